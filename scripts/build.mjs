@@ -1,0 +1,46 @@
+// Bundles the extension (CJS, vscode external), the language server, the CLI and the webview app.
+// ml-levenberg-marquardt is ESM-only, so bundling is what lets the CJS extension host load it.
+import * as esbuild from 'esbuild';
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+
+const node = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: !production,
+  minify: production,
+  logLevel: 'warning',
+};
+
+const builds = [
+  { ...node, entryPoints: ['src/client/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
+  { ...node, entryPoints: ['src/server/server.ts'], outfile: 'dist/server.js' },
+  {
+    ...node,
+    entryPoints: ['src/cli.ts'],
+    outfile: 'dist/cli.js',
+    banner: { js: '#!/usr/bin/env node' },
+  },
+  {
+    bundle: true,
+    platform: 'browser',
+    target: 'es2022',
+    format: 'iife',
+    sourcemap: !production,
+    minify: production,
+    logLevel: 'warning',
+    entryPoints: ['webview/main.ts'],
+    outfile: 'dist/webview.js',
+  },
+];
+
+import { existsSync } from 'node:fs';
+const present = builds.filter((b) => existsSync(b.entryPoints[0]));
+if (watch) {
+  for (const b of present) (await esbuild.context(b)).watch();
+} else {
+  await Promise.all(present.map((b) => esbuild.build(b)));
+}

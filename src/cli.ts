@@ -1,0 +1,53 @@
+/**
+ * `scaling-lens` command line: the same core as the editor.
+ *   scaling-lens analyze FILE... [--json] [--law NAME] [--gpu H100 --gpus 64 --mfu 0.4 --usd-per-gpu-hour 2.5]
+ *   scaling-lens fit FILE|FOLDER [...]
+ *   scaling-lens plan [...]
+ */
+import { runAnalyzeCommand } from './cli/analyze';
+
+const USAGE = `Usage: scaling-lens <command> [options]
+
+Commands:
+  analyze FILE...   parameters, tokens, FLOPs, cost and predicted loss of run configs
+  fit FILE|FOLDER   fit a scaling law to your runs (CSV, TSV, JSONL, trainer_state.json, W&B export, run folders)
+  plan              compute-optimal and inference-aware run planning
+
+Run "scaling-lens <command> --help" for a command's options.`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const out = (s: string) => process.stdout.write(s.endsWith('\n') ? s : s + '\n');
+  const err = (s: string) => process.stderr.write(s.endsWith('\n') ? s : s + '\n');
+  switch (command) {
+    case 'analyze':
+      return runAnalyzeCommand(rest, out, err);
+    case 'fit': {
+      const { runFitCommand } = await import('./cli/fit');
+      return runFitCommand(rest, out, err);
+    }
+    case 'plan': {
+      const { runPlanCommand } = await import('./cli/plan');
+      return runPlanCommand(rest, out, err);
+    }
+    case undefined:
+    case '--help':
+    case '-h':
+    case 'help':
+      out(USAGE);
+      return command ? 0 : 2;
+    default:
+      err(`Unknown command "${command}".\n${USAGE}`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error) => {
+    process.stderr.write(`scaling-lens: internal error: ${(error as Error)?.stack ?? error}\n`);
+    process.exitCode = 70;
+  },
+);

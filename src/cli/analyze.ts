@@ -1,0 +1,226 @@
+import { readFileSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { analyzeText, DEFAULT_ANALYSIS_SETTINGS, type Analysis, type AnalysisSettings } from '../core/analyze';
+import { formatCount, formatExact, formatFlops, formatHours, formatLoss, formatUsd } from '../core/format';
+import { findAccelerator } from '../core/model/hardware';
+import { findPublishedLaw, PUBLISHED_LAWS } from '../core/laws/published';
+import { MAX_ANALYZED_CHARS } from '../core/config/text';
+import type { CoreDiagnostic } from '../core/types';
+import { parseFlags, type FlagSpec } from './flags';
+
+/** The machine-readable result of `scaling-lens analyze --json`, one per file. */
+export interface AnalyzeJson {
+  file: string;
+  framework: string | null;
+  model: string | null;
+  params: { total: number; nonEmbedding: number; active: number } | null;
+  tokens: number | null;
+  missing: string[];
+  tokensFormula: string | null;
+  tokensPerParam: number | null;
+  flops: number | null;
+  flopsConvention: string;
+  flopsWithAttention: number | null;
+  cost: { gpuHours: number; days: number; usd: number; gpu: string; gpus: number; mfu: number } | null;
+  loss: { law: string; value: number; low: number; high: number; paramsUsed: number } | null;
+  warnings: string[];
+  diagnostics: { severity: string; code: string; message: string; line?: number }[];
+}
+
+const FLAGS: FlagSpec = {
+  json: 'boolean',
+  law: 'string',
+  gpu: 'string',
+  gpus: 'number',
+  mfu: 'number',
+  'usd-per-gpu-hour': 'number',
+  'dataset-tokens': 'number',
+  help: 'boolean',
+};
+
+export const ANALYZE_USAGE = `Usage: scaling-lens analyze FILE... [--json] [--law NAME] [--gpu H100 --gpus 64 --mfu 0.4 --usd-per-gpu-hour 2.5] [--dataset-tokens T]
+
+Recognizes each file by content and prints N, D, tokens/param, training FLOPs (6·N·D, N = active
+parameters), GPU-hours, days and dollars, and the predicted loss under the law (default epoch2024).
+--gpus also completes D when the file leaves the data-parallel size open.
+Laws: ${PUBLISHED_LAWS.map((l) => l.id).join(', ')}.`;
+
+/** Run `scaling-lens analyze`. Returns the exit code (0 ok, 2 usage error, 1 unreadable file). */
+export function runAnalyzeCommand(args: string[], out: (s: string) => void, err: (s: string) => void): number {
+  const parsed = parseFlags(args, FLAGS);
+  if ('error' in parsed) {
+    err(`${parsed.error}\n${ANALYZE_USAGE}`);
+    return 2;
+  }
+  const { flags, positional } = parsed;
+  if (flags.help) {
+    out(ANALYZE_USAGE);
+    return 0;
+  }
+  if (positional.length === 0) {
+    err(`No files given.\n${ANALYZE_USAGE}`);
+    return 2;
+  }
+  const settings: AnalysisSettings = { ...DEFAULT_ANALYSIS_SETTINGS };
+  if (flags.law !== undefined) {
+    if (!findPublishedLaw(String(flags.law))) {
+      err(`Unknown law "${flags.law}". Known laws: ${PUBLISHED_LAWS.map((l) => l.id).join(', ')}.`);
+      return 2;
+    }
+    settings.lawId = String(flags.law).toLowerCase();
+  }
+  if (flags.gpu !== undefined) {
+    const accelerator = findAccelerator(String(flags.gpu));
+    if (!accelerator) {
+      err(`Unknown GPU "${flags.gpu}". Known: A100-40GB, A100-80GB, H100, H200, B200, MI300X, TPU-v5e, TPU-v5p.`);
+      return 2;
+    }
+    settings.gpu = accelerator.id;
+  }
+  if (flags.gpus !== undefined) {
+    if (!(Number(flags.gpus) >= 1)) return usage(err, '--gpus must be a positive integer.');
+    settings.gpus = Math.round(Number(flags.gpus));
+    settings.useGpusForMissingTokens = true;
+  }
+  if (flags.mfu !== undefined) {
+    const mfu = Number(flags.mfu);
+    if (!(mfu > 0 && mfu <= 1)) return usage(err, '--mfu must be in (0, 1], e.g. 0.4.');
+    settings.mfu = mfu;
+  }
+  if (flags['usd-per-gpu-hour'] !== undefined) {
+    const usd = Number(flags['usd-per-gpu-hour']);
+    if (!(usd >= 0)) return usage(err, '--usd-per-gpu-hour must be a non-negative number.');
+    settings.usdPerGpuHour = usd;
+  }
+  if (flags['dataset-tokens'] !== undefined) {
+    const tokens = Number(flags['dataset-tokens']);
+    if (!(tokens > 0)) return usage(err, '--dataset-tokens must be positive.');
+    settings.datasetTokens = tokens;
+  }
+
+  let exitCode = 0;
+  const results: AnalyzeJson[] = [];
+  for (const file of positional) {
+    const path = resolve(file);
+    let text: string;
+    try {
+      const size = statSync(path).size;
+      // Reading a multi-GB file just to reject it would exhaust memory; check the size first.
+      if (size > MAX_ANALYZED_CHARS * 4) {
+        results.push(emptyResult(file, [{ severity: 'info', code: 'file-too-large', message: 'File too large to analyze.' }]));
+        continue;
+      }
+      text = readFileSync(path, 'utf8');
+    } catch (error) {
+      err(`${file}: cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+      exitCode = 1;
+      continue;
+    }
+    const result = analyzeText(text, { path, readFile: readSibling }, settings);
+    if (!result.analysis) {
+      const json = emptyResult(file, result.diagnostics);
+      json.framework = result.framework ?? null;
+      results.push(json);
+      continue;
+    }
+    results.push(toJson(file, result.analysis));
+  }
+  if (flags.json) {
+    out(results.map((r) => JSON.stringify(r)).join('\n'));
+  } else {
+    out(results.map(formatText).join('\n\n'));
+  }
+  return exitCode;
+}
+
+function usage(err: (s: string) => void, message: string): number {
+  err(message);
+  return 2;
+}
+
+function readSibling(path: string): string | undefined {
+  try {
+    if (statSync(path).size > MAX_ANALYZED_CHARS) return undefined;
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+function emptyResult(file: string, diagnostics: CoreDiagnostic[]): AnalyzeJson {
+  return {
+    file,
+    framework: null,
+    model: null,
+    params: null,
+    tokens: null,
+    missing: [],
+    tokensFormula: null,
+    tokensPerParam: null,
+    flops: null,
+    flopsConvention: FLOPS_CONVENTION,
+    flopsWithAttention: null,
+    cost: null,
+    loss: null,
+    warnings: [],
+    diagnostics: diagnostics.map(toJsonDiagnostic),
+  };
+}
+
+const FLOPS_CONVENTION = '6·N·D, N = active parameters (total for dense models), D = training tokens';
+
+function toJsonDiagnostic(d: CoreDiagnostic) {
+  return { severity: d.severity, code: d.code, message: d.message, ...(d.range ? { line: d.range.start.line + 1 } : {}) };
+}
+
+/** The JSON shape of an analysis (shared by the CLI and tests). */
+export function toJson(file: string, a: Analysis): AnalyzeJson {
+  return {
+    file,
+    framework: a.framework,
+    model: a.modelName ?? null,
+    params: a.params ? { total: a.params.total, nonEmbedding: a.params.nonEmbedding, active: a.params.active } : null,
+    tokens: a.tokens,
+    missing: a.missing,
+    tokensFormula: a.tokensFormula ?? null,
+    tokensPerParam: a.tokensPerParam,
+    flops: a.flops,
+    flopsConvention: FLOPS_CONVENTION,
+    flopsWithAttention: a.flopsWithAttention,
+    cost: a.cost
+      ? { gpuHours: a.cost.gpuHours, days: a.cost.days, usd: a.cost.usd, gpu: a.cost.gpu, gpus: a.cost.gpus, mfu: a.cost.mfu }
+      : null,
+    loss: a.loss
+      ? { law: a.loss.law, value: a.loss.value, low: a.loss.low, high: a.loss.high, paramsUsed: a.loss.paramsUsed }
+      : null,
+    warnings: a.warnings,
+    diagnostics: a.diagnostics.map(toJsonDiagnostic),
+  };
+}
+
+function formatText(r: AnalyzeJson): string {
+  const lines = [`${r.file}`];
+  if (!r.framework) {
+    lines.push('  not a run config' + (r.diagnostics.length ? `: ${r.diagnostics[0].message}` : ''));
+    return lines.join('\n');
+  }
+  lines.push(`  framework       ${r.framework}${r.model ? ` (${r.model})` : ''}`);
+  if (r.params) {
+    lines.push(`  params (N)      ${formatExact(r.params.total)} total, ${formatExact(r.params.nonEmbedding)} non-embedding`);
+    if (r.params.active !== r.params.total) lines.push(`  active params   ${formatExact(r.params.active)}`);
+  } else {
+    lines.push('  params (N)      unknown');
+  }
+  if (r.tokens !== null) lines.push(`  tokens (D)      ${formatExact(r.tokens)} (${formatCount(r.tokens)})${r.tokensFormula ? `  = ${r.tokensFormula}` : ''}`);
+  else lines.push(`  tokens (D)      unknown — missing: ${r.missing.join(', ') || 'training length'}`);
+  if (r.tokensPerParam !== null) lines.push(`  tokens/param    ${r.tokensPerParam.toFixed(1)}`);
+  if (r.flops !== null) lines.push(`  FLOPs           ${formatFlops(r.flops)} (6·N·D)${r.flopsWithAttention ? `, ${formatFlops(r.flopsWithAttention)} with attention` : ''}`);
+  if (r.cost)
+    lines.push(
+      `  cost            ${formatCount(r.cost.gpuHours)} ${r.cost.gpu}-hours at ${Math.round(r.cost.mfu * 100)}% MFU, ${formatHours(r.cost.days * 24)} on ${r.cost.gpus} GPUs, ${formatUsd(r.cost.usd)}`,
+    );
+  if (r.loss) lines.push(`  predicted loss  ${formatLoss(r.loss.value)}${r.loss.high > r.loss.low ? ` (95% ${formatLoss(r.loss.low)}–${formatLoss(r.loss.high)})` : ''} [${r.loss.law}]`);
+  for (const w of r.warnings) lines.push(`  warning: ${w}`);
+  for (const d of r.diagnostics) lines.push(`  ${d.severity}${d.line ? ` (line ${d.line})` : ''}: ${d.message}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,250 @@
+import { readRunConfig } from './config/registry';
+import { chinchillaOptimalTokensForParams, evaluateLaw, irreducibleLoss } from './laws/forms';
+import { DEFAULT_LAW_ID, findPublishedLaw, type ScalingLaw } from './laws/published';
+import { chinchillaLossInterval } from './laws/uncertainty';
+import { findAccelerator } from './model/hardware';
+import { countParams, type ParamBreakdown } from './model/params';
+import type { CoreDiagnostic, FrameworkId, ReadContext, RunSpec } from './types';
+
+/**
+ * Settings that shape an analysis. Units are in the names; every field has a default in
+ * {@link DEFAULT_ANALYSIS_SETTINGS} so views never guess.
+ */
+export interface AnalysisSettings {
+  /** Law id (built-in or saved), resolved by the caller into `law` when it is a saved one. */
+  lawId: string;
+  /** A resolved law (saved/fitted laws); when absent, `lawId` is looked up among published laws. */
+  law?: ScalingLaw;
+  /** Accelerator id from the hardware table. */
+  gpu: string;
+  /** Devices used for wall-clock days; also the fallback GPU count when D needs one. */
+  gpus: number;
+  /** Use `gpus` to complete D when the file leaves the data-parallel size open. */
+  useGpusForMissingTokens: boolean;
+  /** Model-FLOPs utilization, 0–1. */
+  mfu: number;
+  /** $/GPU-hour; undefined → the accelerator table's price. */
+  usdPerGpuHour?: number;
+  /** Dataset size for epoch-based durations. */
+  datasetTokens?: number;
+}
+
+export const DEFAULT_ANALYSIS_SETTINGS: AnalysisSettings = {
+  lawId: DEFAULT_LAW_ID,
+  gpu: 'H100',
+  gpus: 8,
+  useGpusForMissingTokens: false,
+  mfu: 0.4,
+};
+
+/** Fallback $/GPU-hour for accelerators without a cited price. */
+const FALLBACK_USD_PER_GPU_HOUR = 2.5;
+
+/** Predicted loss with its interval and the N it was evaluated at. */
+export interface LossPrediction {
+  law: string;
+  value: number;
+  /** 95% interval (equal to value when the law has no uncertainty). */
+  low: number;
+  high: number;
+  /** The N the law was evaluated at, in the law's convention. */
+  paramsUsed: number;
+  paramConvention: string;
+  /** Loss at the compute-optimal D for this N (same law). */
+  atOptimalTokens?: number;
+}
+
+/** Everything the views show about one run config. */
+export interface Analysis {
+  framework: FrameworkId;
+  modelName?: string;
+  params: { total: number; nonEmbedding: number; active: number; activeNonEmbedding: number } | null;
+  breakdown?: ParamBreakdown;
+  tokens: number | null;
+  /** What is missing when tokens is null. */
+  missing: string[];
+  tokensFormula?: string;
+  tokensPerParam: number | null;
+  /** Compute-optimal tokens for this N under the selected law (Chinchilla form only). */
+  optimalTokens: number | null;
+  /** 6·N·D with N = active parameters (= total for dense models). */
+  flops: number | null;
+  /** 6·N·D plus the attention term 6·L·seq·(heads·head_dim)·D (Kaplan et al. 2020, Table 1). */
+  flopsWithAttention: number | null;
+  cost: { gpuHours: number; days: number; usd: number; gpu: string; gpus: number; mfu: number; usdPerGpuHour: number } | null;
+  loss: LossPrediction | null;
+  warnings: string[];
+  diagnostics: CoreDiagnostic[];
+  assumptions: string[];
+  spec: RunSpec;
+}
+
+/** Resolve the law a setting names (published or given). */
+export function resolveLaw(settings: Pick<AnalysisSettings, 'lawId' | 'law'>): ScalingLaw {
+  return settings.law ?? findPublishedLaw(settings.lawId) ?? findPublishedLaw(DEFAULT_LAW_ID)!;
+}
+
+/** Read and analyze a file's text; returns null when it is not a run config. */
+export function analyzeText(
+  text: string,
+  context: ReadContext = {},
+  settings: AnalysisSettings = DEFAULT_ANALYSIS_SETTINGS,
+): { analysis: Analysis | null; diagnostics: CoreDiagnostic[]; recognized: boolean; framework?: FrameworkId } {
+  const options = {
+    ...(settings.useGpusForMissingTokens ? { gpus: settings.gpus } : {}),
+    ...(settings.datasetTokens ? { datasetTokens: settings.datasetTokens } : {}),
+    ...context.options,
+  };
+  const result = readRunConfig(text, { ...context, options });
+  if (result.kind === 'not-a-run-config') return { analysis: null, diagnostics: [], recognized: false };
+  if (result.kind === 'unreadable') {
+    return { analysis: null, diagnostics: result.diagnostics, recognized: true, framework: result.framework };
+  }
+  const analysis = analyzeSpec(result.spec, settings);
+  return { analysis, diagnostics: analysis.diagnostics, recognized: true, framework: result.spec.framework };
+}
+
+/** Turn a run spec into N, D, FLOPs, cost and predicted loss under the settings. */
+export function analyzeSpec(spec: RunSpec, settings: AnalysisSettings = DEFAULT_ANALYSIS_SETTINGS): Analysis {
+  const warnings: string[] = [];
+  const diagnostics = [...spec.diagnostics];
+  const counts = spec.architecture ? countParams(spec.architecture) : null;
+  const params = counts
+    ? {
+        total: counts.total,
+        nonEmbedding: counts.nonEmbedding,
+        active: counts.active,
+        activeNonEmbedding: counts.activeNonEmbedding,
+      }
+    : null;
+  const tokens = isUsable(spec.training.tokens) ? spec.training.tokens! : null;
+  const computeParams = params ? params.active : null;
+  const tokensPerParam = computeParams && tokens !== null ? tokens / computeParams : null;
+  const flops = computeParams && tokens !== null ? 6 * computeParams * tokens : null;
+
+  let flopsWithAttention: number | null = null;
+  const arch = spec.architecture;
+  const seqLen = spec.training.seqLen;
+  if (flops !== null && arch && !arch.encoderDecoder && seqLen && tokens !== null) {
+    flopsWithAttention = flops + 6 * arch.nLayers * seqLen * arch.nHeads * arch.headDim * tokens;
+  }
+
+  const cost = flops !== null ? estimateCost(flops, settings, spec.training.gpus, warnings) : null;
+
+  const law = resolveLaw(settings);
+  let loss: LossPrediction | null = null;
+  let optimalTokens: number | null = null;
+  if (params) {
+    const paramsForLaw = law.paramConvention === 'non-embedding' ? params.activeNonEmbedding : params.active;
+    if (law.law.form === 'chinchilla' && paramsForLaw > 0) {
+      optimalTokens = chinchillaOptimalTokensForParams(law.law, paramsForLaw);
+    }
+    if (tokens !== null && tokens > 0 && paramsForLaw > 0) {
+      const value = evaluateLaw(law.law, paramsForLaw, tokens);
+      const interval =
+        law.bootstrapDraws && law.law.form === 'chinchilla'
+          ? chinchillaLossInterval(law.bootstrapDraws, paramsForLaw, tokens, value)
+          : { value, low: value, high: value };
+      const atOptimal = optimalTokens ? evaluateLaw(law.law, paramsForLaw, optimalTokens) : undefined;
+      if (Number.isFinite(value)) {
+        loss = {
+          law: law.id,
+          value,
+          low: interval.low,
+          high: interval.high,
+          paramsUsed: paramsForLaw,
+          paramConvention: law.paramConvention,
+          ...(atOptimal !== undefined && Number.isFinite(atOptimal) ? { atOptimalTokens: atOptimal } : {}),
+        };
+      }
+      warnings.push(...extrapolationWarnings(law, paramsForLaw, tokens));
+    }
+    if (spec.architecture?.moe) {
+      warnings.push(
+        `Mixture-of-experts: compute and the loss prediction use active parameters (${Math.round(params.active).toLocaleString('en-US')}); ${law.id} was fitted on dense models.`,
+      );
+    }
+    if (spec.architecture?.encoderDecoder) warnings.push(`Encoder–decoder model: ${law.id} was fitted on decoder-only models.`);
+  }
+  if (tokensPerParam !== null && tokensPerParam > 0 && tokensPerParam < 1 && !spec.training.finetune) {
+    warnings.push(
+      `Severely under-trained: ${tokensPerParam.toPrecision(2)} tokens per parameter (compute-optimal is ~20).`,
+    );
+  }
+  if (loss && loss.value <= irreducibleLoss(law.law)) warnings.push('Predicted loss is at the law’s irreducible floor.');
+
+  return {
+    framework: spec.framework,
+    ...(spec.modelName ? { modelName: spec.modelName } : {}),
+    params,
+    ...(counts ? { breakdown: counts.breakdown } : {}),
+    tokens,
+    missing: tokens === null ? (spec.training.missing ?? ['training length']) : [],
+    ...(spec.training.formula ? { tokensFormula: spec.training.formula } : {}),
+    tokensPerParam,
+    optimalTokens,
+    flops,
+    flopsWithAttention,
+    cost,
+    loss,
+    warnings,
+    diagnostics,
+    assumptions: spec.assumptions,
+    spec,
+  };
+}
+
+/** GPU-hours, wall-clock days and dollars for a FLOP count at the settings' MFU and price. */
+export function estimateCost(
+  flops: number,
+  settings: AnalysisSettings,
+  gpusFromFile: number | undefined,
+  warnings: string[] = [],
+): Analysis['cost'] {
+  const accelerator = findAccelerator(settings.gpu) ?? findAccelerator(DEFAULT_ANALYSIS_SETTINGS.gpu)!;
+  const peak = accelerator.peakFlops.bf16!;
+  const mfu = settings.mfu > 0 && settings.mfu <= 1 ? settings.mfu : DEFAULT_ANALYSIS_SETTINGS.mfu;
+  const gpus = gpusFromFile && gpusFromFile > 0 ? gpusFromFile : Math.max(1, settings.gpus);
+  let usdPerGpuHour = settings.usdPerGpuHour ?? accelerator.usdPerHour;
+  if (usdPerGpuHour === undefined) {
+    usdPerGpuHour = FALLBACK_USD_PER_GPU_HOUR;
+    warnings.push(`No price for ${accelerator.id} in the hardware table; assuming $${FALLBACK_USD_PER_GPU_HOUR}/GPU-hour.`);
+  }
+  const gpuHours = flops / (peak * mfu) / 3600;
+  return {
+    gpuHours,
+    days: gpuHours / gpus / 24,
+    usd: gpuHours * usdPerGpuHour,
+    gpu: accelerator.id,
+    gpus,
+    mfu,
+    usdPerGpuHour,
+  };
+}
+
+/** Flag predictions more than 10× outside the (N, D) range a law was fitted on. */
+function extrapolationWarnings(law: ScalingLaw, params: number, tokens: number): string[] {
+  const region = law.fitRegion;
+  if (!region) return [];
+  const out: string[] = [];
+  const factor = 10;
+  if (params > region.paramsMax * factor) {
+    out.push(
+      `Extrapolation: N is ${(params / region.paramsMax).toFixed(0)}× the largest model ${law.id} was fitted on (${region.paramsMax.toExponential(2)}).`,
+    );
+  } else if (params < region.paramsMin / factor) {
+    out.push(`Extrapolation: N is far below the smallest model ${law.id} was fitted on (${region.paramsMin.toExponential(2)}).`);
+  }
+  if (tokens > region.tokensMax * factor) {
+    out.push(
+      `Extrapolation: D is ${(tokens / region.tokensMax).toFixed(0)}× the most tokens ${law.id} was fitted on (${region.tokensMax.toExponential(2)}).`,
+    );
+  } else if (tokens < region.tokensMin / factor) {
+    out.push(`Extrapolation: D is far below the fewest tokens ${law.id} was fitted on (${region.tokensMin.toExponential(2)}).`);
+  }
+  return out;
+}
+
+function isUsable(value: number | undefined): boolean {
+  return value !== undefined && Number.isFinite(value) && value >= 0;
+}

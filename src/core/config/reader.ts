@@ -1,0 +1,16 @@
+import type { FrameworkId, ReadContext, ReadResult } from '../types';
+
+/**
+ * One framework's reader. Adding a framework means adding one module that exports a reader, its
+ * fixtures under test/fixtures/<framework>/, and a line in ./registry.ts.
+ */
+export interface FrameworkReader {
+  id: FrameworkId;
+  /**
+   * How sure we are, from content (the path only as a tie-breaker), that `text` is this
+   * framework's run config: 0 = not at all, ≥ 0.5 = recognized. Must be cheap and never throw.
+   */
+  detect(text: string, path: string | undefined): number;
+  /** Read a recognized file. Never throws: problems become diagnostics. */
+  read(text: string, context: ReadContext): ReadResult;
+}

@@ -1,0 +1,91 @@
+import type { ReadContext, ReadResult } from '../types';
+import type { FrameworkReader } from './reader';
+import { MAX_ANALYZED_CHARS } from './text';
+import { deepspeedReader } from './frameworks/deepspeed';
+import { gptNeoxReader } from './frameworks/gpt-neox';
+import { hfConfigReader } from './frameworks/hf-config';
+import { levanterReader } from './frameworks/levanter';
+import { litgptReader } from './frameworks/litgpt';
+import { llmFoundryReader } from './frameworks/llm-foundry';
+import { maxtextReader } from './frameworks/maxtext';
+import { megatronReader } from './frameworks/megatron';
+import { nanogptReader } from './frameworks/nanogpt';
+import { olmoReader } from './frameworks/olmo';
+import { torchtitanReader } from './frameworks/torchtitan';
+
+/** Every framework reader; recognition asks each and keeps the most confident. */
+export const READERS: readonly FrameworkReader[] = [
+  nanogptReader,
+  litgptReader,
+  torchtitanReader,
+  gptNeoxReader,
+  olmoReader,
+  llmFoundryReader,
+  maxtextReader,
+  megatronReader,
+  levanterReader,
+  hfConfigReader,
+  deepspeedReader,
+];
+
+/** Minimum detect() score for a file to count as a run config. */
+export const RECOGNITION_THRESHOLD = 0.5;
+
+/** The reader most confident that `text` is its run config, or undefined. */
+export function recognize(text: string, path?: string): FrameworkReader | undefined {
+  let best: FrameworkReader | undefined;
+  let bestScore = RECOGNITION_THRESHOLD;
+  for (const reader of READERS) {
+    let score = 0;
+    try {
+      score = reader.detect(text, path);
+    } catch {
+      score = 0; // A detector bug must not hide the other frameworks.
+    }
+    if (score >= bestScore && (!best || score > bestScore)) {
+      best = reader;
+      bestScore = score;
+    }
+  }
+  return best;
+}
+
+/**
+ * Recognize `text` by content and read it into a run spec. Never throws: oversized or binary input
+ * and reader failures come back as `unreadable` with a diagnostic.
+ */
+export function readRunConfig(text: string, context: ReadContext = {}): ReadResult {
+  if (text.length > MAX_ANALYZED_CHARS) {
+    return {
+      kind: 'unreadable',
+      diagnostics: [
+        {
+          severity: 'info',
+          code: 'file-too-large',
+          message: `File too large to analyze (${(text.length / 1048576).toFixed(1)} MB; limit ${MAX_ANALYZED_CHARS / 1048576} MB).`,
+        },
+      ],
+    };
+  }
+  // NUL bytes mean binary content with a text extension: not a config, and not worth parsing.
+  if (text.slice(0, 8192).includes('\u0000')) return { kind: 'not-a-run-config' };
+  // Editors hide a BOM; dropping it keeps YAML/JSON parsers happy (first-line offsets shift by one).
+  const source = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const reader = recognize(source, context.path);
+  if (!reader) return { kind: 'not-a-run-config' };
+  try {
+    return reader.read(source, context);
+  } catch (error) {
+    return {
+      kind: 'unreadable',
+      framework: reader.id,
+      diagnostics: [
+        {
+          severity: 'error',
+          code: 'reader-failed',
+          message: `Scaling Lens could not read this ${reader.id} config: ${(error as Error)?.message ?? error}`,
+        },
+      ],
+    };
+  }
+}

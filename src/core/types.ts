@@ -1,0 +1,234 @@
+/**
+ * Framework-neutral data model shared by every part of the core.
+ *
+ * Data flows one way: text → parsed document (with ranges) → {@link RunSpec} (this file) →
+ * analysis (N, D, C, cost, loss) → views. Positions are 0-based lines and UTF-16 characters, the
+ * LSP convention, so the server can hand them to the editor unchanged.
+ */
+
+/** A 0-based position (line, UTF-16 character), as in LSP. */
+export interface Position {
+  line: number;
+  character: number;
+}
+
+/** A half-open source range, as in LSP. */
+export interface SourceRange {
+  start: Position;
+  end: Position;
+}
+
+/** Identifiers of the frameworks whose run configs we recognize. */
+export type FrameworkId =
+  | 'nanogpt'
+  | 'litgpt'
+  | 'torchtitan'
+  | 'gpt-neox'
+  | 'olmo'
+  | 'llm-foundry'
+  | 'maxtext'
+  | 'megatron'
+  | 'levanter'
+  | 'hf-config'
+  | 'deepspeed';
+
+/**
+ * Where one value the analysis used came from: the key as spelled in the file, the range of the key
+ * and of its value, and the raw value text. `inherited` is set when the value came from another file
+ * (MaxText base.yml, a Levanter `!include`) or from a built-in model table.
+ */
+export interface FieldSource {
+  key: string;
+  keyRange: SourceRange;
+  valueRange: SourceRange;
+  raw: string;
+  /** Path of the file the value was read from when it is not the analyzed file. */
+  file?: string;
+}
+
+/** Which architecture facts an editor feature can point at (hovers, highlighting). */
+export type ArchField =
+  | 'nLayers'
+  | 'dModel'
+  | 'nHeads'
+  | 'nKvHeads'
+  | 'headDim'
+  | 'ffnSize'
+  | 'vocabSize'
+  | 'tiedEmbeddings'
+  | 'maxPositions'
+  | 'nExperts'
+  | 'expertsPerToken'
+  | 'modelName';
+
+/** Which training-length facts an editor feature can point at. */
+export type TrainingField =
+  | 'duration'
+  | 'steps'
+  | 'globalBatch'
+  | 'microBatch'
+  | 'gradAccum'
+  | 'seqLen'
+  | 'tokens'
+  | 'gpus'
+  | 'dataParallel';
+
+/** Mixture-of-experts block description (all experts identical). */
+export interface MoeSpec {
+  nExperts: number;
+  expertsPerToken: number;
+  /** Per-branch intermediate width of one expert. */
+  expertFfnSize: number;
+  /** Per-branch intermediate width of an always-on shared expert (Qwen-MoE), 0 if none. */
+  sharedExpertFfnSize?: number;
+  /** Router linear has a bias (rare). */
+  routerBias?: boolean;
+  /** Shared-expert sigmoid gate d→1 (Qwen-MoE). */
+  sharedExpertGate?: boolean;
+  /** Which layers are MoE; default every layer. */
+  moeLayers?: number;
+}
+
+/**
+ * A decoder-only transformer described by its counts and per-component switches. Every field is
+ * explicit: readers apply their framework's defaults, so the parameter math never guesses.
+ */
+export interface ArchitectureSpec {
+  nLayers: number;
+  dModel: number;
+  nHeads: number;
+  nKvHeads: number;
+  /** Per-head width; q projection is d × nHeads·headDim. */
+  headDim: number;
+  /** Per-branch MLP intermediate width (for gated MLPs, the width of each of the two input branches). */
+  ffnSize: number;
+  /** Gated MLP (SwiGLU/GeGLU): 3 matrices; otherwise 2. */
+  gatedMlp: boolean;
+  /** The allocated (padded) vocabulary rows. */
+  vocabSize: number;
+  tiedEmbeddings: boolean;
+  /** Rows of a learned absolute position table; 0 for rotary/ALiBi/none. */
+  learnedPositions: number;
+  /** Biases on q, k, v projections. */
+  qkvBias: boolean;
+  /** Bias on the attention output projection. */
+  attnOutBias: boolean;
+  /** Biases on the MLP linears. */
+  mlpBias: boolean;
+  /** Bias on an untied LM head (rare). */
+  lmHeadBias?: boolean;
+  /** Norm layers per block (2 for pre-LN, 1 for GPT-J/shared-norm parallel blocks). */
+  normsPerLayer: number;
+  /** Norm has a learned scale (false: OLMo-1 non-parametric LayerNorm). */
+  normWeight: boolean;
+  /** Norm has a learned bias (LayerNorm with bias). */
+  normBias: boolean;
+  /** Final norm before the head. */
+  finalNorm: boolean;
+  /**
+   * QK normalization: 'head' = RMSNorm over head_dim shared by heads (Qwen3, 2·headDim per layer);
+   * 'full' = norm over the full q and k projections (OLMo-2: nHeads·headDim + nKvHeads·headDim).
+   */
+  qkNorm: 'none' | 'head' | 'full';
+  /** Whether QK norms carry a bias (OLMo-1 attention_layer_norm with include_bias). */
+  qkNormBias?: boolean;
+  moe?: MoeSpec;
+  /** Present for T5-style encoder–decoders; counted by a separate formula. */
+  encoderDecoder?: EncoderDecoderSpec;
+}
+
+/** T5-family encoder–decoder (HF `t5`). */
+export interface EncoderDecoderSpec {
+  nEncoderLayers: number;
+  nDecoderLayers: number;
+  /** Relative attention buckets (one bias table in the first layer of each stack). */
+  relativeAttentionBuckets: number;
+}
+
+/** How to rewrite the duration value when a quick fix or plan changes the training length. */
+export interface DurationUnit {
+  /** What the value counts. */
+  kind: 'tokens' | 'steps' | 'samples' | 'epochs';
+  /** Tokens represented by one unit (1 for tokens; tokens/step for steps). */
+  tokensPerUnit?: number;
+  /** Suffix written after the number (OLMo `T`, llm-foundry `ba`/`tok`), '' for bare numbers. */
+  suffix: string;
+  /** The value is quoted in the source (so edits keep the quotes). */
+  quoted?: boolean;
+}
+
+/** Training length as the file states it. */
+export interface TrainingSpec {
+  /** Total training tokens, when the file (plus settings) determines them. */
+  tokens?: number;
+  /** Human-readable derivation, e.g. "143000 steps × 1024 seqs × 2048 tokens". */
+  formula?: string;
+  /** What is missing when tokens cannot be determined (e.g. "GPU count"). */
+  missing?: string[];
+  steps?: number;
+  globalBatchSeqs?: number;
+  seqLen?: number;
+  /** Tokens per optimizer step at full batch. */
+  tokensPerStep?: number;
+  /** The unit of the key that sets the run length, for quick fixes. */
+  durationUnit?: DurationUnit;
+  /** True when this is a finetune (D counts finetuning tokens only). */
+  finetune?: boolean;
+  /** A GPU (device) count the file states or implies (comments like "trained on 64 gpus"). */
+  gpus?: number;
+}
+
+/** Severity of a core diagnostic. */
+export type Severity = 'error' | 'warning' | 'info' | 'hint';
+
+/** A diagnostic produced by the core; errors are values, never exceptions. */
+export interface CoreDiagnostic {
+  severity: Severity;
+  message: string;
+  range?: SourceRange;
+  /** Stable code for code actions and tests, e.g. 'missing-gpus'. */
+  code: string;
+}
+
+/** Values a reader may need but the file does not state; supplied from settings. */
+export interface ReadOptions {
+  /** GPU/device count used when D depends on the data-parallel size. */
+  gpus?: number;
+  /** Dataset size in tokens when D is given in epochs. */
+  datasetTokens?: number;
+}
+
+/** I/O the readers may use to follow includes or sibling files; injected so the core stays pure. */
+export interface ReadContext {
+  /** Path of the file being read (for resolving includes); may be a URI path. */
+  path?: string;
+  /** Synchronously read another file; returns undefined when it cannot. */
+  readFile?: (path: string) => string | undefined;
+  options?: ReadOptions;
+}
+
+/** The framework-neutral description of a run produced by one framework reader. */
+export interface RunSpec {
+  framework: FrameworkId;
+  /** A display name: the model name, flavor, or run name. */
+  modelName?: string;
+  architecture?: ArchitectureSpec;
+  training: TrainingSpec;
+  /** Where each architecture fact came from (absent for defaults). */
+  archSources: Partial<Record<ArchField, FieldSource>>;
+  /** Where each training fact came from. */
+  trainingSources: Partial<Record<TrainingField, FieldSource>>;
+  /** Every key the reader consulted (for the injection grammar and hovers). */
+  usedKeys: FieldSource[];
+  /** Human-readable assumptions made (defaults applied), shown in hovers and the CLI. */
+  assumptions: string[];
+  diagnostics: CoreDiagnostic[];
+  /** Range of the section that describes the model (for the summary lens). */
+  modelSectionRange?: SourceRange;
+}
+
+/** Result of recognizing and reading a file. */
+export type ReadResult =
+  | { kind: 'run-config'; spec: RunSpec }
+  | { kind: 'not-a-run-config' }
+  | { kind: 'unreadable'; framework?: FrameworkId; diagnostics: CoreDiagnostic[] };

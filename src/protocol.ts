@@ -1,0 +1,142 @@
+/**
+ * Settings and custom LSP messages shared by the client, the server and the webview host, compiled
+ * into each bundle so the sides cannot drift. Pure: no `vscode` import.
+ */
+import { DEFAULT_ANALYSIS_SETTINGS, type AnalysisSettings } from './core/analyze';
+
+/** The `scalingLens.*` settings as the user writes them (any field may be missing or wrong-typed). */
+export interface RawSettings {
+  law?: unknown;
+  hardware?: { gpu?: unknown; gpus?: unknown; mfu?: unknown; usdPerGpuHour?: unknown };
+  missing?: { gpus?: unknown; datasetTokens?: unknown };
+  lens?: { enable?: unknown; summary?: { enable?: unknown }; duration?: { enable?: unknown }; inference?: { enable?: unknown } };
+  hover?: { enable?: unknown };
+  diagnostics?: { enable?: unknown; underTrainedTokensPerParam?: unknown };
+  inference?: { tokens?: unknown };
+}
+
+/** Normalized settings: every field present and valid. */
+export interface ScalingLensSettings {
+  law: string;
+  hardware: { gpu: string; gpus: number; mfu: number; usdPerGpuHour: number | null };
+  missing: { gpus: number | null; datasetTokens: number | null };
+  lens: { enable: boolean; summary: boolean; duration: boolean; inference: boolean };
+  hover: { enable: boolean };
+  diagnostics: { enable: boolean };
+  /** Lifetime inference demand in tokens for the inference-aware lens; null = off. */
+  inference: { tokens: number | null };
+}
+
+export const DEFAULT_SETTINGS: ScalingLensSettings = {
+  law: DEFAULT_ANALYSIS_SETTINGS.lawId,
+  hardware: {
+    gpu: DEFAULT_ANALYSIS_SETTINGS.gpu,
+    gpus: DEFAULT_ANALYSIS_SETTINGS.gpus,
+    mfu: DEFAULT_ANALYSIS_SETTINGS.mfu,
+    usdPerGpuHour: null,
+  },
+  missing: { gpus: null, datasetTokens: null },
+  lens: { enable: true, summary: true, duration: true, inference: true },
+  hover: { enable: true },
+  diagnostics: { enable: true },
+  inference: { tokens: null },
+};
+
+const bool = (value: unknown, fallback: boolean) => (typeof value === 'boolean' ? value : fallback);
+const positive = (value: unknown): number | null =>
+  typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : null;
+const text = (value: unknown, fallback: string) =>
+  typeof value === 'string' && value.trim() ? value.trim() : fallback;
+
+/** Normalize raw settings in one place; wrong types fall back to defaults, never throw. */
+export function normalizeSettings(raw: RawSettings | null | undefined): ScalingLensSettings {
+  const r = raw ?? {};
+  const mfu = positive(r.hardware?.mfu);
+  return {
+    law: text(r.law, DEFAULT_SETTINGS.law),
+    hardware: {
+      gpu: text(r.hardware?.gpu, DEFAULT_SETTINGS.hardware.gpu),
+      gpus: Math.round(positive(r.hardware?.gpus) ?? DEFAULT_SETTINGS.hardware.gpus),
+      mfu: mfu !== null && mfu <= 1 ? mfu : DEFAULT_SETTINGS.hardware.mfu,
+      usdPerGpuHour: positive(r.hardware?.usdPerGpuHour),
+    },
+    missing: {
+      gpus: positive(r.missing?.gpus) !== null ? Math.round(positive(r.missing?.gpus)!) : null,
+      datasetTokens: positive(r.missing?.datasetTokens),
+    },
+    lens: {
+      enable: bool(r.lens?.enable, true),
+      summary: bool(r.lens?.summary?.enable, true),
+      duration: bool(r.lens?.duration?.enable, true),
+      inference: bool(r.lens?.inference?.enable, true),
+    },
+    hover: { enable: bool(r.hover?.enable, true) },
+    diagnostics: { enable: bool(r.diagnostics?.enable, true) },
+    inference: { tokens: positive(r.inference?.tokens) },
+  };
+}
+
+/** The core's analysis settings for normalized editor settings. */
+export function toAnalysisSettings(settings: ScalingLensSettings): AnalysisSettings {
+  return {
+    lawId: settings.law,
+    gpu: settings.hardware.gpu,
+    gpus: settings.missing.gpus ?? settings.hardware.gpus,
+    useGpusForMissingTokens: settings.missing.gpus !== null,
+    mfu: settings.hardware.mfu,
+    ...(settings.hardware.usdPerGpuHour !== null ? { usdPerGpuHour: settings.hardware.usdPerGpuHour } : {}),
+    ...(settings.missing.datasetTokens !== null ? { datasetTokens: settings.missing.datasetTokens } : {}),
+  };
+}
+
+/** Client command ids that lenses and code actions reference. */
+export const Commands = {
+  showCurves: 'scalingLens.showCurves',
+  fitFromRuns: 'scalingLens.fitFromRuns',
+  selectLaw: 'scalingLens.selectLaw',
+  planComputeOptimal: 'scalingLens.planComputeOptimal',
+  planInference: 'scalingLens.planInference',
+  showAnalysis: 'scalingLens.showAnalysis',
+} as const;
+
+/** Request (client → server): the current analysis of a document, or null when it is not a run config. */
+export const AnalysisRequestMethod = 'scalingLens/analysis';
+export interface AnalysisRequestParams {
+  uri: string;
+}
+
+/** Notification (server → client): a document's analysis changed (after debounce). */
+export const AnalysisChangedMethod = 'scalingLens/analysisChanged';
+
+/**
+ * A JSON-serializable snapshot of one document's analysis: what the curves panel and the status
+ * item need. Numbers are plain (units in names); null means unknown.
+ */
+export interface AnalysisSnapshot {
+  uri: string;
+  /** Document version the snapshot was computed from. */
+  version: number;
+  framework: string;
+  modelName: string | null;
+  params: { total: number; nonEmbedding: number; active: number; activeNonEmbedding: number } | null;
+  tokens: number | null;
+  missing: string[];
+  tokensPerParam: number | null;
+  optimalTokens: number | null;
+  flops: number | null;
+  cost: { gpuHours: number; days: number; usd: number; gpu: string; gpus: number } | null;
+  loss: { law: string; value: number; low: number; high: number; paramsUsed: number; atOptimalTokens?: number } | null;
+  /** The law in use, with everything needed to redraw its curves client-side. */
+  law: {
+    id: string;
+    label: string;
+    citation: string;
+    paramConvention: string;
+    law: import('./core/laws/forms').LawParams;
+    bootstrapDraws?: readonly (readonly number[])[];
+    fittedFrom?: string;
+  };
+  warnings: string[];
+  /** Milliseconds the analysis took (language status). */
+  elapsedMs: number;
+}

@@ -1,0 +1,55 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+
+/** Root of the repository. */
+export const REPO_ROOT = resolve(__dirname, '..');
+
+/** `../shared` beside the checkout (CI always has it; elsewhere tests that need it skip). */
+export const SHARED_DIR = process.env.SCALING_LENS_SHARED ?? resolve(REPO_ROOT, '..', 'shared');
+
+/** True when ../shared is present. */
+export const HAS_SHARED = existsSync(join(SHARED_DIR, 'configs', 'manifest.json'));
+
+/** Skip message for tests that need ../shared. */
+export const SHARED_SKIP = HAS_SHARED ? false : `../shared not found at ${SHARED_DIR}`;
+
+/** One entry of a ../shared configs manifest (only the fields tests use are typed). */
+export interface ManifestEntry {
+  file: string;
+  framework: string | null;
+  model?: string | null;
+  params_total?: number | null;
+  params_non_embedding?: number | null;
+  params_active?: number | null;
+  training_tokens?: number | null;
+  training_tokens_derivable_from_file?: boolean;
+  [key: string]: unknown;
+}
+
+/** Load a manifest (`configs` or `configs-b`) with absolute file paths. */
+export function loadManifest(set: 'configs' | 'configs-b'): (ManifestEntry & { path: string })[] {
+  const base = join(SHARED_DIR, set);
+  const entries = JSON.parse(readFileSync(join(base, 'manifest.json'), 'utf8')) as ManifestEntry[];
+  return entries.map((e) => ({ ...e, path: join(base, e.file) }));
+}
+
+/** Read a file relative to the repo's test fixtures. */
+export function fixture(...parts: string[]): string {
+  return readFileSync(join(REPO_ROOT, 'test', 'fixtures', ...parts), 'utf8');
+}
+
+/** Path of a fixture. */
+export function fixturePath(...parts: string[]): string {
+  return join(REPO_ROOT, 'test', 'fixtures', ...parts);
+}
+
+/** A ReadContext readFile that reads real files (for includes and sibling configs). */
+export function diskReadFile(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+export { dirname };
