@@ -10,6 +10,8 @@ const node = {
   platform: 'node',
   target: 'node20',
   format: 'cjs',
+  // jsonc-parser's UMD "main" requires its modules dynamically, which esbuild cannot bundle; its ESM build bundles.
+  mainFields: ['module', 'main'],
   sourcemap: !production,
   minify: production,
   logLevel: 'warning',

@@ -22,7 +22,8 @@ export interface ScalingLensSettings {
   missing: { gpus: number | null; datasetTokens: number | null };
   lens: { enable: boolean; summary: boolean; duration: boolean; inference: boolean };
   hover: { enable: boolean };
-  diagnostics: { enable: boolean };
+  /** underTrainedTokensPerParam: below this many tokens per parameter a pretraining run gets a warning. */
+  diagnostics: { enable: boolean; underTrainedTokensPerParam: number };
   /** Lifetime inference demand in tokens for the inference-aware lens; null = off. */
   inference: { tokens: number | null };
 }
@@ -38,7 +39,8 @@ export const DEFAULT_SETTINGS: ScalingLensSettings = {
   missing: { gpus: null, datasetTokens: null },
   lens: { enable: true, summary: true, duration: true, inference: true },
   hover: { enable: true },
-  diagnostics: { enable: true },
+  // 1 token/param matches the core's "severely under-trained" warning (compute-optimal is ~20).
+  diagnostics: { enable: true, underTrainedTokensPerParam: 1 },
   inference: { tokens: null },
 };
 
@@ -71,7 +73,11 @@ export function normalizeSettings(raw: RawSettings | null | undefined): ScalingL
       inference: bool(r.lens?.inference?.enable, true),
     },
     hover: { enable: bool(r.hover?.enable, true) },
-    diagnostics: { enable: bool(r.diagnostics?.enable, true) },
+    diagnostics: {
+      enable: bool(r.diagnostics?.enable, true),
+      underTrainedTokensPerParam:
+        positive(r.diagnostics?.underTrainedTokensPerParam) ?? DEFAULT_SETTINGS.diagnostics.underTrainedTokensPerParam,
+    },
     inference: { tokens: positive(r.inference?.tokens) },
   };
 }
@@ -140,3 +146,18 @@ export interface AnalysisSnapshot {
   /** Milliseconds the analysis took (language status). */
   elapsedMs: number;
 }
+
+/** Request (client → server): the saved laws the server found under `.vscode/scaling-lens/*.law.json`. */
+export const SavedLawsRequestMethod = 'scalingLens/savedLaws';
+
+/** One saved (user-fitted) law, as listed in the law picker; `id` is what `scalingLens.law` names. */
+export interface SavedLawInfo {
+  id: string;
+  label: string;
+  /** URI of the `.law.json` file. */
+  uri: string;
+  fittedFrom?: string;
+}
+
+/** Glob (relative to a workspace folder) of saved law files. */
+export const SAVED_LAW_GLOB = '.vscode/scaling-lens/*.law.json';

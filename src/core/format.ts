@@ -61,5 +61,7 @@ export function formatHours(hours: number): string {
 function trim3(value: number): string {
   const abs = Math.abs(value);
   const decimals = abs >= 100 ? 0 : abs >= 10 ? 1 : 2;
-  return value.toFixed(decimals).replace(/\.?0+$/, '');
+  // Only zeros after the decimal point are noise: 100 must stay "100", not "1".
+  const fixed = value.toFixed(decimals);
+  return decimals > 0 ? fixed.replace(/\.?0+$/, '') : fixed;
 }

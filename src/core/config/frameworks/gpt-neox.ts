@@ -1,8 +1,380 @@
+import type { ArchitectureSpec, ReadContext, ReadResult } from '../../types';
+import { roundUpToMultiple } from '../../model/params';
 import type { FrameworkReader } from '../reader';
+import { parseYaml, topLevelKeys, type YamlSource } from '../yamlSource';
+import { SpecBuilder, formatInt, optionGpus, type Sourced } from '../specBuilder';
+import {
+  NEOX_GATED_ACTIVATIONS,
+  NEOX_GPU_COMMENT_PATTERNS,
+  NEOX_NORMS,
+  NEOX_TOKENIZER_TYPE_SIZES,
+  NEOX_VOCAB_FILE_SIZES,
+} from './gpt-neox.tables';
 
-/** Placeholder until the gpt-neox reader lands: recognizes nothing. */
+/**
+ * GPT-NeoX (and the Pythia suite's) `.yml` configs: a JSON-like YAML flow mapping with `#` comments,
+ * Python `True`, trailing commas, and keys in which '-' and '_' are interchangeable.
+ *
+ * N: NeoX defaults (LayerNorm w+b, biases, GELU 4h MLP, learned positions, tied) changed by
+ * `norm`, `use_bias_in_*`, `activation`/`intermediate_size` (3× convention when gated), `pos_emb`,
+ * `no_weight_tying`, `num_kv_heads`; vocab = tokenizer size padded to
+ * make_vocab_size_divisible_by × model_parallel_size.
+ * D: train_iters × global batch × seq_length; global batch = train_batch_size, else
+ * micro × grad-accum × DP with DP = GPUs / (MP·PP). GPUs come from a comment or the user's setting.
+ */
+
+/** The three keys every NeoX model config has (hyphen-insensitive). */
+const MODEL_KEYS = ['num_layers', 'hidden_size', 'num_attention_heads'];
+
+/** Keys that only NeoX configs use; each adds confidence. */
+const SIGNATURE_KEYS = [
+  'seq_length',
+  'max_position_embeddings',
+  'pos_emb',
+  'rotary_pct',
+  'no_weight_tying',
+  'gpt_j_residual',
+  'pipe_parallel_size',
+  'model_parallel_size',
+  'train_micro_batch_size_per_gpu',
+  'train_iters',
+  'lr_decay_iters',
+  'tokenizer_type',
+  'vocab_file',
+  'make_vocab_size_divisible_by',
+  'output_layer_parallelism',
+  'attention_config',
+  'scaled_upper_triang_masked_softmax_fusion',
+  'bias_gelu_fusion',
+  'init_method',
+  'output_layer_init_method',
+  'gas',
+  'data_impl',
+  'checkpoint_activations',
+  'partition_activations',
+  'synchronize_each_layer',
+];
+
+/** Keys that mark another framework's file (HF config.json) even if NeoX-like names appear. */
+const FOREIGN_KEYS = ['model_type', 'architectures', 'num_hidden_layers'];
+
+const HYPHEN = true;
+
+/** Parse once per text; detect() and read() see the same text in a row. */
+let cache: { text: string; yaml: YamlSource | undefined } | undefined;
+function parseCached(text: string): YamlSource | undefined {
+  if (cache?.text !== text) cache = { text, yaml: parseYaml(text) };
+  return cache.yaml;
+}
+
+function detect(text: string): number {
+  // Cheap pre-check so large YAML files of other frameworks are not parsed twice.
+  if (!/num[-_]layers["']?\s*:/.test(text) || !/hidden[-_]size["']?\s*:/.test(text)) return 0;
+  const yaml = parseCached(text);
+  if (!yaml) return 0;
+  const keys = topLevelKeys(yaml, HYPHEN);
+  if (FOREIGN_KEYS.some((key) => keys.has(key))) return 0;
+  if (!MODEL_KEYS.every((key) => keys.has(key))) return 0;
+  const signature = SIGNATURE_KEYS.filter((key) => keys.has(key)).length;
+  return Math.min(0.95, 0.6 + 0.05 * signature);
+}
+
+/** Comment lines of the file with their offsets (text after a '#' outside double quotes). */
+function comments(text: string): { text: string; start: number; end: number }[] {
+  const out: { text: string; start: number; end: number }[] = [];
+  let lineStart = 0;
+  for (const line of text.split('\n')) {
+    let inString = false;
+    for (let i = 0; i < line.length; i++) {
+      const ch = line[i];
+      if (ch === '"' && line[i - 1] !== '\\') inString = !inString;
+      else if (ch === '#' && !inString) {
+        out.push({ text: line.slice(i + 1), start: lineStart + i, end: lineStart + line.length });
+        break;
+      }
+    }
+    lineStart += line.length + 1;
+  }
+  return out;
+}
+
+/** A GPU count stated in a comment ("trained on 64 gpus", "96x 40GB A100"), with its source. */
+function gpusFromComments(yaml: YamlSource): Sourced<number> | undefined {
+  for (const comment of comments(yaml.lines.text)) {
+    for (const pattern of NEOX_GPU_COMMENT_PATTERNS) {
+      const match = pattern.exec(comment.text);
+      const gpus = match ? Number(match[1]) : NaN;
+      if (Number.isInteger(gpus) && gpus > 0) {
+        const range = yaml.lines.range(comment.start, comment.end);
+        return {
+          value: gpus,
+          source: { key: 'comment', keyRange: range, valueRange: range, raw: comment.text.trim() },
+        };
+      }
+    }
+  }
+  return undefined;
+}
+
+function read(text: string, context: ReadContext): ReadResult {
+  const yaml = parseCached(text);
+  if (!yaml) {
+    return {
+      kind: 'unreadable',
+      framework: 'gpt-neox',
+      diagnostics: [{ severity: 'error', code: 'yaml-syntax', message: 'Not parseable as YAML.' }],
+    };
+  }
+  const b = new SpecBuilder('gpt-neox', yaml, { hyphenInsensitive: HYPHEN });
+  const architecture = readArchitecture(b);
+  if (architecture) b.spec.architecture = architecture;
+  readTraining(b, context);
+  const first = b.spec.archSources.nLayers ?? b.spec.archSources.dModel;
+  if (first) b.spec.modelSectionRange = { start: first.keyRange.start, end: first.valueRange.end };
+  return { kind: 'run-config', spec: b.spec };
+}
+
+function readArchitecture(b: SpecBuilder): ArchitectureSpec | undefined {
+  const nLayers = b.int(['num_layers'], { arch: 'nLayers' });
+  const dModel = b.int(['hidden_size'], { arch: 'dModel' });
+  const nHeads = b.int(['num_attention_heads'], { arch: 'nHeads' });
+  if (!nLayers || !dModel || !nHeads) {
+    b.diagnose(
+      'warning',
+      'missing-architecture',
+      'num_layers, hidden_size and num_attention_heads are all needed to count parameters.',
+    );
+    return undefined;
+  }
+  const nKvHeads = b.int(['num_kv_heads'], { arch: 'nKvHeads' })?.value ?? nHeads.value;
+  const headDim = dModel.value / nHeads.value;
+  if (!Number.isInteger(headDim)) {
+    b.diagnose(
+      'error',
+      'invalid-value',
+      `hidden_size ${dModel.value} is not divisible by num_attention_heads ${nHeads.value}.`,
+      nHeads.source.valueRange,
+    );
+    return undefined;
+  }
+
+  // MLP: NeoX's ParallelMLP takes intermediate_size (or expansion_factor × h, else 4h); for gated
+  // activations the 3× convention applies: fused width int(x·2/3), per-branch width that // 2,
+  // each rounded up to mlp_multiple_of.
+  const activation = (b.string(['activation'])?.value ?? 'gelu').toLowerCase();
+  const legacyLlamaMlp = (b.string(['mlp_type'])?.value ?? '').toLowerCase() === 'llama';
+  const gatedMlp = legacyLlamaMlp || NEOX_GATED_ACTIVATIONS.has(activation);
+  const multipleOf = b.int(['mlp_multiple_of'])?.value ?? (legacyLlamaMlp ? 256 : 1);
+  const intermediate = b.int(['intermediate_size'], { arch: 'ffnSize' });
+  const expansion = b.number(['expansion_factor']);
+  let ffnIn =
+    intermediate?.value ?? (expansion ? Math.floor(expansion.value * dModel.value) : 4 * dModel.value);
+  let ffnSize: number;
+  if (legacyLlamaMlp && !intermediate) {
+    // Pre-2024 LLaMAParallelMLP: int(2·4h/3) rounded up to multiple_of (256) per branch.
+    ffnSize = roundUpToMultiple(Math.floor((2 * 4 * dModel.value) / 3), multipleOf);
+    b.assume(`mlp_type llama: per-branch MLP width int(8h/3) rounded to ${multipleOf} = ${ffnSize}`);
+  } else if (gatedMlp) {
+    ffnIn = Math.floor((ffnIn * 2) / 3);
+    ffnSize = roundUpToMultiple(Math.floor(ffnIn / 2), multipleOf);
+    if (intermediate)
+      b.assume(`intermediate_size ${intermediate.value} is NeoX's 3× width: per-branch ${ffnSize}`);
+  } else {
+    ffnSize = roundUpToMultiple(ffnIn, multipleOf);
+    if (!intermediate && !expansion) b.assume(`MLP width 4 × hidden_size = ${ffnSize} (NeoX default)`);
+  }
+
+  const normName = (b.string(['norm'])?.value ?? 'layernorm').toLowerCase();
+  const norm = NEOX_NORMS[normName] ?? NEOX_NORMS.layernorm;
+  if (!NEOX_NORMS[normName]) b.assume(`unknown norm '${normName}': counted as LayerNorm`);
+  const normBiasSetting = b.bool(['use_bias_in_norms'])?.value;
+  const normBias = norm.bias
+    ? (normBiasSetting ?? true)
+    : normBiasSetting === true && normName.includes('rms');
+  const attnBias = b.bool(['use_bias_in_attn_linear'])?.value ?? true;
+  const mlpBiasSetting = b.bool(['use_bias_in_mlp'])?.value;
+  // Gated MLPs are the Llama ports, which are meant bias-free (the pre-2024 LLaMAParallelMLP had no
+  // biases); current NeoX would add them unless use_bias_in_mlp: false, so say so.
+  const mlpBias = mlpBiasSetting ?? !gatedMlp;
+  if (mlpBiasSetting === undefined && gatedMlp) {
+    b.assume(
+      'gated (Llama-style) MLP counted without biases; current GPT-NeoX adds them unless use_bias_in_mlp: false',
+    );
+  }
+
+  const tied = !(b.bool(['no_weight_tying'], { arch: 'tiedEmbeddings' })?.value ?? false);
+  const posEmb = (b.string(['pos_emb'])?.value ?? 'learned').toLowerCase();
+  const seqLength = b.int(['seq_length']);
+  const maxPositions =
+    b.int(['max_position_embeddings'], { arch: 'maxPositions' })?.value ?? seqLength?.value ?? 0;
+  const learnedPositions = posEmb === 'learned' ? maxPositions : 0;
+  if (posEmb === 'learned') b.assume(`learned position table with ${maxPositions} rows (pos_emb learned)`);
+  b.bool(['gpt_j_residual']); // Parallel residual: NeoX still allocates both LayerNorms.
+
+  const vocabSize = readVocab(b, { rmsnorm: normName.includes('rms'), gated: gatedMlp });
+
+  return {
+    nLayers: nLayers.value,
+    dModel: dModel.value,
+    nHeads: nHeads.value,
+    nKvHeads,
+    headDim,
+    ffnSize,
+    gatedMlp,
+    vocabSize,
+    tiedEmbeddings: tied,
+    learnedPositions,
+    qkvBias: attnBias,
+    attnOutBias: attnBias,
+    mlpBias,
+    normsPerLayer: 2,
+    normWeight: norm.weight,
+    normBias,
+    finalNorm: true,
+    qkNorm: 'none',
+  };
+}
+
+/** Padded vocab rows: tokenizer size rounded up to make_vocab_size_divisible_by × model_parallel_size. */
+function readVocab(b: SpecBuilder, family: { rmsnorm: boolean; gated: boolean }): number {
+  const explicitPadded = b.int(['padded_vocab_size'], { arch: 'vocabSize' });
+  if (explicitPadded) return explicitPadded.value;
+  let tokens: number | undefined;
+  const explicit = b.int(['vocab_size'], { arch: 'vocabSize' });
+  const vocabFile = b.string(['vocab_file'], { arch: 'vocabSize' });
+  const tokenizerType = b.string(['tokenizer_type']);
+  if (explicit) tokens = explicit.value;
+  const fileRow = vocabFile
+    ? NEOX_VOCAB_FILE_SIZES.find((row) => row.pattern.test(vocabFile.value))
+    : undefined;
+  const typeRow = tokenizerType ? NEOX_TOKENIZER_TYPE_SIZES[tokenizerType.value] : undefined;
+  if (tokens === undefined && fileRow) {
+    tokens = fileRow.tokens;
+    b.assume(`tokenizer: ${fileRow.source}, ${fileRow.tokens} tokens`);
+  } else if (tokens === undefined && typeRow) {
+    tokens = typeRow.tokens;
+    if (tokenizerType) b.spec.archSources.vocabSize ??= tokenizerType.source;
+    b.assume(`tokenizer: ${typeRow.source}, ${typeRow.tokens} tokens`);
+  } else if (tokens === undefined) {
+    // The tokenizer usually lives in a second file merged at launch (configs/local_setup.yml).
+    // Llama-style ports (RMSNorm + gated MLP) are launched with Llama's SentencePiece model; the
+    // rest with NeoX's default GPT-2 BPE.
+    const llamaStyle = family.rmsnorm && family.gated;
+    const row = llamaStyle
+      ? NEOX_TOKENIZER_TYPE_SIZES.SPMTokenizer
+      : NEOX_TOKENIZER_TYPE_SIZES.GPT2BPETokenizer;
+    tokens = row.tokens;
+    b.assume(
+      `no tokenizer in this file (it is merged from another config at launch): assumed ${row.source}, ${row.tokens} tokens`,
+    );
+  }
+  const divisibleBy = b.int(['make_vocab_size_divisible_by'])?.value ?? 128;
+  const modelParallel = b.int(['model_parallel_size'])?.value ?? 1;
+  const multiple = divisibleBy * modelParallel;
+  const padded = roundUpToMultiple(tokens, multiple);
+  if (padded !== tokens)
+    b.assume(
+      `vocab ${tokens} padded to a multiple of ${divisibleBy} × ${modelParallel} (model parallel) = ${padded}`,
+    );
+  return padded;
+}
+
+function readTraining(b: SpecBuilder, context: ReadContext): void {
+  const training = b.spec.training;
+  const missing: string[] = [];
+  const iters = b.int(['train_iters'], { training: 'steps' });
+  const epochs = iters ? undefined : b.number(['train_epochs']);
+  const duration = iters ?? epochs;
+  if (duration) b.record(duration.source, { training: 'duration' });
+  const seq = b.int(['seq_length'], { training: 'seqLen' });
+  if (seq) training.seqLen = seq.value;
+  if (iters) training.steps = iters.value;
+
+  // Global batch: DeepSpeed's train_batch_size wins; otherwise micro × grad-accum × DP.
+  const explicitBatch = b.int(['train_batch_size'], { training: 'globalBatch' });
+  let globalBatch: number | undefined = explicitBatch?.value;
+  let batchFormula = explicitBatch ? `${explicitBatch.value} seqs (train_batch_size)` : '';
+  if (!explicitBatch) {
+    const micro = b.int(['train_micro_batch_size_per_gpu'], { training: 'microBatch' });
+    const gas = b.int([['gradient_accumulation_steps', 'gas']], { training: 'gradAccum' });
+    const modelParallel = b.int(['model_parallel_size'])?.value ?? 1;
+    // pipe_parallel_size 0 means "no pipeline" (it still occupies one stage).
+    const pipeParallel = Math.max(1, b.number(['pipe_parallel_size'])?.value ?? 1);
+    const fromComment = gpusFromComments(b.yaml);
+    const fromOptions = optionGpus(context);
+    const gpus = fromComment?.value ?? fromOptions;
+    if (fromComment) {
+      b.record(fromComment.source, { training: 'gpus' });
+      training.gpus = fromComment.value;
+      b.assume(`GPU count ${fromComment.value} taken from the comment "${fromComment.source.raw}"`);
+    }
+    if (!micro) missing.push('micro batch size (train_micro_batch_size_per_gpu)');
+    else if (gpus === undefined) {
+      missing.push('GPU count');
+      b.diagnose(
+        'info',
+        'missing-gpus',
+        'Training tokens depend on the data-parallel size (GPUs / (model × pipe parallel)); the file does not say how many GPUs. Set the GPU count to compute them.',
+        (duration ?? micro).source.keyRange,
+      );
+    } else {
+      const dataParallel = Math.floor(gpus / (modelParallel * pipeParallel));
+      if (dataParallel < 1 || gpus % (modelParallel * pipeParallel) !== 0) {
+        b.diagnose(
+          'warning',
+          'invalid-value',
+          `${gpus} GPUs are not a multiple of model × pipe parallel (${modelParallel} × ${pipeParallel}).`,
+          (fromComment ?? micro).source.valueRange,
+        );
+      }
+      if (dataParallel >= 1) {
+        const gasValue = gas?.value ?? 1;
+        globalBatch = micro.value * gasValue * dataParallel;
+        const gpuOrigin = fromComment ? 'from comment' : 'from settings';
+        batchFormula =
+          `${globalBatch} seqs (${micro.value} micro × ${gasValue} grad-accum × ${dataParallel} DP; ` +
+          `${gpus} GPUs ${gpuOrigin} / (MP ${modelParallel} × PP ${pipeParallel}))`;
+      }
+    }
+  }
+  if (globalBatch !== undefined) training.globalBatchSeqs = globalBatch;
+  if (!seq) missing.push('sequence length (seq_length)');
+  if (globalBatch !== undefined && seq) training.tokensPerStep = globalBatch * seq.value;
+
+  if (!duration) {
+    missing.push('training length (train_iters; NeoX merges it from another config at launch)');
+  } else if (epochs) {
+    const datasetTokens = context.options?.datasetTokens;
+    training.durationUnit = { kind: 'epochs', suffix: '' };
+    if (datasetTokens && datasetTokens > 0) {
+      training.tokens = epochs.value * datasetTokens;
+      training.formula = `${epochs.value} epochs × ${formatInt(datasetTokens)} dataset tokens (from settings)`;
+    } else {
+      missing.push('dataset size');
+      b.diagnose(
+        'info',
+        'missing-dataset-size',
+        'train_epochs needs the dataset size in tokens.',
+        epochs.source.keyRange,
+      );
+    }
+  } else if (iters) {
+    training.durationUnit = {
+      kind: 'steps',
+      suffix: '',
+      ...(training.tokensPerStep ? { tokensPerUnit: training.tokensPerStep } : {}),
+    };
+    if (training.tokensPerStep !== undefined) {
+      training.tokens = iters.value * training.tokensPerStep;
+      training.formula = `${formatInt(iters.value)} steps × ${batchFormula} × ${seq!.value} tokens`;
+    }
+  }
+  if (training.tokens === undefined && missing.length) training.missing = missing;
+}
+
+/** Reader for GPT-NeoX / Pythia `.yml` run configs. */
 export const gptNeoxReader: FrameworkReader = {
   id: 'gpt-neox',
-  detect: () => 0,
-  read: () => ({ kind: 'not-a-run-config' }),
+  detect: (text) => detect(text),
+  read: (text, context) => read(text, context),
 };

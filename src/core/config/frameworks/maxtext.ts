@@ -1,8 +1,671 @@
+import { isMap, isScalar, parse as parseYamlValue, type Node, type Pair } from 'yaml';
+import type {
+  ArchField,
+  ArchitectureSpec,
+  CoreDiagnostic,
+  FieldSource,
+  ReadContext,
+  ReadResult,
+  RunSpec,
+  SourceRange,
+  TrainingField,
+  TrainingSpec,
+} from '../../types';
 import type { FrameworkReader } from '../reader';
+import { nodeValue, pairSource, parseYaml } from '../yamlSource';
+import { parseNumberLiteral } from '../values';
+import {
+  MAXTEXT_BASE_DEFAULTS,
+  MAXTEXT_DECODER_BLOCKS,
+  MAXTEXT_FULL_CONFIG_KEYS,
+  MAXTEXT_MODEL_FILES,
+  MAXTEXT_SIGNATURE_KEYS,
+} from './maxtext.tables';
+import { parseShell, type ShellField } from './shell';
 
-/** Placeholder until the maxtext reader lands: recognizes nothing. */
+/**
+ * MaxText reader: YAML configs (base.yml, configs/models/*.yml, copies of base.yml) and shell
+ * launchers that run `python3 MaxText/train.py MaxText/configs/base.yml key=value ...`.
+ *
+ * MaxText (pyconfig.py) layers its settings: the config file named on the command line (base.yml)
+ * ← configs/models/<model_name>.yml ← `key=value` arguments. Sibling files are read through
+ * ctx.readFile; when they cannot be read, built-in copies of the relevant keys (maxtext.tables.ts)
+ * stand in and the assumptions say so.
+ */
+
+/** One value with its provenance. */
+interface LayerValue {
+  value: unknown;
+  /** Absent for built-in defaults. */
+  source?: FieldSource;
+  /** The value is a shell expansion we cannot know (`steps=$STEPS` with STEPS from the caller). */
+  unresolved?: boolean;
+}
+
+/** One layer of settings (built-in defaults, a YAML file, the command line). */
+interface Layer {
+  label: string;
+  values: Map<string, LayerValue>;
+}
+
+const TRAIN_MARKER = /(^|\/)MaxText\/(?:[\w.-]+\/)*train(?:_compile)?\.py$|^MaxText\.train(?:_compile)?$/;
+const SHELL_MARKER =
+  /MaxText\/(?:[\w.-]+\/)*train(?:_compile)?\.py|MaxText\/\$\{?\w+\}?|-m\s+MaxText\.train\b|MaxText\/configs\/\w+\.yml/;
+
+/** Recognition from content: a MaxText launch line, or YAML with MaxText's own keys. */
+function detect(text: string, path: string | undefined): number {
+  const sample = text.length > 262144 ? text.slice(0, 262144) : text;
+  if (isShellText(sample, path)) return SHELL_MARKER.test(sample) && /\bpython3?\b/.test(sample) ? 0.9 : 0;
+  let hits = 0;
+  for (const key of MAXTEXT_SIGNATURE_KEYS) {
+    if (new RegExp(`^${key}[ \\t]*:`, 'm').test(sample)) hits++;
+  }
+  const distinctive = /^base_(emb_dim|num_decoder_layers|num_query_heads)[ \t]*:/m.test(sample);
+  if (distinctive && hits >= 3) return 0.9;
+  if (distinctive) return 0.7;
+  return hits >= 4 ? 0.6 : 0;
+}
+
+function isShellText(text: string, path: string | undefined): boolean {
+  if (path && /\.(sh|bash)$/i.test(path)) return true;
+  if (path && /\.ya?ml$/i.test(path)) return false;
+  return /^#!.*\b(ba)?sh\b/.test(text) || /^\s*(export\s+\w+=|set\s+-e|for\s+\w+\s+in\b)/m.test(text);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Paths (ctx.path may be a file path or a URI path; both use '/' here, '\\' is accepted too)
+
+function directoryOf(path: string): string {
+  const index = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
+  return index < 0 ? '.' : path.slice(0, index) || '/';
+}
+
+function join(directory: string, relative: string): string {
+  const parts = `${directory}/${relative}`.split(/[/\\]+/);
+  const out: string[] = [];
+  for (const part of parts) {
+    if (part === '..' && out.length && out[out.length - 1] !== '..' && out[out.length - 1] !== '') out.pop();
+    else if (part !== '.') out.push(part);
+  }
+  const joined = out.join('/');
+  return directory.startsWith('/') && !joined.startsWith('/') ? `/${joined}` : joined;
+}
+
+/** Ancestor directories of a file, nearest first (bounded). */
+function ancestors(path: string): string[] {
+  const dirs: string[] = [];
+  let dir = directoryOf(path);
+  for (let i = 0; i < 8; i++) {
+    dirs.push(dir);
+    const parent = directoryOf(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  return dirs;
+}
+
+/** Read the first candidate path that exists. */
+function readFirst(context: ReadContext, candidates: string[]): { path: string; text: string } | undefined {
+  if (!context.readFile) return undefined;
+  const seen = new Set<string>();
+  for (const candidate of candidates) {
+    if (seen.has(candidate)) continue;
+    seen.add(candidate);
+    let text: string | undefined;
+    try {
+      text = context.readFile(candidate);
+    } catch {
+      text = undefined;
+    }
+    if (text !== undefined) return { path: candidate, text };
+  }
+  return undefined;
+}
+
+/**
+ * Resolve a config path named in a launcher (`MaxText/configs/base.yml`, relative to the repo root
+ * the script runs from) against the script's ancestors, also trying the path with its leading
+ * directories dropped (the file may sit in a copied subtree).
+ */
+function resolveConfigPath(context: ReadContext, named: string): { path: string; text: string } | undefined {
+  if (!context.path) return readFirst(context, [named]);
+  const pieces = named.split('/').filter((p) => p && p !== '.');
+  const candidates: string[] = [];
+  if (named.startsWith('/')) candidates.push(named);
+  for (const dir of ancestors(context.path)) {
+    for (let drop = 0; drop < pieces.length; drop++) candidates.push(join(dir, pieces.slice(drop).join('/')));
+  }
+  return readFirst(context, candidates);
+}
+
+/** base.yml for a model overlay: `../base.yml`, the same directory, or an ancestor's configs/. */
+function findBaseConfig(context: ReadContext): { path: string; text: string } | undefined {
+  if (!context.path) return undefined;
+  const candidates: string[] = [];
+  for (const dir of ancestors(context.path)) {
+    candidates.push(
+      join(dir, 'base.yml'),
+      join(dir, 'configs/base.yml'),
+      join(dir, 'MaxText/configs/base.yml'),
+    );
+  }
+  return readFirst(
+    context,
+    candidates.filter((candidate) => candidate !== context.path),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Layers
+
+function defaultsLayer(): Layer {
+  const values = new Map<string, LayerValue>();
+  for (const [key, value] of Object.entries(MAXTEXT_BASE_DEFAULTS)) values.set(key, { value });
+  return { label: 'built-in base.yml defaults', values };
+}
+
+/** Top-level keys of a YAML file as a layer (sources carry `file` when it is not the analyzed file). */
+function yamlLayer(
+  text: string,
+  label: string,
+  file: string | undefined,
+  diagnostics?: CoreDiagnostic[],
+): Layer | undefined {
+  const source = parseYaml(text);
+  if (!source) return undefined;
+  if (diagnostics) diagnostics.push(...source.diagnostics);
+  const values = new Map<string, LayerValue>();
+  const root = source.doc.contents;
+  if (!isMap(root)) return { label, values };
+  for (const pair of root.items as Pair<Node, Node>[]) {
+    if (!isScalar(pair.key)) continue;
+    const key = String(pair.key.value);
+    values.set(key, { value: nodeValue(source, pair.value), source: pairSource(source, pair, file) });
+  }
+  return { label, values };
+}
+
+function modelLayer(
+  context: ReadContext,
+  baseDirectory: string | undefined,
+  modelName: string,
+  assumptions: string[],
+): Layer | undefined {
+  const candidates: string[] = [];
+  if (baseDirectory) candidates.push(join(baseDirectory, `models/${modelName}.yml`));
+  if (context.path) {
+    for (const dir of ancestors(context.path)) {
+      candidates.push(join(dir, `models/${modelName}.yml`), join(dir, `configs/models/${modelName}.yml`));
+    }
+  }
+  const found = readFirst(context, candidates);
+  if (found) {
+    const layer = yamlLayer(found.text, `models/${modelName}.yml`, found.path);
+    if (layer) return layer;
+  }
+  const builtIn = MAXTEXT_MODEL_FILES[modelName];
+  if (!builtIn) return undefined;
+  assumptions.push(
+    `configs/models/${modelName}.yml not readable: built-in copy of its architecture keys used`,
+  );
+  const values = new Map<string, LayerValue>();
+  for (const [key, value] of Object.entries(builtIn)) values.set(key, { value });
+  return { label: `built-in ${modelName}`, values };
+}
+
+/** A `key=value` command-line value, typed as pyconfig would (YAML scalar rules). */
+function parseCliValue(text: string): unknown {
+  try {
+    return parseYamlValue(text, { version: '1.1' });
+  } catch {
+    return text;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading
+
+class Settings {
+  readonly usedKeys: FieldSource[] = [];
+  private readonly reported = new Set<string>();
+
+  constructor(
+    private readonly layers: Layer[],
+    readonly diagnostics: CoreDiagnostic[],
+  ) {}
+
+  get(key: string): LayerValue | undefined {
+    for (let i = this.layers.length - 1; i >= 0; i--) {
+      const found = this.layers[i].values.get(key);
+      if (found) {
+        if (found.source && !found.source.file) this.usedKeys.push(found.source);
+        if (found.unresolved) {
+          if (!this.reported.has(key)) {
+            this.reported.add(key);
+            this.diagnostics.push({
+              severity: 'warning',
+              code: 'unresolved-value',
+              message: `${key}=${found.source?.raw ?? ''}: the value depends on the environment or the caller.`,
+              range: found.source?.valueRange,
+            });
+          }
+          return undefined;
+        }
+        return found;
+      }
+    }
+    return undefined;
+  }
+
+  /** A number (underscores and strings allowed); diagnostics for wrong types. */
+  number(key: string): { value: number; source?: FieldSource } | undefined {
+    const found = this.get(key);
+    if (!found) return undefined;
+    const value = parseNumberLiteral(found.value);
+    if (value === undefined) {
+      this.diagnostics.push({
+        severity: 'warning',
+        code: 'invalid-value',
+        message: `${key} should be a number, got ${JSON.stringify(found.value)}.`,
+        range: found.source && !found.source.file ? found.source.valueRange : undefined,
+      });
+      return undefined;
+    }
+    return { value, source: found.source };
+  }
+
+  /** A positive integer (for dimensions); diagnostics for anything else. */
+  positiveInt(key: string): { value: number; source?: FieldSource } | undefined {
+    const found = this.number(key);
+    if (!found) return undefined;
+    if (!Number.isInteger(found.value) || found.value <= 0) {
+      this.diagnostics.push({
+        severity: 'warning',
+        code: 'invalid-value',
+        message: `${key} should be a positive integer, got ${found.value}.`,
+        range: found.source && !found.source.file ? found.source.valueRange : undefined,
+      });
+      return undefined;
+    }
+    return found;
+  }
+
+  bool(key: string): { value: boolean; source?: FieldSource } | undefined {
+    const found = this.get(key);
+    if (!found) return undefined;
+    const raw = found.value;
+    const value = typeof raw === 'boolean' ? raw : /^(true|1)$/i.test(String(raw).trim());
+    return { value, source: found.source };
+  }
+}
+
+const format = (value: number) => value.toLocaleString('en-US');
+
+function read(text: string, context: ReadContext): ReadResult {
+  const diagnostics: CoreDiagnostic[] = [];
+  const assumptions: string[] = [];
+  const layers: Layer[] = [defaultsLayer()];
+  let modelSectionRange: SourceRange | undefined;
+  let baseDirectory: string | undefined;
+  let baseFound = false;
+
+  if (isShellText(text, context.path)) {
+    const script = parseShell(text);
+    diagnostics.push(...script.diagnostics);
+    const launch = findLaunch(script.statements);
+    if (!launch) {
+      diagnostics.push({
+        severity: 'warning',
+        code: 'missing-architecture',
+        message: 'No `MaxText/train.py <config.yml> key=value ...` command found in this script.',
+      });
+      return { kind: 'run-config', spec: emptySpec(diagnostics, assumptions) };
+    }
+    modelSectionRange = script.lines.range(launch.start, launch.end);
+    // `${MAXTEXT_DIR}/configs/base.yml`: resolve what follows the unknown prefix.
+    const configName = launch.config?.text ?? launch.config?.raw.replace(/^.*\$\{?\w+\}?\/?/, '');
+    if (launch.config && configName) {
+      const resolved = resolveConfigPath(context, configName);
+      const layer = resolved ? yamlLayer(resolved.text, configName, resolved.path) : undefined;
+      if (resolved && layer) {
+        layers.push(layer);
+        baseDirectory = directoryOf(resolved.path);
+        baseFound = true;
+      } else {
+        diagnostics.push({
+          severity: 'info',
+          code: 'base-config-unavailable',
+          message: `${configName} could not be read next to this script: MaxText's base.yml defaults are assumed.`,
+          range: script.lines.range(launch.config.start, launch.config.end),
+        });
+      }
+    }
+    const cli: Layer = { label: 'command line', values: new Map() };
+    for (const field of launch.overrides) {
+      const match = /^([A-Za-z_][A-Za-z0-9_]*)=/.exec(field.raw);
+      if (!match) continue;
+      const key = match[1];
+      const valueStart = field.start + match[0].length;
+      const source: FieldSource = {
+        key,
+        keyRange: script.lines.range(field.start, field.start + key.length),
+        valueRange: script.lines.range(valueStart, field.end),
+        raw: field.raw.slice(match[0].length),
+      };
+      if (field.text === undefined) {
+        // Reported only if the analysis needs the key (output paths are often `$OUTPUT_PATH`).
+        cli.values.set(key, { value: undefined, source, unresolved: true });
+        continue;
+      }
+      cli.values.set(key, { value: parseCliValue(field.text.slice(field.text.indexOf('=') + 1)), source });
+    }
+    layers.push(cli);
+  } else {
+    const layer = yamlLayer(text, 'this file', undefined, diagnostics);
+    if (!layer) {
+      return {
+        kind: 'unreadable',
+        framework: 'maxtext',
+        diagnostics: [{ severity: 'error', code: 'yaml-syntax', message: 'Not parseable as YAML.' }],
+      };
+    }
+    const isFullConfig = MAXTEXT_FULL_CONFIG_KEYS.some((key) => layer.values.has(key));
+    if (isFullConfig) {
+      layers.push(layer);
+      baseFound = true;
+      if (context.path) baseDirectory = directoryOf(context.path);
+    } else {
+      // A model overlay: its base.yml sits in the parent configs/ directory.
+      const base = findBaseConfig(context);
+      const baseLayer = base ? yamlLayer(base.text, 'base.yml', base.path) : undefined;
+      if (base && baseLayer) {
+        layers.push(baseLayer);
+        baseDirectory = directoryOf(base.path);
+        baseFound = true;
+      }
+      layers.push(layer);
+    }
+    const firstArchKey = [
+      'base_emb_dim',
+      'base_num_decoder_layers',
+      'decoder_block',
+      'global_parameter_scale',
+    ]
+      .map((key) => layer.values.get(key)?.source)
+      .filter((s): s is FieldSource => s !== undefined)
+      .sort((a, b) => a.keyRange.start.line - b.keyRange.start.line)[0];
+    modelSectionRange = firstArchKey?.keyRange;
+  }
+  if (!baseFound) assumptions.push('base.yml not readable: built-in copy of MaxText base.yml defaults used');
+
+  // model_name picks configs/models/<name>.yml, which sits between the config file and the CLI.
+  const modelNameValue = new Settings(layers, []).get('model_name');
+  const modelName = typeof modelNameValue?.value === 'string' ? modelNameValue.value : 'default';
+  if (modelName !== 'default' && modelName !== '') {
+    const overlay = modelLayer(context, baseDirectory, modelName, assumptions);
+    if (overlay) {
+      // pyconfig applies the model file over the config file and under the command line.
+      const cliLast = layers[layers.length - 1].label === 'command line';
+      layers.splice(cliLast ? layers.length - 1 : layers.length, 0, overlay);
+    } else {
+      diagnostics.push({
+        severity: 'warning',
+        code: 'unknown-model',
+        message: `model_name=${modelName}: configs/models/${modelName}.yml could not be read and is not a known model; base settings used.`,
+        range:
+          modelNameValue?.source && !modelNameValue.source.file
+            ? modelNameValue.source.valueRange
+            : undefined,
+      });
+    }
+  }
+
+  const settings = new Settings(layers, diagnostics);
+  const archSources: Partial<Record<ArchField, FieldSource>> = {};
+  const trainingSources: Partial<Record<TrainingField, FieldSource>> = {};
+  const architecture = readArchitecture(settings, archSources, assumptions);
+  const training = readTraining(settings, context, trainingSources, assumptions);
+  if (modelName !== 'default') {
+    const source = settings.get('model_name')?.source;
+    if (source) archSources.modelName = source;
+  }
+
+  const spec: RunSpec = {
+    framework: 'maxtext',
+    modelName: modelName !== 'default' ? modelName : undefined,
+    architecture,
+    training,
+    archSources,
+    trainingSources,
+    usedKeys: settings.usedKeys.filter((s, i, all) => all.indexOf(s) === i),
+    assumptions,
+    diagnostics,
+    modelSectionRange,
+  };
+  return { kind: 'run-config', spec };
+}
+
+/** The train.py command: the config file argument and the key=value overrides after it. */
+function findLaunch(
+  statements: ReturnType<typeof parseShell>['statements'],
+): { start: number; end: number; config?: ShellField; overrides: ShellField[] } | undefined {
+  let found: { start: number; end: number; config?: ShellField; overrides: ShellField[] } | undefined;
+  for (const statement of statements) {
+    // `MaxText/$EXECUTABLE` with EXECUTABLE unknown still names the trainer.
+    const marker = statement.fields.findIndex(
+      (field) => TRAIN_MARKER.test(field.text ?? field.raw) || /(^|\/)MaxText\/\$\{?\w+\}?$/.test(field.raw),
+    );
+    if (marker < 0) continue;
+    const rest = statement.fields.slice(marker + 1);
+    const configIndex = rest.findIndex((field) => /\.ya?ml$/.test(field.text ?? field.raw));
+    const config = configIndex >= 0 ? rest[configIndex] : undefined;
+    const overrides = rest
+      .slice(configIndex + 1)
+      .filter((field) => /^[A-Za-z_][A-Za-z0-9_]*=/.test(field.raw));
+    const candidate = { start: statement.fields[marker].start, end: statement.end, config, overrides };
+    // Prefer real commands over argument strings; among equals, the last launch wins.
+    if (!found || statement.kind === 'command' || !found.config) found = candidate;
+  }
+  return found;
+}
+
+function readArchitecture(
+  settings: Settings,
+  sources: Partial<Record<ArchField, FieldSource>>,
+  assumptions: string[],
+): ArchitectureSpec | undefined {
+  const block = String(settings.get('decoder_block')?.value ?? 'llama2');
+  const convention = MAXTEXT_DECODER_BLOCKS[block];
+  if (!convention) {
+    const source = settings.get('decoder_block')?.source;
+    settings.diagnostics.push({
+      severity: 'warning',
+      code: 'unsupported-architecture',
+      message: `decoder_block "${block}" has a layer layout Scaling Lens does not count yet.`,
+      range: source && !source.file ? source.valueRange : undefined,
+    });
+    return undefined;
+  }
+  const scaleFound = settings.positiveInt('global_parameter_scale');
+  const scale = scaleFound?.value ?? 1;
+  const log2 = Math.round(Math.log2(scale));
+  if (2 ** log2 !== scale) {
+    settings.diagnostics.push({
+      severity: 'warning',
+      code: 'invalid-value',
+      message: `global_parameter_scale must be a power of 2 (MaxText rejects ${scale}).`,
+      range: scaleFound?.source && !scaleFound.source.file ? scaleFound.source.valueRange : undefined,
+    });
+    return undefined;
+  }
+  // pyconfig.get_individual_scales: rotate doubling (heads & mlp), embed, layers.
+  const cycles = Math.floor(log2 / 3);
+  const remainder = log2 % 3;
+  const headScale = 2 ** (cycles + (remainder > 0 ? 1 : 0));
+  const embScale = 2 ** (cycles + (remainder > 1 ? 1 : 0));
+  const layerScale = 2 ** cycles;
+  if (scale !== 1) {
+    assumptions.push(
+      `global_parameter_scale ${scale}: emb ×${embScale}, heads and mlp ×${headScale}, layers ×${layerScale}`,
+    );
+  }
+
+  const emb = settings.positiveInt('base_emb_dim');
+  const heads = settings.positiveInt('base_num_query_heads');
+  const kvHeads = settings.positiveInt('base_num_kv_heads');
+  const mlp = settings.positiveInt('base_mlp_dim');
+  const layers = settings.positiveInt('base_num_decoder_layers');
+  const headDim = settings.positiveInt('head_dim');
+  const vocab = settings.positiveInt('vocab_size');
+  if (!emb || !heads || !mlp || !layers || !headDim || !vocab) {
+    settings.diagnostics.push({
+      severity: 'warning',
+      code: 'missing-architecture',
+      message: 'Cannot count parameters: a MaxText dimension is missing or invalid.',
+    });
+    return undefined;
+  }
+  const put = (field: ArchField, source: FieldSource | undefined) => {
+    if (source) sources[field] = source;
+  };
+  put('dModel', emb.source);
+  put('nHeads', heads.source);
+  put('nKvHeads', kvHeads?.source);
+  put('ffnSize', mlp.source);
+  put('nLayers', layers.source);
+  put('headDim', headDim.source);
+  put('vocabSize', vocab.source);
+
+  const activations = settings.get('mlp_activations')?.value;
+  const gated = Array.isArray(activations) ? activations.length >= 2 : false;
+  const tied = settings.bool('logits_via_embedding');
+  put('tiedEmbeddings', tied?.source);
+  const positions = settings.number('trainable_position_size');
+  const learnedPositions = positions && positions.value > 0 ? positions.value : 0;
+  if (learnedPositions) {
+    put('maxPositions', positions?.source);
+    assumptions.push(`trainable_position_size ${learnedPositions}: learned position table counted`);
+  }
+  const experts = settings.positiveInt('num_experts');
+  const perToken = settings.positiveInt('num_experts_per_tok');
+  const ffnSize = mlp.value * headScale;
+  const moe =
+    experts && experts.value > 1
+      ? { nExperts: experts.value, expertsPerToken: perToken?.value ?? 1, expertFfnSize: ffnSize }
+      : undefined;
+  if (moe) {
+    put('nExperts', experts?.source);
+    put('expertsPerToken', perToken?.source);
+  }
+  return {
+    nLayers: layers.value * layerScale,
+    dModel: emb.value * embScale,
+    nHeads: heads.value * headScale,
+    nKvHeads: (kvHeads?.value ?? heads.value) * headScale,
+    headDim: headDim.value,
+    ffnSize,
+    gatedMlp: gated,
+    vocabSize: vocab.value,
+    tiedEmbeddings: tied?.value ?? false,
+    learnedPositions,
+    qkvBias: convention.linearBias,
+    attnOutBias: convention.linearBias,
+    mlpBias: convention.linearBias,
+    normsPerLayer: convention.normsPerLayer,
+    normWeight: true,
+    normBias: convention.normBias,
+    finalNorm: true,
+    qkNorm: convention.qkNorm,
+    ...(moe ? { moe } : {}),
+  };
+}
+
+function readTraining(
+  settings: Settings,
+  context: ReadContext,
+  sources: Partial<Record<TrainingField, FieldSource>>,
+  assumptions: string[],
+): TrainingSpec {
+  const training: TrainingSpec = {};
+  let steps = settings.number('steps');
+  if (steps && steps.value === -1) {
+    // base.yml: "If set to -1 then will inherit value from learning_rate_schedule_steps".
+    const schedule = settings.number('learning_rate_schedule_steps');
+    if (schedule && schedule.value > 0) steps = schedule;
+  }
+  const perDevice = settings.number('per_device_batch_size');
+  const accumulation = settings.positiveInt('gradient_accumulation_steps');
+  const seq = settings.positiveInt('max_target_length');
+  if (steps?.source) sources.duration = sources.steps = steps.source;
+  if (perDevice?.source) sources.microBatch = perDevice.source;
+  if (accumulation?.source) sources.gradAccum = accumulation.source;
+  if (seq?.source) sources.seqLen = seq.source;
+  if (!steps || steps.value <= 0 || !perDevice || perDevice.value <= 0 || !seq) {
+    training.missing = ['training length'];
+    return training;
+  }
+  const gradAccum = accumulation?.value ?? 1;
+  training.steps = steps.value;
+  training.seqLen = seq.value;
+  const devices = context.options?.gpus;
+  const perStepFormula = `per_device_batch_size ${perDevice.value} × gradient_accumulation_steps ${gradAccum} × max_target_length ${seq.value}`;
+  if (devices && devices > 0) {
+    // pyconfig: the global batch is int(num_devices × per_device_batch_size) × accumulation.
+    const globalBatch = Math.floor(devices * perDevice.value) * gradAccum;
+    training.globalBatchSeqs = globalBatch;
+    training.tokensPerStep = globalBatch * seq.value;
+    training.tokens = steps.value * training.tokensPerStep;
+    training.formula = `steps ${format(steps.value)} × ${perStepFormula} × ${devices} devices (device count from settings)`;
+    training.durationUnit = { kind: 'steps', tokensPerUnit: training.tokensPerStep, suffix: '' };
+    return training;
+  }
+  const perDeviceTokens = steps.value * perDevice.value * gradAccum * seq.value;
+  training.formula = `steps ${format(steps.value)} × ${perStepFormula} × num_devices = ${format(perDeviceTokens)} × num_devices`;
+  training.missing = ['device count'];
+  training.durationUnit = { kind: 'steps', suffix: '' };
+  settings.diagnostics.push({
+    severity: 'info',
+    code: 'missing-gpus',
+    message:
+      'MaxText trains on every device of the slice: tokens = steps × per_device_batch_size × num_devices × gradient_accumulation_steps × max_target_length. Set scalingLens.gpus to the device count.',
+    range: steps.source && !steps.source.file ? steps.source.keyRange : undefined,
+  });
+  assumptions.push('num_devices comes from the TPU/GPU slice, not from the config');
+  return training;
+}
+
+function emptySpec(diagnostics: CoreDiagnostic[], assumptions: string[]): RunSpec {
+  return {
+    framework: 'maxtext',
+    training: { missing: ['training length'] },
+    archSources: {},
+    trainingSources: {},
+    usedKeys: [],
+    assumptions,
+    diagnostics,
+  };
+}
+
+/** MaxText YAML configs and launch scripts. */
 export const maxtextReader: FrameworkReader = {
   id: 'maxtext',
-  detect: () => 0,
-  read: () => ({ kind: 'not-a-run-config' }),
+  detect,
+  read: (text, context) => {
+    try {
+      return read(text, context);
+    } catch (error) {
+      // The reader must never throw; a bug becomes a diagnostic the user can report.
+      return {
+        kind: 'unreadable',
+        framework: 'maxtext',
+        diagnostics: [
+          {
+            severity: 'error',
+            code: 'reader-failed',
+            message: `MaxText config could not be read: ${(error as Error)?.message ?? error}`,
+          },
+        ],
+      };
+    }
+  },
 };

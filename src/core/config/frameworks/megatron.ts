@@ -1,8 +1,653 @@
+import type {
+  ArchField,
+  ArchitectureSpec,
+  CoreDiagnostic,
+  FieldSource,
+  MoeSpec,
+  ReadContext,
+  ReadResult,
+  RunSpec,
+  TrainingField,
+  TrainingSpec,
+} from '../../types';
+import { roundUpToMultiple } from '../../model/params';
 import type { FrameworkReader } from '../reader';
+import { parseNumberLiteral } from '../values';
+import {
+  HF_TOKENIZER_VOCAB,
+  MEGATRON_DEFAULTS,
+  MEGATRON_FLAGS,
+  MEGATRON_SIGNATURE_FLAGS,
+  TOKENIZER_TYPE_VOCAB,
+} from './megatron.tables';
+import { lastFlag, parseShell, type ShellFlag, type ShellScript } from './shell';
 
-/** Placeholder until the megatron reader lands: recognizes nothing. */
+/**
+ * Megatron-LM and Megatron-DeepSpeed launch scripts (`examples/**.sh`). The model is whatever
+ * `--flag value` arguments reach pretrain_gpt.py; they sit in quoted strings, bash arrays and
+ * command lines, often through `$VAR`s. The shell reader replays the script statically and this
+ * module applies Megatron's argument defaults (GPT-2 style unless switched) to those flags.
+ */
+
+const PRETRAIN_SCRIPT = /\bpretrain_gpt\w*\.py\b/;
+
+/** Recognition: a pretrain_gpt launch with several of Megatron's model/batch flags. */
+function detect(text: string, path: string | undefined): number {
+  // Launch scripts are .sh/.slurm or extension-less; docs and configs that mention pretrain_gpt.py are not.
+  if (path && /\.[A-Za-z0-9]+$/.test(path) && !/\.(sh|bash|zsh|slurm|sbatch)$/i.test(path)) return 0;
+  const sample = text.length > 262144 ? text.slice(0, 262144) : text;
+  // JSON/YAML documents are never launch scripts (a DeepSpeed config may name the same batch keys).
+  if (/^\s*[{[]/.test(sample)) return 0;
+  const flags = MEGATRON_SIGNATURE_FLAGS.filter((flag) =>
+    new RegExp(`(^|[\\s"'(])${flag}([\\s=]|$)`, 'm').test(sample),
+  );
+  const launches = PRETRAIN_SCRIPT.test(sample);
+  if (launches && flags.length >= 3) return 0.95;
+  if (launches) return 0.55;
+  if (flags.length >= 6) return 0.6;
+  return 0;
+}
+
+/** Reads flags with their sources and reports values that cannot be used. */
+class FlagView {
+  readonly diagnostics: CoreDiagnostic[] = [];
+  readonly usedKeys: FieldSource[] = [];
+  private readonly ints = new Map<string, { value: number; flag: ShellFlag } | undefined>();
+
+  constructor(readonly script: ShellScript) {
+    this.diagnostics.push(...script.diagnostics);
+  }
+
+  flag(names: readonly string[]): ShellFlag | undefined {
+    const flag = lastFlag(this.script, names);
+    if (flag) this.usedKeys.push(this.source(flag));
+    return flag;
+  }
+
+  has(names: readonly string[]): boolean {
+    return this.flag(names) !== undefined;
+  }
+
+  /** The flag's (first) value text, or undefined. */
+  text(names: readonly string[]): { text: string; flag: ShellFlag } | undefined {
+    const flag = this.flag(names);
+    const text = flag?.values[0]?.text;
+    return flag && text !== undefined ? { text, flag } : undefined;
+  }
+
+  /** A positive integer flag value; diagnostics for unknown or invalid values. */
+  int(names: readonly string[]): { value: number; flag: ShellFlag } | undefined {
+    const key = names.join(' ');
+    // Cached so a flag read twice reports its problems once.
+    if (this.ints.has(key)) return this.ints.get(key);
+    const flag = this.flag(names);
+    const found = flag ? this.intValue(flag, 0) : undefined;
+    this.ints.set(key, found);
+    return found;
+  }
+
+  intValue(flag: ShellFlag, index: number): { value: number; flag: ShellFlag } | undefined {
+    const value = flag.values[index];
+    const range = this.script.lines.range(value?.start ?? flag.start, value?.end ?? flag.end);
+    if (!value) {
+      this.diagnostics.push({
+        severity: 'warning',
+        code: 'missing-value',
+        message: `${flag.name} has no value.`,
+        range,
+      });
+      return undefined;
+    }
+    if (value.text === undefined) {
+      this.diagnostics.push({
+        severity: 'warning',
+        code: 'unresolved-value',
+        message: `${flag.name} ${value.raw}: the value depends on something outside the script (an argument, the environment or a command).`,
+        range,
+      });
+      return undefined;
+    }
+    const number = parseNumberLiteral(value.text);
+    if (number === undefined || !Number.isInteger(number) || number <= 0) {
+      this.diagnostics.push({
+        severity: 'warning',
+        code: 'invalid-value',
+        message: `${flag.name} expects a positive integer, got '${value.text}'.`,
+        range,
+      });
+      return undefined;
+    }
+    return { value: number, flag };
+  }
+
+  /** Field source of a flag: the flag token, and its value (or the variable that defines it). */
+  source(flag: ShellFlag, index = 0): FieldSource {
+    const lines = this.script.lines;
+    const value = flag.values[index];
+    const origin = value?.origin;
+    const valueStart = origin?.start ?? value?.start ?? flag.start;
+    const valueEnd = origin?.end ?? value?.end ?? flag.end;
+    return {
+      key: flag.name,
+      keyRange: lines.range(flag.start, flag.end),
+      valueRange: lines.range(valueStart, valueEnd),
+      raw: origin?.raw ?? value?.raw ?? '',
+    };
+  }
+}
+
+/**
+ * Samples consumed by `trainIters` iterations under `--rampup-batch-size start incr rampSamples`
+ * (Megatron's RampupBatchsizeNumMicroBatches: the batch is start + incr × ⌊consumed / (rampSamples /
+ * increments)⌋ until rampSamples were consumed, then the full batch). Undefined for inconsistent
+ * settings or a ramp too long to simulate.
+ */
+export function rampupConsumedSamples(
+  trainIters: number,
+  globalBatch: number,
+  start: number,
+  increment: number,
+  rampSamples: number,
+): number | undefined {
+  const perIncrement = rampupSamplesPerIncrement(globalBatch, start, increment, rampSamples);
+  if (perIncrement === undefined) return undefined;
+  let consumed = 0;
+  let iteration = 0;
+  for (; iteration < trainIters && consumed <= rampSamples; iteration++) {
+    if (iteration > 50_000_000) return undefined;
+    consumed += rampupBatch(consumed, globalBatch, start, increment, rampSamples, perIncrement);
+  }
+  return consumed + (trainIters - iteration) * globalBatch;
+}
+
+/**
+ * Iterations Megatron derives from `--train-samples` with a batch ramp-up (update_train_iters:
+ * simulate the ramp, then whole full batches; a last partial batch is dropped).
+ */
+export function rampupIterationsForSamples(
+  trainSamples: number,
+  globalBatch: number,
+  start: number,
+  increment: number,
+  rampSamples: number,
+): { iterations: number; samples: number } | undefined {
+  const perIncrement = rampupSamplesPerIncrement(globalBatch, start, increment, rampSamples);
+  if (perIncrement === undefined) return undefined;
+  let consumed = 0;
+  let iterations = 0;
+  while (consumed <= rampSamples && consumed <= trainSamples) {
+    if (iterations > 50_000_000) return undefined;
+    consumed += rampupBatch(consumed, globalBatch, start, increment, rampSamples, perIncrement);
+    iterations++;
+  }
+  const fullBatches = trainSamples > consumed ? Math.floor((trainSamples - consumed) / globalBatch) : 0;
+  return { iterations: iterations + fullBatches, samples: consumed + fullBatches * globalBatch };
+}
+
+function rampupSamplesPerIncrement(
+  globalBatch: number,
+  start: number,
+  increment: number,
+  rampSamples: number,
+): number | undefined {
+  const difference = globalBatch - start;
+  if (!(start > 0 && increment > 0 && rampSamples >= 0) || difference < 0 || difference % increment !== 0) {
+    return undefined;
+  }
+  const increments = difference / increment;
+  return increments === 0 ? Infinity : rampSamples / increments;
+}
+
+function rampupBatch(
+  consumed: number,
+  globalBatch: number,
+  start: number,
+  increment: number,
+  rampSamples: number,
+  perIncrement: number,
+): number {
+  if (consumed > rampSamples) return globalBatch;
+  return Math.min(globalBatch, start + Math.trunc(consumed / perIncrement) * increment);
+}
+
+const format = (value: number) => value.toLocaleString('en-US');
+
+function read(text: string, context: ReadContext): ReadResult {
+  const script = parseShell(text);
+  const view = new FlagView(script);
+  const F = MEGATRON_FLAGS;
+  const assumptions: string[] = [];
+  const archSources: Partial<Record<ArchField, FieldSource>> = {};
+  const trainingSources: Partial<Record<TrainingField, FieldSource>> = {};
+
+  const nLayers = view.int(F.nLayers);
+  const dModel = view.int(F.dModel);
+  const nHeads = view.int(F.nHeads);
+  const tp = view.int(F.tensorParallel);
+  const pp = view.int(F.pipelineParallel);
+  const cp = view.int(F.contextParallel);
+  const tensorParallel = tp?.value ?? MEGATRON_DEFAULTS.tensorParallel;
+
+  // Architecture ------------------------------------------------------------------------------
+  let architecture: ArchitectureSpec | undefined;
+  let modelSectionRange = nLayers ? script.lines.range(nLayers.flag.start, nLayers.flag.end) : undefined;
+  for (const [field, found] of [
+    ['nLayers', nLayers],
+    ['dModel', dModel],
+    ['nHeads', nHeads],
+  ] as const) {
+    if (found) archSources[field] = view.source(found.flag);
+  }
+  const missingArch = [
+    [F.nLayers[0], nLayers],
+    [F.dModel[0], dModel],
+    [F.nHeads[0], nHeads],
+  ].filter(([, found]) => !found);
+  if (missingArch.length) {
+    view.diagnostics.push({
+      severity: 'warning',
+      code: 'missing-architecture',
+      message: `Cannot count parameters: ${missingArch.map(([name]) => name).join(', ')} not found (or not resolvable) in this script.`,
+      range: modelSectionRange,
+    });
+  } else if (nLayers && dModel && nHeads) {
+    const d = dModel.value;
+    const kvChannels = view.int(F.kvChannels);
+    let headDim = kvChannels?.value ?? d / nHeads.value;
+    if (kvChannels) archSources.headDim = view.source(kvChannels.flag);
+    if (!Number.isInteger(headDim)) {
+      view.diagnostics.push({
+        severity: 'warning',
+        code: 'invalid-value',
+        message: `--hidden-size ${d} is not divisible by --num-attention-heads ${nHeads.value}; give --kv-channels.`,
+        range: script.lines.range(nHeads.flag.start, nHeads.flag.end),
+      });
+      headDim = Math.floor(headDim);
+    }
+
+    let nKvHeads = nHeads.value;
+    const dsKvHeads = view.int(F.numKeyValueHeads);
+    const groups = view.flag(F.numQueryGroups);
+    if (dsKvHeads) {
+      nKvHeads = dsKvHeads.value;
+      archSources.nKvHeads = view.source(dsKvHeads.flag);
+    } else if (view.has(F.groupQueryAttention)) {
+      const found = groups ? view.intValue(groups, 0) : undefined;
+      nKvHeads = found?.value ?? MEGATRON_DEFAULTS.numQueryGroups;
+      if (groups) archSources.nKvHeads = view.source(groups);
+      else assumptions.push(`--group-query-attention without --num-query-groups: Megatron default 1 group`);
+    } else if (groups) {
+      assumptions.push(
+        '--num-query-groups is ignored without --group-query-attention (multi-head attention)',
+      );
+    }
+
+    const swiglu = view.has(F.swiglu);
+    const ffn = view.int(F.ffnSize);
+    let ffnSize: number;
+    if (ffn) {
+      ffnSize = ffn.value;
+      archSources.ffnSize = view.source(ffn.flag);
+    } else if (swiglu) {
+      // megatron/training/arguments.py: 2/3 of 4h, rounded down to a multiple of 64.
+      ffnSize = Math.floor((4 * d * 2) / 3 / 64) * 64;
+      assumptions.push(`--swiglu without --ffn-hidden-size: Megatron uses int(4h·2/3 / 64)·64 = ${ffnSize}`);
+    } else {
+      ffnSize = 4 * d;
+      assumptions.push(`--ffn-hidden-size not set: Megatron default 4 × hidden = ${ffnSize}`);
+    }
+
+    const normalization = view.text(F.normalization)?.text.toLowerCase() ?? 'layernorm';
+    const rmsNorm = normalization === 'rmsnorm';
+    if (!['layernorm', 'rmsnorm'].includes(normalization)) {
+      assumptions.push(`--normalization ${normalization}: counted like LayerNorm (weight and bias)`);
+    }
+    const noBias = view.has(F.disableBiasLinear);
+    const qkvBias = !noBias || view.has(F.addQkvBias);
+
+    const seq = view.int(F.seqLen);
+    const maxPositionsFlag = view.int(F.maxPositions);
+    const positionType =
+      view.text(F.positionType)?.text.toLowerCase() ?? (view.has(F.rotary) ? 'rope' : 'learned_absolute');
+    let learnedPositions = 0;
+    if (positionType === 'learned_absolute' && !view.has(F.noPositionEmbedding)) {
+      learnedPositions = maxPositionsFlag?.value ?? seq?.value ?? 0;
+      if (maxPositionsFlag) archSources.maxPositions = view.source(maxPositionsFlag.flag);
+      else if (seq)
+        assumptions.push(`--max-position-embeddings not set: Megatron uses --seq-length ${seq.value}`);
+      assumptions.push(`learned absolute position table (${learnedPositions} rows), Megatron's default`);
+    }
+
+    const untie = view.flag(F.untie);
+    const tiedEmbeddings = !untie;
+    if (untie) archSources.tiedEmbeddings = view.source(untie);
+    else assumptions.push('input embedding and output layer tied (Megatron default)');
+
+    // Vocabulary: the tokenizer's size padded to make-vocab-size-divisible-by × TP.
+    const divisible = view.int(F.divisibleBy)?.value ?? MEGATRON_DEFAULTS.makeVocabSizeDivisibleBy;
+    let vocabBase: number | undefined;
+    let vocabWhy = '';
+    const vocabFlag = view.int(F.vocabSize);
+    const tokenizerType = view.text(F.tokenizerType);
+    if (vocabFlag) {
+      vocabBase = vocabFlag.value;
+      vocabWhy = '--vocab-size';
+      archSources.vocabSize = view.source(vocabFlag.flag);
+    } else if (tokenizerType) {
+      const type = tokenizerType.text;
+      archSources.vocabSize = view.source(tokenizerType.flag);
+      const known = TOKENIZER_TYPE_VOCAB[type];
+      if (known) {
+        vocabBase = known.vocab;
+        vocabWhy = known.source;
+        if (known.assumed) assumptions.push(`${type}: ${known.assumed}`);
+      } else if (type === 'HuggingFaceTokenizer') {
+        const model = view.text(F.tokenizerModel)?.text ?? '';
+        const row = HF_TOKENIZER_VOCAB.find((entry) => entry.pattern.test(model));
+        if (row) {
+          vocabBase = row.vocab;
+          vocabWhy = row.source;
+        }
+      }
+      if (vocabBase === undefined) {
+        view.diagnostics.push({
+          severity: 'warning',
+          code: 'unknown-vocab',
+          message: `Vocabulary size of --tokenizer-type ${type} is not known from the script; add --vocab-size.`,
+          range: script.lines.range(tokenizerType.flag.start, tokenizerType.flag.end),
+        });
+      }
+    } else {
+      vocabBase = MEGATRON_DEFAULTS.gpt2Vocab;
+      const vocabFile = view.flag(F.vocabFile) ?? view.flag(F.mergeFile);
+      vocabWhy = 'GPT-2 BPE';
+      if (vocabFile) archSources.vocabSize = view.source(vocabFile);
+      else assumptions.push('no tokenizer given: GPT-2 BPE (50257), the tokenizer of Megatron GPT examples');
+    }
+
+    if (vocabBase !== undefined) {
+      const multiple = divisible * tensorParallel;
+      const vocabSize = roundUpToMultiple(vocabBase, multiple);
+      if (vocabSize !== vocabBase) {
+        assumptions.push(
+          `vocab ${vocabBase} (${vocabWhy}) padded to a multiple of ${divisible}×TP${tensorParallel} = ${multiple}: ${vocabSize} rows`,
+        );
+      }
+      let moe: MoeSpec | undefined;
+      const experts = view.int(F.numExperts);
+      if (experts && experts.value > 1) {
+        archSources.nExperts = view.source(experts.flag);
+        const topk = view.int(F.routerTopk) ?? view.int(F.dsTopk);
+        if (topk) archSources.expertsPerToken = view.source(topk.flag);
+        const expertFfn = view.int(F.moeFfnSize);
+        const shared = view.int(F.moeSharedExpertSize);
+        const frequency = view.int(F.moeLayerFreq);
+        moe = {
+          nExperts: experts.value,
+          expertsPerToken: topk?.value ?? MEGATRON_DEFAULTS.moeRouterTopk,
+          expertFfnSize: expertFfn?.value ?? ffnSize,
+          ...(shared ? { sharedExpertFfnSize: shared.value } : {}),
+          ...(frequency ? { moeLayers: Math.ceil(nLayers.value / frequency.value) } : {}),
+        };
+        if (!topk) assumptions.push(`--moe-router-topk not set: Megatron default ${moe.expertsPerToken}`);
+      }
+      architecture = {
+        nLayers: nLayers.value,
+        dModel: d,
+        nHeads: nHeads.value,
+        nKvHeads,
+        headDim,
+        ffnSize,
+        gatedMlp: swiglu,
+        vocabSize,
+        tiedEmbeddings,
+        learnedPositions,
+        qkvBias,
+        attnOutBias: !noBias,
+        mlpBias: !noBias,
+        normsPerLayer: 2,
+        normWeight: true,
+        normBias: !rmsNorm,
+        finalNorm: true,
+        qkNorm: view.has(F.qkLayernorm) ? 'head' : 'none',
+        ...(moe ? { moe } : {}),
+      };
+    }
+  }
+
+  // Training length ---------------------------------------------------------------------------
+  const training = readTraining(view, context, trainingSources, assumptions, {
+    tensorParallel,
+    pipelineParallel: pp?.value ?? MEGATRON_DEFAULTS.pipelineParallel,
+    contextParallel: cp?.value ?? MEGATRON_DEFAULTS.contextParallel,
+  });
+  if (!modelSectionRange && trainingSources.duration) modelSectionRange = trainingSources.duration.keyRange;
+
+  const spec: RunSpec = {
+    framework: 'megatron',
+    modelName: modelNameOf(text),
+    architecture,
+    training,
+    archSources,
+    trainingSources,
+    usedKeys: dedupe(view.usedKeys),
+    assumptions,
+    diagnostics: view.diagnostics,
+    modelSectionRange,
+  };
+  return { kind: 'run-config', spec };
+}
+
+function readTraining(
+  view: FlagView,
+  context: ReadContext,
+  sources: Partial<Record<TrainingField, FieldSource>>,
+  assumptions: string[],
+  parallel: { tensorParallel: number; pipelineParallel: number; contextParallel: number },
+): TrainingSpec {
+  const F = MEGATRON_FLAGS;
+  const training: TrainingSpec = {};
+  const seq = view.int(F.seqLen);
+  const micro = view.int(F.microBatch);
+  const global = view.int(F.globalBatch);
+  const iters = view.int(F.trainIters);
+  const samples = view.int(F.trainSamples);
+  const tokens = view.int(F.trainTokens);
+  if (seq) sources.seqLen = view.source(seq.flag);
+  if (micro) sources.microBatch = view.source(micro.flag);
+  if (global) sources.globalBatch = view.source(global.flag);
+  if (iters) sources.steps = view.source(iters.flag);
+  if (tokens) sources.tokens = view.source(tokens.flag);
+  training.seqLen = seq?.value;
+
+  let globalBatch = global?.value;
+  let batchFormula = globalBatch !== undefined ? `${globalBatch}` : '';
+  if (globalBatch === undefined && context.options?.gpus) {
+    const modelParallel = parallel.tensorParallel * parallel.pipelineParallel * parallel.contextParallel;
+    const dataParallel = Math.floor(context.options.gpus / modelParallel);
+    if (dataParallel >= 1) {
+      globalBatch = (micro?.value ?? MEGATRON_DEFAULTS.microBatch) * dataParallel;
+      batchFormula = `${micro?.value ?? 1} micro × DP ${dataParallel} (${context.options.gpus} GPUs from settings)`;
+    }
+  }
+  training.globalBatchSeqs = globalBatch;
+  if (globalBatch !== undefined && seq) training.tokensPerStep = globalBatch * seq.value;
+
+  const durationFlag = tokens ?? samples ?? iters;
+  if (!durationFlag) {
+    view.diagnostics.push({
+      severity: 'info',
+      code: 'missing-duration',
+      message:
+        'No --train-iters, --train-samples or --train-tokens: the training length is not in this script.',
+    });
+    training.missing = ['training length'];
+    return training;
+  }
+  if (!seq) {
+    training.missing = ['sequence length'];
+    view.diagnostics.push({
+      severity: 'warning',
+      code: 'missing-value',
+      message: '--seq-length is not set: tokens cannot be computed.',
+      range: view.script.lines.range(durationFlag.flag.start, durationFlag.flag.end),
+    });
+    return training;
+  }
+  const seqLen = seq.value;
+  const rampup = parseRampup(view);
+  const lrDecay = view.script.flags.some((flag) => /^--lr-decay-(iters|samples|tokens)$/.test(flag.name));
+  if (lrDecay) assumptions.push('--lr-decay-* sets the LR schedule, not the run length');
+  if (view.script.flags.some((flag) => F.stepBatchSchedule.includes(flag.name as never))) {
+    view.diagnostics.push({
+      severity: 'info',
+      code: 'unsupported-schedule',
+      message:
+        '--step-batch-size-schedule is not applied; tokens assume the full --global-batch-size throughout.',
+    });
+  }
+
+  // Candidate run lengths in tokens; Megatron-DeepSpeed stops at whichever is reached first.
+  const candidates: {
+    tokens: number;
+    flag: ShellFlag;
+    formula: string;
+    unit: TrainingSpec['durationUnit'];
+  }[] = [];
+  if (tokens) {
+    candidates.push({
+      tokens: tokens.value,
+      flag: tokens.flag,
+      formula: `--train-tokens ${format(tokens.value)}`,
+      unit: { kind: 'tokens', tokensPerUnit: 1, suffix: '' },
+    });
+  }
+  if (samples) {
+    let formula = `--train-samples ${format(samples.value)} × --seq-length ${seqLen}`;
+    if (rampup && globalBatch !== undefined) {
+      const exact = rampupIterationsForSamples(samples.value, globalBatch, ...rampup);
+      if (exact) {
+        training.steps = exact.iterations;
+        formula += ` (Megatron runs ${format(exact.iterations)} iterations with --rampup-batch-size ${rampup.join(' ')}, ${format(exact.samples * seqLen)} tokens exactly)`;
+      }
+    } else if (globalBatch !== undefined) {
+      training.steps = Math.floor(samples.value / globalBatch);
+    }
+    candidates.push({
+      tokens: samples.value * seqLen,
+      flag: samples.flag,
+      formula,
+      unit: { kind: 'samples', tokensPerUnit: seqLen, suffix: '' },
+    });
+  }
+  if (iters) {
+    training.steps = iters.value;
+    if (globalBatch === undefined) {
+      training.missing = ['GPU count'];
+      view.diagnostics.push({
+        severity: 'info',
+        code: 'missing-gpus',
+        message:
+          'No --global-batch-size: the batch is micro-batch × data-parallel size, which depends on the GPU count. Set scalingLens.gpus to compute tokens.',
+        range: view.script.lines.range(iters.flag.start, iters.flag.end),
+      });
+    } else if (rampup) {
+      const consumed = rampupConsumedSamples(iters.value, globalBatch, ...rampup);
+      if (consumed !== undefined) {
+        candidates.push({
+          tokens: consumed * seqLen,
+          flag: iters.flag,
+          formula: `${format(iters.value)} iterations with --rampup-batch-size ${rampup.join(' ')} consume ${format(consumed)} samples × --seq-length ${seqLen} (naive ${format(iters.value)} × ${batchFormula} × ${seqLen} = ${format(iters.value * globalBatch * seqLen)})`,
+          unit: { kind: 'steps', tokensPerUnit: globalBatch * seqLen, suffix: '' },
+        });
+      } else {
+        view.diagnostics.push({
+          severity: 'warning',
+          code: 'invalid-value',
+          message:
+            '--rampup-batch-size is inconsistent with --global-batch-size; tokens assume the full batch.',
+        });
+      }
+    }
+    if (globalBatch !== undefined && !candidates.some((c) => c.flag === iters.flag)) {
+      candidates.push({
+        tokens: iters.value * globalBatch * seqLen,
+        flag: iters.flag,
+        formula: `--train-iters ${format(iters.value)} × --global-batch-size ${batchFormula} × --seq-length ${seqLen}`,
+        unit: { kind: 'steps', tokensPerUnit: globalBatch * seqLen, suffix: '' },
+      });
+    }
+  }
+  sources.duration = view.source(durationFlag.flag);
+  if (!candidates.length) {
+    training.durationUnit = { kind: 'steps', suffix: '' };
+    return training;
+  }
+  const binding = candidates.reduce((best, candidate) => (candidate.tokens < best.tokens ? candidate : best));
+  training.tokens = binding.tokens;
+  training.formula = binding.formula;
+  training.durationUnit = binding.unit;
+  sources.duration = view.source(binding.flag);
+  if (candidates.length > 1) {
+    const others = candidates
+      .filter((c) => c !== binding)
+      .map((c) => `${c.flag.name} (${format(c.tokens)} tokens)`);
+    assumptions.push(`training stops at ${binding.flag.name}, reached before ${others.join(', ')}`);
+  }
+  if (binding.unit?.kind === 'tokens' && globalBatch !== undefined) {
+    // Megatron-DeepSpeed checks consumed tokens after each step, so the last step overshoots.
+    training.steps = Math.ceil(binding.tokens / (globalBatch * seqLen));
+  }
+  return training;
+}
+
+/** `--rampup-batch-size start increment samples`, when all three are known. */
+function parseRampup(view: FlagView): [number, number, number] | undefined {
+  const flag = view.flag(MEGATRON_FLAGS.rampupBatchSize);
+  if (!flag) return undefined;
+  const values = [0, 1, 2].map((index) => view.intValue(flag, index)?.value);
+  if (values.some((v) => v === undefined)) return undefined;
+  return values as [number, number, number];
+}
+
+/** `# Runs the "345M" parameter model` → 345M. */
+function modelNameOf(text: string): string | undefined {
+  const match = /^#\s*Runs?\s+(?:the\s+)?"?([^"\n]+?)"?\s+(?:parameter\s+)?model\b/im.exec(
+    text.slice(0, 4096),
+  );
+  return match ? match[1].trim() : undefined;
+}
+
+function dedupe(sources: FieldSource[]): FieldSource[] {
+  const seen = new Set<string>();
+  return sources.filter((source) => {
+    const key = `${source.key}@${source.keyRange.start.line}:${source.keyRange.start.character}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** Megatron-LM / Megatron-DeepSpeed launch scripts. */
 export const megatronReader: FrameworkReader = {
   id: 'megatron',
-  detect: () => 0,
-  read: () => ({ kind: 'not-a-run-config' }),
+  detect: (text, path) => detect(text, path),
+  read: (text, context) => {
+    try {
+      return read(text, context);
+    } catch (error) {
+      // The reader must never throw; a bug becomes a diagnostic the user can report.
+      return {
+        kind: 'unreadable',
+        framework: 'megatron',
+        diagnostics: [
+          {
+            severity: 'error',
+            code: 'reader-failed',
+            message: `Megatron script could not be read: ${(error as Error)?.message ?? error}`,
+          },
+        ],
+      };
+    }
+  },
 };

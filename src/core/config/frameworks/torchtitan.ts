@@ -1,8 +1,418 @@
+import { parseTOML, type AST } from 'toml-eslint-parser';
+import type {
+  ArchitectureSpec,
+  CoreDiagnostic,
+  FieldSource,
+  ReadContext,
+  ReadResult,
+  RunSpec,
+  SourceRange,
+  TrainingSpec,
+} from '../../types';
+import { llamaArchitecture } from '../../model/params';
 import type { FrameworkReader } from '../reader';
+import { LineIndex } from '../text';
+import {
+  TITAN_BACKEND_SUFFIXES,
+  TITAN_NORM_TYPES,
+  TITAN_REGISTRY,
+  titanFfnHiddenDim,
+  type TitanEra,
+  type TitanFlavor,
+  type TitanModel,
+} from './torchtitan.models';
 
-/** Placeholder until the torchtitan reader lands: recognizes nothing. */
+/**
+ * torchtitan `train_configs/*.toml` reader (the TOML era, up to Feb 2026). The file names a model
+ * flavor from torchtitan's Python registry (kept as data in torchtitan.models.ts) and gives per-DP-rank
+ * batch sizes, so D needs the data-parallel degree, which often depends on the GPU count.
+ */
+
+/** Keys by meaning: current (2026-02) spelling first, then legacy (2024-12) locations. */
+const KEYS = {
+  localBatch: ['training.local_batch_size', 'training.batch_size'],
+  globalBatch: ['training.global_batch_size'],
+  seqLen: ['training.seq_len'],
+  steps: ['training.steps'],
+  replicate: ['parallelism.data_parallel_replicate_degree', 'training.data_parallel_replicate_degree'],
+  shard: [
+    'parallelism.data_parallel_shard_degree',
+    'training.data_parallel_shard_degree',
+    'training.data_parallel_degree',
+  ],
+  tensor: ['parallelism.tensor_parallel_degree', 'training.tensor_parallel_degree'],
+  pipeline: ['parallelism.pipeline_parallel_degree', 'experimental.pipeline_parallel_degree'],
+  context: ['parallelism.context_parallel_degree', 'experimental.context_parallel_degree'],
+} as const;
+
+/**
+ * Comments stating the GPU count: "# NOTE: this toml config is a preset for 64 A100 GPUs." The number
+ * must stand alone so memory sizes ("80GB GPUs") are not read as counts.
+ */
+const GPU_COMMENT = /\b(\d+)(?:\s*x)?\s+(?:[A-Z][A-Za-z0-9-]*\s+)?GPUs?\b/i;
+
+function detect(text: string, path: string | undefined): number {
+  if (!/^\s*\[model\]\s*(#.*)?$/m.test(text) || !/^\s*flavor\s*=/m.test(text)) return 0;
+  if (!/^\s*\[(training|job)\]\s*(#.*)?$/m.test(text)) return 0;
+  let score = 0.9;
+  if (path && /\.toml$/i.test(path)) score += 0.05;
+  return score;
+}
+
+/** A scalar found at a dotted path, with its source. */
+interface TomlFound {
+  value: unknown;
+  source: FieldSource;
+}
+
+/** Flat view `table.key` → key/value node over a parsed TOML program. */
+class TomlView {
+  readonly entries = new Map<string, AST.TOMLKeyValue>();
+  readonly tables = new Map<string, AST.TOMLTable>();
+  readonly usedKeys: FieldSource[] = [];
+  readonly diagnostics: CoreDiagnostic[] = [];
+
+  constructor(
+    program: AST.TOMLProgram,
+    readonly lines: LineIndex,
+  ) {
+    for (const item of program.body[0].body) {
+      if (item.type === 'TOMLKeyValue') this.addEntry([], item);
+      else {
+        const tablePath = item.resolvedKey.map(String);
+        this.tables.set(tablePath.join('.'), item);
+        for (const kv of item.body) this.addEntry(tablePath, kv);
+      }
+    }
+  }
+
+  private addEntry(prefix: string[], kv: AST.TOMLKeyValue): void {
+    const keyPath = kv.key.keys.map((k) => (k.type === 'TOMLBare' ? k.name : k.value));
+    this.entries.set([...prefix, ...keyPath].join('.'), kv);
+  }
+
+  source(kv: AST.TOMLKeyValue): FieldSource {
+    return {
+      key: this.lines.text.slice(kv.key.range[0], kv.key.range[1]),
+      keyRange: this.lines.range(kv.key.range[0], kv.key.range[1]),
+      valueRange: this.lines.range(kv.value.range[0], kv.value.range[1]),
+      raw: this.lines.text.slice(kv.value.range[0], kv.value.range[1]),
+    };
+  }
+
+  get(paths: readonly string[]): TomlFound | undefined {
+    for (const path of paths) {
+      const kv = this.entries.get(path);
+      if (!kv) continue;
+      const source = this.source(kv);
+      this.usedKeys.push(source);
+      const node = kv.value;
+      return { value: node.type === 'TOMLValue' ? node.value : undefined, source };
+    }
+    return undefined;
+  }
+
+  /** An integer (torchtitan degrees may be -1), with a diagnostic when the type is wrong. */
+  int(paths: readonly string[], min: number): { value: number; source: FieldSource } | undefined {
+    const found = this.get(paths);
+    if (!found) return undefined;
+    if (typeof found.value === 'number' && Number.isInteger(found.value) && found.value >= min) {
+      return { value: found.value, source: found.source };
+    }
+    this.diagnostics.push({
+      severity: 'error',
+      code: 'invalid-value',
+      message: `${found.source.key} must be an integer ≥ ${min}; got ${found.source.raw}.`,
+      range: found.source.valueRange,
+    });
+    return undefined;
+  }
+
+  string(paths: readonly string[]): { value: string; source: FieldSource } | undefined {
+    const found = this.get(paths);
+    if (!found) return undefined;
+    if (typeof found.value === 'string') return { value: found.value, source: found.source };
+    this.diagnostics.push({
+      severity: 'error',
+      code: 'invalid-value',
+      message: `${found.source.key} must be a string; got ${found.source.raw}.`,
+      range: found.source.valueRange,
+    });
+    return undefined;
+  }
+
+  tableRange(name: string): SourceRange | undefined {
+    const table = this.tables.get(name);
+    return table ? this.lines.range(table.range[0], table.range[1]) : undefined;
+  }
+}
+
+/**
+ * Parse TOML; on a syntax error, report it and retry on the text before the offending line so a
+ * half-typed file still yields what it already states.
+ */
+function parseWithRecovery(text: string): { program?: AST.TOMLProgram; diagnostics: CoreDiagnostic[] } {
+  const diagnostics: CoreDiagnostic[] = [];
+  let candidate = text;
+  for (let attempt = 0; attempt < 4; attempt++) {
+    try {
+      return { program: parseTOML(candidate), diagnostics };
+    } catch (error) {
+      const parseError = error as { message?: string; lineNumber?: number; column?: number };
+      const line = Math.max(0, (parseError.lineNumber ?? 1) - 1);
+      if (attempt === 0) {
+        diagnostics.push({
+          severity: 'error',
+          code: 'toml-syntax',
+          message: `TOML: ${parseError.message ?? 'syntax error'}`,
+          range: {
+            start: { line, character: parseError.column ?? 0 },
+            end: { line, character: (parseError.column ?? 0) + 1 },
+          },
+        });
+      }
+      // Keep the lines before the error; the offsets of what remains are unchanged.
+      const cut = new LineIndex(candidate).offsetAt({ line, character: 0 });
+      if (cut <= 0 || cut >= candidate.length) break;
+      candidate = candidate.slice(0, cut);
+    }
+  }
+  return { diagnostics };
+}
+
+/** Which registry era the file's keys belong to. */
+function eraOf(view: TomlView): TitanEra {
+  const legacy =
+    view.entries.has('model.tokenizer_path') ||
+    view.entries.has('training.batch_size') ||
+    view.entries.has('training.warmup_steps') ||
+    view.tables.has('experimental');
+  return legacy ? '2024-12' : '2026-02';
+}
+
+/** Find a flavor, ignoring attention-backend suffixes that do not change parameters. */
+function findFlavor(model: TitanModel, flavor: string): TitanFlavor | undefined {
+  if (model.flavors[flavor]) return model.flavors[flavor];
+  for (const suffix of TITAN_BACKEND_SUFFIXES) {
+    const base = flavor.replace(suffix, '');
+    if (base !== flavor && model.flavors[base]) return model.flavors[base];
+  }
+  return undefined;
+}
+
+function buildArchitecture(model: TitanModel, flavor: TitanFlavor, normWeight: boolean): ArchitectureSpec {
+  const ffnSize =
+    flavor.hiddenDim ??
+    titanFfnHiddenDim(flavor.dim, flavor.multipleOf ?? model.defaultMultipleOf, flavor.ffnDimMultiplier);
+  const architecture = llamaArchitecture({
+    nLayers: flavor.nLayers,
+    dModel: flavor.dim,
+    nHeads: flavor.nHeads,
+    nKvHeads: flavor.nKvHeads ?? flavor.nHeads,
+    headDim: flavor.headDim ?? flavor.dim / flavor.nHeads,
+    ffnSize,
+    vocabSize: flavor.vocabSize ?? model.defaultVocab,
+    tiedEmbeddings: flavor.tied ?? false,
+    qkNorm: flavor.qkNorm ? 'head' : 'none',
+    normWeight,
+  });
+  if (flavor.moe) {
+    architecture.moe = {
+      nExperts: flavor.moe.nExperts,
+      expertsPerToken: flavor.moe.topK,
+      expertFfnSize: flavor.moe.hiddenDim,
+    };
+  }
+  return architecture;
+}
+
+/** The GPU count stated in a comment, with the comment's range. */
+function gpusFromComments(text: string, lines: LineIndex): { gpus: number; source: FieldSource } | undefined {
+  const commentLine = /^[ \t]*#[^\r\n]*/gm;
+  let match: RegExpExecArray | null;
+  while ((match = commentLine.exec(text)) !== null) {
+    const found = GPU_COMMENT.exec(match[0]);
+    if (!found) continue;
+    const gpus = Number(found[1]);
+    if (!(gpus > 0)) continue;
+    const range = lines.range(match.index, match.index + match[0].length);
+    return {
+      gpus,
+      source: { key: match[0].trim(), keyRange: range, valueRange: range, raw: found[0] },
+    };
+  }
+  return undefined;
+}
+
+function read(text: string, context: ReadContext): ReadResult {
+  const parsed = parseWithRecovery(text);
+  if (!parsed.program)
+    return { kind: 'unreadable', framework: 'torchtitan', diagnostics: parsed.diagnostics };
+  const lines = new LineIndex(text);
+  const view = new TomlView(parsed.program, lines);
+  view.diagnostics.push(...parsed.diagnostics);
+  const assumptions: string[] = [];
+  const archSources: RunSpec['archSources'] = {};
+  const trainingSources: RunSpec['trainingSources'] = {};
+
+  // --- Architecture from [model] name + flavor ---------------------------------------------
+  const era = eraOf(view);
+  const nameFound = view.string(['model.name']);
+  const flavorFound = view.string(['model.flavor']);
+  let architecture: ArchitectureSpec | undefined;
+  let modelName: string | undefined;
+  if (nameFound && flavorFound) {
+    modelName = `${nameFound.value} ${flavorFound.value}`;
+    archSources.modelName = flavorFound.source;
+    const model = TITAN_REGISTRY[era][nameFound.value];
+    const flavor = model ? findFlavor(model, flavorFound.value) : undefined;
+    if (model && flavor) {
+      const normType = view.string(['model.norm_type']);
+      const normWeight = normType ? (TITAN_NORM_TYPES[normType.value]?.weight ?? true) : true;
+      architecture = buildArchitecture(model, flavor, normWeight);
+      for (const field of ['nLayers', 'dModel', 'nHeads', 'nKvHeads', 'ffnSize', 'vocabSize'] as const) {
+        archSources[field] = flavorFound.source;
+      }
+      assumptions.push(
+        `${modelName}: dim ${architecture.dModel}, ${architecture.nLayers} layers, ${architecture.nHeads} heads ` +
+          `(${architecture.nKvHeads} kv), FFN ${architecture.ffnSize}, vocab ${architecture.vocabSize} from ${model.source}`,
+      );
+      if (era === '2024-12' && flavor.vocabSize === undefined) {
+        assumptions.push(`vocab ${architecture.vocabSize}: n_words of the ${nameFound.value} tokenizer`);
+      }
+    } else {
+      view.diagnostics.push({
+        severity: 'warning',
+        code: 'unknown-flavor',
+        message: `Unknown torchtitan model ${nameFound.value} flavor ${flavorFound.value}; no parameter count.`,
+        range: flavorFound.source.valueRange,
+      });
+    }
+  } else {
+    view.diagnostics.push({
+      severity: 'warning',
+      code: 'missing-model',
+      message: '[model] needs name and flavor to determine the architecture.',
+      range: view.tableRange('model'),
+    });
+  }
+
+  // --- Training length: [training] only ([validation] has its own steps/seq_len) -------------
+  const stepsFound = view.int(KEYS.steps, 0);
+  const localBatch = view.int(KEYS.localBatch, 1);
+  const seqLen = view.int(KEYS.seqLen, 1);
+  const globalBatch = view.int(KEYS.globalBatch, -1);
+  const replicate = view.int(KEYS.replicate, 1)?.value ?? 1;
+  const shardFound = view.int(KEYS.shard, -1);
+  const shard = shardFound?.value ?? -1;
+  const tp = view.int(KEYS.tensor, 1)?.value ?? 1;
+  const pp = view.int(KEYS.pipeline, 1)?.value ?? 1;
+  const cp = view.int(KEYS.context, 1)?.value ?? 1;
+  if (stepsFound) {
+    trainingSources.steps = stepsFound.source;
+    trainingSources.duration = stepsFound.source;
+  }
+  if (localBatch) trainingSources.microBatch = localBatch.source;
+  if (seqLen) trainingSources.seqLen = seqLen.source;
+  if (globalBatch && globalBatch.value > 0) trainingSources.globalBatch = globalBatch.source;
+  if (shardFound) trainingSources.dataParallel = shardFound.source;
+
+  const training: TrainingSpec = { steps: stepsFound?.value, seqLen: seqLen?.value };
+  const missing: string[] = [];
+  if (!stepsFound) missing.push('training steps');
+  if (!localBatch && !(globalBatch && globalBatch.value > 0)) missing.push('batch size');
+  if (!seqLen) missing.push('sequence length');
+
+  // Data-parallel degree: explicit shard degree fixes it; -1 means "all remaining ranks".
+  const modelParallel = tp * pp * cp;
+  let dataParallel: number | undefined;
+  let dpText = '';
+  if (shard > 0) {
+    dataParallel = replicate * shard;
+    training.gpus = dataParallel * modelParallel;
+    dpText = `DP ${dataParallel} (replicate ${replicate} × shard ${shard})`;
+  } else {
+    const comment = gpusFromComments(text, lines);
+    const gpus = comment?.gpus ?? context.options?.gpus;
+    if (gpus !== undefined) {
+      training.gpus = gpus;
+      if (gpus % modelParallel !== 0) {
+        view.diagnostics.push({
+          severity: 'warning',
+          code: 'invalid-parallelism',
+          message: `${gpus} GPUs are not divisible by TP×PP×CP = ${modelParallel}.`,
+          range: comment?.source.keyRange ?? shardFound?.source.valueRange,
+        });
+      } else {
+        dataParallel = gpus / modelParallel;
+        const origin = comment ? `${gpus} GPUs from the comment` : `${gpus} GPUs from settings`;
+        dpText = `DP ${dataParallel} (${origin} / TP ${tp}·PP ${pp}·CP ${cp})`;
+        if (comment) {
+          trainingSources.gpus = comment.source;
+          assumptions.push(`world size ${gpus} GPUs taken from the comment "${comment.source.key}"`);
+        } else {
+          assumptions.push(`world size ${gpus} GPUs from settings (the file does not state it)`);
+        }
+      }
+    }
+  }
+
+  if (stepsFound && seqLen && globalBatch && globalBatch.value > 0) {
+    // An explicit global batch fixes tokens per step; DP only decides gradient accumulation.
+    training.globalBatchSeqs = globalBatch.value;
+    training.tokensPerStep = globalBatch.value * seqLen.value;
+    training.tokens = stepsFound.value * training.tokensPerStep;
+    training.formula = `steps(${stepsFound.value}) × global_batch_size(${globalBatch.value}) × seq_len(${seqLen.value}) = ${fmt(training.tokens)} tokens`;
+  } else if (stepsFound && seqLen && localBatch) {
+    const perRankTokens = stepsFound.value * localBatch.value * seqLen.value;
+    const perRank = `steps(${stepsFound.value}) × local_batch_size(${localBatch.value}) × seq_len(${seqLen.value})`;
+    if (dataParallel !== undefined) {
+      training.globalBatchSeqs = localBatch.value * dataParallel;
+      training.tokensPerStep = training.globalBatchSeqs * seqLen.value;
+      training.tokens = perRankTokens * dataParallel;
+      training.formula = `${perRank} × ${dpText} = ${fmt(training.tokens)} tokens`;
+    } else {
+      missing.push('GPU count');
+      training.formula = `${perRank} = ${fmt(perRankTokens)} tokens per DP rank × DP (data_parallel_shard_degree = -1: GPU count unknown)`;
+      view.diagnostics.push({
+        severity: 'info',
+        code: 'missing-gpus',
+        message:
+          `Training tokens depend on the GPU count (data_parallel_shard_degree = -1): ${fmt(perRankTokens)} tokens per ` +
+          'data-parallel rank. Set the GPU count to compute D.',
+        range: stepsFound.source.keyRange,
+      });
+    }
+  }
+  if (training.tokensPerStep !== undefined) {
+    training.durationUnit = { kind: 'steps', tokensPerUnit: training.tokensPerStep, suffix: '' };
+  } else if (stepsFound) {
+    training.durationUnit = { kind: 'steps', suffix: '' };
+  }
+  if (missing.length) training.missing = missing;
+
+  const spec: RunSpec = {
+    framework: 'torchtitan',
+    modelName,
+    architecture,
+    training,
+    archSources,
+    trainingSources,
+    usedKeys: view.usedKeys,
+    assumptions,
+    diagnostics: view.diagnostics,
+    modelSectionRange: view.tableRange('model'),
+  };
+  return { kind: 'run-config', spec };
+}
+
+function fmt(value: number): string {
+  return value.toLocaleString('en-US');
+}
+
+/** The torchtitan TOML reader. */
 export const torchtitanReader: FrameworkReader = {
   id: 'torchtitan',
-  detect: () => 0,
-  read: () => ({ kind: 'not-a-run-config' }),
+  detect,
+  read,
 };

@@ -1,0 +1,380 @@
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { basename, join, relative, resolve } from 'node:path';
+import {
+  fitScalingLaw,
+  formatFitReport,
+  formatIngestReport,
+  MAX_RUNS_TEXT_CHARS,
+  readRunsFromFiles,
+  readRunsFromText,
+  savedLawFromFit,
+  serializeSavedLaw,
+  type DropReason,
+  type FitOptions,
+  type FolderFile,
+  type IngestOptions,
+  type IngestReport,
+  type RunsRead,
+  type RunSeries,
+} from '../core/fit';
+import { emptyIngestReport, mergeReports } from '../core/fit/ingest';
+import type { LawForm } from '../core/laws/forms';
+import { findPublishedLaw, PUBLISHED_LAWS } from '../core/laws/published';
+
+export const FIT_USAGE = `Usage: scaling-lens fit FILE|FOLDER... [options]
+
+Fits a scaling law to your runs by minimizing Σ huber_δ(log L̂ − log L) (Hoffmann et al. 2022 Approach 3).
+Input: CSV/TSV (columns like params/N/num_params, tokens/D/tokens_seen, loss/val_loss/eval_loss, run/model,
+seed, step), JSONL, HF trainer_state.json, W&B CSV exports, or a folder of runs (a config Scaling Lens
+recognizes plus a metrics log per run folder).
+
+Options:
+  --form chinchilla|kaplan|compute   law form (default chinchilla: E + A/N^alpha + B/D^beta)
+  --min-tokens T        drop checkpoints at or before T tokens (default 1e10, Choshen et al. 2025)
+  --final-only          use only each run's last checkpoint (default: intermediate checkpoints too)
+  --delta D             Huber delta on log residuals (default 1e-3)
+  --where COL=VALUE     keep rows whose column equals VALUE (repeatable)
+  --loss COL, --params-column COL, --tokens-column COL, --model-column COL   force a column
+  --params N            N for sources without it (trainer_state.json, single-run W&B exports)
+  --tokens-per-step T   tokens per optimizer step, to turn steps into tokens
+  --holdout-largest     hold out the largest model and report its ARE
+  --target-prefix F     with --holdout-largest, also fit the first F of its run (Hitchhiker: 0.3)
+  --lomo                leave-one-model-out ARE
+  --borrow-exponents LAW  fix exponents to a published law's (${PUBLISHED_LAWS.map((l) => l.id).join(', ')})
+                        or to values: alpha=0.34,beta=0.28
+  --min-model-sizes K   warn below K distinct model sizes (default 5)
+  --bootstrap N         bootstrap refits resampling models (default 0)
+  --seed S              bootstrap seed (default 0)
+  --starts K            multi-start count (default 6)
+  --save FILE           write the fitted law as JSON (--name NAME to label it)
+  --json                machine-readable output
+  --markdown            Markdown report`;
+
+type FlagKind = 'boolean' | 'string' | 'number' | 'repeat';
+
+const FLAGS: Record<string, FlagKind> = {
+  form: 'string',
+  'min-tokens': 'number',
+  'final-only': 'boolean',
+  delta: 'number',
+  where: 'repeat',
+  loss: 'string',
+  'params-column': 'string',
+  'tokens-column': 'string',
+  'model-column': 'string',
+  params: 'number',
+  'tokens-per-step': 'number',
+  'holdout-largest': 'boolean',
+  'target-prefix': 'number',
+  lomo: 'boolean',
+  'borrow-exponents': 'string',
+  'min-model-sizes': 'number',
+  bootstrap: 'number',
+  seed: 'number',
+  starts: 'number',
+  save: 'string',
+  name: 'string',
+  json: 'boolean',
+  markdown: 'boolean',
+  help: 'boolean',
+};
+
+interface Parsed {
+  flags: Record<string, string | number | boolean | string[]>;
+  positional: string[];
+}
+
+function parseArgs(args: string[]): Parsed | { error: string } {
+  const flags: Parsed['flags'] = {};
+  const positional: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (!arg.startsWith('--')) {
+      positional.push(arg);
+      continue;
+    }
+    const [name, inline] = arg.slice(2).split(/=(.*)/s, 2);
+    const kind = FLAGS[name];
+    if (!kind) return { error: `Unknown option --${name}.` };
+    if (kind === 'boolean') {
+      flags[name] = inline === undefined ? true : inline !== 'false';
+      continue;
+    }
+    const value = inline ?? args[++i];
+    if (value === undefined) return { error: `Option --${name} needs a value.` };
+    if (kind === 'number') {
+      const number = Number(value.replace(/_/g, ''));
+      if (!Number.isFinite(number)) return { error: `Option --${name} needs a number, got "${value}".` };
+      flags[name] = number;
+    } else if (kind === 'repeat') {
+      flags[name] = [...((flags[name] as string[] | undefined) ?? []), value];
+    } else {
+      flags[name] = value;
+    }
+  }
+  return { flags, positional };
+}
+
+/** Limits for walking a folder of runs, so a wrong path (a home directory) cannot hang the CLI. */
+const MAX_FOLDER_FILES = 5000;
+const MAX_FOLDER_DEPTH = 5;
+const MAX_CONFIG_BYTES = 8 * 1024 * 1024;
+const DATA_FILE = /\.(csv|tsv|jsonl|ndjson|json)$/i;
+const CONFIG_FILE = /\.(py|ya?ml|toml|json|sh|gin)$/i;
+
+function listFolder(root: string, warnings: string[]): FolderFile[] {
+  const files: FolderFile[] = [];
+  let seen = 0;
+  let totalBytes = 0;
+  const walk = (dir: string, depth: number) => {
+    let entries;
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch (error) {
+      warnings.push(`Cannot read ${dir}: ${(error as Error).message}`);
+      return;
+    }
+    for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+      if (entry.name.startsWith('.') || entry.name === 'node_modules' || entry.name === '__pycache__') continue;
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) {
+        if (depth < MAX_FOLDER_DEPTH) walk(path, depth + 1);
+        continue;
+      }
+      if (!entry.isFile() || !(DATA_FILE.test(entry.name) || CONFIG_FILE.test(entry.name))) continue;
+      if (++seen > MAX_FOLDER_FILES) {
+        if (seen === MAX_FOLDER_FILES + 1) warnings.push(`More than ${MAX_FOLDER_FILES} files under ${root}; the rest were ignored.`);
+        continue;
+      }
+      const size = statSync(path).size;
+      const limit = DATA_FILE.test(entry.name) ? MAX_RUNS_TEXT_CHARS : MAX_CONFIG_BYTES;
+      if (size > limit || totalBytes + size > MAX_RUNS_TEXT_CHARS) {
+        warnings.push(`Skipped ${relative(root, path)} (${(size / 1048576).toFixed(0)} MB: too large).`);
+        continue;
+      }
+      totalBytes += size;
+      files.push({ path: relative(root, path).split(/[\\/]/).join('/'), text: readFileSync(path, 'utf8') });
+    }
+  };
+  walk(root, 0);
+  return files;
+}
+
+/** Read one path (file or folder) into runs; never throws for I/O problems. */
+function readPath(path: string, options: IngestOptions): RunsRead {
+  let stats;
+  try {
+    stats = statSync(path);
+  } catch {
+    const report = emptyIngestReport(path, 'unknown');
+    report.errors.push(`No such file or folder: ${path}`);
+    return { runs: [], report };
+  }
+  if (stats.isDirectory()) {
+    const warnings: string[] = [];
+    const result = readRunsFromFiles(listFolder(resolve(path), warnings), basename(resolve(path)), options);
+    result.report.source = path;
+    result.report.warnings.unshift(...warnings);
+    return result;
+  }
+  if (stats.size > MAX_RUNS_TEXT_CHARS) {
+    const report = emptyIngestReport(path, 'unknown');
+    report.errors.push(`File too large (${(stats.size / 1048576).toFixed(0)} MB; limit ${MAX_RUNS_TEXT_CHARS / 1048576} MB). Filter or subsample it first.`);
+    return { runs: [], report };
+  }
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const report = emptyIngestReport(path, 'unknown');
+    report.errors.push(`Cannot read ${path}: ${(error as Error).message}`);
+    return { runs: [], report };
+  }
+  const result = readRunsFromText(text, path, options);
+  return result;
+}
+
+function borrowedExponents(spec: string, form: LawForm): { values: Record<string, number>; source: string } | { error: string } {
+  if (spec.includes('=')) {
+    const values: Record<string, number> = {};
+    for (const part of spec.split(',')) {
+      const [name, raw] = part.split('=', 2).map((s) => s.trim());
+      const value = Number(raw);
+      if (!name || !Number.isFinite(value)) return { error: `--borrow-exponents: cannot read "${part}" (use alpha=0.34,beta=0.28).` };
+      values[name] = value;
+    }
+    return { values, source: 'the command line' };
+  }
+  const law = findPublishedLaw(spec);
+  if (!law) return { error: `--borrow-exponents: unknown law "${spec}" (known: ${PUBLISHED_LAWS.map((l) => l.id).join(', ')}).` };
+  if (law.law.form !== form) return { error: `--borrow-exponents: ${law.id} is a ${law.law.form} law, not ${form}.` };
+  const l = law.law;
+  const values: Record<string, number> =
+    l.form === 'chinchilla' ? { alpha: l.alpha, beta: l.beta } : l.form === 'kaplan' ? { alphaN: l.alphaN, alphaD: l.alphaD } : { alpha: l.alpha };
+  return { values, source: law.label };
+}
+
+/** Run `scaling-lens fit`. Returns the exit code (0 ok, 1 no usable data or fit failed, 2 usage error). */
+export async function runFitCommand(args: string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
+  const parsed = parseArgs(args);
+  if ('error' in parsed) {
+    err(`${parsed.error}\n${FIT_USAGE}`);
+    return 2;
+  }
+  const { flags, positional } = parsed;
+  if (flags.help) {
+    out(FIT_USAGE);
+    return 0;
+  }
+  if (positional.length === 0) {
+    err(`Give a file or folder of runs.\n${FIT_USAGE}`);
+    return 2;
+  }
+  const form = (flags.form as string | undefined) ?? 'chinchilla';
+  if (form !== 'chinchilla' && form !== 'kaplan' && form !== 'compute') {
+    err(`--form must be chinchilla, kaplan or compute (got "${form}").`);
+    return 2;
+  }
+  const where = [];
+  for (const clause of (flags.where as string[] | undefined) ?? []) {
+    const eq = clause.indexOf('=');
+    if (eq <= 0) {
+      err(`--where needs COLUMN=VALUE (got "${clause}").`);
+      return 2;
+    }
+    where.push({ column: clause.slice(0, eq), value: clause.slice(eq + 1) });
+  }
+  const positive = (name: string) => {
+    const v = flags[name];
+    return v === undefined || (typeof v === 'number' && v > 0);
+  };
+  for (const name of ['delta', 'params', 'tokens-per-step']) {
+    if (!positive(name)) {
+      err(`--${name} must be positive.`);
+      return 2;
+    }
+  }
+  const bootstrap = (flags.bootstrap as number | undefined) ?? 0;
+  if (!(bootstrap >= 0 && bootstrap <= 100000 && Number.isInteger(bootstrap))) {
+    err('--bootstrap must be a whole number between 0 and 100000.');
+    return 2;
+  }
+  const prefix = flags['target-prefix'] as number | undefined;
+  if (prefix !== undefined && !(prefix >= 0 && prefix < 1)) {
+    err('--target-prefix must be in [0, 1).');
+    return 2;
+  }
+
+  const ingestOptions: IngestOptions = {
+    where,
+    columns: {
+      ...(flags.loss ? { loss: flags.loss as string } : {}),
+      ...(flags['params-column'] ? { params: flags['params-column'] as string } : {}),
+      ...(flags['tokens-column'] ? { tokens: flags['tokens-column'] as string } : {}),
+      ...(flags['model-column'] ? { model: flags['model-column'] as string } : {}),
+    },
+    ...(flags.params !== undefined ? { params: flags.params as number } : {}),
+    ...(flags['tokens-per-step'] !== undefined ? { tokensPerStep: flags['tokens-per-step'] as number } : {}),
+  };
+
+  const runs: RunSeries[] = [];
+  let ingest: IngestReport | undefined;
+  for (const path of positional) {
+    const read = readPath(path, ingestOptions);
+    if (!ingest) ingest = read.report;
+    else {
+      ingest.source += `, ${read.report.source}`;
+      mergeReports(ingest, read.report);
+    }
+    runs.push(...read.runs);
+  }
+  ingest = ingest!;
+
+  const fitOptions: FitOptions = {
+    form,
+    delta: flags.delta as number | undefined,
+    minTokens: flags['min-tokens'] as number | undefined,
+    useIntermediateCheckpoints: !flags['final-only'],
+    minModelSizes: flags['min-model-sizes'] as number | undefined,
+    holdoutLargest: !!flags['holdout-largest'],
+    targetPrefixFraction: prefix,
+    leaveOneModelOut: !!flags.lomo,
+    bootstrap,
+    seed: (flags.seed as number | undefined) ?? 0,
+    starts: flags.starts as number | undefined,
+  };
+  if (flags['borrow-exponents']) {
+    const borrowed = borrowedExponents(flags['borrow-exponents'] as string, form);
+    if ('error' in borrowed) {
+      err(borrowed.error);
+      return 2;
+    }
+    fitOptions.fixedExponents = borrowed.values;
+    fitOptions.fixedExponentsSource = borrowed.source;
+  }
+
+  const fit =
+    ingest.errors.length > 0 || runs.length === 0
+      ? undefined
+      : fitScalingLaw(runs, fitOptions);
+
+  if (flags.json) {
+    const dropped: Partial<Record<DropReason, number>> = { ...ingest.dropped };
+    for (const [reason, count] of Object.entries(fit?.dropped ?? {}) as [DropReason, number][]) dropped[reason] = (dropped[reason] ?? 0) + count;
+    const json = {
+      ok: !!fit?.ok,
+      form,
+      params: fit?.params ?? {},
+      objective: fit?.ok ? fit.objective : null,
+      delta: fit?.delta ?? fitOptions.delta ?? 1e-3,
+      points: fit?.points ?? 0,
+      models: fit?.models ?? 0,
+      modelSizes: fit?.modelSizes ?? 0,
+      dropped,
+      intervals: fit?.intervals ?? null,
+      ...(fit?.heldOut ? { heldOut: fit.heldOut } : {}),
+      ...(fit?.leaveOneModelOut ? { leaveOneModelOut: fit.leaveOneModelOut } : {}),
+      trainAre: fit?.trainAre ?? null,
+      region: fit?.region ?? null,
+      settings: fit?.settings ?? null,
+      ingest: {
+        source: ingest.source,
+        format: ingest.format,
+        rowsRead: ingest.rowsRead,
+        pointsKept: ingest.pointsKept,
+        runs: runs.length,
+        columns: ingest.columns,
+        dropExamples: ingest.dropExamples,
+        notes: ingest.notes,
+      },
+      warnings: [...ingest.warnings, ...(fit?.warnings ?? [])],
+      errors: [...ingest.errors, ...(fit?.errors ?? [])],
+      elapsedMs: fit?.elapsedMs ?? 0,
+    };
+    out(JSON.stringify(json, null, 2));
+  } else if (!fit) {
+    out(formatIngestReport(ingest).join('\n'));
+  } else {
+    out(formatFitReport(fit, ingest, flags.markdown ? 'markdown' : 'text'));
+  }
+  if (!fit || !fit.ok) {
+    const errors = [...ingest.errors, ...(fit?.errors ?? [])];
+    if (!flags.json) err(errors.map((e) => `scaling-lens fit: ${e}`).join('\n') || 'scaling-lens fit: no fit.');
+    return 1;
+  }
+  if (flags.save) {
+    const saved = savedLawFromFit(fit, {
+      name: (flags.name as string | undefined) ?? basename(positional[0]).replace(/\.[^.]+$/, ''),
+      dataSource: positional.join(', '),
+      date: new Date().toISOString(),
+    });
+    try {
+      writeFileSync(flags.save as string, serializeSavedLaw(saved));
+    } catch (error) {
+      err(`Cannot write ${flags.save}: ${(error as Error).message}`);
+      return 1;
+    }
+    if (!flags.json) out(`Saved to ${flags.save}.`);
+  }
+  return 0;
+}

@@ -1,0 +1,94 @@
+/**
+ * The language status item for the active run config: framework recognized, law in use, and how
+ * long the analysis took. Slow analyses turn the item into a warning instead of silently lagging.
+ */
+import * as vscode from 'vscode';
+import type { LanguageClient } from 'vscode-languageclient/node';
+import { formatCount } from '../core/format';
+import {
+  AnalysisChangedMethod,
+  AnalysisRequestMethod,
+  Commands,
+  type AnalysisRequestParams,
+  type AnalysisSnapshot,
+} from '../protocol';
+import { frameworkLabel } from './frameworks';
+import { DOCUMENT_SELECTOR } from './selectors';
+
+/** Analyses slower than this are flagged in the status item (time budget), in milliseconds. */
+export const ANALYSIS_BUDGET_MS = 250;
+
+/** Owns the status item and keeps it in step with the active editor and the server's notifications. */
+export class AnalysisStatus implements vscode.Disposable {
+  private readonly item: vscode.LanguageStatusItem;
+  private readonly disposables: vscode.Disposable[] = [];
+  private requestSeq = 0;
+
+  constructor(private readonly client: LanguageClient) {
+    this.item = vscode.languages.createLanguageStatusItem('scalingLens.status', DOCUMENT_SELECTOR);
+    this.item.name = 'Scaling Lens';
+    this.item.text = 'Scaling Lens';
+    this.disposables.push(
+      this.item,
+      vscode.window.onDidChangeActiveTextEditor(() => void this.refresh()),
+      client.onNotification(AnalysisChangedMethod, (snapshot: AnalysisSnapshot) => {
+        if (snapshot?.uri === vscode.window.activeTextEditor?.document.uri.toString()) this.render(snapshot);
+      }),
+    );
+    void this.refresh();
+  }
+
+  /** Ask the server about the active document. */
+  async refresh(): Promise<void> {
+    const document = vscode.window.activeTextEditor?.document;
+    if (!document || !vscode.languages.match(DOCUMENT_SELECTOR, document)) return;
+    const seq = ++this.requestSeq;
+    this.item.busy = true;
+    try {
+      const params: AnalysisRequestParams = { uri: document.uri.toString() };
+      const snapshot = await this.client.sendRequest<AnalysisSnapshot | null>(AnalysisRequestMethod, params);
+      if (seq === this.requestSeq) this.render(snapshot);
+    } catch {
+      if (seq === this.requestSeq) this.showServerDown();
+    } finally {
+      if (seq === this.requestSeq) this.item.busy = false;
+    }
+  }
+
+  /** Show the server as stopped (after the restart cap). */
+  showServerDown(): void {
+    this.item.busy = false;
+    this.item.text = '$(error) Scaling Lens stopped';
+    this.item.detail = 'The language server is not running; see the Scaling Lens output.';
+    this.item.severity = vscode.LanguageStatusSeverity.Error;
+    this.item.command = undefined;
+  }
+
+  private render(snapshot: AnalysisSnapshot | null): void {
+    this.item.busy = false;
+    if (!snapshot) {
+      this.item.text = 'Not a run config';
+      this.item.detail = 'Scaling Lens recognizes training configs by content';
+      this.item.severity = vscode.LanguageStatusSeverity.Information;
+      this.item.command = { title: 'Select Law', command: Commands.selectLaw };
+      return;
+    }
+    const slow = snapshot.elapsedMs > ANALYSIS_BUDGET_MS;
+    const model = snapshot.params ? ` · N ${formatCount(snapshot.params.total)}` : '';
+    this.item.text = `${slow ? '$(watch) ' : ''}${frameworkLabel(snapshot.framework)}${model} · ${snapshot.law.id}`;
+    this.item.detail = `analyzed in ${Math.max(1, Math.round(snapshot.elapsedMs))} ms${slow ? ` (budget ${ANALYSIS_BUDGET_MS} ms)` : ''}${
+      snapshot.warnings.length
+        ? ` · ${snapshot.warnings.length} warning${snapshot.warnings.length > 1 ? 's' : ''}`
+        : ''
+    }`;
+    this.item.severity =
+      slow || snapshot.warnings.length
+        ? vscode.LanguageStatusSeverity.Warning
+        : vscode.LanguageStatusSeverity.Information;
+    this.item.command = { title: 'Show Curves', command: Commands.showCurves, arguments: [snapshot.uri] };
+  }
+
+  dispose(): void {
+    for (const d of this.disposables) d.dispose();
+  }
+}

@@ -1,0 +1,701 @@
+/**
+ * Chart data for the curves panel: the law in use, drawn around one run config. Pure (no DOM, no
+ * `vscode`), so the webview draws what this returns and tests assert on it without a browser.
+ *
+ * Units: N in parameters (in the law's own convention, total or non-embedding), D in tokens, C in
+ * FLOPs (C = 6·N·D, the convention every built-in law uses), loss in nats/token.
+ */
+import type { AnalysisSnapshot } from '../protocol';
+import {
+  chinchillaOptimalAllocation,
+  chinchillaOptimalTokensForParams,
+  evaluateLaw,
+  type LawParams,
+} from './laws/forms';
+import { chinchillaLossInterval, type ChinchillaDraw } from './laws/uncertainty';
+
+/** The five charts, in page order. `fit` and `residuals` exist only when observed runs are given. */
+export const CHART_IDS = ['tokens', 'isoflop', 'frontier', 'fit', 'residuals'] as const;
+export type ChartId = (typeof CHART_IDS)[number];
+
+/** The parts of an analysis snapshot the charts use (so tests can build one by hand). */
+export type ChartSnapshot = Pick<AnalysisSnapshot, 'params' | 'tokens' | 'loss' | 'law'> &
+  Partial<Pick<AnalysisSnapshot, 'modelName' | 'missing' | 'flops' | 'optimalTokens' | 'framework'>>;
+
+/**
+ * One observed training measurement from the runs a law was fitted on. `params` is in the law's N
+ * convention; checkpoints of the same run share `runName` and `params` with growing `tokens`.
+ */
+export interface ObservedPoint {
+  runName: string;
+  params: number;
+  tokens: number;
+  /** Observed loss, nats/token. */
+  loss: number;
+  /** True for points the fit did not see (evaluation split). */
+  heldOut?: boolean;
+}
+
+/** One plotted point; `run` names the observed run it came from. */
+export interface ChartPoint {
+  x: number;
+  y: number;
+  run?: string;
+}
+
+/**
+ * What a series means, which decides how it is drawn: `curve` a line, `band` a filled interval
+ * (`points` is the lower edge, `upper` the upper edge at the same x), `config` the run being edited,
+ * `optimum` a compute-optimal point, `observed`/`heldOut` measured losses.
+ */
+export type SeriesRole = 'curve' | 'band' | 'config' | 'optimum' | 'observed' | 'heldOut';
+
+export interface ChartSeries {
+  /** Stable within its chart (legend toggles are remembered by it). */
+  id: string;
+  label: string;
+  role: SeriesRole;
+  points: ChartPoint[];
+  /** Upper edge of a band, same x as `points`. */
+  upper?: ChartPoint[];
+  /** Palette slot, so one model size has one color in the fit and residual charts. */
+  colorIndex: number;
+  /** Secondary curves (other budgets, reference lines) are drawn dashed. */
+  dashed?: boolean;
+}
+
+export interface ChartAxis {
+  label: string;
+  /** Unit shown in tooltips and table headers ('tokens', 'parameters', 'FLOPs', 'nats/token'). */
+  unit: string;
+  scale: 'log' | 'linear';
+  /** Suggested bounds that keep the interesting region readable (curves may leave it). */
+  min?: number;
+  max?: number;
+  /** Tick spacing matching the rounded bounds (linear axes). */
+  step?: number;
+}
+
+export interface ChartSpec {
+  id: ChartId;
+  title: string;
+  /** One sentence for screen readers: what is drawn and where the config sits. */
+  description: string;
+  x: ChartAxis;
+  y: ChartAxis;
+  series: ChartSeries[];
+}
+
+/** One row of the accessible table / CSV export: a point of one series. */
+export interface TableRow {
+  chart: ChartId;
+  series: string;
+  x: number;
+  xUnit: string;
+  y: number;
+  yUnit: string;
+  run?: string;
+  heldOut?: boolean;
+}
+
+/** The config's own point, for the panel header. */
+export interface ConfigMarker {
+  /** N in the law's convention (what the law was evaluated at). */
+  paramsUsed: number;
+  paramConvention: string;
+  /** Total parameters as counted from the file. */
+  paramsTotal: number;
+  tokens: number | null;
+  /** C = 6·N·D with the law's N, FLOPs. */
+  flops: number | null;
+  loss: number | null;
+  lossLow: number | null;
+  lossHigh: number | null;
+  optimalTokens: number | null;
+}
+
+export interface ChartData {
+  lawLabel: string;
+  charts: ChartSpec[];
+  table: TableRow[];
+  config: ConfigMarker | null;
+  /** Human notes on what could not be drawn and why. */
+  notes: string[];
+}
+
+export interface ChartInput {
+  snapshot: ChartSnapshot;
+  observed?: readonly ObservedPoint[];
+  /** Points per curve (default 64). */
+  samples?: number;
+}
+
+/** Points per curve: smooth on a log axis, small enough for the table and postMessage. */
+const DEFAULT_SAMPLES = 64;
+/** The tokens chart spans this factor either side of the config's D and the optimal D. */
+const TOKENS_SPAN = 30;
+/** IsoFLOP curves span this factor either side of each budget's optimal N. */
+const ISOFLOP_SPAN = 30;
+/** The frontier spans this factor either side of the config's budget. */
+const FRONTIER_SPAN = 1e3;
+/** Budgets drawn on the isoFLOP chart, as multiples of the config's. */
+const ISOFLOP_BUDGET_FACTORS = [0.1, 1, 10] as const;
+
+/** `count` log-spaced values from `lo` to `hi` inclusive (both > 0). */
+export function logSpace(lo: number, hi: number, count: number): number[] {
+  if (!(lo > 0) || !(hi > 0) || count < 2) return lo > 0 ? [lo] : [];
+  const a = Math.log(lo);
+  const step = (Math.log(hi) - a) / (count - 1);
+  const out: number[] = [];
+  for (let i = 0; i < count; i++) out.push(i === count - 1 ? hi : Math.exp(a + step * i));
+  if (out.length) out[0] = lo;
+  return out;
+}
+
+/**
+ * The loss-minimizing (N, D) under C = 6·N·D for any law form, or null for the compute form (whose
+ * loss depends on C alone, so every split is equally good).
+ *
+ * Chinchilla: Hoffmann et al. 2022 Eq. 4 (closed form in forms.ts). Kaplan Eq. 1.5 with D = C/(6N):
+ * the inner term g(N) = (N_c/N)^p + 6·D_c·N/C, p = α_N/α_D, is minimized where g'(N) = 0, i.e.
+ * N_opt = (p·N_c^p·C / (6·D_c))^(1/(p+1)).
+ */
+export function optimalAllocation(law: LawParams, flops: number): { params: number; tokens: number } | null {
+  if (!(flops > 0)) return null;
+  switch (law.form) {
+    case 'chinchilla':
+      return chinchillaOptimalAllocation(law, flops);
+    case 'kaplan': {
+      const p = law.alphaN / law.alphaD;
+      const paramsOpt = ((p * law.Nc ** p * flops) / (6 * law.Dc)) ** (1 / (p + 1));
+      return { params: paramsOpt, tokens: flops / (6 * paramsOpt) };
+    }
+    case 'compute':
+      return null;
+  }
+}
+
+/**
+ * The D at which N is compute-optimal (the inverse of N_opt(C)), or null for the compute form.
+ * Kaplan: from N_opt above, C = 6·D_c·N^(p+1) / (p·N_c^p), so D = (D_c/p)·(N/N_c)^p.
+ */
+export function optimalTokensForParams(law: LawParams, params: number): number | null {
+  if (!(params > 0)) return null;
+  switch (law.form) {
+    case 'chinchilla':
+      return chinchillaOptimalTokensForParams(law, params);
+    case 'kaplan': {
+      const p = law.alphaN / law.alphaD;
+      return (law.Dc / p) * (params / law.Nc) ** p;
+    }
+    case 'compute':
+      return null;
+  }
+}
+
+/** Chinchilla-form draws from the snapshot's loosely typed arrays (anything else is ignored). */
+function chinchillaDraws(snapshot: ChartSnapshot): ChinchillaDraw[] {
+  if (snapshot.law.law.form !== 'chinchilla' || !snapshot.law.bootstrapDraws) return [];
+  return snapshot.law.bootstrapDraws
+    .filter((draw) => draw.length === 5 && draw.every((v) => Number.isFinite(v)))
+    .map((draw) => [draw[0], draw[1], draw[2], draw[3], draw[4]] as const);
+}
+
+/** x values log-spaced over [lo, hi] with `extra` exact values merged in (so markers sit on the curve). */
+function sampleWith(lo: number, hi: number, count: number, extra: (number | null | undefined)[]): number[] {
+  const xs = logSpace(lo, hi, count);
+  for (const value of extra)
+    if (value !== null && value !== undefined && value >= lo && value <= hi) xs.push(value);
+  return [...new Set(xs)].sort((a, b) => a - b);
+}
+
+const finitePoints = (points: ChartPoint[]) =>
+  points.filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y));
+
+/** Budget label: "C = 1.00e20 FLOPs (×0.1)". */
+function budgetLabel(flops: number, factor: number): string {
+  const base = `C = ${flops.toExponential(2).replace('e+', 'e')} FLOPs`;
+  return factor === 1 ? `${base} (this config)` : `${base} (×${factor})`;
+}
+
+/** A 1-2-5 step near `span / 6`, so axis bounds land on round tick values. */
+function niceStep(span: number): number {
+  const raw = span / 6;
+  const magnitude = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].find((m) => m * magnitude >= raw * 0.999) ?? 10;
+  return Number((step * magnitude).toPrecision(12));
+}
+
+/**
+ * Suggested y-bounds: the span of the `focus` values, padded and rounded out to a round step, so
+ * curves that blow up at the edges are cut off and the axis ends on readable ticks.
+ */
+export function focusBounds(
+  focus: readonly number[],
+  padFraction = 0.35,
+): { min: number; max: number; step: number } | undefined {
+  const values = focus.filter(Number.isFinite);
+  if (values.length === 0) return undefined;
+  const lo = Math.min(...values);
+  const hi = Math.max(...values);
+  const pad = Math.max((hi - lo) * padFraction, Math.abs(hi) * 0.02, 1e-3);
+  const step = niceStep(hi - lo + 2 * pad);
+  const min = Math.max(0, Math.floor((lo - pad) / step) * step);
+  const max = Math.ceil((hi + pad) / step) * step;
+  // Rounding in binary leaves 2.9000000000000004; keep the bounds as short decimals.
+  return { min: Number(min.toPrecision(12)), max: Number(max.toPrecision(12)), step };
+}
+
+/**
+ * Build every chart for one config. Never throws: missing pieces (unknown N, unknown D, a law without
+ * an optimum) become notes and omitted series.
+ */
+export function buildChartData(input: ChartInput): ChartData {
+  const { snapshot } = input;
+  const samples = Math.max(8, Math.round(input.samples ?? DEFAULT_SAMPLES));
+  const law = snapshot.law.law;
+  const notes: string[] = [];
+  const charts: ChartSpec[] = [];
+  const lossAxis = (label = 'Loss'): ChartAxis => ({ label, unit: 'nats/token', scale: 'linear' });
+  const convention = snapshot.law.paramConvention === 'non-embedding' ? 'non-embedding' : 'total';
+
+  const params = snapshot.params;
+  const paramsForLaw =
+    snapshot.loss?.paramsUsed ??
+    (params ? (convention === 'non-embedding' ? params.activeNonEmbedding : params.active) : null);
+  const tokens = snapshot.tokens !== null && snapshot.tokens > 0 ? snapshot.tokens : null;
+
+  let config: ConfigMarker | null = null;
+  if (params && paramsForLaw && paramsForLaw > 0) {
+    const optimalTokens = optimalTokensForParams(law, paramsForLaw);
+    const loss = tokens !== null ? evaluateLaw(law, paramsForLaw, tokens) : null;
+    config = {
+      paramsUsed: paramsForLaw,
+      paramConvention: convention,
+      paramsTotal: params.total,
+      tokens,
+      flops: tokens !== null ? 6 * paramsForLaw * tokens : null,
+      loss: loss !== null && Number.isFinite(loss) ? loss : null,
+      lossLow: snapshot.loss?.low ?? null,
+      lossHigh: snapshot.loss?.high ?? null,
+      optimalTokens: optimalTokens !== null && Number.isFinite(optimalTokens) ? optimalTokens : null,
+    };
+    if (tokens === null) {
+      const missing = snapshot.missing?.length ? snapshot.missing.join(', ') : 'training length';
+      notes.push(
+        `Training tokens unknown (missing: ${missing}); budgets are centred on the compute-optimal D for this N.`,
+      );
+    }
+    charts.push(tokensChart(snapshot, config, samples));
+    const budget = config.flops ?? (config.optimalTokens ? 6 * paramsForLaw * config.optimalTokens : null);
+    if (budget !== null && budget > 0) {
+      charts.push(isoflopChart(law, config, budget, samples));
+      charts.push(frontierChart(law, config, budget, samples));
+    }
+    if (law.form === 'compute') {
+      notes.push(
+        'This law predicts loss from compute alone: every split of a budget between N and D is equally good.',
+      );
+    }
+  } else {
+    notes.push('Parameter count unknown: the charts need the model size.');
+  }
+
+  const observed = (input.observed ?? []).filter(
+    (p) => p.params > 0 && p.tokens > 0 && Number.isFinite(p.loss) && typeof p.runName === 'string',
+  );
+  if (observed.length > 0) charts.push(...fitCharts(law, observed, config, samples, lossAxis));
+
+  const table: TableRow[] = [];
+  for (const chart of charts) {
+    for (const series of chart.series) {
+      const edges: [string, ChartPoint[]][] =
+        series.role === 'band'
+          ? [
+              [`${series.label} (low)`, series.points],
+              [`${series.label} (high)`, series.upper ?? []],
+            ]
+          : [[series.label, series.points]];
+      for (const [label, points] of edges) {
+        for (const point of points) {
+          table.push({
+            chart: chart.id,
+            series: label,
+            x: point.x,
+            xUnit: chart.x.unit,
+            y: point.y,
+            yUnit: chart.y.unit,
+            ...(point.run !== undefined ? { run: point.run } : {}),
+            ...(series.role === 'heldOut' ? { heldOut: true } : {}),
+          });
+        }
+      }
+    }
+  }
+
+  return { lawLabel: snapshot.law.label, charts, table, config, notes };
+}
+
+/** Chart 1: loss vs D at this N, with the bootstrap band and the config / optimal-D markers. */
+function tokensChart(snapshot: ChartSnapshot, config: ConfigMarker, samples: number): ChartSpec {
+  const law = snapshot.law.law;
+  const N = config.paramsUsed;
+  const anchors = [config.tokens, config.optimalTokens].filter((v): v is number => v !== null && v > 0);
+  const center = anchors.length ? anchors : [20 * N];
+  const lo = Math.min(...center) / TOKENS_SPAN;
+  const hi = Math.max(...center) * TOKENS_SPAN;
+  const xs = sampleWith(lo, hi, samples, anchors);
+  const curve = finitePoints(xs.map((D) => ({ x: D, y: evaluateLaw(law, N, D) })));
+  const series: ChartSeries[] = [];
+
+  series.push({
+    id: 'law',
+    label: `${snapshot.law.label} at N = ${shortCount(N)}`,
+    role: 'curve',
+    points: curve,
+    colorIndex: 0,
+  });
+  const draws = chinchillaDraws(snapshot);
+  if (draws.length >= 10) {
+    const intervals = curve.map((p) => chinchillaLossInterval(draws, N, p.x, p.y));
+    series.push({
+      id: 'band',
+      label: `95% band (${draws.length} bootstrap draws)`,
+      role: 'band',
+      points: curve.map((p, i) => ({ x: p.x, y: intervals[i].low })),
+      upper: curve.map((p, i) => ({ x: p.x, y: intervals[i].high })),
+      colorIndex: 0,
+    });
+  }
+  if (config.tokens !== null && config.loss !== null) {
+    series.push({
+      id: 'config',
+      label: 'This config',
+      role: 'config',
+      points: [{ x: config.tokens, y: config.loss }],
+      colorIndex: 1,
+    });
+  }
+  if (config.optimalTokens !== null) {
+    const y = evaluateLaw(law, N, config.optimalTokens);
+    if (Number.isFinite(y)) {
+      series.push({
+        id: 'optimum',
+        label: `Compute-optimal D for this N (${shortCount(config.optimalTokens)} tokens)`,
+        role: 'optimum',
+        points: [{ x: config.optimalTokens, y }],
+        colorIndex: 2,
+      });
+    }
+  }
+  const focus = [
+    ...(config.loss !== null ? [config.loss] : []),
+    ...(config.lossLow !== null ? [config.lossLow] : []),
+    ...(config.lossHigh !== null ? [config.lossHigh] : []),
+    ...curve.filter((p) => p.x >= Math.min(...center) / 3 && p.x <= Math.max(...center) * 3).map((p) => p.y),
+  ];
+  const describeConfig =
+    config.tokens !== null && config.loss !== null
+      ? ` The config trains on ${shortCount(config.tokens)} tokens for a predicted loss of ${config.loss.toFixed(3)}.`
+      : '';
+  const describeOptimum =
+    config.optimalTokens !== null
+      ? ` The compute-optimal D for this size is ${shortCount(config.optimalTokens)} tokens.`
+      : '';
+  return {
+    id: 'tokens',
+    title: `Loss vs training tokens (N = ${shortCount(N)} ${config.paramConvention} parameters)`,
+    description: `Predicted loss against training tokens for ${shortCount(N)} parameters under ${snapshot.law.label}.${describeConfig}${describeOptimum}`,
+    x: { label: 'Training tokens D', unit: 'tokens', scale: 'log' },
+    y: { label: 'Loss', unit: 'nats/token', scale: 'linear', ...focusBounds(focus) },
+    series,
+  };
+}
+
+/** Chart 2: loss vs N at fixed compute budgets, the config and each budget's optimum marked. */
+function isoflopChart(law: LawParams, config: ConfigMarker, budget: number, samples: number): ChartSpec {
+  const series: ChartSeries[] = [];
+  const focus: number[] = [];
+  let centralOptimum: ChartPoint | null = null;
+  ISOFLOP_BUDGET_FACTORS.forEach((factor, index) => {
+    const flops = budget * factor;
+    const optimum = optimalAllocation(law, flops);
+    const centerParams =
+      optimum?.params ?? (factor === 1 ? config.paramsUsed : config.paramsUsed * factor ** 0.5);
+    const lo = Math.min(centerParams, factor === 1 ? config.paramsUsed : centerParams) / ISOFLOP_SPAN;
+    const hi = Math.max(centerParams, factor === 1 ? config.paramsUsed : centerParams) * ISOFLOP_SPAN;
+    const xs = sampleWith(lo, hi, samples, [optimum?.params, factor === 1 ? config.paramsUsed : null]);
+    const curve = finitePoints(xs.map((N) => ({ x: N, y: evaluateLaw(law, N, flops / (6 * N)) })));
+    series.push({
+      id: `budget-${factor}`,
+      label: budgetLabel(flops, factor),
+      role: 'curve',
+      points: curve,
+      colorIndex: index === 1 ? 0 : index === 0 ? 3 : 4,
+      dashed: factor !== 1,
+    });
+    if (optimum) {
+      // Same D expression as the curve, so the marker is exactly its minimum sample.
+      const y = evaluateLaw(law, optimum.params, flops / (6 * optimum.params));
+      if (Number.isFinite(y)) {
+        const point = { x: optimum.params, y };
+        if (factor === 1) centralOptimum = point;
+        series.push({
+          id: `optimum-${factor}`,
+          label: factor === 1 ? `Compute-optimal N (${shortCount(optimum.params)})` : `Optimum at ×${factor}`,
+          role: 'optimum',
+          points: [point],
+          colorIndex: factor === 1 ? 2 : index === 0 ? 3 : 4,
+        });
+        focus.push(y);
+      }
+    }
+  });
+  if (config.tokens !== null && config.loss !== null) {
+    series.push({
+      id: 'config',
+      label: 'This config',
+      role: 'config',
+      points: [{ x: config.paramsUsed, y: config.loss }],
+      colorIndex: 1,
+    });
+    focus.push(config.loss);
+  }
+  // Legend order: this budget, its optimum and the config first; the other budgets after.
+  const rank = (series: ChartSeries) => (series.id.endsWith('-1') || series.id === 'config' ? 0 : 1);
+  series.sort((a, b) => rank(a) - rank(b));
+  const optimum = centralOptimum as ChartPoint | null;
+  const describeOptimum = optimum
+    ? ` The loss-minimizing size for this budget is ${shortCount(optimum.x)} parameters (loss ${optimum.y.toFixed(3)}).`
+    : '';
+  return {
+    id: 'isoflop',
+    title: `IsoFLOP: loss vs model size at C = ${budget.toExponential(2).replace('e+', 'e')} FLOPs`,
+    description: `Loss against model size at a fixed compute budget of ${budget.toExponential(2)} FLOPs and at 0.1× and 10× that budget.${describeOptimum}`,
+    x: { label: `Parameters N (${config.paramConvention})`, unit: 'parameters', scale: 'log' },
+    y: { label: 'Loss', unit: 'nats/token', scale: 'linear', ...focusBounds(focus, 0.6) },
+    series,
+  };
+}
+
+/** Chart 3: loss vs C along the compute-optimal frontier, with this N's own curve and the config. */
+function frontierChart(law: LawParams, config: ConfigMarker, budget: number, samples: number): ChartSpec {
+  const xs = sampleWith(budget / FRONTIER_SPAN, budget * FRONTIER_SPAN, samples, [budget]);
+  const frontier = finitePoints(
+    xs.map((flops) => {
+      const optimum = optimalAllocation(law, flops);
+      // The compute form has no split: its loss is already a function of C.
+      const y = optimum ? evaluateLaw(law, optimum.params, optimum.tokens) : evaluateLaw(law, flops / 6, 1);
+      return { x: flops, y };
+    }),
+  );
+  const N = config.paramsUsed;
+  const fixedSize = finitePoints(xs.map((flops) => ({ x: flops, y: evaluateLaw(law, N, flops / (6 * N)) })));
+  const series: ChartSeries[] = [
+    { id: 'frontier', label: 'Compute-optimal frontier', role: 'curve', points: frontier, colorIndex: 0 },
+    {
+      id: 'fixed-size',
+      label: `N = ${shortCount(N)}, D varies`,
+      role: 'curve',
+      points: fixedSize,
+      colorIndex: 5,
+      dashed: true,
+    },
+  ];
+  const focus = frontier.map((p) => p.y);
+  if (config.tokens !== null && config.loss !== null && config.flops !== null) {
+    series.push({
+      id: 'config',
+      label: 'This config',
+      role: 'config',
+      points: [{ x: config.flops, y: config.loss }],
+      colorIndex: 1,
+    });
+    focus.push(config.loss);
+  }
+  return {
+    id: 'frontier',
+    title: 'Loss vs compute along the compute-optimal frontier',
+    description: `Best achievable loss for each compute budget from ${(budget / FRONTIER_SPAN).toExponential(1)} to ${(budget * FRONTIER_SPAN).toExponential(1)} FLOPs, with the config's budget marked.`,
+    x: { label: 'Compute C = 6·N·D', unit: 'FLOPs', scale: 'log' },
+    y: { label: 'Loss', unit: 'nats/token', scale: 'linear', ...focusBounds(focus, 0.1) },
+    series,
+  };
+}
+
+/** Charts 4 and 5: observed runs by model size with the fitted curve per size, and residuals. */
+function fitCharts(
+  law: LawParams,
+  observed: readonly ObservedPoint[],
+  config: ConfigMarker | null,
+  samples: number,
+  lossAxis: () => ChartAxis,
+): ChartSpec[] {
+  const sizes = [...new Set(observed.map((p) => p.params))].sort((a, b) => a - b);
+  const fit: ChartSeries[] = [];
+  const residuals: ChartSeries[] = [];
+  const tokensMin = Math.min(...observed.map((p) => p.tokens));
+  const tokensMax = Math.max(...observed.map((p) => p.tokens));
+  sizes.forEach((size, index) => {
+    const colorIndex = 6 + index;
+    const points = observed.filter((p) => p.params === size).sort((a, b) => a.tokens - b.tokens);
+    const sizeLabel = `N = ${shortCount(size)}`;
+    const own = points.map((p) => p.tokens);
+    const xs = sampleWith(Math.min(...own) / 1.5, Math.max(...own) * 1.5, Math.max(16, samples / 2), []);
+    fit.push({
+      id: `fit-${index}`,
+      label: `${sizeLabel} fitted`,
+      role: 'curve',
+      points: finitePoints(xs.map((D) => ({ x: D, y: evaluateLaw(law, size, D) }))),
+      colorIndex,
+    });
+    for (const heldOut of [false, true]) {
+      const subset = points.filter((p) => Boolean(p.heldOut) === heldOut);
+      if (subset.length === 0) continue;
+      const role: SeriesRole = heldOut ? 'heldOut' : 'observed';
+      const suffix = heldOut ? 'held out' : 'observed';
+      fit.push({
+        id: `${role}-${index}`,
+        label: `${sizeLabel} ${suffix}`,
+        role,
+        points: subset.map((p) => ({ x: p.tokens, y: p.loss, run: p.runName })),
+        colorIndex,
+      });
+      residuals.push({
+        id: `${role}-${index}`,
+        label: `${sizeLabel} ${suffix}`,
+        role,
+        points: finitePoints(
+          subset.map((p) => ({
+            x: p.tokens,
+            y: p.loss - evaluateLaw(law, p.params, p.tokens),
+            run: p.runName,
+          })),
+        ),
+        colorIndex,
+      });
+    }
+  });
+  if (config && config.tokens !== null && config.loss !== null) {
+    fit.push({
+      id: 'config',
+      label: `This config (N = ${shortCount(config.paramsUsed)})`,
+      role: 'config',
+      points: [{ x: config.tokens, y: config.loss }],
+      colorIndex: 1,
+    });
+  }
+  const residualValues = residuals.flatMap((s) => s.points.map((p) => Math.abs(p.y)));
+  const residualLimit = Math.max(1e-3, ...residualValues) * 1.15;
+  const residualSpan = Number(
+    (Math.ceil(residualLimit / niceStep(residualLimit)) * niceStep(residualLimit)).toPrecision(12),
+  );
+  const heldOutCount = observed.filter((p) => p.heldOut).length;
+  return [
+    {
+      id: 'fit',
+      title: `Observed runs and the fitted law (${sizes.length} model sizes, ${observed.length} points)`,
+      description: `Observed losses of ${observed.length} checkpoints from ${sizes.length} model sizes with the fitted curve per size; ${heldOutCount} points were held out of the fit.`,
+      x: { label: 'Training tokens D', unit: 'tokens', scale: 'log', min: tokensMin / 1.5 },
+      y: {
+        ...lossAxis(),
+        ...focusBounds(
+          observed.map((p) => p.loss),
+          0.1,
+        ),
+      },
+      series: fit,
+    },
+    {
+      id: 'residuals',
+      title: 'Residuals: observed − fitted loss',
+      description: `Observed minus fitted loss for every point; the largest absolute residual is ${Math.max(0, ...residualValues).toFixed(4)} nats/token.`,
+      x: {
+        label: 'Training tokens D',
+        unit: 'tokens',
+        scale: 'log',
+        min: tokensMin / 1.5,
+        max: tokensMax * 1.5,
+      },
+      y: {
+        label: 'Residual',
+        unit: 'nats/token',
+        scale: 'linear',
+        min: -residualSpan,
+        max: residualSpan,
+        step: niceStep(2 * residualSpan),
+      },
+      series: residuals,
+    },
+  ];
+}
+
+/** 124M, 6.7B: chart labels only (tooltips and the table carry exact numbers). */
+function shortCount(value: number): string {
+  const units: [number, string][] = [
+    [1e12, 'T'],
+    [1e9, 'B'],
+    [1e6, 'M'],
+    [1e3, 'K'],
+  ];
+  for (const [scale, suffix] of units)
+    if (Math.abs(value) >= scale) return `${+(value / scale).toPrecision(3)}${suffix}`;
+  return String(+value.toPrecision(3));
+}
+
+/**
+ * CSV of table rows (RFC 4180 quoting). Cells that a spreadsheet would run as a formula (leading
+ * `= + - @`, tab or CR) are prefixed with `'`, since run names come from user files.
+ */
+export function tableToCsv(rows: readonly TableRow[], chart?: ChartId): string {
+  const header = ['chart', 'series', 'run', 'held_out', 'x', 'x_unit', 'y', 'y_unit'];
+  const lines = [header.join(',')];
+  for (const row of rows) {
+    if (chart && row.chart !== chart) continue;
+    lines.push(
+      [
+        row.chart,
+        row.series,
+        row.run ?? '',
+        row.heldOut ? 'true' : '',
+        String(row.x),
+        row.xUnit,
+        String(row.y),
+        row.yUnit,
+      ]
+        .map(csvCell)
+        .join(','),
+    );
+  }
+  return lines.join('\r\n') + '\r\n';
+}
+
+function csvCell(value: string): string {
+  const neutral = /^[=+\-@\t\r]/.test(value) && !/^-?\d/.test(value) ? `'${value}` : value;
+  return /[",\r\n]/.test(neutral) ? `"${neutral.replace(/"/g, '""')}"` : neutral;
+}
+
+/**
+ * Observed points from untrusted JSON (a saved law file, a message): keeps only well-formed entries,
+ * caps the count, never throws.
+ */
+export function parseObservedPoints(value: unknown, maxPoints = 5000): ObservedPoint[] {
+  if (!Array.isArray(value)) return [];
+  const out: ObservedPoint[] = [];
+  for (const item of value) {
+    if (out.length >= maxPoints) break;
+    if (typeof item !== 'object' || item === null) continue;
+    const p = item as Record<string, unknown>;
+    const positive = (v: unknown) => typeof v === 'number' && Number.isFinite(v) && v > 0;
+    if (!positive(p.params) || !positive(p.tokens) || typeof p.loss !== 'number' || !Number.isFinite(p.loss))
+      continue;
+    out.push({
+      runName: typeof p.runName === 'string' ? p.runName.slice(0, 200) : '',
+      params: p.params as number,
+      tokens: p.tokens as number,
+      loss: p.loss,
+      ...(p.heldOut === true ? { heldOut: true } : {}),
+    });
+  }
+  return out;
+}

@@ -1,0 +1,271 @@
+import { isScalar, type Node } from 'yaml';
+import type {
+  ArchField,
+  CoreDiagnostic,
+  FieldSource,
+  FrameworkId,
+  ReadContext,
+  RunSpec,
+  Severity,
+  SourceRange,
+  TrainingField,
+} from '../types';
+import { getNode, lookup, type Located, type YamlSource } from './yamlSource';
+import { parseNumberLiteral } from './values';
+
+/**
+ * Shared plumbing for the YAML-based readers of GPT-NeoX, OLMo, llm-foundry, Levanter and DeepSpeed:
+ * a RunSpec under construction plus typed lookups that record where every value came from and turn
+ * bad values into diagnostics. (Named after the first reader that needed it; it is framework-neutral.)
+ */
+
+/** A path of mapping keys; a segment may list aliases (`['gas', 'gradient_accumulation_steps']`). */
+export type KeyPath = readonly (string | readonly string[])[];
+
+/** Where a looked-up value should be recorded in the spec. */
+export interface RecordAs {
+  arch?: ArchField;
+  training?: TrainingField;
+}
+
+/** A typed value with its source. */
+export interface Sourced<T> {
+  value: T;
+  source: FieldSource;
+}
+
+/** Options of a {@link SpecBuilder}. */
+export interface SpecBuilderOptions {
+  /** NeoX treats '-' and '_' in keys alike. */
+  hyphenInsensitive?: boolean;
+  /** Key path prepended to every lookup (llm-foundry mcli files wrap the config in `parameters:`). */
+  root?: readonly string[];
+  /** Rewrites a located value before typing it (OmegaConf interpolation). */
+  resolve?: (located: Located) => Located | undefined;
+}
+
+/** Builds a RunSpec while reading a YAML document; every lookup records its source. */
+export class SpecBuilder {
+  readonly spec: RunSpec;
+  /** Rewrites a located value before typing it (OmegaConf interpolation); settable after construction. */
+  resolve?: (located: Located) => Located | undefined;
+
+  constructor(
+    framework: FrameworkId,
+    readonly yaml: YamlSource,
+    readonly options: SpecBuilderOptions = {},
+  ) {
+    this.spec = {
+      framework,
+      training: {},
+      archSources: {},
+      trainingSources: {},
+      usedKeys: [],
+      assumptions: [],
+      diagnostics: [...yaml.diagnostics],
+    };
+    this.resolve = options.resolve;
+  }
+
+  /** The located value at `path` (under the builder's root), recorded as used; undefined when absent. */
+  find(path: KeyPath, recordAs: RecordAs = {}): Located | undefined {
+    const fullPath = [...(this.options.root ?? []), ...path];
+    let located = lookup(this.yaml, fullPath, this.options.hyphenInsensitive);
+    if (!located) return undefined;
+    if (this.resolve) located = this.resolve(located);
+    if (!located) return undefined;
+    this.record(located.source, recordAs);
+    return located;
+  }
+
+  /**
+   * True when the key is written in the file, even if its value cannot be used (e.g. an unresolvable
+   * interpolation): such a key must not be replaced by the framework default.
+   */
+  has(path: KeyPath): boolean {
+    return lookup(this.yaml, [...(this.options.root ?? []), ...path], this.options.hyphenInsensitive) !== undefined;
+  }
+
+  /** Record a source as used, and as the source of an architecture or training fact. */
+  record(source: FieldSource, recordAs: RecordAs = {}): void {
+    if (!this.spec.usedKeys.includes(source)) this.spec.usedKeys.push(source);
+    if (recordAs.arch) this.spec.archSources[recordAs.arch] = source;
+    if (recordAs.training) this.spec.trainingSources[recordAs.training] = source;
+  }
+
+  /** A positive integer at `path`; a present but invalid value yields an 'invalid-value' diagnostic. */
+  int(path: KeyPath, recordAs: RecordAs = {}): Sourced<number> | undefined {
+    return this.typed(path, recordAs, 'a positive integer', (value) => {
+      const parsed = parseNumberLiteral(value);
+      return parsed !== undefined && parsed > 0 && Number.isInteger(parsed) ? parsed : undefined;
+    });
+  }
+
+  /** A finite number at `path` (any sign). */
+  number(path: KeyPath, recordAs: RecordAs = {}): Sourced<number> | undefined {
+    return this.typed(path, recordAs, 'a number', (value) => parseNumberLiteral(value));
+  }
+
+  /** A boolean at `path` (YAML 1.1 / Python spellings already parsed as booleans). */
+  bool(path: KeyPath, recordAs: RecordAs = {}): Sourced<boolean> | undefined {
+    return this.typed(path, recordAs, 'true or false', (value) => {
+      if (typeof value === 'boolean') return value;
+      if (typeof value === 'string' && /^(true|false)$/i.test(value.trim()))
+        return /^true$/i.test(value.trim());
+      return undefined;
+    });
+  }
+
+  /** A string at `path` (numbers are stringified; null/empty count as absent). */
+  string(path: KeyPath, recordAs: RecordAs = {}): Sourced<string> | undefined {
+    const located = this.find(path, recordAs);
+    if (!located || located.value === null || located.value === undefined || located.value === '')
+      return undefined;
+    if (typeof located.value === 'string') return { value: located.value, source: located.source };
+    if (typeof located.value === 'number' || typeof located.value === 'boolean') {
+      return { value: String(located.value), source: located.source };
+    }
+    return undefined;
+  }
+
+  private typed<T>(
+    path: KeyPath,
+    recordAs: RecordAs,
+    expected: string,
+    convert: (value: unknown) => T | undefined,
+  ): Sourced<T> | undefined {
+    const located = this.find(path, recordAs);
+    // A key with an empty value (`train_batch_size:`) is treated as not set, like the frameworks do.
+    if (!located || located.value === null || located.value === undefined) return undefined;
+    if (typeof located.value === 'string' && isInterpolation(located.value)) return undefined;
+    const value = convert(located.value);
+    if (value === undefined) {
+      this.diagnose(
+        'warning',
+        'invalid-value',
+        `\`${located.source.key}\` should be ${expected}, got \`${located.source.raw.slice(0, 60)}\`.`,
+        located.source.valueRange,
+      );
+      return undefined;
+    }
+    return { value, source: located.source };
+  }
+
+  /** Add a diagnostic. */
+  diagnose(severity: Severity, code: string, message: string, range?: SourceRange): void {
+    const diagnostic: CoreDiagnostic = { severity, code, message };
+    if (range) diagnostic.range = range;
+    this.spec.diagnostics.push(diagnostic);
+  }
+
+  /** Record an assumption (a default applied, a value taken from a comment). */
+  assume(text: string): void {
+    if (!this.spec.assumptions.includes(text)) this.spec.assumptions.push(text);
+  }
+
+  /** Range covering a top-level section (`model:`), key through value. */
+  sectionRange(path: readonly string[]): SourceRange | undefined {
+    const pair = getNode(this.yaml, [...(this.options.root ?? []), ...path], this.options.hyphenInsensitive);
+    if (!pair) return undefined;
+    const key = pair.key as Node;
+    const value = (pair.value ?? pair.key) as Node;
+    const start = key.range?.[0] ?? 0;
+    const end = value.range?.[1] ?? key.range?.[1] ?? start;
+    return this.yaml.lines.range(start, end);
+  }
+}
+
+/** True for an OmegaConf interpolation string like `${variables.max_seq_len}`. */
+export function isInterpolation(value: string): boolean {
+  return /\$\{[^}]*\}/.test(value);
+}
+
+/**
+ * An OmegaConf interpolation resolver over one YAML document: `${a.b}` is looked up from `root`
+ * (the document root, or `parameters:` in mcli run files, falling back to the document root).
+ * Only whole-value references to plain keys are resolved; resolvers (`${oc.env:...}`) and string
+ * concatenation stay unresolved. Unresolvable references in values the analysis needs become an
+ * 'interpolation-unresolved' diagnostic on the value. The returned located value keeps the
+ * original key but takes the value and value range of the definition it points at.
+ */
+export function omegaConfResolver(
+  yaml: YamlSource,
+  diagnostics: CoreDiagnostic[],
+  roots: readonly (readonly string[])[] = [[]],
+): (located: Located) => Located | undefined {
+  return (located) => {
+    let current: Located = located;
+    const seen = new Set<string>();
+    for (let hops = 0; hops < 10; hops++) {
+      const value = current.value;
+      if (typeof value !== 'string' || !isInterpolation(value)) break;
+      const match = /^\s*\$\{([A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*)*)\}\s*$/.exec(value);
+      const reference = match?.[1];
+      let target: Located | undefined;
+      if (reference && !seen.has(reference)) {
+        seen.add(reference);
+        const parts = reference.split('.');
+        for (const root of roots) {
+          target = lookup(yaml, [...root, ...parts]);
+          if (target) break;
+        }
+      }
+      if (!target || target.value === null || target.value === undefined || target.value === '') {
+        diagnostics.push({
+          severity: 'warning',
+          code: 'interpolation-unresolved',
+          message: reference
+            ? `Cannot resolve \`${value.trim()}\` in this file: \`${located.source.key}\` is not analyzed.`
+            : `\`${value.trim()}\` uses an OmegaConf resolver or string interpolation that Scaling Lens does not evaluate.`,
+          range: located.source.valueRange,
+        });
+        return undefined;
+      }
+      current = target;
+    }
+    if (current === located) return located;
+    return {
+      value: current.value,
+      node: current.node,
+      source: {
+        ...located.source,
+        // Editing the definition changes the value; keep the original key for hovers.
+        valueRange: current.source.valueRange,
+        raw: current.source.raw,
+      },
+    };
+  };
+}
+
+/** The tag of a YAML node (`!include`), if any. */
+export function nodeTag(node: unknown): string | undefined {
+  return isScalar(node) ? (node as { tag?: string }).tag : undefined;
+}
+
+/**
+ * Resolve `relative` against the directory of `base` (POSIX separators, URIs kept); no node:path so
+ * the core also runs in the browser.
+ */
+export function resolveSiblingPath(base: string | undefined, relative: string): string {
+  if (/^([a-z]+:)?\//i.test(relative) || !base) return relative;
+  const normalizedBase = base.replace(/\\/g, '/');
+  const dir = normalizedBase.includes('/') ? normalizedBase.slice(0, normalizedBase.lastIndexOf('/')) : '.';
+  const parts = `${dir}/${relative}`.split('/');
+  const out: string[] = [];
+  for (const part of parts) {
+    if (part === '..' && out.length && out[out.length - 1] !== '..' && out[out.length - 1] !== '') out.pop();
+    else if (part !== '.') out.push(part);
+  }
+  return out.join('/');
+}
+
+/** The GPU count the reader should use: the file's own statement first, then the user's setting. */
+export function optionGpus(context: ReadContext): number | undefined {
+  const gpus = context.options?.gpus;
+  return gpus !== undefined && Number.isInteger(gpus) && gpus > 0 ? gpus : undefined;
+}
+
+/** Format an integer with thousands separators for formulas. */
+export function formatInt(value: number): string {
+  return Number.isSafeInteger(value) ? value.toLocaleString('en-US') : value.toExponential(4);
+}

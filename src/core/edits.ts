@@ -1,0 +1,120 @@
+/**
+ * Text edits that rewrite a run config's training length in the file's own units. Pure: the server
+ * turns the result into an LSP WorkspaceEdit that replaces only the value's range, so comments and
+ * formatting around it survive and the editor's undo reverts it in one step.
+ */
+import type { DurationUnit, FieldSource, SourceRange } from './types';
+
+/** One replacement of a source range. */
+export interface TextReplacement {
+  range: SourceRange;
+  newText: string;
+}
+
+/** A computed duration edit: what to write, and what it means in tokens after rounding. */
+export interface DurationEdit {
+  edit: TextReplacement;
+  /** The value written, in the duration key's unit (tokens, steps, samples or epochs). */
+  unitValue: number;
+  unitKind: DurationUnit['kind'];
+  /** Tokens the written value stands for (differs from the target by the rounding). */
+  tokens: number;
+}
+
+/** Why an edit could not be computed (shown nowhere: the caller just offers no fix). */
+export type DurationEditResult = { ok: true; value: DurationEdit } | { ok: false; reason: string };
+
+/** Significant digits kept when writing a token count (2.49e9, not 2486734112). */
+const TOKEN_SIGNIFICANT_DIGITS = 3;
+
+/**
+ * The edit that sets a duration key to (about) `targetTokens`, in the key's unit:
+ * tokens are rounded to 3 significant digits (OLMo `2.49e9T`, LitGPT `2490000000`), steps and
+ * samples to the nearest whole unit of `tokensPerUnit`, epochs to two decimals. The number's
+ * spelling follows the original value (exponent, `_` grouping, quotes, unit suffix).
+ */
+export function durationEditForTokens(
+  source: FieldSource,
+  unit: DurationUnit,
+  targetTokens: number,
+): DurationEditResult {
+  if (!(Number.isFinite(targetTokens) && targetTokens > 0))
+    return { ok: false, reason: 'target tokens must be positive' };
+  const { quote, inner } = splitQuotes(source.raw);
+  const style = numberStyle(inner, unit.suffix);
+  let unitValue: number;
+  let body: string;
+  switch (unit.kind) {
+    case 'tokens': {
+      const perUnit = unit.tokensPerUnit && unit.tokensPerUnit > 0 ? unit.tokensPerUnit : 1;
+      unitValue = roundSignificant(targetTokens / perUnit, TOKEN_SIGNIFICANT_DIGITS);
+      // Suffixed token strings (OLMo "2e12T") are parsed with float(), so the exponent form is safe
+      // and readable; bare YAML 1.1 numbers must stay integers (`2e12` would be a string there).
+      body =
+        style.exponent || (unit.suffix !== '' && unitValue >= 1e6)
+          ? exponentLiteral(unitValue)
+          : integerLiteral(unitValue, style.grouped);
+      break;
+    }
+    case 'steps':
+    case 'samples': {
+      if (!(unit.tokensPerUnit && unit.tokensPerUnit > 0))
+        return { ok: false, reason: `tokens per ${unit.kind === 'steps' ? 'step' : 'sample'} unknown` };
+      unitValue = Math.max(1, Math.round(targetTokens / unit.tokensPerUnit));
+      body = style.exponent ? exponentLiteral(unitValue, 6) : integerLiteral(unitValue, style.grouped);
+      break;
+    }
+    case 'epochs': {
+      if (!(unit.tokensPerUnit && unit.tokensPerUnit > 0))
+        return { ok: false, reason: 'tokens per epoch unknown' };
+      unitValue = Math.max(0.01, Math.round((targetTokens / unit.tokensPerUnit) * 100) / 100);
+      body = String(unitValue);
+      break;
+    }
+  }
+  const tokens = unitValue * (unit.tokensPerUnit && unit.tokensPerUnit > 0 ? unit.tokensPerUnit : 1);
+  // Keep the quotes when the source had them or when the unit suffix makes the value a string.
+  const q = quote ?? (unit.quoted ? '"' : '');
+  return {
+    ok: true,
+    value: {
+      edit: { range: source.valueRange, newText: `${q}${body}${unit.suffix}${q}` },
+      unitValue,
+      unitKind: unit.kind,
+      tokens,
+    },
+  };
+}
+
+/** `value` rounded to `digits` significant digits. */
+export function roundSignificant(value: number, digits: number): number {
+  if (value === 0 || !Number.isFinite(value)) return value;
+  return Number(value.toPrecision(digits));
+}
+
+/** 2490000000 → "2.49e9", 2e12 → "2e12" (no "+", no trailing zeros). */
+export function exponentLiteral(value: number, digits = TOKEN_SIGNIFICANT_DIGITS): string {
+  const [mantissa, exponent] = value.toExponential(digits - 1).split('e');
+  const trimmed = mantissa.includes('.') ? mantissa.replace(/\.?0+$/, '') : mantissa;
+  return `${trimmed}e${Number(exponent)}`;
+}
+
+/** 739328 → "739328", or "739_328" when the file groups digits with underscores. */
+export function integerLiteral(value: number, grouped: boolean): string {
+  const digits = Math.round(value).toString();
+  return grouped ? digits.replace(/\B(?=(\d{3})+(?!\d))/g, '_') : digits;
+}
+
+function splitQuotes(raw: string): { quote: string | undefined; inner: string } {
+  const trimmed = raw.trim();
+  const first = trimmed[0];
+  if ((first === '"' || first === "'") && trimmed.length >= 2 && trimmed.endsWith(first)) {
+    return { quote: first, inner: trimmed.slice(1, -1) };
+  }
+  return { quote: undefined, inner: trimmed };
+}
+
+function numberStyle(inner: string, suffix: string): { exponent: boolean; grouped: boolean } {
+  const number = suffix && inner.endsWith(suffix) ? inner.slice(0, -suffix.length) : inner;
+  return { exponent: /^[\d._]+[eE][+-]?\d+$/.test(number.trim()), grouped: /\d_\d/.test(number) };
+}

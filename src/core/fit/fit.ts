@@ -1,0 +1,382 @@
+import type { LawForm } from '../laws/forms';
+import { evaluateLaw } from '../laws/forms';
+import { quantileSorted } from '../laws/uncertainty';
+import { logSpaceForm, type FitDesign, type LogSpaceForm } from './jacobians';
+import {
+  irlsLevenbergMarquardt,
+  subsetDesign,
+  variableProjectionStarts,
+  type LocalOptions,
+  type Problem,
+} from './optimize';
+import { mulberry32 } from './random';
+import type { DropReason, FitOptions, FitReport, HeldOutError, RunSeries } from './types';
+
+/** One usable checkpoint, tagged with its run. */
+interface FitPoint {
+  run: number;
+  params: number;
+  tokens: number;
+  loss: number;
+  flops?: number;
+}
+
+/** Local-fit effort for the main fit (several starts, full polish) and for refits (bootstrap, LOMO). */
+const MAIN_LOCAL: LocalOptions = { irlsRounds: 12, lmIterations: 40, polishIterations: 3000 };
+const REFIT_LOCAL: LocalOptions = { irlsRounds: 4, lmIterations: 25, polishIterations: 600 };
+
+/** Key that identifies a model for resampling and leave-one-out: run name + seed collapse to name. */
+function modelKey(run: RunSeries): string {
+  return run.name;
+}
+
+/** Build the log-space design of a set of points. */
+export function buildDesign(points: readonly { params: number; tokens: number; loss: number; flops?: number }[]): FitDesign {
+  return {
+    logParams: Float64Array.from(points, (p) => Math.log(p.params)),
+    logTokens: Float64Array.from(points, (p) => Math.log(p.tokens)),
+    logFlops: Float64Array.from(points, (p) => (p.flops && p.flops > 0 ? Math.log(p.flops) : Math.log(6 * p.params * p.tokens))),
+    logLoss: Float64Array.from(points, (p) => Math.log(p.loss)),
+  };
+}
+
+/** θ value of reported coefficient k (parameterizations are elementwise, so a dummy vector works). */
+function thetaValue(form: LogSpaceForm, k: number, value: number): number {
+  const params = form.paramNames.map(() => 1);
+  params[k] = value;
+  return form.fromParams(params)[k];
+}
+
+interface CoreFit {
+  theta: number[];
+  objective: number;
+}
+
+/**
+ * Multi-start fit of one design: variable-projection starts over an exponent grid, IRLS–LM from each,
+ * BFGS polish, keep the lowest Huber objective. Returns undefined when cancelled or nothing converged.
+ */
+function fitDesign(
+  problem: Problem,
+  starts: number,
+  local: LocalOptions,
+  isCancelled: () => boolean,
+  extraStarts: readonly number[][] = [],
+  coarsen = 1,
+): CoreFit | undefined {
+  const seeds = variableProjectionStarts(problem, { count: starts, coarsen }).map((s) => s.theta);
+  let best: CoreFit | undefined;
+  for (const theta0 of [...extraStarts, ...seeds]) {
+    if (isCancelled()) return undefined;
+    const result = irlsLevenbergMarquardt(problem, theta0, local);
+    if (Number.isFinite(result.objective) && (!best || result.objective < best.objective)) {
+      best = { theta: result.theta, objective: result.objective };
+    }
+  }
+  return best;
+}
+
+/** Mean absolute relative error of a law on points. */
+function meanAre(form: LogSpaceForm, theta: readonly number[], points: readonly FitPoint[]): number {
+  if (points.length === 0) return NaN;
+  const design = buildDesign(points);
+  let sum = 0;
+  for (let i = 0; i < points.length; i++) {
+    const predicted = Math.exp(form.logLoss(theta, design, i));
+    sum += Math.abs(predicted - points[i].loss) / points[i].loss;
+  }
+  return sum / points.length;
+}
+
+function countDistinct(values: Iterable<number>): number {
+  return new Set(values).size;
+}
+
+function emptyReport(form: LawForm, delta: number, settings: FitReport['settings'], started: number): FitReport {
+  return {
+    ok: false,
+    form,
+    params: {},
+    objective: NaN,
+    delta,
+    points: 0,
+    models: 0,
+    modelSizes: 0,
+    dropped: {},
+    settings,
+    warnings: [],
+    errors: [],
+    elapsedMs: Date.now() - started,
+  };
+}
+
+/**
+ * Fit a scaling law to runs. Pure and synchronous; long fits report through `onProgress` and stop
+ * early when `isCancelled()` turns true. Never throws for bad data: problems come back in `errors`.
+ *
+ * The objective is Σ huber_δ(log L̂ − log L) (Hoffmann et al. 2022 Approach 3, as in Besiroglu et al.
+ * 2024). The Hitchhiker practices (Choshen, Zhang & Andreas 2025) are options: min-tokens cut-off,
+ * intermediate checkpoints, ≥ 5 model sizes, prefix of the target run, borrowed exponents, held-out
+ * ARE on the largest model and leave-one-model-out.
+ */
+export function fitScalingLaw(runs: readonly RunSeries[], options: FitOptions = {}): FitReport {
+  const started = Date.now();
+  const formId: LawForm = options.form ?? 'chinchilla';
+  const form = logSpaceForm(formId);
+  const delta = options.delta ?? 1e-3;
+  const minTokens = options.minTokens ?? 1e10;
+  const useIntermediate = options.useIntermediateCheckpoints ?? true;
+  const bootstrap = Math.max(0, Math.floor(options.bootstrap ?? 0));
+  const seed = options.seed ?? 0;
+  const startCount = Math.max(1, Math.floor(options.starts ?? 6));
+  const prefixFraction = options.holdoutLargest ? Math.min(Math.max(options.targetPrefixFraction ?? 0, 0), 1) : 0;
+  const isCancelled = options.isCancelled ?? (() => false);
+  const progress = options.onProgress ?? (() => undefined);
+  const settings: FitReport['settings'] = {
+    minTokens,
+    useIntermediateCheckpoints: useIntermediate,
+    holdoutLargest: options.holdoutLargest ?? false,
+    targetPrefixFraction: prefixFraction,
+    bootstrap,
+    seed,
+    starts: startCount,
+    ...(options.fixedExponents ? { fixedExponents: { ...options.fixedExponents } } : {}),
+    ...(options.fixedExponentsSource ? { fixedExponentsSource: options.fixedExponentsSource } : {}),
+  };
+  const report = emptyReport(formId, delta, settings, started);
+  const drop = (reason: DropReason, count = 1) => {
+    report.dropped[reason] = (report.dropped[reason] ?? 0) + count;
+  };
+  if (!(delta > 0)) {
+    report.errors.push(`Huber δ must be positive (got ${delta}).`);
+    return report;
+  }
+
+  // Borrowed exponents → fixed θ entries.
+  const fixed: (number | undefined)[] = form.thetaNames.map(() => undefined);
+  for (const [name, value] of Object.entries(options.fixedExponents ?? {})) {
+    const k = form.paramNames.indexOf(name);
+    if (k < 0 || !form.exponentIndices.includes(k)) {
+      report.errors.push(`"${name}" is not an exponent of the ${formId} form (exponents: ${form.exponentIndices.map((i) => form.paramNames[i]).join(', ')}).`);
+      return report;
+    }
+    if (!Number.isFinite(value) || (formId === 'kaplan' && !(value > 0))) {
+      report.errors.push(`Borrowed exponent ${name} = ${value} is not usable.`);
+      return report;
+    }
+    fixed[k] = thetaValue(form, k, value);
+  }
+
+  // Checkpoint selection: valid values, the min-tokens cut-off, optionally final checkpoints only.
+  const points: FitPoint[] = [];
+  runs.forEach((run, runIndex) => {
+    if (!(Number.isFinite(run.params) && run.params > 0)) {
+      drop(Number.isFinite(run.params) ? 'non-positive' : 'nan', run.points.length);
+      return;
+    }
+    let kept = run.points.filter((p) => {
+      if (!Number.isFinite(p.tokens) || !Number.isFinite(p.loss)) return drop('nan'), false;
+      if (!(p.tokens > 0 && p.loss > 0)) return drop('non-positive'), false;
+      if (p.tokens <= minTokens) return drop('before-min-tokens'), false;
+      return true;
+    });
+    if (!useIntermediate && kept.length > 1) {
+      const last = kept.reduce((a, b) => (b.tokens >= a.tokens ? b : a));
+      drop('intermediate-checkpoint', kept.length - 1);
+      kept = [last];
+    }
+    for (const p of kept) points.push({ run: runIndex, params: run.params, tokens: p.tokens, loss: p.loss, flops: p.flops });
+  });
+  if (points.length === 0) {
+    const cut = report.dropped['before-min-tokens'];
+    report.errors.push(
+      cut
+        ? `No checkpoints left: all ${cut} were at or before the min-tokens cut-off (${minTokens.toExponential(1)} tokens). Lower it (e.g. --min-tokens 0) for small runs.`
+        : 'No usable checkpoints (need positive N, tokens and loss).',
+    );
+    return report;
+  }
+
+  // Held-out target: every run at the largest N (seeds of the same model would leak otherwise).
+  let fitPoints = points;
+  let evalPoints: FitPoint[] = [];
+  let heldOutName: string | undefined;
+  let heldOutParams = 0;
+  let fittedUpTo: number | undefined;
+  if (options.holdoutLargest) {
+    heldOutParams = Math.max(...points.map((p) => p.params));
+    const targetRuns = new Set(points.filter((p) => p.params === heldOutParams).map((p) => p.run));
+    heldOutName = runs[[...targetRuns][0]].name;
+    const cutoffByRun = new Map<number, number>();
+    for (const r of targetRuns) {
+      const maxTokens = Math.max(...points.filter((p) => p.run === r).map((p) => p.tokens));
+      cutoffByRun.set(r, prefixFraction * maxTokens);
+    }
+    fitPoints = points.filter((p) => !targetRuns.has(p.run) || p.tokens <= (cutoffByRun.get(p.run) ?? 0));
+    evalPoints = points.filter((p) => targetRuns.has(p.run) && p.tokens > (cutoffByRun.get(p.run) ?? 0));
+    if (prefixFraction > 0) fittedUpTo = Math.max(...cutoffByRun.values());
+    if (evalPoints.length === 0) report.warnings.push(`The held-out model ${heldOutName} has no points to evaluate.`);
+  }
+
+  const fitRuns = new Set(fitPoints.map((p) => p.run));
+  const sizes = countDistinct(fitPoints.map((p) => p.params));
+  report.points = fitPoints.length;
+  report.models = new Set([...fitRuns].map((r) => modelKey(runs[r]))).size;
+  report.modelSizes = sizes;
+  const freeCount = fixed.filter((v) => v === undefined).length;
+  if (sizes < form.minDistinctSizes) {
+    report.errors.push(
+      `The ${formId} form needs at least ${form.minDistinctSizes} distinct model sizes to separate the N term from the rest; the fit data has ${sizes}. Add runs of other sizes, or use --form compute for a single model's curve.`,
+    );
+    return report;
+  }
+  if (fitPoints.length <= freeCount) {
+    report.errors.push(`Only ${fitPoints.length} points for ${freeCount} free coefficients; need more checkpoints or runs.`);
+    return report;
+  }
+  if (formId === 'compute' && countDistinct(fitPoints.map((p) => p.flops ?? 6 * p.params * p.tokens)) < 3) {
+    report.errors.push('The compute form needs at least 3 distinct compute budgets.');
+    return report;
+  }
+  const minSizes = options.minModelSizes ?? 5;
+  if (sizes < minSizes && formId !== 'compute') {
+    report.warnings.push(
+      `Only ${sizes} distinct model size${sizes === 1 ? '' : 's'}; Choshen et al. 2025 recommend at least ${minSizes}. Exponents will be poorly determined${options.fixedExponents ? '' : ' (consider borrowing exponents from a reference law)'}.`,
+    );
+  }
+
+  // Main fit.
+  progress({ stage: 'starts', fraction: 0, message: 'scanning exponent grid' });
+  const design = buildDesign(fitPoints);
+  const problem: Problem = { form, design, delta, fixed };
+  const main = fitDesign(problem, startCount, MAIN_LOCAL, isCancelled);
+  if (!main) {
+    if (isCancelled()) {
+      report.cancelled = true;
+      report.errors.push('Fit cancelled.');
+    } else {
+      report.errors.push('The optimizer found no finite fit (the data may be degenerate).');
+    }
+    report.elapsedMs = Date.now() - started;
+    return report;
+  }
+  progress({ stage: 'fit', fraction: bootstrap ? 0.1 : 0.8, message: 'fitted' });
+  const reported = form.toParams(main.theta);
+  report.ok = true;
+  report.law = form.toLaw(main.theta);
+  report.objective = main.objective;
+  report.params = Object.fromEntries(form.paramNames.map((name, k) => [name, reported[k]]));
+  report.trainAre = meanAre(form, main.theta, fitPoints);
+  report.region = {
+    paramsMin: Math.min(...fitPoints.map((p) => p.params)),
+    paramsMax: Math.max(...fitPoints.map((p) => p.params)),
+    tokensMin: Math.min(...fitPoints.map((p) => p.tokens)),
+    tokensMax: Math.max(...fitPoints.map((p) => p.tokens)),
+  };
+  addShapeWarnings(report, form, main.theta);
+
+  if (options.holdoutLargest && evalPoints.length > 0 && heldOutName !== undefined) {
+    const heldOut: HeldOutError = {
+      model: heldOutName,
+      params: heldOutParams,
+      are: meanAre(form, main.theta, evalPoints),
+      points: evalPoints.length,
+    };
+    if (fittedUpTo !== undefined) heldOut.fittedUpToTokens = fittedUpTo;
+    report.heldOut = heldOut;
+  }
+
+  // Leave-one-model-out over the fit's models (by name).
+  if (options.leaveOneModelOut) {
+    const names = [...new Set(fitPoints.map((p) => modelKey(runs[p.run])))];
+    const perModel: HeldOutError[] = [];
+    for (let m = 0; m < names.length; m++) {
+      if (isCancelled()) return cancelled(report, started);
+      progress({ stage: 'leave-one-out', fraction: 0.1 + (0.2 * m) / names.length, message: `leaving out ${names[m]}` });
+      const rest = fitPoints.filter((p) => modelKey(runs[p.run]) !== names[m]);
+      const out = fitPoints.filter((p) => modelKey(runs[p.run]) === names[m]);
+      if (countDistinct(rest.map((p) => p.params)) < form.minDistinctSizes || rest.length <= freeCount) continue;
+      const refit = fitDesign({ form, design: buildDesign(rest), delta, fixed }, 3, REFIT_LOCAL, isCancelled, [main.theta], 2);
+      if (!refit) continue;
+      perModel.push({ model: names[m], params: out[0].params, are: meanAre(form, refit.theta, out), points: out.length });
+    }
+    if (perModel.length > 0) {
+      report.leaveOneModelOut = { perModel, meanAre: perModel.reduce((s, e) => s + e.are, 0) / perModel.length };
+    }
+  }
+
+  // Bootstrap over models: resample whole runs (grouped by name) with replacement and refit.
+  if (bootstrap > 0) {
+    const groups = new Map<string, number[]>();
+    fitPoints.forEach((p, i) => {
+      const key = modelKey(runs[p.run]);
+      const list = groups.get(key) ?? groups.set(key, []).get(key)!;
+      list.push(i);
+    });
+    const groupList = [...groups.values()];
+    const random = mulberry32(seed);
+    const draws: number[][] = [];
+    let attempts = 0;
+    while (draws.length < bootstrap && attempts < bootstrap * 3) {
+      attempts++;
+      if (isCancelled()) return cancelled(report, started);
+      const indices: number[] = [];
+      for (let g = 0; g < groupList.length; g++) indices.push(...groupList[Math.floor(random() * groupList.length)]);
+      const resampled = subsetDesign(design, indices);
+      if (countDistinct(resampled.logParams) < form.minDistinctSizes || indices.length <= freeCount) continue;
+      const refit = fitDesign({ form, design: resampled, delta, fixed }, 1, REFIT_LOCAL, isCancelled, [main.theta], 2);
+      if (!refit) continue;
+      draws.push(form.toParams(refit.theta));
+      progress({ stage: 'bootstrap', fraction: 0.3 + (0.7 * draws.length) / bootstrap, message: `bootstrap ${draws.length}/${bootstrap}` });
+    }
+    report.bootstrapRefits = draws.length;
+    if (draws.length < bootstrap) {
+      report.warnings.push(`Only ${draws.length} of ${bootstrap} bootstrap resamples were fittable (too few model sizes per resample).`);
+    }
+    if (draws.length >= 2) {
+      report.intervals = Object.fromEntries(
+        form.paramNames.map((name, k) => {
+          const sorted = draws.map((d) => d[k]).sort((a, b) => a - b);
+          return [name, [quantileSorted(sorted, 0.025), quantileSorted(sorted, 0.975)] as [number, number]];
+        }),
+      );
+      report.draws = draws.slice(0, options.maxDrawsKept ?? 200);
+    }
+    if (groupList.length < 5) {
+      report.warnings.push(`Bootstrap over only ${groupList.length} models: intervals are rough.`);
+    }
+  }
+  progress({ stage: 'bootstrap', fraction: 1, message: 'done' });
+  report.elapsedMs = Date.now() - started;
+  return report;
+}
+
+function cancelled(report: FitReport, started: number): FitReport {
+  report.cancelled = true;
+  report.ok = false;
+  report.errors.push('Fit cancelled.');
+  report.elapsedMs = Date.now() - started;
+  return report;
+}
+
+/** Warnings about fitted shapes that make extrapolation unreliable. */
+function addShapeWarnings(report: FitReport, form: LogSpaceForm, theta: readonly number[]): void {
+  const params = form.toParams(theta);
+  for (const k of form.exponentIndices) {
+    if (!(params[k] > 0)) {
+      report.warnings.push(`Fitted exponent ${form.paramNames[k]} = ${params[k].toPrecision(3)} is not positive: loss does not fall with scale in this data.`);
+    }
+  }
+  if (form.form !== 'kaplan' && report.region) {
+    const minLoss = Math.min(...Object.values(report.params).slice(0, 1));
+    if (minLoss < 1e-3) report.warnings.push('The irreducible loss E collapsed to ~0: the fit is degenerate (E is not identified by this data).');
+  }
+}
+
+/**
+ * Evaluate a fitted report's law at (N, D); NaN when the fit failed. Kept here so views never
+ * re-implement the forms.
+ */
+export function predictFromReport(report: FitReport, params: number, tokens: number): number {
+  return report.law ? evaluateLaw(report.law, params, tokens) : NaN;
+}

@@ -1,0 +1,25 @@
+/**
+ * Fitting scaling laws from the user's own runs: ingestion, the Huber/log-space fit, bootstrap
+ * uncertainty, held-out evaluation, reports and saved laws. Pure; the CLI (src/cli/fit.ts) and the
+ * editor supply file text.
+ */
+export { fitScalingLaw, buildDesign, predictFromReport } from './fit';
+export { readRunsFromText, parseCell, paramsFromName, normalizeColumn, MAX_RUNS_TEXT_CHARS, type RunsRead } from './ingest';
+export { readRunsFromFiles, type FolderFile } from './runFolder';
+export { formatFitReport, formatIngestReport } from './report';
+export { predictWithUncertainty } from './uncertainty';
+export { huber } from './huber';
+export { logSpaceForm, CHINCHILLA_LOG_FORM, KAPLAN_LOG_FORM, COMPUTE_LOG_FORM, type LogSpaceForm, type FitDesign } from './jacobians';
+export {
+  SAVED_LAW_FORMAT,
+  SAVED_LAW_VERSION,
+  MAX_SAVED_DRAWS,
+  savedLawFromFit,
+  serializeSavedLaw,
+  parseSavedLaw,
+  savedLawParams,
+  savedLawToScalingLaw,
+  type SavedLaw,
+  type ParsedSavedLaw,
+} from './savedLaw';
+export * from './types';

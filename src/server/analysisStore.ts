@@ -1,0 +1,136 @@
+/**
+ * Per-document analysis scheduling: debounced while typing, run at once when a request needs the
+ * current version, stale results dropped, and the last good result kept while the file is
+ * half-typed so lenses do not flicker. One document's failure never touches another's state.
+ */
+import { isGood, type DocumentResult } from './model';
+
+/** What the store needs from the server. */
+export interface AnalysisStoreDeps {
+  /** The document's current version and text, or undefined when it is closed. */
+  document(uri: string): { version: number; text: string } | undefined;
+  /** Analyze the current version. Must not throw (crashes become `crashed` results). */
+  analyze(uri: string): Promise<DocumentResult>;
+  /** Called with each fresh result, in version order. */
+  onResult(uri: string, state: Readonly<DocumentState>): void;
+  /** Debounce after an edit, in milliseconds. */
+  debounceMs: number;
+}
+
+/** The results kept for one open document. */
+export interface DocumentState {
+  /** The most recent result (may be a broken, half-typed version). */
+  latest?: DocumentResult;
+  /** The most recent result that had a parameter count. */
+  lastGood?: DocumentResult;
+  timer?: ReturnType<typeof setTimeout>;
+  /** Settings or saved laws changed since `latest`. */
+  dirty: boolean;
+  /** Serializes analyses of this document. */
+  chain: Promise<void>;
+}
+
+export class AnalysisStore {
+  private readonly states = new Map<string, DocumentState>();
+
+  constructor(private readonly deps: AnalysisStoreDeps) {}
+
+  /** Schedule an analysis: immediately for a newly opened document, debounced after edits. */
+  schedule(uri: string): void {
+    let state = this.states.get(uri);
+    const first = !state;
+    if (!state) {
+      state = { dirty: false, chain: Promise.resolve() };
+      this.states.set(uri, state);
+    }
+    if (state.timer) clearTimeout(state.timer);
+    state.timer = setTimeout(() => void this.run(uri), first ? 0 : this.deps.debounceMs);
+  }
+
+  /** Forget a closed document. */
+  close(uri: string): void {
+    const state = this.states.get(uri);
+    if (state?.timer) clearTimeout(state.timer);
+    this.states.delete(uri);
+  }
+
+  /** Re-analyze every open document (settings or saved laws changed). */
+  invalidateAll(): void {
+    for (const [uri, state] of this.states) {
+      state.dirty = true;
+      if (state.timer) clearTimeout(state.timer);
+      state.timer = setTimeout(() => void this.run(uri), 0);
+    }
+  }
+
+  /** Open document URIs. */
+  uris(): string[] {
+    return [...this.states.keys()];
+  }
+
+  /** The document's state once its current version is analyzed (running a pending analysis now). */
+  async settled(uri: string): Promise<DocumentState | undefined> {
+    // Edits can land while we wait; a few rounds catch up with a burst, then we answer with what we have.
+    for (let round = 0; round < 4; round++) {
+      const state = this.states.get(uri);
+      const doc = this.deps.document(uri);
+      if (!state || !doc) return state;
+      if (!state.timer && !state.dirty && state.latest?.version === doc.version) return state;
+      await this.run(uri);
+    }
+    return this.states.get(uri);
+  }
+
+  /** The state as last computed, without waiting. */
+  peek(uri: string): DocumentState | undefined {
+    return this.states.get(uri);
+  }
+
+  private run(uri: string): Promise<void> {
+    const state = this.states.get(uri);
+    if (!state) return Promise.resolve();
+    if (state.timer) {
+      clearTimeout(state.timer);
+      state.timer = undefined;
+    }
+    const task = state.chain.then(async () => {
+      const doc = this.deps.document(uri);
+      if (!doc || this.states.get(uri) !== state) return;
+      if (!state.dirty && state.latest?.version === doc.version) return;
+      const wasDirty = state.dirty;
+      state.dirty = false;
+      let result: DocumentResult;
+      try {
+        result = await this.deps.analyze(uri);
+      } catch {
+        // analyze() reports crashes as results; this guards the store against a contract breach.
+        return;
+      }
+      // A newer edit arrived while we were analyzing: this result is stale; the newer run follows.
+      const now = this.deps.document(uri);
+      if (this.states.get(uri) !== state || !now || now.version !== result.version) {
+        state.dirty ||= wasDirty;
+        return;
+      }
+      state.latest = result;
+      if (isGood(result)) state.lastGood = result;
+      // An emptied file really is not a run config any more; anything else may be half-typed.
+      else if (!now.text.trim() || (state.lastGood && wasDirty)) state.lastGood = undefined;
+      this.deps.onResult(uri, state);
+    });
+    state.chain = task.catch(() => undefined);
+    return task;
+  }
+}
+
+/**
+ * The result views should show: the latest when it is good, else the last good one (with the
+ * latest settings so switches apply at once), else the latest.
+ */
+export function viewResult(state: DocumentState | undefined): DocumentResult | undefined {
+  if (!state) return undefined;
+  const { latest, lastGood } = state;
+  if (isGood(latest)) return latest;
+  if (lastGood) return latest ? { ...lastGood, settings: latest.settings } : lastGood;
+  return latest;
+}

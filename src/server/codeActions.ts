@@ -1,0 +1,103 @@
+/**
+ * Quick fixes. The training-length fix is a WorkspaceEdit that replaces only the duration value
+ * (src/core/edits.ts computes the text), so comments and formatting stay and one undo reverts it.
+ */
+import {
+  CodeActionKind,
+  type CodeAction,
+  type Diagnostic,
+  type Range,
+  type WorkspaceEdit,
+} from 'vscode-languageserver';
+import { durationEditForTokens } from '../core/edits';
+import { formatCount } from '../core/format';
+import { ServerDiagnosticCodes } from './diagnostics';
+import type { DocumentResult } from './model';
+
+/** Settings a "missing value" diagnostic can be completed with, by diagnostic code. */
+const SETTING_FOR_MISSING: Record<string, { setting: string; title: string }> = {
+  'missing-gpus': { setting: 'scalingLens.missing.gpus', title: 'Set the GPU count Scaling Lens assumes…' },
+  'missing-dataset-size': {
+    setting: 'scalingLens.missing.datasetTokens',
+    title: 'Set the dataset size Scaling Lens assumes…',
+  },
+};
+
+/** Diagnostic codes the compute-optimal fix answers. */
+const DURATION_FIX_CODES = new Set<string>([
+  ServerDiagnosticCodes.underTrained,
+  ServerDiagnosticCodes.extrapolation,
+]);
+
+/** Relative gap below which the run already is compute-optimal and no fix is offered. */
+const ALREADY_OPTIMAL = 0.01;
+
+export interface CodeActionRequest {
+  uri: string;
+  /** Document version the edit applies to (versioned edits are rejected by the client if stale). */
+  version: number;
+  range: Range;
+  diagnostics: readonly Diagnostic[];
+  /** Client accepts `documentChanges` (versioned edits). */
+  documentChanges: boolean;
+}
+
+/** Code actions for a range of a document. */
+export function buildCodeActions(result: DocumentResult, request: CodeActionRequest): CodeAction[] {
+  const actions: CodeAction[] = [];
+  const durationFix = computeOptimalFix(result, request);
+  if (durationFix) actions.push(durationFix);
+  for (const diagnostic of request.diagnostics) {
+    const missing = typeof diagnostic.code === 'string' ? SETTING_FOR_MISSING[diagnostic.code] : undefined;
+    if (!missing) continue;
+    actions.push({
+      title: missing.title,
+      kind: CodeActionKind.QuickFix,
+      diagnostics: [diagnostic],
+      // VS Code's settings editor, filtered to the one setting.
+      command: {
+        title: missing.title,
+        command: 'workbench.action.openSettings',
+        arguments: [missing.setting],
+      },
+    });
+  }
+  return actions;
+}
+
+/** "Set training length to compute-optimal ≈ 2.49B tokens" on the duration key or its diagnostics. */
+function computeOptimalFix(result: DocumentResult, request: CodeActionRequest): CodeAction | undefined {
+  const a = result.analysis;
+  const source = a?.spec.trainingSources.duration;
+  const unit = a?.spec.training.durationUnit;
+  if (!a || !source || source.file || !unit || a.optimalTokens === null) return undefined;
+  const related = request.diagnostics.filter(
+    (d) => typeof d.code === 'string' && DURATION_FIX_CODES.has(d.code),
+  );
+  const onKey =
+    request.range.start.line <= source.valueRange.end.line &&
+    request.range.end.line >= source.keyRange.start.line;
+  if (!onKey && related.length === 0) return undefined;
+  if (a.tokens !== null && Math.abs(a.tokens - a.optimalTokens) / a.optimalTokens < ALREADY_OPTIMAL)
+    return undefined;
+  const computed = durationEditForTokens(source, unit, a.optimalTokens);
+  if (!computed.ok) return undefined;
+  const { edit, unitValue, unitKind, tokens } = computed.value;
+  const inUnits = unitKind === 'tokens' ? '' : ` (${source.key} = ${unitValue} ${unitKind})`;
+  const title = `Set training length to compute-optimal ≈ ${formatCount(tokens)} tokens${inUnits}`;
+  const textEdit = { range: edit.range, newText: edit.newText };
+  const workspaceEdit: WorkspaceEdit = request.documentChanges
+    ? {
+        documentChanges: [
+          { textDocument: { uri: request.uri, version: request.version }, edits: [textEdit] },
+        ],
+      }
+    : { changes: { [request.uri]: [textEdit] } };
+  return {
+    title,
+    kind: CodeActionKind.QuickFix,
+    ...(related.length ? { diagnostics: related } : {}),
+    isPreferred: related.some((d) => d.code === ServerDiagnosticCodes.underTrained),
+    edit: workspaceEdit,
+  };
+}

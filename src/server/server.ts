@@ -1,0 +1,310 @@
+/**
+ * The Scaling Lens language server: thin LSP handlers over the core. Started by the extension over
+ * IPC (`--node-ipc`), or standalone by any LSP client with `node dist/server.js --stdio`.
+ */
+import { readFileSync, statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import {
+  CodeActionKind,
+  CodeLensRefreshRequest,
+  DidChangeConfigurationNotification,
+  DidChangeWatchedFilesNotification,
+  LSPErrorCodes,
+  ProposedFeatures,
+  ResponseError,
+  TextDocumentSyncKind,
+  TextDocuments,
+  createConnection,
+  type CancellationToken,
+  type InitializeParams,
+  type InitializeResult,
+} from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { analyzeText } from '../core/analyze';
+import { MAX_ANALYZED_CHARS } from '../core/config/text';
+import {
+  AnalysisChangedMethod,
+  AnalysisRequestMethod,
+  SAVED_LAW_GLOB,
+  SavedLawsRequestMethod,
+  type AnalysisRequestParams,
+  type AnalysisSnapshot,
+} from '../protocol';
+import { AnalysisStore, viewResult, type DocumentState } from './analysisStore';
+import { buildCodeActions } from './codeActions';
+import { buildDiagnostics } from './diagnostics';
+import { buildHover } from './hovers';
+import { buildLenses, lensFingerprint } from './lenses';
+import { toSnapshot, type DocumentResult } from './model';
+import { parseSavedLawFile } from './savedLawFile';
+import { SavedLaws } from './savedLaws';
+import { SETTINGS_SECTION, SettingsStore } from './settings';
+
+/** Quiet period after the last keystroke before re-analyzing, in milliseconds. */
+const DEBOUNCE_MS = 250;
+/** Coalesce lens refresh requests (they are global to the client). */
+const LENS_REFRESH_DELAY_MS = 50;
+
+const connection = createConnection(ProposedFeatures.all);
+const documents = new TextDocuments(TextDocument);
+const log = (message: string) => connection.console.log(message);
+
+const clientCaps = {
+  configuration: false,
+  codeLensRefresh: false,
+  watchedFilesRegistration: false,
+  configurationRegistration: false,
+  documentChanges: false,
+};
+
+const settings = new SettingsStore(undefined);
+const savedLaws = new SavedLaws([], parseSavedLawFile, log);
+
+const store = new AnalysisStore({
+  debounceMs: DEBOUNCE_MS,
+  document(uri) {
+    const doc = documents.get(uri);
+    return doc ? { version: doc.version, text: doc.getText() } : undefined;
+  },
+  analyze: analyzeDocument,
+  onResult: publish,
+});
+
+/** Last lens fingerprint per document, so refreshes go out only when a lens would change. */
+const lensFingerprints = new Map<string, string>();
+let lensRefreshTimer: ReturnType<typeof setTimeout> | undefined;
+
+connection.onInitialize((params: InitializeParams): InitializeResult => {
+  const caps = params.capabilities;
+  clientCaps.configuration = !!caps.workspace?.configuration;
+  clientCaps.codeLensRefresh = !!caps.workspace?.codeLens?.refreshSupport;
+  clientCaps.watchedFilesRegistration = !!caps.workspace?.didChangeWatchedFiles?.dynamicRegistration;
+  clientCaps.configurationRegistration = !!caps.workspace?.didChangeConfiguration?.dynamicRegistration;
+  clientCaps.documentChanges = !!caps.workspace?.workspaceEdit?.documentChanges;
+  const folders = (params.workspaceFolders ?? []).map((f) => f.uri);
+  if (!folders.length && params.rootUri) folders.push(params.rootUri);
+  savedLaws.setFolders(folders.flatMap(fileSystemPath));
+  return {
+    capabilities: {
+      textDocumentSync: TextDocumentSyncKind.Incremental,
+      codeLensProvider: { resolveProvider: false },
+      hoverProvider: true,
+      codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+      workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
+    },
+    serverInfo: { name: 'scaling-lens' },
+  };
+});
+
+connection.onInitialized(async () => {
+  if (clientCaps.configuration) {
+    settings.setPull((scopeUri) =>
+      connection.workspace.getConfiguration(
+        scopeUri ? { scopeUri, section: SETTINGS_SECTION } : { section: SETTINGS_SECTION },
+      ),
+    );
+  }
+  if (clientCaps.configurationRegistration) {
+    // With the pull model the client only tells us *that* settings changed; we then pull again.
+    void connection.client.register(DidChangeConfigurationNotification.type, { section: SETTINGS_SECTION });
+  }
+  if (clientCaps.watchedFilesRegistration) {
+    void connection.client.register(DidChangeWatchedFilesNotification.type, {
+      watchers: [{ globPattern: `**/${SAVED_LAW_GLOB}` }],
+    });
+  } else {
+    savedLaws.watchWithFs(onSavedLawsChanged);
+  }
+  connection.workspace.onDidChangeWorkspaceFolders(async () => {
+    const folders = (await connection.workspace.getWorkspaceFolders()) ?? [];
+    savedLaws.setFolders(folders.map((f) => f.uri).flatMap(fileSystemPath));
+    if (!clientCaps.watchedFilesRegistration) savedLaws.watchWithFs(onSavedLawsChanged);
+    store.invalidateAll();
+  });
+  await settings.warmUp();
+});
+
+connection.onDidChangeConfiguration((change) => {
+  settings.invalidate(change.settings);
+  store.invalidateAll();
+});
+
+connection.onDidChangeWatchedFiles((change) => {
+  if (change.changes.some((c) => /\.law\.json$/i.test(c.uri))) onSavedLawsChanged();
+});
+
+function onSavedLawsChanged(): void {
+  if (savedLaws.reload()) store.invalidateAll();
+}
+
+documents.onDidChangeContent((event) => store.schedule(event.document.uri));
+documents.onDidClose((event) => {
+  const uri = event.document.uri;
+  store.close(uri);
+  settings.forget(uri);
+  lensFingerprints.delete(uri);
+  void connection.sendDiagnostics({ uri, diagnostics: [] });
+});
+
+connection.onCodeLens(async (params, token) => {
+  const state = await ready(params.textDocument.uri, token);
+  if (state instanceof ResponseError) return state;
+  const result = viewResult(state);
+  return result ? buildLenses(result) : [];
+});
+
+connection.onHover(async (params, token) => {
+  const state = await ready(params.textDocument.uri, token);
+  if (state instanceof ResponseError) return state;
+  const result = viewResult(state);
+  return result ? buildHover(result, params.position) : null;
+});
+
+connection.onCodeAction(async (params, token) => {
+  const state = await ready(params.textDocument.uri, token);
+  if (state instanceof ResponseError) return state;
+  // Edits must target the current text: only a fresh, good result may produce them.
+  const result = state?.latest;
+  if (!result?.analysis) return [];
+  return buildCodeActions(result, {
+    uri: params.textDocument.uri,
+    version: result.version,
+    range: params.range,
+    diagnostics: params.context.diagnostics,
+    documentChanges: clientCaps.documentChanges,
+  });
+});
+
+connection.onRequest(
+  AnalysisRequestMethod,
+  async (params: AnalysisRequestParams, token: CancellationToken) => {
+    const state = await ready(params.uri, token);
+    if (state instanceof ResponseError) return state;
+    const result = viewResult(state);
+    return result ? toSnapshot(result) : null;
+  },
+);
+
+connection.onRequest(SavedLawsRequestMethod, () => savedLaws.list());
+
+/** Wait for the first settings pull and the document's current analysis; a cancelled request gets an error. */
+async function ready(
+  uri: string,
+  token: CancellationToken,
+): Promise<DocumentState | undefined | ResponseError<void>> {
+  await settings.ready;
+  const state = await store.settled(uri);
+  if (token.isCancellationRequested)
+    return new ResponseError(LSPErrorCodes.RequestCancelled, 'Request cancelled');
+  return state;
+}
+
+/** Analyze a document's current text under its settings. Never throws. */
+async function analyzeDocument(uri: string): Promise<DocumentResult> {
+  const doc = documents.get(uri);
+  const version = doc?.version ?? -1;
+  const text = doc?.getText() ?? '';
+  const editorSettings = await settings.get(uri);
+  const resolved = savedLaws.resolve(editorSettings);
+  const base = {
+    uri,
+    version,
+    settings: editorSettings,
+    analysisSettings: resolved.analysisSettings,
+    law: resolved.law,
+    settingsWarnings: resolved.warnings,
+  };
+  // Yield once so pending cancellations and newer edits are seen before the CPU-bound work.
+  await new Promise((resolve) => setImmediate(resolve));
+  const started = performance.now();
+  try {
+    const path = fileSystemPath(uri)[0] ?? safeUriPath(uri);
+    const outcome = analyzeText(
+      text,
+      { ...(path ? { path } : {}), readFile: readSibling },
+      resolved.analysisSettings,
+    );
+    return {
+      ...base,
+      recognized: outcome.recognized,
+      ...(outcome.framework ? { framework: outcome.framework } : {}),
+      analysis: outcome.analysis,
+      diagnostics: outcome.diagnostics,
+      elapsedMs: performance.now() - started,
+    };
+  } catch (error) {
+    // A reader or law bug in one document must not take the server (or other documents) down.
+    const message = (error as Error)?.message ?? String(error);
+    connection.console.error(`Analysis of ${uri} failed: ${(error as Error)?.stack ?? message}`);
+    return {
+      ...base,
+      recognized: false,
+      analysis: null,
+      diagnostics: [],
+      elapsedMs: performance.now() - started,
+      crashed: message,
+    };
+  }
+}
+
+/** Publish diagnostics, notify the client, and refresh lenses when what they show changed. */
+function publish(uri: string, state: Readonly<DocumentState>): void {
+  const latest = state.latest!;
+  const shown = viewResult(state)!;
+  try {
+    void connection.sendDiagnostics({ uri, version: latest.version, diagnostics: buildDiagnostics(latest) });
+    const snapshot: AnalysisSnapshot | null = toSnapshot(shown);
+    if (snapshot) void connection.sendNotification(AnalysisChangedMethod, snapshot);
+    const fingerprint = lensFingerprint(buildLenses(shown));
+    if (lensFingerprints.get(uri) !== fingerprint) {
+      const hadLenses = lensFingerprints.has(uri);
+      lensFingerprints.set(uri, fingerprint);
+      // The client asks for lenses itself after opening and editing; refresh covers changes it cannot see.
+      if (hadLenses) scheduleLensRefresh();
+    }
+  } catch (error) {
+    connection.console.error(`Publishing results for ${uri} failed: ${(error as Error)?.stack ?? error}`);
+  }
+}
+
+function scheduleLensRefresh(): void {
+  if (!clientCaps.codeLensRefresh || lensRefreshTimer) return;
+  lensRefreshTimer = setTimeout(() => {
+    lensRefreshTimer = undefined;
+    connection.sendRequest(CodeLensRefreshRequest.type).catch(() => undefined);
+  }, LENS_REFRESH_DELAY_MS);
+}
+
+/** Read a sibling file for includes: an open document's text first, then the disk. */
+function readSibling(path: string): string | undefined {
+  for (const doc of documents.all()) {
+    if (fileSystemPath(doc.uri)[0] === path) return doc.getText();
+  }
+  try {
+    if (statSync(path).size > MAX_ANALYZED_CHARS) return undefined;
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/** The file-system path of a `file:` URI (as a 0/1-element list for flatMap). */
+function fileSystemPath(uri: string): string[] {
+  if (!uri.startsWith('file:')) return [];
+  try {
+    return [fileURLToPath(uri)];
+  } catch {
+    return [];
+  }
+}
+
+function safeUriPath(uri: string): string | undefined {
+  try {
+    return decodeURIComponent(new URL(uri).pathname) || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+documents.listen(connection);
+connection.listen();

@@ -1,0 +1,560 @@
+/**
+ * End-to-end harness: the packaged extension inside a real VS Code (code-server 4.100 = VS Code 1.100),
+ * driven in headless Chromium through playwright-core. Everything is read from the rendered workbench
+ * (lens decorations, hover widgets, status bar) or from disk, never from the extension's internals.
+ *
+ *   const session = await startSession({ files: { 'a.yaml': text } });
+ *   await session.openFile('a.yaml');
+ *   const lenses = await waitForLenses(session.page);
+ *   await session.stop();
+ */
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import type { Browser, Frame, Page } from 'playwright-core';
+import { REPO_ROOT } from '../helpers';
+
+/** Chromium from the Debian package (never a downloaded browser). */
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** Where screenshots and failure logs go (gitignored). */
+export const ARTIFACTS_DIR = join(REPO_ROOT, 'test-artifacts', 'e2e');
+
+/** Chromium flags for a quiet, deterministic headless run as root in a container. */
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-dev-shm-usage',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-features=Translate,MediaRouter',
+];
+
+/** Platform modifier for shortcuts (code-server in Chromium on Linux uses Control). */
+const MOD = process.platform === 'darwin' ? 'Meta' : 'Control';
+
+interface CodeServerModule {
+  codeServerAvailable(): boolean;
+  startCodeServer(options: {
+    workspace?: string;
+    vsix?: string | null;
+    dir?: string;
+    settings?: Record<string, unknown>;
+    keepDir?: boolean;
+    log?: (line: string) => void;
+  }): Promise<{ url: string; baseUrl: string; dir: string; logs(): string; stop(): Promise<void> }>;
+}
+
+async function codeServerModule(): Promise<CodeServerModule> {
+  return (await import(join(REPO_ROOT, 'scripts', 'code-server.mjs'))) as CodeServerModule;
+}
+
+/**
+ * Why the end-to-end suite cannot run here, or null when it can. Under CI (`CI=true`) a missing
+ * prerequisite is a failure, so callers should assert on this instead of skipping.
+ */
+export async function e2eUnavailableReason(): Promise<string | null> {
+  const missing: string[] = [];
+  if (!existsSync(CHROMIUM_PATH)) missing.push(`Chromium (${CHROMIUM_PATH}; apt-get install -y chromium)`);
+  try {
+    if (!(await codeServerModule()).codeServerAvailable()) {
+      missing.push('code-server (node scripts/install-code-server.mjs)');
+    }
+  } catch (error) {
+    missing.push(`scripts/code-server.mjs (${(error as Error).message})`);
+  }
+  try {
+    await import('playwright-core');
+  } catch {
+    missing.push('playwright-core (npm ci)');
+  }
+  return missing.length ? `end-to-end prerequisites missing: ${missing.join(', ')}` : null;
+}
+
+/** Where scripts/install-code-server.mjs puts code-server (same default and env override). */
+const CODE_SERVER_PACKAGE = join(
+  resolve(process.env.CODE_SERVER_DIR ?? join(REPO_ROOT, '.cache', 'code-server')),
+  'node_modules',
+  'code-server',
+);
+
+/**
+ * Synchronous version of {@link e2eUnavailableReason} for `describe(..., { skip })`: checks the
+ * files are there (Chromium, code-server with its postinstall done, playwright-core).
+ */
+export function e2eUnavailableReasonSync(): string | null {
+  const missing: string[] = [];
+  if (!existsSync(CHROMIUM_PATH)) missing.push(`Chromium (${CHROMIUM_PATH}; apt-get install -y chromium)`);
+  if (
+    !existsSync(join(CODE_SERVER_PACKAGE, 'out', 'node', 'entry.js')) ||
+    !existsSync(join(CODE_SERVER_PACKAGE, 'lib', 'vscode', 'node_modules'))
+  ) {
+    missing.push('code-server (node scripts/install-code-server.mjs)');
+  }
+  if (!existsSync(join(REPO_ROOT, 'node_modules', 'playwright-core', 'package.json'))) {
+    missing.push('playwright-core (npm ci)');
+  }
+  return missing.length ? `end-to-end prerequisites missing: ${missing.join(', ')}` : null;
+}
+
+/** True when a missing prerequisite must fail the run instead of skipping it. */
+export const E2E_REQUIRED = process.env.CI === 'true';
+
+/**
+ * Package the extension as CI would ship it. Uses the bundles in dist/ (scripts/test.mjs builds them
+ * before running tests; a missing bundle triggers a build). Each test process writes its own .vsix so
+ * parallel test files never race on one path. SCALING_LENS_VSIX overrides with a prebuilt package.
+ */
+export function packageExtension(outDir: string): string {
+  if (process.env.SCALING_LENS_VSIX) return resolve(process.env.SCALING_LENS_VSIX);
+  if (!existsSync(join(REPO_ROOT, 'dist', 'extension.js'))) {
+    const build = spawnSync(process.execPath, [join(REPO_ROOT, 'scripts', 'build.mjs')], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+    });
+    if (build.status !== 0) throw new Error(`build failed:\n${build.stdout}\n${build.stderr}`);
+  }
+  mkdirSync(outDir, { recursive: true });
+  const vsix = join(outDir, 'scaling-lens.vsix');
+  const vsce = join(REPO_ROOT, 'node_modules', '@vscode', 'vsce', 'vsce');
+  const result = spawnSync(process.execPath, [vsce, 'package', '--no-dependencies', '--no-rewrite-relative-links', '-o', vsix], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  if (result.status !== 0 || !existsSync(vsix)) {
+    throw new Error(`vsce package failed (exit ${result.status}):\n${result.stdout}\n${result.stderr}`);
+  }
+  return vsix;
+}
+
+/** Options for {@link startSession}. */
+export interface SessionOptions {
+  /** Files to write into the fresh workspace folder: relative path → contents. */
+  files?: Record<string, string>;
+  /** Folders or files to copy into the workspace: relative destination → absolute source. */
+  copy?: Record<string, string>;
+  /** User settings merged over the harness defaults. */
+  settings?: Record<string, unknown>;
+  /** Install this .vsix instead of packaging the repository (null = no extension). */
+  vsix?: string | null;
+  /** Browser viewport. */
+  viewport?: { width: number; height: number };
+}
+
+/** A running code-server + Chromium with one workspace window open. */
+export interface Session {
+  page: Page;
+  browser: Browser;
+  /** Absolute path of the workspace folder. */
+  workspace: string;
+  /** URL of the workbench with the workspace open. */
+  url: string;
+  /** Open a workspace file (path relative to the workspace) in the editor and wait until it renders. */
+  openFile(relativePath: string): Promise<void>;
+  /** Absolute path of a workspace file. */
+  path(relativePath: string): string;
+  /** code-server's log output so far (for failure messages). */
+  serverLogs(): string;
+  /** Close the browser, stop code-server and remove the temporary folders. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Start code-server with the packaged extension installed, open a fresh workspace folder in headless
+ * Chromium and wait for the workbench to be ready.
+ */
+export async function startSession(options: SessionOptions = {}): Promise<Session> {
+  const { chromium } = await import('playwright-core');
+  const { startCodeServer } = await codeServerModule();
+  const root = join(REPO_ROOT, '.cache', `e2e-${process.pid}-${Date.now().toString(36)}`);
+  const workspace = join(root, 'workspace');
+  mkdirSync(workspace, { recursive: true });
+  for (const [relative, source] of Object.entries(options.copy ?? {})) {
+    cpSync(source, join(workspace, relative), { recursive: true });
+  }
+  for (const [relative, text] of Object.entries(options.files ?? {})) {
+    mkdirSync(dirname(join(workspace, relative)), { recursive: true });
+    writeFileSync(join(workspace, relative), text);
+  }
+
+  const vsix = options.vsix === undefined ? packageExtension(root) : options.vsix;
+  const server = await startCodeServer({
+    workspace,
+    vsix,
+    dir: join(root, 'code-server'),
+    settings: options.settings,
+  });
+
+  let browser: Browser | undefined;
+  try {
+    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
+    const context = await browser.newContext({
+      viewport: options.viewport ?? { width: 1400, height: 900 },
+      // Clipboard access lets tests read copied text if they need to.
+      permissions: ['clipboard-read', 'clipboard-write'],
+    });
+    const page = await context.newPage();
+    page.setDefaultTimeout(30_000);
+    await page.goto(server.url, { waitUntil: 'domcontentloaded' });
+    await waitForWorkbench(page);
+    const session: Session = {
+      page,
+      browser,
+      workspace,
+      url: server.url,
+      path: (relative) => join(workspace, relative),
+      openFile: (relative) => openFile(page, relative),
+      serverLogs: () => server.logs(),
+      stop: async () => {
+        await browser?.close().catch(() => undefined);
+        await server.stop();
+        rmSync(root, { recursive: true, force: true });
+      },
+    };
+    return session;
+  } catch (error) {
+    await browser?.close().catch(() => undefined);
+    await server.stop();
+    rmSync(root, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/** Wait until the workbench shows the explorer of the opened folder (extensions are then starting). */
+export async function waitForWorkbench(page: Page): Promise<void> {
+  await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
+  await page.locator('.explorer-folders-view, .explorer-viewlet').first().waitFor({ state: 'visible', timeout: 60_000 });
+  await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ state: 'visible', timeout: 60_000 });
+  await dismissNotifications(page);
+}
+
+/** Close toasts (e.g. recommendations) that could cover the editor. */
+export async function dismissNotifications(page: Page): Promise<void> {
+  const toasts = page.locator('.notification-toast .codicon-notifications-clear, .notification-toast .codicon-close');
+  const count = await toasts.count();
+  for (let index = count - 1; index >= 0; index -= 1) {
+    await toasts.nth(index).click({ timeout: 2000 }).catch(() => undefined);
+  }
+}
+
+/** Open a workspace file through Quick Open (Ctrl+P), the way a user does, and wait for its editor. */
+export async function openFile(page: Page, relativePath: string): Promise<void> {
+  const name = basename(relativePath);
+  await page.keyboard.press('Escape');
+  await page.keyboard.press(`${MOD}+KeyP`);
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(relativePath);
+  // The file index is built on first use; wait for the row whose description matches the folder.
+  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first();
+  await row.waitFor({ state: 'visible', timeout: 30_000 });
+  await page.keyboard.press('Enter');
+  await page.locator(`.tab.active[aria-label^="${name}"], .tab.active:has-text("${name}")`).first().waitFor({ state: 'visible' });
+  await editor(page).locator('.view-lines .view-line').first().waitFor({ state: 'visible' });
+  await parkMouse(page);
+}
+
+/** Move the mouse to an empty part of the explorer so no tooltip or hover covers the editor. */
+export async function parkMouse(page: Page): Promise<void> {
+  const viewport = page.viewportSize() ?? { width: 1400, height: 900 };
+  await page.mouse.move(150, viewport.height - 120);
+}
+
+/** The active text editor. */
+export function editor(page: Page) {
+  return page.locator('.editor-group-container.active .monaco-editor[data-uri], .editor-group-container.active .monaco-editor').first();
+}
+
+/**
+ * Wait until the active editor shows at least `minCount` code lenses whose text matches `pattern`
+ * (if given), then return every lens title in document order (one entry per lens command).
+ */
+export async function waitForLenses(
+  page: Page,
+  options: { minCount?: number; pattern?: RegExp; timeoutMs?: number } = {},
+): Promise<string[]> {
+  const minCount = options.minCount ?? 1;
+  const deadline = Date.now() + (options.timeoutMs ?? 60_000);
+  let last: string[] = [];
+  while (Date.now() < deadline) {
+    last = await readLenses(page);
+    const matching = options.pattern ? last.filter((t) => options.pattern!.test(t)) : last;
+    if (matching.length >= minCount) return last;
+    await page.waitForTimeout(250);
+  }
+  throw new Error(
+    `timed out waiting for ${minCount} code lens(es)${options.pattern ? ` matching ${options.pattern}` : ''}; ` +
+      `visible: ${JSON.stringify(last)}`,
+  );
+}
+
+/** The titles of the code lenses rendered in the active editor right now (document order). */
+export async function readLenses(page: Page): Promise<string[]> {
+  return editor(page)
+    .locator('.codelens-decoration')
+    .evaluateAll((decorations) => {
+      const rows = decorations
+        .map((decoration) => ({ top: (decoration as HTMLElement).getBoundingClientRect().top, el: decoration }))
+        .sort((a, b) => a.top - b.top);
+      const titles: string[] = [];
+      for (const { el } of rows) {
+        // Each lens is an <a> (with a command) or a <span> (without); separators are spans of " | ".
+        for (const child of Array.from(el.children)) {
+          const text = (child.textContent ?? '').replace(/\u00a0/g, ' ').trim();
+          if (text && text !== '|') titles.push(text);
+        }
+      }
+      return titles;
+    });
+}
+
+/** Screen coordinates of the first occurrence of `token` in the editor's rendered lines. */
+export async function tokenPosition(page: Page, token: string, occurrence = 0): Promise<{ x: number; y: number }> {
+  const position = await editor(page)
+    .locator('.view-lines')
+    .evaluate(
+      (root, [needle, nth]) => {
+        const lines = Array.from(root.querySelectorAll('.view-line')).sort(
+          (a, b) => a.getBoundingClientRect().top - b.getBoundingClientRect().top,
+        );
+        let seen = 0;
+        for (const line of lines) {
+          // Monaco renders spaces as non-breaking spaces.
+          const walker = document.createTreeWalker(line, NodeFilter.SHOW_TEXT);
+          const nodes: Text[] = [];
+          let text = '';
+          while (walker.nextNode()) {
+            nodes.push(walker.currentNode as Text);
+            text += (walker.currentNode as Text).data;
+          }
+          const normalized = text.replace(/\u00a0/g, ' ');
+          let from = normalized.indexOf(needle as string);
+          while (from >= 0) {
+            if (seen === nth) {
+              // Map the character offset back to the text node that holds the token's middle.
+              const middle = from + Math.floor((needle as string).length / 2);
+              let offset = 0;
+              for (const node of nodes) {
+                if (middle < offset + node.data.length) {
+                  const range = document.createRange();
+                  range.setStart(node, middle - offset);
+                  range.setEnd(node, middle - offset + 1);
+                  const rect = range.getBoundingClientRect();
+                  return { x: rect.left + rect.width / 2, y: rect.top + rect.height / 2 };
+                }
+                offset += node.data.length;
+              }
+            }
+            seen += 1;
+            from = normalized.indexOf(needle as string, from + 1);
+          }
+        }
+        return null;
+      },
+      [token, occurrence] as const,
+    );
+  if (!position) throw new Error(`"${token}" is not visible in the editor`);
+  return position;
+}
+
+/** Put the caret inside the first visible occurrence of `token`. */
+export async function clickToken(page: Page, token: string, occurrence = 0): Promise<void> {
+  const { x, y } = await tokenPosition(page, token, occurrence);
+  await page.mouse.click(x, y);
+}
+
+/**
+ * Hover the mouse over `token` in the editor and return the text of the hover widget once it shows
+ * content matching `expect` (default: anything).
+ */
+export async function hover(page: Page, token: string, expect?: RegExp, timeoutMs = 30_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  let lastText = '';
+  while (Date.now() < deadline) {
+    const { x, y } = await tokenPosition(page, token);
+    // Move off and back so Monaco's hover controller starts a fresh request each attempt.
+    await page.mouse.move(x, y + 200);
+    await page.mouse.move(x - 1, y);
+    await page.mouse.move(x, y, { steps: 2 });
+    const widget = page.locator('.monaco-hover:not(.hidden) .monaco-hover-content').first();
+    try {
+      await widget.waitFor({ state: 'visible', timeout: 5000 });
+      // Content may arrive in parts (loading → markdown); give it a moment to settle.
+      await page.waitForTimeout(300);
+      lastText = (await widget.innerText()).trim();
+      if (!expect || expect.test(lastText)) return lastText;
+    } catch {
+      // no hover yet; retry
+    }
+    await page.waitForTimeout(500);
+  }
+  throw new Error(`no hover${expect ? ` matching ${expect}` : ''} over "${token}"; last: ${JSON.stringify(lastText)}`);
+}
+
+/** Close any hover/widget with Escape and park the mouse away from the text. */
+export async function dismissHover(page: Page): Promise<void> {
+  await parkMouse(page);
+  await page.keyboard.press('Escape');
+}
+
+/** Run a command by its palette title (F1), e.g. "Scaling Lens: Show Scaling Curves". */
+export async function runCommand(page: Page, title: string): Promise<void> {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(`>${title}`);
+  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+  await row.waitFor({ state: 'visible', timeout: 15_000 });
+  await row.click();
+}
+
+/** The command palette entries matching `filter` (titles as shown), then closes the palette. */
+export async function listCommands(page: Page, filter: string): Promise<string[]> {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(`>${filter}`);
+  await page.waitForTimeout(500);
+  const labels = await page
+    .locator('.quick-input-list .monaco-list-row .label-name')
+    .evaluateAll((nodes) => nodes.map((n) => (n.textContent ?? '').trim()));
+  await page.keyboard.press('Escape');
+  return labels;
+}
+
+/** Texts (aria-labels when present) of all status bar entries. */
+export async function readStatusItems(page: Page): Promise<string[]> {
+  return page.locator('#workbench\\.parts\\.statusbar .statusbar-item').evaluateAll((items) =>
+    items
+      .map((item) => {
+        const anchor = item.querySelector('a, .statusbar-item-label');
+        return (anchor?.getAttribute('aria-label') || item.getAttribute('aria-label') || item.textContent || '').trim();
+      })
+      .filter(Boolean),
+  );
+}
+
+/**
+ * Open the language status hover (the `{}` entry next to the language mode) and return its text,
+ * which lists every language status item for the active editor (ours included).
+ */
+export async function readLanguageStatus(page: Page, expect?: RegExp, timeoutMs = 30_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  let text = '';
+  while (Date.now() < deadline) {
+    const entry = page.locator('#status\\.languageStatus, .statusbar-item[id="status.languageStatus"]').first();
+    if (await entry.isVisible().catch(() => false)) {
+      await entry.locator('a').first().click();
+      const widget = page.locator('.monaco-hover:not(.hidden) .hover-language-status, .monaco-hover:not(.hidden)').first();
+      await widget.waitFor({ state: 'visible', timeout: 5000 }).catch(() => undefined);
+      text = (await widget.innerText().catch(() => '')).trim();
+      await page.keyboard.press('Escape');
+      if (text && (!expect || expect.test(text))) return text;
+    }
+    await page.waitForTimeout(500);
+  }
+  throw new Error(`language status${expect ? ` matching ${expect}` : ''} not shown; last: ${JSON.stringify(text)}`);
+}
+
+/**
+ * Open the quick-fix menu (Ctrl+.) at the caret and choose the first action whose title matches.
+ * Returns every title that was offered.
+ */
+export async function triggerQuickFix(page: Page, title: RegExp): Promise<string[]> {
+  await page.keyboard.press(`${MOD}+Period`);
+  const rows = page.locator('.action-widget .monaco-list-row.action');
+  await rows.first().waitFor({ state: 'visible', timeout: 15_000 });
+  const titles = (await rows.evaluateAll((nodes) => nodes.map((n) => (n.textContent ?? '').trim()))).filter(Boolean);
+  if (!titles.some((t) => title.test(t))) {
+    await page.keyboard.press('Escape');
+    throw new Error(`no quick fix matching ${title}; offered: ${JSON.stringify(titles)}`);
+  }
+  // A pointer-blocking overlay covers the menu, so choose with the keyboard like a user: move the focus
+  // down to the wanted action (group headers are not focusable), then Enter.
+  for (let step = 0; step <= titles.length; step += 1) {
+    const focused = (await page.locator('.action-widget .monaco-list-row.action.focused').first().textContent()) ?? '';
+    if (title.test(focused.trim())) break;
+    await page.keyboard.press('ArrowDown');
+  }
+  await page.keyboard.press('Enter');
+  await page.locator('.action-widget').first().waitFor({ state: 'hidden', timeout: 5000 }).catch(() => undefined);
+  return titles;
+}
+
+/** Undo in the active editor (Ctrl+Z). */
+export async function undo(page: Page): Promise<void> {
+  await page.keyboard.press(`${MOD}+KeyZ`);
+}
+
+/** Save the active editor (Ctrl+S) and wait until its tab no longer shows unsaved changes. */
+export async function save(page: Page): Promise<void> {
+  await page.keyboard.press(`${MOD}+KeyS`);
+  await page.locator('.tab.active.dirty').waitFor({ state: 'detached', timeout: 10_000 }).catch(() => undefined);
+  await page.waitForTimeout(300);
+}
+
+/** The text the active editor holds, read from disk after saving it (exact bytes, unlike the DOM). */
+export async function savedText(page: Page, absolutePath: string): Promise<string> {
+  await save(page);
+  return readFileSync(absolutePath, 'utf8');
+}
+
+/** The rendered text of the visible editor lines (top to bottom), for quick checks without saving. */
+export async function visibleText(page: Page): Promise<string> {
+  return editor(page)
+    .locator('.view-lines')
+    .evaluate((root) =>
+      Array.from(root.querySelectorAll('.view-line'))
+        .sort((a, b) => a.getBoundingClientRect().top - b.getBoundingClientRect().top)
+        .map((line) => (line.textContent ?? '').replace(/\u00a0/g, ' '))
+        .join('\n'),
+    );
+}
+
+/** Save a screenshot of the page to test-artifacts/e2e/<name>.png and return its path. */
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(ARTIFACTS_DIR, { recursive: true });
+  const file = join(ARTIFACTS_DIR, `${name.replace(/[^a-z0-9._-]+/gi, '-')}.png`);
+  await page.screenshot({ path: file });
+  return file;
+}
+
+/** Every frame whose document contains `selector` (webviews are nested iframes). */
+export async function findWebviewFrame(page: Page, selector: string, timeoutMs = 30_000): Promise<Frame> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    for (const frame of page.frames()) {
+      if (frame === page.mainFrame()) continue;
+      const found = await frame
+        .locator(selector)
+        .count()
+        .catch(() => 0);
+      if (found > 0) return frame;
+    }
+    await page.waitForTimeout(500);
+  }
+  throw new Error(`no webview frame contains ${selector}`);
+}
+
+/** Text of the Output panel after selecting `channel` (e.g. "Scaling Lens"). */
+export async function readOutputChannel(page: Page, channel: string): Promise<string> {
+  await runCommand(page, 'Output: Show Output Channels...');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(channel);
+  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: channel }).first();
+  await row.waitFor({ state: 'visible', timeout: 10_000 });
+  await row.click();
+  const view = page.locator('.panel .monaco-editor .view-lines').first();
+  await view.waitFor({ state: 'visible' });
+  await page.waitForTimeout(500);
+  return view.evaluate((root) =>
+    Array.from(root.querySelectorAll('.view-line'))
+      .sort((a, b) => a.getBoundingClientRect().top - b.getBoundingClientRect().top)
+      .map((line) => (line.textContent ?? '').replace(/\u00a0/g, ' '))
+      .join('\n'),
+  );
+}

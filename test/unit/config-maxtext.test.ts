@@ -1,0 +1,217 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { maxtextReader } from '../../src/core/config/frameworks/maxtext';
+import { readRunConfig } from '../../src/core/config/registry';
+import { countParams } from '../../src/core/model/params';
+import type { ReadContext, RunSpec } from '../../src/core/types';
+import { diskReadFile, fixture, fixturePath, HAS_SHARED, loadManifest, SHARED_SKIP } from '../helpers';
+
+function readSpec(
+  path: string,
+  context: Partial<ReadContext> = {},
+  text = readFileSync(path, 'utf8'),
+): RunSpec {
+  const result = readRunConfig(text, { path, readFile: diskReadFile, ...context });
+  assert.equal(result.kind, 'run-config', `${path} should be a run config`);
+  if (result.kind !== 'run-config') throw new Error('unreachable');
+  assert.equal(result.spec.framework, 'maxtext');
+  return result.spec;
+}
+
+const FIXTURE = (...parts: string[]) => fixturePath('maxtext', ...parts);
+
+describe('maxtext reader: shared corpus (configs-b manifest)', () => {
+  const entries = HAS_SHARED
+    ? loadManifest('configs-b').filter((e) => e.role === 'primary' && e.framework === 'maxtext')
+    : [];
+  it('has MaxText entries to check', { skip: SHARED_SKIP }, () => assert.ok(entries.length >= 10));
+  for (const entry of entries) {
+    it(`counts ${entry.file} exactly`, { skip: SHARED_SKIP }, () => {
+      const spec = readSpec(entry.path);
+      assert.ok(spec.architecture, `no architecture: ${JSON.stringify(spec.diagnostics)}`);
+      const counts = countParams(spec.architecture);
+      assert.equal(counts.total, entry.params_total);
+      assert.equal(counts.nonEmbedding, entry.params_non_embedding);
+      if (entry.params_active) assert.equal(counts.active, entry.params_active);
+      if (typeof entry.vocab_size === 'number') assert.equal(spec.architecture.vocabSize, entry.vocab_size);
+      if (entry.training_tokens_derivable_from_file)
+        assert.equal(spec.training.tokens, entry.training_tokens);
+      else {
+        assert.equal(spec.training.tokens, undefined);
+        assert.deepEqual(spec.training.missing, ['device count']);
+      }
+      if (typeof entry.train_steps === 'number') assert.equal(spec.training.steps, entry.train_steps);
+    });
+  }
+});
+
+describe('maxtext reader: own fixtures', () => {
+  it('reads base.yml itself (llama2 block, untied, underscore ints)', () => {
+    const spec = readSpec(FIXTURE('MaxText/configs/base.yml'));
+    const counts = countParams(spec.architecture!);
+    assert.equal(counts.total, 1_104_218_112);
+    assert.equal(counts.nonEmbedding, 973_146_112);
+    assert.equal(spec.training.steps, 150_001);
+    assert.match(spec.training.formula ?? '', /3,686,424,576 × num_devices/);
+  });
+
+  it('scales base dims by global_parameter_scale=16 with the backslash glued to the value', () => {
+    const path = FIXTURE('MaxText/configs/v5e/16b.sh');
+    const spec = readSpec(path);
+    const arch = spec.architecture!;
+    assert.deepEqual(
+      [arch.dModel, arch.nHeads, arch.ffnSize, arch.nLayers, arch.headDim],
+      [4096, 64, 28672, 32, 128],
+    );
+    const counts = countParams(arch);
+    assert.equal(counts.total, 15_831_666_688);
+    assert.equal(counts.nonEmbedding, 15_569_522_688);
+    assert.equal(spec.training.steps, 15);
+    assert.equal(spec.training.tokens, undefined);
+    assert.deepEqual(spec.training.missing, ['device count']);
+    const missing = spec.diagnostics.find((d) => d.code === 'missing-gpus');
+    assert.ok(missing?.range, 'missing-gpus sits on steps=');
+    const text = fixture('maxtext', 'MaxText/configs/v5e/16b.sh').split('\n');
+    const duration = spec.trainingSources.duration!;
+    assert.equal(duration.key, 'steps');
+    assert.equal(
+      text[duration.valueRange.start.line].slice(
+        duration.valueRange.start.character,
+        duration.valueRange.end.character,
+      ),
+      '15',
+    );
+    assert.equal(spec.archSources.nLayers?.file, path.replace('v5e/16b.sh', 'base.yml'));
+  });
+
+  it('computes tokens when the device count is supplied', () => {
+    const spec = readSpec(FIXTURE('MaxText/configs/v5e/16b.sh'), { options: { gpus: 256 } });
+    // 15 steps × int(256 devices × 6 per device) × 2048 tokens.
+    assert.equal(spec.training.tokens, 15 * 1536 * 2048);
+    assert.match(spec.training.formula ?? '', /256 devices \(device count from settings\)/);
+    assert.equal(
+      spec.diagnostics.find((d) => d.code === 'missing-gpus'),
+      undefined,
+    );
+  });
+
+  it('reads a model file (gemma-7b: head_dim independent of d, tied, vocab as written)', () => {
+    const spec = readSpec(FIXTURE('MaxText/configs/models/gemma-7b.yml'));
+    const arch = spec.architecture!;
+    assert.equal(arch.nHeads * arch.headDim, 4096);
+    assert.equal(arch.dModel, 3072);
+    assert.equal(arch.tiedEmbeddings, true);
+    assert.equal(arch.vocabSize, 256128);
+    const counts = countParams(arch);
+    assert.equal(counts.total, 8_538_074_112);
+    assert.equal(counts.nonEmbedding, 7_751_248_896);
+    assert.equal(spec.training.seqLen, 2048, 'max_target_length comes from ../base.yml');
+  });
+
+  it('counts MoE experts and active parameters (mixtral-8x7b)', () => {
+    const counts = countParams(readSpec(FIXTURE('MaxText/configs/models/mixtral-8x7b.yml')).architecture!);
+    assert.equal(counts.total, 46_702_792_704);
+    assert.equal(counts.active, 12_879_925_248);
+  });
+
+  it('layers base.yml ← models/<model_name>.yml ← key=value with variables and -m MaxText.train', () => {
+    const spec = readSpec(FIXTURE('MaxText/configs/v5e/gemma_7b.sh'), { options: { gpus: 16 } });
+    assert.equal(spec.modelName, 'gemma-7b');
+    assert.equal(countParams(spec.architecture!).total, 8_538_074_112);
+    // steps=${STEPS:-2000} → 2000; int(16 × 2) × 4 accumulation × 8192.
+    assert.equal(spec.training.tokens, 2000 * 32 * 4 * 8192);
+    assert.equal(spec.trainingSources.gradAccum?.key, 'gradient_accumulation_steps');
+  });
+
+  it('falls back on built-in model and base tables when the files are not readable', () => {
+    const path = FIXTURE('end_to_end/test_llama2_7b.sh');
+    const spec = readSpec(path);
+    assert.equal(countParams(spec.architecture!).total, 6_738_415_616);
+    assert.ok(spec.assumptions.some((a) => a.includes('models/llama2-7b.yml not readable')));
+    assert.equal(spec.training.seqLen, 4096);
+
+    const alone = readSpec(path, { readFile: undefined });
+    assert.equal(countParams(alone.architecture!).total, 6_738_415_616);
+    assert.ok(alone.assumptions.some((a) => a.includes('base.yml not readable')));
+    assert.ok(alone.diagnostics.some((d) => d.code === 'base-config-unavailable'));
+  });
+
+  it('reads a model file alone with built-in base.yml defaults', () => {
+    const path = FIXTURE('MaxText/configs/models/gemma-7b.yml');
+    const spec = readSpec(path, { readFile: () => undefined });
+    assert.equal(countParams(spec.architecture!).total, 8_538_074_112);
+    assert.ok(spec.assumptions.some((a) => a.includes('base.yml not readable')));
+  });
+
+  it('treats gpt3 blocks as LayerNorm + biases + learned trainable_position_size rows', () => {
+    const text = [
+      'base_emb_dim: 512',
+      'base_num_query_heads: 8',
+      'base_num_kv_heads: 8',
+      'base_mlp_dim: 2048',
+      'base_num_decoder_layers: 4',
+      'head_dim: 64',
+      'trainable_position_size: 1024',
+      'mlp_activations: ["gelu"]',
+      'vocab_size: 50304',
+      'logits_via_embedding: True',
+      'decoder_block: "gpt3"',
+    ].join('\n');
+    const spec = readSpec('/nowhere/models/tiny-gpt3.yml', { readFile: () => undefined }, text);
+    const arch = spec.architecture!;
+    assert.equal(arch.gatedMlp, false);
+    assert.equal(arch.learnedPositions, 1024);
+    const d = 512;
+    const perLayer = 12 * d * d + 13 * d;
+    assert.equal(countParams(arch).total, 4 * perLayer + 2 * d + 50304 * d + 1024 * d);
+  });
+});
+
+describe('maxtext reader: recognition and broken input', () => {
+  it('does not recognize unrelated shell scripts or YAML', () => {
+    assert.equal(maxtextReader.detect(fixture('megatron', 'not_megatron.sh'), '/x/backup.sh'), 0);
+    assert.equal(maxtextReader.detect('model:\n  d_model: 768\nmax_duration: 10ba\n', '/x/mpt.yaml'), 0);
+    assert.equal(maxtextReader.detect('python3 train.py --config base.yml\n', '/x/run.sh'), 0);
+  });
+
+  it('reports a non-power-of-2 global_parameter_scale and an unknown decoder block', () => {
+    const base = fixture('maxtext', 'MaxText/configs/base.yml');
+    const scaled = readSpec(
+      '/x/configs/custom.yml',
+      { readFile: () => undefined },
+      base.replace('global_parameter_scale: 1', 'global_parameter_scale: 12'),
+    );
+    assert.equal(scaled.architecture, undefined);
+    assert.ok(scaled.diagnostics.some((d) => d.code === 'invalid-value' && d.range));
+    const block = readSpec(
+      '/x/configs/custom.yml',
+      { readFile: () => undefined },
+      base.replace('"llama2"', '"deepseek"'),
+    );
+    assert.ok(block.diagnostics.some((d) => d.code === 'unsupported-architecture'));
+  });
+
+  it('survives truncated and mistyped files without throwing', () => {
+    const base = fixture('maxtext', 'MaxText/configs/base.yml');
+    for (let cut = 40; cut < base.length; cut += 97) {
+      const result = readRunConfig(base.slice(0, cut), { path: '/x/configs/base.yml' });
+      assert.notEqual(result.kind, 'unreadable');
+    }
+    const wrongType = readSpec(
+      '/x/configs/base.yml',
+      {},
+      base.replace('base_emb_dim: 2048', 'base_emb_dim: [1, 2]'),
+    );
+    assert.equal(wrongType.architecture, undefined);
+    assert.ok(wrongType.diagnostics.some((d) => d.code === 'invalid-value'));
+    const script = fixture('maxtext', 'MaxText/configs/v5e/16b.sh');
+    const broken = readRunConfig(script.replace("attention='flash'", "attention='flash"), {
+      path: FIXTURE('MaxText/configs/v5e/16b.sh'),
+      readFile: diskReadFile,
+    });
+    assert.equal(broken.kind, 'run-config');
+    if (broken.kind === 'run-config')
+      assert.ok(broken.spec.diagnostics.some((d) => d.code === 'shell-syntax'));
+  });
+});

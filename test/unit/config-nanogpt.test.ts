@@ -1,0 +1,161 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { nanogptReader } from '../../src/core/config/frameworks/nanogpt';
+import { readRunConfig } from '../../src/core/config/registry';
+import { LineIndex } from '../../src/core/config/text';
+import { countParams } from '../../src/core/model/params';
+import type { ReadContext, RunSpec, SourceRange } from '../../src/core/types';
+import { SHARED_SKIP, diskReadFile, fixture, fixturePath, loadManifest } from '../helpers';
+
+/** Read a file through the registry and insist it is a nanoGPT run config. */
+function readSpec(text: string, context: ReadContext): RunSpec {
+  const result = readRunConfig(text, context);
+  assert.equal(result.kind, 'run-config', `not recognized: ${JSON.stringify(result)}`);
+  if (result.kind !== 'run-config') throw new Error('unreachable');
+  assert.equal(result.spec.framework, 'nanogpt');
+  return result.spec;
+}
+
+function textAt(text: string, range: SourceRange): string {
+  const lines = new LineIndex(text);
+  return text.slice(lines.offsetAt(range.start), lines.offsetAt(range.end));
+}
+
+describe('nanoGPT reader on the shared corpus', { skip: SHARED_SKIP }, () => {
+  const entries = SHARED_SKIP
+    ? []
+    : [...loadManifest('configs'), ...loadManifest('configs-b')].filter((e) => e.framework === 'nanogpt');
+  it('has nanoGPT entries to check', () => assert.ok(entries.length >= 6));
+  for (const entry of entries) {
+    it(`counts ${entry.file} exactly`, () => {
+      const text = readFileSync(entry.path, 'utf8');
+      const spec = readSpec(text, { path: entry.path, readFile: diskReadFile });
+      const counts = countParams(spec.architecture!);
+      assert.equal(counts.total, entry.params_total);
+      assert.equal(counts.nonEmbedding, entry.params_non_embedding);
+      if (entry.params_active != null) assert.equal(counts.active, entry.params_active);
+      if (entry.training_tokens != null) assert.equal(spec.training.tokens, entry.training_tokens);
+    });
+  }
+});
+
+describe('nanoGPT reader on its own fixtures', () => {
+  it('reads a character-level model with bias and the shakespeare_char vocab of 65', () => {
+    const path = fixturePath('nanogpt', 'train_tiny_char.py');
+    const spec = readSpec(fixture('nanogpt', 'train_tiny_char.py'), { path, readFile: diskReadFile });
+    const counts = countParams(spec.architecture!);
+    // 65·256 + 128·256 + 4·(12·256² + 13·256) + 2·256 (LayerNorms and Linears with bias)
+    assert.equal(counts.total, 3_208_960);
+    assert.equal(counts.nonEmbedding, 3_159_552);
+    assert.equal(spec.architecture!.vocabSize, 65);
+    // 32 × 128 × (2*2) × 3000
+    assert.equal(spec.training.tokens, 49_152_000);
+    assert.equal(spec.training.tokensPerStep, 16_384);
+    assert.equal(spec.modelName, 'tiny-char-4l');
+  });
+
+  it('loads the GPT-2 medium checkpoint and crops its position table to block_size', () => {
+    const spec = readSpec(fixture('nanogpt', 'finetune_gpt2_medium.py'), {});
+    const counts = countParams(spec.architecture!);
+    // 354,823,168 − (1024 − 512) · 1024 cropped wpe rows
+    assert.equal(counts.total, 354_298_880);
+    assert.equal(counts.nonEmbedding, 302_311_424);
+    assert.equal(spec.architecture!.learnedPositions, 512);
+    assert.equal(spec.training.tokens, 1_638_400);
+    assert.equal(spec.training.finetune, true);
+    assert.equal(spec.modelName, 'gpt2-medium');
+  });
+
+  it('treats eval_only=True as zero training tokens', () => {
+    const spec = readSpec(
+      "batch_size = 8\neval_only = True\ninit_from = 'gpt2-large'\neval_iters = 500\n",
+      {},
+    );
+    assert.equal(spec.training.tokens, 0);
+    assert.equal(countParams(spec.architecture!).total, 774_030_080);
+  });
+
+  it('falls back to train.py defaults and the 50304 vocab', () => {
+    const spec = readSpec('max_iters = 1000\nlr_decay_iters = 1000\nbatch_size = 12\n', {});
+    assert.equal(countParams(spec.architecture!).total, 124_373_760);
+    assert.equal(spec.training.tokens, 12 * 1024 * 40 * 1000);
+    assert.ok(spec.assumptions.some((a) => a.includes('n_layer')));
+  });
+
+  it('lets a later assignment override an earlier one, as Python does', () => {
+    const spec = readSpec('n_layer = 2\nblock_size = 64\nn_layer = 3\nmax_iters = 10\n', {});
+    assert.equal(spec.architecture!.nLayers, 3);
+  });
+});
+
+describe('nanoGPT recognition', () => {
+  it('does not claim unrelated YAML, JSON or Python files', () => {
+    const samples = [
+      'name: build\non:\n  push:\n    branches: [main]\njobs:\n  test:\n    runs-on: ubuntu-latest\n',
+      '{"name": "scaling-lens", "version": "0.1.0", "scripts": {"test": "node --test"}}',
+      'import torch\n\ndef main():\n    batch_size = 12\n    n_layer = 4\n    print(batch_size)\n\nif __name__ == "__main__":\n    main()\n',
+      readFileSync(fixturePath('..', '..', 'package.json'), 'utf8'),
+    ];
+    for (const text of samples) {
+      assert.ok(nanogptReader.detect(text, 'x.py') < 0.5, text.slice(0, 40));
+      assert.equal(readRunConfig(text, { path: 'x.py' }).kind, 'not-a-run-config');
+    }
+  });
+
+  it('recognizes an override file by its names', () => {
+    assert.ok(nanogptReader.detect(fixture('nanogpt', 'train_tiny_char.py'), undefined) >= 0.5);
+  });
+});
+
+describe('nanoGPT source ranges', () => {
+  it('maps n_layer to the range of its key and value', () => {
+    const text = fixture('nanogpt', 'train_tiny_char.py');
+    const spec = readSpec(text, {});
+    const source = spec.archSources.nLayers!;
+    assert.equal(textAt(text, source.keyRange), 'n_layer');
+    assert.equal(textAt(text, source.valueRange), '4');
+    assert.equal(textAt(text, spec.modelSectionRange!), 'n_layer');
+  });
+
+  it('reports max_iters as the duration key in steps', () => {
+    const text = fixture('nanogpt', 'train_tiny_char.py');
+    const spec = readSpec(text, {});
+    assert.equal(textAt(text, spec.trainingSources.duration!.keyRange), 'max_iters');
+    assert.deepEqual(spec.training.durationUnit, { kind: 'steps', tokensPerUnit: 16_384, suffix: '' });
+    // An inline comment is not part of the value.
+    assert.equal(textAt(text, spec.trainingSources.seqLen!.valueRange), '128');
+  });
+});
+
+describe('nanoGPT broken input', () => {
+  it('survives a truncated file without throwing or producing NaN', () => {
+    const text = fixture('nanogpt', 'train_tiny_char.py');
+    for (let cut = 0; cut < text.length; cut += 37) {
+      const truncated = text.slice(0, cut);
+      const result = nanogptReader.read(truncated, {});
+      if (result.kind !== 'run-config') continue;
+      const tokens = result.spec.training.tokens;
+      assert.ok(tokens === undefined || Number.isFinite(tokens));
+      assert.ok(Number.isFinite(countParams(result.spec.architecture!).total));
+    }
+  });
+
+  it('reports wrong types and unevaluated expressions as diagnostics', () => {
+    const text = "n_layer = 'six'\nn_head = get_heads()\nblock_size = 256\nmax_iters = 100\nbatch_size = 4\n";
+    const result = nanogptReader.read(text, {});
+    assert.equal(result.kind, 'run-config');
+    if (result.kind !== 'run-config') return;
+    const codes = result.spec.diagnostics.map((d) => d.code);
+    assert.ok(codes.includes('invalid-value'));
+    assert.ok(codes.includes('unsupported-expression'));
+    const invalid = result.spec.diagnostics.find((d) => d.code === 'invalid-value')!;
+    assert.equal(textAt(text, invalid.range!), "'six'");
+  });
+
+  it('keeps reading an unterminated string line', () => {
+    const result = nanogptReader.read("n_layer = 6\nout_dir = 'out\nmax_iters = 10\n", {});
+    assert.equal(result.kind, 'run-config');
+    if (result.kind === 'run-config') assert.equal(result.spec.architecture!.nLayers, 6);
+  });
+});
