@@ -44,6 +44,11 @@ export function summaryLensTitle(a: Analysis, lawId: string): string {
     parts.push(lawId);
     return parts.join(' · ');
   }
+  if (a.tokens === 0) {
+    // Eval-only configs (nanoGPT eval_only) train on nothing: FLOPs, cost and loss would be noise.
+    parts.push('D 0: no training tokens', lawId);
+    return parts.join(' · ');
+  }
   parts.push(
     `D ${formatCount(a.tokens)}${a.tokensPerParam !== null ? ` (${formatTokensPerParam(a.tokensPerParam)} tok/param)` : ''}`,
   );

@@ -169,12 +169,12 @@ describe('Scaling Lens in a real VS Code (code-server + Chromium)', { skip }, ()
     const original = readFileSync(file, 'utf8');
     await session.openFile(NANOGPT);
     await waitForLenses(session.page, { pattern: /^N 124M / });
-    // Double-click selects the number 12 on the n_layer line; type 24 over it.
+    // Select the value 12 at the end of the n_layer line and type 24 over it (one undoable edit).
     const page = session.page;
     await clickToken(page, 'n_layer = 12');
     await page.keyboard.press('End');
-    await page.keyboard.press('Backspace');
-    await page.keyboard.press('Backspace');
+    await page.keyboard.press('Shift+ArrowLeft');
+    await page.keyboard.press('Shift+ArrowLeft');
     await page.keyboard.type('24');
     await save(page);
     const expected = cliAnalyze(file);

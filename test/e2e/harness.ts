@@ -242,6 +242,15 @@ export async function dismissNotifications(page: Page): Promise<void> {
 
 /** Open a workspace file through Quick Open (Ctrl+P), the way a user does, and wait for its editor. */
 export async function openFile(page: Page, relativePath: string): Promise<void> {
+  try {
+    await openFileOnce(page, relativePath);
+  } catch (error) {
+    await screenshot(page, `failure-open-${basename(relativePath)}`).catch(() => undefined);
+    throw error;
+  }
+}
+
+async function openFileOnce(page: Page, relativePath: string): Promise<void> {
   const name = basename(relativePath);
   await page.keyboard.press('Escape');
   await page.keyboard.press(`${MOD}+KeyP`);

@@ -28,10 +28,11 @@ function tokensPerParam(ratio: number): string {
  * The summary lens title for a CLI result. With D unknown, only the part before the optimal-D
  * segment is determined by the CLI's fields, so that prefix is returned.
  */
-export function expectedSummary(j: AnalyzeJson): { title?: string; prefix?: string } {
+export function expectedSummary(j: AnalyzeJson, lawId = 'epoch2024'): { title?: string; prefix?: string } {
   const p = j.params!;
   const n = `N ${formatCount(p.total)}${p.active !== p.total ? ` (${formatCount(p.active)} active)` : ''}`;
   if (j.tokens === null) return { prefix: `${n} · D unknown: needs ${j.missing.join(' and ') || 'training length'} · ` };
+  if (j.tokens === 0) return { title: `${n} · D 0: no training tokens · ${lawId}` };
   const parts = [n, `D ${formatCount(j.tokens)}${j.tokensPerParam !== null ? ` (${tokensPerParam(j.tokensPerParam)} tok/param)` : ''}`];
   if (j.flops !== null) parts.push(`${formatScientific(j.flops)} FLOPs`);
   if (j.cost) {
@@ -41,6 +42,6 @@ export function expectedSummary(j: AnalyzeJson): { title?: string; prefix?: stri
   if (j.loss) {
     const interval = j.loss.high > j.loss.low ? ` (${j.loss.low.toFixed(3)}–${j.loss.high.toFixed(3)})` : '';
     parts.push(`loss ${j.loss.value.toFixed(3)}${interval} ${j.loss.law}`);
-  }
+  } else parts.push(lawId);
   return { title: parts.join(' · ') };
 }

@@ -191,6 +191,26 @@ describe('curves webview rendering (headless Chromium)', { skip: SKIP }, () => {
       assert.equal(state.view, 'table');
       assert.equal(state.uri, 'file:///workspace/configs/gpt2-small.py');
       await page.screenshot({ path: join(ARTIFACTS, 'webview-table.png') });
+
+      // An edit arrives as a new snapshot: the page redraws from it at once.
+      await page.evaluate(() => {
+        const sample = (window as unknown as { __sample: UpdateMessage }).__sample;
+        const next = structuredClone(sample);
+        next.snapshot.tokens = 2e10;
+        next.snapshot.loss = { ...next.snapshot.loss!, value: 2.5, low: 2.5, high: 2.5 };
+        window.postMessage(next, '*');
+      });
+      await page.waitForFunction(
+        () =>
+          /D = 20B tokens.*predicted loss 2\.500/.test(
+            document.getElementById('config-marker')!.textContent ?? '',
+          ),
+        undefined,
+        { timeout: 500 },
+      );
+      // A malformed message is ignored, not half-applied.
+      await page.evaluate(() => window.postMessage({ type: 'update', snapshot: { uri: 'x' } }, '*'));
+      assert.ok((await page.textContent('#config-marker'))!.includes('predicted loss 2.500'));
     } finally {
       await page.close();
     }

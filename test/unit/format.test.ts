@@ -10,6 +10,7 @@ test('formatCount keeps three significant digits and integral zeros', () => {
   assert.equal(formatCount(1e12), '1T');
   assert.equal(formatCount(12_300), '12.3K');
   assert.equal(formatCount(950), '950');
+  assert.equal(formatCount(999.6e6), '1B');
 });
 
 test('formatUsd, formatExact, formatScientific, formatHours', () => {
