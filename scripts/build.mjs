@@ -20,6 +20,8 @@ const node = {
 const builds = [
   { ...node, entryPoints: ['src/client/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
   { ...node, entryPoints: ['src/server/server.ts'], outfile: 'dist/server.js' },
+  // The fit runs in a worker thread so a long fit never blocks the extension host.
+  { ...node, entryPoints: ['src/client/fitWorker.ts'], outfile: 'dist/fitWorker.js' },
   {
     ...node,
     entryPoints: ['src/cli.ts'],

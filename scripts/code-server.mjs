@@ -63,9 +63,15 @@ export function freePort(preferred = 0, host = '127.0.0.1') {
 
 /** Run code-server's CLI synchronously (extension install); throws with its output on failure. */
 function codeServerCli(args, env) {
-  const result = spawnSync(process.execPath, [codeServerBin(), ...args], { encoding: 'utf8', env, timeout: 120_000 });
+  const result = spawnSync(process.execPath, [codeServerBin(), ...args], {
+    encoding: 'utf8',
+    env,
+    timeout: 120_000,
+  });
   if (result.status !== 0) {
-    throw new Error(`code-server ${args.join(' ')} failed (exit ${result.status}):\n${result.stdout}\n${result.stderr}`);
+    throw new Error(
+      `code-server ${args.join(' ')} failed (exit ${result.status}):\n${result.stdout}\n${result.stderr}`,
+    );
   }
   return result.stdout;
 }
@@ -92,6 +98,7 @@ function httpStatus(url) {
  *   host?: string,               // default 127.0.0.1
  *   settings?: Record<string, unknown>, // merged over BASE_SETTINGS into User/settings.json
  *   keepDir?: boolean,           // keep `dir` after stop() (default: remove it when we created it)
+ *   keepUserSettings?: boolean,  // leave an existing User/settings.json alone (npm start keeps the user's edits)
  *   log?: (line: string) => void,
  *   readyTimeoutMs?: number,
  * }} [options]
@@ -104,20 +111,26 @@ export async function startCodeServer(options = {}) {
   }
   const host = options.host ?? '127.0.0.1';
   const createdDir = !options.dir;
-  const dir = resolve(options.dir ?? join(REPO_ROOT, '.cache', `e2e-${process.pid}-${Date.now().toString(36)}`));
+  const dir = resolve(
+    options.dir ?? join(REPO_ROOT, '.cache', `e2e-${process.pid}-${Date.now().toString(36)}`),
+  );
   const userDataDir = join(dir, 'user-data');
   const extensionsDir = join(dir, 'extensions');
   mkdirSync(join(userDataDir, 'User'), { recursive: true });
   mkdirSync(extensionsDir, { recursive: true });
-  writeFileSync(
-    join(userDataDir, 'User', 'settings.json'),
-    JSON.stringify({ ...BASE_SETTINGS, ...(options.settings ?? {}) }, null, 2),
-  );
+  const settingsPath = join(userDataDir, 'User', 'settings.json');
+  if (!options.keepUserSettings || !existsSync(settingsPath)) {
+    writeFileSync(settingsPath, JSON.stringify({ ...BASE_SETTINGS, ...(options.settings ?? {}) }, null, 2));
+  }
   // code-server writes a default config.yaml (with a password) under XDG_CONFIG_HOME when none is given;
   // keep that inside our throwaway directory instead of the user's home.
   const configPath = join(dir, 'config.yaml');
   writeFileSync(configPath, 'auth: none\ncert: false\n');
-  const env = { ...process.env, XDG_CONFIG_HOME: join(dir, 'xdg-config'), XDG_DATA_HOME: join(dir, 'xdg-data') };
+  const env = {
+    ...process.env,
+    XDG_CONFIG_HOME: join(dir, 'xdg-config'),
+    XDG_DATA_HOME: join(dir, 'xdg-data'),
+  };
   delete env.PORT; // code-server reads $PORT and would override --bind-addr.
   delete env.PASSWORD;
   delete env.HASHED_PASSWORD;
@@ -126,7 +139,17 @@ export async function startCodeServer(options = {}) {
   if (vsix) {
     if (!existsSync(vsix)) throw new Error(`extension package not found: ${vsix} (run: npm run package)`);
     codeServerCli(
-      ['--config', configPath, '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir, '--force', '--install-extension', vsix],
+      [
+        '--config',
+        configPath,
+        '--user-data-dir',
+        userDataDir,
+        '--extensions-dir',
+        extensionsDir,
+        '--force',
+        '--install-extension',
+        vsix,
+      ],
       env,
     );
   }
@@ -151,7 +174,11 @@ export async function startCodeServer(options = {}) {
     extensionsDir,
   ];
   let output = '';
-  const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'], detached: process.platform !== 'win32' });
+  const child = spawn(process.execPath, args, {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: process.platform !== 'win32',
+  });
   const onData = (chunk) => {
     const text = chunk.toString();
     output += text;
@@ -210,7 +237,10 @@ export async function startCodeServer(options = {}) {
     if (createdDir && !options.keepDir) rmSync(dir, { recursive: true, force: true });
   };
 
-  const folderQuery = options.workspace ? `/?folder=${encodeURIComponent(resolve(options.workspace))}` : '/';
+  // Keep slashes readable in the printed URL; escape only what would end the query value.
+  const folderQuery = options.workspace
+    ? `/?folder=${encodeURI(resolve(options.workspace)).replace(/[?#&+]/g, (c) => encodeURIComponent(c))}`
+    : '/';
   return {
     url: `${baseUrl}${folderQuery}`,
     baseUrl,

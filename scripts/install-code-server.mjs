@@ -23,10 +23,15 @@ const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const CODE_SERVER_VERSION = process.env.CODE_SERVER_VERSION ?? '4.100.3';
 
 /** Where code-server is installed (an npm prefix). */
-export const CODE_SERVER_DIR = resolve(process.env.CODE_SERVER_DIR ?? join(REPO_ROOT, '.cache', 'code-server'));
+export const CODE_SERVER_DIR = resolve(
+  process.env.CODE_SERVER_DIR ?? join(REPO_ROOT, '.cache', 'code-server'),
+);
 
 /** ripgrep release that @vscode/ripgrep 1.15.11 (code-server 4.100's dependency) asks for. */
-const RIPGREP_CACHE = { dir: 'vscode-ripgrep-cache-1.15.11', file: 'ripgrep-v13.0.0-10-x86_64-unknown-linux-musl.tar.gz' };
+const RIPGREP_CACHE = {
+  dir: 'vscode-ripgrep-cache-1.15.11',
+  file: 'ripgrep-v13.0.0-10-x86_64-unknown-linux-musl.tar.gz',
+};
 
 /** Path of the code-server launcher inside an install prefix. */
 export function codeServerBin(dir = CODE_SERVER_DIR) {
@@ -99,7 +104,17 @@ export function ensureCodeServer(options = {}) {
       // Never let the project's own package.json/lockfile be touched: run from the install prefix.
       cwd: CODE_SERVER_DIR,
       stdio: ['ignore', options.quiet ? 'ignore' : 'inherit', 'inherit'],
-      env: { ...process.env, npm_config_yes: 'true', npm_config_ignore_scripts: 'false' },
+      env: {
+        ...process.env,
+        npm_config_yes: 'true',
+        npm_config_ignore_scripts: 'false',
+        // Native modules (argon2, node-pty, kerberos…) fall back to node-gyp builds when their
+        // prebuilt binaries cannot be downloaded; node-gyp would download Node's headers too, so point
+        // it at the headers of the installed Node (Debian/NodeSource: /usr/include/node).
+        ...(!process.env.npm_config_nodedir && existsSync('/usr/include/node/node.h')
+          ? { npm_config_nodedir: '/usr' }
+          : {}),
+      },
     },
   );
   if (result.status !== 0) throw new Error(`npm install code-server failed (exit ${result.status})`);

@@ -2,7 +2,7 @@
  * Settings and custom LSP messages shared by the client, the server and the webview host, compiled
  * into each bundle so the sides cannot drift. Pure: no `vscode` import.
  */
-import { DEFAULT_ANALYSIS_SETTINGS, type AnalysisSettings } from './core/analyze';
+import { DEFAULT_ANALYSIS_SETTINGS, type AnalysisSettings } from './core/settings';
 
 /** The `scalingLens.*` settings as the user writes them (any field may be missing or wrong-typed). */
 export interface RawSettings {
@@ -113,6 +113,8 @@ export interface AnalysisRequestParams {
 
 /** Notification (server → client): a document's analysis changed (after debounce). */
 export const AnalysisChangedMethod = 'scalingLens/analysisChanged';
+/** Payload of {@link AnalysisChangedMethod}: the document's new snapshot (sent only for run configs). */
+export type AnalysisChangedParams = AnalysisSnapshot;
 
 /**
  * A JSON-serializable snapshot of one document's analysis: what the curves panel and the status

@@ -6,17 +6,19 @@
 // reproducible: `node examples/runs/generate-ladder.mjs > examples/runs/ladder.csv`. The CSV has no
 // comment line (CSV readers would take it as data); README.md says it is synthetic.
 const law = { E: 1.69, A: 406.4, B: 410.7, alpha: 0.34, beta: 0.28 };
-// Six sizes, each trained to ~20 tokens/param (Chinchilla-optimal), evaluated at 4 checkpoints.
+// Six sizes, each trained for 100B tokens (an over-trained ladder, like the small models of the
+// Pythia suite), evaluated at 4 checkpoints. Every checkpoint is past 1e10 tokens, where fits start
+// by default (the earliest part of a run is not on the law's curve).
 const sizes = [
-  ['ladder-20m', 20_054_016],
-  ['ladder-44m', 44_290_048],
-  ['ladder-90m', 90_177_536],
-  ['ladder-190m', 189_923_328],
-  ['ladder-400m', 402_653_184],
-  ['ladder-810m', 811_597_824],
+  ['ladder-40m', 40_108_032],
+  ['ladder-85m', 85_056_000],
+  ['ladder-160m', 162_322_944],
+  ['ladder-300m', 302_311_424],
+  ['ladder-600m', 605_552_640],
+  ['ladder-1.2b', 1_208_602_624],
 ];
-const checkpointFractions = [0.25, 0.5, 0.75, 1];
-const tokensPerStep = 256 * 2048;
+const checkpointTokens = [12.5e9, 25e9, 50e9, 100e9];
+const tokensPerStep = 512 * 2048;
 
 // mulberry32 + Box–Muller: a tiny deterministic PRNG, so the CSV does not change between runs.
 let state = 20240917;
@@ -32,9 +34,8 @@ function gaussian() {
 
 const lines = ['model,params,step,tokens,loss'];
 for (const [name, params] of sizes) {
-  const finalSteps = Math.round((20 * params) / tokensPerStep);
-  for (const fraction of checkpointFractions) {
-    const step = Math.round(finalSteps * fraction);
+  for (const target of checkpointTokens) {
+    const step = Math.round(target / tokensPerStep);
     const tokens = step * tokensPerStep;
     const loss = law.E + law.A / params ** law.alpha + law.B / tokens ** law.beta;
     const noisy = loss * (1 + 0.005 * gaussian());

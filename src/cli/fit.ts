@@ -1,25 +1,21 @@
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { basename, join, relative, resolve } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import {
   fitScalingLaw,
   formatFitReport,
   formatIngestReport,
-  MAX_RUNS_TEXT_CHARS,
-  readRunsFromFiles,
-  readRunsFromText,
   savedLawFromFit,
   serializeSavedLaw,
   type DropReason,
   type FitOptions,
-  type FolderFile,
   type IngestOptions,
   type IngestReport,
-  type RunsRead,
   type RunSeries,
 } from '../core/fit';
-import { emptyIngestReport, mergeReports } from '../core/fit/ingest';
+import { mergeReports } from '../core/fit/ingest';
 import type { LawForm } from '../core/laws/forms';
 import { findPublishedLaw, PUBLISHED_LAWS } from '../core/laws/published';
+import { readRunsFromPath } from '../node/runsFromDisk';
 
 export const FIT_USAGE = `Usage: scaling-lens fit FILE|FOLDER... [options]
 
@@ -115,107 +111,44 @@ function parseArgs(args: string[]): Parsed | { error: string } {
   return { flags, positional };
 }
 
-/** Limits for walking a folder of runs, so a wrong path (a home directory) cannot hang the CLI. */
-const MAX_FOLDER_FILES = 5000;
-const MAX_FOLDER_DEPTH = 5;
-const MAX_CONFIG_BYTES = 8 * 1024 * 1024;
-const DATA_FILE = /\.(csv|tsv|jsonl|ndjson|json)$/i;
-const CONFIG_FILE = /\.(py|ya?ml|toml|json|sh|gin)$/i;
-
-function listFolder(root: string, warnings: string[]): FolderFile[] {
-  const files: FolderFile[] = [];
-  let seen = 0;
-  let totalBytes = 0;
-  const walk = (dir: string, depth: number) => {
-    let entries;
-    try {
-      entries = readdirSync(dir, { withFileTypes: true });
-    } catch (error) {
-      warnings.push(`Cannot read ${dir}: ${(error as Error).message}`);
-      return;
-    }
-    for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
-      if (entry.name.startsWith('.') || entry.name === 'node_modules' || entry.name === '__pycache__') continue;
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) {
-        if (depth < MAX_FOLDER_DEPTH) walk(path, depth + 1);
-        continue;
-      }
-      if (!entry.isFile() || !(DATA_FILE.test(entry.name) || CONFIG_FILE.test(entry.name))) continue;
-      if (++seen > MAX_FOLDER_FILES) {
-        if (seen === MAX_FOLDER_FILES + 1) warnings.push(`More than ${MAX_FOLDER_FILES} files under ${root}; the rest were ignored.`);
-        continue;
-      }
-      const size = statSync(path).size;
-      const limit = DATA_FILE.test(entry.name) ? MAX_RUNS_TEXT_CHARS : MAX_CONFIG_BYTES;
-      if (size > limit || totalBytes + size > MAX_RUNS_TEXT_CHARS) {
-        warnings.push(`Skipped ${relative(root, path)} (${(size / 1048576).toFixed(0)} MB: too large).`);
-        continue;
-      }
-      totalBytes += size;
-      files.push({ path: relative(root, path).split(/[\\/]/).join('/'), text: readFileSync(path, 'utf8') });
-    }
-  };
-  walk(root, 0);
-  return files;
-}
-
-/** Read one path (file or folder) into runs; never throws for I/O problems. */
-function readPath(path: string, options: IngestOptions): RunsRead {
-  let stats;
-  try {
-    stats = statSync(path);
-  } catch {
-    const report = emptyIngestReport(path, 'unknown');
-    report.errors.push(`No such file or folder: ${path}`);
-    return { runs: [], report };
-  }
-  if (stats.isDirectory()) {
-    const warnings: string[] = [];
-    const result = readRunsFromFiles(listFolder(resolve(path), warnings), basename(resolve(path)), options);
-    result.report.source = path;
-    result.report.warnings.unshift(...warnings);
-    return result;
-  }
-  if (stats.size > MAX_RUNS_TEXT_CHARS) {
-    const report = emptyIngestReport(path, 'unknown');
-    report.errors.push(`File too large (${(stats.size / 1048576).toFixed(0)} MB; limit ${MAX_RUNS_TEXT_CHARS / 1048576} MB). Filter or subsample it first.`);
-    return { runs: [], report };
-  }
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    const report = emptyIngestReport(path, 'unknown');
-    report.errors.push(`Cannot read ${path}: ${(error as Error).message}`);
-    return { runs: [], report };
-  }
-  const result = readRunsFromText(text, path, options);
-  return result;
-}
-
-function borrowedExponents(spec: string, form: LawForm): { values: Record<string, number>; source: string } | { error: string } {
+function borrowedExponents(
+  spec: string,
+  form: LawForm,
+): { values: Record<string, number>; source: string } | { error: string } {
   if (spec.includes('=')) {
     const values: Record<string, number> = {};
     for (const part of spec.split(',')) {
       const [name, raw] = part.split('=', 2).map((s) => s.trim());
       const value = Number(raw);
-      if (!name || !Number.isFinite(value)) return { error: `--borrow-exponents: cannot read "${part}" (use alpha=0.34,beta=0.28).` };
+      if (!name || !Number.isFinite(value))
+        return { error: `--borrow-exponents: cannot read "${part}" (use alpha=0.34,beta=0.28).` };
       values[name] = value;
     }
     return { values, source: 'the command line' };
   }
   const law = findPublishedLaw(spec);
-  if (!law) return { error: `--borrow-exponents: unknown law "${spec}" (known: ${PUBLISHED_LAWS.map((l) => l.id).join(', ')}).` };
-  if (law.law.form !== form) return { error: `--borrow-exponents: ${law.id} is a ${law.law.form} law, not ${form}.` };
+  if (!law)
+    return {
+      error: `--borrow-exponents: unknown law "${spec}" (known: ${PUBLISHED_LAWS.map((l) => l.id).join(', ')}).`,
+    };
+  if (law.law.form !== form)
+    return { error: `--borrow-exponents: ${law.id} is a ${law.law.form} law, not ${form}.` };
   const l = law.law;
   const values: Record<string, number> =
-    l.form === 'chinchilla' ? { alpha: l.alpha, beta: l.beta } : l.form === 'kaplan' ? { alphaN: l.alphaN, alphaD: l.alphaD } : { alpha: l.alpha };
+    l.form === 'chinchilla'
+      ? { alpha: l.alpha, beta: l.beta }
+      : l.form === 'kaplan'
+        ? { alphaN: l.alphaN, alphaD: l.alphaD }
+        : { alpha: l.alpha };
   return { values, source: law.label };
 }
 
 /** Run `scaling-lens fit`. Returns the exit code (0 ok, 1 no usable data or fit failed, 2 usage error). */
-export async function runFitCommand(args: string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
+export async function runFitCommand(
+  args: string[],
+  out: (s: string) => void,
+  err: (s: string) => void,
+): Promise<number> {
   const parsed = parseArgs(args);
   if ('error' in parsed) {
     err(`${parsed.error}\n${FIT_USAGE}`);
@@ -280,13 +213,13 @@ export async function runFitCommand(args: string[], out: (s: string) => void, er
   const runs: RunSeries[] = [];
   let ingest: IngestReport | undefined;
   for (const path of positional) {
-    const read = readPath(path, ingestOptions);
+    const read = readRunsFromPath(path, ingestOptions);
     if (!ingest) ingest = read.report;
     else {
       ingest.source += `, ${read.report.source}`;
       mergeReports(ingest, read.report);
     }
-    runs.push(...read.runs);
+    for (const run of read.runs) runs.push(run); // (spreading could overflow the stack)
   }
   ingest = ingest!;
 
@@ -313,14 +246,12 @@ export async function runFitCommand(args: string[], out: (s: string) => void, er
     fitOptions.fixedExponentsSource = borrowed.source;
   }
 
-  const fit =
-    ingest.errors.length > 0 || runs.length === 0
-      ? undefined
-      : fitScalingLaw(runs, fitOptions);
+  const fit = ingest.errors.length > 0 || runs.length === 0 ? undefined : fitScalingLaw(runs, fitOptions);
 
   if (flags.json) {
     const dropped: Partial<Record<DropReason, number>> = { ...ingest.dropped };
-    for (const [reason, count] of Object.entries(fit?.dropped ?? {}) as [DropReason, number][]) dropped[reason] = (dropped[reason] ?? 0) + count;
+    for (const [reason, count] of Object.entries(fit?.dropped ?? {}) as [DropReason, number][])
+      dropped[reason] = (dropped[reason] ?? 0) + count;
     const json = {
       ok: !!fit?.ok,
       form,
@@ -359,7 +290,8 @@ export async function runFitCommand(args: string[], out: (s: string) => void, er
   }
   if (!fit || !fit.ok) {
     const errors = [...ingest.errors, ...(fit?.errors ?? [])];
-    if (!flags.json) err(errors.map((e) => `scaling-lens fit: ${e}`).join('\n') || 'scaling-lens fit: no fit.');
+    if (!flags.json)
+      err(errors.map((e) => `scaling-lens fit: ${e}`).join('\n') || 'scaling-lens fit: no fit.');
     return 1;
   }
   if (flags.save) {

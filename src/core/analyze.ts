@@ -5,37 +5,9 @@ import { chinchillaLossInterval } from './laws/uncertainty';
 import { findAccelerator } from './model/hardware';
 import { countParams, type ParamBreakdown } from './model/params';
 import type { CoreDiagnostic, FrameworkId, ReadContext, RunSpec } from './types';
+import { DEFAULT_ANALYSIS_SETTINGS, type AnalysisSettings } from './settings';
 
-/**
- * Settings that shape an analysis. Units are in the names; every field has a default in
- * {@link DEFAULT_ANALYSIS_SETTINGS} so views never guess.
- */
-export interface AnalysisSettings {
-  /** Law id (built-in or saved), resolved by the caller into `law` when it is a saved one. */
-  lawId: string;
-  /** A resolved law (saved/fitted laws); when absent, `lawId` is looked up among published laws. */
-  law?: ScalingLaw;
-  /** Accelerator id from the hardware table. */
-  gpu: string;
-  /** Devices used for wall-clock days; also the fallback GPU count when D needs one. */
-  gpus: number;
-  /** Use `gpus` to complete D when the file leaves the data-parallel size open. */
-  useGpusForMissingTokens: boolean;
-  /** Model-FLOPs utilization, 0–1. */
-  mfu: number;
-  /** $/GPU-hour; undefined → the accelerator table's price. */
-  usdPerGpuHour?: number;
-  /** Dataset size for epoch-based durations. */
-  datasetTokens?: number;
-}
-
-export const DEFAULT_ANALYSIS_SETTINGS: AnalysisSettings = {
-  lawId: DEFAULT_LAW_ID,
-  gpu: 'H100',
-  gpus: 8,
-  useGpusForMissingTokens: false,
-  mfu: 0.4,
-};
+export { DEFAULT_ANALYSIS_SETTINGS, type AnalysisSettings };
 
 /** Fallback $/GPU-hour for accelerators without a cited price. */
 const FALLBACK_USD_PER_GPU_HOUR = 2.5;

@@ -61,7 +61,8 @@ export function durationEditForTokens(
       if (!(unit.tokensPerUnit && unit.tokensPerUnit > 0))
         return { ok: false, reason: `tokens per ${unit.kind === 'steps' ? 'step' : 'sample'} unknown` };
       unitValue = Math.max(1, Math.round(targetTokens / unit.tokensPerUnit));
-      body = style.exponent ? exponentLiteral(unitValue, 6) : integerLiteral(unitValue, style.grouped);
+      // Always an integer: step counts feed range()/int fields, where 5.06e3 would be a float or a string.
+      body = integerLiteral(unitValue, style.grouped);
       break;
     }
     case 'epochs': {

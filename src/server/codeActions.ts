@@ -70,7 +70,9 @@ function computeOptimalFix(result: DocumentResult, request: CodeActionRequest): 
   const a = result.analysis;
   const source = a?.spec.trainingSources.duration;
   const unit = a?.spec.training.durationUnit;
-  if (!a || !source || source.file || !unit || a.optimalTokens === null) return undefined;
+  // A finetune's length is set by its data, not by compute-optimality.
+  if (!a || !source || source.file || !unit || a.optimalTokens === null || a.spec.training.finetune)
+    return undefined;
   const related = request.diagnostics.filter(
     (d) => typeof d.code === 'string' && DURATION_FIX_CODES.has(d.code),
   );

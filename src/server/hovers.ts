@@ -32,7 +32,11 @@ type Hit =
 function findSource(a: Analysis, position: Position): Hit | undefined {
   const over = (s: FieldSource | undefined): s is FieldSource =>
     !!s && !s.file && (contains(s.keyRange, position) || contains(s.valueRange, position));
-  for (const [field, source] of Object.entries(a.spec.trainingSources)) {
+  // The duration key often also supplies steps (nanoGPT max_iters): its hover is the richer one.
+  const training = Object.entries(a.spec.trainingSources).sort(
+    ([x], [y]) => Number(y === 'duration') - Number(x === 'duration'),
+  );
+  for (const [field, source] of training) {
     if (over(source)) return { kind: 'training', field: field as TrainingField, source };
   }
   for (const [field, source] of Object.entries(a.spec.archSources)) {

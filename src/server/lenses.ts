@@ -40,7 +40,9 @@ export function summaryLensTitle(a: Analysis, lawId: string): string {
   const parts = [paramsText(a)];
   if (a.tokens === null) {
     parts.push(`D unknown: needs ${missingText(a)}`);
-    if (a.optimalTokens !== null) parts.push(`optimal D ≈ ${formatCount(a.optimalTokens)}`);
+    // "Compute-optimal D" is a pretraining notion; a finetune's D is not measured against it.
+    if (a.optimalTokens !== null && !a.spec.training.finetune)
+      parts.push(`optimal D ≈ ${formatCount(a.optimalTokens)}`);
     parts.push(lawId);
     return parts.join(' · ');
   }
@@ -68,7 +70,9 @@ export function durationLensTitle(a: Analysis): string {
     a.tokens === null
       ? `D unknown: needs ${missingText(a)}`
       : `D ${formatCount(a.tokens)} ${a.spec.training.finetune ? 'finetuning tokens' : 'tokens'}${a.tokensFormula ? ` = ${a.tokensFormula}` : ''}`;
-  return a.optimalTokens !== null ? `${head} · optimal ≈ ${formatCount(a.optimalTokens)} for this N` : head;
+  return a.optimalTokens !== null && !a.spec.training.finetune
+    ? `${head} · optimal ≈ ${formatCount(a.optimalTokens)} for this N`
+    : head;
 }
 
 /**

@@ -119,11 +119,15 @@ export function packageExtension(outDir: string): string {
   mkdirSync(outDir, { recursive: true });
   const vsix = join(outDir, 'scaling-lens.vsix');
   const vsce = join(REPO_ROOT, 'node_modules', '@vscode', 'vsce', 'vsce');
-  const result = spawnSync(process.execPath, [vsce, 'package', '--no-dependencies', '--no-rewrite-relative-links', '-o', vsix], {
-    cwd: REPO_ROOT,
-    encoding: 'utf8',
-    timeout: 120_000,
-  });
+  const result = spawnSync(
+    process.execPath,
+    [vsce, 'package', '--no-dependencies', '--no-rewrite-relative-links', '-o', vsix],
+    {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+      timeout: 120_000,
+    },
+  );
   if (result.status !== 0 || !existsSync(vsix)) {
     throw new Error(`vsce package failed (exit ${result.status}):\n${result.stdout}\n${result.stderr}`);
   }
@@ -156,6 +160,11 @@ export interface Session {
   openFile(relativePath: string): Promise<void>;
   /** Absolute path of a workspace file. */
   path(relativePath: string): string;
+  /**
+   * Merge `patch` into the user settings (an `undefined` value removes the key) by editing
+   * settings.json in the editor, as a user would: code-server does not watch that file on disk.
+   */
+  updateUserSettings(patch: Record<string, unknown>): Promise<void>;
   /** code-server's log output so far (for failure messages). */
   serverLogs(): string;
   /** Close the browser, stop code-server and remove the temporary folders. */
@@ -208,6 +217,8 @@ export async function startSession(options: SessionOptions = {}): Promise<Sessio
       path: (relative) => join(workspace, relative),
       openFile: (relative) => openFile(page, relative),
       serverLogs: () => server.logs(),
+      updateUserSettings: (patch) =>
+        updateUserSettings(page, join(server.dir, 'user-data', 'User', 'settings.json'), patch),
       stop: async () => {
         await browser?.close().catch(() => undefined);
         await server.stop();
@@ -223,20 +234,69 @@ export async function startSession(options: SessionOptions = {}): Promise<Sessio
   }
 }
 
+/**
+ * Edit the user settings through "Preferences: Open User Settings (JSON)": replace the document with
+ * the merged JSON (pasted, so auto-closing quotes and brackets do not interfere), save, close it.
+ */
+export async function updateUserSettings(
+  page: Page,
+  settingsPath: string,
+  patch: Record<string, unknown>,
+): Promise<void> {
+  const current = existsSync(settingsPath)
+    ? (JSON.parse(readFileSync(settingsPath, 'utf8')) as Record<string, unknown>)
+    : {};
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === undefined) delete current[key];
+    else current[key] = value;
+  }
+  const text = `${JSON.stringify(current, null, 2)}\n`;
+  await runCommand(page, 'Preferences: Open User Settings (JSON)');
+  await page.locator('.tab.active', { hasText: 'settings.json' }).first().waitFor({ state: 'visible' });
+  const lines = editor(page).locator('.view-lines');
+  await lines.waitFor({ state: 'visible' });
+  await lines.click();
+  await page.evaluate((value) => navigator.clipboard.writeText(value), text);
+  await page.keyboard.press(`${MOD}+KeyA`);
+  await page.keyboard.press(`${MOD}+KeyV`);
+  await save(page);
+  const deadline = Date.now() + 10_000;
+  while (readFileSync(settingsPath, 'utf8') !== text) {
+    if (Date.now() > deadline) throw new Error('settings.json was not saved with the new settings');
+    await page.waitForTimeout(200);
+  }
+  await runCommand(page, 'View: Close Editor');
+  await page
+    .locator('.tab', { hasText: 'settings.json' })
+    .first()
+    .waitFor({ state: 'detached', timeout: 10_000 });
+}
+
 /** Wait until the workbench shows the explorer of the opened folder (extensions are then starting). */
 export async function waitForWorkbench(page: Page): Promise<void> {
   await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
-  await page.locator('.explorer-folders-view, .explorer-viewlet').first().waitFor({ state: 'visible', timeout: 60_000 });
-  await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ state: 'visible', timeout: 60_000 });
+  await page
+    .locator('.explorer-folders-view, .explorer-viewlet')
+    .first()
+    .waitFor({ state: 'visible', timeout: 60_000 });
+  await page
+    .locator('.explorer-folders-view .monaco-list-row')
+    .first()
+    .waitFor({ state: 'visible', timeout: 60_000 });
   await dismissNotifications(page);
 }
 
 /** Close toasts (e.g. recommendations) that could cover the editor. */
 export async function dismissNotifications(page: Page): Promise<void> {
-  const toasts = page.locator('.notification-toast .codicon-notifications-clear, .notification-toast .codicon-close');
+  const toasts = page.locator(
+    '.notification-toast .codicon-notifications-clear, .notification-toast .codicon-close',
+  );
   const count = await toasts.count();
   for (let index = count - 1; index >= 0; index -= 1) {
-    await toasts.nth(index).click({ timeout: 2000 }).catch(() => undefined);
+    await toasts
+      .nth(index)
+      .click({ timeout: 2000 })
+      .catch(() => undefined);
   }
 }
 
@@ -252,16 +312,31 @@ export async function openFile(page: Page, relativePath: string): Promise<void> 
 
 async function openFileOnce(page: Page, relativePath: string): Promise<void> {
   const name = basename(relativePath);
-  await page.keyboard.press('Escape');
+  await closeQuickInput(page);
   await page.keyboard.press(`${MOD}+KeyP`);
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ state: 'visible' });
   await input.fill(relativePath);
-  // The file index is built on first use; wait for the row whose description matches the folder.
-  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first();
-  await row.waitFor({ state: 'visible', timeout: 30_000 });
+  // The list updates asynchronously (recent files first, then the file search): wait until the
+  // focused row is our file, in our folder, before pressing Enter.
+  const folder = dirname(relativePath) === '.' ? '' : dirname(relativePath);
+  const focused = page.locator('.quick-input-list .monaco-list-row.focused', { hasText: name });
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const text =
+      (await focused
+        .first()
+        .textContent({ timeout: 1000 })
+        .catch(() => null)) ?? '';
+    if (text.includes(name) && text.includes(folder)) break;
+    if (Date.now() > deadline) throw new Error(`Quick Open did not offer ${relativePath}`);
+    await page.waitForTimeout(200);
+  }
   await page.keyboard.press('Enter');
-  await page.locator(`.tab.active[aria-label^="${name}"], .tab.active:has-text("${name}")`).first().waitFor({ state: 'visible' });
+  await page
+    .locator(`.tab.active[aria-label^="${name}"], .tab.active:has-text("${name}")`)
+    .first()
+    .waitFor({ state: 'visible' });
   await editor(page).locator('.view-lines .view-line').first().waitFor({ state: 'visible' });
   await parkMouse(page);
 }
@@ -274,12 +349,16 @@ export async function parkMouse(page: Page): Promise<void> {
 
 /** The active text editor. */
 export function editor(page: Page) {
-  return page.locator('.editor-group-container.active .monaco-editor[data-uri], .editor-group-container.active .monaco-editor').first();
+  return page
+    .locator(
+      '.editor-group-container.active .monaco-editor[data-uri], .editor-group-container.active .monaco-editor',
+    )
+    .first();
 }
 
 /**
  * Wait until the active editor shows at least `minCount` code lenses whose text matches `pattern`
- * (if given), then return every lens title in document order (one entry per lens command).
+ * (if given), then return every lens title (see {@link readLenses} for the order).
  */
 export async function waitForLenses(
   page: Page,
@@ -300,14 +379,23 @@ export async function waitForLenses(
   );
 }
 
-/** The titles of the code lenses rendered in the active editor right now (document order). */
+/**
+ * The titles of the code lenses rendered in the active editor right now, one per lens command:
+ * on-screen lenses top to bottom, then lenses Monaco keeps for off-screen lines.
+ */
 export async function readLenses(page: Page): Promise<string[]> {
   return editor(page)
     .locator('.codelens-decoration')
     .evaluateAll((decorations) => {
+      // Monaco keeps lenses of lines scrolled out of view in the DOM but hidden (zero-size box):
+      // list the visible ones top to bottom, then the hidden ones in DOM order.
       const rows = decorations
-        .map((decoration) => ({ top: (decoration as HTMLElement).getBoundingClientRect().top, el: decoration }))
-        .sort((a, b) => a.top - b.top);
+        .map((decoration, index) => {
+          const rect = (decoration as HTMLElement).getBoundingClientRect();
+          const visible = rect.width > 0 && rect.height > 0;
+          return { key: visible ? rect.top : 1e9 + index, el: decoration };
+        })
+        .sort((a, b) => a.key - b.key);
       const titles: string[] = [];
       for (const { el } of rows) {
         // Each lens is an <a> (with a command) or a <span> (without); separators are spans of " | ".
@@ -321,7 +409,11 @@ export async function readLenses(page: Page): Promise<string[]> {
 }
 
 /** Screen coordinates of the first occurrence of `token` in the editor's rendered lines. */
-export async function tokenPosition(page: Page, token: string, occurrence = 0): Promise<{ x: number; y: number }> {
+export async function tokenPosition(
+  page: Page,
+  token: string,
+  occurrence = 0,
+): Promise<{ x: number; y: number }> {
   const position = await editor(page)
     .locator('.view-lines')
     .evaluate(
@@ -400,7 +492,9 @@ export async function hover(page: Page, token: string, expect?: RegExp, timeoutM
     }
     await page.waitForTimeout(500);
   }
-  throw new Error(`no hover${expect ? ` matching ${expect}` : ''} over "${token}"; last: ${JSON.stringify(lastText)}`);
+  throw new Error(
+    `no hover${expect ? ` matching ${expect}` : ''} over "${token}"; last: ${JSON.stringify(lastText)}`,
+  );
 }
 
 /** Close any hover/widget with Escape and park the mouse away from the text. */
@@ -417,7 +511,14 @@ export async function runCommand(page: Page, title: string): Promise<void> {
   await input.fill(`>${title}`);
   const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
   await row.waitFor({ state: 'visible', timeout: 15_000 });
-  await row.click();
+  // Choose with the keyboard (the mouse stays put, so no stray tooltip shows up in screenshots):
+  // the best match is focused first; walk down to the exact title if a looser match is on top.
+  const rows = await page
+    .locator('.quick-input-list .monaco-list-row .label-name')
+    .evaluateAll((nodes) => nodes.map((n) => (n.textContent ?? '').trim()));
+  const index = rows.findIndex((label) => label === title);
+  for (let step = 0; step < Math.max(index, 0); step += 1) await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('Enter');
 }
 
 /** The command palette entries matching `filter` (titles as shown), then closes the palette. */
@@ -426,12 +527,33 @@ export async function listCommands(page: Page, filter: string): Promise<string[]
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ state: 'visible' });
   await input.fill(`>${filter}`);
-  await page.waitForTimeout(500);
-  const labels = await page
-    .locator('.quick-input-list .monaco-list-row .label-name')
-    .evaluateAll((nodes) => nodes.map((n) => (n.textContent ?? '').trim()));
-  await page.keyboard.press('Escape');
-  return labels;
+  // Contributed commands are registered once the extension host has scanned the extensions, which can
+  // be a few seconds after the workbench appears: poll until the list settles on real entries.
+  const deadline = Date.now() + 15_000;
+  let labels: string[] = [];
+  let previous = '';
+  while (Date.now() < deadline) {
+    await page.waitForTimeout(500);
+    labels = await page
+      .locator('.quick-input-list .monaco-list-row .label-name')
+      .evaluateAll((nodes) => nodes.map((n) => (n.textContent ?? '').trim()));
+    const key = JSON.stringify(labels);
+    if (labels.length > 0 && !labels.includes('No matching commands') && key === previous) break;
+    previous = key;
+    // Retype so the palette re-queries the command registry.
+    if (labels.includes('No matching commands')) await input.fill(`>${filter}`);
+  }
+  await closeQuickInput(page);
+  return labels.filter((label) => label !== 'No matching commands');
+}
+
+/** Close the quick input (palette / quick open) if it is showing. */
+export async function closeQuickInput(page: Page): Promise<void> {
+  const widget = page.locator('.quick-input-widget');
+  if (await widget.isVisible().catch(() => false)) {
+    await page.keyboard.press('Escape');
+    await widget.waitFor({ state: 'hidden', timeout: 5000 }).catch(() => undefined);
+  }
 }
 
 /** Texts (aria-labels when present) of all status bar entries. */
@@ -440,7 +562,12 @@ export async function readStatusItems(page: Page): Promise<string[]> {
     items
       .map((item) => {
         const anchor = item.querySelector('a, .statusbar-item-label');
-        return (anchor?.getAttribute('aria-label') || item.getAttribute('aria-label') || item.textContent || '').trim();
+        return (
+          anchor?.getAttribute('aria-label') ||
+          item.getAttribute('aria-label') ||
+          item.textContent ||
+          ''
+        ).trim();
       })
       .filter(Boolean),
   );
@@ -454,10 +581,14 @@ export async function readLanguageStatus(page: Page, expect?: RegExp, timeoutMs 
   const deadline = Date.now() + timeoutMs;
   let text = '';
   while (Date.now() < deadline) {
-    const entry = page.locator('#status\\.languageStatus, .statusbar-item[id="status.languageStatus"]').first();
+    const entry = page
+      .locator('#status\\.languageStatus, .statusbar-item[id="status.languageStatus"]')
+      .first();
     if (await entry.isVisible().catch(() => false)) {
       await entry.locator('a').first().click();
-      const widget = page.locator('.monaco-hover:not(.hidden) .hover-language-status, .monaco-hover:not(.hidden)').first();
+      const widget = page
+        .locator('.monaco-hover:not(.hidden) .hover-language-status, .monaco-hover:not(.hidden)')
+        .first();
       await widget.waitFor({ state: 'visible', timeout: 5000 }).catch(() => undefined);
       text = (await widget.innerText().catch(() => '')).trim();
       await page.keyboard.press('Escape');
@@ -465,7 +596,9 @@ export async function readLanguageStatus(page: Page, expect?: RegExp, timeoutMs 
     }
     await page.waitForTimeout(500);
   }
-  throw new Error(`language status${expect ? ` matching ${expect}` : ''} not shown; last: ${JSON.stringify(text)}`);
+  throw new Error(
+    `language status${expect ? ` matching ${expect}` : ''} not shown; last: ${JSON.stringify(text)}`,
+  );
 }
 
 /**
@@ -476,7 +609,9 @@ export async function triggerQuickFix(page: Page, title: RegExp): Promise<string
   await page.keyboard.press(`${MOD}+Period`);
   const rows = page.locator('.action-widget .monaco-list-row.action');
   await rows.first().waitFor({ state: 'visible', timeout: 15_000 });
-  const titles = (await rows.evaluateAll((nodes) => nodes.map((n) => (n.textContent ?? '').trim()))).filter(Boolean);
+  const titles = (await rows.evaluateAll((nodes) => nodes.map((n) => (n.textContent ?? '').trim()))).filter(
+    Boolean,
+  );
   if (!titles.some((t) => title.test(t))) {
     await page.keyboard.press('Escape');
     throw new Error(`no quick fix matching ${title}; offered: ${JSON.stringify(titles)}`);
@@ -484,12 +619,34 @@ export async function triggerQuickFix(page: Page, title: RegExp): Promise<string
   // A pointer-blocking overlay covers the menu, so choose with the keyboard like a user: move the focus
   // down to the wanted action (group headers are not focusable), then Enter.
   for (let step = 0; step <= titles.length; step += 1) {
-    const focused = (await page.locator('.action-widget .monaco-list-row.action.focused').first().textContent()) ?? '';
+    const focused =
+      (await page.locator('.action-widget .monaco-list-row.action.focused').first().textContent()) ?? '';
     if (title.test(focused.trim())) break;
     await page.keyboard.press('ArrowDown');
   }
   await page.keyboard.press('Enter');
-  await page.locator('.action-widget').first().waitFor({ state: 'hidden', timeout: 5000 }).catch(() => undefined);
+  await page
+    .locator('.action-widget')
+    .first()
+    .waitFor({ state: 'hidden', timeout: 5000 })
+    .catch(() => undefined);
+  return titles;
+}
+
+/** The titles the quick-fix menu (Ctrl+.) offers at the caret; closes the menu without applying. */
+export async function listQuickFixes(page: Page): Promise<string[]> {
+  await page.keyboard.press(`${MOD}+Period`);
+  const rows = page.locator('.action-widget .monaco-list-row.action');
+  await rows.first().waitFor({ state: 'visible', timeout: 15_000 });
+  const titles = (await rows.evaluateAll((nodes) => nodes.map((n) => (n.textContent ?? '').trim()))).filter(
+    Boolean,
+  );
+  await page.keyboard.press('Escape');
+  await page
+    .locator('.action-widget')
+    .first()
+    .waitFor({ state: 'hidden', timeout: 5000 })
+    .catch(() => undefined);
   return titles;
 }
 
@@ -501,7 +658,10 @@ export async function undo(page: Page): Promise<void> {
 /** Save the active editor (Ctrl+S) and wait until its tab no longer shows unsaved changes. */
 export async function save(page: Page): Promise<void> {
   await page.keyboard.press(`${MOD}+KeyS`);
-  await page.locator('.tab.active.dirty').waitFor({ state: 'detached', timeout: 10_000 }).catch(() => undefined);
+  await page
+    .locator('.tab.active.dirty')
+    .waitFor({ state: 'detached', timeout: 10_000 })
+    .catch(() => undefined);
   await page.waitForTimeout(300);
 }
 

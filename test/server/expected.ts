@@ -10,10 +10,14 @@ import { REPO_ROOT } from '../helpers';
 
 /** Run the bundled CLI on files and parse its JSON lines. */
 export function cliAnalyze(files: string[], args: string[] = []): AnalyzeJson[] {
-  const out = execFileSync(process.execPath, [join(REPO_ROOT, 'dist', 'cli.js'), 'analyze', ...files, '--json', ...args], {
-    encoding: 'utf8',
-    maxBuffer: 64 * 1024 * 1024,
-  });
+  const out = execFileSync(
+    process.execPath,
+    [join(REPO_ROOT, 'dist', 'cli.js'), 'analyze', ...files, '--json', ...args],
+    {
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+    },
+  );
   return out
     .split('\n')
     .filter((line) => line.trim())
@@ -31,12 +35,17 @@ function tokensPerParam(ratio: number): string {
 export function expectedSummary(j: AnalyzeJson, lawId = 'epoch2024'): { title?: string; prefix?: string } {
   const p = j.params!;
   const n = `N ${formatCount(p.total)}${p.active !== p.total ? ` (${formatCount(p.active)} active)` : ''}`;
-  if (j.tokens === null) return { prefix: `${n} · D unknown: needs ${j.missing.join(' and ') || 'training length'} · ` };
+  if (j.tokens === null)
+    return { prefix: `${n} · D unknown: needs ${j.missing.join(' and ') || 'training length'} · ` };
   if (j.tokens === 0) return { title: `${n} · D 0: no training tokens · ${lawId}` };
-  const parts = [n, `D ${formatCount(j.tokens)}${j.tokensPerParam !== null ? ` (${tokensPerParam(j.tokensPerParam)} tok/param)` : ''}`];
+  const parts = [
+    n,
+    `D ${formatCount(j.tokens)}${j.tokensPerParam !== null ? ` (${tokensPerParam(j.tokensPerParam)} tok/param)` : ''}`,
+  ];
   if (j.flops !== null) parts.push(`${formatScientific(j.flops)} FLOPs`);
   if (j.cost) {
-    const hours = j.cost.gpuHours >= 1 ? formatCount(j.cost.gpuHours) : String(Number(j.cost.gpuHours.toPrecision(2)));
+    const hours =
+      j.cost.gpuHours >= 1 ? formatCount(j.cost.gpuHours) : String(Number(j.cost.gpuHours.toPrecision(2)));
     parts.push(`${hours} ${j.cost.gpu}-h ≈ ${formatUsd(j.cost.usd)}`);
   }
   if (j.loss) {

@@ -20,7 +20,12 @@ import {
   type Position,
   type Range,
 } from 'vscode-languageserver/node';
-import { AnalysisChangedMethod, AnalysisRequestMethod, type AnalysisSnapshot, type RawSettings } from '../../src/protocol';
+import {
+  AnalysisChangedMethod,
+  AnalysisRequestMethod,
+  type AnalysisSnapshot,
+  type RawSettings,
+} from '../../src/protocol';
 import { REPO_ROOT } from '../helpers';
 
 /** The bundled server the tests exercise. */
@@ -61,15 +66,24 @@ export class LspTestClient {
   /** Spawn the server and complete the initialize handshake. */
   static async start(options: StartOptions = {}): Promise<LspTestClient> {
     const child = spawn(process.execPath, [SERVER_JS, '--stdio'], { stdio: 'pipe' });
-    const connection = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
+    const connection = createMessageConnection(
+      new StreamMessageReader(child.stdout),
+      new StreamMessageWriter(child.stdin),
+    );
     const client = new LspTestClient(child, connection, options.settings ?? {});
     child.stderr.on('data', (chunk) => (client.stderr += String(chunk)));
-    connection.onRequest('workspace/configuration', (params: { items: { section?: string; scopeUri?: string }[] }) => {
-      client.configurationRequests.push(params);
-      return params.items.map((item) => (item.section === 'scalingLens' ? client.settings : null));
-    });
+    // A dead server must fail its pending requests (as the editor's client sees a closed connection).
+    child.once('exit', () => client.connection.dispose());
+    connection.onRequest(
+      'workspace/configuration',
+      (params: { items: { section?: string; scopeUri?: string }[] }) => {
+        client.configurationRequests.push(params);
+        return params.items.map((item) => (item.section === 'scalingLens' ? client.settings : null));
+      },
+    );
     connection.onRequest('client/registerCapability', (params: { registrations: { method: string }[] }) => {
       client.registrations.push(...params.registrations.map((r) => r.method));
+      client.notify();
       return null;
     });
     connection.onRequest('workspace/codeLens/refresh', () => {
@@ -80,10 +94,13 @@ export class LspTestClient {
     connection.onRequest('workspace/workspaceFolders', () =>
       options.rootPath ? [{ uri: pathToFileURL(options.rootPath).toString(), name: 'root' }] : null,
     );
-    connection.onNotification('textDocument/publishDiagnostics', (params: { uri: string; diagnostics: Diagnostic[] }) => {
-      client.diagnostics.set(params.uri, params.diagnostics);
-      client.notify();
-    });
+    connection.onNotification(
+      'textDocument/publishDiagnostics',
+      (params: { uri: string; diagnostics: Diagnostic[] }) => {
+        client.diagnostics.set(params.uri, params.diagnostics);
+        client.notify();
+      },
+    );
     connection.onNotification(AnalysisChangedMethod, (snapshot: AnalysisSnapshot) => {
       client.snapshots.push(snapshot);
       client.notify();
@@ -118,11 +135,17 @@ export class LspTestClient {
   }
 
   /** Open a file from disk (or given text) and return its URI. */
-  async open(path: string, text = readFileSync(path, 'utf8'), languageId = languageOf(path)): Promise<string> {
+  async open(
+    path: string,
+    text = readFileSync(path, 'utf8'),
+    languageId = languageOf(path),
+  ): Promise<string> {
     const uri = pathToFileURL(path).toString();
     this.versions.set(uri, 1);
     this.texts.set(uri, text);
-    await this.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId, version: 1, text } });
+    await this.connection.sendNotification('textDocument/didOpen', {
+      textDocument: { uri, languageId, version: 1, text },
+    });
     return uri;
   }
 
@@ -131,7 +154,10 @@ export class LspTestClient {
     const version = (this.versions.get(uri) ?? 1) + 1;
     this.versions.set(uri, version);
     this.texts.set(uri, text);
-    await this.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges: [{ text }] });
+    await this.connection.sendNotification('textDocument/didChange', {
+      textDocument: { uri, version },
+      contentChanges: [{ text }],
+    });
   }
 
   text(uri: string): string {
@@ -145,7 +171,9 @@ export class LspTestClient {
   codeLens(uri: string, token?: CancellationTokenSource): Promise<CodeLens[] | null> {
     const params = { textDocument: { uri } };
     // An explicit undefined would be sent as a second positional parameter.
-    return token ? this.connection.sendRequest('textDocument/codeLens', params, token.token) : this.connection.sendRequest('textDocument/codeLens', params);
+    return token
+      ? this.connection.sendRequest('textDocument/codeLens', params, token.token)
+      : this.connection.sendRequest('textDocument/codeLens', params);
   }
 
   hover(uri: string, position: Position): Promise<Hover | null> {
@@ -153,7 +181,11 @@ export class LspTestClient {
   }
 
   codeActions(uri: string, range: Range, diagnostics: Diagnostic[] = []): Promise<CodeAction[] | null> {
-    return this.connection.sendRequest('textDocument/codeAction', { textDocument: { uri }, range, context: { diagnostics } });
+    return this.connection.sendRequest('textDocument/codeAction', {
+      textDocument: { uri },
+      range,
+      context: { diagnostics },
+    });
   }
 
   analysis(uri: string): Promise<AnalysisSnapshot | null> {
@@ -190,7 +222,11 @@ export class LspTestClient {
   }
 
   /** Wait for diagnostics on a URI that satisfy `predicate`. */
-  waitForDiagnostics(uri: string, predicate: (d: Diagnostic[]) => boolean = () => true, timeoutMs = 5000): Promise<Diagnostic[]> {
+  waitForDiagnostics(
+    uri: string,
+    predicate: (d: Diagnostic[]) => boolean = () => true,
+    timeoutMs = 5000,
+  ): Promise<Diagnostic[]> {
     return this.waitFor(
       () => {
         const d = this.diagnostics.get(uri);
@@ -211,8 +247,8 @@ export class LspTestClient {
         // Already gone.
       }
     }
-    this.connection.dispose();
     if (this.process.exitCode === null) this.process.kill();
+    this.connection.dispose();
   }
 
   private notify(): void {
@@ -232,10 +268,12 @@ export function languageOf(path: string): string {
 /** Apply LSP text edits to a text (edits must not overlap). */
 export function applyEdits(text: string, edits: { range: Range; newText: string }[]): string {
   const lines = text.split('\n');
-  const offset = (p: Position) => lines.slice(0, p.line).reduce((sum, l) => sum + l.length + 1, 0) + p.character;
+  const offset = (p: Position) =>
+    lines.slice(0, p.line).reduce((sum, l) => sum + l.length + 1, 0) + p.character;
   const sorted = [...edits].sort((a, b) => offset(b.range.start) - offset(a.range.start));
   let out = text;
-  for (const e of sorted) out = out.slice(0, offset(e.range.start)) + e.newText + out.slice(offset(e.range.end));
+  for (const e of sorted)
+    out = out.slice(0, offset(e.range.start)) + e.newText + out.slice(offset(e.range.end));
   return out;
 }
 
@@ -249,5 +287,8 @@ export function positionOf(text: string, needle: string, delta = 0): Position {
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return Promise.race([promise, new Promise<T>((_, reject) => setTimeout(() => reject(new Error('timeout')), ms))]);
+  return Promise.race([
+    promise,
+    new Promise<T>((_, reject) => setTimeout(() => reject(new Error('timeout')), ms)),
+  ]);
 }

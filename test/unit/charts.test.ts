@@ -15,7 +15,7 @@ import {
   type ObservedPoint,
 } from '../../src/core/charts';
 import { evaluateLaw } from '../../src/core/laws/forms';
-import { EPOCH_2024, KAPLAN_2020, type ScalingLaw } from '../../src/core/laws/published';
+import { EPOCH_2024, HOFFMANN_2022, KAPLAN_2020, type ScalingLaw } from '../../src/core/laws/published';
 import { gpt2Architecture } from '../../src/core/model/params';
 import type { RunSpec } from '../../src/core/types';
 
@@ -128,7 +128,7 @@ describe('loss vs tokens chart', () => {
   });
 
   test('has no band when the law has no bootstrap draws', () => {
-    const tokens = chart(buildChartData({ snapshot: snapshotFor(EPOCH_2024, 9.8e9) }), 'tokens');
+    const tokens = chart(buildChartData({ snapshot: snapshotFor(HOFFMANN_2022, 9.8e9) }), 'tokens');
     assert.equal(
       tokens.series.some((s) => s.role === 'band'),
       false,

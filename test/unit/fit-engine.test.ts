@@ -66,7 +66,10 @@ describe('law Jacobians', () => {
           up[k] += h;
           down[k] -= h;
           const numeric = (form.logLoss(up, design, i) - form.logLoss(down, design, i)) / (2 * h);
-          assert.ok(Math.abs(gradient[k] - numeric) <= 1e-6 * Math.max(1, Math.abs(numeric)), `${form.thetaNames[k]} at point ${i}: ${gradient[k]} vs ${numeric}`);
+          assert.ok(
+            Math.abs(gradient[k] - numeric) <= 1e-6 * Math.max(1, Math.abs(numeric)),
+            `${form.thetaNames[k]} at point ${i}: ${gradient[k]} vs ${numeric}`,
+          );
         }
       }
     });
@@ -74,11 +77,26 @@ describe('law Jacobians', () => {
 
   it('evaluates the same loss as src/core/laws/forms.ts', () => {
     const chinchilla = CHINCHILLA_LOG_FORM.fromParams([1.8172, 477.8, 2143.4, 0.3473, 0.3672]);
-    assert.ok(relative(Math.exp(CHINCHILLA_LOG_FORM.logLoss(chinchilla, design, 0)), chinchillaLoss({ E: 1.8172, A: 477.8, B: 2143.4, alpha: 0.3473, beta: 0.3672 }, 7e7, 3e9)) < 1e-12);
+    assert.ok(
+      relative(
+        Math.exp(CHINCHILLA_LOG_FORM.logLoss(chinchilla, design, 0)),
+        chinchillaLoss({ E: 1.8172, A: 477.8, B: 2143.4, alpha: 0.3473, beta: 0.3672 }, 7e7, 3e9),
+      ) < 1e-12,
+    );
     const kaplan = KAPLAN_LOG_FORM.fromParams([6.4e13, 1.8e13, 0.076, 0.103]);
-    assert.ok(relative(Math.exp(KAPLAN_LOG_FORM.logLoss(kaplan, design, 2)), kaplanLoss({ Nc: 6.4e13, Dc: 1.8e13, alphaN: 0.076, alphaD: 0.103 }, 6.7e10, 1.4e12)) < 1e-12);
+    assert.ok(
+      relative(
+        Math.exp(KAPLAN_LOG_FORM.logLoss(kaplan, design, 2)),
+        kaplanLoss({ Nc: 6.4e13, Dc: 1.8e13, alphaN: 0.076, alphaD: 0.103 }, 6.7e10, 1.4e12),
+      ) < 1e-12,
+    );
     const compute = COMPUTE_LOG_FORM.fromParams([1.7, 50, 0.05]);
-    assert.ok(relative(Math.exp(COMPUTE_LOG_FORM.logLoss(compute, design, 1)), computeLoss({ E: 1.7, A: 50, alpha: 0.05 }, 3e20)) < 1e-12);
+    assert.ok(
+      relative(
+        Math.exp(COMPUTE_LOG_FORM.logLoss(compute, design, 1)),
+        computeLoss({ E: 1.7, A: 50, alpha: 0.05 }, 3e20),
+      ) < 1e-12,
+    );
   });
 });
 
@@ -91,7 +109,13 @@ describe('huber and NNLS', () => {
   it('clamps a negative unconstrained coefficient to zero', () => {
     // y = 2·x1 exactly, with x2 correlated so the unconstrained fit would use a negative x2.
     const equations = new NormalEquations(2);
-    for (const [x1, x2] of [[1, 0.9], [2, 2.1], [3, 2.9], [4, 4.2]]) equations.add([x1, x2], 2 * x1, 1);
+    for (const [x1, x2] of [
+      [1, 0.9],
+      [2, 2.1],
+      [3, 2.9],
+      [4, 4.2],
+    ])
+      equations.add([x1, x2], 2 * x1, 1);
     const solution = equations.solveNonNegative()!;
     assert.ok(Math.abs(solution[0] - 2) < 1e-12);
     assert.equal(solution[1], 0);
@@ -112,20 +136,29 @@ describe('fitScalingLaw on synthetic data', () => {
     assert.ok(relative(report.params.alpha, truth.alpha) < 0.1, `alpha ${report.params.alpha}`);
     assert.ok(relative(report.params.beta, truth.beta) < 0.1, `beta ${report.params.beta}`);
     let atTruth = 0;
-    for (const run of runs) for (const p of run.points) atTruth += huber(1e-3, Math.log(chinchillaLoss(truth, run.params, p.tokens) / p.loss));
+    for (const run of runs)
+      for (const p of run.points)
+        atTruth += huber(1e-3, Math.log(chinchillaLoss(truth, run.params, p.tokens) / p.loss));
     assert.ok(report.objective <= atTruth, `${report.objective} > ${atTruth}`);
   });
 
   it('recovers exact coefficients from noiseless runs to 1e-4', () => {
     const runs = syntheticRuns((n, d) => chinchillaLoss(truth, n, d), SIZES, TOKENS, 0);
     const report = fitScalingLaw(runs, { minTokens: 0, starts: 3 });
-    for (const [name, value] of Object.entries(truth)) assert.ok(relative(report.params[name], value) < 1e-4, `${name} ${report.params[name]}`);
+    for (const [name, value] of Object.entries(truth))
+      assert.ok(relative(report.params[name], value) < 1e-4, `${name} ${report.params[name]}`);
     assert.ok(report.objective < 1e-12);
   });
 
   it('fits the Kaplan form', () => {
     const kaplanTruth = { Nc: 6.4e13, Dc: 1.8e13, alphaN: 0.076, alphaD: 0.103 };
-    const runs = syntheticRuns((n, d) => kaplanLoss(kaplanTruth, n, d), SIZES, [2e8, 1e9, 5e9, 2e10, 1e11], 0.002, 3);
+    const runs = syntheticRuns(
+      (n, d) => kaplanLoss(kaplanTruth, n, d),
+      SIZES,
+      [2e8, 1e9, 5e9, 2e10, 1e11],
+      0.002,
+      3,
+    );
     const report = fitScalingLaw(runs, { form: 'kaplan', minTokens: 0, starts: 4 });
     assert.equal(report.ok, true, report.errors.join('; '));
     assert.deepEqual(Object.keys(report.params), ['Nc', 'Dc', 'alphaN', 'alphaD']);
@@ -137,7 +170,14 @@ describe('fitScalingLaw on synthetic data', () => {
   it('fits the compute form on one model curve', () => {
     const computeTruth = { E: 1.9, A: 3000, alpha: 0.16 };
     const runs: RunSeries[] = [
-      { name: 'only', params: 1e9, points: [1e10, 2e10, 4e10, 8e10, 1.6e11, 3.2e11].map((t) => ({ tokens: t, loss: computeLoss(computeTruth, 6e9 * t) })) },
+      {
+        name: 'only',
+        params: 1e9,
+        points: [1e10, 2e10, 4e10, 8e10, 1.6e11, 3.2e11].map((t) => ({
+          tokens: t,
+          loss: computeLoss(computeTruth, 6e9 * t),
+        })),
+      },
     ];
     const report = fitScalingLaw(runs, { form: 'compute', minTokens: 0 });
     assert.equal(report.ok, true, report.errors.join('; '));
@@ -147,7 +187,10 @@ describe('fitScalingLaw on synthetic data', () => {
 
   it('fits only E, A, B when exponents are borrowed', () => {
     const runs = syntheticRuns((n, d) => chinchillaLoss(truth, n, d), SIZES.slice(0, 3), TOKENS, 0.002);
-    const report = fitScalingLaw(runs, { fixedExponents: { alpha: 0.34, beta: 0.3 }, fixedExponentsSource: 'test' });
+    const report = fitScalingLaw(runs, {
+      fixedExponents: { alpha: 0.34, beta: 0.3 },
+      fixedExponentsSource: 'test',
+    });
     assert.equal(report.params.alpha, 0.34);
     assert.equal(report.params.beta, 0.3);
     assert.ok(relative(report.params.E, 1.7) < 0.02, `E ${report.params.E}`);
@@ -185,7 +228,11 @@ describe('fitScalingLaw on synthetic data', () => {
     }
     const b = fitScalingLaw(runs, { bootstrap: 20, seed: 7, starts: 3 });
     assert.deepEqual(b.intervals, a.intervals);
-    const band = predictWithUncertainty(a.draws!.map((d) => [d[0], d[1], d[2], d[3], d[4]] as const), 1e10, 2e11);
+    const band = predictWithUncertainty(
+      a.draws!.map((d) => [d[0], d[1], d[2], d[3], d[4]] as const),
+      1e10,
+      2e11,
+    );
     assert.ok(band.low <= band.value && band.value <= band.high);
   });
 
@@ -213,7 +260,9 @@ describe('fitScalingLaw on synthetic data', () => {
 
 describe('fitScalingLaw on hostile input', () => {
   it('refuses a single model size for the Chinchilla form with a clear message', () => {
-    const runs: RunSeries[] = [{ name: 'one', params: 1e8, points: TOKENS.map((t) => ({ tokens: t, loss: 3 - t / 1e12 })) }];
+    const runs: RunSeries[] = [
+      { name: 'one', params: 1e8, points: TOKENS.map((t) => ({ tokens: t, loss: 3 - t / 1e12 })) },
+    ];
     const report = fitScalingLaw(runs);
     assert.equal(report.ok, false);
     assert.match(report.errors[0], /at least 2 distinct model sizes/);
@@ -227,7 +276,14 @@ describe('fitScalingLaw on hostile input', () => {
 
   it('counts NaN and non-positive checkpoints instead of fitting them', () => {
     const runs: RunSeries[] = [
-      { name: 'a', params: 1e8, points: [{ tokens: 2e10, loss: NaN }, { tokens: 3e10, loss: -1 }] },
+      {
+        name: 'a',
+        params: 1e8,
+        points: [
+          { tokens: 2e10, loss: NaN },
+          { tokens: 3e10, loss: -1 },
+        ],
+      },
       { name: 'b', params: -5, points: [{ tokens: 2e10, loss: 3 }] },
     ];
     const report = fitScalingLaw(runs);
@@ -240,7 +296,10 @@ describe('fitScalingLaw on hostile input', () => {
   });
 
   it('rejects a borrowed exponent the form does not have', () => {
-    const report = fitScalingLaw(syntheticRuns((n, d) => chinchillaLoss(truth(), n, d), SIZES, TOKENS, 0), { fixedExponents: { gamma: 1 } });
+    const report = fitScalingLaw(
+      syntheticRuns((n, d) => chinchillaLoss(truth(), n, d), SIZES, TOKENS, 0),
+      { fixedExponents: { gamma: 1 } },
+    );
     assert.match(report.errors[0], /not an exponent/);
   });
 });

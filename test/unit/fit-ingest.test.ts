@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, it } from 'node:test';
-import { paramsFromName, parseCell, readRunsFromFiles, readRunsFromText, type FolderFile } from '../../src/core/fit';
+import {
+  paramsFromName,
+  parseCell,
+  readRunsFromFiles,
+  readRunsFromText,
+  type FolderFile,
+} from '../../src/core/fit';
 import { fixture, fixturePath } from '../helpers';
 
 function listFixtureFolder(root: string): FolderFile[] {
@@ -11,7 +17,8 @@ function listFixtureFolder(root: string): FolderFile[] {
     for (const name of readdirSync(dir).sort()) {
       const path = join(dir, name);
       if (statSync(path).isDirectory()) walk(path);
-      else out.push({ path: relative(root, path).split(/[\\/]/).join('/'), text: readFileSync(path, 'utf8') });
+      else
+        out.push({ path: relative(root, path).split(/[\\/]/).join('/'), text: readFileSync(path, 'utf8') });
     }
   };
   walk(root);
@@ -24,13 +31,29 @@ describe('readRunsFromText formats', () => {
   it('reads a CSV sweep, preferring val_loss, and says why each bad row was dropped', () => {
     const { runs, report } = readRunsFromText(fixture('runs', 'sweep.csv'), 'sweep.csv');
     assert.equal(report.format, 'csv');
-    assert.deepEqual(report.columns, { params: 'params', tokens: 'tokens', step: 'step', loss: 'val_loss', model: 'run', seed: 'seed' });
+    assert.deepEqual(report.columns, {
+      params: 'params',
+      tokens: 'tokens',
+      step: 'step',
+      loss: 'val_loss',
+      model: 'run',
+      seed: 'seed',
+    });
     assert.equal(report.rowsRead, 35);
     assert.equal(report.pointsKept, 30);
-    assert.deepEqual(report.dropped, { nan: 1, 'non-positive': 1, duplicate: 1, unparseable: 1, 'missing-value': 1 });
+    assert.deepEqual(report.dropped, {
+      nan: 1,
+      'non-positive': 1,
+      duplicate: 1,
+      unparseable: 1,
+      'missing-value': 1,
+    });
     assert.equal(report.dropExamples.nan, 'line 32: loss "nan"');
     assert.equal(report.dropExamples.unparseable, 'line 35: tokens "lots"');
-    assert.deepEqual(runs.map((r) => r.name), SWEEP_NAMES);
+    assert.deepEqual(
+      runs.map((r) => r.name),
+      SWEEP_NAMES,
+    );
     assert.deepEqual(runs[0].points[0], { tokens: 2e9, loss: 5.44278, step: 3814 });
     assert.equal(runs[0].seed, '0');
   });
@@ -38,8 +61,16 @@ describe('readRunsFromText formats', () => {
   it('reads a TSV with Hitchhiker-style column names and size suffixes', () => {
     const { runs, report } = readRunsFromText(fixture('runs', 'sweep.tsv'), 'sweep.tsv');
     assert.equal(report.format, 'tsv');
-    assert.deepEqual(report.columns, { params: 'num_params', tokens: 'tokens_seen', loss: 'eval_loss', model: 'model_name' });
-    assert.deepEqual(runs.map((r) => r.params), [2e7, 5e7, 1.2e8, 3e8, 7e8]);
+    assert.deepEqual(report.columns, {
+      params: 'num_params',
+      tokens: 'tokens_seen',
+      loss: 'eval_loss',
+      model: 'model_name',
+    });
+    assert.deepEqual(
+      runs.map((r) => r.params),
+      [2e7, 5e7, 1.2e8, 3e8, 7e8],
+    );
     assert.equal(report.pointsKept, 30);
   });
 
@@ -49,16 +80,26 @@ describe('readRunsFromText formats', () => {
     assert.equal(report.columns.loss, 'eval/loss');
     assert.equal(report.pointsKept, 30);
     assert.deepEqual(report.dropped, { unparseable: 1 });
-    assert.deepEqual(runs.map((r) => r.name), SWEEP_NAMES);
+    assert.deepEqual(
+      runs.map((r) => r.name),
+      SWEEP_NAMES,
+    );
   });
 
   it('reads a trainer_state.json with N and tokens/step from options', () => {
-    const { runs, report } = readRunsFromText(fixture('runs', 'trainer_state.json'), 'ckpt/my-run/trainer_state.json', { params: 1.2e8, tokensPerStep: 65536 });
+    const { runs, report } = readRunsFromText(
+      fixture('runs', 'trainer_state.json'),
+      'ckpt/my-run/trainer_state.json',
+      { params: 1.2e8, tokensPerStep: 65536 },
+    );
     assert.equal(report.format, 'trainer-state');
     assert.equal(report.columns.loss, 'eval_loss');
     assert.equal(runs.length, 1);
     assert.equal(runs[0].name, 'my-run');
-    assert.deepEqual(runs[0].points.map((p) => p.tokens), [1000, 2000, 4000, 8000, 16000].map((s) => s * 65536));
+    assert.deepEqual(
+      runs[0].points.map((p) => p.tokens),
+      [1000, 2000, 4000, 8000, 16000].map((s) => s * 65536),
+    );
     assert.equal(runs[0].points[0].loss, 3.7721);
   });
 
@@ -70,17 +111,24 @@ describe('readRunsFromText formats', () => {
   });
 
   it('reads a W&B chart export with one column group per run, N from run names', () => {
-    const { runs, report } = readRunsFromText(fixture('runs', 'wandb_export.csv'), 'wandb_export.csv', { tokensPerStep: 262144 });
+    const { runs, report } = readRunsFromText(fixture('runs', 'wandb_export.csv'), 'wandb_export.csv', {
+      tokensPerStep: 262144,
+    });
     assert.equal(report.format, 'wandb');
-    assert.deepEqual(runs.map((r) => [r.name, r.params, r.points.length]), [
-      ['pico-60m', 6e7, 5],
-      ['pico-150m', 1.5e8, 4],
-    ]);
+    assert.deepEqual(
+      runs.map((r) => [r.name, r.params, r.points.length]),
+      [
+        ['pico-60m', 6e7, 5],
+        ['pico-150m', 1.5e8, 4],
+      ],
+    );
     assert.equal(runs[1].points[0].tokens, 10000 * 262144);
   });
 
   it('applies --where filters and reports them as dropped', () => {
-    const { runs, report } = readRunsFromText(fixture('runs', 'sweep.tsv'), 'sweep.tsv', { where: [{ column: 'model_name', value: 'tiny-20m' }] });
+    const { runs, report } = readRunsFromText(fixture('runs', 'sweep.tsv'), 'sweep.tsv', {
+      where: [{ column: 'model_name', value: 'tiny-20m' }],
+    });
     assert.equal(runs.length, 1);
     assert.equal(report.dropped.filtered, 24);
   });
@@ -89,7 +137,9 @@ describe('readRunsFromText formats', () => {
 describe('readRunsFromText hostile input', () => {
   it('explains an empty file', () => {
     assert.deepEqual(readRunsFromText('', 'x.csv').report.errors, ['The file is empty.']);
-    assert.deepEqual(readRunsFromText('params,tokens,loss\n', 'x.csv').report.errors, ['The file has a header but no data rows.']);
+    assert.deepEqual(readRunsFromText('params,tokens,loss\n', 'x.csv').report.errors, [
+      'The file has a header but no data rows.',
+    ]);
   });
 
   it('names the missing column', () => {
@@ -102,14 +152,19 @@ describe('readRunsFromText hostile input', () => {
   });
 
   it('reports a --where on a column that does not exist', () => {
-    const { report } = readRunsFromText(fixture('runs', 'sweep.csv'), 'sweep.csv', { where: [{ column: 'family', value: 'OPT' }] });
+    const { report } = readRunsFromText(fixture('runs', 'sweep.csv'), 'sweep.csv', {
+      where: [{ column: 'family', value: 'OPT' }],
+    });
     assert.match(report.errors[0], /no column "family"/);
   });
 
   it('survives an unterminated quote and invalid JSON', () => {
     const csv = readRunsFromText('params,tokens,loss\n1e8,2e10,"3.1\n', 'x.csv');
     assert.equal(csv.runs[0].points[0].loss, 3.1);
-    assert.match(readRunsFromText('{"log_history": [', 'trainer_state.json').report.errors[0], /Not valid JSON/);
+    assert.match(
+      readRunsFromText('{"log_history": [', 'trainer_state.json').report.errors[0],
+      /Not valid JSON/,
+    );
   });
 
   it('caps the number of rows', () => {
@@ -120,7 +175,8 @@ describe('readRunsFromText hostile input', () => {
 
   it('reads a 200,000-row table in bounded time', () => {
     const lines = ['run,params,tokens,loss'];
-    for (let i = 0; i < 200000; i++) lines.push(`m${i % 8},${(i % 8) + 1}e8,${1e9 + i * 1e6},${3 + (i % 7) / 100}`);
+    for (let i = 0; i < 200000; i++)
+      lines.push(`m${i % 8},${(i % 8) + 1}e8,${1e9 + i * 1e6},${3 + (i % 7) / 100}`);
     const started = Date.now();
     const { report } = readRunsFromText(lines.join('\n'), 'big.csv');
     assert.equal(report.pointsKept, 200000);

@@ -1,5 +1,6 @@
 import type { ReadContext, ReadResult } from '../types';
 import type { FrameworkReader } from './reader';
+import { sanitizeSpec } from './sanity';
 import { MAX_ANALYZED_CHARS } from './text';
 import { deepspeedReader } from './frameworks/deepspeed';
 import { gptNeoxReader } from './frameworks/gpt-neox';
@@ -74,7 +75,8 @@ export function readRunConfig(text: string, context: ReadContext = {}): ReadResu
   const reader = recognize(source, context.path);
   if (!reader) return { kind: 'not-a-run-config' };
   try {
-    return reader.read(source, context);
+    const result = reader.read(source, context);
+    return result.kind === 'run-config' ? { kind: 'run-config', spec: sanitizeSpec(result.spec) } : result;
   } catch (error) {
     return {
       kind: 'unreadable',

@@ -49,6 +49,16 @@ export class SpecBuilder {
   readonly spec: RunSpec;
   /** Rewrites a located value before typing it (OmegaConf interpolation); settable after construction. */
   resolve?: (located: Located) => Located | undefined;
+  /**
+   * Which part of the spec the current lookups feed. A value that is written but unusable (invalid,
+   * unresolvable) poisons that part in {@link finish}: substituting the framework default for it
+   * would print a confident, wrong number.
+   */
+  phase: 'architecture' | 'training' | 'other' = 'other';
+  private readonly rejected: { architecture: FieldSource[]; training: FieldSource[] } = {
+    architecture: [],
+    training: [],
+  };
 
   constructor(
     framework: FrameworkId,
@@ -72,10 +82,55 @@ export class SpecBuilder {
     const fullPath = [...(this.options.root ?? []), ...path];
     let located = lookup(this.yaml, fullPath, this.options.hyphenInsensitive);
     if (!located) return undefined;
-    if (this.resolve) located = this.resolve(located);
+    if (this.resolve) {
+      const resolved = this.resolve(located);
+      // The resolver diagnosed the unresolvable reference; the key is still written.
+      if (!resolved) this.reject(located.source, recordAs);
+      located = resolved;
+    }
     if (!located) return undefined;
     this.record(located.source, recordAs);
     return located;
+  }
+
+  /** Note a written but unusable value (already diagnosed) against the parts of the spec it feeds. */
+  reject(source: FieldSource, recordAs: RecordAs = {}): void {
+    // A display name (`run_name`) does not change the count.
+    const feedsArchitecture =
+      (recordAs.arch && recordAs.arch !== 'modelName') || this.phase === 'architecture';
+    if (feedsArchitecture) this.rejected.architecture.push(source);
+    if (recordAs.training || this.phase === 'training') this.rejected.training.push(source);
+  }
+
+  /**
+   * Finish the spec: when a value the architecture or the training length depends on is written but
+   * unusable, that result becomes unknown with a diagnostic instead of silently using a default.
+   */
+  finish(): RunSpec {
+    const spec = this.spec;
+    const [archKey] = this.rejected.architecture;
+    if (archKey && spec.architecture) {
+      delete spec.architecture;
+      this.diagnose(
+        'warning',
+        'architecture-unknown',
+        `Parameters are not counted: \`${archKey.key}\` is written but cannot be used, and its default would give a wrong count.`,
+        archKey.valueRange,
+      );
+    }
+    const [trainingKey] = this.rejected.training;
+    if (trainingKey && spec.training.tokens !== undefined) {
+      delete spec.training.tokens;
+      delete spec.training.formula;
+      spec.training.missing = [`a usable \`${trainingKey.key}\``];
+      this.diagnose(
+        'warning',
+        'tokens-unknown',
+        `Training tokens are not computed: \`${trainingKey.key}\` is written but cannot be used.`,
+        trainingKey.valueRange,
+      );
+    }
+    return spec;
   }
 
   /**
@@ -83,7 +138,9 @@ export class SpecBuilder {
    * interpolation): such a key must not be replaced by the framework default.
    */
   has(path: KeyPath): boolean {
-    return lookup(this.yaml, [...(this.options.root ?? []), ...path], this.options.hyphenInsensitive) !== undefined;
+    return (
+      lookup(this.yaml, [...(this.options.root ?? []), ...path], this.options.hyphenInsensitive) !== undefined
+    );
   }
 
   /** Record a source as used, and as the source of an architecture or training fact. */
@@ -121,10 +178,46 @@ export class SpecBuilder {
     const located = this.find(path, recordAs);
     if (!located || located.value === null || located.value === undefined || located.value === '')
       return undefined;
-    if (typeof located.value === 'string') return { value: located.value, source: located.source };
+    if (typeof located.value === 'string') {
+      if (!this.resolve && isInterpolation(located.value)) {
+        this.diagnose(
+          'warning',
+          'interpolation-unresolved',
+          `\`${located.source.raw.slice(0, 60)}\` is an interpolation Scaling Lens does not evaluate: \`${located.source.key}\` is not analyzed.`,
+          located.source.valueRange,
+        );
+        this.reject(located.source, recordAs);
+        return undefined;
+      }
+      return { value: located.value, source: located.source };
+    }
     if (typeof located.value === 'number' || typeof located.value === 'boolean') {
       return { value: String(located.value), source: located.source };
     }
+    this.diagnose(
+      'warning',
+      'invalid-value',
+      `\`${located.source.key}\` should be a name, got \`${located.source.raw.slice(0, 60)}\`.`,
+      located.source.valueRange,
+    );
+    this.reject(located.source, recordAs);
+    return undefined;
+  }
+
+  /**
+   * A name that must be one of `known` (a norm, an activation): an unknown one is diagnosed and
+   * rejected like an invalid value, since the framework would refuse it and a default would miscount.
+   */
+  oneOf(path: KeyPath, known: readonly string[], recordAs: RecordAs = {}): Sourced<string> | undefined {
+    const found = this.string(path, recordAs);
+    if (!found || known.includes(found.value.toLowerCase())) return found;
+    this.diagnose(
+      'warning',
+      'unknown-value',
+      `\`${found.source.key}\` is \`${found.value.slice(0, 40)}\`, which is not one of ${known.join(', ')}.`,
+      found.source.valueRange,
+    );
+    this.reject(found.source, recordAs);
     return undefined;
   }
 
@@ -137,9 +230,20 @@ export class SpecBuilder {
     const located = this.find(path, recordAs);
     // A key with an empty value (`train_batch_size:`) is treated as not set, like the frameworks do.
     if (!located || located.value === null || located.value === undefined) return undefined;
-    if (typeof located.value === 'string' && isInterpolation(located.value)) return undefined;
+    if (typeof located.value === 'string' && isInterpolation(located.value)) {
+      // Only readers without a resolver get here (a resolver resolves or diagnoses it in find()).
+      this.diagnose(
+        'warning',
+        'interpolation-unresolved',
+        `\`${located.source.raw.slice(0, 60)}\` is an interpolation Scaling Lens does not evaluate: \`${located.source.key}\` is not analyzed.`,
+        located.source.valueRange,
+      );
+      this.reject(located.source, recordAs);
+      return undefined;
+    }
     const value = convert(located.value);
     if (value === undefined) {
+      this.reject(located.source, recordAs);
       this.diagnose(
         'warning',
         'invalid-value',

@@ -23,7 +23,11 @@ export function guessDelimiter(text: string, fileName: string): ',' | '\t' | ';'
 }
 
 /** Parse delimited text into records (the header is the first record). Stops after `maxRecords`. */
-export function parseDelimited(text: string, delimiter: string, maxRecords = Infinity): { records: CsvRecord[]; truncated: boolean } {
+export function parseDelimited(
+  text: string,
+  delimiter: string,
+  maxRecords = Infinity,
+): { records: CsvRecord[]; truncated: boolean } {
   const records: CsvRecord[] = [];
   let cells: string[] = [];
   let field = '';
@@ -35,7 +39,8 @@ export function parseDelimited(text: string, delimiter: string, maxRecords = Inf
   const endRecord = () => {
     cells.push(field);
     // Skip blank lines (a single empty cell).
-    if (!(cells.length === 1 && cells[0].trim() === '' && !fieldStarted)) records.push({ line: recordLine, cells });
+    if (!(cells.length === 1 && cells[0].trim() === '' && !fieldStarted))
+      records.push({ line: recordLine, cells });
     cells = [];
     field = '';
     fieldStarted = false;

@@ -22,7 +22,11 @@ interface FitPoint {
 }
 
 /** Local-fit effort for the main fit (several starts, full polish) and for refits (bootstrap, LOMO). */
-const MAIN_LOCAL: LocalOptions = { irlsRounds: 12, lmIterations: 40, polishIterations: 3000 };
+const MAIN_LOCAL: LocalOptions = { irlsRounds: 8, lmIterations: 30, polishIterations: 3000 };
+/** Most checkpoints a fit uses; beyond this the data is thinned evenly (with a warning). */
+const MAX_FIT_POINTS = 50_000;
+/** Above this many points the start search is coarsened (the grid scan is points × grid cells). */
+const LARGE_DESIGN_POINTS = 2000;
 const REFIT_LOCAL: LocalOptions = { irlsRounds: 4, lmIterations: 25, polishIterations: 600 };
 
 /** Key that identifies a model for resampling and leave-one-out: run name + seed collapse to name. */
@@ -31,11 +35,15 @@ function modelKey(run: RunSeries): string {
 }
 
 /** Build the log-space design of a set of points. */
-export function buildDesign(points: readonly { params: number; tokens: number; loss: number; flops?: number }[]): FitDesign {
+export function buildDesign(
+  points: readonly { params: number; tokens: number; loss: number; flops?: number }[],
+): FitDesign {
   return {
     logParams: Float64Array.from(points, (p) => Math.log(p.params)),
     logTokens: Float64Array.from(points, (p) => Math.log(p.tokens)),
-    logFlops: Float64Array.from(points, (p) => (p.flops && p.flops > 0 ? Math.log(p.flops) : Math.log(6 * p.params * p.tokens))),
+    logFlops: Float64Array.from(points, (p) =>
+      p.flops && p.flops > 0 ? Math.log(p.flops) : Math.log(6 * p.params * p.tokens),
+    ),
     logLoss: Float64Array.from(points, (p) => Math.log(p.loss)),
   };
 }
@@ -64,11 +72,22 @@ function fitDesign(
   extraStarts: readonly number[][] = [],
   coarsen = 1,
 ): CoreFit | undefined {
-  const seeds = variableProjectionStarts(problem, { count: starts, coarsen }).map((s) => s.theta);
+  // Large designs: a coarser grid on a subsample finds the same basins; fewer local fits suffice
+  // because the BFGS polish on the full data does the fine work.
+  const large = problem.design.logLoss.length > LARGE_DESIGN_POINTS;
+  const seeds = variableProjectionStarts(problem, {
+    count: large ? Math.min(starts, 3) : starts,
+    coarsen: large ? Math.max(coarsen, 2) : coarsen,
+    maxPoints: 1200,
+  }).map((s) => s.theta);
   let best: CoreFit | undefined;
+  // Each LM iteration on a large design costs milliseconds; a few IRLS rounds reach the basin floor.
+  const effort = large
+    ? { ...local, irlsRounds: Math.min(local.irlsRounds, 3), lmIterations: Math.min(local.lmIterations, 20) }
+    : local;
   for (const theta0 of [...extraStarts, ...seeds]) {
     if (isCancelled()) return undefined;
-    const result = irlsLevenbergMarquardt(problem, theta0, local);
+    const result = irlsLevenbergMarquardt(problem, theta0, effort);
     if (Number.isFinite(result.objective) && (!best || result.objective < best.objective)) {
       best = { theta: result.theta, objective: result.objective };
     }
@@ -88,11 +107,29 @@ function meanAre(form: LogSpaceForm, theta: readonly number[], points: readonly 
   return sum / points.length;
 }
 
+/** Max of a possibly huge array (spreading millions of arguments overflows the stack). */
+function maxOf(values: readonly number[]): number {
+  let best = -Infinity;
+  for (const v of values) if (v > best) best = v;
+  return best;
+}
+
+function minOf(values: readonly number[]): number {
+  let best = Infinity;
+  for (const v of values) if (v < best) best = v;
+  return best;
+}
+
 function countDistinct(values: Iterable<number>): number {
   return new Set(values).size;
 }
 
-function emptyReport(form: LawForm, delta: number, settings: FitReport['settings'], started: number): FitReport {
+function emptyReport(
+  form: LawForm,
+  delta: number,
+  settings: FitReport['settings'],
+  started: number,
+): FitReport {
   return {
     ok: false,
     form,
@@ -129,7 +166,9 @@ export function fitScalingLaw(runs: readonly RunSeries[], options: FitOptions = 
   const bootstrap = Math.max(0, Math.floor(options.bootstrap ?? 0));
   const seed = options.seed ?? 0;
   const startCount = Math.max(1, Math.floor(options.starts ?? 6));
-  const prefixFraction = options.holdoutLargest ? Math.min(Math.max(options.targetPrefixFraction ?? 0, 0), 1) : 0;
+  const prefixFraction = options.holdoutLargest
+    ? Math.min(Math.max(options.targetPrefixFraction ?? 0, 0), 1)
+    : 0;
   const isCancelled = options.isCancelled ?? (() => false);
   const progress = options.onProgress ?? (() => undefined);
   const settings: FitReport['settings'] = {
@@ -157,7 +196,9 @@ export function fitScalingLaw(runs: readonly RunSeries[], options: FitOptions = 
   for (const [name, value] of Object.entries(options.fixedExponents ?? {})) {
     const k = form.paramNames.indexOf(name);
     if (k < 0 || !form.exponentIndices.includes(k)) {
-      report.errors.push(`"${name}" is not an exponent of the ${formId} form (exponents: ${form.exponentIndices.map((i) => form.paramNames[i]).join(', ')}).`);
+      report.errors.push(
+        `"${name}" is not an exponent of the ${formId} form (exponents: ${form.exponentIndices.map((i) => form.paramNames[i]).join(', ')}).`,
+      );
       return report;
     }
     if (!Number.isFinite(value) || (formId === 'kaplan' && !(value > 0))) {
@@ -175,9 +216,9 @@ export function fitScalingLaw(runs: readonly RunSeries[], options: FitOptions = 
       return;
     }
     let kept = run.points.filter((p) => {
-      if (!Number.isFinite(p.tokens) || !Number.isFinite(p.loss)) return drop('nan'), false;
-      if (!(p.tokens > 0 && p.loss > 0)) return drop('non-positive'), false;
-      if (p.tokens <= minTokens) return drop('before-min-tokens'), false;
+      if (!Number.isFinite(p.tokens) || !Number.isFinite(p.loss)) return (drop('nan'), false);
+      if (!(p.tokens > 0 && p.loss > 0)) return (drop('non-positive'), false);
+      if (p.tokens <= minTokens) return (drop('before-min-tokens'), false);
       return true;
     });
     if (!useIntermediate && kept.length > 1) {
@@ -185,7 +226,8 @@ export function fitScalingLaw(runs: readonly RunSeries[], options: FitOptions = 
       drop('intermediate-checkpoint', kept.length - 1);
       kept = [last];
     }
-    for (const p of kept) points.push({ run: runIndex, params: run.params, tokens: p.tokens, loss: p.loss, flops: p.flops });
+    for (const p of kept)
+      points.push({ run: runIndex, params: run.params, tokens: p.tokens, loss: p.loss, flops: p.flops });
   });
   if (points.length === 0) {
     const cut = report.dropped['before-min-tokens'];
@@ -204,20 +246,31 @@ export function fitScalingLaw(runs: readonly RunSeries[], options: FitOptions = 
   let heldOutParams = 0;
   let fittedUpTo: number | undefined;
   if (options.holdoutLargest) {
-    heldOutParams = Math.max(...points.map((p) => p.params));
+    heldOutParams = maxOf(points.map((p) => p.params));
     const targetRuns = new Set(points.filter((p) => p.params === heldOutParams).map((p) => p.run));
     heldOutName = runs[[...targetRuns][0]].name;
     const cutoffByRun = new Map<number, number>();
     for (const r of targetRuns) {
-      const maxTokens = Math.max(...points.filter((p) => p.run === r).map((p) => p.tokens));
+      const maxTokens = maxOf(points.filter((p) => p.run === r).map((p) => p.tokens));
       cutoffByRun.set(r, prefixFraction * maxTokens);
     }
     fitPoints = points.filter((p) => !targetRuns.has(p.run) || p.tokens <= (cutoffByRun.get(p.run) ?? 0));
     evalPoints = points.filter((p) => targetRuns.has(p.run) && p.tokens > (cutoffByRun.get(p.run) ?? 0));
-    if (prefixFraction > 0) fittedUpTo = Math.max(...cutoffByRun.values());
-    if (evalPoints.length === 0) report.warnings.push(`The held-out model ${heldOutName} has no points to evaluate.`);
+    if (prefixFraction > 0) fittedUpTo = maxOf([...cutoffByRun.values()]);
+    if (evalPoints.length === 0)
+      report.warnings.push(`The held-out model ${heldOutName} has no points to evaluate.`);
   }
 
+  // Bound the work on huge inputs: thin evenly (every k-th checkpoint keeps each run's shape).
+  if (fitPoints.length > MAX_FIT_POINTS) {
+    const stride = Math.ceil(fitPoints.length / MAX_FIT_POINTS);
+    const thinned = fitPoints.filter((_, i) => i % stride === 0);
+    drop('thinned', fitPoints.length - thinned.length);
+    report.warnings.push(
+      `${fitPoints.length} checkpoints is more than ${MAX_FIT_POINTS}; every ${stride}th was used.`,
+    );
+    fitPoints = thinned;
+  }
   const fitRuns = new Set(fitPoints.map((p) => p.run));
   const sizes = countDistinct(fitPoints.map((p) => p.params));
   report.points = fitPoints.length;
@@ -231,7 +284,9 @@ export function fitScalingLaw(runs: readonly RunSeries[], options: FitOptions = 
     return report;
   }
   if (fitPoints.length <= freeCount) {
-    report.errors.push(`Only ${fitPoints.length} points for ${freeCount} free coefficients; need more checkpoints or runs.`);
+    report.errors.push(
+      `Only ${fitPoints.length} points for ${freeCount} free coefficients; need more checkpoints or runs.`,
+    );
     return report;
   }
   if (formId === 'compute' && countDistinct(fitPoints.map((p) => p.flops ?? 6 * p.params * p.tokens)) < 3) {
@@ -268,10 +323,10 @@ export function fitScalingLaw(runs: readonly RunSeries[], options: FitOptions = 
   report.params = Object.fromEntries(form.paramNames.map((name, k) => [name, reported[k]]));
   report.trainAre = meanAre(form, main.theta, fitPoints);
   report.region = {
-    paramsMin: Math.min(...fitPoints.map((p) => p.params)),
-    paramsMax: Math.max(...fitPoints.map((p) => p.params)),
-    tokensMin: Math.min(...fitPoints.map((p) => p.tokens)),
-    tokensMax: Math.max(...fitPoints.map((p) => p.tokens)),
+    paramsMin: minOf(fitPoints.map((p) => p.params)),
+    paramsMax: maxOf(fitPoints.map((p) => p.params)),
+    tokensMin: minOf(fitPoints.map((p) => p.tokens)),
+    tokensMax: maxOf(fitPoints.map((p) => p.tokens)),
   };
   addShapeWarnings(report, form, main.theta);
 
@@ -292,16 +347,36 @@ export function fitScalingLaw(runs: readonly RunSeries[], options: FitOptions = 
     const perModel: HeldOutError[] = [];
     for (let m = 0; m < names.length; m++) {
       if (isCancelled()) return cancelled(report, started);
-      progress({ stage: 'leave-one-out', fraction: 0.1 + (0.2 * m) / names.length, message: `leaving out ${names[m]}` });
+      progress({
+        stage: 'leave-one-out',
+        fraction: 0.1 + (0.2 * m) / names.length,
+        message: `leaving out ${names[m]}`,
+      });
       const rest = fitPoints.filter((p) => modelKey(runs[p.run]) !== names[m]);
       const out = fitPoints.filter((p) => modelKey(runs[p.run]) === names[m]);
-      if (countDistinct(rest.map((p) => p.params)) < form.minDistinctSizes || rest.length <= freeCount) continue;
-      const refit = fitDesign({ form, design: buildDesign(rest), delta, fixed }, 3, REFIT_LOCAL, isCancelled, [main.theta], 2);
+      if (countDistinct(rest.map((p) => p.params)) < form.minDistinctSizes || rest.length <= freeCount)
+        continue;
+      const refit = fitDesign(
+        { form, design: buildDesign(rest), delta, fixed },
+        3,
+        REFIT_LOCAL,
+        isCancelled,
+        [main.theta],
+        2,
+      );
       if (!refit) continue;
-      perModel.push({ model: names[m], params: out[0].params, are: meanAre(form, refit.theta, out), points: out.length });
+      perModel.push({
+        model: names[m],
+        params: out[0].params,
+        are: meanAre(form, refit.theta, out),
+        points: out.length,
+      });
     }
     if (perModel.length > 0) {
-      report.leaveOneModelOut = { perModel, meanAre: perModel.reduce((s, e) => s + e.are, 0) / perModel.length };
+      report.leaveOneModelOut = {
+        perModel,
+        meanAre: perModel.reduce((s, e) => s + e.are, 0) / perModel.length,
+      };
     }
   }
 
@@ -321,17 +396,31 @@ export function fitScalingLaw(runs: readonly RunSeries[], options: FitOptions = 
       attempts++;
       if (isCancelled()) return cancelled(report, started);
       const indices: number[] = [];
-      for (let g = 0; g < groupList.length; g++) indices.push(...groupList[Math.floor(random() * groupList.length)]);
+      for (let g = 0; g < groupList.length; g++)
+        for (const index of groupList[Math.floor(random() * groupList.length)]) indices.push(index);
       const resampled = subsetDesign(design, indices);
       if (countDistinct(resampled.logParams) < form.minDistinctSizes || indices.length <= freeCount) continue;
-      const refit = fitDesign({ form, design: resampled, delta, fixed }, 1, REFIT_LOCAL, isCancelled, [main.theta], 2);
+      const refit = fitDesign(
+        { form, design: resampled, delta, fixed },
+        1,
+        REFIT_LOCAL,
+        isCancelled,
+        [main.theta],
+        2,
+      );
       if (!refit) continue;
       draws.push(form.toParams(refit.theta));
-      progress({ stage: 'bootstrap', fraction: 0.3 + (0.7 * draws.length) / bootstrap, message: `bootstrap ${draws.length}/${bootstrap}` });
+      progress({
+        stage: 'bootstrap',
+        fraction: 0.3 + (0.7 * draws.length) / bootstrap,
+        message: `bootstrap ${draws.length}/${bootstrap}`,
+      });
     }
     report.bootstrapRefits = draws.length;
     if (draws.length < bootstrap) {
-      report.warnings.push(`Only ${draws.length} of ${bootstrap} bootstrap resamples were fittable (too few model sizes per resample).`);
+      report.warnings.push(
+        `Only ${draws.length} of ${bootstrap} bootstrap resamples were fittable (too few model sizes per resample).`,
+      );
     }
     if (draws.length >= 2) {
       report.intervals = Object.fromEntries(
@@ -364,12 +453,16 @@ function addShapeWarnings(report: FitReport, form: LogSpaceForm, theta: readonly
   const params = form.toParams(theta);
   for (const k of form.exponentIndices) {
     if (!(params[k] > 0)) {
-      report.warnings.push(`Fitted exponent ${form.paramNames[k]} = ${params[k].toPrecision(3)} is not positive: loss does not fall with scale in this data.`);
+      report.warnings.push(
+        `Fitted exponent ${form.paramNames[k]} = ${params[k].toPrecision(3)} is not positive: loss does not fall with scale in this data.`,
+      );
     }
   }
-  if (form.form !== 'kaplan' && report.region) {
-    const minLoss = Math.min(...Object.values(report.params).slice(0, 1));
-    if (minLoss < 1e-3) report.warnings.push('The irreducible loss E collapsed to ~0: the fit is degenerate (E is not identified by this data).');
+  // E is the first coefficient of the forms that have one; floored at ~0 it was not identified.
+  if (form.form !== 'kaplan' && params[0] < 1e-3) {
+    report.warnings.push(
+      'The irreducible loss E collapsed to ~0: the fit is degenerate (E is not identified by this data).',
+    );
   }
 }
 

@@ -4,12 +4,26 @@
  * editor supply file text.
  */
 export { fitScalingLaw, buildDesign, predictFromReport } from './fit';
-export { readRunsFromText, parseCell, paramsFromName, normalizeColumn, MAX_RUNS_TEXT_CHARS, type RunsRead } from './ingest';
+export {
+  readRunsFromText,
+  parseCell,
+  paramsFromName,
+  normalizeColumn,
+  MAX_RUNS_TEXT_CHARS,
+  type RunsRead,
+} from './ingest';
 export { readRunsFromFiles, type FolderFile } from './runFolder';
 export { formatFitReport, formatIngestReport } from './report';
 export { predictWithUncertainty } from './uncertainty';
 export { huber } from './huber';
-export { logSpaceForm, CHINCHILLA_LOG_FORM, KAPLAN_LOG_FORM, COMPUTE_LOG_FORM, type LogSpaceForm, type FitDesign } from './jacobians';
+export {
+  logSpaceForm,
+  CHINCHILLA_LOG_FORM,
+  KAPLAN_LOG_FORM,
+  COMPUTE_LOG_FORM,
+  type LogSpaceForm,
+  type FitDesign,
+} from './jacobians';
 export {
   SAVED_LAW_FORMAT,
   SAVED_LAW_VERSION,

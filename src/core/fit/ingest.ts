@@ -26,10 +26,55 @@ export function normalizeColumn(name: string): string {
  * Validation losses come before training losses: scaling laws are about held-out loss.
  */
 const COLUMN_ALIASES: Record<keyof ColumnChoice, readonly string[]> = {
-  params: ['params', 'n', 'nparams', 'numparams', 'modelsize', 'parameters', 'numparameters', 'paramcount', 'nparameters', 'totalparams', 'modelparams', 'paramstotal', 'size'],
-  tokens: ['tokens', 'd', 'dtokens', 'tokensseen', 'numtokens', 'tokennum', 'ntokens', 'trainedtokens', 'traintokens', 'numinputtokensseen', 'totaltokens', 'tokensprocessed', 'consumedtokens', 'tokenstrained'],
+  params: [
+    'params',
+    'n',
+    'nparams',
+    'numparams',
+    'modelsize',
+    'parameters',
+    'numparameters',
+    'paramcount',
+    'nparameters',
+    'totalparams',
+    'modelparams',
+    'paramstotal',
+    'size',
+  ],
+  tokens: [
+    'tokens',
+    'd',
+    'dtokens',
+    'tokensseen',
+    'numtokens',
+    'tokennum',
+    'ntokens',
+    'trainedtokens',
+    'traintokens',
+    'numinputtokensseen',
+    'totaltokens',
+    'tokensprocessed',
+    'consumedtokens',
+    'tokenstrained',
+  ],
   step: ['step', 'steps', 'globalstep', 'trainerglobalstep', 'iter', 'iteration', 'iterations'],
-  loss: ['valloss', 'validationloss', 'evalloss', 'validloss', 'lossval', 'evallmloss', 'vallmloss', 'testloss', 'loss', 'lmloss', 'smoothedloss', 'finalloss', 'trainloss', 'trainingloss', 'trainlmloss'],
+  loss: [
+    'valloss',
+    'validationloss',
+    'evalloss',
+    'validloss',
+    'lossval',
+    'evallmloss',
+    'vallmloss',
+    'testloss',
+    'loss',
+    'lmloss',
+    'smoothedloss',
+    'finalloss',
+    'trainloss',
+    'trainingloss',
+    'trainlmloss',
+  ],
   model: ['run', 'runname', 'model', 'modelname', 'name', 'runid', 'experiment'],
   seed: ['seed', 'randomseed', 'dataseed'],
   flops: ['flops', 'c', 'cflops', 'compute', 'trainingflops', 'totalflops', 'computeflops'],
@@ -50,7 +95,8 @@ export function parseCell(cell: Cell, allowSuffix: boolean): number | 'missing' 
   if (/^[+-]?(nan|inf|infinity)$/i.test(text)) return 'nan';
   const match = /^([+-]?(?:\d[\d_]*\.?\d*|\.\d+)(?:e[+-]?\d+)?)\s*([kmbgt])?$/i.exec(text);
   if (!match || (match[2] && !allowSuffix)) return 'bad';
-  const value = Number(match[1].replace(/_/g, '')) * (match[2] ? SUFFIX_MULTIPLIERS[match[2].toLowerCase()] : 1);
+  const value =
+    Number(match[1].replace(/_/g, '')) * (match[2] ? SUFFIX_MULTIPLIERS[match[2].toLowerCase()] : 1);
   return Number.isFinite(value) ? value : 'nan';
 }
 
@@ -65,7 +111,18 @@ export function paramsFromName(name: string): number | undefined {
 
 /** A fresh report. */
 export function emptyIngestReport(source: string, format: IngestReport['format']): IngestReport {
-  return { source, format, rowsRead: 0, pointsKept: 0, columns: {}, dropped: {}, dropExamples: {}, errors: [], warnings: [], notes: [] };
+  return {
+    source,
+    format,
+    rowsRead: 0,
+    pointsKept: 0,
+    columns: {},
+    dropped: {},
+    dropExamples: {},
+    errors: [],
+    warnings: [],
+    notes: [],
+  };
 }
 
 /** Result of reading runs. */
@@ -81,16 +138,23 @@ interface Row {
 }
 
 /** Pick a column for each quantity from the available names (forced choices win when present). */
-function chooseColumns(available: readonly string[], forced: ColumnChoice | undefined, report: IngestReport): ColumnChoice | undefined {
+function chooseColumns(
+  available: readonly string[],
+  forced: ColumnChoice | undefined,
+  report: IngestReport,
+): ColumnChoice | undefined {
   const byNormalized = new Map<string, string>();
-  for (const name of available) if (!byNormalized.has(normalizeColumn(name))) byNormalized.set(normalizeColumn(name), name);
+  for (const name of available)
+    if (!byNormalized.has(normalizeColumn(name))) byNormalized.set(normalizeColumn(name), name);
   const choice: ColumnChoice = {};
   for (const key of Object.keys(COLUMN_ALIASES) as (keyof ColumnChoice)[]) {
     const wanted = forced?.[key];
     if (wanted) {
       const found = available.includes(wanted) ? wanted : byNormalized.get(normalizeColumn(wanted));
       if (!found) {
-        report.errors.push(`No column "${wanted}" for ${key}; columns are: ${available.slice(0, 30).join(', ')}.`);
+        report.errors.push(
+          `No column "${wanted}" for ${key}; columns are: ${available.slice(0, 30).join(', ')}.`,
+        );
         return undefined;
       }
       choice[key] = found;
@@ -105,7 +169,13 @@ function chooseColumns(available: readonly string[], forced: ColumnChoice | unde
     }
   }
   const losses = COLUMN_ALIASES.loss.map((a) => byNormalized.get(a)).filter((c): c is string => !!c);
-  if (!forced?.loss && losses.length > 1) report.notes.push(`Loss column "${choice.loss}" chosen over ${losses.slice(1).map((c) => `"${c}"`).join(', ')} (validation loss preferred; override with the loss column option).`);
+  if (!forced?.loss && losses.length > 1)
+    report.notes.push(
+      `Loss column "${choice.loss}" chosen over ${losses
+        .slice(1)
+        .map((c) => `"${c}"`)
+        .join(', ')} (validation loss preferred; override with the loss column option).`,
+    );
   return choice;
 }
 
@@ -143,8 +213,11 @@ function rowsToRuns(
     }
     const name = columns.model ? String(row.get(columns.model) ?? '').trim() || defaultName : defaultName;
     const seed = columns.seed ? String(row.get(columns.seed) ?? '').trim() || undefined : undefined;
-    const values: Record<'params' | 'tokens' | 'loss' | 'step' | 'flops', number | 'missing' | 'nan' | 'bad'> = {
-      params: columns.params ? parseCell(row.get(columns.params), true) : options.params ?? 'missing',
+    const values: Record<
+      'params' | 'tokens' | 'loss' | 'step' | 'flops',
+      number | 'missing' | 'nan' | 'bad'
+    > = {
+      params: columns.params ? parseCell(row.get(columns.params), true) : (options.params ?? 'missing'),
       tokens: columns.tokens ? parseCell(row.get(columns.tokens), true) : 'missing',
       loss: columns.loss ? parseCell(row.get(columns.loss), false) : 'missing',
       step: columns.step ? parseCell(row.get(columns.step), false) : 'missing',
@@ -162,7 +235,8 @@ function rowsToRuns(
       values.tokens = values.step * options.tokensPerStep;
     }
     const required = ['params', 'tokens', 'loss'] as const;
-    const describe = (key: string) => `line ${row.line}: ${key} "${String(row.get(columns[key as keyof ColumnChoice] ?? '') ?? '')}"`;
+    const describe = (key: string) =>
+      `line ${row.line}: ${key} "${String(row.get(columns[key as keyof ColumnChoice] ?? '') ?? '')}"`;
     const bad = required.find((k) => values[k] === 'bad');
     if (bad) {
       dropRow(report, 'unparseable', describe(bad));
@@ -204,8 +278,13 @@ function rowsToRuns(
     run.points.push(point);
     report.pointsKept++;
   }
-  if (inferredFromName) report.notes.push('N was read from run names (e.g. "-125m") because the data has no parameter column.');
-  return finishRuns([...runs.values()], columns.model || defaultNameIsRun ? { ...columns, model: columns.model ?? 'run' } : columns, report);
+  if (inferredFromName)
+    report.notes.push('N was read from run names (e.g. "-125m") because the data has no parameter column.');
+  return finishRuns(
+    [...runs.values()],
+    columns.model || defaultNameIsRun ? { ...columns, model: columns.model ?? 'run' } : columns,
+    report,
+  );
 }
 
 /** Sort checkpoints, disambiguate names shared by different N, and name unnamed runs by N. */
@@ -218,15 +297,23 @@ function finishRuns(runs: RunSeries[], columns: ColumnChoice, report: IngestRepo
   for (const run of runs) {
     run.points.sort((a, b) => a.tokens - b.tokens);
     // Without a model column every N is its own model (as in the Chinchilla/Epoch table).
-    if (!columns.model || (nameCounts.get(run.name)?.size ?? 0) > 1) run.name = `${columns.model ? run.name + ' ' : ''}N=${formatCount(run.params)}`;
+    if (!columns.model || (nameCounts.get(run.name)?.size ?? 0) > 1)
+      run.name = `${columns.model ? run.name + ' ' : ''}N=${formatCount(run.params)}`;
   }
   // Names identify models for resampling and leave-one-out, so rounded sizes must not merge runs.
   const byName = new Map<string, Set<number>>();
-  for (const run of runs) (byName.get(run.name) ?? byName.set(run.name, new Set()).get(run.name)!).add(run.params);
+  for (const run of runs)
+    (byName.get(run.name) ?? byName.set(run.name, new Set()).get(run.name)!).add(run.params);
   for (const run of runs) if ((byName.get(run.name)?.size ?? 0) > 1) run.name = `${run.name} (${run.params})`;
   if (runs.length === 0 && report.errors.length === 0) {
-    const reasons = Object.entries(report.dropped).map(([r, c]) => `${c} ${r}`).join(', ');
-    report.errors.push(report.rowsRead === 0 ? 'No data rows.' : `No usable rows out of ${report.rowsRead}${reasons ? ` (dropped: ${reasons})` : ''}.`);
+    const reasons = Object.entries(report.dropped)
+      .map(([r, c]) => `${c} ${r}`)
+      .join(', ');
+    report.errors.push(
+      report.rowsRead === 0
+        ? 'No data rows.'
+        : `No usable rows out of ${report.rowsRead}${reasons ? ` (dropped: ${reasons})` : ''}.`,
+    );
   }
   return runs;
 }
@@ -246,9 +333,17 @@ export function formatCount(value: number): string {
 }
 
 /** Check that required quantities have a source, adding an actionable error otherwise. */
-function requireColumns(columns: ColumnChoice, options: IngestOptions, report: IngestReport, available: readonly string[]): boolean {
+function requireColumns(
+  columns: ColumnChoice,
+  options: IngestOptions,
+  report: IngestReport,
+  available: readonly string[],
+): boolean {
   const list = available.slice(0, 20).join(', ');
-  if (!columns.loss) report.errors.push(`No loss column found (looked for loss, val_loss, eval_loss, …); columns are: ${list}.`);
+  if (!columns.loss)
+    report.errors.push(
+      `No loss column found (looked for loss, val_loss, eval_loss, …); columns are: ${list}.`,
+    );
   if (!columns.tokens && !(columns.step && options.tokensPerStep)) {
     report.errors.push(
       columns.step
@@ -257,7 +352,9 @@ function requireColumns(columns: ColumnChoice, options: IngestOptions, report: I
     );
   }
   if (!columns.params && options.params === undefined && !columns.model) {
-    report.errors.push(`No parameter-count column found (looked for params, N, num_params, model_size, N_params, …); give N with --params. Columns are: ${list}.`);
+    report.errors.push(
+      `No parameter-count column found (looked for params, N, num_params, model_size, N_params, …); give N with --params. Columns are: ${list}.`,
+    );
   }
   return report.errors.length === 0;
 }
@@ -265,7 +362,9 @@ function requireColumns(columns: ColumnChoice, options: IngestOptions, report: I
 function checkFilters(options: IngestOptions, available: readonly string[], report: IngestReport): boolean {
   for (const filter of options.where ?? []) {
     if (!available.includes(filter.column)) {
-      report.errors.push(`--where: no column "${filter.column}"; columns are: ${available.slice(0, 30).join(', ')}.`);
+      report.errors.push(
+        `--where: no column "${filter.column}"; columns are: ${available.slice(0, 30).join(', ')}.`,
+      );
       return false;
     }
   }
@@ -300,13 +399,22 @@ function readTable(text: string, fileName: string, options: IngestOptions): Runs
       yield { line: record.line, get: (column: string) => record.cells[index.get(column) ?? -1] } as Row;
     }
   })();
-  const runs = rowsToRuns(rows, columns, options, report, options.runName ?? baseName(fileName), !!options.runName);
+  const runs = rowsToRuns(
+    rows,
+    columns,
+    options,
+    report,
+    options.runName ?? baseName(fileName),
+    !!options.runName,
+  );
   if (malformed) report.warnings.push(`${malformed} row(s) had fewer cells than the header.`);
   return { runs, report };
 }
 
 /** W&B chart export: `Step, "<run> - <metric>", "<run> - <metric>__MIN", …`. Returns per-run loss columns. */
-function wandbWideColumns(header: readonly string[]): Map<string, { loss?: string; tokens?: string }> | undefined {
+function wandbWideColumns(
+  header: readonly string[],
+): Map<string, { loss?: string; tokens?: string }> | undefined {
   const perRun = new Map<string, Map<string, string>>();
   for (const column of header) {
     const match = /^(.+?) - (.+)$/.exec(column);
@@ -336,13 +444,17 @@ function readWandbWide(
   const stepColumn = header.find((h) => COLUMN_ALIASES.step.includes(normalizeColumn(h)));
   const runs: RunSeries[] = [];
   const singleRun = perRun.size === 1;
-  report.notes.push(`W&B export with ${perRun.size} run(s): ${[...perRun.keys()].slice(0, 8).join(', ')}${perRun.size > 8 ? ', …' : ''}.`);
+  report.notes.push(
+    `W&B export with ${perRun.size} run(s): ${[...perRun.keys()].slice(0, 8).join(', ')}${perRun.size > 8 ? ', …' : ''}.`,
+  );
   for (const [runName, metric] of perRun) {
     const columns: ColumnChoice = { loss: metric.loss, tokens: metric.tokens, step: stepColumn };
     // One --params value can only describe a single-run export; several runs need N in their names.
     const runOptions: IngestOptions = { ...options, params: singleRun ? options.params : undefined };
     if (!columns.tokens && !(columns.step && options.tokensPerStep)) {
-      report.errors.push(`W&B export: run "${runName}" has no token metric; give tokens per step (--tokens-per-step) to convert "${stepColumn ?? 'Step'}".`);
+      report.errors.push(
+        `W&B export: run "${runName}" has no token metric; give tokens per step (--tokens-per-step) to convert "${stepColumn ?? 'Step'}".`,
+      );
       return { runs: [], report };
     }
     const rows = (function* () {
@@ -356,10 +468,11 @@ function readWandbWide(
     const sub = emptyIngestReport(fileName, 'wandb');
     const read = rowsToRuns(rows, columns, runOptions, sub, runName, true);
     mergeReports(report, sub);
-    runs.push(...read);
+    for (const run of read) runs.push(run);
     report.columns = { loss: metric.loss, tokens: metric.tokens, step: stepColumn };
   }
-  if (runs.length === 0 && report.errors.length === 0) report.errors.push('No usable rows in the W&B export.');
+  if (runs.length === 0 && report.errors.length === 0)
+    report.errors.push('No usable rows in the W&B export.');
   if (runs.length > 0) {
     // A run without usable rows is worth a warning when others were read.
     report.warnings.push(...report.errors);
@@ -374,7 +487,8 @@ export function mergeReports(into: IngestReport, from: IngestReport): void {
   into.pointsKept += from.pointsKept;
   for (const [reason, count] of Object.entries(from.dropped) as [DropReason, number][]) {
     into.dropped[reason] = (into.dropped[reason] ?? 0) + count;
-    if (!into.dropExamples[reason] && from.dropExamples[reason]) into.dropExamples[reason] = from.dropExamples[reason];
+    if (!into.dropExamples[reason] && from.dropExamples[reason])
+      into.dropExamples[reason] = from.dropExamples[reason];
   }
   into.errors.push(...from.errors);
   into.warnings.push(...from.warnings);
@@ -382,12 +496,25 @@ export function mergeReports(into: IngestReport, from: IngestReport): void {
 }
 
 /** Read JSON Lines (one object per line) or a JSON array of objects. */
-function readObjects(objects: { line: number; value: unknown }[], format: IngestReport['format'], fileName: string, options: IngestOptions, report: IngestReport): RunsRead {
+function readObjects(
+  objects: { line: number; value: unknown }[],
+  format: IngestReport['format'],
+  fileName: string,
+  options: IngestOptions,
+  report: IngestReport,
+): RunsRead {
   const records = objects.filter((o) => o.value && typeof o.value === 'object' && !Array.isArray(o.value));
   const skipped = objects.length - records.length;
-  if (skipped) dropRow(report, 'unparseable', `line ${objects.find((o) => !(o.value && typeof o.value === 'object'))?.line}: not a JSON object`, skipped);
+  if (skipped)
+    dropRow(
+      report,
+      'unparseable',
+      `line ${objects.find((o) => !(o.value && typeof o.value === 'object'))?.line}: not a JSON object`,
+      skipped,
+    );
   const keys = new Set<string>();
-  for (const record of records.slice(0, 5000)) for (const key of Object.keys(record.value as object)) keys.add(key);
+  for (const record of records.slice(0, 5000))
+    for (const key of Object.keys(record.value as object)) keys.add(key);
   const available = [...keys];
   if (!checkFilters(options, available, report)) return { runs: [], report };
   // Logs interleave train and eval entries: choose the best loss key present anywhere.
@@ -403,14 +530,28 @@ function readObjects(objects: { line: number; value: unknown }[], format: Ingest
     }
   })();
   const before = report.rowsRead;
-  const runs = rowsToRuns(rows, columns, options, report, options.runName ?? baseName(fileName), !!options.runName);
+  const runs = rowsToRuns(
+    rows,
+    columns,
+    options,
+    report,
+    options.runName ?? baseName(fileName),
+    !!options.runName,
+  );
   const otherLines = records.length - (report.rowsRead - before);
-  if (otherLines > 0) report.notes.push(`${otherLines} log entr${otherLines === 1 ? 'y' : 'ies'} without "${columns.loss}" were skipped (other kinds of log lines).`);
+  if (otherLines > 0)
+    report.notes.push(
+      `${otherLines} log entr${otherLines === 1 ? 'y' : 'ies'} without "${columns.loss}" were skipped (other kinds of log lines).`,
+    );
   void format;
   return { runs, report };
 }
 
-function parseJsonLines(text: string, report: IngestReport, maxRows: number): { line: number; value: unknown }[] {
+function parseJsonLines(
+  text: string,
+  report: IngestReport,
+  maxRows: number,
+): { line: number; value: unknown }[] {
   const out: { line: number; value: unknown }[] = [];
   const lines = text.split(/\r?\n/);
   for (let i = 0; i < lines.length; i++) {
@@ -434,7 +575,11 @@ function parseJsonLines(text: string, report: IngestReport, maxRows: number): { 
  * Hugging Face `trainer_state.json`: `log_history` entries with `step`, `loss` (train) and `eval_loss`;
  * N and tokens/step come from options (or `num_input_tokens_seen` when the trainer logged it).
  */
-function readTrainerState(state: Record<string, unknown>, fileName: string, options: IngestOptions): RunsRead {
+function readTrainerState(
+  state: Record<string, unknown>,
+  fileName: string,
+  options: IngestOptions,
+): RunsRead {
   const report = emptyIngestReport(fileName, 'trainer-state');
   const history = Array.isArray(state.log_history) ? (state.log_history as unknown[]) : [];
   if (history.length === 0) {
@@ -443,17 +588,33 @@ function readTrainerState(state: Record<string, unknown>, fileName: string, opti
   }
   const hasKey = (key: string) => history.some((e) => e && typeof e === 'object' && key in (e as object));
   const loss = options.columns?.loss ?? (hasKey('eval_loss') ? 'eval_loss' : 'loss');
-  const tokens = options.columns?.tokens ?? (hasKey('num_input_tokens_seen') ? 'num_input_tokens_seen' : undefined);
+  const tokens =
+    options.columns?.tokens ?? (hasKey('num_input_tokens_seen') ? 'num_input_tokens_seen' : undefined);
   if (options.params === undefined) {
-    report.errors.push('trainer_state.json does not state the model size: give N with --params (or put the run config beside it in a run folder).');
+    report.errors.push(
+      'trainer_state.json does not state the model size: give N with --params (or put the run config beside it in a run folder).',
+    );
   }
   if (!tokens && !options.tokensPerStep) {
-    report.errors.push('trainer_state.json has steps but no token counts: give --tokens-per-step (global batch × sequence length), or log num_input_tokens_seen.');
+    report.errors.push(
+      'trainer_state.json has steps but no token counts: give --tokens-per-step (global batch × sequence length), or log num_input_tokens_seen.',
+    );
   }
   if (report.errors.length) return { runs: [], report };
-  if (loss === 'loss' && !options.columns?.loss) report.notes.push('No eval_loss in log_history: fitting the training loss.');
-  const runOptions: IngestOptions = { ...options, columns: { loss, step: 'step', ...(tokens ? { tokens } : {}) }, runName: options.runName ?? runNameFromPath(fileName) };
-  const result = readObjects(history.map((value, i) => ({ line: i + 1, value })), 'trainer-state', fileName, runOptions, report);
+  if (loss === 'loss' && !options.columns?.loss)
+    report.notes.push('No eval_loss in log_history: fitting the training loss.');
+  const runOptions: IngestOptions = {
+    ...options,
+    columns: { loss, step: 'step', ...(tokens ? { tokens } : {}) },
+    runName: options.runName ?? runNameFromPath(fileName),
+  };
+  const result = readObjects(
+    history.map((value, i) => ({ line: i + 1, value })),
+    'trainer-state',
+    fileName,
+    runOptions,
+    report,
+  );
   if (!tokens) result.report.notes.push(`Tokens = step × ${options.tokensPerStep} tokens/step.`);
   return result;
 }
@@ -478,7 +639,9 @@ function runNameFromPath(path: string): string {
 export function readRunsFromText(text: string, fileName: string, options: IngestOptions = {}): RunsRead {
   if (text.length > MAX_RUNS_TEXT_CHARS) {
     const report = emptyIngestReport(fileName, 'unknown');
-    report.errors.push(`File too large (${(text.length / 1048576).toFixed(0)} MB; limit ${MAX_RUNS_TEXT_CHARS / 1048576} MB). Filter or subsample it first.`);
+    report.errors.push(
+      `File too large (${(text.length / 1048576).toFixed(0)} MB; limit ${MAX_RUNS_TEXT_CHARS / 1048576} MB). Filter or subsample it first.`,
+    );
     return { runs: [], report };
   }
   const source = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
@@ -494,7 +657,11 @@ export function readRunsFromText(text: string, fileName: string, options: Ingest
     return { runs: [], report };
   }
   const maxRows = options.maxRows ?? DEFAULT_MAX_ROWS;
-  const looksJsonLines = /\.(jsonl|ndjson)$/i.test(fileName) || (trimmed.startsWith('{') && /^\s*\{.*\}\s*\r?\n\s*\{/s.test(trimmed.slice(0, 65536)) && !/\.json$/i.test(fileName));
+  const looksJsonLines =
+    /\.(jsonl|ndjson)$/i.test(fileName) ||
+    (trimmed.startsWith('{') &&
+      /^\s*\{.*\}\s*\r?\n\s*\{/s.test(trimmed.slice(0, 65536)) &&
+      !/\.json$/i.test(fileName));
   if (looksJsonLines) {
     const report = emptyIngestReport(fileName, 'jsonl');
     return readObjects(parseJsonLines(source, report, maxRows), 'jsonl', fileName, options, report);
@@ -520,14 +687,21 @@ export function readRunsFromText(text: string, fileName: string, options: Ingest
     const list = Array.isArray(value)
       ? value
       : value && typeof value === 'object'
-        ? (Object.values(value).find((v) => Array.isArray(v) && v.length > 0 && typeof v[0] === 'object') as unknown[] | undefined)
+        ? (Object.values(value).find((v) => Array.isArray(v) && v.length > 0 && typeof v[0] === 'object') as
+            unknown[] | undefined)
         : undefined;
     const report = emptyIngestReport(fileName, 'json');
     if (!list) {
       report.errors.push('JSON file is neither a trainer_state.json (log_history) nor a list of records.');
       return { runs: [], report };
     }
-    return readObjects(list.slice(0, maxRows).map((v, i) => ({ line: i + 1, value: v })), 'json', fileName, options, report);
+    return readObjects(
+      list.slice(0, maxRows).map((v, i) => ({ line: i + 1, value: v })),
+      'json',
+      fileName,
+      options,
+      report,
+    );
   }
   return readTable(source, fileName, options);
 }

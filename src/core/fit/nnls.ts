@@ -71,7 +71,11 @@ export class NormalEquations {
 }
 
 /** Solve a small symmetric system by Gaussian elimination with partial pivoting. */
-export function solveSymmetric(matrix: Float64Array, rhs: Float64Array, size: number): Float64Array | undefined {
+export function solveSymmetric(
+  matrix: Float64Array,
+  rhs: Float64Array,
+  size: number,
+): Float64Array | undefined {
   const a = Float64Array.from(matrix);
   const b = Float64Array.from(rhs);
   let largest = 0;
@@ -80,7 +84,8 @@ export function solveSymmetric(matrix: Float64Array, rhs: Float64Array, size: nu
   const tolerance = 1e-12 * largest;
   for (let col = 0; col < size; col++) {
     let pivot = col;
-    for (let r = col + 1; r < size; r++) if (Math.abs(a[r * size + col]) > Math.abs(a[pivot * size + col])) pivot = r;
+    for (let r = col + 1; r < size; r++)
+      if (Math.abs(a[r * size + col]) > Math.abs(a[pivot * size + col])) pivot = r;
     const p = a[pivot * size + col];
     if (!(Math.abs(p) > tolerance)) return undefined;
     if (pivot !== col) {

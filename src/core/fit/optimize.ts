@@ -90,7 +90,11 @@ export interface LocalResult {
  * The weights enter as √wᵢ on both the data and the model so the library's unweighted residual is
  * exactly √wᵢ·rᵢ (its own `weights` option squares differently between error and step).
  */
-export function irlsLevenbergMarquardt(problem: Problem, theta0: readonly number[], options: LocalOptions): LocalResult {
+export function irlsLevenbergMarquardt(
+  problem: Problem,
+  theta0: readonly number[],
+  options: LocalOptions,
+): LocalResult {
   const { form, design, delta } = problem;
   const n = pointCount(design);
   const freeIdx = freeIndices(problem);
@@ -186,7 +190,12 @@ export function bfgsPolish(problem: Problem, theta0: readonly number[], maxItera
     const trial = new Float64Array(k);
     for (let attempt = 0; attempt < 60; attempt++) {
       for (let r = 0; r < k; r++) trial[r] = x[r] + step * direction[r];
-      trialF = huberObjectiveAndGradient(problem, expandTheta(problem, trial, freeIdx), freeIdx, trialGradient);
+      trialF = huberObjectiveAndGradient(
+        problem,
+        expandTheta(problem, trial, freeIdx),
+        freeIdx,
+        trialGradient,
+      );
       if (Number.isFinite(trialF) && trialF <= f + 1e-4 * step * slope) {
         accepted = true;
         break;
@@ -341,7 +350,13 @@ export function subsetDesign(design: FitDesign, indices: readonly number[]): Fit
  * Row of the linear sub-problem for fixed exponents at point i, written into `row`; returns the target
  * (the loss, or L^(1/α_D) for Kaplan, whose law is linear in (N_c^(α_N/α_D), D_c) after that power).
  */
-function linearRow(form: LogSpaceForm, design: FitDesign, exponents: readonly number[], i: number, row: Float64Array): number {
+function linearRow(
+  form: LogSpaceForm,
+  design: FitDesign,
+  exponents: readonly number[],
+  i: number,
+  row: Float64Array,
+): number {
   switch (form.form) {
     case 'chinchilla':
       row[0] = 1;
@@ -388,7 +403,9 @@ export function projectCoefficients(
   }
   const coefficients = equations.solveNonNegative();
   if (!coefficients) return undefined;
-  const c = Array.from(coefficients, (value, k) => Math.max(value, (1e-8 * targetMax) / Math.max(columnMax[k], 1e-300)));
+  const c = Array.from(coefficients, (value, k) =>
+    Math.max(value, (1e-8 * targetMax) / Math.max(columnMax[k], 1e-300)),
+  );
   let theta: number[];
   switch (form.form) {
     case 'chinchilla':
@@ -398,7 +415,12 @@ export function projectCoefficients(
       theta = [Math.log(c[0]), Math.log(c[1]), exponents[0]];
       break;
     case 'kaplan':
-      theta = [(Math.log(c[0]) * exponents[1]) / exponents[0], Math.log(c[1]), Math.log(exponents[0]), Math.log(exponents[1])];
+      theta = [
+        (Math.log(c[0]) * exponents[1]) / exponents[0],
+        Math.log(c[1]),
+        Math.log(exponents[0]),
+        Math.log(exponents[1]),
+      ];
       break;
   }
   // Keep pinned exponents exactly as given.

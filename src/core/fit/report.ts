@@ -10,22 +10,32 @@ const FORM_FORMULA: Record<FitReport['form'], string> = {
 function fmt(value: number): string {
   if (!Number.isFinite(value)) return String(value);
   const magnitude = Math.abs(value);
-  return magnitude !== 0 && (magnitude >= 1e5 || magnitude < 1e-3) ? value.toExponential(4) : Number(value.toPrecision(5)).toString();
+  return magnitude !== 0 && (magnitude >= 1e5 || magnitude < 1e-3)
+    ? value.toExponential(4)
+    : Number(value.toPrecision(5)).toString();
 }
 
 function percent(value: number): string {
   return `${(100 * value).toFixed(2)}%`;
 }
 
-function droppedLines(dropped: Partial<Record<DropReason, number>>, examples: Partial<Record<DropReason, string>> = {}): string[] {
+function droppedLines(
+  dropped: Partial<Record<DropReason, number>>,
+  examples: Partial<Record<DropReason, string>> = {},
+): string[] {
   return (Object.entries(dropped) as [DropReason, number][])
     .filter(([, count]) => count > 0)
-    .map(([reason, count]) => `${count} ${reason} (${DROP_REASON_TEXT[reason]})${examples[reason] ? `, e.g. ${examples[reason]}` : ''}`);
+    .map(
+      ([reason, count]) =>
+        `${count} ${reason} (${DROP_REASON_TEXT[reason]})${examples[reason] ? `, e.g. ${examples[reason]}` : ''}`,
+    );
 }
 
 /** What ingestion read and dropped, as lines. */
 export function formatIngestReport(report: IngestReport): string[] {
-  const lines = [`Read ${report.source} (${report.format}): ${report.rowsRead} rows → ${report.pointsKept} checkpoints.`];
+  const lines = [
+    `Read ${report.source} (${report.format}): ${report.rowsRead} rows → ${report.pointsKept} checkpoints.`,
+  ];
   const columns = Object.entries(report.columns)
     .filter(([, v]) => v)
     .map(([k, v]) => `${k}=${v}`);
@@ -40,7 +50,11 @@ export function formatIngestReport(report: IngestReport): string[] {
 /**
  * A fit report as plain text (CLI) or Markdown (editor hover/webview). Formats only; computes nothing.
  */
-export function formatFitReport(fit: FitReport, ingest?: IngestReport, style: 'text' | 'markdown' = 'text'): string {
+export function formatFitReport(
+  fit: FitReport,
+  ingest?: IngestReport,
+  style: 'text' | 'markdown' = 'text',
+): string {
   const md = style === 'markdown';
   const lines: string[] = [];
   lines.push(md ? `### Scaling-law fit: ${fit.form}` : `Scaling-law fit: ${fit.form}`);
@@ -61,7 +75,13 @@ export function formatFitReport(fit: FitReport, ingest?: IngestReport, style: 't
   );
   for (const line of fitDrops) lines.push(md ? `- dropped ${line}` : `  dropped ${line}`);
   if (fit.settings.fixedExponents) {
-    lines.push(`Exponents borrowed${fit.settings.fixedExponentsSource ? ` from ${fit.settings.fixedExponentsSource}` : ''}: ${Object.entries(fit.settings.fixedExponents).map(([k, v]) => `${k} = ${v}`).join(', ')}.`);
+    lines.push(
+      `Exponents borrowed${fit.settings.fixedExponentsSource ? ` from ${fit.settings.fixedExponentsSource}` : ''}: ${Object.entries(
+        fit.settings.fixedExponents,
+      )
+        .map(([k, v]) => `${k} = ${v}`)
+        .join(', ')}.`,
+    );
   }
   lines.push('');
   const hasIntervals = !!fit.intervals;
@@ -72,19 +92,31 @@ export function formatFitReport(fit: FitReport, ingest?: IngestReport, style: 't
   for (const [name, value] of Object.entries(fit.params)) {
     const interval = fit.intervals?.[name];
     const range = interval ? `[${fmt(interval[0])}, ${fmt(interval[1])}]` : '';
-    lines.push(md ? `| ${name} | ${fmt(value)} |${hasIntervals ? ` ${range} |` : ''}` : `  ${name.padEnd(7)} ${fmt(value).padStart(12)}  ${range}`);
+    lines.push(
+      md
+        ? `| ${name} | ${fmt(value)} |${hasIntervals ? ` ${range} |` : ''}`
+        : `  ${name.padEnd(7)} ${fmt(value).padStart(12)}  ${range}`,
+    );
   }
-  if (hasIntervals) lines.push(`${md ? '\n' : ''}Intervals: 2.5–97.5 percentiles of ${fit.bootstrapRefits} bootstrap refits resampling models (seed ${fit.settings.seed}).`);
+  if (hasIntervals)
+    lines.push(
+      `${md ? '\n' : ''}Intervals: 2.5–97.5 percentiles of ${fit.bootstrapRefits} bootstrap refits resampling models (seed ${fit.settings.seed}).`,
+    );
   if (fit.heldOut) {
     const h = fit.heldOut;
     lines.push(
       `Held-out largest model ${h.model} (N = ${fmt(h.params)}): ARE ${percent(h.are)} over ${h.points} points` +
-        (h.fittedUpToTokens !== undefined ? ` (its first ${fmt(h.fittedUpToTokens)} tokens were fitted).` : ' (pure extrapolation).'),
+        (h.fittedUpToTokens !== undefined
+          ? ` (its first ${fmt(h.fittedUpToTokens)} tokens were fitted).`
+          : ' (pure extrapolation).'),
     );
   }
   if (fit.leaveOneModelOut) {
-    lines.push(`Leave-one-model-out: mean ARE ${percent(fit.leaveOneModelOut.meanAre)} over ${fit.leaveOneModelOut.perModel.length} models.`);
-    for (const e of fit.leaveOneModelOut.perModel) lines.push(`  ${e.model}: ${percent(e.are)} (${e.points} points)`);
+    lines.push(
+      `Leave-one-model-out: mean ARE ${percent(fit.leaveOneModelOut.meanAre)} over ${fit.leaveOneModelOut.perModel.length} models.`,
+    );
+    for (const e of fit.leaveOneModelOut.perModel)
+      lines.push(`${md ? '- ' : '  '}${e.model}: ${percent(e.are)} (${e.points} points)`);
   }
   for (const warning of fit.warnings) lines.push(md ? `**Warning:** ${warning}` : `warning: ${warning}`);
   return lines.join('\n');

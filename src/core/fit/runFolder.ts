@@ -17,7 +17,8 @@ export interface FolderFile {
 }
 
 /** Files that hold metrics rather than configs. */
-const METRICS_FILE = /(^|\/)(trainer_state\.json|[^/]*\.(csv|tsv|jsonl|ndjson)|[^/]*(metrics|history|log)[^/]*\.json)$/i;
+const METRICS_FILE =
+  /(^|\/)(trainer_state\.json|[^/]*\.(csv|tsv|jsonl|ndjson)|[^/]*(metrics|history|log)[^/]*\.json)$/i;
 /** Files that may be run configs. */
 const CONFIG_FILE = /\.(py|ya?ml|toml|json|sh|gin)$/i;
 
@@ -37,13 +38,20 @@ function isUnder(path: string, dir: string): boolean {
 }
 
 /** Read every run in a folder listing. Never throws. */
-export function readRunsFromFiles(files: readonly FolderFile[], folderName: string, options: IngestOptions = {}): RunsRead {
+export function readRunsFromFiles(
+  files: readonly FolderFile[],
+  folderName: string,
+  options: IngestOptions = {},
+): RunsRead {
   const report = emptyIngestReport(folderName, 'folder');
   const byPath = new Map(files.map((f) => [f.path, f.text] as const));
   const readFile = (path: string) => byPath.get(path.replace(/\\/g, '/').replace(/^\.\//, ''));
 
   // Run directories: those with a recognized config that has an architecture.
-  const runDirs = new Map<string, { n: number; tokensPerStep?: number; framework: string; configPath: string }>();
+  const runDirs = new Map<
+    string,
+    { n: number; tokensPerStep?: number; framework: string; configPath: string }
+  >();
   for (const file of files) {
     if (METRICS_FILE.test(file.path) || !CONFIG_FILE.test(file.path)) continue;
     const dir = dirOf(file.path);
@@ -51,7 +59,12 @@ export function readRunsFromFiles(files: readonly FolderFile[], folderName: stri
     const result = readRunConfig(file.text, { path: file.path, readFile });
     if (result.kind !== 'run-config' || !result.spec.architecture) continue;
     const n = countParams(result.spec.architecture).total;
-    runDirs.set(dir, { n, tokensPerStep: result.spec.training.tokensPerStep, framework: result.spec.framework, configPath: file.path });
+    runDirs.set(dir, {
+      n,
+      tokensPerStep: result.spec.training.tokensPerStep,
+      framework: result.spec.framework,
+      configPath: file.path,
+    });
   }
 
   const runs: RunSeries[] = [];
@@ -61,7 +74,9 @@ export function readRunsFromFiles(files: readonly FolderFile[], folderName: stri
   for (const dir of dirs) {
     const config = runDirs.get(dir)!;
     const name = lastSegment(dir, folderName);
-    let metrics = files.filter((f) => METRICS_FILE.test(f.path) && isUnder(f.path, dir) && !claimed.has(f.path));
+    let metrics = files.filter(
+      (f) => METRICS_FILE.test(f.path) && isUnder(f.path, dir) && !claimed.has(f.path),
+    );
     // HF saves a trainer_state.json per checkpoint; the latest (longest history) supersedes the rest.
     const states = metrics.filter((f) => /(^|\/)trainer_state\.json$/i.test(f.path));
     if (states.length > 1) {
@@ -70,12 +85,16 @@ export function readRunsFromFiles(files: readonly FolderFile[], folderName: stri
     }
     for (const f of files) if (isUnder(f.path, dir) && METRICS_FILE.test(f.path)) claimed.add(f.path);
     if (metrics.length === 0) {
-      report.warnings.push(`Run ${name}: config ${config.configPath} but no metrics log (CSV, JSONL or trainer_state.json) beside it.`);
+      report.warnings.push(
+        `Run ${name}: config ${config.configPath} but no metrics log (CSV, JSONL or trainer_state.json) beside it.`,
+      );
       continue;
     }
     report.notes.push(
       `Run ${name}: N = ${config.n.toLocaleString('en-US')} from ${config.configPath} (${config.framework})` +
-        (config.tokensPerStep ? `, ${config.tokensPerStep.toLocaleString('en-US')} tokens/step.` : '; the config does not give tokens per step.'),
+        (config.tokensPerStep
+          ? `, ${config.tokensPerStep.toLocaleString('en-US')} tokens/step.`
+          : '; the config does not give tokens per step.'),
     );
     for (const metric of metrics) {
       const read = readRunsFromText(metric.text, metric.path, {
@@ -86,10 +105,11 @@ export function readRunsFromFiles(files: readonly FolderFile[], folderName: stri
       });
       // The config identifies the run; a name column in a per-run log would only repeat it.
       for (const run of read.runs) run.name = read.runs.length === 1 ? name : `${name}/${run.name}`;
-      for (const error of read.report.errors) read.report.warnings.push(`Run ${name} (${metric.path}): ${error}`);
+      for (const error of read.report.errors)
+        read.report.warnings.push(`Run ${name} (${metric.path}): ${error}`);
       read.report.errors = [];
       mergeReports(report, read.report);
-      runs.push(...read.runs);
+      for (const run of read.runs) runs.push(run);
     }
   }
 
@@ -100,7 +120,7 @@ export function readRunsFromFiles(files: readonly FolderFile[], folderName: stri
     for (const error of read.report.errors) read.report.warnings.push(`${file.path}: ${error}`);
     read.report.errors = [];
     mergeReports(report, read.report);
-    runs.push(...read.runs);
+    for (const run of read.runs) runs.push(run);
   }
   if (runs.length === 0) {
     report.errors.push(

@@ -48,7 +48,10 @@ export interface SavedLaw {
 }
 
 /** Build a saved law from a successful fit. */
-export function savedLawFromFit(report: FitReport, meta: { name: string; dataSource: string; date: string }): SavedLaw {
+export function savedLawFromFit(
+  report: FitReport,
+  meta: { name: string; dataSource: string; date: string },
+): SavedLaw {
   const saved: SavedLaw = {
     format: SAVED_LAW_FORMAT,
     version: SAVED_LAW_VERSION,
@@ -66,7 +69,9 @@ export function savedLawFromFit(report: FitReport, meta: { name: string; dataSou
       bootstrap: report.settings.bootstrap,
       seed: report.settings.seed,
       ...(report.settings.fixedExponents ? { fixedExponents: report.settings.fixedExponents } : {}),
-      ...(report.settings.fixedExponentsSource ? { fixedExponentsSource: report.settings.fixedExponentsSource } : {}),
+      ...(report.settings.fixedExponentsSource
+        ? { fixedExponentsSource: report.settings.fixedExponentsSource }
+        : {}),
     },
     dataSource: meta.dataSource,
     date: meta.date,
@@ -81,16 +86,23 @@ export function savedLawFromFit(report: FitReport, meta: { name: string; dataSou
 
 /** Pretty JSON with number arrays (draws, intervals) kept on one line each. */
 export function serializeSavedLaw(law: SavedLaw): string {
-  const capped = law.bootstrapDraws && law.bootstrapDraws.length > MAX_SAVED_DRAWS ? { ...law, bootstrapDraws: law.bootstrapDraws.slice(0, MAX_SAVED_DRAWS) } : law;
+  const capped =
+    law.bootstrapDraws && law.bootstrapDraws.length > MAX_SAVED_DRAWS
+      ? { ...law, bootstrapDraws: law.bootstrapDraws.slice(0, MAX_SAVED_DRAWS) }
+      : law;
   return (
-    JSON.stringify(capped, null, 2).replace(/\[\s*(-?[\d.eE+-]+(?:,\s*-?[\d.eE+-]+)*)\s*\]/g, (_, inner: string) => `[${inner.split(/,\s*/).join(', ')}]`) + '\n'
+    JSON.stringify(capped, null, 2).replace(
+      /\[\s*(-?[\d.eE+-]+(?:,\s*-?[\d.eE+-]+)*)\s*\]/g,
+      (_, inner: string) => `[${inner.split(/,\s*/).join(', ')}]`,
+    ) + '\n'
   );
 }
 
 /** Result of parsing a saved law: errors are values. */
 export type ParsedSavedLaw = { ok: true; law: SavedLaw } | { ok: false; errors: string[] };
 
-const isRecord = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  !!v && typeof v === 'object' && !Array.isArray(v);
 const isFiniteNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
 /** Parse and validate a saved-law file. Never throws. */
@@ -104,8 +116,10 @@ export function parseSavedLaw(text: string): ParsedSavedLaw {
   const errors: string[] = [];
   if (!isRecord(value)) return { ok: false, errors: ['A saved law must be a JSON object.'] };
   if (value.format !== SAVED_LAW_FORMAT) errors.push(`"format" must be "${SAVED_LAW_FORMAT}".`);
-  if (value.version !== SAVED_LAW_VERSION) errors.push(`Unsupported "version" ${JSON.stringify(value.version)} (expected ${SAVED_LAW_VERSION}).`);
-  if (typeof value.name !== 'string' || value.name.trim() === '') errors.push('"name" must be a non-empty string.');
+  if (value.version !== SAVED_LAW_VERSION)
+    errors.push(`Unsupported "version" ${JSON.stringify(value.version)} (expected ${SAVED_LAW_VERSION}).`);
+  if (typeof value.name !== 'string' || value.name.trim() === '')
+    errors.push('"name" must be a non-empty string.');
   const formId = value.form;
   if (formId !== 'chinchilla' && formId !== 'kaplan' && formId !== 'compute') {
     errors.push('"form" must be one of chinchilla, kaplan, compute.');
@@ -118,7 +132,8 @@ export function parseSavedLaw(text: string): ParsedSavedLaw {
     for (const name of names) {
       const v = value.params[name];
       if (!isFiniteNumber(v)) errors.push(`params.${name} must be a finite number.`);
-      else if (!form.exponentIndices.includes(names.indexOf(name)) && !(v > 0)) errors.push(`params.${name} must be positive.`);
+      else if (!form.exponentIndices.includes(names.indexOf(name)) && !(v > 0))
+        errors.push(`params.${name} must be positive.`);
       else if (formId === 'kaplan' && !(v > 0)) errors.push(`params.${name} must be positive.`);
     }
   }
@@ -126,29 +141,45 @@ export function parseSavedLaw(text: string): ParsedSavedLaw {
     if (!isRecord(value.intervals)) errors.push('"intervals" must be an object.');
     else
       for (const [name, interval] of Object.entries(value.intervals)) {
-        if (!Array.isArray(interval) || interval.length !== 2 || !interval.every(isFiniteNumber)) errors.push(`intervals.${name} must be [low, high].`);
+        if (!Array.isArray(interval) || interval.length !== 2 || !interval.every(isFiniteNumber))
+          errors.push(`intervals.${name} must be [low, high].`);
       }
   }
   if (value.bootstrapDraws !== undefined) {
     if (!Array.isArray(value.bootstrapDraws)) errors.push('"bootstrapDraws" must be an array.');
-    else if (value.bootstrapDraws.length > MAX_SAVED_DRAWS) errors.push(`"bootstrapDraws" has ${value.bootstrapDraws.length} draws; at most ${MAX_SAVED_DRAWS}.`);
+    else if (value.bootstrapDraws.length > MAX_SAVED_DRAWS)
+      errors.push(`"bootstrapDraws" has ${value.bootstrapDraws.length} draws; at most ${MAX_SAVED_DRAWS}.`);
     else {
-      const bad = value.bootstrapDraws.findIndex((d) => !Array.isArray(d) || d.length !== names.length || !d.every(isFiniteNumber));
-      if (bad >= 0) errors.push(`bootstrapDraws[${bad}] must be ${names.length} finite numbers (${names.join(', ')}).`);
+      const bad = value.bootstrapDraws.findIndex(
+        (d) => !Array.isArray(d) || d.length !== names.length || !d.every(isFiniteNumber),
+      );
+      if (bad >= 0)
+        errors.push(`bootstrapDraws[${bad}] must be ${names.length} finite numbers (${names.join(', ')}).`);
     }
   }
   if (!isRecord(value.fit)) errors.push('"fit" (fit settings) must be an object.');
   if (typeof value.dataSource !== 'string') errors.push('"dataSource" must be a string.');
-  if (typeof value.date !== 'string' || Number.isNaN(Date.parse(value.date))) errors.push('"date" must be an ISO date string.');
-  if (value.warnings !== undefined && (!Array.isArray(value.warnings) || !value.warnings.every((w) => typeof w === 'string'))) {
+  if (typeof value.date !== 'string' || Number.isNaN(Date.parse(value.date)))
+    errors.push('"date" must be an ISO date string.');
+  if (
+    value.warnings !== undefined &&
+    (!Array.isArray(value.warnings) || !value.warnings.every((w) => typeof w === 'string'))
+  ) {
     errors.push('"warnings" must be a list of strings.');
   }
   if (value.region !== undefined) {
     const r = value.region;
-    if (!isRecord(r) || !['paramsMin', 'paramsMax', 'tokensMin', 'tokensMax'].every((k) => isFiniteNumber(r[k]))) errors.push('"region" must have paramsMin, paramsMax, tokensMin, tokensMax.');
+    if (
+      !isRecord(r) ||
+      !['paramsMin', 'paramsMax', 'tokensMin', 'tokensMax'].every((k) => isFiniteNumber(r[k]))
+    )
+      errors.push('"region" must have paramsMin, paramsMax, tokensMin, tokensMax.');
   }
   if (errors.length) return { ok: false, errors };
-  return { ok: true, law: { ...(value as unknown as SavedLaw), warnings: (value.warnings as string[] | undefined) ?? [] } };
+  return {
+    ok: true,
+    law: { ...(value as unknown as SavedLaw), warnings: (value.warnings as string[] | undefined) ?? [] },
+  };
 }
 
 /** The law's coefficients as {@link LawParams}. */
@@ -166,7 +197,11 @@ export function savedLawParams(saved: SavedLaw): LawParams {
 
 /** A saved law as a selectable {@link ScalingLaw}; `filePath` is where it was loaded from. */
 export function savedLawToScalingLaw(saved: SavedLaw, filePath?: string): ScalingLaw {
-  const slug = saved.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'law';
+  const slug =
+    saved.name
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '') || 'law';
   const law: ScalingLaw = {
     id: `fitted:${slug}`,
     label: `${saved.name} (fitted)`,

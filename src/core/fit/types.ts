@@ -32,7 +32,8 @@ export type DropReason =
   | 'duplicate'
   | 'before-min-tokens'
   | 'intermediate-checkpoint'
-  | 'too-many-rows';
+  | 'too-many-rows'
+  | 'thinned';
 
 /** Human descriptions of drop reasons, for reports. */
 export const DROP_REASON_TEXT: Record<DropReason, string> = {
@@ -45,6 +46,7 @@ export const DROP_REASON_TEXT: Record<DropReason, string> = {
   'before-min-tokens': 'checkpoint at or before the min-tokens cut-off',
   'intermediate-checkpoint': 'intermediate checkpoint (only final checkpoints used)',
   'too-many-rows': 'beyond the row limit',
+  thinned: 'thinned to bound the fit time on a very large input',
 };
 
 /** Which input columns (or JSON keys) supplied each quantity. */

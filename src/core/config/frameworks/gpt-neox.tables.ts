@@ -36,6 +36,29 @@ export const NEOX_NORMS: Readonly<Record<string, { weight: boolean; bias: boolea
   scalenorm: { weight: false, bias: false },
 };
 
+/** Every `activation` NeoX accepts (megatron/neox_arguments/neox_args.py, megatron/model/activations.py). */
+export const NEOX_ACTIVATIONS: ReadonlySet<string> = new Set([
+  'gelu',
+  'geglu',
+  'relu',
+  'softsign',
+  'swish',
+  'mish',
+  'silu',
+  'reglu',
+  'swiglu',
+]);
+
+/** Every `pos_emb` NeoX accepts (megatron/neox_arguments/neox_args.py); only `learned` adds parameters. */
+export const NEOX_POS_EMBS: ReadonlySet<string> = new Set([
+  'learned',
+  'rotary',
+  'sinusoidal',
+  'rpe',
+  'alibi',
+  'none',
+]);
+
 /** Activations NeoX implements as gated (two input branches): megatron/model/transformer.py ParallelMLP. */
 export const NEOX_GATED_ACTIVATIONS: ReadonlySet<string> = new Set(['swiglu', 'geglu', 'reglu']);
 

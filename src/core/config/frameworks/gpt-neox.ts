@@ -4,7 +4,9 @@ import type { FrameworkReader } from '../reader';
 import { parseYaml, topLevelKeys, type YamlSource } from '../yamlSource';
 import { SpecBuilder, formatInt, optionGpus, type Sourced } from '../specBuilder';
 import {
+  NEOX_ACTIVATIONS,
   NEOX_GATED_ACTIVATIONS,
+  NEOX_POS_EMBS,
   NEOX_GPU_COMMENT_PATTERNS,
   NEOX_NORMS,
   NEOX_TOKENIZER_TYPE_SIZES,
@@ -126,12 +128,26 @@ function read(text: string, context: ReadContext): ReadResult {
     };
   }
   const b = new SpecBuilder('gpt-neox', yaml, { hyphenInsensitive: HYPHEN });
+  b.phase = 'architecture';
   const architecture = readArchitecture(b);
   if (architecture) b.spec.architecture = architecture;
+  b.phase = 'training';
   readTraining(b, context);
+  b.phase = 'other';
   const first = b.spec.archSources.nLayers ?? b.spec.archSources.dModel;
   if (first) b.spec.modelSectionRange = { start: first.keyRange.start, end: first.valueRange.end };
-  return { kind: 'run-config', spec: b.spec };
+  return { kind: 'run-config', spec: b.finish() };
+}
+
+/** A name NeoX would reject: diagnosed, and the count becomes unknown (see SpecBuilder.finish). */
+function unknownName(b: SpecBuilder, key: Sourced<string>, known: ReadonlySet<string>): void {
+  b.diagnose(
+    'warning',
+    'unknown-value',
+    `GPT-NeoX does not know ${key.source.key} \`${key.value.slice(0, 40)}\` (known: ${[...known].join(', ')}).`,
+    key.source.valueRange,
+  );
+  b.reject(key.source);
 }
 
 function readArchitecture(b: SpecBuilder): ArchitectureSpec | undefined {
@@ -161,7 +177,9 @@ function readArchitecture(b: SpecBuilder): ArchitectureSpec | undefined {
   // MLP: NeoX's ParallelMLP takes intermediate_size (or expansion_factor × h, else 4h); for gated
   // activations the 3× convention applies: fused width int(x·2/3), per-branch width that // 2,
   // each rounded up to mlp_multiple_of.
-  const activation = (b.string(['activation'])?.value ?? 'gelu').toLowerCase();
+  const activationKey = b.string(['activation']);
+  const activation = (activationKey?.value ?? 'gelu').toLowerCase();
+  if (activationKey && !NEOX_ACTIVATIONS.has(activation)) unknownName(b, activationKey, NEOX_ACTIVATIONS);
   const legacyLlamaMlp = (b.string(['mlp_type'])?.value ?? '').toLowerCase() === 'llama';
   const gatedMlp = legacyLlamaMlp || NEOX_GATED_ACTIVATIONS.has(activation);
   const multipleOf = b.int(['mlp_multiple_of'])?.value ?? (legacyLlamaMlp ? 256 : 1);
@@ -184,9 +202,10 @@ function readArchitecture(b: SpecBuilder): ArchitectureSpec | undefined {
     if (!intermediate && !expansion) b.assume(`MLP width 4 × hidden_size = ${ffnSize} (NeoX default)`);
   }
 
-  const normName = (b.string(['norm'])?.value ?? 'layernorm').toLowerCase();
+  const normKey = b.string(['norm']);
+  const normName = (normKey?.value ?? 'layernorm').toLowerCase();
   const norm = NEOX_NORMS[normName] ?? NEOX_NORMS.layernorm;
-  if (!NEOX_NORMS[normName]) b.assume(`unknown norm '${normName}': counted as LayerNorm`);
+  if (normKey && !NEOX_NORMS[normName]) unknownName(b, normKey, new Set(Object.keys(NEOX_NORMS)));
   const normBiasSetting = b.bool(['use_bias_in_norms'])?.value;
   const normBias = norm.bias
     ? (normBiasSetting ?? true)
@@ -203,7 +222,9 @@ function readArchitecture(b: SpecBuilder): ArchitectureSpec | undefined {
   }
 
   const tied = !(b.bool(['no_weight_tying'], { arch: 'tiedEmbeddings' })?.value ?? false);
-  const posEmb = (b.string(['pos_emb'])?.value ?? 'learned').toLowerCase();
+  const posEmbKey = b.string(['pos_emb']);
+  const posEmb = (posEmbKey?.value ?? 'learned').toLowerCase();
+  if (posEmbKey && !NEOX_POS_EMBS.has(posEmb)) unknownName(b, posEmbKey, NEOX_POS_EMBS);
   const seqLength = b.int(['seq_length']);
   const maxPositions =
     b.int(['max_position_embeddings'], { arch: 'maxPositions' })?.value ?? seqLength?.value ?? 0;

@@ -103,7 +103,7 @@ class JsonConfigView {
     this.diagnostics.push({
       severity: 'error',
       code: 'invalid-value',
-      message: `${source.key} must be ${expected}; got ${source.raw}.`,
+      message: `${source.key} must be ${expected}; got \`${source.raw.slice(0, 60)}\`.`,
       range: source.valueRange,
     });
   }
@@ -244,7 +244,10 @@ function buildArchitecture(
   const bool = (key: string, fallback: boolean): boolean => {
     const found = view.get([key]);
     if (found && typeof found.value === 'boolean') return found.value;
-    if (found && found.value !== null) view.invalid(found.source, 'true or false');
+    if (found && found.value !== null) {
+      view.invalid(found.source, 'true or false');
+      valid = false; // The class default would silently change the count.
+    }
     const classDefault = family.defaults[key];
     return typeof classDefault === 'boolean' ? classDefault : fallback;
   };
@@ -285,6 +288,9 @@ function buildArchitecture(
   if (tiedFound && typeof tiedFound.value === 'boolean') {
     tiedEmbeddings = tiedFound.value;
     archSources.tiedEmbeddings = tiedFound.source;
+  } else if (tiedFound && tiedFound.value !== null) {
+    view.invalid(tiedFound.source, 'true or false');
+    valid = false;
   } else {
     assumptions.push(`tie_word_embeddings absent: ${family.tiedDefault} for this family`);
   }
@@ -339,9 +345,11 @@ function buildArchitecture(
   };
   if (family.moe) {
     const moe = readMoe(view, family, nLayers, ffnSize, archSources, assumptions);
+    if (moe === 'invalid') return undefined;
     if (moe) architecture.moe = moe;
   }
-  return architecture;
+  // Any written but invalid key (diagnosed above) leaves the count unknown rather than defaulted.
+  return valid ? architecture : undefined;
 }
 
 /** MoE block from Mixtral- or Qwen-MoE-style keys. */
@@ -352,13 +360,18 @@ function readMoe(
   denseFfnSize: number,
   archSources: RunSpec['archSources'],
   assumptions: string[],
-): MoeSpec | undefined {
+): MoeSpec | 'invalid' | undefined {
+  let valid = true;
   const number = (key: string): number | undefined => {
     const found = view.get([key]);
     if (found && typeof found.value === 'number' && Number.isInteger(found.value) && found.value >= 0) {
       return found.value;
     }
-    if (found && found.value !== null) view.invalid(found.source, 'a non-negative integer');
+    if (found && found.value !== null) {
+      view.invalid(found.source, 'a non-negative integer');
+      valid = false;
+      return undefined;
+    }
     const fallback = family.defaults[key];
     if (typeof fallback === 'number') {
       if (!found) assumptions.push(`${key} absent: config default ${fallback}`);
@@ -373,6 +386,7 @@ function readMoe(
   if (expertsSource) archSources.nExperts = expertsSource;
   const perTokenSource = view.get(['num_experts_per_tok'])?.source;
   if (perTokenSource) archSources.expertsPerToken = perTokenSource;
+  if (!valid) return 'invalid';
   if (!nExperts || !expertsPerToken) return undefined;
 
   if (family.moe === 'mixtral') {
@@ -382,7 +396,12 @@ function readMoe(
   // decoder_sparse_step-th layer is sparse (modeling_qwen2_moe / modeling_qwen3_moe).
   const expertFfnSize = number('moe_intermediate_size') ?? denseFfnSize;
   const step = number('decoder_sparse_step') ?? 1;
-  const mlpOnly = view.get(['mlp_only_layers'])?.value;
+  const mlpOnlyFound = view.get(['mlp_only_layers']);
+  const mlpOnly = mlpOnlyFound?.value;
+  if (mlpOnlyFound && mlpOnly !== null && !Array.isArray(mlpOnly)) {
+    view.invalid(mlpOnlyFound.source, 'a list of layer indices');
+    return 'invalid';
+  }
   const denseOnly = new Set(
     Array.isArray(mlpOnly) ? mlpOnly.filter((v): v is number => typeof v === 'number') : [],
   );
@@ -392,6 +411,7 @@ function readMoe(
   }
   const sharedFfn =
     'shared_expert_intermediate_size' in family.defaults ? number('shared_expert_intermediate_size') : 0;
+  if (!valid) return 'invalid';
   return {
     nExperts,
     expertsPerToken,
@@ -399,7 +419,7 @@ function readMoe(
     sharedExpertFfnSize: sharedFfn ?? 0,
     sharedExpertGate: Boolean(sharedFfn),
     moeLayers,
-  };
+  } satisfies MoeSpec;
 }
 
 /** The Hugging Face `config.json` reader. */

@@ -66,12 +66,16 @@ function read(text: string, context: ReadContext): ReadResult {
   }
   const b = new SpecBuilder('levanter', yaml);
   const typeKey = b.string(['model', 'type'], { arch: 'modelName' });
+  // A `type:` that is written but unusable must not become the gpt2 default.
+  const typeUnusable = !typeKey && b.has(['model', 'type']) && b.find(['model', 'type'])?.value != null;
   const typeName = typeKey?.value ?? 'gpt2';
-  if (!typeKey) b.assume("model.type absent: Levanter's default gpt2");
-  const defaults = LEVANTER_MODEL_DEFAULTS[typeName];
+  if (!typeKey && !typeUnusable) b.assume("model.type absent: Levanter's default gpt2");
+  const defaults = typeUnusable ? undefined : LEVANTER_MODEL_DEFAULTS[typeName];
   b.spec.modelName = typeName;
   let seqLen: number | undefined;
-  if (!defaults) {
+  if (typeUnusable) {
+    seqLen = b.int(['model', 'seq_len'], { training: 'seqLen' })?.value;
+  } else if (!defaults) {
     b.diagnose(
       'warning',
       'unknown-model',
@@ -85,13 +89,16 @@ function read(text: string, context: ReadContext): ReadResult {
     if (!seq) b.assume(`model.seq_len absent: ${defaults.source} default ${defaults.seq_len}`);
     const vocab = readVocab(b, context);
     if (vocab !== undefined) {
+      b.phase = 'architecture';
       const architecture = readArchitecture(b, defaults, seqLen, vocab);
       if (architecture) b.spec.architecture = architecture;
     }
   }
+  b.phase = 'training';
   readTraining(b, seqLen);
+  b.phase = 'other';
   b.spec.modelSectionRange = b.sectionRange(['model']);
-  return { kind: 'run-config', spec: b.spec };
+  return { kind: 'run-config', spec: b.finish() };
 }
 
 /** The tokenizer name from `data.tokenizer`, following `data: !include file.yaml`. */
@@ -116,6 +123,16 @@ function readTokenizer(b: SpecBuilder, context: ReadContext): Sourced<string> | 
     b.record(source, { arch: 'vocabSize' });
     b.assume(`data config from !include ${data.value}`);
     return { value: found.value, source };
+  }
+  if (data && data.value !== null && typeof data.value !== 'object') {
+    // `data: some/path.yaml` without !include: the tokenizer is elsewhere, not Levanter's default.
+    b.diagnose(
+      'warning',
+      'include-unreadable',
+      `\`data\` is \`${data.source.raw.slice(0, 60)}\`, not a mapping or an !include; the tokenizer (and so the vocab) is unknown.`,
+      data.source.valueRange,
+    );
+    return undefined;
   }
   return b.string(['data', 'tokenizer'], { arch: 'vocabSize' });
 }
@@ -301,7 +318,7 @@ function readTraining(b: SpecBuilder, seqLen: number | undefined): void {
     const batch = batchKey ? b.int(['trainer', 'train_batch_size']) : undefined;
     const value = batch?.value ?? LEVANTER_TRAINER_DEFAULTS.train_batch_size;
     if (!batchKey) b.assume(`trainer.train_batch_size absent: Levanter default ${value}`);
-    // An invalid value was diagnosed by the builder; Levanter's default stands in for it.
+    // An invalid value was diagnosed by the builder and poisons D in SpecBuilder.finish().
     training.globalBatchSeqs = value;
     if (seqLen) training.tokensPerStep = value * seqLen;
     sequences = steps * value;

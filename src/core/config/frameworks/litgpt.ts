@@ -193,6 +193,19 @@ const INLINE_FIELD_TO_ARCH: Partial<Record<string, ArchField>> = {
   name: 'modelName',
 };
 
+/** Fields of litgpt.Config whose value is a class name; anything else cannot be counted. */
+const INLINE_ENUM_FIELDS: Record<string, readonly string[]> = {
+  mlp_class_name: ['GptNeoxMLP', 'LLaMAMLP', 'GemmaMLP', 'LLaMAMoE'],
+  norm_class_name: ['LayerNorm', 'RMSNorm'],
+};
+
+/** Boolean fields of litgpt.Config (their defaults are booleans). */
+const INLINE_BOOL_FIELDS = new Set(
+  Object.entries(LIT_CONFIG_DEFAULTS)
+    .filter(([, value]) => typeof value === 'boolean')
+    .map(([key]) => key),
+);
+
 /** Read an inline `model_config` mapping (or a model_config.yaml file) into a LitConfig. */
 function readInlineConfig(
   source: YamlSource,
@@ -211,21 +224,35 @@ function readInlineConfig(
     if (!isScalar(item.key)) continue;
     const key = String(item.key.value);
     const fieldSource = pairSource(source, item, file);
-    const value = isScalar(item.value) ? item.value.value : undefined;
+    const value = isScalar(item.value) ? item.value.value : item.value ? item.value : undefined;
+    const reject = (expected: string) => {
+      diagnostics.push({
+        severity: 'error',
+        code: 'invalid-value',
+        message: `model_config.${key} must be ${expected}; got \`${fieldSource.raw.slice(0, 60)}\`.`,
+        range: fieldSource.valueRange,
+      });
+      valid = false;
+    };
     if ((INLINE_INT_FIELDS as readonly string[]).includes(key)) {
       if (value === null || value === undefined) continue;
       const number = numberOf(value);
       if (number === undefined || !Number.isInteger(number) || number <= 0) {
-        diagnostics.push({
-          severity: 'error',
-          code: 'invalid-value',
-          message: `model_config.${key} must be a positive integer; got ${fieldSource.raw}.`,
-          range: fieldSource.valueRange,
-        });
-        valid = false;
+        reject('a positive integer');
         continue;
       }
       config[key] = number;
+    } else if (INLINE_BOOL_FIELDS.has(key) && value !== null && typeof value !== 'boolean') {
+      // A wrong type here would otherwise be truthy and flip a bias or a norm on.
+      reject('true or false');
+      continue;
+    } else if (
+      INLINE_ENUM_FIELDS[key] &&
+      value !== null &&
+      !INLINE_ENUM_FIELDS[key].includes(String(value))
+    ) {
+      reject(`one of ${INLINE_ENUM_FIELDS[key].join(', ')}`);
+      continue;
     } else if (typeof value === 'boolean' || typeof value === 'string') {
       config[key] = value;
     } else if (value === null) {
@@ -335,7 +362,17 @@ function read(text: string, context: ReadContext): ReadResult {
 
   const tieFound = use<unknown>(['train', 'tie_embeddings']);
   let architecture: ArchitectureSpec | undefined;
-  if (config) {
+  const tieUnusable =
+    tieFound !== undefined && tieFound.value !== null && typeof tieFound.value !== 'boolean';
+  if (tieUnusable) {
+    diagnostics.push({
+      severity: 'error',
+      code: 'invalid-value',
+      message: `train.tie_embeddings must be true or false; got \`${tieFound.source.raw.slice(0, 60)}\`: parameters are not counted.`,
+      range: tieFound.source.valueRange,
+    });
+  }
+  if (config && !tieUnusable) {
     let tied = false;
     if (typeof tieFound?.value === 'boolean') {
       tied = tieFound.value;
@@ -350,6 +387,8 @@ function read(text: string, context: ReadContext): ReadResult {
   }
 
   // --- Training length -----------------------------------------------------------------------
+  // Keys written with an unusable value: D must not fall back to a default (or block_size) for them.
+  const unusableTraining: FieldSource[] = [];
   const intAt = (path: string[], min = 1): { value: number; source: FieldSource } | undefined => {
     const found = use<unknown>(path);
     if (!found || found.value === null || found.value === undefined) return undefined;
@@ -359,9 +398,10 @@ function read(text: string, context: ReadContext): ReadResult {
     diagnostics.push({
       severity: 'error',
       code: 'invalid-value',
-      message: `${path.join('.')} must be an integer ≥ ${min}; got ${found.source.raw}.`,
+      message: `${path.join('.')} must be an integer ≥ ${min}; got \`${found.source.raw.slice(0, 60)}\`.`,
       range: found.source.valueRange,
     });
+    if (path[0] === 'train') unusableTraining.push(found.source);
     return undefined;
   };
   const globalBatch = intAt(['train', 'global_batch_size']);
@@ -483,6 +523,18 @@ function read(text: string, context: ReadContext): ReadResult {
     }
   }
   if (missing.length) training.missing = missing;
+  const [badTraining] = unusableTraining;
+  if (badTraining && training.tokens !== undefined) {
+    delete training.tokens;
+    delete training.formula;
+    training.missing = [`a usable \`${badTraining.key}\``];
+    diagnostics.push({
+      severity: 'warning',
+      code: 'tokens-unknown',
+      message: `Training tokens are not computed: \`${badTraining.key}\` is written but cannot be used.`,
+      range: badTraining.valueRange,
+    });
+  }
 
   // LoRA: report what trains; the forward/backward still runs the full model (6·N·D uses N).
   const loraRank = intAt(['lora_r']);

@@ -43,6 +43,9 @@ const MPT_NORMS: Readonly<Record<string, { bias: boolean }>> = {
   triton_rmsnorm: { bias: false },
 };
 
+/** MPT attention classes (llmfoundry/layers_registry attention_classes). */
+const MPT_ATTN_TYPES = ['multihead_attention', 'multiquery_attention', 'grouped_query_attention'];
+
 /** MPT FFN types: gated (GLU, 3 matrices) or MoE (megablocks). */
 const MPT_FFN_TYPES: Readonly<Record<string, { gated: boolean; moe: boolean }>> = {
   mptmlp: { gated: false, moe: false },
@@ -123,6 +126,7 @@ function read(text: string, context: ReadContext): ReadResult {
   const name = b.string(['model', 'name'], { arch: 'modelName' });
   const seq = readSeqLen(b);
   let architecture: ArchitectureSpec | undefined;
+  b.phase = 'architecture';
   if (name?.value === 'mpt_causal_lm') architecture = readMpt(b);
   else if (name?.value === 'hf_causal_lm') architecture = readHf(b, seq);
   else {
@@ -134,10 +138,13 @@ function read(text: string, context: ReadContext): ReadResult {
     );
   }
   if (architecture) b.spec.architecture = architecture;
+  b.phase = 'other';
   b.spec.modelName = b.string(['model', 'pretrained_model_name_or_path'])?.value ?? name?.value;
+  b.phase = 'training';
   readTraining(b, context, seq);
+  b.phase = 'other';
   b.spec.modelSectionRange = b.sectionRange(['model']);
-  return { kind: 'run-config', spec: b.spec };
+  return { kind: 'run-config', spec: b.finish() };
 }
 
 /** Training sequence length: top-level max_seq_len, else the train loader's, else the model's. */
@@ -171,7 +178,8 @@ function readMpt(b: SpecBuilder): ArchitectureSpec | undefined {
     return undefined;
   }
 
-  const attnType = b.string(['model', 'attn_config', 'attn_type'])?.value ?? MPT_DEFAULTS.attn_type;
+  const attnType =
+    b.oneOf(['model', 'attn_config', 'attn_type'], MPT_ATTN_TYPES)?.value ?? MPT_DEFAULTS.attn_type;
   const kvSetting =
     b.int(['model', 'attn_config', 'kv_n_heads'], { arch: 'nKvHeads' })?.value ?? MPT_DEFAULTS.kv_n_heads;
   const nKvHeads =
@@ -184,13 +192,13 @@ function readMpt(b: SpecBuilder): ArchitectureSpec | undefined {
     b.number(['model', 'expansion_ratio'], { arch: 'ffnSize' })?.value ?? MPT_DEFAULTS.expansion_ratio;
   const explicitFfn = b.int(['model', 'ffn_config', 'ffn_hidden_size'], { arch: 'ffnSize' });
   const ffnSize = explicitFfn?.value ?? Math.floor(dModel * expansion);
-  const ffnTypeName = b.string(['model', 'ffn_config', 'ffn_type'])?.value ?? MPT_DEFAULTS.ffn_type;
+  const ffnTypeName =
+    b.oneOf(['model', 'ffn_config', 'ffn_type'], Object.keys(MPT_FFN_TYPES))?.value ?? MPT_DEFAULTS.ffn_type;
   const ffnType = MPT_FFN_TYPES[ffnTypeName] ?? MPT_FFN_TYPES.mptmlp;
-  if (!MPT_FFN_TYPES[ffnTypeName]) b.assume(`unknown ffn_type '${ffnTypeName}': counted as a plain MLP`);
   const moeGated = (b.string(['model', 'ffn_config', 'mlp_type'])?.value ?? 'mlp') === 'glu';
 
   const noBias = b.bool(['model', 'no_bias'])?.value ?? MPT_DEFAULTS.no_bias;
-  const normType = b.string(['model', 'norm_type'])?.value ?? MPT_DEFAULTS.norm_type;
+  const normType = b.oneOf(['model', 'norm_type'], Object.keys(MPT_NORMS))?.value ?? MPT_DEFAULTS.norm_type;
   const norm = MPT_NORMS[normType] ?? MPT_NORMS.low_precision_layernorm;
   const tied =
     b.bool(['model', 'tie_word_embeddings'], { arch: 'tiedEmbeddings' })?.value ??

@@ -627,7 +627,7 @@ function readTraining(
     severity: 'info',
     code: 'missing-gpus',
     message:
-      'MaxText trains on every device of the slice: tokens = steps × per_device_batch_size × num_devices × gradient_accumulation_steps × max_target_length. Set scalingLens.gpus to the device count.',
+      'MaxText trains on every device of the slice: tokens = steps × per_device_batch_size × num_devices × gradient_accumulation_steps × max_target_length. Set the device count (setting scalingLens.missing.gpus, CLI --gpus).',
     range: steps.source && !steps.source.file ? steps.source.keyRange : undefined,
   });
   assumptions.push('num_devices comes from the TPU/GPU slice, not from the config');

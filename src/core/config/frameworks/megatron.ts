@@ -548,7 +548,7 @@ function readTraining(
         severity: 'info',
         code: 'missing-gpus',
         message:
-          'No --global-batch-size: the batch is micro-batch × data-parallel size, which depends on the GPU count. Set scalingLens.gpus to compute tokens.',
+          'No --global-batch-size: the batch is micro-batch × data-parallel size, which depends on the GPU count. Set the GPU count (setting scalingLens.missing.gpus, CLI --gpus) to compute tokens.',
         range: view.script.lines.range(iters.flag.start, iters.flag.end),
       });
     } else if (rampup) {

@@ -224,7 +224,7 @@ class PyConfigView {
       this.diagnostics.push({
         severity: 'warning',
         code: 'unsupported-expression',
-        message: `${name} = ${source.raw} is not a literal; Scaling Lens does not execute config files.`,
+        message: `\`${name} = ${source.raw.slice(0, 60)}\` is not a literal; Scaling Lens does not execute config files.`,
         range: source.valueRange,
       });
     } else {
@@ -259,6 +259,14 @@ class PyConfigView {
     if (found.assignment.value.kind === 'string')
       return { value: found.assignment.value.value, source: found.source };
     if (found.assignment.value.kind !== 'expression') this.invalid(found.source, 'a string');
+    else {
+      this.diagnostics.push({
+        severity: 'warning',
+        code: 'unsupported-expression',
+        message: `\`${name} = ${found.source.raw.slice(0, 60)}\` is not a literal; Scaling Lens does not execute config files.`,
+        range: found.source.valueRange,
+      });
+    }
     return undefined;
   }
 }
@@ -272,8 +280,21 @@ function read(text: string, context: ReadContext): ReadResult {
   const trainingSources: RunSpec['trainingSources'] = {};
   const defaults = NANOGPT_TRAIN_DEFAULTS;
 
-  const pick = <T>(found: { value: T; source: FieldSource } | undefined, fallback: T, what: string): T => {
+  // Names assigned in the file whose value cannot be used (diagnosed by the view): the part of the
+  // result they feed becomes unknown, since train.py's default would give a wrong number.
+  const unusable = { architecture: [] as string[], training: [] as string[] };
+  const pick = <T>(
+    found: { value: T; source: FieldSource } | undefined,
+    fallback: T,
+    what: string,
+    feeds: 'architecture' | 'training' | 'both' = 'architecture',
+  ): T => {
     if (found) return found.value;
+    if (view.latest.has(what)) {
+      if (feeds !== 'training') unusable.architecture.push(what);
+      if (feeds !== 'architecture') unusable.training.push(what);
+      return fallback;
+    }
     assumptions.push(`${what} not set: train.py default ${String(fallback)}`);
     return fallback;
   };
@@ -287,8 +308,9 @@ function read(text: string, context: ReadContext): ReadResult {
   // --- Architecture -------------------------------------------------------------------------
   const initFromFound = view.string('init_from');
   const initFrom = initFromFound?.value ?? defaults.init_from;
+  if (!initFromFound && view.latest.has('init_from')) unusable.architecture.push('init_from');
   const blockSizeFound = view.positiveInt('block_size');
-  const blockSizeTokens = pick(blockSizeFound, defaults.block_size, 'block_size');
+  const blockSizeTokens = pick(blockSizeFound, defaults.block_size, 'block_size', 'both');
   recordTraining('seqLen', blockSizeFound);
 
   let architecture: ArchitectureSpec;
@@ -338,9 +360,11 @@ function read(text: string, context: ReadContext): ReadResult {
       view.diagnostics.push({
         severity: 'warning',
         code: 'unknown-init-from',
-        message: `init_from='${initFrom}' is not scratch, resume or a GPT-2 checkpoint; counting the file's architecture.`,
+        message: `init_from \`${initFrom.slice(0, 60)}\` is not scratch, resume or a GPT-2 checkpoint (train.py would fail); no parameter count.`,
         range: initFromFound.source.valueRange,
       });
+      // The checkpoint decides the architecture; the file's n_layer/n_embd would be a guess.
+      unusable.architecture.push('init_from');
     }
     if (initFrom === 'resume') {
       assumptions.push(
@@ -369,6 +393,7 @@ function read(text: string, context: ReadContext): ReadResult {
     }
     const datasetFound = view.string('dataset');
     const dataset = datasetFound?.value ?? defaults.dataset;
+    if (!datasetFound && view.latest.has('dataset')) unusable.architecture.push('dataset');
     const datasetVocab = NANOGPT_DATASET_VOCAB[dataset];
     const vocabSize = datasetVocab ?? NANOGPT_DEFAULT_VOCAB;
     if (datasetVocab !== undefined) {
@@ -395,6 +420,7 @@ function read(text: string, context: ReadContext): ReadResult {
 
   // --- Training length ------------------------------------------------------------------------
   const evalOnly = view.bool('eval_only');
+  if (!evalOnly && view.latest.has('eval_only')) unusable.training.push('eval_only');
   const batchFound = view.positiveInt('batch_size');
   const accumFound = view.positiveInt('gradient_accumulation_steps');
   const itersFound = view.nonNegativeInt('max_iters');
@@ -410,9 +436,14 @@ function read(text: string, context: ReadContext): ReadResult {
     training.formula = 'eval_only=True: no training';
     trainingSources.duration = evalOnly.source;
   } else {
-    const batchSeqs = pick(batchFound, defaults.batch_size, 'batch_size');
-    const accumSteps = pick(accumFound, defaults.gradient_accumulation_steps, 'gradient_accumulation_steps');
-    const iters = pick(itersFound, defaults.max_iters, 'max_iters');
+    const batchSeqs = pick(batchFound, defaults.batch_size, 'batch_size', 'training');
+    const accumSteps = pick(
+      accumFound,
+      defaults.gradient_accumulation_steps,
+      'gradient_accumulation_steps',
+      'training',
+    );
+    const iters = pick(itersFound, defaults.max_iters, 'max_iters', 'training');
     // gradient_accumulation_steps is global (train.py divides it by the DDP world size), so this
     // product is already the global batch in tokens.
     const tokensPerIter = batchSeqs * blockSizeTokens * accumSteps;
@@ -427,6 +458,27 @@ function read(text: string, context: ReadContext): ReadResult {
     if (checkpoint) training.finetune = true;
   }
 
+  const [badArch] = unusable.architecture;
+  const [badTraining] = unusable.training;
+  if (badArch) {
+    view.diagnostics.push({
+      severity: 'warning',
+      code: 'architecture-unknown',
+      message: `Parameters are not counted: \`${badArch}\` is assigned but cannot be read, and train.py's default would give a wrong count.`,
+      range: view.source(view.latest.get(badArch)!).valueRange,
+    });
+  }
+  if (badTraining && training.tokens !== undefined) {
+    delete training.tokens;
+    delete training.formula;
+    training.missing = [`a usable \`${badTraining}\``];
+    view.diagnostics.push({
+      severity: 'warning',
+      code: 'tokens-unknown',
+      message: `Training tokens are not computed: \`${badTraining}\` is assigned but cannot be read.`,
+      range: view.source(view.latest.get(badTraining)!).valueRange,
+    });
+  }
   const modelKey =
     ['n_layer', 'n_head', 'n_embd', 'init_from', 'block_size', 'bias']
       .map((k) => view.latest.get(k))
@@ -434,7 +486,7 @@ function read(text: string, context: ReadContext): ReadResult {
   const spec: RunSpec = {
     framework: 'nanogpt',
     modelName,
-    architecture,
+    ...(badArch ? {} : { architecture }),
     training,
     archSources,
     trainingSources,

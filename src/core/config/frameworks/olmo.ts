@@ -116,11 +116,14 @@ function read(text: string, context: ReadContext): ReadResult {
   const b = new SpecBuilder('olmo', yaml);
   b.resolve = omegaConfResolver(yaml, b.spec.diagnostics);
   b.spec.modelName = b.string(['run_name'], { arch: 'modelName' })?.value;
+  b.phase = 'architecture';
   const architecture = readArchitecture(b);
   if (architecture) b.spec.architecture = architecture;
+  b.phase = 'training';
   readTraining(b, context);
+  b.phase = 'other';
   b.spec.modelSectionRange = b.sectionRange(['model']);
-  return { kind: 'run-config', spec: b.spec };
+  return { kind: 'run-config', spec: b.finish() };
 }
 
 function readArchitecture(b: SpecBuilder): ArchitectureSpec | undefined {
@@ -150,7 +153,7 @@ function readArchitecture(b: SpecBuilder): ArchitectureSpec | undefined {
     b.int(['model', 'n_kv_heads'], { arch: 'nKvHeads' })?.value ?? (multiQuery ? 1 : nHeads.value);
 
   const activationName = (
-    b.string(['model', 'activation_type'])?.value ?? MODEL_DEFAULTS.activation_type
+    b.oneOf(['model', 'activation_type'], Object.keys(ACTIVATIONS))?.value ?? MODEL_DEFAULTS.activation_type
   ).toLowerCase();
   const activation = ACTIVATIONS[activationName] ?? { gated: false };
   const hidden = b.int(['model', 'mlp_hidden_size'], { arch: 'ffnSize' });

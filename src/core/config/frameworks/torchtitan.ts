@@ -71,6 +71,8 @@ class TomlView {
   readonly tables = new Map<string, AST.TOMLTable>();
   readonly usedKeys: FieldSource[] = [];
   readonly diagnostics: CoreDiagnostic[] = [];
+  /** Keys written with a value of the wrong type (diagnosed); what they feed must not use a default. */
+  readonly rejected: FieldSource[] = [];
 
   constructor(
     program: AST.TOMLProgram,
@@ -122,9 +124,10 @@ class TomlView {
     this.diagnostics.push({
       severity: 'error',
       code: 'invalid-value',
-      message: `${found.source.key} must be an integer ≥ ${min}; got ${found.source.raw}.`,
+      message: `${found.source.key} must be an integer ≥ ${min}; got \`${found.source.raw.slice(0, 60)}\`.`,
       range: found.source.valueRange,
     });
+    this.rejected.push(found.source);
     return undefined;
   }
 
@@ -135,9 +138,10 @@ class TomlView {
     this.diagnostics.push({
       severity: 'error',
       code: 'invalid-value',
-      message: `${found.source.key} must be a string; got ${found.source.raw}.`,
+      message: `${found.source.key} must be a string; got \`${found.source.raw.slice(0, 60)}\`.`,
       range: found.source.valueRange,
     });
+    this.rejected.push(found.source);
     return undefined;
   }
 
@@ -298,6 +302,7 @@ function read(text: string, context: ReadContext): ReadResult {
   }
 
   // --- Training length: [training] only ([validation] has its own steps/seq_len) -------------
+  const rejectedBeforeTraining = view.rejected.length;
   const stepsFound = view.int(KEYS.steps, 0);
   const localBatch = view.int(KEYS.localBatch, 1);
   const seqLen = view.int(KEYS.seqLen, 1);
@@ -390,6 +395,19 @@ function read(text: string, context: ReadContext): ReadResult {
     training.durationUnit = { kind: 'steps', suffix: '' };
   }
   if (missing.length) training.missing = missing;
+  // A batch, length or parallelism key written with a wrong type must not fall back to its default.
+  const badTraining = view.rejected[rejectedBeforeTraining];
+  if (badTraining && training.tokens !== undefined) {
+    delete training.tokens;
+    delete training.formula;
+    training.missing = [`a usable \`${badTraining.key}\``];
+    view.diagnostics.push({
+      severity: 'warning',
+      code: 'tokens-unknown',
+      message: `Training tokens are not computed: \`${badTraining.key}\` is written but cannot be used.`,
+      range: badTraining.valueRange,
+    });
+  }
 
   const spec: RunSpec = {
     framework: 'torchtitan',

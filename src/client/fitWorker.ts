@@ -1,0 +1,49 @@
+/**
+ * Worker thread of "Fit Scaling Law from Runs…" (bundled as dist/fitWorker.js): reads the runs
+ * (from disk or from text the host sends) and fits them, so a long fit never blocks the extension
+ * host. It posts progress from FitOptions.onProgress; the host cancels by terminating the thread.
+ * Protocol: src/node/fitSession.ts (HostToWorker / WorkerToHost).
+ */
+import { parentPort } from 'node:worker_threads';
+import { fitScalingLaw, readRunsFromText, type RunSeries } from '../core/fit';
+import { summarizeRuns, type HostToWorker, type WorkerToHost } from '../node/fitSession';
+import { readRunsFromPath } from '../node/runsFromDisk';
+
+/** Runs of the last read, kept for the `fit` that follows it. */
+let runs: RunSeries[] = [];
+
+function post(message: WorkerToHost): void {
+  parentPort?.postMessage(message);
+}
+
+function handle(message: HostToWorker): void {
+  switch (message.type) {
+    case 'read-path':
+    case 'read-text': {
+      const read =
+        message.type === 'read-path'
+          ? readRunsFromPath(message.path, message.options)
+          : readRunsFromText(message.text, message.fileName, message.options);
+      runs = read.runs;
+      post({ type: 'read-result', report: read.report, summary: summarizeRuns(runs) });
+      return;
+    }
+    case 'fit': {
+      const report = fitScalingLaw(runs, {
+        ...message.options,
+        onProgress: (progress) => post({ type: 'progress', progress }),
+      });
+      post({ type: 'fit-result', report });
+      return;
+    }
+  }
+}
+
+parentPort?.on('message', (message: HostToWorker) => {
+  try {
+    handle(message);
+  } catch (error) {
+    // The core returns errors as values; anything thrown is a bug, reported rather than crashing silently.
+    post({ type: 'error', message: (error as Error)?.stack ?? String(error) });
+  }
+});

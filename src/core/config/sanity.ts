@@ -1,0 +1,113 @@
+import { countParams } from '../model/params';
+import type { RunSpec } from '../types';
+
+/**
+ * Last line of defence after a reader: a spec whose numbers cannot describe a real run (a value
+ * written as `1e308`, a product that overflowed, more active experts than experts) loses the
+ * affected part with a diagnostic, so no view ever shows NaN, Infinity or an impossible count.
+ * Readers should catch these themselves; this guard keeps one reader's gap from reaching the user.
+ */
+
+/** Largest parameter count treated as real (1e16: four orders beyond any trained model). */
+export const MAX_PLAUSIBLE_PARAMS = 1e16;
+/** Largest training-token count treated as real (1e18: five orders beyond any trained model). */
+export const MAX_PLAUSIBLE_TOKENS = 1e18;
+
+/** Integer-valued architecture fields: each must be a non-negative safe integer. */
+const INTEGER_FIELDS = [
+  'nLayers',
+  'dModel',
+  'nHeads',
+  'nKvHeads',
+  'ffnSize',
+  'vocabSize',
+  'learnedPositions',
+  'normsPerLayer',
+] as const;
+
+/** Why an architecture cannot be counted, or undefined when it can. */
+function architectureProblem(spec: RunSpec): string | undefined {
+  const arch = spec.architecture;
+  if (!arch) return undefined;
+  for (const field of INTEGER_FIELDS) {
+    const value = arch[field];
+    if (!Number.isSafeInteger(value) || value < 0) return `${field} is ${formatOdd(value)}`;
+  }
+  if (!Number.isFinite(arch.headDim) || arch.headDim <= 0)
+    return `the head width is ${formatOdd(arch.headDim)}`;
+  if (arch.nLayers === 0 || arch.dModel === 0 || arch.nHeads === 0)
+    return 'a layer, width or head count is 0';
+  const moe = arch.moe;
+  if (moe) {
+    for (const [name, value] of Object.entries(moe)) {
+      if (typeof value === 'number' && (!Number.isSafeInteger(value) || value < 0))
+        return `${name} is ${formatOdd(value)}`;
+    }
+    if (moe.expertsPerToken > moe.nExperts) {
+      return `${moe.expertsPerToken} experts per token exceed the ${moe.nExperts} experts`;
+    }
+    if (moe.moeLayers !== undefined && moe.moeLayers > arch.nLayers) return 'more MoE layers than layers';
+  }
+  if (arch.encoderDecoder) {
+    for (const [name, value] of Object.entries(arch.encoderDecoder)) {
+      if (!Number.isSafeInteger(value) || value < 0) return `${name} is ${formatOdd(value)}`;
+    }
+  }
+  let counts;
+  try {
+    counts = countParams(arch);
+  } catch {
+    return 'the parameter math failed';
+  }
+  for (const [name, value] of Object.entries(counts)) {
+    if (typeof value === 'number' && (!Number.isFinite(value) || value < 0))
+      return `the ${name} count is ${formatOdd(value)}`;
+  }
+  if (counts.total > MAX_PLAUSIBLE_PARAMS)
+    return `the count (${counts.total.toExponential(2)}) is implausibly large`;
+  return undefined;
+}
+
+/** A value for a message: finite numbers as numbers, the rest spelled out without NaN/Infinity. */
+function formatOdd(value: unknown): string {
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  if (typeof value === 'number') return 'not a finite number';
+  return 'missing';
+}
+
+/** Drop parts of `spec` that hold non-finite or impossible numbers, with a diagnostic each. */
+export function sanitizeSpec(spec: RunSpec): RunSpec {
+  const problem = architectureProblem(spec);
+  if (problem) {
+    delete spec.architecture;
+    spec.diagnostics.push({
+      severity: 'warning',
+      code: 'implausible-architecture',
+      message: `Parameters are not counted: ${problem}. Check the architecture values.`,
+      ...(spec.modelSectionRange ? { range: spec.modelSectionRange } : {}),
+    });
+  }
+  const training = spec.training;
+  const tokens = training.tokens;
+  if (tokens !== undefined && (!Number.isFinite(tokens) || tokens < 0 || tokens > MAX_PLAUSIBLE_TOKENS)) {
+    delete training.tokens;
+    delete training.formula;
+    training.missing = ['a plausible training length'];
+    const duration = spec.trainingSources.duration;
+    spec.diagnostics.push({
+      severity: 'warning',
+      code: 'implausible-tokens',
+      message: `Training tokens are not computed: the values give ${Number.isFinite(tokens) ? tokens.toExponential(2) : 'a number too large to represent'} tokens.`,
+      ...(duration ? { range: duration.valueRange } : {}),
+    });
+  }
+  // Secondary training numbers only feed displays; a non-finite one is dropped silently.
+  for (const key of ['steps', 'globalBatchSeqs', 'seqLen', 'tokensPerStep', 'gpus'] as const) {
+    const value = training[key];
+    if (value !== undefined && (!Number.isFinite(value) || value < 0)) delete training[key];
+  }
+  const perUnit = training.durationUnit?.tokensPerUnit;
+  if (perUnit !== undefined && (!Number.isFinite(perUnit) || perUnit <= 0))
+    delete training.durationUnit!.tokensPerUnit;
+  return spec;
+}

@@ -1,0 +1,244 @@
+/**
+ * The editor's fit session, minus the editor: the messages between the extension host and the fit
+ * worker, the summary shown before fitting, the Hitchhiker defaults and the saved-law naming rules.
+ * Pure (no `vscode`, no fs), so it is unit-tested and shared by src/client/fitCommand.ts and
+ * src/client/fitWorker.ts.
+ */
+import type { FitOptions, FitProgress, FitReport, IngestOptions, IngestReport, RunSeries } from '../core/fit';
+import { readRunsFromText } from '../core/fit/ingest';
+import { DROP_REASON_TEXT, type DropReason } from '../core/fit/types';
+import { formatCount } from '../core/format';
+
+/** FitOptions that can cross a thread boundary (no callbacks). */
+export type WorkerFitOptions = Omit<FitOptions, 'onProgress' | 'isCancelled'>;
+
+/** Host → worker. The worker keeps the runs it read for the following `fit`. */
+export type HostToWorker =
+  | { type: 'read-path'; path: string; options?: IngestOptions }
+  | { type: 'read-text'; text: string; fileName: string; options?: IngestOptions }
+  | { type: 'fit'; options: WorkerFitOptions };
+
+/** Worker → host. */
+export type WorkerToHost =
+  | { type: 'read-result'; report: IngestReport; summary: RunsSummary }
+  | { type: 'progress'; progress: FitProgress }
+  | { type: 'fit-result'; report: FitReport }
+  | { type: 'error'; message: string };
+
+/**
+ * Fit defaults of Choshen, Zhang & Andreas 2025 ("A Hitchhiker's Guide to Scaling Law Estimation"):
+ * drop checkpoints at or before 10B tokens, use intermediate checkpoints, hold out the largest model
+ * when there are enough sizes to spare one, and 100 bootstrap refits over models with a fixed seed so
+ * the same data gives the same intervals.
+ */
+export const HITCHHIKER_FIT_DEFAULTS = {
+  minTokens: 1e10,
+  useIntermediateCheckpoints: true,
+  /** Hold out the largest model only when this many distinct sizes remain (two are left to fit). */
+  holdoutMinModelSizes: 3,
+  bootstrap: 100,
+  seed: 0,
+} as const;
+
+/**
+ * Fewest points and model sizes a Chinchilla fit can use: 5 coefficients need 5 points, and the N
+ * term needs at least two sizes.
+ */
+export const MIN_FIT_POINTS = 5;
+export const MIN_FIT_MODEL_SIZES = 2;
+
+/** What was read, in the terms the preview and the option choice need. */
+export interface RunsSummary {
+  runs: number;
+  /** Distinct N over all runs. */
+  modelSizes: number;
+  points: number;
+  paramsMin: number | null;
+  paramsMax: number | null;
+  tokensMin: number | null;
+  tokensMax: number | null;
+  /** Points strictly after the default min-tokens cut, and the sizes they cover. */
+  pointsAfterMinTokens: number;
+  modelSizesAfterMinTokens: number;
+  /** The cut the two counts above use. */
+  minTokens: number;
+}
+
+/** Summarize runs for the preview (and for choosing the fit options). */
+export function summarizeRuns(
+  runs: readonly RunSeries[],
+  minTokens: number = HITCHHIKER_FIT_DEFAULTS.minTokens,
+): RunsSummary {
+  const sizes = new Set<number>();
+  const sizesAfter = new Set<number>();
+  let points = 0;
+  let after = 0;
+  let paramsMin = Infinity;
+  let paramsMax = -Infinity;
+  let tokensMin = Infinity;
+  let tokensMax = -Infinity;
+  for (const run of runs) {
+    if (run.points.length === 0) continue;
+    sizes.add(run.params);
+    paramsMin = Math.min(paramsMin, run.params);
+    paramsMax = Math.max(paramsMax, run.params);
+    for (const point of run.points) {
+      points++;
+      tokensMin = Math.min(tokensMin, point.tokens);
+      tokensMax = Math.max(tokensMax, point.tokens);
+      // The fit drops checkpoints at or before the cut (FitOptions.minTokens: "tokens ≤ this").
+      if (point.tokens > minTokens) {
+        after++;
+        sizesAfter.add(run.params);
+      }
+    }
+  }
+  const finite = (v: number) => (Number.isFinite(v) ? v : null);
+  return {
+    runs: runs.filter((r) => r.points.length > 0).length,
+    modelSizes: sizes.size,
+    points,
+    paramsMin: finite(paramsMin),
+    paramsMax: finite(paramsMax),
+    tokensMin: finite(tokensMin),
+    tokensMax: finite(tokensMax),
+    pointsAfterMinTokens: after,
+    modelSizesAfterMinTokens: sizesAfter.size,
+    minTokens,
+  };
+}
+
+/** True when the default min-tokens cut leaves too little to fit (but the data without it would do). */
+export function minTokensLeavesTooLittle(summary: RunsSummary): boolean {
+  const tooLittle = (points: number, sizes: number) =>
+    points < MIN_FIT_POINTS || sizes < MIN_FIT_MODEL_SIZES;
+  return (
+    tooLittle(summary.pointsAfterMinTokens, summary.modelSizesAfterMinTokens) &&
+    !tooLittle(summary.points, summary.modelSizes)
+  );
+}
+
+/**
+ * The editor's fit options: the Hitchhiker defaults, with the min-tokens cut the user accepted and
+ * the largest model held out when at least three sizes survive the cut.
+ */
+export function editorFitOptions(summary: RunsSummary, minTokens: number): WorkerFitOptions {
+  // The summary knows the sizes after its own cut and with no cut; any other cut is not held out.
+  const sizes =
+    minTokens === summary.minTokens
+      ? summary.modelSizesAfterMinTokens
+      : summary.tokensMin !== null && minTokens < summary.tokensMin
+        ? summary.modelSizes
+        : 0;
+  return {
+    form: 'chinchilla',
+    minTokens,
+    useIntermediateCheckpoints: HITCHHIKER_FIT_DEFAULTS.useIntermediateCheckpoints,
+    holdoutLargest: (sizes ?? 0) >= HITCHHIKER_FIT_DEFAULTS.holdoutMinModelSizes,
+    bootstrap: HITCHHIKER_FIT_DEFAULTS.bootstrap,
+    seed: HITCHHIKER_FIT_DEFAULTS.seed,
+  };
+}
+
+/** The preview of what was read: a one-line message and a multi-line detail (modal dialog). */
+export function formatRunsPreview(report: IngestReport, summary: RunsSummary): { message: string; detail: string } {
+  const message =
+    summary.runs === 0
+      ? `No usable runs in ${report.source}.`
+      : `Read ${summary.runs} run${summary.runs === 1 ? '' : 's'} (${summary.modelSizes} model size${summary.modelSizes === 1 ? '' : 's'}, ${summary.points} checkpoints) from ${report.source}.`;
+  const lines: string[] = [];
+  lines.push(`Format: ${report.format}; ${report.rowsRead} rows read, ${report.pointsKept} checkpoints kept.`);
+  if (summary.paramsMin !== null && summary.paramsMax !== null)
+    lines.push(`Model sizes: ${formatCount(summary.paramsMin)} – ${formatCount(summary.paramsMax)} parameters.`);
+  if (summary.tokensMin !== null && summary.tokensMax !== null)
+    lines.push(`Tokens: ${formatCount(summary.tokensMin)} – ${formatCount(summary.tokensMax)}.`);
+  const columns = Object.entries(report.columns)
+    .filter(([, v]) => v)
+    .map(([k, v]) => `${k} = ${v}`);
+  if (columns.length) lines.push(`Columns: ${columns.join(', ')}.`);
+  const dropped = (Object.entries(report.dropped) as [DropReason, number][]).filter(([, n]) => n > 0);
+  if (dropped.length) {
+    lines.push('Dropped:');
+    for (const [reason, count] of dropped) {
+      const example = report.dropExamples[reason];
+      lines.push(`  ${count} — ${DROP_REASON_TEXT[reason]}${example ? ` (e.g. ${example})` : ''}`);
+    }
+  } else lines.push('Dropped: nothing.');
+  if (summary.points > 0)
+    lines.push(
+      `After the ${formatCount(summary.minTokens)}-token cut: ${summary.pointsAfterMinTokens} checkpoints from ${summary.modelSizesAfterMinTokens} model sizes.`,
+    );
+  for (const note of report.notes) lines.push(`Note: ${note}`);
+  for (const warning of report.warnings) lines.push(`Warning: ${warning}`);
+  for (const error of report.errors) lines.push(`Error: ${error}`);
+  return { message, detail: lines.join('\n') };
+}
+
+/** A saved-law name: lower-case letters and digits in dash-separated words, at most 64 characters. */
+const LAW_SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+export const MAX_LAW_SLUG_LENGTH = 64;
+
+/** Why `name` is not a valid saved-law name, or undefined when it is (for an input box). */
+export function validateLawSlug(name: string): string | undefined {
+  if (name.length === 0) return 'Give the law a name (it becomes the file name and the setting value).';
+  if (name.length > MAX_LAW_SLUG_LENGTH) return `At most ${MAX_LAW_SLUG_LENGTH} characters.`;
+  if (!LAW_SLUG.test(name))
+    return 'Use lower-case letters, digits and single dashes (e.g. "my-sweep-2025"), no leading or trailing dash.';
+  return undefined;
+}
+
+/** A slug from any text (a file or folder name): "Ladder Runs_v2.csv" → "ladder-runs-v2". */
+export function slugify(text: string): string {
+  const slug = text
+    .toLowerCase()
+    .replace(/\.[a-z0-9]+$/, '')
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, MAX_LAW_SLUG_LENGTH)
+    .replace(/-+$/, '');
+  return slug || 'fitted-law';
+}
+
+/** File name of a saved law in `.vscode/scaling-lens/`. */
+export function savedLawFileName(slug: string): string {
+  return `${slug}.law.json`;
+}
+
+/**
+ * Name of the temporary file a saved law is first written to (same folder, so the rename is
+ * atomic). It starts with a dot and does not end in `.law.json`, so the server's loader never
+ * sees a half-written law.
+ */
+export function savedLawTempFileName(slug: string, nonce: string): string {
+  return `.${slug}.${nonce}.tmp`;
+}
+
+/** Which files look like runs data (for the "Fit scaling law from these runs…" lens). */
+export const RUNS_FILE_PATTERN = /(^|[\\/])(trainer_state\.json|[^\\/]+\.(csv|tsv|jsonl|ndjson))$/i;
+
+/** Lines of a data file the lens looks at to decide whether it is runs data. */
+export const RUNS_SNIFF_LINES = 200;
+
+/** The first `lines` lines of `text` (whole lines only). */
+export function firstLines(text: string, lines: number): string {
+  let index = -1;
+  for (let i = 0; i < lines; i++) {
+    index = text.indexOf('\n', index + 1);
+    if (index < 0) return text;
+  }
+  return text.slice(0, index + 1);
+}
+
+/**
+ * Cheap check that a data file holds runs: the trainer_state.json marker, or the first
+ * {@link RUNS_SNIFF_LINES} lines read as at least one run (or with a loss and a tokens/step column).
+ */
+export function looksLikeRunsText(text: string, fileName: string): boolean {
+  if (!RUNS_FILE_PATTERN.test(fileName)) return false;
+  if (/(^|[\\/])trainer_state\.json$/i.test(fileName)) return text.slice(0, 65536).includes('"log_history"');
+  const head = firstLines(text.slice(0, 1 << 20), RUNS_SNIFF_LINES);
+  const { runs, report } = readRunsFromText(head, fileName);
+  if (runs.length > 0) return true;
+  const c = report.columns;
+  return !!c.loss && !!(c.tokens || c.step);
+}
