@@ -188,9 +188,21 @@ export async function startCodeServer(options = {}) {
   child.stdout.on('data', onData);
   child.stderr.on('data', onData);
   let exited = null;
+  // If our process ends without calling stop() (a crashed test run), do not leave the server (and
+  // its extension hosts, in the same process group) running.
+  const killOnExit = () => {
+    try {
+      if (process.platform !== 'win32' && child.pid) process.kill(-child.pid, 'SIGKILL');
+      else child.kill('SIGKILL');
+    } catch {
+      // already gone
+    }
+  };
+  process.once('exit', killOnExit);
   const exitPromise = new Promise((resolveExit) => {
     child.once('exit', (code, signal) => {
       exited = { code, signal };
+      process.removeListener('exit', killOnExit);
       resolveExit(exited);
     });
   });

@@ -10,7 +10,10 @@
 //    pre-seed its download cache with the system ripgrep (/usr/bin/rg, from the `ripgrep` package).
 //  - npm may be configured to skip install scripts; code-server's postinstall is what installs VS Code's
 //    own node_modules (lib/vscode/node_modules), so we force scripts on with `--ignore-scripts=false`
-//    and `--foreground-scripts` (also shows the postinstall's progress in CI logs).
+//    and `--foreground-scripts` (also shows the postinstall's progress in CI logs). npm 11 prints
+//    "install-scripts … not yet covered by allowScripts" warnings but still runs them; the check
+//    after the install (lib/vscode/node_modules present) catches a future npm that does not.
+//  - As root, postinstall.sh exits unless npm_config_unsafe_perm=true (set in the env below).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -108,6 +111,9 @@ export function ensureCodeServer(options = {}) {
         ...process.env,
         npm_config_yes: 'true',
         npm_config_ignore_scripts: 'false',
+        // code-server's postinstall.sh refuses to run as root unless npm_config_unsafe_perm is
+        // true (npm 7+ no longer knows the option, so it is only this variable that matters).
+        npm_config_unsafe_perm: 'true',
         // Native modules (argon2, node-pty, kerberos…) fall back to node-gyp builds when their
         // prebuilt binaries cannot be downloaded; node-gyp would download Node's headers too, so point
         // it at the headers of the installed Node (Debian/NodeSource: /usr/include/node).

@@ -22,6 +22,8 @@ import {
   type AnalysisSnapshot,
 } from '../protocol';
 import { registerCurvesPanel } from './curvesPanel';
+import { registerFitCommands } from './fitCommand';
+import { registerPlanCommands } from './planCommands';
 import { selectLaw } from './selectLaw';
 import { DOCUMENT_SELECTOR } from './selectors';
 import { AnalysisStatus } from './status';
@@ -100,8 +102,7 @@ export class Ctx implements vscode.Disposable {
         if (event.newState === State.Running) void this.status?.refresh();
       }),
     );
-    // TODO(lead): register Commands.fitFromRuns, Commands.planComputeOptimal and Commands.planInference
-    // here once their modules exist (contributed in package.json already).
+    this.disposables.push(registerFitCommands(this.context, this.output), registerPlanCommands(this.context, this.client));
     await this.client.start();
     this.status = new AnalysisStatus(this.client);
     this.disposables.push(this.status);

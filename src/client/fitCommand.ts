@@ -77,7 +77,11 @@ class FitCancelled extends Error {}
 class FitWorker implements vscode.Disposable {
   private readonly worker: Worker;
   private pending:
-    | { resolve: (m: WorkerToHost) => void; reject: (e: Error) => void; onProgress?: (m: WorkerToHost) => void }
+    | {
+        resolve: (m: WorkerToHost) => void;
+        reject: (e: Error) => void;
+        onProgress?: (m: WorkerToHost) => void;
+      }
     | undefined;
   private terminated = false;
 
@@ -85,7 +89,10 @@ class FitWorker implements vscode.Disposable {
     this.worker = new Worker(script);
     this.worker.on('message', (message: WorkerToHost) => {
       if (message.type === 'progress') this.pending?.onProgress?.(message);
-      else this.settle((p) => (message.type === 'error' ? p.reject(new Error(message.message)) : p.resolve(message)));
+      else
+        this.settle((p) =>
+          message.type === 'error' ? p.reject(new Error(message.message)) : p.resolve(message),
+        );
     });
     this.worker.on('error', (error) => this.settle((p) => p.reject(error)));
     this.worker.on('exit', (code) =>
@@ -139,7 +146,11 @@ async function fitFromRuns(
       return;
     }
     const read = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Reading runs from ${label}…`, cancellable: true },
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: `Reading runs from ${label}…`,
+        cancellable: true,
+      },
       (_progress, token) => worker.request(readRequest, token),
     );
     if (read.type !== 'read-result') return;
@@ -201,7 +212,8 @@ function activeRunsFile(): vscode.Uri | undefined {
 
 async function pickRunsSource(): Promise<vscode.Uri | undefined> {
   const picked = await vscode.window.showOpenDialog({
-    title: 'Fit a scaling law: choose a runs file (CSV, TSV, JSONL, trainer_state.json, W&B export) or a folder of runs',
+    title:
+      'Fit a scaling law: choose a runs file (CSV, TSV, JSONL, trainer_state.json, W&B export) or a folder of runs',
     canSelectFiles: true,
     canSelectFolders: true,
     canSelectMany: false,
@@ -279,9 +291,17 @@ async function confirmPreview(ingest: IngestReport, summary: RunsSummary): Promi
   return choice === 'Fit' ? HITCHHIKER_FIT_DEFAULTS.minTokens : undefined;
 }
 
-async function runFit(worker: FitWorker, options: WorkerFitOptions, label: string): Promise<FitReport | undefined> {
+async function runFit(
+  worker: FitWorker,
+  options: WorkerFitOptions,
+  label: string,
+): Promise<FitReport | undefined> {
   const answer = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `Fitting a scaling law to ${label}`, cancellable: true },
+    {
+      location: vscode.ProgressLocation.Notification,
+      title: `Fitting a scaling law to ${label}`,
+      cancellable: true,
+    },
     (progress, token) => {
       let reported = 0;
       return worker.request({ type: 'fit', options }, token, (message) => {
@@ -306,7 +326,11 @@ interface SavedLawLocation {
  * file in the same folder, then renamed over the target, so the server never reads a half-written
  * law. An existing law (valid or corrupt) is only replaced after the user says so.
  */
-async function saveLaw(fit: FitReport, source: vscode.Uri, label: string): Promise<SavedLawLocation | undefined> {
+async function saveLaw(
+  fit: FitReport,
+  source: vscode.Uri,
+  label: string,
+): Promise<SavedLawLocation | undefined> {
   const folder = vscode.workspace.getWorkspaceFolder(source) ?? vscode.workspace.workspaceFolders?.[0];
   if (!folder) {
     void vscode.window.showWarningMessage(

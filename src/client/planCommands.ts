@@ -24,7 +24,12 @@ import {
   type TrainingHardware,
 } from '../core/plan';
 import { applyPlan, type PlanTarget } from '../core/plan/applyPlan';
-import { parseBudget, parseInferenceDemand, parseTargetLoss, type ParsedDemand } from '../core/plan/parseBudget';
+import {
+  parseBudget,
+  parseInferenceDemand,
+  parseTargetLoss,
+  type ParsedDemand,
+} from '../core/plan/parseBudget';
 import type { ReadContext, ReadOptions } from '../core/types';
 import {
   AnalysisRequestMethod,
@@ -36,19 +41,30 @@ import {
 } from '../protocol';
 
 /** Register the two planning commands. */
-export function registerPlanCommands(context: vscode.ExtensionContext, client: LanguageClient): vscode.Disposable {
+export function registerPlanCommands(
+  context: vscode.ExtensionContext,
+  client: LanguageClient,
+): vscode.Disposable {
   void context;
   const guarded = (run: () => Promise<void>) => async () => {
     try {
       await run();
     } catch (error) {
       client.outputChannel.appendLine(`[plan] ${(error as Error)?.stack ?? error}`);
-      void vscode.window.showErrorMessage(`Scaling Lens: planning failed (${(error as Error)?.message ?? error}).`);
+      void vscode.window.showErrorMessage(
+        `Scaling Lens: planning failed (${(error as Error)?.message ?? error}).`,
+      );
     }
   };
   return vscode.Disposable.from(
-    vscode.commands.registerCommand(Commands.planComputeOptimal, guarded(() => planComputeOptimalCommand(client))),
-    vscode.commands.registerCommand(Commands.planInference, guarded(() => planInferenceCommand(client))),
+    vscode.commands.registerCommand(
+      Commands.planComputeOptimal,
+      guarded(() => planComputeOptimalCommand(client)),
+    ),
+    vscode.commands.registerCommand(
+      Commands.planInference,
+      guarded(() => planInferenceCommand(client)),
+    ),
   );
 }
 
@@ -197,11 +213,14 @@ async function planInferenceCommand(client: LanguageClient): Promise<void> {
   const targetLoss = parseTargetLoss(lossText);
   if (!targetLoss.ok) return;
 
-  const settingTokens = vscode.workspace.getConfiguration('scalingLens', scope).get<number | null>('inference.tokens');
+  const settingTokens = vscode.workspace
+    .getConfiguration('scalingLens', scope)
+    .get<number | null>('inference.tokens');
   const demandText = await vscode.window.showInputBox({
     title: 'Scaling Lens: Plan for Inference Demand (2/2)',
     prompt: 'Lifetime inference demand: tokens, or requests with input and output tokens per request',
-    value: typeof settingTokens === 'number' && settingTokens > 0 ? `${settingTokens.toExponential()} tokens` : '',
+    value:
+      typeof settingTokens === 'number' && settingTokens > 0 ? `${settingTokens.toExponential()} tokens` : '',
     placeHolder: '2e12 tokens · 1e10 requests × 1000 in + 250 out',
     ignoreFocusOut: true,
     validateInput: (value) => {
@@ -245,13 +264,21 @@ function toDemand(
     : {
         targetLoss,
         requests: demand.requests,
-        ...(demand.inputTokensPerRequest !== undefined ? { inputTokensPerRequest: demand.inputTokensPerRequest } : {}),
-        ...(demand.outputTokensPerRequest !== undefined ? { outputTokensPerRequest: demand.outputTokensPerRequest } : {}),
+        ...(demand.inputTokensPerRequest !== undefined
+          ? { inputTokensPerRequest: demand.inputTokensPerRequest }
+          : {}),
+        ...(demand.outputTokensPerRequest !== undefined
+          ? { outputTokensPerRequest: demand.outputTokensPerRequest }
+          : {}),
         cost,
       };
 }
 
-function suggest(law: ScalingLaw, params: number, vocabSize: number | undefined): ArchitectureSuggestion | undefined {
+function suggest(
+  law: ScalingLaw,
+  params: number,
+  vocabSize: number | undefined,
+): ArchitectureSuggestion | undefined {
   const result = suggestArchitecture(params, {
     paramConvention: law.paramConvention,
     ...(vocabSize ? { vocabSize } : {}),
@@ -282,7 +309,10 @@ async function offerActions(
     });
     await vscode.window.showTextDocument(document, { preview: false });
   } else if (choice === APPLY && config) {
-    await applyToConfig(config.uri, { ...plan, ...(architecture ? { architecture: architecture.architecture } : {}) });
+    await applyToConfig(config.uri, {
+      ...plan,
+      ...(architecture ? { architecture: architecture.architecture } : {}),
+    });
   }
 }
 
@@ -341,7 +371,10 @@ async function showApplyReport(
   notes: string[],
   applied: ReturnType<typeof applyPlan>,
 ): Promise<void> {
-  const choice = await vscode.window.showInformationMessage(message, ...(notes.length || applied.changes.length ? ['Details'] : []));
+  const choice = await vscode.window.showInformationMessage(
+    message,
+    ...(notes.length || applied.changes.length ? ['Details'] : []),
+  );
   if (choice !== 'Details') return;
   const lines = [
     `### Plan applied to ${name}`,
@@ -349,11 +382,19 @@ async function showApplyReport(
     message,
     '',
     ...(applied.changes.length
-      ? ['| key | was | now |', '|---|---|---|', ...applied.changes.map((c) => `| \`${c.key}\` | ${c.from} | ${c.to} |`), '']
+      ? [
+          '| key | was | now |',
+          '|---|---|---|',
+          ...applied.changes.map((c) => `| \`${c.key}\` | ${c.from} | ${c.to} |`),
+          '',
+        ]
       : []),
     ...notes.map((note) => `- ${note}`),
   ];
-  const document = await vscode.workspace.openTextDocument({ language: 'markdown', content: lines.join('\n') + '\n' });
+  const document = await vscode.workspace.openTextDocument({
+    language: 'markdown',
+    content: lines.join('\n') + '\n',
+  });
   await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.Beside, preview: true });
 }
 
@@ -421,7 +462,8 @@ function inferenceMarkdown(
     ['total $', (m) => formatUsd(m.totalUsd)],
   ];
   const c = plan.costModel;
-  const objective = plan.objective === 'flops' ? 'training + inference FLOPs' : 'training + inference dollars';
+  const objective =
+    plan.objective === 'flops' ? 'training + inference FLOPs' : 'training + inference dollars';
   const lines = [
     `### Inference-aware plan: loss ${plan.targetLoss} with ${demandText}`,
     '',

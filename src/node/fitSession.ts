@@ -110,8 +110,7 @@ export function summarizeRuns(
 
 /** True when the default min-tokens cut leaves too little to fit (but the data without it would do). */
 export function minTokensLeavesTooLittle(summary: RunsSummary): boolean {
-  const tooLittle = (points: number, sizes: number) =>
-    points < MIN_FIT_POINTS || sizes < MIN_FIT_MODEL_SIZES;
+  const tooLittle = (points: number, sizes: number) => points < MIN_FIT_POINTS || sizes < MIN_FIT_MODEL_SIZES;
   return (
     tooLittle(summary.pointsAfterMinTokens, summary.modelSizesAfterMinTokens) &&
     !tooLittle(summary.points, summary.modelSizes)
@@ -141,15 +140,22 @@ export function editorFitOptions(summary: RunsSummary, minTokens: number): Worke
 }
 
 /** The preview of what was read: a one-line message and a multi-line detail (modal dialog). */
-export function formatRunsPreview(report: IngestReport, summary: RunsSummary): { message: string; detail: string } {
+export function formatRunsPreview(
+  report: IngestReport,
+  summary: RunsSummary,
+): { message: string; detail: string } {
   const message =
     summary.runs === 0
       ? `No usable runs in ${report.source}.`
       : `Read ${summary.runs} run${summary.runs === 1 ? '' : 's'} (${summary.modelSizes} model size${summary.modelSizes === 1 ? '' : 's'}, ${summary.points} checkpoints) from ${report.source}.`;
   const lines: string[] = [];
-  lines.push(`Format: ${report.format}; ${report.rowsRead} rows read, ${report.pointsKept} checkpoints kept.`);
+  lines.push(
+    `Format: ${report.format}; ${report.rowsRead} rows read, ${report.pointsKept} checkpoints kept.`,
+  );
   if (summary.paramsMin !== null && summary.paramsMax !== null)
-    lines.push(`Model sizes: ${formatCount(summary.paramsMin)} – ${formatCount(summary.paramsMax)} parameters.`);
+    lines.push(
+      `Model sizes: ${formatCount(summary.paramsMin)} – ${formatCount(summary.paramsMax)} parameters.`,
+    );
   if (summary.tokensMin !== null && summary.tokensMax !== null)
     lines.push(`Tokens: ${formatCount(summary.tokensMin)} – ${formatCount(summary.tokensMax)}.`);
   const columns = Object.entries(report.columns)

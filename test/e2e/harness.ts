@@ -51,28 +51,6 @@ async function codeServerModule(): Promise<CodeServerModule> {
   return (await import(join(REPO_ROOT, 'scripts', 'code-server.mjs'))) as CodeServerModule;
 }
 
-/**
- * Why the end-to-end suite cannot run here, or null when it can. Under CI (`CI=true`) a missing
- * prerequisite is a failure, so callers should assert on this instead of skipping.
- */
-export async function e2eUnavailableReason(): Promise<string | null> {
-  const missing: string[] = [];
-  if (!existsSync(CHROMIUM_PATH)) missing.push(`Chromium (${CHROMIUM_PATH}; apt-get install -y chromium)`);
-  try {
-    if (!(await codeServerModule()).codeServerAvailable()) {
-      missing.push('code-server (node scripts/install-code-server.mjs)');
-    }
-  } catch (error) {
-    missing.push(`scripts/code-server.mjs (${(error as Error).message})`);
-  }
-  try {
-    await import('playwright-core');
-  } catch {
-    missing.push('playwright-core (npm ci)');
-  }
-  return missing.length ? `end-to-end prerequisites missing: ${missing.join(', ')}` : null;
-}
-
 /** Where scripts/install-code-server.mjs puts code-server (same default and env override). */
 const CODE_SERVER_PACKAGE = join(
   resolve(process.env.CODE_SERVER_DIR ?? join(REPO_ROOT, '.cache', 'code-server')),
@@ -81,8 +59,9 @@ const CODE_SERVER_PACKAGE = join(
 );
 
 /**
- * Synchronous version of {@link e2eUnavailableReason} for `describe(..., { skip })`: checks the
- * files are there (Chromium, code-server with its postinstall done, playwright-core).
+ * Why the end-to-end suite cannot run here, or null when it can. Synchronous so it can feed
+ * `describe(..., { skip })`; checks the files are there (Chromium, code-server with its postinstall
+ * done, playwright-core). Under CI (`CI=true`) a missing prerequisite must fail, not skip.
  */
 export function e2eUnavailableReasonSync(): string | null {
   const missing: string[] = [];

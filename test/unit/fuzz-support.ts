@@ -451,8 +451,9 @@ export const INVALID_WORDS = ['four', '"${oc.env:N_LAYERS}"'] as const;
 
 /**
  * Write an invalid value on the `which`-th key/value line; undefined when the line's value opens a
- * multi-line construct (a JSON object, a continued shell string) or is `model_type` (an unknown HF
- * family is deliberately counted as LLaMA-style, with a warning).
+ * multi-line construct (a JSON object, a continued shell string), or is a key whose unknown values
+ * have a documented meaning: HF `model_type` (counted LLaMA-style, with a warning) and nanoGPT
+ * `dataset` (train.py uses the GPT-2 vocab when there is no meta.pkl).
  */
 export function applyInvalidValue(
   text: string,
@@ -466,7 +467,8 @@ export function applyInvalidValue(
   const [i, split] = valued[which % valued.length];
   const [prefix, value, suffix] = split!;
   if (/^[[{(]|\\\s*$|^["'][^"']*$/.test(value.trim()) || /\\\s*$/.test(suffix)) return undefined;
-  if (/model_type/.test(prefix)) return undefined;
+  // nanoGPT's train.py falls back to the GPT-2 vocab for any dataset without meta.pkl: faithful.
+  if (/model_type|^\s*dataset\s*=/.test(prefix)) return undefined;
   const written = /\.(json|toml)$/i.test(path) ? JSON.stringify(word.replace(/^"|"$/g, '')) : word;
   lines[i] = prefix + written + suffix;
   return lines.join('\n');

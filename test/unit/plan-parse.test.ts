@@ -81,7 +81,10 @@ describe('parseBudget', () => {
     assert.match(message(parseBudget('')), /GPU-hours/);
     assert.match(message(parseBudget('50000 hours')), /Cannot read "50000 hours" as a budget/);
     assert.match(message(parseBudget('-5 FLOPs')), /Cannot read/);
-    assert.equal(message(parseBudget('30 days on 512.5 GPUs')), 'The GPU count must be a positive whole number.');
+    assert.equal(
+      message(parseBudget('30 days on 512.5 GPUs')),
+      'The GPU count must be a positive whole number.',
+    );
     assert.match(message(parseBudget('30 days on 512 potatoes')), /Unknown accelerator "potatoes"/);
     assert.match(message(parseBudget('0 FLOPs')), /must be positive/);
     assert.match(message(parseBudget('$0')), /must be positive/);
@@ -108,7 +111,10 @@ describe('parseInferenceDemand', () => {
       description: '1e10 requests × (1000 input + 250 output tokens)',
     };
     assert.deepEqual(value(parseInferenceDemand('1e10 requests × 1000 in + 250 out')), expected);
-    assert.deepEqual(value(parseInferenceDemand('1e10 requests x (1000 input + 250 output tokens)')), expected);
+    assert.deepEqual(
+      value(parseInferenceDemand('1e10 requests x (1000 input + 250 output tokens)')),
+      expected,
+    );
     assert.deepEqual(value(parseInferenceDemand('1e10 requests × 250 out, 1000 in')), expected);
     assert.deepEqual(value(parseInferenceDemand('1e10 requests with input: 1000, output: 250')), expected);
   });

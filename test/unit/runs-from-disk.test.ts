@@ -40,10 +40,7 @@ describe('readRunsFromPath', () => {
     assert.equal(read.report.source, fixturePath('runs', 'folder'));
     assert.deepEqual(read.report.errors, []);
     assert.equal(read.runs.length, 3);
-    assert.deepEqual(
-      read.runs.map((r) => r.name).sort(),
-      ['run-l', 'run-m', 'run-s'],
-    );
+    assert.deepEqual(read.runs.map((r) => r.name).sort(), ['run-l', 'run-m', 'run-s']);
   });
 
   it('turns a missing path into an ingest error instead of throwing', () => {

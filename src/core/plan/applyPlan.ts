@@ -310,7 +310,9 @@ function correctDuration(
   let previous: { requested: number; achieved: number } | undefined;
   for (let i = 0; i < 8 && achieved !== undefined && achieved > 0 && best.error > DURATION_TOLERANCE; i++) {
     const slope =
-      previous && previous.achieved !== achieved ? (achieved - previous.achieved) / (requested - previous.requested) : 0;
+      previous && previous.achieved !== achieved
+        ? (achieved - previous.achieved) / (requested - previous.requested)
+        : 0;
     const next = slope > 0 ? requested + (target - achieved) / slope : requested * (target / achieved);
     if (!(Number.isFinite(next) && next > 0)) break;
     previous = { requested, achieved };
@@ -440,7 +442,9 @@ function conventionNotes(
   if (edited && suggestion.ffnSize !== undefined && edited.ffnSize !== suggestion.ffnSize)
     differences.push(`FFN width ${edited.ffnSize} (suggestion ${suggestion.ffnSize})`);
   if (differences.length)
-    notes.push(`This file keeps its own conventions: ${differences.join(', ')}; its N differs from the suggestion's count accordingly.`);
+    notes.push(
+      `This file keeps its own conventions: ${differences.join(', ')}; its N differs from the suggestion's count accordingly.`,
+    );
 }
 
 function formatParams(value: number): string {

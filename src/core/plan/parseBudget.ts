@@ -61,8 +61,7 @@ const MAGNITUDES: Record<string, number> = {
  * A number with optional thousands separators (`50,000`, `50_000`, `50 000` is not accepted), an
  * exponent (`1e23`, `1.5×10^23`, `10^23`) and a magnitude (`2M`, `2 million`).
  */
-const NUMBER_SOURCE =
-  String.raw`(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d[\d_]*(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?(?:\s*(?:[x×*·]\s*)?10\s*\^\s*[+-]?\d+)?|10\s*\^\s*[+-]?\d+`;
+const NUMBER_SOURCE = String.raw`(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d[\d_]*(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?(?:\s*(?:[x×*·]\s*)?10\s*\^\s*[+-]?\d+)?|10\s*\^\s*[+-]?\d+`;
 const MAGNITUDE_SOURCE = String.raw`(?:thousand|millions?|billions?|trillions?|quadrillion|mn|mm|bn|[kmbgtp])(?![a-z])`;
 const AMOUNT_SOURCE = String.raw`(${NUMBER_SOURCE})\s*(${MAGNITUDE_SOURCE})?`;
 
@@ -136,7 +135,9 @@ const BUDGET_PATTERNS: { pattern: RegExp; read: (m: RegExpExecArray) => ParseOut
       const device = m[3];
       const gpu = /^(gpus?|devices?|chips?|accelerators?)$/i.test(device) ? undefined : acceleratorId(device);
       if (!gpu && !/^(gpus?|devices?|chips?|accelerators?)$/i.test(device))
-        return fail(`Unknown accelerator "${device}" in "${device}-hours"; write GPU-hours or a known GPU (H100-hours).`);
+        return fail(
+          `Unknown accelerator "${device}" in "${device}-hours"; write GPU-hours or a known GPU (H100-hours).`,
+        );
       if (!isPositive(gpuHours)) return fail('The number of GPU-hours must be positive.');
       return ok({ gpuHours }, `${formatNumber(gpuHours)} ${gpu ?? 'GPU'}-hours`, gpu);
     },
@@ -194,8 +195,13 @@ function wallClock(
   const gpu = generic ? undefined : acceleratorId(device);
   if (!generic && !gpu) return fail(`Unknown accelerator "${device}"; write GPUs or a known GPU (H100s).`);
   if (!isPositive(days)) return fail('The time must be positive.');
-  if (!isPositive(gpus) || !Number.isInteger(gpus)) return fail('The GPU count must be a positive whole number.');
-  return ok({ days, gpus }, `${formatNumber(days)} days × ${gpus} ${gpu ?? 'GPU'}${gpus === 1 ? '' : 's'}`, gpu);
+  if (!isPositive(gpus) || !Number.isInteger(gpus))
+    return fail('The GPU count must be a positive whole number.');
+  return ok(
+    { days, gpus },
+    `${formatNumber(days)} days × ${gpus} ${gpu ?? 'GPU'}${gpus === 1 ? '' : 's'}`,
+    gpu,
+  );
 }
 
 function dollars(usd: number | undefined): ParseOutcome<ParsedBudget> {
