@@ -57,7 +57,7 @@ test('mutated configs never throw, hang, or produce NaN/Infinity', () => {
       const text = mutations.reduce(applyMutation, file.text);
       checkRobust(text, file.path);
     }),
-    { seed: SEED, numRuns: 700, endOnFailure: true },
+    { seed: SEED, numRuns: 700, endOnFailure: true, includeErrorInReport: true },
   );
 });
 
@@ -71,7 +71,7 @@ test('a comment or a logging/path key edited elsewhere leaves params.total uncha
       applied++;
       checkNeutral(file, mutated);
     }),
-    { seed: SEED + 1, numRuns: 500, endOnFailure: true },
+    { seed: SEED + 1, numRuns: 500, endOnFailure: true, includeErrorInReport: true },
   );
   assert.ok(applied > 200, `only ${applied} neutral mutations applied`);
 });
@@ -89,7 +89,7 @@ test('an invalid value (a word, an unresolved ${...}) makes N or D unknown, neve
         if (mutated !== undefined) checkInvalidValueOracle(file, mutated, file.baselineTokens);
       },
     ),
-    { seed: SEED + 2, numRuns: 400, endOnFailure: true },
+    { seed: SEED + 2, numRuns: 400, endOnFailure: true, includeErrorInReport: true },
   );
 });
 

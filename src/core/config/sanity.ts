@@ -106,8 +106,23 @@ export function sanitizeSpec(spec: RunSpec): RunSpec {
     const value = training[key];
     if (value !== undefined && (!Number.isFinite(value) || value < 0)) delete training[key];
   }
+  // Text built from overflowed numbers (a 1e308 ratio times d_model) must not show NaN/Infinity.
+  spec.assumptions = spec.assumptions.map(scrubNonFinite);
+  if (training.formula) training.formula = scrubNonFinite(training.formula);
+  for (const diagnostic of spec.diagnostics) diagnostic.message = scrubNonFinite(diagnostic.message);
   const perUnit = training.durationUnit?.tokensPerUnit;
   if (perUnit !== undefined && (!Number.isFinite(perUnit) || perUnit <= 0))
     delete training.durationUnit!.tokensPerUnit;
   return spec;
+}
+
+/**
+ * Replace NaN/Infinity produced by arithmetic in a message with words; quoted text (`…`, "…", '…')
+ * echoes the file and is kept as written.
+ */
+export function scrubNonFinite(message: string): string {
+  return message
+    .split(/(`[^`]*`|"[^"]*"|'[^']*')/)
+    .map((part, i) => (i % 2 ? part : part.replace(/-?\bInfinity\b|\bNaN\b/g, '(too large)')))
+    .join('');
 }
