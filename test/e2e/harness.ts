@@ -706,3 +706,214 @@ export async function readOutputChannel(page: Page, channel: string): Promise<st
       .join('\n'),
   );
 }
+
+/**
+ * Wait for VS Code's modal dialog (showInformationMessage/showWarningMessage with `modal: true`),
+ * click the button labelled `label` and return the dialog's text (message and detail).
+ */
+export async function clickDialogButton(
+  page: Page,
+  label: string | RegExp,
+  timeoutMs = 60_000,
+): Promise<string> {
+  const dialog = page.locator('.monaco-dialog-box').first();
+  await dialog.waitFor({ state: 'visible', timeout: timeoutMs });
+  const text = (await dialog.innerText()).trim();
+  const matcher = typeof label === 'string' ? new RegExp(`^${escapeRegExp(label)}$`) : label;
+  const buttons = dialog.locator('.monaco-button');
+  const labels = await buttons.evaluateAll((nodes) => nodes.map((n) => (n.textContent ?? '').trim()));
+  const index = labels.findIndex((l) => matcher.test(l));
+  if (index < 0)
+    throw new Error(`no dialog button ${matcher} among ${JSON.stringify(labels)}; dialog: ${text}`);
+  await buttons.nth(index).click();
+  await dialog.waitFor({ state: 'hidden', timeout: 10_000 });
+  return text;
+}
+
+/**
+ * The notification whose message matches `message`: a toast, or (once the toast has timed out) the
+ * entry in the notification center, which this then opens.
+ */
+export async function waitForNotification(page: Page, message: RegExp, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  const lists = [
+    page.locator('.notifications-toasts .notification-list-item'),
+    page.locator('.notifications-center .notification-list-item'),
+  ];
+  let seen: string[] = [];
+  let centerOpened = false;
+  const startedAt = Date.now();
+  while (Date.now() < deadline) {
+    seen = [];
+    for (const items of lists) {
+      const texts = await items.evaluateAll((nodes) =>
+        nodes.map((n) => {
+          const visible = (n as HTMLElement).getBoundingClientRect().height > 0;
+          const text = (n.querySelector('.notification-list-item-message')?.textContent ?? '').trim();
+          return visible ? text : '';
+        }),
+      );
+      seen.push(...texts.filter(Boolean));
+      const index = texts.findIndex((t) => t && message.test(t));
+      if (index >= 0) return items.nth(index);
+    }
+    // Info toasts hide after a while; the notification center keeps them.
+    if (!centerOpened && Date.now() - startedAt > 3000) {
+      centerOpened = true;
+      await runCommand(page, 'Notifications: Show Notifications');
+    }
+    await page.waitForTimeout(200);
+  }
+  throw new Error(`no notification matching ${message}; showing: ${JSON.stringify(seen)}`);
+}
+
+/** Click a button (e.g. "Use this law", "Cancel") on the notification whose message matches `message`. */
+export async function clickNotificationButton(
+  page: Page,
+  message: RegExp,
+  button: string,
+  timeoutMs = 60_000,
+): Promise<void> {
+  const item = await waitForNotification(page, message, timeoutMs);
+  // Hovering the toast keeps it from hiding while we click.
+  await item.hover();
+  await item
+    .locator('.notification-list-item-buttons-container .monaco-button', { hasText: button })
+    .first()
+    .click({ timeout: 10_000 });
+  await parkMouse(page);
+}
+
+/** Hide the notification center if it is open (toasts are left alone). */
+export async function hideNotificationCenter(page: Page): Promise<void> {
+  if (
+    await page
+      .locator('.notifications-center.visible')
+      .isVisible()
+      .catch(() => false)
+  ) {
+    await runCommand(page, 'Notifications: Hide Notifications');
+  }
+}
+
+/** Click the code lens whose title matches `title` in the active editor. */
+export async function clickLens(page: Page, title: RegExp, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let texts: string[] = [];
+  // Lenses are re-rendered when the provider refreshes: look the anchor up again until one is there.
+  while (Date.now() < deadline) {
+    const anchors = editor(page).locator('.codelens-decoration a');
+    texts = await anchors.evaluateAll((nodes) =>
+      nodes.map((n) => (n.textContent ?? '').replace(/\u00a0/g, ' ').trim()),
+    );
+    const index = texts.findIndex((t) => title.test(t));
+    if (index >= 0) {
+      const clicked = await anchors
+        .nth(index)
+        .click({ timeout: 2000 })
+        .then(
+          () => true,
+          () => false,
+        );
+      if (clicked) {
+        await parkMouse(page);
+        return;
+      }
+    }
+    await page.waitForTimeout(250);
+  }
+  throw new Error(`no clickable lens matching ${title}; lenses: ${JSON.stringify(texts)}`);
+}
+
+/** Type into the open quick input (input box or quick pick), replacing what it holds. */
+export async function fillQuickInput(page: Page, text: string, title?: RegExp): Promise<void> {
+  const widget = page.locator('.quick-input-widget');
+  await widget.waitFor({ state: 'visible' });
+  if (title) {
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const shown =
+        (await widget
+          .locator('.quick-input-title')
+          .textContent()
+          .catch(() => '')) ?? '';
+      if (title.test(shown)) break;
+      if (Date.now() > deadline) throw new Error(`quick input titled ${title} not shown (title: ${shown})`);
+      await page.waitForTimeout(200);
+    }
+  }
+  await widget.locator('input').first().fill(text);
+}
+
+/** The value the open quick input holds. */
+export async function quickInputValue(page: Page): Promise<string> {
+  return page.locator('.quick-input-widget input').first().inputValue();
+}
+
+/** The validation (or prompt) message the quick input shows under its box, once it matches `expect`. */
+export async function quickInputMessage(page: Page, expect: RegExp, timeoutMs = 10_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  let text = '';
+  while (Date.now() < deadline) {
+    text = (
+      (await page
+        .locator('.quick-input-widget .quick-input-message')
+        .first()
+        .textContent()
+        .catch(() => '')) ?? ''
+    ).trim();
+    if (expect.test(text)) return text;
+    await page.waitForTimeout(200);
+  }
+  throw new Error(`quick input message matching ${expect} not shown; last: ${JSON.stringify(text)}`);
+}
+
+/**
+ * The whole text of the active editor, copied through the clipboard (works for untitled documents
+ * and for lines scrolled out of view, unlike the rendered DOM).
+ */
+export async function activeEditorText(page: Page): Promise<string> {
+  const lines = editor(page).locator('.view-lines');
+  await lines.waitFor({ state: 'visible' });
+  await lines.click({ position: { x: 5, y: 5 } });
+  await page.evaluate(() => navigator.clipboard.writeText(''));
+  await page.keyboard.press(`${MOD}+KeyA`);
+  await page.keyboard.press(`${MOD}+KeyC`);
+  await page.keyboard.press('ArrowUp');
+  await parkMouse(page);
+  return page.evaluate(() => navigator.clipboard.readText());
+}
+
+/** Close every editor, discarding unsaved untitled documents (reports the commands opened). */
+export async function closeAllEditors(page: Page): Promise<void> {
+  await closeQuickInput(page);
+  await runCommand(page, 'View: Close All Editors');
+  const dialog = page.locator('.monaco-dialog-box').first();
+  if (
+    await dialog.waitFor({ state: 'visible', timeout: 1500 }).then(
+      () => true,
+      () => false,
+    )
+  ) {
+    await dialog
+      .locator('.monaco-button', { hasText: /^Don.t Save$/ })
+      .first()
+      .click();
+    await dialog.waitFor({ state: 'hidden', timeout: 10_000 });
+  }
+  await page
+    .locator('.editor-group-container .tab')
+    .first()
+    .waitFor({ state: 'detached', timeout: 10_000 })
+    .catch(() => undefined);
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Clear every notification (toasts and the center) and hide the center, so later waits see only new ones. */
+export async function clearNotifications(page: Page): Promise<void> {
+  await runCommand(page, 'Notifications: Clear All Notifications');
+  await hideNotificationCenter(page);
+}

@@ -123,6 +123,8 @@ export function sanitizeSpec(spec: RunSpec): RunSpec {
 export function scrubNonFinite(message: string): string {
   return message
     .split(/(`[^`]*`|"[^"]*"|'[^']*')/)
-    .map((part, i) => (i % 2 ? part : part.replace(/-?\bInfinity\b|\bNaN\b/g, '(too large)')))
+    .map((part, i) =>
+      i % 2 ? part : part.replace(/-?\bInfinity\b/g, '(too large)').replace(/\bNaN\b/g, '(not computable)'),
+    )
     .join('');
 }
