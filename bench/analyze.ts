@@ -12,7 +12,11 @@ import { parse as parseYaml } from 'yaml';
 import { analyzeText, DEFAULT_ANALYSIS_SETTINGS } from '../src/core/analyze';
 
 const rounds = Number(process.argv[process.argv.indexOf('--rounds') + 1]) || 50;
-const roots = [resolve(__dirname, '..', 'examples'), resolve(__dirname, '..', '..', 'shared', 'configs'), resolve(__dirname, '..', '..', 'shared', 'configs-b')];
+const roots = [
+  resolve(__dirname, '..', 'examples'),
+  resolve(__dirname, '..', '..', 'shared', 'configs'),
+  resolve(__dirname, '..', '..', 'shared', 'configs-b'),
+];
 
 function files(dir: string): string[] {
   let out: string[] = [];
@@ -53,7 +57,16 @@ let totalReference = 0;
 const rows: string[] = [];
 for (const path of all) {
   const text = readFileSync(path, 'utf8');
-  const context = { path, readFile: (p: string) => { try { return readFileSync(p, 'utf8'); } catch { return undefined; } } };
+  const context = {
+    path,
+    readFile: (p: string) => {
+      try {
+        return readFileSync(p, 'utf8');
+      } catch {
+        return undefined;
+      }
+    },
+  };
   // Warm up both so JIT state is comparable.
   for (let i = 0; i < 5; i++) {
     analyzeText(text, context, DEFAULT_ANALYSIS_SETTINGS);
@@ -63,10 +76,14 @@ for (const path of all) {
   const referenceMs = timeIt(() => reference(text, path));
   totalAnalyze += analyzeMs;
   totalReference += referenceMs;
-  rows.push(`${(analyzeMs / Math.max(referenceMs, 1e-6)).toFixed(2).padStart(8)}×  ${analyzeMs.toFixed(3).padStart(8)} ms  ${path.replace(resolve(__dirname, '..', '..') + '/', '')}`);
+  rows.push(
+    `${(analyzeMs / Math.max(referenceMs, 1e-6)).toFixed(2).padStart(8)}×  ${analyzeMs.toFixed(3).padStart(8)} ms  ${path.replace(resolve(__dirname, '..', '..') + '/', '')}`,
+  );
 }
 const heapMb = process.memoryUsage().heapUsed / 1048576;
 console.log(rows.join('\n'));
 console.log(`\n${all.length} files, ${rounds} rounds each`);
-console.log(`analysis / plain parse, summed over files: ${(totalAnalyze / totalReference).toFixed(2)}× (${totalAnalyze.toFixed(1)} ms vs ${totalReference.toFixed(1)} ms per pass over all files)`);
+console.log(
+  `analysis / plain parse, summed over files: ${(totalAnalyze / totalReference).toFixed(2)}× (${totalAnalyze.toFixed(1)} ms vs ${totalReference.toFixed(1)} ms per pass over all files)`,
+);
 console.log(`heap after run: ${heapMb.toFixed(0)} MB`);

@@ -30,9 +30,8 @@ if (wanted.some((s) => s !== 'unit')) {
 }
 
 const files = wanted.flatMap((suite) => testFiles(join('test', suite)));
-const result = spawnSync(
-  process.execPath,
-  ['--import', 'tsx', '--test', ...files],
-  { stdio: 'inherit', env: { ...process.env } },
-);
+const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', ...files], {
+  stdio: 'inherit',
+  env: { ...process.env },
+});
 process.exit(result.status ?? 1);

@@ -9,7 +9,12 @@ export interface RawSettings {
   law?: unknown;
   hardware?: { gpu?: unknown; gpus?: unknown; mfu?: unknown; usdPerGpuHour?: unknown };
   missing?: { gpus?: unknown; datasetTokens?: unknown };
-  lens?: { enable?: unknown; summary?: { enable?: unknown }; duration?: { enable?: unknown }; inference?: { enable?: unknown } };
+  lens?: {
+    enable?: unknown;
+    summary?: { enable?: unknown };
+    duration?: { enable?: unknown };
+    inference?: { enable?: unknown };
+  };
   hover?: { enable?: unknown };
   diagnostics?: { enable?: unknown; underTrainedTokensPerParam?: unknown };
   inference?: { tokens?: unknown };
@@ -76,7 +81,8 @@ export function normalizeSettings(raw: RawSettings | null | undefined): ScalingL
     diagnostics: {
       enable: bool(r.diagnostics?.enable, true),
       underTrainedTokensPerParam:
-        positive(r.diagnostics?.underTrainedTokensPerParam) ?? DEFAULT_SETTINGS.diagnostics.underTrainedTokensPerParam,
+        positive(r.diagnostics?.underTrainedTokensPerParam) ??
+        DEFAULT_SETTINGS.diagnostics.underTrainedTokensPerParam,
     },
     inference: { tokens: positive(r.inference?.tokens) },
   };
@@ -133,7 +139,14 @@ export interface AnalysisSnapshot {
   optimalTokens: number | null;
   flops: number | null;
   cost: { gpuHours: number; days: number; usd: number; gpu: string; gpus: number } | null;
-  loss: { law: string; value: number; low: number; high: number; paramsUsed: number; atOptimalTokens?: number } | null;
+  loss: {
+    law: string;
+    value: number;
+    low: number;
+    high: number;
+    paramsUsed: number;
+    atOptimalTokens?: number;
+  } | null;
   /** The law in use, with everything needed to redraw its curves client-side. */
   law: {
     id: string;

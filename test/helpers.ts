@@ -53,3 +53,23 @@ export function diskReadFile(path: string): string | undefined {
 }
 
 export { dirname };
+
+import assert from 'node:assert/strict';
+import { readRunConfig } from '../src/core/config/registry';
+import { LineIndex } from '../src/core/config/text';
+import type { FrameworkId, ReadContext, RunSpec, SourceRange } from '../src/core/types';
+
+/** Read a file through the registry and insist it is a run config of `framework`. */
+export function readSpecAs(framework: FrameworkId, text: string, context: ReadContext): RunSpec {
+  const result = readRunConfig(text, context);
+  assert.equal(result.kind, 'run-config', `not recognized: ${JSON.stringify(result)}`);
+  if (result.kind !== 'run-config') throw new Error('unreachable');
+  assert.equal(result.spec.framework, framework);
+  return result.spec;
+}
+
+/** The source text a range covers. */
+export function textAt(text: string, range: SourceRange): string {
+  const lines = new LineIndex(text);
+  return text.slice(lines.offsetAt(range.start), lines.offsetAt(range.end));
+}

@@ -1,6 +1,11 @@
 import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { analyzeText, DEFAULT_ANALYSIS_SETTINGS, type Analysis, type AnalysisSettings } from '../core/analyze';
+import {
+  analyzeText,
+  DEFAULT_ANALYSIS_SETTINGS,
+  type Analysis,
+  type AnalysisSettings,
+} from '../core/analyze';
 import { formatCount, formatExact, formatFlops, formatHours, formatLoss, formatUsd } from '../core/format';
 import { findAccelerator } from '../core/model/hardware';
 import { findPublishedLaw, PUBLISHED_LAWS } from '../core/laws/published';
@@ -46,7 +51,11 @@ parameters), GPU-hours, days and dollars, and the predicted loss under the law (
 Laws: ${PUBLISHED_LAWS.map((l) => l.id).join(', ')}.`;
 
 /** Run `scaling-lens analyze`. Returns the exit code (0 ok, 2 usage error, 1 unreadable file). */
-export function runAnalyzeCommand(args: string[], out: (s: string) => void, err: (s: string) => void): number {
+export function runAnalyzeCommand(
+  args: string[],
+  out: (s: string) => void,
+  err: (s: string) => void,
+): number {
   const parsed = parseFlags(args, FLAGS);
   if ('error' in parsed) {
     err(`${parsed.error}\n${ANALYZE_USAGE}`);
@@ -72,7 +81,9 @@ export function runAnalyzeCommand(args: string[], out: (s: string) => void, err:
   if (flags.gpu !== undefined) {
     const accelerator = findAccelerator(String(flags.gpu));
     if (!accelerator) {
-      err(`Unknown GPU "${flags.gpu}". Known: A100-40GB, A100-80GB, H100, H200, B200, MI300X, TPU-v5e, TPU-v5p.`);
+      err(
+        `Unknown GPU "${flags.gpu}". Known: A100-40GB, A100-80GB, H100, H200, B200, MI300X, TPU-v5e, TPU-v5p.`,
+      );
       return 2;
     }
     settings.gpu = accelerator.id;
@@ -107,7 +118,11 @@ export function runAnalyzeCommand(args: string[], out: (s: string) => void, err:
       const size = statSync(path).size;
       // Reading a multi-GB file just to reject it would exhaust memory; check the size first.
       if (size > MAX_ANALYZED_CHARS * 4) {
-        results.push(emptyResult(file, [{ severity: 'info', code: 'file-too-large', message: 'File too large to analyze.' }]));
+        results.push(
+          emptyResult(file, [
+            { severity: 'info', code: 'file-too-large', message: 'File too large to analyze.' },
+          ]),
+        );
         continue;
       }
       text = readFileSync(path, 'utf8');
@@ -147,7 +162,8 @@ function readSibling(path: string): string | undefined {
   }
 }
 
-function emptyResult(file: string, diagnostics: CoreDiagnostic[]): AnalyzeJson {
+/** The JSON of a file that is not (or could not be read as) a run config. */
+export function emptyResult(file: string, diagnostics: CoreDiagnostic[]): AnalyzeJson {
   return {
     file,
     framework: null,
@@ -170,7 +186,12 @@ function emptyResult(file: string, diagnostics: CoreDiagnostic[]): AnalyzeJson {
 const FLOPS_CONVENTION = '6·N·D, N = active parameters (total for dense models), D = training tokens';
 
 function toJsonDiagnostic(d: CoreDiagnostic) {
-  return { severity: d.severity, code: d.code, message: d.message, ...(d.range ? { line: d.range.start.line + 1 } : {}) };
+  return {
+    severity: d.severity,
+    code: d.code,
+    message: d.message,
+    ...(d.range ? { line: d.range.start.line + 1 } : {}),
+  };
 }
 
 /** The JSON shape of an analysis (shared by the CLI and tests). */
@@ -179,7 +200,9 @@ export function toJson(file: string, a: Analysis): AnalyzeJson {
     file,
     framework: a.framework,
     model: a.modelName ?? null,
-    params: a.params ? { total: a.params.total, nonEmbedding: a.params.nonEmbedding, active: a.params.active } : null,
+    params: a.params
+      ? { total: a.params.total, nonEmbedding: a.params.nonEmbedding, active: a.params.active }
+      : null,
     tokens: a.tokens,
     missing: a.missing,
     tokensFormula: a.tokensFormula ?? null,
@@ -188,10 +211,23 @@ export function toJson(file: string, a: Analysis): AnalyzeJson {
     flopsConvention: FLOPS_CONVENTION,
     flopsWithAttention: a.flopsWithAttention,
     cost: a.cost
-      ? { gpuHours: a.cost.gpuHours, days: a.cost.days, usd: a.cost.usd, gpu: a.cost.gpu, gpus: a.cost.gpus, mfu: a.cost.mfu }
+      ? {
+          gpuHours: a.cost.gpuHours,
+          days: a.cost.days,
+          usd: a.cost.usd,
+          gpu: a.cost.gpu,
+          gpus: a.cost.gpus,
+          mfu: a.cost.mfu,
+        }
       : null,
     loss: a.loss
-      ? { law: a.loss.law, value: a.loss.value, low: a.loss.low, high: a.loss.high, paramsUsed: a.loss.paramsUsed }
+      ? {
+          law: a.loss.law,
+          value: a.loss.value,
+          low: a.loss.low,
+          high: a.loss.high,
+          paramsUsed: a.loss.paramsUsed,
+        }
       : null,
     warnings: a.warnings,
     diagnostics: a.diagnostics.map(toJsonDiagnostic),
@@ -206,21 +242,33 @@ function formatText(r: AnalyzeJson): string {
   }
   lines.push(`  framework       ${r.framework}${r.model ? ` (${r.model})` : ''}`);
   if (r.params) {
-    lines.push(`  params (N)      ${formatExact(r.params.total)} total, ${formatExact(r.params.nonEmbedding)} non-embedding`);
+    lines.push(
+      `  params (N)      ${formatExact(r.params.total)} total, ${formatExact(r.params.nonEmbedding)} non-embedding`,
+    );
     if (r.params.active !== r.params.total) lines.push(`  active params   ${formatExact(r.params.active)}`);
   } else {
     lines.push('  params (N)      unknown');
   }
-  if (r.tokens !== null) lines.push(`  tokens (D)      ${formatExact(r.tokens)} (${formatCount(r.tokens)})${r.tokensFormula ? `  = ${r.tokensFormula}` : ''}`);
+  if (r.tokens !== null)
+    lines.push(
+      `  tokens (D)      ${formatExact(r.tokens)} (${formatCount(r.tokens)})${r.tokensFormula ? `  = ${r.tokensFormula}` : ''}`,
+    );
   else lines.push(`  tokens (D)      unknown — missing: ${r.missing.join(', ') || 'training length'}`);
   if (r.tokensPerParam !== null) lines.push(`  tokens/param    ${r.tokensPerParam.toFixed(1)}`);
-  if (r.flops !== null) lines.push(`  FLOPs           ${formatFlops(r.flops)} (6·N·D)${r.flopsWithAttention ? `, ${formatFlops(r.flopsWithAttention)} with attention` : ''}`);
+  if (r.flops !== null)
+    lines.push(
+      `  FLOPs           ${formatFlops(r.flops)} (6·N·D)${r.flopsWithAttention ? `, ${formatFlops(r.flopsWithAttention)} with attention` : ''}`,
+    );
   if (r.cost)
     lines.push(
       `  cost            ${formatCount(r.cost.gpuHours)} ${r.cost.gpu}-hours at ${Math.round(r.cost.mfu * 100)}% MFU, ${formatHours(r.cost.days * 24)} on ${r.cost.gpus} GPUs, ${formatUsd(r.cost.usd)}`,
     );
-  if (r.loss) lines.push(`  predicted loss  ${formatLoss(r.loss.value)}${r.loss.high > r.loss.low ? ` (95% ${formatLoss(r.loss.low)}–${formatLoss(r.loss.high)})` : ''} [${r.loss.law}]`);
+  if (r.loss)
+    lines.push(
+      `  predicted loss  ${formatLoss(r.loss.value)}${r.loss.high > r.loss.low ? ` (95% ${formatLoss(r.loss.low)}–${formatLoss(r.loss.high)})` : ''} [${r.loss.law}]`,
+    );
   for (const w of r.warnings) lines.push(`  warning: ${w}`);
-  for (const d of r.diagnostics) lines.push(`  ${d.severity}${d.line ? ` (line ${d.line})` : ''}: ${d.message}`);
+  for (const d of r.diagnostics)
+    lines.push(`  ${d.severity}${d.line ? ` (line ${d.line})` : ''}: ${d.message}`);
   return lines.join('\n');
 }

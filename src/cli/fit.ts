@@ -15,6 +15,7 @@ import {
 import { mergeReports } from '../core/fit/ingest';
 import type { LawForm } from '../core/laws/forms';
 import { findPublishedLaw, PUBLISHED_LAWS } from '../core/laws/published';
+import { parseFlags, type FlagSpec } from './flags';
 import { readRunsFromPath } from '../node/runsFromDisk';
 
 export const FIT_USAGE = `Usage: scaling-lens fit FILE|FOLDER... [options]
@@ -46,9 +47,7 @@ Options:
   --json                machine-readable output
   --markdown            Markdown report`;
 
-type FlagKind = 'boolean' | 'string' | 'number' | 'repeat';
-
-const FLAGS: Record<string, FlagKind> = {
+const FLAGS: FlagSpec = {
   form: 'string',
   'min-tokens': 'number',
   'final-only': 'boolean',
@@ -81,34 +80,7 @@ interface Parsed {
 }
 
 function parseArgs(args: string[]): Parsed | { error: string } {
-  const flags: Parsed['flags'] = {};
-  const positional: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
-    if (!arg.startsWith('--')) {
-      positional.push(arg);
-      continue;
-    }
-    const [name, inline] = arg.slice(2).split(/=(.*)/s, 2);
-    const kind = FLAGS[name];
-    if (!kind) return { error: `Unknown option --${name}.` };
-    if (kind === 'boolean') {
-      flags[name] = inline === undefined ? true : inline !== 'false';
-      continue;
-    }
-    const value = inline ?? args[++i];
-    if (value === undefined) return { error: `Option --${name} needs a value.` };
-    if (kind === 'number') {
-      const number = Number(value.replace(/_/g, ''));
-      if (!Number.isFinite(number)) return { error: `Option --${name} needs a number, got "${value}".` };
-      flags[name] = number;
-    } else if (kind === 'repeat') {
-      flags[name] = [...((flags[name] as string[] | undefined) ?? []), value];
-    } else {
-      flags[name] = value;
-    }
-  }
-  return { flags, positional };
+  return parseFlags(args, FLAGS) as Parsed | { error: string };
 }
 
 function borrowedExponents(

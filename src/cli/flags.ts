@@ -1,11 +1,12 @@
 /** Minimal, strict flag parsing for the CLI: unknown flags and missing values are errors. */
-export type FlagSpec = Record<string, 'boolean' | 'string' | 'number'>;
+export type FlagSpec = Record<string, 'boolean' | 'string' | 'number' | 'repeat'>;
 
-export type ParsedFlags = { flags: Record<string, string | number | boolean>; positional: string[] } | { error: string };
+export type ParsedFlags =
+  { flags: Record<string, string | number | boolean | string[]>; positional: string[] } | { error: string };
 
-/** Parse `--name value`, `--name=value` and boolean `--name` per the spec. */
+/** Parse `--name value`, `--name=value`, boolean `--name` and repeatable options per the spec. */
 export function parseFlags(args: string[], spec: FlagSpec): ParsedFlags {
-  const flags: Record<string, string | number | boolean> = {};
+  const flags: Record<string, string | number | boolean | string[]> = {};
   const positional: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
@@ -26,6 +27,8 @@ export function parseFlags(args: string[], spec: FlagSpec): ParsedFlags {
       const number = Number(value.replace(/_/g, ''));
       if (!Number.isFinite(number)) return { error: `Option --${name} needs a number, got "${value}".` };
       flags[name] = number;
+    } else if (kind === 'repeat') {
+      flags[name] = [...((flags[name] as string[] | undefined) ?? []), value];
     } else {
       flags[name] = value;
     }

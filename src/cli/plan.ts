@@ -145,7 +145,7 @@ export function runPlanCommand(args: string[], out: (s: string) => void, err: (s
   }
 }
 
-type Flags = Record<string, string | number | boolean>;
+type Flags = Record<string, string | number | boolean | string[]>;
 
 function runPlan(flags: Flags, out: (s: string) => void, err: (s: string) => void): number {
   const lawId = stringFlag(flags, 'law') ?? DEFAULT_LAW_ID;

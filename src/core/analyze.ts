@@ -43,7 +43,15 @@ export interface Analysis {
   flops: number | null;
   /** 6·N·D plus the attention term 6·L·seq·(heads·head_dim)·D (Kaplan et al. 2020, Table 1). */
   flopsWithAttention: number | null;
-  cost: { gpuHours: number; days: number; usd: number; gpu: string; gpus: number; mfu: number; usdPerGpuHour: number } | null;
+  cost: {
+    gpuHours: number;
+    days: number;
+    usd: number;
+    gpu: string;
+    gpus: number;
+    mfu: number;
+    usdPerGpuHour: number;
+  } | null;
   loss: LossPrediction | null;
   warnings: string[];
   diagnostics: CoreDiagnostic[];
@@ -61,7 +69,12 @@ export function analyzeText(
   text: string,
   context: ReadContext = {},
   settings: AnalysisSettings = DEFAULT_ANALYSIS_SETTINGS,
-): { analysis: Analysis | null; diagnostics: CoreDiagnostic[]; recognized: boolean; framework?: FrameworkId } {
+): {
+  analysis: Analysis | null;
+  diagnostics: CoreDiagnostic[];
+  recognized: boolean;
+  framework?: FrameworkId;
+} {
   const options = {
     ...(settings.useGpusForMissingTokens ? { gpus: settings.gpus } : {}),
     ...(settings.datasetTokens ? { datasetTokens: settings.datasetTokens } : {}),
@@ -136,14 +149,16 @@ export function analyzeSpec(spec: RunSpec, settings: AnalysisSettings = DEFAULT_
         `Mixture-of-experts: compute and the loss prediction use active parameters (${Math.round(params.active).toLocaleString('en-US')}); ${law.id} was fitted on dense models.`,
       );
     }
-    if (spec.architecture?.encoderDecoder) warnings.push(`Encoder–decoder model: ${law.id} was fitted on decoder-only models.`);
+    if (spec.architecture?.encoderDecoder)
+      warnings.push(`Encoder–decoder model: ${law.id} was fitted on decoder-only models.`);
   }
   if (tokensPerParam !== null && tokensPerParam > 0 && tokensPerParam < 1 && !spec.training.finetune) {
     warnings.push(
       `Severely under-trained: ${tokensPerParam.toPrecision(2)} tokens per parameter (compute-optimal is ~20).`,
     );
   }
-  if (loss && loss.value <= irreducibleLoss(law.law)) warnings.push('Predicted loss is at the law’s irreducible floor.');
+  if (loss && loss.value <= irreducibleLoss(law.law))
+    warnings.push('Predicted loss is at the law’s irreducible floor.');
 
   return {
     framework: spec.framework,
@@ -180,7 +195,9 @@ export function estimateCost(
   let usdPerGpuHour = settings.usdPerGpuHour ?? accelerator.usdPerHour;
   if (usdPerGpuHour === undefined) {
     usdPerGpuHour = FALLBACK_USD_PER_GPU_HOUR;
-    warnings.push(`No price for ${accelerator.id} in the hardware table; assuming $${FALLBACK_USD_PER_GPU_HOUR}/GPU-hour.`);
+    warnings.push(
+      `No price for ${accelerator.id} in the hardware table; assuming $${FALLBACK_USD_PER_GPU_HOUR}/GPU-hour.`,
+    );
   }
   const gpuHours = flops / (peak * mfu) / 3600;
   return {
@@ -205,14 +222,18 @@ function extrapolationWarnings(law: ScalingLaw, params: number, tokens: number):
       `Extrapolation: N is ${(params / region.paramsMax).toFixed(0)}× the largest model ${law.id} was fitted on (${region.paramsMax.toExponential(2)}).`,
     );
   } else if (params < region.paramsMin / factor) {
-    out.push(`Extrapolation: N is far below the smallest model ${law.id} was fitted on (${region.paramsMin.toExponential(2)}).`);
+    out.push(
+      `Extrapolation: N is far below the smallest model ${law.id} was fitted on (${region.paramsMin.toExponential(2)}).`,
+    );
   }
   if (tokens > region.tokensMax * factor) {
     out.push(
       `Extrapolation: D is ${(tokens / region.tokensMax).toFixed(0)}× the most tokens ${law.id} was fitted on (${region.tokensMax.toExponential(2)}).`,
     );
   } else if (tokens < region.tokensMin / factor) {
-    out.push(`Extrapolation: D is far below the fewest tokens ${law.id} was fitted on (${region.tokensMin.toExponential(2)}).`);
+    out.push(
+      `Extrapolation: D is far below the fewest tokens ${law.id} was fitted on (${region.tokensMin.toExponential(2)}).`,
+    );
   }
   return out;
 }

@@ -19,7 +19,8 @@ export function formatCount(value: number): string {
     if (abs < scale) continue;
     const scaled = trim3(value / scale);
     // 999.6M rounds to "1000M": promote to the next unit so it reads "1B".
-    if (Math.abs(Number(scaled)) >= 1000 && i > 0) return `${trim3(value / units[i - 1][0])}${units[i - 1][1]}`;
+    if (Math.abs(Number(scaled)) >= 1000 && i > 0)
+      return `${trim3(value / units[i - 1][0])}${units[i - 1][1]}`;
     return `${scaled}${suffix}`;
   }
   return String(Math.round(value));

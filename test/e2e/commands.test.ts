@@ -31,6 +31,7 @@ import {
   quickInputValue,
   runCommand,
   save,
+  selectLaw,
   savedText,
   screenshot,
   startSession,
@@ -182,11 +183,11 @@ describe('Fit and plan commands in a real VS Code (code-server + Chromium)', { s
     const page = session.page;
     await closeAllEditors(page);
     await clearNotifications(page);
-    // Back to the published default law so the plan matches the CLI's.
-    await session.updateUserSettings({ 'scalingLens.law': 'epoch2024' });
     const file = session.path(NANOGPT);
     const original = readFileSync(file, 'utf8');
     await session.openFile(NANOGPT);
+    // Back to the published default law (the fit test chose its own) so the plan matches the CLI's.
+    await selectLaw(page, 'epoch2024');
     await waitForLenses(page, { pattern: /^N 124M .* epoch2024$/ });
 
     await runCommand(page, 'Scaling Lens: Plan Compute-Optimal Run…');

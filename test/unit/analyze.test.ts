@@ -1,7 +1,11 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { analyzeSpec, DEFAULT_ANALYSIS_SETTINGS, estimateCost } from '../../src/core/analyze';
-import { evaluateLaw, chinchillaOptimalAllocation, chinchillaOptimalTokensForParams } from '../../src/core/laws/forms';
+import {
+  evaluateLaw,
+  chinchillaOptimalAllocation,
+  chinchillaOptimalTokensForParams,
+} from '../../src/core/laws/forms';
 import { findPublishedLaw, PUBLISHED_LAWS } from '../../src/core/laws/published';
 import { llamaArchitecture } from '../../src/core/model/params';
 import type { RunSpec } from '../../src/core/types';
@@ -9,7 +13,13 @@ import type { RunSpec } from '../../src/core/types';
 function spec(tokens: number | undefined, overrides: Partial<RunSpec> = {}): RunSpec {
   return {
     framework: 'olmo',
-    architecture: llamaArchitecture({ nLayers: 32, dModel: 4096, nHeads: 32, ffnSize: 11008, vocabSize: 32000 }),
+    architecture: llamaArchitecture({
+      nLayers: 32,
+      dModel: 4096,
+      nHeads: 32,
+      ffnSize: 11008,
+      vocabSize: 32000,
+    }),
     training: { tokens, seqLen: 4096, ...(tokens === undefined ? { missing: ['GPU count'] } : {}) },
     archSources: {},
     trainingSources: {},
@@ -66,7 +76,11 @@ test('analysis: FLOPs are 6·N·D with total N for a dense model, plus an attent
 });
 
 test('analysis: cost follows peak FLOP/s, MFU and price', () => {
-  const cost = estimateCost(989e12 * 0.4 * 3600 * 1000, { ...DEFAULT_ANALYSIS_SETTINGS, gpu: 'H100', gpus: 10 }, undefined)!;
+  const cost = estimateCost(
+    989e12 * 0.4 * 3600 * 1000,
+    { ...DEFAULT_ANALYSIS_SETTINGS, gpu: 'H100', gpus: 10 },
+    undefined,
+  )!;
   assert.ok(Math.abs(cost.gpuHours - 1000) < 1e-9);
   assert.ok(Math.abs(cost.days - 1000 / 10 / 24) < 1e-12);
   assert.ok(Math.abs(cost.usd - 2000) < 1e-9); // H100 at $2.00/h (Sardana et al. default)
@@ -79,7 +93,10 @@ test('analysis: epoch2024 predicts with a bootstrap interval when draws exist, a
   assert.ok(a.loss!.low < a.loss!.value && a.loss!.value < a.loss!.high, JSON.stringify(a.loss));
   // Interval half-width at 6.7B/1T is a few hundredths of a nat, not a degenerate or huge band.
   assert.ok(a.loss!.high - a.loss!.low > 0.005 && a.loss!.high - a.loss!.low < 0.3);
-  assert.equal(analyzeSpec(spec(1e12), { ...DEFAULT_ANALYSIS_SETTINGS, lawId: 'hoffmann2022' }).loss!.low, analyzeSpec(spec(1e12), { ...DEFAULT_ANALYSIS_SETTINGS, lawId: 'hoffmann2022' }).loss!.value);
+  assert.equal(
+    analyzeSpec(spec(1e12), { ...DEFAULT_ANALYSIS_SETTINGS, lawId: 'hoffmann2022' }).loss!.low,
+    analyzeSpec(spec(1e12), { ...DEFAULT_ANALYSIS_SETTINGS, lawId: 'hoffmann2022' }).loss!.value,
+  );
   const huge = analyzeSpec(spec(1e15));
   assert.ok(huge.warnings.some((w) => w.startsWith('Extrapolation: D')));
 });

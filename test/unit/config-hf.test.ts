@@ -3,23 +3,20 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { hfConfigReader } from '../../src/core/config/frameworks/hf-config';
 import { readRunConfig } from '../../src/core/config/registry';
-import { LineIndex } from '../../src/core/config/text';
 import { countParams } from '../../src/core/model/params';
 import type { ReadContext, RunSpec, SourceRange } from '../../src/core/types';
-import { REPO_ROOT, SHARED_SKIP, diskReadFile, fixture, fixturePath, loadManifest } from '../helpers';
+import {
+  REPO_ROOT,
+  SHARED_SKIP,
+  diskReadFile,
+  fixture,
+  fixturePath,
+  loadManifest,
+  readSpecAs,
+  textAt,
+} from '../helpers';
 
-function readSpec(text: string, context: ReadContext): RunSpec {
-  const result = readRunConfig(text, context);
-  assert.equal(result.kind, 'run-config', `not recognized: ${JSON.stringify(result)}`);
-  if (result.kind !== 'run-config') throw new Error('unreachable');
-  assert.equal(result.spec.framework, 'hf-config');
-  return result.spec;
-}
-
-function textAt(text: string, range: SourceRange): string {
-  const lines = new LineIndex(text);
-  return text.slice(lines.offsetAt(range.start), lines.offsetAt(range.end));
-}
+const readSpec = (text: string, context: ReadContext): RunSpec => readSpecAs('hf-config', text, context);
 
 describe('HF config.json reader on the shared corpus', { skip: SHARED_SKIP }, () => {
   const entries = SHARED_SKIP

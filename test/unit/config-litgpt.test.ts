@@ -4,23 +4,19 @@ import { describe, it } from 'node:test';
 import { litgptReader } from '../../src/core/config/frameworks/litgpt';
 import { findLitModel } from '../../src/core/config/frameworks/litgpt.models';
 import { readRunConfig } from '../../src/core/config/registry';
-import { LineIndex } from '../../src/core/config/text';
 import { countParams } from '../../src/core/model/params';
 import type { ReadContext, RunSpec, SourceRange } from '../../src/core/types';
-import { SHARED_SKIP, diskReadFile, fixture, fixturePath, loadManifest } from '../helpers';
+import {
+  SHARED_SKIP,
+  diskReadFile,
+  fixture,
+  fixturePath,
+  loadManifest,
+  readSpecAs,
+  textAt,
+} from '../helpers';
 
-function readSpec(text: string, context: ReadContext): RunSpec {
-  const result = readRunConfig(text, context);
-  assert.equal(result.kind, 'run-config', `not recognized: ${JSON.stringify(result)}`);
-  if (result.kind !== 'run-config') throw new Error('unreachable');
-  assert.equal(result.spec.framework, 'litgpt');
-  return result.spec;
-}
-
-function textAt(text: string, range: SourceRange): string {
-  const lines = new LineIndex(text);
-  return text.slice(lines.offsetAt(range.start), lines.offsetAt(range.end));
-}
+const readSpec = (text: string, context: ReadContext): RunSpec => readSpecAs('litgpt', text, context);
 
 describe('LitGPT reader on the shared corpus', { skip: SHARED_SKIP }, () => {
   const entries = SHARED_SKIP

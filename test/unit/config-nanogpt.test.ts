@@ -3,24 +3,19 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { nanogptReader } from '../../src/core/config/frameworks/nanogpt';
 import { readRunConfig } from '../../src/core/config/registry';
-import { LineIndex } from '../../src/core/config/text';
 import { countParams } from '../../src/core/model/params';
 import type { ReadContext, RunSpec, SourceRange } from '../../src/core/types';
-import { SHARED_SKIP, diskReadFile, fixture, fixturePath, loadManifest } from '../helpers';
+import {
+  SHARED_SKIP,
+  diskReadFile,
+  fixture,
+  fixturePath,
+  loadManifest,
+  readSpecAs,
+  textAt,
+} from '../helpers';
 
-/** Read a file through the registry and insist it is a nanoGPT run config. */
-function readSpec(text: string, context: ReadContext): RunSpec {
-  const result = readRunConfig(text, context);
-  assert.equal(result.kind, 'run-config', `not recognized: ${JSON.stringify(result)}`);
-  if (result.kind !== 'run-config') throw new Error('unreachable');
-  assert.equal(result.spec.framework, 'nanogpt');
-  return result.spec;
-}
-
-function textAt(text: string, range: SourceRange): string {
-  const lines = new LineIndex(text);
-  return text.slice(lines.offsetAt(range.start), lines.offsetAt(range.end));
-}
+const readSpec = (text: string, context: ReadContext): RunSpec => readSpecAs('nanogpt', text, context);
 
 describe('nanoGPT reader on the shared corpus', { skip: SHARED_SKIP }, () => {
   const entries = SHARED_SKIP

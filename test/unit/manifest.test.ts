@@ -9,8 +9,15 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyzeText, DEFAULT_ANALYSIS_SETTINGS } from '../../src/core/analyze';
-import { toJson, type AnalyzeJson } from '../../src/cli/analyze';
-import { diskReadFile, HAS_SHARED, loadManifest, REPO_ROOT, SHARED_SKIP, type ManifestEntry } from '../helpers';
+import { emptyResult, toJson, type AnalyzeJson } from '../../src/cli/analyze';
+import {
+  diskReadFile,
+  HAS_SHARED,
+  loadManifest,
+  REPO_ROOT,
+  SHARED_SKIP,
+  type ManifestEntry,
+} from '../helpers';
 
 /** Manifest framework names → ours. */
 const FRAMEWORK_ALIASES: Record<string, string> = {
@@ -32,29 +39,9 @@ function analyze(path: string): AnalyzeJson {
   const text = readFileSync(path, 'utf8');
   const result = analyzeText(text, { path, readFile: diskReadFile }, DEFAULT_ANALYSIS_SETTINGS);
   if (!result.analysis) {
-    return { ...toJsonEmpty(path), framework: result.framework ?? null };
+    return { ...emptyResult(path, result.diagnostics), framework: result.framework ?? null };
   }
   return toJson(path, result.analysis);
-}
-
-function toJsonEmpty(path: string): AnalyzeJson {
-  return {
-    file: path,
-    framework: null,
-    model: null,
-    params: null,
-    tokens: null,
-    missing: [],
-    tokensFormula: null,
-    tokensPerParam: null,
-    flops: null,
-    flopsConvention: '',
-    flopsWithAttention: null,
-    cost: null,
-    loss: null,
-    warnings: [],
-    diagnostics: [],
-  };
 }
 
 const rows: string[] = [];
@@ -64,25 +51,42 @@ for (const set of ['configs', 'configs-b'] as const) {
     const failures: string[] = [];
     for (const entry of loadManifest(set)) {
       const result = analyze(entry.path);
-      const expectedFramework = entry.framework ? (FRAMEWORK_ALIASES[entry.framework] ?? entry.framework) : null;
+      const expectedFramework = entry.framework
+        ? (FRAMEWORK_ALIASES[entry.framework] ?? entry.framework)
+        : null;
       const checks: string[] = [];
       const fail = (what: string) => {
         checks.push(`✗ ${what}`);
         failures.push(`${set}/${entry.file}: ${what}`);
       };
-      if (result.framework !== expectedFramework) fail(`framework ${result.framework} ≠ ${expectedFramework}`);
+      if (result.framework !== expectedFramework)
+        fail(`framework ${result.framework} ≠ ${expectedFramework}`);
       if (typeof entry.params_total === 'number' && result.params?.total !== entry.params_total)
         fail(`params ${result.params?.total} ≠ ${entry.params_total}`);
-      if (typeof entry.params_non_embedding === 'number' && result.params?.nonEmbedding !== entry.params_non_embedding)
+      if (
+        typeof entry.params_non_embedding === 'number' &&
+        result.params?.nonEmbedding !== entry.params_non_embedding
+      )
         fail(`non-embedding ${result.params?.nonEmbedding} ≠ ${entry.params_non_embedding}`);
       if (typeof entry.params_active === 'number' && result.params?.active !== entry.params_active)
         fail(`active ${result.params?.active} ≠ ${entry.params_active}`);
       const expectTokens = tokensExpectedFromFile(set, entry);
       if (expectTokens && result.tokens !== entry.training_tokens)
         fail(`tokens ${result.tokens} ≠ ${entry.training_tokens}`);
-      if (!expectTokens && result.tokens !== null && typeof entry.training_tokens === 'number' && result.tokens !== entry.training_tokens)
+      if (
+        !expectTokens &&
+        result.tokens !== null &&
+        typeof entry.training_tokens === 'number' &&
+        result.tokens !== entry.training_tokens
+      )
         fail(`tokens ${result.tokens} ≠ ${entry.training_tokens} (not derivable, but a value was given)`);
-      if (!expectTokens && result.framework && result.tokens === null && result.params && result.missing.length === 0)
+      if (
+        !expectTokens &&
+        result.framework &&
+        result.tokens === null &&
+        result.params &&
+        result.missing.length === 0
+      )
         fail('tokens unknown without saying what is missing');
       rows.push(
         `| ${set}/${entry.file} | ${result.framework ?? '—'} | ${result.params?.total ?? '—'} | ${entry.params_total ?? '—'} | ${result.tokens ?? (result.missing.join(', ') || '—')} | ${entry.training_tokens ?? '—'} | ${checks.length ? checks.join('; ') : '✓'} |`,

@@ -5,7 +5,13 @@ import { countParams, gpt2Architecture, llamaArchitecture } from '../../src/core
 // Published counts these formulas must reproduce exactly (sources in the README's parameter table).
 
 test('GPT-2 small (HF gpt2) counts tied embeddings once: 124,439,808', () => {
-  const arch = gpt2Architecture({ nLayers: 12, dModel: 768, nHeads: 12, vocabSize: 50257, learnedPositions: 1024 });
+  const arch = gpt2Architecture({
+    nLayers: 12,
+    dModel: 768,
+    nHeads: 12,
+    vocabSize: 50257,
+    learnedPositions: 1024,
+  });
   const counts = countParams(arch);
   assert.equal(counts.total, 124_439_808);
   // Kaplan non-embedding: minus wte (tied head) and wpe.
@@ -13,7 +19,13 @@ test('GPT-2 small (HF gpt2) counts tied embeddings once: 124,439,808', () => {
 });
 
 test('GPT-2 XL: 1,557,611,200', () => {
-  const arch = gpt2Architecture({ nLayers: 48, dModel: 1600, nHeads: 25, vocabSize: 50257, learnedPositions: 1024 });
+  const arch = gpt2Architecture({
+    nLayers: 48,
+    dModel: 1600,
+    nHeads: 25,
+    vocabSize: 50257,
+    learnedPositions: 1024,
+  });
   assert.equal(countParams(arch).total, 1_557_611_200);
 });
 
@@ -23,7 +35,14 @@ test('Llama-2-7B (untied, SwiGLU 11008, RMSNorm): 6,738,415,616', () => {
 });
 
 test('Llama-3-8B with GQA (8 kv heads, vocab 128256): 8,030,261,248', () => {
-  const arch = llamaArchitecture({ nLayers: 32, dModel: 4096, nHeads: 32, nKvHeads: 8, ffnSize: 14336, vocabSize: 128256 });
+  const arch = llamaArchitecture({
+    nLayers: 32,
+    dModel: 4096,
+    nHeads: 32,
+    nKvHeads: 8,
+    ffnSize: 14336,
+    vocabSize: 128256,
+  });
   assert.equal(countParams(arch).total, 8_030_261_248);
 });
 
@@ -87,7 +106,14 @@ test('Pythia-70M: untied NeoX head, LayerNorm with bias, 4d MLP: 70,426,624 / 18
 
 test('T5-small encoder–decoder: 60,506,624', () => {
   const counts = countParams({
-    ...llamaArchitecture({ nLayers: 6, dModel: 512, nHeads: 8, headDim: 64, ffnSize: 2048, vocabSize: 32128 }),
+    ...llamaArchitecture({
+      nLayers: 6,
+      dModel: 512,
+      nHeads: 8,
+      headDim: 64,
+      ffnSize: 2048,
+      vocabSize: 32128,
+    }),
     gatedMlp: false,
     tiedEmbeddings: true,
     encoderDecoder: { nEncoderLayers: 6, nDecoderLayers: 6, relativeAttentionBuckets: 32 },
@@ -96,7 +122,9 @@ test('T5-small encoder–decoder: 60,506,624', () => {
 });
 
 test('a dense model has active = total', () => {
-  const counts = countParams(llamaArchitecture({ nLayers: 2, dModel: 64, nHeads: 4, ffnSize: 128, vocabSize: 100 }));
+  const counts = countParams(
+    llamaArchitecture({ nLayers: 2, dModel: 64, nHeads: 4, ffnSize: 128, vocabSize: 100 }),
+  );
   assert.equal(counts.active, counts.total);
   assert.equal(counts.breakdown.inactiveExperts, 0);
 });

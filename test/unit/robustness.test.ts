@@ -56,13 +56,19 @@ test('a YAML alias bomb ("billion laughs") is bounded', () => {
 });
 
 test('a 10 MB config is analyzed or refused with a diagnostic, in bounded time', () => {
-  const padding = Array.from({ length: 230_000 }, (_, i) => `  - path/to/shard-${i}.npy # ${'x'.repeat(20)}`).join('\n');
+  const padding = Array.from(
+    { length: 230_000 },
+    (_, i) => `  - path/to/shard-${i}.npy # ${'x'.repeat(20)}`,
+  ).join('\n');
   const big = `${OLMO_LIKE}data:\n  paths:\n${padding}\n`;
   assert.ok(big.length > 10 * 1024 * 1024);
   const { value, ms } = timed(() => analyzeText(big, { path: 'big.yaml' }));
   assert.ok(ms < HANG_BOUND_MS, `${ms} ms`);
   assert.ok(value.recognized);
-  assert.ok(value.diagnostics.some((d) => d.code === 'file-too-large'), 'says the file is too large');
+  assert.ok(
+    value.diagnostics.some((d) => d.code === 'file-too-large'),
+    'says the file is too large',
+  );
 });
 
 test('binary content with a .yaml name is not a run config', () => {
@@ -93,7 +99,10 @@ test('CRLF line endings and a BOM read the same as LF', () => {
 });
 
 test('wrong types and unresolvable interpolation give diagnostics, not numbers', () => {
-  const wrong = OLMO_LIKE.replace('n_layers: 4', 'n_layers: four').replace('max_duration: 1000', 'max_duration: ${oc.env:STEPS}');
+  const wrong = OLMO_LIKE.replace('n_layers: 4', 'n_layers: four').replace(
+    'max_duration: 1000',
+    'max_duration: ${oc.env:STEPS}',
+  );
   const result = analyzeText(wrong, { path: 'olmo.yaml' });
   assert.ok(result.diagnostics.length > 0);
   if (result.analysis) {

@@ -132,7 +132,11 @@ export function lookup<T = unknown>(
 ): Located<T> | undefined {
   const pair = getNode(source, path, hyphenInsensitive);
   if (!pair) return undefined;
-  return { value: nodeValue(source, pair.value) as T, source: pairSource(source, pair), node: pair.value as Node };
+  return {
+    value: nodeValue(source, pair.value) as T,
+    source: pairSource(source, pair),
+    node: pair.value as Node,
+  };
 }
 
 /** Top-level mapping keys of the document (normalized), for recognition. */

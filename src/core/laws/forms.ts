@@ -76,7 +76,10 @@ export function irreducibleLoss(law: LawParams): number {
  * Eq. 4 / Appendix D.2): with G = (αA / (βB))^(1/(α+β)),
  * N_opt = G·(C/6)^(β/(α+β)), D_opt = G⁻¹·(C/6)^(α/(α+β)).
  */
-export function chinchillaOptimalAllocation(p: ChinchillaParams, flops: number): { params: number; tokens: number } {
+export function chinchillaOptimalAllocation(
+  p: ChinchillaParams,
+  flops: number,
+): { params: number; tokens: number } {
   const G = ((p.alpha * p.A) / (p.beta * p.B)) ** (1 / (p.alpha + p.beta));
   const paramsOpt = G * (flops / 6) ** (p.beta / (p.alpha + p.beta));
   const tokensOpt = (1 / G) * (flops / 6) ** (p.alpha / (p.alpha + p.beta));

@@ -54,7 +54,12 @@ const CHINCHILLA_DATA_REGION: FitRegion = {
  * Kaplan et al. 2020 trained models from 768 to 1.5e9 non-embedding parameters on up to 2.3e10
  * tokens of WebText2 (§2, Fig. 1).
  */
-const KAPLAN_DATA_REGION: FitRegion = { paramsMin: 768, paramsMax: 1.5e9, tokensMin: 2.2e7, tokensMax: 2.3e10 };
+const KAPLAN_DATA_REGION: FitRegion = {
+  paramsMin: 768,
+  paramsMax: 1.5e9,
+  tokensMin: 2.2e7,
+  tokensMax: 2.3e10,
+};
 
 export const EPOCH_2024: ScalingLaw = {
   id: 'epoch2024',

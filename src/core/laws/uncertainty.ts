@@ -34,5 +34,9 @@ export function chinchillaLossInterval(
     .filter(Number.isFinite)
     .sort((a, b) => a - b);
   if (losses.length < 10) return { value, low: value, high: value };
-  return { value, low: Math.min(value, quantileSorted(losses, 0.025)), high: Math.max(value, quantileSorted(losses, 0.975)) };
+  return {
+    value,
+    low: Math.min(value, quantileSorted(losses, 0.025)),
+    high: Math.max(value, quantileSorted(losses, 0.975)),
+  };
 }

@@ -51,14 +51,16 @@ export const ACCELERATORS: readonly Accelerator[] = [
     aliases: ['h200-sxm'],
     label: 'NVIDIA H200 SXM',
     peakFlops: { bf16: 989e12, fp8: 1979e12, int8: 1979e12 },
-    source: 'NVIDIA H200 Tensor Core GPU datasheet (BF16 989 TFLOPS, FP8 1,979 TFLOPS dense; same compute as H100 SXM)',
+    source:
+      'NVIDIA H200 Tensor Core GPU datasheet (BF16 989 TFLOPS, FP8 1,979 TFLOPS dense; same compute as H100 SXM)',
   },
   {
     id: 'B200',
     aliases: ['b200-sxm', 'hgx-b200'],
     label: 'NVIDIA B200',
     peakFlops: { bf16: 2.25e15, fp8: 4.5e15, int8: 4.5e15 },
-    source: 'NVIDIA HGX B200 datasheet (per GPU: BF16 2.25 PFLOPS, FP8 4.5 PFLOPS dense; sparse figures are 2×)',
+    source:
+      'NVIDIA HGX B200 datasheet (per GPU: BF16 2.25 PFLOPS, FP8 4.5 PFLOPS dense; sparse figures are 2×)',
   },
   {
     id: 'MI300X',
