@@ -17,7 +17,8 @@ import { REPO_ROOT } from '../helpers';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(REPO_ROOT, 'test-artifacts');
-const SKIP = existsSync(CHROMIUM) ? false : `Chromium not found at ${CHROMIUM}`;
+// Under CI a missing browser is a failure, not a skip: the check must run where it is claimed.
+const SKIP = existsSync(CHROMIUM) || process.env.CI === 'true' ? false : `Chromium not found at ${CHROMIUM}`;
 
 interface PreviewModule {
   writePreview(options: {
