@@ -54,6 +54,38 @@ export function installedVersion(dir = CODE_SERVER_DIR) {
   }
 }
 
+/**
+ * code-server's native modules need Kerberos headers and its search needs ripgrep. On a fresh
+ * Debian machine (the README's quick start) install them when we are root and they are missing, so
+ * `npm start` works without a separate setup step; elsewhere say what to install.
+ */
+function ensureSystemPackages(log) {
+  const missing = [];
+  if (!['/usr/bin/rg', '/usr/local/bin/rg'].some((p) => existsSync(p))) missing.push('ripgrep');
+  if (!existsSync('/usr/include/krb5.h') && !existsSync('/usr/include/krb5/krb5.h'))
+    missing.push('libkrb5-dev');
+  if (missing.length === 0) return;
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (!isRoot || !existsSync('/usr/bin/apt-get')) {
+    throw new Error(
+      `code-server needs these system packages: ${missing.join(' ')} (e.g. sudo apt-get install -y ${missing.join(' ')})`,
+    );
+  }
+  log(`installing system packages: ${missing.join(' ')}`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const update = spawnSync('apt-get', ['update'], { stdio: 'inherit', env });
+  const install = spawnSync(
+    'apt-get',
+    ['install', '-y', '--no-install-recommends', ...missing, 'build-essential'],
+    {
+      stdio: 'inherit',
+      env,
+    },
+  );
+  if (update.status !== 0 || install.status !== 0)
+    throw new Error(`apt-get install ${missing.join(' ')} failed`);
+}
+
 /** Put the system ripgrep where @vscode/ripgrep's postinstall looks before downloading. */
 function seedRipgrepCache() {
   const cacheDir = join(process.env.TMPDIR || tmpdir(), RIPGREP_CACHE.dir);
@@ -84,6 +116,7 @@ export function ensureCodeServer(options = {}) {
     log(`code-server ${CODE_SERVER_VERSION} already installed in ${CODE_SERVER_DIR}`);
     return codeServerBin();
   }
+  ensureSystemPackages(log);
   seedRipgrepCache();
   mkdirSync(CODE_SERVER_DIR, { recursive: true });
   log(`installing code-server ${CODE_SERVER_VERSION} into ${CODE_SERVER_DIR} (about 300 MB, ~70 s)...`);

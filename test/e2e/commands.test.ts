@@ -150,6 +150,7 @@ describe('Fit and plan commands in a real VS Code (code-server + Chromium)', { s
 
     const saved = session.path(`${LAW_DIR}/e2e-ladder.law.json`);
     await clickNotificationButton(page, /Saved the fitted law as .*e2e-ladder\.law\.json/, 'Use this law');
+    await waitForNotification(page, /scalingLens\.law is now "fitted:e2e-ladder" in this workspace/);
     assert.ok(existsSync(saved), `${saved} was written`);
     const parsed = parseSavedLaw(readFileSync(saved, 'utf8'));
     assert.ok(parsed.ok, JSON.stringify(!parsed.ok && parsed.errors));
@@ -165,18 +166,24 @@ describe('Fit and plan commands in a real VS Code (code-server + Chromium)', { s
     const config = cliJson<CliAnalysis>('analyze', session.path(NANOGPT));
     assert.ok(config.params && config.tokens);
     const expected = evaluateLaw(savedLawParams(parsed.law), config.params.active, config.tokens);
-    await session.openFile(NANOGPT);
-    const lenses = await waitForLenses(page, { pattern: /^N .* fitted:e2e-ladder$/ });
-    await screenshot(page, 'commands-fit-law-in-use');
-    const summary = summaryLens(lenses);
-    assert.ok(summary.endsWith(' fitted:e2e-ladder'), summary);
-    assert.ok(summary.includes(`loss ${formatLoss(expected)}`), `${summary} vs ${formatLoss(expected)}`);
     // The workspace setting was written (the temp workspace, never the repo).
     const settings = JSON.parse(readFileSync(session.path('.vscode/settings.json'), 'utf8')) as Record<
       string,
       unknown
     >;
     assert.equal(settings['scalingLens.law'], 'fitted:e2e-ladder');
+    await session.openFile(NANOGPT);
+    const lenses = await waitForLenses(page, {
+      pattern: /^N .* fitted:e2e-ladder$/,
+      timeoutMs: 20_000,
+    }).catch(async (error: Error) => {
+      await screenshot(page, 'failure-commands-fit-law-in-use');
+      throw error;
+    });
+    await screenshot(page, 'commands-fit-law-in-use');
+    const summary = summaryLens(lenses);
+    assert.ok(summary.endsWith(' fitted:e2e-ladder'), summary);
+    assert.ok(summary.includes(`loss ${formatLoss(expected)}`), `${summary} vs ${formatLoss(expected)}`);
   });
 
   test('Plan Compute-Optimal Run: validation, the CLI’s N*/D*, apply to the config and undo', async () => {
