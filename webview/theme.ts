@@ -31,8 +31,10 @@ const PALETTE: readonly [string, string, string][] = [
   ['--vscode-charts-orange', '#d18616', '#d18616'],
   ['--vscode-charts-green', '#388a34', '#89d185'],
   ['--vscode-charts-purple', '#652d90', '#b180d7'],
-  ['--vscode-charts-yellow', '#bf8803', '#cca700'],
-  ['--vscode-charts-red', '#e51400', '#f14c4c'],
+  // The charts-* set has only six hues and red marks the config; use terminal cyan/magenta so the
+  // 5th and 6th model sizes stay distinct from the config marker and from orange in light themes.
+  ['--vscode-terminal-ansiCyan', '#0598bc', '#29b8db'],
+  ['--vscode-terminal-ansiMagenta', '#bc05bc', '#d670d6'],
 ];
 
 function cssVar(style: CSSStyleDeclaration, name: string): string {

@@ -1,5 +1,5 @@
-import { writeFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import {
   fitScalingLaw,
   formatFitReport,
@@ -273,7 +273,13 @@ export async function runFitCommand(
       date: new Date().toISOString(),
     });
     try {
-      writeFileSync(flags.save as string, serializeSavedLaw(saved));
+      // Create .vscode/scaling-lens/ if needed, and write atomically (temp file + rename) so an
+      // interrupted save never leaves a truncated law behind.
+      const target = flags.save as string;
+      mkdirSync(dirname(target), { recursive: true });
+      const temporary = `${target}.${process.pid}.tmp`;
+      writeFileSync(temporary, serializeSavedLaw(saved));
+      renameSync(temporary, target);
     } catch (error) {
       err(`Cannot write ${flags.save}: ${(error as Error).message}`);
       return 1;

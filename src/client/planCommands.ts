@@ -347,7 +347,13 @@ async function applyToConfig(uri: vscode.Uri, target: PlanTarget): Promise<void>
     void vscode.window.showErrorMessage(`Scaling Lens: ${name} changed while applying the plan; try again.`);
     return;
   }
-  await vscode.window.showTextDocument(document, { preview: false });
+  // Reveal the config where it is already open (the plan report usually has focus in the group
+  // beside it), instead of opening a second editor on it in the report's group.
+  const shown = vscode.window.visibleTextEditors.find((e) => e.document === document);
+  await vscode.window.showTextDocument(document, {
+    preview: false,
+    ...(shown?.viewColumn ? { viewColumn: shown.viewColumn } : {}),
+  });
   const r = applied.result;
   const nPart =
     r.paramsInConvention !== null

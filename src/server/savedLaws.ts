@@ -118,7 +118,9 @@ export class SavedLaws {
     const published = findPublishedLaw(settings.law);
     if (published)
       return { analysisSettings: { ...analysisSettings, lawId: published.id }, law: published, warnings: [] };
-    const saved = this.get(settings.law);
+    // A law named in the settings but not loaded yet (written a moment ago, or a file event the
+    // watcher missed): re-read the folders once before falling back.
+    const saved = this.get(settings.law) ?? (this.reload() ? this.get(settings.law) : undefined);
     if (saved)
       return {
         analysisSettings: { ...analysisSettings, lawId: saved.id, law: saved },

@@ -185,7 +185,12 @@ connection.onRequest(
   },
 );
 
-connection.onRequest(SavedLawsRequestMethod, () => savedLaws.list());
+connection.onRequest(SavedLawsRequestMethod, () => {
+  // Re-read the folders first: file watching can miss laws written by other tools (the CLI's --save),
+  // and the picker must list what is on disk.
+  onSavedLawsChanged();
+  return savedLaws.list();
+});
 
 /** Wait for the first settings pull and the document's current analysis; a cancelled request gets an error. */
 async function ready(

@@ -919,13 +919,13 @@ export async function clearNotifications(page: Page): Promise<void> {
 }
 
 /** Pick a law in the extension's "Select Scaling Law…" quick pick (written to the workspace settings). */
-export async function selectLaw(page: Page, lawId: string): Promise<void> {
+export async function selectLaw(page: Page, lawId: string, timeoutMs = 30_000): Promise<void> {
   await runCommand(page, 'Scaling Lens: Select Scaling Law…');
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ state: 'visible' });
   await input.fill(lawId);
   const row = page.locator('.quick-input-list .monaco-list-row.focused', { hasText: lawId }).first();
-  await row.waitFor({ state: 'visible' });
+  await row.waitFor({ state: 'visible', timeout: timeoutMs });
   await page.keyboard.press('Enter');
   await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
 }

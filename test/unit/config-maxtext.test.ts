@@ -215,3 +215,92 @@ describe('maxtext reader: recognition and broken input', () => {
       assert.ok(broken.spec.diagnostics.some((d) => d.code === 'shell-syntax'));
   });
 });
+
+describe('maxtext reader: written but unusable values (fuzzer regressions)', () => {
+  const MIXTRAL = FIXTURE('MaxText/configs/models/mixtral-8x7b.yml');
+  const GEMMA = FIXTURE('MaxText/configs/models/gemma-7b.yml');
+
+  /** Read a fixture with one line replaced (siblings still read from disk). */
+  function withLine(path: string, from: RegExp, to: string): RunSpec {
+    const text = readFileSync(path, 'utf8');
+    assert.match(text, from);
+    return readSpec(path, {}, text.replace(from, to));
+  }
+
+  it('quotes what was written for a garbled or empty dimension, never "got undefined"', () => {
+    for (const [from, to, shown] of [
+      [/base_num_decoder_layers: 32/, 'base_num_decoder_layers:', 'an empty value'],
+      [/base_mlp_dim: 14336/, 'base_mlp_dim: 14k', '`14k`'],
+      [/head_dim: 128/, 'head_dim: "12abc"', '`"12abc"`'],
+      [/num_experts: 8/, 'num_experts: ~', '`~`'],
+      [/vocab_size: 32000/, 'vocab_size: [32000]', '`[32000]`'],
+    ] as const) {
+      const spec = withLine(MIXTRAL, from, to);
+      const invalid = spec.diagnostics.filter((d) => d.code === 'invalid-value');
+      assert.equal(invalid.length, 1, to);
+      assert.ok(invalid[0].message.endsWith(`got ${shown}.`), invalid[0].message);
+      assert.doesNotMatch(invalid[0].message, /undefined|null/);
+      assert.ok(invalid[0].range, `${to}: the diagnostic sits on the value`);
+      assert.equal(spec.architecture, undefined, to);
+    }
+  });
+
+  it('does not count Mixtral as a dense 7.24B model when num_experts is a word', () => {
+    const spec = withLine(MIXTRAL, /num_experts: 8/, 'num_experts: four');
+    assert.equal(spec.architecture, undefined);
+    const unknown = spec.diagnostics.find((d) => d.code === 'architecture-unknown');
+    assert.match(unknown?.message ?? '', /`num_experts` is written but cannot be used/);
+    assert.equal(unknown?.range?.start.line, 13, 'on the num_experts value');
+  });
+
+  it('leaves N unknown for an invalid base_num_kv_heads or logits_via_embedding instead of a default', () => {
+    for (const [path, from, to] of [
+      [MIXTRAL, /base_num_kv_heads: 8/, 'base_num_kv_heads: four'],
+      [GEMMA, /logits_via_embedding: True/, 'logits_via_embedding: four'],
+      [GEMMA, /mlp_activations: .*/, 'mlp_activations: four'],
+    ] as const) {
+      const spec = withLine(path, from, to);
+      assert.equal(spec.architecture, undefined, to);
+      assert.ok(
+        spec.diagnostics.some((d) => d.code === 'architecture-unknown'),
+        `${to}: ${JSON.stringify(spec.diagnostics)}`,
+      );
+    }
+  });
+
+  it('reports num_experts_per_tok above num_experts instead of active > total', () => {
+    const spec = withLine(MIXTRAL, /num_experts_per_tok: 2/, 'num_experts_per_tok: 9');
+    assert.equal(spec.architecture, undefined);
+    const invalid = spec.diagnostics.find((d) => d.code === 'invalid-value');
+    assert.equal(
+      invalid?.message,
+      '`num_experts_per_tok` (9) exceeds `num_experts` (8): the active parameter count is unknown.',
+    );
+    assert.equal(invalid?.range?.start.line, 14);
+  });
+
+  it('leaves N unknown for an unresolved command-line dimension or an unknown model_name', () => {
+    const script = fixture('maxtext', 'MaxText/configs/v5e/16b.sh');
+    const path = FIXTURE('MaxText/configs/v5e/16b.sh');
+    const kv = readSpec(path, {}, script.replace('remat_policy=full', 'base_num_kv_heads=$KV'));
+    assert.equal(kv.architecture, undefined);
+    assert.ok(kv.diagnostics.some((d) => d.code === 'unresolved-value'));
+    const model = readSpec(path, {}, script.replace('remat_policy=full', 'model_name=llama9-1t'));
+    assert.equal(model.architecture, undefined);
+    assert.ok(model.diagnostics.some((d) => d.code === 'unknown-model'));
+  });
+
+  it('leaves D unknown when a training value is a word, keeping N', () => {
+    const path = FIXTURE('MaxText/configs/v5e/16b.sh');
+    const script = fixture('maxtext', 'MaxText/configs/v5e/16b.sh');
+    const spec = readSpec(
+      path,
+      { options: { gpus: 256 } },
+      script.replace('remat_policy=full', 'gradient_accumulation_steps=four'),
+    );
+    assert.equal(spec.training.tokens, undefined);
+    assert.deepEqual(spec.training.missing, ['a usable `gradient_accumulation_steps`']);
+    assert.ok(spec.diagnostics.some((d) => d.code === 'tokens-unknown'));
+    assert.equal(countParams(spec.architecture!).total, 15_831_666_688);
+  });
+});

@@ -64,7 +64,8 @@ describe('megatron reader: own fixtures', () => {
     assert.equal(spec.training.tokens, 1_522_572_394_496);
     assert.equal(spec.training.steps, 500_000);
     assert.equal(spec.trainingSources.duration?.key, '--train-iters');
-    assert.deepEqual(spec.training.durationUnit, { kind: 'steps', tokensPerUnit: 1536 * 2048, suffix: '' });
+    // No tokens per step: under the ramp D is not iterations × 1536 × 2048, so no linear quick fix.
+    assert.deepEqual(spec.training.durationUnit, { kind: 'steps', suffix: '' });
     assert.ok(spec.assumptions.some((a) => a.includes('--lr-decay-')));
   });
 
@@ -195,5 +196,124 @@ describe('megatron reader: recognition and broken input', () => {
     assert.equal(spec.architecture, undefined);
     assert.ok(spec.diagnostics.some((d) => d.code === 'unresolved-value'));
     assert.ok(spec.diagnostics.some((d) => d.code === 'missing-architecture'));
+  });
+});
+
+describe('megatron reader: written but unusable values (fuzzer regressions)', () => {
+  const DS = 'deepspeed/ds_pretrain_gpt_1.3B.sh';
+  const LLAMA = 'llama/train_llama_swiglu_default_ffn.sh';
+  const GPT3 = 'gpt3/train_gpt3_175b_distributed.sh';
+
+  /** A fixture with one line replaced, read through the registry (sanity backstop included). */
+  function withLine(name: string, from: RegExp, to: string, options?: ReadOptions): RunSpec {
+    const text = fixture('megatron', name);
+    assert.match(text, from);
+    return readSpec(fixturePath('megatron', name), text.replace(from, to), options);
+  }
+
+  it('leaves N and D unknown when seq_len is a word, with the diagnostic on seq_len=', () => {
+    const spec = withLine(DS, /^seq_len=2048$/m, 'seq_len=four');
+    assert.equal(spec.architecture, undefined, 'the learned position table has --seq-length rows');
+    assert.equal(spec.training.tokens, undefined);
+    const messages = spec.diagnostics.filter((d) => d.code === 'invalid-value').map((d) => d.message);
+    assert.ok(messages.includes('--seq-length expects a positive integer, got `four` (from `seq_len`).'));
+    const unknown = spec.diagnostics.find((d) => d.code === 'architecture-unknown');
+    assert.equal(unknown?.range?.start.line, 5, 'on seq_len=four');
+  });
+
+  it('leaves N unknown when the tensor-parallel size (vocab padding) is a word', () => {
+    assert.equal(withLine(DS, /^mp_size=2$/m, 'mp_size=four').architecture, undefined);
+    assert.equal(withLine(LLAMA, /^TP=4$/m, 'TP=four').architecture, undefined);
+    const spec = withLine(GPT3, /--tensor-model-parallel-size 8/, '--tensor-model-parallel-size four');
+    assert.equal(spec.architecture, undefined);
+    assert.ok(spec.diagnostics.some((d) => d.code === 'architecture-unknown'));
+  });
+
+  it('leaves N unknown for an invalid --num-query-groups, --normalization or tokenizer', () => {
+    for (const [from, to] of [
+      [/--num-query-groups 8/, '--num-query-groups four'],
+      [/--normalization RMSNorm/, '--normalization four'],
+      [/--position-embedding-type rope/, '--position-embedding-type $POS'],
+      [/--tokenizer-type HuggingFaceTokenizer/, '--tokenizer-type $TOK'],
+    ] as const) {
+      const spec = withLine(LLAMA, from, to);
+      assert.equal(spec.architecture, undefined, to);
+      assert.ok(
+        spec.diagnostics.some((d) => d.code === 'architecture-unknown'),
+        to,
+      );
+    }
+  });
+
+  it('leaves D unknown when train_tokens_in_billion is a word instead of falling back to --train-samples', () => {
+    const spec = withLine(DS, /^train_tokens_in_billion=300$/m, 'train_tokens_in_billion=four');
+    assert.equal(spec.training.tokens, undefined);
+    assert.deepEqual(spec.training.missing, ['a usable `--train-tokens`']);
+    assert.ok(spec.diagnostics.some((d) => d.code === 'unresolved-value'));
+    assert.ok(spec.diagnostics.some((d) => d.code === 'tokens-unknown'));
+    assert.equal(countParams(spec.architecture!).total, 1_316_081_664, 'N is still counted');
+  });
+
+  it('leaves D unknown for an invalid --rampup-batch-size instead of the naive full-batch count', () => {
+    const spec = withLine(GPT3, /--rampup-batch-size 16 16 5859375/, '--rampup-batch-size four');
+    assert.equal(spec.training.tokens, undefined);
+    const invalid = spec.diagnostics.find(
+      (d) => d.code === 'invalid-value' && d.message.startsWith('--rampup-batch-size'),
+    );
+    assert.equal(
+      invalid?.message,
+      '--rampup-batch-size expects three positive integers (start batch, increment, ramp samples), got `four`.',
+    );
+    assert.ok(spec.architecture, 'N does not depend on the ramp');
+  });
+
+  it('gives a diagnostic, never Infinity, for huge hidden sizes with default or SwiGLU FFN widths', () => {
+    for (const [name, from, to] of [
+      [GPT3, /--hidden-size 12288/, '--hidden-size 1e308'],
+      [GPT3, /--hidden-size 12288/, '--hidden-size 999999999999999999999999999999'],
+      [LLAMA, /--hidden-size 4096/, '--hidden-size 9007199254740991'],
+    ] as const) {
+      const spec = withLine(name, from, to);
+      assert.equal(spec.architecture, undefined, to);
+      const text = JSON.stringify(spec);
+      assert.doesNotMatch(text, /Infinity|NaN/, to);
+      assert.ok(
+        spec.diagnostics.some((d) => d.code === 'invalid-value' || d.code === 'implausible-architecture'),
+        to,
+      );
+    }
+  });
+
+  it('reports --moe-router-topk above --num-experts instead of active > total', () => {
+    const text = [
+      'torchrun pretrain_gpt.py --num-layers 2 --hidden-size 256 --num-attention-heads 4 \\',
+      '  --seq-length 128 --num-experts 4 --moe-router-topk 6 --vocab-size 1000 \\',
+      '  --global-batch-size 8 --train-iters 10',
+    ].join('\n');
+    const spec = readSpec('/tmp/moe.sh', text);
+    assert.equal(spec.architecture, undefined);
+    assert.ok(
+      spec.diagnostics.some(
+        (d) => d.code === 'invalid-value' && /--moe-router-topk 6 exceeds --num-experts 4/.test(d.message),
+      ),
+    );
+    assert.equal(spec.training.tokens, 10 * 8 * 128);
+  });
+
+  it('still reads a script whose GPT_ARGS string holds a comment line with a backtick or quote', () => {
+    const name = 'rampup_small.sh';
+    const text = fixture('megatron', name);
+    const base = readSpec(fixturePath('megatron', name));
+    const lines = text.split('\n');
+    // Just inside the opening quote, and just before the closing one.
+    for (const at of [lines.indexOf('GPT_ARGS="') + 1, lines.indexOf('"')]) {
+      for (const comment of ['# `', '# "', "    # it's $(", '# ${', '# `date` "']) {
+        const mutated = [...lines.slice(0, at), comment, ...lines.slice(at)].join('\n');
+        const spec = readSpec(fixturePath('megatron', name), mutated);
+        assert.equal(countParams(spec.architecture!).total, countParams(base.architecture!).total, comment);
+        assert.equal(spec.training.tokens, base.training.tokens, comment);
+        assert.deepEqual(spec.diagnostics, base.diagnostics, comment);
+      }
+    }
   });
 });

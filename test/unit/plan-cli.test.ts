@@ -114,7 +114,7 @@ describe('scaling-lens plan', () => {
     assert.equal(days.budget.gpuHours, 737280);
     assert.equal(days.budget.flops, 737280 * 3600 * 312e12 * 0.4);
     const hours = JSON.parse(run(['--budget-gpu-hours', '100K', '--json']).stdout);
-    assert.equal(hours.budget.flops, 1e5 * 3600 * 989e12 * 0.5);
+    assert.ok(Math.abs(hours.budget.flops / (1e5 * 3600 * 989e12 * 0.4) - 1) < 1e-12);
     const dollars = JSON.parse(
       run(['--budget-usd', '$2M', '--train-usd-per-gpu-hour', '2.5', '--json']).stdout,
     );

@@ -80,7 +80,8 @@ describe('parseBudget', () => {
   it('explains what it expected instead of guessing', () => {
     assert.match(message(parseBudget('')), /GPU-hours/);
     assert.match(message(parseBudget('50000 hours')), /Cannot read "50000 hours" as a budget/);
-    assert.match(message(parseBudget('-5 FLOPs')), /Cannot read/);
+    assert.match(message(parseBudget('-5 FLOPs')), /must be positive/);
+    assert.match(message(parseBudget('-5')), /must be positive/);
     assert.equal(
       message(parseBudget('30 days on 512.5 GPUs')),
       'The GPU count must be a positive whole number.',

@@ -178,4 +178,40 @@ describe('shell reader', () => {
       assert.ok(script.diagnostics.every((d) => d.code === 'shell-syntax'));
     }
   });
+  it('skips comment lines inside a quoted argument string, whatever quotes or backticks they hold', () => {
+    for (const comment of ['# `', '  # "unbalanced', "# it's", '# $(date', '# ${X', '# `date` "']) {
+      const text = `GPT_ARGS="\n    --num-layers 24 \\\n${comment}\n    --hidden-size 1024\n"\ntorchrun pretrain_gpt.py $GPT_ARGS`;
+      const script = parseShell(text);
+      assert.deepEqual(
+        script.flags.map((f) => [f.name, f.values.map((v) => v.text)]),
+        [
+          ['--num-layers', ['24']],
+          ['--hidden-size', ['1024']],
+        ],
+        comment,
+      );
+      assert.deepEqual(script.diagnostics, [], comment);
+    }
+  });
+
+  it('confines an unbalanced quote, backtick or $( in a half-typed line to that line', () => {
+    for (const broken of ['STAMP=`date', 'NOTE="half typed', "NOTE='half typed", 'GPUS=$(nvidia-smi -L']) {
+      const text = ['A=2', broken, 'B=3', 'torchrun pretrain_gpt.py --num-layers $A --hidden-size $B'].join(
+        '\n',
+      );
+      const script = parseShell(text);
+      assert.equal(script.variables.get('B')?.value, '3', broken);
+      assert.equal(lastFlag(script, ['--num-layers'])?.values[0]?.text, '2', broken);
+      assert.equal(lastFlag(script, ['--hidden-size'])?.values[0]?.text, '3', broken);
+      assert.equal(script.diagnostics.length, 1, broken);
+      assert.equal(script.diagnostics[0].range?.start.line, 1, broken);
+    }
+  });
+
+  it('pairs a backtick with a later one only on the same line', () => {
+    const text = 'X=`echo a` Y=1\nZ=`half\nW="--num-layers 4 `date`"';
+    const script = parseShell(text);
+    assert.equal(script.variables.get('Y')?.value, '1');
+    assert.equal(lastFlag(script, ['--num-layers'])?.values[0]?.text, '4');
+  });
 });

@@ -1,3 +1,4 @@
+import { DEFAULT_ANALYSIS_SETTINGS } from '../settings';
 import type { LawParams } from '../laws/forms';
 import type { ParamConvention, ScalingLaw } from '../laws/published';
 import { ACCELERATORS, findAccelerator, type Precision } from '../model/hardware';
@@ -66,10 +67,15 @@ export interface TrainingHardware {
 }
 
 /**
- * Training defaults of Sardana et al. 2024's `cost_optimal.py`: H100 in BF16 at 50% MFU, priced at
- * the table's $2.00/h.
+ * Hardware that converts a budget in GPU-hours, dollars or days into FLOPs: the same H100 / BF16 /
+ * 40% MFU defaults as the analysis (src/core/settings.ts), so `plan` and `analyze` agree on GPU-hours.
+ * The inference-aware cost model keeps the paper's own defaults (DEFAULT_COST_MODEL).
  */
-export const DEFAULT_TRAINING_HARDWARE: TrainingHardware = { gpu: 'H100', precision: 'bf16', mfu: 0.5 };
+export const DEFAULT_TRAINING_HARDWARE: TrainingHardware = {
+  gpu: DEFAULT_ANALYSIS_SETTINGS.gpu,
+  precision: 'bf16',
+  mfu: DEFAULT_ANALYSIS_SETTINGS.mfu,
+};
 
 /** A training budget expressed in every unit, with the hardware assumptions that link them. */
 export interface ResolvedBudget {

@@ -170,6 +170,8 @@ const BUDGET_PATTERNS: { pattern: RegExp; read: (m: RegExpExecArray) => ParseOut
 export function parseBudget(text: string): ParseOutcome<ParsedBudget> {
   const input = text.trim().replace(/\s+/g, ' ');
   if (input === '') return fail(BUDGET_EXAMPLES);
+  // A leading minus is a sign, not garbage: say what is wrong with it.
+  if (/^-\s*[\d.$]/.test(input)) return fail('The budget must be positive.');
   for (const { pattern, read } of BUDGET_PATTERNS) {
     const match = pattern.exec(input);
     if (match) return read(match);

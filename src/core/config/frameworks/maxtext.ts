@@ -225,9 +225,22 @@ function parseCliValue(text: string): unknown {
 // ---------------------------------------------------------------------------------------------
 // Reading
 
+/** A written value that cannot be used, noted against the part of the spec it feeds. */
+interface Rejected {
+  key: string;
+  source?: FieldSource;
+}
+
 class Settings {
   readonly usedKeys: FieldSource[] = [];
   private readonly reported = new Set<string>();
+  /**
+   * Which part of the spec the current lookups feed. A written but unusable value (a word where a
+   * number belongs, an unresolved `$VAR`) poisons that part in {@link finish}: MaxText would refuse
+   * it, and substituting base.yml's default would print a confident, wrong number.
+   */
+  phase: 'architecture' | 'training' | 'other' = 'other';
+  readonly rejected: { architecture: Rejected[]; training: Rejected[] } = { architecture: [], training: [] };
 
   constructor(
     private readonly layers: Layer[],
@@ -245,10 +258,11 @@ class Settings {
             this.diagnostics.push({
               severity: 'warning',
               code: 'unresolved-value',
-              message: `${key}=${found.source?.raw ?? ''}: the value depends on the environment or the caller.`,
+              message: `${quoted(`${key}=${found.source?.raw ?? ''}`)}: the value depends on the environment or the caller.`,
               range: found.source?.valueRange,
             });
           }
+          this.reject(key, found.source);
           return undefined;
         }
         return found;
@@ -257,46 +271,120 @@ class Settings {
     return undefined;
   }
 
-  /** A number (underscores and strings allowed); diagnostics for wrong types. */
+  /** Note a written but unusable value against the part of the spec being read. */
+  reject(key: string, source?: FieldSource): void {
+    if (this.phase !== 'other') this.rejected[this.phase].push({ key, source });
+  }
+
+  /** Diagnose a value of the wrong type or range, quoting what was written, and reject it. */
+  invalid(key: string, found: LayerValue, expected: string): undefined {
+    this.diagnostics.push({
+      severity: 'warning',
+      code: 'invalid-value',
+      message: `\`${key}\` should be ${expected}, got ${describeWritten(found)}${whereWritten(found.source)}.`,
+      range: rangeInThisFile(found.source),
+    });
+    this.reject(key, found.source);
+    return undefined;
+  }
+
+  /** A finite number (underscores and numeric strings allowed); diagnostics for anything else. */
   number(key: string): { value: number; source?: FieldSource } | undefined {
     const found = this.get(key);
     if (!found) return undefined;
     const value = parseNumberLiteral(found.value);
-    if (value === undefined) {
-      this.diagnostics.push({
-        severity: 'warning',
-        code: 'invalid-value',
-        message: `${key} should be a number, got ${JSON.stringify(found.value)}.`,
-        range: found.source && !found.source.file ? found.source.valueRange : undefined,
-      });
-      return undefined;
-    }
+    if (value === undefined) return this.invalid(key, found, 'a number');
     return { value, source: found.source };
   }
 
-  /** A positive integer (for dimensions); diagnostics for anything else. */
+  /** A positive integer (for dimensions and counts), exactly representable; diagnostics otherwise. */
   positiveInt(key: string): { value: number; source?: FieldSource } | undefined {
-    const found = this.number(key);
+    const found = this.get(key);
     if (!found) return undefined;
-    if (!Number.isInteger(found.value) || found.value <= 0) {
-      this.diagnostics.push({
-        severity: 'warning',
-        code: 'invalid-value',
-        message: `${key} should be a positive integer, got ${found.value}.`,
-        range: found.source && !found.source.file ? found.source.valueRange : undefined,
-      });
-      return undefined;
-    }
-    return found;
+    const value = parseNumberLiteral(found.value);
+    if (value === undefined || !Number.isSafeInteger(value) || value <= 0)
+      return this.invalid(key, found, 'a positive integer');
+    return { value, source: found.source };
   }
 
+  /** A boolean (YAML true/false, or the strings "true"/"false"); diagnostics for anything else. */
   bool(key: string): { value: boolean; source?: FieldSource } | undefined {
     const found = this.get(key);
     if (!found) return undefined;
     const raw = found.value;
-    const value = typeof raw === 'boolean' ? raw : /^(true|1)$/i.test(String(raw).trim());
-    return { value, source: found.source };
+    if (typeof raw === 'boolean') return { value: raw, source: found.source };
+    if (typeof raw === 'string' && /^(true|false)$/i.test(raw.trim()))
+      return { value: /^true$/i.test(raw.trim()), source: found.source };
+    return this.invalid(key, found, 'true or false');
   }
+
+  /**
+   * Finish the spec: a written but unusable value the architecture or the training length depends
+   * on makes that result unknown, with a diagnostic on the value.
+   */
+  finish(spec: RunSpec): RunSpec {
+    const [arch] = this.rejected.architecture;
+    if (arch && spec.architecture) {
+      delete spec.architecture;
+      this.diagnostics.push({
+        severity: 'warning',
+        code: 'architecture-unknown',
+        message: `Parameters are not counted: \`${arch.key}\` is written but cannot be used${whereWritten(arch.source)}, and a default would give a wrong count.`,
+        range: rangeInThisFile(arch.source) ?? spec.modelSectionRange,
+      });
+    }
+    const [training] = this.rejected.training;
+    if (training && (spec.training.tokens !== undefined || spec.training.formula !== undefined)) {
+      delete spec.training.tokens;
+      delete spec.training.formula;
+      delete spec.training.tokensPerStep;
+      delete spec.training.globalBatchSeqs;
+      spec.training.missing = [`a usable \`${training.key}\``];
+      this.diagnostics.push({
+        severity: 'warning',
+        code: 'tokens-unknown',
+        message: `Training tokens are not computed: \`${training.key}\` is written but cannot be used${whereWritten(training.source)}.`,
+        range: rangeInThisFile(training.source),
+      });
+    }
+    return spec;
+  }
+}
+
+/** What a value was written as, for messages: the source text in backticks, or "an empty value". */
+function describeWritten(found: LayerValue): string {
+  if (found.value === null || found.value === undefined || found.value === '') {
+    // An empty YAML value's source range is the key itself; say what is there instead.
+    const raw = found.source?.raw.trim() ?? '';
+    return raw && raw !== found.source?.key ? quoted(raw) : 'an empty value';
+  }
+  const raw = found.source?.raw.trim() || safeStringify(found.value);
+  return quoted(raw);
+}
+
+/** File text quoted for a message: backticks inside become quotes so the quoting stays balanced. */
+function quoted(text: string, maxChars = 60): string {
+  return `\`${text.slice(0, maxChars).replace(/`/g, "'")}\``;
+}
+
+function safeStringify(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+/** " in base.yml" when the value sits in another file of the layering. */
+function whereWritten(source: FieldSource | undefined): string {
+  if (!source?.file) return '';
+  const name = source.file.slice(Math.max(source.file.lastIndexOf('/'), source.file.lastIndexOf('\\')) + 1);
+  return ` (in ${name})`;
+}
+
+/** The value range when the value is in the analyzed file (ranges in other files mean nothing here). */
+function rangeInThisFile(source: FieldSource | undefined): SourceRange | undefined {
+  return source && !source.file ? source.valueRange : undefined;
 }
 
 const format = (value: number) => value.toLocaleString('en-US');
@@ -335,7 +423,7 @@ function read(text: string, context: ReadContext): ReadResult {
         diagnostics.push({
           severity: 'info',
           code: 'base-config-unavailable',
-          message: `${configName} could not be read next to this script: MaxText's base.yml defaults are assumed.`,
+          message: `${quoted(configName, 120)} could not be read next to this script: MaxText's base.yml defaults are assumed.`,
           range: script.lines.range(launch.config.start, launch.config.end),
         });
       }
@@ -398,37 +486,38 @@ function read(text: string, context: ReadContext): ReadResult {
   }
   if (!baseFound) assumptions.push('base.yml not readable: built-in copy of MaxText base.yml defaults used');
 
+  const settings = new Settings(layers, diagnostics);
   // model_name picks configs/models/<name>.yml, which sits between the config file and the CLI.
-  const modelNameValue = new Settings(layers, []).get('model_name');
-  const modelName = typeof modelNameValue?.value === 'string' ? modelNameValue.value : 'default';
-  if (modelName !== 'default' && modelName !== '') {
+  settings.phase = 'architecture';
+  const modelNameValue = settings.get('model_name');
+  const writtenName = modelNameValue?.value;
+  const modelName =
+    writtenName === null || writtenName === undefined || writtenName === '' ? 'default' : String(writtenName);
+  if (modelName !== 'default') {
     const overlay = modelLayer(context, baseDirectory, modelName, assumptions);
     if (overlay) {
       // pyconfig applies the model file over the config file and under the command line.
       const cliLast = layers[layers.length - 1].label === 'command line';
       layers.splice(cliLast ? layers.length - 1 : layers.length, 0, overlay);
     } else {
+      // pyconfig fails on a model file it cannot open; base.yml's dims would be another model.
       diagnostics.push({
         severity: 'warning',
         code: 'unknown-model',
-        message: `model_name=${modelName}: configs/models/${modelName}.yml could not be read and is not a known model; base settings used.`,
-        range:
-          modelNameValue?.source && !modelNameValue.source.file
-            ? modelNameValue.source.valueRange
-            : undefined,
+        message: `${quoted(`model_name=${modelName}`)}: configs/models/<model_name>.yml could not be read and the name is not a known model.`,
+        range: rangeInThisFile(modelNameValue?.source),
       });
+      settings.reject('model_name', modelNameValue?.source);
     }
   }
 
-  const settings = new Settings(layers, diagnostics);
   const archSources: Partial<Record<ArchField, FieldSource>> = {};
   const trainingSources: Partial<Record<TrainingField, FieldSource>> = {};
   const architecture = readArchitecture(settings, archSources, assumptions);
+  settings.phase = 'training';
   const training = readTraining(settings, context, trainingSources, assumptions);
-  if (modelName !== 'default') {
-    const source = settings.get('model_name')?.source;
-    if (source) archSources.modelName = source;
-  }
+  settings.phase = 'other';
+  if (modelName !== 'default' && modelNameValue?.source) archSources.modelName = modelNameValue.source;
 
   const spec: RunSpec = {
     framework: 'maxtext',
@@ -442,7 +531,7 @@ function read(text: string, context: ReadContext): ReadResult {
     diagnostics,
     modelSectionRange,
   };
-  return { kind: 'run-config', spec };
+  return { kind: 'run-config', spec: settings.finish(spec) };
 }
 
 /** The train.py command: the config file argument and the key=value overrides after it. */
@@ -536,12 +625,27 @@ function readArchitecture(
   put('headDim', headDim.source);
   put('vocabSize', vocab.source);
 
-  const activations = settings.get('mlp_activations')?.value;
-  const gated = Array.isArray(activations) ? activations.length >= 2 : false;
+  // One activation per MLP input branch: two or more means a gated MLP (SwiGLU/GeGLU).
+  const activationsFound = settings.get('mlp_activations');
+  const activations = activationsFound?.value;
+  let gated = false;
+  if (Array.isArray(activations) && activations.length && activations.every((a) => typeof a === 'string')) {
+    gated = activations.length >= 2;
+  } else if (activationsFound) {
+    settings.invalid('mlp_activations', activationsFound, 'a list of activation names');
+  }
   const tied = settings.bool('logits_via_embedding');
   put('tiedEmbeddings', tied?.source);
+  // base.yml: -1 (or any value ≤ 0) disables the learned position table.
   const positions = settings.number('trainable_position_size');
-  const learnedPositions = positions && positions.value > 0 ? positions.value : 0;
+  let learnedPositions = 0;
+  if (positions && positions.value > 0) {
+    if (Number.isSafeInteger(positions.value)) learnedPositions = positions.value;
+    else {
+      const found = settings.get('trainable_position_size');
+      if (found) settings.invalid('trainable_position_size', found, 'a whole number of positions');
+    }
+  }
   if (learnedPositions) {
     put('maxPositions', positions?.source);
     assumptions.push(`trainable_position_size ${learnedPositions}: learned position table counted`);
@@ -556,6 +660,18 @@ function readArchitecture(
   if (moe) {
     put('nExperts', experts?.source);
     put('expertsPerToken', perToken?.source);
+    if (moe.expertsPerToken > moe.nExperts) {
+      // MaxText routes each token to top-k of the experts; k > experts is a config error, and the
+      // active count (what compute uses) cannot be stated.
+      const found = settings.get('num_experts_per_tok');
+      settings.diagnostics.push({
+        severity: 'warning',
+        code: 'invalid-value',
+        message: `\`num_experts_per_tok\` (${moe.expertsPerToken}) exceeds \`num_experts\` (${moe.nExperts}): the active parameter count is unknown.`,
+        range: rangeInThisFile(found?.source),
+      });
+      settings.reject('num_experts_per_tok', found?.source);
+    }
   }
   return {
     nLayers: layers.value * layerScale,

@@ -115,3 +115,16 @@ export const HF_TOKENIZER_VOCAB: { pattern: RegExp; vocab: number; source: strin
   // openai-community/gpt2: vocab_size 50257.
   { pattern: /(^|\/)gpt2$/i, vocab: 50257, source: 'GPT-2 BPE (50257)' },
 ];
+
+/**
+ * `--normalization` choices (megatron/training/arguments.py: LayerNorm, RMSNorm; compared
+ * lower-cased). Anything else is refused by argparse.
+ */
+export const NORMALIZATIONS = ['layernorm', 'rmsnorm'] as const;
+
+/**
+ * `--position-embedding-type` values the count covers (megatron/training/arguments.py choices
+ * learned_absolute, rope, mrope, relative, none). `relative` (T5-style bias tables) is left out:
+ * its parameters are not counted, so a file using it gets a diagnostic instead of a wrong number.
+ */
+export const POSITION_EMBEDDING_TYPES = ['learned_absolute', 'rope', 'mrope', 'none'] as const;

@@ -18,9 +18,11 @@ import {
   MEGATRON_DEFAULTS,
   MEGATRON_FLAGS,
   MEGATRON_SIGNATURE_FLAGS,
+  NORMALIZATIONS,
+  POSITION_EMBEDDING_TYPES,
   TOKENIZER_TYPE_VOCAB,
 } from './megatron.tables';
-import { lastFlag, parseShell, type ShellFlag, type ShellScript } from './shell';
+import { lastFlag, parseShell, type ShellFlag, type ShellFlagValue, type ShellScript } from './shell';
 
 /**
  * Megatron-LM and Megatron-DeepSpeed launch scripts (`examples/**.sh`). The model is whatever
@@ -48,11 +50,25 @@ function detect(text: string, path: string | undefined): number {
   return 0;
 }
 
-/** Reads flags with their sources and reports values that cannot be used. */
+/** Which part of the spec a flag feeds: an unusable value there makes that part unknown. */
+type Phase = 'architecture' | 'training' | 'none';
+
+/**
+ * Reads flags with their sources and reports values that cannot be used. A flag that is written
+ * but unusable (a word, an unresolved `$VAR`, a missing value) is noted against the part of the
+ * spec being read ({@link FlagView.phase}); {@link FlagView.finish} then makes that part unknown
+ * instead of letting Megatron's default stand in for it: Megatron itself would refuse the value.
+ */
 class FlagView {
   readonly diagnostics: CoreDiagnostic[] = [];
   readonly usedKeys: FieldSource[] = [];
-  private readonly ints = new Map<string, { value: number; flag: ShellFlag } | undefined>();
+  phase: Phase = 'none';
+  private readonly rejected: { architecture: FieldSource[]; training: FieldSource[] } = {
+    architecture: [],
+    training: [],
+  };
+  /** Flag values already diagnosed, so a flag read twice reports its problem once. */
+  private readonly diagnosed = new Set<string>();
 
   constructor(readonly script: ShellScript) {
     this.diagnostics.push(...script.diagnostics);
@@ -68,56 +84,98 @@ class FlagView {
     return this.flag(names) !== undefined;
   }
 
-  /** The flag's (first) value text, or undefined. */
-  text(names: readonly string[]): { text: string; flag: ShellFlag } | undefined {
-    const flag = this.flag(names);
-    const text = flag?.values[0]?.text;
-    return flag && text !== undefined ? { text, flag } : undefined;
+  /** Note a written but unusable flag against the part of the spec it feeds. */
+  reject(flag: ShellFlag, phase: Phase = this.phase, index = 0): void {
+    if (phase !== 'none') this.rejected[phase].push(this.source(flag, index));
   }
 
-  /** A positive integer flag value; diagnostics for unknown or invalid values. */
-  int(names: readonly string[]): { value: number; flag: ShellFlag } | undefined {
-    const key = names.join(' ');
-    // Cached so a flag read twice reports its problems once.
-    if (this.ints.has(key)) return this.ints.get(key);
-    const flag = this.flag(names);
-    const found = flag ? this.intValue(flag, 0) : undefined;
-    this.ints.set(key, found);
-    return found;
+  /** Push a diagnostic about one flag value once, and reject the flag. */
+  private problem(flag: ShellFlag, index: number, phase: Phase, diagnostic: CoreDiagnostic): undefined {
+    const key = `${flag.start}:${index}`;
+    if (!this.diagnosed.has(key)) {
+      this.diagnosed.add(key);
+      this.diagnostics.push(diagnostic);
+    }
+    this.reject(flag, phase, index);
+    return undefined;
   }
 
-  intValue(flag: ShellFlag, index: number): { value: number; flag: ShellFlag } | undefined {
+  /** The flag's (first) value text; an unknown or missing value is diagnosed and rejected. */
+  text(names: readonly string[], phase: Phase = this.phase): { text: string; flag: ShellFlag } | undefined {
+    const flag = this.flag(names);
+    if (!flag) return undefined;
+    const value = this.known(flag, 0, phase);
+    return value === undefined ? undefined : { text: value, flag };
+  }
+
+  /**
+   * A name that must be one of `known` (lower-cased): Megatron's argparse refuses anything else, so
+   * an unknown name is rejected rather than counted like the default.
+   */
+  choice(
+    names: readonly string[],
+    known: readonly string[],
+    phase: Phase = this.phase,
+  ): { text: string; flag: ShellFlag } | undefined {
+    const found = this.text(names, phase);
+    if (!found || known.includes(found.text.toLowerCase())) return found;
+    const value = found.flag.values[0];
+    return this.problem(found.flag, 0, phase, {
+      severity: 'warning',
+      code: 'unknown-value',
+      message: `${found.flag.name} is ${quoted(found.text, 40)}, which is not one of ${known.join(', ')}.`,
+      range: this.script.lines.range(value.start, value.end),
+    });
+  }
+
+  /** A positive integer flag value; diagnostics (and rejection) for unknown or invalid values. */
+  int(names: readonly string[], phase: Phase = this.phase): { value: number; flag: ShellFlag } | undefined {
+    const flag = this.flag(names);
+    return flag ? this.intValue(flag, 0, phase) : undefined;
+  }
+
+  intValue(
+    flag: ShellFlag,
+    index: number,
+    phase: Phase = this.phase,
+  ): { value: number; flag: ShellFlag } | undefined {
+    const text = this.known(flag, index, phase);
+    if (text === undefined) return undefined;
+    const value = flag.values[index];
+    const number = parseNumberLiteral(text);
+    // Beyond 2^53 integers are not exact and products overflow to Infinity.
+    if (number === undefined || !Number.isSafeInteger(number) || number <= 0) {
+      return this.problem(flag, index, phase, {
+        severity: 'warning',
+        code: 'invalid-value',
+        message: `${flag.name} expects a positive integer, got ${quoted(text)}${describeOrigin(value)}.`,
+        range: this.script.lines.range(value.start, value.end),
+      });
+    }
+    return { value: number, flag };
+  }
+
+  /** The expanded text of a flag value; a missing or unknowable one is diagnosed and rejected. */
+  private known(flag: ShellFlag, index: number, phase: Phase): string | undefined {
     const value = flag.values[index];
     const range = this.script.lines.range(value?.start ?? flag.start, value?.end ?? flag.end);
     if (!value) {
-      this.diagnostics.push({
+      return this.problem(flag, index, phase, {
         severity: 'warning',
         code: 'missing-value',
         message: `${flag.name} has no value.`,
         range,
       });
-      return undefined;
     }
     if (value.text === undefined) {
-      this.diagnostics.push({
+      return this.problem(flag, index, phase, {
         severity: 'warning',
         code: 'unresolved-value',
-        message: `${flag.name} ${value.raw}: the value depends on something outside the script (an argument, the environment or a command).`,
+        message: `${quoted(`${flag.name} ${value.raw}`)}: the value depends on something outside the script (an argument, the environment or a command).`,
         range,
       });
-      return undefined;
     }
-    const number = parseNumberLiteral(value.text);
-    if (number === undefined || !Number.isInteger(number) || number <= 0) {
-      this.diagnostics.push({
-        severity: 'warning',
-        code: 'invalid-value',
-        message: `${flag.name} expects a positive integer, got '${value.text}'.`,
-        range,
-      });
-      return undefined;
-    }
-    return { value: number, flag };
+    return value.text;
   }
 
   /** Field source of a flag: the flag token, and its value (or the variable that defines it). */
@@ -134,6 +192,46 @@ class FlagView {
       raw: origin?.raw ?? value?.raw ?? '',
     };
   }
+
+  /**
+   * Finish the spec: when a flag the architecture or the training length depends on is written but
+   * unusable, that result becomes unknown with a diagnostic on the value (or the variable behind it).
+   */
+  finish(spec: RunSpec): RunSpec {
+    const [archFlag] = this.rejected.architecture;
+    if (archFlag && spec.architecture) {
+      delete spec.architecture;
+      this.diagnostics.push({
+        severity: 'warning',
+        code: 'architecture-unknown',
+        message: `Parameters are not counted: \`${archFlag.key}\` is written but cannot be used, and Megatron's default would give a wrong count.`,
+        range: archFlag.valueRange,
+      });
+    }
+    const [trainingFlag] = this.rejected.training;
+    if (trainingFlag && (spec.training.tokens !== undefined || spec.training.formula !== undefined)) {
+      delete spec.training.tokens;
+      delete spec.training.formula;
+      spec.training.missing = [`a usable \`${trainingFlag.key}\``];
+      this.diagnostics.push({
+        severity: 'warning',
+        code: 'tokens-unknown',
+        message: `Training tokens are not computed: \`${trainingFlag.key}\` is written but cannot be used.`,
+        range: trainingFlag.valueRange,
+      });
+    }
+    return spec;
+  }
+}
+
+/** " (from `$seq_len`)" when a flag value is a plain variable reference. */
+function describeOrigin(value: ShellFlagValue): string {
+  return value.origin ? ` (from \`${value.origin.name}\`)` : '';
+}
+
+/** File text quoted for a message: backticks inside become quotes so the quoting stays balanced. */
+function quoted(text: string, maxChars = 60): string {
+  return `\`${text.slice(0, maxChars).replace(/`/g, "'")}\``;
 }
 
 /**
@@ -220,15 +318,11 @@ function read(text: string, context: ReadContext): ReadResult {
   const archSources: Partial<Record<ArchField, FieldSource>> = {};
   const trainingSources: Partial<Record<TrainingField, FieldSource>> = {};
 
+  // Architecture ------------------------------------------------------------------------------
+  view.phase = 'architecture';
   const nLayers = view.int(F.nLayers);
   const dModel = view.int(F.dModel);
   const nHeads = view.int(F.nHeads);
-  const tp = view.int(F.tensorParallel);
-  const pp = view.int(F.pipelineParallel);
-  const cp = view.int(F.contextParallel);
-  const tensorParallel = tp?.value ?? MEGATRON_DEFAULTS.tensorParallel;
-
-  // Architecture ------------------------------------------------------------------------------
   let architecture: ArchitectureSpec | undefined;
   let modelSectionRange = nLayers ? script.lines.range(nLayers.flag.start, nLayers.flag.end) : undefined;
   for (const [field, found] of [
@@ -262,6 +356,8 @@ function read(text: string, context: ReadContext): ReadResult {
         message: `--hidden-size ${d} is not divisible by --num-attention-heads ${nHeads.value}; give --kv-channels.`,
         range: script.lines.range(nHeads.flag.start, nHeads.flag.end),
       });
+      // Megatron asserts hidden % heads == 0 when --kv-channels is not given.
+      view.reject(nHeads.flag);
       headDim = Math.floor(headDim);
     }
 
@@ -296,21 +392,31 @@ function read(text: string, context: ReadContext): ReadResult {
       ffnSize = 4 * d;
       assumptions.push(`--ffn-hidden-size not set: Megatron default 4 × hidden = ${ffnSize}`);
     }
-
-    const normalization = view.text(F.normalization)?.text.toLowerCase() ?? 'layernorm';
-    const rmsNorm = normalization === 'rmsnorm';
-    if (!['layernorm', 'rmsnorm'].includes(normalization)) {
-      assumptions.push(`--normalization ${normalization}: counted like LayerNorm (weight and bias)`);
+    if (!Number.isSafeInteger(ffnSize)) {
+      // A hidden size near 2^53 gives an FFN width that is no longer an exact integer.
+      view.diagnostics.push({
+        severity: 'warning',
+        code: 'invalid-value',
+        message: `--hidden-size ${d} is too large: the FFN width cannot be computed exactly.`,
+        range: script.lines.range(dModel.flag.start, dModel.flag.end),
+      });
+      view.reject(dModel.flag);
     }
+
+    // megatron/training/arguments.py: --normalization choices LayerNorm, RMSNorm.
+    const normalization = view.choice(F.normalization, NORMALIZATIONS)?.text.toLowerCase() ?? 'layernorm';
+    const rmsNorm = normalization === 'rmsnorm';
     const noBias = view.has(F.disableBiasLinear);
     const qkvBias = !noBias || view.has(F.addQkvBias);
 
-    const seq = view.int(F.seqLen);
-    const maxPositionsFlag = view.int(F.maxPositions);
     const positionType =
-      view.text(F.positionType)?.text.toLowerCase() ?? (view.has(F.rotary) ? 'rope' : 'learned_absolute');
+      view.choice(F.positionType, POSITION_EMBEDDING_TYPES)?.text.toLowerCase() ??
+      (view.has(F.rotary) ? 'rope' : 'learned_absolute');
     let learnedPositions = 0;
     if (positionType === 'learned_absolute' && !view.has(F.noPositionEmbedding)) {
+      // The table has --max-position-embeddings rows, falling back to --seq-length.
+      const maxPositionsFlag = view.int(F.maxPositions);
+      const seq = maxPositionsFlag || view.flag(F.maxPositions) ? undefined : view.int(F.seqLen);
       learnedPositions = maxPositionsFlag?.value ?? seq?.value ?? 0;
       if (maxPositionsFlag) archSources.maxPositions = view.source(maxPositionsFlag.flag);
       else if (seq)
@@ -325,6 +431,7 @@ function read(text: string, context: ReadContext): ReadResult {
 
     // Vocabulary: the tokenizer's size padded to make-vocab-size-divisible-by × TP.
     const divisible = view.int(F.divisibleBy)?.value ?? MEGATRON_DEFAULTS.makeVocabSizeDivisibleBy;
+    const tensorParallel = view.int(F.tensorParallel)?.value ?? MEGATRON_DEFAULTS.tensorParallel;
     let vocabBase: number | undefined;
     let vocabWhy = '';
     const vocabFlag = view.int(F.vocabSize);
@@ -353,7 +460,7 @@ function read(text: string, context: ReadContext): ReadResult {
         view.diagnostics.push({
           severity: 'warning',
           code: 'unknown-vocab',
-          message: `Vocabulary size of --tokenizer-type ${type} is not known from the script; add --vocab-size.`,
+          message: `Vocabulary size of ${quoted(`--tokenizer-type ${type}`)} is not known from the script; add --vocab-size.`,
           range: script.lines.range(tokenizerType.flag.start, tokenizerType.flag.end),
         });
       }
@@ -390,6 +497,17 @@ function read(text: string, context: ReadContext): ReadResult {
           ...(frequency ? { moeLayers: Math.ceil(nLayers.value / frequency.value) } : {}),
         };
         if (!topk) assumptions.push(`--moe-router-topk not set: Megatron default ${moe.expertsPerToken}`);
+        if (moe.expertsPerToken > moe.nExperts && topk) {
+          // The router picks top-k of the experts; k > experts is refused, and the active count
+          // (what compute uses) cannot be stated.
+          view.diagnostics.push({
+            severity: 'warning',
+            code: 'invalid-value',
+            message: `${topk.flag.name} ${moe.expertsPerToken} exceeds --num-experts ${moe.nExperts}: the active parameter count is unknown.`,
+            range: script.lines.range(topk.flag.start, topk.flag.end),
+          });
+          view.reject(topk.flag);
+        }
       }
       architecture = {
         nLayers: nLayers.value,
@@ -416,11 +534,9 @@ function read(text: string, context: ReadContext): ReadResult {
   }
 
   // Training length ---------------------------------------------------------------------------
-  const training = readTraining(view, context, trainingSources, assumptions, {
-    tensorParallel,
-    pipelineParallel: pp?.value ?? MEGATRON_DEFAULTS.pipelineParallel,
-    contextParallel: cp?.value ?? MEGATRON_DEFAULTS.contextParallel,
-  });
+  view.phase = 'training';
+  const training = readTraining(view, context, trainingSources, assumptions);
+  view.phase = 'none';
   if (!modelSectionRange && trainingSources.duration) modelSectionRange = trainingSources.duration.keyRange;
 
   const spec: RunSpec = {
@@ -435,7 +551,7 @@ function read(text: string, context: ReadContext): ReadResult {
     diagnostics: view.diagnostics,
     modelSectionRange,
   };
-  return { kind: 'run-config', spec };
+  return { kind: 'run-config', spec: view.finish(spec) };
 }
 
 function readTraining(
@@ -443,12 +559,12 @@ function readTraining(
   context: ReadContext,
   sources: Partial<Record<TrainingField, FieldSource>>,
   assumptions: string[],
-  parallel: { tensorParallel: number; pipelineParallel: number; contextParallel: number },
 ): TrainingSpec {
   const F = MEGATRON_FLAGS;
   const training: TrainingSpec = {};
   const seq = view.int(F.seqLen);
-  const micro = view.int(F.microBatch);
+  // The micro batch only sets the global batch when --global-batch-size is absent (read below).
+  const micro = view.int(F.microBatch, 'none');
   const global = view.int(F.globalBatch);
   const iters = view.int(F.trainIters);
   const samples = view.int(F.trainSamples);
@@ -463,11 +579,16 @@ function readTraining(
   let globalBatch = global?.value;
   let batchFormula = globalBatch !== undefined ? `${globalBatch}` : '';
   if (globalBatch === undefined && context.options?.gpus) {
-    const modelParallel = parallel.tensorParallel * parallel.pipelineParallel * parallel.contextParallel;
+    // Megatron: global batch = micro batch × data-parallel size (GPUs / TP·PP·CP).
+    const microBatch = view.int(F.microBatch)?.value ?? MEGATRON_DEFAULTS.microBatch;
+    const modelParallel =
+      (view.int(F.tensorParallel)?.value ?? MEGATRON_DEFAULTS.tensorParallel) *
+      (view.int(F.pipelineParallel)?.value ?? MEGATRON_DEFAULTS.pipelineParallel) *
+      (view.int(F.contextParallel)?.value ?? MEGATRON_DEFAULTS.contextParallel);
     const dataParallel = Math.floor(context.options.gpus / modelParallel);
     if (dataParallel >= 1) {
-      globalBatch = (micro?.value ?? MEGATRON_DEFAULTS.microBatch) * dataParallel;
-      batchFormula = `${micro?.value ?? 1} micro × DP ${dataParallel} (${context.options.gpus} GPUs from settings)`;
+      globalBatch = microBatch * dataParallel;
+      batchFormula = `${microBatch} micro × DP ${dataParallel} (${context.options.gpus} GPUs from settings)`;
     }
   }
   training.globalBatchSeqs = globalBatch;
@@ -495,7 +616,8 @@ function readTraining(
     return training;
   }
   const seqLen = seq.value;
-  const rampup = parseRampup(view);
+  const rampupFlag = view.flag(F.rampupBatchSize);
+  const rampup = rampupFlag ? parseRampup(view, rampupFlag) : undefined;
   const lrDecay = view.script.flags.some((flag) => /^--lr-decay-(iters|samples|tokens)$/.test(flag.name));
   if (lrDecay) assumptions.push('--lr-decay-* sets the LR schedule, not the run length');
   if (view.script.flags.some((flag) => F.stepBatchSchedule.includes(flag.name as never))) {
@@ -525,6 +647,7 @@ function readTraining(
   if (samples) {
     let formula = `--train-samples ${format(samples.value)} × --seq-length ${seqLen}`;
     if (rampup && globalBatch !== undefined) {
+      // The ramp only changes the iteration count here; the samples (and tokens) are as written.
       const exact = rampupIterationsForSamples(samples.value, globalBatch, ...rampup);
       if (exact) {
         training.steps = exact.iterations;
@@ -551,6 +674,9 @@ function readTraining(
           'No --global-batch-size: the batch is micro-batch × data-parallel size, which depends on the GPU count. Set the GPU count (setting scalingLens.missing.gpus, CLI --gpus) to compute tokens.',
         range: view.script.lines.range(iters.flag.start, iters.flag.end),
       });
+    } else if (rampupFlag && !rampup) {
+      // Iterations under a ramp consume fewer samples than the full batch: unknown ramp, unknown D.
+      view.reject(rampupFlag);
     } else if (rampup) {
       const consumed = rampupConsumedSamples(iters.value, globalBatch, ...rampup);
       if (consumed !== undefined) {
@@ -558,15 +684,19 @@ function readTraining(
           tokens: consumed * seqLen,
           flag: iters.flag,
           formula: `${format(iters.value)} iterations with --rampup-batch-size ${rampup.join(' ')} consume ${format(consumed)} samples × --seq-length ${seqLen} (naive ${format(iters.value)} × ${batchFormula} × ${seqLen} = ${format(iters.value * globalBatch * seqLen)})`,
-          unit: { kind: 'steps', tokensPerUnit: globalBatch * seqLen, suffix: '' },
+          // No tokens per step: under a ramp, tokens are not proportional to iterations (the ramp
+          // consumes fewer samples), so a quick fix could not land on the tokens it promises.
+          unit: { kind: 'steps', suffix: '' },
         });
       } else {
+        // Megatron asserts that the ramp reaches the global batch in whole increments.
         view.diagnostics.push({
           severity: 'warning',
           code: 'invalid-value',
-          message:
-            '--rampup-batch-size is inconsistent with --global-batch-size; tokens assume the full batch.',
+          message: `--rampup-batch-size ${rampup.join(' ')} does not reach --global-batch-size ${globalBatch} in whole increments (Megatron refuses it).`,
+          range: view.script.lines.range(rampupFlag!.start, rampupFlag!.end),
         });
+        view.reject(rampupFlag!);
       }
     }
     if (globalBatch !== undefined && !candidates.some((c) => c.flag === iters.flag)) {
@@ -601,13 +731,24 @@ function readTraining(
   return training;
 }
 
-/** `--rampup-batch-size start increment samples`, when all three are known. */
-function parseRampup(view: FlagView): [number, number, number] | undefined {
-  const flag = view.flag(MEGATRON_FLAGS.rampupBatchSize);
-  if (!flag) return undefined;
-  const values = [0, 1, 2].map((index) => view.intValue(flag, index)?.value);
-  if (values.some((v) => v === undefined)) return undefined;
-  return values as [number, number, number];
+/**
+ * `--rampup-batch-size start increment samples`, when all three are positive integers; otherwise
+ * one diagnostic and undefined (the caller decides whether the training length depends on it).
+ */
+function parseRampup(view: FlagView, flag: ShellFlag): [number, number, number] | undefined {
+  const values = flag.values.slice(0, 3).map((value) => {
+    const number = value.text === undefined ? undefined : parseNumberLiteral(value.text);
+    return number !== undefined && Number.isSafeInteger(number) && number > 0 ? number : undefined;
+  });
+  if (values.length === 3 && values.every((v) => v !== undefined)) return values as [number, number, number];
+  const written = flag.values.map((value) => value.raw).join(' ');
+  view.diagnostics.push({
+    severity: 'warning',
+    code: 'invalid-value',
+    message: `${flag.name} expects three positive integers (start batch, increment, ramp samples), got ${quoted(written)}.`,
+    range: view.script.lines.range(flag.start, flag.values[flag.values.length - 1]?.end ?? flag.end),
+  });
+  return undefined;
 }
 
 /** `# Runs the "345M" parameter model` → 345M. */

@@ -105,8 +105,13 @@ const FLAG_HEAD = /^--([A-Za-z0-9][A-Za-z0-9_.-]*)/;
 export function parseShell(text: string): ShellScript {
   const lines = new LineIndex(text);
   const diagnostics: CoreDiagnostic[] = [];
-  const tokens = lex(text, lines, diagnostics);
-  const state = new Replay(text, lines, diagnostics);
+  const lexer: Lexer = { lines, diagnostics, comments: [] };
+  const lexed = lex(text, lexer);
+  // Comment lines inside quoted argument strings are blanked (offsets kept) before anything else
+  // reads the words, so their quotes, backticks and `$(` cannot open constructs.
+  const masked = maskComments(text, lexer.comments);
+  const tokens = lexed.map((token) => ({ ...token, raw: masked.slice(token.start, token.end) }));
+  const state = new Replay(masked, lines, diagnostics);
   state.run(tokens);
   return {
     lines,
@@ -129,7 +134,44 @@ export function lastFlag(script: ShellScript, names: readonly string[]): ShellFl
 // ---------------------------------------------------------------------------------------------
 // Lexer
 
-function lex(text: string, lines: LineIndex, diagnostics: CoreDiagnostic[]): Token[] {
+/** Lexer state shared by the scanners. */
+interface Lexer {
+  lines: LineIndex;
+  diagnostics: CoreDiagnostic[];
+  /** [start, end) of comment lines found inside multi-line quoted strings. */
+  comments: [number, number][];
+}
+
+/** `text` with the given ranges replaced by spaces (same length, so every offset still holds). */
+function maskComments(text: string, comments: [number, number][]): string {
+  if (!comments.length) return text;
+  const parts: string[] = [];
+  let at = 0;
+  for (const [start, end] of comments) {
+    parts.push(text.slice(at, start), ' '.repeat(end - start));
+    at = end;
+  }
+  parts.push(text.slice(at));
+  return parts.join('');
+}
+
+/**
+ * At a newline inside a quoted string: when the next line is a comment (`#` after indentation),
+ * record it and return the offset of its end; otherwise undefined. Launch scripts comment out
+ * arguments inside `GPT_ARGS="..."` this way; bash would pass the words on, but the author means a
+ * comment, and a quote or backtick in it must not open a string that swallows the script.
+ */
+function commentLineAfter(text: string, newline: number, lexer: Lexer): number | undefined {
+  let j = newline + 1;
+  while (text[j] === ' ' || text[j] === '\t') j++;
+  if (text[j] !== '#') return undefined;
+  let end = text.indexOf('\n', j);
+  if (end < 0) end = text.length;
+  lexer.comments.push([j, end]);
+  return end;
+}
+
+function lex(text: string, lexer: Lexer): Token[] {
   const tokens: Token[] = [];
   const pendingHeredocs: { delimiter: string; stripTabs: boolean; at: number }[] = [];
   let expectHeredocDelimiter: boolean | undefined;
@@ -148,7 +190,7 @@ function lex(text: string, lines: LineIndex, diagnostics: CoreDiagnostic[]): Tok
     if (ch === '\n') {
       tokens.push({ kind: 'op', raw: '\n', start: i, end: i + 1 });
       i++;
-      if (pendingHeredocs.length) i = skipHeredocs(text, i, pendingHeredocs.splice(0), lines, diagnostics);
+      if (pendingHeredocs.length) i = skipHeredocs(text, i, pendingHeredocs.splice(0), lexer);
       continue;
     }
     if (ch === '#') {
@@ -163,7 +205,7 @@ function lex(text: string, lines: LineIndex, diagnostics: CoreDiagnostic[]): Tok
       continue;
     }
     const start = i;
-    i = scanWord(text, i, lines, diagnostics);
+    i = scanWord(text, i, lexer);
     const raw = text.slice(start, i);
     tokens.push({ kind: 'word', raw, start, end: i });
     if (expectHeredocDelimiter !== undefined) {
@@ -185,8 +227,7 @@ function skipHeredocs(
   text: string,
   i: number,
   heredocs: { delimiter: string; stripTabs: boolean; at: number }[],
-  lines: LineIndex,
-  diagnostics: CoreDiagnostic[],
+  { lines, diagnostics }: Lexer,
 ): number {
   for (const heredoc of heredocs) {
     let closed = false;
@@ -214,7 +255,7 @@ function skipHeredocs(
 }
 
 /** End offset of the word starting at `i`. */
-function scanWord(text: string, i: number, lines: LineIndex, diagnostics: CoreDiagnostic[]): number {
+function scanWord(text: string, i: number, lexer: Lexer): number {
   const n = text.length;
   while (i < n) {
     const ch = text[i];
@@ -227,21 +268,19 @@ function scanWord(text: string, i: number, lines: LineIndex, diagnostics: CoreDi
       continue;
     }
     if (ch === "'") {
-      const close = text.indexOf("'", i + 1);
-      if (close < 0) return unterminated(text, i, "'", lines, diagnostics);
-      i = close + 1;
+      i = scanSingleQuoted(text, i, lexer);
       continue;
     }
     if (ch === '"') {
-      i = scanDoubleQuoted(text, i, lines, diagnostics);
+      i = scanDoubleQuoted(text, i, lexer);
       continue;
     }
     if (ch === '$') {
-      i = scanDollar(text, i, lines, diagnostics);
+      i = scanDollar(text, i, lexer);
       continue;
     }
     if (ch === '`') {
-      i = scanBacktick(text, i, lines, diagnostics);
+      i = scanBacktick(text, i, lexer);
       continue;
     }
     i++;
@@ -249,50 +288,71 @@ function scanWord(text: string, i: number, lines: LineIndex, diagnostics: CoreDi
   return Math.min(i, n);
 }
 
-function unterminated(
-  text: string,
-  at: number,
-  what: string,
-  lines: LineIndex,
-  diagnostics: CoreDiagnostic[],
-): number {
+/**
+ * A construct opened at `at` that never closes (a half-typed line): diagnose it and end it at the
+ * end of its own line, so the lines after it are still read as script.
+ */
+function unterminated(text: string, at: number, what: string, { lines, diagnostics }: Lexer): number {
+  let end = text.indexOf('\n', at);
+  if (end < 0) end = text.length;
   diagnostics.push({
     severity: 'error',
     code: 'shell-syntax',
-    message: `Unterminated ${what}: the rest of the script is read as one string.`,
+    message: `Unterminated ${what}: it is read up to the end of its line.`,
     range: lines.range(at, at + 1),
   });
-  return text.length;
+  return end;
 }
 
-/** `i` at the opening `"`; returns the offset after the closing quote. */
-function scanDoubleQuoted(text: string, i: number, lines: LineIndex, diagnostics: CoreDiagnostic[]): number {
+/** `i` at the opening `'`; returns the offset after the closing quote. */
+function scanSingleQuoted(text: string, i: number, lexer: Lexer): number {
   const open = i;
   i++;
   while (i < text.length) {
     const ch = text[i];
-    if (ch === '\\') i += 2;
-    else if (ch === '"') return i + 1;
-    else if (ch === '$') i = scanDollar(text, i, lines, diagnostics);
-    else if (ch === '`') i = scanBacktick(text, i, lines, diagnostics);
-    else i++;
+    if (ch === "'") return i + 1;
+    i = ch === '\n' ? (commentLineAfter(text, i, lexer) ?? i + 1) : i + 1;
   }
-  return unterminated(text, open, 'double-quoted string', lines, diagnostics);
+  return unterminated(text, open, 'single-quoted string', lexer);
 }
 
-function scanBacktick(text: string, i: number, lines: LineIndex, diagnostics: CoreDiagnostic[]): number {
+/** `i` at the opening `"`; returns the offset after the closing quote. */
+function scanDoubleQuoted(text: string, i: number, lexer: Lexer): number {
   const open = i;
   i++;
   while (i < text.length) {
-    if (text[i] === '\\') i += 2;
+    const ch = text[i];
+    if (ch === '\\') {
+      // A commented-out argument after a continued line is a comment too.
+      const newline = text[i + 1] === '\r' && text[i + 2] === '\n' ? i + 2 : i + 1;
+      i = (text[newline] === '\n' ? commentLineAfter(text, newline, lexer) : undefined) ?? i + 2;
+    } else if (ch === '"') return i + 1;
+    else if (ch === '$') i = scanDollar(text, i, lexer);
+    else if (ch === '`') i = scanBacktick(text, i, lexer);
+    else if (ch === '\n') i = commentLineAfter(text, i, lexer) ?? i + 1;
+    else i++;
+  }
+  return unterminated(text, open, 'double-quoted string', lexer);
+}
+
+/**
+ * `i` at an opening backquote; returns the offset after the closing one. Launch scripts never
+ * continue a backquoted command onto the next line, so a backquote with no partner on its own
+ * line is a half-typed one: pairing it with a backquote further down would swallow the lines between.
+ */
+function scanBacktick(text: string, i: number, lexer: Lexer): number {
+  const open = i;
+  i++;
+  while (i < text.length && text[i] !== '\n') {
+    if (text[i] === '\\' && text[i + 1] !== '\n') i += 2;
     else if (text[i] === '`') return i + 1;
     else i++;
   }
-  return unterminated(text, open, 'backquote', lines, diagnostics);
+  return unterminated(text, open, 'backquote', lexer);
 }
 
 /** `i` at `$`; returns the offset after `$name`, `${...}`, `$(...)` or `$((...))`. */
-function scanDollar(text: string, i: number, lines: LineIndex, diagnostics: CoreDiagnostic[]): number {
+function scanDollar(text: string, i: number, lexer: Lexer): number {
   const next = text[i + 1];
   if (next === '(' || next === '{') {
     const close = next === '(' ? ')' : '}';
@@ -311,11 +371,11 @@ function scanDollar(text: string, i: number, lines: LineIndex, diagnostics: Core
         continue;
       }
       if (ch === '"') {
-        j = scanDoubleQuoted(text, j, lines, diagnostics);
+        j = scanDoubleQuoted(text, j, lexer);
         continue;
       }
       if (ch === '$' && (text[j + 1] === '(' || text[j + 1] === '{')) {
-        j = scanDollar(text, j, lines, diagnostics);
+        j = scanDollar(text, j, lexer);
         continue;
       }
       if (ch === next) depth++;
@@ -325,7 +385,7 @@ function scanDollar(text: string, i: number, lines: LineIndex, diagnostics: Core
       }
       j++;
     }
-    return unterminated(text, i, next === '(' ? '$( )' : '${ }', lines, diagnostics);
+    return unterminated(text, i, next === '(' ? '$( )' : '${ }', lexer);
   }
   return i + 1;
 }
