@@ -119,3 +119,63 @@ function numberStyle(inner: string, suffix: string): { exponent: boolean; groupe
   const number = suffix && inner.endsWith(suffix) ? inner.slice(0, -suffix.length) : inner;
   return { exponent: /^[\d._]+[eE][+-]?\d+$/.test(number.trim()), grouped: /\d_\d/.test(number) };
 }
+
+/**
+ * Keys that set the length of the learning-rate decay. When one of them holds the same value as the
+ * duration key (nanoGPT `lr_decay_iters = max_iters`, Megatron `--lr-decay-iters` = `--train-iters`,
+ * `--lr-decay-samples` = `--train-samples`), the schedule was tied to the run length, so it must
+ * follow an edit of the run length or the LR would finish decaying at the wrong step.
+ */
+const LR_DECAY_KEYS = [
+  'lr_decay_iters',
+  'lr-decay-iters',
+  'lr_decay_samples',
+  'lr-decay-samples',
+  'lr_decay_tokens',
+  'lr-decay-tokens',
+  'lr_decay_steps',
+  'decay_steps',
+] as const;
+
+const LR_DECAY_PATTERN = new RegExp(
+  `(?:^|[\\s,{("'])(?:--)?(${LR_DECAY_KEYS.map((k) => k.replace(/-/g, '\\-')).join('|')})["']?(\\s*[:=]\\s*|\\s+)(["']?)([^\\s,"'#}\\\\)]+)\\3`,
+  'g',
+);
+
+/**
+ * Replacements that keep LR-decay keys equal to the duration value when they were equal before the
+ * edit. `text` is the whole document, `duration` the duration key's source and `newValueText` the
+ * value the duration edit writes (quotes are not copied: each key keeps its own quoting).
+ */
+export interface LrDecayEdit extends TextReplacement {
+  /** The LR-decay key as written. */
+  key: string;
+  /** Offsets of the replaced value in `text`. */
+  start: number;
+  end: number;
+}
+
+export function lrScheduleCompanionEdits(
+  text: string,
+  duration: FieldSource,
+  newValueText: string,
+  positionAt: (offset: number) => SourceRange['start'],
+): LrDecayEdit[] {
+  const oldValue = splitQuotes(duration.raw).inner.trim();
+  const newValue = splitQuotes(newValueText).inner.trim();
+  if (!oldValue || oldValue === newValue) return [];
+  const replacements: LrDecayEdit[] = [];
+  for (const match of text.matchAll(LR_DECAY_PATTERN)) {
+    if (match[4] !== oldValue) continue;
+    const start = match.index! + match[0].length - match[4].length - match[3].length;
+    const end = start + match[4].length;
+    replacements.push({
+      key: match[1],
+      start,
+      end,
+      range: { start: positionAt(start), end: positionAt(end) },
+      newText: newValue,
+    });
+  }
+  return replacements;
+}

@@ -9,7 +9,8 @@ import {
   type Range,
   type WorkspaceEdit,
 } from 'vscode-languageserver';
-import { durationEditForTokens } from '../core/edits';
+import { durationEditForTokens, lrScheduleCompanionEdits } from '../core/edits';
+import { LineIndex } from '../core/config/text';
 import { formatCount } from '../core/format';
 import { ServerDiagnosticCodes } from './diagnostics';
 import type { DocumentResult } from './model';
@@ -40,6 +41,8 @@ export interface CodeActionRequest {
   diagnostics: readonly Diagnostic[];
   /** Client accepts `documentChanges` (versioned edits). */
   documentChanges: boolean;
+  /** The document text of `version`, so LR-decay keys tied to the run length can follow it. */
+  text?: string;
 }
 
 /** Code actions for a range of a document. */
@@ -86,15 +89,21 @@ function computeOptimalFix(result: DocumentResult, request: CodeActionRequest): 
   if (!computed.ok) return undefined;
   const { edit, unitValue, unitKind, tokens } = computed.value;
   const inUnits = unitKind === 'tokens' ? '' : ` (${source.key} = ${unitValue} ${unitKind})`;
-  const title = `Set training length to compute-optimal ≈ ${formatCount(tokens)} tokens${inUnits}`;
-  const textEdit = { range: edit.range, newText: edit.newText };
+  const lines = request.text !== undefined ? new LineIndex(request.text) : undefined;
+  const companions = lines
+    ? lrScheduleCompanionEdits(lines.text, source, edit.newText, (offset) => lines.positionAt(offset))
+    : [];
+  const alsoDecay = companions.length ? ` and ${[...new Set(companions.map((c) => c.key))].join(', ')}` : '';
+  const title = `Set training length to compute-optimal ≈ ${formatCount(tokens)} tokens${inUnits}${alsoDecay}`;
+  const textEdits = [
+    { range: edit.range, newText: edit.newText },
+    ...companions.map((c) => ({ range: c.range, newText: c.newText })),
+  ];
   const workspaceEdit: WorkspaceEdit = request.documentChanges
     ? {
-        documentChanges: [
-          { textDocument: { uri: request.uri, version: request.version }, edits: [textEdit] },
-        ],
+        documentChanges: [{ textDocument: { uri: request.uri, version: request.version }, edits: textEdits }],
       }
-    : { changes: { [request.uri]: [textEdit] } };
+    : { changes: { [request.uri]: textEdits } };
   return {
     title,
     kind: CodeActionKind.QuickFix,

@@ -166,9 +166,11 @@ connection.onCodeAction(async (params, token) => {
   // Edits must target the current text: only a fresh, good result may produce them.
   const result = state?.latest;
   if (!result?.analysis) return [];
+  const document = documents.get(params.textDocument.uri);
   return buildCodeActions(result, {
     uri: params.textDocument.uri,
     version: result.version,
+    ...(document?.version === result.version ? { text: document.getText() } : {}),
     range: params.range,
     diagnostics: params.context.diagnostics,
     documentChanges: clientCaps.documentChanges,

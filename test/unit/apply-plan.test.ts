@@ -133,7 +133,7 @@ describe('applyPlan', () => {
     );
     assert.deepEqual(
       applied.changes.map((c) => `${c.key}=${c.to}`),
-      ['n_layer=20', 'n_head=18', 'n_embd=2304', 'max_iters=1586914'],
+      ['n_layer=20', 'n_head=18', 'n_embd=2304', 'max_iters=1586914', 'lr_decay_iters=1586914'],
     );
     // 32 seqs × 128 tokens × 4 accumulation steps per iteration = 16384 tokens.
     assert.equal(applied.result.tokens, 1586914 * 16384);

@@ -1,7 +1,12 @@
 import { readRunConfig } from '../config/registry';
 import { LineIndex } from '../config/text';
 import { evaluateArithmetic, parseNumberLiteral } from '../config/values';
-import { durationEditForTokens, integerLiteral, type TextReplacement } from '../edits';
+import {
+  durationEditForTokens,
+  integerLiteral,
+  lrScheduleCompanionEdits,
+  type TextReplacement,
+} from '../edits';
 import type { ParamConvention } from '../laws/published';
 import { countParams, type ParamCounts } from '../model/params';
 import type { ArchField, ArchitectureSpec, FieldSource, ReadContext, RunSpec } from '../types';
@@ -148,6 +153,29 @@ export function applyPlan(
     correctDuration(target.tokens, spec, index, planned, (items) =>
       readTokens(bom + applyReplacements(source, items), context),
     );
+
+  // An LR decay horizon equal to the old run length was tied to it: keep it tied.
+  const durationEntry = planned.get('duration');
+  const durationSource = spec.trainingSources.duration;
+  if (durationEntry && durationSource) {
+    lrScheduleCompanionEdits(source, durationSource, durationEntry.replacement.newText, (o) =>
+      index.positionAt(o),
+    ).forEach((companion, i) => {
+      planned.set(`lrDecay:${i}`, {
+        field: 'duration',
+        replacement: { range: companion.range, newText: companion.newText },
+        change: {
+          field: 'duration',
+          key: companion.key,
+          from: durationSource.raw.trim(),
+          to: companion.newText,
+        },
+        start: companion.start,
+        end: companion.end,
+      });
+      notes.push(`${companion.key} followed the training length (it was equal to ${durationSource.key}).`);
+    });
+  }
 
   // Two fields backed by one key (or overlapping ranges) cannot both be rewritten.
   const ordered = dropOverlaps(replacementsFor(), notes);
