@@ -64,6 +64,18 @@ export function resolveLaw(settings: Pick<AnalysisSettings, 'lawId' | 'law'>): S
   return settings.law ?? findPublishedLaw(settings.lawId) ?? findPublishedLaw(DEFAULT_LAW_ID)!;
 }
 
+/** The read context an analysis uses: settings supply the values files leave open (GPUs, dataset size). */
+export function readContextFor(context: ReadContext, settings: AnalysisSettings): ReadContext {
+  return {
+    ...context,
+    options: {
+      ...(settings.useGpusForMissingTokens ? { gpus: settings.gpus } : {}),
+      ...(settings.datasetTokens ? { datasetTokens: settings.datasetTokens } : {}),
+      ...context.options,
+    },
+  };
+}
+
 /** Read and analyze a file's text; returns null when it is not a run config. */
 export function analyzeText(
   text: string,
@@ -75,12 +87,7 @@ export function analyzeText(
   recognized: boolean;
   framework?: FrameworkId;
 } {
-  const options = {
-    ...(settings.useGpusForMissingTokens ? { gpus: settings.gpus } : {}),
-    ...(settings.datasetTokens ? { datasetTokens: settings.datasetTokens } : {}),
-    ...context.options,
-  };
-  const result = readRunConfig(text, { ...context, options });
+  const result = readRunConfig(text, readContextFor(context, settings));
   if (result.kind === 'not-a-run-config') return { analysis: null, diagnostics: [], recognized: false };
   if (result.kind === 'unreadable') {
     return { analysis: null, diagnostics: result.diagnostics, recognized: true, framework: result.framework };

@@ -9,8 +9,8 @@ import {
   type Range,
   type WorkspaceEdit,
 } from 'vscode-languageserver';
-import { durationEditForTokens, lrScheduleCompanionEdits } from '../core/edits';
-import { LineIndex } from '../core/config/text';
+import { durationFix } from '../core/plan/applyPlan';
+import type { ReadContext } from '../core/types';
 import { formatCount } from '../core/format';
 import { ServerDiagnosticCodes } from './diagnostics';
 import type { DocumentResult } from './model';
@@ -41,8 +41,10 @@ export interface CodeActionRequest {
   diagnostics: readonly Diagnostic[];
   /** Client accepts `documentChanges` (versioned edits). */
   documentChanges: boolean;
-  /** The document text of `version`, so LR-decay keys tied to the run length can follow it. */
+  /** The document text of `version`: fixes re-read their own edit. */
   text?: string;
+  /** How the analysis read the document (path, sibling files, GPU/dataset options). */
+  readContext?: ReadContext;
 }
 
 /** Code actions for a range of a document. */
@@ -85,20 +87,16 @@ function computeOptimalFix(result: DocumentResult, request: CodeActionRequest): 
   if (!onKey && related.length === 0) return undefined;
   if (a.tokens !== null && Math.abs(a.tokens - a.optimalTokens) / a.optimalTokens < ALREADY_OPTIMAL)
     return undefined;
-  const computed = durationEditForTokens(source, unit, a.optimalTokens);
-  if (!computed.ok) return undefined;
-  const { edit, unitValue, unitKind, tokens } = computed.value;
-  const inUnits = unitKind === 'tokens' ? '' : ` (${source.key} = ${unitValue} ${unitKind})`;
-  const lines = request.text !== undefined ? new LineIndex(request.text) : undefined;
-  const companions = lines
-    ? lrScheduleCompanionEdits(lines.text, source, edit.newText, (offset) => lines.positionAt(offset))
-    : [];
-  const alsoDecay = companions.length ? ` and ${[...new Set(companions.map((c) => c.key))].join(', ')}` : '';
-  const title = `Set training length to compute-optimal ≈ ${formatCount(tokens)} tokens${inUnits}${alsoDecay}`;
-  const textEdits = [
-    { range: edit.range, newText: edit.newText },
-    ...companions.map((c) => ({ range: c.range, newText: c.newText })),
-  ];
+  // The fix re-reads its own edit, so the title states what the file will really train on.
+  if (request.text === undefined) return undefined;
+  const fix = durationFix(request.text, a.spec, a.optimalTokens, request.readContext ?? {});
+  if (!fix) return undefined;
+  const inUnits = unit.kind === 'tokens' ? '' : ` (${source.key} = ${fix.written} ${unit.kind})`;
+  const alsoDecay = fix.alsoChanged.length ? `, with ${[...new Set(fix.alsoChanged)].join(', ')}` : '';
+  const title = fix.capped
+    ? `Set ${source.key} for compute-optimal ${formatCount(a.optimalTokens)} tokens (reaches ${formatCount(fix.tokens)}: another setting caps the run)`
+    : `Set training length to compute-optimal ≈ ${formatCount(fix.tokens)} tokens${inUnits}${alsoDecay}`;
+  const textEdits = fix.replacements.map((r) => ({ range: r.range, newText: r.newText }));
   const workspaceEdit: WorkspaceEdit = request.documentChanges
     ? {
         documentChanges: [{ textDocument: { uri: request.uri, version: request.version }, edits: textEdits }],

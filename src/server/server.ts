@@ -20,7 +20,7 @@ import {
   type InitializeResult,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { analyzeText } from '../core/analyze';
+import { analyzeText, readContextFor } from '../core/analyze';
 import { MAX_ANALYZED_CHARS } from '../core/config/text';
 import {
   AnalysisChangedMethod,
@@ -167,10 +167,15 @@ connection.onCodeAction(async (params, token) => {
   const result = state?.latest;
   if (!result?.analysis) return [];
   const document = documents.get(params.textDocument.uri);
+  const path = fileSystemPath(params.textDocument.uri)[0] ?? safeUriPath(params.textDocument.uri);
   return buildCodeActions(result, {
     uri: params.textDocument.uri,
     version: result.version,
     ...(document?.version === result.version ? { text: document.getText() } : {}),
+    readContext: readContextFor(
+      { ...(path ? { path } : {}), readFile: readSibling },
+      result.analysisSettings,
+    ),
     range: params.range,
     diagnostics: params.context.diagnostics,
     documentChanges: clientCaps.documentChanges,

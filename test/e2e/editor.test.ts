@@ -172,8 +172,14 @@ describe('Scaling Lens in a real VS Code (code-server + Chromium)', { skip }, ()
     assert.notEqual(edited, original);
     const newIters = /^max_iters = (\d+)$/m.exec(edited)?.[1];
     assert.ok(newIters && newIters !== '60000', 'max_iters was rewritten in place');
-    // Everything else in the file (comments, lr_decay_iters) is untouched.
-    assert.equal(edited.replace(/^max_iters = \d+$/m, 'max_iters = 60000'), original);
+    // lr_decay_iters was equal to max_iters, so the LR schedule follows; everything else is untouched.
+    assert.equal(/^lr_decay_iters = (\d+)$/m.exec(edited)?.[1], newIters);
+    assert.equal(
+      edited
+        .replace(/^max_iters = \d+$/m, 'max_iters = 60000')
+        .replace(/^lr_decay_iters = \d+$/m, 'lr_decay_iters = 60000'),
+      original,
+    );
     const expected = cliAnalyze(file);
     const updated = summaryLens(
       await waitForLenses(session.page, { pattern: new RegExp(`D ${formatCount(expected.tokens!)} `) }),

@@ -165,12 +165,22 @@ test(
     const fix = actions.find((a) => a.title.startsWith('Set training length'))!;
     assert.equal(
       fix.title,
-      `Set training length to compute-optimal ≈ ${formatCount(steps * tokensPerStep)} tokens (max_iters = ${steps} steps)`,
+      `Set training length to compute-optimal ≈ ${formatCount(steps * tokensPerStep)} tokens (max_iters = ${steps} steps), with lr_decay_iters`,
     );
     assert.equal(fix.kind, 'quickfix');
     assert.equal(fix.isPreferred, true);
     const edits = editsOf(fix);
-    assert.deepEqual(edits, [{ range: under.range, newText: String(steps) }]);
+    // lr_decay_iters was equal to max_iters (200), so the LR schedule follows the new length.
+    assert.deepEqual(edits, [
+      { range: under.range, newText: String(steps) },
+      {
+        range: {
+          start: positionOf(text, 'lr_decay_iters = 200', 17),
+          end: positionOf(text, 'lr_decay_iters = 200', 20),
+        },
+        newText: String(steps),
+      },
+    ]);
     // The edit replaces only the value: the comment after it survives, and the CLI agrees on the new D.
     const edited = applyEdits(text, edits);
     assert.ok(edited.includes(`max_iters = ${steps}  # just check the loss goes down`));

@@ -64,8 +64,7 @@ describe('megatron reader: own fixtures', () => {
     assert.equal(spec.training.tokens, 1_522_572_394_496);
     assert.equal(spec.training.steps, 500_000);
     assert.equal(spec.trainingSources.duration?.key, '--train-iters');
-    // No tokens per step: under the ramp D is not iterations × 1536 × 2048, so no linear quick fix.
-    assert.deepEqual(spec.training.durationUnit, { kind: 'steps', suffix: '' });
+    assert.deepEqual(spec.training.durationUnit, { kind: 'steps', tokensPerUnit: 1536 * 2048, suffix: '' });
     assert.ok(spec.assumptions.some((a) => a.includes('--lr-decay-')));
   });
 

@@ -482,3 +482,47 @@ function formatParams(value: number): string {
 function formatPercent(fraction: number): string {
   return `${fraction >= 0 ? '+' : ''}${(100 * fraction).toFixed(1)}%`;
 }
+
+/** The compute-optimal (or any) training-length fix for a config, as the editor offers it. */
+export interface DurationFix {
+  replacements: TextReplacement[];
+  /** Tokens the edited file trains on (re-read, not assumed). */
+  tokens: number;
+  /** The duration value written, e.g. `6365` or `"2.49e9T"`. */
+  written: string;
+  /** Other keys rewritten with it (LR-decay horizons tied to the run length). */
+  alsoChanged: string[];
+  /**
+   * True when the edited file does not reach the target within 5% (another stopping criterion such
+   * as OLMo `stop_at` or Megatron `--train-samples` caps it); `notes` say which.
+   */
+  capped: boolean;
+  notes: string[];
+}
+
+/**
+ * Set the run length to `targetTokens` by rewriting only the duration value (and tied LR-decay keys),
+ * refined by re-reading so batch ramp-ups land on the target; undefined when no edit is possible.
+ * Shared by the quick fix and the plan command so both promise exactly what the file will say.
+ */
+export function durationFix(
+  text: string,
+  spec: RunSpec,
+  targetTokens: number,
+  context: ReadContext = {},
+): DurationFix | undefined {
+  const source = spec.trainingSources.duration;
+  if (!source || source.file || !(targetTokens > 0)) return undefined;
+  const applied = applyPlan(text, spec, { tokens: targetTokens }, context);
+  const main = applied.changes.find((change) => change.field === 'duration' && change.key === source.key);
+  const tokens = applied.result.tokens;
+  if (!main || tokens === null || !(tokens > 0)) return undefined;
+  return {
+    replacements: applied.replacements,
+    tokens,
+    written: main.to,
+    alsoChanged: applied.changes.filter((change) => change !== main).map((change) => change.key),
+    capped: Math.abs(tokens - targetTokens) / targetTokens > 0.05,
+    notes: applied.notes,
+  };
+}

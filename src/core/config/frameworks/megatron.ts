@@ -684,9 +684,7 @@ function readTraining(
           tokens: consumed * seqLen,
           flag: iters.flag,
           formula: `${format(iters.value)} iterations with --rampup-batch-size ${rampup.join(' ')} consume ${format(consumed)} samples × --seq-length ${seqLen} (naive ${format(iters.value)} × ${batchFormula} × ${seqLen} = ${format(iters.value * globalBatch * seqLen)})`,
-          // No tokens per step: under a ramp, tokens are not proportional to iterations (the ramp
-          // consumes fewer samples), so a quick fix could not land on the tokens it promises.
-          unit: { kind: 'steps', suffix: '' },
+          unit: { kind: 'steps', tokensPerUnit: globalBatch * seqLen, suffix: '' },
         });
       } else {
         // Megatron asserts that the ramp reaches the global batch in whole increments.
