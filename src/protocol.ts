@@ -176,3 +176,69 @@ export interface SavedLawInfo {
 
 /** Glob (relative to a workspace folder) of saved law files. */
 export const SAVED_LAW_GLOB = '.vscode/scaling-lens/*.law.json';
+
+/** The `scalingLens.fit.*` settings as written. */
+export interface RawFitSettings {
+  form?: unknown;
+  minTokens?: unknown;
+  useIntermediateCheckpoints?: unknown;
+  minModelSizes?: unknown;
+  holdoutLargest?: unknown;
+  targetPrefixFraction?: unknown;
+  borrowExponentsFrom?: unknown;
+  bootstrap?: unknown;
+  huberDelta?: unknown;
+}
+
+/**
+ * Fit settings, defaulting to Choshen, Zhang & Andreas 2025 ("A Hitchhiker's Guide to Scaling Law
+ * Estimation") and Hoffmann et al. 2022 (Huber δ = 1e-3).
+ */
+export interface FitSettings {
+  form: 'chinchilla' | 'kaplan' | 'compute';
+  minTokens: number;
+  useIntermediateCheckpoints: boolean;
+  minModelSizes: number;
+  holdoutLargest: boolean;
+  targetPrefixFraction: number;
+  /** A published law id whose exponents are borrowed, or null. */
+  borrowExponentsFrom: string | null;
+  bootstrap: number;
+  huberDelta: number;
+}
+
+export const DEFAULT_FIT_SETTINGS: FitSettings = {
+  form: 'chinchilla',
+  minTokens: 1e10,
+  useIntermediateCheckpoints: true,
+  minModelSizes: 5,
+  holdoutLargest: true,
+  targetPrefixFraction: 0,
+  borrowExponentsFrom: null,
+  bootstrap: 100,
+  huberDelta: 1e-3,
+};
+
+/** Normalize `scalingLens.fit.*`; wrong types and out-of-range values fall back to the defaults. */
+export function normalizeFitSettings(raw: RawFitSettings | null | undefined): FitSettings {
+  const r = raw ?? {};
+  const d = DEFAULT_FIT_SETTINGS;
+  const nonNegative = (value: unknown, fallback: number) =>
+    typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : fallback;
+  const form = r.form === 'kaplan' || r.form === 'compute' || r.form === 'chinchilla' ? r.form : d.form;
+  const prefix = nonNegative(r.targetPrefixFraction, d.targetPrefixFraction);
+  return {
+    form,
+    minTokens: nonNegative(r.minTokens, d.minTokens),
+    useIntermediateCheckpoints: bool(r.useIntermediateCheckpoints, d.useIntermediateCheckpoints),
+    minModelSizes: Math.max(1, Math.round(nonNegative(r.minModelSizes, d.minModelSizes))),
+    holdoutLargest: bool(r.holdoutLargest, d.holdoutLargest),
+    targetPrefixFraction: prefix < 1 ? prefix : d.targetPrefixFraction,
+    borrowExponentsFrom:
+      typeof r.borrowExponentsFrom === 'string' && r.borrowExponentsFrom.trim()
+        ? r.borrowExponentsFrom.trim()
+        : null,
+    bootstrap: Math.min(2000, Math.round(nonNegative(r.bootstrap, d.bootstrap))),
+    huberDelta: positive(r.huberDelta) ?? d.huberDelta,
+  };
+}

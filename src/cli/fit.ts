@@ -16,6 +16,7 @@ import { mergeReports } from '../core/fit/ingest';
 import type { LawForm } from '../core/laws/forms';
 import { findPublishedLaw, PUBLISHED_LAWS } from '../core/laws/published';
 import { parseFlags, type FlagSpec } from './flags';
+import { borrowExponentsFromLaw } from '../core/fit/borrow';
 import { readRunsFromPath } from '../node/runsFromDisk';
 
 export const FIT_USAGE = `Usage: scaling-lens fit FILE|FOLDER... [options]
@@ -98,21 +99,8 @@ function borrowedExponents(
     }
     return { values, source: 'the command line' };
   }
-  const law = findPublishedLaw(spec);
-  if (!law)
-    return {
-      error: `--borrow-exponents: unknown law "${spec}" (known: ${PUBLISHED_LAWS.map((l) => l.id).join(', ')}).`,
-    };
-  if (law.law.form !== form)
-    return { error: `--borrow-exponents: ${law.id} is a ${law.law.form} law, not ${form}.` };
-  const l = law.law;
-  const values: Record<string, number> =
-    l.form === 'chinchilla'
-      ? { alpha: l.alpha, beta: l.beta }
-      : l.form === 'kaplan'
-        ? { alphaN: l.alphaN, alphaD: l.alphaD }
-        : { alpha: l.alpha };
-  return { values, source: law.label };
+  const borrowed = borrowExponentsFromLaw(spec, form);
+  return 'error' in borrowed ? { error: `--borrow-exponents: ${borrowed.error}` } : borrowed;
 }
 
 /** Run `scaling-lens fit`. Returns the exit code (0 ok, 1 no usable data or fit failed, 2 usage error). */

@@ -32,7 +32,7 @@ import {
   type WorkerFitOptions,
   type WorkerToHost,
 } from '../node/fitSession';
-import { Commands } from '../protocol';
+import { Commands, normalizeFitSettings, type FitSettings, type RawFitSettings } from '../protocol';
 import { registerRunsLens } from './runsLens';
 
 /** Where saved laws live in a workspace folder (the server loads `.vscode/scaling-lens/*.law.json`). */
@@ -139,12 +139,17 @@ async function fitFromRuns(
   const label = vscode.workspace.asRelativePath(source, false);
   const worker = new FitWorker(context.asAbsolutePath('dist/fitWorker.js'));
   try {
+    const fitSettings = normalizeFitSettings(
+      vscode.workspace.getConfiguration('scalingLens', source).get<RawFitSettings>('fit'),
+    );
     // 1. Read (in the worker: a large log or folder takes a while too).
-    const readRequest = await readRequestFor(source);
-    if (typeof readRequest === 'string') {
-      void vscode.window.showErrorMessage(readRequest);
+    const request = await readRequestFor(source);
+    if (typeof request === 'string') {
+      void vscode.window.showErrorMessage(request);
       return;
     }
+    // The preview counts what survives the configured min-tokens cut.
+    const readRequest: HostToWorker = { ...request, minTokens: fitSettings.minTokens };
     const read = await vscode.window.withProgress(
       {
         location: vscode.ProgressLocation.Notification,
@@ -158,9 +163,9 @@ async function fitFromRuns(
     output.info(`[fit] read ${label}: ${read.summary.runs} runs, ${read.summary.points} checkpoints`);
 
     // 2. Preview and options.
-    const minTokens = await confirmPreview(ingest, read.summary);
+    const minTokens = await confirmPreview(ingest, read.summary, fitSettings);
     if (minTokens === undefined) return;
-    const options = editorFitOptions(read.summary, minTokens);
+    const options = editorFitOptions(read.summary, minTokens, fitSettings);
 
     // 3. Fit with cancellable progress.
     const fit = await runFit(worker, options, label);
@@ -228,7 +233,9 @@ async function pickRunsSource(): Promise<vscode.Uri | undefined> {
  * (possibly unsaved) or a file on a virtual file system is sent as text. Returns a message when the
  * source cannot be read.
  */
-async function readRequestFor(uri: vscode.Uri): Promise<HostToWorker | string> {
+async function readRequestFor(
+  uri: vscode.Uri,
+): Promise<Extract<HostToWorker, { type: 'read-path' | 'read-text' }> | string> {
   const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
   if (open && (open.isDirty || uri.scheme !== 'file'))
     return { type: 'read-text', text: open.getText(), fileName: uri.path };
@@ -249,13 +256,17 @@ async function readRequestFor(uri: vscode.Uri): Promise<HostToWorker | string> {
  * Show what was read (modal) and ask to fit. Returns the min-tokens cut to fit with, or undefined
  * when the user cancels or nothing usable was read.
  */
-async function confirmPreview(ingest: IngestReport, summary: RunsSummary): Promise<number | undefined> {
+async function confirmPreview(
+  ingest: IngestReport,
+  summary: RunsSummary,
+  settings: FitSettings,
+): Promise<number | undefined> {
   const { message, detail } = formatRunsPreview(ingest, summary);
   if (summary.runs === 0 || ingest.errors.length > 0) {
     await vscode.window.showErrorMessage(message, { modal: true, detail });
     return undefined;
   }
-  const cut = formatCount(HITCHHIKER_FIT_DEFAULTS.minTokens);
+  const cut = formatCount(settings.minTokens);
   if (minTokensLeavesTooLittle(summary)) {
     const useZero = 'Fit with no token cut-off';
     const keep = `Fit with the ${cut} cut-off`;
@@ -272,23 +283,25 @@ async function confirmPreview(ingest: IngestReport, summary: RunsSummary): Promi
       useZero,
       keep,
     );
-    return choice === useZero ? 0 : choice === keep ? HITCHHIKER_FIT_DEFAULTS.minTokens : undefined;
+    return choice === useZero ? 0 : choice === keep ? settings.minTokens : undefined;
   }
   const choice = await vscode.window.showInformationMessage(
     message,
     {
       modal: true,
       detail:
-        `${detail}\n\nFit L(N, D) = E + A/N^α + B/D^β with the Hitchhiker defaults: checkpoints after ` +
-        `${cut} tokens, intermediate checkpoints, ${HITCHHIKER_FIT_DEFAULTS.bootstrap} bootstrap refits ` +
-        `(seed ${HITCHHIKER_FIT_DEFAULTS.seed})` +
-        (summary.modelSizesAfterMinTokens >= HITCHHIKER_FIT_DEFAULTS.holdoutMinModelSizes
+        `${detail}\n\nFit the ${settings.form} form (settings scalingLens.fit.*): checkpoints after ` +
+        `${cut} tokens, ${settings.useIntermediateCheckpoints ? 'intermediate checkpoints' : 'final checkpoints only'}, ` +
+        `${settings.bootstrap} bootstrap refits (seed ${HITCHHIKER_FIT_DEFAULTS.seed})` +
+        (settings.borrowExponentsFrom ? `, exponents borrowed from ${settings.borrowExponentsFrom}` : '') +
+        (settings.holdoutLargest &&
+        summary.modelSizesAfterMinTokens >= HITCHHIKER_FIT_DEFAULTS.holdoutMinModelSizes
           ? ', largest model held out.'
           : '.'),
     },
     'Fit',
   );
-  return choice === 'Fit' ? HITCHHIKER_FIT_DEFAULTS.minTokens : undefined;
+  return choice === 'Fit' ? settings.minTokens : undefined;
 }
 
 async function runFit(

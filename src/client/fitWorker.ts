@@ -25,7 +25,7 @@ function handle(message: HostToWorker): void {
           ? readRunsFromPath(message.path, message.options)
           : readRunsFromText(message.text, message.fileName, message.options);
       runs = read.runs;
-      post({ type: 'read-result', report: read.report, summary: summarizeRuns(runs) });
+      post({ type: 'read-result', report: read.report, summary: summarizeRuns(runs, message.minTokens) });
       return;
     }
     case 'fit': {

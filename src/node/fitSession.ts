@@ -8,14 +8,16 @@ import type { FitOptions, FitProgress, FitReport, IngestOptions, IngestReport, R
 import { readRunsFromText } from '../core/fit/ingest';
 import { DROP_REASON_TEXT, type DropReason } from '../core/fit/types';
 import { formatCount } from '../core/format';
+import { borrowExponentsFromLaw } from '../core/fit/borrow';
+import { DEFAULT_FIT_SETTINGS, type FitSettings } from '../protocol';
 
 /** FitOptions that can cross a thread boundary (no callbacks). */
 export type WorkerFitOptions = Omit<FitOptions, 'onProgress' | 'isCancelled'>;
 
 /** Host → worker. The worker keeps the runs it read for the following `fit`. */
 export type HostToWorker =
-  | { type: 'read-path'; path: string; options?: IngestOptions }
-  | { type: 'read-text'; text: string; fileName: string; options?: IngestOptions }
+  | { type: 'read-path'; path: string; options?: IngestOptions; minTokens?: number }
+  | { type: 'read-text'; text: string; fileName: string; options?: IngestOptions; minTokens?: number }
   | { type: 'fit'; options: WorkerFitOptions };
 
 /** Worker → host. */
@@ -118,10 +120,15 @@ export function minTokensLeavesTooLittle(summary: RunsSummary): boolean {
 }
 
 /**
- * The editor's fit options: the Hitchhiker defaults, with the min-tokens cut the user accepted and
- * the largest model held out when at least three sizes survive the cut.
+ * The editor's fit options: the user's `scalingLens.fit.*` settings (Hitchhiker defaults), with the
+ * min-tokens cut the user accepted and the largest model held out when at least three sizes survive
+ * the cut.
  */
-export function editorFitOptions(summary: RunsSummary, minTokens: number): WorkerFitOptions {
+export function editorFitOptions(
+  summary: RunsSummary,
+  minTokens: number,
+  settings: FitSettings = DEFAULT_FIT_SETTINGS,
+): WorkerFitOptions {
   // The summary knows the sizes after its own cut and with no cut; any other cut is not held out.
   const sizes =
     minTokens === summary.minTokens
@@ -129,12 +136,24 @@ export function editorFitOptions(summary: RunsSummary, minTokens: number): Worke
       : summary.tokensMin !== null && minTokens < summary.tokensMin
         ? summary.modelSizes
         : 0;
+  const holdoutLargest = settings.holdoutLargest && sizes >= HITCHHIKER_FIT_DEFAULTS.holdoutMinModelSizes;
+  const borrowed = settings.borrowExponentsFrom
+    ? borrowExponentsFromLaw(settings.borrowExponentsFrom, settings.form)
+    : undefined;
   return {
-    form: 'chinchilla',
+    form: settings.form,
     minTokens,
-    useIntermediateCheckpoints: HITCHHIKER_FIT_DEFAULTS.useIntermediateCheckpoints,
-    holdoutLargest: (sizes ?? 0) >= HITCHHIKER_FIT_DEFAULTS.holdoutMinModelSizes,
-    bootstrap: HITCHHIKER_FIT_DEFAULTS.bootstrap,
+    delta: settings.huberDelta,
+    useIntermediateCheckpoints: settings.useIntermediateCheckpoints,
+    minModelSizes: settings.minModelSizes,
+    holdoutLargest,
+    ...(holdoutLargest && settings.targetPrefixFraction > 0
+      ? { targetPrefixFraction: settings.targetPrefixFraction }
+      : {}),
+    ...(borrowed && !('error' in borrowed)
+      ? { fixedExponents: borrowed.values, fixedExponentsSource: borrowed.source }
+      : {}),
+    bootstrap: settings.bootstrap,
     seed: HITCHHIKER_FIT_DEFAULTS.seed,
   };
 }

@@ -18,6 +18,7 @@ import {
   validateLawSlug,
   type WorkerToHost,
 } from '../../src/node/fitSession';
+import { DEFAULT_FIT_SETTINGS, normalizeFitSettings } from '../../src/protocol';
 import { listRunFolder, readRunsFromPath } from '../../src/node/runsFromDisk';
 import { fixture, fixturePath, REPO_ROOT } from '../helpers';
 
@@ -103,7 +104,9 @@ describe('fit session helpers', () => {
     assert.deepEqual(editorFitOptions(summary, 1e10), {
       form: 'chinchilla',
       minTokens: 1e10,
+      delta: 1e-3,
       useIntermediateCheckpoints: true,
+      minModelSizes: 5,
       holdoutLargest: true,
       bootstrap: 100,
       seed: 0,
@@ -201,5 +204,48 @@ describe('fit worker protocol', () => {
     } finally {
       await worker.terminate();
     }
+  });
+});
+
+describe('fit settings (scalingLens.fit.*)', () => {
+  it('normalize to the Hitchhiker defaults and reject wrong types', () => {
+    assert.deepEqual(normalizeFitSettings(undefined), DEFAULT_FIT_SETTINGS);
+    const odd = normalizeFitSettings({
+      minTokens: -1,
+      bootstrap: 'many',
+      form: 'cubic',
+      targetPrefixFraction: 2,
+    });
+    assert.equal(odd.minTokens, 1e10);
+    assert.equal(odd.bootstrap, 100);
+    assert.equal(odd.form, 'chinchilla');
+    assert.equal(odd.targetPrefixFraction, 0);
+  });
+
+  it('drive the editor fit options: borrowed exponents, prefix fitting, no holdout when switched off', () => {
+    const sweep = readRunsFromText(
+      [
+        'params,tokens,loss',
+        ...[1e8, 2e8, 4e8, 8e8].flatMap((n) =>
+          [2e10, 4e10].map((d) => `${n},${d},${(1.8 + 482 / n ** 0.35 + 2085 / d ** 0.37).toFixed(5)}`),
+        ),
+      ].join('\n'),
+      'sweep.csv',
+    );
+    const summary = summarizeRuns(sweep.runs);
+    const options = editorFitOptions(summary, 1e10, {
+      ...DEFAULT_FIT_SETTINGS,
+      borrowExponentsFrom: 'epoch2024',
+      targetPrefixFraction: 0.3,
+      huberDelta: 1e-2,
+    });
+    assert.deepEqual(options.fixedExponents, { alpha: 0.3478, beta: 0.3658 });
+    assert.equal(options.targetPrefixFraction, 0.3);
+    assert.equal(options.delta, 1e-2);
+    assert.equal(options.holdoutLargest, true);
+    assert.equal(
+      editorFitOptions(summary, 1e10, { ...DEFAULT_FIT_SETTINGS, holdoutLargest: false }).holdoutLargest,
+      false,
+    );
   });
 });
