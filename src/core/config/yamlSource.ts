@@ -25,6 +25,17 @@ export interface Located<T = unknown> {
  * into diagnostics. Returns undefined only when the text is not YAML at all.
  */
 export function parseYaml(text: string): YamlSource | undefined {
+  // Recognition asks every reader about the same text, and the chosen reader then reads it: parse
+  // once. Readers treat the result as read-only, so sharing it is safe.
+  if (lastParsed?.text === text) return lastParsed.source;
+  const source = parseYamlUncached(text);
+  lastParsed = { text, source };
+  return source;
+}
+
+let lastParsed: { text: string; source: YamlSource | undefined } | undefined;
+
+function parseYamlUncached(text: string): YamlSource | undefined {
   const lines = new LineIndex(text);
   let doc: Document.Parsed;
   try {

@@ -1,6 +1,6 @@
 import type { ReadContext, ReadResult } from '../../types';
 import type { FrameworkReader } from '../reader';
-import { parseYaml, topLevelKeys, type YamlSource } from '../yamlSource';
+import { parseYaml, topLevelKeys } from '../yamlSource';
 import { SpecBuilder } from '../specBuilder';
 
 /**
@@ -69,15 +69,9 @@ const DEEPSPEED_KEYS = new Set([
 /** Keys that must be present for a file to be a DeepSpeed config rather than any JSON. */
 const CORE_KEYS = ['train_batch_size', 'train_micro_batch_size_per_gpu', 'zero_optimization'];
 
-let cache: { text: string; yaml: YamlSource | undefined } | undefined;
-function parseCached(text: string): YamlSource | undefined {
-  if (cache?.text !== text) cache = { text, yaml: parseYaml(text) };
-  return cache.yaml;
-}
-
 function detect(text: string): number {
   if (!/(train_batch_size|train_micro_batch_size_per_gpu|zero_optimization)/.test(text)) return 0;
-  const yaml = parseCached(text);
+  const yaml = parseYaml(text);
   if (!yaml) return 0;
   const keys = [...topLevelKeys(yaml)];
   if (!keys.length || !CORE_KEYS.some((key) => keys.includes(key))) return 0;
@@ -89,7 +83,7 @@ function detect(text: string): number {
 }
 
 function read(text: string, _context: ReadContext): ReadResult {
-  const yaml = parseCached(text);
+  const yaml = parseYaml(text);
   if (!yaml) {
     return {
       kind: 'unreadable',

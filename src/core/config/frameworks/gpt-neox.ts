@@ -63,16 +63,11 @@ const FOREIGN_KEYS = ['model_type', 'architectures', 'num_hidden_layers'];
 const HYPHEN = true;
 
 /** Parse once per text; detect() and read() see the same text in a row. */
-let cache: { text: string; yaml: YamlSource | undefined } | undefined;
-function parseCached(text: string): YamlSource | undefined {
-  if (cache?.text !== text) cache = { text, yaml: parseYaml(text) };
-  return cache.yaml;
-}
 
 function detect(text: string): number {
   // Cheap pre-check so large YAML files of other frameworks are not parsed twice.
   if (!/num[-_]layers["']?\s*:/.test(text) || !/hidden[-_]size["']?\s*:/.test(text)) return 0;
-  const yaml = parseCached(text);
+  const yaml = parseYaml(text);
   if (!yaml) return 0;
   const keys = topLevelKeys(yaml, HYPHEN);
   if (FOREIGN_KEYS.some((key) => keys.has(key))) return 0;
@@ -119,7 +114,7 @@ function gpusFromComments(yaml: YamlSource): Sourced<number> | undefined {
 }
 
 function read(text: string, context: ReadContext): ReadResult {
-  const yaml = parseCached(text);
+  const yaml = parseYaml(text);
   if (!yaml) {
     return {
       kind: 'unreadable',

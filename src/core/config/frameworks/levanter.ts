@@ -22,12 +22,6 @@ import {
  * `model.seq_len`, for `trainer.num_train_steps` steps (default 400,000).
  */
 
-let cache: { text: string; yaml: YamlSource | undefined } | undefined;
-function parseCached(text: string): YamlSource | undefined {
-  if (cache?.text !== text) cache = { text, yaml: parseYaml(text) };
-  return cache.yaml;
-}
-
 const TRAINER_SIGNATURE = [
   'num_train_steps',
   'train_batch_size',
@@ -44,7 +38,7 @@ const TRAINER_SIGNATURE = [
 
 function detect(text: string): number {
   if (!/^model\s*:/m.test(text) || !/^trainer\s*:/m.test(text)) return 0;
-  const yaml = parseCached(text);
+  const yaml = parseYaml(text);
   if (!yaml) return 0;
   const top = topLevelKeys(yaml);
   if (!top.has('model') || !top.has('trainer')) return 0;
@@ -56,7 +50,7 @@ function detect(text: string): number {
 }
 
 function read(text: string, context: ReadContext): ReadResult {
-  const yaml = parseCached(text);
+  const yaml = parseYaml(text);
   if (!yaml) {
     return {
       kind: 'unreadable',

@@ -82,12 +82,6 @@ const TOP_SIGNATURE = [
   'callbacks',
 ];
 
-let cache: { text: string; yaml: YamlSource | undefined } | undefined;
-function parseCached(text: string): YamlSource | undefined {
-  if (cache?.text !== text) cache = { text, yaml: parseYaml(text) };
-  return cache.yaml;
-}
-
 /** The key path of the training config: `parameters` in mcli run files, else the document root. */
 function configRoot(yaml: YamlSource): string[] {
   return keysAt(yaml, ['parameters']).has('model') ? ['parameters'] : [];
@@ -95,7 +89,7 @@ function configRoot(yaml: YamlSource): string[] {
 
 function detect(text: string): number {
   if (!/\bmodel\s*:/.test(text) || !/\bname\s*:/.test(text)) return 0;
-  const yaml = parseCached(text);
+  const yaml = parseYaml(text);
   if (!yaml) return 0;
   const root = configRoot(yaml);
   const model = keysAt(yaml, [...root, 'model']);
@@ -110,7 +104,7 @@ function detect(text: string): number {
 }
 
 function read(text: string, context: ReadContext): ReadResult {
-  const yaml = parseCached(text);
+  const yaml = parseYaml(text);
   if (!yaml) {
     return {
       kind: 'unreadable',

@@ -1,6 +1,6 @@
 import type { ArchitectureSpec, ReadContext, ReadResult } from '../../types';
 import type { FrameworkReader } from '../reader';
-import { keysAt, parseYaml, topLevelKeys, type YamlSource } from '../yamlSource';
+import { keysAt, parseYaml, topLevelKeys } from '../yamlSource';
 import { parseNumberLiteral } from '../values';
 import { SpecBuilder, formatInt, omegaConfResolver } from '../specBuilder';
 
@@ -82,16 +82,10 @@ const OLMO_TOP_SIGNATURE = [
   'optimizer',
 ];
 
-let cache: { text: string; yaml: YamlSource | undefined } | undefined;
-function parseCached(text: string): YamlSource | undefined {
-  if (cache?.text !== text) cache = { text, yaml: parseYaml(text) };
-  return cache.yaml;
-}
-
 function detect(text: string): number {
   if (!/^model\s*:/m.test(text) || !/^\s+d_model\s*:/m.test(text) || !/^\s+n_layers\s*:/m.test(text))
     return 0;
-  const yaml = parseCached(text);
+  const yaml = parseYaml(text);
   if (!yaml) return 0;
   const model = keysAt(yaml, ['model']);
   if (!model.has('d_model') || !model.has('n_layers')) return 0;
@@ -105,7 +99,7 @@ function detect(text: string): number {
 }
 
 function read(text: string, context: ReadContext): ReadResult {
-  const yaml = parseCached(text);
+  const yaml = parseYaml(text);
   if (!yaml) {
     return {
       kind: 'unreadable',
