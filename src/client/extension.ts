@@ -102,7 +102,10 @@ export class Ctx implements vscode.Disposable {
         if (event.newState === State.Running) void this.status?.refresh();
       }),
     );
-    this.disposables.push(registerFitCommands(this.context, this.output), registerPlanCommands(this.context, this.client));
+    this.disposables.push(
+      registerFitCommands(this.context, this.output),
+      registerPlanCommands(this.context, this.client),
+    );
     await this.client.start();
     this.status = new AnalysisStatus(this.client);
     this.disposables.push(this.status);

@@ -33,5 +33,6 @@ test('the .vsix holds only the manifest, README, LICENSE, bundles and grammars',
   // Every entry point the manifest names must ship.
   const manifest = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { main: string };
   assert.ok(files.includes(manifest.main.replace(/^\.\//, '')), `${manifest.main} is packaged`);
-  for (const bundle of ['dist/extension.js', 'dist/server.js', 'dist/webview.js', 'dist/fitWorker.js']) assert.ok(files.includes(bundle), bundle);
+  for (const bundle of ['dist/extension.js', 'dist/server.js', 'dist/webview.js', 'dist/fitWorker.js'])
+    assert.ok(files.includes(bundle), bundle);
 });
