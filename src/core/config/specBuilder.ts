@@ -143,6 +143,22 @@ export class SpecBuilder {
     );
   }
 
+  /**
+   * d_model / n_heads when it is a whole number; otherwise an 'invalid-value' error on the heads
+   * value and undefined (a fractional head width means the file is wrong, not a number to round).
+   */
+  headDim(dModel: Sourced<number>, nHeads: Sourced<number>, names: [string, string]): number | undefined {
+    const headDim = dModel.value / nHeads.value;
+    if (Number.isInteger(headDim)) return headDim;
+    this.diagnose(
+      'error',
+      'invalid-value',
+      `${names[0]} ${dModel.value} is not divisible by ${names[1]} ${nHeads.value}.`,
+      nHeads.source.valueRange,
+    );
+    return undefined;
+  }
+
   /** Record a source as used, and as the source of an architecture or training fact. */
   record(source: FieldSource, recordAs: RecordAs = {}): void {
     if (!this.spec.usedKeys.includes(source)) this.spec.usedKeys.push(source);

@@ -158,16 +158,8 @@ function readArchitecture(b: SpecBuilder): ArchitectureSpec | undefined {
     return undefined;
   }
   const nKvHeads = b.int(['num_kv_heads'], { arch: 'nKvHeads' })?.value ?? nHeads.value;
-  const headDim = dModel.value / nHeads.value;
-  if (!Number.isInteger(headDim)) {
-    b.diagnose(
-      'error',
-      'invalid-value',
-      `hidden_size ${dModel.value} is not divisible by num_attention_heads ${nHeads.value}.`,
-      nHeads.source.valueRange,
-    );
-    return undefined;
-  }
+  const headDim = b.headDim(dModel, nHeads, ['hidden_size', 'num_attention_heads']);
+  if (headDim === undefined) return undefined;
 
   // MLP: NeoX's ParallelMLP takes intermediate_size (or expansion_factor × h, else 4h); for gated
   // activations the 3× convention applies: fused width int(x·2/3), per-branch width that // 2,

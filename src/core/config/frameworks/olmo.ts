@@ -132,16 +132,8 @@ function readArchitecture(b: SpecBuilder): ArchitectureSpec | undefined {
     );
     return undefined;
   }
-  const headDim = dModel.value / nHeads.value;
-  if (!Number.isInteger(headDim)) {
-    b.diagnose(
-      'error',
-      'invalid-value',
-      `d_model ${dModel.value} is not divisible by n_heads ${nHeads.value}.`,
-      nHeads.source.valueRange,
-    );
-    return undefined;
-  }
+  const headDim = b.headDim(dModel, nHeads, ['d_model', 'n_heads']);
+  if (headDim === undefined) return undefined;
   const multiQuery = b.bool(['model', 'multi_query_attention'])?.value ?? false;
   const nKvHeads =
     b.int(['model', 'n_kv_heads'], { arch: 'nKvHeads' })?.value ?? (multiQuery ? 1 : nHeads.value);
