@@ -27,7 +27,9 @@ export interface ManifestEntry {
 }
 
 /** Load a manifest (`configs` or `configs-b`) with absolute file paths. */
-export function loadManifest(set: 'configs' | 'configs-b'): (ManifestEntry & { path: string })[] {
+export function loadManifest(
+  set: 'configs' | 'configs-b' | 'configs-c',
+): (ManifestEntry & { path: string })[] {
   const base = join(SHARED_DIR, set);
   const entries = JSON.parse(readFileSync(join(base, 'manifest.json'), 'utf8')) as ManifestEntry[];
   return entries.map((e) => ({ ...e, path: join(base, e.file) }));

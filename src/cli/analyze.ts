@@ -20,7 +20,10 @@ export interface AnalyzeJson {
   model: string | null;
   params: { total: number; nonEmbedding: number; active: number } | null;
   tokens: number | null;
+  /** What N (prefixed `N: `) and D need that the file does not give. */
   missing: string[];
+  /** Trainable parameters of a parameter-efficient finetune (LoRA), beside the base N. */
+  trainable: { count: number; method: string } | null;
   tokensFormula: string | null;
   tokensPerParam: number | null;
   flops: number | null;
@@ -171,6 +174,7 @@ export function emptyResult(file: string, diagnostics: CoreDiagnostic[]): Analyz
     params: null,
     tokens: null,
     missing: [],
+    trainable: null,
     tokensFormula: null,
     tokensPerParam: null,
     flops: null,
@@ -204,7 +208,8 @@ export function toJson(file: string, a: Analysis): AnalyzeJson {
       ? { total: a.params.total, nonEmbedding: a.params.nonEmbedding, active: a.params.active }
       : null,
     tokens: a.tokens,
-    missing: a.missing,
+    missing: [...a.paramsMissing.map((m) => `N: ${m}`), ...a.missing],
+    trainable: a.spec.trainableParams ?? null,
     tokensFormula: a.tokensFormula ?? null,
     tokensPerParam: a.tokensPerParam,
     flops: a.flops,

@@ -13,6 +13,11 @@ export const FRAMEWORK_LABELS: Record<FrameworkId, string> = {
   levanter: 'Levanter',
   'hf-config': 'Hugging Face config',
   deepspeed: 'DeepSpeed',
+  torchtune: 'torchtune',
+  axolotl: 'Axolotl',
+  nanotron: 'nanotron',
+  nemo: 'NeMo',
+  'olmo-core': 'OLMo-core',
 };
 
 /** A framework id's display name (ids from newer servers fall back to themselves). */

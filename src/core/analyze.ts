@@ -35,6 +35,8 @@ export interface Analysis {
   tokens: number | null;
   /** What is missing when tokens is null. */
   missing: string[];
+  /** What N needs when params is null (a tokenizer's size, a not-modelled key). */
+  paramsMissing: string[];
   tokensFormula?: string;
   tokensPerParam: number | null;
   /** Compute-optimal tokens for this N under the selected law (Chinchilla form only). */
@@ -174,6 +176,7 @@ export function analyzeSpec(spec: RunSpec, settings: AnalysisSettings = DEFAULT_
     ...(counts ? { breakdown: counts.breakdown } : {}),
     tokens,
     missing: tokens === null ? (spec.training.missing ?? ['training length']) : [],
+    paramsMissing: params === null ? (spec.paramsMissing ?? ['the architecture']) : [],
     ...(spec.training.formula ? { tokensFormula: spec.training.formula } : {}),
     tokensPerParam,
     optimalTokens,

@@ -30,7 +30,12 @@ export type FrameworkId =
   | 'megatron'
   | 'levanter'
   | 'hf-config'
-  | 'deepspeed';
+  | 'deepspeed'
+  | 'torchtune'
+  | 'axolotl'
+  | 'nanotron'
+  | 'nemo'
+  | 'olmo-core';
 
 /**
  * Where one value the analysis used came from: the key as spelled in the file, the range of the key
@@ -85,8 +90,33 @@ export interface MoeSpec {
   routerBias?: boolean;
   /** Shared-expert sigmoid gate d→1 (Qwen-MoE). */
   sharedExpertGate?: boolean;
-  /** Which layers are MoE; default every layer. */
+  /**
+   * How many layers are MoE (the rest use the dense MLP of width `ffnSize`); default every layer.
+   * Interleaved stacks (Llama 4 `interleave_moe_layer_step`, Megatron-DeepSpeed `--expert-interval`,
+   * Megatron-core `--moe-layer-freq`) and first-k-dense stacks (DeepSeek) reduce to this count,
+   * because every MoE layer has the same parameters.
+   */
   moeLayers?: number;
+  /**
+   * One d-wide bias added to the summed expert output per MoE layer (megablocks `ParallelMLP.bias`,
+   * which llm-foundry enables whenever the MPT model has biases). Always active.
+   */
+  outputBias?: boolean;
+}
+
+/**
+ * DeepSeek multi-head latent attention (DeepSeek-V2/V3 `MLA`, torchtitan `deepseek_v3`, HF
+ * `deepseek_v2`/`deepseek_v3`, Megatron-core `--multi-latent-attention`). Parameters per layer:
+ * q: d×h·(nope+rope) when qLoraRank is 0, else d×qLoraRank + norm(qLoraRank) + qLoraRank×h·(nope+rope);
+ * kv: d×(kvLoraRank+rope) + norm(kvLoraRank) + kvLoraRank×h·(nope+v); out: h·v×d.
+ */
+export interface MlaSpec {
+  /** 0 = q projected directly (DeepSeek-V2-Lite), otherwise the q low-rank width. */
+  qLoraRank: number;
+  kvLoraRank: number;
+  qkNopeHeadDim: number;
+  qkRopeHeadDim: number;
+  vHeadDim: number;
 }
 
 /**
@@ -133,6 +163,10 @@ export interface ArchitectureSpec {
   /** Whether QK norms carry a bias (OLMo-1 attention_layer_norm with include_bias). */
   qkNormBias?: boolean;
   moe?: MoeSpec;
+  /** Multi-head latent attention replaces the q/k/v/o projections (nHeads still counts heads). */
+  mla?: MlaSpec;
+  /** A norm right after the token embedding (BLOOM `word_embeddings_layernorm`). */
+  embeddingNorm?: boolean;
   /** Present for T5-style encoder–decoders; counted by a separate formula. */
   encoderDecoder?: EncoderDecoderSpec;
 }
@@ -225,10 +259,28 @@ export interface RunSpec {
   diagnostics: CoreDiagnostic[];
   /** Range of the section that describes the model (for the summary lens). */
   modelSectionRange?: SourceRange;
+  /**
+   * What N needs that the file does not give (a tokenizer's size, a named checkpoint's shape); set
+   * whenever `architecture` is absent for want of something, so the JSON `missing` says it.
+   */
+  paramsMissing?: string[];
+  /**
+   * Parameters trained by a parameter-efficient finetune (LoRA adapters), beside the base N; the
+   * base model's N stays the model's N.
+   */
+  trainableParams?: { count: number; method: string };
 }
 
 /** Result of recognizing and reading a file. */
 export type ReadResult =
-  | { kind: 'run-config'; spec: RunSpec }
+  | {
+      kind: 'run-config';
+      spec: RunSpec;
+      /**
+       * Every key the file writes (spelled like the framework's inventory), so the registry can make
+       * N or D unknown where the file sets something the reader does not model.
+       */
+      written?: readonly { key: string; value: unknown; source: FieldSource }[];
+    }
   | { kind: 'not-a-run-config' }
   | { kind: 'unreadable'; framework?: FrameworkId; diagnostics: CoreDiagnostic[] };

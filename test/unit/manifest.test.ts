@@ -26,10 +26,28 @@ const FRAMEWORK_ALIASES: Record<string, string> = {
   'megatron-deepspeed': 'megatron',
 };
 
+/**
+ * configs-c keeps the frameworks that were not yet supported under `unsupported/<folder>/`, with
+ * `framework: null`; the folder names the framework (torchtitan-py is torchtitan's Python registry).
+ */
+const UNSUPPORTED_FOLDERS: Record<string, string> = {
+  nanotron: 'nanotron',
+  'torchtitan-py': 'torchtitan',
+  torchtune: 'torchtune',
+  nemo1: 'nemo',
+  'olmo-core': 'olmo-core',
+};
+
+function expectedFrameworkOf(entry: ManifestEntry): string | null {
+  if (entry.framework) return FRAMEWORK_ALIASES[entry.framework] ?? entry.framework;
+  const folder = /^unsupported\/([^/]+)\//.exec(entry.file)?.[1];
+  return folder ? (UNSUPPORTED_FOLDERS[folder] ?? null) : null;
+}
+
 /** Entries whose expected tokens need data the file does not hold (documented in the README). */
 function tokensExpectedFromFile(set: string, e: ManifestEntry): boolean {
   if (e.training_tokens === null || e.training_tokens === undefined) return false;
-  if (set === 'configs-b') return e.training_tokens_derivable_from_file === true;
+  if (set !== 'configs') return e.training_tokens_derivable_from_file === true;
   const formula = String(e.training_tokens_formula ?? '');
   // torchtitan entries without a GPU-count comment assume one GPU; we report "GPU count" missing instead.
   return !/assumes a single GPU/.test(formula);
@@ -46,14 +64,12 @@ function analyze(path: string): AnalyzeJson {
 
 const rows: string[] = [];
 
-for (const set of ['configs', 'configs-b'] as const) {
+for (const set of ['configs', 'configs-b', 'configs-c'] as const) {
   test(`every ${set} manifest entry matches its ground truth`, { skip: SHARED_SKIP }, () => {
     const failures: string[] = [];
     for (const entry of loadManifest(set)) {
       const result = analyze(entry.path);
-      const expectedFramework = entry.framework
-        ? (FRAMEWORK_ALIASES[entry.framework] ?? entry.framework)
-        : null;
+      const expectedFramework = expectedFrameworkOf(entry);
       const checks: string[] = [];
       const fail = (what: string) => {
         checks.push(`✗ ${what}`);
@@ -88,6 +104,8 @@ for (const set of ['configs', 'configs-b'] as const) {
         result.missing.length === 0
       )
         fail('tokens unknown without saying what is missing');
+      if (result.framework && result.params === null && !result.missing.some((m) => m.startsWith('N: ')))
+        fail('N unknown without saying what is missing');
       rows.push(
         `| ${set}/${entry.file} | ${result.framework ?? '—'} | ${result.params?.total ?? '—'} | ${entry.params_total ?? '—'} | ${result.tokens ?? (result.missing.join(', ') || '—')} | ${entry.training_tokens ?? '—'} | ${checks.length ? checks.join('; ') : '✓'} |`,
       );

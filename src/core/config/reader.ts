@@ -1,4 +1,5 @@
 import type { FrameworkId, ReadContext, ReadResult } from '../types';
+import type { FrameworkInventory } from './inventory';
 
 /**
  * One framework's reader. Adding a framework means adding one module that exports a reader, its
@@ -13,4 +14,9 @@ export interface FrameworkReader {
   detect(text: string, path: string | undefined): number;
   /** Read a recognized file. Never throws: problems become diagnostics. */
   read(text: string, context: ReadContext): ReadResult;
+  /**
+   * Every key of this framework's own code that changes N or D, read from its source at a recorded
+   * commit (see ./inventory.ts). The registry applies it to the keys `read` reports as written.
+   */
+  inventory?: FrameworkInventory;
 }

@@ -1,5 +1,6 @@
 import type { ReadContext, ReadResult } from '../types';
 import type { FrameworkReader } from './reader';
+import { applyInventory } from './inventory';
 import { sanitizeSpec } from './sanity';
 import { MAX_ANALYZED_CHARS } from './text';
 import { deepspeedReader } from './frameworks/deepspeed';
@@ -76,7 +77,12 @@ export function readRunConfig(text: string, context: ReadContext = {}): ReadResu
   if (!reader) return { kind: 'not-a-run-config' };
   try {
     const result = reader.read(source, context);
-    return result.kind === 'run-config' ? { kind: 'run-config', spec: sanitizeSpec(result.spec) } : result;
+    if (result.kind !== 'run-config') return result;
+    const spec =
+      reader.inventory && result.written
+        ? applyInventory(result.spec, reader.inventory, result.written)
+        : result.spec;
+    return { kind: 'run-config', spec: sanitizeSpec(spec) };
   } catch (error) {
     return {
       kind: 'unreadable',

@@ -45,6 +45,7 @@ export function mlpParams(arch: ArchitectureSpec, ffnSize: number): number {
 /** Parameters of one self-attention block, including QK norms. */
 export function attentionParams(arch: ArchitectureSpec): number {
   const d = arch.dModel;
+  if (arch.mla) return mlaParams(arch);
   const qWidth = arch.nHeads * arch.headDim;
   const kvWidth = arch.nKvHeads * arch.headDim;
   const projections = d * qWidth + 2 * d * kvWidth + qWidth * d;
@@ -54,6 +55,24 @@ export function attentionParams(arch: ArchitectureSpec): number {
   if (arch.qkNorm === 'head') qkNorm = 2 * arch.headDim * (arch.qkNormBias ? 2 : 1);
   else if (arch.qkNorm === 'full') qkNorm = (qWidth + kvWidth) * (arch.qkNormBias ? 2 : 1);
   return projections + qkvBias + outBias + qkNorm;
+}
+
+/** Parameters of one multi-head latent attention block (see {@link MlaSpec}); norms are RMSNorm weights. */
+function mlaParams(arch: ArchitectureSpec): number {
+  const mla = arch.mla!;
+  const d = arch.dModel;
+  const h = arch.nHeads;
+  const qkHeadDim = mla.qkNopeHeadDim + mla.qkRopeHeadDim;
+  const q =
+    mla.qLoraRank === 0
+      ? d * h * qkHeadDim
+      : d * mla.qLoraRank + mla.qLoraRank + mla.qLoraRank * h * qkHeadDim;
+  const kv =
+    d * (mla.kvLoraRank + mla.qkRopeHeadDim) +
+    mla.kvLoraRank +
+    mla.kvLoraRank * h * (mla.qkNopeHeadDim + mla.vHeadDim);
+  const out = h * mla.vHeadDim * d + (arch.attnOutBias ? d : 0);
+  return q + kv + out;
 }
 
 /** Parameters of one norm layer of width d. */
@@ -78,7 +97,8 @@ export function countParams(arch: ArchitectureSpec): ParamCounts {
     const router = d * moe.nExperts + (moe.routerBias ? moe.nExperts : 0);
     const shared = moe.sharedExpertFfnSize ? mlpParams(arch, moe.sharedExpertFfnSize) : 0;
     const sharedGate = moe.sharedExpertGate ? d : 0;
-    const moeMlp = moe.nExperts * expert + router + shared + sharedGate;
+    const outputBias = moe.outputBias ? d : 0;
+    const moeMlp = moe.nExperts * expert + router + shared + sharedGate + outputBias;
     const moeLayers = moe.moeLayers ?? arch.nLayers;
     const denseLayers = arch.nLayers - moeLayers;
     mlpPerLayer = moeMlp;
@@ -91,7 +111,8 @@ export function countParams(arch: ArchitectureSpec): ParamCounts {
   const tokenEmbedding = arch.vocabSize * d;
   const lmHead = arch.tiedEmbeddings ? 0 : arch.vocabSize * d + (arch.lmHeadBias ? arch.vocabSize : 0);
   const positionEmbedding = arch.learnedPositions * d;
-  const finalNorm = arch.finalNorm ? normParams(arch) : 0;
+  // BLOOM's embedding LayerNorm is a layer of the network, not an embedding table.
+  const finalNorm = (arch.finalNorm ? normParams(arch) : 0) + (arch.embeddingNorm ? normParams(arch) : 0);
   const total = layersTotal + finalNorm + tokenEmbedding + lmHead + positionEmbedding;
   const embeddingLike = tokenEmbedding + lmHead + positionEmbedding;
   return {
