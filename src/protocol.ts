@@ -3,6 +3,8 @@
  * into each bundle so the sides cannot drift. Pure: no `vscode` import.
  */
 import { DEFAULT_ANALYSIS_SETTINGS, type AnalysisSettings } from './core/settings';
+import { findLawForm, type LawForm } from './core/laws/forms';
+import { FIT_DEFAULTS } from './core/fit/defaults';
 
 /** The `scalingLens.*` settings as the user writes them (any field may be missing or wrong-typed). */
 export interface RawSettings {
@@ -195,7 +197,7 @@ export interface RawFitSettings {
  * Estimation") and Hoffmann et al. 2022 (Huber δ = 1e-3).
  */
 export interface FitSettings {
-  form: 'chinchilla' | 'kaplan' | 'compute';
+  form: LawForm;
   minTokens: number;
   useIntermediateCheckpoints: boolean;
   minModelSizes: number;
@@ -208,15 +210,15 @@ export interface FitSettings {
 }
 
 export const DEFAULT_FIT_SETTINGS: FitSettings = {
-  form: 'chinchilla',
-  minTokens: 1e10,
-  useIntermediateCheckpoints: true,
-  minModelSizes: 5,
-  holdoutLargest: true,
-  targetPrefixFraction: 0,
+  form: FIT_DEFAULTS.form,
+  minTokens: FIT_DEFAULTS.minTokens,
+  useIntermediateCheckpoints: FIT_DEFAULTS.useIntermediateCheckpoints,
+  minModelSizes: FIT_DEFAULTS.minModelSizes,
+  holdoutLargest: FIT_DEFAULTS.holdoutLargest,
+  targetPrefixFraction: FIT_DEFAULTS.targetPrefixFraction,
   borrowExponentsFrom: null,
-  bootstrap: 100,
-  huberDelta: 1e-3,
+  bootstrap: FIT_DEFAULTS.editorBootstrap,
+  huberDelta: FIT_DEFAULTS.huberDelta,
 };
 
 /** Normalize `scalingLens.fit.*`; wrong types and out-of-range values fall back to the defaults. */
@@ -225,7 +227,7 @@ export function normalizeFitSettings(raw: RawFitSettings | null | undefined): Fi
   const d = DEFAULT_FIT_SETTINGS;
   const nonNegative = (value: unknown, fallback: number) =>
     typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : fallback;
-  const form = r.form === 'kaplan' || r.form === 'compute' || r.form === 'chinchilla' ? r.form : d.form;
+  const form = findLawForm(r.form)?.id ?? d.form;
   const prefix = nonNegative(r.targetPrefixFraction, d.targetPrefixFraction);
   return {
     form,

@@ -4,6 +4,7 @@
  * checked by a guard here before either side acts on it; the webview is treated as untrusted.
  */
 import type { AnalysisSnapshot } from './protocol';
+import { findLawForm } from './core/laws/forms';
 import { CHART_IDS, type ChartId, type ObservedPoint } from './core/charts';
 
 /** The panel's view type (package.json's `onWebviewPanel:` activation event uses it). */
@@ -118,15 +119,7 @@ export function isAnalysisSnapshot(value: unknown): value is AnalysisSnapshot {
   if (!isObject(value) || typeof value.uri !== 'string' || !isObject(value.law)) return false;
   const law = value.law;
   if (typeof law.id !== 'string' || typeof law.label !== 'string' || !isObject(law.law)) return false;
-  const form = law.law.form;
-  const coefficients =
-    form === 'chinchilla'
-      ? ['E', 'A', 'B', 'alpha', 'beta']
-      : form === 'kaplan'
-        ? ['Nc', 'Dc', 'alphaN', 'alphaD']
-        : form === 'compute'
-          ? ['E', 'A', 'alpha']
-          : null;
+  const coefficients = findLawForm(law.law.form)?.coefficientNames;
   if (
     !coefficients ||
     !coefficients.every((key) => isFiniteNumber((law.law as Record<string, unknown>)[key]))

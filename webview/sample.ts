@@ -3,10 +3,9 @@
  * test: a GPT-2-small-shaped config under a published law, and the same config under a law fitted
  * from synthetic runs (one with a hostile name) so every chart has something to draw.
  */
-import { evaluateLaw, type LawParams } from '../src/core/laws/forms';
+import { evaluateLaw, optimalTokensForParams, type LawParams } from '../src/core/laws/forms';
 import { EPOCH_2024 } from '../src/core/laws/published';
-import { chinchillaOptimalTokensForParams } from '../src/core/laws/forms';
-import { chinchillaLossInterval, type ChinchillaDraw } from '../src/core/laws/uncertainty';
+import { lossInterval } from '../src/core/laws/uncertainty';
 import { countParams, gpt2Architecture } from '../src/core/model/params';
 import type { ObservedPoint } from '../src/core/charts';
 import type { AnalysisSnapshot } from '../src/protocol';
@@ -43,12 +42,8 @@ function snapshotFor(
   };
   const p = law.law;
   const value = evaluateLaw(p, params.total, tokens);
-  const draws = (law.bootstrapDraws ?? []) as readonly ChinchillaDraw[];
-  const interval =
-    draws.length && p.form === 'chinchilla'
-      ? chinchillaLossInterval(draws, params.total, tokens, value)
-      : { value, low: value, high: value };
-  const optimalTokens = p.form === 'chinchilla' ? chinchillaOptimalTokensForParams(p, params.total) : null;
+  const interval = lossInterval(p, law.bootstrapDraws ?? [], params.total, tokens, value);
+  const optimalTokens = optimalTokensForParams(p, params.total) ?? null;
   return {
     uri,
     version: 1,

@@ -13,7 +13,8 @@ import {
   type RunSeries,
 } from '../core/fit';
 import { mergeReports } from '../core/fit/ingest';
-import type { LawForm } from '../core/laws/forms';
+import { findLawForm, LAW_FORM_IDS, type LawForm } from '../core/laws/forms';
+import { FIT_DEFAULTS } from '../core/fit/defaults';
 import { findPublishedLaw, PUBLISHED_LAWS } from '../core/laws/published';
 import { parseFlags, type FlagSpec } from './flags';
 import { borrowExponentsFromLaw } from '../core/fit/borrow';
@@ -27,10 +28,10 @@ seed, step), JSONL, HF trainer_state.json, W&B CSV exports, or a folder of runs 
 recognizes plus a metrics log per run folder).
 
 Options:
-  --form chinchilla|kaplan|compute   law form (default chinchilla: E + A/N^alpha + B/D^beta)
-  --min-tokens T        drop checkpoints at or before T tokens (default 1e10, Choshen et al. 2025)
+  --form ${LAW_FORM_IDS.join('|')}   law form (default ${FIT_DEFAULTS.form})
+  --min-tokens T        drop checkpoints at or before T tokens (default ${FIT_DEFAULTS.minTokens.toExponential()}, Choshen et al. 2025)
   --final-only          use only each run's last checkpoint (default: intermediate checkpoints too)
-  --delta D             Huber delta on log residuals (default 1e-3)
+  --delta D             Huber delta on log residuals (default ${FIT_DEFAULTS.huberDelta.toExponential()})
   --where COL=VALUE     keep rows whose column equals VALUE (repeatable)
   --loss COL, --params-column COL, --tokens-column COL, --model-column COL   force a column
   --params N            N for sources without it (trainer_state.json, single-run W&B exports)
@@ -40,10 +41,10 @@ Options:
   --lomo                leave-one-model-out ARE
   --borrow-exponents LAW  fix exponents to a published law's (${PUBLISHED_LAWS.map((l) => l.id).join(', ')})
                         or to values: alpha=0.34,beta=0.28
-  --min-model-sizes K   warn below K distinct model sizes (default 5)
-  --bootstrap N         bootstrap refits resampling models (default 0)
-  --seed S              bootstrap seed (default 0)
-  --starts K            multi-start count (default 6)
+  --min-model-sizes K   warn below K distinct model sizes (default ${FIT_DEFAULTS.minModelSizes})
+  --bootstrap N         bootstrap refits resampling models (default ${FIT_DEFAULTS.engineBootstrap})
+  --seed S              bootstrap seed (default ${FIT_DEFAULTS.seed})
+  --starts K            multi-start count (default ${FIT_DEFAULTS.starts})
   --save FILE           write the fitted law as JSON (--name NAME to label it)
   --json                machine-readable output
   --markdown            Markdown report`;
@@ -123,9 +124,10 @@ export async function runFitCommand(
     err(`Give a file or folder of runs.\n${FIT_USAGE}`);
     return 2;
   }
-  const form = (flags.form as string | undefined) ?? 'chinchilla';
-  if (form !== 'chinchilla' && form !== 'kaplan' && form !== 'compute') {
-    err(`--form must be chinchilla, kaplan or compute (got "${form}").`);
+  const formName = (flags.form as string | undefined) ?? 'chinchilla';
+  const form = findLawForm(formName)?.id;
+  if (!form) {
+    err(`--form must be one of ${LAW_FORM_IDS.join(', ')} (got "${formName}").`);
     return 2;
   }
   const where = [];

@@ -24,6 +24,7 @@ import {
   type TrainingHardware,
 } from '../core/plan';
 import { applyPlan, type PlanTarget } from '../core/plan/applyPlan';
+import { budgetPrompt } from './planPrompts';
 import {
   parseBudget,
   parseInferenceDemand,
@@ -148,7 +149,7 @@ async function planComputeOptimalCommand(client: LanguageClient): Promise<void> 
   const hardware = trainingHardware(scope);
   const text = await vscode.window.showInputBox({
     title: 'Scaling Lens: Plan Compute-Optimal Run',
-    prompt: `Training budget (hardware from settings: ${hardware.gpu ?? 'H100'}, MFU ${hardware.mfu ?? 0.5})`,
+    prompt: budgetPrompt(hardware),
     placeHolder: '1e23 FLOPs · 50000 GPU-hours · $2M · 30 days on 512 GPUs',
     ignoreFocusOut: true,
     validateInput: (value) => {

@@ -1,7 +1,7 @@
 import { readRunConfig } from './config/registry';
-import { chinchillaOptimalTokensForParams, evaluateLaw, irreducibleLoss } from './laws/forms';
+import { evaluateLaw, irreducibleLoss, optimalTokensForParams } from './laws/forms';
 import { DEFAULT_LAW_ID, findPublishedLaw, type ScalingLaw } from './laws/published';
-import { chinchillaLossInterval } from './laws/uncertainty';
+import { lossInterval } from './laws/uncertainty';
 import { findAccelerator } from './model/hardware';
 import { countParams, type ParamBreakdown } from './model/params';
 import type { CoreDiagnostic, FrameworkId, ReadContext, RunSpec } from './types';
@@ -130,14 +130,12 @@ export function analyzeSpec(spec: RunSpec, settings: AnalysisSettings = DEFAULT_
   let optimalTokens: number | null = null;
   if (params) {
     const paramsForLaw = law.paramConvention === 'non-embedding' ? params.activeNonEmbedding : params.active;
-    if (law.law.form === 'chinchilla' && paramsForLaw > 0) {
-      optimalTokens = chinchillaOptimalTokensForParams(law.law, paramsForLaw);
-    }
+    if (paramsForLaw > 0) optimalTokens = optimalTokensForParams(law.law, paramsForLaw) ?? null;
     if (tokens !== null && tokens > 0 && paramsForLaw > 0) {
       const value = evaluateLaw(law.law, paramsForLaw, tokens);
       const interval =
-        law.bootstrapDraws && law.law.form === 'chinchilla'
-          ? chinchillaLossInterval(law.bootstrapDraws, paramsForLaw, tokens, value)
+        law.bootstrapDraws
+          ? lossInterval(law.law, law.bootstrapDraws, paramsForLaw, tokens, value)
           : { value, low: value, high: value };
       const atOptimal = optimalTokens ? evaluateLaw(law.law, paramsForLaw, optimalTokens) : undefined;
       if (Number.isFinite(value)) {

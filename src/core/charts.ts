@@ -7,12 +7,13 @@
  */
 import type { AnalysisSnapshot } from '../protocol';
 import {
-  chinchillaOptimalAllocation,
-  chinchillaOptimalTokensForParams,
   evaluateLaw,
+  formOf,
+  optimalAllocation as formOptimalAllocation,
+  optimalTokensForParams as formOptimalTokensForParams,
   type LawParams,
 } from './laws/forms';
-import { chinchillaLossInterval, type ChinchillaDraw } from './laws/uncertainty';
+import { lossInterval, type CoefficientDraw } from './laws/uncertainty';
 
 /** The five charts, in page order. `fit` and `residuals` exist only when observed runs are given. */
 export const CHART_IDS = ['tokens', 'isoflop', 'frontier', 'fit', 'residuals'] as const;
@@ -153,52 +154,25 @@ export function logSpace(lo: number, hi: number, count: number): number[] {
 }
 
 /**
- * The loss-minimizing (N, D) under C = 6·N·D for any law form, or null for the compute form (whose
- * loss depends on C alone, so every split is equally good).
- *
- * Chinchilla: Hoffmann et al. 2022 Eq. 4 (closed form in forms.ts). Kaplan Eq. 1.5 with D = C/(6N):
- * the inner term g(N) = (N_c/N)^p + 6·D_c·N/C, p = α_N/α_D, is minimized where g'(N) = 0, i.e.
- * N_opt = (p·N_c^p·C / (6·D_c))^(1/(p+1)).
+ * The loss-minimizing (N, D) under C = 6·N·D, or null when the law's form has none (a law of C
+ * alone). The law-form registry answers; the charts, lenses and planner share it.
  */
 export function optimalAllocation(law: LawParams, flops: number): { params: number; tokens: number } | null {
-  if (!(flops > 0)) return null;
-  switch (law.form) {
-    case 'chinchilla':
-      return chinchillaOptimalAllocation(law, flops);
-    case 'kaplan': {
-      const p = law.alphaN / law.alphaD;
-      const paramsOpt = ((p * law.Nc ** p * flops) / (6 * law.Dc)) ** (1 / (p + 1));
-      return { params: paramsOpt, tokens: flops / (6 * paramsOpt) };
-    }
-    case 'compute':
-      return null;
-  }
+  const allocation = formOptimalAllocation(law, flops);
+  return allocation ? { params: allocation.params, tokens: allocation.tokens } : null;
 }
 
-/**
- * The D at which N is compute-optimal (the inverse of N_opt(C)), or null for the compute form.
- * Kaplan: from N_opt above, C = 6·D_c·N^(p+1) / (p·N_c^p), so D = (D_c/p)·(N/N_c)^p.
- */
+/** The D at which N is compute-optimal (the registry's inverse of N_opt(C)), or null when none. */
 export function optimalTokensForParams(law: LawParams, params: number): number | null {
-  if (!(params > 0)) return null;
-  switch (law.form) {
-    case 'chinchilla':
-      return chinchillaOptimalTokensForParams(law, params);
-    case 'kaplan': {
-      const p = law.alphaN / law.alphaD;
-      return (law.Dc / p) * (params / law.Nc) ** p;
-    }
-    case 'compute':
-      return null;
-  }
+  return formOptimalTokensForParams(law, params) ?? null;
 }
 
-/** Chinchilla-form draws from the snapshot's loosely typed arrays (anything else is ignored). */
-function chinchillaDraws(snapshot: ChartSnapshot): ChinchillaDraw[] {
-  if (snapshot.law.law.form !== 'chinchilla' || !snapshot.law.bootstrapDraws) return [];
-  return snapshot.law.bootstrapDraws
-    .filter((draw) => draw.length === 5 && draw.every((v) => Number.isFinite(v)))
-    .map((draw) => [draw[0], draw[1], draw[2], draw[3], draw[4]] as const);
+/** The law's bootstrap draws that fit its form (anything else is ignored). */
+function coefficientDraws(snapshot: ChartSnapshot): CoefficientDraw[] {
+  const width = formOf(snapshot.law.law).coefficientNames.length;
+  return (snapshot.law.bootstrapDraws ?? []).filter(
+    (draw) => draw.length === width && draw.every((v) => Number.isFinite(v)),
+  );
 }
 
 /** x values log-spaced over [lo, hi] with `extra` exact values merged in (so markers sit on the curve). */
@@ -292,7 +266,7 @@ export function buildChartData(input: ChartInput): ChartData {
       charts.push(isoflopChart(law, config, budget, samples));
       charts.push(frontierChart(law, config, budget, samples));
     }
-    if (law.form === 'compute') {
+    if (!formOf(law).tradesParamsForTokens) {
       notes.push(
         'This law predicts loss from compute alone: every split of a budget between N and D is equally good.',
       );
@@ -355,9 +329,9 @@ function tokensChart(snapshot: ChartSnapshot, config: ConfigMarker, samples: num
     points: curve,
     colorIndex: 0,
   });
-  const draws = chinchillaDraws(snapshot);
+  const draws = coefficientDraws(snapshot);
   if (draws.length >= 10) {
-    const intervals = curve.map((p) => chinchillaLossInterval(draws, N, p.x, p.y));
+    const intervals = curve.map((p) => lossInterval(law, draws, N, p.x, p.y));
     series.push({
       id: 'band',
       label: `95% band (${draws.length} bootstrap draws)`,

@@ -10,6 +10,7 @@ import { DROP_REASON_TEXT, type DropReason } from '../core/fit/types';
 import { formatCount } from '../core/format';
 import { borrowExponentsFromLaw } from '../core/fit/borrow';
 import { DEFAULT_FIT_SETTINGS, type FitSettings } from '../protocol';
+import { FIT_DEFAULTS } from '../core/fit/defaults';
 
 /** FitOptions that can cross a thread boundary (no callbacks). */
 export type WorkerFitOptions = Omit<FitOptions, 'onProgress' | 'isCancelled'>;
@@ -27,19 +28,13 @@ export type WorkerToHost =
   | { type: 'fit-result'; report: FitReport }
   | { type: 'error'; message: string };
 
-/**
- * Fit defaults of Choshen, Zhang & Andreas 2025 ("A Hitchhiker's Guide to Scaling Law Estimation"):
- * drop checkpoints at or before 10B tokens, use intermediate checkpoints, hold out the largest model
- * when there are enough sizes to spare one, and 100 bootstrap refits over models with a fixed seed so
- * the same data gives the same intervals.
- */
+/** The fit command's defaults (one place: src/core/fit/defaults.ts). */
 export const HITCHHIKER_FIT_DEFAULTS = {
-  minTokens: 1e10,
-  useIntermediateCheckpoints: true,
-  /** Hold out the largest model only when this many distinct sizes remain (two are left to fit). */
-  holdoutMinModelSizes: 3,
-  bootstrap: 100,
-  seed: 0,
+  minTokens: FIT_DEFAULTS.minTokens,
+  useIntermediateCheckpoints: FIT_DEFAULTS.useIntermediateCheckpoints,
+  holdoutMinModelSizes: FIT_DEFAULTS.holdoutMinModelSizes,
+  bootstrap: FIT_DEFAULTS.editorBootstrap,
+  seed: FIT_DEFAULTS.seed,
 } as const;
 
 /**

@@ -55,6 +55,7 @@ const clientCaps = {
   watchedFilesRegistration: false,
   configurationRegistration: false,
   documentChanges: false,
+  workspaceFolders: false,
 };
 
 const settings = new SettingsStore(undefined);
@@ -81,6 +82,8 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
   clientCaps.watchedFilesRegistration = !!caps.workspace?.didChangeWatchedFiles?.dynamicRegistration;
   clientCaps.configurationRegistration = !!caps.workspace?.didChangeConfiguration?.dynamicRegistration;
   clientCaps.documentChanges = !!caps.workspace?.workspaceEdit?.documentChanges;
+  // vscode-languageserver throws on onDidChangeWorkspaceFolders for a client without the capability.
+  clientCaps.workspaceFolders = !!caps.workspace?.workspaceFolders;
   const folders = (params.workspaceFolders ?? []).map((f) => f.uri);
   if (!folders.length && params.rootUri) folders.push(params.rootUri);
   savedLaws.setFolders(folders.flatMap(fileSystemPath));
@@ -115,12 +118,14 @@ connection.onInitialized(async () => {
   } else {
     savedLaws.watchWithFs(onSavedLawsChanged);
   }
-  connection.workspace.onDidChangeWorkspaceFolders(async () => {
-    const folders = (await connection.workspace.getWorkspaceFolders()) ?? [];
-    savedLaws.setFolders(folders.map((f) => f.uri).flatMap(fileSystemPath));
-    if (!clientCaps.watchedFilesRegistration) savedLaws.watchWithFs(onSavedLawsChanged);
-    store.invalidateAll();
-  });
+  if (clientCaps.workspaceFolders) {
+    connection.workspace.onDidChangeWorkspaceFolders(async () => {
+      const folders = (await connection.workspace.getWorkspaceFolders()) ?? [];
+      savedLaws.setFolders(folders.map((f) => f.uri).flatMap(fileSystemPath));
+      if (!clientCaps.watchedFilesRegistration) savedLaws.watchWithFs(onSavedLawsChanged);
+      store.invalidateAll();
+    });
+  }
   await settings.warmUp();
 });
 

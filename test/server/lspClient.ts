@@ -40,6 +40,8 @@ export interface StartOptions {
   codeLensRefresh?: boolean;
   /** Advertise dynamic registration of watched files (default true). */
   watchedFiles?: boolean;
+  /** Advertise no optional capability at all (`capabilities: {}`), like the barest LSP client. */
+  minimal?: boolean;
 }
 
 /** A running server and the messages it sent. */
@@ -109,26 +111,29 @@ export class LspTestClient {
     connection.onError(() => undefined);
     connection.listen();
     const rootUri = options.rootPath ? pathToFileURL(options.rootPath).toString() : null;
+    const capabilities = options.minimal
+      ? {}
+      : {
+          workspace: {
+            configuration: true,
+            didChangeConfiguration: { dynamicRegistration: true },
+            didChangeWatchedFiles: { dynamicRegistration: options.watchedFiles ?? true },
+            codeLens: { refreshSupport: options.codeLensRefresh ?? true },
+            workspaceEdit: { documentChanges: true },
+            workspaceFolders: true,
+          },
+          textDocument: {
+            hover: { contentFormat: ['markdown', 'plaintext'] },
+            codeLens: {},
+            codeAction: { codeActionLiteralSupport: { codeActionKind: { valueSet: ['quickfix'] } } },
+            publishDiagnostics: { versionSupport: true },
+          },
+        };
     await connection.sendRequest('initialize', {
       processId: process.pid,
       rootUri,
-      workspaceFolders: rootUri ? [{ uri: rootUri, name: 'root' }] : null,
-      capabilities: {
-        workspace: {
-          configuration: true,
-          didChangeConfiguration: { dynamicRegistration: true },
-          didChangeWatchedFiles: { dynamicRegistration: options.watchedFiles ?? true },
-          codeLens: { refreshSupport: options.codeLensRefresh ?? true },
-          workspaceEdit: { documentChanges: true },
-          workspaceFolders: true,
-        },
-        textDocument: {
-          hover: { contentFormat: ['markdown', 'plaintext'] },
-          codeLens: {},
-          codeAction: { codeActionLiteralSupport: { codeActionKind: { valueSet: ['quickfix'] } } },
-          publishDiagnostics: { versionSupport: true },
-        },
-      },
+      workspaceFolders: rootUri && !options.minimal ? [{ uri: rootUri, name: 'root' }] : null,
+      capabilities,
     });
     await connection.sendNotification('initialized', {});
     return client;

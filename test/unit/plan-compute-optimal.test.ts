@@ -66,13 +66,13 @@ describe('compute-optimal allocation', () => {
     }
   });
 
-  it('solves the Kaplan form numerically, matching its closed form N^(1+p) = p·Nc^p·C/(6·Dc)', () => {
+  it('solves the Kaplan form by its closed form N^(1+p) = p·Nc^p·C/(6·Dc) (the one the charts use)', () => {
     const k = KAPLAN_2020.law as Extract<LawParams, { form: 'kaplan' }>;
     const p = k.alphaN / k.alphaD;
     for (const flops of [1e18, 1e21, CHINCHILLA_FLOPS, 1e26]) {
       const plan = planComputeOptimal(KAPLAN_2020, { flops });
       assert.ok(plan.ok);
-      assert.equal(plan.value.method, 'numeric');
+      assert.equal(plan.value.method, 'closed-form');
       assert.equal(plan.value.paramConvention, 'non-embedding');
       const exact = ((p * k.Nc ** p * flops) / (6 * k.Dc)) ** (1 / (1 + p));
       assert.ok(Math.abs(plan.value.params / exact - 1) < 1e-6, `${plan.value.params} vs ${exact}`);

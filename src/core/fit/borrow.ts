@@ -1,4 +1,4 @@
-import type { LawForm } from '../laws/forms';
+import { formOf, type LawForm } from '../laws/forms';
 import { findPublishedLaw, PUBLISHED_LAWS } from '../laws/published';
 
 /**
@@ -14,12 +14,10 @@ export function borrowExponentsFromLaw(
   if (!law)
     return { error: `unknown law "${lawId}" (known: ${PUBLISHED_LAWS.map((l) => l.id).join(', ')}).` };
   if (law.law.form !== form) return { error: `${law.id} is a ${law.law.form} law, not ${form}.` };
-  const l = law.law;
-  const values: Record<string, number> =
-    l.form === 'chinchilla'
-      ? { alpha: l.alpha, beta: l.beta }
-      : l.form === 'kaplan'
-        ? { alphaN: l.alphaN, alphaD: l.alphaD }
-        : { alpha: l.alpha };
+  const lawForm = formOf(law.law);
+  const coefficients = lawForm.toCoefficients(law.law);
+  const values: Record<string, number> = Object.fromEntries(
+    lawForm.exponentNames.map((name) => [name, coefficients[lawForm.coefficientNames.indexOf(name)]!]),
+  );
   return { values, source: law.label };
 }

@@ -1,6 +1,7 @@
 import type { LawForm } from '../laws/forms';
-import { evaluateLaw } from '../laws/forms';
+import { evaluateLaw, findLawForm, lawFromCoefficientVector } from '../laws/forms';
 import { quantileSorted } from '../laws/uncertainty';
+import { FIT_DEFAULTS } from './defaults';
 import { logSpaceForm, type FitDesign, type LogSpaceForm } from './jacobians';
 import {
   irlsLevenbergMarquardt,
@@ -158,14 +159,14 @@ function emptyReport(
  */
 export function fitScalingLaw(runs: readonly RunSeries[], options: FitOptions = {}): FitReport {
   const started = Date.now();
-  const formId: LawForm = options.form ?? 'chinchilla';
+  const formId: LawForm = options.form ?? FIT_DEFAULTS.form;
   const form = logSpaceForm(formId);
-  const delta = options.delta ?? 1e-3;
-  const minTokens = options.minTokens ?? 1e10;
-  const useIntermediate = options.useIntermediateCheckpoints ?? true;
-  const bootstrap = Math.max(0, Math.floor(options.bootstrap ?? 0));
-  const seed = options.seed ?? 0;
-  const startCount = Math.max(1, Math.floor(options.starts ?? 6));
+  const delta = options.delta ?? FIT_DEFAULTS.huberDelta;
+  const minTokens = options.minTokens ?? FIT_DEFAULTS.minTokens;
+  const useIntermediate = options.useIntermediateCheckpoints ?? FIT_DEFAULTS.useIntermediateCheckpoints;
+  const bootstrap = Math.max(0, Math.floor(options.bootstrap ?? FIT_DEFAULTS.engineBootstrap));
+  const seed = options.seed ?? FIT_DEFAULTS.seed;
+  const startCount = Math.max(1, Math.floor(options.starts ?? FIT_DEFAULTS.starts));
   const prefixFraction = options.holdoutLargest
     ? Math.min(Math.max(options.targetPrefixFraction ?? 0, 0), 1)
     : 0;
@@ -318,7 +319,7 @@ export function fitScalingLaw(runs: readonly RunSeries[], options: FitOptions = 
   progress({ stage: 'fit', fraction: bootstrap ? 0.1 : 0.8, message: 'fitted' });
   const reported = form.toParams(main.theta);
   report.ok = true;
-  report.law = form.toLaw(main.theta);
+  report.law = lawFromCoefficientVector(findLawForm(formId)!, reported);
   report.objective = main.objective;
   report.params = Object.fromEntries(form.paramNames.map((name, k) => [name, reported[k]]));
   report.trainAre = meanAre(form, main.theta, fitPoints);
@@ -459,7 +460,7 @@ function addShapeWarnings(report: FitReport, form: LogSpaceForm, theta: readonly
     }
   }
   // E is the first coefficient of the forms that have one; floored at ~0 it was not identified.
-  if (form.form !== 'kaplan' && params[0] < 1e-3) {
+  if (form.hasIrreducibleTerm && params[0] < 1e-3) {
     report.warnings.push(
       'The irreducible loss E collapsed to ~0: the fit is degenerate (E is not identified by this data).',
     );

@@ -1,5 +1,6 @@
 import { levenbergMarquardt } from 'ml-levenberg-marquardt';
 import { huber, huberDerivative, huberWeight } from './huber';
+import type { ExponentGrid } from '../laws/forms';
 import type { FitDesign, LogSpaceForm } from './jacobians';
 import { NormalEquations } from './nnls';
 
@@ -277,19 +278,7 @@ export interface Start {
  * mutually distant grid points seed the local fits. Ranges cover the reference's 0–2 initialization
  * grid for Chinchilla and published values for the others.
  */
-const EXPONENT_GRIDS: Record<LogSpaceForm['form'], { from: number; to: number; step: number }[]> = {
-  chinchilla: [
-    { from: 0.02, to: 2, step: 0.02 },
-    { from: 0.02, to: 2, step: 0.02 },
-  ],
-  kaplan: [
-    { from: 0.01, to: 1, step: 0.01 },
-    { from: 0.01, to: 1, step: 0.01 },
-  ],
-  compute: [{ from: 0.002, to: 1.5, step: 0.002 }],
-};
-
-function gridValues(spec: { from: number; to: number; step: number }, coarsen: number): number[] {
+function gridValues(spec: ExponentGrid, coarsen: number): number[] {
   const values: number[] = [];
   const step = spec.step * coarsen;
   for (let v = spec.from; v <= spec.to + 1e-12; v += step) values.push(Math.round(v * 1e9) / 1e9);
@@ -311,8 +300,8 @@ export function variableProjectionStarts(
   for (let i = 0; i < n; i += stride) sample.push(i);
   const grids = form.exponentIndices.map((thetaIndex, j) => {
     const fixedValue = problem.fixed[thetaIndex];
-    if (fixedValue !== undefined) return [form.form === 'kaplan' ? Math.exp(fixedValue) : fixedValue];
-    return gridValues(EXPONENT_GRIDS[form.form][j], options.coarsen ?? 1);
+    if (fixedValue !== undefined) return [form.exponentOfTheta(fixedValue)];
+    return gridValues(form.exponentGrids[j]!, options.coarsen ?? 1);
   });
   const starts: Start[] = [];
   const subProblem: Problem = { ...problem, design: subsetDesign(design, sample) };
@@ -347,34 +336,6 @@ export function subsetDesign(design: FitDesign, indices: readonly number[]): Fit
 }
 
 /**
- * Row of the linear sub-problem for fixed exponents at point i, written into `row`; returns the target
- * (the loss, or L^(1/α_D) for Kaplan, whose law is linear in (N_c^(α_N/α_D), D_c) after that power).
- */
-function linearRow(
-  form: LogSpaceForm,
-  design: FitDesign,
-  exponents: readonly number[],
-  i: number,
-  row: Float64Array,
-): number {
-  switch (form.form) {
-    case 'chinchilla':
-      row[0] = 1;
-      row[1] = Math.exp(-exponents[0] * design.logParams[i]);
-      row[2] = Math.exp(-exponents[1] * design.logTokens[i]);
-      return Math.exp(design.logLoss[i]);
-    case 'compute':
-      row[0] = 1;
-      row[1] = Math.exp(-exponents[0] * design.logFlops[i]);
-      return Math.exp(design.logLoss[i]);
-    case 'kaplan':
-      row[0] = Math.exp((-exponents[0] / exponents[1]) * design.logParams[i]);
-      row[1] = Math.exp(-design.logTokens[i]);
-      return Math.exp(design.logLoss[i] / exponents[1]);
-  }
-}
-
-/**
  * Best non-negative coefficients for fixed exponents, minimizing relative squared error (≈ squared
  * log residual, rows divided by their target), returned as θ. Coefficients at zero are floored to a
  * negligible positive value so θ = log(coefficient) stays finite.
@@ -386,13 +347,13 @@ export function projectCoefficients(
   fixed: readonly (number | undefined)[],
 ): number[] | undefined {
   const n = pointCount(design);
-  const size = form.form === 'chinchilla' ? 3 : 2;
+  const size = form.linearSize;
   const equations = new NormalEquations(size);
   const row = new Float64Array(size);
   const columnMax = new Float64Array(size);
   let targetMax = 0;
   for (let i = 0; i < n; i++) {
-    const target = linearRow(form, design, exponents, i, row);
+    const target = form.linearRow(design, exponents, i, row);
     if (!Number.isFinite(target) || !(target > 0)) return undefined;
     for (let c = 0; c < size; c++) {
       columnMax[c] = Math.max(columnMax[c], row[c]);
@@ -406,23 +367,7 @@ export function projectCoefficients(
   const c = Array.from(coefficients, (value, k) =>
     Math.max(value, (1e-8 * targetMax) / Math.max(columnMax[k], 1e-300)),
   );
-  let theta: number[];
-  switch (form.form) {
-    case 'chinchilla':
-      theta = [Math.log(c[0]), Math.log(c[1]), Math.log(c[2]), exponents[0], exponents[1]];
-      break;
-    case 'compute':
-      theta = [Math.log(c[0]), Math.log(c[1]), exponents[0]];
-      break;
-    case 'kaplan':
-      theta = [
-        (Math.log(c[0]) * exponents[1]) / exponents[0],
-        Math.log(c[1]),
-        Math.log(exponents[0]),
-        Math.log(exponents[1]),
-      ];
-      break;
-  }
+  const theta = form.thetaFromLinear(c, exponents);
   // Keep pinned exponents exactly as given.
   return theta.map((v, k) => fixed[k] ?? v);
 }

@@ -1,6 +1,5 @@
-import type { LawForm, LawParams } from '../laws/forms';
+import { findLawForm, LAW_FORM_IDS, type LawForm, type LawParams } from '../laws/forms';
 import type { FitRegion, ScalingLaw } from '../laws/published';
-import { logSpaceForm } from './jacobians';
 import type { FitReport, HeldOutError } from './types';
 
 /**
@@ -120,21 +119,19 @@ export function parseSavedLaw(text: string): ParsedSavedLaw {
     errors.push(`Unsupported "version" ${JSON.stringify(value.version)} (expected ${SAVED_LAW_VERSION}).`);
   if (typeof value.name !== 'string' || value.name.trim() === '')
     errors.push('"name" must be a non-empty string.');
-  const formId = value.form;
-  if (formId !== 'chinchilla' && formId !== 'kaplan' && formId !== 'compute') {
-    errors.push('"form" must be one of chinchilla, kaplan, compute.');
+  const lawForm = findLawForm(value.form);
+  if (!lawForm) {
+    errors.push(`"form" must be one of ${LAW_FORM_IDS.join(', ')}.`);
     return { ok: false, errors };
   }
-  const form = logSpaceForm(formId);
-  const names = form.paramNames;
+  const names = lawForm.coefficientNames;
   if (!isRecord(value.params)) errors.push('"params" must be an object.');
   else {
     for (const name of names) {
       const v = value.params[name];
       if (!isFiniteNumber(v)) errors.push(`params.${name} must be a finite number.`);
-      else if (!form.exponentIndices.includes(names.indexOf(name)) && !(v > 0))
+      else if (lawForm.positiveCoefficients.includes(name) && !(v > 0))
         errors.push(`params.${name} must be positive.`);
-      else if (formId === 'kaplan' && !(v > 0)) errors.push(`params.${name} must be positive.`);
     }
   }
   if (value.intervals !== undefined) {
@@ -184,15 +181,8 @@ export function parseSavedLaw(text: string): ParsedSavedLaw {
 
 /** The law's coefficients as {@link LawParams}. */
 export function savedLawParams(saved: SavedLaw): LawParams {
-  const p = saved.params;
-  switch (saved.form) {
-    case 'chinchilla':
-      return { form: 'chinchilla', E: p.E, A: p.A, B: p.B, alpha: p.alpha, beta: p.beta };
-    case 'kaplan':
-      return { form: 'kaplan', Nc: p.Nc, Dc: p.Dc, alphaN: p.alphaN, alphaD: p.alphaD };
-    case 'compute':
-      return { form: 'compute', E: p.E, A: p.A, alpha: p.alpha };
-  }
+  // parseSavedLaw checked every coefficient of the form is a finite number.
+  return findLawForm(saved.form)!.fromCoefficients(saved.params)!;
 }
 
 /** A saved law as a selectable {@link ScalingLaw}; `filePath` is where it was loaded from. */
@@ -212,9 +202,11 @@ export function savedLawToScalingLaw(saved: SavedLaw, filePath?: string): Scalin
     fittedFrom: filePath ?? saved.dataSource,
   };
   if (saved.region) law.fitRegion = saved.region;
-  if (saved.form === 'chinchilla' && saved.bootstrapDraws?.length) {
-    law.bootstrapDraws = saved.bootstrapDraws.map((d) => [d[0], d[1], d[2], d[3], d[4]] as const);
-    law.uncertaintyNote = `${saved.bootstrapDraws.length} bootstrap refits over models (seed ${saved.fit.seed}).`;
+  const width = findLawForm(saved.form)!.coefficientNames.length;
+  const draws = (saved.bootstrapDraws ?? []).filter((d) => d.length === width);
+  if (draws.length) {
+    law.bootstrapDraws = draws.map((d) => [...d]);
+    law.uncertaintyNote = `${draws.length} bootstrap refits over models (seed ${saved.fit.seed}).`;
   }
   return law;
 }

@@ -1,5 +1,6 @@
 import { chinchillaLoss } from '../laws/forms';
 import { quantileSorted, type ChinchillaDraw, type IntervalPrediction } from '../laws/uncertainty';
+// Chinchilla-only by contract: the fit report's bootstrap of the default form (see fit.ts).
 
 /**
  * Loss at (N, D) over bootstrap draws of the Chinchilla form: the median draw's loss as `value` and

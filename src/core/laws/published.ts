@@ -29,10 +29,10 @@ export interface ScalingLaw {
   lossNote: string;
   fitRegion?: FitRegion;
   /**
-   * Parameter draws that represent the law's uncertainty (bootstrap refits); predictions report the
+   * Coefficient draws (in the form's `coefficientNames` order) that represent the law's uncertainty (bootstrap refits); predictions report the
    * 2.5–97.5 percentile of the loss over them. Absent when the source gives no uncertainty.
    */
-  bootstrapDraws?: readonly (readonly [E: number, A: number, B: number, alpha: number, beta: number])[];
+  bootstrapDraws?: readonly (readonly number[])[];
   /** Where the draws come from. */
   uncertaintyNote?: string;
   /** Set for laws fitted by the user (saved in the workspace). */

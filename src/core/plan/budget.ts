@@ -1,5 +1,5 @@
 import { DEFAULT_ANALYSIS_SETTINGS } from '../settings';
-import type { LawParams } from '../laws/forms';
+import { formOf, type LawParams } from '../laws/forms';
 import type { ParamConvention, ScalingLaw } from '../laws/published';
 import { ACCELERATORS, findAccelerator, type Precision } from '../model/hardware';
 import type { CoreDiagnostic } from '../types';
@@ -20,7 +20,7 @@ export function lawParamsOf(law: PlanLaw): LawParams {
 /** Which N the law counts; bare Kaplan coefficients are non-embedding, everything else total. */
 export function paramConventionOf(law: PlanLaw): ParamConvention {
   if ('law' in law) return law.paramConvention;
-  return law.form === 'kaplan' ? 'non-embedding' : 'total';
+  return formOf(law).paramConvention;
 }
 
 /** A planner's answer or the reasons there is none (errors are values, never exceptions). */

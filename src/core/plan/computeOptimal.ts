@@ -1,9 +1,4 @@
-import {
-  chinchillaOptimalAllocation,
-  chinchillaOptimalTokensForParams,
-  evaluateLaw,
-  type LawParams,
-} from '../laws/forms';
+import { evaluateLaw, formOf, type Allocation, type AllocationMethod, type LawParams } from '../laws/forms';
 import type { ParamConvention } from '../laws/published';
 import {
   isPositiveFinite,
@@ -17,7 +12,6 @@ import {
   type ResolvedBudget,
   type TrainingHardware,
 } from './budget';
-import { findRoot, minimizeBounded } from './solve';
 
 /**
  * Compute-optimal allocation (Hoffmann et al. 2022): for a training budget C = 6·N·D, the N and D
@@ -32,15 +26,7 @@ import { findRoot, minimizeBounded } from './solve';
  */
 export const CHINCHILLA_TOKENS_PER_PARAM = 20;
 
-/** How an allocation was obtained. */
-export type AllocationMethod = 'closed-form' | 'numeric' | 'tokens-per-param-rule';
-
-/** A compute-optimal (N, D) for a FLOP budget. */
-export interface Allocation {
-  params: number;
-  tokens: number;
-  method: AllocationMethod;
-}
+export type { Allocation, AllocationMethod };
 
 /**
  * The compute-optimal N and D for `flops` training FLOPs (C = 6·N·D) under a law, or undefined
@@ -48,57 +34,22 @@ export interface Allocation {
  */
 export function computeOptimalAllocation(law: LawParams, flops: number): Allocation | undefined {
   if (!isPositiveFinite(flops)) return undefined;
-  switch (law.form) {
-    case 'chinchilla': {
-      const { params, tokens } = chinchillaOptimalAllocation(law, flops);
-      return { params, tokens, method: 'closed-form' };
-    }
-    case 'compute': {
-      const params = Math.sqrt(flops / (6 * CHINCHILLA_TOKENS_PER_PARAM));
-      return { params, tokens: flops / (6 * params), method: 'tokens-per-param-rule' };
-    }
-    case 'kaplan': {
-      // Minimize along the iso-FLOP curve D = C/(6N), in log N so one bracket spans every scale:
-      // N from 1 parameter up to the N that leaves a single token.
-      const maxLogParams = Math.log(flops / 6);
-      const logParams = minimizeBounded(
-        (u) => evaluateLaw(law, Math.exp(u), flops / (6 * Math.exp(u))),
-        0,
-        Math.max(maxLogParams, 1e-9),
-      );
-      if (logParams === undefined) return undefined;
-      const params = Math.exp(logParams);
-      return { params, tokens: flops / (6 * params), method: 'numeric' };
-    }
-  }
+  const form = formOf(law);
+  if (form.tradesParamsForTokens) return form.optimalAllocation(law, flops);
+  // The planner still has to name a model: with no split in the law, it states Chinchilla's rule.
+  const params = Math.sqrt(flops / (6 * CHINCHILLA_TOKENS_PER_PARAM));
+  return { params, tokens: flops / (6 * params), method: 'tokens-per-param-rule' };
 }
 
 /**
- * The compute-optimal training tokens for a model of `params` parameters: the D at which N is the
- * compute-optimal size of budget 6·N·D. Closed-form inverse for the Chinchilla form; for other
- * forms, the budget C whose optimal N equals `params` is found by bracketed root finding in log C.
- * Undefined for a non-positive N or when no budget gives that N.
+ * The compute-optimal training tokens for a model of `params` parameters (the law-form registry's
+ * inverse of N_opt(C), the one every view uses), or undefined for a non-positive N or a form that
+ * has no optimum.
  */
 export function optimalTokensForParams(law: PlanLaw, params: number): number | undefined {
   if (!isPositiveFinite(params)) return undefined;
   const coefficients = lawParamsOf(law);
-  switch (coefficients.form) {
-    case 'chinchilla':
-      return chinchillaOptimalTokensForParams(coefficients, params);
-    case 'compute':
-      return CHINCHILLA_TOKENS_PER_PARAM * params;
-    case 'kaplan': {
-      // Optimal N grows monotonically with C; search log C over a range wide enough for any model
-      // (1e-6 up to 1e12 tokens per parameter: Kaplan's optimum falls below 1 token/param past ~1e12).
-      const gap = (logFlops: number) => {
-        const allocation = computeOptimalAllocation(coefficients, Math.exp(logFlops));
-        return allocation ? Math.log(allocation.params) - Math.log(params) : Number.NaN;
-      };
-      const lowest = Math.log(6 * params * params * 1e-6);
-      const logFlops = findRoot(gap, lowest, lowest + Math.log(1e18), { xTolerance: 1e-12 });
-      return logFlops === undefined ? undefined : Math.exp(logFlops) / (6 * params);
-    }
-  }
+  return formOf(coefficients).optimalTokensForParams(coefficients, params);
 }
 
 /** A compute-optimal plan for one training budget. */

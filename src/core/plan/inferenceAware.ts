@@ -1,4 +1,4 @@
-import { evaluateLaw, irreducibleLoss, type ChinchillaParams, type LawParams } from '../laws/forms';
+import { evaluateLaw, formOf, irreducibleLoss, type LawParams } from '../laws/forms';
 import type { ParamConvention } from '../laws/published';
 import {
   DEFAULT_REQUEST_TOKENS,
@@ -13,7 +13,6 @@ import {
   type PlanOutcome,
   type ResolvedCostModel,
 } from './budget';
-import { expandBracket, findRoot, minimizeBounded } from './solve';
 
 /**
  * Inference-aware planning (Sardana, Portes, Doubov, Frankle 2024, "Beyond Chinchilla-Optimal"):
@@ -102,24 +101,7 @@ export interface InferenceAwarePlan {
  * undefined when no finite N does (the data term alone already exceeds the loss).
  */
 export function paramsForLossAndTokens(law: LawParams, loss: number, tokens: number): number | undefined {
-  let params: number;
-  switch (law.form) {
-    case 'chinchilla': {
-      const headroom = loss - law.E - law.B / tokens ** law.beta;
-      if (!(headroom > 0)) return undefined;
-      params = (law.A / headroom) ** (1 / law.alpha);
-      break;
-    }
-    case 'kaplan': {
-      const headroom = loss ** (1 / law.alphaD) - law.Dc / tokens;
-      if (!(headroom > 0)) return undefined;
-      params = law.Nc * headroom ** (-law.alphaD / law.alphaN);
-      break;
-    }
-    case 'compute':
-      return undefined;
-  }
-  return isPositiveFinite(params) ? params : undefined;
+  return formOf(law).paramsForLossAndTokens(law, loss, tokens);
 }
 
 /**
@@ -130,7 +112,7 @@ export function paramsForLossAndTokens(law: LawParams, loss: number, tokens: num
  */
 export function planInferenceAware(law: PlanLaw, demand: InferenceDemand): PlanOutcome<InferenceAwarePlan> {
   const coefficients = lawParamsOf(law);
-  if (coefficients.form === 'compute') {
+  if (!formOf(coefficients).minimumCostTokens) {
     return planError(
       'plan-unsupported-law',
       'This law predicts loss from compute alone, so it cannot trade parameters for training tokens; ' +
@@ -228,7 +210,7 @@ export function planInferenceAware(law: PlanLaw, demand: InferenceDemand): PlanO
         flops: optimal.totalFlops / chinchilla.totalFlops,
         usd: optimal.totalUsd / chinchilla.totalUsd,
       },
-      method: coefficients.form === 'chinchilla' ? 'closed-form' : 'numeric',
+      method: formOf(coefficients).minimumCostMethod ?? 'numeric',
       paramConvention,
       notes,
     },
@@ -294,61 +276,12 @@ function demandTokens(demand: InferenceDemand): PlanOutcome<DemandTokens> {
  * Chinchilla-optimal model of loss ℓ.
  */
 function minimumCostTokens(
-  law: Exclude<LawParams, { form: 'compute' }>,
+  law: LawParams,
   loss: number,
   inferenceWeightTokens: number,
 ): { params: number; tokens: number } | undefined {
-  const tokens =
-    law.form === 'chinchilla'
-      ? chinchillaMinimumCostTokens(law, loss, inferenceWeightTokens)
-      : kaplanMinimumCostTokens(law, loss, inferenceWeightTokens);
+  const tokens = formOf(law).minimumCostTokens?.(law, loss, inferenceWeightTokens);
   if (tokens === undefined) return undefined;
   const params = paramsForLossAndTokens(law, loss, tokens);
   return params === undefined ? undefined : { params, tokens };
-}
-
-/**
- * Chinchilla form: the root in D of Sardana et al.'s first-order condition
- *   (βB/α + B)·D^(−β) + (βBκ/(3α))·D^(−β−1) + E − ℓ = 0.
- * The left side falls monotonically in D, is ≥ 0 at the Chinchilla D (its κ = 0 root) and tends to
- * E − ℓ < 0, so the root is bracketed; Newton in log D is guarded by bisection.
- */
-function chinchillaMinimumCostTokens(law: ChinchillaParams, loss: number, kappa: number): number | undefined {
-  const { B, E, alpha, beta } = law;
-  const c1 = (beta * B) / alpha + B;
-  const chinchillaTokens = (c1 / (loss - E)) ** (1 / beta);
-  if (!isPositiveFinite(chinchillaTokens)) return undefined;
-  if (kappa === 0) return chinchillaTokens;
-  const c2 = (beta * B * kappa) / (3 * alpha);
-  const condition = (logTokens: number) =>
-    c1 * Math.exp(-beta * logTokens) + c2 * Math.exp(-(beta + 1) * logTokens) + E - loss;
-  const slope = (logTokens: number) =>
-    -beta * c1 * Math.exp(-beta * logTokens) - (beta + 1) * c2 * Math.exp(-(beta + 1) * logTokens);
-  const start = Math.log(chinchillaTokens);
-  const bracket = expandBracket(condition, start, 1);
-  if (!bracket) return undefined;
-  const logTokens = findRoot(condition, bracket[0], bracket[1], { derivative: slope, xTolerance: 1e-14 });
-  return logTokens === undefined ? undefined : Math.exp(logTokens);
-}
-
-/**
- * Kaplan form: minimize log(N(D)·(6D + 2κ)) along the iso-loss curve, whose D must exceed
- * D_c / ℓ^(1/α_D) (below it the data term alone exceeds ℓ).
- */
-function kaplanMinimumCostTokens(
-  law: Extract<LawParams, { form: 'kaplan' }>,
-  loss: number,
-  kappa: number,
-): number | undefined {
-  const minTokens = law.Dc / loss ** (1 / law.alphaD);
-  if (!isPositiveFinite(minTokens)) return undefined;
-  const objective = (logExcess: number) => {
-    const tokens = minTokens * (1 + Math.exp(logExcess));
-    const params = paramsForLossAndTokens(law, loss, tokens);
-    return params === undefined
-      ? Number.POSITIVE_INFINITY
-      : Math.log(params) + Math.log(6 * tokens + 2 * kappa);
-  };
-  const logExcess = minimizeBounded(objective, -40, 60, { gridPoints: 200 });
-  return logExcess === undefined ? undefined : minTokens * (1 + Math.exp(logExcess));
 }
