@@ -2,6 +2,7 @@
  * Settings and custom LSP messages shared by the client, the server and the webview host, compiled
  * into each bundle so the sides cannot drift. Pure: no `vscode` import.
  */
+import { NotificationType, RequestType, RequestType0 } from 'vscode-jsonrpc';
 import { DEFAULT_ANALYSIS_SETTINGS, type AnalysisSettings } from './core/settings';
 import { findLawForm, type LawForm } from './core/laws/forms';
 import { FIT_DEFAULTS } from './core/fit/defaults';
@@ -124,6 +125,13 @@ export const AnalysisChangedMethod = 'scalingLens/analysisChanged';
 /** Payload of {@link AnalysisChangedMethod}: the document's new snapshot (sent only for run configs). */
 export type AnalysisChangedParams = AnalysisSnapshot;
 
+/** {@link AnalysisRequestMethod}, typed once for both sides. */
+export const AnalysisRequest = new RequestType<AnalysisRequestParams, AnalysisSnapshot | null, void>(
+  AnalysisRequestMethod,
+);
+/** {@link AnalysisChangedMethod}, typed once for both sides. */
+export const AnalysisChangedNotification = new NotificationType<AnalysisChangedParams>(AnalysisChangedMethod);
+
 /**
  * A JSON-serializable snapshot of one document's analysis: what the curves panel and the status
  * item need. Numbers are plain (units in names); null means unknown.
@@ -166,6 +174,8 @@ export interface AnalysisSnapshot {
 
 /** Request (client → server): the saved laws the server found under `.vscode/scaling-lens/*.law.json`. */
 export const SavedLawsRequestMethod = 'scalingLens/savedLaws';
+/** {@link SavedLawsRequestMethod}, typed once for both sides. */
+export const SavedLawsRequest = new RequestType0<SavedLawInfo[], void>(SavedLawsRequestMethod);
 
 /** One saved (user-fitted) law, as listed in the law picker; `id` is what `scalingLens.law` names. */
 export interface SavedLawInfo {

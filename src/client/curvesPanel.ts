@@ -5,17 +5,12 @@
  * validates what the page sends back, and saves exports.
  */
 import * as vscode from 'vscode';
+import type { AnalysisEvents } from './analysisEvents';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { buildChartData, tableToCsv, type ChartId, type ObservedPoint } from '../core/charts';
 import { readRunsFromText } from '../core/fit/ingest';
 import { parseSavedLaw, savedLawToScalingLaw, type SavedLaw } from '../core/fit/savedLaw';
-import {
-  AnalysisChangedMethod,
-  AnalysisRequestMethod,
-  Commands,
-  type AnalysisRequestParams,
-  type AnalysisSnapshot,
-} from '../protocol';
+import { AnalysisRequest, Commands, type AnalysisRequestParams, type AnalysisSnapshot } from '../protocol';
 import {
   CURVES_VIEW_TYPE,
   isAnalysisSnapshot,
@@ -43,8 +38,9 @@ const SAVED_LAW_FOLDER = ['.vscode', 'scaling-lens'];
 export function registerCurvesPanel(
   context: vscode.ExtensionContext,
   client: LanguageClient,
+  events: AnalysisEvents,
 ): vscode.Disposable {
-  return new CurvesPanelHost(context, client);
+  return new CurvesPanelHost(context, client, events);
 }
 
 class CurvesPanelHost implements vscode.Disposable {
@@ -63,13 +59,14 @@ class CurvesPanelHost implements vscode.Disposable {
   constructor(
     private readonly context: vscode.ExtensionContext,
     private readonly client: LanguageClient,
+    events: AnalysisEvents,
   ) {
     this.disposables.push(
       vscode.commands.registerCommand(Commands.showCurves, (arg?: unknown) => this.show(arg)),
       vscode.window.registerWebviewPanelSerializer(CURVES_VIEW_TYPE, {
         deserializeWebviewPanel: async (panel, state) => this.restore(panel, state),
       }),
-      client.onNotification(AnalysisChangedMethod, (params: unknown) => this.onAnalysisChanged(params)),
+      events.onDidChange((snapshot) => this.onAnalysisChanged(snapshot)),
       vscode.window.onDidChangeActiveTextEditor((editor) => {
         if (!this.panel || !editor) return;
         const uri = editor.document.uri.toString();
@@ -248,7 +245,7 @@ class CurvesPanelHost implements vscode.Disposable {
     let snapshot: unknown;
     try {
       const params: AnalysisRequestParams = { uri };
-      snapshot = await this.client.sendRequest<AnalysisSnapshot | null>(AnalysisRequestMethod, params);
+      snapshot = await this.client.sendRequest(AnalysisRequest, params);
     } catch {
       return; // Cancelled or the server is restarting; the next notification redraws.
     }

@@ -15,18 +15,14 @@ import {
   type LanguageClientOptions,
   type ServerOptions,
 } from 'vscode-languageclient/node';
-import {
-  AnalysisRequestMethod,
-  Commands,
-  type AnalysisRequestParams,
-  type AnalysisSnapshot,
-} from '../protocol';
+import { AnalysisRequest, Commands, type AnalysisRequestParams, type AnalysisSnapshot } from '../protocol';
 import { registerCurvesPanel } from './curvesPanel';
 import { registerFitCommands } from './fitCommand';
 import { registerPlanCommands } from './planCommands';
 import { selectLaw } from './selectLaw';
 import { DOCUMENT_SELECTOR } from './selectors';
 import { AnalysisStatus } from './status';
+import { AnalysisEvents } from './analysisEvents';
 
 /** Restarts allowed within {@link RESTART_WINDOW_MS} before we give up on a crashing server. */
 const MAX_RESTARTS = 5;
@@ -73,6 +69,7 @@ export class Ctx implements vscode.Disposable {
   readonly client: LanguageClient;
   private readonly disposables: vscode.Disposable[] = [];
   private status?: AnalysisStatus;
+  private events?: AnalysisEvents;
   private disposed = false;
 
   constructor(readonly context: vscode.ExtensionContext) {
@@ -93,10 +90,13 @@ export class Ctx implements vscode.Disposable {
 
   /** Start the server and register the editor features. */
   async start(): Promise<void> {
+    const events = new AnalysisEvents(this.client);
+    this.events = events;
     this.disposables.push(
+      events,
       vscode.commands.registerCommand(Commands.selectLaw, () => selectLaw(this.client)),
       vscode.commands.registerCommand(Commands.showAnalysis, () => this.showAnalysis()),
-      registerCurvesPanel(this.context, this.client),
+      registerCurvesPanel(this.context, this.client, events),
       this.client.onDidChangeState((event) => {
         if (event.newState === State.Stopped) this.status?.showServerDown();
         if (event.newState === State.Running) void this.status?.refresh();
@@ -107,7 +107,7 @@ export class Ctx implements vscode.Disposable {
       registerPlanCommands(this.context, this.client),
     );
     await this.client.start();
-    this.status = new AnalysisStatus(this.client);
+    this.status = new AnalysisStatus(this.client, events);
     this.disposables.push(this.status);
   }
 
@@ -116,7 +116,7 @@ export class Ctx implements vscode.Disposable {
     const document = vscode.window.activeTextEditor?.document;
     if (!document) return;
     const params: AnalysisRequestParams = { uri: document.uri.toString() };
-    const snapshot = await this.client.sendRequest<AnalysisSnapshot | null>(AnalysisRequestMethod, params);
+    const snapshot = await this.client.sendRequest(AnalysisRequest, params);
     this.output.appendLine(
       snapshot
         ? JSON.stringify({ ...snapshot, law: { ...snapshot.law, bootstrapDraws: undefined } }, null, 2)

@@ -33,9 +33,9 @@ import {
 } from '../core/plan/parseBudget';
 import type { ReadContext, ReadOptions } from '../core/types';
 import {
-  AnalysisRequestMethod,
+  AnalysisRequest,
   Commands,
-  SavedLawsRequestMethod,
+  SavedLawsRequest,
   type AnalysisRequestParams,
   type AnalysisSnapshot,
   type SavedLawInfo,
@@ -125,7 +125,7 @@ async function lawFromSettings(client: LanguageClient, scope: vscode.Uri | undef
   const published = findPublishedLaw(id);
   if (published) return published;
   try {
-    const saved = await client.sendRequest<SavedLawInfo[]>(SavedLawsRequestMethod);
+    const saved = await client.sendRequest(SavedLawsRequest);
     const wanted = id.toLowerCase().replace(/^fitted:/, '');
     const info = saved.find((law) => law.id.toLowerCase().replace(/^fitted:/, '') === wanted);
     if (info) {
@@ -190,7 +190,7 @@ async function planInferenceCommand(client: LanguageClient): Promise<void> {
   if (document) {
     try {
       const params: AnalysisRequestParams = { uri: document.uri.toString() };
-      const snapshot = await client.sendRequest<AnalysisSnapshot | null>(AnalysisRequestMethod, params);
+      const snapshot = await client.sendRequest(AnalysisRequest, params);
       currentLoss = snapshot?.loss?.value ?? undefined;
     } catch {
       // No analysis (server down, not a config): the box starts empty.

@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { PUBLISHED_LAWS } from '../core/laws/published';
-import { Commands, SavedLawsRequestMethod, type SavedLawInfo } from '../protocol';
+import { Commands, SavedLawsRequest, type SavedLawInfo } from '../protocol';
 
 interface LawItem extends vscode.QuickPickItem {
   lawId?: string;
@@ -19,7 +19,7 @@ export async function selectLaw(client: LanguageClient): Promise<void> {
   const current = config.get<string>('law') ?? '';
   let saved: SavedLawInfo[] = [];
   try {
-    saved = await client.sendRequest<SavedLawInfo[]>(SavedLawsRequestMethod);
+    saved = await client.sendRequest(SavedLawsRequest);
   } catch {
     // Server down: published laws are still selectable.
   }

@@ -3,15 +3,10 @@
  * long the analysis took. Slow analyses turn the item into a warning instead of silently lagging.
  */
 import * as vscode from 'vscode';
+import type { AnalysisEvents } from './analysisEvents';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { formatCount } from '../core/format';
-import {
-  AnalysisChangedMethod,
-  AnalysisRequestMethod,
-  Commands,
-  type AnalysisRequestParams,
-  type AnalysisSnapshot,
-} from '../protocol';
+import { AnalysisRequest, Commands, type AnalysisRequestParams, type AnalysisSnapshot } from '../protocol';
 import { frameworkLabel } from './frameworks';
 import { DOCUMENT_SELECTOR } from './selectors';
 
@@ -24,14 +19,17 @@ export class AnalysisStatus implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private requestSeq = 0;
 
-  constructor(private readonly client: LanguageClient) {
+  constructor(
+    private readonly client: LanguageClient,
+    events: AnalysisEvents,
+  ) {
     this.item = vscode.languages.createLanguageStatusItem('scalingLens.status', DOCUMENT_SELECTOR);
     this.item.name = 'Scaling Lens';
     this.item.text = 'Scaling Lens';
     this.disposables.push(
       this.item,
       vscode.window.onDidChangeActiveTextEditor(() => void this.refresh()),
-      client.onNotification(AnalysisChangedMethod, (snapshot: AnalysisSnapshot) => {
+      events.onDidChange((snapshot: AnalysisSnapshot) => {
         if (snapshot?.uri === vscode.window.activeTextEditor?.document.uri.toString()) this.render(snapshot);
       }),
     );
@@ -46,7 +44,7 @@ export class AnalysisStatus implements vscode.Disposable {
     this.item.busy = true;
     try {
       const params: AnalysisRequestParams = { uri: document.uri.toString() };
-      const snapshot = await this.client.sendRequest<AnalysisSnapshot | null>(AnalysisRequestMethod, params);
+      const snapshot = await this.client.sendRequest(AnalysisRequest, params);
       if (seq === this.requestSeq) this.render(snapshot);
     } catch {
       if (seq === this.requestSeq) this.showServerDown();

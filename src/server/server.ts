@@ -23,10 +23,10 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { analyzeText, readContextFor } from '../core/analyze';
 import { MAX_ANALYZED_CHARS } from '../core/config/text';
 import {
-  AnalysisChangedMethod,
-  AnalysisRequestMethod,
+  AnalysisChangedNotification,
+  AnalysisRequest,
   SAVED_LAW_GLOB,
-  SavedLawsRequestMethod,
+  SavedLawsRequest,
   type AnalysisRequestParams,
   type AnalysisSnapshot,
 } from '../protocol';
@@ -187,17 +187,14 @@ connection.onCodeAction(async (params, token) => {
   });
 });
 
-connection.onRequest(
-  AnalysisRequestMethod,
-  async (params: AnalysisRequestParams, token: CancellationToken) => {
-    const state = await ready(params.uri, token);
-    if (state instanceof ResponseError) return state;
-    const result = viewResult(state);
-    return result ? toSnapshot(result) : null;
-  },
-);
+connection.onRequest(AnalysisRequest, async (params: AnalysisRequestParams, token: CancellationToken) => {
+  const state = await ready(params.uri, token);
+  if (state instanceof ResponseError) return state;
+  const result = viewResult(state);
+  return result ? toSnapshot(result) : null;
+});
 
-connection.onRequest(SavedLawsRequestMethod, () => {
+connection.onRequest(SavedLawsRequest, () => {
   // Re-read the folders first: file watching can miss laws written by other tools (the CLI's --save),
   // and the picker must list what is on disk.
   onSavedLawsChanged();
@@ -271,7 +268,7 @@ function publish(uri: string, state: Readonly<DocumentState>): void {
   try {
     void connection.sendDiagnostics({ uri, version: latest.version, diagnostics: buildDiagnostics(latest) });
     const snapshot: AnalysisSnapshot | null = toSnapshot(shown);
-    if (snapshot) void connection.sendNotification(AnalysisChangedMethod, snapshot);
+    if (snapshot) void connection.sendNotification(AnalysisChangedNotification, snapshot);
     const fingerprint = lensFingerprint(buildLenses(shown));
     if (lensFingerprints.get(uri) !== fingerprint) {
       const hadLenses = lensFingerprints.has(uri);

@@ -45,6 +45,7 @@ function cli(args: string[], cwd = REPO_ROOT): { status: number | null; stdout: 
 interface CliAnalysis {
   params: { total: number; active: number } | null;
   tokens: number | null;
+  loss: { value: number } | null;
 }
 
 /** The CLI's analysis of a config given as text (written to a temporary file with the same name). */
@@ -281,6 +282,24 @@ describe('Scaling Curves webview in a real VS Code (code-server + Chromium)', { 
       brightness(light[0].background) > brightness(before[0].background),
       'light is lighter than dark',
     );
+
+    // A law change with no text edit reaches the open panel only through the server's notification
+    // (one client-side fan-out; a second onNotification used to replace the panel's handler).
+    await setView('table');
+    const underHoffmann = cli(['analyze', session.path(NANOGPT), '--json', '--law', 'hoffmann2022']);
+    const hoffmannLoss = (JSON.parse(underHoffmann.stdout) as CliAnalysis).loss!.value.toFixed(3);
+    assert.notEqual(hoffmannLoss, loss, 'the two laws predict different losses');
+    await runCommand(page, 'View: Focus First Editor Group');
+    await session.updateUserSettings({ 'scalingLens.law': 'hoffmann2022' });
+    const relabelled = await poll(
+      page,
+      async () => (await panelFrame()).locator('#config-marker').innerText(),
+      (t) => t.includes(`predicted loss ${hoffmannLoss} nats/token`),
+      10_000,
+    );
+    await screenshot(page, 'webview-table-after-law-change');
+    assert.ok(relabelled.includes(`predicted loss ${hoffmannLoss} nats/token`), relabelled);
+    await session.updateUserSettings({ 'scalingLens.law': 'epoch2024' });
     await save(page);
   });
 
