@@ -172,6 +172,20 @@ export interface AnalysisSnapshot {
   elapsedMs: number;
 }
 
+/** Request (client → server): what a document is, for the language status (never null). */
+export const DocumentKindRequestMethod = 'scalingLens/documentKind';
+/** What the language status says about a document. */
+export type DocumentKind =
+  | { kind: 'run-config'; framework: string }
+  | { kind: 'unreadable'; framework: string | null; message: string }
+  | { kind: 'unsupported-framework'; framework: string; hint: string }
+  | { kind: 'config-like'; keys: string[]; hint: string }
+  | { kind: 'not-a-run-config' };
+/** {@link DocumentKindRequestMethod}, typed once for both sides. */
+export const DocumentKindRequest = new RequestType<AnalysisRequestParams, DocumentKind, void>(
+  DocumentKindRequestMethod,
+);
+
 /** Request (client → server): the saved laws the server found under `.vscode/scaling-lens/*.law.json`. */
 export const SavedLawsRequestMethod = 'scalingLens/savedLaws';
 /** {@link SavedLawsRequestMethod}, typed once for both sides. */

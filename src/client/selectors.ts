@@ -1,8 +1,8 @@
 /**
  * Which documents Scaling Lens looks at. Run configs are YAML, JSON, TOML, Python and shell files;
- * content sniffing on the server decides whether one is a run config, so no language id is
- * contributed. `*.toml` and `*.sh` are also matched by pattern for editors without those
- * languages (code-server has no TOML language by default).
+ * content sniffing on the server decides whether one is a run config. The extension contributes a
+ * `toml` language and grammar (code-server ships none); `*.toml` and `*.sh` are also matched by
+ * pattern for editors whose files open under another language id.
  */
 import type { DocumentFilter } from 'vscode-languageclient';
 

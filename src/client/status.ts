@@ -4,9 +4,17 @@
  */
 import * as vscode from 'vscode';
 import type { AnalysisEvents } from './analysisEvents';
+import { describeDocumentKind } from './statusText';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { formatCount } from '../core/format';
-import { AnalysisRequest, Commands, type AnalysisRequestParams, type AnalysisSnapshot } from '../protocol';
+import {
+  AnalysisRequest,
+  Commands,
+  DocumentKindRequest,
+  type AnalysisRequestParams,
+  type AnalysisSnapshot,
+  type DocumentKind,
+} from '../protocol';
 import { frameworkLabel } from './frameworks';
 import { DOCUMENT_SELECTOR } from './selectors';
 
@@ -69,6 +77,7 @@ export class AnalysisStatus implements vscode.Disposable {
       this.item.detail = 'Scaling Lens recognizes training configs by content';
       this.item.severity = vscode.LanguageStatusSeverity.Information;
       this.item.command = { title: 'Select Law', command: Commands.selectLaw };
+      void this.describeUnanalyzed();
       return;
     }
     const slow = snapshot.elapsedMs > ANALYSIS_BUDGET_MS;
@@ -84,6 +93,27 @@ export class AnalysisStatus implements vscode.Disposable {
         ? vscode.LanguageStatusSeverity.Warning
         : vscode.LanguageStatusSeverity.Information;
     this.item.command = { title: 'Show Curves', command: Commands.showCurves, arguments: [snapshot.uri] };
+  }
+
+  /** Say what a file without an analysis is: unreadable, a config of an unsupported framework, or not a config. */
+  private async describeUnanalyzed(): Promise<void> {
+    const document = vscode.window.activeTextEditor?.document;
+    if (!document) return;
+    const seq = this.requestSeq;
+    let kind: DocumentKind;
+    try {
+      kind = await this.client.sendRequest(DocumentKindRequest, { uri: document.uri.toString() });
+    } catch {
+      return;
+    }
+    if (seq !== this.requestSeq) return;
+    const text = describeDocumentKind(kind);
+    this.item.text = text.text;
+    this.item.detail = text.detail;
+    this.item.severity =
+      kind.kind === 'not-a-run-config'
+        ? vscode.LanguageStatusSeverity.Information
+        : vscode.LanguageStatusSeverity.Warning;
   }
 
   dispose(): void {

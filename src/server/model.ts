@@ -6,7 +6,8 @@
 import type { Analysis, AnalysisSettings } from '../core/analyze';
 import type { ScalingLaw } from '../core/laws/published';
 import type { CoreDiagnostic, FrameworkId } from '../core/types';
-import type { AnalysisSnapshot, ScalingLensSettings } from '../protocol';
+import { classifyUnrecognized } from '../core/config/unsupported';
+import type { AnalysisSnapshot, DocumentKind, ScalingLensSettings } from '../protocol';
 
 /** One analysis of one document version. */
 export interface DocumentResult {
@@ -78,4 +79,18 @@ export function toSnapshot(result: DocumentResult): AnalysisSnapshot | null {
     warnings: [...result.settingsWarnings, ...a.warnings],
     elapsedMs: result.elapsedMs,
   };
+}
+
+/** What the language status says about a document: recognized, unreadable, or what it looks like. */
+export function documentKind(result: DocumentResult | undefined, text: string): DocumentKind {
+  if (result?.analysis) return { kind: 'run-config', framework: result.analysis.framework };
+  if (result?.recognized) {
+    const problem = result.diagnostics.find((d) => d.severity === 'error') ?? result.diagnostics[0];
+    return {
+      kind: 'unreadable',
+      framework: result.framework ?? null,
+      message: problem?.message ?? 'recognized, but could not be read',
+    };
+  }
+  return classifyUnrecognized(text);
 }

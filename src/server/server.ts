@@ -25,12 +25,14 @@ import { MAX_ANALYZED_CHARS } from '../core/config/text';
 import {
   AnalysisChangedNotification,
   AnalysisRequest,
+  DocumentKindRequest,
   SAVED_LAW_GLOB,
   SavedLawsRequest,
   type AnalysisRequestParams,
   type AnalysisSnapshot,
 } from '../protocol';
 import { AnalysisStore, viewResult, type DocumentState } from './analysisStore';
+import { documentKind } from './model';
 import { buildCodeActions } from './codeActions';
 import { buildDiagnostics } from './diagnostics';
 import { buildHover } from './hovers';
@@ -192,6 +194,12 @@ connection.onRequest(AnalysisRequest, async (params: AnalysisRequestParams, toke
   if (state instanceof ResponseError) return state;
   const result = viewResult(state);
   return result ? toSnapshot(result) : null;
+});
+
+connection.onRequest(DocumentKindRequest, async (params: AnalysisRequestParams, token: CancellationToken) => {
+  const state = await ready(params.uri, token);
+  if (state instanceof ResponseError) return state;
+  return documentKind(viewResult(state), documents.get(params.uri)?.getText() ?? '');
 });
 
 connection.onRequest(SavedLawsRequest, () => {

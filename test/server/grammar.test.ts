@@ -50,3 +50,24 @@ test('the grammar is contributed as an injection into the config languages', () 
   ]);
   assert.equal(grammar.repository['config-key'].name, 'variable.other.scaling-lens.key');
 });
+
+test('a TOML language and grammar are contributed (code-server has none), and its patterns mark torchtitan keys', () => {
+  const toml = pkg.contributes.languages.find((l: { id: string }) => l.id === 'toml');
+  assert.ok(toml, 'the toml language is contributed');
+  assert.deepEqual(toml.extensions, ['.toml']);
+  const configuration = JSON.parse(readFileSync(join(REPO_ROOT, toml.configuration), 'utf8'));
+  assert.equal(configuration.comments.lineComment, '#');
+  const contributed = pkg.contributes.grammars.find((g: { language?: string }) => g.language === 'toml');
+  const tomlGrammar = JSON.parse(readFileSync(join(REPO_ROOT, contributed.path), 'utf8'));
+  assert.equal(tomlGrammar.scopeName, 'source.toml');
+  // The patterns use only constructs JavaScript shares with Oniguruma, so they are checked here.
+  const entry = new RegExp(tomlGrammar.repository.entry.begin);
+  assert.equal(entry.exec('local_batch_size = 8')?.[1], 'local_batch_size');
+  assert.equal(entry.exec('"quoted key" = 1')?.[1], '"quoted key"');
+  assert.equal(entry.exec('model.flavor = "8B"')?.[1], 'model.flavor');
+  const table = new RegExp(tomlGrammar.repository.table.patterns[1].match);
+  assert.equal(table.exec('[training]')?.[2], 'training');
+  const number = new RegExp(`^(?:${tomlGrammar.repository.value.patterns[3].match})$`);
+  for (const literal of ['1_000', '3e-4', '-0.5', '0x1F', 'inf']) assert.ok(number.test(literal), literal);
+  assert.ok(new RegExp(tomlGrammar.repository.comment.match).test('# a comment'));
+});

@@ -1,0 +1,36 @@
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { classifyUnrecognized } from '../../src/core/config/unsupported';
+
+test('a NeMo 2.x Python recipe is named as an unsupported framework with a hint', () => {
+  const recipe = [
+    'import nemo_run as run',
+    'from nemo.collections import llm',
+    '',
+    'def main():',
+    '    recipe = llm.llama3_8b.pretrain_recipe(num_nodes=1, num_gpus_per_node=8)',
+    '    run.run(recipe)',
+  ].join('\n');
+  const kind = classifyUnrecognized(recipe);
+  assert.equal(kind.kind, 'unsupported-framework');
+  assert.match(kind.kind === 'unsupported-framework' ? kind.hint : '', /1\.x YAML/);
+});
+
+test('a YAML with the usual training keys of an unknown framework is config-like, naming the keys', () => {
+  const yaml =
+    'model:\n  hidden_size: 1024\n  num_layers: 24\noptim:\n  learning_rate: 3e-4\n  batch_size: 512\n';
+  const kind = classifyUnrecognized(yaml);
+  assert.deepEqual(kind.kind === 'config-like' ? kind.keys : [], [
+    'batch_size',
+    'hidden_size',
+    'learning_rate',
+    'num_layers',
+  ]);
+});
+
+test('ordinary files are not run configs', () => {
+  assert.deepEqual(classifyUnrecognized('name: ci\non: [push]\njobs:\n  build:\n    runs-on: ubuntu\n'), {
+    kind: 'not-a-run-config',
+  });
+  assert.deepEqual(classifyUnrecognized(''), { kind: 'not-a-run-config' });
+});
