@@ -41,10 +41,15 @@ const builds = [
   },
 ];
 
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 const present = builds.filter((b) => existsSync(b.entryPoints[0]));
 if (watch) {
   for (const b of present) (await esbuild.context(b)).watch();
 } else {
   await Promise.all(present.map((b) => esbuild.build(b)));
+  // Bundle sizes, so a change that drags the readers into the extension host shows up at once.
+  const sizes = present.map(
+    (b) => `${b.outfile.replace(/^dist\//, '')} ${(statSync(b.outfile).size / 1024).toFixed(0)} KB`,
+  );
+  console.log(`bundles${production ? ' (minified)' : ''}: ${sizes.join(', ')}`);
 }

@@ -186,6 +186,76 @@ export const DocumentKindRequest = new RequestType<AnalysisRequestParams, Docume
   DocumentKindRequestMethod,
 );
 
+/** A plan's target as the server sends it and takes it back to apply (src/core/plan/applyPlan.ts). */
+export type PlanTargetWire = import('./core/plan/applyPlan').PlanTarget;
+
+/** Parameters of the planning requests: the document the command started from, if any. */
+export interface PlanScopeParams {
+  uri?: string;
+}
+/** What the plan prompts show before any input (every number from the server). */
+export interface PlanContext {
+  lawLabel: string;
+  irreducibleLoss: number;
+  hardware: { gpu: string; mfu: number };
+  /** The current config's predicted loss (the target-loss prompt's default), or null. */
+  currentLoss: number | null;
+  inferenceTokens: number | null;
+}
+export type PlanInputField = 'budget' | 'targetLoss' | 'demand';
+export interface ValidatePlanInputParams extends PlanScopeParams {
+  field: PlanInputField;
+  text: string;
+}
+export type PlanParams =
+  | ({ kind: 'compute-optimal'; budget: string } & PlanScopeParams)
+  | ({ kind: 'inference'; targetLoss: string; demand: string } & PlanScopeParams);
+export type PlanResponse =
+  | { ok: false; message: string }
+  | {
+      ok: true;
+      /** The report, shown as a Markdown document. */
+      markdown: string;
+      /** One line for the notification. */
+      summary: string;
+      target: PlanTargetWire;
+      /** The scope document is a run config the plan can be applied to. */
+      canApply: boolean;
+      /** The suggested shape as an HF config.json object, or null. */
+      hfConfig: unknown;
+    };
+export interface ApplyPlanParams {
+  uri: string;
+  target: PlanTargetWire;
+  /** How the report names the file (the workspace-relative path). */
+  name: string;
+}
+export type ApplyPlanResponse =
+  | { ok: false; message: string }
+  | {
+      ok: true;
+      /** The document version the edits are against (the client applies them only to it). */
+      version: number;
+      edits: {
+        range: { start: { line: number; character: number }; end: { line: number; character: number } };
+        newText: string;
+      }[];
+      message: string;
+      /** A Markdown table of the changes and notes, or null when there is nothing to detail. */
+      details: string | null;
+    };
+
+export const PlanContextRequest = new RequestType<PlanScopeParams, PlanContext, void>(
+  'scalingLens/planContext',
+);
+export const ValidatePlanInputRequest = new RequestType<ValidatePlanInputParams, string | null, void>(
+  'scalingLens/validatePlanInput',
+);
+export const PlanRequest = new RequestType<PlanParams, PlanResponse, void>('scalingLens/plan');
+export const ApplyPlanRequest = new RequestType<ApplyPlanParams, ApplyPlanResponse, void>(
+  'scalingLens/applyPlan',
+);
+
 /** Request (client → server): the saved laws the server found under `.vscode/scaling-lens/*.law.json`. */
 export const SavedLawsRequestMethod = 'scalingLens/savedLaws';
 /** {@link SavedLawsRequestMethod}, typed once for both sides. */

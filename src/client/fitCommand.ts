@@ -7,15 +7,11 @@
 import { randomBytes } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import * as vscode from 'vscode';
-import {
-  formatFitReport,
-  parseSavedLaw,
-  savedLawFromFit,
-  savedLawToScalingLaw,
-  serializeSavedLaw,
-  type FitReport,
-  type IngestReport,
-} from '../core/fit';
+// Specific modules, not the ../core/fit barrel: the barrel reaches the config readers (run folders),
+// which the extension host must not bundle.
+import { formatFitReport } from '../core/fit/report';
+import { parseSavedLaw, savedLawFromFit, savedLawToScalingLaw, serializeSavedLaw } from '../core/fit/savedLaw';
+import type { FitReport, IngestReport } from '../core/fit/types';
 import { formatCount } from '../core/format';
 import {
   editorFitOptions,

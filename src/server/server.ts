@@ -26,6 +26,10 @@ import {
   AnalysisChangedNotification,
   AnalysisRequest,
   DocumentKindRequest,
+  ApplyPlanRequest,
+  PlanContextRequest,
+  PlanRequest,
+  ValidatePlanInputRequest,
   SAVED_LAW_GLOB,
   SavedLawsRequest,
   type AnalysisRequestParams,
@@ -33,6 +37,14 @@ import {
 } from '../protocol';
 import { AnalysisStore, viewResult, type DocumentState } from './analysisStore';
 import { documentKind } from './model';
+import {
+  applyPlanToDocument,
+  plan,
+  planContext,
+  validatePlanInput,
+  type PlanDocument,
+  type PlanEnvironment,
+} from './plans';
 import { buildCodeActions } from './codeActions';
 import { buildDiagnostics } from './diagnostics';
 import { buildHover } from './hovers';
@@ -200,6 +212,48 @@ connection.onRequest(DocumentKindRequest, async (params: AnalysisRequestParams, 
   const state = await ready(params.uri, token);
   if (state instanceof ResponseError) return state;
   return documentKind(viewResult(state), documents.get(params.uri)?.getText() ?? '');
+});
+
+/** The document and environment a planning request is about (its settings, law and current loss). */
+async function planScope(
+  uri: string | undefined,
+): Promise<{ document?: PlanDocument; env: PlanEnvironment }> {
+  const doc = uri ? documents.get(uri) : undefined;
+  const editorSettings = await settings.get(uri);
+  const resolved = savedLaws.resolve(editorSettings);
+  const snapshot = uri ? viewResult(store.peek(uri)) : undefined;
+  const env: PlanEnvironment = {
+    settings: editorSettings,
+    analysisSettings: resolved.analysisSettings,
+    law: resolved.law,
+    currentLoss: snapshot?.analysis?.loss?.value ?? null,
+  };
+  if (!doc || !uri) return { env };
+  const path = fileSystemPath(uri)[0] ?? safeUriPath(uri);
+  return {
+    env,
+    document: {
+      uri,
+      version: doc.version,
+      text: doc.getText(),
+      ...(path ? { path } : {}),
+      readFile: readSibling,
+    },
+  };
+}
+
+connection.onRequest(PlanContextRequest, async (params) => planContext((await planScope(params.uri)).env));
+connection.onRequest(ValidatePlanInputRequest, async (params) =>
+  validatePlanInput(params.field, params.text, (await planScope(params.uri)).env),
+);
+connection.onRequest(PlanRequest, async (params) => {
+  const scope = await planScope(params.uri);
+  return plan(params, scope.document, scope.env);
+});
+connection.onRequest(ApplyPlanRequest, async (params) => {
+  const scope = await planScope(params.uri);
+  if (!scope.document) return { ok: false, message: 'The config is not open; nothing applied.' };
+  return applyPlanToDocument(scope.document, params.target, scope.env, params.name);
 });
 
 connection.onRequest(SavedLawsRequest, () => {

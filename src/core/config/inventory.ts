@@ -1,4 +1,4 @@
-import { isMap, isScalar, isSeq, type Node, type Pair } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, type Node, type Pair } from 'yaml';
 import type { FieldSource, FrameworkId, RunSpec } from '../types';
 import { nodeValue, pairSource, type YamlSource } from './yamlSource';
 
@@ -196,11 +196,15 @@ export function yamlWrittenKeys(yaml: YamlSource, root: readonly string[] = []):
       if (!isScalar(pair.key)) continue;
       const key = prefix + String(pair.key.value);
       const value = pair.value;
-      out.push({
-        key,
-        value: isMap(value) || isSeq(value) ? '<collection>' : nodeValue(yaml, value),
-        source: pairSource(yaml, pair),
-      });
+      // Aliases are not expanded here: an alias bomb must cost one entry, not its expansion.
+      const plain = isScalar(value)
+        ? nodeValue(yaml, value)
+        : isAlias(value)
+          ? '<alias>'
+          : value == null
+            ? null
+            : '<collection>';
+      out.push({ key, value: plain, source: pairSource(yaml, pair) });
       if (isMap(value)) walk(value, `${key}.`, depth + 1);
     }
   };

@@ -7,4 +7,4 @@ export * from './budget';
 export * from './computeOptimal';
 export * from './inferenceAware';
 export * from './architecture';
-export { findRoot, expandBracket, minimizeBounded } from './solve';
+export { findRoot, expandBracket, minimizeBounded } from '../math/solve';

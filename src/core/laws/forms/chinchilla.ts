@@ -1,4 +1,4 @@
-import { expandBracket, findRoot } from '../../plan/solve';
+import { expandBracket, findRoot } from '../../math/solve';
 import { isPositiveFinite, logSumExp3 } from './logSumExp';
 import type { LawFormModule, LogSpaceForm } from './types';
 

@@ -1,4 +1,4 @@
-import { minimizeBounded } from '../../plan/solve';
+import { minimizeBounded } from '../../math/solve';
 import { isPositiveFinite, logSumExp2 } from './logSumExp';
 import type { LawFormModule, LogSpaceForm } from './types';
 
