@@ -120,7 +120,9 @@ export function analyzeSpec(spec: RunSpec, settings: AnalysisSettings = DEFAULT_
   const arch = spec.architecture;
   const seqLen = spec.training.seqLen;
   if (flops !== null && arch && !arch.encoderDecoder && seqLen && tokens !== null) {
-    flopsWithAttention = flops + 6 * arch.nLayers * seqLen * arch.nHeads * arch.headDim * tokens;
+    const withAttention = flops + 6 * arch.nLayers * seqLen * arch.nHeads * arch.headDim * tokens;
+    // Each factor passed the sanity bounds, but their product can still leave the double range.
+    flopsWithAttention = Number.isFinite(withAttention) ? withAttention : null;
   }
 
   const cost = flops !== null ? estimateCost(flops, settings, spec.training.gpus, warnings) : null;
@@ -133,10 +135,9 @@ export function analyzeSpec(spec: RunSpec, settings: AnalysisSettings = DEFAULT_
     if (paramsForLaw > 0) optimalTokens = optimalTokensForParams(law.law, paramsForLaw) ?? null;
     if (tokens !== null && tokens > 0 && paramsForLaw > 0) {
       const value = evaluateLaw(law.law, paramsForLaw, tokens);
-      const interval =
-        law.bootstrapDraws
-          ? lossInterval(law.law, law.bootstrapDraws, paramsForLaw, tokens, value)
-          : { value, low: value, high: value };
+      const interval = law.bootstrapDraws
+        ? lossInterval(law.law, law.bootstrapDraws, paramsForLaw, tokens, value)
+        : { value, low: value, high: value };
       const atOptimal = optimalTokens ? evaluateLaw(law.law, paramsForLaw, optimalTokens) : undefined;
       if (Number.isFinite(value)) {
         loss = {

@@ -110,3 +110,25 @@ test('wrong types and unresolvable interpolation give diagnostics, not numbers',
     assert.equal(result.analysis.tokens, null);
   }
 });
+
+test('regression (fuzz seed 5): an absurd sequence length never yields Infinity attention FLOPs', () => {
+  const text = [
+    'n_layer = 12',
+    'n_head = 12',
+    'n_embd = 768',
+    'block_size = 1806118329',
+    'batch_size = 12',
+    'gradient_accumulation_steps = 40',
+    'max_iters = 600000',
+  ].join('\n');
+  const result = analyzeText(text, { path: 'train_gpt2.py' });
+  const analysis = result.analysis!;
+  assert.ok(analysis, 'still a run config');
+  for (const value of [analysis.flops, analysis.flopsWithAttention, analysis.tokens])
+    assert.ok(value === null || Number.isFinite(value), String(value));
+  // Refused where it is read, with a diagnostic, rather than masked where it is shown.
+  assert.ok(
+    result.diagnostics.some((d) => d.code === 'implausible-value' && /sequence length/.test(d.message)),
+  );
+  assert.equal(analysis.flopsWithAttention, null);
+});

@@ -12,6 +12,8 @@ import type { RunSpec } from '../types';
 export const MAX_PLAUSIBLE_PARAMS = 1e16;
 /** Largest training-token count treated as real (1e18: five orders beyond any trained model). */
 export const MAX_PLAUSIBLE_TOKENS = 1e18;
+/** Longest sequence treated as real (1e8 tokens: two orders beyond the longest trained context). */
+export const MAX_PLAUSIBLE_SEQ_LEN = 1e8;
 
 /** Integer-valued architecture fields: each must be a non-negative safe integer. */
 const INTEGER_FIELDS = [
@@ -99,6 +101,18 @@ export function sanitizeSpec(spec: RunSpec): RunSpec {
       code: 'implausible-tokens',
       message: `Training tokens are not computed: the values give ${Number.isFinite(tokens) ? tokens.toExponential(2) : 'a number too large to represent'} tokens.`,
       ...(duration ? { range: duration.valueRange } : {}),
+    });
+  }
+  // The sequence length feeds the attention FLOPs (and memory): an absurd one is refused where read.
+  const seqLen = training.seqLen;
+  if (seqLen !== undefined && Number.isFinite(seqLen) && seqLen > MAX_PLAUSIBLE_SEQ_LEN) {
+    delete training.seqLen;
+    const source = spec.trainingSources.seqLen;
+    spec.diagnostics.push({
+      severity: 'warning',
+      code: 'implausible-value',
+      message: `The sequence length ${seqLen.toExponential(2)} is implausible (over ${MAX_PLAUSIBLE_SEQ_LEN.toExponential(0)} tokens); the attention FLOPs are not computed.`,
+      ...(source ? { range: source.valueRange } : {}),
     });
   }
   // Secondary training numbers only feed displays; a non-finite one is dropped silently.
