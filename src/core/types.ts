@@ -102,6 +102,13 @@ export interface MoeSpec {
    * which llm-foundry enables whenever the MPT model has biases). Always active.
    */
   outputBias?: boolean;
+  /**
+   * Experts are gated (3 matrices) when this differs from the dense MLP: GPT-NeoX's grouped experts
+   * are always two-matrix (megatron/model/moe_mlp.py ParallelGroupedMLP). Default `gatedMlp`.
+   */
+  expertGated?: boolean;
+  /** Experts carry MLP biases; default `mlpBias` (NeoX and megablocks experts have none). */
+  expertBias?: boolean;
 }
 
 /**
@@ -167,6 +174,8 @@ export interface ArchitectureSpec {
   mla?: MlaSpec;
   /** A norm right after the token embedding (BLOOM `word_embeddings_layernorm`). */
   embeddingNorm?: boolean;
+  /** One learned attention-sink logit per head and layer (gpt-oss `sinks`, torchtitan `gpt_oss`). */
+  attentionSinks?: boolean;
   /** Present for T5-style encoder–decoders; counted by a separate formula. */
   encoderDecoder?: EncoderDecoderSpec;
 }

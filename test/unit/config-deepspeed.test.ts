@@ -3,7 +3,9 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { readRunConfig, recognize } from '../../src/core/config/registry';
 import type { RunSpec } from '../../src/core/types';
-import { HAS_SHARED, SHARED_SKIP, fixture, loadManifest } from '../helpers';
+import { deepspeedReader } from '../../src/core/config/frameworks/deepspeed';
+import { HAS_SHARED, SHARED_SKIP, fixture, fixturePath, loadManifest } from '../helpers';
+import { notModelledKeyFailures, unlistedUsedKeys, type InventoryConfig } from '../inventory-support';
 
 const MISSING = 'model architecture (a DeepSpeed config holds only batch/ZeRO/precision settings)';
 
@@ -78,5 +80,41 @@ describe('DeepSpeed fixtures', () => {
     const result = readRunConfig(text.slice(0, Math.floor(text.length / 2)), {});
     if (result.kind === 'run-config')
       assert.ok(result.spec.diagnostics.some((d) => d.code === 'yaml-syntax'));
+  });
+});
+
+describe('DeepSpeed key inventory', () => {
+  const configs = (): InventoryConfig[] => [
+    ...['ds_config_zero2.json', 'ds_config_hf_auto.json'].map((name) => ({
+      path: fixturePath('deepspeed', name),
+      text: fixture('deepspeed', name),
+    })),
+    ...(HAS_SHARED
+      ? loadManifest('configs-b')
+          .filter((e) => e.framework === 'deepspeed')
+          .map((e) => ({ path: e.path, text: readFileSync(e.path, 'utf8') }))
+      : []),
+  ];
+
+  /** Nest `a.b.c = value` as the first key of the top-level object. */
+  const inject = (text: string, key: string, value: unknown): string => {
+    const nested = key
+      .split('.')
+      .reverse()
+      .reduce((inner, part) => `{"${part}": ${inner}}`, JSON.stringify(value));
+    return text.replace('{', `${nested.slice(0, -1)}, `);
+  };
+
+  it('lists every key the reader reads', () => {
+    assert.deepEqual(unlistedUsedKeys(deepspeedReader, configs()), []);
+  });
+
+  it('names every not-modelled key written with a non-default value', () => {
+    assert.deepEqual(
+      notModelledKeyFailures(deepspeedReader, configs(), (text, entry, value) =>
+        inject(text, entry.key, value),
+      ),
+      [],
+    );
   });
 });

@@ -1,11 +1,14 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import { gptNeoxReader } from '../../src/core/config/frameworks/gpt-neox';
+import type { InventoryEntry, InventoryValue } from '../../src/core/config/inventory';
 import { readRunConfig, recognize } from '../../src/core/config/registry';
 import { lookup, parseYaml } from '../../src/core/config/yamlSource';
 import { countParams } from '../../src/core/model/params';
 import type { ReadOptions, RunSpec } from '../../src/core/types';
 import { HAS_SHARED, SHARED_SKIP, diskReadFile, fixture, fixturePath, loadManifest } from '../helpers';
+import { notModelledKeyFailures, unlistedUsedKeys } from '../inventory-support';
 
 /** Read a file through the registry (recognition included) and return its run spec. */
 function readSpec(path: string, options?: ReadOptions, text = readFileSync(path, 'utf8')): RunSpec {
@@ -193,3 +196,144 @@ describe('GPT-NeoX fixtures', () => {
     assert.ok(spec.diagnostics.some((d) => d.code === 'invalid-value'));
   });
 });
+
+/** A NeoX config with `"key": value,` written as the first entry of its top-level mapping. */
+function withKey(text: string, key: string, value: unknown): string {
+  const open = text.indexOf('{');
+  assert.ok(open >= 0, 'a NeoX flow mapping');
+  const json = value === '<collection>' ? '{"enabled": true}' : JSON.stringify(value);
+  return `${text.slice(0, open + 1)}\n  "${key}": ${json},${text.slice(open + 1)}`;
+}
+
+/** A NeoX config with `key` set to `value`: its existing entry replaced, else one added. */
+function setKey(text: string, key: string, value: unknown): string {
+  const existing = new RegExp(`"${key.replace(/_/g, '[-_]')}"\\s*:\\s*[^,\\n]+`);
+  if (!existing.test(text)) return withKey(text, key, value);
+  return text.replace(existing, `"${key}": ${JSON.stringify(value)}`);
+}
+
+describe('GPT-NeoX MoE (dropless, megablocks grouped experts)', () => {
+  const path = fixturePath('gpt-neox', '125M-dmoe.yml');
+  const text = fixture('gpt-neox', '125M-dmoe.yml');
+  // 125M-dmoe: 12 layers, d 768, 12 heads, rotary, untied, LayerNorm w+b, attention biases, 8
+  // experts; the tokenizer is merged at launch (GPT-2 BPE 50257 → 50304 rows).
+  const d = 768;
+  const attention = 4 * d * d + 4 * d;
+  const norms = 2 * 2 * d;
+  const expert = 2 * d * 3072; // w1, w2 of width 4h rounded to 256; no biases (moe_mlp.py)
+  const router = d * 8; // bias-free (router.py)
+  const dense = 2 * d * 3072 + 3072 + d; // ParallelMLP with biases
+  const rest = 2 * d /* final norm */ + 2 * 50304 * d;
+
+  it('counts every layer as MoE by default, total and active (558,712,320 / 162,350,592)', () => {
+    const counts = countParams(readSpec(path).architecture!);
+    assert.equal(counts.total, 12 * (attention + norms + 8 * expert + router) + rest);
+    assert.equal(counts.total, 558_712_320);
+    assert.equal(counts.active, 12 * (attention + norms + expert + router) + rest);
+    assert.equal(counts.active, 162_350_592);
+  });
+
+  it('makes layers 0, k, 2k… MoE with moe_expert_interval and routes top-k', () => {
+    const spec = readSpec(path, undefined, withKey(withKey(text, 'moe-expert-interval', 5), 'moe_top_k', 2));
+    const counts = countParams(spec.architecture!);
+    // Layers 0, 5 and 10 of 12 are MoE; the other 9 keep the dense MLP with its biases.
+    assert.equal(spec.architecture!.moe!.moeLayers, 3);
+    assert.equal(counts.total, 12 * (attention + norms) + 3 * (8 * expert + router) + 9 * dense + rest);
+    assert.equal(counts.total - counts.active, 3 * 6 * expert);
+  });
+
+  it('keeps experts two-matrix and the expert width raw for gated activations', () => {
+    const spec = readSpec(
+      path,
+      undefined,
+      withKey(withKey(text, 'activation', 'swiglu'), 'intermediate_size', 2048),
+    );
+    const counts = countParams(spec.architecture!);
+    assert.equal(counts.total, 12 * (attention + norms + 8 * 2 * d * 2048 + router) + rest);
+  });
+
+  it('shows no count for an MoE config of GPT-NeoX before May 2025', () => {
+    const spec = readSpec(fixturePath('gpt-neox', '125M-moe-legacy.yml'));
+    assert.equal(spec.architecture, undefined);
+    assert.ok(spec.diagnostics.some((x) => x.code === 'not-modelled-key' && x.message.includes('moe_type')));
+  });
+});
+
+describe('GPT-NeoX model code conventions', () => {
+  const path = fixturePath('gpt-neox', 'neox-20b.yml');
+  const text = fixture('gpt-neox', 'neox-20b.yml');
+
+  it('ignores use_bias_in_norms, which no NeoX model code reads', () => {
+    const plain = countParams(readSpec(path).architecture!).total;
+    assert.equal(
+      countParams(readSpec(path, undefined, withKey(text, 'use_bias_in_norms', false)).architecture!).total,
+      plain,
+    );
+  });
+
+  it('refuses an MLP whose two linears NeoX would round to different widths (mistral/7B.yml)', () => {
+    const spec = readSpec(fixturePath('gpt-neox', 'mistral-7B.yml'));
+    assert.equal(spec.architecture, undefined);
+    assert.ok(spec.diagnostics.some((x) => x.code === 'invalid-value' && x.message.includes('cannot run')));
+  });
+
+  it('makes N unknown for ScaleNorm, T5 relative positions, gMLP layers and an unknown tokenizer file', () => {
+    const cases: [string, unknown, string][] = [
+      ['norm', 'scalenorm', 'norm'],
+      ['pos_emb', 'rpe', 'pos_emb'],
+      ['attention_config', [[['gmlp'], 'all']], 'gmlp'],
+      ['vocab_file', 'data/my-tokenizer.json', 'my-tokenizer.json'],
+    ];
+    for (const [key, value, named] of cases) {
+      const spec = readSpec(path, undefined, setKey(text, key, value));
+      assert.equal(spec.architecture, undefined, key);
+      assert.ok(
+        spec.diagnostics.some((x) => x.message.includes(named)),
+        key,
+      );
+    }
+  });
+});
+
+describe('GPT-NeoX inventory', () => {
+  const configs = [
+    ...(HAS_SHARED
+      ? [...loadManifest('configs'), ...loadManifest('configs-b'), ...loadManifest('configs-c')].filter(
+          (e) => e.framework === 'gpt-neox',
+        )
+      : []
+    ).map((e) => ({ path: e.path, text: readFileSync(e.path, 'utf8') })),
+    ...['neox-20b.yml', '125M-dmoe.yml', 'llama-style-gqa.yml', 'small-learned-pos.yml'].map((name) => ({
+      path: fixturePath('gpt-neox', name),
+      text: fixture('gpt-neox', name),
+    })),
+  ];
+
+  it('lists every key the reader reads', () => {
+    assert.deepEqual(unlistedUsedKeys(gptNeoxReader, configs), []);
+  });
+
+  it('makes N or D unknown, naming the key, for every not-modelled key set to a non-default value', () => {
+    // Real configs whose N and D are both shown (D from a GPU-count comment).
+    const shown = configs.filter((c) => /neox-20b|pythia-14m|pythia_31M/.test(c.path));
+    assert.ok(shown.length >= 1);
+    const inject = (t: string, entry: InventoryEntry, value: InventoryValue) => withKey(t, entry.key, value);
+    assert.deepEqual(notModelledKeyFailures(gptNeoxReader, shown, inject), []);
+  });
+
+  it('compares keys with hyphens and underscores alike', () => {
+    const spec = readSpec(
+      path20b(),
+      undefined,
+      withKey(fixture('gpt-neox', 'neox-20b.yml'), 'num-unique-layers', 2),
+    );
+    assert.equal(spec.architecture, undefined);
+    assert.ok(
+      spec.diagnostics.some((x) => x.code === 'not-modelled-key' && x.message.includes('num_unique_layers')),
+    );
+  });
+});
+
+function path20b(): string {
+  return fixturePath('gpt-neox', 'neox-20b.yml');
+}

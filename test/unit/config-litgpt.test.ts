@@ -1,12 +1,18 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { litgptReader } from '../../src/core/config/frameworks/litgpt';
 import { findLitModel } from '../../src/core/config/frameworks/litgpt.models';
+import type { InventoryEntry, InventoryValue } from '../../src/core/config/inventory';
+import { analyzeText, DEFAULT_ANALYSIS_SETTINGS } from '../../src/core/analyze';
+import { notModelledKeyFailures, unlistedUsedKeys, type InventoryConfig } from '../inventory-support';
 import { readRunConfig } from '../../src/core/config/registry';
 import { countParams } from '../../src/core/model/params';
 import type { ReadContext, RunSpec, SourceRange } from '../../src/core/types';
 import {
+  SHARED_DIR,
   SHARED_SKIP,
   diskReadFile,
   fixture,
@@ -90,9 +96,10 @@ describe('LitGPT reader on its own fixtures', () => {
     assert.equal(counts.total, 14_297_344);
     assert.equal(counts.nonEmbedding, 13_248_768);
     assert.equal(counts.active, 4_860_160);
-    // max_tokens is null, so max_steps sets the length: 5000 × 64 × 512.
-    assert.equal(spec.training.tokens, 163_840_000);
-    assert.equal(spec.training.durationUnit?.kind, 'steps');
+    // max_tokens is null: pretrain.py validate_args requires it and only warns about max_steps.
+    assert.equal(spec.training.tokens, undefined);
+    assert.ok(spec.diagnostics.some((d) => d.code === 'missing-duration'));
+    assert.equal(spec.training.steps, undefined);
   });
 
   it('maps a finetune checkpoint_dir to the HF-tied Gemma row and bounds D by max_steps', () => {
@@ -135,12 +142,13 @@ describe('LitGPT recognition', () => {
 });
 
 describe('LitGPT source ranges', () => {
-  it('maps inline n_layer to its key text and max_steps to the duration', () => {
+  it('maps inline n_layer to its key text and max_steps to the (ignored) steps', () => {
     const text = fixture('litgpt', 'pretrain', 'micro-moe.yaml');
     const spec = readSpec(text, {});
     assert.equal(textAt(text, spec.archSources.nLayers!.keyRange), 'n_layer');
     assert.equal(textAt(text, spec.archSources.nLayers!.valueRange), '4');
-    assert.equal(textAt(text, spec.trainingSources.duration!.keyRange), 'max_steps');
+    assert.equal(textAt(text, spec.trainingSources.steps!.keyRange), 'max_steps');
+    assert.equal(spec.trainingSources.duration, undefined);
     assert.ok(textAt(text, spec.modelSectionRange!).startsWith('model_config:'));
   });
 
@@ -176,5 +184,183 @@ describe('LitGPT broken input', () => {
     if (result.kind !== 'run-config') return;
     const invalid = result.spec.diagnostics.find((d) => d.code === 'invalid-value')!;
     assert.equal(textAt(text, invalid.range!), 'lots');
+  });
+});
+
+describe('LitGPT named checkpoints (configs-c)', { skip: SHARED_SKIP }, () => {
+  const entries = SHARED_SKIP ? [] : loadManifest('configs-c').filter((e) => e.framework === 'litgpt');
+  it('has the configs-c LitGPT entries', () => assert.ok(entries.length >= 2));
+  for (const entry of entries) {
+    it(`counts ${entry.file} from its checkpoint_dir exactly`, () => {
+      const text = readFileSync(entry.path, 'utf8');
+      const spec = readSpec(text, { path: entry.path, readFile: diskReadFile });
+      assert.equal(countParams(spec.architecture!).total, entry.params_total);
+      assert.equal(spec.training.tokens, undefined);
+      assert.equal(spec.training.finetune, true);
+    });
+  }
+
+  it('reports QLoRA trainable parameters beside the base N of falcon-7b', () => {
+    const path = join(SHARED_DIR, 'configs-c', 'litgpt', 'falcon-7b_qlora.yaml');
+    const spec = readSpec(readFileSync(path, 'utf8'), { path, readFile: diskReadFile });
+    assert.equal(countParams(spec.architecture!).total, 6_921_720_704);
+    // litgpt/lora.py LoRAQKVLinear, r=32 on q and v: 32 layers × 32 × ((4544 + 71·64) + (4544 + 64)).
+    assert.deepEqual(spec.trainableParams, { count: 14_024_704, method: 'QLoRA r=32 on query, value' });
+  });
+});
+
+describe('LitGPT upstream config_hub files', () => {
+  const upstream = (name: string) => {
+    const path = fixturePath('litgpt', 'upstream', name);
+    return readSpec(readFileSync(path, 'utf8'), { path, readFile: diskReadFile });
+  };
+
+  it('counts Gemma-2-9b (HF-tied) and every LoRA target of its QLoRA', () => {
+    const spec = upstream('finetune_gemma2-9b_qlora.yaml');
+    assert.equal(countParams(spec.architecture!).total, 9_241_705_984);
+    // q 16·256, k/v 8·256, proj, 3 GemmaMLP matrices of 14336 over 42 layers, plus the head.
+    assert.equal(spec.trainableParams?.count, 58_171_392);
+    assert.equal(spec.trainableParams?.method, 'QLoRA r=16 on query, key, value, projection, mlp, head');
+  });
+
+  it('counts Llama-3.2-3B tied and its q/v adapters', () => {
+    const spec = upstream('finetune_llama-3.2-3B_qlora.yaml');
+    assert.equal(countParams(spec.architecture!).total, 3_212_749_824);
+    assert.equal(spec.trainableParams?.count, 9_175_040);
+  });
+
+  it('counts Mistral-7B-v0.2 (unsloth mirror) and stablelm-base-alpha-3b (Config defaults)', () => {
+    assert.equal(
+      countParams(upstream('finetune_mistral-7b-v0.2_lora.yaml').architecture!).total,
+      7_241_732_096,
+    );
+    const stablelm = upstream('finetune_stablelm-base-alpha-3b_lora.yaml');
+    // Only name + hf_config in config.py: 16 layers, d 4096, 32 heads, vocab 50254 → 50688.
+    assert.equal(countParams(stablelm.architecture!).total, 3_637_321_728);
+    assert.equal(stablelm.trainableParams?.count, 16 * 32 * (4096 + 4096) * 2);
+  });
+
+  it('pretrains micro-llama-300M untied (pretrain.py tie_embeddings default false)', () => {
+    const spec = upstream('pretrain_microllama.yaml');
+    assert.equal(countParams(spec.architecture!).total, 304_636_928);
+    assert.equal(spec.architecture!.tiedEmbeddings, false);
+    assert.equal(spec.training.tokens, 3_000_000_000_000);
+  });
+});
+
+describe('LitGPT checkpoint_dir files in the workspace', () => {
+  const finetune = (dir: string) =>
+    `checkpoint_dir: ${dir}\nlora_r: 8\ntrain:\n  global_batch_size: 8\n  micro_batch_size: 1\n  epochs: 1\n`;
+  const workspace = (files: Record<string, string>) => (path: string) => files[path];
+
+  it("reads the checkpoint's HF config.json instead of the table", () => {
+    const phi2 = readFileSync(join(SHARED_DIR, 'configs-c', 'hf-config', 'phi-2', 'config.json'), 'utf8');
+    const spec = readSpec(finetune('checkpoints/acme/my-phi'), {
+      path: '/ws/cfg/lora.yaml',
+      readFile: workspace({ '/ws/cfg/checkpoints/acme/my-phi/config.json': phi2 }),
+    });
+    assert.equal(countParams(spec.architecture!).total, 2_779_683_840);
+    assert.ok(spec.assumptions.some((a) => a.includes('config.json')));
+  });
+
+  it('prefers model_config.yaml (what LitGPT builds) and takes tying from its hf_config', () => {
+    const yaml =
+      'name: Llama-3.2-1B\nhf_config:\n  org: meta-llama\n  name: Llama-3.2-1B\nblock_size: 131072\n' +
+      'vocab_size: 128000\npadded_vocab_size: 128256\nn_layer: 16\nn_embd: 2048\nn_head: 32\n' +
+      'n_query_groups: 8\nrotary_percentage: 1.0\nparallel_residual: false\nbias: false\n' +
+      'norm_class_name: RMSNorm\nmlp_class_name: LLaMAMLP\nintermediate_size: 8192\n';
+    const spec = readSpec(finetune('/models/x'), {
+      path: '/ws/lora.yaml',
+      readFile: workspace({ '/models/x/model_config.yaml': yaml }),
+    });
+    assert.equal(countParams(spec.architecture!).total, 1_235_814_400);
+  });
+
+  it('gives no N when a model_config.yaml uses latent attention', () => {
+    const yaml = 'name: mla\nn_layer: 2\nn_embd: 64\nn_head: 4\nlatent_attention:\n  q_lora_rank: 16\n';
+    const spec = readSpec(finetune('/m'), {
+      path: '/ws/a.yaml',
+      readFile: workspace({ '/m/model_config.yaml': yaml }),
+    });
+    assert.equal(spec.architecture, undefined);
+    assert.ok(
+      spec.diagnostics.some((d) => d.code === 'not-modelled-key' && d.message.includes('latent_attention')),
+    );
+    assert.ok(spec.paramsMissing?.length);
+  });
+
+  it('gives no N for a config.py model whose checkpoint tying is not known', () => {
+    const spec = readSpec(finetune('checkpoints/tiiuae/Falcon3-7B-Base'), {});
+    assert.equal(spec.architecture, undefined);
+    assert.ok(spec.diagnostics.some((d) => d.message.includes('ties wte and lm_head')));
+  });
+
+  it('uses lora.py rank 8 when a LoRA file leaves lora_r out', () => {
+    const text =
+      'checkpoint_dir: checkpoints/meta-llama/Llama-2-7b-hf\nlora_key: true\ntrain:\n  global_batch_size: 8\n  micro_batch_size: 1\n  epochs: 1\n';
+    const spec = readSpec(text, {});
+    // q, k, v (lora.py defaults q and v on; k set here): 32 layers × 8 × 3 × (4096 + 4096).
+    assert.equal(spec.trainableParams?.count, 32 * 8 * 3 * 8192);
+    assert.equal(spec.trainableParams?.method, 'LoRA r=8 on query, key, value');
+  });
+
+  it('counts a bare checkpoints/<name> of a config.py row', () => {
+    const spec = readSpec(finetune('checkpoints/Llama-2-7b-hf'), {});
+    assert.equal(countParams(spec.architecture!).total, 6_738_415_616);
+  });
+});
+
+/** Every LitGPT config in the corpora and fixtures. */
+function litgptConfigs(): InventoryConfig[] {
+  const paths: string[] = [];
+  if (!SHARED_SKIP) {
+    for (const corpus of ['configs', 'configs-b', 'configs-c'] as const) {
+      for (const entry of loadManifest(corpus)) if (entry.framework === 'litgpt') paths.push(entry.path);
+    }
+  }
+  for (const dir of ['pretrain', 'finetune', 'upstream']) {
+    for (const name of readdirSync(fixturePath('litgpt', dir))) {
+      if (name.endsWith('.yaml')) paths.push(fixturePath('litgpt', dir, name));
+    }
+  }
+  return paths.map((path) => ({ path, text: readFileSync(path, 'utf8') }));
+}
+
+/** Write `key: value` into a LitGPT YAML (top level, under train:, or under model_config:). */
+function inject(text: string, entry: InventoryEntry, value: InventoryValue): string {
+  const rendered = value === null ? '' : String(value);
+  const [head, field] = entry.key.split('.');
+  if (!field) return `${text}\n${head}: ${rendered}\n`;
+  const block = new RegExp(`^${head}:[ \\t]*$`, 'm');
+  if (block.test(text)) return text.replace(block, `${head}:\n  ${field}: ${rendered}`);
+  return `${text}\n${head}:\n  ${field}: ${rendered}\n`;
+}
+
+describe('LitGPT key inventory', () => {
+  const configs = litgptConfigs();
+  it('lists every key the reader reads', () => {
+    assert.ok(configs.length >= 10);
+    assert.deepEqual(unlistedUsedKeys(litgptReader, configs), []);
+  });
+
+  it('makes N or D unknown for every not-modelled key, naming it', () => {
+    // A duplicate train: or model_config: block would be a YAML error: keep files that have them once.
+    assert.deepEqual(notModelledKeyFailures(litgptReader, configs, inject), []);
+  });
+
+  it('keeps the count for a not-modelled key written with its default', () => {
+    const path = fixturePath('litgpt', 'pretrain', 'pythia-160m.yaml');
+    const text = inject(readFileSync(path, 'utf8'), { key: 'train.max_time' } as InventoryEntry, null);
+    const result = analyzeText(text, { path }, DEFAULT_ANALYSIS_SETTINGS);
+    assert.equal(result.analysis?.params?.total, 162_322_944);
+    assert.equal(result.analysis?.tokens, 20_000_000_000);
+  });
+
+  it('makes N unknown for an inline model_config with latent attention', () => {
+    const path = fixturePath('litgpt', 'pretrain', 'micro-moe.yaml');
+    const entry = litgptReader.inventory!.entries.find((e) => e.key === 'model_config.latent_attention')!;
+    const text = inject(readFileSync(path, 'utf8'), entry, entry.example!);
+    const result = analyzeText(text, { path }, DEFAULT_ANALYSIS_SETTINGS);
+    assert.equal(result.analysis?.params, null);
   });
 });

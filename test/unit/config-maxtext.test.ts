@@ -1,11 +1,24 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { maxtextReader } from '../../src/core/config/frameworks/maxtext';
 import { readRunConfig } from '../../src/core/config/registry';
 import { countParams } from '../../src/core/model/params';
 import type { ReadContext, RunSpec } from '../../src/core/types';
-import { diskReadFile, fixture, fixturePath, HAS_SHARED, loadManifest, SHARED_SKIP } from '../helpers';
+import { MAXTEXT_MODEL_FILES } from '../../src/core/config/frameworks/maxtext.tables';
+import type { InventoryValue } from '../../src/core/config/inventory';
+import {
+  diskReadFile,
+  fixture,
+  fixturePath,
+  HAS_SHARED,
+  loadManifest,
+  REPO_ROOT,
+  SHARED_SKIP,
+} from '../helpers';
+import { notModelledKeyFailures, unlistedUsedKeys, type InventoryConfig } from '../inventory-support';
 
 function readSpec(
   path: string,
@@ -302,5 +315,180 @@ describe('maxtext reader: written but unusable values (fuzzer regressions)', () 
     assert.deepEqual(spec.training.missing, ['a usable `gradient_accumulation_steps`']);
     assert.ok(spec.diagnostics.some((d) => d.code === 'tokens-unknown'));
     assert.equal(countParams(spec.architecture!).total, 15_831_666_688);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Decoder blocks, the generated model table and the key inventory (AI-Hypercomputer/maxtext @
+// e591f30c, vendored byte-identical under scripts/upstream/maxtext/configs/).
+
+const UPSTREAM = (...parts: string[]) =>
+  join(REPO_ROOT, 'scripts', 'upstream', 'maxtext', 'configs', ...parts);
+
+function counts(path: string, text?: string) {
+  const spec = readSpec(path, {}, text);
+  assert.ok(spec.architecture, `${path}: ${spec.diagnostics.map((d) => d.message).join(' | ')}`);
+  return { spec, counts: countParams(spec.architecture) };
+}
+
+describe('maxtext reader: configs-c', { skip: SHARED_SKIP }, () => {
+  const entries = HAS_SHARED ? loadManifest('configs-c').filter((e) => e.framework === 'maxtext') : [];
+  it('has configs-c entries', () => assert.ok(entries.length >= 1));
+  for (const entry of entries) {
+    it(`counts ${entry.file} exactly`, () => {
+      const { counts: c } = counts(entry.path);
+      assert.equal(c.total, entry.params_total);
+      if (entry.params_active != null) assert.equal(c.active, entry.params_active);
+    });
+  }
+});
+
+describe('maxtext reader: upstream model files by decoder block', () => {
+  // Totals as MaxText allocates them (its vocab_size rows). Where a published count exists, the
+  // comment derives ours from it.
+  const cases: [file: string, total: number, active: number, why: string][] = [
+    // DeepSeek-V2-Lite safetensors: 15,706,484,224 (q_lora_rank 0; layer 0 dense; 2 shared experts).
+    ['deepseek2-16b.yml', 15_706_484_224, 2_661_150_208, 'MLA, first_num_dense_layers 1, shared_experts 2'],
+    [
+      'deepseek3-671b.yml',
+      671_026_419_200,
+      37_552_297_472,
+      'MLA with q_lora_rank, 3 dense layers, routed_bias',
+    ],
+    // google/gemma-2-2b: 2,614,341,888 with 256,000 rows; MaxText allocates 256,128 (+128 × 2304).
+    ['gemma2-2b.yml', 2_614_341_888 + 128 * 2304, 2_614_341_888 + 128 * 2304, '13 [local, global] pairs'],
+    // google/gemma-2-9b: 9,241,705,984 with 256,000 rows (+128 × 3584).
+    ['gemma2-9b.yml', 9_241_705_984 + 128 * 3584, 9_241_705_984 + 128 * 3584, 'pairs, post-norms'],
+    ['gemma3-4b.yml', 3_880_099_328, 3_880_099_328, 'qk norm over head_dim, post-norms; no vision tower'],
+    // Qwen/Qwen3-8B: 8,190,735,360.
+    ['qwen3-8b.yml', 8_190_735_360, 8_190_735_360, 'use_qk_norm'],
+    // Qwen/Qwen2.5-7B: 7,615,616,512 (q/k/v biases from attention_bias, none on o_proj).
+    ['qwen2.5-7b.yml', 7_615_616_512, 7_615_616_512, 'qwen2, attention_bias'],
+    ['qwen3-30b-a3b.yml', 30_532_122_624, 3_353_032_704, 'qwen3_moe, experts of base_moe_mlp_dim'],
+    ['llama4-17b-16e.yml', 107_769_861_120, 17_172_894_720, 'every layer MoE + shared expert'],
+    ['llama4-17b-128e.yml', 400_711_848_960, 17_184_691_200, 'interleave_moe_layer_step 2'],
+    ['mixtral-8x22b.yml', 140_630_071_296, 39_161_468_928, 'mixtral block'],
+    ['gpt3-6b.yml', 5_588_736_000, 5_588_736_000, 'gpt3 block'],
+  ];
+  for (const [file, total, active, why] of cases) {
+    it(`counts models/${file} (${why})`, () => {
+      const { counts: c } = counts(UPSTREAM('models', file));
+      assert.equal(c.total, total);
+      assert.equal(c.active, active);
+    });
+  }
+
+  it('places MoE layers as the blocks do', () => {
+    const layers = (file: string) => counts(UPSTREAM('models', file)).spec.architecture!;
+    assert.equal(layers('gemma2-2b.yml').nLayers, 26);
+    assert.equal(layers('llama4-17b-128e.yml').moe!.moeLayers, 24); // (i + 1) % 2 == 0 of 48
+    assert.equal(layers('deepseek3-671b.yml').moe!.moeLayers, 58); // 61 − first_num_dense_layers 3
+    assert.equal(layers('deepseek3-671b.yml').moe!.routerBias, true);
+    assert.equal(layers('deepseek2-16b.yml').moe!.sharedExpertFfnSize, 2 * 1408);
+    assert.equal(layers('deepseek2-16b.yml').mla!.qLoraRank, 0);
+  });
+
+  it('gives N unknown, naming the key, for blocks and keys it does not count', () => {
+    const cases: [string, string][] = [
+      ['gpt-oss-20b.yml', 'gpt_oss'],
+      ['deepseek3.2-671b.yml', 'use_indexer'],
+      ['qwen3-vl-4b.yml', 'use_multimodal'],
+      ['olmo3-7b.yml', 'olmo3'],
+    ];
+    for (const [file, key] of cases) {
+      const spec = readSpec(UPSTREAM('models', file));
+      assert.equal(spec.architecture, undefined, file);
+      assert.ok(
+        spec.diagnostics.some((d) => d.message.startsWith('unknown:') && d.message.includes(key)),
+        file,
+      );
+    }
+  });
+
+  it('names a not-modelled key that comes from the model file model_name pulls in', () => {
+    const base = readFileSync(UPSTREAM('base.yml'), 'utf8').replace(
+      /^model_name: .*$/m,
+      'model_name: "deepseek3.2-671b"',
+    );
+    const spec = readSpec(UPSTREAM('base.yml'), {}, base);
+    assert.equal(spec.architecture, undefined);
+    const diagnostic = spec.diagnostics.find((d) => d.code === 'not-modelled-key');
+    assert.match(diagnostic!.message, /use_indexer \(models\/deepseek3\.2-671b\.yml\)/);
+  });
+
+  it('counts an older MaxText mistral block with experts, but not when base_moe_mlp_dim says it is current', () => {
+    const mixtral =
+      'decoder_block: "mistral"\nnum_experts: 8\nnum_experts_per_tok: 2\nbase_emb_dim: 4096\nbase_num_query_heads: 32\nbase_num_kv_heads: 8\nbase_mlp_dim: 14336\nbase_num_decoder_layers: 32\nvocab_size: 32000\n';
+    assert.equal(counts('x.yml', mixtral).counts.total, 46_702_792_704);
+    const spec = readSpec('x.yml', {}, `${mixtral}base_moe_mlp_dim: 14336\n`);
+    assert.equal(spec.architecture, undefined);
+    const dense = readSpec('x.yml', {}, mixtral.replace('"mistral"', '"llama2"'));
+    assert.equal(dense.architecture, undefined);
+  });
+});
+
+describe('maxtext generated model table', () => {
+  it('is what scripts/gen-maxtext-models.mjs makes of the vendored files (rerun: no diff)', () => {
+    execFileSync(process.execPath, [join(REPO_ROOT, 'scripts', 'gen-maxtext-models.mjs'), '--check'], {
+      stdio: 'pipe',
+    });
+  });
+
+  it('has every vendored model file and falls back on it when the file is not readable', () => {
+    const files = readdirSync(UPSTREAM('models')).filter((f) => f.endsWith('.yml'));
+    assert.equal(Object.keys(MAXTEXT_MODEL_FILES).length, files.length);
+    const text =
+      'base_emb_dim: 2048\nbase_num_decoder_layers: 16\nmodel_name: "qwen3-8b"\nsteps: 10\nper_device_batch_size: 1\n';
+    const spec = readSpec('/nowhere/base.yml', { readFile: () => undefined }, text);
+    assert.equal(countParams(spec.architecture!).total, 8_190_735_360);
+  });
+});
+
+describe('maxtext inventory', () => {
+  const yamlConfigs = (): InventoryConfig[] => {
+    const own = [
+      'MaxText/configs/base.yml',
+      'MaxText/configs/models/mixtral-8x7b.yml',
+      'MaxText/configs/models/gemma-7b.yml',
+    ].map((f) => ({
+      path: FIXTURE(f),
+      text: fixture('maxtext', f),
+    }));
+    const upstream = ['deepseek2-16b.yml', 'llama4-17b-128e.yml', 'gemma2-2b.yml', 'qwen3-30b-a3b.yml'].map(
+      (f) => ({
+        path: UPSTREAM('models', f),
+        text: readFileSync(UPSTREAM('models', f), 'utf8'),
+      }),
+    );
+    const shared = HAS_SHARED
+      ? [...loadManifest('configs-b'), ...loadManifest('configs-c')]
+          .filter((e) => e.framework === 'maxtext' && /\.ya?ml$/.test(e.file))
+          .map((e) => ({ path: e.path, text: readFileSync(e.path, 'utf8') }))
+      : [];
+    return [...own, ...upstream, ...shared];
+  };
+  const shellConfigs = (): InventoryConfig[] =>
+    ['MaxText/configs/v5e/gemma_7b.sh', 'MaxText/configs/v5e/16b.sh', 'end_to_end/test_llama2_7b.sh'].map(
+      (f) => ({
+        path: FIXTURE(f),
+        text: fixture('maxtext', f),
+      }),
+    );
+
+  it('lists every key the reader uses', () => {
+    assert.deepEqual(unlistedUsedKeys(maxtextReader, [...yamlConfigs(), ...shellConfigs()]), []);
+  });
+
+  it('makes N or D unknown, naming the key, for every not-modelled key', () => {
+    const inject = (text: string, entry: { key: string }, value: InventoryValue) => {
+      const line = `${entry.key}: ${String(value)}`;
+      const existing = new RegExp(`^${entry.key}:.*$`, 'm');
+      return existing.test(text) ? text.replace(existing, line) : `${text.replace(/\n*$/, '\n')}${line}\n`;
+    };
+    assert.deepEqual(notModelledKeyFailures(maxtextReader, yamlConfigs(), inject), []);
+  });
+
+  it('keeps the count when base.yml writes every not-modelled key at its default', () => {
+    assert.equal(counts(UPSTREAM('base.yml')).counts.total, 1_104_218_112);
   });
 });

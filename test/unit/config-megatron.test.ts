@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import {
+  countPattern,
   megatronReader,
   rampupConsumedSamples,
   rampupIterationsForSamples,
@@ -10,6 +11,7 @@ import { readRunConfig } from '../../src/core/config/registry';
 import { countParams } from '../../src/core/model/params';
 import type { ReadOptions, RunSpec } from '../../src/core/types';
 import { diskReadFile, fixture, fixturePath, HAS_SHARED, loadManifest, SHARED_SKIP } from '../helpers';
+import { notModelledKeyFailures, unlistedUsedKeys, type InventoryConfig } from '../inventory-support';
 
 const MEGATRON_FRAMEWORKS = new Set(['megatron-lm', 'megatron-deepspeed']);
 
@@ -26,23 +28,32 @@ function readFixture(name: string, options?: ReadOptions): RunSpec {
   return readSpec(fixturePath('megatron', name), fixture('megatron', name), options);
 }
 
-describe('megatron reader: shared corpus (configs-b manifest)', () => {
+describe('megatron reader: shared corpus (configs-b and configs-c manifests)', () => {
   const entries = HAS_SHARED
-    ? loadManifest('configs-b').filter(
-        (e) => e.role === 'primary' && MEGATRON_FRAMEWORKS.has(String(e.framework)),
-      )
+    ? [
+        ...loadManifest('configs-b').filter(
+          (e) => e.role === 'primary' && MEGATRON_FRAMEWORKS.has(String(e.framework)),
+        ),
+        ...loadManifest('configs-c').filter((e) => e.framework === 'megatron'),
+      ]
     : [];
-  it('has Megatron entries to check', { skip: SHARED_SKIP }, () => assert.ok(entries.length >= 7));
+  it('has Megatron entries to check', { skip: SHARED_SKIP }, () => assert.ok(entries.length >= 10));
   for (const entry of entries) {
     it(`counts ${entry.file} exactly`, { skip: SHARED_SKIP }, () => {
       const spec = readSpec(entry.path);
       assert.ok(spec.architecture, `no architecture: ${JSON.stringify(spec.diagnostics)}`);
       const counts = countParams(spec.architecture);
       assert.equal(counts.total, entry.params_total);
-      assert.equal(counts.nonEmbedding, entry.params_non_embedding);
+      if (typeof entry.params_non_embedding === 'number')
+        assert.equal(counts.nonEmbedding, entry.params_non_embedding);
       if (entry.params_active) assert.equal(counts.active, entry.params_active);
-      if (entry.training_tokens_derivable_from_file)
-        assert.equal(spec.training.tokens, entry.training_tokens);
+      if (entry.training_tokens_derivable_from_file) {
+        // The exact count where Megatron's loop rounds the stated one (Megatron-DeepSpeed --train-tokens).
+        const expected = entry.training_tokens_exact ?? entry.training_tokens;
+        if (/--train-tokens/.test(String(entry.training_tokens_formula)))
+          assert.equal(spec.training.tokens, expected);
+        else assert.equal(spec.training.tokens, entry.training_tokens);
+      }
       if (typeof entry.train_steps === 'number') assert.equal(spec.training.steps, entry.train_steps);
       if (typeof entry.vocab_size === 'number') assert.equal(spec.architecture.vocabSize, entry.vocab_size);
     });
@@ -94,7 +105,9 @@ describe('megatron reader: own fixtures', () => {
     assert.equal(spec.architecture!.vocabSize, 50432, 'mp_size=2 pads to 256');
     assert.equal(counts.nonEmbedding, 1_208_602_624);
     assert.equal(counts.total, 1_316_081_664);
-    assert.equal(spec.training.tokens, 300_000_000_000);
+    // Megatron-DeepSpeed stops after the step that reaches 3e11: ⌈3e11 / (512 × 2048)⌉ steps.
+    assert.equal(spec.training.tokens, Math.ceil(300e9 / (512 * 2048)) * 512 * 2048);
+    assert.equal(spec.training.tokens, 300_000_739_328);
     assert.equal(spec.trainingSources.duration?.key, '--train-tokens');
     assert.equal(spec.training.steps, Math.ceil(300e9 / (512 * 2048)));
     assert.equal(spec.training.durationUnit?.kind, 'tokens');
@@ -109,13 +122,23 @@ describe('megatron reader: own fixtures', () => {
     assert.equal(arch.tiedEmbeddings, false);
     assert.equal(arch.learnedPositions, 0);
     assert.equal(countParams(arch).total, 2_457_931_776);
-    assert.equal(spec.training.tokens, undefined);
-    assert.deepEqual(spec.training.missing, ['GPU count']);
-    const missing = spec.diagnostics.find((d) => d.code === 'missing-gpus');
-    assert.ok(missing?.range, 'missing-gpus points at the duration flag');
+    // torchrun --nproc_per_node 8 on one node: DP = 8 / (TP4 × PP1) = 2, a batch of 2 micro × 2.
+    assert.equal(spec.training.gpus, 8);
+    assert.equal(spec.training.tokens, 1000 * 4 * 4096);
+    assert.match(spec.training.formula ?? '', /--nproc_per_node 8 × 1 node = 8 GPUs/);
 
-    const withGpus = readFixture('llama/train_llama_swiglu_default_ffn.sh', { gpus: 8 });
-    // DP = 8 / (TP4 × PP1) = 2, so the batch is 2 micro × 2 = 4 sequences.
+    // Without the launcher's count the batch needs the GPU count from the settings.
+    const path = fixturePath('megatron', 'llama/train_llama_swiglu_default_ffn.sh');
+    const text = fixture('megatron', 'llama/train_llama_swiglu_default_ffn.sh').replace(
+      'torchrun --nproc_per_node 8 pretrain_gpt.py',
+      'torchrun pretrain_gpt.py',
+    );
+    const noGpus = readSpec(path, text);
+    assert.equal(noGpus.training.tokens, undefined);
+    assert.deepEqual(noGpus.training.missing, ['GPU count']);
+    const missing = noGpus.diagnostics.find((d) => d.code === 'missing-gpus');
+    assert.ok(missing?.range, 'missing-gpus points at the duration flag');
+    const withGpus = readSpec(path, text, { gpus: 8 });
     assert.equal(withGpus.training.tokens, 1000 * 4 * 4096);
     assert.match(withGpus.training.formula ?? '', /8 GPUs from settings/);
   });
@@ -314,5 +337,238 @@ describe('megatron reader: written but unusable values (fuzzer regressions)', ()
         assert.deepEqual(spec.diagnostics, base.diagnostics, comment);
       }
     }
+  });
+});
+
+describe('megatron reader: flag inventory', () => {
+  /** Every Megatron script of the three corpora. */
+  const configs = (): InventoryConfig[] =>
+    HAS_SHARED
+      ? (['configs', 'configs-b', 'configs-c'] as const).flatMap((set) =>
+          loadManifest(set)
+            .filter((e) => /^megatron/.test(String(e.framework)) && /\.sh$/.test(e.file))
+            .map((e) => ({ path: e.path, text: readFileSync(e.path, 'utf8') })),
+        )
+      : [];
+
+  /** Put `flag value` in front of the script's first (uncommented) --num-layers. */
+  const inject = (text: string, flag: string, value: unknown): string => {
+    const lines = text.split('\n');
+    const at = lines.findIndex((line) => /--num-layers\b/.test(line) && !/^\s*#/.test(line));
+    assert.ok(at >= 0, 'the script passes --num-layers');
+    const written = value === true ? flag : `${flag} ${String(value)}`;
+    lines[at] = lines[at].replace(/--num-layers\b/, `${written} --num-layers`);
+    return lines.join('\n');
+  };
+
+  it('covers the Megatron scripts of every corpus', { skip: SHARED_SKIP }, () => {
+    assert.ok(configs().length >= 9);
+  });
+
+  it('lists every flag the reader reads', { skip: SHARED_SKIP }, () => {
+    assert.deepEqual(unlistedUsedKeys(megatronReader, configs()), []);
+  });
+
+  it('makes N or D unknown, naming the flag, for every not-modelled flag', { skip: SHARED_SKIP }, () => {
+    const failures = notModelledKeyFailures(megatronReader, configs(), (text, entry, value) =>
+      inject(text, entry.key, value),
+    );
+    assert.deepEqual(failures, []);
+  });
+
+  it('keeps the counts when a not-modelled flag is written with its default', () => {
+    const path = fixturePath('megatron', 'gpt3/train_gpt3_175b_distributed.sh');
+    const text = fixture('megatron', 'gpt3/train_gpt3_175b_distributed.sh');
+    const plain = readSpec(path, text);
+    const withDefault = readSpec(path, inject(text, '--vocab-extra-ids', 0));
+    assert.ok(plain.architecture && withDefault.architecture);
+    assert.equal(countParams(withDefault.architecture).total, countParams(plain.architecture).total);
+    const changed = readSpec(path, inject(text, '--vocab-extra-ids', 100));
+    assert.equal(changed.architecture, undefined);
+    assert.ok(
+      changed.diagnostics.some((d) => d.code === 'not-modelled-key' && /vocab-extra-ids/.test(d.message)),
+    );
+  });
+
+  it('refuses --mlp-type residual and a --num-experts list of different sizes', () => {
+    const base =
+      'deepspeed pretrain_gpt.py --num-layers 4 --hidden-size 256 --num-attention-heads 4 --seq-length 128 ' +
+      '--vocab-size 1024 --global-batch-size 8 --train-iters 10 --num-experts 4';
+    assert.ok(readSpec('/tmp/ds_moe.sh', base).architecture);
+    assert.equal(readSpec('/tmp/ds_moe.sh', `${base} --mlp-type residual`).architecture, undefined);
+    assert.equal(
+      readSpec('/tmp/ds_moe.sh', base.replace('--num-experts 4', '--num-experts 4 8')).architecture,
+      undefined,
+    );
+    assert.ok(readSpec('/tmp/ds_moe.sh', base.replace('--num-experts 4', '--num-experts 4 4')).architecture);
+  });
+});
+
+describe('megatron reader: vocabulary, MoE, MLA and GPU counts', () => {
+  const head =
+    'torchrun pretrain_gpt.py --num-layers 2 --hidden-size 256 --num-attention-heads 4 --seq-length 128';
+
+  it('uses --padded-vocab-size as given, without padding it again', () => {
+    const spec = readSpec(
+      '/tmp/p.sh',
+      `${head} --padded-vocab-size 1000 --tensor-model-parallel-size 8 --position-embedding-type rope`,
+    );
+    assert.equal(spec.architecture?.vocabSize, 1000);
+  });
+
+  it('names the tokenizer whose size is unknown instead of counting', () => {
+    const spec = readSpec(
+      '/tmp/t.sh',
+      `${head} --tokenizer-type HuggingFaceTokenizer --tokenizer-model some-org/unknown-tokenizer`,
+    );
+    assert.equal(spec.architecture, undefined);
+    assert.deepEqual(spec.paramsMissing, ['the vocabulary size of the tokenizer some-org/unknown-tokenizer']);
+  });
+
+  it('counts Megatron-core MLA with q projected directly (hand-computed)', () => {
+    const spec = readSpec(
+      '/tmp/mla.sh',
+      `${head} --multi-latent-attention --kv-lora-rank 64 --qk-head-dim 32 --qk-pos-emb-head-dim 16 --v-head-dim 32 ` +
+        '--qk-layernorm --normalization RMSNorm --disable-bias-linear --swiglu --ffn-hidden-size 512 ' +
+        '--position-embedding-type rope --vocab-size 1024',
+    );
+    // Per layer: q 256·4·48 + kv-down 256·80 + kv norm 64 + kv-up 64·4·64 + out 128·256 = 118,848;
+    // MLP 3·256·512; two norms 512. Two layers, a final norm and the tied 1024×256 embedding.
+    assert.equal(countParams(spec.architecture!).total, 2 * (118_848 + 393_216 + 512) + 256 + 262_144);
+  });
+
+  it('refuses MLA without the latent norms', () => {
+    const spec = readSpec(
+      '/tmp/mla.sh',
+      `${head} --multi-latent-attention --normalization RMSNorm --disable-bias-linear --vocab-size 1024`,
+    );
+    assert.equal(spec.architecture, undefined);
+  });
+
+  it('lays out Megatron-DeepSpeed MoE with its defaults: every 2nd layer, top-1, no router bias', () => {
+    const spec = readSpec(
+      '/tmp/ds.sh',
+      'deepspeed pretrain_gpt.py --num-layers 4 --hidden-size 256 --num-attention-heads 4 --seq-length 128 ' +
+        '--max-position-embeddings 128 --vocab-size 1024 --num-experts 4 --global-batch-size 8 --train-iters 10',
+    );
+    const counts = countParams(spec.architecture!);
+    // attention 263,168 + norms 1,024 per layer; dense MLP 525,568; MoE 4 × 525,568 + router 1,024.
+    assert.equal(
+      counts.total,
+      2 * (263_168 + 1_024 + 525_568) + 2 * (263_168 + 1_024 + 2_103_296) + 512 + 262_144 + 32_768,
+    );
+    assert.equal(counts.active, counts.total - 2 * 3 * 525_568);
+  });
+
+  it('lays out Megatron-core MoE: --moe-layer-freq, expert width, shared expert and its gate', () => {
+    const spec = readSpec(
+      '/tmp/core.sh',
+      'torchrun pretrain_gpt.py --num-layers 4 --hidden-size 256 --num-attention-heads 4 --seq-length 128 ' +
+        '--vocab-size 1024 --num-experts 4 --moe-router-topk 2 --moe-ffn-hidden-size 128 ' +
+        '--moe-shared-expert-intermediate-size 256 --moe-shared-expert-gate --moe-layer-freq 2 ' +
+        '--disable-bias-linear --swiglu --ffn-hidden-size 512 --normalization RMSNorm --position-embedding-type rope',
+    );
+    const counts = countParams(spec.architecture!);
+    // MoE MLP: 4 experts × 3·256·128 + router 256·4 + shared 3·256·256 + gate 256 = 591,104.
+    assert.equal(counts.total, 2 * (262_144 + 512 + 591_104) + 2 * (262_144 + 512 + 393_216) + 256 + 262_144);
+    assert.equal(counts.active, counts.total - 2 * 2 * 98_304);
+  });
+
+  it('gives no count for --num-experts when the fork (and so the layout) is not shown', () => {
+    const spec = readSpec('/tmp/x.sh', `${head} --vocab-size 1024 --num-experts 4`);
+    assert.equal(spec.architecture, undefined);
+  });
+
+  it('takes the GPU count from the slurm header when there is no global batch', () => {
+    const text = [
+      '#!/bin/bash',
+      '#SBATCH --nodes=2',
+      '#SBATCH --gres=gpu:4',
+      `${head} --vocab-size 1024 --micro-batch-size 2 --tensor-model-parallel-size 2 --train-iters 100`,
+    ].join('\n');
+    const spec = readSpec('/tmp/slurm.sh', text);
+    // 8 GPUs / TP 2 = DP 4; batch 2 × 4 = 8 sequences of 128.
+    assert.equal(spec.training.gpus, 8);
+    assert.equal(spec.training.tokens, 100 * 8 * 128);
+    assert.equal(spec.trainingSources.gpus?.key, '#SBATCH --gres');
+    // torchrun's own counts win over the allocation; an environment value gives no count.
+    const launcher = text.replace(
+      'torchrun pretrain_gpt.py',
+      'torchrun --nproc_per_node 2 --nnodes 1 pretrain_gpt.py',
+    );
+    assert.equal(readSpec('/tmp/slurm.sh', launcher).training.tokens, 100 * 2 * 128);
+    const slurmNodes = text.replace(
+      'torchrun pretrain_gpt.py',
+      'NNODES=$SLURM_NNODES\ntorchrun --nproc_per_node 4 --nnodes $NNODES pretrain_gpt.py',
+    );
+    assert.equal(readSpec('/tmp/slurm.sh', slurmNodes).training.gpus, 8);
+    const unknown = text.replace(
+      'torchrun pretrain_gpt.py',
+      'torchrun --nproc_per_node $GPUS pretrain_gpt.py',
+    );
+    assert.equal(readSpec('/tmp/slurm.sh', unknown).training.tokens, undefined);
+  });
+
+  it('reads the model from a fragment the launcher sources (slime run-qwen3-4B.sh)', () => {
+    const spec = readFixture('slime/run-qwen3-4B.sh');
+    const arch = spec.architecture!;
+    assert.equal(arch.nLayers, 36);
+    assert.equal(arch.qkNorm, 'head');
+    // --vocab-size 151936 padded to a multiple of 128 × TP 2 = 256: 152064 rows, tied (no --untie).
+    assert.equal(arch.vocabSize, 152_064);
+    assert.equal(arch.tiedEmbeddings, true);
+    assert.equal(countParams(arch).total, 4_022_468_096 + (152_064 - 151_936) * 2560);
+    // Facts from the fragment name it; the editor shows them at the `source` line.
+    assert.match(spec.archSources.nLayers?.file ?? '', /models\/qwen3-4B\.sh$/);
+  });
+});
+
+describe('megatron reader: --moe-layer-freq patterns', () => {
+  it('counts the ones and zeros of a list expression without building it', () => {
+    assert.deepEqual(countPattern('([0]*3+[1]*58)'), { ones: 58, zeros: 3 });
+    assert.deepEqual(countPattern('([1]*3+[0]*1)*3'), { ones: 9, zeros: 3 });
+    assert.deepEqual(countPattern('[1, 0, 1]'), { ones: 2, zeros: 1 });
+    assert.deepEqual(countPattern('[1]*1000000000000'), { ones: 1e12, zeros: 0 });
+    for (const bad of ['[2]*3', '[1]*x', '__import__("os")', '([1]*3', '[1]+', ''])
+      assert.equal(countPattern(bad), undefined, bad);
+  });
+
+  it('uses the pattern for the MoE layer count and refuses one of the wrong length', () => {
+    const text = (pattern: string) =>
+      'torchrun pretrain_gpt.py --num-layers 4 --hidden-size 256 --num-attention-heads 4 --seq-length 128 ' +
+      `--vocab-size 1024 --num-experts 4 --moe-router-topk 1 --moe-layer-freq "${pattern}"`;
+    assert.equal(readSpec('/tmp/f.sh', text('([0]*1+[1]*3)')).architecture?.moe?.moeLayers, 3);
+    assert.equal(readSpec('/tmp/f.sh', text('2')).architecture?.moe?.moeLayers, 2);
+    assert.equal(readSpec('/tmp/f.sh', text('[1]*5')).architecture, undefined);
+  });
+});
+
+describe('megatron reader: BigScience Megatron-DeepSpeed (BLOOM)', () => {
+  it('counts BLOOM-176B exactly: --pad-vocab-size-to, --embed-layernorm, ALiBi', () => {
+    const spec = readFixture('bigscience/tr11-176B-ml.slurm');
+    const arch = spec.architecture!;
+    assert.equal(arch.vocabSize, 250_880);
+    assert.equal(arch.embeddingNorm, true);
+    assert.equal(arch.learnedPositions, 0);
+    assert.equal(countParams(arch).total, 176_247_271_424);
+    // --train-samples 220_000_000 × --seq-length 2048.
+    assert.equal(spec.training.tokens, 220_000_000 * 2048);
+  });
+
+  it('makes the MLP gated with --glu-activation at the 4h default width', () => {
+    const spec = readSpec(
+      '/tmp/glu.sh',
+      'deepspeed pretrain_gpt.py --num-layers 2 --hidden-size 256 --num-attention-heads 4 --seq-length 128 ' +
+        '--max-position-embeddings 128 --vocab-size 1024 --glu-activation geglu',
+    );
+    assert.equal(spec.architecture?.gatedMlp, true);
+    assert.equal(spec.architecture?.ffnSize, 1024);
+    assert.equal(
+      readSpec(
+        '/tmp/glu.sh',
+        'pretrain_gpt.py --num-layers 2 --hidden-size 256 --num-attention-heads 4 --glu-activation gelu',
+      ).architecture,
+      undefined,
+    );
   });
 });

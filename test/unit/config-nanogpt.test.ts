@@ -5,6 +5,8 @@ import { nanogptReader } from '../../src/core/config/frameworks/nanogpt';
 import { readRunConfig } from '../../src/core/config/registry';
 import { countParams } from '../../src/core/model/params';
 import type { ReadContext, RunSpec, SourceRange } from '../../src/core/types';
+import type { InventoryValue } from '../../src/core/config/inventory';
+import { notModelledKeyFailures, unlistedUsedKeys, type InventoryConfig } from '../inventory-support';
 import {
   SHARED_SKIP,
   diskReadFile,
@@ -20,7 +22,9 @@ const readSpec = (text: string, context: ReadContext): RunSpec => readSpecAs('na
 describe('nanoGPT reader on the shared corpus', { skip: SHARED_SKIP }, () => {
   const entries = SHARED_SKIP
     ? []
-    : [...loadManifest('configs'), ...loadManifest('configs-b')].filter((e) => e.framework === 'nanogpt');
+    : [...loadManifest('configs'), ...loadManifest('configs-b'), ...loadManifest('configs-c')].filter(
+        (e) => e.framework === 'nanogpt',
+      );
   it('has nanoGPT entries to check', () => assert.ok(entries.length >= 6));
   for (const entry of entries) {
     it(`counts ${entry.file} exactly`, () => {
@@ -28,7 +32,7 @@ describe('nanoGPT reader on the shared corpus', { skip: SHARED_SKIP }, () => {
       const spec = readSpec(text, { path: entry.path, readFile: diskReadFile });
       const counts = countParams(spec.architecture!);
       assert.equal(counts.total, entry.params_total);
-      assert.equal(counts.nonEmbedding, entry.params_non_embedding);
+      if (entry.params_non_embedding != null) assert.equal(counts.nonEmbedding, entry.params_non_embedding);
       if (entry.params_active != null) assert.equal(counts.active, entry.params_active);
       if (entry.training_tokens != null) assert.equal(spec.training.tokens, entry.training_tokens);
     });
@@ -152,5 +156,159 @@ describe('nanoGPT broken input', () => {
     const result = nanogptReader.read("n_layer = 6\nout_dir = 'out\nmax_iters = 10\n", {});
     assert.equal(result.kind, 'run-config');
     if (result.kind === 'run-config') assert.equal(result.spec.architecture!.nLayers, 6);
+  });
+});
+
+describe('nanoGPT MoE forks', () => {
+  it('counts sijunhe/nanoMoE: every layer MoE, 16 experts, top-2', () => {
+    const name = 'sijunhe_train_gpt2_moe_16_experts_top2.py';
+    const spec = readSpec(fixture('nanogpt', name), { path: fixturePath('nanogpt', name) });
+    const counts = countParams(spec.architecture!);
+    // 12·(4d² + 16·8d² + 16d router + 2d) + V·d + 1024·d + d, d = 768, V = 50304 (bias False);
+    // the run name says "973M".
+    assert.equal(counts.total, 973_867_776);
+    // active: 14 of 16 experts (8d² each) per layer are idle.
+    assert.equal(counts.active, 973_867_776 - 12 * 14 * 8 * 768 * 768);
+    assert.equal(spec.architecture!.moe!.moeLayers, 12);
+    assert.equal(spec.architecture!.moe!.routerBias, undefined);
+  });
+
+  it('counts wolfecameron/nanoMoE: one MoE block every `stride` layers from layer 0', () => {
+    const name = 'wolfecameron_train_nano_moe.py';
+    const spec = readSpec(fixture('nanogpt', name), { path: fixturePath('nanogpt', name) });
+    const counts = countParams(spec.architecture!);
+    // d = 384, 6 layers, stride 2 → layers 0, 2, 4 MoE with 8 experts (top-2), layers 1, 3, 5 dense.
+    const d = 384;
+    const attention = 4 * d * d;
+    const moeLayer = attention + 8 * 8 * d * d + 8 * d + 2 * d;
+    const denseLayer = attention + 8 * d * d + 2 * d;
+    assert.equal(counts.total, 3 * moeLayer + 3 * denseLayer + d + 50304 * d + 1024 * d);
+    assert.equal(counts.total, 55_113_600);
+    assert.equal(counts.active, 55_113_600 - 3 * 6 * 8 * d * d);
+    assert.equal(spec.architecture!.moe!.moeLayers, 3);
+  });
+
+  it('rounds the MoE layer count up for an odd layer count (layers 0, 2, 4, 6 of 7)', () => {
+    const spec = readSpec('n_layer = 7\nn_exp = 4\nstride = 2\nmax_iters = 10\nbatch_size = 1\n', {});
+    assert.equal(spec.architecture!.moe!.moeLayers, 4);
+    assert.equal(spec.architecture!.moe!.expertsPerToken, 2);
+  });
+
+  it('gives expert biases with bias = True', () => {
+    const spec = readSpec('n_layer = 2\nuse_moe = True\nbias = True\nmax_iters = 10\nbatch_size = 1\n', {});
+    const d = 768;
+    const layer = 4 * d * d + 4 * d + 4 * (8 * d * d + 5 * d) + 4 * d + 4 * d;
+    assert.equal(countParams(spec.architecture!).total, 2 * layer + 2 * d + 50304 * d + 1024 * d);
+  });
+
+  it('treats use_moe = False and n_exp = 1 as dense', () => {
+    for (const text of ['use_moe = False\nnum_experts = 8\n', 'n_exp = 1\ntop_k = 1\n']) {
+      const spec = readSpec(`${text}max_iters = 10\nbatch_size = 1\nblock_size = 1024\n`, {});
+      assert.equal(spec.architecture!.moe, undefined);
+      assert.equal(countParams(spec.architecture!).total, 124_373_760);
+    }
+  });
+
+  it('gives N unknown for mixed forks, top_k > experts, and num_experts without use_moe', () => {
+    const cases = [
+      'use_moe = True\nn_exp = 8\n',
+      'use_moe = True\nstride = 2\n',
+      'n_exp = 4\ntop_k = 8\n',
+      'num_experts = 8\n',
+    ];
+    for (const text of cases) {
+      const result = readRunConfig(`${text}max_iters = 10\nbatch_size = 1\nn_layer = 2\n`, {});
+      assert.equal(result.kind, 'run-config', text);
+      if (result.kind !== 'run-config') continue;
+      assert.equal(result.spec.architecture, undefined, text);
+      assert.ok(
+        result.spec.diagnostics.some((d) => d.message.startsWith('unknown:')),
+        text,
+      );
+      assert.equal(result.spec.training.tokens, 10 * 1024 * 40);
+    }
+  });
+
+  it('gives N unknown for an unknown architectural name a fork may read', () => {
+    for (const name of ['n_kv_head', 'num_shared_experts', 'use_rotary', 'mlp_ratio']) {
+      const result = readRunConfig(`n_layer = 4\n${name} = 2\nmax_iters = 10\nbatch_size = 1\n`, {});
+      assert.equal(result.kind, 'run-config');
+      if (result.kind !== 'run-config') continue;
+      assert.equal(result.spec.architecture, undefined, name);
+      const diagnostic = result.spec.diagnostics.find((d) => d.code === 'not-modelled-key');
+      assert.ok(diagnostic?.message.includes(name), name);
+    }
+  });
+
+  it('gives D unknown for a run-length name another fork reads, keeping N', () => {
+    const result = readRunConfig('n_layer = 4\nnum_epochs = 3\nmax_iters = 10\nbatch_size = 1\n', {});
+    assert.equal(result.kind, 'run-config');
+    if (result.kind !== 'run-config') return;
+    assert.equal(result.spec.training.tokens, undefined);
+    assert.ok(result.spec.architecture);
+    assert.ok(
+      result.spec.diagnostics.some((d) => d.code === 'not-modelled-key' && d.message.includes('num_epochs')),
+    );
+  });
+
+  it('gives N unknown for a character-level dataset whose meta.pkl it cannot read', () => {
+    const text = "n_layer = 4\ndataset = 'enwik8_char'\nmax_iters = 10\nbatch_size = 1\n";
+    const result = readRunConfig(text, {});
+    assert.equal(result.kind, 'run-config');
+    if (result.kind !== 'run-config') return;
+    assert.equal(result.spec.architecture, undefined);
+    // shakespeare_char is known (65 characters).
+    assert.equal(readSpec(text.replace('enwik8_char', 'shakespeare_char'), {}).architecture!.vocabSize, 65);
+  });
+
+  it('ignores the MoE names when init_from loads an OpenAI checkpoint (GPT.from_pretrained)', () => {
+    const spec = readSpec("init_from = 'gpt2'\nuse_moe = True\nnum_experts = 8\nmax_iters = 1\n", {});
+    assert.equal(countParams(spec.architecture!).total, 124_439_808);
+    assert.ok(
+      spec.diagnostics.some((d) => d.code === 'ignored-by-init-from' && d.message.includes('use_moe')),
+    );
+  });
+});
+
+describe('nanoGPT inventory', () => {
+  const configs = (): InventoryConfig[] => {
+    const files = [
+      'train_tiny_char.py',
+      'sijunhe_train_gpt2_moe_16_experts_top2.py',
+      'wolfecameron_train_nano_moe.py',
+    ];
+    const own = files.map((f) => ({ path: fixturePath('nanogpt', f), text: fixture('nanogpt', f) }));
+    const shared = SHARED_SKIP
+      ? []
+      : [...loadManifest('configs'), ...loadManifest('configs-c')]
+          .filter((e) => e.framework === 'nanogpt')
+          .map((e) => ({ path: e.path, text: readFileSync(e.path, 'utf8') }));
+    return [...own, ...shared];
+  };
+  const pyLiteral = (value: InventoryValue): string =>
+    typeof value === 'boolean'
+      ? value
+        ? 'True'
+        : 'False'
+      : value === null
+        ? 'None'
+        : typeof value === 'string'
+          ? `'${value}'`
+          : String(value);
+
+  it('lists every name the reader uses', () => {
+    assert.deepEqual(unlistedUsedKeys(nanogptReader, configs()), []);
+  });
+
+  it('makes N or D unknown, naming the key, for every not-modelled name', () => {
+    const inject = (text: string, entry: { key: string }, value: InventoryValue) =>
+      `${text}\n${entry.key} = ${pyLiteral(value)}\n`;
+    assert.deepEqual(notModelledKeyFailures(nanogptReader, configs(), inject), []);
+  });
+
+  it('keeps the count when a not-modelled name is written with its default', () => {
+    const text = fixture('nanogpt', 'train_tiny_char.py');
+    const spec = readSpec(`${text}\nuse_noisy_top_k = False\n`, {});
+    assert.equal(countParams(spec.architecture!).total, 3_208_960);
   });
 });

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { parseOlmoDuration } from '../../src/core/config/frameworks/olmo';
+import { olmoReader, parseOlmoDuration } from '../../src/core/config/frameworks/olmo';
+import type { InventoryValue } from '../../src/core/config/inventory';
+import { notModelledKeyFailures, unlistedUsedKeys, type InventoryConfig } from '../inventory-support';
 import { readRunConfig, recognize } from '../../src/core/config/registry';
 import { countParams } from '../../src/core/model/params';
 import type { ReadOptions, RunSpec } from '../../src/core/types';
@@ -14,7 +16,9 @@ function readSpec(path: string, options?: ReadOptions, text = readFileSync(path,
 }
 
 const entries = HAS_SHARED
-  ? [...loadManifest('configs'), ...loadManifest('configs-b')].filter((e) => e.framework === 'olmo')
+  ? [...loadManifest('configs'), ...loadManifest('configs-b'), ...loadManifest('configs-c')].filter(
+      (e) => e.framework === 'olmo',
+    )
   : [];
 
 describe('OLMo manifests', { skip: SHARED_SKIP }, () => {
@@ -24,7 +28,9 @@ describe('OLMo manifests', { skip: SHARED_SKIP }, () => {
       assert.equal(spec.framework, 'olmo');
       const counts = countParams(spec.architecture!);
       assert.equal(counts.total, entry.params_total);
-      assert.equal(counts.nonEmbedding, entry.params_non_embedding);
+      if (entry.params_non_embedding !== undefined)
+        assert.equal(counts.nonEmbedding, entry.params_non_embedding);
+      if (entry.params_active !== undefined) assert.equal(counts.active, entry.params_active);
     });
 
     it(`derives the training tokens of ${entry.file} as far as the file allows`, () => {
@@ -156,5 +162,135 @@ describe('OLMo fixtures', () => {
         if (spec.architecture) assert.ok(Number.isFinite(countParams(spec.architecture).total));
       }
     }
+  });
+});
+
+/** A real OLMoE config (allenai/OLMoE ablation with a shared expert; see fixtures README). */
+const SHARED_MOE = 'olmoe-8x1b-newhp-newds-cx5-fine-shared.yml';
+
+/** Replace one `model:` line of a fixture, failing loudly when the line is not there. */
+function edit(text: string, from: string, to: string): string {
+  assert.ok(text.includes(from), `fixture has no \`${from}\``);
+  return text.replace(from, to);
+}
+
+describe('OLMo MoE (block_type: moe, allenai/OLMo Muennighoff/MoE + megablocks)', () => {
+  const text = fixture('olmo', SHARED_MOE);
+
+  it('counts 32 dMoE SwiGLU experts, the shared expert and the router', () => {
+    const spec = readSpec(fixturePath('olmo', SHARED_MOE));
+    const counts = countParams(spec.architecture!);
+    // Per layer: 32 × 3·2048·2048 experts + shared 3·2048·2048 + router 2048·32 + attention
+    // 4·2048² + 2 RMSNorm weights; untied 50304-row embeddings; final norm.
+    const expert = 3 * 2048 * 2048;
+    const perLayer = 32 * expert + expert + 2048 * 32 + 4 * 2048 * 2048 + 2 * 2048;
+    assert.equal(counts.total, 16 * perLayer + 2 * 50304 * 2048 + 2048);
+    assert.equal(counts.total, 7_119_374_336);
+    assert.equal(counts.active, counts.total - 16 * 29 * expert); // top-3 of 32
+    assert.equal(spec.architecture!.moe?.expertsPerToken, 3);
+  });
+
+  it('uses two-matrix experts for the capacity MoE (moe_dropless: false)', () => {
+    const dropless = countParams(readSpec('x.yml', undefined, text).architecture!);
+    const capacity = countParams(
+      readSpec('x.yml', undefined, edit(text, 'moe_dropless: true', 'moe_dropless: false')).architecture!,
+    );
+    // megablocks MoE → ParallelMLP → mlp.MLP (w1, w2) for every expert; the shared GLU is unchanged.
+    assert.equal(dropless.total - capacity.total, 16 * 32 * 2048 * 2048);
+  });
+
+  it('adds the megablocks output bias and shared-expert biases with include_bias', () => {
+    const plain = countParams(readSpec('x.yml', undefined, text).architecture!);
+    const biased = countParams(
+      readSpec('x.yml', undefined, edit(text, 'include_bias: false', 'include_bias: true')).architecture!,
+    );
+    // Per layer: att_proj 3·2048 + attn_out 2048 + ParallelMLP.bias 2048 + shared GLU 2·2048 + 2048;
+    // the untied ff_out gets a 50304 bias. Norms keep bias_for_layer_norm: false.
+    assert.equal(biased.total - plain.total, 16 * (4 * 2048 + 2048 + 3 * 2048) + 50304);
+  });
+
+  it('counts the default 8 experts, top-2, when only block_type is set', () => {
+    const spec = readSpec(
+      'x.yml',
+      undefined,
+      text.replace(/^ {2}moe_(top_k|shared_expert|num_experts):.*\n/gm, ''),
+    );
+    assert.equal(spec.architecture!.moe?.nExperts, 8);
+    assert.equal(spec.architecture!.moe?.expertsPerToken, 2);
+    assert.equal(spec.architecture!.moe?.sharedExpertFfnSize, undefined);
+  });
+
+  it('refuses top_k above the expert count', () => {
+    const spec = readSpec('x.yml', undefined, edit(text, 'moe_top_k: 3', 'moe_top_k: 33'));
+    assert.equal(spec.architecture, undefined);
+  });
+});
+
+describe('OLMo ModelConfig details', () => {
+  const base = fixture('olmo', 'OLMo2-tiny-stop-at.yaml');
+
+  it('allocates the default 50304 embedding rows when embedding_size is absent, vocab_size when null', () => {
+    const text = base.replace(/^ {2}embedding_size:.*\n/m, '');
+    const absent = readSpec('x.yml', undefined, text).architecture!;
+    assert.equal(absent.vocabSize, 50304);
+    const nulled = readSpec('x.yml', undefined, text.replace('model:\n', 'model:\n  embedding_size: null\n'));
+    const vocab = Number(/vocab_size: (\d+)/.exec(base)![1]);
+    assert.equal(nulled.architecture!.vocabSize, vocab);
+  });
+
+  it('counts embedding_layer_norm as one more norm', () => {
+    const plain = countParams(readSpec('x.yml', undefined, base).architecture!);
+    const withNorm = countParams(
+      readSpec('x.yml', undefined, base.replace('model:\n', 'model:\n  embedding_layer_norm: true\n'))
+        .architecture!,
+    );
+    assert.equal(
+      withNorm.total - plain.total,
+      countParams(readSpec('x.yml', undefined, base).architecture!).breakdown.finalNorm,
+    );
+  });
+
+  it('makes N unknown for a model key no OLMo ModelConfig defines, naming it', () => {
+    const result = readRunConfig(base.replace('model:\n', 'model:\n  fast_ff: true\n'), {});
+    assert.equal(result.kind, 'run-config');
+    const spec = (result as { spec: RunSpec }).spec;
+    assert.equal(spec.architecture, undefined);
+    assert.ok(
+      spec.diagnostics.some((d) => d.code === 'not-modelled-key' && d.message.includes('model.fast_ff')),
+    );
+  });
+
+  it('refuses a llama block whose n_kv_heads the block would ignore', () => {
+    const text = edit(base, 'block_type: sequential', 'block_type: llama');
+    assert.match(text, /n_kv_heads: 2/);
+    assert.equal(readSpec('x.yml', undefined, text).architecture, undefined);
+  });
+
+  it('lets stop_after cap the run like stop_at', () => {
+    const spec = readSpec('x.yml', undefined, `${base}\nstop_after: 100\n`);
+    assert.equal(spec.training.steps, 100);
+    assert.equal(spec.training.tokens, 100 * 32 * 1024);
+    assert.match(spec.training.formula!, /stop_after/);
+  });
+});
+
+describe('OLMo inventory', () => {
+  const configs = (): InventoryConfig[] => {
+    const paths = [fixturePath('olmo', SHARED_MOE), fixturePath('olmo', 'OLMo2-tiny-stop-at.yaml')];
+    if (HAS_SHARED) paths.push(...entries.map((e) => e.path));
+    return paths.map((path) => ({ path, text: readFileSync(path, 'utf8') }));
+  };
+
+  it('lists every key the reader uses', () => {
+    assert.deepEqual(unlistedUsedKeys(olmoReader, configs()), []);
+  });
+
+  it('makes N or D unknown, naming the key, for every not-modelled key', () => {
+    const inject = (text: string, entry: { key: string }, value: InventoryValue) => {
+      const [section, leaf] = entry.key.split('.');
+      if (!leaf) return `${text}\n${section}: ${JSON.stringify(value)}\n`;
+      return text.replace(/^model:\n/m, `model:\n  ${leaf}: ${JSON.stringify(value)}\n`);
+    };
+    assert.deepEqual(notModelledKeyFailures(olmoReader, configs(), inject), []);
   });
 });

@@ -45,6 +45,10 @@ test('the corpus covers every framework from the fixtures alone', () => {
     'levanter',
     'hf-config',
     'deepspeed',
+    'torchtune',
+    'axolotl',
+    'nanotron',
+    'nemo',
   ]) {
     assert.ok(frameworks.has(id as never), `no fixture read as ${id}`);
   }

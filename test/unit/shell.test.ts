@@ -214,4 +214,52 @@ describe('shell reader', () => {
     assert.equal(script.variables.get('Y')?.value, '1');
     assert.equal(lastFlag(script, ['--num-layers'])?.values[0]?.text, '4');
   });
+
+  it('replays a sourced file in place, placing its flags at the `source` line', () => {
+    const files: Record<string, string> = {
+      '/runs/models/small.sh': 'LAYERS=12\nMODEL_ARGS=(\n  --num-layers ${LAYERS}\n  --hidden-size 768\n)\n',
+    };
+    const text = [
+      '#!/bin/bash',
+      'source models/small.sh',
+      'torchrun train.py "${MODEL_ARGS[@]}" --seq-length $LAYERS',
+    ].join('\n');
+    const script = parseShell(text, { path: '/runs/launch.sh', readFile: (path) => files[path] });
+    const layers = lastFlag(script, ['--num-layers'])!;
+    assert.equal(layers.values[0].text, '12');
+    assert.equal(layers.file, '/runs/models/small.sh');
+    // Offsets point at `source models/small.sh` in the analyzed script.
+    assert.equal(text.slice(layers.start, layers.end), 'source models/small.sh');
+    // A variable the fragment sets is known afterwards; the array expansion adds no second copy.
+    assert.equal(lastFlag(script, ['--seq-length'])?.values[0]?.text, '12');
+    assert.equal(script.flags.filter((flag) => flag.name === '--num-layers').length, 1);
+  });
+
+  it('resolves the script\'s own directory through $(dirname "$0") and BASH_SOURCE', () => {
+    const files: Record<string, string> = { '/a/b/m.sh': 'X=(--hidden-size 64)\n' };
+    for (const line of [
+      'DIR="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" &>/dev/null && pwd)"; source "${DIR}/m.sh"',
+      'source $(dirname $0)/m.sh',
+      '. "$(dirname "$(readlink -f "$0")")/m.sh"',
+    ]) {
+      const script = parseShell(line, { path: '/a/b/run.sh', readFile: (path) => files[path] });
+      assert.equal(lastFlag(script, ['--hidden-size'])?.values[0]?.text, '64', line);
+    }
+  });
+
+  it('diagnoses a source it cannot resolve or read, and never loops on a self-source', () => {
+    const unknown = parseShell('source "$CONFIG"', { path: '/a/run.sh', readFile: () => '' });
+    assert.ok(unknown.diagnostics.some((d) => d.code === 'unresolved-source'));
+    const missing = parseShell('source ./nope.sh', { path: '/a/run.sh', readFile: () => undefined });
+    assert.ok(
+      missing.diagnostics.some((d) => d.code === 'unresolved-source' && /\/a\/nope\.sh/.test(d.message)),
+    );
+    const self = parseShell('source ./run.sh\nX=(--num-layers 2)', {
+      path: '/a/run.sh',
+      readFile: () => 'source ./run.sh\nX=(--num-layers 2)',
+    });
+    assert.equal(self.flags.filter((flag) => flag.name === '--num-layers').length, 1);
+    // Without a readFile the command is skipped silently (the reader was not given file access).
+    assert.deepEqual(parseShell('source ./x.sh').diagnostics, []);
+  });
 });

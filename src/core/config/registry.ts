@@ -13,21 +13,33 @@ import { maxtextReader } from './frameworks/maxtext';
 import { megatronReader } from './frameworks/megatron';
 import { nanogptReader } from './frameworks/nanogpt';
 import { olmoReader } from './frameworks/olmo';
+import { olmoCoreReader } from './frameworks/olmo-core';
 import { torchtitanReader } from './frameworks/torchtitan';
+import { torchtitanPyReader } from './frameworks/torchtitan-py';
+import { torchtuneReader } from './frameworks/torchtune';
+import { nanotronReader } from './frameworks/nanotron';
+import { nemoReader } from './frameworks/nemo';
+import { axolotlReader } from './frameworks/axolotl';
 
 /** Every framework reader; recognition asks each and keeps the most confident. */
 export const READERS: readonly FrameworkReader[] = [
   nanogptReader,
   litgptReader,
   torchtitanReader,
+  torchtitanPyReader,
   gptNeoxReader,
   olmoReader,
+  olmoCoreReader,
   llmFoundryReader,
   maxtextReader,
   megatronReader,
   levanterReader,
   hfConfigReader,
   deepspeedReader,
+  torchtuneReader,
+  nanotronReader,
+  nemoReader,
+  axolotlReader,
 ];
 
 /** Minimum detect() score for a file to count as a run config. */

@@ -54,7 +54,8 @@ export function attentionParams(arch: ArchitectureSpec): number {
   let qkNorm = 0;
   if (arch.qkNorm === 'head') qkNorm = 2 * arch.headDim * (arch.qkNormBias ? 2 : 1);
   else if (arch.qkNorm === 'full') qkNorm = (qWidth + kvWidth) * (arch.qkNormBias ? 2 : 1);
-  return projections + qkvBias + outBias + qkNorm;
+  const sinks = arch.attentionSinks ? arch.nHeads : 0;
+  return projections + qkvBias + outBias + qkNorm + sinks;
 }
 
 /** Parameters of one multi-head latent attention block (see {@link MlaSpec}); norms are RMSNorm weights. */
@@ -93,7 +94,12 @@ export function countParams(arch: ArchitectureSpec): ParamCounts {
   let inactiveExperts = 0;
   if (arch.moe) {
     const moe = arch.moe;
-    const expert = mlpParams(arch, moe.expertFfnSize);
+    // Experts may differ from the dense MLP in gating and biases (GPT-NeoX grouped experts).
+    const expertArch =
+      moe.expertGated === undefined && moe.expertBias === undefined
+        ? arch
+        : { ...arch, gatedMlp: moe.expertGated ?? arch.gatedMlp, mlpBias: moe.expertBias ?? arch.mlpBias };
+    const expert = mlpParams(expertArch, moe.expertFfnSize);
     const router = d * moe.nExperts + (moe.routerBias ? moe.nExperts : 0);
     const shared = moe.sharedExpertFfnSize ? mlpParams(arch, moe.sharedExpertFfnSize) : 0;
     const sharedGate = moe.sharedExpertGate ? d : 0;

@@ -1,6 +1,8 @@
 import type { ReadContext, ReadResult } from '../../types';
 import type { FrameworkReader } from '../reader';
 import { parseYaml, topLevelKeys } from '../yamlSource';
+import { yamlWrittenKeys } from '../inventory';
+import { DEEPSPEED_INVENTORY } from './deepspeed.inventory';
 import { SpecBuilder } from '../specBuilder';
 
 /**
@@ -114,7 +116,7 @@ function read(text: string, _context: ReadContext): ReadResult {
     ? { start: batch.source.keyRange.start, end: batch.source.valueRange.end }
     : undefined;
   if (!b.spec.modelSectionRange) delete b.spec.modelSectionRange;
-  return { kind: 'run-config', spec: b.spec };
+  return { kind: 'run-config', spec: b.spec, written: yamlWrittenKeys(yaml) };
 }
 
 /** Reader for DeepSpeed JSON configs: recognized, with no N and no D. */
@@ -122,4 +124,5 @@ export const deepspeedReader: FrameworkReader = {
   id: 'deepspeed',
   detect: (text) => detect(text),
   read: (text, context) => read(text, context),
+  inventory: DEEPSPEED_INVENTORY,
 };

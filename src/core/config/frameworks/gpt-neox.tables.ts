@@ -26,13 +26,18 @@ export const NEOX_TOKENIZER_TYPE_SIZES: Readonly<Record<string, { tokens: number
   CharLevelTokenizer: { tokens: 512, source: 'character-level tokenizer (512 ids)' },
 };
 
-/** Norm layer parameters per `norm` value (megatron/model/norms.py). */
+/**
+ * Norm layer parameters per `norm` value (megatron/model/norms.py get_norm at ea7aefd: torch
+ * LayerNorm w+b, RMSNorm scale only, NonParametricLayernorm none).
+ */
 export const NEOX_NORMS: Readonly<Record<string, { weight: boolean; bias: boolean }>> = {
   layernorm: { weight: true, bias: true },
   te_layernorm: { weight: true, bias: true },
   rmsnorm: { weight: true, bias: false },
   te_rmsnorm: { weight: true, bias: false },
-  // ScaleNorm holds one scalar gain; counted as zero (1 parameter per norm).
+  non_parametric_layernorm: { weight: false, bias: false },
+  // ScaleNorm holds one scalar gain per norm, which the parameter math cannot express: the
+  // inventory lists `norm: scalenorm` as not modelled, so no count is shown.
   scalenorm: { weight: false, bias: false },
 };
 
@@ -47,6 +52,8 @@ export const NEOX_ACTIVATIONS: ReadonlySet<string> = new Set([
   'silu',
   'reglu',
   'swiglu',
+  'bilinear',
+  'glu',
 ]);
 
 /** Every `pos_emb` NeoX accepts (megatron/neox_arguments/neox_args.py); only `learned` adds parameters. */
@@ -60,7 +67,41 @@ export const NEOX_POS_EMBS: ReadonlySet<string> = new Set([
 ]);
 
 /** Activations NeoX implements as gated (two input branches): megatron/model/transformer.py ParallelMLP. */
-export const NEOX_GATED_ACTIVATIONS: ReadonlySet<string> = new Set(['swiglu', 'geglu', 'reglu']);
+export const NEOX_GATED_ACTIVATIONS: ReadonlySet<string> = new Set([
+  'swiglu',
+  'geglu',
+  'reglu',
+  'bilinear',
+  'glu',
+]);
+
+/**
+ * `attention_config` layer types that keep the standard attention projections (neox_args.py
+ * attention_config; megatron/model/gpt2_model.py builds gmlp/amlp, rwkv and mamba layers instead).
+ */
+export const NEOX_ATTENTION_TYPES: ReadonlySet<string> = new Set([
+  'global',
+  'local',
+  'flash',
+  'sparse_fixed',
+  'sparse_variable',
+  'bigbird',
+  'bslongformer',
+]);
+
+/**
+ * Keys of GPT-NeoX's MoE before d11df961 (May 2025; neox_args.py at d11df961^): DeepSpeed or
+ * megablocks MoE with residual experts and `expert_interval` defaulting to 2.
+ */
+export const NEOX_LEGACY_MOE_KEYS: readonly string[] = [
+  'moe_type',
+  'expert_interval',
+  'moe_use_residual',
+  'moe_glu',
+  'moe_expert_parallel_size',
+  'enable_expert_tensor_parallelism',
+  'use_tutel',
+];
 
 /**
  * Comment phrasings that state the GPU count. The Pythia configs say "# batch size (trained on 32

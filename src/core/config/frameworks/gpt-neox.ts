@@ -2,10 +2,15 @@ import type { ArchitectureSpec, ReadContext, ReadResult } from '../../types';
 import { roundUpToMultiple } from '../../model/params';
 import type { FrameworkReader } from '../reader';
 import { parseYaml, topLevelKeys, type YamlSource } from '../yamlSource';
+import { yamlWrittenKeys } from '../inventory';
+import { findTokenizer } from '../tables/tokenizers';
+import { gptNeoxInventory } from './gpt-neox.inventory';
 import { SpecBuilder, formatInt, optionGpus, type Sourced } from '../specBuilder';
 import {
   NEOX_ACTIVATIONS,
+  NEOX_ATTENTION_TYPES,
   NEOX_GATED_ACTIVATIONS,
+  NEOX_LEGACY_MOE_KEYS,
   NEOX_POS_EMBS,
   NEOX_GPU_COMMENT_PATTERNS,
   NEOX_NORMS,
@@ -131,7 +136,7 @@ function read(text: string, context: ReadContext): ReadResult {
   b.phase = 'other';
   const first = b.spec.archSources.nLayers ?? b.spec.archSources.dModel;
   if (first) b.spec.modelSectionRange = { start: first.keyRange.start, end: first.valueRange.end };
-  return { kind: 'run-config', spec: b.finish() };
+  return { kind: 'run-config', spec: b.finish(), written: yamlWrittenKeys(yaml) };
 }
 
 /** A name NeoX would reject: diagnosed, and the count becomes unknown (see SpecBuilder.finish). */
@@ -175,6 +180,9 @@ function readArchitecture(b: SpecBuilder): ArchitectureSpec | undefined {
   let ffnIn =
     intermediate?.value ?? (expansion ? Math.floor(expansion.value * dModel.value) : 4 * dModel.value);
   let ffnSize: number;
+  // ParallelMLP rounds linear1's output to 2·mlp_multiple_of and linear2's input to mlp_multiple_of
+  // (megatron/model/transformer.py); when the two disagree the model cannot run, so no count.
+  let linear1Width: number | undefined;
   if (legacyLlamaMlp && !intermediate) {
     // Pre-2024 LLaMAParallelMLP: int(2·4h/3) rounded up to multiple_of (256) per branch.
     ffnSize = roundUpToMultiple(Math.floor((2 * 4 * dModel.value) / 3), multipleOf);
@@ -182,10 +190,12 @@ function readArchitecture(b: SpecBuilder): ArchitectureSpec | undefined {
   } else if (gatedMlp) {
     ffnIn = Math.floor((ffnIn * 2) / 3);
     ffnSize = roundUpToMultiple(Math.floor(ffnIn / 2), multipleOf);
+    linear1Width = roundUpToMultiple(ffnIn, 2 * multipleOf);
     if (intermediate)
       b.assume(`intermediate_size ${intermediate.value} is NeoX's 3× width: per-branch ${ffnSize}`);
   } else {
     ffnSize = roundUpToMultiple(ffnIn, multipleOf);
+    linear1Width = roundUpToMultiple(ffnIn, 2 * multipleOf);
     if (!intermediate && !expansion) b.assume(`MLP width 4 × hidden_size = ${ffnSize} (NeoX default)`);
   }
 
@@ -193,10 +203,9 @@ function readArchitecture(b: SpecBuilder): ArchitectureSpec | undefined {
   const normName = (normKey?.value ?? 'layernorm').toLowerCase();
   const norm = NEOX_NORMS[normName] ?? NEOX_NORMS.layernorm;
   if (normKey && !NEOX_NORMS[normName]) unknownName(b, normKey, new Set(Object.keys(NEOX_NORMS)));
-  const normBiasSetting = b.bool(['use_bias_in_norms'])?.value;
-  const normBias = norm.bias
-    ? (normBiasSetting ?? true)
-    : normBiasSetting === true && normName.includes('rms');
+  // use_bias_in_norms is declared in neox_args.py but no model code reads it (get_norm builds
+  // torch LayerNorm with bias, RMSNorm without), so the norm type alone decides.
+  const normBias = norm.bias;
   const attnBias = b.bool(['use_bias_in_attn_linear'])?.value ?? true;
   const mlpBiasSetting = b.bool(['use_bias_in_mlp'])?.value;
   // Gated MLPs are the Llama ports, which are meant bias-free (the pre-2024 LLaMAParallelMLP had no
@@ -218,10 +227,14 @@ function readArchitecture(b: SpecBuilder): ArchitectureSpec | undefined {
   const learnedPositions = posEmb === 'learned' ? maxPositions : 0;
   if (posEmb === 'learned') b.assume(`learned position table with ${maxPositions} rows (pos_emb learned)`);
   b.bool(['gpt_j_residual']); // Parallel residual: NeoX still allocates both LayerNorms.
+  b.bool(['gpt_j_tied']); // Ties the two norms in the forward pass only; both are still allocated.
+  if (!readAttentionConfig(b)) return undefined;
 
   const vocabSize = readVocab(b, { rmsnorm: normName.includes('rms'), gated: gatedMlp });
+  if (vocabSize === undefined) return undefined;
+  const moe = readMoe(b, { nLayers: nLayers.value, dModel: dModel.value, intermediate: intermediate?.value });
 
-  return {
+  const architecture: ArchitectureSpec = {
     nLayers: nLayers.value,
     dModel: dModel.value,
     nHeads: nHeads.value,
@@ -241,10 +254,111 @@ function readArchitecture(b: SpecBuilder): ArchitectureSpec | undefined {
     finalNorm: true,
     qkNorm: 'none',
   };
+  if (moe === null) return undefined;
+  const expectedLinear1 = gatedMlp ? 2 * ffnSize : ffnSize;
+  // Only layers with a dense MLP build it (every layer is MoE by default when experts are on).
+  const denseLayers = moe ? nLayers.value - (moe.moeLayers ?? nLayers.value) : nLayers.value;
+  if (denseLayers > 0 && linear1Width !== undefined && linear1Width !== expectedLinear1) {
+    const source = (intermediate ?? expansion ?? b.find(['mlp_multiple_of']))?.source;
+    b.diagnose(
+      'warning',
+      'invalid-value',
+      `GPT-NeoX would build an MLP whose first linear (${linear1Width} wide, rounded to 2 × mlp_multiple_of) does not match its second (${ffnSize}${gatedMlp ? ' per branch' : ''}); the model cannot run, so parameters are not counted.`,
+      source?.valueRange,
+    );
+    if (source) b.reject(source);
+    return undefined;
+  }
+
+  if (moe) architecture.moe = moe;
+  return architecture;
+}
+
+/**
+ * `attention_config`: a list of [[types], repeat] pairs. Attention variants (global, local, flash,
+ * DeepSpeed sparse) share the q/k/v/o projections; layer types that replace the block (gmlp, amlp,
+ * mamba, rwkv) are not modelled. Returns false when the count must not be shown.
+ */
+function readAttentionConfig(b: SpecBuilder): boolean {
+  const located = b.find(['attention_config']);
+  if (!located || located.value === null || located.value === undefined) return true;
+  // Each item is [[type, ...], repeat] (repeat a count or "all"); bounded for hostile files.
+  const types = new Set<string>();
+  let wellFormed = Array.isArray(located.value);
+  for (const item of Array.isArray(located.value) ? located.value.slice(0, 256) : []) {
+    const names = Array.isArray(item) ? item[0] : undefined;
+    if (!Array.isArray(names)) {
+      wellFormed = false;
+      continue;
+    }
+    for (const name of names.slice(0, 256)) {
+      if (typeof name === 'string') types.add(name.toLowerCase());
+      else wellFormed = false;
+    }
+  }
+  const unmodelled = [...types].filter((type) => !NEOX_ATTENTION_TYPES.has(type));
+  if (!wellFormed || unmodelled.length) {
+    b.diagnose(
+      'warning',
+      'not-modelled-key',
+      `unknown: attention_config uses ${unmodelled.length ? unmodelled.map((t) => `\`${t.slice(0, 20)}\``).join(', ') : 'a form Scaling Lens does not read'} layers, whose parameters Scaling Lens does not model; N not shown.`,
+      located.source.valueRange,
+    );
+    b.spec.paramsMissing = [...(b.spec.paramsMissing ?? []), 'a model of `attention_config` layer types'];
+    return false;
+  }
+  return true;
+}
+
+/**
+ * GPT-NeoX dropless MoE (megatron/model/transformer.py, megatron/model/moe.py, moe_mlp.py at
+ * ea7aefd): layer i (0-based) is MoE when i % moe_expert_interval == 0; each MoE layer has a
+ * bias-free router d×E and E two-matrix experts (w1, w2: F×d each, no biases, also for gated
+ * activations) with F = intermediate_size, else 4h rounded up to 256. Returns null when the count
+ * must not be shown, undefined for a dense model.
+ */
+function readMoe(
+  b: SpecBuilder,
+  model: { nLayers: number; dModel: number; intermediate: number | undefined },
+): ArchitectureSpec['moe'] | null | undefined {
+  const experts = b.int(['moe_num_experts'], { arch: 'nExperts' });
+  if (!experts || experts.value <= 1) return undefined;
+  // Before d11df961 (May 2025) NeoX had DeepSpeed/megablocks MoE with residual experts and
+  // expert_interval defaulting to 2; such files are not counted.
+  const legacy = NEOX_LEGACY_MOE_KEYS.map((key) => b.find([key])).find((found) => found !== undefined);
+  if (legacy) {
+    b.diagnose(
+      'warning',
+      'not-modelled-key',
+      `unknown: \`${legacy.source.key}\` is a key of GPT-NeoX's MoE before May 2025 (DeepSpeed/megablocks MoE with residual experts, expert_interval default 2), which Scaling Lens does not model; N not shown.`,
+      legacy.source.keyRange,
+    );
+    b.spec.paramsMissing = [...(b.spec.paramsMissing ?? []), `a model of \`${legacy.source.key}\``];
+    return null;
+  }
+  const topK = b.int(['moe_top_k'], { arch: 'expertsPerToken' })?.value ?? 1;
+  const interval = b.int(['moe_expert_interval'])?.value ?? 1;
+  if (topK > experts.value) {
+    b.diagnose('error', 'invalid-value', `moe_top_k ${topK} exceeds moe_num_experts ${experts.value}.`);
+    return null;
+  }
+  const expertFfnSize = model.intermediate ?? roundUpToMultiple(4 * model.dModel, 256);
+  const moeLayers = Math.ceil(model.nLayers / interval);
+  b.assume(
+    `MoE: ${moeLayers} of ${model.nLayers} layers (every ${interval}, from layer 0), ${experts.value} experts of width ${expertFfnSize} (two bias-free matrices), top-${topK}`,
+  );
+  return {
+    nExperts: experts.value,
+    expertsPerToken: topK,
+    expertFfnSize,
+    moeLayers,
+    expertGated: false,
+    expertBias: false,
+  };
 }
 
 /** Padded vocab rows: tokenizer size rounded up to make_vocab_size_divisible_by × model_parallel_size. */
-function readVocab(b: SpecBuilder, family: { rmsnorm: boolean; gated: boolean }): number {
+function readVocab(b: SpecBuilder, family: { rmsnorm: boolean; gated: boolean }): number | undefined {
   const explicitPadded = b.int(['padded_vocab_size'], { arch: 'vocabSize' });
   if (explicitPadded) return explicitPadded.value;
   let tokens: number | undefined;
@@ -252,10 +366,27 @@ function readVocab(b: SpecBuilder, family: { rmsnorm: boolean; gated: boolean })
   const vocabFile = b.string(['vocab_file'], { arch: 'vocabSize' });
   const tokenizerType = b.string(['tokenizer_type']);
   if (explicit) tokens = explicit.value;
+  const shared = vocabFile ? findTokenizer(vocabFile.value) : undefined;
   const fileRow = vocabFile
-    ? NEOX_VOCAB_FILE_SIZES.find((row) => row.pattern.test(vocabFile.value))
+    ? (NEOX_VOCAB_FILE_SIZES.find((row) => row.pattern.test(vocabFile.value)) ??
+      (shared ? { tokens: shared.size, source: `${shared.name} (${shared.source})` } : undefined))
     : undefined;
   const typeRow = tokenizerType ? NEOX_TOKENIZER_TYPE_SIZES[tokenizerType.value] : undefined;
+  if (tokens === undefined && !fileRow && (vocabFile || (tokenizerType && !typeRow))) {
+    // A tokenizer named in the file but not known here: its size decides the embedding rows.
+    const named = vocabFile ?? tokenizerType!;
+    b.diagnose(
+      'info',
+      'unknown-tokenizer',
+      `The size of the tokenizer \`${named.value.slice(0, 60)}\` is not known to Scaling Lens; set padded_vocab_size (or vocab_size) to count parameters.`,
+      named.source.valueRange,
+    );
+    b.spec.paramsMissing = [
+      ...(b.spec.paramsMissing ?? []),
+      `the size of tokenizer \`${named.value.slice(0, 60)}\``,
+    ];
+    return undefined;
+  }
   if (tokens === undefined && fileRow) {
     tokens = fileRow.tokens;
     b.assume(`tokenizer: ${fileRow.source}, ${fileRow.tokens} tokens`);
@@ -385,4 +516,5 @@ export const gptNeoxReader: FrameworkReader = {
   id: 'gpt-neox',
   detect: (text) => detect(text),
   read: (text, context) => read(text, context),
+  inventory: gptNeoxInventory,
 };

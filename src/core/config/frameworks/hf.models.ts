@@ -1,18 +1,40 @@
 /**
  * Hugging Face transformers model families the `config.json` reader understands, as data: the
  * keys each family uses, the defaults of its `PretrainedConfig` subclass (applied when a key is
- * absent, exactly as `from_pretrained` does) and the structural switches the modeling code fixes
+ * absent, exactly as `from_pretrained` does) and the structural switches its modeling code fixes
  * (biases, norms, gating) that the config does not state.
+ *
+ * Read from huggingface/transformers `src/transformers/models/<type>/configuration_<type>.py` and
+ * `modeling_<type>.py`; the commits of the files read are listed in ./hf-config.inventory.ts.
+ * A family without a default for a key needs that key written: the count is then unknown, never a
+ * guessed default.
  */
 
 /** How a family lays out its blocks. */
 export type HfLayout = 'decoder' | 't5';
 
-/** How a family's MoE keys are spelled. */
-export type HfMoeStyle = 'mixtral' | 'qwen-moe';
+/**
+ * How a family's MoE keys are spelled and laid out:
+ * - `mixtral`: `num_local_experts` experts of width `intermediate_size` in every layer (Mixtral,
+ *   GraniteMoE, PhiMoE);
+ * - `olmoe`: `num_experts` of width `intermediate_size` in every layer;
+ * - `qwen-moe`: `num_experts` of width `moe_intermediate_size`, sparse layers chosen by
+ *   `decoder_sparse_step` and `mlp_only_layers`, optional shared expert with a sigmoid gate;
+ * - `deepseek`: `n_routed_experts` of width `moe_intermediate_size`, `n_shared_experts` shared
+ *   experts fused into one MLP, the first `first_k_dense_replace` layers dense.
+ */
+export type HfMoeStyle = 'mixtral' | 'olmoe' | 'qwen-moe' | 'deepseek-v2' | 'deepseek-v3';
 
-/** One transformers model family (keyed by `model_type`). */
+/** Families whose layout needs code beyond the switches below. */
+export type HfSpecial = 'falcon' | 'opt' | 'mpt' | 'bigcode' | 'phi-msft';
+
+/** A structural switch: fixed by the modeling code, or read from a boolean config key. */
+export type HfSwitch = boolean | { key: string; invert?: boolean };
+
+/** One transformers model family. */
 export interface HfFamily {
+  /** Family id (the canonical `model_type`); inventory keys are prefixed with it. */
+  id: string;
   layout: HfLayout;
   /** Key aliases, first present wins. */
   keys: {
@@ -24,28 +46,37 @@ export interface HfFamily {
     headDim?: readonly string[];
     maxPositions: readonly string[];
   };
-  /** Config-class defaults for absent keys (by canonical key name used in `keys`). */
+  /** Config-class defaults for absent keys (by the key names used in `keys` and below). */
   defaults: Readonly<Record<string, number | boolean | string | null>>;
-  /** `tie_word_embeddings` when absent. */
+  /** `tie_word_embeddings` when absent: the config class default. */
   tiedDefault: boolean;
   gatedMlp: boolean;
-  /** LayerNorm (weight + bias) or RMSNorm (weight only). */
-  norm: 'layernorm' | 'rmsnorm';
-  /** Norm layers per block. */
-  normsPerLayer: number;
-  /** q/k/v bias: fixed by the architecture, or read from a config key (with the default above). */
-  qkvBias: boolean | { key: string };
-  attnOutBias: boolean | { key: string };
-  mlpBias: boolean | { key: string };
-  lmHeadBias?: boolean;
+  /**
+   * 'layernorm' = weight + bias; 'rmsnorm' = weight only (also LayerNorm without bias, which has
+   * the same parameters); 'none' = non-parametric (OLMo-1 `OlmoLayerNorm`).
+   */
+  norm: 'layernorm' | 'rmsnorm' | 'none';
+  /** Norm layers per block; a key switch chooses `parallel` (true) or `sequential` (false) counts. */
+  normsPerLayer: number | { key: string; whenTrue: number; whenFalse: number };
+  qkvBias: HfSwitch;
+  attnOutBias: HfSwitch;
+  mlpBias: HfSwitch;
+  lmHeadBias?: HfSwitch;
   /** QK norm: fixed, or enabled by a boolean key. */
-  qkNorm: 'none' | 'head' | { key: string; kind: 'head'; bias: boolean };
-  /** Learned absolute positions with as many rows as the maxPositions key. */
-  learnedPositions?: boolean;
+  qkNorm: 'none' | 'head' | 'full' | { key: string; kind: 'head' | 'full'; bias: boolean };
+  /** Learned absolute positions: rows = the maxPositions key plus this offset (OPT adds 2). */
+  learnedPositions?: { offset: number };
   /** When the FFN key is null/absent, FFN = this × d (GPT-2 `n_inner: null` → 4d). */
   ffnMultipleOfD?: number;
+  /** A norm right after the token embedding (BLOOM). */
+  embeddingNorm?: boolean;
   moe?: HfMoeStyle;
-  /** Citation for the switches above. */
+  /** The router carries a per-expert bias parameter (DeepSeek-V3 `e_score_correction_bias`). */
+  routerBias?: boolean;
+  /** Multi-head latent attention (DeepSeek-V2/V3). */
+  mla?: boolean;
+  special?: HfSpecial;
+  /** Citation for the switches above (file in huggingface/transformers). */
   source: string;
 }
 
@@ -57,6 +88,14 @@ const LLAMA_KEYS = {
   ffnSize: ['intermediate_size'],
   headDim: ['head_dim'],
   maxPositions: ['max_position_embeddings'],
+} as const;
+
+const GPT2_KEYS = {
+  nLayers: ['n_layer'],
+  dModel: ['n_embd'],
+  nHeads: ['n_head'],
+  ffnSize: ['n_inner'],
+  maxPositions: ['n_positions'],
 } as const;
 
 const LLAMA_LIKE = {
@@ -72,17 +111,16 @@ const LLAMA_LIKE = {
   qkNorm: 'none',
 } as const;
 
-/** Families by `model_type`. */
-export const HF_FAMILIES: Readonly<Record<string, HfFamily>> = {
-  gpt2: {
+const ATTENTION_BIAS = {
+  qkvBias: { key: 'attention_bias' },
+  attnOutBias: { key: 'attention_bias' },
+} as const;
+
+const families: HfFamily[] = [
+  {
+    id: 'gpt2',
     layout: 'decoder',
-    keys: {
-      nLayers: ['n_layer'],
-      dModel: ['n_embd'],
-      nHeads: ['n_head'],
-      ffnSize: ['n_inner'],
-      maxPositions: ['n_positions'],
-    },
+    keys: GPT2_KEYS,
     defaults: { n_layer: 12, n_embd: 768, n_head: 12, n_inner: null, n_positions: 1024, vocab_size: 50257 },
     tiedDefault: true,
     gatedMlp: false,
@@ -92,11 +130,80 @@ export const HF_FAMILIES: Readonly<Record<string, HfFamily>> = {
     attnOutBias: true,
     mlpBias: true,
     qkNorm: 'none',
-    learnedPositions: true,
+    learnedPositions: { offset: 0 },
     ffnMultipleOfD: 4,
-    source: 'transformers GPT2Config / modeling_gpt2.py (Conv1D with bias, LayerNorm, wpe)',
+    source: 'gpt2/modeling_gpt2.py (Conv1D with bias, LayerNorm, wpe)',
   },
-  gpt_neox: {
+  {
+    id: 'gpt_neo',
+    layout: 'decoder',
+    keys: {
+      nLayers: ['num_layers'],
+      dModel: ['hidden_size'],
+      nHeads: ['num_heads'],
+      ffnSize: ['intermediate_size'],
+      maxPositions: ['max_position_embeddings'],
+    },
+    defaults: {
+      num_layers: 24,
+      hidden_size: 2048,
+      num_heads: 16,
+      intermediate_size: null,
+      max_position_embeddings: 2048,
+      vocab_size: 50257,
+    },
+    tiedDefault: true,
+    gatedMlp: false,
+    norm: 'layernorm',
+    normsPerLayer: 2,
+    // GPTNeoSelfAttention: q/k/v_proj bias=False, out_proj bias=True; GPTNeoMLP c_fc/c_proj biased.
+    qkvBias: false,
+    attnOutBias: true,
+    mlpBias: true,
+    qkNorm: 'none',
+    learnedPositions: { offset: 0 },
+    ffnMultipleOfD: 4,
+    source: 'gpt_neo/modeling_gpt_neo.py (q/k/v without bias, out_proj with bias, wpe)',
+  },
+  {
+    id: 'gptj',
+    layout: 'decoder',
+    keys: GPT2_KEYS,
+    defaults: { n_layer: 28, n_embd: 4096, n_head: 16, n_inner: null, n_positions: 2048, vocab_size: 50400 },
+    tiedDefault: false,
+    gatedMlp: false,
+    norm: 'layernorm',
+    // GPTJBlock: one ln_1 feeds attention and MLP in parallel.
+    normsPerLayer: 1,
+    qkvBias: false,
+    attnOutBias: false,
+    mlpBias: true,
+    // GPTJForCausalLM: lm_head = nn.Linear(n_embd, vocab_size) (bias on).
+    lmHeadBias: true,
+    qkNorm: 'none',
+    ffnMultipleOfD: 4,
+    source: 'gptj/modeling_gptj.py (rotary, parallel block, lm_head with bias)',
+  },
+  {
+    id: 'gpt_bigcode',
+    layout: 'decoder',
+    keys: GPT2_KEYS,
+    defaults: { n_layer: 12, n_embd: 768, n_head: 12, n_inner: null, n_positions: 1024, vocab_size: 50257 },
+    tiedDefault: true,
+    gatedMlp: false,
+    norm: 'layernorm',
+    normsPerLayer: 2,
+    qkvBias: true,
+    attnOutBias: true,
+    mlpBias: true,
+    qkNorm: 'none',
+    learnedPositions: { offset: 0 },
+    ffnMultipleOfD: 4,
+    special: 'bigcode',
+    source: 'gpt_bigcode/modeling_gpt_bigcode.py (c_attn d→d+2·head_dim when multi_query)',
+  },
+  {
+    id: 'gpt_neox',
     layout: 'decoder',
     keys: { ...LLAMA_KEYS, nKvHeads: [], headDim: [] },
     defaults: {
@@ -111,14 +218,125 @@ export const HF_FAMILIES: Readonly<Record<string, HfFamily>> = {
     tiedDefault: false,
     gatedMlp: false,
     norm: 'layernorm',
+    // Parallel or not, GPTNeoXLayer keeps input_layernorm and post_attention_layernorm.
     normsPerLayer: 2,
-    qkvBias: { key: 'attention_bias' },
-    attnOutBias: { key: 'attention_bias' },
+    ...ATTENTION_BIAS,
     mlpBias: true,
     qkNorm: 'none',
-    source: 'transformers GPTNeoXConfig / modeling_gpt_neox.py (fused qkv with bias, two LayerNorms)',
+    source: 'gpt_neox/modeling_gpt_neox.py (fused qkv with bias, two LayerNorms)',
   },
-  llama: {
+  {
+    id: 'bloom',
+    layout: 'decoder',
+    keys: {
+      nLayers: ['n_layer', 'num_hidden_layers'],
+      dModel: ['hidden_size', 'n_embed'],
+      nHeads: ['n_head', 'num_attention_heads'],
+      ffnSize: [],
+      maxPositions: [],
+    },
+    defaults: { n_layer: 2, hidden_size: 64, n_head: 8, vocab_size: 250880 },
+    tiedDefault: true,
+    gatedMlp: false,
+    norm: 'layernorm',
+    normsPerLayer: 2,
+    qkvBias: true,
+    attnOutBias: true,
+    mlpBias: true,
+    qkNorm: 'none',
+    // BloomMLP: dense_h_to_4h is 4·hidden, no config key.
+    ffnMultipleOfD: 4,
+    embeddingNorm: true,
+    source: 'bloom/modeling_bloom.py (word_embeddings_layernorm, ALiBi, 4h MLP, biases)',
+  },
+  {
+    id: 'falcon',
+    layout: 'decoder',
+    keys: {
+      nLayers: ['num_hidden_layers', 'n_layer'],
+      dModel: ['hidden_size', 'n_embed'],
+      nHeads: ['num_attention_heads', 'n_head'],
+      ffnSize: ['ffn_hidden_size'],
+      maxPositions: ['max_position_embeddings'],
+    },
+    defaults: {
+      num_hidden_layers: 32,
+      hidden_size: 4544,
+      num_attention_heads: 71,
+      ffn_hidden_size: null,
+      vocab_size: 65024,
+      bias: false,
+      multi_query: true,
+      parallel_attn: true,
+      new_decoder_architecture: false,
+      num_ln_in_parallel_attn: null,
+    },
+    tiedDefault: true,
+    gatedMlp: false,
+    norm: 'layernorm',
+    normsPerLayer: 2, // decided in code (falcon special)
+    qkvBias: { key: 'bias' },
+    attnOutBias: { key: 'bias' },
+    mlpBias: { key: 'bias' },
+    qkNorm: 'none',
+    ffnMultipleOfD: 4,
+    special: 'falcon',
+    source: 'falcon/modeling_falcon.py (FalconAttention qkv width, FalconDecoderLayer norms)',
+  },
+  {
+    id: 'mpt',
+    layout: 'decoder',
+    keys: {
+      nLayers: ['n_layers'],
+      dModel: ['d_model'],
+      nHeads: ['n_heads'],
+      ffnSize: [],
+      maxPositions: ['max_seq_len'],
+    },
+    defaults: { n_layers: 24, d_model: 2048, n_heads: 16, expansion_ratio: 4, vocab_size: 50368 },
+    tiedDefault: true,
+    gatedMlp: false,
+    // MptBlock: LayerNorm with `.bias = None`, Linear(bias=False) everywhere, whatever `no_bias`.
+    norm: 'rmsnorm',
+    normsPerLayer: 2,
+    qkvBias: false,
+    attnOutBias: false,
+    mlpBias: false,
+    qkNorm: 'none',
+    special: 'mpt',
+    source: 'mpt/modeling_mpt.py (ALiBi only, no biases, LayerNorm weight only)',
+  },
+  {
+    id: 'opt',
+    layout: 'decoder',
+    keys: { ...LLAMA_KEYS, nKvHeads: [], headDim: [], ffnSize: ['ffn_dim'] },
+    defaults: {
+      num_hidden_layers: 12,
+      hidden_size: 768,
+      num_attention_heads: 12,
+      ffn_dim: 3072,
+      max_position_embeddings: 2048,
+      vocab_size: 50272,
+      do_layer_norm_before: true,
+      enable_bias: true,
+      layer_norm_elementwise_affine: true,
+      _remove_final_layer_norm: false,
+    },
+    tiedDefault: true,
+    gatedMlp: false,
+    norm: 'layernorm',
+    normsPerLayer: 2,
+    qkvBias: { key: 'enable_bias' },
+    attnOutBias: { key: 'enable_bias' },
+    mlpBias: { key: 'enable_bias' },
+    qkNorm: 'none',
+    // OPTLearnedPositionalEmbedding: num_embeddings + 2 rows (offset for the padding convention).
+    learnedPositions: { offset: 2 },
+    special: 'opt',
+    source: 'opt/modeling_opt.py (positions + 2, project_in/out when word_embed_proj_dim ≠ hidden)',
+  },
+  {
+    id: 'llama',
     ...LLAMA_LIKE,
     defaults: {
       num_hidden_layers: 32,
@@ -130,12 +348,20 @@ export const HF_FAMILIES: Readonly<Record<string, HfFamily>> = {
       attention_bias: false,
       mlp_bias: false,
     },
-    qkvBias: { key: 'attention_bias' },
-    attnOutBias: { key: 'attention_bias' },
+    ...ATTENTION_BIAS,
     mlpBias: { key: 'mlp_bias' },
-    source: 'transformers LlamaConfig / modeling_llama.py',
+    source: 'llama/modeling_llama.py',
   },
-  mistral: {
+  {
+    id: 'granite',
+    ...LLAMA_LIKE,
+    defaults: { attention_bias: false, mlp_bias: false },
+    ...ATTENTION_BIAS,
+    mlpBias: { key: 'mlp_bias' },
+    source: 'granite/modeling_granite.py (Llama layout; multipliers only scale activations)',
+  },
+  {
+    id: 'mistral',
     ...LLAMA_LIKE,
     defaults: {
       num_hidden_layers: 32,
@@ -146,9 +372,10 @@ export const HF_FAMILIES: Readonly<Record<string, HfFamily>> = {
       max_position_embeddings: 131072,
       vocab_size: 32000,
     },
-    source: 'transformers MistralConfig / modeling_mistral.py',
+    source: 'mistral/modeling_mistral.py',
   },
-  mixtral: {
+  {
+    id: 'mixtral',
     ...LLAMA_LIKE,
     defaults: {
       num_hidden_layers: 32,
@@ -162,9 +389,28 @@ export const HF_FAMILIES: Readonly<Record<string, HfFamily>> = {
       num_experts_per_tok: 2,
     },
     moe: 'mixtral',
-    source: 'transformers MixtralConfig / modeling_mixtral.py (router d×E without bias)',
+    source: 'mixtral/modeling_mixtral.py (router d×E without bias)',
   },
-  qwen2: {
+  {
+    id: 'granitemoe',
+    ...LLAMA_LIKE,
+    defaults: { attention_bias: false },
+    ...ATTENTION_BIAS,
+    moe: 'mixtral',
+    source: 'granitemoe/modeling_granitemoe.py (ParallelExperts E×2f×d and E×d×f, router without bias)',
+  },
+  {
+    id: 'phimoe',
+    ...LLAMA_LIKE,
+    defaults: { attention_bias: false, lm_head_bias: false },
+    norm: 'layernorm',
+    ...ATTENTION_BIAS,
+    lmHeadBias: { key: 'lm_head_bias' },
+    moe: 'mixtral',
+    source: 'phimoe/modeling_phimoe.py (LayerNorm with bias, attention_bias, lm_head_bias)',
+  },
+  {
+    id: 'qwen2',
     ...LLAMA_LIKE,
     defaults: {
       num_hidden_layers: 32,
@@ -177,9 +423,10 @@ export const HF_FAMILIES: Readonly<Record<string, HfFamily>> = {
     },
     // Qwen2Attention: q/k/v_proj bias=True, o_proj bias=False; not a config key.
     qkvBias: true,
-    source: 'transformers Qwen2Config / modeling_qwen2.py (qkv bias fixed)',
+    source: 'qwen2/modeling_qwen2.py (qkv bias fixed)',
   },
-  qwen2_moe: {
+  {
+    id: 'qwen2_moe',
     ...LLAMA_LIKE,
     defaults: {
       num_hidden_layers: 24,
@@ -197,9 +444,10 @@ export const HF_FAMILIES: Readonly<Record<string, HfFamily>> = {
     },
     qkvBias: true,
     moe: 'qwen-moe',
-    source: 'transformers Qwen2MoeConfig / modeling_qwen2_moe.py (shared expert + sigmoid gate d→1)',
+    source: 'qwen2_moe/modeling_qwen2_moe.py (shared expert + sigmoid gate d→1)',
   },
-  qwen3: {
+  {
+    id: 'qwen3',
     ...LLAMA_LIKE,
     defaults: {
       num_hidden_layers: 32,
@@ -212,13 +460,13 @@ export const HF_FAMILIES: Readonly<Record<string, HfFamily>> = {
       vocab_size: 151936,
       attention_bias: false,
     },
-    qkvBias: { key: 'attention_bias' },
-    attnOutBias: { key: 'attention_bias' },
+    ...ATTENTION_BIAS,
     // Qwen3Attention: q_norm/k_norm = RMSNorm(head_dim), weight only.
     qkNorm: 'head',
-    source: 'transformers Qwen3Config / modeling_qwen3.py (QK RMSNorm over head_dim)',
+    source: 'qwen3/modeling_qwen3.py (QK RMSNorm over head_dim)',
   },
-  qwen3_moe: {
+  {
+    id: 'qwen3_moe',
     ...LLAMA_LIKE,
     defaults: {
       num_hidden_layers: 24,
@@ -235,15 +483,16 @@ export const HF_FAMILIES: Readonly<Record<string, HfFamily>> = {
       moe_intermediate_size: 768,
       decoder_sparse_step: 1,
     },
-    qkvBias: { key: 'attention_bias' },
-    attnOutBias: { key: 'attention_bias' },
+    ...ATTENTION_BIAS,
     qkNorm: 'head',
     moe: 'qwen-moe',
-    source: 'transformers Qwen3MoeConfig / modeling_qwen3_moe.py (no shared expert)',
+    source: 'qwen3_moe/modeling_qwen3_moe.py (no shared expert)',
   },
-  phi: {
+  {
+    id: 'phi',
     layout: 'decoder',
-    keys: LLAMA_KEYS,
+    // PhiAttention: head_dim = hidden_size // num_attention_heads (no head_dim key).
+    keys: { ...LLAMA_KEYS, headDim: [] },
     defaults: {
       num_hidden_layers: 24,
       hidden_size: 2048,
@@ -262,10 +511,53 @@ export const HF_FAMILIES: Readonly<Record<string, HfFamily>> = {
     attnOutBias: true,
     mlpBias: true,
     lmHeadBias: true,
+    // PhiAttention q_layernorm/k_layernorm: LayerNorm(hidden_size // num_heads), weight + bias.
     qkNorm: { key: 'qk_layernorm', kind: 'head', bias: true },
-    source: 'transformers PhiConfig / modeling_phi.py (parallel block, lm_head bias)',
+    source: 'phi/modeling_phi.py (parallel block, lm_head bias)',
   },
-  gemma: {
+  {
+    // microsoft/phi-1_5 and phi-2 before their port: MixFormer names (trust_remote_code).
+    id: 'phi-msft',
+    layout: 'decoder',
+    keys: {
+      nLayers: ['n_layer'],
+      dModel: ['n_embd'],
+      nHeads: ['n_head'],
+      nKvHeads: ['n_head_kv'],
+      ffnSize: ['n_inner'],
+      maxPositions: ['n_positions'],
+    },
+    defaults: { pad_vocab_size_multiple: 64 },
+    tiedDefault: false,
+    gatedMlp: false,
+    norm: 'layernorm',
+    // ParallelBlock: one ln for mixer and mlp; CausalLMHead has its own ln + linear with bias.
+    normsPerLayer: 1,
+    qkvBias: true,
+    attnOutBias: true,
+    mlpBias: true,
+    lmHeadBias: true,
+    qkNorm: 'none',
+    ffnMultipleOfD: 4,
+    special: 'phi-msft',
+    source: 'microsoft/phi-1_5 modeling_phi.py (MixFormer: Wqkv/out_proj/fc1/fc2 biased, vocab padded)',
+  },
+  {
+    id: 'phi3',
+    ...LLAMA_LIKE,
+    defaults: {
+      num_hidden_layers: 32,
+      hidden_size: 3072,
+      num_attention_heads: 32,
+      intermediate_size: 8192,
+      max_position_embeddings: 4096,
+      vocab_size: 32064,
+    },
+    // Phi3Attention qkv_proj / o_proj and Phi3MLP gate_up_proj / down_proj: all bias=False.
+    source: 'phi3/modeling_phi3.py (fused qkv and gate_up, no biases)',
+  },
+  {
+    id: 'gemma',
     ...LLAMA_LIKE,
     defaults: {
       num_hidden_layers: 28,
@@ -279,11 +571,11 @@ export const HF_FAMILIES: Readonly<Record<string, HfFamily>> = {
       attention_bias: false,
     },
     tiedDefault: true,
-    qkvBias: { key: 'attention_bias' },
-    attnOutBias: { key: 'attention_bias' },
-    source: 'transformers GemmaConfig / modeling_gemma.py (GeGLU, tied)',
+    ...ATTENTION_BIAS,
+    source: 'gemma/modeling_gemma.py (GeGLU, tied)',
   },
-  gemma2: {
+  {
+    id: 'gemma2',
     ...LLAMA_LIKE,
     defaults: {
       num_hidden_layers: 26,
@@ -299,11 +591,135 @@ export const HF_FAMILIES: Readonly<Record<string, HfFamily>> = {
     tiedDefault: true,
     // Gemma2DecoderLayer: input, post_attention, pre_feedforward and post_feedforward norms.
     normsPerLayer: 4,
-    qkvBias: { key: 'attention_bias' },
-    attnOutBias: { key: 'attention_bias' },
-    source: 'transformers Gemma2Config / modeling_gemma2.py (4 norms per layer, tied)',
+    ...ATTENTION_BIAS,
+    source: 'gemma2/modeling_gemma2.py (4 norms per layer, tied)',
   },
-  t5: {
+  {
+    id: 'gemma3_text',
+    ...LLAMA_LIKE,
+    defaults: {
+      num_hidden_layers: 26,
+      hidden_size: 2304,
+      num_attention_heads: 8,
+      num_key_value_heads: 4,
+      head_dim: 256,
+      intermediate_size: 9216,
+      max_position_embeddings: 131072,
+      vocab_size: 262208,
+      attention_bias: false,
+    },
+    tiedDefault: true,
+    normsPerLayer: 4,
+    ...ATTENTION_BIAS,
+    // Gemma3Attention: q_norm / k_norm = Gemma3RMSNorm(head_dim).
+    qkNorm: 'head',
+    source: 'gemma3/modeling_gemma3.py (Gemma3TextModel: 4 norms, QK RMSNorm, tied)',
+  },
+  {
+    id: 'starcoder2',
+    ...LLAMA_LIKE,
+    defaults: { use_bias: true },
+    tiedDefault: true,
+    gatedMlp: false,
+    norm: 'layernorm',
+    qkvBias: { key: 'use_bias' },
+    attnOutBias: { key: 'use_bias' },
+    mlpBias: { key: 'use_bias' },
+    source: 'starcoder2/modeling_starcoder2.py (LayerNorm, c_fc/c_proj, use_bias on every linear)',
+  },
+  {
+    id: 'stablelm',
+    ...LLAMA_LIKE,
+    // StableLmAttention: head_dim = hidden_size // num_heads (no head_dim key).
+    keys: { ...LLAMA_KEYS, headDim: [] },
+    defaults: { use_qkv_bias: false, qk_layernorm: false, use_parallel_residual: false },
+    norm: 'layernorm',
+    normsPerLayer: { key: 'use_parallel_residual', whenTrue: 1, whenFalse: 2 },
+    qkvBias: { key: 'use_qkv_bias' },
+    // StableLmLayerNormPerHead: one LayerNorm(head_dim, bias=False) per q head and per kv head.
+    qkNorm: { key: 'qk_layernorm', kind: 'full', bias: false },
+    source: 'stablelm/modeling_stablelm.py (LayerNorm, per-head q/k LayerNorms without bias)',
+  },
+  {
+    id: 'cohere',
+    ...LLAMA_LIKE,
+    defaults: { attention_bias: false, use_qk_norm: false },
+    tiedDefault: true,
+    // CohereLayerNorm has a weight and no bias; one input_layernorm per parallel block.
+    norm: 'rmsnorm',
+    normsPerLayer: 1,
+    ...ATTENTION_BIAS,
+    // q_norm = CohereLayerNorm((num_heads, head_dim)), k_norm = ((num_kv_heads, head_dim)).
+    qkNorm: { key: 'use_qk_norm', kind: 'full', bias: false },
+    source: 'cohere/modeling_cohere.py (parallel block, LayerNorm without bias, tied)',
+  },
+  {
+    id: 'olmo',
+    ...LLAMA_LIKE,
+    defaults: { attention_bias: false },
+    // OlmoLayerNorm: F.layer_norm without weight or bias.
+    norm: 'none',
+    ...ATTENTION_BIAS,
+    source: 'olmo/modeling_olmo.py (non-parametric LayerNorm)',
+  },
+  {
+    id: 'olmo2',
+    ...LLAMA_LIKE,
+    defaults: { attention_bias: false },
+    // Olmo2DecoderLayer: post_attention_layernorm and post_feedforward_layernorm only.
+    ...ATTENTION_BIAS,
+    // q_norm = RMSNorm(num_heads·head_dim), k_norm = RMSNorm(num_kv_heads·head_dim).
+    qkNorm: 'full',
+    source: 'olmo2/modeling_olmo2.py (norm after attention and MLP, full-width QK RMSNorm)',
+  },
+  {
+    id: 'olmoe',
+    ...LLAMA_LIKE,
+    defaults: { attention_bias: false },
+    ...ATTENTION_BIAS,
+    qkNorm: 'full',
+    moe: 'olmoe',
+    source: 'olmoe/modeling_olmoe.py (full-width QK RMSNorm, experts of intermediate_size)',
+  },
+  {
+    id: 'deepseek_v2',
+    ...LLAMA_LIKE,
+    defaults: { attention_bias: false, first_k_dense_replace: 0, moe_layer_freq: 1, n_shared_experts: null },
+    mla: true,
+    moe: 'deepseek-v2',
+    source: 'deepseek_v2/modeling_deepseek_v2.py (MLA, routed + shared experts)',
+  },
+  {
+    id: 'deepseek_v3',
+    ...LLAMA_LIKE,
+    defaults: {
+      vocab_size: 129280,
+      hidden_size: 7168,
+      intermediate_size: 18432,
+      moe_intermediate_size: 2048,
+      num_hidden_layers: 61,
+      num_attention_heads: 128,
+      num_key_value_heads: 128,
+      n_shared_experts: 1,
+      n_routed_experts: 256,
+      kv_lora_rank: 512,
+      q_lora_rank: 1536,
+      qk_rope_head_dim: 64,
+      v_head_dim: 128,
+      qk_nope_head_dim: 128,
+      num_experts_per_tok: 8,
+      first_k_dense_replace: 3,
+      attention_bias: false,
+    },
+    mla: true,
+    moe: 'deepseek-v3',
+    // DeepSeek's modeling_deepseek.py (the config's auto_map) makes e_score_correction_bias an
+    // nn.Parameter and checkpoints store it; transformers' native port registers it as a buffer.
+    routerBias: true,
+    source: 'deepseek_v3/modeling_deepseek_v3.py (MLA; MoE from layer first_k_dense_replace on)',
+  },
+  {
+    id: 't5',
     layout: 't5',
     keys: {
       nLayers: ['num_layers'],
@@ -332,6 +748,20 @@ export const HF_FAMILIES: Readonly<Record<string, HfFamily>> = {
     attnOutBias: false,
     mlpBias: false,
     qkNorm: 'none',
-    source: 'transformers T5Config / modeling_t5.py (shared embedding, relative bias in layer 0)',
+    source: 't5/modeling_t5.py (shared embedding, relative bias in layer 0)',
   },
+];
+
+/** Other `model_type` spellings of a family (the MixFormer remote code used two). */
+const ALIASES: Readonly<Record<string, string>> = {
+  'mixformer-sequential': 'phi-msft',
 };
+
+/** Families by `model_type`. */
+export const HF_FAMILIES: Readonly<Record<string, HfFamily>> = Object.fromEntries([
+  ...families.map((family) => [family.id, family] as const),
+  ...Object.entries(ALIASES).map(([alias, id]) => [alias, families.find((f) => f.id === id)!] as const),
+]);
+
+/** Every family once (for the inventory and docs). */
+export const HF_FAMILY_LIST: readonly HfFamily[] = families;

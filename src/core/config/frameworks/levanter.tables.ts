@@ -2,13 +2,28 @@
  * Levanter data tables: the dataclass defaults of each `model.type`, and tokenizer sizes.
  */
 
+/**
+ * How a Levanter model type builds its blocks (stanford-crfm/levanter @ 9263f81e,
+ * src/levanter/models/*.py):
+ * - 'gpt2': Gpt2Config — LayerNorm (bias with use_bias), fused qkv + out proj (biases with
+ *   use_bias), GELU MLP of mlp_scale × hidden_dim, learned positions (seq_len rows), tied head.
+ * - 'llama': LlamaConfig and its subclasses — RMSNorm (weight unless use_layer_norm_weight false,
+ *   bias with use_bias), SwiGLU LlamaMlp, q/k/v/o bias with use_bias; hybrid_norm adds two norms
+ *   per layer, input_embedding_norm one after the embedding (LlamaDecoderLayer, LlamaEmbedding).
+ * - 'gemma': GemmaConfig/Gemma2Config/Gemma3Config — GemmaRMSNorm (weight only, never bias), 2 norms
+ *   per layer (Gemma) or 4 (Gemma-2/3 Gemma2DecoderLayer), tied by default; attention_config() does
+ *   not pass head_dim, so the attention head width is hidden_dim / num_heads.
+ */
+export type LevanterFamily = 'gpt2' | 'llama' | 'gemma';
+
 /** The fields a Levanter model config may omit, with the dataclass default per model type. */
 export interface LevanterModelDefaults {
-  /** 'gpt2' = GPT-2 block (LayerNorm, GELU MLP of mlp_scale × d, learned positions, tied). */
-  family: 'gpt2' | 'llama';
+  family: LevanterFamily;
+  /** The dataclass, for messages. */
+  dataclass: string;
   seq_len: number;
   hidden_dim: number;
-  /** Per-branch SwiGLU width (llama family); GPT-2 uses mlp_scale × hidden_dim instead. */
+  /** Per-branch SwiGLU/GeGLU width; GPT-2 uses mlp_scale × hidden_dim instead. */
   intermediate_dim: number;
   mlp_scale: number;
   num_layers: number;
@@ -16,19 +31,72 @@ export interface LevanterModelDefaults {
   num_kv_heads: number;
   use_bias: boolean;
   tie_word_embeddings: boolean;
-  /** QK norm over the full q and k projections (OLMo-2). */
-  qkNorm: boolean;
-  /** Mixture of experts (Mixtral). */
-  num_local_experts?: number;
+  /**
+   * QK norm: 'full' over the whole q and k projections (Olmo2Attention), 'head' over head_size
+   * (Qwen3, Gemma-3 via `use_qk_norm`).
+   */
+  qkNorm: 'none' | 'head' | 'full';
+  /** Norm layers per decoder block. */
+  normsPerLayer: number;
+  /** The LM head is always a separate matrix (MistralLMHeadModel ignores tie_word_embeddings). */
+  alwaysUntied?: boolean;
+  /** Qwen2: q/k/v always carry biases, o_proj never (QwenConfig.attention_config). */
+  qwenBias?: boolean;
+  /** OLMo-2: attention biases follow `attention_bias`, not `use_bias` (Olmo2Attention). */
+  olmoAttentionBias?: boolean;
+  /** `head_dim` is a field the attention honours (LlamaConfig.attention_config passes it). */
+  headDimField?: boolean;
+  /** Mixture of experts (MixtralConfig): experts, top-k, shared experts. */
+  n_routed_experts?: number;
   num_experts_per_tok?: number;
+  /** `hybrid_norm`/`input_embedding_norm` are honoured (LlamaDecoderLayer/LlamaEmbedding). */
+  llamaNorms?: boolean;
+  /** HF `model_type`s whose config `use_hf_model_config` can turn into this type. */
+  hfModelTypes: readonly string[];
+  /** The HF checkpoint `initialize_from_hf: true` loads (hf_checkpoint_converter's default). */
+  reference_checkpoint?: string;
+  /** `model.reference_checkpoint` is a field the converter honours (LlamaConfig, Qwen, Olmo2, Mixtral). */
+  referenceField?: boolean;
   source: string;
 }
 
+const LLAMA_DIMS = {
+  seq_len: 2048,
+  hidden_dim: 4096,
+  intermediate_dim: 11008,
+  mlp_scale: 4,
+  num_layers: 32,
+  num_heads: 32,
+  num_kv_heads: 32,
+  use_bias: false,
+  tie_word_embeddings: false,
+  qkNorm: 'none',
+  normsPerLayer: 2,
+} as const;
+
+// gemma.py GemmaConfig: seq_len 8192, hidden 2048, intermediate 16384, 18 layers, 8 heads, 1 kv
+// head, head_dim 256, tied, use_bias False. Gemma2Config/Gemma3Config only add soft-capping,
+// use_qk_norm (Gemma-3 True) and sliding windows.
+const GEMMA_DIMS = {
+  family: 'gemma',
+  seq_len: 8192,
+  hidden_dim: 2048,
+  intermediate_dim: 16384,
+  mlp_scale: 4,
+  num_layers: 18,
+  num_heads: 8,
+  num_kv_heads: 1,
+  use_bias: false,
+  tie_word_embeddings: true,
+  reference_checkpoint: 'google/gemma-2b',
+} as const;
+
 /** Dataclass defaults by `model.type` (the name registered with LmConfig.register_subclass). */
 export const LEVANTER_MODEL_DEFAULTS: Readonly<Record<string, LevanterModelDefaults>> = {
-  // levanter/models/gpt2.py Gpt2Config: seq_len 1024, hidden_dim 768, 12 layers, 12 heads, mlp_scale 4, use_bias True.
+  // gpt2.py Gpt2Config: seq_len 1024, hidden_dim 768, 12 layers, 12 heads, mlp_scale 4, use_bias True.
   gpt2: {
     family: 'gpt2',
+    dataclass: 'Gpt2Config',
     seq_len: 1024,
     hidden_dim: 768,
     intermediate_dim: 3072,
@@ -38,70 +106,119 @@ export const LEVANTER_MODEL_DEFAULTS: Readonly<Record<string, LevanterModelDefau
     num_kv_heads: 12,
     use_bias: true,
     tie_word_embeddings: true,
-    qkNorm: false,
+    qkNorm: 'none',
+    normsPerLayer: 2,
+    hfModelTypes: ['gpt2'],
+    reference_checkpoint: 'gpt2',
     source: 'levanter Gpt2Config',
   },
-  // levanter/models/llama.py LlamaConfig: seq_len 2048, 4096, 11008, 32 layers, 32/32 heads, untied, no bias.
+  // llama.py LlamaConfig: seq_len 2048, 4096, 11008, 32 layers, 32/32 heads, untied, no bias.
   llama: {
     family: 'llama',
-    seq_len: 2048,
-    hidden_dim: 4096,
-    intermediate_dim: 11008,
-    mlp_scale: 4,
-    num_layers: 32,
-    num_heads: 32,
-    num_kv_heads: 32,
-    use_bias: false,
-    tie_word_embeddings: false,
-    qkNorm: false,
+    dataclass: 'LlamaConfig',
+    ...LLAMA_DIMS,
+    headDimField: true,
+    llamaNorms: true,
+    hfModelTypes: ['llama'],
+    referenceField: true,
+    reference_checkpoint: 'NousResearch/Llama-2-7b-hf',
     source: 'levanter LlamaConfig',
   },
-  // levanter/models/mistral.py MistralConfig: seq_len 8192, 4096, 14336, 32 layers, 32/8 heads.
+  // mistral.py MistralConfig(LlamaConfig): seq_len 8192, 14336, 32/8 heads; MistralLMHeadModel
+  // always builds lm_head.
   mistral: {
     family: 'llama',
+    dataclass: 'MistralConfig',
+    ...LLAMA_DIMS,
     seq_len: 8192,
-    hidden_dim: 4096,
     intermediate_dim: 14336,
-    mlp_scale: 4,
-    num_layers: 32,
-    num_heads: 32,
     num_kv_heads: 8,
-    use_bias: false,
-    tie_word_embeddings: false,
-    qkNorm: false,
+    alwaysUntied: true,
+    headDimField: true,
+    llamaNorms: true,
+    hfModelTypes: ['mistral'],
+    // MistralConfig.hf_checkpoint_converter ignores the reference_checkpoint field.
+    reference_checkpoint: 'mistralai/Mistral-7B-v0.1',
     source: 'levanter MistralConfig',
   },
-  // levanter/models/mixtral.py MixtralConfig: Mixtral-8x7B with seq_len 8192, 8 experts, top-2.
+  // mixtral.py MixtralConfig: Mixtral-8x7B with seq_len 8192, n_routed_experts 8, top-2,
+  // n_shared_experts 0; its attention_config does not pass head_dim.
   mixtral: {
     family: 'llama',
+    dataclass: 'MixtralConfig',
+    ...LLAMA_DIMS,
     seq_len: 8192,
-    hidden_dim: 4096,
     intermediate_dim: 14336,
-    mlp_scale: 4,
-    num_layers: 32,
-    num_heads: 32,
     num_kv_heads: 8,
-    use_bias: false,
-    tie_word_embeddings: false,
-    qkNorm: false,
-    num_local_experts: 8,
+    n_routed_experts: 8,
     num_experts_per_tok: 2,
+    hfModelTypes: ['mixtral'],
+    referenceField: true,
+    reference_checkpoint: 'mistralai/Mixtral-8x7B-v0.1',
     source: 'levanter MixtralConfig',
   },
-  // levanter/models/olmo.py Olmo2Config: seq_len 4096, 4096, 11008, 32 layers, 32/32 heads, QK-norm.
+  // qwen.py QwenConfig(LlamaConfig): Llama defaults; qkv biases always, no o_proj bias.
+  qwen: {
+    family: 'llama',
+    dataclass: 'QwenConfig',
+    ...LLAMA_DIMS,
+    qwenBias: true,
+    hfModelTypes: ['qwen2'],
+    referenceField: true,
+    reference_checkpoint: 'NousResearch/Llama-2-7b-hf',
+    source: 'levanter QwenConfig',
+  },
+  // qwen.py Qwen3Config(LlamaConfig): Llama defaults; qk_norm over head_size.
+  qwen3: {
+    family: 'llama',
+    dataclass: 'Qwen3Config',
+    ...LLAMA_DIMS,
+    qkNorm: 'head',
+    headDimField: true,
+    hfModelTypes: ['qwen3'],
+    referenceField: true,
+    reference_checkpoint: 'NousResearch/Llama-2-7b-hf',
+    source: 'levanter Qwen3Config',
+  },
+  // olmo.py Olmo2Config: seq_len 4096, 4096, 11008, 32 layers, 32/32 heads, QK-norm over the full
+  // projections, attention_bias False.
   olmo2: {
     family: 'llama',
+    dataclass: 'Olmo2Config',
+    ...LLAMA_DIMS,
     seq_len: 4096,
-    hidden_dim: 4096,
-    intermediate_dim: 11008,
-    mlp_scale: 4,
-    num_layers: 32,
-    num_heads: 32,
-    num_kv_heads: 32,
-    use_bias: false,
-    tie_word_embeddings: false,
-    qkNorm: true,
+    qkNorm: 'full',
+    olmoAttentionBias: true,
+    hfModelTypes: ['olmo2'],
+    referenceField: true,
+    reference_checkpoint: 'allenai/OLMo-2-1124-7B',
     source: 'levanter Olmo2Config',
+  },
+  gemma: {
+    ...GEMMA_DIMS,
+    dataclass: 'GemmaConfig',
+    qkNorm: 'none',
+    normsPerLayer: 2,
+    hfModelTypes: ['gemma'],
+    source: 'levanter GemmaConfig',
+  },
+  gemma2: {
+    ...GEMMA_DIMS,
+    dataclass: 'Gemma2Config',
+    qkNorm: 'none',
+    normsPerLayer: 4,
+    hfModelTypes: ['gemma2'],
+    reference_checkpoint: 'google/gemma-2-2b',
+    source: 'levanter Gemma2Config',
+  },
+  gemma3: {
+    ...GEMMA_DIMS,
+    dataclass: 'Gemma3Config',
+    qkNorm: 'head',
+    normsPerLayer: 4,
+    hfModelTypes: ['gemma3_text', 'gemma3'],
+    reference_checkpoint: 'google/gemma-3-1b-pt',
+    source: 'levanter Gemma3Config',
   },
 };
 
@@ -128,11 +245,13 @@ export const LEVANTER_TOKENIZER_SIZES: readonly { pattern: RegExp; tokens: numbe
   },
   // Mistral-7B-v0.1 / Mixtral-8x7B-v0.1: 32000 pieces.
   { pattern: /^mistralai\/(Mistral|Mixtral)/i, tokens: 32000, source: 'Mistral/Mixtral v0.1 tokenizer' },
+  // google/gemma-* (Gemma 1 and 2) SentencePiece: 256000 pieces (vocab_size in their config.json).
+  { pattern: /^google\/gemma-(2-)?\d+b/i, tokens: 256000, source: 'Gemma tokenizer' },
   // EleutherAI/gpt-neox-20b and the Pythia suite: len 50277.
   { pattern: /^EleutherAI\/(gpt-neox-20b|pythia)/i, tokens: 50277, source: 'GPT-NeoX-20B tokenizer' },
 ];
 
-/** Levanter's trainer defaults (levanter/trainer.py TrainerConfig). */
+/** Levanter's trainer defaults (src/levanter/trainer.py TrainerConfig @ 9263f81e). */
 export const LEVANTER_TRAINER_DEFAULTS = {
   num_train_steps: 400_000,
   train_batch_size: 512,

@@ -1,11 +1,15 @@
+import type { ArchitectureSpec } from '../../types';
+import { LITGPT_CONFIGS, LITGPT_SOURCE } from '../tables/litgpt-configs.generated';
+
 /**
- * LitGPT `litgpt/config.py` as data: the `Config` dataclass defaults and the rows of the named
- * models LitGPT ships (a subset: the families its config_hub uses plus common models), in LitGPT's
- * own field names so inline `model_config:` blocks and table rows go through one conversion.
- * Source: Lightning-AI/litgpt litgpt/config.py (each row cites the HF config it mirrors).
+ * LitGPT `litgpt/config.py` as data: the `Config` dataclass defaults and derivations, and every named
+ * model row (generated from the vendored config.py by scripts/gen-litgpt-models.mjs into
+ * tables/litgpt-configs.generated.ts), in LitGPT's own field names so inline `model_config:` blocks,
+ * `model_config.yaml` files and table rows go through one conversion.
+ * Source: Lightning-AI/litgpt litgpt/config.py and litgpt/model.py @ 26857050fe3ff627cd714fe92f5838f51a3d5efa.
  */
 
-/** The LitGPT `Config` fields that change parameter counts. */
+/** The LitGPT `Config` fields that change parameter counts (other fields pass through). */
 export interface LitConfig {
   name?: string;
   hf_config?: { org: string; name: string };
@@ -35,41 +39,44 @@ export interface LitConfig {
   norm_qk_type?: 'default' | 'olmo2';
   n_expert?: number;
   n_expert_per_token?: number;
+  n_shared_expert?: number | null;
+  first_k_dense_replace?: number | null;
+  n_expert_groups?: number | null;
+  latent_attention?: unknown;
   rotary_percentage?: number;
-  /**
-   * Not a LitGPT field: the HF checkpoint ties wte and lm_head (LitGPT copies them into two
-   * tensors; we count unique tensors, the HF convention).
-   */
-  hf_tied?: boolean;
+  /** Fields that do not change N (rope, eps, softcapping, sliding windows...). */
+  readonly [field: string]: unknown;
 }
 
-/** `litgpt.Config` dataclass defaults (the GPT-NeoX-style base). */
-export const LIT_CONFIG_DEFAULTS: Required<
-  Pick<
-    LitConfig,
-    | 'block_size'
-    | 'n_layer'
-    | 'n_embd'
-    | 'n_head'
-    | 'vocab_size'
-    | 'padding_multiple'
-    | 'bias'
-    | 'attn_bias'
-    | 'lm_head_bias'
-    | 'norm_class_name'
-    | 'mlp_class_name'
-    | 'parallel_residual'
-    | 'shared_attention_norm'
-    | 'norm_1'
-    | 'norm_2'
-    | 'post_attention_norm'
-    | 'post_mlp_norm'
-    | 'norm_qk'
-    | 'norm_qk_type'
-    | 'n_expert'
-    | 'n_expert_per_token'
-  >
-> = {
+/** A generated row: every one has a name and its HF checkpoint. */
+export type LitModelRow = LitConfig & { name: string; hf_config: { org: string; name: string } };
+
+/** The fields every config has once the dataclass defaults apply. */
+type DefaultedField =
+  | 'block_size'
+  | 'n_layer'
+  | 'n_embd'
+  | 'n_head'
+  | 'vocab_size'
+  | 'padding_multiple'
+  | 'bias'
+  | 'attn_bias'
+  | 'lm_head_bias'
+  | 'norm_class_name'
+  | 'mlp_class_name'
+  | 'parallel_residual'
+  | 'shared_attention_norm'
+  | 'norm_1'
+  | 'norm_2'
+  | 'post_attention_norm'
+  | 'post_mlp_norm'
+  | 'norm_qk'
+  | 'norm_qk_type'
+  | 'n_expert'
+  | 'n_expert_per_token';
+
+/** `litgpt.Config` dataclass defaults (litgpt/config.py `class Config`). */
+export const LIT_CONFIG_DEFAULTS: Readonly<Required<Pick<LitConfig, DefaultedField>>> = {
   block_size: 4096,
   n_layer: 16,
   n_embd: 4096,
@@ -93,385 +100,188 @@ export const LIT_CONFIG_DEFAULTS: Required<
   n_expert_per_token: 0,
 };
 
-/** Fields shared by LLaMA-style rows. */
-const LLAMA: LitConfig = {
-  rotary_percentage: 1.0,
-  parallel_residual: false,
-  bias: false,
-  norm_class_name: 'RMSNorm',
-  mlp_class_name: 'LLaMAMLP',
-};
+/** Every named LitGPT config (generated, config.py order). */
+export const LIT_MODEL_ROWS = LITGPT_CONFIGS as readonly LitModelRow[];
 
-/** A row whose `{}` in name/hf name expands to each [litgpt suffix, hf suffix] variant. */
-interface RowTemplate {
-  row: LitConfig & { name: string; hf_config: { org: string; name: string } };
-  variants?: readonly (readonly [string, string])[];
+export { LITGPT_SOURCE };
+
+const byName = new Map<string, LitModelRow>();
+const byHf = new Map<string, LitModelRow>();
+for (const row of LIT_MODEL_ROWS) {
+  if (!byName.has(row.name)) byName.set(row.name, row);
+  for (const key of [row.hf_config.name, `${row.hf_config.org}/${row.hf_config.name}`]) {
+    if (!byHf.has(key)) byHf.set(key, row);
+  }
 }
 
-const TEMPLATES: readonly RowTemplate[] = [
-  // EleutherAI Pythia (hf: EleutherAI/pythia-*): GPT-NeoX blocks, the Config defaults.
-  ...(
-    [
-      ['pythia-14m', { block_size: 512, n_layer: 6, n_embd: 128, n_head: 4, padding_multiple: 128 }],
-      ['pythia-31m', { block_size: 1024, n_layer: 6, n_embd: 256, n_head: 8, padding_multiple: 128 }],
-      ['pythia-70m', { block_size: 2048, n_layer: 6, n_embd: 512, n_head: 8, padding_multiple: 128 }],
-      ['pythia-160m', { block_size: 2048, n_layer: 12, n_embd: 768, n_head: 12, padding_multiple: 128 }],
-      ['pythia-410m', { block_size: 2048, n_layer: 24, n_embd: 1024, n_head: 16, padding_multiple: 128 }],
-      ['pythia-1b', { block_size: 2048, n_embd: 2048, n_head: 8, padding_multiple: 128 }],
-      ['pythia-1.4b', { block_size: 2048, n_layer: 24, n_embd: 2048, n_head: 16, padding_multiple: 128 }],
-      ['pythia-2.8b', { block_size: 2048, n_layer: 32, n_embd: 2560, padding_multiple: 128 }],
-      ['pythia-6.9b', { block_size: 2048, n_layer: 32, padding_multiple: 256 }],
-      ['pythia-12b', { block_size: 2048, n_layer: 36, n_embd: 5120, n_head: 40 }],
-    ] as const
-  ).map(([name, fields]) => ({
-    row: { name: `${name}{}`, hf_config: { org: 'EleutherAI', name: `${name}{}` }, ...fields },
-    // pythia-14m and -31m have no deduped variant; harmless to accept the extra names.
-    variants: [
-      ['', ''],
-      ['-deduped', '-deduped'],
-    ] as const,
-  })),
-  // https://huggingface.co/meta-llama/Llama-2-7b-hf/blob/main/config.json (and 13b, 70b)
-  {
-    row: {
-      ...LLAMA,
-      name: 'Llama-2-7b{}-hf',
-      hf_config: { org: 'meta-llama', name: 'Llama-2-7b{}-hf' },
-      vocab_size: 32000,
-      padding_multiple: 64,
-      n_layer: 32,
-      intermediate_size: 11008,
-    },
-    variants: [
-      ['', ''],
-      ['-chat', '-chat'],
-    ],
-  },
-  {
-    row: {
-      ...LLAMA,
-      name: 'Llama-2-13b{}-hf',
-      hf_config: { org: 'meta-llama', name: 'Llama-2-13b{}-hf' },
-      vocab_size: 32000,
-      padding_multiple: 64,
-      n_layer: 40,
-      n_head: 40,
-      n_embd: 5120,
-      intermediate_size: 13824,
-    },
-    variants: [
-      ['', ''],
-      ['-chat', '-chat'],
-    ],
-  },
-  {
-    row: {
-      ...LLAMA,
-      name: 'Llama-2-70b{}-hf',
-      hf_config: { org: 'meta-llama', name: 'Llama-2-70b{}-hf' },
-      vocab_size: 32000,
-      padding_multiple: 64,
-      n_layer: 80,
-      n_head: 64,
-      n_embd: 8192,
-      n_query_groups: 8,
-      intermediate_size: 28672,
-    },
-    variants: [
-      ['', ''],
-      ['-chat', '-chat'],
-    ],
-  },
-  // https://huggingface.co/meta-llama/Meta-Llama-3-8B/blob/main/config.json (3, 3.1, 3.2 families)
-  ...(
-    [
-      ['Llama-3-8B{}', 'Meta-Llama-3-8B{}', 8192, 32, 4096, 32, 14336, false],
-      ['Llama-3.1-8B{}', 'Meta-Llama-3.1-8B{}', 131072, 32, 4096, 32, 14336, false],
-      ['Llama-3-70B{}', 'Meta-Llama-3-70B{}', 8192, 80, 8192, 64, 28672, false],
-      ['Llama-3.1-70B{}', 'Meta-Llama-3.1-70B{}', 131072, 80, 8192, 64, 28672, false],
-      ['Llama-3.1-405B{}', 'Meta-Llama-3.1-405B{}', 131072, 126, 16384, 128, 53248, false],
-      // Llama 3.2 ties wte/lm_head in the HF checkpoint.
-      ['Llama-3.2-1B{}', 'Llama-3.2-1B{}', 131072, 16, 2048, 32, 8192, true],
-      ['Llama-3.2-3B{}', 'Llama-3.2-3B{}', 131072, 28, 3072, 24, 8192, true],
-    ] as const
-  ).map(([name, hfName, block, layers, embd, heads, ffn, tied]) => ({
-    row: {
-      ...LLAMA,
-      name,
-      hf_config: { org: 'meta-llama', name: hfName },
-      block_size: block,
-      vocab_size: 128000,
-      padded_vocab_size: 128256,
-      n_layer: layers,
-      n_embd: embd,
-      n_head: heads,
-      n_query_groups: 8,
-      intermediate_size: ffn,
-      hf_tied: tied,
-    },
-    variants: [
-      ['', ''],
-      ['-Instruct', '-Instruct'],
-    ] as const,
-  })),
-  // TinyLlama: https://huggingface.co/TinyLlama/TinyLlama-1.1B-intermediate-step-1431k-3T
-  {
-    row: {
-      ...LLAMA,
-      name: 'tiny-llama-1.1b{}',
-      hf_config: { org: 'TinyLlama', name: 'TinyLlama-1.1B{}' },
-      block_size: 2048,
-      vocab_size: 32000,
-      padding_multiple: 64,
-      n_layer: 22,
-      n_head: 32,
-      n_embd: 2048,
-      intermediate_size: 5632,
-      n_query_groups: 4,
-    },
-    variants: [
-      ['', '-intermediate-step-1431k-3T'],
-      ['-chat', '-Chat-v1.0'],
-    ],
-  },
-  // https://huggingface.co/mistralai/Mistral-7B-v0.1/blob/main/config.json
-  {
-    row: {
-      ...LLAMA,
-      name: 'Mistral-7B-{}v0.1',
-      hf_config: { org: 'mistralai', name: 'Mistral-7B-{}v0.1' },
-      padded_vocab_size: 32000,
-      block_size: 4096,
-      n_layer: 32,
-      n_query_groups: 8,
-      intermediate_size: 14336,
-    },
-    variants: [
-      ['', ''],
-      ['Instruct-', 'Instruct-'],
-    ],
-  },
-  {
-    row: {
-      ...LLAMA,
-      name: 'Mistral-7B-{}v0.3',
-      hf_config: { org: 'mistralai', name: 'Mistral-7B-{}v0.3' },
-      padded_vocab_size: 32768,
-      block_size: 32768,
-      n_layer: 32,
-      n_query_groups: 8,
-      intermediate_size: 14336,
-    },
-    variants: [
-      ['', ''],
-      ['Instruct-', 'Instruct-'],
-    ],
-  },
-  // https://huggingface.co/mistralai/Mixtral-8x7B-v0.1/blob/main/config.json
-  {
-    row: {
-      ...LLAMA,
-      name: 'Mixtral-8x7B-{}v0.1',
-      hf_config: { org: 'mistralai', name: 'Mixtral-8x7B-{}v0.1' },
-      padded_vocab_size: 32000,
-      block_size: 32768,
-      n_layer: 32,
-      n_query_groups: 8,
-      mlp_class_name: 'LLaMAMoE',
-      intermediate_size: 14336,
-      n_expert: 8,
-      n_expert_per_token: 2,
-    },
-    variants: [
-      ['', ''],
-      ['Instruct-', 'Instruct-'],
-    ],
-  },
-  // https://huggingface.co/microsoft/phi-1_5 and phi-2: parallel block sharing one LayerNorm, lm_head bias.
-  {
-    row: {
-      name: 'phi-1_5',
-      hf_config: { org: 'microsoft', name: 'phi-1_5' },
-      vocab_size: 50257,
-      padded_vocab_size: 51200,
-      block_size: 2048,
-      n_embd: 2048,
-      n_layer: 24,
-      rotary_percentage: 0.5,
-      shared_attention_norm: true,
-      lm_head_bias: true,
-    },
-  },
-  {
-    row: {
-      name: 'phi-2',
-      hf_config: { org: 'microsoft', name: 'phi-2' },
-      vocab_size: 50257,
-      padded_vocab_size: 51200,
-      block_size: 2048,
-      n_embd: 2560,
-      n_layer: 32,
-      rotary_percentage: 0.4,
-      shared_attention_norm: true,
-      lm_head_bias: true,
-    },
-  },
-  // https://huggingface.co/microsoft/Phi-3-mini-4k-instruct
-  {
-    row: {
-      ...LLAMA,
-      name: 'Phi-3-mini-4k-instruct',
-      hf_config: { org: 'microsoft', name: 'Phi-3-mini-4k-instruct' },
-      vocab_size: 32000,
-      padded_vocab_size: 32064,
-      block_size: 4096,
-      n_embd: 3072,
-      n_layer: 32,
-      intermediate_size: 8192,
-    },
-  },
-  // https://huggingface.co/google/gemma-2b and gemma-7b: GeGLU, tied in HF.
-  {
-    row: {
-      ...LLAMA,
-      name: 'Gemma-2b{}',
-      hf_config: { org: 'google', name: 'gemma-2b{}' },
-      mlp_class_name: 'GemmaMLP',
-      vocab_size: 256000,
-      padding_multiple: 64,
-      n_embd: 2048,
-      n_layer: 18,
-      n_head: 8,
-      n_query_groups: 1,
-      intermediate_size: 16384,
-      hf_tied: true,
-    },
-    variants: [
-      ['', ''],
-      ['-it', '-it'],
-    ],
-  },
-  {
-    row: {
-      ...LLAMA,
-      name: 'Gemma-7b{}',
-      hf_config: { org: 'google', name: 'gemma-7b{}' },
-      mlp_class_name: 'GemmaMLP',
-      vocab_size: 256000,
-      padding_multiple: 64,
-      n_embd: 3072,
-      n_layer: 28,
-      n_head: 16,
-      head_size: 256,
-      intermediate_size: 24576,
-      hf_tied: true,
-    },
-    variants: [
-      ['', ''],
-      ['-it', '-it'],
-    ],
-  },
-  // https://huggingface.co/google/gemma-2-2b / 9b: extra post-attention and post-MLP norms.
-  {
-    row: {
-      ...LLAMA,
-      name: 'Gemma-2-2b{}',
-      hf_config: { org: 'google', name: 'gemma-2-2b{}' },
-      mlp_class_name: 'GemmaMLP',
-      vocab_size: 256000,
-      block_size: 8192,
-      intermediate_size: 9216,
-      n_embd: 2304,
-      n_layer: 26,
-      n_head: 8,
-      n_query_groups: 4,
-      head_size: 256,
-      post_attention_norm: true,
-      post_mlp_norm: true,
-      hf_tied: true,
-    },
-    variants: [
-      ['', ''],
-      ['-it', '-it'],
-    ],
-  },
-  {
-    row: {
-      ...LLAMA,
-      name: 'Gemma-2-9b{}',
-      hf_config: { org: 'google', name: 'gemma-2-9b{}' },
-      mlp_class_name: 'GemmaMLP',
-      vocab_size: 256000,
-      block_size: 8192,
-      intermediate_size: 14336,
-      n_embd: 3584,
-      n_layer: 42,
-      n_head: 16,
-      n_query_groups: 8,
-      head_size: 256,
-      post_attention_norm: true,
-      post_mlp_norm: true,
-      hf_tied: true,
-    },
-    variants: [
-      ['', ''],
-      ['-it', '-it'],
-    ],
-  },
-  // https://huggingface.co/Qwen/Qwen2.5-0.5B ... 7B: q/k/v biases (attn_bias), small ones tied in HF.
-  ...(
-    [
-      ['0.5B', 32768, 151936, 24, 14, 896, 2, 4864, true],
-      ['1.5B', 131072, 151936, 28, 12, 1536, 2, 8960, true],
-      ['3B', 32768, 151936, 36, 16, 2048, 2, 11008, true],
-      ['7B', 131072, 152064, 28, 28, 3584, 4, 18944, false],
-      ['14B', 131072, 152064, 48, 40, 5120, 8, 13824, false],
-      ['32B', 131072, 152064, 64, 40, 5120, 8, 27648, false],
-    ] as const
-  ).map(([size, block, padded, layers, heads, embd, groups, ffn, tied]) => ({
-    row: {
-      ...LLAMA,
-      name: `Qwen2.5-${size}{}`,
-      hf_config: { org: 'Qwen', name: `Qwen2.5-${size}{}` },
-      block_size: block,
-      vocab_size: 151643,
-      padded_vocab_size: padded,
-      n_layer: layers,
-      n_head: heads,
-      n_embd: embd,
-      n_query_groups: groups,
-      attn_bias: true,
-      intermediate_size: ffn,
-      hf_tied: tied,
-    },
-    variants: [
-      ['', ''],
-      ['-Instruct', '-Instruct'],
-    ] as const,
-  })),
-];
-
-/** Every named LitGPT config, variants expanded. */
-export const LIT_MODEL_ROWS: readonly (LitConfig & {
-  name: string;
-  hf_config: { org: string; name: string };
-})[] = TEMPLATES.flatMap(({ row, variants }) =>
-  (variants ?? [['', '']]).map(([litSuffix, hfSuffix]) => ({
-    ...row,
-    name: row.name.replace('{}', litSuffix),
-    hf_config: { org: row.hf_config.org, name: row.hf_config.name.replace('{}', hfSuffix) },
-  })),
-);
+/**
+ * `Config.from_name`: exact LitGPT name, else the first row whose HF `name` or `org/name` equals it
+ * (litgpt/config.py). Case is kept exact, as LitGPT does.
+ */
+export function findLitModel(name: string): LitModelRow | undefined {
+  return byName.get(name) ?? byHf.get(name);
+}
 
 /**
- * `Config.from_name`: exact LitGPT name, else HF `name` or `org/name` (litgpt/config.py). Case
- * is kept exact, as LitGPT does.
+ * Whether an HF checkpoint ties wte and lm_head (`tie_word_embeddings` of its config.json). LitGPT
+ * always builds a separate lm_head (litgpt/model.py GPT) and copies wte into it when the checkpoint
+ * has none (scripts/convert_hf_checkpoint.py), so config.py does not say; the published count of a
+ * tied checkpoint counts the matrix once. First match wins; a checkpoint no row matches has
+ * unknown tying and is left out of the checkpoint table.
  */
-export function findLitModel(name: string): (typeof LIT_MODEL_ROWS)[number] | undefined {
-  return (
-    LIT_MODEL_ROWS.find((row) => row.name === name) ??
-    LIT_MODEL_ROWS.find(
-      (row) => row.hf_config.name === name || `${row.hf_config.org}/${row.hf_config.name}` === name,
-    )
-  );
+export const HF_TIED_EMBEDDINGS: readonly { pattern: RegExp; tied: boolean; source: string }[] = [
+  // Tied: small Llama 3.2, Gemma 1/2/3, Falcon (RW), OLMo-1B, Phi-4-mini, small Qwen2.5/Qwen3, SmolLM2.
+  {
+    pattern: /^meta-llama\/Llama-3\.2-(1B|3B)/,
+    tied: true,
+    source: 'Llama-3.2 1B/3B config.json tie_word_embeddings true',
+  },
+  {
+    pattern: /^google\//,
+    tied: true,
+    source: 'Gemma config.json: tie_word_embeddings true (every Gemma size)',
+  },
+  {
+    pattern: /^tiiuae\/falcon-(7b|40b|180B)/,
+    tied: true,
+    source: 'Falcon (RW) config.json: tie_word_embeddings default true (falcon-7b 6,921,720,704)',
+  },
+  {
+    pattern: /^allenai\/OLMo-1B-hf$/,
+    tied: true,
+    source: 'allenai/OLMo-1B-hf config.json tie_word_embeddings true',
+  },
+  {
+    pattern: /^microsoft\/Phi-4-mini/,
+    tied: true,
+    source: 'Phi-4-mini config.json tie_word_embeddings true (convert_hf_checkpoint.py copies wte for Phi-4)',
+  },
+  {
+    pattern: /^Qwen\/Qwen2\.5-(Coder-|Math-)?(0\.5B|1\.5B|3B)(-|$)/,
+    tied: true,
+    source: 'Qwen2.5 report Table 1: tie embedding for 0.5B/1.5B/3B',
+  },
+  {
+    pattern: /^Qwen\/Qwen3-(0\.6B|1\.7B|4B)(-|$)/,
+    tied: true,
+    source: 'Qwen3 report Table 1: tie embedding for 0.6B/1.7B/4B',
+  },
+  {
+    pattern: /^HuggingFaceTB\/SmolLM2-/,
+    tied: true,
+    source: 'SmolLM2 config.json tie_word_embeddings true (135M: 134,515,008)',
+  },
+  // Untied.
+  {
+    pattern: /^(EleutherAI\/pythia|stabilityai\/(stablelm|stablecode|stable-code|FreeWilly2))/,
+    tied: false,
+    source: 'GPT-NeoX/StableLM config.json tie_word_embeddings false',
+  },
+  {
+    pattern:
+      /^(meta-llama|codellama|openlm-research|garage-bAInd|togethercomputer|nvidia|Trelis|TinyLlama|deepseek-ai)\//,
+    tied: false,
+    source: 'Llama-architecture config.json tie_word_embeddings false',
+  },
+  {
+    pattern: /^allenai\/OLMo-(7B|2-)/,
+    tied: false,
+    source: 'OLMo-7B / OLMo-2 config.json tie_word_embeddings false',
+  },
+  {
+    pattern: /^microsoft\/(phi-1_5|phi-2|Phi-3|Phi-3\.5|phi-4|Phi-4-reasoning)/,
+    tied: false,
+    source: 'Phi config.json tie_word_embeddings false (phi-2 2,779,683,840; Phi-3-mini 3,821,079,552)',
+  },
+  {
+    pattern: /^(mistralai|unsloth)\//,
+    tied: false,
+    source: 'Mistral/Mixtral config.json tie_word_embeddings false',
+  },
+  {
+    pattern: /^Qwen\/(Qwen2\.5|QwQ|Qwen3)/,
+    tied: false,
+    source: 'Qwen2.5/QwQ/Qwen3 (7B and up, MoE) config.json tie_word_embeddings false',
+  },
+];
+
+/** Tying of an HF checkpoint `org/name`, or undefined when no row says. */
+export function hfTiedEmbeddings(hubId: string): { tied: boolean; source: string } | undefined {
+  return HF_TIED_EMBEDDINGS.find((row) => row.pattern.test(hubId));
+}
+
+/** LitGPT `Config` fields whose structure the conversion below does not count. */
+export const LIT_UNMODELLED_FIELDS = ['latent_attention'] as const;
+
+/**
+ * Convert a LitGPT `Config` (table row or inline block) into an architecture, applying the
+ * dataclass defaults and `__post_init__` derivations (head_size, padded vocab, query groups,
+ * intermediate size) and the module structure of litgpt/model.py. `tiedEmbeddings` counts wte and
+ * lm_head once (LitGPT itself keeps two tensors unless `train.tie_embeddings`).
+ */
+export function litConfigToArchitecture(config: LitConfig, tiedEmbeddings: boolean): ArchitectureSpec {
+  const c = { ...LIT_CONFIG_DEFAULTS, ...stripNulls(config) } as LitConfig &
+    Required<Pick<LitConfig, DefaultedField>>;
+  const headDim = (c.head_size as number | undefined) ?? c.n_embd / c.n_head;
+  // find_multiple(vocab_size, padding_multiple) unless padded_vocab_size is given.
+  const paddedVocab =
+    (c.padded_vocab_size as number | undefined) ??
+    Math.ceil(c.vocab_size / c.padding_multiple) * c.padding_multiple;
+  const gated = c.mlp_class_name !== 'GptNeoxMLP';
+  const ffnSize = (c.intermediate_size as number | undefined) ?? 4 * c.n_embd;
+  // Block: norm_1 (unless disabled), norm_2 unless the attention norm is shared (Phi, Falcon-7B),
+  // plus Gemma-2/OLMo-2 post norms.
+  const normsPerLayer =
+    (c.norm_1 ? 1 : 0) +
+    (!c.shared_attention_norm && c.norm_2 ? 1 : 0) +
+    (c.post_attention_norm ? 1 : 0) +
+    (c.post_mlp_norm ? 1 : 0);
+  // Config.norm_class: LayerNorm for a name containing "OLMo" is elementwise_affine=False (no params).
+  const nonParametric = c.norm_class_name === 'LayerNorm' && String(c.name ?? '').includes('OLMo');
+  const architecture: ArchitectureSpec = {
+    nLayers: c.n_layer,
+    dModel: c.n_embd,
+    nHeads: c.n_head,
+    nKvHeads: (c.n_query_groups as number | undefined) ?? c.n_head,
+    headDim,
+    ffnSize,
+    gatedMlp: gated,
+    vocabSize: paddedVocab,
+    tiedEmbeddings,
+    learnedPositions: 0,
+    // CausalSelfAttention: qkv Linear bias = bias or attn_bias; proj bias = bias.
+    qkvBias: Boolean(c.bias || c.attn_bias),
+    attnOutBias: Boolean(c.bias),
+    mlpBias: Boolean(c.bias),
+    lmHeadBias: Boolean(c.lm_head_bias),
+    normsPerLayer,
+    normWeight: !nonParametric,
+    normBias: c.norm_class_name === 'LayerNorm' && !nonParametric,
+    finalNorm: true,
+    qkNorm: c.norm_qk ? (c.norm_qk_type === 'olmo2' ? 'full' : 'head') : 'none',
+    qkNormBias: Boolean(c.norm_qk) && c.norm_class_name === 'LayerNorm' && !nonParametric,
+  };
+  if (c.mlp_class_name === 'LLaMAMoE' && c.n_expert > 0) {
+    const expertFfn = (c.moe_intermediate_size as number | undefined) ?? ffnSize;
+    const shared = (c.n_shared_expert as number | undefined) ?? 0;
+    const firstDense = (c.first_k_dense_replace as number | undefined) ?? 0;
+    architecture.moe = {
+      nExperts: c.n_expert,
+      expertsPerToken: c.n_expert_per_token,
+      // LLaMAMoE: experts are LLaMAMLP(moe_intermediate_size); the router is Linear(d, n_expert)
+      // (GroupedTopkRouter: an n_expert×d weight plus a buffer, the same count).
+      expertFfnSize: expertFfn,
+      // One LLaMAMLP of width moe_intermediate_size × n_shared_expert, ungated.
+      sharedExpertFfnSize: shared > 0 ? expertFfn * shared : 0,
+      // Block: the first `first_k_dense_replace` layers use LLaMAMLP(intermediate_size).
+      moeLayers: Math.max(0, c.n_layer - firstDense),
+    };
+  }
+  return architecture;
+}
+
+function stripNulls<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(
+    Object.entries(value).filter(([, v]) => v !== null && v !== undefined),
+  ) as Partial<T>;
 }

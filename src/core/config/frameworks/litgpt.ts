@@ -10,9 +10,19 @@ import type {
   TrainingSpec,
 } from '../../types';
 import type { FrameworkReader } from '../reader';
+import { yamlWrittenKeys } from '../inventory';
 import { parseNumberLiteral } from '../values';
 import { getNode, keysAt, lookup, pairSource, parseYaml, topLevelKeys, type YamlSource } from '../yamlSource';
-import { LIT_CONFIG_DEFAULTS, findLitModel, type LitConfig } from './litgpt.models';
+import { hfConfigToArchitecture } from './hf-config';
+import { LITGPT_INVENTORY } from './litgpt.inventory';
+import {
+  LIT_CONFIG_DEFAULTS,
+  LIT_UNMODELLED_FIELDS,
+  findLitModel,
+  hfTiedEmbeddings,
+  litConfigToArchitecture,
+  type LitConfig,
+} from './litgpt.models';
 
 /**
  * LitGPT `config_hub` reader: pretrain YAMLs (`model_name` or inline `model_config`, length in
@@ -89,8 +99,18 @@ function parentDirs(path: string | undefined, levels: number): string[] {
   return dirs;
 }
 
-/** Parameters a LoRA config trains (r·(in+out) per adapted matrix). */
-function loraTrainableParams(arch: ArchitectureSpec, rank: number, enabled: Record<string, boolean>): number {
+/**
+ * Parameters a LoRA config trains (litgpt/lora.py): every adapted Linear(in, out) gains lora_A
+ * (r × in) and lora_B (out × r); the fused qkv gains r·(number of enabled of q, k, v) × d and
+ * (enabled widths) × r, the same sum. With lora_mlp a LLaMAMoE adapts its router and every
+ * expert. Undefined where lora.py's modules differ from the base model (shared experts and
+ * first-k dense layers of an MoE are not LoRA modules there).
+ */
+function loraTrainableParams(
+  arch: ArchitectureSpec,
+  rank: number,
+  enabled: Record<string, boolean>,
+): number | undefined {
   const d = arch.dModel;
   const qWidth = arch.nHeads * arch.headDim;
   const kvWidth = arch.nKvHeads * arch.headDim;
@@ -99,66 +119,18 @@ function loraTrainableParams(arch: ArchitectureSpec, rank: number, enabled: Reco
   if (enabled.lora_key) perLayer += rank * (d + kvWidth);
   if (enabled.lora_value) perLayer += rank * (d + kvWidth);
   if (enabled.lora_projection) perLayer += rank * (qWidth + d);
-  if (enabled.lora_mlp) perLayer += (arch.gatedMlp ? 3 : 2) * rank * (d + arch.ffnSize);
+  if (enabled.lora_mlp) {
+    const matrices = arch.gatedMlp ? 3 : 2;
+    const moe = arch.moe;
+    if (moe) {
+      if (moe.sharedExpertFfnSize || (moe.moeLayers ?? arch.nLayers) !== arch.nLayers) return undefined;
+      perLayer += rank * (d + moe.nExperts) + moe.nExperts * 3 * rank * (d + moe.expertFfnSize);
+    } else {
+      perLayer += matrices * rank * (d + arch.ffnSize);
+    }
+  }
   const head = enabled.lora_head ? rank * (d + arch.vocabSize) : 0;
   return arch.nLayers * perLayer + head;
-}
-
-/**
- * Convert a LitGPT `Config` (table row or inline block) into an architecture, applying the
- * dataclass defaults and `__post_init__` derivations (head_size, padded vocab, query groups).
- */
-export function litConfigToArchitecture(config: LitConfig, tiedEmbeddings: boolean): ArchitectureSpec {
-  const c = { ...LIT_CONFIG_DEFAULTS, ...stripNulls(config) };
-  const headDim = c.head_size ?? c.n_embd / c.n_head;
-  const paddedVocab =
-    c.padded_vocab_size ?? Math.ceil(c.vocab_size / c.padding_multiple) * c.padding_multiple;
-  const gated = c.mlp_class_name !== 'GptNeoxMLP';
-  const ffnSize = c.intermediate_size ?? 4 * c.n_embd;
-  // Block: norm_1 (unless disabled), norm_2 unless the attention norm is shared (Phi, Falcon-7B),
-  // plus Gemma-2/OLMo-2 post norms.
-  const normsPerLayer =
-    (c.norm_1 ? 1 : 0) +
-    (!c.shared_attention_norm && c.norm_2 ? 1 : 0) +
-    (c.post_attention_norm ? 1 : 0) +
-    (c.post_mlp_norm ? 1 : 0);
-  const architecture: ArchitectureSpec = {
-    nLayers: c.n_layer,
-    dModel: c.n_embd,
-    nHeads: c.n_head,
-    nKvHeads: c.n_query_groups ?? c.n_head,
-    headDim,
-    ffnSize,
-    gatedMlp: gated,
-    vocabSize: paddedVocab,
-    tiedEmbeddings,
-    learnedPositions: 0,
-    // CausalSelfAttention: qkv Linear bias = bias or attn_bias; proj bias = bias.
-    qkvBias: c.bias || c.attn_bias,
-    attnOutBias: c.bias,
-    mlpBias: c.bias,
-    lmHeadBias: c.lm_head_bias,
-    normsPerLayer,
-    normWeight: true,
-    normBias: c.norm_class_name === 'LayerNorm',
-    finalNorm: true,
-    qkNorm: c.norm_qk ? (c.norm_qk_type === 'olmo2' ? 'full' : 'head') : 'none',
-    qkNormBias: c.norm_qk && c.norm_class_name === 'LayerNorm',
-  };
-  if (c.mlp_class_name === 'LLaMAMoE' && c.n_expert > 0) {
-    architecture.moe = {
-      nExperts: c.n_expert,
-      expertsPerToken: c.n_expert_per_token,
-      expertFfnSize: c.moe_intermediate_size ?? ffnSize,
-    };
-  }
-  return architecture;
-}
-
-function stripNulls<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(
-    Object.entries(value).filter(([, v]) => v !== null && v !== undefined),
-  ) as Partial<T>;
 }
 
 /** Integer fields of an inline `model_config:` that we validate. */
@@ -177,6 +149,9 @@ const INLINE_INT_FIELDS = [
   'n_expert',
   'n_expert_per_token',
 ] as const;
+
+/** Integer fields of litgpt.Config for which 0 is meaningful (none shared, no dense layers). */
+const INLINE_COUNT_FIELDS = ['n_shared_expert', 'first_k_dense_replace', 'n_expert_groups'] as const;
 
 const INLINE_FIELD_TO_ARCH: Partial<Record<string, ArchField>> = {
   n_layer: 'nLayers',
@@ -224,6 +199,17 @@ function readInlineConfig(
     if (!isScalar(item.key)) continue;
     const key = String(item.key.value);
     const fieldSource = pairSource(source, item, file);
+    if (key === 'hf_config' && isMap(item.value)) {
+      // {org, name}: names the HF checkpoint (its tying is looked up by it).
+      const hf: Record<string, string> = {};
+      for (const sub of item.value.items as Pair<Node, Node>[]) {
+        if (isScalar(sub.key) && isScalar(sub.value) && typeof sub.value.value === 'string') {
+          hf[String(sub.key.value)] = sub.value.value;
+        }
+      }
+      if (hf.org && hf.name) config.hf_config = { org: hf.org, name: hf.name };
+      continue;
+    }
     const value = isScalar(item.value) ? item.value.value : item.value ? item.value : undefined;
     const reject = (expected: string) => {
       diagnostics.push({
@@ -242,6 +228,25 @@ function readInlineConfig(
         continue;
       }
       config[key] = number;
+    } else if ((INLINE_COUNT_FIELDS as readonly string[]).includes(key)) {
+      if (value === null || value === undefined) continue;
+      const number = numberOf(value);
+      if (number === undefined || !Number.isInteger(number) || number < 0) {
+        reject('an integer ≥ 0');
+        continue;
+      }
+      config[key] = number;
+    } else if ((LIT_UNMODELLED_FIELDS as readonly string[]).includes(key)) {
+      // Inline blocks are checked by the inventory; a model_config.yaml beside a checkpoint is not.
+      if (file && value !== null && value !== undefined) {
+        diagnostics.push({
+          severity: 'warning',
+          code: 'not-modelled-key',
+          message: `unknown: ${key} in ${file} — Scaling Lens does not model LitGPT's multi-head latent attention; N not shown.`,
+        });
+        valid = false;
+      }
+      continue;
     } else if (INLINE_BOOL_FIELDS.has(key) && value !== null && typeof value !== 'boolean') {
       // A wrong type here would otherwise be truthy and flip a bias or a norm on.
       reject('true or false');
@@ -267,6 +272,19 @@ function readInlineConfig(
   return valid ? (config as LitConfig) : undefined;
 }
 
+/** What a finetune's `checkpoint_dir` resolved to. */
+interface CheckpointModel {
+  /** A LitGPT Config (model_config.yaml or a config.py row) with the checkpoint's tying. */
+  config?: LitConfig;
+  /** An architecture read from the checkpoint's HF config.json. */
+  architecture?: ArchitectureSpec;
+  tied?: boolean;
+  modelName: string;
+  assumption: string;
+  /** The table was used (the fields point at checkpoint_dir). */
+  fromTable?: boolean;
+}
+
 function read(text: string, context: ReadContext): ReadResult {
   const source = parseYaml(text);
   if (!source) {
@@ -281,6 +299,7 @@ function read(text: string, context: ReadContext): ReadResult {
   const usedKeys: FieldSource[] = [];
   const archSources: RunSpec['archSources'] = {};
   const trainingSources: RunSpec['trainingSources'] = {};
+  const paramsMissing: string[] = [];
   const use = <T>(path: string[]) => {
     const found = lookup<T>(source, path);
     if (found) usedKeys.push(found.source);
@@ -293,18 +312,22 @@ function read(text: string, context: ReadContext): ReadResult {
   const checkpointFound = use<unknown>(['checkpoint_dir']);
   const isFinetune = Boolean(checkpointFound) && !modelNameFound && !isMap(modelConfigPair?.value);
   let config: LitConfig | undefined;
+  let checkpointModel: CheckpointModel | undefined;
   let modelName: string | undefined;
   let modelSectionRange =
     modelConfigPair?.value && isMap(modelConfigPair.value)
       ? source.lines.range((modelConfigPair.key as Node).range![0], (modelConfigPair.value as Node).range![1])
       : undefined;
+  const tableFields = ['nLayers', 'dModel', 'nHeads', 'nKvHeads', 'ffnSize', 'vocabSize'] as const;
 
   if (isMap(modelConfigPair?.value)) {
+    // pretrain.py: model_config overrides model_name.
     config = readInlineConfig(source, ['model_config'], diagnostics, archSources, usedKeys);
     modelName =
       (config?.name as string | undefined) ??
       (typeof modelNameFound?.value === 'string' ? modelNameFound.value : undefined);
     assumptions.push('architecture from the inline model_config (litgpt.Config defaults for absent fields)');
+    if (!config) paramsMissing.push('a usable model_config');
   } else if (modelNameFound) {
     const name = String(modelNameFound.value ?? '');
     modelName = name;
@@ -314,14 +337,13 @@ function read(text: string, context: ReadContext): ReadResult {
     if (row) {
       config = row;
       assumptions.push(`architecture of '${row.name}' from litgpt/config.py`);
-      for (const field of ['nLayers', 'dModel', 'nHeads', 'nKvHeads', 'ffnSize', 'vocabSize'] as const) {
-        archSources[field] = modelNameFound.source;
-      }
+      for (const field of tableFields) archSources[field] = modelNameFound.source;
     } else {
+      paramsMissing.push(`the architecture of model_name '${name}'`);
       diagnostics.push({
         severity: 'warning',
         code: 'unknown-model',
-        message: `model_name '${name}' is not in Scaling Lens's LitGPT model table; no parameter count.`,
+        message: `model_name '${name}' is not in LitGPT's config.py (as of the table's commit); no parameter count.`,
         range: modelNameFound.source.valueRange,
       });
     }
@@ -329,34 +351,14 @@ function read(text: string, context: ReadContext): ReadResult {
     const checkpointDir = String(checkpointFound.value ?? '').replace(/[\\/]+$/, '');
     modelSectionRange = checkpointFound.source.keyRange;
     archSources.modelName = checkpointFound.source;
-    // `litgpt download` writes model_config.yaml into the checkpoint; use it when reachable.
-    const fromFile = readCheckpointConfig(checkpointDir, context, diagnostics, archSources, usedKeys);
-    if (fromFile) {
-      config = fromFile.config;
-      modelName = fromFile.config.name ?? checkpointDir;
-      assumptions.push(`architecture from ${fromFile.path}`);
+    checkpointModel = resolveCheckpoint(checkpointDir, context, diagnostics, archSources, usedKeys);
+    if (checkpointModel) {
+      modelName = checkpointModel.modelName;
+      assumptions.push(checkpointModel.assumption);
+      if (checkpointModel.fromTable)
+        for (const field of tableFields) archSources[field] = checkpointFound.source;
     } else {
-      // Otherwise map checkpoints/<org>/<name> to the table row whose hf_config matches.
-      const segments = checkpointDir.split(/[\\/]/).filter(Boolean);
-      const hubId = segments.slice(-2).join('/');
-      const row = findLitModel(hubId) ?? findLitModel(segments[segments.length - 1] ?? '');
-      if (row) {
-        config = row;
-        modelName = `${row.hf_config.org}/${row.hf_config.name}`;
-        assumptions.push(
-          `architecture of '${row.name}' (hf ${modelName}) from litgpt/config.py, matched by checkpoint_dir`,
-        );
-        for (const field of ['nLayers', 'dModel', 'nHeads', 'nKvHeads', 'ffnSize', 'vocabSize'] as const) {
-          archSources[field] = checkpointFound.source;
-        }
-      } else {
-        diagnostics.push({
-          severity: 'warning',
-          code: 'unknown-model',
-          message: `checkpoint_dir '${checkpointDir}' does not match a known LitGPT model; no parameter count.`,
-          range: checkpointFound.source.valueRange,
-        });
-      }
+      paramsMissing.push(`the architecture of checkpoint_dir '${checkpointDir}'`);
     }
   }
 
@@ -371,17 +373,32 @@ function read(text: string, context: ReadContext): ReadResult {
       message: `train.tie_embeddings must be true or false; got \`${tieFound.source.raw.slice(0, 60)}\`: parameters are not counted.`,
       range: tieFound.source.valueRange,
     });
-  }
-  if (config && !tieUnusable) {
+    paramsMissing.push('a usable train.tie_embeddings');
+  } else if (checkpointModel) {
+    // Finetunes count the checkpoint's own tensors (a tied HF head once); the finetune scripts
+    // reject train.tie_embeddings.
+    if (typeof tieFound?.value === 'boolean') {
+      diagnostics.push({
+        severity: 'warning',
+        code: 'unsupported-key',
+        message: 'LitGPT finetuning rejects train.tie_embeddings (finetune validate_args).',
+        range: tieFound.source.keyRange,
+      });
+    }
+    architecture =
+      checkpointModel.architecture ??
+      (checkpointModel.config
+        ? litConfigToArchitecture(checkpointModel.config, checkpointModel.tied ?? false)
+        : undefined);
+  } else if (config) {
+    // pretrain.py builds its own GPT: wte and lm_head are separate unless train.tie_embeddings
+    // (setup() default TrainArgs(tie_embeddings=False)).
     let tied = false;
     if (typeof tieFound?.value === 'boolean') {
       tied = tieFound.value;
       archSources.tiedEmbeddings = tieFound.source;
-    } else if (config.hf_tied) {
-      tied = true;
-      assumptions.push(
-        'HF checkpoint ties embeddings: counted once (LitGPT materializes a separate lm_head, +vocab×d in memory)',
-      );
+    } else {
+      assumptions.push('train.tie_embeddings not set: pretrain.py default false (separate lm_head)');
     }
     architecture = litConfigToArchitecture(config, tied);
   }
@@ -417,7 +434,8 @@ function read(text: string, context: ReadContext): ReadResult {
   if (microBatch) trainingSources.microBatch = microBatch.source;
   if (maxSeq) trainingSources.seqLen = maxSeq.source;
 
-  const blockSize = config ? (config.block_size ?? LIT_CONFIG_DEFAULTS.block_size) : undefined;
+  const modelConfig = config ?? checkpointModel?.config;
+  const blockSize = modelConfig ? (modelConfig.block_size ?? LIT_CONFIG_DEFAULTS.block_size) : undefined;
   const seqLen = maxSeq?.value ?? blockSize;
   if (!maxSeq && blockSize !== undefined) {
     assumptions.push(`train.max_seq_length not set: the model's block_size ${blockSize} is used`);
@@ -435,6 +453,11 @@ function read(text: string, context: ReadContext): ReadResult {
   const missing: string[] = [];
 
   if (!isFinetune) {
+    if (maxSteps) {
+      // pretrain.py validate_args only warns about max_steps; the loop runs to max_tokens.
+      trainingSources.steps = maxSteps.source;
+      assumptions.push('train.max_steps is ignored by pretrain.py (it trains to train.max_tokens)');
+    }
     if (maxTokens) {
       // Nominal: LitGPT runs (max_tokens // world_size) // (micro_batch × seq) micro-steps per device.
       training.tokens = maxTokens.value;
@@ -446,13 +469,6 @@ function read(text: string, context: ReadContext): ReadResult {
       training.durationUnit = { kind: 'tokens', tokensPerUnit: 1, suffix: '' };
       trainingSources.duration = maxTokens.source;
       trainingSources.tokens = maxTokens.source;
-    } else if (maxSteps && training.tokensPerStep) {
-      training.steps = maxSteps.value;
-      training.tokens = maxSteps.value * training.tokensPerStep;
-      training.formula = `train.max_steps(${maxSteps.value}) × global_batch_size(${globalBatch!.value}) × seq(${seqLen}) = ${fmt(training.tokens)} tokens`;
-      training.durationUnit = { kind: 'steps', tokensPerUnit: training.tokensPerStep, suffix: '' };
-      trainingSources.duration = maxSteps.source;
-      trainingSources.steps = maxSteps.source;
     } else if (!maxTokensFound) {
       // pretrain.py setup(): TrainArgs(max_tokens=int(3e12)) when the key is absent.
       training.tokens = 3e12;
@@ -460,11 +476,12 @@ function read(text: string, context: ReadContext): ReadResult {
       training.durationUnit = { kind: 'tokens', tokensPerUnit: 1, suffix: '' };
       assumptions.push('train.max_tokens not set: pretrain default 3e12 tokens');
     } else {
-      missing.push('training length (train.max_tokens or train.max_steps)');
+      missing.push('training length (train.max_tokens)');
       diagnostics.push({
         severity: 'warning',
         code: 'missing-duration',
-        message: 'Pretraining needs train.max_tokens (or train.max_steps); the run length is unknown.',
+        message:
+          'Pretraining needs train.max_tokens (pretrain.py validate_args requires it; max_steps only warns); the run length is unknown.',
         range: maxTokensFound.source.keyRange,
       });
     }
@@ -537,18 +554,40 @@ function read(text: string, context: ReadContext): ReadResult {
   }
 
   // LoRA: report what trains; the forward/backward still runs the full model (6·N·D uses N).
-  const loraRank = intAt(['lora_r']);
+  let trainableParams: RunSpec['trainableParams'];
+  let loraRank = intAt(['lora_r']);
+  // finetune/lora.py setup(lora_r=8): a LoRA file that leaves the rank out trains rank 8.
+  const loraAnchor = [...LORA_TARGETS.map(([key]) => key), 'lora_alpha', 'lora_dropout']
+    .map((key) => lookup<unknown>(source, [key]))
+    .find((found) => found !== undefined);
+  if (!lookup<unknown>(source, ['lora_r']) && loraAnchor && checkpointFound) {
+    loraRank = { value: 8, source: loraAnchor.source };
+    assumptions.push('lora_r not set: finetune/lora.py default 8');
+  }
   if (loraRank && architecture) {
     const enabled: Record<string, boolean> = {};
     for (const [key, fallback] of LORA_TARGETS) {
       const found = use<unknown>([key]);
       enabled[key] = typeof found?.value === 'boolean' ? found.value : fallback;
     }
+    const quantize = use<unknown>(['quantize']);
     const trainable = loraTrainableParams(architecture, loraRank.value, enabled);
     const targets = LORA_TARGETS.filter(([key]) => enabled[key]).map(([key]) => key.replace('lora_', ''));
-    assumptions.push(
-      `LoRA r=${loraRank.value} on ${targets.join(', ')}: ${fmt(trainable)} trainable parameters`,
-    );
+    const method = `${typeof quantize?.value === 'string' && quantize.value ? 'QLoRA' : 'LoRA'} r=${loraRank.value} on ${targets.join(', ') || 'nothing'}`;
+    if (trainable !== undefined && Number.isSafeInteger(trainable)) {
+      trainableParams = { count: trainable, method };
+      assumptions.push(`${method}: ${fmt(trainable)} trainable parameters`);
+    } else {
+      diagnostics.push({
+        severity: 'info',
+        code: 'trainable-unknown',
+        message:
+          trainable === undefined
+            ? `${method}: the trainable count is not computed for this MoE (litgpt/lora.py adapts only routed experts).`
+            : `${method}: lora_r is too large to count the trainable parameters exactly.`,
+        range: loraRank.source.keyRange,
+      });
+    }
   }
 
   const spec: RunSpec = {
@@ -563,28 +602,141 @@ function read(text: string, context: ReadContext): ReadResult {
     diagnostics,
     modelSectionRange,
   };
-  return { kind: 'run-config', spec };
+  if (!architecture && paramsMissing.length) spec.paramsMissing = paramsMissing;
+  if (trainableParams) spec.trainableParams = trainableParams;
+  return { kind: 'run-config', spec, written: yamlWrittenKeys(source) };
 }
 
-/** Try `<checkpoint_dir>/model_config.yaml` relative to the config's folder and its parents. */
+/** Candidate paths of `<checkpoint_dir>/<file>`: absolute, or relative to the config's folders. */
+function checkpointFiles(checkpointDir: string, file: string, context: ReadContext): string[] {
+  if (!context.readFile || !checkpointDir) return [];
+  return checkpointDir.startsWith('/')
+    ? [joinPath(checkpointDir, file)]
+    : parentDirs(context.path, 5).map((dir) => joinPath(dir, checkpointDir, file));
+}
+
+/**
+ * The model a finetune's `checkpoint_dir` holds, as litgpt's Config.from_checkpoint finds it:
+ * `model_config.yaml` in the directory (written by `litgpt download`), else the HF `config.json`
+ * beside it, else the config.py row whose HF `org/name` (or LitGPT name) matches the path.
+ */
+function resolveCheckpoint(
+  checkpointDir: string,
+  context: ReadContext,
+  diagnostics: CoreDiagnostic[],
+  archSources: RunSpec['archSources'],
+  usedKeys: FieldSource[],
+): CheckpointModel | undefined {
+  const hfJson = readJsonBeside(checkpointDir, context);
+  const fromFile = readCheckpointConfig(checkpointDir, context, diagnostics, archSources, usedKeys);
+  // A model_config.yaml that cannot be counted decides: LitGPT would build that model.
+  if (fromFile === 'unusable') return undefined;
+  const jsonTie =
+    hfJson && typeof hfJson.json.tie_word_embeddings === 'boolean'
+      ? hfJson.json.tie_word_embeddings
+      : undefined;
+  if (fromFile) {
+    const hf = fromFile.config.hf_config as { org?: string; name?: string } | undefined;
+    const hubId = hf?.org && hf.name ? `${hf.org}/${hf.name}` : undefined;
+    const named = typeof fromFile.config.name === 'string' ? findLitModel(fromFile.config.name) : undefined;
+    const tableId = hubId ?? (named ? `${named.hf_config.org}/${named.hf_config.name}` : undefined);
+    const tie =
+      jsonTie !== undefined
+        ? { tied: jsonTie, source: `${hfJson!.path} tie_word_embeddings` }
+        : tableId
+          ? hfTiedEmbeddings(tableId)
+          : undefined;
+    if (!tie) return unknownTying(tableId ?? checkpointDir, diagnostics);
+    return {
+      config: fromFile.config,
+      tied: tie.tied,
+      modelName: (fromFile.config.name as string | undefined) ?? checkpointDir,
+      assumption: `architecture from ${fromFile.path}${tie.tied ? '; the checkpoint ties wte and lm_head (counted once)' : ''}`,
+    };
+  }
+  if (hfJson) {
+    const architecture = hfConfigToArchitecture(hfJson.json);
+    if (architecture) {
+      return {
+        architecture,
+        modelName: checkpointDir,
+        assumption: `architecture from ${hfJson.path} (the checkpoint's HF config.json)`,
+      };
+    }
+    diagnostics.push({
+      severity: 'info',
+      code: 'unknown-model',
+      message: `${hfJson.path} could not be counted exactly; trying LitGPT's model table.`,
+    });
+  }
+  const segments = checkpointDir.split(/[\\/]/).filter(Boolean);
+  const row = findLitModel(segments.slice(-2).join('/')) ?? findLitModel(segments[segments.length - 1] ?? '');
+  if (!row) {
+    diagnostics.push({
+      severity: 'warning',
+      code: 'unknown-model',
+      message: `checkpoint_dir '${checkpointDir}' does not match a LitGPT config.py model (and no model_config.yaml or config.json was found beside it); no parameter count.`,
+    });
+    return undefined;
+  }
+  const hubId = `${row.hf_config.org}/${row.hf_config.name}`;
+  const tie = hfTiedEmbeddings(hubId);
+  if (!tie) return unknownTying(hubId, diagnostics);
+  return {
+    config: row,
+    tied: tie.tied,
+    modelName: hubId,
+    fromTable: true,
+    assumption:
+      `architecture of '${row.name}' (hf ${hubId}) from litgpt/config.py, matched by checkpoint_dir` +
+      (tie.tied ? '; the checkpoint ties wte and lm_head (counted once)' : ''),
+  };
+}
+
+function unknownTying(hubId: string, diagnostics: CoreDiagnostic[]): undefined {
+  diagnostics.push({
+    severity: 'warning',
+    code: 'unknown-model',
+    message: `unknown: whether ${hubId} ties wte and lm_head (its config.json tie_word_embeddings) is not in Scaling Lens's table; N not shown. Put the checkpoint's config.json beside it.`,
+  });
+  return undefined;
+}
+
+/** `<checkpoint_dir>/config.json` parsed, when the workspace has it. */
+function readJsonBeside(
+  checkpointDir: string,
+  context: ReadContext,
+): { json: Record<string, unknown>; path: string } | undefined {
+  for (const candidate of checkpointFiles(checkpointDir, 'config.json', context)) {
+    const text = context.readFile!(candidate);
+    if (text === undefined) continue;
+    try {
+      const json: unknown = JSON.parse(text);
+      if (json && typeof json === 'object' && !Array.isArray(json)) {
+        return { json: json as Record<string, unknown>, path: candidate };
+      }
+    } catch {
+      // Not JSON: ignore, as LitGPT would never read it.
+    }
+  }
+  return undefined;
+}
+
+/** `<checkpoint_dir>/model_config.yaml` relative to the config's folder and its parents. */
 function readCheckpointConfig(
   checkpointDir: string,
   context: ReadContext,
   diagnostics: CoreDiagnostic[],
   archSources: RunSpec['archSources'],
   usedKeys: FieldSource[],
-): { config: LitConfig; path: string } | undefined {
-  if (!context.readFile || !checkpointDir) return undefined;
-  const candidates = checkpointDir.startsWith('/')
-    ? [joinPath(checkpointDir, 'model_config.yaml')]
-    : parentDirs(context.path, 5).map((dir) => joinPath(dir, checkpointDir, 'model_config.yaml'));
-  for (const candidate of candidates) {
-    const text = context.readFile(candidate);
+): { config: LitConfig; path: string } | 'unusable' | undefined {
+  for (const candidate of checkpointFiles(checkpointDir, 'model_config.yaml', context)) {
+    const text = context.readFile!(candidate);
     if (text === undefined) continue;
     const yaml = parseYaml(text);
     if (!yaml) continue;
     const config = readInlineConfig(yaml, [], diagnostics, archSources, usedKeys, candidate);
-    if (config) return { config, path: candidate };
+    return config ? { config, path: candidate } : 'unusable';
   }
   return undefined;
 }
@@ -598,4 +750,5 @@ export const litgptReader: FrameworkReader = {
   id: 'litgpt',
   detect,
   read,
+  inventory: LITGPT_INVENTORY,
 };

@@ -1,9 +1,11 @@
 import type { ArchField, ArchitectureSpec, ReadContext, ReadResult } from '../../types';
 import type { FrameworkReader } from '../reader';
-import { keysAt, parseYaml, topLevelKeys, type YamlSource } from '../yamlSource';
+import { keysAt, lookup, parseYaml, topLevelKeys, type YamlSource } from '../yamlSource';
+import { yamlWrittenKeys } from '../inventory';
+import { findCheckpoint } from '../tables/checkpoints';
+import { HF_HARMLESS_OVERRIDES, HF_OVERRIDE_KEYS, llmFoundryInventory } from './llm-foundry.inventory';
 import { parseNumberLiteral } from '../values';
 import { SpecBuilder, formatInt, omegaConfResolver } from '../specBuilder';
-import { HF_OVERRIDE_KEYS, findHfModel } from './llm-foundry.hf-models';
 
 /**
  * MosaicML llm-foundry (Composer) training YAML: `scripts/train/yamls/pretrain/*.yaml` and mcli run
@@ -46,13 +48,22 @@ const MPT_NORMS: Readonly<Record<string, { bias: boolean }>> = {
 /** MPT attention classes (llmfoundry/layers_registry attention_classes). */
 const MPT_ATTN_TYPES = ['multihead_attention', 'multiquery_attention', 'grouped_query_attention'];
 
-/** MPT FFN types: gated (GLU, 3 matrices) or MoE (megablocks). */
-const MPT_FFN_TYPES: Readonly<Record<string, { gated: boolean; moe: boolean }>> = {
+/**
+ * MPT FFN types (llmfoundry/models/layers/ffn.py registry at 8c8dd48): gated (GLU, 3 matrices) or
+ * MoE. MoE experts never carry biases; `mlpType` says whether the expert honours
+ * `ffn_config.mlp_type` (megablocks `MoE` always builds the two-matrix `mlp.MLP`), `outputBias`
+ * whether the layer owns megablocks' d-wide output bias (`ParallelMLP.bias`, created when
+ * `args.bias`, which mb_setup_args sets to `not no_bias`; torch_dmoe has none).
+ */
+const MPT_FFN_TYPES: Readonly<
+  Record<string, { gated: boolean; moe: boolean; mlpType?: boolean; outputBias?: boolean }>
+> = {
   mptmlp: { gated: false, moe: false },
   mptglu: { gated: true, moe: false },
   te_ln_mlp: { gated: false, moe: false },
-  mb_moe: { gated: false, moe: true },
-  mb_dmoe: { gated: false, moe: true },
+  mb_moe: { gated: false, moe: true, mlpType: false, outputBias: true },
+  mb_dmoe: { gated: false, moe: true, mlpType: true, outputBias: true },
+  torch_dmoe: { gated: false, moe: true, mlpType: true, outputBias: false },
 };
 
 /** Composer time-string units (composer/core/time.py TimeUnit). */
@@ -138,7 +149,7 @@ function read(text: string, context: ReadContext): ReadResult {
   readTraining(b, context, seq);
   b.phase = 'other';
   b.spec.modelSectionRange = b.sectionRange(['model']);
-  return { kind: 'run-config', spec: b.finish() };
+  return { kind: 'run-config', spec: b.finish(), written: yamlWrittenKeys(yaml, root) };
 }
 
 /** Training sequence length: top-level max_seq_len, else the train loader's, else the model's. */
@@ -161,8 +172,10 @@ function readMpt(b: SpecBuilder): ArchitectureSpec | undefined {
   const nLayers = int('n_layers', MPT_DEFAULTS.n_layers, 'nLayers');
   const vocabSize = int('vocab_size', MPT_DEFAULTS.vocab_size, 'vocabSize');
   const maxSeq = b.int(['model', 'max_seq_len'], { arch: 'maxPositions' })?.value ?? MPT_DEFAULTS.max_seq_len;
-  const headDim = dModel / nHeads;
-  if (!Number.isInteger(headDim)) {
+  // MPTConfig requires d_model % n_heads == 0 even when head_dim sets the head width.
+  const explicitHeadDim = b.int(['model', 'head_dim'])?.value;
+  const headDim = explicitHeadDim ?? dModel / nHeads;
+  if (!Number.isInteger(dModel / nHeads)) {
     b.diagnose(
       'error',
       'invalid-value',
@@ -174,26 +187,70 @@ function readMpt(b: SpecBuilder): ArchitectureSpec | undefined {
 
   const attnType =
     b.oneOf(['model', 'attn_config', 'attn_type'], MPT_ATTN_TYPES)?.value ?? MPT_DEFAULTS.attn_type;
-  const kvSetting =
-    b.int(['model', 'attn_config', 'kv_n_heads'], { arch: 'nKvHeads' })?.value ?? MPT_DEFAULTS.kv_n_heads;
+  const kvKey = b.int(['model', 'attn_config', 'kv_n_heads'], { arch: 'nKvHeads' });
+  const kvSetting = kvKey?.value ?? MPT_DEFAULTS.kv_n_heads;
   const nKvHeads =
     attnType === 'multiquery_attention' ? 1 : attnType === 'grouped_query_attention' ? kvSetting : nHeads;
+  if (attnType === 'grouped_query_attention' && (!kvKey || nKvHeads > nHeads || nHeads % nKvHeads !== 0)) {
+    // GroupedQueryAttention takes kv_n_heads without a default and needs it to divide n_heads.
+    b.diagnose(
+      'error',
+      'invalid-value',
+      kvKey
+        ? `attn_config.kv_n_heads ${nKvHeads} must divide n_heads ${nHeads} (llm-foundry refuses it).`
+        : 'grouped_query_attention needs attn_config.kv_n_heads.',
+      (kvKey ?? b.find(['model', 'attn_config', 'attn_type']))?.source.valueRange,
+    );
+    return undefined;
+  }
   const alibi = b.bool(['model', 'attn_config', 'alibi'])?.value ?? false;
   const rope = b.bool(['model', 'attn_config', 'rope'])?.value ?? false;
   const qkLn = b.bool(['model', 'attn_config', 'qk_ln'])?.value ?? false;
+  // qk_gn: one norm over head_dim for q and one for k (attention.py GroupedQueryAttention).
+  const qkGn = b.bool(['model', 'attn_config', 'qk_gn'])?.value ?? false;
 
   const expansion =
     b.number(['model', 'expansion_ratio'], { arch: 'ffnSize' })?.value ?? MPT_DEFAULTS.expansion_ratio;
   const explicitFfn = b.int(['model', 'ffn_config', 'ffn_hidden_size'], { arch: 'ffnSize' });
-  const ffnSize = explicitFfn?.value ?? Math.floor(dModel * expansion);
+  // resolve_ffn_hidden_size (ffn.py): int(d_model × expansion_ratio), which must be exact.
+  if (!explicitFfn && !Number.isInteger(dModel * expansion)) {
+    const source = b.spec.archSources.ffnSize;
+    b.diagnose(
+      'error',
+      'invalid-value',
+      `d_model × expansion_ratio (${dModel} × ${expansion}) must be an integer; llm-foundry refuses it.`,
+      source?.valueRange,
+    );
+    if (source) b.reject(source);
+    return undefined;
+  }
+  const ffnSize = explicitFfn?.value ?? dModel * expansion;
   const ffnTypeName =
     b.oneOf(['model', 'ffn_config', 'ffn_type'], Object.keys(MPT_FFN_TYPES))?.value ?? MPT_DEFAULTS.ffn_type;
   const ffnType = MPT_FFN_TYPES[ffnTypeName] ?? MPT_FFN_TYPES.mptmlp;
-  const moeGated = (b.string(['model', 'ffn_config', 'mlp_type'])?.value ?? 'mlp') === 'glu';
+  const mlpTypeKey = ffnType.moe ? b.oneOf(['model', 'ffn_config', 'mlp_type'], ['mlp', 'glu']) : undefined;
+  const expertGated = ffnType.mlpType === true && mlpTypeKey?.value.toLowerCase() === 'glu';
 
   const noBias = b.bool(['model', 'no_bias'])?.value ?? MPT_DEFAULTS.no_bias;
+  // attention_bias (default: not no_bias) sets the Wqkv bias only; out_proj follows no_bias.
+  const qkvBias = b.bool(['model', 'attention_bias'])?.value ?? !noBias;
   const normType = b.oneOf(['model', 'norm_type'], Object.keys(MPT_NORMS))?.value ?? MPT_DEFAULTS.norm_type;
   const norm = MPT_NORMS[normType] ?? MPT_NORMS.low_precision_layernorm;
+  if (ffnTypeName === 'te_ln_mlp' && (noBias || !norm.bias)) {
+    // te.LayerNormMLP brings its own LayerNorm (weight + bias), which no_bias does not strip.
+    const source = b.spec.archSources.ffnSize ?? b.find(['model', 'ffn_config', 'ffn_type'])?.source;
+    b.diagnose(
+      'warning',
+      'not-modelled-key',
+      'unknown: ffn_type te_ln_mlp with no_bias or an RMS norm uses TransformerEngine LayerNormMLP, whose norm Scaling Lens does not model; N not shown.',
+      source?.valueRange,
+    );
+    b.spec.paramsMissing = [
+      ...(b.spec.paramsMissing ?? []),
+      'a model of `ffn_type` te_ln_mlp without biases',
+    ];
+    return undefined;
+  }
   const tied =
     b.bool(['model', 'tie_word_embeddings'], { arch: 'tiedEmbeddings' })?.value ??
     MPT_DEFAULTS.tie_word_embeddings;
@@ -211,11 +268,11 @@ function readMpt(b: SpecBuilder): ArchitectureSpec | undefined {
     nKvHeads,
     headDim,
     ffnSize,
-    gatedMlp: ffnType.moe ? moeGated : ffnType.gated,
+    gatedMlp: ffnType.moe ? expertGated : ffnType.gated,
     vocabSize,
     tiedEmbeddings: tied,
     learnedPositions: learned ? maxSeq : 0,
-    qkvBias: !noBias,
+    qkvBias,
     attnOutBias: !noBias,
     mlpBias: !noBias && !ffnType.moe,
     normsPerLayer: 2,
@@ -223,13 +280,49 @@ function readMpt(b: SpecBuilder): ArchitectureSpec | undefined {
     // no_bias strips every bias parameter, norms included.
     normBias: norm.bias && !noBias,
     finalNorm: true,
-    qkNorm: qkLn ? 'full' : 'none',
-    qkNormBias: qkLn && norm.bias && !noBias,
+    qkNorm: qkLn ? 'full' : qkGn ? 'head' : 'none',
+    // no_bias removes the bias of every non-Linear module, QK norms included (modeling_mpt.py).
+    qkNormBias: (qkLn || qkGn) && norm.bias && !noBias,
   };
+  if (qkLn && qkGn) {
+    b.diagnose(
+      'error',
+      'invalid-value',
+      'Only one of qk_ln and qk_gn can be set (llm-foundry refuses both).',
+    );
+    return undefined;
+  }
   if (ffnType.moe) {
-    const nExperts = b.int(['model', 'ffn_config', 'moe_num_experts'], { arch: 'nExperts' })?.value ?? 1;
-    const topK = b.int(['model', 'ffn_config', 'moe_top_k'], { arch: 'expertsPerToken' })?.value ?? 1;
-    architecture.moe = { nExperts, expertsPerToken: topK, expertFfnSize: ffnSize };
+    const nExpertsKey = b.int(['model', 'ffn_config', 'moe_num_experts'], { arch: 'nExperts' });
+    const topKKey = b.int(['model', 'ffn_config', 'moe_top_k'], { arch: 'expertsPerToken' });
+    if (ffnTypeName === 'torch_dmoe' && (!nExpertsKey || !topKKey || !mlpTypeKey)) {
+      // build_torch_dmoe pops these keys without defaults.
+      b.diagnose(
+        'error',
+        'missing-architecture',
+        'ffn_type torch_dmoe needs ffn_config.moe_num_experts, moe_top_k and mlp_type.',
+        b.sectionRange(['model', 'ffn_config']),
+      );
+      return undefined;
+    }
+    // megablocks Arguments defaults (megablocks/layers/arguments.py): one expert, top-1.
+    const nExperts = nExpertsKey?.value ?? 1;
+    const topK = topKKey?.value ?? 1;
+    if (topK > nExperts) {
+      b.diagnose('error', 'invalid-value', `moe_top_k ${topK} exceeds moe_num_experts ${nExperts}.`);
+      return undefined;
+    }
+    const outputBias = ffnType.outputBias === true && !noBias;
+    architecture.moe = {
+      nExperts,
+      expertsPerToken: topK,
+      expertFfnSize: ffnSize,
+      expertBias: false,
+      ...(outputBias ? { outputBias } : {}),
+    };
+    b.assume(
+      `${ffnTypeName}: ${nExperts} bias-free ${expertGated ? 'GLU' : 'two-matrix'} experts of width ${ffnSize}, top-${topK}, bias-free router${outputBias ? ', one d-wide output bias per layer (megablocks ParallelMLP.bias)' : ''}`,
+    );
   }
   return architecture;
 }
@@ -245,21 +338,65 @@ function readHf(b: SpecBuilder, seq: number | undefined): ArchitectureSpec | und
     );
     return undefined;
   }
-  const row = findHfModel(name.value);
+  const row = findCheckpoint(name.value);
   if (!row) {
     b.diagnose(
       'info',
       'unknown-model',
-      `The architecture of \`${name.value}\` is not in Scaling Lens's table of HF models; open its config.json to count parameters.`,
+      `The architecture of \`${name.value}\` is not in Scaling Lens's table of checkpoints; open its config.json to count parameters.`,
       name.source.valueRange,
     );
+    b.spec.paramsMissing = [
+      ...(b.spec.paramsMissing ?? []),
+      `the architecture of \`${name.value.slice(0, 80)}\``,
+    ];
     return undefined;
   }
+  // pretrained: false builds the same architecture from the checkpoint's config (random init).
+  b.bool(['model', 'pretrained']);
   b.assume(`architecture of ${name.value} from ${row.source}`);
   const architecture: ArchitectureSpec = { ...row.architecture };
-  const keys = HF_OVERRIDE_KEYS[row.modelType];
-  let ffnOverridden = false;
-  for (const [key, field] of Object.entries(keys)) {
+  if (!readOverrides(b, row.modelType, architecture)) return undefined;
+  if (seq && architecture.learnedPositions > 0 && seq > architecture.learnedPositions) {
+    b.diagnose(
+      'warning',
+      'seq-exceeds-positions',
+      `max_seq_len ${seq} exceeds the model's ${architecture.learnedPositions} positions.`,
+      b.spec.trainingSources.seqLen?.valueRange,
+    );
+  }
+  return architecture;
+}
+
+/**
+ * Apply `model.config_overrides` (hf_base.py: set on the HF config before the model is built) to a
+ * checkpoint's architecture. Keys outside the model type's table that can change the count make N
+ * unknown; returns false then.
+ */
+function readOverrides(b: SpecBuilder, modelType: string, architecture: ArchitectureSpec): boolean {
+  const written = keysAt(b.yaml, [...(b.options.root ?? []), 'model', 'config_overrides']);
+  if (!written.size) return true;
+  const keys = HF_OVERRIDE_KEYS[modelType] ?? {};
+  const original = {
+    dModel: architecture.dModel,
+    nHeads: architecture.nHeads,
+    headDim: architecture.headDim,
+  };
+  for (const key of [...written].slice(0, 256)) {
+    const field = Object.hasOwn(keys, key) ? keys[key] : undefined;
+    if (field === 'harmless') continue;
+    if (!field) {
+      if (HF_HARMLESS_OVERRIDES.has(key)) continue;
+      const located = lookup(b.yaml, [...(b.options.root ?? []), 'model', 'config_overrides', key]);
+      b.diagnose(
+        'warning',
+        'not-modelled-key',
+        `unknown: config_overrides.${key} — Scaling Lens does not model this override of a \`${modelType}\` checkpoint, which may change the parameter count; N not shown.`,
+        located?.source.keyRange,
+      );
+      b.spec.paramsMissing = [...(b.spec.paramsMissing ?? []), `a model of \`config_overrides.${key}\``];
+      return false;
+    }
     if (field === 'tiedEmbeddings') {
       const value = b.bool(['model', 'config_overrides', key], { arch: 'tiedEmbeddings' });
       if (value) architecture.tiedEmbeddings = value.value;
@@ -274,24 +411,34 @@ function readHf(b: SpecBuilder, seq: number | undefined): ArchitectureSpec | und
     } else {
       (architecture[field] as number) = value.value;
       b.record(value.source, { arch: field as 'nLayers' });
-      if (field === 'ffnSize') ffnOverridden = true;
     }
   }
-  architecture.headDim = architecture.dModel / architecture.nHeads;
-  if (row.modelType === 'gpt2') {
-    architecture.nKvHeads = architecture.nHeads;
+  // HF derives the head width from hidden size / heads unless the config pins head_dim.
+  const derivedHeadDim = original.headDim * original.nHeads === original.dModel;
+  if (architecture.dModel !== original.dModel || architecture.nHeads !== original.nHeads) {
+    if (!derivedHeadDim) {
+      b.diagnose(
+        'warning',
+        'not-modelled-key',
+        'unknown: config_overrides change the width or heads of a checkpoint whose head_dim is set independently; N not shown.',
+      );
+      b.spec.paramsMissing = [...(b.spec.paramsMissing ?? []), 'the head width after config_overrides'];
+      return false;
+    }
+    const headDim = architecture.dModel / architecture.nHeads;
+    if (!Number.isInteger(headDim)) {
+      b.diagnose('error', 'invalid-value', `config_overrides give a hidden size not divisible by the heads.`);
+      return false;
+    }
+    architecture.headDim = headDim;
+  }
+  if (modelType === 'gpt2' && architecture.dModel !== original.dModel && !written.has('n_inner')) {
     // GPT-2's n_inner null means 4 × n_embd.
-    if (!ffnOverridden) architecture.ffnSize = 4 * architecture.dModel;
+    architecture.ffnSize = 4 * architecture.dModel;
   }
-  if (seq && architecture.learnedPositions > 0 && seq > architecture.learnedPositions) {
-    b.diagnose(
-      'warning',
-      'seq-exceeds-positions',
-      `max_seq_len ${seq} exceeds the model's ${architecture.learnedPositions} positions.`,
-      b.spec.trainingSources.seqLen?.valueRange,
-    );
-  }
-  return architecture;
+  // GPT-2 and OPT have no GQA: k/v heads follow the heads.
+  if (modelType === 'gpt2' || modelType === 'opt') architecture.nKvHeads = architecture.nHeads;
+  return true;
 }
 
 /** Parse a Composer time string; bare integers are epochs in Composer. */
@@ -398,4 +545,5 @@ export const llmFoundryReader: FrameworkReader = {
   id: 'llm-foundry',
   detect: (text) => detect(text),
   read: (text, context) => read(text, context),
+  inventory: llmFoundryInventory,
 };

@@ -12,6 +12,7 @@ import type {
   TrainingSpec,
 } from '../../types';
 import type { FrameworkReader } from '../reader';
+import type { WrittenKey } from '../inventory';
 import { nodeValue, pairSource, parseYaml } from '../yamlSource';
 import { parseNumberLiteral } from '../values';
 import {
@@ -22,6 +23,7 @@ import {
   MAXTEXT_SIGNATURE_KEYS,
 } from './maxtext.tables';
 import { parseShell, type ShellField } from './shell';
+import { MAXTEXT_INVENTORY } from './maxtext.inventory';
 
 /**
  * MaxText reader: YAML configs (base.yml, configs/models/*.yml, copies of base.yml) and shell
@@ -531,7 +533,37 @@ function read(text: string, context: ReadContext): ReadResult {
     diagnostics,
     modelSectionRange,
   };
-  return { kind: 'run-config', spec: settings.finish(spec) };
+  return { kind: 'run-config', spec: settings.finish(spec), written: writtenKeys(layers, modelSectionRange) };
+}
+
+/**
+ * The effective value of every key any file of the layering sets (the highest layer wins), for the
+ * key inventory. A key set in another file (base.yml, models/<name>.yml) is reported at the place
+ * in this file that pulls that file in, with the file named in the key.
+ */
+function writtenKeys(layers: readonly Layer[], anchor: SourceRange | undefined): WrittenKey[] {
+  const seen = new Set<string>();
+  const out: WrittenKey[] = [];
+  const zero: SourceRange = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+  for (let i = layers.length - 1; i >= 1; i--) {
+    const layer = layers[i];
+    for (const [key, item] of layer.values) {
+      if (seen.has(key)) continue;
+      seen.add(key);
+      if (item.unresolved) continue;
+      const value =
+        Array.isArray(item.value) || (item.value !== null && typeof item.value === 'object')
+          ? safeStringify(item.value)
+          : item.value;
+      const inThisFile = item.source && !item.source.file;
+      const where = anchor ?? zero;
+      const source: FieldSource = inThisFile
+        ? item.source!
+        : { key: `${key} (${layer.label})`, keyRange: where, valueRange: where, raw: String(value) };
+      out.push({ key, value, source });
+    }
+  }
+  return out;
 }
 
 /** The train.py command: the config file argument and the key=value overrides after it. */
@@ -563,17 +595,23 @@ function readArchitecture(
   sources: Partial<Record<ArchField, FieldSource>>,
   assumptions: string[],
 ): ArchitectureSpec | undefined {
-  const block = String(settings.get('decoder_block')?.value ?? 'llama2');
+  const blockFound = settings.get('decoder_block');
+  const block = String(blockFound?.value ?? 'llama2');
   const convention = MAXTEXT_DECODER_BLOCKS[block];
-  if (!convention) {
-    const source = settings.get('decoder_block')?.source;
+  const unsupported = (message: string, source?: FieldSource): undefined => {
     settings.diagnostics.push({
       severity: 'warning',
       code: 'unsupported-architecture',
-      message: `decoder_block "${block}" has a layer layout Scaling Lens does not count yet.`,
-      range: source && !source.file ? source.valueRange : undefined,
+      message: `unknown: ${message}; N is not shown.`,
+      range: rangeInThisFile(source),
     });
     return undefined;
+  };
+  if (!convention) {
+    return unsupported(
+      `decoder_block "${block}" has a layer layout Scaling Lens does not count yet`,
+      blockFound?.source,
+    );
   }
   const scaleFound = settings.positiveInt('global_parameter_scale');
   const scale = scaleFound?.value ?? 1;
@@ -587,7 +625,7 @@ function readArchitecture(
     });
     return undefined;
   }
-  // pyconfig.get_individual_scales: rotate doubling (heads & mlp), embed, layers.
+  // types.py get_individual_scales: rotate doubling (heads & mlp), embed, layers.
   const cycles = Math.floor(log2 / 3);
   const remainder = log2 % 3;
   const headScale = 2 ** (cycles + (remainder > 0 ? 1 : 0));
@@ -625,12 +663,18 @@ function readArchitecture(
   put('headDim', headDim.source);
   put('vocabSize', vocab.source);
 
-  // One activation per MLP input branch: two or more means a gated MLP (SwiGLU/GeGLU).
+  // linears.MlpBlock: one input matrix per activation (wi_0, wi_1, …) and one output matrix.
   const activationsFound = settings.get('mlp_activations');
   const activations = activationsFound?.value;
   let gated = false;
   if (Array.isArray(activations) && activations.length && activations.every((a) => typeof a === 'string')) {
-    gated = activations.length >= 2;
+    if (activations.length > 2) {
+      return unsupported(
+        `mlp_activations with ${activations.length} entries (${activations.length} input matrices)`,
+        activationsFound?.source,
+      );
+    }
+    gated = activations.length === 2;
   } else if (activationsFound) {
     settings.invalid('mlp_activations', activationsFound, 'a list of activation names');
   }
@@ -650,31 +694,84 @@ function readArchitecture(
     put('maxPositions', positions?.source);
     assumptions.push(`trainable_position_size ${learnedPositions}: learned position table counted`);
   }
-  const experts = settings.positiveInt('num_experts');
-  const perToken = settings.positiveInt('num_experts_per_tok');
-  const ffnSize = mlp.value * headScale;
-  const moe =
-    experts && experts.value > 1
-      ? { nExperts: experts.value, expertsPerToken: perToken?.value ?? 1, expertFfnSize: ffnSize }
-      : undefined;
-  if (moe) {
-    put('nExperts', experts?.source);
-    put('expertsPerToken', perToken?.source);
-    if (moe.expertsPerToken > moe.nExperts) {
-      // MaxText routes each token to top-k of the experts; k > experts is a config error, and the
-      // active count (what compute uses) cannot be stated.
-      const found = settings.get('num_experts_per_tok');
-      settings.diagnostics.push({
-        severity: 'warning',
-        code: 'invalid-value',
-        message: `\`num_experts_per_tok\` (${moe.expertsPerToken}) exceeds \`num_experts\` (${moe.nExperts}): the active parameter count is unknown.`,
-        range: rangeInThisFile(found?.source),
-      });
-      settings.reject('num_experts_per_tok', found?.source);
-    }
+
+  const nLayers = layers.value * layerScale * (convention.layersPerBlock ?? 1);
+  if (convention.layersPerBlock && convention.layersPerBlock > 1) {
+    assumptions.push(
+      `decoder_block ${block}: each of the ${layers.value * layerScale} MaxText layers is a [local, global] pair (${nLayers} attention layers)`,
+    );
   }
-  return {
-    nLayers: layers.value * layerScale,
+  const ffnSize = mlp.value * headScale;
+  const flag = (key: string, fallback: boolean) => settings.bool(key)?.value ?? fallback;
+
+  // Norms: base norms plus gemma2/3 optional post-norms (both on in every upstream gemma2/3 file).
+  let normsPerLayer = convention.normsPerLayer;
+  if (convention.postNorms) {
+    normsPerLayer += (flag('use_post_attn_norm', true) ? 1 : 0) + (flag('use_post_ffw_norm', true) ? 1 : 0);
+  }
+  const qkNormOn =
+    convention.qkNorm === 'always' || (convention.qkNorm === 'config' && flag('use_qk_norm', false));
+  // attentions.py: the q/k RMSNorms carry a scale unless qk_norm_with_scale is false.
+  const qkNorm = qkNormOn && flag('qk_norm_with_scale', true) ? 'head' : 'none';
+
+  // Knobs that only some blocks read: elsewhere a non-default value means another model.
+  const expertsFound = settings.positiveInt('num_experts');
+  const nExperts = expertsFound?.value ?? 1;
+  const perTokenFound = settings.positiveInt('num_experts_per_tok');
+  const perToken = perTokenFound?.value ?? 1;
+  const sharedFound = settings.number('shared_experts');
+  const shared = sharedFound?.value ?? 0;
+  const firstDenseFound = settings.number('first_num_dense_layers');
+  const firstDense = firstDenseFound?.value ?? 0;
+  const interleaveFound = settings.number('interleave_moe_layer_step');
+  const interleave = interleaveFound?.value ?? 1;
+  const attentionType = String(settings.get('attention_type')?.value ?? 'global');
+  // Before the mixtral block existed (google/maxtext @ e64f6813 layers/mistral.py), the mistral
+  // block built a MoeBlock of mlp_dim-wide experts when num_experts > 1; today's mistral.py has no
+  // experts, and today's types.py rejects num_experts > 1 without base_moe_mlp_dim. So a mistral
+  // file with experts and no base_moe_mlp_dim is an older MaxText's Mixtral; with one it is ambiguous.
+  let effective = convention;
+  if (block === 'mistral' && nExperts > 1) {
+    const moeMlp = settings.number('base_moe_mlp_dim');
+    if (moeMlp && moeMlp.value > 0) {
+      return unsupported(
+        'decoder_block mistral with num_experts > 1 and base_moe_mlp_dim: older MaxText builds experts, current MaxText (mistral.py) does not',
+        expertsFound?.source,
+      );
+    }
+    effective = MAXTEXT_DECODER_BLOCKS.mixtral!;
+    assumptions.push(
+      'decoder_block mistral with num_experts > 1: the MoE mistral block of MaxText before the mixtral block (experts of mlp_dim)',
+    );
+  }
+  if (!effective.moe && nExperts > 1) {
+    return unsupported(
+      `num_experts ${nExperts} with decoder_block ${block}, whose layers have no experts`,
+      expertsFound?.source,
+    );
+  }
+  if (effective.moe !== 'routed-shared' && shared > 0) {
+    return unsupported(`shared_experts with decoder_block ${block}`, sharedFound?.source);
+  }
+  if (!effective.deepseek && firstDense > 0) {
+    return unsupported(`first_num_dense_layers with decoder_block ${block}`, firstDenseFound?.source);
+  }
+  if (!effective.interleaved && interleave !== 1) {
+    return unsupported(`interleave_moe_layer_step with decoder_block ${block}`, interleaveFound?.source);
+  }
+  if (!!effective.deepseek !== (attentionType === 'mla')) {
+    return unsupported(
+      `attention_type ${attentionType} with decoder_block ${block}`,
+      settings.get('attention_type')?.source,
+    );
+  }
+
+  const attentionBias = flag('attention_bias', false);
+  if (attentionBias && !effective.qkvBiasFromConfig) {
+    return unsupported(`attention_bias with decoder_block ${block}`, settings.get('attention_bias')?.source);
+  }
+  const architecture: ArchitectureSpec = {
+    nLayers,
     dModel: emb.value * embScale,
     nHeads: heads.value * headScale,
     nKvHeads: (kvHeads?.value ?? heads.value) * headScale,
@@ -684,16 +781,94 @@ function readArchitecture(
     vocabSize: vocab.value,
     tiedEmbeddings: tied?.value ?? false,
     learnedPositions,
-    qkvBias: convention.linearBias,
-    attnOutBias: convention.linearBias,
-    mlpBias: convention.linearBias,
-    normsPerLayer: convention.normsPerLayer,
+    qkvBias: effective.linearBias || attentionBias,
+    attnOutBias: effective.linearBias,
+    mlpBias: effective.linearBias,
+    normsPerLayer,
     normWeight: true,
-    normBias: convention.normBias,
+    normBias: effective.normBias,
     finalNorm: true,
-    qkNorm: convention.qkNorm,
-    ...(moe ? { moe } : {}),
+    qkNorm,
   };
+  if (effective.deepseek) {
+    const rank = (key: string, min: number) => {
+      const found = settings.number(key);
+      if (!found || !Number.isSafeInteger(found.value) || found.value < min) {
+        if (found)
+          settings.invalid(key, settings.get(key)!, min ? 'a positive integer' : 'a whole number ≥ 0');
+        return undefined;
+      }
+      return found.value;
+    };
+    const qLoraRank = rank('q_lora_rank', 0);
+    const kvLoraRank = rank('kv_lora_rank', 1);
+    const qkNopeHeadDim = rank('qk_nope_head_dim', 1);
+    const qkRopeHeadDim = rank('qk_rope_head_dim', 1);
+    const vHeadDim = rank('v_head_dim', 1);
+    if (
+      qLoraRank === undefined ||
+      kvLoraRank === undefined ||
+      qkNopeHeadDim === undefined ||
+      qkRopeHeadDim === undefined ||
+      vHeadDim === undefined
+    ) {
+      return unsupported('an MLA dimension is missing or invalid');
+    }
+    // attention_mla.py MLA: q (low-rank with q_norm when q_lora_rank > 0), wkv_a → kv_norm → wkv_b, out.
+    architecture.mla = { qLoraRank, kvLoraRank, qkNopeHeadDim, qkRopeHeadDim, vHeadDim };
+  }
+  if (effective.moe) {
+    put('nExperts', expertsFound?.source);
+    put('expertsPerToken', perTokenFound?.source);
+    if (perToken > nExperts) {
+      // top-k of fewer experts is a config error, and the active count cannot be stated.
+      const found = settings.get('num_experts_per_tok');
+      settings.diagnostics.push({
+        severity: 'warning',
+        code: 'invalid-value',
+        message: `\`num_experts_per_tok\` (${perToken}) exceeds \`num_experts\` (${nExperts}): the active parameter count is unknown.`,
+        range: rangeInThisFile(found?.source),
+      });
+      settings.reject('num_experts_per_tok', found?.source);
+    }
+    let expertFfnSize = ffnSize;
+    if (effective.expertWidth === 'moe') {
+      const moeMlp = settings.number('base_moe_mlp_dim');
+      if (!moeMlp || !Number.isSafeInteger(moeMlp.value) || moeMlp.value <= 0) {
+        // types.py: "moe_mlp_dim must be positive for MoE models".
+        return unsupported(`decoder_block ${block} needs a positive base_moe_mlp_dim`, moeMlp?.source);
+      }
+      expertFfnSize = moeMlp.value * headScale;
+    }
+    if (!Number.isInteger(shared) || shared < 0 || !Number.isInteger(firstDense) || firstDense < 0) {
+      return unsupported('shared_experts and first_num_dense_layers must be whole numbers ≥ 0');
+    }
+    let moeLayers = nLayers;
+    if (effective.deepseek) {
+      if (firstDense > nLayers)
+        return unsupported(`first_num_dense_layers ${firstDense} > ${nLayers} layers`);
+      moeLayers = nLayers - firstDense;
+    }
+    if (effective.interleaved) {
+      if (!Number.isInteger(interleave) || interleave < 1) {
+        return unsupported('interleave_moe_layer_step must be a positive integer', interleaveFound?.source);
+      }
+      // llama4.py determine_is_moe_layer: (layer_id + 1) % step == 0.
+      moeLayers = Math.floor(nLayers / interleave);
+    }
+    const routerBias = flag('routed_bias', false);
+    architecture.moe = {
+      nExperts,
+      expertsPerToken: perToken,
+      expertFfnSize,
+      moeLayers,
+      ...(shared > 0 ? { sharedExpertFfnSize: shared * expertFfnSize } : {}),
+      ...(routerBias ? { routerBias: true } : {}),
+    };
+    // RoutedMoE experts are always gated (wi_0, wi_1, wo); the shared MlpBlock follows mlp_activations.
+    if (!gated) return unsupported(`an MoE block with a non-gated mlp_activations`, activationsFound?.source);
+  }
+  return architecture;
 }
 
 function readTraining(
@@ -766,6 +941,7 @@ function emptySpec(diagnostics: CoreDiagnostic[], assumptions: string[]): RunSpe
 export const maxtextReader: FrameworkReader = {
   id: 'maxtext',
   detect,
+  inventory: MAXTEXT_INVENTORY,
   read: (text, context) => {
     try {
       return read(text, context);

@@ -35,6 +35,31 @@ export const MEGATRON_FLAGS = {
   moeSharedExpertSize: ['--moe-shared-expert-intermediate-size'],
   moeLayerFreq: ['--moe-layer-freq'],
   vocabSize: ['--vocab-size'],
+  /** Megatron-LM TokenizerConfig.padded_vocab_size: the embedding rows, used as given (no padding). */
+  paddedVocabSize: ['--padded-vocab-size'],
+  /**
+   * BigScience Megatron-DeepSpeed (the BLOOM fork): `--pad-vocab-size-to` sets the rows outright
+   * (megatron/tokenizer/tokenizer.py _vocab_size_with_padding), `--embed-layernorm` adds a LayerNorm
+   * after the embedding, `--glu-activation` makes the MLP gated (2 × ffn out of dense_h_to_4h), and
+   * `--tokenizer-name-or-path` names the HF tokenizer of `--tokenizer-type PretrainedFromHF`.
+   */
+  padVocabSizeTo: ['--pad-vocab-size-to'],
+  embedLayernorm: ['--embed-layernorm'],
+  gluActivation: ['--glu-activation'],
+  tokenizerNameOrPath: ['--tokenizer-name-or-path'],
+  /** Megatron-core shared-expert sigmoid gate (TransformerConfig.moe_shared_expert_gate). */
+  moeSharedExpertGate: ['--moe-shared-expert-gate'],
+  /** Megatron-DeepSpeed: MoE in every `--expert-interval`-th layer (default 2). */
+  dsExpertInterval: ['--expert-interval'],
+  /** Megatron-DeepSpeed MoE MLP kind: standard or residual (PR-MoE). */
+  dsMlpType: ['--mlp-type'],
+  /** Megatron-core DeepSeek multi-latent attention and its widths (_add_mla_args). */
+  multiLatentAttention: ['--multi-latent-attention'],
+  qLoraRank: ['--q-lora-rank'],
+  kvLoraRank: ['--kv-lora-rank'],
+  qkHeadDim: ['--qk-head-dim'],
+  qkPosEmbHeadDim: ['--qk-pos-emb-head-dim'],
+  vHeadDim: ['--v-head-dim'],
   divisibleBy: ['--make-vocab-size-divisible-by'],
   tokenizerType: ['--tokenizer-type'],
   tokenizerModel: ['--tokenizer-model'],
@@ -43,6 +68,8 @@ export const MEGATRON_FLAGS = {
   tensorParallel: ['--tensor-model-parallel-size'],
   pipelineParallel: ['--pipeline-model-parallel-size'],
   contextParallel: ['--context-parallel-size'],
+  /** Megatron-DeepSpeed Ulysses sequence parallelism: divides the data-parallel size. */
+  dsSequenceParallel: ['--ds-sequence-parallel-size'],
   microBatch: ['--micro-batch-size'],
   globalBatch: ['--global-batch-size'],
   trainIters: ['--train-iters'],
@@ -50,6 +77,13 @@ export const MEGATRON_FLAGS = {
   /** Megatron-DeepSpeed: the loop stops once this many tokens were consumed. */
   trainTokens: ['--train-tokens'],
   rampupBatchSize: ['--rampup-batch-size'],
+  /** torchrun / torch.distributed.launch process counts (the GPU count when no batch is given). */
+  launcherProcsPerNode: ['--nproc_per_node', '--nproc-per-node'],
+  launcherNodes: ['--nnodes'],
+  /** The deepspeed launcher's GPU and node counts. */
+  // Only the underscore spellings: `ray start --num-gpus` is not a process count.
+  deepspeedGpus: ['--num_gpus'],
+  deepspeedNodes: ['--num_nodes'],
   stepBatchSchedule: ['--step-batch-size-schedule'],
 } as const;
 
@@ -69,6 +103,69 @@ export const MEGATRON_SIGNATURE_FLAGS = [
   '--pipeline-model-parallel-size',
 ];
 
+/**
+ * Flags only Megatron's model arguments take (megatron/training/arguments.py, TransformerConfig
+ * fields): with enough of them a `MODEL_ARGS=( ... )` fragment with no pretrain_gpt.py line is
+ * still a Megatron model description.
+ */
+export const MEGATRON_MODEL_FLAGS = [
+  '--num-layers',
+  '--hidden-size',
+  '--num-attention-heads',
+  '--ffn-hidden-size',
+  '--kv-channels',
+  '--group-query-attention',
+  '--num-query-groups',
+  '--swiglu',
+  '--disable-bias-linear',
+  '--add-qkv-bias',
+  '--normalization',
+  '--untie-embeddings-and-output-weights',
+  '--use-rotary-position-embeddings',
+  '--position-embedding-type',
+  '--make-vocab-size-divisible-by',
+  '--padded-vocab-size',
+  '--tokenizer-type',
+  '--qk-layernorm',
+  '--max-position-embeddings',
+  '--seq-length',
+  '--num-experts',
+  '--moe-router-topk',
+  '--moe-ffn-hidden-size',
+  '--multi-latent-attention',
+];
+
+/**
+ * Flags only the Megatron-DeepSpeed fork defines (deepspeedai/Megatron-DeepSpeed
+ * megatron/arguments.py); their presence decides how `--num-experts` is laid out.
+ */
+export const DEEPSPEED_FORK_FLAGS = [
+  '--deepspeed',
+  '--deepspeed_config',
+  '--topk',
+  '--expert-interval',
+  '--mlp-type',
+  '--num-key-value-heads',
+  '--train-tokens',
+  '--moe-expert-parallel-size',
+  '--zero-stage',
+];
+
+/** Flags only Megatron-LM's Megatron-core MoE defines (megatron/core/transformer/transformer_config.py). */
+export const MEGATRON_CORE_MOE_FLAGS = [
+  '--moe-router-topk',
+  '--moe-ffn-hidden-size',
+  '--moe-layer-freq',
+  '--moe-shared-expert-intermediate-size',
+  '--moe-grouped-gemm',
+  '--moe-token-dispatcher-type',
+  '--moe-router-load-balancing-type',
+  '--moe-aux-loss-coeff',
+  '--moe-router-score-function',
+  '--moe-router-dtype',
+  '--expert-model-parallel-size',
+];
+
 /** Argument defaults (megatron/training/arguments.py; Megatron-DeepSpeed megatron/arguments.py). */
 export const MEGATRON_DEFAULTS = {
   /** `--make-vocab-size-divisible-by` default; the padding multiple is this × TP. */
@@ -83,6 +180,13 @@ export const MEGATRON_DEFAULTS = {
   moeRouterTopk: 2,
   /** Megatron-DeepSpeed `--topk` default. */
   dsTopk: 1,
+  /** Megatron-DeepSpeed `--expert-interval` default (megatron/arguments.py). */
+  dsExpertInterval: 2,
+  /** Megatron-LM `_add_mla_args` defaults: q-lora-rank None (q projected directly), kv-lora-rank 32. */
+  kvLoraRank: 32,
+  qkHeadDim: 128,
+  qkPosEmbHeadDim: 64,
+  vHeadDim: 128,
   /** GPT-2 BPE (gpt2-vocab.json): the tokenizer of Megatron's GPT examples. */
   gpt2Vocab: 50257,
 } as const;
@@ -124,7 +228,21 @@ export const NORMALIZATIONS = ['layernorm', 'rmsnorm'] as const;
 
 /**
  * `--position-embedding-type` values the count covers (megatron/training/arguments.py choices
- * learned_absolute, rope, mrope, relative, none). `relative` (T5-style bias tables) is left out:
+ * learned_absolute, rope, yarn, mrope, relative, none; yarn and mrope are rotary, without parameters). `relative` (T5-style bias tables) is left out:
  * its parameters are not counted, so a file using it gets a diagnostic instead of a wrong number.
  */
-export const POSITION_EMBEDDING_TYPES = ['learned_absolute', 'rope', 'mrope', 'none'] as const;
+export const POSITION_EMBEDDING_TYPES = [
+  'learned_absolute',
+  'rope',
+  'yarn',
+  'mrope',
+  'none',
+  // BigScience fork PositionEmbeddingType (megatron/enums.py): absolute is the learned table; rotary
+  // and alibi have no parameters.
+  'absolute',
+  'rotary',
+  'alibi',
+] as const;
+
+/** BigScience fork `--glu-activation` choices (megatron/model/glu_activations.py GLU_ACTIVATIONS). */
+export const GLU_ACTIVATIONS = ['geglu', 'liglu', 'reglu', 'swiglu'] as const;

@@ -3,6 +3,7 @@ import type {
   ArchitectureSpec,
   CoreDiagnostic,
   FieldSource,
+  MlaSpec,
   MoeSpec,
   ReadContext,
   ReadResult,
@@ -13,11 +14,18 @@ import type {
 import { roundUpToMultiple } from '../../model/params';
 import type { FrameworkReader } from '../reader';
 import { parseNumberLiteral } from '../values';
+import type { WrittenKey } from '../inventory';
+import { findTokenizer } from '../tables/tokenizers';
+import { MEGATRON_INVENTORY } from './megatron.inventory';
 import {
   HF_TOKENIZER_VOCAB,
   MEGATRON_DEFAULTS,
   MEGATRON_FLAGS,
   MEGATRON_SIGNATURE_FLAGS,
+  MEGATRON_MODEL_FLAGS,
+  DEEPSPEED_FORK_FLAGS,
+  GLU_ACTIVATIONS,
+  MEGATRON_CORE_MOE_FLAGS,
   NORMALIZATIONS,
   POSITION_EMBEDDING_TYPES,
   TOKENIZER_TYPE_VOCAB,
@@ -40,13 +48,19 @@ function detect(text: string, path: string | undefined): number {
   const sample = text.length > 262144 ? text.slice(0, 262144) : text;
   // JSON/YAML documents are never launch scripts (a DeepSpeed config may name the same batch keys).
   if (/^\s*[{[]/.test(sample)) return 0;
-  const flags = MEGATRON_SIGNATURE_FLAGS.filter((flag) =>
-    new RegExp(`(^|[\\s"'(])${flag}([\\s=]|$)`, 'm').test(sample),
-  );
+  const written = (list: readonly string[]) =>
+    list.filter((flag) => new RegExp(`(^|[\\s"'(])${flag}([\\s=]|$)`, 'm').test(sample)).length;
+  const flags = written(MEGATRON_SIGNATURE_FLAGS);
   const launches = PRETRAIN_SCRIPT.test(sample);
-  if (launches && flags.length >= 3) return 0.95;
+  if (launches && flags >= 3) return 0.95;
   if (launches) return 0.55;
-  if (flags.length >= 6) return 0.6;
+  if (flags >= 6) return 0.6;
+  // A launcher that sources its model arguments from a fragment next to it (`source
+  // "${SCRIPT_DIR}/models/qwen3-4B.sh"`) and passes Megatron's parallelism and batch flags itself.
+  if (flags >= 3 && /^[ \t]*(source|\.)[ \t]+\S+\.sh\b/m.test(sample)) return 0.55;
+  // A model-arguments fragment (`MODEL_ARGS=( --swiglu --num-layers 36 ... )`, sourced by a launcher):
+  // the model flags together are Megatron's alone.
+  if (written(MEGATRON_MODEL_FLAGS) >= 6 && /(^|[\s"'(])--num-layers([\s=]|$)/m.test(sample)) return 0.6;
   return 0;
 }
 
@@ -190,6 +204,7 @@ class FlagView {
       keyRange: lines.range(flag.start, flag.end),
       valueRange: lines.range(valueStart, valueEnd),
       raw: origin?.raw ?? value?.raw ?? '',
+      ...(flag.file ? { file: flag.file } : {}),
     };
   }
 
@@ -311,12 +326,13 @@ function rampupBatch(
 const format = (value: number) => value.toLocaleString('en-US');
 
 function read(text: string, context: ReadContext): ReadResult {
-  const script = parseShell(text);
+  const script = parseShell(text, { path: context.path, readFile: context.readFile });
   const view = new FlagView(script);
   const F = MEGATRON_FLAGS;
   const assumptions: string[] = [];
   const archSources: Partial<Record<ArchField, FieldSource>> = {};
   const trainingSources: Partial<Record<TrainingField, FieldSource>> = {};
+  const paramsMissing: string[] = [];
 
   // Architecture ------------------------------------------------------------------------------
   view.phase = 'architecture';
@@ -378,13 +394,15 @@ function read(text: string, context: ReadContext): ReadResult {
       );
     }
 
+    // BigScience fork: any --glu-activation is gated, with the 4h default width (its arguments.py).
+    const glu = view.choice(F.gluActivation, GLU_ACTIVATIONS);
     const swiglu = view.has(F.swiglu);
     const ffn = view.int(F.ffnSize);
     let ffnSize: number;
     if (ffn) {
       ffnSize = ffn.value;
       archSources.ffnSize = view.source(ffn.flag);
-    } else if (swiglu) {
+    } else if (swiglu && !glu) {
       // megatron/training/arguments.py: 2/3 of 4h, rounded down to a multiple of 64.
       ffnSize = Math.floor((4 * d * 2) / 3 / 64) * 64;
       assumptions.push(`--swiglu without --ffn-hidden-size: Megatron uses int(4h·2/3 / 64)·64 = ${ffnSize}`);
@@ -413,7 +431,10 @@ function read(text: string, context: ReadContext): ReadResult {
       view.choice(F.positionType, POSITION_EMBEDDING_TYPES)?.text.toLowerCase() ??
       (view.has(F.rotary) ? 'rope' : 'learned_absolute');
     let learnedPositions = 0;
-    if (positionType === 'learned_absolute' && !view.has(F.noPositionEmbedding)) {
+    if (
+      (positionType === 'learned_absolute' || positionType === 'absolute') &&
+      !view.has(F.noPositionEmbedding)
+    ) {
       // The table has --max-position-embeddings rows, falling back to --seq-length.
       const maxPositionsFlag = view.int(F.maxPositions);
       const seq = maxPositionsFlag || view.flag(F.maxPositions) ? undefined : view.int(F.seqLen);
@@ -434,9 +455,15 @@ function read(text: string, context: ReadContext): ReadResult {
     const tensorParallel = view.int(F.tensorParallel)?.value ?? MEGATRON_DEFAULTS.tensorParallel;
     let vocabBase: number | undefined;
     let vocabWhy = '';
-    const vocabFlag = view.int(F.vocabSize);
-    const tokenizerType = view.text(F.tokenizerType);
-    if (vocabFlag) {
+    /** Rows used as given: `--padded-vocab-size` is never padded again (build_tokenizer.py). */
+    let vocabExact: number | undefined;
+    const paddedFlag = view.int(F.paddedVocabSize) ?? view.int(F.padVocabSizeTo);
+    const vocabFlag = paddedFlag ? undefined : view.int(F.vocabSize);
+    const tokenizerType = paddedFlag || vocabFlag ? undefined : view.text(F.tokenizerType);
+    if (paddedFlag) {
+      vocabExact = paddedFlag.value;
+      archSources.vocabSize = view.source(paddedFlag.flag);
+    } else if (vocabFlag) {
       vocabBase = vocabFlag.value;
       vocabWhy = '--vocab-size';
       archSources.vocabSize = view.source(vocabFlag.flag);
@@ -444,23 +471,39 @@ function read(text: string, context: ReadContext): ReadResult {
       const type = tokenizerType.text;
       archSources.vocabSize = view.source(tokenizerType.flag);
       const known = TOKENIZER_TYPE_VOCAB[type];
-      if (known) {
+      let tokenizerName = `--tokenizer-type ${type}`;
+      // A tokenizer the shared table knows by its --tokenizer-model name or path gives len(tokenizer),
+      // whatever the type (a SentencePiece model file of Gemma is not the Llama one).
+      const namedModel = (view.flag(F.tokenizerModel) ?? view.flag(F.tokenizerNameOrPath))?.values[0]?.text;
+      const named = namedModel ? findTokenizer(namedModel) : undefined;
+      if (named) {
+        vocabBase = named.size;
+        vocabWhy = `${named.name} (${named.source})`;
+      } else if (known) {
         vocabBase = known.vocab;
         vocabWhy = known.source;
         if (known.assumed) assumptions.push(`${type}: ${known.assumed}`);
-      } else if (type === 'HuggingFaceTokenizer') {
-        const model = view.text(F.tokenizerModel)?.text ?? '';
-        const row = HF_TOKENIZER_VOCAB.find((entry) => entry.pattern.test(model));
+      } else if (type === 'HuggingFaceTokenizer' || type === 'PretrainedFromHF') {
+        const modelFlag = view.text(type === 'PretrainedFromHF' ? F.tokenizerNameOrPath : F.tokenizerModel);
+        const model = modelFlag?.text ?? '';
+        if (modelFlag) tokenizerName = `the tokenizer ${model}`;
+        // len(tokenizer) of a named HF tokenizer, from the shared table first.
+        const row = model ? findTokenizer(model) : undefined;
+        const fallback = model ? HF_TOKENIZER_VOCAB.find((entry) => entry.pattern.test(model)) : undefined;
         if (row) {
-          vocabBase = row.vocab;
-          vocabWhy = row.source;
+          vocabBase = row.size;
+          vocabWhy = `${row.name} (${row.source})`;
+        } else if (fallback) {
+          vocabBase = fallback.vocab;
+          vocabWhy = fallback.source;
         }
       }
       if (vocabBase === undefined) {
+        paramsMissing.push(`the vocabulary size of ${tokenizerName}`);
         view.diagnostics.push({
           severity: 'warning',
           code: 'unknown-vocab',
-          message: `Vocabulary size of ${quoted(`--tokenizer-type ${type}`)} is not known from the script; add --vocab-size.`,
+          message: `Vocabulary size of ${quoted(tokenizerName)} is not known from the script; add --vocab-size or --padded-vocab-size.`,
           range: script.lines.range(tokenizerType.flag.start, tokenizerType.flag.end),
         });
       }
@@ -471,44 +514,26 @@ function read(text: string, context: ReadContext): ReadResult {
       if (vocabFile) archSources.vocabSize = view.source(vocabFile);
       else assumptions.push('no tokenizer given: GPT-2 BPE (50257), the tokenizer of Megatron GPT examples');
     }
-
     if (vocabBase !== undefined) {
       const multiple = divisible * tensorParallel;
-      const vocabSize = roundUpToMultiple(vocabBase, multiple);
-      if (vocabSize !== vocabBase) {
+      vocabExact = roundUpToMultiple(vocabBase, multiple);
+      if (vocabExact !== vocabBase) {
         assumptions.push(
-          `vocab ${vocabBase} (${vocabWhy}) padded to a multiple of ${divisible}×TP${tensorParallel} = ${multiple}: ${vocabSize} rows`,
+          `vocab ${vocabBase} (${vocabWhy}) padded to a multiple of ${divisible}×TP${tensorParallel} = ${multiple}: ${vocabExact} rows`,
         );
       }
+    }
+
+    if (vocabExact !== undefined) {
+      const vocabSize = vocabExact;
       let moe: MoeSpec | undefined;
-      const experts = view.int(F.numExperts);
-      if (experts && experts.value > 1) {
-        archSources.nExperts = view.source(experts.flag);
-        const topk = view.int(F.routerTopk) ?? view.int(F.dsTopk);
-        if (topk) archSources.expertsPerToken = view.source(topk.flag);
-        const expertFfn = view.int(F.moeFfnSize);
-        const shared = view.int(F.moeSharedExpertSize);
-        const frequency = view.int(F.moeLayerFreq);
-        moe = {
-          nExperts: experts.value,
-          expertsPerToken: topk?.value ?? MEGATRON_DEFAULTS.moeRouterTopk,
-          expertFfnSize: expertFfn?.value ?? ffnSize,
-          ...(shared ? { sharedExpertFfnSize: shared.value } : {}),
-          ...(frequency ? { moeLayers: Math.ceil(nLayers.value / frequency.value) } : {}),
-        };
-        if (!topk) assumptions.push(`--moe-router-topk not set: Megatron default ${moe.expertsPerToken}`);
-        if (moe.expertsPerToken > moe.nExperts && topk) {
-          // The router picks top-k of the experts; k > experts is refused, and the active count
-          // (what compute uses) cannot be stated.
-          view.diagnostics.push({
-            severity: 'warning',
-            code: 'invalid-value',
-            message: `${topk.flag.name} ${moe.expertsPerToken} exceeds --num-experts ${moe.nExperts}: the active parameter count is unknown.`,
-            range: script.lines.range(topk.flag.start, topk.flag.end),
-          });
-          view.reject(topk.flag);
-        }
+      const expertsFlag = view.flag(F.numExperts);
+      const experts = expertsFlag ? readExperts(view, expertsFlag) : undefined;
+      if (experts && expertsFlag && experts.value > 1) {
+        archSources.nExperts = view.source(expertsFlag);
+        moe = readMoe(view, expertsFlag, experts, nLayers.value, ffnSize, noBias, assumptions, archSources);
       }
+      const mla = view.has(F.multiLatentAttention) ? readMla(view, rmsNorm, noBias, qkvBias) : undefined;
       architecture = {
         nLayers: nLayers.value,
         dModel: d,
@@ -516,7 +541,7 @@ function read(text: string, context: ReadContext): ReadResult {
         nKvHeads,
         headDim,
         ffnSize,
-        gatedMlp: swiglu,
+        gatedMlp: swiglu || glu !== undefined,
         vocabSize,
         tiedEmbeddings,
         learnedPositions,
@@ -527,8 +552,10 @@ function read(text: string, context: ReadContext): ReadResult {
         normWeight: true,
         normBias: !rmsNorm,
         finalNorm: true,
-        qkNorm: view.has(F.qkLayernorm) ? 'head' : 'none',
+        qkNorm: mla ? 'none' : view.has(F.qkLayernorm) ? 'head' : 'none',
         ...(moe ? { moe } : {}),
+        ...(mla ? { mla } : {}),
+        ...(view.has(F.embedLayernorm) ? { embeddingNorm: true } : {}),
       };
     }
   }
@@ -550,8 +577,352 @@ function read(text: string, context: ReadContext): ReadResult {
     assumptions,
     diagnostics: view.diagnostics,
     modelSectionRange,
+    ...(paramsMissing.length && !architecture ? { paramsMissing } : {}),
   };
-  return { kind: 'run-config', spec: view.finish(spec) };
+  return { kind: 'run-config', spec: view.finish(spec), written: writtenFlags(view) };
+}
+
+/**
+ * `--num-experts`: one integer in Megatron-LM; in Megatron-DeepSpeed a list (nargs='+') with one
+ * value per MoE layer, counted here when every value is the same.
+ */
+function readExperts(view: FlagView, flag: ShellFlag): { value: number } | undefined {
+  const values: number[] = [];
+  for (let index = 0; index < Math.max(1, flag.values.length); index++) {
+    const found = view.intValue(flag, index);
+    if (!found) return undefined;
+    values.push(found.value);
+  }
+  if (values.some((value) => value !== values[0])) {
+    view.diagnostics.push({
+      severity: 'warning',
+      code: 'not-modelled',
+      message: `${flag.name} ${values.join(' ')}: a different expert count per MoE layer is not counted.`,
+      range: view.script.lines.range(flag.start, flag.values[flag.values.length - 1]?.end ?? flag.end),
+    });
+    view.reject(flag);
+    return undefined;
+  }
+  return { value: values[0] };
+}
+
+/**
+ * The MoE layout, which differs between the forks: Megatron-core (`--moe-*` flags; every
+ * `--moe-layer-freq`-th layer, top-k 2, router bias with linear biases) and Megatron-DeepSpeed
+ * (`--topk` 1 and `--expert-interval` 2 by default; megatron/model/transformer.py
+ * get_num_experts_per_layer puts experts in layers whose 1-based number is a multiple of the interval;
+ * TopKGate has no bias). A script that does not show which fork it is for gets no count.
+ */
+function readMoe(
+  view: FlagView,
+  expertsFlag: ShellFlag,
+  experts: { value: number },
+  nLayers: number,
+  ffnSize: number,
+  noBias: boolean,
+  assumptions: string[],
+  archSources: Partial<Record<ArchField, FieldSource>>,
+): MoeSpec | undefined {
+  const F = MEGATRON_FLAGS;
+  const names = new Set(view.script.flags.map((flag) => flag.name));
+  // The deepspeed launcher runs Megatron-DeepSpeed; Megatron-LM is launched with torchrun.
+  const deepspeedLauncher = view.script.statements.some(
+    (statement) => statement.kind === 'command' && /(^|\/)deepspeed$/.test(statement.fields[0]?.text ?? ''),
+  );
+  const deepspeedFork =
+    deepspeedLauncher ||
+    DEEPSPEED_FORK_FLAGS.some((name) => names.has(name)) ||
+    expertsFlag.values.length > 1;
+  const coreFork = MEGATRON_CORE_MOE_FLAGS.some((name) => names.has(name));
+  if (deepspeedFork === coreFork) {
+    view.diagnostics.push({
+      severity: 'warning',
+      code: 'not-modelled',
+      message: deepspeedFork
+        ? `${expertsFlag.name} with both Megatron-DeepSpeed and Megatron-core MoE flags: the MoE layout is ambiguous, parameters are not counted.`
+        : `${expertsFlag.name} without --moe-router-topk (Megatron-LM) or --topk/--expert-interval (Megatron-DeepSpeed): which fork, and so which MoE layout, is not known; parameters are not counted.`,
+      range: view.script.lines.range(expertsFlag.start, expertsFlag.end),
+    });
+    view.reject(expertsFlag);
+    return undefined;
+  }
+  let moe: MoeSpec;
+  if (deepspeedFork) {
+    const topk = view.int(F.dsTopk);
+    const interval = view.int(F.dsExpertInterval);
+    const mlpType = view.choice(F.dsMlpType, ['standard', 'residual']);
+    if (mlpType && mlpType.text.toLowerCase() !== 'standard') {
+      view.diagnostics.push({
+        severity: 'warning',
+        code: 'not-modelled',
+        message:
+          '--mlp-type residual (PR-MoE: a dense MLP and a coefficient beside the experts) is not counted.',
+        range: view.script.lines.range(mlpType.flag.start, mlpType.flag.end),
+      });
+      view.reject(mlpType.flag);
+    }
+    if (topk) archSources.expertsPerToken = view.source(topk.flag);
+    const every = interval?.value ?? MEGATRON_DEFAULTS.dsExpertInterval;
+    moe = {
+      nExperts: experts.value,
+      expertsPerToken: topk?.value ?? MEGATRON_DEFAULTS.dsTopk,
+      expertFfnSize: ffnSize,
+      moeLayers: Math.floor(nLayers / every),
+    };
+    if (!topk) assumptions.push(`--topk not set: Megatron-DeepSpeed default ${MEGATRON_DEFAULTS.dsTopk}`);
+    if (!interval)
+      assumptions.push(
+        `--expert-interval not set: Megatron-DeepSpeed default ${every}, so ${moe.moeLayers} of ${nLayers} layers are MoE`,
+      );
+    if (moe.moeLayers === 0) return undefined;
+  } else {
+    const topk = view.int(F.routerTopk);
+    if (topk) archSources.expertsPerToken = view.source(topk.flag);
+    const expertFfn = view.int(F.moeFfnSize);
+    const shared = view.int(F.moeSharedExpertSize);
+    const moeLayers = readMoeLayerFreq(view, nLayers);
+    moe = {
+      nExperts: experts.value,
+      expertsPerToken: topk?.value ?? MEGATRON_DEFAULTS.moeRouterTopk,
+      expertFfnSize: expertFfn?.value ?? ffnSize,
+      // TopKRouter's linear takes a bias when the model has linear biases (moe/router.py).
+      routerBias: !noBias,
+      ...(shared ? { sharedExpertFfnSize: shared.value } : {}),
+      ...(shared && view.has(F.moeSharedExpertGate) ? { sharedExpertGate: true } : {}),
+      ...(moeLayers !== undefined ? { moeLayers } : {}),
+    };
+    if (!topk) assumptions.push(`--moe-router-topk not set: Megatron default ${moe.expertsPerToken}`);
+  }
+  if (moe.expertsPerToken > moe.nExperts) {
+    // The router picks top-k of the experts; k > experts is refused, and the active count
+    // (what compute uses) cannot be stated.
+    const topk = lastFlag(view.script, deepspeedFork ? F.dsTopk : F.routerTopk);
+    view.diagnostics.push({
+      severity: 'warning',
+      code: 'invalid-value',
+      message: `${topk?.name ?? 'top-k'} ${moe.expertsPerToken} exceeds --num-experts ${moe.nExperts}: the active parameter count is unknown.`,
+      range: topk ? view.script.lines.range(topk.start, topk.end) : undefined,
+    });
+    view.reject(topk ?? expertsFlag);
+  }
+  return moe;
+}
+
+/**
+ * MoE layers from `--moe-layer-freq` (gpt_layer_specs.py moe_layer_pattern): an integer N puts
+ * experts in layers 0, N, 2N, … (⌈L / N⌉ of them); a Python list expression (`([0]*3+[1]*58)`,
+ * `[1,0,1,0]`) gives the pattern itself, whose length must be the layer count. Undefined when the
+ * flag is absent (every layer MoE); an unusable value is rejected.
+ */
+function readMoeLayerFreq(view: FlagView, nLayers: number): number | undefined {
+  const flag = view.flag(MEGATRON_FLAGS.moeLayerFreq);
+  if (!flag) return undefined;
+  const text = flag.values[0]?.text;
+  if (text !== undefined && text.includes('[')) {
+    const pattern = countPattern(text);
+    if (pattern && pattern.zeros + pattern.ones === nLayers) return pattern.ones;
+    view.diagnostics.push({
+      severity: 'warning',
+      code: 'invalid-value',
+      message: pattern
+        ? `${flag.name} ${quoted(text, 40)} describes ${pattern.zeros + pattern.ones} layers, not --num-layers ${nLayers} (Megatron refuses it).`
+        : `${flag.name} ${quoted(text, 40)} is not a 0/1 layer pattern the count can read.`,
+      range: view.script.lines.range(flag.start, flag.values[0]?.end ?? flag.end),
+    });
+    view.reject(flag);
+    return undefined;
+  }
+  const frequency = view.intValue(flag, 0);
+  return frequency ? Math.ceil(nLayers / frequency.value) : undefined;
+}
+
+/**
+ * Ones and zeros of a Python list expression made of 0/1 lists, `+` and `* n` (what
+ * megatron/training/arguments.py `_eval_pattern` accepts in practice). Only the counts matter, so
+ * repetition multiplies them instead of building the list; undefined for anything else.
+ */
+export function countPattern(text: string): { ones: number; zeros: number } | undefined {
+  const tokens = text.replace(/\s+/g, '').match(/\d+|[[\](),+*]|./g) ?? [];
+  let at = 0;
+  type Counts = { ones: number; zeros: number };
+  const fail = (): undefined => undefined;
+  const expression = (depth: number): Counts | undefined => {
+    if (depth > 32) return fail();
+    let left = term(depth);
+    while (left && tokens[at] === '+') {
+      at++;
+      const right = term(depth);
+      left = right ? { ones: left.ones + right.ones, zeros: left.zeros + right.zeros } : undefined;
+    }
+    return left;
+  };
+  const term = (depth: number): Counts | undefined => {
+    let value = factor(depth);
+    while (value && tokens[at] === '*') {
+      at++;
+      const times = /^\d+$/.test(tokens[at] ?? '') ? Number(tokens[at++]) : undefined;
+      if (times === undefined) return fail();
+      value = { ones: value.ones * times, zeros: value.zeros * times };
+    }
+    return value;
+  };
+  const factor = (depth: number): Counts | undefined => {
+    const token = tokens[at++];
+    if (token === '(') {
+      const inner = expression(depth + 1);
+      return inner && tokens[at++] === ')' ? inner : fail();
+    }
+    if (token !== '[') return fail();
+    const counts = { ones: 0, zeros: 0 };
+    while (tokens[at] !== ']') {
+      const element = tokens[at++];
+      if (element === '1') counts.ones++;
+      else if (element === '0') counts.zeros++;
+      else return fail();
+      if (tokens[at] === ',') at++;
+      else if (tokens[at] !== ']') return fail();
+    }
+    at++;
+    return counts;
+  };
+  const result = expression(0);
+  if (!result || at !== tokens.length) return undefined;
+  return Number.isSafeInteger(result.ones + result.zeros) ? result : undefined;
+}
+
+/**
+ * Megatron-core multi-latent attention (MLASelfAttention with the gpt_layer_specs submodules). The
+ * latent norms exist only with --qk-layernorm, as RMSNorm weights, and the q/kv projections carry no
+ * bias; other combinations are not counted.
+ */
+function readMla(view: FlagView, rmsNorm: boolean, noBias: boolean, qkvBias: boolean): MlaSpec | undefined {
+  const F = MEGATRON_FLAGS;
+  const flag = view.flag(F.multiLatentAttention)!;
+  if (!view.has(F.qkLayernorm) || !rmsNorm || !noBias || qkvBias) {
+    view.diagnostics.push({
+      severity: 'warning',
+      code: 'not-modelled',
+      message:
+        '--multi-latent-attention is counted only with --qk-layernorm, --normalization RMSNorm and --disable-bias-linear (the DeepSeek layout); parameters are not counted.',
+      range: view.script.lines.range(flag.start, flag.end),
+    });
+    view.reject(flag);
+    return undefined;
+  }
+  return {
+    qLoraRank: view.int(F.qLoraRank)?.value ?? 0,
+    kvLoraRank: view.int(F.kvLoraRank)?.value ?? MEGATRON_DEFAULTS.kvLoraRank,
+    qkNopeHeadDim: view.int(F.qkHeadDim)?.value ?? MEGATRON_DEFAULTS.qkHeadDim,
+    qkRopeHeadDim: view.int(F.qkPosEmbHeadDim)?.value ?? MEGATRON_DEFAULTS.qkPosEmbHeadDim,
+    vHeadDim: view.int(F.vHeadDim)?.value ?? MEGATRON_DEFAULTS.vHeadDim,
+  };
+}
+
+/** A positive integer from a flag value text, or undefined. */
+function positiveInt(text: string | undefined): number | undefined {
+  if (text === undefined || !/^\d+$/.test(text.trim())) return undefined;
+  const value = Number(text.trim());
+  return Number.isSafeInteger(value) && value > 0 ? value : undefined;
+}
+
+/** One `#SBATCH` option: its name, value and the header line it is on. */
+interface SbatchOption {
+  name: string;
+  value: string;
+  start: number;
+  end: number;
+}
+
+/** Every `#SBATCH --option[=value]` of the script's slurm header (bounded). */
+function sbatchOptions(text: string): SbatchOption[] {
+  const options: SbatchOption[] = [];
+  const pattern = /^#SBATCH[ \t]+(.*)$/gm;
+  for (let match = pattern.exec(text); match && options.length < 200; match = pattern.exec(text)) {
+    const words = match[1]
+      .replace(/\s#.*$/, '')
+      .trim()
+      .split(/\s+/);
+    for (let i = 0; i < words.length; i++) {
+      const option = /^(--?[A-Za-z-]+)(?:=(.*))?$/.exec(words[i]);
+      if (!option) continue;
+      const value = option[2] ?? words[i + 1] ?? '';
+      options.push({ name: option[1], value, start: match.index, end: match.index + match[0].length });
+    }
+  }
+  return options;
+}
+
+/**
+ * The GPU count the script itself states: the launcher's processes per node (torchrun /
+ * torch.distributed `--nproc_per_node`, the deepspeed launcher's `--num_gpus`) or the slurm GPUs per
+ * node (`#SBATCH --gpus-per-node`, `--gres=gpu:N`, else `--ntasks-per-node`), times the nodes
+ * (`--nnodes` / `--num_nodes`, else `#SBATCH --nodes`, else one); or `#SBATCH --gpus` in total. A
+ * count that depends on the environment gives undefined, never a guess.
+ */
+function scriptGpus(view: FlagView): { gpus: number; source: FieldSource; formula: string } | undefined {
+  const F = MEGATRON_FLAGS;
+  const lines = view.script.lines;
+  const sbatch = sbatchOptions(lines.text);
+  const last = (...names: string[]) => [...sbatch].reverse().find((option) => names.includes(option.name));
+  const sbatchSource = (option: SbatchOption): FieldSource => ({
+    key: `#SBATCH ${option.name}`,
+    keyRange: lines.range(option.start, option.end),
+    valueRange: lines.range(option.start, option.end),
+    raw: option.value,
+  });
+  /** `gpu:8`, `a100:8`, `8` → 8. */
+  const count = (value: string) => positiveInt(value.replace(/^.*:/, ''));
+
+  // Nodes: the launcher's, else slurm's (`--nodes=2-4` is a range, the scheduler's choice: unknown).
+  let nodes: { value: number | undefined; text: string } = { value: 1, text: '1 node' };
+  const launcherNodes = view.flag(F.launcherNodes) ?? view.flag(F.deepspeedNodes);
+  const sbatchNodes = last('--nodes', '-N');
+  const nodesValue = launcherNodes?.values[0];
+  // `--nnodes $SLURM_NNODES` (directly or through a variable) is the allocation's node count.
+  const fromSlurm =
+    nodesValue?.text === undefined &&
+    /SLURM_(JOB_)?NNODES|SLURM_JOB_NUM_NODES/.test(
+      `${nodesValue?.raw ?? ''} ${nodesValue?.origin?.raw ?? ''}`,
+    );
+  if (launcherNodes && !(fromSlurm && sbatchNodes)) {
+    const value = positiveInt(nodesValue?.text);
+    nodes = { value, text: `${launcherNodes.name} ${value}` };
+  } else if (sbatchNodes) {
+    const value = positiveInt(sbatchNodes.value);
+    nodes = { value, text: `#SBATCH ${sbatchNodes.name} ${value}` };
+  }
+
+  const launcher = view.flag(F.launcherProcsPerNode) ?? view.flag(F.deepspeedGpus);
+  if (launcher) {
+    const perNode = positiveInt(launcher.values[0]?.text);
+    if (perNode === undefined || nodes.value === undefined) return undefined;
+    return {
+      gpus: perNode * nodes.value,
+      source: view.source(launcher),
+      formula: `${launcher.name} ${perNode} × ${nodes.text} = ${perNode * nodes.value} GPUs`,
+    };
+  }
+  const perNodeOption = last('--gpus-per-node') ?? last('--gres') ?? last('--ntasks-per-node');
+  if (perNodeOption) {
+    const perNode =
+      perNodeOption.name === '--gres'
+        ? positiveInt(/(?:^|,)gpu(?::[^:,]+)?:(\d+)/.exec(perNodeOption.value)?.[1])
+        : count(perNodeOption.value);
+    if (perNode === undefined || nodes.value === undefined) return undefined;
+    return {
+      gpus: perNode * nodes.value,
+      source: sbatchSource(perNodeOption),
+      formula: `#SBATCH ${perNodeOption.name} ${perNodeOption.value} × ${nodes.text} = ${perNode * nodes.value} GPUs`,
+    };
+  }
+  const total = last('--gpus', '-G');
+  const gpus = total ? count(total.value) : undefined;
+  if (!total || gpus === undefined) return undefined;
+  return {
+    gpus,
+    source: sbatchSource(total),
+    formula: `#SBATCH ${total.name} ${total.value} = ${gpus} GPUs`,
+  };
 }
 
 function readTraining(
@@ -578,17 +949,34 @@ function readTraining(
 
   let globalBatch = global?.value;
   let batchFormula = globalBatch !== undefined ? `${globalBatch}` : '';
-  if (globalBatch === undefined && context.options?.gpus) {
+  const stated = scriptGpus(view);
+  if (stated) {
+    training.gpus = stated.gpus;
+    sources.gpus = stated.source;
+  }
+  const gpus = stated?.gpus ?? context.options?.gpus;
+  if (globalBatch === undefined && gpus) {
     // Megatron: global batch = micro batch × data-parallel size (GPUs / TP·PP·CP).
     const microBatch = view.int(F.microBatch)?.value ?? MEGATRON_DEFAULTS.microBatch;
     const modelParallel =
       (view.int(F.tensorParallel)?.value ?? MEGATRON_DEFAULTS.tensorParallel) *
       (view.int(F.pipelineParallel)?.value ?? MEGATRON_DEFAULTS.pipelineParallel) *
-      (view.int(F.contextParallel)?.value ?? MEGATRON_DEFAULTS.contextParallel);
-    const dataParallel = Math.floor(context.options.gpus / modelParallel);
+      (view.int(F.contextParallel)?.value ?? MEGATRON_DEFAULTS.contextParallel) *
+      (view.int(F.dsSequenceParallel)?.value ?? 1);
+    // initialize_model_parallel asserts world size % (TP·PP·CP) == 0.
+    const dataParallel = gpus % modelParallel === 0 ? gpus / modelParallel : 0;
+    const from = stated ? stated.formula : `${gpus} GPUs from settings`;
     if (dataParallel >= 1) {
       globalBatch = microBatch * dataParallel;
-      batchFormula = `${microBatch} micro × DP ${dataParallel} (${context.options.gpus} GPUs from settings)`;
+      batchFormula = `${microBatch} micro × DP ${dataParallel} (${from})`;
+      if (stated)
+        assumptions.push(`data-parallel size ${dataParallel} from ${from} / model-parallel ${modelParallel}`);
+    } else {
+      view.diagnostics.push({
+        severity: 'warning',
+        code: 'invalid-value',
+        message: `${from} is not a multiple of the model-parallel size ${modelParallel} (TP·PP·CP): Megatron refuses it, and the batch is unknown.`,
+      });
     }
   }
   training.globalBatchSeqs = globalBatch;
@@ -620,14 +1008,7 @@ function readTraining(
   const rampup = rampupFlag ? parseRampup(view, rampupFlag) : undefined;
   const lrDecay = view.script.flags.some((flag) => /^--lr-decay-(iters|samples|tokens)$/.test(flag.name));
   if (lrDecay) assumptions.push('--lr-decay-* sets the LR schedule, not the run length');
-  if (view.script.flags.some((flag) => F.stepBatchSchedule.includes(flag.name as never))) {
-    view.diagnostics.push({
-      severity: 'info',
-      code: 'unsupported-schedule',
-      message:
-        '--step-batch-size-schedule is not applied; tokens assume the full --global-batch-size throughout.',
-    });
-  }
+  // --step-batch-size-schedule is a not-modelled inventory flag: it makes D unknown.
 
   // Candidate run lengths in tokens; Megatron-DeepSpeed stops at whichever is reached first.
   const candidates: {
@@ -637,10 +1018,20 @@ function readTraining(
     unit: TrainingSpec['durationUnit'];
   }[] = [];
   if (tokens) {
+    // Megatron-DeepSpeed (megatron/training.py train()) loops `while consumed_train_tokens <
+    // train_tokens`, adding a whole global batch of seq-length samples per step: the run ends after
+    // the step that reaches the target, ⌈T / (batch × seq)⌉ steps. Under a batch ramp the steps are
+    // uneven and the stated target is kept.
+    const stepTokens = globalBatch !== undefined && !rampupFlag ? globalBatch * seqLen : undefined;
+    const steps = stepTokens ? Math.ceil(tokens.value / stepTokens) : undefined;
+    const exact = steps !== undefined && stepTokens ? steps * stepTokens : undefined;
     candidates.push({
-      tokens: tokens.value,
+      tokens: exact !== undefined && Number.isSafeInteger(exact) ? exact : tokens.value,
       flag: tokens.flag,
-      formula: `--train-tokens ${format(tokens.value)}`,
+      formula:
+        exact !== undefined && Number.isSafeInteger(exact)
+          ? `--train-tokens ${format(tokens.value)} reached after ⌈${format(tokens.value)} / (${batchFormula} × ${seqLen})⌉ = ${format(steps!)} steps × ${batchFormula} × ${seqLen} = ${format(exact)} tokens`
+          : `--train-tokens ${format(tokens.value)}`,
       unit: { kind: 'tokens', tokensPerUnit: 1, suffix: '' },
     });
   }
@@ -757,6 +1148,22 @@ function modelNameOf(text: string): string | undefined {
   return match ? match[1].trim() : undefined;
 }
 
+/**
+ * Every flag the script passes, for the inventory: a flag with no value is a switch (`true`), one
+ * value is that value, several are joined; a value that depends on something outside the script is
+ * `<unknown>` (never the default, so a not-modelled flag with such a value still makes N unknown).
+ */
+function writtenFlags(view: FlagView): WrittenKey[] {
+  return view.script.flags.map((flag) => {
+    let value: unknown = true;
+    if (flag.values.length) {
+      const texts = flag.values.map((v) => v.text);
+      value = texts.some((text) => text === undefined) ? '<unknown>' : texts.join(' ');
+    }
+    return { key: flag.name, value, source: view.source(flag) };
+  });
+}
+
 function dedupe(sources: FieldSource[]): FieldSource[] {
   const seen = new Set<string>();
   return sources.filter((source) => {
@@ -771,6 +1178,7 @@ function dedupe(sources: FieldSource[]): FieldSource[] {
 export const megatronReader: FrameworkReader = {
   id: 'megatron',
   detect: (text, path) => detect(text, path),
+  inventory: MEGATRON_INVENTORY,
   read: (text, context) => {
     try {
       return read(text, context);

@@ -11,6 +11,7 @@ import type {
 } from '../../types';
 import { gpt2Architecture } from '../../model/params';
 import type { FrameworkReader } from '../reader';
+import { inventoryEntry, type WrittenKey } from '../inventory';
 import { LineIndex } from '../text';
 import { evaluateArithmetic } from '../values';
 import {
@@ -20,6 +21,12 @@ import {
   NANOGPT_DEFAULT_VOCAB,
   NANOGPT_TRAIN_DEFAULTS,
 } from './nanogpt.models';
+import {
+  NANOGPT_ARCHITECTURAL_NAME,
+  NANOGPT_CHAR_DATASET,
+  NANOGPT_INVENTORY,
+  NANOGPT_TRAINING_NAME,
+} from './nanogpt.inventory';
 
 /**
  * nanoGPT `config/*.py` reader. nanoGPT `exec`s these files inside train.py, so they are plain
@@ -318,7 +325,7 @@ function read(text: string, context: ReadContext): ReadResult {
   const checkpoint = GPT2_CHECKPOINTS[initFrom];
   if (checkpoint) {
     // from_pretrained ignores n_layer/n_head/n_embd/bias/vocab in the file: the checkpoint decides.
-    for (const ignored of ['n_layer', 'n_head', 'n_embd', 'bias']) {
+    for (const ignored of ['n_layer', 'n_head', 'n_embd', 'bias', 'use_moe', 'num_experts', 'n_exp']) {
       const assignment = view.latest.get(ignored);
       if (assignment) {
         view.diagnostics.push({
@@ -399,6 +406,15 @@ function read(text: string, context: ReadContext): ReadResult {
     if (datasetVocab !== undefined) {
       assumptions.push(`vocab ${vocabSize} from data/${dataset}/meta.pkl`);
       record('vocabSize', datasetFound);
+    } else if (NANOGPT_CHAR_DATASET.test(dataset) && datasetFound) {
+      // Character-level prepare.py scripts write meta.pkl with their own vocab: 50304 would be wrong.
+      view.diagnostics.push({
+        severity: 'warning',
+        code: 'architecture-unknown',
+        message: `unknown: dataset '${dataset.slice(0, 60)}' looks character-level; train.py takes its vocab from data/${dataset.slice(0, 60)}/meta.pkl, which Scaling Lens cannot read, so N is not shown.`,
+        range: datasetFound.source.valueRange,
+      });
+      unusable.architecture.push(MOE_UNKNOWN);
     } else {
       assumptions.push(`vocab ${vocabSize}: no meta.pkl for dataset '${dataset}' (GPT-2 BPE padded to 64)`);
     }
@@ -414,6 +430,21 @@ function read(text: string, context: ReadContext): ReadResult {
       mlpBias: bias,
       normBias: bias,
     });
+    const moe = readMoe(view, nLayers, dModel, assumptions);
+    if (moe === 'unknown') unusable.architecture.push(MOE_UNKNOWN);
+    else if (moe) {
+      architecture.moe = moe;
+      record(
+        'nExperts',
+        view.latest.has('num_experts')
+          ? { source: view.source(view.latest.get('num_experts')!) }
+          : view.latest.has('n_exp')
+            ? { source: view.source(view.latest.get('n_exp')!) }
+            : undefined,
+      );
+      const topK = view.latest.get('top_k');
+      if (topK) record('expertsPerToken', { source: view.source(topK) });
+    }
     const runName = view.string('wandb_run_name');
     modelName = runName?.value ?? `nanoGPT ${nLayers}L d${dModel}`;
   }
@@ -460,12 +491,37 @@ function read(text: string, context: ReadContext): ReadResult {
 
   const [badArch] = unusable.architecture;
   const [badTraining] = unusable.training;
-  if (badArch) {
+  if (badArch && badArch !== MOE_UNKNOWN) {
     view.diagnostics.push({
       severity: 'warning',
       code: 'architecture-unknown',
       message: `Parameters are not counted: \`${badArch}\` is assigned but cannot be read, and train.py's default would give a wrong count.`,
       range: view.source(view.latest.get(badArch)!).valueRange,
+    });
+  }
+  // Names no known fork reads but that look architectural: a fork we do not know builds another model.
+  const foreign = checkpoint ? [] : unknownNames(view, NANOGPT_ARCHITECTURAL_NAME);
+  // Names no known fork reads but that look like a run length: another fork's training loop.
+  const foreignTraining = unknownNames(view, NANOGPT_TRAINING_NAME);
+  for (const assignment of foreignTraining) {
+    view.diagnostics.push({
+      severity: 'warning',
+      code: 'not-modelled-key',
+      message: `unknown: ${assignment.name} = ${assignment.raw.slice(0, 40)} — neither nanoGPT nor the nanoMoE forks Scaling Lens knows read \`${assignment.name}\`; a fork that does trains for another length, so D is not shown.`,
+      range: view.source(assignment).keyRange,
+    });
+  }
+  if (foreignTraining.length && training.tokens !== undefined) {
+    delete training.tokens;
+    delete training.formula;
+    training.missing = foreignTraining.map((a) => `a model of \`${a.name}\``);
+  }
+  for (const assignment of foreign) {
+    view.diagnostics.push({
+      severity: 'warning',
+      code: 'not-modelled-key',
+      message: `unknown: ${assignment.name} = ${assignment.raw.slice(0, 40)} — neither nanoGPT nor the nanoMoE forks Scaling Lens knows read \`${assignment.name}\`; a fork that does builds a different model, so N is not shown.`,
+      range: view.source(assignment).keyRange,
     });
   }
   if (badTraining && training.tokens !== undefined) {
@@ -486,7 +542,8 @@ function read(text: string, context: ReadContext): ReadResult {
   const spec: RunSpec = {
     framework: 'nanogpt',
     modelName,
-    ...(badArch ? {} : { architecture }),
+    ...(badArch || foreign.length ? {} : { architecture }),
+    ...(foreign.length ? { paramsMissing: foreign.map((a) => `a model of \`${a.name}\``) } : {}),
     training,
     archSources,
     trainingSources,
@@ -496,7 +553,127 @@ function read(text: string, context: ReadContext): ReadResult {
     modelSectionRange: modelKey ? view.source(modelKey).keyRange : undefined,
   };
   void context;
-  return { kind: 'run-config', spec };
+  return { kind: 'run-config', spec, written: writtenKeys(view) };
+}
+
+/** Marks an MoE layout that cannot be counted (already diagnosed by {@link readMoe}). */
+const MOE_UNKNOWN = '<moe>';
+
+/**
+ * The MoE layout of the two nanoMoE forks, from the file's names:
+ * - sijunhe/nanoMoE (`use_moe = True`): every block is an MoE block (moe_model.py `MoELayer`) with
+ *   `num_experts` (default 4) copies of the dense `MLP(config)` (biases when `bias`), router
+ *   `nn.Linear(n_embd, num_experts, bias=False)`, `top_k` (default 1) experts per token.
+ * - wolfecameron/nanoMoE (`n_exp > 1`): block i is MoE when `i % stride == 0` (stride default 2),
+ *   i.e. ceil(n_layer / stride) MoE blocks; `MLPExperts` holds n_exp 4d-wide experts with biases
+ *   when `bias`; router `w_g` d×n_exp without bias; `top_k` default 2 (`assert top_k <= n_exp`).
+ * Returns undefined for a dense model, 'unknown' (with a diagnostic) when the layout is ambiguous.
+ */
+function readMoe(
+  view: PyConfigView,
+  nLayers: number,
+  dModel: number,
+  assumptions: string[],
+): ArchitectureSpec['moe'] | 'unknown' | undefined {
+  const has = (name: string) => view.latest.has(name);
+  const unknown = (name: string, message: string): 'unknown' => {
+    const assignment = view.latest.get(name)!;
+    view.diagnostics.push({
+      severity: 'warning',
+      code: 'architecture-unknown',
+      message: `unknown: ${message}; N is not shown.`,
+      range: view.source(assignment).keyRange,
+    });
+    return 'unknown';
+  };
+  if (has('use_moe') && has('n_exp')) {
+    return unknown(
+      'n_exp',
+      '`use_moe` (sijunhe/nanoMoE) and `n_exp` (wolfecameron/nanoMoE) belong to different forks',
+    );
+  }
+  const d = dModel;
+  if (has('use_moe')) {
+    const useMoe = view.bool('use_moe');
+    if (!useMoe) return 'unknown';
+    if (!useMoe.value) return undefined;
+    if (has('stride'))
+      return unknown(
+        'stride',
+        '`stride` is a wolfecameron/nanoMoE name, but `use_moe` is sijunhe/nanoMoE, whose MoE covers every layer',
+      );
+    const experts = has('num_experts') ? view.positiveInt('num_experts') : { value: 4 };
+    const topK = has('top_k') ? view.positiveInt('top_k') : { value: 1 };
+    if (!experts || !topK) return 'unknown';
+    if (!has('num_experts')) assumptions.push('num_experts not set: sijunhe/nanoMoE default 4');
+    if (!has('top_k')) assumptions.push('top_k not set: sijunhe/nanoMoE default 1');
+    if (topK.value > experts.value)
+      return unknown('top_k', `top_k ${topK.value} exceeds num_experts ${experts.value}`);
+    assumptions.push(
+      `use_moe: every layer MoE, ${experts.value} experts of width ${4 * d}, top-${topK.value} (sijunhe/nanoMoE moe_model.py)`,
+    );
+    return { nExperts: experts.value, expertsPerToken: topK.value, expertFfnSize: 4 * d, moeLayers: nLayers };
+  }
+  if (has('n_exp')) {
+    const experts = view.positiveInt('n_exp');
+    if (!experts) return 'unknown';
+    if (experts.value === 1) return undefined;
+    const stride = has('stride') ? view.positiveInt('stride') : { value: 2 };
+    const topK = has('top_k') ? view.positiveInt('top_k') : { value: 2 };
+    if (!stride || !topK) return 'unknown';
+    if (!has('stride')) assumptions.push('stride not set: wolfecameron/nanoMoE default 2');
+    if (!has('top_k')) assumptions.push('top_k not set: wolfecameron/nanoMoE default 2');
+    if (topK.value > experts.value)
+      return unknown('top_k', `top_k ${topK.value} exceeds n_exp ${experts.value} (model.py asserts)`);
+    const moeLayers = Math.ceil(nLayers / stride.value);
+    assumptions.push(
+      `n_exp: ${moeLayers} of ${nLayers} layers MoE (every ${stride.value}th from layer 0), ${experts.value} experts of width ${4 * d}, top-${topK.value} (wolfecameron/nanoMoE model.py)`,
+    );
+    return { nExperts: experts.value, expertsPerToken: topK.value, expertFfnSize: 4 * d, moeLayers };
+  }
+  if (has('num_experts')) {
+    const experts = view.latest.get('num_experts')!;
+    if (!(experts.value.kind === 'number' && experts.value.value <= 1)) {
+      return unknown(
+        'num_experts',
+        '`num_experts` is set without `use_moe`: sijunhe/nanoMoE would train a dense model, but other forks read it as an MoE',
+      );
+    }
+  }
+  if (has('stride') && !has('n_exp')) {
+    // stride alone is harmless in wolfecameron/nanoMoE (n_exp defaults to 1).
+    return undefined;
+  }
+  return undefined;
+}
+
+/** Assignments whose names no known fork reads but match `pattern`. */
+function unknownNames(view: PyConfigView, pattern: RegExp): PyAssignment[] {
+  const out: PyAssignment[] = [];
+  for (const [name, assignment] of view.latest) {
+    if (inventoryEntry(NANOGPT_INVENTORY, name)) continue;
+    if (pattern.test(name)) out.push(assignment);
+  }
+  return out;
+}
+
+/** Every top-level name the file assigns (its final value), for the inventory. */
+function writtenKeys(view: PyConfigView): WrittenKey[] {
+  const out: WrittenKey[] = [];
+  for (const [name, assignment] of view.latest) {
+    const value = assignment.value;
+    out.push({
+      key: name,
+      value:
+        value.kind === 'number' || value.kind === 'string' || value.kind === 'bool'
+          ? value.value
+          : value.kind === 'none'
+            ? null
+            : assignment.raw,
+      source: view.source(assignment),
+    });
+  }
+  return out;
 }
 
 /** The nanoGPT `config/*.py` reader. */
@@ -504,4 +681,5 @@ export const nanogptReader: FrameworkReader = {
   id: 'nanogpt',
   detect,
   read,
+  inventory: NANOGPT_INVENTORY,
 };

@@ -70,6 +70,18 @@ export interface ShellFlag {
   start: number;
   end: number;
   values: ShellFlagValue[];
+  /**
+   * Set when the flag comes from a `source`d file: that file's path. Its ranges (and its values')
+   * are then those of the `source` command in the analyzed script, where an editor can show them.
+   */
+  file?: string;
+}
+
+/** How `source FILE` / `. FILE` commands are followed (without it they are skipped). */
+export interface ShellIncludes {
+  /** Path of the analyzed script: relative sources and `$(dirname "$0")` resolve against it. */
+  path?: string;
+  readFile?: (path: string) => string | undefined;
 }
 
 /** A simple command or an argument string/array, as a list of fields. */
@@ -102,16 +114,11 @@ const DECLARATION_BUILTINS = new Set(['export', 'local', 'declare', 'readonly', 
 const FLAG_HEAD = /^--([A-Za-z0-9][A-Za-z0-9_.-]*)/;
 
 /** Parse a shell script statically; never throws. */
-export function parseShell(text: string): ShellScript {
+export function parseShell(text: string, includes: ShellIncludes = {}): ShellScript {
   const lines = new LineIndex(text);
   const diagnostics: CoreDiagnostic[] = [];
-  const lexer: Lexer = { lines, diagnostics, comments: [] };
-  const lexed = lex(text, lexer);
-  // Comment lines inside quoted argument strings are blanked (offsets kept) before anything else
-  // reads the words, so their quotes, backticks and `$(` cannot open constructs.
-  const masked = maskComments(text, lexer.comments);
-  const tokens = lexed.map((token) => ({ ...token, raw: masked.slice(token.start, token.end) }));
-  const state = new Replay(masked, lines, diagnostics);
+  const { masked, tokens } = tokenize(text, { lines, diagnostics, comments: [] });
+  const state = new Replay(masked, lines, diagnostics, includes);
   state.run(tokens);
   return {
     lines,
@@ -121,6 +128,38 @@ export function parseShell(text: string): ShellScript {
     statements: state.statements,
     diagnostics,
   };
+}
+
+/** Lex a script into tokens whose raw text has comment lines inside strings blanked. */
+function tokenize(text: string, lexer: Lexer): { masked: string; tokens: Token[] } {
+  const lexed = lex(text, lexer);
+  // Comment lines inside quoted argument strings are blanked (offsets kept) before anything else
+  // reads the words, so their quotes, backticks and `$(` cannot open constructs.
+  const masked = maskComments(text, lexer.comments);
+  return { masked, tokens: lexed.map((token) => ({ ...token, raw: masked.slice(token.start, token.end) })) };
+}
+
+/** Most nested `source` levels followed, and most characters read from sourced files. */
+const MAX_SOURCE_DEPTH = 4;
+const MAX_SOURCED_CHARS = 2_000_000;
+
+/** The directory part of a path (`/a/b/c.sh` → `/a/b`), '.' when there is none. */
+function directoryOf(path: string): string {
+  const slash = path.lastIndexOf('/');
+  if (slash < 0) return '.';
+  return slash === 0 ? '/' : path.slice(0, slash);
+}
+
+/** `relative` resolved against `directory`, with `.` and `..` segments folded. */
+function resolvePath(directory: string, relative: string): string {
+  const joined = relative.startsWith('/') ? relative : `${directory}/${relative}`;
+  const out: string[] = [];
+  for (const part of joined.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') out.pop();
+    else out.push(part);
+  }
+  return (joined.startsWith('/') ? '/' : '') + out.join('/');
 }
 
 /** The last occurrence of any of `names` (argparse semantics: the last one wins). */
@@ -407,11 +446,23 @@ class Replay {
   /** Open `if` blocks: whether the current branch may run, and whether an earlier one surely ran. */
   private readonly branches: { parentActive: boolean; active: boolean; anyTaken: boolean | undefined }[] = [];
 
+  /**
+   * While a sourced file is replayed: where its flags and assignments are shown (the `source`
+   * command in the analyzed script) and which file they come from.
+   */
+  private sourced: { start: number; end: number; file: string } | undefined;
+  private sourceDepth = 0;
+  private sourcedChars = 0;
+  private readonly sourcing = new Set<string>();
+
   constructor(
-    private readonly text: string,
+    private text: string,
     private readonly lines: LineIndex,
     private readonly diagnostics: CoreDiagnostic[],
-  ) {}
+    private readonly includes: ShellIncludes = {},
+  ) {
+    if (includes.path) this.sourcing.add(includes.path);
+  }
 
   /** Walk the token stream statement by statement. */
   run(tokens: Token[]): void {
@@ -566,6 +617,11 @@ class Replay {
     }
     const commandWords = words.slice(k);
     if (!commandWords.length) return;
+    if ((commandWords[0].token.raw === 'source' || commandWords[0].token.raw === '.') && commandWords[1]) {
+      const last = commandWords[commandWords.length - 1];
+      this.source(commandWords[1].token.raw, commandWords[0].token.start, last.arrayEnd ?? last.token.end);
+      return;
+    }
     const fields: ShellField[] = [];
     for (const word of commandWords) {
       fields.push(...this.fieldsOf(word.token.raw, word.token.start));
@@ -573,12 +629,150 @@ class Replay {
     }
     this.collectFlags(fields);
     const last = commandWords[commandWords.length - 1];
-    this.statements.push({
+    this.pushStatement({
       kind: 'command',
       fields,
       start: commandWords[0].token.start,
       end: last.arrayEnd ?? last.token.end,
     });
+  }
+
+  /**
+   * `source FILE`: replay the file in place, as bash does, when it can be found statically (a path
+   * relative to the script, or through `$(dirname "$0")`-style variables). Its flags and
+   * assignments are placed at the `source` command; an unknown or unreadable file is diagnosed.
+   */
+  private source(raw: string, start: number, end: number): void {
+    const { readFile, path } = this.includes;
+    if (!readFile) return;
+    const target = this.expandOrUndefined(raw);
+    const range = this.lines.range(start, end);
+    if (target === undefined || target.trim() === '') {
+      this.diagnostics.push({
+        severity: 'info',
+        code: 'unresolved-source',
+        message: `\`source ${raw}\`: the file depends on something outside the script; flags it sets are not read.`,
+        range,
+      });
+      return;
+    }
+    // Relative sources are taken from the script's directory (where launch scripts keep their
+    // fragments). A target that already starts with that directory came from `$(dirname "$0")`.
+    const directory = directoryOf(path ?? '');
+    const file =
+      directory !== '.' && target.startsWith(`${directory}/`)
+        ? resolvePath('.', target)
+        : resolvePath(directory, target);
+    if (this.sourcing.has(file) || this.sourceDepth >= MAX_SOURCE_DEPTH) return;
+    const content = readFile(file);
+    if (content === undefined || this.sourcedChars + content.length > MAX_SOURCED_CHARS) {
+      this.diagnostics.push({
+        severity: 'info',
+        code: 'unresolved-source',
+        message: `\`source ${raw}\`: ${file} could not be read; flags it sets are not read.`,
+        range,
+      });
+      return;
+    }
+    this.sourcedChars += content.length;
+    const lexer: Lexer = { lines: new LineIndex(content), diagnostics: [], comments: [] };
+    const { masked, tokens } = tokenize(content, lexer);
+    const saved = { text: this.text, sourced: this.sourced };
+    const outer = this.sourced;
+    this.text = masked;
+    // Nested sources stay placed at the outermost `source` command, the one the editor shows.
+    this.sourced = { start: outer?.start ?? start, end: outer?.end ?? end, file };
+    this.sourceDepth++;
+    this.sourcing.add(file);
+    try {
+      this.run(tokens);
+    } finally {
+      this.sourcing.delete(file);
+      this.sourceDepth--;
+      this.text = saved.text;
+      this.sourced = saved.sourced;
+    }
+    for (const diagnostic of lexer.diagnostics) {
+      this.diagnostics.push({ ...diagnostic, message: `${file}: ${diagnostic.message}`, range });
+    }
+  }
+
+  /**
+   * The command substitutions whose output is known statically: path arithmetic on the script's own
+   * location, `$(dirname "$0")`, `$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)`, `$(realpath X)`,
+   * `$(readlink -f X)` over known words. Anything else is not executed (undefined).
+   */
+  private scriptDirectory(body: string, depth: number): string | undefined {
+    if (!this.includes.path || depth > MAX_EXPANSION_DEPTH) return undefined;
+    const words = splitUnquoted(body.trim()).map((piece) => piece.raw);
+    const argument = (list: string[]) => {
+      const rest = list.filter((word) => word !== '--' && word !== '-f' && !/^&?>/.test(word));
+      if (rest.length !== 1) return undefined;
+      const expanded = this.expand(rest[0], depth + 1);
+      return expanded.unknown || expanded.text === '' ? undefined : expanded.text;
+    };
+    const [command, ...rest] = words;
+    if (command === 'dirname') {
+      const target = argument(rest);
+      return target === undefined ? undefined : directoryOf(target);
+    }
+    if (command === 'realpath' || command === 'readlink') {
+      if (command === 'readlink' && !rest.includes('-f')) return undefined;
+      const target = argument(rest);
+      return target === undefined ? undefined : resolvePath('.', target) || '.';
+    }
+    if (command === 'cd') {
+      // `cd DIR [&>/dev/null] && pwd`
+      const and = rest.indexOf('&&');
+      if (and < 0 || rest.slice(and + 1).join(' ') !== 'pwd') return undefined;
+      const target = argument(rest.slice(0, and));
+      return target === undefined ? undefined : resolvePath('.', target) || '.';
+    }
+    return undefined;
+  }
+
+  /** `$0` (the analyzed script) and `BASH_SOURCE` (the file being replayed), when the path is known. */
+  private special(name: string): string | undefined {
+    if (!this.includes.path) return undefined;
+    if (name === '0') return this.includes.path;
+    if (name === 'BASH_SOURCE') return this.sourced?.file ?? this.includes.path;
+    return undefined;
+  }
+
+  /** Record a statement; one from a sourced file is placed at the `source` command. */
+  private pushStatement(statement: ShellStatement): void {
+    const at = this.sourced;
+    if (!at) {
+      this.statements.push(statement);
+      return;
+    }
+    const fields = statement.fields.map((field) => ({ ...field, start: at.start, end: at.end }));
+    this.statements.push({ ...statement, fields, start: at.start, end: at.end });
+  }
+
+  /** Place a flag from a sourced file at the `source` command. */
+  private placeFlag(flag: ShellFlag): ShellFlag {
+    const at = this.sourced;
+    if (!at) return flag;
+    return {
+      ...flag,
+      start: at.start,
+      end: at.end,
+      file: at.file,
+      values: flag.values.map((value) => ({
+        ...value,
+        start: at.start,
+        end: at.end,
+        ...(value.origin ? { origin: { ...value.origin, start: at.start, end: at.end } } : {}),
+      })),
+    };
+  }
+
+  /** Place an assignment from a sourced file at the `source` command. */
+  private placeAssignment(assignment: ShellAssignment): ShellAssignment {
+    const at = this.sourced;
+    if (!at) return assignment;
+    return { ...assignment, nameStart: at.start, nameEnd: at.end, valueStart: at.start, valueEnd: at.end };
   }
 
   private assign(token: Token, head: RegExpExecArray, array: Token[] | undefined, arrayEnd?: number): void {
@@ -606,8 +800,9 @@ class Replay {
         append,
         isArray: true,
       };
+      assignment = this.placeAssignment(assignment);
       this.variables.set(name, { name, value: assignment.value, elements: all, assignment });
-      this.statements.push({
+      this.pushStatement({
         kind: 'assignment-value',
         fields: elementFields.flat(),
         start: valueStart,
@@ -633,9 +828,10 @@ class Replay {
         append,
         isArray: false,
       };
+      assignment = this.placeAssignment(assignment);
       this.variables.set(name, { name, value, assignment });
       if (fields.length)
-        this.statements.push({ kind: 'assignment-value', fields, start: valueStart, end: token.end });
+        this.pushStatement({ kind: 'assignment-value', fields, start: valueStart, end: token.end });
     }
     this.assignments.push(assignment);
   }
@@ -654,6 +850,19 @@ class Replay {
         const pieceStart = start + 1 + piece.offset;
         const text = quote === "'" ? piece.raw : this.expandOrUndefined(piece.raw, true);
         fields.push({ raw: piece.raw, start: pieceStart, end: pieceStart + piece.raw.length, text });
+      }
+      return fields;
+    }
+    // `"--a 1 --tokenizer-model "org/name" --b 2 "`: a double-quoted argument string that closes and
+    // reopens around a nested quoted value is still one argument list (its quotes only group), so it
+    // is split on whitespace like the plain case, each piece read with its own quotes removed.
+    if (quote === '"' && /\s/.test(raw)) {
+      const fields: ShellField[] = [];
+      for (const piece of splitUnquoted(raw)) {
+        const text = this.expandOrUndefined(piece.raw.replace(/(?<!\\)"/g, ''), true);
+        if (text === '') continue;
+        const pieceStart = start + piece.offset;
+        fields.push({ raw: piece.raw.replace(/^"|"$/g, ''), start: pieceStart, end: pieceStart + piece.raw.length, text });
       }
       return fields;
     }
@@ -684,7 +893,7 @@ class Replay {
       } else {
         continue; // `--foo$BAR`: a flag name we cannot know.
       }
-      this.flags.push(flag);
+      this.flags.push(this.placeFlag(flag));
     }
   }
 
@@ -768,6 +977,8 @@ class Replay {
           ? { text: '', unknown: true, end }
           : { text: String(value), unknown: false, end };
       }
+      const directory = this.scriptDirectory(raw.slice(i + 2, end - 1), depth);
+      if (directory !== undefined) return { text: directory, unknown: false, end };
       return { text: '', unknown: true, end }; // Command substitution: not executed.
     }
     if (next === '{') {
@@ -778,6 +989,8 @@ class Replay {
     if (!name) return { text: '$', unknown: false, end: i + 1 };
     const variable = this.variables.get(name[1]);
     const end = i + 1 + name[1].length;
+    const special = variable ? undefined : this.special(name[1]);
+    if (special !== undefined) return { text: special, unknown: false, end };
     if (!variable || variable.value === undefined) return { text: '', unknown: true, end };
     return { text: variable.elements ? (variable.elements[0] ?? '') : variable.value, unknown: false, end };
   }
@@ -786,6 +999,9 @@ class Replay {
   private parameter(body: string, depth: number): Expansion {
     const match = /^([A-Za-z_][A-Za-z0-9_]*|[0-9]+|[@*#?$!])(\[([^\]]*)\])?(:?[-=+?])?([\s\S]*)$/.exec(body);
     if (!match || (match[5] && !match[4])) return { text: '', unknown: true };
+    const special = this.variables.has(match[1]) ? undefined : this.special(match[1]);
+    if (special !== undefined && (match[3] === undefined || match[3] === '0') && !match[4])
+      return { text: special, unknown: false };
     const variable = this.variables.get(match[1]);
     const index = match[3];
     let value: string | undefined;

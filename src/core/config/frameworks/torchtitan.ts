@@ -9,23 +9,17 @@ import type {
   SourceRange,
   TrainingSpec,
 } from '../../types';
-import { llamaArchitecture } from '../../model/params';
+import type { WrittenKey } from '../inventory';
 import type { FrameworkReader } from '../reader';
 import { LineIndex } from '../text';
-import {
-  TITAN_BACKEND_SUFFIXES,
-  TITAN_NORM_TYPES,
-  TITAN_REGISTRY,
-  titanFfnHiddenDim,
-  type TitanEra,
-  type TitanFlavor,
-  type TitanModel,
-} from './torchtitan.models';
+import { titanArchitecture, TITAN_LEGACY_TOKENIZER_WORDS, type TitanEra } from './torchtitan.models';
+import { TORCHTITAN_INVENTORY } from './torchtitan.inventory';
 
 /**
  * torchtitan `train_configs/*.toml` reader (the TOML era, up to Feb 2026). The file names a model
- * flavor from torchtitan's Python registry (kept as data in torchtitan.models.ts) and gives per-DP-rank
- * batch sizes, so D needs the data-parallel degree, which often depends on the GPU count.
+ * flavor from torchtitan's Python registry (generated into torchtitan.flavors.ts, built by
+ * torchtitan.models.ts) and gives per-DP-rank batch sizes, so D needs the data-parallel degree, which
+ * often depends on the GPU count. Keys the reader does not model are in torchtitan.inventory.ts.
  */
 
 /** Keys by meaning: current (2026-02) spelling first, then legacy (2024-12) locations. */
@@ -151,6 +145,36 @@ class TomlView {
   }
 }
 
+/** Deepest array / inline-table nesting read; real configs nest two or three levels. */
+const MAX_TOML_NESTING = 64;
+
+/** Offset where `[`/`{` nesting (outside strings and comments) first exceeds the limit, if it does. */
+function deepNestingOffset(text: string): number | undefined {
+  let depth = 0;
+  let quote: string | undefined;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (quote) {
+      if (ch === '\\' && quote === '"') i++;
+      else if (ch === quote || ch === '\n') quote = undefined;
+      continue;
+    }
+    if (ch === '"' || ch === "'") quote = ch;
+    else if (ch === '#') {
+      const end = text.indexOf('\n', i);
+      if (end < 0) return undefined;
+      i = end;
+    } else if (ch === '[' || ch === '{') {
+      if (++depth > MAX_TOML_NESTING) return i;
+    } else if (ch === ']' || ch === '}') depth = Math.max(0, depth - 1);
+    else if (ch === '\n' && depth > 0 && /^\s*\[/.test(text.slice(i + 1, i + 80))) {
+      // A table header resets what an unclosed value left open.
+      depth = 0;
+    }
+  }
+  return undefined;
+}
+
 /**
  * Parse TOML; on a syntax error, report it and retry on the text before the offending line so a
  * half-typed file still yields what it already states.
@@ -158,11 +182,33 @@ class TomlView {
 function parseWithRecovery(text: string): { program?: AST.TOMLProgram; diagnostics: CoreDiagnostic[] } {
   const diagnostics: CoreDiagnostic[] = [];
   let candidate = text;
+  const tooDeep = deepNestingOffset(text);
+  if (tooDeep !== undefined) {
+    // Keep the lines before the runaway nesting (the recursive parser would overflow on it).
+    const lines = new LineIndex(text);
+    const at = lines.range(tooDeep, tooDeep).start;
+    diagnostics.push({
+      severity: 'error',
+      code: 'toml-syntax',
+      message: `TOML: arrays or inline tables nested deeper than ${MAX_TOML_NESTING} levels; the rest of the file is not read.`,
+      range: { start: at, end: { line: at.line, character: at.character + 1 } },
+    });
+    candidate = text.slice(0, lines.offsetAt({ line: at.line, character: 0 }));
+  }
   for (let attempt = 0; attempt < 4; attempt++) {
     try {
       return { program: parseTOML(candidate), diagnostics };
     } catch (error) {
       const parseError = error as { message?: string; lineNumber?: number; column?: number };
+      // Nesting deep enough to overflow the parser's stack: report it; retrying would overflow again.
+      if (error instanceof RangeError) {
+        diagnostics.push({
+          severity: 'error',
+          code: 'toml-syntax',
+          message: 'TOML: nesting too deep to read.',
+        });
+        break;
+      }
       const line = Math.max(0, (parseError.lineNumber ?? 1) - 1);
       if (attempt === 0) {
         diagnostics.push({
@@ -184,50 +230,32 @@ function parseWithRecovery(text: string): { program?: AST.TOMLProgram; diagnosti
   return { diagnostics };
 }
 
-/** Which registry era the file's keys belong to. */
-function eraOf(view: TomlView): TitanEra {
-  const legacy =
-    view.entries.has('model.tokenizer_path') ||
-    view.entries.has('training.batch_size') ||
-    view.entries.has('training.warmup_steps') ||
-    view.tables.has('experimental');
-  return legacy ? '2024-12' : '2026-02';
-}
+/** Keys only the Dec 2024 job config has (config_manager.py @6a6f755d). */
+const LEGACY_KEYS = [
+  'training.batch_size',
+  'model.norm_type',
+  'training.warmup_steps',
+  'training.data_parallel_degree',
+  'training.data_parallel_shard_degree',
+  'training.tensor_parallel_degree',
+  'experimental.pipeline_parallel_degree',
+  'experimental.context_parallel_degree',
+];
+/** Keys or tables only the later job config has (config/job_config.py @238fa995). */
+const MODERN_KEYS = ['training.local_batch_size', 'model.hf_assets_path', 'training.global_batch_size'];
+const MODERN_TABLES = ['parallelism', 'lr_scheduler', 'validation', 'quantize'];
 
-/** Find a flavor, ignoring attention-backend suffixes that do not change parameters. */
-function findFlavor(model: TitanModel, flavor: string): TitanFlavor | undefined {
-  if (model.flavors[flavor]) return model.flavors[flavor];
-  for (const suffix of TITAN_BACKEND_SUFFIXES) {
-    const base = flavor.replace(suffix, '');
-    if (base !== flavor && model.flavors[base]) return model.flavors[base];
-  }
-  return undefined;
-}
-
-function buildArchitecture(model: TitanModel, flavor: TitanFlavor, normWeight: boolean): ArchitectureSpec {
-  const ffnSize =
-    flavor.hiddenDim ??
-    titanFfnHiddenDim(flavor.dim, flavor.multipleOf ?? model.defaultMultipleOf, flavor.ffnDimMultiplier);
-  const architecture = llamaArchitecture({
-    nLayers: flavor.nLayers,
-    dModel: flavor.dim,
-    nHeads: flavor.nHeads,
-    nKvHeads: flavor.nKvHeads ?? flavor.nHeads,
-    headDim: flavor.headDim ?? flavor.dim / flavor.nHeads,
-    ffnSize,
-    vocabSize: flavor.vocabSize ?? model.defaultVocab,
-    tiedEmbeddings: flavor.tied ?? false,
-    qkNorm: flavor.qkNorm ? 'head' : 'none',
-    normWeight,
-  });
-  if (flavor.moe) {
-    architecture.moe = {
-      nExperts: flavor.moe.nExperts,
-      expertsPerToken: flavor.moe.topK,
-      expertFfnSize: flavor.moe.hiddenDim,
-    };
-  }
-  return architecture;
+/**
+ * Which registry era the file's keys belong to: Dec 2024 when only its keys appear (or the model is
+ * `llama2`, which only that era has), otherwise the last TOML era. `mixed` marks a file of an
+ * intermediate version, whose debug flavors may differ from both tables.
+ */
+function eraOf(view: TomlView, modelName: string | undefined): { era: TitanEra; mixed: boolean } {
+  const legacy = LEGACY_KEYS.some((k) => view.entries.has(k)) || view.entries.has('model.tokenizer_path');
+  const modern =
+    MODERN_KEYS.some((k) => view.entries.has(k)) || MODERN_TABLES.some((t) => view.tables.has(t));
+  if (modelName === 'llama2' || (legacy && !modern)) return { era: '2024-12', mixed: false };
+  return { era: '2026-02', mixed: legacy && modern };
 }
 
 /** The GPU count stated in a comment, with the comment's range. */
@@ -260,39 +288,56 @@ function read(text: string, context: ReadContext): ReadResult {
   const trainingSources: RunSpec['trainingSources'] = {};
 
   // --- Architecture from [model] name + flavor ---------------------------------------------
-  const era = eraOf(view);
   const nameFound = view.string(['model.name']);
   const flavorFound = view.string(['model.flavor']);
+  const { era, mixed } = eraOf(view, nameFound?.value);
   let architecture: ArchitectureSpec | undefined;
   let modelName: string | undefined;
+  const paramsMissing: string[] = [];
   if (nameFound && flavorFound) {
     modelName = `${nameFound.value} ${flavorFound.value}`;
     archSources.modelName = flavorFound.source;
-    const model = TITAN_REGISTRY[era][nameFound.value];
-    const flavor = model ? findFlavor(model, flavorFound.value) : undefined;
-    if (model && flavor) {
-      const normType = view.string(['model.norm_type']);
-      const normWeight = normType ? (TITAN_NORM_TYPES[normType.value]?.weight ?? true) : true;
-      architecture = buildArchitecture(model, flavor, normWeight);
-      for (const field of ['nLayers', 'dModel', 'nHeads', 'nKvHeads', 'ffnSize', 'vocabSize'] as const) {
-        archSources[field] = flavorFound.source;
+    const normType = era === '2024-12' ? view.string(['model.norm_type']) : undefined;
+    const built = titanArchitecture(era, nameFound.value, flavorFound.value, { normType: normType?.value });
+    let unknown = 'unknown' in built ? built.unknown : undefined;
+    if (!unknown && mixed && /^debugmodel/.test(flavorFound.value)) {
+      // Debug flavors changed between versions (8 → 6 layers, tokenizer vocab → 2048).
+      unknown = `the ${flavorFound.value} flavor of this intermediate torchtitan version (Dec 2024 and Feb 2026 keys mixed)`;
+    }
+    if (!unknown && era === '2024-12') {
+      // vocab = n_words of the tokenizer file; only the model's released tokenizer is known.
+      const tokenizerPath = view.string(['model.tokenizer_path']);
+      const tokenizer = TITAN_LEGACY_TOKENIZER_WORDS[nameFound.value];
+      if (tokenizerPath && /(^|[\/])tests?[\/]/.test(tokenizerPath.value)) {
+        unknown = `n_words of the tokenizer at ${tokenizerPath.value} (the vocab size of a Dec 2024 torchtitan model)`;
+      } else if (tokenizer && !('unknown' in built)) {
+        assumptions.push(
+          `vocab ${tokenizer.words}: n_words of the ${tokenizer.tokenizer} that ${nameFound.value} loads` +
+            (tokenizerPath ? ` from ${tokenizerPath.value}` : ''),
+        );
       }
-      assumptions.push(
-        `${modelName}: dim ${architecture.dModel}, ${architecture.nLayers} layers, ${architecture.nHeads} heads ` +
-          `(${architecture.nKvHeads} kv), FFN ${architecture.ffnSize}, vocab ${architecture.vocabSize} from ${model.source}`,
-      );
-      if (era === '2024-12' && flavor.vocabSize === undefined) {
-        assumptions.push(`vocab ${architecture.vocabSize}: n_words of the ${nameFound.value} tokenizer`);
-      }
-    } else {
+    }
+    if (unknown) {
+      paramsMissing.push(unknown);
       view.diagnostics.push({
         severity: 'warning',
         code: 'unknown-flavor',
-        message: `Unknown torchtitan model ${nameFound.value} flavor ${flavorFound.value}; no parameter count.`,
+        message: `unknown: ${unknown}; no parameter count.`,
         range: flavorFound.source.valueRange,
       });
+    } else if (!('unknown' in built)) {
+      architecture = built.architecture;
+      for (const field of ['nLayers', 'dModel', 'nHeads', 'nKvHeads', 'ffnSize', 'vocabSize'] as const) {
+        archSources[field] = flavorFound.source;
+      }
+      if (architecture.moe) {
+        archSources.nExperts = flavorFound.source;
+        archSources.expertsPerToken = flavorFound.source;
+      }
+      assumptions.push(`${modelName}: ${built.facts} from ${built.source}`);
     }
   } else {
+    paramsMissing.push('[model] name and flavor');
     view.diagnostics.push({
       severity: 'warning',
       code: 'missing-model',
@@ -421,7 +466,30 @@ function read(text: string, context: ReadContext): ReadResult {
     diagnostics: view.diagnostics,
     modelSectionRange: view.tableRange('model'),
   };
-  return { kind: 'run-config', spec };
+  if (paramsMissing.length) spec.paramsMissing = paramsMissing;
+  return { kind: 'run-config', spec, written: writtenKeys(view) };
+}
+
+/** Converters that keep every parameter (registered by components/quantization @238fa995). */
+const QUANTIZATION_CONVERTER = /^(quantize\.(linear|grouped_mm)\.(float8|mx)|float8|mx)$/;
+
+/**
+ * Every key the TOML writes, as `table.key`, for the inventory. Arrays and inline tables are
+ * collections, except `model.converters`, reduced to its first converter that is not a
+ * quantization one (null when all are).
+ */
+function writtenKeys(view: TomlView): WrittenKey[] {
+  const out: WrittenKey[] = [];
+  for (const [key, kv] of view.entries) {
+    const node = kv.value;
+    let value: unknown = node.type === 'TOMLValue' ? node.value : '<collection>';
+    if (key === 'model.converters' && node.type === 'TOMLArray') {
+      const names = node.elements.map((e) => (e.type === 'TOMLValue' ? String(e.value) : '<collection>'));
+      value = names.find((name) => !QUANTIZATION_CONVERTER.test(name)) ?? null;
+    }
+    out.push({ key, value, source: view.source(kv) });
+  }
+  return out;
 }
 
 function fmt(value: number): string {
@@ -433,4 +501,5 @@ export const torchtitanReader: FrameworkReader = {
   id: 'torchtitan',
   detect,
   read,
+  inventory: TORCHTITAN_INVENTORY,
 };

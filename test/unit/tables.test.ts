@@ -1,0 +1,235 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import {
+  HF_TIED_EMBEDDINGS,
+  LIT_MODEL_ROWS,
+  findLitModel,
+} from '../../src/core/config/frameworks/litgpt.models';
+import { findHfModel } from '../../src/core/config/frameworks/llm-foundry.hf-models';
+import { allCheckpoints, findCheckpoint } from '../../src/core/config/tables/checkpoints';
+import { LITGPT_SOURCE } from '../../src/core/config/tables/litgpt-configs.generated';
+import { TOKENIZERS, findTokenizer } from '../../src/core/config/tables/tokenizers';
+import { countParams } from '../../src/core/model/params';
+import { REPO_ROOT } from '../helpers';
+
+describe('generated LitGPT table', () => {
+  it('is what the generator writes from the vendored config.py (no diff)', async () => {
+    const generator = (await import(join(REPO_ROOT, 'scripts', 'gen-litgpt-models.mjs'))) as {
+      renderTable: () => Promise<string>;
+      LITGPT_COMMIT: string;
+    };
+    const current = readFileSync(
+      join(REPO_ROOT, 'src', 'core', 'config', 'tables', 'litgpt-configs.generated.ts'),
+      'utf8',
+    );
+    assert.equal(await generator.renderTable(), current);
+    assert.equal(generator.LITGPT_COMMIT, LITGPT_SOURCE.commit);
+  });
+
+  it('interprets the loops config.py uses and refuses an unevaluable count field', async () => {
+    const generator = (await import(join(REPO_ROOT, 'scripts', 'gen-litgpt-models.mjs'))) as {
+      litgptConfigs: (source: string) => { rows: Record<string, unknown>[]; dropped: string[] };
+    };
+    const source = [
+      'configs = [dict(name="a{}", hf_config=dict(org="o", name="A{}"), n_layer=2)]',
+      'extra = [dict(name="skip", n_embd=4 * 16), dict(name="b", sliding_window_indices=[1 for i in range(4)])]',
+      'for c in extra:',
+      '    if c["name"] in ("skip",):',
+      '        continue',
+      '    configs.append(c)',
+      'configs.sort()',
+      '',
+    ].join('\n');
+    assert.throws(() => generator.litgptConfigs(source)); // `.sort()` is not a supported call: fail, never guess
+    const ok = generator.litgptConfigs(source.split('\n').slice(0, 6).join('\n') + '\n');
+    assert.deepEqual(
+      ok.rows.map((r) => r.name),
+      ['a{}', 'b'],
+    );
+    assert.deepEqual(ok.dropped, ['sliding_window_indices']);
+    assert.throws(
+      () => generator.litgptConfigs('configs = [dict(name="x", n_layer=[i for i in range(2)])]\n'),
+      /n_layer: cannot evaluate/,
+    );
+  });
+
+  it('has every config.py row, variant loops expanded, names unique', () => {
+    // 210 rows at 26857050: e.g. the pythia loop adds -deduped for all but 14m/31m.
+    assert.equal(LIT_MODEL_ROWS.length, 210);
+    assert.equal(new Set(LIT_MODEL_ROWS.map((r) => r.name)).size, LIT_MODEL_ROWS.length);
+    assert.equal(findLitModel('pythia-14m-deduped'), undefined);
+    assert.equal(findLitModel('pythia-70m-deduped')?.hf_config.name, 'pythia-70m-deduped');
+    assert.equal(findLitModel('Llama-3.3-70B-Instruct')?.hf_config.org, 'meta-llama');
+    assert.equal(findLitModel('Llama-3.3-70B'), undefined); // the loop `continue`s for 3.3
+    assert.equal(findLitModel('tiny-llama-1.1b-chat')?.hf_config.name, 'TinyLlama-1.1B-Chat-v1.0');
+    assert.equal(findLitModel('Qwen3-30B-A3B-Thinking-2507')?.n_expert, 128);
+    assert.equal(findLitModel('meta-llama/Meta-Llama-3-8B')?.name, 'Llama-3-8B');
+  });
+
+  it('has a tying rule that matches a known HF count for each family', () => {
+    for (const rule of HF_TIED_EMBEDDINGS) assert.ok(rule.source.length > 10);
+  });
+});
+
+describe('checkpoint table', () => {
+  // Published counts (model cards / safetensors metadata; HF counts tied tensors once).
+  const known: [string, number, number?][] = [
+    ['meta-llama/Meta-Llama-3.1-8B', 8_030_261_248],
+    ['meta-llama/Llama-2-7b-hf', 6_738_415_616],
+    ['meta-llama/Llama-3.2-1B', 1_235_814_400],
+    ['meta-llama/Llama-3.2-3B-Instruct', 3_212_749_824],
+    ['meta-llama/Meta-Llama-3.1-405B', 405_853_388_800],
+    ['tiiuae/falcon-7b', 6_921_720_704],
+    ['microsoft/Phi-3-mini-4k-instruct', 3_821_079_552],
+    ['microsoft/phi-2', 2_779_683_840],
+    ['microsoft/phi-4', 14_659_507_200],
+    ['mistralai/Mistral-7B-v0.1', 7_241_732_096],
+    ['mistralai/Mistral-7B-v0.3', 7_248_023_552],
+    ['mistralai/Mixtral-8x7B-v0.1', 46_702_792_704, 12_879_925_248],
+    ['google/gemma-2b', 2_506_172_416],
+    ['google/gemma-7b', 8_537_680_896],
+    ['google/gemma-2-9b', 9_241_705_984],
+    ['google/gemma-3-1b-it', 999_885_952],
+    ['Qwen/Qwen2.5-7B', 7_615_616_512],
+    ['Qwen/Qwen2.5-0.5B', 494_032_768],
+    ['Qwen/Qwen2-7B', 7_615_616_512],
+    ['Qwen/Qwen3-30B-A3B', 30_532_122_624, 3_353_032_704],
+    ['EleutherAI/pythia-160m', 162_322_944],
+    ['EleutherAI/pythia-12b', 11_846_072_320],
+    ['EleutherAI/gpt-neox-20b', 20_554_567_680],
+    ['HuggingFaceTB/SmolLM2-135M', 134_515_008],
+    ['HuggingFaceTB/SmolLM-135M', 134_515_008],
+    ['allenai/OLMo-1B-hf', 1_176_764_416],
+    ['allenai/OLMo-7B-hf', 6_888_095_744],
+    ['allenai/OLMo-2-1124-7B', 7_298_617_344],
+    ['allenai/OLMo-2-0425-1B', 1_484_916_736],
+    ['allenai/OLMoE-1B-7B-0924', 6_919_161_856],
+    ['stabilityai/stablelm-3b-4e1t', 2_795_443_200],
+    ['TinyLlama/TinyLlama-1.1B-intermediate-step-1431k-3T', 1_100_048_384],
+    ['facebook/opt-125m', 125_239_296],
+    ['facebook/opt-1.3b', 1_315_758_080],
+    ['facebook/opt-6.7b', 6_658_473_984],
+    ['mosaicml/mpt-7b', 6_649_286_656],
+    ['deepseek-ai/deepseek-llm-7b-base', 6_910_365_696],
+    ['deepseek-ai/DeepSeek-V2-Lite', 15_706_484_224],
+    ['gpt2', 124_439_808],
+    ['gpt2-xl', 1_557_611_200],
+  ];
+  for (const [id, total, active] of known) {
+    it(`counts ${id} as published`, () => {
+      const row = findCheckpoint(id);
+      assert.ok(row, id);
+      const counts = countParams(row.architecture);
+      assert.equal(counts.total, total);
+      if (active !== undefined) assert.equal(counts.active, active);
+    });
+  }
+
+  it('finds rows by path, any case, and a bare name one org publishes', () => {
+    assert.equal(findCheckpoint('checkpoints/tiiuae/falcon-7b/')?.id, 'tiiuae/falcon-7b');
+    assert.equal(findCheckpoint('META-LLAMA/LLAMA-2-7B-HF')?.id, 'meta-llama/Llama-2-7b-hf');
+    assert.equal(findCheckpoint('/models/Mistral-7B-v0.1')?.id, 'mistralai/Mistral-7B-v0.1');
+    assert.equal(findCheckpoint('openai-community/gpt2')?.id, 'gpt2');
+    assert.equal(findCheckpoint('no/such-model'), undefined);
+    assert.equal(findCheckpoint(''), undefined);
+  });
+
+  it('leaves out checkpoints whose shape or tying the sources do not give', () => {
+    // Multimodal Gemma-3 checkpoints (LitGPT loads the text model only); unknown tying.
+    assert.equal(findCheckpoint('google/gemma-3-4b-it'), undefined);
+    assert.equal(findCheckpoint('tiiuae/Falcon3-7B-Base'), undefined);
+    assert.equal(findCheckpoint('garage-bAInd/Platypus2-70B'), undefined);
+  });
+
+  it('covers the families configs name', () => {
+    const ids = allCheckpoints().map((r) => r.id);
+    for (const family of [
+      /Llama-2/,
+      /Llama-3\.1/,
+      /Llama-3\.2/,
+      /Llama-3\.3/,
+      /Mistral/,
+      /Mixtral/,
+      /Qwen2-/,
+      /Qwen2\.5/,
+      /Qwen3-\d+B-A/,
+      /gemma-2b/,
+      /gemma-2-/,
+      /gemma-3/,
+      /phi-2/,
+      /Phi-3/,
+      /phi-4/,
+      /opt-/,
+      /falcon/,
+      /stablelm/,
+      /SmolLM-/,
+      /SmolLM2/,
+      /OLMo-1B/,
+      /OLMo-2/,
+      /OLMoE/,
+      /DeepSeek/,
+      /^gpt2/,
+      /pythia/,
+      /mpt/,
+    ]) {
+      assert.ok(
+        ids.some((id) => family.test(id)),
+        String(family),
+      );
+    }
+  });
+
+  it('has unique ids, finite counts and a source on every row', () => {
+    const rows = allCheckpoints();
+    assert.ok(rows.length >= 200);
+    assert.equal(new Set(rows.map((r) => r.id.toLowerCase())).size, rows.length);
+    for (const row of rows) {
+      const { total } = countParams(row.architecture);
+      assert.ok(Number.isSafeInteger(total) && total > 0, row.id);
+      assert.ok(row.source && row.modelType, row.id);
+    }
+  });
+
+  it('keeps llm-foundry findHfModel on the shared table (override model types only)', () => {
+    assert.equal(findHfModel('meta-llama/Llama-2-7b-hf')?.modelType, 'llama');
+    assert.equal(findHfModel('openai-community/gpt2')?.modelType, 'gpt2');
+    assert.equal(findHfModel('mistralai/Mistral-7B-v0.1')?.modelType, 'mistral');
+    assert.equal(findHfModel('facebook/opt-125m')?.modelType, 'opt');
+    assert.equal(findHfModel('Qwen/Qwen2.5-7B'), undefined);
+  });
+});
+
+describe('tokenizer table', () => {
+  const sizes: [string, number][] = [
+    ['gpt2', 50257],
+    ['openai-community/gpt2-large', 50257],
+    ['meta-llama/Meta-Llama-3-8B', 128256],
+    ['/data/hf/meta-llama/Llama-3.2-1B', 128256],
+    ['meta-llama/Llama-2-7b-hf', 32000],
+    ['mistralai/Mistral-7B-v0.1', 32000],
+    ['mistralai/Mistral-7B-Instruct-v0.3', 32768],
+    ['Qwen/Qwen2-7B', 151646],
+    ['Qwen/Qwen2.5-7B', 151665],
+    ['Qwen/Qwen3-8B', 151669],
+    ['google/gemma-2-9b', 256000],
+    ['EleutherAI/gpt-neox-20b', 50277],
+    ['EleutherAI/pythia-160m-deduped', 50277],
+    ['allenai/OLMo-1B-hf', 50280],
+    ['allenai/dolma2-tokenizer', 100278],
+    ['HuggingFaceTB/SmolLM2-135M', 49152],
+    ['tiiuae/falcon-7b', 65024],
+    ['data/20B_tokenizer.json', 50277],
+  ];
+  for (const [name, size] of sizes) {
+    it(`gives len(tokenizer) ${size} for ${name}`, () => assert.equal(findTokenizer(name)?.size, size));
+  }
+
+  it('knows nothing it cannot cite', () => {
+    assert.equal(findTokenizer('meta-llama/Llama-3.2-11B-Vision'), undefined);
+    assert.equal(findTokenizer('google/gemma-3-1b-it'), undefined);
+    assert.equal(findTokenizer(''), undefined);
+    for (const row of TOKENIZERS) assert.ok(row.source.length > 10 && Number.isInteger(row.size));
+  });
+});
