@@ -141,6 +141,8 @@ export interface AnalysisSnapshot {
   /** Document version the snapshot was computed from. */
   version: number;
   framework: string;
+  /** The framework's display name (the client keeps no list of frameworks). */
+  frameworkLabel: string;
   modelName: string | null;
   params: { total: number; nonEmbedding: number; active: number; activeNonEmbedding: number } | null;
   tokens: number | null;
@@ -176,8 +178,8 @@ export interface AnalysisSnapshot {
 export const DocumentKindRequestMethod = 'scalingLens/documentKind';
 /** What the language status says about a document. */
 export type DocumentKind =
-  | { kind: 'run-config'; framework: string }
-  | { kind: 'unreadable'; framework: string | null; message: string }
+  | { kind: 'run-config'; framework: string; frameworkLabel: string }
+  | { kind: 'unreadable'; framework: string | null; frameworkLabel: string | null; message: string }
   | { kind: 'unsupported-framework'; framework: string; hint: string }
   | { kind: 'config-like'; keys: string[]; hint: string }
   | { kind: 'not-a-run-config' };

@@ -48,6 +48,7 @@ function snapshotFor(
     uri,
     version: 1,
     framework: 'nanogpt',
+    frameworkLabel: 'nanoGPT',
     modelName: 'gpt2',
     params,
     tokens,

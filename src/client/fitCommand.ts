@@ -10,7 +10,12 @@ import * as vscode from 'vscode';
 // Specific modules, not the ../core/fit barrel: the barrel reaches the config readers (run folders),
 // which the extension host must not bundle.
 import { formatFitReport } from '../core/fit/report';
-import { parseSavedLaw, savedLawFromFit, savedLawToScalingLaw, serializeSavedLaw } from '../core/fit/savedLaw';
+import {
+  parseSavedLaw,
+  savedLawFromFit,
+  savedLawToScalingLaw,
+  serializeSavedLaw,
+} from '../core/fit/savedLaw';
 import type { FitReport, IngestReport } from '../core/fit/types';
 import { formatCount } from '../core/format';
 import {

@@ -15,7 +15,6 @@ import {
   type AnalysisSnapshot,
   type DocumentKind,
 } from '../protocol';
-import { frameworkLabel } from './frameworks';
 import { DOCUMENT_SELECTOR } from './selectors';
 
 /** Analyses slower than this are flagged in the status item (time budget), in milliseconds. */
@@ -82,7 +81,7 @@ export class AnalysisStatus implements vscode.Disposable {
     }
     const slow = snapshot.elapsedMs > ANALYSIS_BUDGET_MS;
     const model = snapshot.params ? ` · N ${formatCount(snapshot.params.total)}` : '';
-    this.item.text = `${slow ? '$(watch) ' : ''}${frameworkLabel(snapshot.framework)}${model} · ${snapshot.law.id}`;
+    this.item.text = `${slow ? '$(watch) ' : ''}${snapshot.frameworkLabel}${model} · ${snapshot.law.id}`;
     this.item.detail = `analyzed in ${Math.max(1, Math.round(snapshot.elapsedMs))} ms${slow ? ` (budget ${ANALYSIS_BUDGET_MS} ms)` : ''}${
       snapshot.warnings.length
         ? ` · ${snapshot.warnings.length} warning${snapshot.warnings.length > 1 ? 's' : ''}`

@@ -1,14 +1,13 @@
 import type { DocumentKind } from '../protocol';
-import { frameworkLabel } from './frameworks';
 
 /** The language status text and detail for a document without an analysis (pure, unit-tested). */
 export function describeDocumentKind(kind: DocumentKind): { text: string; detail: string } {
   switch (kind.kind) {
     case 'run-config':
-      return { text: frameworkLabel(kind.framework), detail: 'recognized run config' };
+      return { text: kind.frameworkLabel, detail: 'recognized run config' };
     case 'unreadable':
       return {
-        text: `${kind.framework ? frameworkLabel(kind.framework) : 'Run config'}: not read`,
+        text: `${kind.frameworkLabel ?? 'Run config'}: not read`,
         detail: kind.message,
       };
     case 'unsupported-framework':

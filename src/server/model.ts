@@ -7,6 +7,7 @@ import type { Analysis, AnalysisSettings } from '../core/analyze';
 import type { ScalingLaw } from '../core/laws/published';
 import type { CoreDiagnostic, FrameworkId } from '../core/types';
 import { classifyUnrecognized } from '../core/config/unsupported';
+import { frameworkLabel } from '../core/config/labels';
 import type { AnalysisSnapshot, DocumentKind, ScalingLensSettings } from '../protocol';
 
 /** One analysis of one document version. */
@@ -47,6 +48,7 @@ export function toSnapshot(result: DocumentResult): AnalysisSnapshot | null {
     uri: result.uri,
     version: result.version,
     framework: a.framework,
+    frameworkLabel: frameworkLabel(a.framework),
     modelName: a.modelName ?? null,
     params: a.params,
     tokens: a.tokens,
@@ -83,12 +85,18 @@ export function toSnapshot(result: DocumentResult): AnalysisSnapshot | null {
 
 /** What the language status says about a document: recognized, unreadable, or what it looks like. */
 export function documentKind(result: DocumentResult | undefined, text: string): DocumentKind {
-  if (result?.analysis) return { kind: 'run-config', framework: result.analysis.framework };
+  if (result?.analysis)
+    return {
+      kind: 'run-config',
+      framework: result.analysis.framework,
+      frameworkLabel: frameworkLabel(result.analysis.framework),
+    };
   if (result?.recognized) {
     const problem = result.diagnostics.find((d) => d.severity === 'error') ?? result.diagnostics[0];
     return {
       kind: 'unreadable',
       framework: result.framework ?? null,
+      frameworkLabel: result.framework ? frameworkLabel(result.framework) : null,
       message: problem?.message ?? 'recognized, but could not be read',
     };
   }

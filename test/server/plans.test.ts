@@ -88,8 +88,8 @@ test(
     const [after] = cliAnalyze([out]);
     // The edit changes the shape and the length to the plan's (within the rounding its message states).
     assert.ok(
-      Math.abs(after!.tokens! / plan.target.tokens - 1) < 0.05,
-      `${after!.tokens} vs ${plan.target.tokens}`,
+      Math.abs(after!.tokens! / plan.target.tokens! - 1) < 0.05,
+      `${after!.tokens} vs ${plan.target.tokens!}`,
     );
     assert.match(applied.message, /^Applied \d+ changes? to train_gpt2_124m\.py: N = /);
   },

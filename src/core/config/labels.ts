@@ -1,6 +1,9 @@
-import type { FrameworkId } from '../core/types';
+import type { FrameworkId } from '../types';
 
-/** Display names of the frameworks (status item, law picker). */
+/**
+ * Display names of the frameworks. The server sends them with every snapshot and document kind, so
+ * the client holds no list of frameworks (a new framework needs no client change).
+ */
 export const FRAMEWORK_LABELS: Record<FrameworkId, string> = {
   nanogpt: 'nanoGPT',
   litgpt: 'LitGPT',
@@ -20,7 +23,7 @@ export const FRAMEWORK_LABELS: Record<FrameworkId, string> = {
   'olmo-core': 'OLMo-core',
 };
 
-/** A framework id's display name (ids from newer servers fall back to themselves). */
+/** A framework id's display name (an unknown id falls back to itself). */
 export function frameworkLabel(id: string): string {
   return (FRAMEWORK_LABELS as Record<string, string>)[id] ?? id;
 }
