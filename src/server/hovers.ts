@@ -4,21 +4,32 @@
  * the same math as the lens, never an approximation.
  */
 import type { Hover, Position } from 'vscode-languageserver';
-import { analyzeSpec, type Analysis, type AnalysisSettings } from '../core/analyze';
+import { analyzeText, type Analysis, type AnalysisSettings } from '../core/analyze';
+import { LineIndex } from '../core/config/text';
 import { formatCount, formatLoss, formatScientific } from '../core/format';
-import type { ArchField, ArchitectureSpec, FieldSource, SourceRange, TrainingField } from '../core/types';
+import type { ArchField, FieldSource, ReadContext, SourceRange, TrainingField } from '../core/types';
 import { formatTokensPerParam, lossWithInterval } from './lenses';
 import type { DocumentResult } from './model';
 
+/** The document a hover is on: its text and how to read its siblings (for the what-if re-reads). */
+export interface HoverDocument {
+  text: string;
+  context: ReadContext;
+}
+
 /** The hover at `position`, or null when it is not on a key the analysis used. */
-export function buildHover(result: DocumentResult, position: Position): Hover | null {
+export function buildHover(
+  result: DocumentResult,
+  position: Position,
+  document: HoverDocument,
+): Hover | null {
   const a = result.analysis;
   if (!result.settings.hover.enable || !a) return null;
   const hit = findSource(a, position);
   if (!hit) return null;
   const markdown =
     hit.kind === 'arch'
-      ? archHover(a, hit.field, hit.source, result.analysisSettings)
+      ? archHover(a, hit.field, hit.source, result.analysisSettings, document)
       : trainingHover(a, hit.field, hit.source, result.law.id);
   if (!markdown) return null;
   return { contents: { kind: 'markdown', value: markdown }, range: hit.source.keyRange };
@@ -53,151 +64,131 @@ function contains(range: SourceRange, p: Position): boolean {
   return afterStart && beforeEnd;
 }
 
-/** One "what if" row: the key's value as a label and the architecture it gives. */
-interface Variant {
-  label: string;
-  arch: ArchitectureSpec;
+/**
+ * What each architecture key is and which neighbouring values of the key (as written, in the file's
+ * own units) the hover compares. Each what-if row is the analysis of the file with that one value
+ * rewritten, so a key that feeds several fields (an MoE's `intermediate_size` sets the expert width
+ * too; OLMo's fused `mlp_hidden_size` is twice the per-branch width) is right by construction.
+ */
+const ARCH_KEYS: Partial<Record<ArchField, { step: number | 'flip'; role: (a: Analysis) => string }>> = {
+  nLayers: { step: 1, role: (a) => `${a.spec.architecture!.nLayers} transformer blocks` },
+  dModel: { step: 128, role: (a) => `model width ${a.spec.architecture!.dModel}` },
+  nHeads: {
+    step: 1,
+    role: (a) => {
+      const arch = a.spec.architecture!;
+      return arch.headDim * arch.nHeads === arch.dModel
+        ? `${arch.nHeads} heads of width ${arch.headDim}; with head_dim = width / heads the head count does not change N`
+        : `${arch.nHeads} query heads of width ${arch.headDim}`;
+    },
+  },
+  nKvHeads: {
+    step: 1,
+    role: (a) => {
+      const arch = a.spec.architecture!;
+      const kind =
+        arch.nKvHeads === arch.nHeads ? 'multi-head' : arch.nKvHeads === 1 ? 'multi-query' : 'grouped-query';
+      return `${arch.nKvHeads} key/value heads (${kind} attention)`;
+    },
+  },
+  headDim: { step: 16, role: (a) => `head width ${a.spec.architecture!.headDim}` },
+  ffnSize: {
+    step: 256,
+    role: (a) => {
+      const arch = a.spec.architecture!;
+      const experts = arch.moe ? `; expert width ${arch.moe.expertFfnSize}` : '';
+      return `MLP width ${arch.ffnSize} per branch (${arch.gatedMlp ? 'gated: 3' : '2'} matrices per block)${experts}`;
+    },
+  },
+  vocabSize: {
+    step: 1024,
+    role: (a) => {
+      const arch = a.spec.architecture!;
+      return `${arch.vocabSize} embedding rows (${arch.tiedEmbeddings ? 'tied with the output head' : 'plus an untied output head'})`;
+    },
+  },
+  tiedEmbeddings: {
+    step: 'flip',
+    role: (a) =>
+      a.spec.architecture!.tiedEmbeddings
+        ? 'input embedding and output head share one matrix'
+        : 'separate input embedding and output head',
+  },
+  maxPositions: {
+    step: 1024,
+    role: (a) => {
+      const arch = a.spec.architecture!;
+      return arch.learnedPositions > 0
+        ? `${arch.learnedPositions} learned position rows`
+        : 'context length; positions are not learned here, so it adds no parameters';
+    },
+  },
+  nExperts: { step: 1, role: (a) => `${a.spec.architecture!.moe?.nExperts ?? 0} experts per MoE layer` },
+  expertsPerToken: {
+    step: 1,
+    role: (a) => `${a.spec.architecture!.moe?.expertsPerToken ?? 0} experts active per token`,
+  },
+};
+
+/** A written number (quotes, `_` separators and an integer exponent form allowed), or undefined. */
+function writtenNumber(raw: string): { value: number; quote: string } | undefined {
+  const match = /^\s*(["']?)([+]?[\d_]+)\1\s*,?\s*$/.exec(raw);
+  if (!match) return undefined;
+  const value = Number(match[2]!.replace(/_/g, ''));
+  return Number.isSafeInteger(value) ? { value, quote: match[1]! } : undefined;
 }
 
-/** Width steps for the what-if rows; multiples of 64/128 keep the variants realistic. */
-const STEP = { dModel: 128, headDim: 16, ffnSize: 256, vocabSize: 1024, positions: 1024 } as const;
+/** The flipped spelling of a written boolean, keeping its style (true/True/TRUE), or undefined. */
+function flippedBoolean(raw: string): string | undefined {
+  const match = /^(\s*["']?)(true|false)(["']?\s*,?\s*)$/i.exec(raw);
+  if (!match) return undefined;
+  const word = match[2]!;
+  const flipped = /^true$/i.test(word) ? 'false' : 'true';
+  const styled =
+    word === word.toUpperCase()
+      ? flipped.toUpperCase()
+      : word[0] === word[0]!.toUpperCase()
+        ? flipped[0]!.toUpperCase() + flipped.slice(1)
+        : flipped;
+  return match[1]! + styled + match[3]!;
+}
 
-/**
- * For each architecture key: a short statement of its role and the neighbouring values to compare.
- * Table-driven so adding a key means adding a row.
- */
-const ARCH_EFFECTS: Partial<
-  Record<ArchField, (arch: ArchitectureSpec) => { role: string; variants: Variant[] }>
-> = {
-  nLayers: (arch) => ({
-    role: `${arch.nLayers} transformer blocks`,
-    variants: [-1, 1]
-      .filter((d) => arch.nLayers + d >= 1)
-      .map((d) => ({ label: `${arch.nLayers + d}`, arch: { ...arch, nLayers: arch.nLayers + d } })),
-  }),
-  dModel: (arch) => ({
-    role: `model width ${arch.dModel}${arch.ffnSize === 4 * arch.dModel ? ' (FFN = 4 × width moves with it)' : ''}`,
-    variants: [-STEP.dModel, STEP.dModel]
-      .filter((d) => arch.dModel + d > 0)
-      .map((d) => {
-        const dModel = arch.dModel + d;
-        // Keep head_dim = width / heads when the config derives it that way; otherwise it is independent.
-        const derivedHeadDim = arch.headDim * arch.nHeads === arch.dModel && dModel % arch.nHeads === 0;
-        return {
-          label: `${dModel}`,
-          arch: {
-            ...arch,
-            dModel,
-            ...(derivedHeadDim ? { headDim: dModel / arch.nHeads } : {}),
-            ...(arch.ffnSize === 4 * arch.dModel ? { ffnSize: 4 * dModel } : {}),
-          },
-        };
-      }),
-  }),
-  nHeads: (arch) => {
-    if (arch.headDim * arch.nHeads === arch.dModel) {
-      return {
-        role: `${arch.nHeads} heads of width ${arch.headDim}; with head_dim = width / heads the head count does not change N`,
-        variants: [],
-      };
-    }
-    return {
-      role: `${arch.nHeads} query heads of width ${arch.headDim}`,
-      variants: [-1, 1]
-        .filter((d) => arch.nHeads + d >= 1)
-        .map((d) => ({
-          label: `${arch.nHeads + d}`,
-          arch: { ...arch, nHeads: arch.nHeads + d, nKvHeads: Math.min(arch.nKvHeads, arch.nHeads + d) },
-        })),
-    };
-  },
-  nKvHeads: (arch) => ({
-    role: `${arch.nKvHeads} key/value heads (${arch.nKvHeads === arch.nHeads ? 'multi-head' : arch.nKvHeads === 1 ? 'multi-query' : 'grouped-query'} attention)`,
-    variants: [-1, 1]
-      .filter((d) => arch.nKvHeads + d >= 1 && arch.nKvHeads + d <= arch.nHeads)
-      .map((d) => ({ label: `${arch.nKvHeads + d}`, arch: { ...arch, nKvHeads: arch.nKvHeads + d } })),
-  }),
-  headDim: (arch) => ({
-    role: `head width ${arch.headDim}`,
-    variants: [-STEP.headDim, STEP.headDim]
-      .filter((d) => arch.headDim + d > 0)
-      .map((d) => ({ label: `${arch.headDim + d}`, arch: { ...arch, headDim: arch.headDim + d } })),
-  }),
-  ffnSize: (arch) => ({
-    role: `MLP width ${arch.ffnSize} (${arch.gatedMlp ? 'gated: 3' : '2'} matrices per block)`,
-    variants: [-STEP.ffnSize, STEP.ffnSize]
-      .filter((d) => arch.ffnSize + d > 0)
-      .map((d) => ({ label: `${arch.ffnSize + d}`, arch: { ...arch, ffnSize: arch.ffnSize + d } })),
-  }),
-  vocabSize: (arch) => ({
-    role: `${arch.vocabSize} embedding rows (${arch.tiedEmbeddings ? 'tied with the output head' : 'plus an untied output head'})`,
-    variants: [-STEP.vocabSize, STEP.vocabSize]
-      .filter((d) => arch.vocabSize + d > 0)
-      .map((d) => ({ label: `${arch.vocabSize + d}`, arch: { ...arch, vocabSize: arch.vocabSize + d } })),
-  }),
-  tiedEmbeddings: (arch) => ({
-    role: arch.tiedEmbeddings
-      ? 'input embedding and output head share one matrix'
-      : 'separate input embedding and output head',
-    variants: [
-      {
-        label: arch.tiedEmbeddings ? 'untied' : 'tied',
-        arch: { ...arch, tiedEmbeddings: !arch.tiedEmbeddings },
-      },
-    ],
-  }),
-  maxPositions: (arch) =>
-    arch.learnedPositions > 0
-      ? {
-          role: `${arch.learnedPositions} learned position rows`,
-          variants: [-STEP.positions, STEP.positions]
-            .filter((d) => arch.learnedPositions + d > 0)
-            .map((d) => ({
-              label: `${arch.learnedPositions + d}`,
-              arch: { ...arch, learnedPositions: arch.learnedPositions + d },
-            })),
-        }
-      : { role: 'context length; positions are not learned here, so it adds no parameters', variants: [] },
-  nExperts: (arch) => ({
-    role: `${arch.moe?.nExperts ?? 0} experts per MoE layer`,
-    variants: arch.moe
-      ? [-1, 1]
-          .filter((d) => arch.moe!.nExperts + d >= arch.moe!.expertsPerToken)
-          .map((d) => ({
-            label: `${arch.moe!.nExperts + d}`,
-            arch: { ...arch, moe: { ...arch.moe!, nExperts: arch.moe!.nExperts + d } },
-          }))
-      : [],
-  }),
-  expertsPerToken: (arch) => ({
-    role: `${arch.moe?.expertsPerToken ?? 0} experts active per token`,
-    variants: arch.moe
-      ? [-1, 1]
-          .filter(
-            (d) => arch.moe!.expertsPerToken + d >= 1 && arch.moe!.expertsPerToken + d <= arch.moe!.nExperts,
-          )
-          .map((d) => ({
-            label: `${arch.moe!.expertsPerToken + d}`,
-            arch: { ...arch, moe: { ...arch.moe!, expertsPerToken: arch.moe!.expertsPerToken + d } },
-          }))
-      : [],
-  }),
-};
+/** One what-if row: the value written in its place and the analysis of the file that results. */
+interface WhatIf {
+  label: string;
+  order: number;
+  analysis: Analysis | null;
+}
+
+/** The file with the value at `range` rewritten, analyzed like the document itself. */
+function reanalyze(
+  document: HoverDocument,
+  range: SourceRange,
+  replacement: string,
+  settings: AnalysisSettings,
+): Analysis | null {
+  const lines = new LineIndex(document.text);
+  const start = lines.offsetAt(range.start);
+  const end = lines.offsetAt(range.end);
+  const edited = document.text.slice(0, start) + replacement + document.text.slice(end);
+  return analyzeText(edited, document.context, settings).analysis;
+}
 
 /**
  * Architecture key hover: role, (for the layer count) params per layer, and a table of N, FLOPs
- * and predicted loss at the current value and its neighbours, D held fixed.
+ * and predicted loss for the current value and its neighbours, sorted by value. Every row other than
+ * the current one is the analysis of the file with that value written in.
  */
 export function archHover(
   a: Analysis,
   field: ArchField,
   source: FieldSource,
   settings: AnalysisSettings,
+  document: HoverDocument,
 ): string | undefined {
   const arch = a.spec.architecture;
   if (!arch || !a.params) return undefined;
   const lines = [`**${source.key} = ${source.raw.trim()}** · Scaling Lens`];
-  const effect = ARCH_EFFECTS[field]?.(arch);
   if (field === 'modelName') {
     lines.push(
       '',
@@ -205,39 +196,65 @@ export function archHover(
     );
     return lines.join('\n');
   }
-  if (!effect) return undefined;
-  const rows = effect.variants.map((v) => ({
-    label: v.label,
-    analysis: analyzeSpec({ ...a.spec, architecture: v.arch }, settings),
-  }));
-  let role = effect.role;
+  const key = ARCH_KEYS[field];
+  if (!key) return undefined;
+  const rows: WhatIf[] = [];
+  let current: WhatIf;
+  if (key.step === 'flip') {
+    const flipped = flippedBoolean(source.raw);
+    current = { label: `**${source.raw.trim()}** (now)`, order: 0, analysis: a };
+    if (flipped !== undefined)
+      rows.push({
+        label: flipped.trim(),
+        order: 1,
+        analysis: reanalyze(document, source.valueRange, flipped, settings),
+      });
+  } else {
+    const written = writtenNumber(source.raw);
+    current = { label: `**${source.raw.trim()}** (now)`, order: written?.value ?? 0, analysis: a };
+    if (written) {
+      for (const value of [written.value - key.step, written.value + key.step]) {
+        if (value < 1) continue;
+        const literal = `${written.quote}${value}${written.quote}`;
+        rows.push({
+          label: String(value),
+          order: value,
+          analysis: reanalyze(document, source.valueRange, literal, settings),
+        });
+      }
+    }
+  }
+  // A neighbour the framework would refuse (heads that do not divide the width) is no what-if.
+  for (let i = rows.length - 1; i >= 0; i--) if (!rows[i]!.analysis?.params) rows.splice(i, 1);
+  let role = key.role(a);
   if (field === 'nLayers') {
-    const plusOne = rows.find((r) => r.label === String(arch.nLayers + 1))?.analysis.params;
+    const plusOne = rows.find((r) => r.order > current.order)?.analysis?.params;
     if (plusOne) role += ` · ${formatCount(plusOne.total - a.params.total)} params per layer`;
   }
   lines.push('', role);
-  if (rows.length === 0) return lines.join('\n');
+  if (rows.length === 0) {
+    if (key.step !== 'flip' && !writtenNumber(source.raw) && !source.file)
+      lines.push('', 'What-if rows need a plain number here.');
+    return lines.join('\n');
+  }
   const header = field === 'tiedEmbeddings' ? 'embeddings' : source.key;
   lines.push('', `| ${header} | N | FLOPs | loss |`, '|---:|---:|---:|---:|');
-  const current = {
-    label: `**${field === 'tiedEmbeddings' ? (arch.tiedEmbeddings ? 'tied' : 'untied') : source.raw.trim()}** (now)`,
-    analysis: a,
-  };
-  // Every step adds parameters, so ordering by N is ordering by the key's value.
-  const ordered = [current, ...rows].sort(
-    (x, y) => (x.analysis.params?.total ?? 0) - (y.analysis.params?.total ?? 0),
-  );
+  const ordered = [current, ...rows].sort((x, y) => x.order - y.order);
   for (const row of ordered) lines.push(tableRow(row.label, row.analysis, a));
+  const sameTokens = rows.every((row) => !row.analysis || row.analysis.tokens === a.tokens);
   lines.push(
     '',
-    a.tokens !== null
-      ? `D held at ${formatCount(a.tokens)} tokens · law ${a.loss?.law ?? settings.lawId}`
-      : `D unknown (needs ${a.missing.join(' and ')}): FLOPs and loss need it`,
+    a.tokens === null
+      ? `D unknown (needs ${a.missing.join(' and ')}): FLOPs and loss need it`
+      : sameTokens
+        ? `D held at ${formatCount(a.tokens)} tokens · law ${a.loss?.law ?? settings.lawId}`
+        : `D as each edited file gives it · law ${a.loss?.law ?? settings.lawId}`,
   );
   return lines.join('\n');
 }
 
-function tableRow(label: string, row: Analysis, base: Analysis): string {
+function tableRow(label: string, row: Analysis | null, base: Analysis): string {
+  if (!row) return `| ${label} | not a valid config | — | — |`;
   const isBase = row === base;
   const n = row.params
     ? `${formatCount(row.params.total)}${isBase ? '' : ` (${signedCount(row.params.total - base.params!.total)})`}`

@@ -157,7 +157,7 @@ export function plan(
   return {
     ok: true,
     markdown: inferenceMarkdown(law, demand.value.description, result.value, architecture),
-    summary: `Inference-optimal (${result.value.objective === 'flops' ? 'least lifetime FLOPs' : 'least lifetime dollars'}): N = ${formatCount(optimal.params)}, D = ${formatCount(optimal.tokens)} tokens; saves ${(100 * result.value.savings.fraction).toFixed(1)}% of lifetime FLOPs.`,
+    summary: `Inference-optimal: N = ${formatCount(optimal.params)}, D = ${formatCount(optimal.tokens)} tokens; saves ${(100 * result.value.savings.fraction).toFixed(1)}% of lifetime FLOPs.`,
     target: target(optimal.tokens, optimal.params, law, architecture),
     canApply,
     hfConfig: architecture ? architecture.hfConfig : null,

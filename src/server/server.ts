@@ -176,7 +176,13 @@ connection.onHover(async (params, token) => {
   const state = await ready(params.textDocument.uri, token);
   if (state instanceof ResponseError) return state;
   const result = viewResult(state);
-  return result ? buildHover(result, params.position) : null;
+  const doc = documents.get(params.textDocument.uri);
+  if (!result || !doc) return null;
+  const path = fileSystemPath(params.textDocument.uri)[0] ?? safeUriPath(params.textDocument.uri);
+  return buildHover(result, params.position, {
+    text: doc.getText(),
+    context: { ...(path ? { path } : {}), readFile: readSibling },
+  });
 });
 
 connection.onCodeAction(async (params, token) => {
