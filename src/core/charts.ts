@@ -234,6 +234,9 @@ export function buildChartData(input: ChartInput): ChartData {
   const convention = snapshot.law.paramConvention === 'non-embedding' ? 'non-embedding' : 'total';
 
   const params = snapshot.params;
+  // The laws take active N for mixture-of-experts models: say so wherever N is labelled.
+  const isMoe = !!params && params.active !== params.total;
+  const conventionLabel = isMoe ? (convention === 'total' ? 'active' : 'active non-embedding') : convention;
   const paramsForLaw =
     snapshot.loss?.paramsUsed ??
     (params ? (convention === 'non-embedding' ? params.activeNonEmbedding : params.active) : null);
@@ -245,7 +248,7 @@ export function buildChartData(input: ChartInput): ChartData {
     const loss = tokens !== null ? evaluateLaw(law, paramsForLaw, tokens) : null;
     config = {
       paramsUsed: paramsForLaw,
-      paramConvention: convention,
+      paramConvention: conventionLabel,
       paramsTotal: params.total,
       tokens,
       flops: tokens !== null ? 6 * paramsForLaw * tokens : null,

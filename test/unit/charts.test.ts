@@ -428,3 +428,16 @@ describe('axis bounds', () => {
     assert.equal(focusBounds([]), undefined);
   });
 });
+
+test('an MoE config is labelled with the active N the law is evaluated at, not "total"', () => {
+  const base = snapshotFor(EPOCH_2024, 9.8e9);
+  const moe = {
+    ...base,
+    params: { ...base.params!, total: base.params!.total * 4, active: base.params!.active },
+  };
+  const data = buildChartData({ snapshot: moe });
+  assert.equal(data.config!.paramConvention, 'active');
+  const isoflop = data.charts.find((c) => c.id === 'isoflop')!;
+  assert.match(isoflop.x.label, /\(active\)/);
+  assert.match(data.charts.find((c) => c.id === 'tokens')!.title, /active parameters/);
+});
