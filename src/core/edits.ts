@@ -179,3 +179,55 @@ export function lrScheduleCompanionEdits(
   }
   return replacements;
 }
+
+/**
+ * Warmup lengths counted in the same unit as a step-based duration (nanoGPT `warmup_iters`, Megatron
+ * `--lr-warmup-iters`, HF/torchtitan `warmup_steps`, OLMo `t_warmup`, LitGPT `lr_warmup_steps`).
+ */
+const WARMUP_KEYS = [
+  'warmup_iters',
+  'lr-warmup-iters',
+  'lr_warmup_iters',
+  'warmup_steps',
+  'lr_warmup_steps',
+  'lr-warmup-steps',
+  'num_warmup_steps',
+  't_warmup',
+] as const;
+
+const WARMUP_PATTERN = new RegExp(
+  `(?:^|[\\s,{("'])(?:--)?(${WARMUP_KEYS.map((k) => k.replace(/-/g, '\\-')).join('|')})["']?(\\s*[:=]\\s*|\\s+)(["']?)(\\d[\\d_]*)\\3(?![\\w.])`,
+  'g',
+);
+
+/**
+ * Replacements that keep a warmup inside a shortened run: when the new step count no longer exceeds
+ * a warmup written in steps, the warmup is scaled by the same factor as the run (at least 1 step),
+ * so a fix never leaves a schedule that warms up longer than it trains. Longer runs keep the warmup.
+ */
+export function warmupCompanionEdits(
+  text: string,
+  duration: FieldSource,
+  newValueText: string,
+  positionAt: (offset: number) => SourceRange['start'],
+): LrDecayEdit[] {
+  const oldSteps = Number(splitQuotes(duration.raw).inner.trim().replace(/_/g, ''));
+  const newSteps = Number(splitQuotes(newValueText).inner.trim().replace(/_/g, ''));
+  if (!(oldSteps > 0) || !(newSteps > 0) || newSteps >= oldSteps) return [];
+  const replacements: LrDecayEdit[] = [];
+  for (const match of text.matchAll(WARMUP_PATTERN)) {
+    const warmup = Number(match[4]!.replace(/_/g, ''));
+    if (!(warmup >= newSteps)) continue;
+    const scaled = Math.max(1, Math.round((warmup * newSteps) / oldSteps));
+    const start = match.index! + match[0].length - match[4]!.length - match[3]!.length;
+    const end = start + match[4]!.length;
+    replacements.push({
+      key: match[1]!,
+      start,
+      end,
+      range: { start: positionAt(start), end: positionAt(end) },
+      newText: String(scaled),
+    });
+  }
+  return replacements;
+}

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { readRunConfig } from '../../src/core/config/registry';
 import { LineIndex } from '../../src/core/config/text';
 import { durationEditForTokens, lrScheduleCompanionEdits } from '../../src/core/edits';
-import { applyPlan } from '../../src/core/plan/applyPlan';
+import { applyPlan, durationFix } from '../../src/core/plan/applyPlan';
 import { REPO_ROOT } from '../helpers';
 
 const NANOGPT = `n_layer = 12
@@ -96,4 +96,23 @@ test('applying a plan to the nanoGPT example keeps lr_decay_iters tied to max_it
   const decay = /^lr_decay_iters = (\d+)/m.exec(outcome.text)?.[1];
   assert.ok(maxIters && maxIters !== '60000', outcome.text);
   assert.equal(decay, maxIters);
+});
+
+test('a duration fix that shortens the run past its warmup scales the warmup with it (nanoGPT)', () => {
+  const read = readRunConfig(NANOGPT, { path: 'train.py' });
+  assert.equal(read.kind, 'run-config');
+  if (read.kind !== 'run-config') return;
+  const tokensPerStep = read.spec.training.tokens! / 60000;
+  // 1434 steps: far shorter than the 2000-step warmup.
+  const fix = durationFix(NANOGPT, read.spec, 1434 * tokensPerStep, { path: 'train.py' });
+  assert.ok(fix);
+  const edited = apply(NANOGPT, fix.replacements);
+  assert.match(edited, /^max_iters = 1434$/m);
+  assert.match(edited, /^lr_decay_iters = 1434 # make equal/m);
+  // 2000 × 1434 / 60000 = 47.8 → 48: the warmup keeps its share of the run.
+  assert.match(edited, /^warmup_iters = 48$/m);
+  assert.ok(fix.notes.some((n) => /warmup_iters scaled to 48/.test(n)));
+  // A longer run keeps its warmup.
+  const longer = durationFix(NANOGPT, read.spec, 90000 * tokensPerStep, { path: 'train.py' })!;
+  assert.match(apply(NANOGPT, longer.replacements), /^warmup_iters = 2000$/m);
 });

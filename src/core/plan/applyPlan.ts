@@ -5,6 +5,7 @@ import {
   durationEditForTokens,
   integerLiteral,
   lrScheduleCompanionEdits,
+  warmupCompanionEdits,
   type TextReplacement,
 } from '../edits';
 import type { ParamConvention } from '../laws/published';
@@ -175,6 +176,27 @@ export function applyPlan(
       });
       notes.push(`${companion.key} followed the training length (it was equal to ${durationSource.key}).`);
     });
+    if (spec.training.durationUnit?.kind === 'steps') {
+      warmupCompanionEdits(source, durationSource, durationEntry.replacement.newText, (o) =>
+        index.positionAt(o),
+      ).forEach((companion, i) => {
+        planned.set(`warmup:${i}`, {
+          field: 'duration',
+          replacement: { range: companion.range, newText: companion.newText },
+          change: {
+            field: 'duration',
+            key: companion.key,
+            from: source.slice(companion.start, companion.end),
+            to: companion.newText,
+          },
+          start: companion.start,
+          end: companion.end,
+        });
+        notes.push(
+          `${companion.key} scaled to ${companion.newText} with the run (the shorter run would end inside its warmup).`,
+        );
+      });
+    }
   }
 
   // Two fields backed by one key (or overlapping ranges) cannot both be rewritten.
