@@ -423,6 +423,17 @@ describe('megatron reader: vocabulary, MoE, MLA and GPU counts', () => {
     );
     assert.equal(spec.architecture, undefined);
     assert.deepEqual(spec.paramsMissing, ['the vocabulary size of the tokenizer some-org/unknown-tokenizer']);
+    // Megatron-DeepSpeed's HFTokenizer reports tokenizer.vocab_size, not len(tokenizer): not looked up.
+    const ds = readSpec(
+      '/tmp/t.sh',
+      `${head} --tokenizer-type HFTokenizer --tokenizer-model meta-llama/Meta-Llama-3-8B`,
+    );
+    assert.equal(ds.architecture, undefined);
+    const lm = readSpec(
+      '/tmp/t.sh',
+      `${head} --tokenizer-type HuggingFaceTokenizer --tokenizer-model meta-llama/Meta-Llama-3-8B --position-embedding-type rope`,
+    );
+    assert.equal(lm.architecture?.vocabSize, 128_256);
   });
 
   it('counts Megatron-core MLA with q projected directly (hand-computed)', () => {

@@ -62,6 +62,12 @@ describe('NeMo 1.x Megatron GPT reader', () => {
     assert.equal(sized.analysis?.params?.total, 6_738_415_616);
   });
 
+  it('treats an object-property tokenizer type as unknown', () => {
+    const result = analyze(injectYamlPath(read(GPT), 'model.tokenizer.type', 'constructor'));
+    assert.equal(result.framework, 'nemo');
+    assert.equal(result.analysis?.params, null);
+  });
+
   it('leaves D to the dataset when max_steps is -1', () => {
     const result = analyze(injectYamlPath(read(GPT), 'trainer.max_steps', -1));
     assert.equal(result.analysis?.tokens, null);

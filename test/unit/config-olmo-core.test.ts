@@ -108,6 +108,16 @@ describe('OLMo-core launch scripts', () => {
     assert.equal(total(spec), 7_298_617_344);
   });
 
+  it('counts llama3_8B, llama2_7B and qwen3_0_6B (tied, head QK norm) like their published checkpoints', () => {
+    const text = fixture('olmo-core', 'OLMo2-7B.py');
+    const call = 'TransformerConfig.olmo2_7B(vocab_size=common.tokenizer.padded_vocab_size())';
+    const count = (factory: string) =>
+      total(readSpec('x.py', undefined, text.replace(call, `TransformerConfig.${factory}`)));
+    assert.equal(count('llama3_8B(vocab_size=128256)'), 8_030_261_248); // meta-llama/Meta-Llama-3-8B
+    assert.equal(count('llama2_7B(vocab_size=32000)'), 6_738_415_616); // meta-llama/Llama-2-7b-hf
+    assert.equal(count('qwen3_0_6B(vocab_size=151936)'), 596_049_920); // Qwen/Qwen3-0.6B
+  });
+
   it('makes N unknown when the script changes the config after the factory call', () => {
     const spec = readSpec(fixturePath('olmo-core', 'OLMo-hybrid-7B.py'));
     assert.equal(spec.architecture, undefined);

@@ -117,6 +117,20 @@ describe('torchtune reader', () => {
     assert.ok(result.analysis?.paramsMissing.some((m) => m.includes('llama4_scout_17b_16e')));
   });
 
+  it('treats object-property names as unknown builders', () => {
+    for (const name of [
+      'torchtune.models.llama3.constructor',
+      'toString',
+      '__proto__',
+      'torchtune.models.x.hasOwnProperty',
+    ]) {
+      const text = fixtureText('mistral_7B_full.yaml').replace('torchtune.models.mistral.mistral_7b', name);
+      const result = readRunConfig(text, { path: 'x.yaml' });
+      assert.equal(result.kind, 'run-config', name);
+      assert.equal((result as { spec: RunSpec }).spec.architecture, undefined, name);
+    }
+  });
+
   it('refuses a shape argument a model builder does not take', () => {
     const text = injectYamlPath(fixtureText('mistral_7B_full.yaml'), 'model.num_layers', 2);
     const result = analyze(text, 'x.yaml');

@@ -472,14 +472,7 @@ function read(text: string, context: ReadContext): ReadResult {
       archSources.vocabSize = view.source(tokenizerType.flag);
       const known = TOKENIZER_TYPE_VOCAB[type];
       let tokenizerName = `--tokenizer-type ${type}`;
-      // A tokenizer the shared table knows by its --tokenizer-model name or path gives len(tokenizer),
-      // whatever the type (a SentencePiece model file of Gemma is not the Llama one).
-      const namedModel = (view.flag(F.tokenizerModel) ?? view.flag(F.tokenizerNameOrPath))?.values[0]?.text;
-      const named = namedModel ? findTokenizer(namedModel) : undefined;
-      if (named) {
-        vocabBase = named.size;
-        vocabWhy = `${named.name} (${named.source})`;
-      } else if (known) {
+      if (known) {
         vocabBase = known.vocab;
         vocabWhy = known.source;
         if (known.assumed) assumptions.push(`${type}: ${known.assumed}`);
@@ -487,7 +480,10 @@ function read(text: string, context: ReadContext): ReadResult {
         const modelFlag = view.text(type === 'PretrainedFromHF' ? F.tokenizerNameOrPath : F.tokenizerModel);
         const model = modelFlag?.text ?? '';
         if (modelFlag) tokenizerName = `the tokenizer ${model}`;
-        // len(tokenizer) of a named HF tokenizer, from the shared table first.
+        // Megatron-LM's HuggingFaceTokenizer and the BigScience fork's PretrainedFromHF report
+        // len(tokenizer) (megatron/core/tokenizers/text/libraries/huggingface_tokenizer.py; the fork's
+        // _AutoTokenizer), the size the shared table holds; the shared table first. (Megatron-DeepSpeed's
+        // HFTokenizer reports tokenizer.vocab_size, without added tokens: not in the table, unknown.)
         const row = model ? findTokenizer(model) : undefined;
         const fallback = model ? HF_TOKENIZER_VOCAB.find((entry) => entry.pattern.test(model)) : undefined;
         if (row) {

@@ -1,4 +1,4 @@
-import type { ArchitectureSpec, ReadContext, ReadResult } from '../../types';
+import type { ArchitectureSpec, ReadResult } from '../../types';
 import { llamaArchitecture } from '../../model/params';
 import type { FrameworkReader } from '../reader';
 import { yamlWrittenKeys } from '../inventory';
@@ -35,7 +35,7 @@ function detect(text: string): number {
   return Math.min(0.95, 0.6 + 0.05 * signature);
 }
 
-function read(text: string, context: ReadContext): ReadResult {
+function read(text: string): ReadResult {
   const yaml = parseYaml(text);
   if (!yaml) {
     return {
@@ -50,7 +50,7 @@ function read(text: string, context: ReadContext): ReadResult {
   const architecture = readArchitecture(b);
   if (architecture) b.spec.architecture = architecture;
   b.phase = 'training';
-  readTraining(b, context);
+  readTraining(b);
   b.phase = 'other';
   b.spec.modelSectionRange = b.sectionRange(['model']);
   return { kind: 'run-config', spec: b.finish(), written: yamlWrittenKeys(yaml) };
@@ -120,7 +120,7 @@ function readArchitecture(b: SpecBuilder): ArchitectureSpec | undefined {
   });
 }
 
-function readTraining(b: SpecBuilder, context: ReadContext): void {
+function readTraining(b: SpecBuilder): void {
   const training = b.spec.training;
   const steps = b.int(['tokens', 'train_steps'], { training: 'steps' });
   const micro = b.int(['tokens', 'micro_batch_size'], { training: 'microBatch' });
@@ -139,7 +139,6 @@ function readTraining(b: SpecBuilder, context: ReadContext): void {
     training.steps = steps.value;
     training.durationUnit = { kind: 'steps', suffix: '' };
   }
-  void context;
   if (missing.length || !steps || !micro || !accum || !seq || !dp) {
     training.missing = missing;
     return;
@@ -156,6 +155,6 @@ function readTraining(b: SpecBuilder, context: ReadContext): void {
 export const nanotronReader: FrameworkReader = {
   id: 'nanotron',
   detect: (text) => detect(text),
-  read: (text, context) => read(text, context),
+  read: (text) => read(text),
   inventory: nanotronInventory,
 };

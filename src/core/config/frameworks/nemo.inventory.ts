@@ -138,6 +138,27 @@ export const nemoInventory: FrameworkInventory = {
       status: 'modelled',
       why: 'a custom vocabulary makes N unknown',
     },
+    // _build_tokenizer: special tokens are added to the vocabulary before it is padded.
+    notModelled(
+      'model.tokenizer.special_tokens',
+      'N',
+      null,
+      '{pad_token: "<pad>"}',
+      'tokens added to the vocabulary',
+    ),
+    notModelled(
+      'model.tokenizer.additional_special_tokens',
+      'N',
+      null,
+      '["<extra_0>"]',
+      'tokens added to the vocabulary',
+    ),
+    {
+      key: 'model.tokenizer.sentencepiece_legacy',
+      affects: 'N',
+      status: 'irrelevant',
+      why: 'adds tokens only with special_tokens',
+    },
     {
       key: 'model.tokenizer.merge_file',
       affects: 'N',

@@ -1,5 +1,5 @@
 import { isMap, isScalar, type Node, type Pair } from 'yaml';
-import type { ArchitectureSpec, ReadContext, ReadResult } from '../../types';
+import type { ArchitectureSpec, ReadResult } from '../../types';
 import type { FrameworkReader } from '../reader';
 import { yamlWrittenKeys } from '../inventory';
 import { keysAt, parseYaml, topLevelKeys, type Located, type YamlSource } from '../yamlSource';
@@ -93,7 +93,7 @@ function nemoResolver(yaml: YamlSource, b: SpecBuilder): (located: Located) => L
   };
 }
 
-function read(text: string, context: ReadContext): ReadResult {
+function read(text: string): ReadResult {
   const yaml = parseYaml(text);
   if (!yaml) {
     return {
@@ -109,7 +109,7 @@ function read(text: string, context: ReadContext): ReadResult {
   const architecture = readArchitecture(b);
   if (architecture) b.spec.architecture = architecture;
   b.phase = 'training';
-  readTraining(b, context);
+  readTraining(b);
   b.phase = 'other';
   b.spec.modelSectionRange = b.sectionRange(['model']);
   return { kind: 'run-config', spec: b.finish(), written: yamlWrittenKeys(yaml) };
@@ -124,7 +124,7 @@ function tokenizerVocab(b: SpecBuilder): number | undefined {
   const model = b.string(['model', 'tokenizer', 'model']);
   const vocabFile = b.string(['model', 'tokenizer', 'vocab_file']);
   let name: string | undefined;
-  if (library === 'megatron' && type && MEGATRON_TOKENIZERS[type.value] && !vocabFile) {
+  if (library === 'megatron' && type && Object.hasOwn(MEGATRON_TOKENIZERS, type.value) && !vocabFile) {
     name = MEGATRON_TOKENIZERS[type.value];
   } else if (library === 'huggingface' && type && !vocabFile) {
     name = type.value;
@@ -225,7 +225,7 @@ function readArchitecture(b: SpecBuilder): ArchitectureSpec | undefined {
   };
 }
 
-function readTraining(b: SpecBuilder, context: ReadContext): void {
+function readTraining(b: SpecBuilder): void {
   const training = b.spec.training;
   // max_steps -1 (PTL's "no limit") leaves the run to trainer.max_epochs.
   const maxSteps = b.number(['trainer', 'max_steps'], { training: 'steps' });
@@ -237,7 +237,6 @@ function readTraining(b: SpecBuilder, context: ReadContext): void {
   if (dataSeq) b.record(dataSeq.source, { training: 'seqLen' });
   const seqLen = seq?.value ?? NEMO_DEFAULTS.encoder_seq_length;
   training.seqLen = seqLen;
-  void context;
   const missing: string[] = [];
   if (!batch) missing.push('model.global_batch_size');
   if (batch) {
@@ -268,6 +267,6 @@ function readTraining(b: SpecBuilder, context: ReadContext): void {
 export const nemoReader: FrameworkReader = {
   id: 'nemo',
   detect: (text) => detect(text),
-  read: (text, context) => read(text, context),
+  read: (text) => read(text),
   inventory: nemoInventory,
 };

@@ -45,6 +45,8 @@ export interface PyBinding {
 /** Most bindings, calls or evaluation steps looked at (hostile files are cut, not walked). */
 const MAX_ITEMS = 20_000;
 const MAX_DEPTH = 24;
+/** Longest call or keyword value scanned (characters). */
+const MAX_SPAN = 200_000;
 
 const CLOSERS: Record<string, string> = { '(': ')', '[': ']', '{': '}' };
 
@@ -79,7 +81,9 @@ export function maskPython(text: string): string {
 /** Index of the bracket closing the one at `open` in masked code, or -1. */
 export function matchBracket(code: string, open: number): number {
   const stack: string[] = [];
-  for (let i = open; i < code.length; i++) {
+  // A call longer than MAX_SPAN is not a config call; bounding the scan keeps hostile files linear.
+  const limit = Math.min(code.length, open + MAX_SPAN);
+  for (let i = open; i < limit; i++) {
     const ch = code[i];
     if (ch in CLOSERS) stack.push(CLOSERS[ch]);
     else if (ch === ')' || ch === ']' || ch === '}') {
@@ -245,7 +249,8 @@ export class PyScript {
       const valueStart = match.index + match[0].length;
       let depth = 0;
       let i = valueStart;
-      for (; i < this.code.length; i++) {
+      const limit = Math.min(this.code.length, valueStart + MAX_SPAN);
+      for (; i < limit; i++) {
         const ch = this.code[i];
         if (ch in CLOSERS) depth++;
         else if (ch === ')' || ch === ']' || ch === '}') {
@@ -297,8 +302,16 @@ function tokenize(script: PyScript, start: number, end: number): Token[] | undef
  * bound once in scope, + - * / // % **, int()/float()/min()/max(), `XConfig(k=v)` constructors and
  * `Enum.member` (the member name). Anything else is UNKNOWN.
  */
-export function evaluate(script: PyScript, start: number, end: number, hook?: NameHook, depth = 0): PyEval {
-  if (depth > MAX_DEPTH) return UNKNOWN;
+export function evaluate(
+  script: PyScript,
+  start: number,
+  end: number,
+  hook?: NameHook,
+  depth = 0,
+  budget: { steps: number } = { steps: 0 },
+): PyEval {
+  // One budget across the whole evaluation: `A = B + B; B = C + C; …` must not blow up.
+  if (depth > MAX_DEPTH || ++budget.steps > 2_000) return UNKNOWN;
   const tokens = tokenize(script, start, end);
   if (!tokens || tokens.length === 0) return UNKNOWN;
   let index = 0;
@@ -474,7 +487,7 @@ export function evaluate(script: PyScript, start: number, end: number, hook?: Na
     if (!name.includes('.')) {
       const bound = script.binding(name, offset);
       if (!bound || bound === 'ambiguous') return UNKNOWN;
-      return evaluate(script, bound.valueStart, bound.valueEnd, hook, depth + 1);
+      return evaluate(script, bound.valueStart, bound.valueEnd, hook, depth + 1, budget);
     }
     // `TransformerBlockType.reordered_norm`, `LayerNormType.rms`: an enum member by name.
     const parts = name.split('.');

@@ -649,9 +649,9 @@ class Replay {
     const range = this.lines.range(start, end);
     if (target === undefined || target.trim() === '') {
       this.diagnostics.push({
-        severity: 'info',
+        severity: 'warning',
         code: 'unresolved-source',
-        message: `\`source ${raw}\`: the file depends on something outside the script; flags it sets are not read.`,
+        message: `\`source ${raw}\`: the file depends on something outside the script; the counts assume it sets no model or training flags.`,
         range,
       });
       return;
@@ -667,9 +667,9 @@ class Replay {
     const content = readFile(file);
     if (content === undefined || this.sourcedChars + content.length > MAX_SOURCED_CHARS) {
       this.diagnostics.push({
-        severity: 'info',
+        severity: 'warning',
         code: 'unresolved-source',
-        message: `\`source ${raw}\`: ${file} could not be read; flags it sets are not read.`,
+        message: `\`source ${raw}\`: ${file} could not be read; the counts assume it sets no model or training flags.`,
         range,
       });
       return;
@@ -862,7 +862,12 @@ class Replay {
         const text = this.expandOrUndefined(piece.raw.replace(/(?<!\\)"/g, ''), true);
         if (text === '') continue;
         const pieceStart = start + piece.offset;
-        fields.push({ raw: piece.raw.replace(/^"|"$/g, ''), start: pieceStart, end: pieceStart + piece.raw.length, text });
+        fields.push({
+          raw: piece.raw.replace(/^"|"$/g, ''),
+          start: pieceStart,
+          end: pieceStart + piece.raw.length,
+          text,
+        });
       }
       return fields;
     }

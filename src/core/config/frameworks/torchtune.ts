@@ -55,7 +55,8 @@ export function torchtuneBuilder(component: string): {
   const match = /^(.*\.)(q?lora_)?([A-Za-z0-9_]+)$/.exec(component.trim());
   if (!match) return { base: component, lora: false };
   const base = `${match[1]}${match[3]}`;
-  return { row: TORCHTUNE_BUILDERS[base], base, lora: Boolean(match[2]) };
+  const row = Object.hasOwn(TORCHTUNE_BUILDERS, base) ? TORCHTUNE_BUILDERS[base] : undefined;
+  return { ...(row ? { row } : {}), base, lora: Boolean(match[2]) };
 }
 
 /** Component-builder arguments that set the shape (`_component_: torchtune.models.llama2.llama2`). */
@@ -83,8 +84,8 @@ export function scaleHiddenDimForMlp(dim: number, multipleOf = 256): number {
 
 /** A builder row from a component builder configured in the file, or undefined (diagnosed). */
 function componentRow(b: SpecBuilder, base: string): TorchtuneBuilderRow | undefined {
-  const component = TORCHTUNE_COMPONENTS[base];
-  if (!component) return undefined;
+  if (!Object.hasOwn(TORCHTUNE_COMPONENTS, base)) return undefined;
+  const component = TORCHTUNE_COMPONENTS[base]!;
   const row: TorchtuneBuilderRow = {
     family: component.family,
     module: component.module,
@@ -130,7 +131,7 @@ export function torchtuneArchitecture(
   row: TorchtuneBuilderRow,
   tied?: boolean,
 ): ArchitectureSpec | undefined {
-  const family = FAMILIES[row.family];
+  const family = Object.hasOwn(FAMILIES, row.family) ? FAMILIES[row.family] : undefined;
   const { num_layers, embed_dim, num_heads, num_kv_heads, intermediate_dim, vocab_size } = row;
   if (!family || !num_layers || !embed_dim || !num_heads || !num_kv_heads || !intermediate_dim || !vocab_size)
     return undefined;
@@ -243,7 +244,7 @@ function readArchitecture(b: SpecBuilder): void {
   const builder = torchtuneBuilder(component.value);
   const { base, lora } = builder;
   b.spec.modelName = base.replace(/^torchtune\.models\./, '');
-  if (!builder.row && TORCHTUNE_COMPONENTS[base]) {
+  if (!builder.row && Object.hasOwn(TORCHTUNE_COMPONENTS, base)) {
     const configured = componentRow(b, base);
     if (!configured) return;
     return finishArchitecture(b, configured, base, lora, component.value);
@@ -295,7 +296,7 @@ function finishArchitecture(
     b.spec.paramsMissing = [`the shape of \`${component}\``];
     return;
   }
-  const file = TORCHTUNE_BUILDERS[base] ? '_model_builders.py' : '_component_builders.py';
+  const file = Object.hasOwn(TORCHTUNE_BUILDERS, base) ? '_model_builders.py' : '_component_builders.py';
   b.assume(`${base}: torchtune/models/${row.module}/${file} @ ${TORCHTUNE_SOURCE.commit.slice(0, 8)}`);
   b.spec.architecture = architecture;
   if (lora) readLora(b, architecture, component);
