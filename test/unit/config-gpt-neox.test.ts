@@ -337,3 +337,8 @@ describe('GPT-NeoX inventory', () => {
 function path20b(): string {
   return fixturePath('gpt-neox', 'neox-20b.yml');
 }
+
+it('a NeMo encoder–decoder fragment with num_layers/hidden_size/num_attention_heads is not read as GPT-NeoX', () => {
+  const text = fixture('nemo', 'megatron_model_base_config.yaml');
+  assert.equal(recognize(text, 'megatron_model_base_config.yaml'), undefined);
+});

@@ -78,6 +78,9 @@ function detect(text: string): number {
   if (FOREIGN_KEYS.some((key) => keys.has(key))) return 0;
   if (!MODEL_KEYS.every((key) => keys.has(key))) return 0;
   const signature = SIGNATURE_KEYS.filter((key) => keys.has(key)).length;
+  // The three model keys alone are shared by other Megatron-derived YAMLs (NeMo's
+  // megatron_model_base_config.yaml is an encoder–decoder fragment): NeoX needs a key of its own.
+  if (signature === 0) return 0;
   return Math.min(0.95, 0.6 + 0.05 * signature);
 }
 
