@@ -262,6 +262,15 @@ class CurvesPanelHost implements vscode.Disposable {
     if (!snapshot) {
       if (uri === this.uri && this.last) {
         this.post({ ...this.last, stale: true });
+      } else if (options.switchTo && !options.explicit && isUserFile(uri)) {
+        // The panel follows the active editor: say this file is no config rather than show another's
+        // curves as if they were its own. Its last config comes back when that editor is active again.
+        this.uri = undefined;
+        if (this.panel) this.panel.title = 'Scaling Curves';
+        this.post({
+          type: 'empty',
+          reason: `${documentLabel(uri)} is not a recognized training run config.`,
+        });
       } else if (options.explicit && !this.last) {
         this.post({ type: 'empty', reason: 'This file is not a recognized training run config.' });
       } else if (options.explicit) {
@@ -336,6 +345,11 @@ class CurvesPanelHost implements vscode.Disposable {
     }
     return undefined;
   }
+}
+
+/** A file the user edits (not settings, output or a virtual document the editor opens itself). */
+function isUserFile(uri: string): boolean {
+  return /^(file|untitled):/.test(uri);
 }
 
 /** Every checkpoint of every run in the law's data, held-out points marked as the fit marked them. */
