@@ -262,4 +262,18 @@ describe('shell reader', () => {
     // Without a readFile the command is skipped silently (the reader was not given file access).
     assert.deepEqual(parseShell('source ./x.sh').diagnostics, []);
   });
+
+  it('splits an argument string that closes and reopens around a nested quoted value', () => {
+    const text =
+      'OPTS="\\\n  --num-layers 28 \\\n  --tokenizer-model "org/Model-7B" \\\n  --hidden-size 3584 "\ntorchrun x.py $OPTS';
+    const script = parseShell(text);
+    assert.deepEqual(
+      script.flags.map((f) => [f.name, f.values.map((v) => v.text)]),
+      [
+        ['--num-layers', ['28']],
+        ['--tokenizer-model', ['org/Model-7B']],
+        ['--hidden-size', ['3584']],
+      ],
+    );
+  });
 });

@@ -1,0 +1,102 @@
+import type { FieldSource } from '../../types';
+import type { ParallelLayout } from '../../model/layout';
+import { lastFlag, parseShell, type ShellFlag, type ShellScript } from '../frameworks/shell';
+
+/**
+ * The parallel layout of a Megatron-LM / Megatron-DeepSpeed launch script, read from the same
+ * flags the framework reader parses (megatron/training/arguments.py names; the last occurrence
+ * wins, as in argparse). Pure: `parseShell` only lexes. Absent flags are left undefined so
+ * `resolveLayout` applies Megatron's defaults and says so.
+ */
+export function readMegatronLayout(text: string, gpus?: number, parsed?: ShellScript): ParallelLayout {
+  // The framework reader's own parse can be passed in, so the layout costs no second lex.
+  const script = parsed ?? parseShell(text);
+  const layout: ParallelLayout = { sources: {} };
+  const source = (flag: ShellFlag): FieldSource => {
+    const end = flag.values.length ? flag.values[0].end : flag.end;
+    return {
+      key: flag.name,
+      keyRange: script.lines.range(flag.start, flag.end),
+      valueRange: script.lines.range(flag.values[0]?.start ?? flag.start, end),
+      raw: flag.values[0]?.raw ?? '',
+      ...(flag.file ? { file: flag.file } : {}),
+    };
+  };
+  const int = (names: string[]): { value: number; source: FieldSource } | undefined => {
+    const flag = lastFlag(script, names);
+    const text = flag?.values[0]?.text;
+    if (!flag || text === undefined) return undefined;
+    const value = Number(text);
+    // A value that is not a number is kept as NaN so validation names the key (never a default).
+    return { value: /^\s*-?\d+(\.\d+)?\s*$/.test(text) ? value : NaN, source: source(flag) };
+  };
+  const has = (names: string[]): FieldSource | undefined => {
+    const flag = lastFlag(script, names);
+    return flag ? source(flag) : undefined;
+  };
+  const set = <K extends keyof Omit<ParallelLayout, 'sources'>>(
+    key: K & keyof ParallelLayout['sources'],
+    found: { value: ParallelLayout[K]; source: FieldSource } | undefined,
+  ) => {
+    if (!found) return;
+    layout[key] = found.value;
+    layout.sources[key] = found.source;
+  };
+  set('tensorParallel', int(['--tensor-model-parallel-size']));
+  set('pipelineParallel', int(['--pipeline-model-parallel-size']));
+  set('contextParallel', int(['--context-parallel-size']));
+  set('expertParallel', int(['--expert-model-parallel-size']));
+  set('microBatch', int(['--micro-batch-size']));
+  set('seqLen', int(['--seq-length']));
+  const virtual = int(['--num-virtual-stages-per-pipeline-rank', '--virtual-pipeline-model-parallel-size']);
+  if (virtual) set('virtualPipeline', virtual);
+  const perVirtual = int(['--num-layers-per-virtual-pipeline-stage']);
+  const layers = int(['--num-layers']);
+  if (!virtual && perVirtual && layers && perVirtual.value > 0) {
+    const pp = layout.pipelineParallel ?? 1;
+    set('virtualPipeline', { value: layers.value / pp / perVirtual.value, source: perVirtual.source });
+  }
+  const sp = has(['--sequence-parallel']);
+  if (sp) set('sequenceParallel', { value: true, source: sp });
+  const distOpt = has(['--use-distributed-optimizer']);
+  // Megatron's distributed optimizer shards the fp32 main params and Adam states (ZeRO-1); the
+  // fp32 main grads stay whole (theoretical_memory_usage.py: 6 + 12/d bytes per parameter).
+  if (distOpt) set('sharding', { value: 'zero1', source: distOpt });
+  const granularity = lastFlag(script, ['--recompute-granularity']);
+  const recomputeActivations = has(['--recompute-activations']);
+  const g = granularity?.values[0]?.text?.toLowerCase();
+  if (granularity && (g === 'full' || g === 'selective'))
+    set('recompute', { value: g, source: source(granularity) });
+  else if (recomputeActivations) set('recompute', { value: 'selective', source: recomputeActivations });
+  const flash = has(['--use-flash-attn']);
+  const backend = lastFlag(script, ['--attention-backend']);
+  if (flash) set('flashAttention', { value: true, source: flash });
+  else if (backend && /^(flash|fused|auto)$/i.test(backend.values[0]?.text ?? ''))
+    set('flashAttention', { value: true, source: source(backend) });
+  const optimizer = lastFlag(script, ['--optimizer']);
+  const name = optimizer?.values[0]?.text?.toLowerCase();
+  if (optimizer && name) {
+    const id =
+      name === 'adam'
+        ? 'adamw'
+        : name === 'sgd'
+          ? 'sgd-momentum'
+          : name === 'lion'
+            ? 'lion'
+            : name.includes('muon')
+              ? 'muon'
+              : undefined;
+    if (id) set('optimizer', { value: id, source: source(optimizer) });
+  }
+  const offload = has(['--optimizer-cpu-offload']);
+  if (offload) set('cpuOffload', { value: true, source: offload });
+  const globalBatch = int(['--global-batch-size']);
+  if (gpus && gpus > 0) layout.gpus = gpus;
+  if (globalBatch && layout.microBatch && gpus) {
+    const dp =
+      gpus / ((layout.tensorParallel ?? 1) * (layout.pipelineParallel ?? 1) * (layout.contextParallel ?? 1));
+    const accum = globalBatch.value / (layout.microBatch * dp);
+    if (Number.isInteger(accum) && accum >= 1) set('gradAccum', { value: accum, source: globalBatch.source });
+  }
+  return layout;
+}

@@ -1,0 +1,113 @@
+import { parseTOML, type AST } from 'toml-eslint-parser';
+import type { FieldSource } from '../../types';
+import type { ParallelLayout } from '../../model/layout';
+import { LineIndex } from '../text';
+
+/**
+ * The parallel layout of a torchtitan TOML job config (torchtitan/config/job_config.py names, old
+ * `[experimental]`/`[training]` spellings too). Pure: parses the text read-only. Absent keys stay
+ * undefined so `resolveLayout` applies torchtitan's defaults (FSDP over all ranks, op-level
+ * selective AC, fp32 sharded params with bf16 compute).
+ */
+export function readTorchtitanLayout(text: string, gpus?: number, parsed?: AST.TOMLProgram): ParallelLayout {
+  const layout: ParallelLayout = { sources: {} };
+  // The framework reader's own parse can be passed in, so the layout costs no second parse.
+  let program: AST.TOMLProgram;
+  try {
+    program = parsed ?? parseTOML(text);
+  } catch {
+    return layout;
+  }
+  const lines = new LineIndex(text);
+  const entries = new Map<string, AST.TOMLKeyValue>();
+  const add = (prefix: string[], kv: AST.TOMLKeyValue) =>
+    entries.set(
+      [...prefix, ...kv.key.keys.map((k) => (k.type === 'TOMLBare' ? k.name : k.value))].join('.'),
+      kv,
+    );
+  for (const item of program.body[0].body) {
+    if (item.type === 'TOMLKeyValue') add([], item);
+    else for (const kv of item.body) add(item.resolvedKey.map(String), kv);
+  }
+  const get = (paths: string[]): { value: unknown; source: FieldSource } | undefined => {
+    for (const path of paths) {
+      const kv = entries.get(path);
+      if (!kv) continue;
+      return {
+        value: kv.value.type === 'TOMLValue' ? kv.value.value : undefined,
+        source: {
+          key: text.slice(kv.key.range[0], kv.key.range[1]),
+          keyRange: lines.range(kv.key.range[0], kv.key.range[1]),
+          valueRange: lines.range(kv.value.range[0], kv.value.range[1]),
+          raw: text.slice(kv.value.range[0], kv.value.range[1]),
+        },
+      };
+    }
+    return undefined;
+  };
+  const int = (paths: string[]) => {
+    const found = get(paths);
+    if (!found) return undefined;
+    return { value: typeof found.value === 'number' ? found.value : NaN, source: found.source };
+  };
+  const set = <K extends keyof Omit<ParallelLayout, 'sources'>>(
+    key: K & keyof ParallelLayout['sources'],
+    found: { value: ParallelLayout[K]; source: FieldSource } | undefined,
+  ) => {
+    if (!found) return;
+    layout[key] = found.value;
+    layout.sources[key] = found.source;
+  };
+  const tp = int(['parallelism.tensor_parallel_degree', 'training.tensor_parallel_degree']);
+  set('tensorParallel', tp);
+  if (tp && tp.value > 1) {
+    // torchtitan's TP plan always shards the norms' sequence dimension (SequenceParallel).
+    set('sequenceParallel', { value: true, source: tp.source });
+  }
+  set(
+    'pipelineParallel',
+    int(['parallelism.pipeline_parallel_degree', 'experimental.pipeline_parallel_degree']),
+  );
+  set(
+    'contextParallel',
+    int(['parallelism.context_parallel_degree', 'experimental.context_parallel_degree']),
+  );
+  set('expertParallel', int(['parallelism.expert_parallel_degree']));
+  set('microBatch', int(['training.local_batch_size', 'training.batch_size']));
+  set('seqLen', int(['training.seq_len']));
+  const shard = int(['parallelism.data_parallel_shard_degree', 'training.data_parallel_shard_degree']);
+  const replicate = int([
+    'parallelism.data_parallel_replicate_degree',
+    'training.data_parallel_replicate_degree',
+  ]);
+  if (shard && shard.value === 1) {
+    set('sharding', { value: 'none', source: shard.source });
+  } else if (shard && shard.value > 1) {
+    set('shardGroupSize', shard);
+  }
+  if (replicate && replicate.value > 1 && !shard) layout.sources.shardGroupSize = replicate.source;
+  const mode = get(['activation_checkpoint.mode']);
+  if (mode && typeof mode.value === 'string') {
+    const option = get(['activation_checkpoint.selective_ac_option']);
+    const m = mode.value.toLowerCase();
+    let value: 'none' | 'full' | 'selective-op' | undefined =
+      m === 'full' ? 'full' : m === 'none' ? 'none' : m === 'selective' ? 'selective-op' : undefined;
+    if (m === 'selective' && option && option.value !== 'op') {
+      // An integer n checkpoints every n-th block fully and leaves the rest unchanged: n = 1 is
+      // full AC; for n > 1 the estimate takes no recomputation (an upper bound, said in docs).
+      value = String(option.value) === '1' ? 'full' : 'none';
+    }
+    if (value) set('recompute', { value, source: mode.source });
+  }
+  const offload = get(['training.enable_cpu_offload']);
+  if (offload && offload.value === true) set('cpuOffload', { value: true, source: offload.source });
+  const pipelineMicrobatch = int(['parallelism.pipeline_parallel_microbatch_size']);
+  if (pipelineMicrobatch && layout.microBatch && (layout.pipelineParallel ?? 1) > 1) {
+    // The local batch is split into pipeline micro-batches of this size.
+    const n = layout.microBatch / pipelineMicrobatch.value;
+    set('gradAccum', { value: n, source: pipelineMicrobatch.source });
+    set('microBatch', pipelineMicrobatch);
+  }
+  if (gpus && gpus > 0) layout.gpus = gpus;
+  return layout;
+}
