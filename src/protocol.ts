@@ -17,6 +17,7 @@ export interface RawSettings {
     summary?: { enable?: unknown };
     duration?: { enable?: unknown };
     inference?: { enable?: unknown };
+    memory?: { enable?: unknown };
   };
   hover?: { enable?: unknown };
   diagnostics?: { enable?: unknown; underTrainedTokensPerParam?: unknown };
@@ -28,7 +29,7 @@ export interface ScalingLensSettings {
   law: string;
   hardware: { gpu: string; gpus: number; mfu: number; usdPerGpuHour: number | null };
   missing: { gpus: number | null; datasetTokens: number | null };
-  lens: { enable: boolean; summary: boolean; duration: boolean; inference: boolean };
+  lens: { enable: boolean; summary: boolean; duration: boolean; inference: boolean; memory: boolean };
   hover: { enable: boolean };
   /** underTrainedTokensPerParam: below this many tokens per parameter a pretraining run gets a warning. */
   diagnostics: { enable: boolean; underTrainedTokensPerParam: number };
@@ -45,7 +46,7 @@ export const DEFAULT_SETTINGS: ScalingLensSettings = {
     usdPerGpuHour: null,
   },
   missing: { gpus: null, datasetTokens: null },
-  lens: { enable: true, summary: true, duration: true, inference: true },
+  lens: { enable: true, summary: true, duration: true, inference: true, memory: true },
   hover: { enable: true },
   // 1 token/param matches the core's "severely under-trained" warning (compute-optimal is ~20).
   diagnostics: { enable: true, underTrainedTokensPerParam: 1 },
@@ -79,6 +80,7 @@ export function normalizeSettings(raw: RawSettings | null | undefined): ScalingL
       summary: bool(r.lens?.summary?.enable, true),
       duration: bool(r.lens?.duration?.enable, true),
       inference: bool(r.lens?.inference?.enable, true),
+      memory: bool(r.lens?.memory?.enable, true),
     },
     hover: { enable: bool(r.hover?.enable, true) },
     diagnostics: {

@@ -31,6 +31,47 @@ export interface AnalyzeJson {
   flopsWithAttention: number | null;
   cost: { gpuHours: number; days: number; usd: number; gpu: string; gpus: number; mfu: number } | null;
   loss: { law: string; value: number; low: number; high: number; paramsUsed: number } | null;
+  /** Memory per GPU in bytes (src/core/model/memory.ts); null when the file's layout is unknown. */
+  memory: {
+    perGpuBytes: number;
+    weights: number;
+    gradients: number;
+    optimizer: number;
+    activations: number;
+    buffers: number;
+    overhead: number;
+    capacityBytes: number | null;
+    fits: boolean | null;
+    assumptions: string[];
+  } | null;
+  throughput: { tokensPerSecondPerGpu: number; stepSeconds: number | null } | null;
+  /**
+   * Loss under repeated data (Muennighoff et al. 2023) when the unique tokens are known
+   * (`--dataset-tokens`, or the dataset size an epoch-based config was read with); else null.
+   */
+  dataConstrained: {
+    law: string;
+    uniqueTokens: number;
+    epochs: number;
+    source: string;
+    effectiveTokens: number;
+    effectiveParams: number;
+    loss: number;
+    lossWithoutRepetition: number;
+    warnings: string[];
+  } | null;
+  /** Each LR / batch law's optimum (src/core/laws/hyperparameters.ts) and the config's batch. */
+  hyperparameters: {
+    optima: {
+      law: string;
+      learningRate: number | null;
+      batchTokens: number | null;
+      batchSequences: number | null;
+      convention: string;
+    }[];
+    config: { learningRate: number | null; batchTokens: number | null; batchSequences: number | null };
+    notes: string[];
+  } | null;
   warnings: string[];
   diagnostics: { severity: string; code: string; message: string; line?: number }[];
 }
@@ -182,6 +223,10 @@ export function emptyResult(file: string, diagnostics: CoreDiagnostic[]): Analyz
     flopsWithAttention: null,
     cost: null,
     loss: null,
+    memory: null,
+    throughput: null,
+    dataConstrained: null,
+    hyperparameters: null,
     warnings: [],
     diagnostics: diagnostics.map(toJsonDiagnostic),
   };
@@ -232,6 +277,49 @@ export function toJson(file: string, a: Analysis): AnalyzeJson {
           low: a.loss.low,
           high: a.loss.high,
           paramsUsed: a.loss.paramsUsed,
+        }
+      : null,
+    memory: a.memory
+      ? {
+          perGpuBytes: a.memory.perGpuBytes,
+          weights: a.memory.weights.bytes,
+          gradients: a.memory.gradients.bytes,
+          optimizer: a.memory.optimizer.bytes,
+          activations: a.memory.activations.bytes,
+          buffers: a.memory.buffers.bytes,
+          overhead: a.memory.overhead.bytes,
+          capacityBytes: a.memory.capacityBytes,
+          fits: a.memory.fits,
+          assumptions: [...a.memory.layoutAssumptions, ...a.memory.assumptions],
+        }
+      : null,
+    throughput: a.throughput
+      ? { tokensPerSecondPerGpu: a.throughput.tokensPerSecondPerGpu, stepSeconds: a.throughput.stepSeconds }
+      : null,
+    dataConstrained: a.dataConstrained
+      ? {
+          law: a.dataConstrained.law,
+          uniqueTokens: a.dataConstrained.uniqueTokens,
+          epochs: a.dataConstrained.epochs,
+          source: a.dataConstrained.source,
+          effectiveTokens: a.dataConstrained.effectiveTokens,
+          effectiveParams: a.dataConstrained.effectiveParams,
+          loss: a.dataConstrained.loss,
+          lossWithoutRepetition: a.dataConstrained.lossWithoutRepetition,
+          warnings: a.dataConstrained.warnings,
+        }
+      : null,
+    hyperparameters: a.hyperparameters
+      ? {
+          optima: a.hyperparameters.optima.map((o) => ({
+            law: o.law,
+            learningRate: o.learningRate,
+            batchTokens: o.batchTokens,
+            batchSequences: o.batchSequences,
+            convention: o.convention,
+          })),
+          config: a.hyperparameters.config,
+          notes: a.hyperparameters.notes,
         }
       : null,
     warnings: a.warnings,

@@ -1,8 +1,18 @@
 import { readRunConfig } from './config/registry';
 import { evaluateLaw, irreducibleLoss, optimalTokensForParams } from './laws/forms';
 import { DEFAULT_LAW_ID, findPublishedLaw, type ScalingLaw } from './laws/published';
+import {
+  analyzeHyperparameters,
+  analyzeRepetition,
+  uniqueTokenInputs,
+  type DataConstrainedAnalysis,
+  type HyperparameterAnalysis,
+} from './analyzeBeyond';
 import { lossInterval } from './laws/uncertainty';
 import { findAccelerator } from './model/hardware';
+import { resolveLayout } from './model/layout';
+import { estimateMemory, GIB, type MemoryEstimate } from './model/memory';
+import { estimateThroughput, type Throughput } from './model/throughput';
 import { countParams, type ParamBreakdown } from './model/params';
 import type { CoreDiagnostic, FrameworkId, ReadContext, RunSpec } from './types';
 import { DEFAULT_ANALYSIS_SETTINGS, type AnalysisSettings } from './settings';
@@ -25,6 +35,8 @@ export interface LossPrediction {
   /** Loss at the compute-optimal D for this N (same law). */
   atOptimalTokens?: number;
 }
+
+export type { DataConstrainedAnalysis, HyperparameterAnalysis };
 
 /** Everything the views show about one run config. */
 export interface Analysis {
@@ -55,6 +67,17 @@ export interface Analysis {
     usdPerGpuHour: number;
   } | null;
   loss: LossPrediction | null;
+  /**
+   * Memory per GPU (the most loaded one) with its breakdown, when the file's parallel layout is
+   * known (`spec.layout`); capacity from the selected accelerator.
+   */
+  memory: (MemoryEstimate & { gpu: string; layoutAssumptions: string[] }) | null;
+  /** Tokens/s per GPU and step time at the settings' MFU (FLOPs per token with the attention term). */
+  throughput: Throughput | null;
+  /** Repetition (Muennighoff et al. 2023): present when the unique tokens are known. */
+  dataConstrained?: DataConstrainedAnalysis | null;
+  /** LR / batch-size laws at this run's scale. */
+  hyperparameters?: HyperparameterAnalysis | null;
   warnings: string[];
   diagnostics: CoreDiagnostic[];
   assumptions: string[];
@@ -128,13 +151,14 @@ export function analyzeSpec(spec: RunSpec, settings: AnalysisSettings = DEFAULT_
   const cost = flops !== null ? estimateCost(flops, settings, spec.training.gpus, warnings) : null;
 
   const law = resolveLaw(settings);
+  const lawInputs = uniqueTokenInputs(settings);
   let loss: LossPrediction | null = null;
   let optimalTokens: number | null = null;
   if (params) {
     const paramsForLaw = law.paramConvention === 'non-embedding' ? params.activeNonEmbedding : params.active;
     if (paramsForLaw > 0) optimalTokens = optimalTokensForParams(law.law, paramsForLaw) ?? null;
     if (tokens !== null && tokens > 0 && paramsForLaw > 0) {
-      const value = evaluateLaw(law.law, paramsForLaw, tokens);
+      const value = evaluateLaw(law.law, paramsForLaw, tokens, lawInputs);
       const interval = law.bootstrapDraws
         ? lossInterval(law.law, law.bootstrapDraws, paramsForLaw, tokens, value)
         : { value, low: value, high: value };
@@ -167,6 +191,13 @@ export function analyzeSpec(spec: RunSpec, settings: AnalysisSettings = DEFAULT_
   }
   if (loss && loss.value <= irreducibleLoss(law.law))
     warnings.push('Predicted loss is at the law’s irreducible floor.');
+  const dataConstrained =
+    params && tokens !== null && tokens > 0 && lawInputs?.uniqueTokens !== undefined
+      ? analyzeRepetition(law, params.active, tokens, lawInputs.uniqueTokens, spec)
+      : null;
+  const hyperparameters = params ? analyzeHyperparameters(spec, params, tokens) : null;
+
+  const { memory, throughput } = memoryAndThroughput(spec, settings, params?.active ?? null, diagnostics);
 
   return {
     framework: spec.framework,
@@ -183,11 +214,69 @@ export function analyzeSpec(spec: RunSpec, settings: AnalysisSettings = DEFAULT_
     flopsWithAttention,
     cost,
     loss,
+    memory,
+    throughput,
+    dataConstrained,
+    hyperparameters,
     warnings,
     diagnostics,
     assumptions: spec.assumptions,
     spec,
   };
+}
+
+/**
+ * Memory per GPU from the file's layout (src/core/model/memory.ts) and throughput from FLOPs per
+ * token (src/core/model/throughput.ts). Layout problems become diagnostics naming the keys.
+ */
+function memoryAndThroughput(
+  spec: RunSpec,
+  settings: AnalysisSettings,
+  activeParams: number | null,
+  diagnostics: CoreDiagnostic[],
+): { memory: Analysis['memory']; throughput: Throughput | null } {
+  const arch = spec.architecture;
+  if (!arch || arch.encoderDecoder || !activeParams) return { memory: null, throughput: null };
+  const accelerator = findAccelerator(settings.gpu) ?? findAccelerator(DEFAULT_ANALYSIS_SETTINGS.gpu)!;
+  const gpus =
+    spec.layout?.gpus ??
+    (spec.training.gpus && spec.training.gpus > 0 ? spec.training.gpus : Math.max(1, settings.gpus));
+  const seqLen = spec.layout?.seqLen ?? spec.training.seqLen;
+  const mfu = settings.mfu > 0 && settings.mfu <= 1 ? settings.mfu : DEFAULT_ANALYSIS_SETTINGS.mfu;
+  const throughput =
+    seqLen && seqLen > 0
+      ? estimateThroughput({
+          activeParams,
+          nLayers: arch.nLayers,
+          seqLen,
+          attentionWidth: arch.nHeads * arch.headDim,
+          peakFlopsPerSecond: accelerator.peakFlops.bf16!,
+          mfu,
+          gpus,
+          ...(spec.training.tokensPerStep ? { tokensPerStep: spec.training.tokensPerStep } : {}),
+        })
+      : null;
+  if (!spec.layout) return { memory: null, throughput };
+  const { layout, assumptions } = resolveLayout(spec.framework, spec.layout, {
+    gpus,
+    ...(spec.training.seqLen ? { seqLen: spec.training.seqLen } : {}),
+  });
+  const result = estimateMemory(arch, layout, {
+    ...(accelerator.memoryBytes ? { capacityBytes: accelerator.memoryBytes } : {}),
+  });
+  diagnostics.push(...result.diagnostics);
+  const estimate = result.estimate;
+  if (!estimate) return { memory: null, throughput };
+  if (estimate.headroom !== null && estimate.headroom < 0.05) {
+    const over = estimate.headroom < 0;
+    diagnostics.push({
+      severity: over ? 'warning' : 'info',
+      code: over ? 'memory-over-capacity' : 'memory-low-headroom',
+      message: `≈ ${(estimate.perGpuBytes / GIB).toFixed(1)} GiB per GPU ${over ? 'exceeds' : 'leaves < 5% of'} the ${(estimate.capacityBytes! / GIB).toFixed(1)} GiB of ${accelerator.id}.`,
+      ...(spec.modelSectionRange ? { range: spec.modelSectionRange } : {}),
+    });
+  }
+  return { memory: { ...estimate, gpu: accelerator.id, layoutAssumptions: assumptions }, throughput };
 }
 
 /** GPU-hours, wall-clock days and dollars for a FLOP count at the settings' MFU and price. */

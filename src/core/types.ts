@@ -6,6 +6,8 @@
  * LSP convention, so the server can hand them to the editor unchanged.
  */
 
+import type { ParallelLayout } from './model/layout';
+
 /** A 0-based position (line, UTF-16 character), as in LSP. */
 export interface Position {
   line: number;
@@ -278,6 +280,13 @@ export interface RunSpec {
    * base model's N stays the model's N.
    */
   trainableParams?: { count: number; method: string };
+  /**
+   * The parallel layout the file states (degrees, sharding, recompute, micro-batch, precision,
+   * optimizer), each value with the source range of its key; set by `readLayout`
+   * (src/core/config/layout/) for frameworks that have a layout reader. Memory per GPU is
+   * estimated only when present.
+   */
+  layout?: ParallelLayout;
 }
 
 /** Result of recognizing and reading a file. */

@@ -25,11 +25,39 @@ export function buildLenses(result: DocumentResult): CodeLens[] {
   if (settings.lens.duration && duration && !duration.file) {
     lenses.push({ range: lineStart(duration.keyRange), command: command(durationLensTitle(analysis)) });
   }
+  if (settings.lens.memory) {
+    const title = memoryLensTitle(analysis);
+    if (title) lenses.push({ range: modelRange, command: command(title) });
+  }
   if (settings.lens.inference && settings.inference.tokens !== null) {
     const title = inferenceLensTitle(analysis, result.law, settings.inference.tokens);
     if (title) lenses.push({ range: modelRange, command: command(title) });
   }
   return lenses;
+}
+
+/** Bytes as GiB with one decimal (memory is stated in binary units, as nvidia-smi shows it). */
+export function formatGiB(bytes: number): string {
+  return (bytes / 2 ** 30).toFixed(1);
+}
+
+/**
+ * `≈ 39.2 / 79.6 GiB per GPU (H100) · 46.5k tok/s per GPU`: the memory estimate of the most loaded GPU
+ * against the accelerator's capacity, and throughput at the MFU setting; only when the file's
+ * parallel layout is read.
+ */
+export function memoryLensTitle(a: Analysis): string | undefined {
+  const memory = a.memory;
+  if (!memory) return undefined;
+  const capacity =
+    memory.capacityBytes !== null && memory.capacityBytes !== undefined
+      ? ` / ${formatGiB(memory.capacityBytes)}`
+      : '';
+  const verdict = memory.fits === false ? ' · does not fit' : '';
+  const throughput = a.throughput
+    ? ` · ${formatCount(a.throughput.tokensPerSecondPerGpu)} tok/s per GPU`
+    : '';
+  return `≈ ${formatGiB(memory.perGpuBytes)}${capacity} GiB per GPU (${memory.gpu})${verdict}${throughput}`;
 }
 
 /**

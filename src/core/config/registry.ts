@@ -1,6 +1,7 @@
 import type { ReadContext, ReadResult } from '../types';
 import type { FrameworkReader } from './reader';
 import { applyInventory } from './inventory';
+import { readLayout } from './layout';
 import { sanitizeSpec } from './sanity';
 import { MAX_ANALYZED_CHARS } from './text';
 import { deepspeedReader } from './frameworks/deepspeed';
@@ -94,6 +95,9 @@ export function readRunConfig(text: string, context: ReadContext = {}): ReadResu
       reader.inventory && result.written
         ? applyInventory(result.spec, reader.inventory, result.written)
         : result.spec;
+    // The parallel layout feeds the memory estimate; only frameworks with a layout reader have one.
+    const layout = readLayout(spec.framework, source, context, spec.training.gpus);
+    if (layout) spec.layout = layout;
     return { kind: 'run-config', spec: sanitizeSpec(spec) };
   } catch (error) {
     return {

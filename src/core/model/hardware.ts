@@ -14,7 +14,17 @@ export interface Accelerator {
   /** Typical $/device-hour, when a cited default exists. */
   usdPerHour?: number;
   source: string;
+  /**
+   * Device memory in bytes as usable for training, and its source. Vendors print "GB"; where the
+   * part exposes binary gibibytes (A100: nvidia-smi 40960 / 81920 MiB; TPUs: Google states GiB)
+   * the value is GiB; where only a decimal GB figure is published it is taken as 1e9-byte GB, the
+   * smaller reading, so a "fits" is never claimed on the larger one.
+   */
+  memoryBytes?: number;
+  memorySource?: string;
 }
+
+const GIB = 2 ** 30;
 
 const NVIDIA_A100 = 'NVIDIA A100 Tensor Core GPU datasheet (BF16 312 TFLOPS, INT8 624 TOPS, dense)';
 const NVIDIA_H100 =
@@ -28,6 +38,8 @@ export const ACCELERATORS: readonly Accelerator[] = [
     label: 'NVIDIA A100 40GB',
     peakFlops: { bf16: 312e12, int8: 624e12 },
     usdPerHour: 1.1,
+    memoryBytes: 40 * GIB,
+    memorySource: 'NVIDIA A100 datasheet: 40GB HBM2; the device exposes 40960 MiB = 40 GiB (nvidia-smi)',
     source: `${NVIDIA_A100}; $1.10/h default of nikhilsardana/beyond-chinchilla cost_calculator.py`,
   },
   {
@@ -36,6 +48,8 @@ export const ACCELERATORS: readonly Accelerator[] = [
     label: 'NVIDIA A100 80GB',
     peakFlops: { bf16: 312e12, int8: 624e12 },
     usdPerHour: 1.5,
+    memoryBytes: 80 * GIB,
+    memorySource: 'NVIDIA A100 datasheet: 80GB HBM2e; the device exposes 81920 MiB = 80 GiB (nvidia-smi)',
     source: `${NVIDIA_A100}; $1.50/h default of nikhilsardana/beyond-chinchilla cost_calculator.py`,
   },
   {
@@ -44,6 +58,8 @@ export const ACCELERATORS: readonly Accelerator[] = [
     label: 'NVIDIA H100 SXM',
     peakFlops: { bf16: 989e12, fp8: 1978e12, int8: 1978e12 },
     usdPerHour: 2.0,
+    memoryBytes: 81559 * 2 ** 20,
+    memorySource: 'NVIDIA H100 SXM datasheet: 80GB HBM3; nvidia-smi reports 81559 MiB usable (79.6 GiB)',
     source: `${NVIDIA_H100}; $2.00/h default of nikhilsardana/beyond-chinchilla cost_calculator.py`,
   },
   {
@@ -51,6 +67,8 @@ export const ACCELERATORS: readonly Accelerator[] = [
     aliases: ['h200-sxm'],
     label: 'NVIDIA H200 SXM',
     peakFlops: { bf16: 989e12, fp8: 1979e12, int8: 1979e12 },
+    memoryBytes: 141e9,
+    memorySource: 'NVIDIA H200 datasheet: 141GB HBM3e (taken as 141e9 bytes)',
     source:
       'NVIDIA H200 Tensor Core GPU datasheet (BF16 989 TFLOPS, FP8 1,979 TFLOPS dense; same compute as H100 SXM)',
   },
@@ -59,6 +77,9 @@ export const ACCELERATORS: readonly Accelerator[] = [
     aliases: ['b200-sxm', 'hgx-b200'],
     label: 'NVIDIA B200',
     peakFlops: { bf16: 2.25e15, fp8: 4.5e15, int8: 4.5e15 },
+    memoryBytes: 180e9,
+    memorySource:
+      'NVIDIA HGX B200 datasheet: 1,440GB HBM3e for 8 GPUs = 180GB per GPU (taken as 180e9 bytes)',
     source:
       'NVIDIA HGX B200 datasheet (per GPU: BF16 2.25 PFLOPS, FP8 4.5 PFLOPS dense; sparse figures are 2×)',
   },
@@ -67,6 +88,8 @@ export const ACCELERATORS: readonly Accelerator[] = [
     aliases: ['mi300', 'amd-mi300x'],
     label: 'AMD Instinct MI300X',
     peakFlops: { bf16: 1307.4e12, fp8: 2614.9e12, int8: 2614.9e12 },
+    memoryBytes: 192e9,
+    memorySource: 'AMD Instinct MI300X datasheet: 192GB HBM3 (taken as 192e9 bytes)',
     source: 'AMD Instinct MI300X datasheet (BF16 1,307.4 TFLOPS, FP8/INT8 2,614.9 dense)',
   },
   {
@@ -74,6 +97,8 @@ export const ACCELERATORS: readonly Accelerator[] = [
     aliases: ['v5e', 'tpuv5e', 'tpu_v5e', 'v5litepod'],
     label: 'Google Cloud TPU v5e (per chip)',
     peakFlops: { bf16: 197e12, int8: 394e12 },
+    memoryBytes: 16 * GIB,
+    memorySource: 'Google Cloud TPU v5e documentation: 16 GiB HBM2 per chip',
     source: 'Google Cloud TPU v5e documentation (197 TFLOPS BF16, 394 TOPS INT8 per chip)',
   },
   {
@@ -81,6 +106,8 @@ export const ACCELERATORS: readonly Accelerator[] = [
     aliases: ['v5p', 'tpuv5p', 'tpu_v5p'],
     label: 'Google Cloud TPU v5p (per chip)',
     peakFlops: { bf16: 459e12, int8: 918e12 },
+    memoryBytes: 95 * GIB,
+    memorySource: 'Google Cloud TPU v5p documentation: 95 GiB HBM2e per chip',
     source: 'Google Cloud TPU v5p documentation (459 TFLOPS BF16, 918 TOPS INT8 per chip)',
   },
 ];
@@ -94,4 +121,9 @@ export function findAccelerator(name: string): Accelerator | undefined {
 /** Peak FLOP/s of an accelerator at a precision, or undefined when the part has no such mode. */
 export function peakFlopsPerSecond(name: string, precision: Precision = 'bf16'): number | undefined {
   return findAccelerator(name)?.peakFlops[precision];
+}
+
+/** Device memory in bytes (see {@link Accelerator.memoryBytes}), or undefined when unknown. */
+export function memoryCapacityBytes(name: string): number | undefined {
+  return findAccelerator(name)?.memoryBytes;
 }

@@ -1,0 +1,353 @@
+import type { FieldSource, FrameworkId } from '../types';
+
+/**
+ * How a run is laid out on its devices: the parallel degrees, sharding, recomputation, batch
+ * shape, precision and optimizer — everything per-GPU memory and throughput depend on beyond the
+ * architecture. Every field is optional in a file's {@link ParallelLayout}; {@link resolveLayout}
+ * fills the gaps with the framework's own defaults (cited in {@link FRAMEWORK_LAYOUT_DEFAULTS}) and
+ * says which defaults it applied.
+ */
+
+/**
+ * Activation recomputation (checkpointing): Korthikanti et al. 2022's three regimes, plus
+ * torchtitan's op-level selective checkpointing ('selective-op': every block keeps its input, the
+ * outputs of the flash-attention op and of every other matmul, and recomputes the rest —
+ * torchtitan@9dec370 torchtitan/parallelisms/parallelize_llama.py `_save_list`, "Saves output of all
+ * compute ops, except every second mm").
+ */
+export type RecomputeMode = 'none' | 'selective' | 'selective-op' | 'full';
+
+/**
+ * Sharding of model states over the data-parallel group, in the ZeRO paper's terms (Rajbhandari et
+ * al. 2020, §5): 'zero1' = P_os (optimizer states and master weights), 'zero2' = P_os+g (+ gradients),
+ * 'zero3' = P_os+g+p (+ parameters). FSDP FULL_SHARD = zero3, SHARD_GRAD_OP = zero2, NO_SHARD = none,
+ * HYBRID_SHARD = zero3 within `shardGroupSize` ranks (replicated across groups).
+ */
+export type ShardingMode = 'none' | 'zero1' | 'zero2' | 'zero3';
+
+export type OptimizerId =
+  'adamw' | 'adamw-8bit' | 'adafactor' | 'sgd' | 'sgd-momentum' | 'lion' | 'lion-8bit' | 'muon';
+
+/** Bytes of optimizer state per parameter, beyond the master weights. */
+export const OPTIMIZER_STATE_BYTES: Record<OptimizerId, { bytes: number; source: string }> = {
+  adamw: {
+    bytes: 8,
+    source: 'AdamW: fp32 momentum + variance (ZeRO paper §3.1: K = 12 with the fp32 master copy)',
+  },
+  'adamw-8bit': {
+    bytes: 2,
+    source:
+      'bitsandbytes 8-bit AdamW: two uint8 states (Dettmers et al. 2022, block-wise quantization; block stats ≈ 0)',
+  },
+  adafactor: {
+    bytes: 0,
+    source:
+      'Adafactor without momentum: factored second moment, O(rows + cols) per matrix, ≈ 0 per parameter (Shazeer & Stern 2018)',
+  },
+  sgd: { bytes: 0, source: 'SGD without momentum keeps no state' },
+  'sgd-momentum': { bytes: 4, source: 'SGD with momentum: one fp32 buffer' },
+  lion: { bytes: 4, source: 'Lion: one fp32 momentum (Chen et al. 2023, Algorithm 1)' },
+  'lion-8bit': { bytes: 1, source: 'bitsandbytes 8-bit Lion: one uint8 state' },
+  muon: {
+    bytes: 4,
+    source:
+      'Muon: one fp32 momentum for matrices (Jordan et al. 2024; embeddings/head use AdamW, not separated here)',
+  },
+};
+
+/** Bytes per parameter of each model state, by training precision recipe. */
+export interface PrecisionRecipe {
+  id: string;
+  /** Parameters as held for compute (or the sharded storage dtype under FSDP2). */
+  weightBytes: number;
+  gradBytes: number;
+  /** A separate fp32 master copy (0 when the stored parameters are already fp32). */
+  masterBytes: number;
+  /** Activations' element size (bf16/fp16 = 2). */
+  activationBytes: number;
+  source: string;
+}
+
+export const PRECISION_RECIPES = {
+  'zero-mixed': {
+    id: 'zero-mixed',
+    weightBytes: 2,
+    gradBytes: 2,
+    masterBytes: 4,
+    activationBytes: 2,
+    source:
+      'ZeRO paper §3.1 mixed precision: fp16/bf16 parameters and gradients (2Ψ + 2Ψ), fp32 master copy in the optimizer (part of K = 12); DeepSpeed',
+  },
+  'megatron-bf16': {
+    id: 'megatron-bf16',
+    weightBytes: 2,
+    gradBytes: 4,
+    masterBytes: 4,
+    activationBytes: 2,
+    source:
+      'Megatron-LM bf16: bf16 parameters, fp32 main gradients, fp32 main parameters (theoretical_memory_usage.py: 18 bytes/param with Adam, 6 + 12/d with the distributed optimizer)',
+  },
+  'fsdp2-mixed': {
+    id: 'fsdp2-mixed',
+    weightBytes: 4,
+    gradBytes: 4,
+    masterBytes: 0,
+    activationBytes: 2,
+    source:
+      'PyTorch FSDP2 MixedPrecisionPolicy(param_dtype=bf16, reduce_dtype=fp32) as torchtitan uses it: fp32 sharded parameters and gradients, bf16 compute copies all-gathered per block',
+  },
+  fp32: {
+    id: 'fp32',
+    weightBytes: 4,
+    gradBytes: 4,
+    masterBytes: 0,
+    activationBytes: 4,
+    source: 'fp32 training: 4-byte parameters, gradients and activations',
+  },
+  'bf16-pure': {
+    id: 'bf16-pure',
+    weightBytes: 2,
+    gradBytes: 2,
+    masterBytes: 0,
+    activationBytes: 2,
+    source: 'pure bf16 (no fp32 master copy, e.g. LitGPT precision "bf16-true")',
+  },
+} as const satisfies Record<string, PrecisionRecipe>;
+
+export type PrecisionRecipeId = keyof typeof PRECISION_RECIPES;
+
+/** Keys of a layout (for source ranges and diagnostics). */
+export type LayoutKey =
+  | 'gpus'
+  | 'dataParallel'
+  | 'tensorParallel'
+  | 'pipelineParallel'
+  | 'virtualPipeline'
+  | 'contextParallel'
+  | 'expertParallel'
+  | 'sequenceParallel'
+  | 'sharding'
+  | 'shardGroupSize'
+  | 'recompute'
+  | 'microBatch'
+  | 'gradAccum'
+  | 'seqLen'
+  | 'precision'
+  | 'optimizer'
+  | 'flashAttention'
+  | 'dropout'
+  | 'cpuOffload'
+  | 'logitsBytesPerElement'
+  | 'unshardedAcrossMicrobatches'
+  | 'tpSavesGatheredInputs';
+
+/** The layout a file states (every field optional), with the source range of each key it read. */
+export interface ParallelLayout {
+  gpus?: number;
+  dataParallel?: number;
+  tensorParallel?: number;
+  pipelineParallel?: number;
+  /** Interleaved 1F1B: model chunks per pipeline rank. */
+  virtualPipeline?: number;
+  contextParallel?: number;
+  expertParallel?: number;
+  /** Megatron sequence parallelism (activations outside the TP regions split by t). */
+  sequenceParallel?: boolean;
+  sharding?: ShardingMode;
+  /** HYBRID_SHARD / ZeRO++ hpZ: ranks a state is sharded over (default: the DP size). */
+  shardGroupSize?: number;
+  recompute?: RecomputeMode;
+  microBatch?: number;
+  gradAccum?: number;
+  seqLen?: number;
+  precision?: PrecisionRecipeId;
+  optimizer?: OptimizerId;
+  /** Fused attention that never materializes the s×s scores (FlashAttention, cuDNN SDPA). */
+  flashAttention?: boolean;
+  /** Dropout masks are stored (Korthikanti's sbh mask terms). */
+  dropout?: boolean;
+  /** Optimizer states and master weights live in CPU memory (ZeRO-Offload, FSDP CPUOffload). */
+  cpuOffload?: boolean;
+  /**
+   * Bytes the loss keeps per logit element at its peak: 4 for a fused fp32 (vocab-parallel) cross
+   * entropy as Megatron counts it; 14 for eager PyTorch `cross_entropy(logits.float())`: bf16 logits
+   * (2) + their fp32 copy (4) + the saved log-softmax (4) + its gradient (4).
+   */
+  logitsBytesPerElement?: number;
+  /**
+   * ZeRO-3/FSDP with pipeline parallelism keeps the stage's parameters gathered (bf16) and its
+   * gradients unsharded (accumulated in the fp32 reduce dtype) across micro-batches (torchtitan
+   * apply_fsdp: reshard_after_forward = False when PP is enabled; gradient sync only on the last
+   * micro-batch).
+   */
+  unshardedAcrossMicrobatches?: boolean;
+  /**
+   * Tensor parallelism with sequence parallelism saves the all-gathered QKV/MLP inputs (DTensor
+   * SequenceParallel → ColwiseParallel in torchtitan) instead of re-gathering them in backward
+   * (Megatron, Korthikanti et al. 2022 §4.2.2).
+   */
+  tpSavesGatheredInputs?: boolean;
+  /** Where each value came from. */
+  sources: Partial<Record<LayoutKey, FieldSource>>;
+}
+
+/** A layout with every field decided. */
+export interface ResolvedLayout {
+  gpus: number;
+  dataParallel: number;
+  tensorParallel: number;
+  pipelineParallel: number;
+  virtualPipeline: number;
+  contextParallel: number;
+  expertParallel: number;
+  sequenceParallel: boolean;
+  sharding: ShardingMode;
+  shardGroupSize: number;
+  recompute: RecomputeMode;
+  microBatch: number;
+  gradAccum: number;
+  seqLen: number;
+  precision: PrecisionRecipeId;
+  optimizer: OptimizerId;
+  flashAttention: boolean;
+  dropout: boolean;
+  cpuOffload: boolean;
+  logitsBytesPerElement: number;
+  unshardedAcrossMicrobatches: boolean;
+  tpSavesGatheredInputs: boolean;
+  sources: Partial<Record<LayoutKey, FieldSource>>;
+}
+
+type LayoutDefaults = Omit<
+  ResolvedLayout,
+  'gpus' | 'dataParallel' | 'shardGroupSize' | 'sources' | 'seqLen' | 'microBatch' | 'gradAccum'
+> & { source: string };
+
+const GENERIC: LayoutDefaults = {
+  tensorParallel: 1,
+  pipelineParallel: 1,
+  virtualPipeline: 1,
+  contextParallel: 1,
+  expertParallel: 1,
+  sequenceParallel: false,
+  sharding: 'none',
+  recompute: 'none',
+  precision: 'zero-mixed',
+  optimizer: 'adamw',
+  flashAttention: true,
+  dropout: false,
+  cpuOffload: false,
+  logitsBytesPerElement: 14,
+  unshardedAcrossMicrobatches: false,
+  tpSavesGatheredInputs: false,
+  source:
+    'generic defaults: DDP, no recompute, bf16 mixed precision with fp32 master weights, AdamW, fused attention',
+};
+
+/**
+ * Defaults as each framework defines them, where they differ from {@link GENERIC}. Sources are the
+ * frameworks' argument parsers / config classes.
+ */
+export const FRAMEWORK_LAYOUT_DEFAULTS: Partial<Record<FrameworkId, LayoutDefaults>> = {
+  megatron: {
+    ...GENERIC,
+    precision: 'megatron-bf16',
+    // megatron/training/arguments.py: --attention-dropout 0.1, --hidden-dropout 0.1; no recompute
+    // unless --recompute-granularity; distributed optimizer off unless --use-distributed-optimizer.
+    dropout: true,
+    flashAttention: false,
+    logitsBytesPerElement: 4,
+    source:
+      'Megatron-LM megatron/training/arguments.py defaults (TP = PP = 1, dropout 0.1, no recompute, no distributed optimizer, fp32 main grads)',
+  },
+  torchtitan: {
+    ...GENERIC,
+    sharding: 'zero3',
+    precision: 'fsdp2-mixed',
+    recompute: 'selective-op',
+    unshardedAcrossMicrobatches: true,
+    tpSavesGatheredInputs: true,
+    source:
+      'torchtitan config defaults (data_parallel_shard_degree -1 = FSDP over all ranks, activation_checkpoint.mode "selective", mixed_precision_param bf16, mixed_precision_reduce fp32, AdamW, SDPA)',
+  },
+  deepspeed: {
+    ...GENERIC,
+    source: 'DeepSpeed: zero_optimization.stage 0 unless set; fp16/bf16 mixed with fp32 master',
+  },
+  'gpt-neox': {
+    ...GENERIC,
+    dropout: true,
+    source:
+      'GPT-NeoX neox_arguments defaults (DeepSpeed ZeRO stage 0, dropout 0.0–0.1 per config, fp16 mixed)',
+  },
+};
+
+export function layoutDefaults(framework: FrameworkId): LayoutDefaults {
+  return FRAMEWORK_LAYOUT_DEFAULTS[framework] ?? GENERIC;
+}
+
+/**
+ * Fill a file's layout with the framework's defaults. `gpus` comes from the layout, else the
+ * setting; DP = gpus / (TP·PP·CP) (expert parallelism folds into DP, as in Megatron-core).
+ * Returns the assumptions made so views can say them.
+ */
+export function resolveLayout(
+  framework: FrameworkId,
+  layout: ParallelLayout | undefined,
+  fallback: { gpus: number; seqLen?: number; microBatch?: number; gradAccum?: number },
+): { layout: ResolvedLayout; assumptions: string[] } {
+  const d = layoutDefaults(framework);
+  const l = layout ?? { sources: {} };
+  const assumptions: string[] = [];
+  const pick = <K extends keyof LayoutDefaults & keyof ResolvedLayout>(
+    key: K & LayoutKey,
+    value: ResolvedLayout[K] | undefined,
+  ) => {
+    if (value !== undefined) return value;
+    assumptions.push(`${key} = ${String(d[key])} (${framework} default)`);
+    return d[key];
+  };
+  const tensorParallel = pick('tensorParallel', l.tensorParallel) as number;
+  const pipelineParallel = pick('pipelineParallel', l.pipelineParallel) as number;
+  const contextParallel = pick('contextParallel', l.contextParallel) as number;
+  const gpus =
+    l.gpus ??
+    (l.dataParallel ? l.dataParallel * tensorParallel * pipelineParallel * contextParallel : fallback.gpus);
+  if (l.gpus === undefined && !l.dataParallel) assumptions.push(`gpus = ${gpus} (setting)`);
+  const dataParallel =
+    l.dataParallel ?? Math.max(1, Math.floor(gpus / (tensorParallel * pipelineParallel * contextParallel)));
+  const microBatch = l.microBatch ?? fallback.microBatch ?? 1;
+  if (l.microBatch === undefined && fallback.microBatch === undefined)
+    assumptions.push('micro-batch = 1 (not stated)');
+  const seqLen = l.seqLen ?? fallback.seqLen ?? 2048;
+  if (l.seqLen === undefined && fallback.seqLen === undefined)
+    assumptions.push('sequence length = 2048 (not stated)');
+  return {
+    layout: {
+      gpus,
+      dataParallel,
+      tensorParallel,
+      pipelineParallel,
+      virtualPipeline: pick('virtualPipeline', l.virtualPipeline) as number,
+      contextParallel,
+      expertParallel: pick('expertParallel', l.expertParallel) as number,
+      sequenceParallel: pick('sequenceParallel', l.sequenceParallel) as boolean,
+      sharding: pick('sharding', l.sharding) as ShardingMode,
+      shardGroupSize: l.shardGroupSize ?? dataParallel,
+      recompute: pick('recompute', l.recompute) as RecomputeMode,
+      microBatch,
+      gradAccum: l.gradAccum ?? fallback.gradAccum ?? 1,
+      seqLen,
+      precision: pick('precision', l.precision) as PrecisionRecipeId,
+      optimizer: pick('optimizer', l.optimizer) as OptimizerId,
+      flashAttention: pick('flashAttention', l.flashAttention) as boolean,
+      dropout: pick('dropout', l.dropout) as boolean,
+      cpuOffload: pick('cpuOffload', l.cpuOffload) as boolean,
+      logitsBytesPerElement: l.logitsBytesPerElement ?? d.logitsBytesPerElement,
+      unshardedAcrossMicrobatches: l.unshardedAcrossMicrobatches ?? d.unshardedAcrossMicrobatches,
+      tpSavesGatheredInputs: l.tpSavesGatheredInputs ?? d.tpSavesGatheredInputs,
+      sources: l.sources,
+    },
+    assumptions,
+  };
+}

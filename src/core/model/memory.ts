@@ -1,0 +1,630 @@
+import type { ArchitectureSpec, CoreDiagnostic, FieldSource } from '../types';
+import { attentionParams, countParams, mlpParams } from './params';
+import {
+  OPTIMIZER_STATE_BYTES,
+  PRECISION_RECIPES,
+  type LayoutKey,
+  type ResolvedLayout,
+  type ShardingMode,
+} from './layout';
+
+/**
+ * Training memory per GPU, part by part. All figures are bytes; GB = 1e9 bytes and GiB = 2^30
+ * bytes are kept apart (the ZeRO paper's GB are 1e9; PyTorch and torchtitan report GiB).
+ *
+ * Formulas (Ψ = parameters held by this GPU before sharding, N_d = the sharding group):
+ * - weights    = Ψ·w        (÷ N_d with ZeRO-3 / FSDP FULL_SHARD)
+ * - gradients  = Ψ·g        (÷ N_d with ZeRO-2 and up)
+ * - optimizer  = Ψ·(m + k)  (÷ N_d with ZeRO-1 and up; 0 on the GPU with CPU offload), where m is the
+ *   fp32 master copy and k the optimizer's state bytes — the ZeRO paper's K = m + k = 12 for Adam.
+ *   (Rajbhandari et al. 2020, "ZeRO", §5 and Table 1.)
+ * - activations: Korthikanti et al. 2022, "Reducing Activation Recomputation in Large Transformer
+ *   Models", Table 2, per layer: sbh(34 + 5as/h) with no parallelism; sbh(10 + 24/t + 5as/(ht)) with
+ *   tensor parallelism; sbh(34 + 5as/h)/t with tensor + sequence parallelism; the 5as/h term is
+ *   dropped by selective recomputation and by fused (flash) attention; full recomputation keeps 2sbh
+ *   per layer (the layer input) plus one layer's working set. Generalized here to GQA (K and V at
+ *   n_kv·head_dim), a gated MLP (8·s·b·f instead of 4·s·b·f for the intermediate) and models without
+ *   dropout (no sbh masks, softmax output only): with the paper's GPT shapes it is exactly Table 2.
+ *   The first pipeline stage of 1F1B holds min(p, m) micro-batches of L/p layers (= L layers' worth
+ *   when m ≥ p; Korthikanti §4.2.3), × (1 + (p−1)/(p·v)) when interleaved.
+ * - buffers: the logits s·b·V in fp32 (÷ t: vocab-parallel cross entropy) on a single pipeline stage,
+ *   and under ZeRO-3/FSDP the all-gathered compute copies of two blocks (current + prefetched) and one
+ *   block's unsharded fp32 gradients before reduce-scatter.
+ * - overhead: {@link DEFAULT_OVERHEAD} — a fixed allowance for the CUDA context, NCCL and cuBLAS
+ *   workspaces plus a fraction of the total for caching-allocator fragmentation.
+ */
+
+export const GB = 1e9;
+export const GIB = 2 ** 30;
+
+/** The framework-overhead allowance and where it comes from. */
+export interface OverheadAllowance {
+  fixedBytes: number;
+  /** Fraction of (states + activations + buffers) added for fragmentation and temporaries. */
+  fraction: number;
+  source: string;
+}
+
+export const DEFAULT_OVERHEAD: OverheadAllowance = {
+  fixedBytes: 1 * GIB,
+  fraction: 0.05,
+  source:
+    'Megatron-LM theoretical_memory_usage.py adds 5% "for optimizer and miscellaneous temporaries"; 1 GiB for the CUDA context, NCCL and cuBLAS workspaces (PyTorch reports memory after the context, which takes ≈ 0.5–1 GiB per process)',
+};
+
+/** One model's parameter split as the layout places it. */
+export interface ParamPlacement {
+  /** Parameters split by tensor parallelism and pipeline stages (attention, dense MLP, embeddings). */
+  denseOnGpu: number;
+  /** Routed-expert parameters on this GPU (split by EP, and by PP). */
+  expertOnGpu: number;
+  /** Parameters of one transformer block on this GPU (for the ZeRO-3/FSDP gather buffers). */
+  blockOnGpu: number;
+}
+
+export interface MemoryPart {
+  bytes: number;
+  formula: string;
+}
+
+export interface MemoryEstimate {
+  perGpuBytes: number;
+  weights: MemoryPart;
+  gradients: MemoryPart;
+  optimizer: MemoryPart;
+  activations: MemoryPart;
+  buffers: MemoryPart;
+  overhead: MemoryPart;
+  capacityBytes: number | null;
+  /** perGpuBytes ≤ capacity; null when the capacity is unknown. */
+  fits: boolean | null;
+  /** Free fraction of the capacity (negative when over). */
+  headroom: number | null;
+  assumptions: string[];
+}
+
+/** The sharding degree each state is divided by under a ZeRO stage (ZeRO paper §5). */
+export function shardDivisors(
+  stage: ShardingMode,
+  nd: number,
+): { weights: number; grads: number; optimizer: number } {
+  const n = Math.max(1, nd);
+  switch (stage) {
+    case 'zero3':
+      return { weights: n, grads: n, optimizer: n };
+    case 'zero2':
+      return { weights: 1, grads: n, optimizer: n };
+    case 'zero1':
+      return { weights: 1, grads: 1, optimizer: n };
+    default:
+      return { weights: 1, grads: 1, optimizer: 1 };
+  }
+}
+
+/**
+ * Model-state bytes per GPU for Ψ parameters: the ZeRO paper's (w + g + K)·Ψ split by stage.
+ * `K` is master + optimizer-state bytes per parameter.
+ */
+export function modelStateBytes(
+  psi: number,
+  bytes: { weight: number; grad: number; k: number },
+  stage: ShardingMode,
+  nd: number,
+): { weights: number; gradients: number; optimizer: number } {
+  const div = shardDivisors(stage, nd);
+  return {
+    weights: (psi * bytes.weight) / div.weights,
+    gradients: (psi * bytes.grad) / div.grads,
+    optimizer: (psi * bytes.k) / div.optimizer,
+  };
+}
+
+/** Inputs of the per-layer activation formula (Korthikanti et al. 2022, Table 2, generalized). */
+export interface ActivationShape {
+  /** Sequence length per context-parallel rank. */
+  s: number;
+  b: number;
+  h: number;
+  /** Attention heads. */
+  a: number;
+  /** KV heads (GQA); = a for multi-head attention. */
+  kvHeads: number;
+  headDim: number;
+  /** MLP per-branch intermediate width. */
+  ffn: number;
+  gated: boolean;
+  t: number;
+  sequenceParallel: boolean;
+  recompute: 'none' | 'selective' | 'selective-op' | 'full';
+  flashAttention: boolean;
+  dropout: boolean;
+  /** Bytes per activation element (2 for bf16/fp16, the paper's assumption). */
+  elementBytes?: number;
+  /**
+   * With sequence parallelism, the QKV and MLP inputs are saved all-gathered (full size) rather
+   * than sharded and re-gathered in backward as Korthikanti §4.2.2 does: DTensor
+   * SequenceParallel + ColwiseParallel (torchtitan), where autograd keeps the gathered linear input.
+   */
+  savesGatheredInputs?: boolean;
+}
+
+/**
+ * Activation bytes one transformer layer stores for one micro-batch. With the paper's shapes
+ * (MHA, head_dim = h/a, f = 4h non-gated, dropout, 2-byte elements) this is exactly Table 2.
+ */
+export function activationBytesPerLayer(x: ActivationShape): number {
+  const { s, b, h, a, t } = x;
+  const e = (x.elementBytes ?? 2) / 2; // the paper's coefficients count 2-byte elements
+  const sb = s * b;
+  const mask = x.dropout ? 1 : 0;
+  // Outside the TP regions (split only by sequence parallelism): two norm inputs (4sbh), the QKV
+  // and MLP input (2sbh each) and the two dropout masks (sbh each): 10sbh in the paper.
+  const normsAndMasks = sb * h * (4 + 2 * mask);
+  const linearInputs = sb * h * (2 + 2);
+  // Inside the TP regions (split by t): Q, K, V (2sbh each for MHA), the output-projection input
+  // (2sbh) and the MLP intermediate (2sbf per saved tensor: GeLU input and output → 16sbh at
+  // f = 4h; a gated MLP saves gate, up, act(gate) and their product → 4 tensors).
+  const qkv = 2 * sb * x.headDim * (a + 2 * x.kvHeads);
+  const outProj = 2 * sb * a * x.headDim;
+  const mlpIntermediate = 2 * sb * x.ffn * (x.gated ? 4 : 2);
+  const inside = qkv + outProj + mlpIntermediate;
+  // The s×s part (inside TP): softmax output 2as²b, its dropout mask as²b and the dropout output
+  // 2as²b — removed by selective recomputation and never stored by fused attention (which keeps a
+  // 4-byte log-sum-exp per row instead).
+  const quadratic =
+    x.recompute === 'selective' || x.flashAttention
+      ? x.flashAttention
+        ? 4 * sb * a
+        : 0
+      : (x.dropout ? 5 : 2) * a * s * sb;
+  const tp = Math.max(1, t);
+  const outside = x.sequenceParallel
+    ? normsAndMasks / tp + (x.savesGatheredInputs ? linearInputs : linearInputs / tp)
+    : normsAndMasks + linearInputs;
+  const full = outside + (inside + quadratic) / tp;
+  if (x.recompute === 'full') {
+    // Only the layer input (2sbh, ÷ t with SP) is kept per layer (Korthikanti §4.1).
+    return (e * 2 * sb * h) / (x.sequenceParallel ? tp : 1);
+  }
+  if (x.recompute === 'selective-op') {
+    // torchtitan op-level SAC: the block input, the attention op's output (+ fp32 log-sum-exp),
+    // and the outputs of the 1st, 3rd, 5th, 7th matmul of the block: wq, wv, w1 and (gated) w2.
+    // Column-parallel outputs are split by t; w2's row-parallel output is a full-size partial sum
+    // until its reduce-scatter (whose output is also saved).
+    const input = (2 * sb * h) / (x.sequenceParallel ? tp : 1);
+    const q = 2 * sb * a * x.headDim;
+    const v = 2 * sb * x.kvHeads * x.headDim;
+    const attnOut = 2 * sb * a * x.headDim + 4 * sb * a;
+    const w1 = 2 * sb * x.ffn;
+    const w2 = x.gated ? 2 * sb * h + (tp > 1 ? (2 * sb * h) / tp : 0) : 0;
+    return e * (input + (q + v + attnOut + w1) / tp + w2);
+  }
+  return e * full;
+}
+
+/** The shape of the activation formula for an architecture and layout. */
+export function activationShape(arch: ArchitectureSpec, layout: ResolvedLayout): ActivationShape {
+  const moe = arch.moe;
+  // A routed MoE layer stores each token's k expert intermediates: k × the expert width.
+  const ffn = moe
+    ? Math.max(arch.ffnSize, moe.expertsPerToken * moe.expertFfnSize + (moe.sharedExpertFfnSize ?? 0))
+    : arch.ffnSize;
+  return {
+    s: layout.seqLen / Math.max(1, layout.contextParallel),
+    b: layout.microBatch,
+    h: arch.dModel,
+    a: arch.nHeads,
+    kvHeads: arch.nKvHeads,
+    headDim: arch.headDim,
+    ffn,
+    gated: arch.gatedMlp,
+    t: layout.tensorParallel,
+    sequenceParallel: layout.sequenceParallel,
+    recompute: layout.recompute,
+    flashAttention: layout.flashAttention,
+    dropout: layout.dropout,
+    elementBytes: PRECISION_RECIPES[layout.precision].activationBytes,
+    savesGatheredInputs: layout.tpSavesGatheredInputs,
+  };
+}
+
+/** Micro-batches the first pipeline stage holds (1F1B; interleaved penalty as Megatron computes it). */
+export function inFlightMicrobatches(layout: ResolvedLayout): number {
+  const p = layout.pipelineParallel;
+  if (p <= 1) return 1;
+  if (layout.virtualPipeline > 1) return p * (1 + (p - 1) / (p * layout.virtualPipeline));
+  return Math.min(p, Math.max(1, layout.gradAccum));
+}
+
+/** Where the parameters sit: the most loaded GPU (first pipeline stage, which holds the embedding). */
+export function placeParams(arch: ArchitectureSpec, layout: ResolvedLayout): ParamPlacement {
+  const counts = countParams(arch);
+  const b = counts.breakdown;
+  const t = layout.tensorParallel;
+  const p = layout.pipelineParallel;
+  const moe = arch.moe;
+  const moeLayers = moe ? (moe.moeLayers ?? arch.nLayers) : 0;
+  const expertWidthParams = moe
+    ? moe.nExperts * ((moe.expertGated ?? arch.gatedMlp) ? 3 : 2) * arch.dModel * moe.expertFfnSize
+    : 0;
+  const expertTotal = expertWidthParams * moeLayers;
+  const layersTotal = b.layersTotal - expertTotal;
+  const embedding = b.tokenEmbedding + b.positionEmbedding;
+  // Pipeline: the first stage holds L/p blocks and the embedding; with p = 1 the untied head too.
+  const head = p === 1 ? b.lmHead : 0;
+  const denseOnGpu = (layersTotal / p + embedding + head + (p === 1 ? b.finalNorm : 0)) / t;
+  const expertOnGpu = expertTotal / p / Math.max(1, layout.expertParallel);
+  const blockOnGpu =
+    (attentionParams(arch) +
+      (moe ? expertWidthParams / Math.max(1, layout.expertParallel) : mlpParams(arch, arch.ffnSize))) /
+    t;
+  return { denseOnGpu, expertOnGpu, blockOnGpu };
+}
+
+/** Structural checks on a layout; each message names the keys. Never throws. */
+export function validateLayout(
+  arch: ArchitectureSpec,
+  layout: ResolvedLayout,
+  range?: (key: LayoutKey) => FieldSource | undefined,
+): CoreDiagnostic[] {
+  const out: CoreDiagnostic[] = [];
+  const at = (key: LayoutKey) => {
+    const source = range?.(key) ?? layout.sources[key];
+    return source ? { range: source.keyRange } : {};
+  };
+  const name = (key: LayoutKey) => layout.sources[key]?.key ?? key;
+  // Keys a file states come first; a value derived from an invalid one (DP = GPUs / (TP·PP·CP))
+  // is not reported separately, so the message names the key the user wrote.
+  const positive: LayoutKey[] = [
+    'tensorParallel',
+    'pipelineParallel',
+    'contextParallel',
+    'expertParallel',
+    'virtualPipeline',
+    'microBatch',
+    'gradAccum',
+    'seqLen',
+    'gpus',
+    'dataParallel',
+  ];
+  const valid = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v >= 1;
+  for (const key of positive) {
+    const v = layout[key] as number;
+    if (valid(v)) continue;
+    if (key === 'dataParallel' && !layout.sources.dataParallel && out.length) continue;
+    out.push({
+      severity: 'error',
+      code: 'layout-invalid',
+      message: `${name(key)} must be a positive integer (got ${String(v)}); memory is not estimated.`,
+      ...at(key),
+    });
+  }
+  if (out.length) return out;
+  const t = layout.tensorParallel;
+  if (arch.nHeads % t !== 0) {
+    out.push({
+      severity: 'error',
+      code: 'layout-tp-heads',
+      message: `${name('tensorParallel')} = ${t} does not divide the ${arch.nHeads} attention heads.`,
+      ...at('tensorParallel'),
+    });
+  } else if (arch.nKvHeads % t !== 0 && t % arch.nKvHeads !== 0) {
+    out.push({
+      severity: 'error',
+      code: 'layout-tp-heads',
+      message: `${name('tensorParallel')} = ${t} and the ${arch.nKvHeads} KV heads: neither divides the other.`,
+      ...at('tensorParallel'),
+    });
+  }
+  if (layout.pipelineParallel > arch.nLayers) {
+    out.push({
+      severity: 'error',
+      code: 'layout-pp-layers',
+      message: `${name('pipelineParallel')} = ${layout.pipelineParallel} exceeds the ${arch.nLayers} layers.`,
+      ...at('pipelineParallel'),
+    });
+  }
+  const modelParallel = t * layout.pipelineParallel * layout.contextParallel;
+  if (layout.gpus % modelParallel !== 0 || layout.dataParallel * modelParallel !== layout.gpus) {
+    out.push({
+      severity: 'error',
+      code: 'layout-dp-gpus',
+      message: `${name('gpus')} = ${layout.gpus} is not ${name('dataParallel')} ${layout.dataParallel} × ${name('tensorParallel')} ${t} × ${name('pipelineParallel')} ${layout.pipelineParallel} × ${name('contextParallel')} ${layout.contextParallel}.`,
+      ...at('gpus'),
+    });
+  }
+  if (arch.moe && arch.moe.nExperts % layout.expertParallel !== 0) {
+    out.push({
+      severity: 'error',
+      code: 'layout-ep-experts',
+      message: `${name('expertParallel')} = ${layout.expertParallel} does not divide the ${arch.moe.nExperts} experts.`,
+      ...at('expertParallel'),
+    });
+  }
+  if (layout.sharding !== 'none' && layout.dataParallel % layout.shardGroupSize !== 0) {
+    out.push({
+      severity: 'error',
+      code: 'layout-dp-gpus',
+      message: `${name('shardGroupSize')} = ${layout.shardGroupSize} does not divide ${name('dataParallel')} = ${layout.dataParallel}.`,
+      ...at('shardGroupSize'),
+    });
+  }
+  return out;
+}
+
+/** Estimate memory per GPU (the most loaded one); returns diagnostics instead when the layout is absurd. */
+export function estimateMemory(
+  arch: ArchitectureSpec,
+  layout: ResolvedLayout,
+  options: { capacityBytes?: number; overhead?: OverheadAllowance } = {},
+): { estimate: MemoryEstimate | null; diagnostics: CoreDiagnostic[] } {
+  const diagnostics = arch.encoderDecoder ? [] : validateLayout(arch, layout);
+  if (arch.encoderDecoder) {
+    return {
+      estimate: null,
+      diagnostics: [
+        {
+          severity: 'info',
+          code: 'memory-unsupported',
+          message: 'Memory is not estimated for encoder–decoder models.',
+        },
+      ],
+    };
+  }
+  if (diagnostics.some((d) => d.severity === 'error')) return { estimate: null, diagnostics };
+  const assumptions: string[] = [];
+  const recipe = PRECISION_RECIPES[layout.precision];
+  const opt = OPTIMIZER_STATE_BYTES[layout.optimizer];
+  const k = recipe.masterBytes + opt.bytes;
+  const place = placeParams(arch, layout);
+  // Under FSDP2 with context parallelism the CP ranks join the shard group (torchtitan dp_shard_cp).
+  const nd =
+    layout.sharding === 'none'
+      ? 1
+      : layout.shardGroupSize * (layout.sharding === 'zero3' ? layout.contextParallel : 1);
+  const ep = Math.max(1, layout.expertParallel);
+  const expertNd = Math.max(1, Math.floor(nd / ep));
+  const dense = modelStateBytes(
+    place.denseOnGpu,
+    { weight: recipe.weightBytes, grad: recipe.gradBytes, k },
+    layout.sharding,
+    nd,
+  );
+  const expert = modelStateBytes(
+    place.expertOnGpu,
+    { weight: recipe.weightBytes, grad: recipe.gradBytes, k },
+    layout.sharding,
+    expertNd,
+  );
+  const offload = layout.cpuOffload ? 0 : 1;
+  const stageLabel =
+    layout.sharding === 'none' ? 'no sharding' : `${layout.sharding.toUpperCase()} over ${nd}`;
+  const psi = place.denseOnGpu + place.expertOnGpu;
+  const weights: MemoryPart = {
+    bytes: dense.weights + expert.weights,
+    formula: `Ψ_gpu ${fmt(psi)} × ${recipe.weightBytes} B${layout.sharding === 'zero3' ? ` ÷ ${nd}` : ''} (${recipe.id})`,
+  };
+  const gradients: MemoryPart = {
+    bytes: dense.gradients + expert.gradients,
+    formula: `Ψ_gpu × ${recipe.gradBytes} B${layout.sharding === 'zero2' || layout.sharding === 'zero3' ? ` ÷ ${nd}` : ''}`,
+  };
+  const optimizer: MemoryPart = {
+    bytes: (dense.optimizer + expert.optimizer) * offload,
+    formula: layout.cpuOffload
+      ? 'offloaded to CPU'
+      : `Ψ_gpu × (${recipe.masterBytes} B master + ${opt.bytes} B ${layout.optimizer})${layout.sharding !== 'none' ? ` ÷ ${nd}` : ''} [${stageLabel}]`,
+  };
+
+  const shape = activationShape(arch, layout);
+  const perLayer = activationBytesPerLayer(shape);
+  const layersPerStage = Math.ceil(arch.nLayers / layout.pipelineParallel);
+  const inFlight = inFlightMicrobatches(layout);
+  let activationBytes = perLayer * layersPerStage * inFlight;
+  const form = {
+    full: '2sbh (layer input)',
+    'selective-op': 'op-SAC saved tensors',
+    selective: '34sbh form',
+    none: 'sbh(34 + 5as/h) form',
+  }[layout.recompute];
+  let formula = `${form} ${fmt(perLayer)} B/layer × ${layersPerStage} layers × ${round(inFlight)} micro-batch${inFlight === 1 ? '' : 'es'} in flight`;
+  if (layout.recompute === 'full' || layout.recompute === 'selective-op') {
+    // Recomputing a layer in the backward pass materializes its full activations once.
+    const working = activationBytesPerLayer({ ...shape, recompute: 'none' });
+    activationBytes += working;
+    formula += ` + one layer recomputed ${fmt(working)} B`;
+  }
+  // Embedding output dropout (sbh·p on the first stage, Korthikanti §4.3) and the final norm.
+  const e = shape.elementBytes! / 2;
+  activationBytes +=
+    e * 2 * shape.s * shape.b * arch.dModel * (layout.sequenceParallel ? 1 / layout.tensorParallel : 1);
+  const activations: MemoryPart = { bytes: activationBytes, formula };
+
+  const V = arch.vocabSize;
+  const lb = layout.logitsBytesPerElement;
+  // The logits live on the last pipeline stage; the first stage is the most loaded one otherwise.
+  const logits = layout.pipelineParallel === 1 ? (lb * shape.s * shape.b * V) / layout.tensorParallel : 0;
+  let gather = 0;
+  let gatherFormula = '';
+  if (layout.sharding === 'zero3' && layout.pipelineParallel > 1 && layout.unshardedAcrossMicrobatches) {
+    // The whole stage stays gathered (bf16), and its unsharded gradients accumulate across
+    // micro-batches in the reduce dtype (fp32): PyTorch FSDP2 FSDPParam.to_accumulated_grad_if_needed
+    // (torch/distributed/fsdp/_fully_shard/_fsdp_param.py) upcasts them when gradient sync is skipped.
+    gather = psi * (recipe.activationBytes + recipe.gradBytes);
+    gatherFormula = ` + stage kept gathered: Ψ_gpu × (${recipe.activationBytes} B params + ${recipe.gradBytes} B accumulated grads) ${fmt(gather)}`;
+  } else if (layout.sharding === 'zero3') {
+    gather = place.blockOnGpu * (2 * recipe.activationBytes + recipe.gradBytes);
+    gatherFormula = ` + 2 gathered blocks × ${recipe.activationBytes} B + 1 block grads × ${recipe.gradBytes} B ${fmt(gather)}`;
+  }
+  const buffers: MemoryPart = {
+    bytes: logits + gather,
+    formula: `logits s·b·V × ${lb} B${layout.tensorParallel > 1 ? ' ÷ t' : ''} ${fmt(logits)}${gatherFormula}`,
+  };
+  if (layout.pipelineParallel > 1)
+    assumptions.push(
+      'pipeline: the first stage (embedding + L/p layers, p micro-batches in flight) is the most loaded; logits live on the last stage',
+    );
+  if (arch.moe)
+    assumptions.push(
+      `MoE: routed experts split over EP = ${ep}; their states shard over DP/EP = ${expertNd}`,
+    );
+
+  const overheadAllowance = options.overhead ?? DEFAULT_OVERHEAD;
+  const subtotal = weights.bytes + gradients.bytes + optimizer.bytes + activations.bytes + buffers.bytes;
+  const overhead: MemoryPart = {
+    bytes: overheadAllowance.fixedBytes + overheadAllowance.fraction * subtotal,
+    formula: `${fmt(overheadAllowance.fixedBytes)} B + ${Math.round(overheadAllowance.fraction * 100)}% (${overheadAllowance.source})`,
+  };
+  const perGpuBytes = subtotal + overhead.bytes;
+  const capacityBytes = options.capacityBytes && options.capacityBytes > 0 ? options.capacityBytes : null;
+  assumptions.push(`${recipe.source}`, `${opt.source}`);
+  if (!Number.isFinite(perGpuBytes) || perGpuBytes < 0) {
+    return {
+      estimate: null,
+      diagnostics: [
+        {
+          severity: 'warning',
+          code: 'memory-unsupported',
+          message: 'Memory estimate out of range; not shown.',
+        },
+      ],
+    };
+  }
+  return {
+    estimate: {
+      perGpuBytes,
+      weights,
+      gradients,
+      optimizer,
+      activations,
+      buffers,
+      overhead,
+      capacityBytes,
+      fits: capacityBytes === null ? null : perGpuBytes <= capacityBytes,
+      headroom: capacityBytes === null ? null : 1 - perGpuBytes / capacityBytes,
+      assumptions,
+    },
+    diagnostics,
+  };
+}
+
+function fmt(x: number): string {
+  return Number.isFinite(x) ? x.toExponential(3) : String(x);
+}
+function round(x: number): string {
+  return Number.isInteger(x) ? String(x) : x.toFixed(2);
+}
+
+/**
+ * Megatron-LM's own estimator, ported line for line from megatron/training/theoretical_memory_usage.py
+ * at NVIDIA/Megatron-LM@d98e8a64ddf34856e74b24714e3bedb2f5a39553 (dense and MoE GPT, no MTP, no MLA,
+ * no latent MoE). Arguments use Megatron's names. Returns bytes (Megatron divides by 2^20 for MB).
+ */
+export interface MegatronArgs {
+  num_layers: number;
+  hidden_size: number;
+  ffn_hidden_size: number;
+  num_attention_heads: number;
+  kv_channels: number;
+  group_query_attention: boolean;
+  num_query_groups: number;
+  swiglu: boolean;
+  padded_vocab_size: number;
+  untie_embeddings_and_output_weights: boolean;
+  normalization: 'LayerNorm' | 'RMSNorm';
+  num_experts: number | null;
+  moe_ffn_hidden_size: number | null;
+  moe_router_topk: number;
+  moe_layer_freq: number;
+  moe_shared_expert_intermediate_size: number | null;
+  add_bias_linear: boolean;
+  tensor_model_parallel_size: number;
+  pipeline_model_parallel_size: number;
+  virtual_pipeline_model_parallel_size: number | null;
+  expert_model_parallel_size: number;
+  expert_tensor_parallel_size: number;
+  data_parallel_size: number;
+  world_size: number;
+  use_distributed_optimizer: boolean;
+  seq_length: number;
+  micro_batch_size: number;
+  sequence_parallel: boolean;
+  recompute_granularity: 'selective' | 'full' | null;
+}
+
+export function megatronTheoreticalMemory(
+  args: MegatronArgs,
+  numMicrobatches: number | null = null,
+): { weightAndOptimizer: number; activation: number; total: number } {
+  const queryProjectionSize = args.kv_channels * args.num_attention_heads;
+  const ratio = queryProjectionSize / args.hidden_size;
+  const groups = args.group_query_attention ? args.num_query_groups : args.num_attention_heads;
+  const numExperts = args.num_experts === null ? 1 : args.num_experts;
+  const gated = args.swiglu ? 3 / 2 : 1;
+  const shared = args.moe_shared_expert_intermediate_size ?? 0;
+  let numMoe = 0;
+  let moeFfn = 0;
+  if (args.num_experts !== null) {
+    for (let i = 0; i < args.num_layers; i++) if (i % args.moe_layer_freq === 0) numMoe++;
+    moeFfn = args.moe_ffn_hidden_size ?? 0;
+  }
+  const numDense = args.num_layers - numMoe;
+  const normSize = args.normalization === 'RMSNorm' ? 1 : 2;
+  const selfAttn =
+    2 * args.hidden_size * args.hidden_size * ((1 + groups / args.num_attention_heads) * ratio);
+  const embeddingSize = args.hidden_size * args.padded_vocab_size;
+  const finalLayernorm = normSize * args.hidden_size;
+  const denseMlp = 2 * args.hidden_size * args.ffn_hidden_size * gated;
+  const sharedExpert = 2 * args.hidden_size * shared * gated;
+  const routed = 2 * args.hidden_size * moeFfn * numExperts * gated;
+  const layernorm = 2 * args.hidden_size * normSize;
+  const router =
+    args.num_experts !== null ? args.hidden_size * numExperts + (args.add_bias_linear ? numExperts : 0) : 0;
+  const etp = args.expert_tensor_parallel_size;
+  const emp = args.expert_model_parallel_size;
+  const pp = args.pipeline_model_parallel_size;
+  const tp = args.tensor_model_parallel_size;
+  const expertDp = Math.floor(args.world_size / (etp * emp * pp));
+  const tpSharded = (selfAttn + denseMlp) * numDense + (selfAttn + sharedExpert) * numMoe;
+  const replicated = layernorm * numDense + (layernorm + router) * numMoe + finalLayernorm;
+  const expertSharded = routed * numMoe;
+  let tpOnShard = (tpSharded / pp + embeddingSize) / tp;
+  const replicatedOnShard = replicated / pp;
+  const expertOnShard = expertSharded / pp / (etp * emp);
+  if (args.untie_embeddings_and_output_weights && pp === 1) tpOnShard += embeddingSize / tp;
+  const bytesPerParam = (dp: number) => (!args.use_distributed_optimizer ? 18 : 6 + 12 / dp);
+  const weightAndOptimizer =
+    (tpOnShard + replicatedOnShard) * bytesPerParam(args.data_parallel_size) +
+    expertOnShard * bytesPerParam(expertDp);
+
+  const s = args.seq_length;
+  const b = args.micro_batch_size;
+  const h = args.hidden_size;
+  let activation: number;
+  if (args.sequence_parallel && args.recompute_granularity === 'selective') {
+    activation = s * b * h * (18 + 4 * (args.ffn_hidden_size / h));
+    activation *= args.num_layers;
+    activation += 8 * s * b * pp;
+    activation += s * b * h * pp;
+    if (args.virtual_pipeline_model_parallel_size !== null) {
+      activation *= 1 + (pp - 1) / (pp * args.virtual_pipeline_model_parallel_size);
+    }
+    if (args.virtual_pipeline_model_parallel_size === null && pp > 1 && numMicrobatches !== null) {
+      activation *= Math.min(1, numMicrobatches / pp);
+    }
+    if (pp === 1) activation += s * b * h * 4 * (1 + args.padded_vocab_size / h);
+    activation /= tp;
+  } else {
+    activation = s * b * h * (10 + 24 / tp) * args.num_layers;
+    activation += 8 * s * b * pp;
+    activation += s * b * h * pp;
+    if (args.virtual_pipeline_model_parallel_size !== null) {
+      activation *= 1 + (pp - 1) / (pp * args.virtual_pipeline_model_parallel_size);
+    }
+    if (args.virtual_pipeline_model_parallel_size === null && pp > 1 && numMicrobatches !== null) {
+      activation *= Math.min(1, numMicrobatches / pp);
+    }
+    if (pp === 1) activation += ((s * b * args.padded_vocab_size) / tp + s * b * h) * 2;
+    activation *= 1.05;
+  }
+  return { weightAndOptimizer, activation, total: weightAndOptimizer + activation };
+}

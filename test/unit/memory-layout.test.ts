@@ -1,0 +1,159 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { analyzeSpec, analyzeText, DEFAULT_ANALYSIS_SETTINGS } from '../../src/core/analyze';
+import { toJson } from '../../src/cli/analyze';
+import { parseTOML } from 'toml-eslint-parser';
+import { readLayout } from '../../src/core/config/layout';
+import { parseShell } from '../../src/core/config/frameworks/shell';
+import { estimateMemory } from '../../src/core/model/memory';
+import { resolveLayout } from '../../src/core/model/layout';
+
+const SHARED = join(__dirname, '..', '..', '..', 'shared');
+const read = (rel: string) => readFileSync(join(SHARED, rel), 'utf8');
+const lineOf = (text: string, needle: string) => text.slice(0, text.indexOf(needle)).split('\n').length - 1;
+
+describe('Megatron layout from corpus launch scripts', () => {
+  it('pretrain_gpt_distributed_with_mp.sh: TP 2, PP 2, sequence parallel, micro-batch 4, seq 1024, with key ranges', () => {
+    const rel = 'configs-b/megatron-lm/examples/pretrain_gpt_distributed_with_mp.sh';
+    const text = read(rel);
+    const layout = readLayout('megatron', text, {}, 8)!;
+    assert.equal(layout.tensorParallel, 2);
+    assert.equal(layout.pipelineParallel, 2);
+    assert.equal(layout.sequenceParallel, true);
+    assert.equal(layout.microBatch, 4);
+    assert.equal(layout.seqLen, 1024);
+    // 16 global / (4 micro × DP 2) = 2 micro-batches per step.
+    assert.equal(layout.gradAccum, 2);
+    assert.equal(layout.sources.tensorParallel!.key, '--tensor-model-parallel-size');
+    assert.equal(
+      layout.sources.tensorParallel!.keyRange.start.line,
+      lineOf(text, '--tensor-model-parallel-size'),
+    );
+  });
+  it('the Megatron cases of megatron-cases.json are the scripts’ own values', () => {
+    const cases = JSON.parse(
+      readFileSync(join(__dirname, '..', 'fixtures', 'memory', 'megatron-cases.json'), 'utf8'),
+    ).cases;
+    for (const c of cases) {
+      const layout = readLayout('megatron', read(c.script.replace(/^/, '')), {}, c.args.world_size)!;
+      assert.equal(layout.tensorParallel ?? 1, c.args.tensor_model_parallel_size, c.name);
+      assert.equal(layout.pipelineParallel ?? 1, c.args.pipeline_model_parallel_size, c.name);
+      assert.equal(layout.microBatch, c.args.micro_batch_size, c.name);
+      assert.equal(layout.seqLen, c.args.seq_length, c.name);
+      assert.equal(layout.sequenceParallel ?? false, c.args.sequence_parallel ?? false, c.name);
+      assert.equal(layout.sharding === 'zero1', c.args.use_distributed_optimizer ?? false, c.name);
+      if (c.args.expert_model_parallel_size)
+        assert.equal(layout.expertParallel, c.args.expert_model_parallel_size);
+    }
+  });
+});
+
+describe('torchtitan layout from corpus TOMLs', () => {
+  it('toml_2024-12/llama3_8b.toml: local batch 1, seq 8192, op-level selective AC, FSDP over all ranks', () => {
+    const text = read('configs/torchtitan/toml_2024-12/llama3_8b.toml');
+    const layout = readLayout('torchtitan', text, {}, 64)!;
+    assert.equal(layout.microBatch, 1);
+    assert.equal(layout.seqLen, 8192);
+    assert.equal(layout.recompute, 'selective-op');
+    assert.equal(layout.tensorParallel, 1);
+    assert.equal(layout.sharding, undefined, 'data_parallel_shard_degree = -1 keeps the FSDP default');
+    assert.equal(layout.sources.recompute!.keyRange.start.line, lineOf(text, "mode = 'selective'"));
+  });
+  it('toml_2026-02/llama3_70b.toml: TP 8 with sequence-parallel norms, full AC, local batch 8', () => {
+    const text = read('configs/torchtitan/toml_2026-02/llama3_70b.toml');
+    const layout = readLayout('torchtitan', text, {}, 64)!;
+    assert.equal(layout.tensorParallel, 8);
+    assert.equal(layout.sequenceParallel, true);
+    assert.equal(layout.recompute, 'full');
+    assert.equal(layout.microBatch, 8);
+  });
+  it("the reader's own parse can be passed in and gives the same layout", () => {
+    const text = read('configs/torchtitan/toml_2026-02/llama3_70b.toml');
+    assert.deepEqual(
+      readLayout('torchtitan', text, {}, 64, parseTOML(text)),
+      readLayout('torchtitan', text, {}, 64),
+    );
+    const sh = read('configs-b/megatron-lm/examples/pretrain_gpt_distributed_with_mp.sh');
+    assert.deepEqual(readLayout('megatron', sh, {}, 8, parseShell(sh)), readLayout('megatron', sh, {}, 8));
+  });
+  it('a non-numeric Megatron degree is kept as NaN and diagnosed with the flag named, never defaulted', () => {
+    const sh =
+      'torchrun pretrain_gpt.py --num-layers 24 --hidden-size 1024 --num-attention-heads 16 --tensor-model-parallel-size two\n';
+    const layout = readLayout('megatron', sh, {}, 8)!;
+    assert.ok(Number.isNaN(layout.tensorParallel));
+    const { layout: resolved } = resolveLayout('megatron', layout, { gpus: 8 });
+    const arch = {
+      nLayers: 24,
+      dModel: 1024,
+      nHeads: 16,
+      nKvHeads: 16,
+      headDim: 64,
+      ffnSize: 4096,
+      gatedMlp: false,
+      vocabSize: 50304,
+      tiedEmbeddings: true,
+      learnedPositions: 2048,
+      qkvBias: true,
+      attnOutBias: true,
+      mlpBias: true,
+      normsPerLayer: 2,
+      normWeight: true,
+      normBias: true,
+      finalNorm: true,
+      qkNorm: 'none' as const,
+    };
+    const r = estimateMemory(arch, resolved);
+    assert.equal(r.estimate, null);
+    assert.match(r.diagnostics[0].message, /--tensor-model-parallel-size must be a positive integer/);
+  });
+  it('frameworks without a layout reader give no layout (memory not estimated on guesses)', () => {
+    assert.equal(readLayout('nanogpt', 'n_layer = 12\n'), undefined);
+  });
+});
+
+describe('analysis and CLI JSON carry memory and throughput', () => {
+  it('llama3_70b.toml on 64 H100: memory parts sum to the total; throughput at 40% MFU', () => {
+    const path = join(SHARED, 'configs/torchtitan/toml_2026-02/llama3_70b.toml');
+    const text = readFileSync(path, 'utf8');
+    const settings = { ...DEFAULT_ANALYSIS_SETTINGS, gpus: 64, gpu: 'H100' };
+    const first = analyzeText(text, { path }, settings).analysis!;
+    assert.ok(first.spec.architecture, 'architecture read');
+    // The registry does not call the hook yet; attach the layout as it will.
+    const spec = { ...first.spec, layout: readLayout('torchtitan', text, {}, 64) };
+    const analysis = analyzeSpec(spec, settings);
+    const json = toJson('llama3_70b.toml', analysis);
+    const m = json.memory!;
+    assert.ok(m);
+    const sum = m.weights + m.gradients + m.optimizer + m.activations + m.buffers + m.overhead;
+    assert.ok(Math.abs(sum - m.perGpuBytes) <= 1e-6 * m.perGpuBytes);
+    assert.equal(m.capacityBytes, 81559 * 2 ** 20);
+    assert.equal(typeof m.fits, 'boolean');
+    assert.ok(m.assumptions.length > 0);
+    const { layout } = resolveLayout('torchtitan', spec.layout, { gpus: 64, seqLen: 8192 });
+    const direct = estimateMemory(spec.architecture!, layout, { capacityBytes: 81559 * 2 ** 20 }).estimate!;
+    assert.equal(m.perGpuBytes, direct.perGpuBytes);
+    const t = json.throughput!;
+    const n = analysis.params!.active;
+    const arch = spec.architecture!;
+    assert.equal(
+      t.tokensPerSecondPerGpu,
+      (0.4 * 989e12) / (6 * n + 6 * arch.nLayers * 8192 * arch.nHeads * arch.headDim),
+    );
+    assert.equal(json.memory && json.memory.fits, m.perGpuBytes <= m.capacityBytes!);
+  });
+  it('an absurd TP in the file becomes a diagnostic naming the key, and no memory figure', () => {
+    const text = read('configs/torchtitan/toml_2026-02/llama3_70b.toml').replace(
+      'tensor_parallel_degree = 8',
+      'tensor_parallel_degree = 7',
+    );
+    const settings = { ...DEFAULT_ANALYSIS_SETTINGS, gpus: 56 };
+    const first = analyzeText(text, {}, settings).analysis!;
+    const analysis = analyzeSpec({ ...first.spec, layout: readLayout('torchtitan', text, {}, 56) }, settings);
+    assert.equal(analysis.memory, null);
+    const d = analysis.diagnostics.find((x) => x.code === 'layout-tp-heads')!;
+    assert.match(d.message, /tensor_parallel_degree = 7 does not divide the 64 attention heads/);
+    assert.equal(d.range!.start.line, lineOf(text, 'tensor_parallel_degree = 7'));
+  });
+});
