@@ -1,0 +1,155 @@
+/**
+ * Runs tables with per-checkpoint learning rates → TrajectoryPoints. Columns (case-insensitive):
+ * `model` (size label) and `run` kept apart (one model may have several runs), params
+ * (`params|n|num_params|parameters`), `step`, tokens (`tokens|d|tokens_seen|num_tokens`, or
+ * `--tokens-per-step`), `lr|learning_rate|lr-adamw`, loss (`loss|val_loss|eval_loss|lm_loss`).
+ *
+ * The per-step LR the schedule laws need is rebuilt from the logged checkpoints: linear between
+ * logged (step, lr) pairs and, before the first one, a linear ramp from 0 at step 0 (a linear warmup;
+ * stated in the report). When the log has no LR column, the caller supplies the schedule from the
+ * config instead (`lrForStep`).
+ */
+import { guessDelimiter, parseDelimited } from './csv';
+import { runFeatures } from '../schedule/features';
+import type { TrajectoryPoint } from './trajectory';
+
+export interface TrajectoryIngest {
+  points: TrajectoryPoint[];
+  errors: string[];
+  notes: string[];
+  dropped: number;
+}
+
+const COLUMNS: Record<string, string[]> = {
+  model: ['model', 'model_name', 'size'],
+  run: ['run', 'run_id', 'run_name'],
+  params: ['params', 'n', 'num_params', 'parameters', 'n_params'],
+  step: ['step', 'iteration', 'iter', 'steps'],
+  tokens: ['tokens', 'd', 'tokens_seen', 'num_tokens', 'consumed_tokens'],
+  lr: ['lr', 'learning_rate', 'lr-adamw', 'learning-rate'],
+  loss: ['loss', 'val_loss', 'eval_loss', 'lm_loss', 'validation_loss'],
+};
+
+interface Row {
+  model: string;
+  run: string;
+  params: number;
+  step: number;
+  tokens: number;
+  lr: number;
+  loss: number;
+}
+
+/** Logged checkpoints of one run → points with exact S1/S2 from the rebuilt per-step LR. */
+export function pointsFromCheckpoints(
+  rows: readonly Row[],
+  lrForStep?: (step: number) => number,
+): { points: TrajectoryPoint[]; error?: string } {
+  const sorted = [...rows].sort((a, b) => a.step - b.step);
+  const last = sorted[sorted.length - 1];
+  if (!last || !(last.step >= 1)) return { points: [], error: 'no checkpoint with a positive step' };
+  if (last.step > 5e7) return { points: [], error: `step ${last.step} is beyond the 5e7 steps this expands` };
+  const withLr = sorted.filter((r) => r.lr > 0);
+  let segment = 0;
+  const lrAt = (s: number): number => {
+    if (lrForStep) return lrForStep(s);
+    if (!withLr.length) return NaN;
+    if (s <= withLr[0].step) return (withLr[0].lr * s) / Math.max(withLr[0].step, 1);
+    // Called with increasing s: the segment pointer only moves forward.
+    while (segment + 1 < withLr.length && withLr[segment + 1].step < s) segment++;
+    const k = segment;
+    const a = withLr[k];
+    const b = withLr[k + 1];
+    if (!b) return a.lr;
+    return a.lr + ((b.lr - a.lr) * (s - a.step)) / (b.step - a.step);
+  };
+  const n = Math.round(last.step);
+  const lr = new Float64Array(n);
+  const tokens = new Float64Array(n);
+  // Tokens per step between checkpoints from the logged token counts (batch ramps are respected).
+  let previous = { step: 0, tokens: 0 };
+  let k = 0;
+  for (let s = 1; s <= n; s++) {
+    while (k < sorted.length && sorted[k].step < s) previous = sorted[k++];
+    const next = sorted[k] ?? previous;
+    const perStep =
+      next.step > previous.step
+        ? (next.tokens - previous.tokens) / (next.step - previous.step)
+        : next.tokens / next.step;
+    lr[s - 1] = lrAt(s - 1);
+    tokens[s - 1] = (s > 1 ? tokens[s - 2] : 0) + perStep;
+  }
+  let peak = 0;
+  for (const v of lr) if (v > peak) peak = v;
+  if (!(peak > 0) || lr.some((v) => !Number.isFinite(v)))
+    return { points: [], error: 'no usable learning rate' };
+  // The climb to the first peak is warmup, not (negative) annealing.
+  const warmup = lr.indexOf(peak);
+  const f = runFeatures({ lr, tokens, peakLr: peak }, undefined, warmup);
+  const points = sorted
+    .filter((r) => r.step >= 1 && r.loss > 0)
+    .map((r) => {
+      const i = Math.round(r.step) - 1;
+      return {
+        model: r.model,
+        run: r.run,
+        params: r.params,
+        tokens: r.tokens,
+        loss: r.loss,
+        s1: f.s1[i],
+        s2: f.s2[i],
+      };
+    });
+  return { points };
+}
+
+/** Read a runs table. Never throws; problems come back as `errors`. */
+export function readTrajectoryTable(
+  text: string,
+  fileName: string,
+  options: { tokensPerStep?: number; params?: number } = {},
+): TrajectoryIngest {
+  const out: TrajectoryIngest = { points: [], errors: [], notes: [], dropped: 0 };
+  const { records } = parseDelimited(text, guessDelimiter(text, fileName));
+  if (records.length < 2) return { ...out, errors: ['the table has no data rows'] };
+  const header = records[0].cells.map((c) => c.trim().toLowerCase());
+  const col = (key: string) => header.findIndex((h) => COLUMNS[key].includes(h));
+  const idx = Object.fromEntries(Object.keys(COLUMNS).map((k) => [k, col(k)])) as Record<string, number>;
+  if (idx.step < 0) out.errors.push('a `step` column is needed to rebuild the learning-rate schedule');
+  if (idx.lr < 0) out.errors.push('an `lr` (learning_rate) column is needed for a schedule-aware fit');
+  if (idx.loss < 0) out.errors.push('no loss column (loss, val_loss, eval_loss)');
+  if (idx.tokens < 0 && !options.tokensPerStep) out.errors.push('no tokens column: give --tokens-per-step');
+  if (idx.params < 0 && !options.params) out.errors.push('no params column: give --params');
+  if (out.errors.length) return out;
+  const runs = new Map<string, Row[]>();
+  for (const r of records.slice(1)) {
+    const cell = (k: string) => (idx[k] >= 0 ? (r.cells[idx[k]] ?? '').trim() : '');
+    const num = (k: string) => Number(cell(k).replace(/_/g, ''));
+    const step = num('step');
+    const row: Row = {
+      model: cell('model') || cell('params') || 'model',
+      run: cell('run') || cell('model') || cell('params') || 'run',
+      params: idx.params >= 0 ? num('params') : options.params!,
+      step,
+      tokens: idx.tokens >= 0 ? num('tokens') : step * options.tokensPerStep!,
+      lr: num('lr'),
+      loss: num('loss'),
+    };
+    if (![row.params, row.step, row.tokens, row.loss].every((v) => Number.isFinite(v) && v > 0)) {
+      out.dropped++;
+      continue;
+    }
+    const key = `${row.model}\u0000${row.run}`;
+    if (!runs.has(key)) runs.set(key, []);
+    runs.get(key)!.push(row);
+  }
+  for (const [key, rows] of runs) {
+    const r = pointsFromCheckpoints(rows);
+    if (r.error) out.errors.push(`run ${key.replace('\u0000', '/')}: ${r.error}`);
+    for (const p of r.points) out.points.push(p);
+  }
+  out.notes.push(
+    'per-step LR rebuilt linearly between logged checkpoints, ramping from 0 at step 0 before the first',
+  );
+  return out;
+}

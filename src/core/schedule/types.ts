@@ -1,0 +1,83 @@
+/**
+ * A learning-rate schedule as the configs state it, independent of any framework. Positions are in
+ * optimizer steps unless `unit` is 'tokens' (GPT-3 states warmup and decay horizon in tokens; Brown et
+ * al. 2020, App. B). Every framework's extractor (src/core/schedule/<framework>.ts) produces this.
+ */
+
+/** Shape of the LR after warmup, up to the decay horizon. */
+export type DecayShape =
+  | { kind: 'constant' }
+  | { kind: 'cosine' }
+  | { kind: 'linear' }
+  /** η = peak·√(timescale / x) for x ≥ timescale (fairseq / T5 "rsqrt"); timescale defaults to warmup. */
+  | { kind: 'inverse-sqrt'; timescale?: number }
+  /**
+   * Warmup–stable–decay (trapezoidal): constant peak, then a cooldown over the last `cooldownFraction`
+   * of the horizon to the final LR. Cooldown shapes: linear; cosine; '1-sqrt' (Hägele et al. 2024,
+   * "Scaling Laws and Compute-Optimal Training Beyond Fixed Training Durations", Eq. 1); exponential
+   * (geometric interpolation peak→final, Luo et al. 2025 code `wsd_lrs`).
+   */
+  | { kind: 'wsd'; cooldownFraction: number; shape: 'linear' | 'cosine' | '1-sqrt' | 'exponential' }
+  /** Multiply by `gamma` at each milestone (PyTorch MultiStepLR); `finalLr` is ignored. */
+  | { kind: 'step'; milestones: readonly number[]; gamma: number }
+  /**
+   * PyTorch OneCycleLR: from peak/divFactor up to peak over the first `pctStart` of the horizon, then
+   * down to peak/(divFactor·finalDivFactor); no separate warmup. Defaults in PyTorch: pctStart 0.3,
+   * divFactor 25, finalDivFactor 1e4, anneal 'cos'.
+   */
+  | {
+      kind: 'onecycle';
+      pctStart: number;
+      divFactor: number;
+      finalDivFactor: number;
+      anneal: 'cos' | 'linear';
+    };
+
+export interface LrSchedule {
+  /** Units of warmup, horizon and milestones. */
+  unit: 'steps' | 'tokens';
+  peakLr: number;
+  /** Absolute LR at (and after) the horizon. */
+  finalLr: number;
+  warmup: number;
+  /**
+   * Linear warmup from `warmupStartLr` (default 0): start + (peak − start)·x/W; 'linear-plus-one' is
+   * nanoGPT's peak·(x + 1)/(W + 1) (karpathy/nanoGPT train.py `get_lr`); or constant at peak.
+   */
+  warmupShape: 'linear' | 'linear-plus-one' | 'constant';
+  warmupStartLr?: number;
+  decay: DecayShape;
+  /** Where the decay ends (may differ from the run length; after it the LR stays at `finalLr`). */
+  horizon: number;
+}
+
+/**
+ * Batch-size ramp-up. 'tokens-linear': the batch grows linearly in tokens seen from `startTokens`
+ * per step to the full batch over the first `rampTokens` (GPT-3, Brown et al. 2020 App. B).
+ * 'megatron': Megatron-LM `--rampup-batch-size start increment samples`: the global batch (in
+ * sequences) grows by `increment` in equal sample intervals until `samples` sequences are consumed.
+ */
+export type BatchRamp =
+  | { kind: 'tokens-linear'; startTokens: number; rampTokens: number }
+  | { kind: 'megatron'; startSequences: number; incrementSequences: number; rampSamples: number };
+
+/** A run: a schedule, its batch and its length. */
+export interface RunPlan {
+  schedule: LrSchedule;
+  /** Full global batch in tokens (sequences × sequence length). */
+  batchTokens: number;
+  /** Sequence length (needed for the Megatron ramp, in sequences). */
+  sequenceLength?: number;
+  ramp?: BatchRamp;
+  /** Run length: steps or tokens (one of them). */
+  totalSteps?: number;
+  totalTokens?: number;
+}
+
+/** A run expanded step by step: index i is optimizer step i+1 (the LR it used and the tokens after it). */
+export interface CompiledRun {
+  lr: Float64Array;
+  /** Tokens consumed after each step (cumulative). */
+  tokens: Float64Array;
+  peakLr: number;
+}

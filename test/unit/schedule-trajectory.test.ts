@@ -1,0 +1,97 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { compileRun } from '../../src/core/schedule/model';
+import { featuresAtTokens, runFeatures } from '../../src/core/schedule/features';
+import {
+  fitTrajectory,
+  holdoutEvaluation,
+  predictTrajectory,
+  type TrajectoryPoint,
+} from '../../src/core/fit/trajectory';
+import { allFamilies } from '../../bench/schedule-families-data';
+
+/** Exact points of a known law on two sizes × (cosine, WSD) schedules. */
+function synthetic(): TrajectoryPoint[] {
+  const law = { E: 1.9, A: 400, alpha: 0.34, B: 2000, beta: 0.3, C: 2e-4 };
+  const out: TrajectoryPoint[] = [];
+  for (const [model, params] of [
+    ['s', 1e8],
+    ['m', 4e8],
+    ['l', 1.6e9],
+  ] as const) {
+    for (const decay of [
+      { kind: 'cosine' as const },
+      { kind: 'wsd' as const, cooldownFraction: 0.2, shape: 'linear' as const },
+    ]) {
+      const { run } = compileRun({
+        schedule: {
+          unit: 'steps',
+          peakLr: 3e-4,
+          finalLr: 3e-5,
+          warmup: 500,
+          warmupShape: 'linear',
+          decay,
+          horizon: 20_000,
+        },
+        batchTokens: 1e6,
+        totalSteps: 20_000,
+      });
+      const f = runFeatures(run!, undefined, 500);
+      for (let step = 1000; step <= 20_000; step += 250) {
+        const at = featuresAtTokens(f, step * 1e6)!;
+        const loss = law.E + law.A * params ** -law.alpha + law.B * at.s1 ** -law.beta - law.C * at.s2;
+        out.push({ model, run: `${model}-${decay.kind}`, params, tokens: step * 1e6, loss, ...at });
+      }
+    }
+  }
+  return out;
+}
+
+test('trajectory fit recovers the coefficients of exact tissue-chinchilla data (3 sizes × cosine/WSD)', () => {
+  const { fit, error } = fitTrajectory(synthetic(), { params: true, schedule: true });
+  assert.equal(error, undefined);
+  const l = fit!.law;
+  for (const [got, want] of [
+    [l.E, 1.9],
+    [l.alpha, 0.34],
+    [l.beta, 0.3],
+    [l.C, 2e-4],
+  ] as const)
+    assert.ok(Math.abs(got - want) / want < 1e-3, `${got} vs ${want}`);
+});
+
+test('trajectory fit: too few points or a single size for the N term give a reason, not a throw', () => {
+  const few = synthetic().slice(0, 3);
+  assert.match(fitTrajectory(few, { params: true, schedule: true }).error!, /at least/);
+  const one = synthetic().filter((p) => p.model === 's');
+  assert.match(fitTrajectory(one, { params: true, schedule: true }).error!, /two model sizes/);
+  const fit = fitTrajectory(one, { params: false, schedule: true }).fit!;
+  assert.equal(predictTrajectory(fit, { params: 1e8, tokens: 0, s1: 0, s2: 0 }), undefined);
+});
+
+// Real trajectories (../shared/data/hitchhiker_colpret/raw): fit on the first 30% of the largest model's
+// runs plus the smaller models, predict the rest. Measured (docs/schedule-laws.md): schedule-aware vs
+// schedule-blind mean ARE — GPT-3 1.27% vs 1.65%, OLMo-7B 1.90% vs 2.12%, datablations c4 1.14% vs 1.51%,
+// oscar 0.71% vs 0.72%; OLMo-1B (one run, no smaller models) 1.16% vs 0.90% — the schedule-aware law
+// does NOT beat the baseline there, and this test says so instead of hiding it.
+test('real families: schedule-aware vs schedule-blind held-out ARE after the first 30%', (t) => {
+  const expectBetter = new Set([
+    'GPT-3 (val)',
+    'OLMo-7B + Twin-2T (wikitext_103)',
+    'datablations c4 (1 epoch)',
+    'datablations oscar (1 epoch)',
+  ]);
+  for (const family of allFamilies()) {
+    const r = holdoutEvaluation(family.points, family.target, 0.3);
+    assert.ok(Number.isFinite(r.scheduleAre) && Number.isFinite(r.baselineAre), family.name);
+    t.diagnostic(
+      `${family.name}: schedule ${(100 * r.scheduleAre).toFixed(2)}% vs baseline ${(100 * r.baselineAre).toFixed(2)}%`,
+    );
+    if (expectBetter.has(family.name)) assert.ok(r.scheduleAre < r.baselineAre, family.name);
+    else
+      assert.ok(
+        r.scheduleAre > r.baselineAre,
+        `${family.name} now beats the baseline: update docs/schedule-laws.md`,
+      );
+  }
+});
