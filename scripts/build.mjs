@@ -22,6 +22,8 @@ const builds = [
   { ...node, entryPoints: ['src/server/server.ts'], outfile: 'dist/server.js' },
   // The fit runs in a worker thread so a long fit never blocks the extension host.
   { ...node, entryPoints: ['src/client/fitWorker.ts'], outfile: 'dist/fitWorker.js' },
+  // Bootstrap refits across worker threads (src/core/fit/parallel.ts looks for it beside the bundle).
+  { ...node, entryPoints: ['src/core/fit/bootstrapWorker.ts'], outfile: 'dist/fitBootstrapWorker.js' },
   {
     ...node,
     entryPoints: ['src/cli.ts'],

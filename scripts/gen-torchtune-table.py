@@ -1,8 +1,10 @@
 """Generate src/core/config/frameworks/torchtune.tables.ts from pytorch/torchtune's model builders.
 
-Usage: python3 scripts/gen-torchtune-table.py <torchtune git dir> > src/core/config/frameworks/torchtune.tables.ts
+Usage: python3 scripts/gen-torchtune-table.py <source> > src/core/config/frameworks/torchtune.tables.ts
 
-Reads torchtune/models/<family>/_model_builders.py at HEAD of the given bare git dir, and for every
+<source> is a bare git dir of pytorch/torchtune (read at HEAD) or a vendored copy named by its commit
+(scripts/upstream/torchtune/<commit>, what the test uses). Reads torchtune/models/<family>/_model_builders.py,
+and for every
 builder function that returns a call to a decoder component builder (llama3_1(...), qwen2(...)),
 records the literal keyword (and positional) arguments merged over the component builder's own
 defaults (its signature in _component_builders.py). lora_* builders and qlora_* partials map to the
@@ -10,6 +12,7 @@ same dimensions. Builders whose dimensions are not all literals are skipped (lis
 """
 import ast
 import json
+import os
 import subprocess
 import sys
 
@@ -28,7 +31,24 @@ COMPONENTS = {
 }
 
 
+VENDORED = os.path.isdir(os.path.join(GIT, "torchtune"))
+
+
 def git(*args):
+    # A vendored copy answers the three questions the generator asks of git.
+    if VENDORED:
+        if args[0] == "rev-parse":
+            return os.path.basename(os.path.normpath(GIT)) + "\n"
+        if args[0] == "ls-tree":
+            root = os.path.join(GIT, args[-1])
+            found = []
+            for folder, _, names in os.walk(root):
+                for name in names:
+                    found.append(os.path.relpath(os.path.join(folder, name), GIT).replace(os.sep, "/"))
+            return "\n".join(sorted(found))
+        if args[0] == "show":
+            with open(os.path.join(GIT, args[1].split(":", 1)[1]), encoding="utf-8") as handle:
+                return handle.read()
     return subprocess.run(["git", f"--git-dir={GIT}", *args], check=True, capture_output=True, text=True).stdout
 
 

@@ -12,8 +12,13 @@ import { HAS_SHARED, REPO_ROOT, SHARED_DIR, SHARED_SKIP, diskReadFile, fixturePa
 import { notModelledKeyFailures, unlistedUsedKeys, type InventoryConfig } from '../inventory-support';
 import { injectYamlPath, sweepValueLines } from '../framework-sweep-support';
 
-/** Bare git dir of pytorch/torchtune (a mirror of the repository), overridable for CI. */
-const TORCHTUNE_GIT = process.env.TORCHTUNE_GIT ?? '/work/.mirror/pytorch+torchtune/repo';
+/**
+ * The torchtune sources the table is generated from: the vendored builders at the recorded commit
+ * (scripts/upstream/torchtune), or a bare git dir of pytorch/torchtune given in TORCHTUNE_GIT.
+ */
+const TORCHTUNE_GIT =
+  process.env.TORCHTUNE_GIT ??
+  join(REPO_ROOT, 'scripts', 'upstream', 'torchtune', 'bd2a0fc7c31430972728494fa01aaeeb0ebf1ba1');
 
 const DIR = fixturePath('torchtune');
 const FILES = readdirSync(DIR).filter((name) => name.endsWith('.yaml'));

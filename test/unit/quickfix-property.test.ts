@@ -81,6 +81,9 @@ function editCases(): EditCase[] {
       const source = spec?.trainingSources.duration;
       const unit = spec?.training.durationUnit;
       if (!spec || !source || source.file || !unit || spec.training.finetune) continue;
+      // D unknown before the edit (a not-modelled key such as torchtitan fault tolerance) stays
+      // unknown after it: no fix is offered then, so there is no promise to check.
+      if (spec.training.tokens === undefined) continue;
       if (!durationEditForTokens(source, unit, 1e9).ok) continue;
       // Options that change nothing about the edit are one case, not two.
       const key = JSON.stringify([source.valueRange, unit]);
@@ -194,7 +197,15 @@ test('every config: the editor fix (durationFix) re-reads to the D its title sta
       const c = cases[index];
       const context = { path: c.path, readFile: diskReadFile, ...(c.options ? { options: c.options } : {}) };
       const fix = durationFix(c.text, c.spec, target, context);
-      assert.ok(fix, `${c.label}: a fix for ${target} tokens`);
+      if (!fix) {
+        // No edit when the target rounds to the value already written (nothing to offer).
+        const edit = durationEditForTokens(c.source, c.unit, target);
+        assert.ok(
+          edit.ok && edit.value.edit.newText.trim() === c.source.raw.trim(),
+          `${c.label}: a fix for ${target} tokens`,
+        );
+        return;
+      }
       const spec = read(applyAll(c.text, fix.replacements), c.path, c.options);
       assert.ok(spec?.training.tokens !== undefined, `${c.label}: D known after the fix`);
       assert.ok(

@@ -122,9 +122,10 @@ export function isHarmless(entry: InventoryEntry, value: unknown): boolean {
 
 /** A written value for a message. */
 function shown(value: unknown): string {
+  if (value === undefined || value === null) return '(empty)';
   if (typeof value === 'string') return value.length > 40 ? `${value.slice(0, 40)}…` : value;
   try {
-    const json = JSON.stringify(value);
+    const json = JSON.stringify(value) ?? String(value);
     return json.length > 40 ? `${json.slice(0, 40)}…` : json;
   } catch {
     return String(value);

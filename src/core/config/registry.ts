@@ -2,6 +2,7 @@ import type { ReadContext, ReadResult } from '../types';
 import type { FrameworkReader } from './reader';
 import { applyInventory } from './inventory';
 import { readLayout } from './layout';
+import { hintedReadContext, readHardwareHints } from './hardwareHints';
 import { sanitizeSpec } from './sanity';
 import { MAX_ANALYZED_CHARS } from './text';
 import { deepspeedReader } from './frameworks/deepspeed';
@@ -89,15 +90,19 @@ export function readRunConfig(text: string, context: ReadContext = {}): ReadResu
   const reader = recognize(source, context.path);
   if (!reader) return { kind: 'not-a-run-config' };
   try {
-    const result = reader.read(source, context);
+    // The file's own device count completes D where the user set none (src/core/config/hardwareHints.ts).
+    const hardware = readHardwareHints(source, context.path);
+    const hinted = hintedReadContext(context, hardware);
+    const result = reader.read(source, hinted.context);
     if (result.kind !== 'run-config') return result;
     const spec =
       reader.inventory && result.written
         ? applyInventory(result.spec, reader.inventory, result.written)
         : result.spec;
     // The parallel layout feeds the memory estimate; only frameworks with a layout reader have one.
-    const layout = readLayout(spec.framework, source, context, spec.training.gpus);
+    const layout = readLayout(spec.framework, source, hinted.context, spec.training.gpus);
     if (layout) spec.layout = layout;
+    spec.hardware = hinted.attach(spec, hardware);
     return { kind: 'run-config', spec: sanitizeSpec(spec) };
   } catch (error) {
     return {

@@ -46,36 +46,46 @@ export interface PyBinding {
 const MAX_ITEMS = 20_000;
 const MAX_DEPTH = 24;
 /** Longest call or keyword value scanned (characters). */
-const MAX_SPAN = 200_000;
+const MAX_SPAN = 20_000;
 
 const CLOSERS: Record<string, string> = { '(': ')', '[': ']', '{': '}' };
 
 /** The text with comments and string contents replaced by spaces (quotes kept); same offsets. */
 export function maskPython(text: string): string {
-  const out = text.split('');
-  let i = 0;
-  while (i < text.length) {
-    const ch = text[i];
-    if (ch === '#') {
-      while (i < text.length && text[i] !== '\n' && text[i] !== '\r') out[i++] = ' ';
-      continue;
-    }
-    if (ch === '"' || ch === "'") {
-      const triple = text.startsWith(ch.repeat(3), i);
-      const quote = triple ? ch.repeat(3) : ch;
-      i += quote.length;
+  const parts: string[] = [];
+  const blank = (from: number, to: number) => parts.push(text.slice(from, to).replace(/[^\r\n]/g, ' '));
+  const special = /[#"']/g;
+  let copied = 0;
+  let match: RegExpExecArray | null;
+  while ((match = special.exec(text)) !== null) {
+    const at = match.index;
+    parts.push(text.slice(copied, at));
+    if (match[0] === '#') {
+      const lineEnd = text.slice(at).search(/[\r\n]/);
+      const stop = lineEnd < 0 ? text.length : at + lineEnd;
+      blank(at, stop);
+      copied = stop;
+    } else {
+      const ch = match[0];
+      const quote = text.startsWith(ch.repeat(3), at) ? ch.repeat(3) : ch;
+      let i = at + quote.length;
       while (i < text.length && !text.startsWith(quote, i)) {
-        if (text[i] === '\\') out[i++] = ' ';
-        if (!triple && (text[i] === '\n' || text[i] === '\r')) break;
-        if (i < text.length && text[i] !== '\n' && text[i] !== '\r') out[i] = ' ';
+        if (text[i] === '\\') i++;
+        else if (quote.length === 1 && (text[i] === '\n' || text[i] === '\r')) break;
         i++;
       }
-      i += quote.length;
-      continue;
+      const close = Math.min(i, text.length);
+      const stop = Math.min(text.length, close + (text.startsWith(quote, close) ? quote.length : 0));
+      // Keep the quotes, blank the contents.
+      parts.push(text.slice(at, at + quote.length));
+      blank(at + quote.length, close);
+      parts.push(text.slice(close, stop));
+      copied = stop;
     }
-    i++;
+    special.lastIndex = copied;
   }
-  return out.join('');
+  parts.push(text.slice(copied));
+  return parts.join('');
 }
 
 /** Index of the bracket closing the one at `open` in masked code, or -1. */
@@ -144,9 +154,11 @@ export class PyScript {
       const lineStart = match.index;
       const line = match[0].replace(/[\r\n]+$/, '');
       const atDepth = depth;
-      for (const ch of line) {
-        if (ch in CLOSERS) depth++;
-        else if (ch === ')' || ch === ']' || ch === '}') depth = Math.max(0, depth - 1);
+      for (let i = 0; i < line.length; i++) {
+        const c = line.charCodeAt(i);
+        // ( [ {  versus  ) ] }
+        if (c === 40 || c === 91 || c === 123) depth++;
+        else if ((c === 41 || c === 93 || c === 125) && depth > 0) depth--;
       }
       if (line.trim() === '' || atDepth > 0) continue;
       const top = !/^\s/.test(line);
@@ -226,7 +238,8 @@ export class PyScript {
     const out: { match: RegExpExecArray; open: number; close: number; args: PyArg[] }[] = [];
     const re = new RegExp(pattern.source, 'g');
     let match: RegExpExecArray | null;
-    while ((match = re.exec(this.code)) !== null && out.length < 200) {
+    let attempts = 0;
+    while ((match = re.exec(this.code)) !== null && attempts++ < 50) {
       // The call's own bracket: the last '(' of the match (`partial(build_config,` opens at partial).
       const open = match.index + match[0].lastIndexOf('(');
       const close = matchBracket(this.code, open);
@@ -244,7 +257,7 @@ export class PyScript {
     const out: PyArg[] = [];
     const re = new RegExp(`[(,]\\s*(${name})\\s*=(?!=)\\s*`, 'g');
     let match: RegExpExecArray | null;
-    while ((match = re.exec(this.code)) !== null && out.length < 200) {
+    while ((match = re.exec(this.code)) !== null && out.length < 50) {
       const nameStart = match.index + match[0].indexOf(match[1]);
       const valueStart = match.index + match[0].length;
       let depth = 0;

@@ -728,9 +728,19 @@ function vocabSizeMissing(ctx: Ctx, value: PyEval | undefined): undefined {
 
 /** The `max_sequence_length` passed to build_config (default 4096). */
 function sequenceLength(ctx: Ctx): { value: number; source?: FieldSource } | undefined {
-  const arg = buildConfigArg(ctx, 'max_sequence_length');
+  let arg = buildConfigArg(ctx, 'max_sequence_length');
   if (arg === 'ambiguous') return undefined;
-  if (!arg) return { value: DEFAULT_SEQUENCE_LENGTH };
+  if (!arg) {
+    // build_config's default, when the script uses build_config; else the data config's own.
+    if (/\bbuild_config\b/.test(ctx.script.code)) return { value: DEFAULT_SEQUENCE_LENGTH };
+    const args = [
+      ...ctx.script.keywordArgs('sequence_length'),
+      ...ctx.script.keywordArgs('max_sequence_length'),
+    ].filter((a) => !/^\s*common\./.test(ctx.script.code.slice(a.valueStart, a.valueEnd)));
+    const values = new Set(args.map((a) => int(evaluate(ctx.script, a.valueStart, a.valueEnd))));
+    if (args.length === 0 || values.size !== 1 || values.has(undefined)) return undefined;
+    arg = args[0];
+  }
   const value = int(evaluate(ctx.script, arg.valueStart, arg.valueEnd));
   return value
     ? { value, source: source(ctx, 'max_sequence_length', arg.nameStart, arg.valueStart, arg.valueEnd) }
@@ -924,12 +934,15 @@ function readTraining(ctx: Ctx): void {
   if (max) {
     limit(max, 'max_duration');
     ctx.spec.trainingSources.duration = max.source;
-    training.durationUnit =
-      max.unit === 'tokens'
-        ? { kind: 'tokens', tokensPerUnit: 1, suffix: '' }
-        : max.unit === 'steps'
-          ? { kind: 'steps', suffix: '', ...(tokensPerStep ? { tokensPerUnit: tokensPerStep } : {}) }
-          : { kind: 'epochs', suffix: '' };
+    // A quick fix can rewrite only a plain number; `Duration.tokens(MAX_DURATION)` names a constant
+    // elsewhere, so no edit unit is offered rather than one that would break the call.
+    if (max.source && /^\s*[\d_]+(\.\d+)?([eE][+-]?\d+)?\s*$/.test(max.source.raw))
+      training.durationUnit =
+        max.unit === 'tokens'
+          ? { kind: 'tokens', tokensPerUnit: 1, suffix: '' }
+          : max.unit === 'steps'
+            ? { kind: 'steps', suffix: '', ...(tokensPerStep ? { tokensPerUnit: tokensPerStep } : {}) }
+            : { kind: 'epochs', suffix: '' };
   } else {
     limit({ unit: 'epochs', amount: 1 }, 'max_duration (TrainerConfig default Duration.epochs(1))');
     ctx.spec.assumptions.push("max_duration absent: TrainerConfig's default Duration.epochs(1)");

@@ -1,5 +1,5 @@
 import type { FieldSource } from '../../types';
-import type { ParallelLayout } from '../../model/layout';
+import type { LayoutKey, ParallelLayout } from '../../model/layout';
 import { lastFlag, parseShell, type ShellFlag, type ShellScript } from '../frameworks/shell';
 
 /**
@@ -22,19 +22,30 @@ export function readMegatronLayout(text: string, gpus?: number, parsed?: ShellSc
       ...(flag.file ? { file: flag.file } : {}),
     };
   };
-  const int = (names: string[]): { value: number; source: FieldSource } | undefined => {
+  const int = (names: string[], key?: LayoutKey): { value: number; source: FieldSource } | undefined => {
     const flag = lastFlag(script, names);
     const text = flag?.values[0]?.text;
     if (!flag || text === undefined) return undefined;
     const value = Number(text);
-    // A value that is not a number is kept as NaN so validation names the key (never a default).
-    return { value: /^\s*-?\d+(\.\d+)?\s*$/.test(text) ? value : NaN, source: source(flag) };
+    // A value that is not a finite number is recorded as invalid (with its text) so validation
+    // names the key: never a default, and no NaN/Infinity in the spec.
+    const usable = /^\s*-?\d+(\.\d+)?\s*$/.test(text) && Number.isFinite(value);
+    if (!usable) {
+      // Counts that are not layout keys (--num-layers, --global-batch-size) are the framework
+      // reader's to report.
+      if (key) {
+        (layout.invalid ??= {})[key] = text;
+        layout.sources[key] = source(flag);
+      }
+      return undefined;
+    }
+    return { value, source: source(flag) };
   };
   const has = (names: string[]): FieldSource | undefined => {
     const flag = lastFlag(script, names);
     return flag ? source(flag) : undefined;
   };
-  const set = <K extends keyof Omit<ParallelLayout, 'sources'>>(
+  const set = <K extends keyof Omit<ParallelLayout, 'sources' | 'invalid'>>(
     key: K & keyof ParallelLayout['sources'],
     found: { value: ParallelLayout[K]; source: FieldSource } | undefined,
   ) => {
@@ -42,13 +53,16 @@ export function readMegatronLayout(text: string, gpus?: number, parsed?: ShellSc
     layout[key] = found.value;
     layout.sources[key] = found.source;
   };
-  set('tensorParallel', int(['--tensor-model-parallel-size']));
-  set('pipelineParallel', int(['--pipeline-model-parallel-size']));
-  set('contextParallel', int(['--context-parallel-size']));
-  set('expertParallel', int(['--expert-model-parallel-size']));
-  set('microBatch', int(['--micro-batch-size']));
-  set('seqLen', int(['--seq-length']));
-  const virtual = int(['--num-virtual-stages-per-pipeline-rank', '--virtual-pipeline-model-parallel-size']);
+  set('tensorParallel', int(['--tensor-model-parallel-size'], 'tensorParallel'));
+  set('pipelineParallel', int(['--pipeline-model-parallel-size'], 'pipelineParallel'));
+  set('contextParallel', int(['--context-parallel-size'], 'contextParallel'));
+  set('expertParallel', int(['--expert-model-parallel-size'], 'expertParallel'));
+  set('microBatch', int(['--micro-batch-size'], 'microBatch'));
+  set('seqLen', int(['--seq-length'], 'seqLen'));
+  const virtual = int(
+    ['--num-virtual-stages-per-pipeline-rank', '--virtual-pipeline-model-parallel-size'],
+    'virtualPipeline',
+  );
   if (virtual) set('virtualPipeline', virtual);
   const perVirtual = int(['--num-layers-per-virtual-pipeline-stage']);
   const layers = int(['--num-layers']);

@@ -1,6 +1,6 @@
 import { parseTOML, type AST } from 'toml-eslint-parser';
 import type { FieldSource } from '../../types';
-import type { ParallelLayout } from '../../model/layout';
+import type { LayoutKey, ParallelLayout } from '../../model/layout';
 import { LineIndex } from '../text';
 
 /**
@@ -45,12 +45,20 @@ export function readTorchtitanLayout(text: string, gpus?: number, parsed?: AST.T
     }
     return undefined;
   };
-  const int = (paths: string[]) => {
+  const int = (paths: string[], key?: LayoutKey) => {
     const found = get(paths);
     if (!found) return undefined;
-    return { value: typeof found.value === 'number' ? found.value : NaN, source: found.source };
+    if (typeof found.value === 'number' && Number.isFinite(found.value))
+      return { value: found.value, source: found.source };
+    // A string, `inf`, `nan` or a table: recorded as written so validation names the key (never a
+    // default, and no NaN in the spec). Counts that are not layout keys are simply not used.
+    if (key) {
+      (layout.invalid ??= {})[key] = found.source.raw;
+      layout.sources[key] = found.source;
+    }
+    return undefined;
   };
-  const set = <K extends keyof Omit<ParallelLayout, 'sources'>>(
+  const set = <K extends keyof Omit<ParallelLayout, 'sources' | 'invalid'>>(
     key: K & keyof ParallelLayout['sources'],
     found: { value: ParallelLayout[K]; source: FieldSource } | undefined,
   ) => {
@@ -58,7 +66,7 @@ export function readTorchtitanLayout(text: string, gpus?: number, parsed?: AST.T
     layout[key] = found.value;
     layout.sources[key] = found.source;
   };
-  const tp = int(['parallelism.tensor_parallel_degree', 'training.tensor_parallel_degree']);
+  const tp = int(['parallelism.tensor_parallel_degree', 'training.tensor_parallel_degree'], 'tensorParallel');
   set('tensorParallel', tp);
   if (tp && tp.value > 1) {
     // torchtitan's TP plan always shards the norms' sequence dimension (SequenceParallel).
@@ -66,15 +74,18 @@ export function readTorchtitanLayout(text: string, gpus?: number, parsed?: AST.T
   }
   set(
     'pipelineParallel',
-    int(['parallelism.pipeline_parallel_degree', 'experimental.pipeline_parallel_degree']),
+    int(
+      ['parallelism.pipeline_parallel_degree', 'experimental.pipeline_parallel_degree'],
+      'pipelineParallel',
+    ),
   );
   set(
     'contextParallel',
-    int(['parallelism.context_parallel_degree', 'experimental.context_parallel_degree']),
+    int(['parallelism.context_parallel_degree', 'experimental.context_parallel_degree'], 'contextParallel'),
   );
-  set('expertParallel', int(['parallelism.expert_parallel_degree']));
-  set('microBatch', int(['training.local_batch_size', 'training.batch_size']));
-  set('seqLen', int(['training.seq_len']));
+  set('expertParallel', int(['parallelism.expert_parallel_degree'], 'expertParallel'));
+  set('microBatch', int(['training.local_batch_size', 'training.batch_size'], 'microBatch'));
+  set('seqLen', int(['training.seq_len'], 'seqLen'));
   const shard = int(['parallelism.data_parallel_shard_degree', 'training.data_parallel_shard_degree']);
   const replicate = int([
     'parallelism.data_parallel_replicate_degree',
@@ -102,7 +113,12 @@ export function readTorchtitanLayout(text: string, gpus?: number, parsed?: AST.T
   const offload = get(['training.enable_cpu_offload']);
   if (offload && offload.value === true) set('cpuOffload', { value: true, source: offload.source });
   const pipelineMicrobatch = int(['parallelism.pipeline_parallel_microbatch_size']);
-  if (pipelineMicrobatch && layout.microBatch && (layout.pipelineParallel ?? 1) > 1) {
+  if (
+    pipelineMicrobatch &&
+    pipelineMicrobatch.value > 0 &&
+    layout.microBatch &&
+    (layout.pipelineParallel ?? 1) > 1
+  ) {
     // The local batch is split into pipeline micro-batches of this size.
     const n = layout.microBatch / pipelineMicrobatch.value;
     set('gradAccum', { value: n, source: pipelineMicrobatch.source });
