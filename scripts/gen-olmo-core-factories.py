@@ -16,6 +16,7 @@ the recorded value would not follow. Factories whose arguments cannot be read ar
 """
 import ast
 import json
+import os
 import subprocess
 import sys
 
@@ -25,6 +26,12 @@ BASES = {"llama_like", "llama_like_moe", "ngpt_like", "gemma3_like", "qwen3_5_li
 
 
 def git(*args):
+    # A vendored copy (scripts/upstream/olmo-core/<commit>) answers like the bare git dir would.
+    if os.path.isdir(os.path.join(GIT, "src")):
+        if args[0] == "rev-parse":
+            return os.path.basename(os.path.normpath(GIT)) + "\n"
+        with open(os.path.join(GIT, args[1].split(":", 1)[1]), encoding="utf-8") as handle:
+            return handle.read()
     return subprocess.run(["git", "--git-dir", GIT, *args], capture_output=True, text=True, check=True).stdout
 
 
