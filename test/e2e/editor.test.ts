@@ -10,7 +10,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { formatCount, formatLoss, formatScientific } from '../../src/core/format';
@@ -25,6 +25,7 @@ import {
   listCommands,
   listQuickFixes,
   readLanguageStatus,
+  readStatusItems,
   runCommand,
   save,
   savedText,
@@ -155,6 +156,28 @@ describe('Scaling Lens in a real VS Code (code-server + Chromium)', { skip }, ()
     const text = await readLanguageStatus(session.page, /N \d/);
     assert.match(text, /nanoGPT/i);
     assert.match(text, /N 124M/);
+  });
+
+  test('a TOML config opens as TOML (the extension contributes the language) and gets its lenses', async () => {
+    await session.openFile('examples/torchtitan/llama3_8b.toml');
+    await waitForLenses(session.page, { pattern: /^N / });
+    const items = await readStatusItems(session.page);
+    assert.ok(
+      items.some((item) => /^TOML$|Select Language Mode.*TOML|^TOML,/i.test(item) || item === 'TOML'),
+      JSON.stringify(items),
+    );
+    await screenshot(session.page, 'toml-language');
+  });
+
+  test('a file of an unsupported framework says so in the language status', async () => {
+    writeFileSync(
+      session.path('examples/nemo2_pretrain.py'),
+      'from nemo.collections import llm\nrecipe = llm.llama3_8b.pretrain_recipe(num_nodes=2)\n',
+    );
+    await session.openFile('examples/nemo2_pretrain.py');
+    const text = await readLanguageStatus(session.page, /Unsupported/);
+    assert.match(text, /Unsupported: NeMo 2\.x/);
+    await screenshot(session.page, 'status-unsupported-framework');
   });
 
   test('compute-optimal quick fix rewrites max_iters, updates the lens, and undo restores the bytes', async () => {

@@ -26,7 +26,7 @@ const kindOf = (uri: string): Promise<DocumentKind> =>
 
 test('the server says what each file is', { skip: NOT_BUILT }, async () => {
   const olmo = await client.open(fixturePath('olmo', 'OLMo-tiny-tied.yaml'));
-  assert.deepEqual(await kindOf(olmo), { kind: 'run-config', framework: 'olmo' });
+  assert.deepEqual(await kindOf(olmo), { kind: 'run-config', framework: 'olmo', frameworkLabel: 'OLMo' });
 
   const recipe = await client.open(
     join(tmpdir(), 'nemo2_pretrain.py'),
