@@ -12,6 +12,7 @@ Commands:
   analyze FILE...   parameters, tokens, FLOPs, cost and predicted loss of run configs
   fit FILE|FOLDER   fit a scaling law to your runs (CSV, TSV, JSONL, trainer_state.json, W&B export, run folders)
   plan              compute-optimal and inference-aware run planning
+  compare A B       two configs side by side with the deltas (A --head: against git HEAD)
   curve CONFIG      loss over the whole run for the config's LR schedule (--log FILE to fit a run's log)
 
 Run "scaling-lens <command> --help" for a command's options.`;
@@ -31,6 +32,8 @@ async function main(argv: string[]): Promise<number> {
       const { runCurveCommand } = await import('./cli/curve');
       return runCurveCommand(rest, out, err);
     }
+    case 'compare':
+      return (await import('./cli/compare')).runCompareCommand(rest, out, err);
     case 'plan': {
       const { runPlanCommand } = await import('./cli/plan');
       return runPlanCommand(rest, out, err);

@@ -100,6 +100,8 @@ export function toAnalysisSettings(settings: ScalingLensSettings): AnalysisSetti
     gpu: settings.hardware.gpu,
     gpus: settings.missing.gpus ?? settings.hardware.gpus,
     useGpusForMissingTokens: settings.missing.gpus !== null,
+    // scalingLens.hardware.gpu is the default for files that name no accelerator (package.json).
+    gpuFromFile: true,
     mfu: settings.hardware.mfu,
     ...(settings.hardware.usdPerGpuHour !== null ? { usdPerGpuHour: settings.hardware.usdPerGpuHour } : {}),
     ...(settings.missing.datasetTokens !== null ? { datasetTokens: settings.missing.datasetTokens } : {}),

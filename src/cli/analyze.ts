@@ -12,6 +12,7 @@ import { findPublishedLaw, PUBLISHED_LAWS } from '../core/laws/published';
 import { MAX_ANALYZED_CHARS } from '../core/config/text';
 import type { CoreDiagnostic } from '../core/types';
 import { parseFlags, type FlagSpec } from './flags';
+import { parseDownstreamLaw, predictDownstream } from '../core/downstream/saved';
 
 /** The machine-readable result of `scaling-lens analyze --json`, one per file. */
 export interface AnalyzeJson {
@@ -60,6 +61,18 @@ export interface AnalyzeJson {
     lossWithoutRepetition: number;
     warnings: string[];
   } | null;
+  /**
+   * Predicted accuracy on a benchmark under a saved downstream law (`--downstream-law FILE`): the loss
+   * law at (N, D), then the accuracy link; null without a law or when N or D is unknown.
+   */
+  downstream: {
+    target: string;
+    accuracy: number;
+    loss: number;
+    lossLaw: string;
+    accuracyLaw: string;
+    warnings: string[];
+  } | null;
   /** Each LR / batch law's optimum (src/core/laws/hyperparameters.ts) and the config's batch. */
   hyperparameters: {
     optima: {
@@ -84,6 +97,7 @@ const FLAGS: FlagSpec = {
   mfu: 'number',
   'usd-per-gpu-hour': 'number',
   'dataset-tokens': 'number',
+  'downstream-law': 'string',
   help: 'boolean',
 };
 
@@ -92,6 +106,8 @@ export const ANALYZE_USAGE = `Usage: scaling-lens analyze FILE... [--json] [--la
 Recognizes each file by content and prints N, D, tokens/param, training FLOPs (6·N·D, N = active
 parameters), GPU-hours, days and dollars, and the predicted loss under the law (default epoch2024).
 --gpus also completes D when the file leaves the data-parallel size open.
+--dataset-tokens T (unique tokens) also gives the loss under repeated data (Muennighoff et al. 2023);
+--downstream-law FILE (from fit --target accuracy:COL --save FILE) gives the predicted accuracy.
 Laws: ${PUBLISHED_LAWS.map((l) => l.id).join(', ')}.`;
 
 /** Run `scaling-lens analyze`. Returns the exit code (0 ok, 2 usage error, 1 unreadable file). */
@@ -132,6 +148,7 @@ export function runAnalyzeCommand(
     }
     settings.gpu = accelerator.id;
   }
+  settings.gpuFromFile = flags.gpu === undefined; // --gpu beats an accelerator the file names
   if (flags.gpus !== undefined) {
     if (!(Number(flags.gpus) >= 1)) return usage(err, '--gpus must be a positive integer.');
     settings.gpus = Math.round(Number(flags.gpus));
@@ -151,6 +168,22 @@ export function runAnalyzeCommand(
     const tokens = Number(flags['dataset-tokens']);
     if (!(tokens > 0)) return usage(err, '--dataset-tokens must be positive.');
     settings.datasetTokens = tokens;
+  }
+  // A saved downstream fit (scaling-lens fit --target accuracy:COL --save FILE).
+  let downstreamLaw: Extract<ReturnType<typeof parseDownstreamLaw>, { ok: true }> | undefined;
+  if (flags['downstream-law'] !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(resolve(String(flags['downstream-law'])), 'utf8');
+    } catch (error) {
+      return usage(
+        err,
+        `--downstream-law: cannot read ${flags['downstream-law']} (${(error as Error).message}).`,
+      );
+    }
+    const parsed = parseDownstreamLaw(text);
+    if (!parsed.ok) return usage(err, `--downstream-law: ${parsed.errors.join(' ')}`);
+    downstreamLaw = parsed;
   }
 
   let exitCode = 0;
@@ -182,7 +215,18 @@ export function runAnalyzeCommand(
       results.push(json);
       continue;
     }
-    results.push(toJson(file, result.analysis));
+    const json = toJson(file, result.analysis);
+    if (downstreamLaw && json.params && json.tokens !== null && json.tokens > 0) {
+      const predicted = predictDownstream(downstreamLaw, json.params.active, json.tokens);
+      json.downstream = predicted
+        ? {
+            ...predicted,
+            lossLaw: downstreamLaw.law.lossLaw.form,
+            accuracyLaw: downstreamLaw.law.accuracyLaw.form,
+          }
+        : null;
+    }
+    results.push(json);
   }
   if (flags.json) {
     out(results.map((r) => JSON.stringify(r)).join('\n'));
@@ -226,6 +270,7 @@ export function emptyResult(file: string, diagnostics: CoreDiagnostic[]): Analyz
     memory: null,
     throughput: null,
     dataConstrained: null,
+    downstream: null,
     hyperparameters: null,
     warnings: [],
     diagnostics: diagnostics.map(toJsonDiagnostic),
@@ -309,6 +354,7 @@ export function toJson(file: string, a: Analysis): AnalyzeJson {
           warnings: a.dataConstrained.warnings,
         }
       : null,
+    downstream: null,
     hyperparameters: a.hyperparameters
       ? {
           optima: a.hyperparameters.optima.map((o) => ({
@@ -360,6 +406,25 @@ function formatText(r: AnalyzeJson): string {
     lines.push(
       `  predicted loss  ${formatLoss(r.loss.value)}${r.loss.high > r.loss.low ? ` (95% ${formatLoss(r.loss.low)}–${formatLoss(r.loss.high)})` : ''} [${r.loss.law}]`,
     );
+  const repeated = r.dataConstrained;
+  if (repeated) {
+    lines.push(
+      `  repeated data   ${repeated.epochs.toPrecision(3)} epochs of ${formatCount(repeated.uniqueTokens)} unique tokens: D′ ${formatCount(repeated.effectiveTokens)}, loss ${formatLoss(repeated.loss)} vs ${formatLoss(repeated.lossWithoutRepetition)} unique [${repeated.law}]`,
+    );
+    for (const w of repeated.warnings) lines.push(`  warning: ${w}`);
+  }
+  if (r.downstream) {
+    lines.push(
+      `  ${r.downstream.target.padEnd(15).slice(0, 15)} ${(100 * r.downstream.accuracy).toFixed(1)}% predicted at loss ${formatLoss(r.downstream.loss)} [${r.downstream.accuracyLaw}]`,
+    );
+    for (const w of r.downstream.warnings) lines.push(`  warning: ${w}`);
+  }
+  for (const o of r.hyperparameters?.optima ?? []) {
+    if (o.learningRate === null || o.batchTokens === null) continue;
+    lines.push(
+      `  LR / batch      ${o.learningRate.toPrecision(2)} / ${formatCount(o.batchTokens)} tokens${o.batchSequences !== null ? ` (${Math.round(o.batchSequences)} seqs)` : ''} [${o.law}]`,
+    );
+  }
   for (const w of r.warnings) lines.push(`  warning: ${w}`);
   for (const d of r.diagnostics)
     lines.push(`  ${d.severity}${d.line ? ` (line ${d.line})` : ''}: ${d.message}`);

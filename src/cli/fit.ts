@@ -1,7 +1,7 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import {
-  fitScalingLaw,
+  fitScalingLawParallel,
   formatFitReport,
   formatIngestReport,
   savedLawFromFit,
@@ -18,7 +18,9 @@ import { FIT_DEFAULTS } from '../core/fit/defaults';
 import { findPublishedLaw, PUBLISHED_LAWS } from '../core/laws/published';
 import { parseFlags, type FlagSpec } from './flags';
 import { borrowExponentsFromLaw } from '../core/fit/borrow';
+import { annotateIdentifiability } from '../core/fit/identifiability';
 import { readRunsFromPath } from '../node/runsFromDisk';
+import { attachUniqueTokens, runDownstreamFit } from './fitDownstream';
 
 export const FIT_USAGE = `Usage: scaling-lens fit FILE|FOLDER... [options]
 
@@ -29,6 +31,7 @@ recognizes plus a metrics log per run folder).
 
 Options:
   --form ${LAW_FORM_IDS.join('|')}   law form (default ${FIT_DEFAULTS.form})
+  --form tissue2024     schedule-aware fit on per-checkpoint step/lr columns (docs/schedule-laws.md)
   --min-tokens T        drop checkpoints at or before T tokens (default ${FIT_DEFAULTS.minTokens.toExponential()}, Choshen et al. 2025)
   --final-only          use only each run's last checkpoint (default: intermediate checkpoints too)
   --delta D             Huber delta on log residuals (default ${FIT_DEFAULTS.huberDelta.toExponential()})
@@ -46,6 +49,12 @@ Options:
   --seed S              bootstrap seed (default ${FIT_DEFAULTS.seed})
   --starts K            multi-start count (default ${FIT_DEFAULTS.starts})
   --save FILE           write the fitted law as JSON (--name NAME to label it)
+  --target accuracy:COL  fit downstream accuracy in column COL (fractions in [0, 1]): the loss law on the
+                        loss column, then accuracy from loss; with --holdout-largest reports heldOut.mae
+  --accuracy-law bhagia2024|gadre2024  accuracy-from-loss link (default bhagia2024: Bhagia et al. 2024
+                        sigmoid; gadre2024: Gadre et al. 2024 Err = ε − k·exp(−γL))
+  --unique-tokens-column COL  each run's unique tokens U_D (dataset size; D/U_D = epochs), for
+                        --form data-constrained (Muennighoff et al. 2023)
   --json                machine-readable output
   --markdown            Markdown report`;
 
@@ -72,6 +81,9 @@ const FLAGS: FlagSpec = {
   save: 'string',
   name: 'string',
   json: 'boolean',
+  target: 'string',
+  'unique-tokens-column': 'string',
+  'accuracy-law': 'string',
   markdown: 'boolean',
   help: 'boolean',
 };
@@ -125,6 +137,9 @@ export async function runFitCommand(
     return 2;
   }
   const formName = (flags.form as string | undefined) ?? 'chinchilla';
+  // Schedule-aware laws fit trajectories (per-checkpoint lr/step), not (N, D) points: own command.
+  if (formName === 'tissue2024' || formName === 'multipower2025')
+    return (await import('./fitTrajectory')).runFitTrajectoryCommand(args, out, err);
   const form = findLawForm(formName)?.id;
   if (!form) {
     err(`--form must be one of ${LAW_FORM_IDS.join(', ')} (got "${formName}").`);
@@ -172,6 +187,9 @@ export async function runFitCommand(
     ...(flags['tokens-per-step'] !== undefined ? { tokensPerStep: flags['tokens-per-step'] as number } : {}),
   };
 
+  if (flags.target !== undefined)
+    return runDownstreamFit(String(flags.target), flags, positional, ingestOptions, form, out, err);
+
   const runs: RunSeries[] = [];
   let ingest: IngestReport | undefined;
   for (const path of positional) {
@@ -184,6 +202,19 @@ export async function runFitCommand(
     for (const run of read.runs) runs.push(run); // (spreading could overflow the stack)
   }
   ingest = ingest!;
+  if (flags['unique-tokens-column'] !== undefined) {
+    const problem = attachUniqueTokens(
+      runs,
+      String(flags['unique-tokens-column']),
+      (path) =>
+        readRunsFromPath(path, {
+          ...ingestOptions,
+          columns: { ...ingestOptions.columns, loss: String(flags['unique-tokens-column']) },
+        }),
+      positional,
+    );
+    if (problem) ingest.errors.push(problem);
+  }
 
   const fitOptions: FitOptions = {
     form,
@@ -208,7 +239,11 @@ export async function runFitCommand(
     fitOptions.fixedExponentsSource = borrowed.source;
   }
 
-  const fit = ingest.errors.length > 0 || runs.length === 0 ? undefined : fitScalingLaw(runs, fitOptions);
+  // Bootstrap refits run across worker threads (same draws for the same seed as the serial engine).
+  const fit =
+    ingest.errors.length > 0 || runs.length === 0 ? undefined : await fitScalingLawParallel(runs, fitOptions);
+  // Flag fits whose bootstrap intervals do not determine the coefficients (adds the warning once).
+  const identifiability = fit ? annotateIdentifiability(fit) : undefined;
 
   if (flags.json) {
     const dropped: Partial<Record<DropReason, number>> = { ...ingest.dropped };
@@ -225,6 +260,7 @@ export async function runFitCommand(
       modelSizes: fit?.modelSizes ?? 0,
       dropped,
       intervals: fit?.intervals ?? null,
+      identifiable: identifiability?.identifiable ?? null,
       ...(fit?.heldOut ? { heldOut: fit.heldOut } : {}),
       ...(fit?.leaveOneModelOut ? { leaveOneModelOut: fit.leaveOneModelOut } : {}),
       trainAre: fit?.trainAre ?? null,

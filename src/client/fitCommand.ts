@@ -9,6 +9,7 @@ import { Worker } from 'node:worker_threads';
 import * as vscode from 'vscode';
 // Specific modules, not the ../core/fit barrel: the barrel reaches the config readers (run folders),
 // which the extension host must not bundle.
+import { annotateIdentifiability } from '../core/fit/identifiability';
 import { formatFitReport } from '../core/fit/report';
 import {
   parseSavedLaw,
@@ -24,6 +25,9 @@ import {
   HITCHHIKER_FIT_DEFAULTS,
   looksLikeRunsText,
   minTokensLeavesTooLittle,
+  needsTokensPerStep,
+  parseTokensPerStep,
+  tokensPerStepPrompt,
   savedLawFileName,
   savedLawTempFileName,
   slugify,
@@ -151,15 +155,26 @@ async function fitFromRuns(
     }
     // The preview counts what survives the configured min-tokens cut.
     const readRequest: HostToWorker = { ...request, minTokens: fitSettings.minTokens };
-    const read = await vscode.window.withProgress(
-      {
-        location: vscode.ProgressLocation.Notification,
-        title: `Reading runs from ${label}…`,
-        cancellable: true,
-      },
-      (_progress, token) => worker.request(readRequest, token),
-    );
+    const readWith = (message: HostToWorker) =>
+      vscode.window.withProgress(
+        {
+          location: vscode.ProgressLocation.Notification,
+          title: `Reading runs from ${label}…`,
+          cancellable: true,
+        },
+        (_progress, token) => worker.request(message, token),
+      );
+    let read = await readWith(readRequest);
     if (read.type !== 'read-result') return;
+    // Steps but no token counts (W&B exports, trainer_state.json): ask, prefilled from a config beside it.
+    const need = needsTokensPerStep(read.report);
+    if (need) {
+      const tokensPerStep = await askTokensPerStep(worker, source, need.stepColumn);
+      if (tokensPerStep === undefined) return;
+      read = await readWith({ ...request, minTokens: fitSettings.minTokens, options: { ...request.options, tokensPerStep } });
+      if (read.type !== 'read-result') return;
+      output.info(`[fit] ${label}: tokens per step ${tokensPerStep} (entered)`);
+    }
     const ingest: IngestReport = { ...read.report, source: label };
     output.info(`[fit] read ${label}: ${read.summary.runs} runs, ${read.summary.points} checkpoints`);
 
@@ -175,7 +190,8 @@ async function fitFromRuns(
       `[fit] ${label}: ${fit.ok ? `objective ${fit.objective.toExponential(6)}, ${fit.points} points` : fit.errors.join('; ')} (${fit.elapsedMs} ms)`,
     );
 
-    // 4. Report.
+    // 4. Report (identifiability judged first, so the report and the saved law carry it).
+    const verdict = annotateIdentifiability(fit);
     const markdown = formatFitReport(fit, ingest, 'markdown');
     const document = await vscode.workspace.openTextDocument({ language: 'markdown', content: markdown });
     await vscode.window.showTextDocument(document, { preview: false });
@@ -183,6 +199,11 @@ async function fitFromRuns(
       void vscode.window.showErrorMessage(`Scaling Lens: no fit. ${fit.errors.join(' ')}`);
       return;
     }
+
+    if (verdict.identifiable === false)
+      void vscode.window.showWarningMessage(
+        `Scaling Lens: the fitted law is ${verdict.caveat}. See the report for the intervals and remedies.`,
+      );
 
     // 5. Save and offer to use it.
     const saved = await saveLaw(fit, source, label);
@@ -206,6 +227,36 @@ async function fitFromRuns(
   } finally {
     worker.dispose();
   }
+}
+
+/**
+ * Ask for tokens per step in an input box, prefilled with the value the run configs beside the runs
+ * file give (read by the worker with the language server's config readers). Undefined = cancelled.
+ */
+async function askTokensPerStep(
+  worker: FitWorker,
+  source: vscode.Uri,
+  stepColumn: string,
+): Promise<number | undefined> {
+  let suggestion: { value: number | null; source?: string; detail: string } | undefined;
+  if (source.scheme === 'file') {
+    const answer = await worker.request({ type: 'suggest-tokens-per-step', path: source.fsPath });
+    if (answer.type === 'tokens-per-step') suggestion = answer;
+  }
+  const input = await vscode.window.showInputBox({
+    title: 'Tokens per optimizer step',
+    prompt: tokensPerStepPrompt(stepColumn, suggestion),
+    value: suggestion?.value ? String(suggestion.value) : '',
+    placeHolder: 'global batch × sequence length, e.g. 512*2048',
+    validateInput: (text) => {
+      const parsed = parseTokensPerStep(text);
+      return typeof parsed === 'string' ? parsed : undefined;
+    },
+    ignoreFocusOut: true,
+  });
+  if (input === undefined) return undefined;
+  const parsed = parseTokensPerStep(input);
+  return typeof parsed === 'number' ? parsed : undefined;
 }
 
 /** The active editor's file when it looks like runs data. */

@@ -5,9 +5,10 @@
  * Protocol: src/node/fitSession.ts (HostToWorker / WorkerToHost).
  */
 import { parentPort } from 'node:worker_threads';
-import { fitScalingLaw, readRunsFromText, type RunSeries } from '../core/fit';
+import { fitScalingLawParallel, readRunsFromText, type RunSeries } from '../core/fit';
 import { summarizeRuns, type HostToWorker, type WorkerToHost } from '../node/fitSession';
 import { readRunsFromPath } from '../node/runsFromDisk';
+import { suggestTokensPerStep } from '../node/tokensPerStep';
 
 /** Runs of the last read, kept for the `fit` that follows it. */
 let runs: RunSeries[] = [];
@@ -28,12 +29,20 @@ function handle(message: HostToWorker): void {
       post({ type: 'read-result', report: read.report, summary: summarizeRuns(runs, message.minTokens) });
       return;
     }
+    case 'suggest-tokens-per-step': {
+      post({ type: 'tokens-per-step', ...suggestTokensPerStep(message.path) });
+      return;
+    }
     case 'fit': {
-      const report = fitScalingLaw(runs, {
+      // Bootstrap refits spread over nested worker threads (dist/fitBootstrapWorker.js); Cancel
+      // terminates this worker and its children with it.
+      fitScalingLawParallel(runs, {
         ...message.options,
         onProgress: (progress) => post({ type: 'progress', progress }),
-      });
-      post({ type: 'fit-result', report });
+      }).then(
+        (report) => post({ type: 'fit-result', report }),
+        (error: unknown) => post({ type: 'error', message: (error as Error)?.stack ?? String(error) }),
+      );
       return;
     }
   }

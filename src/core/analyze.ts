@@ -65,6 +65,8 @@ export interface Analysis {
     gpus: number;
     mfu: number;
     usdPerGpuHour: number;
+    /** Where the accelerator and the device count came from (file statement, setting or default). */
+    from?: { gpu: string; gpus: string };
   } | null;
   loss: LossPrediction | null;
   /**
@@ -148,7 +150,12 @@ export function analyzeSpec(spec: RunSpec, settings: AnalysisSettings = DEFAULT_
     flopsWithAttention = Number.isFinite(withAttention) ? withAttention : null;
   }
 
-  const cost = flops !== null ? estimateCost(flops, settings, spec.training.gpus, warnings) : null;
+  // The file's accelerator and device count beat the defaults; an explicit choice beats the file.
+  const hardware = resolveHardware(spec, settings);
+  const cost =
+    flops !== null
+      ? withOrigin(estimateCost(flops, hardware.settings, spec.training.gpus, warnings), hardware.from)
+      : null;
 
   const law = resolveLaw(settings);
   const lawInputs = uniqueTokenInputs(settings);
@@ -197,7 +204,12 @@ export function analyzeSpec(spec: RunSpec, settings: AnalysisSettings = DEFAULT_
       : null;
   const hyperparameters = params ? analyzeHyperparameters(spec, params, tokens) : null;
 
-  const { memory, throughput } = memoryAndThroughput(spec, settings, params?.active ?? null, diagnostics);
+  const { memory, throughput } = memoryAndThroughput(
+    spec,
+    hardware.settings,
+    params?.active ?? null,
+    diagnostics,
+  );
 
   return {
     framework: spec.framework,
@@ -220,9 +232,66 @@ export function analyzeSpec(spec: RunSpec, settings: AnalysisSettings = DEFAULT_
     hyperparameters,
     warnings,
     diagnostics,
-    assumptions: spec.assumptions,
+    // Hardware only matters once there is a cost (or a memory estimate) to attribute.
+    assumptions: [...spec.assumptions, ...(cost || memory ? hardware.assumptions : spec.hardware?.notes ?? [])],
     spec,
   };
+}
+
+/**
+ * The accelerator and device count an analysis uses, and where each came from:
+ * - accelerator: the file (directive, slurm gres, comment, TPU slice name, path) when
+ *   `settings.gpuFromFile` (editor, CLI without `--gpu`), else `settings.gpu`; `scalingLens.hardware.gpu`
+ *   is the default for files that name none;
+ * - devices: the count the framework reader read (it computed D with it, so days agree with D) >
+ *   the file's count from hardwareHints, unless the user set one explicitly (`scalingLens.missing.gpus`,
+ *   CLI `--gpus`) > `scalingLens.hardware.gpus`.
+ */
+export function resolveHardware(
+  spec: RunSpec,
+  settings: AnalysisSettings,
+): { settings: AnalysisSettings; from: { gpu: string; gpus: string }; assumptions: string[] } {
+  const hints = spec.hardware;
+  const assumptions: string[] = [...(hints?.notes ?? [])];
+  const effective: AnalysisSettings = { ...settings };
+  let gpuFrom = settings.gpuFromFile ? 'the default (setting scalingLens.hardware.gpu)'
+    : 'the chosen accelerator (--gpu or the caller’s settings)';
+  if (hints?.gpu) {
+    if (!settings.gpuFromFile && findAccelerator(settings.gpu)?.id !== hints.gpu.id) {
+      assumptions.push(`Accelerator: ${settings.gpu} as chosen; the file names ${hints.gpu.id} (${hints.gpu.how}).`);
+    } else if (settings.gpuFromFile) {
+      effective.gpu = hints.gpu.id;
+      gpuFrom = `the file: ${hints.gpu.how}`;
+      assumptions.push(`Accelerator: ${hints.gpu.id} from ${hints.gpu.how}.`);
+    }
+  }
+  const readerGpus = spec.training.gpus && spec.training.gpus > 0 ? spec.training.gpus : undefined;
+  const source = spec.trainingSources.gpus;
+  let gpusFrom = settings.useGpusForMissingTokens
+    ? 'your setting (scalingLens.missing.gpus / --gpus)'
+    : 'the default (setting scalingLens.hardware.gpus)';
+  if (readerGpus !== undefined) {
+    gpusFrom = source
+      ? `the file: "${source.raw.trim()}" (line ${source.keyRange.start.line + 1})`
+      : 'the file';
+    assumptions.push(`GPUs: ${readerGpus} from ${gpusFrom}.`);
+  } else if (hints?.gpus && (hints.gpus.usedForTokens || !settings.useGpusForMissingTokens)) {
+    effective.gpus = hints.gpus.count;
+    gpusFrom = `the file: ${hints.gpus.how}`;
+    assumptions.push(`GPUs: ${hints.gpus.count} from ${hints.gpus.how}.`);
+  } else if (hints?.gpus) {
+    assumptions.push(
+      `GPUs: ${settings.gpus} from your setting; the file states ${hints.gpus.count} (${hints.gpus.how}).`,
+    );
+  }
+  // Say it even when nothing in the file spoke: a cost on 8 default H100s must read as an assumption.
+  if (!assumptions.some((a) => a.startsWith('Accelerator:'))) assumptions.push(`Accelerator: ${effective.gpu} from ${gpuFrom}.`);
+  if (!assumptions.some((a) => a.startsWith('GPUs:'))) assumptions.push(`GPUs: ${effective.gpus} from ${gpusFrom}.`);
+  return { settings: effective, from: { gpu: gpuFrom, gpus: gpusFrom }, assumptions };
+}
+
+function withOrigin(cost: Analysis['cost'], from: { gpu: string; gpus: string }): Analysis['cost'] {
+  return cost ? { ...cost, from } : cost;
 }
 
 /**

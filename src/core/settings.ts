@@ -21,6 +21,12 @@ export interface AnalysisSettings {
   usdPerGpuHour?: number;
   /** Dataset size for epoch-based durations. */
   datasetTokens?: number;
+  /**
+   * An accelerator the file names (src/core/config/hardwareHints.ts) beats `gpu`, which is then only
+   * the default for files that name none. The editor and the CLI set this unless the user chose the
+   * accelerator explicitly (`--gpu`); callers that pass `gpu` on purpose leave it unset.
+   */
+  gpuFromFile?: boolean;
 }
 
 export const DEFAULT_ANALYSIS_SETTINGS: AnalysisSettings = {

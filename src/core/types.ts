@@ -287,6 +287,12 @@ export interface RunSpec {
    * estimated only when present.
    */
   layout?: ParallelLayout;
+  /**
+   * The accelerator and device count the file states in comments, launcher lines, TPU slice names or
+   * a `# scaling-lens: gpus=N gpu=ID` directive (src/core/config/hardwareHints.ts); the analysis
+   * uses them for cost and days and says where each came from.
+   */
+  hardware?: import('./config/hardwareHints').HardwareHints;
 }
 
 /** Result of recognizing and reading a file. */

@@ -19,13 +19,16 @@ export type WorkerFitOptions = Omit<FitOptions, 'onProgress' | 'isCancelled'>;
 export type HostToWorker =
   | { type: 'read-path'; path: string; options?: IngestOptions; minTokens?: number }
   | { type: 'read-text'; text: string; fileName: string; options?: IngestOptions; minTokens?: number }
-  | { type: 'fit'; options: WorkerFitOptions };
+  | { type: 'fit'; options: WorkerFitOptions }
+  /** Tokens per step from the run configs beside a runs file (src/node/tokensPerStep.ts). */
+  | { type: 'suggest-tokens-per-step'; path: string };
 
 /** Worker → host. */
 export type WorkerToHost =
   | { type: 'read-result'; report: IngestReport; summary: RunsSummary }
   | { type: 'progress'; progress: FitProgress }
   | { type: 'fit-result'; report: FitReport }
+  | { type: 'tokens-per-step'; value: number | null; source?: string; detail: string }
   | { type: 'error'; message: string };
 
 /** The fit command's defaults (one place: src/core/fit/defaults.ts). */
@@ -261,4 +264,52 @@ export function looksLikeRunsText(text: string, fileName: string): boolean {
   if (runs.length > 0) return true;
   const c = report.columns;
   return !!c.loss && !!(c.tokens || c.step);
+}
+
+/**
+ * The step column when the runs could not be read only for want of tokens per step (steps, no token
+ * column), so the editor can ask for it instead of failing; undefined otherwise.
+ */
+export function needsTokensPerStep(report: IngestReport): { stepColumn: string } | undefined {
+  if (report.errors.length === 0 || !report.columns.step || report.columns.tokens) return undefined;
+  if (!report.errors.some((e) => /tokens[ -]per[ -]step/i.test(e))) return undefined;
+  // Other fatal problems (no loss column, no N) cannot be fixed by tokens per step.
+  if (report.errors.some((e) => !/tokens[ -]per[ -]step/i.test(e))) return undefined;
+  return { stepColumn: report.columns.step };
+}
+
+/** Largest tokens per step accepted (1e12: far above any real global batch). */
+export const MAX_TOKENS_PER_STEP = 1e12;
+
+/**
+ * Parse the tokens-per-step input ("524288", "512*1024", "0.5M"): a positive integer, or a message
+ * saying what is wrong (for the input box's validation).
+ */
+export function parseTokensPerStep(text: string): number | string {
+  const trimmed = text.trim().replace(/[,_\s]/g, '');
+  if (trimmed === '') return 'Give the tokens per optimizer step (global batch × sequence length).';
+  const factors = trimmed.split(/[*×x]/i);
+  let value = 1;
+  for (const factor of factors) {
+    const match = /^(\d+(?:\.\d+)?(?:e\d+)?)([kmb])?$/i.exec(factor);
+    if (!match) return `"${text.trim()}" is not a number (e.g. 524288, 512*1024 or 0.5M).`;
+    const scale = match[2] ? { k: 1e3, m: 1e6, b: 1e9 }[match[2].toLowerCase() as 'k' | 'm' | 'b'] : 1;
+    value *= Number(match[1]) * scale;
+  }
+  if (!Number.isFinite(value) || value <= 0) return 'Tokens per step must be positive.';
+  if (!Number.isInteger(value)) return `Tokens per step must be a whole number (got ${value}).`;
+  if (value > MAX_TOKENS_PER_STEP) return `${value} tokens per step is implausibly large (limit 1e12).`;
+  return value;
+}
+
+/** The input box's prompt: which column needs it and where the prefilled value came from. */
+export function tokensPerStepPrompt(
+  stepColumn: string,
+  suggestion: { value: number | null; source?: string; detail: string } | undefined,
+): string {
+  const base = `The runs have steps ("${stepColumn}") but no token counts: tokens = step × tokens per step.`;
+  if (!suggestion) return `${base} Give tokens per step (global batch × sequence length).`;
+  return suggestion.value !== null
+    ? `${base} Prefilled from ${suggestion.detail}; check it matches the logged runs.`
+    : `${base} Not prefilled: ${suggestion.detail}.`;
 }

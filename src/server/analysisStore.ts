@@ -24,6 +24,14 @@ export interface DocumentState {
   /** The most recent result that had a parameter count. */
   lastGood?: DocumentResult;
   timer?: ReturnType<typeof setTimeout>;
+  /**
+   * The store's own count of content changes (monotonic across documents and reopenings). The
+   * client's version numbers cannot tell texts apart: a client may repeat a version or send an
+   * older one, and the text still changes.
+   */
+  revision: number;
+  /** The revision `latest` was computed from. */
+  analyzedRevision?: number;
   /** Settings or saved laws changed since `latest`. */
   dirty: boolean;
   /** Serializes analyses of this document. */
@@ -32,6 +40,7 @@ export interface DocumentState {
 
 export class AnalysisStore {
   private readonly states = new Map<string, DocumentState>();
+  private revisions = 0;
 
   constructor(private readonly deps: AnalysisStoreDeps) {}
 
@@ -40,9 +49,10 @@ export class AnalysisStore {
     let state = this.states.get(uri);
     const first = !state;
     if (!state) {
-      state = { dirty: false, chain: Promise.resolve() };
+      state = { dirty: false, chain: Promise.resolve(), revision: 0 };
       this.states.set(uri, state);
     }
+    state.revision = ++this.revisions;
     if (state.timer) clearTimeout(state.timer);
     state.timer = setTimeout(() => void this.run(uri), first ? 0 : this.deps.debounceMs);
   }
@@ -70,15 +80,23 @@ export class AnalysisStore {
 
   /** The document's state once its current version is analyzed (running a pending analysis now). */
   async settled(uri: string): Promise<DocumentState | undefined> {
-    // Edits can land while we wait; a few rounds catch up with a burst, then we answer with what we have.
+    // The answer is about the text as it was when asked, or newer: edits landing while we wait
+    // never make us answer with an older result. Settings changes are caught up a few rounds.
+    const target = this.states.get(uri)?.revision ?? 0;
     for (let round = 0; round < 4; round++) {
       const state = this.states.get(uri);
       const doc = this.deps.document(uri);
       if (!state || !doc) return state;
-      if (!state.timer && !state.dirty && state.latest?.version === doc.version) return state;
+      if (!state.dirty && (state.analyzedRevision ?? -1) >= Math.min(target, state.revision)) return state;
       await this.run(uri);
     }
     return this.states.get(uri);
+  }
+
+  /** True when the latest result was computed from the document's current text and settings. */
+  current(uri: string): boolean {
+    const state = this.states.get(uri);
+    return !!state && !state.dirty && state.analyzedRevision === state.revision;
   }
 
   /** The state as last computed, without waiting. */
@@ -96,9 +114,11 @@ export class AnalysisStore {
     const task = state.chain.then(async () => {
       const doc = this.deps.document(uri);
       if (!doc || this.states.get(uri) !== state) return;
-      if (!state.dirty && state.latest?.version === doc.version) return;
+      if (!state.dirty && state.analyzedRevision === state.revision) return;
       const wasDirty = state.dirty;
       state.dirty = false;
+      // analyze() reads the text synchronously before its first await: this is its revision.
+      const revision = state.revision;
       let result: DocumentResult;
       try {
         result = await this.deps.analyze(uri);
@@ -106,16 +126,16 @@ export class AnalysisStore {
         // analyze() reports crashes as results; this guards the store against a contract breach.
         return;
       }
-      // A newer edit arrived while we were analyzing: this result is stale; the newer run follows.
       const now = this.deps.document(uri);
-      if (this.states.get(uri) !== state || !now || now.version !== result.version) {
-        state.dirty ||= wasDirty;
-        return;
-      }
+      if (this.states.get(uri) !== state || !now) return;
+      // A newer edit may have arrived while we were analyzing. The result is still newer than
+      // `latest`, so it replaces it (a request made before that edit must not get an older answer);
+      // the newer edit's own timer analyzes it next.
       state.latest = result;
+      state.analyzedRevision = revision;
       if (isGood(result)) state.lastGood = result;
       // An emptied file really is not a run config any more; anything else may be half-typed.
-      else if (!now.text.trim() || (state.lastGood && wasDirty)) state.lastGood = undefined;
+      else if (!doc.text.trim() || (state.lastGood && wasDirty)) state.lastGood = undefined;
       this.deps.onResult(uri, state);
     });
     state.chain = task.catch(() => undefined);

@@ -196,7 +196,10 @@ connection.onCodeAction(async (params, token) => {
   return buildCodeActions(result, {
     uri: params.textDocument.uri,
     version: result.version,
-    ...(document?.version === result.version ? { text: document.getText() } : {}),
+    // Same version number is not enough: a client may repeat one with another text.
+    ...(document?.version === result.version && store.current(params.textDocument.uri)
+      ? { text: document.getText() }
+      : {}),
     readContext: readContextFor(
       { ...(path ? { path } : {}), readFile: readSibling },
       result.analysisSettings,

@@ -227,3 +227,73 @@ describe('readRunsFromFiles (a folder of runs)', () => {
     assert.match(report.errors[0], /No runs found/);
   });
 });
+
+describe('W&B run-history exports (HF Trainer WandbCallback keys, W&B system columns)', () => {
+  const history = () => fixture('runs', 'pythia-160m-wandb-history.csv');
+
+  it('reads eval/loss by train/global_step, fills eval rows from the constant tokens/step, N from the name', () => {
+    const { runs, report } = readRunsFromText(history(), 'pythia-160m-wandb-history.csv');
+    assert.deepEqual(report.errors, []);
+    assert.equal(report.format, 'wandb');
+    assert.equal(report.columns.loss, 'eval/loss');
+    assert.equal(report.columns.step, 'train/global_step', 'not W&B’s _step (a count of log calls)');
+    assert.equal(report.columns.tokens, 'train/num_input_tokens_seen');
+    assert.equal(runs.length, 1);
+    assert.equal(runs[0].params, 160e6);
+    // 16,384 tokens/step = train/num_input_tokens_seen / train/global_step on every train row.
+    assert.deepEqual(
+      runs[0].points.map((p) => [p.step, p.tokens, p.loss]),
+      [
+        [500, 500 * 16384, 7.0046],
+        [1000, 1000 * 16384, 6.0235],
+      ],
+    );
+    assert.ok(report.notes.some((n) => /× 16384/.test(n)));
+    assert.ok(report.notes.some((n) => /10 W&B log rows without "eval\/loss" skipped/.test(n)));
+  });
+
+  it('forced train/loss reads every train row', () => {
+    const { runs } = readRunsFromText(history(), 'pythia-160m-wandb-history.csv', {
+      columns: { loss: 'train/loss' },
+    });
+    assert.equal(runs[0].points.length, 10);
+    assert.equal(runs[0].points[0].tokens, 1638400);
+  });
+
+  it('with only _step: asks for tokens per step, says why _step is doubtful once given', () => {
+    const text = ['_step,_runtime,train/loss,num_params', '0,1.0,4.1,1.2e8', '1,2.0,3.9,1.2e8', ''].join('\n');
+    const missing = readRunsFromText(text, 'run.csv');
+    assert.equal(missing.runs.length, 0);
+    assert.equal(missing.report.columns.step, '_step', 'the step column is known for the prompt');
+    assert.equal(missing.report.columns.tokens, undefined);
+    assert.match(missing.report.errors[0], /tokens per step/);
+    const given = readRunsFromText(text, 'run.csv', { tokensPerStep: 1000 });
+    assert.deepEqual(
+      given.runs[0].points.map((p) => p.tokens),
+      [0, 1000].filter((t) => t > 0),
+    );
+    assert.ok(given.report.warnings.some((w) => /counts wandb\.log calls/.test(w)));
+  });
+
+  it('train/tokens_seen and trainer/global_step are recognized', () => {
+    const text = ['trainer/global_step,train/tokens_seen,train/loss,params', '10,40960,3.5,1e8', ''].join('\n');
+    const { runs, report } = readRunsFromText(text, 'lightning.csv');
+    assert.equal(report.columns.step, 'trainer/global_step');
+    assert.equal(report.columns.tokens, 'train/tokens_seen');
+    assert.equal(runs[0].points[0].tokens, 40960);
+  });
+
+  it('an inconsistent tokens/step ratio is not used to fill rows (they are dropped, counted)', () => {
+    const text = [
+      '_step,_runtime,train/global_step,train/tokens_seen,eval/loss,train/loss',
+      '0,1,10,1000,,4.0',
+      '1,2,20,3000,,3.8',
+      '2,3,20,,3.9,',
+      '',
+    ].join('\n');
+    const { runs, report } = readRunsFromText(text, 'run-100m.csv');
+    assert.equal(runs.length, 0);
+    assert.equal(report.dropped['missing-value'], 1);
+    assert.ok(!report.notes.some((n) => /constant ratio/.test(n)));
+  });
+});

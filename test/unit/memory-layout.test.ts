@@ -78,11 +78,12 @@ describe('torchtitan layout from corpus TOMLs', () => {
     const sh = read('configs-b/megatron-lm/examples/pretrain_gpt_distributed_with_mp.sh');
     assert.deepEqual(readLayout('megatron', sh, {}, 8, parseShell(sh)), readLayout('megatron', sh, {}, 8));
   });
-  it('a non-numeric Megatron degree is kept as NaN and diagnosed with the flag named, never defaulted', () => {
+  it('a non-numeric Megatron degree is recorded as invalid (no NaN in the spec) and diagnosed with the flag named, never defaulted', () => {
     const sh =
       'torchrun pretrain_gpt.py --num-layers 24 --hidden-size 1024 --num-attention-heads 16 --tensor-model-parallel-size two\n';
     const layout = readLayout('megatron', sh, {}, 8)!;
-    assert.ok(Number.isNaN(layout.tensorParallel));
+    assert.equal(layout.tensorParallel, undefined);
+    assert.equal(layout.invalid?.tensorParallel, 'two');
     const { layout: resolved } = resolveLayout('megatron', layout, { gpus: 8 });
     const arch = {
       nLayers: 24,
@@ -107,6 +108,7 @@ describe('torchtitan layout from corpus TOMLs', () => {
     const r = estimateMemory(arch, resolved);
     assert.equal(r.estimate, null);
     assert.match(r.diagnostics[0].message, /--tensor-model-parallel-size must be a positive integer/);
+    assert.match(r.diagnostics[0].message, /got `two`/);
   });
   it('frameworks without a layout reader give no layout (memory not estimated on guesses)', () => {
     assert.equal(readLayout('nanogpt', 'n_layer = 12\n'), undefined);

@@ -91,6 +91,7 @@ function read(text: string, path?: string): HardwareHints {
   const notes: string[] = [];
   const lines = text.split(/\r\n|\r|\n/);
   const vars = shellVariables(lines);
+  let launcherUnknown: string | undefined;
   const maxtext: Record<string, { value: number; line: number; start: number; end: number }> = {};
   const slurm: { perNode?: Candidate<number>; nodes?: Candidate<number>; total?: Candidate<number>; tasks?: Candidate<number> } = {};
 
@@ -155,7 +156,11 @@ function read(text: string, path?: string): HardwareHints {
       // Bash arrays put `--nnodes` on its own line; torchrun's default is one node.
       const nnodesFlag = NNODES.exec(source) ?? NNODES.exec(text);
       const nodesValue = nnodesFlag ? resolveInt(nnodesFlag[1], vars) : { value: 1, defaulted: false };
-      if (perNodeValue && nodesValue) {
+      if (!perNodeValue || !nodesValue) {
+        // `--nproc_per_node $GPUS` from the environment: the launcher decides, and the file does not
+        // say how many, so an #SBATCH allocation or a comment must not stand in for it.
+        launcherUnknown = `launcher ${nproc[0]}${nnodesFlag ? ` ${nnodesFlag[0]}` : ''} (line ${line + 1})`;
+      } else {
         const [perNode, nodes] = [perNodeValue.value, nodesValue.value];
         const defaulted = perNodeValue.defaulted || nodesValue.defaulted;
         const start = nproc.index;
@@ -246,6 +251,11 @@ function read(text: string, path?: string): HardwareHints {
       exact: true,
     });
   } else if (slurm.total) gpus.push({ ...slurm.total, exact: true });
+
+  if (launcherUnknown) {
+    notes.push(`The device count is set at launch (${launcherUnknown}); the file does not state it.`);
+    for (let i = gpus.length - 1; i >= 0; i--) if (gpus[i].origin !== 'directive') gpus.splice(i, 1);
+  }
 
   const fromMaxtext = maxtextDevices(maxtext);
   if (fromMaxtext) gpus.push(fromMaxtext);

@@ -3,14 +3,10 @@ import { evaluateLaw, findLawForm, lawFromCoefficientVector } from '../laws/form
 import { quantileSorted } from '../laws/uncertainty';
 import { FIT_DEFAULTS } from './defaults';
 import { logSpaceForm, type FitDesign, type LogSpaceForm } from './jacobians';
-import {
-  irlsLevenbergMarquardt,
-  subsetDesign,
-  variableProjectionStarts,
-  type LocalOptions,
-  type Problem,
-} from './optimize';
-import { mulberry32 } from './random';
+import { fitDesign, MAIN_COARSEN, MAIN_LOCAL, REFIT_COARSEN, REFIT_LOCAL } from './multistart';
+import { subsetDesign, type Problem } from './optimize';
+import { bootstrapSerial, ResampleStream, type BootstrapHooks, type BootstrapJob } from './bootstrap';
+import { bootstrapParallel, defaultThreads } from './parallel';
 import type { DropReason, FitOptions, FitReport, HeldOutError, RunSeries } from './types';
 
 /** One usable checkpoint, tagged with its run. */
@@ -20,33 +16,41 @@ interface FitPoint {
   tokens: number;
   loss: number;
   flops?: number;
+  uniqueTokens?: number;
 }
-
-/** Local-fit effort for the main fit (several starts, full polish) and for refits (bootstrap, LOMO). */
-const MAIN_LOCAL: LocalOptions = { irlsRounds: 8, lmIterations: 30, polishIterations: 3000 };
-/** Most checkpoints a fit uses; beyond this the data is thinned evenly (with a warning). */
-const MAX_FIT_POINTS = 50_000;
-/** Above this many points the start search is coarsened (the grid scan is points × grid cells). */
-const LARGE_DESIGN_POINTS = 2000;
-const REFIT_LOCAL: LocalOptions = { irlsRounds: 4, lmIterations: 25, polishIterations: 600 };
 
 /** Key that identifies a model for resampling and leave-one-out: run name + seed collapse to name. */
 function modelKey(run: RunSeries): string {
   return run.name;
 }
 
-/** Build the log-space design of a set of points. */
+/** Build the log-space design of a set of points (one loop, typed arrays). */
 export function buildDesign(
-  points: readonly { params: number; tokens: number; loss: number; flops?: number }[],
+  points: readonly { params: number; tokens: number; loss: number; flops?: number; uniqueTokens?: number }[],
 ): FitDesign {
-  return {
-    logParams: Float64Array.from(points, (p) => Math.log(p.params)),
-    logTokens: Float64Array.from(points, (p) => Math.log(p.tokens)),
-    logFlops: Float64Array.from(points, (p) =>
-      p.flops && p.flops > 0 ? Math.log(p.flops) : Math.log(6 * p.params * p.tokens),
-    ),
-    logLoss: Float64Array.from(points, (p) => Math.log(p.loss)),
+  const n = points.length;
+  const design: FitDesign = {
+    logParams: new Float64Array(n),
+    logTokens: new Float64Array(n),
+    logFlops: new Float64Array(n),
+    logLoss: new Float64Array(n),
   };
+  for (let i = 0; i < n; i++) {
+    const p = points[i];
+    const logParams = Math.log(p.params);
+    const logTokens = Math.log(p.tokens);
+    design.logParams[i] = logParams;
+    design.logTokens[i] = logTokens;
+    design.logFlops[i] = p.flops && p.flops > 0 ? Math.log(p.flops) : Math.log(6 * p.params * p.tokens);
+    design.logLoss[i] = Math.log(p.loss);
+  }
+  // Unique tokens (forms that model repetition) only when some point states them; U_D = D elsewhere.
+  if (points.some((p) => p.uniqueTokens !== undefined)) {
+    design.logUniqueTokens = Float64Array.from(points, (p) =>
+      Math.log(p.uniqueTokens && p.uniqueTokens > 0 ? Math.min(p.uniqueTokens, p.tokens) : p.tokens),
+    );
+  }
+  return design;
 }
 
 /** θ value of reported coefficient k (parameterizations are elementwise, so a dummy vector works). */
@@ -56,50 +60,14 @@ function thetaValue(form: LogSpaceForm, k: number, value: number): number {
   return form.fromParams(params)[k];
 }
 
-interface CoreFit {
-  theta: number[];
-  objective: number;
-}
-
-/**
- * Multi-start fit of one design: variable-projection starts over an exponent grid, IRLS–LM from each,
- * BFGS polish, keep the lowest Huber objective. Returns undefined when cancelled or nothing converged.
- */
-function fitDesign(
-  problem: Problem,
-  starts: number,
-  local: LocalOptions,
-  isCancelled: () => boolean,
-  extraStarts: readonly number[][] = [],
-  coarsen = 1,
-): CoreFit | undefined {
-  // Large designs: a coarser grid on a subsample finds the same basins; fewer local fits suffice
-  // because the BFGS polish on the full data does the fine work.
-  const large = problem.design.logLoss.length > LARGE_DESIGN_POINTS;
-  const seeds = variableProjectionStarts(problem, {
-    count: large ? Math.min(starts, 3) : starts,
-    coarsen: large ? Math.max(coarsen, 2) : coarsen,
-    maxPoints: 1200,
-  }).map((s) => s.theta);
-  let best: CoreFit | undefined;
-  // Each LM iteration on a large design costs milliseconds; a few IRLS rounds reach the basin floor.
-  const effort = large
-    ? { ...local, irlsRounds: Math.min(local.irlsRounds, 3), lmIterations: Math.min(local.lmIterations, 20) }
-    : local;
-  for (const theta0 of [...extraStarts, ...seeds]) {
-    if (isCancelled()) return undefined;
-    const result = irlsLevenbergMarquardt(problem, theta0, effort);
-    if (Number.isFinite(result.objective) && (!best || result.objective < best.objective)) {
-      best = { theta: result.theta, objective: result.objective };
-    }
-  }
-  return best;
-}
-
 /** Mean absolute relative error of a law on points. */
-function meanAre(form: LogSpaceForm, theta: readonly number[], points: readonly FitPoint[]): number {
+function meanAre(
+  form: LogSpaceForm,
+  theta: readonly number[],
+  points: readonly FitPoint[],
+  design: FitDesign = buildDesign(points),
+): number {
   if (points.length === 0) return NaN;
-  const design = buildDesign(points);
   let sum = 0;
   for (let i = 0; i < points.length; i++) {
     const predicted = Math.exp(form.logLoss(theta, design, i));
@@ -158,6 +126,47 @@ function emptyReport(
  * ARE on the largest model and leave-one-model-out.
  */
 export function fitScalingLaw(runs: readonly RunSeries[], options: FitOptions = {}): FitReport {
+  const steps = fitSteps(runs, options);
+  let step = steps.next();
+  while (!step.done) {
+    const { job, stream, count, hooks } = step.value;
+    step = steps.next(bootstrapSerial(job, stream, count, hooks));
+  }
+  return step.value;
+}
+
+/**
+ * `fitScalingLaw` with the bootstrap refits spread over worker threads (`threads`, default the
+ * machine's parallelism): the same report, the same draws for the same seed.
+ */
+export async function fitScalingLawParallel(
+  runs: readonly RunSeries[],
+  options: FitOptions & { threads?: number } = {},
+): Promise<FitReport> {
+  const steps = fitSteps(runs, options);
+  let step = steps.next();
+  while (!step.done) {
+    const { job, stream, count, hooks } = step.value;
+    step = steps.next(
+      await bootstrapParallel(job, stream, count, hooks, options.threads ?? defaultThreads()),
+    );
+  }
+  return step.value;
+}
+
+/** The bootstrap a fit asks its driver to run (serially or in workers). */
+interface BootstrapRequest {
+  job: BootstrapJob;
+  stream: ResampleStream;
+  count: number;
+  hooks: BootstrapHooks;
+}
+
+/** The fit as steps: everything up to the bootstrap, which the driver runs and hands back. */
+function* fitSteps(
+  runs: readonly RunSeries[],
+  options: FitOptions,
+): Generator<BootstrapRequest, FitReport, number[][] | 'cancelled'> {
   const started = Date.now();
   const formId: LawForm = options.form ?? FIT_DEFAULTS.form;
   const form = logSpaceForm(formId);
@@ -228,7 +237,14 @@ export function fitScalingLaw(runs: readonly RunSeries[], options: FitOptions = 
       kept = [last];
     }
     for (const p of kept)
-      points.push({ run: runIndex, params: run.params, tokens: p.tokens, loss: p.loss, flops: p.flops });
+      points.push({
+        run: runIndex,
+        params: run.params,
+        tokens: p.tokens,
+        loss: p.loss,
+        flops: p.flops,
+        ...(run.uniqueTokens !== undefined ? { uniqueTokens: run.uniqueTokens } : {}),
+      });
   });
   if (points.length === 0) {
     const cut = report.dropped['before-min-tokens'];
@@ -236,6 +252,13 @@ export function fitScalingLaw(runs: readonly RunSeries[], options: FitOptions = 
       cut
         ? `No checkpoints left: all ${cut} were at or before the min-tokens cut-off (${minTokens.toExponential(1)} tokens). Lower it (e.g. --min-tokens 0) for small runs.`
         : 'No usable checkpoints (need positive N, tokens and loss).',
+    );
+    return report;
+  }
+
+  if (findLawForm(formId)!.inputs.includes('uniqueTokens') && !points.some((p) => p.uniqueTokens)) {
+    report.errors.push(
+      `The ${formId} form models repeated data and needs each run's unique tokens (U_D); none of the runs states them.`,
     );
     return report;
   }
@@ -262,16 +285,6 @@ export function fitScalingLaw(runs: readonly RunSeries[], options: FitOptions = 
       report.warnings.push(`The held-out model ${heldOutName} has no points to evaluate.`);
   }
 
-  // Bound the work on huge inputs: thin evenly (every k-th checkpoint keeps each run's shape).
-  if (fitPoints.length > MAX_FIT_POINTS) {
-    const stride = Math.ceil(fitPoints.length / MAX_FIT_POINTS);
-    const thinned = fitPoints.filter((_, i) => i % stride === 0);
-    drop('thinned', fitPoints.length - thinned.length);
-    report.warnings.push(
-      `${fitPoints.length} checkpoints is more than ${MAX_FIT_POINTS}; every ${stride}th was used.`,
-    );
-    fitPoints = thinned;
-  }
   const fitRuns = new Set(fitPoints.map((p) => p.run));
   const sizes = countDistinct(fitPoints.map((p) => p.params));
   report.points = fitPoints.length;
@@ -285,8 +298,14 @@ export function fitScalingLaw(runs: readonly RunSeries[], options: FitOptions = 
     return report;
   }
   if (fitPoints.length <= freeCount) {
+    const simpler = form.fewerCoefficientsForm
+      ? logSpaceForm(form.fewerCoefficientsForm as LawForm)
+      : undefined;
     report.errors.push(
-      `Only ${fitPoints.length} points for ${freeCount} free coefficients; need more checkpoints or runs.`,
+      `Only ${fitPoints.length} points for ${freeCount} free coefficients; need more checkpoints or runs` +
+        (simpler && fitPoints.length > simpler.thetaNames.length
+          ? `, or fit the ${simpler.thetaNames.length}-coefficient form with --form ${simpler.form}.`
+          : '.'),
     );
     return report;
   }
@@ -297,7 +316,10 @@ export function fitScalingLaw(runs: readonly RunSeries[], options: FitOptions = 
   const minSizes = options.minModelSizes ?? 5;
   if (sizes < minSizes && formId !== 'compute') {
     report.warnings.push(
-      `Only ${sizes} distinct model size${sizes === 1 ? '' : 's'}; Choshen et al. 2025 recommend at least ${minSizes}. Exponents will be poorly determined${options.fixedExponents ? '' : ' (consider borrowing exponents from a reference law)'}.`,
+      `Only ${sizes} distinct model size${sizes === 1 ? '' : 's'}; Choshen et al. 2025 recommend at least ${minSizes}. Exponents will be poorly determined${options.fixedExponents ? '' : ' (consider borrowing exponents from a reference law)'}.` +
+        (form.fewerCoefficientsForm && !options.fixedExponents
+          ? ` The tied-exponent form (--form ${form.fewerCoefficientsForm}) has one coefficient fewer.`
+          : ''),
     );
   }
 
@@ -305,7 +327,7 @@ export function fitScalingLaw(runs: readonly RunSeries[], options: FitOptions = 
   progress({ stage: 'starts', fraction: 0, message: 'scanning exponent grid' });
   const design = buildDesign(fitPoints);
   const problem: Problem = { form, design, delta, fixed };
-  const main = fitDesign(problem, startCount, MAIN_LOCAL, isCancelled);
+  const main = fitDesign(problem, startCount, MAIN_LOCAL, isCancelled, [], MAIN_COARSEN);
   if (!main) {
     if (isCancelled()) {
       report.cancelled = true;
@@ -322,7 +344,7 @@ export function fitScalingLaw(runs: readonly RunSeries[], options: FitOptions = 
   report.law = lawFromCoefficientVector(findLawForm(formId)!, reported);
   report.objective = main.objective;
   report.params = Object.fromEntries(form.paramNames.map((name, k) => [name, reported[k]]));
-  report.trainAre = meanAre(form, main.theta, fitPoints);
+  report.trainAre = meanAre(form, main.theta, fitPoints, design);
   report.region = {
     paramsMin: minOf(fitPoints.map((p) => p.params)),
     paramsMax: maxOf(fitPoints.map((p) => p.params)),
@@ -363,6 +385,7 @@ export function fitScalingLaw(runs: readonly RunSeries[], options: FitOptions = 
         REFIT_LOCAL,
         isCancelled,
         [main.theta],
+        REFIT_COARSEN,
         2,
       );
       if (!refit) continue;
@@ -390,33 +413,22 @@ export function fitScalingLaw(runs: readonly RunSeries[], options: FitOptions = 
       list.push(i);
     });
     const groupList = [...groups.values()];
-    const random = mulberry32(seed);
-    const draws: number[][] = [];
-    let attempts = 0;
-    while (draws.length < bootstrap && attempts < bootstrap * 3) {
-      attempts++;
-      if (isCancelled()) return cancelled(report, started);
-      const indices: number[] = [];
-      for (let g = 0; g < groupList.length; g++)
-        for (const index of groupList[Math.floor(random() * groupList.length)]) indices.push(index);
-      const resampled = subsetDesign(design, indices);
-      if (countDistinct(resampled.logParams) < form.minDistinctSizes || indices.length <= freeCount) continue;
-      const refit = fitDesign(
-        { form, design: resampled, delta, fixed },
-        1,
-        REFIT_LOCAL,
+    const outcome = yield {
+      job: { form: formId, delta, fixed, design, start: main.theta },
+      stream: new ResampleStream(groupList, seed, design.logParams, form.minDistinctSizes, freeCount),
+      count: bootstrap,
+      hooks: {
         isCancelled,
-        [main.theta],
-        2,
-      );
-      if (!refit) continue;
-      draws.push(form.toParams(refit.theta));
-      progress({
-        stage: 'bootstrap',
-        fraction: 0.3 + (0.7 * draws.length) / bootstrap,
-        message: `bootstrap ${draws.length}/${bootstrap}`,
-      });
-    }
+        onDraw: (kept) =>
+          progress({
+            stage: 'bootstrap',
+            fraction: 0.3 + (0.7 * kept) / bootstrap,
+            message: `bootstrap ${kept}/${bootstrap}`,
+          }),
+      },
+    };
+    if (outcome === 'cancelled') return cancelled(report, started);
+    const draws = outcome;
     report.bootstrapRefits = draws.length;
     if (draws.length < bootstrap) {
       report.warnings.push(

@@ -3,7 +3,7 @@
  * uncertainty, held-out evaluation, reports and saved laws. Pure; the CLI (src/cli/fit.ts) and the
  * editor supply file text.
  */
-export { fitScalingLaw, buildDesign, predictFromReport } from './fit';
+export { fitScalingLaw, fitScalingLawParallel, buildDesign, predictFromReport } from './fit';
 export {
   readRunsFromText,
   parseCell,
@@ -14,6 +14,15 @@ export {
 } from './ingest';
 export { readRunsFromFiles, type FolderFile } from './runFolder';
 export { formatFitReport, formatIngestReport } from './report';
+export {
+  assessIdentifiability,
+  annotateIdentifiability,
+  fitIdentifiability,
+  lawCaveat,
+  IDENTIFIABILITY_RULE,
+  IDENTIFIABILITY_RULE_TEXT,
+  type Identifiability,
+} from './identifiability';
 export { predictWithUncertainty } from './uncertainty';
 export { huber } from './huber';
 export {
@@ -33,6 +42,7 @@ export {
   parseSavedLaw,
   savedLawParams,
   savedLawToScalingLaw,
+  savedLawCaveat,
   type SavedLaw,
   type ParsedSavedLaw,
 } from './savedLaw';

@@ -39,6 +39,8 @@ const COLUMN_ALIASES: Record<keyof ColumnChoice, readonly string[]> = {
     'totalparams',
     'modelparams',
     'paramstotal',
+    'modelnumparams',
+    'modelnparams',
     'size',
   ],
   tokens: [
@@ -56,8 +58,27 @@ const COLUMN_ALIASES: Record<keyof ColumnChoice, readonly string[]> = {
     'tokensprocessed',
     'consumedtokens',
     'tokenstrained',
+    // W&B keys: custom loops log `train/tokens_seen`; HF Trainer's WandbCallback rewrites
+    // `num_input_tokens_seen` to `train/num_input_tokens_seen` (transformers integration_utils.rewrite_logs).
+    'traintokensseen',
+    'trainnuminputtokensseen',
+    'traintotaltokens',
   ],
-  step: ['step', 'steps', 'globalstep', 'trainerglobalstep', 'iter', 'iteration', 'iterations'],
+  // Optimizer-step counters first: W&B's own `_step` (normalized `step`) counts wandb.log calls, which
+  // differs from the optimizer step whenever a run logs more than once per step (HF Trainer's
+  // WandbCallback logs `train/global_step` for that reason; Lightning logs `trainer/global_step`).
+  step: [
+    'trainglobalstep',
+    'trainerglobalstep',
+    'globalstep',
+    'trainstep',
+    'optimizerstep',
+    'step',
+    'steps',
+    'iter',
+    'iteration',
+    'iterations',
+  ],
   loss: [
     'valloss',
     'validationloss',
@@ -388,27 +409,97 @@ function readTable(text: string, fileName: string, options: IngestOptions): Runs
   const wide = wandbWideColumns(header);
   if (wide) return readWandbWide(header, records.slice(1), wide, fileName, options);
   if (!checkFilters(options, header, report)) return { runs: [], report };
+  const history = isWandbHistory(header);
+  if (history) report.format = 'wandb';
   const columns = chooseColumns(header, options.columns, report);
-  if (!columns || !requireColumns(columns, options, report, header)) return { runs: [], report };
-  report.columns = columns;
+  // Known even when a quantity is missing, so the editor can ask for what is missing (tokens/step).
+  if (columns) report.columns = columns;
+  const defaultName = options.runName ?? baseName(fileName);
+  let runOptions = options;
+  // A single-run export (one file per run, as W&B history exports are) may say N only in its name.
+  if (columns && !columns.params && !columns.model && options.params === undefined) {
+    const fromName = paramsFromName(defaultName);
+    if (fromName !== undefined) {
+      runOptions = { ...options, params: fromName };
+      report.notes.push(`N = ${formatCount(fromName)} read from the name "${defaultName}" (the data has no parameter column).`);
+    }
+  }
+  if (!columns || !requireColumns(columns, runOptions, report, header)) return { runs: [], report };
   const index = new Map(header.map((h, i) => [h, i] as const));
+  const cell = (record: { cells: string[] }, column: string | undefined) =>
+    column === undefined ? undefined : record.cells[index.get(column) ?? -1];
+  if (history) {
+    if (columns.step === '_step')
+      report.warnings.push(
+        'Steps come from W&B\'s "_step", which counts wandb.log calls: tokens = _step × tokens/step is right only if the run logged once per optimizer step (log train/global_step to be sure).',
+      );
+    // Eval rows of HF/W&B logs carry the step but not the token count: a constant tokens/step over
+    // the rows that have both fills them in (and is said); an inconsistent ratio is not used.
+    if (columns.tokens && columns.step && options.tokensPerStep === undefined) {
+      const ratio = constantTokensPerStep(records.slice(1), (r) => [cell(r, columns.tokens), cell(r, columns.step)]);
+      if (ratio !== undefined) {
+        runOptions = { ...runOptions, tokensPerStep: ratio };
+        report.notes.push(
+          `Rows without "${columns.tokens}" use tokens = "${columns.step}" × ${ratio} (the constant ratio on every row that has both).`,
+        );
+      }
+    }
+  }
   let malformed = 0;
+  let otherLines = 0;
   const rows = (function* () {
     for (const record of records.slice(1)) {
       if (record.cells.length < header.length) malformed++;
+      // A W&B history row without the loss is another kind of log call (train step between evals).
+      if (history && (cell(record, columns.loss) ?? '').trim() === '') {
+        otherLines++;
+        continue;
+      }
       yield { line: record.line, get: (column: string) => record.cells[index.get(column) ?? -1] } as Row;
     }
   })();
   const runs = rowsToRuns(
     rows,
     columns,
-    options,
+    runOptions,
     report,
-    options.runName ?? baseName(fileName),
+    defaultName,
     !!options.runName,
   );
   if (malformed) report.warnings.push(`${malformed} row(s) had fewer cells than the header.`);
+  if (otherLines)
+    report.notes.push(
+      `${otherLines} W&B log row${otherLines === 1 ? '' : 's'} without "${columns.loss}" skipped (other kinds of log calls).`,
+    );
   return { runs, report };
+}
+
+/**
+ * A W&B run-history export (`run.history().to_csv()`, or the UI's "Export CSV" of a run): W&B's
+ * system columns `_step` with `_runtime` or `_timestamp`.
+ */
+function isWandbHistory(header: readonly string[]): boolean {
+  return header.includes('_step') && (header.includes('_runtime') || header.includes('_timestamp'));
+}
+
+/** tokens / step when it is the same (to 1e-9) on every row with both and ≥ 2 such rows; else undefined. */
+function constantTokensPerStep(
+  records: readonly { cells: string[] }[],
+  pair: (r: { cells: string[] }) => [Cell, Cell],
+): number | undefined {
+  let ratio: number | undefined;
+  let count = 0;
+  for (const record of records) {
+    const [t, s] = pair(record);
+    const tokens = parseCell(t, true);
+    const step = parseCell(s, false);
+    if (typeof tokens !== 'number' || typeof step !== 'number' || !(step > 0) || !(tokens > 0)) continue;
+    const r = tokens / step;
+    if (ratio === undefined) ratio = r;
+    else if (Math.abs(r - ratio) > 1e-9 * ratio) return undefined;
+    count++;
+  }
+  return count >= 2 && ratio !== undefined && Number.isFinite(ratio) ? ratio : undefined;
 }
 
 /** W&B chart export: `Step, "<run> - <metric>", "<run> - <metric>__MIN", …`. Returns per-run loss columns. */
@@ -441,7 +532,9 @@ function readWandbWide(
 ): RunsRead {
   const report = emptyIngestReport(fileName, 'wandb');
   const index = new Map(header.map((h, i) => [h, i] as const));
-  const stepColumn = header.find((h) => COLUMN_ALIASES.step.includes(normalizeColumn(h)));
+  const stepColumn = COLUMN_ALIASES.step
+    .map((alias) => header.find((h) => normalizeColumn(h) === alias))
+    .find((h) => h !== undefined);
   const runs: RunSeries[] = [];
   const singleRun = perRun.size === 1;
   report.notes.push(
@@ -452,6 +545,7 @@ function readWandbWide(
     // One --params value can only describe a single-run export; several runs need N in their names.
     const runOptions: IngestOptions = { ...options, params: singleRun ? options.params : undefined };
     if (!columns.tokens && !(columns.step && options.tokensPerStep)) {
+      report.columns = columns;
       report.errors.push(
         `W&B export: run "${runName}" has no token metric; give tokens per step (--tokens-per-step) to convert "${stepColumn ?? 'Step'}".`,
       );
@@ -600,7 +694,10 @@ function readTrainerState(
       'trainer_state.json has steps but no token counts: give --tokens-per-step (global batch × sequence length), or log num_input_tokens_seen.',
     );
   }
-  if (report.errors.length) return { runs: [], report };
+  if (report.errors.length) {
+    report.columns = { loss, step: 'step', ...(tokens ? { tokens } : {}) };
+    return { runs: [], report };
+  }
   if (loss === 'loss' && !options.columns?.loss)
     report.notes.push('No eval_loss in log_history: fitting the training loss.');
   const runOptions: IngestOptions = {

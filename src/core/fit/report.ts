@@ -1,3 +1,4 @@
+import { fitIdentifiability, type Identifiability } from './identifiability';
 import { DROP_REASON_TEXT, type DropReason, type FitReport, type IngestReport } from './types';
 
 /** Formula of each form, for report headers. */
@@ -5,6 +6,8 @@ const FORM_FORMULA: Record<FitReport['form'], string> = {
   chinchilla: 'L(N, D) = E + A/N^alpha + B/D^beta',
   kaplan: 'L(N, D) = [(Nc/N)^(alphaN/alphaD) + Dc/D]^alphaD',
   compute: 'L(C) = E + A·C^(-alpha)',
+  'chinchilla-tied': 'L(N, D) = E + A/N^alpha + B/D^alpha',
+  'data-constrained': "L(N, D, U_D) = E + A/N'^alpha + B/D'^alpha (Muennighoff et al. 2023)",
 };
 
 function fmt(value: number): string {
@@ -69,6 +72,14 @@ export function formatFitReport(
     for (const warning of fit.warnings) lines.push(md ? `**Warning:** ${warning}` : `warning: ${warning}`);
     return lines.join('\n');
   }
+  const verdict = fitIdentifiability(fit);
+  // Said first, before any number, so nobody reads the coefficients as if they were determined.
+  if (verdict.identifiable === false)
+    lines.push(
+      md
+        ? `> **Not identifiable:** ${verdict.coefficients.join(', ')} not determined by this data (details below).\n`
+        : `NOT IDENTIFIABLE: ${verdict.coefficients.join(', ')} not determined by this data (details below).`,
+    );
   const fitDrops = droppedLines(fit.dropped);
   lines.push(
     `Fitted ${fit.points} points from ${fit.models} models (${fit.modelSizes} distinct sizes); Huber δ = ${fit.delta}, objective Σ huber = ${fit.objective.toExponential(6)}; mean |error| on fitted points ${fit.trainAre !== undefined ? percent(fit.trainAre) : 'n/a'}.`,
@@ -102,6 +113,7 @@ export function formatFitReport(
     lines.push(
       `${md ? '\n' : ''}Intervals: 2.5–97.5 percentiles of ${fit.bootstrapRefits} bootstrap refits resampling models (seed ${fit.settings.seed}).`,
     );
+  lines.push(...identifiabilityLines(verdict, md));
   if (fit.heldOut) {
     const h = fit.heldOut;
     lines.push(
@@ -118,6 +130,37 @@ export function formatFitReport(
     for (const e of fit.leaveOneModelOut.perModel)
       lines.push(`${md ? '- ' : '  '}${e.model}: ${percent(e.are)} (${e.points} points)`);
   }
-  for (const warning of fit.warnings) lines.push(md ? `**Warning:** ${warning}` : `warning: ${warning}`);
+  for (const warning of fit.warnings)
+    if (warning !== verdict.warning) lines.push(md ? `**Warning:** ${warning}` : `warning: ${warning}`);
   return lines.join('\n');
+}
+
+/** The identifiability verdict as report lines (rule and remedies included when it fails). */
+export function identifiabilityLines(verdict: Identifiability, md: boolean): string[] {
+  if (verdict.identifiable === null)
+    return [`Identifiability: not assessed (${verdict.notAssessed ?? 'no intervals'}).`];
+  if (verdict.identifiable)
+    return [
+      `Identifiability: every fitted coefficient's 95% interval is bounded and within 2 orders of magnitude.`,
+    ];
+  const lines = [md ? '\n**Warning — not identifiable.**' : 'warning: not identifiable.'];
+  for (const p of verdict.problems) {
+    const why =
+      p.reason === 'span'
+        ? `spans ${p.orders!.toFixed(1)} orders of magnitude`
+        : p.reason === 'unbounded'
+          ? 'is unbounded'
+          : p.reason === 'sign'
+            ? 'contains 0 (sign not determined)'
+            : p.reason === 'irreducible-floor'
+              ? 'reaches E → 0'
+              : 'reaches 0 (positivity bound)';
+    lines.push(`${md ? '- ' : '  '}${p.coefficient}: 95% interval [${fmt(p.low)}, ${fmt(p.high)}] ${why}`);
+  }
+  lines.push(
+    `${md ? '' : '  '}Predictions and compute-optimal allocations from this law away from the fitted runs are unreliable. Remedies (Choshen, Zhang & Andreas 2025):`,
+  );
+  for (const remedy of verdict.remedies) lines.push(`${md ? '- ' : '  - '}${remedy}`);
+  lines.push(`${md ? '' : '  '}Rule: ${verdict.rule}`);
+  return lines;
 }

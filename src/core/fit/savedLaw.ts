@@ -1,5 +1,6 @@
 import { findLawForm, LAW_FORM_IDS, type LawForm, type LawParams } from '../laws/forms';
 import type { FitRegion, ScalingLaw } from '../laws/published';
+import { assessIdentifiability, fitIdentifiability, IDENTIFIABILITY_RULE_TEXT } from './identifiability';
 import type { FitReport, HeldOutError } from './types';
 
 /**
@@ -43,7 +44,23 @@ export interface SavedLaw {
   date: string;
   heldOut?: HeldOutError;
   region?: FitRegion;
+  /**
+   * Whether the bootstrap intervals determine the coefficients (src/core/fit/identifiability.ts):
+   * `identifiable: null` = not assessed (no bootstrap). On load the verdict is recomputed from
+   * `intervals` too, and a law is flagged when either says so (a hand-edited `true` cannot hide it).
+   */
+  identifiability?: SavedIdentifiability;
   warnings: string[];
+}
+
+/** The identifiability verdict as saved. */
+export interface SavedIdentifiability {
+  identifiable: boolean | null;
+  /** Coefficients that are not determined. */
+  coefficients: string[];
+  rule: string;
+  /** Short text for lenses and hovers. */
+  caveat?: string;
 }
 
 /** Build a saved law from a successful fit. */
@@ -76,6 +93,14 @@ export function savedLawFromFit(
     date: meta.date,
     warnings: [...report.warnings],
   };
+  const verdict = fitIdentifiability(report);
+  saved.identifiability = {
+    identifiable: verdict.identifiable,
+    coefficients: verdict.coefficients,
+    rule: verdict.rule,
+    ...(verdict.caveat ? { caveat: verdict.caveat } : {}),
+  };
+  if (verdict.warning && !saved.warnings.includes(verdict.warning)) saved.warnings.push(verdict.warning);
   if (report.intervals) saved.intervals = report.intervals;
   if (report.draws?.length) saved.bootstrapDraws = report.draws.slice(0, MAX_SAVED_DRAWS);
   if (report.heldOut) saved.heldOut = report.heldOut;
@@ -172,11 +197,59 @@ export function parseSavedLaw(text: string): ParsedSavedLaw {
     )
       errors.push('"region" must have paramsMin, paramsMax, tokensMin, tokensMax.');
   }
+  if (value.identifiability !== undefined) {
+    const v = value.identifiability;
+    if (
+      !isRecord(v) ||
+      !(v.identifiable === null || typeof v.identifiable === 'boolean') ||
+      !Array.isArray(v.coefficients) ||
+      !v.coefficients.every((c) => typeof c === 'string') ||
+      (v.caveat !== undefined && typeof v.caveat !== 'string')
+    )
+      errors.push(
+        '"identifiability" must be { identifiable: true|false|null, coefficients: [names], rule, caveat? }.',
+      );
+  }
   if (errors.length) return { ok: false, errors };
-  return {
-    ok: true,
-    law: { ...(value as unknown as SavedLaw), warnings: (value.warnings as string[] | undefined) ?? [] },
+  const law: SavedLaw = {
+    ...(value as unknown as SavedLaw),
+    warnings: (value.warnings as string[] | undefined) ?? [],
   };
+  law.identifiability = mergedIdentifiability(law);
+  return { ok: true, law };
+}
+
+/**
+ * The stored verdict combined with one recomputed from the saved intervals: not identifiable when
+ * either says so (older files without the field get a verdict too).
+ */
+function mergedIdentifiability(law: SavedLaw): SavedIdentifiability {
+  const stored = law.identifiability;
+  const computed = assessIdentifiability({
+    form: law.form,
+    intervals: law.intervals,
+    fixedExponents: law.fit.fixedExponents,
+    modelSizes: law.fit.modelSizes,
+  });
+  if (computed.identifiable === false)
+    return {
+      identifiable: false,
+      coefficients: [...new Set([...(stored?.identifiable === false ? stored.coefficients : []), ...computed.coefficients])],
+      rule: computed.rule,
+      caveat: computed.caveat,
+    };
+  if (stored) return { ...stored, rule: stored.rule || IDENTIFIABILITY_RULE_TEXT };
+  return { identifiable: computed.identifiable, coefficients: [], rule: computed.rule };
+}
+
+/** The caveat lenses should show next to numbers from a saved law, or undefined. */
+export function savedLawCaveat(saved: SavedLaw): string | undefined {
+  const verdict = saved.identifiability ?? mergedIdentifiability(saved);
+  if (verdict.identifiable !== false) return undefined;
+  return `${saved.name} (fitted): ${
+    verdict.caveat ??
+    `not identifiable from its data (${verdict.coefficients.join(', ') || 'coefficients'} not determined): predictions and optima are unreliable`
+  }.`;
 }
 
 /** The law's coefficients as {@link LawParams}. */
@@ -208,5 +281,8 @@ export function savedLawToScalingLaw(saved: SavedLaw, filePath?: string): Scalin
     law.bootstrapDraws = draws.map((d) => [...d]);
     law.uncertaintyNote = `${draws.length} bootstrap refits over models (seed ${saved.fit.seed}).`;
   }
+  const caveat = savedLawCaveat(saved);
+  // The note travels with the law into every view that shows its uncertainty.
+  if (caveat) law.uncertaintyNote = `${law.uncertaintyNote ? law.uncertaintyNote + ' ' : ''}Caveat: ${caveat}`;
   return law;
 }

@@ -20,6 +20,11 @@ export interface RunSeries {
   params: number;
   seed?: string;
   points: RunPoint[];
+  /**
+   * Unique tokens of the run's dataset (D / U_D = epochs), for forms that model repetition
+   * (Muennighoff et al. 2023); absent = not repeated.
+   */
+  uniqueTokens?: number;
 }
 
 /** Why an input row or checkpoint was not used. */

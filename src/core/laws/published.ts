@@ -133,6 +133,40 @@ export const KAPLAN_2020: ScalingLaw = {
   fitRegion: KAPLAN_DATA_REGION,
 };
 
+/**
+ * Muennighoff et al. 2023's C4 runs (their final-loss table, ColPret raw/datablations_contour_losses.csv):
+ * N 7.1e6–8.67e9, D 1e8–9e11 (abstract: "up to 900 billion training tokens and 9 billion parameter models").
+ */
+const DATABLATIONS_REGION: FitRegion = {
+  paramsMin: 7.1e6,
+  paramsMax: 8.67e9,
+  tokensMin: 1e8,
+  tokensMax: 9e11,
+};
+
+export const MUENNIGHOFF_2023: ScalingLaw = {
+  id: 'muennighoff2023',
+  label: 'Muennighoff et al. 2023 (data-constrained, C4)',
+  citation:
+    'Muennighoff, Rush, Barak, Le Scao, Piktus, Tazi, Pyysalo, Wolf, Raffel 2023, "Scaling Data-Constrained ' +
+    'Language Models", arXiv:2305.16264, Eqs. 3–5; constants from huggingface/datablations@13701315 README ' +
+    '"Parametric Fit": a=6.255414, b=7.3049974, e=0.6254804 (A=e^a≈520.8, B=e^b≈1487.7, E=e^e≈1.869), ' +
+    'α=β=0.3526596, R_D*=15.387756, R_N*=5.309743.',
+  law: {
+    form: 'data-constrained',
+    E: Math.exp(0.6254804),
+    A: Math.exp(6.255414),
+    B: Math.exp(7.3049974),
+    alpha: 0.3526596,
+    RDstar: 15.387756,
+    RNstar: 5.309743,
+  },
+  paramConvention: 'total',
+  lossNote:
+    'C4 validation loss, GPT-2 tokenizer (nats/token); the README warns the absolute value is less useful than trends',
+  fitRegion: DATABLATIONS_REGION,
+};
+
 /** All built-in laws, default first. */
 export const PUBLISHED_LAWS: readonly ScalingLaw[] = [
   EPOCH_2024,
@@ -140,6 +174,7 @@ export const PUBLISHED_LAWS: readonly ScalingLaw[] = [
   HOFFMANN_2022_UNROUNDED,
   KAPLAN_2020,
   SARDANA_2024,
+  MUENNIGHOFF_2023,
 ];
 
 /** The default law id. */

@@ -187,6 +187,12 @@ export interface ParallelLayout {
    * (Megatron, Korthikanti et al. 2022 §4.2.2).
    */
   tpSavesGatheredInputs?: boolean;
+  /**
+   * Keys the file states with a value that is not a usable count (a word, `1e400`, 30 digits), as
+   * written. The value itself stays unset (no NaN or Infinity travels in a spec); validation names
+   * the key and memory is not estimated, so no default stands in for what the file says.
+   */
+  invalid?: Partial<Record<LayoutKey, string>>;
   /** Where each value came from. */
   sources: Partial<Record<LayoutKey, FieldSource>>;
 }
@@ -215,6 +221,8 @@ export interface ResolvedLayout {
   logitsBytesPerElement: number;
   unshardedAcrossMicrobatches: boolean;
   tpSavesGatheredInputs: boolean;
+  /** Carried from {@link ParallelLayout.invalid}: stated but unusable values, as written. */
+  invalid?: Partial<Record<LayoutKey, string>>;
   sources: Partial<Record<LayoutKey, FieldSource>>;
 }
 
@@ -346,6 +354,7 @@ export function resolveLayout(
       logitsBytesPerElement: l.logitsBytesPerElement ?? d.logitsBytesPerElement,
       unshardedAcrossMicrobatches: l.unshardedAcrossMicrobatches ?? d.unshardedAcrossMicrobatches,
       tpSavesGatheredInputs: l.tpSavesGatheredInputs ?? d.tpSavesGatheredInputs,
+      ...(l.invalid ? { invalid: l.invalid } : {}),
       sources: l.sources,
     },
     assumptions,

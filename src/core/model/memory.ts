@@ -287,10 +287,20 @@ export function validateLayout(
     'gpus',
     'dataParallel',
   ];
-  const valid = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v >= 1;
+  // Stated but unusable values first, quoted as written (never "got NaN").
+  for (const [key, raw] of Object.entries(layout.invalid ?? {}) as [LayoutKey, string][]) {
+    out.push({
+      severity: 'error',
+      code: 'layout-invalid',
+      message: `${name(key)} must be a positive integer (got \`${raw.slice(0, 40)}\`); memory is not estimated.`,
+      ...at(key),
+    });
+  }
+  // Safe integers only: a 30-digit TP or micro-batch is an integer to JavaScript but no real layout.
+  const valid = (v: unknown) => typeof v === 'number' && Number.isSafeInteger(v) && v >= 1;
   for (const key of positive) {
     const v = layout[key] as number;
-    if (valid(v)) continue;
+    if (valid(v) || layout.invalid?.[key] !== undefined) continue;
     if (key === 'dataParallel' && !layout.sources.dataParallel && out.length) continue;
     out.push({
       severity: 'error',

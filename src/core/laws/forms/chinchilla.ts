@@ -52,6 +52,8 @@ const log: LogSpaceForm = {
   exponentIndices: [3, 4],
   minDistinctSizes: 2,
   hasIrreducibleTerm: true,
+  // Muennighoff et al. 2023 and Gadre et al. 2024 tie α = β when data is scarce.
+  fewerCoefficientsForm: 'chinchilla-tied',
   logLoss(theta, design, i, gradient) {
     const logN = design.logParams[i]!;
     const logD = design.logTokens[i]!;
@@ -70,6 +72,39 @@ const log: LogSpaceForm = {
     }
     return value;
   },
+  // The same log-sum-exp (logSumExp3) as logLoss above, inlined over a block of points for the fitter.
+  logLossBatch(theta, design, start, end, values, jacobian) {
+    const e = theta[0]!;
+    const a = theta[1]!;
+    const b = theta[2]!;
+    const alpha = theta[3]!;
+    const beta = theta[4]!;
+    const logParams = design.logParams;
+    const logTokens = design.logTokens;
+    for (let i = start; i < end; i++) {
+      const logN = logParams[i]!;
+      const logD = logTokens[i]!;
+      const x = e;
+      const y = a - alpha * logN;
+      const z = b - beta * logD;
+      const m = Math.max(x, y, z);
+      const ex = Math.exp(x - m);
+      const ey = Math.exp(y - m);
+      const ez = Math.exp(z - m);
+      const sum = ex + ey + ez;
+      values[i - start] = m + Math.log(sum);
+      if (jacobian) {
+        const o = (i - start) * 5;
+        const wy = ey / sum;
+        const wz = ez / sum;
+        jacobian[o] = ex / sum;
+        jacobian[o + 1] = wy;
+        jacobian[o + 2] = wz;
+        jacobian[o + 3] = -wy * logN;
+        jacobian[o + 4] = -wz * logD;
+      }
+    }
+  },
   toParams: (theta) => [Math.exp(theta[0]!), Math.exp(theta[1]!), Math.exp(theta[2]!), theta[3]!, theta[4]!],
   fromParams: (p) => [Math.log(p[0]!), Math.log(p[1]!), Math.log(p[2]!), p[3]!, p[4]!],
   exponentGrids: [
@@ -77,6 +112,8 @@ const log: LogSpaceForm = {
     { from: 0.02, to: 2, step: 0.02 },
   ],
   exponentOfTheta: (value) => value,
+  // Column 0 is the constant E, column k the k-th exponent's power; the target is L itself.
+  separableColumns: [-1, 0, 1],
   linearSize: 3,
   linearRow(design, exponents, i, row) {
     row[0] = 1;

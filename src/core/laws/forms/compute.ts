@@ -39,6 +39,8 @@ const log: LogSpaceForm = {
   fromParams: (p) => [Math.log(p[0]!), Math.log(p[1]!), p[2]!],
   exponentGrids: [{ from: 0.002, to: 1.5, step: 0.002 }],
   exponentOfTheta: (value) => value,
+  // Column 0 is the constant E, column k the k-th exponent's power; the target is L itself.
+  separableColumns: [-1, 0],
   linearSize: 2,
   linearRow(design, exponents, i, row) {
     row[0] = 1;

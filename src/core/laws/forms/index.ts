@@ -4,20 +4,30 @@
  * planner, chart data, saved-law validation, the settings enum — goes through the functions here.
  */
 import { chinchillaForm } from './chinchilla';
+import { chinchillaTiedForm } from './chinchillaTied';
+import { dataConstrainedForm } from './dataConstrained';
 import { computeForm } from './compute';
 import { kaplanForm } from './kaplan';
-import type { Allocation, LawFormModule } from './types';
+import type { Allocation, LawFormModule, LawInputs } from './types';
 
 export * from './types';
 export { chinchillaLoss, chinchillaOptimalAllocation, chinchillaOptimalTokensForParams } from './chinchilla';
 export type { ChinchillaParams } from './chinchilla';
+export type { ChinchillaTiedParams } from './chinchillaTied';
+export {
+  dataConstrainedLoss,
+  dataConstrainedOptimum,
+  effectiveParams,
+  effectiveTokens,
+} from './dataConstrained';
+export type { DataConstrainedParams } from './dataConstrained';
 export { kaplanLoss } from './kaplan';
 export type { KaplanParams } from './kaplan';
 export { computeLoss } from './compute';
 export type { ComputeParams } from './compute';
 
 /** Every registered form, in the order pickers and the settings enum list them. */
-const FORMS = [chinchillaForm, kaplanForm, computeForm] as const;
+const FORMS = [chinchillaForm, kaplanForm, computeForm, chinchillaTiedForm, dataConstrainedForm] as const;
 
 type ParamsOf<M> = M extends LawFormModule<infer P> ? P : never;
 
@@ -46,9 +56,12 @@ export function formOf(law: { form: string }): LawFormModule<LawParams> {
   return form;
 }
 
-/** Loss of any law at (N, D); `params` must be in the law's own N convention. */
-export function evaluateLaw(law: LawParams, params: number, tokens: number): number {
-  return formOf(law).evaluate(law, params, tokens);
+/**
+ * Loss of any law at (N, D); `params` must be in the law's own N convention. `inputs` reaches the
+ * forms that model more than (N, D) (unique tokens for the data-constrained form).
+ */
+export function evaluateLaw(law: LawParams, params: number, tokens: number, inputs?: LawInputs): number {
+  return formOf(law).evaluate(law, params, tokens, inputs);
 }
 
 /** Irreducible loss of a law (0 for Kaplan, which has no entropy term). */

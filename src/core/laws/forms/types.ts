@@ -20,6 +20,17 @@ export interface FitDesign {
   logFlops: Float64Array;
   /** ln L (observed loss, nats/token). */
   logLoss: Float64Array;
+  /**
+   * ln U_D (unique tokens of the run's dataset) for forms that model repetition (Muennighoff et al.
+   * 2023); absent when no run states it, and then such forms take U_D = D (one epoch).
+   */
+  logUniqueTokens?: Float64Array;
+}
+
+/** Inputs some forms take beyond (N, D); forms that do not model them ignore the argument. */
+export interface LawInputs {
+  /** Unique tokens U_D in the data (D / U_D = epochs); undefined = no repetition (U_D = D). */
+  uniqueTokens?: number;
 }
 
 /** A grid of exponent values scanned for starting points. */
@@ -48,8 +59,26 @@ export interface LogSpaceForm {
   minDistinctSizes: number;
   /** True when the first coefficient is an irreducible loss E (a collapse to 0 is then a warning). */
   hasIrreducibleTerm: boolean;
+  /**
+   * A registered form with fewer coefficients to suggest when the data cannot support this one
+   * (too few points, or fewer model sizes than Choshen et al. 2025 recommend). Optional.
+   */
+  fewerCoefficientsForm?: string;
   /** log L̂ at point i; when `gradient` is given, also writes ∂ log L̂ / ∂θ into it. */
   logLoss(theta: ArrayLike<number>, design: FitDesign, i: number, gradient?: Float64Array): number;
+  /**
+   * Optional batched `logLoss` (additive, for speed on large fits): for the points start ≤ i < end,
+   * writes log L̂ into values[i − start] and, when `jacobian` is given, ∂ log L̂ / ∂θⱼ into
+   * jacobian[(i − start)·θ.length + j]. Must compute exactly what `logLoss` computes.
+   */
+  logLossBatch?(
+    theta: ArrayLike<number>,
+    design: FitDesign,
+    start: number,
+    end: number,
+    values: Float64Array,
+    jacobian?: Float64Array,
+  ): void;
   /** θ → the reported coefficients (same order as `paramNames`). */
   toParams(theta: ArrayLike<number>): number[];
   /** Reported coefficients → θ (inverse of `toParams`). */
@@ -64,6 +93,13 @@ export interface LogSpaceForm {
    */
   linearSize: number;
   linearRow(design: FitDesign, exponents: readonly number[], i: number, row: Float64Array): number;
+  /**
+   * Optional speed-up of the exponent scan (additive): when the target of `linearRow` depends on no
+   * exponent and each linear column on at most one, entry c names the exponent (index into
+   * `exponentIndices`) column c depends on, or -1 for a column that depends on none. The scan then
+   * computes each column once per grid value instead of once per grid cell. Omit it otherwise.
+   */
+  separableColumns?: readonly number[];
   /** The linear coefficients (all positive) and the exponents → θ. */
   thetaFromLinear(coefficients: readonly number[], exponents: readonly number[]): number[];
 }
@@ -83,8 +119,11 @@ export interface LawFormModule<P extends { form: string } = { form: string }> {
   id: P['form'];
   /** One line for settings and pickers. */
   description: string;
-  /** The inputs a prediction needs beyond nothing (every form here takes N and D; C = 6·N·D). */
-  inputs: readonly ('params' | 'tokens')[];
+  /**
+   * The inputs a prediction uses (every form takes N and D; C = 6·N·D). `uniqueTokens` is optional
+   * for the forms that list it: without it they assume no repetition.
+   */
+  inputs: readonly ('params' | 'tokens' | 'uniqueTokens')[];
   /** Coefficient names in the reported order (the saved-law schema and the fit report). */
   coefficientNames: readonly string[];
   /** Coefficients that must be positive for the law to be valid (saved-law validation). */
@@ -97,8 +136,8 @@ export interface LawFormModule<P extends { form: string } = { form: string }> {
   fromCoefficients(values: Readonly<Record<string, number>>): P | undefined;
   /** Coefficients in `coefficientNames` order. */
   toCoefficients(law: P): number[];
-  /** Loss at (N, D). */
-  evaluate(law: P, params: number, tokens: number): number;
+  /** Loss at (N, D); `inputs` carries what a form needs beyond them (unique tokens). */
+  evaluate(law: P, params: number, tokens: number, inputs?: LawInputs): number;
   /** The loss no scale can beat (0 where the form has no entropy term). */
   irreducible(law: P): number;
   /** False for a law of compute alone: no split of a budget between N and D is better than another. */
