@@ -1,5 +1,5 @@
 // Bundles the extension (CJS, vscode external), the language server, the CLI and the webview app.
-// ml-levenberg-marquardt is ESM-only, so bundling is what lets the CJS extension host load it.
+// Bundling lets the CJS extension host load ESM-only dependencies and keeps the .vsix free of node_modules.
 import * as esbuild from 'esbuild';
 
 const production = process.argv.includes('--production');
