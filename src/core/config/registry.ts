@@ -47,23 +47,50 @@ export const READERS: readonly FrameworkReader[] = [
 /** Minimum detect() score for a file to count as a run config. */
 export const RECOGNITION_THRESHOLD = 0.5;
 
-/** The reader most confident that `text` is its run config, or undefined. */
-export function recognize(text: string, path?: string): FrameworkReader | undefined {
-  let best: FrameworkReader | undefined;
-  let bestScore = RECOGNITION_THRESHOLD;
-  for (const reader of READERS) {
+/** A reader's confidence about one text. */
+export interface Candidate {
+  reader: FrameworkReader;
+  score: number;
+}
+
+/**
+ * The stated tie rule: the highest score wins; at equal scores, readers of one framework are one
+ * candidate (the first listed); across frameworks, the one whose id the path names wins (a file under
+ * `torchtitan/`); otherwise the file is ambiguous and no reader is chosen — a guess between two
+ * frameworks' conventions would be a number with no warning.
+ */
+export function pickReader(
+  candidates: readonly Candidate[],
+  path?: string,
+): { reader?: FrameworkReader; ambiguous?: FrameworkReader[] } {
+  const eligible = candidates.filter((c) => c.score >= RECOGNITION_THRESHOLD);
+  if (eligible.length === 0) return {};
+  const top = Math.max(...eligible.map((c) => c.score));
+  const best = eligible.filter((c) => c.score === top);
+  const frameworks: FrameworkReader[] = [];
+  for (const c of best) if (!frameworks.some((r) => r.id === c.reader.id)) frameworks.push(c.reader);
+  if (frameworks.length === 1) return { reader: frameworks[0]! };
+  const lowerPath = (path ?? '').toLowerCase();
+  const named = frameworks.filter((reader) => lowerPath.includes(reader.id));
+  if (named.length === 1) return { reader: named[0]! };
+  return { ambiguous: frameworks };
+}
+
+function candidatesFor(text: string, path?: string): Candidate[] {
+  return READERS.map((reader) => {
     let score = 0;
     try {
       score = reader.detect(text, path);
     } catch {
       score = 0; // A detector bug must not hide the other frameworks.
     }
-    if (score >= bestScore && (!best || score > bestScore)) {
-      best = reader;
-      bestScore = score;
-    }
-  }
-  return best;
+    return { reader, score: Number.isFinite(score) ? score : 0 };
+  });
+}
+
+/** The reader most confident that `text` is its run config, or undefined (none, or a tie). */
+export function recognize(text: string, path?: string): FrameworkReader | undefined {
+  return pickReader(candidatesFor(text, path), path).reader;
 }
 
 /**
@@ -87,7 +114,20 @@ export function readRunConfig(text: string, context: ReadContext = {}): ReadResu
   if (text.slice(0, 8192).includes('\u0000')) return { kind: 'not-a-run-config' };
   // Editors hide a BOM; dropping it keeps YAML/JSON parsers happy (first-line offsets shift by one).
   const source = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  const reader = recognize(source, context.path);
+  const picked = pickReader(candidatesFor(source, context.path), context.path);
+  if (picked.ambiguous) {
+    return {
+      kind: 'unreadable',
+      diagnostics: [
+        {
+          severity: 'warning',
+          code: 'ambiguous-framework',
+          message: `This file reads equally well as ${picked.ambiguous.map((r) => r.id).join(' and ')}; Scaling Lens does not guess between their conventions (put the file under a folder named after its framework).`,
+        },
+      ],
+    };
+  }
+  const reader = picked.reader;
   if (!reader) return { kind: 'not-a-run-config' };
   try {
     // The file's own device count completes D where the user set none (src/core/config/hardwareHints.ts).
