@@ -168,14 +168,26 @@ async function fitFromRuns(
     if (read.type !== 'read-result') return;
     // Steps but no token counts (W&B exports, trainer_state.json): ask, prefilled from a config beside it.
     const need = needsTokensPerStep(read.report);
+    let enteredTokensPerStep: number | undefined;
     if (need) {
       const tokensPerStep = await askTokensPerStep(worker, source, need.stepColumn);
       if (tokensPerStep === undefined) return;
-      read = await readWith({ ...request, minTokens: fitSettings.minTokens, options: { ...request.options, tokensPerStep } });
+      enteredTokensPerStep = tokensPerStep;
+      read = await readWith({
+        ...request,
+        minTokens: fitSettings.minTokens,
+        options: { ...request.options, tokensPerStep },
+      });
       if (read.type !== 'read-result') return;
       output.info(`[fit] ${label}: tokens per step ${tokensPerStep} (entered)`);
     }
     const ingest: IngestReport = { ...read.report, source: label };
+    // The preview and the report say where the tokens came from.
+    if (need && enteredTokensPerStep !== undefined)
+      ingest.notes = [
+        ...ingest.notes,
+        `Tokens = "${need.stepColumn}" × ${enteredTokensPerStep} tokens/step (entered).`,
+      ];
     output.info(`[fit] read ${label}: ${read.summary.runs} runs, ${read.summary.points} checkpoints`);
 
     // 2. Preview and options.

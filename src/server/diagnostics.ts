@@ -7,6 +7,7 @@ import { formatCount } from '../core/format';
 import type { CoreDiagnostic, Severity } from '../core/types';
 import { formatTokensPerParam } from './lenses';
 import type { DocumentResult } from './model';
+import { lawCaveat } from '../core/fit/identifiability';
 
 /** `source` of every diagnostic we publish. */
 export const DIAGNOSTIC_SOURCE = 'Scaling Lens';
@@ -16,7 +17,15 @@ export const ServerDiagnosticCodes = {
   underTrained: 'under-trained',
   extrapolation: 'extrapolation',
   analysisFailed: 'analysis-failed',
+  lawNotIdentifiable: 'law-not-identifiable',
 } as const;
+
+/** The caveat of each law object, judged once (its bootstrap draws do not change). */
+const caveats = new WeakMap<object, string | null>();
+function caveatOf(law: DocumentResult['law']): string | null {
+  if (!caveats.has(law)) caveats.set(law, lawCaveat(law) ?? null);
+  return caveats.get(law)!;
+}
 
 const SEVERITY: Record<Severity, DiagnosticSeverity> = {
   error: DiagnosticSeverity.Error,
@@ -66,6 +75,17 @@ export function buildDiagnostics(result: DocumentResult): Diagnostic[] {
       source: DIAGNOSTIC_SOURCE,
       code: ServerDiagnosticCodes.underTrained,
       message: `Severely under-trained: ${formatTokensPerParam(a.tokensPerParam)} tokens per parameter (${formatCount(a.tokens)} tokens for ${formatCount(a.params!.active)} parameters).${optimal}`,
+    });
+  }
+  // A fitted law whose bootstrap does not pin its coefficients down: every loss it predicts says so.
+  const caveat = a.loss ? caveatOf(result.law) : null;
+  if (caveat) {
+    out.push({
+      range: modelRange,
+      severity: DiagnosticSeverity.Warning,
+      source: DIAGNOSTIC_SOURCE,
+      code: ServerDiagnosticCodes.lawNotIdentifiable,
+      message: caveat,
     });
   }
   // The core phrases extrapolation warnings as "Extrapolation: N …" / "Extrapolation: D …".

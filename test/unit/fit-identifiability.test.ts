@@ -127,7 +127,10 @@ describe('identifiability on real data', () => {
     // The warning is added once, naming the coefficient, and the report leads with it.
     annotateIdentifiability(report);
     assert.equal(report.warnings.filter((w) => w.startsWith('Not identifiable')).length, 1);
-    assert.match(report.warnings.find((w) => w.startsWith('Not identifiable'))!, /\bA in \[/);
+    assert.match(
+      report.warnings.find((w) => w.startsWith('Not identifiable'))!,
+      /\bA in \[/,
+    );
     const text = formatFitReport(report);
     assert.match(text, /NOT IDENTIFIABLE: .*A/);
     assert.match(text, /--borrow-exponents epoch2024/);
@@ -139,7 +142,11 @@ describe('identifiability on real data', () => {
     assert.doesNotMatch(text + md, /NaN/);
 
     // The saved law keeps the verdict through serialize → parse, and lenses get the caveat.
-    const saved = savedLawFromFit(report, { name: 'three-sizes', dataSource: 'epoch.csv', date: '2026-12-01' });
+    const saved = savedLawFromFit(report, {
+      name: 'three-sizes',
+      dataSource: 'epoch.csv',
+      date: '2026-12-01',
+    });
     assert.equal(saved.identifiability?.identifiable, false);
     const parsed = parseSavedLaw(serializeSavedLaw(saved));
     assert.ok(parsed.ok);
@@ -239,7 +246,11 @@ describe('CLI JSON', () => {
       const warning = (json.warnings as string[]).find((w) => w.startsWith('Not identifiable'));
       assert.match(warning!, /\bA in \[/);
       const plain: string[] = [];
-      await runFitCommand([file, '--json', '--min-tokens', '0'], (s) => plain.push(s), () => undefined);
+      await runFitCommand(
+        [file, '--json', '--min-tokens', '0'],
+        (s) => plain.push(s),
+        () => undefined,
+      );
       assert.equal(JSON.parse(plain.join('\n')).identifiable, null, 'no bootstrap: not assessed');
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -261,7 +261,9 @@ describe('W&B run-history exports (HF Trainer WandbCallback keys, W&B system col
   });
 
   it('with only _step: asks for tokens per step, says why _step is doubtful once given', () => {
-    const text = ['_step,_runtime,train/loss,num_params', '0,1.0,4.1,1.2e8', '1,2.0,3.9,1.2e8', ''].join('\n');
+    const text = ['_step,_runtime,train/loss,num_params', '0,1.0,4.1,1.2e8', '1,2.0,3.9,1.2e8', ''].join(
+      '\n',
+    );
     const missing = readRunsFromText(text, 'run.csv');
     assert.equal(missing.runs.length, 0);
     assert.equal(missing.report.columns.step, '_step', 'the step column is known for the prompt');
@@ -276,7 +278,9 @@ describe('W&B run-history exports (HF Trainer WandbCallback keys, W&B system col
   });
 
   it('train/tokens_seen and trainer/global_step are recognized', () => {
-    const text = ['trainer/global_step,train/tokens_seen,train/loss,params', '10,40960,3.5,1e8', ''].join('\n');
+    const text = ['trainer/global_step,train/tokens_seen,train/loss,params', '10,40960,3.5,1e8', ''].join(
+      '\n',
+    );
     const { runs, report } = readRunsFromText(text, 'lightning.csv');
     assert.equal(report.columns.step, 'trainer/global_step');
     assert.equal(report.columns.tokens, 'train/tokens_seen');
@@ -295,5 +299,71 @@ describe('W&B run-history exports (HF Trainer WandbCallback keys, W&B system col
     assert.equal(runs.length, 0);
     assert.equal(report.dropped['missing-value'], 1);
     assert.ok(!report.notes.some((n) => /constant ratio/.test(n)));
+  });
+});
+
+describe('tokens per step for the fit command (input box)', () => {
+  it('needsTokensPerStep: only when steps are there and tokens per step is the sole problem', async () => {
+    const { needsTokensPerStep } = await import('../../src/node/fitSession');
+    const onlySteps = readRunsFromText('_step,_runtime,train/loss,num_params\n0,1,4.1,1.2e8\n', 'run.csv');
+    assert.deepEqual(needsTokensPerStep(onlySteps.report), { stepColumn: '_step' });
+    const state = readRunsFromText(fixture('runs', 'trainer_state.json'), 'trainer_state.json', {
+      params: 1.2e8,
+    });
+    assert.deepEqual(needsTokensPerStep(state.report), { stepColumn: 'step' });
+    // Without N as well, tokens per step alone cannot fix it: no prompt, the error stands.
+    const noN = readRunsFromText(fixture('runs', 'trainer_state.json'), 'trainer_state.json');
+    assert.equal(needsTokensPerStep(noN.report), undefined);
+    const noLoss = readRunsFromText('step,params\n1,1e8\n', 'x.csv');
+    assert.equal(needsTokensPerStep(noLoss.report), undefined);
+    const fine = readRunsFromText(
+      fixture('runs', 'pythia-160m-wandb-history.csv'),
+      'pythia-160m-wandb-history.csv',
+    );
+    assert.equal(needsTokensPerStep(fine.report), undefined);
+  });
+
+  it('parseTokensPerStep accepts 524288, 512*1024, 0.5M and explains bad input', async () => {
+    const { parseTokensPerStep } = await import('../../src/node/fitSession');
+    assert.equal(parseTokensPerStep('524288'), 524288);
+    assert.equal(parseTokensPerStep(' 512 * 1024 '), 524288);
+    assert.equal(parseTokensPerStep('512×2048'), 1048576);
+    assert.equal(parseTokensPerStep('0.5M'), 500000);
+    assert.equal(parseTokensPerStep('1,048,576'), 1048576);
+    for (const bad of ['', 'abc', '-5', '0', '1.5', '1e13', 'NaN', 'Infinity'])
+      assert.equal(typeof parseTokensPerStep(bad), 'string', bad);
+    assert.doesNotMatch(String(parseTokensPerStep('1.5')), /NaN/);
+  });
+
+  it('prefill from the nanoGPT config beside the metrics: 16 × 8 × 512 = 65536 (nanoGPT train.py tokens_per_iter)', async () => {
+    const { suggestTokensPerStep, tokensPerStepFromConfigs } = await import('../../src/node/tokensPerStep');
+    const suggestion = suggestTokensPerStep(fixturePath('runs', 'folder', 'run-s', 'metrics.csv'));
+    assert.equal(suggestion.value, 16 * 8 * 512);
+    assert.equal(suggestion.source, 'train_config.py');
+    const { tokensPerStepPrompt } = await import('../../src/node/fitSession');
+    assert.match(tokensPerStepPrompt('iter', suggestion), /Prefilled from .*train_config\.py/);
+    // Two configs that disagree: no prefill, and the prompt says why.
+    const config = fixture('runs', 'folder', 'run-s', 'train_config.py');
+    const other = config.replace('batch_size = 16', 'batch_size = 32');
+    const disagree = tokensPerStepFromConfigs([
+      { name: 'a.py', text: config },
+      { name: 'b.py', text: other },
+    ]);
+    assert.equal(disagree.value, null);
+    assert.match(tokensPerStepPrompt('iter', disagree), /Not prefilled: the configs disagree/);
+    assert.equal(tokensPerStepFromConfigs([{ name: 'notes.md', text: 'hello' }]).value, null);
+    assert.equal(suggestTokensPerStep('/nonexistent/dir/runs.csv').value, null);
+  });
+});
+
+describe('W&B chart export without a token metric', () => {
+  it('the editor can ask for tokens per step (step column known), and with it the runs read', async () => {
+    const { needsTokensPerStep } = await import('../../src/node/fitSession');
+    const text = fixture('runs', 'wandb_export.csv');
+    const first = readRunsFromText(text, 'wandb_export.csv');
+    assert.deepEqual(needsTokensPerStep(first.report), { stepColumn: 'Step' });
+    const second = readRunsFromText(text, 'wandb_export.csv', { tokensPerStep: 1000 });
+    assert.deepEqual(second.report.errors, []);
+    assert.equal(second.runs[0].points[0].tokens, second.runs[0].points[0].step! * 1000);
   });
 });

@@ -94,3 +94,36 @@ describe('saved laws', () => {
     }
   });
 });
+
+describe('saved-law identifiability', () => {
+  it('Epoch’s bootstrap CIs (A [285, 744] …) are saved as identifiable; no intervals → not assessed (null)', () => {
+    const saved = savedLawFromFit(REPORT, { name: 'epoch', dataSource: 'epoch.csv', date: '2026-12-01' });
+    assert.deepEqual(saved.identifiability?.identifiable, true);
+    assert.deepEqual(saved.warnings, ['example warning']);
+    const { intervals: _i, draws: _d, ...rest } = REPORT;
+    const bare = savedLawFromFit(
+      { ...rest, settings: { ...REPORT.settings, bootstrap: 0 } },
+      { name: 'bare', dataSource: 'x.csv', date: '2026-12-01' },
+    );
+    assert.equal(bare.identifiability?.identifiable, null);
+    const parsed = parseSavedLaw(serializeSavedLaw(bare));
+    assert.ok(parsed.ok);
+    assert.equal(parsed.law.identifiability?.identifiable, null);
+  });
+
+  it('an interval spanning > 2 orders of magnitude is flagged in the file and in the loaded law', () => {
+    const wide: FitReport = {
+      ...REPORT,
+      intervals: { ...REPORT.intervals!, A: [13.6, 4.5e113], E: [2.9e-14, 2.07] },
+      draws: undefined,
+    };
+    const saved = savedLawFromFit(wide, { name: 'wide', dataSource: 'x.csv', date: '2026-12-01' });
+    assert.equal(saved.identifiability?.identifiable, false);
+    assert.deepEqual(saved.identifiability?.coefficients, ['E', 'A']);
+    assert.ok(saved.warnings.some((w) => /^Not identifiable: .*A in \[13\.6, 4\.50e\+113\]/.test(w)));
+    const loaded = parseSavedLaw(serializeSavedLaw(saved));
+    assert.ok(loaded.ok);
+    const law = savedLawToScalingLaw(loaded.law);
+    assert.match(law.uncertaintyNote ?? '', /Caveat: wide \(fitted\): not identifiable/);
+  });
+});

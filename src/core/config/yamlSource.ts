@@ -1,6 +1,7 @@
 import { Document, isAlias, isMap, isScalar, isSeq, parseDocument, type Node, type Pair } from 'yaml';
 import type { CoreDiagnostic, FieldSource } from '../types';
 import { LineIndex } from './text';
+import { TextCache } from './parseCache';
 
 /**
  * A parsed YAML (or JSON-like YAML flow) document with source positions, and lookups that return
@@ -27,13 +28,10 @@ export interface Located<T = unknown> {
 export function parseYaml(text: string): YamlSource | undefined {
   // Recognition asks every reader about the same text, and the chosen reader then reads it: parse
   // once. Readers treat the result as read-only, so sharing it is safe.
-  if (lastParsed?.text === text) return lastParsed.source;
-  const source = parseYamlUncached(text);
-  lastParsed = { text, source };
-  return source;
+  return yamlCache.get(text, parseYamlUncached);
 }
 
-let lastParsed: { text: string; source: YamlSource | undefined } | undefined;
+const yamlCache = new TextCache<YamlSource | undefined>();
 
 function parseYamlUncached(text: string): YamlSource | undefined {
   const lines = new LineIndex(text);

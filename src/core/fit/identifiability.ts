@@ -40,7 +40,8 @@ export const IDENTIFIABILITY_RULE_TEXT =
   `${IDENTIFIABILITY_RULE.maxOrdersOfMagnitude} orders of magnitude, reaches a parameterization bound ` +
   `(0 for a positive coefficient, E < ${IDENTIFIABILITY_RULE.irreducibleFloor}) or contains 0.`;
 
-export type CoefficientProblemReason = 'unbounded' | 'positivity-bound' | 'irreducible-floor' | 'sign' | 'span';
+export type CoefficientProblemReason =
+  'unbounded' | 'positivity-bound' | 'irreducible-floor' | 'sign' | 'span';
 
 /** One coefficient the data does not pin down. */
 export interface CoefficientProblem {
@@ -91,7 +92,8 @@ function judge(
   positive: boolean,
   irreducible: boolean,
 ): CoefficientProblem | undefined {
-  if (!Number.isFinite(low) || !Number.isFinite(high)) return { coefficient: name, low, high, reason: 'unbounded' };
+  if (!Number.isFinite(low) || !Number.isFinite(high))
+    return { coefficient: name, low, high, reason: 'unbounded' };
   if (low === high) return undefined; // a fixed value: nothing was estimated
   if (positive && low <= 0) return { coefficient: name, low, high, reason: 'positivity-bound' };
   if (irreducible && low < IDENTIFIABILITY_RULE.irreducibleFloor)
@@ -223,7 +225,9 @@ export function fitIdentifiability(report: FitReport): Identifiability {
  * Add the verdict to a fit report in place: `identifiable` (true/false/null) and, when not
  * identifiable, the warning (once). The CLI and the editor call this on every finished fit.
  */
-export function annotateIdentifiability(report: FitReport & { identifiable?: boolean | null }): Identifiability {
+export function annotateIdentifiability(
+  report: FitReport & { identifiable?: boolean | null },
+): Identifiability {
   const verdict = fitIdentifiability(report);
   report.identifiable = verdict.identifiable;
   if (verdict.warning && !report.warnings.includes(verdict.warning)) report.warnings.push(verdict.warning);

@@ -40,6 +40,8 @@ const COLUMN_ALIASES: Record<keyof ColumnChoice, readonly string[]> = {
     'modelparams',
     'paramstotal',
     'modelnumparams',
+    // HF Trainer's WandbCallback stores `model/num_parameters` in the run config (W&B runs-table exports).
+    'modelnumparameters',
     'modelnparams',
     'size',
   ],
@@ -421,7 +423,9 @@ function readTable(text: string, fileName: string, options: IngestOptions): Runs
     const fromName = paramsFromName(defaultName);
     if (fromName !== undefined) {
       runOptions = { ...options, params: fromName };
-      report.notes.push(`N = ${formatCount(fromName)} read from the name "${defaultName}" (the data has no parameter column).`);
+      report.notes.push(
+        `N = ${formatCount(fromName)} read from the name "${defaultName}" (the data has no parameter column).`,
+      );
     }
   }
   if (!columns || !requireColumns(columns, runOptions, report, header)) return { runs: [], report };
@@ -436,7 +440,10 @@ function readTable(text: string, fileName: string, options: IngestOptions): Runs
     // Eval rows of HF/W&B logs carry the step but not the token count: a constant tokens/step over
     // the rows that have both fills them in (and is said); an inconsistent ratio is not used.
     if (columns.tokens && columns.step && options.tokensPerStep === undefined) {
-      const ratio = constantTokensPerStep(records.slice(1), (r) => [cell(r, columns.tokens), cell(r, columns.step)]);
+      const ratio = constantTokensPerStep(records.slice(1), (r) => [
+        cell(r, columns.tokens),
+        cell(r, columns.step),
+      ]);
       if (ratio !== undefined) {
         runOptions = { ...runOptions, tokensPerStep: ratio };
         report.notes.push(
@@ -458,14 +465,7 @@ function readTable(text: string, fileName: string, options: IngestOptions): Runs
       yield { line: record.line, get: (column: string) => record.cells[index.get(column) ?? -1] } as Row;
     }
   })();
-  const runs = rowsToRuns(
-    rows,
-    columns,
-    runOptions,
-    report,
-    defaultName,
-    !!options.runName,
-  );
+  const runs = rowsToRuns(rows, columns, runOptions, report, defaultName, !!options.runName);
   if (malformed) report.warnings.push(`${malformed} row(s) had fewer cells than the header.`);
   if (otherLines)
     report.notes.push(

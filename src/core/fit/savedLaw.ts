@@ -234,7 +234,12 @@ function mergedIdentifiability(law: SavedLaw): SavedIdentifiability {
   if (computed.identifiable === false)
     return {
       identifiable: false,
-      coefficients: [...new Set([...(stored?.identifiable === false ? stored.coefficients : []), ...computed.coefficients])],
+      coefficients: [
+        ...new Set([
+          ...(stored?.identifiable === false ? stored.coefficients : []),
+          ...computed.coefficients,
+        ]),
+      ],
       rule: computed.rule,
       caveat: computed.caveat,
     };
@@ -283,6 +288,7 @@ export function savedLawToScalingLaw(saved: SavedLaw, filePath?: string): Scalin
   }
   const caveat = savedLawCaveat(saved);
   // The note travels with the law into every view that shows its uncertainty.
-  if (caveat) law.uncertaintyNote = `${law.uncertaintyNote ? law.uncertaintyNote + ' ' : ''}Caveat: ${caveat}`;
+  if (caveat)
+    law.uncertaintyNote = `${law.uncertaintyNote ? law.uncertaintyNote + ' ' : ''}Caveat: ${caveat}`;
   return law;
 }

@@ -1,4 +1,5 @@
-import { parseTOML, type AST } from 'toml-eslint-parser';
+import type { AST } from 'toml-eslint-parser';
+import { parseTomlCached } from '../parseCache';
 import type {
   ArchitectureSpec,
   CoreDiagnostic,
@@ -197,7 +198,7 @@ function parseWithRecovery(text: string): { program?: AST.TOMLProgram; diagnosti
   }
   for (let attempt = 0; attempt < 4; attempt++) {
     try {
-      return { program: parseTOML(candidate), diagnostics };
+      return { program: parseTomlCached(candidate), diagnostics };
     } catch (error) {
       const parseError = error as { message?: string; lineNumber?: number; column?: number };
       // Nesting deep enough to overflow the parser's stack: report it; retrying would overflow again.

@@ -1,4 +1,5 @@
-import { parseTOML, type AST } from 'toml-eslint-parser';
+import type { AST } from 'toml-eslint-parser';
+import { parseTomlCached } from '../parseCache';
 import type { FieldSource } from '../../types';
 import type { LayoutKey, ParallelLayout } from '../../model/layout';
 import { LineIndex } from '../text';
@@ -14,7 +15,7 @@ export function readTorchtitanLayout(text: string, gpus?: number, parsed?: AST.T
   // The framework reader's own parse can be passed in, so the layout costs no second parse.
   let program: AST.TOMLProgram;
   try {
-    program = parsed ?? parseTOML(text);
+    program = parsed ?? parseTomlCached(text);
   } catch {
     return layout;
   }

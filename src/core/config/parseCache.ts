@@ -1,0 +1,43 @@
+import { parseTOML, type AST } from 'toml-eslint-parser';
+
+/**
+ * Parses keyed by the text itself (content-addressed), a few entries per format: recognition asks
+ * every reader about the same text and the chosen reader, the layout reader and the hovers' re-reads
+ * read it again, while the editor interleaves several open documents. Keying by content rather than
+ * by document URI and version means an entry can never be stale, and equal texts share one parse.
+ * Callers treat results as read-only.
+ */
+export class TextCache<T> {
+  private readonly entries = new Map<string, T>();
+
+  constructor(private readonly capacity = 8) {}
+
+  get(text: string, parse: (text: string) => T): T {
+    const hit = this.entries.get(text);
+    if (hit !== undefined || this.entries.has(text)) {
+      // Refresh: most recently used last.
+      this.entries.delete(text);
+      this.entries.set(text, hit as T);
+      return hit as T;
+    }
+    const value = parse(text);
+    this.entries.set(text, value);
+    if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value as string);
+    return value;
+  }
+}
+
+const tomlCache = new TextCache<AST.TOMLProgram | Error>();
+
+/** `parseTOML` through the shared cache; throws what the parser threw (the error is cached too). */
+export function parseTomlCached(text: string): AST.TOMLProgram {
+  const result = tomlCache.get(text, (t) => {
+    try {
+      return parseTOML(t);
+    } catch (error) {
+      return error instanceof Error ? error : new Error(String(error));
+    }
+  });
+  if (result instanceof Error) throw result;
+  return result;
+}
