@@ -311,7 +311,9 @@ export function trainingHover(a: Analysis, field: TrainingField, source: FieldSo
   }
   if (a.loss) {
     const atOptimal =
-      a.loss.atOptimalTokens !== undefined ? ` · ${formatLoss(a.loss.atOptimalTokens)} at the optimal D` : '';
+      a.loss.atOptimalTokens !== undefined
+        ? ` · ${formatLoss(a.loss.atOptimalTokens)} if trained to the compute-optimal D`
+        : '';
     lines.push(`- predicted loss ${lossWithInterval(a)} now${atOptimal}`);
   }
   if (a.spec.training.finetune) lines.push('- finetune: D counts finetuning tokens only');

@@ -265,6 +265,11 @@ function suggest(
   return result.ok ? result.value : undefined;
 }
 
+/** A ratio as words a reader parses at once: "62.5% of" below 1, "21.9× " above. */
+function ratioText(ratio: number): string {
+  return ratio < 1 ? `${(100 * ratio).toFixed(1)}% of` : `${ratio.toFixed(1)}×`;
+}
+
 function signedPercent(fraction: number): string {
   return `${fraction >= 0 ? '+' : ''}${(100 * fraction).toFixed(1)}%`;
 }
@@ -340,7 +345,7 @@ function inferenceMarkdown(
     '|---|---|---|',
     ...rows.map(([label, cell]) => `| ${label} | ${cell(plan.chinchilla)} | ${cell(plan.optimal)} |`),
     '',
-    `**Savings:** ${sci(plan.savings.flops)} FLOPs (${(100 * plan.savings.fraction).toFixed(2)}%), ${formatUsd(plan.savings.usd)} (${(100 * plan.savings.usdFraction).toFixed(2)}%). The inference-optimal model has ${(100 * plan.ratios.params).toFixed(1)}% of the parameters and ${(100 * plan.ratios.tokens).toFixed(1)}% of the training tokens.`,
+    `**Savings:** ${sci(plan.savings.flops)} FLOPs (${(100 * plan.savings.fraction).toFixed(2)}%), ${formatUsd(plan.savings.usd)} (${(100 * plan.savings.usdFraction).toFixed(2)}%). The inference-optimal model has ${ratioText(plan.ratios.params)} the parameters and ${ratioText(plan.ratios.tokens)} the training tokens.`,
     ...architectureMarkdown(architecture),
     ...plan.notes.map((note) => `\n> ${note}`),
   ];

@@ -124,7 +124,7 @@ test(
         '**D = 81.9M tokens** = batch_size(64) × block_size(256) × gradient_accumulation_steps(1) × max_iters(5000) = 81,920,000 tokens',
         '',
         `- 2.7 tokens/param vs compute-optimal ≈ ${Math.round(optimalRatio)} (${formatCount(snapshot.optimalTokens!)} tokens for this N, epoch2024)`,
-        `- predicted loss ${snapshot.loss!.value.toFixed(3)}${interval} now · ${snapshot.loss!.atOptimalTokens!.toFixed(3)} at the optimal D`,
+        `- predicted loss ${snapshot.loss!.value.toFixed(3)}${interval} now · ${snapshot.loss!.atOptimalTokens!.toFixed(3)} if trained to the compute-optimal D`,
       ].join('\n'),
     );
   },
