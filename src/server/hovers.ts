@@ -245,7 +245,7 @@ export function archHover(
   lines.push(
     '',
     a.tokens === null
-      ? `D unknown (needs ${a.missing.join(' and ')}): FLOPs and loss need it`
+      ? `D unknown, so FLOPs and loss are too — it needs ${a.missing.join(' and ')}`
       : sameTokens
         ? `D held at ${formatCount(a.tokens)} tokens · law ${a.loss?.law ?? settings.lawId}`
         : `D as each edited file gives it · law ${a.loss?.law ?? settings.lawId}`,
