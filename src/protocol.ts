@@ -116,7 +116,24 @@ export const Commands = {
   planComputeOptimal: 'scalingLens.planComputeOptimal',
   planInference: 'scalingLens.planInference',
   showAnalysis: 'scalingLens.showAnalysis',
+  compareWith: 'scalingLens.compareWith',
+  /** Internal (quick fix): ask for a GPU count and write it as a directive or a folder setting. */
+  setGpuCount: 'scalingLens.setGpuCount',
 } as const;
+
+/** Argument of {@link Commands.setGpuCount}, computed by the server's missing-GPU quick fix. */
+export type SetGpuCountArgs =
+  | {
+      target: 'file';
+      uri: string;
+      /** Document version the insertion point was computed for (stale → the client re-asks). */
+      version: number;
+      position: { line: number; character: number };
+      /** Text before the number, e.g. `# scaling-lens: gpus=`; a newline follows the number. */
+      prefix: string;
+      suggested: number | null;
+    }
+  | { target: 'workspaceFolder'; uri: string; suggested: number | null };
 
 /** Request (client → server): the current analysis of a document, or null when it is not a run config. */
 export const AnalysisRequestMethod = 'scalingLens/analysis';
@@ -344,3 +361,32 @@ export function normalizeFitSettings(raw: RawFitSettings | null | undefined): Fi
     huberDelta: positive(r.huberDelta) ?? d.huberDelta,
   };
 }
+
+/**
+ * Request (client → server): compare the open config `uri` with another version of a config, both
+ * analyzed by the server under `uri`'s settings and law. The other side is given as an open or
+ * on-disk file (`otherUri`) or as text (the same file at git HEAD, read by the client).
+ */
+export interface CompareParams {
+  uri: string;
+  other:
+    | { kind: 'file'; uri: string; label: string }
+    | {
+        kind: 'text';
+        text: string;
+        label: string;
+        /** The document the text is a version of (its path resolves includes). */
+        uri?: string;
+      };
+  /** Which side the open document is: 'b' when comparing HEAD (A) with the working copy (B). */
+  documentSide: 'a' | 'b';
+}
+export type CompareResponse =
+  | { ok: false; message: string }
+  | {
+      ok: true;
+      /** Title plus the side-by-side table (src/core/compare.ts comparisonMarkdown). */
+      markdown: string;
+      comparison: import('./core/compare').Comparison;
+    };
+export const CompareRequest = new RequestType<CompareParams, CompareResponse, void>('scalingLens/compare');

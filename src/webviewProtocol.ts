@@ -111,6 +111,12 @@ export function isWebviewToHostMessage(value: unknown): value is WebviewToHostMe
 const isFiniteNumber = (value: unknown): value is number =>
   typeof value === 'number' && Number.isFinite(value);
 
+const isStringArray = (value: unknown): value is string[] =>
+  Array.isArray(value) && value.every((item) => typeof item === 'string');
+
+const isNumberArrays = (value: unknown): value is number[][] =>
+  Array.isArray(value) && value.every((row) => Array.isArray(row) && row.every((v) => typeof v === 'number'));
+
 /**
  * Enough of an AnalysisSnapshot's shape for the charts to use it without crashing (the server is
  * trusted, but a stale or half-written state restored after reload may not be).
@@ -125,7 +131,17 @@ export function isAnalysisSnapshot(value: unknown): value is AnalysisSnapshot {
     !coefficients.every((key) => isFiniteNumber((law.law as Record<string, unknown>)[key]))
   )
     return false;
-  if (law.bootstrapDraws !== undefined && !Array.isArray(law.bootstrapDraws)) return false;
+  // The page reads these directly (title, tooltip, notes list, "D unknown (missing: …)"), so a
+  // missing or mistyped one would throw there (found by test/unit/webview-messages-fuzz.test.ts).
+  if (typeof law.citation !== 'string' || typeof law.paramConvention !== 'string') return false;
+  if (law.fittedFrom !== undefined && typeof law.fittedFrom !== 'string') return false;
+  if (!isStringArray(value.warnings) || !isStringArray(value.missing)) return false;
+  if (value.modelName !== null && value.modelName !== undefined && typeof value.modelName !== 'string')
+    return false;
+  // Draws the charts may use: arrays of numbers (malformed ones are skipped there, null would throw).
+  if (law.bootstrapDraws !== undefined && !isNumberArrays(law.bootstrapDraws)) return false;
+  for (const key of ['flops', 'optimalTokens'] as const)
+    if (value[key] !== null && value[key] !== undefined && !isFiniteNumber(value[key])) return false;
   if (value.tokens !== null && !isFiniteNumber(value.tokens)) return false;
   if (value.params !== null) {
     if (!isObject(value.params)) return false;
@@ -142,6 +158,24 @@ export function isAnalysisSnapshot(value: unknown): value is AnalysisSnapshot {
   return true;
 }
 
+/** Observed points as buildChartData plots them: finite positive N and D, finite loss. */
+function isObservedPoints(value: unknown): boolean {
+  return (
+    Array.isArray(value) &&
+    value.every(
+      (p) =>
+        isObject(p) &&
+        isFiniteNumber(p.params) &&
+        p.params > 0 &&
+        isFiniteNumber(p.tokens) &&
+        p.tokens > 0 &&
+        isFiniteNumber(p.loss) &&
+        (p.runName === undefined || typeof p.runName === 'string') &&
+        (p.heldOut === undefined || typeof p.heldOut === 'boolean'),
+    )
+  );
+}
+
 /** Validate a message from the host (defense in depth in the webview). */
 export function isHostToWebviewMessage(value: unknown): value is HostToWebviewMessage {
   if (!isObject(value)) return false;
@@ -150,7 +184,7 @@ export function isHostToWebviewMessage(value: unknown): value is HostToWebviewMe
       return (
         isAnalysisSnapshot(value.snapshot) &&
         typeof value.documentLabel === 'string' &&
-        (value.observed === undefined || Array.isArray(value.observed)) &&
+        (value.observed === undefined || isObservedPoints(value.observed)) &&
         (value.stale === undefined || typeof value.stale === 'boolean')
       );
     case 'empty':

@@ -30,7 +30,16 @@ export interface AnalyzeJson {
   flops: number | null;
   flopsConvention: string;
   flopsWithAttention: number | null;
-  cost: { gpuHours: number; days: number; usd: number; gpu: string; gpus: number; mfu: number } | null;
+  cost: {
+    gpuHours: number;
+    days: number;
+    usd: number;
+    gpu: string;
+    gpus: number;
+    mfu: number;
+    /** Where the accelerator and the device count came from (src/core/analyze.ts resolveHardware). */
+    from?: { gpu: string; gpus: string };
+  } | null;
   loss: { law: string; value: number; low: number; high: number; paramsUsed: number } | null;
   /** Memory per GPU in bytes (src/core/model/memory.ts); null when the file's layout is unknown. */
   memory: {
@@ -313,6 +322,7 @@ export function toJson(file: string, a: Analysis): AnalyzeJson {
           gpu: a.cost.gpu,
           gpus: a.cost.gpus,
           mfu: a.cost.mfu,
+          ...(a.cost.from ? { from: a.cost.from } : {}),
         }
       : null,
     loss: a.loss

@@ -35,7 +35,11 @@ Each file's own accelerator and GPU count are used unless --gpu / --gpus say oth
 export type CompareJson = Comparison & { law: string };
 
 /** Run `scaling-lens compare`. Returns the exit code (0 ok, 2 usage error, 1 unreadable input). */
-export function runCompareCommand(args: string[], out: (s: string) => void, err: (s: string) => void): number {
+export function runCompareCommand(
+  args: string[],
+  out: (s: string) => void,
+  err: (s: string) => void,
+): number {
   const parsed = parseFlags(args, FLAGS);
   if ('error' in parsed) return usage(err, parsed.error);
   const { flags, positional } = parsed;

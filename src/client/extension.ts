@@ -19,6 +19,8 @@ import { AnalysisRequest, Commands, type AnalysisRequestParams, type AnalysisSna
 import { registerCurvesPanel } from './curvesPanel';
 import { registerFitCommands } from './fitCommand';
 import { registerPlanCommands } from './planCommands';
+import { registerCompareCommand } from './compareCommand';
+import { registerGpuCountCommand } from './gpuCountCommand';
 import { selectLaw } from './selectLaw';
 import { DOCUMENT_SELECTOR } from './selectors';
 import { AnalysisStatus } from './status';
@@ -105,6 +107,8 @@ export class Ctx implements vscode.Disposable {
     this.disposables.push(
       registerFitCommands(this.context, this.output),
       registerPlanCommands(this.context, this.client),
+      registerCompareCommand(this.client),
+      registerGpuCountCommand(),
     );
     await this.client.start();
     this.status = new AnalysisStatus(this.client, events);

@@ -233,7 +233,10 @@ export function analyzeSpec(spec: RunSpec, settings: AnalysisSettings = DEFAULT_
     warnings,
     diagnostics,
     // Hardware only matters once there is a cost (or a memory estimate) to attribute.
-    assumptions: [...spec.assumptions, ...(cost || memory ? hardware.assumptions : spec.hardware?.notes ?? [])],
+    assumptions: [
+      ...spec.assumptions,
+      ...(cost || memory ? hardware.assumptions : (spec.hardware?.notes ?? [])),
+    ],
     spec,
   };
 }
@@ -254,11 +257,14 @@ export function resolveHardware(
   const hints = spec.hardware;
   const assumptions: string[] = [...(hints?.notes ?? [])];
   const effective: AnalysisSettings = { ...settings };
-  let gpuFrom = settings.gpuFromFile ? 'the default (setting scalingLens.hardware.gpu)'
+  let gpuFrom = settings.gpuFromFile
+    ? 'the default (setting scalingLens.hardware.gpu)'
     : 'the chosen accelerator (--gpu or the caller’s settings)';
   if (hints?.gpu) {
     if (!settings.gpuFromFile && findAccelerator(settings.gpu)?.id !== hints.gpu.id) {
-      assumptions.push(`Accelerator: ${settings.gpu} as chosen; the file names ${hints.gpu.id} (${hints.gpu.how}).`);
+      assumptions.push(
+        `Accelerator: ${settings.gpu} as chosen; the file names ${hints.gpu.id} (${hints.gpu.how}).`,
+      );
     } else if (settings.gpuFromFile) {
       effective.gpu = hints.gpu.id;
       gpuFrom = `the file: ${hints.gpu.how}`;
@@ -285,8 +291,10 @@ export function resolveHardware(
     );
   }
   // Say it even when nothing in the file spoke: a cost on 8 default H100s must read as an assumption.
-  if (!assumptions.some((a) => a.startsWith('Accelerator:'))) assumptions.push(`Accelerator: ${effective.gpu} from ${gpuFrom}.`);
-  if (!assumptions.some((a) => a.startsWith('GPUs:'))) assumptions.push(`GPUs: ${effective.gpus} from ${gpusFrom}.`);
+  if (!assumptions.some((a) => a.startsWith('Accelerator:')))
+    assumptions.push(`Accelerator: ${effective.gpu} from ${gpuFrom}.`);
+  if (!assumptions.some((a) => a.startsWith('GPUs:')))
+    assumptions.push(`GPUs: ${effective.gpus} from ${gpusFrom}.`);
   return { settings: effective, from: { gpu: gpuFrom, gpus: gpusFrom }, assumptions };
 }
 

@@ -136,16 +136,23 @@ export function compareAnalyses(
     };
   }
   const notes: string[] = [];
-  if (sideA.cost && sideB.cost && (sideA.cost.gpu !== sideB.cost.gpu || sideA.cost.gpus !== sideB.cost.gpus)) {
+  if (
+    sideA.cost &&
+    sideB.cost &&
+    (sideA.cost.gpu !== sideB.cost.gpu || sideA.cost.gpus !== sideB.cost.gpus)
+  ) {
     notes.push(
       `Different hardware: A on ${sideA.cost.gpus} × ${sideA.cost.gpu}, B on ${sideB.cost.gpus} × ${sideB.cost.gpu}; GPU-hours, days and cost differ for that reason too.`,
     );
   }
   if (sideA.loss && sideB.loss && sideA.loss.law !== sideB.loss.law) {
-    notes.push(`The losses come from different laws (${sideA.loss.law}, ${sideB.loss.law}); their difference means little.`);
+    notes.push(
+      `The losses come from different laws (${sideA.loss.law}, ${sideB.loss.law}); their difference means little.`,
+    );
   }
   for (const side of [sideA, sideB]) {
-    if (side.missing.length) notes.push(`${side.label}: unknown ${side.missing.join(' and ')}, so its deltas are blank.`);
+    if (side.missing.length)
+      notes.push(`${side.label}: unknown ${side.missing.join(' and ')}, so its deltas are blank.`);
   }
   return {
     a: sideA,
@@ -156,7 +163,11 @@ export function compareAnalyses(
   };
 }
 
-function pairedLossInterval(a: Analysis, b: Analysis, law?: ScalingLaw): { low: number; high: number } | null {
+function pairedLossInterval(
+  a: Analysis,
+  b: Analysis,
+  law?: ScalingLaw,
+): { low: number; high: number } | null {
   if (!law?.bootstrapDraws || !a.loss || !b.loss || a.tokens === null || b.tokens === null) return null;
   if (a.loss.law !== law.id || b.loss.law !== law.id) return null;
   const form = formOf(law.law);
@@ -165,7 +176,8 @@ function pairedLossInterval(a: Analysis, b: Analysis, law?: ScalingLaw): { low: 
     if (draw.length !== form.coefficientNames.length) continue;
     const drawn = lawFromCoefficientVector(form, draw);
     if (!drawn) continue;
-    const d = form.evaluate(drawn, b.loss.paramsUsed, b.tokens) - form.evaluate(drawn, a.loss.paramsUsed, a.tokens);
+    const d =
+      form.evaluate(drawn, b.loss.paramsUsed, b.tokens) - form.evaluate(drawn, a.loss.paramsUsed, a.tokens);
     if (Number.isFinite(d)) differences.push(d);
   }
   if (differences.length < 10) return null;
@@ -205,7 +217,9 @@ function show(m: ComparedMetric, value: number | null, side?: CompareSide): stri
       return value >= 10 ? String(Math.round(value)) : value.toPrecision(2);
     case 'loss': {
       const l = side?.loss;
-      return l && l.high > l.low ? `${formatLoss(value)} (${formatLoss(l.low)}–${formatLoss(l.high)})` : formatLoss(value);
+      return l && l.high > l.low
+        ? `${formatLoss(value)} (${formatLoss(l.low)}–${formatLoss(l.high)})`
+        : formatLoss(value);
     }
     case 'gpuHours':
       return `${formatCount(value)}${side?.cost ? ` ${side.cost.gpu}-h` : ''}`;
@@ -219,8 +233,14 @@ function showDelta(m: ComparedMetric, d: MetricDelta): string {
   if (d.difference === 0) return '±0';
   const sign = d.difference > 0 ? '+' : '−';
   if (m === 'loss') return `${sign}${formatLoss(Math.abs(d.difference))}`;
-  const ratio = d.ratio !== null && d.ratio > 0 ? ` (${d.ratio >= 10 || d.ratio < 0.1 ? d.ratio.toPrecision(2) : d.ratio.toFixed(2)}×)` : '';
-  if (m === 'tokensPerParam' || m === 'days') return `${sign}${Math.abs(d.difference).toPrecision(3)}${ratio}`;
+  const ratio =
+    d.ratio !== null && d.ratio > 0
+      ? ` (${d.ratio >= 10 || d.ratio < 0.1 ? d.ratio.toPrecision(2) : d.ratio.toFixed(2)}×)`
+      : '';
+  if (m === 'tokensPerParam' || m === 'days') {
+    const size = Math.abs(d.difference);
+    return `${sign}${size >= 100 ? formatCount(size) : size.toPrecision(3)}${ratio}`;
+  }
   return `${sign}${show(m, Math.abs(d.difference)).replace(/ \S+-h$/, '')}${ratio}`;
 }
 
@@ -234,7 +254,8 @@ export function comparisonMarkdown(c: Comparison): string {
     const d = c.deltas[m];
     let delta = showDelta(m, d);
     if (m === 'loss' && c.lossDifferenceInterval && d.difference !== null) {
-      delta += ` (${formatLoss(c.lossDifferenceInterval.low)} to ${formatLoss(c.lossDifferenceInterval.high)}, paired)`;
+      const signed = (x: number) => `${x < 0 ? '−' : x > 0 ? '+' : ''}${formatLoss(Math.abs(x))}`;
+      delta += ` (${signed(c.lossDifferenceInterval.low)} to ${signed(c.lossDifferenceInterval.high)}, paired)`;
     }
     lines.push(`| ${LABELS[m]} | ${show(m, d.a, c.a)} | ${show(m, d.b, c.b)} | ${delta} |`);
   }
@@ -244,7 +265,9 @@ export function comparisonMarkdown(c: Comparison): string {
   const out = [lines.join('\n')];
   if (c.notes.length) out.push(c.notes.map((n) => `- ${n}`).join('\n'));
   const origin = (s: CompareSide) =>
-    s.cost?.from ? `- ${escape(s.label)}: accelerator from ${s.cost.from.gpu}; GPUs from ${s.cost.from.gpus}.` : '';
+    s.cost?.from
+      ? `- ${escape(s.label)}: accelerator from ${s.cost.from.gpu}; GPUs from ${s.cost.from.gpus}.`
+      : '';
   const origins = [origin(c.a), origin(c.b)].filter(Boolean);
   if (origins.length) out.push(origins.join('\n'));
   return out.join('\n\n');

@@ -85,8 +85,11 @@ export class AnalysisStore {
     const target = this.states.get(uri)?.revision ?? 0;
     for (let round = 0; round < 4; round++) {
       const state = this.states.get(uri);
-      const doc = this.deps.document(uri);
-      if (!state || !doc) return state;
+      if (!state || !this.deps.document(uri)) return state;
+      // An analysis already running (a debounce or settings timer fired) may have cleared `dirty`
+      // without having a result yet: wait for it rather than answer with the result before it.
+      await state.chain;
+      if (this.states.get(uri) !== state || !this.deps.document(uri)) return this.states.get(uri);
       if (!state.dirty && (state.analyzedRevision ?? -1) >= Math.min(target, state.revision)) return state;
       await this.run(uri);
     }

@@ -13,6 +13,7 @@ import { durationFix } from '../core/plan/applyPlan';
 import type { ReadContext } from '../core/types';
 import { formatCount } from '../core/format';
 import { ServerDiagnosticCodes } from './diagnostics';
+import { Commands, type SetGpuCountArgs } from '../protocol';
 import type { DocumentResult } from './model';
 
 /** Settings a "missing value" diagnostic can be completed with, by diagnostic code. */
@@ -55,6 +56,7 @@ export function buildCodeActions(result: DocumentResult, request: CodeActionRequ
   for (const diagnostic of request.diagnostics) {
     const missing = typeof diagnostic.code === 'string' ? SETTING_FOR_MISSING[diagnostic.code] : undefined;
     if (!missing) continue;
+    if (diagnostic.code === 'missing-gpus') actions.push(...gpuCountActions(result, request, diagnostic));
     actions.push({
       title: missing.title,
       kind: CodeActionKind.QuickFix,
@@ -109,4 +111,51 @@ function computeOptimalFix(result: DocumentResult, request: CodeActionRequest): 
     isPreferred: related.some((d) => d.code === ServerDiagnosticCodes.underTrained),
     edit: workspaceEdit,
   };
+}
+
+/**
+ * The missing-GPU fixes that stay with the file or its folder: write `# scaling-lens: gpus=N` into
+ * the file (read back by src/core/config/hardwareHints.ts), or set `scalingLens.missing.gpus` for
+ * the workspace folder. The client asks for N (suggesting a count the file implies, e.g. the chips
+ * of a named TPU slice) and applies the edit; JSON has no comments, so it gets only the setting.
+ */
+function gpuCountActions(
+  result: DocumentResult,
+  request: CodeActionRequest,
+  diagnostic: Diagnostic,
+): CodeAction[] {
+  const hinted = result.analysis?.spec.hardware?.gpus;
+  const suggested = hinted ? hinted.count : null;
+  const actions: CodeAction[] = [];
+  const text = request.text;
+  if (text !== undefined && !/^\s*[[{]/.test(text)) {
+    // After a shebang (scripts must keep it first); otherwise at the top.
+    const shebang = /^#![^\r\n]*/.exec(text);
+    const lastLine = shebang && shebang[0].length === text.length; // a one-line script: append after it
+    const args: SetGpuCountArgs = {
+      target: 'file',
+      uri: request.uri,
+      version: request.version,
+      position: lastLine ? { line: 0, character: text.length } : { line: shebang ? 1 : 0, character: 0 },
+      prefix: `${lastLine ? '\n' : ''}# scaling-lens: gpus=`,
+      suggested,
+    };
+    const title = 'Write the GPU count into this file (# scaling-lens: gpus=…)…';
+    actions.push({
+      title,
+      kind: CodeActionKind.QuickFix,
+      diagnostics: [diagnostic],
+      isPreferred: true,
+      command: { title, command: Commands.setGpuCount, arguments: [args] },
+    });
+  }
+  const folderArgs: SetGpuCountArgs = { target: 'workspaceFolder', uri: request.uri, suggested };
+  const folderTitle = 'Set the GPU count for this workspace folder…';
+  actions.push({
+    title: folderTitle,
+    kind: CodeActionKind.QuickFix,
+    diagnostics: [diagnostic],
+    command: { title: folderTitle, command: Commands.setGpuCount, arguments: [folderArgs] },
+  });
+  return actions;
 }

@@ -46,6 +46,7 @@ import {
   type PlanEnvironment,
 } from './plans';
 import { buildCodeActions } from './codeActions';
+import { registerCompare } from './compare';
 import { buildDiagnostics } from './diagnostics';
 import { buildHover } from './hovers';
 import { buildLenses, lensFingerprint } from './lenses';
@@ -270,6 +271,13 @@ connection.onRequest(SavedLawsRequest, () => {
   // and the picker must list what is on disk.
   onSavedLawsChanged();
   return savedLaws.list();
+});
+
+registerCompare(connection, {
+  documents,
+  scope: async (uri) => savedLaws.resolve(await settings.get(uri)),
+  pathOf: (uri) => fileSystemPath(uri)[0] ?? safeUriPath(uri),
+  readFile: readSibling,
 });
 
 /** Wait for the first settings pull and the document's current analysis; a cancelled request gets an error. */

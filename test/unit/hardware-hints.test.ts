@@ -6,6 +6,10 @@ import { readHardwareHints } from '../../src/core/config/hardwareHints';
 import { analyzeText, DEFAULT_ANALYSIS_SETTINGS, type AnalysisSettings } from '../../src/core/analyze';
 import { readRunConfig } from '../../src/core/config/registry';
 import { REPO_ROOT, SHARED_DIR, SHARED_SKIP, diskReadFile } from '../helpers';
+import { buildCodeActions } from '../../src/server/codeActions';
+import type { DocumentResult } from '../../src/server/model';
+import { Commands, normalizeSettings, toAnalysisSettings, type SetGpuCountArgs } from '../../src/protocol';
+import { findPublishedLaw } from '../../src/core/laws/published';
 
 /** The editor's and the CLI's settings: the file's accelerator beats the default one. */
 const EDITOR: AnalysisSettings = { ...DEFAULT_ANALYSIS_SETTINGS, gpuFromFile: true };
@@ -137,7 +141,10 @@ describe('the directive comment and explicit settings', () => {
   it('`# scaling-lens: gpus=64` completes D: 50,000 steps × 4 × 64 devices × 2048 = 26,214,400,000', () => {
     const a = analyzeText(`# scaling-lens: gpus=64\n${text}`, { path: example }, EDITOR).analysis!;
     assert.equal(a.tokens, 50_000 * 4 * 64 * 2048);
-    assert.match(a.tokensFormula!, /× 64 devices \(device count from the file: directive "gpus=64" \(line 1\)\)$/);
+    assert.match(
+      a.tokensFormula!,
+      /× 64 devices \(device count from the file: directive "gpus=64" \(line 1\)\)$/,
+    );
     assert.equal(a.cost!.gpus, 64);
     assert.equal(a.cost!.gpu, 'TPU-v5e');
     // TPU v5e: 197e12 BF16 FLOP/s per chip (Google Cloud TPU v5e docs).
@@ -157,7 +164,10 @@ describe('the directive comment and explicit settings', () => {
     const hints = readHardwareHints(`# scaling-lens: gpus=16 gpu=H100\n${text}`, example);
     assert.equal(hints.gpu?.id, 'H100');
     assert.equal(hints.gpu?.origin, 'directive');
-    assert.deepEqual(hints.gpu?.range, { start: { line: 0, character: 24 }, end: { line: 0, character: 32 } });
+    assert.deepEqual(hints.gpu?.range, {
+      start: { line: 0, character: 24 },
+      end: { line: 0, character: 32 },
+    });
   });
 
   it('a bad directive is reported, never used', () => {
@@ -172,13 +182,17 @@ describe('the directive comment and explicit settings', () => {
 
 describe('launchers, slurm, MaxText degrees and comments (synthetic)', () => {
   it('#SBATCH --gres=gpu:a100:4 and --nodes=2: 8 devices of A100', () => {
-    const hints = readHardwareHints('#!/bin/bash\n#SBATCH --nodes=2\n#SBATCH --gres=gpu:a100:4\npython train.py\n');
+    const hints = readHardwareHints(
+      '#!/bin/bash\n#SBATCH --nodes=2\n#SBATCH --gres=gpu:a100:4\npython train.py\n',
+    );
     assert.equal(hints.gpus?.count, 8);
     assert.equal(hints.gpu?.id, 'A100-80GB');
   });
 
   it('torchrun --nproc_per_node=$GPUS from the environment: no count, even with an #SBATCH allocation', () => {
-    const hints = readHardwareHints('#SBATCH --nodes=2\n#SBATCH --gres=gpu:4\ntorchrun --nproc_per_node $GPUS train.py\n');
+    const hints = readHardwareHints(
+      '#SBATCH --nodes=2\n#SBATCH --gres=gpu:4\ntorchrun --nproc_per_node $GPUS train.py\n',
+    );
     assert.equal(hints.gpus, undefined);
     assert.ok(hints.notes.some((n) => /set at launch/.test(n)));
   });
@@ -222,13 +236,158 @@ describe('launchers, slurm, MaxText degrees and comments (synthetic)', () => {
     assert.deepEqual(readHardwareHints('n_head = 8 # 8 heads\nurl = "http://x#8 GPUs"\n'), { notes: [] });
   });
 
+  it('200,000 disagreeing counts: one bounded note, no stack overflow', () => {
+    const text = Array.from({ length: 200_000 }, (_, i) => `# ${i + 1} GPUs`).join('\n');
+    const hints = readHardwareHints(text);
+    assert.equal(hints.gpus, undefined);
+    assert.equal(hints.notes.length, 1);
+    assert.match(
+      hints.notes[0],
+      /different device counts \(1 on line 1, 2 on line 2, 3 on line 3, 4 on line 4, and 199996 more\)/,
+    );
+  });
+
   it('never throws, and a 30k-line file is read in linear time', () => {
-    for (const bad of ['', '\u0000\u0000', '#'.repeat(30_000), '# scaling-lens:', 'torchrun --nproc_per_node']) {
+    for (const bad of [
+      '',
+      '\u0000\u0000',
+      '#'.repeat(30_000),
+      '# scaling-lens:',
+      'torchrun --nproc_per_node',
+    ]) {
       assert.doesNotThrow(() => readHardwareHints(bad));
     }
     const big = Array.from({ length: 30_000 }, (_, i) => `key_${i}: ${i} # note ${i}`).join('\n');
     const start = performance.now();
     readHardwareHints(big);
     assert.ok(performance.now() - start < 2000);
+  });
+});
+
+describe('the missing-GPU quick fix writes per file or per folder', () => {
+  const example = join(REPO_ROOT, 'examples/maxtext/llama2-1b-v5e-64.yml');
+  const text = readFileSync(example, 'utf8');
+
+  function actionsFor(source: string) {
+    const settings = normalizeSettings(undefined);
+    const analysisSettings = toAnalysisSettings(settings);
+    const outcome = analyzeText(source, { path: example }, analysisSettings);
+    const result: DocumentResult = {
+      uri: 'file:///x/llama2-1b-v5e-64.yml',
+      version: 3,
+      recognized: true,
+      analysis: outcome.analysis,
+      diagnostics: outcome.diagnostics,
+      settings,
+      analysisSettings,
+      law: findPublishedLaw('epoch2024')!,
+      settingsWarnings: [],
+      elapsedMs: 0,
+    };
+    const diagnostic = outcome.diagnostics.find((d) => d.code === 'missing-gpus')!;
+    assert.ok(diagnostic, 'the MaxText example reports missing-gpus');
+    const lsp = {
+      range: diagnostic.range!,
+      message: diagnostic.message,
+      code: 'missing-gpus',
+      severity: 3 as const,
+    };
+    return buildCodeActions(result, {
+      uri: result.uri,
+      version: 3,
+      range: lsp.range,
+      diagnostics: [lsp],
+      documentChanges: true,
+      text: source,
+    });
+  }
+
+  it('offers the directive (preferred, suggesting the v5e-64 slice’s 64 chips), the folder setting, then the settings UI', () => {
+    const actions = actionsFor(text);
+    const directive = actions.find(
+      (a) =>
+        a.command?.command === Commands.setGpuCount &&
+        (a.command.arguments![0] as SetGpuCountArgs).target === 'file',
+    );
+    assert.ok(directive?.isPreferred);
+    assert.deepEqual(directive!.command!.arguments![0], {
+      target: 'file',
+      uri: 'file:///x/llama2-1b-v5e-64.yml',
+      version: 3,
+      position: { line: 0, character: 0 },
+      prefix: '# scaling-lens: gpus=',
+      suggested: 64,
+    });
+    const folder = actions.find(
+      (a) =>
+        a.command?.command === Commands.setGpuCount &&
+        (a.command.arguments![0] as SetGpuCountArgs).target === 'workspaceFolder',
+    );
+    assert.equal(folder?.title, 'Set the GPU count for this workspace folder…');
+    assert.ok(actions.some((a) => a.command?.command === 'workbench.action.openSettings'));
+  });
+
+  it('what the directive fix writes completes D on the next analysis (no missing-gpus left)', () => {
+    const edited = `# scaling-lens: gpus=64\n${text}`;
+    const outcome = analyzeText(edited, { path: example }, toAnalysisSettings(normalizeSettings(undefined)));
+    assert.equal(outcome.analysis!.tokens, 26_214_400_000);
+    assert.ok(!outcome.diagnostics.some((d) => d.code === 'missing-gpus'));
+  });
+
+  it('a script keeps its shebang first; JSON (no comments) gets only the folder setting', () => {
+    const script =
+      '#!/bin/bash\npython pretrain_gpt.py --num-layers 2 --hidden-size 64 --num-attention-heads 2 --seq-length 128 --max-position-embeddings 128 --micro-batch-size 2 --train-iters 100 --vocab-size 1024\n';
+    const outcome = analyzeText(
+      script,
+      { path: '/tmp/p.sh' },
+      toAnalysisSettings(normalizeSettings(undefined)),
+    );
+    const d = outcome.diagnostics.find((x) => x.code === 'missing-gpus');
+    assert.ok(d, 'a Megatron script without --global-batch-size needs the GPU count');
+    {
+      const result = { analysis: outcome.analysis } as DocumentResult;
+      const lsp = {
+        range: d.range ?? { start: { line: 1, character: 0 }, end: { line: 1, character: 1 } },
+        message: d.message,
+        code: 'missing-gpus',
+      };
+      const actions = buildCodeActions(result, {
+        uri: 'file:///tmp/p.sh',
+        version: 1,
+        range: lsp.range,
+        diagnostics: [lsp],
+        documentChanges: true,
+        text: script,
+      });
+      const file = actions.find(
+        (a) => (a.command?.arguments?.[0] as SetGpuCountArgs | undefined)?.target === 'file',
+      );
+      assert.deepEqual(
+        (file!.command!.arguments![0] as Extract<SetGpuCountArgs, { target: 'file' }>).position,
+        { line: 1, character: 0 },
+      );
+    }
+    const json = { analysis: null } as unknown as DocumentResult;
+    const lsp = {
+      range: { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } },
+      message: 'm',
+      code: 'missing-gpus',
+    };
+    const actions = buildCodeActions(json, {
+      uri: 'file:///c.json',
+      version: 1,
+      range: lsp.range,
+      diagnostics: [lsp],
+      documentChanges: true,
+      text: '{"a": 1}',
+    });
+    assert.ok(
+      !actions.some((a) => (a.command?.arguments?.[0] as SetGpuCountArgs | undefined)?.target === 'file'),
+    );
+    assert.ok(
+      actions.some(
+        (a) => (a.command?.arguments?.[0] as SetGpuCountArgs | undefined)?.target === 'workspaceFolder',
+      ),
+    );
   });
 });

@@ -74,6 +74,7 @@ const TPU_TABLE: Record<string, { id?: string; coresPerChip: number; label: stri
 };
 
 const MAX_DEVICES = 1_000_000;
+const MAX_NOTES = 5;
 const NNODES = /--nnodes(?:=|\s+)(\S+)/;
 
 /** Read the hardware a file states. Never throws; returns `{ notes: [] }` when it says nothing. */
@@ -93,7 +94,12 @@ function read(text: string, path?: string): HardwareHints {
   const vars = shellVariables(lines);
   let launcherUnknown: string | undefined;
   const maxtext: Record<string, { value: number; line: number; start: number; end: number }> = {};
-  const slurm: { perNode?: Candidate<number>; nodes?: Candidate<number>; total?: Candidate<number>; tasks?: Candidate<number> } = {};
+  const slurm: {
+    perNode?: Candidate<number>;
+    nodes?: Candidate<number>;
+    total?: Candidate<number>;
+    tasks?: Candidate<number>;
+  } = {};
 
   for (let line = 0; line < lines.length; line++) {
     const source = lines[line];
@@ -112,12 +118,30 @@ function read(text: string, path?: string): HardwareHints {
         if (key === 'gpus') {
           const n = Number(m[2]);
           if (Number.isInteger(n) && n > 0 && n <= MAX_DEVICES) {
-            gpus.push({ value: n, origin: 'directive', ...at, how: `directive "${m[0]}" (line ${line + 1})`, exact: true });
-          } else notes.push(`Ignored "${m[0]}" on line ${line + 1}: the GPU count must be a positive whole number.`);
+            gpus.push({
+              value: n,
+              origin: 'directive',
+              ...at,
+              how: `directive "${m[0]}" (line ${line + 1})`,
+              exact: true,
+            });
+          } else
+            notes.push(
+              `Ignored "${m[0]}" on line ${line + 1}: the GPU count must be a positive whole number.`,
+            );
         } else {
           const accelerator = findAccelerator(m[2]);
-          if (accelerator) gpu.push({ value: accelerator.id, origin: 'directive', ...at, how: `directive "${m[0]}" (line ${line + 1})` });
-          else notes.push(`Ignored "${m[0]}" on line ${line + 1}: unknown accelerator (known: A100-40GB, A100-80GB, H100, H200, B200, MI300X, TPU-v5e, TPU-v5p).`);
+          if (accelerator)
+            gpu.push({
+              value: accelerator.id,
+              origin: 'directive',
+              ...at,
+              how: `directive "${m[0]}" (line ${line + 1})`,
+            });
+          else
+            notes.push(
+              `Ignored "${m[0]}" on line ${line + 1}: unknown accelerator (known: A100-40GB, A100-80GB, H100, H200, B200, MI300X, TPU-v5e, TPU-v5p).`,
+            );
         }
       }
       continue;
@@ -164,8 +188,12 @@ function read(text: string, path?: string): HardwareHints {
         const [perNode, nodes] = [perNodeValue.value, nodesValue.value];
         const defaulted = perNodeValue.defaulted || nodesValue.defaulted;
         const start = nproc.index;
-        const end = nnodesFlag ? Math.max(nnodesFlag.index + nnodesFlag[0].length, start + nproc[0].length) : start + nproc[0].length;
-        const what = nnodesFlag ? `${nproc[0]} × ${nnodesFlag[0]}` : `${nproc[0]}${/--standalone\b/.test(source) ? ' --standalone' : ''} (one node)`;
+        const end = nnodesFlag
+          ? Math.max(nnodesFlag.index + nnodesFlag[0].length, start + nproc[0].length)
+          : start + nproc[0].length;
+        const what = nnodesFlag
+          ? `${nproc[0]} × ${nnodesFlag[0]}`
+          : `${nproc[0]}${/--standalone\b/.test(source) ? ' --standalone' : ''} (one node)`;
         const shown =
           resolvedNote(nproc[1], perNodeValue) + (nnodesFlag ? resolvedNote(nnodesFlag[1], nodesValue) : '');
         gpus.push({
@@ -196,14 +224,23 @@ function read(text: string, path?: string): HardwareHints {
       const size = Number(m[2]);
       const at = { line, start: m.index!, end: m.index! + m[0].length };
       if (!family.id) {
-        notes.push(`The file names a ${family.label} slice (${m[0]}, line ${line + 1}), which the hardware table does not have.`);
+        notes.push(
+          `The file names a ${family.label} slice (${m[0]}, line ${line + 1}), which the hardware table does not have.`,
+        );
         continue;
       }
       gpu.push({ value: family.id, origin: 'slice', ...at, how: `TPU slice "${m[0]}" (line ${line + 1})` });
       const chips = size / family.coresPerChip;
       if (Number.isInteger(chips) && chips > 0) {
-        const cores = family.coresPerChip > 1 ? `, ${size} TensorCores = ${chips} chips` : ` = ${chips} chips`;
-        gpus.push({ value: chips, origin: 'slice', ...at, how: `TPU slice "${m[0]}"${cores} per slice (line ${line + 1}); the number of slices is not stated, 1 assumed`, exact: false });
+        const cores =
+          family.coresPerChip > 1 ? `, ${size} TensorCores = ${chips} chips` : ` = ${chips} chips`;
+        gpus.push({
+          value: chips,
+          origin: 'slice',
+          ...at,
+          how: `TPU slice "${m[0]}"${cores} per slice (line ${line + 1}); the number of slices is not stated, 1 assumed`,
+          exact: false,
+        });
       }
     }
 
@@ -213,7 +250,9 @@ function read(text: string, path?: string): HardwareHints {
       const sizeFirst = SIZE_THEN_GPU.exec(comment);
       const named = sizeFirst ?? GPU_NAME.exec(comment);
       if (named) {
-        const accelerator = sizeFirst ? acceleratorFromName(`A100-${sizeFirst[1]}GB`) : acceleratorFromName(named[0]);
+        const accelerator = sizeFirst
+          ? acceleratorFromName(`A100-${sizeFirst[1]}GB`)
+          : acceleratorFromName(named[0]);
         if (accelerator)
           gpu.push({
             value: accelerator.id,
@@ -266,17 +305,37 @@ function read(text: string, path?: string): HardwareHints {
     const slice = /(?:^|[/_.-])(v5e|v5p|v5litepod)(?=$|[/_.-])/i.exec(name);
     const named = /(?:^|[/_.-])(a100|h100|h200|b200|mi300x)(?=$|[/_.-])/i.exec(name);
     const zero = { line: 0, start: 0, end: 0 };
-    if (slice) gpu.push({ value: TPU_TABLE[slice[1].toLowerCase()].id!, origin: 'path', ...zero, how: `the file path (${name})` });
+    if (slice)
+      gpu.push({
+        value: TPU_TABLE[slice[1].toLowerCase()].id!,
+        origin: 'path',
+        ...zero,
+        how: `the file path (${name})`,
+      });
     else if (named) {
       const accelerator = acceleratorFromName(named[1]);
-      if (accelerator) gpu.push({ value: accelerator.id, origin: 'path', ...zero, how: `the file path (${name})${accelerator.note}` });
+      if (accelerator)
+        gpu.push({
+          value: accelerator.id,
+          origin: 'path',
+          ...zero,
+          how: `the file path (${name})${accelerator.note}`,
+        });
     }
   }
 
-  const hints: HardwareHints = { notes };
-  const pickedGpu = pick(gpu, (a, b) => sameAccelerator(a, b), 'accelerators', notes);
-  if (pickedGpu) hints.gpu = { id: pickedGpu.value, range: rangeOf(pickedGpu), how: pickedGpu.how, origin: pickedGpu.origin };
-  const pickedCount = pick(gpus, (a, b) => a === b, 'device counts', notes);
+  const conflicts: string[] = [];
+  const pickedGpu = pick(gpu, (a, b) => sameAccelerator(a, b), 'accelerators', conflicts);
+  const pickedCount = pick(gpus, (a, b) => a === b, 'device counts', conflicts);
+  // Conflicts first; a file that repeats an unusable statement gets a handful of notes at most.
+  const hints: HardwareHints = { notes: [...new Set([...conflicts, ...notes])].slice(0, MAX_NOTES) };
+  if (pickedGpu)
+    hints.gpu = {
+      id: pickedGpu.value,
+      range: rangeOf(pickedGpu),
+      how: pickedGpu.how,
+      origin: pickedGpu.origin,
+    };
   if (pickedCount)
     hints.gpus = {
       count: pickedCount.value,
@@ -292,15 +351,22 @@ function read(text: string, path?: string): HardwareHints {
  * The strongest statement; when statements of that strength disagree, none (and a note), because a
  * guessed GPU count is a wrong cost with no warning. A100 and A100-40GB agree (the size refines).
  */
-function pick<T>(all: Candidate<T>[], agree: (a: T, b: T) => boolean, what: string, notes: string[]): Candidate<T> | undefined {
+function pick<T>(
+  all: Candidate<T>[],
+  agree: (a: T, b: T) => boolean,
+  what: string,
+  notes: string[],
+): Candidate<T> | undefined {
   if (!all.length) return undefined;
-  const best = Math.min(...all.map((c) => RANK[c.origin]));
+  const best = all.reduce((m, c) => Math.min(m, RANK[c.origin]), Infinity);
   const top = all.filter((c) => RANK[c.origin] === best);
-  const first = top.find((c) => !(c.how.includes('assumed'))) ?? top[0];
+  const first = top.find((c) => !c.how.includes('assumed')) ?? top[0];
   const conflicting = top.filter((c) => !agree(c.value, first.value));
   if (conflicting.length) {
+    const shown = [first, ...conflicting.slice(0, 3)].map((c) => `${c.value} on line ${c.line + 1}`);
+    const more = conflicting.length > 3 ? `, and ${conflicting.length - 3} more` : '';
     notes.push(
-      `The file states different ${what} (${[first, ...conflicting].map((c) => `${c.value} on line ${c.line + 1}`).join(', ')}); none is used. Add "# scaling-lens: ${what === 'accelerators' ? 'gpu=ID' : 'gpus=N'}" to say which.`,
+      `The file states different ${what} (${shown.join(', ')}${more}); none is used. Add "# scaling-lens: ${what === 'accelerators' ? 'gpu=ID' : 'gpus=N'}" to say which.`,
     );
     return undefined;
   }
@@ -314,13 +380,19 @@ function sameAccelerator(a: string, b: string): boolean {
 
 /** An accelerator from a name as people write it; `note` says when the memory size was assumed. */
 function acceleratorFromName(name: string): { id: string; note: string } | undefined {
-  const compact = name.toLowerCase().replace(/[\s_]+/g, '-').replace(/-?(sxm\d?|pcie)/, '');
+  const compact = name
+    .toLowerCase()
+    .replace(/[\s_]+/g, '-')
+    .replace(/-?(sxm\d?|pcie)/, '');
   const size = /(40|80)-?gb?$/.exec(compact);
   const family = /^(a100|h100|h200|b200|mi300x?)/.exec(compact)?.[1];
   if (!family) return undefined;
   if (family === 'a100') {
     if (size) return { id: `A100-${size[1]}GB`, note: '' };
-    return { id: 'A100-80GB', note: '; memory size not stated, A100-80GB assumed (same peak FLOP/s as the 40GB part)' };
+    return {
+      id: 'A100-80GB',
+      note: '; memory size not stated, A100-80GB assumed (same peak FLOP/s as the 40GB part)',
+    };
   }
   const accelerator = findAccelerator(family === 'mi300' ? 'mi300x' : family);
   return accelerator ? { id: accelerator.id, note: '' } : undefined;
@@ -332,11 +404,19 @@ function acceleratorFromName(name: string): { id: string; note: string } | undef
  * neither do "chips": TPU chips come from a slice name, whose slice count a comment rarely states.
  */
 function commentCount(comment: string): { value: number; index: number; text: string } | undefined {
-  const nodes = /\b(\d{1,5})\s*nodes?\s*(?:of|with|x|×)\s*(\d{1,4})\s*[x×]?\s*(?:(?:A100|H100|H200|B200|MI300X?)\b|GPUs?\b)/i.exec(comment);
+  const nodes =
+    /\b(\d{1,5})\s*nodes?\s*(?:of|with|x|×)\s*(\d{1,4})\s*[x×]?\s*(?:(?:A100|H100|H200|B200|MI300X?)\b|GPUs?\b)/i.exec(
+      comment,
+    );
   if (nodes) return { value: Number(nodes[1]) * Number(nodes[2]), index: nodes.index, text: nodes[0] };
-  const times = /\b(\d{1,6})\s*[x×]\s*(?:(?:40|80)\s*GB\s*)?(?:A100|H100|H200|B200|MI300X?|GPUs?)\b/i.exec(comment);
+  const times = /\b(\d{1,6})\s*[x×]\s*(?:(?:40|80)\s*GB\s*)?(?:A100|H100|H200|B200|MI300X?|GPUs?)\b/i.exec(
+    comment,
+  );
   if (times) return { value: Number(times[1]), index: times.index, text: times[0] };
-  const plain = /\b(\d{1,6})\s+(?:(?:A100|H100|H200|B200|MI300X?)(?:[\s-]*(?:40|80)\s*GB)?\s+)?(?:GPUs|GPU|devices)\b/i.exec(comment);
+  const plain =
+    /\b(\d{1,6})\s+(?:(?:A100|H100|H200|B200|MI300X?)(?:[\s-]*(?:40|80)\s*GB)?\s+)?(?:GPUs|GPU|devices)\b/i.exec(
+      comment,
+    );
   if (plain && Number(plain[1]) > 0) return { value: Number(plain[1]), index: plain.index, text: plain[0] };
   return undefined;
 }
@@ -435,7 +515,10 @@ export function hintedReadContext(
       const settingsWording = /\b(device count|\d+ GPUs) from settings(?: \(the file does not state it\))?/g;
       let used = false;
       if (spec.training.formula && settingsWording.test(spec.training.formula)) {
-        spec.training.formula = spec.training.formula.replace(settingsWording, (_m, what: string) => `${what} ${from}`);
+        spec.training.formula = spec.training.formula.replace(
+          settingsWording,
+          (_m, what: string) => `${what} ${from}`,
+        );
         used = true;
       }
       spec.assumptions = spec.assumptions.map((a) =>

@@ -41,6 +41,9 @@ function parseYamlUncached(text: string): YamlSource | undefined {
       version: '1.1',
       prettyErrors: false,
       uniqueKeys: false,
+      // A collection used as a map key (`? [a, b]: 1`, easy to half-type) made toJS() emit a process
+      // warning per document, which the language server shows as an error in its output channel.
+      logLevel: 'error',
       customTags: [{ tag: '!include', resolve: (value: string) => value }],
     }) as Document.Parsed;
   } catch {
