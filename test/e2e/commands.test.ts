@@ -108,6 +108,9 @@ describe('Fit and plan commands in a real VS Code (code-server + Chromium)', { s
   test('cancelling a running fit from its notification writes no file', async () => {
     const page = session.page;
     const before = lawFolderEntries();
+    // The fit itself takes well under a second now; the largest bootstrap keeps it running long
+    // enough to cancel from its notification.
+    await session.updateUserSettings({ 'scalingLens.fit.bootstrap': 2000 });
     await session.openFile(RUNS);
     await waitForLenses(page, { pattern: FIT_LENS });
     // The palette command fits the active runs file.
@@ -121,6 +124,7 @@ describe('Fit and plan commands in a real VS Code (code-server + Chromium)', { s
     await page.waitForTimeout(1500);
     assert.equal(await page.locator('.quick-input-widget').isVisible(), false, 'no name prompt after cancel');
     assert.deepEqual(lawFolderEntries(), before);
+    await session.updateUserSettings({ 'scalingLens.fit.bootstrap': undefined });
   });
 
   test('Fit from the runs lens: preview, progress, report, saved law, and "Use this law" re-predicts the loss', async () => {

@@ -408,7 +408,7 @@ test(
     const doomed = await LspTestClient.start();
     const uri = await doomed.open(fixturePath('server', 'train_small_gpt.py'));
     // Let the settings exchange finish first, so the only message in flight is the lens request.
-    await doomed.waitFor(() => doomed.snapshots.length > 0, 5000, 'first analysis');
+    await doomed.waitFor(() => doomed.snapshots.length > 0, 30_000, 'first analysis');
     const pending = doomed.codeLens(uri);
     doomed.process.kill('SIGKILL');
     await assert.rejects(pending);

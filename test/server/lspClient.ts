@@ -28,6 +28,16 @@ import {
 } from '../../src/protocol';
 import { REPO_ROOT } from '../helpers';
 
+/**
+ * A writer that does not turn a write to a server already gone (killed on purpose by a test) into an
+ * unhandled rejection; pending requests still fail, when the exit handler disposes the connection.
+ */
+class QuietWriter extends StreamMessageWriter {
+  override write(message: Parameters<StreamMessageWriter['write']>[0]): Promise<void> {
+    return super.write(message).catch(() => undefined);
+  }
+}
+
 /** The bundled server the tests exercise. */
 export const SERVER_JS = join(REPO_ROOT, 'dist', 'server.js');
 
@@ -70,7 +80,7 @@ export class LspTestClient {
     const child = spawn(process.execPath, [SERVER_JS, '--stdio'], { stdio: 'pipe' });
     const connection = createMessageConnection(
       new StreamMessageReader(child.stdout),
-      new StreamMessageWriter(child.stdin),
+      new QuietWriter(child.stdin),
     );
     const client = new LspTestClient(child, connection, options.settings ?? {});
     child.stderr.on('data', (chunk) => (client.stderr += String(chunk)));

@@ -63,6 +63,12 @@ export function estimateThroughput(x: ThroughputInput): Throughput | null {
     x.tokensPerStep && x.tokensPerStep > 0 && Number.isFinite(x.tokensPerStep)
       ? x.tokensPerStep / (tokensPerSecondPerGpu * x.gpus)
       : null;
-  if (!Number.isFinite(tokensPerSecondPerGpu)) return null;
-  return { flopsPerToken, tokensPerSecondPerGpu, stepSeconds };
+  // Each input is bounded, but their product can still leave the double range (fuzz: 6e8 layers).
+  if (!(Number.isFinite(flopsPerToken) && flopsPerToken > 0)) return null;
+  if (!(Number.isFinite(tokensPerSecondPerGpu) && tokensPerSecondPerGpu > 0)) return null;
+  return {
+    flopsPerToken,
+    tokensPerSecondPerGpu,
+    stepSeconds: stepSeconds !== null && Number.isFinite(stepSeconds) ? stepSeconds : null,
+  };
 }

@@ -244,6 +244,11 @@ function readSftHfModel(b: SpecBuilder): HfModel | 'unknown' | undefined {
   const initValue = init?.value;
   if (!init || initValue === false || initValue === null || initValue === '') return undefined;
   const nameKey = b.string(['model_name_or_path']);
+  // Written but unusable (an unresolved interpolation): the SFTConfig default would be another model.
+  if (!nameKey && typeof initValue !== 'string' && b.has(['model_name_or_path'])) {
+    b.spec.paramsMissing = [...(b.spec.paramsMissing ?? []), 'a usable `model_name_or_path`'];
+    return 'unknown';
+  }
   const name = typeof initValue === 'string' ? initValue.trim() : (nameKey?.value ?? SFT_DEFAULT_MODEL);
   const source = typeof initValue === 'string' ? init.source : (nameKey?.source ?? init.source);
   if (!nameKey && typeof initValue !== 'string')
