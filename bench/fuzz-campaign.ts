@@ -1,6 +1,7 @@
 /**
  * Long fuzz campaign over the reader properties of test/unit/fuzz-readers.test.ts, on the whole
- * corpus (fixtures + ../shared configs, including the large OLMo files the CI run skips).
+ * corpus (fixtures + the ../shared manifests configs, configs-b and configs-c, including the large
+ * OLMo files the CI run skips).
  *
  *   node --import tsx bench/fuzz-campaign.ts [--minutes M] [--seed S] [--case-ms T] [--shrink-ms T]
  *
@@ -53,7 +54,7 @@ else void runCampaign();
 /** The worker: one property, runs in chunks until its budget is spent, announcing each case. */
 function runWorker(job: Job): void {
   const port = parentPort!;
-  const corpus = loadCorpus();
+  const corpus = loadCorpus({ sets: ['configs', 'configs-b', 'configs-c'] });
   const counted = corpus.filter((f) => f.baselineParams !== null);
   const owned = counted.filter((f) => !PENDING_FRAMEWORKS.has(f.framework ?? ''));
   const announce = (input: unknown) =>
@@ -165,6 +166,7 @@ async function runCampaign(): Promise<void> {
     `fuzz campaign: ${minutes} min, seed ${seed} (replay with --seed ${seed}), case limit ${caseMs} ms`,
   );
   let lastProgress = performance.now();
+  let corpusPrinted = false;
   const campaignStart = Date.now();
   let shareSoFar = 0;
   for (const [property, share] of SHARES.entries()) {
@@ -207,8 +209,11 @@ async function runCampaign(): Promise<void> {
         }, 250);
         worker.on('message', (message: WorkerMessage) => {
           lastSeen = performance.now();
-          if (message.type === 'ready') loading = false;
-          else if (message.type === 'case') lastInput = message.input;
+          if (message.type === 'ready') {
+            loading = false;
+            if (!corpusPrinted) console.log(`  corpus: ${message.corpus} files`);
+            corpusPrinted = true;
+          } else if (message.type === 'case') lastInput = message.input;
           else if (message.type === 'chunk') cases[property]! += message.cases;
           else if (message.type === 'failure')
             report(

@@ -533,3 +533,51 @@ test(
     }
   },
 );
+
+test(
+  'a repeated or older version number with new text still gets the new text’s numbers (not the old text’s)',
+  { skip: NOT_BUILT, timeout: 60_000 },
+  async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'scaling-lens-versions-'));
+    const client = await LspTestClient.start();
+    try {
+      const base = readFileSync(join(REPO_ROOT, 'test/fixtures/server/train_small_gpt.py'), 'utf8');
+      const path = join(dir, 'train_small_gpt.py');
+      const uri = await client.open(path, base, 'python');
+      const line = base.split('\n').findIndex((l) => l.startsWith('n_layer = 6'));
+      // Each edit replaces the one digit after `n_layer = ` (column 10).
+      const send = async (version: number, layers: string) => {
+        await client.connection.sendNotification('textDocument/didChange', {
+          textDocument: { uri, version },
+          contentChanges: [
+            { range: { start: { line, character: 10 }, end: { line, character: 10 + 1 } }, text: layers },
+          ],
+        });
+      };
+      const expectLayers = async (layers: string, what: string) => {
+        const text = base.replace('n_layer = 6', `n_layer = ${layers}`);
+        writeFileSync(path, text);
+        const [cli] = cliAnalyze([path]);
+        const lenses = await client.codeLens(uri);
+        assert.equal(lenses?.[0]?.command?.title, expectedSummary(cli!).title, what);
+      };
+      // The second text arrives while the first is being analyzed (the lens request starts that
+      // analysis); the version number alone cannot tell the two texts apart.
+      const race = async (first: [number, string], second: [number, string]) => {
+        await send(...first);
+        const pending = client.codeLens(uri);
+        await send(...second);
+        await pending;
+        await new Promise((r) => setTimeout(r, 400)); // past the 250 ms debounce
+      };
+      await race([5, '8'], [5, '9']); // the same version number again, another text
+      await expectLayers('9', 'version 5 repeated during its analysis');
+      await race([7, '3'], [4, '2']); // an older version number, another text
+      await expectLayers('2', 'version 4 after 7, during its analysis');
+      assert.equal(client.process.exitCode, null);
+    } finally {
+      await client.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);

@@ -42,7 +42,14 @@ function listFiles(dir: string): string[] {
 }
 
 /** The project's own fixtures (always present) plus the shared real configs when available. */
-export function loadCorpus(options: { maxChars?: number; shared?: boolean } = {}): CorpusFile[] {
+export function loadCorpus(
+  options: {
+    maxChars?: number;
+    shared?: boolean;
+    /** Shared manifests to include (the long campaign adds configs-c). */
+    sets?: readonly ('configs' | 'configs-b' | 'configs-c')[];
+  } = {},
+): CorpusFile[] {
   const maxChars = options.maxChars ?? Infinity;
   const fixtureRoot = join(REPO_ROOT, 'test', 'fixtures');
   const paths: string[] = [];
@@ -51,7 +58,7 @@ export function loadCorpus(options: { maxChars?: number; shared?: boolean } = {}
     paths.push(...listFiles(join(fixtureRoot, name)));
   }
   if (options.shared !== false && HAS_SHARED) {
-    for (const set of ['configs', 'configs-b'] as const) {
+    for (const set of options.sets ?? (['configs', 'configs-b'] as const)) {
       for (const entry of loadManifest(set)) paths.push(entry.path);
     }
   }

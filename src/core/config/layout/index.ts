@@ -23,7 +23,11 @@ export function readLayout(
   gpusFromFile?: number,
   parsed?: ShellScript | AST.TOMLProgram,
 ): ParallelLayout | undefined {
-  const gpus = gpusFromFile ?? context.options?.gpus;
+  // The reader's GPU count can overflow (`NNODES=1e400`); the sanity pass drops it from the
+  // training spec after this runs, so the layout drops it too (D and memory then use the setting).
+  const usable = (g: number | undefined) =>
+    g !== undefined && Number.isSafeInteger(g) && g > 0 ? g : undefined;
+  const gpus = usable(gpusFromFile) ?? usable(context.options?.gpus);
   const readers: Partial<Record<FrameworkId, (text: string, gpus?: number) => ParallelLayout>> = {
     megatron: (t, g) => readMegatronLayout(t, g, parsed && 'flags' in parsed ? parsed : undefined),
     torchtitan: (t, g) => readTorchtitanLayout(t, g, parsed && 'type' in parsed ? parsed : undefined),
