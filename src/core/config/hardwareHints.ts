@@ -183,7 +183,8 @@ function read(text: string, path?: string): HardwareHints {
       if (!perNodeValue || !nodesValue) {
         // `--nproc_per_node $GPUS` from the environment: the launcher decides, and the file does not
         // say how many, so an #SBATCH allocation or a comment must not stand in for it.
-        launcherUnknown = `launcher ${nproc[0]}${nnodesFlag ? ` ${nnodesFlag[0]}` : ''} (line ${line + 1})`;
+        // Quoted as written (the text may be anything, even `NaN`).
+        launcherUnknown = `launcher \`${nproc[0]}${nnodesFlag ? ` ${nnodesFlag[0]}` : ''}\` (line ${line + 1})`;
       } else {
         const [perNode, nodes] = [perNodeValue.value, nodesValue.value];
         const defaulted = perNodeValue.defaulted || nodesValue.defaulted;
@@ -202,7 +203,7 @@ function read(text: string, path?: string): HardwareHints {
           line,
           start,
           end,
-          how: `launcher ${what}${shown} = ${perNode * nodes} (line ${line + 1})`,
+          how: `launcher \`${what}\`${shown} = ${perNode * nodes} (line ${line + 1})`,
           // `${SLURM_NNODES:-1}` is whatever the job gets; its default is not the file's statement.
           exact: !defaulted,
         });

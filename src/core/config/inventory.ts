@@ -120,8 +120,13 @@ export function isHarmless(entry: InventoryEntry, value: unknown): boolean {
   return (entry.alsoHarmless ?? []).some((allowed) => sameValue(value, allowed));
 }
 
-/** A written value for a message. */
+/** A written value for a message: plain numbers and booleans bare, anything else quoted as written. */
 function shown(value: unknown): string {
+  const text = shownRaw(value);
+  return /^-?\d+(\.\d+)?([eE][-+]?\d+)?$|^(true|false)$/.test(text) ? text : `\`${text.replace(/`/g, "'")}\``;
+}
+
+function shownRaw(value: unknown): string {
   if (value === undefined || value === null) return '(empty)';
   if (typeof value === 'string') return value.length > 40 ? `${value.slice(0, 40)}…` : value;
   try {

@@ -114,7 +114,12 @@ function readArchitecture(b: SpecBuilder): string | undefined {
 }
 
 /** Trainable adapter parameters of a peft LoRA over HF-named linears. */
-function loraCount(arch: ArchitectureSpec, modules: readonly string[], rank: number, dora: boolean): number {
+function loraCount(
+  arch: ArchitectureSpec,
+  modules: readonly string[],
+  rank: number,
+  dora: boolean,
+): number | undefined {
   const d = arch.dModel;
   const q = arch.nHeads * arch.headDim;
   const kv = arch.nKvHeads * arch.headDim;
@@ -130,7 +135,10 @@ function loraCount(arch: ArchitectureSpec, modules: readonly string[], rank: num
   };
   let perLayer = 0;
   for (const name of modules) {
-    const [inWidth, outWidth] = shapes[name]!;
+    // Own keys only: a garbled list must not reach Object.prototype members.
+    const shape = Object.prototype.hasOwnProperty.call(shapes, name) ? shapes[name] : undefined;
+    if (!shape) return undefined;
+    const [inWidth, outWidth] = shape;
     // peft LoraLayer: lora_A (r×in) + lora_B (out×r); DoRA adds lora_magnitude_vector (out).
     perLayer += rank * (inWidth + outWidth) + (dora ? outWidth : 0);
   }
@@ -179,7 +187,11 @@ function readAdapter(b: SpecBuilder, arch: ArchitectureSpec, modelType: string |
     if (unknown) return unsupported(`target \`${unknown}\` is not one of ${all.join(', ')}`);
   }
   const method = `${adapter.value.toLowerCase() === 'qlora' ? 'QLoRA' : dora ? 'DoRA' : 'LoRA'} rank ${rank.value}`;
-  b.spec.trainableParams = { count: loraCount(arch, modules, rank.value, dora), method };
+  const count = loraCount(arch, modules, rank.value, dora);
+  if (count === undefined)
+    return unsupported('lora_target_modules names a layer Scaling Lens does not model');
+  if (!Number.isSafeInteger(count)) return unsupported(`lora_r ${rank.value} gives an implausible count`);
+  b.spec.trainableParams = { count, method };
 }
 
 function readTraining(b: SpecBuilder, context: ReadContext): void {

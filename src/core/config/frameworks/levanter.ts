@@ -175,6 +175,11 @@ function readHfModelConfig(
 ): HfModel | 'unknown' | undefined {
   if (sft) return readSftHfModel(b);
   const use = b.bool(['use_hf_model_config']);
+  // Written but not a boolean (diagnosed by bool()): either reading of the model could be wrong.
+  if (!use && b.has(['use_hf_model_config'])) {
+    b.spec.paramsMissing = [...(b.spec.paramsMissing ?? []), 'a usable `use_hf_model_config`'];
+    return 'unknown';
+  }
   if (!use?.value) return undefined;
   const init = b.find(['initialize_from_hf']);
   const initValue = init?.value;
