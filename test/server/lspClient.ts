@@ -66,6 +66,8 @@ export class LspTestClient {
   private versions = new Map<string, number>();
   private texts = new Map<string, string>();
   stderr = '';
+  exited = false;
+  private readonly onExit: (() => void)[] = [];
 
   private constructor(
     readonly process: ChildProcessWithoutNullStreams,
@@ -85,7 +87,11 @@ export class LspTestClient {
     const client = new LspTestClient(child, connection, options.settings ?? {});
     child.stderr.on('data', (chunk) => (client.stderr += String(chunk)));
     // A dead server must fail its pending requests (as the editor's client sees a closed connection).
-    child.once('exit', () => client.connection.dispose());
+    child.once('exit', () => {
+      client.connection.dispose();
+      client.exited = true;
+      for (const fail of client.onExit.splice(0)) fail();
+    });
     connection.onRequest(
       'workspace/configuration',
       (params: { items: { section?: string; scopeUri?: string }[] }) => {
@@ -186,9 +192,24 @@ export class LspTestClient {
   codeLens(uri: string, token?: CancellationTokenSource): Promise<CodeLens[] | null> {
     const params = { textDocument: { uri } };
     // An explicit undefined would be sent as a second positional parameter.
-    return token
-      ? this.connection.sendRequest('textDocument/codeLens', params, token.token)
-      : this.connection.sendRequest('textDocument/codeLens', params);
+    return this.untilExit(
+      token
+        ? this.connection.sendRequest('textDocument/codeLens', params, token.token)
+        : this.connection.sendRequest('textDocument/codeLens', params),
+    );
+  }
+
+  /**
+   * A request that fails when the server process exits. A request whose write is still in flight when
+   * the process dies is registered by vscode-jsonrpc only after the write settles, i.e. after the
+   * connection was disposed, so it would otherwise never settle.
+   */
+  private untilExit<T>(request: Promise<T>): Promise<T> {
+    if (this.exited) return Promise.reject(new Error('the server exited'));
+    return new Promise<T>((resolve, reject) => {
+      this.onExit.push(() => reject(new Error('the server exited')));
+      request.then(resolve, reject);
+    });
   }
 
   hover(uri: string, position: Position): Promise<Hover | null> {
