@@ -27,7 +27,10 @@ export function buildLenses(result: DocumentResult): CodeLens[] {
   }
   if (settings.lens.memory) {
     const title = memoryLensTitle(analysis);
-    if (title) lenses.push({ range: modelRange, command: command(title) });
+    // At the micro-batch key, which memory depends on most, so it does not share the summary's line.
+    const microBatch = analysis.spec.trainingSources.microBatch;
+    const range = microBatch && !microBatch.file ? lineStart(microBatch.keyRange) : modelRange;
+    if (title) lenses.push({ range, command: command(title) });
   }
   if (settings.lens.inference && settings.inference.tokens !== null) {
     const title = inferenceLensTitle(analysis, result.law, settings.inference.tokens);
