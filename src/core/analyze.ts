@@ -334,6 +334,16 @@ function memoryAndThroughput(
         })
       : null;
   if (!spec.layout) return { memory: null, throughput };
+  const [unmodelled] = spec.layout.unmodelled ?? [];
+  if (unmodelled) {
+    diagnostics.push({
+      severity: 'info',
+      code: 'memory-unknown',
+      message: `unknown: memory per GPU — \`${unmodelled.key}\` (FP8 training) changes weight and activation bytes in a way Scaling Lens does not model.`,
+      range: unmodelled.keyRange,
+    });
+    return { memory: null, throughput };
+  }
   const { layout, assumptions } = resolveLayout(spec.framework, spec.layout, {
     gpus,
     ...(spec.training.seqLen ? { seqLen: spec.training.seqLen } : {}),

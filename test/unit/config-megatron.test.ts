@@ -8,6 +8,7 @@ import {
   rampupIterationsForSamples,
 } from '../../src/core/config/frameworks/megatron';
 import { readRunConfig } from '../../src/core/config/registry';
+import { analyzeText, DEFAULT_ANALYSIS_SETTINGS } from '../../src/core/analyze';
 import { countParams } from '../../src/core/model/params';
 import type { ReadOptions, RunSpec } from '../../src/core/types';
 import { diskReadFile, fixture, fixturePath, HAS_SHARED, loadManifest, SHARED_SKIP } from '../helpers';
@@ -581,5 +582,34 @@ describe('megatron reader: BigScience Megatron-DeepSpeed (BLOOM)', () => {
       ).architecture,
       undefined,
     );
+  });
+});
+
+describe('NVIDIA Megatron-LM examples the reader was not built against', () => {
+  const analyze = (name: string) => {
+    const path = fixturePath('megatron', 'nvidia-examples', name);
+    return analyzeText(
+      readFileSync(path, 'utf8'),
+      { path, readFile: diskReadFile },
+      DEFAULT_ANALYSIS_SETTINGS,
+    );
+  };
+  it('Llama-3-8B counts the published 8,030,261,248; FP8 makes its memory unknown, naming the flag', () => {
+    const { analysis, diagnostics } = analyze('train_llama3_8b_h100_fp8.sh');
+    assert.equal(analysis!.params!.total, 8_030_261_248);
+    assert.equal(analysis!.memory, null);
+    assert.ok(diagnostics.some((d) => d.code === 'memory-unknown' && d.message.includes('--fp8-format')));
+  });
+  it('Mixtral-8x7B counts the published 46.7B total / 12.9B active and fits on its 64 H100s (EP 8, PP 4)', () => {
+    const { analysis } = analyze('train_mixtral_8x7b_distributed.sh');
+    assert.equal(analysis!.params!.total, 46_702_792_704);
+    assert.equal(analysis!.params!.active, 12_879_925_248);
+    // Megatron-LM's default attention backend is auto (fused/flash): no s×s scores are kept.
+    assert.equal(analysis!.memory!.fits, true);
+  });
+  it('a pretrain_bert.py launch is not counted as a GPT', () => {
+    const { analysis, diagnostics } = analyze('train_bert_340m_distributed.sh');
+    assert.equal(analysis!.params, null);
+    assert.ok(diagnostics.some((d) => d.code === 'unknown-model' && d.message.includes('pretrain_bert.py')));
   });
 });

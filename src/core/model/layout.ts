@@ -193,6 +193,11 @@ export interface ParallelLayout {
    * the key and memory is not estimated, so no default stands in for what the file says.
    */
   invalid?: Partial<Record<LayoutKey, string>>;
+  /**
+   * Keys the file sets that change memory in a way the estimate does not model (FP8 training keeps
+   * FP8 weight copies and activations): memory is then unknown, naming the key, not an estimate.
+   */
+  unmodelled?: FieldSource[];
   /** Where each value came from. */
   sources: Partial<Record<LayoutKey, FieldSource>>;
 }
@@ -263,7 +268,10 @@ export const FRAMEWORK_LAYOUT_DEFAULTS: Partial<Record<FrameworkId, LayoutDefaul
     // megatron/training/arguments.py: --attention-dropout 0.1, --hidden-dropout 0.1; no recompute
     // unless --recompute-granularity; distributed optimizer off unless --use-distributed-optimizer.
     dropout: true,
-    flashAttention: false,
+    // megatron/core/transformer/transformer_config.py @d98e8a64: attention_backend = AttnBackend.auto
+    // (fused or flash attention, no s×s score matrix kept). Megatron-DeepSpeed scripts, whose default
+    // is unfused attention, are set explicitly by the layout reader.
+    flashAttention: true,
     logitsBytesPerElement: 4,
     source:
       'Megatron-LM megatron/training/arguments.py defaults (TP = PP = 1, dropout 0.1, no recompute, no distributed optimizer, fp32 main grads)',

@@ -575,7 +575,22 @@ function read(text: string, context: ReadContext): ReadResult {
     modelSectionRange,
     ...(paramsMissing.length && !architecture ? { paramsMissing } : {}),
   };
-  return { kind: 'run-config', spec: view.finish(spec), written: writtenFlags(view) };
+  const finished = view.finish(spec);
+  // Megatron's other entry points (pretrain_bert.py, pretrain_t5.py, pretrain_mamba.py, …) take the same
+  // flags but build other models (BERT adds token types, a pooler and an LM-head transform): the GPT
+  // count would be a wrong number, so N is unknown there.
+  const otherModel = /\bpretrain_(?!gpt)(\w+)\.py\b/.exec(text);
+  if (otherModel && !PRETRAIN_SCRIPT.test(text) && finished.architecture) {
+    delete finished.architecture;
+    finished.paramsMissing = [...(finished.paramsMissing ?? []), `a model of Megatron's ${otherModel[0]}`];
+    finished.diagnostics.push({
+      severity: 'warning',
+      code: 'unknown-model',
+      message: `unknown: this script launches ${otherModel[0]}; Scaling Lens counts Megatron's GPT model (pretrain_gpt.py) only, so N is not shown.`,
+      range: script.lines.range(otherModel.index, otherModel.index + otherModel[0].length),
+    });
+  }
+  return { kind: 'run-config', spec: finished, written: writtenFlags(view) };
 }
 
 /**

@@ -45,7 +45,7 @@ export function readMegatronLayout(text: string, gpus?: number, parsed?: ShellSc
     const flag = lastFlag(script, names);
     return flag ? source(flag) : undefined;
   };
-  const set = <K extends keyof Omit<ParallelLayout, 'sources' | 'invalid'>>(
+  const set = <K extends keyof Omit<ParallelLayout, 'sources' | 'invalid' | 'unmodelled'>>(
     key: K & keyof ParallelLayout['sources'],
     found: { value: ParallelLayout[K]; source: FieldSource } | undefined,
   ) => {
@@ -87,6 +87,12 @@ export function readMegatronLayout(text: string, gpus?: number, parsed?: ShellSc
   if (flash) set('flashAttention', { value: true, source: flash });
   else if (backend && /^(flash|fused|auto)$/i.test(backend.values[0]?.text ?? ''))
     set('flashAttention', { value: true, source: source(backend) });
+  else if (backend) set('flashAttention', { value: false, source: source(backend) });
+  else {
+    // Megatron-DeepSpeed keeps unfused attention unless --use-flash-attn (its arguments.py).
+    const deepspeed = lastFlag(script, ['--deepspeed', '--deepspeed_config', '--deepspeed-config']);
+    if (deepspeed) set('flashAttention', { value: false, source: source(deepspeed) });
+  }
   const optimizer = lastFlag(script, ['--optimizer']);
   const name = optimizer?.values[0]?.text?.toLowerCase();
   if (optimizer && name) {
@@ -101,6 +107,11 @@ export function readMegatronLayout(text: string, gpus?: number, parsed?: ShellSc
               ? 'muon'
               : undefined;
     if (id) set('optimizer', { value: id, source: source(optimizer) });
+  }
+  // FP8 (Transformer Engine) changes weight, gradient and activation bytes; not modelled.
+  for (const name of ['--fp8-format', '--fp8', '--fp8-param-gather']) {
+    const flag = lastFlag(script, [name]);
+    if (flag) (layout.unmodelled ??= []).push(source(flag));
   }
   const offload = has(['--optimizer-cpu-offload']);
   if (offload) set('cpuOffload', { value: true, source: offload });

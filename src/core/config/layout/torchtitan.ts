@@ -59,7 +59,7 @@ export function readTorchtitanLayout(text: string, gpus?: number, parsed?: AST.T
     }
     return undefined;
   };
-  const set = <K extends keyof Omit<ParallelLayout, 'sources' | 'invalid'>>(
+  const set = <K extends keyof Omit<ParallelLayout, 'sources' | 'invalid' | 'unmodelled'>>(
     key: K & keyof ParallelLayout['sources'],
     found: { value: ParallelLayout[K]; source: FieldSource } | undefined,
   ) => {
@@ -124,6 +124,16 @@ export function readTorchtitanLayout(text: string, gpus?: number, parsed?: AST.T
     const n = layout.microBatch / pipelineMicrobatch.value;
     set('gradAccum', { value: n, source: pipelineMicrobatch.source });
     set('microBatch', pipelineMicrobatch);
+  }
+  // Float8 / MX converters change weight and activation bytes; not modelled.
+  const converters = entries.get('model.converters');
+  if (converters && /float8|mx/i.test(text.slice(converters.value.range[0], converters.value.range[1]))) {
+    (layout.unmodelled ??= []).push({
+      key: text.slice(converters.key.range[0], converters.key.range[1]),
+      keyRange: lines.range(converters.key.range[0], converters.key.range[1]),
+      valueRange: lines.range(converters.value.range[0], converters.value.range[1]),
+      raw: text.slice(converters.value.range[0], converters.value.range[1]),
+    });
   }
   if (gpus && gpus > 0) layout.gpus = gpus;
   return layout;
