@@ -222,6 +222,20 @@ export async function updateUserSettings(
   settingsPath: string,
   patch: Record<string, unknown>,
 ): Promise<void> {
+  // The paste into settings.json can race the editor's own load; one retry rewrites the whole file.
+  try {
+    await updateUserSettingsOnce(page, settingsPath, patch);
+  } catch {
+    await runCommand(page, 'View: Close Editor').catch(() => undefined);
+    await updateUserSettingsOnce(page, settingsPath, patch);
+  }
+}
+
+async function updateUserSettingsOnce(
+  page: Page,
+  settingsPath: string,
+  patch: Record<string, unknown>,
+): Promise<void> {
   const current = existsSync(settingsPath)
     ? (JSON.parse(readFileSync(settingsPath, 'utf8')) as Record<string, unknown>)
     : {};
