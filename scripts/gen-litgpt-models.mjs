@@ -734,7 +734,7 @@ export async function renderTable() {
     `// Source: ${LITGPT_REPO} litgpt/config.py @ ${LITGPT_COMMIT} (Apache-2.0).`,
     `// Every row of \`configs\` (${rows.length}), variant loops expanded, in config.py order.`,
     `// Dropped (list comprehensions; they do not change N or D): ${dropped.join(', ') || 'none'}.`,
-    "import type { LitConfig } from '../frameworks/litgpt.models';",
+    "import type { LitConfig } from '../frameworks/litgpt/models';",
     '',
     `export const LITGPT_SOURCE = { repo: '${LITGPT_REPO}', path: 'litgpt/config.py', commit: '${LITGPT_COMMIT}' } as const;`,
     '',

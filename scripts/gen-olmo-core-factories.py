@@ -1,6 +1,6 @@
-"""Generate src/core/config/frameworks/olmo-core.tables.ts from allenai/OLMo-core's model factories.
+"""Generate src/core/config/frameworks/olmo-core/tables.ts from allenai/OLMo-core's model factories.
 
-Usage: python3 scripts/gen-olmo-core-factories.py <OLMo-core git dir> > src/core/config/frameworks/olmo-core.tables.ts
+Usage: python3 scripts/gen-olmo-core-factories.py <OLMo-core git dir> > src/core/config/frameworks/olmo-core/tables.ts
 
 Reads src/olmo_core/nn/transformer/config.py at HEAD of the given bare git dir (statically, with
 `ast`; nothing is executed) and records, for every `TransformerConfig` classmethod factory that

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * Generate src/core/config/frameworks/torchtitan.flavors.ts from torchtitan's own flavor tables,
+ * Generate src/core/config/frameworks/torchtitan/flavors.ts from torchtitan's own flavor tables,
  * vendored byte-identical under scripts/upstream/torchtitan/<commit>/ (see PROVENANCE.md there):
  *
  * - era '2024-12' (commit 6a6f755d): `torchtitan/models/llama/__init__.py` dicts of `ModelArgs(...)`,
@@ -34,7 +34,7 @@ export const TORCHTITAN_COMMITS = {
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const UPSTREAM = resolve(ROOT, 'scripts/upstream/torchtitan');
-const OUTPUT = resolve(ROOT, 'src/core/config/frameworks/torchtitan.flavors.ts');
+const OUTPUT = resolve(ROOT, 'src/core/config/frameworks/torchtitan/flavors.ts');
 
 /** Models of `_supported_models` that are not decoder-only language models (no flavor table here). */
 const NOT_LANGUAGE_MODELS = new Set(['flux']);

@@ -1,6 +1,6 @@
-"""Generate src/core/config/frameworks/torchtune.tables.ts from pytorch/torchtune's model builders.
+"""Generate src/core/config/frameworks/torchtune/tables.ts from pytorch/torchtune's model builders.
 
-Usage: python3 scripts/gen-torchtune-table.py <source> > src/core/config/frameworks/torchtune.tables.ts
+Usage: python3 scripts/gen-torchtune-table.py <source> > src/core/config/frameworks/torchtune/tables.ts
 
 <source> is a bare git dir of pytorch/torchtune (read at HEAD) or a vendored copy named by its commit
 (scripts/upstream/torchtune/<commit>, what the test uses). Reads torchtune/models/<family>/_model_builders.py,
@@ -22,7 +22,7 @@ FIELDS = [
     "max_seq_len", "head_dim", "tie_word_embeddings", "q_proj_bias", "k_proj_bias", "v_proj_bias",
     "q_norm", "k_norm",
 ]
-# Component builder → the family whose structure the reader knows (torchtune.ts FAMILIES).
+# Component builder → the family whose structure the reader knows (torchtune/reader.ts FAMILIES).
 SCALED_MLP = {"llama2", "llama3", "llama3_1", "llama3_2"}
 COMPONENTS = {
     "llama2": "llama2", "llama3": "llama3", "llama3_1": "llama3_1", "llama3_2": "llama3_2",

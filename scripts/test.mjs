@@ -29,7 +29,12 @@ if (wanted.some((s) => s !== 'unit')) {
   if (build.status !== 0) process.exit(build.status ?? 1);
 }
 
-const files = wanted.flatMap((suite) => testFiles(join('test', suite)));
+// Unit tests also live beside the code they test (each framework's folder under src/core/config/frameworks/).
+const files = wanted.flatMap((suite) =>
+  suite === 'unit'
+    ? [...testFiles(join('test', suite)), ...testFiles('src')]
+    : testFiles(join('test', suite)),
+);
 const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', ...files], {
   stdio: 'inherit',
   env: { ...process.env },

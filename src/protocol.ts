@@ -2,10 +2,13 @@
  * Settings and custom LSP messages shared by the client, the server and the webview host, compiled
  * into each bundle so the sides cannot drift. Pure: no `vscode` import.
  */
-import { NotificationType, RequestType, RequestType0 } from 'vscode-jsonrpc';
 import { DEFAULT_ANALYSIS_SETTINGS, type AnalysisSettings } from './core/settings';
 import { findLawForm, type LawForm } from './core/laws/forms';
 import { FIT_DEFAULTS } from './core/fit/defaults';
+
+// Command ids and the typed requests and notifications: their own module, which imports nothing of
+// the core, so the extension host can use them without bundling this module's settings normalizers.
+export * from './protocolMethods';
 
 /** The `scalingLens.*` settings as the user writes them (any field may be missing or wrong-typed). */
 export interface RawSettings {
@@ -18,10 +21,17 @@ export interface RawSettings {
     duration?: { enable?: unknown };
     inference?: { enable?: unknown };
     memory?: { enable?: unknown };
+    // Per-topic lenses (issue #16): each also needs lens.summary for the model-line topics.
+    size?: { enable?: unknown };
+    data?: { enable?: unknown };
+    compute?: { enable?: unknown };
+    cost?: { enable?: unknown };
+    loss?: { enable?: unknown };
   };
   hover?: { enable?: unknown };
   diagnostics?: { enable?: unknown; underTrainedTokensPerParam?: unknown };
   inference?: { tokens?: unknown };
+  memory?: { overheadGiB?: unknown; overheadFraction?: unknown };
 }
 
 /** Normalized settings: every field present and valid. */
@@ -29,12 +39,25 @@ export interface ScalingLensSettings {
   law: string;
   hardware: { gpu: string; gpus: number; mfu: number; usdPerGpuHour: number | null };
   missing: { gpus: number | null; datasetTokens: number | null };
-  lens: { enable: boolean; summary: boolean; duration: boolean; inference: boolean; memory: boolean };
+  lens: {
+    enable: boolean;
+    summary: boolean;
+    duration: boolean;
+    inference: boolean;
+    memory: boolean;
+    size: boolean;
+    data: boolean;
+    compute: boolean;
+    cost: boolean;
+    loss: boolean;
+  };
   hover: { enable: boolean };
   /** underTrainedTokensPerParam: below this many tokens per parameter a pretraining run gets a warning. */
   diagnostics: { enable: boolean; underTrainedTokensPerParam: number };
   /** Lifetime inference demand in tokens for the inference-aware lens; null = off. */
   inference: { tokens: number | null };
+  /** Overrides of the memory estimate's overhead allowance (null = the default 1 GiB + 5%). */
+  memory: { overheadGiB: number | null; overheadFraction: number | null };
 }
 
 export const DEFAULT_SETTINGS: ScalingLensSettings = {
@@ -46,11 +69,23 @@ export const DEFAULT_SETTINGS: ScalingLensSettings = {
     usdPerGpuHour: null,
   },
   missing: { gpus: null, datasetTokens: null },
-  lens: { enable: true, summary: true, duration: true, inference: true, memory: true },
+  lens: {
+    enable: true,
+    summary: true,
+    duration: true,
+    inference: true,
+    memory: true,
+    size: true,
+    data: true,
+    compute: true,
+    cost: true,
+    loss: true,
+  },
   hover: { enable: true },
   // 1 token/param matches the core's "severely under-trained" warning (compute-optimal is ~20).
   diagnostics: { enable: true, underTrainedTokensPerParam: 1 },
   inference: { tokens: null },
+  memory: { overheadGiB: null, overheadFraction: null },
 };
 
 const bool = (value: unknown, fallback: boolean) => (typeof value === 'boolean' ? value : fallback);
@@ -81,6 +116,11 @@ export function normalizeSettings(raw: RawSettings | null | undefined): ScalingL
       duration: bool(r.lens?.duration?.enable, true),
       inference: bool(r.lens?.inference?.enable, true),
       memory: bool(r.lens?.memory?.enable, true),
+      size: bool(r.lens?.size?.enable, true),
+      data: bool(r.lens?.data?.enable, true),
+      compute: bool(r.lens?.compute?.enable, true),
+      cost: bool(r.lens?.cost?.enable, true),
+      loss: bool(r.lens?.loss?.enable, true),
     },
     hover: { enable: bool(r.hover?.enable, true) },
     diagnostics: {
@@ -90,7 +130,17 @@ export function normalizeSettings(raw: RawSettings | null | undefined): ScalingL
         DEFAULT_SETTINGS.diagnostics.underTrainedTokensPerParam,
     },
     inference: { tokens: positive(r.inference?.tokens) },
+    memory: {
+      overheadGiB: nonNegative(r.memory?.overheadGiB, Infinity),
+      // A fraction of 1 or more would double the estimate: not an allowance.
+      overheadFraction: nonNegative(r.memory?.overheadFraction, 1),
+    },
   };
+}
+
+/** A finite number in [0, below), else null (0 is a valid overhead). */
+function nonNegative(value: unknown, below: number): number | null {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 && value < below ? value : null;
 }
 
 /** The core's analysis settings for normalized editor settings. */
@@ -105,21 +155,35 @@ export function toAnalysisSettings(settings: ScalingLensSettings): AnalysisSetti
     mfu: settings.hardware.mfu,
     ...(settings.hardware.usdPerGpuHour !== null ? { usdPerGpuHour: settings.hardware.usdPerGpuHour } : {}),
     ...(settings.missing.datasetTokens !== null ? { datasetTokens: settings.missing.datasetTokens } : {}),
+    ...(settings.memory.overheadGiB !== null || settings.memory.overheadFraction !== null
+      ? {
+          memoryOverhead: {
+            ...(settings.memory.overheadGiB !== null ? { fixedBytes: settings.memory.overheadGiB * 2 ** 30 } : {}),
+            ...(settings.memory.overheadFraction !== null ? { fraction: settings.memory.overheadFraction } : {}),
+          },
+        }
+      : {}),
   };
 }
 
-/** Client command ids that lenses and code actions reference. */
-export const Commands = {
-  showCurves: 'scalingLens.showCurves',
-  fitFromRuns: 'scalingLens.fitFromRuns',
-  selectLaw: 'scalingLens.selectLaw',
-  planComputeOptimal: 'scalingLens.planComputeOptimal',
-  planInference: 'scalingLens.planInference',
-  showAnalysis: 'scalingLens.showAnalysis',
-  compareWith: 'scalingLens.compareWith',
-  /** Internal (quick fix): ask for a GPU count and write it as a directive or a folder setting. */
-  setGpuCount: 'scalingLens.setGpuCount',
-} as const;
+/** Argument of {@link Commands.setTrainingTokens} (from the "set the training tokens" quick fix). */
+export interface SetTrainingTokensArgs {
+  uri: string;
+  /** The compute-optimal D for this N, offered as the input's default, or null. */
+  suggested: number | null;
+}
+/** Request (client → server): store (tokens a number) or remove (null) a file's training tokens. */
+export interface TrainingTokensParams {
+  uri: string;
+  tokens: number | null;
+}
+export type TrainingTokensResponse = { ok: false; message: string } | { ok: true; message: string; file: string };
+
+/** Request (client → server): the analysis of an open config as a report (Markdown and JSON texts). */
+export interface ReportParams {
+  uri: string;
+}
+export type ReportResponse = { ok: false; message: string } | { ok: true; markdown: string; json: string; name: string };
 
 /** Argument of {@link Commands.setGpuCount}, computed by the server's missing-GPU quick fix. */
 export type SetGpuCountArgs =
@@ -135,23 +199,12 @@ export type SetGpuCountArgs =
     }
   | { target: 'workspaceFolder'; uri: string; suggested: number | null };
 
-/** Request (client → server): the current analysis of a document, or null when it is not a run config. */
-export const AnalysisRequestMethod = 'scalingLens/analysis';
 export interface AnalysisRequestParams {
   uri: string;
 }
 
-/** Notification (server → client): a document's analysis changed (after debounce). */
-export const AnalysisChangedMethod = 'scalingLens/analysisChanged';
 /** Payload of {@link AnalysisChangedMethod}: the document's new snapshot (sent only for run configs). */
 export type AnalysisChangedParams = AnalysisSnapshot;
-
-/** {@link AnalysisRequestMethod}, typed once for both sides. */
-export const AnalysisRequest = new RequestType<AnalysisRequestParams, AnalysisSnapshot | null, void>(
-  AnalysisRequestMethod,
-);
-/** {@link AnalysisChangedMethod}, typed once for both sides. */
-export const AnalysisChangedNotification = new NotificationType<AnalysisChangedParams>(AnalysisChangedMethod);
 
 /**
  * A JSON-serializable snapshot of one document's analysis: what the curves panel and the status
@@ -195,8 +248,6 @@ export interface AnalysisSnapshot {
   elapsedMs: number;
 }
 
-/** Request (client → server): what a document is, for the language status (never null). */
-export const DocumentKindRequestMethod = 'scalingLens/documentKind';
 /** What the language status says about a document. */
 export type DocumentKind =
   | { kind: 'run-config'; framework: string; frameworkLabel: string }
@@ -204,10 +255,6 @@ export type DocumentKind =
   | { kind: 'unsupported-framework'; framework: string; hint: string }
   | { kind: 'config-like'; keys: string[]; hint: string }
   | { kind: 'not-a-run-config' };
-/** {@link DocumentKindRequestMethod}, typed once for both sides. */
-export const DocumentKindRequest = new RequestType<AnalysisRequestParams, DocumentKind, void>(
-  DocumentKindRequestMethod,
-);
 
 /** A plan's target as the server sends it and takes it back to apply (src/core/plan/applyPlan.ts). */
 export type PlanTargetWire = import('./core/plan/applyPlan').PlanTarget;
@@ -224,6 +271,8 @@ export interface PlanContext {
   /** The current config's predicted loss (the target-loss prompt's default), or null. */
   currentLoss: number | null;
   inferenceTokens: number | null;
+  /** The budget input's prompt, naming the hardware and MFU the budget is converted with. */
+  budgetPrompt?: string;
 }
 export type PlanInputField = 'budget' | 'targetLoss' | 'demand';
 export interface ValidatePlanInputParams extends PlanScopeParams {
@@ -268,22 +317,6 @@ export type ApplyPlanResponse =
       details: string | null;
     };
 
-export const PlanContextRequest = new RequestType<PlanScopeParams, PlanContext, void>(
-  'scalingLens/planContext',
-);
-export const ValidatePlanInputRequest = new RequestType<ValidatePlanInputParams, string | null, void>(
-  'scalingLens/validatePlanInput',
-);
-export const PlanRequest = new RequestType<PlanParams, PlanResponse, void>('scalingLens/plan');
-export const ApplyPlanRequest = new RequestType<ApplyPlanParams, ApplyPlanResponse, void>(
-  'scalingLens/applyPlan',
-);
-
-/** Request (client → server): the saved laws the server found under `.vscode/scaling-lens/*.law.json`. */
-export const SavedLawsRequestMethod = 'scalingLens/savedLaws';
-/** {@link SavedLawsRequestMethod}, typed once for both sides. */
-export const SavedLawsRequest = new RequestType0<SavedLawInfo[], void>(SavedLawsRequestMethod);
-
 /** One saved (user-fitted) law, as listed in the law picker; `id` is what `scalingLens.law` names. */
 export interface SavedLawInfo {
   id: string;
@@ -292,9 +325,6 @@ export interface SavedLawInfo {
   uri: string;
   fittedFrom?: string;
 }
-
-/** Glob (relative to a workspace folder) of saved law files. */
-export const SAVED_LAW_GLOB = '.vscode/scaling-lens/*.law.json';
 
 /** The `scalingLens.fit.*` settings as written. */
 export interface RawFitSettings {
@@ -389,4 +419,145 @@ export type CompareResponse =
       markdown: string;
       comparison: import('./core/compare').Comparison;
     };
-export const CompareRequest = new RequestType<CompareParams, CompareResponse, void>('scalingLens/compare');
+
+// ---------------------------------------------------------------------------------------------
+// The server owns every number (issue #11): the curves panel's chart data, the law list and the
+// fit all come from these requests; the client formats and shows, the webview draws.
+// ---------------------------------------------------------------------------------------------
+
+/** Request (client → server): everything the curves panel draws for a document, or null (not a run config). */
+export interface CurvesParams {
+  uri: string;
+}
+export interface CurvesResponse {
+  uri: string;
+  /** Document version the data was computed from (an older answer never replaces a newer one). */
+  version: number;
+  snapshot: AnalysisSnapshot;
+  /** Series, axes, table rows and notes, built by src/core/charts.ts in the server. */
+  data: import('./core/charts').ChartData;
+  /** CSV export text for 'all' and for each chart drawn (src/core/charts.ts tableToCsv). */
+  csv: Partial<Record<import('./core/charts').ChartId | 'all', string>>;
+}
+
+/** A published law as the law picker lists it. */
+export interface PublishedLawInfo {
+  id: string;
+  label: string;
+  /** First part of the citation. */
+  detail: string;
+}
+
+/** Request: does this text look like runs data (the "Fit scaling law from these runs…" lens)? */
+export interface RunsSniffParams {
+  text: string;
+  fileName: string;
+}
+
+/** Where the runs of a fit come from: a local file or folder the server reads, or text the client sends. */
+export type FitSource = { kind: 'path'; path: string } | { kind: 'text'; text: string; fileName: string };
+/** Request: read runs into a fit session (a worker thread in the server that keeps them for the fit). */
+export interface FitReadParams {
+  /** Re-read into this session (after tokens per step were entered); omitted: a new session. */
+  session?: string;
+  source: FitSource;
+  /** How the preview and the report name the source (workspace-relative path). */
+  label: string;
+  /** `scalingLens.fit.*` as written for the source's scope; the server normalizes it. */
+  settings: RawFitSettings | null;
+  /** Tokens per optimizer step as the user typed it ("512*2048", "1M"); the server parses it. */
+  tokensPerStep?: string;
+}
+export interface FitReadResponse {
+  session: string;
+  /** Steps but no token counts: ask for tokens per step and read again. */
+  needsTokensPerStep?: { stepColumn: string };
+  /** The tokens per step this read used (parsed from the entry). */
+  tokensPerStep?: number;
+  runs: number;
+  points: number;
+  /**
+   * The preview dialog: 'error' nothing usable was read; 'too-little' the min-tokens cut leaves too
+   * little (offer fitting without it); 'ok' ask to fit.
+   */
+  preview: { kind: 'error' | 'too-little' | 'ok'; message: string; detail: string };
+  /** The configured min-tokens cut, and how the dialog's buttons name it. */
+  minTokens: number;
+  minTokensLabel: string;
+  /** Suggested saved-law name (from the source's name). */
+  suggestedName: string;
+}
+
+/** Request: the tokens-per-step prompt, prefilled from the run configs beside a local runs file. */
+export interface FitTokensPerStepParams {
+  session: string;
+  stepColumn: string;
+  path?: string;
+}
+
+/** Request: validate an input box of the fit command; null when valid, else the message to show. */
+export interface FitValidateParams {
+  field: 'tokensPerStep' | 'lawName';
+  text: string;
+}
+
+/** Request: fit the session's runs (cancellable; progress by {@link FitProgressNotification}). */
+export interface FitParams {
+  session: string;
+  minTokens: number;
+}
+export interface FitResponse {
+  ok: boolean;
+  /** The report (identifiability judged first), shown as a Markdown document. */
+  markdown: string;
+  errors: string[];
+  /** One line for the output channel (objective, points, time). */
+  logLine: string;
+  /** Set when the fitted law is not identifiable: how the warning names the problem. */
+  caveat: string | null;
+}
+/** Notification (server → client): progress of a running fit. */
+export interface FitProgressParams {
+  session: string;
+  /** 0..1 */
+  fraction: number;
+  message: string;
+}
+
+/** Request: the saved-law file for the session's fit under a name (the client writes it atomically). */
+export interface FitLawFileParams {
+  session: string;
+  name: string;
+  /** How the law names its data (workspace-relative path). */
+  dataSource: string;
+  date: string;
+  /** Random suffix of the temporary file. */
+  nonce: string;
+}
+export interface FitLawFileResponse {
+  content: string;
+  fileName: string;
+  tempFileName: string;
+  /** The id `scalingLens.law` selects it by. */
+  id: string;
+}
+
+/**
+ * Request (client → server): link a config to its run log for live tracking. `logPath` a file-system
+ * path links it, `null` unlinks (and turns auto-detection off for this config), absent only asks.
+ * The link is stored per workspace in `.vscode/scaling-lens/run-logs.json`.
+ */
+export interface LinkRunLogParams {
+  uri: string;
+  logPath?: string | null;
+}
+export interface LinkRunLogResponse {
+  ok: boolean;
+  message: string;
+  /** The log now followed (null: none). */
+  linked: string | null;
+  /** How it was found. */
+  source?: 'linked' | 'auto-detected';
+  /** Logs found next to the config or in its run folder (file-system paths, best first). */
+  candidates: string[];
+}

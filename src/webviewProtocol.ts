@@ -2,22 +2,26 @@
  * Messages between the curves panel's host (extension) and its webview, compiled into both so the
  * two sides cannot drift. Pure: no `vscode`, no DOM. Every message that crosses the boundary is
  * checked by a guard here before either side acts on it; the webview is treated as untrusted.
+ * The host's half (webview → host) lives in src/webviewMessages.ts, which imports no chart or law
+ * code; this module adds the host → webview half and re-exports it.
  */
 import type { AnalysisSnapshot } from './protocol';
 import { findLawForm } from './core/laws/forms';
-import { CHART_IDS, type ChartId, type ObservedPoint } from './core/charts';
+import type { ChartData, ChartId, ObservedPoint } from './core/charts';
+import { isChartId } from './webviewMessages';
 
-/** The panel's view type (package.json's `onWebviewPanel:` activation event uses it). */
-export const CURVES_VIEW_TYPE = 'scalingLens.curves';
+export * from './webviewMessages';
 
-/** Largest PNG export accepted from the webview, as data-URL characters (~15 MB of image). */
-export const MAX_PNG_DATA_URL_CHARS = 20_000_000;
-
-/** Host → webview: draw these curves. */
+/** Host → webview: draw these curves (every number computed by the language server). */
 export interface UpdateMessage {
   type: 'update';
   snapshot: AnalysisSnapshot;
-  /** Points the law was fitted on, when it is a fitted law whose runs are known. */
+  /** The charts, table rows and notes the page draws (src/core/charts.ts buildChartData, in the server). */
+  data: ChartData;
+  /**
+   * The observed points behind a fitted law's charts, when the sender includes them (the samples
+   * do, for the tests); the page draws `data` only.
+   */
   observed?: ObservedPoint[];
   /** Short name of the config (file name) for titles and export names. */
   documentLabel: string;
@@ -40,29 +44,6 @@ export interface ExportResultMessage {
 
 export type HostToWebviewMessage = UpdateMessage | EmptyMessage | ExportResultMessage;
 
-/** Webview → host: the page is loaded and listening; send the current data. */
-export interface ReadyMessage {
-  type: 'ready';
-}
-
-/** Webview → host: save this chart's image (a `data:image/png;base64,` URL from canvas.toDataURL). */
-export interface ExportPngMessage {
-  type: 'exportPng';
-  chart: ChartId;
-  dataUrl: string;
-}
-
-/**
- * Webview → host: save this chart's data (or all charts') as CSV. The host rebuilds the CSV from its
- * own copy of the data, so the webview never supplies file contents that are not an image.
- */
-export interface ExportCsvMessage {
-  type: 'exportCsv';
-  chart: ChartId | 'all';
-}
-
-export type WebviewToHostMessage = ReadyMessage | ExportPngMessage | ExportCsvMessage;
-
 /** The webview's persisted state (vscode.setState), which the serializer receives after a reload. */
 export interface CurvesPanelState {
   /** URI of the config being shown. */
@@ -77,36 +58,6 @@ export interface CurvesPanelState {
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
-
-/** True for one of the five chart ids. */
-export function isChartId(value: unknown): value is ChartId {
-  return typeof value === 'string' && (CHART_IDS as readonly string[]).includes(value);
-}
-
-/** A base64 PNG data URL of bounded size, nothing else (no other MIME type, no parameters). */
-export function isPngDataUrl(value: unknown): value is string {
-  return (
-    typeof value === 'string' &&
-    value.length <= MAX_PNG_DATA_URL_CHARS &&
-    /^data:image\/png;base64,[A-Za-z0-9+/]+={0,2}$/.test(value)
-  );
-}
-
-/** Validate a message from the webview: exact shapes only, unknown fields or types rejected. */
-export function isWebviewToHostMessage(value: unknown): value is WebviewToHostMessage {
-  if (!isObject(value)) return false;
-  const keys = Object.keys(value).sort().join(',');
-  switch (value.type) {
-    case 'ready':
-      return keys === 'type';
-    case 'exportPng':
-      return keys === 'chart,dataUrl,type' && isChartId(value.chart) && isPngDataUrl(value.dataUrl);
-    case 'exportCsv':
-      return keys === 'chart,type' && (value.chart === 'all' || isChartId(value.chart));
-    default:
-      return false;
-  }
-}
 
 const isFiniteNumber = (value: unknown): value is number =>
   typeof value === 'number' && Number.isFinite(value);
@@ -176,6 +127,99 @@ function isObservedPoints(value: unknown): boolean {
   );
 }
 
+const SERIES_ROLES = new Set(['curve', 'band', 'config', 'optimum', 'observed', 'heldOut']);
+const optionalFinite = (value: unknown) => value === undefined || isFiniteNumber(value);
+const finiteOrNull = (value: unknown) => value === null || isFiniteNumber(value);
+
+function isChartPoints(value: unknown): boolean {
+  return (
+    Array.isArray(value) &&
+    value.every(
+      (p) =>
+        isObject(p) &&
+        isFiniteNumber(p.x) &&
+        isFiniteNumber(p.y) &&
+        (p.run === undefined || typeof p.run === 'string'),
+    )
+  );
+}
+
+function isChartAxis(value: unknown): boolean {
+  return (
+    isObject(value) &&
+    typeof value.label === 'string' &&
+    typeof value.unit === 'string' &&
+    (value.scale === 'log' || value.scale === 'linear') &&
+    optionalFinite(value.min) &&
+    optionalFinite(value.max) &&
+    optionalFinite(value.step)
+  );
+}
+
+function isChartSeries(value: unknown): boolean {
+  return (
+    isObject(value) &&
+    typeof value.id === 'string' &&
+    typeof value.label === 'string' &&
+    typeof value.role === 'string' &&
+    SERIES_ROLES.has(value.role) &&
+    isChartPoints(value.points) &&
+    (value.upper === undefined || isChartPoints(value.upper)) &&
+    isFiniteNumber(value.colorIndex) &&
+    (value.dashed === undefined || typeof value.dashed === 'boolean')
+  );
+}
+
+/**
+ * Chart data the page can draw without computing anything: every plotted coordinate finite, every
+ * label a string (the server builds it; a state restored after reload may be stale or damaged).
+ */
+export function isChartData(value: unknown): value is ChartData {
+  if (!isObject(value) || typeof value.lawLabel !== 'string' || !isStringArray(value.notes)) return false;
+  if (
+    !Array.isArray(value.charts) ||
+    !value.charts.every(
+      (chart) =>
+        isObject(chart) &&
+        isChartId(chart.id) &&
+        typeof chart.title === 'string' &&
+        typeof chart.description === 'string' &&
+        isChartAxis(chart.x) &&
+        isChartAxis(chart.y) &&
+        Array.isArray(chart.series) &&
+        chart.series.every(isChartSeries),
+    )
+  )
+    return false;
+  if (
+    !Array.isArray(value.table) ||
+    !value.table.every(
+      (row) =>
+        isObject(row) &&
+        isChartId(row.chart) &&
+        typeof row.series === 'string' &&
+        isFiniteNumber(row.x) &&
+        isFiniteNumber(row.y) &&
+        typeof row.xUnit === 'string' &&
+        typeof row.yUnit === 'string' &&
+        (row.run === undefined || typeof row.run === 'string') &&
+        (row.heldOut === undefined || typeof row.heldOut === 'boolean'),
+    )
+  )
+    return false;
+  const config = value.config;
+  if (config === null) return true;
+  return (
+    isObject(config) &&
+    isFiniteNumber(config.paramsUsed) &&
+    isFiniteNumber(config.paramsTotal) &&
+    typeof config.paramConvention === 'string' &&
+    [config.tokens, config.flops, config.loss, config.lossLow, config.lossHigh, config.optimalTokens].every(
+      finiteOrNull,
+    )
+  );
+}
+
 /** Validate a message from the host (defense in depth in the webview). */
 export function isHostToWebviewMessage(value: unknown): value is HostToWebviewMessage {
   if (!isObject(value)) return false;
@@ -183,6 +227,7 @@ export function isHostToWebviewMessage(value: unknown): value is HostToWebviewMe
     case 'update':
       return (
         isAnalysisSnapshot(value.snapshot) &&
+        isChartData(value.data) &&
         typeof value.documentLabel === 'string' &&
         (value.observed === undefined || isObservedPoints(value.observed)) &&
         (value.stale === undefined || typeof value.stale === 'boolean')

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
 /** Root of the repository. */
@@ -35,14 +35,43 @@ export function loadManifest(
   return entries.map((e) => ({ ...e, path: join(base, e.file) }));
 }
 
-/** Read a file relative to the repo's test fixtures. */
-export function fixture(...parts: string[]): string {
-  return readFileSync(join(REPO_ROOT, 'test', 'fixtures', ...parts), 'utf8');
+/** Where each framework's folder lives (its fixtures are `<id>/fixtures/`). */
+export const FRAMEWORKS_DIR = join(REPO_ROOT, 'src', 'core', 'config', 'frameworks');
+
+/**
+ * Every fixture folder by name, sorted: each framework's `src/core/config/frameworks/<id>/fixtures/`
+ * (named `<id>`) and the others under `test/fixtures/` (runs, logs, memory, schedule, server). One
+ * name space, so `fixture('megatron', …)` and `fixture('server', …)` both work and corpus order is
+ * the same as when every fixture lived under `test/fixtures/`.
+ */
+export function fixtureDirs(): { name: string; dir: string }[] {
+  const dirs: { name: string; dir: string }[] = [];
+  for (const name of readdirSync(FRAMEWORKS_DIR)) {
+    const dir = join(FRAMEWORKS_DIR, name, 'fixtures');
+    if (existsSync(dir)) dirs.push({ name, dir });
+  }
+  const testFixtures = join(REPO_ROOT, 'test', 'fixtures');
+  for (const name of readdirSync(testFixtures)) dirs.push({ name, dir: join(testFixtures, name) });
+  return dirs.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
-/** Path of a fixture. */
+/** Path of a fixture: `fixturePath('megatron', 'gpt3', …)` is in the Megatron folder's fixtures. */
 export function fixturePath(...parts: string[]): string {
-  return join(REPO_ROOT, 'test', 'fixtures', ...parts);
+  const [first = '', ...rest] = parts.flatMap((part) => part.split('/'));
+  const own = join(FRAMEWORKS_DIR, first, 'fixtures');
+  return first && existsSync(own) ? join(own, ...rest) : join(REPO_ROOT, 'test', 'fixtures', ...parts);
+}
+
+/** Read a fixture (see `fixturePath`). */
+export function fixture(...parts: string[]): string {
+  return readFileSync(fixturePath(...parts), 'utf8');
+}
+
+/** A corpus label: `fixtures/<folder>/<file>` or `shared/<set>/<file>`, wherever the fixture lives. */
+export function corpusLabel(path: string): string {
+  return path
+    .replace(/^.*?[\\/]frameworks[\\/]([^\\/]+)[\\/]fixtures[\\/]/, 'fixtures/$1/')
+    .replace(/^.*?(fixtures|shared)\//, '$1/');
 }
 
 /** A ReadContext readFile that reads real files (for includes and sibling configs). */

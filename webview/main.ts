@@ -1,12 +1,14 @@
 /**
- * The curves panel's page. Receives analysis snapshots from the extension host (validated), turns
- * them into chart data with the same pure core the tests use, and draws them with chart.js. State
+ * The curves panel's page. Receives chart data from the extension host (validated), which forwards
+ * what the language server built (src/server/curves.ts), and draws it with chart.js: it computes no
+ * number beyond layout, only formats the ones it is sent. State
  * (the last snapshot, view mode, legend toggles) lives in vscode.setState so hide/show and window
  * reloads redraw at once.
  */
-import { buildChartData, CHART_IDS, type ChartData, type ChartId } from '../src/core/charts';
+import type { ChartData, ChartId } from '../src/core/charts';
 import { formatCount, formatExact, formatLoss } from '../src/core/format';
 import {
+  PANEL_CHART_IDS,
   isChartId,
   isHostToWebviewMessage,
   sanitizePanelState,
@@ -80,7 +82,7 @@ function draw(): void {
   const { update, data } = current;
   renderHeader(update, data);
   const theme = readTheme();
-  for (const id of CHART_IDS) {
+  for (const id of PANEL_CHART_IDS) {
     const section = byId(`section-${id}`);
     const canvas = section.querySelector('canvas') as HTMLCanvasElement;
     const spec = data.charts.find((chart) => chart.id === id);
@@ -113,7 +115,7 @@ function toggleSeries(chart: ChartId, seriesId: string, hidden: boolean): void {
 }
 
 function show(update: UpdateMessage): void {
-  current = { update, data: buildChartData({ snapshot: update.snapshot, observed: update.observed ?? [] }) };
+  current = { update, data: update.data };
   state = { ...state, uri: update.snapshot.uri, last: update };
   saveState();
   draw();

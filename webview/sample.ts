@@ -7,7 +7,7 @@ import { evaluateLaw, optimalTokensForParams, type LawParams } from '../src/core
 import { EPOCH_2024 } from '../src/core/laws/published';
 import { lossInterval } from '../src/core/laws/uncertainty';
 import { countParams, gpt2Architecture } from '../src/core/model/params';
-import type { ObservedPoint } from '../src/core/charts';
+import { buildChartData, type ObservedPoint } from '../src/core/charts';
 import type { AnalysisSnapshot } from '../src/protocol';
 import type { UpdateMessage } from '../src/webviewProtocol';
 
@@ -74,20 +74,18 @@ function snapshotFor(
 /** The config under the default published law. */
 export function publishedSample(): UpdateMessage {
   const law = EPOCH_2024;
-  return {
-    type: 'update',
-    documentLabel: 'gpt2-small.py',
-    snapshot: snapshotFor(
-      {
-        id: law.id,
-        label: law.label,
-        citation: law.citation,
-        paramConvention: law.paramConvention,
-        law: law.law,
-      },
-      9.8e9,
-    ),
-  };
+  const snapshot = snapshotFor(
+    {
+      id: law.id,
+      label: law.label,
+      citation: law.citation,
+      paramConvention: law.paramConvention,
+      law: law.law,
+    },
+    9.8e9,
+  );
+  // The chart data as the server builds it (src/server/curves.ts).
+  return { type: 'update', documentLabel: 'gpt2-small.py', snapshot, data: buildChartData({ snapshot }) };
 }
 
 /** The config under a law fitted from 4 sizes × 6 checkpoints, with bootstrap draws and held-out points. */
@@ -121,21 +119,23 @@ export function fittedSample(): UpdateMessage {
       });
     }
   });
+  const snapshot = snapshotFor(
+    {
+      id: 'fitted:my-sweep',
+      label: 'Fitted: my-sweep (24 points)',
+      citation: 'Fitted by Scaling Lens from runs/my-sweep.csv',
+      paramConvention: 'total',
+      law,
+      bootstrapDraws: draws,
+      fittedFrom: 'runs/my-sweep.csv',
+    },
+    9.8e9,
+  );
   return {
     type: 'update',
     documentLabel: 'gpt2-small.py',
-    snapshot: snapshotFor(
-      {
-        id: 'fitted:my-sweep',
-        label: 'Fitted: my-sweep (24 points)',
-        citation: 'Fitted by Scaling Lens from runs/my-sweep.csv',
-        paramConvention: 'total',
-        law,
-        bootstrapDraws: draws,
-        fittedFrom: 'runs/my-sweep.csv',
-      },
-      9.8e9,
-    ),
+    snapshot,
+    data: buildChartData({ snapshot, observed }),
     observed,
   };
 }

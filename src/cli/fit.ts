@@ -1,7 +1,8 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import {
-  fitScalingLawParallel,
+  concatRunColumns,
+  fitRunColumnsParallel,
   formatFitReport,
   formatIngestReport,
   savedLawFromFit,
@@ -10,7 +11,7 @@ import {
   type FitOptions,
   type IngestOptions,
   type IngestReport,
-  type RunSeries,
+  type RunColumns,
 } from '../core/fit';
 import { mergeReports } from '../core/fit/ingest';
 import { findLawForm, LAW_FORM_IDS, type LawForm } from '../core/laws/forms';
@@ -19,7 +20,7 @@ import { findPublishedLaw, PUBLISHED_LAWS } from '../core/laws/published';
 import { parseFlags, type FlagSpec } from './flags';
 import { borrowExponentsFromLaw } from '../core/fit/borrow';
 import { annotateIdentifiability } from '../core/fit/identifiability';
-import { readRunsFromPath } from '../node/runsFromDisk';
+import { readRunColumnsFromPath, readRunsFromPath } from '../node/runsFromDisk';
 import { attachUniqueTokens, runDownstreamFit } from './fitDownstream';
 
 export const FIT_USAGE = `Usage: scaling-lens fit FILE|FOLDER... [options]
@@ -190,18 +191,21 @@ export async function runFitCommand(
   if (flags.target !== undefined)
     return runDownstreamFit(String(flags.target), flags, positional, ingestOptions, form, out, err);
 
-  const runs: RunSeries[] = [];
+  // Runs as columns (src/core/fit/columns.ts): tables stream from disk into typed arrays.
+  const read: RunColumns[] = [];
   let ingest: IngestReport | undefined;
   for (const path of positional) {
-    const read = readRunsFromPath(path, ingestOptions);
-    if (!ingest) ingest = read.report;
+    const one = readRunColumnsFromPath(path, ingestOptions);
+    if (!ingest) ingest = one.report;
     else {
-      ingest.source += `, ${read.report.source}`;
-      mergeReports(ingest, read.report);
+      ingest.source += `, ${one.report.source}`;
+      mergeReports(ingest, one.report);
     }
-    for (const run of read.runs) runs.push(run); // (spreading could overflow the stack)
+    read.push(one.columns);
   }
   ingest = ingest!;
+  const columns = concatRunColumns(read);
+  const runs = columns.runs;
   if (flags['unique-tokens-column'] !== undefined) {
     const problem = attachUniqueTokens(
       runs,
@@ -241,7 +245,9 @@ export async function runFitCommand(
 
   // Bootstrap refits run across worker threads (same draws for the same seed as the serial engine).
   const fit =
-    ingest.errors.length > 0 || runs.length === 0 ? undefined : await fitScalingLawParallel(runs, fitOptions);
+    ingest.errors.length > 0 || runs.length === 0
+      ? undefined
+      : await fitRunColumnsParallel(columns, fitOptions);
   // Flag fits whose bootstrap intervals do not determine the coefficients (adds the warning once).
   const identifiability = fit ? annotateIdentifiability(fit) : undefined;
 

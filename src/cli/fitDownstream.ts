@@ -160,7 +160,7 @@ export function runDownstreamFit(
  * undefined.
  */
 export function attachUniqueTokens(
-  runs: RunSeries[],
+  runs: { name: string; uniqueTokens?: number }[],
   column: string,
   readWithColumn: (path: string) => { runs: RunSeries[]; report: IngestReport },
   paths: readonly string[],

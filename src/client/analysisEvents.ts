@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { AnalysisChangedNotification, type AnalysisSnapshot } from '../protocol';
+import { AnalysisChangedNotification } from '../protocolMethods';
+import type { AnalysisSnapshot } from '../protocol';
 
 /**
  * The one subscriber to the server's analysis-changed notification. The language client keeps a

@@ -7,7 +7,8 @@ import { execFile } from 'node:child_process';
 import { basename, dirname } from 'node:path';
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { Commands, CompareRequest, type CompareParams } from '../protocol';
+import { Commands, CompareRequest } from '../protocolMethods';
+import type { CompareParams } from '../protocol';
 
 const HEAD = '$(git-commit) The same file at git HEAD';
 const PICK_FILE = '$(file) Another config file…';

@@ -1,35 +1,21 @@
 /**
  * The "Scaling Curves" webview panel's host: one panel that follows the run config in the active
- * editor, gets its analysis from the language server (request + change notifications), and sends it
- * to the page by postMessage. The page computes and draws the curves; this side only moves data,
+ * editor. The language server builds everything the panel shows (scalingLens/curves: chart series,
+ * table rows, CSV text; src/server/curves.ts); this side forwards it to the page by postMessage,
  * validates what the page sends back, and saves exports.
  */
 import * as vscode from 'vscode';
 import type { AnalysisEvents } from './analysisEvents';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { buildChartData, tableToCsv, type ChartId, type ObservedPoint } from '../core/charts';
-import { readRunsFromText } from '../core/fit/ingest';
-import { parseSavedLaw, savedLawToScalingLaw, type SavedLaw } from '../core/fit/savedLaw';
-import { AnalysisRequest, Commands, type AnalysisRequestParams, type AnalysisSnapshot } from '../protocol';
-import {
-  CURVES_VIEW_TYPE,
-  isAnalysisSnapshot,
-  isWebviewToHostMessage,
-  sanitizePanelState,
-  type HostToWebviewMessage,
-  type UpdateMessage,
-  type WebviewToHostMessage,
-} from '../webviewProtocol';
+import type { ChartId } from '../core/charts';
+import { Commands, CurvesRequest } from '../protocolMethods';
+import type { CurvesParams, CurvesResponse } from '../protocol';
+import { CURVES_VIEW_TYPE, isWebviewToHostMessage, panelStateUri } from '../webviewMessages';
+import type { HostToWebviewMessage, UpdateMessage, WebviewToHostMessage } from '../webviewProtocol';
 import { makeNonce, renderPage } from '../../webview/page';
 
 /** Wait after an edit before asking the server ourselves (its own notification usually comes first). */
 const EDIT_FALLBACK_MS = 400;
-/** Observed points sent to the page at most (a long sweep is subsampled evenly). */
-const MAX_OBSERVED_POINTS = 4000;
-/** Run data files larger than this are not read for the fit charts. */
-const MAX_RUNS_FILE_BYTES = 64 * 1024 * 1024;
-/** Where saved laws live in a workspace folder (the server's SAVED_LAW_DIR). */
-const SAVED_LAW_FOLDER = ['.vscode', 'scaling-lens'];
 
 /**
  * Register `scalingLens.showCurves` and the panel serializer (restores the panel after a reload).
@@ -50,11 +36,12 @@ class CurvesPanelHost implements vscode.Disposable {
   /** The config being shown (document URI string). */
   private uri: string | undefined;
   private last: UpdateMessage | undefined;
+  /** The server's CSV text for what `last` shows. */
+  private lastCsv: CurvesResponse['csv'] = {};
   /** Latest request id per URI: a slower, older answer never overwrites a newer one. */
   private readonly latestRequest = new Map<string, number>();
   private requestCounter = 0;
   private editTimer: ReturnType<typeof setTimeout> | undefined;
-  private readonly observedCache = new Map<string, { key: string; points: Promise<ObservedPoint[]> }>();
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -115,9 +102,8 @@ class CurvesPanelHost implements vscode.Disposable {
     }
     panel.webview.options = this.webviewOptions();
     this.attach(panel);
-    const state = sanitizePanelState(rawState);
-    if (state.last) this.last = state.last;
-    const uri = state.uri ?? vscode.window.activeTextEditor?.document.uri.toString();
+    // The page redraws its own saved state at once; the host asks the server afresh.
+    const uri = panelStateUri(rawState) ?? vscode.window.activeTextEditor?.document.uri.toString();
     if (uri) await this.refresh(uri, { switchTo: true, explicit: true });
   }
 
@@ -169,10 +155,9 @@ class CurvesPanelHost implements vscode.Disposable {
         return;
       }
       case 'exportCsv': {
-        if (!this.last) return;
-        // Rebuilt here from the host's own data: the page never supplies file contents.
-        const data = buildChartData({ snapshot: this.last.snapshot, observed: this.last.observed ?? [] });
-        const csv = tableToCsv(data.table, message.chart === 'all' ? undefined : message.chart);
+        // The server's CSV for the data shown: the page never supplies file contents.
+        const csv = this.lastCsv[message.chart];
+        if (!this.last || csv === undefined) return;
         await this.save(Buffer.from(csv, 'utf8'), message.chart, 'csv', { CSV: ['csv'] });
         return;
       }
@@ -214,23 +199,13 @@ class CurvesPanelHost implements vscode.Disposable {
   /** The server re-analyzed a document: redraw when it is the one shown (or the active editor's). */
   private onAnalysisChanged(params: unknown): void {
     if (!this.panel) return;
-    const snapshot = isAnalysisSnapshot(params)
-      ? params
-      : typeof params === 'object' &&
-          params !== null &&
-          isAnalysisSnapshot((params as { snapshot?: unknown }).snapshot)
-        ? (params as { snapshot: AnalysisSnapshot }).snapshot
-        : undefined;
-    const uri = snapshot?.uri ?? (params as { uri?: unknown } | null)?.uri;
+    const uri = (params as { uri?: unknown } | null)?.uri;
     if (typeof uri !== 'string') return;
     const active = vscode.window.activeTextEditor?.document.uri.toString();
     if (uri !== this.uri && uri !== active) return;
     if (uri === this.uri) clearTimeout(this.editTimer);
-    // Supersede any request in flight for this document: the notification is newer.
-    const id = ++this.requestCounter;
-    this.latestRequest.set(uri, id);
-    if (snapshot) void this.accept(uri, snapshot, id, { switchTo: true });
-    else void this.refresh(uri, { switchTo: true });
+    // A new request supersedes any in flight for this document: the notification is newer.
+    void this.refresh(uri, { switchTo: true });
   }
 
   private scheduleFallbackRefresh(uri: string): void {
@@ -238,28 +213,28 @@ class CurvesPanelHost implements vscode.Disposable {
     this.editTimer = setTimeout(() => void this.refresh(uri, { switchTo: false }), EDIT_FALLBACK_MS);
   }
 
-  /** Ask the server for a document's analysis and show it. */
+  /** Ask the server for a document's curves and show them. */
   private async refresh(uri: string, options: { switchTo: boolean; explicit?: boolean }): Promise<void> {
     const id = ++this.requestCounter;
     this.latestRequest.set(uri, id);
-    let snapshot: unknown;
+    let answer: CurvesResponse | null;
     try {
-      const params: AnalysisRequestParams = { uri };
-      snapshot = await this.client.sendRequest(AnalysisRequest, params);
+      const params: CurvesParams = { uri };
+      answer = await this.client.sendRequest(CurvesRequest, params);
     } catch {
       return; // Cancelled or the server is restarting; the next notification redraws.
     }
-    await this.accept(uri, isAnalysisSnapshot(snapshot) ? snapshot : null, id, options);
+    this.accept(uri, answer ?? null, id, options);
   }
 
-  private async accept(
+  private accept(
     uri: string,
-    snapshot: AnalysisSnapshot | null,
+    answer: CurvesResponse | null,
     id: number,
     options: { switchTo: boolean; explicit?: boolean },
-  ): Promise<void> {
+  ): void {
     if (this.latestRequest.get(uri) !== id) return;
-    if (!snapshot) {
+    if (!answer) {
       if (uri === this.uri && this.last) {
         this.post({ ...this.last, stale: true });
       } else if (options.switchTo && !options.explicit && isUserFile(uri)) {
@@ -281,103 +256,22 @@ class CurvesPanelHost implements vscode.Disposable {
       return;
     }
     if (uri !== this.uri && !options.switchTo) return;
-    const observed = await this.observedFor(snapshot);
-    if (this.latestRequest.get(uri) !== id) return;
     this.uri = uri;
     this.last = {
       type: 'update',
-      snapshot,
+      snapshot: answer.snapshot,
+      data: answer.data,
       documentLabel: documentLabel(uri),
-      ...(observed.length ? { observed } : {}),
     };
+    this.lastCsv = answer.csv;
     if (this.panel) this.panel.title = `Scaling Curves: ${this.last.documentLabel}`;
     this.post(this.last);
-  }
-
-  /** Observed runs behind a fitted law (cached per law file and data file modification time). */
-  private async observedFor(snapshot: AnalysisSnapshot): Promise<ObservedPoint[]> {
-    if (!snapshot.law.fittedFrom && !snapshot.law.id.startsWith('fitted:')) return [];
-    try {
-      const found = await this.findSavedLaw(snapshot);
-      if (!found) return [];
-      const dataUri = await firstExisting(
-        candidateUris(found.saved.dataSource, [vscode.Uri.joinPath(found.uri, '..'), ...workspaceRoots()]),
-      );
-      if (!dataUri) return [];
-      const stat = await vscode.workspace.fs.stat(dataUri);
-      if (stat.type !== vscode.FileType.File || stat.size > MAX_RUNS_FILE_BYTES) return [];
-      const key = `${found.uri.toString()}|${dataUri.toString()}|${stat.mtime}`;
-      const cached = this.observedCache.get(snapshot.law.id);
-      if (cached?.key === key) return await cached.points;
-      const points = readObserved(dataUri, found.saved);
-      this.observedCache.set(snapshot.law.id, { key, points });
-      return await points;
-    } catch {
-      return []; // The fit charts are extra; an unreadable data file only hides them.
-    }
-  }
-
-  /** The saved-law file of the snapshot's law: `fittedFrom` when it names one, else by id in the law folders. */
-  private async findSavedLaw(
-    snapshot: AnalysisSnapshot,
-  ): Promise<{ uri: vscode.Uri; saved: SavedLaw } | undefined> {
-    const candidates: vscode.Uri[] = [];
-    if (snapshot.law.fittedFrom) candidates.push(...candidateUris(snapshot.law.fittedFrom, workspaceRoots()));
-    for (const root of workspaceRoots()) {
-      const folder = vscode.Uri.joinPath(root, ...SAVED_LAW_FOLDER);
-      try {
-        for (const [name, type] of await vscode.workspace.fs.readDirectory(folder)) {
-          if (type === vscode.FileType.File && /\.law\.json$/i.test(name))
-            candidates.push(vscode.Uri.joinPath(folder, name));
-        }
-      } catch {
-        // No saved-law folder here.
-      }
-    }
-    for (const uri of candidates) {
-      try {
-        const parsed = parseSavedLaw(new TextDecoder().decode(await vscode.workspace.fs.readFile(uri)));
-        if (parsed.ok && savedLawToScalingLaw(parsed.law).id === snapshot.law.id)
-          return { uri, saved: parsed.law };
-      } catch {
-        // Missing or unreadable: try the next candidate.
-      }
-    }
-    return undefined;
   }
 }
 
 /** A file the user edits (not settings, output or a virtual document the editor opens itself). */
 function isUserFile(uri: string): boolean {
   return /^(file|untitled):/.test(uri);
-}
-
-/** Every checkpoint of every run in the law's data, held-out points marked as the fit marked them. */
-async function readObserved(dataUri: vscode.Uri, saved: SavedLaw): Promise<ObservedPoint[]> {
-  const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(dataUri));
-  const { runs } = readRunsFromText(text, dataUri.path.split('/').pop() ?? 'runs');
-  const heldOut = saved.heldOut;
-  const points: ObservedPoint[] = [];
-  for (const run of runs) {
-    for (const point of run.points) {
-      // The fit ignored checkpoints at or before its min-tokens cut-off; so do its charts.
-      if (point.tokens <= saved.fit.minTokens) continue;
-      const isHeldOut =
-        heldOut !== undefined &&
-        run.params === heldOut.params &&
-        (heldOut.fittedUpToTokens === undefined || point.tokens > heldOut.fittedUpToTokens);
-      points.push({
-        runName: run.name,
-        params: run.params,
-        tokens: point.tokens,
-        loss: point.loss,
-        ...(isHeldOut ? { heldOut: true } : {}),
-      });
-    }
-  }
-  if (points.length <= MAX_OBSERVED_POINTS) return points;
-  const stride = points.length / MAX_OBSERVED_POINTS;
-  return Array.from({ length: MAX_OBSERVED_POINTS }, (_, i) => points[Math.floor(i * stride)]);
 }
 
 /** A document URI string from the command argument (lenses pass a string; menus pass a Uri). */
@@ -411,33 +305,4 @@ function documentFolder(uri: string): vscode.Uri | undefined {
   } catch {
     return undefined;
   }
-}
-
-function workspaceRoots(): vscode.Uri[] {
-  return (vscode.workspace.workspaceFolders ?? []).map((folder) => folder.uri);
-}
-
-/** A path as the user wrote it: a URI, an absolute path, or relative to one of `bases`. */
-function candidateUris(path: string, bases: vscode.Uri[]): vscode.Uri[] {
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(path)) {
-    try {
-      return [vscode.Uri.parse(path, true)];
-    } catch {
-      return [];
-    }
-  }
-  if (path.startsWith('/') || /^[a-z]:[\\/]/i.test(path)) return [vscode.Uri.file(path)];
-  return bases.map((base) => vscode.Uri.joinPath(base, ...path.split(/[\\/]/)));
-}
-
-async function firstExisting(uris: vscode.Uri[]): Promise<vscode.Uri | undefined> {
-  for (const uri of uris) {
-    try {
-      await vscode.workspace.fs.stat(uri);
-      return uri;
-    } catch {
-      // Try the next.
-    }
-  }
-  return undefined;
 }

@@ -15,12 +15,16 @@ import {
   type LanguageClientOptions,
   type ServerOptions,
 } from 'vscode-languageclient/node';
-import { AnalysisRequest, Commands, type AnalysisRequestParams, type AnalysisSnapshot } from '../protocol';
+import { AnalysisRequest, Commands } from '../protocolMethods';
+import type { AnalysisRequestParams, AnalysisSnapshot } from '../protocol';
 import { registerCurvesPanel } from './curvesPanel';
 import { registerFitCommands } from './fitCommand';
 import { registerPlanCommands } from './planCommands';
 import { registerCompareCommand } from './compareCommand';
 import { registerGpuCountCommand } from './gpuCountCommand';
+import { lensTooltipMiddleware } from './lensTooltips';
+import { registerTrainingTokensCommand } from './trainingTokensCommand';
+import { registerExportReportCommand } from './exportReportCommand';
 import { selectLaw } from './selectLaw';
 import { DOCUMENT_SELECTOR } from './selectors';
 import { AnalysisStatus } from './status';
@@ -86,6 +90,8 @@ export class Ctx implements vscode.Disposable {
       errorHandler: new RestartingErrorHandler(this.output),
       // Hover markdown is plain text and tables: no command links, no HTML.
       markdown: { isTrusted: false, supportHtml: false },
+      // Lens tooltips travel in CodeLens.data (the 9.x converter drops Command.tooltip).
+      middleware: lensTooltipMiddleware,
     };
     this.client = new LanguageClient('scalingLens', 'Scaling Lens', serverOptions, clientOptions);
   }
@@ -105,10 +111,12 @@ export class Ctx implements vscode.Disposable {
       }),
     );
     this.disposables.push(
-      registerFitCommands(this.context, this.output),
+      registerFitCommands(this.client, this.output),
       registerPlanCommands(this.context, this.client),
       registerCompareCommand(this.client),
       registerGpuCountCommand(),
+      registerTrainingTokensCommand(this.client),
+      registerExportReportCommand(this.client),
     );
     await this.client.start();
     this.status = new AnalysisStatus(this.client, events);

@@ -1,44 +1,16 @@
 /**
  * "Scaling Lens: Fit Scaling Law from Runs…": pick runs (a file, a folder, the lens's file or the
- * active editor), preview what was read, fit in a worker thread under a cancellable progress
- * notification, show the report, and save the law atomically as
- * `.vscode/scaling-lens/<name>.law.json` (never silently overwriting), then offer to use it.
+ * active editor), preview what was read, fit under a cancellable progress notification, show the
+ * report, and save the law atomically as `.vscode/scaling-lens/<name>.law.json` (never silently
+ * overwriting), then offer to use it. The language server reads and fits the runs in its worker
+ * thread and writes every text with a number in it (src/server/fit.ts); this side keeps the dialogs.
  */
 import { randomBytes } from 'node:crypto';
-import { Worker } from 'node:worker_threads';
 import * as vscode from 'vscode';
-// Specific modules, not the ../core/fit barrel: the barrel reaches the config readers (run folders),
-// which the extension host must not bundle.
-import { annotateIdentifiability } from '../core/fit/identifiability';
-import { formatFitReport } from '../core/fit/report';
-import {
-  parseSavedLaw,
-  savedLawFromFit,
-  savedLawToScalingLaw,
-  serializeSavedLaw,
-} from '../core/fit/savedLaw';
-import type { FitReport, IngestReport } from '../core/fit/types';
-import { formatCount } from '../core/format';
-import {
-  editorFitOptions,
-  formatRunsPreview,
-  HITCHHIKER_FIT_DEFAULTS,
-  looksLikeRunsText,
-  minTokensLeavesTooLittle,
-  needsTokensPerStep,
-  parseTokensPerStep,
-  tokensPerStepPrompt,
-  savedLawFileName,
-  savedLawTempFileName,
-  slugify,
-  validateLawSlug,
-  type HostToWorker,
-  type RunsSummary,
-  type WorkerFitOptions,
-  type WorkerToHost,
-} from '../node/fitSession';
-import { Commands, normalizeFitSettings, type FitSettings, type RawFitSettings } from '../protocol';
-import { registerRunsLens } from './runsLens';
+import type { LanguageClient } from 'vscode-languageclient/node';
+import { Commands, DescribeLawFileRequest, FitEndNotification, FitLawFileRequest, FitProgressNotification, FitReadRequest, FitRequest, FitTokensPerStepRequest, FitValidateRequest } from '../protocolMethods';
+import type { FitReadParams, FitReadResponse, FitResponse, FitSource, RawFitSettings } from '../protocol';
+import { looksLikeRuns, registerRunsLens } from './runsLens';
 
 /** Where saved laws live in a workspace folder (the server loads `.vscode/scaling-lens/*.law.json`). */
 const SAVED_LAW_DIR = ['.vscode', 'scaling-lens'] as const;
@@ -47,14 +19,11 @@ const SAVED_LAW_DIR = ['.vscode', 'scaling-lens'] as const;
  * Register `scalingLens.fitFromRuns` (optional argument: the Uri of a runs file or folder, as the
  * runs lens passes) and the "Fit scaling law from these runs…" lens.
  */
-export function registerFitCommands(
-  context: vscode.ExtensionContext,
-  output: vscode.LogOutputChannel,
-): vscode.Disposable {
+export function registerFitCommands(client: LanguageClient, output: vscode.LogOutputChannel): vscode.Disposable {
   return vscode.Disposable.from(
     vscode.commands.registerCommand(Commands.fitFromRuns, async (arg?: unknown) => {
       try {
-        await fitFromRuns(context, output, asUri(arg));
+        await fitFromRuns(client, output, asUri(arg));
       } catch (error) {
         output.error(`[fit] ${(error as Error)?.stack ?? error}`);
         void vscode.window.showErrorMessage(
@@ -62,7 +31,7 @@ export function registerFitCommands(
         );
       }
     }),
-    registerRunsLens(),
+    registerRunsLens(client),
   );
 }
 
@@ -72,153 +41,84 @@ function asUri(arg: unknown): vscode.Uri | undefined {
   return undefined;
 }
 
-/** Thrown (and caught) when the user cancels the progress notification. */
+/** Thrown (and caught) when the user cancels a progress notification. */
 class FitCancelled extends Error {}
 
 /**
- * One worker thread per fit session. The thread keeps the runs between the read and the fit;
- * terminating it is how a fit is cancelled (it interrupts the synchronous fit at once).
+ * A request to the server's fit session under a cancellable token: a cancelled request answers
+ * null from the language client (RequestCancelled), which becomes FitCancelled here.
  */
-class FitWorker implements vscode.Disposable {
-  private readonly worker: Worker;
-  private pending:
-    | {
-        resolve: (m: WorkerToHost) => void;
-        reject: (e: Error) => void;
-        onProgress?: (m: WorkerToHost) => void;
-      }
-    | undefined;
-  private terminated = false;
-
-  constructor(script: string) {
-    this.worker = new Worker(script);
-    this.worker.on('message', (message: WorkerToHost) => {
-      if (message.type === 'progress') this.pending?.onProgress?.(message);
-      else
-        this.settle((p) =>
-          message.type === 'error' ? p.reject(new Error(message.message)) : p.resolve(message),
-        );
-    });
-    this.worker.on('error', (error) => this.settle((p) => p.reject(error)));
-    this.worker.on('exit', (code) =>
-      this.settle((p) =>
-        p.reject(this.terminated ? new FitCancelled() : new Error(`the fit worker exited (code ${code})`)),
-      ),
-    );
-  }
-
-  private settle(action: (p: NonNullable<FitWorker['pending']>) => void): void {
-    const pending = this.pending;
-    this.pending = undefined;
-    if (pending) action(pending);
-  }
-
-  /** Send one request; resolves with the worker's answer (progress messages go to `onProgress`). */
-  request(
-    message: HostToWorker,
-    token?: vscode.CancellationToken,
-    onProgress?: (m: WorkerToHost) => void,
-  ): Promise<WorkerToHost> {
-    return new Promise((resolve, reject) => {
-      if (this.terminated) return reject(new FitCancelled());
-      this.pending = { resolve, reject, onProgress };
-      token?.onCancellationRequested(() => this.dispose());
-      this.worker.postMessage(message);
-    });
-  }
-
-  dispose(): void {
-    if (this.terminated) return;
-    this.terminated = true;
-    void this.worker.terminate();
-  }
+async function cancellable<T>(
+  token: vscode.CancellationToken,
+  send: (token: vscode.CancellationToken) => Promise<T | null>,
+): Promise<T> {
+  const answer = await send(token);
+  if (token.isCancellationRequested || answer === null || answer === undefined) throw new FitCancelled();
+  return answer;
 }
 
 async function fitFromRuns(
-  context: vscode.ExtensionContext,
+  client: LanguageClient,
   output: vscode.LogOutputChannel,
   argument: vscode.Uri | undefined,
 ): Promise<void> {
-  const source = argument ?? activeRunsFile() ?? (await pickRunsSource());
+  const source = argument ?? (await activeRunsFile(client)) ?? (await pickRunsSource());
   if (!source) return;
   const label = vscode.workspace.asRelativePath(source, false);
-  const worker = new FitWorker(context.asAbsolutePath('dist/fitWorker.js'));
+  let session: string | undefined;
   try {
-    const fitSettings = normalizeFitSettings(
-      vscode.workspace.getConfiguration('scalingLens', source).get<RawFitSettings>('fit'),
-    );
-    // 1. Read (in the worker: a large log or folder takes a while too).
-    const request = await readRequestFor(source);
-    if (typeof request === 'string') {
-      void vscode.window.showErrorMessage(request);
+    const settings =
+      vscode.workspace.getConfiguration('scalingLens', source).get<RawFitSettings>('fit') ?? null;
+    // 1. Read (in the server's worker: a large log or folder takes a while too).
+    const fitSource = await fitSourceFor(source);
+    if (typeof fitSource === 'string') {
+      void vscode.window.showErrorMessage(fitSource);
       return;
     }
-    // The preview counts what survives the configured min-tokens cut.
-    const readRequest: HostToWorker = { ...request, minTokens: fitSettings.minTokens };
-    const readWith = (message: HostToWorker) =>
+    const readWith = (params: FitReadParams) =>
       vscode.window.withProgress(
         {
           location: vscode.ProgressLocation.Notification,
           title: `Reading runs from ${label}…`,
           cancellable: true,
         },
-        (_progress, token) => worker.request(message, token),
+        (_progress, token) => cancellable(token, (t) => client.sendRequest(FitReadRequest, params, t)),
       );
-    let read = await readWith(readRequest);
-    if (read.type !== 'read-result') return;
+    let read: FitReadResponse = await readWith({ source: fitSource, label, settings });
+    session = read.session;
     // Steps but no token counts (W&B exports, trainer_state.json): ask, prefilled from a config beside it.
-    const need = needsTokensPerStep(read.report);
-    let enteredTokensPerStep: number | undefined;
+    const need = read.needsTokensPerStep;
     if (need) {
-      const tokensPerStep = await askTokensPerStep(worker, source, need.stepColumn);
+      const tokensPerStep = await askTokensPerStep(client, session, source, need.stepColumn);
       if (tokensPerStep === undefined) return;
-      enteredTokensPerStep = tokensPerStep;
-      read = await readWith({
-        ...request,
-        minTokens: fitSettings.minTokens,
-        options: { ...request.options, tokensPerStep },
-      });
-      if (read.type !== 'read-result') return;
-      output.info(`[fit] ${label}: tokens per step ${tokensPerStep} (entered)`);
+      read = await readWith({ session, source: fitSource, label, settings, tokensPerStep });
+      output.info(`[fit] ${label}: tokens per step ${read.tokensPerStep} (entered)`);
     }
-    const ingest: IngestReport = { ...read.report, source: label };
-    // The preview and the report say where the tokens came from.
-    if (need && enteredTokensPerStep !== undefined)
-      ingest.notes = [
-        ...ingest.notes,
-        `Tokens = "${need.stepColumn}" × ${enteredTokensPerStep} tokens/step (entered).`,
-      ];
-    output.info(`[fit] read ${label}: ${read.summary.runs} runs, ${read.summary.points} checkpoints`);
+    output.info(`[fit] read ${label}: ${read.runs} runs, ${read.points} checkpoints`);
 
     // 2. Preview and options.
-    const minTokens = await confirmPreview(ingest, read.summary, fitSettings);
+    const minTokens = await confirmPreview(read);
     if (minTokens === undefined) return;
-    const options = editorFitOptions(read.summary, minTokens, fitSettings);
 
     // 3. Fit with cancellable progress.
-    const fit = await runFit(worker, options, label);
-    if (!fit) return;
-    output.info(
-      `[fit] ${label}: ${fit.ok ? `objective ${fit.objective.toExponential(6)}, ${fit.points} points` : fit.errors.join('; ')} (${fit.elapsedMs} ms)`,
-    );
+    const fit = await runFit(client, session, minTokens, label);
+    output.info(`[fit] ${fit.logLine}`);
 
-    // 4. Report (identifiability judged first, so the report and the saved law carry it).
-    const verdict = annotateIdentifiability(fit);
-    const markdown = formatFitReport(fit, ingest, 'markdown');
-    const document = await vscode.workspace.openTextDocument({ language: 'markdown', content: markdown });
+    // 4. Report (the server judged identifiability first, so the report and the saved law carry it).
+    const document = await vscode.workspace.openTextDocument({ language: 'markdown', content: fit.markdown });
     await vscode.window.showTextDocument(document, { preview: false });
     if (!fit.ok) {
       void vscode.window.showErrorMessage(`Scaling Lens: no fit. ${fit.errors.join(' ')}`);
       return;
     }
 
-    if (verdict.identifiable === false)
+    if (fit.caveat !== null)
       void vscode.window.showWarningMessage(
-        `Scaling Lens: the fitted law is ${verdict.caveat}. See the report for the intervals and remedies.`,
+        `Scaling Lens: the fitted law is ${fit.caveat}. See the report for the intervals and remedies.`,
       );
 
     // 5. Save and offer to use it.
-    const saved = await saveLaw(fit, source, label);
+    const saved = await saveLaw(client, session, source, label, read.suggestedName);
     if (!saved) return;
     const use = await vscode.window.showInformationMessage(
       `Saved the fitted law as ${vscode.workspace.asRelativePath(saved.uri, false)} (id "${saved.id}").`,
@@ -237,46 +137,44 @@ async function fitFromRuns(
     }
     throw error;
   } finally {
-    worker.dispose();
+    // Stops the session's worker thread in the server.
+    if (session) void client.sendNotification(FitEndNotification, { session }).catch(() => undefined);
   }
 }
 
 /**
  * Ask for tokens per step in an input box, prefilled with the value the run configs beside the runs
- * file give (read by the worker with the language server's config readers). Undefined = cancelled.
+ * file give (read by the server with its config readers). Returns the entry as typed (the server
+ * parses it), or undefined when cancelled.
  */
 async function askTokensPerStep(
-  worker: FitWorker,
+  client: LanguageClient,
+  session: string,
   source: vscode.Uri,
   stepColumn: string,
-): Promise<number | undefined> {
-  let suggestion: { value: number | null; source?: string; detail: string } | undefined;
-  if (source.scheme === 'file') {
-    const answer = await worker.request({ type: 'suggest-tokens-per-step', path: source.fsPath });
-    if (answer.type === 'tokens-per-step') suggestion = answer;
-  }
+): Promise<string | undefined> {
+  const suggestion = await client.sendRequest(FitTokensPerStepRequest, {
+    session,
+    stepColumn,
+    ...(source.scheme === 'file' ? { path: source.fsPath } : {}),
+  });
   const input = await vscode.window.showInputBox({
     title: 'Tokens per optimizer step',
-    prompt: tokensPerStepPrompt(stepColumn, suggestion),
-    value: suggestion?.value ? String(suggestion.value) : '',
+    prompt: suggestion.prompt,
+    value: suggestion.value ? String(suggestion.value) : '',
     placeHolder: 'global batch × sequence length, e.g. 512*2048',
-    validateInput: (text) => {
-      const parsed = parseTokensPerStep(text);
-      return typeof parsed === 'string' ? parsed : undefined;
-    },
+    validateInput: async (text) =>
+      (await client.sendRequest(FitValidateRequest, { field: 'tokensPerStep', text })) ?? undefined,
     ignoreFocusOut: true,
   });
-  if (input === undefined) return undefined;
-  const parsed = parseTokensPerStep(input);
-  return typeof parsed === 'number' ? parsed : undefined;
+  return input;
 }
 
-/** The active editor's file when it looks like runs data. */
-function activeRunsFile(): vscode.Uri | undefined {
+/** The active editor's file when the server says it looks like runs data. */
+async function activeRunsFile(client: LanguageClient): Promise<vscode.Uri | undefined> {
   const document = vscode.window.activeTextEditor?.document;
   if (!document) return undefined;
-  const name = document.uri.path;
-  return looksLikeRunsText(document.getText(), name) ? document.uri : undefined;
+  return (await looksLikeRuns(client, document)) ? document.uri : undefined;
 }
 
 async function pickRunsSource(): Promise<vscode.Uri | undefined> {
@@ -293,17 +191,15 @@ async function pickRunsSource(): Promise<vscode.Uri | undefined> {
 }
 
 /**
- * What the worker should read. Local files on disk are read by the worker itself; an open document
+ * What the server should read. Local files on disk are read by the server itself; an open document
  * (possibly unsaved) or a file on a virtual file system is sent as text. Returns a message when the
  * source cannot be read.
  */
-async function readRequestFor(
-  uri: vscode.Uri,
-): Promise<Extract<HostToWorker, { type: 'read-path' | 'read-text' }> | string> {
+async function fitSourceFor(uri: vscode.Uri): Promise<FitSource | string> {
   const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
   if (open && (open.isDirty || uri.scheme !== 'file'))
-    return { type: 'read-text', text: open.getText(), fileName: uri.path };
-  if (uri.scheme === 'file') return { type: 'read-path', path: uri.fsPath };
+    return { kind: 'text', text: open.getText(), fileName: uri.path };
+  if (uri.scheme === 'file') return { kind: 'path', path: uri.fsPath };
   let stat: vscode.FileStat;
   try {
     stat = await vscode.workspace.fs.stat(uri);
@@ -313,83 +209,57 @@ async function readRequestFor(
   if (stat.type & vscode.FileType.Directory)
     return 'Scaling Lens: a folder of runs must be on the local disk; choose a single runs file instead.';
   const bytes = await vscode.workspace.fs.readFile(uri);
-  return { type: 'read-text', text: new TextDecoder().decode(bytes), fileName: uri.path };
+  return { kind: 'text', text: new TextDecoder().decode(bytes), fileName: uri.path };
 }
 
 /**
- * Show what was read (modal) and ask to fit. Returns the min-tokens cut to fit with, or undefined
- * when the user cancels or nothing usable was read.
+ * Show what was read (modal; the server wrote the texts) and ask to fit. Returns the min-tokens cut
+ * to fit with, or undefined when the user cancels or nothing usable was read.
  */
-async function confirmPreview(
-  ingest: IngestReport,
-  summary: RunsSummary,
-  settings: FitSettings,
-): Promise<number | undefined> {
-  const { message, detail } = formatRunsPreview(ingest, summary);
-  if (summary.runs === 0 || ingest.errors.length > 0) {
+async function confirmPreview(read: FitReadResponse): Promise<number | undefined> {
+  const { kind, message, detail } = read.preview;
+  if (kind === 'error') {
     await vscode.window.showErrorMessage(message, { modal: true, detail });
     return undefined;
   }
-  const cut = formatCount(settings.minTokens);
-  if (minTokensLeavesTooLittle(summary)) {
+  if (kind === 'too-little') {
     const useZero = 'Fit with no token cut-off';
-    const keep = `Fit with the ${cut} cut-off`;
-    const choice = await vscode.window.showWarningMessage(
-      message,
-      {
-        modal: true,
-        detail:
-          `${detail}\n\nThe Hitchhiker default drops checkpoints at or before ${cut} tokens (early ` +
-          `checkpoints bias the fit), but that leaves ${summary.pointsAfterMinTokens} checkpoints from ` +
-          `${summary.modelSizesAfterMinTokens} model sizes, too few to fit. Fit all ${summary.points} ` +
-          `checkpoints instead (min tokens 0)? Early, far-from-converged points then weigh on the fit.`,
-      },
-      useZero,
-      keep,
-    );
-    return choice === useZero ? 0 : choice === keep ? settings.minTokens : undefined;
+    const keep = `Fit with the ${read.minTokensLabel} cut-off`;
+    const choice = await vscode.window.showWarningMessage(message, { modal: true, detail }, useZero, keep);
+    return choice === useZero ? 0 : choice === keep ? read.minTokens : undefined;
   }
-  const choice = await vscode.window.showInformationMessage(
-    message,
-    {
-      modal: true,
-      detail:
-        `${detail}\n\nFit the ${settings.form} form (settings scalingLens.fit.*): checkpoints after ` +
-        `${cut} tokens, ${settings.useIntermediateCheckpoints ? 'intermediate checkpoints' : 'final checkpoints only'}, ` +
-        `${settings.bootstrap} bootstrap refits (seed ${HITCHHIKER_FIT_DEFAULTS.seed})` +
-        (settings.borrowExponentsFrom ? `, exponents borrowed from ${settings.borrowExponentsFrom}` : '') +
-        (settings.holdoutLargest &&
-        summary.modelSizesAfterMinTokens >= HITCHHIKER_FIT_DEFAULTS.holdoutMinModelSizes
-          ? ', largest model held out.'
-          : '.'),
-    },
-    'Fit',
-  );
-  return choice === 'Fit' ? settings.minTokens : undefined;
+  const choice = await vscode.window.showInformationMessage(message, { modal: true, detail }, 'Fit');
+  return choice === 'Fit' ? read.minTokens : undefined;
 }
 
+/** Fit in the server under a cancellable progress notification fed by its progress notifications. */
 async function runFit(
-  worker: FitWorker,
-  options: WorkerFitOptions,
+  client: LanguageClient,
+  session: string,
+  minTokens: number,
   label: string,
-): Promise<FitReport | undefined> {
-  const answer = await vscode.window.withProgress(
+): Promise<FitResponse> {
+  return vscode.window.withProgress(
     {
       location: vscode.ProgressLocation.Notification,
       title: `Fitting a scaling law to ${label}`,
       cancellable: true,
     },
-    (progress, token) => {
+    async (progress, token) => {
       let reported = 0;
-      return worker.request({ type: 'fit', options }, token, (message) => {
-        if (message.type !== 'progress') return;
-        const percent = Math.max(0, Math.min(100, 100 * message.progress.fraction));
-        progress.report({ message: message.progress.message, increment: Math.max(0, percent - reported) });
+      const listener = client.onNotification(FitProgressNotification, (params) => {
+        if (params.session !== session) return;
+        const percent = Math.max(0, Math.min(100, 100 * params.fraction));
+        progress.report({ message: params.message, increment: Math.max(0, percent - reported) });
         reported = Math.max(reported, percent);
       });
+      try {
+        return await cancellable(token, (t) => client.sendRequest(FitRequest, { session, minTokens }, t));
+      } finally {
+        listener.dispose();
+      }
     },
   );
-  return answer.type === 'fit-result' ? answer.report : undefined;
 }
 
 interface SavedLawLocation {
@@ -404,9 +274,11 @@ interface SavedLawLocation {
  * law. An existing law (valid or corrupt) is only replaced after the user says so.
  */
 async function saveLaw(
-  fit: FitReport,
+  client: LanguageClient,
+  session: string,
   source: vscode.Uri,
   label: string,
+  suggestedName: string,
 ): Promise<SavedLawLocation | undefined> {
   const folder = vscode.workspace.getWorkspaceFolder(source) ?? vscode.workspace.workspaceFolders?.[0];
   if (!folder) {
@@ -416,19 +288,27 @@ async function saveLaw(
     return undefined;
   }
   const dir = vscode.Uri.joinPath(folder.uri, ...SAVED_LAW_DIR);
-  let suggestion = slugify(source.path.split('/').filter(Boolean).at(-1) ?? 'fitted-law');
+  let suggestion = suggestedName;
   for (;;) {
     const slug = await vscode.window.showInputBox({
       title: 'Save the fitted law',
       prompt: `Name of the law; saved as ${SAVED_LAW_DIR.join('/')}/<name>.law.json and selectable as "fitted:<name>".`,
       value: suggestion,
-      validateInput: validateLawSlug,
+      validateInput: async (text) =>
+        (await client.sendRequest(FitValidateRequest, { field: 'lawName', text })) ?? undefined,
       ignoreFocusOut: true,
     });
     if (slug === undefined) return undefined;
     suggestion = slug;
-    const target = vscode.Uri.joinPath(dir, savedLawFileName(slug));
-    const existing = await describeExisting(target);
+    const file = await client.sendRequest(FitLawFileRequest, {
+      session,
+      name: slug,
+      dataSource: label,
+      date: new Date().toISOString(),
+      nonce: randomBytes(4).toString('hex'),
+    });
+    const target = vscode.Uri.joinPath(dir, file.fileName);
+    const existing = await describeExisting(client, target);
     let overwrite = false;
     if (existing) {
       const choice = await vscode.window.showWarningMessage(
@@ -443,18 +323,21 @@ async function saveLaw(
       if (choice !== 'Overwrite') return undefined;
       overwrite = true;
     }
-    const saved = savedLawFromFit(fit, { name: slug, dataSource: label, date: new Date().toISOString() });
-    const result = await writeAtomically(dir, target, slug, serializeSavedLaw(saved), overwrite);
+    const temp = vscode.Uri.joinPath(dir, file.tempFileName);
+    const result = await writeAtomically(dir, temp, target, file.content, overwrite);
     if (result === 'exists') {
       // Created by someone else between the check and the rename: ask again.
-      void vscode.window.showWarningMessage(`${savedLawFileName(slug)} appeared while saving; choose again.`);
+      void vscode.window.showWarningMessage(`${file.fileName} appeared while saving; choose again.`);
       continue;
     }
-    return { uri: target, folder, id: savedLawToScalingLaw(saved).id };
+    return { uri: target, folder, id: file.id };
   }
 }
 
-async function describeExisting(target: vscode.Uri): Promise<{ valid: boolean; detail: string } | undefined> {
+async function describeExisting(
+  client: LanguageClient,
+  target: vscode.Uri,
+): Promise<{ valid: boolean; detail: string } | undefined> {
   try {
     await vscode.workspace.fs.stat(target);
   } catch {
@@ -466,28 +349,17 @@ async function describeExisting(target: vscode.Uri): Promise<{ valid: boolean; d
   } catch (error) {
     return { valid: false, detail: `It cannot be read: ${(error as Error).message}. Overwrite it?` };
   }
-  const parsed = parseSavedLaw(text);
-  if (!parsed.ok)
-    return {
-      valid: false,
-      detail: `Problems: ${parsed.errors.join(' ')}\nOverwriting replaces the file; its current content is lost (unless it is under version control).`,
-    };
-  const law = parsed.law;
-  return {
-    valid: true,
-    detail: `It was fitted on ${law.dataSource} (${law.date.slice(0, 10)}, ${law.fit.points} points from ${law.fit.models} models). Overwrite it with the new fit?`,
-  };
+  return client.sendRequest(DescribeLawFileRequest, { text });
 }
 
 async function writeAtomically(
   dir: vscode.Uri,
+  temp: vscode.Uri,
   target: vscode.Uri,
-  slug: string,
   content: string,
   overwrite: boolean,
 ): Promise<'ok' | 'exists'> {
   await vscode.workspace.fs.createDirectory(dir);
-  const temp = vscode.Uri.joinPath(dir, savedLawTempFileName(slug, randomBytes(4).toString('hex')));
   await vscode.workspace.fs.writeFile(temp, new TextEncoder().encode(content));
   try {
     await vscode.workspace.fs.rename(temp, target, { overwrite });

@@ -4,7 +4,8 @@
  * the file's workspace folder (never the user-global settings).
  */
 import * as vscode from 'vscode';
-import { Commands, type SetGpuCountArgs } from '../protocol';
+import { Commands } from '../protocolMethods';
+import type { SetGpuCountArgs } from '../protocol';
 
 export function registerGpuCountCommand(): vscode.Disposable {
   return vscode.commands.registerCommand(Commands.setGpuCount, async (args?: SetGpuCountArgs) => {

@@ -6,18 +6,8 @@
  */
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import {
-  ApplyPlanRequest,
-  Commands,
-  PlanContextRequest,
-  PlanRequest,
-  ValidatePlanInputRequest,
-  type PlanInputField,
-  type PlanParams,
-  type PlanResponse,
-  type PlanTargetWire,
-} from '../protocol';
-import { budgetPrompt } from './planPrompts';
+import { ApplyPlanRequest, Commands, PlanContextRequest, PlanRequest, ValidatePlanInputRequest } from '../protocolMethods';
+import type { PlanInputField, PlanParams, PlanResponse, PlanTargetWire } from '../protocol';
 
 /** Register the two planning commands. */
 export function registerPlanCommands(
@@ -77,7 +67,7 @@ async function planComputeOptimalCommand(client: LanguageClient): Promise<void> 
   const context = await client.sendRequest(PlanContextRequest, scope);
   const budget = await askServer(client, 'budget', uri, {
     title: 'Scaling Lens: Plan Compute-Optimal Run',
-    prompt: budgetPrompt(context.hardware),
+    prompt: context.budgetPrompt ?? 'Training budget',
     placeHolder: '1e23 FLOPs · 50000 GPU-hours · $2M · 30 days on 512 GPUs',
   });
   if (budget === undefined) return;

@@ -1,11 +1,12 @@
 /**
  * "Select Scaling Law…": a QuickPick of the published laws and the workspace's saved laws
- * (`.vscode/scaling-lens/*.law.json`, listed by the server), written to `scalingLens.law`.
+ * (`.vscode/scaling-lens/*.law.json`), both listed by the server (scalingLens/laws), written to
+ * `scalingLens.law`.
  */
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { PUBLISHED_LAWS } from '../core/laws/published';
-import { Commands, SavedLawsRequest, type SavedLawInfo } from '../protocol';
+import { Commands, LawsRequest } from '../protocolMethods';
+import type { PublishedLawInfo, SavedLawInfo } from '../protocol';
 
 interface LawItem extends vscode.QuickPickItem {
   lawId?: string;
@@ -17,19 +18,24 @@ export async function selectLaw(client: LanguageClient): Promise<void> {
   const scope = vscode.window.activeTextEditor?.document.uri;
   const config = vscode.workspace.getConfiguration('scalingLens', scope);
   const current = config.get<string>('law') ?? '';
+  let published: PublishedLawInfo[] = [];
   let saved: SavedLawInfo[] = [];
   try {
-    saved = await client.sendRequest(SavedLawsRequest);
-  } catch {
-    // Server down: published laws are still selectable.
+    ({ published, saved } = await client.sendRequest(LawsRequest));
+  } catch (error) {
+    // The law list lives in the server (the client bundles no law).
+    void vscode.window.showErrorMessage(
+      `Scaling Lens: the language server did not list the laws (${(error as Error)?.message ?? error}).`,
+    );
+    return;
   }
   const mark = (id: string) => (id.toLowerCase() === current.toLowerCase() ? '$(check) ' : '');
   const items: LawItem[] = [
     { label: 'Published', kind: vscode.QuickPickItemKind.Separator },
-    ...PUBLISHED_LAWS.map((law) => ({
+    ...published.map((law) => ({
       label: `${mark(law.id)}${law.id}`,
       description: law.label,
-      detail: law.citation.split(';')[0],
+      detail: law.detail,
       lawId: law.id,
     })),
     { label: 'Saved in this workspace', kind: vscode.QuickPickItemKind.Separator },

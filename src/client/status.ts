@@ -7,14 +7,8 @@ import type { AnalysisEvents } from './analysisEvents';
 import { describeDocumentKind } from './statusText';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { formatCount } from '../core/format';
-import {
-  AnalysisRequest,
-  Commands,
-  DocumentKindRequest,
-  type AnalysisRequestParams,
-  type AnalysisSnapshot,
-  type DocumentKind,
-} from '../protocol';
+import { AnalysisRequest, Commands, DocumentKindRequest } from '../protocolMethods';
+import type { AnalysisRequestParams, AnalysisSnapshot, DocumentKind } from '../protocol';
 import { DOCUMENT_SELECTOR } from './selectors';
 
 /** Analyses slower than this are flagged in the status item (time budget), in milliseconds. */

@@ -10,8 +10,8 @@ import {
 } from './analyzeBeyond';
 import { lossInterval } from './laws/uncertainty';
 import { findAccelerator } from './model/hardware';
-import { resolveLayout } from './model/layout';
-import { estimateMemory, GIB, type MemoryEstimate } from './model/memory';
+import { resolveLayout, type ResolvedLayout } from './model/layout';
+import { estimateMemory, GIB, overheadFromSettings, type MemoryEstimate } from './model/memory';
 import { estimateThroughput, type Throughput } from './model/throughput';
 import { countParams, type ParamBreakdown } from './model/params';
 import type { CoreDiagnostic, FrameworkId, ReadContext, RunSpec } from './types';
@@ -73,7 +73,14 @@ export interface Analysis {
    * Memory per GPU (the most loaded one) with its breakdown, when the file's parallel layout is
    * known (`spec.layout`); capacity from the selected accelerator.
    */
-  memory: (MemoryEstimate & { gpu: string; layoutAssumptions: string[] }) | null;
+  memory:
+    | (MemoryEstimate & {
+        gpu: string;
+        layoutAssumptions: string[];
+        /** The layout the estimate used (the file's values with the framework's defaults). */
+        layout: ResolvedLayout;
+      })
+    | null;
   /** Tokens/s per GPU and step time at the settings' MFU (FLOPs per token with the attention term). */
   throughput: Throughput | null;
   /** Repetition (Muennighoff et al. 2023): present when the unique tokens are known. */
@@ -350,6 +357,7 @@ function memoryAndThroughput(
   });
   const result = estimateMemory(arch, layout, {
     ...(accelerator.memoryBytes ? { capacityBytes: accelerator.memoryBytes } : {}),
+    ...(settings.memoryOverhead ? { overhead: overheadFromSettings(settings.memoryOverhead) } : {}),
   });
   diagnostics.push(...result.diagnostics);
   const estimate = result.estimate;
@@ -363,7 +371,7 @@ function memoryAndThroughput(
       ...(spec.modelSectionRange ? { range: spec.modelSectionRange } : {}),
     });
   }
-  return { memory: { ...estimate, gpu: accelerator.id, layoutAssumptions: assumptions }, throughput };
+  return { memory: { ...estimate, gpu: accelerator.id, layoutAssumptions: assumptions, layout }, throughput };
 }
 
 /** GPU-hours, wall-clock days and dollars for a FLOP count at the settings' MFU and price. */

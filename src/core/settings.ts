@@ -27,6 +27,12 @@ export interface AnalysisSettings {
    * accelerator explicitly (`--gpu`); callers that pass `gpu` on purpose leave it unset.
    */
   gpuFromFile?: boolean;
+  /**
+   * The memory estimate's framework-overhead allowance (src/core/model/memory.ts DEFAULT_OVERHEAD:
+   * 1 GiB + 5%): either part may be overridden (`scalingLens.memory.overheadGiB` /
+   * `overheadFraction`). `fixedBytes` in bytes, `fraction` of the states + activations + buffers.
+   */
+  memoryOverhead?: { fixedBytes?: number; fraction?: number };
 }
 
 export const DEFAULT_ANALYSIS_SETTINGS: AnalysisSettings = {

@@ -7,6 +7,7 @@
  */
 
 import type { ParallelLayout } from './model/layout';
+import type { RegisteredFrameworkId } from './config/registry';
 
 /** A 0-based position (line, UTF-16 character), as in LSP. */
 export interface Position {
@@ -20,24 +21,11 @@ export interface SourceRange {
   end: Position;
 }
 
-/** Identifiers of the frameworks whose run configs we recognize. */
-export type FrameworkId =
-  | 'nanogpt'
-  | 'litgpt'
-  | 'torchtitan'
-  | 'gpt-neox'
-  | 'olmo'
-  | 'llm-foundry'
-  | 'maxtext'
-  | 'megatron'
-  | 'levanter'
-  | 'hf-config'
-  | 'deepspeed'
-  | 'torchtune'
-  | 'axolotl'
-  | 'nanotron'
-  | 'nemo'
-  | 'olmo-core';
+/**
+ * Identifiers of the frameworks whose run configs we recognize: the ids of the readers registered in
+ * src/core/config/registry.ts (one folder each under src/core/config/frameworks/), not a second list.
+ */
+export type FrameworkId = RegisteredFrameworkId;
 
 /**
  * Where one value the analysis used came from: the key as spelled in the file, the range of the key

@@ -3,7 +3,7 @@
  * bounds. Shared by the CLI (`scaling-lens fit`) and the editor's fit worker; the parsing itself is
  * the pure core (src/core/fit). Never throws for I/O problems: they become ingest errors/warnings.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import {
   MAX_RUNS_TEXT_CHARS,
@@ -13,7 +13,13 @@ import {
   type IngestOptions,
   type RunsRead,
 } from '../core/fit';
-import { emptyIngestReport } from '../core/fit/ingest';
+import {
+  emptyIngestReport,
+  readRunColumnsFromSource,
+  type ColumnsRead,
+  type FileSource,
+} from '../core/fit/ingest';
+import { columnsFromRuns, emptyRunColumns, runsFromColumns } from '../core/fit/columns';
 
 /** Limits for walking a folder of runs, so a wrong path (a home directory) cannot hang the caller. */
 export const FOLDER_LIMITS = {
@@ -83,18 +89,48 @@ export function listRunFolder(root: string, warnings: string[]): FolderFile[] {
   return files;
 }
 
+/** Bytes read at a time from a data file (tables stream through in pieces of this size). */
+const CHUNK_BYTES = 1 << 20;
+
+/** A data file as pieces of text: UTF-8 decoded across chunk boundaries, the BOM kept (as readFileSync). */
+function fileSource(path: string, size: number): FileSource {
+  const chunks = function* (): Generator<string> {
+    const fd = openSync(path, 'r');
+    try {
+      const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+      const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+      for (;;) {
+        const bytes = readSync(fd, buffer, 0, CHUNK_BYTES, null);
+        if (bytes === 0) break;
+        yield decoder.decode(buffer.subarray(0, bytes), { stream: true });
+      }
+      const rest = decoder.decode();
+      if (rest) yield rest;
+    } finally {
+      closeSync(fd);
+    }
+  };
+  const complete = size <= CHUNK_BYTES;
+  let head = '';
+  if (complete) head = readFileSync(path, 'utf8');
+  else for (const chunk of chunks()) if ((head = chunk).length > 0) break;
+  return { head, complete, chunks, text: () => readFileSync(path, 'utf8') };
+}
+
 /**
- * Read one path (a data file or a folder of runs) into runs. Never throws for I/O problems: a
- * missing path, an unreadable or oversized file come back as `report.errors`.
+ * Read one path (a data file or a folder of runs) into runs as columns (src/core/fit/columns.ts): a
+ * table is streamed from disk in 1 MB pieces straight into typed arrays, never held whole. Never
+ * throws for I/O problems: a missing path, an unreadable or oversized file come back as
+ * `report.errors`.
  */
-export function readRunsFromPath(path: string, options: IngestOptions = {}): RunsRead {
+export function readRunColumnsFromPath(path: string, options: IngestOptions = {}): ColumnsRead {
   let stats;
   try {
     stats = statSync(path);
   } catch {
     const report = emptyIngestReport(path, 'unknown');
     report.errors.push(`No such file or folder: ${path}`);
-    return { runs: [], report };
+    return { columns: emptyRunColumns(), report };
   }
   if (stats.isDirectory()) {
     const warnings: string[] = [];
@@ -102,22 +138,44 @@ export function readRunsFromPath(path: string, options: IngestOptions = {}): Run
     const result = readRunsFromFiles(listRunFolder(root, warnings), basename(root), options);
     result.report.source = path;
     result.report.warnings.unshift(...warnings);
-    return result;
+    return { columns: columnsFromRuns(result.runs), report: result.report };
   }
   if (stats.size > MAX_RUNS_TEXT_CHARS) {
     const report = emptyIngestReport(path, 'unknown');
     report.errors.push(
       `File too large (${(stats.size / 1048576).toFixed(0)} MB; limit ${MAX_RUNS_TEXT_CHARS / 1048576} MB). Filter or subsample it first.`,
     );
-    return { runs: [], report };
+    return { columns: emptyRunColumns(), report };
   }
-  let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    return readRunColumnsFromSource(fileSource(path, stats.size), path, options);
   } catch (error) {
+    // Unreadable, or changed while being read (the reader itself never throws on content).
     const report = emptyIngestReport(path, 'unknown');
     report.errors.push(`Cannot read ${path}: ${(error as Error).message}`);
-    return { runs: [], report };
+    return { columns: emptyRunColumns(), report };
   }
-  return readRunsFromText(text, path, options);
+}
+
+/**
+ * Read one path (a data file or a folder of runs) into runs (objects; {@link readRunColumnsFromPath}
+ * for large inputs). Never throws for I/O problems.
+ */
+export function readRunsFromPath(path: string, options: IngestOptions = {}): RunsRead {
+  let stats;
+  try {
+    stats = statSync(path);
+  } catch {
+    stats = undefined;
+  }
+  if (stats?.isDirectory()) {
+    const warnings: string[] = [];
+    const root = resolve(path);
+    const result = readRunsFromFiles(listRunFolder(root, warnings), basename(root), options);
+    result.report.source = path;
+    result.report.warnings.unshift(...warnings);
+    return result;
+  }
+  const { columns, report } = readRunColumnsFromPath(path, options);
+  return { runs: runsFromColumns(columns), report };
 }

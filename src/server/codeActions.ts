@@ -15,6 +15,7 @@ import { formatCount } from '../core/format';
 import { ServerDiagnosticCodes } from './diagnostics';
 import { Commands, type SetGpuCountArgs } from '../protocol';
 import type { DocumentResult } from './model';
+import { memoryCodeActions } from './memoryActions';
 
 /** Settings a "missing value" diagnostic can be completed with, by diagnostic code. */
 const SETTING_FOR_MISSING: Record<string, { setting: string; title: string }> = {
@@ -53,6 +54,7 @@ export function buildCodeActions(result: DocumentResult, request: CodeActionRequ
   const actions: CodeAction[] = [];
   const durationFix = computeOptimalFix(result, request);
   if (durationFix) actions.push(durationFix);
+  actions.push(...memoryCodeActions(result, request));
   for (const diagnostic of request.diagnostics) {
     const missing = typeof diagnostic.code === 'string' ? SETTING_FOR_MISSING[diagnostic.code] : undefined;
     if (!missing) continue;

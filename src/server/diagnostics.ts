@@ -8,6 +8,7 @@ import type { CoreDiagnostic, Severity } from '../core/types';
 import { formatTokensPerParam } from './lenses';
 import type { DocumentResult } from './model';
 import { lawCaveat } from '../core/fit/identifiability';
+import { liveRunDiagnostics } from './liveRuns';
 
 /** `source` of every diagnostic we publish. */
 export const DIAGNOSTIC_SOURCE = 'Scaling Lens';
@@ -100,6 +101,7 @@ export function buildDiagnostics(result: DocumentResult): Diagnostic[] {
       message: warning,
     });
   }
+  out.push(...liveRunDiagnostics(result));
   return out;
 }
 

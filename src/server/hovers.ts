@@ -10,6 +10,7 @@ import { formatCount, formatLoss, formatScientific } from '../core/format';
 import type { ArchField, FieldSource, ReadContext, SourceRange, TrainingField } from '../core/types';
 import { formatTokensPerParam, lossWithInterval } from './lenses';
 import type { DocumentResult } from './model';
+import { memoryHover } from './memoryHover';
 
 /** The document a hover is on: its text and how to read its siblings (for the what-if re-reads). */
 export interface HoverDocument {
@@ -25,6 +26,8 @@ export function buildHover(
 ): Hover | null {
   const a = result.analysis;
   if (!result.settings.hover.enable || !a) return null;
+  const memory = memoryHover(result, position, document);
+  if (memory) return memory;
   const hit = findSource(a, position);
   if (!hit) return null;
   const markdown =

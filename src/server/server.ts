@@ -20,7 +20,7 @@ import {
   type InitializeResult,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { analyzeText, readContextFor } from '../core/analyze';
+import { readContextFor } from '../core/analyze';
 import { MAX_ANALYZED_CHARS } from '../core/config/text';
 import {
   AnalysisChangedNotification,
@@ -32,6 +32,17 @@ import {
   ValidatePlanInputRequest,
   SAVED_LAW_GLOB,
   SavedLawsRequest,
+  CurvesRequest,
+  DescribeLawFileRequest,
+  FitEndNotification,
+  FitLawFileRequest,
+  FitProgressNotification,
+  FitReadRequest,
+  FitRequest,
+  FitTokensPerStepRequest,
+  FitValidateRequest,
+  LawsRequest,
+  RunsSniffRequest,
   type AnalysisRequestParams,
   type AnalysisSnapshot,
 } from '../protocol';
@@ -47,6 +58,7 @@ import {
 } from './plans';
 import { buildCodeActions } from './codeActions';
 import { registerCompare } from './compare';
+import { registerLiveRuns } from './liveRuns';
 import { buildDiagnostics } from './diagnostics';
 import { buildHover } from './hovers';
 import { buildLenses, lensFingerprint } from './lenses';
@@ -54,6 +66,13 @@ import { toSnapshot, type DocumentResult } from './model';
 import { parseSavedLawFile } from './savedLawFile';
 import { SavedLaws } from './savedLaws';
 import { SETTINGS_SECTION, SettingsStore } from './settings';
+import { analyzeTextWithStoredTokens, registerTrainingTokens, trainingTokensActions } from './trainingTokens';
+import { registerReport } from './report';
+import { CurvesBuilder } from './curves';
+import { defaultWorkerScript, describeLawFile, FitService, validateFitInput } from './fit';
+import { PUBLISHED_LAWS } from '../core/laws/published';
+import { looksLikeRunsText } from '../node/fitSession';
+import { budgetPrompt } from '../client/planPrompts';
 
 /** Quiet period after the last keystroke before re-analyzing, in milliseconds. */
 const DEBOUNCE_MS = 250;
@@ -75,6 +94,13 @@ const clientCaps = {
 
 const settings = new SettingsStore(undefined);
 const savedLaws = new SavedLaws([], parseSavedLawFile, log);
+/** Workspace folders as file-system paths (saved laws and the curves' run data resolve against them). */
+let workspaceFolders: string[] = [];
+const curves = new CurvesBuilder({ folders: workspaceFolders, savedLaws: () => savedLaws.list() });
+const fits = new FitService({
+  workerScript: defaultWorkerScript(),
+  progress: (params) => void connection.sendNotification(FitProgressNotification, params),
+});
 
 const store = new AnalysisStore({
   debounceMs: DEBOUNCE_MS,
@@ -101,7 +127,7 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
   clientCaps.workspaceFolders = !!caps.workspace?.workspaceFolders;
   const folders = (params.workspaceFolders ?? []).map((f) => f.uri);
   if (!folders.length && params.rootUri) folders.push(params.rootUri);
-  savedLaws.setFolders(folders.flatMap(fileSystemPath));
+  setFolders(folders.flatMap(fileSystemPath));
   return {
     capabilities: {
       textDocumentSync: TextDocumentSyncKind.Incremental,
@@ -136,7 +162,7 @@ connection.onInitialized(async () => {
   if (clientCaps.workspaceFolders) {
     connection.workspace.onDidChangeWorkspaceFolders(async () => {
       const folders = (await connection.workspace.getWorkspaceFolders()) ?? [];
-      savedLaws.setFolders(folders.map((f) => f.uri).flatMap(fileSystemPath));
+      setFolders(folders.map((f) => f.uri).flatMap(fileSystemPath));
       if (!clientCaps.watchedFilesRegistration) savedLaws.watchWithFs(onSavedLawsChanged);
       store.invalidateAll();
     });
@@ -152,6 +178,12 @@ connection.onDidChangeConfiguration((change) => {
 connection.onDidChangeWatchedFiles((change) => {
   if (change.changes.some((c) => /\.law\.json$/i.test(c.uri))) onSavedLawsChanged();
 });
+
+function setFolders(paths: string[]): void {
+  // In place: the curves builder holds this array.
+  workspaceFolders.splice(0, workspaceFolders.length, ...paths);
+  savedLaws.setFolders(paths);
+}
 
 function onSavedLawsChanged(): void {
   if (savedLaws.reload()) store.invalidateAll();
@@ -194,7 +226,8 @@ connection.onCodeAction(async (params, token) => {
   if (!result?.analysis) return [];
   const document = documents.get(params.textDocument.uri);
   const path = fileSystemPath(params.textDocument.uri)[0] ?? safeUriPath(params.textDocument.uri);
-  return buildCodeActions(result, {
+  const stored = trainingTokensActions(result, params.context.diagnostics);
+  return [...stored, ...buildCodeActions(result, {
     uri: params.textDocument.uri,
     version: result.version,
     // Same version number is not enough: a client may repeat one with another text.
@@ -208,7 +241,7 @@ connection.onCodeAction(async (params, token) => {
     range: params.range,
     diagnostics: params.context.diagnostics,
     documentChanges: clientCaps.documentChanges,
-  });
+  })];
 });
 
 connection.onRequest(AnalysisRequest, async (params: AnalysisRequestParams, token: CancellationToken) => {
@@ -252,7 +285,11 @@ async function planScope(
   };
 }
 
-connection.onRequest(PlanContextRequest, async (params) => planContext((await planScope(params.uri)).env));
+connection.onRequest(PlanContextRequest, async (params) => {
+  const context = planContext((await planScope(params.uri)).env);
+  // The prompt names the analysis defaults; built here so the client bundles no settings defaults.
+  return { ...context, budgetPrompt: budgetPrompt(context.hardware) };
+});
 connection.onRequest(ValidatePlanInputRequest, async (params) =>
   validatePlanInput(params.field, params.text, (await planScope(params.uri)).env),
 );
@@ -273,12 +310,57 @@ connection.onRequest(SavedLawsRequest, () => {
   return savedLaws.list();
 });
 
+connection.onRequest(LawsRequest, () => {
+  onSavedLawsChanged();
+  return {
+    published: PUBLISHED_LAWS.map((law) => ({
+      id: law.id,
+      label: law.label,
+      detail: law.citation.split(';')[0] ?? '',
+    })),
+    saved: savedLaws.list(),
+  };
+});
+
+// The curves panel: the chart data of the document's current (or last good) analysis, or null.
+connection.onRequest(CurvesRequest, async (params, token) => {
+  if (typeof params?.uri !== 'string') return null;
+  const state = await ready(params.uri, token);
+  if (state instanceof ResponseError) return state;
+  const result = viewResult(state);
+  const snapshot = result ? toSnapshot(result) : null;
+  return snapshot ? curves.build(snapshot) : null;
+});
+
+// Fitting: sessions of a worker thread each (src/server/fit.ts); the client keeps the dialogs.
+connection.onRequest(RunsSniffRequest, (params) =>
+  typeof params?.text === 'string' && typeof params.fileName === 'string'
+    ? looksLikeRunsText(params.text.slice(0, MAX_ANALYZED_CHARS), params.fileName)
+    : false,
+);
+connection.onRequest(FitReadRequest, (params, token) => fits.read(params, token));
+connection.onRequest(FitTokensPerStepRequest, (params, token) => fits.tokensPerStep(params, token));
+connection.onRequest(FitValidateRequest, (params) => validateFitInput(params));
+connection.onRequest(FitRequest, (params, token) => fits.fit(params, token));
+connection.onRequest(FitLawFileRequest, (params) => fits.lawFile(params));
+connection.onRequest(DescribeLawFileRequest, (params) => describeLawFile(params?.text));
+connection.onNotification(FitEndNotification, (params) => {
+  if (typeof params?.session === 'string') fits.end(params.session);
+});
+connection.onShutdown(() => fits.dispose());
+
+registerLiveRuns(connection, { documents, reanalyze: (uri) => store.schedule(uri) });
+
 registerCompare(connection, {
   documents,
   scope: async (uri) => savedLaws.resolve(await settings.get(uri)),
   pathOf: (uri) => fileSystemPath(uri)[0] ?? safeUriPath(uri),
   readFile: readSibling,
 });
+
+// Helper E (#16): per-file training tokens for HF config.json, and Export Report.
+registerTrainingTokens(connection, { invalidate: () => store.invalidateAll() });
+registerReport(connection, { result: async (uri) => viewResult(await ready(uri, { isCancellationRequested: false } as CancellationToken) as DocumentState | undefined) });
 
 /** Wait for the first settings pull and the document's current analysis; a cancelled request gets an error. */
 async function ready(
@@ -312,7 +394,8 @@ async function analyzeDocument(uri: string): Promise<DocumentResult> {
   const started = performance.now();
   try {
     const path = fileSystemPath(uri)[0] ?? safeUriPath(uri);
-    const outcome = analyzeText(
+    // analyzeText plus the file's stored training tokens (src/server/trainingTokens.ts).
+    const outcome = analyzeTextWithStoredTokens(
       text,
       { ...(path ? { path } : {}), readFile: readSibling },
       resolved.analysisSettings,

@@ -30,7 +30,7 @@ import {
 import { analyzeText } from '../../src/core/analyze';
 import type { AnalysisSnapshot, RawSettings } from '../../src/protocol';
 import { REPO_ROOT } from '../helpers';
-import { cliAnalyze, expectedSummary } from './expected';
+import { cliAnalyze, expectedSummary, summaryOf } from './expected';
 import { LspTestClient, languageOf, SERVER_JS } from './lspClient';
 
 const NOT_BUILT =
@@ -400,7 +400,7 @@ test(
         let good = 0;
         for (const [i, doc] of docs.entries()) {
           const j = cli[i]!;
-          const title = lenses[i]?.[0]?.command?.title;
+          const title = summaryOf(lenses[i]);
           const snapshot = snapshots[i];
           if (j.params) {
             good++;
@@ -559,7 +559,7 @@ test(
         writeFileSync(path, text);
         const [cli] = cliAnalyze([path]);
         const lenses = await client.codeLens(uri);
-        assert.equal(lenses?.[0]?.command?.title, expectedSummary(cli!).title, what);
+        assert.equal(summaryOf(lenses), expectedSummary(cli!).title, what);
       };
       // The second text arrives while the first is being analyzed (the lens request starts that
       // analysis); the version number alone cannot tell the two texts apart.

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { analyzeText } from '../../src/core/analyze';
 import { readLayout } from '../../src/core/config/layout';
-import { REPO_ROOT, fixture } from '../helpers';
+import { REPO_ROOT, fixture, fixturePath } from '../helpers';
 
 /** Every non-finite number in a value, as paths (the campaign's robustness oracle, in short). */
 function nonFinite(value: unknown, path = '', out: string[] = [], seen = new Set<unknown>()): string[] {
@@ -31,7 +31,7 @@ describe('regressions from the campaign', () => {
   const moe = fixture('hf-config', 'qwen3-moe-tiny', 'config.json');
   const withLayers = (layers: string) =>
     moe.replace('"num_hidden_layers": 4', `"num_hidden_layers": ${layers}`);
-  const path = join(REPO_ROOT, 'test/fixtures/hf-config/qwen3-moe-tiny/config.json');
+  const path = fixturePath('hf-config', 'qwen3-moe-tiny', 'config.json');
 
   test('seed 827663204, case 21,664: a 1e30-layer MoE HF config answers at once with a diagnostic', () => {
     const started = performance.now();
@@ -113,7 +113,7 @@ describe('regressions from the campaign', () => {
     // The reader's count is 1e308 (finite, but no real count); the layout must not take it.
     assert.equal(readLayout('torchtitan', text, {}, 1e308)?.gpus, undefined);
     const result = analyzeText(text, {
-      path: join(REPO_ROOT, 'test/fixtures/torchtitan/legacy_debug_model.toml'),
+      path: fixturePath('torchtitan', 'legacy_debug_model.toml'),
     });
     assert.deepEqual(nonFinite(result), []);
   });

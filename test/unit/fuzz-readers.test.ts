@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { analyzeText } from '../../src/core/analyze';
 import { READERS } from '../../src/core/config/registry';
-import { HAS_SHARED, REPO_ROOT, SHARED_DIR, diskReadFile } from '../helpers';
+import { HAS_SHARED, SHARED_DIR, diskReadFile, fixturePath } from '../helpers';
 import {
   INVALID_WORDS,
   PENDING_FRAMEWORKS,
@@ -117,22 +117,22 @@ test(
 );
 
 test('every truncation of the project fixtures (nanoGPT, torchtitan) is safe', () => {
-  truncateEverywhere(join(REPO_ROOT, 'test', 'fixtures', 'nanogpt', 'train_tiny_char.py'), 1);
-  truncateEverywhere(join(REPO_ROOT, 'test', 'fixtures', 'torchtitan', 'llama3_8b_global_batch.toml'), 3);
+  truncateEverywhere(fixturePath('nanogpt', 'train_tiny_char.py'), 1);
+  truncateEverywhere(fixturePath('torchtitan', 'llama3_8b_global_batch.toml'), 3);
 });
 
 // --- Regressions for bugs the fuzzer found --------------------------------------------------------
 
 /** Analyze a fixture with one line replaced. */
 function withLine(fixture: string, from: RegExp, to: string) {
-  const path = join(REPO_ROOT, 'test', 'fixtures', fixture);
+  const path = fixturePath(fixture);
   const text = diskReadFile(path)!;
   assert.match(text, from);
   return analyzeText(text.replace(from, to), context(path));
 }
 
 function baseline(fixture: string) {
-  const path = join(REPO_ROOT, 'test', 'fixtures', fixture);
+  const path = fixturePath(fixture);
   return analyzeText(diskReadFile(path)!, context(path));
 }
 

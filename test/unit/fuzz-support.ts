@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { analyzeText, type Analysis } from '../../src/core/analyze';
 import { readRunConfig } from '../../src/core/config/registry';
 import type { ReadResult } from '../../src/core/types';
-import { HAS_SHARED, REPO_ROOT, diskReadFile, loadManifest } from '../helpers';
+import { HAS_SHARED, corpusLabel, diskReadFile, fixtureDirs, loadManifest } from '../helpers';
 
 /** One config of the corpus. */
 export interface CorpusFile {
@@ -51,11 +51,10 @@ export function loadCorpus(
   } = {},
 ): CorpusFile[] {
   const maxChars = options.maxChars ?? Infinity;
-  const fixtureRoot = join(REPO_ROOT, 'test', 'fixtures');
   const paths: string[] = [];
-  for (const name of readdirSync(fixtureRoot).sort()) {
+  for (const { name, dir } of fixtureDirs()) {
     if (NON_CONFIG_FIXTURES.has(name)) continue;
-    paths.push(...listFiles(join(fixtureRoot, name)));
+    paths.push(...listFiles(dir));
   }
   if (options.shared !== false && HAS_SHARED) {
     for (const set of options.sets ?? (['configs', 'configs-b'] as const)) {
@@ -69,7 +68,7 @@ export function loadCorpus(
     const result = analyzeText(text, context(path));
     corpus.push({
       path,
-      label: path.replace(/^.*?(fixtures|shared)\//, '$1/'),
+      label: corpusLabel(path),
       text,
       baselineParams: result.analysis?.params?.total ?? null,
       baselineTokens: result.analysis?.tokens ?? null,

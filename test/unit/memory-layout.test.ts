@@ -6,7 +6,7 @@ import { analyzeSpec, analyzeText, DEFAULT_ANALYSIS_SETTINGS } from '../../src/c
 import { toJson } from '../../src/cli/analyze';
 import { parseTOML } from 'toml-eslint-parser';
 import { readLayout } from '../../src/core/config/layout';
-import { parseShell } from '../../src/core/config/frameworks/shell';
+import { parseShell } from '../../src/core/config/shell';
 import { estimateMemory } from '../../src/core/model/memory';
 import { resolveLayout } from '../../src/core/model/layout';
 

@@ -69,3 +69,9 @@ test('the fit settings list every law form and use the one set of fit defaults',
   for (const [key, value] of Object.entries(expected)) assert.equal(setting(key).default, value, key);
   assert.equal(DEFAULT_FIT_SETTINGS.bootstrap, FIT_DEFAULTS.editorBootstrap);
 });
+
+test('the memory overhead settings are contributed, empty by default (the estimate’s own 1 GiB + 5%)', () => {
+  assert.equal(setting('memory.overheadGiB').default, null);
+  assert.equal(setting('memory.overheadFraction').default, null);
+  assert.deepEqual(DEFAULT_SETTINGS.memory, { overheadGiB: null, overheadFraction: null });
+});

@@ -17,7 +17,7 @@ import { LineIndex } from '../../src/core/config/text';
 import { durationEditForTokens } from '../../src/core/edits';
 import { durationFix } from '../../src/core/plan/applyPlan';
 import type { DurationUnit, FieldSource, ReadOptions, RunSpec, SourceRange } from '../../src/core/types';
-import { HAS_SHARED, REPO_ROOT, SHARED_DIR, diskReadFile } from '../helpers';
+import { HAS_SHARED, SHARED_DIR, corpusLabel, diskReadFile, fixtureDirs } from '../helpers';
 
 /** Fixture folders that hold fit inputs, not run configs. */
 const NON_CONFIG_FIXTURES = new Set(['runs']);
@@ -35,10 +35,9 @@ function listFiles(dir: string): string[] {
 }
 
 function corpusPaths(): string[] {
-  const fixtureRoot = join(REPO_ROOT, 'test', 'fixtures');
   const paths: string[] = [];
-  for (const name of readdirSync(fixtureRoot).sort()) {
-    if (!NON_CONFIG_FIXTURES.has(name)) paths.push(...listFiles(join(fixtureRoot, name)));
+  for (const { name, dir } of fixtureDirs()) {
+    if (!NON_CONFIG_FIXTURES.has(name)) paths.push(...listFiles(dir));
   }
   if (HAS_SHARED) {
     for (const name of readdirSync(SHARED_DIR).sort()) {
@@ -89,7 +88,7 @@ function editCases(): EditCase[] {
       const key = JSON.stringify([source.valueRange, unit]);
       if (seen.has(key)) continue;
       seen.add(key);
-      const label = `${path.replace(/^.*?(fixtures|shared)\//, '$1/')}${options.gpus ? ' (64 GPUs)' : ''}`;
+      const label = `${corpusLabel(path)}${options.gpus ? ' (64 GPUs)' : ''}`;
       cases.push({ label, path, text, options, spec, source, unit });
     }
   }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { lastFlag, parseShell } from '../../src/core/config/frameworks/shell';
+import { lastFlag, parseShell } from '../../src/core/config/shell';
 
 /** The expanded first value of the last occurrence of a flag. */
 function flagValue(text: string, name: string): string | undefined {

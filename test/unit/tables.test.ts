@@ -6,8 +6,8 @@ import {
   HF_TIED_EMBEDDINGS,
   LIT_MODEL_ROWS,
   findLitModel,
-} from '../../src/core/config/frameworks/litgpt.models';
-import { findHfModel } from '../../src/core/config/frameworks/llm-foundry.hf-models';
+} from '../../src/core/config/frameworks/litgpt/models';
+import { findHfModel } from '../../src/core/config/frameworks/llm-foundry/hf-models';
 import { allCheckpoints, findCheckpoint } from '../../src/core/config/tables/checkpoints';
 import { LITGPT_SOURCE } from '../../src/core/config/tables/litgpt-configs.generated';
 import { TOKENIZERS, findTokenizer } from '../../src/core/config/tables/tokenizers';

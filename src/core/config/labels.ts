@@ -1,29 +1,16 @@
 import type { FrameworkId } from '../types';
+import { READERS } from './registry';
 
 /**
- * Display names of the frameworks. The server sends them with every snapshot and document kind, so
- * the client holds no list of frameworks (a new framework needs no client change).
+ * Display names of the frameworks, from each registered reader's `label`. The server sends them with
+ * every snapshot and document kind, so the client holds no list of frameworks (a new framework needs
+ * no client change). Server-side only: importing this module imports every reader.
  */
-export const FRAMEWORK_LABELS: Record<FrameworkId, string> = {
-  nanogpt: 'nanoGPT',
-  litgpt: 'LitGPT',
-  torchtitan: 'torchtitan',
-  'gpt-neox': 'GPT-NeoX',
-  olmo: 'OLMo',
-  'llm-foundry': 'LLM Foundry',
-  maxtext: 'MaxText',
-  megatron: 'Megatron-LM',
-  levanter: 'Levanter',
-  'hf-config': 'Hugging Face config',
-  deepspeed: 'DeepSpeed',
-  torchtune: 'torchtune',
-  axolotl: 'Axolotl',
-  nanotron: 'nanotron',
-  nemo: 'NeMo',
-  'olmo-core': 'OLMo-core',
-};
+export const FRAMEWORK_LABELS: Readonly<Record<FrameworkId, string>> = Object.fromEntries(
+  READERS.map((reader) => [reader.id, reader.label]),
+) as Record<FrameworkId, string>;
 
 /** A framework id's display name (an unknown id falls back to itself). */
 export function frameworkLabel(id: string): string {
-  return (FRAMEWORK_LABELS as Record<string, string>)[id] ?? id;
+  return Object.hasOwn(FRAMEWORK_LABELS, id) ? FRAMEWORK_LABELS[id as FrameworkId] : id;
 }

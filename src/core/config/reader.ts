@@ -2,11 +2,17 @@ import type { FrameworkId, ReadContext, ReadResult } from '../types';
 import type { FrameworkInventory } from './inventory';
 
 /**
- * One framework's reader. Adding a framework means adding one module that exports a reader, its
- * fixtures under test/fixtures/<framework>/, and a line in ./registry.ts.
+ * One framework's reader. A framework is one folder, `./frameworks/<id>/` (reader.ts, inventory.ts,
+ * tables, README.md, fixtures/, tests), and a line in ./registry.ts (README "How to add a framework").
  */
-export interface FrameworkReader {
-  id: FrameworkId;
+export interface FrameworkReader<Id extends string = FrameworkId> {
+  /**
+   * The framework's id, also its folder name. Declare the reader as `FrameworkReader<'<id>'>`: the
+   * registry's readers define `FrameworkId` (src/core/types.ts), so a literal id is what adds it.
+   */
+  id: Id;
+  /** Display name the server sends with every snapshot (./labels.ts); one per framework. */
+  label: string;
   /**
    * How sure we are, from content (the path only as a tie-breaker), that `text` is this
    * framework's run config: 0 = not at all, ≥ 0.5 = recognized. Must be cheap and never throw.

@@ -5,26 +5,30 @@ import { readLayout } from './layout';
 import { hintedReadContext, readHardwareHints } from './hardwareHints';
 import { sanitizeSpec } from './sanity';
 import { MAX_ANALYZED_CHARS } from './text';
-import { deepspeedReader } from './frameworks/deepspeed';
-import { gptNeoxReader } from './frameworks/gpt-neox';
-import { hfConfigReader } from './frameworks/hf-config';
-import { levanterReader } from './frameworks/levanter';
-import { litgptReader } from './frameworks/litgpt';
-import { llmFoundryReader } from './frameworks/llm-foundry';
-import { maxtextReader } from './frameworks/maxtext';
-import { megatronReader } from './frameworks/megatron';
-import { nanogptReader } from './frameworks/nanogpt';
-import { olmoReader } from './frameworks/olmo';
-import { olmoCoreReader } from './frameworks/olmo-core';
-import { torchtitanReader } from './frameworks/torchtitan';
-import { torchtitanPyReader } from './frameworks/torchtitan-py';
-import { torchtuneReader } from './frameworks/torchtune';
-import { nanotronReader } from './frameworks/nanotron';
-import { nemoReader } from './frameworks/nemo';
-import { axolotlReader } from './frameworks/axolotl';
+import { deepspeedReader } from './frameworks/deepspeed/reader';
+import { gptNeoxReader } from './frameworks/gpt-neox/reader';
+import { hfConfigReader } from './frameworks/hf-config/reader';
+import { levanterReader } from './frameworks/levanter/reader';
+import { litgptReader } from './frameworks/litgpt/reader';
+import { llmFoundryReader } from './frameworks/llm-foundry/reader';
+import { maxtextReader } from './frameworks/maxtext/reader';
+import { megatronReader } from './frameworks/megatron/reader';
+import { nanogptReader } from './frameworks/nanogpt/reader';
+import { olmoReader } from './frameworks/olmo/reader';
+import { olmoCoreReader } from './frameworks/olmo-core/reader';
+import { torchtitanReader } from './frameworks/torchtitan/reader';
+import { torchtitanPyReader } from './frameworks/torchtitan/python';
+import { torchtuneReader } from './frameworks/torchtune/reader';
+import { nanotronReader } from './frameworks/nanotron/reader';
+import { nemoReader } from './frameworks/nemo/reader';
+import { axolotlReader } from './frameworks/axolotl/reader';
 
-/** Every framework reader; recognition asks each and keeps the most confident. */
-export const READERS: readonly FrameworkReader[] = [
+/**
+ * Every framework reader; recognition asks each and keeps the most confident. This list is the one
+ * place a framework is registered: `FrameworkId`, the labels the client shows, the inventory and
+ * fuzz tests and the folder check (test/unit/framework-folders.test.ts) all derive from it.
+ */
+export const READERS = [
   nanogptReader,
   litgptReader,
   torchtitanReader,
@@ -42,7 +46,15 @@ export const READERS: readonly FrameworkReader[] = [
   nanotronReader,
   nemoReader,
   axolotlReader,
-];
+] as const satisfies readonly FrameworkReader<string>[];
+
+/** The id of a registered framework (re-exported as `FrameworkId` by src/core/types.ts). */
+export type RegisteredFrameworkId = (typeof READERS)[number]['id'];
+
+// A reader declared without its literal id (`FrameworkReader` instead of `FrameworkReader<'x'>`)
+// would widen every id to `string` and switch off the exhaustiveness checks: refuse to compile.
+const IDS_ARE_LITERALS: string extends RegisteredFrameworkId ? never : true = true;
+void IDS_ARE_LITERALS;
 
 /** Minimum detect() score for a file to count as a run config. */
 export const RECOGNITION_THRESHOLD = 0.5;

@@ -22,6 +22,149 @@ export function guessDelimiter(text: string, fileName: string): ',' | '\t' | ';'
   return ',';
 }
 
+/**
+ * The same reader, fed in pieces (a file read in chunks, src/node/runsFromDisk.ts): records are
+ * handed to `onRecord` as they complete, so a table of millions of rows is never held whole. Every
+ * state of the reader survives a chunk boundary (inside quotes, a quote that may be doubled, CR of a
+ * CRLF). `onRecord` returns false to stop reading.
+ */
+export class DelimitedParser {
+  private cells: string[] = [];
+  private field = '';
+  private inQuotes = false;
+  /** Inside quotes, a quote was the last character of the previous chunk (closing or doubled). */
+  private quotePending = false;
+  /** The previous chunk ended with CR: an LF starting this one belongs to it. */
+  private skipLineFeed = false;
+  private line = 1;
+  private recordLine = 1;
+  private fieldStarted = false;
+  private readonly delimiterCode: number;
+  /** Records handed out. */
+  records = 0;
+  /** `onRecord` asked to stop. */
+  stopped = false;
+  /** Where in the last piece it stopped (the end of the last record read). */
+  stoppedAt = -1;
+
+  constructor(
+    delimiter: string,
+    private readonly onRecord: (record: CsvRecord) => boolean | void,
+  ) {
+    this.delimiterCode = delimiter.charCodeAt(0);
+  }
+
+  private endRecord(): void {
+    const cells = this.cells;
+    cells.push(this.field);
+    this.cells = [];
+    this.field = '';
+    // Skip blank lines (a single empty cell).
+    const blank = cells.length === 1 && cells[0]!.trim() === '' && !this.fieldStarted;
+    this.fieldStarted = false;
+    if (blank) return;
+    this.records++;
+    if (this.onRecord({ line: this.recordLine, cells }) === false) this.stopped = true;
+  }
+
+  /** Read the next piece of text. */
+  push(text: string): void {
+    if (this.stopped) return;
+    const n = text.length;
+    const delimiterCode = this.delimiterCode;
+    let i = 0;
+    if (this.skipLineFeed) {
+      this.skipLineFeed = false;
+      if (n > 0 && text.charCodeAt(0) === 10) i = 1;
+    }
+    if (this.quotePending && n > 0) {
+      this.quotePending = false;
+      if (text.charCodeAt(0) === 34) {
+        this.field += '"';
+        i = Math.max(i, 1);
+      } else this.inQuotes = false;
+    }
+    while (i < n) {
+      const code = text.charCodeAt(i);
+      if (this.inQuotes) {
+        if (code === 34 /* " */) {
+          if (i + 1 === n) {
+            // Doubled or closing: the next chunk says.
+            this.quotePending = true;
+            return;
+          }
+          if (text.charCodeAt(i + 1) === 34) {
+            this.field += '"';
+            i += 2;
+            continue;
+          }
+          this.inQuotes = false;
+          i++;
+          continue;
+        }
+        // A run of quoted characters at once.
+        let j = i;
+        while (j < n) {
+          const c = text.charCodeAt(j);
+          if (c === 34) break;
+          if (c === 10) this.line++;
+          j++;
+        }
+        this.field += text.slice(i, j);
+        i = j;
+        continue;
+      }
+      if (code === 34 && this.field.length === 0) {
+        this.inQuotes = true;
+        this.fieldStarted = true;
+        i++;
+        continue;
+      }
+      if (code === delimiterCode) {
+        this.cells.push(this.field);
+        this.field = '';
+        this.fieldStarted = true;
+        i++;
+        continue;
+      }
+      if (code === 13 || code === 10) {
+        this.endRecord();
+        if (this.stopped) {
+          this.stoppedAt = i;
+          return;
+        }
+        if (code === 13) {
+          if (i + 1 === n) this.skipLineFeed = true;
+          else if (text.charCodeAt(i + 1) === 10) i++;
+        }
+        i++;
+        this.line++;
+        this.recordLine = this.line;
+        continue;
+      }
+      // Take a run of ordinary characters at once (keeps large files fast).
+      let j = i + 1;
+      while (j < n) {
+        const c = text.charCodeAt(j);
+        if (c === delimiterCode || c === 13 || c === 10 || c === 34) break;
+        j++;
+      }
+      this.field += text.slice(i, j);
+      i = j;
+    }
+  }
+
+  /** End of input: the last record, if unterminated (an unterminated quote just ends here). */
+  end(): void {
+    if (this.stopped) return;
+    if (this.quotePending) {
+      this.quotePending = false;
+      this.inQuotes = false;
+    }
+    if (this.field.length > 0 || this.cells.length > 0 || this.fieldStarted) this.endRecord();
+  }
+}
+
 /** Parse delimited text into records (the header is the first record). Stops after `maxRecords`. */
 export function parseDelimited(
   text: string,
@@ -29,74 +172,11 @@ export function parseDelimited(
   maxRecords = Infinity,
 ): { records: CsvRecord[]; truncated: boolean } {
   const records: CsvRecord[] = [];
-  let cells: string[] = [];
-  let field = '';
-  let inQuotes = false;
-  let line = 1;
-  let recordLine = 1;
-  let fieldStarted = false;
-  const delimiterCode = delimiter.charCodeAt(0);
-  const endRecord = () => {
-    cells.push(field);
-    // Skip blank lines (a single empty cell).
-    if (!(cells.length === 1 && cells[0].trim() === '' && !fieldStarted))
-      records.push({ line: recordLine, cells });
-    cells = [];
-    field = '';
-    fieldStarted = false;
-  };
-  let i = 0;
-  const n = text.length;
-  while (i < n) {
-    const code = text.charCodeAt(i);
-    if (inQuotes) {
-      if (code === 34 /* " */) {
-        if (text.charCodeAt(i + 1) === 34) {
-          field += '"';
-          i += 2;
-          continue;
-        }
-        inQuotes = false;
-        i++;
-        continue;
-      }
-      if (code === 10) line++;
-      field += text[i];
-      i++;
-      continue;
-    }
-    if (code === 34 && field.length === 0) {
-      inQuotes = true;
-      fieldStarted = true;
-      i++;
-      continue;
-    }
-    if (code === delimiterCode) {
-      cells.push(field);
-      field = '';
-      fieldStarted = true;
-      i++;
-      continue;
-    }
-    if (code === 13 || code === 10) {
-      endRecord();
-      if (records.length >= maxRecords) return { records, truncated: i + 1 < n };
-      if (code === 13 && text.charCodeAt(i + 1) === 10) i++;
-      i++;
-      line++;
-      recordLine = line;
-      continue;
-    }
-    // Take a run of ordinary characters at once (keeps large files fast).
-    let j = i + 1;
-    while (j < n) {
-      const c = text.charCodeAt(j);
-      if (c === delimiterCode || c === 13 || c === 10 || c === 34) break;
-      j++;
-    }
-    field += text.slice(i, j);
-    i = j;
-  }
-  if (field.length > 0 || cells.length > 0 || fieldStarted) endRecord();
-  return { records, truncated: false };
+  const parser = new DelimitedParser(delimiter, (record) => {
+    records.push(record);
+    return records.length < maxRecords;
+  });
+  parser.push(text);
+  parser.end();
+  return { records, truncated: parser.stoppedAt >= 0 && parser.stoppedAt + 1 < text.length };
 }

@@ -7,21 +7,69 @@ import { fitDesign, MAIN_COARSEN, MAIN_LOCAL, REFIT_COARSEN, REFIT_LOCAL } from 
 import { subsetDesign, type Problem } from './optimize';
 import { bootstrapSerial, ResampleStream, type BootstrapHooks, type BootstrapJob } from './bootstrap';
 import { bootstrapParallel, defaultThreads } from './parallel';
+import { columnsFromRuns, type RunColumns, type RunColumnsRun } from './columns';
 import type { DropReason, FitOptions, FitReport, HeldOutError, RunSeries } from './types';
 
-/** One usable checkpoint, tagged with its run. */
-interface FitPoint {
-  run: number;
-  params: number;
-  tokens: number;
-  loss: number;
-  flops?: number;
-  uniqueTokens?: number;
+/**
+ * Checkpoints chosen for a fit, as parallel arrays: `index[k]` is the checkpoint's position in the
+ * columns and `run[k]` its run. No per-point objects, so a million checkpoints stay a few arrays.
+ */
+interface Points {
+  index: Int32Array;
+  run: Int32Array;
 }
 
 /** Key that identifies a model for resampling and leave-one-out: run name + seed collapse to name. */
-function modelKey(run: RunSeries): string {
+function modelKey(run: RunColumnsRun): string {
   return run.name;
+}
+
+/** The points at positions `keep` (in order). */
+function pick(points: Points, keep: ArrayLike<number>): Points {
+  const index = new Int32Array(keep.length);
+  const run = new Int32Array(keep.length);
+  for (let k = 0; k < keep.length; k++) {
+    index[k] = points.index[keep[k]!]!;
+    run[k] = points.run[keep[k]!]!;
+  }
+  return { index, run };
+}
+
+/**
+ * The log-space design of chosen checkpoints, straight from the columns: the same values, in the same
+ * order, as {@link buildDesign} gives for the equivalent objects.
+ */
+function designFromColumns(columns: RunColumns, points: Points): FitDesign {
+  const { runs, tokens, loss, flops } = columns;
+  const n = points.index.length;
+  const design: FitDesign = {
+    logParams: new Float64Array(n),
+    logTokens: new Float64Array(n),
+    logFlops: new Float64Array(n),
+    logLoss: new Float64Array(n),
+  };
+  let withUnique = false;
+  for (let k = 0; k < n; k++) {
+    const i = points.index[k]!;
+    const params = runs[points.run[k]!]!.params;
+    const t = tokens[i]!;
+    design.logParams[k] = Math.log(params);
+    design.logTokens[k] = Math.log(t);
+    const f = flops ? flops[i]! : NaN;
+    design.logFlops[k] = f > 0 ? Math.log(f) : Math.log(6 * params * t);
+    design.logLoss[k] = Math.log(loss[i]!);
+    if (runs[points.run[k]!]!.uniqueTokens !== undefined) withUnique = true;
+  }
+  // Unique tokens (forms that model repetition) only when some point states them; U_D = D elsewhere.
+  if (withUnique) {
+    design.logUniqueTokens = new Float64Array(n);
+    for (let k = 0; k < n; k++) {
+      const t = tokens[points.index[k]!]!;
+      const u = runs[points.run[k]!]!.uniqueTokens;
+      design.logUniqueTokens[k] = Math.log(u && u > 0 ? Math.min(u, t) : t);
+    }
+  }
+  return design;
 }
 
 /** Build the log-space design of a set of points (one loop, typed arrays). */
@@ -60,37 +108,30 @@ function thetaValue(form: LogSpaceForm, k: number, value: number): number {
   return form.fromParams(params)[k];
 }
 
-/** Mean absolute relative error of a law on points. */
+/** Mean absolute relative error of a law on points (`design` is their design). */
 function meanAre(
   form: LogSpaceForm,
   theta: readonly number[],
-  points: readonly FitPoint[],
-  design: FitDesign = buildDesign(points),
+  columns: RunColumns,
+  points: Points,
+  design: FitDesign,
 ): number {
-  if (points.length === 0) return NaN;
+  const n = points.index.length;
+  if (n === 0) return NaN;
   let sum = 0;
-  for (let i = 0; i < points.length; i++) {
-    const predicted = Math.exp(form.logLoss(theta, design, i));
-    sum += Math.abs(predicted - points[i].loss) / points[i].loss;
+  for (let k = 0; k < n; k++) {
+    const predicted = Math.exp(form.logLoss(theta, design, k));
+    const actual = columns.loss[points.index[k]!]!;
+    sum += Math.abs(predicted - actual) / actual;
   }
-  return sum / points.length;
+  return sum / n;
 }
 
-/** Max of a possibly huge array (spreading millions of arguments overflows the stack). */
-function maxOf(values: readonly number[]): number {
-  let best = -Infinity;
-  for (const v of values) if (v > best) best = v;
-  return best;
-}
-
-function minOf(values: readonly number[]): number {
-  let best = Infinity;
-  for (const v of values) if (v < best) best = v;
-  return best;
-}
-
-function countDistinct(values: Iterable<number>): number {
-  return new Set(values).size;
+/** Distinct values of `value(k)` over the points. */
+function countDistinct(n: number, value: (k: number) => number): number {
+  const seen = new Set<number>();
+  for (let k = 0; k < n; k++) seen.add(value(k));
+  return seen.size;
 }
 
 function emptyReport(
@@ -126,7 +167,12 @@ function emptyReport(
  * ARE on the largest model and leave-one-model-out.
  */
 export function fitScalingLaw(runs: readonly RunSeries[], options: FitOptions = {}): FitReport {
-  const steps = fitSteps(runs, options);
+  return fitRunColumns(columnsFromRuns(runs), options);
+}
+
+/** {@link fitScalingLaw} on runs as columns (what ingestion builds): the same report. */
+export function fitRunColumns(columns: RunColumns, options: FitOptions = {}): FitReport {
+  const steps = fitSteps(columns, options);
   let step = steps.next();
   while (!step.done) {
     const { job, stream, count, hooks } = step.value;
@@ -143,7 +189,15 @@ export async function fitScalingLawParallel(
   runs: readonly RunSeries[],
   options: FitOptions & { threads?: number } = {},
 ): Promise<FitReport> {
-  const steps = fitSteps(runs, options);
+  return fitRunColumnsParallel(columnsFromRuns(runs), options);
+}
+
+/** {@link fitScalingLawParallel} on runs as columns. */
+export async function fitRunColumnsParallel(
+  columns: RunColumns,
+  options: FitOptions & { threads?: number } = {},
+): Promise<FitReport> {
+  const steps = fitSteps(columns, options);
   let step = steps.next();
   while (!step.done) {
     const { job, stream, count, hooks } = step.value;
@@ -164,7 +218,7 @@ interface BootstrapRequest {
 
 /** The fit as steps: everything up to the bootstrap, which the driver runs and hands back. */
 function* fitSteps(
-  runs: readonly RunSeries[],
+  columns: RunColumns,
   options: FitOptions,
 ): Generator<BootstrapRequest, FitReport, number[][] | 'cancelled'> {
   const started = Date.now();
@@ -219,34 +273,46 @@ function* fitSteps(
   }
 
   // Checkpoint selection: valid values, the min-tokens cut-off, optionally final checkpoints only.
-  const points: FitPoint[] = [];
-  runs.forEach((run, runIndex) => {
+  const { runs, tokens, loss } = columns;
+  const selectedIndex = new Int32Array(tokens.length);
+  const selectedRun = new Int32Array(tokens.length);
+  let selected = 0;
+  for (let r = 0; r < runs.length; r++) {
+    const run = runs[r]!;
     if (!(Number.isFinite(run.params) && run.params > 0)) {
-      drop(Number.isFinite(run.params) ? 'non-positive' : 'nan', run.points.length);
-      return;
+      drop(Number.isFinite(run.params) ? 'non-positive' : 'nan', run.count);
+      continue;
     }
-    let kept = run.points.filter((p) => {
-      if (!Number.isFinite(p.tokens) || !Number.isFinite(p.loss)) return (drop('nan'), false);
-      if (!(p.tokens > 0 && p.loss > 0)) return (drop('non-positive'), false);
-      if (p.tokens <= minTokens) return (drop('before-min-tokens'), false);
-      return true;
-    });
-    if (!useIntermediate && kept.length > 1) {
-      const last = kept.reduce((a, b) => (b.tokens >= a.tokens ? b : a));
-      drop('intermediate-checkpoint', kept.length - 1);
-      kept = [last];
+    const first = selected;
+    for (let i = run.start; i < run.start + run.count; i++) {
+      const t = tokens[i]!;
+      const l = loss[i]!;
+      if (!Number.isFinite(t) || !Number.isFinite(l)) drop('nan');
+      else if (!(t > 0 && l > 0)) drop('non-positive');
+      else if (t <= minTokens) drop('before-min-tokens');
+      else {
+        selectedIndex[selected] = i;
+        selectedRun[selected] = r;
+        selected++;
+      }
     }
-    for (const p of kept)
-      points.push({
-        run: runIndex,
-        params: run.params,
-        tokens: p.tokens,
-        loss: p.loss,
-        flops: p.flops,
-        ...(run.uniqueTokens !== undefined ? { uniqueTokens: run.uniqueTokens } : {}),
-      });
-  });
-  if (points.length === 0) {
+    if (!useIntermediate && selected - first > 1) {
+      // The last checkpoint with the most tokens.
+      let last = first;
+      for (let k = first + 1; k < selected; k++)
+        if (tokens[selectedIndex[k]!]! >= tokens[selectedIndex[last]!]!) last = k;
+      drop('intermediate-checkpoint', selected - first - 1);
+      selectedIndex[first] = selectedIndex[last]!;
+      selected = first + 1;
+    }
+  }
+  const points: Points = {
+    index: selectedIndex.subarray(0, selected),
+    run: selectedRun.subarray(0, selected),
+  };
+  const paramsOf = (p: Points, k: number) => runs[p.run[k]!]!.params;
+  const tokensOf = (p: Points, k: number) => tokens[p.index[k]!]!;
+  if (selected === 0) {
     const cut = report.dropped['before-min-tokens'];
     report.errors.push(
       cut
@@ -256,7 +322,10 @@ function* fitSteps(
     return report;
   }
 
-  if (findLawForm(formId)!.inputs.includes('uniqueTokens') && !points.some((p) => p.uniqueTokens)) {
+  if (
+    findLawForm(formId)!.inputs.includes('uniqueTokens') &&
+    !points.run.some((r) => !!runs[r]!.uniqueTokens)
+  ) {
     report.errors.push(
       `The ${formId} form models repeated data and needs each run's unique tokens (U_D); none of the runs states them.`,
     );
@@ -265,30 +334,42 @@ function* fitSteps(
 
   // Held-out target: every run at the largest N (seeds of the same model would leak otherwise).
   let fitPoints = points;
-  let evalPoints: FitPoint[] = [];
+  let evalPoints: Points = { index: new Int32Array(0), run: new Int32Array(0) };
   let heldOutName: string | undefined;
   let heldOutParams = 0;
   let fittedUpTo: number | undefined;
   if (options.holdoutLargest) {
-    heldOutParams = maxOf(points.map((p) => p.params));
-    const targetRuns = new Set(points.filter((p) => p.params === heldOutParams).map((p) => p.run));
-    heldOutName = runs[[...targetRuns][0]].name;
-    const cutoffByRun = new Map<number, number>();
-    for (const r of targetRuns) {
-      const maxTokens = maxOf(points.filter((p) => p.run === r).map((p) => p.tokens));
-      cutoffByRun.set(r, prefixFraction * maxTokens);
+    heldOutParams = -Infinity;
+    for (let k = 0; k < selected; k++) heldOutParams = Math.max(heldOutParams, paramsOf(points, k));
+    // Target runs in order of first appearance, with the largest tokens of each.
+    const maxTokensByRun = new Map<number, number>();
+    for (let k = 0; k < selected; k++) {
+      if (paramsOf(points, k) !== heldOutParams) continue;
+      const r = points.run[k]!;
+      maxTokensByRun.set(r, Math.max(maxTokensByRun.get(r) ?? -Infinity, tokensOf(points, k)));
     }
-    fitPoints = points.filter((p) => !targetRuns.has(p.run) || p.tokens <= (cutoffByRun.get(p.run) ?? 0));
-    evalPoints = points.filter((p) => targetRuns.has(p.run) && p.tokens > (cutoffByRun.get(p.run) ?? 0));
-    if (prefixFraction > 0) fittedUpTo = maxOf([...cutoffByRun.values()]);
-    if (evalPoints.length === 0)
+    heldOutName = runs[[...maxTokensByRun.keys()][0]!]!.name;
+    const cutoffByRun = new Map<number, number>();
+    for (const [r, maxTokens] of maxTokensByRun) cutoffByRun.set(r, prefixFraction * maxTokens);
+    const keepFit: number[] = [];
+    const keepEval: number[] = [];
+    for (let k = 0; k < selected; k++) {
+      const cutoff = cutoffByRun.get(points.run[k]!);
+      if (cutoff === undefined || tokensOf(points, k) <= cutoff) keepFit.push(k);
+      else keepEval.push(k);
+    }
+    fitPoints = pick(points, keepFit);
+    evalPoints = pick(points, keepEval);
+    if (prefixFraction > 0) fittedUpTo = Math.max(...cutoffByRun.values());
+    if (keepEval.length === 0)
       report.warnings.push(`The held-out model ${heldOutName} has no points to evaluate.`);
   }
 
-  const fitRuns = new Set(fitPoints.map((p) => p.run));
-  const sizes = countDistinct(fitPoints.map((p) => p.params));
-  report.points = fitPoints.length;
-  report.models = new Set([...fitRuns].map((r) => modelKey(runs[r]))).size;
+  const fitCount = fitPoints.index.length;
+  const fitRuns = new Set(fitPoints.run);
+  const sizes = countDistinct(fitCount, (k) => paramsOf(fitPoints, k));
+  report.points = fitCount;
+  report.models = new Set([...fitRuns].map((r) => modelKey(runs[r]!))).size;
   report.modelSizes = sizes;
   const freeCount = fixed.filter((v) => v === undefined).length;
   if (sizes < form.minDistinctSizes) {
@@ -297,19 +378,25 @@ function* fitSteps(
     );
     return report;
   }
-  if (fitPoints.length <= freeCount) {
+  if (fitCount <= freeCount) {
     const simpler = form.fewerCoefficientsForm
       ? logSpaceForm(form.fewerCoefficientsForm as LawForm)
       : undefined;
     report.errors.push(
-      `Only ${fitPoints.length} points for ${freeCount} free coefficients; need more checkpoints or runs` +
-        (simpler && fitPoints.length > simpler.thetaNames.length
+      `Only ${fitCount} points for ${freeCount} free coefficients; need more checkpoints or runs` +
+        (simpler && fitCount > simpler.thetaNames.length
           ? `, or fit the ${simpler.thetaNames.length}-coefficient form with --form ${simpler.form}.`
           : '.'),
     );
     return report;
   }
-  if (formId === 'compute' && countDistinct(fitPoints.map((p) => p.flops ?? 6 * p.params * p.tokens)) < 3) {
+  if (
+    formId === 'compute' &&
+    countDistinct(fitCount, (k) => {
+      const f = columns.flops ? columns.flops[fitPoints.index[k]!]! : NaN;
+      return Number.isNaN(f) ? 6 * paramsOf(fitPoints, k) * tokensOf(fitPoints, k) : f;
+    }) < 3
+  ) {
     report.errors.push('The compute form needs at least 3 distinct compute budgets.');
     return report;
   }
@@ -325,7 +412,7 @@ function* fitSteps(
 
   // Main fit.
   progress({ stage: 'starts', fraction: 0, message: 'scanning exponent grid' });
-  const design = buildDesign(fitPoints);
+  const design = designFromColumns(columns, fitPoints);
   const problem: Problem = { form, design, delta, fixed };
   const main = fitDesign(problem, startCount, MAIN_LOCAL, isCancelled, [], MAIN_COARSEN);
   if (!main) {
@@ -344,21 +431,25 @@ function* fitSteps(
   report.law = lawFromCoefficientVector(findLawForm(formId)!, reported);
   report.objective = main.objective;
   report.params = Object.fromEntries(form.paramNames.map((name, k) => [name, reported[k]]));
-  report.trainAre = meanAre(form, main.theta, fitPoints, design);
-  report.region = {
-    paramsMin: minOf(fitPoints.map((p) => p.params)),
-    paramsMax: maxOf(fitPoints.map((p) => p.params)),
-    tokensMin: minOf(fitPoints.map((p) => p.tokens)),
-    tokensMax: maxOf(fitPoints.map((p) => p.tokens)),
-  };
+  report.trainAre = meanAre(form, main.theta, columns, fitPoints, design);
+  const region = { paramsMin: Infinity, paramsMax: -Infinity, tokensMin: Infinity, tokensMax: -Infinity };
+  for (let k = 0; k < fitCount; k++) {
+    const n = paramsOf(fitPoints, k);
+    const d = tokensOf(fitPoints, k);
+    if (n < region.paramsMin) region.paramsMin = n;
+    if (n > region.paramsMax) region.paramsMax = n;
+    if (d < region.tokensMin) region.tokensMin = d;
+    if (d > region.tokensMax) region.tokensMax = d;
+  }
+  report.region = region;
   addShapeWarnings(report, form, main.theta);
 
-  if (options.holdoutLargest && evalPoints.length > 0 && heldOutName !== undefined) {
+  if (options.holdoutLargest && evalPoints.index.length > 0 && heldOutName !== undefined) {
     const heldOut: HeldOutError = {
       model: heldOutName,
       params: heldOutParams,
-      are: meanAre(form, main.theta, evalPoints),
-      points: evalPoints.length,
+      are: meanAre(form, main.theta, columns, evalPoints, designFromColumns(columns, evalPoints)),
+      points: evalPoints.index.length,
     };
     if (fittedUpTo !== undefined) heldOut.fittedUpToTokens = fittedUpTo;
     report.heldOut = heldOut;
@@ -366,7 +457,12 @@ function* fitSteps(
 
   // Leave-one-model-out over the fit's models (by name).
   if (options.leaveOneModelOut) {
-    const names = [...new Set(fitPoints.map((p) => modelKey(runs[p.run])))];
+    const nameOf = (k: number) => modelKey(runs[fitPoints.run[k]!]!);
+    const names: string[] = [];
+    {
+      const seen = new Set<string>();
+      for (let k = 0; k < fitCount; k++) if (!seen.has(nameOf(k))) seen.add(nameOf(k)), names.push(nameOf(k));
+    }
     const perModel: HeldOutError[] = [];
     for (let m = 0; m < names.length; m++) {
       if (isCancelled()) return cancelled(report, started);
@@ -375,12 +471,14 @@ function* fitSteps(
         fraction: 0.1 + (0.2 * m) / names.length,
         message: `leaving out ${names[m]}`,
       });
-      const rest = fitPoints.filter((p) => modelKey(runs[p.run]) !== names[m]);
-      const out = fitPoints.filter((p) => modelKey(runs[p.run]) === names[m]);
-      if (countDistinct(rest.map((p) => p.params)) < form.minDistinctSizes || rest.length <= freeCount)
-        continue;
+      // Positions in the fit design (the design is pointwise, so its subsets are the subsets' designs).
+      const rest: number[] = [];
+      const out: number[] = [];
+      for (let k = 0; k < fitCount; k++) (nameOf(k) === names[m] ? out : rest).push(k);
+      const restSizes = countDistinct(rest.length, (j) => paramsOf(fitPoints, rest[j]!));
+      if (restSizes < form.minDistinctSizes || rest.length <= freeCount) continue;
       const refit = fitDesign(
-        { form, design: buildDesign(rest), delta, fixed },
+        { form, design: subsetDesign(design, rest), delta, fixed },
         3,
         REFIT_LOCAL,
         isCancelled,
@@ -390,9 +488,9 @@ function* fitSteps(
       );
       if (!refit) continue;
       perModel.push({
-        model: names[m],
-        params: out[0].params,
-        are: meanAre(form, refit.theta, out),
+        model: names[m]!,
+        params: paramsOf(fitPoints, out[0]!),
+        are: meanAre(form, refit.theta, columns, pick(fitPoints, out), subsetDesign(design, out)),
         points: out.length,
       });
     }
@@ -407,11 +505,11 @@ function* fitSteps(
   // Bootstrap over models: resample whole runs (grouped by name) with replacement and refit.
   if (bootstrap > 0) {
     const groups = new Map<string, number[]>();
-    fitPoints.forEach((p, i) => {
-      const key = modelKey(runs[p.run]);
+    for (let k = 0; k < fitCount; k++) {
+      const key = modelKey(runs[fitPoints.run[k]!]!);
       const list = groups.get(key) ?? groups.set(key, []).get(key)!;
-      list.push(i);
-    });
+      list.push(k);
+    }
     const groupList = [...groups.values()];
     const outcome = yield {
       job: { form: formId, delta, fixed, design, start: main.theta },

@@ -3,9 +3,29 @@
  * uncertainty, held-out evaluation, reports and saved laws. Pure; the CLI (src/cli/fit.ts) and the
  * editor supply file text.
  */
-export { fitScalingLaw, fitScalingLawParallel, buildDesign, predictFromReport } from './fit';
+export {
+  fitScalingLaw,
+  fitScalingLawParallel,
+  fitRunColumns,
+  fitRunColumnsParallel,
+  buildDesign,
+  predictFromReport,
+} from './fit';
+export {
+  columnsFromRuns,
+  runsFromColumns,
+  concatRunColumns,
+  emptyRunColumns,
+  type RunColumns,
+  type RunColumnsRun,
+} from './columns';
 export {
   readRunsFromText,
+  readRunColumnsFromText,
+  readRunColumnsFromSource,
+  type ColumnsRead,
+  type FileSource,
+  type TextSource,
   parseCell,
   paramsFromName,
   normalizeColumn,
@@ -13,6 +33,13 @@ export {
   type RunsRead,
 } from './ingest';
 export { readRunsFromFiles, type FolderFile } from './runFolder';
+export {
+  estimateFitSeconds,
+  measureSecondsPerPointPass,
+  DEFAULT_SECONDS_PER_POINT_PASS,
+  FIT_COST_MODEL,
+  type FitEstimateInput,
+} from './estimate';
 export { formatFitReport, formatIngestReport } from './report';
 export {
   assessIdentifiability,

@@ -1,5 +1,6 @@
-import { guessDelimiter, parseDelimited } from './csv';
-import type { ColumnChoice, DropReason, IngestOptions, IngestReport, RunPoint, RunSeries } from './types';
+import { DelimitedParser, guessDelimiter, type CsvRecord } from './csv';
+import { concatRunColumns, emptyRunColumns, runsFromColumns, type RunColumns, type RunColumnsRun } from './columns';
+import type { ColumnChoice, DropReason, IngestOptions, IngestReport, RunSeries } from './types';
 
 /**
  * Reading the user's runs from text: CSV/TSV tables, JSONL logs, JSON arrays, Hugging Face
@@ -113,6 +114,12 @@ export function parseCell(cell: Cell, allowSuffix: boolean): number | 'missing' 
   if (cell === null || cell === undefined) return 'missing';
   if (typeof cell === 'number') return Number.isFinite(cell) ? cell : 'nan';
   if (typeof cell === 'boolean') return 'bad';
+  // Fast path for plain decimals (the bulk of a large table): only digits, sign, point and exponent,
+  // which Number() reads exactly as the pattern below does; anything else takes the full path.
+  if (isPlainNumber(cell)) {
+    const value = Number(cell);
+    if (Number.isFinite(value)) return value;
+  }
   const text = cell.trim();
   if (text === '' || /^(none|null|na|n\/a|-)$/i.test(text)) return 'missing';
   if (/^[+-]?(nan|inf|infinity)$/i.test(text)) return 'nan';
@@ -121,6 +128,19 @@ export function parseCell(cell: Cell, allowSuffix: boolean): number | 'missing' 
   const value =
     Number(match[1].replace(/_/g, '')) * (match[2] ? SUFFIX_MULTIPLIERS[match[2].toLowerCase()] : 1);
   return Number.isFinite(value) ? value : 'nan';
+}
+
+/** Only [0-9+-.eE], starting with a digit, sign or point (no spaces, underscores, suffixes). */
+function isPlainNumber(text: string): boolean {
+  const n = text.length;
+  if (n === 0 || n > 32) return false;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    // 0-9, '+', '-', '.', 'e', 'E'
+    if (!((c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46 || c === 101 || c === 69)) return false;
+  }
+  const first = text.charCodeAt(0);
+  return first !== 101 && first !== 69;
 }
 
 /** A model size stated in a run name (`pythia-70m`, `OPT-1.3b`), or undefined. */
@@ -151,6 +171,12 @@ export function emptyIngestReport(source: string, format: IngestReport['format']
 /** Result of reading runs. */
 export interface RunsRead {
   runs: RunSeries[];
+  report: IngestReport;
+}
+
+/** Result of reading runs as columns (src/core/fit/columns.ts). */
+export interface ColumnsRead {
+  columns: RunColumns;
   report: IngestReport;
 }
 
@@ -208,117 +234,291 @@ function dropRow(report: IngestReport, reason: DropReason, example: string, coun
   if (!report.dropExamples[reason]) report.dropExamples[reason] = example;
 }
 
+/** A growable Float64Array. */
+class Growable {
+  data = new Float64Array(1024);
+  length = 0;
+  push(value: number): void {
+    if (this.length === this.data.length) {
+      const next = new Float64Array(this.data.length * 2);
+      next.set(this.data);
+      this.data = next;
+    }
+    this.data[this.length++] = value;
+  }
+}
+
+/** A flat copy of a string, so a run name cut out of a file chunk does not keep the chunk alive. */
+function flat(text: string): string {
+  return text.length < 13 ? text : text.split('').join('');
+}
+
 /**
- * Turn rows into runs with the chosen columns. Shared by every tabular format.
+ * Exact-duplicate detection on (run, tokens, loss) without a string per row: an open-addressing hash
+ * set of row numbers over the builder's columns. Values are positive and finite here, so equal bits
+ * are equal numbers.
  */
+class PointSet {
+  private table = new Int32Array(2048).fill(-1);
+  private size = 0;
+  private readonly bits = new Float64Array(1);
+  private readonly words = new Int32Array(this.bits.buffer);
+
+  constructor(
+    private readonly run: Growable,
+    private readonly tokens: Growable,
+    private readonly loss: Growable,
+  ) {}
+
+  private hash(run: number, tokens: number, loss: number): number {
+    const { bits, words } = this;
+    let h = Math.imul(run + 1, 0x9e3779b1);
+    bits[0] = tokens;
+    h = Math.imul(h ^ words[0]!, 0x85ebca6b) ^ words[1]!;
+    bits[0] = loss;
+    h = Math.imul(h ^ words[0]!, 0xc2b2ae35) ^ words[1]!;
+    h ^= h >>> 15;
+    return Math.imul(h, 0x27d4eb2f) ^ (h >>> 13);
+  }
+
+  /** True when a row with these values was added before; otherwise remembers row `row`. */
+  addOrFind(row: number, run: number, tokens: number, loss: number): boolean {
+    const mask = this.table.length - 1;
+    let slot = this.hash(run, tokens, loss) & mask;
+    for (;;) {
+      const other = this.table[slot]!;
+      if (other < 0) break;
+      if (
+        this.run.data[other] === run &&
+        this.tokens.data[other] === tokens &&
+        this.loss.data[other] === loss
+      )
+        return true;
+      slot = (slot + 1) & mask;
+    }
+    this.table[slot] = row;
+    if (++this.size * 2 > this.table.length) this.grow();
+    return false;
+  }
+
+  private grow(): void {
+    const old = this.table;
+    this.table = new Int32Array(old.length * 2).fill(-1);
+    const mask = this.table.length - 1;
+    for (const row of old) {
+      if (row < 0) continue;
+      let slot = this.hash(this.run.data[row]!, this.tokens.data[row]!, this.loss.data[row]!) & mask;
+      while (this.table[slot]! >= 0) slot = (slot + 1) & mask;
+      this.table[slot] = row;
+    }
+  }
+}
+
+type Parsed = number | 'missing' | 'nan' | 'bad';
+const REQUIRED = ['params', 'tokens', 'loss'] as const;
+
+/**
+ * Turns rows into runs as columns with the chosen columns; shared by every tabular format. Each row
+ * becomes a checkpoint or a drop (counted, first example kept). Nothing per row is kept but its
+ * numbers in typed columns: a large table streams through with a few flat arrays.
+ */
+class RunsBuilder {
+  private readonly runIndex = new Map<string, number>();
+  private readonly runs: { name: string; params: number; seed?: string }[] = [];
+  private readonly run = new Growable();
+  private readonly tokens = new Growable();
+  private readonly loss = new Growable();
+  private readonly step = new Growable();
+  private readonly flops = new Growable();
+  private readonly seen = new PointSet(this.run, this.tokens, this.loss);
+  private readonly maxRows: number;
+  private inferredFromName = false;
+  private readonly namedSizes = new Map<string, number | undefined>();
+  // The previous row's run, to skip the key and lookup on the next row of the same run.
+  private lastName: string | undefined;
+  private lastSeed: string | undefined;
+  private lastParams = NaN;
+  private lastRun = -1;
+
+  constructor(
+    private readonly columns: ColumnChoice,
+    private readonly options: IngestOptions,
+    private readonly report: IngestReport,
+    private readonly defaultName: string,
+    /** The default name identifies the run (a W&B run, --run-name); otherwise unnamed runs are named by N. */
+    private readonly defaultNameIsRun = false,
+  ) {
+    this.maxRows = options.maxRows ?? DEFAULT_MAX_ROWS;
+  }
+
+  add(row: Row): void {
+    const { columns, options, report } = this;
+    report.rowsRead++;
+    if (report.rowsRead > this.maxRows) {
+      dropRow(report, 'too-many-rows', `line ${row.line}`);
+      return;
+    }
+    if (options.where?.some((f) => String(row.get(f.column) ?? '') !== f.value)) {
+      dropRow(report, 'filtered', `line ${row.line}`);
+      return;
+    }
+    const name = columns.model
+      ? String(row.get(columns.model) ?? '').trim() || this.defaultName
+      : this.defaultName;
+    const seed = columns.seed ? String(row.get(columns.seed) ?? '').trim() || undefined : undefined;
+    let params: Parsed = columns.params
+      ? parseCell(row.get(columns.params), true)
+      : (options.params ?? 'missing');
+    let tokens: Parsed = columns.tokens ? parseCell(row.get(columns.tokens), true) : 'missing';
+    const loss: Parsed = columns.loss ? parseCell(row.get(columns.loss), false) : 'missing';
+    const step: Parsed = columns.step ? parseCell(row.get(columns.step), false) : 'missing';
+    const flops: Parsed = columns.flops ? parseCell(row.get(columns.flops), true) : 'missing';
+    if (params === 'missing' && options.params !== undefined) params = options.params;
+    if (params === 'missing') {
+      let fromName = this.namedSizes.get(name);
+      if (!this.namedSizes.has(name)) this.namedSizes.set(flat(name), (fromName = paramsFromName(name)));
+      if (fromName !== undefined) {
+        params = fromName;
+        this.inferredFromName = true;
+      }
+    }
+    if (tokens === 'missing' && typeof step === 'number' && options.tokensPerStep) {
+      tokens = step * options.tokensPerStep;
+    }
+    const values = { params, tokens, loss };
+    const describe = (key: (typeof REQUIRED)[number]) =>
+      `line ${row.line}: ${key} "${String(row.get(columns[key] ?? '') ?? '')}"`;
+    if (params === 'bad' || tokens === 'bad' || loss === 'bad') {
+      dropRow(report, 'unparseable', describe(REQUIRED.find((k) => values[k] === 'bad')!));
+      return;
+    }
+    if (params === 'missing' || tokens === 'missing' || loss === 'missing') {
+      dropRow(report, 'missing-value', `line ${row.line}: no ${REQUIRED.find((k) => values[k] === 'missing')}`);
+      return;
+    }
+    if (params === 'nan' || tokens === 'nan' || loss === 'nan') {
+      dropRow(report, 'nan', describe(REQUIRED.find((k) => values[k] === 'nan')!));
+      return;
+    }
+    if (!(params > 0 && tokens > 0 && loss > 0)) {
+      const key = REQUIRED.find((k) => !((values[k] as number) > 0))!;
+      dropRow(report, 'non-positive', `line ${row.line}: ${key} = ${values[key]}`);
+      return;
+    }
+    let run: number;
+    if (name === this.lastName && seed === this.lastSeed && params === this.lastParams) run = this.lastRun;
+    else {
+      const runKey = `${name}\u0000${seed ?? ''}\u0000${params}`;
+      const found = this.runIndex.get(runKey);
+      if (found !== undefined) run = found;
+      else {
+        run = this.runs.length;
+        const kept = { name: flat(name), params, ...(seed !== undefined ? { seed: flat(seed) } : {}) };
+        this.runs.push(kept);
+        this.runIndex.set(`${kept.name}\u0000${kept.seed ?? ''}\u0000${params}`, run);
+      }
+      this.lastName = name;
+      this.lastSeed = seed;
+      this.lastParams = params;
+      this.lastRun = run;
+    }
+    if (this.seen.addOrFind(this.tokens.length, run, tokens, loss)) {
+      dropRow(report, 'duplicate', `line ${row.line}`);
+      return;
+    }
+    this.run.push(run);
+    this.tokens.push(tokens);
+    this.loss.push(loss);
+    this.step.push(typeof step === 'number' ? step : NaN);
+    this.flops.push(typeof flops === 'number' && flops > 0 ? flops : NaN);
+    report.pointsKept++;
+  }
+
+  /**
+   * The runs as columns: grouped by run (in order of first appearance), each run's checkpoints sorted
+   * by tokens (stable), names disambiguated as {@link finishRuns} describes.
+   */
+  finish(): RunColumns {
+    const { report } = this;
+    if (this.inferredFromName)
+      report.notes.push('N was read from run names (e.g. "-125m") because the data has no parameter column.');
+    const n = this.tokens.length;
+    const runCount = this.runs.length;
+    const counts = new Int32Array(runCount + 1);
+    const runOf = this.run.data;
+    for (let i = 0; i < n; i++) counts[runOf[i]! + 1]!++;
+    for (let r = 0; r < runCount; r++) counts[r + 1]! += counts[r]!;
+    const starts = counts.slice(0, runCount);
+    // Counting sort by run keeps file order within a run.
+    const order = new Int32Array(n);
+    const cursor = counts.slice(0, runCount);
+    for (let i = 0; i < n; i++) order[cursor[runOf[i]!]!++] = i;
+    const tokensIn = this.tokens.data;
+    for (let r = 0; r < runCount; r++) {
+      const from = starts[r]!;
+      const to = r + 1 < runCount ? starts[r + 1]! : n;
+      let sorted = true;
+      for (let k = from + 1; k < to && sorted; k++) if (tokensIn[order[k]!]! < tokensIn[order[k - 1]!]!) sorted = false;
+      if (!sorted) {
+        // Stable: ties keep file order.
+        const slice = Array.from(order.subarray(from, to)).sort((p, q) => tokensIn[p]! - tokensIn[q]! || p - q);
+        order.set(slice, from);
+      }
+    }
+    const gather = (source: Float64Array) => {
+      const out = new Float64Array(n);
+      for (let k = 0; k < n; k++) out[k] = source[order[k]!]!;
+      return out;
+    };
+    const anyStated = (g: Growable) => {
+      for (let i = 0; i < g.length; i++) if (!Number.isNaN(g.data[i])) return true;
+      return false;
+    };
+    const runs: RunColumnsRun[] = this.runs.map((run, r) => ({
+      ...run,
+      start: starts[r]!,
+      count: (r + 1 < runCount ? starts[r + 1]! : n) - starts[r]!,
+    }));
+    const columns: RunColumns = {
+      runs,
+      tokens: gather(tokensIn),
+      loss: gather(this.loss.data),
+      ...(anyStated(this.step) ? { step: gather(this.step.data) } : {}),
+      ...(anyStated(this.flops) ? { flops: gather(this.flops.data) } : {}),
+    };
+    finishRuns(
+      runs,
+      this.columns.model || this.defaultNameIsRun
+        ? { ...this.columns, model: this.columns.model ?? 'run' }
+        : this.columns,
+      report,
+    );
+    return columns;
+  }
+}
+
+/** Turn rows into runs (columns) with the chosen columns. */
 function rowsToRuns(
   rows: Iterable<Row>,
   columns: ColumnChoice,
   options: IngestOptions,
   report: IngestReport,
   defaultName: string,
-  /** The default name identifies the run (a W&B run, --run-name); otherwise unnamed runs are named by N. */
   defaultNameIsRun = false,
-): RunSeries[] {
-  const runs = new Map<string, RunSeries>();
-  const seen = new Set<string>();
-  const maxRows = options.maxRows ?? DEFAULT_MAX_ROWS;
-  let inferredFromName = false;
-  for (const row of rows) {
-    report.rowsRead++;
-    if (report.rowsRead > maxRows) {
-      dropRow(report, 'too-many-rows', `line ${row.line}`);
-      continue;
-    }
-    if (options.where?.some((f) => String(row.get(f.column) ?? '') !== f.value)) {
-      dropRow(report, 'filtered', `line ${row.line}`);
-      continue;
-    }
-    const name = columns.model ? String(row.get(columns.model) ?? '').trim() || defaultName : defaultName;
-    const seed = columns.seed ? String(row.get(columns.seed) ?? '').trim() || undefined : undefined;
-    const values: Record<
-      'params' | 'tokens' | 'loss' | 'step' | 'flops',
-      number | 'missing' | 'nan' | 'bad'
-    > = {
-      params: columns.params ? parseCell(row.get(columns.params), true) : (options.params ?? 'missing'),
-      tokens: columns.tokens ? parseCell(row.get(columns.tokens), true) : 'missing',
-      loss: columns.loss ? parseCell(row.get(columns.loss), false) : 'missing',
-      step: columns.step ? parseCell(row.get(columns.step), false) : 'missing',
-      flops: columns.flops ? parseCell(row.get(columns.flops), true) : 'missing',
-    };
-    if (values.params === 'missing' && options.params !== undefined) values.params = options.params;
-    if (values.params === 'missing') {
-      const fromName = paramsFromName(name);
-      if (fromName !== undefined) {
-        values.params = fromName;
-        inferredFromName = true;
-      }
-    }
-    if (values.tokens === 'missing' && typeof values.step === 'number' && options.tokensPerStep) {
-      values.tokens = values.step * options.tokensPerStep;
-    }
-    const required = ['params', 'tokens', 'loss'] as const;
-    const describe = (key: string) =>
-      `line ${row.line}: ${key} "${String(row.get(columns[key as keyof ColumnChoice] ?? '') ?? '')}"`;
-    const bad = required.find((k) => values[k] === 'bad');
-    if (bad) {
-      dropRow(report, 'unparseable', describe(bad));
-      continue;
-    }
-    const missing = required.find((k) => values[k] === 'missing');
-    if (missing) {
-      dropRow(report, 'missing-value', `line ${row.line}: no ${missing}`);
-      continue;
-    }
-    const nan = required.find((k) => values[k] === 'nan');
-    if (nan) {
-      dropRow(report, 'nan', describe(nan));
-      continue;
-    }
-    const params = values.params as number;
-    const tokens = values.tokens as number;
-    const loss = values.loss as number;
-    const nonPositive = required.find((k) => !((values[k] as number) > 0));
-    if (nonPositive) {
-      dropRow(report, 'non-positive', `line ${row.line}: ${nonPositive} = ${values[nonPositive]}`);
-      continue;
-    }
-    const runKey = `${name}\u0000${seed ?? ''}\u0000${params}`;
-    const pointKey = `${runKey}\u0000${tokens}\u0000${loss}`;
-    if (seen.has(pointKey)) {
-      dropRow(report, 'duplicate', `line ${row.line}`);
-      continue;
-    }
-    seen.add(pointKey);
-    let run = runs.get(runKey);
-    if (!run) {
-      run = { name, params, points: [], ...(seed !== undefined ? { seed } : {}) };
-      runs.set(runKey, run);
-    }
-    const point: RunPoint = { tokens, loss };
-    if (typeof values.step === 'number') point.step = values.step;
-    if (typeof values.flops === 'number' && values.flops > 0) point.flops = values.flops;
-    run.points.push(point);
-    report.pointsKept++;
-  }
-  if (inferredFromName)
-    report.notes.push('N was read from run names (e.g. "-125m") because the data has no parameter column.');
-  return finishRuns(
-    [...runs.values()],
-    columns.model || defaultNameIsRun ? { ...columns, model: columns.model ?? 'run' } : columns,
-    report,
-  );
+): RunColumns {
+  const builder = new RunsBuilder(columns, options, report, defaultName, defaultNameIsRun);
+  for (const row of rows) builder.add(row);
+  return builder.finish();
 }
 
-/** Sort checkpoints, disambiguate names shared by different N, and name unnamed runs by N. */
-function finishRuns(runs: RunSeries[], columns: ColumnChoice, report: IngestReport): RunSeries[] {
+/** Disambiguate names shared by different N, and name unnamed runs by N (in place). */
+function finishRuns(runs: RunColumnsRun[], columns: ColumnChoice, report: IngestReport): void {
   const nameCounts = new Map<string, Set<number>>();
   for (const run of runs) {
     const sizes = nameCounts.get(run.name) ?? nameCounts.set(run.name, new Set()).get(run.name)!;
     sizes.add(run.params);
   }
   for (const run of runs) {
-    run.points.sort((a, b) => a.tokens - b.tokens);
     // Without a model column every N is its own model (as in the Chinchilla/Epoch table).
     if (!columns.model || (nameCounts.get(run.name)?.size ?? 0) > 1)
       run.name = `${columns.model ? run.name + ' ' : ''}N=${formatCount(run.params)}`;
@@ -338,7 +538,6 @@ function finishRuns(runs: RunSeries[], columns: ColumnChoice, report: IngestRepo
         : `No usable rows out of ${report.rowsRead}${reasons ? ` (dropped: ${reasons})` : ''}.`,
     );
   }
-  return runs;
 }
 
 /** Compact count for run names: 1.25e8 → "125M". */
@@ -394,23 +593,81 @@ function checkFilters(options: IngestOptions, available: readonly string[], repo
   return true;
 }
 
-/** Read a delimited table (CSV/TSV), including W&B panel exports with one column group per run. */
-function readTable(text: string, fileName: string, options: IngestOptions): RunsRead {
-  const delimiter = guessDelimiter(text, fileName);
-  const report = emptyIngestReport(fileName, delimiter === '\t' ? 'tsv' : 'csv');
-  const { records } = parseDelimited(text, delimiter, (options.maxRows ?? DEFAULT_MAX_ROWS) + 2);
-  if (records.length === 0) {
-    report.errors.push('The file is empty.');
-    return { runs: [], report };
+/**
+ * A table's text in pieces, readable more than once (a file on disk is read again in chunks; a
+ * string is one piece). `head` is the start of the text (at least the first line, or all of it).
+ */
+export interface TextSource {
+  head: string;
+  chunks(): Iterable<string>;
+}
+
+/** A source of one string. */
+function textSource(text: string): TextSource {
+  return { head: text, chunks: () => [text] };
+}
+
+/**
+ * Every record of a table, one at a time (only the current one is held). Stops after `maxRecords`
+ * or when `onRecord` returns false.
+ */
+function forEachRecord(
+  source: TextSource,
+  delimiter: string,
+  maxRecords: number,
+  onRecord: (record: CsvRecord, index: number) => boolean | void,
+): void {
+  let index = 0;
+  const parser = new DelimitedParser(delimiter, (record) => {
+    if (onRecord(record, index++) === false) return false;
+    return index < maxRecords;
+  });
+  let first = true;
+  for (let chunk of source.chunks()) {
+    // A byte order mark is not part of the header.
+    if (first && chunk.charCodeAt(0) === 0xfeff) chunk = chunk.slice(1);
+    first = false;
+    parser.push(chunk);
+    if (parser.stopped) return;
   }
-  const header = records[0].cells.map((c) => c.trim());
-  if (records.length === 1) {
+  parser.end();
+}
+
+/**
+ * Read a delimited table (CSV/TSV), including W&B panel exports with one column group per run. Rows
+ * stream from the source into the run columns; only W&B wide exports (a column group per run, read
+ * run by run) are held whole, as they are small.
+ */
+function readTable(source: TextSource, fileName: string, options: IngestOptions): ColumnsRead {
+  const delimiter = guessDelimiter(source.head, fileName);
+  const report = emptyIngestReport(fileName, delimiter === '\t' ? 'tsv' : 'csv');
+  const maxRecords = (options.maxRows ?? DEFAULT_MAX_ROWS) + 2;
+  const empty = () => ({ columns: emptyRunColumns(), report });
+  // The header and whether there is a data row.
+  let headerCells: string[] | undefined;
+  let hasData = false;
+  forEachRecord(source, delimiter, 2, (record, index) => {
+    if (index === 0) headerCells = record.cells;
+    else hasData = true;
+  });
+  if (!headerCells) {
+    report.errors.push('The file is empty.');
+    return empty();
+  }
+  const header = headerCells.map((c) => c.trim());
+  if (!hasData) {
     report.errors.push('The file has a header but no data rows.');
-    return { runs: [], report };
+    return empty();
   }
   const wide = wandbWideColumns(header);
-  if (wide) return readWandbWide(header, records.slice(1), wide, fileName, options);
-  if (!checkFilters(options, header, report)) return { runs: [], report };
+  if (wide) {
+    const records: CsvRecord[] = [];
+    forEachRecord(source, delimiter, maxRecords, (record, index) => {
+      if (index > 0) records.push(record);
+    });
+    return readWandbWide(header, records, wide, fileName, options);
+  }
+  if (!checkFilters(options, header, report)) return empty();
   const history = isWandbHistory(header);
   if (history) report.format = 'wandb';
   const columns = chooseColumns(header, options.columns, report);
@@ -428,10 +685,10 @@ function readTable(text: string, fileName: string, options: IngestOptions): Runs
       );
     }
   }
-  if (!columns || !requireColumns(columns, runOptions, report, header)) return { runs: [], report };
+  if (!columns || !requireColumns(columns, runOptions, report, header)) return empty();
   const index = new Map(header.map((h, i) => [h, i] as const));
-  const cell = (record: { cells: string[] }, column: string | undefined) =>
-    column === undefined ? undefined : record.cells[index.get(column) ?? -1];
+  const indexOf = (column: string | undefined) =>
+    column === undefined ? -1 : (index.get(column) ?? -1);
   if (history) {
     if (columns.step === '_step')
       report.warnings.push(
@@ -440,10 +697,7 @@ function readTable(text: string, fileName: string, options: IngestOptions): Runs
     // Eval rows of HF/W&B logs carry the step but not the token count: a constant tokens/step over
     // the rows that have both fills them in (and is said); an inconsistent ratio is not used.
     if (columns.tokens && columns.step && options.tokensPerStep === undefined) {
-      const ratio = constantTokensPerStep(records.slice(1), (r) => [
-        cell(r, columns.tokens),
-        cell(r, columns.step),
-      ]);
+      const ratio = constantTokensPerStep(source, delimiter, maxRecords, indexOf(columns.tokens), indexOf(columns.step));
       if (ratio !== undefined) {
         runOptions = { ...runOptions, tokensPerStep: ratio };
         report.notes.push(
@@ -454,24 +708,34 @@ function readTable(text: string, fileName: string, options: IngestOptions): Runs
   }
   let malformed = 0;
   let otherLines = 0;
-  const rows = (function* () {
-    for (const record of records.slice(1)) {
-      if (record.cells.length < header.length) malformed++;
-      // A W&B history row without the loss is another kind of log call (train step between evals).
-      if (history && (cell(record, columns.loss) ?? '').trim() === '') {
-        otherLines++;
-        continue;
-      }
-      yield { line: record.line, get: (column: string) => record.cells[index.get(column) ?? -1] } as Row;
+  const lossIndex = indexOf(columns.loss);
+  // One row object, pointed at each record in turn (nothing per row outlives it).
+  let current: CsvRecord = { line: 0, cells: [] };
+  const row: Row = {
+    get line() {
+      return current.line;
+    },
+    get: (column: string) => current.cells[index.get(column) ?? -1],
+  };
+  const builder = new RunsBuilder(columns, runOptions, report, defaultName, !!options.runName);
+  forEachRecord(source, delimiter, maxRecords, (record, i) => {
+    if (i === 0) return;
+    if (record.cells.length < header.length) malformed++;
+    // A W&B history row without the loss is another kind of log call (train step between evals).
+    if (history && (record.cells[lossIndex] ?? '').trim() === '') {
+      otherLines++;
+      return;
     }
-  })();
-  const runs = rowsToRuns(rows, columns, runOptions, report, defaultName, !!options.runName);
+    current = record;
+    builder.add(row);
+  });
+  const runColumns = builder.finish();
   if (malformed) report.warnings.push(`${malformed} row(s) had fewer cells than the header.`);
   if (otherLines)
     report.notes.push(
       `${otherLines} W&B log row${otherLines === 1 ? '' : 's'} without "${columns.loss}" skipped (other kinds of log calls).`,
     );
-  return { runs, report };
+  return { columns: runColumns, report };
 }
 
 /**
@@ -484,22 +748,26 @@ function isWandbHistory(header: readonly string[]): boolean {
 
 /** tokens / step when it is the same (to 1e-9) on every row with both and ≥ 2 such rows; else undefined. */
 function constantTokensPerStep(
-  records: readonly { cells: string[] }[],
-  pair: (r: { cells: string[] }) => [Cell, Cell],
+  source: TextSource,
+  delimiter: string,
+  maxRecords: number,
+  tokensIndex: number,
+  stepIndex: number,
 ): number | undefined {
   let ratio: number | undefined;
   let count = 0;
-  for (const record of records) {
-    const [t, s] = pair(record);
-    const tokens = parseCell(t, true);
-    const step = parseCell(s, false);
-    if (typeof tokens !== 'number' || typeof step !== 'number' || !(step > 0) || !(tokens > 0)) continue;
+  let consistent = true;
+  forEachRecord(source, delimiter, maxRecords, (record, index) => {
+    if (index === 0) return;
+    const tokens = parseCell(record.cells[tokensIndex], true);
+    const step = parseCell(record.cells[stepIndex], false);
+    if (typeof tokens !== 'number' || typeof step !== 'number' || !(step > 0) || !(tokens > 0)) return;
     const r = tokens / step;
     if (ratio === undefined) ratio = r;
-    else if (Math.abs(r - ratio) > 1e-9 * ratio) return undefined;
+    else if (Math.abs(r - ratio) > 1e-9 * ratio) return (consistent = false);
     count++;
-  }
-  return count >= 2 && ratio !== undefined && Number.isFinite(ratio) ? ratio : undefined;
+  });
+  return consistent && count >= 2 && ratio !== undefined && Number.isFinite(ratio) ? ratio : undefined;
 }
 
 /** W&B chart export: `Step, "<run> - <metric>", "<run> - <metric>__MIN", …`. Returns per-run loss columns. */
@@ -529,13 +797,13 @@ function readWandbWide(
   perRun: Map<string, { loss?: string; tokens?: string }>,
   fileName: string,
   options: IngestOptions,
-): RunsRead {
+): ColumnsRead {
   const report = emptyIngestReport(fileName, 'wandb');
   const index = new Map(header.map((h, i) => [h, i] as const));
   const stepColumn = COLUMN_ALIASES.step
     .map((alias) => header.find((h) => normalizeColumn(h) === alias))
     .find((h) => h !== undefined);
-  const runs: RunSeries[] = [];
+  const runs: RunColumns[] = [];
   const singleRun = perRun.size === 1;
   report.notes.push(
     `W&B export with ${perRun.size} run(s): ${[...perRun.keys()].slice(0, 8).join(', ')}${perRun.size > 8 ? ', …' : ''}.`,
@@ -549,7 +817,7 @@ function readWandbWide(
       report.errors.push(
         `W&B export: run "${runName}" has no token metric; give tokens per step (--tokens-per-step) to convert "${stepColumn ?? 'Step'}".`,
       );
-      return { runs: [], report };
+      return { columns: emptyRunColumns(), report };
     }
     const rows = (function* () {
       for (const record of records) {
@@ -562,17 +830,18 @@ function readWandbWide(
     const sub = emptyIngestReport(fileName, 'wandb');
     const read = rowsToRuns(rows, columns, runOptions, sub, runName, true);
     mergeReports(report, sub);
-    for (const run of read) runs.push(run);
+    runs.push(read);
     report.columns = { loss: metric.loss, tokens: metric.tokens, step: stepColumn };
   }
-  if (runs.length === 0 && report.errors.length === 0)
+  const columns = concatRunColumns(runs);
+  if (columns.runs.length === 0 && report.errors.length === 0)
     report.errors.push('No usable rows in the W&B export.');
-  if (runs.length > 0) {
+  if (columns.runs.length > 0) {
     // A run without usable rows is worth a warning when others were read.
     report.warnings.push(...report.errors);
     report.errors = [];
   }
-  return { runs, report };
+  return { columns, report };
 }
 
 /** Add `from`'s counts into `into`. */
@@ -596,7 +865,7 @@ function readObjects(
   fileName: string,
   options: IngestOptions,
   report: IngestReport,
-): RunsRead {
+): ColumnsRead {
   const records = objects.filter((o) => o.value && typeof o.value === 'object' && !Array.isArray(o.value));
   const skipped = objects.length - records.length;
   if (skipped)
@@ -610,10 +879,11 @@ function readObjects(
   for (const record of records.slice(0, 5000))
     for (const key of Object.keys(record.value as object)) keys.add(key);
   const available = [...keys];
-  if (!checkFilters(options, available, report)) return { runs: [], report };
+  if (!checkFilters(options, available, report)) return { columns: emptyRunColumns(), report };
   // Logs interleave train and eval entries: choose the best loss key present anywhere.
   const columns = chooseColumns(available, options.columns, report);
-  if (!columns || !requireColumns(columns, options, report, available)) return { runs: [], report };
+  if (!columns || !requireColumns(columns, options, report, available))
+    return { columns: emptyRunColumns(), report };
   report.columns = columns;
   const rows = (function* () {
     for (const record of records) {
@@ -624,7 +894,7 @@ function readObjects(
     }
   })();
   const before = report.rowsRead;
-  const runs = rowsToRuns(
+  const runColumns = rowsToRuns(
     rows,
     columns,
     options,
@@ -638,7 +908,7 @@ function readObjects(
       `${otherLines} log entr${otherLines === 1 ? 'y' : 'ies'} without "${columns.loss}" were skipped (other kinds of log lines).`,
     );
   void format;
-  return { runs, report };
+  return { columns: runColumns, report };
 }
 
 function parseJsonLines(
@@ -673,12 +943,12 @@ function readTrainerState(
   state: Record<string, unknown>,
   fileName: string,
   options: IngestOptions,
-): RunsRead {
+): ColumnsRead {
   const report = emptyIngestReport(fileName, 'trainer-state');
   const history = Array.isArray(state.log_history) ? (state.log_history as unknown[]) : [];
   if (history.length === 0) {
     report.errors.push('trainer_state.json has an empty log_history.');
-    return { runs: [], report };
+    return { columns: emptyRunColumns(), report };
   }
   const hasKey = (key: string) => history.some((e) => e && typeof e === 'object' && key in (e as object));
   const loss = options.columns?.loss ?? (hasKey('eval_loss') ? 'eval_loss' : 'loss');
@@ -696,7 +966,7 @@ function readTrainerState(
   }
   if (report.errors.length) {
     report.columns = { loss, step: 'step', ...(tokens ? { tokens } : {}) };
-    return { runs: [], report };
+    return { columns: emptyRunColumns(), report };
   }
   if (loss === 'loss' && !options.columns?.loss)
     report.notes.push('No eval_loss in log_history: fitting the training loss.');
@@ -734,24 +1004,34 @@ function runNameFromPath(path: string): string {
  * `report.warnings`; dropped rows are counted by reason.
  */
 export function readRunsFromText(text: string, fileName: string, options: IngestOptions = {}): RunsRead {
+  const { columns, report } = readRunColumnsFromText(text, fileName, options);
+  return { runs: runsFromColumns(columns), report };
+}
+
+/** {@link readRunsFromText} as columns (src/core/fit/columns.ts): no object per checkpoint. */
+export function readRunColumnsFromText(
+  text: string,
+  fileName: string,
+  options: IngestOptions = {},
+): ColumnsRead {
   if (text.length > MAX_RUNS_TEXT_CHARS) {
     const report = emptyIngestReport(fileName, 'unknown');
     report.errors.push(
       `File too large (${(text.length / 1048576).toFixed(0)} MB; limit ${MAX_RUNS_TEXT_CHARS / 1048576} MB). Filter or subsample it first.`,
     );
-    return { runs: [], report };
+    return { columns: emptyRunColumns(), report };
   }
   const source = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   if (source.slice(0, 8192).includes('\u0000')) {
     const report = emptyIngestReport(fileName, 'unknown');
     report.errors.push('This looks like a binary file, not a table of runs.');
-    return { runs: [], report };
+    return { columns: emptyRunColumns(), report };
   }
   const trimmed = source.trimStart();
   if (trimmed === '') {
     const report = emptyIngestReport(fileName, 'unknown');
     report.errors.push('The file is empty.');
-    return { runs: [], report };
+    return { columns: emptyRunColumns(), report };
   }
   const maxRows = options.maxRows ?? DEFAULT_MAX_ROWS;
   const looksJsonLines =
@@ -776,7 +1056,7 @@ export function readRunsFromText(text: string, fileName: string, options: Ingest
       }
       const report = emptyIngestReport(fileName, 'json');
       report.errors.push(`Not valid JSON: ${(error as Error).message}`);
-      return { runs: [], report };
+      return { columns: emptyRunColumns(), report };
     }
     if (value && typeof value === 'object' && !Array.isArray(value) && 'log_history' in value) {
       return readTrainerState(value as Record<string, unknown>, fileName, options);
@@ -790,7 +1070,7 @@ export function readRunsFromText(text: string, fileName: string, options: Ingest
     const report = emptyIngestReport(fileName, 'json');
     if (!list) {
       report.errors.push('JSON file is neither a trainer_state.json (log_history) nor a list of records.');
-      return { runs: [], report };
+      return { columns: emptyRunColumns(), report };
     }
     return readObjects(
       list.slice(0, maxRows).map((v, i) => ({ line: i + 1, value: v })),
@@ -800,5 +1080,39 @@ export function readRunsFromText(text: string, fileName: string, options: Ingest
       report,
     );
   }
-  return readTable(source, fileName, options);
+  return readTable(textSource(source), fileName, options);
+}
+
+/**
+ * A file read in pieces (src/node/runsFromDisk.ts): its start, its pieces (readable again), and the
+ * whole text for the formats that are parsed whole (JSON, JSON Lines).
+ */
+export interface FileSource extends TextSource {
+  /** `head` is the whole text. */
+  complete: boolean;
+  text(): string;
+}
+
+/**
+ * {@link readRunColumnsFromText} on a file read in pieces: tables stream row by row into the
+ * columns (the file is never held whole); JSON formats read the whole text. Same result as reading
+ * the text.
+ */
+export function readRunColumnsFromSource(
+  file: FileSource,
+  fileName: string,
+  options: IngestOptions = {},
+): ColumnsRead {
+  if (file.complete) return readRunColumnsFromText(file.head, fileName, options);
+  const head = file.head.charCodeAt(0) === 0xfeff ? file.head.slice(1) : file.head;
+  const trimmed = head.trimStart();
+  // Exactly the cases readRunColumnsFromText does not read as a table (head is ≥ 64 KB here).
+  const whole =
+    trimmed === '' ||
+    head.slice(0, 8192).includes('\u0000') ||
+    /\.(jsonl|ndjson|json)$/i.test(fileName) ||
+    trimmed.startsWith('{') ||
+    trimmed.startsWith('[');
+  if (whole) return readRunColumnsFromText(file.text(), fileName, options);
+  return readTable(file, fileName, options);
 }

@@ -25,9 +25,12 @@ export interface HyperparameterLaw {
  * DeepSeek-AI 2024, "DeepSeek LLM: Scaling Open-Source Language Models with Longtermism",
  * arXiv:2401.02954, §3.1 (Eq. 1): η_opt = 0.3118·C^−0.1250, B_opt = 0.2920·C^0.3271 (B in tokens).
  * C = M·D with M the non-embedding FLOPs per token, M = 72·n_layer·d_model² + 6·n_layer·d_model·l_seq
- * (§3.2, Eq. 2), i.e. 6·N_non-embedding + 6·n_layer·l_seq·d_attn — not 6·N·D with total N. Constants
- * as issue 14 quotes them; the primary text was not reachable in this session (UNVERIFIED here), but
- * they reproduce the paper's Table 2 choices for its 7B and 67B models (see the tests).
+ * (§3.2, Eq. 2), i.e. 6·N_non-embedding + 6·n_layer·l_seq·d_attn — not 6·N·D with total N. The
+ * primary text (arXiv) is not reachable from this machine; the four constants were checked against a
+ * second, independent transcription (codestar12.github.io/llm-hparam-flop-calculator, "DeepSeek
+ * Precision Formulas": η_opt = 0.3118·C^−0.1250, B_opt = 0.2920·C^0.3271), and they reproduce the
+ * paper's Table 2 choices for its 7B and 67B models (see the tests). That calculator uses C = 6·N·D;
+ * the paper's C = M·D, which is what this module evaluates.
  */
 export const DEEPSEEK_2024: HyperparameterLaw = {
   id: 'deepseek2024',

@@ -131,6 +131,7 @@ export type LayoutKey =
   | 'recompute'
   | 'microBatch'
   | 'gradAccum'
+  | 'globalBatch'
   | 'seqLen'
   | 'precision'
   | 'optimizer'
@@ -159,6 +160,11 @@ export interface ParallelLayout {
   recompute?: RecomputeMode;
   microBatch?: number;
   gradAccum?: number;
+  /**
+   * The global batch in sequences, when the file states it: it must be a multiple of micro-batch ×
+   * DP (Megatron arguments.py and torchtitan both assert it), which validation checks.
+   */
+  globalBatch?: number;
   seqLen?: number;
   precision?: PrecisionRecipeId;
   optimizer?: OptimizerId;
@@ -217,6 +223,7 @@ export interface ResolvedLayout {
   recompute: RecomputeMode;
   microBatch: number;
   gradAccum: number;
+  globalBatch?: number;
   seqLen: number;
   precision: PrecisionRecipeId;
   optimizer: OptimizerId;
@@ -228,12 +235,14 @@ export interface ResolvedLayout {
   tpSavesGatheredInputs: boolean;
   /** Carried from {@link ParallelLayout.invalid}: stated but unusable values, as written. */
   invalid?: Partial<Record<LayoutKey, string>>;
+  /** True when the GPU count is the setting's, not the file's (diagnostics then say so). */
+  gpusAssumed?: boolean;
   sources: Partial<Record<LayoutKey, FieldSource>>;
 }
 
 type LayoutDefaults = Omit<
   ResolvedLayout,
-  'gpus' | 'dataParallel' | 'shardGroupSize' | 'sources' | 'seqLen' | 'microBatch' | 'gradAccum'
+  'gpus' | 'dataParallel' | 'shardGroupSize' | 'sources' | 'seqLen' | 'microBatch' | 'gradAccum' | 'globalBatch'
 > & { source: string };
 
 const GENERIC: LayoutDefaults = {
@@ -353,6 +362,7 @@ export function resolveLayout(
       recompute: pick('recompute', l.recompute) as RecomputeMode,
       microBatch,
       gradAccum: l.gradAccum ?? fallback.gradAccum ?? 1,
+      ...(l.globalBatch !== undefined ? { globalBatch: l.globalBatch } : {}),
       seqLen,
       precision: pick('precision', l.precision) as PrecisionRecipeId,
       optimizer: pick('optimizer', l.optimizer) as OptimizerId,
@@ -363,6 +373,7 @@ export function resolveLayout(
       unshardedAcrossMicrobatches: l.unshardedAcrossMicrobatches ?? d.unshardedAcrossMicrobatches,
       tpSavesGatheredInputs: l.tpSavesGatheredInputs ?? d.tpSavesGatheredInputs,
       ...(l.invalid ? { invalid: l.invalid } : {}),
+      ...(l.gpus === undefined && !l.dataParallel ? { gpusAssumed: true } : {}),
       sources: l.sources,
     },
     assumptions,

@@ -52,6 +52,22 @@ export const DEFAULT_OVERHEAD: OverheadAllowance = {
     'Megatron-LM theoretical_memory_usage.py adds 5% "for optimizer and miscellaneous temporaries"; 1 GiB for the CUDA context, NCCL and cuBLAS workspaces (PyTorch reports memory after the context, which takes ≈ 0.5–1 GiB per process)',
 };
 
+/**
+ * The allowance with the user's overrides (settings `scalingLens.memory.overheadGiB` /
+ * `overheadFraction`); values that are not finite and ≥ 0 keep the default part.
+ */
+export function overheadFromSettings(o: { fixedBytes?: number; fraction?: number }): OverheadAllowance {
+  const ok = (v: number | undefined): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0;
+  const fixed = ok(o.fixedBytes) ? o.fixedBytes : DEFAULT_OVERHEAD.fixedBytes;
+  const fraction = ok(o.fraction) && o.fraction < 1 ? o.fraction : DEFAULT_OVERHEAD.fraction;
+  if (fixed === DEFAULT_OVERHEAD.fixedBytes && fraction === DEFAULT_OVERHEAD.fraction) return DEFAULT_OVERHEAD;
+  return {
+    fixedBytes: fixed,
+    fraction,
+    source: `setting scalingLens.memory.overheadGiB / overheadFraction (default: ${DEFAULT_OVERHEAD.source})`,
+  };
+}
+
 /** One model's parameter split as the layout places it. */
 export interface ParamPlacement {
   /** Parameters split by tensor parallelism and pipeline stages (attention, dense MLP, embeddings). */
@@ -335,12 +351,40 @@ export function validateLayout(
     });
   }
   const modelParallel = t * layout.pipelineParallel * layout.contextParallel;
-  if (layout.gpus % modelParallel !== 0 || layout.dataParallel * modelParallel !== layout.gpus) {
+  // A GPU count the file does not state is the setting's: the layout may be fine on the real count,
+  // so the problem is a warning that says how to give the count.
+  const assumed = layout.gpusAssumed
+    ? {
+        severity: 'warning' as const,
+        hint: ' The GPU count is not in the file (setting): set `scalingLens.missing.gpus` or `--gpus`.',
+      }
+    : { severity: 'error' as const, hint: '' };
+  // Degrees the file leaves at their defaults are named by their short names.
+  const degree = (key: LayoutKey, short: string) =>
+    `${layout.sources[key] ? name(key) : short} ${layout[key as 'tensorParallel']}`;
+  const product = `${degree('tensorParallel', 'TP')} × ${degree('pipelineParallel', 'PP')} × ${degree('contextParallel', 'CP')}`;
+  if (layout.gpus % modelParallel !== 0) {
     out.push({
-      severity: 'error',
+      severity: assumed.severity,
       code: 'layout-dp-gpus',
-      message: `${name('gpus')} = ${layout.gpus} is not ${name('dataParallel')} ${layout.dataParallel} × ${name('tensorParallel')} ${t} × ${name('pipelineParallel')} ${layout.pipelineParallel} × ${name('contextParallel')} ${layout.contextParallel}.`,
+      message: `${name('gpus')} = ${layout.gpus} is not divisible by ${product} = ${modelParallel}: the data-parallel size would not be a whole number.${assumed.hint}`,
       ...at('gpus'),
+    });
+  } else if (layout.dataParallel * modelParallel !== layout.gpus) {
+    out.push({
+      severity: assumed.severity,
+      code: 'layout-dp-gpus',
+      message: `${name('gpus')} = ${layout.gpus} is not ${name('dataParallel')} ${layout.dataParallel} × ${product}.${assumed.hint}`,
+      ...at('gpus'),
+    });
+  } else if (layout.globalBatch !== undefined && layout.globalBatch % (layout.microBatch * layout.dataParallel) !== 0) {
+    // Megatron arguments.py: "global batch size is not divisible by micro batch size times data
+    // parallel size"; torchtitan asserts the same for global_batch_size.
+    out.push({
+      severity: assumed.severity,
+      code: 'layout-batch-dp',
+      message: `${name('globalBatch')} = ${layout.globalBatch} is not divisible by ${name('microBatch')} ${layout.microBatch} × DP ${layout.dataParallel} (${name('gpus')} ${layout.gpus} / (${product})).${assumed.hint}`,
+      ...at('globalBatch'),
     });
   }
   if (arch.moe && arch.moe.nExperts % layout.expertParallel !== 0) {
@@ -381,7 +425,8 @@ export function estimateMemory(
       ],
     };
   }
-  if (diagnostics.some((d) => d.severity === 'error')) return { estimate: null, diagnostics };
+  // Every layout problem (an error, or a warning on an assumed GPU count) means no figure.
+  if (diagnostics.length) return { estimate: null, diagnostics };
   const assumptions: string[] = [];
   const recipe = PRECISION_RECIPES[layout.precision];
   const opt = OPTIMIZER_STATE_BYTES[layout.optimizer];
@@ -434,7 +479,8 @@ export function estimateMemory(
     full: '2sbh (layer input)',
     'selective-op': 'op-SAC saved tensors',
     selective: '34sbh form',
-    none: 'sbh(34 + 5as/h) form',
+    // Fused attention keeps no s×s scores: the 5as/h term is replaced by the 4sba log-sum-exp.
+    none: layout.flashAttention ? '34sbh form + 4sba (fused attention)' : 'sbh(34 + 5as/h) form',
   }[layout.recompute];
   let formula = `${form} ${fmt(perLayer)} B/layer × ${layersPerStage} layers × ${round(inFlight)} micro-batch${inFlight === 1 ? '' : 'es'} in flight`;
   if (layout.recompute === 'full' || layout.recompute === 'selective-op') {
@@ -482,7 +528,7 @@ export function estimateMemory(
   const subtotal = weights.bytes + gradients.bytes + optimizer.bytes + activations.bytes + buffers.bytes;
   const overhead: MemoryPart = {
     bytes: overheadAllowance.fixedBytes + overheadAllowance.fraction * subtotal,
-    formula: `${fmt(overheadAllowance.fixedBytes)} B + ${Math.round(overheadAllowance.fraction * 100)}% (${overheadAllowance.source})`,
+    formula: `${+(overheadAllowance.fixedBytes / GIB).toFixed(3)} GiB + ${+(overheadAllowance.fraction * 100).toFixed(2)}% (${overheadAllowance.source})`,
   };
   const perGpuBytes = subtotal + overhead.bytes;
   const capacityBytes = options.capacityBytes && options.capacityBytes > 0 ? options.capacityBytes : null;

@@ -1,6 +1,6 @@
 import type { AST } from 'toml-eslint-parser';
 import type { FrameworkId, ReadContext } from '../../types';
-import type { ShellScript } from '../frameworks/shell';
+import { parseShell, type ShellScript } from '../shell';
 import type { ParallelLayout } from '../../model/layout';
 import { readMegatronLayout } from './megatron';
 import { readTorchtitanLayout } from './torchtitan';
@@ -10,11 +10,10 @@ import { readTorchtitanLayout } from './torchtitan';
  * read from the same text its framework reader parsed. Frameworks without a layout reader yet
  * return undefined (memory is then not estimated, rather than estimated on guessed defaults).
  *
- * NOTE for the registry owner: call `readLayout(spec.framework, text, context, spec.training.gpus)`
- * after the framework reader and set `spec.layout` to the result when defined. Re-parsing costs
- * ≈ 25% of a torchtitan analysis (0.65 of 2.6 ms, measured); pass the reader's own parse as
- * `parsed` (a `ShellScript` for Megatron, a TOML program for torchtitan) to avoid it — the
- * estimate itself adds ≈ 2.6%.
+ * The registry calls it after the framework reader. torchtitan's TOML parse is shared with the
+ * reader through the content-keyed cache (parseTomlCached); a Megatron script is lexed again with
+ * the reader's `source` handling unless its `ShellScript` is passed as `parsed` (bench/analyze.ts
+ * prints what the layout and the estimate add to an analysis).
  */
 export function readLayout(
   framework: FrameworkId,
@@ -29,7 +28,20 @@ export function readLayout(
     g !== undefined && Number.isSafeInteger(g) && g > 0 ? g : undefined;
   const gpus = usable(gpusFromFile) ?? usable(context.options?.gpus);
   const readers: Partial<Record<FrameworkId, (text: string, gpus?: number) => ParallelLayout>> = {
-    megatron: (t, g) => readMegatronLayout(t, g, parsed && 'flags' in parsed ? parsed : undefined),
+    // Without the reader's parse, the script is lexed again the way the reader lexes it: following
+    // `source`d fragments (a launcher that sources its model/parallel arguments states its layout
+    // there), so the layout and N/D come from the same flags.
+    megatron: (t, g) =>
+      readMegatronLayout(
+        t,
+        g,
+        parsed && 'flags' in parsed
+          ? parsed
+          : parseShell(t, {
+              ...(context.path ? { path: context.path } : {}),
+              ...(context.readFile ? { readFile: context.readFile } : {}),
+            }),
+      ),
     torchtitan: (t, g) => readTorchtitanLayout(t, g, parsed && 'type' in parsed ? parsed : undefined),
   };
   const reader = readers[framework];

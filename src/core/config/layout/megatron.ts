@@ -1,6 +1,6 @@
 import type { FieldSource } from '../../types';
 import type { LayoutKey, ParallelLayout } from '../../model/layout';
-import { lastFlag, parseShell, type ShellFlag, type ShellScript } from '../frameworks/shell';
+import { lastFlag, parseShell, type ShellFlag, type ShellScript } from '../shell';
 
 /**
  * The parallel layout of a Megatron-LM / Megatron-DeepSpeed launch script, read from the same
@@ -79,9 +79,11 @@ export function readMegatronLayout(text: string, gpus?: number, parsed?: ShellSc
   const granularity = lastFlag(script, ['--recompute-granularity']);
   const recomputeActivations = has(['--recompute-activations']);
   const g = granularity?.values[0]?.text?.toLowerCase();
-  if (granularity && (g === 'full' || g === 'selective'))
+  // --recompute-activations sets the granularity to selective after parsing, whatever
+  // --recompute-granularity says (megatron/training/arguments.py validate_args @d98e8a64).
+  if (recomputeActivations) set('recompute', { value: 'selective', source: recomputeActivations });
+  else if (granularity && (g === 'full' || g === 'selective'))
     set('recompute', { value: g, source: source(granularity) });
-  else if (recomputeActivations) set('recompute', { value: 'selective', source: recomputeActivations });
   const flash = has(['--use-flash-attn']);
   const backend = lastFlag(script, ['--attention-backend']);
   if (flash) set('flashAttention', { value: true, source: flash });
@@ -116,6 +118,8 @@ export function readMegatronLayout(text: string, gpus?: number, parsed?: ShellSc
   const offload = has(['--optimizer-cpu-offload']);
   if (offload) set('cpuOffload', { value: true, source: offload });
   const globalBatch = int(['--global-batch-size']);
+  if (globalBatch && Number.isSafeInteger(globalBatch.value) && globalBatch.value > 0)
+    set('globalBatch', globalBatch);
   if (gpus && gpus > 0) layout.gpus = gpus;
   if (globalBatch && layout.microBatch && gpus) {
     const dp =

@@ -113,6 +113,7 @@ export function readTorchtitanLayout(text: string, gpus?: number, parsed?: AST.T
   }
   const offload = get(['training.enable_cpu_offload']);
   if (offload && offload.value === true) set('cpuOffload', { value: true, source: offload.source });
+  const globalBatch = int(['training.global_batch_size']);
   const pipelineMicrobatch = int(['parallelism.pipeline_parallel_microbatch_size']);
   if (
     pipelineMicrobatch &&
@@ -124,6 +125,10 @@ export function readTorchtitanLayout(text: string, gpus?: number, parsed?: AST.T
     const n = layout.microBatch / pipelineMicrobatch.value;
     set('gradAccum', { value: n, source: pipelineMicrobatch.source });
     set('microBatch', pipelineMicrobatch);
+  } else if (globalBatch && Number.isSafeInteger(globalBatch.value) && globalBatch.value > 0) {
+    // torchtitan asserts global_batch_size % (local_batch_size × DP) == 0 (gradient accumulation
+    // steps must be whole); -1 (the default) means local × DP.
+    set('globalBatch', globalBatch);
   }
   // Float8 / MX converters change weight and activation bytes; not modelled.
   const converters = entries.get('model.converters');

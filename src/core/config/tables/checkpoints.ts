@@ -5,7 +5,7 @@ import {
   LITGPT_SOURCE,
   hfTiedEmbeddings,
   litConfigToArchitecture,
-} from '../frameworks/litgpt.models';
+} from '../frameworks/litgpt/models';
 
 /**
  * Open checkpoints that configs name (`pretrained_model_name_or_path`, `base_model`,

@@ -2,7 +2,7 @@
 // Source: Lightning-AI/litgpt litgpt/config.py @ 26857050fe3ff627cd714fe92f5838f51a3d5efa (Apache-2.0).
 // Every row of `configs` (210), variant loops expanded, in config.py order.
 // Dropped (list comprehensions; they do not change N or D): rope_indices, sliding_window_indices.
-import type { LitConfig } from '../frameworks/litgpt.models';
+import type { LitConfig } from '../frameworks/litgpt/models';
 
 export const LITGPT_SOURCE = {
   repo: 'Lightning-AI/litgpt',

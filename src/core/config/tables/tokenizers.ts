@@ -23,19 +23,19 @@ const hub = (id: string): RegExp => new RegExp(`(^|/)${id}/?$`, 'i');
 
 export const TOKENIZERS: readonly TokenizerRow[] = [
   // --- tokenizer files (they pin the tokenizer exactly) ---
-  // EleutherAI 20B tokenizer (Pythia, GPT-NeoX-20B): len(tokenizer) 50277 (gpt-neox.tables.ts).
+  // EleutherAI 20B tokenizer (Pythia, GPT-NeoX-20B): len(tokenizer) 50277 (gpt-neox/tables.ts).
   {
     pattern: /20B_tokenizer\.json$/i,
     size: 50277,
     name: 'GPT-NeoX-20B',
-    source: 'gpt-neox.tables.ts NEOX_VOCAB_FILE_SIZES (Pythia model card: 50277 tokens)',
+    source: 'gpt-neox/tables.ts NEOX_VOCAB_FILE_SIZES (Pythia model card: 50277 tokens)',
   },
   // OpenAI GPT-2 BPE vocab file: 50256 merges + <|endoftext|>.
   {
     pattern: /gpt2-vocab\.json$/i,
     size: 50257,
     name: 'GPT-2 BPE',
-    source: 'gpt-neox.tables.ts NEOX_VOCAB_FILE_SIZES (gpt2-vocab.json)',
+    source: 'gpt-neox/tables.ts NEOX_VOCAB_FILE_SIZES (gpt2-vocab.json)',
   },
   // --- hub ids ---
   // HF gpt2 tokenizer.json: 50256 merges-based BPE tokens + <|endoftext|> = 50257.
@@ -51,14 +51,14 @@ export const TOKENIZERS: readonly TokenizerRow[] = [
     size: 128256,
     name: 'Llama-3',
     source:
-      'meta-llama/Meta-Llama-3-8B config.json vocab_size 128256 (megatron.tables.ts, levanter.tables.ts)',
+      'meta-llama/Meta-Llama-3-8B config.json vocab_size 128256 (megatron/tables.ts, levanter/tables.ts)',
   },
   // Llama 2 SentencePiece (also TinyLlama and the NousResearch mirrors): 32000 pieces.
   {
     pattern: hub('(meta-llama|NousResearch)/Llama-2-\\d+b(-chat)?(-hf)?'),
     size: 32000,
     name: 'Llama-2 SentencePiece',
-    source: 'meta-llama/Llama-2-7b-hf config.json vocab_size 32000 (levanter.tables.ts)',
+    source: 'meta-llama/Llama-2-7b-hf config.json vocab_size 32000 (levanter/tables.ts)',
   },
   {
     pattern: hub('TinyLlama/TinyLlama[-_.\\w]*'),
@@ -71,13 +71,13 @@ export const TOKENIZERS: readonly TokenizerRow[] = [
     pattern: hub('mistralai/(Mistral-7B(-Instruct)?-v0\\.3|Mixtral-8x22B(-Instruct)?-v0\\.1)'),
     size: 32768,
     name: 'Mistral v3',
-    source: 'litgpt/config.py Mistral-7B-v0.3 / Mixtral-8x22B padded_vocab_size 32768 (levanter.tables.ts)',
+    source: 'litgpt/config.py Mistral-7B-v0.3 / Mixtral-8x22B padded_vocab_size 32768 (levanter/tables.ts)',
   },
   {
     pattern: hub('mistralai/(Mistral-7B(-Instruct)?-v0\\.[12]|Mixtral-8x7B(-Instruct)?-v0\\.1)'),
     size: 32000,
     name: 'Mistral v1',
-    source: 'mistralai/Mistral-7B-v0.1 config.json vocab_size 32000 (megatron.tables.ts)',
+    source: 'mistralai/Mistral-7B-v0.1 config.json vocab_size 32000 (megatron/tables.ts)',
   },
   // Qwen byte-level BPE: 151643 tokens + added specials (tokenizer.json added_tokens from id 151643).
   {
@@ -103,28 +103,28 @@ export const TOKENIZERS: readonly TokenizerRow[] = [
     pattern: hub('google/(gemma-(2-)?\\d+b(-it)?|codegemma-\\d+b(-it)?)'),
     size: 256000,
     name: 'Gemma',
-    source: 'google/gemma-2b config.json vocab_size 256000 (levanter.tables.ts)',
+    source: 'google/gemma-2b config.json vocab_size 256000 (levanter/tables.ts)',
   },
   // GPT-NeoX-20B tokenizer (Pythia suite): len 50277.
   {
     pattern: hub('EleutherAI/(gpt-neox-20b|pythia-[\\w.-]+)'),
     size: 50277,
     name: 'GPT-NeoX-20B',
-    source: 'Pythia model card / levanter.tables.ts: len(tokenizer) 50277',
+    source: 'Pythia model card / levanter/tables.ts: len(tokenizer) 50277',
   },
   // OLMo-1 (gpt-neox-olmo-dolma-v1_5): 50280 tokens.
   {
     pattern: hub('allenai/(OLMo-(1B|7B)[\\w.-]*|gpt-neox-olmo-dolma-v1_5)'),
     size: 50280,
     name: 'OLMo-1 (gpt-neox-olmo-dolma-v1_5)',
-    source: 'allenai/OLMo-1B config.json vocab_size 50280 (levanter.tables.ts)',
+    source: 'allenai/OLMo-1B config.json vocab_size 50280 (levanter/tables.ts)',
   },
   // OLMo-2 dolma2 tokenizer (cl100k-based): 100278 tokens.
   {
     pattern: hub('allenai/(OLMo-2-[\\w.-]+|dolma2-tokenizer)'),
     size: 100278,
     name: 'dolma2',
-    source: 'OLMo-2 dolma2 tokenizer: 100278 tokens (levanter.tables.ts)',
+    source: 'OLMo-2 dolma2 tokenizer: 100278 tokens (levanter/tables.ts)',
   },
   // SmolLM / SmolLM2 (cosmo2 tokenizer): 49152.
   {

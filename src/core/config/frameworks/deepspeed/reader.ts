@@ -1,0 +1,129 @@
+import type { ReadContext, ReadResult } from '../../../types';
+import type { FrameworkReader } from '../../reader';
+import { parseYaml, topLevelKeys } from '../../yamlSource';
+import { yamlWrittenKeys } from '../../inventory';
+import { DEEPSPEED_INVENTORY } from './inventory';
+import { SpecBuilder } from '../../specBuilder';
+
+/**
+ * DeepSpeed JSON configs (`ds_config*.json`, and the `sed` templates of Megatron-DeepSpeed with
+ * unquoted placeholders like `GBSIZE`, which only load as a YAML flow mapping). They hold batch,
+ * ZeRO and precision settings and never the model, so the run spec carries no architecture and
+ * no token count; the launching script has them.
+ */
+
+/** Top-level keys of the DeepSpeed config schema (deepspeed/runtime/config.py, docs/config-json). */
+const DEEPSPEED_KEYS = new Set([
+  'train_batch_size',
+  'train_micro_batch_size_per_gpu',
+  'gradient_accumulation_steps',
+  'optimizer',
+  'scheduler',
+  'fp16',
+  'bf16',
+  'bfloat16',
+  'amp',
+  'zero_optimization',
+  'zero_allow_untested_optimizer',
+  'zero_force_ds_cpu_optimizer',
+  'gradient_clipping',
+  'prescale_gradients',
+  'gradient_predivide_factor',
+  'steps_per_print',
+  'wall_clock_breakdown',
+  'dump_state',
+  'memory_breakdown',
+  'activation_checkpointing',
+  'flops_profiler',
+  'tensorboard',
+  'wandb',
+  'csv_monitor',
+  'comet',
+  'comms_logger',
+  'aio',
+  'communication_data_type',
+  'seq_parallel_communication_data_type',
+  'sparse_attention',
+  'sparse_gradients',
+  'data_efficiency',
+  'curriculum_learning',
+  'compression_training',
+  'elasticity',
+  'pipeline',
+  'autotuning',
+  'checkpoint',
+  'data_types',
+  'fp32_allreduce',
+  'disable_allgather',
+  'nebula',
+  'eigenvalue',
+  'progressive_layer_drop',
+  'quantize_training',
+  'hybrid_engine',
+  'torch_autocast',
+  'compile',
+  'graph_harvesting',
+  'use_data_before_expert_parallel_',
+  'timers',
+  'train_batch_size_per_gpu',
+]);
+
+/** Keys that must be present for a file to be a DeepSpeed config rather than any JSON. */
+const CORE_KEYS = ['train_batch_size', 'train_micro_batch_size_per_gpu', 'zero_optimization'];
+
+function detect(text: string): number {
+  if (!/(train_batch_size|train_micro_batch_size_per_gpu|zero_optimization)/.test(text)) return 0;
+  const yaml = parseYaml(text);
+  if (!yaml) return 0;
+  const keys = [...topLevelKeys(yaml)];
+  if (!keys.length || !CORE_KEYS.some((key) => keys.includes(key))) return 0;
+  // Every key must belong to DeepSpeed's schema: GPT-NeoX, HF and other configs embed some
+  // DeepSpeed keys next to their own model/training keys, and those files are not ours.
+  const known = keys.filter((key) => DEEPSPEED_KEYS.has(key)).length;
+  if (known / keys.length < 0.9) return 0;
+  return 0.8;
+}
+
+function read(text: string, _context: ReadContext): ReadResult {
+  const yaml = parseYaml(text);
+  if (!yaml) {
+    return {
+      kind: 'unreadable',
+      framework: 'deepspeed',
+      diagnostics: [{ severity: 'error', code: 'yaml-syntax', message: 'Not parseable as JSON or YAML.' }],
+    };
+  }
+  const b = new SpecBuilder('deepspeed', yaml);
+  // JSON templates with unquoted placeholders parse fine as YAML flow; only real syntax errors stay.
+  const batch = b.find(['train_batch_size'], { training: 'globalBatch' });
+  const micro = b.find(['train_micro_batch_size_per_gpu'], { training: 'microBatch' });
+  const accumulation = b.find(['gradient_accumulation_steps'], { training: 'gradAccum' });
+  const batchValue =
+    typeof batch?.value === 'number' && Number.isInteger(batch.value) ? batch.value : undefined;
+  if (batchValue) b.spec.training.globalBatchSeqs = batchValue;
+  for (const placeholder of [batch, micro, accumulation]) {
+    if (placeholder && typeof placeholder.value === 'string') {
+      b.assume(
+        `\`${placeholder.source.key}\` is the template placeholder \`${placeholder.value}\`, filled in by the launch script`,
+      );
+    }
+  }
+  b.spec.training.missing = [
+    'model architecture (a DeepSpeed config holds only batch/ZeRO/precision settings)',
+  ];
+  b.spec.modelName = 'DeepSpeed config';
+  b.spec.modelSectionRange = batch
+    ? { start: batch.source.keyRange.start, end: batch.source.valueRange.end }
+    : undefined;
+  if (!b.spec.modelSectionRange) delete b.spec.modelSectionRange;
+  return { kind: 'run-config', spec: b.spec, written: yamlWrittenKeys(yaml) };
+}
+
+/** Reader for DeepSpeed JSON configs: recognized, with no N and no D. */
+export const deepspeedReader: FrameworkReader<'deepspeed'> = {
+  id: 'deepspeed',
+  label: 'DeepSpeed',
+  detect: (text) => detect(text),
+  read: (text, context) => read(text, context),
+  inventory: DEEPSPEED_INVENTORY,
+};

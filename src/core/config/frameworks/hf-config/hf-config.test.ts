@@ -1,0 +1,1082 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { hfConfigReader, hfConfigToArchitecture, readHfConfigObject } from './reader';
+import { HF_CONFIG_INVENTORY } from './inventory';
+import { HF_FAMILY_LIST } from './models';
+import type { InventoryEntry, InventoryValue } from '../../inventory';
+import { readRunConfig } from '../../registry';
+import { countParams } from '../../../model/params';
+import type { ReadContext, RunSpec, SourceRange } from '../../../types';
+import {
+  REPO_ROOT,
+  SHARED_SKIP,
+  diskReadFile,
+  fixture,
+  fixturePath,
+  loadManifest,
+  readSpecAs,
+  textAt,
+} from '../../../../../test/helpers';
+import {
+  notModelledKeyFailures,
+  unlistedUsedKeys,
+  type InventoryConfig,
+} from '../../../../../test/inventory-support';
+
+const readSpec = (text: string, context: ReadContext): RunSpec => readSpecAs('hf-config', text, context);
+
+describe('HF config.json reader on the shared corpus', { skip: SHARED_SKIP }, () => {
+  const entries = SHARED_SKIP
+    ? []
+    : [...loadManifest('configs'), ...loadManifest('configs-b')].filter(
+        (e) => e.framework === 'hf-transformers',
+      );
+  it('has HF entries to check', () => assert.ok(entries.length >= 18));
+  for (const entry of entries) {
+    it(`counts ${entry.file} exactly`, () => {
+      const text = readFileSync(entry.path, 'utf8');
+      const spec = readSpec(text, { path: entry.path, readFile: diskReadFile });
+      const counts = countParams(spec.architecture!);
+      assert.equal(counts.total, entry.params_total);
+      assert.equal(counts.nonEmbedding, entry.params_non_embedding);
+      if (entry.params_active != null) {
+        assert.equal(counts.active, entry.params_active);
+        assert.equal(counts.activeNonEmbedding, entry.params_active_non_embedding);
+      }
+      assert.equal(spec.architecture!.tiedEmbeddings, entry.tied_embeddings);
+      assert.equal(spec.architecture!.vocabSize, entry.vocab_size);
+      // config.json has no training length: D stays unknown, without an error.
+      assert.equal(spec.training.tokens, undefined);
+      assert.ok(spec.training.missing?.some((m) => m.includes('training length')));
+      assert.ok(!spec.diagnostics.some((d) => d.severity === 'error'));
+    });
+  }
+});
+
+describe('HF config.json reader on its own fixtures', () => {
+  it('counts a Qwen3-MoE with a dense first layer (mlp_only_layers) and active params', () => {
+    const spec = readSpec(fixture('hf-config', 'qwen3-moe-tiny', 'config.json'), {
+      path: fixturePath('hf-config', 'qwen3-moe-tiny', 'config.json'),
+    });
+    const counts = countParams(spec.architecture!);
+    // Layer 0 dense (3·512·1024), layers 1-3: 16 experts of 3·512·256 + router 512·16; QK norm 2·64.
+    assert.equal(counts.total, 55_866_368);
+    assert.equal(counts.nonEmbedding, 23_098_368);
+    assert.equal(counts.active, 41_710_592);
+    assert.equal(counts.activeNonEmbedding, 8_942_592);
+    assert.equal(spec.architecture!.moe!.moeLayers, 3);
+    assert.equal(spec.architecture!.qkNorm, 'head');
+  });
+
+  it('ties Gemma embeddings by default and counts them once', () => {
+    const spec = readSpec(fixture('hf-config', 'gemma-2b', 'config.json'), {});
+    assert.equal(spec.architecture!.tiedEmbeddings, true);
+    // google/gemma-2b official count.
+    assert.equal(countParams(spec.architecture!).total, 2_506_172_416);
+    assert.equal(countParams(spec.architecture!).nonEmbedding, 1_981_884_416);
+  });
+
+  it('counts Phi-2 with one shared LayerNorm per block and an lm_head bias', () => {
+    const spec = readSpec(fixture('hf-config', 'phi-2', 'config.json'), {});
+    const counts = countParams(spec.architecture!);
+    assert.equal(counts.total, 2_779_683_840);
+    assert.equal(counts.nonEmbedding, 2_517_488_640);
+    assert.equal(spec.modelName, 'microsoft/phi-2');
+  });
+
+  it('reports the missing training length as information, not an error', () => {
+    const spec = readSpec(fixture('hf-config', 'gemma-2b', 'config.json'), {});
+    const info = spec.diagnostics.find((d) => d.code === 'no-training-length');
+    assert.equal(info?.severity, 'info');
+    assert.equal(spec.training.tokens, undefined);
+  });
+
+  it('uses the config class defaults for absent keys', () => {
+    const text = JSON.stringify({ architectures: ['GPT2LMHeadModel'], model_type: 'gpt2' });
+    const spec = readSpec(text, { path: 'config.json' });
+    assert.equal(countParams(spec.architecture!).total, 124_439_808);
+  });
+});
+
+describe('HF config.json recognition', () => {
+  it('does not claim package.json, tsconfig.json or other JSON/YAML', () => {
+    const samples = [
+      readFileSync(`${REPO_ROOT}/package.json`, 'utf8'),
+      readFileSync(`${REPO_ROOT}/tsconfig.json`, 'utf8'),
+      '{"train_batch_size": 512, "train_micro_batch_size_per_gpu": 8, "zero_optimization": {"stage": 1}}',
+      '{"model_type": 42, "architectures": []}',
+      'model_type: llama\narchitectures: [LlamaForCausalLM]\n',
+    ];
+    for (const text of samples) {
+      assert.ok(hfConfigReader.detect(text, 'config.json') < 0.5, text.slice(0, 40));
+    }
+    assert.equal(readRunConfig(samples[0], { path: 'package.json' }).kind, 'not-a-run-config');
+  });
+
+  it('recognizes config.json by model_type and architectures, whatever the folder name', () => {
+    const text = fixture('hf-config', 'phi-2', 'config.json');
+    assert.ok(hfConfigReader.detect(text, '/models/whatever/params.json') >= 0.5);
+  });
+});
+
+describe('HF config.json source ranges', () => {
+  it('maps num_hidden_layers to its key text and value', () => {
+    const text = fixture('hf-config', 'gemma-2b', 'config.json');
+    const spec = readSpec(text, {});
+    assert.equal(textAt(text, spec.archSources.nLayers!.keyRange), 'num_hidden_layers');
+    assert.equal(textAt(text, spec.archSources.nLayers!.valueRange), '18');
+    assert.equal(textAt(text, spec.archSources.nKvHeads!.keyRange), 'num_key_value_heads');
+  });
+
+  it('maps GPT-2 n_layer to the key text n_layer', () => {
+    const text = '{\n  "architectures": ["GPT2LMHeadModel"],\n  "model_type": "gpt2",\n  "n_layer": 6\n}\n';
+    const spec = readSpec(text, {});
+    assert.equal(textAt(text, spec.archSources.nLayers!.keyRange), 'n_layer');
+    assert.equal(spec.architecture!.nLayers, 6);
+  });
+});
+
+describe('HF config.json broken input', () => {
+  it('returns diagnostics for every truncation without throwing', () => {
+    const text = fixture('hf-config', 'qwen3-moe-tiny', 'config.json');
+    for (let cut = 1; cut < text.length; cut += 23) {
+      const result = hfConfigReader.read(text.slice(0, cut), {});
+      if (result.kind === 'run-config') {
+        assert.ok(result.spec.diagnostics.some((d) => d.code === 'json-syntax'));
+        if (result.spec.architecture) assert.ok(Number.isFinite(countParams(result.spec.architecture).total));
+      } else {
+        assert.equal(result.kind, 'unreadable');
+      }
+    }
+  });
+
+  it('flags a wrong type instead of counting it', () => {
+    const text = '{"architectures": ["LlamaForCausalLM"], "model_type": "llama", "num_hidden_layers": "32"}';
+    const result = hfConfigReader.read(text, {});
+    assert.equal(result.kind, 'run-config');
+    if (result.kind !== 'run-config') return;
+    assert.equal(result.spec.architecture, undefined);
+    const invalid = result.spec.diagnostics.find((d) => d.code === 'invalid-value');
+    assert.equal(textAt(text, invalid!.range!), '"32"');
+  });
+});
+
+/**
+ * One model per family: the architecture keys of its published config.json on the Hub (repo named),
+ * and its parameter count summed module by module from the family's transformers modeling code (the
+ * module tree in each comment), independent of the reader and of params.ts. Each total also equals
+ * the count the Hub reports for the checkpoint where one is given (`hub`).
+ */
+interface FamilyCase {
+  name: string;
+  config: Record<string, unknown>;
+  /** Independent module-by-module count. */
+  total: number;
+  active?: number;
+  /** The Hub's reported count for the checkpoint, when the case reproduces one. */
+  hub?: number;
+}
+
+const L = (layers: number, perLayer: number) => layers * perLayer;
+
+const FAMILY_CASES: FamilyCase[] = [
+  {
+    // GPTNeoXForCausalLM: query_key_value d→3d +b, dense +b, dense_h_to_4h/4h_to_h +b, 2 LN, final LN, untied embed_out.
+    name: 'EleutherAI/pythia-160m (gpt_neox)',
+    config: {
+      architectures: ['GPTNeoXForCausalLM'],
+      model_type: 'gpt_neox',
+      hidden_size: 768,
+      intermediate_size: 3072,
+      num_attention_heads: 12,
+      num_hidden_layers: 12,
+      max_position_embeddings: 2048,
+      rotary_pct: 0.25,
+      tie_word_embeddings: false,
+      use_parallel_residual: true,
+      vocab_size: 50304,
+    },
+    total:
+      L(12, 768 * 2304 + 2304 + 768 * 768 + 768 + 768 * 3072 + 3072 + 3072 * 768 + 768 + 4 * 768) +
+      2 * 50304 * 768 +
+      2 * 768,
+    hub: 162_322_944,
+  },
+  {
+    // OPTForCausalLM: q/k/v/out +b, fc1/fc2 +b, 2 LN; embed_positions 2048+2 rows; final LN; tied.
+    name: 'facebook/opt-125m (opt)',
+    config: {
+      architectures: ['OPTForCausalLM'],
+      model_type: 'opt',
+      hidden_size: 768,
+      ffn_dim: 3072,
+      num_attention_heads: 12,
+      num_hidden_layers: 12,
+      max_position_embeddings: 2048,
+      do_layer_norm_before: true,
+      word_embed_proj_dim: 768,
+      vocab_size: 50272,
+    },
+    total:
+      L(12, 4 * (768 * 768 + 768) + 768 * 3072 + 3072 + 3072 * 768 + 768 + 4 * 768) +
+      50272 * 768 +
+      2050 * 768 +
+      2 * 768,
+    hub: 125_239_296,
+  },
+  {
+    // BloomForCausalLM: word_embeddings_layernorm, query_key_value/dense/4h MLP all +b, 2 LN, ln_f, tied.
+    name: 'bigscience/bloom-560m (bloom)',
+    config: {
+      architectures: ['BloomForCausalLM'],
+      model_type: 'bloom',
+      n_embed: 1024,
+      n_head: 16,
+      n_layer: 24,
+      vocab_size: 250880,
+    },
+    total:
+      L(24, 1024 * 3072 + 3072 + 1024 * 1024 + 1024 + 1024 * 4096 + 4096 + 4096 * 1024 + 1024 + 4 * 1024) +
+      250880 * 1024 +
+      4 * 1024,
+    hub: 559_214_592,
+  },
+  {
+    // FalconForCausalLM (multi_query): query_key_value d→d+2·64, dense, 4d MLP, no biases, one LN per block, tied.
+    name: 'tiiuae/falcon-7b (falcon, multi-query, parallel)',
+    config: {
+      architectures: ['FalconForCausalLM'],
+      model_type: 'falcon',
+      hidden_size: 4544,
+      num_attention_heads: 71,
+      num_hidden_layers: 32,
+      multi_query: true,
+      parallel_attn: true,
+      new_decoder_architecture: false,
+      bias: false,
+      alibi: false,
+      vocab_size: 65024,
+    },
+    total: L(32, 4544 * (4544 + 128) + 4544 * 4544 + 2 * 4544 * 18176 + 2 * 4544) + 65024 * 4544 + 2 * 4544,
+    hub: 6_921_720_704,
+  },
+  {
+    // new_decoder_architecture: qkv d→(128+2·8)·64, ln_attn + ln_mlp.
+    name: 'tiiuae/falcon-40b (falcon, new decoder architecture)',
+    config: {
+      architectures: ['FalconForCausalLM'],
+      model_type: 'falcon',
+      hidden_size: 8192,
+      num_attention_heads: 128,
+      num_hidden_layers: 60,
+      num_kv_heads: 8,
+      parallel_attn: true,
+      new_decoder_architecture: true,
+      bias: false,
+      alibi: false,
+      vocab_size: 65024,
+    },
+    total: L(60, 8192 * (8192 + 1024) + 8192 * 8192 + 2 * 8192 * 32768 + 4 * 8192) + 65024 * 8192 + 2 * 8192,
+  },
+  {
+    // Sequential block with biases (input + post_attention LN), ALiBi, full multi-head qkv.
+    name: 'tiiuae/falcon-rw-1b (falcon, sequential, biases)',
+    config: {
+      architectures: ['FalconForCausalLM'],
+      model_type: 'falcon',
+      hidden_size: 2048,
+      num_attention_heads: 32,
+      num_hidden_layers: 24,
+      multi_query: false,
+      parallel_attn: false,
+      new_decoder_architecture: false,
+      bias: true,
+      alibi: true,
+      vocab_size: 50304,
+    },
+    total:
+      L(24, 2048 * 6144 + 6144 + 2048 * 2048 + 2048 + 2048 * 8192 + 8192 + 8192 * 2048 + 2048 + 4 * 2048) +
+      50304 * 2048 +
+      2 * 2048,
+    hub: 1_311_625_216,
+  },
+  {
+    // GPTNeoForCausalLM: q/k/v no bias, out_proj +b, c_fc/c_proj +b, 2 LN, wpe, ln_f, tied.
+    name: 'EleutherAI/gpt-neo-125m (gpt_neo)',
+    config: {
+      architectures: ['GPTNeoForCausalLM'],
+      model_type: 'gpt_neo',
+      hidden_size: 768,
+      num_heads: 12,
+      num_layers: 12,
+      intermediate_size: null,
+      max_position_embeddings: 2048,
+      attention_types: [[['global', 'local'], 6]],
+      vocab_size: 50257,
+    },
+    total:
+      L(12, 4 * 768 * 768 + 768 + 768 * 3072 + 3072 + 3072 * 768 + 768 + 4 * 768) +
+      50257 * 768 +
+      2048 * 768 +
+      2 * 768,
+    hub: 125_198_592,
+  },
+  {
+    // GPTJForCausalLM: q/k/v/out no bias, fc_in/fc_out +b, one ln_1, ln_f, untied lm_head with bias.
+    name: 'EleutherAI/gpt-j-6b (gptj)',
+    config: {
+      architectures: ['GPTJForCausalLM'],
+      model_type: 'gptj',
+      n_embd: 4096,
+      n_head: 16,
+      n_layer: 28,
+      n_positions: 2048,
+      rotary_dim: 64,
+      n_inner: null,
+      vocab_size: 50400,
+      tie_word_embeddings: false,
+    },
+    total:
+      L(28, 4 * 4096 * 4096 + 4096 * 16384 + 16384 + 16384 * 4096 + 4096 + 2 * 4096) +
+      50400 * 4096 +
+      2 * 4096 +
+      50400 * 4096 +
+      50400,
+    hub: 6_050_882_784,
+  },
+  {
+    // GPTBigCodeForCausalLM (multi_query): c_attn d→d+2·head_dim +b, c_proj +b, 4d MLP +b, 2 LN, wpe, ln_f, tied.
+    name: 'bigcode/gpt_bigcode-santacoder dims (gpt_bigcode)',
+    config: {
+      architectures: ['GPTBigCodeForCausalLM'],
+      model_type: 'gpt_bigcode',
+      n_embd: 2048,
+      n_head: 16,
+      n_layer: 24,
+      n_positions: 2048,
+      n_inner: 8192,
+      multi_query: true,
+      vocab_size: 49280,
+    },
+    total:
+      L(24, 2048 * 2304 + 2304 + 2048 * 2048 + 2048 + 2048 * 8192 + 8192 + 8192 * 2048 + 2048 + 4 * 2048) +
+      49280 * 2048 +
+      2048 * 2048 +
+      2 * 2048,
+  },
+  {
+    // MptForCausalLM: Wqkv/out_proj/up/down without bias, LayerNorm weight only, ALiBi, tied.
+    name: 'mosaicml/mpt-7b (mpt)',
+    config: {
+      architectures: ['MPTForCausalLM'],
+      model_type: 'mpt',
+      d_model: 4096,
+      n_heads: 32,
+      n_layers: 32,
+      expansion_ratio: 4,
+      max_seq_len: 2048,
+      vocab_size: 50432,
+      no_bias: true,
+      learned_pos_emb: true,
+      attn_config: { alibi: true, attn_type: 'multihead_attention', qk_ln: false, clip_qkv: null },
+    },
+    total: L(32, 4096 * 12288 + 4096 * 4096 + 2 * 4096 * 16384 + 2 * 4096) + 50432 * 4096 + 4096,
+    hub: 6_649_286_656,
+  },
+  {
+    // PhiForCausalLM: q/k/v/dense +b, fc1/fc2 +b, one input_layernorm, final LN, untied lm_head with bias.
+    name: 'microsoft/phi-1_5 (phi)',
+    config: {
+      architectures: ['PhiForCausalLM'],
+      model_type: 'phi',
+      hidden_size: 2048,
+      intermediate_size: 8192,
+      num_attention_heads: 32,
+      num_hidden_layers: 24,
+      max_position_embeddings: 2048,
+      partial_rotary_factor: 0.5,
+      qk_layernorm: false,
+      vocab_size: 51200,
+      tie_word_embeddings: false,
+    },
+    total:
+      L(24, 4 * (2048 * 2048 + 2048) + 2048 * 8192 + 8192 + 8192 * 2048 + 2048 + 2 * 2048) +
+      51200 * 2048 +
+      2 * 2048 +
+      51200 * 2048 +
+      51200,
+    hub: 1_418_270_720,
+  },
+  {
+    // The same model in the MixFormer (trust_remote_code) format: Wqkv/out_proj/fc1/fc2 +b, ParallelBlock ln, CausalLMHead ln + linear +b.
+    name: 'microsoft/phi-1_5 before its port (phi-msft)',
+    config: {
+      architectures: ['PhiForCausalLM'],
+      model_type: 'phi-msft',
+      n_embd: 2048,
+      n_head: 32,
+      n_layer: 24,
+      n_inner: null,
+      n_positions: 2048,
+      rotary_dim: 32,
+      vocab_size: 51200,
+      pad_vocab_size_multiple: 64,
+      tie_word_embeddings: false,
+    },
+    total:
+      L(24, 2048 * 6144 + 6144 + 2048 * 2048 + 2048 + 2048 * 8192 + 8192 + 8192 * 2048 + 2048 + 2 * 2048) +
+      51200 * 2048 +
+      2 * 2048 +
+      51200 * 2048 +
+      51200,
+    hub: 1_418_270_720,
+  },
+  {
+    // Phi3ForCausalLM: qkv_proj and gate_up_proj fused, no biases, 2 RMSNorm, untied.
+    name: 'microsoft/Phi-3-mini-4k-instruct (phi3)',
+    config: {
+      architectures: ['Phi3ForCausalLM'],
+      model_type: 'phi3',
+      hidden_size: 3072,
+      intermediate_size: 8192,
+      num_attention_heads: 32,
+      num_key_value_heads: 32,
+      num_hidden_layers: 32,
+      max_position_embeddings: 4096,
+      vocab_size: 32064,
+      tie_word_embeddings: false,
+    },
+    total: L(32, 3072 * 9216 + 3072 * 3072 + 3072 * 16384 + 8192 * 3072 + 2 * 3072) + 2 * 32064 * 3072 + 3072,
+    hub: 3_821_079_552,
+  },
+  {
+    // StableLmForCausalLM: q/k/v +b (use_qkv_bias), o no bias, SwiGLU, 2 LayerNorm w+b, untied.
+    name: 'stabilityai/stablelm-2-1_6b (stablelm)',
+    config: {
+      architectures: ['StableLmForCausalLM'],
+      model_type: 'stablelm',
+      hidden_size: 2048,
+      intermediate_size: 5632,
+      num_attention_heads: 32,
+      num_key_value_heads: 32,
+      num_hidden_layers: 24,
+      max_position_embeddings: 4096,
+      use_qkv_bias: true,
+      qk_layernorm: false,
+      use_parallel_residual: false,
+      partial_rotary_factor: 0.25,
+      vocab_size: 100352,
+      tie_word_embeddings: false,
+    },
+    total:
+      L(24, 3 * (2048 * 2048 + 2048) + 2048 * 2048 + 3 * 2048 * 5632 + 4 * 2048) +
+      2 * 100352 * 2048 +
+      2 * 2048,
+    hub: 1_644_515_328,
+  },
+  {
+    // StableLM-2-12B style: parallel residual (one LayerNorm) and per-head q/k LayerNorms without bias.
+    name: 'stablelm with qk_layernorm and use_parallel_residual (stablelm)',
+    config: {
+      architectures: ['StableLmForCausalLM'],
+      model_type: 'stablelm',
+      hidden_size: 1024,
+      intermediate_size: 2816,
+      num_attention_heads: 16,
+      num_key_value_heads: 4,
+      num_hidden_layers: 4,
+      use_qkv_bias: false,
+      qk_layernorm: true,
+      use_parallel_residual: true,
+      vocab_size: 1000,
+      tie_word_embeddings: false,
+    },
+    total:
+      L(4, 1024 * 1024 + 2 * 1024 * 256 + 1024 * 1024 + (16 + 4) * 64 + 3 * 1024 * 2816 + 2 * 1024) +
+      2 * 1000 * 1024 +
+      2 * 1024,
+  },
+  {
+    // Starcoder2ForCausalLM: q/k/v/o +b (use_bias), c_fc/c_proj +b (not gated), 2 LayerNorm w+b, tied.
+    name: 'bigcode/starcoder2-3b (starcoder2)',
+    config: {
+      architectures: ['Starcoder2ForCausalLM'],
+      model_type: 'starcoder2',
+      hidden_size: 3072,
+      intermediate_size: 12288,
+      num_attention_heads: 24,
+      num_key_value_heads: 2,
+      num_hidden_layers: 30,
+      max_position_embeddings: 16384,
+      use_bias: true,
+      vocab_size: 49152,
+    },
+    total:
+      L(
+        30,
+        2 * (3072 * 3072 + 3072) +
+          2 * (3072 * 256 + 256) +
+          3072 * 12288 +
+          12288 +
+          12288 * 3072 +
+          3072 +
+          4 * 3072,
+      ) +
+      49152 * 3072 +
+      2 * 3072,
+    hub: 3_030_371_328,
+  },
+  {
+    // OlmoForCausalLM: non-parametric LayerNorms (no weights), SwiGLU, tied in the 1B.
+    name: 'allenai/OLMo-1B-hf (olmo)',
+    config: {
+      architectures: ['OlmoForCausalLM'],
+      model_type: 'olmo',
+      hidden_size: 2048,
+      intermediate_size: 8192,
+      num_attention_heads: 16,
+      num_key_value_heads: 16,
+      num_hidden_layers: 16,
+      max_position_embeddings: 2048,
+      attention_bias: false,
+      clip_qkv: null,
+      vocab_size: 50304,
+      tie_word_embeddings: true,
+    },
+    total: L(16, 4 * 2048 * 2048 + 3 * 2048 * 8192) + 50304 * 2048,
+    hub: 1_176_764_416,
+  },
+  {
+    // Olmo2ForCausalLM: q_norm over 32·128, k_norm over 32·128, post-attention and post-feedforward RMSNorm.
+    name: 'allenai/OLMo-2-1124-7B (olmo2)',
+    config: {
+      architectures: ['Olmo2ForCausalLM'],
+      model_type: 'olmo2',
+      hidden_size: 4096,
+      intermediate_size: 11008,
+      num_attention_heads: 32,
+      num_key_value_heads: 32,
+      num_hidden_layers: 32,
+      max_position_embeddings: 4096,
+      attention_bias: false,
+      vocab_size: 100352,
+      tie_word_embeddings: false,
+    },
+    total: L(32, 4 * 4096 * 4096 + 2 * 4096 + 3 * 4096 * 11008 + 2 * 4096) + 2 * 100352 * 4096 + 4096,
+    hub: 7_298_617_344,
+  },
+  {
+    // OlmoeForCausalLM: full-width q/k RMSNorm, router d×64 without bias, 64 SwiGLU experts of 1024.
+    name: 'allenai/OLMoE-1B-7B-0924 (olmoe)',
+    config: {
+      architectures: ['OlmoeForCausalLM'],
+      model_type: 'olmoe',
+      hidden_size: 2048,
+      intermediate_size: 1024,
+      num_attention_heads: 16,
+      num_key_value_heads: 16,
+      num_hidden_layers: 16,
+      max_position_embeddings: 4096,
+      num_experts: 64,
+      num_experts_per_tok: 8,
+      vocab_size: 50304,
+      tie_word_embeddings: false,
+    },
+    total:
+      L(16, 4 * 2048 * 2048 + 2 * 2048 + 2048 * 64 + 64 * 3 * 2048 * 1024 + 2 * 2048) +
+      2 * 50304 * 2048 +
+      2048,
+    active:
+      L(16, 4 * 2048 * 2048 + 2 * 2048 + 2048 * 64 + 8 * 3 * 2048 * 1024 + 2 * 2048) +
+      2 * 50304 * 2048 +
+      2048,
+    hub: 6_919_161_856,
+  },
+  {
+    // DeepseekV2ForCausalLM, q_lora_rank null: q_proj d→16·192, kv_a d→512+64, kv_a_layernorm, kv_b 512→16·256,
+    // o 16·128→d; layer 0 dense (10944), layers 1-26: gate d×64, 64 experts of 1408, shared MLP of 2·1408.
+    name: 'deepseek-ai/DeepSeek-V2-Lite (deepseek_v2)',
+    config: {
+      architectures: ['DeepseekV2ForCausalLM'],
+      model_type: 'deepseek_v2',
+      hidden_size: 2048,
+      intermediate_size: 10944,
+      moe_intermediate_size: 1408,
+      num_attention_heads: 16,
+      num_key_value_heads: 16,
+      num_hidden_layers: 27,
+      n_routed_experts: 64,
+      n_shared_experts: 2,
+      num_experts_per_tok: 6,
+      first_k_dense_replace: 1,
+      moe_layer_freq: 1,
+      q_lora_rank: null,
+      kv_lora_rank: 512,
+      qk_nope_head_dim: 128,
+      qk_rope_head_dim: 64,
+      v_head_dim: 128,
+      vocab_size: 102400,
+      tie_word_embeddings: false,
+      attention_bias: false,
+    },
+    total:
+      L(27, 2048 * 16 * 192 + 2048 * 576 + 512 + 512 * 16 * 256 + 16 * 128 * 2048 + 2 * 2048) +
+      3 * 2048 * 10944 +
+      L(26, 2048 * 64 + 64 * 3 * 2048 * 1408 + 3 * 2048 * 2816) +
+      2 * 102400 * 2048 +
+      2048,
+    hub: 15_706_484_224,
+  },
+  {
+    // DeepseekV3ForCausalLM: q_a d→1536 + q_a_layernorm + q_b 1536→128·192; layers 0-2 dense (18432);
+    // 58 MoE layers: router 256×d plus the e_score_correction_bias, 256 experts of 2048, one shared.
+    name: 'deepseek-ai/DeepSeek-V3 without its MTP module (deepseek_v3)',
+    config: {
+      architectures: ['DeepseekV3ForCausalLM'],
+      model_type: 'deepseek_v3',
+      hidden_size: 7168,
+      intermediate_size: 18432,
+      moe_intermediate_size: 2048,
+      num_attention_heads: 128,
+      num_key_value_heads: 128,
+      num_hidden_layers: 61,
+      n_routed_experts: 256,
+      n_shared_experts: 1,
+      num_experts_per_tok: 8,
+      first_k_dense_replace: 3,
+      moe_layer_freq: 1,
+      q_lora_rank: 1536,
+      kv_lora_rank: 512,
+      qk_nope_head_dim: 128,
+      qk_rope_head_dim: 64,
+      v_head_dim: 128,
+      vocab_size: 129280,
+      tie_word_embeddings: false,
+      num_nextn_predict_layers: 0,
+    },
+    total:
+      L(
+        61,
+        7168 * 1536 +
+          1536 +
+          1536 * 128 * 192 +
+          7168 * 576 +
+          512 +
+          512 * 128 * 256 +
+          128 * 128 * 7168 +
+          2 * 7168,
+      ) +
+      L(3, 3 * 7168 * 18432) +
+      L(58, 256 * 7168 + 256 + 256 * 3 * 7168 * 2048 + 3 * 7168 * 2048) +
+      2 * 129280 * 7168 +
+      7168,
+    hub: 671_026_419_200,
+  },
+  {
+    // Gemma2ForCausalLM: 4 RMSNorms per layer, head_dim 256, tied.
+    name: 'google/gemma-2-2b (gemma2)',
+    config: {
+      architectures: ['Gemma2ForCausalLM'],
+      model_type: 'gemma2',
+      hidden_size: 2304,
+      intermediate_size: 9216,
+      num_attention_heads: 8,
+      num_key_value_heads: 4,
+      head_dim: 256,
+      num_hidden_layers: 26,
+      vocab_size: 256000,
+    },
+    total:
+      L(26, 2304 * 2048 + 2 * 2304 * 1024 + 2048 * 2304 + 3 * 2304 * 9216 + 4 * 2304) + 256000 * 2304 + 2304,
+    hub: 2_614_341_888,
+  },
+  {
+    // Gemma3ForCausalLM (text): 4 norms, q_norm/k_norm over head_dim, tied.
+    name: 'google/gemma-3-1b-pt (gemma3_text)',
+    config: {
+      architectures: ['Gemma3ForCausalLM'],
+      model_type: 'gemma3_text',
+      hidden_size: 1152,
+      intermediate_size: 6912,
+      num_attention_heads: 4,
+      num_key_value_heads: 1,
+      head_dim: 256,
+      num_hidden_layers: 26,
+      vocab_size: 262144,
+    },
+    total:
+      L(26, 1152 * 1024 + 2 * 1152 * 256 + 1024 * 1152 + 2 * 256 + 3 * 1152 * 6912 + 4 * 1152) +
+      262144 * 1152 +
+      1152,
+    hub: 999_885_952,
+  },
+  {
+    // Qwen2MoeForCausalLM: qkv +b, router d×60, 60 experts of 1408, shared expert 5632 + sigmoid gate d→1.
+    name: 'Qwen/Qwen1.5-MoE-A2.7B (qwen2_moe)',
+    config: {
+      architectures: ['Qwen2MoeForCausalLM'],
+      model_type: 'qwen2_moe',
+      hidden_size: 2048,
+      intermediate_size: 5632,
+      moe_intermediate_size: 1408,
+      shared_expert_intermediate_size: 5632,
+      num_attention_heads: 16,
+      num_key_value_heads: 16,
+      num_hidden_layers: 24,
+      num_experts: 60,
+      num_experts_per_tok: 4,
+      decoder_sparse_step: 1,
+      vocab_size: 151936,
+      tie_word_embeddings: false,
+    },
+    total:
+      L(
+        24,
+        3 * (2048 * 2048 + 2048) +
+          2048 * 2048 +
+          2048 * 60 +
+          60 * 3 * 2048 * 1408 +
+          3 * 2048 * 5632 +
+          2048 +
+          2 * 2048,
+      ) +
+      2 * 151936 * 2048 +
+      2048,
+    hub: 14_315_784_192,
+  },
+  {
+    // CohereForCausalLM: one CohereLayerNorm (weight only) per parallel block, q/k norms over (heads, head_dim), tied.
+    name: 'c4ai-command-r style dims with use_qk_norm (cohere)',
+    config: {
+      architectures: ['CohereForCausalLM'],
+      model_type: 'cohere',
+      hidden_size: 1024,
+      intermediate_size: 2816,
+      num_attention_heads: 8,
+      num_key_value_heads: 2,
+      num_hidden_layers: 4,
+      use_qk_norm: true,
+      logit_scale: 0.0625,
+      vocab_size: 2000,
+    },
+    total:
+      L(4, 1024 * 1024 + 2 * 1024 * 256 + 1024 * 1024 + (8 + 2) * 128 + 3 * 1024 * 2816 + 1024) +
+      2000 * 1024 +
+      1024,
+  },
+  {
+    // GraniteMoeForCausalLM: router d×E without bias, ParallelExperts input E×2f×d and output E×d×f, tied.
+    name: 'ibm-granite/granite-3.0-1b-a400m dims (granitemoe)',
+    config: {
+      architectures: ['GraniteMoeForCausalLM'],
+      model_type: 'granitemoe',
+      hidden_size: 1024,
+      intermediate_size: 512,
+      num_attention_heads: 16,
+      num_key_value_heads: 8,
+      num_hidden_layers: 24,
+      num_local_experts: 32,
+      num_experts_per_tok: 8,
+      embedding_multiplier: 12.0,
+      vocab_size: 49155,
+      tie_word_embeddings: true,
+    },
+    total:
+      L(24, 2 * 1024 * 1024 + 2 * 1024 * 512 + 1024 * 32 + 32 * 3 * 1024 * 512 + 2 * 1024) +
+      49155 * 1024 +
+      1024,
+    active:
+      L(24, 2 * 1024 * 1024 + 2 * 1024 * 512 + 1024 * 32 + 8 * 3 * 1024 * 512 + 2 * 1024) +
+      49155 * 1024 +
+      1024,
+  },
+  {
+    // PhimoeForCausalLM: q/k/v/o +b (attention_bias), LayerNorm w+b, 16 experts, lm_head +b, untied.
+    name: 'microsoft/Phi-3.5-MoE-instruct dims (phimoe)',
+    config: {
+      architectures: ['PhimoeForCausalLM'],
+      model_type: 'phimoe',
+      hidden_size: 4096,
+      intermediate_size: 6400,
+      num_attention_heads: 32,
+      num_key_value_heads: 8,
+      num_hidden_layers: 32,
+      num_local_experts: 16,
+      num_experts_per_tok: 2,
+      attention_bias: true,
+      lm_head_bias: true,
+      vocab_size: 32064,
+      tie_word_embeddings: false,
+    },
+    total:
+      L(
+        32,
+        2 * (4096 * 4096 + 4096) + 2 * (4096 * 1024 + 1024) + 4096 * 16 + 16 * 3 * 4096 * 6400 + 4 * 4096,
+      ) +
+      2 * 32064 * 4096 +
+      32064 +
+      2 * 4096,
+  },
+  {
+    // GraniteForCausalLM: the Llama layout; multipliers scale activations only.
+    name: 'ibm-granite/granite-3.0-2b dims (granite)',
+    config: {
+      architectures: ['GraniteForCausalLM'],
+      model_type: 'granite',
+      hidden_size: 2048,
+      intermediate_size: 8192,
+      num_attention_heads: 32,
+      num_key_value_heads: 8,
+      num_hidden_layers: 40,
+      attention_bias: false,
+      mlp_bias: false,
+      residual_multiplier: 0.22,
+      vocab_size: 49155,
+      tie_word_embeddings: true,
+    },
+    total: L(40, 2 * 2048 * 2048 + 2 * 2048 * 512 + 3 * 2048 * 8192 + 2 * 2048) + 49155 * 2048 + 2048,
+  },
+  {
+    // Qwen3MoeForCausalLM: QK RMSNorm over head_dim, 128 experts of 768, no shared expert.
+    name: 'Qwen/Qwen3-30B-A3B (qwen3_moe)',
+    config: {
+      architectures: ['Qwen3MoeForCausalLM'],
+      model_type: 'qwen3_moe',
+      hidden_size: 2048,
+      intermediate_size: 6144,
+      moe_intermediate_size: 768,
+      head_dim: 128,
+      num_attention_heads: 32,
+      num_key_value_heads: 4,
+      num_hidden_layers: 48,
+      num_experts: 128,
+      num_experts_per_tok: 8,
+      decoder_sparse_step: 1,
+      mlp_only_layers: [],
+      vocab_size: 151936,
+      tie_word_embeddings: false,
+    },
+    total:
+      L(
+        48,
+        2048 * 4096 + 2 * 2048 * 512 + 4096 * 2048 + 2 * 128 + 2048 * 128 + 128 * 3 * 2048 * 768 + 2 * 2048,
+      ) +
+      2 * 151936 * 2048 +
+      2048,
+    hub: 30_532_122_624,
+  },
+];
+
+const caseText = (c: FamilyCase) => JSON.stringify(c.config, null, 2);
+
+describe('HF config.json families against independent module-by-module counts', () => {
+  for (const c of FAMILY_CASES) {
+    it(`counts ${c.name} exactly`, () => {
+      const spec = readSpec(caseText(c), { path: 'config.json' });
+      assert.ok(spec.architecture, JSON.stringify(spec.diagnostics.map((d) => d.message)));
+      const counts = countParams(spec.architecture);
+      assert.equal(counts.total, c.total);
+      if (c.hub !== undefined) assert.equal(counts.total, c.hub);
+      if (c.active !== undefined) assert.equal(counts.active, c.active);
+      assert.ok(!spec.diagnostics.some((d) => d.severity === 'error' || d.severity === 'warning'));
+    });
+  }
+
+  it('keeps configs-c phi-2 at 2779683840', { skip: SHARED_SKIP }, () => {
+    const entry = loadManifest('configs-c').find((e) => e.file === 'hf-config/phi-2/config.json')!;
+    const spec = readSpec(readFileSync(entry.path, 'utf8'), { path: entry.path });
+    assert.equal(countParams(spec.architecture!).total, 2_779_683_840);
+  });
+
+  it('covers every family of the table with a case or a shared-corpus file', () => {
+    const covered = new Set(FAMILY_CASES.map((c) => String(c.config.model_type)));
+    for (const id of ['gpt2', 'llama', 'mistral', 'mixtral', 'qwen2', 'qwen3', 't5', 'gemma'])
+      covered.add(id);
+    const missing = HF_FAMILY_LIST.map((f) => f.id).filter((id) => !covered.has(id));
+    assert.deepEqual(missing, []);
+  });
+});
+
+describe('HF config.json: what gives "unknown"', () => {
+  const read = (config: Record<string, unknown>) =>
+    readSpec(JSON.stringify(config, null, 2), { path: 'config.json' });
+  const base = (name: string) => structuredClone(FAMILY_CASES.find((c) => c.name.startsWith(name))!.config);
+
+  it('names an unknown model_type and says why N is missing', () => {
+    const spec = read({
+      architectures: ['JambaForCausalLM'],
+      model_type: 'jamba',
+      hidden_size: 4096,
+      num_hidden_layers: 32,
+    });
+    assert.equal(spec.architecture, undefined);
+    const diagnostic = spec.diagnostics.find((d) => d.code === 'unknown-model-type');
+    assert.match(diagnostic!.message, /^unknown: model_type 'jamba'/);
+    assert.deepEqual(spec.paramsMissing, ["a model of model_type 'jamba'"]);
+  });
+
+  it('does not count a classification head or a bare backbone as a language model', () => {
+    const config = base('EleutherAI/pythia-160m');
+    config.architectures = ['GPTNeoXForSequenceClassification'];
+    const spec = read(config);
+    assert.equal(spec.architecture, undefined);
+    assert.ok(
+      spec.diagnostics.some((d) => d.code === 'not-modelled-key' && d.message.includes('architectures')),
+    );
+    assert.ok(spec.paramsMissing?.[0]?.includes('GPTNeoXForSequenceClassification'));
+  });
+
+  it('refuses OPT-350m-style embedding projections (word_embed_proj_dim ≠ hidden_size)', () => {
+    const config = base('facebook/opt-125m');
+    Object.assign(config, {
+      hidden_size: 1024,
+      ffn_dim: 4096,
+      num_attention_heads: 16,
+      num_hidden_layers: 24,
+    });
+    config.do_layer_norm_before = false;
+    config.word_embed_proj_dim = 512;
+    const spec = read(config);
+    assert.equal(spec.architecture, undefined);
+    assert.ok(spec.diagnostics.some((d) => d.message.startsWith('unknown: word_embed_proj_dim = 512')));
+  });
+
+  it('makes DeepSeek-V3 with its multi-token-prediction module unknown, naming num_nextn_predict_layers', () => {
+    const config = base('deepseek-ai/DeepSeek-V3');
+    config.num_nextn_predict_layers = 1;
+    const spec = read(config);
+    assert.equal(spec.architecture, undefined);
+    assert.ok(spec.diagnostics.some((d) => d.message.startsWith('unknown: num_nextn_predict_layers = 1')));
+  });
+
+  it('makes llm-foundry MPT variants HF cannot build unknown (expansion_ratio, qk_ln)', () => {
+    for (const edit of [
+      (c: Record<string, unknown>) => (c.expansion_ratio = 8),
+      (c: Record<string, unknown>) => ((c.attn_config as Record<string, unknown>).qk_ln = true),
+    ]) {
+      const config = base('mosaicml/mpt-7b');
+      edit(config);
+      assert.equal(read(config).architecture, undefined);
+    }
+  });
+
+  it('requires keys a family has no recorded default for', () => {
+    const config = base('ibm-granite/granite-3.0-2b');
+    delete config.intermediate_size;
+    const spec = read(config);
+    assert.equal(spec.architecture, undefined);
+    assert.ok(spec.paramsMissing?.[0]?.includes('intermediate_size'));
+  });
+
+  it('treats a written null for a required key as unusable, not as the class default', () => {
+    const config = base('tiiuae/falcon-7b');
+    config.num_hidden_layers = null;
+    const spec = read(config);
+    assert.equal(spec.architecture, undefined);
+    assert.ok(spec.diagnostics.some((d) => d.code === 'invalid-value'));
+  });
+
+  it('pads the MixFormer vocabulary to pad_vocab_size_multiple', () => {
+    const config = base('microsoft/phi-1_5 before');
+    config.vocab_size = 50257;
+    assert.equal(read(config).architecture?.vocabSize, 50304);
+  });
+
+  it('counts MoE layers arithmetically, whatever the layer count', () => {
+    const config = base('Qwen/Qwen3-30B-A3B');
+    Object.assign(config, { num_hidden_layers: 10_000_001, decoder_sparse_step: 2, mlp_only_layers: [1, 2] });
+    const started = Date.now();
+    const spec = read(config);
+    assert.ok(Date.now() - started < 1000);
+    // Sparse layers are i with (i + 1) % 2 == 0, minus layer 1 from mlp_only_layers.
+    assert.equal(spec.architecture?.moe?.moeLayers, 4_999_999);
+  });
+});
+
+describe('HF config.json inventory', () => {
+  const configs = (): InventoryConfig[] => {
+    const cases = FAMILY_CASES.map((c) => ({ path: `${c.name}/config.json`, text: caseText(c) }));
+    const shared = SHARED_SKIP
+      ? []
+      : [...loadManifest('configs'), ...loadManifest('configs-c')]
+          .filter((e) => e.framework === 'hf-transformers' || e.framework === 'hf-config')
+          .map((e) => ({ path: e.path, text: readFileSync(e.path, 'utf8') }));
+    return [...cases, ...shared];
+  };
+
+  it('lists every key the reader reads', () => {
+    assert.deepEqual(unlistedUsedKeys(hfConfigReader, configs()), []);
+  });
+
+  it('keys each entry by family, with recorded sources', () => {
+    assert.equal(HF_CONFIG_INVENTORY.framework, 'hf-config');
+    const families = new Set(HF_FAMILY_LIST.map((f) => f.id));
+    for (const entry of HF_CONFIG_INVENTORY.entries) {
+      assert.ok(families.has(entry.key.slice(0, entry.key.indexOf('.'))), entry.key);
+      assert.equal(entry.affects, 'N');
+    }
+    assert.ok(HF_CONFIG_INVENTORY.sources.every((s) => s.repo === 'huggingface/transformers'));
+  });
+
+  it('reports written keys with the family prefix, nested objects as dotted keys', () => {
+    const mpt = FAMILY_CASES.find((c) => c.name.startsWith('mosaicml/mpt-7b'))!;
+    const result = hfConfigReader.read(caseText(mpt), {});
+    assert.equal(result.kind, 'run-config');
+    if (result.kind !== 'run-config') return;
+    const keys = result.written!.map((w) => w.key);
+    assert.ok(keys.includes('mpt.d_model'));
+    assert.ok(keys.includes('mpt.attn_config.qk_ln'));
+  });
+
+  /** Write `value` at a dotted key of a config.json text. */
+  const inject = (text: string, entry: InventoryEntry, value: InventoryValue): string => {
+    const json = JSON.parse(text) as Record<string, unknown>;
+    const path = entry.key.slice(entry.key.indexOf('.') + 1).split('.');
+    let target = json;
+    for (const part of path.slice(0, -1)) {
+      if (typeof target[part] !== 'object' || target[part] === null) target[part] = {};
+      target = target[part] as Record<string, unknown>;
+    }
+    target[path[path.length - 1]!] = value === '<collection>' ? { hidden_size: 1 } : value;
+    return JSON.stringify(json, null, 2);
+  };
+
+  it('makes N unknown, naming the key, for every not-modelled key of each family', () => {
+    const all = configs();
+    const failures: string[] = [];
+    for (const family of HF_FAMILY_LIST) {
+      const targets = all.filter((c) => {
+        const type = (JSON.parse(c.text) as { model_type?: string }).model_type;
+        return type === family.id;
+      });
+      if (targets.length === 0) continue;
+      const entries = HF_CONFIG_INVENTORY.entries.filter((e) => e.key.startsWith(`${family.id}.`));
+      const reader = { ...hfConfigReader, inventory: { ...HF_CONFIG_INVENTORY, entries } };
+      failures.push(...notModelledKeyFailures(reader, targets, inject));
+    }
+    assert.deepEqual(failures, []);
+  });
+});
+
+describe('hfConfigToArchitecture', () => {
+  it('turns a config.json object into the same architecture the reader gives the file', () => {
+    const c = FAMILY_CASES.find((x) => x.name.startsWith('tiiuae/falcon-7b'))!;
+    const architecture = hfConfigToArchitecture(c.config);
+    assert.equal(countParams(architecture!).total, 6_921_720_704);
+    assert.deepEqual(architecture, readSpec(caseText(c), {}).architecture);
+  });
+
+  it('applies the inventory and leaves the input untouched', () => {
+    const config = {
+      ...FAMILY_CASES.find((x) => x.name.startsWith('deepseek-ai/DeepSeek-V3'))!.config,
+      num_nextn_predict_layers: 1,
+    };
+    const before = JSON.stringify(config);
+    assert.equal(hfConfigToArchitecture(config), undefined);
+    assert.ok(readHfConfigObject(config)?.paramsMissing?.some((m) => m.includes('num_nextn_predict_layers')));
+    assert.equal(JSON.stringify(config), before);
+    assert.equal(hfConfigToArchitecture('not an object'), undefined);
+    assert.equal(hfConfigToArchitecture({ model_type: 'gpt2', n_layer: -1 }), undefined);
+  });
+});

@@ -1,0 +1,352 @@
+import type { FrameworkInventory, InventoryEntry, InventorySource } from '../../inventory';
+import { HF_FAMILY_LIST, type HfFamily } from './models';
+
+/**
+ * Key inventory of the Hugging Face `config.json` reader, per model family: the keys each
+ * `PretrainedConfig` subclass defines that change N (config.json has no training length, so no key
+ * changes D). A key means different things in different families (`bias` is Falcon's switch for
+ * every linear), so entries are keyed `<family>.<key>` and the reader reports written keys the same
+ * way. Modelled entries for the keys the family table reads are derived from models.ts; the
+ * entries below add what the table cannot say: values the reader does not model, keys that do not
+ * change N (and why), and keys that change N in a way the reader does not model.
+ */
+
+/** The inventory key of `key` (a top-level or dotted nested config key) in `family`. */
+export function hfInventoryKey(family: string, key: string): string {
+  return `${family}.${key}`;
+}
+
+/** An entry before its family prefix. */
+type Entry = Omit<InventoryEntry, 'affects'> & { affects?: InventoryEntry['affects'] };
+
+const irrelevant = (key: string, why: string): Entry => ({ key, status: 'irrelevant', why });
+const modelled = (key: string, why?: string, modelledValues?: InventoryEntry['modelledValues']): Entry => ({
+  key,
+  status: 'modelled',
+  ...(why ? { why } : {}),
+  ...(modelledValues ? { modelledValues } : {}),
+});
+const notModelled = (
+  key: string,
+  why: string,
+  example: InventoryEntry['example'],
+  defaultValue: InventoryEntry['default'] = null,
+  alsoHarmless?: InventoryEntry['alsoHarmless'],
+): Entry => ({
+  key,
+  status: 'not-modelled',
+  why,
+  example,
+  default: defaultValue,
+  ...(alsoHarmless ? { alsoHarmless } : {}),
+});
+
+const ROTARY = 'rotary/ALiBi positions have no parameters';
+const ATTENTION_PATTERN = 'which layers attend locally or globally; no parameters';
+const ROUTING = 'routing arithmetic only; the router weights are counted';
+const SCALE = 'a scalar multiplier in the forward pass, not a parameter';
+
+/** Entries of every family. */
+const COMMON: readonly Entry[] = [
+  modelled('model_type', 'selects the family'),
+  modelled('architectures', 'the head class; a non-LM head (classification, bare backbone) makes N unknown'),
+  irrelevant('_name_or_path', 'a display name'),
+  modelled('vocab_size'),
+  modelled('tie_word_embeddings'),
+  irrelevant('rope_theta', ROTARY),
+  irrelevant('rope_scaling', ROTARY),
+  irrelevant('rope_parameters', ROTARY),
+  irrelevant('hidden_act', 'an activation has no parameters (gating is fixed by the family)'),
+  irrelevant('torch_dtype', 'storage precision, not a count'),
+  irrelevant('dtype', 'storage precision, not a count'),
+  irrelevant('quantization_config', 'a storage format of the same weights'),
+  irrelevant('initializer_range', 'initialization only'),
+  irrelevant('sliding_window', ATTENTION_PATTERN),
+  irrelevant('use_sliding_window', ATTENTION_PATTERN),
+  irrelevant('max_window_layers', ATTENTION_PATTERN),
+  irrelevant('layer_types', ATTENTION_PATTERN),
+  irrelevant('pretraining_tp', 'a tensor-parallel matmul split of the same weights'),
+  notModelled('vision_config', 'a vision tower and projector beside the language model', '<collection>'),
+];
+
+/** Entries that only some families have, by family id. */
+const PER_FAMILY: Readonly<Record<string, readonly Entry[]>> = {
+  gpt2: [
+    notModelled('add_cross_attention', 'a cross-attention block and norm in every layer', true, false),
+    irrelevant('scale_attn_by_inverse_layer_idx', SCALE),
+    irrelevant('reorder_and_upcast_attn', 'numerics only'),
+  ],
+  gpt_bigcode: [
+    modelled('multi_query'),
+    notModelled('add_cross_attention', 'a cross-attention block and norm in every layer', true, false),
+  ],
+  gpt_neo: [irrelevant('attention_types', ATTENTION_PATTERN), irrelevant('window_size', ATTENTION_PATTERN)],
+  gptj: [irrelevant('rotary_dim', ROTARY)],
+  gpt_neox: [
+    irrelevant('rotary_pct', ROTARY),
+    irrelevant('use_parallel_residual', 'both LayerNorms exist either way'),
+  ],
+  bloom: [
+    irrelevant('apply_residual_connection_post_layernorm', 'where the residual is taken; no parameters'),
+    irrelevant('slow_but_exact', 'numerics only'),
+  ],
+  falcon: [
+    modelled('new_decoder_architecture'),
+    modelled('multi_query'),
+    modelled('parallel_attn'),
+    modelled('num_kv_heads'),
+    modelled('n_head_kv'),
+    modelled('num_ln_in_parallel_attn'),
+    modelled('bias'),
+    irrelevant('alibi', ROTARY),
+  ],
+  mpt: [
+    modelled('expansion_ratio', 'MptMLP is 4·d whatever the ratio', [4]),
+    modelled('no_bias', 'MptBlock has no biases', [true]),
+    modelled('attn_config.alibi', 'MptModel has no position table, so only ALiBi is this model', [true]),
+    modelled('attn_config.attn_type', 'MptAttention is plain multi-head', ['multihead_attention']),
+    notModelled(
+      'attn_config.qk_ln',
+      'LayerNorms on q and k (llm-foundry); MptAttention has none',
+      true,
+      false,
+    ),
+    notModelled('attn_config.kv_n_heads', 'grouped k/v heads (llm-foundry)', 8, null),
+    notModelled('ffn_config.ffn_type', 'a gated or MoE MLP (llm-foundry)', 'mptglu', 'mptmlp'),
+    irrelevant('learned_pos_emb', 'MptModel has no position table; ALiBi is required above'),
+    irrelevant('attn_config.clip_qkv', 'clamps activations; no parameters'),
+    irrelevant('attn_config.softmax_scale', SCALE),
+    irrelevant('logit_scale', SCALE),
+    irrelevant('norm_type', 'LayerNorm without bias and RMSNorm have the same parameters'),
+  ],
+  opt: [
+    modelled('word_embed_proj_dim', 'a value other than hidden_size makes N unknown (project_in/out)'),
+    modelled('do_layer_norm_before'),
+    modelled('_remove_final_layer_norm'),
+    modelled('enable_bias'),
+    modelled('layer_norm_elementwise_affine'),
+  ],
+  llama: [modelled('attention_bias'), modelled('mlp_bias')],
+  granite: [
+    modelled('attention_bias'),
+    modelled('mlp_bias'),
+    irrelevant('embedding_multiplier', SCALE),
+    irrelevant('residual_multiplier', SCALE),
+    irrelevant('attention_multiplier', SCALE),
+    irrelevant('logits_scaling', SCALE),
+  ],
+  mixtral: [
+    modelled('num_local_experts'),
+    modelled('num_experts_per_tok'),
+    irrelevant('router_jitter_noise', ROUTING),
+  ],
+  granitemoe: [
+    modelled('attention_bias'),
+    modelled('num_local_experts'),
+    modelled('num_experts_per_tok'),
+    irrelevant('embedding_multiplier', SCALE),
+    irrelevant('residual_multiplier', SCALE),
+    irrelevant('attention_multiplier', SCALE),
+    irrelevant('logits_scaling', SCALE),
+  ],
+  phimoe: [
+    modelled('attention_bias'),
+    modelled('lm_head_bias'),
+    modelled('num_local_experts'),
+    modelled('num_experts_per_tok'),
+    irrelevant('router_jitter_noise', ROUTING),
+    irrelevant('input_jitter_noise', ROUTING),
+  ],
+  qwen2_moe: [
+    modelled('num_experts'),
+    modelled('num_experts_per_tok'),
+    modelled('moe_intermediate_size'),
+    modelled('shared_expert_intermediate_size'),
+    modelled('decoder_sparse_step'),
+    modelled('mlp_only_layers'),
+    irrelevant('norm_topk_prob', ROUTING),
+  ],
+  qwen3: [modelled('attention_bias')],
+  qwen3_moe: [
+    modelled('attention_bias'),
+    modelled('num_experts'),
+    modelled('num_experts_per_tok'),
+    modelled('moe_intermediate_size'),
+    modelled('decoder_sparse_step'),
+    modelled('mlp_only_layers'),
+    irrelevant('norm_topk_prob', ROUTING),
+  ],
+  phi: [modelled('qk_layernorm'), irrelevant('partial_rotary_factor', ROTARY)],
+  'phi-msft': [
+    modelled('pad_vocab_size_multiple'),
+    modelled('architecture.block_cls', 'the ParallelBlock layout', ['parallel']),
+    irrelevant('rotary_dim', ROTARY),
+  ],
+  phi3: [irrelevant('partial_rotary_factor', ROTARY)],
+  gemma: [modelled('attention_bias')],
+  gemma2: [
+    modelled('attention_bias'),
+    irrelevant('query_pre_attn_scalar', SCALE),
+    irrelevant('attn_logit_softcapping', SCALE),
+    irrelevant('final_logit_softcapping', SCALE),
+  ],
+  gemma3_text: [
+    modelled('attention_bias'),
+    irrelevant('query_pre_attn_scalar', SCALE),
+    irrelevant('attn_logit_softcapping', SCALE),
+    irrelevant('final_logit_softcapping', SCALE),
+    irrelevant('rope_local_base_freq', ROTARY),
+  ],
+  starcoder2: [modelled('use_bias')],
+  stablelm: [
+    modelled('use_qkv_bias'),
+    modelled('qk_layernorm'),
+    modelled('use_parallel_residual'),
+    irrelevant('partial_rotary_factor', ROTARY),
+  ],
+  cohere: [modelled('attention_bias'), modelled('use_qk_norm'), irrelevant('logit_scale', SCALE)],
+  olmo: [modelled('attention_bias'), irrelevant('clip_qkv', 'clamps activations; no parameters')],
+  olmo2: [modelled('attention_bias')],
+  olmoe: [
+    modelled('attention_bias'),
+    modelled('num_experts'),
+    modelled('num_experts_per_tok'),
+    irrelevant('clip_qkv', 'clamps activations; no parameters'),
+    irrelevant('norm_topk_prob', ROUTING),
+  ],
+  deepseek_v2: [
+    modelled('attention_bias', 'biased q_a/kv_a projections are not in the MLA count', [false]),
+    modelled('mlp_bias', 'biased expert and dense MLPs are not modelled', [false]),
+    modelled('moe_layer_freq', 'MoE layers are all layers from first_k_dense_replace on', [1]),
+    ...deepseekMoeAndMla(),
+  ],
+  deepseek_v3: [
+    modelled('attention_bias', 'biased q_a/kv_a projections are not in the MLA count', [false]),
+    modelled('moe_layer_freq', 'MoE layers are all layers from first_k_dense_replace on', [1]),
+    notModelled(
+      'num_nextn_predict_layers',
+      'multi-token-prediction modules (an extra MoE block, norms and a 2d→d projection each) trained with the model',
+      1,
+      0,
+    ),
+    ...deepseekMoeAndMla(),
+  ],
+  t5: [
+    modelled('feed_forward_proj'),
+    modelled('num_decoder_layers'),
+    modelled('relative_attention_num_buckets'),
+    irrelevant('relative_attention_max_distance', 'bucket arithmetic; the bucket table is counted'),
+    irrelevant('is_gated_act', 'derived from feed_forward_proj'),
+  ],
+};
+
+function deepseekMoeAndMla(): Entry[] {
+  return [
+    modelled('n_routed_experts'),
+    modelled('num_experts_per_tok'),
+    modelled('moe_intermediate_size'),
+    modelled('n_shared_experts'),
+    modelled('first_k_dense_replace'),
+    modelled('q_lora_rank'),
+    modelled('kv_lora_rank'),
+    modelled('qk_nope_head_dim'),
+    modelled('qk_rope_head_dim'),
+    modelled('v_head_dim'),
+    irrelevant('routed_scaling_factor', ROUTING),
+    irrelevant('topk_method', ROUTING),
+    irrelevant('n_group', ROUTING),
+    irrelevant('topk_group', ROUTING),
+    irrelevant('scoring_func', ROUTING),
+    irrelevant('norm_topk_prob', ROUTING),
+    irrelevant('aux_loss_alpha', 'a loss weight'),
+    irrelevant('seq_aux', 'a loss switch'),
+    irrelevant('ep_size', 'expert parallelism splits the same experts'),
+    irrelevant('rope_interleave', ROTARY),
+  ];
+}
+
+/** Modelled entries for every key the family table reads. */
+function tableEntries(family: HfFamily): Entry[] {
+  const keys = new Set<string>();
+  for (const aliases of Object.values(family.keys)) for (const key of aliases ?? []) keys.add(key);
+  for (const value of [family.qkvBias, family.attnOutBias, family.mlpBias, family.lmHeadBias]) {
+    if (value && typeof value === 'object') keys.add(value.key);
+  }
+  if (typeof family.qkNorm === 'object') keys.add(family.qkNorm.key);
+  if (typeof family.normsPerLayer === 'object') keys.add(family.normsPerLayer.key);
+  return [...keys].map((key) => modelled(key));
+}
+
+function expand(): InventoryEntry[] {
+  const out: InventoryEntry[] = [];
+  for (const family of HF_FAMILY_LIST) {
+    const byKey = new Map<string, Entry>();
+    for (const entry of [...tableEntries(family), ...COMMON, ...(PER_FAMILY[family.id] ?? [])]) {
+      byKey.set(entry.key, entry); // later lists refine earlier ones
+    }
+    for (const entry of byKey.values()) {
+      out.push({ ...entry, affects: entry.affects ?? 'N', key: hfInventoryKey(family.id, entry.key) });
+    }
+  }
+  return out;
+}
+
+/** The huggingface/transformers files read (each at the commit the index holds for that file). */
+const TRANSFORMERS = 'huggingface/transformers';
+const SOURCES: InventorySource[] = [
+  {
+    commit: '055855363e97555535aa9d133f53d99ef75bfd9c',
+    paths: ['src/transformers/models/falcon/configuration_falcon.py'],
+  },
+  {
+    commit: '00dcc6dda6f6d8e69541a6b51f97986a80242367',
+    paths: ['src/transformers/models/falcon/modeling_falcon.py'],
+  },
+  {
+    commit: '00b676f8f0489b88652a31d70751cc540dd06305',
+    paths: ['src/transformers/models/deepseek_v3/modeling_deepseek_v3.py'],
+  },
+  {
+    commit: '001f85b38fb432858ace93f18622f07cec46d874',
+    paths: ['src/transformers/models/deepseek_v3/configuration_deepseek_v3.py'],
+  },
+  {
+    commit: '0233e509531ace915c8241b4c16c8032a583279c',
+    paths: ['src/transformers/models/deepseek_v2/modeling_deepseek_v2.py'],
+  },
+  {
+    commit: '0206c7b0f3a56f3876a66bda1baa00741950221e',
+    paths: ['src/transformers/models/mpt/modeling_mpt.py'],
+  },
+  {
+    commit: '04c7fd35d5fe2d3542a41ad8c9b801bf0edfee61',
+    paths: ['src/transformers/models/gpt_neo/configuration_gpt_neo.py'],
+  },
+  {
+    commit: '0bedd3309fc97281835ab2f1a8e967a9d1a27c9e',
+    paths: ['src/transformers/models/gptj/configuration_gptj.py'],
+  },
+  {
+    commit: '03ea97ae17f461340572ce7c7250b22d7a146893',
+    paths: ['src/transformers/models/cohere/modular_cohere.py'],
+  },
+  {
+    commit: '0233e509531ace915c8241b4c16c8032a583279c',
+    paths: ['src/transformers/models/phimoe/modular_phimoe.py'],
+  },
+  {
+    commit: '008f5c8c29be84d4721dc6d1e0fcd72300580be4',
+    paths: ['src/transformers/models/olmo2/modular_olmo2.py'],
+  },
+  {
+    commit: '00574544580e648fa0c9aa9934640b2902959078',
+    paths: ['src/transformers/models/gpt_bigcode/modeling_gpt_bigcode.py'],
+  },
+].map((source) => ({ repo: TRANSFORMERS, ...source }));
+
+/** The inventory of the `config.json` reader. */
+export const HF_CONFIG_INVENTORY: FrameworkInventory = {
+  framework: 'hf-config',
+  sources: SOURCES,
+  entries: expand(),
+};

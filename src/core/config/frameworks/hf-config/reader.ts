@@ -1,0 +1,684 @@
+import { parseTree, printParseErrorCode, type Node as JsonNode, type ParseError } from 'jsonc-parser';
+import type {
+  ArchField,
+  ArchitectureSpec,
+  CoreDiagnostic,
+  FieldSource,
+  MlaSpec,
+  MoeSpec,
+  ReadContext,
+  ReadResult,
+  RunSpec,
+} from '../../../types';
+import { applyInventory, type WrittenKey } from '../../inventory';
+import type { FrameworkReader } from '../../reader';
+import { LineIndex } from '../../text';
+import { HF_FAMILIES, type HfFamily, type HfSwitch } from './models';
+import { HF_CONFIG_INVENTORY, hfInventoryKey } from './inventory';
+
+/**
+ * Hugging Face `config.json` reader. The file describes an architecture only (no training length),
+ * so the run spec carries N and leaves D to the user. Parsed with jsonc-parser, which keeps node
+ * offsets, so every value maps back to its key. Each `model_type` is a family of models.ts; a
+ * type not listed there gets no count, with a diagnostic naming it.
+ */
+
+/** Largest JSON we parse during detection (config.json files are a few KB). */
+const MAX_DETECT_CHARS = 2 * 1024 * 1024;
+
+/** Most nested keys reported as written (a hostile file is cut, not walked). */
+const MAX_WRITTEN = 20_000;
+
+/**
+ * Head classes whose parameters are the LM head the count assumes (or none beyond a tied one);
+ * `...ForSequenceClassification`, `...ForTokenClassification` or a bare `...Model` replace or drop
+ * the vocab × d head.
+ */
+const LM_HEAD_CLASS = /(ForCausalLM|LMHeadModel|ForConditionalGeneration|WithLMHeadModel)$/;
+
+/** Top-level properties of a parsed JSON object, by key. */
+interface JsonObjectView {
+  root: JsonNode;
+  properties: Map<string, JsonNode>;
+}
+
+function objectProperties(node: JsonNode): Map<string, JsonNode> {
+  const properties = new Map<string, JsonNode>();
+  for (const property of node.children ?? []) {
+    const keyNode = property.children?.[0];
+    if (keyNode && typeof keyNode.value === 'string') properties.set(keyNode.value, property);
+  }
+  return properties;
+}
+
+function parseObject(text: string, errors?: ParseError[]): JsonObjectView | undefined {
+  let root: JsonNode | undefined;
+  try {
+    root = parseTree(text, errors, { allowTrailingComma: true, disallowComments: false });
+  } catch {
+    return undefined;
+  }
+  if (!root || root.type !== 'object') return undefined;
+  return { root, properties: objectProperties(root) };
+}
+
+/** How confident we are that `text` is a transformers `config.json`. */
+function detect(text: string, path: string | undefined): number {
+  if (!text.includes('"model_type"') || text.length > MAX_DETECT_CHARS) return 0;
+  const view = parseObject(text);
+  if (!view) return 0;
+  const modelType = view.properties.get('model_type')?.children?.[1];
+  if (modelType?.type !== 'string') return 0;
+  const architectures = view.properties.get('architectures')?.children?.[1];
+  let score = 0;
+  if (architectures?.type === 'array') score = 0.9;
+  else if (HF_FAMILIES[String(modelType.value)]) score = 0.7;
+  else return 0;
+  if (path && /(^|[\\/])config\.json$/i.test(path)) score += 0.05;
+  return score;
+}
+
+/** A value found in the config, with its source. */
+interface Found {
+  key: string;
+  value: unknown;
+  source: FieldSource;
+}
+
+/** Value lookups with sources over one config.json. */
+class JsonConfigView {
+  readonly usedKeys: FieldSource[] = [];
+  readonly diagnostics: CoreDiagnostic[] = [];
+  private readonly used = new Set<string>();
+
+  constructor(
+    readonly view: JsonObjectView,
+    readonly lines: LineIndex,
+  ) {}
+
+  source(property: JsonNode, prefix = ''): FieldSource {
+    const keyNode = property.children![0];
+    const valueNode = property.children?.[1] ?? keyNode;
+    // The key range excludes the quotes so it covers the key text itself.
+    return {
+      key: prefix + String(keyNode.value),
+      keyRange: this.lines.range(keyNode.offset + 1, keyNode.offset + Math.max(1, keyNode.length - 1)),
+      valueRange: this.lines.range(valueNode.offset, valueNode.offset + valueNode.length),
+      raw: this.lines.text.slice(valueNode.offset, valueNode.offset + valueNode.length),
+    };
+  }
+
+  private found(property: JsonNode, key: string, prefix = ''): Found {
+    const source = this.source(property, prefix);
+    if (!this.used.has(prefix + key)) {
+      this.used.add(prefix + key);
+      this.usedKeys.push(source);
+    }
+    const valueNode = property.children?.[1];
+    return { key: prefix + key, value: valueNode ? jsonValue(valueNode) : undefined, source };
+  }
+
+  /** The first present top-level key of `aliases`, with its JS value. */
+  get(aliases: readonly string[]): Found | undefined {
+    for (const key of aliases) {
+      const property = this.view.properties.get(key);
+      if (property) return this.found(property, key);
+    }
+    return undefined;
+  }
+
+  /** A key inside a nested object (`attn_config.alibi`). */
+  nested(parent: string, key: string): Found | undefined {
+    const object = this.view.properties.get(parent)?.children?.[1];
+    if (object?.type !== 'object') return undefined;
+    const property = objectProperties(object).get(key);
+    return property ? this.found(property, key, `${parent}.`) : undefined;
+  }
+
+  invalid(source: FieldSource, expected: string): void {
+    this.diagnostics.push({
+      severity: 'error',
+      code: 'invalid-value',
+      message: `${source.key} must be ${expected}; got \`${source.raw.slice(0, 60)}\`.`,
+      range: source.valueRange,
+    });
+  }
+
+  /** Every key the file writes, nested objects as dotted paths (two levels), prefixed by family. */
+  written(family: string): WrittenKey[] {
+    const out: WrittenKey[] = [];
+    const walk = (properties: Map<string, JsonNode>, prefix: string, depth: number) => {
+      for (const [key, property] of properties) {
+        if (out.length >= MAX_WRITTEN) return;
+        const valueNode = property.children?.[1];
+        const collection = valueNode?.type === 'object' || valueNode?.type === 'array';
+        out.push({
+          key: hfInventoryKey(family, prefix + key),
+          value: collection ? '<collection>' : valueNode ? jsonValue(valueNode) : undefined,
+          source: this.source(property, prefix),
+        });
+        if (valueNode?.type === 'object' && depth < 2)
+          walk(objectProperties(valueNode), `${prefix}${key}.`, depth + 1);
+      }
+    };
+    walk(this.view.properties, '', 0);
+    return out;
+  }
+}
+
+/** Plain value of a JSON node (arrays a few levels deep, objects not), bounded for hostile files. */
+function jsonValue(node: JsonNode, depth = 0): unknown {
+  switch (node.type) {
+    case 'string':
+    case 'number':
+    case 'boolean':
+      return node.value;
+    case 'null':
+      return null;
+    case 'array':
+      return depth < 4 ? (node.children ?? []).map((child) => jsonValue(child, depth + 1)) : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** Read a config.json into a run spec (architecture only). */
+function read(text: string, context: ReadContext): ReadResult {
+  void context;
+  const errors: ParseError[] = [];
+  const parsed = parseObject(text, errors);
+  const lines = new LineIndex(text);
+  const syntaxDiagnostics: CoreDiagnostic[] = errors.slice(0, 20).map((error) => ({
+    severity: 'error' as const,
+    code: 'json-syntax',
+    message: `JSON: ${printParseErrorCode(error.error)}`,
+    range: lines.range(error.offset, error.offset + error.length),
+  }));
+  if (!parsed) return { kind: 'unreadable', framework: 'hf-config', diagnostics: syntaxDiagnostics };
+
+  const view = new JsonConfigView(parsed, lines);
+  view.diagnostics.push(...syntaxDiagnostics);
+  const assumptions: string[] = [];
+  const archSources: RunSpec['archSources'] = {};
+
+  const modelTypeFound = view.get(['model_type']);
+  const modelType = typeof modelTypeFound?.value === 'string' ? modelTypeFound.value : '';
+  const family: HfFamily | undefined = HF_FAMILIES[modelType];
+  if (modelTypeFound) archSources.modelName = modelTypeFound.source;
+
+  const architecturesFound = view.get(['architectures']);
+  const nameFound = view.get(['_name_or_path']);
+  const firstArchitecture = Array.isArray(architecturesFound?.value)
+    ? architecturesFound.value[0]
+    : undefined;
+  const architectureName = typeof firstArchitecture === 'string' ? firstArchitecture : undefined;
+  const hubName =
+    typeof nameFound?.value === 'string' && /^[\w.-]+\/[\w.-]+$/.test(nameFound.value)
+      ? nameFound.value
+      : undefined;
+  const modelName = hubName ?? architectureName ?? (modelType || undefined);
+
+  const spec: RunSpec = {
+    framework: 'hf-config',
+    modelName,
+    training: {
+      missing: ['training length (HF config.json has none)'],
+    },
+    archSources,
+    trainingSources: {},
+    usedKeys: view.usedKeys,
+    assumptions,
+    diagnostics: view.diagnostics,
+    modelSectionRange: lines.range(parsed.root.offset, parsed.root.offset + parsed.root.length),
+  };
+  view.diagnostics.push({
+    severity: 'info',
+    code: 'no-training-length',
+    message: 'config.json describes the architecture only; set the training tokens to get FLOPs and loss.',
+    range: modelTypeFound?.source.keyRange,
+  });
+
+  if (!family) {
+    const shown = modelType
+      ? `model_type '${modelType.slice(0, 60)}'`
+      : 'a config without a model_type string';
+    view.diagnostics.push({
+      severity: 'warning',
+      code: 'unknown-model-type',
+      message: `unknown: ${shown} is not a family Scaling Lens models; N not shown.`,
+      range: modelTypeFound?.source.valueRange,
+    });
+    spec.paramsMissing = [`a model of ${shown}`];
+    return { kind: 'run-config', spec };
+  }
+
+  const missing: string[] = [];
+  spec.architecture = buildArchitecture(view, family, archSources, assumptions, missing);
+  if (architectureName !== undefined && !LM_HEAD_CLASS.test(architectureName)) {
+    // A classification head or a bare backbone has a different head than the LM count assumes.
+    view.diagnostics.push({
+      severity: 'warning',
+      code: 'not-modelled-key',
+      message: `unknown: architectures = ${architectureName.slice(0, 60)} — Scaling Lens counts language-model heads (…ForCausalLM, …LMHeadModel), which changes the parameter count; N not shown.`,
+      range: architecturesFound?.source.keyRange,
+    });
+    missing.push(`a model of the head class ${architectureName.slice(0, 60)}`);
+    delete spec.architecture;
+  }
+  if (!spec.architecture && missing.length === 0) missing.push('usable values for the keys diagnosed above');
+  if (!spec.architecture) spec.paramsMissing = missing;
+  return { kind: 'run-config', spec, written: view.written(family.id) };
+}
+
+/** Build the architecture of one family from the config's keys and the family's defaults. */
+function buildArchitecture(
+  view: JsonConfigView,
+  family: HfFamily,
+  archSources: RunSpec['archSources'],
+  assumptions: string[],
+  missing: string[],
+): ArchitectureSpec | undefined {
+  let valid = true;
+  const defaultOf = (aliases: readonly string[]) => {
+    for (const key of aliases) if (key in family.defaults) return { key, value: family.defaults[key] };
+    return undefined;
+  };
+  const isInt = (value: unknown, min: number): value is number =>
+    typeof value === 'number' && Number.isSafeInteger(value) && value >= min;
+  /**
+   * An integer ≥ min from the config, else the config class's default (noted). `nullable` keys
+   * (n_inner, head_dim) mean "derive it" when null or absent; a required key without a default
+   * makes the count unknown.
+   */
+  const int = (
+    field: ArchField | undefined,
+    aliases: readonly string[],
+    what: string,
+    options: { min?: number; nullable?: boolean } = {},
+  ): number | undefined => {
+    if (aliases.length === 0) return undefined;
+    const min = options.min ?? 1;
+    const found = view.get(aliases);
+    // transformers passes a written null to the config class as None, not as its default.
+    if (found && (found.value !== null || !options.nullable)) {
+      if (isInt(found.value, min)) {
+        if (field) archSources[field] = found.source;
+        return found.value;
+      }
+      view.invalid(found.source, min === 0 ? 'a non-negative integer' : 'a positive integer');
+      valid = false;
+      return undefined;
+    }
+    const fallback = defaultOf(aliases);
+    if (fallback && isInt(fallback.value, min)) {
+      assumptions.push(
+        `${what}: ${fallback.key} ${found ? 'null' : 'absent'}, config default ${fallback.value}`,
+      );
+      return fallback.value;
+    }
+    if (!options.nullable && !(fallback && fallback.value === null)) {
+      missing.push(`\`${aliases[0]}\` (${what}; no config-class default known)`);
+      view.diagnostics.push({
+        severity: 'warning',
+        code: 'missing-key',
+        message: `unknown: \`${aliases[0]}\` (${what}) is not written and Scaling Lens has no ${family.id} default for it; N not shown.`,
+        range: found?.source.valueRange,
+      });
+      valid = false;
+    }
+    return undefined;
+  };
+  /** A boolean key, else the family default, else `fallback`. */
+  const bool = (key: string, fallback: boolean): boolean => {
+    const found = view.get([key]);
+    if (found && typeof found.value === 'boolean') return found.value;
+    if (found && found.value !== null) {
+      view.invalid(found.source, 'true or false');
+      valid = false; // The class default would silently change the count.
+    }
+    const classDefault = family.defaults[key];
+    return typeof classDefault === 'boolean' ? classDefault : fallback;
+  };
+  const switchOf = (value: HfSwitch): boolean => {
+    if (typeof value === 'boolean') return value;
+    const on = bool(value.key, false);
+    return value.invert ? !on : on;
+  };
+
+  const nLayers = int('nLayers', family.keys.nLayers, 'layers');
+  const dModel = int('dModel', family.keys.dModel, 'width');
+  const nHeads = int('nHeads', family.keys.nHeads, 'heads');
+  let vocabSize = int('vocabSize', ['vocab_size'], 'vocab');
+  const maxPositions = int('maxPositions', family.keys.maxPositions, 'positions', {
+    nullable: !family.learnedPositions,
+  });
+  if (!valid || !nLayers || !dModel || !nHeads || !vocabSize) return undefined;
+
+  let nKvHeads =
+    (family.keys.nKvHeads?.length
+      ? int('nKvHeads', family.keys.nKvHeads, 'kv heads', { nullable: true })
+      : undefined) ?? nHeads;
+  let headDim = family.keys.headDim?.length
+    ? int('headDim', family.keys.headDim, 'head_dim', { nullable: true })
+    : undefined;
+  if (headDim === undefined && !family.mla) {
+    if (dModel % nHeads !== 0) {
+      view.diagnostics.push({
+        severity: 'error',
+        code: 'invalid-value',
+        message: `hidden size ${dModel} is not divisible by ${nHeads} heads and head_dim is not set.`,
+        range: archSources.dModel?.valueRange,
+      });
+      return undefined;
+    }
+    headDim = dModel / nHeads;
+  }
+  let ffnSize = int('ffnSize', family.keys.ffnSize, 'FFN width', {
+    nullable: Boolean(family.ffnMultipleOfD),
+  });
+  if (ffnSize === undefined && family.ffnMultipleOfD) {
+    ffnSize = family.ffnMultipleOfD * dModel;
+    const key = family.keys.ffnSize[0];
+    assumptions.push(`FFN width ${family.ffnMultipleOfD}·d = ${ffnSize}${key ? ` (${key} is null)` : ''}`);
+  }
+
+  const tiedFound = view.get(['tie_word_embeddings']);
+  let tiedEmbeddings = family.tiedDefault;
+  if (tiedFound && typeof tiedFound.value === 'boolean') {
+    tiedEmbeddings = tiedFound.value;
+    archSources.tiedEmbeddings = tiedFound.source;
+  } else if (tiedFound && tiedFound.value !== null) {
+    view.invalid(tiedFound.source, 'true or false');
+    valid = false;
+  } else {
+    assumptions.push(`tie_word_embeddings absent: ${family.tiedDefault} for ${family.id}`);
+  }
+
+  let qkNorm: ArchitectureSpec['qkNorm'] = 'none';
+  let qkNormBias = false;
+  if (typeof family.qkNorm === 'string') qkNorm = family.qkNorm;
+  else if (bool(family.qkNorm.key, false)) {
+    qkNorm = family.qkNorm.kind;
+    qkNormBias = family.qkNorm.bias;
+  }
+
+  let normsPerLayer =
+    typeof family.normsPerLayer === 'number'
+      ? family.normsPerLayer
+      : bool(family.normsPerLayer.key, false)
+        ? family.normsPerLayer.whenTrue
+        : family.normsPerLayer.whenFalse;
+  let normWeight = family.norm !== 'none';
+  let normBias = family.norm === 'layernorm';
+  let finalNorm = true;
+  let learnedPositions = family.learnedPositions ? (maxPositions ?? 0) + family.learnedPositions.offset : 0;
+
+  let gatedMlp = family.gatedMlp;
+  let encoderDecoder: ArchitectureSpec['encoderDecoder'];
+  if (family.layout === 't5') {
+    const projection = view.get(['feed_forward_proj']);
+    const projectionName =
+      typeof projection?.value === 'string' ? projection.value : String(family.defaults.feed_forward_proj);
+    // T5 v1.1 / Flan use "gated-gelu": wi_0 and wi_1 plus wo, three matrices.
+    gatedMlp = projectionName.startsWith('gated-');
+    const decoderLayers =
+      int(undefined, ['num_decoder_layers'], 'decoder layers', { nullable: true }) ?? nLayers;
+    const buckets = int(undefined, ['relative_attention_num_buckets'], 'relative buckets') ?? 32;
+    encoderDecoder = {
+      nEncoderLayers: nLayers,
+      nDecoderLayers: decoderLayers,
+      relativeAttentionBuckets: buckets,
+    };
+  }
+
+  switch (family.special) {
+    case 'falcon': {
+      // FalconAttention: new_decoder_architecture → (n_heads + 2·num_kv_heads)·head_dim fused qkv;
+      // else multi_query → one k/v head; else 3·hidden. FalconDecoderLayer: two norms unless the
+      // block is parallel with one shared norm (num_ln_in_parallel_attn defaults to 2 for the new
+      // architecture).
+      const newArch = bool('new_decoder_architecture', false);
+      const multiQuery = bool('multi_query', true);
+      const parallel = bool('parallel_attn', true);
+      const kv = int('nKvHeads', ['num_kv_heads', 'n_head_kv'], 'kv heads', { nullable: true });
+      nKvHeads = newArch ? (kv ?? nHeads) : multiQuery ? 1 : nHeads;
+      const lnCount = int(undefined, ['num_ln_in_parallel_attn'], 'norms per parallel block', {
+        nullable: true,
+      });
+      if (lnCount !== undefined && lnCount !== 1 && lnCount !== 2) {
+        view.invalid(view.get(['num_ln_in_parallel_attn'])!.source, '1 or 2');
+        valid = false;
+      }
+      normsPerLayer = !parallel ? 2 : (lnCount ?? (newArch ? 2 : 1)) === 2 ? 2 : 1;
+      break;
+    }
+    case 'bigcode':
+      // GPTBigCodeAttention: c_attn = d → d + 2·kv_dim, kv_dim = head_dim when multi_query.
+      nKvHeads = bool('multi_query', true) ? 1 : nHeads;
+      break;
+    case 'opt': {
+      // OPTDecoder: final_layer_norm only with do_layer_norm_before and not _remove_final_layer_norm.
+      finalNorm = bool('do_layer_norm_before', true) && !bool('_remove_final_layer_norm', false);
+      if (!bool('layer_norm_elementwise_affine', true)) {
+        normWeight = false;
+        normBias = false;
+      }
+      const projection = view.get(['word_embed_proj_dim']);
+      if (projection && projection.value !== null && projection.value !== dModel) {
+        // project_in / project_out and a narrower embedding: not expressible as one width.
+        view.diagnostics.push({
+          severity: 'warning',
+          code: 'not-modelled-key',
+          message: `unknown: word_embed_proj_dim = ${projection.source.raw.slice(0, 20)} — Scaling Lens does not model OPT's embedding projection (project_in/project_out), which changes the parameter count; N not shown.`,
+          range: projection.source.keyRange,
+        });
+        missing.push('a model of `opt.word_embed_proj_dim` ≠ hidden_size');
+        valid = false;
+      }
+      break;
+    }
+    case 'mpt':
+      // MptMLP: up_proj d → 4d whatever expansion_ratio (the inventory rejects other ratios).
+      ffnSize = 4 * dModel;
+      break;
+    case 'phi-msft': {
+      // MixFormer pads the embedding and head rows to pad_vocab_size_multiple.
+      const multiple = int(undefined, ['pad_vocab_size_multiple'], 'vocab padding') ?? 1;
+      const padded = Math.ceil(vocabSize / multiple) * multiple;
+      if (padded !== vocabSize)
+        assumptions.push(`vocab ${vocabSize} padded to ${padded} (multiple of ${multiple})`);
+      vocabSize = padded;
+      break;
+    }
+    default:
+      break;
+  }
+  if (ffnSize === undefined || headDim === undefined) {
+    if (!family.mla) return undefined;
+  }
+
+  const architecture: ArchitectureSpec = {
+    nLayers,
+    dModel,
+    nHeads,
+    nKvHeads,
+    headDim: headDim ?? 0,
+    ffnSize: ffnSize ?? 0,
+    gatedMlp,
+    vocabSize,
+    tiedEmbeddings,
+    learnedPositions,
+    qkvBias: switchOf(family.qkvBias),
+    attnOutBias: switchOf(family.attnOutBias),
+    mlpBias: switchOf(family.mlpBias),
+    lmHeadBias: family.lmHeadBias === undefined ? false : switchOf(family.lmHeadBias),
+    normsPerLayer,
+    normWeight,
+    normBias,
+    finalNorm,
+    qkNorm,
+    qkNormBias,
+    ...(family.embeddingNorm ? { embeddingNorm: true } : {}),
+    ...(encoderDecoder ? { encoderDecoder } : {}),
+  };
+  if (family.mla) {
+    const mla = readMla(view, int);
+    if (!mla) return undefined;
+    architecture.mla = mla;
+    architecture.headDim = mla.qkNopeHeadDim + mla.qkRopeHeadDim;
+    if (ffnSize === undefined) return undefined;
+  }
+  if (family.moe) {
+    const moe = readMoe(view, family, nLayers, architecture.ffnSize, archSources, int);
+    if (moe === 'invalid') return undefined;
+    if (moe) architecture.moe = moe;
+  }
+  // Any written but invalid key (diagnosed above) leaves the count unknown rather than defaulted.
+  return valid ? architecture : undefined;
+}
+
+type IntReader = (
+  field: ArchField | undefined,
+  aliases: readonly string[],
+  what: string,
+  options?: { min?: number; nullable?: boolean },
+) => number | undefined;
+
+/** DeepSeek multi-head latent attention widths (DeepseekV2Attention / DeepseekV3Attention). */
+function readMla(view: JsonConfigView, int: IntReader): MlaSpec | undefined {
+  const qLora = view.get(['q_lora_rank']);
+  // q_lora_rank null: q projected directly (DeepSeek-V2-Lite).
+  const qLoraRank = qLora && qLora.value === null ? 0 : int(undefined, ['q_lora_rank'], 'q LoRA rank');
+  const kvLoraRank = int(undefined, ['kv_lora_rank'], 'kv LoRA rank');
+  const qkNopeHeadDim = int(undefined, ['qk_nope_head_dim'], 'qk nope head dim');
+  const qkRopeHeadDim = int(undefined, ['qk_rope_head_dim'], 'qk rope head dim');
+  const vHeadDim = int(undefined, ['v_head_dim'], 'v head dim');
+  if (
+    qLoraRank === undefined ||
+    kvLoraRank === undefined ||
+    qkNopeHeadDim === undefined ||
+    qkRopeHeadDim === undefined ||
+    vHeadDim === undefined
+  ) {
+    return undefined;
+  }
+  return { qLoraRank, kvLoraRank, qkNopeHeadDim, qkRopeHeadDim, vHeadDim };
+}
+
+/** MoE block of one family style; counts of MoE layers are arithmetic, never a loop over layers. */
+function readMoe(
+  view: JsonConfigView,
+  family: HfFamily,
+  nLayers: number,
+  denseFfnSize: number,
+  archSources: RunSpec['archSources'],
+  int: IntReader,
+): MoeSpec | 'invalid' | undefined {
+  const style = family.moe!;
+  const expertsKey =
+    style === 'mixtral'
+      ? 'num_local_experts'
+      : style.startsWith('deepseek')
+        ? 'n_routed_experts'
+        : 'num_experts';
+  const expertsFound = view.get([expertsKey]);
+  // DeepSeek: n_routed_experts null means a dense model.
+  if (style.startsWith('deepseek') && expertsFound && expertsFound.value === null) return undefined;
+  const nExperts = int('nExperts', [expertsKey], 'experts', { min: 0 });
+  const expertsPerToken = int('expertsPerToken', ['num_experts_per_tok'], 'experts per token', { min: 0 });
+  if (nExperts === undefined || expertsPerToken === undefined) return 'invalid';
+  if (expertsFound) archSources.nExperts = expertsFound.source;
+  if (nExperts === 0) return undefined;
+  if (expertsPerToken === 0 || expertsPerToken > nExperts) {
+    const source = view.get(['num_experts_per_tok'])?.source;
+    if (source) view.invalid(source, `between 1 and the ${nExperts} experts`);
+    return 'invalid';
+  }
+
+  if (style === 'mixtral' || style === 'olmoe') {
+    return { nExperts, expertsPerToken, expertFfnSize: denseFfnSize };
+  }
+  const expertFfnSize = int(undefined, ['moe_intermediate_size'], 'expert FFN width');
+  if (expertFfnSize === undefined) return 'invalid';
+
+  if (style === 'qwen-moe') {
+    // Qwen-MoE: layer i is sparse unless listed in mlp_only_layers, and only every
+    // decoder_sparse_step-th layer ((i + 1) % step == 0) is sparse (modeling_qwen2_moe / qwen3_moe).
+    const step = int(undefined, ['decoder_sparse_step'], 'sparse step') ?? 1;
+    const mlpOnlyFound = view.get(['mlp_only_layers']);
+    const mlpOnly = mlpOnlyFound?.value;
+    if (mlpOnlyFound && mlpOnly !== null && !Array.isArray(mlpOnly)) {
+      view.invalid(mlpOnlyFound.source, 'a list of layer indices');
+      return 'invalid';
+    }
+    const denseOnly = new Set(
+      Array.isArray(mlpOnly) ? mlpOnly.filter((v): v is number => Number.isInteger(v)) : [],
+    );
+    let moeLayers = Math.floor(nLayers / step);
+    for (const layer of denseOnly) if (layer >= 0 && layer < nLayers && (layer + 1) % step === 0) moeLayers--;
+    const sharedFfn =
+      'shared_expert_intermediate_size' in family.defaults
+        ? (int(undefined, ['shared_expert_intermediate_size'], 'shared expert width', { min: 0 }) ?? 0)
+        : 0;
+    return {
+      nExperts,
+      expertsPerToken,
+      expertFfnSize,
+      sharedExpertFfnSize: sharedFfn,
+      sharedExpertGate: sharedFfn > 0,
+      moeLayers,
+    };
+  }
+
+  // DeepSeek: MoE from layer first_k_dense_replace on (the inventory keeps moe_layer_freq at 1);
+  // the n_shared_experts shared experts are one MLP of n_shared · moe_intermediate_size.
+  const firstDense = int(undefined, ['first_k_dense_replace'], 'leading dense layers', { min: 0 }) ?? 0;
+  const sharedFound = view.get(['n_shared_experts']);
+  const nShared =
+    sharedFound && sharedFound.value === null && style === 'deepseek-v2'
+      ? 0
+      : (int(undefined, ['n_shared_experts'], 'shared experts', { min: 0 }) ?? 0);
+  if (nShared === undefined) return 'invalid';
+  return {
+    nExperts,
+    expertsPerToken,
+    expertFfnSize,
+    sharedExpertFfnSize: nShared * expertFfnSize,
+    ...(family.routerBias ? { routerBias: true } : {}),
+    moeLayers: Math.max(0, nLayers - firstDense),
+  };
+}
+
+/**
+ * The run spec of a config.json given as a parsed object (pure; the inventory applied), for
+ * readers that find a config.json beside their own file.
+ */
+export function readHfConfigObject(json: unknown): RunSpec | undefined {
+  let text: string;
+  try {
+    text = JSON.stringify(json, null, 2);
+  } catch {
+    return undefined;
+  }
+  if (typeof text !== 'string') return undefined;
+  const result = read(text, {});
+  if (result.kind !== 'run-config') return undefined;
+  return result.written ? applyInventory(result.spec, HF_CONFIG_INVENTORY, result.written) : result.spec;
+}
+
+/**
+ * The architecture a transformers config.json object describes, or undefined when it cannot be
+ * counted exactly (unknown model_type, a key the reader does not model, a missing value).
+ */
+export function hfConfigToArchitecture(json: unknown): ArchitectureSpec | undefined {
+  return readHfConfigObject(json)?.architecture;
+}
+
+/** The Hugging Face `config.json` reader. */
+export const hfConfigReader: FrameworkReader<'hf-config'> = {
+  id: 'hf-config',
+  label: 'Hugging Face config',
+  detect,
+  read,
+  inventory: HF_CONFIG_INVENTORY,
+};

@@ -1,0 +1,358 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { readRunConfig, recognize } from '../../registry';
+import { countParams } from '../../../model/params';
+import type { RunSpec } from '../../../types';
+import { levanterReader } from './reader';
+import type { InventoryValue } from '../../inventory';
+import {
+  HAS_SHARED,
+  SHARED_SKIP,
+  diskReadFile,
+  fixture,
+  fixturePath,
+  loadManifest,
+} from '../../../../../test/helpers';
+import {
+  notModelledKeyFailures,
+  unlistedUsedKeys,
+  type InventoryConfig,
+} from '../../../../../test/inventory-support';
+
+function readSpec(path: string, text = readFileSync(path, 'utf8'), readFile = diskReadFile): RunSpec {
+  const result = readRunConfig(text, { path, readFile });
+  assert.equal(result.kind, 'run-config', `${path} should be a run config`);
+  return (result as { spec: RunSpec }).spec;
+}
+
+const levanterEntries = HAS_SHARED
+  ? loadManifest('configs-b').filter((e) => e.file.startsWith('levanter/'))
+  : [];
+
+describe('Levanter manifest', { skip: SHARED_SKIP }, () => {
+  for (const entry of levanterEntries.filter((e) => e.framework === 'levanter')) {
+    it(`counts ${entry.file} exactly and derives its tokens`, () => {
+      const spec = readSpec(entry.path);
+      assert.equal(spec.framework, 'levanter');
+      const counts = countParams(spec.architecture!);
+      assert.equal(counts.total, entry.params_total);
+      assert.equal(counts.nonEmbedding, entry.params_non_embedding);
+      if (entry.params_active) assert.equal(counts.active, entry.params_active);
+      // Levanter's defaults are documented, so D also comes out where it relies on them.
+      assert.equal(spec.training.tokens, entry.training_tokens);
+      if (!entry.training_tokens_derivable_from_file)
+        assert.ok(spec.assumptions.some((a) => /default/.test(a)));
+    });
+  }
+
+  for (const entry of levanterEntries.filter((e) => e.framework === null)) {
+    it(`does not treat the included data config ${entry.file} as a run config`, () => {
+      assert.equal(
+        readRunConfig(readFileSync(entry.path, 'utf8'), { path: entry.path }).kind,
+        'not-a-run-config',
+      );
+    });
+  }
+
+  it('takes the vocab from the !include-d data config and points at that file', () => {
+    const entry = levanterEntries.find((e) => e.file.endsWith('gpt2_small.yaml'));
+    if (!entry) return;
+    const spec = readSpec(entry.path);
+    assert.equal(spec.architecture!.vocabSize, 50257);
+    assert.match(spec.archSources.vocabSize!.file!, /data\/openwebtext_source\.yaml$/);
+  });
+});
+
+describe('Levanter fixtures', () => {
+  it('follows `data: !include` relative to the config and counts a tied GQA llama', () => {
+    const path = fixturePath('levanter', 'llama_tiny_include.yaml');
+    const spec = readSpec(path);
+    const arch = spec.architecture!;
+    assert.equal(arch.vocabSize, 128256);
+    assert.equal(arch.tiedEmbeddings, true);
+    assert.equal(arch.nKvHeads, 2);
+    const counts = countParams(arch);
+    assert.equal(counts.total, 34_407_680);
+    assert.equal(counts.nonEmbedding, 1_574_144);
+    assert.equal(spec.training.tokens, 1000 * 32 * 512);
+    const vocabSource = spec.archSources.vocabSize!;
+    assert.equal(vocabSource.file, fixturePath('levanter', 'data', 'tiny_data.yaml'));
+    assert.equal(vocabSource.keyRange.start.line, 5); // `tokenizer:` in the included file
+  });
+
+  it('fills every dimension from the type defaults and sums a batch-size schedule', () => {
+    const spec = readSpec(fixturePath('levanter', 'mistral_defaults_schedule.yaml'));
+    const counts = countParams(spec.architecture!);
+    assert.equal(counts.total, 7_241_732_096); // Mistral-7B
+    assert.equal(spec.training.seqLen, 8192);
+    assert.equal(spec.training.tokens, (100 * 16 + 200 * 32) * 8192);
+    assert.equal(spec.trainingSources.duration?.key, 'num_train_steps');
+  });
+
+  it('maps model values to their keys and the model section', () => {
+    const path = fixturePath('levanter', 'llama_tiny_include.yaml');
+    const lines = readFileSync(path, 'utf8').split('\n');
+    const spec = readSpec(path);
+    assert.equal(lines[spec.archSources.ffnSize!.keyRange.start.line].trim(), 'intermediate_dim: 768');
+    assert.equal(lines[spec.modelSectionRange!.start.line].startsWith('model:'), true);
+    assert.equal(lines[spec.trainingSources.globalBatch!.keyRange.start.line].trim(), 'train_batch_size: 32');
+  });
+
+  it('warns when the included data config cannot be read, without inventing a vocab', () => {
+    const path = fixturePath('levanter', 'llama_tiny_include.yaml');
+    const spec = readSpec(path, fixture('levanter', 'llama_tiny_include.yaml'), () => undefined);
+    assert.equal(spec.architecture, undefined);
+    assert.ok(spec.diagnostics.some((d) => d.code === 'include-unreadable' && d.range));
+    assert.equal(spec.training.tokens, 1000 * 32 * 512);
+  });
+
+  it('flags an unknown model type and an unknown tokenizer', () => {
+    const text = fixture('levanter', 'llama_tiny_include.yaml');
+    const unknownType = readSpec('x.yaml', text.replace('type: llama', 'type: hyena'));
+    assert.ok(unknownType.diagnostics.some((d) => d.code === 'unknown-model'));
+    const unknownTokenizer = readSpec(
+      'x.yaml',
+      fixture('levanter', 'mistral_defaults_schedule.yaml').replace(
+        'mistralai/Mistral-7B-v0.1',
+        'my-org/tokenizer',
+      ),
+    );
+    assert.equal(unknownTokenizer.architecture, undefined);
+    assert.ok(unknownTokenizer.diagnostics.some((d) => d.code === 'unknown-tokenizer'));
+  });
+
+  it('does not recognize random YAML or a bare data config', () => {
+    assert.equal(recognize('model: small\ntrainer: me\n'), undefined);
+    assert.equal(recognize(fixture('levanter', 'data', 'tiny_data.yaml')), undefined);
+  });
+
+  it('reports truncated input as diagnostics without throwing', () => {
+    const text = fixture('levanter', 'mistral_defaults_schedule.yaml');
+    for (const cut of [0.5, 0.7, 0.9]) {
+      const result = readRunConfig(text.slice(0, Math.floor(text.length * cut)), {});
+      if (result.kind === 'run-config' && result.spec.training.tokens !== undefined) {
+        assert.ok(Number.isFinite(result.spec.training.tokens));
+      }
+    }
+  });
+});
+
+/** Write `key: value` into a Levanter YAML, under its section (`model.x` goes below `model:`). */
+export function injectYaml(text: string, key: string, value: InventoryValue): string {
+  const parts = key.split('.');
+  const rendered =
+    value === null ? 'null' : typeof value === 'string' ? JSON.stringify(value) : String(value);
+  if (parts.length === 1) return `${text.replace(/\n*$/, '\n')}${key}: ${rendered}\n`;
+  const [section, ...rest] = parts;
+  const line = `  ${rest.join('.')}: ${rendered}`;
+  const header = new RegExp(`^${section}:.*$`, 'm');
+  if (header.test(text)) return text.replace(header, (h) => `${h}\n${line}`);
+  return `${text.replace(/\n*$/, '\n')}${section}:\n${line}\n`;
+}
+
+const inline = (model: string, tokenizer = 'gpt2', extra = '') =>
+  `data:\n  tokenizer: "${tokenizer}"\nmodel:\n${model}trainer:\n  num_train_steps: 10\n  train_batch_size: 4\n${extra}`;
+const total = (text: string) => {
+  const spec = readSpec('x.yaml', text);
+  return spec.architecture ? countParams(spec.architecture).total : undefined;
+};
+// LlamaConfig defaults with the 50257 gpt2 vocab: 32 × (4·4096² + 3·4096·11008 + 2·4096) + 4096 + 2·50257·4096.
+const LLAMA_DEFAULTS_GPT2_VOCAB = 6_887_976_960;
+
+describe('Levanter configs-c', { skip: SHARED_SKIP }, () => {
+  const entries = HAS_SHARED ? loadManifest('configs-c').filter((e) => e.framework === 'levanter') : [];
+  it('has configs-c entries', () => assert.ok(entries.length >= 2));
+  for (const entry of entries) {
+    it(`counts ${entry.file} exactly`, () => {
+      const spec = readSpec(entry.path);
+      const counts = countParams(spec.architecture!);
+      assert.equal(counts.total, entry.params_total);
+      assert.equal(counts.active, entry.params_active);
+      if (entry.training_tokens_derivable_from_file)
+        assert.equal(spec.training.tokens, entry.training_tokens);
+      else assert.equal(spec.training.tokens, undefined);
+    });
+  }
+
+  it('takes google/gemma-2b from the checkpoint table with use_hf_model_config; seq_len is the HF one', () => {
+    const entry = entries.find((e) => e.file.endsWith('gemma_2b.yaml'));
+    if (!entry) return;
+    const spec = readSpec(entry.path);
+    assert.equal(spec.modelName, 'google/gemma-2b');
+    assert.equal(spec.architecture!.nKvHeads, 1);
+    assert.equal(spec.architecture!.vocabSize, 256000);
+    assert.match(spec.training.missing!.join(' '), /max_position_embeddings of google\/gemma-2b/);
+  });
+});
+
+describe('Levanter upstream fixtures', () => {
+  it('counts config/llama2_nano.yaml: LlamaConfig defaults for intermediate_dim and seq_len', () => {
+    const spec = readSpec(fixturePath('levanter', 'llama2_nano.yaml'));
+    // 2 × (4·32² + 3·32·11008 + 2·32) + 32 + 2·32000·32 (untied)
+    assert.equal(countParams(spec.architecture!).total, 4_169_888);
+    assert.equal(spec.training.tokens, 100 * 32 * 2048);
+  });
+
+  it('counts config/gpt2_nano.yaml with the default gpt2 tokenizer', () => {
+    const spec = readSpec(fixturePath('levanter', 'gpt2_nano.yaml'));
+    // 2 × (12·32² + 13·32) + 2·32 + 50257·32 + 1024·32
+    assert.equal(countParams(spec.architecture!).total, 1_666_464);
+    assert.equal(spec.training.tokens, 100 * 32 * 1024);
+  });
+});
+
+describe('Levanter supervised fine-tuning configs (sft.py)', () => {
+  it('counts config/olmo2_sft.yaml from the HF config of model_name_or_path and the top-level tokenizer', () => {
+    const spec = readSpec(fixturePath('levanter', 'olmo2_sft.yaml'));
+    // allenai/OLMo-2-1124-7B: 32 × (4·4096² + 2·4096 qk norm + 3·4096·11008 + 2·4096) + 4096
+    // + 2 · 100278 · 4096 (untied; len(allenai/OLMo-2-1124-7B-SFT tokenizer) = 100278).
+    assert.equal(countParams(spec.architecture!).total, 7_298_011_136);
+    assert.equal(spec.architecture!.vocabSize, 100278);
+    // num_train_steps 3000 × train_batch_size 128 × max_seq_len 4096
+    assert.equal(spec.training.tokens, 3000 * 128 * 4096);
+    assert.equal(spec.training.finetune, true);
+  });
+
+  it('gives N unknown when the HF checkpoint is not in the table', () => {
+    const text = fixture('levanter', 'olmo2_sft.yaml').replace(
+      '"allenai/OLMo-2-1124-7B"',
+      '"my-org/private-7b"',
+    );
+    const spec = readSpec('x.yaml', text);
+    assert.equal(spec.architecture, undefined);
+    assert.ok(spec.diagnostics.some((d) => d.message.includes('my-org/private-7b')));
+  });
+});
+
+describe('Levanter model types', () => {
+  it('counts GemmaConfig defaults (google/gemma-2b) and Gemma-2/3 norms and QK norm', () => {
+    assert.equal(total(inline('  type: gemma\n', 'google/gemma-2b')), 2_506_172_416);
+    // Gemma2DecoderLayer has four norms per layer.
+    assert.equal(total(inline('  type: gemma2\n', 'google/gemma-2b')), 2_506_172_416 + 18 * 2 * 2048);
+    // Gemma-3 adds q/k norms over head_size 256.
+    assert.equal(
+      total(inline('  type: gemma3\n', 'google/gemma-2b')),
+      2_506_172_416 + 18 * 2 * 2048 + 18 * 2 * 256,
+    );
+    assert.equal(
+      total(inline('  type: gemma3\n  use_qk_norm: false\n', 'google/gemma-2b')),
+      2_506_172_416 + 18 * 2 * 2048,
+    );
+  });
+
+  it('gives N unknown when a Gemma head_dim disagrees with hidden_dim / num_heads', () => {
+    assert.equal(total(inline('  type: gemma\n  head_dim: 256\n', 'google/gemma-2b')), 2_506_172_416);
+    assert.equal(
+      total(
+        inline('  type: gemma\n  hidden_dim: 3072\n  num_heads: 16\n  head_dim: 256\n', 'google/gemma-2b'),
+      ),
+      undefined,
+    );
+  });
+
+  it('counts Qwen2 qkv biases, Qwen3 head QK norm, hybrid norms and an embedding norm', () => {
+    assert.equal(total(inline('  type: llama\n')), LLAMA_DEFAULTS_GPT2_VOCAB);
+    assert.equal(total(inline('  type: qwen\n')), LLAMA_DEFAULTS_GPT2_VOCAB + 32 * 3 * 4096);
+    assert.equal(total(inline('  type: qwen3\n')), LLAMA_DEFAULTS_GPT2_VOCAB + 32 * 2 * 128);
+    assert.equal(
+      total(inline('  type: llama\n  hybrid_norm: true\n')),
+      LLAMA_DEFAULTS_GPT2_VOCAB + 32 * 2 * 4096,
+    );
+    assert.equal(
+      total(inline('  type: llama\n  input_embedding_norm: true\n')),
+      LLAMA_DEFAULTS_GPT2_VOCAB + 4096,
+    );
+  });
+
+  it('keeps MistralLMHeadModel untied whatever tie_word_embeddings says', () => {
+    const spec = readSpec('x.yaml', inline('  type: mistral\n  tie_word_embeddings: true\n'));
+    assert.equal(spec.architecture!.tiedEmbeddings, false);
+  });
+
+  it('reads MixtralConfig n_routed_experts, and rejects a field it does not have', () => {
+    const spec = readSpec(
+      'x.yaml',
+      inline('  type: mixtral\n  n_routed_experts: 16\n  num_experts_per_tok: 1\n'),
+    );
+    assert.equal(spec.architecture!.moe!.nExperts, 16);
+    assert.equal(spec.architecture!.moe!.expertsPerToken, 1);
+    const wrong = readRunConfig(inline('  type: mixtral\n  num_local_experts: 16\n'), {});
+    assert.equal(wrong.kind, 'run-config');
+    if (wrong.kind !== 'run-config') return;
+    assert.equal(wrong.spec.architecture, undefined);
+    assert.ok(wrong.spec.diagnostics.some((d) => d.message.startsWith('unknown: model.num_local_experts')));
+  });
+
+  it('gives N unknown for a field of another type and for a model without type', () => {
+    for (const text of [inline('  type: llama\n  mlp_scale: 8\n'), inline('  hidden_dim: 512\n')]) {
+      const result = readRunConfig(text, {});
+      assert.equal(result.kind, 'run-config');
+      if (result.kind !== 'run-config') continue;
+      assert.equal(result.spec.architecture, undefined);
+      assert.ok(result.spec.diagnostics.some((d) => d.message.startsWith('unknown:')));
+    }
+  });
+
+  it('gives N unknown when the vocab is sharded and rounded for partitioning', () => {
+    const text = inline(
+      '  type: llama\n',
+      'gpt2',
+      '  model_axis_size: 4\n  tensor_parallel_axes: ["mlp", "heads", "vocab"]\n',
+    );
+    assert.equal(total(text), undefined);
+    const harmless = inline(
+      '  type: llama\n',
+      'gpt2',
+      '  model_axis_size: 4\n  tensor_parallel_axes: ["mlp", "heads"]\n',
+    );
+    assert.equal(total(harmless), LLAMA_DEFAULTS_GPT2_VOCAB);
+  });
+
+  it('uses the model section when use_hf_model_config has no initialize_from_hf, and names an unknown checkpoint', () => {
+    assert.equal(total(`${inline('  type: llama\n')}use_hf_model_config: true\n`), LLAMA_DEFAULTS_GPT2_VOCAB);
+    const result = readRunConfig(
+      `${inline('  type: llama\n')}initialize_from_hf: "my-org/secret-7b"\nuse_hf_model_config: true\n`,
+      {},
+    );
+    assert.equal(result.kind, 'run-config');
+    if (result.kind !== 'run-config') return;
+    assert.equal(result.spec.architecture, undefined);
+    assert.ok(result.spec.diagnostics.some((d) => d.message.includes('my-org/secret-7b')));
+  });
+});
+
+describe('Levanter inventory', () => {
+  const configs = (): InventoryConfig[] => {
+    const own = [
+      'llama2_nano.yaml',
+      'gpt2_nano.yaml',
+      'olmo2_sft.yaml',
+      'llama_tiny_include.yaml',
+      'mistral_defaults_schedule.yaml',
+    ].map((f) => ({
+      path: fixturePath('levanter', f),
+      text: fixture('levanter', f),
+    }));
+    const shared = HAS_SHARED
+      ? [...loadManifest('configs-b'), ...loadManifest('configs-c')]
+          .filter((e) => e.framework === 'levanter')
+          .map((e) => ({ path: e.path, text: readFileSync(e.path, 'utf8') }))
+      : [];
+    return [...own, ...shared];
+  };
+
+  it('lists every key the reader uses', () => {
+    assert.deepEqual(unlistedUsedKeys(levanterReader, configs()), []);
+  });
+
+  it('makes N or D unknown, naming the key, for every not-modelled key', () => {
+    const targets = configs();
+    assert.deepEqual(
+      notModelledKeyFailures(levanterReader, targets, (text, entry, value) =>
+        injectYaml(text, entry.key, value),
+      ),
+      [],
+    );
+  });
+});

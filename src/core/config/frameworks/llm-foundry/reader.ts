@@ -1,0 +1,550 @@
+import type { ArchField, ArchitectureSpec, ReadContext, ReadResult } from '../../../types';
+import type { FrameworkReader } from '../../reader';
+import { keysAt, lookup, parseYaml, topLevelKeys, type YamlSource } from '../../yamlSource';
+import { yamlWrittenKeys } from '../../inventory';
+import { findCheckpoint } from '../../tables/checkpoints';
+import { HF_HARMLESS_OVERRIDES, HF_OVERRIDE_KEYS, llmFoundryInventory } from './inventory';
+import { parseNumberLiteral } from '../../values';
+import { SpecBuilder, formatInt, omegaConfResolver } from '../../specBuilder';
+
+/**
+ * MosaicML llm-foundry (Composer) training YAML: `scripts/train/yamls/pretrain/*.yaml` and mcli run
+ * files that wrap the same config under `parameters:`. Values may be OmegaConf interpolations
+ * (`${variables.max_seq_len}`, `${max_seq_len}` in mcli files), resolved within the file.
+ *
+ * N: `model.name: mpt_causal_lm` reads MPTConfig fields with configuration_mpt.py defaults
+ * (biases, LayerNorm w+b, learned positions unless alibi/rope, tied); `hf_causal_lm` takes the
+ * architecture of the named HF model, modified by `config_overrides`.
+ * D: Composer `max_duration` (`ba` × global_train_batch_size × max_seq_len, `tok`, `sp` × seq,
+ * `ep` × dataset size).
+ */
+
+/** MPTConfig defaults (llmfoundry/models/mpt/configuration_mpt.py). */
+const MPT_DEFAULTS = {
+  d_model: 2048,
+  n_heads: 16,
+  n_layers: 24,
+  expansion_ratio: 4,
+  max_seq_len: 2048,
+  vocab_size: 50368,
+  no_bias: false,
+  learned_pos_emb: true,
+  tie_word_embeddings: true,
+  norm_type: 'low_precision_layernorm',
+  attn_type: 'multihead_attention',
+  kv_n_heads: 1,
+  ffn_type: 'mptmlp',
+} as const;
+
+/** MPT norm classes (llmfoundry/layers_registry norms): which carry a bias. */
+const MPT_NORMS: Readonly<Record<string, { bias: boolean }>> = {
+  layernorm: { bias: true },
+  low_precision_layernorm: { bias: true },
+  rmsnorm: { bias: false },
+  low_precision_rmsnorm: { bias: false },
+  triton_rmsnorm: { bias: false },
+};
+
+/** MPT attention classes (llmfoundry/layers_registry attention_classes). */
+const MPT_ATTN_TYPES = ['multihead_attention', 'multiquery_attention', 'grouped_query_attention'];
+
+/**
+ * MPT FFN types (llmfoundry/models/layers/ffn.py registry at 8c8dd48): gated (GLU, 3 matrices) or
+ * MoE. MoE experts never carry biases; `mlpType` says whether the expert honours
+ * `ffn_config.mlp_type` (megablocks `MoE` always builds the two-matrix `mlp.MLP`), `outputBias`
+ * whether the layer owns megablocks' d-wide output bias (`ParallelMLP.bias`, created when
+ * `args.bias`, which mb_setup_args sets to `not no_bias`; torch_dmoe has none).
+ */
+const MPT_FFN_TYPES: Readonly<
+  Record<string, { gated: boolean; moe: boolean; mlpType?: boolean; outputBias?: boolean }>
+> = {
+  mptmlp: { gated: false, moe: false },
+  mptglu: { gated: true, moe: false },
+  te_ln_mlp: { gated: false, moe: false },
+  mb_moe: { gated: false, moe: true, mlpType: false, outputBias: true },
+  mb_dmoe: { gated: false, moe: true, mlpType: true, outputBias: true },
+  torch_dmoe: { gated: false, moe: true, mlpType: true, outputBias: false },
+};
+
+/** Composer time-string units (composer/core/time.py TimeUnit). */
+const COMPOSER_UNITS: Readonly<Record<string, 'steps' | 'tokens' | 'samples' | 'epochs' | 'fraction'>> = {
+  ba: 'steps',
+  tok: 'tokens',
+  sp: 'samples',
+  ep: 'epochs',
+  dur: 'fraction',
+};
+
+/** Model classes llm-foundry registers; their presence identifies the file. */
+const MODEL_NAMES = new Set(['mpt_causal_lm', 'hf_causal_lm', 'hf_t5', 'hf_prefix_lm']);
+
+const TOP_SIGNATURE = [
+  'max_duration',
+  'global_train_batch_size',
+  'device_train_microbatch_size',
+  'fsdp_config',
+  'train_loader',
+  'eval_loader',
+  'precision',
+  'variables',
+  'max_seq_len',
+  'tokenizer',
+  'algorithms',
+  'callbacks',
+];
+
+/** The key path of the training config: `parameters` in mcli run files, else the document root. */
+function configRoot(yaml: YamlSource): string[] {
+  return keysAt(yaml, ['parameters']).has('model') ? ['parameters'] : [];
+}
+
+function detect(text: string): number {
+  if (!/\bmodel\s*:/.test(text) || !/\bname\s*:/.test(text)) return 0;
+  const yaml = parseYaml(text);
+  if (!yaml) return 0;
+  const root = configRoot(yaml);
+  const model = keysAt(yaml, [...root, 'model']);
+  if (!model.has('name')) return 0;
+  const b = new SpecBuilder('llm-foundry', yaml, { root });
+  const name = b.string(['model', 'name'])?.value;
+  const top = root.length ? keysAt(yaml, root) : topLevelKeys(yaml);
+  const signature = TOP_SIGNATURE.filter((key) => top.has(key)).length;
+  if (name && MODEL_NAMES.has(name)) return Math.min(0.95, 0.75 + 0.03 * signature);
+  // An unknown model class still looks like llm-foundry when Composer's training keys are there.
+  return signature >= 4 ? 0.55 : 0;
+}
+
+function read(text: string, context: ReadContext): ReadResult {
+  const yaml = parseYaml(text);
+  if (!yaml) {
+    return {
+      kind: 'unreadable',
+      framework: 'llm-foundry',
+      diagnostics: [{ severity: 'error', code: 'yaml-syntax', message: 'Not parseable as YAML.' }],
+    };
+  }
+  const root = configRoot(yaml);
+  const b = new SpecBuilder('llm-foundry', yaml, { root });
+  // mcli run files resolve `${x}` against `parameters:`; fall back to the document root.
+  b.resolve = omegaConfResolver(yaml, b.spec.diagnostics, root.length ? [root, []] : [[]]);
+  if (root.length) b.assume('mcli run file: the training config is the `parameters:` block');
+  const name = b.string(['model', 'name'], { arch: 'modelName' });
+  const seq = readSeqLen(b);
+  let architecture: ArchitectureSpec | undefined;
+  b.phase = 'architecture';
+  if (name?.value === 'mpt_causal_lm') architecture = readMpt(b);
+  else if (name?.value === 'hf_causal_lm') architecture = readHf(b, seq);
+  else {
+    b.diagnose(
+      'warning',
+      'unknown-model',
+      `model.name \`${name?.value ?? '(missing)'}\` is not one Scaling Lens can count (mpt_causal_lm, hf_causal_lm).`,
+      name?.source.valueRange,
+    );
+  }
+  if (architecture) b.spec.architecture = architecture;
+  b.phase = 'other';
+  b.spec.modelName = b.string(['model', 'pretrained_model_name_or_path'])?.value ?? name?.value;
+  b.phase = 'training';
+  readTraining(b, context, seq);
+  b.phase = 'other';
+  b.spec.modelSectionRange = b.sectionRange(['model']);
+  return { kind: 'run-config', spec: b.finish(), written: yamlWrittenKeys(yaml, root) };
+}
+
+/** Training sequence length: top-level max_seq_len, else the train loader's, else the model's. */
+function readSeqLen(b: SpecBuilder): number | undefined {
+  const seq =
+    b.int(['max_seq_len'], { training: 'seqLen' }) ??
+    b.int(['train_loader', 'dataset', 'max_seq_len'], { training: 'seqLen' }) ??
+    b.int(['model', 'max_seq_len'], { training: 'seqLen' });
+  return seq?.value;
+}
+
+function readMpt(b: SpecBuilder): ArchitectureSpec | undefined {
+  const int = (key: string, fallback: number, arch?: ArchField) => {
+    const found = b.int(['model', key], arch ? { arch } : {});
+    if (!found) b.assume(`model.${key} absent: MPT default ${fallback}`);
+    return found?.value ?? fallback;
+  };
+  const dModel = int('d_model', MPT_DEFAULTS.d_model, 'dModel');
+  const nHeads = int('n_heads', MPT_DEFAULTS.n_heads, 'nHeads');
+  const nLayers = int('n_layers', MPT_DEFAULTS.n_layers, 'nLayers');
+  const vocabSize = int('vocab_size', MPT_DEFAULTS.vocab_size, 'vocabSize');
+  const maxSeq = b.int(['model', 'max_seq_len'], { arch: 'maxPositions' })?.value ?? MPT_DEFAULTS.max_seq_len;
+  // MPTConfig requires d_model % n_heads == 0 even when head_dim sets the head width.
+  const explicitHeadDim = b.int(['model', 'head_dim'])?.value;
+  const headDim = explicitHeadDim ?? dModel / nHeads;
+  if (!Number.isInteger(dModel / nHeads)) {
+    b.diagnose(
+      'error',
+      'invalid-value',
+      `d_model ${dModel} is not divisible by n_heads ${nHeads}.`,
+      b.spec.archSources.nHeads?.valueRange,
+    );
+    return undefined;
+  }
+
+  const attnType =
+    b.oneOf(['model', 'attn_config', 'attn_type'], MPT_ATTN_TYPES)?.value ?? MPT_DEFAULTS.attn_type;
+  const kvKey = b.int(['model', 'attn_config', 'kv_n_heads'], { arch: 'nKvHeads' });
+  const kvSetting = kvKey?.value ?? MPT_DEFAULTS.kv_n_heads;
+  const nKvHeads =
+    attnType === 'multiquery_attention' ? 1 : attnType === 'grouped_query_attention' ? kvSetting : nHeads;
+  if (attnType === 'grouped_query_attention' && (!kvKey || nKvHeads > nHeads || nHeads % nKvHeads !== 0)) {
+    // GroupedQueryAttention takes kv_n_heads without a default and needs it to divide n_heads.
+    b.diagnose(
+      'error',
+      'invalid-value',
+      kvKey
+        ? `attn_config.kv_n_heads ${nKvHeads} must divide n_heads ${nHeads} (llm-foundry refuses it).`
+        : 'grouped_query_attention needs attn_config.kv_n_heads.',
+      (kvKey ?? b.find(['model', 'attn_config', 'attn_type']))?.source.valueRange,
+    );
+    return undefined;
+  }
+  const alibi = b.bool(['model', 'attn_config', 'alibi'])?.value ?? false;
+  const rope = b.bool(['model', 'attn_config', 'rope'])?.value ?? false;
+  const qkLn = b.bool(['model', 'attn_config', 'qk_ln'])?.value ?? false;
+  // qk_gn: one norm over head_dim for q and one for k (attention.py GroupedQueryAttention).
+  const qkGn = b.bool(['model', 'attn_config', 'qk_gn'])?.value ?? false;
+
+  const expansion =
+    b.number(['model', 'expansion_ratio'], { arch: 'ffnSize' })?.value ?? MPT_DEFAULTS.expansion_ratio;
+  const explicitFfn = b.int(['model', 'ffn_config', 'ffn_hidden_size'], { arch: 'ffnSize' });
+  // resolve_ffn_hidden_size (ffn.py): int(d_model × expansion_ratio), which must be exact.
+  if (!explicitFfn && !Number.isInteger(dModel * expansion)) {
+    const source = b.spec.archSources.ffnSize;
+    b.diagnose(
+      'error',
+      'invalid-value',
+      `d_model × expansion_ratio (${dModel} × ${expansion}) must be an integer; llm-foundry refuses it.`,
+      source?.valueRange,
+    );
+    if (source) b.reject(source);
+    return undefined;
+  }
+  const ffnSize = explicitFfn?.value ?? dModel * expansion;
+  const ffnTypeName =
+    b.oneOf(['model', 'ffn_config', 'ffn_type'], Object.keys(MPT_FFN_TYPES))?.value ?? MPT_DEFAULTS.ffn_type;
+  const ffnType = MPT_FFN_TYPES[ffnTypeName] ?? MPT_FFN_TYPES.mptmlp;
+  const mlpTypeKey = ffnType.moe ? b.oneOf(['model', 'ffn_config', 'mlp_type'], ['mlp', 'glu']) : undefined;
+  const expertGated = ffnType.mlpType === true && mlpTypeKey?.value.toLowerCase() === 'glu';
+
+  const noBias = b.bool(['model', 'no_bias'])?.value ?? MPT_DEFAULTS.no_bias;
+  // attention_bias (default: not no_bias) sets the Wqkv bias only; out_proj follows no_bias.
+  const qkvBias = b.bool(['model', 'attention_bias'])?.value ?? !noBias;
+  const normType = b.oneOf(['model', 'norm_type'], Object.keys(MPT_NORMS))?.value ?? MPT_DEFAULTS.norm_type;
+  const norm = MPT_NORMS[normType] ?? MPT_NORMS.low_precision_layernorm;
+  if (ffnTypeName === 'te_ln_mlp' && (noBias || !norm.bias)) {
+    // te.LayerNormMLP brings its own LayerNorm (weight + bias), which no_bias does not strip.
+    const source = b.spec.archSources.ffnSize ?? b.find(['model', 'ffn_config', 'ffn_type'])?.source;
+    b.diagnose(
+      'warning',
+      'not-modelled-key',
+      'unknown: ffn_type te_ln_mlp with no_bias or an RMS norm uses TransformerEngine LayerNormMLP, whose norm Scaling Lens does not model; N not shown.',
+      source?.valueRange,
+    );
+    b.spec.paramsMissing = [
+      ...(b.spec.paramsMissing ?? []),
+      'a model of `ffn_type` te_ln_mlp without biases',
+    ];
+    return undefined;
+  }
+  const tied =
+    b.bool(['model', 'tie_word_embeddings'], { arch: 'tiedEmbeddings' })?.value ??
+    MPT_DEFAULTS.tie_word_embeddings;
+  // MPTConfig forces learned_pos_emb off when alibi or rope is on (configuration_mpt.py _validate_config).
+  const learnedSetting = b.bool(['model', 'learned_pos_emb'])?.value ?? MPT_DEFAULTS.learned_pos_emb;
+  const learned = learnedSetting && !alibi && !rope;
+  if (learned)
+    b.assume(`learned position table with max_seq_len ${maxSeq} rows (MPT learned_pos_emb default true)`);
+  if (!b.spec.archSources.tiedEmbeddings) b.assume('tie_word_embeddings absent: MPT ties the head (default)');
+
+  const architecture: ArchitectureSpec = {
+    nLayers,
+    dModel,
+    nHeads,
+    nKvHeads,
+    headDim,
+    ffnSize,
+    gatedMlp: ffnType.moe ? expertGated : ffnType.gated,
+    vocabSize,
+    tiedEmbeddings: tied,
+    learnedPositions: learned ? maxSeq : 0,
+    qkvBias,
+    attnOutBias: !noBias,
+    mlpBias: !noBias && !ffnType.moe,
+    normsPerLayer: 2,
+    normWeight: true,
+    // no_bias strips every bias parameter, norms included.
+    normBias: norm.bias && !noBias,
+    finalNorm: true,
+    qkNorm: qkLn ? 'full' : qkGn ? 'head' : 'none',
+    // no_bias removes the bias of every non-Linear module, QK norms included (modeling_mpt.py).
+    qkNormBias: (qkLn || qkGn) && norm.bias && !noBias,
+  };
+  if (qkLn && qkGn) {
+    b.diagnose(
+      'error',
+      'invalid-value',
+      'Only one of qk_ln and qk_gn can be set (llm-foundry refuses both).',
+    );
+    return undefined;
+  }
+  if (ffnType.moe) {
+    const nExpertsKey = b.int(['model', 'ffn_config', 'moe_num_experts'], { arch: 'nExperts' });
+    const topKKey = b.int(['model', 'ffn_config', 'moe_top_k'], { arch: 'expertsPerToken' });
+    if (ffnTypeName === 'torch_dmoe' && (!nExpertsKey || !topKKey || !mlpTypeKey)) {
+      // build_torch_dmoe pops these keys without defaults.
+      b.diagnose(
+        'error',
+        'missing-architecture',
+        'ffn_type torch_dmoe needs ffn_config.moe_num_experts, moe_top_k and mlp_type.',
+        b.sectionRange(['model', 'ffn_config']),
+      );
+      return undefined;
+    }
+    // megablocks Arguments defaults (megablocks/layers/arguments.py): one expert, top-1.
+    const nExperts = nExpertsKey?.value ?? 1;
+    const topK = topKKey?.value ?? 1;
+    if (topK > nExperts) {
+      b.diagnose('error', 'invalid-value', `moe_top_k ${topK} exceeds moe_num_experts ${nExperts}.`);
+      return undefined;
+    }
+    const outputBias = ffnType.outputBias === true && !noBias;
+    architecture.moe = {
+      nExperts,
+      expertsPerToken: topK,
+      expertFfnSize: ffnSize,
+      expertBias: false,
+      ...(outputBias ? { outputBias } : {}),
+    };
+    b.assume(
+      `${ffnTypeName}: ${nExperts} bias-free ${expertGated ? 'GLU' : 'two-matrix'} experts of width ${ffnSize}, top-${topK}, bias-free router${outputBias ? ', one d-wide output bias per layer (megablocks ParallelMLP.bias)' : ''}`,
+    );
+  }
+  return architecture;
+}
+
+function readHf(b: SpecBuilder, seq: number | undefined): ArchitectureSpec | undefined {
+  const name = b.string(['model', 'pretrained_model_name_or_path'], { arch: 'modelName' });
+  if (!name) {
+    b.diagnose(
+      'warning',
+      'missing-architecture',
+      'hf_causal_lm needs model.pretrained_model_name_or_path.',
+      b.sectionRange(['model']),
+    );
+    return undefined;
+  }
+  const row = findCheckpoint(name.value);
+  if (!row) {
+    b.diagnose(
+      'info',
+      'unknown-model',
+      `The architecture of \`${name.value}\` is not in Scaling Lens's table of checkpoints; open its config.json to count parameters.`,
+      name.source.valueRange,
+    );
+    b.spec.paramsMissing = [
+      ...(b.spec.paramsMissing ?? []),
+      `the architecture of \`${name.value.slice(0, 80)}\``,
+    ];
+    return undefined;
+  }
+  // pretrained: false builds the same architecture from the checkpoint's config (random init).
+  b.bool(['model', 'pretrained']);
+  b.assume(`architecture of ${name.value} from ${row.source}`);
+  const architecture: ArchitectureSpec = { ...row.architecture };
+  if (!readOverrides(b, row.modelType, architecture)) return undefined;
+  if (seq && architecture.learnedPositions > 0 && seq > architecture.learnedPositions) {
+    b.diagnose(
+      'warning',
+      'seq-exceeds-positions',
+      `max_seq_len ${seq} exceeds the model's ${architecture.learnedPositions} positions.`,
+      b.spec.trainingSources.seqLen?.valueRange,
+    );
+  }
+  return architecture;
+}
+
+/**
+ * Apply `model.config_overrides` (hf_base.py: set on the HF config before the model is built) to a
+ * checkpoint's architecture. Keys outside the model type's table that can change the count make N
+ * unknown; returns false then.
+ */
+function readOverrides(b: SpecBuilder, modelType: string, architecture: ArchitectureSpec): boolean {
+  const written = keysAt(b.yaml, [...(b.options.root ?? []), 'model', 'config_overrides']);
+  if (!written.size) return true;
+  const keys = HF_OVERRIDE_KEYS[modelType] ?? {};
+  const original = {
+    dModel: architecture.dModel,
+    nHeads: architecture.nHeads,
+    headDim: architecture.headDim,
+  };
+  for (const key of [...written].slice(0, 256)) {
+    const field = Object.hasOwn(keys, key) ? keys[key] : undefined;
+    if (field === 'harmless') continue;
+    if (!field) {
+      if (HF_HARMLESS_OVERRIDES.has(key)) continue;
+      const located = lookup(b.yaml, [...(b.options.root ?? []), 'model', 'config_overrides', key]);
+      b.diagnose(
+        'warning',
+        'not-modelled-key',
+        `unknown: config_overrides.${key} — Scaling Lens does not model this override of a \`${modelType}\` checkpoint, which may change the parameter count; N not shown.`,
+        located?.source.keyRange,
+      );
+      b.spec.paramsMissing = [...(b.spec.paramsMissing ?? []), `a model of \`config_overrides.${key}\``];
+      return false;
+    }
+    if (field === 'tiedEmbeddings') {
+      const value = b.bool(['model', 'config_overrides', key], { arch: 'tiedEmbeddings' });
+      if (value) architecture.tiedEmbeddings = value.value;
+      continue;
+    }
+    const value = b.int(['model', 'config_overrides', key]);
+    if (!value) continue;
+    if (field === 'learnedPositions') {
+      if (architecture.learnedPositions > 0) architecture.learnedPositions = value.value;
+      b.record(value.source, { arch: 'maxPositions' });
+      b.assume(`config_overrides.${key} = ${value.value} resizes the position table`);
+    } else {
+      (architecture[field] as number) = value.value;
+      b.record(value.source, { arch: field as 'nLayers' });
+    }
+  }
+  // HF derives the head width from hidden size / heads unless the config pins head_dim.
+  const derivedHeadDim = original.headDim * original.nHeads === original.dModel;
+  if (architecture.dModel !== original.dModel || architecture.nHeads !== original.nHeads) {
+    if (!derivedHeadDim) {
+      b.diagnose(
+        'warning',
+        'not-modelled-key',
+        'unknown: config_overrides change the width or heads of a checkpoint whose head_dim is set independently; N not shown.',
+      );
+      b.spec.paramsMissing = [...(b.spec.paramsMissing ?? []), 'the head width after config_overrides'];
+      return false;
+    }
+    const headDim = architecture.dModel / architecture.nHeads;
+    if (!Number.isInteger(headDim)) {
+      b.diagnose('error', 'invalid-value', `config_overrides give a hidden size not divisible by the heads.`);
+      return false;
+    }
+    architecture.headDim = headDim;
+  }
+  if (modelType === 'gpt2' && architecture.dModel !== original.dModel && !written.has('n_inner')) {
+    // GPT-2's n_inner null means 4 × n_embd.
+    architecture.ffnSize = 4 * architecture.dModel;
+  }
+  // GPT-2 and OPT have no GQA: k/v heads follow the heads.
+  if (modelType === 'gpt2' || modelType === 'opt') architecture.nKvHeads = architecture.nHeads;
+  return true;
+}
+
+/** Parse a Composer time string; bare integers are epochs in Composer. */
+export function parseComposerDuration(
+  raw: unknown,
+):
+  | { amount: number; unit: 'steps' | 'tokens' | 'samples' | 'epochs' | 'fraction'; suffix: string }
+  | undefined {
+  if (typeof raw === 'number')
+    return Number.isFinite(raw) ? { amount: raw, unit: 'epochs', suffix: '' } : undefined;
+  if (typeof raw !== 'string') return undefined;
+  const match = /^\s*([0-9][0-9_]*\.?[0-9]*(?:[eE][+-]?\d+)?)\s*([A-Za-z]*)\s*$/.exec(raw);
+  if (!match) return undefined;
+  const amount = parseNumberLiteral(match[1]);
+  const unit = match[2] === '' ? 'epochs' : COMPOSER_UNITS[match[2]];
+  if (amount === undefined || !unit) return undefined;
+  return { amount, unit, suffix: match[2] };
+}
+
+function readTraining(b: SpecBuilder, context: ReadContext, seq: number | undefined): void {
+  const training = b.spec.training;
+  const missing: string[] = [];
+  if (seq) training.seqLen = seq;
+  else missing.push('sequence length (max_seq_len)');
+  const batch = b.int(['global_train_batch_size'], { training: 'globalBatch' });
+  if (batch) training.globalBatchSeqs = batch.value;
+  const tokensPerStep = batch && seq ? batch.value * seq : undefined;
+  if (tokensPerStep) training.tokensPerStep = tokensPerStep;
+
+  const durationKey = b.find(['max_duration'], { training: 'duration' });
+  if (!durationKey) {
+    missing.push('training length (max_duration)');
+    training.missing = missing;
+    return;
+  }
+  const duration = parseComposerDuration(durationKey.value);
+  const quoted = /^["']/.test(durationKey.source.raw);
+  if (!duration || duration.unit === 'fraction') {
+    b.diagnose(
+      'warning',
+      'unknown-unit',
+      `max_duration \`${durationKey.source.raw}\` is not a Composer duration in ba, tok, sp or ep.`,
+      durationKey.source.valueRange,
+    );
+    missing.push('training length');
+    training.missing = missing;
+    return;
+  }
+  let tokens: number | undefined;
+  let formula = '';
+  if (duration.unit === 'steps') {
+    training.steps = duration.amount;
+    training.durationUnit = {
+      kind: 'steps',
+      suffix: duration.suffix,
+      quoted,
+      ...(tokensPerStep ? { tokensPerUnit: tokensPerStep } : {}),
+    };
+    if (!batch) missing.push('global batch size (global_train_batch_size)');
+    if (tokensPerStep) {
+      tokens = duration.amount * tokensPerStep;
+      formula = `${formatInt(duration.amount)} batches × ${batch!.value} seqs × ${seq} tokens`;
+    }
+  } else if (duration.unit === 'tokens') {
+    training.durationUnit = { kind: 'tokens', tokensPerUnit: 1, suffix: duration.suffix, quoted };
+    tokens = duration.amount;
+    formula = `${formatInt(duration.amount)} tokens`;
+    if (tokensPerStep) training.steps = Math.ceil(duration.amount / tokensPerStep);
+  } else if (duration.unit === 'samples') {
+    training.durationUnit = {
+      kind: 'samples',
+      suffix: duration.suffix,
+      quoted,
+      ...(seq ? { tokensPerUnit: seq } : {}),
+    };
+    if (seq) {
+      tokens = duration.amount * seq;
+      formula = `${formatInt(duration.amount)} samples × ${seq} tokens`;
+    }
+  } else {
+    training.durationUnit = { kind: 'epochs', suffix: duration.suffix, quoted };
+    const datasetTokens = context.options?.datasetTokens;
+    if (datasetTokens && datasetTokens > 0) {
+      tokens = duration.amount * datasetTokens;
+      formula = `${duration.amount} epochs × ${formatInt(datasetTokens)} dataset tokens (from settings)`;
+    } else {
+      missing.push('dataset size');
+      b.diagnose(
+        'info',
+        'missing-dataset-size',
+        `max_duration is in epochs${duration.suffix ? '' : ' (a bare number means epochs in Composer)'}; set the dataset size in tokens to compute D.`,
+        durationKey.source.keyRange,
+      );
+    }
+  }
+  if (tokens !== undefined) {
+    training.tokens = tokens;
+    training.formula = formula;
+  } else if (missing.length) training.missing = missing;
+}
+
+/** Reader for llm-foundry (Composer) training YAML, including mcli `parameters:` run files. */
+export const llmFoundryReader: FrameworkReader<'llm-foundry'> = {
+  id: 'llm-foundry',
+  label: 'LLM Foundry',
+  detect: (text) => detect(text),
+  read: (text, context) => read(text, context),
+  inventory: llmFoundryInventory,
+};

@@ -1,0 +1,1212 @@
+import type {
+  ArchField,
+  ArchitectureSpec,
+  CoreDiagnostic,
+  FieldSource,
+  MlaSpec,
+  MoeSpec,
+  ReadContext,
+  ReadResult,
+  RunSpec,
+  TrainingField,
+  TrainingSpec,
+} from '../../../types';
+import { roundUpToMultiple } from '../../../model/params';
+import type { FrameworkReader } from '../../reader';
+import { parseNumberLiteral } from '../../values';
+import type { WrittenKey } from '../../inventory';
+import { findTokenizer } from '../../tables/tokenizers';
+import { MEGATRON_INVENTORY } from './inventory';
+import {
+  HF_TOKENIZER_VOCAB,
+  MEGATRON_DEFAULTS,
+  MEGATRON_FLAGS,
+  MEGATRON_SIGNATURE_FLAGS,
+  MEGATRON_MODEL_FLAGS,
+  DEEPSPEED_FORK_FLAGS,
+  GLU_ACTIVATIONS,
+  MEGATRON_CORE_MOE_FLAGS,
+  NORMALIZATIONS,
+  POSITION_EMBEDDING_TYPES,
+  TOKENIZER_TYPE_VOCAB,
+} from './tables';
+import { lastFlag, parseShell, type ShellFlag, type ShellFlagValue, type ShellScript } from '../../shell';
+
+/**
+ * Megatron-LM and Megatron-DeepSpeed launch scripts (`examples/**.sh`). The model is whatever
+ * `--flag value` arguments reach pretrain_gpt.py; they sit in quoted strings, bash arrays and
+ * command lines, often through `$VAR`s. The shell reader replays the script statically and this
+ * module applies Megatron's argument defaults (GPT-2 style unless switched) to those flags.
+ */
+
+const PRETRAIN_SCRIPT = /\bpretrain_gpt\w*\.py\b/;
+
+/** Recognition: a pretrain_gpt launch with several of Megatron's model/batch flags. */
+function detect(text: string, path: string | undefined): number {
+  // Launch scripts are .sh/.slurm or extension-less; docs and configs that mention pretrain_gpt.py are not.
+  if (path && /\.[A-Za-z0-9]+$/.test(path) && !/\.(sh|bash|zsh|slurm|sbatch)$/i.test(path)) return 0;
+  const sample = text.length > 262144 ? text.slice(0, 262144) : text;
+  // JSON/YAML documents are never launch scripts (a DeepSpeed config may name the same batch keys).
+  if (/^\s*[{[]/.test(sample)) return 0;
+  const written = (list: readonly string[]) =>
+    list.filter((flag) => new RegExp(`(^|[\\s"'(])${flag}([\\s=]|$)`, 'm').test(sample)).length;
+  const flags = written(MEGATRON_SIGNATURE_FLAGS);
+  const launches = PRETRAIN_SCRIPT.test(sample);
+  if (launches && flags >= 3) return 0.95;
+  if (launches) return 0.55;
+  if (flags >= 6) return 0.6;
+  // A launcher that sources its model arguments from a fragment next to it (`source
+  // "${SCRIPT_DIR}/models/qwen3-4B.sh"`) and passes Megatron's parallelism and batch flags itself.
+  if (flags >= 3 && /^[ \t]*(source|\.)[ \t]+\S+\.sh\b/m.test(sample)) return 0.55;
+  // A model-arguments fragment (`MODEL_ARGS=( --swiglu --num-layers 36 ... )`, sourced by a launcher):
+  // the model flags together are Megatron's alone.
+  if (written(MEGATRON_MODEL_FLAGS) >= 6 && /(^|[\s"'(])--num-layers([\s=]|$)/m.test(sample)) return 0.6;
+  return 0;
+}
+
+/** Which part of the spec a flag feeds: an unusable value there makes that part unknown. */
+type Phase = 'architecture' | 'training' | 'none';
+
+/**
+ * Reads flags with their sources and reports values that cannot be used. A flag that is written
+ * but unusable (a word, an unresolved `$VAR`, a missing value) is noted against the part of the
+ * spec being read ({@link FlagView.phase}); {@link FlagView.finish} then makes that part unknown
+ * instead of letting Megatron's default stand in for it: Megatron itself would refuse the value.
+ */
+class FlagView {
+  readonly diagnostics: CoreDiagnostic[] = [];
+  readonly usedKeys: FieldSource[] = [];
+  phase: Phase = 'none';
+  private readonly rejected: { architecture: FieldSource[]; training: FieldSource[] } = {
+    architecture: [],
+    training: [],
+  };
+  /** Flag values already diagnosed, so a flag read twice reports its problem once. */
+  private readonly diagnosed = new Set<string>();
+
+  constructor(readonly script: ShellScript) {
+    this.diagnostics.push(...script.diagnostics);
+  }
+
+  flag(names: readonly string[]): ShellFlag | undefined {
+    const flag = lastFlag(this.script, names);
+    if (flag) this.usedKeys.push(this.source(flag));
+    return flag;
+  }
+
+  has(names: readonly string[]): boolean {
+    return this.flag(names) !== undefined;
+  }
+
+  /** Note a written but unusable flag against the part of the spec it feeds. */
+  reject(flag: ShellFlag, phase: Phase = this.phase, index = 0): void {
+    if (phase !== 'none') this.rejected[phase].push(this.source(flag, index));
+  }
+
+  /** Push a diagnostic about one flag value once, and reject the flag. */
+  private problem(flag: ShellFlag, index: number, phase: Phase, diagnostic: CoreDiagnostic): undefined {
+    const key = `${flag.start}:${index}`;
+    if (!this.diagnosed.has(key)) {
+      this.diagnosed.add(key);
+      this.diagnostics.push(diagnostic);
+    }
+    this.reject(flag, phase, index);
+    return undefined;
+  }
+
+  /** The flag's (first) value text; an unknown or missing value is diagnosed and rejected. */
+  text(names: readonly string[], phase: Phase = this.phase): { text: string; flag: ShellFlag } | undefined {
+    const flag = this.flag(names);
+    if (!flag) return undefined;
+    const value = this.known(flag, 0, phase);
+    return value === undefined ? undefined : { text: value, flag };
+  }
+
+  /**
+   * A name that must be one of `known` (lower-cased): Megatron's argparse refuses anything else, so
+   * an unknown name is rejected rather than counted like the default.
+   */
+  choice(
+    names: readonly string[],
+    known: readonly string[],
+    phase: Phase = this.phase,
+  ): { text: string; flag: ShellFlag } | undefined {
+    const found = this.text(names, phase);
+    if (!found || known.includes(found.text.toLowerCase())) return found;
+    const value = found.flag.values[0];
+    return this.problem(found.flag, 0, phase, {
+      severity: 'warning',
+      code: 'unknown-value',
+      message: `${found.flag.name} is ${quoted(found.text, 40)}, which is not one of ${known.join(', ')}.`,
+      range: this.script.lines.range(value.start, value.end),
+    });
+  }
+
+  /** A positive integer flag value; diagnostics (and rejection) for unknown or invalid values. */
+  int(names: readonly string[], phase: Phase = this.phase): { value: number; flag: ShellFlag } | undefined {
+    const flag = this.flag(names);
+    return flag ? this.intValue(flag, 0, phase) : undefined;
+  }
+
+  intValue(
+    flag: ShellFlag,
+    index: number,
+    phase: Phase = this.phase,
+  ): { value: number; flag: ShellFlag } | undefined {
+    const text = this.known(flag, index, phase);
+    if (text === undefined) return undefined;
+    const value = flag.values[index];
+    const number = parseNumberLiteral(text);
+    // Beyond 2^53 integers are not exact and products overflow to Infinity.
+    if (number === undefined || !Number.isSafeInteger(number) || number <= 0) {
+      return this.problem(flag, index, phase, {
+        severity: 'warning',
+        code: 'invalid-value',
+        message: `${flag.name} expects a positive integer, got ${quoted(text)}${describeOrigin(value)}.`,
+        range: this.script.lines.range(value.start, value.end),
+      });
+    }
+    return { value: number, flag };
+  }
+
+  /** The expanded text of a flag value; a missing or unknowable one is diagnosed and rejected. */
+  private known(flag: ShellFlag, index: number, phase: Phase): string | undefined {
+    const value = flag.values[index];
+    const range = this.script.lines.range(value?.start ?? flag.start, value?.end ?? flag.end);
+    if (!value) {
+      return this.problem(flag, index, phase, {
+        severity: 'warning',
+        code: 'missing-value',
+        message: `${flag.name} has no value.`,
+        range,
+      });
+    }
+    if (value.text === undefined) {
+      return this.problem(flag, index, phase, {
+        severity: 'warning',
+        code: 'unresolved-value',
+        message: `${quoted(`${flag.name} ${value.raw}`)}: the value depends on something outside the script (an argument, the environment or a command).`,
+        range,
+      });
+    }
+    return value.text;
+  }
+
+  /** Field source of a flag: the flag token, and its value (or the variable that defines it). */
+  source(flag: ShellFlag, index = 0): FieldSource {
+    const lines = this.script.lines;
+    const value = flag.values[index];
+    const origin = value?.origin;
+    const valueStart = origin?.start ?? value?.start ?? flag.start;
+    const valueEnd = origin?.end ?? value?.end ?? flag.end;
+    return {
+      key: flag.name,
+      keyRange: lines.range(flag.start, flag.end),
+      valueRange: lines.range(valueStart, valueEnd),
+      raw: origin?.raw ?? value?.raw ?? '',
+      ...(flag.file ? { file: flag.file } : {}),
+    };
+  }
+
+  /**
+   * Finish the spec: when a flag the architecture or the training length depends on is written but
+   * unusable, that result becomes unknown with a diagnostic on the value (or the variable behind it).
+   */
+  finish(spec: RunSpec): RunSpec {
+    const [archFlag] = this.rejected.architecture;
+    if (archFlag && spec.architecture) {
+      delete spec.architecture;
+      this.diagnostics.push({
+        severity: 'warning',
+        code: 'architecture-unknown',
+        message: `Parameters are not counted: \`${archFlag.key}\` is written but cannot be used, and Megatron's default would give a wrong count.`,
+        range: archFlag.valueRange,
+      });
+    }
+    const [trainingFlag] = this.rejected.training;
+    if (trainingFlag && (spec.training.tokens !== undefined || spec.training.formula !== undefined)) {
+      delete spec.training.tokens;
+      delete spec.training.formula;
+      spec.training.missing = [`a usable \`${trainingFlag.key}\``];
+      this.diagnostics.push({
+        severity: 'warning',
+        code: 'tokens-unknown',
+        message: `Training tokens are not computed: \`${trainingFlag.key}\` is written but cannot be used.`,
+        range: trainingFlag.valueRange,
+      });
+    }
+    return spec;
+  }
+}
+
+/** " (from `$seq_len`)" when a flag value is a plain variable reference. */
+function describeOrigin(value: ShellFlagValue): string {
+  return value.origin ? ` (from \`${value.origin.name}\`)` : '';
+}
+
+/** File text quoted for a message: backticks inside become quotes so the quoting stays balanced. */
+function quoted(text: string, maxChars = 60): string {
+  return `\`${text.slice(0, maxChars).replace(/`/g, "'")}\``;
+}
+
+/**
+ * Samples consumed by `trainIters` iterations under `--rampup-batch-size start incr rampSamples`
+ * (Megatron's RampupBatchsizeNumMicroBatches: the batch is start + incr × ⌊consumed / (rampSamples /
+ * increments)⌋ until rampSamples were consumed, then the full batch). Undefined for inconsistent
+ * settings or a ramp too long to simulate.
+ */
+export function rampupConsumedSamples(
+  trainIters: number,
+  globalBatch: number,
+  start: number,
+  increment: number,
+  rampSamples: number,
+): number | undefined {
+  const perIncrement = rampupSamplesPerIncrement(globalBatch, start, increment, rampSamples);
+  if (perIncrement === undefined) return undefined;
+  let consumed = 0;
+  let iteration = 0;
+  for (; iteration < trainIters && consumed <= rampSamples; iteration++) {
+    if (iteration > 50_000_000) return undefined;
+    consumed += rampupBatch(consumed, globalBatch, start, increment, rampSamples, perIncrement);
+  }
+  return consumed + (trainIters - iteration) * globalBatch;
+}
+
+/**
+ * Iterations Megatron derives from `--train-samples` with a batch ramp-up (update_train_iters:
+ * simulate the ramp, then whole full batches; a last partial batch is dropped).
+ */
+export function rampupIterationsForSamples(
+  trainSamples: number,
+  globalBatch: number,
+  start: number,
+  increment: number,
+  rampSamples: number,
+): { iterations: number; samples: number } | undefined {
+  const perIncrement = rampupSamplesPerIncrement(globalBatch, start, increment, rampSamples);
+  if (perIncrement === undefined) return undefined;
+  let consumed = 0;
+  let iterations = 0;
+  while (consumed <= rampSamples && consumed <= trainSamples) {
+    if (iterations > 50_000_000) return undefined;
+    consumed += rampupBatch(consumed, globalBatch, start, increment, rampSamples, perIncrement);
+    iterations++;
+  }
+  const fullBatches = trainSamples > consumed ? Math.floor((trainSamples - consumed) / globalBatch) : 0;
+  return { iterations: iterations + fullBatches, samples: consumed + fullBatches * globalBatch };
+}
+
+function rampupSamplesPerIncrement(
+  globalBatch: number,
+  start: number,
+  increment: number,
+  rampSamples: number,
+): number | undefined {
+  const difference = globalBatch - start;
+  if (!(start > 0 && increment > 0 && rampSamples >= 0) || difference < 0 || difference % increment !== 0) {
+    return undefined;
+  }
+  const increments = difference / increment;
+  return increments === 0 ? Infinity : rampSamples / increments;
+}
+
+function rampupBatch(
+  consumed: number,
+  globalBatch: number,
+  start: number,
+  increment: number,
+  rampSamples: number,
+  perIncrement: number,
+): number {
+  if (consumed > rampSamples) return globalBatch;
+  return Math.min(globalBatch, start + Math.trunc(consumed / perIncrement) * increment);
+}
+
+const format = (value: number) => value.toLocaleString('en-US');
+
+function read(text: string, context: ReadContext): ReadResult {
+  const script = parseShell(text, { path: context.path, readFile: context.readFile });
+  const view = new FlagView(script);
+  const F = MEGATRON_FLAGS;
+  const assumptions: string[] = [];
+  const archSources: Partial<Record<ArchField, FieldSource>> = {};
+  const trainingSources: Partial<Record<TrainingField, FieldSource>> = {};
+  const paramsMissing: string[] = [];
+
+  // Architecture ------------------------------------------------------------------------------
+  view.phase = 'architecture';
+  const nLayers = view.int(F.nLayers);
+  const dModel = view.int(F.dModel);
+  const nHeads = view.int(F.nHeads);
+  let architecture: ArchitectureSpec | undefined;
+  let modelSectionRange = nLayers ? script.lines.range(nLayers.flag.start, nLayers.flag.end) : undefined;
+  for (const [field, found] of [
+    ['nLayers', nLayers],
+    ['dModel', dModel],
+    ['nHeads', nHeads],
+  ] as const) {
+    if (found) archSources[field] = view.source(found.flag);
+  }
+  const missingArch = [
+    [F.nLayers[0], nLayers],
+    [F.dModel[0], dModel],
+    [F.nHeads[0], nHeads],
+  ].filter(([, found]) => !found);
+  if (missingArch.length) {
+    view.diagnostics.push({
+      severity: 'warning',
+      code: 'missing-architecture',
+      message: `Cannot count parameters: ${missingArch.map(([name]) => name).join(', ')} not found (or not resolvable) in this script.`,
+      range: modelSectionRange,
+    });
+  } else if (nLayers && dModel && nHeads) {
+    const d = dModel.value;
+    const kvChannels = view.int(F.kvChannels);
+    let headDim = kvChannels?.value ?? d / nHeads.value;
+    if (kvChannels) archSources.headDim = view.source(kvChannels.flag);
+    if (!Number.isInteger(headDim)) {
+      view.diagnostics.push({
+        severity: 'warning',
+        code: 'invalid-value',
+        message: `--hidden-size ${d} is not divisible by --num-attention-heads ${nHeads.value}; give --kv-channels.`,
+        range: script.lines.range(nHeads.flag.start, nHeads.flag.end),
+      });
+      // Megatron asserts hidden % heads == 0 when --kv-channels is not given.
+      view.reject(nHeads.flag);
+      headDim = Math.floor(headDim);
+    }
+
+    let nKvHeads = nHeads.value;
+    const dsKvHeads = view.int(F.numKeyValueHeads);
+    const groups = view.flag(F.numQueryGroups);
+    if (dsKvHeads) {
+      nKvHeads = dsKvHeads.value;
+      archSources.nKvHeads = view.source(dsKvHeads.flag);
+    } else if (view.has(F.groupQueryAttention)) {
+      const found = groups ? view.intValue(groups, 0) : undefined;
+      nKvHeads = found?.value ?? MEGATRON_DEFAULTS.numQueryGroups;
+      if (groups) archSources.nKvHeads = view.source(groups);
+      else assumptions.push(`--group-query-attention without --num-query-groups: Megatron default 1 group`);
+    } else if (groups) {
+      assumptions.push(
+        '--num-query-groups is ignored without --group-query-attention (multi-head attention)',
+      );
+    }
+
+    // BigScience fork: any --glu-activation is gated, with the 4h default width (its arguments.py).
+    const glu = view.choice(F.gluActivation, GLU_ACTIVATIONS);
+    const swiglu = view.has(F.swiglu);
+    const ffn = view.int(F.ffnSize);
+    let ffnSize: number;
+    if (ffn) {
+      ffnSize = ffn.value;
+      archSources.ffnSize = view.source(ffn.flag);
+    } else if (swiglu && !glu) {
+      // megatron/training/arguments.py: 2/3 of 4h, rounded down to a multiple of 64.
+      ffnSize = Math.floor((4 * d * 2) / 3 / 64) * 64;
+      assumptions.push(`--swiglu without --ffn-hidden-size: Megatron uses int(4h·2/3 / 64)·64 = ${ffnSize}`);
+    } else {
+      ffnSize = 4 * d;
+      assumptions.push(`--ffn-hidden-size not set: Megatron default 4 × hidden = ${ffnSize}`);
+    }
+    if (!Number.isSafeInteger(ffnSize)) {
+      // A hidden size near 2^53 gives an FFN width that is no longer an exact integer.
+      view.diagnostics.push({
+        severity: 'warning',
+        code: 'invalid-value',
+        message: `--hidden-size ${d} is too large: the FFN width cannot be computed exactly.`,
+        range: script.lines.range(dModel.flag.start, dModel.flag.end),
+      });
+      view.reject(dModel.flag);
+    }
+
+    // megatron/training/arguments.py: --normalization choices LayerNorm, RMSNorm.
+    const normalization = view.choice(F.normalization, NORMALIZATIONS)?.text.toLowerCase() ?? 'layernorm';
+    const rmsNorm = normalization === 'rmsnorm';
+    const noBias = view.has(F.disableBiasLinear);
+    const qkvBias = !noBias || view.has(F.addQkvBias);
+
+    const positionType =
+      view.choice(F.positionType, POSITION_EMBEDDING_TYPES)?.text.toLowerCase() ??
+      (view.has(F.rotary) ? 'rope' : 'learned_absolute');
+    let learnedPositions = 0;
+    if (
+      (positionType === 'learned_absolute' || positionType === 'absolute') &&
+      !view.has(F.noPositionEmbedding)
+    ) {
+      // The table has --max-position-embeddings rows, falling back to --seq-length.
+      const maxPositionsFlag = view.int(F.maxPositions);
+      const seq = maxPositionsFlag || view.flag(F.maxPositions) ? undefined : view.int(F.seqLen);
+      learnedPositions = maxPositionsFlag?.value ?? seq?.value ?? 0;
+      if (maxPositionsFlag) archSources.maxPositions = view.source(maxPositionsFlag.flag);
+      else if (seq)
+        assumptions.push(`--max-position-embeddings not set: Megatron uses --seq-length ${seq.value}`);
+      assumptions.push(`learned absolute position table (${learnedPositions} rows), Megatron's default`);
+    }
+
+    const untie = view.flag(F.untie);
+    const tiedEmbeddings = !untie;
+    if (untie) archSources.tiedEmbeddings = view.source(untie);
+    else assumptions.push('input embedding and output layer tied (Megatron default)');
+
+    // Vocabulary: the tokenizer's size padded to make-vocab-size-divisible-by × TP.
+    const divisible = view.int(F.divisibleBy)?.value ?? MEGATRON_DEFAULTS.makeVocabSizeDivisibleBy;
+    const tensorParallel = view.int(F.tensorParallel)?.value ?? MEGATRON_DEFAULTS.tensorParallel;
+    let vocabBase: number | undefined;
+    let vocabWhy = '';
+    /** Rows used as given: `--padded-vocab-size` is never padded again (build_tokenizer.py). */
+    let vocabExact: number | undefined;
+    const paddedFlag = view.int(F.paddedVocabSize) ?? view.int(F.padVocabSizeTo);
+    const vocabFlag = paddedFlag ? undefined : view.int(F.vocabSize);
+    const tokenizerType = paddedFlag || vocabFlag ? undefined : view.text(F.tokenizerType);
+    if (paddedFlag) {
+      vocabExact = paddedFlag.value;
+      archSources.vocabSize = view.source(paddedFlag.flag);
+    } else if (vocabFlag) {
+      vocabBase = vocabFlag.value;
+      vocabWhy = '--vocab-size';
+      archSources.vocabSize = view.source(vocabFlag.flag);
+    } else if (tokenizerType) {
+      const type = tokenizerType.text;
+      archSources.vocabSize = view.source(tokenizerType.flag);
+      const known = TOKENIZER_TYPE_VOCAB[type];
+      let tokenizerName = `--tokenizer-type ${type}`;
+      if (known) {
+        vocabBase = known.vocab;
+        vocabWhy = known.source;
+        if (known.assumed) assumptions.push(`${type}: ${known.assumed}`);
+      } else if (type === 'HuggingFaceTokenizer' || type === 'PretrainedFromHF') {
+        const modelFlag = view.text(type === 'PretrainedFromHF' ? F.tokenizerNameOrPath : F.tokenizerModel);
+        const model = modelFlag?.text ?? '';
+        if (modelFlag) tokenizerName = `the tokenizer ${model}`;
+        // Megatron-LM's HuggingFaceTokenizer and the BigScience fork's PretrainedFromHF report
+        // len(tokenizer) (megatron/core/tokenizers/text/libraries/huggingface_tokenizer.py; the fork's
+        // _AutoTokenizer), the size the shared table holds; the shared table first. (Megatron-DeepSpeed's
+        // HFTokenizer reports tokenizer.vocab_size, without added tokens: not in the table, unknown.)
+        const row = model ? findTokenizer(model) : undefined;
+        const fallback = model ? HF_TOKENIZER_VOCAB.find((entry) => entry.pattern.test(model)) : undefined;
+        if (row) {
+          vocabBase = row.size;
+          vocabWhy = `${row.name} (${row.source})`;
+        } else if (fallback) {
+          vocabBase = fallback.vocab;
+          vocabWhy = fallback.source;
+        }
+      }
+      if (vocabBase === undefined) {
+        paramsMissing.push(`the vocabulary size of ${tokenizerName}`);
+        view.diagnostics.push({
+          severity: 'warning',
+          code: 'unknown-vocab',
+          message: `Vocabulary size of ${quoted(tokenizerName)} is not known from the script; add --vocab-size or --padded-vocab-size.`,
+          range: script.lines.range(tokenizerType.flag.start, tokenizerType.flag.end),
+        });
+      }
+    } else {
+      vocabBase = MEGATRON_DEFAULTS.gpt2Vocab;
+      const vocabFile = view.flag(F.vocabFile) ?? view.flag(F.mergeFile);
+      vocabWhy = 'GPT-2 BPE';
+      if (vocabFile) archSources.vocabSize = view.source(vocabFile);
+      else assumptions.push('no tokenizer given: GPT-2 BPE (50257), the tokenizer of Megatron GPT examples');
+    }
+    if (vocabBase !== undefined) {
+      const multiple = divisible * tensorParallel;
+      vocabExact = roundUpToMultiple(vocabBase, multiple);
+      if (vocabExact !== vocabBase) {
+        assumptions.push(
+          `vocab ${vocabBase} (${vocabWhy}) padded to a multiple of ${divisible}×TP${tensorParallel} = ${multiple}: ${vocabExact} rows`,
+        );
+      }
+    }
+
+    if (vocabExact !== undefined) {
+      const vocabSize = vocabExact;
+      let moe: MoeSpec | undefined;
+      const expertsFlag = view.flag(F.numExperts);
+      const experts = expertsFlag ? readExperts(view, expertsFlag) : undefined;
+      if (experts && expertsFlag && experts.value > 1) {
+        archSources.nExperts = view.source(expertsFlag);
+        moe = readMoe(view, expertsFlag, experts, nLayers.value, ffnSize, noBias, assumptions, archSources);
+      }
+      const mla = view.has(F.multiLatentAttention) ? readMla(view, rmsNorm, noBias, qkvBias) : undefined;
+      architecture = {
+        nLayers: nLayers.value,
+        dModel: d,
+        nHeads: nHeads.value,
+        nKvHeads,
+        headDim,
+        ffnSize,
+        gatedMlp: swiglu || glu !== undefined,
+        vocabSize,
+        tiedEmbeddings,
+        learnedPositions,
+        qkvBias,
+        attnOutBias: !noBias,
+        mlpBias: !noBias,
+        normsPerLayer: 2,
+        normWeight: true,
+        normBias: !rmsNorm,
+        finalNorm: true,
+        qkNorm: mla ? 'none' : view.has(F.qkLayernorm) ? 'head' : 'none',
+        ...(moe ? { moe } : {}),
+        ...(mla ? { mla } : {}),
+        ...(view.has(F.embedLayernorm) ? { embeddingNorm: true } : {}),
+      };
+    }
+  }
+
+  // Training length ---------------------------------------------------------------------------
+  view.phase = 'training';
+  const training = readTraining(view, context, trainingSources, assumptions);
+  view.phase = 'none';
+  if (!modelSectionRange && trainingSources.duration) modelSectionRange = trainingSources.duration.keyRange;
+
+  const spec: RunSpec = {
+    framework: 'megatron',
+    modelName: modelNameOf(text),
+    architecture,
+    training,
+    archSources,
+    trainingSources,
+    usedKeys: dedupe(view.usedKeys),
+    assumptions,
+    diagnostics: view.diagnostics,
+    modelSectionRange,
+    ...(paramsMissing.length && !architecture ? { paramsMissing } : {}),
+  };
+  const finished = view.finish(spec);
+  // Megatron's other entry points (pretrain_bert.py, pretrain_t5.py, pretrain_mamba.py, …) take the same
+  // flags but build other models (BERT adds token types, a pooler and an LM-head transform): the GPT
+  // count would be a wrong number, so N is unknown there.
+  const otherModel = /\bpretrain_(?!gpt)(\w+)\.py\b/.exec(text);
+  if (otherModel && !PRETRAIN_SCRIPT.test(text) && finished.architecture) {
+    delete finished.architecture;
+    finished.paramsMissing = [...(finished.paramsMissing ?? []), `a model of Megatron's ${otherModel[0]}`];
+    finished.diagnostics.push({
+      severity: 'warning',
+      code: 'unknown-model',
+      message: `unknown: this script launches ${otherModel[0]}; Scaling Lens counts Megatron's GPT model (pretrain_gpt.py) only, so N is not shown.`,
+      range: script.lines.range(otherModel.index, otherModel.index + otherModel[0].length),
+    });
+  }
+  return { kind: 'run-config', spec: finished, written: writtenFlags(view) };
+}
+
+/**
+ * `--num-experts`: one integer in Megatron-LM; in Megatron-DeepSpeed a list (nargs='+') with one
+ * value per MoE layer, counted here when every value is the same.
+ */
+function readExperts(view: FlagView, flag: ShellFlag): { value: number } | undefined {
+  const values: number[] = [];
+  for (let index = 0; index < Math.max(1, flag.values.length); index++) {
+    const found = view.intValue(flag, index);
+    if (!found) return undefined;
+    values.push(found.value);
+  }
+  if (values.some((value) => value !== values[0])) {
+    view.diagnostics.push({
+      severity: 'warning',
+      code: 'not-modelled',
+      message: `${flag.name} ${values.join(' ')}: a different expert count per MoE layer is not counted.`,
+      range: view.script.lines.range(flag.start, flag.values[flag.values.length - 1]?.end ?? flag.end),
+    });
+    view.reject(flag);
+    return undefined;
+  }
+  return { value: values[0] };
+}
+
+/**
+ * The MoE layout, which differs between the forks: Megatron-core (`--moe-*` flags; every
+ * `--moe-layer-freq`-th layer, top-k 2, router bias with linear biases) and Megatron-DeepSpeed
+ * (`--topk` 1 and `--expert-interval` 2 by default; megatron/model/transformer.py
+ * get_num_experts_per_layer puts experts in layers whose 1-based number is a multiple of the interval;
+ * TopKGate has no bias). A script that does not show which fork it is for gets no count.
+ */
+function readMoe(
+  view: FlagView,
+  expertsFlag: ShellFlag,
+  experts: { value: number },
+  nLayers: number,
+  ffnSize: number,
+  noBias: boolean,
+  assumptions: string[],
+  archSources: Partial<Record<ArchField, FieldSource>>,
+): MoeSpec | undefined {
+  const F = MEGATRON_FLAGS;
+  const names = new Set(view.script.flags.map((flag) => flag.name));
+  // The deepspeed launcher runs Megatron-DeepSpeed; Megatron-LM is launched with torchrun.
+  const deepspeedLauncher = view.script.statements.some(
+    (statement) => statement.kind === 'command' && /(^|\/)deepspeed$/.test(statement.fields[0]?.text ?? ''),
+  );
+  const deepspeedFork =
+    deepspeedLauncher ||
+    DEEPSPEED_FORK_FLAGS.some((name) => names.has(name)) ||
+    expertsFlag.values.length > 1;
+  const coreFork = MEGATRON_CORE_MOE_FLAGS.some((name) => names.has(name));
+  if (deepspeedFork === coreFork) {
+    view.diagnostics.push({
+      severity: 'warning',
+      code: 'not-modelled',
+      message: deepspeedFork
+        ? `${expertsFlag.name} with both Megatron-DeepSpeed and Megatron-core MoE flags: the MoE layout is ambiguous, parameters are not counted.`
+        : `${expertsFlag.name} without --moe-router-topk (Megatron-LM) or --topk/--expert-interval (Megatron-DeepSpeed): which fork, and so which MoE layout, is not known; parameters are not counted.`,
+      range: view.script.lines.range(expertsFlag.start, expertsFlag.end),
+    });
+    view.reject(expertsFlag);
+    return undefined;
+  }
+  let moe: MoeSpec;
+  if (deepspeedFork) {
+    const topk = view.int(F.dsTopk);
+    const interval = view.int(F.dsExpertInterval);
+    const mlpType = view.choice(F.dsMlpType, ['standard', 'residual']);
+    if (mlpType && mlpType.text.toLowerCase() !== 'standard') {
+      view.diagnostics.push({
+        severity: 'warning',
+        code: 'not-modelled',
+        message:
+          '--mlp-type residual (PR-MoE: a dense MLP and a coefficient beside the experts) is not counted.',
+        range: view.script.lines.range(mlpType.flag.start, mlpType.flag.end),
+      });
+      view.reject(mlpType.flag);
+    }
+    if (topk) archSources.expertsPerToken = view.source(topk.flag);
+    const every = interval?.value ?? MEGATRON_DEFAULTS.dsExpertInterval;
+    moe = {
+      nExperts: experts.value,
+      expertsPerToken: topk?.value ?? MEGATRON_DEFAULTS.dsTopk,
+      expertFfnSize: ffnSize,
+      moeLayers: Math.floor(nLayers / every),
+    };
+    if (!topk) assumptions.push(`--topk not set: Megatron-DeepSpeed default ${MEGATRON_DEFAULTS.dsTopk}`);
+    if (!interval)
+      assumptions.push(
+        `--expert-interval not set: Megatron-DeepSpeed default ${every}, so ${moe.moeLayers} of ${nLayers} layers are MoE`,
+      );
+    if (moe.moeLayers === 0) return undefined;
+  } else {
+    const topk = view.int(F.routerTopk);
+    if (topk) archSources.expertsPerToken = view.source(topk.flag);
+    const expertFfn = view.int(F.moeFfnSize);
+    const shared = view.int(F.moeSharedExpertSize);
+    const moeLayers = readMoeLayerFreq(view, nLayers);
+    moe = {
+      nExperts: experts.value,
+      expertsPerToken: topk?.value ?? MEGATRON_DEFAULTS.moeRouterTopk,
+      expertFfnSize: expertFfn?.value ?? ffnSize,
+      // TopKRouter's linear takes a bias when the model has linear biases (moe/router.py).
+      routerBias: !noBias,
+      ...(shared ? { sharedExpertFfnSize: shared.value } : {}),
+      ...(shared && view.has(F.moeSharedExpertGate) ? { sharedExpertGate: true } : {}),
+      ...(moeLayers !== undefined ? { moeLayers } : {}),
+    };
+    if (!topk) assumptions.push(`--moe-router-topk not set: Megatron default ${moe.expertsPerToken}`);
+  }
+  if (moe.expertsPerToken > moe.nExperts) {
+    // The router picks top-k of the experts; k > experts is refused, and the active count
+    // (what compute uses) cannot be stated.
+    const topk = lastFlag(view.script, deepspeedFork ? F.dsTopk : F.routerTopk);
+    view.diagnostics.push({
+      severity: 'warning',
+      code: 'invalid-value',
+      message: `${topk?.name ?? 'top-k'} ${moe.expertsPerToken} exceeds --num-experts ${moe.nExperts}: the active parameter count is unknown.`,
+      range: topk ? view.script.lines.range(topk.start, topk.end) : undefined,
+    });
+    view.reject(topk ?? expertsFlag);
+  }
+  return moe;
+}
+
+/**
+ * MoE layers from `--moe-layer-freq` (gpt_layer_specs.py moe_layer_pattern): an integer N puts
+ * experts in layers 0, N, 2N, … (⌈L / N⌉ of them); a Python list expression (`([0]*3+[1]*58)`,
+ * `[1,0,1,0]`) gives the pattern itself, whose length must be the layer count. Undefined when the
+ * flag is absent (every layer MoE); an unusable value is rejected.
+ */
+function readMoeLayerFreq(view: FlagView, nLayers: number): number | undefined {
+  const flag = view.flag(MEGATRON_FLAGS.moeLayerFreq);
+  if (!flag) return undefined;
+  const text = flag.values[0]?.text;
+  if (text !== undefined && text.includes('[')) {
+    const pattern = countPattern(text);
+    if (pattern && pattern.zeros + pattern.ones === nLayers) return pattern.ones;
+    view.diagnostics.push({
+      severity: 'warning',
+      code: 'invalid-value',
+      message: pattern
+        ? `${flag.name} ${quoted(text, 40)} describes ${pattern.zeros + pattern.ones} layers, not --num-layers ${nLayers} (Megatron refuses it).`
+        : `${flag.name} ${quoted(text, 40)} is not a 0/1 layer pattern the count can read.`,
+      range: view.script.lines.range(flag.start, flag.values[0]?.end ?? flag.end),
+    });
+    view.reject(flag);
+    return undefined;
+  }
+  const frequency = view.intValue(flag, 0);
+  return frequency ? Math.ceil(nLayers / frequency.value) : undefined;
+}
+
+/**
+ * Ones and zeros of a Python list expression made of 0/1 lists, `+` and `* n` (what
+ * megatron/training/arguments.py `_eval_pattern` accepts in practice). Only the counts matter, so
+ * repetition multiplies them instead of building the list; undefined for anything else.
+ */
+export function countPattern(text: string): { ones: number; zeros: number } | undefined {
+  const tokens = text.replace(/\s+/g, '').match(/\d+|[[\](),+*]|./g) ?? [];
+  let at = 0;
+  type Counts = { ones: number; zeros: number };
+  const fail = (): undefined => undefined;
+  const expression = (depth: number): Counts | undefined => {
+    if (depth > 32) return fail();
+    let left = term(depth);
+    while (left && tokens[at] === '+') {
+      at++;
+      const right = term(depth);
+      left = right ? { ones: left.ones + right.ones, zeros: left.zeros + right.zeros } : undefined;
+    }
+    return left;
+  };
+  const term = (depth: number): Counts | undefined => {
+    let value = factor(depth);
+    while (value && tokens[at] === '*') {
+      at++;
+      const times = /^\d+$/.test(tokens[at] ?? '') ? Number(tokens[at++]) : undefined;
+      if (times === undefined) return fail();
+      value = { ones: value.ones * times, zeros: value.zeros * times };
+    }
+    return value;
+  };
+  const factor = (depth: number): Counts | undefined => {
+    const token = tokens[at++];
+    if (token === '(') {
+      const inner = expression(depth + 1);
+      return inner && tokens[at++] === ')' ? inner : fail();
+    }
+    if (token !== '[') return fail();
+    const counts = { ones: 0, zeros: 0 };
+    while (tokens[at] !== ']') {
+      const element = tokens[at++];
+      if (element === '1') counts.ones++;
+      else if (element === '0') counts.zeros++;
+      else return fail();
+      if (tokens[at] === ',') at++;
+      else if (tokens[at] !== ']') return fail();
+    }
+    at++;
+    return counts;
+  };
+  const result = expression(0);
+  if (!result || at !== tokens.length) return undefined;
+  return Number.isSafeInteger(result.ones + result.zeros) ? result : undefined;
+}
+
+/**
+ * Megatron-core multi-latent attention (MLASelfAttention with the gpt_layer_specs submodules). The
+ * latent norms exist only with --qk-layernorm, as RMSNorm weights, and the q/kv projections carry no
+ * bias; other combinations are not counted.
+ */
+function readMla(view: FlagView, rmsNorm: boolean, noBias: boolean, qkvBias: boolean): MlaSpec | undefined {
+  const F = MEGATRON_FLAGS;
+  const flag = view.flag(F.multiLatentAttention)!;
+  if (!view.has(F.qkLayernorm) || !rmsNorm || !noBias || qkvBias) {
+    view.diagnostics.push({
+      severity: 'warning',
+      code: 'not-modelled',
+      message:
+        '--multi-latent-attention is counted only with --qk-layernorm, --normalization RMSNorm and --disable-bias-linear (the DeepSeek layout); parameters are not counted.',
+      range: view.script.lines.range(flag.start, flag.end),
+    });
+    view.reject(flag);
+    return undefined;
+  }
+  return {
+    qLoraRank: view.int(F.qLoraRank)?.value ?? 0,
+    kvLoraRank: view.int(F.kvLoraRank)?.value ?? MEGATRON_DEFAULTS.kvLoraRank,
+    qkNopeHeadDim: view.int(F.qkHeadDim)?.value ?? MEGATRON_DEFAULTS.qkHeadDim,
+    qkRopeHeadDim: view.int(F.qkPosEmbHeadDim)?.value ?? MEGATRON_DEFAULTS.qkPosEmbHeadDim,
+    vHeadDim: view.int(F.vHeadDim)?.value ?? MEGATRON_DEFAULTS.vHeadDim,
+  };
+}
+
+/** A positive integer from a flag value text, or undefined. */
+function positiveInt(text: string | undefined): number | undefined {
+  if (text === undefined || !/^\d+$/.test(text.trim())) return undefined;
+  const value = Number(text.trim());
+  return Number.isSafeInteger(value) && value > 0 ? value : undefined;
+}
+
+/** One `#SBATCH` option: its name, value and the header line it is on. */
+interface SbatchOption {
+  name: string;
+  value: string;
+  start: number;
+  end: number;
+}
+
+/** Every `#SBATCH --option[=value]` of the script's slurm header (bounded). */
+function sbatchOptions(text: string): SbatchOption[] {
+  const options: SbatchOption[] = [];
+  const pattern = /^#SBATCH[ \t]+(.*)$/gm;
+  for (let match = pattern.exec(text); match && options.length < 200; match = pattern.exec(text)) {
+    const words = match[1]
+      .replace(/\s#.*$/, '')
+      .trim()
+      .split(/\s+/);
+    for (let i = 0; i < words.length; i++) {
+      const option = /^(--?[A-Za-z-]+)(?:=(.*))?$/.exec(words[i]);
+      if (!option) continue;
+      const value = option[2] ?? words[i + 1] ?? '';
+      options.push({ name: option[1], value, start: match.index, end: match.index + match[0].length });
+    }
+  }
+  return options;
+}
+
+/**
+ * The GPU count the script itself states: the launcher's processes per node (torchrun /
+ * torch.distributed `--nproc_per_node`, the deepspeed launcher's `--num_gpus`) or the slurm GPUs per
+ * node (`#SBATCH --gpus-per-node`, `--gres=gpu:N`, else `--ntasks-per-node`), times the nodes
+ * (`--nnodes` / `--num_nodes`, else `#SBATCH --nodes`, else one); or `#SBATCH --gpus` in total. A
+ * count that depends on the environment gives undefined, never a guess.
+ */
+function scriptGpus(view: FlagView): { gpus: number; source: FieldSource; formula: string } | undefined {
+  const F = MEGATRON_FLAGS;
+  const lines = view.script.lines;
+  const sbatch = sbatchOptions(lines.text);
+  const last = (...names: string[]) => [...sbatch].reverse().find((option) => names.includes(option.name));
+  const sbatchSource = (option: SbatchOption): FieldSource => ({
+    key: `#SBATCH ${option.name}`,
+    keyRange: lines.range(option.start, option.end),
+    valueRange: lines.range(option.start, option.end),
+    raw: option.value,
+  });
+  /** `gpu:8`, `a100:8`, `8` → 8. */
+  const count = (value: string) => positiveInt(value.replace(/^.*:/, ''));
+
+  // Nodes: the launcher's, else slurm's (`--nodes=2-4` is a range, the scheduler's choice: unknown).
+  let nodes: { value: number | undefined; text: string } = { value: 1, text: '1 node' };
+  const launcherNodes = view.flag(F.launcherNodes) ?? view.flag(F.deepspeedNodes);
+  const sbatchNodes = last('--nodes', '-N');
+  const nodesValue = launcherNodes?.values[0];
+  // `--nnodes $SLURM_NNODES` (directly or through a variable) is the allocation's node count.
+  const fromSlurm =
+    nodesValue?.text === undefined &&
+    /SLURM_(JOB_)?NNODES|SLURM_JOB_NUM_NODES/.test(
+      `${nodesValue?.raw ?? ''} ${nodesValue?.origin?.raw ?? ''}`,
+    );
+  if (launcherNodes && !(fromSlurm && sbatchNodes)) {
+    const value = positiveInt(nodesValue?.text);
+    nodes = { value, text: `${launcherNodes.name} ${value}` };
+  } else if (sbatchNodes) {
+    const value = positiveInt(sbatchNodes.value);
+    nodes = { value, text: `#SBATCH ${sbatchNodes.name} ${value}` };
+  }
+
+  const launcher = view.flag(F.launcherProcsPerNode) ?? view.flag(F.deepspeedGpus);
+  if (launcher) {
+    const perNode = positiveInt(launcher.values[0]?.text);
+    if (perNode === undefined || nodes.value === undefined) return undefined;
+    return {
+      gpus: perNode * nodes.value,
+      source: view.source(launcher),
+      formula: `${launcher.name} ${perNode} × ${nodes.text} = ${perNode * nodes.value} GPUs`,
+    };
+  }
+  const perNodeOption = last('--gpus-per-node') ?? last('--gres') ?? last('--ntasks-per-node');
+  if (perNodeOption) {
+    const perNode =
+      perNodeOption.name === '--gres'
+        ? positiveInt(/(?:^|,)gpu(?::[^:,]+)?:(\d+)/.exec(perNodeOption.value)?.[1])
+        : count(perNodeOption.value);
+    if (perNode === undefined || nodes.value === undefined) return undefined;
+    return {
+      gpus: perNode * nodes.value,
+      source: sbatchSource(perNodeOption),
+      formula: `#SBATCH ${perNodeOption.name} ${perNodeOption.value} × ${nodes.text} = ${perNode * nodes.value} GPUs`,
+    };
+  }
+  const total = last('--gpus', '-G');
+  const gpus = total ? count(total.value) : undefined;
+  if (!total || gpus === undefined) return undefined;
+  return {
+    gpus,
+    source: sbatchSource(total),
+    formula: `#SBATCH ${total.name} ${total.value} = ${gpus} GPUs`,
+  };
+}
+
+function readTraining(
+  view: FlagView,
+  context: ReadContext,
+  sources: Partial<Record<TrainingField, FieldSource>>,
+  assumptions: string[],
+): TrainingSpec {
+  const F = MEGATRON_FLAGS;
+  const training: TrainingSpec = {};
+  const seq = view.int(F.seqLen);
+  // The micro batch only sets the global batch when --global-batch-size is absent (read below).
+  const micro = view.int(F.microBatch, 'none');
+  const global = view.int(F.globalBatch);
+  const iters = view.int(F.trainIters);
+  const samples = view.int(F.trainSamples);
+  const tokens = view.int(F.trainTokens);
+  if (seq) sources.seqLen = view.source(seq.flag);
+  if (micro) sources.microBatch = view.source(micro.flag);
+  if (global) sources.globalBatch = view.source(global.flag);
+  if (iters) sources.steps = view.source(iters.flag);
+  if (tokens) sources.tokens = view.source(tokens.flag);
+  training.seqLen = seq?.value;
+
+  let globalBatch = global?.value;
+  let batchFormula = globalBatch !== undefined ? `${globalBatch}` : '';
+  const stated = scriptGpus(view);
+  if (stated) {
+    training.gpus = stated.gpus;
+    sources.gpus = stated.source;
+  }
+  const gpus = stated?.gpus ?? context.options?.gpus;
+  if (globalBatch === undefined && gpus) {
+    // Megatron: global batch = micro batch × data-parallel size (GPUs / TP·PP·CP).
+    const microBatch = view.int(F.microBatch)?.value ?? MEGATRON_DEFAULTS.microBatch;
+    const modelParallel =
+      (view.int(F.tensorParallel)?.value ?? MEGATRON_DEFAULTS.tensorParallel) *
+      (view.int(F.pipelineParallel)?.value ?? MEGATRON_DEFAULTS.pipelineParallel) *
+      (view.int(F.contextParallel)?.value ?? MEGATRON_DEFAULTS.contextParallel) *
+      (view.int(F.dsSequenceParallel)?.value ?? 1);
+    // initialize_model_parallel asserts world size % (TP·PP·CP) == 0.
+    const dataParallel = gpus % modelParallel === 0 ? gpus / modelParallel : 0;
+    const from = stated ? stated.formula : `${gpus} GPUs from settings`;
+    if (dataParallel >= 1) {
+      globalBatch = microBatch * dataParallel;
+      batchFormula = `${microBatch} micro × DP ${dataParallel} (${from})`;
+      if (stated)
+        assumptions.push(`data-parallel size ${dataParallel} from ${from} / model-parallel ${modelParallel}`);
+    } else {
+      view.diagnostics.push({
+        severity: 'warning',
+        code: 'invalid-value',
+        message: `${from} is not a multiple of the model-parallel size ${modelParallel} (TP·PP·CP): Megatron refuses it, and the batch is unknown.`,
+      });
+    }
+  }
+  training.globalBatchSeqs = globalBatch;
+  if (globalBatch !== undefined && seq) training.tokensPerStep = globalBatch * seq.value;
+
+  const durationFlag = tokens ?? samples ?? iters;
+  if (!durationFlag) {
+    view.diagnostics.push({
+      severity: 'info',
+      code: 'missing-duration',
+      message:
+        'No --train-iters, --train-samples or --train-tokens: the training length is not in this script.',
+    });
+    training.missing = ['training length'];
+    return training;
+  }
+  if (!seq) {
+    training.missing = ['sequence length'];
+    view.diagnostics.push({
+      severity: 'warning',
+      code: 'missing-value',
+      message: '--seq-length is not set: tokens cannot be computed.',
+      range: view.script.lines.range(durationFlag.flag.start, durationFlag.flag.end),
+    });
+    return training;
+  }
+  const seqLen = seq.value;
+  const rampupFlag = view.flag(F.rampupBatchSize);
+  const rampup = rampupFlag ? parseRampup(view, rampupFlag) : undefined;
+  const lrDecay = view.script.flags.some((flag) => /^--lr-decay-(iters|samples|tokens)$/.test(flag.name));
+  if (lrDecay) assumptions.push('--lr-decay-* sets the LR schedule, not the run length');
+  // --step-batch-size-schedule is a not-modelled inventory flag: it makes D unknown.
+
+  // Candidate run lengths in tokens; Megatron-DeepSpeed stops at whichever is reached first.
+  const candidates: {
+    tokens: number;
+    flag: ShellFlag;
+    formula: string;
+    unit: TrainingSpec['durationUnit'];
+  }[] = [];
+  if (tokens) {
+    // Megatron-DeepSpeed (megatron/training.py train()) loops `while consumed_train_tokens <
+    // train_tokens`, adding a whole global batch of seq-length samples per step: the run ends after
+    // the step that reaches the target, ⌈T / (batch × seq)⌉ steps. Under a batch ramp the steps are
+    // uneven and the stated target is kept.
+    const stepTokens = globalBatch !== undefined && !rampupFlag ? globalBatch * seqLen : undefined;
+    const steps = stepTokens ? Math.ceil(tokens.value / stepTokens) : undefined;
+    const exact = steps !== undefined && stepTokens ? steps * stepTokens : undefined;
+    candidates.push({
+      tokens: exact !== undefined && Number.isSafeInteger(exact) ? exact : tokens.value,
+      flag: tokens.flag,
+      formula:
+        exact !== undefined && Number.isSafeInteger(exact)
+          ? `--train-tokens ${format(tokens.value)} reached after ⌈${format(tokens.value)} / (${batchFormula} × ${seqLen})⌉ = ${format(steps!)} steps × ${batchFormula} × ${seqLen} = ${format(exact)} tokens`
+          : `--train-tokens ${format(tokens.value)}`,
+      unit: { kind: 'tokens', tokensPerUnit: 1, suffix: '' },
+    });
+  }
+  if (samples) {
+    let formula = `--train-samples ${format(samples.value)} × --seq-length ${seqLen}`;
+    if (rampup && globalBatch !== undefined) {
+      // The ramp only changes the iteration count here; the samples (and tokens) are as written.
+      const exact = rampupIterationsForSamples(samples.value, globalBatch, ...rampup);
+      if (exact) {
+        training.steps = exact.iterations;
+        formula += ` (Megatron runs ${format(exact.iterations)} iterations with --rampup-batch-size ${rampup.join(' ')}, ${format(exact.samples * seqLen)} tokens exactly)`;
+      }
+    } else if (globalBatch !== undefined) {
+      training.steps = Math.floor(samples.value / globalBatch);
+    }
+    candidates.push({
+      tokens: samples.value * seqLen,
+      flag: samples.flag,
+      formula,
+      unit: { kind: 'samples', tokensPerUnit: seqLen, suffix: '' },
+    });
+  }
+  if (iters) {
+    training.steps = iters.value;
+    if (globalBatch === undefined) {
+      training.missing = ['GPU count'];
+      view.diagnostics.push({
+        severity: 'info',
+        code: 'missing-gpus',
+        message:
+          'No --global-batch-size: the batch is micro-batch × data-parallel size, which depends on the GPU count. Set the GPU count (setting scalingLens.missing.gpus, CLI --gpus) to compute tokens.',
+        range: view.script.lines.range(iters.flag.start, iters.flag.end),
+      });
+    } else if (rampupFlag && !rampup) {
+      // Iterations under a ramp consume fewer samples than the full batch: unknown ramp, unknown D.
+      view.reject(rampupFlag);
+    } else if (rampup) {
+      const consumed = rampupConsumedSamples(iters.value, globalBatch, ...rampup);
+      if (consumed !== undefined) {
+        candidates.push({
+          tokens: consumed * seqLen,
+          flag: iters.flag,
+          formula: `${format(iters.value)} iterations with --rampup-batch-size ${rampup.join(' ')} consume ${format(consumed)} samples × --seq-length ${seqLen} (naive ${format(iters.value)} × ${batchFormula} × ${seqLen} = ${format(iters.value * globalBatch * seqLen)})`,
+          unit: { kind: 'steps', tokensPerUnit: globalBatch * seqLen, suffix: '' },
+        });
+      } else {
+        // Megatron asserts that the ramp reaches the global batch in whole increments.
+        view.diagnostics.push({
+          severity: 'warning',
+          code: 'invalid-value',
+          message: `--rampup-batch-size ${rampup.join(' ')} does not reach --global-batch-size ${globalBatch} in whole increments (Megatron refuses it).`,
+          range: view.script.lines.range(rampupFlag!.start, rampupFlag!.end),
+        });
+        view.reject(rampupFlag!);
+      }
+    }
+    if (globalBatch !== undefined && !candidates.some((c) => c.flag === iters.flag)) {
+      candidates.push({
+        tokens: iters.value * globalBatch * seqLen,
+        flag: iters.flag,
+        formula: `--train-iters ${format(iters.value)} × --global-batch-size ${batchFormula} × --seq-length ${seqLen}`,
+        unit: { kind: 'steps', tokensPerUnit: globalBatch * seqLen, suffix: '' },
+      });
+    }
+  }
+  sources.duration = view.source(durationFlag.flag);
+  if (!candidates.length) {
+    training.durationUnit = { kind: 'steps', suffix: '' };
+    return training;
+  }
+  const binding = candidates.reduce((best, candidate) => (candidate.tokens < best.tokens ? candidate : best));
+  training.tokens = binding.tokens;
+  training.formula = binding.formula;
+  training.durationUnit = binding.unit;
+  sources.duration = view.source(binding.flag);
+  if (candidates.length > 1) {
+    const others = candidates
+      .filter((c) => c !== binding)
+      .map((c) => `${c.flag.name} (${format(c.tokens)} tokens)`);
+    assumptions.push(`training stops at ${binding.flag.name}, reached before ${others.join(', ')}`);
+  }
+  if (binding.unit?.kind === 'tokens' && globalBatch !== undefined) {
+    // Megatron-DeepSpeed checks consumed tokens after each step, so the last step overshoots.
+    training.steps = Math.ceil(binding.tokens / (globalBatch * seqLen));
+  }
+  return training;
+}
+
+/**
+ * `--rampup-batch-size start increment samples`, when all three are positive integers; otherwise
+ * one diagnostic and undefined (the caller decides whether the training length depends on it).
+ */
+function parseRampup(view: FlagView, flag: ShellFlag): [number, number, number] | undefined {
+  const values = flag.values.slice(0, 3).map((value) => {
+    const number = value.text === undefined ? undefined : parseNumberLiteral(value.text);
+    return number !== undefined && Number.isSafeInteger(number) && number > 0 ? number : undefined;
+  });
+  if (values.length === 3 && values.every((v) => v !== undefined)) return values as [number, number, number];
+  const written = flag.values.map((value) => value.raw).join(' ');
+  view.diagnostics.push({
+    severity: 'warning',
+    code: 'invalid-value',
+    message: `${flag.name} expects three positive integers (start batch, increment, ramp samples), got ${quoted(written)}.`,
+    range: view.script.lines.range(flag.start, flag.values[flag.values.length - 1]?.end ?? flag.end),
+  });
+  return undefined;
+}
+
+/** `# Runs the "345M" parameter model` → 345M. */
+function modelNameOf(text: string): string | undefined {
+  const match = /^#\s*Runs?\s+(?:the\s+)?"?([^"\n]+?)"?\s+(?:parameter\s+)?model\b/im.exec(
+    text.slice(0, 4096),
+  );
+  return match ? match[1].trim() : undefined;
+}
+
+/**
+ * Every flag the script passes, for the inventory: a flag with no value is a switch (`true`), one
+ * value is that value, several are joined; a value that depends on something outside the script is
+ * `<unknown>` (never the default, so a not-modelled flag with such a value still makes N unknown).
+ */
+function writtenFlags(view: FlagView): WrittenKey[] {
+  return view.script.flags.map((flag) => {
+    let value: unknown = true;
+    if (flag.values.length) {
+      const texts = flag.values.map((v) => v.text);
+      value = texts.some((text) => text === undefined) ? '<unknown>' : texts.join(' ');
+    }
+    return { key: flag.name, value, source: view.source(flag) };
+  });
+}
+
+function dedupe(sources: FieldSource[]): FieldSource[] {
+  const seen = new Set<string>();
+  return sources.filter((source) => {
+    const key = `${source.key}@${source.keyRange.start.line}:${source.keyRange.start.character}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** Megatron-LM / Megatron-DeepSpeed launch scripts. */
+export const megatronReader: FrameworkReader<'megatron'> = {
+  id: 'megatron',
+  label: 'Megatron-LM',
+  detect: (text, path) => detect(text, path),
+  inventory: MEGATRON_INVENTORY,
+  read: (text, context) => {
+    try {
+      return read(text, context);
+    } catch (error) {
+      // The reader must never throw; a bug becomes a diagnostic the user can report.
+      return {
+        kind: 'unreadable',
+        framework: 'megatron',
+        diagnostics: [
+          {
+            severity: 'error',
+            code: 'reader-failed',
+            message: `Megatron script could not be read: ${(error as Error)?.message ?? error}`,
+          },
+        ],
+      };
+    }
+  },
+};

@@ -1,0 +1,686 @@
+import type {
+  ArchField,
+  ArchitectureSpec,
+  CoreDiagnostic,
+  FieldSource,
+  ReadContext,
+  ReadResult,
+  RunSpec,
+  TrainingField,
+  TrainingSpec,
+} from '../../../types';
+import { gpt2Architecture } from '../../../model/params';
+import type { FrameworkReader } from '../../reader';
+import { inventoryEntry, type WrittenKey } from '../../inventory';
+import { LineIndex } from '../../text';
+import { evaluateArithmetic } from '../../values';
+import {
+  GPT2_CHECKPOINTS,
+  GPT2_PRETRAINED_FORCED,
+  NANOGPT_DATASET_VOCAB,
+  NANOGPT_DEFAULT_VOCAB,
+  NANOGPT_TRAIN_DEFAULTS,
+} from './models';
+import {
+  NANOGPT_ARCHITECTURAL_NAME,
+  NANOGPT_CHAR_DATASET,
+  NANOGPT_INVENTORY,
+  NANOGPT_TRAINING_NAME,
+} from './inventory';
+
+/**
+ * nanoGPT `config/*.py` reader. nanoGPT `exec`s these files inside train.py, so they are plain
+ * top-level `name = literal` assignments; we read them with a tiny line tokenizer and never execute
+ * anything. Values the analysis needs but the file omits fall back to train.py's defaults.
+ */
+
+/** A literal on the right-hand side of a top-level assignment. */
+export type PyValue =
+  | { kind: 'number'; value: number }
+  | { kind: 'string'; value: string }
+  | { kind: 'bool'; value: boolean }
+  | { kind: 'none' }
+  /** Anything we do not evaluate (calls, names, f-strings): kept as raw text. */
+  | { kind: 'expression' };
+
+/** One `name = value` line with offsets into the file. */
+export interface PyAssignment {
+  name: string;
+  nameStart: number;
+  nameEnd: number;
+  valueStart: number;
+  valueEnd: number;
+  raw: string;
+  value: PyValue;
+}
+
+/** The file split into top-level assignments, comments and anything else. */
+export interface PyConfigScan {
+  assignments: PyAssignment[];
+  /** Non-blank lines that are neither assignments, imports nor comments (code, indented blocks). */
+  otherLines: number;
+  importLines: number;
+}
+
+/** Names that only nanoGPT's train.py config namespace uses together. */
+const DISTINCTIVE_NAMES = new Set([
+  'n_layer',
+  'n_head',
+  'n_embd',
+  'block_size',
+  'gradient_accumulation_steps',
+  'max_iters',
+  'lr_decay_iters',
+  'init_from',
+  'eval_only',
+  'eval_iters',
+  'eval_interval',
+  'wandb_log',
+  'wandb_project',
+  'always_save_checkpoint',
+  'out_dir',
+  'decay_lr',
+  'warmup_iters',
+  'min_lr',
+]);
+
+const ASSIGNMENT = /^([A-Za-z_][A-Za-z0-9_]*)[ \t]*=(?!=)[ \t]*/;
+
+/** Split Python source into top-level assignments; never throws. */
+export function scanPythonConfig(text: string): PyConfigScan {
+  const assignments: PyAssignment[] = [];
+  let otherLines = 0;
+  let importLines = 0;
+  const linePattern = /[^\r\n]*(\r\n|\r|\n|$)/g;
+  let match: RegExpExecArray | null;
+  while ((match = linePattern.exec(text)) !== null) {
+    const lineStart = match.index;
+    const line = match[0].replace(/[\r\n]+$/, '');
+    if (match[0].length === 0) break;
+    const trimmed = line.trim();
+    if (trimmed === '' || trimmed.startsWith('#')) continue;
+    if (/^(import|from)\s/.test(line)) {
+      importLines++;
+      continue;
+    }
+    const head = ASSIGNMENT.exec(line);
+    if (!head) {
+      otherLines++;
+      continue;
+    }
+    const valueOffset = head[0].length;
+    const valueText = stripComment(line.slice(valueOffset));
+    const raw = valueText.trimEnd();
+    assignments.push({
+      name: head[1],
+      nameStart: lineStart,
+      nameEnd: lineStart + head[1].length,
+      valueStart: lineStart + valueOffset,
+      valueEnd: lineStart + valueOffset + raw.length,
+      raw,
+      value: parsePyLiteral(raw),
+    });
+  }
+  return { assignments, otherLines, importLines };
+}
+
+/** Cut a trailing `# comment` that is outside string quotes. */
+function stripComment(value: string): string {
+  let quote: string | undefined;
+  for (let i = 0; i < value.length; i++) {
+    const ch = value[i];
+    if (quote) {
+      if (ch === '\\') i++;
+      else if (ch === quote) quote = undefined;
+    } else if (ch === '"' || ch === "'") {
+      quote = ch;
+    } else if (ch === '#') {
+      return value.slice(0, i);
+    }
+  }
+  return value;
+}
+
+/** Parse a Python literal: string, bool, None, or safe integer/float arithmetic. */
+export function parsePyLiteral(raw: string): PyValue {
+  const text = raw.trim();
+  const quoted = /^(['"])((?:\\.|(?!\1).)*)\1$/.exec(text);
+  if (quoted) return { kind: 'string', value: quoted[2].replace(/\\(.)/g, '$1') };
+  if (text === 'True') return { kind: 'bool', value: true };
+  if (text === 'False') return { kind: 'bool', value: false };
+  if (text === 'None') return { kind: 'none' };
+  const number = text === '' ? undefined : evaluateArithmetic(text);
+  if (number !== undefined) return { kind: 'number', value: number };
+  return { kind: 'expression' };
+}
+
+/** How confident we are that `text` is a nanoGPT config override file. */
+function detect(text: string, path: string | undefined): number {
+  // Cheap gate before scanning: nanoGPT configs always assign at least one of these.
+  if (
+    !/^(n_layer|block_size|batch_size|init_from|max_iters|gradient_accumulation_steps|eval_only)\s*=/m.test(
+      text,
+    )
+  ) {
+    return 0;
+  }
+  const scan = scanPythonConfig(text);
+  const names = new Set(scan.assignments.map((a) => a.name));
+  let distinctive = 0;
+  for (const name of names) if (DISTINCTIVE_NAMES.has(name)) distinctive++;
+  if (distinctive < 2) return 0;
+  // Real override files are (almost) only assignments; train.py itself or other scripts are code.
+  if (scan.otherLines > Math.max(1, scan.assignments.length * 0.1)) return 0.2;
+  let score = 0.6 + 0.1 * Math.min(distinctive, 3);
+  if (path && /\.py$/i.test(path)) score += 0.05;
+  return Math.min(score, 0.95);
+}
+
+/** Reads the final value of each assigned name, with its source range, and reports bad types. */
+class PyConfigView {
+  readonly lines: LineIndex;
+  readonly latest = new Map<string, PyAssignment>();
+  readonly diagnostics: CoreDiagnostic[] = [];
+  readonly usedKeys: FieldSource[] = [];
+
+  constructor(text: string, scan: PyConfigScan) {
+    this.lines = new LineIndex(text);
+    // Python semantics: a later assignment overrides an earlier one.
+    for (const assignment of scan.assignments) this.latest.set(assignment.name, assignment);
+  }
+
+  source(assignment: PyAssignment): FieldSource {
+    return {
+      key: assignment.name,
+      keyRange: this.lines.range(assignment.nameStart, assignment.nameEnd),
+      valueRange: this.lines.range(assignment.valueStart, assignment.valueEnd),
+      raw: assignment.raw,
+    };
+  }
+
+  private use(name: string): { assignment: PyAssignment; source: FieldSource } | undefined {
+    const assignment = this.latest.get(name);
+    if (!assignment) return undefined;
+    const source = this.source(assignment);
+    this.usedKeys.push(source);
+    return { assignment, source };
+  }
+
+  private invalid(source: FieldSource, expected: string): void {
+    this.diagnostics.push({
+      severity: 'error',
+      code: 'invalid-value',
+      message: `${source.key} must be ${expected}; got \`${source.raw}\`.`,
+      range: source.valueRange,
+    });
+  }
+
+  /** A positive integer value, or undefined (absent or invalid, the latter with a diagnostic). */
+  positiveInt(name: string): { value: number; source: FieldSource } | undefined {
+    const found = this.use(name);
+    if (!found) return undefined;
+    const { assignment, source } = found;
+    if (
+      assignment.value.kind === 'number' &&
+      Number.isInteger(assignment.value.value) &&
+      assignment.value.value > 0
+    ) {
+      return { value: assignment.value.value, source };
+    }
+    if (assignment.value.kind === 'expression') {
+      this.diagnostics.push({
+        severity: 'warning',
+        code: 'unsupported-expression',
+        message: `\`${name} = ${source.raw.slice(0, 60)}\` is not a literal; Scaling Lens does not execute config files.`,
+        range: source.valueRange,
+      });
+    } else {
+      this.invalid(source, 'a positive integer');
+    }
+    return undefined;
+  }
+
+  /** A non-negative integer (max_iters may be 0). */
+  nonNegativeInt(name: string): { value: number; source: FieldSource } | undefined {
+    const assignment = this.latest.get(name);
+    if (assignment?.value.kind === 'number' && assignment.value.value === 0) {
+      const source = this.source(assignment);
+      this.usedKeys.push(source);
+      return { value: 0, source };
+    }
+    return this.positiveInt(name);
+  }
+
+  bool(name: string): { value: boolean; source: FieldSource } | undefined {
+    const found = this.use(name);
+    if (!found) return undefined;
+    if (found.assignment.value.kind === 'bool')
+      return { value: found.assignment.value.value, source: found.source };
+    this.invalid(found.source, 'True or False');
+    return undefined;
+  }
+
+  string(name: string): { value: string; source: FieldSource } | undefined {
+    const found = this.use(name);
+    if (!found) return undefined;
+    if (found.assignment.value.kind === 'string')
+      return { value: found.assignment.value.value, source: found.source };
+    if (found.assignment.value.kind !== 'expression') this.invalid(found.source, 'a string');
+    else {
+      this.diagnostics.push({
+        severity: 'warning',
+        code: 'unsupported-expression',
+        message: `\`${name} = ${found.source.raw.slice(0, 60)}\` is not a literal; Scaling Lens does not execute config files.`,
+        range: found.source.valueRange,
+      });
+    }
+    return undefined;
+  }
+}
+
+/** Read a nanoGPT config file into a run spec. */
+function read(text: string, context: ReadContext): ReadResult {
+  const scan = scanPythonConfig(text);
+  const view = new PyConfigView(text, scan);
+  const assumptions: string[] = [];
+  const archSources: RunSpec['archSources'] = {};
+  const trainingSources: RunSpec['trainingSources'] = {};
+  const defaults = NANOGPT_TRAIN_DEFAULTS;
+
+  // Names assigned in the file whose value cannot be used (diagnosed by the view): the part of the
+  // result they feed becomes unknown, since train.py's default would give a wrong number.
+  const unusable = { architecture: [] as string[], training: [] as string[] };
+  const pick = <T>(
+    found: { value: T; source: FieldSource } | undefined,
+    fallback: T,
+    what: string,
+    feeds: 'architecture' | 'training' | 'both' = 'architecture',
+  ): T => {
+    if (found) return found.value;
+    if (view.latest.has(what)) {
+      if (feeds !== 'training') unusable.architecture.push(what);
+      if (feeds !== 'architecture') unusable.training.push(what);
+      return fallback;
+    }
+    assumptions.push(`${what} not set: train.py default ${String(fallback)}`);
+    return fallback;
+  };
+  const record = (field: ArchField, found: { source: FieldSource } | undefined) => {
+    if (found) archSources[field] = found.source;
+  };
+  const recordTraining = (field: TrainingField, found: { source: FieldSource } | undefined) => {
+    if (found) trainingSources[field] = found.source;
+  };
+
+  // --- Architecture -------------------------------------------------------------------------
+  const initFromFound = view.string('init_from');
+  const initFrom = initFromFound?.value ?? defaults.init_from;
+  if (!initFromFound && view.latest.has('init_from')) unusable.architecture.push('init_from');
+  const blockSizeFound = view.positiveInt('block_size');
+  const blockSizeTokens = pick(blockSizeFound, defaults.block_size, 'block_size', 'both');
+  recordTraining('seqLen', blockSizeFound);
+
+  let architecture: ArchitectureSpec;
+  let modelName: string;
+  const checkpoint = GPT2_CHECKPOINTS[initFrom];
+  if (checkpoint) {
+    // from_pretrained ignores n_layer/n_head/n_embd/bias/vocab in the file: the checkpoint decides.
+    for (const ignored of ['n_layer', 'n_head', 'n_embd', 'bias', 'use_moe', 'num_experts', 'n_exp']) {
+      const assignment = view.latest.get(ignored);
+      if (assignment) {
+        view.diagnostics.push({
+          severity: 'info',
+          code: 'ignored-by-init-from',
+          message: `${ignored} is ignored: init_from='${initFrom}' loads the OpenAI checkpoint's architecture.`,
+          range: view.source(assignment).keyRange,
+        });
+      }
+    }
+    // train.py crops the position table when block_size is below the checkpoint's 1024.
+    const positions = Math.min(blockSizeTokens, GPT2_PRETRAINED_FORCED.blockSize);
+    if (blockSizeTokens > GPT2_PRETRAINED_FORCED.blockSize && blockSizeFound) {
+      view.diagnostics.push({
+        severity: 'error',
+        code: 'invalid-value',
+        message: `block_size ${blockSizeTokens} exceeds the GPT-2 checkpoint's 1024 positions (train.py asserts).`,
+        range: blockSizeFound.source.valueRange,
+      });
+    }
+    architecture = gpt2Architecture({
+      nLayers: checkpoint.nLayers,
+      dModel: checkpoint.dModel,
+      nHeads: checkpoint.nHeads,
+      vocabSize: GPT2_PRETRAINED_FORCED.vocabSize,
+      learnedPositions: positions,
+    });
+    assumptions.push(
+      `init_from='${initFrom}': ${checkpoint.nLayers} layers, d=${checkpoint.dModel}, ${checkpoint.nHeads} heads, vocab 50257, bias=True (GPT.from_pretrained)`,
+    );
+    record('modelName', initFromFound);
+    record('nLayers', initFromFound);
+    record('dModel', initFromFound);
+    record('nHeads', initFromFound);
+    record('vocabSize', initFromFound);
+    modelName = initFrom;
+  } else {
+    if (initFromFound && initFrom !== 'scratch' && initFrom !== 'resume') {
+      view.diagnostics.push({
+        severity: 'warning',
+        code: 'unknown-init-from',
+        message: `init_from \`${initFrom.slice(0, 60)}\` is not scratch, resume or a GPT-2 checkpoint (train.py would fail); no parameter count.`,
+        range: initFromFound.source.valueRange,
+      });
+      // The checkpoint decides the architecture; the file's n_layer/n_embd would be a guess.
+      unusable.architecture.push('init_from');
+    }
+    if (initFrom === 'resume') {
+      assumptions.push(
+        "init_from='resume': architecture assumed equal to this file's (the checkpoint stores it)",
+      );
+    }
+    const nLayerFound = view.positiveInt('n_layer');
+    const nHeadFound = view.positiveInt('n_head');
+    const nEmbdFound = view.positiveInt('n_embd');
+    const biasFound = view.bool('bias');
+    const nLayers = pick(nLayerFound, defaults.n_layer, 'n_layer');
+    const nHeads = pick(nHeadFound, defaults.n_head, 'n_head');
+    const dModel = pick(nEmbdFound, defaults.n_embd, 'n_embd');
+    const bias = pick(biasFound, defaults.bias, 'bias');
+    record('nLayers', nLayerFound);
+    record('nHeads', nHeadFound);
+    record('dModel', nEmbdFound);
+    record('maxPositions', blockSizeFound);
+    if (dModel % nHeads !== 0 && nEmbdFound) {
+      view.diagnostics.push({
+        severity: 'error',
+        code: 'invalid-value',
+        message: `n_embd ${dModel} is not divisible by n_head ${nHeads} (model.py asserts).`,
+        range: nEmbdFound.source.valueRange,
+      });
+    }
+    const datasetFound = view.string('dataset');
+    const dataset = datasetFound?.value ?? defaults.dataset;
+    if (!datasetFound && view.latest.has('dataset')) unusable.architecture.push('dataset');
+    const datasetVocab = NANOGPT_DATASET_VOCAB[dataset];
+    const vocabSize = datasetVocab ?? NANOGPT_DEFAULT_VOCAB;
+    if (datasetVocab !== undefined) {
+      assumptions.push(`vocab ${vocabSize} from data/${dataset}/meta.pkl`);
+      record('vocabSize', datasetFound);
+    } else if (NANOGPT_CHAR_DATASET.test(dataset) && datasetFound) {
+      // Character-level prepare.py scripts write meta.pkl with their own vocab: 50304 would be wrong.
+      view.diagnostics.push({
+        severity: 'warning',
+        code: 'architecture-unknown',
+        message: `unknown: dataset '${dataset.slice(0, 60)}' looks character-level; train.py takes its vocab from data/${dataset.slice(0, 60)}/meta.pkl, which Scaling Lens cannot read, so N is not shown.`,
+        range: datasetFound.source.valueRange,
+      });
+      unusable.architecture.push(MOE_UNKNOWN);
+    } else {
+      assumptions.push(`vocab ${vocabSize}: no meta.pkl for dataset '${dataset}' (GPT-2 BPE padded to 64)`);
+    }
+    architecture = gpt2Architecture({
+      nLayers,
+      dModel,
+      nHeads,
+      vocabSize,
+      learnedPositions: blockSizeTokens,
+      // bias=False removes every Linear bias and the LayerNorm biases (model.py LayerNorm(ndim, bias)).
+      qkvBias: bias,
+      attnOutBias: bias,
+      mlpBias: bias,
+      normBias: bias,
+    });
+    const moe = readMoe(view, nLayers, dModel, assumptions);
+    if (moe === 'unknown') unusable.architecture.push(MOE_UNKNOWN);
+    else if (moe) {
+      architecture.moe = moe;
+      record(
+        'nExperts',
+        view.latest.has('num_experts')
+          ? { source: view.source(view.latest.get('num_experts')!) }
+          : view.latest.has('n_exp')
+            ? { source: view.source(view.latest.get('n_exp')!) }
+            : undefined,
+      );
+      const topK = view.latest.get('top_k');
+      if (topK) record('expertsPerToken', { source: view.source(topK) });
+    }
+    const runName = view.string('wandb_run_name');
+    modelName = runName?.value ?? `nanoGPT ${nLayers}L d${dModel}`;
+  }
+
+  // --- Training length ------------------------------------------------------------------------
+  const evalOnly = view.bool('eval_only');
+  if (!evalOnly && view.latest.has('eval_only')) unusable.training.push('eval_only');
+  const batchFound = view.positiveInt('batch_size');
+  const accumFound = view.positiveInt('gradient_accumulation_steps');
+  const itersFound = view.nonNegativeInt('max_iters');
+  recordTraining('microBatch', batchFound);
+  recordTraining('gradAccum', accumFound);
+  recordTraining('steps', itersFound);
+  recordTraining('duration', itersFound);
+
+  const training: TrainingSpec = { seqLen: blockSizeTokens };
+  if (evalOnly?.value) {
+    training.tokens = 0;
+    training.steps = 0;
+    training.formula = 'eval_only=True: no training';
+    trainingSources.duration = evalOnly.source;
+  } else {
+    const batchSeqs = pick(batchFound, defaults.batch_size, 'batch_size', 'training');
+    const accumSteps = pick(
+      accumFound,
+      defaults.gradient_accumulation_steps,
+      'gradient_accumulation_steps',
+      'training',
+    );
+    const iters = pick(itersFound, defaults.max_iters, 'max_iters', 'training');
+    // gradient_accumulation_steps is global (train.py divides it by the DDP world size), so this
+    // product is already the global batch in tokens.
+    const tokensPerIter = batchSeqs * blockSizeTokens * accumSteps;
+    training.tokensPerStep = tokensPerIter;
+    training.globalBatchSeqs = batchSeqs * accumSteps;
+    training.steps = iters;
+    training.tokens = tokensPerIter * iters;
+    training.formula =
+      `batch_size(${batchSeqs}) × block_size(${blockSizeTokens}) × gradient_accumulation_steps(${accumSteps}) ` +
+      `× max_iters(${iters}) = ${training.tokens.toLocaleString('en-US')} tokens`;
+    training.durationUnit = { kind: 'steps', tokensPerUnit: tokensPerIter, suffix: '' };
+    if (checkpoint) training.finetune = true;
+  }
+
+  const [badArch] = unusable.architecture;
+  const [badTraining] = unusable.training;
+  if (badArch && badArch !== MOE_UNKNOWN) {
+    view.diagnostics.push({
+      severity: 'warning',
+      code: 'architecture-unknown',
+      message: `Parameters are not counted: \`${badArch}\` is assigned but cannot be read, and train.py's default would give a wrong count.`,
+      range: view.source(view.latest.get(badArch)!).valueRange,
+    });
+  }
+  // Names no known fork reads but that look architectural: a fork we do not know builds another model.
+  const foreign = checkpoint ? [] : unknownNames(view, NANOGPT_ARCHITECTURAL_NAME);
+  // Names no known fork reads but that look like a run length: another fork's training loop.
+  const foreignTraining = unknownNames(view, NANOGPT_TRAINING_NAME);
+  for (const assignment of foreignTraining) {
+    view.diagnostics.push({
+      severity: 'warning',
+      code: 'not-modelled-key',
+      message: `unknown: ${assignment.name} = ${assignment.raw.slice(0, 40)} — neither nanoGPT nor the nanoMoE forks Scaling Lens knows read \`${assignment.name}\`; a fork that does trains for another length, so D is not shown.`,
+      range: view.source(assignment).keyRange,
+    });
+  }
+  if (foreignTraining.length && training.tokens !== undefined) {
+    delete training.tokens;
+    delete training.formula;
+    training.missing = foreignTraining.map((a) => `a model of \`${a.name}\``);
+  }
+  for (const assignment of foreign) {
+    view.diagnostics.push({
+      severity: 'warning',
+      code: 'not-modelled-key',
+      message: `unknown: ${assignment.name} = ${assignment.raw.slice(0, 40)} — neither nanoGPT nor the nanoMoE forks Scaling Lens knows read \`${assignment.name}\`; a fork that does builds a different model, so N is not shown.`,
+      range: view.source(assignment).keyRange,
+    });
+  }
+  if (badTraining && training.tokens !== undefined) {
+    delete training.tokens;
+    delete training.formula;
+    training.missing = [`a usable \`${badTraining}\``];
+    view.diagnostics.push({
+      severity: 'warning',
+      code: 'tokens-unknown',
+      message: `Training tokens are not computed: \`${badTraining}\` is assigned but cannot be read.`,
+      range: view.source(view.latest.get(badTraining)!).valueRange,
+    });
+  }
+  const modelKey =
+    ['n_layer', 'n_head', 'n_embd', 'init_from', 'block_size', 'bias']
+      .map((k) => view.latest.get(k))
+      .find(Boolean) ?? scan.assignments[0];
+  const spec: RunSpec = {
+    framework: 'nanogpt',
+    modelName,
+    ...(badArch || foreign.length ? {} : { architecture }),
+    ...(foreign.length ? { paramsMissing: foreign.map((a) => `a model of \`${a.name}\``) } : {}),
+    training,
+    archSources,
+    trainingSources,
+    usedKeys: view.usedKeys,
+    assumptions,
+    diagnostics: view.diagnostics,
+    modelSectionRange: modelKey ? view.source(modelKey).keyRange : undefined,
+  };
+  void context;
+  return { kind: 'run-config', spec, written: writtenKeys(view) };
+}
+
+/** Marks an MoE layout that cannot be counted (already diagnosed by {@link readMoe}). */
+const MOE_UNKNOWN = '<moe>';
+
+/**
+ * The MoE layout of the two nanoMoE forks, from the file's names:
+ * - sijunhe/nanoMoE (`use_moe = True`): every block is an MoE block (moe_model.py `MoELayer`) with
+ *   `num_experts` (default 4) copies of the dense `MLP(config)` (biases when `bias`), router
+ *   `nn.Linear(n_embd, num_experts, bias=False)`, `top_k` (default 1) experts per token.
+ * - wolfecameron/nanoMoE (`n_exp > 1`): block i is MoE when `i % stride == 0` (stride default 2),
+ *   i.e. ceil(n_layer / stride) MoE blocks; `MLPExperts` holds n_exp 4d-wide experts with biases
+ *   when `bias`; router `w_g` d×n_exp without bias; `top_k` default 2 (`assert top_k <= n_exp`).
+ * Returns undefined for a dense model, 'unknown' (with a diagnostic) when the layout is ambiguous.
+ */
+function readMoe(
+  view: PyConfigView,
+  nLayers: number,
+  dModel: number,
+  assumptions: string[],
+): ArchitectureSpec['moe'] | 'unknown' | undefined {
+  const has = (name: string) => view.latest.has(name);
+  const unknown = (name: string, message: string): 'unknown' => {
+    const assignment = view.latest.get(name)!;
+    view.diagnostics.push({
+      severity: 'warning',
+      code: 'architecture-unknown',
+      message: `unknown: ${message}; N is not shown.`,
+      range: view.source(assignment).keyRange,
+    });
+    return 'unknown';
+  };
+  if (has('use_moe') && has('n_exp')) {
+    return unknown(
+      'n_exp',
+      '`use_moe` (sijunhe/nanoMoE) and `n_exp` (wolfecameron/nanoMoE) belong to different forks',
+    );
+  }
+  const d = dModel;
+  if (has('use_moe')) {
+    const useMoe = view.bool('use_moe');
+    if (!useMoe) return 'unknown';
+    if (!useMoe.value) return undefined;
+    if (has('stride'))
+      return unknown(
+        'stride',
+        '`stride` is a wolfecameron/nanoMoE name, but `use_moe` is sijunhe/nanoMoE, whose MoE covers every layer',
+      );
+    const experts = has('num_experts') ? view.positiveInt('num_experts') : { value: 4 };
+    const topK = has('top_k') ? view.positiveInt('top_k') : { value: 1 };
+    if (!experts || !topK) return 'unknown';
+    if (!has('num_experts')) assumptions.push('num_experts not set: sijunhe/nanoMoE default 4');
+    if (!has('top_k')) assumptions.push('top_k not set: sijunhe/nanoMoE default 1');
+    if (topK.value > experts.value)
+      return unknown('top_k', `top_k ${topK.value} exceeds num_experts ${experts.value}`);
+    assumptions.push(
+      `use_moe: every layer MoE, ${experts.value} experts of width ${4 * d}, top-${topK.value} (sijunhe/nanoMoE moe_model.py)`,
+    );
+    return { nExperts: experts.value, expertsPerToken: topK.value, expertFfnSize: 4 * d, moeLayers: nLayers };
+  }
+  if (has('n_exp')) {
+    const experts = view.positiveInt('n_exp');
+    if (!experts) return 'unknown';
+    if (experts.value === 1) return undefined;
+    const stride = has('stride') ? view.positiveInt('stride') : { value: 2 };
+    const topK = has('top_k') ? view.positiveInt('top_k') : { value: 2 };
+    if (!stride || !topK) return 'unknown';
+    if (!has('stride')) assumptions.push('stride not set: wolfecameron/nanoMoE default 2');
+    if (!has('top_k')) assumptions.push('top_k not set: wolfecameron/nanoMoE default 2');
+    if (topK.value > experts.value)
+      return unknown('top_k', `top_k ${topK.value} exceeds n_exp ${experts.value} (model.py asserts)`);
+    const moeLayers = Math.ceil(nLayers / stride.value);
+    assumptions.push(
+      `n_exp: ${moeLayers} of ${nLayers} layers MoE (every ${stride.value}th from layer 0), ${experts.value} experts of width ${4 * d}, top-${topK.value} (wolfecameron/nanoMoE model.py)`,
+    );
+    return { nExperts: experts.value, expertsPerToken: topK.value, expertFfnSize: 4 * d, moeLayers };
+  }
+  if (has('num_experts')) {
+    const experts = view.latest.get('num_experts')!;
+    if (!(experts.value.kind === 'number' && experts.value.value <= 1)) {
+      return unknown(
+        'num_experts',
+        '`num_experts` is set without `use_moe`: sijunhe/nanoMoE would train a dense model, but other forks read it as an MoE',
+      );
+    }
+  }
+  if (has('stride') && !has('n_exp')) {
+    // stride alone is harmless in wolfecameron/nanoMoE (n_exp defaults to 1).
+    return undefined;
+  }
+  return undefined;
+}
+
+/** Assignments whose names no known fork reads but match `pattern`. */
+function unknownNames(view: PyConfigView, pattern: RegExp): PyAssignment[] {
+  const out: PyAssignment[] = [];
+  for (const [name, assignment] of view.latest) {
+    if (inventoryEntry(NANOGPT_INVENTORY, name)) continue;
+    if (pattern.test(name)) out.push(assignment);
+  }
+  return out;
+}
+
+/** Every top-level name the file assigns (its final value), for the inventory. */
+function writtenKeys(view: PyConfigView): WrittenKey[] {
+  const out: WrittenKey[] = [];
+  for (const [name, assignment] of view.latest) {
+    const value = assignment.value;
+    out.push({
+      key: name,
+      value:
+        value.kind === 'number' || value.kind === 'string' || value.kind === 'bool'
+          ? value.value
+          : value.kind === 'none'
+            ? null
+            : assignment.raw,
+      source: view.source(assignment),
+    });
+  }
+  return out;
+}
+
+/** The nanoGPT `config/*.py` reader. */
+export const nanogptReader: FrameworkReader<'nanogpt'> = {
+  id: 'nanogpt',
+  label: 'nanoGPT',
+  detect,
+  read,
+  inventory: NANOGPT_INVENTORY,
+};

@@ -1,0 +1,1126 @@
+import type { CoreDiagnostic } from '../types';
+import { LineIndex } from './text';
+import { evaluateArithmetic } from './values';
+
+/**
+ * A small, static reader for bash launch scripts (Megatron-LM, Megatron-DeepSpeed, MaxText). It never
+ * executes anything: it lexes the script into words (aware of quotes, `$( )`, `${ }`, backticks,
+ * comments, line continuations and heredocs), replays `NAME=value` / `NAME=( ... )` assignments in
+ * order (so the last uncommented assignment wins, as in bash), expands `$VAR`, `${VAR:-default}`,
+ * `${ARR[@]}` and `$(( ))` arithmetic, and collects every `--flag value...` occurrence with the
+ * source range of the flag token and of each value. Conditionals are not evaluated: every branch is
+ * replayed in source order, which matches how example scripts are written (alternatives commented
+ * out, or identical values in both branches).
+ */
+
+/** One lexical token: a shell word (raw source text) or an operator/newline. */
+interface Token {
+  kind: 'word' | 'op';
+  raw: string;
+  start: number;
+  end: number;
+}
+
+/** A value of a variable as replayed: `undefined` text means "not knowable statically". */
+export interface ShellVariable {
+  name: string;
+  /** Scalar value (for arrays, the elements joined by spaces); undefined when unknown. */
+  value: string | undefined;
+  /** Array elements when assigned with `NAME=( ... )`. */
+  elements?: (string | undefined)[];
+  /** The assignment that last set it. */
+  assignment: ShellAssignment;
+}
+
+/** One `NAME=value`, `NAME+=value` or `NAME=( ... )` assignment. */
+export interface ShellAssignment {
+  name: string;
+  nameStart: number;
+  nameEnd: number;
+  /** Range of the right-hand side (for arrays, from `(` to `)`). */
+  valueStart: number;
+  valueEnd: number;
+  raw: string;
+  /** Expanded value (undefined when it depends on something unknown). */
+  value: string | undefined;
+  append: boolean;
+  isArray: boolean;
+}
+
+/** A word after splitting quoted argument strings on whitespace, with its expansion. */
+export interface ShellField {
+  raw: string;
+  start: number;
+  end: number;
+  /** Expanded text; undefined when any part is unknown (`$1`, `$(cmd)`, unset variables). */
+  text: string | undefined;
+}
+
+/** One value of a flag, with the variable definition it came from when it is a plain `$VAR`. */
+export interface ShellFlagValue extends ShellField {
+  /** Where the value was defined when the field is just `$VAR` / `${VAR}`. */
+  origin?: { name: string; start: number; end: number; raw: string };
+}
+
+/** One `--flag [values...]` (or `--flag=value`) occurrence in an argument list. */
+export interface ShellFlag {
+  /** The flag as written, with its dashes (`--num-layers`). */
+  name: string;
+  /** Range of the flag token itself. */
+  start: number;
+  end: number;
+  values: ShellFlagValue[];
+  /**
+   * Set when the flag comes from a `source`d file: that file's path. Its ranges (and its values')
+   * are then those of the `source` command in the analyzed script, where an editor can show them.
+   */
+  file?: string;
+}
+
+/** How `source FILE` / `. FILE` commands are followed (without it they are skipped). */
+export interface ShellIncludes {
+  /** Path of the analyzed script: relative sources and `$(dirname "$0")` resolve against it. */
+  path?: string;
+  readFile?: (path: string) => string | undefined;
+}
+
+/** A simple command or an argument string/array, as a list of fields. */
+export interface ShellStatement {
+  kind: 'command' | 'assignment-value';
+  fields: ShellField[];
+  start: number;
+  end: number;
+}
+
+/** The replayed script. */
+export interface ShellScript {
+  lines: LineIndex;
+  assignments: ShellAssignment[];
+  /** Final variable state after replaying every assignment. */
+  variables: Map<string, ShellVariable>;
+  /** Every flag occurrence in source order (later occurrences override earlier ones, as argparse). */
+  flags: ShellFlag[];
+  statements: ShellStatement[];
+  diagnostics: CoreDiagnostic[];
+}
+
+const OPERATOR_CHARS = ';&|()';
+const MAX_EXPANSION_DEPTH = 16;
+const MAX_FLAG_VALUES = 8;
+const ASSIGNMENT_HEAD = /^([A-Za-z_][A-Za-z0-9_]*)(\[[^\]]*\])?(\+?)=/;
+/** Words that may precede a command or assignment without being one. */
+const LEADING_KEYWORDS = new Set(['if', 'then', 'else', 'elif', 'do', 'while', 'until', '!', '{', 'time']);
+const DECLARATION_BUILTINS = new Set(['export', 'local', 'declare', 'readonly', 'typeset']);
+const FLAG_HEAD = /^--([A-Za-z0-9][A-Za-z0-9_.-]*)/;
+
+/** Parse a shell script statically; never throws. */
+export function parseShell(text: string, includes: ShellIncludes = {}): ShellScript {
+  const lines = new LineIndex(text);
+  const diagnostics: CoreDiagnostic[] = [];
+  const { masked, tokens } = tokenize(text, { lines, diagnostics, comments: [] });
+  const state = new Replay(masked, lines, diagnostics, includes);
+  state.run(tokens);
+  return {
+    lines,
+    assignments: state.assignments,
+    variables: state.variables,
+    flags: state.flags,
+    statements: state.statements,
+    diagnostics,
+  };
+}
+
+/** Lex a script into tokens whose raw text has comment lines inside strings blanked. */
+function tokenize(text: string, lexer: Lexer): { masked: string; tokens: Token[] } {
+  const lexed = lex(text, lexer);
+  // Comment lines inside quoted argument strings are blanked (offsets kept) before anything else
+  // reads the words, so their quotes, backticks and `$(` cannot open constructs.
+  const masked = maskComments(text, lexer.comments);
+  return { masked, tokens: lexed.map((token) => ({ ...token, raw: masked.slice(token.start, token.end) })) };
+}
+
+/** Most nested `source` levels followed, and most characters read from sourced files. */
+const MAX_SOURCE_DEPTH = 4;
+const MAX_SOURCED_CHARS = 2_000_000;
+
+/** The directory part of a path (`/a/b/c.sh` → `/a/b`), '.' when there is none. */
+function directoryOf(path: string): string {
+  const slash = path.lastIndexOf('/');
+  if (slash < 0) return '.';
+  return slash === 0 ? '/' : path.slice(0, slash);
+}
+
+/** `relative` resolved against `directory`, with `.` and `..` segments folded. */
+function resolvePath(directory: string, relative: string): string {
+  const joined = relative.startsWith('/') ? relative : `${directory}/${relative}`;
+  const out: string[] = [];
+  for (const part of joined.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') out.pop();
+    else out.push(part);
+  }
+  return (joined.startsWith('/') ? '/' : '') + out.join('/');
+}
+
+/** The last occurrence of any of `names` (argparse semantics: the last one wins). */
+export function lastFlag(script: ShellScript, names: readonly string[]): ShellFlag | undefined {
+  for (let i = script.flags.length - 1; i >= 0; i--) {
+    if (names.includes(script.flags[i].name)) return script.flags[i];
+  }
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lexer
+
+/** Lexer state shared by the scanners. */
+interface Lexer {
+  lines: LineIndex;
+  diagnostics: CoreDiagnostic[];
+  /** [start, end) of comment lines found inside multi-line quoted strings. */
+  comments: [number, number][];
+}
+
+/** `text` with the given ranges replaced by spaces (same length, so every offset still holds). */
+function maskComments(text: string, comments: [number, number][]): string {
+  if (!comments.length) return text;
+  const parts: string[] = [];
+  let at = 0;
+  for (const [start, end] of comments) {
+    parts.push(text.slice(at, start), ' '.repeat(end - start));
+    at = end;
+  }
+  parts.push(text.slice(at));
+  return parts.join('');
+}
+
+/**
+ * At a newline inside a quoted string: when the next line is a comment (`#` after indentation),
+ * record it and return the offset of its end; otherwise undefined. Launch scripts comment out
+ * arguments inside `GPT_ARGS="..."` this way; bash would pass the words on, but the author means a
+ * comment, and a quote or backtick in it must not open a string that swallows the script.
+ */
+function commentLineAfter(text: string, newline: number, lexer: Lexer): number | undefined {
+  let j = newline + 1;
+  while (text[j] === ' ' || text[j] === '\t') j++;
+  if (text[j] !== '#') return undefined;
+  let end = text.indexOf('\n', j);
+  if (end < 0) end = text.length;
+  lexer.comments.push([j, end]);
+  return end;
+}
+
+function lex(text: string, lexer: Lexer): Token[] {
+  const tokens: Token[] = [];
+  const pendingHeredocs: { delimiter: string; stripTabs: boolean; at: number }[] = [];
+  let expectHeredocDelimiter: boolean | undefined;
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    const ch = text[i];
+    if (ch === ' ' || ch === '\t' || ch === '\r' || ch === '\f' || ch === '\v') {
+      i++;
+      continue;
+    }
+    if (ch === '\\' && (text[i + 1] === '\n' || (text[i + 1] === '\r' && text[i + 2] === '\n'))) {
+      i += text[i + 1] === '\r' ? 3 : 2; // Line continuation: the command goes on.
+      continue;
+    }
+    if (ch === '\n') {
+      tokens.push({ kind: 'op', raw: '\n', start: i, end: i + 1 });
+      i++;
+      if (pendingHeredocs.length) i = skipHeredocs(text, i, pendingHeredocs.splice(0), lexer);
+      continue;
+    }
+    if (ch === '#') {
+      while (i < n && text[i] !== '\n') i++;
+      continue;
+    }
+    if (OPERATOR_CHARS.includes(ch)) {
+      const two = text.slice(i, i + 2);
+      const raw = two === '&&' || two === '||' || two === ';;' ? two : ch;
+      tokens.push({ kind: 'op', raw, start: i, end: i + raw.length });
+      i += raw.length;
+      continue;
+    }
+    const start = i;
+    i = scanWord(text, i, lexer);
+    const raw = text.slice(start, i);
+    tokens.push({ kind: 'word', raw, start, end: i });
+    if (expectHeredocDelimiter !== undefined) {
+      const delimiter = raw.replace(/['"\\]/g, '');
+      if (delimiter) pendingHeredocs.push({ delimiter, stripTabs: expectHeredocDelimiter, at: start });
+      expectHeredocDelimiter = undefined;
+    } else if (raw.startsWith('<<') && !raw.startsWith('<<<')) {
+      const stripTabs = raw.startsWith('<<-');
+      const delimiter = raw.slice(stripTabs ? 3 : 2).replace(/['"\\]/g, '');
+      if (delimiter) pendingHeredocs.push({ delimiter, stripTabs, at: start });
+      else expectHeredocDelimiter = stripTabs;
+    }
+  }
+  return tokens;
+}
+
+/** Skip heredoc bodies that start at `i` (just after the newline that ends their command). */
+function skipHeredocs(
+  text: string,
+  i: number,
+  heredocs: { delimiter: string; stripTabs: boolean; at: number }[],
+  { lines, diagnostics }: Lexer,
+): number {
+  for (const heredoc of heredocs) {
+    let closed = false;
+    while (i < text.length) {
+      let lineEnd = text.indexOf('\n', i);
+      if (lineEnd < 0) lineEnd = text.length;
+      let line = text.slice(i, lineEnd).replace(/\r$/, '');
+      if (heredoc.stripTabs) line = line.replace(/^\t+/, '');
+      i = Math.min(lineEnd + 1, text.length);
+      if (line === heredoc.delimiter) {
+        closed = true;
+        break;
+      }
+    }
+    if (!closed) {
+      diagnostics.push({
+        severity: 'warning',
+        code: 'shell-syntax',
+        message: `Here-document delimited by '${heredoc.delimiter}' is not closed.`,
+        range: lines.range(heredoc.at, heredoc.at + heredoc.delimiter.length + 2),
+      });
+    }
+  }
+  return i;
+}
+
+/** End offset of the word starting at `i`. */
+function scanWord(text: string, i: number, lexer: Lexer): number {
+  const n = text.length;
+  while (i < n) {
+    const ch = text[i];
+    if (ch === ' ' || ch === '\t' || ch === '\n' || ch === '\r' || OPERATOR_CHARS.includes(ch)) break;
+    if (ch === '\\') {
+      // A continuation backslash glued to a value (`scale=16\`) ends the word: the author means a
+      // new argument on the next line, and the value must not absorb the backslash.
+      if (text[i + 1] === '\n' || (text[i + 1] === '\r' && text[i + 2] === '\n')) break;
+      i += 2;
+      continue;
+    }
+    if (ch === "'") {
+      i = scanSingleQuoted(text, i, lexer);
+      continue;
+    }
+    if (ch === '"') {
+      i = scanDoubleQuoted(text, i, lexer);
+      continue;
+    }
+    if (ch === '$') {
+      i = scanDollar(text, i, lexer);
+      continue;
+    }
+    if (ch === '`') {
+      i = scanBacktick(text, i, lexer);
+      continue;
+    }
+    i++;
+  }
+  return Math.min(i, n);
+}
+
+/**
+ * A construct opened at `at` that never closes (a half-typed line): diagnose it and end it at the
+ * end of its own line, so the lines after it are still read as script.
+ */
+function unterminated(text: string, at: number, what: string, { lines, diagnostics }: Lexer): number {
+  let end = text.indexOf('\n', at);
+  if (end < 0) end = text.length;
+  diagnostics.push({
+    severity: 'error',
+    code: 'shell-syntax',
+    message: `Unterminated ${what}: it is read up to the end of its line.`,
+    range: lines.range(at, at + 1),
+  });
+  return end;
+}
+
+/** `i` at the opening `'`; returns the offset after the closing quote. */
+function scanSingleQuoted(text: string, i: number, lexer: Lexer): number {
+  const open = i;
+  i++;
+  while (i < text.length) {
+    const ch = text[i];
+    if (ch === "'") return i + 1;
+    i = ch === '\n' ? (commentLineAfter(text, i, lexer) ?? i + 1) : i + 1;
+  }
+  return unterminated(text, open, 'single-quoted string', lexer);
+}
+
+/** `i` at the opening `"`; returns the offset after the closing quote. */
+function scanDoubleQuoted(text: string, i: number, lexer: Lexer): number {
+  const open = i;
+  i++;
+  while (i < text.length) {
+    const ch = text[i];
+    if (ch === '\\') {
+      // A commented-out argument after a continued line is a comment too.
+      const newline = text[i + 1] === '\r' && text[i + 2] === '\n' ? i + 2 : i + 1;
+      i = (text[newline] === '\n' ? commentLineAfter(text, newline, lexer) : undefined) ?? i + 2;
+    } else if (ch === '"') return i + 1;
+    else if (ch === '$') i = scanDollar(text, i, lexer);
+    else if (ch === '`') i = scanBacktick(text, i, lexer);
+    else if (ch === '\n') i = commentLineAfter(text, i, lexer) ?? i + 1;
+    else i++;
+  }
+  return unterminated(text, open, 'double-quoted string', lexer);
+}
+
+/**
+ * `i` at an opening backquote; returns the offset after the closing one. Launch scripts never
+ * continue a backquoted command onto the next line, so a backquote with no partner on its own
+ * line is a half-typed one: pairing it with a backquote further down would swallow the lines between.
+ */
+function scanBacktick(text: string, i: number, lexer: Lexer): number {
+  const open = i;
+  i++;
+  while (i < text.length && text[i] !== '\n') {
+    if (text[i] === '\\' && text[i + 1] !== '\n') i += 2;
+    else if (text[i] === '`') return i + 1;
+    else i++;
+  }
+  return unterminated(text, open, 'backquote', lexer);
+}
+
+/** `i` at `$`; returns the offset after `$name`, `${...}`, `$(...)` or `$((...))`. */
+function scanDollar(text: string, i: number, lexer: Lexer): number {
+  const next = text[i + 1];
+  if (next === '(' || next === '{') {
+    const close = next === '(' ? ')' : '}';
+    let depth = 0;
+    let j = i + 1;
+    while (j < text.length) {
+      const ch = text[j];
+      if (ch === '\\') {
+        j += 2;
+        continue;
+      }
+      if (ch === "'" && next === '(') {
+        const end = text.indexOf("'", j + 1);
+        if (end < 0) break;
+        j = end + 1;
+        continue;
+      }
+      if (ch === '"') {
+        j = scanDoubleQuoted(text, j, lexer);
+        continue;
+      }
+      if (ch === '$' && (text[j + 1] === '(' || text[j + 1] === '{')) {
+        j = scanDollar(text, j, lexer);
+        continue;
+      }
+      if (ch === next) depth++;
+      else if (ch === close) {
+        depth--;
+        if (depth === 0) return j + 1;
+      }
+      j++;
+    }
+    return unterminated(text, i, next === '(' ? '$( )' : '${ }', lexer);
+  }
+  return i + 1;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Expansion
+
+/** Result of expanding a word: the text, and whether any part was unknowable. */
+interface Expansion {
+  text: string;
+  unknown: boolean;
+}
+
+class Replay {
+  readonly assignments: ShellAssignment[] = [];
+  readonly variables = new Map<string, ShellVariable>();
+  readonly flags: ShellFlag[] = [];
+  readonly statements: ShellStatement[] = [];
+  /** Open `if` blocks: whether the current branch may run, and whether an earlier one surely ran. */
+  private readonly branches: { parentActive: boolean; active: boolean; anyTaken: boolean | undefined }[] = [];
+
+  /**
+   * While a sourced file is replayed: where its flags and assignments are shown (the `source`
+   * command in the analyzed script) and which file they come from.
+   */
+  private sourced: { start: number; end: number; file: string } | undefined;
+  private sourceDepth = 0;
+  private sourcedChars = 0;
+  private readonly sourcing = new Set<string>();
+
+  constructor(
+    private text: string,
+    private readonly lines: LineIndex,
+    private readonly diagnostics: CoreDiagnostic[],
+    private readonly includes: ShellIncludes = {},
+  ) {
+    if (includes.path) this.sourcing.add(includes.path);
+  }
+
+  /** Walk the token stream statement by statement. */
+  run(tokens: Token[]): void {
+    let index = 0;
+    while (index < tokens.length) {
+      const words: { token: Token; array?: Token[]; arrayEnd?: number }[] = [];
+      let terminator = '';
+      while (index < tokens.length) {
+        const token = tokens[index];
+        if (token.kind === 'op') {
+          const previous = words[words.length - 1];
+          // `NAME=(` opens an array that may span lines and hold comments.
+          if (
+            token.raw === '(' &&
+            previous &&
+            !previous.array &&
+            previous.token.end === token.start &&
+            ASSIGNMENT_HEAD.test(previous.token.raw) &&
+            /=$/.test(previous.token.raw)
+          ) {
+            const elements: Token[] = [];
+            index++;
+            let end = token.end;
+            while (index < tokens.length && !(tokens[index].kind === 'op' && tokens[index].raw === ')')) {
+              if (tokens[index].kind === 'word') elements.push(tokens[index]);
+              index++;
+            }
+            if (index < tokens.length) end = tokens[index].end;
+            else
+              this.diagnostics.push({
+                severity: 'error',
+                code: 'shell-syntax',
+                message: 'Array assignment is not closed with `)`.',
+                range: this.lines.range(token.start, token.end),
+              });
+            previous.array = elements;
+            previous.arrayEnd = end;
+            index++;
+            continue;
+          }
+          terminator = token.raw;
+          index++;
+          break;
+        }
+        words.push({ token });
+        index++;
+      }
+      if (words.length) this.statement(words, terminator);
+    }
+  }
+
+  /** Whether the statement being replayed sits in a branch that may run. */
+  private get active(): boolean {
+    return this.branches.length === 0 || this.branches[this.branches.length - 1].active;
+  }
+
+  /**
+   * Track `if`/`elif`/`else`/`fi`. A branch whose condition is decidable from known variables
+   * (`[ "$x" = "true" ]`, `[[ $mp -gt 1 ]]`) is skipped when false; unknown conditions keep every
+   * branch, replayed in order. Returns the words left to replay.
+   */
+  private branch<T extends { token: Token }>(words: T[], terminator: string): T[] {
+    let rest = words;
+    for (;;) {
+      const keyword = rest[0]?.token.raw;
+      if (keyword === 'if' || keyword === 'elif') {
+        // `if [[ a ]] || [[ b ]]` is split at `||`: the first test alone would mislead.
+        const condition =
+          terminator === '||' || terminator === '&&'
+            ? undefined
+            : this.condition(rest.slice(1).map((w) => w.token.raw));
+        if (keyword === 'if') {
+          const parentActive = this.active;
+          this.branches.push({
+            parentActive,
+            active: parentActive && condition !== false,
+            anyTaken: condition,
+          });
+        } else {
+          const frame = this.branches[this.branches.length - 1];
+          if (frame) {
+            frame.active = frame.parentActive && frame.anyTaken !== true && condition !== false;
+            if (condition === true) frame.anyTaken = frame.anyTaken === false ? true : frame.anyTaken;
+            else if (condition === undefined && frame.anyTaken === false) frame.anyTaken = undefined;
+          }
+        }
+        return [];
+      }
+      if (keyword === 'else') {
+        const frame = this.branches[this.branches.length - 1];
+        if (frame) frame.active = frame.parentActive && frame.anyTaken !== true;
+        rest = rest.slice(1);
+        continue;
+      }
+      if (keyword === 'fi') {
+        this.branches.pop();
+        rest = rest.slice(1);
+        continue;
+      }
+      return rest;
+    }
+  }
+
+  /** Evaluate `[ ... ]` / `[[ ... ]]` / `test ...`; undefined when not decidable. */
+  private condition(raw: string[]): boolean | undefined {
+    let words = raw;
+    if (words[0] === '[' || words[0] === '[[')
+      words = words.slice(1, words[words.length - 1]?.startsWith(']') ? -1 : undefined);
+    else if (words[0] === 'test') words = words.slice(1);
+    else return undefined;
+    let negate = false;
+    if (words[0] === '!') {
+      negate = true;
+      words = words.slice(1);
+    }
+    const values = words.map((w) => this.expandOrUndefined(w));
+    let result: boolean | undefined;
+    if (words.length === 2 && (words[0] === '-n' || words[0] === '-z')) {
+      if (values[1] !== undefined) result = words[0] === '-n' ? values[1] !== '' : values[1] === '';
+    } else if (words.length === 3 && values[0] !== undefined && values[2] !== undefined) {
+      const [left, op, right] = [values[0], words[1], values[2]];
+      const a = Number(left);
+      const b = Number(right);
+      const numeric = left.trim() !== '' && right.trim() !== '' && Number.isFinite(a) && Number.isFinite(b);
+      if (op === '=' || op === '==') result = left === right;
+      else if (op === '!=') result = left !== right;
+      else if (numeric && op === '-eq') result = a === b;
+      else if (numeric && op === '-ne') result = a !== b;
+      else if (numeric && op === '-gt') result = a > b;
+      else if (numeric && op === '-ge') result = a >= b;
+      else if (numeric && op === '-lt') result = a < b;
+      else if (numeric && op === '-le') result = a <= b;
+    }
+    return result === undefined ? undefined : result !== negate;
+  }
+
+  private statement(all: { token: Token; array?: Token[]; arrayEnd?: number }[], terminator: string): void {
+    const words = this.branch(all, terminator);
+    if (!words.length || !this.active) return;
+    let k = 0;
+    while (k < words.length && LEADING_KEYWORDS.has(words[k].token.raw)) k++;
+    if (k < words.length && DECLARATION_BUILTINS.has(words[k].token.raw)) {
+      k++;
+      while (k < words.length && /^[-+][A-Za-z]+$/.test(words[k].token.raw)) k++;
+    }
+    while (k < words.length) {
+      const word = words[k];
+      const head = ASSIGNMENT_HEAD.exec(word.token.raw);
+      if (!head) break;
+      this.assign(word.token, head, word.array, word.arrayEnd);
+      k++;
+    }
+    const commandWords = words.slice(k);
+    if (!commandWords.length) return;
+    if ((commandWords[0].token.raw === 'source' || commandWords[0].token.raw === '.') && commandWords[1]) {
+      const last = commandWords[commandWords.length - 1];
+      this.source(commandWords[1].token.raw, commandWords[0].token.start, last.arrayEnd ?? last.token.end);
+      return;
+    }
+    const fields: ShellField[] = [];
+    for (const word of commandWords) {
+      fields.push(...this.fieldsOf(word.token.raw, word.token.start));
+      for (const element of word.array ?? []) fields.push(...this.fieldsOf(element.raw, element.start));
+    }
+    this.collectFlags(fields);
+    const last = commandWords[commandWords.length - 1];
+    this.pushStatement({
+      kind: 'command',
+      fields,
+      start: commandWords[0].token.start,
+      end: last.arrayEnd ?? last.token.end,
+    });
+  }
+
+  /**
+   * `source FILE`: replay the file in place, as bash does, when it can be found statically (a path
+   * relative to the script, or through `$(dirname "$0")`-style variables). Its flags and
+   * assignments are placed at the `source` command; an unknown or unreadable file is diagnosed.
+   */
+  private source(raw: string, start: number, end: number): void {
+    const { readFile, path } = this.includes;
+    if (!readFile) return;
+    const target = this.expandOrUndefined(raw);
+    const range = this.lines.range(start, end);
+    if (target === undefined || target.trim() === '') {
+      this.diagnostics.push({
+        severity: 'warning',
+        code: 'unresolved-source',
+        message: `\`source ${raw}\`: the file depends on something outside the script; the counts assume it sets no model or training flags.`,
+        range,
+      });
+      return;
+    }
+    // Relative sources are taken from the script's directory (where launch scripts keep their
+    // fragments). A target that already starts with that directory came from `$(dirname "$0")`.
+    const directory = directoryOf(path ?? '');
+    const file =
+      directory !== '.' && target.startsWith(`${directory}/`)
+        ? resolvePath('.', target)
+        : resolvePath(directory, target);
+    if (this.sourcing.has(file) || this.sourceDepth >= MAX_SOURCE_DEPTH) return;
+    const content = readFile(file);
+    if (content === undefined || this.sourcedChars + content.length > MAX_SOURCED_CHARS) {
+      this.diagnostics.push({
+        severity: 'warning',
+        code: 'unresolved-source',
+        message: `\`source ${raw}\`: ${file} could not be read; the counts assume it sets no model or training flags.`,
+        range,
+      });
+      return;
+    }
+    this.sourcedChars += content.length;
+    const lexer: Lexer = { lines: new LineIndex(content), diagnostics: [], comments: [] };
+    const { masked, tokens } = tokenize(content, lexer);
+    const saved = { text: this.text, sourced: this.sourced };
+    const outer = this.sourced;
+    this.text = masked;
+    // Nested sources stay placed at the outermost `source` command, the one the editor shows.
+    this.sourced = { start: outer?.start ?? start, end: outer?.end ?? end, file };
+    this.sourceDepth++;
+    this.sourcing.add(file);
+    try {
+      this.run(tokens);
+    } finally {
+      this.sourcing.delete(file);
+      this.sourceDepth--;
+      this.text = saved.text;
+      this.sourced = saved.sourced;
+    }
+    for (const diagnostic of lexer.diagnostics) {
+      this.diagnostics.push({ ...diagnostic, message: `${file}: ${diagnostic.message}`, range });
+    }
+  }
+
+  /**
+   * The command substitutions whose output is known statically: path arithmetic on the script's own
+   * location, `$(dirname "$0")`, `$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)`, `$(realpath X)`,
+   * `$(readlink -f X)` over known words. Anything else is not executed (undefined).
+   */
+  private scriptDirectory(body: string, depth: number): string | undefined {
+    if (!this.includes.path || depth > MAX_EXPANSION_DEPTH) return undefined;
+    const words = splitUnquoted(body.trim()).map((piece) => piece.raw);
+    const argument = (list: string[]) => {
+      const rest = list.filter((word) => word !== '--' && word !== '-f' && !/^&?>/.test(word));
+      if (rest.length !== 1) return undefined;
+      const expanded = this.expand(rest[0], depth + 1);
+      return expanded.unknown || expanded.text === '' ? undefined : expanded.text;
+    };
+    const [command, ...rest] = words;
+    if (command === 'dirname') {
+      const target = argument(rest);
+      return target === undefined ? undefined : directoryOf(target);
+    }
+    if (command === 'realpath' || command === 'readlink') {
+      if (command === 'readlink' && !rest.includes('-f')) return undefined;
+      const target = argument(rest);
+      return target === undefined ? undefined : resolvePath('.', target) || '.';
+    }
+    if (command === 'cd') {
+      // `cd DIR [&>/dev/null] && pwd`
+      const and = rest.indexOf('&&');
+      if (and < 0 || rest.slice(and + 1).join(' ') !== 'pwd') return undefined;
+      const target = argument(rest.slice(0, and));
+      return target === undefined ? undefined : resolvePath('.', target) || '.';
+    }
+    return undefined;
+  }
+
+  /** `$0` (the analyzed script) and `BASH_SOURCE` (the file being replayed), when the path is known. */
+  private special(name: string): string | undefined {
+    if (!this.includes.path) return undefined;
+    if (name === '0') return this.includes.path;
+    if (name === 'BASH_SOURCE') return this.sourced?.file ?? this.includes.path;
+    return undefined;
+  }
+
+  /** Record a statement; one from a sourced file is placed at the `source` command. */
+  private pushStatement(statement: ShellStatement): void {
+    const at = this.sourced;
+    if (!at) {
+      this.statements.push(statement);
+      return;
+    }
+    const fields = statement.fields.map((field) => ({ ...field, start: at.start, end: at.end }));
+    this.statements.push({ ...statement, fields, start: at.start, end: at.end });
+  }
+
+  /** Place a flag from a sourced file at the `source` command. */
+  private placeFlag(flag: ShellFlag): ShellFlag {
+    const at = this.sourced;
+    if (!at) return flag;
+    return {
+      ...flag,
+      start: at.start,
+      end: at.end,
+      file: at.file,
+      values: flag.values.map((value) => ({
+        ...value,
+        start: at.start,
+        end: at.end,
+        ...(value.origin ? { origin: { ...value.origin, start: at.start, end: at.end } } : {}),
+      })),
+    };
+  }
+
+  /** Place an assignment from a sourced file at the `source` command. */
+  private placeAssignment(assignment: ShellAssignment): ShellAssignment {
+    const at = this.sourced;
+    if (!at) return assignment;
+    return { ...assignment, nameStart: at.start, nameEnd: at.end, valueStart: at.start, valueEnd: at.end };
+  }
+
+  private assign(token: Token, head: RegExpExecArray, array: Token[] | undefined, arrayEnd?: number): void {
+    const name = head[1];
+    const append = head[3] === '+';
+    const nameStart = token.start;
+    const valueStart = token.start + head[0].length;
+    const previous = this.variables.get(name);
+    let assignment: ShellAssignment;
+    if (array) {
+      const elementFields = array.map((element) => this.fieldsOf(element.raw, element.start));
+      // Flags are collected before the assignment takes effect: bash expands the right side first.
+      this.collectFlags(elementFields.flat());
+      const elements = array.map((element) => this.expandOrUndefined(element.raw));
+      const end = arrayEnd ?? token.end;
+      const all = append ? [...(previous?.elements ?? []), ...elements] : elements;
+      assignment = {
+        name,
+        nameStart,
+        nameEnd: nameStart + name.length,
+        valueStart,
+        valueEnd: end,
+        raw: this.text.slice(valueStart, end),
+        value: joinKnown(all),
+        append,
+        isArray: true,
+      };
+      assignment = this.placeAssignment(assignment);
+      this.variables.set(name, { name, value: assignment.value, elements: all, assignment });
+      this.pushStatement({
+        kind: 'assignment-value',
+        fields: elementFields.flat(),
+        start: valueStart,
+        end,
+      });
+    } else {
+      const raw = this.text.slice(valueStart, token.end);
+      const fields = this.fieldsOf(raw, valueStart);
+      this.collectFlags(fields);
+      const expanded = this.expandOrUndefined(raw);
+      let value = expanded;
+      if (append)
+        value =
+          previous?.value !== undefined && expanded !== undefined ? previous.value + expanded : undefined;
+      assignment = {
+        name,
+        nameStart,
+        nameEnd: nameStart + name.length,
+        valueStart,
+        valueEnd: token.end,
+        raw,
+        value,
+        append,
+        isArray: false,
+      };
+      assignment = this.placeAssignment(assignment);
+      this.variables.set(name, { name, value, assignment });
+      if (fields.length)
+        this.pushStatement({ kind: 'assignment-value', fields, start: valueStart, end: token.end });
+    }
+    this.assignments.push(assignment);
+  }
+
+  /**
+   * Split a word into argument fields. A word that is one quoted string (`"--a 1 \ --b 2"`) is an
+   * argument list that will be word-split when used unquoted, so it yields one field per
+   * whitespace-separated piece; any other word is one field.
+   */
+  private fieldsOf(raw: string, start: number): ShellField[] {
+    const quote = raw[0];
+    if ((quote === '"' || quote === "'") && raw.length >= 2 && closingQuote(raw) === raw.length - 1) {
+      const content = raw.slice(1, -1);
+      const fields: ShellField[] = [];
+      for (const piece of splitUnquoted(content)) {
+        const pieceStart = start + 1 + piece.offset;
+        const text = quote === "'" ? piece.raw : this.expandOrUndefined(piece.raw, true);
+        fields.push({ raw: piece.raw, start: pieceStart, end: pieceStart + piece.raw.length, text });
+      }
+      return fields;
+    }
+    // `"--a 1 --tokenizer-model "org/name" --b 2 "`: a double-quoted argument string that closes and
+    // reopens around a nested quoted value is still one argument list (its quotes only group), so it
+    // is split on whitespace like the plain case, each piece read with its own quotes removed.
+    if (quote === '"' && /\s/.test(raw)) {
+      const fields: ShellField[] = [];
+      for (const piece of splitUnquoted(raw)) {
+        const text = this.expandOrUndefined(piece.raw.replace(/(?<!\\)"/g, ''), true);
+        if (text === '') continue;
+        const pieceStart = start + piece.offset;
+        fields.push({
+          raw: piece.raw.replace(/^"|"$/g, ''),
+          start: pieceStart,
+          end: pieceStart + piece.raw.length,
+          text,
+        });
+      }
+      return fields;
+    }
+    return [{ raw, start, end: start + raw.length, text: this.expandOrUndefined(raw) }];
+  }
+
+  /** Scan fields for `--flag value...` groups. */
+  private collectFlags(fields: ShellField[]): void {
+    for (let i = 0; i < fields.length; i++) {
+      const field = fields[i];
+      const head = FLAG_HEAD.exec(field.raw);
+      if (!head) continue;
+      const nameEnd = field.start + head[0].length;
+      const flag: ShellFlag = { name: head[0], start: field.start, end: nameEnd, values: [] };
+      if (field.raw[head[0].length] === '=') {
+        const raw = field.raw.slice(head[0].length + 1);
+        const text = field.text?.slice(field.text.indexOf('=') + 1);
+        flag.values.push(this.flagValue({ raw, start: nameEnd + 1, end: field.end, text }));
+      } else if (field.raw.length === head[0].length) {
+        for (let j = i + 1; j < fields.length && flag.values.length < MAX_FLAG_VALUES; j++) {
+          const candidate = fields[j];
+          if (/^-[-A-Za-z]/.test(candidate.raw)) break;
+          if (candidate.text !== undefined && /^\s*--?[A-Za-z]/.test(candidate.text)) break;
+          if (candidate.text !== undefined && candidate.text.trim() === '') continue;
+          flag.values.push(this.flagValue(candidate));
+          i = j;
+        }
+      } else {
+        continue; // `--foo$BAR`: a flag name we cannot know.
+      }
+      this.flags.push(this.placeFlag(flag));
+    }
+  }
+
+  private flagValue(field: ShellField): ShellFlagValue {
+    const reference = /^"?\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?"?$/.exec(field.raw);
+    const variable = reference ? this.variables.get(reference[1]) : undefined;
+    const text = field.text === undefined ? undefined : stripQuotes(field.text.trim());
+    if (!variable || variable.assignment.isArray) return { ...field, text };
+    const a = variable.assignment;
+    return { ...field, text, origin: { name: a.name, start: a.valueStart, end: a.valueEnd, raw: a.raw } };
+  }
+
+  private expandOrUndefined(raw: string, insideDoubleQuotes = false): string | undefined {
+    const result = this.expand(raw, 0, insideDoubleQuotes);
+    return result.unknown ? undefined : result.text;
+  }
+
+  /** Expand a raw word: quotes removed, parameters and arithmetic substituted. */
+  expand(raw: string, depth: number, insideDoubleQuotes = false): Expansion {
+    if (depth > MAX_EXPANSION_DEPTH) return { text: '', unknown: true };
+    let text = '';
+    let unknown = false;
+    let inDouble = insideDoubleQuotes;
+    let i = 0;
+    while (i < raw.length) {
+      const ch = raw[i];
+      if (ch === "'" && !inDouble) {
+        const close = raw.indexOf("'", i + 1);
+        const end = close < 0 ? raw.length : close;
+        text += raw.slice(i + 1, end);
+        i = end + 1;
+        continue;
+      }
+      if (ch === '"') {
+        inDouble = !inDouble;
+        i++;
+        continue;
+      }
+      if (ch === '\\') {
+        const next = raw[i + 1];
+        if (next === undefined) {
+          i++;
+          continue;
+        }
+        if (next === '\n') {
+          i += 2;
+          continue;
+        }
+        if (!inDouble || '$`"\\'.includes(next)) text += next;
+        else text += ch + next;
+        i += 2;
+        continue;
+      }
+      if (ch === '`') {
+        let end = i + 1;
+        while (end < raw.length && raw[end] !== '`') end += raw[end] === '\\' ? 2 : 1;
+        unknown = true;
+        i = end + 1;
+        continue;
+      }
+      if (ch === '$') {
+        const result = this.expandDollar(raw, i, depth);
+        text += result.text;
+        unknown ||= result.unknown;
+        i = result.end;
+        continue;
+      }
+      text += ch;
+      i++;
+    }
+    return { text, unknown };
+  }
+
+  private expandDollar(raw: string, i: number, depth: number): Expansion & { end: number } {
+    const next = raw[i + 1];
+    if (next === '(') {
+      const end = matchingClose(raw, i + 1, '(', ')');
+      if (raw[i + 2] === '(' && raw[end - 2] === ')') {
+        const value = this.arithmetic(raw.slice(i + 3, end - 2), depth);
+        return value === undefined
+          ? { text: '', unknown: true, end }
+          : { text: String(value), unknown: false, end };
+      }
+      const directory = this.scriptDirectory(raw.slice(i + 2, end - 1), depth);
+      if (directory !== undefined) return { text: directory, unknown: false, end };
+      return { text: '', unknown: true, end }; // Command substitution: not executed.
+    }
+    if (next === '{') {
+      const end = matchingClose(raw, i + 1, '{', '}');
+      return { ...this.parameter(raw.slice(i + 2, end - 1), depth), end };
+    }
+    const name = /^([A-Za-z_][A-Za-z0-9_]*|[0-9@*#?$!-])/.exec(raw.slice(i + 1));
+    if (!name) return { text: '$', unknown: false, end: i + 1 };
+    const variable = this.variables.get(name[1]);
+    const end = i + 1 + name[1].length;
+    const special = variable ? undefined : this.special(name[1]);
+    if (special !== undefined) return { text: special, unknown: false, end };
+    if (!variable || variable.value === undefined) return { text: '', unknown: true, end };
+    return { text: variable.elements ? (variable.elements[0] ?? '') : variable.value, unknown: false, end };
+  }
+
+  /** `${...}` contents: NAME, NAME[@], NAME:-word, NAME-word, NAME:=word, NAME:+word, #NAME. */
+  private parameter(body: string, depth: number): Expansion {
+    const match = /^([A-Za-z_][A-Za-z0-9_]*|[0-9]+|[@*#?$!])(\[([^\]]*)\])?(:?[-=+?])?([\s\S]*)$/.exec(body);
+    if (!match || (match[5] && !match[4])) return { text: '', unknown: true };
+    const special = this.variables.has(match[1]) ? undefined : this.special(match[1]);
+    if (special !== undefined && (match[3] === undefined || match[3] === '0') && !match[4])
+      return { text: special, unknown: false };
+    const variable = this.variables.get(match[1]);
+    const index = match[3];
+    let value: string | undefined;
+    let set = false;
+    if (variable) {
+      set = true;
+      if (index === '@' || index === '*')
+        value = variable.elements ? joinKnown(variable.elements) : variable.value;
+      else if (index !== undefined && variable.elements) {
+        const at = Number(index);
+        value = Number.isInteger(at) ? variable.elements[at] : undefined;
+      } else value = variable.elements ? variable.elements[0] : variable.value;
+    }
+    const operator = match[4];
+    if (!operator) return value === undefined ? { text: '', unknown: true } : { text: value, unknown: false };
+    const useDefault = !set || (operator.startsWith(':') && value === '');
+    if (operator.endsWith('-') || operator.endsWith('=')) {
+      // Unset variables (environment, positional arguments) take the script's default.
+      if (useDefault) return this.expand(match[5], depth + 1);
+      return value === undefined ? { text: '', unknown: true } : { text: value, unknown: false };
+    }
+    if (operator.endsWith('+')) {
+      if (!set) return { text: '', unknown: false };
+      return this.expand(match[5], depth + 1);
+    }
+    return value === undefined ? { text: '', unknown: true } : { text: value, unknown: false };
+  }
+
+  /** Bash integer arithmetic over known variables; undefined when anything is unknown. */
+  private arithmetic(expression: string, depth: number): number | undefined {
+    const expanded = this.expand(expression, depth + 1);
+    if (expanded.unknown) return undefined;
+    let unknown = false;
+    // Bare names are variables inside $(( )).
+    const substituted = expanded.text.replace(/[A-Za-z_][A-Za-z0-9_]*/g, (name) => {
+      const value = this.variables.get(name)?.value;
+      const number = value === undefined ? undefined : evaluateArithmetic(value);
+      if (number === undefined) unknown = true;
+      return String(number ?? 0);
+    });
+    if (unknown) return undefined;
+    // Bash `/` is integer division.
+    const value = evaluateArithmetic(substituted.replace(/(?<![/*])\/(?!\/)/g, '//'));
+    return value === undefined ? undefined : Math.trunc(value);
+  }
+}
+
+/** Elements joined by spaces, or undefined when any is unknown. */
+function joinKnown(elements: (string | undefined)[]): string | undefined {
+  return elements.some((e) => e === undefined) ? undefined : elements.join(' ');
+}
+
+/** Offset just after the bracket matching the one at `open` (quote-aware); end of text if none. */
+function matchingClose(raw: string, open: number, opener: string, closer: string): number {
+  let depth = 0;
+  for (let j = open; j < raw.length; j++) {
+    const ch = raw[j];
+    if (ch === '\\') {
+      j++;
+      continue;
+    }
+    if (ch === "'" && opener === '(') {
+      const end = raw.indexOf("'", j + 1);
+      if (end < 0) return raw.length;
+      j = end;
+      continue;
+    }
+    if (ch === opener) depth++;
+    else if (ch === closer && --depth === 0) return j + 1;
+  }
+  return raw.length;
+}
+
+/** Index of the quote that closes the one at index 0 of `raw`. */
+function closingQuote(raw: string): number {
+  const quote = raw[0];
+  if (quote === "'") return raw.indexOf("'", 1);
+  for (let i = 1; i < raw.length; i++) {
+    if (raw[i] === '\\') i++;
+    else if (raw[i] === '"') return i;
+    else if (raw[i] === '$' && (raw[i + 1] === '(' || raw[i + 1] === '{')) {
+      i = matchingClose(raw, i + 1, raw[i + 1], raw[i + 1] === '(' ? ')' : '}') - 1;
+    }
+  }
+  return -1;
+}
+
+/** Whitespace-separated pieces of quoted content, keeping `${ }`/`$( )` intact. */
+function splitUnquoted(content: string): { raw: string; offset: number }[] {
+  const pieces: { raw: string; offset: number }[] = [];
+  let i = 0;
+  while (i < content.length) {
+    while (
+      i < content.length &&
+      (/\s/.test(content[i]) || (content[i] === '\\' && /\s/.test(content[i + 1] ?? '')))
+    )
+      i += content[i] === '\\' ? 2 : 1;
+    if (i >= content.length) break;
+    const start = i;
+    while (i < content.length && !/\s/.test(content[i])) {
+      if (content[i] === '\\') {
+        if (/\s/.test(content[i + 1] ?? '')) break;
+        i += 2;
+      } else if (content[i] === '$' && (content[i + 1] === '(' || content[i + 1] === '{')) {
+        i = matchingClose(content, i + 1, content[i + 1], content[i + 1] === '(' ? ')' : '}');
+      } else i++;
+    }
+    pieces.push({ raw: content.slice(start, Math.min(i, content.length)), offset: start });
+  }
+  return pieces;
+}
+
+/** Drop one pair of surrounding quotes that survived inside an argument string (`'99,1,0'`). */
+function stripQuotes(text: string): string {
+  const match = /^(['"])(.*)\1$/s.exec(text);
+  return match ? match[2] : text;
+}
