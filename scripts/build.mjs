@@ -57,7 +57,8 @@ if (watch) {
   // extension.js split into our own code and its dependencies (vscode-languageclient and the LSP
   // protocol packages are a fixed ~350 KB minified); test/unit/bundle.test.ts holds both to a limit.
   const client = results[present.findIndex((b) => b.outfile === 'dist/extension.js')];
-  const output = client && Object.entries(client.metafile.outputs).find(([path]) => path.endsWith('extension.js'));
+  const output =
+    client && Object.entries(client.metafile.outputs).find(([path]) => path.endsWith('extension.js'));
   if (output) {
     let own = 0;
     let dependencies = 0;

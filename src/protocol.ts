@@ -158,8 +158,12 @@ export function toAnalysisSettings(settings: ScalingLensSettings): AnalysisSetti
     ...(settings.memory.overheadGiB !== null || settings.memory.overheadFraction !== null
       ? {
           memoryOverhead: {
-            ...(settings.memory.overheadGiB !== null ? { fixedBytes: settings.memory.overheadGiB * 2 ** 30 } : {}),
-            ...(settings.memory.overheadFraction !== null ? { fraction: settings.memory.overheadFraction } : {}),
+            ...(settings.memory.overheadGiB !== null
+              ? { fixedBytes: settings.memory.overheadGiB * 2 ** 30 }
+              : {}),
+            ...(settings.memory.overheadFraction !== null
+              ? { fraction: settings.memory.overheadFraction }
+              : {}),
           },
         }
       : {}),
@@ -177,13 +181,15 @@ export interface TrainingTokensParams {
   uri: string;
   tokens: number | null;
 }
-export type TrainingTokensResponse = { ok: false; message: string } | { ok: true; message: string; file: string };
+export type TrainingTokensResponse =
+  { ok: false; message: string } | { ok: true; message: string; file: string };
 
 /** Request (client → server): the analysis of an open config as a report (Markdown and JSON texts). */
 export interface ReportParams {
   uri: string;
 }
-export type ReportResponse = { ok: false; message: string } | { ok: true; markdown: string; json: string; name: string };
+export type ReportResponse =
+  { ok: false; message: string } | { ok: true; markdown: string; json: string; name: string };
 
 /** Argument of {@link Commands.setGpuCount}, computed by the server's missing-GPU quick fix. */
 export type SetGpuCountArgs =

@@ -146,9 +146,11 @@ export const FitLawFileRequest = new RequestType<FitLawFileParams, FitLawFileRes
 );
 
 /** Request: describe an existing saved-law file's text (for the overwrite prompt). */
-export const DescribeLawFileRequest = new RequestType<{ text: string }, { valid: boolean; detail: string }, void>(
-  'scalingLens/describeLawFile',
-);
+export const DescribeLawFileRequest = new RequestType<
+  { text: string },
+  { valid: boolean; detail: string },
+  void
+>('scalingLens/describeLawFile');
 
 /** Notification (client → server): the fit session is over; its worker thread is stopped. */
 export const FitEndNotification = new NotificationType<{ session: string }>('scalingLens/fitEnd');

@@ -15,7 +15,13 @@ export const MAX_PNG_DATA_URL_CHARS = 20_000_000;
  * The five chart ids, as src/core/charts.ts CHART_IDS lists them (a copy so this module imports no
  * chart code; the type check below and test/unit/bundle.test.ts keep the two equal).
  */
-export const PANEL_CHART_IDS = ['tokens', 'isoflop', 'frontier', 'fit', 'residuals'] as const satisfies readonly ChartId[];
+export const PANEL_CHART_IDS = [
+  'tokens',
+  'isoflop',
+  'frontier',
+  'fit',
+  'residuals',
+] as const satisfies readonly ChartId[];
 // Fails to compile if core/charts gains a chart this list lacks.
 const _everyChart: readonly (typeof PANEL_CHART_IDS)[number][] = [] as ChartId[];
 void _everyChart;

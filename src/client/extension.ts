@@ -25,6 +25,7 @@ import { registerGpuCountCommand } from './gpuCountCommand';
 import { lensTooltipMiddleware } from './lensTooltips';
 import { registerTrainingTokensCommand } from './trainingTokensCommand';
 import { registerExportReportCommand } from './exportReportCommand';
+import { registerLinkRunLogCommand } from './linkRunLogCommand';
 import { selectLaw } from './selectLaw';
 import { DOCUMENT_SELECTOR } from './selectors';
 import { AnalysisStatus } from './status';
@@ -117,6 +118,7 @@ export class Ctx implements vscode.Disposable {
       registerGpuCountCommand(),
       registerTrainingTokensCommand(this.client),
       registerExportReportCommand(this.client),
+      registerLinkRunLogCommand(this.client),
     );
     await this.client.start();
     this.status = new AnalysisStatus(this.client, events);

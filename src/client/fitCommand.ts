@@ -8,7 +8,17 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { Commands, DescribeLawFileRequest, FitEndNotification, FitLawFileRequest, FitProgressNotification, FitReadRequest, FitRequest, FitTokensPerStepRequest, FitValidateRequest } from '../protocolMethods';
+import {
+  Commands,
+  DescribeLawFileRequest,
+  FitEndNotification,
+  FitLawFileRequest,
+  FitProgressNotification,
+  FitReadRequest,
+  FitRequest,
+  FitTokensPerStepRequest,
+  FitValidateRequest,
+} from '../protocolMethods';
 import type { FitReadParams, FitReadResponse, FitResponse, FitSource, RawFitSettings } from '../protocol';
 import { looksLikeRuns, registerRunsLens } from './runsLens';
 
@@ -19,7 +29,10 @@ const SAVED_LAW_DIR = ['.vscode', 'scaling-lens'] as const;
  * Register `scalingLens.fitFromRuns` (optional argument: the Uri of a runs file or folder, as the
  * runs lens passes) and the "Fit scaling law from these runs…" lens.
  */
-export function registerFitCommands(client: LanguageClient, output: vscode.LogOutputChannel): vscode.Disposable {
+export function registerFitCommands(
+  client: LanguageClient,
+  output: vscode.LogOutputChannel,
+): vscode.Disposable {
   return vscode.Disposable.from(
     vscode.commands.registerCommand(Commands.fitFromRuns, async (arg?: unknown) => {
       try {
@@ -44,15 +57,25 @@ function asUri(arg: unknown): vscode.Uri | undefined {
 /** Thrown (and caught) when the user cancels a progress notification. */
 class FitCancelled extends Error {}
 
+/** JSON-RPC's RequestCancelled (LSP 3.17 `LSPErrorCodes.RequestCancelled`). */
+const REQUEST_CANCELLED = -32800;
+
 /**
- * A request to the server's fit session under a cancellable token: a cancelled request answers
- * null from the language client (RequestCancelled), which becomes FitCancelled here.
+ * A request to the server's fit session under a cancellable token: the server answers a cancelled
+ * request with RequestCancelled (its worker terminated), which becomes FitCancelled here.
  */
 async function cancellable<T>(
   token: vscode.CancellationToken,
   send: (token: vscode.CancellationToken) => Promise<T | null>,
 ): Promise<T> {
-  const answer = await send(token);
+  let answer: T | null;
+  try {
+    answer = await send(token);
+  } catch (error) {
+    if (token.isCancellationRequested || (error as { code?: unknown })?.code === REQUEST_CANCELLED)
+      throw new FitCancelled();
+    throw error;
+  }
   if (token.isCancellationRequested || answer === null || answer === undefined) throw new FitCancelled();
   return answer;
 }

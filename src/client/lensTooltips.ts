@@ -8,7 +8,9 @@ import type * as vscode from 'vscode';
 import type { Middleware } from 'vscode-languageclient/node';
 
 /** Copy `lens.data.tooltip` into `lens.command.tooltip` (a no-op for lenses without one). */
-export function withLensTooltips(lenses: vscode.CodeLens[] | null | undefined): vscode.CodeLens[] | null | undefined {
+export function withLensTooltips(
+  lenses: vscode.CodeLens[] | null | undefined,
+): vscode.CodeLens[] | null | undefined {
   for (const lens of lenses ?? []) {
     const data = (lens as vscode.CodeLens & { data?: { tooltip?: unknown } }).data;
     if (lens.command && typeof data?.tooltip === 'string' && !lens.command.tooltip)

@@ -6,7 +6,13 @@
  */
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { ApplyPlanRequest, Commands, PlanContextRequest, PlanRequest, ValidatePlanInputRequest } from '../protocolMethods';
+import {
+  ApplyPlanRequest,
+  Commands,
+  PlanContextRequest,
+  PlanRequest,
+  ValidatePlanInputRequest,
+} from '../protocolMethods';
 import type { PlanInputField, PlanParams, PlanResponse, PlanTargetWire } from '../protocol';
 
 /** Register the two planning commands. */

@@ -30,8 +30,10 @@ export function sniffText(document: vscode.TextDocument): string {
 export async function looksLikeRuns(client: LanguageClient, document: vscode.TextDocument): Promise<boolean> {
   try {
     return (
-      (await client.sendRequest(RunsSniffRequest, { text: sniffText(document), fileName: document.uri.path })) ===
-      true
+      (await client.sendRequest(RunsSniffRequest, {
+        text: sniffText(document),
+        fileName: document.uri.path,
+      })) === true
     );
   } catch {
     return false;

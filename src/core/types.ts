@@ -293,6 +293,8 @@ export type ReadResult =
        * N or D unknown where the file sets something the reader does not model.
        */
       written?: readonly { key: string; value: unknown; source: FieldSource }[];
+      /** The reader's own parse of the text, for the layout reader (src/core/config/layout/) to reuse. */
+      parsed?: unknown;
     }
   | { kind: 'not-a-run-config' }
   | { kind: 'unreadable'; framework?: FrameworkId; diagnostics: CoreDiagnostic[] };

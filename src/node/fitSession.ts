@@ -1,8 +1,8 @@
 /**
- * The editor's fit session, minus the editor: the messages between the extension host and the fit
+ * The editor's fit session, minus the editor: the messages between the language server and the fit
  * worker, the summary shown before fitting, the Hitchhiker defaults and the saved-law naming rules.
- * Pure (no `vscode`, no fs), so it is unit-tested and shared by src/client/fitCommand.ts and
- * src/client/fitWorker.ts.
+ * Pure (no `vscode`, no fs), so it is unit-tested and shared by src/server/fit.ts and
+ * src/server/fitWorker.ts.
  */
 import type { FitOptions, FitProgress, FitReport, IngestOptions, IngestReport, RunSeries } from '../core/fit';
 import { readRunsFromText } from '../core/fit/ingest';

@@ -75,6 +75,10 @@ export class PointSeries {
     return this.steps[i];
   }
 
+  lossAt(i: number): number {
+    return this.losses[i];
+  }
+
   add(p: TailPoint): void {
     if (this.latest && p.step <= this.latest.step) {
       // Same step again (printed twice) or an earlier one (resumed from a checkpoint): what came

@@ -47,7 +47,9 @@ export class CurvesBuilder {
     try {
       const found = this.findSavedLaw(snapshot);
       if (!found) return [];
-      const dataPath = firstFile(candidatePaths(found.saved.dataSource, [dirname(found.path), ...this.env.folders]));
+      const dataPath = firstFile(
+        candidatePaths(found.saved.dataSource, [dirname(found.path), ...this.env.folders]),
+      );
       if (!dataPath) return [];
       const stat = statSync(dataPath);
       if (stat.size > MAX_RUNS_FILE_BYTES) return [];
@@ -65,7 +67,8 @@ export class CurvesBuilder {
   /** The saved-law file of the snapshot's law: `fittedFrom` when it names one, else the loaded law of that id. */
   private findSavedLaw(snapshot: AnalysisSnapshot): { path: string; saved: SavedLaw } | undefined {
     const candidates: string[] = [];
-    if (snapshot.law.fittedFrom) candidates.push(...candidatePaths(snapshot.law.fittedFrom, this.env.folders));
+    if (snapshot.law.fittedFrom)
+      candidates.push(...candidatePaths(snapshot.law.fittedFrom, this.env.folders));
     for (const info of this.env.savedLaws())
       if (info.id === snapshot.law.id) candidates.push(...candidatePaths(info.uri, []));
     for (const path of candidates) {

@@ -15,7 +15,12 @@ import { LSPErrorCodes, ResponseError, type CancellationToken } from 'vscode-lan
 // readers), but these are all the service needs.
 import { annotateIdentifiability } from '../core/fit/identifiability';
 import { formatFitReport } from '../core/fit/report';
-import { parseSavedLaw, savedLawFromFit, savedLawToScalingLaw, serializeSavedLaw } from '../core/fit/savedLaw';
+import {
+  parseSavedLaw,
+  savedLawFromFit,
+  savedLawToScalingLaw,
+  serializeSavedLaw,
+} from '../core/fit/savedLaw';
 import type { FitReport, IngestReport } from '../core/fit/types';
 import { formatCount } from '../core/format';
 import {
@@ -67,7 +72,11 @@ export function defaultWorkerScript(): string | undefined {
 class FitWorker {
   private readonly worker: Worker;
   private pending:
-    | { resolve: (m: WorkerToHost) => void; reject: (e: Error) => void; onProgress?: (m: WorkerToHost) => void }
+    | {
+        resolve: (m: WorkerToHost) => void;
+        reject: (e: Error) => void;
+        onProgress?: (m: WorkerToHost) => void;
+      }
     | undefined;
   terminated = false;
 
@@ -147,7 +156,10 @@ export class FitService {
         : source.kind === 'text' && typeof source.text === 'string' && typeof source.fileName === 'string') ||
       typeof params.label !== 'string'
     )
-      return new ResponseError(-32602, 'A fit read needs a source (a path, or text and a file name) and a label.');
+      return new ResponseError(
+        -32602,
+        'A fit read needs a source (a path, or text and a file name) and a label.',
+      );
     let id = params.session;
     let session = id ? this.sessions.get(id) : undefined;
     if (!session) {
@@ -184,13 +196,17 @@ export class FitService {
           };
     const answer = await this.ask(id!, session, message, token);
     if (answer instanceof ResponseError) return answer;
-    if (answer.type !== 'read-result') return new ResponseError(-32603, 'The fit worker answered out of turn.');
+    if (answer.type !== 'read-result')
+      return new ResponseError(-32603, 'The fit worker answered out of turn.');
     const ingest: IngestReport = { ...answer.report, source: params.label };
     const need = needsTokensPerStep(ingest);
     if (need) session.stepColumn = need.stepColumn;
     else if (tokensPerStep !== undefined && session.stepColumn)
       // The preview and the report say where the tokens came from.
-      ingest.notes = [...ingest.notes, `Tokens = "${session.stepColumn}" × ${tokensPerStep} tokens/step (entered).`];
+      ingest.notes = [
+        ...ingest.notes,
+        `Tokens = "${session.stepColumn}" × ${tokensPerStep} tokens/step (entered).`,
+      ];
     session.ingest = ingest;
     session.summary = answer.summary;
     return {
@@ -214,7 +230,12 @@ export class FitService {
     if (!session) return noSession();
     let suggestion: { value: number | null; source?: string; detail: string } | undefined;
     if (params.path) {
-      const answer = await this.ask(params.session, session, { type: 'suggest-tokens-per-step', path: params.path }, token);
+      const answer = await this.ask(
+        params.session,
+        session,
+        { type: 'suggest-tokens-per-step', path: params.path },
+        token,
+      );
       if (answer instanceof ResponseError) return answer;
       if (answer.type === 'tokens-per-step') suggestion = answer;
     }
@@ -236,7 +257,8 @@ export class FitService {
       });
     });
     if (answer instanceof ResponseError) return answer;
-    if (answer.type !== 'fit-result') return new ResponseError(-32603, 'The fit worker answered out of turn.');
+    if (answer.type !== 'fit-result')
+      return new ResponseError(-32603, 'The fit worker answered out of turn.');
     const fit = answer.report;
     // Identifiability judged first, so the report and the saved law carry it.
     const verdict = annotateIdentifiability(fit);
@@ -330,7 +352,11 @@ export function describeLawFile(text: unknown): { valid: boolean; detail: string
 }
 
 /** The preview dialog's texts (what was read, and what the fit will do). */
-function preview(ingest: IngestReport, summary: RunsSummary, settings: FitSettings): FitReadResponse['preview'] {
+function preview(
+  ingest: IngestReport,
+  summary: RunsSummary,
+  settings: FitSettings,
+): FitReadResponse['preview'] {
   const { message, detail } = formatRunsPreview(ingest, summary);
   if (summary.runs === 0 || ingest.errors.length > 0) return { kind: 'error', message, detail };
   const cut = formatCount(settings.minTokens);
@@ -352,7 +378,8 @@ function preview(ingest: IngestReport, summary: RunsSummary, settings: FitSettin
       `${cut} tokens, ${settings.useIntermediateCheckpoints ? 'intermediate checkpoints' : 'final checkpoints only'}, ` +
       `${settings.bootstrap} bootstrap refits (seed ${HITCHHIKER_FIT_DEFAULTS.seed})` +
       (settings.borrowExponentsFrom ? `, exponents borrowed from ${settings.borrowExponentsFrom}` : '') +
-      (settings.holdoutLargest && summary.modelSizesAfterMinTokens >= HITCHHIKER_FIT_DEFAULTS.holdoutMinModelSizes
+      (settings.holdoutLargest &&
+      summary.modelSizesAfterMinTokens >= HITCHHIKER_FIT_DEFAULTS.holdoutMinModelSizes
         ? ', largest model held out.'
         : '.'),
   };

@@ -11,6 +11,7 @@ import type { ArchField, FieldSource, ReadContext, SourceRange, TrainingField } 
 import { formatTokensPerParam, lossWithInterval } from './lenses';
 import type { DocumentResult } from './model';
 import { memoryHover } from './memoryHover';
+import { scheduleHover } from './scheduleHover';
 
 /** The document a hover is on: its text and how to read its siblings (for the what-if re-reads). */
 export interface HoverDocument {
@@ -28,6 +29,8 @@ export function buildHover(
   if (!result.settings.hover.enable || !a) return null;
   const memory = memoryHover(result, position, document);
   if (memory) return memory;
+  const schedule = scheduleHover(result, position, document);
+  if (schedule) return schedule;
   const hit = findSource(a, position);
   if (!hit) return null;
   const markdown =

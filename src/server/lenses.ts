@@ -32,15 +32,7 @@ import type { DocumentResult } from './model';
 import { liveRunLenses } from './liveRuns';
 
 /** The topics a lens can show (issue #16). `duration` is the derivation of D next to `data`. */
-export type LensTopic =
-  | 'size'
-  | 'data'
-  | 'duration'
-  | 'compute'
-  | 'cost'
-  | 'loss'
-  | 'memory'
-  | 'inference';
+export type LensTopic = 'size' | 'data' | 'duration' | 'compute' | 'cost' | 'loss' | 'memory' | 'inference';
 
 /** What travels in `CodeLens.data`: the topic (for tests and clients) and the tooltip. */
 export interface LensData {
@@ -101,11 +93,7 @@ export function topicLenses(result: DocumentResult): TopicLens[] {
     if (title) push('memory', range, { title, tooltip: memoryTooltip(a) });
   }
   if (on.inference && settings.inference.tokens !== null) {
-    push(
-      'inference',
-      inferenceRange(a, modelRange),
-      inferenceLens(a, result.law, settings.inference.tokens),
-    );
+    push('inference', inferenceRange(a, modelRange), inferenceLens(a, result.law, settings.inference.tokens));
   }
   return out;
 }
@@ -235,8 +223,7 @@ export function costAssumptions(result: DocumentResult): CostAssumption[] {
     priceFrom = 'your setting scalingLens.hardware.usdPerGpuHour';
   else if (accelerator?.usdPerHour !== undefined)
     priceFrom = `the hardware table's price for ${cost.gpu} (Sardana et al. 2024 cost calculator default)`;
-  else
-    priceFrom = `no cited price for ${cost.gpu}: a fallback; set scalingLens.hardware.usdPerGpuHour`;
+  else priceFrom = `no cited price for ${cost.gpu}: a fallback; set scalingLens.hardware.usdPerGpuHour`;
   return [
     { name: 'accelerator', value: cost.gpu, from: cost.from?.gpu ?? 'the settings' },
     { name: 'GPUs', value: String(cost.gpus), from: cost.from?.gpus ?? 'the settings' },
@@ -265,8 +252,7 @@ function costLens(result: DocumentResult): { title: string; tooltip: string } | 
 function lossLens(a: Analysis, law: ScalingLaw): { title: string; tooltip: string } {
   const about = [`Law: ${law.label} — ${shortCitation(law)}.`, `N convention: ${law.paramConvention}.`];
   if (!a.loss) {
-    const why =
-      a.tokens === null ? 'loss needs D' : a.tokens === 0 ? 'no loss (D 0)' : 'no loss prediction';
+    const why = a.tokens === null ? 'loss needs D' : a.tokens === 0 ? 'no loss (D 0)' : 'no loss prediction';
     return { title: `${why} · ${law.id}`, tooltip: about.join('\n') };
   }
   const lines = [
@@ -449,7 +435,9 @@ export function formatGpuHours(hours: number): string {
 function formatDays(days: number): string {
   if (days >= 1) return `${Number(days.toPrecision(3))} days`;
   const hours = days * 24;
-  return hours >= 1 ? `${Number(hours.toPrecision(3))} hours` : `${Number((hours * 60).toPrecision(2))} minutes`;
+  return hours >= 1
+    ? `${Number(hours.toPrecision(3))} hours`
+    : `${Number((hours * 60).toPrecision(2))} minutes`;
 }
 
 /** The citation up to its first clause (the full text, with coefficients, is in the hover). */
@@ -469,9 +457,7 @@ function missingText(a: Analysis): string {
 function lengthKeyRange(a: Analysis): Range | undefined {
   const s = a.spec.trainingSources;
   // Without a length key (a framework default), the next training key keeps D off the model line.
-  const key = [s.duration, s.tokens, s.steps, s.globalBatch, s.gradAccum, s.seqLen].find(
-    (x) => x && !x.file,
-  );
+  const key = [s.duration, s.tokens, s.steps, s.globalBatch, s.gradAccum, s.seqLen].find((x) => x && !x.file);
   return key ? lineStart(key.keyRange) : undefined;
 }
 

@@ -84,6 +84,8 @@ interface LiveRun {
 }
 
 const runs = new Map<string, LiveRun>();
+/** Attachments in progress (link lookup is asynchronous): requests wait for them. */
+const attaching = new Map<string, Promise<void>>();
 let deps: LiveRunsDependencies | undefined;
 let connectionRef: Connection | undefined;
 
@@ -91,12 +93,15 @@ let connectionRef: Connection | undefined;
 export function registerLiveRuns(connection: Connection, dependencies: LiveRunsDependencies): void {
   deps = dependencies;
   connectionRef = connection;
-  dependencies.documents.onDidOpen((e) => void attach(e.document.uri));
+  dependencies.documents.onDidOpen((e) => {
+    const uri = e.document.uri;
+    attaching.set(
+      uri,
+      attach(uri).finally(() => attaching.delete(uri)),
+    );
+  });
   dependencies.documents.onDidClose((e) => detach(e.document.uri));
   connection.onRequest(LinkRunLogRequest, (params) => linkRunLog(params));
-  connection.onShutdown(() => {
-    for (const uri of [...runs.keys()]) detach(uri);
-  });
 }
 
 /** The live-run lens of a document (empty when no log is followed). */
@@ -123,7 +128,7 @@ export function liveRunDiagnostics(result: DocumentResult): Diagnostic[] {
   const pct = `${(Math.abs(j.relative) * 100).toFixed(1)}%`;
   return [
     {
-      range: lensRange(result),
+      range: diagnosticRange(result),
       severity: DiagnosticSeverity.Warning,
       source: 'Scaling Lens',
       code: RUN_OFF_BAND,
@@ -153,11 +158,14 @@ export function lensTitle(run: Pick<LiveRun, 'logPath' | 'status' | 'scheduleErr
     );
   else parts.push(head);
   if (run.scheduleError) parts.push(`no prediction: ${run.scheduleError}`);
-  if (s.projection)
-    parts.push(
-      `projected final ${formatLoss(s.projection.loss)} [${formatLoss(s.projection.low)}, ${formatLoss(s.projection.high)}]`,
-    );
-  else if (!run.scheduleError && s.notes.length) parts.push(s.notes[s.notes.length - 1]);
+  if (s.projection) {
+    const { loss, low, high } = s.projection;
+    // A 95% interval wider than ±20% says nothing yet (early in a cosine run the annealing term is
+    // not identified): say so instead of printing a number that looks like a prediction.
+    if (Number.isFinite(high) && high / loss < 1.2 && low / loss > 1 / 1.2)
+      parts.push(`projected final ${formatLoss(loss)} [${formatLoss(low)}, ${formatLoss(high)}]`);
+    else parts.push('projected final not determined yet (95% interval wider than ±20%)');
+  } else if (!run.scheduleError && s.notes.length) parts.push(s.notes[s.notes.length - 1]);
   if (s.eta && 'done' in s.eta) parts.push('run complete');
   else if (s.eta) parts.push(`ETA ${formatDuration(s.eta.seconds)}`);
   if (s.beyondRun) parts.push(`${s.beyondRun} checkpoint(s) past the planned run`);
@@ -186,6 +194,17 @@ function lensRange(result: DocumentResult): Range {
       ? duration.keyRange
       : (a.spec.modelSectionRange ?? { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } });
   return { start: range.start, end: range.start };
+}
+
+/** The training-length key (the run the log is of), else the model section's first line. */
+function diagnosticRange(result: DocumentResult): Range {
+  const a = result.analysis!;
+  const duration = a.spec.trainingSources.duration;
+  if (duration && !duration.file) return duration.keyRange;
+  const model = a.spec.modelSectionRange;
+  return model
+    ? { start: model.start, end: { line: model.start.line, character: model.start.character + 1000 } }
+    : { start: { line: 0, character: 0 }, end: { line: 0, character: 1000 } };
 }
 
 /** Bring the tracker up to date with the document's text (its schedule) and the log. */
@@ -308,6 +327,7 @@ async function linkRunLog(params: LinkRunLogParams): Promise<LinkRunLogResponse>
         candidates: [],
       };
     const candidates = findRunLogs(config);
+    await attaching.get(params.uri);
     if (params.logPath === undefined) {
       const run = runs.get(params.uri);
       return {

@@ -106,7 +106,14 @@ export function memoryFixes(
 export function fixTitle(edit: MemoryEdit, after: Analysis): string {
   const m = after.memory!;
   const capacity = m.capacityBytes !== null ? ` / ${formatGiB(m.capacityBytes)}` : '';
-  const verdict = m.fits === null ? '' : m.fits ? (m.headroom! < 0.05 ? ' (fits, < 5% headroom)' : ' (fits)') : ' (still over)';
+  const verdict =
+    m.fits === null
+      ? ''
+      : m.fits
+        ? m.headroom! < 0.05
+          ? ' (fits, < 5% headroom)'
+          : ' (fits)'
+        : ' (still over)';
   return `${FIX_VERB[edit.kind] ?? edit.kind}: ${edit.label} → ≈ ${formatGiB(m.perGpuBytes)}${capacity} GiB per GPU${verdict}`;
 }
 

@@ -58,7 +58,11 @@ function layoutKeyAt(a: Analysis, position: Position): { key: LayoutKey; source:
   const sources = a.spec.layout?.sources ?? {};
   for (const key of HOVER_KEYS) {
     const source = sources[key];
-    if (source && !source.file && (contains(source.keyRange, position) || contains(source.valueRange, position)))
+    if (
+      source &&
+      !source.file &&
+      (contains(source.keyRange, position) || contains(source.valueRange, position))
+    )
       return { key, source };
   }
   return undefined;
@@ -68,7 +72,11 @@ function layoutKeyAt(a: Analysis, position: Position): { key: LayoutKey; source:
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' ');
 
 /** The hover, or null when the position is not on a layout key of a file with a memory estimate. */
-export function memoryHover(result: DocumentResult, position: Position, document: HoverDocument): Hover | null {
+export function memoryHover(
+  result: DocumentResult,
+  position: Position,
+  document: HoverDocument,
+): Hover | null {
   const a = result.analysis;
   const m = a?.memory;
   if (!a || !m) return null;
@@ -110,7 +118,9 @@ export function memoryHover(result: DocumentResult, position: Position, document
       if (!sameRun(a, row.analysis)) {
         const b = row.analysis;
         if (b.params?.total !== a.params?.total && b.params && a.params)
-          notes.push(`N ${b.params.total > a.params.total ? '+' : '−'}${formatCount(Math.abs(b.params.total - a.params.total))}`);
+          notes.push(
+            `N ${b.params.total > a.params.total ? '+' : '−'}${formatCount(Math.abs(b.params.total - a.params.total))}`,
+          );
         if (b.tokens !== a.tokens)
           notes.push(b.tokens === null ? 'D unknown' : `D ${formatCount(b.tokens)} tokens`);
       }

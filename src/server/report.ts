@@ -64,22 +64,20 @@ export interface ReportJson {
 }
 
 /** The report of a result, or a message when the file is not an analyzable run config. */
-export function buildReport(
-  result: DocumentResult | undefined,
-  fileName: string,
-): ReportResponse {
+export function buildReport(result: DocumentResult | undefined, fileName: string): ReportResponse {
   const a = result?.analysis;
   if (!result || !a || !a.params)
-    return { ok: false, message: `${fileName} is not a run config Scaling Lens can analyze; no report written.` };
+    return {
+      ok: false,
+      message: `${fileName} is not a run config Scaling Lens can analyze; no report written.`,
+    };
   const law = result.law;
   const stored = storedTokensOf(a);
-  const sources = [
-    ...Object.entries(a.spec.archSources),
-    ...Object.entries(a.spec.trainingSources),
-  ].flatMap(([field, s]) =>
-    s
-      ? [{ field, key: s.key, value: s.raw.trim(), line: s.keyRange.start.line + 1, file: s.file ?? null }]
-      : [],
+  const sources = [...Object.entries(a.spec.archSources), ...Object.entries(a.spec.trainingSources)].flatMap(
+    ([field, s]) =>
+      s
+        ? [{ field, key: s.key, value: s.raw.trim(), line: s.keyRange.start.line + 1, file: s.file ?? null }]
+        : [],
   );
   const json: ReportJson = {
     version: 1,
@@ -144,7 +142,9 @@ function toMarkdown(r: ReportJson): string {
   if (p.active !== p.total) rows.push(['N (active)', formatExact(p.active)]);
   rows.push([
     'D (training tokens)',
-    r.tokens !== null ? `${formatExact(r.tokens)} (${formatCount(r.tokens)})` : `unknown — needs ${r.missing.join(' and ')}`,
+    r.tokens !== null
+      ? `${formatExact(r.tokens)} (${formatCount(r.tokens)})`
+      : `unknown — needs ${r.missing.join(' and ')}`,
   ]);
   if (r.tokensFormula) rows.push(['D derivation', r.tokensFormula]);
   if (r.tokensFrom) rows.push(['D from', r.tokensFrom]);
@@ -152,7 +152,10 @@ function toMarkdown(r: ReportJson): string {
   if (r.optimalTokens !== null) rows.push([`compute-optimal D (${r.law.id})`, formatExact(r.optimalTokens)]);
   if (r.flops !== null) rows.push(['training FLOPs (6·N·D)', formatScientific(r.flops, 4)]);
   if (r.flopsWithAttention !== null)
-    rows.push(['FLOPs with attention (Kaplan et al. 2020, Table 1)', formatScientific(r.flopsWithAttention, 4)]);
+    rows.push([
+      'FLOPs with attention (Kaplan et al. 2020, Table 1)',
+      formatScientific(r.flopsWithAttention, 4),
+    ]);
   if (r.cost) {
     rows.push(['GPU-hours', r.cost.gpuHours.toPrecision(4)]);
     rows.push(['days', r.cost.days.toPrecision(3)]);
@@ -162,7 +165,8 @@ function toMarkdown(r: ReportJson): string {
     rows.push([`predicted loss (${r.loss.law})`, formatLoss(r.loss.value)]);
     rows.push(['95% interval', `${formatLoss(r.loss.interval95[0])}–${formatLoss(r.loss.interval95[1])}`]);
     rows.push(['N used by the law', `${formatExact(r.loss.paramsUsed)} (${r.loss.paramConvention})`]);
-    if (r.loss.atOptimalTokens !== null) rows.push(['loss at the compute-optimal D', formatLoss(r.loss.atOptimalTokens)]);
+    if (r.loss.atOptimalTokens !== null)
+      rows.push(['loss at the compute-optimal D', formatLoss(r.loss.atOptimalTokens)]);
   }
   const out = [
     `# Scaling Lens report: ${r.file}`,
@@ -195,7 +199,8 @@ function toMarkdown(r: ReportJson): string {
     out.push('## Keys read', '', '| field | key | value | line |', '| --- | --- | --- | --- |');
     out.push(
       ...r.sources.map(
-        (s) => `| ${s.field} | \`${cell(s.key)}\` | \`${cell(s.value)}\` | ${s.file ? `${cell(basename(s.file))}:` : ''}${s.line} |`,
+        (s) =>
+          `| ${s.field} | \`${cell(s.key)}\` | \`${cell(s.value)}\` | ${s.file ? `${cell(basename(s.file))}:` : ''}${s.line} |`,
       ),
       '',
     );

@@ -227,21 +227,24 @@ connection.onCodeAction(async (params, token) => {
   const document = documents.get(params.textDocument.uri);
   const path = fileSystemPath(params.textDocument.uri)[0] ?? safeUriPath(params.textDocument.uri);
   const stored = trainingTokensActions(result, params.context.diagnostics);
-  return [...stored, ...buildCodeActions(result, {
-    uri: params.textDocument.uri,
-    version: result.version,
-    // Same version number is not enough: a client may repeat one with another text.
-    ...(document?.version === result.version && store.current(params.textDocument.uri)
-      ? { text: document.getText() }
-      : {}),
-    readContext: readContextFor(
-      { ...(path ? { path } : {}), readFile: readSibling },
-      result.analysisSettings,
-    ),
-    range: params.range,
-    diagnostics: params.context.diagnostics,
-    documentChanges: clientCaps.documentChanges,
-  })];
+  return [
+    ...stored,
+    ...buildCodeActions(result, {
+      uri: params.textDocument.uri,
+      version: result.version,
+      // Same version number is not enough: a client may repeat one with another text.
+      ...(document?.version === result.version && store.current(params.textDocument.uri)
+        ? { text: document.getText() }
+        : {}),
+      readContext: readContextFor(
+        { ...(path ? { path } : {}), readFile: readSibling },
+        result.analysisSettings,
+      ),
+      range: params.range,
+      diagnostics: params.context.diagnostics,
+      documentChanges: clientCaps.documentChanges,
+    }),
+  ];
 });
 
 connection.onRequest(AnalysisRequest, async (params: AnalysisRequestParams, token: CancellationToken) => {
@@ -360,7 +363,13 @@ registerCompare(connection, {
 
 // Helper E (#16): per-file training tokens for HF config.json, and Export Report.
 registerTrainingTokens(connection, { invalidate: () => store.invalidateAll() });
-registerReport(connection, { result: async (uri) => viewResult(await ready(uri, { isCancellationRequested: false } as CancellationToken) as DocumentState | undefined) });
+registerReport(connection, {
+  result: async (uri) =>
+    viewResult(
+      (await ready(uri, { isCancellationRequested: false } as CancellationToken)) as
+        DocumentState | undefined,
+    ),
+});
 
 /** Wait for the first settings pull and the document's current analysis; a cancelled request gets an error. */
 async function ready(

@@ -20,7 +20,12 @@ import { analyzeSpec, readContextFor, type Analysis, type AnalysisSettings } fro
 import { readRunConfig } from '../core/config/registry';
 import { formatCount, formatExact } from '../core/format';
 import type { CoreDiagnostic, FrameworkId, ReadContext, RunSpec } from '../core/types';
-import { Commands, TrainingTokensRequest, type SetTrainingTokensArgs, type TrainingTokensResponse } from '../protocol';
+import {
+  Commands,
+  TrainingTokensRequest,
+  type SetTrainingTokensArgs,
+  type TrainingTokensResponse,
+} from '../protocol';
 import type { DocumentResult } from './model';
 import { MAX_TRAINING_TOKENS } from './trainingTokensParse';
 
@@ -83,7 +88,11 @@ export function lookupStoredTokens(path: string | undefined): StoredTokens | und
 }
 
 /** Write (tokens) or remove (null) a file's entry in `<folder>/.vscode/scaling-lens/tokens.json`. */
-export function writeStoredTokens(folder: string, path: string, tokens: number | null): StoredTokens | { store: string; key: string } {
+export function writeStoredTokens(
+  folder: string,
+  path: string,
+  tokens: number | null,
+): StoredTokens | { store: string; key: string } {
   const store = join(folder, TOKENS_FILE);
   const key = keyOf(folder, path);
   let doc: { version: number; tokens: Record<string, unknown> } = { version: 1, tokens: {} };
@@ -119,20 +128,33 @@ export function analyzeTextWithStoredTokens(
   text: string,
   context: ReadContext,
   settings: AnalysisSettings,
-): { analysis: Analysis | null; diagnostics: CoreDiagnostic[]; recognized: boolean; framework?: FrameworkId } {
+): {
+  analysis: Analysis | null;
+  diagnostics: CoreDiagnostic[];
+  recognized: boolean;
+  framework?: FrameworkId;
+} {
   const result = readRunConfig(text, readContextFor(context, settings));
   if (result.kind === 'not-a-run-config') return { analysis: null, diagnostics: [], recognized: false };
   if (result.kind === 'unreadable')
     return { analysis: null, diagnostics: result.diagnostics, recognized: true, framework: result.framework };
   let spec = result.spec;
   const noLength = spec.diagnostics.find((d) => d.code === NO_TRAINING_LENGTH);
-  const stored = noLength && spec.training.tokens === undefined ? lookupStoredTokens(context.path) : undefined;
+  const stored =
+    noLength && spec.training.tokens === undefined ? lookupStoredTokens(context.path) : undefined;
   if (noLength && stored) {
     const where = `${TOKENS_FILE} ("${stored.key}")`;
     spec = {
       ...spec,
-      training: { ...spec.training, tokens: stored.tokens, formula: `${formatExact(stored.tokens)} tokens stored in ${where}` },
-      assumptions: [...spec.assumptions, `Training tokens: ${formatExact(stored.tokens)} from ${where}, set in the editor (the config has no training length).`],
+      training: {
+        ...spec.training,
+        tokens: stored.tokens,
+        formula: `${formatExact(stored.tokens)} tokens stored in ${where}`,
+      },
+      assumptions: [
+        ...spec.assumptions,
+        `Training tokens: ${formatExact(stored.tokens)} from ${where}, set in the editor (the config has no training length).`,
+      ],
       diagnostics: [
         ...spec.diagnostics.filter((d) => d !== noLength),
         {
@@ -151,7 +173,10 @@ export function analyzeTextWithStoredTokens(
 }
 
 /** Quick fixes: set the training tokens (on `no-training-length`), remove them (on the stored hint). */
-export function trainingTokensActions(result: DocumentResult, diagnostics: readonly Diagnostic[]): CodeAction[] {
+export function trainingTokensActions(
+  result: DocumentResult,
+  diagnostics: readonly Diagnostic[],
+): CodeAction[] {
   const out: CodeAction[] = [];
   for (const diagnostic of diagnostics) {
     if (diagnostic.code === NO_TRAINING_LENGTH && result.analysis?.tokens === null) {
@@ -161,7 +186,11 @@ export function trainingTokensActions(result: DocumentResult, diagnostics: reado
         kind: CodeActionKind.QuickFix,
         diagnostics: [diagnostic],
         isPreferred: true,
-        command: { title: 'Set the training tokens for this file…', command: Commands.setTrainingTokens, arguments: [args] },
+        command: {
+          title: 'Set the training tokens for this file…',
+          command: Commands.setTrainingTokens,
+          arguments: [args],
+        },
       });
     }
     if (diagnostic.code === STORED_TOKENS_CODE && storedTokensOf(result.analysis)) {
@@ -169,7 +198,11 @@ export function trainingTokensActions(result: DocumentResult, diagnostics: reado
         title: 'Remove the stored training tokens (D unknown again)',
         kind: CodeActionKind.QuickFix,
         diagnostics: [diagnostic],
-        command: { title: 'Remove the stored training tokens', command: Commands.clearTrainingTokens, arguments: [result.uri] },
+        command: {
+          title: 'Remove the stored training tokens',
+          command: Commands.clearTrainingTokens,
+          arguments: [result.uri],
+        },
       });
     }
   }
@@ -191,13 +224,23 @@ export function registerTrainingTokens(connection: Connection, deps: TrainingTok
     } catch {
       return { ok: false, message: 'Only files on disk can store training tokens.' };
     }
-    if (params.tokens !== null && !(Number.isFinite(params.tokens) && params.tokens >= 1 && params.tokens <= MAX_TRAINING_TOKENS))
-      return { ok: false, message: `Training tokens must be between 1 and ${MAX_TRAINING_TOKENS.toExponential(0)}.` };
+    if (
+      params.tokens !== null &&
+      !(Number.isFinite(params.tokens) && params.tokens >= 1 && params.tokens <= MAX_TRAINING_TOKENS)
+    )
+      return {
+        ok: false,
+        message: `Training tokens must be between 1 and ${MAX_TRAINING_TOKENS.toExponential(0)}.`,
+      };
     const folder = await folderOf(connection, path);
     try {
       const existing = lookupStoredTokens(path);
       // Remove from the store that holds the entry (a nested folder's), write to the workspace folder's.
-      const written = writeStoredTokens(params.tokens === null && existing ? dirname(dirname(dirname(existing.store))) : folder, path, params.tokens);
+      const written = writeStoredTokens(
+        params.tokens === null && existing ? dirname(dirname(dirname(existing.store))) : folder,
+        path,
+        params.tokens,
+      );
       deps.invalidate();
       return {
         ok: true,

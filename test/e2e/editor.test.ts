@@ -63,11 +63,17 @@ function nPattern(params: number): RegExp {
   return new RegExp(`(^|\\s)N ${formatCount(params).replace('.', '\\.')}(\\s|$)`);
 }
 
-/** The lens that carries the summary (starts with N ...). */
+/**
+ * The summary topics (src/server/lenses.ts: size, data, compute, cost, loss — one lens each since
+ * issue #16) joined with " · ", as the single summary lens used to read.
+ */
 function summaryLens(lenses: string[]): string {
-  const lens = lenses.find((t) => /^N \S+/.test(t));
-  assert.ok(lens, `no summary lens among ${JSON.stringify(lenses)}`);
-  return lens;
+  const size = lenses.find((t) => /^N \S+/.test(t));
+  assert.ok(size, `no size lens among ${JSON.stringify(lenses)}`);
+  const others = [/^D /, / FLOPs$/, /-h ≈ \$/, /^(loss |no loss|loss needs D)/].map((re) =>
+    lenses.find((t) => re.test(t)),
+  );
+  return [size, ...others].filter((t): t is string => !!t).join(' · ');
 }
 
 const unavailable = e2eUnavailableReasonSync();
@@ -132,10 +138,10 @@ describe('Scaling Lens in a real VS Code (code-server + Chromium)', { skip }, ()
     assert.ok(summary.includes(`${formatScientific(expected.flops)} FLOPs`), summary);
     assert.ok(summary.includes(`loss ${formatLoss(expected.loss.value)}`), summary);
     assert.ok(summary.includes(expected.loss.law), summary);
-    // The duration lens explains D at max_iters.
-    const duration = lenses.find((t) => t.startsWith(`D ${formatCount(expected.tokens!)} `));
+    // The duration lens explains D at max_iters: 60000 iterations × 12 × 1024 × 40 tokens.
+    const duration = lenses.find((t) => t.startsWith('60,000 steps × 491,520 tok'));
     assert.ok(duration, `no duration lens in ${JSON.stringify(lenses)}`);
-    assert.match(duration, /max_iters\(60000\)/);
+    assert.match(duration, /· optimal ≈ [\d.]+[MBT]$/);
   });
 
   test('hovering n_layer explains what one more layer does to N', async () => {
@@ -218,7 +224,7 @@ describe('Scaling Lens in a real VS Code (code-server + Chromium)', { skip }, ()
     const file = session.path(NANOGPT);
     const original = readFileSync(file, 'utf8');
     await session.openFile(NANOGPT);
-    await waitForLenses(session.page, { pattern: /^N 124M / });
+    await waitForLenses(session.page, { pattern: /^N 124M$/ });
     // Select the value 12 at the end of the n_layer line and type 24 over it (one undoable edit).
     const page = session.page;
     await clickToken(page, 'n_layer = 12');
@@ -254,7 +260,7 @@ describe('Scaling Lens in a real VS Code (code-server + Chromium)', { skip }, ()
     await session.openFile(relative);
     try {
       const completed = await waitForLenses(page, {
-        pattern: new RegExp(`^N .* · D ${formatCount(expected.tokens).replace('.', '\\.')} `),
+        pattern: new RegExp(`^D ${formatCount(expected.tokens).replace('.', '\\.')} `),
       });
       await screenshot(page, 'maxtext-with-missing-gpus-setting');
       assert.ok(summaryLens(completed).includes(`${formatScientific(expected.flops!)} FLOPs`));
@@ -268,18 +274,18 @@ describe('Scaling Lens in a real VS Code (code-server + Chromium)', { skip }, ()
   test('Select Scaling Law… switches the law and the lens re-predicts the loss', async () => {
     const page = session.page;
     await session.openFile(NANOGPT);
-    await waitForLenses(page, { pattern: /^N .*epoch2024/ });
+    await waitForLenses(page, { pattern: /^loss .*epoch2024/ });
     const expected = cliAnalyze(session.path(NANOGPT), '--law', 'hoffmann2022');
     assert.ok(expected.loss);
     await chooseLaw('hoffmann2022');
     try {
-      const lenses = await waitForLenses(page, { pattern: /^N .*hoffmann2022/ });
+      const lenses = await waitForLenses(page, { pattern: /^loss .*hoffmann2022/ });
       await screenshot(page, 'nanogpt-law-hoffmann2022');
       assert.ok(summaryLens(lenses).includes(`loss ${formatLoss(expected.loss.value)}`), summaryLens(lenses));
     } finally {
       await chooseLaw('epoch2024');
     }
-    await waitForLenses(page, { pattern: /^N .*epoch2024/ });
+    await waitForLenses(page, { pattern: /^loss .*epoch2024/ });
   });
 
   test('every example framework gets a summary lens matching the CLI', async () => {

@@ -84,7 +84,8 @@ test(
     assert.deepEqual(answer.data, expected);
     // The exports are the CSV of the same table: all charts, and each chart drawn.
     assert.equal(answer.csv.all, tableToCsv(expected.table));
-    for (const chart of expected.charts) assert.equal(answer.csv[chart.id], tableToCsv(expected.table, chart.id));
+    for (const chart of expected.charts)
+      assert.equal(answer.csv[chart.id], tableToCsv(expected.table, chart.id));
     assert.deepEqual(Object.keys(answer.csv).sort(), ['all', ...expected.charts.map((c) => c.id)].sort());
     // A published law has no observed runs: no fit or residual chart.
     assert.equal(
@@ -103,7 +104,10 @@ test(
     );
 
     // An edit: the answer carries the new version and the new numbers (D doubled via max_iters).
-    const edited = readFileSync(EXAMPLE, 'utf8').replace(/max_iters = (\d+)/, (_m, n) => `max_iters = ${2 * Number(n)}`);
+    const edited = readFileSync(EXAMPLE, 'utf8').replace(
+      /max_iters = (\d+)/,
+      (_m, n) => `max_iters = ${2 * Number(n)}`,
+    );
     assert.notEqual(edited, readFileSync(EXAMPLE, 'utf8'), 'the example sets max_iters');
     await client.change(uri, edited);
     const next = (await client.connection.sendRequest(CurvesRequest, { uri })) as CurvesResponse;
@@ -115,18 +119,22 @@ test(
   },
 );
 
-test('curves: a closed, unknown or non-config document answers null, not an error', { skip: NOT_BUILT }, async () => {
-  const never = pathToFileURL(join(dir, 'never-opened.py')).toString();
-  assert.equal(await client.connection.sendRequest(CurvesRequest, { uri: never }), null);
-  const notes = join(dir, 'notes.yaml');
-  writeFileSync(notes, 'shopping:\n  - milk\n  - eggs\n');
-  const uri = await client.open(notes);
-  assert.equal(await client.connection.sendRequest(CurvesRequest, { uri }), null);
-  await client.close(uri);
-  assert.equal(await client.connection.sendRequest(CurvesRequest, { uri }), null);
-  // Malformed params: null as well.
-  assert.equal(await client.connection.sendRequest(CurvesRequest, { uri: 42 as unknown as string }), null);
-});
+test(
+  'curves: a closed, unknown or non-config document answers null, not an error',
+  { skip: NOT_BUILT },
+  async () => {
+    const never = pathToFileURL(join(dir, 'never-opened.py')).toString();
+    assert.equal(await client.connection.sendRequest(CurvesRequest, { uri: never }), null);
+    const notes = join(dir, 'notes.yaml');
+    writeFileSync(notes, 'shopping:\n  - milk\n  - eggs\n');
+    const uri = await client.open(notes);
+    assert.equal(await client.connection.sendRequest(CurvesRequest, { uri }), null);
+    await client.close(uri);
+    assert.equal(await client.connection.sendRequest(CurvesRequest, { uri }), null);
+    // Malformed params: null as well.
+    assert.equal(await client.connection.sendRequest(CurvesRequest, { uri: 42 as unknown as string }), null);
+  },
+);
 
 test(
   'curves: under a fitted law the server reads the law’s runs itself and draws them (fit and residual charts)',
@@ -140,7 +148,17 @@ test(
     // The CLI's fit, saved where the editor saves laws, with the data source relative to the workspace.
     execFileSync(
       process.execPath,
-      [join(REPO_ROOT, 'dist', 'cli.js'), 'fit', 'runs/sweep.csv', '--bootstrap', '20', '--save', join(lawDir, 'sweep.law.json'), '--name', 'sweep'],
+      [
+        join(REPO_ROOT, 'dist', 'cli.js'),
+        'fit',
+        'runs/sweep.csv',
+        '--bootstrap',
+        '20',
+        '--save',
+        join(lawDir, 'sweep.law.json'),
+        '--name',
+        'sweep',
+      ],
       { cwd: root, encoding: 'utf8' },
     );
     const saved = parseSavedLaw(readFileSync(join(lawDir, 'sweep.law.json'), 'utf8'));

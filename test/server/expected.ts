@@ -43,9 +43,7 @@ export function lensOf(lenses: readonly LensLike[] | null | undefined, topic: st
 
 /** The summary topics' titles of a lens answer joined with " · " (undefined when there is none). */
 export function summaryOf(lenses: readonly LensLike[] | null | undefined): string | undefined {
-  const titles = SUMMARY_TOPICS.map((t) => lensOf(lenses, t)?.command?.title).filter(
-    (t): t is string => !!t,
-  );
+  const titles = SUMMARY_TOPICS.map((t) => lensOf(lenses, t)?.command?.title).filter((t): t is string => !!t);
   return titles.length ? titles.join(' · ') : undefined;
 }
 
@@ -96,6 +94,12 @@ export function expectedLoss(j: AnalyzeJson, lawId = 'epoch2024'): string {
  * callers written when the unknown-D summary ended in a part the CLI did not print).
  */
 export function expectedSummary(j: AnalyzeJson, lawId = 'epoch2024'): { title?: string; prefix?: string } {
-  const parts = [expectedSize(j), expectedData(j), expectedCompute(j), expectedCost(j), expectedLoss(j, lawId)];
+  const parts = [
+    expectedSize(j),
+    expectedData(j),
+    expectedCompute(j),
+    expectedCost(j),
+    expectedLoss(j, lawId),
+  ];
   return { title: parts.filter((p): p is string => !!p).join(' · ') };
 }

@@ -39,9 +39,14 @@ function scratchDir(): string {
   return dir;
 }
 
-type Lens = { range: { start: { line: number } }; command?: { title: string; command: string; arguments?: unknown[]; tooltip?: string }; data?: unknown };
+type Lens = {
+  range: { start: { line: number } };
+  command?: { title: string; command: string; arguments?: unknown[]; tooltip?: string };
+  data?: unknown;
+};
 const titleOf = (lenses: Lens[] | null, topic: string) => lensOf(lenses, topic)?.command?.title;
-const tooltipOf = (lenses: Lens[] | null, topic: string) => (lensOf(lenses, topic)?.data as { tooltip: string }).tooltip;
+const tooltipOf = (lenses: Lens[] | null, topic: string) =>
+  (lensOf(lenses, topic)?.data as { tooltip: string }).tooltip;
 const lineOf = (lenses: Lens[] | null, topic: string) => (lensOf(lenses, topic) as Lens).range.start.line;
 
 test('each topic lens of the project fixtures equals the CLI numbers', { skip: NOT_BUILT }, async () => {
@@ -85,12 +90,15 @@ test(
     // Summary topics on the model line (n_layer, the first architecture key); D at max_iters.
     const text = client.text(uri);
     const modelLine = positionOf(text, 'n_layer').line;
-    for (const topic of ['size', 'compute', 'cost', 'loss']) assert.equal(lineOf(lenses, topic), modelLine, topic);
+    for (const topic of ['size', 'compute', 'cost', 'loss'])
+      assert.equal(lineOf(lenses, topic), modelLine, topic);
     assert.equal(lineOf(lenses, 'data'), positionOf(text, 'max_iters').line);
     // Fits an 80-column editor next to an open panel: each line's lenses with VS Code's " | ".
     const byLine = new Map<number, string[]>();
-    for (const l of lenses) byLine.set(l.range.start.line, [...(byLine.get(l.range.start.line) ?? []), l.command!.title]);
-    for (const [line, titles] of byLine) assert.ok(titles.join(' | ').length <= 80, `line ${line}: ${titles.join(' | ')}`);
+    for (const l of lenses)
+      byLine.set(l.range.start.line, [...(byLine.get(l.range.start.line) ?? []), l.command!.title]);
+    for (const [line, titles] of byLine)
+      assert.ok(titles.join(' | ').length <= 80, `line ${line}: ${titles.join(' | ')}`);
   },
 );
 
@@ -139,7 +147,10 @@ test(
       const set = await other.open(file);
       const lenses = (await other.codeLens(set)) as Lens[];
       const custom = tooltipOf(lenses, 'cost');
-      assert.match(custom, /• accelerator A100-40GB — from the default \(setting scalingLens\.hardware\.gpu\)/);
+      assert.match(
+        custom,
+        /• accelerator A100-40GB — from the default \(setting scalingLens\.hardware\.gpu\)/,
+      );
       assert.match(custom, /• MFU 50% — from your setting scalingLens\.hardware\.mfu/);
       assert.match(custom, /• \$\/GPU-hour \$3\.00 — from your setting scalingLens\.hardware\.usdPerGpuHour/);
       const [cli] = cliAnalyze([file], ['--gpu', 'A100-40GB', '--mfu', '0.5', '--usd-per-gpu-hour', '3']);
@@ -228,7 +239,10 @@ test(
       assert.equal(summaryOf(completed), expectedSummary(cli64!).title);
       // 50000 iterations × (4 micro × 64 GPUs) × 2048 tokens.
       assert.ok(titleOf(completed, 'data')!.startsWith(`D ${formatCount(50000 * 4 * 64 * 2048)} `));
-      assert.match(tooltipOf(completed, 'cost'), /• GPUs 64 — from your setting \(scalingLens\.missing\.gpus/);
+      assert.match(
+        tooltipOf(completed, 'cost'),
+        /• GPUs 64 — from your setting \(scalingLens\.missing\.gpus/,
+      );
     } finally {
       await other.stop();
     }

@@ -99,7 +99,9 @@ test(
       assert.match(lensOf(lenses, 'loss')!.command!.title, new RegExp(`^loss ${loss.toFixed(3)} \\(`));
       const tooltip = (lensOf(lenses, 'data')!.data as { tooltip: string }).tooltip;
       assert.ok(
-        tooltip.includes('600,000,000,000 tokens stored in .vscode/scaling-lens/tokens.json ("models/smollm/config.json")'),
+        tooltip.includes(
+          '600,000,000,000 tokens stored in .vscode/scaling-lens/tokens.json ("models/smollm/config.json")',
+        ),
         tooltip,
       );
       const after = (await client.analysis(uri))!;
@@ -107,7 +109,9 @@ test(
       assert.deepEqual(after.missing, []);
 
       // The info diagnostic is replaced by a hint carrying the undo quick fix.
-      const now = await client.waitForDiagnostics(uri, (d) => d.some((x) => x.code === 'stored-training-tokens'));
+      const now = await client.waitForDiagnostics(uri, (d) =>
+        d.some((x) => x.code === 'stored-training-tokens'),
+      );
       assert.ok(!now.some((d) => d.code === 'no-training-length'));
       const hint = now.find((d) => d.code === 'stored-training-tokens') as Diagnostic;
       assert.match(hint.message, /^D = 600B tokens from \.vscode\/scaling-lens\/tokens\.json/);
@@ -131,32 +135,36 @@ test(
   },
 );
 
-test('a stored value never overrides a length the file states; bad values are refused', { skip: NOT_BUILT }, async () => {
-  const { root } = workspace();
-  const file = join(root, 'train_small_gpt.py');
-  copyFileSync(fixturePath('server', 'train_small_gpt.py'), file);
-  const client = await LspTestClient.start({ rootPath: root });
-  try {
-    const uri = await client.open(file);
-    const before = summaryOf(await client.codeLens(uri));
-    const ok = await client.connection.sendRequest<{ ok: boolean }>('scalingLens/trainingTokens', {
-      uri,
-      tokens: 1e12,
-    });
-    assert.equal(ok.ok, true);
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    const lenses = await client.codeLens(uri);
-    assert.equal(summaryOf(lenses), before);
-    assert.ok(summaryOf(lenses)!.includes(`D ${formatCount(64 * 256 * 5000)} `));
-    for (const tokens of [-5, 0, 1e30]) {
-      const bad = await client.connection.sendRequest<{ ok: boolean; message: string }>(
-        'scalingLens/trainingTokens',
-        { uri, tokens },
-      );
-      assert.equal(bad.ok, false, String(tokens));
-      assert.match(bad.message, /between 1 and/);
+test(
+  'a stored value never overrides a length the file states; bad values are refused',
+  { skip: NOT_BUILT },
+  async () => {
+    const { root } = workspace();
+    const file = join(root, 'train_small_gpt.py');
+    copyFileSync(fixturePath('server', 'train_small_gpt.py'), file);
+    const client = await LspTestClient.start({ rootPath: root });
+    try {
+      const uri = await client.open(file);
+      const before = summaryOf(await client.codeLens(uri));
+      const ok = await client.connection.sendRequest<{ ok: boolean }>('scalingLens/trainingTokens', {
+        uri,
+        tokens: 1e12,
+      });
+      assert.equal(ok.ok, true);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const lenses = await client.codeLens(uri);
+      assert.equal(summaryOf(lenses), before);
+      assert.ok(summaryOf(lenses)!.includes(`D ${formatCount(64 * 256 * 5000)} `));
+      for (const tokens of [-5, 0, 1e30]) {
+        const bad = await client.connection.sendRequest<{ ok: boolean; message: string }>(
+          'scalingLens/trainingTokens',
+          { uri, tokens },
+        );
+        assert.equal(bad.ok, false, String(tokens));
+        assert.match(bad.message, /between 1 and/);
+      }
+    } finally {
+      await client.stop();
     }
-  } finally {
-    await client.stop();
-  }
-});
+  },
+);

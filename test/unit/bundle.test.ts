@@ -12,17 +12,22 @@ import { CHART_IDS } from '../../src/core/charts';
 import { PANEL_CHART_IDS } from '../../src/webviewMessages';
 import { REPO_ROOT } from '../helpers';
 
-/** Our code in extension.js at most, minified (it measured ~38 KB when the fit moved to the server). */
-const OWN_CODE_LIMIT = 60 * 1024;
+/**
+ * Our code in extension.js at most, minified: 37.6 KB when charts, laws and the fit moved to the
+ * server (issue #11 asked for ≤ 150 KB and aimed at ≤ 40 KB); the limit leaves room for new commands.
+ */
+const OWN_CODE_LIMIT = 50 * 1024;
 /**
  * The whole extension.js at most, minified. vscode-languageclient with vscode-jsonrpc,
- * vscode-languageserver-protocol/-types, semver and minimatch alone minify to ~350 KB: a fixed cost
- * while the client bundles the language client, not something our code can shrink.
+ * vscode-languageserver-protocol/-types, semver and minimatch alone minify to ~350 KB (350.6 KB
+ * measured): a fixed cost while the client bundles the language client, not something our code can
+ * shrink. 388.9 KB in all when this limit was set.
  */
-const WHOLE_BUNDLE_LIMIT = 430 * 1024;
+const WHOLE_BUNDLE_LIMIT = 420 * 1024;
 
 /** Core and server code that must not reach the extension host: they compute the numbers. */
-const FORBIDDEN = /^src\/core\/(charts\.ts$|fit\/|laws\/|config\/|model\/|plan\/|analyze\.ts$)|^src\/server\//;
+const FORBIDDEN =
+  /^src\/core\/(charts\.ts$|fit\/|laws\/|config\/|model\/|plan\/|analyze\.ts$)|^src\/server\//;
 
 async function clientBundle() {
   return esbuild.build({
@@ -42,14 +47,6 @@ async function clientBundle() {
 
 test('the client bundle holds no reader, law, fit, chart, planner or server code, and stays small', async () => {
   const result = await clientBundle();
-  // Every module the bundle reaches, used or not: a forbidden one is a mistake even if tree-shaken.
-  const forbidden = Object.keys(result.metafile.inputs).filter((path) => FORBIDDEN.test(path));
-  assert.deepEqual(
-    forbidden,
-    [],
-    'the client imports core/server code; import runtime protocol values from src/protocolMethods.ts, ' +
-      'types from src/protocol.ts, and ask the server for anything computed',
-  );
   const output = Object.values(result.metafile.outputs)[0]!;
   let own = 0;
   let dependencies = 0;
@@ -60,8 +57,19 @@ test('the client bundle holds no reader, law, fit, chart, planner or server code
   const bytes = result.outputFiles[0]!.contents.length;
   const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
   console.log(`extension.js: ${kb(bytes)} minified = our code ${kb(own)} + dependencies ${kb(dependencies)}`);
+  // Every module the bundle reaches, used or not: a forbidden one is a mistake even if tree-shaken.
+  const forbidden = Object.keys(result.metafile.inputs).filter((path) => FORBIDDEN.test(path));
+  assert.deepEqual(
+    forbidden,
+    [],
+    'the client imports core/server code; import runtime protocol values from src/protocolMethods.ts, ' +
+      'types from src/protocol.ts, and ask the server for anything computed',
+  );
   assert.ok(own <= OWN_CODE_LIMIT, `our code in extension.js is ${kb(own)} (limit ${kb(OWN_CODE_LIMIT)})`);
-  assert.ok(bytes <= WHOLE_BUNDLE_LIMIT, `extension.js is ${kb(bytes)} minified (limit ${kb(WHOLE_BUNDLE_LIMIT)})`);
+  assert.ok(
+    bytes <= WHOLE_BUNDLE_LIMIT,
+    `extension.js is ${kb(bytes)} minified (limit ${kb(WHOLE_BUNDLE_LIMIT)})`,
+  );
   // The split adds up (esbuild's runtime helpers and the wrapper are the only other bytes).
   assert.ok(own + dependencies <= bytes && bytes - own - dependencies < 4096);
 });

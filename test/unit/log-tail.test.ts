@@ -209,7 +209,10 @@ test('JSONL and CSV metrics files, train and val in one row; trainer_state.json 
   const { dir, done } = scratch();
   try {
     const jsonl = join(dir, 'metrics.jsonl');
-    writeFileSync(jsonl, '{"step": 100, "train/loss": 3.5, "lr": 0.0003}\n{"step": 200, "loss": 3.2, "val_loss": 3.3}\n{"step": 3');
+    writeFileSync(
+      jsonl,
+      '{"step": 100, "train/loss": 3.5, "lr": 0.0003}\n{"step": 200, "loss": 3.2, "val_loss": 3.3}\n{"step": 3',
+    );
     const a = new LogTail(jsonl);
     a.poll();
     assert.equal(a.format, 'jsonl');
@@ -221,10 +224,7 @@ test('JSONL and CSV metrics files, train and val in one row; trainer_state.json 
     const b = new LogTail(csv);
     b.poll();
     assert.equal(b.format, 'csv');
-    assert.deepEqual(
-      [steps(b.train), steps(b.val), b.train.at(1).lr],
-      [[10, 20], [20], 2e-4],
-    );
+    assert.deepEqual([steps(b.train), steps(b.val), b.train.at(1).lr], [[10, 20], [20], 2e-4]);
     const state = join(dir, 'trainer_state.json');
     const history = [
       { step: 10, loss: 3.1, learning_rate: 1e-4 },
@@ -341,7 +341,10 @@ test(
         assert.equal(p.loss, Number((2 + 8 / Math.sqrt(p.step)).toExponential(6)));
       }
       // Bounded: the tail holds a 1 MiB read buffer and 10 MiB of points, not the 1 GB of text.
-      assert.ok(maxRss - rssBefore < 200 * 2 ** 20, `RSS grew by ${((maxRss - rssBefore) / 2 ** 20).toFixed(0)} MiB`);
+      assert.ok(
+        maxRss - rssBefore < 200 * 2 ** 20,
+        `RSS grew by ${((maxRss - rssBefore) / 2 ** 20).toFixed(0)} MiB`,
+      );
     } finally {
       w.close();
       done();

@@ -23,7 +23,8 @@ function assertSaneNumbers(value: unknown, path = '$'): void {
     assert.ok(Number.isFinite(value) && value >= 0, `${path} = ${value}`);
   } else if (Array.isArray(value)) value.forEach((v, i) => assertSaneNumbers(v, `${path}[${i}]`));
   else if (value && typeof value === 'object')
-    for (const [k, v] of Object.entries(value)) if (k !== 'range' && k !== 'line') assertSaneNumbers(v, `${path}.${k}`);
+    for (const [k, v] of Object.entries(value))
+      if (k !== 'range' && k !== 'line') assertSaneNumbers(v, `${path}.${k}`);
 }
 
 function analyse(path: string, from: string, to: string, settings = DEFAULT_ANALYSIS_SETTINGS) {
@@ -39,7 +40,15 @@ function analyse(path: string, from: string, to: string, settings = DEFAULT_ANAL
   return { a, json, text: edited };
 }
 
-const cases: { name: string; path: string; from: string; to: string; code: string; message: RegExp; at?: string }[] = [
+const cases: {
+  name: string;
+  path: string;
+  from: string;
+  to: string;
+  code: string;
+  message: RegExp;
+  at?: string;
+}[] = [
   {
     name: 'Megatron TP 3 does not divide 16 heads',
     path: MEGATRON,
@@ -64,7 +73,8 @@ const cases: { name: string; path: string; from: string; to: string; code: strin
     from: '--pipeline-model-parallel-size 1',
     to: '--pipeline-model-parallel-size 5',
     code: 'layout-dp-gpus',
-    message: /gpus = 16 is not divisible by --tensor-model-parallel-size 1 × --pipeline-model-parallel-size 5 × CP 1 = 5/,
+    message:
+      /gpus = 16 is not divisible by --tensor-model-parallel-size 1 × --pipeline-model-parallel-size 5 × CP 1 = 5/,
   },
   {
     name: 'Megatron on 3 nodes: 512 global is not a multiple of micro-batch 4 × DP 24',
@@ -118,6 +128,10 @@ test('the same layout on a GPU count the file does not state is a warning that s
   assert.match(d.message, /--global-batch-size = 8 is not divisible by --micro-batch-size 4 × DP 8/);
   assert.match(d.message, /scalingLens\.missing\.gpus/);
   // On the 2 GPUs it was written for, the layout is fine and memory is estimated.
-  const two = analyzeText(text, {}, { ...DEFAULT_ANALYSIS_SETTINGS, gpus: 2, useGpusForMissingTokens: true }).analysis!;
+  const two = analyzeText(
+    text,
+    {},
+    { ...DEFAULT_ANALYSIS_SETTINGS, gpus: 2, useGpusForMissingTokens: true },
+  ).analysis!;
   assert.ok(two.memory && two.memory.perGpuBytes > 0);
 });

@@ -31,7 +31,8 @@ function listFiles(dir: string): string[] {
 
 function corpus(): string[] {
   const paths = listFiles(join(REPO_ROOT, 'examples'));
-  for (const { name, dir } of fixtureDirs()) if (/megatron|torchtitan/.test(name)) paths.push(...listFiles(dir));
+  for (const { name, dir } of fixtureDirs())
+    if (/megatron|torchtitan/.test(name)) paths.push(...listFiles(dir));
   if (HAS_SHARED)
     for (const name of readdirSync(SHARED_DIR).sort())
       if (/^configs/.test(name)) paths.push(...listFiles(join(SHARED_DIR, name)));
@@ -52,7 +53,8 @@ function cases(): Case[] {
   for (const path of corpus()) {
     const text = diskReadFile(path);
     if (text === undefined) continue;
-    for (const gpu of ACCELERATORS) out.push({ label: `${path.replace(REPO_ROOT, '.')} on ${gpu}`, path, text, gpu });
+    for (const gpu of ACCELERATORS)
+      out.push({ label: `${path.replace(REPO_ROOT, '.')} on ${gpu}`, path, text, gpu });
   }
   return out;
 }
@@ -110,10 +112,16 @@ test('every memory fix re-reads to the memory in its title, lower than before, w
       actionsChecked++;
       const edits = action.edit!.changes!['file:///x']!;
       const applied = TextDocument.applyEdits(TextDocument.create('file:///x', 'x', 1, c.text), edits);
-      assert.equal(applied, fixes[i]!.text, `${c.label}: ${action.title} — the LSP edit gives the analysed text`);
+      assert.equal(
+        applied,
+        fixes[i]!.text,
+        `${c.label}: ${action.title} — the LSP edit gives the analysed text`,
+      );
     }
   }
-  console.log(`memory fixes: ${files} file/accelerator pairs with memory, ${fixesChecked} fixes, ${actionsChecked} LSP actions; kinds ${[...kinds].sort().join(', ')}`);
+  console.log(
+    `memory fixes: ${files} file/accelerator pairs with memory, ${fixesChecked} fixes, ${actionsChecked} LSP actions; kinds ${[...kinds].sort().join(', ')}`,
+  );
   assert.ok(files >= 6, `files with a memory estimate: ${files}`);
   assert.ok(actionsChecked > 0, 'some file is over capacity and gets fixes');
   for (const kind of ['shard-up', 'recompute-full', 'micro-batch-half'])
@@ -149,7 +157,10 @@ test('Megatron: --recompute-activations wins over --recompute-granularity (argum
   assert.equal(a.memory!.layout.recompute, 'selective');
   const full = planMemoryEdits('megatron', base, a.memory!.layout).find((e) => e.kind === 'recompute-full')!;
   const edited = applyOffsetEdits(base, full.replacements);
-  assert.match(edited, /--recompute-granularity full --recompute-method uniform --recompute-num-layers 1 --use-flash-attn/);
+  assert.match(
+    edited,
+    /--recompute-granularity full --recompute-method uniform --recompute-num-layers 1 --use-flash-attn/,
+  );
   assert.doesNotMatch(edited, /--recompute-activations/);
   assert.equal(analyzeText(edited, {}, settings).analysis!.memory!.layout.recompute, 'full');
 });

@@ -31,11 +31,14 @@ function hoverAt(path: string, text: string, needle: string): string | null {
   return hover ? (hover.contents as { value: string }).value : null;
 }
 
-const gib = (path: string, text: string) => formatGiB(analyzeText(text, { path }, settings).analysis!.memory!.perGpuBytes);
+const gib = (path: string, text: string) =>
+  formatGiB(analyzeText(text, { path }, settings).analysis!.memory!.perGpuBytes);
 
 /** The GiB figure of the what-if row whose change cell is `label`. */
 const rowGiB = (markdown: string, label: string) =>
-  new RegExp(`^\\| \`${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\` \\| ([\\d.]+) \\|`, 'm').exec(markdown)?.[1];
+  new RegExp(`^\\| \`${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\` \\| ([\\d.]+) \\|`, 'm').exec(
+    markdown,
+  )?.[1];
 
 test('Megatron --micro-batch-size hover: breakdown parts are the analysis’s, rows are re-analyses of hand-edited files', () => {
   const path = join(REPO_ROOT, 'examples', 'megatron', 'pretrain_gpt_1.3b.sh');
@@ -55,7 +58,10 @@ test('Megatron --micro-batch-size hover: breakdown parts are the analysis’s, r
   );
   assert.equal(
     rowGiB(md, '--recompute-granularity full --recompute-method uniform --recompute-num-layers 1'),
-    edited('--bf16', '--bf16 --recompute-granularity full --recompute-method uniform --recompute-num-layers 1'),
+    edited(
+      '--bf16',
+      '--bf16 --recompute-granularity full --recompute-method uniform --recompute-num-layers 1',
+    ),
   );
   assert.equal(
     rowGiB(md, '--tensor-model-parallel-size 2'),
@@ -70,8 +76,14 @@ test('torchtitan [activation_checkpoint] mode hover: off and full rows; TP × 2 
   const text = readFileSync(path, 'utf8');
   const md = hoverAt(path, text, 'mode = "selective"')!;
   assert.ok(md);
-  assert.equal(rowGiB(md, '[activation_checkpoint] mode = "none"'), gib(path, text.replace('mode = "selective"', 'mode = "none"')));
-  assert.equal(rowGiB(md, '[activation_checkpoint] mode = "full"'), gib(path, text.replace('mode = "selective"', 'mode = "full"')));
+  assert.equal(
+    rowGiB(md, '[activation_checkpoint] mode = "none"'),
+    gib(path, text.replace('mode = "selective"', 'mode = "none"')),
+  );
+  assert.equal(
+    rowGiB(md, '[activation_checkpoint] mode = "full"'),
+    gib(path, text.replace('mode = "selective"', 'mode = "full"')),
+  );
   assert.match(md, /`tensor_parallel_degree = 2` \| [\d.]+ \| −[\d.]+ \| D /);
 });
 
@@ -83,7 +95,10 @@ test('a TP what-if that does not divide the heads shows the diagnostic, not a fi
     .replace('NUM_NODES=2', 'NUM_NODES=4');
   const md = hoverAt(path, text, '--tensor-model-parallel-size')!;
   assert.ok(md);
-  assert.match(md, /`--tensor-model-parallel-size 32` \| — \| — \| --tensor-model-parallel-size = 32 does not divide the 16 attention heads/);
+  assert.match(
+    md,
+    /`--tensor-model-parallel-size 32` \| — \| — \| --tensor-model-parallel-size = 32 does not divide the 16 attention heads/,
+  );
   assert.doesNotMatch(md, /NaN|Infinity|-\d/);
 });
 

@@ -159,3 +159,69 @@ describe('analysis and CLI JSON carry memory and throughput', () => {
     assert.equal(d.range!.start.line, lineOf(text, 'tensor_parallel_degree = 7'));
   });
 });
+
+describe('Megatron layout from sourced fragments', () => {
+  it('a launcher that sources its parallel arguments gets the fragment’s TP and micro-batch, at the `source` line', () => {
+    const files: Record<string, string> = {
+      '/runs/par.sh':
+        'PAR_ARGS=(\n  --tensor-model-parallel-size 4\n  --micro-batch-size 2\n  --recompute-granularity full --recompute-method uniform --recompute-num-layers 1\n)\n',
+    };
+    const launcher =
+      'source /runs/par.sh\n' +
+      'torchrun --nproc_per_node 8 pretrain_gpt.py --num-layers 24 --hidden-size 2048 --num-attention-heads 16 \\\n' +
+      '  --seq-length 2048 --max-position-embeddings 2048 --global-batch-size 64 --train-iters 100 ${PAR_ARGS[@]}\n';
+    const context = { path: '/runs/launch.sh', readFile: (p: string) => files[p] };
+    const layout = readLayout('megatron', launcher, context, 8)!;
+    assert.equal(layout.tensorParallel, 4);
+    assert.equal(layout.microBatch, 2);
+    assert.equal(layout.recompute, 'full');
+    assert.equal(layout.sources.tensorParallel!.file, '/runs/par.sh');
+    assert.equal(layout.sources.tensorParallel!.keyRange.start.line, 0);
+    // The analysis reads the same flags: N pads the vocabulary to 128 × TP 4 and memory uses TP 4.
+    const a = analyzeText(launcher, context, { ...DEFAULT_ANALYSIS_SETTINGS, gpus: 8 }).analysis!;
+    assert.equal(a.memory!.layout.tensorParallel, 4);
+    assert.equal(a.memory!.layout.recompute, 'full');
+    // Without the fragment the layout would be TP 1, micro-batch 1: a different (wrong) figure.
+    const alone = analyzeText(
+      launcher,
+      { path: '/runs/launch.sh' },
+      { ...DEFAULT_ANALYSIS_SETTINGS, gpus: 8 },
+    ).analysis!;
+    assert.notEqual(alone.memory?.perGpuBytes, a.memory!.perGpuBytes);
+  });
+});
+
+describe('Megatron full recompute in parts (--recompute-method, --recompute-num-layers)', () => {
+  const script = (extra: string) =>
+    'torchrun --nproc_per_node 8 pretrain_gpt.py --num-layers 24 --hidden-size 2048 --num-attention-heads 16 \\\n' +
+    `  --seq-length 2048 --max-position-embeddings 2048 --micro-batch-size 4 --global-batch-size 64 --train-iters 100 ${extra}\n`;
+  const settings = { ...DEFAULT_ANALYSIS_SETTINGS, gpus: 8 };
+  const activations = (extra: string) =>
+    analyzeText(script(extra), {}, settings).analysis!.memory!.activations.bytes;
+  const none = activations('');
+  const full1 = activations(
+    '--recompute-granularity full --recompute-method uniform --recompute-num-layers 1',
+  );
+  it('uniform 1 is every layer checkpointed (2sbh each) plus one layer recomputed', () => {
+    assert.equal(full1, activations('--recompute-granularity full'));
+    assert.ok(full1 < none / 5);
+  });
+  it('block n stores the other 24 − n layers whole: n = 24 is uniform 1, n = 2 is close to no recompute', () => {
+    const block = (n: number) =>
+      activations(`--recompute-granularity full --recompute-method block --recompute-num-layers ${n}`);
+    assert.equal(block(24), full1);
+    const b2 = block(2);
+    assert.ok(b2 > full1 && b2 < none, `${b2} between ${full1} and ${none}`);
+    // Each more recomputed layer trades one stored layer for one 2sbh checkpoint: linear in n.
+    const step = block(2) - block(3);
+    assert.ok(step > 0);
+    assert.ok(Math.abs(block(3) - block(4) - step) <= 1e-9 * none);
+  });
+  it('uniform n keeps 24 / n group inputs and recomputes n layers at once', () => {
+    const u4 = activations(
+      '--recompute-granularity full --recompute-method uniform --recompute-num-layers 4',
+    );
+    const u1 = full1;
+    assert.ok(u4 > u1, 'four layers live together in backward');
+  });
+});

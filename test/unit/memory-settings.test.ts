@@ -29,7 +29,10 @@ test('unset: the default allowance, 1 GiB + 5% of the rest', () => {
   assert.equal(DEFAULT_OVERHEAD.fixedBytes, GIB);
   assert.equal(DEFAULT_OVERHEAD.fraction, 0.05);
   assert.equal(m.overhead.bytes, GIB + 0.05 * rest(m));
-  assert.deepEqual(m, analyzeText(text, { path }, { ...DEFAULT_ANALYSIS_SETTINGS, gpuFromFile: true }).analysis!.memory!);
+  assert.deepEqual(
+    m,
+    analyzeText(text, { path }, { ...DEFAULT_ANALYSIS_SETTINGS, gpuFromFile: true }).analysis!.memory!,
+  );
 });
 
 test('set: 2.5 GiB + 10%, and 0 + 0 (no allowance at all)', () => {

@@ -152,7 +152,7 @@ export function readRunConfig(text: string, context: ReadContext = {}): ReadResu
         ? applyInventory(result.spec, reader.inventory, result.written)
         : result.spec;
     // The parallel layout feeds the memory estimate; only frameworks with a layout reader have one.
-    const layout = readLayout(spec.framework, source, hinted.context, spec.training.gpus);
+    const layout = readLayout(spec.framework, source, hinted.context, spec.training.gpus, result.parsed);
     if (layout) spec.layout = layout;
     spec.hardware = hinted.attach(spec, hardware);
     return { kind: 'run-config', spec: sanitizeSpec(spec) };

@@ -11,12 +11,28 @@ import type {
   TrainingField,
 } from '../types';
 import { getNode, lookup, type Located, type YamlSource } from './yamlSource';
-import { parseNumberLiteral } from './values';
+import {
+  EXPECTED,
+  UnusableValues,
+  asBool,
+  asNumber,
+  asPositiveInt,
+  headWidth,
+  invalidValue,
+  isInterpolation,
+  quoted,
+  typeWritten,
+  unknownWord,
+  unresolvedInterpolation,
+} from './readerPolicy';
+
+export { formatInt, isInterpolation } from './readerPolicy';
 
 /**
- * Shared plumbing for the YAML-based readers of GPT-NeoX, OLMo, llm-foundry, Levanter and DeepSpeed:
- * a RunSpec under construction plus typed lookups that record where every value came from and turn
- * bad values into diagnostics. (Named after the first reader that needed it; it is framework-neutral.)
+ * Shared plumbing for the YAML-based readers (GPT-NeoX, OLMo, llm-foundry, Levanter, DeepSpeed,
+ * torchtune, Axolotl, nanotron, NeMo): a RunSpec under construction plus typed lookups that record
+ * where every value came from. How a written value is typed and rejected is ./readerPolicy.ts, the
+ * one policy the readers of other formats follow too.
  */
 
 /** A path of mapping keys; a segment may list aliases (`['gas', 'gradient_accumulation_steps']`). */
@@ -50,15 +66,10 @@ export class SpecBuilder {
   /** Rewrites a located value before typing it (OmegaConf interpolation); settable after construction. */
   resolve?: (located: Located) => Located | undefined;
   /**
-   * Which part of the spec the current lookups feed. A value that is written but unusable (invalid,
-   * unresolvable) poisons that part in {@link finish}: substituting the framework default for it
-   * would print a confident, wrong number.
+   * Written but unusable values (invalid, unresolvable): each poisons the part of the spec it feeds
+   * in {@link finish}, since substituting the framework default would print a confident, wrong number.
    */
-  phase: 'architecture' | 'training' | 'other' = 'other';
-  private readonly rejected: { architecture: FieldSource[]; training: FieldSource[] } = {
-    architecture: [],
-    training: [],
-  };
+  private readonly unusable = new UnusableValues();
 
   constructor(
     framework: FrameworkId,
@@ -93,13 +104,21 @@ export class SpecBuilder {
     return located;
   }
 
+  /** Which part of the spec the current lookups feed (see ./readerPolicy.ts UnusableValues). */
+  get phase(): 'architecture' | 'training' | 'other' {
+    return this.unusable.phase;
+  }
+  set phase(phase: 'architecture' | 'training' | 'other') {
+    this.unusable.phase = phase;
+  }
+
   /** Note a written but unusable value (already diagnosed) against the parts of the spec it feeds. */
   reject(source: FieldSource, recordAs: RecordAs = {}): void {
+    const parts: ('architecture' | 'training' | 'other')[] = [this.phase];
     // A display name (`run_name`) does not change the count.
-    const feedsArchitecture =
-      (recordAs.arch && recordAs.arch !== 'modelName') || this.phase === 'architecture';
-    if (feedsArchitecture) this.rejected.architecture.push(source);
-    if (recordAs.training || this.phase === 'training') this.rejected.training.push(source);
+    if (recordAs.arch && recordAs.arch !== 'modelName') parts.push('architecture');
+    if (recordAs.training) parts.push('training');
+    this.unusable.note({ key: source.key, range: source.valueRange }, parts);
   }
 
   /**
@@ -107,30 +126,7 @@ export class SpecBuilder {
    * unusable, that result becomes unknown with a diagnostic instead of silently using a default.
    */
   finish(): RunSpec {
-    const spec = this.spec;
-    const [archKey] = this.rejected.architecture;
-    if (archKey && spec.architecture) {
-      delete spec.architecture;
-      this.diagnose(
-        'warning',
-        'architecture-unknown',
-        `Parameters are not counted: \`${archKey.key}\` is written but cannot be used, and its default would give a wrong count.`,
-        archKey.valueRange,
-      );
-    }
-    const [trainingKey] = this.rejected.training;
-    if (trainingKey && spec.training.tokens !== undefined) {
-      delete spec.training.tokens;
-      delete spec.training.formula;
-      spec.training.missing = [`a usable \`${trainingKey.key}\``];
-      this.diagnose(
-        'warning',
-        'tokens-unknown',
-        `Training tokens are not computed: \`${trainingKey.key}\` is written but cannot be used.`,
-        trainingKey.valueRange,
-      );
-    }
-    return spec;
+    return this.unusable.finish(this.spec, (diagnostic) => this.spec.diagnostics.push(diagnostic));
   }
 
   /**
@@ -147,14 +143,21 @@ export class SpecBuilder {
    * d_model / n_heads when it is a whole number; otherwise an 'invalid-value' error on the heads
    * value and undefined (a fractional head width means the file is wrong, not a number to round).
    */
-  headDim(dModel: Sourced<number>, nHeads: Sourced<number>, names: [string, string]): number | undefined {
-    const headDim = dModel.value / nHeads.value;
-    if (Number.isInteger(headDim)) return headDim;
+  headDim(
+    dModel: Sourced<number> | number,
+    nHeads: Sourced<number> | number,
+    names: [string, string],
+    range?: SourceRange,
+  ): number | undefined {
+    const d = typeof dModel === 'number' ? dModel : dModel.value;
+    const h = typeof nHeads === 'number' ? nHeads : nHeads.value;
+    const width = headWidth(d, h, names);
+    if ('headDim' in width) return width.headDim;
     this.diagnose(
       'error',
       'invalid-value',
-      `${names[0]} ${dModel.value} is not divisible by ${names[1]} ${nHeads.value}.`,
-      nHeads.source.valueRange,
+      width.message,
+      range ?? (typeof nHeads === 'number' ? undefined : nHeads.source.valueRange),
     );
     return undefined;
   }
@@ -168,25 +171,17 @@ export class SpecBuilder {
 
   /** A positive integer at `path`; a present but invalid value yields an 'invalid-value' diagnostic. */
   int(path: KeyPath, recordAs: RecordAs = {}): Sourced<number> | undefined {
-    return this.typed(path, recordAs, 'a positive integer', (value) => {
-      const parsed = parseNumberLiteral(value);
-      return parsed !== undefined && parsed > 0 && Number.isInteger(parsed) ? parsed : undefined;
-    });
+    return this.typed(path, recordAs, EXPECTED.positiveInt, asPositiveInt);
   }
 
   /** A finite number at `path` (any sign). */
   number(path: KeyPath, recordAs: RecordAs = {}): Sourced<number> | undefined {
-    return this.typed(path, recordAs, 'a number', (value) => parseNumberLiteral(value));
+    return this.typed(path, recordAs, EXPECTED.number, asNumber);
   }
 
   /** A boolean at `path` (YAML 1.1 / Python spellings already parsed as booleans). */
   bool(path: KeyPath, recordAs: RecordAs = {}): Sourced<boolean> | undefined {
-    return this.typed(path, recordAs, 'true or false', (value) => {
-      if (typeof value === 'boolean') return value;
-      if (typeof value === 'string' && /^(true|false)$/i.test(value.trim()))
-        return /^true$/i.test(value.trim());
-      return undefined;
-    });
+    return this.typed(path, recordAs, EXPECTED.bool, asBool);
   }
 
   /** A string at `path` (numbers are stringified; null/empty count as absent). */
@@ -196,11 +191,8 @@ export class SpecBuilder {
       return undefined;
     if (typeof located.value === 'string') {
       if (!this.resolve && isInterpolation(located.value)) {
-        this.diagnose(
-          'warning',
-          'interpolation-unresolved',
-          `\`${located.source.raw.slice(0, 60)}\` is an interpolation Scaling Lens does not evaluate: \`${located.source.key}\` is not analyzed.`,
-          located.source.valueRange,
+        this.spec.diagnostics.push(
+          unresolvedInterpolation(located.source.key, located.source.raw, located.source.valueRange),
         );
         this.reject(located.source, recordAs);
         return undefined;
@@ -210,11 +202,8 @@ export class SpecBuilder {
     if (typeof located.value === 'number' || typeof located.value === 'boolean') {
       return { value: String(located.value), source: located.source };
     }
-    this.diagnose(
-      'warning',
-      'invalid-value',
-      `\`${located.source.key}\` should be a name, got \`${located.source.raw.slice(0, 60)}\`.`,
-      located.source.valueRange,
+    this.spec.diagnostics.push(
+      invalidValue(located.source.key, EXPECTED.name, quoted(located.source.raw), located.source.valueRange),
     );
     this.reject(located.source, recordAs);
     return undefined;
@@ -227,12 +216,7 @@ export class SpecBuilder {
   oneOf(path: KeyPath, known: readonly string[], recordAs: RecordAs = {}): Sourced<string> | undefined {
     const found = this.string(path, recordAs);
     if (!found || known.includes(found.value.toLowerCase())) return found;
-    this.diagnose(
-      'warning',
-      'unknown-value',
-      `\`${found.source.key}\` is \`${found.value.slice(0, 40)}\`, which is not one of ${known.join(', ')}.`,
-      found.source.valueRange,
-    );
+    this.spec.diagnostics.push(unknownWord(found.source.key, found.value, known, found.source.valueRange));
     this.reject(found.source, recordAs);
     return undefined;
   }
@@ -245,30 +229,17 @@ export class SpecBuilder {
   ): Sourced<T> | undefined {
     const located = this.find(path, recordAs);
     // A key with an empty value (`train_batch_size:`) is treated as not set, like the frameworks do.
-    if (!located || located.value === null || located.value === undefined) return undefined;
-    if (typeof located.value === 'string' && isInterpolation(located.value)) {
-      // Only readers without a resolver get here (a resolver resolves or diagnoses it in find()).
-      this.diagnose(
-        'warning',
-        'interpolation-unresolved',
-        `\`${located.source.raw.slice(0, 60)}\` is an interpolation Scaling Lens does not evaluate: \`${located.source.key}\` is not analyzed.`,
-        located.source.valueRange,
-      );
+    // An interpolation only gets here in readers without a resolver (a resolver resolves or
+    // diagnoses it in find()).
+    if (!located) return undefined;
+    const typed = typeWritten(located.value, convert, expected, located.source);
+    if (typed.kind === 'absent') return undefined;
+    if (typed.kind === 'rejected') {
       this.reject(located.source, recordAs);
+      this.spec.diagnostics.push(typed.diagnostic);
       return undefined;
     }
-    const value = convert(located.value);
-    if (value === undefined) {
-      this.reject(located.source, recordAs);
-      this.diagnose(
-        'warning',
-        'invalid-value',
-        `\`${located.source.key}\` should be ${expected}, got \`${located.source.raw.slice(0, 60)}\`.`,
-        located.source.valueRange,
-      );
-      return undefined;
-    }
-    return { value, source: located.source };
+    return { value: typed.value, source: located.source };
   }
 
   /** Add a diagnostic. */
@@ -293,11 +264,6 @@ export class SpecBuilder {
     const end = value.range?.[1] ?? key.range?.[1] ?? start;
     return this.yaml.lines.range(start, end);
   }
-}
-
-/** True for an OmegaConf interpolation string like `${variables.max_seq_len}`. */
-export function isInterpolation(value: string): boolean {
-  return /\$\{[^}]*\}/.test(value);
 }
 
 /**
@@ -383,9 +349,4 @@ export function resolveSiblingPath(base: string | undefined, relative: string): 
 export function optionGpus(context: ReadContext): number | undefined {
   const gpus = context.options?.gpus;
   return gpus !== undefined && Number.isInteger(gpus) && gpus > 0 ? gpus : undefined;
-}
-
-/** Format an integer with thousands separators for formulas. */
-export function formatInt(value: number): string {
-  return Number.isSafeInteger(value) ? value.toLocaleString('en-US') : value.toExponential(4);
 }

@@ -21,8 +21,8 @@ import { mulberry32 } from './random';
 
 /** Point-pass counts of the engine (dimensionless; see above). */
 export const FIT_COST_MODEL = {
-  main: { fixed: 1.2e5, search: 32, full: 14 },
-  refit: { fixed: 3.3e4, search: 44, full: 17 },
+  main: { fixed: 1.2e5, search: 32, full: 7 },
+  refit: { fixed: 3.3e4, search: 44, full: 8.5 },
   /** Points the starts are searched on (multistart.ts SEARCH_POINTS). */
   searchPoints: 4000,
   /** Resamples below which the bootstrap runs in the calling thread (parallel.ts MIN_PARALLEL). */

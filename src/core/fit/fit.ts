@@ -49,11 +49,15 @@ function designFromColumns(columns: RunColumns, points: Points): FitDesign {
     logLoss: new Float64Array(n),
   };
   let withUnique = false;
+  // log N once per run (the same value Math.log gives per point).
+  const logParamsOfRun = new Float64Array(runs.length).fill(NaN);
   for (let k = 0; k < n; k++) {
     const i = points.index[k]!;
-    const params = runs[points.run[k]!]!.params;
+    const r = points.run[k]!;
+    const params = runs[r]!.params;
     const t = tokens[i]!;
-    design.logParams[k] = Math.log(params);
+    if (Number.isNaN(logParamsOfRun[r]!)) logParamsOfRun[r] = Math.log(params);
+    design.logParams[k] = logParamsOfRun[r]!;
     design.logTokens[k] = Math.log(t);
     const f = flops ? flops[i]! : NaN;
     design.logFlops[k] = f > 0 ? Math.log(f) : Math.log(6 * params * t);
@@ -119,10 +123,18 @@ function meanAre(
   const n = points.index.length;
   if (n === 0) return NaN;
   let sum = 0;
-  for (let k = 0; k < n; k++) {
-    const predicted = Math.exp(form.logLoss(theta, design, k));
-    const actual = columns.loss[points.index[k]!]!;
-    sum += Math.abs(predicted - actual) / actual;
+  // The batched log-loss where the form has one (it computes exactly what logLoss does).
+  const block = 256;
+  const values = new Float64Array(block);
+  for (let start = 0; start < n; start += block) {
+    const end = Math.min(n, start + block);
+    if (form.logLossBatch) form.logLossBatch(theta, design, start, end, values);
+    else for (let k = start; k < end; k++) values[k - start] = form.logLoss(theta, design, k);
+    for (let k = start; k < end; k++) {
+      const predicted = Math.exp(values[k - start]!);
+      const actual = columns.loss[points.index[k]!]!;
+      sum += Math.abs(predicted - actual) / actual;
+    }
   }
   return sum / n;
 }

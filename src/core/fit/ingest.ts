@@ -1,4 +1,4 @@
-import { DelimitedParser, guessDelimiter, type CsvRecord } from './csv';
+import { DelimitedParser, guessDelimiter, parsePlainDecimal, type CsvRecord } from './csv';
 import { concatRunColumns, emptyRunColumns, runsFromColumns, type RunColumns, type RunColumnsRun } from './columns';
 import type { ColumnChoice, DropReason, IngestOptions, IngestReport, RunSeries } from './types';
 
@@ -385,26 +385,55 @@ class RunsBuilder {
     if (tokens === 'missing' && typeof step === 'number' && options.tokensPerStep) {
       tokens = step * options.tokensPerStep;
     }
-    const values = { params, tokens, loss };
-    const describe = (key: (typeof REQUIRED)[number]) =>
-      `line ${row.line}: ${key} "${String(row.get(columns[key] ?? '') ?? '')}"`;
-    if (params === 'bad' || tokens === 'bad' || loss === 'bad') {
-      dropRow(report, 'unparseable', describe(REQUIRED.find((k) => values[k] === 'bad')!));
-      return;
-    }
-    if (params === 'missing' || tokens === 'missing' || loss === 'missing') {
-      dropRow(report, 'missing-value', `line ${row.line}: no ${REQUIRED.find((k) => values[k] === 'missing')}`);
-      return;
-    }
-    if (params === 'nan' || tokens === 'nan' || loss === 'nan') {
-      dropRow(report, 'nan', describe(REQUIRED.find((k) => values[k] === 'nan')!));
+    if (!(typeof params === 'number' && typeof tokens === 'number' && typeof loss === 'number')) {
+      this.dropUnusable(row, { params, tokens, loss });
       return;
     }
     if (!(params > 0 && tokens > 0 && loss > 0)) {
-      const key = REQUIRED.find((k) => !((values[k] as number) > 0))!;
-      dropRow(report, 'non-positive', `line ${row.line}: ${key} = ${values[key]}`);
+      this.dropUnusable(row, { params, tokens, loss });
       return;
     }
+    this.keep(row.line, name, seed, params, tokens, loss, step, flops);
+  }
+
+  /**
+   * A row whose cells were read as plain numbers by the table fast path (readTable): the same as
+   * {@link add} for a row with a model (or no model) column, N, tokens and loss columns, no seed
+   * column and no filters, whose numeric cells are all plain decimals.
+   */
+  addNumbers(
+    line: number,
+    name: string,
+    params: number,
+    tokens: number,
+    loss: number,
+    step: Parsed,
+    flops: Parsed,
+  ): void {
+    const report = this.report;
+    report.rowsRead++;
+    if (report.rowsRead > this.maxRows) {
+      dropRow(report, 'too-many-rows', `line ${line}`);
+      return;
+    }
+    if (!(params > 0 && tokens > 0 && loss > 0)) {
+      this.dropUnusable({ line, get: () => undefined }, { params, tokens, loss });
+      return;
+    }
+    this.keep(line, name, undefined, params, tokens, loss, step, flops);
+  }
+
+  private keep(
+    line: number,
+    name: string,
+    seed: string | undefined,
+    params: number,
+    tokens: number,
+    loss: number,
+    step: Parsed,
+    flops: Parsed,
+  ): void {
+    const report = this.report;
     let run: number;
     if (name === this.lastName && seed === this.lastSeed && params === this.lastParams) run = this.lastRun;
     else {
@@ -423,7 +452,7 @@ class RunsBuilder {
       this.lastRun = run;
     }
     if (this.seen.addOrFind(this.tokens.length, run, tokens, loss)) {
-      dropRow(report, 'duplicate', `line ${row.line}`);
+      dropRow(report, 'duplicate', `line ${line}`);
       return;
     }
     this.run.push(run);
@@ -432,6 +461,22 @@ class RunsBuilder {
     this.step.push(typeof step === 'number' ? step : NaN);
     this.flops.push(typeof flops === 'number' && flops > 0 ? flops : NaN);
     report.pointsKept++;
+  }
+
+  /** Drops a row whose N, tokens or loss is unusable, under the first reason that applies. */
+  private dropUnusable(row: Row, values: Record<(typeof REQUIRED)[number], Parsed>): void {
+    const { columns, report } = this;
+    const describe = (key: (typeof REQUIRED)[number]) =>
+      `line ${row.line}: ${key} "${String(row.get(columns[key] ?? '') ?? '')}"`;
+    const first = (kind: Parsed) => REQUIRED.find((k) => values[k] === kind);
+    const bad = first('bad');
+    if (bad) return dropRow(report, 'unparseable', describe(bad));
+    const missing = first('missing');
+    if (missing) return dropRow(report, 'missing-value', `line ${row.line}: no ${missing}`);
+    const nan = first('nan');
+    if (nan) return dropRow(report, 'nan', describe(nan));
+    const key = REQUIRED.find((k) => !((values[k] as number) > 0))!;
+    dropRow(report, 'non-positive', `line ${row.line}: ${key} = ${values[key]}`);
   }
 
   /**
@@ -616,12 +661,21 @@ function forEachRecord(
   delimiter: string,
   maxRecords: number,
   onRecord: (record: CsvRecord, index: number) => boolean | void,
+  /** Optional: consumes a clean data line without cells (see DelimitedParser.lineHandler). */
+  onLine?: (text: string, start: number, end: number, line: number) => boolean,
 ): void {
   let index = 0;
   const parser = new DelimitedParser(delimiter, (record) => {
     if (onRecord(record, index++) === false) return false;
     return index < maxRecords;
   });
+  if (onLine)
+    parser.lineHandler = (text, start, end, line) => {
+      // The header is always read as cells.
+      if (index === 0 || !onLine(text, start, end, line)) return false;
+      if (++index >= maxRecords) parser.stopped = true;
+      return true;
+    };
   let first = true;
   for (let chunk of source.chunks()) {
     // A byte order mark is not part of the header.
@@ -718,17 +772,24 @@ function readTable(source: TextSource, fileName: string, options: IngestOptions)
     get: (column: string) => current.cells[index.get(column) ?? -1],
   };
   const builder = new RunsBuilder(columns, runOptions, report, defaultName, !!options.runName);
-  forEachRecord(source, delimiter, maxRecords, (record, i) => {
-    if (i === 0) return;
-    if (record.cells.length < header.length) malformed++;
-    // A W&B history row without the loss is another kind of log call (train step between evals).
-    if (history && (record.cells[lossIndex] ?? '').trim() === '') {
-      otherLines++;
-      return;
-    }
-    current = record;
-    builder.add(row);
-  });
+  const fast = fastTableRow(header, index, columns, runOptions, delimiter, defaultName, builder, history);
+  forEachRecord(
+    source,
+    delimiter,
+    maxRecords,
+    (record, i) => {
+      if (i === 0) return;
+      if (record.cells.length < header.length) malformed++;
+      // A W&B history row without the loss is another kind of log call (train step between evals).
+      if (history && (record.cells[lossIndex] ?? '').trim() === '') {
+        otherLines++;
+        return;
+      }
+      current = record;
+      builder.add(row);
+    },
+    fast,
+  );
   const runColumns = builder.finish();
   if (malformed) report.warnings.push(`${malformed} row(s) had fewer cells than the header.`);
   if (otherLines)
@@ -736,6 +797,85 @@ function readTable(source: TextSource, fileName: string, options: IngestOptions)
       `${otherLines} W&B log row${otherLines === 1 ? '' : 's'} without "${columns.loss}" skipped (other kinds of log calls).`,
     );
   return { columns: runColumns, report };
+}
+
+/**
+ * The fast path of a plain table (issue #15): a clean line whose N, tokens, loss (and step and FLOPs
+ * when chosen) are plain decimals and whose model name needs no trimming goes to the builder without
+ * a string per cell (numbers read in place, exactly; the name compared in place with the previous
+ * row's). Any other line returns false and is read as cells by the general path, so both give the
+ * same result. Undefined (no fast path) for W&B histories, filters, seeds, or N/tokens not in columns.
+ */
+function fastTableRow(
+  header: readonly string[],
+  index: ReadonlyMap<string, number>,
+  columns: ColumnChoice,
+  options: IngestOptions,
+  delimiter: string,
+  defaultName: string,
+  builder: RunsBuilder,
+  history: boolean,
+): ((text: string, start: number, end: number, line: number) => boolean) | undefined {
+  if (history || options.where?.length || columns.seed || !columns.params || !columns.tokens || !columns.loss)
+    return undefined;
+  const at = (column: string | undefined) => (column === undefined ? -1 : (index.get(column) ?? -1));
+  const paramsAt = at(columns.params);
+  const tokensAt = at(columns.tokens);
+  const lossAt = at(columns.loss);
+  const stepAt = at(columns.step);
+  const flopsAt = at(columns.flops);
+  const modelAt = at(columns.model);
+  if (paramsAt < 0 || tokensAt < 0 || lossAt < 0) return undefined;
+  const width = header.length;
+  const delimiterCode = delimiter.charCodeAt(0);
+  const starts = new Int32Array(width + 1);
+  const ends = new Int32Array(width + 1);
+  let lastName = '';
+  return (text, start, end, line) => {
+    // Field boundaries of the first `width` fields (a line with fewer is malformed: general path).
+    let field = 0;
+    starts[0] = start;
+    for (let j = start; j < end && field < width; j++) {
+      if (text.charCodeAt(j) === delimiterCode) {
+        ends[field] = j;
+        starts[++field] = j + 1;
+      }
+    }
+    if (field < width) ends[field] = end;
+    if (field + 1 < width) return false;
+    const params = parsePlainDecimal(text, starts[paramsAt]!, ends[paramsAt]!);
+    const tokens = parsePlainDecimal(text, starts[tokensAt]!, ends[tokensAt]!);
+    const loss = parsePlainDecimal(text, starts[lossAt]!, ends[lossAt]!);
+    if (Number.isNaN(params) || Number.isNaN(tokens) || Number.isNaN(loss)) return false;
+    let step: Parsed = 'missing';
+    if (stepAt >= 0) {
+      step = parsePlainDecimal(text, starts[stepAt]!, ends[stepAt]!);
+      if (Number.isNaN(step)) return false;
+    }
+    let flops: Parsed = 'missing';
+    if (flopsAt >= 0) {
+      flops = parsePlainDecimal(text, starts[flopsAt]!, ends[flopsAt]!);
+      if (Number.isNaN(flops)) return false;
+    }
+    let name = defaultName;
+    if (modelAt >= 0) {
+      const from = starts[modelAt]!;
+      const to = ends[modelAt]!;
+      if (to > from) {
+        // Only names that trim() leaves alone (printable ASCII at both ends).
+        const first = text.charCodeAt(from);
+        const last = text.charCodeAt(to - 1);
+        if (first <= 32 || first >= 127 || last <= 32 || last >= 127) return false;
+        if (to - from === lastName.length && text.startsWith(lastName, from)) name = lastName;
+        else name = lastName = text.slice(from, to);
+      } else {
+        // An empty model cell: the general path decides (trim() || default name).
+        return false;
+      }
+    }
+    builder.addNumbers(line, name, params, tokens, loss, step, flops);
+    return true;
+  };
 }
 
 /**

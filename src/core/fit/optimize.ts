@@ -299,7 +299,10 @@ export function localFit(
   let x = Float64Array.from(freeIdx, (i) => theta0[i]);
   let gradient = new Float64Array(k);
   let matrix = new Float64Array(k * k);
-  let f = evaluator.pass(x, gradient, matrix);
+  const startsNewton =
+    !!initialHessian && initialHessian.length === k * k && initialHessian.every(Number.isFinite);
+  // The IRLS matrix is only the LM phase's model: Newton passes skip it (a third of a pass's work).
+  let f = evaluator.pass(x, gradient, startsNewton ? undefined : matrix);
   if (k === 0 || !Number.isFinite(f)) return { theta: theta0.slice(), objective: f, iterations: 0 };
   let trialX = new Float64Array(k);
   let trialGradient = new Float64Array(k);
@@ -316,8 +319,8 @@ export function localFit(
   // Newton phase: the Hessian is differenced once (k passes), then kept current by BFGS updates
   // from each accepted step (one pass per step), which converges superlinearly to the same point.
   let hessianReady = false;
-  if (initialHessian && initialHessian.length === k * k && initialHessian.every(Number.isFinite)) {
-    hessian.set(initialHessian);
+  if (startsNewton) {
+    hessian.set(initialHessian!);
     hessianReady = true;
     newton = true;
     mu = 1e-6;
@@ -345,7 +348,7 @@ export function localFit(
     for (let r = 0; r < k; r++) predicted += step[r] * negGradient[r];
     if (newton && predicted <= 1e-15 * f) break;
     for (let r = 0; r < k; r++) trialX[r] = x[r] + step[r];
-    const trialF = evaluator.pass(trialX, trialGradient, trialMatrix);
+    const trialF = evaluator.pass(trialX, trialGradient, newton ? undefined : trialMatrix);
     if (!(Number.isFinite(trialF) && trialF < f)) {
       mu *= 4;
       if (mu > 1e12) {

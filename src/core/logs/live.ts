@@ -10,9 +10,14 @@
  *    on peak-normalized LR, N folded into E) is refitted on every checkpoint so far (warm-started;
  *    checkpoints ≤ 10B tokens dropped when ≥ 6 remain, as `scaling-lens curve --log` does), and
  *    evaluated at the run's last step: the projected final loss.
- * 3. The band is ±2σ with σ = 1.4826·MAD of the fit's relative residuals: a robust spread, so a
- *    run that goes off does not widen its own band (an RMS band grows with the very deviations it
- *    should flag; `curve --log` prints the RMS band of a finished log instead).
+ * 3. The band is a 95% prediction interval for a checkpoint, in log space:
+ *    ±2·√(gᵀ·Cov·g + σ²). σ = 1.4826·MAD of the fit's log residuals (a robust spread: a run that
+ *    goes off does not widen its own band, as an RMS would); Cov = σ²·(JᵀJ)⁻¹ over (E, B, β, C)
+ *    (Gauss–Newton, J = ∂ log L/∂θ at the fitted checkpoints), g the same gradient at the step
+ *    predicted. So the band is wide where the law extrapolates far or is poorly pinned (early in a
+ *    cosine run C is not identified yet: a projection from 10% of the run gets ±100%, from 30% ±1%)
+ *    and narrows to the noise as the run goes. The projected final loss carries the same interval.
+ *    (`curve --log` prints ±2 × RMS residual of a finished log instead.)
  * 4. ETA = remaining steps × time per step: the mean of the last 20 logged iteration times when the
  *    log prints them, else the step rate observed while watching (≥ 2 s of progress).
  * A run is off-band after {@link OFF_BAND_CHECKPOINTS} consecutive checkpoints outside the band; one
@@ -48,6 +53,9 @@ export interface LiveSeries {
   at(i: number): LivePoint;
   /** The newest point (may be newer than `at(length − 1)` when the store thins). */
   readonly latest?: LivePoint;
+  /** Fast paths (no object per call), when the store has them. */
+  stepAt?(i: number): number;
+  lossAt?(i: number): number;
 }
 
 export interface Judgement {
@@ -70,8 +78,8 @@ export interface LiveStatus {
   comparison?: Judgement;
   /** The law refitted on the run so far, at the run's last step. */
   projection?: { step: number; loss: number; low: number; high: number };
-  /** Relative half-width of the band (2σ robust). */
-  band?: number;
+  /** Robust relative spread of the checkpoints around the fit (σ). */
+  noise?: number;
   eta?: { seconds: number; source: 'logged iteration time' | 'observed step rate' } | { done: true };
   /** Set while the run is off-band (≥ OFF_BAND_CHECKPOINTS in a row); `since` is the first of them. */
   offBand?: { count: number; since: number; last: Judgement };
@@ -90,7 +98,9 @@ export interface TrackedRun {
 
 export class RunTracker {
   private fit?: TrajectoryFit;
-  private band = 0;
+  private sigma = 0;
+  /** Covariance of (E, B, β, C), or undefined when JᵀJ is singular. */
+  private cov?: number[][];
   private lastJudged = -Infinity;
   private streak: Judgement[] = [];
   private lastJudgement?: Judgement;
@@ -98,6 +108,7 @@ export class RunTracker {
   private generation?: number;
   private firstSeen?: { ms: number; step: number };
   private lastSeen?: { ms: number; step: number };
+  private cache: { step: number; loss: number; point?: TrajectoryPoint }[] = [];
 
   constructor(private readonly tracked: TrackedRun) {}
 
@@ -122,6 +133,7 @@ export class RunTracker {
     this.observeRate(latest.step, nowMs);
 
     // Checkpoints as fit points; the step→tokens mapping is the config's unless the log counts tokens.
+    // Converted points are cached per series index (a growing log converts only its new points).
     const all: { point: TrajectoryPoint; step: number }[] = [];
     const toPoint = (p: LivePoint) => {
       if (!(p.step >= 1) || p.step > n) return undefined;
@@ -129,16 +141,21 @@ export class RunTracker {
       const at = featuresAtTokens(features, tokens);
       return at ? { model: 'run', run: 'run', params: 1, tokens, loss: p.loss, ...at } : undefined;
     };
+    const cache = this.cache;
+    cache.length = Math.min(cache.length, series.length);
     for (let i = 0; i < series.length; i++) {
-      const p = series.at(i);
-      if (p.step > n) {
-        status.beyondRun++;
-        continue;
+      const step = series.stepAt ? series.stepAt(i) : series.at(i).step;
+      const loss = series.lossAt ? series.lossAt(i) : series.at(i).loss;
+      let entry = cache[i];
+      if (!entry || entry.step !== step || entry.loss !== loss) {
+        const p = series.at(i);
+        entry = cache[i] = { step, loss, point: toPoint(p) };
       }
-      const point = toPoint(p);
-      if (point) all.push({ point, step: p.step });
+      if (step > n) status.beyondRun++;
+      else if (entry.point) all.push(entry as { point: TrajectoryPoint; step: number });
     }
-    if (latest.step > (all[all.length - 1]?.step ?? -Infinity)) {
+    // The newest point when the store thinned it out of its arrays.
+    if (!series.length || latest.step > series.at(series.length - 1).step) {
       const point = toPoint(latest);
       if (point) all.push({ point, step: latest.step });
       else if (latest.step > n) status.beyondRun++;
@@ -151,7 +168,9 @@ export class RunTracker {
     // 1. Judge new checkpoints against the previous fit. On the first fit of a log that already has
     // checkpoints, the newest OFF_BAND_CHECKPOINTS are held out of it and judged, so a run already
     // off when the log is opened is reported too.
-    let fresh = all.filter((a) => a.step > this.lastJudged);
+    let from = all.length;
+    while (from > 0 && all[from - 1].step > this.lastJudged) from--;
+    let fresh = all.slice(from);
     if (!this.fit && all.length >= MIN_FIT_CHECKPOINTS + OFF_BAND_CHECKPOINTS) {
       const held = all.slice(-OFF_BAND_CHECKPOINTS);
       const prior = this.refit(
@@ -175,10 +194,13 @@ export class RunTracker {
     status.fittedCheckpoints = fitted ?? 0;
     if (this.fit) {
       const end = featuresAtTokens(features, run.tokens[n - 1]);
-      const loss = end && predictTrajectory(this.fit, { params: 1, tokens: run.tokens[n - 1], ...end });
-      if (loss !== undefined && loss !== null)
-        status.projection = { step: n, loss, low: loss * (1 - this.band), high: loss * (1 + this.band) };
-      status.band = this.band;
+      const at = end && { params: 1, tokens: run.tokens[n - 1], ...end };
+      const loss = at && predictTrajectory(this.fit, at);
+      if (at && loss !== undefined) {
+        const [low, high] = this.interval(at, loss);
+        status.projection = { step: n, loss, low, high };
+      }
+      status.noise = this.sigma;
     } else if (all.length < MIN_FIT_CHECKPOINTS) {
       notes.push(`prediction after ${MIN_FIT_CHECKPOINTS} checkpoints (${all.length} so far)`);
     }
@@ -195,7 +217,8 @@ export class RunTracker {
 
   private reset(split: 'train' | 'val', generation: number): void {
     this.fit = undefined;
-    this.band = 0;
+    this.sigma = 0;
+    this.cov = undefined;
     this.lastJudged = -Infinity;
     this.streak = [];
     this.lastJudgement = undefined;
@@ -203,22 +226,16 @@ export class RunTracker {
     this.generation = generation;
     this.firstSeen = undefined;
     this.lastSeen = undefined;
+    this.cache = [];
   }
 
   private judge(step: number, point: TrajectoryPoint): void {
     const predicted = predictTrajectory(this.fit!, point);
     if (predicted === undefined) return;
     const relative = point.loss / predicted - 1;
-    const offBand = Math.abs(relative) > this.band;
-    const j: Judgement = {
-      step,
-      loss: point.loss,
-      predicted,
-      low: predicted * (1 - this.band),
-      high: predicted * (1 + this.band),
-      relative,
-      offBand,
-    };
+    const [low, high] = this.interval(point, predicted);
+    const offBand = point.loss < low || point.loss > high;
+    const j: Judgement = { step, loss: point.loss, predicted, low, high, relative, offBand };
     this.lastJudgement = j;
     if (offBand) this.streak.push(j);
     else this.streak = [];
@@ -245,12 +262,31 @@ export class RunTracker {
     }
     this.fit = r.fit;
     const residuals: number[] = [];
+    const jtj = [0, 1, 2, 3].map(() => [0, 0, 0, 0]);
     for (const p of use) {
       const q = predictTrajectory(r.fit, p);
-      if (q !== undefined) residuals.push(p.loss / q - 1);
+      if (q === undefined) continue;
+      residuals.push(Math.log(p.loss / q));
+      const g = gradient(r.fit, p, q);
+      for (let i = 0; i < 4; i++) for (let k = 0; k < 4; k++) jtj[i][k] += g[i] * g[k];
     }
-    this.band = 2 * 1.4826 * mad(residuals);
+    this.sigma = 1.4826 * mad(residuals);
+    const inverse = invert(jtj);
+    this.cov = inverse?.map((row) => row.map((v) => v * this.sigma ** 2));
     return use.length;
+  }
+
+  /** The 95% prediction interval of a checkpoint's loss (infinite when the law is not pinned down). */
+  private interval(
+    p: Pick<TrajectoryPoint, 'params' | 'tokens' | 's1' | 's2'>,
+    predicted: number,
+  ): [number, number] {
+    if (!this.cov) return [0, Infinity];
+    const g = gradient(this.fit!, p, predicted);
+    let variance = this.sigma ** 2;
+    for (let i = 0; i < 4; i++) for (let k = 0; k < 4; k++) variance += g[i] * this.cov[i][k] * g[k];
+    const half = 2 * Math.sqrt(Math.max(0, variance));
+    return [predicted * Math.exp(-half), predicted * Math.exp(half)];
   }
 
   private observeRate(step: number, nowMs: number): void {
@@ -279,14 +315,53 @@ export class RunTracker {
   }
 }
 
+/**
+ * ∂ log L/∂(E, B, β, C) of E + B·S1^−β − C·S2 at a checkpoint (C linear, so a fit with C at its
+ * bound 0 still carries C's uncertainty).
+ */
+function gradient(fit: TrajectoryFit, p: Pick<TrajectoryPoint, 's1' | 's2'>, q: number): number[] {
+  const { B, beta } = fit.law;
+  const term = B * p.s1 ** -beta;
+  return [1 / q, term / B / q, (-Math.log(p.s1) * term) / q, -p.s2 / q];
+}
+
+/**
+ * Inverse of a symmetric positive semi-definite matrix with Jacobi scaling (the columns differ by
+ * orders of magnitude: B ~ 10², C ~ 10⁻⁴); undefined when singular to working precision.
+ */
+function invert(m: number[][]): number[][] | undefined {
+  const n = m.length;
+  const d = m.map((row, i) => Math.sqrt(row[i]));
+  if (d.some((v) => !(v > 0) || !Number.isFinite(v))) return undefined;
+  const a = m.map((row, i) => [
+    ...row.map((v, k) => v / (d[i] * d[k])),
+    ...row.map((_, k) => (i === k ? 1 : 0)),
+  ]);
+  for (let c = 0; c < n; c++) {
+    let pivot = c;
+    for (let r = c + 1; r < n; r++) if (Math.abs(a[r][c]) > Math.abs(a[pivot][c])) pivot = r;
+    if (!(Math.abs(a[pivot][c]) > 1e-13)) return undefined;
+    [a[c], a[pivot]] = [a[pivot], a[c]];
+    const v = a[c][c];
+    for (let k = 0; k < 2 * n; k++) a[c][k] /= v;
+    for (let r = 0; r < n; r++) {
+      if (r === c) continue;
+      const f = a[r][c];
+      if (f) for (let k = 0; k < 2 * n; k++) a[r][k] -= f * a[c][k];
+    }
+  }
+  return a.map((row, i) => row.slice(n).map((v, k) => v / (d[i] * d[k])));
+}
+
 /** Median absolute deviation from the median. */
 function mad(values: number[]): number {
   if (!values.length) return 0;
-  const median = (v: number[]) => {
-    const s = [...v].sort((x, y) => x - y);
-    const m = s.length >> 1;
-    return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+  // Typed-array sorts are numeric and several times faster than Array#sort with a comparator.
+  const median = (v: Float64Array) => {
+    v.sort();
+    const m = v.length >> 1;
+    return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
   };
-  const m = median(values);
-  return median(values.map((v) => Math.abs(v - m)));
+  const m = median(Float64Array.from(values));
+  return median(Float64Array.from(values, (v) => Math.abs(v - m)));
 }

@@ -129,6 +129,8 @@ export type LayoutKey =
   | 'sharding'
   | 'shardGroupSize'
   | 'recompute'
+  | 'recomputeMethod'
+  | 'recomputeLayers'
   | 'microBatch'
   | 'gradAccum'
   | 'globalBatch'
@@ -158,6 +160,13 @@ export interface ParallelLayout {
   /** HYBRID_SHARD / ZeRO++ hpZ: ranks a state is sharded over (default: the DP size). */
   shardGroupSize?: number;
   recompute?: RecomputeMode;
+  /**
+   * Megatron's full recompute in parts (`--recompute-method`, `--recompute-num-layers`,
+   * transformer_config.py): 'uniform' checkpoints the input of every group of n layers; 'block'
+   * recomputes only the first n layers of each (virtual) stage and stores the rest whole.
+   */
+  recomputeMethod?: 'uniform' | 'block';
+  recomputeLayers?: number;
   microBatch?: number;
   gradAccum?: number;
   /**
@@ -221,6 +230,8 @@ export interface ResolvedLayout {
   sharding: ShardingMode;
   shardGroupSize: number;
   recompute: RecomputeMode;
+  recomputeMethod?: 'uniform' | 'block';
+  recomputeLayers?: number;
   microBatch: number;
   gradAccum: number;
   globalBatch?: number;
@@ -242,7 +253,16 @@ export interface ResolvedLayout {
 
 type LayoutDefaults = Omit<
   ResolvedLayout,
-  'gpus' | 'dataParallel' | 'shardGroupSize' | 'sources' | 'seqLen' | 'microBatch' | 'gradAccum' | 'globalBatch'
+  | 'gpus'
+  | 'dataParallel'
+  | 'shardGroupSize'
+  | 'sources'
+  | 'seqLen'
+  | 'microBatch'
+  | 'gradAccum'
+  | 'globalBatch'
+  | 'recomputeMethod'
+  | 'recomputeLayers'
 > & { source: string };
 
 const GENERIC: LayoutDefaults = {
@@ -360,6 +380,8 @@ export function resolveLayout(
       sharding: pick('sharding', l.sharding) as ShardingMode,
       shardGroupSize: l.shardGroupSize ?? dataParallel,
       recompute: pick('recompute', l.recompute) as RecomputeMode,
+      ...(l.recomputeMethod ? { recomputeMethod: l.recomputeMethod } : {}),
+      ...(l.recomputeLayers !== undefined ? { recomputeLayers: l.recomputeLayers } : {}),
       microBatch,
       gradAccum: l.gradAccum ?? fallback.gradAccum ?? 1,
       ...(l.globalBatch !== undefined ? { globalBatch: l.globalBatch } : {}),

@@ -60,7 +60,8 @@ export function overheadFromSettings(o: { fixedBytes?: number; fraction?: number
   const ok = (v: number | undefined): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0;
   const fixed = ok(o.fixedBytes) ? o.fixedBytes : DEFAULT_OVERHEAD.fixedBytes;
   const fraction = ok(o.fraction) && o.fraction < 1 ? o.fraction : DEFAULT_OVERHEAD.fraction;
-  if (fixed === DEFAULT_OVERHEAD.fixedBytes && fraction === DEFAULT_OVERHEAD.fraction) return DEFAULT_OVERHEAD;
+  if (fixed === DEFAULT_OVERHEAD.fixedBytes && fraction === DEFAULT_OVERHEAD.fraction)
+    return DEFAULT_OVERHEAD;
   return {
     fixedBytes: fixed,
     fraction,
@@ -377,7 +378,10 @@ export function validateLayout(
       message: `${name('gpus')} = ${layout.gpus} is not ${name('dataParallel')} ${layout.dataParallel} × ${product}.${assumed.hint}`,
       ...at('gpus'),
     });
-  } else if (layout.globalBatch !== undefined && layout.globalBatch % (layout.microBatch * layout.dataParallel) !== 0) {
+  } else if (
+    layout.globalBatch !== undefined &&
+    layout.globalBatch % (layout.microBatch * layout.dataParallel) !== 0
+  ) {
     // Megatron arguments.py: "global batch size is not divisible by micro batch size times data
     // parallel size"; torchtitan asserts the same for global_batch_size.
     out.push({
@@ -483,7 +487,30 @@ export function estimateMemory(
     none: layout.flashAttention ? '34sbh form + 4sba (fused attention)' : 'sbh(34 + 5as/h) form',
   }[layout.recompute];
   let formula = `${form} ${fmt(perLayer)} B/layer × ${layersPerStage} layers × ${round(inFlight)} micro-batch${inFlight === 1 ? '' : 'es'} in flight`;
-  if (layout.recompute === 'full' || layout.recompute === 'selective-op') {
+  const partial =
+    layout.recompute === 'full' && layout.recomputeMethod && layout.recomputeLayers
+      ? { method: layout.recomputeMethod, n: layout.recomputeLayers }
+      : undefined;
+  if (partial) {
+    // Megatron's full recompute in parts (transformer_block.py _checkpointed_forward), per model
+    // chunk of L/(p·v) layers: 'uniform' checkpoints the input of each group of n layers and
+    // recomputes a whole group at once in backward (n layers' activations live together); 'block'
+    // checkpoints the first n layers one by one and stores the others' activations whole.
+    const stored = activationBytesPerLayer({ ...shape, recompute: 'none' });
+    const v = Math.max(1, layout.virtualPipeline);
+    const chunk = Math.max(1, Math.ceil(layersPerStage / v));
+    const n = Math.min(partial.n, chunk);
+    if (partial.method === 'uniform') {
+      const checkpoints = Math.ceil(chunk / n) * v;
+      activationBytes = perLayer * checkpoints * inFlight + stored * n;
+      formula = `uniform groups of ${n}: ${checkpoints} checkpoints × 2sbh ${fmt(perLayer)} B × ${round(inFlight)} in flight + ${n} layer${n === 1 ? '' : 's'} recomputed ${fmt(stored)} B each`;
+    } else {
+      const recomputed = Math.min(layersPerStage, n * v);
+      const kept = layersPerStage - recomputed;
+      activationBytes = (perLayer * recomputed + stored * kept) * inFlight + stored;
+      formula = `block of ${n}: ${recomputed} layers × 2sbh ${fmt(perLayer)} B + ${kept} layers stored × ${fmt(stored)} B, × ${round(inFlight)} in flight + one layer recomputed`;
+    }
+  } else if (layout.recompute === 'full' || layout.recompute === 'selective-op') {
     // Recomputing a layer in the backward pass materializes its full activations once.
     const working = activationBytesPerLayer({ ...shape, recompute: 'none' });
     activationBytes += working;

@@ -253,7 +253,9 @@ function megatronEdits(text: string, layout: ResolvedLayout, context: ReadContex
       kind: 'tp-double',
       label: `--tensor-model-parallel-size ${tpLiteral.value * 2}`,
       key: '--tensor-model-parallel-size',
-      replacements: [{ start: tpLiteral.start, end: tpLiteral.end, newText: `${q}${tpLiteral.value * 2}${q}` }],
+      replacements: [
+        { start: tpLiteral.start, end: tpLiteral.end, newText: `${q}${tpLiteral.value * 2}${q}` },
+      ],
     });
   } else if (!tp) {
     const r = insert('--tensor-model-parallel-size 2');
@@ -290,10 +292,13 @@ function torchtitanEdits(text: string, layout: ResolvedLayout): MemoryEdit[] {
   const tables = new Map<string, AST.TOMLTable>();
   const top = program.body[0];
   const add = (prefix: string[], kv: AST.TOMLKeyValue) =>
-    entries.set([...prefix, ...kv.key.keys.map((k) => (k.type === 'TOMLBare' ? k.name : k.value))].join('.'), {
-      kv,
-      value: kv.value.type === 'TOMLValue' ? kv.value.value : undefined,
-    });
+    entries.set(
+      [...prefix, ...kv.key.keys.map((k) => (k.type === 'TOMLBare' ? k.name : k.value))].join('.'),
+      {
+        kv,
+        value: kv.value.type === 'TOMLValue' ? kv.value.value : undefined,
+      },
+    );
   for (const item of top.body) {
     if (item.type === 'TOMLKeyValue') add([], item);
     else {

@@ -1,28 +1,56 @@
 /**
- * LR-schedule extraction per framework: one extractor per file, keyed by the framework id the config
- * registry recognizes. Frameworks without an extractor get a clear message.
+ * LR-schedule extraction per framework: one extractor per framework, in the framework's folder
+ * (src/core/config/frameworks/<id>/schedule.ts; OLMo's and nanoGPT's predate the folders and stay
+ * here), keyed by the framework id the config registry recognizes. Frameworks without an extractor
+ * get a clear message.
  */
-import type { FrameworkId } from '../types';
-import { olmoSchedule, type ExtractedSchedule } from './olmo';
+import type { FrameworkId, ReadContext } from '../types';
+import type { ExtractedSchedule } from './types';
+import { olmoSchedule } from './olmo';
 import { nanogptSchedule } from './nanogpt';
+import { megatronSchedule } from '../config/frameworks/megatron/schedule';
+import { torchtitanSchedule } from '../config/frameworks/torchtitan/schedule';
+import { gptNeoxSchedule } from '../config/frameworks/gpt-neox/schedule';
+import { llmFoundrySchedule } from '../config/frameworks/llm-foundry/schedule';
+import { maxtextSchedule } from '../config/frameworks/maxtext/schedule';
 
 export * from './types';
 export { lrAt, compileRun, validateRun, describeSchedule } from './model';
 export { runFeatures, featuresAtTokens } from './features';
-export type { ExtractedSchedule } from './olmo';
 
-const EXTRACTORS: Partial<Record<FrameworkId, (text: string) => ExtractedSchedule>> = {
+type Extractor = (text: string, context?: ReadContext) => ExtractedSchedule;
+
+const EXTRACTORS: Partial<Record<FrameworkId, Extractor>> = {
   olmo: olmoSchedule,
   nanogpt: nanogptSchedule,
+  megatron: megatronSchedule,
+  torchtitan: torchtitanSchedule,
+  'gpt-neox': gptNeoxSchedule,
+  'llm-foundry': llmFoundrySchedule,
+  maxtext: maxtextSchedule,
 };
 
-export function extractSchedule(framework: FrameworkId | undefined, text: string): ExtractedSchedule {
+/** Frameworks with an extractor (for messages and the hover). */
+export const SCHEDULE_FRAMEWORKS = Object.keys(EXTRACTORS) as FrameworkId[];
+
+export function extractSchedule(
+  framework: FrameworkId | undefined,
+  text: string,
+  context?: ReadContext,
+): ExtractedSchedule {
   const extractor = framework ? EXTRACTORS[framework] : undefined;
   if (!extractor)
     return {
       keyLines: {},
-      errors: [`no LR-schedule extractor for ${framework ?? 'this file'} yet (OLMo and nanoGPT so far)`],
+      errors: [
+        `no LR-schedule extractor for ${framework ?? 'this file'} yet (${SCHEDULE_FRAMEWORKS.join(', ')} so far)`,
+      ],
       notes: [],
     };
-  return extractor(text);
+  try {
+    return extractor(text, context);
+  } catch (e) {
+    // An extractor bug must surface as a message, never as a thrown error in the editor.
+    return { keyLines: {}, errors: [`LR-schedule extraction failed: ${(e as Error).message}`], notes: [] };
+  }
 }

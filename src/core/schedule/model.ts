@@ -8,6 +8,7 @@ import type { BatchRamp, CompiledRun, LrSchedule, RunPlan } from './types';
  */
 export function lrAt(schedule: LrSchedule, x: number): number {
   const { peakLr: peak, finalLr: final, warmup: w, horizon: h, decay } = schedule;
+  if (schedule.zeroFrom !== undefined && x >= schedule.zeroFrom) return 0;
   if (decay.kind === 'onecycle') {
     // torch.optim.lr_scheduler.OneCycleLR: phase ends at pct_start·total − 1 and total − 1.
     const up = decay.pctStart * h - 1;
@@ -22,6 +23,8 @@ export function lrAt(schedule: LrSchedule, x: number): number {
   if (x < w) {
     if (schedule.warmupShape === 'constant') return peak;
     if (schedule.warmupShape === 'linear-plus-one') return (peak * (x + 1)) / (w + 1);
+    if (schedule.warmupShape === 'linear-offset') return (peak * (x + 1)) / w;
+    if (schedule.warmupShape === 'linear-floor-one') return (peak * Math.max(1, x)) / w;
     const start = schedule.warmupStartLr ?? 0;
     return start + ((peak - start) * x) / w;
   }
@@ -32,6 +35,7 @@ export function lrAt(schedule: LrSchedule, x: number): number {
     return lr;
   }
   if (decay.kind === 'inverse-sqrt') {
+    if (decay.finalAfterHorizon && x > h) return final;
     const t = decay.timescale ?? Math.max(w, 1);
     return Math.max(final, peak * Math.sqrt(t / Math.max(x, t)));
   }
@@ -41,6 +45,7 @@ export function lrAt(schedule: LrSchedule, x: number): number {
     case 'cosine':
       return final + 0.5 * (peak - final) * (1 + Math.cos(Math.PI * p));
     case 'linear':
+      if (decay.toZero) return Math.max(final, peak * (1 - p));
       return peak + (final - peak) * p;
     case 'wsd': {
       const cooldown = decay.cooldownFraction * (h - w);
@@ -50,6 +55,7 @@ export function lrAt(schedule: LrSchedule, x: number): number {
       if (decay.shape === 'linear') return peak + (final - peak) * q;
       if (decay.shape === 'cosine') return final + 0.5 * (peak - final) * (1 + Math.cos(Math.PI * q));
       if (decay.shape === '1-sqrt') return final + (peak - final) * (1 - Math.sqrt(q));
+      if (decay.shape === 'half-exponential') return final + (peak - final) * (2 * 0.5 ** q - 1);
       return final > 0 ? peak ** (1 - q) * final ** q : peak * (1 - q);
     }
   }

@@ -6,15 +6,9 @@
  * LinearWithWarmup, InvSqrtWithWarmup, ConstantScheduler; past t_max the LR is alpha_f·lr).
  */
 import { parse } from 'yaml';
-import type { DecayShape, RunPlan } from './types';
+import type { DecayShape, ExtractedSchedule } from './types';
 
-export interface ExtractedSchedule {
-  plan?: RunPlan;
-  /** 1-based line of each key the schedule came from (hover ranges). */
-  keyLines: Record<string, number>;
-  errors: string[];
-  notes: string[];
-}
+export type { ExtractedSchedule } from './types';
 
 function lineOf(text: string, key: string): number | undefined {
   const m = new RegExp(`^\\s*${key}\\s*:`, 'm').exec(text);

@@ -8,16 +8,34 @@
 export type DecayShape =
   | { kind: 'constant' }
   | { kind: 'cosine' }
-  | { kind: 'linear' }
+  /**
+   * Linear from peak to `finalLr` at the horizon; with `toZero`, linear from peak toward 0 at the
+   * horizon and floored at `finalLr` (GPT-NeoX megatron/learning_rates.py: max(lr·(1 − p), min_lr)).
+   */
+  | { kind: 'linear'; toZero?: boolean }
   /** η = peak·√(timescale / x) for x ≥ timescale (fairseq / T5 "rsqrt"); timescale defaults to warmup. */
-  | { kind: 'inverse-sqrt'; timescale?: number }
+  | {
+      kind: 'inverse-sqrt';
+      timescale?: number;
+      /**
+       * Megatron-LM: past the decay horizon the LR drops to `finalLr` (optimizer_param_scheduler.py
+       * checks `num_steps > lr_decay_steps` before the inverse-sqrt branch); otherwise it never ends.
+       */
+      finalAfterHorizon?: boolean;
+    }
   /**
    * Warmup–stable–decay (trapezoidal): constant peak, then a cooldown over the last `cooldownFraction`
    * of the horizon to the final LR. Cooldown shapes: linear; cosine; '1-sqrt' (Hägele et al. 2024,
    * "Scaling Laws and Compute-Optimal Training Beyond Fixed Training Durations", Eq. 1); exponential
-   * (geometric interpolation peak→final, Luo et al. 2025 code `wsd_lrs`).
+   * (geometric interpolation peak→final, Luo et al. 2025 code `wsd_lrs`); 'half-exponential' is
+   * Megatron-LM's `--lr-wsd-decay-style exponential`: final + (peak − final)·(2·0.5^q − 1)
+   * (NVIDIA/Megatron-LM@d98e8a64 megatron/core/optimizer_param_scheduler.py `get_lr`).
    */
-  | { kind: 'wsd'; cooldownFraction: number; shape: 'linear' | 'cosine' | '1-sqrt' | 'exponential' }
+  | {
+      kind: 'wsd';
+      cooldownFraction: number;
+      shape: 'linear' | 'cosine' | '1-sqrt' | 'exponential' | 'half-exponential';
+    }
   /** Multiply by `gamma` at each milestone (PyTorch MultiStepLR); `finalLr` is ignored. */
   | { kind: 'step'; milestones: readonly number[]; gamma: number }
   /**
@@ -42,13 +60,17 @@ export interface LrSchedule {
   warmup: number;
   /**
    * Linear warmup from `warmupStartLr` (default 0): start + (peak − start)·x/W; 'linear-plus-one' is
-   * nanoGPT's peak·(x + 1)/(W + 1) (karpathy/nanoGPT train.py `get_lr`); or constant at peak.
+   * nanoGPT's peak·(x + 1)/(W + 1) (karpathy/nanoGPT train.py `get_lr`); 'linear-offset' is
+   * peak·(x + 1)/W (torchtitan `linear_warmup_stable_decay`: 0-indexed step + 1); 'linear-floor-one'
+   * is peak·max(1, x)/W (GPT-NeoX `AnnealingLR.get_lr`); or constant at peak.
    */
-  warmupShape: 'linear' | 'linear-plus-one' | 'constant';
+  warmupShape: 'linear' | 'linear-plus-one' | 'linear-offset' | 'linear-floor-one' | 'constant';
   warmupStartLr?: number;
   decay: DecayShape;
   /** Where the decay ends (may differ from the run length; after it the LR stays at `finalLr`). */
   horizon: number;
+  /** From this position on the LR is 0 (MaxText's zero phase after learning_rate_schedule_steps). */
+  zeroFrom?: number;
 }
 
 /**
@@ -80,4 +102,20 @@ export interface CompiledRun {
   /** Tokens consumed after each step (cumulative). */
   tokens: Float64Array;
   peakLr: number;
+}
+
+/** What an extractor read from a config: the run plan, or why not, and where each key was. */
+export interface ExtractedSchedule {
+  plan?: RunPlan;
+  /**
+   * The LR schedule alone, when the LR keys could be read even if the batch or length could not
+   * (a per-GPU batch without a GPU count): enough for the hover, not for tokens.
+   */
+  schedule?: LrSchedule;
+  /** Run length in the schedule's unit, when known (for the hover's sparkline). */
+  runLength?: number;
+  /** 1-based line of each key the schedule came from (hover ranges). */
+  keyLines: Record<string, number>;
+  errors: string[];
+  notes: string[];
 }

@@ -10,17 +10,18 @@ import { readTorchtitanLayout } from './torchtitan';
  * read from the same text its framework reader parsed. Frameworks without a layout reader yet
  * return undefined (memory is then not estimated, rather than estimated on guessed defaults).
  *
- * The registry calls it after the framework reader. torchtitan's TOML parse is shared with the
- * reader through the content-keyed cache (parseTomlCached); a Megatron script is lexed again with
- * the reader's `source` handling unless its `ShellScript` is passed as `parsed` (bench/analyze.ts
- * prints what the layout and the estimate add to an analysis).
+ * The registry calls it after the framework reader with the reader's own parse (`ReadResult.parsed`:
+ * the Megatron reader's `ShellScript`, sourced fragments included), so a script is lexed once;
+ * torchtitan's TOML parse is shared through the content-keyed cache (parseTomlCached). Without a
+ * parse, a script is lexed again the way the reader lexes it. bench/analyze.ts prints what the
+ * layout and the estimate add to an analysis.
  */
 export function readLayout(
   framework: FrameworkId,
   text: string,
   context: ReadContext = {},
   gpusFromFile?: number,
-  parsed?: ShellScript | AST.TOMLProgram,
+  parsed?: ShellScript | AST.TOMLProgram | unknown,
 ): ParallelLayout | undefined {
   // The reader's GPU count can overflow (`NNODES=1e400`); the sanity pass drops it from the
   // training spec after this runs, so the layout drops it too (D and memory then use the setting).
@@ -35,14 +36,14 @@ export function readLayout(
       readMegatronLayout(
         t,
         g,
-        parsed && 'flags' in parsed
+        isShellScript(parsed)
           ? parsed
           : parseShell(t, {
               ...(context.path ? { path: context.path } : {}),
               ...(context.readFile ? { readFile: context.readFile } : {}),
             }),
       ),
-    torchtitan: (t, g) => readTorchtitanLayout(t, g, parsed && 'type' in parsed ? parsed : undefined),
+    torchtitan: (t, g) => readTorchtitanLayout(t, g, isTomlProgram(parsed) ? parsed : undefined),
   };
   const reader = readers[framework];
   if (!reader) return undefined;
@@ -52,4 +53,12 @@ export function readLayout(
     // A reader bug must never break the analysis; the layout is then simply absent.
     return undefined;
   }
+}
+
+function isShellScript(x: unknown): x is ShellScript {
+  return typeof x === 'object' && x !== null && 'flags' in x && 'lines' in x && 'variables' in x;
+}
+
+function isTomlProgram(x: unknown): x is AST.TOMLProgram {
+  return typeof x === 'object' && x !== null && (x as { type?: unknown }).type === 'Program';
 }

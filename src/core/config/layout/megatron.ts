@@ -82,8 +82,15 @@ export function readMegatronLayout(text: string, gpus?: number, parsed?: ShellSc
   // --recompute-activations sets the granularity to selective after parsing, whatever
   // --recompute-granularity says (megatron/training/arguments.py validate_args @d98e8a64).
   if (recomputeActivations) set('recompute', { value: 'selective', source: recomputeActivations });
-  else if (granularity && (g === 'full' || g === 'selective'))
+  else if (granularity && (g === 'full' || g === 'selective')) {
     set('recompute', { value: g, source: source(granularity) });
+    const method = lastFlag(script, ['--recompute-method'])?.values[0]?.text?.toLowerCase();
+    const count = int(['--recompute-num-layers'], 'recomputeLayers');
+    if (g === 'full' && (method === 'uniform' || method === 'block') && count) {
+      layout.recomputeMethod = method;
+      set('recomputeLayers', count);
+    }
+  }
   const flash = has(['--use-flash-attn']);
   const backend = lastFlag(script, ['--attention-backend']);
   if (flash) set('flashAttention', { value: true, source: flash });

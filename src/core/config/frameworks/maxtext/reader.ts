@@ -16,6 +16,17 @@ import type { WrittenKey } from '../../inventory';
 import { nodeValue, pairSource, parseYaml } from '../../yamlSource';
 import { parseNumberLiteral } from '../../values';
 import {
+  EXPECTED,
+  UnusableValues,
+  asBool,
+  asNumber,
+  asPositiveInt,
+  invalidValue,
+  neverThrows,
+  quoted,
+  type SpecPart,
+} from '../../readerPolicy';
+import {
   MAXTEXT_BASE_DEFAULTS,
   MAXTEXT_DECODER_BLOCKS,
   MAXTEXT_FULL_CONFIG_KEYS,
@@ -227,22 +238,23 @@ function parseCliValue(text: string): unknown {
 // ---------------------------------------------------------------------------------------------
 // Reading
 
-/** A written value that cannot be used, noted against the part of the spec it feeds. */
-interface Rejected {
-  key: string;
-  source?: FieldSource;
-}
-
 class Settings {
   readonly usedKeys: FieldSource[] = [];
   private readonly reported = new Set<string>();
   /**
-   * Which part of the spec the current lookups feed. A written but unusable value (a word where a
-   * number belongs, an unresolved `$VAR`) poisons that part in {@link finish}: MaxText would refuse
-   * it, and substituting base.yml's default would print a confident, wrong number.
+   * Written but unusable values (a word where a number belongs, an unresolved `$VAR`), noted against
+   * the part of the spec being read (`phase`): MaxText would refuse them, and substituting base.yml's
+   * default would print a confident, wrong number (the one policy, ../../readerPolicy.ts).
    */
-  phase: 'architecture' | 'training' | 'other' = 'other';
-  readonly rejected: { architecture: Rejected[]; training: Rejected[] } = { architecture: [], training: [] };
+  private readonly unusable = new UnusableValues();
+
+  /** Which part of the spec the current lookups feed. */
+  get phase(): SpecPart | 'other' {
+    return this.unusable.phase;
+  }
+  set phase(phase: SpecPart | 'other') {
+    this.unusable.phase = phase;
+  }
 
   constructor(
     private readonly layers: Layer[],
@@ -275,17 +287,19 @@ class Settings {
 
   /** Note a written but unusable value against the part of the spec being read. */
   reject(key: string, source?: FieldSource): void {
-    if (this.phase !== 'other') this.rejected[this.phase].push({ key, source });
+    this.unusable.note({ key, range: rangeInThisFile(source), where: whereWritten(source) });
   }
 
   /** Diagnose a value of the wrong type or range, quoting what was written, and reject it. */
   invalid(key: string, found: LayerValue, expected: string): undefined {
-    this.diagnostics.push({
-      severity: 'warning',
-      code: 'invalid-value',
-      message: `\`${key}\` should be ${expected}, got ${describeWritten(found)}${whereWritten(found.source)}.`,
-      range: rangeInThisFile(found.source),
-    });
+    this.diagnostics.push(
+      invalidValue(
+        key,
+        expected,
+        `${describeWritten(found)}${whereWritten(found.source)}`,
+        rangeInThisFile(found.source),
+      ),
+    );
     this.reject(key, found.source);
     return undefined;
   }
@@ -294,8 +308,9 @@ class Settings {
   number(key: string): { value: number; source?: FieldSource } | undefined {
     const found = this.get(key);
     if (!found) return undefined;
-    const value = parseNumberLiteral(found.value);
-    if (value === undefined) return this.invalid(key, found, 'a number');
+    // A `~` is not absent here: it overrides base.yml's value with None, which MaxText refuses.
+    const value = asNumber(found.value);
+    if (value === undefined) return this.invalid(key, found, EXPECTED.number);
     return { value, source: found.source };
   }
 
@@ -303,9 +318,8 @@ class Settings {
   positiveInt(key: string): { value: number; source?: FieldSource } | undefined {
     const found = this.get(key);
     if (!found) return undefined;
-    const value = parseNumberLiteral(found.value);
-    if (value === undefined || !Number.isSafeInteger(value) || value <= 0)
-      return this.invalid(key, found, 'a positive integer');
+    const value = asPositiveInt(found.value);
+    if (value === undefined) return this.invalid(key, found, EXPECTED.positiveInt);
     return { value, source: found.source };
   }
 
@@ -313,11 +327,9 @@ class Settings {
   bool(key: string): { value: boolean; source?: FieldSource } | undefined {
     const found = this.get(key);
     if (!found) return undefined;
-    const raw = found.value;
-    if (typeof raw === 'boolean') return { value: raw, source: found.source };
-    if (typeof raw === 'string' && /^(true|false)$/i.test(raw.trim()))
-      return { value: /^true$/i.test(raw.trim()), source: found.source };
-    return this.invalid(key, found, 'true or false');
+    const value = asBool(found.value);
+    if (value === undefined) return this.invalid(key, found, EXPECTED.bool);
+    return { value, source: found.source };
   }
 
   /**
@@ -325,31 +337,11 @@ class Settings {
    * on makes that result unknown, with a diagnostic on the value.
    */
   finish(spec: RunSpec): RunSpec {
-    const [arch] = this.rejected.architecture;
-    if (arch && spec.architecture) {
-      delete spec.architecture;
-      this.diagnostics.push({
-        severity: 'warning',
-        code: 'architecture-unknown',
-        message: `Parameters are not counted: \`${arch.key}\` is written but cannot be used${whereWritten(arch.source)}, and a default would give a wrong count.`,
-        range: rangeInThisFile(arch.source) ?? spec.modelSectionRange,
-      });
-    }
-    const [training] = this.rejected.training;
-    if (training && (spec.training.tokens !== undefined || spec.training.formula !== undefined)) {
-      delete spec.training.tokens;
-      delete spec.training.formula;
-      delete spec.training.tokensPerStep;
-      delete spec.training.globalBatchSeqs;
-      spec.training.missing = [`a usable \`${training.key}\``];
-      this.diagnostics.push({
-        severity: 'warning',
-        code: 'tokens-unknown',
-        message: `Training tokens are not computed: \`${training.key}\` is written but cannot be used${whereWritten(training.source)}.`,
-        range: rangeInThisFile(training.source),
-      });
-    }
-    return spec;
+    // The batch facts come from the same values, so an unusable training value drops them too.
+    return this.unusable.finish(spec, (diagnostic) => this.diagnostics.push(diagnostic), {
+      clearBatch: true,
+      architectureRange: spec.modelSectionRange,
+    });
   }
 }
 
@@ -362,11 +354,6 @@ function describeWritten(found: LayerValue): string {
   }
   const raw = found.source?.raw.trim() || safeStringify(found.value);
   return quoted(raw);
-}
-
-/** File text quoted for a message: backticks inside become quotes so the quoting stays balanced. */
-function quoted(text: string, maxChars = 60): string {
-  return `\`${text.slice(0, maxChars).replace(/`/g, "'")}\``;
 }
 
 function safeStringify(value: unknown): string {
@@ -943,22 +930,6 @@ export const maxtextReader: FrameworkReader<'maxtext'> = {
   label: 'MaxText',
   detect,
   inventory: MAXTEXT_INVENTORY,
-  read: (text, context) => {
-    try {
-      return read(text, context);
-    } catch (error) {
-      // The reader must never throw; a bug becomes a diagnostic the user can report.
-      return {
-        kind: 'unreadable',
-        framework: 'maxtext',
-        diagnostics: [
-          {
-            severity: 'error',
-            code: 'reader-failed',
-            message: `MaxText config could not be read: ${(error as Error)?.message ?? error}`,
-          },
-        ],
-      };
-    }
-  },
+  // The reader must never throw; a bug becomes a diagnostic the user can report.
+  read: neverThrows('maxtext', 'MaxText', read),
 };

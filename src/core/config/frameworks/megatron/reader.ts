@@ -14,6 +14,7 @@ import type {
 import { roundUpToMultiple } from '../../../model/params';
 import type { FrameworkReader } from '../../reader';
 import { parseNumberLiteral } from '../../values';
+import { EXPECTED, UnusableValues, asPositiveInt, headWidth, neverThrows, quoted } from '../../readerPolicy';
 import type { WrittenKey } from '../../inventory';
 import { findTokenizer } from '../../tables/tokenizers';
 import { MEGATRON_INVENTORY } from './inventory';
@@ -77,10 +78,8 @@ class FlagView {
   readonly diagnostics: CoreDiagnostic[] = [];
   readonly usedKeys: FieldSource[] = [];
   phase: Phase = 'none';
-  private readonly rejected: { architecture: FieldSource[]; training: FieldSource[] } = {
-    architecture: [],
-    training: [],
-  };
+  /** Rejected flags per part of the spec: the one policy of every reader (../../readerPolicy.ts). */
+  private readonly unusable = new UnusableValues();
   /** Flag values already diagnosed, so a flag read twice reports its problem once. */
   private readonly diagnosed = new Set<string>();
 
@@ -100,7 +99,9 @@ class FlagView {
 
   /** Note a written but unusable flag against the part of the spec it feeds. */
   reject(flag: ShellFlag, phase: Phase = this.phase, index = 0): void {
-    if (phase !== 'none') this.rejected[phase].push(this.source(flag, index));
+    if (phase === 'none') return;
+    const source = this.source(flag, index);
+    this.unusable.note({ key: source.key, range: source.valueRange }, [phase]);
   }
 
   /** Push a diagnostic about one flag value once, and reject the flag. */
@@ -156,13 +157,13 @@ class FlagView {
     const text = this.known(flag, index, phase);
     if (text === undefined) return undefined;
     const value = flag.values[index];
-    const number = parseNumberLiteral(text);
-    // Beyond 2^53 integers are not exact and products overflow to Infinity.
-    if (number === undefined || !Number.isSafeInteger(number) || number <= 0) {
+    // Beyond 2^53 integers are not exact and products overflow to Infinity (asPositiveInt refuses).
+    const number = asPositiveInt(text);
+    if (number === undefined) {
       return this.problem(flag, index, phase, {
         severity: 'warning',
         code: 'invalid-value',
-        message: `${flag.name} expects a positive integer, got ${quoted(text)}${describeOrigin(value)}.`,
+        message: `${flag.name} expects ${EXPECTED.positiveInt}, got ${quoted(text)}${describeOrigin(value)}.`,
         range: this.script.lines.range(value.start, value.end),
       });
     }
@@ -213,40 +214,13 @@ class FlagView {
    * unusable, that result becomes unknown with a diagnostic on the value (or the variable behind it).
    */
   finish(spec: RunSpec): RunSpec {
-    const [archFlag] = this.rejected.architecture;
-    if (archFlag && spec.architecture) {
-      delete spec.architecture;
-      this.diagnostics.push({
-        severity: 'warning',
-        code: 'architecture-unknown',
-        message: `Parameters are not counted: \`${archFlag.key}\` is written but cannot be used, and Megatron's default would give a wrong count.`,
-        range: archFlag.valueRange,
-      });
-    }
-    const [trainingFlag] = this.rejected.training;
-    if (trainingFlag && (spec.training.tokens !== undefined || spec.training.formula !== undefined)) {
-      delete spec.training.tokens;
-      delete spec.training.formula;
-      spec.training.missing = [`a usable \`${trainingFlag.key}\``];
-      this.diagnostics.push({
-        severity: 'warning',
-        code: 'tokens-unknown',
-        message: `Training tokens are not computed: \`${trainingFlag.key}\` is written but cannot be used.`,
-        range: trainingFlag.valueRange,
-      });
-    }
-    return spec;
+    return this.unusable.finish(spec, (diagnostic) => this.diagnostics.push(diagnostic));
   }
 }
 
 /** " (from `$seq_len`)" when a flag value is a plain variable reference. */
 function describeOrigin(value: ShellFlagValue): string {
   return value.origin ? ` (from \`${value.origin.name}\`)` : '';
-}
-
-/** File text quoted for a message: backticks inside become quotes so the quoting stays balanced. */
-function quoted(text: string, maxChars = 60): string {
-  return `\`${text.slice(0, maxChars).replace(/`/g, "'")}\``;
 }
 
 /**
@@ -363,13 +337,14 @@ function read(text: string, context: ReadContext): ReadResult {
   } else if (nLayers && dModel && nHeads) {
     const d = dModel.value;
     const kvChannels = view.int(F.kvChannels);
+    const width = headWidth(d, nHeads.value, ['--hidden-size', '--num-attention-heads'], '; give --kv-channels');
     let headDim = kvChannels?.value ?? d / nHeads.value;
     if (kvChannels) archSources.headDim = view.source(kvChannels.flag);
-    if (!Number.isInteger(headDim)) {
+    if (!kvChannels && 'message' in width) {
       view.diagnostics.push({
         severity: 'warning',
         code: 'invalid-value',
-        message: `--hidden-size ${d} is not divisible by --num-attention-heads ${nHeads.value}; give --kv-channels.`,
+        message: width.message,
         range: script.lines.range(nHeads.flag.start, nHeads.flag.end),
       });
       // Megatron asserts hidden % heads == 0 when --kv-channels is not given.
@@ -590,7 +565,7 @@ function read(text: string, context: ReadContext): ReadResult {
       range: script.lines.range(otherModel.index, otherModel.index + otherModel[0].length),
     });
   }
-  return { kind: 'run-config', spec: finished, written: writtenFlags(view) };
+  return { kind: 'run-config', spec: finished, written: writtenFlags(view), parsed: script };
 }
 
 /**
@@ -1191,22 +1166,6 @@ export const megatronReader: FrameworkReader<'megatron'> = {
   label: 'Megatron-LM',
   detect: (text, path) => detect(text, path),
   inventory: MEGATRON_INVENTORY,
-  read: (text, context) => {
-    try {
-      return read(text, context);
-    } catch (error) {
-      // The reader must never throw; a bug becomes a diagnostic the user can report.
-      return {
-        kind: 'unreadable',
-        framework: 'megatron',
-        diagnostics: [
-          {
-            severity: 'error',
-            code: 'reader-failed',
-            message: `Megatron script could not be read: ${(error as Error)?.message ?? error}`,
-          },
-        ],
-      };
-    }
-  },
+  // The reader must never throw; a bug becomes a diagnostic the user can report.
+  read: neverThrows('megatron', 'Megatron-LM', read),
 };

@@ -1,0 +1,93 @@
+/**
+ * The LR schedule of a GPT-NeoX YAML config (keys hyphen-insensitive, as NeoX reads them). Batch and
+ * run length are the gpt-neox reader's; this module reads the LR keys. Semantics and defaults from
+ * EleutherAI/gpt-neox@ea7aefd8f8e183256992d9fede4d7c71a46d67a5:
+ * - megatron/neox_arguments/neox_args.py: `lr-decay-style` linear (constant | linear | cosine |
+ *   exponential), `lr-decay-iters` None → `lr-decay-fraction`·train-iters (floored) → `train-iters`,
+ *   `min_lr` 0.0, `warmup` 0.01 — a fraction of the decay iterations (training.py
+ *   `get_learning_rate_scheduler`: warmup_iter = warmup × num_iters).
+ * - arguments.py: the LR is `optimizer.params.lr` (default 0.001, OPT_PARAMS_DEFAULTS).
+ * - megatron/learning_rates.py `AnnealingLR.get_lr` at n iterations done: warmup lr·max(1, n)/W for
+ *   n ≤ W; linear lr·(1 − p) (toward 0, not toward min_lr), cosine min + (lr − min)/2·(1 + cos πp),
+ *   both floored at min_lr. `step()` increments before computing, so the step after n iterations
+ *   uses the LR at n — the same position convention as compileRun.
+ */
+import type { ReadContext } from '../../../types';
+import { batchAndLength, emptyExtraction, readTraining, unmodeled, YamlKeys } from '../../../schedule/common';
+import type { DecayShape, ExtractedSchedule } from '../../../schedule/types';
+
+export function gptNeoxSchedule(text: string, context: ReadContext = {}): ExtractedSchedule {
+  const out = emptyExtraction();
+  const yaml = new YamlKeys(text, out, true);
+  if (!yaml.source) return out;
+  const lr = yaml.number(['optimizer', 'params', 'lr']) ?? 0.001;
+  if (!yaml.has(['optimizer', 'params', 'lr']))
+    out.notes.push('`optimizer.params.lr` not set: GPT-NeoX default 0.001');
+  // NeoX also accepts a top-level `lr`, but arguments.py overwrites it with optimizer.params.lr.
+  if (yaml.has(['lr']) && yaml.has(['optimizer', 'params', 'lr']))
+    out.notes.push('top-level `lr` is overwritten by `optimizer.params.lr` (GPT-NeoX arguments.py)');
+  const style = yaml.string(['lr_decay_style']) ?? 'linear';
+  const minLr = yaml.number(['min_lr']) ?? 0;
+  const warmupFraction = yaml.number(['warmup']) ?? 0.01;
+  const trainIters = yaml.number(['train_iters']);
+  const decayIters = yaml.number(['lr_decay_iters']);
+  const decayFraction = yaml.number(['lr_decay_fraction']);
+  if (!(lr > 0)) out.errors.push(`the LR ${lr} is not positive`);
+  if (style === 'exponential')
+    out.errors.push(unmodeled('lr-decay-style', style, 'lr·exp(−0.693·p) is not modeled'));
+  else if (!['constant', 'linear', 'cosine'].includes(style))
+    out.errors.push(
+      unmodeled('lr-decay-style', style, 'GPT-NeoX accepts constant, linear, cosine, exponential'),
+    );
+  const scheduler = yaml.get(['scheduler']);
+  if (scheduler !== undefined && scheduler !== null)
+    out.errors.push(unmodeled('scheduler', scheduler, 'a DeepSpeed scheduler replaces NeoX’s AnnealingLR'));
+  const optimizerType = yaml.string(['optimizer', 'type']);
+  if (optimizerType?.toLowerCase() === 'onebitadam')
+    out.errors.push(unmodeled('optimizer.type', optimizerType, 'OneBitAdam uses DeepSpeed’s WarmupDecayLR'));
+  const { training, error } = readTraining(text, context);
+  if (error) out.errors.push(error);
+  const runErrors: string[] = [];
+  const run = batchAndLength(training, runErrors);
+  const iters = trainIters ?? training?.steps;
+  if (iters === undefined && decayIters === undefined)
+    out.errors.push('`train-iters` is needed for the decay horizon');
+  if (out.errors.length) return { ...out, errors: [...out.errors, ...runErrors] };
+  const horizon = Math.max(
+    1,
+    decayIters ?? (decayFraction !== undefined ? Math.floor(iters! * decayFraction) : iters!),
+  );
+  const warmup = warmupFraction * horizon;
+  if (style === 'cosine' && iters !== undefined && horizon < iters - 1)
+    out.errors.push(
+      `\`lr-decay-iters\` ${horizon} < \`train-iters\` ${iters}: GPT-NeoX's cosine rises again after the horizon (cos is periodic in learning_rates.py); not modeled`,
+    );
+  if (out.errors.length) return out;
+  const decay: DecayShape =
+    style === 'cosine'
+      ? { kind: 'cosine' }
+      : style === 'linear'
+        ? { kind: 'linear', toZero: true }
+        : { kind: 'constant' };
+  if (!yaml.has(['lr_decay_style'])) out.notes.push('`lr-decay-style` not set: GPT-NeoX default linear');
+  if (!yaml.has(['warmup']))
+    out.notes.push('`warmup` not set: GPT-NeoX default 0.01 of the decay iterations');
+  out.schedule = {
+    unit: 'steps',
+    peakLr: lr,
+    finalLr: style === 'constant' ? Math.max(lr, minLr) : minLr,
+    warmup,
+    warmupShape: 'linear-floor-one',
+    decay,
+    horizon,
+  };
+  if (iters !== undefined) out.runLength = iters;
+  if (!run) return { ...out, errors: runErrors };
+  out.plan = {
+    schedule: out.schedule,
+    batchTokens: run.batchTokens,
+    sequenceLength: run.seqLen,
+    ...(run.totalSteps !== undefined ? { totalSteps: run.totalSteps } : { totalTokens: run.totalTokens }),
+  };
+  return out;
+}

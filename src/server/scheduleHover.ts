@@ -1,0 +1,157 @@
+/**
+ * Hover on the LR-schedule keys (issue 13 item 1): the schedule the framework's extractor reads from
+ * the file (src/core/schedule, one extractor per framework) as a sparkline with warmup, peak, decay
+ * horizon and final LR; or, when the extractor cannot build it, the reason (an unmodeled key is named,
+ * never drawn as a wrong curve). Keys the analysis already hovers (the run length) keep their hover.
+ */
+import type { Hover, Position } from 'vscode-languageserver';
+import { readContextFor } from '../core/analyze';
+import { formatCount, formatExact } from '../core/format';
+import {
+  describeSchedule,
+  extractSchedule,
+  lrAt,
+  type ExtractedSchedule,
+  type LrSchedule,
+} from '../core/schedule';
+import type { FrameworkId, ReadContext, SourceRange } from '../core/types';
+import type { HoverDocument } from './hovers';
+import type { DocumentResult } from './model';
+
+/** The last extraction, by framework and text: hovers repeat on the same version. */
+let cache: { key: string; value: ExtractedSchedule } | undefined;
+
+function extracted(framework: FrameworkId, text: string, context: ReadContext): ExtractedSchedule {
+  const key = `${framework}\u0000${context.path ?? ''}\u0000${JSON.stringify(context.options ?? {})}\u0000${text}`;
+  if (cache?.key !== key) cache = { key, value: extractSchedule(framework, text, context) };
+  return cache.value;
+}
+
+/** An LR in the notation configs use (6e-4, 0.0003 → 3e-4). */
+export function formatLr(value: number): string {
+  if (!Number.isFinite(value)) return '—';
+  if (value === 0) return '0';
+  return Number(value.toPrecision(3)).toExponential().replace('e+', 'e');
+}
+
+function position(schedule: LrSchedule, x: number): string {
+  return schedule.unit === 'tokens' ? `${formatCount(x)} tokens` : `${formatExact(x)} steps`;
+}
+
+/** The summary lines for a schedule (shared with tests). */
+export function scheduleSummary(result: ExtractedSchedule): string[] {
+  const schedule = result.plan?.schedule ?? result.schedule;
+  if (!schedule) return [];
+  const length = result.runLength ?? runLengthOf(result);
+  const lines: string[] = [];
+  if (length !== undefined) lines.push(`\`${describeSchedule(schedule, length).split('  ')[0]}\``, '');
+  const w = schedule.warmup;
+  const start = schedule.warmupShape === 'linear' ? (schedule.warmupStartLr ?? 0) : lrAt(schedule, 0);
+  lines.push(
+    w > 0
+      ? `- warmup ${position(schedule, w)} (${schedule.warmupShape === 'constant' ? 'constant' : `linear from ${formatLr(start)}`})`
+      : '- no warmup',
+    `- peak ${formatLr(schedule.peakLr)}`,
+  );
+  const d = schedule.decay;
+  const shape =
+    d.kind === 'wsd'
+      ? `WSD: stable, then ${d.shape} cooldown over the last ${(d.cooldownFraction * 100).toFixed(1).replace(/\.0$/, '')}% before the horizon`
+      : d.kind === 'linear' && d.toZero
+        ? 'linear toward 0, floored at the final LR'
+        : d.kind;
+  if (d.kind === 'constant') lines.push('- constant after warmup');
+  else if (d.kind === 'inverse-sqrt')
+    lines.push(
+      `- inverse-sqrt decay${d.finalAfterHorizon ? `, ${formatLr(schedule.finalLr)} after ${position(schedule, schedule.horizon)}` : ''}`,
+    );
+  else
+    lines.push(
+      `- ${shape}, to ${formatLr(schedule.finalLr)} (${((schedule.finalLr / schedule.peakLr) * 100).toFixed(1).replace(/\.0$/, '')}% of peak) at ${position(schedule, schedule.horizon)}`,
+    );
+  if (length !== undefined) {
+    lines.push(
+      `- run ${position(schedule, length)}; LR at the end ${formatLr(lrAt(schedule, Math.max(0, length - (schedule.unit === 'steps' ? 1 : 0))))}`,
+    );
+    if (d.kind !== 'constant' && d.kind !== 'inverse-sqrt' && schedule.horizon < length * 0.999)
+      lines.push(
+        `- the decay ends before the run: the last ${position(schedule, length - schedule.horizon)} stay at ${formatLr(schedule.finalLr)}`,
+      );
+    else if (d.kind !== 'constant' && d.kind !== 'inverse-sqrt' && schedule.horizon > length * 1.001)
+      lines.push(`- the run stops before the decay ends (horizon ${position(schedule, schedule.horizon)})`);
+  }
+  if (result.plan?.ramp) lines.push('- batch ramp-up: positions follow tokens consumed');
+  return lines;
+}
+
+function runLengthOf(result: ExtractedSchedule): number | undefined {
+  const plan = result.plan;
+  if (!plan) return undefined;
+  if (plan.schedule.unit === 'steps')
+    return (
+      plan.totalSteps ?? (plan.totalTokens !== undefined ? plan.totalTokens / plan.batchTokens : undefined)
+    );
+  return (
+    plan.totalTokens ??
+    (plan.totalSteps !== undefined && !plan.ramp ? plan.totalSteps * plan.batchTokens : undefined)
+  );
+}
+
+/** The key's range on its line: the last segment of the key name (`-`/`_` alike), else the line. */
+function keyRange(text: string, line: number, key: string): SourceRange | undefined {
+  const lineText = text.split(/\r?\n/)[line];
+  if (lineText === undefined) return undefined;
+  const last = key.split('.').pop()!;
+  const pattern = new RegExp(
+    last
+      .replace(/[-_]/g, '[-_]')
+      .replace(/[.*+?^${}()|[\]\\]/g, (c) => (c === '[' || c === ']' ? c : `\\${c}`)),
+  );
+  const match = pattern.exec(lineText);
+  if (!match) return undefined;
+  return { start: { line, character: match.index }, end: { line, character: match.index + match[0].length } };
+}
+
+function contains(range: SourceRange, p: Position): boolean {
+  return (
+    (p.line > range.start.line || (p.line === range.start.line && p.character >= range.start.character)) &&
+    (p.line < range.end.line || (p.line === range.end.line && p.character <= range.end.character))
+  );
+}
+
+/** The hover for a schedule key under `at`, or null (not a schedule key, or the analysis hovers it). */
+export function scheduleHover(result: DocumentResult, at: Position, document: HoverDocument): Hover | null {
+  if (!result.framework || !result.settings.hover.enable) return null;
+  const spec = result.analysis?.spec;
+  if (spec) {
+    for (const source of [...Object.values(spec.trainingSources), ...Object.values(spec.archSources)])
+      if (source && !source.file && (contains(source.keyRange, at) || contains(source.valueRange, at)))
+        return null;
+  }
+  // The same read context as the analysis (settings fill in a GPU count or dataset size).
+  const context = readContextFor(document.context, result.analysisSettings);
+  const found = extracted(result.framework, document.text, context);
+  for (const [key, line] of Object.entries(found.keyLines)) {
+    if (line - 1 !== at.line) continue;
+    const range = keyRange(document.text, at.line, key);
+    if (!range || !contains(range, at)) continue;
+    return { contents: { kind: 'markdown', value: scheduleMarkdown(key, found) }, range };
+  }
+  return null;
+}
+
+/** The hover text for a schedule key. */
+export function scheduleMarkdown(key: string, found: ExtractedSchedule): string {
+  const lines = [`**${key}** · Scaling Lens · LR schedule`, ''];
+  const summary = scheduleSummary(found);
+  lines.push(...summary);
+  if (found.errors.length) {
+    if (summary.length) lines.push('');
+    lines.push(
+      summary.length ? 'Not a full run plan:' : 'No LR schedule:',
+      ...found.errors.map((e) => `- ${e}`),
+    );
+  }
+  if (found.notes.length) lines.push('', ...found.notes.map((n) => `- ${n}`));
+  return lines.join('\n');
+}

@@ -1,0 +1,216 @@
+/**
+ * End-to-end (issue #16): the lenses split by topic in a real VS Code (code-server + Chromium) —
+ * short titles, each with a tooltip stating its assumptions; the HF config.json training-tokens
+ * quick fix (input box → stored per file → the lenses show D); Export Report writes Markdown and
+ * JSON next to the config. Patterned on editor.test.ts; screenshots in test-artifacts/e2e/.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { formatCount, formatScientific } from '../../src/core/format';
+import { REPO_ROOT } from '../helpers';
+import {
+  clickToken,
+  E2E_REQUIRED,
+  e2eUnavailableReasonSync,
+  editor,
+  fillQuickInput,
+  runCommand,
+  screenshot,
+  startSession,
+  triggerQuickFix,
+  waitForLenses,
+  type Session,
+} from './harness';
+
+interface CliResult {
+  params: { total: number; active: number } | null;
+  tokens: number | null;
+  flops: number | null;
+  loss: { value: number; law: string } | null;
+}
+
+function cliAnalyze(path: string): CliResult {
+  const cli = join(REPO_ROOT, 'dist', 'cli.js');
+  const result = spawnSync(process.execPath, [cli, 'analyze', path, '--json'], { encoding: 'utf8' });
+  assert.ok(result.stdout.trim(), `CLI printed nothing for ${path}: ${result.stderr}`);
+  return JSON.parse(result.stdout) as CliResult;
+}
+
+/** Every rendered lens anchor's text and its tooltip (VS Code puts Command.tooltip in `title`). */
+async function lensTooltips(session: Session): Promise<{ text: string; tooltip: string | null }[]> {
+  return editor(session.page)
+    .locator('.codelens-decoration a')
+    .evaluateAll((nodes) =>
+      nodes.map((n) => ({
+        text: (n.textContent ?? '').replace(/\u00a0/g, ' ').trim(),
+        tooltip: n.getAttribute('title'),
+      })),
+    );
+}
+
+async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+const unavailable = e2eUnavailableReasonSync();
+const skip = unavailable && !E2E_REQUIRED ? unavailable : false;
+
+const NANOGPT = 'examples/nanogpt/train_gpt2_124m.py';
+const HF = 'examples/hf/smollm-135m/config.json';
+
+describe('Split lenses, training tokens and Export Report in a real VS Code', { skip }, () => {
+  let session: Session;
+
+  before(async () => {
+    if (unavailable) assert.fail(`CI=true but ${unavailable}`);
+    session = await startSession({ copy: { examples: join(REPO_ROOT, 'examples') } });
+  });
+
+  after(async () => {
+    await session?.stop();
+  });
+
+  test('nanoGPT: one short lens per topic, each with a tooltip stating its assumptions', async () => {
+    const expected = cliAnalyze(session.path(NANOGPT));
+    await session.openFile(NANOGPT);
+    const lenses = await waitForLenses(session.page, { pattern: /FLOPs$/ });
+    await waitForLenses(session.page, { pattern: /^60,000 steps × 491,520 tok/ });
+    await screenshot(session.page, 'lenses-split-nanogpt');
+    assert.ok(lenses.includes(`N ${formatCount(expected.params!.total)}`), JSON.stringify(lenses));
+    assert.ok(lenses.includes(`${formatScientific(expected.flops!)} FLOPs`), JSON.stringify(lenses));
+    assert.ok(
+      lenses.some((t) => t.startsWith(`D ${formatCount(expected.tokens!)} (`)),
+      JSON.stringify(lenses),
+    );
+    assert.ok(
+      lenses.some((t) => t.startsWith(`loss ${expected.loss!.value.toFixed(3)}`)),
+      JSON.stringify(lenses),
+    );
+    for (const title of lenses) assert.ok(title.length <= 48, `short: ${title}`);
+    const tips = await waitFor('lens tooltips', async () => {
+      const all = await lensTooltips(session);
+      return all.length >= 5 && all.every((t) => t.tooltip) ? all : undefined;
+    });
+    const cost = tips.find((t) => /-h ≈ \$/.test(t.text))!;
+    assert.match(cost.tooltip!, /MFU 40% — from the default \(setting scalingLens\.hardware\.mfu, 40%\)/);
+    assert.match(cost.tooltip!, /GPUs 8 — from the file: launcher `--nproc_per_node=8/);
+    assert.match(cost.tooltip!, /\$\/GPU-hour \$2\.00 — from the hardware table's price for H100/);
+    assert.match(cost.tooltip!, /accelerator H100 — from the default/);
+  });
+
+  test('next to the curves panel no lens is cut off; every lens line is at most 80 columns', async () => {
+    await session.openFile(NANOGPT);
+    await waitForLenses(session.page, { pattern: /FLOPs$/ });
+    await runCommand(session.page, 'Scaling Lens: Show Scaling Curves');
+    // The explorer closed, the editor beside the panel is ~71 columns at 1400 px (measured below).
+    await runCommand(session.page, 'View: Close Primary Side Bar');
+    await session.page.waitForTimeout(2000);
+    await screenshot(session.page, 'lenses-split-with-panel');
+    // Widths in code columns (monospace): the editor's, and the widest rendered lens line.
+    const { columns, widestLens } = await editor(session.page).evaluate((root) => {
+      const line = Array.from(root.querySelectorAll('.view-line span')).find(
+        (s) => (s.textContent ?? '').length > 40,
+      ) as HTMLElement | undefined;
+      const lines = root.querySelector('.lines-content')?.parentElement?.getBoundingClientRect();
+      if (!line || !lines) return { columns: 0, widestLens: Infinity };
+      const charWidth = line.getBoundingClientRect().width / (line.textContent ?? '').length;
+      const lensWidths = Array.from(root.querySelectorAll('.codelens-decoration'))
+        .map((d) => (d as HTMLElement).scrollWidth)
+        .filter((w) => w > 0);
+      return {
+        columns: Math.floor(lines.width / charWidth),
+        widestLens: Math.ceil(Math.max(...lensWidths) / charWidth),
+      };
+    });
+    console.log(`# editor beside the panel: ${columns} columns; widest lens line ${widestLens} columns`);
+    assert.ok(widestLens <= 80, `widest lens line is ${widestLens} columns`);
+    assert.ok(columns >= widestLens, `editor ${columns} columns, lens ${widestLens}`);
+    // Every lens line fits its editor: no decoration is wider than the editor's content area.
+    const overflow = await editor(session.page).evaluate((root) => {
+      const width = (root.querySelector('.lines-content') as HTMLElement | null)?.getBoundingClientRect();
+      const area = root.getBoundingClientRect();
+      return Array.from(root.querySelectorAll('.codelens-decoration'))
+        .map((d) => ({ el: d as HTMLElement, r: (d as HTMLElement).getBoundingClientRect() }))
+        .filter(
+          ({ el, r }) => r.width > 0 && (r.right > area.right + 1 || el.scrollWidth > el.clientWidth + 1),
+        )
+        .map(
+          ({ el, r }) =>
+            `${el.textContent} (right ${Math.round(r.right)} of ${Math.round(area.right)}, ${width?.width})`,
+        );
+    });
+    assert.deepEqual(overflow, []);
+  });
+
+  test('HF config.json: the training-tokens quick fix asks for D, stores it per file, and the lenses show it', async () => {
+    const page = session.page;
+    const cli = cliAnalyze(session.path(HF));
+    await session.openFile(HF);
+    await waitForLenses(page, { pattern: /^D unknown: needs training length$/ });
+    await screenshot(page, 'hf-tokens-before');
+    // The light bulb needs the published diagnostic: retry the menu a few times while it arrives.
+    for (let attempt = 0; ; attempt++) {
+      await clickToken(page, 'model_type');
+      const offered = await triggerQuickFix(page, /Set the training tokens for this file/).catch(
+        (error: Error) => error,
+      );
+      if (!(offered instanceof Error)) break;
+      if (attempt === 3) throw offered;
+      await screenshot(page, `hf-tokens-no-quick-fix-${attempt}`);
+      await page.keyboard.press('Escape');
+      await page.waitForTimeout(1000);
+    }
+    await fillQuickInput(page, '600B', /Training tokens for this config/);
+    await screenshot(page, 'hf-tokens-input');
+    await page.keyboard.press('Enter');
+    const n = cli.params!.active;
+    const lenses = await waitForLenses(page, { pattern: /^D 600B \(/ });
+    await screenshot(page, 'hf-tokens-after');
+    assert.ok(lenses.includes(`D 600B (${Math.round(600e9 / n)} tok/param)`), JSON.stringify(lenses));
+    assert.ok(lenses.includes(`${formatScientific(6 * n * 600e9)} FLOPs`), JSON.stringify(lenses));
+    const store = JSON.parse(readFileSync(session.path('.vscode/scaling-lens/tokens.json'), 'utf8'));
+    assert.deepEqual(store, { version: 1, tokens: { [HF]: 600e9 } });
+    const data = (await lensTooltips(session)).find((t) => t.text.startsWith('D 600B'));
+    assert.match(data?.tooltip ?? '', /stored in \.vscode\/scaling-lens\/tokens\.json/);
+    // Undo: removing the entry makes D unknown again.
+    await runCommand(page, 'Scaling Lens: Clear Stored Training Tokens');
+    await waitForLenses(page, { pattern: /^D unknown: needs training length$/ });
+  });
+
+  test('Export Report writes the analysis as Markdown and JSON next to the config', async () => {
+    const page = session.page;
+    const expected = cliAnalyze(session.path(NANOGPT));
+    await session.openFile(NANOGPT);
+    await waitForLenses(page, { pattern: /FLOPs$/ });
+    await runCommand(page, 'Scaling Lens: Export Report');
+    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: 'Next to the config' }).first();
+    await row.waitFor({ state: 'visible' });
+    await page.keyboard.press('Enter');
+    const md = session.path('examples/nanogpt/train_gpt2_124m.scaling-report.md');
+    const json = session.path('examples/nanogpt/train_gpt2_124m.scaling-report.json');
+    await waitFor('the report files', () => (existsSync(md) && existsSync(json) ? true : undefined));
+    await page.waitForTimeout(500);
+    await screenshot(page, 'export-report');
+    const report = JSON.parse(readFileSync(json, 'utf8'));
+    assert.equal(report.tokens, expected.tokens);
+    assert.equal(report.flops, expected.flops);
+    assert.equal(report.loss.value, expected.loss!.value);
+    const text = readFileSync(md, 'utf8');
+    assert.ok(text.startsWith('# Scaling Lens report: train_gpt2_124m.py'));
+    assert.ok(text.includes('## Cost assumptions'));
+    assert.ok(text.includes('Charts are not embedded'));
+  });
+});

@@ -1,0 +1,92 @@
+/**
+ * `scalingLens/report` (Export Report): the open config's analysis as Markdown and JSON, with the
+ * same numbers as the CLI and the lenses, the cost assumptions and where each came from, the law and
+ * its interval. Over JSON-RPC against the bundled server.
+ */
+import test, { after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { fixturePath } from '../helpers';
+import { cliAnalyze } from './expected';
+import { LspTestClient, SERVER_JS } from './lspClient';
+
+const NOT_BUILT =
+  existsSync(SERVER_JS) || process.env.CI === 'true'
+    ? false
+    : 'dist/server.js missing: run node scripts/build.mjs';
+
+let client: LspTestClient;
+before(async () => {
+  if (!NOT_BUILT) client = await LspTestClient.start();
+});
+after(async () => {
+  await client?.stop();
+});
+
+type Report = { ok: true; markdown: string; json: string; name: string } | { ok: false; message: string };
+
+test(
+  'the report carries the CLI numbers, the assumptions with their origins, the law and the lenses',
+  { skip: NOT_BUILT },
+  async () => {
+    const file = fixturePath('server', 'train_small_gpt.py');
+    const uri = await client.open(file);
+    const report = await client.connection.sendRequest<Report>('scalingLens/report', { uri });
+    assert.ok(report.ok, JSON.stringify(report));
+    assert.equal(report.name, 'train_small_gpt');
+    const json = JSON.parse(report.json);
+    const [cli] = cliAnalyze([file]);
+    assert.equal(json.version, 1);
+    assert.equal(json.file, 'train_small_gpt.py');
+    assert.equal(json.params.total, cli!.params!.total);
+    assert.equal(json.params.active, cli!.params!.active);
+    // 64 × 256 × 1 × 5000 tokens; 6·N·D.
+    assert.equal(json.tokens, 81_920_000);
+    assert.equal(json.tokens, cli!.tokens);
+    assert.equal(json.flops, cli!.flops);
+    assert.equal(json.flops, 6 * cli!.params!.active * 81_920_000);
+    assert.equal(json.cost.usd, cli!.cost!.usd);
+    assert.equal(json.loss.value, cli!.loss!.value);
+    assert.deepEqual(json.loss.interval95, [cli!.loss!.low, cli!.loss!.high]);
+    assert.equal(json.law.id, 'epoch2024');
+    assert.ok(json.law.citation.includes('arXiv:2404.10102'));
+    assert.deepEqual(
+      json.cost.assumptions.map((a: { name: string; value: string }) => [a.name, a.value]),
+      [
+        ['accelerator', 'H100'],
+        ['GPUs', '1'],
+        ['MFU', '40%'],
+        ['$/GPU-hour', '$2.00'],
+      ],
+    );
+    assert.ok(
+      json.sources.some((s: { key: string; value: string }) => s.key === 'max_iters' && s.value === '5000'),
+    );
+    // The report's lens titles are the lenses the editor shows.
+    const lenses = (await client.codeLens(uri))!;
+    assert.deepEqual(
+      json.lenses.map((l: { title: string }) => l.title),
+      lenses.map((l) => l.command!.title),
+    );
+    assert.match(json.charts, /curves panel/);
+
+    const md = report.markdown;
+    assert.ok(md.startsWith('# Scaling Lens report: train_small_gpt.py\n'));
+    assert.ok(md.includes('| D (training tokens) | 81,920,000 (81.9M) |'), md);
+    assert.ok(md.includes('## Cost assumptions'));
+    assert.ok(md.includes('| MFU | 40% | the default (setting scalingLens.hardware.mfu, 40%) |'), md);
+    assert.ok(md.includes(`| predicted loss (epoch2024) | ${cli!.loss!.value.toFixed(3)} |`), md);
+    assert.ok(md.includes('## Charts'));
+  },
+);
+
+test('a file that is not a run config gets a message, not a report', { skip: NOT_BUILT }, async () => {
+  const uri = await client.open(fixturePath('server', 'workflow.yaml'));
+  const report = await client.connection.sendRequest<Report>('scalingLens/report', { uri });
+  assert.equal(report.ok, false);
+  assert.match((report as { message: string }).message, /^workflow\.yaml is not a run config/);
+  const unknown = await client.connection.sendRequest<Report>('scalingLens/report', {
+    uri: 'file:///nope/x.yaml',
+  });
+  assert.equal(unknown.ok, false);
+});
