@@ -52,11 +52,10 @@ async function main(): Promise<number> {
       ? [timeBin, '-f', 'maxrss_kb=%M user_s=%U', process.execPath]
       : [process.execPath];
     const start = performance.now();
-    const run = spawnSync(
-      command[0],
-      [...command.slice(1), cli, 'fit', csv, '--min-tokens', '0', '--json'],
-      { encoding: 'utf8', maxBuffer: 1 << 26 },
-    );
+    const run = spawnSync(command[0], [...command.slice(1), cli, 'fit', csv, '--min-tokens', '0', '--json'], {
+      encoding: 'utf8',
+      maxBuffer: 1 << 26,
+    });
     const seconds = (performance.now() - start) / 1000;
     if (run.status !== 0) {
       console.error(`fit failed: ${run.stderr}${run.stdout}`);
@@ -78,7 +77,12 @@ async function main(): Promise<number> {
       `whole CLI process: ${seconds.toFixed(2)} s wall${user ? `, ${user} s user CPU` : ''}, peak RSS ${rss ? (Number(rss) / 1024).toFixed(0) + ' MB' : 'n/a'}; the fit itself ${(json.elapsedMs / 1000).toFixed(2)} s; points fitted ${json.points} of ${points}` +
         (json.dropped.thinned ? ` (THINNED ${json.dropped.thinned})` : ' (every point)'),
     );
-    console.log(`load average now: ${(await import('node:os')).loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+    console.log(
+      `load average now: ${(await import('node:os'))
+        .loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')}`,
+    );
 
     // In-process: the same file as columns, a fit without and with a bootstrap, next to the estimate.
     const t0 = performance.now();
@@ -110,7 +114,9 @@ async function main(): Promise<number> {
           `  ${name.padEnd(6)} true ${String(truth[name]).padEnd(7)} estimate ${report.params[name].toPrecision(6).padEnd(9)} 95% [${low.toPrecision(6)}, ${high.toPrecision(6)}]  ${ok ? 'PASS' : 'FAIL'}`,
         );
       }
-      console.log(`${inside} of ${intervals.length} true coefficients inside their ${bootstrap}-resample interval`);
+      console.log(
+        `${inside} of ${intervals.length} true coefficients inside their ${bootstrap}-resample interval`,
+      );
     }
     if (coverage > 0 && bootstrap > 0) {
       const truth = LADDER_LAW as unknown as Record<string, number>;

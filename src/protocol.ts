@@ -184,6 +184,12 @@ export interface TrainingTokensParams {
 export type TrainingTokensResponse =
   { ok: false; message: string } | { ok: true; message: string; file: string };
 
+/** Request (client → server): parse what the user typed into the training-tokens input box. */
+export interface ParseTrainingTokensParams {
+  text: string;
+}
+export type ParseTrainingTokensResponse = { ok: true; tokens: number } | { ok: false; message: string };
+
 /** Request (client → server): the analysis of an open config as a report (Markdown and JSON texts). */
 export interface ReportParams {
   uri: string;

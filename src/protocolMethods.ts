@@ -39,6 +39,8 @@ import type {
   SavedLawInfo,
   TrainingTokensParams,
   TrainingTokensResponse,
+  ParseTrainingTokensParams,
+  ParseTrainingTokensResponse,
   ValidatePlanInputParams,
 } from './protocol';
 
@@ -68,6 +70,12 @@ export const TrainingTokensRequest = new RequestType<TrainingTokensParams, Train
 );
 
 export const ReportRequest = new RequestType<ReportParams, ReportResponse, void>('scalingLens/report');
+
+export const ParseTrainingTokensRequest = new RequestType<
+  ParseTrainingTokensParams,
+  ParseTrainingTokensResponse,
+  void
+>('scalingLens/parseTrainingTokens');
 
 /** Request (client → server): the current analysis of a document, or null when it is not a run config. */
 export const AnalysisRequestMethod = 'scalingLens/analysis';

@@ -199,7 +199,9 @@ class CurvesPanelHost implements vscode.Disposable {
   /** The server re-analyzed a document: redraw when it is the one shown (or the active editor's). */
   private onAnalysisChanged(params: unknown): void {
     if (!this.panel) return;
-    const uri = (params as { uri?: unknown } | null)?.uri;
+    // The notification's payload is the snapshot (older servers wrapped it as `{ snapshot }`).
+    const payload = params as { uri?: unknown; snapshot?: { uri?: unknown } } | null;
+    const uri = payload?.uri ?? payload?.snapshot?.uri;
     if (typeof uri !== 'string') return;
     const active = vscode.window.activeTextEditor?.document.uri.toString();
     if (uri !== this.uri && uri !== active) return;

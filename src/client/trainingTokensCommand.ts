@@ -6,9 +6,8 @@
  */
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { Commands, TrainingTokensRequest } from '../protocolMethods';
+import { Commands, ParseTrainingTokensRequest, TrainingTokensRequest } from '../protocolMethods';
 import type { SetTrainingTokensArgs } from '../protocol';
-import { parseTrainingTokens } from '../server/trainingTokensParse';
 
 export function registerTrainingTokensCommand(client: LanguageClient): vscode.Disposable {
   const send = async (uri: string, tokens: number | null) => {
@@ -24,13 +23,14 @@ export function registerTrainingTokensCommand(client: LanguageClient): vscode.Di
         title: 'Training tokens for this config (stored in .vscode/scaling-lens/tokens.json)',
         prompt: 'D for this file: 2e12, 2T, 300B or 1,000,000. The config itself is not changed.',
         value: args?.suggested ? String(Math.round(args.suggested)) : '',
-        validateInput: (text) => {
-          const parsed = parseTrainingTokens(text);
+        // The server parses (the client bundles no analysis code): 2e12, 2T, 300B, 1,000,000.
+        validateInput: async (text) => {
+          const parsed = await client.sendRequest(ParseTrainingTokensRequest, { text });
           return parsed.ok ? null : parsed.message;
         },
       });
       if (value === undefined) return;
-      const parsed = parseTrainingTokens(value);
+      const parsed = await client.sendRequest(ParseTrainingTokensRequest, { text: value });
       if (parsed.ok) await send(uri, parsed.tokens);
     }),
     vscode.commands.registerCommand(Commands.clearTrainingTokens, async (arg?: string | vscode.Uri) => {

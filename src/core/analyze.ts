@@ -16,6 +16,7 @@ import { estimateThroughput, type Throughput } from './model/throughput';
 import { countParams, type ParamBreakdown } from './model/params';
 import type { CoreDiagnostic, FrameworkId, ReadContext, RunSpec } from './types';
 import { DEFAULT_ANALYSIS_SETTINGS, type AnalysisSettings } from './settings';
+import { attachConfigLearningRate } from './schedule/learningRate';
 
 export { DEFAULT_ANALYSIS_SETTINGS, type AnalysisSettings };
 
@@ -127,6 +128,7 @@ export function analyzeText(
     return { analysis: null, diagnostics: result.diagnostics, recognized: true, framework: result.framework };
   }
   const analysis = analyzeSpec(result.spec, settings);
+  attachConfigLearningRate(analysis, text, readContextFor(context, settings), result.spec);
   return { analysis, diagnostics: analysis.diagnostics, recognized: true, framework: result.spec.framework };
 }
 
@@ -346,7 +348,7 @@ function memoryAndThroughput(
     diagnostics.push({
       severity: 'info',
       code: 'memory-unknown',
-      message: `unknown: memory per GPU — \`${unmodelled.key}\` (FP8 training) changes weight and activation bytes in a way Scaling Lens does not model.`,
+      message: `unknown: memory per GPU — \`${unmodelled.key}\` (${unmodelled.why ?? 'FP8 training'}) changes ${unmodelled.why ? 'memory' : 'weight and activation bytes'} in a way Scaling Lens does not model.`,
       range: unmodelled.keyRange,
     });
     return { memory: null, throughput };

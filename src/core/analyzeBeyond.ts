@@ -18,7 +18,7 @@ import {
 } from './laws/hyperparameters';
 import { MUENNIGHOFF_2023, type ScalingLaw } from './laws/published';
 import type { AnalysisSettings } from './settings';
-import type { RunSpec } from './types';
+import type { RunSpec, SourceRange } from './types';
 
 /**
  * Loss under repeated data when the unique tokens are known: the dataset size of the settings
@@ -46,7 +46,13 @@ export interface DataConstrainedAnalysis {
 /** Published learning-rate / batch-size optima for the run, beside the config's own values. */
 export interface HyperparameterAnalysis {
   optima: HyperparameterOptimum[];
-  config: { learningRate: number | null; batchTokens: number | null; batchSequences: number | null };
+  config: {
+    learningRate: number | null;
+    batchTokens: number | null;
+    batchSequences: number | null;
+    /** Where the LR came from (src/core/schedule/learningRate.ts), when a key sets it. */
+    learningRateKey?: { key: string; line: number; range?: SourceRange };
+  };
   notes: string[];
 }
 

@@ -176,6 +176,8 @@ export interface TailUpdate {
   events: TailEvent[];
   /** The points were cleared (truncation, rewrite): consumers must start over. */
   reset: boolean;
+  /** The read stopped at its byte budget: more is there to read. */
+  more?: boolean;
 }
 
 const HEAD_BYTES = 64;
@@ -227,8 +229,11 @@ export class LogTail {
     return this.partial.length;
   }
 
-  /** Read what was appended since the last call. Synchronous; never throws. */
-  poll(): TailUpdate {
+  /**
+   * Read what was appended since the last call, at most `maxBytes` (a read of a 1 GB log in one call
+   * would block the caller for tens of seconds; `more` says there is more). Synchronous; never throws.
+   */
+  poll(maxBytes = Infinity): TailUpdate {
     const update: TailUpdate = { points: 0, bytes: 0, events: [], reset: false };
     let st: ReturnType<typeof statSync>;
     try {
@@ -241,7 +246,7 @@ export class LogTail {
     try {
       if (this.fd !== undefined && (st.ino !== this.ino || st.dev !== this.dev)) {
         // Rotated: the old file may have had lines appended after our last read. Drain it first.
-        this.readAppended(this.fd, update);
+        this.readAppended(this.fd, update, Infinity);
         this.flushRotatedPartial();
         this.closeFd();
         update.events.push('rotated');
@@ -262,7 +267,8 @@ export class LogTail {
         if (size < this.offset) this.restart(update, 'truncated');
         else if (this.head && this.offset >= this.head.length && !this.headMatches(this.fd))
           this.restart(update, 'rewritten');
-        this.readAppended(this.fd, update);
+        this.readAppended(this.fd, update, maxBytes);
+        update.more = this.offset < fstatSync(this.fd).size;
       }
     } catch (e) {
       this.error = `cannot read ${basename(this.path)}: ${(e as Error).message}`;
@@ -328,9 +334,10 @@ export class LogTail {
     this.dropping = false;
   }
 
-  private readAppended(fd: number, update: TailUpdate): void {
+  private readAppended(fd: number, update: TailUpdate, maxBytes: number): void {
     const size = fstatSync(fd).size;
-    while (this.offset < size) {
+    let budget = maxBytes;
+    while (this.offset < size && budget > 0) {
       const want = Math.min(this.buffer.length, size - this.offset);
       const n = readSync(fd, this.buffer, 0, want, this.offset);
       if (n <= 0) break;
@@ -339,6 +346,7 @@ export class LogTail {
       this.offset += n;
       this.bytesRead += n;
       update.bytes += n;
+      budget -= n;
       this.consume(this.buffer.subarray(0, n), update);
     }
   }
@@ -464,18 +472,38 @@ export interface LogWatcher {
 export function watchLog(
   tail: LogTail,
   onUpdate: (update: TailUpdate) => void,
-  options: { debounceMs?: number; pollMs?: number } = {},
+  options: { debounceMs?: number; pollMs?: number; sliceBytes?: number } = {},
 ): LogWatcher {
   const debounceMs = options.debounceMs ?? 150;
   const pollMs = options.pollMs ?? 1000;
+  const sliceBytes = options.sliceBytes ?? 2 << 20;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let closed = false;
+  // A long backlog (a 1 GB log opened mid-run) is read in slices with the event loop free between
+  // them; the consumer hears once the tail caught up, or every second while it catches up.
+  let pending: TailUpdate | undefined;
+  let lastReport = Date.now();
   const run = () => {
     timer = undefined;
     if (closed) return;
-    const update = tail.poll();
-    if (update.points || update.reset || update.events.some((e) => e !== 'missing' && e !== 'opened'))
-      onUpdate(update);
+    const update = tail.poll(sliceBytes);
+    pending = pending
+      ? {
+          points: pending.points + update.points,
+          bytes: pending.bytes + update.bytes,
+          events: [...pending.events, ...update.events],
+          reset: pending.reset || update.reset,
+        }
+      : update;
+    if (update.more) {
+      timer = setTimeout(run, 0);
+      if (Date.now() - lastReport < 1000) return;
+    }
+    const done = pending;
+    pending = undefined;
+    lastReport = Date.now();
+    if (done.points || done.reset || done.events.some((e) => e !== 'missing' && e !== 'opened'))
+      onUpdate({ ...done, ...(update.more ? { more: true } : {}) });
   };
   const schedule = () => {
     if (!closed && !timer) timer = setTimeout(run, debounceMs);

@@ -9,6 +9,7 @@ import { formatTokensPerParam } from './lenses';
 import type { DocumentResult } from './model';
 import { lawCaveat } from '../core/fit/identifiability';
 import { liveRunDiagnostics } from './liveRuns';
+import { hyperparameterDiagnostics } from './hyperparameterDiagnostics';
 
 /** `source` of every diagnostic we publish. */
 export const DIAGNOSTIC_SOURCE = 'Scaling Lens';
@@ -102,6 +103,7 @@ export function buildDiagnostics(result: DocumentResult): Diagnostic[] {
     });
   }
   out.push(...liveRunDiagnostics(result));
+  out.push(...hyperparameterDiagnostics(result));
   return out;
 }
 

@@ -111,8 +111,16 @@ class FitWorker {
     return new Promise((resolve, reject) => {
       if (this.terminated) return reject(new FitCancelled());
       if (this.pending) return reject(new Error('the fit session is busy with another request'));
-      this.pending = { resolve, reject, onProgress };
-      token?.onCancellationRequested(() => this.dispose());
+      const listener = token?.onCancellationRequested(() => this.dispose());
+      const settled = (m: WorkerToHost | Error) => {
+        listener?.dispose();
+        return m;
+      };
+      this.pending = {
+        resolve: (m) => resolve(settled(m) as WorkerToHost),
+        reject: (e) => reject(settled(e)),
+        onProgress,
+      };
       if (token?.isCancellationRequested) return this.dispose();
       this.worker.postMessage(message);
     });

@@ -30,6 +30,7 @@ import { planInferenceAware } from '../core/plan';
 import { Commands } from '../protocol';
 import type { DocumentResult } from './model';
 import { liveRunLenses } from './liveRuns';
+import { storedTokensOf } from './trainingTokens';
 
 /** The topics a lens can show (issue #16). `duration` is the derivation of D next to `data`. */
 export type LensTopic = 'size' | 'data' | 'duration' | 'compute' | 'cost' | 'loss' | 'memory' | 'inference';
@@ -167,7 +168,7 @@ function durationLens(a: Analysis, law: ScalingLaw): { title: string; tooltip: s
   const tooltip: string[] = [];
   const fallback = a.tokens !== null ? durationDefault(a) : undefined;
   if (fallback) {
-    parts.push(`${fallback.key} default ${fallback.value}`);
+    parts.push(fallback.title);
     tooltip.push(durationDefaultWhy(a, fallback));
   } else if (a.tokens !== null && a.tokens > 0) {
     const { steps, tokensPerStep } = a.spec.training;
@@ -358,8 +359,10 @@ export interface DurationDefault {
   key: string;
   /** The default as the lens shows it, e.g. `600,000`. */
   value: string;
-  /** The reader's assumption, verbatim. */
+  /** The reader's assumption, verbatim (or what we infer when the reader states none). */
   assumption: string;
+  /** The duration lens's words, e.g. `max_iters default 600,000`. */
+  title: string;
 }
 
 /**
@@ -372,14 +375,37 @@ export interface DurationDefault {
  */
 export function durationDefault(a: Analysis): DurationDefault | undefined {
   const sources = a.spec.trainingSources;
-  if ([sources.duration, sources.steps, sources.tokens].some((s) => s && !s.file)) return undefined;
+  const keys = [sources.duration, sources.steps, sources.tokens];
+  if (keys.some((s) => s && !s.file)) return undefined;
   for (const assumption of a.spec.assumptions) {
     const match = DEFAULT_ASSUMPTION.exec(assumption);
     if (!match || !LENGTH_KEY.test(match[1]!)) continue;
     const value = match[2]!.trim().replace(/^\d{4,}(?=\b)/, (digits) => formatExact(Number(digits)));
-    return { key: match[1]!, value, assumption };
+    return { key: match[1]!, value, assumption, title: `${match[1]!} default ${value}` };
   }
-  return undefined;
+  if (a.tokens === null || a.tokens === 0 || storedTokensOf(a)) return undefined;
+  // The length is read from another file (MaxText's base.yml, an included config): name it.
+  const inherited = keys.find((s) => s?.file);
+  if (inherited) {
+    const file = inherited.file!.split(/[\\/]/).pop()!;
+    const value = inherited.raw.trim();
+    return {
+      key: inherited.key,
+      value,
+      assumption: `${inherited.key} = ${value} from ${inherited.file} (line ${inherited.keyRange.start.line + 1})`,
+      title: `${inherited.key} ${value} from ${file}`,
+    };
+  }
+  // No key in any file set the length, yet D is known: the reader used the framework's default
+  // without naming it (MaxText without \`steps\` takes base.yml's). Say so rather than stay silent.
+  const steps = a.spec.training.steps;
+  const value = steps ? `${formatExact(steps)} steps` : `${formatCount(a.tokens)} tokens`;
+  return {
+    key: 'the run length',
+    value,
+    assumption: `no key in the file sets the run length; the reader used the framework's default (${value})`,
+    title: `default length ${value}`,
+  };
 }
 
 const DEFAULT_ASSUMPTION = /^([\w.-]+) (?:not set|absent):.*?\bdefault (.+)$/;
@@ -397,9 +423,14 @@ function isDurationAssumption(assumption: string): boolean {
 }
 
 function durationDefaultWhy(a: Analysis, d: DurationDefault): string {
+  const where = `src/core/config/frameworks/${a.framework}/README.md cites the source`;
+  if (d.key === 'the run length')
+    return `No key in this file sets the run length, so the reader used the framework's default: ${d.value} (${where}). Set it in the file to make it explicit.`;
+  if (d.title.includes(' from '))
+    return `The run length comes from another file: ${d.assumption}. Set ${d.key} in this file to make it explicit.`;
   return (
     `The file does not set ${d.key}, so the run length is the framework default (${d.assumption}; ` +
-    `docs/frameworks/${a.framework}.md cites the source). Set ${d.key} in the file to make it explicit.`
+    `${where}). Set it in the file to make it explicit.`
   );
 }
 

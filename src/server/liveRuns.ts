@@ -76,6 +76,8 @@ interface LiveRun {
   tracked?: TrackedRun;
   tracker?: RunTracker;
   scheduleError?: string;
+  /** 1-based lines of the schedule keys in the config (for placing the lens). */
+  keyLines?: Record<string, number>;
   framework?: FrameworkId;
   text?: string;
   status?: LiveStatus;
@@ -107,11 +109,11 @@ export function registerLiveRuns(connection: Connection, dependencies: LiveRunsD
 /** The live-run lens of a document (empty when no log is followed). */
 export function liveRunLenses(result: DocumentResult): CodeLens[] {
   const run = runs.get(result.uri);
-  if (!run || !result.analysis) return [];
+  if (!run || !result.analysis || !result.settings.lens.enable) return [];
   refreshFor(run, result);
   return [
     {
-      range: lensRange(result),
+      range: lensRange(result, run),
       command: { title: lensTitle(run), command: Commands.linkRunLog, arguments: [result.uri] },
     },
   ];
@@ -128,7 +130,7 @@ export function liveRunDiagnostics(result: DocumentResult): Diagnostic[] {
   const pct = `${(Math.abs(j.relative) * 100).toFixed(1)}%`;
   return [
     {
-      range: diagnosticRange(result),
+      range: diagnosticRange(result, run),
       severity: DiagnosticSeverity.Warning,
       source: 'Scaling Lens',
       code: RUN_OFF_BAND,
@@ -186,7 +188,28 @@ export function formatDuration(seconds: number): string {
   return `${(hours / 24).toFixed(1)} days`;
 }
 
-function lensRange(result: DocumentResult): Range {
+/** Schedule keys the lens prefers to sit on (the first one the config sets). */
+const ANCHOR_KEYS = ['learning_rate', 'scheduler', 'lr_decay_iters', 'warmup_iters', 't_warmup'];
+
+/**
+ * The key the live lens and diagnostic sit on: the config's peak-LR / scheduler key (its own line:
+ * the training-length line already has the D lens), else the training-length key, else the model
+ * section.
+ */
+function anchor(run: LiveRun): Range | undefined {
+  const lines = run.keyLines;
+  if (!lines || !run.text) return undefined;
+  const key = ANCHOR_KEYS.find((k) => lines[k]) ?? Object.keys(lines).sort((a, b) => lines[a] - lines[b])[0];
+  if (!key) return undefined;
+  const line = lines[key] - 1;
+  const text = run.text.split('\n', line + 1)[line] ?? '';
+  const at = Math.max(0, text.indexOf(key));
+  return { start: { line, character: at }, end: { line, character: at + key.length } };
+}
+
+function lensRange(result: DocumentResult, run?: LiveRun): Range {
+  const key = run && anchor(run);
+  if (key) return { start: key.start, end: key.start };
   const a = result.analysis!;
   const duration = a.spec.trainingSources.duration;
   const range =
@@ -197,7 +220,9 @@ function lensRange(result: DocumentResult): Range {
 }
 
 /** The training-length key (the run the log is of), else the model section's first line. */
-function diagnosticRange(result: DocumentResult): Range {
+function diagnosticRange(result: DocumentResult, run?: LiveRun): Range {
+  const key = run && anchor(run);
+  if (key) return key;
   const a = result.analysis!;
   const duration = a.spec.trainingSources.duration;
   if (duration && !duration.file) return duration.keyRange;
@@ -224,8 +249,10 @@ function buildTracker(run: LiveRun): void {
   run.tracked = undefined;
   run.tracker = undefined;
   run.scheduleError = undefined;
+  run.keyLines = undefined;
   if (run.text === undefined) return;
   const extracted = extractSchedule(run.framework, run.text);
+  run.keyLines = extracted.keyLines;
   const compiled = extracted.plan ? compileRun(extracted.plan) : undefined;
   if (!extracted.plan || !compiled?.run) {
     run.scheduleError =

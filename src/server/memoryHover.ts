@@ -129,6 +129,13 @@ export function memoryHover(
       );
     }
   }
+  if (hit.key === 'microBatch' && !rows.some((r) => r.edit.kind.startsWith('micro-batch'))) {
+    const key = a.framework === 'megatron' ? '--global-batch-size' : 'global_batch_size';
+    lines.push(
+      '',
+      `No micro-batch what-ifs: without \`${key}\` the global batch, and D, change with the micro-batch.`,
+    );
+  }
   lines.push('', `GiB = 2³⁰ bytes · the most loaded GPU (first pipeline stage) · docs/memory.md`);
   return { contents: { kind: 'markdown', value: lines.join('\n') }, range: source.keyRange };
 }

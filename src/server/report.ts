@@ -9,7 +9,7 @@ import { basename, extname } from 'node:path';
 import type { Connection } from 'vscode-languageserver';
 import { formatCount, formatExact, formatLoss, formatScientific, formatUsd } from '../core/format';
 import { ReportRequest, type ReportResponse } from '../protocol';
-import { costAssumptions, topicLenses } from './lenses';
+import { costAssumptions, durationDefault, topicLenses } from './lenses';
 import type { DocumentResult } from './model';
 import { storedTokensOf, TOKENS_FILE } from './trainingTokens';
 
@@ -73,6 +73,8 @@ export function buildReport(result: DocumentResult | undefined, fileName: string
     };
   const law = result.law;
   const stored = storedTokensOf(a);
+  // A run length from a framework default is not "from the file" (src/server/lenses.ts).
+  const fallback = durationDefault(a);
   const sources = [...Object.entries(a.spec.archSources), ...Object.entries(a.spec.trainingSources)].flatMap(
     ([field, s]) =>
       s
@@ -87,7 +89,13 @@ export function buildReport(result: DocumentResult | undefined, fileName: string
     params: a.params,
     tokens: a.tokens,
     tokensFormula: a.tokensFormula ?? null,
-    tokensFrom: stored ? `${TOKENS_FILE} ("${stored.key}")` : a.tokens !== null ? 'the file' : null,
+    tokensFrom: stored
+      ? `${TOKENS_FILE} ("${stored.key}")`
+      : a.tokens === null
+        ? null
+        : fallback
+          ? `not set in the file: ${fallback.assumption}`
+          : 'the file',
     missing: a.missing,
     tokensPerParam: a.tokensPerParam,
     optimalTokens: a.optimalTokens,

@@ -6,6 +6,7 @@
  */
 import type { Hover, Position } from 'vscode-languageserver';
 import { readContextFor } from '../core/analyze';
+import { keyRangeOnLine } from '../core/schedule/common';
 import { formatCount, formatExact } from '../core/format';
 import {
   describeSchedule,
@@ -34,8 +35,11 @@ export function formatLr(value: number): string {
   return Number(value.toPrecision(3)).toExponential().replace('e+', 'e');
 }
 
-function position(schedule: LrSchedule, x: number): string {
-  return schedule.unit === 'tokens' ? `${formatCount(x)} tokens` : `${formatExact(x)} steps`;
+/** A position in the schedule's unit; tokens also in steps when the batch is constant. */
+function position(schedule: LrSchedule, x: number, batchTokens?: number): string {
+  if (schedule.unit !== 'tokens') return `${formatExact(x)} steps`;
+  const steps = batchTokens ? ` (${formatExact(x / batchTokens)} steps)` : '';
+  return `${formatCount(x)} tokens${steps}`;
 }
 
 /** The summary lines for a schedule (shared with tests). */
@@ -44,12 +48,14 @@ export function scheduleSummary(result: ExtractedSchedule): string[] {
   if (!schedule) return [];
   const length = result.runLength ?? runLengthOf(result);
   const lines: string[] = [];
+  const batch = result.plan && !result.plan.ramp ? result.plan.batchTokens : undefined;
+  const at = (x: number) => position(schedule, x, batch);
   if (length !== undefined) lines.push(`\`${describeSchedule(schedule, length).split('  ')[0]}\``, '');
   const w = schedule.warmup;
   const start = schedule.warmupShape === 'linear' ? (schedule.warmupStartLr ?? 0) : lrAt(schedule, 0);
   lines.push(
     w > 0
-      ? `- warmup ${position(schedule, w)} (${schedule.warmupShape === 'constant' ? 'constant' : `linear from ${formatLr(start)}`})`
+      ? `- warmup ${at(w)} (${schedule.warmupShape === 'constant' ? 'constant' : `linear from ${formatLr(start)}`})`
       : '- no warmup',
     `- peak ${formatLr(schedule.peakLr)}`,
   );
@@ -63,22 +69,24 @@ export function scheduleSummary(result: ExtractedSchedule): string[] {
   if (d.kind === 'constant') lines.push('- constant after warmup');
   else if (d.kind === 'inverse-sqrt')
     lines.push(
-      `- inverse-sqrt decay${d.finalAfterHorizon ? `, ${formatLr(schedule.finalLr)} after ${position(schedule, schedule.horizon)}` : ''}`,
+      `- inverse-sqrt decay${d.finalAfterHorizon ? `, ${formatLr(schedule.finalLr)} after ${at(schedule.horizon)}` : ''}`,
     );
   else
     lines.push(
-      `- ${shape}, to ${formatLr(schedule.finalLr)} (${((schedule.finalLr / schedule.peakLr) * 100).toFixed(1).replace(/\.0$/, '')}% of peak) at ${position(schedule, schedule.horizon)}`,
+      `- ${shape}, to ${formatLr(schedule.finalLr)} (${((schedule.finalLr / schedule.peakLr) * 100).toFixed(1).replace(/\.0$/, '')}% of peak) at ${at(schedule.horizon)}`,
     );
   if (length !== undefined) {
     lines.push(
-      `- run ${position(schedule, length)}; LR at the end ${formatLr(lrAt(schedule, Math.max(0, length - (schedule.unit === 'steps' ? 1 : 0))))}`,
+      `- run ${at(length)}; LR of the last step ${formatLr(lrAt(schedule, Math.max(0, length - (schedule.unit === 'steps' ? 1 : (result.plan?.batchTokens ?? 0)))))}`,
     );
+    if (schedule.warmup > length)
+      lines.push('- the warmup is longer than the run: the LR never reaches its peak');
     if (d.kind !== 'constant' && d.kind !== 'inverse-sqrt' && schedule.horizon < length * 0.999)
       lines.push(
-        `- the decay ends before the run: the last ${position(schedule, length - schedule.horizon)} stay at ${formatLr(schedule.finalLr)}`,
+        `- the decay ends before the run: the last ${at(length - schedule.horizon)} stay at ${formatLr(schedule.finalLr)}`,
       );
     else if (d.kind !== 'constant' && d.kind !== 'inverse-sqrt' && schedule.horizon > length * 1.001)
-      lines.push(`- the run stops before the decay ends (horizon ${position(schedule, schedule.horizon)})`);
+      lines.push(`- the run stops before the decay ends (horizon ${at(schedule.horizon)})`);
   }
   if (result.plan?.ramp) lines.push('- batch ramp-up: positions follow tokens consumed');
   return lines;
@@ -95,21 +103,6 @@ function runLengthOf(result: ExtractedSchedule): number | undefined {
     plan.totalTokens ??
     (plan.totalSteps !== undefined && !plan.ramp ? plan.totalSteps * plan.batchTokens : undefined)
   );
-}
-
-/** The key's range on its line: the last segment of the key name (`-`/`_` alike), else the line. */
-function keyRange(text: string, line: number, key: string): SourceRange | undefined {
-  const lineText = text.split(/\r?\n/)[line];
-  if (lineText === undefined) return undefined;
-  const last = key.split('.').pop()!;
-  const pattern = new RegExp(
-    last
-      .replace(/[-_]/g, '[-_]')
-      .replace(/[.*+?^${}()|[\]\\]/g, (c) => (c === '[' || c === ']' ? c : `\\${c}`)),
-  );
-  const match = pattern.exec(lineText);
-  if (!match) return undefined;
-  return { start: { line, character: match.index }, end: { line, character: match.index + match[0].length } };
 }
 
 function contains(range: SourceRange, p: Position): boolean {
@@ -133,7 +126,7 @@ export function scheduleHover(result: DocumentResult, at: Position, document: Ho
   const found = extracted(result.framework, document.text, context);
   for (const [key, line] of Object.entries(found.keyLines)) {
     if (line - 1 !== at.line) continue;
-    const range = keyRange(document.text, at.line, key);
+    const range = keyRangeOnLine(document.text, at.line, key);
     if (!range || !contains(range, at)) continue;
     return { contents: { kind: 'markdown', value: scheduleMarkdown(key, found) }, range };
   }

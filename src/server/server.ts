@@ -350,6 +350,7 @@ connection.onRequest(DescribeLawFileRequest, (params) => describeLawFile(params?
 connection.onNotification(FitEndNotification, (params) => {
   if (typeof params?.session === 'string') fits.end(params.session);
 });
+// The only shutdown handler (the connection keeps one): add to it rather than register another.
 connection.onShutdown(() => fits.dispose());
 
 registerLiveRuns(connection, { documents, reanalyze: (uri) => store.schedule(uri) });

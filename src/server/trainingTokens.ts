@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { CodeActionKind, type CodeAction, type Connection, type Diagnostic } from 'vscode-languageserver';
 import { analyzeSpec, readContextFor, type Analysis, type AnalysisSettings } from '../core/analyze';
 import { readRunConfig } from '../core/config/registry';
+import { attachConfigLearningRate } from '../core/schedule/learningRate';
 import { formatCount, formatExact } from '../core/format';
 import type { CoreDiagnostic, FrameworkId, ReadContext, RunSpec } from '../core/types';
 import {
@@ -27,7 +28,8 @@ import {
   type TrainingTokensResponse,
 } from '../protocol';
 import type { DocumentResult } from './model';
-import { MAX_TRAINING_TOKENS } from './trainingTokensParse';
+import { ParseTrainingTokensRequest } from '../protocolMethods';
+import { MAX_TRAINING_TOKENS, parseTrainingTokens } from './trainingTokensParse';
 
 /** Where the store lives, relative to a workspace folder. */
 export const TOKENS_FILE = '.vscode/scaling-lens/tokens.json';
@@ -122,7 +124,7 @@ export function storedTokensOf(a: Analysis | null | undefined): StoredTokens | u
 /**
  * `analyzeText` with the file's stored training tokens: when the reader says the format has no
  * training length and the store has an entry, D is that entry (said in the formula, the
- * assumptions and a hint diagnostic); everything downstream (FLOPs, cost, loss) follows.
+ * assumptions and an info diagnostic that replaces the reader's); everything downstream (FLOPs, cost, loss) follows.
  */
 export function analyzeTextWithStoredTokens(
   text: string,
@@ -158,7 +160,7 @@ export function analyzeTextWithStoredTokens(
       diagnostics: [
         ...spec.diagnostics.filter((d) => d !== noLength),
         {
-          severity: 'hint',
+          severity: 'info',
           code: STORED_TOKENS_CODE,
           message: `D = ${formatCount(stored.tokens)} tokens from ${where}; remove the entry to make D unknown again.`,
           ...(noLength.range ? { range: noLength.range } : {}),
@@ -169,10 +171,11 @@ export function analyzeTextWithStoredTokens(
     storedSpecs.set(spec, stored);
   }
   const analysis = analyzeSpec(spec, settings);
+  attachConfigLearningRate(analysis, text, readContextFor(context, settings), spec);
   return { analysis, diagnostics: analysis.diagnostics, recognized: true, framework: spec.framework };
 }
 
-/** Quick fixes: set the training tokens (on `no-training-length`), remove them (on the stored hint). */
+/** Quick fixes: set the training tokens (on `no-training-length`), remove them (on the stored-tokens diagnostic). */
 export function trainingTokensActions(
   result: DocumentResult,
   diagnostics: readonly Diagnostic[],
@@ -217,6 +220,10 @@ export interface TrainingTokensDeps {
 
 /** Handle `scalingLens/trainingTokens`: store or remove one file's entry, then re-analyze. */
 export function registerTrainingTokens(connection: Connection, deps: TrainingTokensDeps): void {
+  // The input box validates as the user types: the parsing lives here, not in the client.
+  connection.onRequest(ParseTrainingTokensRequest, (params) =>
+    parseTrainingTokens(String(params?.text ?? '')),
+  );
   connection.onRequest(TrainingTokensRequest, async (params): Promise<TrainingTokensResponse> => {
     let path: string;
     try {

@@ -13,6 +13,8 @@ import { formatCount, formatScientific } from '../../src/core/format';
 import { REPO_ROOT } from '../helpers';
 import {
   clickToken,
+  dismissHover,
+  hover,
   E2E_REQUIRED,
   e2eUnavailableReasonSync,
   editor,
@@ -185,6 +187,11 @@ describe('Split lenses, training tokens and Export Report in a real VS Code', { 
     assert.deepEqual(store, { version: 1, tokens: { [HF]: 600e9 } });
     const data = (await lensTooltips(session)).find((t) => t.text.startsWith('D 600B'));
     assert.match(data?.tooltip ?? '', /stored in \.vscode\/scaling-lens\/tokens\.json/);
+    // Hovering the key shows where D came from (the diagnostic that carries the undo).
+    const hovered = await hover(page, 'model_type', /tokens\.json/);
+    await screenshot(page, 'hf-tokens-hover');
+    await dismissHover(page);
+    assert.match(hovered, /D = 600B tokens from \.vscode\/scaling-lens\/tokens\.json/);
     // Undo: removing the entry makes D unknown again.
     await runCommand(page, 'Scaling Lens: Clear Stored Training Tokens');
     await waitForLenses(page, { pattern: /^D unknown: needs training length$/ });

@@ -15,7 +15,7 @@ import { buildChartData, tableToCsv, type ChartSnapshot } from '../../src/core/c
 import { parseSavedLaw } from '../../src/core/fit/savedLaw';
 import { findPublishedLaw } from '../../src/core/laws/published';
 import { CurvesRequest, type CurvesResponse } from '../../src/protocol';
-import { readObserved } from '../../src/server/curves';
+import { candidatePaths, CurvesBuilder, MAX_OBSERVED_POINTS, readObserved } from '../../src/server/curves';
 import { isHostToWebviewMessage } from '../../src/webviewProtocol';
 import { REPO_ROOT } from '../helpers';
 import { cliAnalyze } from './expected';
@@ -186,3 +186,105 @@ test(
     }
   },
 );
+
+test('curves: the observed runs are the fit’s (min-tokens cut, held-out split marked) and bounded', () => {
+  const csv = [
+    'run,params,tokens,loss',
+    'a,1e8,1e9,3.5',
+    'a,1e8,2e9,3.3',
+    'a,1e8,4e9,3.1',
+    'b,4e8,1e9,3.2',
+    'b,4e8,2e9,3.0',
+    'b,4e8,4e9,2.9',
+  ].join('\n');
+  const saved = {
+    fit: { minTokens: 1e9 },
+    heldOut: { params: 4e8, fittedUpToTokens: 2e9 },
+  } as unknown as Parameters<typeof readObserved>[2];
+  const points = readObserved(csv, 'runs.csv', saved);
+  // Checkpoints at or before the 1e9-token cut are left out, as the fit left them out.
+  assert.deepEqual(
+    points.map((p) => [p.runName, p.tokens, p.heldOut === true]),
+    [
+      ['a', 2e9, false],
+      ['a', 4e9, false],
+      ['b', 2e9, false],
+      // The held-out model's checkpoints past the prefix the fit saw.
+      ['b', 4e9, true],
+    ],
+  );
+  // A long sweep is subsampled evenly to MAX_OBSERVED_POINTS.
+  const rows = ['run,params,tokens,loss'];
+  for (let i = 1; i <= 10_000; i++) rows.push(`r,1e8,${i * 1e9},${3 + 1 / i}`);
+  const many = readObserved(rows.join('\n'), 'long.csv', { fit: { minTokens: 0 } } as never);
+  assert.equal(many.length, MAX_OBSERVED_POINTS);
+  assert.equal(many[0]!.tokens, 1e9);
+  // Stride 10,000 / 4,000 = 2.5: points 0, 2, 5, 7, … (1e9, 3e9, 6e9, 8e9 tokens).
+  assert.deepEqual(
+    many.slice(0, 4).map((p) => p.tokens),
+    [1e9, 3e9, 6e9, 8e9],
+  );
+});
+
+test('curves: data sources resolve as file URIs, absolute paths or relative to the bases; others give nothing', () => {
+  assert.deepEqual(candidatePaths('file:///w/runs/a.csv', ['/x']), ['/w/runs/a.csv']);
+  assert.deepEqual(candidatePaths('vscode-vfs://github/o/r/a.csv', ['/x']), []);
+  assert.deepEqual(candidatePaths('/abs/a.csv', ['/x']), ['/abs/a.csv']);
+  assert.deepEqual(candidatePaths('runs/a.csv', ['/x', '/y']), [
+    join('/x', 'runs', 'a.csv'),
+    join('/y', 'runs', 'a.csv'),
+  ]);
+  assert.deepEqual(candidatePaths('runs\\a.csv', ['/x']), [join('/x', 'runs', 'a.csv')]);
+});
+
+test('curves: a fitted law whose runs file is gone draws its curves without fit charts', () => {
+  const root = mkdtempSync(join(tmpdir(), 'scaling-lens-curves-gone-'));
+  try {
+    const lawDir = join(root, '.vscode', 'scaling-lens');
+    mkdirSync(lawDir, { recursive: true });
+    execFileSync(
+      process.execPath,
+      [
+        join(REPO_ROOT, 'dist', 'cli.js'),
+        'fit',
+        RUNS,
+        '--bootstrap',
+        '0',
+        '--save',
+        join(lawDir, 'gone.law.json'),
+        '--name',
+        'gone',
+      ],
+      { encoding: 'utf8' },
+    );
+    const text = readFileSync(join(lawDir, 'gone.law.json'), 'utf8').replace(
+      JSON.stringify(RUNS),
+      JSON.stringify(join(root, 'missing.csv')),
+    );
+    writeFileSync(join(lawDir, 'gone.law.json'), text);
+    const parsed = parseSavedLaw(text);
+    assert.ok(parsed.ok);
+    const lawUri = pathToFileURL(join(lawDir, 'gone.law.json')).toString();
+    const builder = new CurvesBuilder({
+      folders: [root],
+      savedLaws: () => [{ id: 'fitted:gone', label: 'gone', uri: lawUri }],
+    });
+    const snapshot = cliChartSnapshot(EXAMPLE);
+    const fittedSnapshot = {
+      ...snapshot,
+      uri: 'file:///w/train.py',
+      version: 3,
+      law: { ...snapshot.law, id: 'fitted:gone', fittedFrom: join(lawDir, 'gone.law.json') },
+    } as unknown as Parameters<CurvesBuilder['build']>[0];
+    assert.deepEqual(builder.observedFor(fittedSnapshot), []);
+    const answer = builder.build(fittedSnapshot);
+    assert.equal(answer.version, 3);
+    assert.deepEqual(answer.data, buildChartData({ snapshot: fittedSnapshot }));
+    assert.equal(
+      answer.data.charts.some((c) => c.id === 'fit'),
+      false,
+    );
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});

@@ -133,7 +133,7 @@ test(
 test('no hover away from the keys the analysis read', { skip: NOT_BUILT }, async () => {
   const file = fixturePath('server', 'train_small_gpt.py');
   const uri = await client.open(file);
-  assert.equal(await client.hover(uri, positionOf(readFileSync(file, 'utf8'), 'learning_rate', 2)), null);
+  assert.equal(await client.hover(uri, positionOf(readFileSync(file, 'utf8'), 'dropout', 2)), null);
 });
 
 test(

@@ -207,6 +207,33 @@ test(
   },
 );
 
+test(
+  'a length no key sets (MaxText without steps: base.yml) is surfaced, not shown as if written',
+  { skip: NOT_BUILT },
+  async () => {
+    const example = join(REPO_ROOT, 'examples', 'maxtext', 'llama2-1b-v5e-64.yml');
+    const text = readFileSync(example, 'utf8');
+    assert.match(text, /^steps: 50_000\n/m);
+    const dir = scratchDir();
+    const file = join(dir, 'llama2_no_steps.yml');
+    writeFileSync(file, text.replace(/^steps: 50_000\n/m, ''));
+    const other = await LspTestClient.start({ settings: { missing: { gpus: 64 } } });
+    try {
+      const uri = await other.open(file);
+      const lenses = (await other.codeLens(uri)) as Lens[];
+      const [cli] = cliAnalyze([file], ['--gpus', '64']);
+      // MaxText base.yml `steps: 150_001` (src/core/config/frameworks/maxtext/tables.ts);
+      // 64 devices × 4 sequences × 2048 tokens per step.
+      assert.equal(cli!.tokens, 150_001 * 64 * 4 * 2048);
+      assert.equal(titleOf(lenses, 'data'), expectedData(cli!));
+      assert.match(titleOf(lenses, 'duration')!, /^default length 150,001 steps · optimal ≈ /);
+      assert.match(tooltipOf(lenses, 'duration'), /^No key in this file sets the run length/);
+    } finally {
+      await other.stop();
+    }
+  },
+);
+
 test('a file that is not a run config gets no lenses and a null analysis', { skip: NOT_BUILT }, async () => {
   const uri = await client.open(fixturePath('server', 'workflow.yaml'));
   assert.deepEqual(await client.codeLens(uri), []);

@@ -179,7 +179,7 @@ test(
           );
           assert.equal(
             diag.range.start.line,
-            CONFIG.split('\n').findIndex((l) => l.startsWith('max_iters')),
+            CONFIG.split('\n').findIndex((l) => l.startsWith('learning_rate')),
           );
         }
       }

@@ -5,7 +5,9 @@
  */
 import test, { after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fixturePath } from '../helpers';
 import { cliAnalyze } from './expected';
 import { LspTestClient, SERVER_JS } from './lspClient';
@@ -77,6 +79,32 @@ test(
     assert.ok(md.includes('| MFU | 40% | the default (setting scalingLens.hardware.mfu, 40%) |'), md);
     assert.ok(md.includes(`| predicted loss (epoch2024) | ${cli!.loss!.value.toFixed(3)} |`), md);
     assert.ok(md.includes('## Charts'));
+  },
+);
+
+test(
+  'a run length from the framework default is reported as such, not as from the file',
+  { skip: NOT_BUILT },
+  async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'scaling-lens-report-'));
+    try {
+      const file = join(dir, 'train_tiny.py');
+      writeFileSync(file, 'n_layer = 4\nn_head = 4\nn_embd = 128\nblock_size = 256\nbatch_size = 8\n');
+      const uri = await client.open(file);
+      const report = await client.connection.sendRequest<Report>('scalingLens/report', { uri });
+      assert.ok(report.ok);
+      const json = JSON.parse(report.json);
+      // karpathy/nanoGPT@3adf61e train.py: max_iters = 600000, gradient_accumulation_steps = 5 * 8.
+      assert.equal(json.tokens, 8 * 256 * 40 * 600000);
+      assert.equal(json.tokensFrom, 'not set in the file: max_iters not set: train.py default 600000');
+      assert.ok(
+        report.markdown.includes(
+          '| D from | not set in the file: max_iters not set: train.py default 600000 |',
+        ),
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   },
 );
 

@@ -108,13 +108,15 @@ test(
       assert.equal(after.tokens, 600e9);
       assert.deepEqual(after.missing, []);
 
-      // The info diagnostic is replaced by a hint carrying the undo quick fix.
+      // The "set the training tokens" diagnostic is replaced by one saying where D came from, with the undo.
       const now = await client.waitForDiagnostics(uri, (d) =>
         d.some((x) => x.code === 'stored-training-tokens'),
       );
       assert.ok(!now.some((d) => d.code === 'no-training-length'));
       const hint = now.find((d) => d.code === 'stored-training-tokens') as Diagnostic;
       assert.match(hint.message, /^D = 600B tokens from \.vscode\/scaling-lens\/tokens\.json/);
+      // Information (shown in the hover over model_type, as the diagnostic it replaces was).
+      assert.equal(hint.severity, 3);
       const undo = (await client.codeActions(uri, hint.range, [hint]))!.find((a) =>
         a.title.startsWith('Remove the stored training tokens'),
       );
@@ -155,6 +157,16 @@ test(
       const lenses = await client.codeLens(uri);
       assert.equal(summaryOf(lenses), before);
       assert.ok(summaryOf(lenses)!.includes(`D ${formatCount(64 * 256 * 5000)} `));
+      // The input box's validation asks the server (the client bundles no parser).
+      assert.deepEqual(
+        await client.connection.sendRequest('scalingLens/parseTrainingTokens', { text: '600B' }),
+        { ok: true, tokens: 600e9 },
+      );
+      const refused = await client.connection.sendRequest<{ ok: boolean; message: string }>(
+        'scalingLens/parseTrainingTokens',
+        { text: 'lots' },
+      );
+      assert.deepEqual(refused, { ok: false, message: 'A token count, e.g. 2e12, 2T, 300B or 1,000,000.' });
       for (const tokens of [-5, 0, 1e30]) {
         const bad = await client.connection.sendRequest<{ ok: boolean; message: string }>(
           'scalingLens/trainingTokens',

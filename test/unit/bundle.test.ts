@@ -13,7 +13,7 @@ import { PANEL_CHART_IDS } from '../../src/webviewMessages';
 import { REPO_ROOT } from '../helpers';
 
 /**
- * Our code in extension.js at most, minified: 37.6 KB when charts, laws and the fit moved to the
+ * Our code in extension.js at most, minified: 38.8 KB when charts, laws and the fit moved to the
  * server (issue #11 asked for ≤ 150 KB and aimed at ≤ 40 KB); the limit leaves room for new commands.
  */
 const OWN_CODE_LIMIT = 50 * 1024;
@@ -21,7 +21,7 @@ const OWN_CODE_LIMIT = 50 * 1024;
  * The whole extension.js at most, minified. vscode-languageclient with vscode-jsonrpc,
  * vscode-languageserver-protocol/-types, semver and minimatch alone minify to ~350 KB (350.6 KB
  * measured): a fixed cost while the client bundles the language client, not something our code can
- * shrink. 388.9 KB in all when this limit was set.
+ * shrink. 390.1 KB in all when this limit was set.
  */
 const WHOLE_BUNDLE_LIMIT = 420 * 1024;
 

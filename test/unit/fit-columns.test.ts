@@ -14,7 +14,7 @@ import {
   runsFromColumns,
   type FileSource,
 } from '../../src/core/fit';
-import { DelimitedParser, parseDelimited, type CsvRecord } from '../../src/core/fit/csv';
+import { DelimitedParser, parseDelimited, parsePlainDecimal, type CsvRecord } from '../../src/core/fit/csv';
 import { mulberry32 } from '../../src/core/fit/random';
 import { readRunColumnsFromPath, readRunsFromPath } from '../../src/node/runsFromDisk';
 import { ladderCsv, ladderRuns } from '../../bench/ladder';
@@ -23,7 +23,7 @@ import { ladderCsv, ladderRuns } from '../../bench/ladder';
 function pieces(text: string, seed: number, max: number): string[] {
   const random = mulberry32(seed);
   const out: string[] = [];
-  for (let i = 0; i < text.length; ) {
+  for (let i = 0; i < text.length;) {
     const size = 1 + Math.floor(random() * max);
     out.push(text.slice(i, i + size));
     i += size;
@@ -76,8 +76,39 @@ describe('streaming ingestion (issue #15): the same result in any number of piec
       assert.deepEqual(parseInPieces(pieces(text, trial, 5)), whole, JSON.stringify(text));
       assert.deepEqual(parseInPieces([text]), whole);
       const limited = parseDelimited(text, ',', 2).records;
-      assert.deepEqual(parseInPieces(pieces(text, trial + 1, 3), 2), limited, `limit 2: ${JSON.stringify(text)}`);
+      assert.deepEqual(
+        parseInPieces(pieces(text, trial + 1, 3), 2),
+        limited,
+        `limit 2: ${JSON.stringify(text)}`,
+      );
     }
+  });
+
+  it('numbers read in place are exactly the doubles Number() reads (Clinger fast path), or declined', () => {
+    const random = mulberry32(5);
+    const alphabet = '0123456789.eE+-x ';
+    let read = 0;
+    for (let trial = 0; trial < 200_000; trial++) {
+      let text = '';
+      if (trial % 2) {
+        const length = 1 + Math.floor(random() * 12);
+        for (let k = 0; k < length; k++) text += alphabet[Math.floor(random() * alphabet.length)];
+      } else {
+        const v = (random() - 0.3) * 10 ** Math.floor(random() * 40 - 20);
+        const digits = 1 + Math.floor(random() * 17);
+        const forms = [v.toPrecision(digits), v.toExponential(Math.min(16, digits)), String(v), v.toFixed(6)];
+        text = forms[Math.floor(random() * forms.length)]!;
+      }
+      const value = parsePlainDecimal(`#${text}#`, 1, 1 + text.length);
+      if (Number.isNaN(value)) continue;
+      read++;
+      assert.ok(Object.is(value, Number(text)), `${JSON.stringify(text)}: ${value} vs ${Number(text)}`);
+      assert.match(text, /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i);
+    }
+    assert.ok(read > 50_000, `${read} read in place`);
+    // Declined: more than 15 significant digits, powers beyond 10^22, anything not a plain decimal.
+    for (const text of ['1234567890123456', '1e23', '1e-23', '0x10', '1_000', '1e', '.', '+', '', ' 1'])
+      assert.ok(Number.isNaN(parsePlainDecimal(text, 0, text.length)), text);
   });
 
   it('a table read in pieces gives the same columns and the same drop report as its text', () => {
@@ -99,7 +130,49 @@ describe('streaming ingestion (issue #15): the same result in any number of piec
       b.points.map((p) => p.tokens),
       [1e10, 2e10],
     );
-    assert.deepEqual(b.points.map((p) => p.step), [5, 10]);
+    assert.deepEqual(
+      b.points.map((p) => p.step),
+      [5, 10],
+    );
+  });
+
+  it('the in-place fast path for clean lines gives what the general cell reader gives', () => {
+    // The same rows with a constant column: a --where filter on it turns the fast path off.
+    const random = mulberry32(8);
+    const formats = [
+      (v: number) => String(v),
+      (v: number) => v.toExponential(4),
+      (v: number) => v.toPrecision(17), // 17 digits: declined by the fast path, read as text
+      (v: number) => `+${v}`,
+      (v: number) => `${v}`.replace(/^0\./, '.'),
+      () => '',
+      () => 'nan',
+      () => '1.3B',
+      () => '0',
+      () => '-2',
+    ];
+    const lines = ['set,model,params,tokens,loss,step'];
+    for (let i = 0; i < 3000; i++) {
+      const cell = (v: number) => formats[random() < 0.8 ? 0 : Math.floor(random() * formats.length)]!(v);
+      const model = ['m1', ' m2', 'm3 ', '', 'm1'][Math.floor(random() * 5)];
+      const params = [1e8, 2e8, 4e8][Math.floor(random() * 3)]!;
+      lines.push(
+        [
+          'a',
+          model,
+          cell(params),
+          cell(Math.round(1e9 * (1 + 99 * random()))),
+          cell(2 + random()),
+          cell(i),
+        ].join(','),
+      );
+    }
+    const text = lines.join('\n') + '\n';
+    const fast = readRunColumnsFromText(text, 'runs.csv');
+    const general = readRunColumnsFromText(text, 'runs.csv', { where: [{ column: 'set', value: 'a' }] });
+    assert.deepEqual(fast.columns, general.columns);
+    assert.deepEqual(fast.report, general.report);
+    assert.ok(fast.report.pointsKept > 1000 && Object.keys(fast.report.dropped).length >= 4);
   });
 
   it('readRunsFromPath streams a file larger than one piece to the same runs as reading its text', () => {
@@ -118,6 +191,16 @@ describe('streaming ingestion (issue #15): the same result in any number of piec
       const columns = readRunColumnsFromPath(path);
       assert.deepEqual(runsFromColumns(columns.columns), fromText.runs);
       assert.equal(columns.columns.tokens.length, 50_000);
+      // A two-byte UTF-8 character cut by the 1 MB piece boundary: the 23-byte header puts byte
+      // 2^20 inside one of the name's "ä"s.
+      const header = 'run,params,tokens,loss\n';
+      assert.equal(Buffer.byteLength(header) % 2, 1);
+      const wide = `${header}${'ä'.repeat(600_000)},1e8,2e10,3.1\n${ladder.split('\n').slice(1).join('\n')}`;
+      const widePath = join(dir, 'wide.csv');
+      writeFileSync(widePath, wide);
+      const read = readRunsFromPath(widePath);
+      assert.deepEqual(read, readRunsFromText(wide, widePath));
+      assert.ok(read.runs.some((r) => r.name === 'ä'.repeat(600_000)));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -166,7 +249,9 @@ describe('estimateFitSeconds (the editor preview estimate)', () => {
         }
       }
     const base = estimateFitSeconds({ points: 1e5, resamples: 0, cores: 2 }, perPass);
-    assert.ok(Math.abs(estimateFitSeconds({ points: 1e5, resamples: 0, cores: 2 }, 2 * perPass) - 2 * base) < 1e-12);
+    assert.ok(
+      Math.abs(estimateFitSeconds({ points: 1e5, resamples: 0, cores: 2 }, 2 * perPass) - 2 * base) < 1e-12,
+    );
   });
 
   it('never falls with more resamples on either side of the worker threshold, never rises with cores', () => {

@@ -298,6 +298,49 @@ test('a log appended at 10k lines/s for 2 s, cut at random bytes: no lost update
   }
 });
 
+test('a backlog is read in slices: the event loop keeps running while 24 MB are caught up', async () => {
+  const { file, done } = scratch();
+  try {
+    let text = '';
+    for (let k = 1; k <= 480_000; k++) text += nanoLine(k);
+    writeFileSync(file, text);
+    const tail = new LogTail(file);
+    let ticks = 0;
+    let longestGap = 0;
+    let last = performance.now();
+    const ticker = setInterval(() => {
+      const now = performance.now();
+      longestGap = Math.max(longestGap, now - last);
+      last = now;
+      ticks++;
+    }, 5);
+    const updates: TailUpdate[] = [];
+    const caughtUp = new Promise<void>((resolve) => {
+      const w = watchLog(
+        tail,
+        (u) => {
+          updates.push(u);
+          if (!u.more) {
+            w.close();
+            resolve();
+          }
+        },
+        { debounceMs: 10, pollMs: 60_000, sliceBytes: 1 << 20 },
+      );
+    });
+    await caughtUp;
+    clearInterval(ticker);
+    assert.equal(tail.train.total, 480_000);
+    assert.equal(tail.train.latest!.step, 480_000);
+    assert.ok(tail.train.length <= 1 << 18);
+    assert.ok(ticks > 10, `${ticks} timer ticks while reading`);
+    // One 1 MiB slice at a time: far from the seconds a one-shot read of the file takes.
+    assert.ok(longestGap < 1500, `the event loop was blocked for ${longestGap.toFixed(0)} ms`);
+  } finally {
+    done();
+  }
+});
+
 test(
   'a 1 GB Megatron log: one streamed pass, bounded memory (LOG_TAIL_1GB=1)',
   { skip: process.env.LOG_TAIL_1GB ? false : 'set LOG_TAIL_1GB=1 (writes 1 GB to the temp folder)' },
@@ -312,9 +355,18 @@ test(
       const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
       const t0 = performance.now();
       const tail = new LogTail(file);
-      // Poll in the same event loop turn is one pass; sample RSS by reading in slices.
-      tail.poll();
-      peak = Math.max(peak, process.memoryUsage().rss);
+      // As the watcher reads a backlog: 8 MiB slices, the event loop free between them.
+      let slices = 0;
+      let longestSliceMs = 0;
+      for (;;) {
+        const s0 = performance.now();
+        const u = tail.poll(8 << 20);
+        longestSliceMs = Math.max(longestSliceMs, performance.now() - s0);
+        slices++;
+        peak = Math.max(peak, process.memoryUsage().rss);
+        if (!u.more) break;
+        await new Promise((r) => setImmediate(r));
+      }
       const seconds = (performance.now() - t0) / 1000;
       clearInterval(sampler);
       const maxRss = process.resourceUsage().maxRSS * 1024;
@@ -324,6 +376,8 @@ test(
           bytes,
           lines,
           seconds: +seconds.toFixed(1),
+          slices,
+          longestSliceMs: +longestSliceMs.toFixed(0),
           mbPerSecond: +(bytes / 2 ** 20 / seconds).toFixed(0),
           rssBeforeMiB: +(rssBefore / 2 ** 20).toFixed(0),
           rssAfterMiB: +(peak / 2 ** 20).toFixed(0),
@@ -351,3 +405,50 @@ test(
     }
   },
 );
+
+test('hostile lines: garbage, NUL, lone surrogates, NaN and 1e400 losses, misaligned CSV rows give no wrong point', () => {
+  const { dir, done } = scratch();
+  try {
+    const file = join(dir, 'train.log');
+    const garbage = [
+      'iter 1: loss 3.0000, time 5.00ms, mfu 1.00%',
+      'iter 2: loss nan, time 5.00ms',
+      'iter 3: loss 1e400, time 5.00ms',
+      'iter 4: loss -2.0, time 5.00ms',
+      '\u0000\u0000 binary \ud800 lone surrogate \u202e RTL',
+      'iter five: loss 2.0',
+      'x'.repeat(5000),
+      'iter 6: loss 2.5000, time 5.00ms, mfu 1.00%',
+    ];
+    writeFileSync(file, garbage.join('\n') + '\n');
+    const tail = new LogTail(file);
+    tail.poll();
+    assert.deepEqual(
+      Array.from({ length: tail.train.length }, (_, i) => [tail.train.at(i).step, tail.train.at(i).loss]),
+      [
+        [1, 3],
+        [6, 2.5],
+      ],
+    );
+    // A quoted comma shifts a CSV row's columns: the row is skipped, not misread.
+    const csv = join(dir, 'metrics.csv');
+    writeFileSync(csv, 'step,loss,note\n10,3.5,ok\n20,"a,b",3.2\n30,3.1,fine\n');
+    const c = new LogTail(csv);
+    c.poll();
+    assert.deepEqual(steps(c.train), [10, 30]);
+    // HF Trainer dicts carry no step: the ordinal continues across reads (loggingSteps 10).
+    const hf = join(dir, 'hf.log');
+    writeFileSync(hf, "{'loss': 2.5, 'learning_rate': 5e-05, 'epoch': 0.1}\n");
+    const h = new LogTail(hf, { loggingSteps: 10 });
+    h.poll();
+    writeFileSync(
+      hf,
+      "{'loss': 2.5, 'learning_rate': 5e-05, 'epoch': 0.1}\n{'loss': 2.25, 'learning_rate': 4e-05, 'epoch': 0.2}\n",
+    );
+    h.poll();
+    assert.deepEqual(steps(h.train), [10, 20]);
+    assert.equal(h.train.at(1).loss, 2.25);
+  } finally {
+    done();
+  }
+});

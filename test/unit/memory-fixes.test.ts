@@ -8,7 +8,7 @@
  */
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Diagnostic } from 'vscode-languageserver';
@@ -126,6 +126,79 @@ test('every memory fix re-reads to the memory in its title, lower than before, w
   assert.ok(actionsChecked > 0, 'some file is over capacity and gets fixes');
   for (const kind of ['shard-up', 'recompute-full', 'micro-batch-half'])
     assert.ok(kinds.has(kind), `some file gets a ${kind} fix`);
+});
+
+interface MeasuredPoint {
+  id: string;
+  model: string;
+  gpus: number;
+  dp: number;
+  tp: number;
+  pp: number;
+  cp: number;
+  microBatch: number;
+  seqLen: number;
+  recompute: string;
+}
+
+/**
+ * The memory fixtures' measured torchtitan runs (test/fixtures/memory/measured.json) written as the
+ * TOML job configs that state them (llama3 flavors; the GPU count as a `# scaling-lens:` directive,
+ * global_batch_size stated so a micro-batch fix can keep D).
+ */
+function measuredConfigs(): { id: string; text: string }[] {
+  const fx = JSON.parse(readFileSync(join(REPO_ROOT, 'test', 'fixtures', 'memory', 'measured.json'), 'utf8'));
+  const flavor: Record<string, string> = { 'llama3-8b': '8B', 'llama3-70b': '70B', 'llama3-405b': '405B' };
+  return (fx.points as MeasuredPoint[])
+    .filter((p) => flavor[p.model] && p.pp === 1)
+    .map((p) => ({
+      id: p.id,
+      text: [
+        `# scaling-lens: gpus=${p.gpus}`,
+        '[model]',
+        'name = "llama3"',
+        `flavor = "${flavor[p.model]}"`,
+        '',
+        '[training]',
+        `local_batch_size = ${p.microBatch}`,
+        `global_batch_size = ${p.microBatch * p.dp * 2}`,
+        `seq_len = ${p.seqLen}`,
+        'steps = 1000',
+        '',
+        '[parallelism]',
+        'data_parallel_shard_degree = -1',
+        `tensor_parallel_degree = ${p.tp}`,
+        `context_parallel_degree = ${p.cp}`,
+        '',
+        '[activation_checkpoint]',
+        `mode = "${p.recompute}"`,
+        ...(p.recompute === 'selective' ? ['selective_ac_option = "op"'] : []),
+        '',
+      ].join('\n'),
+    }));
+}
+
+test('the measured torchtitan runs as TOML: every fix re-reads to its title, lower, with N and D unchanged', () => {
+  let checked = 0;
+  const kinds = new Set<string>();
+  for (const { id, text } of measuredConfigs()) {
+    for (const gpu of ['A100-40GB', 'H100']) {
+      const settings = { ...DEFAULT_ANALYSIS_SETTINGS, gpu, gpuFromFile: false };
+      const a = analyzeText(text, {}, settings).analysis;
+      assert.ok(a?.memory, `${id}: memory estimated (${a?.diagnostics.map((d) => d.message).join('; ')})`);
+      for (const fix of memoryFixes(text, a, {}, settings)) {
+        checked++;
+        kinds.add(fix.edit.kind);
+        const again = analyzeText(applyOffsetEdits(text, fix.edit.replacements), {}, settings).analysis!;
+        assert.equal(gibInTitle(fix.title), formatGiB(again.memory!.perGpuBytes), `${id}: ${fix.title}`);
+        assert.ok(again.memory!.perGpuBytes < a.memory.perGpuBytes, `${id}: ${fix.title}`);
+        assert.equal(again.params?.total, a.params?.total);
+        assert.equal(again.tokens, a.tokens, `${id}: ${fix.title} keeps D`);
+      }
+    }
+  }
+  console.log(`measured configs: ${checked} fixes; kinds ${[...kinds].sort().join(', ')}`);
+  assert.ok(kinds.has('micro-batch-half') && kinds.has('recompute-full'), [...kinds].join());
 });
 
 test('a Megatron script without --global-batch-size gets no micro-batch fix (it would change D)', () => {

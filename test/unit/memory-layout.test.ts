@@ -225,3 +225,53 @@ describe('Megatron full recompute in parts (--recompute-method, --recompute-num-
     assert.ok(u4 > u1, 'four layers live together in backward');
   });
 });
+
+describe('torchtitan activation checkpointing as torchtitan@238fa995 applies it', () => {
+  const toml = (ac: string) =>
+    `[model]\nname = "llama3"\nflavor = "8B"\n\n[training]\nlocal_batch_size = 1\nseq_len = 8192\nsteps = 100\n${ac}`;
+  const settings = { ...DEFAULT_ANALYSIS_SETTINGS, gpus: 8 };
+  const memory = (ac: string) => analyzeText(toml(ac), {}, settings).analysis!.memory;
+  it('no [activation_checkpoint] table: the default mode "selective" with selective_ac_option "2" (every other block)', () => {
+    const m = memory('')!;
+    assert.equal(m.layout.recompute, 'full');
+    assert.equal(m.layout.recomputeMethod, 'every');
+    assert.equal(m.layout.recomputeLayers, 2);
+    assert.ok(
+      m.layoutAssumptions.some((a) => /recompute = full \(every 2 layers\) \(torchtitan default\)/.test(a)),
+    );
+    const stated = memory('\n[activation_checkpoint]\nmode = "selective"\n')!;
+    assert.deepEqual({ ...stated.layout, sources: {} }, { ...m.layout, sources: {} });
+    assert.equal(stated.perGpuBytes, m.perGpuBytes);
+  });
+  it('options: "op" is op-level SAC, "0" and "1" every block, "4" every 4th block', () => {
+    const layout = (option: string) =>
+      memory(`\n[activation_checkpoint]\nmode = "selective"\nselective_ac_option = "${option}"\n`)!.layout;
+    assert.equal(layout('op').recompute, 'selective-op');
+    for (const every of ['0', '1']) {
+      assert.equal(layout(every).recompute, 'full');
+      assert.equal(layout(every).recomputeMethod, undefined);
+    }
+    assert.equal(layout('4').recomputeMethod, 'every');
+    assert.equal(layout('4').recomputeLayers, 4);
+  });
+  it('every n-th block: floor(32 / n) blocks keep 2sbh, the others everything (linear in the count)', () => {
+    const act = (ac: string) => memory(`\n[activation_checkpoint]\n${ac}\n`)!.activations.bytes;
+    const none = act('mode = "none"');
+    const full = act('mode = "full"');
+    const every = (n: number) => act(`mode = "selective"\nselective_ac_option = "${n}"`);
+    assert.ok(full < every(2) && every(2) < every(4) && every(4) < none);
+    // 32 blocks: n = 2 → 16 checkpointed, n = 4 → 8, n = 8 → 4; each block costs the same.
+    const perBlock = (every(4) - every(2)) / 8;
+    assert.ok(Math.abs(every(8) - every(4) - 4 * perBlock) <= 1e-9 * none);
+  });
+  it('mode "memory_budget" (compiler-chosen recompute) makes memory unknown, naming the key', () => {
+    const a = analyzeText(
+      toml('\n[activation_checkpoint]\nmode = "memory_budget"\n'),
+      {},
+      settings,
+    ).analysis!;
+    assert.equal(a.memory, null);
+    const d = a.diagnostics.find((x) => x.code === 'memory-unknown')!;
+    assert.match(d.message, /`mode` \(activation checkpointing mode "memory_budget"\)/);
+  });
+});

@@ -166,7 +166,7 @@ describe('fit session helpers', () => {
 describe('fit worker protocol', () => {
   /** The worker from source: tsx's CommonJS hook compiles it inside the thread (as the bundle would run). */
   function startWorker(): Worker {
-    const entry = JSON.stringify(join(REPO_ROOT, 'src', 'client', 'fitWorker.ts'));
+    const entry = JSON.stringify(join(REPO_ROOT, 'src', 'server', 'fitWorker.ts'));
     return new Worker(`require('tsx/cjs/api').register(); require(${entry});`, { eval: true });
   }
   function next(worker: Worker, type: WorkerToHost['type']): Promise<WorkerToHost> {

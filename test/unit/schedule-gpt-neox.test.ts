@@ -13,24 +13,30 @@ import { FRAMEWORKS_DIR, SHARED_DIR, SHARED_SKIP } from '../helpers';
 const close = (a: number, b: number, tol = 1e-12) =>
   assert.ok(Math.abs(a - b) <= tol * Math.max(Math.abs(a), Math.abs(b), 1e-300), `${a} vs ${b}`);
 
-test('pythia-160m.yml: lr 6e-4, warmup 0.01 × 143,000 = 1,430 steps, cosine to min_lr 6e-5 at 143,000', { skip: SHARED_SKIP }, () => {
-  const text = readFileSync(join(SHARED_DIR, 'configs', 'gpt-neox_pythia', 'pythia-160m.yml'), 'utf8');
-  const r = extractSchedule('gpt-neox', text);
-  assert.deepEqual(r.errors, []);
-  const { run } = compileRun(r.plan!);
-  assert.equal(run!.lr.length, 143_000);
-  close(run!.lr[0]!, 6e-4 / 1430); // max(1, 0) / W
-  close(run!.lr[1]!, 6e-4 / 1430);
-  close(run!.lr[715]!, 6e-4 * 0.5);
-  close(run!.lr[1430]!, 6e-4);
-  close(run!.lr[1430 + (143_000 - 1430) / 2]!, 6e-5 + 0.5 * 5.4e-4);
-  assert.equal(r.keyLines.lr_decay_style, 80);
-  assert.equal(r.keyLines['optimizer.params.lr'], 30);
-});
+test(
+  'pythia-160m.yml: lr 6e-4, warmup 0.01 × 143,000 = 1,430 steps, cosine to min_lr 6e-5 at 143,000',
+  { skip: SHARED_SKIP },
+  () => {
+    const text = readFileSync(join(SHARED_DIR, 'configs', 'gpt-neox_pythia', 'pythia-160m.yml'), 'utf8');
+    const r = extractSchedule('gpt-neox', text);
+    assert.deepEqual(r.errors, []);
+    const { run } = compileRun(r.plan!);
+    assert.equal(run!.lr.length, 143_000);
+    close(run!.lr[0]!, 6e-4 / 1430); // max(1, 0) / W
+    close(run!.lr[1]!, 6e-4 / 1430);
+    close(run!.lr[715]!, 6e-4 * 0.5);
+    close(run!.lr[1430]!, 6e-4);
+    close(run!.lr[1430 + (143_000 - 1430) / 2]!, 6e-5 + 0.5 * 5.4e-4);
+    assert.equal(r.keyLines.lr_decay_style, 80);
+    assert.equal(r.keyLines['optimizer.params.lr'], 30);
+  },
+);
 
 test('linear decay goes toward 0 and is floored at min_lr (not linear to min_lr); defaults lr 0.001 and warmup 0.01', () => {
-  const text = readFileSync(join(FRAMEWORKS_DIR, 'gpt-neox', 'fixtures', 'small-learned-pos.yml'), 'utf8')
-    .replace(/"lr-decay-style":\s*"cosine"/, '"lr-decay-style": "linear", "min_lr": 0.0002');
+  const text = readFileSync(
+    join(FRAMEWORKS_DIR, 'gpt-neox', 'fixtures', 'small-learned-pos.yml'),
+    'utf8',
+  ).replace(/"lr-decay-style":\s*"cosine"/, '"lr-decay-style": "linear", "min_lr": 0.0002');
   const r = extractSchedule('gpt-neox', text);
   assert.deepEqual(r.errors, []);
   assert.equal(r.plan!.schedule.warmup, 10);
@@ -43,9 +49,18 @@ test('linear decay goes toward 0 and is floored at min_lr (not linear to min_lr)
 
 test('exponential decay, a DeepSpeed scheduler block, and a cosine horizon shorter than the run are errors naming the key', () => {
   const base = readFileSync(join(FRAMEWORKS_DIR, 'gpt-neox', 'fixtures', 'small-learned-pos.yml'), 'utf8');
-  const exp = extractSchedule('gpt-neox', base.replace(/"lr-decay-style":\s*"cosine"/, '"lr-decay-style": "exponential"'));
-  assert.ok(exp.errors.some((e) => e.startsWith('unknown: `lr-decay-style` = `exponential`')), exp.errors.join('; '));
+  const exp = extractSchedule(
+    'gpt-neox',
+    base.replace(/"lr-decay-style":\s*"cosine"/, '"lr-decay-style": "exponential"'),
+  );
+  assert.ok(
+    exp.errors.some((e) => e.startsWith('unknown: `lr-decay-style` = `exponential`')),
+    exp.errors.join('; '),
+  );
   const short = extractSchedule('gpt-neox', base.replace(/"lr-decay-iters":\s*\d+/, '"lr-decay-iters": 500'));
-  assert.ok(short.errors.some((e) => /rises again/.test(e)), short.errors.join('; '));
+  assert.ok(
+    short.errors.some((e) => /rises again/.test(e)),
+    short.errors.join('; '),
+  );
   assert.equal(short.plan, undefined);
 });

@@ -179,5 +179,5 @@ test('OLMo-1B.yaml: learning_rate/scheduler/max_duration lines, warmup from 10% 
   close(lrAt(s, 0), 4e-5);
   close(lrAt(s, 1000), 4e-5 + 0.5 * 3.6e-4);
   assert.equal(r.keyLines.t_warmup, 51);
-  assert.match(extractSchedule('maxtext', '').errors[0], /no LR-schedule extractor for maxtext/);
+  assert.match(extractSchedule('hf-config', '').errors[0], /no LR-schedule extractor for hf-config/);
 });

@@ -1,4 +1,5 @@
-import type { CoreDiagnostic, FrameworkId, ReadResult, RunSpec, SourceRange } from '../types';
+import type { CoreDiagnostic, FrameworkId, ReadContext, ReadResult, RunSpec, SourceRange } from '../types';
+import type { FrameworkReader } from './reader';
 import { parseNumberLiteral } from './values';
 
 /**
@@ -36,6 +37,14 @@ export function asIntAtLeast(value: unknown, min: number): number | undefined {
   return parsed !== undefined && Number.isSafeInteger(parsed) && parsed >= min ? parsed : undefined;
 }
 
+/**
+ * An integer ≥ `min` in a typed format (TOML, JSON): only a number of the format counts — a quoted
+ * `"32"` is a string there, which the framework refuses (transformers, torchtitan).
+ */
+export function asTypedIntAtLeast(value: unknown, min: number): number | undefined {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= min ? value : undefined;
+}
+
 /** A finite number, any sign (YAML 1.1 reads `1e8` as a string, so numeric strings count). */
 export function asNumber(value: unknown): number | undefined {
   return parseNumberLiteral(value);
@@ -62,25 +71,26 @@ export type Typed<T> =
   { kind: 'absent' } | { kind: 'value'; value: T } | { kind: 'rejected'; diagnostic: CoreDiagnostic };
 
 /**
- * Type one written value under the policy above. `raw` is the value as written (for the message),
- * `key` the key as the file spells it. An absent value (null/undefined) is `absent`; callers whose
+ * Type one written value under the policy above. `where` is its FieldSource (or the same shape):
+ * `raw` the value as written (for the message), `key` the key as the file spells it, `valueRange`
+ * where the diagnostic goes. An absent value (null/undefined) is `absent`; callers whose
  * format treats an empty value as an error type it themselves.
  */
 export function typeWritten<T>(
   value: unknown,
   convert: (value: unknown) => T | undefined,
   expected: string,
-  where: { key: string; raw: string; range?: SourceRange },
+  where: { key: string; raw: string; valueRange?: SourceRange },
 ): Typed<T> {
   if (value === null || value === undefined) return { kind: 'absent' };
   if (typeof value === 'string' && isInterpolation(value)) {
-    return { kind: 'rejected', diagnostic: unresolvedInterpolation(where.key, where.raw, where.range) };
+    return { kind: 'rejected', diagnostic: unresolvedInterpolation(where.key, where.raw, where.valueRange) };
   }
   const converted = convert(value);
   if (converted === undefined) {
     return {
       kind: 'rejected',
-      diagnostic: invalidValue(where.key, expected, quoted(where.raw), where.range),
+      diagnostic: invalidValue(where.key, expected, quoted(where.raw), where.valueRange),
     };
   }
   return { kind: 'value', value: converted };
@@ -287,5 +297,34 @@ export function neverThrows<C>(
     } catch (error) {
       return readerFailed(framework, label, error);
     }
+  };
+}
+
+/** A detector's score that never throws and is always a finite number (0 when it fails). */
+export function safeScore(detect: () => number): number {
+  try {
+    const score = detect();
+    return Number.isFinite(score) ? score : 0;
+  } catch {
+    return 0; // A detector bug must not hide the other frameworks.
+  }
+}
+
+/** Marks readers built by {@link neverThrowing} (the folder test checks every registered reader). */
+export const NEVER_THROWS: unique symbol = Symbol('never-throws');
+
+/**
+ * The reader with `detect` and `read` that never throw (the FrameworkReader contract), written once
+ * for every reader: wrap the reader object where it is declared,
+ * `export const xReader: FrameworkReader<'x'> = neverThrowing({ id: 'x', … })`.
+ */
+export function neverThrowing<R extends FrameworkReader<string>>(reader: R): R {
+  return {
+    ...reader,
+    [NEVER_THROWS]: true,
+    detect: (text: string, path: string | undefined) => safeScore(() => reader.detect(text, path)),
+    read: neverThrows(reader.id as FrameworkId, reader.label, (text: string, context: ReadContext) =>
+      reader.read(text, context),
+    ),
   };
 }

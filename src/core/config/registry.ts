@@ -5,6 +5,7 @@ import { readLayout } from './layout';
 import { hintedReadContext, readHardwareHints } from './hardwareHints';
 import { sanitizeSpec } from './sanity';
 import { MAX_ANALYZED_CHARS } from './text';
+import { readerFailed, safeScore } from './readerPolicy';
 import { deepspeedReader } from './frameworks/deepspeed/reader';
 import { gptNeoxReader } from './frameworks/gpt-neox/reader';
 import { hfConfigReader } from './frameworks/hf-config/reader';
@@ -89,15 +90,8 @@ export function pickReader(
 }
 
 function candidatesFor(text: string, path?: string): Candidate[] {
-  return READERS.map((reader) => {
-    let score = 0;
-    try {
-      score = reader.detect(text, path);
-    } catch {
-      score = 0; // A detector bug must not hide the other frameworks.
-    }
-    return { reader, score: Number.isFinite(score) ? score : 0 };
-  });
+  // Readers are built never to throw (neverThrowing); safeScore keeps that true for any reader.
+  return READERS.map((reader) => ({ reader, score: safeScore(() => reader.detect(text, path)) }));
 }
 
 /** The reader most confident that `text` is its run config, or undefined (none, or a tie). */
@@ -157,16 +151,7 @@ export function readRunConfig(text: string, context: ReadContext = {}): ReadResu
     spec.hardware = hinted.attach(spec, hardware);
     return { kind: 'run-config', spec: sanitizeSpec(spec) };
   } catch (error) {
-    return {
-      kind: 'unreadable',
-      framework: reader.id,
-      diagnostics: [
-        {
-          severity: 'error',
-          code: 'reader-failed',
-          message: `Scaling Lens could not read this ${reader.id} config: ${(error as Error)?.message ?? error}`,
-        },
-      ],
-    };
+    // Also covers what follows `read` here (inventory, layout, sanity): one wording for every failure.
+    return readerFailed(reader.id, reader.label, error);
   }
 }

@@ -96,7 +96,9 @@ export class DelimitedParser {
         i = Math.max(i, 1);
       } else this.inQuotes = false;
     }
-    // Next quote, CR and delimiter at or after i (cached, so the scans stay linear in the piece).
+    // Next LF, quote, CR and delimiter at or after i (cached, so the scans stay linear in the piece
+    // even when the fast path keeps declining, e.g. a file with CR-only line ends).
+    let nextLineFeed = -1;
     let nextQuote = -1;
     let nextReturn = -1;
     let nextDelimiter = -1;
@@ -104,8 +106,9 @@ export class DelimitedParser {
     while (i < n) {
       // Fast path: a whole line without quotes or CR inside starts here; split it at once.
       if (!this.inQuotes && !this.fieldStarted && this.field.length === 0 && this.cells.length === 0) {
-        const lineFeed = text.indexOf('\n', i);
-        if (lineFeed >= 0) {
+        if (nextLineFeed < i) nextLineFeed = after(text.indexOf('\n', i));
+        const lineFeed = nextLineFeed;
+        if (lineFeed < n) {
           const end = lineFeed > i && text.charCodeAt(lineFeed - 1) === 13 ? lineFeed - 1 : lineFeed;
           if (nextQuote < i) nextQuote = after(text.indexOf('"', i));
           if (nextReturn < i) nextReturn = after(text.indexOf('\r', i));

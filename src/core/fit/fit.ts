@@ -378,8 +378,13 @@ function* fitSteps(
   }
 
   const fitCount = fitPoints.index.length;
-  const fitRuns = new Set(fitPoints.run);
-  const sizes = countDistinct(fitCount, (k) => paramsOf(fitPoints, k));
+  // Runs with fit points (a run has one N, so sizes and the N range are per run, not per point).
+  const fitRuns = new Set<number>();
+  for (let k = 0; k < fitCount; k++) {
+    const r = fitPoints.run[k]!;
+    if (k === 0 || r !== fitPoints.run[k - 1]) fitRuns.add(r);
+  }
+  const sizes = new Set([...fitRuns].map((r) => runs[r]!.params)).size;
   report.points = fitCount;
   report.models = new Set([...fitRuns].map((r) => modelKey(runs[r]!))).size;
   report.modelSizes = sizes;
@@ -445,11 +450,13 @@ function* fitSteps(
   report.params = Object.fromEntries(form.paramNames.map((name, k) => [name, reported[k]]));
   report.trainAre = meanAre(form, main.theta, columns, fitPoints, design);
   const region = { paramsMin: Infinity, paramsMax: -Infinity, tokensMin: Infinity, tokensMax: -Infinity };
-  for (let k = 0; k < fitCount; k++) {
-    const n = paramsOf(fitPoints, k);
-    const d = tokensOf(fitPoints, k);
+  for (const r of fitRuns) {
+    const n = runs[r]!.params;
     if (n < region.paramsMin) region.paramsMin = n;
     if (n > region.paramsMax) region.paramsMax = n;
+  }
+  for (let k = 0; k < fitCount; k++) {
+    const d = tokens[fitPoints.index[k]!]!;
     if (d < region.tokensMin) region.tokensMin = d;
     if (d > region.tokensMax) region.tokensMax = d;
   }
@@ -473,7 +480,8 @@ function* fitSteps(
     const names: string[] = [];
     {
       const seen = new Set<string>();
-      for (let k = 0; k < fitCount; k++) if (!seen.has(nameOf(k))) seen.add(nameOf(k)), names.push(nameOf(k));
+      for (let k = 0; k < fitCount; k++)
+        if (!seen.has(nameOf(k))) (seen.add(nameOf(k)), names.push(nameOf(k)));
     }
     const perModel: HeldOutError[] = [];
     for (let m = 0; m < names.length; m++) {

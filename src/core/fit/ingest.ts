@@ -1,5 +1,11 @@
 import { DelimitedParser, guessDelimiter, parsePlainDecimal, type CsvRecord } from './csv';
-import { concatRunColumns, emptyRunColumns, runsFromColumns, type RunColumns, type RunColumnsRun } from './columns';
+import {
+  concatRunColumns,
+  emptyRunColumns,
+  runsFromColumns,
+  type RunColumns,
+  type RunColumnsRun,
+} from './columns';
 import type { ColumnChoice, DropReason, IngestOptions, IngestReport, RunSeries } from './types';
 
 /**
@@ -458,8 +464,9 @@ class RunsBuilder {
     this.run.push(run);
     this.tokens.push(tokens);
     this.loss.push(loss);
-    this.step.push(typeof step === 'number' ? step : NaN);
-    this.flops.push(typeof flops === 'number' && flops > 0 ? flops : NaN);
+    // Step and FLOPs columns only when the table has them (8 bytes a row each otherwise wasted).
+    if (this.columns.step) this.step.push(typeof step === 'number' ? step : NaN);
+    if (this.columns.flops) this.flops.push(typeof flops === 'number' && flops > 0 ? flops : NaN);
     report.pointsKept++;
   }
 
@@ -503,10 +510,13 @@ class RunsBuilder {
       const from = starts[r]!;
       const to = r + 1 < runCount ? starts[r + 1]! : n;
       let sorted = true;
-      for (let k = from + 1; k < to && sorted; k++) if (tokensIn[order[k]!]! < tokensIn[order[k - 1]!]!) sorted = false;
+      for (let k = from + 1; k < to && sorted; k++)
+        if (tokensIn[order[k]!]! < tokensIn[order[k - 1]!]!) sorted = false;
       if (!sorted) {
         // Stable: ties keep file order.
-        const slice = Array.from(order.subarray(from, to)).sort((p, q) => tokensIn[p]! - tokensIn[q]! || p - q);
+        const slice = Array.from(order.subarray(from, to)).sort(
+          (p, q) => tokensIn[p]! - tokensIn[q]! || p - q,
+        );
         order.set(slice, from);
       }
     }
@@ -741,8 +751,7 @@ function readTable(source: TextSource, fileName: string, options: IngestOptions)
   }
   if (!columns || !requireColumns(columns, runOptions, report, header)) return empty();
   const index = new Map(header.map((h, i) => [h, i] as const));
-  const indexOf = (column: string | undefined) =>
-    column === undefined ? -1 : (index.get(column) ?? -1);
+  const indexOf = (column: string | undefined) => (column === undefined ? -1 : (index.get(column) ?? -1));
   if (history) {
     if (columns.step === '_step')
       report.warnings.push(
@@ -751,7 +760,13 @@ function readTable(source: TextSource, fileName: string, options: IngestOptions)
     // Eval rows of HF/W&B logs carry the step but not the token count: a constant tokens/step over
     // the rows that have both fills them in (and is said); an inconsistent ratio is not used.
     if (columns.tokens && columns.step && options.tokensPerStep === undefined) {
-      const ratio = constantTokensPerStep(source, delimiter, maxRecords, indexOf(columns.tokens), indexOf(columns.step));
+      const ratio = constantTokensPerStep(
+        source,
+        delimiter,
+        maxRecords,
+        indexOf(columns.tokens),
+        indexOf(columns.step),
+      );
       if (ratio !== undefined) {
         runOptions = { ...runOptions, tokensPerStep: ratio };
         report.notes.push(

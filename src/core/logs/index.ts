@@ -233,8 +233,11 @@ export function parseTrainingLog(
         if (header) carry.csv = header;
         else if (carry.csv && l.trim()) {
           const cells = l.trim().split(carry.csv.separator);
-          o = {};
-          carry.csv.columns.forEach((c, k) => (o![c] = cells[k]?.replace(/^"|"$/g, '')));
+          // A row of another width (a quoted separator, a cut line) would shift columns: skip it.
+          if (cells.length === carry.csv.columns.length) {
+            o = {};
+            carry.csv.columns.forEach((c, k) => (o![c] = cells[k]?.replace(/^"|"$/g, '')));
+          }
         }
       }
       if (o) {
@@ -252,18 +255,26 @@ export function parseTrainingLog(
     } else if (format === 'megatron') {
       const it = /iteration\s+(\d+)\s*\/\s*\d+\s*\|/.exec(l);
       if (it) {
-        const field = (name: string) => num(megatronField(name).exec(l)?.[1]);
+        const fields = megatronFields(l);
+        const field = (...names: string[]) => {
+          for (const name of names) {
+            const v = fields.get(name);
+            const m = v === undefined ? null : NUM_START.exec(v);
+            if (m) return Number(m[1]);
+          }
+          return undefined;
+        };
         push({
           step: Number(it[1]),
-          loss: field('lm[ _]loss') ?? NaN,
+          loss: field('lm loss', 'lm_loss') ?? NaN,
           split: 'train',
           lr: field('learning rate'),
           samples: field('consumed samples'),
           tokens: field('consumed tokens'),
           globalBatch: field('global batch size'),
           iterationMs:
-            field('elapsed time per iteration \\(ms\\)') ??
-            (field('elapsed time per iteration \\(s\\)') ?? NaN) * 1000,
+            field('elapsed time per iteration (ms)') ??
+            (field('elapsed time per iteration (s)') ?? NaN) * 1000,
         });
       } else {
         const v = /validation loss at iteration\s+(\d+)\s*\|\s*lm[ _]loss value:\s*([^\s|]+)/.exec(l);
@@ -322,8 +333,25 @@ function re(source: string): RegExp {
   return r;
 }
 
-/** `| name: value` of a Megatron line. */
-const megatronField = (name: string) => re(`\\|\\s*${name}:\\s*${NUM}`);
+const NUM_START = new RegExp(`^\\s*${NUM}`);
+
+/**
+ * The `| name: value` fields of a Megatron line, first occurrence of each name (one split instead
+ * of a regex scan per field: a 1 GB log has millions of lines). `name` is what follows the `|` up
+ * to the colon, leading blanks dropped; the value is the text up to the next `|`.
+ */
+function megatronFields(line: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const parts = line.split('|');
+  for (let i = 1; i < parts.length; i++) {
+    const seg = parts[i];
+    const colon = seg.indexOf(':');
+    if (colon < 0) continue;
+    const name = seg.slice(0, colon).trimStart();
+    if (!out.has(name)) out.set(name, seg.slice(colon + 1));
+  }
+  return out;
+}
 
 /**
  * Hugging Face `trainer_state.json` → points (`log_history`: `loss` entries are train, `eval_loss`

@@ -17,6 +17,9 @@ import type { FieldSource, FrameworkId } from '../types';
  */
 export type RecomputeMode = 'none' | 'selective' | 'selective-op' | 'full';
 
+/** How a 'full' recompute covers only some layers (see {@link ParallelLayout.recomputeMethod}). */
+export type RecomputeMethod = 'uniform' | 'block' | 'every';
+
 /**
  * Sharding of model states over the data-parallel group, in the ZeRO paper's terms (Rajbhandari et
  * al. 2020, §5): 'zero1' = P_os (optimizer states and master weights), 'zero2' = P_os+g (+ gradients),
@@ -161,11 +164,14 @@ export interface ParallelLayout {
   shardGroupSize?: number;
   recompute?: RecomputeMode;
   /**
-   * Megatron's full recompute in parts (`--recompute-method`, `--recompute-num-layers`,
+   * Full recompute of only some layers. Megatron (`--recompute-method`, `--recompute-num-layers`,
    * transformer_config.py): 'uniform' checkpoints the input of every group of n layers; 'block'
    * recomputes only the first n layers of each (virtual) stage and stores the rest whole.
+   * torchtitan layer SAC (`selective_ac_option = "n"`, torchtitan@238fa995
+   * distributed/activation_checkpoint.py `_apply_layer_sac`): 'every' checkpoints every n-th block
+   * whole (floor(L/n) blocks) and leaves the others unchanged.
    */
-  recomputeMethod?: 'uniform' | 'block';
+  recomputeMethod?: RecomputeMethod;
   recomputeLayers?: number;
   microBatch?: number;
   gradAccum?: number;
@@ -212,7 +218,7 @@ export interface ParallelLayout {
    * Keys the file sets that change memory in a way the estimate does not model (FP8 training keeps
    * FP8 weight copies and activations): memory is then unknown, naming the key, not an estimate.
    */
-  unmodelled?: FieldSource[];
+  unmodelled?: (FieldSource & { why?: string })[];
   /** Where each value came from. */
   sources: Partial<Record<LayoutKey, FieldSource>>;
 }
@@ -230,7 +236,7 @@ export interface ResolvedLayout {
   sharding: ShardingMode;
   shardGroupSize: number;
   recompute: RecomputeMode;
-  recomputeMethod?: 'uniform' | 'block';
+  recomputeMethod?: RecomputeMethod;
   recomputeLayers?: number;
   microBatch: number;
   gradAccum: number;
@@ -261,9 +267,7 @@ type LayoutDefaults = Omit<
   | 'microBatch'
   | 'gradAccum'
   | 'globalBatch'
-  | 'recomputeMethod'
-  | 'recomputeLayers'
-> & { source: string };
+> & { recomputeMethod?: RecomputeMethod; recomputeLayers?: number } & { source: string };
 
 const GENERIC: LayoutDefaults = {
   tensorParallel: 1,
@@ -309,11 +313,16 @@ export const FRAMEWORK_LAYOUT_DEFAULTS: Partial<Record<FrameworkId, LayoutDefaul
     ...GENERIC,
     sharding: 'zero3',
     precision: 'fsdp2-mixed',
-    recompute: 'selective-op',
+    // ActivationCheckpoint(mode = "selective", selective_ac_option = "2"): every other block is
+    // checkpointed whole (torchtitan@238fa995 config/job_config.py; the same default in the 2024
+    // config_manager.py).
+    recompute: 'full',
+    recomputeMethod: 'every',
+    recomputeLayers: 2,
     unshardedAcrossMicrobatches: true,
     tpSavesGatheredInputs: true,
     source:
-      'torchtitan config defaults (data_parallel_shard_degree -1 = FSDP over all ranks, activation_checkpoint.mode "selective", mixed_precision_param bf16, mixed_precision_reduce fp32, AdamW, SDPA)',
+      'torchtitan config defaults (data_parallel_shard_degree -1 = FSDP over all ranks, activation_checkpoint.mode "selective" with selective_ac_option "2" = every other block checkpointed, mixed_precision_param bf16, mixed_precision_reduce fp32, AdamW, SDPA)',
   },
   deepspeed: {
     ...GENERIC,
@@ -379,9 +388,7 @@ export function resolveLayout(
       sequenceParallel: pick('sequenceParallel', l.sequenceParallel) as boolean,
       sharding: pick('sharding', l.sharding) as ShardingMode,
       shardGroupSize: l.shardGroupSize ?? dataParallel,
-      recompute: pick('recompute', l.recompute) as RecomputeMode,
-      ...(l.recomputeMethod ? { recomputeMethod: l.recomputeMethod } : {}),
-      ...(l.recomputeLayers !== undefined ? { recomputeLayers: l.recomputeLayers } : {}),
+      ...recomputeOf(framework, l, d, assumptions),
       microBatch,
       gradAccum: l.gradAccum ?? fallback.gradAccum ?? 1,
       ...(l.globalBatch !== undefined ? { globalBatch: l.globalBatch } : {}),
@@ -399,5 +406,28 @@ export function resolveLayout(
       sources: l.sources,
     },
     assumptions,
+  };
+}
+
+/** The recompute mode (and its partial-layer method) the file states, else the framework's default. */
+function recomputeOf(
+  framework: FrameworkId,
+  l: ParallelLayout,
+  d: LayoutDefaults,
+  assumptions: string[],
+): Pick<ResolvedLayout, 'recompute' | 'recomputeMethod' | 'recomputeLayers'> {
+  if (l.recompute !== undefined)
+    return {
+      recompute: l.recompute,
+      ...(l.recomputeMethod ? { recomputeMethod: l.recomputeMethod } : {}),
+      ...(l.recomputeLayers !== undefined ? { recomputeLayers: l.recomputeLayers } : {}),
+    };
+  const partial =
+    d.recomputeMethod && d.recomputeLayers ? ` (${d.recomputeMethod} ${d.recomputeLayers} layers)` : '';
+  assumptions.push(`recompute = ${d.recompute}${partial} (${framework} default)`);
+  return {
+    recompute: d.recompute,
+    ...(d.recomputeMethod ? { recomputeMethod: d.recomputeMethod } : {}),
+    ...(d.recomputeLayers !== undefined ? { recomputeLayers: d.recomputeLayers } : {}),
   };
 }

@@ -488,8 +488,11 @@ export function estimateMemory(
   }[layout.recompute];
   let formula = `${form} ${fmt(perLayer)} B/layer × ${layersPerStage} layers × ${round(inFlight)} micro-batch${inFlight === 1 ? '' : 'es'} in flight`;
   const partial =
-    layout.recompute === 'full' && layout.recomputeMethod && layout.recomputeLayers
-      ? { method: layout.recomputeMethod, n: layout.recomputeLayers }
+    layout.recompute === 'full' &&
+    layout.recomputeMethod &&
+    Number.isSafeInteger(layout.recomputeLayers) &&
+    layout.recomputeLayers! >= 1
+      ? { method: layout.recomputeMethod, n: layout.recomputeLayers! }
       : undefined;
   if (partial) {
     // Megatron's full recompute in parts (transformer_block.py _checkpointed_forward), per model
@@ -500,7 +503,14 @@ export function estimateMemory(
     const v = Math.max(1, layout.virtualPipeline);
     const chunk = Math.max(1, Math.ceil(layersPerStage / v));
     const n = Math.min(partial.n, chunk);
-    if (partial.method === 'uniform') {
+    if (partial.method === 'every') {
+      // torchtitan layer SAC: blocks counted from 1, each n-th one wrapped whole; the others keep
+      // everything (under PP the count runs over the stage's blocks).
+      const recomputed = Math.floor(layersPerStage / Math.max(1, partial.n));
+      const kept = layersPerStage - recomputed;
+      activationBytes = (perLayer * recomputed + stored * kept) * inFlight + (recomputed > 0 ? stored : 0);
+      formula = `every ${partial.n}th block checkpointed: ${recomputed} × 2sbh ${fmt(perLayer)} B + ${kept} stored × ${fmt(stored)} B, × ${round(inFlight)} in flight + one block recomputed`;
+    } else if (partial.method === 'uniform') {
       const checkpoints = Math.ceil(chunk / n) * v;
       activationBytes = perLayer * checkpoints * inFlight + stored * n;
       formula = `uniform groups of ${n}: ${checkpoints} checkpoints × 2sbh ${fmt(perLayer)} B × ${round(inFlight)} in flight + ${n} layer${n === 1 ? '' : 's'} recomputed ${fmt(stored)} B each`;

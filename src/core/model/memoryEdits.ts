@@ -364,9 +364,11 @@ function torchtitanEdits(text: string, layout: ResolvedLayout): MemoryEdit[] {
           : insertKey('activation_checkpoint', 'mode', quoted(undefined, word)),
       ],
     });
+  // Layer SAC (every n-th block) is a partial full recompute: "full" still lowers it.
+  const everyBlock = layout.recompute === 'full' && !layout.recomputeMethod;
   if (!mode || typeof mode.value === 'string') {
     if (layout.recompute === 'none') setMode('selective', 'recompute-selective');
-    if (layout.recompute !== 'full') setMode('full', 'recompute-full');
+    if (!everyBlock) setMode('full', 'recompute-full');
     if (layout.recompute !== 'none') setMode('none', 'recompute-off');
   }
 

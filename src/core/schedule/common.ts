@@ -8,7 +8,7 @@ import { lookup, parseYaml, type YamlSource } from '../config/yamlSource';
 import { parseNumberLiteral } from '../config/values';
 import { parseTomlCached } from '../config/parseCache';
 import { getStaticTOMLValue } from 'toml-eslint-parser';
-import type { ReadContext, TrainingSpec } from '../types';
+import type { ReadContext, RunSpec, SourceRange, TrainingSpec } from '../types';
 import type { ExtractedSchedule } from './types';
 
 export function emptyExtraction(): ExtractedSchedule {
@@ -19,7 +19,10 @@ export function emptyExtraction(): ExtractedSchedule {
 export function readTraining(
   text: string,
   context: ReadContext = {},
+  spec?: RunSpec,
 ): { training?: TrainingSpec; error?: string } {
+  // The analysis already read the file: reuse its spec rather than reading it again.
+  if (spec) return { training: spec.training };
   const result = readRunConfig(text, context);
   if (result.kind !== 'run-config')
     return {
@@ -164,4 +167,18 @@ export class TomlKeys {
     const raw = this.get(path);
     return raw === undefined ? undefined : String(raw);
   }
+}
+
+/**
+ * The range of a recorded key on its (0-based) line: the key's last dotted segment, `-` and `_`
+ * alike (GPT-NeoX), or undefined when the line does not show it.
+ */
+export function keyRangeOnLine(text: string, line: number, key: string): SourceRange | undefined {
+  const lineText = text.split(/\r?\n/)[line];
+  if (lineText === undefined) return undefined;
+  const last = key.split('.').pop()!;
+  const escaped = last.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/[-_]/g, '[-_]');
+  const match = new RegExp(escaped).exec(lineText);
+  if (!match) return undefined;
+  return { start: { line, character: match.index }, end: { line, character: match.index + match[0].length } };
 }

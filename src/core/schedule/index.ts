@@ -4,7 +4,7 @@
  * here), keyed by the framework id the config registry recognizes. Frameworks without an extractor
  * get a clear message.
  */
-import type { FrameworkId, ReadContext } from '../types';
+import type { FrameworkId, ReadContext, RunSpec } from '../types';
 import type { ExtractedSchedule } from './types';
 import { olmoSchedule } from './olmo';
 import { nanogptSchedule } from './nanogpt';
@@ -13,12 +13,16 @@ import { torchtitanSchedule } from '../config/frameworks/torchtitan/schedule';
 import { gptNeoxSchedule } from '../config/frameworks/gpt-neox/schedule';
 import { llmFoundrySchedule } from '../config/frameworks/llm-foundry/schedule';
 import { maxtextSchedule } from '../config/frameworks/maxtext/schedule';
+import { litgptSchedule } from '../config/frameworks/litgpt/schedule';
+import { levanterSchedule } from '../config/frameworks/levanter/schedule';
+import { nanotronSchedule } from '../config/frameworks/nanotron/schedule';
+import { nemoSchedule } from '../config/frameworks/nemo/schedule';
 
 export * from './types';
 export { lrAt, compileRun, validateRun, describeSchedule } from './model';
 export { runFeatures, featuresAtTokens } from './features';
 
-type Extractor = (text: string, context?: ReadContext) => ExtractedSchedule;
+type Extractor = (text: string, context?: ReadContext, spec?: RunSpec) => ExtractedSchedule;
 
 const EXTRACTORS: Partial<Record<FrameworkId, Extractor>> = {
   olmo: olmoSchedule,
@@ -28,6 +32,10 @@ const EXTRACTORS: Partial<Record<FrameworkId, Extractor>> = {
   'gpt-neox': gptNeoxSchedule,
   'llm-foundry': llmFoundrySchedule,
   maxtext: maxtextSchedule,
+  litgpt: litgptSchedule,
+  levanter: levanterSchedule,
+  nanotron: nanotronSchedule,
+  nemo: nemoSchedule,
 };
 
 /** Frameworks with an extractor (for messages and the hover). */
@@ -37,6 +45,8 @@ export function extractSchedule(
   framework: FrameworkId | undefined,
   text: string,
   context?: ReadContext,
+  /** The reader's spec of this text when the caller has it (saves reading the file again). */
+  spec?: RunSpec,
 ): ExtractedSchedule {
   const extractor = framework ? EXTRACTORS[framework] : undefined;
   if (!extractor)
@@ -48,7 +58,7 @@ export function extractSchedule(
       notes: [],
     };
   try {
-    return extractor(text, context);
+    return extractor(text, context, spec);
   } catch (e) {
     // An extractor bug must surface as a message, never as a thrown error in the editor.
     return { keyLines: {}, errors: [`LR-schedule extraction failed: ${(e as Error).message}`], notes: [] };

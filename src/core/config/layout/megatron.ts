@@ -86,7 +86,13 @@ export function readMegatronLayout(text: string, gpus?: number, parsed?: ShellSc
     set('recompute', { value: g, source: source(granularity) });
     const method = lastFlag(script, ['--recompute-method'])?.values[0]?.text?.toLowerCase();
     const count = int(['--recompute-num-layers'], 'recomputeLayers');
-    if (g === 'full' && (method === 'uniform' || method === 'block') && count) {
+    if (
+      g === 'full' &&
+      (method === 'uniform' || method === 'block') &&
+      count &&
+      Number.isSafeInteger(count.value) &&
+      count.value >= 1
+    ) {
       layout.recomputeMethod = method;
       set('recomputeLayers', count);
     }

@@ -99,17 +99,37 @@ export function readTorchtitanLayout(text: string, gpus?: number, parsed?: AST.T
   }
   if (replicate && replicate.value > 1 && !shard) layout.sources.shardGroupSize = replicate.source;
   const mode = get(['activation_checkpoint.mode']);
-  if (mode && typeof mode.value === 'string') {
-    const option = get(['activation_checkpoint.selective_ac_option']);
-    const m = mode.value.toLowerCase();
-    let value: 'none' | 'full' | 'selective-op' | undefined =
-      m === 'full' ? 'full' : m === 'none' ? 'none' : m === 'selective' ? 'selective-op' : undefined;
-    if (m === 'selective' && option && option.value !== 'op') {
-      // An integer n checkpoints every n-th block fully and leaves the rest unchanged: n = 1 is
-      // full AC; for n > 1 the estimate takes no recomputation (an upper bound, said in docs).
-      value = String(option.value) === '1' ? 'full' : 'none';
+  const option = get(['activation_checkpoint.selective_ac_option']);
+  if ((mode && typeof mode.value === 'string') || option) {
+    // ActivationCheckpoint defaults (torchtitan@238fa995 config/job_config.py): mode "selective",
+    // selective_ac_option "2". An integer n checkpoints every n-th block whole
+    // (distributed/activation_checkpoint.py `_apply_layer_sac`: `not ac_freq or count % ac_freq == 0`,
+    // so 0 and 1 mean every block); "op" is op-level SAC.
+    const m = mode && typeof mode.value === 'string' ? mode.value.toLowerCase() : 'selective';
+    const at = (mode ?? option)!.source;
+    if (m === 'full') set('recompute', { value: 'full', source: at });
+    else if (m === 'none') set('recompute', { value: 'none', source: at });
+    else if (m === 'selective') {
+      const o = option ? String(option.value).trim().toLowerCase() : '2';
+      if (o === 'op') set('recompute', { value: 'selective-op', source: at });
+      else if (/^\d+$/.test(o)) {
+        const n = Number(o);
+        set('recompute', { value: 'full', source: at });
+        if (n > 1) {
+          layout.recomputeMethod = 'every';
+          layout.recomputeLayers = n;
+        }
+      } else {
+        (layout.invalid ??= {}).recompute = option!.source.raw;
+        layout.sources.recompute = option!.source;
+      }
+    } else if (mode) {
+      // "memory_budget" (compiler-chosen recomputation) and modes of other versions.
+      (layout.unmodelled ??= []).push({
+        ...mode.source,
+        why: `activation checkpointing mode ${mode.source.raw}`,
+      });
     }
-    if (value) set('recompute', { value, source: mode.source });
   }
   const offload = get(['training.enable_cpu_offload']);
   if (offload && offload.value === true) set('cpuOffload', { value: true, source: offload.source });

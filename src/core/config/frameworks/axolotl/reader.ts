@@ -3,6 +3,7 @@ import type { FrameworkReader } from '../../reader';
 import { yamlWrittenKeys } from '../../inventory';
 import { parseYaml, topLevelKeys } from '../../yamlSource';
 import { SpecBuilder, formatInt } from '../../specBuilder';
+import { neverThrowing, epochsOverDataset } from '../../readerPolicy';
 import { findCheckpoint } from '../../tables/checkpoints';
 import { AXOLOTL_SOURCE, axolotlInventory } from './inventory';
 
@@ -220,10 +221,10 @@ function readTraining(b: SpecBuilder, context: ReadContext): void {
   }
   const amount = epochs?.value ?? 1; // TrainingConfig.num_epochs: float = 1.0
   training.durationUnit = { kind: 'epochs', suffix: '' };
-  const datasetTokens = context.options?.datasetTokens;
-  if (datasetTokens && datasetTokens > 0 && amount > 0) {
-    training.tokens = amount * datasetTokens;
-    training.formula = `${amount} epochs × ${formatInt(datasetTokens)} dataset tokens (from settings)`;
+  const run = epochsOverDataset(amount, context.options?.datasetTokens);
+  if (run) {
+    training.tokens = run.tokens;
+    training.formula = run.formula;
     return;
   }
   training.missing = [`dataset size (${amount} epoch${amount === 1 ? '' : 's'} over \`datasets\`)`];
@@ -236,10 +237,10 @@ function readTraining(b: SpecBuilder, context: ReadContext): void {
 }
 
 /** Reader for Axolotl finetune configs. */
-export const axolotlReader: FrameworkReader<'axolotl'> = {
+export const axolotlReader: FrameworkReader<'axolotl'> = neverThrowing({
   id: 'axolotl',
   label: 'Axolotl',
   detect: (text) => detect(text),
   read: (text, context) => read(text, context),
   inventory: axolotlInventory,
-};
+});

@@ -1,5 +1,6 @@
 import type { ReadContext, ReadResult } from '../../../types';
 import type { FrameworkReader } from '../../reader';
+import { neverThrowing } from '../../readerPolicy';
 import { parseYaml, topLevelKeys } from '../../yamlSource';
 import { yamlWrittenKeys } from '../../inventory';
 import { DEEPSPEED_INVENTORY } from './inventory';
@@ -120,10 +121,10 @@ function read(text: string, _context: ReadContext): ReadResult {
 }
 
 /** Reader for DeepSpeed JSON configs: recognized, with no N and no D. */
-export const deepspeedReader: FrameworkReader<'deepspeed'> = {
+export const deepspeedReader: FrameworkReader<'deepspeed'> = neverThrowing({
   id: 'deepspeed',
   label: 'DeepSpeed',
   detect: (text) => detect(text),
   read: (text, context) => read(text, context),
   inventory: DEEPSPEED_INVENTORY,
-};
+});

@@ -6,6 +6,7 @@ import { yamlWrittenKeys } from '../../inventory';
 import { findTokenizer } from '../../tables/tokenizers';
 import { gptNeoxInventory } from './inventory';
 import { SpecBuilder, formatInt, optionGpus, type Sourced } from '../../specBuilder';
+import { neverThrowing, epochsOverDataset } from '../../readerPolicy';
 import {
   NEOX_ACTIVATIONS,
   NEOX_ATTENTION_TYPES,
@@ -486,11 +487,11 @@ function readTraining(b: SpecBuilder, context: ReadContext): void {
   if (!duration) {
     missing.push('training length (train_iters; NeoX merges it from another config at launch)');
   } else if (epochs) {
-    const datasetTokens = context.options?.datasetTokens;
     training.durationUnit = { kind: 'epochs', suffix: '' };
-    if (datasetTokens && datasetTokens > 0) {
-      training.tokens = epochs.value * datasetTokens;
-      training.formula = `${epochs.value} epochs × ${formatInt(datasetTokens)} dataset tokens (from settings)`;
+    const run = epochsOverDataset(epochs.value, context.options?.datasetTokens);
+    if (run) {
+      training.tokens = run.tokens;
+      training.formula = run.formula;
     } else {
       missing.push('dataset size');
       b.diagnose(
@@ -515,10 +516,10 @@ function readTraining(b: SpecBuilder, context: ReadContext): void {
 }
 
 /** Reader for GPT-NeoX / Pythia `.yml` run configs. */
-export const gptNeoxReader: FrameworkReader<'gpt-neox'> = {
+export const gptNeoxReader: FrameworkReader<'gpt-neox'> = neverThrowing({
   id: 'gpt-neox',
   label: 'GPT-NeoX',
   detect: (text) => detect(text),
   read: (text, context) => read(text, context),
   inventory: gptNeoxInventory,
-};
+});

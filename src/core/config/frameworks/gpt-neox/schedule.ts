@@ -12,11 +12,11 @@
  *   both floored at min_lr. `step()` increments before computing, so the step after n iterations
  *   uses the LR at n — the same position convention as compileRun.
  */
-import type { ReadContext } from '../../../types';
+import type { ReadContext, RunSpec } from '../../../types';
 import { batchAndLength, emptyExtraction, readTraining, unmodeled, YamlKeys } from '../../../schedule/common';
 import type { DecayShape, ExtractedSchedule } from '../../../schedule/types';
 
-export function gptNeoxSchedule(text: string, context: ReadContext = {}): ExtractedSchedule {
+export function gptNeoxSchedule(text: string, context: ReadContext = {}, spec?: RunSpec): ExtractedSchedule {
   const out = emptyExtraction();
   const yaml = new YamlKeys(text, out, true);
   if (!yaml.source) return out;
@@ -45,7 +45,7 @@ export function gptNeoxSchedule(text: string, context: ReadContext = {}): Extrac
   const optimizerType = yaml.string(['optimizer', 'type']);
   if (optimizerType?.toLowerCase() === 'onebitadam')
     out.errors.push(unmodeled('optimizer.type', optimizerType, 'OneBitAdam uses DeepSpeed’s WarmupDecayLR'));
-  const { training, error } = readTraining(text, context);
+  const { training, error } = readTraining(text, context, spec);
   if (error) out.errors.push(error);
   const runErrors: string[] = [];
   const run = batchAndLength(training, runErrors);

@@ -13,6 +13,7 @@ import type {
 import { applyInventory, type WrittenKey } from '../../inventory';
 import type { FrameworkReader } from '../../reader';
 import { LineIndex } from '../../text';
+import { neverThrowing, headWidth } from '../../readerPolicy';
 import { HF_FAMILIES, type HfFamily, type HfSwitch } from './models';
 import { HF_CONFIG_INVENTORY, hfInventoryKey } from './inventory';
 
@@ -362,16 +363,17 @@ function buildArchitecture(
     ? int('headDim', family.keys.headDim, 'head_dim', { nullable: true })
     : undefined;
   if (headDim === undefined && !family.mla) {
-    if (dModel % nHeads !== 0) {
+    const width = headWidth(dModel, nHeads, ['hidden size', 'heads'], ' and head_dim is not set');
+    if ('message' in width) {
       view.diagnostics.push({
         severity: 'error',
         code: 'invalid-value',
-        message: `hidden size ${dModel} is not divisible by ${nHeads} heads and head_dim is not set.`,
+        message: width.message,
         range: archSources.dModel?.valueRange,
       });
       return undefined;
     }
-    headDim = dModel / nHeads;
+    headDim = width.headDim;
   }
   let ffnSize = int('ffnSize', family.keys.ffnSize, 'FFN width', {
     nullable: Boolean(family.ffnMultipleOfD),
@@ -675,10 +677,10 @@ export function hfConfigToArchitecture(json: unknown): ArchitectureSpec | undefi
 }
 
 /** The Hugging Face `config.json` reader. */
-export const hfConfigReader: FrameworkReader<'hf-config'> = {
+export const hfConfigReader: FrameworkReader<'hf-config'> = neverThrowing({
   id: 'hf-config',
   label: 'Hugging Face config',
   detect,
   read,
   inventory: HF_CONFIG_INVENTORY,
-};
+});

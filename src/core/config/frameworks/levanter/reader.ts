@@ -1,6 +1,7 @@
 import { isMap, isSeq, type Node } from 'yaml';
 import type { ArchitectureSpec, FieldSource, ReadContext, ReadResult } from '../../../types';
 import type { FrameworkReader } from '../../reader';
+import { neverThrowing } from '../../readerPolicy';
 import { inventoryEntry, yamlWrittenKeys } from '../../inventory';
 import { findCheckpoint } from '../../tables/checkpoints';
 import { findTokenizer } from '../../tables/tokenizers';
@@ -485,12 +486,8 @@ function readArchitecture(
     return undefined;
   }
   if (!Number.isInteger(headDim)) {
-    b.diagnose(
-      'error',
-      'invalid-value',
-      `hidden_dim ${dModel} is not divisible by num_heads ${nHeads}.`,
-      b.spec.archSources.nHeads?.valueRange,
-    );
+    // The derived width is fractional (an explicit head_dim is a whole number): diagnosed once.
+    b.headDim(dModel, nHeads, ['hidden_dim', 'num_heads'], b.spec.archSources.nHeads?.valueRange);
     return undefined;
   }
   const useBias = flag('use_bias', defaults.use_bias);
@@ -690,10 +687,10 @@ function readTraining(b: SpecBuilder, seqLen: number | undefined, hfModel?: stri
 }
 
 /** Reader for Levanter training YAML. */
-export const levanterReader: FrameworkReader<'levanter'> = {
+export const levanterReader: FrameworkReader<'levanter'> = neverThrowing({
   id: 'levanter',
   label: 'Levanter',
   detect: (text) => detect(text),
   read: (text, context) => read(text, context),
   inventory: LEVANTER_INVENTORY,
-};
+});

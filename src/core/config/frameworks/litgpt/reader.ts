@@ -13,6 +13,19 @@ import type { FrameworkReader } from '../../reader';
 import { yamlWrittenKeys } from '../../inventory';
 import { parseNumberLiteral } from '../../values';
 import {
+  neverThrowing,
+  EXPECTED,
+  UnusableValues,
+  asBool,
+  asIntAtLeast,
+  asPositiveInt,
+  epochsOverDataset,
+  invalidValue,
+  quoted,
+  typeWritten,
+  unknownWord,
+} from '../../readerPolicy';
+import {
   getNode,
   keysAt,
   lookup,
@@ -219,30 +232,23 @@ function readInlineConfig(
       continue;
     }
     const value = isScalar(item.value) ? item.value.value : item.value ? item.value : undefined;
-    const reject = (expected: string) => {
-      diagnostics.push({
-        severity: 'error',
-        code: 'invalid-value',
-        message: `model_config.${key} must be ${expected}; got \`${fieldSource.raw.slice(0, 60)}\`.`,
-        range: fieldSource.valueRange,
-      });
-      valid = false;
+    // The one policy (../../readerPolicy.ts): absent → default, interpolation or wrong type → rejected.
+    const typed = <T>(convert: (value: unknown) => T | undefined, expected: string): T | undefined => {
+      const result = typeWritten(value, convert, expected, { ...fieldSource, key: `model_config.${key}` });
+      if (result.kind === 'value') return result.value;
+      if (result.kind === 'rejected') {
+        diagnostics.push(result.diagnostic);
+        valid = false;
+      }
+      return undefined;
     };
     if ((INLINE_INT_FIELDS as readonly string[]).includes(key)) {
-      if (value === null || value === undefined) continue;
-      const number = numberOf(value);
-      if (number === undefined || !Number.isInteger(number) || number <= 0) {
-        reject('a positive integer');
-        continue;
-      }
+      const number = typed(asPositiveInt, EXPECTED.positiveInt);
+      if (number === undefined) continue;
       config[key] = number;
     } else if ((INLINE_COUNT_FIELDS as readonly string[]).includes(key)) {
-      if (value === null || value === undefined) continue;
-      const number = numberOf(value);
-      if (number === undefined || !Number.isInteger(number) || number < 0) {
-        reject('an integer ≥ 0');
-        continue;
-      }
+      const number = typed((v) => asIntAtLeast(v, 0), EXPECTED.intAtLeast(0));
+      if (number === undefined) continue;
       config[key] = number;
     } else if ((LIT_UNMODELLED_FIELDS as readonly string[]).includes(key)) {
       // Inline blocks are checked by the inventory; a model_config.yaml beside a checkpoint is not.
@@ -255,16 +261,21 @@ function readInlineConfig(
         valid = false;
       }
       continue;
-    } else if (INLINE_BOOL_FIELDS.has(key) && value !== null && typeof value !== 'boolean') {
+    } else if (INLINE_BOOL_FIELDS.has(key) && value !== null && value !== undefined) {
       // A wrong type here would otherwise be truthy and flip a bias or a norm on.
-      reject('true or false');
-      continue;
+      const flag = typed(asBool, EXPECTED.bool);
+      if (flag === undefined) continue;
+      config[key] = flag;
     } else if (
       INLINE_ENUM_FIELDS[key] &&
       value !== null &&
       !INLINE_ENUM_FIELDS[key].includes(String(value))
     ) {
-      reject(`one of ${INLINE_ENUM_FIELDS[key].join(', ')}`);
+      // A name outside the set: unknown-value, as every reader reports an unknown word.
+      diagnostics.push(
+        unknownWord(`model_config.${key}`, String(value), INLINE_ENUM_FIELDS[key], fieldSource.valueRange),
+      );
+      valid = false;
       continue;
     } else if (typeof value === 'boolean' || typeof value === 'string') {
       config[key] = value;
@@ -375,12 +386,14 @@ function read(text: string, context: ReadContext): ReadResult {
   const tieUnusable =
     tieFound !== undefined && tieFound.value !== null && typeof tieFound.value !== 'boolean';
   if (tieUnusable) {
-    diagnostics.push({
-      severity: 'error',
-      code: 'invalid-value',
-      message: `train.tie_embeddings must be true or false; got \`${tieFound.source.raw.slice(0, 60)}\`: parameters are not counted.`,
-      range: tieFound.source.valueRange,
-    });
+    diagnostics.push(
+      invalidValue(
+        'train.tie_embeddings',
+        EXPECTED.bool,
+        quoted(tieFound.source.raw),
+        tieFound.source.valueRange,
+      ),
+    );
     paramsMissing.push('a usable train.tie_embeddings');
   } else if (checkpointModel) {
     // Finetunes count the checkpoint's own tensors (a tied HF head once); the finetune scripts
@@ -413,20 +426,19 @@ function read(text: string, context: ReadContext): ReadResult {
 
   // --- Training length -----------------------------------------------------------------------
   // Keys written with an unusable value: D must not fall back to a default (or block_size) for them.
-  const unusableTraining: FieldSource[] = [];
+  const unusable = new UnusableValues();
   const intAt = (path: string[], min = 1): { value: number; source: FieldSource } | undefined => {
     const found = use<unknown>(path);
-    if (!found || found.value === null || found.value === undefined) return undefined;
-    const number = numberOf(found.value);
-    if (number !== undefined && Number.isInteger(number) && number >= min)
-      return { value: number, source: found.source };
-    diagnostics.push({
-      severity: 'error',
-      code: 'invalid-value',
-      message: `${path.join('.')} must be an integer ≥ ${min}; got \`${found.source.raw.slice(0, 60)}\`.`,
-      range: found.source.valueRange,
+    if (!found) return undefined;
+    const typed = typeWritten(found.value, (v) => asIntAtLeast(v, min), EXPECTED.intAtLeast(min), {
+      ...found.source,
+      key: path.join('.'),
     });
-    if (path[0] === 'train') unusableTraining.push(found.source);
+    if (typed.kind === 'absent') return undefined;
+    if (typed.kind === 'value') return { value: typed.value, source: found.source };
+    diagnostics.push(typed.diagnostic);
+    if (path[0] === 'train')
+      unusable.note({ key: found.source.key, range: found.source.valueRange }, ['training']);
     return undefined;
   };
   const globalBatch = intAt(['train', 'global_batch_size']);
@@ -516,14 +528,14 @@ function read(text: string, context: ReadContext): ReadResult {
       training.steps = maxSteps.value;
       trainingSources.steps = maxSteps.source;
     }
-    if (datasetTokens !== undefined && epochs) {
-      const epochTokens = epochs.value * datasetTokens;
-      training.tokens = upperBound !== undefined ? Math.min(epochTokens, upperBound) : epochTokens;
+    const run = epochs ? epochsOverDataset(epochs.value, datasetTokens) : undefined;
+    if (run) {
+      training.tokens = upperBound !== undefined ? Math.min(run.tokens, upperBound) : run.tokens;
       training.formula =
-        `epochs(${epochs.value}) × dataset ${fmt(datasetTokens)} tokens (from settings)` +
+        run.formula +
         (upperBound !== undefined ? `, capped by max_steps at ≤ ${fmt(upperBound)}` : '') +
         ` = ${fmt(training.tokens)} tokens`;
-      assumptions.push(`dataset size ${fmt(datasetTokens)} tokens from settings`);
+      assumptions.push(`dataset size ${fmt(datasetTokens!)} tokens from settings`);
     } else {
       missing.push('dataset size');
       const parts: string[] = [];
@@ -548,18 +560,6 @@ function read(text: string, context: ReadContext): ReadResult {
     }
   }
   if (missing.length) training.missing = missing;
-  const [badTraining] = unusableTraining;
-  if (badTraining && training.tokens !== undefined) {
-    delete training.tokens;
-    delete training.formula;
-    training.missing = [`a usable \`${badTraining.key}\``];
-    diagnostics.push({
-      severity: 'warning',
-      code: 'tokens-unknown',
-      message: `Training tokens are not computed: \`${badTraining.key}\` is written but cannot be used.`,
-      range: badTraining.valueRange,
-    });
-  }
 
   // LoRA: report what trains; the forward/backward still runs the full model (6·N·D uses N).
   let trainableParams: RunSpec['trainableParams'];
@@ -610,6 +610,7 @@ function read(text: string, context: ReadContext): ReadResult {
     diagnostics,
     modelSectionRange,
   };
+  unusable.finish(spec, (diagnostic) => diagnostics.push(diagnostic));
   if (!architecture && paramsMissing.length) spec.paramsMissing = paramsMissing;
   if (trainableParams) spec.trainableParams = trainableParams;
   return { kind: 'run-config', spec, written: yamlWrittenKeys(source) };
@@ -754,10 +755,10 @@ function fmt(value: number): string {
 }
 
 /** The LitGPT config_hub reader. */
-export const litgptReader: FrameworkReader<'litgpt'> = {
+export const litgptReader: FrameworkReader<'litgpt'> = neverThrowing({
   id: 'litgpt',
   label: 'LitGPT',
   detect,
   read,
   inventory: LITGPT_INVENTORY,
-};
+});

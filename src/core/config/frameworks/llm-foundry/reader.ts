@@ -6,6 +6,7 @@ import { findCheckpoint } from '../../tables/checkpoints';
 import { HF_HARMLESS_OVERRIDES, HF_OVERRIDE_KEYS, llmFoundryInventory } from './inventory';
 import { parseNumberLiteral } from '../../values';
 import { SpecBuilder, formatInt, omegaConfResolver } from '../../specBuilder';
+import { neverThrowing, epochsOverDataset } from '../../readerPolicy';
 
 /**
  * MosaicML llm-foundry (Composer) training YAML: `scripts/train/yamls/pretrain/*.yaml` and mcli run
@@ -175,13 +176,9 @@ function readMpt(b: SpecBuilder): ArchitectureSpec | undefined {
   // MPTConfig requires d_model % n_heads == 0 even when head_dim sets the head width.
   const explicitHeadDim = b.int(['model', 'head_dim'])?.value;
   const headDim = explicitHeadDim ?? dModel / nHeads;
-  if (!Number.isInteger(dModel / nHeads)) {
-    b.diagnose(
-      'error',
-      'invalid-value',
-      `d_model ${dModel} is not divisible by n_heads ${nHeads}.`,
-      b.spec.archSources.nHeads?.valueRange,
-    );
+  if (
+    b.headDim(dModel, nHeads, ['d_model', 'n_heads'], b.spec.archSources.nHeads?.valueRange) === undefined
+  ) {
     return undefined;
   }
 
@@ -520,10 +517,10 @@ function readTraining(b: SpecBuilder, context: ReadContext, seq: number | undefi
     }
   } else {
     training.durationUnit = { kind: 'epochs', suffix: duration.suffix, quoted };
-    const datasetTokens = context.options?.datasetTokens;
-    if (datasetTokens && datasetTokens > 0) {
-      tokens = duration.amount * datasetTokens;
-      formula = `${duration.amount} epochs × ${formatInt(datasetTokens)} dataset tokens (from settings)`;
+    const run = epochsOverDataset(duration.amount, context.options?.datasetTokens);
+    if (run) {
+      tokens = run.tokens;
+      formula = run.formula;
     } else {
       missing.push('dataset size');
       b.diagnose(
@@ -541,10 +538,10 @@ function readTraining(b: SpecBuilder, context: ReadContext, seq: number | undefi
 }
 
 /** Reader for llm-foundry (Composer) training YAML, including mcli `parameters:` run files. */
-export const llmFoundryReader: FrameworkReader<'llm-foundry'> = {
+export const llmFoundryReader: FrameworkReader<'llm-foundry'> = neverThrowing({
   id: 'llm-foundry',
   label: 'LLM Foundry',
   detect: (text) => detect(text),
   read: (text, context) => read(text, context),
   inventory: llmFoundryInventory,
-};
+});

@@ -13,7 +13,7 @@
  * `_convert_time` truncates with int(). Schedulers step every batch, at the time already consumed.
  */
 import { isMap } from 'yaml';
-import type { ReadContext } from '../../../types';
+import type { ReadContext, RunSpec } from '../../../types';
 import { batchAndLength, emptyExtraction, readTraining, unmodeled, YamlKeys } from '../../../schedule/common';
 import type { DecayShape, ExtractedSchedule } from '../../../schedule/types';
 
@@ -30,7 +30,11 @@ function time(raw: unknown): { value: number; unit: Unit } | undefined {
 
 const SCHEDULERS = ['cosine_with_warmup', 'linear_decay_with_warmup', 'constant_with_warmup'];
 
-export function llmFoundrySchedule(text: string, context: ReadContext = {}): ExtractedSchedule {
+export function llmFoundrySchedule(
+  text: string,
+  context: ReadContext = {},
+  spec?: RunSpec,
+): ExtractedSchedule {
   const out = emptyExtraction();
   const yaml = new YamlKeys(text, out);
   if (!yaml.source) return out;
@@ -44,7 +48,8 @@ export function llmFoundrySchedule(text: string, context: ReadContext = {}): Ext
       const target = m[1]!.split('.');
       const next = yaml.source && root.length ? yaml.get([...root, ...target]) : yaml.get(target);
       value = next ?? yaml.get(target);
-      if (value === undefined) out.errors.push(`\`${path.join('.')}\` = \`${m[0]}\` does not resolve within the file`);
+      if (value === undefined)
+        out.errors.push(`\`${path.join('.')}\` = \`${m[0]}\` does not resolve within the file`);
     }
     return value;
   };
@@ -62,7 +67,8 @@ export function llmFoundrySchedule(text: string, context: ReadContext = {}): Ext
   if (!maxDuration) out.errors.push('`max_duration` is missing or not a Composer time (e.g. 4800ba, 2e9tok)');
   const warmupRaw = resolve(['scheduler', 't_warmup']);
   const warmupTime = time(warmupRaw);
-  if (!warmupTime) out.errors.push('`scheduler.t_warmup` is required by Composer and must be a time (e.g. 100ba)');
+  if (!warmupTime)
+    out.errors.push('`scheduler.t_warmup` is required by Composer and must be a time (e.g. 100ba)');
   const tMaxRaw = resolve(['scheduler', 't_max']);
   const tMax = tMaxRaw === undefined ? { value: 1, unit: 'dur' as Unit } : time(tMaxRaw);
   if (!tMax) out.errors.push(`\`scheduler.t_max\` = ${JSON.stringify(tMaxRaw)} is not a Composer time`);
@@ -74,8 +80,9 @@ export function llmFoundrySchedule(text: string, context: ReadContext = {}): Ext
     out.errors.push(unmodeled('scheduler.alpha_i', alphaIRaw, 'a linear decay from other than the peak'));
   if (name === 'constant_with_warmup' && alpha !== 1)
     out.errors.push(unmodeled('scheduler.alpha', alphaRaw, 'a constant factor other than 1'));
-  if (!(alpha >= 0)) out.errors.push(`\`scheduler.alpha_f\` = ${JSON.stringify(alphaRaw)} is not a factor ≥ 0`);
-  const { training, error } = readTraining(text, context);
+  if (!(alpha >= 0))
+    out.errors.push(`\`scheduler.alpha_f\` = ${JSON.stringify(alphaRaw)} is not a factor ≥ 0`);
+  const { training, error } = readTraining(text, context, spec);
   if (error) out.errors.push(error);
   if (out.errors.length || !maxDuration || !warmupTime || !tMax) return out;
 
@@ -96,7 +103,9 @@ export function llmFoundrySchedule(text: string, context: ReadContext = {}): Ext
     if (t.unit === 'dur') return Math.trunc(t.value * maxValue!);
     const u = unitOf(t);
     if (u === base) return t.value;
-    out.errors.push(`\`${key}\` is in ${u} but max_duration in ${maxDuration.unit}: Composer needs the same unit`);
+    out.errors.push(
+      `\`${key}\` is in ${u} but max_duration in ${maxDuration.unit}: Composer needs the same unit`,
+    );
     return undefined;
   };
   const warmup = convert(warmupTime, 'scheduler.t_warmup');
@@ -107,7 +116,8 @@ export function llmFoundrySchedule(text: string, context: ReadContext = {}): Ext
     out.errors.push('times in samples need max_seq_len');
     return out;
   }
-  if (horizon < maxValue!) out.errors.push(`\`scheduler.t_max\` ${horizon} is shorter than max_duration: Composer refuses it`);
+  if (horizon < maxValue!)
+    out.errors.push(`\`scheduler.t_max\` ${horizon} is shorter than max_duration: Composer refuses it`);
   if (out.errors.length) return out;
   const decay: DecayShape =
     name === 'cosine_with_warmup'

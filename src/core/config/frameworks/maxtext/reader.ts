@@ -16,13 +16,13 @@ import type { WrittenKey } from '../../inventory';
 import { nodeValue, pairSource, parseYaml } from '../../yamlSource';
 import { parseNumberLiteral } from '../../values';
 import {
+  neverThrowing,
   EXPECTED,
   UnusableValues,
   asBool,
   asNumber,
   asPositiveInt,
   invalidValue,
-  neverThrows,
   quoted,
   type SpecPart,
 } from '../../readerPolicy';
@@ -925,11 +925,10 @@ function emptySpec(diagnostics: CoreDiagnostic[], assumptions: string[]): RunSpe
 }
 
 /** MaxText YAML configs and launch scripts. */
-export const maxtextReader: FrameworkReader<'maxtext'> = {
+export const maxtextReader: FrameworkReader<'maxtext'> = neverThrowing({
   id: 'maxtext',
   label: 'MaxText',
   detect,
   inventory: MAXTEXT_INVENTORY,
-  // The reader must never throw; a bug becomes a diagnostic the user can report.
-  read: neverThrows('maxtext', 'MaxText', read),
-};
+  read,
+});

@@ -15,7 +15,7 @@
  */
 import { parseShell } from '../../shell';
 import { parseNumberLiteral } from '../../values';
-import type { ReadContext } from '../../../types';
+import type { ReadContext, RunSpec } from '../../../types';
 import { batchAndLength, emptyExtraction, readTraining, unmodeled, YamlKeys } from '../../../schedule/common';
 import type { DecayShape, ExtractedSchedule } from '../../../schedule/types';
 
@@ -31,7 +31,7 @@ const DEFAULTS: Record<string, number | string> = {
 };
 const KEYS = [...Object.keys(DEFAULTS), 'cosine_learning_rate_final_fraction'];
 
-export function maxtextSchedule(text: string, context: ReadContext = {}): ExtractedSchedule {
+export function maxtextSchedule(text: string, context: ReadContext = {}, spec?: RunSpec): ExtractedSchedule {
   const out = emptyExtraction();
   const values = new Map<string, unknown>();
   const shell = /^\s*(python3?|bash|export|#!)/m.test(text) || /\.(sh|bash)$/.test(context.path ?? '');
@@ -60,7 +60,8 @@ export function maxtextSchedule(text: string, context: ReadContext = {}): Extrac
         const v = yaml.source ? yaml.get([key]) : undefined;
         if (v !== undefined && v !== null && !values.has(key)) values.set(key, v);
       }
-    } else if (configFile) out.notes.push(`${configFile} not readable here: MaxText base.yml defaults assumed`);
+    } else if (configFile)
+      out.notes.push(`${configFile} not readable here: MaxText base.yml defaults assumed`);
   } else {
     const yaml = new YamlKeys(text, out);
     if (!yaml.source) return out;
@@ -88,7 +89,8 @@ export function maxtextSchedule(text: string, context: ReadContext = {}): Extrac
   if (steps === -1) steps = horizon;
   const type = String(values.get('lr_schedule_type') ?? DEFAULTS.lr_schedule_type).trim();
   const wsdStyle = String(values.get('wsd_decay_style') ?? DEFAULTS.wsd_decay_style).trim();
-  if (!['cosine', 'wsd'].includes(type)) out.errors.push(unmodeled('lr_schedule_type', type, 'MaxText has cosine and wsd'));
+  if (!['cosine', 'wsd'].includes(type))
+    out.errors.push(unmodeled('lr_schedule_type', type, 'MaxText has cosine and wsd'));
   if (type === 'wsd' && !['linear', 'cosine'].includes(wsdStyle))
     out.errors.push(unmodeled('wsd_decay_style', wsdStyle, 'MaxText has linear and cosine'));
   if (!(lr > 0)) out.errors.push(`\`learning_rate\` = ${lr} is not positive`);
@@ -121,7 +123,9 @@ export function maxtextSchedule(text: string, context: ReadContext = {}): Extrac
     };
   }
   if (!legacy && !values.has('lr_schedule_type') && !values.has('learning_rate_final_fraction'))
-    out.notes.push('cosine with pct = k/(C − 1) (MaxText since the WSD change; before it k/C: one step apart)');
+    out.notes.push(
+      'cosine with pct = k/(C − 1) (MaxText since the WSD change; before it k/C: one step apart)',
+    );
   out.schedule = {
     unit: 'steps',
     peakLr: lr,
@@ -133,7 +137,7 @@ export function maxtextSchedule(text: string, context: ReadContext = {}): Extrac
     ...(steps > horizon ? { zeroFrom: horizon } : {}),
   };
   out.runLength = steps;
-  const { training, error } = readTraining(text, context);
+  const { training, error } = readTraining(text, context, spec);
   const runErrors: string[] = error ? [error] : [];
   const run = batchAndLength(training, runErrors);
   if (!run) return { ...out, errors: runErrors };

@@ -14,7 +14,14 @@ import type {
 import { roundUpToMultiple } from '../../../model/params';
 import type { FrameworkReader } from '../../reader';
 import { parseNumberLiteral } from '../../values';
-import { EXPECTED, UnusableValues, asPositiveInt, headWidth, neverThrows, quoted } from '../../readerPolicy';
+import {
+  neverThrowing,
+  EXPECTED,
+  UnusableValues,
+  asPositiveInt,
+  headWidth,
+  quoted,
+} from '../../readerPolicy';
 import type { WrittenKey } from '../../inventory';
 import { findTokenizer } from '../../tables/tokenizers';
 import { MEGATRON_INVENTORY } from './inventory';
@@ -337,7 +344,12 @@ function read(text: string, context: ReadContext): ReadResult {
   } else if (nLayers && dModel && nHeads) {
     const d = dModel.value;
     const kvChannels = view.int(F.kvChannels);
-    const width = headWidth(d, nHeads.value, ['--hidden-size', '--num-attention-heads'], '; give --kv-channels');
+    const width = headWidth(
+      d,
+      nHeads.value,
+      ['--hidden-size', '--num-attention-heads'],
+      '; give --kv-channels',
+    );
     let headDim = kvChannels?.value ?? d / nHeads.value;
     if (kvChannels) archSources.headDim = view.source(kvChannels.flag);
     if (!kvChannels && 'message' in width) {
@@ -1161,11 +1173,10 @@ function dedupe(sources: FieldSource[]): FieldSource[] {
 }
 
 /** Megatron-LM / Megatron-DeepSpeed launch scripts. */
-export const megatronReader: FrameworkReader<'megatron'> = {
+export const megatronReader: FrameworkReader<'megatron'> = neverThrowing({
   id: 'megatron',
   label: 'Megatron-LM',
   detect: (text, path) => detect(text, path),
   inventory: MEGATRON_INVENTORY,
-  // The reader must never throw; a bug becomes a diagnostic the user can report.
-  read: neverThrows('megatron', 'Megatron-LM', read),
-};
+  read,
+});

@@ -22,7 +22,7 @@
  */
 import { lastFlag, parseShell, type ShellFlag, type ShellScript } from '../../shell';
 import { parseNumberLiteral } from '../../values';
-import type { ReadContext } from '../../../types';
+import type { ReadContext, RunSpec } from '../../../types';
 import { batchAndLength, emptyExtraction, readTraining, unmodeled } from '../../../schedule/common';
 import type { BatchRamp, DecayShape, ExtractedSchedule } from '../../../schedule/types';
 
@@ -41,7 +41,7 @@ const UNMODELED_FLAGS: Record<string, string> = {
   '--lr-warmup-style': 'only linear warmup is modeled',
 };
 
-export function megatronSchedule(text: string, context: ReadContext = {}): ExtractedSchedule {
+export function megatronSchedule(text: string, context: ReadContext = {}, spec?: RunSpec): ExtractedSchedule {
   const out = emptyExtraction();
   let script: ShellScript;
   try {
@@ -109,7 +109,7 @@ export function megatronSchedule(text: string, context: ReadContext = {}): Extra
   if (style === 'WSD' && !(wsdStyle in WSD_STYLES))
     out.errors.push(unmodeled('--lr-wsd-decay-style', wsdStyle, 'exponential, linear, cosine, minus_sqrt'));
 
-  const { training, error } = readTraining(text, context);
+  const { training, error } = readTraining(text, context, spec);
   if (error) out.errors.push(error);
   const runErrors: string[] = [];
   const run = batchAndLength(training, runErrors);

@@ -14,6 +14,7 @@ import type { FrameworkReader } from '../../reader';
 import { inventoryEntry, type WrittenKey } from '../../inventory';
 import { LineIndex } from '../../text';
 import { evaluateArithmetic } from '../../values';
+import { neverThrowing, headWidth } from '../../readerPolicy';
 import {
   GPT2_CHECKPOINTS,
   GPT2_PRETRAINED_FORCED,
@@ -390,11 +391,12 @@ function read(text: string, context: ReadContext): ReadResult {
     record('nHeads', nHeadFound);
     record('dModel', nEmbdFound);
     record('maxPositions', blockSizeFound);
-    if (dModel % nHeads !== 0 && nEmbdFound) {
+    const width = headWidth(dModel, nHeads, ['n_embd', 'n_head'], ' (model.py asserts)');
+    if ('message' in width && nEmbdFound) {
       view.diagnostics.push({
         severity: 'error',
         code: 'invalid-value',
-        message: `n_embd ${dModel} is not divisible by n_head ${nHeads} (model.py asserts).`,
+        message: width.message,
         range: nEmbdFound.source.valueRange,
       });
     }
@@ -677,10 +679,10 @@ function writtenKeys(view: PyConfigView): WrittenKey[] {
 }
 
 /** The nanoGPT `config/*.py` reader. */
-export const nanogptReader: FrameworkReader<'nanogpt'> = {
+export const nanogptReader: FrameworkReader<'nanogpt'> = neverThrowing({
   id: 'nanogpt',
   label: 'nanoGPT',
   detect,
   read,
   inventory: NANOGPT_INVENTORY,
-};
+});

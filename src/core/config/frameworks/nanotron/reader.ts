@@ -1,6 +1,7 @@
 import type { ArchitectureSpec, ReadResult } from '../../../types';
 import { llamaArchitecture } from '../../../model/params';
 import type { FrameworkReader } from '../../reader';
+import { neverThrowing } from '../../readerPolicy';
 import { yamlWrittenKeys } from '../../inventory';
 import { keysAt, lookup, parseYaml, topLevelKeys } from '../../yamlSource';
 import { SpecBuilder, formatInt } from '../../specBuilder';
@@ -83,16 +84,8 @@ function readArchitecture(b: SpecBuilder): ArchitectureSpec | undefined {
   }
   b.oneOf([...MODEL, 'hidden_act'], ['silu']);
   b.number([...MODEL, 'max_position_embeddings'], { arch: 'maxPositions' });
-  const headDim = dModel / nHeads;
-  if (!Number.isInteger(headDim)) {
-    b.diagnose(
-      'error',
-      'invalid-value',
-      `hidden_size ${dModel} is not divisible by num_attention_heads ${nHeads}.`,
-      heads?.source.valueRange,
-    );
-    return undefined;
-  }
+  const headDim = b.headDim(dModel, nHeads, ['hidden_size', 'num_attention_heads'], heads?.source.valueRange);
+  if (headDim === undefined) return undefined;
   const divisible = b.int(['model', 'make_vocab_size_divisible_by'])?.value ?? d.make_vocab_size_divisible_by;
   const tp = b.int(['parallelism', 'tp'])?.value ?? 1;
   const multiple = divisible * tp;
@@ -147,10 +140,10 @@ function readTraining(b: SpecBuilder): void {
 }
 
 /** Reader for nanotron YAML configs. */
-export const nanotronReader: FrameworkReader<'nanotron'> = {
+export const nanotronReader: FrameworkReader<'nanotron'> = neverThrowing({
   id: 'nanotron',
   label: 'nanotron',
   detect: (text) => detect(text),
   read: (text) => read(text),
   inventory: nanotronInventory,
-};
+});

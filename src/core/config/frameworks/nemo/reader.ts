@@ -1,6 +1,7 @@
 import { isMap, isScalar, type Node, type Pair } from 'yaml';
 import type { ArchitectureSpec, ReadResult } from '../../../types';
 import type { FrameworkReader } from '../../reader';
+import { neverThrowing } from '../../readerPolicy';
 import { yamlWrittenKeys } from '../../inventory';
 import { keysAt, parseYaml, topLevelKeys, type Located, type YamlSource } from '../../yamlSource';
 import { SpecBuilder, formatInt, omegaConfResolver } from '../../specBuilder';
@@ -264,10 +265,10 @@ function readTraining(b: SpecBuilder): void {
 }
 
 /** Reader for NeMo 1.x Megatron GPT configs. */
-export const nemoReader: FrameworkReader<'nemo'> = {
+export const nemoReader: FrameworkReader<'nemo'> = neverThrowing({
   id: 'nemo',
   label: 'NeMo',
   detect: (text) => detect(text),
   read: (text) => read(text),
   inventory: nemoInventory,
-};
+});

@@ -8,6 +8,7 @@ import type {
   RunSpec,
 } from '../../../types';
 import type { FrameworkReader } from '../../reader';
+import { neverThrowing } from '../../readerPolicy';
 import { inventoryEntry, type WrittenKey } from '../../inventory';
 import { formatInt } from '../../specBuilder';
 import { LineIndex } from '../../text';
@@ -971,10 +972,10 @@ function readTraining(ctx: Ctx): void {
 }
 
 /** Reader for OLMo-core Python launch scripts. */
-export const olmoCoreReader: FrameworkReader<'olmo-core'> = {
+export const olmoCoreReader: FrameworkReader<'olmo-core'> = neverThrowing({
   id: 'olmo-core',
   label: 'OLMo-core',
   detect: (text) => detect(text),
   read: (text, context) => read(text, context),
   inventory: OLMO_CORE_INVENTORY,
-};
+});

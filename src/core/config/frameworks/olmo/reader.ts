@@ -7,6 +7,7 @@ import type {
   SourceRange,
 } from '../../../types';
 import type { FrameworkReader } from '../../reader';
+import { neverThrowing } from '../../readerPolicy';
 import { keysAt, parseYaml, topLevelKeys } from '../../yamlSource';
 import { parseNumberLiteral } from '../../values';
 import { SpecBuilder, formatInt, omegaConfResolver } from '../../specBuilder';
@@ -485,10 +486,10 @@ function readTraining(b: SpecBuilder, context: ReadContext): void {
 }
 
 /** Reader for OLMo trainer YAML run configs. */
-export const olmoReader: FrameworkReader<'olmo'> = {
+export const olmoReader: FrameworkReader<'olmo'> = neverThrowing({
   id: 'olmo',
   label: 'OLMo',
   detect: (text) => detect(text),
   read: (text, context) => read(text, context),
   inventory: OLMO_INVENTORY,
-};
+});

@@ -1,6 +1,7 @@
 import type { CoreDiagnostic, FieldSource, ReadContext, ReadResult, RunSpec } from '../../../types';
 import { countParams } from '../../../model/params';
 import type { FrameworkReader } from '../../reader';
+import { neverThrowing } from '../../readerPolicy';
 import { LineIndex } from '../../text';
 import { titanArchitecture, TITAN_FLAVORS, TITAN_SOURCES } from './models';
 import { TORCHTITAN_PY_INVENTORY } from './inventory';
@@ -239,10 +240,10 @@ function read(text: string, context: ReadContext): ReadResult {
 }
 
 /** The torchtitan Python config registry reader (same framework id as the TOML reader). */
-export const torchtitanPyReader: FrameworkReader<'torchtitan'> = {
+export const torchtitanPyReader: FrameworkReader<'torchtitan'> = neverThrowing({
   id: 'torchtitan',
   label: 'torchtitan',
   detect: (text) => detect(text),
   read,
   inventory: TORCHTITAN_PY_INVENTORY,
-};
+});

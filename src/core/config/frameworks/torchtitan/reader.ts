@@ -12,6 +12,7 @@ import type {
 } from '../../../types';
 import type { WrittenKey } from '../../inventory';
 import type { FrameworkReader } from '../../reader';
+import { EXPECTED, UnusableValues, asTypedIntAtLeast, neverThrowing, typeWritten } from '../../readerPolicy';
 import { LineIndex } from '../../text';
 import { titanArchitecture, TITAN_LEGACY_TOKENIZER_WORDS, type TitanEra } from './models';
 import { TORCHTITAN_INVENTORY } from './inventory';
@@ -67,7 +68,8 @@ class TomlView {
   readonly usedKeys: FieldSource[] = [];
   readonly diagnostics: CoreDiagnostic[] = [];
   /** Keys written with a value of the wrong type (diagnosed); what they feed must not use a default. */
-  readonly rejected: FieldSource[] = [];
+  /** Written but unusable values (the one policy, ../../readerPolicy.ts). */
+  readonly unusable = new UnusableValues();
 
   constructor(
     program: AST.TOMLProgram,
@@ -113,30 +115,29 @@ class TomlView {
   int(paths: readonly string[], min: number): { value: number; source: FieldSource } | undefined {
     const found = this.get(paths);
     if (!found) return undefined;
-    if (typeof found.value === 'number' && Number.isInteger(found.value) && found.value >= min) {
-      return { value: found.value, source: found.source };
-    }
-    this.diagnostics.push({
-      severity: 'error',
-      code: 'invalid-value',
-      message: `${found.source.key} must be an integer ≥ ${min}; got \`${found.source.raw.slice(0, 60)}\`.`,
-      range: found.source.valueRange,
-    });
-    this.rejected.push(found.source);
-    return undefined;
+    // TOML is typed: a quoted number is a string, which torchtitan's int fields refuse.
+    return this.typed(found, (value) => asTypedIntAtLeast(value, min), EXPECTED.intAtLeast(min));
   }
 
   string(paths: readonly string[]): { value: string; source: FieldSource } | undefined {
     const found = this.get(paths);
     if (!found) return undefined;
-    if (typeof found.value === 'string') return { value: found.value, source: found.source };
-    this.diagnostics.push({
-      severity: 'error',
-      code: 'invalid-value',
-      message: `${found.source.key} must be a string; got \`${found.source.raw.slice(0, 60)}\`.`,
-      range: found.source.valueRange,
-    });
-    this.rejected.push(found.source);
+    return this.typed(found, (value) => (typeof value === 'string' ? value : undefined), EXPECTED.name);
+  }
+
+  /** Type a found value under the shared policy; a rejected one is diagnosed and noted. */
+  private typed<T>(
+    found: TomlFound,
+    convert: (value: unknown) => T | undefined,
+    expected: string,
+  ): { value: T; source: FieldSource } | undefined {
+    // A table or array where a scalar belongs has no scalar value: invalid, not absent.
+    const typed = typeWritten(found.value ?? found.source.raw, convert, expected, found.source);
+    if (typed.kind === 'value') return { value: typed.value, source: found.source };
+    if (typed.kind === 'rejected') {
+      this.diagnostics.push(typed.diagnostic);
+      this.unusable.note({ key: found.source.key, range: found.source.valueRange });
+    }
     return undefined;
   }
 
@@ -348,7 +349,7 @@ function read(text: string, context: ReadContext): ReadResult {
   }
 
   // --- Training length: [training] only ([validation] has its own steps/seq_len) -------------
-  const rejectedBeforeTraining = view.rejected.length;
+  view.unusable.phase = 'training';
   const stepsFound = view.int(KEYS.steps, 0);
   const localBatch = view.int(KEYS.localBatch, 1);
   const seqLen = view.int(KEYS.seqLen, 1);
@@ -441,19 +442,6 @@ function read(text: string, context: ReadContext): ReadResult {
     training.durationUnit = { kind: 'steps', suffix: '' };
   }
   if (missing.length) training.missing = missing;
-  // A batch, length or parallelism key written with a wrong type must not fall back to its default.
-  const badTraining = view.rejected[rejectedBeforeTraining];
-  if (badTraining && training.tokens !== undefined) {
-    delete training.tokens;
-    delete training.formula;
-    training.missing = [`a usable \`${badTraining.key}\``];
-    view.diagnostics.push({
-      severity: 'warning',
-      code: 'tokens-unknown',
-      message: `Training tokens are not computed: \`${badTraining.key}\` is written but cannot be used.`,
-      range: badTraining.valueRange,
-    });
-  }
 
   const spec: RunSpec = {
     framework: 'torchtitan',
@@ -467,6 +455,8 @@ function read(text: string, context: ReadContext): ReadResult {
     diagnostics: view.diagnostics,
     modelSectionRange: view.tableRange('model'),
   };
+  // A batch, length or parallelism key written with a wrong type must not fall back to its default.
+  view.unusable.finish(spec, (diagnostic) => view.diagnostics.push(diagnostic));
   if (paramsMissing.length) spec.paramsMissing = paramsMissing;
   return { kind: 'run-config', spec, written: writtenKeys(view) };
 }
@@ -498,10 +488,10 @@ function fmt(value: number): string {
 }
 
 /** The torchtitan TOML reader. */
-export const torchtitanReader: FrameworkReader<'torchtitan'> = {
+export const torchtitanReader: FrameworkReader<'torchtitan'> = neverThrowing({
   id: 'torchtitan',
   label: 'torchtitan',
   detect,
   read,
   inventory: TORCHTITAN_INVENTORY,
-};
+});

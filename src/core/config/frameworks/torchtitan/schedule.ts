@@ -14,13 +14,17 @@
  *   config_manager.py): `[training] warmup_steps` 200, warmup (s+1)/(W+1), then linear to 0 at
  *   `[training] steps` (decay over max(1, steps − W)).
  */
-import type { ReadContext } from '../../../types';
+import type { ReadContext, RunSpec } from '../../../types';
 import { batchAndLength, emptyExtraction, readTraining, TomlKeys, unmodeled } from '../../../schedule/common';
 import type { DecayShape, ExtractedSchedule } from '../../../schedule/types';
 
 const DECAY_TYPES = ['linear', 'sqrt', 'cosine'] as const;
 
-export function torchtitanSchedule(text: string, context: ReadContext = {}): ExtractedSchedule {
+export function torchtitanSchedule(
+  text: string,
+  context: ReadContext = {},
+  spec?: RunSpec,
+): ExtractedSchedule {
   const out = emptyExtraction();
   const toml = new TomlKeys(text, out);
   if (!toml.ok) return out;
@@ -29,7 +33,7 @@ export function torchtitanSchedule(text: string, context: ReadContext = {}): Ext
   if (!toml.has('optimizer.lr')) out.notes.push('`optimizer.lr` not set: torchtitan default 8e-4');
   if (!(lr > 0)) out.errors.push(`\`optimizer.lr\` = ${lr} is not positive`);
   const trainingSteps = toml.number('training.steps') ?? 10000;
-  const { training, error } = readTraining(text, context);
+  const { training, error } = readTraining(text, context, spec);
   if (error) out.errors.push(error);
   const runErrors: string[] = [];
   const run = batchAndLength(training, runErrors);

@@ -1,6 +1,7 @@
 import type { ArchitectureSpec, ReadContext, ReadResult } from '../../../types';
 import { llamaArchitecture } from '../../../model/params';
 import type { FrameworkReader } from '../../reader';
+import { neverThrowing } from '../../readerPolicy';
 import { yamlWrittenKeys } from '../../inventory';
 import { keysAt, parseYaml, topLevelKeys } from '../../yamlSource';
 import { SpecBuilder, formatInt } from '../../specBuilder';
@@ -370,10 +371,10 @@ function readTraining(b: SpecBuilder, context: ReadContext): void {
 }
 
 /** Reader for torchtune recipe configs. */
-export const torchtuneReader: FrameworkReader<'torchtune'> = {
+export const torchtuneReader: FrameworkReader<'torchtune'> = neverThrowing({
   id: 'torchtune',
   label: 'torchtune',
   detect: (text) => detect(text),
   read: (text, context) => read(text, context),
   inventory: torchtuneInventory,
-};
+});
