@@ -88,6 +88,22 @@ interface LiveRun {
 const runs = new Map<string, LiveRun>();
 /** Attachments in progress (link lookup is asynchronous): requests wait for them. */
 const attaching = new Map<string, Promise<void>>();
+/** Open documents already looked at for a run log (once each, when first analyzed as a run config). */
+const checked = new Set<string>();
+
+/**
+ * Look for the run log of a document the first time it is analyzed as a run config (not on open:
+ * a script or notes file next to a 1 GB log must not start reading it).
+ */
+function ensureAttached(result: DocumentResult): void {
+  const uri = result.uri;
+  if (!result.analysis || checked.has(uri) || !deps?.documents.get(uri)) return;
+  checked.add(uri);
+  attaching.set(
+    uri,
+    attach(uri).finally(() => attaching.delete(uri)),
+  );
+}
 let deps: LiveRunsDependencies | undefined;
 let connectionRef: Connection | undefined;
 
@@ -95,19 +111,16 @@ let connectionRef: Connection | undefined;
 export function registerLiveRuns(connection: Connection, dependencies: LiveRunsDependencies): void {
   deps = dependencies;
   connectionRef = connection;
-  dependencies.documents.onDidOpen((e) => {
-    const uri = e.document.uri;
-    attaching.set(
-      uri,
-      attach(uri).finally(() => attaching.delete(uri)),
-    );
+  dependencies.documents.onDidClose((e) => {
+    detach(e.document.uri);
+    checked.delete(e.document.uri);
   });
-  dependencies.documents.onDidClose((e) => detach(e.document.uri));
   connection.onRequest(LinkRunLogRequest, (params) => linkRunLog(params));
 }
 
 /** The live-run lens of a document (empty when no log is followed). */
 export function liveRunLenses(result: DocumentResult): CodeLens[] {
+  ensureAttached(result);
   const run = runs.get(result.uri);
   if (!run || !result.analysis || !result.settings.lens.enable) return [];
   refreshFor(run, result);
@@ -121,6 +134,7 @@ export function liveRunLenses(result: DocumentResult): CodeLens[] {
 
 /** The off-band diagnostic of a document, when its run is off the predicted band. */
 export function liveRunDiagnostics(result: DocumentResult): Diagnostic[] {
+  ensureAttached(result);
   const run = runs.get(result.uri);
   if (!run || !result.analysis) return [];
   refreshFor(run, result);

@@ -108,3 +108,19 @@ test('keys without a memory meaning keep their usual hover', () => {
   const md = hoverAt(path, text, '--num-layers')!;
   assert.doesNotMatch(md, /memory per GPU/);
 });
+
+test('torchtitan local_batch_size without global_batch_size: no micro-batch rows (they would change D), and the hover says why', () => {
+  const path = join(REPO_ROOT, 'examples', 'torchtitan', 'llama3_8b.toml');
+  const text = readFileSync(path, 'utf8');
+  const md = hoverAt(path, text, 'local_batch_size = 1')!;
+  assert.ok(md);
+  assert.doesNotMatch(md, /`local_batch_size = 2`/);
+  assert.match(md, /without `global_batch_size` the global batch, and D, change with the micro-batch/);
+  // With the global batch stated (64 GPUs × 1 × 2 accumulation), doubling is a row at the same D.
+  const withGlobal = text.replace('local_batch_size = 1', 'local_batch_size = 1\nglobal_batch_size = 128');
+  const md2 = hoverAt(path, withGlobal, 'local_batch_size = 1')!;
+  assert.equal(
+    rowGiB(md2, 'local_batch_size = 2'),
+    gib(path, withGlobal.replace('local_batch_size = 1', 'local_batch_size = 2')),
+  );
+});

@@ -2,12 +2,12 @@
  * Random and malformed messages in both directions of the curves panel (issue 17, item 5): the
  * guards in src/webviewProtocol.ts never throw, accept only well-formed messages, and whatever
  * they accept can be used by the receiving side without a crash — the host's export handlers, the
- * page's header and charts (buildChartData), and the state restored after a webview reload.
+ * page's header and the server's chart data it draws, and the state restored after a webview reload.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { buildChartData, CHART_IDS } from '../../src/core/charts';
+import { CHART_IDS } from '../../src/core/charts';
 import {
   isHostToWebviewMessage,
   isWebviewToHostMessage,
@@ -144,7 +144,8 @@ function pageUses(message: HostToWebviewMessage): void {
     return;
   }
   const { snapshot } = message;
-  const data = buildChartData({ snapshot, observed: message.observed ?? [] });
+  // The page draws the chart data the server sent (it computes nothing itself).
+  const data = message.data;
   // configSummary / renderHeader
   const name = snapshot.modelName
     ? `${message.documentLabel} (${snapshot.modelName})`

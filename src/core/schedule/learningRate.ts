@@ -67,7 +67,7 @@ export function attachConfigLearningRate(
     view.config.learningRateKey = { key: lr.key, line: lr.line, ...(lr.range ? { range: lr.range } : {}) };
   const index = view.notes.findIndex((n) => /do not read the learning rate/.test(n));
   const from = lr.key ? `\`${lr.key}\` (line ${lr.line})` : 'the framework default';
-  const note = `Peak LR ${lr.value} from ${from}, read by the framework's LR-schedule extractor.`;
+  const note = `Peak learning rate ${lr.value} from ${from}, read by the framework's LR-schedule extractor.`;
   if (index >= 0) view.notes[index] = note;
   else view.notes.push(note);
 }

@@ -5,7 +5,7 @@
  * length, alpha_f 0.1, warmup_min_lr = 10% of the LR) and olmo/optim.py (CosWithWarmup,
  * LinearWithWarmup, InvSqrtWithWarmup, ConstantScheduler; past t_max the LR is alpha_f·lr).
  */
-import { parse } from 'yaml';
+import { lookup, parseYaml } from '../config/yamlSource';
 import type { DecayShape, ExtractedSchedule } from './types';
 
 export type { ExtractedSchedule } from './types';
@@ -29,12 +29,31 @@ function duration(v: unknown): { steps?: number; tokens?: number; error?: string
 
 export function olmoSchedule(text: string): ExtractedSchedule {
   const out: ExtractedSchedule = { keyLines: {}, errors: [], notes: [] };
-  let doc: Record<string, any>;
-  try {
-    doc = parse(text) ?? {};
-  } catch (e) {
-    return { ...out, errors: [`YAML: ${(e as Error).message}`] };
-  }
+  // Only the keys the schedule needs, from the shared cached parse (a full toJS of a hostile
+  // document would cost as much again as the reader's own read).
+  const source = parseYaml(text);
+  if (!source) return { ...out, errors: ['YAML: the file could not be parsed'] };
+  const at = (...path: string[]): unknown => {
+    const found = lookup(source, path);
+    return found === undefined || found.value === null ? undefined : found.value;
+  };
+  const doc = {
+    optimizer: { learning_rate: at('optimizer', 'learning_rate') },
+    scheduler:
+      at('scheduler') === undefined
+        ? undefined
+        : {
+            name: at('scheduler', 'name'),
+            units: at('scheduler', 'units'),
+            t_warmup: at('scheduler', 't_warmup'),
+            alpha_f: at('scheduler', 'alpha_f'),
+            t_max: at('scheduler', 't_max'),
+            warmup_min_lr: at('scheduler', 'warmup_min_lr'),
+          },
+    global_train_batch_size: at('global_train_batch_size'),
+    model: { max_sequence_length: at('model', 'max_sequence_length') },
+    max_duration: at('max_duration'),
+  } as Record<string, any>;
   for (const k of [
     'learning_rate',
     'scheduler',

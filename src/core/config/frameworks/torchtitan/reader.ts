@@ -132,7 +132,8 @@ class TomlView {
     expected: string,
   ): { value: T; source: FieldSource } | undefined {
     // A table or array where a scalar belongs has no scalar value: invalid, not absent.
-    const typed = typeWritten(found.value ?? found.source.raw, convert, expected, found.source);
+    const value = found.value === undefined ? { collection: found.source.raw } : found.value;
+    const typed = typeWritten(value, convert, expected, found.source);
     if (typed.kind === 'value') return { value: typed.value, source: found.source };
     if (typed.kind === 'rejected') {
       this.diagnostics.push(typed.diagnostic);
