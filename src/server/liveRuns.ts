@@ -400,6 +400,7 @@ async function linkRunLog(params: LinkRunLogParams): Promise<LinkRunLogResponse>
         };
     }
     const stored = await storeLink(config, logPath);
+    checked.add(params.uri);
     await attach(params.uri, { path: logPath });
     deps?.reanalyze(params.uri);
     return {

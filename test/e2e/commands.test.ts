@@ -36,6 +36,7 @@ import {
   screenshot,
   startSession,
   undo,
+  summaryLens,
   waitForLenses,
   waitForNotification,
   type Session,
@@ -61,13 +62,6 @@ interface CliAnalysis {
 
 interface CliPlan {
   optimal: { N: number; D: number; loss: number };
-}
-
-/** The lens that carries the summary (starts with N ...). */
-function summaryLens(lenses: string[]): string {
-  const lens = lenses.find((t) => /^N \S+/.test(t));
-  assert.ok(lens, `no summary lens among ${JSON.stringify(lenses)}`);
-  return lens;
 }
 
 /** "N 2.79B" → 2.79e9. */
@@ -178,7 +172,7 @@ describe('Fit and plan commands in a real VS Code (code-server + Chromium)', { s
     assert.equal(settings['scalingLens.law'], 'fitted:e2e-ladder');
     await session.openFile(NANOGPT);
     const lenses = await waitForLenses(page, {
-      pattern: /^N .* fitted:e2e-ladder$/,
+      pattern: /^loss .* fitted:e2e-ladder$/,
       timeoutMs: 20_000,
     }).catch(async (error: Error) => {
       await screenshot(page, 'failure-commands-fit-law-in-use');
@@ -199,7 +193,7 @@ describe('Fit and plan commands in a real VS Code (code-server + Chromium)', { s
     await session.openFile(NANOGPT);
     // Back to the published default law (the fit test chose its own) so the plan matches the CLI's.
     await selectLaw(page, 'epoch2024');
-    await waitForLenses(page, { pattern: /^N 124M .* epoch2024$/ });
+    await waitForLenses(page, { pattern: /^loss .* epoch2024$/ });
 
     await runCommand(page, 'Scaling Lens: Plan Compute-Optimal Run…');
     await fillQuickInput(page, '-5', /Plan Compute-Optimal Run/);

@@ -33,6 +33,7 @@ import {
   startSession,
   triggerQuickFix,
   undo,
+  summaryLens,
   waitForLenses,
   type Session,
 } from './harness';
@@ -61,19 +62,6 @@ function cliAnalyze(path: string, ...flags: string[]): CliResult {
 /** `N 124M` followed by a separator, so 124M does not also match 124.4M or 1.24B. */
 function nPattern(params: number): RegExp {
   return new RegExp(`(^|\\s)N ${formatCount(params).replace('.', '\\.')}(\\s|$)`);
-}
-
-/**
- * The summary topics (src/server/lenses.ts: size, data, compute, cost, loss — one lens each since
- * issue #16) joined with " · ", as the single summary lens used to read.
- */
-function summaryLens(lenses: string[]): string {
-  const size = lenses.find((t) => /^N \S+/.test(t));
-  assert.ok(size, `no size lens among ${JSON.stringify(lenses)}`);
-  const others = [/^D /, / FLOPs$/, /-h ≈ \$/, /^(loss |no loss|loss needs D)/].map((re) =>
-    lenses.find((t) => re.test(t)),
-  );
-  return [size, ...others].filter((t): t is string => !!t).join(' · ');
 }
 
 const unavailable = e2eUnavailableReasonSync();

@@ -943,3 +943,16 @@ export async function selectLaw(page: Page, lawId: string, timeoutMs = 30_000): 
   await page.keyboard.press('Enter');
   await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
 }
+
+/**
+ * The summary topics (src/server/lenses.ts: size, data, compute, cost, loss — one lens each since
+ * issue #16) joined with " · ", as the single summary lens used to read.
+ */
+export function summaryLens(lenses: string[]): string {
+  const size = lenses.find((t) => /^N \S+/.test(t));
+  if (!size) throw new Error(`no size lens among ${JSON.stringify(lenses)}`);
+  const others = [/^D /, / FLOPs$/, /-h ≈ \$/, /^(loss |no loss|loss needs D)/].map((re) =>
+    lenses.find((t) => re.test(t)),
+  );
+  return [size, ...others].filter((t): t is string => !!t).join(' · ');
+}

@@ -29,6 +29,7 @@ import {
   selectLaw,
   startSession,
   undo,
+  summaryLens,
   waitForLenses,
   type Session,
 } from './harness';
@@ -140,13 +141,6 @@ async function poll<T>(page: Page, read: () => Promise<T>, accept: (value: T) =>
   return value;
 }
 
-/** The lens that carries the summary (starts with N ...). */
-function summaryLens(lenses: string[]): string {
-  const lens = lenses.find((t) => /^N \S+/.test(t));
-  assert.ok(lens, `no summary lens among ${JSON.stringify(lenses)}`);
-  return lens;
-}
-
 /** A CSV field, quoted when it has a comma, quote or newline (RFC 4180). */
 function csvField(value: string): string {
   return /[",\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
@@ -201,7 +195,7 @@ describe('Scaling Curves webview in a real VS Code (code-server + Chromium)', { 
   test('the curves panel draws every chart, its table matches the lens, edits redraw it, and it follows the theme', async () => {
     const page = session.page;
     await session.openFile(NANOGPT);
-    const summary = summaryLens(await waitForLenses(page, { pattern: /^N 124M .*loss \d/ }));
+    const summary = summaryLens(await waitForLenses(page, { pattern: /^loss \d/ }));
     const loss = /loss (\d+\.\d{3})/.exec(summary)?.[1];
     assert.ok(loss, summary);
 
@@ -347,7 +341,7 @@ describe('Scaling Curves webview in a real VS Code (code-server + Chromium)', { 
         await page.waitForTimeout(1000);
       }
     }
-    await waitForLenses(page, { pattern: /^N 124M .*fitted:hostile$/ });
+    await waitForLenses(page, { pattern: /^loss .*fitted:hostile$/ });
     await runCommand(page, 'Scaling Lens: Show Scaling Curves');
     frame = await findWebviewFrame(page, 'canvas[data-chart]');
     await setView('charts');

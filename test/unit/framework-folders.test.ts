@@ -10,6 +10,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { READERS, recognize } from '../../src/core/config/registry';
 import { FRAMEWORK_LABELS, frameworkLabel } from '../../src/core/config/labels';
+import { NEVER_THROWS } from '../../src/core/config/readerPolicy';
 import { FRAMEWORKS_DIR, diskReadFile } from '../helpers';
 
 const IDS = [...new Set(READERS.map((reader) => reader.id))];
@@ -85,6 +86,11 @@ test('every framework has one label, distinct from the others, and the label map
   assert.equal(frameworkLabel('megatron'), 'Megatron-LM');
   assert.equal(frameworkLabel('no-such-framework'), 'no-such-framework');
   assert.equal(frameworkLabel('toString'), 'toString');
+});
+
+test('every reader is built with neverThrowing (detect and read never throw)', () => {
+  for (const reader of READERS)
+    assert.equal((reader as Record<symbol, unknown>)[NEVER_THROWS], true, reader.id);
 });
 
 test('every reader carries the inventory of its own framework', () => {

@@ -167,6 +167,24 @@ function megatronEdits(text: string, layout: ResolvedLayout, context: ReadContex
       });
   }
 
+  // Megatron-DeepSpeed: --zero-stage $VAR, raised through the variable's own assignment, which
+  // the script's DeepSpeed JSON ("stage": $VAR) follows too; a literal flag value would leave the
+  // JSON behind, so it is not edited. DeepSpeed's pipeline engine supports stages 0 and 1 only.
+  const zero = lastFlag(script, ['--zero-stage']);
+  const zeroValue = zero?.values[0];
+  const zeroLiteral = zeroValue?.origin ? flagLiteral(text, zero) : undefined;
+  const maxStage = layout.pipelineParallel > 1 ? 1 : 3;
+  if (lastFlag(script, ['--deepspeed']) && zeroLiteral && zeroLiteral.value < maxStage) {
+    const next = zeroLiteral.value + 1;
+    const q = zeroLiteral.quote;
+    edits.push({
+      kind: 'shard-up',
+      label: `${zeroValue!.origin!.name}=${next} (--zero-stage and the DeepSpeed config's "stage")`,
+      key: '--zero-stage',
+      replacements: [{ start: zeroLiteral.start, end: zeroLiteral.end, newText: `${q}${next}${q}` }],
+    });
+  }
+
   const granularity = lastFlag(script, ['--recompute-granularity']);
   const activations = lastFlag(script, ['--recompute-activations']);
   const method = lastFlag(script, ['--recompute-method']);

@@ -76,6 +76,16 @@ export function readMegatronLayout(text: string, gpus?: number, parsed?: ShellSc
   // Megatron's distributed optimizer shards the fp32 main params and Adam states (ZeRO-1); the
   // fp32 main grads stay whole (theoretical_memory_usage.py: 6 + 12/d bytes per parameter).
   if (distOpt) set('sharding', { value: 'zero1', source: distOpt });
+  // Megatron-DeepSpeed shards through DeepSpeed ZeRO: the engine reads the stage from the DeepSpeed
+  // JSON, and the fork's --zero-stage (arguments.py _add_zero_args @f4157bea) is set by its example
+  // scripts from the same variable as the JSON's "stage". Read only with --deepspeed present.
+  const deepspeedOn = lastFlag(script, ['--deepspeed']);
+  const zeroStage = int(['--zero-stage']);
+  if (deepspeedOn && zeroStage && [0, 1, 2, 3].includes(zeroStage.value))
+    set('sharding', {
+      value: (['none', 'zero1', 'zero2', 'zero3'] as const)[zeroStage.value]!,
+      source: zeroStage.source,
+    });
   const granularity = lastFlag(script, ['--recompute-granularity']);
   const recomputeActivations = has(['--recompute-activations']);
   const g = granularity?.values[0]?.text?.toLowerCase();
