@@ -10,6 +10,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { randomUUID } from 'node:crypto';
+import { availableParallelism } from 'node:os';
+import { estimateFitSeconds, measureSecondsPerPointPass } from '../core/fit/estimate';
 import { LSPErrorCodes, ResponseError, type CancellationToken } from 'vscode-languageserver/node';
 // Specific modules, not the ../core/fit barrel: the server bundles the barrel anyway (via the worker's
 // readers), but these are all the service needs.
@@ -389,6 +391,27 @@ function preview(
       (settings.holdoutLargest &&
       summary.modelSizesAfterMinTokens >= HITCHHIKER_FIT_DEFAULTS.holdoutMinModelSizes
         ? ', largest model held out.'
-        : '.'),
+        : '.') +
+      `\n${expectedTimeLine(summary.pointsAfterMinTokens, settings.bootstrap)}`,
   };
+}
+
+/** This machine's cost of one point-pass, measured once (about 30 ms) the first time a preview shows. */
+let machineSecondsPerPointPass: number | undefined;
+
+/**
+ * "Expected time: about 2 s on 2 cores" from the engine's cost model (src/core/fit/estimate.ts)
+ * calibrated on this machine, so the preview follows the engine's real speed.
+ */
+function expectedTimeLine(points: number, resamples: number): string {
+  machineSecondsPerPointPass ??= measureSecondsPerPointPass();
+  const cores = availableParallelism();
+  const seconds = estimateFitSeconds({ points, resamples, cores }, machineSecondsPerPointPass);
+  const shown =
+    seconds < 1
+      ? 'under a second'
+      : seconds < 90
+        ? `about ${Math.round(seconds)} s`
+        : `about ${Math.round(seconds / 60)} min`;
+  return `Expected time: ${shown} on ${cores} core${cores === 1 ? '' : 's'} (a busy machine is slower).`;
 }

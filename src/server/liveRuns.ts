@@ -368,6 +368,14 @@ async function linkRunLog(params: LinkRunLogParams): Promise<LinkRunLogResponse>
         candidates: [],
       };
     const candidates = findRunLogs(config);
+    if (!checked.has(params.uri) && deps?.documents.get(params.uri)) {
+      // Asked before the first analysis finished: look now (the user means this file).
+      checked.add(params.uri);
+      attaching.set(
+        params.uri,
+        attach(params.uri).finally(() => attaching.delete(params.uri)),
+      );
+    }
     await attaching.get(params.uri);
     if (params.logPath === undefined) {
       const run = runs.get(params.uri);

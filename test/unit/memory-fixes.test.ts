@@ -17,7 +17,7 @@ import { applyOffsetEdits, planMemoryEdits } from '../../src/core/model/memoryEd
 import { memoryCodeActions, memoryFixes, MEMORY_FIX_CODES } from '../../src/server/memoryActions';
 import { formatGiB } from '../../src/server/lenses';
 import type { DocumentResult } from '../../src/server/model';
-import { diskReadFile, fixtureDirs, HAS_SHARED, REPO_ROOT, SHARED_DIR } from '../helpers';
+import { diskReadFile, fixtureDirs, fixturePath, HAS_SHARED, REPO_ROOT, SHARED_DIR } from '../helpers';
 
 function listFiles(dir: string): string[] {
   const out: string[] = [];
@@ -253,4 +253,22 @@ test('torchtitan: a full-AC fix inserts mode into an existing [activation_checkp
     // A pure insertion: every byte of the file stays.
     assert.ok(fix.edit.replacements.every((r) => r.start === r.end));
   }
+});
+
+test('Megatron-DeepSpeed: --zero-stage ${zero_stage} with --deepspeed is the ZeRO stage; the fix raises the variable the DeepSpeed JSON also uses', () => {
+  const path = fixturePath('megatron', 'deepspeed', 'ds_pretrain_gpt_1.3B.sh');
+  const text = diskReadFile(path)!;
+  assert.match(text, /^zero_stage=1$/m);
+  const settings = { ...DEFAULT_ANALYSIS_SETTINGS, gpu: 'A100-40GB' };
+  const context = { path, readFile: diskReadFile };
+  const a = analyzeText(text, context, settings).analysis!;
+  assert.equal(a.memory!.layout.sharding, 'zero1');
+  const fix = memoryFixes(text, a, context, settings).find((f) => f.edit.kind === 'shard-up')!;
+  assert.ok(fix, 'a ZeRO fix');
+  assert.equal(fix.text, text.replace(/^zero_stage=1$/m, 'zero_stage=2'));
+  assert.equal(fix.analysis.memory!.layout.sharding, 'zero2');
+  // A literal --zero-stage (the JSON elsewhere would not follow) is not edited.
+  const literal = text.replace('--zero-stage ${zero_stage}', '--zero-stage 1');
+  const b = analyzeText(literal, context, settings).analysis!;
+  assert.ok(!memoryFixes(literal, b, context, settings).some((f) => f.edit.kind === 'shard-up'));
 });

@@ -96,7 +96,7 @@ test('a rejected value makes its part of the spec unknown, with the diagnostic o
 });
 
 test('neverThrowing turns a throwing detect into 0 and a throwing read into reader-failed', () => {
-  const broken = neverThrowing({
+  const throwing: FrameworkReader<'olmo'> = {
     id: 'olmo',
     label: 'OLMo',
     detect: () => {
@@ -105,7 +105,8 @@ test('neverThrowing turns a throwing detect into 0 and a throwing read into read
     read: () => {
       throw new Error('reader bug');
     },
-  } satisfies FrameworkReader<'olmo'>);
+  };
+  const broken = neverThrowing(throwing);
   assert.equal(broken.detect('x', undefined), 0);
   const result = broken.read('x', {});
   assert.equal(result.kind, 'unreadable');
