@@ -199,7 +199,8 @@ export class RunTracker {
       if (at && loss !== undefined) {
         const [low, high] = this.interval(at, loss);
         status.projection = { step: n, loss, low, high };
-      }
+      } else
+        notes.push('projected final not determined yet (the law fitted so far is not positive at the end)');
       status.noise = this.sigma;
     } else if (all.length < MIN_FIT_CHECKPOINTS) {
       notes.push(`prediction after ${MIN_FIT_CHECKPOINTS} checkpoints (${all.length} so far)`);

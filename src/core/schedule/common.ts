@@ -178,7 +178,8 @@ export function keyRangeOnLine(text: string, line: number, key: string): SourceR
   if (lineText === undefined) return undefined;
   const last = key.split('.').pop()!;
   const escaped = last.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/[-_]/g, '[-_]');
-  const match = new RegExp(escaped).exec(lineText);
+  // Whole keys only: `--lr` must not match inside `--lr-decay-style`, nor `lr` inside `min_lr`.
+  const match = new RegExp(`(?<![\\w-])${escaped}(?![\\w-])`).exec(lineText);
   if (!match) return undefined;
   return { start: { line, character: match.index }, end: { line, character: match.index + match[0].length } };
 }
