@@ -81,9 +81,11 @@ export function typeWritten<T>(
   convert: (value: unknown) => T | undefined,
   expected: string,
   where: { key: string; raw: string; valueRange?: SourceRange },
+  /** False for formats without interpolation (TOML): `${…}` there is just a wrong-typed string. */
+  interpolates = true,
 ): Typed<T> {
   if (value === null || value === undefined) return { kind: 'absent' };
-  if (typeof value === 'string' && isInterpolation(value)) {
+  if (interpolates && typeof value === 'string' && isInterpolation(value)) {
     return { kind: 'rejected', diagnostic: unresolvedInterpolation(where.key, where.raw, where.valueRange) };
   }
   const converted = convert(value);

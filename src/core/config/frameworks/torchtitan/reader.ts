@@ -133,7 +133,8 @@ class TomlView {
   ): { value: T; source: FieldSource } | undefined {
     // A table or array where a scalar belongs has no scalar value: invalid, not absent.
     const value = found.value === undefined ? { collection: found.source.raw } : found.value;
-    const typed = typeWritten(value, convert, expected, found.source);
+    // TOML has no interpolation: `"${…}"` is a string of the wrong type, as any other.
+    const typed = typeWritten(value, convert, expected, found.source, false);
     if (typed.kind === 'value') return { value: typed.value, source: found.source };
     if (typed.kind === 'rejected') {
       this.diagnostics.push(typed.diagnostic);
