@@ -14,9 +14,14 @@ import {
   type LawParams,
 } from './laws/forms';
 import { lossInterval, type CoefficientDraw } from './laws/uncertainty';
+import { compileRun, describeSchedule, type RunPlan } from './schedule';
+import { GIB } from './model/memory';
 
-/** The five charts, in page order. `fit` and `residuals` exist only when observed runs are given. */
-export const CHART_IDS = ['tokens', 'isoflop', 'frontier', 'fit', 'residuals'] as const;
+/**
+ * The charts, in page order. `fit` and `residuals` exist only when observed runs are given, `memory`
+ * and `schedule` only when the caller passes their input (the server does; see ChartInput).
+ */
+export const CHART_IDS = ['tokens', 'isoflop', 'frontier', 'schedule', 'memory', 'fit', 'residuals'] as const;
 export type ChartId = (typeof CHART_IDS)[number];
 
 /** The parts of an analysis snapshot the charts use (so tests can build one by hand). */
@@ -49,7 +54,17 @@ export interface ChartPoint {
  * (`points` is the lower edge, `upper` the upper edge at the same x), `config` the run being edited,
  * `optimum` a compute-optimal point, `observed`/`heldOut` measured losses.
  */
-export type SeriesRole = 'curve' | 'band' | 'config' | 'optimum' | 'observed' | 'heldOut';
+export type SeriesRole =
+  | 'curve'
+  | 'band'
+  | 'config'
+  | 'optimum'
+  | 'observed'
+  | 'heldOut'
+  /** One part of a stacked bar (bar charts; `x` is the bar's 1-based index into `categories`). */
+  | 'stack'
+  /** A horizontal limit line across a bar chart at `points[0].y` (an accelerator's capacity). */
+  | 'limit';
 
 export interface ChartSeries {
   /** Stable within its chart (legend toggles are remembered by it). */
@@ -85,6 +100,14 @@ export interface ChartSpec {
   x: ChartAxis;
   y: ChartAxis;
   series: ChartSeries[];
+  /** A stacked bar chart (absent: lines and markers over numeric axes). */
+  kind?: 'bar';
+  /** Bar labels, bar i+1 at categories[i] (bar charts). */
+  categories?: string[];
+  /** Set when there is nothing to draw: why, shown in place of the chart (never a made-up bar). */
+  unavailable?: string;
+  /** Visible notes under the chart: what it assumes and what it leaves out. */
+  caption?: string[];
 }
 
 /** One row of the accessible table / CSV export: a point of one series. */
@@ -124,11 +147,51 @@ export interface ChartData {
   notes: string[];
 }
 
+/**
+ * Memory of the most loaded GPU, part by part in bytes (the CLI's `analyze --json` `memory` object,
+ * src/cli/analyze.ts toJson, with the accelerator's id), or why there is no estimate.
+ */
+export interface MemoryChartInput {
+  /** Accelerator the capacity is of (src/core/model/hardware.ts id). */
+  gpu: string;
+  estimate: {
+    perGpuBytes: number;
+    weights: number;
+    gradients: number;
+    optimizer: number;
+    activations: number;
+    buffers: number;
+    overhead: number;
+    capacityBytes: number | null;
+    fits: boolean | null;
+  } | null;
+  /** Why there is no estimate (shown instead of a bar). */
+  reason?: string;
+}
+
+/**
+ * The config's run for the loss-over-training chart: the run plan its LR-schedule extractor read
+ * (src/core/schedule, what `scaling-lens curve` uses), or the extractor's reason when there is none.
+ */
+export interface ScheduleChartInput {
+  plan?: RunPlan;
+  /** Why there is no plan (the extractor's errors), shown in place of the chart. */
+  reason?: string;
+  /** The extractor's notes (defaults it assumed), appended to the chart description. */
+  notes?: readonly string[];
+  /** Why no logged points are drawn (no log linked, or logs not available to the panel yet). */
+  loggedNote?: string;
+}
+
 export interface ChartInput {
   snapshot: ChartSnapshot;
   observed?: readonly ObservedPoint[];
   /** Points per curve (default 64). */
   samples?: number;
+  /** Memory per GPU: adds the `memory` chart (a stacked bar, or the reason there is none). */
+  memory?: MemoryChartInput;
+  /** The run's LR schedule: adds the `schedule` chart (loss over the run, or the reason there is none). */
+  schedule?: ScheduleChartInput;
 }
 
 /** Points per curve: smooth on a log axis, small enough for the table and postMessage. */
@@ -277,6 +340,9 @@ export function buildChartData(input: ChartInput): ChartData {
   } else {
     notes.push('Parameter count unknown: the charts need the model size.');
   }
+
+  if (input.schedule) charts.push(scheduleChart(snapshot, config, input.schedule));
+  if (input.memory) charts.push(memoryChart(input.memory));
 
   const observed = (input.observed ?? []).filter(
     (p) => p.params > 0 && p.tokens > 0 && Number.isFinite(p.loss) && typeof p.runName === 'string',
@@ -606,6 +672,215 @@ function fitCharts(
     },
   ];
 }
+
+/** Memory parts, bottom to top of the stacked bar (the order of src/cli/analyze.ts toJson `memory`). */
+export const MEMORY_PARTS = [
+  ['weights', 'Weights'],
+  ['gradients', 'Gradients'],
+  ['optimizer', 'Optimizer states'],
+  ['activations', 'Activations'],
+  ['buffers', 'Buffers'],
+  ['overhead', 'Overhead (context, workspaces, temporaries)'],
+] as const;
+
+/** GiB with one decimal, as the memory lens and hover state it (src/server/lenses.ts formatGiB). */
+const gib1 = (bytes: number) => (bytes / GIB).toFixed(1);
+
+/**
+ * The memory chart: one stacked bar for the most loaded GPU (the estimate src/core/model/memory.ts
+ * makes; other GPUs of the layout hold at most as much), in GiB = 2^30 bytes like every memory figure
+ * the product shows, with the accelerator's capacity as a line. No estimate: no bar, the reason.
+ */
+function memoryChart(input: MemoryChartInput): ChartSpec {
+  const x: ChartAxis = { label: 'GPU', unit: 'GPU', scale: 'linear' };
+  const m = input.estimate;
+  const parts = m ? MEMORY_PARTS.map(([key]) => m[key]) : [];
+  if (!m || !parts.every((v) => Number.isFinite(v) && v >= 0) || !(m.perGpuBytes > 0)) {
+    const reason = `Memory per GPU unknown: ${input.reason ?? 'no estimate for this file'}.`.replace(
+      /\.\.$/,
+      '.',
+    );
+    return {
+      id: 'memory',
+      kind: 'bar',
+      title: 'Memory per GPU: unknown',
+      description: reason,
+      x,
+      y: { label: 'Memory per GPU', unit: 'GiB', scale: 'linear' },
+      series: [],
+      categories: [],
+      unavailable: reason,
+    };
+  }
+  const capacity = m.capacityBytes !== null && m.capacityBytes > 0 ? m.capacityBytes : null;
+  const series: ChartSeries[] = MEMORY_PARTS.map(([key, label], index) => ({
+    id: key,
+    label,
+    role: 'stack',
+    points: [{ x: 1, y: m[key] / GIB }],
+    colorIndex: [0, 5, 3, 4, 6, 7][index]!,
+  }));
+  if (capacity !== null)
+    series.push({
+      id: 'capacity',
+      label: `${input.gpu} capacity (${gib1(capacity)} GiB)`,
+      role: 'limit',
+      points: [{ x: 1, y: capacity / GIB }],
+      colorIndex: 1,
+      dashed: true,
+    });
+  const top = Math.max(m.perGpuBytes, capacity ?? 0) / GIB;
+  const step = niceStep(top * 1.1);
+  const verdict = m.fits === false ? ' — does not fit' : m.fits === true ? '' : ' (capacity unknown)';
+  const of = capacity !== null ? ` of ${gib1(capacity)} GiB` : '';
+  return {
+    id: 'memory',
+    kind: 'bar',
+    title: `Memory per GPU: ≈ ${gib1(m.perGpuBytes)}${of} GiB (${input.gpu})${verdict}`,
+    description: `Estimated memory of the most loaded GPU, ${gib1(m.perGpuBytes)} GiB${of} on ${input.gpu}: ${MEMORY_PARTS.map(([key, label]) => `${label.toLowerCase()} ${gib1(m[key])}`).join(', ')} GiB.`,
+    x,
+    y: {
+      label: 'Memory per GPU',
+      unit: 'GiB',
+      scale: 'linear',
+      min: 0,
+      max: Number((Math.ceil((top * 1.1) / step) * step).toPrecision(12)),
+      step,
+    },
+    series,
+    categories: [`Most loaded GPU (${input.gpu})`],
+    caption: [
+      "GiB = 2^30 bytes. The estimate is of the most loaded GPU; the hover on a parallelism key shows each part's formula.",
+    ],
+  };
+}
+
+/** Points along a run, as `scaling-lens curve` samples it (src/cli/curve.ts default --points 50). */
+export const SCHEDULE_POINTS = 50;
+/** Longest run the panel expands step by step (two Float64Arrays: 80 MB at this length). */
+export const MAX_SCHEDULE_STEPS = 5e6;
+
+/** Steps and tokens at SCHEDULE_POINTS steps of a plan (step i = round(i/k · n), i = 1…k), or why not. */
+function sampleRun(plan: RunPlan): { steps: number[]; tokens: number[]; totalSteps: number } | string {
+  const length =
+    plan.totalSteps ?? (plan.totalTokens !== undefined ? plan.totalTokens / plan.batchTokens : NaN);
+  if (length > MAX_SCHEDULE_STEPS)
+    return `the run has ${length.toExponential(2)} steps, more than the ${MAX_SCHEDULE_STEPS.toExponential(0)} the panel expands (scaling-lens curve CONFIG does)`;
+  const { run, errors } = compileRun(plan);
+  if (!run || run.tokens.length === 0) return errors.join('; ') || 'the run has no steps';
+  const n = run.lr.length;
+  const steps = Array.from({ length: SCHEDULE_POINTS }, (_, i) =>
+    Math.max(1, Math.round(((i + 1) / SCHEDULE_POINTS) * n)),
+  );
+  return { steps, tokens: steps.map((s) => run.tokens[s - 1]!), totalSteps: n };
+}
+
+/**
+ * Loss over the run: the law at the tokens after each sampled step, as `scaling-lens curve CONFIG
+ * --law <the panel's law>` computes it without a log (schedule-blind: published (N, D) laws predict
+ * the end of a run whose schedule fits its length), with the bootstrap band where the law has draws,
+ * and the same run twice as long (steps, decay horizon doubled). A WSD-cooldown variant is not drawn:
+ * under a schedule-blind law it is the same curve.
+ */
+function scheduleChart(
+  snapshot: ChartSnapshot,
+  config: ConfigMarker | null,
+  input: ScheduleChartInput,
+): ChartSpec {
+  const law = snapshot.law.law;
+  const x: ChartAxis = { label: 'Tokens trained', unit: 'tokens', scale: 'linear', min: 0 };
+  const yAxis: ChartAxis = { label: 'Loss', unit: 'nats/token', scale: 'linear' };
+  const unavailable = (why: string): ChartSpec => ({
+    id: 'schedule',
+    title: 'Loss over training: unknown',
+    description: `Loss over training unknown: ${why}.`,
+    x,
+    y: yAxis,
+    series: [],
+    unavailable: `Loss over training unknown: ${why}.`,
+  });
+  if (!input.plan) return unavailable(input.reason ?? 'no LR schedule was read from this file');
+  if (!config) return unavailable('the parameter count is unknown');
+  const sampled = sampleRun(input.plan);
+  if (typeof sampled === 'string') return unavailable(sampled);
+  const N = config.paramsUsed;
+  const curve = finitePoints(sampled.tokens.map((D) => ({ x: D, y: evaluateLaw(law, N, D) })));
+  if (curve.length === 0) return unavailable(`${snapshot.law.label} gives no finite loss along this run`);
+  const series: ChartSeries[] = [
+    {
+      id: 'predicted',
+      label: `${snapshot.law.label} at N = ${shortCount(N)}`,
+      role: 'curve',
+      points: curve,
+      colorIndex: 0,
+    },
+  ];
+  const draws = coefficientDraws(snapshot);
+  if (draws.length >= 10) {
+    const intervals = curve.map((p) => lossInterval(law, draws, N, p.x, p.y));
+    series.push({
+      id: 'band',
+      label: `95% band (${draws.length} bootstrap draws)`,
+      role: 'band',
+      points: curve.map((p, i) => ({ x: p.x, y: intervals[i]!.low })),
+      upper: curve.map((p, i) => ({ x: p.x, y: intervals[i]!.high })),
+      colorIndex: 0,
+    });
+  }
+  const plan = input.plan;
+  const schedule = plan.schedule;
+  // Twice as long: twice the steps (or tokens), the decay stretched to the new end, as a run planned
+  // for that length would be (the law assumes a schedule matched to the run's length).
+  const doubled: RunPlan = {
+    ...plan,
+    ...(plan.totalSteps !== undefined ? { totalSteps: plan.totalSteps * 2 } : {}),
+    ...(plan.totalTokens !== undefined ? { totalTokens: plan.totalTokens * 2 } : {}),
+    schedule: {
+      ...schedule,
+      horizon: schedule.horizon * 2,
+      ...(schedule.zeroFrom !== undefined ? { zeroFrom: schedule.zeroFrom * 2 } : {}),
+    },
+  };
+  const longer = sampleRun(doubled);
+  const caption: string[] = [
+    `Schedule: ${describeSchedule(schedule, schedule.horizon)}.`,
+    `Schedule-blind: ${snapshot.law.label} predicts loss from N and tokens; the LR schedule sets the steps and tokens (as scaling-lens curve without --log).`,
+    "WSD-cooldown what-if not drawn: under a schedule-blind law it is the same curve (a schedule-aware law needs a fit on the run's log: scaling-lens curve CONFIG --log FILE).",
+  ];
+  if (typeof longer !== 'string') {
+    const points = finitePoints(longer.tokens.map((D) => ({ x: D, y: evaluateLaw(law, N, D) })));
+    series.push({
+      id: 'twice',
+      label: `Twice as long (${formatSteps(longer.totalSteps)} steps)`,
+      role: 'curve',
+      points,
+      colorIndex: 4,
+      dashed: true,
+    });
+  } else caption.push(`Twice-as-long what-if not drawn: ${longer}.`);
+  const end = curve[curve.length - 1]!;
+  series.push({
+    id: 'end',
+    label: `End of run (${shortCount(end.x)} tokens)`,
+    role: 'config',
+    points: [end],
+    colorIndex: 1,
+  });
+  if (input.loggedNote) caption.push(input.loggedNote);
+  for (const note of input.notes ?? []) caption.push(`Extractor: ${note}.`);
+  const focus = series.filter((s) => s.role !== 'band').flatMap((s) => s.points.map((p) => p.y));
+  return {
+    id: 'schedule',
+    title: `Loss over training (${formatSteps(sampled.totalSteps)} steps, ${shortCount(end.x)} tokens)`,
+    description: `Predicted loss after each part of the run under ${snapshot.law.label} at N = ${shortCount(N)}: ${end.y.toFixed(3)} at the end of ${formatSteps(sampled.totalSteps)} steps; dashed, the same run twice as long.`,
+    x,
+    y: { ...yAxis, ...focusBounds(focus.slice(Math.floor(focus.length / 10)), 0.1) },
+    series,
+    caption,
+  };
+}
+
+const formatSteps = (steps: number) => steps.toLocaleString('en-US');
 
 /** 124M, 6.7B: chart labels only (tooltips and the table carry exact numbers). */
 function shortCount(value: number): string {

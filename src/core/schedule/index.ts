@@ -17,6 +17,7 @@ import { litgptSchedule } from '../config/frameworks/litgpt/schedule';
 import { levanterSchedule } from '../config/frameworks/levanter/schedule';
 import { nanotronSchedule } from '../config/frameworks/nanotron/schedule';
 import { nemoSchedule } from '../config/frameworks/nemo/schedule';
+import { olmoCoreSchedule } from '../config/frameworks/olmo-core/schedule';
 
 export * from './types';
 export { lrAt, compileRun, validateRun, describeSchedule } from './model';
@@ -36,6 +37,7 @@ const EXTRACTORS: Partial<Record<FrameworkId, Extractor>> = {
   levanter: levanterSchedule,
   nanotron: nanotronSchedule,
   nemo: nemoSchedule,
+  'olmo-core': olmoCoreSchedule,
 };
 
 /** Frameworks with an extractor (for messages and the hover). */

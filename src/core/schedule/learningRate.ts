@@ -20,6 +20,7 @@ const LR_KEYS: Partial<Record<FrameworkId, readonly string[]>> = {
   levanter: ['optimizer.learning_rate'],
   nanotron: ['optimizer.learning_rate_scheduler.learning_rate'],
   nemo: ['model.optim.lr'],
+  'olmo-core': ['lr'],
   olmo: ['learning_rate'],
   nanogpt: ['learning_rate'],
 };

@@ -71,6 +71,11 @@ export interface LrSchedule {
   horizon: number;
   /** From this position on the LR is 0 (MaxText's zero phase after learning_rate_schedule_steps). */
   zeroFrom?: number;
+  /**
+   * The framework evaluates its schedule this far ahead of the position (OLMo-core: the trainer
+   * counts the current step before setting its LR, so step k uses the schedule at k, not k − 1).
+   */
+  positionOffset?: number;
 }
 
 /**
