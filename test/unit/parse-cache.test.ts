@@ -1,6 +1,8 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { TextCache } from '../../src/core/config/parseCache';
+import type { ParseError } from 'jsonc-parser';
+import { parseJsonTreeCached, TextCache } from '../../src/core/config/parseCache';
+import { parseShell } from '../../src/core/config/shell';
 import { parseYaml } from '../../src/core/config/yamlSource';
 
 test('parses are shared per text across interleaved documents, least recently used evicted', () => {
@@ -23,4 +25,38 @@ test('two documents edited in turn each keep their YAML parse', () => {
   const first = parseYaml(one);
   parseYaml(two);
   assert.equal(parseYaml(one), first, 'not re-parsed after the other document');
+});
+
+test('every format is cached by content: shell scripts (when nothing is sourced) and JSON', () => {
+  const script = 'python pretrain_gpt.py --num-layers 12 --hidden-size 768\n';
+  const other = 'python pretrain_gpt.py --num-layers 24\n';
+  const first = parseShell(script);
+  parseShell(other);
+  assert.equal(parseShell(script), first, 'the same text is lexed once');
+  assert.notEqual(
+    parseShell(script, { path: '/a/run.sh' }),
+    first,
+    'a different path ($BASH_SOURCE) is its own entry',
+  );
+
+  const json = '{"model_type": "gpt2", "n_layer": 12,}';
+  const errors: ParseError[] = [];
+  const root = parseJsonTreeCached(json, errors);
+  const again: ParseError[] = [];
+  assert.equal(parseJsonTreeCached(json, again), root);
+  assert.deepEqual(again, errors, 'the parse errors come back with the cached tree');
+});
+
+test('a script that sources a file is re-read every time, so an edit to the sourced file is seen', () => {
+  let model = 'NUM_LAYERS=12\n';
+  const includes = {
+    path: '/w/train.sh',
+    readFile: (path: string) => (path === '/w/model.sh' ? model : undefined),
+  };
+  const script = 'source ./model.sh\npython pretrain_gpt.py --num-layers $NUM_LAYERS\n';
+  const before = parseShell(script, includes);
+  assert.equal(before.flags.find((f) => f.name === '--num-layers')?.values[0]?.text, '12');
+  model = 'NUM_LAYERS=24\n';
+  const after = parseShell(script, includes);
+  assert.equal(after.flags.find((f) => f.name === '--num-layers')?.values[0]?.text, '24');
 });

@@ -1,3 +1,4 @@
+import { parseTree, type Node as JsonNode, type ParseError } from 'jsonc-parser';
 import { parseTOML, type AST } from 'toml-eslint-parser';
 
 /**
@@ -11,6 +12,22 @@ export class TextCache<T> {
   private readonly entries = new Map<string, T>();
 
   constructor(private readonly capacity = 8) {}
+
+  /** The entry for `key` (refreshed as most recently used), or undefined. */
+  peek(key: string): T | undefined {
+    const hit = this.entries.get(key);
+    if (hit === undefined) return undefined;
+    this.entries.delete(key);
+    this.entries.set(key, hit);
+    return hit;
+  }
+
+  /** Store `value` under `key`, dropping the least recently used entry beyond capacity. */
+  put(key: string, value: T): void {
+    this.entries.delete(key);
+    this.entries.set(key, value);
+    if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value as string);
+  }
 
   get(text: string, parse: (text: string) => T): T {
     const hit = this.entries.get(text);
@@ -40,4 +57,26 @@ export function parseTomlCached(text: string): AST.TOMLProgram {
   });
   if (result instanceof Error) throw result;
   return result;
+}
+
+const jsonCache = new TextCache<{ root: JsonNode | undefined; errors: ParseError[] } | Error>();
+
+/**
+ * jsonc-parser's `parseTree` (trailing commas and comments allowed, as the HF reader reads
+ * `config.json`) through the shared cache: detection and reading parse the same text once. The
+ * parse errors are copied into `errors`; throws what the parser threw.
+ */
+export function parseJsonTreeCached(text: string, errors?: ParseError[]): JsonNode | undefined {
+  const result = jsonCache.get(text, (t) => {
+    try {
+      const found: ParseError[] = [];
+      const root = parseTree(t, found, { allowTrailingComma: true, disallowComments: false });
+      return { root, errors: found };
+    } catch (error) {
+      return error instanceof Error ? error : new Error(String(error));
+    }
+  });
+  if (result instanceof Error) throw result;
+  errors?.push(...result.errors);
+  return result.root;
 }

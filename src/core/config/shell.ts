@@ -1,6 +1,7 @@
 import type { CoreDiagnostic } from '../types';
 import { LineIndex } from './text';
 import { evaluateArithmetic } from './values';
+import { TextCache } from './parseCache';
 
 /**
  * A small, static reader for bash launch scripts (Megatron-LM, Megatron-DeepSpeed, MaxText). It never
@@ -113,14 +114,25 @@ const LEADING_KEYWORDS = new Set(['if', 'then', 'else', 'elif', 'do', 'while', '
 const DECLARATION_BUILTINS = new Set(['export', 'local', 'declare', 'readonly', 'typeset']);
 const FLAG_HEAD = /^--([A-Za-z0-9][A-Za-z0-9_.-]*)/;
 
+/**
+ * Parses of scripts that `source` nothing, keyed by the script's path and text: recognition, the
+ * reader, the layout and schedule readers and the hovers' re-reads all lex the same text. A script
+ * that sources (or tries to source) a file is never cached, since that file can change on disk
+ * while the script's text does not. Callers treat the result as read-only.
+ */
+const shellCache = new TextCache<ShellScript>();
+
 /** Parse a shell script statically; never throws. */
 export function parseShell(text: string, includes: ShellIncludes = {}): ShellScript {
+  const key = `${includes.readFile ? 'r' : '-'}${includes.path ?? ''}\u0000${text}`;
+  const cached = shellCache.peek(key);
+  if (cached) return cached;
   const lines = new LineIndex(text);
   const diagnostics: CoreDiagnostic[] = [];
   const { masked, tokens } = tokenize(text, { lines, diagnostics, comments: [] });
   const state = new Replay(masked, lines, diagnostics, includes);
   state.run(tokens);
-  return {
+  const script: ShellScript = {
     lines,
     assignments: state.assignments,
     variables: state.variables,
@@ -128,6 +140,8 @@ export function parseShell(text: string, includes: ShellIncludes = {}): ShellScr
     statements: state.statements,
     diagnostics,
   };
+  if (!state.sourceAttempted) shellCache.put(key, script);
+  return script;
 }
 
 /** Lex a script into tokens whose raw text has comment lines inside strings blanked. */
@@ -453,6 +467,8 @@ class Replay {
   private sourced: { start: number; end: number; file: string } | undefined;
   private sourceDepth = 0;
   private sourcedChars = 0;
+  /** Whether a `source` command was followed (or tried): such a parse depends on other files. */
+  sourceAttempted = false;
   private readonly sourcing = new Set<string>();
 
   constructor(
@@ -645,6 +661,7 @@ class Replay {
   private source(raw: string, start: number, end: number): void {
     const { readFile, path } = this.includes;
     if (!readFile) return;
+    this.sourceAttempted = true;
     const target = this.expandOrUndefined(raw);
     const range = this.lines.range(start, end);
     if (target === undefined || target.trim() === '') {

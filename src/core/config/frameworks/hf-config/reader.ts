@@ -1,4 +1,5 @@
-import { parseTree, printParseErrorCode, type Node as JsonNode, type ParseError } from 'jsonc-parser';
+import { printParseErrorCode, type Node as JsonNode, type ParseError } from 'jsonc-parser';
+import { parseJsonTreeCached } from '../../parseCache';
 import type {
   ArchField,
   ArchitectureSpec,
@@ -55,7 +56,7 @@ function objectProperties(node: JsonNode): Map<string, JsonNode> {
 function parseObject(text: string, errors?: ParseError[]): JsonObjectView | undefined {
   let root: JsonNode | undefined;
   try {
-    root = parseTree(text, errors, { allowTrailingComma: true, disallowComments: false });
+    root = parseJsonTreeCached(text, errors);
   } catch {
     return undefined;
   }
