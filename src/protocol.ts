@@ -440,6 +440,11 @@ export type CompareResponse =
 /** Request (client → server): everything the curves panel draws for a document, or null (not a run config). */
 export interface CurvesParams {
   uri: string;
+  /**
+   * After `Scaling Lens: Compare with…`: the other config (a file, or the same file's HEAD text),
+   * analyzed under `uri`'s settings and law and drawn as a second series on the loss and isoFLOP charts.
+   */
+  compareWith?: CompareParams['other'];
 }
 export interface CurvesResponse {
   uri: string;

@@ -12,13 +12,15 @@ export const CURVES_VIEW_TYPE = 'scalingLens.curves';
 export const MAX_PNG_DATA_URL_CHARS = 20_000_000;
 
 /**
- * The five chart ids, as src/core/charts.ts CHART_IDS lists them (a copy so this module imports no
+ * The chart ids, as src/core/charts.ts CHART_IDS lists them (a copy so this module imports no
  * chart code; the type check below and test/unit/bundle.test.ts keep the two equal).
  */
 export const PANEL_CHART_IDS = [
   'tokens',
   'isoflop',
   'frontier',
+  'schedule',
+  'memory',
   'fit',
   'residuals',
 ] as const satisfies readonly ChartId[];
@@ -52,7 +54,7 @@ export type WebviewToHostMessage = ReadyMessage | ExportPngMessage | ExportCsvMe
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-/** True for one of the five chart ids. */
+/** True for one of the chart ids. */
 export function isChartId(value: unknown): value is ChartId {
   return typeof value === 'string' && (PANEL_CHART_IDS as readonly string[]).includes(value);
 }

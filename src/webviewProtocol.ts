@@ -127,7 +127,7 @@ function isObservedPoints(value: unknown): boolean {
   );
 }
 
-const SERIES_ROLES = new Set(['curve', 'band', 'config', 'optimum', 'observed', 'heldOut']);
+const SERIES_ROLES = new Set(['curve', 'band', 'config', 'optimum', 'observed', 'heldOut', 'stack', 'limit']);
 const optionalFinite = (value: unknown) => value === undefined || isFiniteNumber(value);
 const finiteOrNull = (value: unknown) => value === null || isFiniteNumber(value);
 
@@ -176,6 +176,7 @@ function isChartSeries(value: unknown): boolean {
  */
 export function isChartData(value: unknown): value is ChartData {
   if (!isObject(value) || typeof value.lawLabel !== 'string' || !isStringArray(value.notes)) return false;
+  if (value.compareLabel !== undefined && typeof value.compareLabel !== 'string') return false;
   if (
     !Array.isArray(value.charts) ||
     !value.charts.every(
@@ -187,7 +188,21 @@ export function isChartData(value: unknown): value is ChartData {
         isChartAxis(chart.x) &&
         isChartAxis(chart.y) &&
         Array.isArray(chart.series) &&
-        chart.series.every(isChartSeries),
+        chart.series.every(isChartSeries) &&
+        // Bar charts (memory) label their bars; charts with nothing to draw say why; captions are text.
+        (chart.kind === undefined || chart.kind === 'bar') &&
+        (chart.categories === undefined || isStringArray(chart.categories)) &&
+        (chart.unavailable === undefined || typeof chart.unavailable === 'string') &&
+        (chart.caption === undefined || isStringArray(chart.caption)) &&
+        // A stacked bar's x is its 1-based index into the labels: anything else would draw nowhere.
+        chart.series.every(
+          (series: Record<string, unknown>) =>
+            (series.role !== 'stack' && series.role !== 'limit') ||
+            (isStringArray(chart.categories) &&
+              (series.points as { x: number }[]).every(
+                (p) => Number.isInteger(p.x) && p.x >= 1 && p.x <= (chart.categories as string[]).length,
+              )),
+        ),
     )
   )
     return false;

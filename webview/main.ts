@@ -64,7 +64,10 @@ function renderHeader(update: UpdateMessage, data: ChartData): void {
   if (snapshot.loss) marker.dataset.loss = formatLoss(snapshot.loss.value);
   else delete marker.dataset.loss;
   const law = byId('law-label');
-  law.textContent = `Law: ${snapshot.law.label}${snapshot.law.fittedFrom ? ` — fitted from ${snapshot.law.fittedFrom}` : ''}`;
+  const compared = data.compareLabel
+    ? ` · compared with ${data.compareLabel} (run Compare with… again to clear)`
+    : '';
+  law.textContent = `Law: ${snapshot.law.label}${snapshot.law.fittedFrom ? ` — fitted from ${snapshot.law.fittedFrom}` : ''}${compared}`;
   law.title = snapshot.law.citation;
   const notes = byId<HTMLUListElement>('notes');
   notes.replaceChildren(
@@ -94,6 +97,28 @@ function draw(): void {
     section.hidden = false;
     section.querySelector('h2')!.textContent = spec.title;
     canvas.setAttribute('aria-label', spec.description);
+    const captions = section.querySelector('[data-caption]') as HTMLUListElement;
+    captions.replaceChildren(
+      ...(spec.caption ?? []).map((text) => {
+        const li = document.createElement('li');
+        li.textContent = text;
+        return li;
+      }),
+    );
+    // Nothing to draw (memory unknown, no LR schedule): the reason in place of the chart, never a bar.
+    const unavailable = section.querySelector('[data-unavailable]') as HTMLParagraphElement;
+    const box = canvas.parentElement as HTMLElement;
+    if (spec.unavailable !== undefined) {
+      unavailable.textContent = spec.unavailable;
+      unavailable.hidden = false;
+      box.hidden = true;
+      section.dataset.unavailable = 'true';
+      renderer.clear(id);
+      continue;
+    }
+    unavailable.hidden = true;
+    box.hidden = false;
+    delete section.dataset.unavailable;
     renderer.render(canvas, spec, {
       theme,
       logLoss: state.logLoss === true,

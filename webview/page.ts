@@ -26,6 +26,8 @@ const SECTIONS: readonly [string, string][] = [
   ['tokens', 'Loss vs training tokens'],
   ['isoflop', 'IsoFLOP: loss vs model size'],
   ['frontier', 'Loss vs compute (compute-optimal frontier)'],
+  ['schedule', 'Loss over training'],
+  ['memory', 'Memory per GPU'],
   ['fit', 'Observed runs and the fitted law'],
   ['residuals', 'Residuals'],
 ];
@@ -66,6 +68,8 @@ export function renderPage(options: PageOptions): string {
           </div>
         </div>
         <div class="chart-box"><canvas data-chart="${id}" role="img" aria-label="${heading}"></canvas></div>
+        <p class="chart-unavailable" data-unavailable="${id}" hidden></p>
+        <ul class="chart-caption" data-caption="${id}"></ul>
       </section>`,
   ).join('');
   const prelude = options.prelude ? `<script nonce="${nonce}">${options.prelude}</script>` : '';
@@ -150,4 +154,7 @@ const STYLES = `
   th, td { text-align: left; padding: 2px 8px; border-bottom: 1px solid var(--vscode-panel-border, rgba(128,128,128,.25)); white-space: nowrap; }
   td[data-x], td[data-y] { text-align: right; }
   tr.chart-group td { font-weight: 600; padding-top: 10px; }
+  .chart-unavailable { margin: 8px 0; padding: 10px; border: 1px dashed var(--vscode-panel-border, rgba(128,128,128,.5)); color: var(--vscode-editorWarning-foreground, #b58900); }
+  .chart-caption { margin: 4px 0 0; padding-left: 18px; font-size: .9em; opacity: .85; }
+  .chart-caption:empty { display: none; }
 `;

@@ -3,6 +3,9 @@
  * updates it in place on the next edit. Every label is drawn on the canvas, never parsed as HTML.
  */
 import {
+  BarController,
+  BarElement,
+  CategoryScale,
   Chart,
   Filler,
   Legend,
@@ -24,6 +27,9 @@ import { formatCount, formatScientific } from '../src/core/format';
 import { withAlpha, type Theme } from './theme';
 
 Chart.register(
+  BarController,
+  BarElement,
+  CategoryScale,
   LineController,
   LineElement,
   PointElement,
@@ -63,6 +69,32 @@ const backgroundPlugin: Plugin<'line'> = {
     ctx.fillStyle = options.color ?? '#ffffff';
     ctx.fillRect(0, 0, width, height);
     ctx.restore();
+  },
+};
+
+/** A horizontal dashed line across the plot at each visible 'limit' dataset's y (an accelerator's capacity). */
+const limitPlugin: Plugin<'line'> = {
+  id: 'scalingLensLimit',
+  afterDatasetsDraw(chart) {
+    const { ctx, chartArea } = chart;
+    const y = chart.scales.y;
+    if (!y) return;
+    chart.data.datasets.forEach((raw, index) => {
+      const dataset = raw as unknown as Dataset;
+      if (dataset.role !== 'limit' || !chart.isDatasetVisible(index)) return;
+      const value = (dataset.data[0] as { y: number } | undefined)?.y;
+      if (value === undefined) return;
+      const pixel = y.getPixelForValue(value);
+      ctx.save();
+      ctx.strokeStyle = String(dataset.borderColor);
+      ctx.lineWidth = 2;
+      ctx.setLineDash([6, 4]);
+      ctx.beginPath();
+      ctx.moveTo(chartArea.left, pixel);
+      ctx.lineTo(chartArea.right, pixel);
+      ctx.stroke();
+      ctx.restore();
+    });
   },
 };
 
@@ -165,6 +197,37 @@ function datasetsFor(spec: ChartSpec, options: RenderOptions): Dataset[] {
           order: 1,
         });
         break;
+      case 'stack':
+        // One part of a stacked bar: x is the bar's 1-based index into the chart's labels.
+        out.push({
+          ...common,
+          type: 'bar',
+          data: series.points.map((p) => ({ x: spec.categories?.[p.x - 1] ?? String(p.x), y: p.y })),
+          stack: 'memory',
+          backgroundColor: withAlpha(c, 0.85),
+          borderColor: theme.background,
+          borderWidth: 1,
+          maxBarThickness: 140,
+          order: 2,
+        } as unknown as Dataset);
+        break;
+      case 'limit':
+        // Drawn across the whole plot by limitPlugin; the dataset carries the legend entry and tooltip.
+        out.push({
+          ...common,
+          type: 'line',
+          data: series.points.map((p) => ({ x: spec.categories?.[p.x - 1] ?? String(p.x), y: p.y })),
+          showLine: false,
+          pointRadius: 0,
+          pointHoverRadius: 4,
+          pointStyle: 'line',
+          borderColor: c,
+          backgroundColor: c,
+          borderWidth: 2,
+          borderDash: [6, 4],
+          order: 0,
+        } as unknown as Dataset);
+        break;
       case 'heldOut':
         out.push({
           ...common,
@@ -192,18 +255,50 @@ function optionsFor(spec: ChartSpec, options: RenderOptions): ChartOptions<'line
     yLog && spec.y.min !== undefined && spec.y.min <= 0
       ? { max: spec.y.max }
       : { min: spec.y.min, max: spec.y.max };
+  const bar = spec.kind === 'bar';
+  const xLog = spec.x.scale === 'log';
+  const xScale = bar
+    ? {
+        // Stacked bars: one category per bar, the parts stacked on a linear y from 0.
+        type: 'category' as const,
+        labels: spec.categories ?? [],
+        stacked: true,
+        title: { display: true, text: spec.x.label, color: theme.foreground, font },
+        ticks: { color: theme.muted, font },
+        grid: { display: false },
+        border: { color: theme.grid },
+      }
+    : xLog
+      ? null
+      : {
+          type: 'linear' as const,
+          min: spec.x.min,
+          max: spec.x.max,
+          title: { display: true, text: `${spec.x.label} (${spec.x.unit})`, color: theme.foreground, font },
+          ticks: {
+            color: theme.muted,
+            font,
+            maxRotation: 0,
+            callback: (value: string | number) => formatCount(Number(value)),
+          },
+          grid: { color: withAlpha(theme.grid, 0.6) },
+          border: { color: theme.grid },
+        };
   return {
     animation: false,
     responsive: true,
     maintainAspectRatio: false,
-    parsing: false,
-    normalized: true,
-    interaction: { mode: 'nearest', intersect: false, axis: 'xy' },
+    // Bars are parsed against their category labels; lines are sent in chart.js's own {x, y} form.
+    ...(bar ? {} : { parsing: false as const }),
+    normalized: !bar,
+    interaction: bar
+      ? { mode: 'index', intersect: false }
+      : { mode: 'nearest', intersect: false, axis: 'xy' },
     color: theme.foreground,
     font,
     layout: { padding: { top: 4, right: 12 } },
     scales: {
-      x: {
+      x: (xScale as never) ?? {
         type: 'logarithmic',
         min: spec.x.min,
         max: spec.x.max,
@@ -227,8 +322,8 @@ function optionsFor(spec: ChartSpec, options: RenderOptions): ChartOptions<'line
         border: { color: theme.grid },
       },
       y: {
-        type: yLog ? 'logarithmic' : 'linear',
-        ...yBounds,
+        type: yLog && !bar ? 'logarithmic' : 'linear',
+        ...(bar ? { min: spec.y.min, max: spec.y.max, stacked: true } : yBounds),
         title: {
           display: true,
           text: `${spec.y.label} (${spec.y.unit}${yLog ? ', log scale' : ''})`,
@@ -289,11 +384,20 @@ function optionsFor(spec: ChartSpec, options: RenderOptions): ChartOptions<'line
         bodyFont: font,
         callbacks: {
           title: (items: TooltipItem<'line'>[]) =>
-            items.length ? `${spec.x.label} = ${describeX(spec.x.unit, items[0].parsed.x ?? NaN)}` : '',
+            !items.length
+              ? ''
+              : bar
+                ? (spec.categories?.[items[0].dataIndex] ?? '')
+                : `${spec.x.label} = ${describeX(spec.x.unit, items[0].parsed.x ?? NaN)}`,
           label: (item: TooltipItem<'line'>) => {
             const dataset = item.dataset as Dataset;
             const y = item.parsed.y ?? NaN;
-            const value = spec.id === 'residuals' ? `${y >= 0 ? '+' : ''}${y.toFixed(4)}` : y.toFixed(4);
+            const value =
+              spec.id === 'residuals'
+                ? `${y >= 0 ? '+' : ''}${y.toFixed(4)}`
+                : bar
+                  ? y.toFixed(2)
+                  : y.toFixed(4);
             return `${dataset.label}: ${value} ${spec.y.unit}`;
           },
           afterLabel: (item: TooltipItem<'line'>) => {
@@ -343,7 +447,7 @@ export class ChartRenderer {
         type: 'line',
         data: { datasets },
         options: chartOptions,
-        plugins: [backgroundPlugin],
+        plugins: [backgroundPlugin, limitPlugin],
       }),
     );
   }

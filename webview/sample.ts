@@ -8,6 +8,7 @@ import { EPOCH_2024 } from '../src/core/laws/published';
 import { lossInterval } from '../src/core/laws/uncertainty';
 import { countParams, gpt2Architecture } from '../src/core/model/params';
 import { buildChartData, type ObservedPoint } from '../src/core/charts';
+import type { RunPlan } from '../src/core/schedule';
 import type { AnalysisSnapshot } from '../src/protocol';
 import type { UpdateMessage } from '../src/webviewProtocol';
 
@@ -71,6 +72,24 @@ function snapshotFor(
   };
 }
 
+/**
+ * nanoGPT's GPT-2 124M schedule (karpathy/nanoGPT train.py defaults: cosine from 6e-4 to 6e-5, 2,000
+ * warmup steps) over 19,938 steps of 491,520 tokens ≈ 9.8e9 tokens, the samples' D.
+ */
+const SAMPLE_PLAN: RunPlan = {
+  schedule: {
+    unit: 'steps',
+    peakLr: 6e-4,
+    finalLr: 6e-5,
+    warmup: 2000,
+    warmupShape: 'linear-plus-one',
+    decay: { kind: 'cosine' },
+    horizon: 19938,
+  },
+  batchTokens: 491520,
+  totalSteps: 19938,
+};
+
 /** The config under the default published law. */
 export function publishedSample(): UpdateMessage {
   const law = EPOCH_2024;
@@ -85,7 +104,18 @@ export function publishedSample(): UpdateMessage {
     9.8e9,
   );
   // The chart data as the server builds it (src/server/curves.ts).
-  return { type: 'update', documentLabel: 'gpt2-small.py', snapshot, data: buildChartData({ snapshot }) };
+  const data = buildChartData({
+    snapshot,
+    schedule: { plan: SAMPLE_PLAN },
+    // A file whose layout is not read: the memory chart says why instead of drawing a bar.
+    memory: {
+      gpu: 'H100',
+      estimate: null,
+      reason:
+        'the parallel layout (micro-batch, parallelism degrees, sharding, precision) is not read for nanogpt files',
+    },
+  });
+  return { type: 'update', documentLabel: 'gpt2-small.py', snapshot, data };
 }
 
 /** The config under a law fitted from 4 sizes × 6 checkpoints, with bootstrap draws and held-out points. */
@@ -135,7 +165,26 @@ export function fittedSample(): UpdateMessage {
     type: 'update',
     documentLabel: 'gpt2-small.py',
     snapshot,
-    data: buildChartData({ snapshot, observed }),
+    data: buildChartData({
+      snapshot,
+      observed,
+      schedule: { plan: SAMPLE_PLAN },
+      // Illustrative bytes for one A100 40GB (the sample's own figures, not an estimate of a file).
+      memory: {
+        gpu: 'A100-40GB',
+        estimate: {
+          perGpuBytes: 31.5 * 2 ** 30,
+          weights: 0.23 * 2 ** 30,
+          gradients: 0.46 * 2 ** 30,
+          optimizer: 1.39 * 2 ** 30,
+          activations: 26.4 * 2 ** 30,
+          buffers: 1.5 * 2 ** 30,
+          overhead: 1.52 * 2 ** 30,
+          capacityBytes: 40 * 2 ** 30,
+          fits: true,
+        },
+      },
+    }),
     observed,
   };
 }

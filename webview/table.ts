@@ -8,6 +8,8 @@ const CHART_NAMES: Record<ChartId, string> = {
   tokens: 'Loss vs tokens',
   isoflop: 'IsoFLOP',
   frontier: 'Frontier',
+  schedule: 'Loss over training',
+  memory: 'Memory per GPU',
   fit: 'Fit',
   residuals: 'Residuals',
 };

@@ -9,9 +9,11 @@ import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { Commands, CompareRequest } from '../protocolMethods';
 import type { CompareParams } from '../protocol';
+import { compareOverlayLabel, setCompareOverlay } from './curvesPanel';
 
 const HEAD = '$(git-commit) The same file at git HEAD';
 const PICK_FILE = '$(file) Another config file…';
+const CLEAR = '$(close) Clear the comparison in the curves panel';
 
 /** Register the command; returns its disposable. */
 export function registerCompareCommand(client: LanguageClient): vscode.Disposable {
@@ -37,13 +39,19 @@ async function compareWith(client: LanguageClient, target: vscode.Uri | undefine
   const others = vscode.workspace.textDocuments.filter(
     (d) => d.uri.toString() !== document.uri.toString() && d.uri.scheme === 'file' && !d.isClosed,
   );
+  const overlay = compareOverlayLabel(document.uri.toString());
   const items: vscode.QuickPickItem[] = [
+    ...(overlay ? [{ label: CLEAR, description: overlay }] : []),
     ...(document.uri.scheme === 'file' ? [{ label: HEAD }] : []),
     { label: PICK_FILE },
     ...others.map((d) => ({ label: vscode.workspace.asRelativePath(d.uri), description: 'open editor' })),
   ];
   const picked = await vscode.window.showQuickPick(items, { title: 'Scaling Lens: Compare with…' });
   if (!picked) return;
+  if (picked.label === CLEAR) {
+    setCompareOverlay(document.uri.toString(), null);
+    return;
+  }
 
   let params: CompareParams;
   const uri = document.uri.toString();
@@ -82,6 +90,8 @@ async function compareWith(client: LanguageClient, target: vscode.Uri | undefine
     void vscode.window.showErrorMessage(`Scaling Lens: ${response.message}`);
     return;
   }
+  // The curves panel overlays the other side on its loss and isoFLOP charts until cleared.
+  setCompareOverlay(uri, params.other);
   const report = await vscode.workspace.openTextDocument({
     language: 'markdown',
     content: response.markdown,

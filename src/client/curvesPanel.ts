@@ -9,7 +9,7 @@ import type { AnalysisEvents } from './analysisEvents';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import type { ChartId } from '../core/charts';
 import { Commands, CurvesRequest } from '../protocolMethods';
-import type { CurvesParams, CurvesResponse } from '../protocol';
+import type { CompareParams, CurvesParams, CurvesResponse } from '../protocol';
 import { CURVES_VIEW_TYPE, isWebviewToHostMessage, panelStateUri } from '../webviewMessages';
 import type { HostToWebviewMessage, UpdateMessage, WebviewToHostMessage } from '../webviewProtocol';
 import { makeNonce, renderPage } from '../../webview/page';
@@ -26,7 +26,25 @@ export function registerCurvesPanel(
   client: LanguageClient,
   events: AnalysisEvents,
 ): vscode.Disposable {
-  return new CurvesPanelHost(context, client, events);
+  const host = new CurvesPanelHost(context, client, events);
+  activeHost = host;
+  return host;
+}
+
+/** The one panel host (the compare command sets and clears its overlay). */
+let activeHost: CurvesPanelHost | undefined;
+
+/**
+ * After `Scaling Lens: Compare with…`: overlay `other` on the panel's charts for the config `uri`
+ * (the server analyzes and draws it), or clear the overlay with null. Redraws when shown.
+ */
+export function setCompareOverlay(uri: string, other: CompareParams['other'] | null): void {
+  activeHost?.setCompare(uri, other);
+}
+
+/** The label of the overlay drawn for `uri`, if any (the compare command offers to clear it). */
+export function compareOverlayLabel(uri: string): string | undefined {
+  return activeHost?.compareLabel(uri);
 }
 
 class CurvesPanelHost implements vscode.Disposable {
@@ -42,6 +60,8 @@ class CurvesPanelHost implements vscode.Disposable {
   private readonly latestRequest = new Map<string, number>();
   private requestCounter = 0;
   private editTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Compare overlays per config URI, kept until cleared (re-sent with every curves request). */
+  private readonly compareWith = new Map<string, CompareParams['other']>();
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -66,6 +86,16 @@ class CurvesPanelHost implements vscode.Disposable {
         this.scheduleFallbackRefresh(this.uri);
       }),
     );
+  }
+
+  setCompare(uri: string, other: CompareParams['other'] | null): void {
+    if (other) this.compareWith.set(uri, other);
+    else this.compareWith.delete(uri);
+    if (this.panel && uri === this.uri) void this.refresh(uri, { switchTo: true });
+  }
+
+  compareLabel(uri: string): string | undefined {
+    return this.compareWith.get(uri)?.label;
   }
 
   dispose(): void {
@@ -221,7 +251,8 @@ class CurvesPanelHost implements vscode.Disposable {
     this.latestRequest.set(uri, id);
     let answer: CurvesResponse | null;
     try {
-      const params: CurvesParams = { uri };
+      const other = this.compareWith.get(uri);
+      const params: CurvesParams = { uri, ...(other ? { compareWith: other } : {}) };
       answer = await this.client.sendRequest(CurvesRequest, params);
     } catch {
       return; // Cancelled or the server is restarting; the next notification redraws.

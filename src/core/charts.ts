@@ -14,7 +14,9 @@ import {
   type LawParams,
 } from './laws/forms';
 import { lossInterval, type CoefficientDraw } from './laws/uncertainty';
-import { compileRun, describeSchedule, type RunPlan } from './schedule';
+// The schedule model alone (not src/core/schedule/index.ts, which pulls in every framework reader).
+import { compileRun, describeSchedule } from './schedule/model';
+import type { RunPlan } from './schedule/types';
 import { GIB } from './model/memory';
 
 /**
@@ -140,6 +142,8 @@ export interface ConfigMarker {
 
 export interface ChartData {
   lawLabel: string;
+  /** The compared config's label while a comparison overlay is drawn. */
+  compareLabel?: string;
   charts: ChartSpec[];
   table: TableRow[];
   config: ConfigMarker | null;
@@ -183,6 +187,21 @@ export interface ScheduleChartInput {
   loggedNote?: string;
 }
 
+/**
+ * The other config of a comparison (`Scaling Lens: Compare with…`), analyzed under the same law:
+ * drawn on the loss-vs-tokens and isoFLOP charts as a second series. `paramsUsed` is N in the law's
+ * convention (its analysis' `loss.paramsUsed`), `loss` the law at (paramsUsed, tokens).
+ */
+export interface CompareInput {
+  /** The other side's name (file name, or "name @ HEAD"). */
+  label: string;
+  paramsUsed: number | null;
+  tokens: number | null;
+  loss: number | null;
+  /** Why it could not be analyzed (a note instead of a series). */
+  error?: string;
+}
+
 export interface ChartInput {
   snapshot: ChartSnapshot;
   observed?: readonly ObservedPoint[];
@@ -192,6 +211,8 @@ export interface ChartInput {
   memory?: MemoryChartInput;
   /** The run's LR schedule: adds the `schedule` chart (loss over the run, or the reason there is none). */
   schedule?: ScheduleChartInput;
+  /** A compared config: a second series on the tokens and isoFLOP charts. */
+  compare?: CompareInput;
 }
 
 /** Points per curve: smooth on a log axis, small enough for the table and postMessage. */
@@ -341,6 +362,12 @@ export function buildChartData(input: ChartInput): ChartData {
     notes.push('Parameter count unknown: the charts need the model size.');
   }
 
+  let compareLabel: string | undefined;
+  if (input.compare) {
+    const why = compareOverlay(charts, law, input.compare, samples);
+    if (why) notes.push(`Comparison with ${input.compare.label} not drawn: ${why}.`);
+    else compareLabel = input.compare.label;
+  }
   if (input.schedule) charts.push(scheduleChart(snapshot, config, input.schedule));
   if (input.memory) charts.push(memoryChart(input.memory));
 
@@ -376,7 +403,14 @@ export function buildChartData(input: ChartInput): ChartData {
     }
   }
 
-  return { lawLabel: snapshot.law.label, charts, table, config, notes };
+  return {
+    lawLabel: snapshot.law.label,
+    ...(compareLabel !== undefined ? { compareLabel } : {}),
+    charts,
+    table,
+    config,
+    notes,
+  };
 }
 
 /** Chart 1: loss vs D at this N, with the bootstrap band and the config / optimal-D markers. */
@@ -673,6 +707,90 @@ function fitCharts(
   ];
 }
 
+/** Palette slot of the compared config (magenta: not the config's red, the law's blue or a budget's). */
+const COMPARE_COLOR = 11;
+
+/**
+ * Add the compared config to the tokens chart (its own loss-vs-D curve at its N, and its point) and
+ * the isoFLOP chart (its point, and its budget's curve when the budget differs). Returns why not,
+ * or undefined when drawn.
+ */
+function compareOverlay(
+  charts: ChartSpec[],
+  law: LawParams,
+  other: CompareInput,
+  samples: number,
+): string | undefined {
+  if (other.error) return other.error;
+  const N = other.paramsUsed;
+  if (!(N !== null && N > 0)) return 'its parameter count is unknown';
+  const tokensChartSpec = charts.find((c) => c.id === 'tokens');
+  const isoflop = charts.find((c) => c.id === 'isoflop');
+  if (!tokensChartSpec) return 'this config has no loss chart';
+  const D = other.tokens !== null && other.tokens > 0 ? other.tokens : null;
+  const loss = D !== null && other.loss !== null && Number.isFinite(other.loss) ? other.loss : null;
+  const own = tokensChartSpec.series.find((s) => s.id === 'law')!;
+  const xs = own.points.map((p) => p.x);
+  tokensChartSpec.series.push({
+    id: 'compare-law',
+    label: `${other.label}: N = ${shortCount(N)}`,
+    role: 'curve',
+    points: finitePoints(
+      [...new Set([...xs, ...(D !== null && D >= xs[0]! && D <= xs[xs.length - 1]! ? [D] : [])])]
+        .sort((a, b) => a - b)
+        .map((x) => ({ x, y: evaluateLaw(law, N, x) })),
+    ),
+    colorIndex: COMPARE_COLOR,
+    dashed: true,
+  });
+  if (D !== null && loss !== null) {
+    const point = { label: `${other.label} (loss ${loss.toFixed(3)})`, role: 'config' as const };
+    tokensChartSpec.series.push({
+      id: 'compare',
+      ...point,
+      points: [{ x: D, y: loss }],
+      colorIndex: COMPARE_COLOR,
+    });
+    if (isoflop) {
+      const budget = 6 * N * D;
+      const lo = N / ISOFLOP_SPAN;
+      const hi = N * ISOFLOP_SPAN;
+      const optimum = optimalAllocation(law, budget);
+      const xsBudget = sampleWith(
+        Math.min(lo, (optimum?.params ?? N) / ISOFLOP_SPAN),
+        Math.max(hi, (optimum?.params ?? N) * ISOFLOP_SPAN),
+        samples,
+        [N, optimum?.params],
+      );
+      isoflop.series.push({
+        id: 'compare-budget',
+        label: `${other.label}: ${budgetLabel(budget, 1).replace(' (this config)', '')}`,
+        role: 'curve',
+        points: finitePoints(xsBudget.map((n) => ({ x: n, y: evaluateLaw(law, n, budget / (6 * n)) }))),
+        colorIndex: COMPARE_COLOR,
+        dashed: true,
+      });
+      isoflop.series.push({
+        id: 'compare',
+        ...point,
+        points: [{ x: N, y: loss }],
+        colorIndex: COMPARE_COLOR,
+      });
+      widenTo(isoflop, loss);
+    }
+    widenTo(tokensChartSpec, loss);
+  }
+  return undefined;
+}
+
+/** Widen a chart's suggested y-bounds so `y` (the compared config's loss) is on the plot. */
+function widenTo(chart: ChartSpec, y: number): void {
+  const { min, max } = chart.y;
+  if (min === undefined || max === undefined || (y >= min && y <= max)) return;
+  const bounds = focusBounds([min, max, y], 0.05);
+  if (bounds) chart.y = { ...chart.y, ...bounds };
+}
+
 /** Memory parts, bottom to top of the stacked bar (the order of src/cli/analyze.ts toJson `memory`). */
 export const MEMORY_PARTS = [
   ['weights', 'Weights'],
@@ -718,7 +836,8 @@ function memoryChart(input: MemoryChartInput): ChartSpec {
     label,
     role: 'stack',
     points: [{ x: 1, y: m[key] / GIB }],
-    colorIndex: [0, 5, 3, 4, 6, 7][index]!,
+    // Six distinct hues (webview/theme.ts PALETTE slots); red (1) is the capacity line.
+    colorIndex: [0, 2, 3, 4, 10, 5][index]!,
   }));
   if (capacity !== null)
     series.push({
@@ -732,12 +851,12 @@ function memoryChart(input: MemoryChartInput): ChartSpec {
   const top = Math.max(m.perGpuBytes, capacity ?? 0) / GIB;
   const step = niceStep(top * 1.1);
   const verdict = m.fits === false ? ' — does not fit' : m.fits === true ? '' : ' (capacity unknown)';
-  const of = capacity !== null ? ` of ${gib1(capacity)} GiB` : '';
+  const of = capacity !== null ? ` of ${gib1(capacity)}` : '';
   return {
     id: 'memory',
     kind: 'bar',
     title: `Memory per GPU: ≈ ${gib1(m.perGpuBytes)}${of} GiB (${input.gpu})${verdict}`,
-    description: `Estimated memory of the most loaded GPU, ${gib1(m.perGpuBytes)} GiB${of} on ${input.gpu}: ${MEMORY_PARTS.map(([key, label]) => `${label.toLowerCase()} ${gib1(m[key])}`).join(', ')} GiB.`,
+    description: `Estimated memory of the most loaded GPU, ${gib1(m.perGpuBytes)}${of} GiB on ${input.gpu}: ${MEMORY_PARTS.map(([key, label]) => `${label.toLowerCase()} ${gib1(m[key])}`).join(', ')} GiB.`,
     x,
     y: {
       label: 'Memory per GPU',

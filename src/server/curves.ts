@@ -6,7 +6,19 @@
 import { readFileSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildChartData, CHART_IDS, tableToCsv, type ObservedPoint } from '../core/charts';
+import {
+  buildChartData,
+  CHART_IDS,
+  tableToCsv,
+  type CompareInput,
+  type MemoryChartInput,
+  type ObservedPoint,
+  type ScheduleChartInput,
+} from '../core/charts';
+import { analyzeText, type Analysis, type AnalysisSettings } from '../core/analyze';
+import { MAX_ANALYZED_CHARS } from '../core/config/text';
+import { extractSchedule } from '../core/schedule';
+import type { ReadContext } from '../core/types';
 import { readRunsFromText } from '../core/fit/ingest';
 import { parseSavedLaw, savedLawToScalingLaw, type SavedLaw } from '../core/fit/savedLaw';
 import type { AnalysisSnapshot, CurvesResponse, SavedLawInfo } from '../protocol';
@@ -32,9 +44,21 @@ export class CurvesBuilder {
 
   constructor(private readonly env: CurvesEnvironment) {}
 
-  build(snapshot: AnalysisSnapshot): CurvesResponse {
+  /**
+   * `extras` (the server passes them) add the memory and loss-over-training charts: the analysis the
+   * snapshot came from and, when it is of the document's current text, that text and its read context.
+   */
+  build(snapshot: AnalysisSnapshot, extras?: CurvesExtras): CurvesResponse {
     const observed = this.observedFor(snapshot);
-    const data = buildChartData({ snapshot, observed });
+    const data = buildChartData({
+      snapshot,
+      observed,
+      ...(extras?.analysis ? { memory: memoryChartInput(extras.analysis) } : {}),
+      ...(extras?.analysis
+        ? { schedule: scheduleChartInput(extras.analysis, extras.text, extras.context) }
+        : {}),
+      ...(extras?.compare ? { compare: extras.compare } : {}),
+    });
     const csv: CurvesResponse['csv'] = { all: tableToCsv(data.table) };
     for (const id of CHART_IDS)
       if (data.charts.some((chart) => chart.id === id)) csv[id] = tableToCsv(data.table, id);
@@ -83,6 +107,133 @@ export class CurvesBuilder {
     }
     return undefined;
   }
+}
+
+export interface CurvesExtras {
+  analysis?: Analysis | null;
+  /** The document's text, only when `analysis` is of it (the last good analysis of an older text is not). */
+  text?: string;
+  context?: ReadContext;
+  /** The compared config, already analyzed (compareInput). */
+  compare?: CompareInput;
+}
+
+/** What the server gives compareInput: the other side's text, its path (includes), and the settings. */
+export interface CompareSide {
+  label: string;
+  text: string | undefined;
+  path?: string;
+  settings: AnalysisSettings;
+  /** The law's N convention ('total' or 'non-embedding'). */
+  paramConvention: string;
+  readFile: (path: string) => string | undefined;
+}
+
+/**
+ * The compared config analyzed under the shown document's settings and law (as scalingLens/compare
+ * does, src/server/compare.ts), reduced to what the overlay draws. Never throws.
+ */
+export function compareInput(side: CompareSide): CompareInput {
+  const none = (error: string): CompareInput => ({
+    label: side.label,
+    paramsUsed: null,
+    tokens: null,
+    loss: null,
+    error,
+  });
+  if (side.text === undefined) return none('the file cannot be read');
+  if (side.text.length > MAX_ANALYZED_CHARS) return none('the file is too large to analyze');
+  try {
+    const outcome = analyzeText(
+      side.text,
+      { ...(side.path ? { path: side.path } : {}), readFile: side.readFile },
+      side.settings,
+    );
+    const a = outcome.analysis;
+    if (!a) return none(outcome.recognized ? 'it could not be read' : 'it is not a recognized run config');
+    return {
+      label: side.label,
+      // Without D there is no loss; N in the law's convention as the charts count it (active for MoE).
+      paramsUsed:
+        a.loss?.paramsUsed ??
+        (a.params
+          ? side.paramConvention === 'non-embedding'
+            ? a.params.activeNonEmbedding
+            : a.params.active
+          : null),
+      tokens: a.tokens,
+      loss: a.loss?.value ?? null,
+    };
+  } catch (error) {
+    return none(`analysis failed (${(error as Error)?.message ?? error})`);
+  }
+}
+
+/** Diagnostic codes that explain a missing memory estimate (src/core/analyze.ts, src/core/model/memory.ts). */
+const MEMORY_REASON = /^(memory-unknown|memory-unsupported|layout-)/;
+
+/**
+ * The memory chart's input from an analysis: its estimate (the fields of `scaling-lens analyze
+ * --json` `memory`), or the reason there is none, in the order src/core/analyze.ts gives up.
+ */
+export function memoryChartInput(analysis: Analysis): MemoryChartInput {
+  const m = analysis.memory;
+  if (m)
+    return {
+      gpu: m.gpu,
+      estimate: {
+        perGpuBytes: m.perGpuBytes,
+        weights: m.weights.bytes,
+        gradients: m.gradients.bytes,
+        optimizer: m.optimizer.bytes,
+        activations: m.activations.bytes,
+        buffers: m.buffers.bytes,
+        overhead: m.overhead.bytes,
+        capacityBytes: m.capacityBytes,
+        fits: m.fits,
+      },
+    };
+  const gpu = analysis.cost?.gpu ?? '';
+  const explained = analysis.diagnostics.filter((d) => MEMORY_REASON.test(d.code)).map((d) => d.message);
+  if (explained.length) return { gpu, estimate: null, reason: explained.join(' ').replace(/\.$/, '') };
+  const arch = analysis.spec.architecture;
+  const reason = !arch
+    ? 'the model architecture is not read from this file'
+    : arch.encoderDecoder
+      ? 'memory is not estimated for encoder–decoder models'
+      : !analysis.params
+        ? 'the parameter count is unknown'
+        : !analysis.spec.layout
+          ? `the parallel layout (micro-batch, parallelism degrees, sharding, precision) is not read for ${analysis.framework} files (layout readers: src/core/config/layout/)`
+          : 'no estimate for this layout';
+  return { gpu, estimate: null, reason };
+}
+
+/**
+ * The loss-over-training chart's input: the run plan the framework's LR-schedule extractor reads
+ * from the text (what `scaling-lens curve` uses), or its reason. Logged points are not drawn yet:
+ * src/server/liveRuns.ts does not expose a run's points to other views.
+ */
+export function scheduleChartInput(
+  analysis: Analysis,
+  text: string | undefined,
+  context?: ReadContext,
+): ScheduleChartInput {
+  const loggedNote =
+    'Logged points not drawn: the panel does not read linked run logs yet (the live-run lens on the config shows them).';
+  if (text === undefined)
+    return {
+      reason: 'the file does not parse right now (the LR schedule is read from its current text)',
+      loggedNote,
+    };
+  const extracted = extractSchedule(analysis.framework, text, context, analysis.spec);
+  if (!extracted.plan)
+    return {
+      reason: extracted.errors.length ? extracted.errors.join('; ') : 'no LR schedule found',
+      notes: extracted.notes,
+      loggedNote,
+    };
+  return { plan: extracted.plan, notes: extracted.notes, loggedNote };
 }
 
 /** Every checkpoint of every run in the law's data, held-out points marked as the fit marked them. */

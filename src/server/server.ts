@@ -68,7 +68,7 @@ import { SavedLaws } from './savedLaws';
 import { SETTINGS_SECTION, SettingsStore } from './settings';
 import { analyzeTextWithStoredTokens, registerTrainingTokens, trainingTokensActions } from './trainingTokens';
 import { registerReport } from './report';
-import { CurvesBuilder } from './curves';
+import { compareInput, CurvesBuilder } from './curves';
 import { defaultWorkerScript, describeLawFile, FitService, validateFitInput } from './fit';
 import { PUBLISHED_LAWS } from '../core/laws/published';
 import { looksLikeRunsText } from '../node/fitSession';
@@ -332,7 +332,41 @@ connection.onRequest(CurvesRequest, async (params, token) => {
   if (state instanceof ResponseError) return state;
   const result = viewResult(state);
   const snapshot = result ? toSnapshot(result) : null;
-  return snapshot ? curves.build(snapshot) : null;
+  if (!snapshot || !result) return null;
+  // The memory and loss-over-training charts need the analysis and, for the LR schedule, the text
+  // it was computed from (not a newer, unparsable one).
+  const doc = documents.get(params.uri);
+  const path = fileSystemPath(params.uri)[0] ?? safeUriPath(params.uri);
+  const other = params.compareWith;
+  const otherPath =
+    other?.kind === 'file'
+      ? fileSystemPath(other.uri)[0]
+      : other?.uri
+        ? fileSystemPath(other.uri)[0]
+        : (path ?? undefined);
+  return curves.build(snapshot, {
+    analysis: result.analysis,
+    ...(doc && doc.version === result.version ? { text: doc.getText() } : {}),
+    context: { ...(path ? { path } : {}), readFile: readSibling },
+    // After "Compare with…": the other config under this document's settings and law, overlaid.
+    ...(other && typeof other.label === 'string'
+      ? {
+          compare: compareInput({
+            label: other.label,
+            text:
+              other.kind === 'file'
+                ? (documents.get(other.uri)?.getText() ?? (otherPath ? readSibling(otherPath) : undefined))
+                : typeof other.text === 'string'
+                  ? other.text
+                  : undefined,
+            ...(otherPath ? { path: otherPath } : {}),
+            settings: result.analysisSettings,
+            paramConvention: result.law.paramConvention,
+            readFile: readSibling,
+          }),
+        }
+      : {}),
+  });
 });
 
 // Fitting: sessions of a worker thread each (src/server/fit.ts); the client keeps the dialogs.

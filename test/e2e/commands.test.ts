@@ -220,14 +220,14 @@ describe('Fit and plan commands in a real VS Code (code-server + Chromium)', { s
       .locator('.tab.active', { hasText: 'train_gpt2_124m.py' })
       .first()
       .waitFor({ state: 'visible' });
-    const lenses = await waitForLenses(page, { pattern: /^N (?!124M )/ });
+    const lenses = await waitForLenses(page, { pattern: /^N (?!124M$)/ });
     await screenshot(page, 'commands-plan-applied');
     const n = parseCount(/^N (\S+)/.exec(summaryLens(lenses))![1]);
     assert.ok(Math.abs(n / expected.optimal.N - 1) <= 0.02, `lens N ${n} vs planned ${expected.optimal.N}`);
     assert.notEqual(await savedText(page, file), original);
     await undo(page);
     assert.equal(await savedText(page, file), original);
-    await waitForLenses(page, { pattern: /^N 124M / });
+    await waitForLenses(page, { pattern: /^N 124M$/ });
   });
 
   test('Plan for Inference Demand reports savings; scalingLens.inference.tokens adds the inference-aware lens', async () => {
@@ -235,7 +235,7 @@ describe('Fit and plan commands in a real VS Code (code-server + Chromium)', { s
     await closeAllEditors(page);
     await clearNotifications(page);
     await session.openFile(NANOGPT);
-    const lenses = await waitForLenses(page, { pattern: /^N 124M / });
+    const lenses = await waitForLenses(page, { pattern: /^N 124M$/ });
     const loss = /loss (\d+\.\d+)/.exec(summaryLens(lenses))?.[1];
     assert.ok(loss, summaryLens(lenses));
 

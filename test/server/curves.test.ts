@@ -15,7 +15,15 @@ import { buildChartData, tableToCsv, type ChartSnapshot } from '../../src/core/c
 import { parseSavedLaw } from '../../src/core/fit/savedLaw';
 import { findPublishedLaw } from '../../src/core/laws/published';
 import { CurvesRequest, type CurvesResponse } from '../../src/protocol';
-import { candidatePaths, CurvesBuilder, MAX_OBSERVED_POINTS, readObserved } from '../../src/server/curves';
+import {
+  candidatePaths,
+  CurvesBuilder,
+  MAX_OBSERVED_POINTS,
+  memoryChartInput,
+  readObserved,
+  scheduleChartInput,
+} from '../../src/server/curves';
+import { analyzeText } from '../../src/core/analyze';
 import { isHostToWebviewMessage } from '../../src/webviewProtocol';
 import { REPO_ROOT } from '../helpers';
 import { cliAnalyze } from './expected';
@@ -68,6 +76,17 @@ function cliChartSnapshot(file: string): ChartSnapshot {
   };
 }
 
+/**
+ * The memory and loss-over-training inputs the server adds, from the core's analysis of the file's
+ * text (the bars are checked against the CLI's JSON in the torchtitan test below).
+ */
+function extrasFor(file: string) {
+  const text = readFileSync(file, 'utf8');
+  const { analysis } = analyzeText(text, { path: file });
+  assert.ok(analysis);
+  return { memory: memoryChartInput(analysis), schedule: scheduleChartInput(analysis, text, { path: file }) };
+}
+
 test(
   'curves: the answer is buildChartData of the CLI analysis of the same text (nanoGPT GPT-2 124M, epoch2024)',
   { skip: NOT_BUILT },
@@ -80,7 +99,7 @@ test(
     assert.equal(answer.uri, uri);
     assert.equal(answer.version, 1);
     assert.equal(answer.snapshot.version, 1);
-    const expected = buildChartData({ snapshot: cliChartSnapshot(file) });
+    const expected = buildChartData({ snapshot: cliChartSnapshot(file), ...extrasFor(file) });
     assert.deepEqual(answer.data, expected);
     // The exports are the CSV of the same table: all charts, and each chart drawn.
     assert.equal(answer.csv.all, tableToCsv(expected.table));
@@ -115,7 +134,118 @@ test(
     const editedFile = join(dir, 'train_gpt2_124m_edited.py');
     writeFileSync(editedFile, edited);
     assert.equal(next.snapshot.tokens, cliAnalyze([editedFile])[0]!.tokens);
-    assert.deepEqual(next.data, buildChartData({ snapshot: cliChartSnapshot(editedFile) }));
+    assert.deepEqual(
+      next.data,
+      buildChartData({ snapshot: cliChartSnapshot(editedFile), ...extrasFor(editedFile) }),
+    );
+  },
+);
+
+test(
+  'curves: torchtitan Llama 3 8B — the memory bar is the CLI JSON memory in GiB, loss over training is scaling-lens curve --json, an edit redraws both',
+  { skip: NOT_BUILT },
+  async () => {
+    const source = join(REPO_ROOT, 'examples', 'torchtitan', 'llama3_8b.toml');
+    const file = join(dir, 'llama3_8b.toml');
+    const text = readFileSync(source, 'utf8');
+    writeFileSync(file, text);
+    const uri = await client.open(file);
+    const check = async (version: number, path: string) => {
+      const answer = (await client.connection.sendRequest(CurvesRequest, { uri })) as CurvesResponse;
+      assert.equal(answer.version, version);
+      const [j] = cliAnalyze([path]);
+      assert.ok(j?.memory, 'the CLI estimates memory for this file');
+      const memory = answer.data.charts.find((c) => c.id === 'memory')!;
+      const parts = ['weights', 'gradients', 'optimizer', 'activations', 'buffers', 'overhead'] as const;
+      assert.deepEqual(
+        memory.series.filter((s) => s.role === 'stack').map((s) => s.points),
+        parts.map((key) => [{ x: 1, y: j.memory![key] / 2 ** 30 }]),
+      );
+      assert.deepEqual(memory.series.find((s) => s.role === 'limit')!.points, [
+        { x: 1, y: j.memory.capacityBytes! / 2 ** 30 },
+      ]);
+      const curve = JSON.parse(
+        execFileSync(process.execPath, [join(REPO_ROOT, 'dist', 'cli.js'), 'curve', path, '--json'], {
+          encoding: 'utf8',
+        }),
+      ) as { curve: { tokens: number; loss: number }[] };
+      const schedule = answer.data.charts.find((c) => c.id === 'schedule')!;
+      assert.deepEqual(
+        schedule.series.find((s) => s.id === 'predicted')!.points,
+        curve.curve.map((r) => ({ x: r.tokens, y: r.loss })),
+      );
+      assert.equal(answer.csv.memory, tableToCsv(answer.data.table, 'memory'));
+      assert.equal(
+        isHostToWebviewMessage({
+          type: 'update',
+          snapshot: answer.snapshot,
+          data: answer.data,
+          documentLabel: 'llama3_8b.toml',
+        }),
+        true,
+      );
+      return answer;
+    };
+    const first = await check(1, file);
+    // Twice the micro-batch: more activation memory, and the same steps over twice the tokens.
+    const edited = text.replace('local_batch_size = 1', 'local_batch_size = 2');
+    assert.notEqual(edited, text);
+    await client.change(uri, edited);
+    const editedFile = join(dir, 'llama3_8b_edited.toml');
+    writeFileSync(editedFile, edited);
+    const second = await check(2, editedFile);
+    const activations = (a: CurvesResponse) =>
+      a.data.charts.find((c) => c.id === 'memory')!.series.find((s) => s.id === 'activations')!.points[0]!.y;
+    assert.ok(activations(second) > activations(first));
+  },
+);
+
+test(
+  'curves: compareWith overlays the other config (HEAD text or another file) as the CLI analyzes it; without it, none',
+  { skip: NOT_BUILT },
+  async () => {
+    const file = join(dir, 'compare_gpt2.py');
+    const text = readFileSync(EXAMPLE, 'utf8');
+    writeFileSync(file, text);
+    const longer = text.replace(/max_iters = (\d+)/, (_m, n) => `max_iters = ${2 * Number(n)}`);
+    const otherFile = join(dir, 'compare_gpt2_longer.py');
+    writeFileSync(otherFile, longer);
+    const uri = await client.open(file);
+    const [j] = cliAnalyze([otherFile]);
+    assert.ok(j?.loss && j.tokens);
+    const expectedWith = (label: string) =>
+      buildChartData({
+        snapshot: cliChartSnapshot(file),
+        ...extrasFor(file),
+        compare: { label, paramsUsed: j.loss!.paramsUsed, tokens: j.tokens, loss: j.loss!.value },
+      });
+    const head = (await client.connection.sendRequest(CurvesRequest, {
+      uri,
+      compareWith: { kind: 'text', text: longer, label: 'compare_gpt2.py @ HEAD', uri },
+    })) as CurvesResponse;
+    assert.equal(head.data.compareLabel, 'compare_gpt2.py @ HEAD');
+    assert.deepEqual(head.data, expectedWith('compare_gpt2.py @ HEAD'));
+    const point = head.data.charts
+      .find((c) => c.id === 'isoflop')!
+      .series.find((s) => s.id === 'compare')!.points;
+    assert.deepEqual(point, [{ x: j.loss.paramsUsed, y: j.loss.value }]);
+    assert.equal(head.csv.isoflop, tableToCsv(head.data.table, 'isoflop'));
+    const other = (await client.connection.sendRequest(CurvesRequest, {
+      uri,
+      compareWith: {
+        kind: 'file',
+        uri: pathToFileURL(otherFile).toString(),
+        label: 'compare_gpt2_longer.py',
+      },
+    })) as CurvesResponse;
+    assert.deepEqual(other.data, expectedWith('compare_gpt2_longer.py'));
+    // Cleared (no compareWith): no second series.
+    const plain = (await client.connection.sendRequest(CurvesRequest, { uri })) as CurvesResponse;
+    assert.equal(plain.data.compareLabel, undefined);
+    assert.equal(
+      plain.data.charts.some((c) => c.series.some((s) => s.id.startsWith('compare'))),
+      false,
+    );
   },
 );
 
@@ -175,7 +305,10 @@ test(
       // sweep.csv: 30 kept checkpoints, 15 after the 1e10-token cut the fit used.
       assert.equal(observed.length, saved.law.fit.points);
       assert.equal(observed.length, 15);
-      assert.deepEqual(answer.data, buildChartData({ snapshot: answer.snapshot, observed }));
+      assert.deepEqual(
+        answer.data,
+        buildChartData({ snapshot: answer.snapshot, observed, ...extrasFor(file) }),
+      );
       const ids = answer.data.charts.map((c) => c.id);
       assert.ok(ids.includes('fit') && ids.includes('residuals'), ids.join(','));
       const observedRows = answer.data.table.filter((row) => row.chart === 'fit' && row.run !== undefined);

@@ -441,3 +441,289 @@ test('an MoE config is labelled with the active N the law is evaluated at, not "
   assert.match(isoflop.x.label, /\(active\)/);
   assert.match(data.charts.find((c) => c.id === 'tokens')!.title, /active parameters/);
 });
+
+// ---- Memory bar and loss over training (issues #12 item 4, #13 item 3) ----
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { analyzeText, type Analysis } from '../../src/core/analyze';
+import { toJson } from '../../src/cli/analyze';
+import { runCurveCommand } from '../../src/cli/curve';
+import { findPublishedLaw } from '../../src/core/laws/published';
+import { lossInterval } from '../../src/core/laws/uncertainty';
+import { compareInput, memoryChartInput, scheduleChartInput } from '../../src/server/curves';
+import { isChartData } from '../../src/webviewProtocol';
+import { REPO_ROOT } from '../helpers';
+
+const TORCHTITAN = join(REPO_ROOT, 'examples', 'torchtitan', 'llama3_8b.toml');
+const NANOGPT = join(REPO_ROOT, 'examples', 'nanogpt', 'train_gpt2_124m.py');
+
+/** The core's analysis of an example file, as the CLI makes it, and its chart snapshot. */
+function analyzed(path: string): { analysis: Analysis; text: string; snapshot: ChartSnapshot } {
+  const text = readFileSync(path, 'utf8');
+  const { analysis } = analyzeText(text, { path });
+  assert.ok(analysis?.loss, `${path} is analyzed`);
+  const law = findPublishedLaw(analysis.loss.law)!;
+  return {
+    analysis,
+    text,
+    snapshot: {
+      params: analysis.params,
+      tokens: analysis.tokens,
+      missing: analysis.missing,
+      loss: analysis.loss,
+      law: {
+        id: law.id,
+        label: law.label,
+        citation: law.citation,
+        paramConvention: law.paramConvention,
+        law: law.law,
+        ...(law.bootstrapDraws ? { bootstrapDraws: law.bootstrapDraws } : {}),
+      },
+    },
+  };
+}
+
+describe('memory chart (issue #12 item 4)', () => {
+  test('torchtitan Llama 3 8B: one stacked bar, each part = the CLI JSON memory bytes / 2^30, capacity line 79.6 GiB', () => {
+    const { analysis, snapshot } = analyzed(TORCHTITAN);
+    const json = toJson(TORCHTITAN, analysis).memory!;
+    assert.ok(json, 'the example has a memory estimate');
+    const data = buildChartData({ snapshot, memory: memoryChartInput(analysis) });
+    const memory = chart(data, 'memory');
+    assert.equal(memory.kind, 'bar');
+    assert.equal(memory.unavailable, undefined);
+    assert.deepEqual(memory.categories, ['Most loaded GPU (H100)']);
+    const parts = ['weights', 'gradients', 'optimizer', 'activations', 'buffers', 'overhead'] as const;
+    assert.deepEqual(
+      memory.series.filter((s) => s.role === 'stack').map((s) => [s.id, s.points]),
+      parts.map((key) => [key, [{ x: 1, y: json[key] / 2 ** 30 }]]),
+    );
+    // The parts add up to the per-GPU figure the lens states.
+    const sum = memory.series.filter((s) => s.role === 'stack').reduce((t, s) => t + s.points[0]!.y, 0);
+    assert.ok(Math.abs(sum - json.perGpuBytes / 2 ** 30) < 1e-9, `${sum}`);
+    const capacity = memory.series.find((s) => s.role === 'limit')!;
+    // H100 SXM 80 GB: 81,559 MiB as nvidia-smi reports (src/core/model/hardware.ts) = 79.6 GiB.
+    assert.equal(json.capacityBytes, 81559 * 2 ** 20);
+    assert.deepEqual(capacity.points, [{ x: 1, y: 81559 / 1024 }]);
+    assert.equal(capacity.label, 'H100 capacity (79.6 GiB)');
+    assert.equal(
+      memory.title,
+      `Memory per GPU: ≈ ${(json.perGpuBytes / 2 ** 30).toFixed(1)} of 79.6 GiB (H100)`,
+    );
+    assert.equal(memory.y.unit, 'GiB');
+    assert.ok(memory.y.max! >= 79.6 && memory.y.min === 0);
+    // Table rows carry the same GiB values.
+    const rows = data.table.filter((r) => r.chart === 'memory');
+    assert.equal(rows.length, 7);
+    assert.ok(rows.every((r) => r.yUnit === 'GiB' && r.x === 1));
+    assert.equal(isChartData(data), true);
+  });
+
+  test('unknown memory (nanoGPT: no parallel layout read) is a reason, never a bar', () => {
+    const { analysis, snapshot } = analyzed(NANOGPT);
+    assert.equal(analysis.memory, null);
+    const data = buildChartData({ snapshot, memory: memoryChartInput(analysis) });
+    const memory = chart(data, 'memory');
+    assert.deepEqual(memory.series, []);
+    assert.match(
+      memory.unavailable!,
+      /^Memory per GPU unknown: the parallel layout .* is not read for nanogpt files/,
+    );
+    assert.equal(data.table.filter((r) => r.chart === 'memory').length, 0);
+    assert.equal(isChartData(data), true);
+  });
+
+  test('a layout problem names its diagnostic; a non-finite part gives no bar', () => {
+    const { snapshot } = analyzed(NANOGPT);
+    const estimate = {
+      perGpuBytes: 3 * 2 ** 30,
+      weights: 2 ** 30,
+      gradients: 2 ** 30,
+      optimizer: NaN,
+      activations: 0,
+      buffers: 0,
+      overhead: 2 ** 30,
+      capacityBytes: null,
+      fits: null,
+    };
+    const bad = chart(buildChartData({ snapshot, memory: { gpu: 'H100', estimate } }), 'memory');
+    assert.deepEqual(bad.series, []);
+    assert.ok(bad.unavailable);
+    const ok = chart(
+      buildChartData({ snapshot, memory: { gpu: 'X', estimate: { ...estimate, optimizer: 0 } } }),
+      'memory',
+    );
+    // No capacity known: no line, and the title says so rather than claiming it fits.
+    assert.equal(
+      ok.series.some((s) => s.role === 'limit'),
+      false,
+    );
+    assert.equal(ok.title, 'Memory per GPU: ≈ 3.0 GiB (X) (capacity unknown)');
+  });
+
+  test('the guard rejects a stacked bar outside its labels', () => {
+    const { analysis, snapshot } = analyzed(TORCHTITAN);
+    const data = buildChartData({ snapshot, memory: memoryChartInput(analysis) });
+    const broken = structuredClone(data);
+    chart(broken, 'memory').series[0]!.points[0]!.x = 2;
+    assert.equal(isChartData(broken), false);
+    const noLabels = structuredClone(data);
+    delete chart(noLabels, 'memory').categories;
+    assert.equal(isChartData(noLabels), false);
+  });
+});
+
+describe('loss over training chart (issue #13 item 3)', () => {
+  async function cliCurve(file: string, law: string) {
+    let out = '';
+    const code = await runCurveCommand(
+      [file, '--law', law, '--json'],
+      (s) => (out += s),
+      () => {},
+    );
+    assert.equal(code, 0);
+    return JSON.parse(out) as {
+      totalSteps: number;
+      curve: { step: number; tokens: number; loss: number }[];
+    };
+  }
+
+  for (const file of [TORCHTITAN, NANOGPT]) {
+    test(`${file.split('/').pop()}: the predicted curve is scaling-lens curve --json's 50 points exactly, with the bootstrap band`, async () => {
+      const { analysis, text, snapshot } = analyzed(file);
+      const expected = await cliCurve(file, snapshot.law.id);
+      const data = buildChartData({ snapshot, schedule: scheduleChartInput(analysis, text, { path: file }) });
+      const schedule = chart(data, 'schedule');
+      assert.equal(schedule.unavailable, undefined);
+      const predicted = schedule.series.find((s) => s.id === 'predicted')!;
+      assert.deepEqual(
+        predicted.points,
+        expected.curve.map((r) => ({ x: r.tokens, y: r.loss })),
+      );
+      assert.ok(
+        schedule.title.includes(`${expected.totalSteps.toLocaleString('en-US')} steps`),
+        schedule.title,
+      );
+      // Epoch AI 2024's bootstrap draws give the band, point by point.
+      const draws = snapshot.law.bootstrapDraws!;
+      const band = schedule.series.find((s) => s.role === 'band')!;
+      const N = snapshot.loss!.paramsUsed;
+      predicted.points.forEach((p, i) => {
+        const interval = lossInterval(snapshot.law.law, draws as number[][], N, p.x, p.y);
+        assert.equal(band.points[i]!.y, interval.low);
+        assert.equal(band.upper![i]!.y, interval.high);
+      });
+      // Twice as long: the law at twice the tokens of the last step (no batch ramp in these configs).
+      const twice = schedule.series.find((s) => s.id === 'twice')!;
+      const last = twice.points[twice.points.length - 1]!;
+      assert.equal(last.x, 2 * expected.curve[expected.curve.length - 1]!.tokens);
+      assert.equal(last.y, evaluateLaw(snapshot.law.law, N, last.x));
+      assert.ok(schedule.caption!.some((c) => c.startsWith('WSD-cooldown what-if not drawn')));
+      assert.ok(schedule.caption!.some((c) => c.startsWith('Logged points not drawn')));
+      assert.equal(isChartData(data), true);
+    });
+  }
+
+  test('no extractor or no text: the reason in place of the chart', () => {
+    const { analysis, snapshot } = analyzed(NANOGPT);
+    const gone = chart(
+      buildChartData({ snapshot, schedule: scheduleChartInput(analysis, undefined) }),
+      'schedule',
+    );
+    assert.deepEqual(gone.series, []);
+    assert.match(gone.unavailable!, /does not parse right now/);
+    const other = chart(
+      buildChartData({
+        snapshot,
+        schedule: scheduleChartInput({ ...analysis, framework: 'hf-config' } as Analysis, 'x'),
+      }),
+      'schedule',
+    );
+    assert.match(other.unavailable!, /^Loss over training unknown: no LR-schedule extractor for hf-config/);
+  });
+
+  test('without memory or schedule input the charts are the three of a published law (unchanged)', () => {
+    const { snapshot } = analyzed(NANOGPT);
+    assert.deepEqual(
+      buildChartData({ snapshot }).charts.map((c) => c.id),
+      ['tokens', 'isoflop', 'frontier'],
+    );
+  });
+});
+
+describe('compare overlay (issue #16: the curves panel overlays both)', () => {
+  test('nanoGPT vs itself with twice max_iters: the other point and curves are the law at its own N and D', () => {
+    const { snapshot } = analyzed(NANOGPT);
+    const text = readFileSync(NANOGPT, 'utf8').replace(
+      /max_iters = (\d+)/,
+      (_m, n) => `max_iters = ${2 * Number(n)}`,
+    );
+    const other = analyzeText(text, { path: NANOGPT }).analysis!;
+    const input = compareInput({
+      label: 'train_gpt2_124m.py @ HEAD',
+      text,
+      path: NANOGPT,
+      settings: DEFAULT_ANALYSIS_SETTINGS,
+      paramConvention: snapshot.law.paramConvention,
+      readFile: () => undefined,
+    });
+    assert.deepEqual(input, {
+      label: 'train_gpt2_124m.py @ HEAD',
+      paramsUsed: other.loss!.paramsUsed,
+      tokens: other.tokens,
+      loss: other.loss!.value,
+    });
+    assert.equal(other.tokens, 2 * snapshot.tokens!);
+    const data = buildChartData({ snapshot, compare: input });
+    assert.equal(data.compareLabel, 'train_gpt2_124m.py @ HEAD');
+    const law = snapshot.law.law;
+    const tokens = chart(data, 'tokens');
+    assert.deepEqual(tokens.series.find((s) => s.id === 'compare')!.points, [
+      { x: other.tokens, y: other.loss!.value },
+    ]);
+    // Its loss-vs-D curve passes through its point (D is one of the samples).
+    const curve = tokens.series.find((s) => s.id === 'compare-law')!;
+    assert.ok(curve.points.some((p) => p.x === other.tokens && p.y === other.loss!.value));
+    for (const p of curve.points) assert.equal(p.y, evaluateLaw(law, other.loss!.paramsUsed, p.x));
+    const isoflop = chart(data, 'isoflop');
+    assert.deepEqual(isoflop.series.find((s) => s.id === 'compare')!.points, [
+      { x: other.loss!.paramsUsed, y: other.loss!.value },
+    ]);
+    const budget = 6 * other.loss!.paramsUsed * other.tokens!;
+    const budgetCurve = isoflop.series.find((s) => s.id === 'compare-budget')!;
+    // 6 · 124,373,760 · 58,982,400,000 tokens = 4.40e19 FLOPs.
+    assert.equal(
+      budgetCurve.label,
+      `train_gpt2_124m.py @ HEAD: C = ${budget.toExponential(2).replace('e+', 'e')} FLOPs`,
+    );
+    assert.equal(budgetCurve.label, 'train_gpt2_124m.py @ HEAD: C = 4.40e19 FLOPs');
+    for (const p of budgetCurve.points) assert.equal(p.y, evaluateLaw(law, p.x, budget / (6 * p.x)));
+    // Every compare point is on the plot and a table row.
+    assert.ok(other.loss!.value >= isoflop.y.min! && other.loss!.value <= isoflop.y.max!);
+    assert.ok(
+      data.table.some((r) => r.chart === 'isoflop' && r.series.startsWith('train_gpt2_124m.py @ HEAD (loss')),
+    );
+    assert.equal(isChartData(data), true);
+  });
+
+  test('an unreadable other side is a note, never a series', () => {
+    const { snapshot } = analyzed(NANOGPT);
+    const input = compareInput({
+      label: 'notes.yaml',
+      text: 'shopping:\n  - milk\n',
+      path: '/w/notes.yaml',
+      settings: DEFAULT_ANALYSIS_SETTINGS,
+      paramConvention: 'total',
+      readFile: () => undefined,
+    });
+    const data = buildChartData({ snapshot, compare: input });
+    assert.equal(data.compareLabel, undefined);
+    assert.ok(
+      data.notes.includes('Comparison with notes.yaml not drawn: it is not a recognized run config.'),
+    );
+    assert.equal(
+      data.charts.some((c) => c.series.some((s) => s.id.startsWith('compare'))),
+      false,
+    );
+  });
+});

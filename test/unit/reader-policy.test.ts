@@ -6,13 +6,20 @@ import {
   asBool,
   asIntAtLeast,
   asPositiveInt,
+  asDigitsInt,
+  asTypedBool,
   asTypedIntAtLeast,
   epochsOverDataset,
+  padVocab,
   headWidth,
   neverThrowing,
   typeWritten,
 } from '../../src/core/config/readerPolicy';
 import type { FrameworkReader } from '../../src/core/config/reader';
+import { readRunConfig } from '../../src/core/config/registry';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { diskReadFile, fixtureDirs } from '../helpers';
 import type { RunSpec } from '../../src/core/types';
 
 const where = {
@@ -114,4 +121,111 @@ test('neverThrowing turns a throwing detect into 0 and a throwing read into read
     assert.equal(result.diagnostics[0]!.code, 'reader-failed');
     assert.equal(result.diagnostics[0]!.message, 'Scaling Lens could not read this OLMo config: reader bug');
   }
+});
+
+test('padVocab is Megatron-LM vocab_size_with_padding (NVIDIA/Megatron-LM@d98e8a64 build_tokenizer.py)', () => {
+  // Megatron-LM tests/unit_tests/test_training.py test_closed_formula_vocab_size_with_padding: the
+  // closed formula equals incrementing until divisible, for vocab in range(1, 600000, 1000) and
+  // multiples 1, 17, 32, 64, 128 (TP 1); here also with TP 2 and 8.
+  const oldRoundImpl = (after: number, multiple: number) => {
+    while (after % multiple !== 0) after += 1;
+    return after;
+  };
+  for (let vocab = 1; vocab < 600_000; vocab += 1000) {
+    for (const mult of [1, 17, 32, 64, 128]) {
+      for (const tp of [1, 2, 8]) {
+        assert.equal(
+          padVocab(vocab, mult, tp).rows,
+          oldRoundImpl(vocab, mult * tp),
+          `${vocab} ${mult} ${tp}`,
+        );
+      }
+    }
+  }
+  // GPT-2's 50257 tokens: 50304 rows at TP 1, 50432 at TP 2, 51200 at TP 8 (Megatron's log line
+  // "padded vocab (size: 50257) with 47 dummy tokens (new size: 50304)").
+  assert.deepEqual(padVocab(50257, 128, 1, { tpName: 'TP' }), {
+    rows: 50304,
+    note: 'vocab 50257 padded to a multiple of 128 × TP 1 = 128: 50304 rows',
+  });
+  assert.equal(padVocab(50257, 128, 2).rows, 50432);
+  assert.equal(padVocab(50257, 128, 8).rows, 51200);
+  assert.deepEqual(padVocab(50304, 128, 1), { rows: 50304 }, 'already a multiple: no note');
+  assert.deepEqual(padVocab(50257, 0, 1), { rows: 50257 }, 'no multiple: the size as written');
+});
+
+test('every padding reader pads through padVocab, in one wording, to the rows it counts', () => {
+  const pattern =
+    /^(?:vocab|vocab_size) (\d+)(?: \(.*\))? padded to a multiple of (\d+)(?: × \S+ (\d+) = (\d+))?: (\d+) rows$/;
+  const seen = new Set<string>();
+  const files = (dir: string): string[] =>
+    readdirSync(dir).flatMap((name) => {
+      const path = join(dir, name);
+      return statSync(path).isDirectory() ? files(path) : [path];
+    });
+  for (const { name, dir } of fixtureDirs()) {
+    if (!['gpt-neox', 'megatron', 'nanotron', 'nemo', 'hf-config'].includes(name)) continue;
+    for (const path of files(dir)) {
+      const result = readRunConfig(readFileSync(path, 'utf8'), { path, readFile: diskReadFile });
+      if (result.kind !== 'run-config' || !result.spec.architecture) continue;
+      for (const assumption of result.spec.assumptions.filter((a) => / padded /.test(a))) {
+        const m = pattern.exec(assumption);
+        assert.ok(m, `${path}: not the shared wording: ${assumption}`);
+        const [size, divisibleBy, tp, multiple, rows] = [m[1], m[2], m[3] ?? '1', m[4] ?? m[2], m[5]].map(
+          Number,
+        );
+        assert.equal(multiple, divisibleBy * tp, assumption);
+        assert.equal(rows, Math.ceil(size / multiple) * multiple, assumption);
+        assert.equal(result.spec.architecture.vocabSize, rows, `${path}: counts the padded rows`);
+        seen.add(result.spec.framework);
+      }
+    }
+  }
+  // nanotron's fixtures keep make_vocab_size_divisible_by 1: pad its tiny Llama (128256 tokens, tp 2) to 256.
+  const nanotronPath = join(fixtureDirs().find((d) => d.name === 'nanotron')!.dir, 'config_tiny_llama.yaml');
+  const nanotronText = readFileSync(nanotronPath, 'utf8').replace(
+    'make_vocab_size_divisible_by: 1',
+    'make_vocab_size_divisible_by: 256',
+  );
+  const nanotron = readRunConfig(nanotronText, { path: nanotronPath, readFile: diskReadFile });
+  assert.ok(nanotron.kind === 'run-config' && nanotron.spec.architecture);
+  assert.equal(nanotron.spec.architecture.vocabSize, 128512, '128256 → multiple of 256 × tp 2 = 512');
+  assert.ok(
+    nanotron.spec.assumptions.includes(
+      'vocab_size 128256 padded to a multiple of 256 × tp 2 = 512: 128512 rows',
+    ),
+  );
+  for (const framework of ['gpt-neox', 'megatron', 'nemo']) assert.ok(seen.has(framework), framework);
+});
+
+test('typed formats keep their types; launcher counts are digits only', () => {
+  assert.equal(asTypedBool(true), true);
+  assert.equal(asTypedBool('true'), undefined, 'a JSON string is not a boolean');
+  assert.equal(asDigitsInt('8'), 8);
+  assert.equal(asDigitsInt(' 16 '), 16);
+  for (const text of ['2-4', '8.0', '1e3', '-8', '$NNODES', '', '0', '9007199254740993', undefined])
+    assert.equal(asDigitsInt(text), undefined, String(text));
+  assert.equal(asDigitsInt('0', 0), 0);
+});
+
+test('JSON (HF config.json) and Python (nanoGPT) readers word a rejected value as every reader does', () => {
+  const hfText = '{"architectures": ["LlamaForCausalLM"], "model_type": "llama", "num_hidden_layers": "32"}';
+  const hf = readRunConfig(hfText, { path: 'config.json' });
+  assert.equal(hf.kind, 'run-config');
+  if (hf.kind !== 'run-config') return;
+  assert.equal(hf.spec.architecture, undefined);
+  const hfInvalid = hf.spec.diagnostics.find((d) => d.code === 'invalid-value');
+  assert.equal(hfInvalid?.message, '`num_hidden_layers` should be a positive integer, got `"32"`.');
+  assert.equal(hfInvalid?.severity, 'warning');
+
+  const nanoText =
+    "n_layer = 'four'\nn_head = 12\nn_embd = 768\nbatch_size = 12\nblock_size = 1024\nmax_iters = 600000\ngradient_accumulation_steps = 40\n";
+  const nano = readRunConfig(nanoText, { path: 'config/train_gpt2.py' });
+  assert.equal(nano.kind, 'run-config');
+  if (nano.kind !== 'run-config') return;
+  assert.equal(nano.spec.framework, 'nanogpt');
+  assert.equal(nano.spec.architecture, undefined, "train.py's default would not be what runs");
+  const nanoInvalid = nano.spec.diagnostics.find((d) => d.code === 'invalid-value');
+  assert.equal(nanoInvalid?.message, "`n_layer` should be a positive integer, got `'four'`.");
+  assert.equal(nanoInvalid?.severity, 'warning');
 });

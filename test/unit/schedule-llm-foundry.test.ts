@@ -24,10 +24,12 @@ test(
     const { run } = compileRun(r.plan!);
     assert.equal(run!.lr.length, 4800);
     close(run!.lr[0]!, 0);
-    close(run!.lr[50]!, 3e-4);
-    close(run!.lr[100]!, 6e-4);
-    close(run!.lr[100 + 2350]!, 6e-5 + 0.5 * 5.4e-4); // τ = 2350/4700
-    close(run!.lr[4799]!, 6e-5 + 0.5 * 5.4e-4 * (1 + Math.cos((Math.PI * 4699) / 4700)));
+    // Composer steps the scheduler before the timestamp advances: batch k (from 1) uses time k − 2.
+    close(run!.lr[1]!, 0);
+    close(run!.lr[51]!, 3e-4);
+    close(run!.lr[101]!, 6e-4);
+    close(run!.lr[100 + 2350 + 1]!, 6e-5 + 0.5 * 5.4e-4); // τ = 2350/4700
+    close(run!.lr[4799]!, 6e-5 + 0.5 * 5.4e-4 * (1 + Math.cos((Math.PI * 4698) / 4700)));
     assert.equal(r.keyLines['scheduler.t_warmup'], 60);
   },
 );
@@ -45,7 +47,7 @@ test(
     const s = r.plan!.schedule;
     assert.equal(s.warmup, 48);
     const { run } = compileRun(r.plan!);
-    close(run!.lr[48 + 2376]!, 3e-4); // half of the 4,752 post-warmup batches
+    close(run!.lr[48 + 2376 + 1]!, 3e-4); // half of the 4,752 post-warmup batches, one batch late
   },
 );
 

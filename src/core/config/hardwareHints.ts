@@ -10,6 +10,7 @@
  */
 import { findAccelerator } from '../model/hardware';
 import type { ReadContext, RunSpec, SourceRange } from '../types';
+import { asDigitsInt } from './readerPolicy';
 
 /** How strongly a statement pins the value down; the lowest rank wins. */
 const RANK = { directive: 0, launcher: 1, maxtext: 2, comment: 3, slice: 4, path: 5 } as const;
@@ -156,18 +157,22 @@ function read(text: string, path?: string): HardwareHints {
         if (flag === '--gres' || flag === '--gpus-per-node') {
           // gres syntax gpu[:type]:count (slurm gres.conf); the type names the part when we know it.
           const g = /^(?:gpu:)?(?:([A-Za-z][\w-]*):)?(\d+)$/.exec(value);
-          if (g) {
-            slurm.perNode = { value: Number(g[2]), origin: 'launcher', ...at, how };
+          const perNode = asDigitsInt(g?.[2], 0);
+          if (g && perNode !== undefined) {
+            slurm.perNode = { value: perNode, origin: 'launcher', ...at, how };
             const named = g[1] ? acceleratorFromName(g[1]) : undefined;
             if (named) gpu.push({ value: named.id, origin: 'launcher', ...at, how: `${how}${named.note}` });
           }
         } else if (flag === '--nodes' || flag === '-N') {
-          if (/^\d+$/.test(value)) slurm.nodes = { value: Number(value), origin: 'launcher', ...at, how };
+          // Digits only, as every reader types a launcher count (readerPolicy.ts): `2-4` is a range.
+          const nodes = asDigitsInt(value, 0);
+          if (nodes !== undefined) slurm.nodes = { value: nodes, origin: 'launcher', ...at, how };
         } else if (flag === '--ntasks-per-node') {
-          if (/^\d+$/.test(value)) slurm.tasks = { value: Number(value), origin: 'launcher', ...at, how };
+          const tasks = asDigitsInt(value, 0);
+          if (tasks !== undefined) slurm.tasks = { value: tasks, origin: 'launcher', ...at, how };
         } else if (flag === '--gpus' || flag === '-G') {
-          const g = /^(?:([A-Za-z][\w-]*):)?(\d+)$/.exec(value);
-          if (g) slurm.total = { value: Number(g[2]), origin: 'launcher', ...at, how };
+          const total = asDigitsInt(/^(?:([A-Za-z][\w-]*):)?(\d+)$/.exec(value)?.[2], 0);
+          if (total !== undefined) slurm.total = { value: total, origin: 'launcher', ...at, how };
         }
       }
       continue; // an #SBATCH line is a directive to slurm, not a comment to read words from
@@ -466,8 +471,8 @@ interface Resolved {
 function resolveInt(raw: string, vars: Map<string, string>, depth = 0): Resolved | undefined {
   const value = raw.replace(/^["']|["']$/g, '');
   if (/^\d+$/.test(value)) {
-    const n = Number(value);
-    return n > 0 && n <= MAX_DEVICES ? { value: n, defaulted: false } : undefined;
+    const n = asDigitsInt(value, 1);
+    return n !== undefined && n <= MAX_DEVICES ? { value: n, defaulted: false } : undefined;
   }
   if (depth > 4) return undefined;
   const ref = /^\$\{?([A-Za-z_][A-Za-z0-9_]*)(?::-["']?(\d+)["']?)?\}?$/.exec(value);

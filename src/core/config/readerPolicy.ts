@@ -45,6 +45,17 @@ export function asTypedIntAtLeast(value: unknown, min: number): number | undefin
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= min ? value : undefined;
 }
 
+/**
+ * A count written in digits only — a launcher argument or `#SBATCH` value (`--nproc_per_node 8`,
+ * `--nodes=2`): no sign, decimal point or exponent (`2-4` is a slurm range, `$N` the environment's),
+ * exactly representable, ≥ `min`. Surrounding spaces are ignored.
+ */
+export function asDigitsInt(text: string | undefined, min = 1): number | undefined {
+  if (text === undefined || !/^\d+$/.test(text.trim())) return undefined;
+  const value = Number(text.trim());
+  return Number.isSafeInteger(value) && value >= min ? value : undefined;
+}
+
 /** A finite number, any sign (YAML 1.1 reads `1e8` as a string, so numeric strings count). */
 export function asNumber(value: unknown): number | undefined {
   return parseNumberLiteral(value);
@@ -55,6 +66,11 @@ export function asBool(value: unknown): boolean | undefined {
   if (typeof value === 'boolean') return value;
   if (typeof value === 'string' && /^(true|false)$/i.test(value.trim())) return /^true$/i.test(value.trim());
   return undefined;
+}
+
+/** A boolean in a typed format (JSON): only the format's own — `"true"` is a string there. */
+export function asTypedBool(value: unknown): boolean | undefined {
+  return typeof value === 'boolean' ? value : undefined;
 }
 
 /** What a typed lookup expects, as the messages say it. */
@@ -252,6 +268,40 @@ export function headWidth(
   const headDim = dModel / nHeads;
   if (Number.isInteger(headDim) && headDim > 0) return { headDim };
   return { message: `${names[0]} ${dModel} is not divisible by ${names[1]} ${nHeads}${note}.` };
+}
+
+/**
+ * The embedding rows of a Megatron-family model: the tokenizer's size rounded up to a multiple of
+ * `make_vocab_size_divisible_by` × the tensor-parallel size, so each TP rank holds an equal, GPU
+ * friendly slice. Written once for GPT-NeoX, Megatron, nanotron and NeMo (and HF phi-msft's
+ * `pad_vocab_size_multiple` with `tp` 1). Source: NVIDIA/Megatron-LM
+ * `megatron/core/tokenizers/utils/build_tokenizer.py` `vocab_size_with_padding` @ d98e8a64
+ * (`multiple = make_vocab_size_divisible_by * tensor_model_parallel_size;
+ * after = ceil(orig / multiple) * multiple`; older trees call it `_vocab_size_with_padding`).
+ * A multiple that is not positive leaves the size as written (the callers' lookups only give
+ * positive integers). `note`: the assumption to record when padding changed the size, in one
+ * wording: `tpName` is how the framework names its tensor-parallel degree, `why` where the size
+ * came from.
+ */
+export function padVocab(
+  size: number,
+  divisibleBy: number,
+  tp: number,
+  names: { tpName?: string; why?: string; sizeName?: string } = {},
+): { rows: number; note?: string } {
+  const multiple = divisibleBy * tp;
+  const rows = multiple > 0 ? Math.ceil(size / multiple) * multiple : size;
+  if (rows === size) return { rows };
+  // phi-msft (tp 1, no parallel name) has only the one multiple.
+  const of =
+    tp === 1 && names.tpName === undefined
+      ? `${divisibleBy}`
+      : `${divisibleBy} × ${names.tpName ?? 'TP'} ${tp} = ${multiple}`;
+  const why = names.why ? ` (${names.why})` : '';
+  return {
+    rows,
+    note: `${names.sizeName ?? 'vocab'} ${size}${why} padded to a multiple of ${of}: ${rows} rows`,
+  };
 }
 
 /**

@@ -7,7 +7,7 @@ import type { BatchRamp, CompiledRun, LrSchedule, RunPlan } from './types';
  * (GPT-3 "continues at 10%", Brown et al. 2020 App. B).
  */
 export function lrAt(schedule: LrSchedule, x: number): number {
-  if (schedule.positionOffset) x += schedule.positionOffset;
+  if (schedule.positionOffset) x = Math.max(0, x + schedule.positionOffset);
   const { peakLr: peak, finalLr: final, warmup: w, horizon: h, decay } = schedule;
   if (schedule.zeroFrom !== undefined && x >= schedule.zeroFrom) return 0;
   if (decay.kind === 'onecycle') {

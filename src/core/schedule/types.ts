@@ -72,8 +72,9 @@ export interface LrSchedule {
   /** From this position on the LR is 0 (MaxText's zero phase after learning_rate_schedule_steps). */
   zeroFrom?: number;
   /**
-   * The framework evaluates its schedule this far ahead of the position (OLMo-core: the trainer
-   * counts the current step before setting its LR, so step k uses the schedule at k, not k − 1).
+   * The framework evaluates its schedule this far ahead of the position, floored at 0 (OLMo-core +1:
+   * the trainer counts the current step before setting its LR, so step k uses the schedule at k, not
+   * k − 1; Composer −1 batch: schedulers step before the timestamp advances, so batch k uses k − 2).
    */
   positionOffset?: number;
 }

@@ -6,7 +6,7 @@ import { yamlWrittenKeys } from '../../inventory';
 import { findTokenizer } from '../../tables/tokenizers';
 import { gptNeoxInventory } from './inventory';
 import { SpecBuilder, formatInt, optionGpus, type Sourced } from '../../specBuilder';
-import { neverThrowing, epochsOverDataset } from '../../readerPolicy';
+import { neverThrowing, epochsOverDataset, padVocab } from '../../readerPolicy';
 import {
   NEOX_ACTIVATIONS,
   NEOX_ATTENTION_TYPES,
@@ -413,13 +413,9 @@ function readVocab(b: SpecBuilder, family: { rmsnorm: boolean; gated: boolean })
   }
   const divisibleBy = b.int(['make_vocab_size_divisible_by'])?.value ?? 128;
   const modelParallel = b.int(['model_parallel_size'])?.value ?? 1;
-  const multiple = divisibleBy * modelParallel;
-  const padded = roundUpToMultiple(tokens, multiple);
-  if (padded !== tokens)
-    b.assume(
-      `vocab ${tokens} padded to a multiple of ${divisibleBy} × ${modelParallel} (model parallel) = ${padded}`,
-    );
-  return padded;
+  const { rows, note } = padVocab(tokens, divisibleBy, modelParallel, { tpName: 'model_parallel_size' });
+  if (note) b.assume(note);
+  return rows;
 }
 
 function readTraining(b: SpecBuilder, context: ReadContext): void {

@@ -14,7 +14,16 @@ import type {
 import { applyInventory, type WrittenKey } from '../../inventory';
 import type { FrameworkReader } from '../../reader';
 import { LineIndex } from '../../text';
-import { neverThrowing, headWidth } from '../../readerPolicy';
+import {
+  neverThrowing,
+  headWidth,
+  padVocab,
+  asTypedIntAtLeast,
+  asTypedBool,
+  invalidValue,
+  quoted,
+  EXPECTED,
+} from '../../readerPolicy';
 import { HF_FAMILIES, type HfFamily, type HfSwitch } from './models';
 import { HF_CONFIG_INVENTORY, hfInventoryKey } from './inventory';
 
@@ -137,13 +146,9 @@ class JsonConfigView {
     return property ? this.found(property, key, `${parent}.`) : undefined;
   }
 
+  /** A written value transformers would refuse, in the shared wording (readerPolicy.ts). */
   invalid(source: FieldSource, expected: string): void {
-    this.diagnostics.push({
-      severity: 'error',
-      code: 'invalid-value',
-      message: `${source.key} must be ${expected}; got \`${source.raw.slice(0, 60)}\`.`,
-      range: source.valueRange,
-    });
+    this.diagnostics.push(invalidValue(source.key, expected, quoted(source.raw), source.valueRange));
   }
 
   /** Every key the file writes, nested objects as dotted paths (two levels), prefixed by family. */
@@ -285,8 +290,6 @@ function buildArchitecture(
     for (const key of aliases) if (key in family.defaults) return { key, value: family.defaults[key] };
     return undefined;
   };
-  const isInt = (value: unknown, min: number): value is number =>
-    typeof value === 'number' && Number.isSafeInteger(value) && value >= min;
   /**
    * An integer ≥ min from the config, else the config class's default (noted). `nullable` keys
    * (n_inner, head_dim) mean "derive it" when null or absent; a required key without a default
@@ -303,20 +306,23 @@ function buildArchitecture(
     const found = view.get(aliases);
     // transformers passes a written null to the config class as None, not as its default.
     if (found && (found.value !== null || !options.nullable)) {
-      if (isInt(found.value, min)) {
+      // JSON keeps its types: a quoted "32" is a string, which the config class refuses.
+      const value = asTypedIntAtLeast(found.value, min);
+      if (value !== undefined) {
         if (field) archSources[field] = found.source;
-        return found.value;
+        return value;
       }
-      view.invalid(found.source, min === 0 ? 'a non-negative integer' : 'a positive integer');
+      view.invalid(found.source, EXPECTED.intAtLeast(min));
       valid = false;
       return undefined;
     }
     const fallback = defaultOf(aliases);
-    if (fallback && isInt(fallback.value, min)) {
+    const defaultValue = fallback ? asTypedIntAtLeast(fallback.value, min) : undefined;
+    if (fallback && defaultValue !== undefined) {
       assumptions.push(
-        `${what}: ${fallback.key} ${found ? 'null' : 'absent'}, config default ${fallback.value}`,
+        `${what}: ${fallback.key} ${found ? 'null' : 'absent'}, config default ${defaultValue}`,
       );
-      return fallback.value;
+      return defaultValue;
     }
     if (!options.nullable && !(fallback && fallback.value === null)) {
       missing.push(`\`${aliases[0]}\` (${what}; no config-class default known)`);
@@ -333,9 +339,10 @@ function buildArchitecture(
   /** A boolean key, else the family default, else `fallback`. */
   const bool = (key: string, fallback: boolean): boolean => {
     const found = view.get([key]);
-    if (found && typeof found.value === 'boolean') return found.value;
+    const value = found ? asTypedBool(found.value) : undefined;
+    if (value !== undefined) return value;
     if (found && found.value !== null) {
-      view.invalid(found.source, 'true or false');
+      view.invalid(found.source, EXPECTED.bool);
       valid = false; // The class default would silently change the count.
     }
     const classDefault = family.defaults[key];
@@ -387,11 +394,12 @@ function buildArchitecture(
 
   const tiedFound = view.get(['tie_word_embeddings']);
   let tiedEmbeddings = family.tiedDefault;
-  if (tiedFound && typeof tiedFound.value === 'boolean') {
-    tiedEmbeddings = tiedFound.value;
+  const tiedValue = tiedFound ? asTypedBool(tiedFound.value) : undefined;
+  if (tiedFound && tiedValue !== undefined) {
+    tiedEmbeddings = tiedValue;
     archSources.tiedEmbeddings = tiedFound.source;
   } else if (tiedFound && tiedFound.value !== null) {
-    view.invalid(tiedFound.source, 'true or false');
+    view.invalid(tiedFound.source, EXPECTED.bool);
     valid = false;
   } else {
     assumptions.push(`tie_word_embeddings absent: ${family.tiedDefault} for ${family.id}`);
@@ -487,10 +495,9 @@ function buildArchitecture(
     case 'phi-msft': {
       // MixFormer pads the embedding and head rows to pad_vocab_size_multiple.
       const multiple = int(undefined, ['pad_vocab_size_multiple'], 'vocab padding') ?? 1;
-      const padded = Math.ceil(vocabSize / multiple) * multiple;
-      if (padded !== vocabSize)
-        assumptions.push(`vocab ${vocabSize} padded to ${padded} (multiple of ${multiple})`);
-      vocabSize = padded;
+      const padded = padVocab(vocabSize, multiple, 1);
+      if (padded.note) assumptions.push(padded.note);
+      vocabSize = padded.rows;
       break;
     }
     default:

@@ -10,7 +10,8 @@
  * - constant_with_warmup → ConstantWithWarmupScheduler(t_warmup, alpha 1.0, t_max).
  * - inv_sqrt_with_warmup (llm-foundry's own, with t_scale and a linear cooldown): not modeled.
  * Times are Composer time strings (`100ba`, `2e9tok`, `1000sp`, `0.01dur` of max_duration, `1ep`);
- * `_convert_time` truncates with int(). Schedulers step every batch, at the time already consumed.
+ * `_convert_time` truncates with int(). Schedulers step every batch (composer/trainer/trainer.py
+ * `_train_loop`: `scheduler.step()` before `timestamp.to_next_batch`), so batch k uses time k − 2.
  */
 import { isMap } from 'yaml';
 import type { ReadContext, RunSpec } from '../../../types';
@@ -125,6 +126,13 @@ export function llmFoundrySchedule(
       : name === 'linear_decay_with_warmup'
         ? { kind: 'linear' }
         : { kind: 'constant' };
+  // Composer steps its schedulers before advancing the timestamp (trainer.py `_train_loop`), so batch
+  // k (from 1) trains at the schedule's value for k − 2 batches: one batch behind compileRun's position.
+  const runErrors: string[] = [];
+  const run = batchAndLength(training, runErrors);
+  const lag = base === 'ba' ? 1 : run?.batchTokens;
+  if (lag === undefined)
+    out.notes.push('Composer’s one-batch scheduler lag is not applied: tokens per batch unknown');
   out.schedule = {
     unit: base === 'ba' ? 'steps' : 'tokens',
     peakLr: lr,
@@ -133,10 +141,9 @@ export function llmFoundrySchedule(
     warmupShape: 'linear',
     decay,
     horizon: horizon * toTokens!,
+    ...(lag !== undefined ? { positionOffset: -lag } : {}),
   };
   out.runLength = maxValue! * toTokens!;
-  const runErrors: string[] = [];
-  const run = batchAndLength(training, runErrors);
   if (!run) return { ...out, errors: runErrors };
   out.plan = {
     schedule: out.schedule,

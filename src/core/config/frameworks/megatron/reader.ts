@@ -11,7 +11,6 @@ import type {
   TrainingField,
   TrainingSpec,
 } from '../../../types';
-import { roundUpToMultiple } from '../../../model/params';
 import type { FrameworkReader } from '../../reader';
 import { parseNumberLiteral } from '../../values';
 import {
@@ -20,6 +19,8 @@ import {
   UnusableValues,
   asPositiveInt,
   headWidth,
+  padVocab,
+  asDigitsInt,
   quoted,
 } from '../../readerPolicy';
 import type { WrittenKey } from '../../inventory';
@@ -498,13 +499,9 @@ function read(text: string, context: ReadContext): ReadResult {
       else assumptions.push('no tokenizer given: GPT-2 BPE (50257), the tokenizer of Megatron GPT examples');
     }
     if (vocabBase !== undefined) {
-      const multiple = divisible * tensorParallel;
-      vocabExact = roundUpToMultiple(vocabBase, multiple);
-      if (vocabExact !== vocabBase) {
-        assumptions.push(
-          `vocab ${vocabBase} (${vocabWhy}) padded to a multiple of ${divisible}×TP${tensorParallel} = ${multiple}: ${vocabExact} rows`,
-        );
-      }
+      const padded = padVocab(vocabBase, divisible, tensorParallel, { tpName: 'TP', why: vocabWhy });
+      vocabExact = padded.rows;
+      if (padded.note) assumptions.push(padded.note);
     }
 
     if (vocabExact !== undefined) {
@@ -816,11 +813,9 @@ function readMla(view: FlagView, rmsNorm: boolean, noBias: boolean, qkvBias: boo
   };
 }
 
-/** A positive integer from a flag value text, or undefined. */
+/** A positive integer from a launcher or `#SBATCH` value text (digits only), or undefined. */
 function positiveInt(text: string | undefined): number | undefined {
-  if (text === undefined || !/^\d+$/.test(text.trim())) return undefined;
-  const value = Number(text.trim());
-  return Number.isSafeInteger(value) && value > 0 ? value : undefined;
+  return asDigitsInt(text, 1);
 }
 
 /** One `#SBATCH` option: its name, value and the header line it is on. */

@@ -14,7 +14,17 @@ import type { FrameworkReader } from '../../reader';
 import { inventoryEntry, type WrittenKey } from '../../inventory';
 import { LineIndex } from '../../text';
 import { evaluateArithmetic } from '../../values';
-import { neverThrowing, headWidth } from '../../readerPolicy';
+import {
+  neverThrowing,
+  headWidth,
+  asTypedIntAtLeast,
+  asTypedBool,
+  invalidValue,
+  quoted,
+  EXPECTED,
+  UnusableValues,
+  type SpecPart,
+} from '../../readerPolicy';
 import {
   GPT2_CHECKPOINTS,
   GPT2_PRETRAINED_FORCED,
@@ -177,6 +187,13 @@ function detect(text: string, path: string | undefined): number {
   return Math.min(score, 0.95);
 }
 
+/** A literal's value as the typed converters of readerPolicy.ts take it (an expression has none). */
+function literalValue(value: PyValue): unknown {
+  return value.kind === 'number' || value.kind === 'bool' || value.kind === 'string'
+    ? value.value
+    : undefined;
+}
+
 /** Reads the final value of each assigned name, with its source range, and reports bad types. */
 class PyConfigView {
   readonly lines: LineIndex;
@@ -207,13 +224,9 @@ class PyConfigView {
     return { assignment, source };
   }
 
+  /** A literal train.py would refuse, in the shared wording (readerPolicy.ts). */
   private invalid(source: FieldSource, expected: string): void {
-    this.diagnostics.push({
-      severity: 'error',
-      code: 'invalid-value',
-      message: `${source.key} must be ${expected}; got \`${source.raw}\`.`,
-      range: source.valueRange,
-    });
+    this.diagnostics.push(invalidValue(source.key, expected, quoted(source.raw), source.valueRange));
   }
 
   /** A positive integer value, or undefined (absent or invalid, the latter with a diagnostic). */
@@ -221,13 +234,9 @@ class PyConfigView {
     const found = this.use(name);
     if (!found) return undefined;
     const { assignment, source } = found;
-    if (
-      assignment.value.kind === 'number' &&
-      Number.isInteger(assignment.value.value) &&
-      assignment.value.value > 0
-    ) {
-      return { value: assignment.value.value, source };
-    }
+    // Python literals keep their types: '32' is a string, which the model refuses.
+    const value = asTypedIntAtLeast(literalValue(assignment.value), 1);
+    if (value !== undefined) return { value, source };
     if (assignment.value.kind === 'expression') {
       this.diagnostics.push({
         severity: 'warning',
@@ -236,7 +245,7 @@ class PyConfigView {
         range: source.valueRange,
       });
     } else {
-      this.invalid(source, 'a positive integer');
+      this.invalid(source, EXPECTED.positiveInt);
     }
     return undefined;
   }
@@ -255,8 +264,8 @@ class PyConfigView {
   bool(name: string): { value: boolean; source: FieldSource } | undefined {
     const found = this.use(name);
     if (!found) return undefined;
-    if (found.assignment.value.kind === 'bool')
-      return { value: found.assignment.value.value, source: found.source };
+    const value = asTypedBool(literalValue(found.assignment.value));
+    if (value !== undefined) return { value, source: found.source };
     this.invalid(found.source, 'True or False');
     return undefined;
   }
@@ -289,8 +298,13 @@ function read(text: string, context: ReadContext): ReadResult {
   const defaults = NANOGPT_TRAIN_DEFAULTS;
 
   // Names assigned in the file whose value cannot be used (diagnosed by the view): the part of the
-  // result they feed becomes unknown, since train.py's default would give a wrong number.
-  const unusable = { architecture: [] as string[], training: [] as string[] };
+  // result they feed becomes unknown, since train.py's default would give a wrong number — the
+  // shared rule (readerPolicy.ts UnusableValues).
+  const unusable = new UnusableValues();
+  const reject = (name: string, parts: readonly SpecPart[] = ['architecture']) =>
+    unusable.note({ key: name, range: view.source(view.latest.get(name)!).valueRange }, parts);
+  /** An MoE layout or vocabulary that cannot be counted, diagnosed where it is found. */
+  let architectureUnknown = false;
   const pick = <T>(
     found: { value: T; source: FieldSource } | undefined,
     fallback: T,
@@ -299,8 +313,7 @@ function read(text: string, context: ReadContext): ReadResult {
   ): T => {
     if (found) return found.value;
     if (view.latest.has(what)) {
-      if (feeds !== 'training') unusable.architecture.push(what);
-      if (feeds !== 'architecture') unusable.training.push(what);
+      reject(what, feeds === 'both' ? ['architecture', 'training'] : [feeds]);
       return fallback;
     }
     assumptions.push(`${what} not set: train.py default ${String(fallback)}`);
@@ -316,7 +329,7 @@ function read(text: string, context: ReadContext): ReadResult {
   // --- Architecture -------------------------------------------------------------------------
   const initFromFound = view.string('init_from');
   const initFrom = initFromFound?.value ?? defaults.init_from;
-  if (!initFromFound && view.latest.has('init_from')) unusable.architecture.push('init_from');
+  if (!initFromFound && view.latest.has('init_from')) reject('init_from');
   const blockSizeFound = view.positiveInt('block_size');
   const blockSizeTokens = pick(blockSizeFound, defaults.block_size, 'block_size', 'both');
   recordTraining('seqLen', blockSizeFound);
@@ -372,7 +385,7 @@ function read(text: string, context: ReadContext): ReadResult {
         range: initFromFound.source.valueRange,
       });
       // The checkpoint decides the architecture; the file's n_layer/n_embd would be a guess.
-      unusable.architecture.push('init_from');
+      reject('init_from');
     }
     if (initFrom === 'resume') {
       assumptions.push(
@@ -402,7 +415,7 @@ function read(text: string, context: ReadContext): ReadResult {
     }
     const datasetFound = view.string('dataset');
     const dataset = datasetFound?.value ?? defaults.dataset;
-    if (!datasetFound && view.latest.has('dataset')) unusable.architecture.push('dataset');
+    if (!datasetFound && view.latest.has('dataset')) reject('dataset');
     const datasetVocab = NANOGPT_DATASET_VOCAB[dataset];
     const vocabSize = datasetVocab ?? NANOGPT_DEFAULT_VOCAB;
     if (datasetVocab !== undefined) {
@@ -416,7 +429,7 @@ function read(text: string, context: ReadContext): ReadResult {
         message: `unknown: dataset '${dataset.slice(0, 60)}' looks character-level; train.py takes its vocab from data/${dataset.slice(0, 60)}/meta.pkl, which Scaling Lens cannot read, so N is not shown.`,
         range: datasetFound.source.valueRange,
       });
-      unusable.architecture.push(MOE_UNKNOWN);
+      architectureUnknown = true;
     } else {
       assumptions.push(`vocab ${vocabSize}: no meta.pkl for dataset '${dataset}' (GPT-2 BPE padded to 64)`);
     }
@@ -433,7 +446,7 @@ function read(text: string, context: ReadContext): ReadResult {
       normBias: bias,
     });
     const moe = readMoe(view, nLayers, dModel, assumptions);
-    if (moe === 'unknown') unusable.architecture.push(MOE_UNKNOWN);
+    if (moe === 'unknown') architectureUnknown = true;
     else if (moe) {
       architecture.moe = moe;
       record(
@@ -453,7 +466,7 @@ function read(text: string, context: ReadContext): ReadResult {
 
   // --- Training length ------------------------------------------------------------------------
   const evalOnly = view.bool('eval_only');
-  if (!evalOnly && view.latest.has('eval_only')) unusable.training.push('eval_only');
+  if (!evalOnly && view.latest.has('eval_only')) reject('eval_only', ['training']);
   const batchFound = view.positiveInt('batch_size');
   const accumFound = view.positiveInt('gradient_accumulation_steps');
   const itersFound = view.nonNegativeInt('max_iters');
@@ -491,16 +504,6 @@ function read(text: string, context: ReadContext): ReadResult {
     if (checkpoint) training.finetune = true;
   }
 
-  const [badArch] = unusable.architecture;
-  const [badTraining] = unusable.training;
-  if (badArch && badArch !== MOE_UNKNOWN) {
-    view.diagnostics.push({
-      severity: 'warning',
-      code: 'architecture-unknown',
-      message: `Parameters are not counted: \`${badArch}\` is assigned but cannot be read, and train.py's default would give a wrong count.`,
-      range: view.source(view.latest.get(badArch)!).valueRange,
-    });
-  }
   // Names no known fork reads but that look architectural: a fork we do not know builds another model.
   const foreign = checkpoint ? [] : unknownNames(view, NANOGPT_ARCHITECTURAL_NAME);
   // Names no known fork reads but that look like a run length: another fork's training loop.
@@ -526,17 +529,6 @@ function read(text: string, context: ReadContext): ReadResult {
       range: view.source(assignment).keyRange,
     });
   }
-  if (badTraining && training.tokens !== undefined) {
-    delete training.tokens;
-    delete training.formula;
-    training.missing = [`a usable \`${badTraining}\``];
-    view.diagnostics.push({
-      severity: 'warning',
-      code: 'tokens-unknown',
-      message: `Training tokens are not computed: \`${badTraining}\` is assigned but cannot be read.`,
-      range: view.source(view.latest.get(badTraining)!).valueRange,
-    });
-  }
   const modelKey =
     ['n_layer', 'n_head', 'n_embd', 'init_from', 'block_size', 'bias']
       .map((k) => view.latest.get(k))
@@ -544,7 +536,7 @@ function read(text: string, context: ReadContext): ReadResult {
   const spec: RunSpec = {
     framework: 'nanogpt',
     modelName,
-    ...(badArch || foreign.length ? {} : { architecture }),
+    ...(architectureUnknown ? {} : { architecture }),
     ...(foreign.length ? { paramsMissing: foreign.map((a) => `a model of \`${a.name}\``) } : {}),
     training,
     archSources,
@@ -554,12 +546,13 @@ function read(text: string, context: ReadContext): ReadResult {
     diagnostics: view.diagnostics,
     modelSectionRange: modelKey ? view.source(modelKey).keyRange : undefined,
   };
+  // A rejected value makes its part unknown, worded as in every reader; a foreign fork's names
+  // (diagnosed above) do too.
+  unusable.finish(spec, (diagnostic) => view.diagnostics.push(diagnostic));
+  if (foreign.length) delete spec.architecture;
   void context;
   return { kind: 'run-config', spec, written: writtenKeys(view) };
 }
-
-/** Marks an MoE layout that cannot be counted (already diagnosed by {@link readMoe}). */
-const MOE_UNKNOWN = '<moe>';
 
 /**
  * The MoE layout of the two nanoMoE forks, from the file's names:

@@ -1,7 +1,7 @@
 import type { ArchitectureSpec, ReadResult } from '../../../types';
 import { llamaArchitecture } from '../../../model/params';
 import type { FrameworkReader } from '../../reader';
-import { neverThrowing } from '../../readerPolicy';
+import { neverThrowing, padVocab } from '../../readerPolicy';
 import { yamlWrittenKeys } from '../../inventory';
 import { keysAt, lookup, parseYaml, topLevelKeys } from '../../yamlSource';
 import { SpecBuilder, formatInt } from '../../specBuilder';
@@ -88,10 +88,8 @@ function readArchitecture(b: SpecBuilder): ArchitectureSpec | undefined {
   if (headDim === undefined) return undefined;
   const divisible = b.int(['model', 'make_vocab_size_divisible_by'])?.value ?? d.make_vocab_size_divisible_by;
   const tp = b.int(['parallelism', 'tp'])?.value ?? 1;
-  const multiple = divisible * tp;
-  const vocabSize = Math.ceil(vocab / multiple) * multiple;
-  if (vocabSize !== vocab)
-    b.assume(`vocab_size ${vocab} padded to ${vocabSize} (multiple of ${divisible} × tp ${tp})`);
+  const { rows: vocabSize, note } = padVocab(vocab, divisible, tp, { tpName: 'tp', sizeName: 'vocab_size' });
+  if (note) b.assume(note);
   b.assume(
     `LlamaConfig defaults: huggingface/nanotron src/nanotron/config/models_config.py @ ${NANOTRON_SOURCE.commit.slice(0, 8)}`,
   );

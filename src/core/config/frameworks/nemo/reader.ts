@@ -1,7 +1,7 @@
 import { isMap, isScalar, type Node, type Pair } from 'yaml';
 import type { ArchitectureSpec, ReadResult } from '../../../types';
 import type { FrameworkReader } from '../../reader';
-import { neverThrowing } from '../../readerPolicy';
+import { neverThrowing, padVocab } from '../../readerPolicy';
 import { yamlWrittenKeys } from '../../inventory';
 import { keysAt, parseYaml, topLevelKeys, type Located, type YamlSource } from '../../yamlSource';
 import { SpecBuilder, formatInt, omegaConfResolver } from '../../specBuilder';
@@ -198,10 +198,10 @@ function readArchitecture(b: SpecBuilder): ArchitectureSpec | undefined {
   const overridden = b.has(['model', 'override_vocab_size']);
   const divisible = b.int(['model', 'make_vocab_size_divisible_by'])?.value ?? d.make_vocab_size_divisible_by;
   const tp = b.int(['model', 'tensor_model_parallel_size'])?.value ?? 1;
-  const multiple = divisible * tp;
-  const vocabSize = overridden ? vocab : Math.ceil(vocab / multiple) * multiple;
-  if (vocabSize !== vocab)
-    b.assume(`vocabulary ${vocab} padded to ${vocabSize} (multiple of ${divisible} × TP ${tp})`);
+  // override_vocab_size is used as given (NeMo skips the padding then).
+  const padded = overridden ? { rows: vocab } : padVocab(vocab, divisible, tp, { tpName: 'TP' });
+  const vocabSize = padded.rows;
+  if (padded.note) b.assume(padded.note);
   b.assume(`MegatronGPTModel defaults: NVIDIA/NeMo @ ${NEMO_SOURCE.commit.slice(0, 8)}`);
   return {
     nLayers: nLayers.value,

@@ -8,7 +8,7 @@ import type {
   RunSpec,
 } from '../../../types';
 import type { FrameworkReader } from '../../reader';
-import { neverThrowing } from '../../readerPolicy';
+import { neverThrowing, asTypedIntAtLeast, asTypedBool } from '../../readerPolicy';
 import { inventoryEntry, type WrittenKey } from '../../inventory';
 import { formatInt } from '../../specBuilder';
 import { LineIndex } from '../../text';
@@ -503,9 +503,9 @@ function resolveFactory(
   );
 }
 
-/** Positive integer or undefined. */
+/** Positive integer or undefined: the evaluator keeps Python's types, so `'32'` is not one. */
 function int(value: PyEval | undefined): number | undefined {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value > 0 ? value : undefined;
+  return asTypedIntAtLeast(value, 1);
 }
 
 /** A config object (`{$type: 'FeedForwardConfig', ...}`) or undefined. */
@@ -586,12 +586,11 @@ function buildArchitecture(
   const blockName = get('block_name');
   const block = typeof blockName === 'string' ? BLOCK_NORMS[blockName] : undefined;
   if (!block) return fail('block_name', `block type ${String(blockName)} is not modelled.`);
-  const tied = get('tie_word_embeddings');
-  if (typeof tied !== 'boolean') return fail('tie_word_embeddings', 'not True or False.');
-  const qkNormOn = get('qk_norm');
-  const headQkNorm = get('use_head_qk_norm');
-  if (typeof qkNormOn !== 'boolean' || typeof headQkNorm !== 'boolean')
-    return fail('qk_norm', 'not True or False.');
+  const tied = asTypedBool(get('tie_word_embeddings'));
+  if (tied === undefined) return fail('tie_word_embeddings', 'not True or False.');
+  const qkNormOn = asTypedBool(get('qk_norm'));
+  const headQkNorm = asTypedBool(get('use_head_qk_norm'));
+  if (qkNormOn === undefined || headQkNorm === undefined) return fail('qk_norm', 'not True or False.');
 
   // Dense feed-forward: explicit FeedForwardConfig, else llama_like's SwiGLU sizing.
   let ffn: { hidden: number; bias: boolean } | undefined;

@@ -64,9 +64,10 @@ export function olmoCoreSchedule(text: string, context: ReadContext = {}, spec?:
   const lineAt = (offset: number) => text.slice(0, offset).split('\n').length;
   /** A number from a literal, int(...), arithmetic or a module-level NAME (bounded recursion). */
   const value = (expr: string, depth = 0): number | undefined => {
-    const e = expr.trim().replace(/_/g, '');
+    const e = expr.trim();
     if (depth > 8) return undefined;
-    const direct = evaluateArithmetic(e);
+    // Underscores are digit separators only in numbers (NAME_LIKE_THIS keeps them).
+    const direct = /^[\d_.eE+\-*/() ]+$/.test(e) ? evaluateArithmetic(e.replace(/_/g, '')) : undefined;
     if (direct !== undefined) return direct;
     const int = /^int\(([\s\S]+)\)$/.exec(e);
     if (int) {
@@ -103,7 +104,14 @@ export function olmoCoreSchedule(text: string, context: ReadContext = {}, spec?:
       out.errors.push(`\`${key}=${a.expr.trim()}\` is not a number Scaling Lens can read statically`);
     return v;
   };
-  const lrMatch = /\blr\s*=\s*([^,\n)]+)/.exec(code);
+  const lrMatch = /\blr\s*=\s*([^,\n]+)/.exec(code);
+  // `lr=3e-4)` at the end of a call: drop the closing parentheses that are not the value's own.
+  if (lrMatch) {
+    let v = lrMatch[1]!.trim();
+    while (v.endsWith(')') && (v.match(/\)/g)?.length ?? 0) > (v.match(/\(/g)?.length ?? 0))
+      v = v.slice(0, -1).trim();
+    lrMatch[1] = v;
+  }
   const lr = lrMatch ? value(lrMatch[1]!) : undefined;
   if (lrMatch) out.keyLines.lr = lineAt(lrMatch.index);
   if (lr === undefined)
@@ -139,16 +147,25 @@ export function olmoCoreSchedule(text: string, context: ReadContext = {}, spec?:
   const runErrors: string[] = [];
   const run = batchAndLength(training, runErrors);
   // The schedule's t_max comes from max_duration (a hard_stop does not change it).
-  const duration = /\bmax_duration\s*=\s*Duration\.(tokens|steps)\s*\(/.exec(code);
+  // `Duration.tokens(X)` / `Duration.steps(X)` or `Duration(X, DurationUnit.tokens)`.
+  const duration = /\bmax_duration\s*=\s*Duration\s*(?:\.(tokens|steps)\s*)?\(/.exec(code);
   let tMax = arg('t_max');
   if (tMax === undefined && duration) {
     out.keyLines.max_duration = lineAt(duration.index);
     const d = callBody(code, duration.index + duration[0].length - 1);
-    const v = d ? value(d.body) : undefined;
-    if (v !== undefined && duration[1] === 'steps') tMax = v;
-    else if (v !== undefined && run) tMax = Math.ceil(v / run.batchTokens);
+    let unit: string | undefined = duration[1];
+    let amount = d?.body;
+    if (d && !unit) {
+      const m = /^([\s\S]+?),\s*DurationUnit\.(tokens|steps)\s*$/.exec(d.body);
+      unit = m?.[2];
+      amount = m?.[1];
+    }
+    const v = amount !== undefined ? value(amount) : undefined;
+    if (v !== undefined && unit === 'steps') tMax = v;
+    else if (v !== undefined && unit === 'tokens' && run) tMax = Math.ceil(v / run.batchTokens);
   }
-  if (tMax === undefined) tMax = run?.totalSteps;
+  // Without a readable max_duration the run length is the schedule's only when no hard_stop cuts it.
+  if (tMax === undefined && !/\bhard_stop\s*=/.test(code)) tMax = run?.totalSteps;
   if (tMax === undefined) out.errors.push('the schedule length (max_duration) is unknown');
   if (out.errors.length || lr === undefined || tMax === undefined)
     return { ...out, errors: [...out.errors, ...runErrors] };

@@ -1,7 +1,7 @@
 import type { CoreDiagnostic, FieldSource, ReadContext, ReadResult, RunSpec } from '../../../types';
 import { countParams } from '../../../model/params';
 import type { FrameworkReader } from '../../reader';
-import { neverThrowing } from '../../readerPolicy';
+import { neverThrowing, asTypedIntAtLeast } from '../../readerPolicy';
 import { LineIndex } from '../../text';
 import { titanArchitecture, TITAN_FLAVORS, TITAN_SOURCES } from './models';
 import { TORCHTITAN_PY_INVENTORY } from './inventory';
@@ -71,7 +71,8 @@ function parenthesized(text: string, open: number): string | undefined {
 function intProduct(expr: string | undefined): number | undefined {
   if (!expr || !/^\s*\d[\d_]*(\s*\*\s*\d[\d_]*)*\s*$/.test(expr)) return undefined;
   const value = expr.split('*').reduce((product, part) => product * Number(part.trim().replace(/_/g, '')), 1);
-  return Number.isSafeInteger(value) ? value : undefined;
+  // Exact integers only, as every reader types them (readerPolicy.ts): beyond 2^53 a product is not exact.
+  return asTypedIntAtLeast(value, 0);
 }
 
 /** `key=<value>` at the top level of a call's argument text. */
