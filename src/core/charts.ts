@@ -985,15 +985,25 @@ function scheduleChart(
     points: [end],
     colorIndex: 1,
   });
+  // The extractor expands the run step by step; say so when its end differs from the header's D.
+  const D = snapshot.tokens;
+  if (D !== null && D > 0 && Math.abs(end.x - D) > 1e-9 * D)
+    caption.push(
+      `The run as the LR-schedule extractor expands it ends at ${end.x.toLocaleString('en-US')} tokens (${formatSteps(sampled.totalSteps)} steps); the config's D is ${D.toLocaleString('en-US')} tokens.`,
+    );
   if (input.loggedNote) caption.push(input.loggedNote);
   for (const note of input.notes ?? []) caption.push(`Extractor: ${note}.`);
-  const focus = series.filter((s) => s.role !== 'band').flatMap((s) => s.points.map((p) => p.y));
+  // The first tenth of a run is far above the rest (the law diverges at D → 0): keep the axis on the
+  // part of the run that matters; the early curve leaves the top of the plot.
+  const focus = series
+    .filter((s) => s.role !== 'band')
+    .flatMap((s) => s.points.filter((p) => p.x >= end.x / 10).map((p) => p.y));
   return {
     id: 'schedule',
     title: `Loss over training (${formatSteps(sampled.totalSteps)} steps, ${shortCount(end.x)} tokens)`,
     description: `Predicted loss after each part of the run under ${snapshot.law.label} at N = ${shortCount(N)}: ${end.y.toFixed(3)} at the end of ${formatSteps(sampled.totalSteps)} steps; dashed, the same run twice as long.`,
     x,
-    y: { ...yAxis, ...focusBounds(focus.slice(Math.floor(focus.length / 10)), 0.1) },
+    y: { ...yAxis, ...focusBounds(focus, 0.1) },
     series,
     caption,
   };

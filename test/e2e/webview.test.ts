@@ -308,8 +308,11 @@ describe('Scaling Curves webview in a real VS Code (code-server + Chromium)', { 
     const reason = await frame.locator('[data-unavailable="memory"]').innerText();
     assert.match(reason, /^Memory per GPU unknown: the parallel layout .* is not read for nanogpt files/);
 
+    // Open it in the editor group, not over the panel (the toolbar click focused the panel's group).
+    await runCommand(page, 'View: Focus First Editor Group');
     await session.openFile(TORCHTITAN);
     await waitForLenses(page, { pattern: /GiB per GPU/ });
+    await runCommand(page, 'Scaling Lens: Show Scaling Curves');
     const j = JSON.parse(cli(['analyze', session.path(TORCHTITAN), '--json']).stdout) as {
       memory: { perGpuBytes: number; capacityBytes: number };
     };

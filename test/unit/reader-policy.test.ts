@@ -17,6 +17,7 @@ import {
 } from '../../src/core/config/readerPolicy';
 import type { FrameworkReader } from '../../src/core/config/reader';
 import { readRunConfig } from '../../src/core/config/registry';
+import { readHardwareHints } from '../../src/core/config/hardwareHints';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { diskReadFile, fixtureDirs } from '../helpers';
@@ -228,4 +229,20 @@ test('JSON (HF config.json) and Python (nanoGPT) readers word a rejected value a
   const nanoInvalid = nano.spec.diagnostics.find((d) => d.code === 'invalid-value');
   assert.equal(nanoInvalid?.message, "`n_layer` should be a positive integer, got `'four'`.");
   assert.equal(nanoInvalid?.severity, 'warning');
+});
+
+test('a slurm node count that is not a count leaves the GPU count unknown, never one node', () => {
+  for (const nodes of ['2-4', '0', '$NNODES', '99999999999999999999']) {
+    const hints = readHardwareHints(
+      `#!/bin/bash\n#SBATCH --nodes=${nodes}\n#SBATCH --ntasks-per-node=8\ntorch.py\n`,
+    );
+    assert.equal(hints.gpus, undefined, nodes);
+    assert.ok(
+      hints.notes.some((note) => note.includes(`--nodes=${nodes}`) && /GPU count is not known/.test(note)),
+      nodes,
+    );
+  }
+  // The last --nodes is the one slurm takes; a count there is used (8 × 2 = 16).
+  const last = readHardwareHints('#SBATCH --nodes=2-4\n#SBATCH --nodes=2\n#SBATCH --ntasks-per-node=8\n');
+  assert.equal(last.gpus?.count, 16);
 });

@@ -100,6 +100,8 @@ function read(text: string, path?: string): HardwareHints {
     nodes?: Candidate<number>;
     total?: Candidate<number>;
     tasks?: Candidate<number>;
+    /** `--nodes` written but not a count (`2-4`, `$N`, `0`): the total is unknown, never one node. */
+    nodesUnusable?: string;
   } = {};
 
   for (let line = 0; line < lines.length; line++) {
@@ -157,7 +159,7 @@ function read(text: string, path?: string): HardwareHints {
         if (flag === '--gres' || flag === '--gpus-per-node') {
           // gres syntax gpu[:type]:count (slurm gres.conf); the type names the part when we know it.
           const g = /^(?:gpu:)?(?:([A-Za-z][\w-]*):)?(\d+)$/.exec(value);
-          const perNode = asDigitsInt(g?.[2], 0);
+          const perNode = asDigitsInt(g?.[2], 1);
           if (g && perNode !== undefined) {
             slurm.perNode = { value: perNode, origin: 'launcher', ...at, how };
             const named = g[1] ? acceleratorFromName(g[1]) : undefined;
@@ -165,13 +167,20 @@ function read(text: string, path?: string): HardwareHints {
           }
         } else if (flag === '--nodes' || flag === '-N') {
           // Digits only, as every reader types a launcher count (readerPolicy.ts): `2-4` is a range.
-          const nodes = asDigitsInt(value, 0);
-          if (nodes !== undefined) slurm.nodes = { value: nodes, origin: 'launcher', ...at, how };
+          const nodes = asDigitsInt(value, 1);
+          // The last `--nodes` is the one slurm takes.
+          if (nodes !== undefined) {
+            slurm.nodes = { value: nodes, origin: 'launcher', ...at, how };
+            delete slurm.nodesUnusable;
+          } else {
+            slurm.nodesUnusable = how;
+            delete slurm.nodes;
+          }
         } else if (flag === '--ntasks-per-node') {
-          const tasks = asDigitsInt(value, 0);
+          const tasks = asDigitsInt(value, 1);
           if (tasks !== undefined) slurm.tasks = { value: tasks, origin: 'launcher', ...at, how };
         } else if (flag === '--gpus' || flag === '-G') {
-          const total = asDigitsInt(/^(?:([A-Za-z][\w-]*):)?(\d+)$/.exec(value)?.[2], 0);
+          const total = asDigitsInt(/^(?:([A-Za-z][\w-]*):)?(\d+)$/.exec(value)?.[2], 1);
           if (total !== undefined) slurm.total = { value: total, origin: 'launcher', ...at, how };
         }
       }
@@ -285,16 +294,23 @@ function read(text: string, path?: string): HardwareHints {
   }
 
   // Slurm: GPUs per node × nodes, else a total; tasks per node stand in for GPUs per node (one rank per GPU).
-  if (slurm.perNode || slurm.tasks) {
+  if ((slurm.perNode || slurm.tasks) && slurm.nodesUnusable) {
+    // The rule of every reader (readerPolicy.ts): a written but unusable value is not replaced by
+    // the default (one node); the Megatron reader says the same of `--nodes=2-4`.
+    notes.push(
+      `Ignored ${slurm.nodesUnusable}: the node count must be a positive whole number (a range or a variable is the scheduler's choice), so the GPU count is not known.`,
+    );
+  } else if (slurm.perNode || slurm.tasks) {
     const perNode = (slurm.perNode ?? slurm.tasks)!;
     const nodes = slurm.nodes?.value ?? 1;
     const assumed = slurm.perNode ? '' : ' (one task per GPU)';
-    gpus.push({
-      ...perNode,
-      value: perNode.value * nodes,
-      how: `${perNode.how}${assumed} × ${slurm.nodes ? slurm.nodes.how : 'one node'} = ${perNode.value * nodes}`,
-      exact: true,
-    });
+    if (perNode.value * nodes <= MAX_DEVICES)
+      gpus.push({
+        ...perNode,
+        value: perNode.value * nodes,
+        how: `${perNode.how}${assumed} × ${slurm.nodes ? slurm.nodes.how : 'one node'} = ${perNode.value * nodes}`,
+        exact: true,
+      });
   } else if (slurm.total) gpus.push({ ...slurm.total, exact: true });
 
   if (launcherUnknown) {

@@ -15,8 +15,8 @@ import { parseNumberLiteral } from './values';
  *   value, so the default is not what would run).
  *
  * The computations several readers share are here too, written once: the head width (hidden size
- * over heads, with the divisibility check), tokens of an epoch-based run (epochs × dataset size from
- * the settings) and the never-throw wrapper of `read`.
+ * over heads, with the divisibility check), the Megatron-family vocabulary padding, tokens of an
+ * epoch-based run (epochs × dataset size from the settings) and the never-throw wrapper of `read`.
  */
 
 // --- Typing one written value ---------------------------------------------------------------------
