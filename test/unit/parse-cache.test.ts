@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import type { ParseError } from 'jsonc-parser';
 import { parseJsonTreeCached, TextCache } from '../../src/core/config/parseCache';
 import { parseShell } from '../../src/core/config/shell';
+import { scanPythonConfig } from '../../src/core/config/frameworks/nanogpt/reader';
+import { maskPython } from '../../src/core/config/frameworks/olmo-core/python';
 import { parseYaml } from '../../src/core/config/yamlSource';
 
 test('parses are shared per text across interleaved documents, least recently used evicted', () => {
@@ -59,4 +61,16 @@ test('a script that sources a file is re-read every time, so an edit to the sour
   model = 'NUM_LAYERS=24\n';
   const after = parseShell(script, includes);
   assert.equal(after.flags.find((f) => f.name === '--num-layers')?.values[0]?.text, '24');
+});
+
+test('Python configs too: nanoGPT scans and OLMo-core masks are shared per text', () => {
+  const config = 'n_layer = 12\nn_head = 12\n';
+  const scan = scanPythonConfig(config);
+  scanPythonConfig('n_layer = 24\n');
+  assert.equal(scanPythonConfig(config), scan);
+  assert.equal(scan.assignments.length, 2);
+  const script = 'config = TransformerConfig(d_model=768)  # "quoted" comment\n';
+  const masked = maskPython(script);
+  assert.equal(maskPython(script), masked);
+  assert.equal(masked.length, script.length, 'masking keeps offsets');
 });

@@ -2,7 +2,9 @@ import { parseTree, type Node as JsonNode, type ParseError } from 'jsonc-parser'
 import { parseTOML, type AST } from 'toml-eslint-parser';
 
 /**
- * Parses keyed by the text itself (content-addressed), a few entries per format: recognition asks
+ * Parses keyed by the text itself (content-addressed), a few entries per format — YAML
+ * (yamlSource.ts), TOML and JSON (here), shell scripts that source nothing (shell.ts), nanoGPT's
+ * Python scan and OLMo-core's masked Python (their readers): recognition asks
  * every reader about the same text and the chosen reader, the layout reader and the hovers' re-reads
  * read it again, while the editor interleaves several open documents. Keying by content rather than
  * by document URI and version means an entry can never be stale, and equal texts share one parse.

@@ -1,3 +1,4 @@
+import { TextCache } from '../../parseCache';
 import type {
   ArchField,
   ArchitectureSpec,
@@ -97,8 +98,15 @@ const DISTINCTIVE_NAMES = new Set([
 
 const ASSIGNMENT = /^([A-Za-z_][A-Za-z0-9_]*)[ \t]*=(?!=)[ \t]*/;
 
+/** Scans by text (detection and reading scan the same text; callers treat the scan as read-only). */
+const scanCache = new TextCache<PyConfigScan>();
+
 /** Split Python source into top-level assignments; never throws. */
 export function scanPythonConfig(text: string): PyConfigScan {
+  return scanCache.get(text, scanPythonConfigUncached);
+}
+
+function scanPythonConfigUncached(text: string): PyConfigScan {
   const assignments: PyAssignment[] = [];
   let otherLines = 0;
   let importLines = 0;

@@ -1,3 +1,5 @@
+import { TextCache } from '../../parseCache';
+
 /**
  * A small static view of a Python launch script (OLMo-core `src/scripts/train/*.py`): comments and
  * string contents masked, calls split into arguments, simple assignments per scope, and an evaluator
@@ -51,7 +53,14 @@ const MAX_SPAN = 20_000;
 const CLOSERS: Record<string, string> = { '(': ')', '[': ']', '{': '}' };
 
 /** The text with comments and string contents replaced by spaces (quotes kept); same offsets. */
+/** Masked texts by source text: detection, reading and the schedule extractor mask the same file. */
+const maskCache = new TextCache<string>();
+
 export function maskPython(text: string): string {
+  return maskCache.get(text, maskPythonUncached);
+}
+
+function maskPythonUncached(text: string): string {
   const parts: string[] = [];
   const blank = (from: number, to: number) => parts.push(text.slice(from, to).replace(/[^\r\n]/g, ' '));
   const special = /[#"']/g;
