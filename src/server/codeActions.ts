@@ -16,6 +16,7 @@ import { ServerDiagnosticCodes } from './diagnostics';
 import { Commands, type SetGpuCountArgs } from '../protocol';
 import type { DocumentResult } from './model';
 import { memoryCodeActions } from './memoryActions';
+import { hyperparameterCodeActions } from './hyperparameterActions';
 
 /** Settings a "missing value" diagnostic can be completed with, by diagnostic code. */
 const SETTING_FOR_MISSING: Record<string, { setting: string; title: string }> = {
@@ -55,6 +56,7 @@ export function buildCodeActions(result: DocumentResult, request: CodeActionRequ
   const durationFix = computeOptimalFix(result, request);
   if (durationFix) actions.push(durationFix);
   actions.push(...memoryCodeActions(result, request));
+  actions.push(...hyperparameterCodeActions(result, request));
   for (const diagnostic of request.diagnostics) {
     const missing = typeof diagnostic.code === 'string' ? SETTING_FOR_MISSING[diagnostic.code] : undefined;
     if (!missing) continue;

@@ -89,10 +89,10 @@ describe('Curves panel after "Developer: Reload Webviews" (code-server + Chromiu
     const charts = await poll(
       page,
       () => drawnCharts(before),
-      (c) => c.length >= 3,
+      (c) => c.length >= 4,
       15_000,
     );
-    assert.deepEqual(charts, ['tokens', 'isoflop', 'frontier']);
+    assert.deepEqual(charts, ['tokens', 'isoflop', 'frontier', 'schedule']);
     await screenshot(page, 'panel-before-reload');
 
     await runCommand(page, 'Developer: Reload Webviews');
@@ -114,11 +114,11 @@ describe('Curves panel after "Developer: Reload Webviews" (code-server + Chromiu
     const redrawn = await poll(
       page,
       () => drawnCharts(after),
-      (c) => c.length >= 3,
+      (c) => c.length >= 4,
       20_000,
     );
     await screenshot(page, 'panel-after-reload');
     assert.equal(again, header, 'the same config header after the reload');
-    assert.deepEqual(redrawn, ['tokens', 'isoflop', 'frontier']);
+    assert.deepEqual(redrawn, ['tokens', 'isoflop', 'frontier', 'schedule']);
   });
 });
