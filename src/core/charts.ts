@@ -432,18 +432,8 @@ function tokensChart(snapshot: ChartSnapshot, config: ConfigMarker, samples: num
     points: curve,
     colorIndex: 0,
   });
-  const draws = coefficientDraws(snapshot);
-  if (draws.length >= 10) {
-    const intervals = curve.map((p) => lossInterval(law, draws, N, p.x, p.y));
-    series.push({
-      id: 'band',
-      label: `95% band (${draws.length} bootstrap draws)`,
-      role: 'band',
-      points: curve.map((p, i) => ({ x: p.x, y: intervals[i].low })),
-      upper: curve.map((p, i) => ({ x: p.x, y: intervals[i].high })),
-      colorIndex: 0,
-    });
-  }
+  const band = lossBand(snapshot, law, N, curve);
+  if (band) series.push(band);
   if (config.tokens !== null && config.loss !== null) {
     series.push({
       id: 'config',
@@ -934,18 +924,8 @@ function scheduleChart(
       colorIndex: 0,
     },
   ];
-  const draws = coefficientDraws(snapshot);
-  if (draws.length >= 10) {
-    const intervals = curve.map((p) => lossInterval(law, draws, N, p.x, p.y));
-    series.push({
-      id: 'band',
-      label: `95% band (${draws.length} bootstrap draws)`,
-      role: 'band',
-      points: curve.map((p, i) => ({ x: p.x, y: intervals[i]!.low })),
-      upper: curve.map((p, i) => ({ x: p.x, y: intervals[i]!.high })),
-      colorIndex: 0,
-    });
-  }
+  const band = lossBand(snapshot, law, N, curve);
+  if (band) series.push(band);
   const plan = input.plan;
   const schedule = plan.schedule;
   // Twice as long: twice the steps (or tokens), the decay stretched to the new end, as a run planned
@@ -1079,4 +1059,27 @@ export function parseObservedPoints(value: unknown, maxPoints = 5000): ObservedP
     });
   }
   return out;
+}
+
+/**
+ * The 95% band around a loss-vs-tokens curve from the law's bootstrap draws (at least 10, or none):
+ * the tokens chart and the loss-over-training chart draw the same band.
+ */
+function lossBand(
+  snapshot: ChartSnapshot,
+  law: LawParams,
+  N: number,
+  curve: readonly ChartPoint[],
+): ChartSeries | undefined {
+  const draws = coefficientDraws(snapshot);
+  if (draws.length < 10) return undefined;
+  const intervals = curve.map((p) => lossInterval(law, draws, N, p.x, p.y));
+  return {
+    id: 'band',
+    label: `95% band (${draws.length} bootstrap draws)`,
+    role: 'band',
+    points: curve.map((p, i) => ({ x: p.x, y: intervals[i]!.low })),
+    upper: curve.map((p, i) => ({ x: p.x, y: intervals[i]!.high })),
+    colorIndex: 0,
+  };
 }
