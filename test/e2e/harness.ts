@@ -498,12 +498,27 @@ export async function dismissHover(page: Page): Promise<void> {
 
 /** Run a command by its palette title (F1), e.g. "Scaling Lens: Show Scaling Curves". */
 export async function runCommand(page: Page, title: string): Promise<void> {
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible' });
-  await input.fill(`>${title}`);
-  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
-  await row.waitFor({ state: 'visible', timeout: 15_000 });
+  // Right after another quick pick closes, the palette can open with the filter not applied (the
+  // whole list, the wanted row virtualized away); close it and open it again rather than fail.
+  // A keypress can also be lost while a just-opened editor takes focus: then try the other binding.
+  for (let attempt = 1; ; attempt += 1) {
+    await page.keyboard.press(attempt % 2 === 1 ? 'F1' : 'Control+Shift+P');
+    const input = page.locator('.quick-input-widget input');
+    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+    try {
+      await input.waitFor({ state: 'visible', timeout: attempt < 3 ? 5_000 : 15_000 });
+      await input.fill(`>${title}`);
+      await row.waitFor({ state: 'visible', timeout: attempt < 3 ? 7_000 : 15_000 });
+      break;
+    } catch (error) {
+      if (attempt >= 3) throw error;
+      await page.keyboard.press('Escape');
+      await page
+        .locator('.quick-input-widget')
+        .waitFor({ state: 'hidden', timeout: 5_000 })
+        .catch(() => {});
+    }
+  }
   // Choose with the keyboard (the mouse stays put, so no stray tooltip shows up in screenshots):
   // the best match is focused first; walk down to the exact title if a looser match is on top.
   const rows = await page

@@ -347,7 +347,11 @@ describe('Scaling Curves webview in a real VS Code (code-server + Chromium)', { 
     await page.keyboard.press('Enter');
     await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
     // The report opens beside; bring the panel back on the torchtitan config.
-    await runCommand(page, 'View: Focus First Editor Group');
+    await screenshot(page, 'webview-compare-after-pick');
+    await runCommand(page, 'View: Focus First Editor Group').catch(async (error: Error) => {
+      await screenshot(page, 'failure-webview-compare-focus');
+      throw error;
+    });
     await runCommand(page, 'Scaling Lens: Show Scaling Curves');
     const lawLine = await poll(
       page,
