@@ -116,6 +116,11 @@ export function analyzeText(
   text: string,
   context: ReadContext = {},
   settings: AnalysisSettings = DEFAULT_ANALYSIS_SETTINGS,
+  /**
+   * Applied to the reader's spec before the analysis: what the editor knows beyond the file (the
+   * language server's stored training tokens, src/server/trainingTokens.ts).
+   */
+  adjustSpec?: (spec: RunSpec) => RunSpec,
 ): {
   analysis: Analysis | null;
   diagnostics: CoreDiagnostic[];
@@ -127,9 +132,10 @@ export function analyzeText(
   if (result.kind === 'unreadable') {
     return { analysis: null, diagnostics: result.diagnostics, recognized: true, framework: result.framework };
   }
-  const analysis = analyzeSpec(result.spec, settings);
-  attachConfigLearningRate(analysis, text, readContextFor(context, settings), result.spec);
-  return { analysis, diagnostics: analysis.diagnostics, recognized: true, framework: result.spec.framework };
+  const spec = adjustSpec ? adjustSpec(result.spec) : result.spec;
+  const analysis = analyzeSpec(spec, settings);
+  attachConfigLearningRate(analysis, text, readContextFor(context, settings), spec);
+  return { analysis, diagnostics: analysis.diagnostics, recognized: true, framework: spec.framework };
 }
 
 /** Turn a run spec into N, D, FLOPs, cost and predicted loss under the settings. */

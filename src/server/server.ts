@@ -20,7 +20,7 @@ import {
   type InitializeResult,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { readContextFor } from '../core/analyze';
+import { analyzeText, readContextFor } from '../core/analyze';
 import { MAX_ANALYZED_CHARS } from '../core/config/text';
 import {
   AnalysisChangedNotification,
@@ -66,7 +66,7 @@ import { toSnapshot, type DocumentResult } from './model';
 import { parseSavedLawFile } from './savedLawFile';
 import { SavedLaws } from './savedLaws';
 import { SETTINGS_SECTION, SettingsStore } from './settings';
-import { analyzeTextWithStoredTokens, registerTrainingTokens, trainingTokensActions } from './trainingTokens';
+import { registerTrainingTokens, trainingTokensActions, withStoredTokens } from './trainingTokens';
 import { registerReport } from './report';
 import { compareInput, CurvesBuilder } from './curves';
 import { defaultWorkerScript, describeLawFile, FitService, validateFitInput } from './fit';
@@ -438,11 +438,12 @@ async function analyzeDocument(uri: string): Promise<DocumentResult> {
   const started = performance.now();
   try {
     const path = fileSystemPath(uri)[0] ?? safeUriPath(uri);
-    // analyzeText plus the file's stored training tokens (src/server/trainingTokens.ts).
-    const outcome = analyzeTextWithStoredTokens(
+    // The file's stored training tokens join the spec (src/server/trainingTokens.ts).
+    const outcome = analyzeText(
       text,
       { ...(path ? { path } : {}), readFile: readSibling },
       resolved.analysisSettings,
+      withStoredTokens(path),
     );
     return {
       ...base,

@@ -16,11 +16,9 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'no
 import { dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CodeActionKind, type CodeAction, type Connection, type Diagnostic } from 'vscode-languageserver';
-import { analyzeSpec, readContextFor, type Analysis, type AnalysisSettings } from '../core/analyze';
-import { readRunConfig } from '../core/config/registry';
-import { attachConfigLearningRate } from '../core/schedule/learningRate';
+import type { Analysis } from '../core/analyze';
 import { formatCount, formatExact } from '../core/format';
-import type { CoreDiagnostic, FrameworkId, ReadContext, RunSpec } from '../core/types';
+import type { RunSpec } from '../core/types';
 import {
   Commands,
   TrainingTokensRequest,
@@ -122,34 +120,23 @@ export function storedTokensOf(a: Analysis | null | undefined): StoredTokens | u
 }
 
 /**
- * `analyzeText` with the file's stored training tokens: when the reader says the format has no
- * training length and the store has an entry, D is that entry (said in the formula, the
- * assumptions and an info diagnostic that replaces the reader's); everything downstream (FLOPs, cost, loss) follows.
+ * The spec with the file's stored training tokens (for `analyzeText`'s `adjustSpec`): when the
+ * reader says the format has no training length and the store has an entry, D is that entry (said
+ * in the formula, the assumptions and an info diagnostic that replaces the reader's); everything
+ * downstream (FLOPs, cost, loss) follows. The store is looked up only for such files.
  */
-export function analyzeTextWithStoredTokens(
-  text: string,
-  context: ReadContext,
-  settings: AnalysisSettings,
-): {
-  analysis: Analysis | null;
-  diagnostics: CoreDiagnostic[];
-  recognized: boolean;
-  framework?: FrameworkId;
-} {
-  const result = readRunConfig(text, readContextFor(context, settings));
-  if (result.kind === 'not-a-run-config') return { analysis: null, diagnostics: [], recognized: false };
-  if (result.kind === 'unreadable')
-    return { analysis: null, diagnostics: result.diagnostics, recognized: true, framework: result.framework };
-  let spec = result.spec;
-  const noLength = spec.diagnostics.find((d) => d.code === NO_TRAINING_LENGTH);
-  const stored =
-    noLength && spec.training.tokens === undefined ? lookupStoredTokens(context.path) : undefined;
-  if (noLength && stored) {
+export function withStoredTokens(path: string | undefined): (spec: RunSpec) => RunSpec {
+  return (spec) => {
+    const noLength = spec.diagnostics.find((d) => d.code === NO_TRAINING_LENGTH);
+    if (!noLength || spec.training.tokens !== undefined) return spec;
+    const stored = lookupStoredTokens(path);
+    if (!stored) return spec;
     const where = `${TOKENS_FILE} ("${stored.key}")`;
-    spec = {
+    const { missing: _filled, ...training } = spec.training;
+    const adjusted: RunSpec = {
       ...spec,
       training: {
-        ...spec.training,
+        ...training,
         tokens: stored.tokens,
         formula: `${formatExact(stored.tokens)} tokens stored in ${where}`,
       },
@@ -167,12 +154,9 @@ export function analyzeTextWithStoredTokens(
         },
       ],
     };
-    delete spec.training.missing;
-    storedSpecs.set(spec, stored);
-  }
-  const analysis = analyzeSpec(spec, settings);
-  attachConfigLearningRate(analysis, text, readContextFor(context, settings), spec);
-  return { analysis, diagnostics: analysis.diagnostics, recognized: true, framework: spec.framework };
+    storedSpecs.set(adjusted, stored);
+    return adjusted;
+  };
 }
 
 /** Quick fixes: set the training tokens (on `no-training-length`), remove them (on the stored-tokens diagnostic). */
