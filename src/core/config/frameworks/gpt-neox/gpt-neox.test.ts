@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import { gptNeoxReader } from './reader';
 import type { InventoryEntry, InventoryValue } from '../../inventory';
 import { readRunConfig, recognize } from '../../registry';
+import { extractSchedule, lrAt } from '../../../schedule';
 import { lookup, parseYaml } from '../../yamlSource';
 import { countParams } from '../../../model/params';
 import type { ReadOptions, RunSpec } from '../../../types';
@@ -348,4 +349,32 @@ function path20b(): string {
 it('a NeMo encoder–decoder fragment with num_layers/hidden_size/num_attention_heads is not read as GPT-NeoX', () => {
   const text = fixture('nemo', 'megatron_model_base_config.yaml');
   assert.equal(recognize(text, 'megatron_model_base_config.yaml'), undefined);
+});
+
+describe('a real config the readers were not built against (configs/pythia/2-8B.yml)', () => {
+  const text = readFileSync(fixturePath('gpt-neox', 'pythia-2-8B.yml'), 'utf8');
+
+  it('N = 2,775,208,960, the Pythia paper’s total for 2.8B (Biderman et al. 2023, Table 1); D needs the GPU count', () => {
+    const result = readRunConfig(text, { path: 'pythia-2-8B.yml' });
+    assert.equal(result.kind, 'run-config');
+    if (result.kind !== 'run-config') return;
+    assert.equal(countParams(result.spec.architecture!).total, 2_775_208_960);
+    assert.equal(result.spec.training.tokens, undefined);
+    // Micro-batch 8 × gradient accumulation 2 × 64 GPUs = the paper's batch of 1,024 sequences of 2,048
+    // tokens; 143,000 steps = 299,892,736,000 tokens, the "300B tokens" every Pythia model saw.
+    const withGpus = readRunConfig(text, { path: 'pythia-2-8B.yml', options: { gpus: 64 } });
+    assert.equal(withGpus.kind === 'run-config' && withGpus.spec.training.tokens, 143_000 * 1024 * 2048);
+  });
+
+  it('its LR schedule follows AnnealingLR.get_lr: 1.6e-4·max(1, n)/1430 warmup, cosine to 1.6e-5 at 143,000', () => {
+    const extracted = extractSchedule('gpt-neox', text, { options: { gpus: 64 } });
+    assert.deepEqual(extracted.errors, []);
+    const schedule = extracted.plan!.schedule;
+    const lr = (n: number) => lrAt(schedule, n);
+    assert.ok(Math.abs(lr(0) - 1.6e-4 / 1430) < 1e-18);
+    assert.ok(Math.abs(lr(1430) - 1.6e-4) < 1e-18);
+    // Half-way through the decay: min_lr + (lr − min_lr)/2 · (cos(π/2) + 1).
+    assert.ok(Math.abs(lr(1430 + (143_000 - 1430) / 2) - (1.6e-5 + 0.5 * 1.44e-4)) < 1e-15);
+    assert.ok(Math.abs(lr(143_000) - 1.6e-5) < 1e-18);
+  });
 });
