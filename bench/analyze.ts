@@ -15,7 +15,7 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { extname, join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { analyzeText, DEFAULT_ANALYSIS_SETTINGS } from '../src/core/analyze';
-import { readLayout } from '../src/core/config/layout';
+import { layoutDefaults, readLayout } from '../src/core/config/registry';
 import { parseShell } from '../src/core/config/shell';
 import { resolveLayout } from '../src/core/model/layout';
 import { estimateMemory } from '../src/core/model/memory';
@@ -106,10 +106,12 @@ for (const path of all) {
       const parsed = probe.framework === 'megatron' ? parseShell(v, context) : undefined;
       const start = process.hrtime.bigint();
       const layout = readLayout(probe.framework, v, context, probe.spec.training.gpus, parsed) ?? layoutInput;
-      const resolved = resolveLayout(probe.framework, layout, {
-        gpus: probe.memory.layout.gpus,
-        seqLen: probe.memory.layout.seqLen,
-      });
+      const resolved = resolveLayout(
+        probe.framework,
+        layout,
+        { gpus: probe.memory.layout.gpus, seqLen: probe.memory.layout.seqLen },
+        layoutDefaults(probe.framework),
+      );
       estimateMemory(arch, resolved.layout, { capacityBytes: probe.memory.capacityBytes ?? undefined });
       spent += Number(process.hrtime.bigint() - start) / 1e6;
     }

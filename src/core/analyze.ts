@@ -1,4 +1,4 @@
-import { readRunConfig } from './config/registry';
+import { layoutDefaults, readRunConfig } from './config/registry';
 import { evaluateLaw, irreducibleLoss, optimalTokensForParams } from './laws/forms';
 import { DEFAULT_LAW_ID, findPublishedLaw, type ScalingLaw } from './laws/published';
 import {
@@ -359,10 +359,12 @@ function memoryAndThroughput(
     });
     return { memory: null, throughput };
   }
-  const { layout, assumptions } = resolveLayout(spec.framework, spec.layout, {
-    gpus,
-    ...(spec.training.seqLen ? { seqLen: spec.training.seqLen } : {}),
-  });
+  const { layout, assumptions } = resolveLayout(
+    spec.framework,
+    spec.layout,
+    { gpus, ...(spec.training.seqLen ? { seqLen: spec.training.seqLen } : {}) },
+    layoutDefaults(spec.framework),
+  );
   const result = estimateMemory(arch, layout, {
     ...(accelerator.memoryBytes ? { capacityBytes: accelerator.memoryBytes } : {}),
     ...(settings.memoryOverhead ? { overhead: overheadFromSettings(settings.memoryOverhead) } : {}),

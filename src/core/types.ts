@@ -271,7 +271,7 @@ export interface RunSpec {
   /**
    * The parallel layout the file states (degrees, sharding, recompute, micro-batch, precision,
    * optimizer), each value with the source range of its key; set by `readLayout`
-   * (src/core/config/layout/) for frameworks that have a layout reader. Memory per GPU is
+   * (src/core/config/frameworks/<id>/layout.ts) for frameworks that have a layout reader. Memory per GPU is
    * estimated only when present.
    */
   layout?: ParallelLayout;
@@ -293,7 +293,7 @@ export type ReadResult =
        * N or D unknown where the file sets something the reader does not model.
        */
       written?: readonly { key: string; value: unknown; source: FieldSource }[];
-      /** The reader's own parse of the text, for the layout reader (src/core/config/layout/) to reuse. */
+      /** The reader's own parse of the text, for the layout reader (src/core/config/frameworks/<id>/layout.ts) to reuse. */
       parsed?: unknown;
     }
   | { kind: 'not-a-run-config' }

@@ -204,7 +204,7 @@ export function memoryChartInput(analysis: Analysis): MemoryChartInput {
       : !analysis.params
         ? 'the parameter count is unknown'
         : !analysis.spec.layout
-          ? `the parallel layout (micro-batch, parallelism degrees, sharding, precision) is not read for ${analysis.framework} files (layout readers: src/core/config/layout/)`
+          ? `the parallel layout (micro-batch, parallelism degrees, sharding, precision) is not read for ${analysis.framework} files (layout readers: src/core/config/frameworks/<id>/layout.ts)`
           : 'no estimate for this layout';
   return { gpu, estimate: null, reason };
 }

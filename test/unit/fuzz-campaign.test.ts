@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { analyzeText } from '../../src/core/analyze';
-import { readLayout } from '../../src/core/config/layout';
+import { readLayout } from '../../src/core/config/registry';
 import { REPO_ROOT, fixture, fixturePath } from '../helpers';
 
 /** Every non-finite number in a value, as paths (the campaign's robustness oracle, in short). */

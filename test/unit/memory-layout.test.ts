@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import { analyzeSpec, analyzeText, DEFAULT_ANALYSIS_SETTINGS } from '../../src/core/analyze';
 import { toJson } from '../../src/cli/analyze';
 import { parseTOML } from 'toml-eslint-parser';
-import { readLayout } from '../../src/core/config/layout';
+import { layoutDefaults, readLayout } from '../../src/core/config/registry';
 import { parseShell } from '../../src/core/config/shell';
 import { estimateMemory } from '../../src/core/model/memory';
 import { resolveLayout } from '../../src/core/model/layout';
@@ -84,7 +84,7 @@ describe('torchtitan layout from corpus TOMLs', () => {
     const layout = readLayout('megatron', sh, {}, 8)!;
     assert.equal(layout.tensorParallel, undefined);
     assert.equal(layout.invalid?.tensorParallel, 'two');
-    const { layout: resolved } = resolveLayout('megatron', layout, { gpus: 8 });
+    const { layout: resolved } = resolveLayout('megatron', layout, { gpus: 8 }, layoutDefaults('megatron'));
     const arch = {
       nLayers: 24,
       dModel: 1024,
@@ -133,7 +133,12 @@ describe('analysis and CLI JSON carry memory and throughput', () => {
     assert.equal(m.capacityBytes, 81559 * 2 ** 20);
     assert.equal(typeof m.fits, 'boolean');
     assert.ok(m.assumptions.length > 0);
-    const { layout } = resolveLayout('torchtitan', spec.layout, { gpus: 64, seqLen: 8192 });
+    const { layout } = resolveLayout(
+      'torchtitan',
+      spec.layout,
+      { gpus: 64, seqLen: 8192 },
+      layoutDefaults('torchtitan'),
+    );
     const direct = estimateMemory(spec.architecture!, layout, { capacityBytes: 81559 * 2 ** 20 }).estimate!;
     assert.equal(m.perGpuBytes, direct.perGpuBytes);
     const t = json.throughput!;

@@ -23,6 +23,7 @@ import {
 import { estimateThroughput } from '../../src/core/model/throughput';
 import { countParams } from '../../src/core/model/params';
 import type { ArchitectureSpec } from '../../src/core/types';
+import { layoutDefaults } from '../../src/core/config/registry';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'memory');
 const json = (name: string) => JSON.parse(readFileSync(join(FIXTURES, name), 'utf8'));
@@ -241,7 +242,12 @@ describe('measured peak memory and fits/OOM outcomes (test/fixtures/memory/measu
       recompute,
       sources: {},
     };
-    const { layout: resolved } = resolveLayout('torchtitan', layout, { gpus: p.gpus });
+    const { layout: resolved } = resolveLayout(
+      'torchtitan',
+      layout,
+      { gpus: p.gpus },
+      layoutDefaults('torchtitan'),
+    );
     const capacity = fx.capacities[p.capacity].bytes as number;
     const { estimate } = estimateMemory(arch, resolved, { capacityBytes: capacity });
     const ours = estimate ? estimate.perGpuBytes / GIB : NaN;
@@ -334,7 +340,12 @@ describe('bad layouts get diagnostics naming the keys, never a negative or NaN f
     raw: '',
   });
   const run = (layout: Omit<ParallelLayout, 'sources'>, sources: ParallelLayout['sources'] = {}) => {
-    const { layout: resolved } = resolveLayout('megatron', { ...layout, sources }, { gpus: 8 });
+    const { layout: resolved } = resolveLayout(
+      'megatron',
+      { ...layout, sources },
+      { gpus: 8 },
+      layoutDefaults('megatron'),
+    );
     return estimateMemory(arch, resolved, { capacityBytes: 80 * GIB });
   };
   it('TP that does not divide the heads', () => {

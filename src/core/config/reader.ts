@@ -1,5 +1,6 @@
 import type { FrameworkId, ReadContext, ReadResult } from '../types';
 import type { FrameworkInventory } from './inventory';
+import type { LayoutDefaults, ParallelLayout } from '../model/layout';
 
 /**
  * One framework's reader. A framework is one folder, `./frameworks/<id>/` (reader.ts, inventory.ts,
@@ -25,4 +26,23 @@ export interface FrameworkReader<Id extends string = FrameworkId> {
    * commit (see ./inventory.ts). The registry applies it to the keys `read` reports as written.
    */
   inventory?: FrameworkInventory;
+  /**
+   * The parallel layout the file states (./frameworks/<id>/layout.ts) and the framework's own layout
+   * defaults, for the memory estimate. Without it, memory is not estimated (rather than estimated on
+   * guessed defaults).
+   */
+  layout?: FrameworkLayout;
+}
+
+/** A framework's layout reader and defaults (README "How to add a framework"). */
+export interface FrameworkLayout {
+  /**
+   * Read the layout keys the file states; absent keys stay undefined so `resolveLayout` applies
+   * `defaults` and says so. `gpus` is the file's (or the setting's) usable device count; `parsed` is
+   * the framework reader's own parse (`ReadResult.parsed`), to be reused when it is the right kind.
+   * May throw: the registry then drops the layout (never the analysis).
+   */
+  read(text: string, options: { gpus?: number; parsed?: unknown; context: ReadContext }): ParallelLayout;
+  /** The framework's defaults, cited from its argument parser / config classes. */
+  defaults: LayoutDefaults;
 }

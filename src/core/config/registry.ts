@@ -1,7 +1,8 @@
 import type { ReadContext, ReadResult } from '../types';
 import type { FrameworkReader } from './reader';
 import { applyInventory } from './inventory';
-import { readLayout } from './layout';
+import type { FrameworkId } from '../types';
+import { GENERIC_LAYOUT_DEFAULTS, type LayoutDefaults, type ParallelLayout } from '../model/layout';
 import { hintedReadContext, readHardwareHints } from './hardwareHints';
 import { sanitizeSpec } from './sanity';
 import { MAX_ANALYZED_CHARS } from './text';
@@ -146,7 +147,7 @@ export function readRunConfig(text: string, context: ReadContext = {}): ReadResu
         ? applyInventory(result.spec, reader.inventory, result.written)
         : result.spec;
     // The parallel layout feeds the memory estimate; only frameworks with a layout reader have one.
-    const layout = readLayout(spec.framework, source, hinted.context, spec.training.gpus, result.parsed);
+    const layout = readLayoutWith(reader, source, hinted.context, spec.training.gpus, result.parsed);
     if (layout) spec.layout = layout;
     spec.hardware = hinted.attach(spec, hardware);
     return { kind: 'run-config', spec: sanitizeSpec(spec) };
@@ -154,4 +155,47 @@ export function readRunConfig(text: string, context: ReadContext = {}): ReadResu
     // Also covers what follows `read` here (inventory, layout, sanity): one wording for every failure.
     return readerFailed(reader.id, reader.label, error);
   }
+}
+
+/**
+ * The parallel layout a file states, read by its framework's layout hook (`FrameworkReader.layout`)
+ * from the same text the framework reader parsed, reusing the reader's parse when given (a Megatron
+ * script is lexed once; torchtitan's TOML parse is shared through the content-keyed cache).
+ * Frameworks without a layout hook give undefined. bench/analyze.ts prints what this adds.
+ */
+export function readLayout(
+  framework: FrameworkId,
+  text: string,
+  context: ReadContext = {},
+  gpusFromFile?: number,
+  parsed?: unknown,
+): ParallelLayout | undefined {
+  const reader = READERS.find((r) => r.id === framework);
+  return reader ? readLayoutWith(reader, text, context, gpusFromFile, parsed) : undefined;
+}
+
+function readLayoutWith(
+  reader: FrameworkReader,
+  text: string,
+  context: ReadContext,
+  gpusFromFile: number | undefined,
+  parsed: unknown,
+): ParallelLayout | undefined {
+  if (!reader.layout) return undefined;
+  // The reader's GPU count can overflow (`NNODES=1e400`); the sanity pass drops it from the
+  // training spec after this runs, so the layout drops it too (D and memory then use the setting).
+  const usable = (g: number | undefined) =>
+    g !== undefined && Number.isSafeInteger(g) && g > 0 ? g : undefined;
+  const gpus = usable(gpusFromFile) ?? usable(context.options?.gpus);
+  try {
+    return reader.layout.read(text, { ...(gpus !== undefined ? { gpus } : {}), parsed, context });
+  } catch {
+    // A layout reader bug must never break the analysis; the layout is then simply absent.
+    return undefined;
+  }
+}
+
+/** The layout defaults of a framework (its folder's `layout.defaults`), else the generic ones. */
+export function layoutDefaults(framework: FrameworkId): LayoutDefaults {
+  return READERS.find((r) => r.id === framework && r.layout)?.layout?.defaults ?? GENERIC_LAYOUT_DEFAULTS;
 }

@@ -257,7 +257,7 @@ export interface ResolvedLayout {
   sources: Partial<Record<LayoutKey, FieldSource>>;
 }
 
-type LayoutDefaults = Omit<
+export type LayoutDefaults = Omit<
   ResolvedLayout,
   | 'gpus'
   | 'dataParallel'
@@ -269,7 +269,11 @@ type LayoutDefaults = Omit<
   | 'globalBatch'
 > & { recomputeMethod?: RecomputeMethod; recomputeLayers?: number } & { source: string };
 
-const GENERIC: LayoutDefaults = {
+/**
+ * Defaults for a framework whose layout reader states none of its own (`FrameworkLayout.defaults`
+ * in each framework folder overrides these, citing the framework's argument parser).
+ */
+export const GENERIC_LAYOUT_DEFAULTS: LayoutDefaults = {
   tensorParallel: 1,
   pipelineParallel: 1,
   virtualPipeline: 1,
@@ -291,56 +295,6 @@ const GENERIC: LayoutDefaults = {
 };
 
 /**
- * Defaults as each framework defines them, where they differ from {@link GENERIC}. Sources are the
- * frameworks' argument parsers / config classes.
- */
-export const FRAMEWORK_LAYOUT_DEFAULTS: Partial<Record<FrameworkId, LayoutDefaults>> = {
-  megatron: {
-    ...GENERIC,
-    precision: 'megatron-bf16',
-    // megatron/training/arguments.py: --attention-dropout 0.1, --hidden-dropout 0.1; no recompute
-    // unless --recompute-granularity; distributed optimizer off unless --use-distributed-optimizer.
-    dropout: true,
-    // megatron/core/transformer/transformer_config.py @d98e8a64: attention_backend = AttnBackend.auto
-    // (fused or flash attention, no s×s score matrix kept). Megatron-DeepSpeed scripts, whose default
-    // is unfused attention, are set explicitly by the layout reader.
-    flashAttention: true,
-    logitsBytesPerElement: 4,
-    source:
-      'Megatron-LM megatron/training/arguments.py defaults (TP = PP = 1, dropout 0.1, no recompute, no distributed optimizer, fp32 main grads)',
-  },
-  torchtitan: {
-    ...GENERIC,
-    sharding: 'zero3',
-    precision: 'fsdp2-mixed',
-    // ActivationCheckpoint(mode = "selective", selective_ac_option = "2"): every other block is
-    // checkpointed whole (torchtitan@238fa995 config/job_config.py; the same default in the 2024
-    // config_manager.py).
-    recompute: 'full',
-    recomputeMethod: 'every',
-    recomputeLayers: 2,
-    unshardedAcrossMicrobatches: true,
-    tpSavesGatheredInputs: true,
-    source:
-      'torchtitan config defaults (data_parallel_shard_degree -1 = FSDP over all ranks, activation_checkpoint.mode "selective" with selective_ac_option "2" = every other block checkpointed, mixed_precision_param bf16, mixed_precision_reduce fp32, AdamW, SDPA)',
-  },
-  deepspeed: {
-    ...GENERIC,
-    source: 'DeepSpeed: zero_optimization.stage 0 unless set; fp16/bf16 mixed with fp32 master',
-  },
-  'gpt-neox': {
-    ...GENERIC,
-    dropout: true,
-    source:
-      'GPT-NeoX neox_arguments defaults (DeepSpeed ZeRO stage 0, dropout 0.0–0.1 per config, fp16 mixed)',
-  },
-};
-
-export function layoutDefaults(framework: FrameworkId): LayoutDefaults {
-  return FRAMEWORK_LAYOUT_DEFAULTS[framework] ?? GENERIC;
-}
-
-/**
  * Fill a file's layout with the framework's defaults. `gpus` comes from the layout, else the
  * setting; DP = gpus / (TP·PP·CP) (expert parallelism folds into DP, as in Megatron-core).
  * Returns the assumptions made so views can say them.
@@ -349,8 +303,9 @@ export function resolveLayout(
   framework: FrameworkId,
   layout: ParallelLayout | undefined,
   fallback: { gpus: number; seqLen?: number; microBatch?: number; gradAccum?: number },
+  /** The framework's own defaults (its folder's `layout.defaults`; the registry's `layoutDefaults`). */
+  d: LayoutDefaults = GENERIC_LAYOUT_DEFAULTS,
 ): { layout: ResolvedLayout; assumptions: string[] } {
-  const d = layoutDefaults(framework);
   const l = layout ?? { sources: {} };
   const assumptions: string[] = [];
   const pick = <K extends keyof LayoutDefaults & keyof ResolvedLayout>(

@@ -11,6 +11,7 @@ import type {
   TrainingField,
   TrainingSpec,
 } from '../../../types';
+import { megatronLayout } from './layout';
 import type { FrameworkReader } from '../../reader';
 import { parseNumberLiteral } from '../../values';
 import {
@@ -1173,5 +1174,6 @@ export const megatronReader: FrameworkReader<'megatron'> = neverThrowing({
   label: 'Megatron-LM',
   detect: (text, path) => detect(text, path),
   inventory: MEGATRON_INVENTORY,
+  layout: megatronLayout,
   read,
 });

@@ -1,4 +1,5 @@
 import type { AST } from 'toml-eslint-parser';
+import { torchtitanLayout } from './layout';
 import { parseTomlCached } from '../../parseCache';
 import type {
   ArchitectureSpec,
@@ -496,4 +497,5 @@ export const torchtitanReader: FrameworkReader<'torchtitan'> = neverThrowing({
   detect,
   read,
   inventory: TORCHTITAN_INVENTORY,
+  layout: torchtitanLayout,
 });

@@ -1,6 +1,12 @@
-import type { FieldSource } from '../../types';
-import type { LayoutKey, ParallelLayout } from '../../model/layout';
-import { lastFlag, parseShell, type ShellFlag, type ShellScript } from '../shell';
+import type { FieldSource } from '../../../types';
+import {
+  GENERIC_LAYOUT_DEFAULTS,
+  type LayoutDefaults,
+  type LayoutKey,
+  type ParallelLayout,
+} from '../../../model/layout';
+import type { FrameworkLayout } from '../../reader';
+import { lastFlag, parseShell, type ShellFlag, type ShellScript } from '../../shell';
 
 /**
  * The parallel layout of a Megatron-LM / Megatron-DeepSpeed launch script, read from the same
@@ -151,4 +157,44 @@ export function readMegatronLayout(text: string, gpus?: number, parsed?: ShellSc
     if (Number.isInteger(accum) && accum >= 1) set('gradAccum', { value: accum, source: globalBatch.source });
   }
   return layout;
+}
+
+/** Layout defaults as megatron defines them, where they differ from the generic ones (cited inline). */
+export const megatronLayoutDefaults: LayoutDefaults = {
+  ...GENERIC_LAYOUT_DEFAULTS,
+  precision: 'megatron-bf16',
+  // megatron/training/arguments.py: --attention-dropout 0.1, --hidden-dropout 0.1; no recompute
+  // unless --recompute-granularity; distributed optimizer off unless --use-distributed-optimizer.
+  dropout: true,
+  // megatron/core/transformer/transformer_config.py @d98e8a64: attention_backend = AttnBackend.auto
+  // (fused or flash attention, no s×s score matrix kept). Megatron-DeepSpeed scripts, whose default
+  // is unfused attention, are set explicitly by the layout reader.
+  flashAttention: true,
+  logitsBytesPerElement: 4,
+  source:
+    'Megatron-LM megatron/training/arguments.py defaults (TP = PP = 1, dropout 0.1, no recompute, no distributed optimizer, fp32 main grads)',
+};
+
+/**
+ * The registry's layout hook for Megatron scripts. Without the reader's parse, the script is lexed
+ * again the way the reader lexes it, following `source`d fragments (a launcher that sources its
+ * model/parallel arguments states its layout there), so the layout and N/D come from the same flags.
+ */
+export const megatronLayout: FrameworkLayout = {
+  read: (text, { gpus, parsed, context }) =>
+    readMegatronLayout(
+      text,
+      gpus,
+      isShellScript(parsed)
+        ? parsed
+        : parseShell(text, {
+            ...(context.path ? { path: context.path } : {}),
+            ...(context.readFile ? { readFile: context.readFile } : {}),
+          }),
+    ),
+  defaults: megatronLayoutDefaults,
+};
+
+function isShellScript(x: unknown): x is ShellScript {
+  return typeof x === 'object' && x !== null && 'flags' in x && 'lines' in x && 'variables' in x;
 }

@@ -1,8 +1,14 @@
 import type { AST } from 'toml-eslint-parser';
-import { parseTomlCached } from '../parseCache';
-import type { FieldSource } from '../../types';
-import type { LayoutKey, ParallelLayout } from '../../model/layout';
-import { LineIndex } from '../text';
+import { parseTomlCached } from '../../parseCache';
+import type { FieldSource } from '../../../types';
+import {
+  GENERIC_LAYOUT_DEFAULTS,
+  type LayoutDefaults,
+  type LayoutKey,
+  type ParallelLayout,
+} from '../../../model/layout';
+import type { FrameworkLayout } from '../../reader';
+import { LineIndex } from '../../text';
 
 /**
  * The parallel layout of a torchtitan TOML job config (torchtitan/config/job_config.py names, old
@@ -162,4 +168,32 @@ export function readTorchtitanLayout(text: string, gpus?: number, parsed?: AST.T
   }
   if (gpus && gpus > 0) layout.gpus = gpus;
   return layout;
+}
+
+/** Layout defaults as torchtitan defines them, where they differ from the generic ones (cited inline). */
+export const torchtitanLayoutDefaults: LayoutDefaults = {
+  ...GENERIC_LAYOUT_DEFAULTS,
+  sharding: 'zero3',
+  precision: 'fsdp2-mixed',
+  // ActivationCheckpoint(mode = "selective", selective_ac_option = "2"): every other block is
+  // checkpointed whole (torchtitan@238fa995 config/job_config.py; the same default in the 2024
+  // config_manager.py).
+  recompute: 'full',
+  recomputeMethod: 'every',
+  recomputeLayers: 2,
+  unshardedAcrossMicrobatches: true,
+  tpSavesGatheredInputs: true,
+  source:
+    'torchtitan config defaults (data_parallel_shard_degree -1 = FSDP over all ranks, activation_checkpoint.mode "selective" with selective_ac_option "2" = every other block checkpointed, mixed_precision_param bf16, mixed_precision_reduce fp32, AdamW, SDPA)',
+};
+
+/** The registry's layout hook for torchtitan TOML (the reader's parse is reused when it is one). */
+export const torchtitanLayout: FrameworkLayout = {
+  read: (text, { gpus, parsed }) =>
+    readTorchtitanLayout(text, gpus, isTomlProgram(parsed) ? parsed : undefined),
+  defaults: torchtitanLayoutDefaults,
+};
+
+function isTomlProgram(x: unknown): x is AST.TOMLProgram {
+  return typeof x === 'object' && x !== null && (x as { type?: unknown }).type === 'Program';
 }
