@@ -1,6 +1,7 @@
 import type { FrameworkId, ReadContext, ReadResult } from '../types';
 import type { FrameworkInventory } from './inventory';
-import type { LayoutDefaults, ParallelLayout } from '../model/layout';
+import type { LayoutDefaults, ParallelLayout, ResolvedLayout } from '../model/layout';
+import type { MemoryEdit } from '../model/memoryEdits';
 
 /**
  * One framework's reader. A framework is one folder, `./frameworks/<id>/` (reader.ts, inventory.ts,
@@ -45,4 +46,9 @@ export interface FrameworkLayout {
   read(text: string, options: { gpus?: number; parsed?: unknown; context: ReadContext }): ParallelLayout;
   /** The framework's defaults, cited from its argument parser / config classes. */
   defaults: LayoutDefaults;
+  /**
+   * One-key edits that change memory per GPU, in the file's own terms (quick fixes and what-if rows;
+   * src/core/model/memoryEdits.ts `planMemoryEdits`). Absent: the file gets no memory fixes.
+   */
+  edits?(text: string, layout: ResolvedLayout, context: ReadContext): MemoryEdit[];
 }

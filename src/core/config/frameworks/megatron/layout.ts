@@ -6,6 +6,7 @@ import {
   type ParallelLayout,
 } from '../../../model/layout';
 import type { FrameworkLayout } from '../../reader';
+import { megatronEdits } from './memoryEdits';
 import { lastFlag, parseShell, type ShellFlag, type ShellScript } from '../../shell';
 
 /**
@@ -193,6 +194,7 @@ export const megatronLayout: FrameworkLayout = {
           }),
     ),
   defaults: megatronLayoutDefaults,
+  edits: megatronEdits,
 };
 
 function isShellScript(x: unknown): x is ShellScript {

@@ -8,6 +8,7 @@ import {
   type ParallelLayout,
 } from '../../../model/layout';
 import type { FrameworkLayout } from '../../reader';
+import { torchtitanEdits } from './memoryEdits';
 import { LineIndex } from '../../text';
 
 /**
@@ -192,6 +193,7 @@ export const torchtitanLayout: FrameworkLayout = {
   read: (text, { gpus, parsed }) =>
     readTorchtitanLayout(text, gpus, isTomlProgram(parsed) ? parsed : undefined),
   defaults: torchtitanLayoutDefaults,
+  edits: torchtitanEdits,
 };
 
 function isTomlProgram(x: unknown): x is AST.TOMLProgram {
