@@ -9,7 +9,7 @@
  *   300B tokens; batch ramp from 32k tokens linearly over the first 4–12B tokens "depending on model
  *   size" (exact per-size values not stated: we use 12B for all; it only changes the step count
  *   during a constant-LR phase).
- * - OLMo-1B: configs/olmo/OLMo-1B.yaml read by src/core/schedule/olmo.ts (cosine_with_warmup,
+ * - OLMo-1B: configs/olmo/OLMo-1B.yaml read by src/core/config/frameworks/olmo/schedule.ts (cosine_with_warmup,
  *   t_warmup 2000, alpha_f 0.1, lr 4e-4, max_duration 739,328 steps, 2048 × 2048 tokens per step).
  * - OLMo-7B and OLMo-7B-Twin-2T: configs-b/olmo/official-0724/OLMo-7B.yaml, same reader
  *   (linear_with_warmup, t_warmup 5000, alpha_f 0.1, lr 3e-4, max_duration 2e12T); the LR stays at alpha_f·lr
@@ -24,8 +24,9 @@ import path from 'node:path';
 import { compileRun } from '../src/core/schedule/model';
 import { featuresAtTokens, runFeatures } from '../src/core/schedule/features';
 import type { LrSchedule, RunPlan } from '../src/core/schedule/types';
-import { olmoSchedule } from '../src/core/schedule/olmo';
+import { olmoSchedule } from '../src/core/config/frameworks/olmo/schedule';
 import type { TrajectoryPoint } from '../src/core/fit/trajectory';
+import type { MultiPowerData } from '../src/core/fit/trajectoryMultipower';
 
 export const SHARED = path.join(__dirname, '..', '..', 'shared');
 export const RAW = path.join(SHARED, 'data', 'hitchhiker_colpret', 'raw');
@@ -34,7 +35,14 @@ export interface Family {
   name: string;
   target: string;
   points: TrajectoryPoint[];
+  /** The same checkpoints with each run's per-step LR (for the multi-power law). */
+  multiPower: MultiPowerData;
   schedule: string;
+}
+
+/** Collects the per-step runs of a family next to its points (pointsFor appends to it). */
+function newMultiPower(): MultiPowerData {
+  return { runs: [], checkpoints: [] };
 }
 
 function csv(file: string): Record<string, string>[] {
@@ -69,14 +77,34 @@ function pointsFor(
   params: number,
   checkpoints: { tokens: number; loss: number }[],
   warmupSteps: number,
+  multiPower: MultiPowerData,
 ): TrajectoryPoint[] {
   const { run: compiled, errors } = compileRun(plan);
   if (!compiled) throw new Error(errors.join('; '));
   const f = runFeatures(compiled, undefined, warmupSteps);
   const out: TrajectoryPoint[] = [];
+  const n = compiled.lr.length;
+  const lr = new Float64Array(n);
+  const stepTokens = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    lr[i] = compiled.lr[i] / compiled.peakLr;
+    stepTokens[i] = compiled.tokens[i] - (i ? compiled.tokens[i - 1] : 0);
+  }
+  const index = multiPower.runs.length;
+  multiPower.runs.push({ model, run, params, lr, stepTokens, peakLr: compiled.peakLr });
   for (const c of checkpoints) {
     const at = featuresAtTokens(f, c.tokens);
-    if (at && c.loss > 0) out.push({ model, run, params, tokens: c.tokens, loss: c.loss, ...at });
+    if (!at || !(c.loss > 0)) continue;
+    out.push({ model, run, params, tokens: c.tokens, loss: c.loss, ...at });
+    // The multi-power law is evaluated after whole steps: the first step reaching the checkpoint.
+    let lo = 0;
+    let hi = n - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (compiled.tokens[mid] < c.tokens * (1 - 1e-12)) lo = mid + 1;
+      else hi = mid;
+    }
+    multiPower.checkpoints.push({ run: index, step: lo, tokens: c.tokens, loss: c.loss });
   }
   return out;
 }
@@ -95,6 +123,7 @@ const GPT3 = [
 export function gpt3Family(): Family {
   const rows = csv('gpt3_extracted.csv');
   const points: TrajectoryPoint[] = [];
+  const multiPower = newMultiPower();
   for (const [model, params, batch, lr] of GPT3) {
     const schedule: LrSchedule = {
       unit: 'tokens',
@@ -116,9 +145,9 @@ export function gpt3Family(): Family {
       .map((r) => ({ tokens: Math.min(Number(r.step) * 1e9, 300e9), loss: Number(r.val_loss) }));
     // Warmup in steps: the steps taken in the first 375M tokens of the ramp.
     const ramp = compileRun({ ...plan, totalTokens: 375e6 }).run;
-    points.push(...pointsFor(plan, model, model, params, checkpoints, ramp?.lr.length ?? 0));
+    points.push(...pointsFor(plan, model, model, params, checkpoints, ramp?.lr.length ?? 0, multiPower));
   }
-  return { name: 'GPT-3 (val)', target: '175b', points, schedule: 'Brown et al. 2020 App. B' };
+  return { name: 'GPT-3 (val)', target: '175b', points, multiPower, schedule: 'Brown et al. 2020 App. B' };
 }
 
 function olmoCheckpoints(model: string, column: string) {
@@ -133,6 +162,7 @@ export function olmo1bFamily(): Family {
   const column = 'v3-small-c4_en-validation/CrossEntropyLoss';
   const rows = olmoCheckpoints('OLMo-1B', column);
   const plan = olmoSchedule(readFileSync(path.join(SHARED, 'configs', 'olmo', 'OLMo-1B.yaml'), 'utf8')).plan!;
+  const multiPower = newMultiPower();
   const points = pointsFor(
     plan,
     '1B',
@@ -140,8 +170,9 @@ export function olmo1bFamily(): Family {
     1e9,
     rows.map((r) => ({ tokens: r.step * OLMO_BATCH, loss: r.loss })),
     2000,
+    multiPower,
   );
-  return { name: 'OLMo-1B (c4_en)', target: '1B', points, schedule: 'configs/olmo/OLMo-1B.yaml' };
+  return { name: 'OLMo-1B (c4_en)', target: '1B', points, multiPower, schedule: 'configs/olmo/OLMo-1B.yaml' };
 }
 
 export function olmo7bFamily(): Family {
@@ -150,6 +181,7 @@ export function olmo7bFamily(): Family {
     readFileSync(path.join(SHARED, 'configs-b', 'olmo', 'official-0724', 'OLMo-7B.yaml'), 'utf8'),
   ).plan!;
   const points: TrajectoryPoint[] = [];
+  const multiPower = newMultiPower();
   for (const model of ['OLMo-7B', 'OLMo-7B-Twin-2T']) {
     const rows = olmoCheckpoints(model, column);
     const last = Math.max(...rows.map((r) => r.step));
@@ -163,6 +195,7 @@ export function olmo7bFamily(): Family {
         7e9,
         rows.map((r) => ({ tokens: r.step * OLMO_BATCH, loss: r.loss })),
         5000,
+        multiPower,
       ),
     );
   }
@@ -170,6 +203,7 @@ export function olmo7bFamily(): Family {
     name: 'OLMo-7B + Twin-2T (wikitext_103)',
     target: '7B',
     points,
+    multiPower,
     schedule: 'configs-b/olmo/official-0724/OLMo-7B.yaml',
   };
 }
@@ -177,6 +211,7 @@ export function olmo7bFamily(): Family {
 export function datablationsFamily(data: 'c4' | 'oscar'): Family {
   const rows = csv('datablations_losses.csv').filter((r) => r.data === data && r.epochs === '1');
   const points: TrajectoryPoint[] = [];
+  const multiPower = newMultiPower();
   const batch = 2048 * 512;
   for (const size of ['2.8B', '4.2B', '8.7B']) {
     const mine = rows
@@ -202,6 +237,7 @@ export function datablationsFamily(data: 'c4' | 'oscar'): Family {
         Number(size.replace('B', '')) * 1e9,
         mine,
         warmup,
+        multiPower,
       ),
     );
   }
@@ -209,6 +245,7 @@ export function datablationsFamily(data: 'c4' | 'oscar'): Family {
     name: `datablations ${data} (1 epoch)`,
     target: '8.7B',
     points,
+    multiPower,
     schedule: 'ASSUMED cosine→10%, 1% warmup',
   };
 }

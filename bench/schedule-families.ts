@@ -1,25 +1,39 @@
 /**
- * `npx tsx bench/schedule-families.ts`: fit the schedule-aware law and the schedule-blind (N, D)
- * baseline on the first 30% of each family's largest model (plus its smaller models), predict the
- * rest, print mean absolute relative error over the remaining checkpoints.
+ * `npx tsx bench/schedule-families.ts [family-substring…] [--laws]`: on each family, fit on the first
+ * 30% of the largest model's runs (plus its smaller models), predict the rest, and print the mean
+ * absolute relative error over the remaining checkpoints for the two schedule-aware laws
+ * (tissue-chinchilla, src/core/fit/trajectory.ts; multipower-chinchilla,
+ * src/core/fit/trajectoryMultipower.ts) and the schedule-blind (N, D) baseline.
  */
 import { allFamilies } from './schedule-families-data';
 import { holdoutEvaluation } from '../src/core/fit/trajectory';
+import { multiPowerHoldout } from '../src/core/fit/trajectoryMultipower';
 
+const only = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const rows: string[] = [];
+const pct = (v: number) => (Number.isFinite(v) ? `${(100 * v).toFixed(3)}%` : 'n/a');
 for (const family of allFamilies()) {
+  if (only.length && !only.some((o) => family.name.toLowerCase().includes(o.toLowerCase()))) continue;
   const t0 = performance.now();
   const r = holdoutEvaluation(family.points, family.target, 0.3);
-  const ms = performance.now() - t0;
-  const pct = (v: number) => (Number.isFinite(v) ? `${(100 * v).toFixed(3)}%` : 'n/a');
+  const t1 = performance.now();
+  const m = multiPowerHoldout(family.multiPower, family.target, 0.3);
+  const t2 = performance.now();
+  const best = Math.min(r.scheduleAre, m.are);
   rows.push(
-    `| ${family.name} | ${family.target} | ${r.trainPoints} | ${r.testPoints} | ${pct(r.scheduleAre)} | ${pct(r.baselineAre)} | ${r.scheduleAre < r.baselineAre ? 'yes' : 'NO'} | ${family.schedule} | ${ms.toFixed(0)} ms |`,
+    `| ${family.name} | ${family.target} | ${r.trainPoints} | ${r.testPoints} | ${pct(r.scheduleAre)} | ${pct(m.are)} | ${pct(r.baselineAre)} | ${best < r.baselineAre ? 'yes' : 'NO'} | ${family.schedule} | ${(t1 - t0).toFixed(0)} ms / ${(t2 - t1).toFixed(0)} ms |`,
   );
+  if (m.error) console.log(family.name, 'multipower:', m.error);
   if (process.argv.includes('--laws'))
-    console.log(family.name, JSON.stringify(r.schedule?.law), JSON.stringify(r.baseline?.law));
+    console.log(
+      family.name,
+      JSON.stringify(r.schedule?.law),
+      JSON.stringify(m.fit?.law),
+      JSON.stringify(r.baseline?.law),
+    );
 }
 console.log(
-  '| family | target | fit points | held-out points | schedule-aware ARE | baseline ARE | better | schedule source | time |',
+  '| family | target | fit points | held-out points | tissue-chinchilla ARE | multipower-chinchilla ARE | baseline ARE | a schedule-aware law better | schedule source | time (tissue / multipower) |',
 );
-console.log('|---|---|---|---|---|---|---|---|---|');
+console.log('|---|---|---|---|---|---|---|---|---|---|');
 for (const row of rows) console.log(row);

@@ -1,6 +1,7 @@
 // Bundles the extension (CJS, vscode external), the language server, the CLI and the webview app.
 // Bundling lets the CJS extension host load ESM-only dependencies and keeps the .vsix free of node_modules.
 import * as esbuild from 'esbuild';
+import { cliBuildOptions, writeCliShim } from './cli-build.mjs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -24,12 +25,8 @@ const builds = [
   { ...node, entryPoints: ['src/server/fitWorker.ts'], outfile: 'dist/fitWorker.js' },
   // Bootstrap refits across worker threads (src/core/fit/parallel.ts looks for it beside the bundle).
   { ...node, entryPoints: ['src/core/fit/bootstrapWorker.ts'], outfile: 'dist/fitBootstrapWorker.js' },
-  {
-    ...node,
-    entryPoints: ['src/cli.ts'],
-    outfile: 'dist/cli.js',
-    banner: { js: '#!/usr/bin/env node' },
-  },
+  // The CLI: ESM chunks per command in dist/cli/ behind the dist/cli.js shim (scripts/cli-build.mjs).
+  ...cliBuildOptions({ root: '.', outdir: 'dist', minify: production, sourcemap: !production }),
   {
     bundle: true,
     platform: 'browser',
@@ -43,16 +40,20 @@ const builds = [
   },
 ];
 
-import { existsSync, statSync } from 'node:fs';
-const present = builds.filter((b) => existsSync(b.entryPoints[0]));
+import { existsSync, rmSync, statSync } from 'node:fs';
+// Chunk names carry content hashes: clear the old ones so dist/cli/ holds one build.
+if (!watch) rmSync('dist/cli', { recursive: true, force: true });
+const entryOf = (b) => (Array.isArray(b.entryPoints) ? b.entryPoints[0] : Object.values(b.entryPoints)[0]);
+const present = builds.filter((b) => existsSync(entryOf(b)));
+writeCliShim('dist');
 if (watch) {
   for (const b of present) (await esbuild.context(b)).watch();
 } else {
   const results = await Promise.all(present.map((b) => esbuild.build({ ...b, metafile: true })));
   // Bundle sizes, so a change that drags the readers into the extension host shows up at once.
-  const sizes = present.map(
-    (b) => `${b.outfile.replace(/^dist\//, '')} ${(statSync(b.outfile).size / 1024).toFixed(0)} KB`,
-  );
+  const sizes = present
+    .filter((b) => b.outfile)
+    .map((b) => `${b.outfile.replace(/^dist\//, '')} ${(statSync(b.outfile).size / 1024).toFixed(0)} KB`);
   console.log(`bundles${production ? ' (minified)' : ''}: ${sizes.join(', ')}`);
   // extension.js split into our own code and its dependencies (vscode-languageclient and the LSP
   // protocol packages are a fixed ~350 KB minified); test/unit/bundle.test.ts holds both to a limit.

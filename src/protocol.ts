@@ -27,11 +27,14 @@ export interface RawSettings {
     compute?: { enable?: unknown };
     cost?: { enable?: unknown };
     loss?: { enable?: unknown };
+    /** The LR / batch lenses at the LR and batch keys (issue 14). */
+    hyperparameters?: { enable?: unknown };
   };
   hover?: { enable?: unknown };
   diagnostics?: { enable?: unknown; underTrainedTokensPerParam?: unknown };
   inference?: { tokens?: unknown };
   memory?: { overheadGiB?: unknown; overheadFraction?: unknown };
+  downstream?: { law?: unknown };
 }
 
 /** Normalized settings: every field present and valid. */
@@ -50,6 +53,7 @@ export interface ScalingLensSettings {
     compute: boolean;
     cost: boolean;
     loss: boolean;
+    hyperparameters: boolean;
   };
   hover: { enable: boolean };
   /** underTrainedTokensPerParam: below this many tokens per parameter a pretraining run gets a warning. */
@@ -58,6 +62,8 @@ export interface ScalingLensSettings {
   inference: { tokens: number | null };
   /** Overrides of the memory estimate's overhead allowance (null = the default 1 GiB + 5%). */
   memory: { overheadGiB: number | null; overheadFraction: number | null };
+  /** The saved downstream law (`.vscode/scaling-lens/<law>.downstream.json`) shown; '' = none. */
+  downstream: { law: string };
 }
 
 export const DEFAULT_SETTINGS: ScalingLensSettings = {
@@ -80,12 +86,14 @@ export const DEFAULT_SETTINGS: ScalingLensSettings = {
     compute: true,
     cost: true,
     loss: true,
+    hyperparameters: true,
   },
   hover: { enable: true },
   // 1 token/param matches the core's "severely under-trained" warning (compute-optimal is ~20).
   diagnostics: { enable: true, underTrainedTokensPerParam: 1 },
   inference: { tokens: null },
   memory: { overheadGiB: null, overheadFraction: null },
+  downstream: { law: '' },
 };
 
 const bool = (value: unknown, fallback: boolean) => (typeof value === 'boolean' ? value : fallback);
@@ -121,6 +129,7 @@ export function normalizeSettings(raw: RawSettings | null | undefined): ScalingL
       compute: bool(r.lens?.compute?.enable, true),
       cost: bool(r.lens?.cost?.enable, true),
       loss: bool(r.lens?.loss?.enable, true),
+      hyperparameters: bool(r.lens?.hyperparameters?.enable, true),
     },
     hover: { enable: bool(r.hover?.enable, true) },
     diagnostics: {
@@ -135,6 +144,8 @@ export function normalizeSettings(raw: RawSettings | null | undefined): ScalingL
       // A fraction of 1 or more would double the estimate: not an allowance.
       overheadFraction: nonNegative(r.memory?.overheadFraction, 1),
     },
+    // "none" is what the benchmark picker's "none" item would read as if typed by hand.
+    downstream: { law: /^none$/i.test(text(r.downstream?.law, '')) ? '' : text(r.downstream?.law, '') },
   };
 }
 
@@ -193,9 +204,47 @@ export type ParseTrainingTokensResponse = { ok: true; tokens: number } | { ok: f
 /** Request (client → server): the analysis of an open config as a report (Markdown and JSON texts). */
 export interface ReportParams {
   uri: string;
+  /**
+   * The charts the client drew for the report (the curves panel renders them, the client writes the
+   * PNGs into `chartsFolder`); absent when the client draws none (the report then says so).
+   */
+  charts?: ReportCharts;
 }
 export type ReportResponse =
-  { ok: false; message: string } | { ok: true; markdown: string; json: string; name: string };
+  | { ok: false; message: string }
+  | {
+      ok: true;
+      markdown: string;
+      json: string;
+      name: string;
+      /** Folder beside the Markdown that holds the chart PNGs (`<name>.scaling-report`), one `<chart>.png` each. */
+      chartsFolder: string;
+    };
+
+/** One chart PNG written for a report: `<chartsFolder>/<chart>.png`, size read from its IHDR. */
+export interface ReportChartImage {
+  chart: import('./core/charts').ChartId;
+  /** The server's chart title (from the curves data), used as the image's alt text. */
+  title: string;
+  /** Pixel size of the PNG (CSS size × pixel ratio). */
+  widthPx: number;
+  heightPx: number;
+}
+
+/** What became of a report's charts. */
+export type ReportCharts =
+  | {
+      status: 'embedded';
+      images: ReportChartImage[];
+      /** Device pixels per CSS pixel the charts were drawn at (2). */
+      pixelRatio: number;
+      /** The comparison overlay the panel draws on these charts, if any. */
+      compareLabel?: string;
+    }
+  /** The config has nothing to draw (every chart unavailable). */
+  | { status: 'none' }
+  /** Drawing or writing the PNGs failed: the report is written without them and says why. */
+  | { status: 'failed'; reason: string };
 
 /** Argument of {@link Commands.setGpuCount}, computed by the server's missing-GPU quick fix. */
 export type SetGpuCountArgs =
@@ -286,13 +335,19 @@ export interface PlanContext {
   /** The budget input's prompt, naming the hardware and MFU the budget is converted with. */
   budgetPrompt?: string;
 }
-export type PlanInputField = 'budget' | 'targetLoss' | 'demand';
+/** `uniqueTokens`: the dataset's unique tokens for the data-constrained plan (issue 14). */
+export type PlanInputField = 'budget' | 'targetLoss' | 'demand' | 'uniqueTokens';
 export interface ValidatePlanInputParams extends PlanScopeParams {
   field: PlanInputField;
   text: string;
 }
 export type PlanParams =
-  | ({ kind: 'compute-optimal'; budget: string } & PlanScopeParams)
+  | ({
+      kind: 'compute-optimal';
+      budget: string;
+      /** With it, the data-constrained optimum (Muennighoff et al. 2023) is the plan. */
+      uniqueTokens?: string;
+    } & PlanScopeParams)
   | ({ kind: 'inference'; targetLoss: string; demand: string } & PlanScopeParams);
 export type PlanResponse =
   | { ok: false; message: string }
@@ -330,6 +385,75 @@ export type ApplyPlanResponse =
     };
 
 /** One saved (user-fitted) law, as listed in the law picker; `id` is what `scalingLens.law` names. */
+/** A saved downstream law (`.vscode/scaling-lens/<id>.downstream.json`) for the benchmark picker. */
+export interface DownstreamLawInfo {
+  /** What `scalingLens.downstream.law` holds to select it: the file name without `.downstream.json`. */
+  id: string;
+  uri: string;
+  name: string;
+  /** The benchmark column. */
+  target: string;
+  accuracyLaw: string;
+  dataSource: string;
+  heldOutMae?: number;
+  heldOutModel?: string;
+  /** Bootstrap draws behind the interval (0: no interval). */
+  draws: number;
+}
+
+/** A column of a runs file that holds accuracies, for the downstream fit's benchmark pick. */
+export interface AccuracyColumnInfo {
+  name: string;
+  /** How its values read: fractions, percentages (0–100, to divide by 100), or neither. */
+  scale: 'fraction' | 'percent' | 'invalid';
+  min: number;
+  max: number;
+  values: number;
+}
+
+/** Request (client → server): the accuracy columns of a runs source. */
+export interface AccuracyColumnsParams {
+  source: FitSource;
+}
+export interface AccuracyColumnsResponse {
+  columns: AccuracyColumnInfo[];
+  /** The loss column ingestion picks by itself (null: none; then one of `lossColumns` must be chosen). */
+  lossColumn: string | null;
+  /** Loss-like columns to choose from when `lossColumn` is null. */
+  lossColumns: string[];
+  /** Why nothing could be listed (unreadable source), if so. */
+  message?: string;
+}
+
+/** Request (client → server): fit a downstream law on a runs source and serialize it for saving. */
+export interface DownstreamFitParams {
+  source: FitSource;
+  label: string;
+  column: string;
+  /** The loss column of step 1 (default: the one ingestion finds). */
+  lossColumn?: string;
+  /** 'percent' after the user agreed to divide a percentage column by 100. */
+  accuracyScale: 'fraction' | 'percent';
+  /** bhagia2024 (default) or gadre2024. */
+  accuracyLaw?: string;
+  /** The law's name (a slug, validated like a loss law's): saved as `<name>.downstream.json`. */
+  name: string;
+  /** Progress notifications carry this id (FitProgressNotification's `session`). */
+  progressId: string;
+  date: string;
+}
+export type DownstreamFitResponse =
+  | { ok: false; errors: string[]; warnings: string[]; markdown: string }
+  | {
+      ok: true;
+      warnings: string[];
+      markdown: string;
+      content: string;
+      fileName: string;
+      /** The id to put in `scalingLens.downstream.law`. */
+      id: string;
+    };
+
 export interface SavedLawInfo {
   id: string;
   label: string;

@@ -7,6 +7,11 @@
  */
 import { NotificationType, RequestType, RequestType0 } from 'vscode-jsonrpc';
 import type {
+  AccuracyColumnsParams,
+  AccuracyColumnsResponse,
+  DownstreamFitParams,
+  DownstreamFitResponse,
+  DownstreamLawInfo,
   AnalysisChangedParams,
   AnalysisRequestParams,
   AnalysisSnapshot,
@@ -63,7 +68,24 @@ export const Commands = {
   exportReport: 'scalingLens.exportReport',
   /** Link the open config to its run log (live tracking, src/server/liveRuns.ts). */
   linkRunLog: 'scalingLens.linkRunLog',
+  /** Pick the saved downstream law (benchmark) the lens, hover and curves show (`scalingLens.downstream.law`). */
+  selectDownstream: 'scalingLens.selectDownstream',
 } as const;
+
+/** Request (client → server): the saved downstream laws of the workspace (re-read first). */
+export const DownstreamLawsRequest = new RequestType0<DownstreamLawInfo[], void>(
+  'scalingLens/downstreamLaws',
+);
+/** Request (client → server): the accuracy columns of a runs source. */
+export const AccuracyColumnsRequest = new RequestType<AccuracyColumnsParams, AccuracyColumnsResponse, void>(
+  'scalingLens/accuracyColumns',
+);
+/** Request (client → server): fit a downstream law (both steps and their bootstrap); cancellable. */
+export const DownstreamFitRequest = new RequestType<DownstreamFitParams, DownstreamFitResponse, void>(
+  'scalingLens/fitDownstream',
+);
+/** Glob (relative to a workspace folder) of saved downstream-law files. */
+export const DOWNSTREAM_LAW_GLOB = '.vscode/scaling-lens/*.downstream.json';
 
 export const TrainingTokensRequest = new RequestType<TrainingTokensParams, TrainingTokensResponse, void>(
   'scalingLens/trainingTokens',

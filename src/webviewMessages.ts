@@ -19,6 +19,7 @@ export const PANEL_CHART_IDS = [
   'tokens',
   'isoflop',
   'frontier',
+  'downstream',
   'schedule',
   'memory',
   'fit',
@@ -49,7 +50,87 @@ export interface ExportCsvMessage {
   chart: ChartId | 'all';
 }
 
-export type WebviewToHostMessage = ReadyMessage | ExportPngMessage | ExportCsvMessage;
+/** One chart of a report as the page drew it. */
+export interface ReportImage {
+  chart: ChartId;
+  /** The chart's title as drawn (the host writes the server's own title into the report). */
+  title: string;
+  /** `data:image/png;base64,…` of the chart at the requested size and pixel ratio. */
+  dataUrl: string;
+}
+
+/**
+ * Webview → host: the answer to a `renderForReport` request (same `requestId`): one image per chart
+ * that has something to draw, or none and `error` saying why drawing failed.
+ */
+export interface ReportImagesMessage {
+  type: 'reportImages';
+  requestId: string;
+  images: ReportImage[];
+  error?: string;
+}
+
+export type WebviewToHostMessage = ReadyMessage | ExportPngMessage | ExportCsvMessage | ReportImagesMessage;
+
+/** CSS size of each chart drawn for Export Report (16:9, about the panel's width at 1280 px). */
+export const REPORT_CHART_SIZE = { width: 800, height: 450 } as const;
+
+/** Device pixels per CSS pixel of the report's PNGs (issue #16: "at 2× device pixels"). */
+export const REPORT_PIXEL_RATIO = 2;
+
+/** Total data-URL characters accepted for one report's images (7 charts at 1600×900 are ~1–3 MB). */
+export const MAX_REPORT_IMAGES_CHARS = 40_000_000;
+
+/** Longest chart title and error text accepted back from the page. */
+const MAX_REPORT_TEXT_CHARS = 1000;
+
+/** The first 8 bytes of every PNG file (RFC 2083), base64-encoded: what a PNG data URL starts with. */
+const PNG_SIGNATURE_BASE64 = 'iVBORw0KGgo';
+
+/** A report request id as the host makes them: 1–64 URL-safe characters. */
+export function isRequestId(value: unknown): value is string {
+  return typeof value === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(value);
+}
+
+/**
+ * Width and height from a PNG's IHDR chunk (bytes 16–23, big-endian), or null when the bytes are
+ * not a PNG (wrong signature, first chunk not IHDR, zero size).
+ */
+export function pngDimensions(bytes: Uint8Array): { width: number; height: number } | null {
+  const signature = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+  if (bytes.length < 24 || signature.some((b, i) => bytes[i] !== b)) return null;
+  if (String.fromCharCode(bytes[12]!, bytes[13]!, bytes[14]!, bytes[15]!) !== 'IHDR') return null;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const width = view.getUint32(16);
+  const height = view.getUint32(20);
+  return width > 0 && height > 0 ? { width, height } : null;
+}
+
+function isReportImages(value: Record<string, unknown>): boolean {
+  if (!isRequestId(value.requestId) || !Array.isArray(value.images)) return false;
+  if (value.images.length > PANEL_CHART_IDS.length) return false;
+  if (
+    value.error !== undefined &&
+    !(typeof value.error === 'string' && value.error.length <= MAX_REPORT_TEXT_CHARS)
+  )
+    return false;
+  const charts = new Set<string>();
+  let total = 0;
+  for (const image of value.images as unknown[]) {
+    if (!isObject(image) || Object.keys(image).sort().join(',') !== 'chart,dataUrl,title') return false;
+    if (!isChartId(image.chart) || charts.has(image.chart)) return false;
+    charts.add(image.chart);
+    if (typeof image.title !== 'string' || image.title.length > MAX_REPORT_TEXT_CHARS) return false;
+    if (
+      !isPngDataUrl(image.dataUrl) ||
+      !image.dataUrl.startsWith(`data:image/png;base64,${PNG_SIGNATURE_BASE64}`)
+    )
+      return false;
+    total += image.dataUrl.length;
+    if (total > MAX_REPORT_IMAGES_CHARS) return false;
+  }
+  return true;
+}
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -79,6 +160,10 @@ export function isWebviewToHostMessage(value: unknown): value is WebviewToHostMe
       return keys === 'chart,dataUrl,type' && isChartId(value.chart) && isPngDataUrl(value.dataUrl);
     case 'exportCsv':
       return keys === 'chart,type' && (value.chart === 'all' || isChartId(value.chart));
+    case 'reportImages':
+      return (
+        (keys === 'images,requestId,type' || keys === 'error,images,requestId,type') && isReportImages(value)
+      );
     default:
       return false;
   }

@@ -8,7 +8,7 @@
 import type { AnalysisSnapshot } from './protocol';
 import { findLawForm } from './core/laws/forms';
 import type { ChartData, ChartId, ObservedPoint } from './core/charts';
-import { isChartId } from './webviewMessages';
+import { isChartId, isRequestId } from './webviewMessages';
 
 export * from './webviewMessages';
 
@@ -42,7 +42,28 @@ export interface ExportResultMessage {
   message: string;
 }
 
-export type HostToWebviewMessage = UpdateMessage | EmptyMessage | ExportResultMessage;
+/**
+ * Host → webview (Export Report): draw each chart of `data` off screen at `width`×`height` CSS pixels
+ * and `pixelRatio` device pixels per CSS pixel, and answer with a `reportImages` message carrying
+ * `requestId`. The panel's own charts, legend toggles and log-axis choice are left as they are.
+ */
+export interface RenderForReportMessage {
+  type: 'renderForReport';
+  requestId: string;
+  data: ChartData;
+  pixelRatio: number;
+  width: number;
+  height: number;
+}
+
+export type HostToWebviewMessage =
+  UpdateMessage | EmptyMessage | ExportResultMessage | RenderForReportMessage;
+
+/** Largest off-screen chart the page draws for a report, in CSS pixels per side. */
+const MAX_REPORT_CHART_CSS = 4000;
+
+const isCssSize = (value: unknown) =>
+  typeof value === 'number' && Number.isInteger(value) && value >= 100 && value <= MAX_REPORT_CHART_CSS;
 
 /** The webview's persisted state (vscode.setState), which the serializer receives after a reload. */
 export interface CurvesPanelState {
@@ -251,6 +272,16 @@ export function isHostToWebviewMessage(value: unknown): value is HostToWebviewMe
       return typeof value.reason === 'string';
     case 'exportResult':
       return typeof value.ok === 'boolean' && typeof value.message === 'string';
+    case 'renderForReport':
+      return (
+        isRequestId(value.requestId) &&
+        isChartData(value.data) &&
+        typeof value.pixelRatio === 'number' &&
+        value.pixelRatio >= 1 &&
+        value.pixelRatio <= 4 &&
+        isCssSize(value.width) &&
+        isCssSize(value.height)
+      );
     default:
       return false;
   }

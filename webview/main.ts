@@ -14,6 +14,8 @@ import {
   sanitizePanelState,
   type CurvesPanelState,
   type HostToWebviewMessage,
+  type RenderForReportMessage,
+  type ReportImagesMessage,
   type UpdateMessage,
 } from '../src/webviewProtocol';
 import { ChartRenderer } from './render';
@@ -160,6 +162,28 @@ function setStatus(message: string): void {
   byId('status').textContent = message;
 }
 
+/**
+ * Export Report: every chart of the sent data that has something to draw, off screen at the asked
+ * size and pixel ratio, on linear axes with every series shown (the panel's toggles are its own).
+ */
+function reportImages(message: RenderForReportMessage): ReportImagesMessage {
+  const { requestId } = message;
+  try {
+    const options = { theme: readTheme(), logLoss: false, hidden: [], onToggle: () => undefined };
+    const images = message.data.charts
+      .filter((spec) => spec.unavailable === undefined)
+      .map((spec) => ({
+        chart: spec.id,
+        title: spec.title,
+        dataUrl: renderer.offscreenPng(spec, options, message),
+      }));
+    return { type: 'reportImages', requestId, images };
+  } catch (error) {
+    const reason = String((error as Error)?.message ?? error).slice(0, 500);
+    return { type: 'reportImages', requestId, images: [], error: reason || 'drawing failed' };
+  }
+}
+
 function onHostMessage(message: HostToWebviewMessage): void {
   switch (message.type) {
     case 'update':
@@ -170,6 +194,9 @@ function onHostMessage(message: HostToWebviewMessage): void {
       break;
     case 'exportResult':
       setStatus(message.message);
+      break;
+    case 'renderForReport':
+      vscode.postMessage(reportImages(message));
       break;
   }
 }

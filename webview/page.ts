@@ -26,6 +26,7 @@ const SECTIONS: readonly [string, string][] = [
   ['tokens', 'Loss vs training tokens'],
   ['isoflop', 'IsoFLOP: loss vs model size'],
   ['frontier', 'Loss vs compute (compute-optimal frontier)'],
+  ['downstream', 'Accuracy vs compute (compute-optimal frontier)'],
   ['schedule', 'Loss over training'],
   ['memory', 'Memory per GPU'],
   ['fit', 'Observed runs and the fitted law'],

@@ -463,6 +463,61 @@ export class ChartRenderer {
     for (const id of [...this.charts.keys()]) this.clear(id);
   }
 
+  /**
+   * PNG data URL of `spec` drawn on a fresh off-screen canvas of `size` CSS pixels at `pixelRatio`
+   * device pixels each (Export Report), title drawn in; the panel's own charts are not touched.
+   */
+  offscreenPng(
+    spec: ChartSpec,
+    options: RenderOptions,
+    size: { width: number; height: number; pixelRatio: number },
+  ): string {
+    const holder = document.createElement('div');
+    // Laid out (chart.js measures fonts and sizes) but never seen or read by a screen reader.
+    holder.setAttribute('aria-hidden', 'true');
+    // Set through the CSSOM (allowed by the page's CSP, unlike a style attribute).
+    Object.assign(holder.style, {
+      position: 'fixed',
+      left: `-${size.width + 100}px`,
+      top: '0',
+      width: `${size.width}px`,
+      height: `${size.height}px`,
+      overflow: 'hidden',
+      pointerEvents: 'none',
+    });
+    const canvas = document.createElement('canvas');
+    canvas.width = size.width;
+    canvas.height = size.height;
+    canvas.style.width = `${size.width}px`;
+    canvas.style.height = `${size.height}px`;
+    holder.append(canvas);
+    document.body.append(holder);
+    const chartOptions = optionsFor(spec, options);
+    let chart: Chart<'line', { x: number; y: number }[]> | undefined;
+    try {
+      chart = new Chart(canvas, {
+        type: 'line',
+        data: { datasets: datasetsFor(spec, options) },
+        options: {
+          ...chartOptions,
+          // A fixed size: responsive sizing would follow the hidden holder, not the report's size.
+          responsive: false,
+          devicePixelRatio: size.pixelRatio,
+          plugins: {
+            ...chartOptions.plugins,
+            title: { ...chartOptions.plugins?.title, display: true },
+            tooltip: { ...chartOptions.plugins?.tooltip, enabled: false },
+          },
+        },
+        plugins: [backgroundPlugin, limitPlugin],
+      });
+      return canvas.toDataURL('image/png');
+    } finally {
+      chart?.destroy();
+      holder.remove();
+    }
+  }
+
   /** PNG data URL of one chart, with its title drawn in (the page heading is not part of the canvas). */
   toPng(id: ChartId): string | null {
     const chart = this.charts.get(id);

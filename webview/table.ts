@@ -8,6 +8,7 @@ const CHART_NAMES: Record<ChartId, string> = {
   tokens: 'Loss vs tokens',
   isoflop: 'IsoFLOP',
   frontier: 'Frontier',
+  downstream: 'Accuracy vs compute',
   schedule: 'Loss over training',
   memory: 'Memory per GPU',
   fit: 'Fit',

@@ -20,7 +20,7 @@ import { findPublishedLaw, PUBLISHED_LAWS } from '../core/laws/published';
 import { parseFlags, type FlagSpec } from './flags';
 import { borrowExponentsFromLaw } from '../core/fit/borrow';
 import { annotateIdentifiability } from '../core/fit/identifiability';
-import { readRunColumnsFromPath, readRunsFromPath } from '../node/runsFromDisk';
+import { anyFolder, readRunColumnsFromPath, readRunsFromPath } from '../node/runsFromDisk';
 import { attachUniqueTokens, runDownstreamFit } from './fitDownstream';
 
 export const FIT_USAGE = `Usage: scaling-lens fit FILE|FOLDER... [options]
@@ -54,6 +54,9 @@ Options:
                         loss column, then accuracy from loss; with --holdout-largest reports heldOut.mae
   --accuracy-law bhagia2024|gadre2024  accuracy-from-loss link (default bhagia2024: Bhagia et al. 2024
                         sigmoid; gadre2024: Gadre et al. 2024 Err = ε − k·exp(−γL))
+  --accuracy-scale auto|fraction|percent  how COL's values are read (default auto: values up to 100
+                        are percentages, divided by 100 with a warning); with --save the downstream fit
+                        keeps a bootstrap of both steps (--bootstrap, default 200) for its interval
   --unique-tokens-column COL  each run's unique tokens U_D (dataset size; D/U_D = epochs), for
                         --form data-constrained (Muennighoff et al. 2023)
   --json                machine-readable output
@@ -85,6 +88,7 @@ const FLAGS: FlagSpec = {
   target: 'string',
   'unique-tokens-column': 'string',
   'accuracy-law': 'string',
+  'accuracy-scale': 'string',
   markdown: 'boolean',
   help: 'boolean',
 };
@@ -188,14 +192,29 @@ export async function runFitCommand(
     ...(flags['tokens-per-step'] !== undefined ? { tokensPerStep: flags['tokens-per-step'] as number } : {}),
   };
 
+  // The framework readers (~0.5 MB of code and tables) are loaded only to read a folder of runs:
+  // fitting a table does not pay for them.
+  const readConfig = anyFolder(positional)
+    ? (await import('../core/config/registry')).readRunConfig
+    : undefined;
+
   if (flags.target !== undefined)
-    return runDownstreamFit(String(flags.target), flags, positional, ingestOptions, form, out, err);
+    return runDownstreamFit(
+      String(flags.target),
+      flags,
+      positional,
+      ingestOptions,
+      form,
+      out,
+      err,
+      readConfig,
+    );
 
   // Runs as columns (src/core/fit/columns.ts): tables stream from disk into typed arrays.
   const read: RunColumns[] = [];
   let ingest: IngestReport | undefined;
   for (const path of positional) {
-    const one = readRunColumnsFromPath(path, ingestOptions);
+    const one = readRunColumnsFromPath(path, ingestOptions, readConfig);
     if (!ingest) ingest = one.report;
     else {
       ingest.source += `, ${one.report.source}`;
@@ -211,10 +230,14 @@ export async function runFitCommand(
       runs,
       String(flags['unique-tokens-column']),
       (path) =>
-        readRunsFromPath(path, {
-          ...ingestOptions,
-          columns: { ...ingestOptions.columns, loss: String(flags['unique-tokens-column']) },
-        }),
+        readRunsFromPath(
+          path,
+          {
+            ...ingestOptions,
+            columns: { ...ingestOptions.columns, loss: String(flags['unique-tokens-column']) },
+          },
+          readConfig,
+        ),
       positional,
     );
     if (problem) ingest.errors.push(problem);

@@ -3,24 +3,31 @@
  * twice through the same ingestion as loss fits — once with the loss column, once with COL as the
  * value — so filters, column choices and drop reporting are shared.
  */
-import type { IngestOptions, IngestReport, RunSeries } from '../core/fit';
+import type { ConfigReader, IngestOptions, IngestReport, RunSeries } from '../core/fit';
 import { mergeReports } from '../core/fit/ingest';
-import { ACCURACY_LAW_FORMS, type AccuracyLawForm } from '../core/downstream/accuracy';
+import {
+  ACCURACY_LAW_FORMS,
+  ACCURACY_SCALES,
+  type AccuracyLawForm,
+  type AccuracyScale,
+} from '../core/downstream/accuracy';
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { DOWNSTREAM_BOOTSTRAP_RESAMPLES, DOWNSTREAM_BOOTSTRAP_SEED } from '../core/downstream/bootstrap';
 import { fitDownstream } from '../core/downstream/fitDownstream';
-import { DOWNSTREAM_LAW_FORMAT, type SavedDownstreamLaw } from '../core/downstream/saved';
+import { savedDownstreamFromReport, serializeDownstreamLaw } from '../core/downstream/saved';
 import type { LawForm } from '../core/laws/forms';
 import { readRunsFromPath } from '../node/runsFromDisk';
 
 function readAll(
   paths: readonly string[],
   options: IngestOptions,
+  readConfig: ConfigReader | undefined,
 ): { runs: RunSeries[]; report: IngestReport } {
   const runs: RunSeries[] = [];
   let report: IngestReport | undefined;
   for (const path of paths) {
-    const read = readRunsFromPath(path, options);
+    const read = readRunsFromPath(path, options, readConfig);
     if (!report) report = read.report;
     else {
       report.source += `, ${read.report.source}`;
@@ -40,6 +47,8 @@ export function runDownstreamFit(
   lossForm: LawForm,
   out: (s: string) => void,
   err: (s: string) => void,
+  /** The config reader, when a path is a folder of runs (src/cli/fit.ts loads it then). */
+  readConfig?: ConfigReader,
 ): number {
   const match = /^accuracy:(.+)$/.exec(target.trim());
   if (!match) {
@@ -52,11 +61,20 @@ export function runDownstreamFit(
     err(`--accuracy-law must be one of ${ACCURACY_LAW_FORMS.join(', ')} (got "${lawName}").`);
     return 2;
   }
-  const lossRead = readAll(positional, ingestOptions);
-  const accuracyRead = readAll(positional, {
-    ...ingestOptions,
-    columns: { ...ingestOptions.columns, loss: column },
-  });
+  const scale = (flags['accuracy-scale'] as string | undefined) ?? 'auto';
+  if (!ACCURACY_SCALES.includes(scale as AccuracyScale)) {
+    err(`--accuracy-scale must be one of ${ACCURACY_SCALES.join(', ')} (got "${scale}").`);
+    return 2;
+  }
+  // A saved downstream law carries its bootstrap (the editor's interval); a plain fit needs none.
+  const bootstrap =
+    (flags.bootstrap as number | undefined) ?? (flags.save ? DOWNSTREAM_BOOTSTRAP_RESAMPLES : 0);
+  const lossRead = readAll(positional, ingestOptions, readConfig);
+  const accuracyRead = readAll(
+    positional,
+    { ...ingestOptions, columns: { ...ingestOptions.columns, loss: column } },
+    readConfig,
+  );
   // The accuracy read forces COL as its value column; its messages say "loss" for it.
   const errors = [
     ...lossRead.report.errors,
@@ -71,6 +89,9 @@ export function runDownstreamFit(
           lossForm,
           minTokens: flags['min-tokens'] as number | undefined,
           holdoutLargest: !!flags['holdout-largest'],
+          accuracyScale: scale as AccuracyScale,
+          bootstrap,
+          seed: (flags.seed as number | undefined) ?? DOWNSTREAM_BOOTSTRAP_SEED,
         })
       : undefined;
   const allErrors = [...errors, ...(report?.errors ?? [])];
@@ -86,7 +107,17 @@ export function runDownstreamFit(
           points: report?.points ?? 0,
           modelSizes: report?.modelSizes ?? 0,
           trainRmse: report?.trainRmse ?? null,
+          accuracyScale: report?.accuracyFactor === 0.01 ? 'percent' : 'fraction',
           ...(report?.heldOut ? { heldOut: report.heldOut } : {}),
+          ...(report?.bootstrap
+            ? {
+                bootstrap: {
+                  seed: report.bootstrap.seed,
+                  attempted: report.bootstrap.attempted,
+                  draws: report.bootstrap.lossDraws.length,
+                },
+              }
+            : {}),
           ingest: {
             loss: lossRead.report.columns.loss ?? null,
             accuracy: column,
@@ -117,6 +148,10 @@ export function runDownstreamFit(
             ? `, ${(100 * report.heldOut.maeFromObservedLoss).toFixed(2)} from its measured loss`
             : ''),
       );
+    if (report.bootstrap)
+      lines.push(
+        `  bootstrap: ${report.bootstrap.lossDraws.length} of ${report.bootstrap.attempted} resamples of runs refitted both steps (seed ${report.bootstrap.seed})`,
+      );
     for (const w of warnings) lines.push(`  warning: ${w}`);
     out(lines.join('\n'));
   }
@@ -126,24 +161,18 @@ export function runDownstreamFit(
     return 1;
   }
   if (flags.save) {
-    const saved: SavedDownstreamLaw = {
-      format: DOWNSTREAM_LAW_FORMAT,
-      version: 1,
+    const saved = savedDownstreamFromReport(report, {
       name: (flags.name as string | undefined) ?? `${column} (${report.accuracyLaw!.form})`,
-      target: column,
-      lossLaw: report.lossLaw!,
-      accuracyLaw: report.accuracyLaw!,
-      ...(report.region ? { region: report.region } : {}),
-      ...(report.heldOut ? { heldOut: { model: report.heldOut.model, mae: report.heldOut.mae } } : {}),
       dataSource: positional.join(', '),
       date: new Date().toISOString(),
-    };
+      ...(flags['min-tokens'] !== undefined ? { minTokens: flags['min-tokens'] as number } : {}),
+    })!;
     try {
       // Create the folder if needed and write atomically (temp file + rename), like loss laws.
       const target = flags.save as string;
       mkdirSync(dirname(target), { recursive: true });
       const temporary = `${target}.${process.pid}.tmp`;
-      writeFileSync(temporary, JSON.stringify(saved, null, 2) + '\n');
+      writeFileSync(temporary, serializeDownstreamLaw(saved));
       renameSync(temporary, target);
     } catch (error) {
       err(`Cannot write ${flags.save}: ${(error as Error).message}`);

@@ -1,14 +1,24 @@
 /**
- * `scaling-lens fit RUNS --form tissue2024 [--holdout-largest --target-prefix 0.3] --json`: the
- * schedule-aware fit on per-checkpoint `lr`/`step` columns (src/core/fit/trajectory.ts). With several
- * model sizes the law is tissue-chinchilla, E + A·N^−α + B·S1^−β − C·S2; with one, E + B·S1^−β − C·S2
- * (Tissue et al. 2024, Eq. 1 on peak-normalized LR). `heldOut.are` is the mean ARE over the held-out
- * (largest) model's checkpoints after the first `--target-prefix` of each of its runs.
+ * `scaling-lens fit RUNS --form tissue2024|multipower2025 [--holdout-largest --target-prefix 0.3] --json`:
+ * the schedule-aware fit on per-checkpoint `lr`/`step` columns. tissue2024 (src/core/fit/trajectory.ts):
+ * with several model sizes tissue-chinchilla, E + A·N^−α + B·S1^−β − C·S2; with one,
+ * E + B·S1^−β − C·S2 (Tissue et al. 2024, Eq. 1 on peak-normalized LR). multipower2025
+ * (src/core/fit/trajectoryMultipower.ts): Luo et al. 2025's multi-power law on peak-normalized LR and
+ * token-weighted areas, plus A_N·N^−α_N with several sizes (multipower-chinchilla). `heldOut.are` is
+ * the mean ARE over the held-out (largest) model's checkpoints after the first `--target-prefix` of
+ * each of its runs; `heldOut.baselineAre` the schedule-blind (N, D) law's on the same checkpoints.
  */
 import { readFileSync } from 'node:fs';
 import { parseFlags } from './flags';
 import { readTrajectoryTable } from '../core/fit/trajectoryIngest';
 import { fitTrajectory, holdoutEvaluation, predictTrajectory } from '../core/fit/trajectory';
+import {
+  fitMultiPower,
+  multiPowerChinchillaCurve,
+  multiPowerHoldout,
+  toLuoUnits,
+  type MultiPowerData,
+} from '../core/fit/trajectoryMultipower';
 import { FIT_DEFAULTS } from '../core/fit/defaults';
 
 export async function runFitTrajectoryCommand(
@@ -30,13 +40,12 @@ export async function runFitTrajectoryCommand(
     return 2;
   }
   const { flags, positional } = parsed;
-  const form = flags.form as string;
-  if (form === 'multipower2025') {
-    err(
-      '--form multipower2025: fitting the multi-power law is not implemented yet (its evaluation is, see docs/schedule-laws.md); use --form tissue2024.',
-    );
+  const form = (flags.form as string | undefined) ?? 'tissue2024';
+  if (form !== 'tissue2024' && form !== 'multipower2025') {
+    err(`--form ${form}: the schedule-aware forms are tissue2024 and multipower2025.`);
     return 2;
   }
+  const multiPower = form === 'multipower2025';
   if (positional.length !== 1) {
     err('Give one runs table (CSV/TSV) with step, lr and loss columns.');
     return 2;
@@ -62,8 +71,8 @@ export async function runFitTrajectoryCommand(
   const sizes = new Set(ingest.points.map((p) => p.params)).size;
   const result: Record<string, unknown> = {
     ok: false,
-    form: 'tissue2024',
-    law: 'tissue-chinchilla',
+    form,
+    law: multiPower ? 'multipower-chinchilla' : 'tissue-chinchilla',
     points: ingest.points.length,
     models: models.length,
     modelSizes: sizes,
@@ -71,7 +80,9 @@ export async function runFitTrajectoryCommand(
     notes: ingest.notes,
     errors: [...ingest.errors],
   };
-  if (!ingest.errors.length) {
+  if (!ingest.errors.length && multiPower)
+    fitMultiPowerInto(result, ingest.multiPower, flags, prefix, minTokens);
+  else if (!ingest.errors.length) {
     if (flags['holdout-largest']) {
       const largest = ingest.points.reduce((a, b) => (b.params > a.params ? b : a)).model;
       const h = holdoutEvaluation(ingest.points, largest, prefix, minTokens);
@@ -108,4 +119,86 @@ export async function runFitTrajectoryCommand(
         .join('\n'),
     );
   return result.ok ? 0 : 1;
+}
+
+/** The multi-power fit (or hold-out) into the JSON result; same contract as tissue2024's. */
+function fitMultiPowerInto(
+  result: Record<string, unknown>,
+  data: MultiPowerData,
+  flags: Record<string, unknown>,
+  prefix: number,
+  minTokens: number,
+): void {
+  const errors = result.errors as string[];
+  const units = (law: Parameters<typeof toLuoUnits>[0]) => luoUnitsOf(law, data);
+  if (flags['holdout-largest']) {
+    const largest = data.runs.reduce((a, b) => (b.params > a.params ? b : a)).model;
+    const h = multiPowerHoldout(data, largest, prefix, minTokens);
+    // The schedule-blind baseline on the same checkpoints (the (N, D) law at each checkpoint's tokens).
+    const points = data.checkpoints.map((p) => {
+      const run = data.runs[p.run];
+      return {
+        model: run.model,
+        run: run.run,
+        params: run.params,
+        tokens: p.tokens,
+        loss: p.loss,
+        s1: 1,
+        s2: 0,
+      };
+    });
+    const baseline = holdoutEvaluation(points, largest, prefix, minTokens);
+    if (h.error || !h.fit) errors.push(h.error ?? 'fit failed');
+    else {
+      result.ok = true;
+      result.params = h.fit.law;
+      result.objective = h.fit.objective;
+      const luo = units(h.fit.law);
+      if (luo) result.luoUnits = luo;
+      result.heldOut = {
+        model: largest,
+        prefix,
+        points: h.testPoints,
+        are: h.are,
+        baselineAre: baseline.baselineAre,
+      };
+    }
+    return;
+  }
+  const use = data.checkpoints.flatMap((p, i) => (p.tokens > minTokens ? [i] : []));
+  const f = fitMultiPower(data, use);
+  if (!f.fit) {
+    errors.push(f.error!);
+    return;
+  }
+  result.ok = true;
+  result.params = f.fit.law;
+  result.objective = f.fit.objective;
+  const luo = units(f.fit.law);
+  if (luo) result.luoUnits = luo;
+  let are = 0;
+  for (const i of use) {
+    const p = data.checkpoints[i];
+    const [pred] = multiPowerChinchillaCurve(f.fit.law, data.runs[p.run], [p.step]);
+    are += Math.abs(pred! - p.loss) / p.loss;
+  }
+  result.trainAre = are / use.length;
+}
+
+/**
+ * The fitted law in Luo et al.'s units (raw LR, areas in LR × steps) when that is one law: one model,
+ * one peak LR and a constant number of tokens per step in every run.
+ */
+function luoUnitsOf(law: Parameters<typeof toLuoUnits>[0], data: MultiPowerData) {
+  const peaks = new Set(data.runs.map((r) => r.peakLr));
+  const models = new Set(data.runs.map((r) => r.model));
+  const batches = new Set<number>();
+  for (const r of data.runs) {
+    if (typeof r.stepTokens === 'number') batches.add(r.stepTokens);
+    else for (let i = 0; i < r.stepTokens.length; i++) batches.add(Math.round(r.stepTokens[i]));
+  }
+  const [peak] = peaks;
+  const [batch] = batches;
+  if (peaks.size !== 1 || models.size !== 1 || batches.size !== 1 || !(peak! > 0)) return undefined;
+  return toLuoUnits(law, peak!, batch!, data.runs[0].params);
 }

@@ -2,6 +2,10 @@ import { formatCount, formatHours, formatScientific, formatUsd } from '../core/f
 import { DEFAULT_LAW_ID, findPublishedLaw, PUBLISHED_LAWS, type ScalingLaw } from '../core/laws/published';
 import type { Precision } from '../core/model/hardware';
 import {
+  planDataConstrained,
+  planHyperparameters,
+  type DataConstrainedPlan,
+  type PlanHyperparameters,
   DEFAULT_COST_MODEL,
   DEFAULT_REQUEST_TOKENS,
   DEFAULT_TRAINING_HARDWARE,
@@ -17,6 +21,7 @@ import {
   type PlannedModel,
   type PlanOutcome,
 } from '../core/plan';
+import { parseBudget } from '../core/plan/parseBudget';
 import type { CoreDiagnostic } from '../core/types';
 import { parseFlags, type FlagSpec } from './flags';
 
@@ -63,7 +68,10 @@ const FLAGS: FlagSpec = {
   'budget-gpu-hours': 'string',
   'budget-usd': 'string',
   'budget-days': 'string',
+  budget: 'string',
   gpus: 'string',
+  'unique-tokens': 'string',
+  'seq-len': 'string',
   loss: 'string',
   'inference-tokens': 'string',
   requests: 'string',
@@ -81,7 +89,7 @@ const FLAGS: FlagSpec = {
   vocab: 'string',
 };
 
-const BUDGET_FLAGS = ['budget-flops', 'budget-gpu-hours', 'budget-usd', 'budget-days'] as const;
+const BUDGET_FLAGS = ['budget-flops', 'budget-gpu-hours', 'budget-usd', 'budget-days', 'budget'] as const;
 const INFERENCE_ONLY_FLAGS = [
   'inference-tokens',
   'requests',
@@ -99,12 +107,17 @@ const PRECISIONS: readonly Precision[] = ['bf16', 'fp8', 'int8'];
 const MAGNITUDES: Record<string, number> = { k: 1e3, m: 1e6, b: 1e9, g: 1e9, t: 1e12, p: 1e15 };
 
 export const PLAN_USAGE = `Usage:
-  scaling-lens plan [--law NAME] --budget-flops C | --budget-gpu-hours H | --budget-usd U | --budget-days D --gpus K
-                    [--train-gpu ${DEFAULT_TRAINING_HARDWARE.gpu} --train-precision ${DEFAULT_TRAINING_HARDWARE.precision} --train-mfu ${DEFAULT_TRAINING_HARDWARE.mfu} --train-usd-per-gpu-hour P] [--json]
+  scaling-lens plan [--law NAME] --budget-flops C | --budget-gpu-hours H | --budget-usd U | --budget-days D --gpus K | --budget TEXT
+                    [--unique-tokens U] [--seq-len S] [--train-gpu ${DEFAULT_TRAINING_HARDWARE.gpu} --train-precision ${DEFAULT_TRAINING_HARDWARE.precision} --train-mfu ${DEFAULT_TRAINING_HARDWARE.mfu} --train-usd-per-gpu-hour P] [--json]
   scaling-lens plan [--law NAME] --loss L --inference-tokens T [cost flags] [--json]
   scaling-lens plan [--law NAME] --loss L --requests R [--input-tokens I --output-tokens O] [cost flags] [--json]
 
-Budget plans give the compute-optimal N*, D*, tokens/param and loss (Hoffmann et al. 2022).
+Budget plans give the compute-optimal N*, D*, tokens/param and loss (Hoffmann et al. 2022), and the
+learning rate and global batch of DeepSeek-AI 2024 (C = M·D, M non-embedding FLOPs/token) and of the
+Step Law (Li et al. 2025; non-embedding N, D) for the suggested shape; --seq-len adds M's attention term.
+--budget takes the editor's budget text ("1e22 FLOPs", "50000 GPU-hours", "$2M", "30 days on 512 GPUs").
+--unique-tokens U adds the data-constrained optimum with U unique tokens (Muennighoff et al. 2023):
+N, D, epochs and loss, beside the Chinchilla optimum under the same constants.
 --inference-tokens minimizes training + inference FLOPs (6·N·D + 2·N·T) at the target loss;
 --requests minimizes dollars with separate prefill and decode prices and utilizations
 (Sardana et al. 2024). Both compare with the Chinchilla-optimal model of the same loss.
@@ -173,34 +186,110 @@ function runPlan(flags: Flags, out: (s: string) => void, err: (s: string) => voi
     if (misplaced.length > 0) {
       throw new UsageError(`--${misplaced[0]} applies only to inference-aware plans (--loss).`);
     }
-    const plan = planComputeOptimal(law, readBudget(flags, budgets[0]), {
-      gpu: stringFlag(flags, 'train-gpu'),
+    const { budget, gpu: budgetGpu } = readBudget(flags, budgets[0]);
+    const plan = planComputeOptimal(law, budget, {
+      gpu: stringFlag(flags, 'train-gpu') ?? budgetGpu,
       precision: precisionFlag(flags, 'train-precision'),
       mfu: numberFlag(flags, 'train-mfu', { fraction: true }),
       usdPerGpuHour: numberFlag(flags, 'train-usd-per-gpu-hour'),
     });
     if (!plan.ok) return fail(plan, err);
     const architecture = suggest(law, plan.value.params, vocabSize);
-    if (json) out(JSON.stringify(computeOptimalJson(law, plan.value, architecture), null, 2));
-    else out(formatComputeOptimal(law, plan.value, architecture));
+    const seqLen = numberFlag(flags, 'seq-len', { positive: true, integer: true });
+    const hyperparameters = planHyperparameters({
+      params: plan.value.params,
+      tokens: plan.value.tokens,
+      paramConvention: law.paramConvention,
+      ...(architecture ? { architecture } : {}),
+      ...(seqLen ? { seqLen } : {}),
+    });
+    const uniqueTokens = numberFlag(flags, 'unique-tokens', { positive: true });
+    let constrained: { json: DataConstrainedJson; hyperparameters: PlanHyperparameters } | undefined;
+    if (uniqueTokens !== undefined) {
+      const result = planDataConstrained(law, plan.value.flops, uniqueTokens);
+      if (!result.ok) return fail(result, err);
+      constrained = dataConstrainedJson(result.value, vocabSize, seqLen);
+    }
+    if (json)
+      out(
+        JSON.stringify(
+          {
+            ...computeOptimalJson(law, plan.value, architecture),
+            hyperparameters: hyperparametersJson(hyperparameters),
+            ...(constrained ? { dataConstrained: constrained.json } : {}),
+          },
+          null,
+          2,
+        ),
+      );
+    else
+      out(
+        [
+          formatComputeOptimal(law, plan.value, architecture),
+          ...formatHyperparameters(hyperparameters),
+          ...(constrained ? formatDataConstrained(constrained.json, constrained.hyperparameters) : []),
+        ].join('\n'),
+      );
     return 0;
   }
 
   if (!hasLoss) {
     throw new UsageError(
-      'Give a budget (--budget-flops, --budget-gpu-hours, --budget-usd, --budget-days) or --loss.',
+      'Give a budget (--budget-flops, --budget-gpu-hours, --budget-usd, --budget-days, --budget) or --loss.',
     );
   }
   if (flags.gpus !== undefined) throw new UsageError('--gpus applies only with --budget-days.');
+  if (flags['unique-tokens'] !== undefined)
+    throw new UsageError('--unique-tokens applies only to budget plans (the data-constrained optimum).');
   const plan = planInferenceAware(law, readDemand(flags));
   if (!plan.ok) return fail(plan, err);
   const architecture = suggest(law, plan.value.optimal.params, vocabSize);
-  if (json) out(JSON.stringify(inferenceAwareJson(law, plan.value, architecture), null, 2));
-  else out(formatInferenceAware(law, plan.value, architecture));
+  const seqLen = numberFlag(flags, 'seq-len', { positive: true, integer: true });
+  const hyperparameters = planHyperparameters({
+    params: plan.value.optimal.params,
+    tokens: plan.value.optimal.tokens,
+    paramConvention: law.paramConvention,
+    ...(architecture ? { architecture } : {}),
+    ...(seqLen ? { seqLen } : {}),
+  });
+  if (json)
+    out(
+      JSON.stringify(
+        {
+          ...inferenceAwareJson(law, plan.value, architecture),
+          hyperparameters: hyperparametersJson(hyperparameters),
+        },
+        null,
+        2,
+      ),
+    );
+  else
+    out(
+      [formatInferenceAware(law, plan.value, architecture), ...formatHyperparameters(hyperparameters)].join(
+        '\n',
+      ),
+    );
   return 0;
 }
 
-function readBudget(flags: Flags, name: (typeof BUDGET_FLAGS)[number]): ComputeBudget {
+function readBudget(
+  flags: Flags,
+  name: (typeof BUDGET_FLAGS)[number],
+): { budget: ComputeBudget; gpu?: string } {
+  if (name === 'budget') {
+    // The editor's parser, so "30 days on 512 H100s" reads the same here and in the plan command.
+    const parsed = parseBudget(stringFlag(flags, 'budget')!);
+    if (!parsed.ok) throw new UsageError(`--budget: ${parsed.message}`);
+    if (flags.gpus !== undefined) throw new UsageError('--gpus applies only with --budget-days.');
+    return { budget: parsed.value.budget, ...(parsed.value.gpu ? { gpu: parsed.value.gpu } : {}) };
+  }
+  return { budget: readFixedBudget(flags, name) };
+}
+
+function readFixedBudget(
+  flags: Flags,
+  name: Exclude<(typeof BUDGET_FLAGS)[number], 'budget'>,
+): ComputeBudget {
   const amount = numberFlag(flags, name, { positive: true })!;
   if (name !== 'budget-days' && flags.gpus !== undefined) {
     throw new UsageError('--gpus applies only with --budget-days.');
@@ -509,4 +598,94 @@ function formatInferenceAware(
     ...plan.notes.map((note) => `Note: ${note}`),
   ];
   return lines.join('\n');
+}
+
+/** `hyperparameters` of `plan --json`: each law's LR and batch, keyed `deepseek2024` / `stepLaw2025`. */
+function hyperparametersJson(h: PlanHyperparameters) {
+  return { ...h.laws, scale: h.scale, notes: h.notes };
+}
+
+/** `dataConstrained` of `plan --json` (N counts total parameters, the law's convention). */
+interface DataConstrainedJson {
+  law: string;
+  paramConvention: 'total';
+  uniqueTokens: number;
+  flops: number;
+  params: number;
+  tokens: number;
+  epochs: number;
+  tokensPerParam: number;
+  loss: number;
+  /** The Chinchilla-form optimum under the same constants; `loss` with the same U_D unique tokens. */
+  vsChinchilla: { params: number; tokens: number; epochs: number; loss: number; lossUnlimitedData: number };
+  architecture: ArchitectureJson | null;
+  hyperparameters: ReturnType<typeof hyperparametersJson>;
+  notes: string[];
+}
+
+function dataConstrainedJson(
+  plan: DataConstrainedPlan,
+  vocabSize: number | undefined,
+  seqLen: number | undefined,
+): { json: DataConstrainedJson; hyperparameters: PlanHyperparameters } {
+  const suggestion = suggestArchitecture(plan.params, { vocabSize, paramConvention: 'total' });
+  const architecture = suggestion.ok ? suggestion.value : undefined;
+  const hyperparameters = planHyperparameters({
+    params: plan.params,
+    tokens: plan.tokens,
+    paramConvention: 'total',
+    ...(architecture ? { architecture } : {}),
+    ...(seqLen ? { seqLen } : {}),
+  });
+  const json: DataConstrainedJson = {
+    law: plan.law,
+    paramConvention: 'total',
+    uniqueTokens: plan.uniqueTokens,
+    flops: plan.flops,
+    params: plan.params,
+    tokens: plan.tokens,
+    epochs: plan.epochs,
+    tokensPerParam: plan.tokens / plan.params,
+    loss: plan.loss,
+    vsChinchilla: { ...plan.vsChinchilla },
+    architecture: architectureJson(architecture),
+    hyperparameters: hyperparametersJson(hyperparameters),
+    notes: plan.notes,
+  };
+  return { json, hyperparameters };
+}
+
+function formatHyperparameters(h: PlanHyperparameters, indent = ''): string[] {
+  const lines = Object.values(h.laws).map((law) => {
+    // 3 significant digits in exponent form (5.57e-4), as the editor shows LRs.
+    const lr =
+      law.learningRate !== null
+        ? `LR ${Number(law.learningRate.toPrecision(3)).toExponential().replace('e+', 'e')}`
+        : 'LR unknown';
+    const batch =
+      law.batchTokens !== null
+        ? `batch ${compact(law.batchTokens)} tokens${law.batchSequences !== null ? ` (${Math.round(law.batchSequences)} sequences)` : ''}`
+        : 'batch unknown';
+    const at = Object.entries(law.inputs)
+      .map(([name, value]) => `${name} = ${sci(value)}`)
+      .join(', ');
+    return `${indent}  ${law.label}: ${lr}, ${batch}${at ? ` at ${at}` : ''} (${law.convention})`;
+  });
+  return [
+    `${indent}Learning rate and batch for this N, D (N non-embedding from ${h.scale.from}):`,
+    ...lines,
+    ...h.notes.map((note) => `${indent}  Note: ${note}`),
+  ];
+}
+
+function formatDataConstrained(d: DataConstrainedJson, hyperparameters: PlanHyperparameters): string[] {
+  const c = d.vsChinchilla;
+  return [
+    `Data-constrained optimum with ${sci(d.uniqueTokens)} unique tokens (${d.law}, Muennighoff et al. 2023):`,
+    `  N = ${sci(d.params)} params, D = ${sci(d.tokens)} tokens = ${d.epochs.toFixed(2)} epochs, loss ${d.loss.toFixed(5)}`,
+    `  Chinchilla optimum, same constants: N = ${sci(c.params)}, D = ${sci(c.tokens)} = ${c.epochs.toFixed(2)} epochs, ` +
+      `loss ${c.loss.toFixed(5)} with this data (${c.lossUnlimitedData.toFixed(5)} with unlimited unique data)`,
+    ...formatHyperparameters(hyperparameters, '  '),
+    ...d.notes.map((note) => `  Note: ${note}`),
+  ];
 }

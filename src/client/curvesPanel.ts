@@ -10,8 +10,21 @@ import type { LanguageClient } from 'vscode-languageclient/node';
 import type { ChartId } from '../core/charts';
 import { Commands, CurvesRequest } from '../protocolMethods';
 import type { CompareParams, CurvesParams, CurvesResponse } from '../protocol';
-import { CURVES_VIEW_TYPE, isWebviewToHostMessage, panelStateUri } from '../webviewMessages';
-import type { HostToWebviewMessage, UpdateMessage, WebviewToHostMessage } from '../webviewProtocol';
+import {
+  CURVES_VIEW_TYPE,
+  isWebviewToHostMessage,
+  panelStateUri,
+  pngDimensions,
+  REPORT_CHART_SIZE,
+  REPORT_PIXEL_RATIO,
+  type ReportImagesMessage,
+} from '../webviewMessages';
+import type {
+  HostToWebviewMessage,
+  RenderForReportMessage,
+  UpdateMessage,
+  WebviewToHostMessage,
+} from '../webviewProtocol';
 import { makeNonce, renderPage } from '../../webview/page';
 
 /** Wait after an edit before asking the server ourselves (its own notification usually comes first). */
@@ -42,6 +55,27 @@ export function setCompareOverlay(uri: string, other: CompareParams['other'] | n
   activeHost?.setCompare(uri, other);
 }
 
+/** The charts of a config drawn for Export Report, or why they could not be. */
+export type ReportChartsRender =
+  | {
+      ok: true;
+      /** One PNG per chart with something to draw, titled with the server's chart title. */
+      images: { chart: ChartId; title: string; png: Uint8Array; widthPx: number; heightPx: number }[];
+      pixelRatio: number;
+      compareLabel?: string;
+    }
+  | { ok: false; reason: string };
+
+/**
+ * Have the curves panel draw `uri`'s charts as PNGs (Export Report): the server's chart data for
+ * the config, as the panel shows it, at {@link REPORT_PIXEL_RATIO}× device pixels. Opens the panel
+ * beside the editor without taking focus when it is not showing; gives up after `timeoutMs`.
+ */
+export async function renderReportCharts(uri: string, timeoutMs: number): Promise<ReportChartsRender> {
+  if (!activeHost) return { ok: false, reason: 'the curves panel is not available' };
+  return activeHost.renderForReport(uri, timeoutMs);
+}
+
 /** The label of the overlay drawn for `uri`, if any (the compare command offers to clear it). */
 export function compareOverlayLabel(uri: string): string | undefined {
   return activeHost?.compareLabel(uri);
@@ -62,6 +96,17 @@ class CurvesPanelHost implements vscode.Disposable {
   private editTimer: ReturnType<typeof setTimeout> | undefined;
   /** Compare overlays per config URI, kept until cleared (re-sent with every curves request). */
   private readonly compareWith = new Map<string, CompareParams['other']>();
+  /**
+   * True once the page said `ready` and until it is hidden or disposed (without
+   * retainContextWhenHidden a hidden panel's page is torn down, and messages to it are lost).
+   */
+  private pageReady = false;
+  /** Report renders waiting for their `reportImages` answer, by request id. */
+  private readonly pendingReports = new Map<
+    string,
+    { message: RenderForReportMessage; settle: (answer: ReportImagesMessage | string) => void }
+  >();
+  private reportCounter = 0;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -96,6 +141,83 @@ class CurvesPanelHost implements vscode.Disposable {
 
   compareLabel(uri: string): string | undefined {
     return this.compareWith.get(uri)?.label;
+  }
+
+  /** See {@link renderReportCharts}. */
+  async renderForReport(uri: string, timeoutMs: number): Promise<ReportChartsRender> {
+    const deadline = Date.now() + timeoutMs;
+    const other = this.compareWith.get(uri);
+    let answer: CurvesResponse | null;
+    try {
+      answer = await this.client.sendRequest(CurvesRequest, {
+        uri,
+        ...(other ? { compareWith: other } : {}),
+      });
+    } catch (error) {
+      return { ok: false, reason: `the language server gave no chart data (${(error as Error).message})` };
+    }
+    if (!answer) return { ok: false, reason: 'the language server has no chart data for this file' };
+    const drawable = answer.data.charts.filter((chart) => chart.unavailable === undefined);
+    const compareLabel = answer.data.compareLabel;
+    const done = (images: Extract<ReportChartsRender, { ok: true }>['images']): ReportChartsRender => ({
+      ok: true,
+      images,
+      pixelRatio: REPORT_PIXEL_RATIO,
+      ...(compareLabel !== undefined ? { compareLabel } : {}),
+    });
+    if (drawable.length === 0) return done([]);
+
+    // Only a visible panel has a page to draw with: open it beside, or reveal it, keeping the focus.
+    const editorBefore = vscode.window.activeTextEditor;
+    if (!this.panel) await this.show(uri);
+    else if (!this.panel.visible) this.panel.reveal(undefined, true);
+    const message: RenderForReportMessage = {
+      type: 'renderForReport',
+      requestId: `report-${++this.reportCounter}-${Date.now().toString(36)}`,
+      data: answer.data,
+      pixelRatio: REPORT_PIXEL_RATIO,
+      ...REPORT_CHART_SIZE,
+    };
+    const reply = await new Promise<ReportImagesMessage | string>((resolve) => {
+      const timer = setTimeout(
+        () => settle(`the curves panel did not draw the charts within ${Math.round(timeoutMs / 1000)} s`),
+        Math.max(0, deadline - Date.now()),
+      );
+      const settle = (value: ReportImagesMessage | string) => {
+        clearTimeout(timer);
+        this.pendingReports.delete(message.requestId);
+        resolve(value);
+      };
+      this.pendingReports.set(message.requestId, { message, settle });
+      // Otherwise the page's `ready` posts it (a page that reloads meanwhile gets it again then).
+      if (this.pageReady) this.post(message);
+    });
+    // Revealing the panel in the editor's own group hides the editor: bring it back.
+    if (editorBefore && !vscode.window.visibleTextEditors.some((e) => e.document === editorBefore.document))
+      await vscode.window.showTextDocument(editorBefore.document, { viewColumn: editorBefore.viewColumn });
+    if (typeof reply === 'string') return { ok: false, reason: reply };
+    if (reply.error !== undefined)
+      return { ok: false, reason: `the curves panel could not draw: ${reply.error}` };
+    const expected = {
+      width: REPORT_CHART_SIZE.width * REPORT_PIXEL_RATIO,
+      height: REPORT_CHART_SIZE.height * REPORT_PIXEL_RATIO,
+    };
+    const images: Extract<ReportChartsRender, { ok: true }>['images'] = [];
+    for (const spec of drawable) {
+      const image = reply.images.find((i) => i.chart === spec.id);
+      if (!image) return { ok: false, reason: `the curves panel sent no image of the ${spec.id} chart` };
+      const png = Buffer.from(image.dataUrl.slice(image.dataUrl.indexOf(',') + 1), 'base64');
+      const size = pngDimensions(png);
+      // The page is untrusted and its canvas could be clamped: only the asked-for size is written.
+      if (!size || size.width !== expected.width || size.height !== expected.height)
+        return {
+          ok: false,
+          reason: `the ${spec.id} chart came back ${size ? `${size.width}×${size.height}` : 'not a PNG'}, not ${expected.width}×${expected.height} px`,
+        };
+      // The title is the server's (from the curves data), not what the page echoed.
+      images.push({ chart: spec.id, title: spec.title, png, widthPx: size.width, heightPx: size.height });
+    }
+    return done(images);
   }
 
   dispose(): void {
@@ -147,6 +269,7 @@ class CurvesPanelHost implements vscode.Disposable {
 
   private attach(panel: vscode.WebviewPanel): void {
     this.panel = panel;
+    this.pageReady = false;
     const webview = panel.webview;
     webview.html = renderPage({
       cspSource: webview.cspSource,
@@ -160,8 +283,14 @@ class CurvesPanelHost implements vscode.Disposable {
         // The page is untrusted: anything that is not exactly one of our messages is dropped.
         if (isWebviewToHostMessage(message)) void this.onWebviewMessage(message);
       }),
+      panel.onDidChangeViewState(() => {
+        if (!panel.visible) this.pageReady = false;
+      }),
       panel.onDidDispose(() => {
         this.panel = undefined;
+        this.pageReady = false;
+        for (const pending of [...this.pendingReports.values()])
+          pending.settle('the curves panel was closed before it drew the charts');
         for (const d of this.panelDisposables) d.dispose();
         this.panelDisposables = [];
       }),
@@ -175,6 +304,8 @@ class CurvesPanelHost implements vscode.Disposable {
   private async onWebviewMessage(message: WebviewToHostMessage): Promise<void> {
     switch (message.type) {
       case 'ready':
+        this.pageReady = true;
+        for (const pending of this.pendingReports.values()) this.post(pending.message);
         if (this.last) this.post(this.last);
         else if (this.uri) await this.refresh(this.uri, { switchTo: true });
         else this.post({ type: 'empty', reason: 'Open a training run config to see its scaling curves.' });
@@ -184,6 +315,9 @@ class CurvesPanelHost implements vscode.Disposable {
         await this.save(Buffer.from(base64, 'base64'), message.chart, 'png', { 'PNG image': ['png'] });
         return;
       }
+      case 'reportImages':
+        this.pendingReports.get(message.requestId)?.settle(message);
+        return;
       case 'exportCsv': {
         // The server's CSV for the data shown: the page never supplies file contents.
         const csv = this.lastCsv[message.chart];

@@ -27,6 +27,7 @@ import { registerTrainingTokensCommand } from './trainingTokensCommand';
 import { registerExportReportCommand } from './exportReportCommand';
 import { registerLinkRunLogCommand } from './linkRunLogCommand';
 import { selectLaw } from './selectLaw';
+import { selectDownstream } from './selectDownstream';
 import { DOCUMENT_SELECTOR } from './selectors';
 import { AnalysisStatus } from './status';
 import { AnalysisEvents } from './analysisEvents';
@@ -104,6 +105,7 @@ export class Ctx implements vscode.Disposable {
     this.disposables.push(
       events,
       vscode.commands.registerCommand(Commands.selectLaw, () => selectLaw(this.client)),
+      vscode.commands.registerCommand(Commands.selectDownstream, () => selectDownstream(this.client)),
       vscode.commands.registerCommand(Commands.showAnalysis, () => this.showAnalysis()),
       registerCurvesPanel(this.context, this.client, events),
       this.client.onDidChangeState((event) => {

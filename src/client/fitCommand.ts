@@ -21,6 +21,7 @@ import {
 } from '../protocolMethods';
 import type { FitReadParams, FitReadResponse, FitResponse, FitSource, RawFitSettings } from '../protocol';
 import { looksLikeRuns, registerRunsLens } from './runsLens';
+import { offerDownstreamFit } from './downstreamFitCommand';
 
 /** Where saved laws live in a workspace folder (the server loads `.vscode/scaling-lens/*.law.json`). */
 const SAVED_LAW_DIR = ['.vscode', 'scaling-lens'] as const;
@@ -98,6 +99,8 @@ async function fitFromRuns(
       void vscode.window.showErrorMessage(fitSource);
       return;
     }
+    // Issue #14: a runs file with benchmark columns can fit a downstream law instead.
+    if ((await offerDownstreamFit(client, output, source, fitSource, label)) === 'done') return;
     const readWith = (params: FitReadParams) =>
       vscode.window.withProgress(
         {

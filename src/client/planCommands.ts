@@ -1,7 +1,8 @@
 /**
  * "Plan Compute-Optimal Run…" and "Plan for Inference Demand…": input boxes, a Markdown report and
  * the offer to apply the plan to the active run config (one undoable WorkspaceEdit) or to open the
- * suggested shape as a new HF config.json. The server owns every number: it validates the inputs,
+ * suggested shape as a new HF config.json; after a compute-optimal plan, "Data-constrained…" asks for
+ * the dataset's unique tokens and re-plans with them (Muennighoff et al. 2023). The server owns every number: it validates the inputs,
  * plans under the document's law and hardware settings, and computes the edits; this module shows.
  */
 import * as vscode from 'vscode';
@@ -113,7 +114,21 @@ async function runPlan(
     return;
   }
   await showMarkdown(response.markdown);
-  await offerActions(client, response, response.canApply ? uri : undefined);
+  const choice = await offerActions(
+    client,
+    response,
+    response.canApply ? uri : undefined,
+    // A compute-optimal plan assumes unlimited unique data; offer the data-constrained one.
+    params.kind === 'compute-optimal' && params.uniqueTokens === undefined,
+  );
+  if (choice !== DATA_CONSTRAINED || params.kind !== 'compute-optimal') return;
+  const uniqueTokens = await askServer(client, 'uniqueTokens', uri, {
+    title: 'Scaling Lens: Data-Constrained Plan (Muennighoff et al. 2023)',
+    prompt: 'Unique tokens in the dataset (one epoch); the plan repeats them as the budget needs',
+    placeHolder: '100B · 2.5e11 tokens · 1.4 trillion',
+  });
+  if (uniqueTokens === undefined) return;
+  await runPlan(client, uri, { ...params, uniqueTokens });
 }
 
 async function showMarkdown(content: string): Promise<void> {
@@ -123,13 +138,20 @@ async function showMarkdown(content: string): Promise<void> {
 
 const APPLY = 'Apply to current config';
 const OPEN_HF = 'Open as new HF config.json';
+const DATA_CONSTRAINED = 'Data-constrained…';
 
+/** Offer the plan's actions; returns the choice when it is left to the caller (data-constrained). */
 async function offerActions(
   client: LanguageClient,
   plan: Extract<PlanResponse, { ok: true }>,
   config: vscode.Uri | undefined,
-): Promise<void> {
-  const actions = [...(config ? [APPLY] : []), ...(plan.hfConfig ? [OPEN_HF] : [])];
+  offerDataConstrained: boolean,
+): Promise<string | undefined> {
+  const actions = [
+    ...(config ? [APPLY] : []),
+    ...(plan.hfConfig ? [OPEN_HF] : []),
+    ...(offerDataConstrained ? [DATA_CONSTRAINED] : []),
+  ];
   const choice = await vscode.window.showInformationMessage(plan.summary, ...actions);
   if (choice === OPEN_HF && plan.hfConfig) {
     const document = await vscode.workspace.openTextDocument({
@@ -140,6 +162,7 @@ async function offerActions(
   } else if (choice === APPLY && config) {
     await applyToConfig(client, config, plan.target);
   }
+  return choice;
 }
 
 /** Apply the server's edits as one WorkspaceEdit (one undo step), dirty or saved alike, then report. */

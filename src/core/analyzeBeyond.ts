@@ -63,13 +63,13 @@ export function uniqueTokenInputs(settings: Pick<AnalysisSettings, 'datasetToken
 }
 
 /** Muennighoff et al. 2023, abstract: "up to 4 epochs of repeated data yields negligible changes to loss". */
-const EPOCHS_DIMINISHING = 4;
+export const EPOCHS_DIMINISHING = 4;
 /**
  * R_D* = 15.39 is the decay constant of Eq. 3: at 1 + R_D* ≈ 16 epochs a further repeat is worth 1/e of
  * a fresh token and the repeated part of D′ has reached 63% of its ceiling U_D·R_D* (abstract: "the
  * value of adding compute eventually decays to zero").
  */
-const EPOCHS_WORTHLESS = 16;
+export const EPOCHS_WORTHLESS = 16;
 
 /** The data-constrained view of a run with U_D unique tokens; null if anything is not finite. */
 export function analyzeRepetition(

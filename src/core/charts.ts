@@ -23,7 +23,16 @@ import { GIB } from './model/memory';
  * The charts, in page order. `fit` and `residuals` exist only when observed runs are given, `memory`
  * and `schedule` only when the caller passes their input (the server does; see ChartInput).
  */
-export const CHART_IDS = ['tokens', 'isoflop', 'frontier', 'schedule', 'memory', 'fit', 'residuals'] as const;
+export const CHART_IDS = [
+  'tokens',
+  'isoflop',
+  'frontier',
+  'downstream',
+  'schedule',
+  'memory',
+  'fit',
+  'residuals',
+] as const;
 export type ChartId = (typeof CHART_IDS)[number];
 
 /** The parts of an analysis snapshot the charts use (so tests can build one by hand). */
@@ -185,6 +194,27 @@ export interface ScheduleChartInput {
   notes?: readonly string[];
   /** Why no logged points are drawn (no log linked, or logs not available to the panel yet). */
   loggedNote?: string;
+  /** The linked run log's checkpoints, drawn as an "observed" scatter on the chart. */
+  logged?: LoggedRunInput;
+}
+
+/** One checkpoint of a linked run log; `tokens` when the log counts them, else from the plan. */
+export interface LoggedPoint {
+  step: number;
+  loss: number;
+  tokens?: number;
+}
+
+/** A linked run log's points for the loss-over-training chart (src/server/liveRuns.ts `loggedRun`). */
+export interface LoggedRunInput {
+  /** The log's file name. */
+  label: string;
+  /** Which split's losses these are. */
+  split: 'train' | 'val';
+  /** Oldest first, already bounded by the sender (the newest kept). */
+  points: readonly LoggedPoint[];
+  /** Checkpoints in the log before thinning (= points.length when none were dropped). */
+  total: number;
 }
 
 /**
@@ -213,6 +243,8 @@ export interface ChartInput {
   schedule?: ScheduleChartInput;
   /** A compared config: a second series on the tokens and isoFLOP charts. */
   compare?: CompareInput;
+  /** Charts built by other core modules (accuracy vs compute, src/core/downstream/chart.ts), tabled like these. */
+  extraCharts?: readonly ChartSpec[];
 }
 
 /** Points per curve: smooth on a log axis, small enough for the table and postMessage. */
@@ -375,6 +407,7 @@ export function buildChartData(input: ChartInput): ChartData {
     (p) => p.params > 0 && p.tokens > 0 && Number.isFinite(p.loss) && typeof p.runName === 'string',
   );
   if (observed.length > 0) charts.push(...fitCharts(law, observed, config, samples, lossAxis));
+  charts.push(...(input.extraCharts ?? []));
 
   const table: TableRow[] = [];
   for (const chart of charts) {
@@ -870,7 +903,9 @@ export const SCHEDULE_POINTS = 50;
 export const MAX_SCHEDULE_STEPS = 5e6;
 
 /** Steps and tokens at SCHEDULE_POINTS steps of a plan (step i = round(i/k · n), i = 1…k), or why not. */
-function sampleRun(plan: RunPlan): { steps: number[]; tokens: number[]; totalSteps: number } | string {
+function sampleRun(
+  plan: RunPlan,
+): { steps: number[]; tokens: number[]; totalSteps: number; allTokens: Float64Array } | string {
   const length =
     plan.totalSteps ?? (plan.totalTokens !== undefined ? plan.totalTokens / plan.batchTokens : NaN);
   if (length > MAX_SCHEDULE_STEPS)
@@ -881,7 +916,53 @@ function sampleRun(plan: RunPlan): { steps: number[]; tokens: number[]; totalSte
   const steps = Array.from({ length: SCHEDULE_POINTS }, (_, i) =>
     Math.max(1, Math.round(((i + 1) / SCHEDULE_POINTS) * n)),
   );
-  return { steps, tokens: steps.map((s) => run.tokens[s - 1]!), totalSteps: n };
+  return { steps, tokens: steps.map((s) => run.tokens[s - 1]!), totalSteps: n, allTokens: run.tokens };
+}
+
+/**
+ * The logged checkpoints on the chart's tokens axis: a log's own token count, else the plan's tokens
+ * after that step (the same expansion as the predicted curve). Checkpoints past the plan are counted,
+ * not drawn (the log may belong to another config).
+ */
+function loggedSeries(
+  logged: LoggedRunInput,
+  allTokens: Float64Array,
+): { series?: ChartSeries; caption: string[] } {
+  const points: ChartPoint[] = [];
+  let beyond = 0;
+  for (const p of logged.points) {
+    const tokens =
+      p.tokens !== undefined && p.tokens > 0
+        ? p.tokens
+        : p.step >= 1 && p.step <= allTokens.length
+          ? allTokens[p.step - 1]!
+          : undefined;
+    if (tokens === undefined) beyond++;
+    else if (Number.isFinite(p.loss)) points.push({ x: tokens, y: p.loss, run: logged.label });
+  }
+  const caption: string[] = [];
+  const thinned =
+    logged.total > logged.points.length
+      ? `, evenly thinned to ${logged.points.length.toLocaleString('en-US')} of ${logged.total.toLocaleString('en-US')} (the newest kept)`
+      : '';
+  caption.push(
+    `Logged: ${points.length.toLocaleString('en-US')} ${logged.split} checkpoints of ${logged.label}${thinned}; steps placed at the tokens this config's schedule reaches after them unless the log counts tokens.`,
+  );
+  if (beyond)
+    caption.push(
+      `${beyond.toLocaleString('en-US')} logged checkpoint(s) past the ${allTokens.length.toLocaleString('en-US')} steps this config plans are not drawn: check that the log belongs to this config.`,
+    );
+  if (!points.length) return { caption };
+  return {
+    series: {
+      id: 'logged',
+      label: `Logged ${logged.split} loss (${logged.label})`,
+      role: 'observed',
+      points,
+      colorIndex: 2,
+    },
+    caption,
+  };
 }
 
 /**
@@ -971,7 +1052,11 @@ function scheduleChart(
     caption.push(
       `The run as the LR-schedule extractor expands it ends at ${end.x.toLocaleString('en-US')} tokens (${formatSteps(sampled.totalSteps)} steps); the config's D is ${D.toLocaleString('en-US')} tokens.`,
     );
-  if (input.loggedNote) caption.push(input.loggedNote);
+  if (input.logged) {
+    const logged = loggedSeries(input.logged, sampled.allTokens);
+    if (logged.series) series.push(logged.series);
+    caption.push(...logged.caption);
+  } else if (input.loggedNote) caption.push(input.loggedNote);
   for (const note of input.notes ?? []) caption.push(`Extractor: ${note}.`);
   // The first tenth of a run is far above the rest (the law diverges at D → 0): keep the axis on the
   // part of the run that matters; the early curve leaves the top of the plot.

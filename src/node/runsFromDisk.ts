@@ -9,6 +9,7 @@ import {
   MAX_RUNS_TEXT_CHARS,
   readRunsFromFiles,
   readRunsFromText,
+  type ConfigReader,
   type FolderFile,
   type IngestOptions,
   type RunsRead,
@@ -123,7 +124,12 @@ function fileSource(path: string, size: number): FileSource {
  * throws for I/O problems: a missing path, an unreadable or oversized file come back as
  * `report.errors`.
  */
-export function readRunColumnsFromPath(path: string, options: IngestOptions = {}): ColumnsRead {
+export function readRunColumnsFromPath(
+  path: string,
+  options: IngestOptions = {},
+  /** Needed for a folder of runs only (its configs are read); a table never loads the readers. */
+  readConfig?: ConfigReader,
+): ColumnsRead {
   let stats;
   try {
     stats = statSync(path);
@@ -135,7 +141,8 @@ export function readRunColumnsFromPath(path: string, options: IngestOptions = {}
   if (stats.isDirectory()) {
     const warnings: string[] = [];
     const root = resolve(path);
-    const result = readRunsFromFiles(listRunFolder(root, warnings), basename(root), options);
+    if (!readConfig) return { columns: emptyRunColumns(), report: noReader(path) };
+    const result = readRunsFromFiles(listRunFolder(root, warnings), basename(root), options, readConfig);
     result.report.source = path;
     result.report.warnings.unshift(...warnings);
     return { columns: columnsFromRuns(result.runs), report: result.report };
@@ -161,7 +168,12 @@ export function readRunColumnsFromPath(path: string, options: IngestOptions = {}
  * Read one path (a data file or a folder of runs) into runs (objects; {@link readRunColumnsFromPath}
  * for large inputs). Never throws for I/O problems.
  */
-export function readRunsFromPath(path: string, options: IngestOptions = {}): RunsRead {
+export function readRunsFromPath(
+  path: string,
+  options: IngestOptions = {},
+  /** Needed for a folder of runs only (its configs are read); a table never loads the readers. */
+  readConfig?: ConfigReader,
+): RunsRead {
   let stats;
   try {
     stats = statSync(path);
@@ -171,11 +183,32 @@ export function readRunsFromPath(path: string, options: IngestOptions = {}): Run
   if (stats?.isDirectory()) {
     const warnings: string[] = [];
     const root = resolve(path);
-    const result = readRunsFromFiles(listRunFolder(root, warnings), basename(root), options);
+    if (!readConfig) return { runs: [], report: noReader(path) };
+    const result = readRunsFromFiles(listRunFolder(root, warnings), basename(root), options, readConfig);
     result.report.source = path;
     result.report.warnings.unshift(...warnings);
     return result;
   }
-  const { columns, report } = readRunColumnsFromPath(path, options);
+  const { columns, report } = readRunColumnsFromPath(path, options, readConfig);
   return { runs: runsFromColumns(columns), report };
+}
+
+/** A folder was given to a caller that did not pass the config reader (a programming error). */
+function noReader(path: string) {
+  const report = emptyIngestReport(path, 'folder');
+  report.errors.push(
+    `${path} is a folder of runs, and reading one needs the config readers (readRunConfig).`,
+  );
+  return report;
+}
+
+/** Is any of these paths a folder (its run configs then need the framework readers)? */
+export function anyFolder(paths: readonly string[]): boolean {
+  return paths.some((path) => {
+    try {
+      return statSync(path).isDirectory();
+    } catch {
+      return false;
+    }
+  });
 }

@@ -12,6 +12,7 @@ import {
   tableToCsv,
   type CompareInput,
   type MemoryChartInput,
+  type LoggedRunInput,
   type ObservedPoint,
   type ScheduleChartInput,
 } from '../core/charts';
@@ -22,6 +23,9 @@ import type { ReadContext } from '../core/types';
 import { readRunsFromText } from '../core/fit/ingest';
 import { parseSavedLaw, savedLawToScalingLaw, type SavedLaw } from '../core/fit/savedLaw';
 import type { AnalysisSnapshot, CurvesResponse, SavedLawInfo } from '../protocol';
+import { downstreamChart } from '../core/downstream/chart';
+import type { SelectedDownstream } from './downstreamLaws';
+import { downstreamParams } from './downstreamLenses';
 
 /** Observed points sent to the page at most (a long sweep is subsampled evenly). */
 export const MAX_OBSERVED_POINTS = 4000;
@@ -35,6 +39,8 @@ export interface CurvesEnvironment {
   folders: readonly string[];
   /** The saved laws the server loaded (id and file URI). */
   savedLaws: () => readonly SavedLawInfo[];
+  /** The run log followed for a document, for the loss-over-training chart (src/server/liveRuns.ts). */
+  loggedRun?: (uri: string) => LoggedRunInput | undefined;
 }
 
 /** Chart data, table and CSV for one snapshot. Never throws: unreadable runs only hide the fit charts. */
@@ -55,9 +61,19 @@ export class CurvesBuilder {
       observed,
       ...(extras?.analysis ? { memory: memoryChartInput(extras.analysis) } : {}),
       ...(extras?.analysis
-        ? { schedule: scheduleChartInput(extras.analysis, extras.text, extras.context) }
+        ? {
+            schedule: scheduleChartInput(
+              extras.analysis,
+              extras.text,
+              extras.context,
+              this.env.loggedRun?.(snapshot.uri),
+            ),
+          }
         : {}),
       ...(extras?.compare ? { compare: extras.compare } : {}),
+      ...(extras?.downstream
+        ? { extraCharts: [downstreamChartFor(extras.downstream, extras.analysis)] }
+        : {}),
     });
     const csv: CurvesResponse['csv'] = { all: tableToCsv(data.table) };
     for (const id of CHART_IDS)
@@ -116,6 +132,18 @@ export interface CurvesExtras {
   context?: ReadContext;
   /** The compared config, already analyzed (compareInput). */
   compare?: CompareInput;
+  /** The selected downstream law: adds the accuracy-vs-compute chart. */
+  downstream?: SelectedDownstream;
+}
+
+/** The accuracy-vs-compute chart of a downstream law at the analysis' (N, D) (src/core/downstream/chart.ts). */
+function downstreamChartFor(selected: SelectedDownstream, analysis: Analysis | null | undefined) {
+  return downstreamChart({
+    loaded: selected.loaded,
+    id: selected.id,
+    params: analysis ? downstreamParams(analysis) : null,
+    tokens: analysis?.tokens ?? null,
+  });
 }
 
 /** What the server gives compareInput: the other side's text, its path (includes), and the settings. */
@@ -211,29 +239,36 @@ export function memoryChartInput(analysis: Analysis): MemoryChartInput {
 
 /**
  * The loss-over-training chart's input: the run plan the framework's LR-schedule extractor reads
- * from the text (what `scaling-lens curve` uses), or its reason. Logged points are not drawn yet:
- * src/server/liveRuns.ts does not expose a run's points to other views.
+ * from the text (what `scaling-lens curve` uses), or its reason; and the followed run log's
+ * checkpoints (src/server/liveRuns.ts `loggedRun`), drawn on top.
  */
 export function scheduleChartInput(
   analysis: Analysis,
   text: string | undefined,
   context?: ReadContext,
+  logged?: LoggedRunInput,
 ): ScheduleChartInput {
-  const loggedNote =
-    'Logged points not drawn: the panel does not read linked run logs yet (the live-run lens on the config shows them).';
+  const loggedNote = logged
+    ? undefined
+    : 'Logged points: no run log is followed for this config (Scaling Lens: Link Run Log…, or a log next to the config).';
   if (text === undefined)
     return {
       reason: 'the file does not parse right now (the LR schedule is read from its current text)',
-      loggedNote,
+      ...(loggedNote ? { loggedNote } : {}),
     };
   const extracted = extractSchedule(analysis.framework, text, context, analysis.spec);
   if (!extracted.plan)
     return {
       reason: extracted.errors.length ? extracted.errors.join('; ') : 'no LR schedule found',
       notes: extracted.notes,
-      loggedNote,
+      ...(loggedNote ? { loggedNote } : {}),
     };
-  return { plan: extracted.plan, notes: extracted.notes, loggedNote };
+  return {
+    plan: extracted.plan,
+    notes: extracted.notes,
+    ...(loggedNote ? { loggedNote } : {}),
+    ...(logged ? { logged } : {}),
+  };
 }
 
 /** Every checkpoint of every run in the law's data, held-out points marked as the fit marked them. */

@@ -9,6 +9,7 @@ import { parentPort } from 'node:worker_threads';
 import { fitScalingLawParallel, readRunsFromText, type RunSeries } from '../core/fit';
 import { summarizeRuns, type HostToWorker, type WorkerToHost } from '../node/fitSession';
 import { readRunsFromPath } from '../node/runsFromDisk';
+import { readRunConfig } from '../core/config/registry';
 import { suggestTokensPerStep } from '../node/tokensPerStep';
 
 /** Runs of the last read, kept for the `fit` that follows it. */
@@ -24,7 +25,7 @@ function handle(message: HostToWorker): void {
     case 'read-text': {
       const read =
         message.type === 'read-path'
-          ? readRunsFromPath(message.path, message.options)
+          ? readRunsFromPath(message.path, message.options, readRunConfig)
           : readRunsFromText(message.text, message.fileName, message.options);
       runs = read.runs;
       post({ type: 'read-result', report: read.report, summary: summarizeRuns(runs, message.minTokens) });

@@ -12,6 +12,8 @@ import { formatTokensPerParam, lossWithInterval } from './lenses';
 import type { DocumentResult } from './model';
 import { memoryHover } from './memoryHover';
 import { scheduleHover } from './scheduleHover';
+import type { LoadedDownstreamLaw } from '../core/downstream/saved';
+import { accuracyWithInterval, formatAccuracy, predictForAnalysis } from './downstreamLenses';
 
 /** The document a hover is on: its text and how to read its siblings (for the what-if re-reads). */
 export interface HoverDocument {
@@ -35,8 +37,8 @@ export function buildHover(
   if (!hit) return null;
   const markdown =
     hit.kind === 'arch'
-      ? archHover(a, hit.field, hit.source, result.analysisSettings, document)
-      : trainingHover(a, hit.field, hit.source, result.law.id);
+      ? archHover(a, hit.field, hit.source, result.analysisSettings, document, result.downstream?.loaded)
+      : trainingHover(a, hit.field, hit.source, result.law.id, result.downstream?.loaded);
   if (!markdown) return null;
   return { contents: { kind: 'markdown', value: markdown }, range: hit.source.keyRange };
 }
@@ -191,6 +193,8 @@ export function archHover(
   source: FieldSource,
   settings: AnalysisSettings,
   document: HoverDocument,
+  /** The selected downstream law: adds a predicted-accuracy column (issue #14). */
+  downstream?: LoadedDownstreamLaw,
 ): string | undefined {
   const arch = a.spec.architecture;
   if (!arch || !a.params) return undefined;
@@ -244,9 +248,18 @@ export function archHover(
     return lines.join('\n');
   }
   const header = field === 'tiedEmbeddings' ? 'embeddings' : source.key;
-  lines.push('', `| ${header} | N | FLOPs | loss |`, '|---:|---:|---:|---:|');
+  const accuracyHeader = downstream ? ` acc ${downstream.law.target} |` : '';
+  lines.push(
+    '',
+    `| ${header} | N | FLOPs | loss |${accuracyHeader}`,
+    `|---:|---:|---:|---:|${downstream ? '---:|' : ''}`,
+  );
   const ordered = [current, ...rows].sort((x, y) => x.order - y.order);
-  for (const row of ordered) lines.push(tableRow(row.label, row.analysis, a));
+  for (const row of ordered)
+    lines.push(
+      tableRow(row.label, row.analysis, a) +
+        (downstream ? ` ${accuracyCell(downstream, row.analysis, a)} |` : ''),
+    );
   const sameTokens = rows.every((row) => !row.analysis || row.analysis.tokens === a.tokens);
   lines.push(
     '',
@@ -272,6 +285,42 @@ function tableRow(label: string, row: Analysis | null, base: Analysis): string {
   return `| ${label} | ${n} | ${flops} | ${loss} |`;
 }
 
+/**
+ * The duration key's accuracy lines: the prediction now, at half and twice D (the length's what-if
+ * rows; the step and token keys that set D are many, so D itself is stepped), and at the compute-optimal D.
+ */
+function lengthAccuracyLines(a: Analysis, downstream: LoadedDownstreamLaw): string[] {
+  const now = predictForAnalysis(downstream, a);
+  const target = downstream.law.target;
+  if (!now || a.tokens === null) return [];
+  const at = (tokens: number) => predictForAnalysis(downstream, { ...a, tokens });
+  const shifted = ([0.5, 2] as const)
+    .map((factor) => ({ factor, p: at(a.tokens! * factor) }))
+    .filter((x) => x.p)
+    .map(({ factor, p }) => `${formatAccuracy(p!.accuracy)} at ${factor === 2 ? '2×' : '½×'} D`);
+  const optimal = a.optimalTokens !== null && !a.spec.training.finetune ? at(a.optimalTokens) : undefined;
+  return [
+    `- predicted ${target} accuracy ${accuracyWithInterval(now)} now${now.extrapolated ? ' (extrapolated)' : ''}` +
+      (shifted.length ? ` · ${shifted.join(' · ')}` : '') +
+      (optimal ? ` · ${formatAccuracy(optimal.accuracy)} at the compute-optimal D` : ''),
+  ];
+}
+
+/** The row's predicted accuracy under the downstream law, and its change from the current value. */
+function accuracyCell(downstream: LoadedDownstreamLaw, row: Analysis | null, base: Analysis): string {
+  const predicted = predictForAnalysis(downstream, row);
+  if (!predicted) return '—';
+  const now = row === base ? undefined : predictForAnalysis(downstream, base);
+  const delta = now ? 100 * (predicted.accuracy - now.accuracy) : undefined;
+  const signed =
+    delta === undefined
+      ? ''
+      : Number(delta.toFixed(2)) === 0
+        ? ' (±0.00)'
+        : ` (${delta > 0 ? '+' : '−'}${Math.abs(delta).toFixed(2)})`;
+  return `${formatAccuracy(predicted.accuracy)}${signed}${predicted.extrapolated ? ' extrapolated' : ''}`;
+}
+
 function signedCount(delta: number): string {
   if (delta === 0) return '±0';
   return `${delta > 0 ? '+' : '−'}${formatCount(Math.abs(delta))}`;
@@ -287,7 +336,13 @@ function signedLoss(delta: number): string {
  * Training key hover. On the duration key: tokens, tokens/param against the compute-optimal ratio,
  * predicted loss now and at the optimal D. On the other keys: their share in D's formula.
  */
-export function trainingHover(a: Analysis, field: TrainingField, source: FieldSource, lawId: string): string {
+export function trainingHover(
+  a: Analysis,
+  field: TrainingField,
+  source: FieldSource,
+  lawId: string,
+  downstream?: LoadedDownstreamLaw,
+): string {
   const lines = [`**${source.key} = ${source.raw.trim()}** · Scaling Lens`, ''];
   if (a.tokens === null) {
     lines.push(`D unknown: needs ${a.missing.join(' and ') || 'training length'}.`);
@@ -322,6 +377,7 @@ export function trainingHover(a: Analysis, field: TrainingField, source: FieldSo
         : '';
     lines.push(`- predicted loss ${lossWithInterval(a)} now${atOptimal}`);
   }
+  if (downstream) lines.push(...lengthAccuracyLines(a, downstream));
   if (a.spec.training.finetune) lines.push('- finetune: D counts finetuning tokens only');
   return lines.join('\n');
 }

@@ -11,6 +11,7 @@
  * | duration  | training-length key            | `600,000 steps × 491,520 tok · optimal ≈ 2.49B` | lens.duration |
  * | memory    | micro-batch key                | (helper of src/core/model/memory)      | lens.memory            |
  * | inference | first shape key off the model line | `inference 1T tok: N 80M · D 1.2T` | lens.inference         |
+ * | hyperparameters | LR key, global-batch key | `lr 6e-4 · DeepSeek 2024 opt 1.66e-3 (0.36×) · …` | lens.hyperparameters |
  *
  * Every lens carries a tooltip that states its assumptions and where each came from. LSP 3.17 has
  * no `Command.tooltip` and vscode-languageclient 9.0.1 drops unknown Command fields
@@ -30,10 +31,13 @@ import { planInferenceAware } from '../core/plan';
 import { Commands } from '../protocol';
 import type { DocumentResult } from './model';
 import { liveRunLenses } from './liveRuns';
+import { downstreamLenses } from './downstreamLenses';
+import { hyperparameterLenses } from './hyperparameterLenses';
 import { storedTokensOf } from './trainingTokens';
 
 /** The topics a lens can show (issue #16). `duration` is the derivation of D next to `data`. */
-export type LensTopic = 'size' | 'data' | 'duration' | 'compute' | 'cost' | 'loss' | 'memory' | 'inference';
+export type LensTopic =
+  'size' | 'data' | 'duration' | 'compute' | 'cost' | 'loss' | 'memory' | 'inference' | 'hyperparameters';
 
 /** What travels in `CodeLens.data`: the topic (for tests and clients) and the tooltip. */
 export interface LensData {
@@ -52,9 +56,14 @@ export interface TopicLens {
 /** The topics on the model line, in the order they read (with `data` they make the summary). */
 export const SUMMARY_TOPICS: readonly LensTopic[] = ['size', 'data', 'compute', 'cost', 'loss'];
 
-/** The document's lenses under its settings (empty when lenses are off or nothing is known). */
-export function buildLenses(result: DocumentResult): CodeLens[] {
-  const topics = topicLenses(result).map((lens): CodeLens => ({
+/**
+ * The document's lenses under its settings (empty when lenses are off or nothing is known).
+ * `lineCount` (the document's lines) lets a lens that does not fit its line move to the next one.
+ */
+export function buildLenses(result: DocumentResult, lineCount?: number): CodeLens[] {
+  const others = [...downstreamLenses(result), ...liveRunLenses(result)];
+  const laidOut = layoutLensLines(topicLenses(result), result.analysis, others, lineCount);
+  const topics = laidOut.map((lens): CodeLens => ({
     range: lens.range,
     command: {
       title: lens.title,
@@ -64,7 +73,80 @@ export function buildLenses(result: DocumentResult): CodeLens[] {
     } as CodeLens['command'],
     data: { topic: lens.topic, tooltip: lens.tooltip } satisfies LensData,
   }));
-  return [...topics, ...liveRunLenses(result)];
+  return [...topics, ...others];
+}
+
+/**
+ * The widest lens line, in characters of lens text with VS Code's " | " between lenses. Measured
+ * in code-server 4.100 at 1280×800 with the explorer and the curves panel open (issue #16: "the
+ * model line is clipped at about 57 editor columns"): 382 px of room at about 6.5 px per character
+ * of lens text is 58 characters (test/e2e/lenses-split.test.ts logs both); 52 leaves room for the
+ * indentation of a nested key.
+ */
+export const LENS_LINE_CHARS = 52;
+
+/** VS Code's separator between the lenses of one line. */
+const LENS_SEPARATOR = ' | ';
+
+/** Topics that read as one sequence: when they spill onto the next lines they keep their order. */
+const LAYOUT_GROUPS: Partial<Record<LensTopic, 'summary' | 'data'>> = {
+  size: 'summary',
+  compute: 'summary',
+  cost: 'summary',
+  loss: 'summary',
+  data: 'data',
+  duration: 'data',
+};
+
+/**
+ * Keep every lens line within {@link LENS_LINE_CHARS}: a topic lens whose line is full moves to the
+ * next line with room (up to three lines below, then the file's other key lines), so the summary
+ * wraps onto the lines under the model line instead of running off screen. The hyperparameter
+ * lenses, the downstream and live-run lenses stay at their keys; their text counts against the line.
+ */
+function layoutLensLines(
+  lenses: TopicLens[],
+  a: Analysis | null,
+  fixed: readonly CodeLens[],
+  lineCount: number | undefined,
+): TopicLens[] {
+  if (!a) return lenses;
+  const used = new Map<number, number>();
+  const widthWith = (line: number, title: string) =>
+    (used.has(line) ? used.get(line)! + LENS_SEPARATOR.length : 0) + title.length;
+  const place = (line: number, title: string) => used.set(line, widthWith(line, title));
+  const movable = (lens: TopicLens) => lens.topic !== 'hyperparameters';
+  for (const lens of fixed) if (lens.command) place(lens.range.start.line, lens.command.title);
+  for (const lens of lenses) if (!movable(lens)) place(lens.range.start.line, lens.title);
+  const keyLines = [...new Set(keyLinesOf(a))].sort((x, y) => x - y);
+  const lastLine = lineCount !== undefined ? lineCount - 1 : Math.max(0, ...keyLines);
+  const groupLine = new Map<string, number>();
+  return lenses.map((lens) => {
+    if (!movable(lens)) return lens;
+    const group = LAYOUT_GROUPS[lens.topic];
+    // A group's later topics never sit above its earlier ones.
+    const from = Math.max(lens.range.start.line, (group && groupLine.get(group)) || 0);
+    const below = [from, from + 1, from + 2, from + 3].filter((line) => line <= lastLine);
+    const candidates = [
+      ...below,
+      ...keyLines.filter((line) => line > from + 3),
+      ...(group ? [] : keyLines.filter((line) => line < from).reverse()),
+    ];
+    const line = candidates.find((l) => widthWith(l, lens.title) <= LENS_LINE_CHARS) ?? from;
+    place(line, lens.title);
+    if (group) groupLine.set(group, line);
+    if (line === lens.range.start.line) return lens;
+    const start = { line, character: 0 };
+    return { ...lens, range: { start, end: start } };
+  });
+}
+
+/** The lines of this file's keys (architecture, training, the model section). */
+function keyLinesOf(a: Analysis): number[] {
+  const sources = [...Object.values(a.spec.archSources), ...Object.values(a.spec.trainingSources)];
+  const lines = sources.flatMap((s) => (s && !s.file ? [s.keyRange.start.line] : []));
+  if (a.spec.modelSectionRange) lines.push(a.spec.modelSectionRange.start.line);
+  return lines;
 }
 
 /** The lenses by topic, positioned, with their tooltips. */
@@ -73,7 +155,7 @@ export function topicLenses(result: DocumentResult): TopicLens[] {
   if (!settings.lens.enable || !a || !a.params) return [];
   const on = settings.lens;
   const summaryOn = (topic: 'size' | 'data' | 'compute' | 'cost' | 'loss') => on.summary && on[topic];
-  const modelRange = lineStart(a.spec.modelSectionRange ?? firstArchRange(a));
+  const modelRange = modelLineRange(a);
   // No training key at all (HF config.json): the first shape key, so the model line stays short.
   const dataRange = lengthKeyRange(a) ?? inferenceRange(a, modelRange);
   const out: TopicLens[] = [];
@@ -93,6 +175,9 @@ export function topicLenses(result: DocumentResult): TopicLens[] {
     const range = microBatch && !microBatch.file ? lineStart(microBatch.keyRange) : modelRange;
     if (title) push('memory', range, { title, tooltip: memoryTooltip(a) });
   }
+  // The LR and batch keys against the published LR / batch laws (src/server/hyperparameterLenses.ts).
+  if (on.hyperparameters)
+    for (const lens of hyperparameterLenses(a)) out.push({ topic: 'hyperparameters', ...lens });
   if (on.inference && settings.inference.tokens !== null) {
     push('inference', inferenceRange(a, modelRange), inferenceLens(a, result.law, settings.inference.tokens));
   }
@@ -133,8 +218,17 @@ function dataLens(a: Analysis): { title: string; tooltip: string } {
 }
 
 function dataTitle(a: Analysis): string {
-  // Short: "needs training length"; the reader's parenthetical reason is in the tooltip.
-  if (a.tokens === null) return `D unknown: needs ${missingText(a).replace(/ \([^()]*\)$/, '')}`;
+  // Short: "needs training length"; the readers' parenthetical reasons and key names are in the
+  // tooltip, and so is every missing value after the first when all of them would not fit a line.
+  if (a.tokens === null) {
+    const needs = (a.missing.length ? a.missing : ['training length']).map((m) =>
+      m.replace(/ \([^()]*\)/g, ''),
+    );
+    const all = `D unknown: needs ${needs.join(' and ')}`;
+    return all.length <= LENS_LINE_CHARS || needs.length < 2
+      ? all
+      : `D unknown: needs ${needs[0]} and ${needs.length - 1} more`;
+  }
   if (a.tokens === 0) return 'D 0: no training tokens';
   const ratio = a.tokensPerParam !== null ? ` (${formatTokensPerParam(a.tokensPerParam)} tok/param)` : '';
   return `D ${formatCount(a.tokens)}${ratio}`;
@@ -187,6 +281,10 @@ function durationLens(a: Analysis, law: ScalingLaw): { title: string; tooltip: s
     tooltip.push(`${law.id} has no compute-optimal allocation for a fixed N.`);
   }
   if (!parts.length) return undefined;
+  // Too wide for a line next to the panel: a dotted key (`trainer.num_train_steps`) by its last
+  // part; the tooltip names it in full.
+  if (fallback && parts.join(' · ').length > LENS_LINE_CHARS)
+    parts[0] = fallback.title.replace(/^[\w-]+(?:\.[\w-]+)+(?= )/, (key) => key.split('.').pop()!);
   return { title: parts.join(' · '), tooltip: tooltip.join('\n') };
 }
 
@@ -275,7 +373,11 @@ function memoryTooltip(a: Analysis): string {
     `Estimated memory of the most loaded GPU on ${m.gpu} (see the hover at the micro-batch key for the breakdown).`,
     ...m.layoutAssumptions.map((s) => `Layout: ${s}`),
     ...m.assumptions.map((s) => `Assumed: ${s}`),
-    ...(a.throughput ? [`Throughput at MFU ${pct(a.cost?.mfu ?? DEFAULT_ANALYSIS_SETTINGS.mfu)}.`] : []),
+    ...(a.throughput
+      ? [
+          `Throughput: ${formatCount(a.throughput.tokensPerSecondPerGpu)} tokens/s per GPU at MFU ${pct(a.cost?.mfu ?? DEFAULT_ANALYSIS_SETTINGS.mfu)}.`,
+        ]
+      : []),
   ].join('\n');
 }
 
@@ -285,9 +387,9 @@ export function formatGiB(bytes: number): string {
 }
 
 /**
- * `≈ 39.2 / 79.6 GiB per GPU (H100) · 46.5k tok/s per GPU`: the memory estimate of the most loaded GPU
- * against the accelerator's capacity, and throughput at the MFU setting; only when the file's
- * parallel layout is read.
+ * `≈ 39.2 / 79.6 GiB per GPU (H100)`: the memory estimate of the most loaded GPU against the
+ * accelerator's capacity; only when the file's parallel layout is read. The throughput at the MFU
+ * setting is in the tooltip (with it the title did not fit next to the panel, issue #16).
  */
 export function memoryLensTitle(a: Analysis): string | undefined {
   const memory = a.memory;
@@ -297,10 +399,7 @@ export function memoryLensTitle(a: Analysis): string | undefined {
       ? ` / ${formatGiB(memory.capacityBytes)}`
       : '';
   const verdict = memory.fits === false ? ' · does not fit' : '';
-  const throughput = a.throughput
-    ? ` · ${formatCount(a.throughput.tokensPerSecondPerGpu)} tok/s per GPU`
-    : '';
-  return `≈ ${formatGiB(memory.perGpuBytes)}${capacity} GiB per GPU (${memory.gpu})${verdict}${throughput}`;
+  return `≈ ${formatGiB(memory.perGpuBytes)}${capacity} GiB per GPU (${memory.gpu})${verdict}`;
 }
 
 /**
@@ -498,6 +597,11 @@ function inferenceRange(a: Analysis, modelRange: Range): Range {
     .filter((s) => s && !s.file && s.keyRange.start.line > modelRange.start.line)
     .sort((x, y) => x!.keyRange.start.line - y!.keyRange.start.line)[0];
   return below ? lineStart(below.keyRange) : modelRange;
+}
+
+/** Where the model-line lenses sit (the model section, else the first architecture key). */
+export function modelLineRange(a: Analysis): Range {
+  return lineStart(a.spec.modelSectionRange ?? firstArchRange(a));
 }
 
 function firstArchRange(a: Analysis): Range {

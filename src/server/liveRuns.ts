@@ -43,6 +43,7 @@ import type { FrameworkId } from '../core/types';
 import { Commands, LinkRunLogRequest, type LinkRunLogParams, type LinkRunLogResponse } from '../protocol';
 import { LogTail, watchLog, type LogWatcher } from '../node/logTail';
 import type { DocumentResult } from './model';
+import type { LoggedPoint, LoggedRunInput } from '../core/charts';
 
 /** Diagnostic code of an off-band run. */
 export const RUN_OFF_BAND = 'run-off-band';
@@ -116,6 +117,57 @@ export function registerLiveRuns(connection: Connection, dependencies: LiveRunsD
     checked.delete(e.document.uri);
   });
   connection.onRequest(LinkRunLogRequest, (params) => linkRunLog(params));
+}
+
+/** Logged checkpoints sent to the loss-over-training chart at most (the newest kept). */
+export const MAX_LOGGED_CHART_POINTS = 2000;
+
+/**
+ * The followed run log's checkpoints for the panel's loss-over-training chart: the split the live
+ * tracker judges (val once it has enough checkpoints, else train), oldest first, evenly thinned to
+ * {@link MAX_LOGGED_CHART_POINTS} with the newest always kept. Undefined when no log is followed.
+ * Steps are mapped to tokens by the chart, on the same plan as its predicted curve.
+ */
+export function loggedRun(uri: string): LoggedRunInput | undefined {
+  const run = runs.get(uri);
+  if (!run) return undefined;
+  const { train, val } = run.tail;
+  const split = run.status?.split ?? (val.length >= 6 ? 'val' : 'train');
+  const series = split === 'val' ? val : train;
+  const all: LoggedPoint[] = [];
+  for (let i = 0; i < series.length; i++) {
+    const p = series.at(i);
+    all.push(
+      p.tokens !== undefined
+        ? { step: p.step, loss: p.loss, tokens: p.tokens }
+        : { step: p.step, loss: p.loss },
+    );
+  }
+  // The tail keeps the newest point even when its own thinning dropped it from the arrays.
+  const latest = series.latest;
+  if (latest && (!all.length || latest.step > all[all.length - 1]!.step))
+    all.push(
+      latest.tokens !== undefined
+        ? { step: latest.step, loss: latest.loss, tokens: latest.tokens }
+        : { step: latest.step, loss: latest.loss },
+    );
+  return {
+    label: basename(run.logPath),
+    split,
+    points: thinNewest(all, MAX_LOGGED_CHART_POINTS),
+    total: all.length,
+  };
+}
+
+/** At most `max` points, evenly spaced from the oldest to the newest (both always kept). */
+export function thinNewest<T>(points: readonly T[], max: number): T[] {
+  const n = points.length;
+  if (n <= max) return [...points];
+  if (max <= 1) return max === 1 ? [points[n - 1]!] : [];
+  // Index k of max: n − 1 − round(k·(n − 1)/(max − 1)), counted back from the newest; distinct since n > max.
+  const kept: T[] = [];
+  for (let k = max - 1; k >= 0; k--) kept.push(points[n - 1 - Math.round((k * (n - 1)) / (max - 1))]!);
+  return kept;
 }
 
 /** The live-run lens of a document (empty when no log is followed). */

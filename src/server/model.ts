@@ -9,6 +9,7 @@ import type { CoreDiagnostic, FrameworkId } from '../core/types';
 import { classifyUnrecognized } from '../core/config/unsupported';
 import { frameworkLabel } from '../core/config/labels';
 import type { AnalysisSnapshot, DocumentKind, ScalingLensSettings } from '../protocol';
+import type { SelectedDownstream } from './downstreamLaws';
 
 /** One analysis of one document version. */
 export interface DocumentResult {
@@ -25,6 +26,8 @@ export interface DocumentResult {
   analysisSettings: AnalysisSettings;
   /** The law the analysis used (published or saved). */
   law: ScalingLaw;
+  /** The downstream law `scalingLens.downstream.law` selects (accuracy lens, hover column, chart). */
+  downstream?: SelectedDownstream;
   /** Problems with the settings themselves (unknown law id), shown in the status item. */
   settingsWarnings: string[];
   elapsedMs: number;

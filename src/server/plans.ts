@@ -10,7 +10,11 @@ import { irreducibleLoss } from '../core/laws/forms';
 import type { ScalingLaw } from '../core/laws/published';
 import {
   planComputeOptimal,
+  planDataConstrained,
+  planHyperparameters,
   planInferenceAware,
+  type DataConstrainedPlan,
+  type PlanHyperparameters,
   suggestArchitecture,
   type ArchitectureSuggestion,
   type ComputeOptimalPlan,
@@ -24,9 +28,11 @@ import {
   parseBudget,
   parseInferenceDemand,
   parseTargetLoss,
+  parseUniqueTokens,
   type ParsedDemand,
 } from '../core/plan/parseBudget';
 import type { ReadContext } from '../core/types';
+import { formatLr } from './scheduleHover';
 import type {
   ApplyPlanResponse,
   PlanContext,
@@ -92,6 +98,10 @@ export function validatePlanInput(field: PlanInputField, text: string, env: Plan
     const parsed = parseInferenceDemand(text);
     return parsed.ok ? null : parsed.message;
   }
+  if (field === 'uniqueTokens') {
+    const parsed = parseUniqueTokens(text);
+    return parsed.ok ? null : parsed.message;
+  }
   const parsed = parseTargetLoss(text);
   if (!parsed.ok) return parsed.message;
   const floor = irreducibleLoss(env.law.law);
@@ -105,6 +115,13 @@ function configVocab(document: PlanDocument | undefined, env: PlanEnvironment): 
   if (!document) return undefined;
   const read = readRunConfig(document.text, readContext(document, env.analysisSettings));
   return read.kind === 'run-config' ? read.spec.architecture?.vocabSize : undefined;
+}
+
+/** The document's training sequence length (DeepSeek's M has an attention term in it). */
+function configSeqLen(document: PlanDocument | undefined, env: PlanEnvironment): number | undefined {
+  if (!document) return undefined;
+  const read = readRunConfig(document.text, readContext(document, env.analysisSettings));
+  return read.kind === 'run-config' ? read.spec.training.seqLen : undefined;
 }
 
 function isRunConfig(document: PlanDocument | undefined, env: PlanEnvironment): boolean {
@@ -132,9 +149,54 @@ export function plan(
     });
     if (!result.ok) return { ok: false, message: result.diagnostics.map((d) => d.message).join(' ') };
     const architecture = suggest(law, result.value.params, vocab);
+    const seqLen = configSeqLen(document, env);
+    const hyperparameters = planHyperparameters({
+      params: result.value.params,
+      tokens: result.value.tokens,
+      paramConvention: law.paramConvention,
+      ...(architecture ? { architecture } : {}),
+      ...(seqLen ? { seqLen } : {}),
+    });
+    const markdown =
+      computeOptimalMarkdown(law, budget.value.description, result.value, architecture) +
+      hyperparametersMarkdown(hyperparameters);
+    if (params.uniqueTokens !== undefined) {
+      const unique = parseUniqueTokens(params.uniqueTokens);
+      if (!unique.ok) return { ok: false, message: unique.message };
+      const constrained = planDataConstrained(law, result.value.flops, unique.value);
+      if (!constrained.ok)
+        return { ok: false, message: constrained.diagnostics.map((d) => d.message).join(' ') };
+      const c = constrained.value;
+      // The data-constrained law counts total parameters (Muennighoff et al. 2023).
+      const shape = suggestTotal(c.params, vocab);
+      const constrainedHyperparameters = planHyperparameters({
+        params: c.params,
+        tokens: c.tokens,
+        paramConvention: 'total',
+        ...(shape ? { architecture: shape } : {}),
+        ...(seqLen ? { seqLen } : {}),
+      });
+      return {
+        ok: true,
+        markdown:
+          dataConstrainedMarkdown(c, shape) +
+          hyperparametersMarkdown(constrainedHyperparameters) +
+          '\n---\n\n' +
+          markdown,
+        summary: `Data-constrained (${formatCount(c.uniqueTokens)} unique tokens): N = ${formatCount(c.params)}, D = ${formatCount(c.tokens)} tokens (${c.epochs.toFixed(1)} epochs), loss ${c.loss.toFixed(3)}.`,
+        target: {
+          tokens: c.tokens,
+          params: c.params,
+          paramConvention: 'total',
+          ...(shape ? { architecture: shape.architecture } : {}),
+        },
+        canApply,
+        hfConfig: shape ? shape.hfConfig : null,
+      };
+    }
     return {
       ok: true,
-      markdown: computeOptimalMarkdown(law, budget.value.description, result.value, architecture),
+      markdown,
       summary: `N* = ${formatCount(result.value.params)}, D* = ${formatCount(result.value.tokens)} tokens, loss ${result.value.loss.toFixed(3)}.`,
       target: target(result.value.tokens, result.value.params, law, architecture),
       canApply,
@@ -154,9 +216,19 @@ export function plan(
   if (!result.ok) return { ok: false, message: result.diagnostics.map((d) => d.message).join(' ') };
   const optimal = result.value.optimal;
   const architecture = suggest(law, optimal.params, vocab);
+  const seqLen = configSeqLen(document, env);
+  const hyperparameters = planHyperparameters({
+    params: optimal.params,
+    tokens: optimal.tokens,
+    paramConvention: law.paramConvention,
+    ...(architecture ? { architecture } : {}),
+    ...(seqLen ? { seqLen } : {}),
+  });
   return {
     ok: true,
-    markdown: inferenceMarkdown(law, demand.value.description, result.value, architecture),
+    markdown:
+      inferenceMarkdown(law, demand.value.description, result.value, architecture) +
+      hyperparametersMarkdown(hyperparameters),
     summary: `Inference-optimal: N = ${formatCount(optimal.params)}, D = ${formatCount(optimal.tokens)} tokens; saves ${(100 * result.value.savings.fraction).toFixed(1)}% of lifetime FLOPs.`,
     target: target(optimal.tokens, optimal.params, law, architecture),
     canApply,
@@ -263,6 +335,64 @@ function suggest(
     ...(vocabSize ? { vocabSize } : {}),
   });
   return result.ok ? result.value : undefined;
+}
+
+/** A LLaMA-style shape matching a total parameter count. */
+function suggestTotal(params: number, vocabSize: number | undefined): ArchitectureSuggestion | undefined {
+  const result = suggestArchitecture(params, {
+    paramConvention: 'total',
+    ...(vocabSize ? { vocabSize } : {}),
+  });
+  return result.ok ? result.value : undefined;
+}
+
+/** The LR / batch table of a plan (DeepSeek 2024, Step Law 2025 at the planned N, D). */
+function hyperparametersMarkdown(h: PlanHyperparameters): string {
+  const lr = (x: number | null) => (x === null ? 'unknown' : formatLr(x));
+  const batch = (tokens: number | null, sequences: number | null) =>
+    tokens === null
+      ? 'unknown'
+      : `${formatCount(tokens)} tokens${sequences !== null ? ` (${Math.round(sequences).toLocaleString('en-US')} sequences of ${h.scale.seqLen})` : ''}`;
+  const at = (inputs: Record<string, number>) =>
+    Object.entries(inputs)
+      .map(([name, value]) => `${name} = ${sci(value)}`)
+      .join(', ');
+  const lines = [
+    '',
+    '#### Learning rate and global batch for this N, D',
+    '',
+    '| law | peak LR | global batch | evaluated at | convention |',
+    '|---|---|---|---|---|',
+    ...Object.values(h.laws).map(
+      (l) =>
+        `| ${l.label} | ${lr(l.learningRate)} | ${batch(l.batchTokens, l.batchSequences)} | ${at(l.inputs) || '—'} | ${l.convention} |`,
+    ),
+    '',
+    `N non-embedding from ${h.scale.from}${h.scale.seqLen ? `; sequence length ${h.scale.seqLen} from the config` : ''}.`,
+    ...h.notes.map((note) => `\n> ${note}`),
+  ];
+  return lines.join('\n') + '\n';
+}
+
+/** The data-constrained plan beside the Chinchilla optimum under the same constants. */
+function dataConstrainedMarkdown(c: DataConstrainedPlan, shape: ArchitectureSuggestion | undefined): string {
+  const v = c.vsChinchilla;
+  const lines = [
+    `### Data-constrained plan: ${sci(c.flops)} FLOPs with ${sci(c.uniqueTokens)} unique tokens`,
+    '',
+    `Law: ${c.law} (Muennighoff et al. 2023, "Scaling Data-Constrained Language Models": repeated epochs and excess parameters decay with R_D*, R_N*). N counts total parameters.`,
+    '',
+    '| | data-constrained optimum | Chinchilla optimum (same constants) |',
+    '|---|---|---|',
+    `| N (parameters) | ${sci(c.params)} (${formatCount(c.params)}) | ${sci(v.params)} (${formatCount(v.params)}) |`,
+    `| D (training tokens) | ${sci(c.tokens)} (${formatCount(c.tokens)}) | ${sci(v.tokens)} (${formatCount(v.tokens)}) |`,
+    `| epochs over the unique data | ${c.epochs.toFixed(2)} | ${v.epochs.toFixed(2)} |`,
+    `| predicted loss with this data | ${c.loss.toFixed(4)} | ${v.loss.toFixed(4)} |`,
+    `| predicted loss with unlimited unique data | — | ${v.lossUnlimitedData.toFixed(4)} |`,
+    ...architectureMarkdown(shape),
+    ...c.notes.map((note) => `\n> ${note}`),
+  ];
+  return lines.join('\n') + '\n';
 }
 
 /** A ratio as words a reader parses at once: "62.5% of" below 1, "21.9× " above. */

@@ -2,24 +2,31 @@
  * Export Report (`scalingLens/report`): the analysis of one open config as Markdown and JSON —
  * numbers, assumptions and where each came from, the keys read, the law with its citation and
  * coefficients, the loss interval, warnings. Built from the same {@link DocumentResult} the lenses
- * show, so the report and the editor cannot disagree. Charts are not embedded: the report says to
- * use the curves panel's export (the panel's canvases are not reachable from the server).
+ * show, so the report and the editor cannot disagree. Charts: the client has the curves panel draw
+ * the chart data this server built (src/server/curves.ts) as PNGs, writes them into
+ * `<name>.scaling-report/`, and passes what it wrote ({@link ReportCharts}); the Markdown embeds
+ * them and the JSON lists them. Without that (another LSP client, or drawing failed) the report
+ * says so.
  */
 import { basename, extname } from 'node:path';
 import type { Connection } from 'vscode-languageserver';
 import { formatCount, formatExact, formatLoss, formatScientific, formatUsd } from '../core/format';
-import { ReportRequest, type ReportResponse } from '../protocol';
+import { CHART_IDS, type ChartId } from '../core/charts';
+import { ReportRequest, type ReportChartImage, type ReportCharts, type ReportResponse } from '../protocol';
 import { costAssumptions, durationDefault, topicLenses } from './lenses';
 import type { DocumentResult } from './model';
 import { storedTokensOf, TOKENS_FILE } from './trainingTokens';
 
-/** What the report says about charts (they are not exported yet). */
+/** What the report says when its client drew no charts (a client other than the extension). */
 export const CHARTS_NOTE =
   'Charts are not embedded: open the curves panel (Scaling Lens: Show Scaling Curves) and use its export.';
 
-/** The report's JSON shape (version 1). */
+/** The folder beside the Markdown holding a report's chart PNGs. */
+export const chartsFolderOf = (name: string) => `${name}.scaling-report`;
+
+/** The report's JSON shape (version 2: `charts` became an object listing the PNGs). */
 export interface ReportJson {
-  version: 1;
+  version: 2;
   file: string;
   framework: string;
   model: string | null;
@@ -60,11 +67,22 @@ export interface ReportJson {
   sources: { field: string; key: string; value: string; line: number; file: string | null }[];
   warnings: string[];
   lenses: { topic: string; title: string; tooltip: string }[];
-  charts: string;
+  charts: {
+    status: ReportCharts['status'] | 'not-drawn';
+    /** One sentence on how the charts were drawn, or why there are none. */
+    note: string;
+    /** Each PNG with its path relative to the Markdown and JSON files. */
+    images: (ReportChartImage & { file: string })[];
+    pixelRatio: number | null;
+  };
 }
 
 /** The report of a result, or a message when the file is not an analyzable run config. */
-export function buildReport(result: DocumentResult | undefined, fileName: string): ReportResponse {
+export function buildReport(
+  result: DocumentResult | undefined,
+  fileName: string,
+  charts?: unknown,
+): ReportResponse {
   const a = result?.analysis;
   if (!result || !a || !a.params)
     return {
@@ -82,7 +100,7 @@ export function buildReport(result: DocumentResult | undefined, fileName: string
         : [],
   );
   const json: ReportJson = {
-    version: 1,
+    version: 2,
     file: fileName,
     framework: a.framework,
     model: a.modelName ?? null,
@@ -133,11 +151,113 @@ export function buildReport(result: DocumentResult | undefined, fileName: string
     sources,
     warnings: [...result.settingsWarnings, ...a.warnings],
     lenses: topicLenses(result).map((l) => ({ topic: l.topic, title: l.title, tooltip: l.tooltip })),
-    charts: CHARTS_NOTE,
+    charts: CHARTS_PLACEHOLDER,
   };
   const name = basename(fileName, extname(fileName)) || 'config';
-  return { ok: true, name, json: `${JSON.stringify(json, null, 2)}\n`, markdown: toMarkdown(json) };
+  const chartsFolder = chartsFolderOf(name);
+  json.charts = chartsSection(reportChartsFrom(charts), chartsFolder);
+  return {
+    ok: true,
+    name,
+    chartsFolder,
+    json: `${JSON.stringify(json, null, 2)}\n`,
+    markdown: toMarkdown(json),
+  };
 }
+
+const CHARTS_PLACEHOLDER: ReportJson['charts'] = {
+  status: 'not-drawn',
+  note: '',
+  images: [],
+  pixelRatio: null,
+};
+
+/** Longest chart title and failure reason kept (the server's titles are ~70 characters). */
+const MAX_TITLE_CHARS = 300;
+const MAX_REASON_CHARS = 1000;
+
+/**
+ * The client's account of the charts, checked field by field: the request comes over JSON-RPC, so a
+ * malformed value is dropped (the report then says no charts were drawn), never trusted or thrown on.
+ */
+export function reportChartsFrom(value: unknown): ReportCharts | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const v = value as Record<string, unknown>;
+  if (v.status === 'none') return { status: 'none' };
+  if (v.status === 'failed')
+    return typeof v.reason === 'string'
+      ? { status: 'failed', reason: v.reason.slice(0, MAX_REASON_CHARS) }
+      : undefined;
+  if (v.status !== 'embedded' || !Array.isArray(v.images)) return undefined;
+  const pixelRatio = v.pixelRatio;
+  if (typeof pixelRatio !== 'number' || !(pixelRatio >= 1 && pixelRatio <= 4)) return undefined;
+  const seen = new Set<ChartId>();
+  const images: ReportChartImage[] = [];
+  for (const raw of v.images as unknown[]) {
+    if (typeof raw !== 'object' || raw === null) return undefined;
+    const image = raw as Record<string, unknown>;
+    const chart = image.chart;
+    if (typeof chart !== 'string' || !(CHART_IDS as readonly string[]).includes(chart)) return undefined;
+    if (seen.has(chart as ChartId)) return undefined;
+    seen.add(chart as ChartId);
+    const size = [image.widthPx, image.heightPx];
+    if (!size.every((n) => typeof n === 'number' && Number.isInteger(n) && n > 0 && n <= 100_000))
+      return undefined;
+    if (typeof image.title !== 'string') return undefined;
+    images.push({
+      chart: chart as ChartId,
+      title: image.title.slice(0, MAX_TITLE_CHARS),
+      widthPx: image.widthPx as number,
+      heightPx: image.heightPx as number,
+    });
+  }
+  const compareLabel =
+    typeof v.compareLabel === 'string' ? v.compareLabel.slice(0, MAX_TITLE_CHARS) : undefined;
+  return { status: 'embedded', images, pixelRatio, ...(compareLabel !== undefined ? { compareLabel } : {}) };
+}
+
+/** The JSON's `charts`: the PNGs with paths relative to the report, or why there are none. */
+function chartsSection(charts: ReportCharts | undefined, folder: string): ReportJson['charts'] {
+  if (!charts) return { status: 'not-drawn', note: CHARTS_NOTE, images: [], pixelRatio: null };
+  if (charts.status === 'none')
+    return {
+      status: 'none',
+      note: 'No charts: this config has nothing the curves panel can draw (each chart says why in the panel).',
+      images: [],
+      pixelRatio: null,
+    };
+  if (charts.status === 'failed')
+    return {
+      status: 'failed',
+      note: `Charts not embedded: ${charts.reason.replace(/\.$/, '')}. The numbers above do not depend on them; the curves panel can export each chart.`,
+      images: [],
+      pixelRatio: null,
+    };
+  const first = charts.images[0];
+  const size = first
+    ? ` (${first.widthPx / charts.pixelRatio}×${first.heightPx / charts.pixelRatio} CSS pixels → ${first.widthPx}×${first.heightPx} PNG)`
+    : '';
+  const compared = charts.compareLabel ? `, with the comparison overlay of ${charts.compareLabel}` : '';
+  return {
+    status: 'embedded',
+    note: `Drawn by the curves panel (chart.js) from the chart data the panel shows${compared}, at ${charts.pixelRatio}× device pixels${size}, on the editor theme's background; loss on a linear axis, every series shown.`,
+    images: charts.images.map((image) => ({ ...image, file: `${folder}/${image.chart}.png` })),
+    pixelRatio: charts.pixelRatio,
+  };
+}
+
+/**
+ * A relative link target: each segment percent-encoded (spaces, `#`, `%`, `?`) and parentheses too,
+ * which encodeURIComponent keeps but which would end a Markdown link early.
+ */
+const linkTarget = (path: string) =>
+  path
+    .split('/')
+    .map((segment) => encodeURIComponent(segment).replace(/\(/g, '%28').replace(/\)/g, '%29'))
+    .join('/');
+
+/** Alt text of an image: brackets and line breaks would end or split it. */
+const altText = (text: string) => text.replace(/[[\]\\]/g, '\\$&').replace(/\s+/g, ' ');
 
 /** Escape a table cell. */
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -214,7 +334,8 @@ function toMarkdown(r: ReportJson): string {
     );
   }
   if (r.warnings.length) out.push('## Warnings', '', ...r.warnings.map((w) => `- ${w}`), '');
-  out.push('## Charts', '', r.charts, '');
+  out.push('## Charts', '', r.charts.note, '');
+  for (const image of r.charts.images) out.push(`![${altText(image.title)}](${linkTarget(image.file)})`, '');
   return out.join('\n');
 }
 
@@ -234,7 +355,7 @@ export function registerReport(connection: Connection, deps: ReportDeps): void {
       // Not a URL: keep the string as the name.
     }
     try {
-      return buildReport(await deps.result(params.uri), name);
+      return buildReport(await deps.result(params.uri), name, params.charts);
     } catch (error) {
       return { ok: false, message: `Could not build the report: ${(error as Error).message}` };
     }

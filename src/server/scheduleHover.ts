@@ -51,11 +51,31 @@ export function scheduleSummary(result: ExtractedSchedule): string[] {
   const batch = result.plan && !result.plan.ramp ? result.plan.batchTokens : undefined;
   const at = (x: number) => position(schedule, x, batch);
   if (length !== undefined) lines.push(`\`${describeSchedule(schedule, length).split('  ')[0]}\``, '');
+  else if (
+    schedule.decay.kind !== 'constant' &&
+    schedule.decay.kind !== 'inverse-sqrt' &&
+    schedule.horizon > 0
+  )
+    // No run length (a DeepSpeed JSON, a fine-tune over an unsized dataset): draw up to the horizon.
+    lines.push(
+      `\`${describeSchedule(schedule, schedule.horizon).split('  ')[0]}\` (up to the decay horizon; the run length is not known)`,
+      '',
+    );
   const w = schedule.warmup;
-  const start = schedule.warmupShape === 'linear' ? (schedule.warmupStartLr ?? 0) : lrAt(schedule, 0);
+  const start =
+    schedule.warmupShape === 'linear' || schedule.warmupShape === 'log'
+      ? (schedule.warmupStartLr ?? 0)
+      : lrAt(schedule, 0);
+  // The warmup's shape in words: log and quadratic warmups reach the peak very differently.
+  const rise =
+    schedule.warmupShape === 'log'
+      ? 'logarithmic'
+      : schedule.warmupShape === 'quadratic'
+        ? 'quadratic'
+        : 'linear';
   lines.push(
     w > 0
-      ? `- warmup ${at(w)} (${schedule.warmupShape === 'constant' ? 'constant' : `linear from ${formatLr(start)}`})`
+      ? `- warmup ${at(w)} (${schedule.warmupShape === 'constant' ? 'constant' : `${rise} from ${formatLr(start)}`})`
       : '- no warmup',
     `- peak ${formatLr(schedule.peakLr)}`,
   );

@@ -31,6 +31,7 @@ import {
   PlanRequest,
   ValidatePlanInputRequest,
   SAVED_LAW_GLOB,
+  DOWNSTREAM_LAW_GLOB,
   SavedLawsRequest,
   CurvesRequest,
   DescribeLawFileRequest,
@@ -58,13 +59,15 @@ import {
 } from './plans';
 import { buildCodeActions } from './codeActions';
 import { registerCompare } from './compare';
-import { registerLiveRuns } from './liveRuns';
+import { loggedRun, registerLiveRuns } from './liveRuns';
 import { buildDiagnostics } from './diagnostics';
 import { buildHover } from './hovers';
 import { buildLenses, lensFingerprint } from './lenses';
 import { toSnapshot, type DocumentResult } from './model';
 import { parseSavedLawFile } from './savedLawFile';
 import { SavedLaws } from './savedLaws';
+import { SavedDownstreamLaws } from './downstreamLaws';
+import { registerDownstream } from './downstreamFit';
 import { SETTINGS_SECTION, SettingsStore } from './settings';
 import { registerTrainingTokens, trainingTokensActions, withStoredTokens } from './trainingTokens';
 import { registerReport } from './report';
@@ -94,9 +97,14 @@ const clientCaps = {
 
 const settings = new SettingsStore(undefined);
 const savedLaws = new SavedLaws([], parseSavedLawFile, log);
+const downstreamLaws = new SavedDownstreamLaws([], log);
 /** Workspace folders as file-system paths (saved laws and the curves' run data resolve against them). */
 let workspaceFolders: string[] = [];
-const curves = new CurvesBuilder({ folders: workspaceFolders, savedLaws: () => savedLaws.list() });
+const curves = new CurvesBuilder({
+  folders: workspaceFolders,
+  savedLaws: () => savedLaws.list(),
+  loggedRun: (uri) => loggedRun(uri),
+});
 const fits = new FitService({
   workerScript: defaultWorkerScript(),
   progress: (params) => void connection.sendNotification(FitProgressNotification, params),
@@ -154,7 +162,7 @@ connection.onInitialized(async () => {
   }
   if (clientCaps.watchedFilesRegistration) {
     void connection.client.register(DidChangeWatchedFilesNotification.type, {
-      watchers: [{ globPattern: `**/${SAVED_LAW_GLOB}` }],
+      watchers: [{ globPattern: `**/${SAVED_LAW_GLOB}` }, { globPattern: `**/${DOWNSTREAM_LAW_GLOB}` }],
     });
   } else {
     savedLaws.watchWithFs(onSavedLawsChanged);
@@ -176,17 +184,20 @@ connection.onDidChangeConfiguration((change) => {
 });
 
 connection.onDidChangeWatchedFiles((change) => {
-  if (change.changes.some((c) => /\.law\.json$/i.test(c.uri))) onSavedLawsChanged();
+  if (change.changes.some((c) => /\.(law|downstream)\.json$/i.test(c.uri))) onSavedLawsChanged();
 });
 
 function setFolders(paths: string[]): void {
   // In place: the curves builder holds this array.
   workspaceFolders.splice(0, workspaceFolders.length, ...paths);
   savedLaws.setFolders(paths);
+  downstreamLaws.setFolders(paths);
 }
 
 function onSavedLawsChanged(): void {
-  if (savedLaws.reload()) store.invalidateAll();
+  // Both reload (no short-circuit): the downstream laws share the folder and its watcher.
+  const lawsChanged = savedLaws.reload();
+  if (downstreamLaws.reload() || lawsChanged) store.invalidateAll();
 }
 
 documents.onDidChangeContent((event) => store.schedule(event.document.uri));
@@ -202,7 +213,7 @@ connection.onCodeLens(async (params, token) => {
   const state = await ready(params.textDocument.uri, token);
   if (state instanceof ResponseError) return state;
   const result = viewResult(state);
-  return result ? buildLenses(result) : [];
+  return result ? buildLenses(result, documents.get(params.textDocument.uri)?.lineCount) : [];
 });
 
 connection.onHover(async (params, token) => {
@@ -348,6 +359,7 @@ connection.onRequest(CurvesRequest, async (params, token) => {
     analysis: result.analysis,
     ...(doc && doc.version === result.version ? { text: doc.getText() } : {}),
     context: { ...(path ? { path } : {}), readFile: readSibling },
+    ...(result.downstream ? { downstream: result.downstream } : {}),
     // After "Compare with…": the other config under this document's settings and law, overlaid.
     ...(other && typeof other.label === 'string'
       ? {
@@ -389,6 +401,9 @@ connection.onShutdown(() => fits.dispose());
 
 registerLiveRuns(connection, { documents, reanalyze: (uri) => store.schedule(uri) });
 
+// Issue #14: saved downstream laws and the editor's downstream fit (src/server/downstreamFit.ts).
+registerDownstream(connection, { laws: downstreamLaws, onLawsChanged: onSavedLawsChanged });
+
 registerCompare(connection, {
   documents,
   scope: async (uri) => savedLaws.resolve(await settings.get(uri)),
@@ -425,13 +440,15 @@ async function analyzeDocument(uri: string): Promise<DocumentResult> {
   const text = doc?.getText() ?? '';
   const editorSettings = await settings.get(uri);
   const resolved = savedLaws.resolve(editorSettings);
+  const downstream = downstreamLaws.resolve(editorSettings);
   const base = {
     uri,
     version,
     settings: editorSettings,
     analysisSettings: resolved.analysisSettings,
     law: resolved.law,
-    settingsWarnings: resolved.warnings,
+    ...(downstream.selected ? { downstream: downstream.selected } : {}),
+    settingsWarnings: [...resolved.warnings, ...downstream.warnings],
   };
   // Yield once so pending cancellations and newer edits are seen before the CPU-bound work.
   await new Promise((resolve) => setImmediate(resolve));
@@ -476,7 +493,7 @@ function publish(uri: string, state: Readonly<DocumentState>): void {
     void connection.sendDiagnostics({ uri, version: latest.version, diagnostics: buildDiagnostics(latest) });
     const snapshot: AnalysisSnapshot | null = toSnapshot(shown);
     if (snapshot) void connection.sendNotification(AnalysisChangedNotification, snapshot);
-    const fingerprint = lensFingerprint(buildLenses(shown));
+    const fingerprint = lensFingerprint(buildLenses(shown, documents.get(uri)?.lineCount));
     if (lensFingerprints.get(uri) !== fingerprint) {
       const hadLenses = lensFingerprints.has(uri);
       lensFingerprints.set(uri, fingerprint);

@@ -53,6 +53,75 @@ async function lensTooltips(session: Session): Promise<{ text: string; tooltip: 
     );
 }
 
+/**
+ * Every lens line of the active editor, scrolled through top to bottom: its text (lenses joined by
+ * VS Code's " | "), where its text ends and how much room the editor shows for it (up to the
+ * minimap or vertical scrollbar), in CSS pixels from the start of the lens.
+ */
+async function lensLineExtents(
+  session: Session,
+): Promise<{ text: string; chars: number; px: number; roomPx: number }[]> {
+  const page = session.page;
+  const seen = new Map<string, { text: string; chars: number; px: number; roomPx: number }>();
+  // Quick Open left the focus in the editor (a click could land on a lens).
+  await page.keyboard.press('Control+Home');
+  for (let screen = 0; screen < 40; screen++) {
+    await page.waitForTimeout(300);
+    const found = await editor(page).evaluate((root) => {
+      const scrollable = root.querySelector('.editor-scrollable') as HTMLElement | null;
+      if (!scrollable) return { lines: [], atEnd: true };
+      let right = scrollable.getBoundingClientRect().right;
+      for (const selector of ['.minimap', '.editor-scrollable > .scrollbar.vertical']) {
+        const el = root.querySelector(selector) as HTMLElement | null;
+        const r = el?.getBoundingClientRect();
+        if (r && r.width > 0) right = Math.min(right, r.left);
+      }
+      const lines = Array.from(root.querySelectorAll('.codelens-decoration'))
+        .map((d) => d as HTMLElement)
+        .filter((d) => d.getBoundingClientRect().height > 0)
+        .map((d) => {
+          const children = Array.from(d.children) as HTMLElement[];
+          const left = d.getBoundingClientRect().left;
+          const end = Math.max(...children.map((c) => c.getBoundingClientRect().right));
+          const text = (d.textContent ?? '').replace(/\u00a0/g, ' ').trim();
+          return { text, chars: text.length, px: Math.ceil(end - left), roomPx: Math.floor(right - left) };
+        });
+      const bar = root.querySelector(
+        '.editor-scrollable > .scrollbar.vertical .slider',
+      ) as HTMLElement | null;
+      const track = root.querySelector('.editor-scrollable > .scrollbar.vertical') as HTMLElement | null;
+      const atEnd =
+        !bar ||
+        !track ||
+        bar.getBoundingClientRect().bottom >= track.getBoundingClientRect().bottom - 1 ||
+        bar.getBoundingClientRect().height === 0;
+      return { lines, atEnd };
+    });
+    for (const line of found.lines) seen.set(line.text, line);
+    if (found.atEnd) break;
+    await page.keyboard.press('PageDown');
+  }
+  await page.keyboard.press('Control+Home');
+  return [...seen.values()];
+}
+
+const NANOGPT = 'examples/nanogpt/train_gpt2_124m.py';
+const HF = 'examples/hf/smollm-135m/config.json';
+
+/** Examples whose lens lines the 1280-pixel layout test measures (every framework folder). */
+const LAYOUT_EXAMPLES = [
+  NANOGPT,
+  'examples/megatron/pretrain_gpt_1.3b.sh',
+  'examples/maxtext/llama2-1b-v5e-64.yml',
+  'examples/torchtitan/llama3_8b.toml',
+  'examples/olmo/OLMo-1B-60B.yaml',
+  'examples/llm-foundry/mpt-125m.yaml',
+  'examples/gpt-neox/neox-410m.yml',
+  'examples/levanter/gpt2_medium_openwebtext.yaml',
+  'examples/litgpt/pretrain-pythia-160m.yaml',
+  HF,
+];
+
 async function waitFor<T>(
   what: string,
   probe: () => Promise<T | undefined> | T | undefined,
@@ -69,9 +138,6 @@ async function waitFor<T>(
 
 const unavailable = e2eUnavailableReasonSync();
 const skip = unavailable && !E2E_REQUIRED ? unavailable : false;
-
-const NANOGPT = 'examples/nanogpt/train_gpt2_124m.py';
-const HF = 'examples/hf/smollm-135m/config.json';
 
 describe('Split lenses, training tokens and Export Report in a real VS Code', { skip }, () => {
   let session: Session;
@@ -155,6 +221,40 @@ describe('Split lenses, training tokens and Export Report in a real VS Code', { 
         );
     });
     assert.deepEqual(overflow, []);
+  });
+
+  test('1280×800 with the explorer open and the panel beside: no lens of any example is cut off', async () => {
+    const page = session.page;
+    await page.setViewportSize({ width: 1280, height: 800 });
+    try {
+      await session.openFile(NANOGPT);
+      await waitForLenses(page, { pattern: /FLOPs$/ });
+      await runCommand(page, 'Scaling Lens: Show Scaling Curves');
+      await runCommand(page, 'View: Show Explorer');
+      await session.openFile(NANOGPT);
+      await page.waitForTimeout(1500);
+      const clipped: string[] = [];
+      let widest = { text: '', chars: 0, px: 0, roomPx: 0 };
+      for (const relative of LAYOUT_EXAMPLES) {
+        await session.openFile(relative);
+        await waitForLenses(page, { pattern: /^N / });
+        await page.waitForTimeout(800);
+        const lines = await lensLineExtents(session);
+        if (relative === NANOGPT) await screenshot(page, 'lenses-1280-sidebar-panel-nanogpt');
+        for (const line of lines) {
+          console.log(`# ${relative}: ${line.px}/${line.roomPx} px ${line.text}`);
+          if (line.px > widest.px) widest = line;
+          if (line.px > line.roomPx)
+            clipped.push(`${relative}: "${line.text}" (${line.px} px of ${line.roomPx})`);
+        }
+      }
+      console.log(
+        `# 1280×800, explorer and panel open: widest lens line "${widest.text}" ${widest.chars} chars, ${widest.px} of ${widest.roomPx} px`,
+      );
+      assert.deepEqual(clipped, []);
+    } finally {
+      await page.setViewportSize({ width: 1400, height: 900 });
+    }
   });
 
   test('HF config.json: the training-tokens quick fix asks for D, stores it per file, and the lenses show it', async () => {

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
-import { nanogptSchedule } from '../../src/core/schedule/nanogpt';
+import { nanogptSchedule } from '../../src/core/config/frameworks/nanogpt/schedule';
 import { compileRun } from '../../src/core/schedule/model';
 import { featuresAtTokens, runFeatures } from '../../src/core/schedule/features';
 import { mulberry32 } from '../../src/core/fit/random';

@@ -22,7 +22,7 @@ test('the .vsix holds only the manifest, README, LICENSE, bundles and grammars',
     .map((line) => line.trim())
     .filter(Boolean);
   const allowed =
-    /^(package\.json|README\.md|LICENSE|CHANGELOG\.md|dist\/[\w.-]+\.(js|css)|syntaxes\/.+\.json|media\/.+|images\/.+)$/;
+    /^(package\.json|README\.md|LICENSE|CHANGELOG\.md|dist\/[\w.-]+\.(js|css)|dist\/cli\/[\w.-]+\.(mjs|js)|syntaxes\/.+\.json|media\/.+|images\/.+)$/;
   assert.deepEqual(
     files.filter((file) => !allowed.test(file)),
     [],
@@ -33,6 +33,16 @@ test('the .vsix holds only the manifest, README, LICENSE, bundles and grammars',
   // Every entry point the manifest names must ship.
   const manifest = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { main: string };
   assert.ok(files.includes(manifest.main.replace(/^\.\//, '')), `${manifest.main} is packaged`);
-  for (const bundle of ['dist/extension.js', 'dist/server.js', 'dist/webview.js', 'dist/fitWorker.js'])
+  for (const bundle of [
+    'dist/extension.js',
+    'dist/server.js',
+    'dist/webview.js',
+    'dist/fitWorker.js',
+    // The server's bootstrap refits run in these worker threads (src/core/fit/parallel.ts).
+    'dist/fitBootstrapWorker.js',
+    // The CLI: the shim and its ESM entry chunk (scripts/cli-build.mjs).
+    'dist/cli.js',
+    'dist/cli/main.mjs',
+  ])
     assert.ok(files.includes(bundle), bundle);
 });

@@ -59,8 +59,17 @@ export function expectedSize(j: AnalyzeJson): string {
 
 /** The data lens for a CLI result. */
 export function expectedData(j: AnalyzeJson): string {
-  if (j.tokens === null)
-    return `D unknown: needs ${(j.missing.join(' and ') || 'training length').replace(/ \([^()]*\)$/, '')}`;
+  if (j.tokens === null) {
+    // Without the readers' parentheticals; past 52 characters (a line next to the panel), the
+    // first missing value and how many more.
+    const needs = (j.missing.length ? j.missing : ['training length']).map((m) =>
+      m.replace(/ \([^()]*\)/g, ''),
+    );
+    const all = `D unknown: needs ${needs.join(' and ')}`;
+    return all.length <= 52 || needs.length < 2
+      ? all
+      : `D unknown: needs ${needs[0]} and ${needs.length - 1} more`;
+  }
   if (j.tokens === 0) return 'D 0: no training tokens';
   return `D ${formatCount(j.tokens)}${j.tokensPerParam !== null ? ` (${tokensPerParam(j.tokensPerParam)} tok/param)` : ''}`;
 }

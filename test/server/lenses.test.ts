@@ -16,6 +16,7 @@ import {
   lensOf,
   summaryOf,
 } from './expected';
+import { LENS_LINE_CHARS } from '../../src/server/lenses';
 import { LspTestClient, positionOf, SERVER_JS } from './lspClient';
 
 const NOT_BUILT =
@@ -48,6 +49,22 @@ const titleOf = (lenses: Lens[] | null, topic: string) => lensOf(lenses, topic)?
 const tooltipOf = (lenses: Lens[] | null, topic: string) =>
   (lensOf(lenses, topic)?.data as { tooltip: string }).tooltip;
 const lineOf = (lenses: Lens[] | null, topic: string) => (lensOf(lenses, topic) as Lens).range.start.line;
+
+/**
+ * Lens lines wider than LENS_LINE_CHARS (titles joined with VS Code's " | "), as "line: text".
+ * Lines holding only hyperparameter lenses are left out: those titles are built (and kept short)
+ * in src/server/hyperparameterLenses.ts and do not move.
+ */
+function overfullLines(lenses: Lens[]): string[] {
+  const byLine = new Map<number, Lens[]>();
+  for (const l of lenses) byLine.set(l.range.start.line, [...(byLine.get(l.range.start.line) ?? []), l]);
+  return [...byLine]
+    .filter(([, line]) =>
+      line.some((l) => (l.data as { topic?: string } | undefined)?.topic !== 'hyperparameters'),
+    )
+    .map(([line, ls]) => `${line}: ${ls.map((l) => l.command!.title).join(' | ')}`)
+    .filter((text) => text.length - text.indexOf(': ') - 2 > LENS_LINE_CHARS);
+}
 
 test('each topic lens of the project fixtures equals the CLI numbers', { skip: NOT_BUILT }, async () => {
   const files = ['train_small_gpt.py', 'olmo_small_tokens.yaml', 'undertrained_gpt.py'].map((f) =>
@@ -87,18 +104,16 @@ test(
     assert.equal(titleOf(lenses, 'compute'), '1.48e16 FLOPs');
     assert.match(titleOf(lenses, 'cost')!, /^0\.0\d+ H100-h ≈ \$0\.02$/);
     assert.match(titleOf(lenses, 'loss')!, /^loss \d\.\d{3}( \(\d\.\d{3}–\d\.\d{3}\))? epoch2024$/);
-    // Summary topics on the model line (n_layer, the first architecture key); D at max_iters.
+    // Summary topics on the model line (n_layer, the first architecture key) as far as they fit
+    // (LENS_LINE_CHARS); the loss wraps onto the line below (n_head). D at max_iters, its
+    // derivation on the line below it (lr_decay_iters).
     const text = client.text(uri);
     const modelLine = positionOf(text, 'n_layer').line;
-    for (const topic of ['size', 'compute', 'cost', 'loss'])
-      assert.equal(lineOf(lenses, topic), modelLine, topic);
+    for (const topic of ['size', 'compute', 'cost']) assert.equal(lineOf(lenses, topic), modelLine, topic);
+    assert.equal(lineOf(lenses, 'loss'), positionOf(text, 'n_head').line);
     assert.equal(lineOf(lenses, 'data'), positionOf(text, 'max_iters').line);
-    // Fits an 80-column editor next to an open panel: each line's lenses with VS Code's " | ".
-    const byLine = new Map<number, string[]>();
-    for (const l of lenses)
-      byLine.set(l.range.start.line, [...(byLine.get(l.range.start.line) ?? []), l.command!.title]);
-    for (const [line, titles] of byLine)
-      assert.ok(titles.join(' | ').length <= 80, `line ${line}: ${titles.join(' | ')}`);
+    assert.equal(lineOf(lenses, 'duration'), positionOf(text, 'lr_decay_iters').line);
+    assert.deepEqual(overfullLines(lenses), []);
   },
 );
 
@@ -110,7 +125,8 @@ test(
     const uri = await client.open(file);
     const lenses = (await client.codeLens(uri)) as Lens[];
     const snapshot = (await client.analysis(uri))!;
-    assert.equal(lineOf(lenses, 'duration'), positionOf(client.text(uri), 'max_iters').line);
+    // Beside D it would not fit a line next to the panel: on the line under max_iters.
+    assert.equal(lineOf(lenses, 'duration'), positionOf(client.text(uri), 'max_iters').line + 1);
     assert.equal(
       titleOf(lenses, 'duration'),
       `5,000 steps × 16,384 tok · optimal ≈ ${formatCount(snapshot.optimalTokens!)}`,
@@ -203,7 +219,10 @@ test(
     const [cli] = cliAnalyze([file]);
     // Levanter TrainerConfig.num_train_steps default 400,000 (docs/frameworks/levanter.md).
     assert.equal(cli!.tokens, 400000 * 512 * 1024);
-    assert.match(titleOf(lenses, 'duration')!, /^trainer\.num_train_steps default 400,000 · optimal ≈ /);
+    // The dotted key by its last part, so the title fits a line next to the panel; in full in the tooltip.
+    assert.match(titleOf(lenses, 'duration')!, /^num_train_steps default 400,000 · optimal ≈ /);
+    assert.ok(titleOf(lenses, 'duration')!.length <= LENS_LINE_CHARS);
+    assert.match(tooltipOf(lenses, 'duration'), /trainer\.num_train_steps absent: Levanter default 400,000/);
   },
 );
 
@@ -282,7 +301,11 @@ test('lens switches: master, summary, each topic and duration', { skip: NOT_BUIL
     const other = await LspTestClient.start({ settings });
     try {
       const uri = await other.open(file);
-      return ((await other.codeLens(uri)) as Lens[]).map((l) => (l.data as { topic: string }).topic);
+      // The switches of the summary and duration topics (memory and the hyperparameter lenses
+      // have their own tests).
+      return ((await other.codeLens(uri)) as Lens[])
+        .map((l) => (l.data as { topic: string }).topic)
+        .filter((topic) => ['size', 'data', 'duration', 'compute', 'cost', 'loss'].includes(topic));
     } finally {
       await other.stop();
     }
@@ -420,5 +443,44 @@ test(
       await other.stop();
     }
     assert.ok(compared >= 40, `compared ${compared} configs`);
+  },
+);
+
+test(
+  'every config of the corpora and examples: no lens line wider than LENS_LINE_CHARS, none past the last line',
+  { skip: NOT_BUILT || SHARED_SKIP },
+  async () => {
+    const examples = ['nanogpt/train_gpt2_124m.py', 'megatron/pretrain_gpt_1.3b.sh', 'olmo/OLMo-1B-60B.yaml'];
+    const files = [
+      ...(['configs', 'configs-b', 'configs-c'] as const).flatMap((set) =>
+        loadManifest(set).map((e) => e.path),
+      ),
+      ...examples.map((f) => join(REPO_ROOT, 'examples', f)),
+    ].filter((path) => existsSync(path));
+    // Served tokens too, so the inference lens takes its place among the others.
+    const other = await LspTestClient.start({ settings: { inference: { tokens: 1e12 } } });
+    const overfull: string[] = [];
+    let withLenses = 0;
+    try {
+      for (const file of files) {
+        const uri = await other.open(file);
+        const lenses = ((await other.codeLens(uri)) ?? []) as Lens[];
+        if (lenses.length) withLenses++;
+        const lines = other.text(uri).split('\n').length;
+        for (const lens of lenses)
+          assert.ok(
+            lens.range.start.line < lines,
+            `${file}: a lens on line ${lens.range.start.line} of ${lines}`,
+          );
+        overfull.push(
+          ...overfullLines(lenses).map((line) => `${file.slice(file.indexOf('/configs') + 1)}:${line}`),
+        );
+        await other.close(uri);
+      }
+    } finally {
+      await other.stop();
+    }
+    assert.ok(withLenses > 100, `${withLenses} of ${files.length} configs have lenses`);
+    assert.deepEqual(overfull, []);
   },
 );

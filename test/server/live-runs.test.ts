@@ -12,7 +12,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CodeLens, Diagnostic } from 'vscode-languageserver';
-import { nanogptSchedule } from '../../src/core/schedule/nanogpt';
+import { nanogptSchedule } from '../../src/core/config/frameworks/nanogpt/schedule';
 import { compileRun } from '../../src/core/schedule/model';
 import { featuresAtTokens, runFeatures } from '../../src/core/schedule/features';
 import { mulberry32 } from '../../src/core/fit/random';

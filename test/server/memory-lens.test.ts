@@ -34,9 +34,18 @@ test(
       throughput: { tokensPerSecondPerGpu: number } | null;
     }[];
     assert.ok(cli!.memory && cli!.throughput);
-    const titles = ((await client.codeLens(uri)) ?? []).map((l) => l.command!.title);
-    const expected = `≈ ${gib(cli!.memory.perGpuBytes)} / ${gib(cli!.memory.capacityBytes)} GiB per GPU (H100) · ${formatCount(cli!.throughput.tokensPerSecondPerGpu)} tok/s per GPU`;
+    const lenses = (await client.codeLens(uri)) ?? [];
+    const titles = lenses.map((l) => l.command!.title);
+    // The throughput moved to the tooltip so the title fits a line next to the panel (issue #16).
+    const expected = `≈ ${gib(cli!.memory.perGpuBytes)} / ${gib(cli!.memory.capacityBytes)} GiB per GPU (H100)`;
     assert.ok(titles.includes(expected), `${JSON.stringify(titles)} should include ${expected}`);
+    const tooltip = (lenses.find((l) => l.command!.title === expected)!.data as { tooltip: string }).tooltip;
+    assert.ok(
+      tooltip.includes(
+        `Throughput: ${formatCount(cli!.throughput.tokensPerSecondPerGpu)} tokens/s per GPU at MFU 40%.`,
+      ),
+      tooltip,
+    );
     await client.setSettings({ lens: { memory: { enable: false } } });
     await client.waitFor(() => client.lensRefreshes > 0, 5000, 'a lens refresh').catch(() => undefined);
     const hidden = ((await client.codeLens(uri)) ?? []).map((l) => l.command!.title);

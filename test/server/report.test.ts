@@ -25,7 +25,9 @@ after(async () => {
   await client?.stop();
 });
 
-type Report = { ok: true; markdown: string; json: string; name: string } | { ok: false; message: string };
+type Report =
+  | { ok: true; markdown: string; json: string; name: string; chartsFolder: string }
+  | { ok: false; message: string };
 
 test(
   'the report carries the CLI numbers, the assumptions with their origins, the law and the lenses',
@@ -38,7 +40,7 @@ test(
     assert.equal(report.name, 'train_small_gpt');
     const json = JSON.parse(report.json);
     const [cli] = cliAnalyze([file]);
-    assert.equal(json.version, 1);
+    assert.equal(json.version, 2);
     assert.equal(json.file, 'train_small_gpt.py');
     assert.equal(json.params.total, cli!.params!.total);
     assert.equal(json.params.active, cli!.params!.active);
@@ -70,7 +72,11 @@ test(
       json.lenses.map((l: { title: string }) => l.title),
       lenses.map((l) => l.command!.title),
     );
-    assert.match(json.charts, /curves panel/);
+    // A client that drew no charts (this one) gets a report that says so and lists none.
+    assert.equal(json.charts.status, 'not-drawn');
+    assert.match(json.charts.note, /curves panel/);
+    assert.deepEqual(json.charts.images, []);
+    assert.equal(report.chartsFolder, 'train_small_gpt.scaling-report');
 
     const md = report.markdown;
     assert.ok(md.startsWith('# Scaling Lens report: train_small_gpt.py\n'));
@@ -79,6 +85,133 @@ test(
     assert.ok(md.includes('| MFU | 40% | the default (setting scalingLens.hardware.mfu, 40%) |'), md);
     assert.ok(md.includes(`| predicted loss (epoch2024) | ${cli!.loss!.value.toFixed(3)} |`), md);
     assert.ok(md.includes('## Charts'));
+  },
+);
+
+test(
+  'the charts the client wrote are embedded in the Markdown and listed in the JSON, with their sizes',
+  { skip: NOT_BUILT },
+  async () => {
+    const uri = await client.open(fixturePath('server', 'train_small_gpt.py'));
+    const images = [
+      {
+        chart: 'tokens',
+        title: 'Loss vs training tokens (N = 10M total parameters)',
+        widthPx: 1600,
+        heightPx: 900,
+      },
+      { chart: 'isoflop', title: 'IsoFLOP [a] \\ b', widthPx: 1600, heightPx: 900 },
+    ];
+    const report = await client.connection.sendRequest<Report>('scalingLens/report', {
+      uri,
+      charts: { status: 'embedded', images, pixelRatio: 2 },
+    });
+    assert.ok(report.ok, JSON.stringify(report));
+    const json = JSON.parse(report.json);
+    assert.deepEqual(json.charts.images, [
+      { ...images[0], file: 'train_small_gpt.scaling-report/tokens.png' },
+      { ...images[1], file: 'train_small_gpt.scaling-report/isoflop.png' },
+    ]);
+    assert.equal(json.charts.status, 'embedded');
+    assert.equal(json.charts.pixelRatio, 2);
+    assert.match(json.charts.note, /at 2× device pixels \(800×450 CSS pixels → 1600×900 PNG\)/);
+    const md = report.markdown;
+    const charts = md.slice(md.indexOf('## Charts'));
+    assert.ok(
+      charts.includes(
+        '![Loss vs training tokens (N = 10M total parameters)](train_small_gpt.scaling-report/tokens.png)\n',
+      ),
+      charts,
+    );
+    // Brackets and backslashes in a title cannot end the alt text early.
+    assert.ok(
+      charts.includes('![IsoFLOP \\[a\\] \\\\ b](train_small_gpt.scaling-report/isoflop.png)\n'),
+      charts,
+    );
+    assert.doesNotMatch(charts, /not embedded/);
+  },
+);
+
+test(
+  'a file name with spaces and parentheses still gives one working image link',
+  { skip: NOT_BUILT },
+  async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'scaling-lens-report-'));
+    try {
+      const file = join(dir, 'my run (v2).py');
+      writeFileSync(
+        file,
+        'n_layer = 4\nn_head = 4\nn_embd = 128\nblock_size = 256\nbatch_size = 8\nmax_iters = 100\n',
+      );
+      const uri = await client.open(file);
+      const report = await client.connection.sendRequest<Report>('scalingLens/report', {
+        uri,
+        charts: {
+          status: 'embedded',
+          images: [{ chart: 'tokens', title: 'T', widthPx: 1600, heightPx: 900 }],
+          pixelRatio: 2,
+        },
+      });
+      assert.ok(report.ok, JSON.stringify(report));
+      assert.equal(report.chartsFolder, 'my run (v2).scaling-report');
+      assert.ok(
+        report.markdown.includes('![T](my%20run%20%28v2%29.scaling-report/tokens.png)\n'),
+        report.markdown,
+      );
+      // The JSON keeps the plain relative path (a file path, not a URL).
+      assert.equal(JSON.parse(report.json).charts.images[0].file, 'my run (v2).scaling-report/tokens.png');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);
+
+test(
+  'when drawing failed the report says why; a malformed charts value is ignored',
+  { skip: NOT_BUILT },
+  async () => {
+    const uri = await client.open(fixturePath('server', 'train_small_gpt.py'));
+    const failed = await client.connection.sendRequest<Report>('scalingLens/report', {
+      uri,
+      charts: { status: 'failed', reason: 'the curves panel did not draw the charts within 30 s' },
+    });
+    assert.ok(failed.ok);
+    assert.ok(
+      failed.markdown.includes(
+        '## Charts\n\nCharts not embedded: the curves panel did not draw the charts within 30 s. The numbers above do not depend on them',
+      ),
+      failed.markdown,
+    );
+    assert.equal(JSON.parse(failed.json).charts.status, 'failed');
+    assert.doesNotMatch(failed.markdown, /!\[/);
+    for (const charts of [
+      {
+        status: 'embedded',
+        images: [{ chart: 'tokens', title: 'T', widthPx: -1, heightPx: 900 }],
+        pixelRatio: 2,
+      },
+      {
+        status: 'embedded',
+        images: [{ chart: '../../etc', title: 'T', widthPx: 1, heightPx: 1 }],
+        pixelRatio: 2,
+      },
+      { status: 'embedded', images: 'all', pixelRatio: 2 },
+      { status: 'embedded', images: [], pixelRatio: 99 },
+      { status: 'sideways' },
+      'embedded',
+    ]) {
+      const report = await client.connection.sendRequest<Report>('scalingLens/report', { uri, charts });
+      assert.ok(report.ok, JSON.stringify(charts));
+      const json = JSON.parse(report.json);
+      assert.equal(json.charts.status, 'not-drawn', JSON.stringify(charts));
+      assert.deepEqual(json.charts.images, []);
+    }
+    const none = await client.connection.sendRequest<Report>('scalingLens/report', {
+      uri,
+      charts: { status: 'none' },
+    });
+    assert.ok(none.ok);
+    assert.match(JSON.parse(none.json).charts.note, /nothing the curves panel can draw/);
   },
 );
 

@@ -12,7 +12,7 @@ import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
 import { formatCount, formatLoss } from '../../src/core/format';
-import { isWebviewToHostMessage, type UpdateMessage } from '../../src/webviewProtocol';
+import { isWebviewToHostMessage, pngDimensions, type UpdateMessage } from '../../src/webviewProtocol';
 import { REPO_ROOT } from '../helpers';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -212,6 +212,91 @@ describe('curves webview rendering (headless Chromium)', { skip: SKIP }, () => {
       // A malformed message is ignored, not half-applied.
       await page.evaluate(() => window.postMessage({ type: 'update', snapshot: { uri: 'x' } }, '*'));
       assert.ok((await page.textContent('#config-marker'))!.includes('predicted loss 2.500'));
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('renderForReport: every drawable chart as a 2× PNG on the theme background, the panel untouched', async () => {
+    const { htmlPath, update } = await preview.writePreview({
+      sample: 'fitted',
+      theme: 'dark',
+      outDir: ARTIFACTS,
+      build: false,
+    });
+    const { page, problems } = await openPreview(browser, htmlPath);
+    try {
+      const rendersBefore = await page.getAttribute('body', 'data-renders');
+      const hiddenBefore = await inkedPixels(page, 'tokens');
+      await page.evaluate((data) => {
+        window.postMessage(
+          { type: 'renderForReport', requestId: 'report-7-x', data, pixelRatio: 2, width: 800, height: 450 },
+          '*',
+        );
+      }, update.data);
+      await page.waitForFunction(
+        () =>
+          (window as unknown as { __posted: { type: string }[] }).__posted.some(
+            (m) => m.type === 'reportImages',
+          ),
+        undefined,
+        { timeout: 15_000 },
+      );
+      const reply = (
+        (await page.evaluate(() => (window as unknown as { __posted: unknown[] }).__posted)) as {
+          type: string;
+          requestId?: string;
+          images?: { chart: string; title: string; dataUrl: string }[];
+          error?: string;
+        }[]
+      ).find((m) => m.type === 'reportImages')!;
+      assert.ok(isWebviewToHostMessage(reply), 'the reply passes the host guard');
+      assert.equal(reply.requestId, 'report-7-x');
+      assert.equal(reply.error, undefined);
+      const drawable = update.data.charts.filter((c) => c.unavailable === undefined);
+      assert.deepEqual(
+        reply.images!.map((i) => [i.chart, i.title]),
+        drawable.map((c) => [c.id, c.title]),
+      );
+      for (const image of reply.images!) {
+        const png = Buffer.from(image.dataUrl.slice(image.dataUrl.indexOf(',') + 1), 'base64');
+        assert.deepEqual(pngDimensions(png), { width: 1600, height: 900 }, image.chart);
+      }
+      // Drawn, not blank: decode one in the page and count pixels unlike its (background) corner.
+      // (In a blank page: the panel's CSP rightly lets no fetch through, not even of a data: URL.)
+      const blank = await browser.newPage();
+      const inked = await blank.evaluate(async (url) => {
+        const bitmap = await createImageBitmap(await (await fetch(url)).blob());
+        const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+        const ctx = canvas.getContext('2d')!;
+        ctx.drawImage(bitmap, 0, 0);
+        const { data } = ctx.getImageData(0, 0, bitmap.width, bitmap.height);
+        const corner = [data[0], data[1], data[2], data[3]];
+        let count = 0;
+        for (let i = 0; i < data.length; i += 4)
+          if (
+            Math.abs(data[i] - corner[0]) +
+              Math.abs(data[i + 1] - corner[1]) +
+              Math.abs(data[i + 2] - corner[2]) >
+            60
+          )
+            count++;
+        return { count, corner };
+      }, reply.images![0]!.dataUrl);
+      await blank.close();
+      assert.ok(inked.count > 8000, `only ${inked.count} drawn pixels`);
+      // The dark theme's editor background, opaque (not a transparent PNG).
+      assert.equal(inked.corner[3], 255);
+      assert.ok(inked.corner[0]! < 80 && inked.corner[1]! < 80 && inked.corner[2]! < 80, `${inked.corner}`);
+      // The panel's own charts were neither redrawn nor disturbed, and nothing stays in the page.
+      assert.equal(await page.getAttribute('body', 'data-renders'), rendersBefore);
+      assert.equal(await inkedPixels(page, 'tokens'), hiddenBefore);
+      assert.equal(await page.evaluate(() => document.querySelectorAll('canvas').length), 7);
+      assert.deepEqual(
+        await page.evaluate(() => (window as unknown as { __csp?: string[] }).__csp ?? []),
+        [],
+      );
+      assert.deepEqual(problems, []);
     } finally {
       await page.close();
     }

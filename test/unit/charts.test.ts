@@ -619,7 +619,7 @@ describe('loss over training chart (issue #13 item 3)', () => {
       assert.equal(last.x, 2 * expected.curve[expected.curve.length - 1]!.tokens);
       assert.equal(last.y, evaluateLaw(snapshot.law.law, N, last.x));
       assert.ok(schedule.caption!.some((c) => c.startsWith('WSD-cooldown what-if not drawn')));
-      assert.ok(schedule.caption!.some((c) => c.startsWith('Logged points not drawn')));
+      assert.ok(schedule.caption!.some((c) => c.startsWith('Logged points: no run log is followed')));
       assert.equal(isChartData(data), true);
     });
   }

@@ -10,6 +10,7 @@ import {
   type FolderFile,
 } from '../../src/core/fit';
 import { fixture, fixturePath } from '../helpers';
+import { readRunConfig } from '../../src/core/config/registry';
 
 function listFixtureFolder(root: string): FolderFile[] {
   const out: FolderFile[] = [];
@@ -205,7 +206,7 @@ describe('cell parsing', () => {
 describe('readRunsFromFiles (a folder of runs)', () => {
   it('takes N from each run config and tokens from steps × tokens/step', () => {
     const files = listFixtureFolder(fixturePath('runs', 'folder'));
-    const { runs, report } = readRunsFromFiles(files, 'folder');
+    const { runs, report } = readRunsFromFiles(files, 'folder', {}, readRunConfig);
     assert.deepEqual(report.errors, []);
     // nanoGPT GPT-2 style, vocab 50304, block 512, bias False, tied head:
     // N = V·d + 512·d + L·(12d² + 2d) + d.
@@ -223,7 +224,7 @@ describe('readRunsFromFiles (a folder of runs)', () => {
   });
 
   it('explains a folder with nothing recognizable', () => {
-    const { report } = readRunsFromFiles([{ path: 'notes.txt', text: 'hello' }], 'empty');
+    const { report } = readRunsFromFiles([{ path: 'notes.txt', text: 'hello' }], 'empty', {}, readRunConfig);
     assert.match(report.errors[0], /No runs found/);
   });
 });

@@ -95,9 +95,58 @@ test('bad input: percent accuracies, a missing column and a single model size ea
     ];
     const percentPath = join(dir, 'percent.csv');
     writeFileSync(percentPath, percent.join('\n') + '\n');
-    const p = await fitJson([percentPath, '--target', 'accuracy:piqa_acc', '--loss', 'loss_ln_lambada_ppl']);
+    // Read as fractions, percentages are refused with what to do.
+    const p = await fitJson([
+      percentPath,
+      '--target',
+      'accuracy:piqa_acc',
+      '--loss',
+      'loss_ln_lambada_ppl',
+      '--accuracy-scale',
+      'fraction',
+    ]);
     assert.equal(p.code, 1);
-    assert.match(p.json.errors.join(' '), /look like percentages.*divide by 100/);
+    assert.match(p.json.errors.join(' '), /look like percentages.*divide by 100.*--accuracy-scale percent/);
+    // By default they are detected, divided by 100 and said so: the same law as the fraction column.
+    const auto = await fitJson([
+      percentPath,
+      '--target',
+      'accuracy:piqa_acc',
+      '--loss',
+      'loss_ln_lambada_ppl',
+    ]);
+    const fractions = await fitJson([
+      PYTHIA,
+      '--target',
+      'accuracy:piqa_acc',
+      '--loss',
+      'loss_ln_lambada_ppl',
+    ]);
+    assert.equal(auto.code, 0, auto.err);
+    assert.equal(auto.json.accuracyScale, 'percent');
+    assert.match(auto.json.warnings.join(' '), /look like percentages, so they were divided by 100/);
+    for (const [name, value] of Object.entries(fractions.json.accuracyLaw.params as Record<string, number>))
+      assert.ok(
+        Math.abs(auto.json.accuracyLaw.params[name] - value) < 1e-6 * Math.max(1, Math.abs(value)),
+        name,
+      );
+    // Beyond 100 they are neither.
+    const beyond = join(dir, 'beyond.csv');
+    writeFileSync(
+      beyond,
+      [
+        lines[0],
+        ...lines.slice(1).map((l) =>
+          l
+            .split(',')
+            .map((c, i) => (i === piqa ? String(Number(c) * 1000) : c))
+            .join(','),
+        ),
+      ].join('\n') + '\n',
+    );
+    const far = await fitJson([beyond, '--target', 'accuracy:piqa_acc', '--loss', 'loss_ln_lambada_ppl']);
+    assert.equal(far.code, 1);
+    assert.match(far.json.errors.join(' '), /fractions in \[0, 1\] \(or percentages in \[0, 100\]\)/);
 
     const missing = await fitJson([
       PYTHIA,
@@ -120,7 +169,8 @@ test('bad input: percent accuracies, a missing column and a single model size ea
 
     const usage = await fitJson([PYTHIA, '--target', 'piqa_acc']);
     assert.equal(usage.code, 2);
-    for (const result of [p, missing, one]) assert.ok(!JSON.stringify(result.json).includes('NaN'));
+    for (const result of [p, auto, far, missing, one])
+      assert.ok(!JSON.stringify(result.json).includes('NaN'));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

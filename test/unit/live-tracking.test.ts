@@ -5,7 +5,7 @@
  */
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { nanogptSchedule } from '../../src/core/schedule/nanogpt';
+import { nanogptSchedule } from '../../src/core/config/frameworks/nanogpt/schedule';
 import { compileRun } from '../../src/core/schedule/model';
 import { featuresAtTokens, runFeatures } from '../../src/core/schedule/features';
 import { OFF_BAND_CHECKPOINTS, RunTracker, type TrackedRun } from '../../src/core/logs/live';

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readRunConfig } from '../../src/core/config/registry';
 import { after, describe, it } from 'node:test';
 import { Worker } from 'node:worker_threads';
 import { readRunsFromText } from '../../src/core/fit';
@@ -36,7 +37,7 @@ describe('readRunsFromPath', () => {
   });
 
   it('reads a folder of runs (config + metrics per run directory) with exact N from each config', () => {
-    const read = readRunsFromPath(fixturePath('runs', 'folder'));
+    const read = readRunsFromPath(fixturePath('runs', 'folder'), {}, readRunConfig);
     assert.equal(read.report.format, 'folder');
     assert.equal(read.report.source, fixturePath('runs', 'folder'));
     assert.deepEqual(read.report.errors, []);

@@ -9,6 +9,7 @@ import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { CHART_IDS } from '../../src/core/charts';
 import {
+  pngDimensions,
   isHostToWebviewMessage,
   isWebviewToHostMessage,
   sanitizePanelState,
@@ -134,11 +135,28 @@ function hostUses(message: unknown): void {
     assert.ok(bytes.length >= 0);
   } else if (m.type === 'exportCsv') {
     assert.ok(m.chart === 'all' || (CHART_IDS as readonly string[]).includes(m.chart!), 'csv chart');
+  } else if (m.type === 'reportImages') {
+    // curvesPanel.renderForReport: look the pending request up, decode each image, read its IHDR.
+    const r = message as { requestId: string; images: { chart: string; dataUrl: string }[] };
+    assert.equal(typeof r.requestId, 'string');
+    for (const image of r.images) {
+      assert.ok((CHART_IDS as readonly string[]).includes(image.chart), 'report chart id');
+      const bytes = Buffer.from(image.dataUrl.slice(image.dataUrl.indexOf(',') + 1), 'base64');
+      pngDimensions(bytes);
+    }
   } else assert.equal(m.type, 'ready');
 }
 
 /** What the page does with an accepted host message (webview/main.ts: header, charts, table). */
 function pageUses(message: HostToWebviewMessage): void {
+  if (message.type === 'renderForReport') {
+    // main.ts reportImages: every drawable chart of the data, at a bounded size.
+    assert.ok(message.width * message.pixelRatio <= 16_000 && message.height * message.pixelRatio <= 16_000);
+    for (const chart of message.data.charts)
+      for (const series of chart.series)
+        for (const p of series.points) assert.ok(Number.isFinite(p.x) && Number.isFinite(p.y));
+    return;
+  }
   if (message.type !== 'update') {
     assert.equal(typeof (message.type === 'empty' ? message.reason : message.message), 'string');
     return;
@@ -171,6 +189,18 @@ const webviewValid = fc.oneof(
     dataUrl: fc.constant(PNG),
   }),
   fc.record({ type: fc.constant('exportCsv'), chart: fc.constantFrom('all', ...CHART_IDS) }),
+  fc.record({
+    type: fc.constant('reportImages'),
+    requestId: fc.constant('report-1-abc'),
+    images: fc.uniqueArray(
+      fc.record({
+        chart: fc.constantFrom(...CHART_IDS),
+        title: fc.string({ maxLength: 20 }),
+        dataUrl: fc.constant(PNG),
+      }),
+      { selector: (image) => image.chart, maxLength: 3 },
+    ),
+  }),
 );
 
 describe('webview → host: random and malformed messages are rejected, never crash the host', () => {
@@ -198,7 +228,16 @@ describe('webview → host: random and malformed messages are rejected, never cr
         const keys = Object.keys(value as object)
           .sort()
           .join(',');
-        assert.ok(['type', 'chart,type', 'chart,dataUrl,type'].includes(keys), keys);
+        assert.ok(
+          [
+            'type',
+            'chart,type',
+            'chart,dataUrl,type',
+            'images,requestId,type',
+            'error,images,requestId,type',
+          ].includes(keys),
+          keys,
+        );
       }),
       3000,
     );
@@ -224,6 +263,14 @@ describe('host → webview: malformed updates are rejected; accepted ones draw w
     fittedSample(),
     { type: 'empty', reason: 'no config' },
     { type: 'exportResult', ok: true, message: 'saved' },
+    {
+      type: 'renderForReport',
+      requestId: 'report-1-abc',
+      data: publishedSample().data,
+      pixelRatio: 2,
+      width: 800,
+      height: 450,
+    },
   ];
   for (const base of bases) assert.ok(isHostToWebviewMessage(base), 'the samples are valid');
 

@@ -6,6 +6,9 @@ import {
   isPngDataUrl,
   isWebviewToHostMessage,
   MAX_PNG_DATA_URL_CHARS,
+  MAX_REPORT_IMAGES_CHARS,
+  PANEL_CHART_IDS,
+  pngDimensions,
   sanitizePanelState,
 } from '../../src/webviewProtocol';
 import { contentSecurityPolicy, makeNonce, renderPage } from '../../webview/page';
@@ -58,6 +61,93 @@ describe('isWebviewToHostMessage', () => {
     }
     const huge = `data:image/png;base64,${'A'.repeat(MAX_PNG_DATA_URL_CHARS)}`;
     assert.equal(isPngDataUrl(huge), false);
+  });
+});
+
+describe('Export Report images (renderForReport → reportImages)', () => {
+  const reply = (images: unknown[], extra: object = {}) => ({
+    type: 'reportImages',
+    requestId: 'report-3-lx0',
+    images,
+    ...extra,
+  });
+  const image = (chart: string, dataUrl = PNG) => ({ chart, title: 'Loss vs training tokens', dataUrl });
+
+  test('accepts a reply with one image per chart, or none and an error', () => {
+    assert.equal(isWebviewToHostMessage(reply([image('tokens'), image('isoflop')])), true);
+    assert.equal(isWebviewToHostMessage(reply([])), true);
+    assert.equal(isWebviewToHostMessage(reply([], { error: 'canvas too large' })), true);
+  });
+
+  test('rejects duplicates, unknown charts, non-PNG data, bad ids, extra keys and oversized replies', () => {
+    const notPng = 'data:image/png;base64,R0lGODlhAQABAAAAACw='; // a GIF's bytes under a PNG MIME type
+    for (const message of [
+      reply([image('tokens'), image('tokens')]),
+      reply([image('everything')]),
+      reply([image('tokens', notPng)]),
+      reply([{ ...image('tokens'), file: '../../x.png' }]),
+      reply([image('tokens')], { extra: 1 }),
+      reply([], { error: 3 }),
+      reply([], { error: 'x'.repeat(1001) }),
+      { ...reply([]), requestId: '../x' },
+      { ...reply([]), requestId: '' },
+      { ...reply([]), requestId: 'r'.repeat(65) },
+      { ...reply([]), images: 'tokens' },
+      reply(PANEL_CHART_IDS.map((c) => image(c)).concat([image('tokens')])),
+      reply([{ ...image('tokens'), title: 't'.repeat(1001) }]),
+    ]) {
+      assert.equal(isWebviewToHostMessage(message), false, JSON.stringify(message).slice(0, 200));
+    }
+    // Each image within the per-image bound, together over the per-report bound.
+    const big = `data:image/png;base64,iVBORw0KGgo${'A'.repeat(MAX_REPORT_IMAGES_CHARS / 3)}`;
+    assert.equal(isPngDataUrl(big), true);
+    assert.equal(
+      isWebviewToHostMessage(reply(['tokens', 'isoflop', 'frontier'].map((c) => image(c, big)))),
+      false,
+    );
+  });
+
+  test('pngDimensions reads the IHDR size and refuses what is not a PNG', () => {
+    const bytes = Buffer.from(PNG.slice(PNG.indexOf(',') + 1), 'base64');
+    assert.deepEqual(pngDimensions(bytes), { width: 1, height: 1 });
+    const wide = Buffer.from(bytes);
+    wide.writeUInt32BE(1600, 16);
+    wide.writeUInt32BE(900, 20);
+    assert.deepEqual(pngDimensions(wide), { width: 1600, height: 900 });
+    assert.equal(pngDimensions(bytes.subarray(0, 20)), null);
+    const gif = Buffer.from('R0lGODlhAQABAAAAACw=', 'base64');
+    assert.equal(pngDimensions(gif), null);
+    const noHeader = Buffer.from(bytes);
+    noHeader.write('IDAT', 12, 'latin1');
+    assert.equal(pngDimensions(noHeader), null);
+    const empty = Buffer.from(bytes);
+    empty.writeUInt32BE(0, 16);
+    assert.equal(pngDimensions(empty), null);
+  });
+
+  test('renderForReport: chart data the page can draw, a bounded size and pixel ratio', () => {
+    const data = publishedSample().data;
+    const message = {
+      type: 'renderForReport',
+      requestId: 'report-1-a',
+      data,
+      pixelRatio: 2,
+      width: 800,
+      height: 450,
+    };
+    assert.equal(isHostToWebviewMessage(message), true);
+    for (const patch of [
+      { pixelRatio: 0 },
+      { pixelRatio: 5 },
+      { pixelRatio: NaN },
+      { width: 99 },
+      { height: 4001 },
+      { width: 800.5 },
+      { requestId: 'a b' },
+      { data: { ...data, charts: 'all' } },
+    ]) {
+      assert.equal(isHostToWebviewMessage({ ...message, ...patch }), false, JSON.stringify(patch));
+    }
   });
 });
 

@@ -1,4 +1,5 @@
-import type { FrameworkId, ReadContext, ReadResult } from '../types';
+import type { FrameworkId, ReadContext, ReadResult, RunSpec } from '../types';
+import type { ExtractedSchedule } from '../schedule/types';
 import type { FrameworkInventory } from './inventory';
 import type { LayoutDefaults, ParallelLayout, ResolvedLayout } from '../model/layout';
 import type { MemoryEdit } from '../model/memoryEdits';
@@ -33,6 +34,13 @@ export interface FrameworkReader<Id extends string = FrameworkId> {
    * guessed defaults).
    */
   layout?: FrameworkLayout;
+  /**
+   * The LR schedule, batch ramp and run length the file states (./frameworks/<id>/schedule.ts), with
+   * the framework's own defaults cited there; `spec` is this reader's spec of the text when the
+   * caller has it. Without it, the schedule hover and "loss over training" say there is no extractor.
+   * It imports only src/core/schedule/{types,common} (never schedule/index: that imports the registry).
+   */
+  schedule?: (text: string, context?: ReadContext, spec?: RunSpec) => ExtractedSchedule;
 }
 
 /** A framework's layout reader and defaults (README "How to add a framework"). */

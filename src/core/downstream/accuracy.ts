@@ -97,8 +97,14 @@ function fitGadre(points: readonly LossAccuracyPoint[]): GadreAccuracyLaw | unde
   return logGamma === undefined ? undefined : at(logGamma).law;
 }
 
-/** Bhagia et al. 2024: Acc = a·σ(k(L − L₀)) + b; a and b exact for each (k, L₀). */
-function fitBhagia(points: readonly LossAccuracyPoint[]): BhagiaAccuracyLaw | undefined {
+/**
+ * Bhagia et al. 2024: Acc = a·σ(k(L − L₀)) + b; a and b exact for each (k, L₀). With `start` (a
+ * bootstrap refit near the main fit) the grid scan is skipped and only the local refinement runs.
+ */
+function fitBhagia(
+  points: readonly LossAccuracyPoint[],
+  start?: BhagiaAccuracyLaw,
+): BhagiaAccuracyLaw | undefined {
   const n = points.length;
   const ones = new Float64Array(n).fill(1);
   const acc = Float64Array.from(points, (p) => p.accuracy);
@@ -120,13 +126,16 @@ function fitBhagia(points: readonly LossAccuracyPoint[]): BhagiaAccuracyLaw | un
   const ks: number[] = [];
   for (let j = -40; j <= 40; j++) if (j !== 0) ks.push((Math.sign(j) * Math.exp(Math.abs(j) / 8 - 2)) / span);
   let best = { sse: Number.POSITIVE_INFINITY, k: 0, L0: 0 };
-  for (const k of ks) {
-    for (let m = 0; m <= 60; m++) {
-      const L0 = lo - 2 * span + (m / 60) * 5 * span;
-      const { sse } = at(k, L0);
-      if (sse < best.sse) best = { sse, k, L0 };
+  if (start && start.k !== 0 && Number.isFinite(start.k) && Number.isFinite(start.L0))
+    best = { sse: at(start.k, start.L0).sse, k: start.k, L0: start.L0 };
+  else
+    for (const k of ks) {
+      for (let m = 0; m <= 60; m++) {
+        const L0 = lo - 2 * span + (m / 60) * 5 * span;
+        const { sse } = at(k, L0);
+        if (sse < best.sse) best = { sse, k, L0 };
+      }
     }
-  }
   if (!Number.isFinite(best.sse)) return undefined;
   // Alternate golden-section refinements of k (in its sign's log) and L₀.
   let { k, L0 } = best;
@@ -151,6 +160,7 @@ function fitBhagia(points: readonly LossAccuracyPoint[]): BhagiaAccuracyLaw | un
 export function fitAccuracyLaw(
   form: AccuracyLawForm,
   points: readonly LossAccuracyPoint[],
+  options: { start?: AccuracyLaw } = {},
 ): { law: AccuracyLaw; rmse: number } | { error: string } {
   const usable = points.filter((p) => Number.isFinite(p.loss) && Number.isFinite(p.accuracy));
   const needed = form === 'gadre2024' ? 4 : 5;
@@ -160,7 +170,8 @@ export function fitAccuracyLaw(
     };
   if (new Set(usable.map((p) => p.loss)).size < 3)
     return { error: 'The accuracy law needs at least 3 distinct losses to fit a curve.' };
-  const law = form === 'gadre2024' ? fitGadre(usable) : fitBhagia(usable);
+  const start = options.start?.form === 'bhagia2024' ? options.start : undefined;
+  const law = form === 'gadre2024' ? fitGadre(usable) : fitBhagia(usable, start);
   if (!law) return { error: `The ${form} accuracy law could not be fitted (degenerate data).` };
   const rmse = Math.sqrt(
     usable.reduce((s, p) => s + (accuracyAtLoss(law, p.loss) - p.accuracy) ** 2, 0) / usable.length,
@@ -169,21 +180,61 @@ export function fitAccuracyLaw(
 }
 
 /**
- * Problems with an accuracy column, as messages: values in percent, outside [0, 1], or none at all.
+ * How the values of an accuracy column are read: `auto` takes values up to 1 as fractions and
+ * values up to 100 as percentages (divided by 100, and said so); `fraction` and `percent` force one.
  */
-export function accuracyColumnProblems(column: string, values: readonly number[]): string[] {
-  if (values.length === 0) return [`No values in the accuracy column "${column}".`];
+export type AccuracyScale = 'auto' | 'fraction' | 'percent';
+
+export const ACCURACY_SCALES: readonly AccuracyScale[] = ['auto', 'fraction', 'percent'];
+
+/**
+ * The factor that turns an accuracy column into fractions, or the problems that prevent it: values
+ * outside [0, 1] (fractions) or [0, 100] (percentages), or none at all. A percent column read under
+ * `auto` is converted with a warning that says so — never silently.
+ */
+export function accuracyColumnScale(
+  column: string,
+  values: readonly number[],
+  scale: AccuracyScale = 'auto',
+): { factor: number; errors: string[]; warnings: string[] } {
+  const fail = (message: string) => ({ factor: 1, errors: [message], warnings: [] });
+  if (values.length === 0) return fail(`No values in the accuracy column "${column}".`);
   let max = Number.NEGATIVE_INFINITY;
   let min = Number.POSITIVE_INFINITY;
   for (const v of values) {
     max = Math.max(max, v);
     min = Math.min(min, v);
   }
-  if (max > 1 && max <= 100)
-    return [
-      `Accuracies in "${column}" go up to ${max}: they look like percentages. Give fractions in [0, 1] (divide by 100).`,
-    ];
-  if (max > 1 || min < 0)
-    return [`Accuracies in "${column}" must be fractions in [0, 1]; found values from ${min} to ${max}.`];
-  return [];
+  if (!Number.isFinite(min) || !Number.isFinite(max))
+    return fail(`Accuracies in "${column}" must be finite numbers.`);
+  if (scale === 'percent') {
+    if (min < 0 || max > 100)
+      return fail(
+        `Accuracies in "${column}" are read as percentages but range from ${min} to ${max}; percentages lie in [0, 100].`,
+      );
+    return {
+      factor: 0.01,
+      errors: [],
+      warnings: [`Accuracies in "${column}" read as percentages (divided by 100).`],
+    };
+  }
+  if (min < 0)
+    return fail(`Accuracies in "${column}" must be fractions in [0, 1]; found values from ${min} to ${max}.`);
+  if (max <= 1) return { factor: 1, errors: [], warnings: [] };
+  if (max <= 100) {
+    if (scale === 'fraction')
+      return fail(
+        `Accuracies in "${column}" go up to ${max}: they look like percentages. Give fractions in [0, 1] (divide by 100), or read them as percentages (--accuracy-scale percent).`,
+      );
+    return {
+      factor: 0.01,
+      errors: [],
+      warnings: [
+        `Accuracies in "${column}" go up to ${max}: they look like percentages, so they were divided by 100 (force with --accuracy-scale fraction or percent).`,
+      ],
+    };
+  }
+  return fail(
+    `Accuracies in "${column}" must be fractions in [0, 1] (or percentages in [0, 100]); found values from ${min} to ${max}.`,
+  );
 }

@@ -9,13 +9,20 @@ import type { RunSeries } from '../fit/types';
 import { evaluateLaw, type LawForm } from '../laws/forms';
 import {
   accuracyAtLoss,
-  accuracyColumnProblems,
+  accuracyColumnScale,
   accuracyLawParams,
   fitAccuracyLaw,
   type AccuracyLaw,
   type AccuracyLawForm,
+  type AccuracyScale,
   type LossAccuracyPoint,
 } from './accuracy';
+import {
+  bootstrapDownstream,
+  DOWNSTREAM_BOOTSTRAP_SEED,
+  type DownstreamBootstrap,
+  type DownstreamBootstrapInput,
+} from './bootstrap';
 
 export interface DownstreamOptions {
   accuracyLaw?: AccuracyLawForm;
@@ -25,6 +32,12 @@ export interface DownstreamOptions {
   minTokens?: number;
   /** Hold out every run of the largest N and report its accuracy error. */
   holdoutLargest?: boolean;
+  /** How the accuracy column's values are read (default `auto`: percentages detected and divided by 100, with a warning). */
+  accuracyScale?: AccuracyScale;
+  /** Bootstrap resamples over runs refitting both steps (src/core/downstream/bootstrap.ts); 0 = none (default). */
+  bootstrap?: number;
+  /** Seed of the bootstrap resampling (default DOWNSTREAM_BOOTSTRAP_SEED). */
+  seed?: number;
 }
 
 /** One held-out run's final checkpoint. */
@@ -50,6 +63,10 @@ export interface DownstreamReport {
   modelSizes: number;
   /** Root-mean-square accuracy error of step 2 on its own points. */
   trainRmse: number | null;
+  /** 1 for fractions, 0.01 when the column was read as percentages. */
+  accuracyFactor: number;
+  /** The bootstrap of both steps over runs, when asked for. */
+  bootstrap?: DownstreamBootstrap;
   heldOut?: {
     model: string;
     params: number;
@@ -65,13 +82,29 @@ export interface DownstreamReport {
 
 const key = (run: string, tokens: number) => `${run}\u0000${tokens}`;
 
-/** Fit the two-step downstream law; never throws, problems come back in `errors`. */
+/** Fit the two-step downstream law (and its bootstrap when asked); never throws, problems come back in `errors`. */
 export function fitDownstream(
   lossRuns: readonly RunSeries[],
   accuracyRuns: readonly RunSeries[],
   target: string,
   options: DownstreamOptions = {},
 ): DownstreamReport {
+  const { report, bootstrapInput } = fitDownstreamPoint(lossRuns, accuracyRuns, target, options);
+  if (report.ok && bootstrapInput && (options.bootstrap ?? 0) > 0)
+    report.bootstrap = bootstrapDownstream({ ...bootstrapInput, resamples: options.bootstrap! });
+  return report;
+}
+
+/**
+ * The point fit of both steps, and what a bootstrap of it needs (the fitted runs with accuracies as
+ * fractions), so a caller with an event loop can run the resamples itself (startBootstrap).
+ */
+export function fitDownstreamPoint(
+  lossRuns: readonly RunSeries[],
+  accuracyRuns: readonly RunSeries[],
+  target: string,
+  options: DownstreamOptions = {},
+): { report: DownstreamReport; bootstrapInput?: DownstreamBootstrapInput } {
   const accuracyLawForm = options.accuracyLaw ?? 'bhagia2024';
   const lossForm = options.lossForm ?? 'chinchilla';
   const minTokens = options.minTokens ?? 1e10;
@@ -83,12 +116,21 @@ export function fitDownstream(
     points: 0,
     modelSizes: 0,
     trainRmse: null,
+    accuracyFactor: 1,
     warnings: [],
     errors: [],
   };
   const allAccuracies = accuracyRuns.flatMap((run) => run.points.map((p) => p.loss));
-  report.errors.push(...accuracyColumnProblems(target, allAccuracies));
-  if (report.errors.length) return report;
+  const scale = accuracyColumnScale(target, allAccuracies, options.accuracyScale ?? 'auto');
+  report.errors.push(...scale.errors);
+  report.warnings.push(...scale.warnings);
+  if (report.errors.length) return { report };
+  report.accuracyFactor = scale.factor;
+  if (scale.factor !== 1)
+    accuracyRuns = accuracyRuns.map((run) => ({
+      ...run,
+      points: run.points.map((p) => ({ ...p, loss: p.loss * scale.factor })),
+    }));
 
   // Pair each checkpoint's accuracy with its loss (same run, same tokens).
   const lossAt = new Map<string, number>();
@@ -99,12 +141,12 @@ export function fitDownstream(
     report.errors.push(
       `Downstream fits need runs of at least 2 model sizes (3 or more to hold one out); the data has ${sizes.size}.`,
     );
-    return report;
+    return { report };
   }
   const heldParams = options.holdoutLargest ? Math.max(...sizes) : Number.POSITIVE_INFINITY;
   if (options.holdoutLargest && sizes.size < 3) {
     report.errors.push('Holding out the largest model leaves one model size: need runs of at least 3 sizes.');
-    return report;
+    return { report };
   }
   const isHeld = (run: RunSeries) => run.params === heldParams;
 
@@ -115,7 +157,7 @@ export function fitDownstream(
   );
   if (!lossFit.ok || !lossFit.law) {
     report.errors.push(...lossFit.errors.map((e) => `Loss law: ${e}`));
-    return report;
+    return { report };
   }
   report.lossLaw = { form: lossForm, params: lossFit.params };
   if (lossFit.region) report.region = lossFit.region;
@@ -140,7 +182,7 @@ export function fitDownstream(
   const fitted = fitAccuracyLaw(accuracyLawForm, pairs);
   if ('error' in fitted) {
     report.errors.push(fitted.error);
-    return report;
+    return { report };
   }
   report.ok = true;
   report.accuracyLaw = { form: accuracyLawForm, params: accuracyLawParams(fitted.law) };
@@ -150,7 +192,18 @@ export function fitDownstream(
 
   if (options.holdoutLargest)
     report.heldOut = heldOutError(fitted.law, lossFit.law, accuracyRuns, lossAt, heldParams, paramsOf);
-  return report;
+  return {
+    report,
+    bootstrapInput: {
+      lossRuns: lossRuns.filter((run) => !isHeld(run)),
+      accuracyRuns: accuracyRuns.filter((run) => !isHeld(run) && run.points.length > 0),
+      lossForm,
+      accuracyForm: accuracyLawForm,
+      accuracyStart: fitted.law,
+      minTokens,
+      seed: options.seed ?? DOWNSTREAM_BOOTSTRAP_SEED,
+    },
+  };
 }
 
 function heldOutError(

@@ -32,7 +32,7 @@ export {
   MAX_RUNS_TEXT_CHARS,
   type RunsRead,
 } from './ingest';
-export { readRunsFromFiles, type FolderFile } from './runFolder';
+export { readRunsFromFiles, type ConfigReader, type FolderFile } from './runFolder';
 export {
   estimateFitSeconds,
   measureSecondsPerPointPass,

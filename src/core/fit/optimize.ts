@@ -432,6 +432,16 @@ interface Cell {
   exponents: number[];
 }
 
+/** The scanned cells, and (separable scans) the cells' coefficients from the scan's own sums. */
+interface Scan {
+  cells: Cell[];
+  /**
+   * θ of a cell, exactly as `projectCoefficients` computes it (the same sums in the same order, so
+   * the same bits) but from the scan's per-value columns instead of another pass over the points.
+   */
+  project?: (cell: Cell, fixed: readonly (number | undefined)[]) => number[] | undefined;
+}
+
 /**
  * Least-squares cost of every grid cell, for forms whose linear columns each depend on at most one
  * exponent (`separableColumns`): each column is computed once per grid value and the Gram matrix of a
@@ -443,7 +453,7 @@ function scanSeparable(
   design: FitDesign,
   grids: number[][],
   columnsOf: readonly number[],
-): Cell[] {
+): Scan {
   const n = pointCount(design);
   const size = form.linearSize;
   const row = new Float64Array(size);
@@ -451,10 +461,13 @@ function scanSeparable(
   const probe = grids.map((g) => g[0]);
   // vectors[c][v]: column c (divided by the target) at grid value v of its exponent (v = 0 if none).
   const vectors: Float64Array[][] = [];
+  // rawMax[c][v]: the largest unscaled value of that column (projectCoefficients' floor uses it).
+  const rawMax: Float64Array[] = [];
   for (let c = 0; c < size; c++) {
     const dep = columnsOf[c];
     const count = dep < 0 ? 1 : grids[dep].length;
     vectors.push(Array.from({ length: count }, () => new Float64Array(n)));
+    rawMax.push(new Float64Array(count));
   }
   for (let c = 0; c < size; c++) {
     const dep = columnsOf[c];
@@ -462,14 +475,21 @@ function scanSeparable(
       const exponents = probe.slice();
       if (dep >= 0) exponents[dep] = grids[dep][v];
       const out = vectors[c][v];
+      let max = 0;
       for (let i = 0; i < n; i++) {
         const target = form.linearRow(design, exponents, i, row);
         targets[i] = target;
+        max = Math.max(max, row[c]);
         out[i] = row[c] / target;
       }
+      rawMax[c][v] = max;
     }
   }
-  for (let i = 0; i < n; i++) if (!Number.isFinite(targets[i]) || !(targets[i] > 0)) return [];
+  let targetMax = 0;
+  for (let i = 0; i < n; i++) {
+    if (!Number.isFinite(targets[i]) || !(targets[i] > 0)) return { cells: [] };
+    targetMax = Math.max(targetMax, targets[i]);
+  }
   const dot = (a: Float64Array, b: Float64Array) => {
     let s = 0;
     for (let i = 0; i < n; i++) s += a[i] * b[i];
@@ -501,7 +521,7 @@ function scanSeparable(
   const equations = new NormalEquations(size);
   const cells: Cell[] = [];
   const index = grids.map(() => 0);
-  const visit = () => {
+  const assemble = (index: readonly number[]) => {
     for (let c = 0; c < size; c++) {
       const pc = columnsOf[c] < 0 ? 0 : index[columnsOf[c]];
       equations.rhs[c] = rhsCache[c][pc];
@@ -517,6 +537,9 @@ function scanSeparable(
       }
     }
     equations.targetSquares = n;
+  };
+  const visit = () => {
+    assemble(index);
     const cost = equations.nonNegativeCost();
     if (Number.isFinite(cost))
       cells.push({ cost, gridIndex: index.slice(), exponents: index.map((v, j) => grids[j][v]) });
@@ -525,11 +548,22 @@ function scanSeparable(
   else
     for (index[0] = 0; index[0] < grids[0].length; index[0]++)
       for (index[1] = 0; index[1] < grids[1].length; index[1]++) visit();
-  return cells;
+  const project = (cell: Cell, fixed: readonly (number | undefined)[]) => {
+    assemble(cell.gridIndex);
+    const coefficients = equations.solveNonNegative();
+    if (!coefficients) return undefined;
+    const c = Array.from(coefficients, (value, k) => {
+      const columnMax = rawMax[k][columnsOf[k] < 0 ? 0 : cell.gridIndex[columnsOf[k]]];
+      return Math.max(value, (1e-8 * targetMax) / Math.max(columnMax, 1e-300));
+    });
+    const theta = form.thetaFromLinear(c, cell.exponents);
+    return theta.map((v, k) => fixed[k] ?? v);
+  };
+  return { cells, project };
 }
 
 /** Least-squares cost of every grid cell through `linearRow` (forms without separable columns). */
-function scanGeneric(form: LogSpaceForm, design: FitDesign, grids: number[][]): Cell[] {
+function scanGeneric(form: LogSpaceForm, design: FitDesign, grids: number[][]): Scan {
   const n = pointCount(design);
   const size = form.linearSize;
   const row = new Float64Array(size);
@@ -548,7 +582,7 @@ function scanGeneric(form: LogSpaceForm, design: FitDesign, grids: number[][]): 
   };
   if (grids.length === 1) grids[0].forEach((a, i) => visit([a], [i]));
   else grids[0].forEach((a, i) => grids[1].forEach((b, j) => visit([a, b], [i, j])));
-  return cells;
+  return { cells };
 }
 
 /**
@@ -573,9 +607,10 @@ export function variableProjectionStarts(
     return gridValues(form.exponentGrids[j]!, options.coarsen ?? 1);
   });
   const subProblem: Problem = { ...problem, design: stride === 1 ? design : subsetDesign(design, sample) };
-  const cells = form.separableColumns
+  const scan = form.separableColumns
     ? scanSeparable(form, subProblem.design, grids, form.separableColumns)
     : scanGeneric(form, subProblem.design, grids);
+  const cells = scan.cells;
   cells.sort((p, q) => p.cost - q.cost);
   // Greedy diverse pick: skip cells within 3 grid cells of one already taken (same basin).
   const shortlist: Cell[] = [];
@@ -587,7 +622,9 @@ export function variableProjectionStarts(
   }
   const starts: Start[] = [];
   for (const cell of shortlist) {
-    const theta = projectCoefficients(form, subProblem.design, cell.exponents, problem.fixed);
+    const theta = scan.project
+      ? scan.project(cell, problem.fixed)
+      : projectCoefficients(form, subProblem.design, cell.exponents, problem.fixed);
     if (!theta) continue;
     const objective = huberObjective(subProblem, theta);
     if (Number.isFinite(objective)) starts.push({ theta, objective, gridIndex: cell.gridIndex });

@@ -1,4 +1,4 @@
-import { readRunConfig } from '../config/registry';
+import type { ReadContext, ReadResult } from '../types';
 import { countParams } from '../model/params';
 import { emptyIngestReport, mergeReports, readRunsFromText, type RunsRead } from './ingest';
 import type { IngestOptions, RunSeries } from './types';
@@ -7,8 +7,13 @@ import type { IngestOptions, RunSeries } from './types';
  * A folder of runs: each run directory holds a config the core can analyze (any framework
  * `readRunConfig` recognizes) plus a metrics log (CSV/TSV/JSONL/trainer_state.json/W&B export). N is the
  * exact parameter count of the config's architecture; tokens = step × the config's tokens per step
- * unless the log has token counts. Pure: the caller lists the files and supplies their text.
+ * unless the log has token counts. Pure: the caller lists the files and supplies their text, and the
+ * config reader (`readRunConfig` of src/core/config/registry.ts): passed in, not imported, so that
+ * fitting a table never loads the framework readers (the CLI loads them only for a folder).
  */
+
+/** Reads a run config (src/core/config/registry.ts `readRunConfig`). */
+export type ConfigReader = (text: string, context: ReadContext) => ReadResult;
 
 /** One file of a folder, path relative to the folder (forward slashes). */
 export interface FolderFile {
@@ -41,7 +46,8 @@ function isUnder(path: string, dir: string): boolean {
 export function readRunsFromFiles(
   files: readonly FolderFile[],
   folderName: string,
-  options: IngestOptions = {},
+  options: IngestOptions,
+  readRunConfig: ConfigReader,
 ): RunsRead {
   const report = emptyIngestReport(folderName, 'folder');
   const byPath = new Map(files.map((f) => [f.path, f.text] as const));

@@ -12,9 +12,12 @@
 import { guessDelimiter, parseDelimited } from './csv';
 import { runFeatures } from '../schedule/features';
 import type { TrajectoryPoint } from './trajectory';
+import type { MultiPowerData } from './trajectoryMultipower';
 
 export interface TrajectoryIngest {
   points: TrajectoryPoint[];
+  /** The same checkpoints with each run's rebuilt per-step LR, for the multi-power law. */
+  multiPower: MultiPowerData;
   errors: string[];
   notes: string[];
   dropped: number;
@@ -44,7 +47,12 @@ interface Row {
 export function pointsFromCheckpoints(
   rows: readonly Row[],
   lrForStep?: (step: number) => number,
-): { points: TrajectoryPoint[]; error?: string } {
+): {
+  points: TrajectoryPoint[];
+  /** Per-step LR over the peak and tokens per step (the multi-power law's inputs). */
+  run?: { lr: Float64Array; stepTokens: Float64Array; steps: number[]; peakLr: number };
+  error?: string;
+} {
   const sorted = [...rows].sort((a, b) => a.step - b.step);
   const last = sorted[sorted.length - 1];
   if (!last || !(last.step >= 1)) return { points: [], error: 'no checkpoint with a positive step' };
@@ -86,21 +94,29 @@ export function pointsFromCheckpoints(
   // The climb to the first peak is warmup, not (negative) annealing.
   const warmup = lr.indexOf(peak);
   const f = runFeatures({ lr, tokens, peakLr: peak }, undefined, warmup);
-  const points = sorted
-    .filter((r) => r.step >= 1 && r.loss > 0)
-    .map((r) => {
-      const i = Math.round(r.step) - 1;
-      return {
-        model: r.model,
-        run: r.run,
-        params: r.params,
-        tokens: r.tokens,
-        loss: r.loss,
-        s1: f.s1[i],
-        s2: f.s2[i],
-      };
-    });
-  return { points };
+  const kept = sorted.filter((r) => r.step >= 1 && r.loss > 0);
+  const normalized = new Float64Array(n);
+  const stepTokens = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    normalized[i] = lr[i] / peak;
+    stepTokens[i] = tokens[i] - (i ? tokens[i - 1] : 0);
+  }
+  const points = kept.map((r) => {
+    const i = Math.round(r.step) - 1;
+    return {
+      model: r.model,
+      run: r.run,
+      params: r.params,
+      tokens: r.tokens,
+      loss: r.loss,
+      s1: f.s1[i],
+      s2: f.s2[i],
+    };
+  });
+  return {
+    points,
+    run: { lr: normalized, stepTokens, steps: kept.map((r) => Math.round(r.step) - 1), peakLr: peak },
+  };
 }
 
 /** Read a runs table. Never throws; problems come back as `errors`. */
@@ -109,7 +125,13 @@ export function readTrajectoryTable(
   fileName: string,
   options: { tokensPerStep?: number; params?: number } = {},
 ): TrajectoryIngest {
-  const out: TrajectoryIngest = { points: [], errors: [], notes: [], dropped: 0 };
+  const out: TrajectoryIngest = {
+    points: [],
+    multiPower: { runs: [], checkpoints: [] },
+    errors: [],
+    notes: [],
+    dropped: 0,
+  };
   const { records } = parseDelimited(text, guessDelimiter(text, fileName));
   if (records.length < 2) return { ...out, errors: ['the table has no data rows'] };
   const header = records[0].cells.map((c) => c.trim().toLowerCase());
@@ -147,6 +169,25 @@ export function readTrajectoryTable(
     const r = pointsFromCheckpoints(rows);
     if (r.error) out.errors.push(`run ${key.replace('\u0000', '/')}: ${r.error}`);
     for (const p of r.points) out.points.push(p);
+    if (r.run && r.points.length) {
+      const index = out.multiPower.runs.length;
+      out.multiPower.runs.push({
+        model: rows[0].model,
+        run: rows[0].run,
+        params: rows[0].params,
+        lr: r.run.lr,
+        stepTokens: r.run.stepTokens,
+        peakLr: r.run.peakLr,
+      });
+      r.points.forEach((p, k) =>
+        out.multiPower.checkpoints.push({
+          run: index,
+          step: r.run!.steps[k],
+          tokens: p.tokens,
+          loss: p.loss,
+        }),
+      );
+    }
   }
   out.notes.push(
     'per-step LR rebuilt linearly between logged checkpoints, ramping from 0 at step 0 before the first',

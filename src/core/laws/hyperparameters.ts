@@ -13,6 +13,10 @@ export interface PowerLaw {
 export interface HyperparameterLaw {
   id: string;
   label: string;
+  /** A few words for lenses and tables, e.g. `DeepSeek 2024`. */
+  shortLabel: string;
+  /** The key of this law in `plan --json`'s `hyperparameters` object. */
+  jsonKey: string;
   citation: string;
   /** What the scale variables are, in the source's own convention. */
   convention: string;
@@ -35,6 +39,8 @@ export interface HyperparameterLaw {
 export const DEEPSEEK_2024: HyperparameterLaw = {
   id: 'deepseek2024',
   label: 'DeepSeek-AI 2024 (η, B vs non-embedding compute)',
+  shortLabel: 'DeepSeek 2024',
+  jsonKey: 'deepseek2024',
   citation:
     'DeepSeek-AI 2024, "DeepSeek LLM", arXiv:2401.02954, §3.1: η_opt = 0.3118·C^−0.1250, B_opt = 0.2920·C^0.3271 tokens, ' +
     'C = M·D, M = 72·n_layer·d_model² + 6·n_layer·d_model·l_seq non-embedding FLOPs/token.',
@@ -55,6 +61,8 @@ export const DEEPSEEK_2024: HyperparameterLaw = {
 export const STEP_LAW_2025: HyperparameterLaw = {
   id: 'steplaw2025',
   label: 'Li et al. 2025 Step Law (η vs N, D; B vs D)',
+  shortLabel: 'Step Law',
+  jsonKey: 'stepLaw2025',
   citation:
     'Li et al. 2025, "Predictable Scale: Part I, Step Law", arXiv:2503.04715; step-law/steplaw@32a8f4cc ' +
     'mean of data/1004_fitted_lr_bs_scaling_model_parameters.csv: η = 1.7973·N^−0.71292·D^0.30749, B = 0.58069·D^0.57094 tokens.',

@@ -26,7 +26,12 @@
  *
  * Incremental reading (src/node/logTail.ts) passes `format` once detected and a {@link LogCarry} so
  * the state a format keeps across lines (HF dict ordinal, Composer batch, CSV header) survives chunks.
+ *
+ * TensorBoard event files are binary (TFRecord + protobuf), not lines: ./tensorboard.ts reads them
+ * into the same {@link LogPoint}s (`parseTensorBoardEvents`, `tensorBoardLossPoints`; tested on a
+ * real file). The live-tracking tail (src/node/logTail.ts) does not watch them yet.
  */
+export { parseTensorBoardEvents, tensorBoardLossPoints } from './tensorboard';
 
 export type LogFormat =
   | 'megatron'

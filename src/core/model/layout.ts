@@ -29,7 +29,16 @@ export type RecomputeMethod = 'uniform' | 'block' | 'every';
 export type ShardingMode = 'none' | 'zero1' | 'zero2' | 'zero3';
 
 export type OptimizerId =
-  'adamw' | 'adamw-8bit' | 'adafactor' | 'sgd' | 'sgd-momentum' | 'lion' | 'lion-8bit' | 'muon';
+  | 'adamw'
+  | 'adamw-8bit'
+  | 'adamw-bf16'
+  | 'adafactor'
+  | 'sgd'
+  | 'sgd-momentum'
+  | 'lion'
+  | 'lion-8bit'
+  | 'muon'
+  | 'lamb';
 
 /** Bytes of optimizer state per parameter, beyond the master weights. */
 export const OPTIMIZER_STATE_BYTES: Record<OptimizerId, { bytes: number; source: string }> = {
@@ -41,6 +50,11 @@ export const OPTIMIZER_STATE_BYTES: Record<OptimizerId, { bytes: number; source:
     bytes: 2,
     source:
       'bitsandbytes 8-bit AdamW: two uint8 states (Dettmers et al. 2022, block-wise quantization; block stats ≈ 0)',
+  },
+  'adamw-bf16': {
+    bytes: 4,
+    source:
+      'AdamW over bf16 parameters (pure bf16, e.g. LitGPT precision "bf16-true"): torch.optim.AdamW _init_group creates exp_avg and exp_avg_sq with zeros_like(param), so both are bf16 (2 + 2 B)',
   },
   adafactor: {
     bytes: 0,
@@ -55,6 +69,11 @@ export const OPTIMIZER_STATE_BYTES: Record<OptimizerId, { bytes: number; source:
     bytes: 4,
     source:
       'Muon: one fp32 momentum for matrices (Jordan et al. 2024; embeddings/head use AdamW, not separated here)',
+  },
+  lamb: {
+    bytes: 8,
+    source:
+      'LAMB: fp32 exp_avg + exp_avg_sq like Adam (You et al. 2020, Algorithm 2; DeepSpeed FusedLamb deepspeed/ops/lamb/fused_lamb.py)',
   },
 };
 
@@ -99,6 +118,42 @@ export const PRECISION_RECIPES = {
     source:
       'PyTorch FSDP2 MixedPrecisionPolicy(param_dtype=bf16, reduce_dtype=fp32) as torchtitan uses it: fp32 sharded parameters and gradients, bf16 compute copies all-gathered per block',
   },
+  amp: {
+    id: 'amp',
+    weightBytes: 4,
+    gradBytes: 4,
+    masterBytes: 0,
+    activationBytes: 2,
+    source:
+      'torch.autocast bf16/fp16 over an fp32 model (nanoGPT train.py `ctx`, Composer/OLMo precision amp_bf16 on one device): the optimizer steps the fp32 parameters and gradients directly (no separate master copy); activations in bf16/fp16. The bf16 weight casts autocast makes per op are not counted as held (torch.compile recomputes them; eager autocast keeps them for backward, up to 2 B/param more)',
+  },
+  'amp-ddp': {
+    id: 'amp-ddp',
+    weightBytes: 4,
+    gradBytes: 8,
+    masterBytes: 0,
+    activationBytes: 2,
+    source:
+      'torch.autocast over an fp32 model wrapped in DistributedDataParallel with its default gradient_as_bucket_view=False (nanoGPT train.py `DDP(model, device_ids=...)`, Composer dist_strategy.prepare_ddp_module): the all-reduce buckets hold a second fp32 copy of the gradients (PyTorch DDP docs: gradient_as_bucket_view=True "saves memory of the size of total gradients"), 4 + 4 B',
+  },
+  'fsdp-mixed': {
+    id: 'fsdp-mixed',
+    weightBytes: 4,
+    gradBytes: 4,
+    masterBytes: 0,
+    activationBytes: 2,
+    source:
+      'PyTorch FSDP (1) MixedPrecision(param_dtype=bf16) over an fp32 model: fp32 flat sharded parameters and sharded gradients (cast back to the parameter dtype after the reduce-scatter), bf16 compute copies all-gathered per wrapped block (Lightning FSDPPrecision "bf16-mixed", Composer mixed_precision DEFAULT/PURE, OLMo fsdp.precision pure/mixed)',
+  },
+  'jax-f32-params': {
+    id: 'jax-f32-params',
+    weightBytes: 4,
+    gradBytes: 4,
+    masterBytes: 0,
+    activationBytes: 2,
+    source:
+      'JAX with fp32 parameters and bf16 compute (MaxText weight_dtype float32 + dtype bfloat16 + grad_dtype float32, base.yml; Levanter jmp policy p=f32,c=bfloat16): gradients in the parameter dtype, optax states in fp32, no separate master copy',
+  },
   fp32: {
     id: 'fp32',
     weightBytes: 4,
@@ -114,6 +169,24 @@ export const PRECISION_RECIPES = {
     masterBytes: 0,
     activationBytes: 2,
     source: 'pure bf16 (no fp32 master copy, e.g. LitGPT precision "bf16-true")',
+  },
+  'bf16-fp32-accum': {
+    id: 'bf16-fp32-accum',
+    weightBytes: 2,
+    gradBytes: 4,
+    masterBytes: 4,
+    activationBytes: 2,
+    source:
+      'bf16 parameters with an fp32 gradient-accumulation buffer and fp32 master copy: DeepSpeed BF16_Optimizer with data_types.grad_accum_dtype fp32 (deepspeedai/DeepSpeed@edaa7221 deepspeed/runtime/bf16_optimizer.py fp32_groups_gradients_flat), nanotron accumulate_grad_in_fp32 (huggingface/nanotron@2411b022 optim/gradient_accumulator.py FP32GradientAccumulator), NeMo megatron_amp_O2 (Megatron main params and main grads)',
+  },
+  'fp32-zero': {
+    id: 'fp32-zero',
+    weightBytes: 4,
+    gradBytes: 4,
+    masterBytes: 4,
+    activationBytes: 4,
+    source:
+      'DeepSpeed ZeRO on fp32 parameters: the optimizer still clones its flat partition to fp32 (single_partition_of_fp32_groups in deepspeed/runtime/zero/stage_1_and_2.py, fp32_partitioned_groups_flat in stage3.py @edaa7221), a second 4-byte copy sharded like the optimizer states',
   },
 } as const satisfies Record<string, PrecisionRecipe>;
 

@@ -32,6 +32,7 @@ export type PlanErrorCode =
   | 'plan-invalid-loss'
   | 'plan-loss-below-irreducible'
   | 'plan-invalid-demand'
+  | 'plan-invalid-unique-tokens'
   | 'plan-invalid-hardware'
   | 'plan-unsupported-law'
   | 'plan-no-solution';

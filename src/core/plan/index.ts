@@ -7,4 +7,6 @@ export * from './budget';
 export * from './computeOptimal';
 export * from './inferenceAware';
 export * from './architecture';
+export * from './hyperparameters';
+export * from './dataConstrained';
 export { findRoot, expandBracket, minimizeBounded } from '../math/solve';

@@ -326,3 +326,23 @@ export function parseTargetLoss(text: string): ParseOutcome<number> {
     return fail(`The target loss must be between 0 and ${MAX_TARGET_LOSS} nats/token.`);
   return { ok: true, value };
 }
+
+/** Examples shown when a unique-token count cannot be read. */
+export const UNIQUE_TOKENS_EXAMPLES =
+  'Give the unique tokens of the dataset (one epoch), e.g. "100B", "2.5e11 tokens" or "1.4 trillion".';
+
+/**
+ * Parse the unique tokens of a dataset for the data-constrained plan: an amount with an optional
+ * "tokens" ("100B", "2.5e11 tokens"). At least one token; "100B" is 1e11 (SI, as token counts are
+ * written).
+ */
+export function parseUniqueTokens(text: string): ParseOutcome<number> {
+  const input = text.trim().replace(/\s+/g, ' ');
+  if (input === '') return fail(UNIQUE_TOKENS_EXAMPLES);
+  if (/^-\s*[\d.]/.test(input)) return fail('The number of unique tokens must be positive.');
+  const match = new RegExp(String.raw`^${AMOUNT}${TOKENS_WORD}(?:\s*unique)?$`, 'i').exec(input);
+  const value = match ? amountOf(match[1], match[2]) : undefined;
+  if (value === undefined) return fail(`Cannot read "${input}" as a token count. ${UNIQUE_TOKENS_EXAMPLES}`);
+  if (!(value >= 1)) return fail('The number of unique tokens must be at least 1.');
+  return { ok: true, value };
+}

@@ -3,13 +3,23 @@
  * batch and length come from the framework reader (the same numbers the lens shows for D), and the
  * extractor reads only the LR keys itself, each with its line.
  */
-import { readRunConfig } from '../config/registry';
 import { lookup, parseYaml, type YamlSource } from '../config/yamlSource';
 import { parseNumberLiteral } from '../config/values';
 import { parseTomlCached } from '../config/parseCache';
 import { getStaticTOMLValue } from 'toml-eslint-parser';
 import type { ReadContext, RunSpec, SourceRange, TrainingSpec } from '../types';
 import type { ExtractedSchedule } from './types';
+
+/**
+ * The registry, required when first needed: it imports every reader, readers import their
+ * extractors and the extractors import this module, so a static import here would evaluate the
+ * registry while a reader is still initialising (a "before initialization" error whenever a
+ * reader's module is the first one loaded, as in its own tests).
+ */
+function registry(): typeof import('../config/registry') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('../config/registry') as typeof import('../config/registry');
+}
 
 export function emptyExtraction(): ExtractedSchedule {
   return { keyLines: {}, errors: [], notes: [] };
@@ -23,7 +33,7 @@ export function readTraining(
 ): { training?: TrainingSpec; error?: string } {
   // The analysis already read the file: reuse its spec rather than reading it again.
   if (spec) return { training: spec.training };
-  const result = readRunConfig(text, context);
+  const result = registry().readRunConfig(text, context);
   if (result.kind !== 'run-config')
     return {
       error: `the file is not read as a run config (${result.kind}), so its batch and length are unknown`,

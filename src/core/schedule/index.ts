@@ -1,47 +1,42 @@
 /**
- * LR-schedule extraction per framework: one extractor per framework, in the framework's folder
- * (src/core/config/frameworks/<id>/schedule.ts; OLMo's and nanoGPT's predate the folders and stay
- * here), keyed by the framework id the config registry recognizes. Frameworks without an extractor
- * get a clear message.
+ * LR-schedule extraction per framework. Each framework's extractor is its reader's `schedule`
+ * (src/core/config/frameworks/<id>/schedule.ts), so the registry's READERS is the only list of
+ * frameworks; frameworks without one get a clear message.
  */
 import type { FrameworkId, ReadContext, RunSpec } from '../types';
 import type { ExtractedSchedule } from './types';
-import { olmoSchedule } from './olmo';
-import { nanogptSchedule } from './nanogpt';
-import { megatronSchedule } from '../config/frameworks/megatron/schedule';
-import { torchtitanSchedule } from '../config/frameworks/torchtitan/schedule';
-import { gptNeoxSchedule } from '../config/frameworks/gpt-neox/schedule';
-import { llmFoundrySchedule } from '../config/frameworks/llm-foundry/schedule';
-import { maxtextSchedule } from '../config/frameworks/maxtext/schedule';
-import { litgptSchedule } from '../config/frameworks/litgpt/schedule';
-import { levanterSchedule } from '../config/frameworks/levanter/schedule';
-import { nanotronSchedule } from '../config/frameworks/nanotron/schedule';
-import { nemoSchedule } from '../config/frameworks/nemo/schedule';
-import { olmoCoreSchedule } from '../config/frameworks/olmo-core/schedule';
+import type { FrameworkReader } from '../config/reader';
+import { READERS } from '../config/registry';
 
 export * from './types';
 export { lrAt, compileRun, validateRun, describeSchedule } from './model';
 export { runFeatures, featuresAtTokens } from './features';
 
-type Extractor = (text: string, context?: ReadContext, spec?: RunSpec) => ExtractedSchedule;
+/** Frameworks with an extractor (for messages and the hover), in registry order. */
+export const SCHEDULE_FRAMEWORKS: FrameworkId[] = [
+  ...new Set(READERS.filter((reader) => reader.schedule).map((reader) => reader.id)),
+];
 
-const EXTRACTORS: Partial<Record<FrameworkId, Extractor>> = {
-  olmo: olmoSchedule,
-  nanogpt: nanogptSchedule,
-  megatron: megatronSchedule,
-  torchtitan: torchtitanSchedule,
-  'gpt-neox': gptNeoxSchedule,
-  'llm-foundry': llmFoundrySchedule,
-  maxtext: maxtextSchedule,
-  litgpt: litgptSchedule,
-  levanter: levanterSchedule,
-  nanotron: nanotronSchedule,
-  nemo: nemoSchedule,
-  'olmo-core': olmoCoreSchedule,
-};
-
-/** Frameworks with an extractor (for messages and the hover). */
-export const SCHEDULE_FRAMEWORKS = Object.keys(EXTRACTORS) as FrameworkId[];
+/**
+ * The reader of `framework` that reads this text. Several readers may share an id (torchtitan's TOML
+ * and Python configs): the one that recognizes the text most surely is the one whose extractor
+ * applies, and when that one has none the file gets the message, not another format's extractor.
+ */
+function readerFor(
+  framework: FrameworkId,
+  text: string,
+  path: string | undefined,
+): FrameworkReader | undefined {
+  const readers: readonly FrameworkReader[] = READERS.filter((reader) => reader.id === framework);
+  if (readers.length <= 1) return readers[0];
+  let best = readers[0];
+  let bestScore = -Infinity;
+  for (const reader of readers) {
+    const score = reader.detect(text, path);
+    if (score > bestScore) [best, bestScore] = [reader, score];
+  }
+  return best;
+}
 
 export function extractSchedule(
   framework: FrameworkId | undefined,
@@ -50,12 +45,14 @@ export function extractSchedule(
   /** The reader's spec of this text when the caller has it (saves reading the file again). */
   spec?: RunSpec,
 ): ExtractedSchedule {
-  const extractor = framework ? EXTRACTORS[framework] : undefined;
+  const extractor = framework ? readerFor(framework, text, context?.path)?.schedule : undefined;
   if (!extractor)
     return {
       keyLines: {},
       errors: [
-        `no LR-schedule extractor for ${framework ?? 'this file'} yet (${SCHEDULE_FRAMEWORKS.join(', ')} so far)`,
+        framework && SCHEDULE_FRAMEWORKS.includes(framework)
+          ? `no LR-schedule extractor for this kind of ${framework} file yet (only its other format has one)`
+          : `no LR-schedule extractor for ${framework ?? 'this file'} yet (${SCHEDULE_FRAMEWORKS.join(', ')} so far)`,
       ],
       notes: [],
     };

@@ -26,9 +26,16 @@ export function lrAt(schedule: LrSchedule, x: number): number {
     if (schedule.warmupShape === 'linear-plus-one') return (peak * (x + 1)) / (w + 1);
     if (schedule.warmupShape === 'linear-offset') return (peak * (x + 1)) / w;
     if (schedule.warmupShape === 'linear-floor-one') return (peak * Math.max(1, x)) / w;
+    if (schedule.warmupShape === 'quadratic') return peak * (x / w) ** 2;
+    if (schedule.warmupShape === 'log') {
+      const start = schedule.warmupStartLr ?? 0;
+      // ln(W) is 0 for W = 1; DeepSpeed clamps W to at least 2, so the extractor passes W ≥ 2.
+      return start + ((peak - start) * Math.log(x + 1)) / Math.log(Math.max(w, 2));
+    }
     const start = schedule.warmupStartLr ?? 0;
     return start + ((peak - start) * x) / w;
   }
+  if (schedule.decayShift) x += schedule.decayShift;
   if (decay.kind === 'constant') return peak;
   if (decay.kind === 'step') {
     let lr = peak;

@@ -62,9 +62,13 @@ export interface LrSchedule {
    * Linear warmup from `warmupStartLr` (default 0): start + (peak − start)·x/W; 'linear-plus-one' is
    * nanoGPT's peak·(x + 1)/(W + 1) (karpathy/nanoGPT train.py `get_lr`); 'linear-offset' is
    * peak·(x + 1)/W (torchtitan `linear_warmup_stable_decay`: 0-indexed step + 1); 'linear-floor-one'
-   * is peak·max(1, x)/W (GPT-NeoX `AnnealingLR.get_lr`); or constant at peak.
+   * is peak·max(1, x)/W (GPT-NeoX `AnnealingLR.get_lr`); 'log' is start + (peak − start)·ln(x + 1)/ln(W)
+   * (DeepSpeed `warmup_type: log`, deepspeedai/DeepSpeed@edaa7221 deepspeed/runtime/lr_schedules.py
+   * `WarmupLR._get_gamma`); 'quadratic' is peak·(x/W)² (axolotl `lr_quadratic_warmup`,
+   * axolotl-ai-cloud/axolotl@067b021c src/axolotl/utils/schedulers.py); or constant at peak.
    */
-  warmupShape: 'linear' | 'linear-plus-one' | 'linear-offset' | 'linear-floor-one' | 'constant';
+  warmupShape:
+    'linear' | 'linear-plus-one' | 'linear-offset' | 'linear-floor-one' | 'log' | 'quadratic' | 'constant';
   warmupStartLr?: number;
   decay: DecayShape;
   /** Where the decay ends (may differ from the run length; after it the LR stays at `finalLr`). */
@@ -77,6 +81,12 @@ export interface LrSchedule {
    * k − 1; Composer −1 batch: schedulers step before the timestamp advances, so batch k uses k − 2).
    */
   positionOffset?: number;
+  /**
+   * Added to the position after warmup only (after `positionOffset`): DeepSpeed's WarmupCosineLR
+   * counts its cosine from `last_batch_iteration − warmup + 1` while its warmup uses the iteration
+   * itself (deepspeedai/DeepSpeed@edaa7221 lr_schedules.py `WarmupCosineLR.get_lr_ratio`).
+   */
+  decayShift?: number;
 }
 
 /**

@@ -1,5 +1,7 @@
 import type { ArchitectureSpec, ReadContext, ReadResult } from '../../../types';
+import { axolotlLayout } from './layout';
 import type { FrameworkReader } from '../../reader';
+import { axolotlSchedule } from './schedule';
 import { yamlWrittenKeys } from '../../inventory';
 import { parseYaml, topLevelKeys } from '../../yamlSource';
 import { SpecBuilder, formatInt } from '../../specBuilder';
@@ -243,4 +245,6 @@ export const axolotlReader: FrameworkReader<'axolotl'> = neverThrowing({
   detect: (text) => detect(text),
   read: (text, context) => read(text, context),
   inventory: axolotlInventory,
+  schedule: axolotlSchedule,
+  layout: axolotlLayout,
 });

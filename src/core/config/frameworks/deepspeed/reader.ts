@@ -1,5 +1,7 @@
 import type { ReadContext, ReadResult } from '../../../types';
+import { deepspeedLayout } from './layout';
 import type { FrameworkReader } from '../../reader';
+import { deepspeedSchedule } from './schedule';
 import { neverThrowing } from '../../readerPolicy';
 import { parseYaml, topLevelKeys } from '../../yamlSource';
 import { yamlWrittenKeys } from '../../inventory';
@@ -127,4 +129,6 @@ export const deepspeedReader: FrameworkReader<'deepspeed'> = neverThrowing({
   detect: (text) => detect(text),
   read: (text, context) => read(text, context),
   inventory: DEEPSPEED_INVENTORY,
+  schedule: deepspeedSchedule,
+  layout: deepspeedLayout,
 });

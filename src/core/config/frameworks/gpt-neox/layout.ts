@@ -1,11 +1,147 @@
-import { GENERIC_LAYOUT_DEFAULTS, type LayoutDefaults } from '../../../model/layout';
+import { GENERIC_LAYOUT_DEFAULTS, type LayoutDefaults, type ParallelLayout } from '../../../model/layout';
+import type { FrameworkLayout } from '../../reader';
+import { YamlLayout } from '../../layoutYaml';
+import { parseYaml } from '../../yamlSource';
+import { readDeepSpeedConfig } from '../deepspeed/layout';
 
 /**
- * Layout defaults as gpt-neox defines them, where they differ from the generic ones. There is no layout
- * reader for gpt-neox files yet, so these wait for one (memory is not estimated without a layout).
+ * The parallel layout of a GPT-NeoX YAML (EleutherAI/gpt-neox@ea7aefd8
+ * megatron/neox_arguments/neox_args.py and deepspeed_args.py; keys are hyphen-insensitive). NeoX
+ * runs on the DeepSpeed engine: its DeepSpeed keys (`zero_optimization`, `fp16`, `bf16`,
+ * `optimizer`, `train_micro_batch_size_per_gpu`, `gradient_accumulation_steps`, `train_batch_size`)
+ * sit at the top level and are read by the DeepSpeed config reader, with `pipe_parallel_size ≥ 1`
+ * meaning DeepSpeed's pipeline engine (NeoX builds a PipelineModule then; 0 disables it).
  */
+export function readGptNeoxLayout(text: string, gpus?: number): ParallelLayout {
+  const yaml = parseYaml(text);
+  if (!yaml) return { sources: {} };
+  const y = new YamlLayout(yaml, { sources: {} }, { hyphenInsensitive: true });
+  const mp = y.int(['model_parallel_size'], 'tensorParallel');
+  y.set('tensorParallel', mp);
+  // pipe_parallel_size 0 disables the pipeline engine; 1 is the engine with one stage.
+  const ppFound = y.count(['pipe_parallel_size']);
+  if (ppFound && ppFound.value >= 0)
+    y.set('pipelineParallel', { value: Math.max(1, ppFound.value), source: ppFound.source });
+  else y.int(['pipe_parallel_size'], 'pipelineParallel');
+  const sp = y.bool(['sequence_parallel']);
+  // "Has no effect when model_parallel_size is 1" (neox_args.py).
+  if (sp) y.set('sequenceParallel', sp);
+  y.set('seqLen', y.int(['seq_length'], 'seqLen'));
+  const ep = y.int(['moe_expert_parallel_size'], 'expertParallel');
+  y.set('expertParallel', ep);
+
+  // NeoX derives `precision` from the DeepSpeed fp16/bf16 dicts, or the dicts from `precision`
+  // (arguments.py: "bfloat16" adds bf16.enabled; neither → fp32).
+  const precision = y.str(['precision']);
+  const p = precision?.value.trim().toLowerCase();
+  const halfFromCaller = p === 'fp16' ? 'fp16' : p === 'bfloat16' || p === 'bf16' ? 'bf16' : undefined;
+  const pipeline = (ppFound?.value ?? 0) >= 1;
+  readDeepSpeedConfig(y, { pipeline, clientOptimizer: true, ...(halfFromCaller ? { halfFromCaller } : {}) });
+  if (precision && halfFromCaller && y.layout.precision) y.layout.sources.precision ??= precision.source;
+  if (!y.layout.sources.precision && y.layout.precision === 'fp32' && precision)
+    y.layout.sources.precision = precision.source;
+
+  // NeoX's own optimizer names (megatron/training.py get_optimizer) where DeepSpeed's differ.
+  const type = y.str(['optimizer', 'type']);
+  if (type) {
+    const name = type.value.trim().toLowerCase();
+    const bnb = y.bool(['use_bnb_optimizer']);
+    if (name === 'adam' && bnb?.value) y.set('optimizer', { value: 'adamw-8bit', source: bnb.source });
+    else if (name === 'adam' || name === 'cpu_adam' || name === 'cpu_torch_adam')
+      y.set('optimizer', { value: 'adamw', source: type.source });
+    else if (name === 'lion') y.set('optimizer', { value: 'lion', source: type.source });
+    else if (name === 'sgd') {
+      const momentum = y.find(['optimizer', 'params', 'momentum']);
+      y.set('optimizer', {
+        value: typeof momentum?.value === 'number' && momentum.value > 0 ? 'sgd-momentum' : 'sgd',
+        source: momentum?.source ?? type.source,
+      });
+    } else
+      y.unmodelled(
+        type.source,
+        `optimizer ${type.value.trim().slice(0, 40)} keeps state the byte table does not hold`,
+      );
+    if (name === 'cpu_adam' || name === 'cpu_torch_adam')
+      y.set('cpuOffload', { value: true, source: type.source });
+  }
+
+  // checkpoint_activations: Megatron-style full recompute of every checkpoint_num_layers layers
+  // (megatron/model/transformer.py via deepspeed.checkpointing); default 1.
+  const ckpt = y.bool(['checkpoint_activations']);
+  if (ckpt) {
+    y.set('recompute', { value: ckpt.value ? 'full' : 'none', source: ckpt.source });
+    const n = y.int(['checkpoint_num_layers'], 'recomputeLayers');
+    if (ckpt.value && n && n.value > 1) {
+      y.layout.recomputeMethod = 'uniform';
+      y.set('recomputeLayers', n);
+    }
+    const cpu = y.bool(['checkpoint_in_cpu']);
+    if (ckpt.value && cpu?.value) y.unmodelled(cpu.source, 'activation checkpoints moved to CPU');
+  }
+  // partition_activations splits the checkpoints over the model-parallel ranks; not modelled
+  // beyond sequence parallelism (an upper bound on the 2sbh checkpoints when MP > 1).
+
+  // Attention: flash only where attention_config says "flash"; global/local are unfused (s×s kept).
+  const attention = y.find(['attention_config']);
+  if (attention && Array.isArray(attention.value)) {
+    const types = new Set<string>();
+    for (const item of attention.value.slice(0, 256))
+      if (Array.isArray(item) && Array.isArray(item[0]))
+        for (const t of item[0].slice(0, 256)) if (typeof t === 'string') types.add(t.toLowerCase());
+    if (types.size)
+      y.set('flashAttention', { value: [...types].every((t) => t === 'flash'), source: attention.source });
+  }
+  const attnDrop = y.find(['attention_dropout']);
+  const hiddenDrop = y.find(['hidden_dropout']);
+  const drop = [attnDrop, hiddenDrop].find((d) => typeof d?.value === 'number' && d.value > 0);
+  if (drop) y.set('dropout', { value: true, source: drop.source });
+  else if (attnDrop || hiddenDrop)
+    y.set('dropout', { value: false, source: (attnDrop ?? hiddenDrop)!.source });
+
+  // A model-only file (NeoX merges several YAMLs: `deepy.py train.py model.yml local_setup.yml`)
+  // states no batch, ZeRO or precision: its defaults would be a guess at the other files.
+  const runKeys = [
+    'train_micro_batch_size_per_gpu',
+    'train_batch_size',
+    'zero_optimization',
+    'fp16',
+    'bf16',
+    'precision',
+  ];
+  const model = y.find(['num_layers']);
+  if (model && !runKeys.some((k) => y.find([k])))
+    y.unmodelled(
+      model.source,
+      'no batch, ZeRO or precision keys: they are in another of the run’s config files',
+    );
+  if (gpus && gpus > 0) y.layout.gpus = gpus;
+  const l = y.layout;
+  if (!l.gradAccum && l.globalBatch && l.microBatch && l.gpus) {
+    const dp = l.gpus / ((l.tensorParallel ?? 1) * (l.pipelineParallel ?? 1));
+    const accum = l.globalBatch / (l.microBatch * dp);
+    if (Number.isSafeInteger(accum) && accum >= 1) l.gradAccum = accum;
+  }
+  return l;
+}
+
+/** Layout defaults as GPT-NeoX defines them (neox_args.py / deepspeed_args.py / arguments.py @ea7aefd8). */
 export const gptNeoxLayoutDefaults: LayoutDefaults = {
   ...GENERIC_LAYOUT_DEFAULTS,
-  dropout: true,
-  source: 'GPT-NeoX neox_arguments defaults (DeepSpeed ZeRO stage 0, dropout 0.0–0.1 per config, fp16 mixed)',
+  // arguments.py: neither fp16 nor bf16 enabled → precision "fp32".
+  precision: 'fp32',
+  // attention_config default [[["global"], n_layers]]: unfused attention (transformer.py
+  // use_flash_attention only for "flash").
+  flashAttention: false,
+  // attention_dropout = hidden_dropout = 0.0.
+  dropout: false,
+  // mpu.vocab_parallel_cross_entropy(output.float()) (gpt2_model.py): bf16 logits + the fp32 copy
+  // the vocab-parallel softmax works in place on.
+  logitsBytesPerElement: 6,
+  source:
+    'GPT-NeoX defaults (EleutherAI/gpt-neox@ea7aefd8 neox_args.py: model_parallel_size 1, pipe_parallel_size 0, checkpoint_activations False, attention "global", dropout 0.0; arguments.py: ZeRO stage 0, optimizer Adam, fp32 unless fp16/bf16 is enabled)',
+};
+
+export const gptNeoxLayout: FrameworkLayout = {
+  read: (text, { gpus }) => readGptNeoxLayout(text, gpus),
+  defaults: gptNeoxLayoutDefaults,
 };

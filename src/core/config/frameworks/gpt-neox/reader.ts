@@ -1,6 +1,8 @@
 import type { ArchitectureSpec, ReadContext, ReadResult } from '../../../types';
+import { gptNeoxLayout } from './layout';
 import { roundUpToMultiple } from '../../../model/params';
 import type { FrameworkReader } from '../../reader';
+import { gptNeoxSchedule } from './schedule';
 import { parseYaml, topLevelKeys, type YamlSource } from '../../yamlSource';
 import { yamlWrittenKeys } from '../../inventory';
 import { findTokenizer } from '../../tables/tokenizers';
@@ -518,4 +520,6 @@ export const gptNeoxReader: FrameworkReader<'gpt-neox'> = neverThrowing({
   detect: (text) => detect(text),
   read: (text, context) => read(text, context),
   inventory: gptNeoxInventory,
+  schedule: gptNeoxSchedule,
+  layout: gptNeoxLayout,
 });

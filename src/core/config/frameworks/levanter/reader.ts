@@ -1,6 +1,8 @@
 import { isMap, isSeq, type Node } from 'yaml';
 import type { ArchitectureSpec, FieldSource, ReadContext, ReadResult } from '../../../types';
 import type { FrameworkReader } from '../../reader';
+import { levanterSchedule } from './schedule';
+import { levanterLayout } from './layout';
 import { neverThrowing } from '../../readerPolicy';
 import { inventoryEntry, yamlWrittenKeys } from '../../inventory';
 import { findCheckpoint } from '../../tables/checkpoints';
@@ -693,4 +695,6 @@ export const levanterReader: FrameworkReader<'levanter'> = neverThrowing({
   detect: (text) => detect(text),
   read: (text, context) => read(text, context),
   inventory: LEVANTER_INVENTORY,
+  schedule: levanterSchedule,
+  layout: levanterLayout,
 });

@@ -10,6 +10,8 @@ import type {
   TrainingSpec,
 } from '../../../types';
 import type { FrameworkReader } from '../../reader';
+import { litgptSchedule } from './schedule';
+import { litgptLayout } from './layout';
 import { yamlWrittenKeys } from '../../inventory';
 import { parseNumberLiteral } from '../../values';
 import {
@@ -761,4 +763,6 @@ export const litgptReader: FrameworkReader<'litgpt'> = neverThrowing({
   detect,
   read,
   inventory: LITGPT_INVENTORY,
+  schedule: litgptSchedule,
+  layout: litgptLayout,
 });

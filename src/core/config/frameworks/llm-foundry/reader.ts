@@ -1,5 +1,7 @@
 import type { ArchField, ArchitectureSpec, ReadContext, ReadResult } from '../../../types';
 import type { FrameworkReader } from '../../reader';
+import { llmFoundrySchedule } from './schedule';
+import { llmFoundryLayout } from './layout';
 import { keysAt, lookup, parseYaml, topLevelKeys, type YamlSource } from '../../yamlSource';
 import { yamlWrittenKeys } from '../../inventory';
 import { findCheckpoint } from '../../tables/checkpoints';
@@ -544,4 +546,6 @@ export const llmFoundryReader: FrameworkReader<'llm-foundry'> = neverThrowing({
   detect: (text) => detect(text),
   read: (text, context) => read(text, context),
   inventory: llmFoundryInventory,
+  schedule: llmFoundrySchedule,
+  layout: llmFoundryLayout,
 });

@@ -12,6 +12,8 @@ import type {
   TrainingSpec,
 } from '../../../types';
 import type { FrameworkReader } from '../../reader';
+import { maxtextSchedule } from './schedule';
+import { maxtextLayout } from './layout';
 import type { WrittenKey } from '../../inventory';
 import { nodeValue, pairSource, parseYaml } from '../../yamlSource';
 import { parseNumberLiteral } from '../../values';
@@ -47,7 +49,7 @@ import { MAXTEXT_INVENTORY } from './inventory';
  */
 
 /** One value with its provenance. */
-interface LayerValue {
+export interface LayerValue {
   value: unknown;
   /** Absent for built-in defaults. */
   source?: FieldSource;
@@ -56,7 +58,7 @@ interface LayerValue {
 }
 
 /** One layer of settings (built-in defaults, a YAML file, the command line). */
-interface Layer {
+export interface Layer {
   label: string;
   values: Map<string, LayerValue>;
 }
@@ -520,7 +522,13 @@ function read(text: string, context: ReadContext): ReadResult {
     diagnostics,
     modelSectionRange,
   };
-  return { kind: 'run-config', spec: settings.finish(spec), written: writtenKeys(layers, modelSectionRange) };
+  // The layers (base.yml ← models/<name>.yml ← command line) are the layout reader's input too.
+  return {
+    kind: 'run-config',
+    spec: settings.finish(spec),
+    written: writtenKeys(layers, modelSectionRange),
+    parsed: { maxtextLayers: layers },
+  };
 }
 
 /**
@@ -931,4 +939,6 @@ export const maxtextReader: FrameworkReader<'maxtext'> = neverThrowing({
   detect,
   inventory: MAXTEXT_INVENTORY,
   read,
+  schedule: maxtextSchedule,
+  layout: maxtextLayout,
 });

@@ -1,4 +1,4 @@
-import type { FieldSource } from '../../../types';
+import type { FieldSource, ReadContext } from '../../../types';
 import {
   GENERIC_LAYOUT_DEFAULTS,
   type LayoutDefaults,
@@ -8,6 +8,10 @@ import {
 import type { FrameworkLayout } from '../../reader';
 import { megatronEdits } from './memoryEdits';
 import { lastFlag, parseShell, type ShellFlag, type ShellScript } from '../../shell';
+import { YamlLayout, maskOutside } from '../../layoutYaml';
+import { parseYaml } from '../../yamlSource';
+import { resolveSiblingPath } from '../../specBuilder';
+import { deepSpeedPrecision, readDeepSpeedConfig } from '../deepspeed/layout';
 
 /**
  * The parallel layout of a Megatron-LM / Megatron-DeepSpeed launch script, read from the same
@@ -15,7 +19,12 @@ import { lastFlag, parseShell, type ShellFlag, type ShellScript } from '../../sh
  * wins, as in argparse). Pure: `parseShell` only lexes. Absent flags are left undefined so
  * `resolveLayout` applies Megatron's defaults and says so.
  */
-export function readMegatronLayout(text: string, gpus?: number, parsed?: ShellScript): ParallelLayout {
+export function readMegatronLayout(
+  text: string,
+  gpus?: number,
+  parsed?: ShellScript,
+  context: ReadContext = {},
+): ParallelLayout {
   // The framework reader's own parse can be passed in, so the layout costs no second lex.
   const script = parsed ?? parseShell(text);
   const layout: ParallelLayout = { sources: {} };
@@ -93,6 +102,7 @@ export function readMegatronLayout(text: string, gpus?: number, parsed?: ShellSc
       value: (['none', 'zero1', 'zero2', 'zero3'] as const)[zeroStage.value]!,
       source: zeroStage.source,
     });
+  if (deepspeedOn) readMegatronDeepSpeedConfig(text, script, layout, zeroStage, context);
   const granularity = lastFlag(script, ['--recompute-granularity']);
   const recomputeActivations = has(['--recompute-activations']);
   const g = granularity?.values[0]?.text?.toLowerCase();
@@ -192,6 +202,7 @@ export const megatronLayout: FrameworkLayout = {
             ...(context.path ? { path: context.path } : {}),
             ...(context.readFile ? { readFile: context.readFile } : {}),
           }),
+      context,
     ),
   defaults: megatronLayoutDefaults,
   edits: megatronEdits,
@@ -199,4 +210,129 @@ export const megatronLayout: FrameworkLayout = {
 
 function isShellScript(x: unknown): x is ShellScript {
   return typeof x === 'object' && x !== null && 'flags' in x && 'lines' in x && 'variables' in x;
+}
+
+/**
+ * Megatron-DeepSpeed (deepspeedai/Megatron-DeepSpeed): the DeepSpeed engine, not Megatron, holds the
+ * model states, so the ZeRO stage, precision recipe and offload come from the DeepSpeed JSON —
+ * written by the script itself in a heredoc (`cat <<EOT > $DS_CONFIG`, its `$VAR`s expanded from the
+ * script's assignments) or a file `--deepspeed_config` names (read through the editor). When
+ * neither is readable and no `--zero-stage` states the stage, memory is unknown, naming the file.
+ * The script's own `--micro-batch-size`, TP/PP and recompute flags stay primary (Megatron feeds
+ * them to the engine). pretrain_gpt.py builds GPTModelPipe (DeepSpeed's pipeline engine) unless
+ * `--no-pipeline-parallel`.
+ */
+function readMegatronDeepSpeedConfig(
+  text: string,
+  script: ShellScript,
+  layout: ParallelLayout,
+  zeroStage: { value: number; source: FieldSource } | undefined,
+  context: ReadContext,
+): void {
+  const configFlag = lastFlag(script, ['--deepspeed_config', '--deepspeed-config']);
+  const configPath = configFlag?.values[0]?.text;
+  const pipeline = !lastFlag(script, ['--no-pipeline-parallel']);
+  const flagHalf = lastFlag(script, ['--bf16']) ? 'bf16' : lastFlag(script, ['--fp16']) ? 'fp16' : undefined;
+  const heredoc = deepSpeedHeredoc(text, script, configPath);
+  const expand = (value: unknown) => {
+    if (typeof value !== 'string') return value;
+    const name = /^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?$/.exec(value.trim())?.[1];
+    if (!name) return value;
+    const v = script.variables.get(name)?.value;
+    return v !== undefined && /^-?\d+$/.test(v.trim()) ? Number(v) : (v ?? value);
+  };
+  let y: YamlLayout | undefined;
+  if (heredoc) {
+    const yaml = parseYaml(maskOutside(text, heredoc.start, heredoc.end));
+    if (yaml) y = new YamlLayout(yaml, { sources: {} }, { expand });
+  } else if (configPath && context.readFile && !configFlag?.file) {
+    const path = resolveSiblingPath(context.path, configPath);
+    const json = context.readFile(path);
+    const yaml = json !== undefined ? parseYaml(json) : undefined;
+    if (yaml) y = new YamlLayout(yaml, { sources: {} }, { file: path });
+  }
+  const flagSource = (flag: ShellFlag): FieldSource => ({
+    key: flag.name,
+    keyRange: script.lines.range(flag.start, flag.end),
+    valueRange: script.lines.range(flag.values[0]?.start ?? flag.start, flag.values[0]?.end ?? flag.end),
+    raw: flag.values[0]?.raw ?? '',
+  });
+  if (!y) {
+    if (!zeroStage && configFlag)
+      (layout.unmodelled ??= []).push({
+        ...flagSource(configFlag),
+        why: `ZeRO stage (in ${configPath ?? configFlag.values[0]?.raw ?? 'the DeepSpeed config'})`,
+      });
+    if (zeroStage) {
+      // The JSON is generated at launch (sed over a template) from the same variables as the flags:
+      // the engine's recipe follows the stage and the script's --fp16/--bf16.
+      const chosen = deepSpeedPrecision({
+        stage: zeroStage.value,
+        ...(flagHalf ? { half: flagHalf } : {}),
+        pipeline,
+      });
+      if (!('refused' in chosen)) {
+        layout.precision = chosen.precision;
+        layout.sources.precision = zeroStage.source;
+        if (chosen.sharding && zeroStage.value === 0) {
+          layout.sharding = chosen.sharding;
+          layout.sources.sharding = zeroStage.source;
+        }
+      }
+    }
+    return;
+  }
+  const stated = { ...layout, sources: { ...layout.sources } };
+  readDeepSpeedConfig(y, {
+    pipeline,
+    ...(flagHalf ? { halfFromCaller: flagHalf } : {}),
+    clientOptimizer: true,
+  });
+  const ds = y.layout;
+  // The JSON's stage governs the engine; --zero-stage only mirrors it in the fork's arguments.
+  for (const key of ['sharding', 'precision', 'cpuOffload', 'shardGroupSize'] as const) {
+    if (ds[key] === undefined) continue;
+    (layout as unknown as Record<string, unknown>)[key] = ds[key];
+    if (ds.sources[key]) layout.sources[key] = ds.sources[key];
+  }
+  for (const key of ['microBatch', 'gradAccum', 'globalBatch'] as const) {
+    if (stated[key] !== undefined || ds[key] === undefined) continue;
+    layout[key] = ds[key];
+    if (ds.sources[key]) layout.sources[key] = ds.sources[key];
+  }
+  if (ds.unmodelled?.length) (layout.unmodelled ??= []).push(...ds.unmodelled);
+  if (ds.invalid?.sharding !== undefined) {
+    (layout.invalid ??= {}).sharding = ds.invalid.sharding;
+    if (ds.sources.sharding) layout.sources.sharding = ds.sources.sharding;
+  }
+}
+
+/**
+ * The body of a heredoc the script writes to the DeepSpeed config path (`cat <<EOT > $DS_CONFIG`),
+ * as offsets into the script; the only DeepSpeed-looking heredoc when the target cannot be matched.
+ */
+function deepSpeedHeredoc(
+  text: string,
+  script: ShellScript,
+  configPath: string | undefined,
+): { start: number; end: number } | undefined {
+  const found: { start: number; end: number; target: string | undefined }[] = [];
+  const head = /<<-?\s*(["']?)([A-Za-z_][A-Za-z0-9_]*)\1[^\n]*?>\s*("?)([^\s"|;&]+)\3[^\n]*\n/g;
+  for (let m = head.exec(text); m && found.length < 16; m = head.exec(text)) {
+    const start = m.index + m[0].length;
+    const close = new RegExp(`^\\t*${m[2]}\\s*$`, 'm');
+    const rest = text.slice(start);
+    const end = close.exec(rest);
+    if (!end) continue;
+    const body = { start, end: start + end.index };
+    const raw = m[4]!;
+    const name = /^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?$/.exec(raw)?.[1];
+    found.push({ ...body, target: name ? script.variables.get(name)?.value : raw });
+  }
+  const looksLikeDs = (b: { start: number; end: number }) =>
+    /"(zero_optimization|train_micro_batch_size_per_gpu|train_batch_size)"/.test(text.slice(b.start, b.end));
+  const matched = found.find((b) => configPath !== undefined && b.target === configPath && looksLikeDs(b));
+  if (matched) return matched;
+  const candidates = found.filter(looksLikeDs);
+  return candidates.length === 1 ? candidates[0] : undefined;
 }

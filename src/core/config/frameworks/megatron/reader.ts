@@ -13,6 +13,7 @@ import type {
 } from '../../../types';
 import { megatronLayout } from './layout';
 import type { FrameworkReader } from '../../reader';
+import { megatronSchedule } from './schedule';
 import { parseNumberLiteral } from '../../values';
 import {
   neverThrowing,
@@ -1176,4 +1177,5 @@ export const megatronReader: FrameworkReader<'megatron'> = neverThrowing({
   inventory: MEGATRON_INVENTORY,
   layout: megatronLayout,
   read,
+  schedule: megatronSchedule,
 });

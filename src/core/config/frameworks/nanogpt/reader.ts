@@ -12,6 +12,8 @@ import type {
 } from '../../../types';
 import { gpt2Architecture } from '../../../model/params';
 import type { FrameworkReader } from '../../reader';
+import { nanogptSchedule } from './schedule';
+import { nanogptLayout } from './layout';
 import { inventoryEntry, type WrittenKey } from '../../inventory';
 import { LineIndex } from '../../text';
 import { evaluateArithmetic } from '../../values';
@@ -686,4 +688,6 @@ export const nanogptReader: FrameworkReader<'nanogpt'> = neverThrowing({
   detect,
   read,
   inventory: NANOGPT_INVENTORY,
+  schedule: nanogptSchedule,
+  layout: nanogptLayout,
 });

@@ -1,6 +1,8 @@
 import type { ArchitectureSpec, ReadResult } from '../../../types';
+import { nanotronLayout } from './layout';
 import { llamaArchitecture } from '../../../model/params';
 import type { FrameworkReader } from '../../reader';
+import { nanotronSchedule } from './schedule';
 import { neverThrowing, padVocab } from '../../readerPolicy';
 import { yamlWrittenKeys } from '../../inventory';
 import { keysAt, lookup, parseYaml, topLevelKeys } from '../../yamlSource';
@@ -144,4 +146,6 @@ export const nanotronReader: FrameworkReader<'nanotron'> = neverThrowing({
   detect: (text) => detect(text),
   read: (text) => read(text),
   inventory: nanotronInventory,
+  schedule: nanotronSchedule,
+  layout: nanotronLayout,
 });

@@ -1,6 +1,8 @@
 import { isMap, isScalar, type Node, type Pair } from 'yaml';
+import { nemoLayout } from './layout';
 import type { ArchitectureSpec, ReadResult } from '../../../types';
 import type { FrameworkReader } from '../../reader';
+import { nemoSchedule } from './schedule';
 import { neverThrowing, padVocab } from '../../readerPolicy';
 import { yamlWrittenKeys } from '../../inventory';
 import { keysAt, parseYaml, topLevelKeys, type Located, type YamlSource } from '../../yamlSource';
@@ -271,4 +273,6 @@ export const nemoReader: FrameworkReader<'nemo'> = neverThrowing({
   detect: (text) => detect(text),
   read: (text) => read(text),
   inventory: nemoInventory,
+  schedule: nemoSchedule,
+  layout: nemoLayout,
 });

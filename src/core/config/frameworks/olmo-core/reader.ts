@@ -8,6 +8,7 @@ import type {
   RunSpec,
 } from '../../../types';
 import type { FrameworkReader } from '../../reader';
+import { olmoCoreSchedule } from './schedule';
 import { neverThrowing, asTypedIntAtLeast, asTypedBool } from '../../readerPolicy';
 import { inventoryEntry, type WrittenKey } from '../../inventory';
 import { formatInt } from '../../specBuilder';
@@ -977,4 +978,5 @@ export const olmoCoreReader: FrameworkReader<'olmo-core'> = neverThrowing({
   detect: (text) => detect(text),
   read: (text, context) => read(text, context),
   inventory: OLMO_CORE_INVENTORY,
+  schedule: olmoCoreSchedule,
 });

@@ -7,6 +7,8 @@ import type {
   SourceRange,
 } from '../../../types';
 import type { FrameworkReader } from '../../reader';
+import { olmoSchedule } from './schedule';
+import { olmoLayout } from './layout';
 import { neverThrowing } from '../../readerPolicy';
 import { keysAt, parseYaml, topLevelKeys } from '../../yamlSource';
 import { parseNumberLiteral } from '../../values';
@@ -492,4 +494,6 @@ export const olmoReader: FrameworkReader<'olmo'> = neverThrowing({
   detect: (text) => detect(text),
   read: (text, context) => read(text, context),
   inventory: OLMO_INVENTORY,
+  schedule: olmoSchedule,
+  layout: olmoLayout,
 });

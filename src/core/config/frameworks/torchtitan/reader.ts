@@ -13,6 +13,7 @@ import type {
 } from '../../../types';
 import type { WrittenKey } from '../../inventory';
 import type { FrameworkReader } from '../../reader';
+import { torchtitanSchedule } from './schedule';
 import { EXPECTED, UnusableValues, asTypedIntAtLeast, neverThrowing, typeWritten } from '../../readerPolicy';
 import { LineIndex } from '../../text';
 import { titanArchitecture, TITAN_LEGACY_TOKENIZER_WORDS, type TitanEra } from './models';
@@ -498,4 +499,5 @@ export const torchtitanReader: FrameworkReader<'torchtitan'> = neverThrowing({
   read,
   inventory: TORCHTITAN_INVENTORY,
   layout: torchtitanLayout,
+  schedule: torchtitanSchedule,
 });

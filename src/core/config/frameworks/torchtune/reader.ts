@@ -1,6 +1,8 @@
 import type { ArchitectureSpec, ReadContext, ReadResult } from '../../../types';
+import { torchtuneLayout } from './layout';
 import { llamaArchitecture } from '../../../model/params';
 import type { FrameworkReader } from '../../reader';
+import { torchtuneSchedule } from './schedule';
 import { neverThrowing } from '../../readerPolicy';
 import { yamlWrittenKeys } from '../../inventory';
 import { keysAt, parseYaml, topLevelKeys } from '../../yamlSource';
@@ -377,4 +379,6 @@ export const torchtuneReader: FrameworkReader<'torchtune'> = neverThrowing({
   detect: (text) => detect(text),
   read: (text, context) => read(text, context),
   inventory: torchtuneInventory,
+  schedule: torchtuneSchedule,
+  layout: torchtuneLayout,
 });

@@ -1,14 +1,12 @@
 /**
- * The LR schedule of an OLMo (allenai/OLMo) trainer YAML, read from the text (the framework reader
- * in src/core/config/frameworks/ is not touched). Semantics and defaults from allenai/OLMo@59a53e3f:
- * olmo/config.py SchedulerConfig (name cosine_with_warmup, units steps, t_warmup 100, t_max = run
- * length, alpha_f 0.1, warmup_min_lr = 10% of the LR) and olmo/optim.py (CosWithWarmup,
- * LinearWithWarmup, InvSqrtWithWarmup, ConstantScheduler; past t_max the LR is alpha_f·lr).
+ * The LR schedule of an OLMo (allenai/OLMo) trainer YAML, read from the text alone (not through
+ * the framework reader). Semantics and defaults from allenai/OLMo@59a53e3f: olmo/config.py
+ * SchedulerConfig (name cosine_with_warmup, units steps, t_warmup 100, t_max = run length, alpha_f
+ * 0.1, warmup_min_lr = 10% of the LR) and olmo/optim.py (CosWithWarmup, LinearWithWarmup,
+ * InvSqrtWithWarmup, ConstantScheduler; past t_max the LR is alpha_f·lr).
  */
-import { lookup, parseYaml } from '../config/yamlSource';
-import type { DecayShape, ExtractedSchedule } from './types';
-
-export type { ExtractedSchedule } from './types';
+import { lookup, parseYaml } from '../../yamlSource';
+import type { DecayShape, ExtractedSchedule } from '../../../schedule/types';
 
 function lineOf(text: string, key: string): number | undefined {
   const m = new RegExp(`^\\s*${key}\\s*:`, 'm').exec(text);

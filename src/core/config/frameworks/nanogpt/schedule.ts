@@ -1,12 +1,12 @@
 /**
  * The LR schedule of a nanoGPT config (`config/*.py`, simple `name = value` lines read from the text;
- * the framework reader is not touched). Semantics and defaults from karpathy/nanoGPT@3adf61e1
+ * not through the framework reader). Semantics and defaults from karpathy/nanoGPT@3adf61e1
  * train.py: learning_rate 6e-4, max_iters 600000, decay_lr True, warmup_iters 2000, lr_decay_iters
  * 600000, min_lr 6e-5, batch_size 12, block_size 1024, gradient_accumulation_steps 5·8 (a global count:
  * tokens per iteration = gradient_accumulation_steps · batch_size · block_size, train.py l. 94–101);
  * `get_lr`: warmup peak·(it+1)/(W+1), cosine to min_lr at lr_decay_iters, min_lr after it.
  */
-import type { ExtractedSchedule } from './olmo';
+import type { ExtractedSchedule } from '../../../schedule/types';
 
 const DEFAULTS: Record<string, number> = {
   learning_rate: 6e-4,

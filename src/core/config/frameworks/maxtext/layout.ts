@@ -1,0 +1,303 @@
+import type { FieldSource } from '../../../types';
+import {
+  GENERIC_LAYOUT_DEFAULTS,
+  type LayoutDefaults,
+  type OptimizerId,
+  type ParallelLayout,
+  type ResolvedLayout,
+} from '../../../model/layout';
+import type { MemoryEdit } from '../../../model/memoryEdits';
+import type { FrameworkLayout } from '../../reader';
+import { LayoutBuilder, asDegree } from '../../layoutBuilder';
+import { LineIndex } from '../../text';
+import type { Layer } from './reader';
+import { MAXTEXT_BASE_YML, MAXTEXT_UPSTREAM } from './tables';
+
+/** Mesh axes of MaxText (base.yml `ici_*_parallelism` × `dcn_*_parallelism`) and what the estimate makes of them. */
+const AXES = [
+  'data',
+  'fsdp',
+  'fsdp_transpose',
+  'sequence',
+  'context',
+  'tensor',
+  'tensor_sequence',
+  'pipeline',
+  'expert',
+  'context_autoregressive',
+  'context_usp_ulysses',
+  'autoregressive',
+  'diloco',
+] as const;
+
+/**
+ * The parallel layout of a MaxText config or launcher, from the reader's layering (base.yml ←
+ * models/<name>.yml ← `key=value`; AI-Hypercomputer/maxtext@e591f30c src/maxtext/configs/base.yml
+ * for every key no layer sets). Each mesh axis is `ici_<axis>_parallelism × dcn_<axis>_parallelism`
+ * (-1 fills the devices left; the DCN −1, base.yml's dcn_data_parallelism, is taken as one slice):
+ * - data: replicas; fsdp × fsdp_transpose: parameters, gradients and optimizer states sharded
+ *   (ZeRO-3) within each replica; tensor: tensor parallelism (activations split as Megatron's
+ *   without sequence parallelism); pipeline, expert: PP, EP. Sequence/context/autoregressive and
+ *   the other axes at > 1 are unmodelled.
+ * - `per_device_batch_size` is the micro-batch per device (a fraction is unmodelled);
+ *   `gradient_accumulation_steps` micro-batches per step; `max_target_length` the sequence.
+ * - `remat_policy` 'full' (base.yml) keeps only each layer's input (decoders.py get_remat_policy:
+ *   policy None under nn.remat); the named save/offload policies keep chosen projections and are
+ *   unmodelled, as is 'none'.
+ * - `weight_dtype` float32 with `dtype` bfloat16 and `grad_dtype` float32: fp32 parameters and
+ *   gradients, bf16 activations; `dtype` float32: fp32 throughout; other dtypes and `quantization`
+ *   are unmodelled. `opt_type` adamw / adam_pax (two fp32 moments), sgd, muon.
+ * - `attention` autoselected/flash/cudnn_flash_te are fused; dot_product materializes the scores.
+ * - `optimizer_memory_host_offload` moves the optimizer state to host memory.
+ */
+export function readMaxtextLayout(layers: readonly Layer[], gpus?: number): ParallelLayout {
+  const b = new LayoutBuilder();
+  const get = (key: string): { value: unknown; source?: FieldSource } | undefined => {
+    for (let i = layers.length - 1; i >= 0; i--) {
+      const found = layers[i]!.values.get(key);
+      if (found) return found.unresolved ? { value: `$${key}`, source: found.source } : found;
+    }
+    return key in MAXTEXT_BASE_YML ? { value: MAXTEXT_BASE_YML[key] } : undefined;
+  };
+  const world = gpus && gpus > 0 ? gpus : undefined;
+  if (world) b.layout.gpus = world;
+  /** A stated value that is not modelled, named at the key when the key is in a readable file. */
+  const unknown = (key: string, found: { value: unknown; source?: FieldSource }, why: string) =>
+    b.unmodelled(found.source ?? builtIn(key, found.value), why);
+
+  // Mesh degrees.
+  const degree: Record<string, { value: number; source?: FieldSource }> = {};
+  let fill: string | undefined;
+  let bad = false;
+  for (const axis of AXES) {
+    let product = 1;
+    let source: FieldSource | undefined;
+    // The key named is the ici one unless the dcn one is what makes the degree > 1.
+    let named = false;
+    for (const net of ['ici', 'dcn'] as const) {
+      const key = `${net}_${axis}_parallelism`;
+      const found = get(key);
+      if (!found) continue;
+      const v = asDegree(found.value);
+      if (v === undefined) {
+        if (found.source) b.invalid(axisKey(axis), found.source);
+        else bad = true;
+        continue;
+      }
+      if (v === -1) {
+        if (net === 'dcn') continue; // one slice
+        fill = axis;
+        source = found.source ?? source;
+        named = true;
+        continue;
+      }
+      product *= v;
+      if (found.source && (v !== 1 ? !named || net === 'ici' : !source)) {
+        source = found.source;
+        named ||= v !== 1;
+      }
+    }
+    degree[axis] = { value: product, ...(source ? { source } : {}) };
+  }
+  if (bad) return b.layout;
+  const fixed = AXES.reduce((p, a) => p * degree[a]!.value, 1);
+  if (fill) {
+    if (world && world % fixed === 0) degree[fill]!.value *= world / fixed;
+    else if (world) {
+      const s = degree[fill]!.source;
+      if (s) b.invalid('gpus', { ...s, raw: `${world} devices / ${fixed}` });
+    } else if (fill !== 'fsdp' && fill !== 'data') {
+      const s = degree[fill]!.source;
+      if (s) b.unmodelled(s, `${s.key} = -1 on an unknown device count`);
+    }
+  }
+  for (const axis of [
+    'sequence',
+    'context',
+    'tensor_sequence',
+    'context_autoregressive',
+    'context_usp_ulysses',
+    'autoregressive',
+    'diloco',
+  ]) {
+    const d = degree[axis]!;
+    if (d.value > 1 || (fill === axis && !world))
+      b.unmodelled(d.source ?? builtIn(`ici_${axis}_parallelism`, d.value), `${axis} parallelism`);
+  }
+  const tp = degree.tensor!;
+  b.set('tensorParallel', tp.value, tp.source);
+  b.set('pipelineParallel', degree.pipeline!.value, degree.pipeline!.source);
+  b.set('expertParallel', degree.expert!.value, degree.expert!.source);
+  b.set('sequenceParallel', false, undefined);
+  const fsdp = degree.fsdp!.value * degree.fsdp_transpose!.value;
+  const fsdpKnown = fill !== 'fsdp' || world !== undefined;
+  const fsdpSource = degree.fsdp!.source ?? degree.fsdp_transpose!.source;
+  if (fsdpKnown && fsdp === 1) b.set('sharding', 'none', fsdpSource);
+  else {
+    b.set('sharding', 'zero3', fsdpSource);
+    // Unknown device count with fsdp = -1 and one replica: the shard group is all of DP (the default).
+    if (fsdpKnown) b.set('shardGroupSize', fsdp, fsdpSource);
+    else if (degree.data!.value > 1 && degree.data!.source)
+      b.unmodelled(degree.data!.source, 'data replicas over an fsdp = -1 axis on an unknown device count');
+  }
+
+  // Batch shape.
+  const micro = get('per_device_batch_size');
+  if (micro) {
+    const m = typeof micro.value === 'number' ? micro.value : Number(micro.value);
+    if (Number.isSafeInteger(m) && m >= 1) b.set('microBatch', m, micro.source);
+    else if (Number.isFinite(m) && m > 0 && m < 1)
+      unknown('per_device_batch_size', micro, 'a fractional per-device batch');
+    else if (micro.source) b.invalid('microBatch', micro.source);
+  }
+  const accum = get('gradient_accumulation_steps');
+  if (accum) {
+    const g = asDegree(accum.value);
+    if (g !== undefined && g >= 1) b.set('gradAccum', g, accum.source);
+    else if (accum.source) b.invalid('gradAccum', accum.source);
+  }
+  const seq = get('max_target_length');
+  if (seq) {
+    const s = asDegree(seq.value);
+    if (s !== undefined && s >= 1) b.set('seqLen', s, seq.source);
+    else if (seq.source) b.invalid('seqLen', seq.source);
+  }
+
+  // Recomputation.
+  const remat = get('remat_policy');
+  if (remat) {
+    if (remat.value === 'full') b.set('recompute', 'full', remat.source);
+    else unknown('remat_policy', remat, `remat_policy ${String(remat.value)}: keeps a chosen set of tensors`);
+  }
+
+  // Precision and optimizer.
+  const weightDtype = String(get('weight_dtype')?.value ?? 'float32');
+  const dtype = String(get('dtype')?.value ?? 'bfloat16');
+  const gradDtype = get('grad_dtype');
+  const at = (key: string) => get(key)?.source;
+  if (weightDtype === 'float32' && dtype === 'bfloat16')
+    b.set('precision', 'jax-f32-params', at('dtype') ?? at('weight_dtype'));
+  else if (weightDtype === 'float32' && dtype === 'float32') b.set('precision', 'fp32', at('dtype'));
+  else {
+    const key = weightDtype !== 'float32' ? 'weight_dtype' : 'dtype';
+    unknown(key, get(key)!, `${key} ${weightDtype !== 'float32' ? weightDtype : dtype}`);
+  }
+  if (gradDtype && gradDtype.value !== 'float32')
+    unknown('grad_dtype', gradDtype, `grad_dtype ${String(gradDtype.value)}`);
+  const quantization = get('quantization');
+  if (quantization && quantization.value !== '' && quantization.value !== null)
+    unknown('quantization', quantization, `quantization ${String(quantization.value)}`);
+  const opt = get('opt_type');
+  const optimizer = MAXTEXT_OPTIMIZERS[String(opt?.value ?? 'adamw')];
+  if (optimizer) b.set('optimizer', optimizer, opt?.source);
+  else if (opt) unknown('opt_type', opt, `opt_type ${String(opt.value)}`);
+  const offload = get('optimizer_memory_host_offload');
+  if (offload?.value === true) b.set('cpuOffload', true, offload.source);
+  const attention = get('attention');
+  if (attention) {
+    const a = String(attention.value);
+    if (a === 'dot_product') b.set('flashAttention', false, attention.source);
+    else if (a === 'autoselected' || a === 'flash' || a === 'cudnn_flash_te')
+      b.set('flashAttention', true, attention.source);
+    else unknown('attention', attention, `attention ${a}`);
+  }
+  return b.layout;
+}
+
+/** The layout key a mesh axis feeds (for invalid values). */
+function axisKey(axis: string) {
+  return axis === 'tensor'
+    ? ('tensorParallel' as const)
+    : axis === 'pipeline'
+      ? ('pipelineParallel' as const)
+      : axis === 'expert'
+        ? ('expertParallel' as const)
+        : axis === 'data'
+          ? ('dataParallel' as const)
+          : ('shardGroupSize' as const);
+}
+
+/** A key set only by the built-in base.yml copy: named, with no range in this file. */
+function builtIn(key: string, value: unknown): FieldSource {
+  const zero = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+  return {
+    key,
+    keyRange: zero,
+    valueRange: zero,
+    raw: String(value),
+    file: `${MAXTEXT_UPSTREAM.repo}@${MAXTEXT_UPSTREAM.commit.slice(0, 8)} src/maxtext/configs/base.yml`,
+  };
+}
+
+/** `opt_type` (base.yml: "adamw", "adam_pax", "sgd", "muon"). */
+const MAXTEXT_OPTIMIZERS: Record<string, OptimizerId> = {
+  adamw: 'adamw',
+  adam_pax: 'adamw',
+  sgd: 'sgd',
+  muon: 'muon',
+};
+
+/** MaxText's layout defaults (AI-Hypercomputer/maxtext@e591f30c src/maxtext/configs/base.yml). */
+export const maxtextLayoutDefaults: LayoutDefaults = {
+  ...GENERIC_LAYOUT_DEFAULTS,
+  sharding: 'zero3',
+  recompute: 'full',
+  precision: 'jax-f32-params',
+  optimizer: 'adamw',
+  flashAttention: true,
+  dropout: false,
+  source:
+    'AI-Hypercomputer/maxtext@e591f30c base.yml: ici_fsdp_parallelism -1 (FSDP over the slice), dcn_data_parallelism -1 (one slice assumed), remat_policy full, weight_dtype float32, dtype bfloat16, grad_dtype float32, opt_type adamw, attention autoselected (splash/flash), dropout_rate 0',
+};
+
+/** The reader's layers, when `parsed` is the maxtext reader's parse. */
+function layersOf(parsed: unknown): readonly Layer[] | undefined {
+  const layers = (parsed as { maxtextLayers?: unknown } | undefined)?.maxtextLayers;
+  return Array.isArray(layers) ? (layers as Layer[]) : undefined;
+}
+
+/**
+ * Memory edits of a MaxText YAML or launcher: `remat_policy=full` (from a save policy) and
+ * `ici_tensor_parallelism` doubled, where the key is written in this file. The micro-batch is not
+ * offered: `per_device_batch_size` and `gradient_accumulation_steps` must change together, and a
+ * launcher often sets them in different places.
+ */
+export function maxtextEdits(text: string, layout: ResolvedLayout): MemoryEdit[] {
+  const edits: MemoryEdit[] = [];
+  const lines = new LineIndex(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+  const base = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  const replace = (source: FieldSource | undefined, newText: string) => {
+    if (!source || source.file) return undefined;
+    return {
+      start: lines.offsetAt(source.valueRange.start) + base,
+      end: lines.offsetAt(source.valueRange.end) + base,
+      newText,
+    };
+  };
+  const yaml = !/^\s*(python3?|bash|export|#!)/m.test(text);
+  const tp = layout.sources.tensorParallel;
+  const t = layout.tensorParallel;
+  if (tp && tp.key === 'ici_tensor_parallelism' && /^\d+$/.test(tp.raw.trim())) {
+    const r = replace(tp, String(t * 2));
+    if (r)
+      edits.push({
+        kind: 'tp-double',
+        label: `ici_tensor_parallelism${yaml ? ': ' : '='}${t * 2}`,
+        key: 'ici_tensor_parallelism',
+        replacements: [r],
+      });
+  }
+  return edits;
+}
+
+/** The registry's layout hook for MaxText configs and launchers (the reader's layering is reused). */
+export const maxtextLayout: FrameworkLayout = {
+  read: (_text, { gpus, parsed }) => {
+    const layers = layersOf(parsed);
+    // Without the reader's layers there is no layering to read: no layout (never defaults alone).
+    if (!layers) throw new Error('maxtext layout needs the reader layers');
+    return readMaxtextLayout(layers, gpus);
+  },
+  defaults: maxtextLayoutDefaults,
+  edits: maxtextEdits,
+};

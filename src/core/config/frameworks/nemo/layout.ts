@@ -1,0 +1,117 @@
+import { GENERIC_LAYOUT_DEFAULTS, type LayoutDefaults, type ParallelLayout } from '../../../model/layout';
+import type { FrameworkLayout } from '../../reader';
+import { YamlLayout } from '../../layoutYaml';
+import { parseYaml } from '../../yamlSource';
+
+/**
+ * The parallel layout of a NeMo 1.x Megatron GPT config (NVIDIA/NeMo@8cfedd72
+ * examples/nlp/language_modeling/conf/megatron_gpt_config.yaml keys, read with the `cfg.get`
+ * defaults of nemo/collections/nlp/models/language_modeling/megatron_base_model.py and
+ * megatron_gpt_model.py). GPUs = trainer.devices × trainer.num_nodes.
+ */
+export function readNemoLayout(text: string, gpus?: number): ParallelLayout {
+  const yaml = parseYaml(text);
+  if (!yaml) return { sources: {} };
+  const y = new YamlLayout(yaml);
+  const m = (...path: string[]) => ['model', ...path];
+  y.set('tensorParallel', y.int(m('tensor_model_parallel_size'), 'tensorParallel'));
+  y.set('pipelineParallel', y.int(m('pipeline_model_parallel_size'), 'pipelineParallel'));
+  y.set('virtualPipeline', y.int(m('virtual_pipeline_model_parallel_size'), 'virtualPipeline'));
+  y.set('contextParallel', y.int(m('context_parallel_size'), 'contextParallel'));
+  y.set('expertParallel', y.int(m('expert_model_parallel_size'), 'expertParallel'));
+  const sp = y.bool(m('sequence_parallel'));
+  if (sp) y.set('sequenceParallel', sp);
+  y.set('microBatch', y.int(m('micro_batch_size'), 'microBatch'));
+  y.set('globalBatch', y.int(m('global_batch_size'), 'globalBatch'));
+  y.set('seqLen', y.int(m('encoder_seq_length'), 'seqLen'));
+  const devices = y.int(['trainer', 'devices']);
+  const nodes = y.int(['trainer', 'num_nodes']);
+  if (devices) y.layout.gpus = devices.value * (nodes?.value ?? 1);
+  else if (gpus && gpus > 0) y.layout.gpus = gpus;
+
+  // Activation checkpointing: Megatron's granularity / method / num_layers under NeMo's names.
+  const granularity = y.str(m('activations_checkpoint_granularity'));
+  const g = granularity?.value.trim().toLowerCase();
+  if (granularity && (g === 'selective' || g === 'full')) {
+    y.set('recompute', { value: g, source: granularity.source });
+    const method = y.str(m('activations_checkpoint_method'))?.value.trim().toLowerCase();
+    const n = y.int(m('activations_checkpoint_num_layers'), 'recomputeLayers');
+    if (g === 'full' && (method === 'uniform' || method === 'block') && n) {
+      y.layout.recomputeMethod = method;
+      y.set('recomputeLayers', n);
+    }
+  } else if (granularity)
+    y.unmodelled(granularity.source, `activations_checkpoint_granularity ${granularity.value.slice(0, 40)}`);
+  const partial = y.find(m('num_micro_batches_with_partial_activation_checkpoints'));
+  if (partial) y.unmodelled(partial.source, 'partial activation checkpointing per micro-batch');
+
+  // Precision: trainer.precision 16 / bf16 / "bf16-mixed" with megatron_amp_O2 → bf16/fp16 params
+  // with fp32 main params and grads; without O2 the model stays fp32 under autocast
+  // (megatron_base_model.py: params_dtype half only with O2, enable_autocast otherwise).
+  const precision = y.str(['trainer', 'precision']);
+  const o2 = y.bool(m('megatron_amp_O2'));
+  const p = (precision?.value ?? '32').trim().toLowerCase();
+  if (precision) {
+    if (/^(32|32-true|fp32)$/.test(p)) y.set('precision', { value: 'fp32', source: precision.source });
+    else if (/^(16|16-mixed|bf16|bf16-mixed)$/.test(p))
+      y.set('precision', {
+        value: o2?.value ? 'bf16-fp32-accum' : 'amp',
+        source: o2?.value ? o2.source : precision.source,
+      });
+    else y.unmodelled(precision.source, `trainer.precision ${precision.value.slice(0, 40)}`);
+  }
+  // distributed_fused_adam shards the optimizer states and main params over DP (ZeRO-1-like:
+  // megatron_base_model.py with_distributed_adam); fused_adam (default) keeps them whole.
+  const optim = y.str(m('optim', 'name'));
+  if (optim) {
+    const n = optim.value.trim().toLowerCase();
+    if (n === 'distributed_fused_adam' || n === 'mcore_distributed_optim')
+      y.set('sharding', { value: 'zero1', source: optim.source });
+    if (/^(fused_adam|adam|adamw|distributed_fused_adam|mcore_distributed_optim)$/.test(n))
+      y.set('optimizer', { value: 'adamw', source: optim.source });
+    else if (n === 'sgd') y.set('optimizer', { value: 'sgd-momentum', source: optim.source });
+    else y.unmodelled(optim.source, `optim.name ${optim.value.slice(0, 40)}`);
+  }
+  // Attention: mcore models take attention_backend (default "auto": fused/flash); the legacy
+  // model materializes the scores unless use_flash_attention.
+  const mcore = y.bool(m('mcore_gpt'));
+  const flash = y.bool(m('use_flash_attention'));
+  if (mcore?.value) y.set('flashAttention', { value: true, source: mcore.source });
+  else if (flash) y.set('flashAttention', flash);
+  const drops = [y.find(m('hidden_dropout')), y.find(m('attention_dropout'))];
+  const positive = drops.find((d) => typeof d?.value === 'number' && d.value > 0);
+  if (positive) y.set('dropout', { value: true, source: positive.source });
+  else if (drops.some(Boolean)) y.set('dropout', { value: false, source: drops.find(Boolean)!.source });
+  for (const key of ['fp8', 'cpu_offloading']) {
+    const on = y.bool(m(key));
+    if (on?.value)
+      y.unmodelled(on.source, key === 'fp8' ? 'FP8 training' : 'activation/weight CPU offloading');
+  }
+  const l = y.layout;
+  if (l.globalBatch && l.microBatch && l.gpus) {
+    const dp = l.gpus / ((l.tensorParallel ?? 1) * (l.pipelineParallel ?? 1) * (l.contextParallel ?? 1));
+    const accum = l.globalBatch / (l.microBatch * dp);
+    if (Number.isSafeInteger(accum) && accum >= 1) l.gradAccum = accum;
+  }
+  return l;
+}
+
+/** Layout defaults as NeMo 1.x defines them (cfg.get defaults, @8cfedd72). */
+export const nemoLayoutDefaults: LayoutDefaults = {
+  ...GENERIC_LAYOUT_DEFAULTS,
+  // trainer.precision 32 (PTL default) → fp32; megatron_amp_O2 False.
+  precision: 'fp32',
+  // mcore_gpt False → legacy model with use_flash_attention False: scores materialized.
+  flashAttention: false,
+  // megatron_gpt_config.yaml hidden_dropout / attention_dropout 0.1.
+  dropout: true,
+  // Megatron's vocab-parallel cross entropy in fp32.
+  logitsBytesPerElement: 4,
+  source:
+    'NeMo 1.x defaults (NVIDIA/NeMo@8cfedd72 megatron_base_model.py / megatron_gpt_model.py cfg.get: TP = PP = 1, sequence_parallel False, no activation checkpointing, megatron_amp_O2 False, optim fused_adam, mcore_gpt False, use_flash_attention False; trainer precision 32)',
+};
+
+export const nemoLayout: FrameworkLayout = {
+  read: (text, { gpus }) => readNemoLayout(text, gpus),
+  defaults: nemoLayoutDefaults,
+};

@@ -1,0 +1,152 @@
+/**
+ * Shared pieces of the layout readers of YAML and Python-assignment configs (nanoGPT, LitGPT,
+ * llm-foundry, OLMo, OLMo-core, MaxText, Levanter): a builder that records each layout value with
+ * the source range of its key, unusable values as written (validation names the key) and keys the
+ * estimate does not model; and text edits that replace or insert one YAML key for the memory fixes.
+ */
+import { isMap, isScalar, type Node, type Pair } from 'yaml';
+import type { FieldSource } from '../types';
+import type { LayoutKey, ParallelLayout } from '../model/layout';
+import type { OffsetReplacement } from '../model/memoryEdits';
+import { getNode, lookup, parseYaml, type Located, type YamlSource } from './yamlSource';
+import { omegaConfResolver } from './specBuilder';
+
+type ValueKey = Exclude<keyof ParallelLayout, 'sources' | 'invalid' | 'unmodelled'> & LayoutKey;
+
+/** A layout under construction. */
+export class LayoutBuilder {
+  readonly layout: ParallelLayout = { sources: {} };
+
+  /** A value the file states, at the key it came from. */
+  set<K extends ValueKey>(key: K, value: ParallelLayout[K], source: FieldSource | undefined): void {
+    this.layout[key] = value;
+    if (source) this.layout.sources[key] = source;
+  }
+
+  /** A value derived from another key (e.g. gradient accumulation from the global batch). */
+  derive<K extends ValueKey>(key: K, value: ParallelLayout[K], source?: FieldSource): void {
+    this.set(key, value, source);
+  }
+
+  /** A stated value that is not usable, kept as written so validation names the key. */
+  invalid(key: LayoutKey, source: FieldSource): void {
+    (this.layout.invalid ??= {})[key] = source.raw;
+    this.layout.sources[key] = source;
+  }
+
+  /** A key whose value changes memory in a way the estimate does not model. */
+  unmodelled(source: FieldSource, why: string): void {
+    (this.layout.unmodelled ??= []).push({ ...source, why });
+  }
+
+  /**
+   * A count ≥ 1 as stated, or undefined; a stated value that is not one (a word, 1e400, 0) is
+   * recorded as invalid under `key`.
+   */
+  count(key: LayoutKey, found: { value: unknown; source: FieldSource } | undefined): number | undefined {
+    if (!found) return undefined;
+    const v = asCount(found.value);
+    if (v === undefined) {
+      this.invalid(key, found.source);
+      return undefined;
+    }
+    this.layout.sources[key] = found.source;
+    return v;
+  }
+}
+
+/** A positive safe integer (YAML `1_024`, numeric strings as a CLI would type them), else undefined. */
+export function asCount(value: unknown): number | undefined {
+  const n =
+    typeof value === 'number'
+      ? value
+      : typeof value === 'string' && /^\s*\d[\d_]*\s*$/.test(value)
+        ? Number(value.replace(/_/g, ''))
+        : NaN;
+  return Number.isSafeInteger(n) && n >= 1 ? n : undefined;
+}
+
+/** An integer that may be -1 ("the rest", MaxText/Composer/torchtitan) or ≥ 1. */
+export function asDegree(value: unknown): number | undefined {
+  if (value === -1 || value === '-1') return -1;
+  return asCount(value);
+}
+
+/**
+ * Look-ups under `root` (an mcli run file's `parameters:`), with `${a.b}` OmegaConf interpolations
+ * resolved within the file (the readers' own resolver; its diagnostics are the reader's to give).
+ */
+export function yamlGetter(
+  yaml: YamlSource,
+  root: readonly string[] = [],
+): (path: readonly string[]) => Located | undefined {
+  const resolve = omegaConfResolver(yaml, [], root.length ? [root, []] : [[]]);
+  return (path) => {
+    const found = lookup(yaml, [...root, ...path]);
+    // An interpolation that does not resolve stays as written: a count then reads as invalid and
+    // a word as unmodelled, so the key is named rather than a default used.
+    return found ? (resolve(found) ?? found) : undefined;
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// YAML edits (offsets into the text the edit is planned on, BOM included).
+
+/** The YAML of `text` (BOM dropped as the readers do) and the offset of its first character. */
+export function yamlForEdits(text: string): { yaml: YamlSource; base: number } | undefined {
+  const base = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  const yaml = parseYaml(base ? text.slice(1) : text);
+  return yaml && isMap(yaml.doc.contents) ? { yaml, base } : undefined;
+}
+
+/** The pair at a path (first alias of each segment that exists). */
+export function yamlPair(
+  yaml: YamlSource,
+  path: readonly (string | readonly string[])[],
+): Pair<Node, Node> | undefined {
+  return getNode(yaml, path);
+}
+
+/** Replace the scalar value of a pair. */
+export function replaceYamlValue(
+  pair: Pair<Node, Node>,
+  base: number,
+  newText: string,
+): OffsetReplacement | undefined {
+  const range = (pair.value as Node | null)?.range;
+  if (!range || !isScalar(pair.value)) return undefined;
+  return { start: range[0] + base, end: range[1] + base, newText };
+}
+
+/**
+ * Insert `key: value` into the block mapping at `parent` (a pair whose value is a block map, or the
+ * document root when `parent` is undefined): before its first key, at that key's indentation.
+ * Flow maps (`{a: 1}`) and empty values are not edited (undefined).
+ */
+export function insertYamlKey(
+  yaml: YamlSource,
+  base: number,
+  parent: Pair<Node, Node> | undefined,
+  key: string,
+  value: string,
+): OffsetReplacement | undefined {
+  const text = yaml.lines.text;
+  const map = parent ? parent.value : yaml.doc.contents;
+  if (!isMap(map) || (map as { flow?: boolean }).flow || !map.items.length) return undefined;
+  const first = (map.items[0] as Pair<Node, Node>).key as Node | null;
+  const start = first?.range?.[0];
+  if (start === undefined) return undefined;
+  let lineStart = start;
+  while (lineStart > 0 && text[lineStart - 1] !== '\n') lineStart--;
+  const indent = text.slice(lineStart, start);
+  if (!/^[ ]*$/.test(indent)) return undefined;
+  const eol = /\r\n/.test(text) ? '\r\n' : '\n';
+  return { start: lineStart + base, end: lineStart + base, newText: `${indent}${key}: ${value}${eol}` };
+}
+
+/** Append a top-level `key: value` line at the end of the document. */
+export function appendYamlKey(text: string, key: string, value: string): OffsetReplacement {
+  const eol = /\r\n/.test(text) ? '\r\n' : '\n';
+  const lead = text.length === 0 || /[\r\n]$/.test(text) ? '' : eol;
+  return { start: text.length, end: text.length, newText: `${lead}${key}: ${value}${eol}` };
+}
