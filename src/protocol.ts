@@ -399,6 +399,8 @@ export interface DownstreamLawInfo {
   heldOutModel?: string;
   /** Bootstrap draws behind the interval (0: no interval). */
   draws: number;
+  /** The picker's detail line (data, held-out error, interval), written by the server. */
+  detail: string;
 }
 
 /** A column of a runs file that holds accuracies, for the downstream fit's benchmark pick. */
@@ -409,6 +411,14 @@ export interface AccuracyColumnInfo {
   min: number;
   max: number;
   values: number;
+  /** The picker's description (`fractions 0.27–0.76`), written by the server. */
+  description: string;
+  /** A law name (slug) for it, for the save prompt. */
+  suggestedName: string;
+  /** Why it cannot be fitted (values outside [0, 100]). */
+  problem?: string;
+  /** For a percentage column: the confirmation to divide by 100. */
+  percentQuestion?: { message: string; detail: string };
 }
 
 /** Request (client → server): the accuracy columns of a runs source. */
@@ -421,6 +431,8 @@ export interface AccuracyColumnsResponse {
   lossColumn: string | null;
   /** Loss-like columns to choose from when `lossColumn` is null. */
   lossColumns: string[];
+  /** Set when there is no loss column at all (a downstream fit needs one). */
+  noLoss?: string;
   /** Why nothing could be listed (unreadable source), if so. */
   message?: string;
 }

@@ -129,6 +129,7 @@ function draw(): void {
     });
   }
   renderTable(byId<HTMLTableElement>('data-table'), data);
+  delete document.body.dataset.empty;
   applyView();
   document.body.dataset.renders = String(++renders);
 }
@@ -146,6 +147,29 @@ function show(update: UpdateMessage): void {
   state = { ...state, uri: update.snapshot.uri, last: update };
   saveState();
   draw();
+}
+
+/**
+ * Nothing to draw for the active file (issue #16: it is not a run config): say why, and leave no
+ * other file's curves under the message. The saved state forgets the config too, so a reload
+ * does not bring the old curves back.
+ */
+function showEmpty(reason: string): void {
+  current = null;
+  renderer.clearAll();
+  state = { view: state.view, logLoss: state.logLoss, hidden: state.hidden };
+  saveState();
+  byId('panel-title').textContent = 'Scaling Curves';
+  const marker = byId('config-marker');
+  marker.textContent = reason;
+  delete marker.dataset.loss;
+  byId('law-label').textContent = '';
+  byId('law-label').removeAttribute('title');
+  byId('notes').replaceChildren();
+  for (const id of PANEL_CHART_IDS) byId(`section-${id}`).hidden = true;
+  byId<HTMLTableElement>('data-table').tBodies[0]?.replaceChildren();
+  document.body.classList.remove('stale');
+  document.body.dataset.empty = 'true';
 }
 
 function applyView(): void {
@@ -190,7 +214,7 @@ function onHostMessage(message: HostToWebviewMessage): void {
       show(message);
       break;
     case 'empty':
-      if (!current) byId('config-marker').textContent = message.reason;
+      showEmpty(message.reason);
       break;
     case 'exportResult':
       setStatus(message.message);

@@ -8,6 +8,9 @@
  *   output adds the comparison at the last logged step, the projected final loss and the ETA.
  *   low/high are then ±2 × the fit's RMS relative residual (a residual band, not a bootstrap).
  * Schedules come from src/core/schedule (OLMo and nanoGPT so far); other frameworks get a message.
+ * `whatIf.wsd` is the same run with a 1-sqrt WSD cooldown over its last 20%: each row's loss is this
+ * output's curve at that step × Luo et al. 2025's multi-power WSD/config ratio
+ * (src/core/schedule/wsdWhatIf.ts), the series the curves panel draws; `whatIf.source` says so.
  */
 import { readFileSync } from 'node:fs';
 import { parseFlags } from './flags';
@@ -20,6 +23,7 @@ import { analyzeText } from '../core/analyze';
 import { findPublishedLaw } from '../core/laws/published';
 import { evaluateLaw } from '../core/laws/forms';
 import { FIT_DEFAULTS } from '../core/fit/defaults';
+import { wsdWhatIf, wsdWhatIfSource, WSD_WHATIF_CHECK } from '../core/schedule/wsdWhatIf';
 
 export const CURVE_USAGE = `Usage: scaling-lens curve CONFIG [--log FILE] [--law NAME] [--points K] [--logging-steps S] [--json]`;
 
@@ -88,6 +92,8 @@ export async function runCurveCommand(
     params: params ?? null,
   };
   let predict: (step: number) => { loss: number | null; low: number | null; high: number | null };
+  /** N for the what-if's choice of the nearest multi-power size (the law's convention when known). */
+  let whatIfParams = params;
   if (flags.log) {
     let logText: string;
     try {
@@ -159,6 +165,7 @@ export async function runCurveCommand(
       return 2;
     }
     const N = law.paramConvention === 'non-embedding' ? analysis?.params?.nonEmbedding : params;
+    whatIfParams = N;
     notes.push(
       `loss is ${law.id} at each step's tokens: schedule-blind (no schedule-aware law without a log)`,
     );
@@ -170,6 +177,7 @@ export async function runCurveCommand(
     result.law = law.id;
   }
   result.curve = steps.map((s) => ({ step: s, tokens: run.tokens[s - 1], lr: run.lr[s - 1], ...predict(s) }));
+  result.whatIf = wsdWhatIfRows(extracted.plan, run, whatIfParams, steps, result.curve as CurveRow[]);
   result.notes = notes;
   if (flags.json) out(JSON.stringify(result, null, 2));
   else
@@ -182,4 +190,36 @@ export async function runCurveCommand(
         .join('\n') + (notes.length ? `\n${notes.join('\n')}` : ''),
     );
   return 0;
+}
+
+interface CurveRow {
+  step: number;
+  tokens: number;
+  lr: number;
+  loss: number | null;
+}
+
+/**
+ * The WSD what-if rows: the curve's loss at each step × the multi-power WSD/config ratio (exactly the
+ * panel's series when the curve is the panel's law), or the reason there are none.
+ */
+function wsdWhatIfRows(
+  plan: Parameters<typeof wsdWhatIf>[0],
+  run: Parameters<typeof wsdWhatIf>[1],
+  N: number | undefined,
+  steps: number[],
+  curve: CurveRow[],
+): { wsd: CurveRow[]; source: string } | { wsd: null; reason: string } {
+  if (plan.schedule.decay.kind === 'constant')
+    return { wsd: null, reason: 'the LR does not decay, so a cooldown to its final LR is this run itself' };
+  if (!N) return { wsd: null, reason: 'the parameter count is unknown' };
+  const what = wsdWhatIf(plan, run, N, steps);
+  if ('reason' in what) return { wsd: null, reason: what.reason };
+  const wsd: CurveRow[] = [];
+  curve.forEach((row, i) => {
+    const ratio = what.ratio[i];
+    const loss = row.loss === null || ratio === undefined ? NaN : row.loss * ratio;
+    if (Number.isFinite(loss)) wsd.push({ step: row.step, tokens: row.tokens, lr: what.lr[i]!, loss });
+  });
+  return { wsd, source: `${wsdWhatIfSource(what, N, run.lr.length)} ${WSD_WHATIF_CHECK}` };
 }

@@ -107,6 +107,8 @@ class CurvesPanelHost implements vscode.Disposable {
     { message: RenderForReportMessage; settle: (answer: ReportImagesMessage | string) => void }
   >();
   private reportCounter = 0;
+  /** What the panel says while the active editor's file is not a run config (defect 6 of #16). */
+  private notAConfig: string | undefined;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -306,7 +308,9 @@ class CurvesPanelHost implements vscode.Disposable {
       case 'ready':
         this.pageReady = true;
         for (const pending of this.pendingReports.values()) this.post(pending.message);
-        if (this.last) this.post(this.last);
+        // A page reloaded while the active file is no config says so again, not the last curves.
+        if (this.notAConfig) this.post({ type: 'empty', reason: this.notAConfig });
+        else if (this.last) this.post(this.last);
         else if (this.uri) await this.refresh(this.uri, { switchTo: true });
         else this.post({ type: 'empty', reason: 'Open a training run config to see its scaling curves.' });
         return;
@@ -409,13 +413,18 @@ class CurvesPanelHost implements vscode.Disposable {
         // curves as if they were its own. Its last config comes back when that editor is active again.
         this.uri = undefined;
         if (this.panel) this.panel.title = 'Scaling Curves';
-        this.post({
-          type: 'empty',
-          reason: `${documentLabel(uri)} is not a recognized training run config.`,
-        });
+        this.notAConfig = `${documentLabel(uri)} is not a recognized training run config.`;
+        this.post({ type: 'empty', reason: this.notAConfig });
       } else if (options.explicit && !this.last) {
         this.post({ type: 'empty', reason: 'This file is not a recognized training run config.' });
-      } else if (options.explicit) {
+      } else if (options.explicit && this.last) {
+        // Back to the last config if the panel was saying "not a run config" meanwhile.
+        if (this.notAConfig) {
+          this.notAConfig = undefined;
+          this.uri = this.last.snapshot.uri;
+          if (this.panel) this.panel.title = `Scaling Curves: ${this.last.documentLabel}`;
+          this.post(this.last);
+        }
         void vscode.window.showInformationMessage(
           'Scaling Lens: this file is not a recognized run config; showing the last one.',
         );
@@ -424,6 +433,7 @@ class CurvesPanelHost implements vscode.Disposable {
     }
     if (uri !== this.uri && !options.switchTo) return;
     this.uri = uri;
+    this.notAConfig = undefined;
     this.last = {
       type: 'update',
       snapshot: answer.snapshot,

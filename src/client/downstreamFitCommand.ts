@@ -36,7 +36,7 @@ export async function offerDownstreamFit(
   fitSource: FitSource,
   label: string,
 ): Promise<'loss' | 'done'> {
-  const { columns, lossColumn, lossColumns } = await client.sendRequest(AccuracyColumnsRequest, {
+  const { columns, lossColumn, lossColumns, noLoss } = await client.sendRequest(AccuracyColumnsRequest, {
     source: fitSource,
   });
   if (columns.length === 0) return 'loss';
@@ -45,23 +45,21 @@ export async function offerDownstreamFit(
     { label: 'Downstream accuracy', kind: vscode.QuickPickItemKind.Separator },
     ...columns.map((column) => ({
       label: `$(target) ${column.name}`,
-      description: describeScale(column),
+      description: column.description,
       column,
     })),
   ];
   const picked = await vscode.window.showQuickPick(items, {
     title: `Fit from ${label}`,
-    placeHolder: 'The file has benchmark columns: fit the loss law, or accuracy on one benchmark',
+    placeHolder: 'Fit the loss law, or accuracy on one benchmark',
   });
   if (!picked) return 'done';
   if (!picked.column) return 'loss';
   // Step 1 fits the loss: the column ingestion finds, else one the user picks.
   let loss = lossColumn ?? undefined;
   if (!loss) {
-    if (lossColumns.length === 0) {
-      void vscode.window.showErrorMessage(
-        `Scaling Lens: ${label} has no loss column (loss, val_loss, eval_loss, or a name with "loss"); a downstream fit needs the loss of each checkpoint beside its accuracy.`,
-      );
+    if (noLoss) {
+      void vscode.window.showErrorMessage(noLoss);
       return 'done';
     }
     loss = await vscode.window.showQuickPick(lossColumns, {
@@ -74,13 +72,6 @@ export async function offerDownstreamFit(
   return 'done';
 }
 
-function describeScale(column: AccuracyColumnInfo): string {
-  const range = `${column.min}–${column.max}`;
-  if (column.scale === 'fraction') return `fractions ${range}`;
-  if (column.scale === 'percent') return `percentages ${range} (÷100 after you confirm)`;
-  return `values ${range}: not accuracies`;
-}
-
 async function fitBenchmark(
   client: LanguageClient,
   output: vscode.LogOutputChannel,
@@ -90,51 +81,27 @@ async function fitBenchmark(
   column: AccuracyColumnInfo,
   lossColumn: string,
 ): Promise<void> {
-  if (column.scale === 'invalid') {
-    void vscode.window.showErrorMessage(
-      `Scaling Lens: "${column.name}" has values from ${column.min} to ${column.max}; accuracies must be fractions in [0, 1] or percentages in [0, 100].`,
-    );
+  if (column.problem) {
+    void vscode.window.showErrorMessage(column.problem);
     return;
   }
   let accuracyScale: 'fraction' | 'percent' = 'fraction';
-  if (column.scale === 'percent') {
+  if (column.percentQuestion) {
     const convert = 'Divide by 100 and fit';
-    const choice = await vscode.window.showWarningMessage(
-      `Accuracies in "${column.name}" go up to ${column.max}: they look like percentages.`,
-      {
-        modal: true,
-        detail: 'Downstream laws are fitted on fractions in [0, 1]. Divide every value by 100 and fit?',
-      },
-      convert,
-    );
+    const { message, detail } = column.percentQuestion;
+    const choice = await vscode.window.showWarningMessage(message, { modal: true, detail }, convert);
     if (choice !== convert) return;
     accuracyScale = 'percent';
   }
-  const link = await vscode.window.showQuickPick(
-    [
-      { label: 'bhagia2024', description: 'Bhagia et al. 2024: accuracy as a sigmoid of the loss' },
-      { label: 'gadre2024', description: 'Gadre et al. 2024: error = ε − k·exp(−γ·loss)' },
-    ],
-    {
-      title: `Accuracy link for ${column.name}`,
-      placeHolder: 'How accuracy follows from the predicted loss',
-    },
-  );
-  if (!link) return;
   const folder = vscode.workspace.getWorkspaceFolder(source) ?? vscode.workspace.workspaceFolders?.[0];
   if (!folder) {
-    void vscode.window.showWarningMessage(
-      'Scaling Lens: open a folder to fit a downstream law (saved laws live in .vscode/scaling-lens/ of a workspace folder).',
-    );
+    void vscode.window.showWarningMessage('Scaling Lens: open a folder to save a downstream law in.');
     return;
   }
   const name = await vscode.window.showInputBox({
     title: 'Save the downstream law',
     prompt: 'Name of the law; saved as .vscode/scaling-lens/<name>.downstream.json.',
-    value: column.name
-      .toLowerCase()
-      .replace(/[^a-z0-9]+/g, '-')
-      .replace(/^-+|-+$/g, ''),
+    value: column.suggestedName,
     validateInput: async (text) =>
       (await client.sendRequest(FitValidateRequest, { field: 'lawName', text })) ?? undefined,
     ignoreFocusOut: true,
@@ -145,10 +112,7 @@ async function fitBenchmark(
   if (await exists(target)) {
     const choice = await vscode.window.showWarningMessage(
       `${vscode.workspace.asRelativePath(target, false)} already exists.`,
-      {
-        modal: true,
-        detail: 'Overwriting replaces it; its current content is lost (unless it is under version control).',
-      },
+      { modal: true, detail: 'Overwriting replaces it.' },
       'Overwrite',
     );
     if (choice !== 'Overwrite') return;
@@ -159,7 +123,6 @@ async function fitBenchmark(
     column: column.name,
     lossColumn,
     accuracyScale,
-    accuracyLaw: link.label,
     name,
     progressId: randomBytes(8).toString('hex'),
     date: new Date().toISOString(),
@@ -171,16 +134,14 @@ async function fitBenchmark(
   const report = await vscode.workspace.openTextDocument({ language: 'markdown', content: answer.markdown });
   await vscode.window.showTextDocument(report, { preview: false });
   if (!answer.ok) {
-    output.info(`[fit] ${label} ${column.name}: ${answer.errors.join('; ')}`);
     void vscode.window.showErrorMessage(`Scaling Lens: no downstream fit. ${answer.errors.join(' ')}`);
     return;
   }
-  for (const warning of answer.warnings) output.warn(`[fit] ${label} ${column.name}: ${warning}`);
   await vscode.workspace.fs.createDirectory(dir);
   const temp = vscode.Uri.joinPath(dir, `.${name}.${randomBytes(4).toString('hex')}.tmp`);
   await vscode.workspace.fs.writeFile(temp, new TextEncoder().encode(answer.content));
   await vscode.workspace.fs.rename(temp, target, { overwrite: true });
-  output.info(`[fit] saved ${vscode.workspace.asRelativePath(target, false)}`);
+  output.info(`[fit] saved ${target.fsPath}`);
   const use = await vscode.window.showInformationMessage(
     `Saved the downstream law as ${vscode.workspace.asRelativePath(target, false)}.`,
     'Show its accuracy in the lens',
@@ -205,7 +166,7 @@ async function runFit(
   return vscode.window.withProgress(
     {
       location: vscode.ProgressLocation.Notification,
-      title: `Fitting ${params.column} accuracy (both steps, then their bootstrap)`,
+      title: `Fitting ${params.column} accuracy`,
       cancellable: true,
     },
     async (progress, token) => {

@@ -6,13 +6,12 @@
  */
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { Commands, DownstreamLawsRequest } from '../protocolMethods';
+import { DownstreamLawsRequest } from '../protocolMethods';
 import type { DownstreamLawInfo } from '../protocol';
 
 interface BenchmarkItem extends vscode.QuickPickItem {
   /** '' for "none". */
   lawId?: string;
-  command?: string;
 }
 
 /** Store the chosen downstream law id ('' = none) in the workspace (user scope without a folder). */
@@ -41,35 +40,19 @@ export async function selectDownstream(client: LanguageClient): Promise<void> {
     ...laws.map((law) => ({
       label: `${mark(law.id)}${law.target}`,
       description: `${law.id} · ${law.accuracyLaw}`,
-      // The server formats nothing here: the fields are the saved file's own.
-      detail:
-        `fitted on ${law.dataSource}` +
-        (law.heldOutMae !== undefined
-          ? ` · held-out MAE ${(100 * law.heldOutMae).toFixed(2)} points${law.heldOutModel ? ` (${law.heldOutModel})` : ''}`
-          : '') +
-        (law.draws > 0 ? ` · interval from ${law.draws} bootstrap draws` : ' · no interval (no bootstrap)'),
+      detail: law.detail,
       lawId: law.id,
     })),
   ];
-  if ((await vscode.commands.getCommands(true)).includes(Commands.fitFromRuns))
-    items.push({
-      label: '$(add) Fit a downstream law from runs with benchmark columns…',
-      command: Commands.fitFromRuns,
-      alwaysShow: true,
-    });
   const picked = await vscode.window.showQuickPick(items, {
     title: 'Scaling Lens: Select Downstream Benchmark',
     placeHolder: laws.length
       ? `Benchmark whose predicted accuracy the lens shows (current: ${current || 'none'})`
-      : 'No saved downstream laws in .vscode/scaling-lens/ yet',
+      : 'No saved downstream laws yet (Fit Scaling Law from Runs… fits one)',
     matchOnDescription: true,
     matchOnDetail: true,
   });
   if (!picked) return;
-  if (picked.command) {
-    await vscode.commands.executeCommand(picked.command);
-    return;
-  }
   if (picked.lawId === undefined) return;
   await setDownstreamLaw(picked.lawId, scope);
 }

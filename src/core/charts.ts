@@ -16,7 +16,8 @@ import {
 import { lossInterval, type CoefficientDraw } from './laws/uncertainty';
 // The schedule model alone (not src/core/schedule/index.ts, which pulls in every framework reader).
 import { compileRun, describeSchedule } from './schedule/model';
-import type { RunPlan } from './schedule/types';
+import type { CompiledRun, RunPlan } from './schedule/types';
+import { wsdWhatIf, wsdWhatIfLabel, wsdWhatIfSource, WSD_WHATIF_CHECK } from './schedule/wsdWhatIf';
 import { GIB } from './model/memory';
 
 /**
@@ -905,7 +906,9 @@ export const MAX_SCHEDULE_STEPS = 5e6;
 /** Steps and tokens at SCHEDULE_POINTS steps of a plan (step i = round(i/k · n), i = 1…k), or why not. */
 function sampleRun(
   plan: RunPlan,
-): { steps: number[]; tokens: number[]; totalSteps: number; allTokens: Float64Array } | string {
+):
+  | { steps: number[]; tokens: number[]; totalSteps: number; allTokens: Float64Array; run: CompiledRun }
+  | string {
   const length =
     plan.totalSteps ?? (plan.totalTokens !== undefined ? plan.totalTokens / plan.batchTokens : NaN);
   if (length > MAX_SCHEDULE_STEPS)
@@ -916,7 +919,7 @@ function sampleRun(
   const steps = Array.from({ length: SCHEDULE_POINTS }, (_, i) =>
     Math.max(1, Math.round(((i + 1) / SCHEDULE_POINTS) * n)),
   );
-  return { steps, tokens: steps.map((s) => run.tokens[s - 1]!), totalSteps: n, allTokens: run.tokens };
+  return { steps, tokens: steps.map((s) => run.tokens[s - 1]!), totalSteps: n, allTokens: run.tokens, run };
 }
 
 /**
@@ -969,8 +972,9 @@ function loggedSeries(
  * Loss over the run: the law at the tokens after each sampled step, as `scaling-lens curve CONFIG
  * --law <the panel's law>` computes it without a log (schedule-blind: published (N, D) laws predict
  * the end of a run whose schedule fits its length), with the bootstrap band where the law has draws,
- * and the same run twice as long (steps, decay horizon doubled). A WSD-cooldown variant is not drawn:
- * under a schedule-blind law it is the same curve.
+ * and the same run twice as long (steps, decay horizon doubled). The WSD what-if (under a
+ * schedule-blind law it would be the same curve) takes its schedule effect from Luo et al. 2025's
+ * multi-power law as a ratio on this curve: src/core/schedule/wsdWhatIf.ts.
  */
 function scheduleChart(
   snapshot: ChartSnapshot,
@@ -1025,8 +1029,10 @@ function scheduleChart(
   const caption: string[] = [
     `Schedule: ${describeSchedule(schedule, schedule.horizon)}.`,
     `Schedule-blind: ${snapshot.law.label} predicts loss from N and tokens; the LR schedule sets the steps and tokens (as scaling-lens curve without --log).`,
-    "WSD-cooldown what-if not drawn: under a schedule-blind law it is the same curve (a schedule-aware law needs a fit on the run's log: scaling-lens curve CONFIG --log FILE).",
   ];
+  const wsd = wsdSeries(snapshot, N, plan, sampled);
+  if (wsd.series) series.push(wsd.series);
+  caption.push(...wsd.caption);
   if (typeof longer !== 'string') {
     const points = finitePoints(longer.tokens.map((D) => ({ x: D, y: evaluateLaw(law, N, D) })));
     series.push({
@@ -1066,7 +1072,7 @@ function scheduleChart(
   return {
     id: 'schedule',
     title: `Loss over training (${formatSteps(sampled.totalSteps)} steps, ${shortCount(end.x)} tokens)`,
-    description: `Predicted loss after each part of the run under ${snapshot.law.label} at N = ${shortCount(N)}: ${end.y.toFixed(3)} at the end of ${formatSteps(sampled.totalSteps)} steps; dashed, the same run twice as long.`,
+    description: `Predicted loss after each part of the run under ${snapshot.law.label} at N = ${shortCount(N)}: ${end.y.toFixed(3)} at the end of ${formatSteps(sampled.totalSteps)} steps; dashed, the same run twice as long${wsd.series ? ` and with a WSD cooldown (a what-if${wsd.end !== undefined ? `: ${wsd.end.toFixed(3)} at the end` : ''})` : ''}.`,
     x,
     y: { ...yAxis, ...focusBounds(focus, 0.1) },
     series,
@@ -1075,6 +1081,53 @@ function scheduleChart(
 }
 
 const formatSteps = (steps: number) => steps.toLocaleString('en-US');
+
+/**
+ * The WSD what-if: the chart's own curve (the same evaluateLaw call, so where the ratio is exactly 1
+ * the points are the predicted curve's) times the multi-power law's WSD/config ratio at each step.
+ */
+function wsdSeries(
+  snapshot: ChartSnapshot,
+  N: number,
+  plan: RunPlan,
+  sampled: { steps: number[]; tokens: number[]; totalSteps: number; run: CompiledRun },
+): { series?: ChartSeries; end?: number; caption: string[] } {
+  if (plan.schedule.decay.kind === 'constant')
+    return {
+      caption: [
+        'WSD what-if not drawn: the LR does not decay, so a cooldown to its final LR is this run itself.',
+      ],
+    };
+  const what = wsdWhatIf(plan, sampled.run, N, sampled.steps);
+  if ('reason' in what) return { caption: [`WSD what-if not drawn: ${what.reason}.`] };
+  const points: ChartPoint[] = [];
+  sampled.steps.forEach((_, i) => {
+    const ratio = what.ratio[i];
+    const D = sampled.tokens[i]!;
+    const loss = evaluateLaw(snapshot.law.law, N, D) * (ratio ?? NaN);
+    if (Number.isFinite(loss) && Number.isFinite(D)) points.push({ x: D, y: loss });
+  });
+  if (points.length === 0)
+    return { caption: ['WSD what-if not drawn: the multi-power law is not defined along this run.'] };
+  const caption = [`${wsdWhatIfSource(what, N, sampled.totalSteps)} ${WSD_WHATIF_CHECK}`];
+  const dropped = sampled.steps.length - points.length;
+  if (dropped)
+    caption.push(
+      `WSD what-if: ${dropped} of ${sampled.steps.length} points not drawn (the multi-power law is not defined there: no LR area yet, or after the LR reaches 0).`,
+    );
+  return {
+    series: {
+      id: 'wsd',
+      label: wsdWhatIfLabel(what.size),
+      role: 'curve',
+      points,
+      colorIndex: 3,
+      dashed: true,
+    },
+    ...(what.ratio[what.ratio.length - 1] !== undefined ? { end: points[points.length - 1]!.y } : {}),
+    caption,
+  };
+}
 
 /** 124M, 6.7B: chart labels only (tooltips and the table carry exact numbers). */
 function shortCount(value: number): string {

@@ -18,18 +18,19 @@ import {
 } from 'vscode-languageserver/node';
 import { ACCURACY_LAW_FORMS, type AccuracyLawForm } from '../core/downstream/accuracy';
 import { DOWNSTREAM_BOOTSTRAP_RESAMPLES, startBootstrap } from '../core/downstream/bootstrap';
-import { accuracyColumns, lossColumns } from '../core/downstream/columns';
+import { accuracyColumns, lossColumns, type AccuracyColumn } from '../core/downstream/columns';
 import { fitDownstreamPoint, type DownstreamReport } from '../core/downstream/fitDownstream';
 import { savedDownstreamFromReport, serializeDownstreamLaw } from '../core/downstream/saved';
 import { readRunsFromText, MAX_RUNS_TEXT_CHARS, type RunsRead } from '../core/fit/ingest';
 import type { IngestOptions } from '../core/fit/types';
-import { validateLawSlug } from '../node/fitSession';
+import { slugify, validateLawSlug } from '../node/fitSession';
 import { readRunsFromPath } from '../node/runsFromDisk';
 import {
   AccuracyColumnsRequest,
   DownstreamFitRequest,
   DownstreamLawsRequest,
   FitProgressNotification,
+  type AccuracyColumnInfo,
   type AccuracyColumnsParams,
   type AccuracyColumnsResponse,
   type DownstreamFitParams,
@@ -88,16 +89,43 @@ function sourceText(source: FitSource | undefined): { text: string; fileName: st
 export function listAccuracyColumns(params: AccuracyColumnsParams): AccuracyColumnsResponse {
   const read = sourceText(params?.source);
   if (typeof read === 'string') return { columns: [], lossColumn: null, lossColumns: [], message: read };
-  const columns = accuracyColumns(read.text, read.fileName);
+  const columns = accuracyColumns(read.text, read.fileName).map(describeColumn);
   if (columns.length === 0) return { columns, lossColumn: null, lossColumns: [] };
   // The loss column the fit would use by itself; when there is none the user picks one.
   const detected = readRuns(params.source, read, {}).report.columns.loss ?? null;
+  const candidates = detected
+    ? []
+    : lossColumns(read.text, read.fileName).filter((c) => !columns.some((a) => a.name === c));
   return {
     columns,
     lossColumn: detected,
-    lossColumns: detected
-      ? []
-      : lossColumns(read.text, read.fileName).filter((c) => !columns.some((a) => a.name === c)),
+    lossColumns: candidates,
+    ...(!detected && candidates.length === 0
+      ? {
+          noLoss: `Scaling Lens: ${params.source.kind === 'path' ? params.source.path : params.source.fileName} has no loss column (loss, val_loss, eval_loss, or a name with "loss"); a downstream fit needs each checkpoint's loss beside its accuracy.`,
+        }
+      : {}),
+  };
+}
+
+/** The picker's words for a benchmark column: its range, and what to ask or refuse. */
+function describeColumn(accuracy: AccuracyColumn): AccuracyColumnInfo {
+  const column = { ...accuracy, suggestedName: slugify(accuracy.name) };
+  const range = `${column.min}–${column.max}`;
+  if (column.scale === 'fraction') return { ...column, description: `fractions ${range}` };
+  if (column.scale === 'percent')
+    return {
+      ...column,
+      description: `percentages ${range} (÷100 after you confirm)`,
+      percentQuestion: {
+        message: `Accuracies in "${column.name}" go up to ${column.max}: they look like percentages.`,
+        detail: 'Downstream laws are fitted on fractions in [0, 1]. Divide every value by 100 and fit?',
+      },
+    };
+  return {
+    ...column,
+    description: `values ${range}: not accuracies`,
+    problem: `Scaling Lens: "${column.name}" has values from ${column.min} to ${column.max}; accuracies must be fractions in [0, 1] or percentages in [0, 100].`,
   };
 }
 
@@ -155,8 +183,7 @@ export async function fitDownstreamInEditor(
     return new ResponseError(-32602, 'A benchmark column is required.');
   const invalidName = typeof params.name === 'string' ? validateLawSlug(params.name) : 'A name is required.';
   if (invalidName) return new ResponseError(-32602, invalidName);
-  const accuracyLaw = (params.accuracyLaw ?? 'bhagia2024') as AccuracyLawForm;
-  if (!ACCURACY_LAW_FORMS.includes(accuracyLaw))
+  if (params.accuracyLaw !== undefined && !ACCURACY_LAW_FORMS.includes(params.accuracyLaw as AccuracyLawForm))
     return new ResponseError(-32602, `Unknown accuracy law "${params.accuracyLaw}".`);
   const label = typeof params.label === 'string' ? params.label : params.column;
   const text = sourceText(params.source);
@@ -175,22 +202,39 @@ export async function fitDownstreamInEditor(
       (e) => `${params.column}: ${e.replace(/ for loss\b/, ' for the accuracy column')}`,
     ),
   ];
-  const options = {
-    accuracyLaw,
-    accuracyScale: params.accuracyScale === 'percent' ? ('percent' as const) : ('fraction' as const),
-  };
-  const staged = ingestErrors.length
-    ? undefined
-    : fitDownstreamPoint(lossRead.runs, accuracyRead.runs, params.column, options);
+  const accuracyScale = params.accuracyScale === 'percent' ? ('percent' as const) : ('fraction' as const);
   // The held-out error needs a third size; with two the law is still fitted and saved without it.
   const sizes = new Set(accuracyRead.runs.filter((r) => r.points.length).map((r) => r.params)).size;
-  if (staged?.report.ok && sizes >= 3) {
-    const heldOut = fitDownstreamPoint(lossRead.runs, accuracyRead.runs, params.column, {
-      ...options,
-      holdoutLargest: true,
-    }).report.heldOut;
-    if (heldOut) staged.report.heldOut = heldOut;
-  }
+  const heldOutOf = (form: AccuracyLawForm) =>
+    sizes >= 3
+      ? fitDownstreamPoint(lossRead.runs, accuracyRead.runs, params.column, {
+          accuracyLaw: form,
+          accuracyScale,
+          holdoutLargest: true,
+        }).report.heldOut
+      : undefined;
+  // Without a stated link, each is held out on the largest model and the one that predicts it better is kept.
+  const trials = ingestErrors.length
+    ? []
+    : ((params.accuracyLaw ? [params.accuracyLaw] : ACCURACY_LAW_FORMS) as AccuracyLawForm[]).map((form) => ({
+        form,
+        heldOut: heldOutOf(form),
+      }));
+  const chosen = trials.reduce<(typeof trials)[number] | undefined>(
+    (best, t) => (!best || (t.heldOut && (!best.heldOut || t.heldOut.mae < best.heldOut.mae)) ? t : best),
+    undefined,
+  );
+  const accuracyLaw = chosen?.form ?? 'bhagia2024';
+  const staged = ingestErrors.length
+    ? undefined
+    : fitDownstreamPoint(lossRead.runs, accuracyRead.runs, params.column, { accuracyLaw, accuracyScale });
+  if (staged?.report.ok && chosen?.heldOut) staged.report.heldOut = chosen.heldOut;
+  if (staged?.report.ok && trials.length > 1)
+    staged.report.warnings.unshift(
+      chosen?.heldOut
+        ? `Accuracy link ${accuracyLaw}: it predicted the held-out ${chosen.heldOut.model} better (${trials.map((t) => `${t.form} ${t.heldOut ? (100 * t.heldOut.mae).toFixed(2) : '—'} points`).join(', ')}).`
+        : `Accuracy link ${accuracyLaw} (the default): with fewer than 3 model sizes no model can be held out to choose between the links.`,
+    );
   const report = staged?.report;
   if (!report?.ok || !staged?.bootstrapInput) {
     const failed: DownstreamReport = report ?? emptyReport(params.column);

@@ -102,6 +102,14 @@ export class SavedDownstreamLaws {
         dataSource: law.dataSource,
         ...(law.heldOut ? { heldOutMae: law.heldOut.mae, heldOutModel: law.heldOut.model } : {}),
         draws: law.bootstrap?.lossDraws.length ?? 0,
+        detail:
+          `fitted on ${law.dataSource}` +
+          (law.heldOut
+            ? ` · held-out MAE ${(100 * law.heldOut.mae).toFixed(2)} points (${law.heldOut.model})`
+            : '') +
+          (law.bootstrap?.lossDraws.length
+            ? ` · interval from ${law.bootstrap.lossDraws.length} bootstrap draws`
+            : ' · no interval (no bootstrap)'),
       };
     });
   }

@@ -9,9 +9,13 @@
  * | loss      | model line                     | `loss 2.687 (2.674–2.699) epoch2024`   | lens.summary + loss    |
  * | data      | training-length key            | `D 295B (2371 tok/param)`              | lens.summary + data    |
  * | duration  | training-length key            | `600,000 steps × 491,520 tok · optimal ≈ 2.49B` | lens.duration |
- * | memory    | micro-batch key                | (helper of src/core/model/memory)      | lens.memory            |
+ * | memory    | micro-batch key                | `≈ 15.5 / 79.6 GiB per GPU (H100)`     | lens.memory            |
  * | inference | first shape key off the model line | `inference 1T tok: N 80M · D 1.2T` | lens.inference         |
  * | hyperparameters | LR key, global-batch key | `lr 6e-4 · DeepSeek 2024 opt 1.66e-3 (0.36×) · …` | lens.hyperparameters |
+ *
+ * A line's lenses (joined by VS Code's " | ") stay within {@link LENS_LINE_CHARS}: a topic lens that
+ * would overflow moves to the next line with room (`layoutLensLines`), so next to the panel the
+ * summary reads over two lines instead of running off screen.
  *
  * Every lens carries a tooltip that states its assumptions and where each came from. LSP 3.17 has
  * no `Command.tooltip` and vscode-languageclient 9.0.1 drops unknown Command fields

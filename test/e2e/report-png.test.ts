@@ -141,5 +141,12 @@ describe('Export Report writes the charts as 2× PNGs (code-server + Chromium)',
     assert.deepEqual(natural, expected);
     await page.waitForTimeout(500);
     await screenshot(page, 'report-png-preview');
+    // And its Charts section, where the PNGs are.
+    await preview
+      .locator('img[src*="tokens.png"]')
+      .first()
+      .evaluate((img: HTMLImageElement) => img.scrollIntoView({ block: 'start' }));
+    await page.waitForTimeout(500);
+    await screenshot(page, 'report-png-preview-charts');
   });
 });

@@ -204,9 +204,9 @@ test(
     await client.setSettings({ downstream: { law: 'mmlu' } });
     const snapshot = await client.waitFor(
       () =>
-        client.snapshots.findLast(
-          (s) => s.uri === uri && s.warnings.some((w) => /Unknown downstream law "mmlu"/.test(w)),
-        ),
+        [...client.snapshots]
+          .reverse()
+          .find((s) => s.uri === uri && s.warnings.some((w) => /Unknown downstream law "mmlu"/.test(w))),
       5000,
       'warning',
     );
@@ -280,6 +280,11 @@ test(
     assert.ok(progress > 5, `${progress} progress notifications`);
     assert.equal(fitted.fileName, 'piqa-fit.downstream.json');
     assert.match(fitted.warnings.join(' '), /read as percentages \(divided by 100\)/);
+    // No link stated: both are held out on pythia-12b and the better one is kept, with both errors said.
+    assert.match(
+      fitted.warnings.join(' '),
+      /Accuracy link (bhagia2024|gadre2024): it predicted the held-out pythia-12b better \(bhagia2024 \d\.\d\d points, gadre2024 \d\.\d\d points\)/,
+    );
     const saved = parseDownstreamLaw(fitted.content);
     assert.ok(saved.ok);
     if (!saved.ok) return;

@@ -1,6 +1,6 @@
 /**
  * Over the language server (dist/server.js, JSON-RPC): one config per framework of the layout
- * readers in src/core/config/frameworks/{nanogpt,litgpt,llm-foundry,olmo,maxtext,levanter}/layout.ts
+ * readers in src/core/config/frameworks/{nanogpt,litgpt,llm-foundry,olmo,maxtext,levanter,olmo-core}/layout.ts
  * gets the memory lens equal to the CLI's estimate; an over-capacity one gets the diagnostic.
  */
 import test, { after, before } from 'node:test';
@@ -39,6 +39,15 @@ function files(): { framework: string; path: string }[] {
     levanter,
     `# scaling-lens: gpus=32\n${readFileSync(join(SHARED_DIR, 'configs-c/levanter/mistral_7b.yaml'), 'utf8')}`,
   );
+  // Every OLMo-core script in the fixtures compiles (unknown memory); its eager form is estimated.
+  const olmoCore = join(dir, 'OLMoE-1B-7B.py');
+  writeFileSync(
+    olmoCore,
+    readFileSync(fixturePath('olmo-core', 'OLMoE-1B-7B.py'), 'utf8').replace(
+      'compile_model=True',
+      'compile_model=False',
+    ),
+  );
   return [
     { framework: 'nanogpt', path: join(SHARED_DIR, 'configs/nanogpt/train_gpt2.py') },
     { framework: 'litgpt', path: join(SHARED_DIR, 'configs/litgpt/finetune/llama-3-8b_full.yaml') },
@@ -46,6 +55,7 @@ function files(): { framework: string; path: string }[] {
     { framework: 'olmo', path: join(SHARED_DIR, 'configs-b/olmo/official-0425/OLMo2-1B-stage1.yaml') },
     { framework: 'maxtext', path: fixturePath('maxtext', 'end_to_end', 'test_llama2_7b.sh') },
     { framework: 'levanter', path: levanter },
+    { framework: 'olmo-core', path: olmoCore },
   ];
 }
 

@@ -14,16 +14,18 @@ import { REPO_ROOT } from '../helpers';
 
 /**
  * Our code in extension.js at most, minified: 38.8 KB when charts, laws and the fit moved to the
- * server (issue #11 asked for ≤ 150 KB and aimed at ≤ 40 KB); the limit leaves room for new commands.
+ * server (issue #11 asked for ≤ 150 KB and aimed at ≤ 40 KB); ~51 KB with the downstream-benchmark
+ * commands and the report's chart images (wave 2). The limit leaves room for new commands while
+ * still failing at once if core code (readers, laws, charts) is pulled into the client.
  */
-const OWN_CODE_LIMIT = 50 * 1024;
+const OWN_CODE_LIMIT = 64 * 1024;
 /**
  * The whole extension.js at most, minified. vscode-languageclient with vscode-jsonrpc,
  * vscode-languageserver-protocol/-types, semver and minimatch alone minify to ~350 KB (350.6 KB
  * measured): a fixed cost while the client bundles the language client, not something our code can
  * shrink. 390.1 KB in all when this limit was set.
  */
-const WHOLE_BUNDLE_LIMIT = 420 * 1024;
+const WHOLE_BUNDLE_LIMIT = 430 * 1024;
 
 /** Core and server code that must not reach the extension host: they compute the numbers. */
 const FORBIDDEN =

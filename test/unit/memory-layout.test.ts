@@ -111,8 +111,8 @@ describe('torchtitan layout from corpus TOMLs', () => {
     assert.match(r.diagnostics[0].message, /got `two`/);
   });
   it('frameworks without a layout reader give no layout (memory not estimated on guesses)', () => {
-    // OLMo-core has no layout reader yet (nanoGPT's is frameworks/nanogpt/layout.ts).
-    assert.equal(readLayout('olmo-core', 'n_layer = 12\n'), undefined);
+    // An HF model config states no training layout (OLMo-core's is frameworks/olmo-core/layout.ts).
+    assert.equal(readLayout('hf-config', '{"num_hidden_layers": 12}\n'), undefined);
   });
 });
 

@@ -284,9 +284,10 @@ export interface ParallelLayout {
   /**
    * Keys the file states with a value that is not a usable count (a word, `1e400`, 30 digits), as
    * written. The value itself stays unset (no NaN or Infinity travels in a spec); validation names
-   * the key and memory is not estimated, so no default stands in for what the file says.
+   * the key and memory is not estimated, so no default stands in for what the file says. A
+   * {@link LayoutRejection} instead: a value the framework itself rejects, with its message.
    */
-  invalid?: Partial<Record<LayoutKey, string>>;
+  invalid?: Partial<Record<LayoutKey, string | LayoutRejection>>;
   /**
    * Keys the file sets that change memory in a way the estimate does not model (FP8 training keeps
    * FP8 weight copies and activations): memory is then unknown, naming the key, not an estimate.
@@ -294,6 +295,16 @@ export interface ParallelLayout {
   unmodelled?: (FieldSource & { why?: string })[];
   /** Where each value came from. */
   sources: Partial<Record<LayoutKey, FieldSource>>;
+}
+
+/**
+ * A value a framework itself rejects, with the whole message in its own terms (nanoGPT train.py
+ * `assert gradient_accumulation_steps % ddp_world_size == 0`; OLMo-core's `rank_microbatch_size`
+ * must divide by `max_sequence_length`), naming the file's keys as written. Validation reports it
+ * at the key, before (and instead of) the generic checks.
+ */
+export interface LayoutRejection {
+  message: string;
 }
 
 /** A layout with every field decided. */
@@ -324,7 +335,7 @@ export interface ResolvedLayout {
   unshardedAcrossMicrobatches: boolean;
   tpSavesGatheredInputs: boolean;
   /** Carried from {@link ParallelLayout.invalid}: stated but unusable values, as written. */
-  invalid?: Partial<Record<LayoutKey, string>>;
+  invalid?: Partial<Record<LayoutKey, string | LayoutRejection>>;
   /** True when the GPU count is the setting's, not the file's (diagnostics then say so). */
   gpusAssumed?: boolean;
   sources: Partial<Record<LayoutKey, FieldSource>>;

@@ -4,6 +4,7 @@ import {
   OPTIMIZER_STATE_BYTES,
   PRECISION_RECIPES,
   type LayoutKey,
+  type LayoutRejection,
   type ResolvedLayout,
   type ShardingMode,
 } from './layout';
@@ -305,7 +306,12 @@ export function validateLayout(
     'dataParallel',
   ];
   // Stated but unusable values first, quoted as written (never "got NaN").
-  for (const [key, raw] of Object.entries(layout.invalid ?? {}) as [LayoutKey, string][]) {
+  for (const [key, raw] of Object.entries(layout.invalid ?? {}) as [LayoutKey, string | LayoutRejection][]) {
+    // A value the framework itself rejects: its own message, which replaces the generic checks.
+    if (typeof raw !== 'string') {
+      out.push({ severity: 'error', code: 'layout-framework', message: raw.message, ...at(key) });
+      continue;
+    }
     out.push({
       severity: 'error',
       code: 'layout-invalid',

@@ -90,10 +90,21 @@ export function readNanogptLayout(text: string, gpus?: number): ParallelLayout {
     ? b.count('gradAccum', accumFound)
     : NANOGPT_TRAIN_DEFAULTS.gradient_accumulation_steps;
   if (accum !== undefined && microBatch !== undefined) {
-    // The global batch in sequences; validation checks it divides by micro-batch × DP, which is
-    // train.py's own assert on gradient_accumulation_steps % world_size.
-    b.set('globalBatch', microBatch * accum, accumFound?.source);
-    if (world && accum % world === 0) b.set('gradAccum', accum / world, accumFound?.source);
+    if (world && accum % world !== 0) {
+      // train.py's own assert, in its own terms: the generic "global batch ÷ (micro × DP)" check
+      // would show batch_size × gradient_accumulation_steps under the accumulation key's name.
+      const steps = accumFound
+        ? `\`${accumFound.source.key}\` = ${accum}`
+        : `gradient_accumulation_steps (default ${accum})`;
+      (b.layout.invalid ??= {}).gradAccum = {
+        message: `${steps} must be a multiple of the ${world} GPUs: train.py asserts gradient_accumulation_steps % ddp_world_size == 0 (each GPU runs gradient_accumulation_steps // ddp_world_size micro-steps).`,
+      };
+      if (accumFound) b.layout.sources.gradAccum = accumFound.source;
+    } else {
+      // The global batch in sequences (batch_size × gradient_accumulation_steps on any GPU count).
+      b.set('globalBatch', microBatch * accum, accumFound?.source);
+      if (world) b.set('gradAccum', accum / world, accumFound?.source);
+    }
   }
   const block = found('block_size');
   const seqLen = block ? b.count('seqLen', block) : NANOGPT_TRAIN_DEFAULTS.block_size;

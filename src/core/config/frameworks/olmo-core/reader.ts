@@ -9,6 +9,7 @@ import type {
 } from '../../../types';
 import type { FrameworkReader } from '../../reader';
 import { olmoCoreSchedule } from './schedule';
+import { olmoCoreLayout } from './layout';
 import { neverThrowing, asTypedIntAtLeast, asTypedBool } from '../../readerPolicy';
 import { inventoryEntry, type WrittenKey } from '../../inventory';
 import { formatInt } from '../../specBuilder';
@@ -172,7 +173,12 @@ function read(text: string, context: ReadContext): ReadResult {
   if (architecture) ctx.spec.architecture = architecture;
   else ctx.spec.paramsMissing = ctx.paramsMissing.length ? ctx.paramsMissing : ['the model config'];
   readTraining(ctx);
-  return { kind: 'run-config', spec: ctx.spec, written: ctx.written };
+  return {
+    kind: 'run-config',
+    spec: ctx.spec,
+    written: ctx.written,
+    parsed: { olmoCoreArchitecture: architecture, script: ctx.script, lines: ctx.lines },
+  };
 }
 
 /** Argument values of a call, evaluated in the call's scope. */
@@ -979,4 +985,5 @@ export const olmoCoreReader: FrameworkReader<'olmo-core'> = neverThrowing({
   read: (text, context) => read(text, context),
   inventory: OLMO_CORE_INVENTORY,
   schedule: olmoCoreSchedule,
+  layout: olmoCoreLayout,
 });
