@@ -3,10 +3,12 @@
  * LR beside each published law's optimum at this run's scale; at the global-batch key (else the
  * gradient-accumulation key, else the micro-batch key), the batch in tokens likewise:
  *
- *   `lr 6e-4 · DeepSeek 2024 opt 1.66e-3 (0.36×) · Step Law opt 3.1e-3 (0.19×)`
- *   `batch 524K tok · DeepSeek 2024 opt 261K (2×) · Step Law opt 135K (3.9×)`
+ *   `lr 6e-4 · opt DeepSeek 1.66e-3 · Step Law 3.1e-3`
+ *   `batch 524K tok · opt DeepSeek 261K · Step Law 135K`
  *
- * (×: the config's value / the law's optimum.) The tooltip states each law's formula, the scale it
+ * Short enough for one lens line beside the explorer and the panel (≤ 52 characters,
+ * src/server/lenses.ts); the ratios (config / optimum) and each law's year are in the tooltip, which
+ * states each law's formula, the scale it
  * was evaluated at and its convention (DeepSeek's C in non-embedding FLOPs, M per token; Step Law's
  * non-embedding N and training tokens D). Formatting only: the numbers come from the core
  * (src/core/hyperparameterComparison.ts over the analysis).
@@ -59,14 +61,14 @@ function lrLens(
   key: string,
   line: number,
 ): { title: string; tooltip: string } {
-  const parts = c.optima.map((o) => `${lawTitle(o)} ${formatLr(o.optimum)} (${ratioText(o.ratio)})`);
+  const parts = c.optima.map((o) => `${lawTitle(o)} ${formatLr(o.optimum)}`);
   const tooltip = [
     `Peak learning rate ${formatLr(c.config)} from \`${key}\` (line ${line}), read by the framework's LR-schedule extractor.`,
     ...c.optima.map((o) => lawLine(a, o, 'η_opt', formatLr(o.optimum))),
     ...commonLines(a, c),
   ];
   return {
-    title: [`lr ${formatLr(c.config)}`, ...orWhy(parts, a, c)].join(' · '),
+    title: [`lr ${formatLr(c.config)}`, ...optimaTitle(parts, a, c)].join(' · '),
     tooltip: tooltip.join('\n'),
   };
 }
@@ -76,7 +78,7 @@ function batchLens(
   c: HyperparameterComparison,
   key: string,
 ): { title: string; tooltip: string } {
-  const parts = c.optima.map((o) => `${lawTitle(o)} ${formatCount(o.optimum)} (${ratioText(o.ratio)})`);
+  const parts = c.optima.map((o) => `${lawTitle(o)} ${formatCount(o.optimum)}`);
   const seqLen = a.spec.training.seqLen;
   const sequences = a.hyperparameters?.config.batchSequences;
   const own =
@@ -95,14 +97,19 @@ function batchLens(
     `Hint: ${PORIAN_BETA2_HINT}`,
   ];
   return {
-    title: [`batch ${formatCount(c.config)} tok`, ...orWhy(parts, a, c)].join(' · '),
+    title: [`batch ${formatCount(c.config)} tok`, ...optimaTitle(parts, a, c)].join(' · '),
     tooltip: tooltip.join('\n'),
   };
 }
 
-/** `DeepSeek 2024 opt`, `Step Law opt`. */
+/** `DeepSeek`, `Step Law` (the year is in the tooltip's law lines). */
 function lawTitle(o: LawOptimumComparison): string {
-  return `${o.shortLabel} opt`;
+  return o.shortLabel.replace(/ \d{4}$/, '');
+}
+
+/** `opt DeepSeek 1.66e-3`, `Step Law 3.1e-3`, or why no law gives an optimum. */
+function optimaTitle(parts: string[], a: Analysis, c: HyperparameterComparison): string[] {
+  return parts.length ? [`opt ${parts[0]}`, ...parts.slice(1)] : orWhy(parts, a, c);
 }
 
 /** `0.36×`, `2×`, `3.9×`, `12×` (two significant digits). */

@@ -388,8 +388,10 @@ test('a cancelled lens request is answered with RequestCancelled', { skip: NOT_B
     const pending = other.codeLens(uri, source);
     source.cancel();
     await assert.rejects(pending, (error: { code?: number }) => error.code === -32800);
-    // The document itself is fine: the next request answers (one lens per topic, src/server/lenses.ts).
-    assert.equal((await other.codeLens(uri))!.length, 6);
+    // The document itself is fine: the next request answers, with the size lens among the topics
+    // (src/server/lenses.ts).
+    const lenses = (await other.codeLens(uri))!;
+    assert.ok(lenses.some((l) => (l.data as { topic?: string } | undefined)?.topic === 'size'));
   } finally {
     await other.stop();
   }

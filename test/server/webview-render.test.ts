@@ -207,7 +207,8 @@ describe('curves webview rendering (headless Chromium)', { skip: SKIP }, () => {
             document.getElementById('config-marker')!.textContent ?? '',
           ),
         undefined,
-        { timeout: 500 },
+        // Generous: the page redraws after a message; on a loaded 2-core machine 500 ms was too tight.
+        { timeout: 5000 },
       );
       // A malformed message is ignored, not half-applied.
       await page.evaluate(() => window.postMessage({ type: 'update', snapshot: { uri: 'x' } }, '*'));
