@@ -1,7 +1,7 @@
 // Bundles the extension (CJS, vscode external), the language server, the CLI and the webview app.
 // Bundling lets the CJS extension host load ESM-only dependencies and keeps the .vsix free of node_modules.
 import * as esbuild from 'esbuild';
-import { cliBuildOptions, writeCliShim } from './cli-build.mjs';
+import { cliBuildOptions } from './cli-build.mjs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -25,7 +25,7 @@ const builds = [
   { ...node, entryPoints: ['src/server/fitWorker.ts'], outfile: 'dist/fitWorker.js' },
   // Bootstrap refits across worker threads (src/core/fit/parallel.ts looks for it beside the bundle).
   { ...node, entryPoints: ['src/core/fit/bootstrapWorker.ts'], outfile: 'dist/fitBootstrapWorker.js' },
-  // The CLI: ESM chunks per command in dist/cli/ behind the dist/cli.js shim (scripts/cli-build.mjs).
+  // The CLI: dist/cli.js and one bundle per command in dist/cli/ (scripts/cli-build.mjs).
   ...cliBuildOptions({ root: '.', outdir: 'dist', minify: production, sourcemap: !production }),
   {
     bundle: true,
@@ -41,11 +41,10 @@ const builds = [
 ];
 
 import { existsSync, rmSync, statSync } from 'node:fs';
-// Chunk names carry content hashes: clear the old ones so dist/cli/ holds one build.
+// dist/cli/ holds one build (an earlier layout's files would otherwise linger).
 if (!watch) rmSync('dist/cli', { recursive: true, force: true });
 const entryOf = (b) => (Array.isArray(b.entryPoints) ? b.entryPoints[0] : Object.values(b.entryPoints)[0]);
 const present = builds.filter((b) => existsSync(entryOf(b)));
-writeCliShim('dist');
 if (watch) {
   for (const b of present) (await esbuild.context(b)).watch();
 } else {
