@@ -354,7 +354,7 @@ function memoryAndThroughput(
     diagnostics.push({
       severity: 'info',
       code: 'memory-unknown',
-      message: `unknown: memory per GPU — \`${unmodelled.key}\` (${unmodelled.why ?? 'FP8 training'}) changes ${unmodelled.why ? 'memory' : 'weight and activation bytes'} in a way Scaling Lens does not model.`,
+      message: `unknown: memory per GPU — \`${unmodelled.key}\` (${unmodelled.why ? quoteWritten(unmodelled.why, unmodelled.raw) : 'FP8 training'}) changes ${unmodelled.why ? 'memory' : 'weight and activation bytes'} in a way Scaling Lens does not model.`,
       range: unmodelled.keyRange,
     });
     return { memory: null, throughput };
@@ -443,4 +443,15 @@ function extrapolationWarnings(law: ScalingLaw, params: number, tokens: number):
 
 function isUsable(value: number | undefined): boolean {
   return value !== undefined && Number.isFinite(value) && value >= 0;
+}
+
+/**
+ * The layout readers' reasons echo the value as written (`optimizer lion_8bit`, `precision NaN`):
+ * put it in backticks, so a written "NaN" or "Infinity" reads as the file's text, not as a
+ * computation gone wrong. Only values with a letter are quoted (a bare "1" would match too much).
+ */
+function quoteWritten(why: string, raw: string | undefined): string {
+  const written = (raw ?? '').trim().replace(/^(["'])(.*)\1$/, '$2');
+  if (!written || !/[A-Za-z]/.test(written) || why.includes(`\`${written}`)) return why;
+  return why.split(written).join(`\`${written}\``);
 }

@@ -100,6 +100,10 @@ describe('downstream accuracy in a real VS Code (code-server + Chromium)', { ski
     const section = frame.locator('#section-downstream');
     await section.waitFor({ state: 'visible', timeout: 30_000 });
     await section.scrollIntoViewIfNeeded();
+    // The heading is the page's placeholder until the first draw sets the chart's own title.
+    await frame
+      .locator('#title-downstream', { hasText: /piqa_acc accuracy vs compute/ })
+      .waitFor({ timeout: 30_000 });
     assert.match(await frame.locator('#title-downstream').innerText(), /piqa_acc accuracy vs compute/);
     const inked = await frame.locator('canvas[data-chart="downstream"]').evaluate((node) => {
       const canvas = node as HTMLCanvasElement;

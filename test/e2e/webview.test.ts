@@ -154,6 +154,11 @@ const NANOGPT = 'examples/nanogpt/train_gpt2_124m.py';
 const TORCHTITAN = 'examples/torchtitan/llama3_8b.toml';
 /** A published law's charts for nanoGPT: its memory chart says why there is no bar (no canvas drawn). */
 const PUBLISHED_CHARTS = ['tokens', 'isoflop', 'frontier', 'schedule'];
+/** nanoGPT's layout is read (batch_size, gradient_accumulation_steps, dtype), so it has a memory bar too. */
+const NANOGPT_CHARTS = [...PUBLISHED_CHARTS, 'memory'];
+/** Every one of these charts is on screen and drawn. */
+const allDrawn = (expected: string[]) => (stats: CanvasStats[]) =>
+  expected.every((id) => stats.some((c) => c.chart === id && c.shown && c.colors >= 20));
 
 /** Run names that would run script if any view put them into HTML. */
 const HOSTILE_NAMES = [
@@ -205,14 +210,9 @@ describe('Scaling Curves webview in a real VS Code (code-server + Chromium)', { 
     frame = await findWebviewFrame(page, 'canvas[data-chart]');
     await frame.locator('body[data-renders]').waitFor({ state: 'attached' });
     await setView('charts');
-    const dark = await poll(
-      page,
-      () => canvasStats(frame),
-      (s) => s.some((c) => c.shown && c.colors >= 20),
-      15_000,
-    );
+    const dark = await poll(page, () => canvasStats(frame), allDrawn(NANOGPT_CHARTS), 15_000);
     await screenshot(page, 'webview-charts-dark');
-    assertDrawn(dark, PUBLISHED_CHARTS);
+    assertDrawn(dark, NANOGPT_CHARTS);
 
     // Table view: the header states the lens's N and loss; every plotted point is a row.
     await setView('table');
@@ -255,14 +255,16 @@ describe('Scaling Curves webview in a real VS Code (code-server + Chromium)', { 
     const light = await poll(
       page,
       async () => canvasStats(await panelFrame()),
+      // Every chart drawn again (an empty list while the page redraws would pass `every`), each on the new background.
       (s) =>
+        allDrawn(NANOGPT_CHARTS)(s) &&
         s
           .filter((c) => c.shown)
           .every((c, i) => c.background !== before.filter((b) => b.shown)[i]?.background),
       10_000,
     );
     await screenshot(page, 'webview-charts-light');
-    assertDrawn(light, PUBLISHED_CHARTS);
+    assertDrawn(light, NANOGPT_CHARTS);
     for (const chart of light.filter((c) => c.shown)) {
       const old = before.find((b) => b.chart === chart.chart)!;
       assert.notEqual(chart.background, old.background, `${chart.chart} background follows the theme`);
@@ -301,12 +303,24 @@ describe('Scaling Curves webview in a real VS Code (code-server + Chromium)', { 
 
   test('the memory bar and loss over training are drawn from the server; a comparison overlays the other config until cleared', async () => {
     const page = session.page;
-    // nanoGPT (shown by the previous test): no layout read, so the memory chart states why, no bar.
+    // nanoGPT (shown by the previous test): its layout is read, so the memory bar's heading is the
+    // CLI's estimate.
     await runCommand(page, 'Scaling Lens: Show Scaling Curves');
     frame = await panelFrame();
     await setView('charts');
-    const reason = await frame.locator('[data-unavailable="memory"]').innerText();
-    assert.match(reason, /^Memory per GPU unknown: the parallel layout .* is not read for nanogpt files/);
+    const nanoMemory = (
+      JSON.parse(cli(['analyze', session.path(NANOGPT), '--json']).stdout) as {
+        memory: { perGpuBytes: number; capacityBytes: number };
+      }
+    ).memory;
+    const nanoTitle = `Memory per GPU: ≈ ${(nanoMemory.perGpuBytes / 2 ** 30).toFixed(1)} of ${(nanoMemory.capacityBytes / 2 ** 30).toFixed(1)} GiB (H100)`;
+    const nanoHeading = await poll(
+      page,
+      async () => (await panelFrame()).locator('#title-memory').innerText(),
+      (t) => t === nanoTitle,
+      15_000,
+    );
+    assert.equal(nanoHeading, nanoTitle);
 
     // Open it in the editor group, not over the panel (the toolbar click focused the panel's group).
     await runCommand(page, 'View: Focus First Editor Group');
@@ -457,12 +471,12 @@ describe('Scaling Curves webview in a real VS Code (code-server + Chromium)', { 
     const stats = await poll(
       page,
       () => canvasStats(frame),
-      (s) => s.filter((c) => c.shown && c.colors >= 20).length === 6,
+      allDrawn([...NANOGPT_CHARTS, 'fit', 'residuals']),
       15_000,
     );
     await frame.locator('#section-fit').scrollIntoViewIfNeeded();
     await screenshot(page, 'webview-hostile-charts');
-    assertDrawn(stats, [...PUBLISHED_CHARTS, 'fit', 'residuals']);
+    assertDrawn(stats, [...NANOGPT_CHARTS, 'fit', 'residuals']);
 
     await setView('table');
     await frame.locator('#data-table td[data-run]', { hasText: '<img' }).first().scrollIntoViewIfNeeded();

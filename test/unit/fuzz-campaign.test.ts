@@ -16,6 +16,7 @@ import { describe, test } from 'node:test';
 import { analyzeText } from '../../src/core/analyze';
 import { readLayout } from '../../src/core/config/registry';
 import { REPO_ROOT, fixture, fixturePath } from '../helpers';
+import { checkRobust, loadCorpus, splitValueLine } from './fuzz-support';
 
 /** Every non-finite number in a value, as paths (the campaign's robustness oracle, in short). */
 function nonFinite(value: unknown, path = '', out: string[] = [], seen = new Set<unknown>()): string[] {
@@ -28,6 +29,33 @@ function nonFinite(value: unknown, path = '', out: string[] = [], seen = new Set
 }
 
 describe('regressions from the campaign', () => {
+  test('seed 860497534: a layout value written as NaN or Infinity is quoted as written, never read as a computed NaN', () => {
+    // The campaign retyped `precision`, `optimizer.name` and DeepSpeed `optimizer.type` to NaN /
+    // Infinity: the layout readers' "unknown:" reason echoed the value bare ("(precision NaN)").
+    // Every layout-ish key of every corpus file, retyped both ways, must pass the robustness checks.
+    const keys =
+      /^\s*(?:-\s+)?["']?(precision|optimizer|name|type|dtype|mp|sharding_strategy|activation_checkpointing|param_dtype)["']?\s*[:=]/;
+    let cases = 0;
+    for (const file of loadCorpus()) {
+      const lines = file.text.split('\n');
+      lines.forEach((line, i) => {
+        const split = keys.test(line) ? splitValueLine(line) : undefined;
+        if (!split) return;
+        for (const value of ['NaN', 'Infinity- - -']) {
+          const mutated = [...lines];
+          mutated[i] = split[0] + value + split[2];
+          cases++;
+          try {
+            checkRobust(mutated.join('\n'), file.path);
+          } catch (error) {
+            assert.fail(`${file.label} line ${i + 1} = ${value}: ${(error as Error).message}`);
+          }
+        }
+      });
+    }
+    assert.ok(cases > 50, `${cases} cases`);
+  });
+
   const moe = fixture('hf-config', 'qwen3-moe-tiny', 'config.json');
   const withLayers = (layers: string) =>
     moe.replace('"num_hidden_layers": 4', `"num_hidden_layers": ${layers}`);
