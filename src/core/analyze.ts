@@ -451,7 +451,10 @@ function isUsable(value: number | undefined): boolean {
  * computation gone wrong. Only values with a letter are quoted (a bare "1" would match too much).
  */
 function quoteWritten(why: string, raw: string | undefined): string {
-  const written = (raw ?? '').trim().replace(/^(["'])(.*)\1$/, '$2');
+  const trimmed = (raw ?? '').trim();
+  // Already quoted as written ('float64' in the reason): leave it.
+  if (/^(["'`]).*\1$/s.test(trimmed) && why.includes(trimmed)) return why;
+  const written = trimmed.replace(/^(["'])(.*)\1$/s, '$2');
   if (!written || !/[A-Za-z]/.test(written) || why.includes(`\`${written}`)) return why;
   return why.split(written).join(`\`${written}\``);
 }

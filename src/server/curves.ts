@@ -223,7 +223,16 @@ export function memoryChartInput(analysis: Analysis): MemoryChartInput {
     };
   const gpu = analysis.cost?.gpu ?? '';
   const explained = analysis.diagnostics.filter((d) => MEMORY_REASON.test(d.code)).map((d) => d.message);
-  if (explained.length) return { gpu, estimate: null, reason: explained.join(' ').replace(/\.$/, '') };
+  // The chart says "Memory per GPU unknown: …" itself; the diagnostics' own prefix would repeat it.
+  if (explained.length)
+    return {
+      gpu,
+      estimate: null,
+      reason: explained
+        .map((m) => m.replace(/^unknown: memory per GPU — /, ''))
+        .join(' ')
+        .replace(/\.$/, ''),
+    };
   const arch = analysis.spec.architecture;
   const reason = !arch
     ? 'the model architecture is not read from this file'
