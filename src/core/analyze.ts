@@ -455,6 +455,12 @@ function quoteWritten(why: string, raw: string | undefined): string {
   // Already quoted as written ('float64' in the reason): leave it.
   if (/^(["'`]).*\1$/s.test(trimmed) && why.includes(trimmed)) return why;
   const written = trimmed.replace(/^(["'])(.*)\1$/s, '$2');
-  if (!written || !/[A-Za-z]/.test(written) || why.includes(`\`${written}`)) return why;
-  return why.split(written).join(`\`${written}\``);
+  if (written && /[A-Za-z]/.test(written) && !why.includes(`\`${written}`) && why.includes(written))
+    return why.split(written).join(`\`${written}\``);
+  // A reader that echoes the parsed value instead (YAML `.inf` read as Infinity), or a path or word
+  // that contains it: a non-finite word in a reason can only come from the file, so quote the token
+  // (a bare parsed value as the file writes it).
+  return why.replace(/[^\s`()]*(?:Infinity|\bNaN\b)[^\s`()]*/g, (token) =>
+    /^-?(Infinity|NaN)$/.test(token) && written && !/[`\n]/.test(written) ? `\`${written}\`` : `\`${token}\``,
+  );
 }
