@@ -7,7 +7,7 @@
 import { isMap, isScalar, type Node, type Pair } from 'yaml';
 import type { FieldSource } from '../types';
 import type { LayoutKey, ParallelLayout } from '../model/layout';
-import type { OffsetReplacement } from '../model/memoryEdits';
+import type { MemoryEdit, OffsetReplacement } from '../model/memoryEdits';
 import { getNode, lookup, parseYaml, type Located, type YamlSource } from './yamlSource';
 import { omegaConfResolver } from './specBuilder';
 
@@ -116,6 +116,28 @@ export function replaceYamlValue(
   const range = (pair.value as Node | null)?.range;
   if (!range || !isScalar(pair.value)) return undefined;
   return { start: range[0] + base, end: range[1] + base, newText };
+}
+
+/**
+ * Halve and double a Composer-style micro-batch key (`device_train_microbatch_size`, written `m`)
+ * inside a device batch of `device` sequences: halving needs an even `m`, doubling a `2m` that still
+ * divides the device batch (the accumulation then halves or doubles and the global batch stays).
+ */
+export function microBatchHalveDoubleEdits(
+  pair: Pair<Node, Node>,
+  base: number,
+  key: string,
+  m: number,
+  device: number,
+): MemoryEdit[] {
+  const edits: MemoryEdit[] = [];
+  const edit = (kind: 'micro-batch-half' | 'micro-batch-double', value: number) => {
+    const r = replaceYamlValue(pair, base, String(value));
+    if (r) edits.push({ kind, label: `${key}: ${value}`, key, replacements: [r] });
+  };
+  if (m >= 2 && m % 2 === 0) edit('micro-batch-half', m / 2);
+  if (device % (m * 2) === 0) edit('micro-batch-double', m * 2);
+  return edits;
 }
 
 /**

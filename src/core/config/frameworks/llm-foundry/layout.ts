@@ -12,6 +12,7 @@ import {
   LayoutBuilder,
   asCount,
   insertYamlKey,
+  microBatchHalveDoubleEdits,
   replaceYamlValue,
   yamlForEdits,
   yamlGetter,
@@ -247,26 +248,7 @@ export function llmFoundryEdits(text: string, layout: ResolvedLayout): MemoryEdi
   // Only when the micro-batch divides the device batch: then halving it doubles the accumulation.
   const device = layout.microBatch * layout.gradAccum;
   if (micro && m && m === layout.microBatch && layout.globalBatch !== undefined) {
-    if (m >= 2 && m % 2 === 0) {
-      const r = replaceYamlValue(micro, base, String(m / 2));
-      if (r)
-        edits.push({
-          kind: 'micro-batch-half',
-          label: `device_train_microbatch_size: ${m / 2}`,
-          key: 'device_train_microbatch_size',
-          replacements: [r],
-        });
-    }
-    if (device % (m * 2) === 0) {
-      const r = replaceYamlValue(micro, base, String(m * 2));
-      if (r)
-        edits.push({
-          kind: 'micro-batch-double',
-          label: `device_train_microbatch_size: ${m * 2}`,
-          key: 'device_train_microbatch_size',
-          replacements: [r],
-        });
-    }
+    edits.push(...microBatchHalveDoubleEdits(micro, base, 'device_train_microbatch_size', m, device));
   }
   return edits;
 }

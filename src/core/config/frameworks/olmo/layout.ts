@@ -13,6 +13,7 @@ import {
   appendYamlKey,
   asCount,
   insertYamlKey,
+  microBatchHalveDoubleEdits,
   replaceYamlValue,
   yamlForEdits,
   yamlGetter,
@@ -217,26 +218,7 @@ export function olmoEdits(text: string, layout: ResolvedLayout): MemoryEdit[] {
   const m = micro ? asCount(lookup(yaml, ['device_train_microbatch_size'])?.value) : undefined;
   if (micro && m && m === layout.microBatch) {
     const device = layout.microBatch * layout.gradAccum;
-    if (m >= 2 && m % 2 === 0) {
-      const r = replaceYamlValue(micro, base, String(m / 2));
-      if (r)
-        edits.push({
-          kind: 'micro-batch-half',
-          label: `device_train_microbatch_size: ${m / 2}`,
-          key: 'device_train_microbatch_size',
-          replacements: [r],
-        });
-    }
-    if (device % (m * 2) === 0) {
-      const r = replaceYamlValue(micro, base, String(m * 2));
-      if (r)
-        edits.push({
-          kind: 'micro-batch-double',
-          label: `device_train_microbatch_size: ${m * 2}`,
-          key: 'device_train_microbatch_size',
-          replacements: [r],
-        });
-    }
+    edits.push(...microBatchHalveDoubleEdits(micro, base, 'device_train_microbatch_size', m, device));
   }
   return edits;
 }
