@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { maxtextLayoutDefaults } from './layout';
-import { fixturePath, SHARED_DIR, SHARED_SKIP } from '../../../../../test/helpers';
+import { maxtextEdits, maxtextLayoutDefaults } from './layout';
+import { applyOffsetEdits } from '../../../model/memoryEdits';
+import { analyzeText, DEFAULT_ANALYSIS_SETTINGS, readContextFor } from '../../../analyze';
+import { diskReadFile, fixturePath, SHARED_DIR, SHARED_SKIP } from '../../../../../test/helpers';
 import { analyzeFile } from '../../../../../test/layout-support-read';
 import { checkMemoryFixes, frameworkFiles } from '../../../../../test/layout-support';
 
@@ -48,8 +50,39 @@ describe('MaxText layout (AI-Hypercomputer/maxtext@e591f30c base.yml)', () => {
   it('defaults cite base.yml', () =>
     assert.match(maxtextLayoutDefaults.source, /maxtext@e591f30c base\.yml/));
 
-  it('every memory fix of the MaxText fixtures and corpora re-reads to its title (none offered is fine: remat and batch are not one-key edits)', () => {
+  it('every memory fix of the MaxText fixtures and corpora re-reads to its title, lower, N and D unchanged', () => {
     const { files } = checkMemoryFixes('maxtext', frameworkFiles('maxtext', /maxtext/, /\.(ya?ml|sh)$/), [8]);
     assert.ok(files >= 3, `files with memory: ${files}`);
+  });
+
+  it('v5e/16b.sh over a v5e: halve per_device_batch_size and write gradient_accumulation_steps=2 after it (base.yml has the key)', () => {
+    const path = fixturePath('maxtext', 'MaxText', 'configs', 'v5e', '16b.sh');
+    const { text, analysis } = analyzeFile(path, 'TPU-v5e');
+    const edits = maxtextEdits(text, analysis.memory!.layout);
+    const half = edits.find((e) => e.kind === 'micro-batch-half');
+    assert.ok(half, JSON.stringify(edits));
+    assert.equal(half.label, 'per_device_batch_size=3, gradient_accumulation_steps=2');
+    const edited = applyOffsetEdits(text, half.replacements);
+    assert.equal(
+      edited,
+      text.replace('per_device_batch_size=6 ', 'per_device_batch_size=3 gradient_accumulation_steps=2 '),
+    );
+    const settings = { ...DEFAULT_ANALYSIS_SETTINGS, gpu: 'TPU-v5e' };
+    const again = analyzeText(
+      edited,
+      readContextFor({ path, readFile: diskReadFile }, settings),
+      settings,
+    ).analysis!;
+    assert.equal(again.memory!.layout.microBatch, 3);
+    assert.equal(again.memory!.layout.gradAccum, 2);
+    assert.equal(again.tokens, analysis.tokens);
+  });
+
+  it('no micro-batch edit when the accumulation is a shell variable (v5e/gemma_7b.sh: $ACCUM)', () => {
+    const path = fixturePath('maxtext', 'MaxText', 'configs', 'v5e', 'gemma_7b.sh');
+    const { text, analysis } = analyzeFile(path, 'TPU-v5e');
+    const layout = analysis.memory?.layout;
+    if (layout) assert.ok(!maxtextEdits(text, layout).some((e) => e.kind === 'micro-batch-half'));
+    else assert.ok(analysis.diagnostics.some((d) => /unknown/.test(d.message)));
   });
 });

@@ -6,7 +6,7 @@ import {
   type ParallelLayout,
   type ResolvedLayout,
 } from '../../../model/layout';
-import type { MemoryEdit } from '../../../model/memoryEdits';
+import type { MemoryEdit, OffsetReplacement } from '../../../model/memoryEdits';
 import type { FrameworkLayout } from '../../reader';
 import { LayoutBuilder, asDegree } from '../../layoutBuilder';
 import { LineIndex } from '../../text';
@@ -257,10 +257,17 @@ function layersOf(parsed: unknown): readonly Layer[] | undefined {
 }
 
 /**
- * Memory edits of a MaxText YAML or launcher: `remat_policy=full` (from a save policy) and
- * `ici_tensor_parallelism` doubled, where the key is written in this file. The micro-batch is not
- * offered: `per_device_batch_size` and `gradient_accumulation_steps` must change together, and a
- * launcher often sets them in different places.
+ * Memory edits of a MaxText YAML or launcher, where the keys are written in this file:
+ * - `per_device_batch_size` halved with `gradient_accumulation_steps` doubled in the same edit, so
+ *   the global batch (per-device batch × devices × accumulation, MaxText's
+ *   global_batch_size_to_train_on) and D stay. A launcher that leaves the accumulation to base.yml
+ *   gets `gradient_accumulation_steps=2·g` written right after its per-device batch (a later
+ *   `key=value` overrides base.yml); that is only offered when a base.yml layer that was read
+ *   defines the key, since older MaxText versions do not have it. In a YAML both keys must be
+ *   written in the file.
+ * - `ici_tensor_parallelism` doubled (a hover what-if: it halves the data/FSDP axis filling the
+ *   devices).
+ * A non-`full` `remat_policy` already makes memory unknown, so there is no recompute fix to offer.
  */
 export function maxtextEdits(text: string, layout: ResolvedLayout): MemoryEdit[] {
   const edits: MemoryEdit[] = [];
@@ -275,6 +282,40 @@ export function maxtextEdits(text: string, layout: ResolvedLayout): MemoryEdit[]
     };
   };
   const yaml = !/^\s*(python3?|bash|export|#!)/m.test(text);
+  const micro = layout.sources.microBatch;
+  const accum = layout.sources.gradAccum;
+  const m = layout.microBatch;
+  const g = layout.gradAccum;
+  if (
+    micro &&
+    !micro.file &&
+    micro.key === 'per_device_batch_size' &&
+    /^\d+(\.0*)?$/.test(micro.raw.trim()) &&
+    m >= 2 &&
+    m % 2 === 0 &&
+    accum?.key === 'gradient_accumulation_steps'
+  ) {
+    // 12.0 stays written as a float.
+    const half = micro.raw.includes('.') ? `${m / 2}.0` : String(m / 2);
+    const halfMicro = replace(micro, half);
+    let accumulation: OffsetReplacement | undefined;
+    if (!accum.file && /^\d+$/.test(accum.raw.trim())) accumulation = replace(accum, String(g * 2));
+    else if (accum.file && !yaml && halfMicro) {
+      // After the whole `per_device_batch_size=6` token (a quoted value ends after its quote).
+      let end = halfMicro.end;
+      while (end < text.length && !/\s|\\/.test(text[end]!)) end++;
+      accumulation = { start: end, end, newText: ` gradient_accumulation_steps=${g * 2}` };
+    }
+    if (halfMicro && accumulation) {
+      const sep = yaml ? ': ' : '=';
+      edits.push({
+        kind: 'micro-batch-half',
+        label: `per_device_batch_size${sep}${half}, gradient_accumulation_steps${sep}${g * 2}`,
+        key: 'per_device_batch_size',
+        replacements: [halfMicro, accumulation].sort((x, y) => x.start - y.start),
+      });
+    }
+  }
   const tp = layout.sources.tensorParallel;
   const t = layout.tensorParallel;
   if (tp && tp.key === 'ici_tensor_parallelism' && /^\d+$/.test(tp.raw.trim())) {
