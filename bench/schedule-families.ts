@@ -3,10 +3,12 @@
  * 30% of the largest model's runs (plus its smaller models), predict the rest, and print the mean
  * absolute relative error over the remaining checkpoints for the two schedule-aware laws
  * (tissue-chinchilla, src/core/fit/trajectory.ts; multipower-chinchilla,
- * src/core/fit/trajectoryMultipower.ts) and the schedule-blind (N, D) baseline.
+ * src/core/fit/trajectoryMultipower.ts) and the schedule-blind (N, D) baseline. Then the two
+ * one-size OLMo families with the data exponent β of both laws borrowed from the other
+ * (`donorExponents`; Choshen et al. 2025, "borrow exponents").
  */
-import { allFamilies } from './schedule-families-data';
-import { holdoutEvaluation } from '../src/core/fit/trajectory';
+import { allFamilies, olmo1bFamily, olmo7bFamily } from './schedule-families-data';
+import { donorExponents, holdoutEvaluation } from '../src/core/fit/trajectory';
 import { multiPowerHoldout } from '../src/core/fit/trajectoryMultipower';
 
 const only = process.argv.slice(2).filter((a) => !a.startsWith('--'));
@@ -37,3 +39,22 @@ console.log(
 );
 console.log('|---|---|---|---|---|---|---|---|---|---|');
 for (const row of rows) console.log(row);
+
+console.log(
+  '\n| target | β borrowed from | β (tissue / baseline) | tissue-chinchilla ARE | baseline ARE | better |',
+);
+console.log('|---|---|---|---|---|---|');
+for (const [target, donor] of [
+  [olmo1bFamily(), olmo7bFamily()],
+  [olmo7bFamily(), olmo1bFamily()],
+]) {
+  const b = donorExponents(donor.points);
+  if ('error' in b) {
+    console.log(`| ${target.name} | ${donor.name} | ${b.error} | | | |`);
+    continue;
+  }
+  const r = holdoutEvaluation(target.points, target.target, 0.3, undefined, b);
+  console.log(
+    `| ${target.name} | ${donor.name} | ${b.schedule.beta!.toFixed(3)} / ${b.baseline.beta!.toFixed(3)} | ${pct(r.scheduleAre)} | ${pct(r.baselineAre)} | ${r.scheduleAre < r.baselineAre ? 'yes' : 'NO'} |`,
+  );
+}

@@ -32,7 +32,8 @@ recognizes plus a metrics log per run folder).
 
 Options:
   --form ${LAW_FORM_IDS.join('|')}   law form (default ${FIT_DEFAULTS.form})
-  --form tissue2024     schedule-aware fit on per-checkpoint step/lr columns (docs/schedule-laws.md)
+  --form tissue2024|multipower2025   schedule-aware fit on per-checkpoint step/lr columns (docs/schedule-laws.md)
+  --borrow-from RUNS    tissue2024: take the data exponent β of both laws from a fit of another runs table
   --min-tokens T        drop checkpoints at or before T tokens (default ${FIT_DEFAULTS.minTokens.toExponential()}, Choshen et al. 2025)
   --final-only          use only each run's last checkpoint (default: intermediate checkpoints too)
   --delta D             Huber delta on log residuals (default ${FIT_DEFAULTS.huberDelta.toExponential()})
@@ -78,6 +79,7 @@ const FLAGS: FlagSpec = {
   'target-prefix': 'number',
   lomo: 'boolean',
   'borrow-exponents': 'string',
+  'borrow-from': 'string',
   'min-model-sizes': 'number',
   bootstrap: 'number',
   seed: 'number',
@@ -145,6 +147,12 @@ export async function runFitCommand(
   // Schedule-aware laws fit trajectories (per-checkpoint lr/step), not (N, D) points: own command.
   if (formName === 'tissue2024' || formName === 'multipower2025')
     return (await import('./fitTrajectory')).runFitTrajectoryCommand(args, out, err);
+  if (flags['borrow-from'] !== undefined) {
+    err(
+      '--borrow-from borrows a schedule-aware exponent: use it with --form tissue2024 (or --borrow-exponents).',
+    );
+    return 2;
+  }
   const form = findLawForm(formName)?.id;
   if (!form) {
     err(`--form must be one of ${LAW_FORM_IDS.join(', ')} (got "${formName}").`);

@@ -7,11 +7,13 @@
  * token-weighted areas, plus A_N·N^−α_N with several sizes (multipower-chinchilla). `heldOut.are` is
  * the mean ARE over the held-out (largest) model's checkpoints after the first `--target-prefix` of
  * each of its runs; `heldOut.baselineAre` the schedule-blind (N, D) law's on the same checkpoints.
+ * `--borrow-from DONOR` (tissue2024): both laws take their data exponent β from a fit of another
+ * runs table (Choshen et al. 2025, "borrow exponents"), for a target whose prefix cannot pin it.
  */
 import { readFileSync } from 'node:fs';
 import { parseFlags } from './flags';
 import { readTrajectoryTable } from '../core/fit/trajectoryIngest';
-import { fitTrajectory, holdoutEvaluation, predictTrajectory } from '../core/fit/trajectory';
+import { donorExponents, fitTrajectory, holdoutEvaluation, predictTrajectory } from '../core/fit/trajectory';
 import {
   fitMultiPower,
   multiPowerChinchillaCurve,
@@ -31,6 +33,7 @@ export async function runFitTrajectoryCommand(
     'holdout-largest': 'boolean',
     'target-prefix': 'number',
     'min-tokens': 'number',
+    'borrow-from': 'string',
     'tokens-per-step': 'number',
     params: 'number',
     json: 'boolean',
@@ -67,6 +70,32 @@ export async function runFitTrajectoryCommand(
     params: flags.params as number | undefined,
   });
   const minTokens: number = (flags['min-tokens'] as number | undefined) ?? FIT_DEFAULTS.minTokens;
+  let borrowed: Exclude<ReturnType<typeof donorExponents>, { error: string }> | undefined;
+  const donorPath = flags['borrow-from'] as string | undefined;
+  if (donorPath !== undefined) {
+    if (multiPower) {
+      err('--borrow-from borrows tissue2024 exponents; it does not apply to --form multipower2025.');
+      return 2;
+    }
+    let donorText: string;
+    try {
+      donorText = readFileSync(donorPath, 'utf8');
+    } catch (e) {
+      err(`Cannot read ${donorPath}: ${(e as Error).message}`);
+      return 1;
+    }
+    const donor = readTrajectoryTable(donorText, donorPath, {});
+    if (donor.errors.length) {
+      err(`--borrow-from ${donorPath}: ${donor.errors.join('; ')}`);
+      return 1;
+    }
+    const exponents = donorExponents(donor.points, minTokens);
+    if ('error' in exponents) {
+      err(`--borrow-from ${donorPath}: ${exponents.error}`);
+      return 1;
+    }
+    borrowed = exponents;
+  }
   const models = [...new Set(ingest.points.map((p) => p.model))];
   const sizes = new Set(ingest.points.map((p) => p.params)).size;
   const result: Record<string, unknown> = {
@@ -79,13 +108,16 @@ export async function runFitTrajectoryCommand(
     runs: new Set(ingest.points.map((p) => `${p.model}/${p.run}`)).size,
     notes: ingest.notes,
     errors: [...ingest.errors],
+    ...(borrowed && {
+      borrowed: { from: donorPath, beta: borrowed.schedule.beta, baselineBeta: borrowed.baseline.beta },
+    }),
   };
   if (!ingest.errors.length && multiPower)
     fitMultiPowerInto(result, ingest.multiPower, flags, prefix, minTokens);
   else if (!ingest.errors.length) {
     if (flags['holdout-largest']) {
       const largest = ingest.points.reduce((a, b) => (b.params > a.params ? b : a)).model;
-      const h = holdoutEvaluation(ingest.points, largest, prefix, minTokens);
+      const h = holdoutEvaluation(ingest.points, largest, prefix, minTokens, borrowed);
       if (h.error || !h.schedule) (result.errors as string[]).push(h.error ?? 'fit failed');
       else {
         result.ok = true;
@@ -100,7 +132,7 @@ export async function runFitTrajectoryCommand(
       }
     } else {
       const train = ingest.points.filter((p) => p.tokens > minTokens);
-      const f = fitTrajectory(train, { params: sizes >= 2, schedule: true });
+      const f = fitTrajectory(train, { params: sizes >= 2, schedule: true }, undefined, borrowed?.schedule);
       if (!f.fit) (result.errors as string[]).push(f.error!);
       else {
         result.ok = true;

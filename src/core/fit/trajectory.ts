@@ -195,6 +195,12 @@ function gridStarts(
   return picked.map((p) => p.theta);
 }
 
+/** Coefficients held at values from elsewhere (Choshen et al. 2025: borrow what the data cannot pin). */
+export interface BorrowedCoefficients {
+  beta?: number;
+  C?: number;
+}
+
 export interface TrajectoryFit {
   law: TrajectoryLaw;
   options: TrajectoryLawOptions;
@@ -212,6 +218,7 @@ export function fitTrajectory(
   points: readonly TrajectoryPoint[],
   options: TrajectoryLawOptions,
   warmStart?: readonly number[],
+  borrowed: BorrowedCoefficients = {},
 ): { fit?: TrajectoryFit; error?: string } {
   const usable = points.filter(
     (p) =>
@@ -223,16 +230,16 @@ export function fitTrajectory(
   if (options.params && new Set(usable.map((p) => p.params)).size < 2)
     return { error: 'the N term needs at least two model sizes' };
   const design = designOf(usable, options);
-  const problem: Problem = {
-    form,
-    design,
-    delta: FIT_DEFAULTS.huberDelta,
-    fixed: form.thetaNames.map(() => undefined),
-  };
-  const starts =
+  const L0 = layout(options);
+  const fixed: (number | undefined)[] = form.thetaNames.map(() => undefined);
+  if (borrowed.beta !== undefined) fixed[L0.beta] = borrowed.beta;
+  if (borrowed.C !== undefined && options.schedule) fixed[L0.c] = Math.log(borrowed.C);
+  const problem: Problem = { form, design, delta: FIT_DEFAULTS.huberDelta, fixed };
+  const starts = (
     warmStart && warmStart.length === form.thetaNames.length
       ? [warmStart.slice()]
-      : gridStarts(form, design, 4);
+      : gridStarts(form, design, 4)
+  ).map((theta) => theta.map((v, k) => fixed[k] ?? v));
   if (!starts.length) return { error: 'no starting point gave a finite objective' };
   let best: { theta: number[]; objective: number } | undefined;
   // A warm start sits next to the new optimum: a few LM/Newton steps converge (bench/schedule-refit.ts).
@@ -284,16 +291,35 @@ export interface HoldoutResult {
 }
 
 /**
+ * The data exponents β of a related family, fitted on all of its checkpoints above `minTokens`, for
+ * both laws (the schedule-aware law's β of S1 and the schedule-blind law's β of D): Choshen et al.
+ * 2025's "borrow exponents" when the target's own prefix cannot pin them (one model size, a short
+ * prefix of a long run). Only the exponent is borrowed; the coefficients are fitted on the target.
+ */
+export function donorExponents(
+  donor: readonly TrajectoryPoint[],
+  minTokens: number = FIT_DEFAULTS.minTokens,
+): { schedule: BorrowedCoefficients; baseline: BorrowedCoefficients } | { error: string } {
+  const use = donor.filter((p) => p.tokens > minTokens);
+  const params = new Set(use.map((p) => p.params)).size >= 2;
+  const s = fitTrajectory(use, { params, schedule: true });
+  const b = fitTrajectory(use, { params, schedule: false });
+  if (!s.fit || !b.fit) return { error: `the donor runs give no fit: ${s.error ?? b.error}` };
+  return { schedule: { beta: s.fit.law.beta }, baseline: { beta: b.fit.law.beta } };
+}
+
+/**
  * The Hitchhiker protocol (Choshen et al. 2025): fit on every run of the other (smaller) models plus
  * the first `prefix` of each run of the target model, then predict the rest of the target's runs;
  * checkpoints at or below `minTokens` are dropped from fitting. A run's length is its last
- * checkpoint's tokens.
+ * checkpoint's tokens. `borrowed` holds coefficients of each law at a donor's (`donorExponents`).
  */
 export function holdoutEvaluation(
   points: readonly TrajectoryPoint[],
   target: string,
   prefix: number = 0.3,
   minTokens: number = FIT_DEFAULTS.minTokens,
+  borrowed: { schedule?: BorrowedCoefficients; baseline?: BorrowedCoefficients } = {},
 ): HoldoutResult {
   const runEnd = new Map<string, number>();
   for (const p of points)
@@ -315,8 +341,8 @@ export function holdoutEvaluation(
     scheduleAre: NaN,
     baselineAre: NaN,
   };
-  const s = fitTrajectory(train, { params, schedule: true });
-  const b = fitTrajectory(train, { params, schedule: false });
+  const s = fitTrajectory(train, { params, schedule: true }, undefined, borrowed.schedule);
+  const b = fitTrajectory(train, { params, schedule: false }, undefined, borrowed.baseline);
   if (!s.fit || !b.fit || !test.length)
     return { ...result, error: s.error ?? b.error ?? 'no held-out checkpoints' };
   const are = (fit: TrajectoryFit) => {
