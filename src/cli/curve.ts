@@ -1,5 +1,5 @@
 /**
- * `scaling-lens curve CONFIG [--log FILE] [--law NAME] [--points K] --json`: the loss over the whole
+ * `scaling-lens curve CONFIG [--log FILE] [--law NAME|FILE.json] [--points K] --json`: the loss over the whole
  * run for a config's LR schedule. Rows: step, tokens, lr, loss, low, high.
  * - Without a log the loss is the selected published (N, D) law at each step's tokens — schedule-blind,
  *   and the output says so (no published law is fitted on schedules and N at once).
@@ -8,6 +8,8 @@
  *   output adds the comparison at the last logged step, the projected final loss and the ETA.
  *   low/high are then ±2 × the fit's RMS relative residual (a residual band, not a bootstrap).
  * Schedules come from src/core/schedule (OLMo and nanoGPT so far); other frameworks get a message.
+ * - With `--law FILE.json` (a law saved by `fit --form tissue2024 --save`), that schedule-aware law on
+ *   this config's schedule and N, with notes when N or the tokens are beyond what it was fitted on.
  * `whatIf.wsd` is the same run with a 1-sqrt WSD cooldown over its last 20%: each row's loss is this
  * output's curve at that step × Luo et al. 2025's multi-power WSD/config ratio
  * (src/core/schedule/wsdWhatIf.ts), the series the curves panel draws; `whatIf.source` says so.
@@ -19,13 +21,14 @@ import { compileRun } from '../core/schedule/model';
 import { featuresAtTokens, runFeatures } from '../core/schedule/features';
 import { parseTrainingLog } from '../core/logs';
 import { fitTrajectory, predictTrajectory, type TrajectoryPoint } from '../core/fit/trajectory';
+import { parseScheduleLaw } from '../core/fit/trajectorySaved';
 import { analyzeText } from '../core/analyze';
 import { findPublishedLaw } from '../core/laws/published';
 import { evaluateLaw } from '../core/laws/forms';
 import { FIT_DEFAULTS } from '../core/fit/defaults';
 import { wsdWhatIf, wsdWhatIfSource, WSD_WHATIF_CHECK } from '../core/schedule/wsdWhatIf';
 
-export const CURVE_USAGE = `Usage: scaling-lens curve CONFIG [--log FILE] [--law NAME] [--points K] [--logging-steps S] [--json]`;
+export const CURVE_USAGE = `Usage: scaling-lens curve CONFIG [--log FILE] [--law NAME|FILE.json] [--points K] [--logging-steps S] [--json]`;
 
 export async function runCurveCommand(
   args: string[],
@@ -94,6 +97,10 @@ export async function runCurveCommand(
   let predict: (step: number) => { loss: number | null; low: number | null; high: number | null };
   /** N for the what-if's choice of the nearest multi-power size (the law's convention when known). */
   let whatIfParams = params;
+  if (flags.log && typeof flags.law === 'string' && /\.json$/i.test(flags.law)) {
+    err('Give --log (fit the curve on the run) or a saved schedule law (--law FILE.json), not both.');
+    return 2;
+  }
   if (flags.log) {
     let logText: string;
     try {
@@ -157,6 +164,53 @@ export async function runCurveCommand(
         : null;
     result.projection = { step: n, ...at(n) };
     result.etaSeconds = msPerStep !== undefined && last ? ((n - last.step) * msPerStep) / 1000 : null;
+  } else if (typeof flags.law === 'string' && /\.json$/i.test(flags.law)) {
+    // A schedule-aware law saved by `fit --form tissue2024 --save`: the config's own S1/S2 at each step.
+    let lawText: string;
+    try {
+      lawText = readFileSync(flags.law, 'utf8');
+    } catch (e) {
+      err(`Cannot read ${flags.law}: ${(e as Error).message}`);
+      return 1;
+    }
+    const parsedLaw = parseScheduleLaw(lawText);
+    if (!parsedLaw.ok) {
+      err(`--law ${flags.law}: ${parsedLaw.error}.`);
+      return 1;
+    }
+    const saved = parsedLaw.law;
+    const [nMin, nMax] = saved.fittedOn.params;
+    if (!params) {
+      err(`--law ${flags.law}: the config's parameter count is unknown, and the law needs N.`);
+      return 1;
+    }
+    if (!saved.options.params && Math.abs(params / nMax - 1) > 0.01) {
+      err(
+        `--law ${flags.law}: fitted on one model size (N = ${nMax.toPrecision(4)}), so its N term is folded into E; it predicts that size only, not N = ${params.toPrecision(4)}.`,
+      );
+      return 1;
+    }
+    const fit = { law: saved.law, options: saved.options, objective: NaN, theta: [], points: 0 };
+    const band = 2 * saved.fittedOn.rmsRelative;
+    predict = (step) => {
+      const x = featuresAtTokens(features, run.tokens[step - 1]);
+      const loss = x ? predictTrajectory(fit, { params, tokens: run.tokens[step - 1], ...x }) : undefined;
+      return loss === undefined
+        ? { loss: null, low: null, high: null }
+        : { loss, low: loss * (1 - band), high: loss * (1 + band) };
+    };
+    notes.push(
+      `loss is the saved schedule-aware law "${saved.name}" (${saved.fittedOn.source}) on this config's LR schedule, with N = the config's total parameter count (the law's N is its runs table's params column: use the same convention); band ±2 × its RMS relative residual`,
+    );
+    if (params > nMax * 1.01 || params < nMin * 0.99)
+      notes.push(
+        `extrapolated in N: this config's ${params.toPrecision(3)} is ${params > nMax ? `${(params / nMax).toFixed(1)}× the largest` : `${(nMin / params).toFixed(1)}× below the smallest`} model the law was fitted on`,
+      );
+    if (run.tokens[n - 1] > saved.fittedOn.tokens[1] * 1.01)
+      notes.push(
+        `extrapolated in tokens: this run's ${run.tokens[n - 1].toPrecision(3)} is ${(run.tokens[n - 1] / saved.fittedOn.tokens[1]).toFixed(1)}× the most the law was fitted on`,
+      );
+    result.law = { name: saved.name, file: flags.law, ...saved.law };
   } else {
     const lawId = (flags.law as string | undefined) ?? 'epoch2024';
     const law = findPublishedLaw(lawId);

@@ -51,6 +51,7 @@ Options:
   --seed S              bootstrap seed (default ${FIT_DEFAULTS.seed})
   --starts K            multi-start count (default ${FIT_DEFAULTS.starts})
   --save FILE           write the fitted law as JSON (--name NAME to label it)
+                        (tissue2024: a schedule-aware law for scaling-lens curve CONFIG --law FILE)
   --target accuracy:COL  fit downstream accuracy in column COL (fractions in [0, 1]): the loss law on the
                         loss column, then accuracy from loss; with --holdout-largest reports heldOut.mae
   --accuracy-law bhagia2024|gadre2024  accuracy-from-loss link (default bhagia2024: Bhagia et al. 2024

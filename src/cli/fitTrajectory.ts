@@ -9,8 +9,10 @@
  * each of its runs; `heldOut.baselineAre` the schedule-blind (N, D) law's on the same checkpoints.
  * `--borrow-from DONOR` (tissue2024): both laws take their data exponent β from a fit of another
  * runs table (Choshen et al. 2025, "borrow exponents"), for a target whose prefix cannot pin it.
+ * `--save FILE` (tissue2024, without a hold-out) writes the fit for `scaling-lens curve CONFIG --law FILE`.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { savedScheduleLawFromFit, serializeScheduleLaw } from '../core/fit/trajectorySaved';
 import { parseFlags } from './flags';
 import { readTrajectoryTable } from '../core/fit/trajectoryIngest';
 import { donorExponents, fitTrajectory, holdoutEvaluation, predictTrajectory } from '../core/fit/trajectory';
@@ -34,6 +36,8 @@ export async function runFitTrajectoryCommand(
     'target-prefix': 'number',
     'min-tokens': 'number',
     'borrow-from': 'string',
+    save: 'string',
+    name: 'string',
     'tokens-per-step': 'number',
     params: 'number',
     json: 'boolean',
@@ -49,6 +53,14 @@ export async function runFitTrajectoryCommand(
     return 2;
   }
   const multiPower = form === 'multipower2025';
+  if (flags.save !== undefined && (multiPower || flags['holdout-largest'])) {
+    err(
+      multiPower
+        ? '--save writes tissue2024 fits only (a multi-power law needs the whole LR sequence to evaluate).'
+        : '--save writes the fit on every checkpoint: run it without --holdout-largest.',
+    );
+    return 2;
+  }
   if (positional.length !== 1) {
     err('Give one runs table (CSV/TSV) with step, lr and loss columns.');
     return 2;
@@ -138,8 +150,36 @@ export async function runFitTrajectoryCommand(
         result.ok = true;
         result.params = f.fit.law;
         let are = 0;
-        for (const p of train) are += Math.abs(predictTrajectory(f.fit, p)! - p.loss) / p.loss;
+        let squares = 0;
+        for (const p of train) {
+          const relative = (predictTrajectory(f.fit, p)! - p.loss) / p.loss;
+          are += Math.abs(relative);
+          squares += relative * relative;
+        }
         result.trainAre = are / train.length;
+        if (flags.save) {
+          const range = (values: number[]) => [Math.min(...values), Math.max(...values)] as [number, number];
+          const saved = savedScheduleLawFromFit(f.fit, {
+            name:
+              (flags.name as string | undefined) ??
+              positional[0].replace(/^.*[\\/]/, '').replace(/\.[^.]*$/, ''),
+            source: positional[0],
+            params: range(train.map((p) => p.params)),
+            tokens: range(train.map((p) => p.tokens)),
+            rmsRelative: Math.sqrt(squares / train.length),
+          });
+          const target = flags.save as string;
+          const temporary = `${target}.${process.pid}.tmp`;
+          try {
+            // Written beside the target and renamed, so an interrupted save never leaves half a law.
+            writeFileSync(temporary, serializeScheduleLaw(saved));
+            renameSync(temporary, target);
+            result.saved = target;
+          } catch (e) {
+            err(`Cannot write ${target}: ${(e as Error).message}`);
+            return 1;
+          }
+        }
       }
     }
   }
