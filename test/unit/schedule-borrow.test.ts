@@ -14,6 +14,7 @@ import { donorExponents, holdoutEvaluation } from '../../src/core/fit/trajectory
 import { runFitCommand } from '../../src/cli/fit';
 import { olmo1bFamily, olmo7bFamily, type Family } from '../../bench/schedule-families-data';
 import { HAS_SHARED } from '../helpers';
+import { callCli } from '../cli-call';
 
 const skip = HAS_SHARED ? false : 'needs ../shared';
 
@@ -81,16 +82,7 @@ test(
     const donor = path.join(dir, 'olmo7b.csv');
     writeFileSync(target, runsTable(olmo1bFamily()));
     writeFileSync(donor, runsTable(olmo7bFamily()));
-    const call = async (args: string[]) => {
-      let stdout = '';
-      let stderr = '';
-      const code = await runFitCommand(
-        args,
-        (s) => (stdout += s),
-        (s) => (stderr += s),
-      );
-      return { code, stdout, stderr };
-    };
+    const call = (args: string[]) => callCli(runFitCommand, args);
     const plain = await call([target, '--form', 'tissue2024', '--holdout-largest', '--json']);
     const borrowed = await call([
       target,

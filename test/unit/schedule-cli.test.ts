@@ -5,20 +5,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { runCurveCommand } from '../../src/cli/curve';
 import { runFitCommand } from '../../src/cli/fit';
+import { callCli } from '../cli-call';
 
 const SHARED = path.join(__dirname, '..', '..', '..', 'shared');
 const OLMO_1B = path.join(SHARED, 'configs', 'olmo', 'OLMo-1B.yaml');
 
-async function run(fn: typeof runCurveCommand, args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await fn(
-    args,
-    (s) => (stdout += s),
-    (s) => (stderr += s),
-  );
-  return { code, stdout, stderr };
-}
+const run = callCli;
 
 /** OLMo-1B's real validation curve (ColPret olmo.csv) up to `upTo` steps, printed as Megatron log lines. */
 function olmoLog(upTo: number): string {

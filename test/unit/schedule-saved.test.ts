@@ -13,20 +13,12 @@ import { runCurveCommand } from '../../src/cli/curve';
 import { parseScheduleLaw, SCHEDULE_LAW_KIND } from '../../src/core/fit/trajectorySaved';
 import { olmo1bFamily } from '../../bench/schedule-families-data';
 import { HAS_SHARED, SHARED_DIR } from '../helpers';
+import { callCli } from '../cli-call';
 
 const skip = HAS_SHARED ? false : 'needs ../shared';
 const OLMO_1B = path.join(SHARED_DIR, 'configs', 'olmo', 'OLMo-1B.yaml');
 
-async function call(fn: typeof runFitCommand, args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await fn(
-    args,
-    (s) => (stdout += s),
-    (s) => (stderr += s),
-  );
-  return { code, stdout, stderr };
-}
+const call = callCli;
 
 test(
   'fit --save then curve --law FILE.json: the saved law on the config’s schedule tracks the real OLMo-1B curve',
