@@ -172,3 +172,83 @@ export function appendYamlKey(text: string, key: string, value: string): OffsetR
   const lead = text.length === 0 || /[\r\n]$/.test(text) ? '' : eol;
   return { start: text.length, end: text.length, newText: `${lead}${key}: ${value}${eol}` };
 }
+
+/**
+ * Replace a pair's scalar value with `value`, keeping the quotes the file wrote it with (`"8"` →
+ * `"4"`). Undefined for an alias, a collection or an empty value (`key:` with nothing after it:
+ * writing there could run into a following `# comment`), so such a key is left alone rather
+ * than duplicated.
+ */
+export function rewriteYamlScalar(
+  yaml: YamlSource,
+  base: number,
+  pair: Pair<Node, Node>,
+  value: string,
+): OffsetReplacement | undefined {
+  const range = (pair.value as Node | null)?.range;
+  if (!range || !isScalar(pair.value) || range[1] <= range[0]) return undefined;
+  const raw = yaml.lines.text.slice(range[0], range[1]);
+  const quote = /^(["'])[\s\S]*\1$/.exec(raw)?.[1] ?? '';
+  return { start: range[0] + base, end: range[1] + base, newText: `${quote}${value}${quote}` };
+}
+
+/** A YAML boolean in the case the file already writes one (`False` → `True`, `false` → `true`). */
+export function yamlBoolLike(raw: string | undefined, value: boolean): string {
+  const word = value ? 'true' : 'false';
+  const r = raw?.trim().replace(/^["']|["']$/g, '') ?? '';
+  if (/^[A-Z]+$/.test(r) && r.length > 1) return word.toUpperCase();
+  if (/^[A-Z]/.test(r)) return word[0]!.toUpperCase() + word.slice(1);
+  return word;
+}
+
+/**
+ * Insert `key: value` lines right after the line of `after` (a pair of a block mapping whose scalar
+ * value ends on that line), at its key's indentation: companion keys land beside the key they go
+ * with. Undefined when the key is not at the start of its line (a flow map) or the value spans
+ * lines.
+ */
+export function insertYamlKeysAfter(
+  yaml: YamlSource,
+  base: number,
+  after: Pair<Node, Node>,
+  entries: readonly (readonly [string, string])[],
+): OffsetReplacement | undefined {
+  const text = yaml.lines.text;
+  const keyStart = (after.key as Node | null)?.range?.[0];
+  const valueEnd = (after.value as Node | null)?.range?.[1];
+  if (keyStart === undefined || valueEnd === undefined || !isScalar(after.value) || !entries.length)
+    return undefined;
+  let lineStart = keyStart;
+  while (lineStart > 0 && text[lineStart - 1] !== '\n') lineStart--;
+  const indent = text.slice(lineStart, keyStart);
+  if (!/^[ ]*$/.test(indent) || /[\r\n]/.test(text.slice(keyStart, valueEnd))) return undefined;
+  const eol = /\r\n/.test(text) ? '\r\n' : '\n';
+  const newline = text.indexOf('\n', valueEnd);
+  const lines = entries.map(([k, v]) => `${indent}${k}: ${v}${eol}`).join('');
+  if (newline < 0) return { start: text.length + base, end: text.length + base, newText: `${eol}${lines}` };
+  return { start: newline + 1 + base, end: newline + 1 + base, newText: lines };
+}
+
+/**
+ * Insert `key: value` lines at the top of the block mapping `parent` (a pair whose value is a block
+ * map): on the line after the parent's key, at the indentation of the map's first key — so a
+ * comment above that first key stays with it. Undefined for flow or empty maps.
+ */
+export function insertYamlKeysFirst(
+  yaml: YamlSource,
+  base: number,
+  parent: Pair<Node, Node>,
+  entries: readonly (readonly [string, string])[],
+): OffsetReplacement | undefined {
+  const text = yaml.lines.text;
+  const first = entries.length ? insertYamlKey(yaml, base, parent, 'k', 'v') : undefined;
+  const keyEnd = (parent.key as Node | null)?.range?.[1];
+  if (!first || keyEnd === undefined) return undefined;
+  const indent = /^[ ]*/.exec(first.newText)![0];
+  const newline = text.indexOf('\n', keyEnd);
+  // The first key's line start is where insertYamlKey put it; the parent's next line is no later.
+  if (newline < 0 || newline + 1 + base > first.start) return undefined;
+  const eol = /\r\n/.test(text) ? '\r\n' : '\n';
+  const at = newline + 1 + base;
+  return { start: at, end: at, newText: entries.map(([k, v]) => `${indent}${k}: ${v}${eol}`).join('') };
+}

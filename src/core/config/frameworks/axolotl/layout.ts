@@ -10,6 +10,7 @@ import { YamlLayout } from '../../layoutYaml';
 import { parseYaml } from '../../yamlSource';
 import { resolveSiblingPath } from '../../specBuilder';
 import { readDeepSpeedConfig } from '../deepspeed/layout';
+import { axolotlEdits } from './memoryEdits';
 
 /**
  * The layout of an Axolotl config (axolotl-ai-cloud/axolotl@067b021c src/axolotl/utils/schemas/
@@ -191,4 +192,5 @@ export const axolotlLayoutDefaults: LayoutDefaults = {
 export const axolotlLayout: FrameworkLayout = {
   read: (text, { gpus, context }) => readAxolotlLayout(text, gpus, context),
   defaults: axolotlLayoutDefaults,
+  edits: axolotlEdits,
 };

@@ -2,6 +2,7 @@ import { GENERIC_LAYOUT_DEFAULTS, type LayoutDefaults, type ParallelLayout } fro
 import type { FrameworkLayout } from '../../reader';
 import { YamlLayout } from '../../layoutYaml';
 import { parseYaml } from '../../yamlSource';
+import { nanotronEdits } from './memoryEdits';
 
 /**
  * The parallel layout of a nanotron YAML (huggingface/nanotron@2411b022 src/nanotron/config/
@@ -87,4 +88,5 @@ export const nanotronLayoutDefaults: LayoutDefaults = {
 export const nanotronLayout: FrameworkLayout = {
   read: (text) => readNanotronLayout(text),
   defaults: nanotronLayoutDefaults,
+  edits: nanotronEdits,
 };

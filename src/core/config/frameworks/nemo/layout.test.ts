@@ -56,4 +56,16 @@ describe('NeMo 1.x layout (NVIDIA/NeMo@8cfedd72 megatron_base_model.py)', () => 
     assert.equal(a.analysis!.memory, null);
     assert.ok(a.diagnostics.some((d) => d.code === 'memory-unknown' && /`fp8`/.test(d.message)));
   });
+  it('fsdp: True (the fixture with its own flag flipped) makes memory unknown, naming the key; False is estimated', () => {
+    const text = readFileSync(fixturePath('nemo', 'megatron_gpt_config.yaml'), 'utf8');
+    assert.match(text, /^  fsdp: False /m);
+    const off = analyzeText(text, {}, DEFAULT_ANALYSIS_SETTINGS).analysis!;
+    assert.ok(off.memory && off.memory.perGpuBytes > 0);
+    const on = analyzeText(text.replace(/^  fsdp: False /m, '  fsdp: True '), {}, DEFAULT_ANALYSIS_SETTINGS);
+    assert.equal(on.analysis!.memory, null);
+    assert.ok(
+      on.diagnostics.some((d) => d.code === 'memory-unknown' && /`fsdp`.*NLPFSDPStrategy/.test(d.message)),
+      on.diagnostics.map((d) => d.message).join('\n'),
+    );
+  });
 });

@@ -2,6 +2,7 @@ import { GENERIC_LAYOUT_DEFAULTS, type LayoutDefaults, type ParallelLayout } fro
 import type { FrameworkLayout } from '../../reader';
 import { YamlLayout } from '../../layoutYaml';
 import { parseYaml } from '../../yamlSource';
+import { nemoEdits } from './memoryEdits';
 
 /**
  * The parallel layout of a NeMo 1.x Megatron GPT config (NVIDIA/NeMo@8cfedd72
@@ -82,10 +83,16 @@ export function readNemoLayout(text: string, gpus?: number): ParallelLayout {
   const positive = drops.find((d) => typeof d?.value === 'number' && d.value > 0);
   if (positive) y.set('dropout', { value: true, source: positive.source });
   else if (drops.some(Boolean)) y.set('dropout', { value: false, source: drops.find(Boolean)!.source });
-  for (const key of ['fp8', 'cpu_offloading']) {
+  // fsdp: True trains under NLPFSDPStrategy (NeMo@8cfedd72 megatron_trainer_builder.py), whose
+  // sharding strategy, grad dtype and wrapping this reader does not model: unknown, never unsharded.
+  const why: Record<string, string> = {
+    fp8: 'FP8 training',
+    cpu_offloading: 'activation/weight CPU offloading',
+    fsdp: 'FSDP sharding (NLPFSDPStrategy)',
+  };
+  for (const key of Object.keys(why)) {
     const on = y.bool(m(key));
-    if (on?.value)
-      y.unmodelled(on.source, key === 'fp8' ? 'FP8 training' : 'activation/weight CPU offloading');
+    if (on?.value) y.unmodelled(on.source, why[key]!);
   }
   const l = y.layout;
   if (l.globalBatch && l.microBatch && l.gpus) {
@@ -114,4 +121,5 @@ export const nemoLayoutDefaults: LayoutDefaults = {
 export const nemoLayout: FrameworkLayout = {
   read: (text, { gpus }) => readNemoLayout(text, gpus),
   defaults: nemoLayoutDefaults,
+  edits: nemoEdits,
 };

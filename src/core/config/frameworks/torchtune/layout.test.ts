@@ -22,17 +22,27 @@ describe('torchtune layout (pytorch/torchtune@bd2a0fc7 recipes/full_finetune_dis
       assert.equal(l.recompute, 'full');
       assert.equal(l.sharding, 'zero3');
       assert.equal(l.sources.recompute?.key, 'enable_activation_checkpointing');
-      // max_seq_len: null — the sequence length is the dataset's: memory unknown, not a guess.
+      // max_seq_len: null — the sequence length is the dataset's — and LinearCrossEntropyLoss, which
+      // keeps a data-dependent share of the logits: memory unknown, not a guess; both are named.
+      const reasons = l.unmodelled!.map((u) => u.why ?? '').join('\n');
+      assert.match(reasons, /max_seq_len null/);
+      assert.match(reasons, /LinearCrossEntropyLoss/);
       const a = analyzeText(text, { path: CORPUS }, { ...DEFAULT_ANALYSIS_SETTINGS, gpus: 8 });
       assert.equal(a.analysis!.memory, null);
-      assert.ok(a.diagnostics.some((d) => d.code === 'memory-unknown' && /max_seq_len/.test(d.message)));
+      assert.ok(
+        a.diagnostics.some(
+          (d) => d.code === 'memory-unknown' && /LinearCrossEntropyLoss|max_seq_len/.test(d.message),
+        ),
+      );
     },
   );
   it(
     "with max_seq_len stated the estimate is made: 8B pure bf16, FSDP over the header's 4 GPUs (tune run --nproc_per_node 4)",
     { skip: SHARED_SKIP },
     () => {
-      const text = readFileSync(CORPUS, 'utf8').replace('max_seq_len: null', 'max_seq_len: 4096');
+      const text = readFileSync(CORPUS, 'utf8')
+        .replace('max_seq_len: null', 'max_seq_len: 4096')
+        .replace('torchtune.modules.loss.LinearCrossEntropyLoss', 'torch.nn.CrossEntropyLoss');
       const a = analyzeText(text, { path: CORPUS }, { ...DEFAULT_ANALYSIS_SETTINGS, gpus: 8 }).analysis!;
       const m = a.memory!;
       assert.equal(m.layout.seqLen, 4096);

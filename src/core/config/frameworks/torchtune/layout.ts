@@ -2,6 +2,7 @@ import { GENERIC_LAYOUT_DEFAULTS, type LayoutDefaults, type ParallelLayout } fro
 import type { FrameworkLayout } from '../../reader';
 import { YamlLayout } from '../../layoutYaml';
 import { parseYaml } from '../../yamlSource';
+import { torchtuneEdits } from './memoryEdits';
 
 /**
  * The layout of a torchtune recipe config, as the full-finetune recipes read it
@@ -39,6 +40,21 @@ export function readTorchtuneLayout(text: string, gpus?: number, path?: string):
           : 'no tokenizer.max_seq_len: the sequence length is the dataset’s',
       );
   }
+  // The loss decides the logits buffer and whether other models are resident (pytorch/torchtune@bd2a0fc7
+  // torchtune/modules/loss, torchtune/rlhf/loss): only a plain cross entropy materializes the
+  // s·b·V logits the estimate counts. LinearCrossEntropyLoss (the shipped configs' choice) never
+  // builds them whole, CEWithChunkedOutputLoss upcasts chunk by chunk, and the DPO/PPO losses come
+  // with a frozen reference model: each would be a wrong figure, so memory is unknown.
+  const loss = y.str(['loss', '_component_']);
+  if (loss && !/^torch\.nn\.(CrossEntropyLoss|functional\.cross_entropy)$/.test(loss.value.trim()))
+    y.unmodelled(
+      loss.source,
+      /rlhf|DPO|PPO|SimPO|RSO/i.test(loss.value)
+        ? `loss ${loss.value.trim().slice(0, 60)}: a preference loss trains beside a frozen reference model`
+        : `loss ${loss.value.trim().slice(0, 60)}: its logits buffer is not the full s·b·V the estimate counts`,
+    );
+  const teacher = y.find(['teacher_model']);
+  if (teacher) y.unmodelled(teacher.source, 'teacher_model: knowledge distillation keeps a teacher resident');
   const ac = y.bool(['enable_activation_checkpointing']);
   if (ac) y.set('recompute', { value: ac.value ? 'full' : 'none', source: ac.source });
   const acMode = y.find(['ac_mode']);
@@ -113,4 +129,5 @@ export const torchtuneLayoutDefaults: LayoutDefaults = {
 export const torchtuneLayout: FrameworkLayout = {
   read: (text, { gpus, context }) => readTorchtuneLayout(text, gpus, context.path),
   defaults: torchtuneLayoutDefaults,
+  edits: torchtuneEdits,
 };
