@@ -130,10 +130,11 @@ export function memoryHover(
     }
   }
   if (hit.key === 'microBatch' && !rows.some((r) => r.edit.kind.startsWith('micro-batch'))) {
-    const key = a.framework === 'megatron' ? '--global-batch-size' : 'global_batch_size';
+    // The framework's edits decide when a micro-batch change keeps the global batch; the reason is
+    // one of their guards, so it is stated generally rather than per framework.
     lines.push(
       '',
-      `No micro-batch what-ifs: without \`${key}\` the global batch, and D, change with the micro-batch.`,
+      `No micro-batch what-ifs keep the global batch, and D, here: halving needs an even micro-batch (${m.layout.microBatch} now), doubling an accumulation of 2 or more (${m.layout.gradAccum} now), and either a stated global batch or an accumulation key to change with it.`,
     );
   }
   lines.push('', `GiB = 2³⁰ bytes · the most loaded GPU (first pipeline stage) · docs/memory.md`);

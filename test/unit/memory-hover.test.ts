@@ -115,7 +115,10 @@ test('torchtitan local_batch_size without global_batch_size: no micro-batch rows
   const md = hoverAt(path, text, 'local_batch_size = 1')!;
   assert.ok(md);
   assert.doesNotMatch(md, /`local_batch_size = 2`/);
-  assert.match(md, /without `global_batch_size` the global batch, and D, change with the micro-batch/);
+  assert.match(
+    md,
+    /No micro-batch what-ifs keep the global batch, and D, here: halving needs an even micro-batch \(1 now\), doubling an accumulation of 2 or more \(1 now\), and either a stated global batch/,
+  );
   // With the global batch stated (64 GPUs × 1 × 2 accumulation), doubling is a row at the same D.
   const withGlobal = text.replace('local_batch_size = 1', 'local_batch_size = 1\nglobal_batch_size = 128');
   const md2 = hoverAt(path, withGlobal, 'local_batch_size = 1')!;
