@@ -76,6 +76,10 @@ test('every memory fix re-reads to the memory in its title, lower than before, w
     const a = analyzeText(c.text, context, settings).analysis;
     if (!a?.memory) continue;
     files++;
+    // planMemoryEdits swallows a planner's exception (a fix must never break the editor); called
+    // directly here, a throwing planner fails the test instead of silently offering nothing.
+    const planner = READERS.find((r) => r.id === a.framework)?.layout?.edits;
+    if (planner) assert.doesNotThrow(() => planner(c.text, a.memory!.layout, context), c.label);
     const fixes = memoryFixes(c.text, a, context, settings);
     for (const fix of fixes) {
       fixesChecked++;
