@@ -252,3 +252,44 @@ export function insertYamlKeysFirst(
   const at = newline + 1 + base;
   return { start: at, end: at, newText: entries.map(([k, v]) => `${indent}${k}: ${v}${eol}`).join('') };
 }
+
+/**
+ * Insert `key: value` into the mapping `map` — a block map, or a flow map such as a DeepSpeed JSON
+ * object or a GPT-NeoX `{ ... }` file — before the pair `before` (default: the map's first pair),
+ * in the map's own style: on a line of its own at that pair's indentation when the pair starts its
+ * line (else inline, flow maps only), the key quoted as that pair's key is, and a `,` after it in a
+ * flow map (a pair follows, so JSON stays valid). An empty flow map `{}` gets the sole entry,
+ * double-quoted. Undefined where the anchor is not plain text (no range, a block key not at the start
+ * of its line, tab indentation in a block map), so nothing is written rather than a broken file.
+ */
+export function insertMapEntry(
+  yaml: YamlSource,
+  base: number,
+  map: unknown,
+  before: Pair<Node, Node> | undefined,
+  key: string,
+  value: string,
+): OffsetReplacement | undefined {
+  if (!isMap(map)) return undefined;
+  const text = yaml.lines.text;
+  const flow = !!(map as { flow?: boolean }).flow;
+  const anchor = before ?? (map.items[0] as Pair<Node, Node> | undefined);
+  if (!anchor) {
+    const open = (map as Node).range?.[0];
+    if (!flow || open === undefined || text[open] !== '{') return undefined;
+    return { start: open + 1 + base, end: open + 1 + base, newText: `"${key}": ${value}` };
+  }
+  if (!map.items.includes(anchor)) return undefined;
+  const start = (anchor.key as Node | null)?.range?.[0];
+  if (start === undefined) return undefined;
+  const quote = text[start] === '"' || text[start] === "'" ? text[start]! : '';
+  const entry = `${quote}${key}${quote}: ${value}${flow ? ',' : ''}`;
+  let lineStart = start;
+  while (lineStart > 0 && text[lineStart - 1] !== '\n') lineStart--;
+  const indent = text.slice(lineStart, start);
+  if (flow ? /^[ \t]*$/.test(indent) : /^[ ]*$/.test(indent)) {
+    const eol = /\r\n/.test(text) ? '\r\n' : '\n';
+    return { start: lineStart + base, end: lineStart + base, newText: `${indent}${entry}${eol}` };
+  }
+  return flow ? { start: start + base, end: start + base, newText: `${entry} ` } : undefined;
+}

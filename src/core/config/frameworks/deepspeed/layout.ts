@@ -9,6 +9,7 @@ import {
 import type { FrameworkLayout } from '../../reader';
 import { YamlLayout, isPlaceholder, type LayoutPath } from '../../layoutYaml';
 import { parseYaml } from '../../yamlSource';
+import { deepspeedEdits } from './memoryEdits';
 
 /**
  * The layout keys of a DeepSpeed config (deepspeedai/DeepSpeed@edaa7221 deepspeed/runtime/config.py,
@@ -224,4 +225,5 @@ export const deepspeedLayoutDefaults: LayoutDefaults = {
 export const deepspeedLayout: FrameworkLayout = {
   read: (text, { gpus }) => readDeepSpeedLayout(text, gpus),
   defaults: deepspeedLayoutDefaults,
+  edits: deepspeedEdits,
 };

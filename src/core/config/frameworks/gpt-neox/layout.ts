@@ -2,6 +2,7 @@ import { GENERIC_LAYOUT_DEFAULTS, type LayoutDefaults, type ParallelLayout } fro
 import type { FrameworkLayout } from '../../reader';
 import { YamlLayout } from '../../layoutYaml';
 import { parseYaml } from '../../yamlSource';
+import { gptNeoxEdits } from './memoryEdits';
 import { readDeepSpeedConfig } from '../deepspeed/layout';
 
 /**
@@ -144,4 +145,5 @@ export const gptNeoxLayoutDefaults: LayoutDefaults = {
 export const gptNeoxLayout: FrameworkLayout = {
   read: (text, { gpus }) => readGptNeoxLayout(text, gpus),
   defaults: gptNeoxLayoutDefaults,
+  edits: gptNeoxEdits,
 };
