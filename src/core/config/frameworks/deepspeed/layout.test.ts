@@ -16,6 +16,19 @@ describe('DeepSpeed config layout (deepspeedai/DeepSpeed@edaa7221 runtime/config
     assert.equal(l.sharding, 'zero2');
     assert.equal(text.split('\n')[l.sources.sharding!.keyRange.start.line]!.includes('"stage"'), true);
   });
+  it('the deprecated boolean zero_optimization: true is stage 1, false stage 0 (read_zero_config_deprecated)', () => {
+    const text = readFileSync(join(fixturePath('deepspeed'), 'ds_config_zero2.json'), 'utf8');
+    const object = /"zero_optimization":\s*\{[^}]*\}/s;
+    assert.match(text, object);
+    for (const [flag, sharding] of [
+      ['true', 'zero1'],
+      ['false', 'none'],
+    ] as const) {
+      const l = readLayout('deepspeed', text.replace(object, `"zero_optimization": ${flag}`))!;
+      assert.equal(l.sharding, sharding, flag);
+      assert.equal(l.sources.sharding!.key, 'zero_optimization');
+    }
+  });
   it("the engine's optimizer wrapper decides the byte recipe (engine.py _do_optimizer_sanity_check)", () => {
     assert.deepEqual(deepSpeedPrecision({ stage: 0, pipeline: false }), { precision: 'fp32' });
     assert.deepEqual(deepSpeedPrecision({ stage: 2, pipeline: false }), { precision: 'fp32-zero' });

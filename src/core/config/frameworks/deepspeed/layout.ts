@@ -121,6 +121,11 @@ export function readDeepSpeedConfig(y: YamlLayout, options: DeepSpeedLayoutOptio
       (y.layout.invalid ??= {}).sharding = stageFound.source.raw;
       y.layout.sources.sharding = stageFound.source;
     }
+  } else if (zero && typeof zero.value === 'boolean') {
+    // The deprecated boolean form: `"zero_optimization": true` is stage 1, false stage 0
+    // (deepspeedai/DeepSpeed@edaa7221 zero/config.py read_zero_config_deprecated).
+    stage = zero.value ? 1 : 0;
+    y.set('sharding', { value: zero.value ? 'zero1' : 'none', source: zero.source });
   } else if (zero) {
     // DeepSpeedZeroConfig.stage defaults to 0 (zero/config.py).
     stage = 0;
