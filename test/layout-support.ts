@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyzeText, DEFAULT_ANALYSIS_SETTINGS, readContextFor, type Analysis } from '../src/core/analyze';
-import { applyOffsetEdits } from '../src/core/model/memoryEdits';
+import { applyOffsetEdits, type MemoryEdit } from '../src/core/model/memoryEdits';
 import { memoryFixes } from '../src/server/memoryActions';
 import { formatGiB } from '../src/server/lenses';
 import type { FrameworkId } from '../src/core/types';
@@ -85,4 +85,26 @@ export function checkMemoryFixes(
       }
   }
   return { files, fixes, kinds };
+}
+
+/**
+ * The edit of a kind, applied; the edited file re-analysed with N and D unchanged and less memory.
+ * `analyse` and `editsOf` are the framework test's own (its settings and path).
+ */
+export function applyEditOfKind(
+  text: string,
+  kind: MemoryEdit['kind'],
+  analyse: (text: string) => Analysis,
+  editsOf: (text: string) => MemoryEdit[],
+): { edit: MemoryEdit; text: string; after: Analysis } {
+  const before = analyse(text);
+  const edits = editsOf(text);
+  const edit = edits.find((e) => e.kind === kind);
+  assert.ok(edit, `a ${kind} edit (got ${edits.map((e) => e.kind).join(', ')})`);
+  const edited = applyOffsetEdits(text, edit.replacements);
+  const after = analyse(edited);
+  assert.equal(after.params?.total, before.params?.total, 'N unchanged');
+  assert.equal(after.tokens, before.tokens, 'D unchanged');
+  assert.ok(after.memory!.perGpuBytes < before.memory!.perGpuBytes, 'memory lower');
+  return { edit, text: edited, after };
 }

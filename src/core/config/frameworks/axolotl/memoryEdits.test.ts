@@ -11,6 +11,7 @@ import { analyzeText, DEFAULT_ANALYSIS_SETTINGS, type Analysis } from '../../../
 import { applyOffsetEdits, planMemoryEdits, type MemoryEdit } from '../../../model/memoryEdits';
 import { memoryFixes } from '../../../../server/memoryActions';
 import { fixturePath } from '../../../../../test/helpers';
+import { applyEditOfKind } from '../../../../../test/layout-support';
 
 const PATH = fixturePath('axolotl', 'schedule', 'qwen2_adamw-pretrain-fsdp2.yaml');
 const QWEN = readFileSync(PATH, 'utf8');
@@ -26,25 +27,8 @@ function editsOf(text: string): MemoryEdit[] {
   return planMemoryEdits('axolotl', text, analyse(text).memory!.layout, { path: PATH });
 }
 
-function applied(
-  text: string,
-  kind: MemoryEdit['kind'],
-): { edit: MemoryEdit; text: string; after: Analysis } {
-  const before = analyse(text);
-  const edit = editsOf(text).find((e) => e.kind === kind);
-  assert.ok(
-    edit,
-    `a ${kind} edit (got ${editsOf(text)
-      .map((e) => e.kind)
-      .join(', ')})`,
-  );
-  const edited = applyOffsetEdits(text, edit.replacements);
-  const after = analyse(edited);
-  assert.equal(after.params?.total, before.params?.total, 'N unchanged');
-  assert.equal(after.tokens, before.tokens, 'D unchanged');
-  assert.ok(after.memory!.perGpuBytes < before.memory!.perGpuBytes, 'memory lower');
-  return { edit, text: edited, after };
-}
+/** The edit of a kind, applied and re-analysed (N and D unchanged, memory lower). */
+const applied = (text: string, kind: MemoryEdit['kind']) => applyEditOfKind(text, kind, analyse, editsOf);
 
 describe('Axolotl memory edits (axolotl-ai-cloud/axolotl@067b021c)', () => {
   it('the shipped file is over capacity and gets both fixes, micro-batch first', () => {

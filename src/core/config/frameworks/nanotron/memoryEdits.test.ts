@@ -6,6 +6,7 @@ import { analyzeText, DEFAULT_ANALYSIS_SETTINGS, type Analysis } from '../../../
 import { applyOffsetEdits, planMemoryEdits, type MemoryEdit } from '../../../model/memoryEdits';
 import { memoryFixes } from '../../../../server/memoryActions';
 import { SHARED_DIR, SHARED_SKIP, fixturePath } from '../../../../../test/helpers';
+import { applyEditOfKind } from '../../../../../test/layout-support';
 
 const TINY_LLAMA = fixturePath('nanotron', 'config_tiny_llama.yaml');
 const QWEN = fixturePath('nanotron', 'config_qwen.yaml');
@@ -22,26 +23,8 @@ function editsOf(text: string): MemoryEdit[] {
   return planMemoryEdits('nanotron', text, analyse(text).memory!.layout);
 }
 
-/** The edit of a kind, applied; the edited file re-analysed with N and D unchanged and less memory. */
-function applied(
-  text: string,
-  kind: MemoryEdit['kind'],
-): { edit: MemoryEdit; text: string; after: Analysis } {
-  const before = analyse(text);
-  const edit = editsOf(text).find((e) => e.kind === kind);
-  assert.ok(
-    edit,
-    `a ${kind} edit (got ${editsOf(text)
-      .map((e) => e.kind)
-      .join(', ')})`,
-  );
-  const edited = applyOffsetEdits(text, edit.replacements);
-  const after = analyse(edited);
-  assert.equal(after.params?.total, before.params?.total, 'N unchanged');
-  assert.equal(after.tokens, before.tokens, 'D unchanged');
-  assert.ok(after.memory!.perGpuBytes < before.memory!.perGpuBytes, 'memory lower');
-  return { edit, text: edited, after };
-}
+/** The edit of a kind, applied and re-analysed (N and D unchanged, memory lower). */
+const applied = (text: string, kind: MemoryEdit['kind']) => applyEditOfKind(text, kind, analyse, editsOf);
 
 describe('nanotron memory edits (huggingface/nanotron@2411b022)', () => {
   it('optimizer.zero_stage 0 → 1 on the tiny-llama fixture: only that value changes, re-read as ZeRO-1', () => {

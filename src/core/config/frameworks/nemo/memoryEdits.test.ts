@@ -6,6 +6,7 @@ import { analyzeText, DEFAULT_ANALYSIS_SETTINGS, type Analysis } from '../../../
 import { applyOffsetEdits, planMemoryEdits, type MemoryEdit } from '../../../model/memoryEdits';
 import { memoryFixes } from '../../../../server/memoryActions';
 import { SHARED_DIR, SHARED_SKIP, fixturePath } from '../../../../../test/helpers';
+import { applyEditOfKind } from '../../../../../test/layout-support';
 
 const GPT = fixturePath('nemo', 'megatron_gpt_config.yaml');
 const QWEN2 = fixturePath('nemo', 'megatron_qwen2_config.yaml');
@@ -27,25 +28,8 @@ function editsOf(text: string): MemoryEdit[] {
   return planMemoryEdits('nemo', text, analyse(text).memory!.layout);
 }
 
-function applied(
-  text: string,
-  kind: MemoryEdit['kind'],
-): { edit: MemoryEdit; text: string; after: Analysis } {
-  const before = analyse(text);
-  const edit = editsOf(text).find((e) => e.kind === kind);
-  assert.ok(
-    edit,
-    `a ${kind} edit (got ${editsOf(text)
-      .map((e) => e.kind)
-      .join(', ')})`,
-  );
-  const edited = applyOffsetEdits(text, edit.replacements);
-  const after = analyse(edited);
-  assert.equal(after.params?.total, before.params?.total, 'N unchanged');
-  assert.equal(after.tokens, before.tokens, 'D unchanged');
-  assert.ok(after.memory!.perGpuBytes < before.memory!.perGpuBytes, 'memory lower');
-  return { edit, text: edited, after };
-}
+/** The edit of a kind, applied and re-analysed (N and D unchanged, memory lower). */
+const applied = (text: string, kind: MemoryEdit['kind']) => applyEditOfKind(text, kind, analyse, editsOf);
 
 describe('NeMo 1.x memory edits (NVIDIA/NeMo@8cfedd72)', () => {
   it('full recompute on the Qwen2 fixture sets granularity, method and num_layers in place, nothing else', () => {

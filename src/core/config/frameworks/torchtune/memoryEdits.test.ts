@@ -14,6 +14,7 @@ import { analyzeText, DEFAULT_ANALYSIS_SETTINGS, type Analysis } from '../../../
 import { applyOffsetEdits, planMemoryEdits, type MemoryEdit } from '../../../model/memoryEdits';
 import { memoryFixes } from '../../../../server/memoryActions';
 import { fixturePath } from '../../../../../test/helpers';
+import { applyEditOfKind } from '../../../../../test/layout-support';
 
 const PATH = fixturePath('torchtune', 'mistral_7B_full.yaml');
 const RECIPE = readFileSync(PATH, 'utf8');
@@ -36,25 +37,7 @@ function editsOf(text: string, path = PATH): MemoryEdit[] {
 }
 
 /** The edit of a kind, applied and re-analysed (N and D unchanged, memory lower). */
-function applied(
-  text: string,
-  kind: MemoryEdit['kind'],
-): { edit: MemoryEdit; text: string; after: Analysis } {
-  const before = analyse(text);
-  const edit = editsOf(text).find((e) => e.kind === kind);
-  assert.ok(
-    edit,
-    `a ${kind} edit (got ${editsOf(text)
-      .map((e) => e.kind)
-      .join(', ')})`,
-  );
-  const edited = applyOffsetEdits(text, edit.replacements);
-  const after = analyse(edited);
-  assert.equal(after.params?.total, before.params?.total, 'N unchanged');
-  assert.equal(after.tokens, before.tokens, 'D unchanged');
-  assert.ok(after.memory!.perGpuBytes < before.memory!.perGpuBytes, 'memory lower');
-  return { edit, text: edited, after };
-}
+const applied = (text: string, kind: MemoryEdit['kind']) => applyEditOfKind(text, kind, analyse, editsOf);
 
 describe('torchtune memory edits (pytorch/torchtune@bd2a0fc7 recipes)', () => {
   it('the recipe as shipped (max_seq_len null) has no memory figure, so no edits', () => {
