@@ -293,3 +293,39 @@ export function insertMapEntry(
   }
   return flow ? { start: start + base, end: start + base, newText: `${entry} ` } : undefined;
 }
+
+/** A YAML pair's value exactly as written (`True`, `false`, `"4"`), or undefined without one. */
+export function yamlRawValue(yaml: YamlSource, pair: Pair<Node, Node>): string | undefined {
+  const range = (pair.value as Node | null)?.range;
+  return range ? yaml.lines.text.slice(range[0], range[1]) : undefined;
+}
+
+/**
+ * Halve the micro-batch while doubling the accumulation, and the reverse, each as one edit of both
+ * keys, so the samples per optimizer step (and D) stay: halving needs an even micro-batch, doubling
+ * an even accumulation. `micro.key` names the edit; values are the ones the file writes.
+ */
+export function microAndAccumulationEdits(
+  yaml: YamlSource,
+  base: number,
+  micro: { pair: Pair<Node, Node>; key: string; value: number },
+  accumulation: { pair: Pair<Node, Node>; key: string; value: number },
+): MemoryEdit[] {
+  const edits: MemoryEdit[] = [];
+  const both = (kind: 'micro-batch-half' | 'micro-batch-double', m: number, g: number) => {
+    const rm = rewriteYamlScalar(yaml, base, micro.pair, String(m));
+    const rg = rewriteYamlScalar(yaml, base, accumulation.pair, String(g));
+    if (rm && rg)
+      edits.push({
+        kind,
+        label: `${micro.key}: ${m}, ${accumulation.key}: ${g}`,
+        key: micro.key,
+        replacements: [rm, rg].sort((x, y) => x.start - y.start),
+      });
+  };
+  const m = micro.value;
+  const g = accumulation.value;
+  if (m >= 2 && m % 2 === 0) both('micro-batch-half', m / 2, g * 2);
+  if (g >= 2 && g % 2 === 0) both('micro-batch-double', m * 2, g / 2);
+  return edits;
+}

@@ -28,6 +28,8 @@ import {
   yamlBoolLike,
   yamlForEdits,
   yamlPair,
+  microAndAccumulationEdits,
+  yamlRawValue,
 } from '../../layoutBuilder';
 import { lookup, type YamlSource } from '../../yamlSource';
 
@@ -112,28 +114,19 @@ export function axolotlEdits(text: string, layout: ResolvedLayout): MemoryEdit[]
     m === layout.microBatch &&
     g === layout.gradAccum &&
     (batchSize === undefined || batchSize === null)
-  ) {
-    const both = (kind: 'micro-batch-half' | 'micro-batch-double', nm: number, ng: number) => {
-      const rm = rewriteYamlScalar(yaml, base, micro, String(nm));
-      const rg = rewriteYamlScalar(yaml, base, accum, String(ng));
-      if (rm && rg)
-        edits.push({
-          kind,
-          label: `micro_batch_size: ${nm}, gradient_accumulation_steps: ${ng}`,
-          key: 'micro_batch_size',
-          replacements: [rm, rg].sort((x, y) => x.start - y.start),
-        });
-    };
-    if (m >= 2 && m % 2 === 0) both('micro-batch-half', m / 2, g * 2);
-    if (g >= 2 && g % 2 === 0) both('micro-batch-double', m * 2, g / 2);
-  }
+  )
+    edits.push(
+      ...microAndAccumulationEdits(
+        yaml,
+        base,
+        { pair: micro, key: 'micro_batch_size', value: m },
+        { pair: accum, key: 'gradient_accumulation_steps', value: g },
+      ),
+    );
   return edits;
 }
 
-function rawValue(yaml: YamlSource, pair: Pair<Node, Node>): string | undefined {
-  const range = (pair.value as Node | null)?.range;
-  return range ? yaml.lines.text.slice(range[0], range[1]) : undefined;
-}
+const rawValue = yamlRawValue;
 
 /** A positive integer written as a plain YAML number (not a string or a template). */
 function literalCount(yaml: YamlSource, pair: Pair<Node, Node> | undefined): number | undefined {

@@ -21,6 +21,7 @@ import {
   yamlBoolLike,
   yamlForEdits,
   yamlPair,
+  microAndAccumulationEdits,
 } from '../../layoutBuilder';
 import { lookup, type YamlSource } from '../../yamlSource';
 import type { Node, Pair } from 'yaml';
@@ -82,21 +83,15 @@ export function nanotronEdits(text: string, layout: ResolvedLayout): MemoryEdit[
   const accum = yamlPair(yaml, ['tokens', 'batch_accumulation_per_replica']);
   const m = literalInt(yaml, micro);
   const a = literalInt(yaml, accum);
-  if (micro && accum && m && a && m === layout.microBatch && a === layout.gradAccum) {
-    const both = (kind: 'micro-batch-half' | 'micro-batch-double', newMicro: number, newAccum: number) => {
-      const rm = rewriteYamlScalar(yaml, base, micro, String(newMicro));
-      const ra = rewriteYamlScalar(yaml, base, accum, String(newAccum));
-      if (rm && ra)
-        edits.push({
-          kind,
-          label: `tokens.micro_batch_size: ${newMicro}, batch_accumulation_per_replica: ${newAccum}`,
-          key: 'tokens.micro_batch_size',
-          replacements: [rm, ra].sort((x, y) => x.start - y.start),
-        });
-    };
-    if (m >= 2 && m % 2 === 0) both('micro-batch-half', m / 2, a * 2);
-    if (a >= 2 && a % 2 === 0) both('micro-batch-double', m * 2, a / 2);
-  }
+  if (micro && accum && m && a && m === layout.microBatch && a === layout.gradAccum)
+    edits.push(
+      ...microAndAccumulationEdits(
+        yaml,
+        base,
+        { pair: micro, key: 'tokens.micro_batch_size', value: m },
+        { pair: accum, key: 'batch_accumulation_per_replica', value: a },
+      ),
+    );
   return edits;
 }
 

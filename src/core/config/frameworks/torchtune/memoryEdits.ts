@@ -27,6 +27,8 @@ import {
   yamlBoolLike,
   yamlForEdits,
   yamlPair,
+  microAndAccumulationEdits,
+  yamlRawValue,
 } from '../../layoutBuilder';
 import { lookup, type YamlSource } from '../../yamlSource';
 
@@ -108,29 +110,19 @@ export function torchtuneEdits(text: string, layout: ResolvedLayout): MemoryEdit
     b === layout.microBatch &&
     g === layout.gradAccum &&
     !bool('optimizer_in_bwd')
-  ) {
-    const both = (kind: 'micro-batch-half' | 'micro-batch-double', nb: number, ng: number) => {
-      const rb = rewriteYamlScalar(yaml, base, batch, String(nb));
-      const rg = rewriteYamlScalar(yaml, base, accum, String(ng));
-      if (rb && rg)
-        edits.push({
-          kind,
-          label: `batch_size: ${nb}, gradient_accumulation_steps: ${ng}`,
-          key: 'batch_size',
-          replacements: [rb, rg].sort((x, y) => x.start - y.start),
-        });
-    };
-    if (b >= 2 && b % 2 === 0) both('micro-batch-half', b / 2, g * 2);
-    if (g >= 2 && g % 2 === 0) both('micro-batch-double', b * 2, g / 2);
-  }
+  )
+    edits.push(
+      ...microAndAccumulationEdits(
+        yaml,
+        base,
+        { pair: batch, key: 'batch_size', value: b },
+        { pair: accum, key: 'gradient_accumulation_steps', value: g },
+      ),
+    );
   return edits;
 }
 
-/** The value of a scalar pair as written (`True`, `false`, `"4"`). */
-function rawValue(yaml: YamlSource, pair: Pair<Node, Node>): string | undefined {
-  const range = (pair.value as Node | null)?.range;
-  return range ? yaml.lines.text.slice(range[0], range[1]) : undefined;
-}
+const rawValue = yamlRawValue;
 
 /** A positive integer written as a plain YAML number (not a string, not an interpolation). */
 function literalCount(yaml: YamlSource, pair: Pair<Node, Node> | undefined): number | undefined {
