@@ -259,8 +259,9 @@ function layersOf(parsed: unknown): readonly Layer[] | undefined {
 /**
  * Memory edits of a MaxText YAML or launcher, where the keys are written in this file:
  * - `per_device_batch_size` halved with `gradient_accumulation_steps` doubled in the same edit, so
- *   the global batch (per-device batch × devices × accumulation, MaxText's
- *   global_batch_size_to_train_on) and D stay. A launcher that leaves the accumulation to base.yml
+ *   the global batch (per-device batch × devices × accumulation: global_batch_size_to_train_on in
+ *   AI-Hypercomputer/maxtext@e591f30c src/maxtext/configs/types.py calculate_global_batch_sizes)
+ *   and D stay. A launcher that leaves the accumulation to base.yml
  *   gets `gradient_accumulation_steps=2·g` written right after its per-device batch (a later
  *   `key=value` overrides base.yml); that is only offered when a base.yml layer that was read
  *   defines the key, since older MaxText versions do not have it. In a YAML both keys must be
