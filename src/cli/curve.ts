@@ -19,7 +19,13 @@ import { parseFlags } from './flags';
 import { extractSchedule } from '../core/schedule';
 import { compileRun } from '../core/schedule/model';
 import { featuresAtTokens, runFeatures } from '../core/schedule/features';
-import { parseTrainingLog } from '../core/logs';
+import {
+  isTensorBoardEventHead,
+  parseTensorBoardEvents,
+  parseTrainingLog,
+  tensorBoardLossPoints,
+  type ParsedLog,
+} from '../core/logs';
 import { fitTrajectory, predictTrajectory, type TrajectoryPoint } from '../core/fit/trajectory';
 import { parseScheduleLaw } from '../core/fit/trajectorySaved';
 import { analyzeText } from '../core/analyze';
@@ -102,14 +108,42 @@ export async function runCurveCommand(
     return 2;
   }
   if (flags.log) {
-    let logText: string;
+    let logBytes: Buffer;
     try {
-      logText = readFileSync(flags.log as string, 'utf8');
+      logBytes = readFileSync(flags.log as string);
     } catch (e) {
       err(`Cannot read ${flags.log}: ${(e as Error).message}`);
       return 1;
     }
-    const log = parseTrainingLog(logText, { loggingSteps: flags['logging-steps'] as number | undefined });
+    let log: ParsedLog;
+    if (isTensorBoardEventHead(logBytes)) {
+      // A TensorBoard event file: the loss scalar by the framework tag table (src/core/logs/tensorboard.ts).
+      const events = parseTensorBoardEvents(logBytes);
+      const loss = tensorBoardLossPoints(events);
+      if (loss.error) {
+        err(`scaling-lens curve: ${flags.log}: ${loss.error}.`);
+        return 1;
+      }
+      // A point re-sent with its tokens/LR replaces the earlier copy of its step.
+      const byStep = new Map<string, (typeof loss.points)[number]>();
+      for (const p of loss.points) byStep.set(`${p.split}:${p.step}`, p);
+      log = {
+        format: 'tensorboard',
+        points: [...byStep.values()],
+        consumed: events.consumed,
+        notes: [
+          `TensorBoard event file: ${loss.framework} tags`,
+          ...loss.notes,
+          ...events.errors,
+          ...(events.consumed < logBytes.length && !events.errors.length
+            ? ['the last record is incomplete (still being written): not read']
+            : []),
+        ],
+      };
+    } else
+      log = parseTrainingLog(logBytes.toString('utf8'), {
+        loggingSteps: flags['logging-steps'] as number | undefined,
+      });
     notes.push(...log.notes);
     const val = log.points.filter((p) => p.split === 'val');
     const chosen = val.length >= 6 ? val : log.points.filter((p) => p.split === 'train');

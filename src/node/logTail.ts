@@ -16,6 +16,11 @@
  *   known, as `latest`). A single line longer than `maxLineBytes` is skipped, not buffered.
  * - `trainer_state.json` is rewritten whole by the HF Trainer: it is re-read whole when its size or
  *   time changes, and a version that does not parse (mid-write) leaves the previous points.
+ * - TensorBoard event files (`events.out.tfevents.*`, or a head that is a CRC-checked TFRecord) are
+ *   read by bytes from the last complete record (src/core/logs/tensorboard.ts): a record still
+ *   being written is kept as bytes until it is whole, a record over `maxLineBytes` (an image or
+ *   graph summary) is skipped by its length without being buffered, and a CRC mismatch stops the
+ *   reading there with an error (reported, not thrown; truncation or a rewrite starts over).
  * Parsing goes through src/core/logs (every format there). Never throws on file problems: they
  * come back in `notes`/`error`.
  */
@@ -23,12 +28,18 @@ import { closeSync, fstatSync, openSync, readSync, statSync, watch, type FSWatch
 import { basename, dirname } from 'node:path';
 import {
   detectLogFormat,
+  isTensorBoardEventHead,
+  newTensorBoardCarry,
+  parseTensorBoardEvents,
   parseTrainerState,
   parseTrainingLog,
+  tensorBoardLossPoints,
+  TENSORBOARD_FILE_NAME,
   type LogCarry,
   type LogFormat,
   type LogPoint,
 } from '../core/logs';
+import type { TensorBoardCarry } from '../core/logs/tensorboard';
 
 /** One logged checkpoint as kept by the tail. */
 export interface TailPoint {
@@ -204,6 +215,14 @@ export class LogTail {
   private dropping = false;
   private carry: LogCarry = {};
   private wholeStamp?: string;
+  /** Event-file state: whether this is one (undefined: not decided yet), bytes of a record still
+   * being written, bytes of an oversized record still to skip, the tag carry, a lasting error. */
+  private eventFile?: boolean;
+  private recordPartial: Buffer = Buffer.alloc(0);
+  private recordSkip = 0;
+  private eventCarry: TensorBoardCarry = newTensorBoardCarry();
+  private eventError?: string;
+  private eventStopped = false;
   private readonly buffer: Buffer;
   private readonly options: Required<Omit<TailOptions, 'format' | 'loggingSteps'>> & TailOptions;
 
@@ -224,9 +243,9 @@ export class LogTail {
     this.buffer = Buffer.alloc(this.options.chunkBytes);
   }
 
-  /** Bytes of a line still being written (kept until its newline arrives). */
+  /** Bytes of a line (or event record) still being written (kept until it is complete). */
   get pendingBytes(): number {
-    return this.partial.length;
+    return this.partial.length + this.recordPartial.length;
   }
 
   /**
@@ -246,7 +265,8 @@ export class LogTail {
     try {
       if (this.fd !== undefined && (st.ino !== this.ino || st.dev !== this.dev)) {
         // Rotated: the old file may have had lines appended after our last read. Drain it first.
-        this.readAppended(this.fd, update, Infinity);
+        if (this.eventFile) this.readEvents(this.fd, update, Infinity);
+        else this.readAppended(this.fd, update, Infinity);
         this.flushRotatedPartial();
         this.closeFd();
         update.events.push('rotated');
@@ -267,8 +287,11 @@ export class LogTail {
         if (size < this.offset) this.restart(update, 'truncated');
         else if (this.head && this.offset >= this.head.length && !this.headMatches(this.fd))
           this.restart(update, 'rewritten');
-        this.readAppended(this.fd, update, maxBytes);
-        update.more = this.offset < fstatSync(this.fd).size;
+        if (this.isEventFile(this.fd, size)) {
+          this.readEvents(this.fd, update, maxBytes);
+          if (this.eventError) this.error = this.eventError;
+        } else if (this.eventFile === false) this.readAppended(this.fd, update, maxBytes);
+        update.more = !this.eventStopped && this.offset < fstatSync(this.fd).size;
       }
     } catch (e) {
       this.error = `cannot read ${basename(this.path)}: ${(e as Error).message}`;
@@ -302,6 +325,12 @@ export class LogTail {
     this.dropping = false;
     this.carry = {};
     this.wholeStamp = undefined;
+    this.eventFile = undefined;
+    this.recordPartial = Buffer.alloc(0);
+    this.recordSkip = 0;
+    this.eventCarry = newTensorBoardCarry();
+    this.eventError = undefined;
+    this.eventStopped = false;
     this.format = this.options.format;
     this.generation++;
     update.events.push(why);
@@ -332,6 +361,72 @@ export class LogTail {
     }
     this.partial = Buffer.alloc(0);
     this.dropping = false;
+  }
+
+  /**
+   * Decide once per file whether it is an event file: by its name, else by its first 12 bytes
+   * (undecided, and nothing read, while a file not named like one is shorter than that).
+   */
+  private isEventFile(fd: number, size: number): boolean {
+    if (this.eventFile === undefined) {
+      if (this.format === 'tensorboard' || TENSORBOARD_FILE_NAME.test(basename(this.path)))
+        this.eventFile = true;
+      else if (this.format || size >= 12) {
+        const head = Buffer.alloc(12);
+        const n = this.format ? 0 : readSync(fd, head, 0, 12, 0);
+        this.eventFile = n === 12 && isTensorBoardEventHead(head);
+      }
+      if (this.eventFile) this.format = 'tensorboard';
+    }
+    return this.eventFile === true;
+  }
+
+  /** Read appended event-file bytes; only complete, CRC-checked records become points. */
+  private readEvents(fd: number, update: TailUpdate, maxBytes: number): void {
+    const size = fstatSync(fd).size;
+    let budget = maxBytes;
+    while (this.offset < size && budget > 0 && !this.eventStopped) {
+      const want = Math.min(this.buffer.length, size - this.offset);
+      const n = readSync(fd, this.buffer, 0, want, this.offset);
+      if (n <= 0) break;
+      if (!this.head && this.offset === 0)
+        this.head = Buffer.from(this.buffer.subarray(0, Math.min(n, HEAD_BYTES)));
+      const start = this.offset;
+      this.offset += n;
+      this.bytesRead += n;
+      update.bytes += n;
+      budget -= n;
+      let chunk = this.buffer.subarray(0, n);
+      if (this.recordSkip) {
+        const skip = Math.min(this.recordSkip, chunk.length);
+        this.recordSkip -= skip;
+        chunk = chunk.subarray(skip);
+        if (!chunk.length) continue;
+      }
+      const bytes = this.recordPartial.length ? Buffer.concat([this.recordPartial, chunk]) : chunk;
+      const base = start + n - bytes.length;
+      const parsed = parseTensorBoardEvents(bytes, 0, base);
+      const points = tensorBoardLossPoints(parsed, this.eventCarry, false);
+      for (const p of points.points) this.addPoint(p);
+      update.points += points.points.length;
+      this.linesRead = this.eventCarry.records;
+      this.eventError = points.error ? `${basename(this.path)}: ${points.error}` : undefined;
+      if (parsed.errors.length) {
+        // What follows a corrupt record cannot be framed: stop reading this file (until it is
+        // truncated or rewritten), say so; the points before it stay.
+        this.eventError = `${basename(this.path)}: ${parsed.errors[0]}; reading stopped there`;
+        this.eventStopped = true;
+        this.recordPartial = Buffer.alloc(0);
+        break;
+      }
+      const rest = bytes.subarray(parsed.consumed);
+      if (parsed.partialRecordBytes !== undefined && parsed.partialRecordBytes > this.options.maxLineBytes) {
+        // Not a scalar (an image, a graph): skip it by its length instead of buffering it.
+        this.recordSkip = parsed.partialRecordBytes - rest.length;
+        this.recordPartial = Buffer.alloc(0);
+        this.longLines++;
+      } else this.recordPartial = Buffer.from(rest);
+    }
   }
 
   private readAppended(fd: number, update: TailUpdate, maxBytes: number): void {

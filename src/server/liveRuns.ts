@@ -33,7 +33,13 @@ import {
 } from 'vscode-languageserver';
 import type { TextDocuments } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { detectLogFormat } from '../core/logs';
+import {
+  detectLogFormat,
+  isTensorBoardEventHead,
+  newTensorBoardCarry,
+  parseTensorBoardEvents,
+  tensorBoardLossPoints,
+} from '../core/logs';
 import { RunTracker, type LiveStatus, type TrackedRun } from '../core/logs/live';
 import { extractSchedule } from '../core/schedule';
 import { compileRun } from '../core/schedule/model';
@@ -51,10 +57,19 @@ export const RUN_OFF_BAND = 'run-off-band';
 export const RUN_LOG_LINKS = join('.vscode', 'scaling-lens', 'run-logs.json');
 /** Least time between re-analyses triggered by a growing log: longer than the store's 250 ms debounce. */
 const PUBLISH_EVERY_MS = 500;
-/** Log file names looked at when auto-detecting. */
-const LOG_NAME = /\.(log|txt|out|err|jsonl|ndjson|csv|tsv)$|^trainer_state\.json$/i;
-/** Sub-folders of a config's folder that are searched too (run folders). */
-const RUN_DIRS = ['logs', 'log', 'out', 'output', 'outputs', 'runs', 'run'];
+/** Log file names looked at when auto-detecting (text logs, trainer_state.json, TensorBoard event files). */
+const LOG_NAME = /\.(log|txt|out|err|jsonl|ndjson|csv|tsv)$|^trainer_state\.json$|^events\.out\.tfevents\./i;
+/** Sub-folders of a config's folder that are searched too (run folders; TensorBoard log dirs). */
+const RUN_DIRS = ['logs', 'log', 'out', 'output', 'outputs', 'runs', 'run', 'tensorboard', 'tb', 'tb_logs'];
+/**
+ * Of these, each sub-folder one level down is searched too: HF Trainer's `logging_dir` defaults to
+ * `<output_dir>/runs/<date>_<host>` (transformers TrainingArguments), torchtitan writes
+ * `<dump_folder>/tb/<timestamp>` (torchtitan/components/metrics.py), Megatron `--tensorboard-dir` is
+ * often `tensorboard/<run>`.
+ */
+const NESTED_RUN_DIRS = ['runs', 'tensorboard', 'tb', 'tb_logs'];
+/** Bytes of an event file's head read to decide whether its tags are a known loss (auto-detection). */
+const EVENT_SNIFF_BYTES = 1 << 20;
 /** Columns that mark a table of many runs (a sweep, not one run's log). */
 const MULTI_RUN_COLUMNS = /(^|,|\t)"?(model|model_name|run|run_name|params|n_params|num_params)"?(,|\t|$)/i;
 
@@ -237,6 +252,8 @@ export function lensTitle(run: Pick<LiveRun, 'logPath' | 'status' | 'scheduleErr
   if (s.eta && 'done' in s.eta) parts.push('run complete');
   else if (s.eta) parts.push(`ETA ${formatDuration(s.eta.seconds)}`);
   if (s.beyondRun) parts.push(`${s.beyondRun} checkpoint(s) past the planned run`);
+  // An event file that stopped at a corrupt record: the points so far are shown, and why no more come.
+  if (run.tail.format === 'tensorboard' && run.tail.error) parts.push(run.tail.error);
   return parts.join(' · ');
 }
 
@@ -454,7 +471,7 @@ async function linkRunLog(params: LinkRunLogParams): Promise<LinkRunLogResponse>
       if (size > 0 && !sniff(logPath, true))
         return {
           ok: false,
-          message: `${basename(logPath)} is not a training log this version reads (Megatron, GPT-NeoX, nanoGPT, HF Trainer, torchtitan, LitGPT, llm-foundry stdout; JSONL/CSV metrics; trainer_state.json).`,
+          message: `${basename(logPath)} is not a training log this version reads (Megatron, GPT-NeoX, nanoGPT, HF Trainer, torchtitan, LitGPT, llm-foundry stdout; JSONL/CSV metrics; trainer_state.json; TensorBoard event files).`,
           linked: null,
           candidates,
         };
@@ -487,6 +504,14 @@ export function findRunLogs(configPath: string): string[] {
   const stem = basename(configPath, extname(configPath));
   const found: { path: string; mtime: number; named: boolean }[] = [];
   const dirs = [dir, ...RUN_DIRS.map((d) => join(dir, d))];
+  for (const d of NESTED_RUN_DIRS) {
+    try {
+      for (const e of readdirSync(join(dir, d), { withFileTypes: true }).slice(0, 100))
+        if (e.isDirectory()) dirs.push(join(dir, d, e.name));
+    } catch {
+      continue;
+    }
+  }
   for (const d of dirs) {
     let names: string[];
     try {
@@ -519,6 +544,7 @@ function sniff(path: string, explicit: boolean): boolean {
     const b = Buffer.alloc(64 * 1024);
     const n = readSync(fd, b, 0, b.length, 0);
     const head = b.subarray(0, n);
+    if (isTensorBoardEventHead(head)) return explicit || eventFileHasKnownLoss(fd);
     if (head.includes(0)) return false;
     const text = head.toString('utf8');
     const lines = text.split('\n');
@@ -539,6 +565,19 @@ function sniff(path: string, explicit: boolean): boolean {
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
+}
+
+/**
+ * Auto-detection takes an event file only when its first MiB holds no scalars yet or a known loss
+ * tag (src/core/logs/tensorboard.ts): a folder of RL or gradient-boosting event files is not a run log.
+ */
+function eventFileHasKnownLoss(fd: number): boolean {
+  const b = Buffer.alloc(EVENT_SNIFF_BYTES);
+  const n = readSync(fd, b, 0, b.length, 0);
+  const parsed = parseTensorBoardEvents(b.subarray(0, n));
+  const carry = newTensorBoardCarry();
+  const points = tensorBoardLossPoints(parsed, carry, false);
+  return !!carry.tagSet || (!points.error && !parsed.errors.length);
 }
 
 /** The workspace folder holding a path (longest match), else the path's own folder. */

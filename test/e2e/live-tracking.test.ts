@@ -7,11 +7,14 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { nanogptSchedule } from '../../src/core/config/frameworks/nanogpt/schedule';
 import { compileRun } from '../../src/core/schedule/model';
 import { featuresAtTokens, runFeatures } from '../../src/core/schedule/features';
 import { mulberry32 } from '../../src/core/fit/random';
+import { concat, fileVersionRecord, scalarRecord } from '../unit/tensorboard-support';
 import {
   E2E_REQUIRED,
   e2eUnavailableReasonSync,
@@ -152,5 +155,62 @@ describe('Live tracking in a real VS Code (code-server + Chromium)', { skip }, (
     } finally {
       child.stdin!.end();
     }
+  });
+});
+
+/**
+ * The same in a real VS Code for a TensorBoard event file: HF Trainer records (PyTorch
+ * SummaryWriter framing, test/unit/tensorboard-support.ts) under `runs/<date>_<host>/` beside the
+ * config are auto-detected, tailed by bytes, and a record cut in two never shows until whole.
+ * Screenshot: test-artifacts/e2e/live-tensorboard-lens.png.
+ */
+describe('Live tracking of a TensorBoard event file in a real VS Code', { skip }, () => {
+  let session: Session;
+  const events = 'tb/runs/Dec01_10-00-00_host/events.out.tfevents.1764583200.host.123.0';
+  const tbRand = mulberry32(29);
+  const tbLoss = (step: number, noise = true) =>
+    Math.fround(truth(step) * (noise ? 1 + 0.002 * (2 * tbRand() - 1) : 1));
+  const hfRecords = (step: number, loss: number) =>
+    concat([
+      scalarRecord('train/loss', loss, step),
+      scalarRecord('train/learning_rate', 1e-3, step),
+      scalarRecord('train/epoch', step / 4000, step),
+    ]);
+
+  before(async () => {
+    if (unavailable) assert.fail(`CI=true but ${unavailable}`);
+    session = await startSession({ files: { 'tb/train_tb.py': CONFIG } });
+  });
+  after(async () => {
+    await session?.stop();
+  });
+
+  test('an event file grows record by record: the lens follows; half a record never shows', async () => {
+    const page = session.page;
+    const file = session.path(events);
+    mkdirSync(dirname(file), { recursive: true });
+    const parts = [fileVersionRecord()];
+    for (let step = 20; step <= 800; step += 20) parts.push(hfRecords(step, tbLoss(step)));
+    writeFileSync(file, concat(parts));
+    const live = (titles: string[]) => titles.find((t) => /^step \d/.test(t));
+    await session.openFile('tb/train_tb.py');
+    const first = live(await waitForLenses(page, { pattern: /^step 800: loss \d/, timeoutMs: 90_000 }))!;
+    assert.match(
+      first,
+      /^step 800: loss \d\.\d{3} vs predicted \d\.\d{3} \(band [\d.]+–[\d.]+\) · projected final \d\.\d{3} \[[\d.]+, [\d.]+\]/,
+    );
+    const loss820 = tbLoss(820, false);
+    const rec = hfRecords(820, loss820);
+    appendFileSync(file, rec.subarray(0, 25)); // inside the loss record
+    const t0 = Date.now();
+    while (Date.now() - t0 < 3000) {
+      const shown = live(await readLenses(page));
+      assert.ok(!shown || shown.startsWith('step 800:'), `a half-written record became a point: ${shown}`);
+      await page.waitForTimeout(200);
+    }
+    appendFileSync(file, rec.subarray(25));
+    const at820 = live(await waitForLenses(page, { pattern: /^step 820: loss \d/, timeoutMs: 30_000 }))!;
+    assert.ok(at820.startsWith(`step 820: loss ${loss820.toFixed(3)} vs predicted`), at820);
+    await screenshot(page, 'live-tensorboard-lens');
   });
 });

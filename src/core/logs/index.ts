@@ -27,11 +27,20 @@
  * Incremental reading (src/node/logTail.ts) passes `format` once detected and a {@link LogCarry} so
  * the state a format keeps across lines (HF dict ordinal, Composer batch, CSV header) survives chunks.
  *
- * TensorBoard event files are binary (TFRecord + protobuf), not lines: ./tensorboard.ts reads them
- * into the same {@link LogPoint}s (`parseTensorBoardEvents`, `tensorBoardLossPoints`; tested on a
- * real file). The live-tracking tail (src/node/logTail.ts) does not watch them yet.
+ * - tensorboard: TensorBoard event files are binary (TFRecord + protobuf), not lines: ./tensorboard.ts
+ *   reads them into the same {@link LogPoint}s (`parseTensorBoardEvents`, then
+ *   `tensorBoardLossPoints` with the per-framework tag table `TENSORBOARD_TAG_SETS`; tested on real
+ *   Megatron-LM, torchtitan and HF/TRL files). The live-tracking tail reads them by bytes.
+ *   `parseTrainingLog` does not read them (it takes text).
  */
-export { parseTensorBoardEvents, tensorBoardLossPoints } from './tensorboard';
+export {
+  isTensorBoardEventHead,
+  newTensorBoardCarry,
+  parseTensorBoardEvents,
+  tensorBoardLossPoints,
+  TENSORBOARD_FILE_NAME,
+  TENSORBOARD_TAG_SETS,
+} from './tensorboard';
 
 export type LogFormat =
   | 'megatron'
@@ -42,7 +51,8 @@ export type LogFormat =
   | 'llm-foundry'
   | 'jsonl'
   | 'csv'
-  | 'trainer-state';
+  | 'trainer-state'
+  | 'tensorboard';
 
 export const LOG_FORMATS: Readonly<Record<LogFormat, { verified: boolean }>> = {
   megatron: { verified: true },
@@ -55,6 +65,8 @@ export const LOG_FORMATS: Readonly<Record<LogFormat, { verified: boolean }>> = {
   jsonl: { verified: true },
   csv: { verified: true },
   'trainer-state': { verified: true },
+  // Binary event files: tags from each framework's source (./tensorboard.ts), read on real files.
+  tensorboard: { verified: true },
 };
 
 /** State a format keeps across lines, carried between incremental reads of one file. */
@@ -217,6 +229,13 @@ export function parseTrainingLog(
   const format = options.format ?? detect(lines);
   const points: LogPoint[] = [];
   if (!format) return { points, consumed: end, notes: ['no known training-log format recognized'] };
+  if (format === 'tensorboard')
+    return {
+      format,
+      points,
+      consumed: start,
+      notes: ['TensorBoard event files are binary: read them with parseTensorBoardEvents'],
+    };
   if (format === 'trainer-state') {
     const whole = parseTrainerState(text);
     return { format, points: whole.points, consumed: end, notes: whole.error ? [whole.error] : [] };
