@@ -281,3 +281,66 @@ describe('torchtitan activation checkpointing as torchtitan@238fa995 applies it'
     assert.match(d.message, /`mode` \(activation checkpointing mode "memory_budget"\)/);
   });
 });
+
+describe('torchtitan pipeline micro-batches and schedule (readPipeline)', () => {
+  const toml = (training: string, parallelism: string, section = 'parallelism') =>
+    `[model]\nname = "llama3"\nflavor = "8B"\n\n[training]\nseq_len = 8192\nsteps = 100\n${training}\n\n[${section}]\npipeline_parallel_degree = 4\n${parallelism}\n[activation_checkpoint]\nmode = "full"\n`;
+  const settings = { ...DEFAULT_ANALYSIS_SETTINGS, gpus: 8 };
+  const analysis = (text: string) => analyzeText(text, {}, settings).analysis!;
+  it('[parallelism] (torchtitan@238fa995): pipeline_parallel_microbatch_size defaults to 1, so a local batch of 8 is 8 micro-batches of 1', () => {
+    const m = analysis(toml('local_batch_size = 8', '')).memory!;
+    assert.equal(m.layout.microBatch, 1);
+    assert.equal(m.layout.gradAccum, 8);
+    const explicit = analysis(toml('local_batch_size = 8', 'pipeline_parallel_microbatch_size = 2')).memory!;
+    assert.equal(explicit.layout.microBatch, 2);
+    assert.equal(explicit.layout.gradAccum, 4);
+    // 4 micro-batches of 2 in flight hold what 8 of 1 (capped at p = 4 in flight) hold twice.
+    assert.ok(explicit.activations.bytes > m.activations.bytes);
+  });
+  it('[experimental] (torchtitan@9dec370): pipeline_parallel_microbatches defaults to the PP degree', () => {
+    const m = analysis(toml('batch_size = 8', '', 'experimental')).memory!;
+    assert.equal(m.layout.microBatch, 2);
+    assert.equal(m.layout.gradAccum, 4);
+    const n8 = analysis(toml('batch_size = 8', 'pipeline_parallel_microbatches = 8', 'experimental')).memory!;
+    assert.equal(n8.layout.microBatch, 1);
+  });
+  it('a micro-batch size that does not divide the local batch is unknown, naming the key', () => {
+    const a = analysis(toml('local_batch_size = 6', 'pipeline_parallel_microbatch_size = 4'));
+    assert.equal(a.memory, null);
+    assert.match(
+      a.diagnostics.find((d) => d.code === 'memory-unknown')!.message,
+      /pipeline_parallel_microbatch_size/,
+    );
+  });
+  it('Interleaved1F1B gets 2 stages per rank; GPipe, zero-bubble and sized stages are unknown', () => {
+    const single = analysis(toml('local_batch_size = 16', '')).memory!;
+    const inter = analysis(
+      toml('local_batch_size = 16', 'pipeline_parallel_schedule = "Interleaved1F1B"'),
+    ).memory!;
+    assert.equal(single.layout.virtualPipeline, 1);
+    assert.equal(inter.layout.virtualPipeline, 2);
+    // 16 micro-batches ≥ the warm-up: p·(1 + (p−1)/(p·v)) = 4·(1 + 3/8) = 5.5 micro-batches' worth.
+    assert.ok(inter.activations.bytes > single.activations.bytes);
+    for (const other of [
+      'pipeline_parallel_schedule = "GPipe"',
+      'pipeline_parallel_schedule = "ZBVZeroBubble"',
+      'pipeline_parallel_schedule = "Interleaved1F1B"\npipeline_parallel_layers_per_stage = 4',
+    ]) {
+      const a = analysis(toml('local_batch_size = 16', other));
+      assert.equal(a.memory, null, other);
+      assert.match(
+        a.diagnostics.find((d) => d.code === 'memory-unknown')!.message,
+        /pipeline_parallel_/,
+        other,
+      );
+    }
+  });
+  it('interleaving never holds more than the micro-batches that exist: m = p gives the 1F1B figure', () => {
+    const single = analysis(toml('local_batch_size = 4', '')).memory!;
+    const inter = analysis(
+      toml('local_batch_size = 4', 'pipeline_parallel_schedule = "interleaved1f1b"'),
+    ).memory!;
+    assert.equal(inter.layout.virtualPipeline, 2);
+    assert.equal(inter.activations.bytes, single.activations.bytes);
+  });
+});

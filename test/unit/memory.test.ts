@@ -183,6 +183,8 @@ interface MeasuredPoint {
   tp: number;
   pp: number;
   cp: number;
+  /** Pipeline stages per rank (Interleaved1F1B); 1 when absent. */
+  virtualPipeline?: number;
   microBatch: number;
   gradAccum: number;
   seqLen: number;
@@ -235,6 +237,7 @@ describe('measured peak memory and fits/OOM outcomes (test/fixtures/memory/measu
       tensorParallel: p.tp,
       pipelineParallel: p.pp,
       contextParallel: p.cp,
+      ...(p.virtualPipeline ? { virtualPipeline: p.virtualPipeline } : {}),
       sequenceParallel: p.tp > 1,
       microBatch: p.microBatch,
       gradAccum: p.gradAccum,

@@ -27,7 +27,7 @@ import {
  *   n_kv·head_dim), a gated MLP (8·s·b·f instead of 4·s·b·f for the intermediate) and models without
  *   dropout (no sbh masks, softmax output only): with the paper's GPT shapes it is exactly Table 2.
  *   The first pipeline stage of 1F1B holds min(p, m) micro-batches of L/p layers (= L layers' worth
- *   when m ≥ p; Korthikanti §4.2.3), × (1 + (p−1)/(p·v)) when interleaved.
+ *   when m ≥ p; Korthikanti §4.2.3), × (1 + (p−1)/(p·v)) when interleaved, never more than m.
  * - buffers: the logits s·b·V in fp32 (÷ t: vocab-parallel cross entropy) on a single pipeline stage,
  *   and under ZeRO-3/FSDP the all-gathered compute copies of two blocks (current + prefetched) and one
  *   block's unsharded fp32 gradients before reduce-scatter.
@@ -246,12 +246,22 @@ export function activationShape(arch: ArchitectureSpec, layout: ResolvedLayout):
   };
 }
 
-/** Micro-batches the first pipeline stage holds (1F1B; interleaved penalty as Megatron computes it). */
+/**
+ * Micro-batches (in units of one micro-batch through L/p layers) the first pipeline stage holds.
+ * 1F1B: min(p, m). Interleaved with v chunks: the first rank runs (v−1)·p + 2(p−1) warm-up chunk
+ * forwards before its first backward (Megatron `schedules.py`
+ * forward_backward_pipelining_with_interleaving, PyTorch ScheduleInterleaved1F1B
+ * `get_rank_warmup_ops`), each of L/(p·v) layers: p·(1 + (p−1)/(p·v)) micro-batches' worth, the
+ * penalty Korthikanti §4.2.3 and Megatron's theoretical memory state. Both schedules cap the warm-up at
+ * the m·v chunk forwards that exist, so with m < that (torchtitan's default m = p) the stage holds
+ * every micro-batch once: m.
+ */
 export function inFlightMicrobatches(layout: ResolvedLayout): number {
   const p = layout.pipelineParallel;
   if (p <= 1) return 1;
-  if (layout.virtualPipeline > 1) return p * (1 + (p - 1) / (p * layout.virtualPipeline));
-  return Math.min(p, Math.max(1, layout.gradAccum));
+  const m = Math.max(1, layout.gradAccum);
+  if (layout.virtualPipeline > 1) return Math.min(m, p * (1 + (p - 1) / (p * layout.virtualPipeline)));
+  return Math.min(p, m);
 }
 
 /** Where the parameters sit: the most loaded GPU (first pipeline stage, which holds the embedding). */

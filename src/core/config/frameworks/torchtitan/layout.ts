@@ -141,18 +141,8 @@ export function readTorchtitanLayout(text: string, gpus?: number, parsed?: AST.T
   const offload = get(['training.enable_cpu_offload']);
   if (offload && offload.value === true) set('cpuOffload', { value: true, source: offload.source });
   const globalBatch = int(['training.global_batch_size']);
-  const pipelineMicrobatch = int(['parallelism.pipeline_parallel_microbatch_size']);
-  if (
-    pipelineMicrobatch &&
-    pipelineMicrobatch.value > 0 &&
-    layout.microBatch &&
-    (layout.pipelineParallel ?? 1) > 1
-  ) {
-    // The local batch is split into pipeline micro-batches of this size.
-    const n = layout.microBatch / pipelineMicrobatch.value;
-    set('gradAccum', { value: n, source: pipelineMicrobatch.source });
-    set('microBatch', pipelineMicrobatch);
-  } else if (globalBatch && Number.isSafeInteger(globalBatch.value) && globalBatch.value > 0) {
+  const pipelined = readPipeline(layout, entries, get, int);
+  if (!pipelined && globalBatch && Number.isSafeInteger(globalBatch.value) && globalBatch.value > 0) {
     // torchtitan asserts global_batch_size % (local_batch_size × DP) == 0 (gradient accumulation
     // steps must be whole); -1 (the default) means local × DP.
     set('globalBatch', globalBatch);
@@ -169,6 +159,98 @@ export function readTorchtitanLayout(text: string, gpus?: number, parsed?: AST.T
   }
   if (gpus && gpus > 0) layout.gpus = gpus;
   return layout;
+}
+
+type TomlGet = (paths: string[]) => { value: unknown; source: FieldSource } | undefined;
+
+/** Schedules whose first-stage memory the estimate models (torch.distributed.pipelining names, lower-cased as its get_schedule_class matches them). */
+const MODELLED_SCHEDULES: Record<string, 'single' | 'interleaved'> = {
+  '1f1b': 'single',
+  interleaved1f1b: 'interleaved',
+};
+
+/**
+ * Pipeline micro-batching and schedule under PP > 1. Returns whether the local batch was split into
+ * pipeline micro-batches (then `gradAccum` counts the micro-batches of one schedule step, which is
+ * what the first stage can hold in flight). The defaults moved between torchtitan versions:
+ * - `[experimental]` (2024, torchtitan@9dec370 config_manager.py, parallelisms/pipelining_utils.py):
+ *   `pipeline_parallel_microbatches`, default None = the PP degree, splits the local batch into
+ *   that many micro-batches;
+ * - `[parallelism]` (torchtitan@238fa995 job_config.py, distributed/pipeline_parallel.py):
+ *   `pipeline_parallel_microbatch_size`, default 1, is the size; n = local_batch_size ÷ it, and
+ *   torchtitan raises when it does not divide.
+ * Both default `pipeline_parallel_schedule` to "1F1B"; a multi-stage schedule without explicit
+ * stages has 2 stages per rank. Schedules other than 1F1B and Interleaved1F1B (GPipe, looped BFS,
+ * zero-bubble, DualPipeV, a CSV schedule) and stages sized by `pipeline_parallel_layers_per_stage`
+ * or `module_fqns_per_model_part` (which need the layer count) are recorded as not modelled.
+ */
+function readPipeline(
+  layout: ParallelLayout,
+  entries: Map<string, AST.TOMLKeyValue>,
+  get: TomlGet,
+  int: (paths: string[]) => { value: number; source: FieldSource } | undefined,
+): boolean {
+  const pp = layout.pipelineParallel ?? 1;
+  if (!(pp > 1)) return false;
+  const section = entries.has('experimental.pipeline_parallel_degree') ? 'experimental' : 'parallelism';
+  const unmodelled = (found: { source: FieldSource }, why: string) =>
+    (layout.unmodelled ??= []).push({ ...found.source, why });
+
+  const schedule = get([`${section}.pipeline_parallel_schedule`]);
+  let kind: 'single' | 'interleaved' = 'single';
+  if (schedule) {
+    const known =
+      typeof schedule.value === 'string' ? MODELLED_SCHEDULES[schedule.value.toLowerCase()] : undefined;
+    if (!known) unmodelled(schedule, `pipeline schedule ${schedule.source.raw}`);
+    else kind = known;
+  }
+  const csv = get([`${section}.pipeline_parallel_schedule_csv`]);
+  if (csv && typeof csv.value === 'string' && csv.value !== '')
+    unmodelled(csv, 'a pipeline schedule from a CSV file');
+  if (kind === 'interleaved') {
+    const perStage = get([`${section}.pipeline_parallel_layers_per_stage`]);
+    const perPart = get([`${section}.module_fqns_per_model_part`]);
+    const splits = get([`${section}.pipeline_parallel_split_points`]);
+    if (perStage && perStage.value !== undefined) unmodelled(perStage, 'stages sized by layers per stage');
+    else if (perPart) unmodelled(perPart, 'stages given by module names');
+    else if (splits && Array.isArray(splits.value) && splits.value.length > 0) {
+      const v = (splits.value.length + 1) / pp;
+      if (Number.isSafeInteger(v) && v >= 1) {
+        layout.virtualPipeline = v;
+        layout.sources.virtualPipeline = splits.source;
+      } else unmodelled(splits, `${splits.value.length + 1} stages over ${pp} pipeline ranks`);
+    } else if (schedule) {
+      layout.virtualPipeline = 2;
+      layout.sources.virtualPipeline = schedule.source;
+    }
+  }
+
+  const local = layout.microBatch;
+  if (local === undefined) return false;
+  const source = layout.sources.microBatch!;
+  if (section === 'experimental') {
+    const count = int(['experimental.pipeline_parallel_microbatches']);
+    const n = count?.value ?? pp;
+    if (!(Number.isSafeInteger(n) && n > 0 && Number.isSafeInteger(local / n))) {
+      unmodelled(count ?? { source }, `a local batch of ${local} split into ${n} pipeline micro-batches`);
+      return false;
+    }
+    layout.microBatch = local / n;
+    layout.gradAccum = n;
+    layout.sources.gradAccum = count?.source ?? layout.sources.pipelineParallel!;
+    return true;
+  }
+  const size = int(['parallelism.pipeline_parallel_microbatch_size']);
+  const b = size?.value ?? 1;
+  if (!(Number.isSafeInteger(b) && b > 0 && Number.isSafeInteger(local / b))) {
+    unmodelled(size ?? { source }, `a local batch of ${local} in pipeline micro-batches of ${b}`);
+    return false;
+  }
+  layout.microBatch = b;
+  layout.gradAccum = local / b;
+  layout.sources.gradAccum = size?.source ?? source;
+  if (size) layout.sources.microBatch = size.source;
+  return true;
 }
 
 /** Layout defaults as torchtitan defines them, where they differ from the generic ones (cited inline). */

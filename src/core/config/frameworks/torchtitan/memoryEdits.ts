@@ -120,9 +120,13 @@ export function torchtitanEdits(text: string, layout: ResolvedLayout): MemoryEdi
   const local = find(['training.local_batch_size', 'training.batch_size']);
   const global = find(['training.global_batch_size']);
   // The key whose value is the micro-batch the estimate uses, when changing it keeps D.
+  // Under PP the local batch is split into pipeline micro-batches (layout.ts readPipeline), so only
+  // an explicit micro-batch size is the micro-batch; halving the local batch would halve their count.
   const microKey =
-    layout.pipelineParallel > 1 && int(pipelineMicro)
-      ? pipelineMicro
+    layout.pipelineParallel > 1
+      ? int(pipelineMicro)
+        ? pipelineMicro
+        : undefined
       : int(global) && int(local)
         ? local
         : undefined;
