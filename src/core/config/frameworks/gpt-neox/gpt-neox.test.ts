@@ -30,7 +30,8 @@ function batchLayout(path: string): { perReplica: number; modelParallel: number 
   const yaml = parseYaml(readFileSync(path, 'utf8'))!;
   const get = (key: string) => lookup<number>(yaml, [key], true)?.value;
   const micro = get('train_micro_batch_size_per_gpu')!;
-  const gas = get('gradient_accumulation_steps') ?? get('gas') ?? 1;
+  // NeoX reads only gradient_accumulation_steps (default 1); a legacy `gas` was overwritten by it.
+  const gas = get('gradient_accumulation_steps') ?? 1;
   return {
     perReplica: micro * gas,
     modelParallel: (get('model_parallel_size') ?? 1) * Math.max(1, get('pipe_parallel_size') ?? 1),
@@ -157,6 +158,20 @@ describe('GPT-NeoX fixtures', () => {
     assert.equal(counts.nonEmbedding, 6_031_872);
   });
 
+  it('ignores a legacy `gas`, which NeoX overwrote with gradient_accumulation_steps (removed in 91c44bc3)', () => {
+    const path = fixturePath('gpt-neox', 'llama-style-gqa.yml');
+    const text = readFileSync(path, 'utf8');
+    const base = readSpec(path, { gpus: 8 }, text);
+    assert.ok(!/"?gas"?\s*:/.test(text) && /gradient_accumulation_steps/.test(text));
+    const withGas = readSpec(
+      path,
+      { gpus: 8 },
+      text.replace(/"?gradient_accumulation_steps"?\s*:\s*\d+/, '"gas": 4'),
+    );
+    // Without the accumulation key NeoX uses 1, whatever `gas` says.
+    assert.equal(withGas.training.tokens, 100 * (8 * 1 * 8) * 1024);
+    assert.notEqual(withGas.training.tokens, base.training.tokens);
+  });
   it('leaves D undefined with "GPU count" missing, then uses the GPU setting', () => {
     const path = fixturePath('gpt-neox', 'llama-style-gqa.yml');
     const spec = readSpec(path);

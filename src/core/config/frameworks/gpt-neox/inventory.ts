@@ -253,7 +253,12 @@ const entries: InventoryEntry[] = [
   { key: 'train_batch_size', affects: 'D', status: 'modelled' },
   { key: 'train_micro_batch_size_per_gpu', affects: 'D', status: 'modelled' },
   { key: 'gradient_accumulation_steps', affects: 'D', status: 'modelled' },
-  { key: 'gas', affects: 'D', status: 'modelled' },
+  {
+    key: 'gas',
+    affects: 'D',
+    status: 'irrelevant',
+    why: 'never read: NeoX overwrote it with gradient_accumulation_steps, and removed it in 91c44bc3',
+  },
   { key: 'pipe_parallel_size', affects: 'D', status: 'modelled' },
   {
     key: 'comment',

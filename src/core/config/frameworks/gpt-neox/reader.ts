@@ -437,7 +437,10 @@ function readTraining(b: SpecBuilder, context: ReadContext): void {
   let batchFormula = explicitBatch ? `${explicitBatch.value} seqs (train_batch_size)` : '';
   if (!explicitBatch) {
     const micro = b.int(['train_micro_batch_size_per_gpu'], { training: 'microBatch' });
-    const gas = b.int([['gradient_accumulation_steps', 'gas']], { training: 'gradAccum' });
+    // Only gradient_accumulation_steps is read. NeoX never read `gas`: its calculate_derived overwrote
+    // it with gradient_accumulation_steps ("duplicate items", megatron/neox_arguments/arguments.py
+    // before EleutherAI/gpt-neox@91c44bc3, which removed the key).
+    const gas = b.int(['gradient_accumulation_steps'], { training: 'gradAccum' });
     const modelParallel = b.int(['model_parallel_size'])?.value ?? 1;
     // pipe_parallel_size 0 means "no pipeline" (it still occupies one stage).
     const pipeParallel = Math.max(1, b.number(['pipe_parallel_size'])?.value ?? 1);
