@@ -34,7 +34,8 @@ Options:
   --form ${LAW_FORM_IDS.join('|')}   law form (default ${FIT_DEFAULTS.form})
   --form tissue2024|multipower2025   schedule-aware fit on per-checkpoint step/lr columns (docs/schedule-laws.md)
   --borrow-from RUNS    tissue2024: take the data exponent β of both laws from a fit of another runs table
-  --min-tokens T        drop checkpoints at or before T tokens (default ${FIT_DEFAULTS.minTokens.toExponential()}, Choshen et al. 2025)
+  --min-tokens T        drop checkpoints at or before T tokens (default ${FIT_DEFAULTS.minTokens.toExponential()}, Choshen et al. 2025;
+                        tissue2024/multipower2025: at most the first 10% of each run unless given)
   --final-only          use only each run's last checkpoint (default: intermediate checkpoints too)
   --delta D             Huber delta on log residuals (default ${FIT_DEFAULTS.huberDelta.toExponential()})
   --where COL=VALUE     keep rows whose column equals VALUE (repeatable)

@@ -15,7 +15,14 @@ import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { savedScheduleLawFromFit, serializeScheduleLaw } from '../core/fit/trajectorySaved';
 import { parseFlags } from './flags';
 import { readTrajectoryTable } from '../core/fit/trajectoryIngest';
-import { donorExponents, fitTrajectory, holdoutEvaluation, predictTrajectory } from '../core/fit/trajectory';
+import {
+  donorExponents,
+  earlyCheckpointFilter,
+  fitTrajectory,
+  holdoutEvaluation,
+  predictTrajectory,
+  trajectoryRunKey,
+} from '../core/fit/trajectory';
 import {
   fitMultiPower,
   multiPowerChinchillaCurve,
@@ -81,7 +88,8 @@ export async function runFitTrajectoryCommand(
     tokensPerStep: flags['tokens-per-step'] as number | undefined,
     params: flags.params as number | undefined,
   });
-  const minTokens: number = (flags['min-tokens'] as number | undefined) ?? FIT_DEFAULTS.minTokens;
+  // Undefined = the default early cut (earlyCheckpointFilter: 10B tokens, at most 10% of a run).
+  const minTokens = flags['min-tokens'] as number | undefined;
   let borrowed: Exclude<ReturnType<typeof donorExponents>, { error: string }> | undefined;
   const donorPath = flags['borrow-from'] as string | undefined;
   if (donorPath !== undefined) {
@@ -143,7 +151,7 @@ export async function runFitTrajectoryCommand(
         };
       }
     } else {
-      const train = ingest.points.filter((p) => p.tokens > minTokens);
+      const train = ingest.points.filter(earlyCheckpointFilter(ingest.points, trajectoryRunKey, minTokens));
       const f = fitTrajectory(train, { params: sizes >= 2, schedule: true }, undefined, borrowed?.schedule);
       if (!f.fit) (result.errors as string[]).push(f.error!);
       else {
@@ -199,7 +207,7 @@ function fitMultiPowerInto(
   data: MultiPowerData,
   flags: Record<string, unknown>,
   prefix: number,
-  minTokens: number,
+  minTokens: number | undefined,
 ): void {
   const errors = result.errors as string[];
   const units = (law: Parameters<typeof toLuoUnits>[0]) => luoUnitsOf(law, data);
@@ -237,7 +245,8 @@ function fitMultiPowerInto(
     }
     return;
   }
-  const use = data.checkpoints.flatMap((p, i) => (p.tokens > minTokens ? [i] : []));
+  const keep = earlyCheckpointFilter(data.checkpoints, (p) => String(p.run), minTokens);
+  const use = data.checkpoints.flatMap((p, i) => (keep(p) ? [i] : []));
   const f = fitMultiPower(data, use);
   if (!f.fit) {
     errors.push(f.error!);

@@ -291,6 +291,34 @@ export interface HoldoutResult {
 }
 
 /**
+ * How much of a run's start fits ignore by default: Choshen et al. 2025's 10B-token cut, capped at
+ * this fraction of each run. The cap is ours, not the paper's: a fixed 10B tokens removes whole runs
+ * of a small ladder (a 100M model trained on 3B tokens) and every prefix of its target, while the
+ * paper's families train on ≥ 100B tokens, where the cap never binds. 10% keeps the warm-up and the
+ * first fast drop out of the fit at any scale.
+ */
+export const EARLY_CUT_RUN_FRACTION = 0.1;
+
+/**
+ * Which checkpoints a trajectory fit keeps (tokens above the cut). With `minTokens` given (the
+ * CLI's --min-tokens) exactly that cut; by default min(10B, EARLY_CUT_RUN_FRACTION × the run's last
+ * logged tokens) per run, a run being `runKey`'s group.
+ */
+export function earlyCheckpointFilter<P extends { tokens: number }>(
+  points: readonly P[],
+  runKey: (p: P) => string,
+  minTokens?: number,
+): (p: P) => boolean {
+  if (minTokens !== undefined) return (p) => p.tokens > minTokens;
+  const end = new Map<string, number>();
+  for (const p of points) end.set(runKey(p), Math.max(end.get(runKey(p)) ?? 0, p.tokens));
+  return (p) => p.tokens > Math.min(FIT_DEFAULTS.minTokens, EARLY_CUT_RUN_FRACTION * end.get(runKey(p))!);
+}
+
+/** A trajectory point's run (runs of different models may share a label). */
+export const trajectoryRunKey = (p: TrajectoryPoint) => `${p.model}\u0000${p.run}`;
+
+/**
  * The data exponents β of a related family, fitted on all of its checkpoints above `minTokens`, for
  * both laws (the schedule-aware law's β of S1 and the schedule-blind law's β of D): Choshen et al.
  * 2025's "borrow exponents" when the target's own prefix cannot pin them (one model size, a short
@@ -298,9 +326,9 @@ export interface HoldoutResult {
  */
 export function donorExponents(
   donor: readonly TrajectoryPoint[],
-  minTokens: number = FIT_DEFAULTS.minTokens,
+  minTokens?: number,
 ): { schedule: BorrowedCoefficients; baseline: BorrowedCoefficients } | { error: string } {
-  const use = donor.filter((p) => p.tokens > minTokens);
+  const use = donor.filter(earlyCheckpointFilter(donor, trajectoryRunKey, minTokens));
   const params = new Set(use.map((p) => p.params)).size >= 2;
   const s = fitTrajectory(use, { params, schedule: true });
   const b = fitTrajectory(use, { params, schedule: false });
@@ -311,26 +339,29 @@ export function donorExponents(
 /**
  * The Hitchhiker protocol (Choshen et al. 2025): fit on every run of the other (smaller) models plus
  * the first `prefix` of each run of the target model, then predict the rest of the target's runs;
- * checkpoints at or below `minTokens` are dropped from fitting. A run's length is its last
+ * early checkpoints are dropped from fitting (`earlyCheckpointFilter`: `minTokens` when given). A run's length is its last
  * checkpoint's tokens. `borrowed` holds coefficients of each law at a donor's (`donorExponents`).
  */
 export function holdoutEvaluation(
   points: readonly TrajectoryPoint[],
   target: string,
   prefix: number = 0.3,
-  minTokens: number = FIT_DEFAULTS.minTokens,
+  minTokens?: number,
   borrowed: { schedule?: BorrowedCoefficients; baseline?: BorrowedCoefficients } = {},
 ): HoldoutResult {
   const runEnd = new Map<string, number>();
   for (const p of points)
     if (p.model === target) runEnd.set(p.run, Math.max(runEnd.get(p.run) ?? 0, p.tokens));
+  // The early cut is taken from each whole run (the target's too: its length is known from the
+  // plan), so holding out the rest of the target does not move it.
+  const keep = earlyCheckpointFilter(points, trajectoryRunKey, minTokens);
   const train: TrajectoryPoint[] = [];
   const test: TrajectoryPoint[] = [];
   for (const p of points) {
     if (p.model !== target) {
-      if (p.tokens > minTokens) train.push(p);
+      if (keep(p)) train.push(p);
     } else if (p.tokens <= prefix * runEnd.get(p.run)!) {
-      if (p.tokens > minTokens) train.push(p);
+      if (keep(p)) train.push(p);
     } else test.push(p);
   }
   const params = new Set(train.map((p) => p.params)).size >= 2;

@@ -33,6 +33,7 @@ import { localFit, type Problem } from './optimize';
 import { huber } from './huber';
 import { NormalEquations } from './nnls';
 import { FIT_DEFAULTS } from './defaults';
+import { earlyCheckpointFilter } from './trajectory';
 import type { FitDesign, LogSpaceForm } from '../laws/forms/types';
 import type { MultiPower2025Law } from '../laws/forms/multipower2025';
 
@@ -628,26 +629,27 @@ export interface MultiPowerHoldout {
 
 /**
  * The Hitchhiker protocol as `holdoutEvaluation` (src/core/fit/trajectory.ts) applies it: every run of
- * the other models plus the first `prefix` of each run of `target` (checkpoints ≤ `minTokens` dropped),
+ * the other models plus the first `prefix` of each run of `target` (early checkpoints dropped as there),
  * predict the rest of the target's runs. A run's length is its last checkpoint's tokens.
  */
 export function multiPowerHoldout(
   data: MultiPowerData,
   target: string,
   prefix = 0.3,
-  minTokens: number = FIT_DEFAULTS.minTokens,
+  minTokens?: number,
 ): MultiPowerHoldout {
   const runEnd = new Map<number, number>();
   data.checkpoints.forEach((p) => {
     if (data.runs[p.run].model === target) runEnd.set(p.run, Math.max(runEnd.get(p.run) ?? 0, p.tokens));
   });
+  const keep = earlyCheckpointFilter(data.checkpoints, (p) => String(p.run), minTokens);
   const train: number[] = [];
   const test: number[] = [];
   data.checkpoints.forEach((p, i) => {
     if (data.runs[p.run].model !== target) {
-      if (p.tokens > minTokens) train.push(i);
+      if (keep(p)) train.push(i);
     } else if (p.tokens <= prefix * runEnd.get(p.run)!) {
-      if (p.tokens > minTokens) train.push(i);
+      if (keep(p)) train.push(i);
     } else test.push(i);
   });
   const result: MultiPowerHoldout = { target, trainPoints: train.length, testPoints: test.length, are: NaN };
