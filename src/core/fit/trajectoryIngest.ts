@@ -1,8 +1,9 @@
 /**
- * Runs tables with per-checkpoint learning rates → TrajectoryPoints. Columns (case-insensitive):
- * `model` (size label) and `run` kept apart (one model may have several runs), params
- * (`params|n|num_params|parameters`), `step`, tokens (`tokens|d|tokens_seen|num_tokens`, or
- * `--tokens-per-step`), `lr|learning_rate|lr-adamw`, loss (`loss|val_loss|eval_loss|lm_loss`).
+ * Runs tables with per-checkpoint learning rates → TrajectoryPoints. Columns (case-insensitive, also
+ * behind a logger prefix such as `train/`, `eval/` or W&B's `_`): `model` (size label) and `run` kept
+ * apart (one model may have several runs), params (`params|n|num_params|parameters`, or the model
+ * labels' nominal sizes), `step`, tokens (`tokens|d|tokens_seen|num_tokens`, or `--tokens-per-step`),
+ * `lr|learning_rate|lr-adamw`, loss (`loss|val_loss|eval_loss|lm_loss`).
  *
  * The per-step LR the schedule laws need is rebuilt from the logged checkpoints: linear between
  * logged (step, lr) pairs and, before the first one, a linear ramp from 0 at step 0 (a linear warmup;
@@ -27,11 +28,50 @@ const COLUMNS: Record<string, string[]> = {
   model: ['model', 'model_name', 'size'],
   run: ['run', 'run_id', 'run_name'],
   params: ['params', 'n', 'num_params', 'parameters', 'n_params'],
-  step: ['step', 'iteration', 'iter', 'steps'],
-  tokens: ['tokens', 'd', 'tokens_seen', 'num_tokens', 'consumed_tokens'],
+  step: ['step', 'iteration', 'iter', 'steps', 'global_step'],
+  tokens: ['tokens', 'd', 'tokens_seen', 'num_tokens', 'consumed_tokens', 'num_input_tokens_seen'],
   lr: ['lr', 'learning_rate', 'lr-adamw', 'learning-rate'],
   loss: ['loss', 'val_loss', 'eval_loss', 'lm_loss', 'validation_loss'],
 };
+
+/**
+ * Logger prefixes that do not change a column's meaning: W&B exports write `_step`, the HF Trainer
+ * `train/learning_rate` and `eval/loss`, Lightning `trainer/global_step`. A validation loss is
+ * preferred to a training loss when a table has both.
+ */
+const LOGGER_PREFIX = /^(?:_+|(?:train|trainer|training|optim|optimizer)[/.])/;
+const VALIDATION_PREFIX = /^(?:eval|val|valid|validation)[/.]/;
+
+/** The header index of `key`: an exact alias first, then one behind a logger prefix. */
+function findColumn(header: readonly string[], key: string): number {
+  const names = COLUMNS[key];
+  const exact = header.findIndex((h) => names.includes(h));
+  if (exact >= 0) return exact;
+  if (key === 'loss') {
+    const validation = header.findIndex(
+      (h) => VALIDATION_PREFIX.test(h) && names.includes(h.replace(VALIDATION_PREFIX, '')),
+    );
+    if (validation >= 0) return validation;
+  }
+  return header.findIndex((h) => LOGGER_PREFIX.test(h) && names.includes(h.replace(LOGGER_PREFIX, '')));
+}
+
+/**
+ * A model's nominal size from its label ("400M", "pythia-1.4b", "OLMo-7B-Twin-2T" → 7e9): the one
+ * number with an M or B suffix in it (T is read as tokens, as in "2T"), or a bare count of at least
+ * 1e5; undefined when there is none or more than one.
+ */
+export function paramsFromLabel(label: string): number | undefined {
+  // A bare count ("410000000", "1.2e9") is the size itself.
+  if (/^\d+(?:\.\d+)?(?:e\+?\d+)?$/i.test(label.trim())) {
+    const n = Number(label.trim());
+    return n >= 1e5 && Number.isFinite(n) ? n : undefined;
+  }
+  const sizes = new Set<number>();
+  for (const m of label.matchAll(/(?:^|[^a-z0-9.])(\d+(?:\.\d+)?)\s*([mb])(?![a-z])/gi))
+    sizes.add(Number(m[1]) * (m[2].toLowerCase() === 'm' ? 1e6 : 1e9));
+  return sizes.size === 1 ? [...sizes][0] : undefined;
+}
 
 interface Row {
   model: string;
@@ -135,13 +175,36 @@ export function readTrajectoryTable(
   const { records } = parseDelimited(text, guessDelimiter(text, fileName));
   if (records.length < 2) return { ...out, errors: ['the table has no data rows'] };
   const header = records[0].cells.map((c) => c.trim().toLowerCase());
-  const col = (key: string) => header.findIndex((h) => COLUMNS[key].includes(h));
-  const idx = Object.fromEntries(Object.keys(COLUMNS).map((k) => [k, col(k)])) as Record<string, number>;
+  const idx = Object.fromEntries(Object.keys(COLUMNS).map((k) => [k, findColumn(header, k)])) as Record<
+    string,
+    number
+  >;
   if (idx.step < 0) out.errors.push('a `step` column is needed to rebuild the learning-rate schedule');
   if (idx.lr < 0) out.errors.push('an `lr` (learning_rate) column is needed for a schedule-aware fit');
   if (idx.loss < 0) out.errors.push('no loss column (loss, val_loss, eval_loss)');
   if (idx.tokens < 0 && !options.tokensPerStep) out.errors.push('no tokens column: give --tokens-per-step');
-  if (idx.params < 0 && !options.params) out.errors.push('no params column: give --params');
+  // Without a params column, each model's nominal size from its label, when every label states one.
+  let labelParams: Map<string, number> | undefined;
+  if (idx.params < 0 && !options.params && idx.model >= 0) {
+    labelParams = new Map();
+    for (const r of records.slice(1)) {
+      const label = (r.cells[idx.model] ?? '').trim();
+      if (!label || labelParams.has(label)) continue;
+      const n = paramsFromLabel(label);
+      if (n === undefined) {
+        labelParams = undefined;
+        break;
+      }
+      labelParams.set(label, n);
+    }
+    if (labelParams?.size)
+      out.notes.push(
+        `no params column: N from the model labels' nominal sizes (${[...labelParams].map(([l, n]) => `${l} = ${n.toExponential(2)}`).join(', ')}); give a params column for exact counts`,
+      );
+    else labelParams = undefined;
+  }
+  if (idx.params < 0 && !options.params && !labelParams)
+    out.errors.push('no params column, and the model labels state no size: give --params');
   if (out.errors.length) return out;
   const runs = new Map<string, Row[]>();
   for (const r of records.slice(1)) {
@@ -151,7 +214,7 @@ export function readTrajectoryTable(
     const row: Row = {
       model: cell('model') || cell('params') || 'model',
       run: cell('run') || cell('model') || cell('params') || 'run',
-      params: idx.params >= 0 ? num('params') : options.params!,
+      params: idx.params >= 0 ? num('params') : (labelParams?.get(cell('model')) ?? options.params!),
       step,
       tokens: idx.tokens >= 0 ? num('tokens') : step * options.tokensPerStep!,
       lr: num('lr'),

@@ -1,0 +1,84 @@
+/**
+ * Runs tables as loggers export them (src/core/fit/trajectoryIngest.ts): columns behind logger
+ * prefixes, a validation loss preferred to a training loss, and N from the model labels when the
+ * table has no params column.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { paramsFromLabel, readTrajectoryTable } from '../../src/core/fit/trajectoryIngest';
+
+test('paramsFromLabel: one M/B size in the label, or a bare count; T is tokens; ambiguity is undefined', () => {
+  assert.equal(paramsFromLabel('400M'), 4e8);
+  assert.equal(paramsFromLabel('pythia-1.4b'), 1.4e9);
+  assert.equal(paramsFromLabel('OLMo-7B-Twin-2T'), 7e9);
+  assert.equal(paramsFromLabel('410000000'), 4.1e8);
+  assert.equal(paramsFromLabel('1.2e9'), 1.2e9);
+  assert.equal(paramsFromLabel('small'), undefined);
+  assert.equal(paramsFromLabel('1B-distilled-from-7B'), undefined);
+  assert.equal(paramsFromLabel('mamba2'), undefined);
+  assert.equal(paramsFromLabel('12'), undefined);
+});
+
+/** Two runs of two sizes with a cosine LR, logged every 100 steps; losses differ per split. */
+function table(header: string[], row: (v: Record<string, string | number>) => (string | number)[]): string {
+  const lines = [header.join(',')];
+  for (const [model, params] of [
+    ['100M', 1e8],
+    ['400M', 4e8],
+  ] as const)
+    for (let step = 100; step <= 2000; step += 100) {
+      const lr = 3e-4 * (0.55 + 0.45 * Math.cos((Math.PI * step) / 2000));
+      const train = 2 + 100 * params ** -0.3 + 5 * (step * 1e5) ** -0.1;
+      lines.push(
+        row({
+          model,
+          run: `${model}-cos`,
+          params,
+          step,
+          tokens: step * 1e5,
+          lr,
+          train,
+          val: train + 0.05,
+        }).join(','),
+      );
+    }
+  return lines.join('\n') + '\n';
+}
+
+test('W&B / HF Trainer names: `_step`, `train/learning_rate`, `eval/loss` over `train/loss`, `tokens_seen`', () => {
+  const text = table(
+    ['model', 'run', '_step', 'train/learning_rate', 'train/loss', 'eval/loss', 'num_params', 'tokens_seen'],
+    (v) => [v.model, v.run, v.step, v.lr, v.train, v.val, v.params, v.tokens],
+  );
+  const r = readTrajectoryTable(text, 'export.csv');
+  assert.deepEqual(r.errors, []);
+  assert.equal(r.points.length, 40);
+  const first = r.points.find((p) => p.model === '400M' && p.tokens === 100 * 1e5)!;
+  const expectedVal = 2 + 100 * 4e8 ** -0.3 + 5 * 1e7 ** -0.1 + 0.05;
+  assert.ok(Math.abs(first.loss - expectedVal) < 1e-9, `${first.loss} is the eval/loss column`);
+  assert.ok(first.s1 > 0 && first.s1 <= first.tokens);
+});
+
+test('no params column: the model labels give N with a note; labels without a size ask for --params', () => {
+  const text = table(['model', 'run', 'step', 'lr', 'loss', 'tokens'], (v) => [
+    v.model,
+    v.run,
+    v.step,
+    v.lr,
+    v.train,
+    v.tokens,
+  ]);
+  const r = readTrajectoryTable(text, 'ladder.csv');
+  assert.deepEqual(r.errors, []);
+  assert.deepEqual([...new Set(r.points.map((p) => p.params))].sort(), [1e8, 4e8]);
+  assert.match(
+    r.notes.join(' '),
+    /N from the model labels' nominal sizes \(100M = 1\.00e\+8, 400M = 4\.00e\+8\)/,
+  );
+  const unnamed = readTrajectoryTable(text.replace(/100M/g, 'small').replace(/400M/g, 'large'), 'ladder.csv');
+  assert.equal(unnamed.points.length, 0);
+  assert.match(
+    unnamed.errors.join(' '),
+    /no params column, and the model labels state no size: give --params/,
+  );
+});
