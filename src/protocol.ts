@@ -35,6 +35,7 @@ export interface RawSettings {
   inference?: { tokens?: unknown };
   memory?: { overheadGiB?: unknown; overheadFraction?: unknown };
   downstream?: { law?: unknown };
+  schedule?: { law?: unknown };
 }
 
 /** Normalized settings: every field present and valid. */
@@ -64,6 +65,11 @@ export interface ScalingLensSettings {
   memory: { overheadGiB: number | null; overheadFraction: number | null };
   /** The saved downstream law (`.vscode/scaling-lens/<law>.downstream.json`) shown; '' = none. */
   downstream: { law: string };
+  /**
+   * The saved schedule-aware law for "loss over training" (`.vscode/scaling-lens/<law>.schedule.json`,
+   * written by `scaling-lens fit --form tissue2024 --save`, or an absolute path to such a file); '' = none.
+   */
+  schedule: { law: string };
 }
 
 export const DEFAULT_SETTINGS: ScalingLensSettings = {
@@ -94,6 +100,7 @@ export const DEFAULT_SETTINGS: ScalingLensSettings = {
   inference: { tokens: null },
   memory: { overheadGiB: null, overheadFraction: null },
   downstream: { law: '' },
+  schedule: { law: '' },
 };
 
 const bool = (value: unknown, fallback: boolean) => (typeof value === 'boolean' ? value : fallback);
@@ -146,6 +153,7 @@ export function normalizeSettings(raw: RawSettings | null | undefined): ScalingL
     },
     // "none" is what the benchmark picker's "none" item would read as if typed by hand.
     downstream: { law: /^none$/i.test(text(r.downstream?.law, '')) ? '' : text(r.downstream?.law, '') },
+    schedule: { law: /^none$/i.test(text(r.schedule?.law, '')) ? '' : text(r.schedule?.law, '') },
   };
 }
 

@@ -27,12 +27,19 @@ import {
   type ParsedLog,
 } from '../core/logs';
 import { fitTrajectory, predictTrajectory, type TrajectoryPoint } from '../core/fit/trajectory';
-import { parseScheduleLaw } from '../core/fit/trajectorySaved';
+import { parseScheduleLaw, type SavedScheduleLaw } from '../core/fit/trajectorySaved';
+import {
+  savedLawApplies,
+  savedLawAtSteps,
+  savedLawBandHalfWidth,
+  savedLawDescription,
+  savedLawWsdSource,
+} from '../core/schedule/savedLawCurve';
 import { analyzeText } from '../core/analyze';
 import { findPublishedLaw } from '../core/laws/published';
 import { evaluateLaw } from '../core/laws/forms';
 import { FIT_DEFAULTS } from '../core/fit/defaults';
-import { wsdWhatIf, wsdWhatIfSource, WSD_WHATIF_CHECK } from '../core/schedule/wsdWhatIf';
+import { wsdVariant, wsdWhatIf, wsdWhatIfSource, WSD_WHATIF_CHECK } from '../core/schedule/wsdWhatIf';
 
 export const CURVE_USAGE = `Usage: scaling-lens curve CONFIG [--log FILE] [--law NAME|FILE.json] [--points K] [--logging-steps S] [--json]`;
 
@@ -103,6 +110,8 @@ export async function runCurveCommand(
   let predict: (step: number) => { loss: number | null; low: number | null; high: number | null };
   /** N for the what-if's choice of the nearest multi-power size (the law's convention when known). */
   let whatIfParams = params;
+  /** A saved schedule-aware law (--law FILE.json): the what-if is then that law on the WSD schedule. */
+  let savedLaw: SavedScheduleLaw | undefined;
   if (flags.log && typeof flags.law === 'string' && /\.json$/i.test(flags.law)) {
     err('Give --log (fit the curve on the run) or a saved schedule law (--law FILE.json), not both.');
     return 2;
@@ -213,37 +222,24 @@ export async function runCurveCommand(
       return 1;
     }
     const saved = parsedLaw.law;
-    const [nMin, nMax] = saved.fittedOn.params;
-    if (!params) {
-      err(`--law ${flags.law}: the config's parameter count is unknown, and the law needs N.`);
+    const applies = savedLawApplies(saved, params, run.tokens[n - 1]!);
+    if (!applies.ok) {
+      err(`--law ${flags.law}: ${applies.reason}.`);
       return 1;
     }
-    if (!saved.options.params && Math.abs(params / nMax - 1) > 0.01) {
-      err(
-        `--law ${flags.law}: fitted on one model size (N = ${nMax.toPrecision(4)}), so its N term is folded into E; it predicts that size only, not N = ${params.toPrecision(4)}.`,
-      );
-      return 1;
-    }
-    const fit = { law: saved.law, options: saved.options, objective: NaN, theta: [], points: 0 };
-    const band = 2 * saved.fittedOn.rmsRelative;
+    const band = savedLawBandHalfWidth(saved);
+    const losses = new Map<number, number | undefined>();
+    savedLawAtSteps(saved, params!, extracted.plan, run, steps).forEach((loss, i) =>
+      losses.set(steps[i]!, loss),
+    );
     predict = (step) => {
-      const x = featuresAtTokens(features, run.tokens[step - 1]);
-      const loss = x ? predictTrajectory(fit, { params, tokens: run.tokens[step - 1], ...x }) : undefined;
+      const loss = losses.get(step);
       return loss === undefined
         ? { loss: null, low: null, high: null }
         : { loss, low: loss * (1 - band), high: loss * (1 + band) };
     };
-    notes.push(
-      `loss is the saved schedule-aware law "${saved.name}" (${saved.fittedOn.source}) on this config's LR schedule, with N = the config's total parameter count (the law's N is its runs table's params column: use the same convention); band ±2 × its RMS relative residual`,
-    );
-    if (params > nMax * 1.01 || params < nMin * 0.99)
-      notes.push(
-        `extrapolated in N: this config's ${params.toPrecision(3)} is ${params > nMax ? `${(params / nMax).toFixed(1)}× the largest` : `${(nMin / params).toFixed(1)}× below the smallest`} model the law was fitted on`,
-      );
-    if (run.tokens[n - 1] > saved.fittedOn.tokens[1] * 1.01)
-      notes.push(
-        `extrapolated in tokens: this run's ${run.tokens[n - 1].toPrecision(3)} is ${(run.tokens[n - 1] / saved.fittedOn.tokens[1]).toFixed(1)}× the most the law was fitted on`,
-      );
+    savedLaw = saved;
+    notes.push(savedLawDescription(saved), ...applies.notes);
     result.law = { name: saved.name, file: flags.law, ...saved.law };
   } else {
     const lawId = (flags.law as string | undefined) ?? 'epoch2024';
@@ -265,7 +261,9 @@ export async function runCurveCommand(
     result.law = law.id;
   }
   result.curve = steps.map((s) => ({ step: s, tokens: run.tokens[s - 1], lr: run.lr[s - 1], ...predict(s) }));
-  result.whatIf = wsdWhatIfRows(extracted.plan, run, whatIfParams, steps, result.curve as CurveRow[]);
+  result.whatIf = savedLaw
+    ? savedLawWsdRows(savedLaw, params!, extracted.plan, run, steps)
+    : wsdWhatIfRows(extracted.plan, run, whatIfParams, steps, result.curve as CurveRow[]);
   result.notes = notes;
   if (flags.json) out(JSON.stringify(result, null, 2));
   else
@@ -285,6 +283,27 @@ interface CurveRow {
   tokens: number;
   lr: number;
   loss: number | null;
+}
+
+/** The WSD what-if under a saved schedule-aware law: the law on the WSD variant's own LR schedule. */
+function savedLawWsdRows(
+  saved: SavedScheduleLaw,
+  params: number,
+  plan: Parameters<typeof wsdVariant>[0],
+  run: Parameters<typeof wsdVariant>[1],
+  steps: number[],
+): { wsd: CurveRow[]; source: string } | { wsd: null; reason: string } {
+  if (plan.schedule.decay.kind === 'constant')
+    return { wsd: null, reason: 'the LR does not decay, so a cooldown to its final LR is this run itself' };
+  const variant = wsdVariant(plan, run);
+  if ('reason' in variant) return { wsd: null, reason: variant.reason };
+  const wsd: CurveRow[] = [];
+  savedLawAtSteps(saved, params, variant.plan, variant.run, steps).forEach((loss, i) => {
+    const step = steps[i]!;
+    if (loss !== undefined)
+      wsd.push({ step, tokens: variant.run.tokens[step - 1]!, lr: variant.run.lr[step - 1]!, loss });
+  });
+  return { wsd, source: savedLawWsdSource(saved) };
 }
 
 /**

@@ -17,7 +17,21 @@ import { lossInterval, type CoefficientDraw } from './laws/uncertainty';
 // The schedule model alone (not src/core/schedule/index.ts, which pulls in every framework reader).
 import { compileRun, describeSchedule } from './schedule/model';
 import type { CompiledRun, RunPlan } from './schedule/types';
-import { wsdWhatIf, wsdWhatIfLabel, wsdWhatIfSource, WSD_WHATIF_CHECK } from './schedule/wsdWhatIf';
+import {
+  wsdVariant,
+  wsdWhatIf,
+  wsdWhatIfLabel,
+  wsdWhatIfSource,
+  WSD_WHATIF_CHECK,
+} from './schedule/wsdWhatIf';
+import type { SavedScheduleLaw } from './fit/trajectorySaved';
+import {
+  savedLawApplies,
+  savedLawAtSteps,
+  savedLawBandHalfWidth,
+  savedLawDescription,
+  savedLawWsdSource,
+} from './schedule/savedLawCurve';
 import { GIB } from './model/memory';
 
 /**
@@ -197,6 +211,13 @@ export interface ScheduleChartInput {
   loggedNote?: string;
   /** The linked run log's checkpoints, drawn as an "observed" scatter on the chart. */
   logged?: LoggedRunInput;
+  /**
+   * A saved schedule-aware law (setting `scalingLens.scheduleLaw`): when it applies to the config,
+   * the curve, "twice as long" and the WSD what-if are that law on each run's own LR schedule.
+   */
+  savedLaw?: SavedScheduleLaw;
+  /** Why a configured saved law is not used (unreadable, not a law, another model size). */
+  savedLawNote?: string;
 }
 
 /** One checkpoint of a linked run log; `tokens` when the log counts them, else from the plan. */
@@ -997,6 +1018,16 @@ function scheduleChart(
   if (!config) return unavailable('the parameter count is unknown');
   const sampled = sampleRun(input.plan);
   if (typeof sampled === 'string') return unavailable(sampled);
+  let savedLawNote = input.savedLawNote;
+  if (input.savedLaw) {
+    const applies = savedLawApplies(
+      input.savedLaw,
+      config.paramsTotal,
+      sampled.tokens[sampled.tokens.length - 1]!,
+    );
+    if (applies.ok) return savedLawScheduleChart(input, input.savedLaw, config, sampled, applies.notes);
+    savedLawNote = `Saved schedule law "${input.savedLaw.name}" not used: ${applies.reason}.`;
+  }
   const N = config.paramsUsed;
   const curve = finitePoints(sampled.tokens.map((D) => ({ x: D, y: evaluateLaw(law, N, D) })));
   if (curve.length === 0) return unavailable(`${snapshot.law.label} gives no finite loss along this run`);
@@ -1015,17 +1046,7 @@ function scheduleChart(
   const schedule = plan.schedule;
   // Twice as long: twice the steps (or tokens), the decay stretched to the new end, as a run planned
   // for that length would be (the law assumes a schedule matched to the run's length).
-  const doubled: RunPlan = {
-    ...plan,
-    ...(plan.totalSteps !== undefined ? { totalSteps: plan.totalSteps * 2 } : {}),
-    ...(plan.totalTokens !== undefined ? { totalTokens: plan.totalTokens * 2 } : {}),
-    schedule: {
-      ...schedule,
-      horizon: schedule.horizon * 2,
-      ...(schedule.zeroFrom !== undefined ? { zeroFrom: schedule.zeroFrom * 2 } : {}),
-    },
-  };
-  const longer = sampleRun(doubled);
+  const longer = sampleRun(doubledPlan(plan));
   const caption: string[] = [
     `Schedule: ${describeSchedule(schedule, schedule.horizon)}.`,
     `Schedule-blind: ${snapshot.law.label} predicts loss from N and tokens; the LR schedule sets the steps and tokens (as scaling-lens curve without --log).`,
@@ -1064,6 +1085,7 @@ function scheduleChart(
     caption.push(...logged.caption);
   } else if (input.loggedNote) caption.push(input.loggedNote);
   for (const note of input.notes ?? []) caption.push(`Extractor: ${note}.`);
+  if (savedLawNote) caption.push(savedLawNote);
   // The first tenth of a run is far above the rest (the law diverges at D → 0): keep the axis on the
   // part of the run that matters; the early curve leaves the top of the plot.
   const focus = series
@@ -1075,6 +1097,145 @@ function scheduleChart(
     description: `Predicted loss after each part of the run under ${snapshot.law.label} at N = ${shortCount(N)}: ${end.y.toFixed(3)} at the end of ${formatSteps(sampled.totalSteps)} steps; dashed, the same run twice as long${wsd.series ? ` and with a WSD cooldown (a what-if${wsd.end !== undefined ? `: ${wsd.end.toFixed(3)} at the end` : ''})` : ''}.`,
     x,
     y: { ...yAxis, ...focusBounds(focus, 0.1) },
+    series,
+    caption,
+  };
+}
+
+/** The run "twice as long": twice the steps (or tokens), the decay stretched to the new end. */
+function doubledPlan(plan: RunPlan): RunPlan {
+  const schedule = plan.schedule;
+  return {
+    ...plan,
+    ...(plan.totalSteps !== undefined ? { totalSteps: plan.totalSteps * 2 } : {}),
+    ...(plan.totalTokens !== undefined ? { totalTokens: plan.totalTokens * 2 } : {}),
+    schedule: {
+      ...schedule,
+      horizon: schedule.horizon * 2,
+      ...(schedule.zeroFrom !== undefined ? { zeroFrom: schedule.zeroFrom * 2 } : {}),
+    },
+  };
+}
+
+/**
+ * Loss over the run under a saved schedule-aware law (src/core/schedule/savedLawCurve.ts, the same
+ * numbers as `scaling-lens curve CONFIG --law FILE.json`): the law on the config's own LR schedule,
+ * its stated band, and the law again on the "twice as long" and WSD runs' own schedules.
+ */
+function savedLawScheduleChart(
+  input: ScheduleChartInput,
+  saved: SavedScheduleLaw,
+  config: ConfigMarker,
+  sampled: {
+    steps: number[];
+    tokens: number[];
+    totalSteps: number;
+    allTokens: Float64Array;
+    run: CompiledRun;
+  },
+  notes: readonly string[],
+): ChartSpec {
+  const plan = input.plan!;
+  const N = config.paramsTotal;
+  const x: ChartAxis = { label: 'Tokens trained', unit: 'tokens', scale: 'linear', min: 0 };
+  const along = (p: RunPlan, run: CompiledRun, steps: readonly number[]) =>
+    finitePoints(
+      savedLawAtSteps(saved, N, p, run, steps).map((loss, i) => ({
+        x: run.tokens[steps[i]! - 1]!,
+        y: loss ?? NaN,
+      })),
+    );
+  const curve = along(plan, sampled.run, sampled.steps);
+  const caption: string[] = [
+    `Schedule: ${describeSchedule(plan.schedule, plan.schedule.horizon)}.`,
+    `Schedule-aware: ${savedLawDescription(saved)}.`,
+    ...notes.map((n) => `Saved law: ${n}.`),
+  ];
+  if (curve.length === 0)
+    return {
+      id: 'schedule',
+      title: 'Loss over training: unknown',
+      description: `Loss over training unknown: the saved law "${saved.name}" gives no finite loss along this run.`,
+      x,
+      y: { label: 'Loss', unit: 'nats/token', scale: 'linear' },
+      series: [],
+      unavailable: `Loss over training unknown: the saved law "${saved.name}" gives no finite loss along this run.`,
+    };
+  const half = savedLawBandHalfWidth(saved);
+  const series: ChartSeries[] = [
+    {
+      id: 'predicted',
+      label: `${saved.name} at N = ${shortCount(N)}`,
+      role: 'curve',
+      points: curve,
+      colorIndex: 0,
+    },
+    {
+      id: 'band',
+      label: `±${(100 * half).toFixed(2)}% (2 × the fit's RMS relative residual)`,
+      role: 'band',
+      points: curve.map((p) => ({ x: p.x, y: p.y * (1 - half) })),
+      upper: curve.map((p) => ({ x: p.x, y: p.y * (1 + half) })),
+      colorIndex: 0,
+    },
+  ];
+  let wsdEnd: number | undefined;
+  if (plan.schedule.decay.kind === 'constant')
+    caption.push(
+      'WSD what-if not drawn: the LR does not decay, so a cooldown to its final LR is this run itself.',
+    );
+  else {
+    const variant = wsdVariant(plan, sampled.run);
+    if ('reason' in variant) caption.push(`WSD what-if not drawn: ${variant.reason}.`);
+    else {
+      const points = along(variant.plan, variant.run, sampled.steps);
+      series.push({
+        id: 'wsd',
+        label: `WSD cooldown (${saved.name})`,
+        role: 'curve',
+        points,
+        colorIndex: 3,
+        dashed: true,
+      });
+      caption.push(savedLawWsdSource(saved));
+      wsdEnd = points[points.length - 1]?.y;
+    }
+  }
+  const longerPlan = doubledPlan(plan);
+  const longer = sampleRun(longerPlan);
+  if (typeof longer !== 'string')
+    series.push({
+      id: 'twice',
+      label: `Twice as long (${formatSteps(longer.totalSteps)} steps)`,
+      role: 'curve',
+      points: along(longerPlan, longer.run, longer.steps),
+      colorIndex: 4,
+      dashed: true,
+    });
+  else caption.push(`Twice-as-long what-if not drawn: ${longer}.`);
+  const end = curve[curve.length - 1]!;
+  series.push({
+    id: 'end',
+    label: `End of run (${shortCount(end.x)} tokens)`,
+    role: 'config',
+    points: [end],
+    colorIndex: 1,
+  });
+  if (input.logged) {
+    const logged = loggedSeries(input.logged, sampled.allTokens);
+    if (logged.series) series.push(logged.series);
+    caption.push(...logged.caption);
+  } else if (input.loggedNote) caption.push(input.loggedNote);
+  for (const note of input.notes ?? []) caption.push(`Extractor: ${note}.`);
+  const focus = series
+    .filter((s) => s.role !== 'band')
+    .flatMap((s) => s.points.filter((p) => p.x >= end.x / 10).map((p) => p.y));
+  return {
+    id: 'schedule',
+    title: `Loss over training (${formatSteps(sampled.totalSteps)} steps, ${shortCount(end.x)} tokens)`,
+    description: `Predicted loss after each part of the run under the saved schedule-aware law "${saved.name}" at N = ${shortCount(N)}: ${end.y.toFixed(3)} at the end of ${formatSteps(sampled.totalSteps)} steps; dashed, the same run twice as long${wsdEnd !== undefined ? ` and with a WSD cooldown (${wsdEnd.toFixed(3)} at the end)` : ''}.`,
+    x,
+    y: { label: 'Loss', unit: 'nats/token', scale: 'linear', ...focusBounds(focus, 0.1) },
     series,
     caption,
   };

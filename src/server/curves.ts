@@ -22,6 +22,8 @@ import { extractSchedule } from '../core/schedule';
 import type { ReadContext } from '../core/types';
 import { readRunsFromText } from '../core/fit/ingest';
 import { parseSavedLaw, savedLawToScalingLaw, type SavedLaw } from '../core/fit/savedLaw';
+import { parseScheduleLaw, type SavedScheduleLaw } from '../core/fit/trajectorySaved';
+import { SAVED_LAW_DIR } from './savedLaws';
 import type { AnalysisSnapshot, CurvesResponse, SavedLawInfo } from '../protocol';
 import { downstreamChart } from '../core/downstream/chart';
 import type { SelectedDownstream } from './downstreamLaws';
@@ -31,6 +33,8 @@ import { downstreamParams } from './downstreamLenses';
 export const MAX_OBSERVED_POINTS = 4000;
 /** Run data files larger than this are not read for the fit charts. */
 export const MAX_RUNS_FILE_BYTES = 64 * 1024 * 1024;
+/** A saved schedule-aware law is a few hundred bytes; anything this large is not one. */
+const MAX_SCHEDULE_LAW_BYTES = 1024 * 1024;
 /** Saved laws are small JSON documents (the loader's limit, src/server/savedLaws.ts). */
 const MAX_LAW_FILE_BYTES = 4 * 1024 * 1024;
 
@@ -62,12 +66,15 @@ export class CurvesBuilder {
       ...(extras?.analysis ? { memory: memoryChartInput(extras.analysis) } : {}),
       ...(extras?.analysis
         ? {
-            schedule: scheduleChartInput(
-              extras.analysis,
-              extras.text,
-              extras.context,
-              this.env.loggedRun?.(snapshot.uri),
-            ),
+            schedule: {
+              ...scheduleChartInput(
+                extras.analysis,
+                extras.text,
+                extras.context,
+                this.env.loggedRun?.(snapshot.uri),
+              ),
+              ...(extras.scheduleLaw ? this.scheduleLaw(extras.scheduleLaw) : {}),
+            },
           }
         : {}),
       ...(extras?.compare ? { compare: extras.compare } : {}),
@@ -80,6 +87,44 @@ export class CurvesBuilder {
       if (data.charts.some((chart) => chart.id === id)) csv[id] = tableToCsv(data.table, id);
     return { uri: snapshot.uri, version: snapshot.version, snapshot, data, csv };
   }
+
+  /**
+   * The saved schedule-aware law a setting names: `<folder>/.vscode/scaling-lens/<name>.schedule.json`
+   * in the first workspace folder that has it, or an absolute path to a `.json` file. Read again
+   * only when the file changes; anything unreadable is a note in the chart, never a curve.
+   */
+  scheduleLaw(name: string): { savedLaw: SavedScheduleLaw } | { savedLawNote: string } {
+    const candidates = isAbsolute(name)
+      ? [name]
+      : this.env.folders.map((folder) => join(folder, SAVED_LAW_DIR, `${name}.schedule.json`));
+    const path = firstFile(candidates);
+    const setting = `Saved schedule law "${name}" (scalingLens.schedule.law) not used`;
+    if (!path)
+      return {
+        savedLawNote: `${setting}: no ${isAbsolute(name) ? name : `${SAVED_LAW_DIR}/${name}.schedule.json`} in the workspace.`,
+      };
+    try {
+      const stat = statSync(path);
+      if (stat.size > MAX_SCHEDULE_LAW_BYTES)
+        return { savedLawNote: `${setting}: ${path} is ${stat.size} bytes, more than a saved law has.` };
+      const key = `${path}|${stat.mtimeMs}|${stat.size}`;
+      if (this.scheduleLawCache?.key !== key) {
+        const parsed = parseScheduleLaw(readFileSync(path, 'utf8'));
+        this.scheduleLawCache = {
+          key,
+          value: parsed.ok ? { savedLaw: parsed.law } : { savedLawNote: `${setting}: ${parsed.error}.` },
+        };
+      }
+      return this.scheduleLawCache.value;
+    } catch (e) {
+      return { savedLawNote: `${setting}: ${(e as Error).message}.` };
+    }
+  }
+
+  private scheduleLawCache?: {
+    key: string;
+    value: { savedLaw: SavedScheduleLaw } | { savedLawNote: string };
+  };
 
   /** Observed runs behind a fitted law; [] for a published law or when the runs cannot be read. */
   observedFor(snapshot: AnalysisSnapshot): ObservedPoint[] {
@@ -127,6 +172,8 @@ export class CurvesBuilder {
 
 export interface CurvesExtras {
   analysis?: Analysis | null;
+  /** `scalingLens.schedule.law`: the saved schedule-aware law for "loss over training" ('' = none). */
+  scheduleLaw?: string;
   /** The document's text, only when `analysis` is of it (the last good analysis of an older text is not). */
   text?: string;
   context?: ReadContext;

@@ -357,6 +357,7 @@ connection.onRequest(CurvesRequest, async (params, token) => {
         : (path ?? undefined);
   return curves.build(snapshot, {
     analysis: result.analysis,
+    scheduleLaw: result.settings.schedule.law,
     ...(doc && doc.version === result.version ? { text: doc.getText() } : {}),
     context: { ...(path ? { path } : {}), readFile: readSibling },
     ...(result.downstream ? { downstream: result.downstream } : {}),
