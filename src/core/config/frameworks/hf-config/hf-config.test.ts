@@ -994,6 +994,300 @@ describe('HF config.json: what gives "unknown"', () => {
   });
 });
 
+/**
+ * Absent and null keys as each config class resolves them (huggingface/transformers@008e5743 unless
+ * noted), and keys the modeling code reads that change module shapes. Every total is summed from the
+ * module shapes the modeling code builds, written out per module; `before` notes what the reader
+ * counted before the audit.
+ */
+describe('HF config.json: absent and null keys as the config classes resolve them', () => {
+  const read = (config: Record<string, unknown>) =>
+    readSpec(JSON.stringify(config, null, 2), { path: 'config.json' });
+  const total = (config: Record<string, unknown>) => {
+    const spec = read(config);
+    assert.ok(spec.architecture, JSON.stringify(spec.diagnostics.map((d) => d.message)));
+    return countParams(spec.architecture);
+  };
+  const unknownNaming = (config: Record<string, unknown>, key: string) => {
+    const spec = read(config);
+    assert.equal(spec.architecture, undefined);
+    assert.ok(
+      spec.diagnostics.some((d) => d.message.includes(`\`${key}\``) || d.message.includes(`${key} =`)),
+      JSON.stringify(spec.diagnostics.map((d) => d.message)),
+    );
+  };
+  /** A Llama-style decoder layer: q/o d×h·hd, k/v d×kv·hd, SwiGLU, two RMSNorms. */
+  const llamaLayer = (d: number, h: number, kv: number, hd: number, f: number) =>
+    2 * d * h * hd + 2 * d * kv * hd + 3 * d * f + 2 * d;
+  const base = {
+    hidden_size: 1024,
+    intermediate_size: 2048,
+    num_attention_heads: 16,
+    num_hidden_layers: 2,
+    vocab_size: 1000,
+    tie_word_embeddings: false,
+  };
+  const untiedEmbeddings = 2 * 1000 * 1024 + 1024; // embed_tokens + lm_head + final norm
+
+  it('Qwen3: a written null num_key_value_heads is num_attention_heads, an absent one the class default 32', () => {
+    const qwen3 = { architectures: ['Qwen3ForCausalLM'], model_type: 'qwen3', ...base, head_dim: 64 };
+    // Qwen3Attention: q_norm / k_norm = RMSNorm(head_dim).
+    const layer = (kv: number) => llamaLayer(1024, 16, kv, 64, 2048) + 2 * 64;
+    // Before: null fell back to the class default 32 (k/v 1024×2048).
+    assert.equal(total({ ...qwen3, num_key_value_heads: null }).total, 2 * layer(16) + untiedEmbeddings);
+    assert.equal(total(qwen3).total, 2 * layer(32) + untiedEmbeddings);
+  });
+
+  it('Gemma / Qwen3-MoE: a null kv-head count the class has no None for is unknown, naming the key', () => {
+    unknownNaming(
+      {
+        architectures: ['GemmaForCausalLM'],
+        model_type: 'gemma',
+        ...base,
+        head_dim: 64,
+        num_key_value_heads: null,
+      },
+      'num_key_value_heads',
+    );
+    unknownNaming(
+      { architectures: ['Qwen3ForCausalLM'], model_type: 'qwen3', ...base, head_dim: null },
+      'head_dim',
+    );
+  });
+
+  it('Llama / Mistral: a null head_dim is hidden_size // num_attention_heads', () => {
+    for (const model_type of ['llama', 'mistral']) {
+      const counts = total({
+        architectures: ['LlamaForCausalLM'],
+        model_type,
+        ...base,
+        head_dim: null,
+        num_key_value_heads: 4,
+      });
+      assert.equal(counts.total, 2 * llamaLayer(1024, 16, 4, 64, 2048) + untiedEmbeddings, model_type);
+    }
+  });
+
+  it('StarCoder2 without num_key_value_heads has the class default of 2 kv heads', () => {
+    // Starcoder2Attention q/k/v/o +b (use_bias), c_fc/c_proj +b, two LayerNorms w+b, tied.
+    const d = 1024;
+    const layer = d * d + d + 2 * (d * 2 * 64 + 2 * 64) + d * d + d + d * 4096 + 4096 + 4096 * d + d + 4 * d;
+    const config = {
+      architectures: ['Starcoder2ForCausalLM'],
+      model_type: 'starcoder2',
+      hidden_size: d,
+      intermediate_size: 4096,
+      num_attention_heads: 16,
+      num_hidden_layers: 2,
+      max_position_embeddings: 4096,
+      vocab_size: 1000,
+    };
+    // Before: 16 kv heads (k/v 1024×1024).
+    assert.equal(total(config).total, 2 * layer + 1000 * d + 2 * d);
+  });
+
+  it('StableLM without num_key_value_heads has the class default of 32 kv heads', () => {
+    // StableLmAttention: q/k/v without bias (use_qkv_bias false), o_proj; SwiGLU; two LayerNorms w+b.
+    const d = 2048;
+    const config = {
+      architectures: ['StableLmForCausalLM'],
+      model_type: 'stablelm',
+      hidden_size: d,
+      intermediate_size: 4096,
+      num_attention_heads: 64,
+      num_hidden_layers: 2,
+      vocab_size: 1000,
+    };
+    const layer = 2 * d * d + 2 * d * 32 * 32 + 3 * d * 4096 + 4 * d;
+    assert.equal(total(config).total, 2 * layer + 2 * 1000 * d + 2 * d);
+  });
+
+  it('PhiMoE without num_key_value_heads has the class default of 8 kv heads', () => {
+    // PhimoeAttention q/k/v/o without bias; router d×4; 4 SwiGLU experts; two LayerNorms w+b; untied.
+    const d = 1024;
+    const config = {
+      architectures: ['PhimoeForCausalLM'],
+      model_type: 'phimoe',
+      ...base,
+      num_local_experts: 4,
+      num_experts_per_tok: 2,
+    };
+    const layer = 2 * d * d + 2 * d * 8 * 64 + d * 4 + 4 * 3 * d * 2048 + 4 * d;
+    assert.equal(total(config).total, 2 * layer + 2 * 1000 * d + 2 * d);
+  });
+
+  it('Qwen3-MoE without head_dim uses hidden_size // num_attention_heads (the class has no head_dim field)', () => {
+    const config = {
+      architectures: ['Qwen3MoeForCausalLM'],
+      model_type: 'qwen3_moe',
+      ...base,
+      num_key_value_heads: 4,
+      moe_intermediate_size: 256,
+      num_experts: 4,
+      num_experts_per_tok: 2,
+    };
+    // head_dim 1024/16 = 64 (before: 128); q/k norm 2·64; router d×4; 4 experts of 3·d·256.
+    const layer = 2 * 1024 * 16 * 64 + 2 * 1024 * 4 * 64 + 2 * 64 + 1024 * 4 + 4 * 3 * 1024 * 256 + 2 * 1024;
+    assert.equal(total(config).total, 2 * layer + untiedEmbeddings);
+  });
+
+  it('Qwen2-MoE reads qkv_bias and keeps the shared-expert gate when the shared expert is 0 wide', () => {
+    const config = {
+      architectures: ['Qwen2MoeForCausalLM'],
+      model_type: 'qwen2_moe',
+      ...base,
+      num_key_value_heads: 16,
+      moe_intermediate_size: 256,
+      shared_expert_intermediate_size: 512,
+      num_experts: 4,
+      num_experts_per_tok: 2,
+      qkv_bias: false,
+    };
+    const d = 1024;
+    // Router d×4, 4 experts, shared expert 3·d·512, shared_expert_gate d→1; no q/k/v bias (before: +3d).
+    const moe = (shared: number) => d * 4 + 4 * 3 * d * 256 + 3 * d * shared + d;
+    assert.equal(total(config).total, 2 * (4 * d * d + moe(512) + 2 * d) + untiedEmbeddings);
+    const withBias = { ...config, qkv_bias: true };
+    assert.equal(total(withBias).total, 2 * (4 * d * d + 3 * d + moe(512) + 2 * d) + untiedEmbeddings);
+    // Before: the d-wide gate was dropped with a 0-wide shared expert.
+    const noShared = { ...config, shared_expert_intermediate_size: 0 };
+    assert.equal(total(noShared).total, 2 * (4 * d * d + moe(0) + 2 * d) + untiedEmbeddings);
+  });
+
+  it('Mixtral reads num_experts (attribute_map) and refuses two different expert counts', () => {
+    const config = {
+      architectures: ['MixtralForCausalLM'],
+      model_type: 'mixtral',
+      ...base,
+      num_key_value_heads: 4,
+      num_experts: 4,
+      num_experts_per_tok: 2,
+    };
+    const d = 1024;
+    // Before: num_experts ignored, the class default of 8 experts counted.
+    const layer = 2 * d * d + 2 * d * 4 * 64 + d * 4 + 4 * 3 * d * 2048 + 2 * d;
+    assert.equal(total(config).total, 2 * layer + untiedEmbeddings);
+    unknownNaming({ ...config, num_local_experts: 8 }, 'num_local_experts');
+  });
+
+  it('DeepSeek-V2 without n_shared_experts is unknown (transformers defaults 2, DeepSeek remote code None)', () => {
+    const config = structuredClone(
+      FAMILY_CASES.find((c) => c.name.startsWith('deepseek-ai/DeepSeek-V2-Lite'))!.config,
+    );
+    delete config.n_shared_experts;
+    const spec = read(config);
+    assert.equal(spec.architecture, undefined);
+    assert.ok(spec.paramsMissing?.some((m) => m.includes('n_shared_experts')));
+  });
+
+  it('reads attribute_map spellings (GPT-2 hidden_size → n_embd) and refuses two different values', () => {
+    const gpt2 = {
+      architectures: ['GPT2LMHeadModel'],
+      model_type: 'gpt2',
+      hidden_size: 256,
+      num_hidden_layers: 2,
+      num_attention_heads: 4,
+      max_position_embeddings: 128,
+      vocab_size: 1000,
+    };
+    const d = 256;
+    // c_attn d→3d +b, c_proj +b, c_fc/c_proj 4d +b, 2 LN, wpe 128 rows, ln_f, tied. Before: the
+    // class defaults n_embd 768, n_layer 12 were counted.
+    const layer = d * 3 * d + 3 * d + d * d + d + d * 4 * d + 4 * d + 4 * d * d + d + 4 * d;
+    assert.equal(total(gpt2).total, 2 * layer + 1000 * d + 128 * d + 2 * d);
+    unknownNaming({ ...gpt2, n_embd: 512 }, 'hidden_size');
+  });
+
+  it('counts the real microsoft/phi-1 config.json, whose num_key_value_heads is null (→ heads)', () => {
+    const spec = readSpec(fixture('hf-config', 'phi-1', 'config.json'), {});
+    const d = 2048;
+    // PhiAttention q/k/v/dense 2048→2048 +b (32 kv heads), fc1/fc2 8192 +b, one input_layernorm,
+    // final_layernorm, embed_tokens 51200×2048, lm_head 2048→51200 +b.
+    const layer = 4 * (d * d + d) + d * 8192 + 8192 + 8192 * d + d + 2 * d;
+    assert.equal(countParams(spec.architecture!).total, 24 * layer + 2 * d + 51200 * d + 51200 * d + 51200);
+    assert.equal(spec.architecture!.nKvHeads, 32);
+  });
+
+  it('reads OLMoE num_local_experts and T5 hidden_size / num_hidden_layers / num_attention_heads (attribute_map)', () => {
+    const d = 1024;
+    const olmoe = {
+      architectures: ['OlmoeForCausalLM'],
+      model_type: 'olmoe',
+      ...base,
+      num_local_experts: 4,
+      num_experts_per_tok: 2,
+    };
+    // q/k/v/o d×d, q_norm RMSNorm(d) + k_norm RMSNorm(16·64), router d×4, 4 experts of 3·d·2048, 2 norms.
+    // Before: num_local_experts ignored and num_experts missing, so no count at all.
+    const olmoeLayer = 4 * d * d + 2 * d + d * 4 + 4 * 3 * d * 2048 + 2 * d;
+    assert.equal(total(olmoe).total, 2 * olmoeLayer + untiedEmbeddings);
+    const t5 = {
+      architectures: ['T5ForConditionalGeneration'],
+      model_type: 't5',
+      hidden_size: 256,
+      num_hidden_layers: 2,
+      num_attention_heads: 4,
+      vocab_size: 1000,
+    };
+    // d_kv 64 → inner 4·64; q/k/v/o 4·256·256; relu wi/wo 2·256·2048; encoder 2 norms, decoder self +
+    // cross attention and 3 norms; relative bias 32×4 in each stack's first layer; 2 final norms;
+    // shared embedding tied to lm_head. Before: the class defaults d_model 512, num_layers 6 counted.
+    const attention = 4 * 256 * 256;
+    const mlp = 2 * 256 * 2048;
+    const encoder = attention + mlp + 2 * 256;
+    const decoder = 2 * attention + mlp + 3 * 256;
+    assert.equal(total(t5).total, 2 * encoder + 2 * decoder + 2 * 32 * 4 + 2 * 256 + 1000 * 256);
+  });
+
+  it('makes DeepSeek-V3 num_mtp_layers (the new spelling of num_nextn_predict_layers) unknown', () => {
+    const config = structuredClone(
+      FAMILY_CASES.find((c) => c.name.startsWith('deepseek-ai/DeepSeek-V3'))!.config,
+    );
+    delete config.num_nextn_predict_layers;
+    config.num_mtp_layers = 1;
+    unknownNaming(config, 'num_mtp_layers');
+  });
+
+  it('makes a null tie_word_embeddings unknown instead of taking the class default', () => {
+    unknownNaming(
+      { architectures: ['LlamaForCausalLM'], model_type: 'llama', ...base, tie_word_embeddings: null },
+      'tie_word_embeddings',
+    );
+  });
+
+  it('BLOOM and Falcon take n_embed over hidden_size, as their config classes do', () => {
+    const bloom = {
+      architectures: ['BloomForCausalLM'],
+      model_type: 'bloom',
+      n_embed: 256,
+      hidden_size: 64,
+      n_head: 4,
+      n_layer: 2,
+      vocab_size: 1000,
+    };
+    const d = 256;
+    // query_key_value d→3d +b, dense +b, 4h MLP +b, 2 LN, word_embeddings_layernorm, ln_f, tied.
+    const layer = d * 3 * d + 3 * d + d * d + d + d * 4 * d + 4 * d + 4 * d * d + d + 4 * d;
+    assert.equal(total(bloom).total, 2 * layer + 1000 * d + 4 * d);
+    const falcon = {
+      architectures: ['FalconForCausalLM'],
+      model_type: 'falcon',
+      n_embed: 256,
+      hidden_size: 64,
+      num_attention_heads: 4,
+      num_hidden_layers: 2,
+      multi_query: true,
+      parallel_attn: true,
+      new_decoder_architecture: false,
+      bias: false,
+      vocab_size: 1000,
+    };
+    // multi_query: query_key_value d→d+2·64, dense d×d, 4d MLP, one LayerNorm per parallel block, ln_f, tied.
+    const falconLayer = d * (d + 2 * 64) + d * d + 2 * d * 4 * d + 2 * d;
+    assert.equal(total(falcon).total, 2 * falconLayer + 1000 * d + 2 * d);
+  });
+});
+
 describe('HF config.json inventory', () => {
   const configs = (): InventoryConfig[] => {
     const cases = FAMILY_CASES.map((c) => ({ path: `${c.name}/config.json`, text: caseText(c) }));

@@ -137,6 +137,7 @@ const PER_FAMILY: Readonly<Record<string, readonly Entry[]>> = {
   ],
   mixtral: [
     modelled('num_local_experts'),
+    modelled('num_experts', 'MixtralConfig.attribute_map spelling of num_local_experts'),
     modelled('num_experts_per_tok'),
     irrelevant('router_jitter_noise', ROUTING),
   ],
@@ -170,6 +171,7 @@ const PER_FAMILY: Readonly<Record<string, readonly Entry[]>> = {
   qwen3_moe: [
     modelled('attention_bias'),
     modelled('num_experts'),
+    modelled('num_local_experts', 'Qwen3MoeConfig.attribute_map spelling of num_experts'),
     modelled('num_experts_per_tok'),
     modelled('moe_intermediate_size'),
     modelled('decoder_sparse_step'),
@@ -210,6 +212,7 @@ const PER_FAMILY: Readonly<Record<string, readonly Entry[]>> = {
   olmoe: [
     modelled('attention_bias'),
     modelled('num_experts'),
+    modelled('num_local_experts', 'OlmoeConfig.attribute_map spelling of num_experts'),
     modelled('num_experts_per_tok'),
     irrelevant('clip_qkv', 'clamps activations; no parameters'),
     irrelevant('norm_topk_prob', ROUTING),
@@ -218,6 +221,7 @@ const PER_FAMILY: Readonly<Record<string, readonly Entry[]>> = {
     modelled('attention_bias', 'biased q_a/kv_a projections are not in the MLA count', [false]),
     modelled('mlp_bias', 'biased expert and dense MLPs are not modelled', [false]),
     modelled('moe_layer_freq', 'MoE layers are all layers from first_k_dense_replace on', [1]),
+    modelled('num_experts', 'DeepseekV2Config.attribute_map spelling of n_routed_experts'),
     ...deepseekMoeAndMla(),
   ],
   deepseek_v3: [
@@ -229,6 +233,9 @@ const PER_FAMILY: Readonly<Record<string, readonly Entry[]>> = {
       1,
       0,
     ),
+    // DeepseekV3Config (transformers@008e5743) spells it num_mtp_layers (default 1, attribute_map
+    // onto num_nextn_predict_layers); configs it saves carry that name.
+    notModelled('num_mtp_layers', 'multi-token-prediction modules (num_nextn_predict_layers)', 1, 0),
     ...deepseekMoeAndMla(),
   ],
   t5: [
@@ -274,6 +281,7 @@ function tableEntries(family: HfFamily): Entry[] {
   }
   if (typeof family.qkNorm === 'object') keys.add(family.qkNorm.key);
   if (typeof family.normsPerLayer === 'object') keys.add(family.normsPerLayer.key);
+  for (const alias of Object.keys(family.attributeMap ?? {})) keys.add(alias);
   return [...keys].map((key) => modelled(key));
 }
 
@@ -341,6 +349,47 @@ const SOURCES: InventorySource[] = [
   {
     commit: '00574544580e648fa0c9aa9934640b2902959078',
     paths: ['src/transformers/models/gpt_bigcode/modeling_gpt_bigcode.py'],
+  },
+  {
+    // Absent-vs-null defaults of the config classes (nullDerives, kv-head defaults, attribute_map).
+    commit: '008e574391258935f3ecc3035c882e73bbcac419',
+    paths: [
+      'llama',
+      'qwen2',
+      'qwen2_moe',
+      'qwen3',
+      'qwen3_moe',
+      'mixtral',
+      'gemma',
+      'gemma2',
+      'phi',
+      'phi3',
+      'starcoder2',
+      'olmo',
+      'olmo2',
+      'olmoe',
+      'cohere',
+      'granite',
+      'deepseek_v2',
+    ].map((type) => `src/transformers/models/${type}/configuration_${type}.py`),
+  },
+  {
+    commit: '001f85b38fb432858ace93f18622f07cec46d874',
+    paths: [
+      'src/transformers/models/mistral/configuration_mistral.py',
+      'src/transformers/models/qwen2_moe/modular_qwen2_moe.py',
+    ],
+  },
+  {
+    commit: '05cd1ec14dbe16127778060fb68c34105873015c',
+    paths: ['src/transformers/models/stablelm/configuration_stablelm.py'],
+  },
+  {
+    commit: '040e1a7e4bb4f48ff62dfbbb1f6f8eff23e894ac',
+    paths: [
+      'src/transformers/models/phimoe/configuration_phimoe.py',
+      'src/transformers/models/granitemoe/configuration_granitemoe.py',
+    ],
   },
 ].map((source) => ({ repo: TRANSFORMERS, ...source }));
 

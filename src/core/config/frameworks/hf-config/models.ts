@@ -50,6 +50,26 @@ export interface HfFamily {
   defaults: Readonly<Record<string, number | boolean | string | null>>;
   /** `tie_word_embeddings` when absent: the config class default. */
   tiedDefault: boolean;
+  /**
+   * Keys (`num_key_value_heads`, `head_dim`) whose written `null` the config class replaces by the
+   * derived value (num_attention_heads; hidden_size // num_attention_heads), e.g. LlamaConfig's
+   * `__post_init__`. A key not listed here has a typed default (GemmaConfig `num_key_value_heads:
+   * int = 16`) or is not a config field at all, so a written null either fails validation or
+   * leaves `None` in the module shapes: the count is unknown, never the class default.
+   */
+  nullDerives?: readonly string[];
+  /**
+   * Other spellings of the expert-count key the config class maps onto it (`attribute_map`), e.g.
+   * MixtralConfig `{"num_experts": "num_local_experts"}`; read when the main key is absent, and two
+   * different written values make the count unknown.
+   */
+  expertAliases?: readonly string[];
+  /**
+   * The config class's `attribute_map` for shape keys (alias → canonical attribute): a config.json
+   * that writes `hidden_size` to a GPT-2 sets `n_embd`. The alias is read when the canonical key is
+   * absent; both written with different values make the count unknown.
+   */
+  attributeMap?: Readonly<Record<string, string>>;
   gatedMlp: boolean;
   /**
    * 'layernorm' = weight + bias; 'rmsnorm' = weight only (also LayerNorm without bias, which has
@@ -98,6 +118,14 @@ const GPT2_KEYS = {
   maxPositions: ['n_positions'],
 } as const;
 
+/** GPT2Config / GPTJConfig / GPTBigCodeConfig `attribute_map`. */
+const GPT2_ATTRIBUTE_MAP = {
+  hidden_size: 'n_embd',
+  max_position_embeddings: 'n_positions',
+  num_attention_heads: 'n_head',
+  num_hidden_layers: 'n_layer',
+} as const;
+
 const LLAMA_LIKE = {
   layout: 'decoder',
   keys: LLAMA_KEYS,
@@ -121,6 +149,7 @@ const families: HfFamily[] = [
     id: 'gpt2',
     layout: 'decoder',
     keys: GPT2_KEYS,
+    attributeMap: GPT2_ATTRIBUTE_MAP,
     defaults: { n_layer: 12, n_embd: 768, n_head: 12, n_inner: null, n_positions: 1024, vocab_size: 50257 },
     tiedDefault: true,
     gatedMlp: false,
@@ -137,6 +166,8 @@ const families: HfFamily[] = [
   {
     id: 'gpt_neo',
     layout: 'decoder',
+    // GPTNeoConfig.attribute_map.
+    attributeMap: { num_attention_heads: 'num_heads', num_hidden_layers: 'num_layers' },
     keys: {
       nLayers: ['num_layers'],
       dModel: ['hidden_size'],
@@ -169,6 +200,7 @@ const families: HfFamily[] = [
     id: 'gptj',
     layout: 'decoder',
     keys: GPT2_KEYS,
+    attributeMap: GPT2_ATTRIBUTE_MAP,
     defaults: { n_layer: 28, n_embd: 4096, n_head: 16, n_inner: null, n_positions: 2048, vocab_size: 50400 },
     tiedDefault: false,
     gatedMlp: false,
@@ -188,6 +220,7 @@ const families: HfFamily[] = [
     id: 'gpt_bigcode',
     layout: 'decoder',
     keys: GPT2_KEYS,
+    attributeMap: GPT2_ATTRIBUTE_MAP,
     defaults: { n_layer: 12, n_embd: 768, n_head: 12, n_inner: null, n_positions: 1024, vocab_size: 50257 },
     tiedDefault: true,
     gatedMlp: false,
@@ -228,9 +261,14 @@ const families: HfFamily[] = [
   {
     id: 'bloom',
     layout: 'decoder',
+    // BloomConfig.attribute_map (configuration_bloom.py): both spellings with different values are unknown.
+    attributeMap: { num_hidden_layers: 'n_layer', num_attention_heads: 'n_head' },
     keys: {
       nLayers: ['n_layer', 'num_hidden_layers'],
-      dModel: ['hidden_size', 'n_embed'],
+      // BloomConfig / FalconConfig.__init__: `hidden_size if n_embed is None else n_embed`, so a
+      // written n_embed wins over hidden_size (configuration_bloom.py, configuration_falcon.py
+      // @055855363e97).
+      dModel: ['n_embed', 'hidden_size'],
       nHeads: ['n_head', 'num_attention_heads'],
       ffnSize: [],
       maxPositions: [],
@@ -252,9 +290,14 @@ const families: HfFamily[] = [
   {
     id: 'falcon',
     layout: 'decoder',
+    // FalconConfig.attribute_map (configuration_falcon.py @055855363e97): both spellings with different values are unknown.
+    attributeMap: { num_hidden_layers: 'n_layer', num_attention_heads: 'n_head' },
     keys: {
       nLayers: ['num_hidden_layers', 'n_layer'],
-      dModel: ['hidden_size', 'n_embed'],
+      // BloomConfig / FalconConfig.__init__: `hidden_size if n_embed is None else n_embed`, so a
+      // written n_embed wins over hidden_size (configuration_bloom.py, configuration_falcon.py
+      // @055855363e97).
+      dModel: ['n_embed', 'hidden_size'],
       nHeads: ['num_attention_heads', 'n_head'],
       ffnSize: ['ffn_hidden_size'],
       maxPositions: ['max_position_embeddings'],
@@ -286,6 +329,8 @@ const families: HfFamily[] = [
   {
     id: 'mpt',
     layout: 'decoder',
+    // MptConfig.attribute_map.
+    attributeMap: { num_attention_heads: 'n_heads', hidden_size: 'd_model', num_hidden_layers: 'n_layers' },
     keys: {
       nLayers: ['n_layers'],
       dModel: ['d_model'],
@@ -348,6 +393,8 @@ const families: HfFamily[] = [
       attention_bias: false,
       mlp_bias: false,
     },
+    // LlamaConfig.__post_init__ (transformers@008e5743 configuration_llama.py): None → derived.
+    nullDerives: ['num_key_value_heads', 'head_dim'],
     ...ATTENTION_BIAS,
     mlpBias: { key: 'mlp_bias' },
     source: 'llama/modeling_llama.py',
@@ -356,6 +403,8 @@ const families: HfFamily[] = [
     id: 'granite',
     ...LLAMA_LIKE,
     defaults: { attention_bias: false, mlp_bias: false },
+    // GraniteConfig.__post_init__ (transformers@008e5743): num_key_value_heads None → heads.
+    nullDerives: ['num_key_value_heads'],
     ...ATTENTION_BIAS,
     mlpBias: { key: 'mlp_bias' },
     source: 'granite/modeling_granite.py (Llama layout; multipliers only scale activations)',
@@ -372,6 +421,9 @@ const families: HfFamily[] = [
       max_position_embeddings: 131072,
       vocab_size: 32000,
     },
+    // MistralConfig.__init__ (transformers@001f85b3): head_dim None → hidden // heads,
+    // num_key_value_heads None → heads (the absent default is 8).
+    nullDerives: ['num_key_value_heads', 'head_dim'],
     source: 'mistral/modeling_mistral.py',
   },
   {
@@ -388,6 +440,10 @@ const families: HfFamily[] = [
       num_local_experts: 8,
       num_experts_per_tok: 2,
     },
+    // MixtralConfig (transformers@008e5743): num_key_value_heads None → heads; head_dim defaults to
+    // None (hidden // heads); attribute_map {"num_experts": "num_local_experts"}.
+    nullDerives: ['num_key_value_heads', 'head_dim'],
+    expertAliases: ['num_experts'],
     moe: 'mixtral',
     source: 'mixtral/modeling_mixtral.py (router d×E without bias)',
   },
@@ -395,6 +451,8 @@ const families: HfFamily[] = [
     id: 'granitemoe',
     ...LLAMA_LIKE,
     defaults: { attention_bias: false },
+    // GraniteMoeConfig.__init__ (transformers@040e1a7e): num_key_value_heads None → heads.
+    nullDerives: ['num_key_value_heads'],
     ...ATTENTION_BIAS,
     moe: 'mixtral',
     source: 'granitemoe/modeling_granitemoe.py (ParallelExperts E×2f×d and E×d×f, router without bias)',
@@ -402,7 +460,10 @@ const families: HfFamily[] = [
   {
     id: 'phimoe',
     ...LLAMA_LIKE,
-    defaults: { attention_bias: false, lm_head_bias: false },
+    // PhimoeConfig.__init__ (transformers@040e1a7e configuration_phimoe.py): num_key_value_heads=8,
+    // None → heads.
+    defaults: { attention_bias: false, lm_head_bias: false, num_key_value_heads: 8 },
+    nullDerives: ['num_key_value_heads'],
     norm: 'layernorm',
     ...ATTENTION_BIAS,
     lmHeadBias: { key: 'lm_head_bias' },
@@ -421,6 +482,8 @@ const families: HfFamily[] = [
       max_position_embeddings: 32768,
       vocab_size: 151936,
     },
+    // Qwen2Config.__post_init__ (transformers@008e5743): num_key_value_heads None → heads (absent: 32).
+    nullDerives: ['num_key_value_heads'],
     // Qwen2Attention: q/k/v_proj bias=True, o_proj bias=False; not a config key.
     qkvBias: true,
     source: 'qwen2/modeling_qwen2.py (qkv bias fixed)',
@@ -441,8 +504,12 @@ const families: HfFamily[] = [
       moe_intermediate_size: 1408,
       shared_expert_intermediate_size: 5632,
       decoder_sparse_step: 1,
+      qkv_bias: true,
     },
-    qkvBias: true,
+    // Qwen2MoeAttention q/k/v_proj bias=config.qkv_bias (transformers@001f85b3 modular_qwen2_moe.py;
+    // Qwen2MoeConfig `qkv_bias: bool = True` @008e5743). Its num_key_value_heads is typed
+    // `int | None = 16` with no None handling, so a written null is not counted.
+    qkvBias: { key: 'qkv_bias' },
     moe: 'qwen-moe',
     source: 'qwen2_moe/modeling_qwen2_moe.py (shared expert + sigmoid gate d→1)',
   },
@@ -460,6 +527,9 @@ const families: HfFamily[] = [
       vocab_size: 151936,
       attention_bias: false,
     },
+    // Qwen3Config.__post_init__ (transformers@008e5743): num_key_value_heads None → heads (absent:
+    // 32); `head_dim: int = 128` has no None handling.
+    nullDerives: ['num_key_value_heads'],
     ...ATTENTION_BIAS,
     // Qwen3Attention: q_norm/k_norm = RMSNorm(head_dim), weight only.
     qkNorm: 'head',
@@ -473,7 +543,8 @@ const families: HfFamily[] = [
       hidden_size: 2048,
       num_attention_heads: 32,
       num_key_value_heads: 4,
-      head_dim: 128,
+      // Qwen3MoeConfig (transformers@008e5743) has no head_dim field: an absent head_dim is
+      // hidden_size // num_attention_heads (Qwen3MoeAttention's getattr fallback), not 128.
       intermediate_size: 6144,
       max_position_embeddings: 32768,
       vocab_size: 151936,
@@ -483,6 +554,8 @@ const families: HfFamily[] = [
       moe_intermediate_size: 768,
       decoder_sparse_step: 1,
     },
+    // attribute_map {"num_experts": "num_local_experts"} (transformers@008e5743).
+    expertAliases: ['num_local_experts'],
     ...ATTENTION_BIAS,
     qkNorm: 'head',
     moe: 'qwen-moe',
@@ -502,6 +575,8 @@ const families: HfFamily[] = [
       vocab_size: 51200,
       qk_layernorm: false,
     },
+    // PhiConfig.__post_init__ (transformers@008e5743): num_key_value_heads None → heads.
+    nullDerives: ['num_key_value_heads'],
     tiedDefault: false,
     gatedMlp: false,
     norm: 'layernorm',
@@ -553,6 +628,8 @@ const families: HfFamily[] = [
       max_position_embeddings: 4096,
       vocab_size: 32064,
     },
+    // Phi3Config.__post_init__ (transformers@008e5743): num_key_value_heads None → heads.
+    nullDerives: ['num_key_value_heads'],
     // Phi3Attention qkv_proj / o_proj and Phi3MLP gate_up_proj / down_proj: all bias=False.
     source: 'phi3/modeling_phi3.py (fused qkv and gate_up, no biases)',
   },
@@ -618,7 +695,8 @@ const families: HfFamily[] = [
   {
     id: 'starcoder2',
     ...LLAMA_LIKE,
-    defaults: { use_bias: true },
+    // Starcoder2Config (transformers@008e5743): `num_key_value_heads: int = 2` (no None handling).
+    defaults: { use_bias: true, num_key_value_heads: 2 },
     tiedDefault: true,
     gatedMlp: false,
     norm: 'layernorm',
@@ -632,7 +710,13 @@ const families: HfFamily[] = [
     ...LLAMA_LIKE,
     // StableLmAttention: head_dim = hidden_size // num_heads (no head_dim key).
     keys: { ...LLAMA_KEYS, headDim: [] },
-    defaults: { use_qkv_bias: false, qk_layernorm: false, use_parallel_residual: false },
+    // StableLmConfig.__init__ (transformers@05cd1ec1): num_key_value_heads=32, stored as given.
+    defaults: {
+      use_qkv_bias: false,
+      qk_layernorm: false,
+      use_parallel_residual: false,
+      num_key_value_heads: 32,
+    },
     norm: 'layernorm',
     normsPerLayer: { key: 'use_parallel_residual', whenTrue: 1, whenFalse: 2 },
     qkvBias: { key: 'use_qkv_bias' },
@@ -644,6 +728,8 @@ const families: HfFamily[] = [
     id: 'cohere',
     ...LLAMA_LIKE,
     defaults: { attention_bias: false, use_qk_norm: false },
+    // CohereConfig.__post_init__ (transformers@008e5743): num_key_value_heads None → heads.
+    nullDerives: ['num_key_value_heads'],
     tiedDefault: true,
     // CohereLayerNorm has a weight and no bias; one input_layernorm per parallel block.
     norm: 'rmsnorm',
@@ -657,6 +743,8 @@ const families: HfFamily[] = [
     id: 'olmo',
     ...LLAMA_LIKE,
     defaults: { attention_bias: false },
+    // OlmoConfig.__post_init__ (transformers@008e5743): num_key_value_heads None → heads.
+    nullDerives: ['num_key_value_heads'],
     // OlmoLayerNorm: F.layer_norm without weight or bias.
     norm: 'none',
     ...ATTENTION_BIAS,
@@ -666,6 +754,8 @@ const families: HfFamily[] = [
     id: 'olmo2',
     ...LLAMA_LIKE,
     defaults: { attention_bias: false },
+    // Olmo2Config.__post_init__ (transformers@008e5743): num_key_value_heads None → heads.
+    nullDerives: ['num_key_value_heads'],
     // Olmo2DecoderLayer: post_attention_layernorm and post_feedforward_layernorm only.
     ...ATTENTION_BIAS,
     // q_norm = RMSNorm(num_heads·head_dim), k_norm = RMSNorm(num_kv_heads·head_dim).
@@ -678,13 +768,21 @@ const families: HfFamily[] = [
     defaults: { attention_bias: false },
     ...ATTENTION_BIAS,
     qkNorm: 'full',
+    // OlmoeConfig (transformers@008e5743): num_key_value_heads None → heads; attribute_map
+    // {"num_local_experts": "num_experts"}.
+    nullDerives: ['num_key_value_heads'],
+    expertAliases: ['num_local_experts'],
     moe: 'olmoe',
     source: 'olmoe/modeling_olmoe.py (full-width QK RMSNorm, experts of intermediate_size)',
   },
   {
     id: 'deepseek_v2',
     ...LLAMA_LIKE,
-    defaults: { attention_bias: false, first_k_dense_replace: 0, moe_layer_freq: 1, n_shared_experts: null },
+    // No n_shared_experts default: transformers' DeepseekV2Config (@008e5743) has
+    // `n_shared_experts: int = 2`, DeepSeek's remote configuration_deepseek.py None; an absent key is
+    // therefore unknown. attribute_map {"num_experts": "n_routed_experts"}.
+    defaults: { attention_bias: false, first_k_dense_replace: 0, moe_layer_freq: 1 },
+    expertAliases: ['num_experts'],
     mla: true,
     moe: 'deepseek-v2',
     source: 'deepseek_v2/modeling_deepseek_v2.py (MLA, routed + shared experts)',
@@ -721,6 +819,13 @@ const families: HfFamily[] = [
   {
     id: 't5',
     layout: 't5',
+    // T5Config.attribute_map.
+    attributeMap: {
+      hidden_size: 'd_model',
+      num_attention_heads: 'num_heads',
+      num_hidden_layers: 'num_layers',
+      head_dim: 'd_kv',
+    },
     keys: {
       nLayers: ['num_layers'],
       dModel: ['d_model'],

@@ -286,6 +286,30 @@ function buildArchitecture(
   missing: string[],
 ): ArchitectureSpec | undefined {
   let valid = true;
+  // attribute_map aliases (GPT-2 `hidden_size` → `n_embd`): read after the canonical spellings; a
+  // different value under both spellings depends on the order transformers sets them, so unknown.
+  const attributeMap = Object.entries(family.attributeMap ?? {});
+  for (const [alias, canonical] of attributeMap) {
+    const aliasFound = view.get([alias]);
+    const canonicalFound = view.get([canonical]);
+    if (
+      aliasFound &&
+      canonicalFound &&
+      JSON.stringify(aliasFound.value) !== JSON.stringify(canonicalFound.value)
+    ) {
+      view.invalid(
+        aliasFound.source,
+        `the same value as \`${canonical}\` (${family.id} maps ${alias} onto it)`,
+      );
+      valid = false;
+    }
+  }
+  const withAttributeAliases = (aliases: readonly string[]): readonly string[] => [
+    ...aliases,
+    ...attributeMap
+      .filter(([alias, canonical]) => aliases.includes(canonical) && !aliases.includes(alias))
+      .map(([alias]) => alias),
+  ];
   const defaultOf = (aliases: readonly string[]) => {
     for (const key of aliases) if (key in family.defaults) return { key, value: family.defaults[key] };
     return undefined;
@@ -303,7 +327,7 @@ function buildArchitecture(
   ): number | undefined => {
     if (aliases.length === 0) return undefined;
     const min = options.min ?? 1;
-    const found = view.get(aliases);
+    const found = view.get(withAttributeAliases(aliases));
     // transformers passes a written null to the config class as None, not as its default.
     if (found && (found.value !== null || !options.nullable)) {
       // JSON keeps its types: a quoted "32" is a string, which the config class refuses.
@@ -363,13 +387,32 @@ function buildArchitecture(
   });
   if (!valid || !nLayers || !dModel || !nHeads || !vocabSize) return undefined;
 
-  let nKvHeads =
-    (family.keys.nKvHeads?.length
-      ? int('nKvHeads', family.keys.nKvHeads, 'kv heads', { nullable: true })
-      : undefined) ?? nHeads;
-  let headDim = family.keys.headDim?.length
-    ? int('headDim', family.keys.headDim, 'head_dim', { nullable: true })
-    : undefined;
+  /**
+   * kv heads and head_dim: absent → the config class default (or derived where that default is
+   * None); a written null → derived only where the class replaces None (`family.nullDerives`).
+   * Elsewhere the class keeps None (or refuses it) and the modeling code cannot build the layer,
+   * so the count is unknown rather than the class default (Qwen3: absent num_key_value_heads is
+   * 32, null is num_attention_heads).
+   */
+  const shapeInt = (field: ArchField, aliases: readonly string[], what: string): number | undefined => {
+    if (aliases.length === 0) return undefined;
+    const found = view.get(withAttributeAliases(aliases));
+    if (found && found.value === null) {
+      if ((family.nullDerives ?? []).includes(found.key)) {
+        assumptions.push(`${what}: ${found.key} null, derived as the ${family.id} config class does`);
+        return undefined;
+      }
+      view.invalid(
+        found.source,
+        `${EXPECTED.intAtLeast(1)} (the ${family.id} config class does not derive a null)`,
+      );
+      valid = false;
+      return undefined;
+    }
+    return int(field, aliases, what, { nullable: true });
+  };
+  let nKvHeads = shapeInt('nKvHeads', family.keys.nKvHeads ?? [], 'kv heads') ?? nHeads;
+  let headDim = shapeInt('headDim', family.keys.headDim ?? [], 'head_dim');
   if (headDim === undefined && !family.mla) {
     const width = headWidth(dModel, nHeads, ['hidden size', 'heads'], ' and head_dim is not set');
     if ('message' in width) {
@@ -398,7 +441,9 @@ function buildArchitecture(
   if (tiedFound && tiedValue !== undefined) {
     tiedEmbeddings = tiedValue;
     archSources.tiedEmbeddings = tiedFound.source;
-  } else if (tiedFound && tiedFound.value !== null) {
+  } else if (tiedFound) {
+    // A written null is not the class default: older PretrainedConfig stores None (falsy, so the
+    // head is untied) and the strict dataclass configs refuse it; either way not what the table says.
     view.invalid(tiedFound.source, EXPECTED.bool);
     valid = false;
   } else {
@@ -591,10 +636,27 @@ function readMoe(
       : style.startsWith('deepseek')
         ? 'n_routed_experts'
         : 'num_experts';
-  const expertsFound = view.get([expertsKey]);
+  // Spellings the config class maps onto the expert count (attribute_map); two different written
+  // values leave the count to the order transformers happens to set them in, so it is unknown.
+  const spellings = [expertsKey, ...(family.expertAliases ?? [])];
+  const writtenSpellings = spellings
+    .map((key) => view.get([key]))
+    .filter((found): found is NonNullable<typeof found> => found !== undefined);
+  const conflicting = writtenSpellings.find(
+    (found) => JSON.stringify(found.value) !== JSON.stringify(writtenSpellings[0]!.value),
+  );
+  if (conflicting) {
+    view.invalid(
+      conflicting.source,
+      `the same value as \`${writtenSpellings[0]!.key}\` (both name the expert count)`,
+    );
+    return 'invalid';
+  }
+  const expertsFound = writtenSpellings[0];
+  const expertsKeys = expertsFound ? [expertsFound.key] : [expertsKey];
   // DeepSeek: n_routed_experts null means a dense model.
   if (style.startsWith('deepseek') && expertsFound && expertsFound.value === null) return undefined;
-  const nExperts = int('nExperts', [expertsKey], 'experts', { min: 0 });
+  const nExperts = int('nExperts', expertsKeys, 'experts', { min: 0 });
   const expertsPerToken = int('expertsPerToken', ['num_experts_per_tok'], 'experts per token', { min: 0 });
   if (nExperts === undefined || expertsPerToken === undefined) return 'invalid';
   if (expertsFound) archSources.nExperts = expertsFound.source;
@@ -626,16 +688,18 @@ function readMoe(
     );
     let moeLayers = Math.floor(nLayers / step);
     for (const layer of denseOnly) if (layer >= 0 && layer < nLayers && (layer + 1) % step === 0) moeLayers--;
-    const sharedFfn =
-      'shared_expert_intermediate_size' in family.defaults
-        ? (int(undefined, ['shared_expert_intermediate_size'], 'shared expert width', { min: 0 }) ?? 0)
-        : 0;
+    const hasSharedExpert = 'shared_expert_intermediate_size' in family.defaults;
+    const sharedFfn = hasSharedExpert
+      ? (int(undefined, ['shared_expert_intermediate_size'], 'shared expert width', { min: 0 }) ?? 0)
+      : 0;
     return {
       nExperts,
       expertsPerToken,
       expertFfnSize,
       sharedExpertFfnSize: sharedFfn,
-      sharedExpertGate: sharedFfn > 0,
+      // Qwen2MoeSparseMoeBlock builds shared_expert_gate = Linear(hidden, 1) whatever the shared
+      // width (transformers@001f85b3 modular_qwen2_moe.py), so even a 0-wide shared expert has it.
+      sharedExpertGate: hasSharedExpert,
       moeLayers,
     };
   }
