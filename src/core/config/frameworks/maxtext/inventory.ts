@@ -70,6 +70,8 @@ export const MAXTEXT_INVENTORY: FrameworkInventory = {
       paths: [
         'src/maxtext/configs/base.yml',
         'src/maxtext/configs/types.py',
+        'src/maxtext/configs/pyconfig.py',
+        'src/maxtext/utils/globals.py',
         'src/maxtext/layers/decoders.py',
         'src/maxtext/layers/attentions.py',
         'src/maxtext/layers/attention_mla.py',
@@ -82,6 +84,11 @@ export const MAXTEXT_INVENTORY: FrameworkInventory = {
   entries: [
     // --- model selection and dimensions ------------------------------------------------------
     modelled('model_name', 'N', 'selects configs/models/<model_name>.yml'),
+    modelled(
+      'override_model_config',
+      'N',
+      'lets key=value arguments override keys of models/<model_name>.yml (pyconfig.py refuses them otherwise)',
+    ),
     {
       key: 'decoder_block',
       affects: 'N',

@@ -55,7 +55,9 @@ export function readMaxtextLayout(layers: readonly Layer[], gpus?: number): Para
   const get = (key: string): { value: unknown; source?: FieldSource } | undefined => {
     for (let i = layers.length - 1; i >= 0; i--) {
       const found = layers[i]!.values.get(key);
-      if (found) return found.unresolved ? { value: `$${key}`, source: found.source } : found;
+      // A value the environment decides, or one MaxText refuses, is no number to lay out.
+      if (found)
+        return found.unresolved || found.refused ? { value: `$${key}`, source: found.source } : found;
     }
     return key in MAXTEXT_BASE_YML ? { value: MAXTEXT_BASE_YML[key] } : undefined;
   };

@@ -35,12 +35,13 @@ import {
   MAXTEXT_MODEL_FILES,
   MAXTEXT_SIGNATURE_KEYS,
 } from './tables';
-import { parseShell, type ShellField } from '../../shell';
+import { parseShell, type ShellField, type ShellVariable } from '../../shell';
 import { MAXTEXT_INVENTORY } from './inventory';
 
 /**
  * MaxText reader: YAML configs (base.yml, configs/models/*.yml, copies of base.yml) and shell
- * launchers that run `python3 MaxText/train.py MaxText/configs/base.yml key=value ...`.
+ * launchers that run `python3 -m maxtext.trainers.pre_train.train src/maxtext/configs/base.yml
+ * key=value ...` (or an older layout's `python3 MaxText/train.py MaxText/configs/base.yml ...`).
  *
  * MaxText (pyconfig.py) layers its settings: the config file named on the command line (base.yml)
  * ← configs/models/<model_name>.yml ← `key=value` arguments. Sibling files are read through
@@ -55,6 +56,8 @@ export interface LayerValue {
   source?: FieldSource;
   /** The value is a shell expansion we cannot know (`steps=$STEPS` with STEPS from the caller). */
   unresolved?: boolean;
+  /** MaxText refuses the value (set twice by layers that may not both set it): why. */
+  refused?: string;
 }
 
 /** One layer of settings (built-in defaults, a YAML file, the command line). */
@@ -63,9 +66,45 @@ export interface Layer {
   values: Map<string, LayerValue>;
 }
 
-const TRAIN_MARKER = /(^|\/)MaxText\/(?:[\w.-]+\/)*train(?:_compile)?\.py$|^MaxText\.train(?:_compile)?$/;
-const SHELL_MARKER =
-  /MaxText\/(?:[\w.-]+\/)*train(?:_compile)?\.py|MaxText\/\$\{?\w+\}?|-m\s+MaxText\.train\b|MaxText\/configs\/\w+\.yml/;
+/**
+ * The pre-training entry points of each MaxText layout, as a field of the launch command:
+ * - google/maxtext (to Sep 2025): `python3 MaxText/train.py`, `python3 -m MaxText.train`;
+ * - AI-Hypercomputer/maxtext 28e5097a (Sep 2025, "Move to src layout") to b6cfc158 (Feb 2026):
+ *   `python3 -m MaxText.train src/MaxText/configs/base.yml`, `python3 src/MaxText/train.py`;
+ * - since 3532d642 (Feb 2026, "Migrate MaxText/train.py to maxtext/trainers/pre_train/train.py"),
+ *   read at e591f30c: `python3 -m maxtext.trainers.pre_train.train` (or `.train_compile`),
+ *   `python3 src/maxtext/trainers/pre_train/train.py`, `python3 maxtext/trainers/pre_train/train.py`.
+ */
+const TRAIN_MARKER = new RegExp(
+  [
+    String.raw`(^|/)MaxText/(?:[\w.-]+/)*train(?:_compile)?\.py$`,
+    String.raw`^MaxText\.train(?:_compile)?$`,
+    String.raw`(^|/)maxtext/trainers/pre_train/train(?:_compile)?\.py$`,
+    String.raw`^(?:src\.)?maxtext\.trainers\.pre_train\.train(?:_compile)?$`,
+  ].join('|'),
+);
+/** `MaxText/$EXECUTABLE`: the older launchers name train.py or train_compile.py through a variable. */
+const OLD_VARIABLE_TRAINER = /(^|\/)MaxText\/\$\{?\w+\}?$/;
+/** `-m MaxText.$EXECUTABLE`, `-m maxtext.trainers.pre_train."$EXECUTABLE"` with EXECUTABLE unknown. */
+const MODULE_VARIABLE_TRAINER = /^(?:MaxText|(?:src\.)?maxtext\.trainers\.pre_train)\."?\$\{?\w+\}?"?$/;
+/**
+ * The current layout's entry points that read no config file when none is named: pyconfig.py
+ * `_CONFIG_FILE_MAPPING` maps both to MAXTEXT_CONFIGS_DIR/base.yml (e591f30c).
+ */
+const IMPLIED_BASE_TRAINER = /maxtext[./]trainers[./]pre_train[./]/;
+/** Post-training entry points (SFT, RL, DPO, distillation): their runs are not modelled. */
+const POST_TRAIN_MARKER =
+  /^(?:src\.)?maxtext\.trainers\.post_train\.[\w.]+$|(^|\/)maxtext\/trainers\/post_train\/[\w/]+\.py$/;
+const SHELL_MARKER = new RegExp(
+  [
+    String.raw`MaxText/(?:[\w.-]+/)*train(?:_compile)?\.py`,
+    String.raw`MaxText/\$\{?\w+\}?`,
+    String.raw`-m\s+MaxText\.(?:train\b|\$)`,
+    String.raw`MaxText/configs/\w+\.yml`,
+    String.raw`-m\s+(?:src\.)?maxtext\.trainers\.(?:pre|post)_train\.`,
+    String.raw`maxtext/trainers/(?:pre|post)_train/[\w/]*\.py`,
+  ].join('|'),
+);
 
 /** Recognition from content: a MaxText launch line, or YAML with MaxText's own keys. */
 function detect(text: string, path: string | undefined): number {
@@ -170,6 +209,59 @@ function findBaseConfig(context: ReadContext): { path: string; text: string } | 
   );
 }
 
+/**
+ * base.yml of a launch that names no config file (current layout): MAXTEXT_CONFIGS_DIR defaults to
+ * src/maxtext/configs of the repository (utils/globals.py, e591f30c), run from its root or from src/.
+ */
+function findImpliedBase(context: ReadContext): { path: string; text: string } | undefined {
+  if (!context.path) return readFirst(context, ['src/maxtext/configs/base.yml']);
+  const candidates: string[] = [];
+  for (const dir of ancestors(context.path)) {
+    candidates.push(join(dir, 'src/maxtext/configs/base.yml'), join(dir, 'maxtext/configs/base.yml'));
+    if (/(^|[/\\])maxtext$/.test(dir)) candidates.push(join(dir, 'configs/base.yml'));
+  }
+  return readFirst(context, candidates);
+}
+
+/**
+ * The files a config inherits through `base_config:` (pyconfig.py `_load_config`, the same since
+ * google/maxtext): relative to the config's directory, else MAXTEXT_CONFIGS_DIR (an ancestor here),
+ * parents first. An unreadable parent other than base.yml leaves the settings unknown.
+ */
+function parentConfigs(
+  context: ReadContext,
+  path: string,
+  layer: Layer,
+  assumptions: string[],
+  depth = 0,
+): { layers: Layer[]; unknown?: string } {
+  const named = layer.values.get('base_config')?.value;
+  if (typeof named !== 'string' || !named.trim() || depth > 4) return { layers: [] };
+  const relative = named.trim();
+  const candidates = relative.startsWith('/')
+    ? [relative]
+    : [
+        join(directoryOf(path), relative),
+        ...ancestors(path)
+          .slice(1)
+          .map((dir) => join(dir, relative)),
+      ];
+  const found = readFirst(
+    context,
+    candidates.filter((candidate) => candidate !== path),
+  );
+  const parent = found ? yamlLayer(found.text, relative, found.path) : undefined;
+  if (found && parent) {
+    const above = parentConfigs(context, found.path, parent, assumptions, depth + 1);
+    return { layers: [...above.layers, parent], unknown: above.unknown };
+  }
+  if (/(^|\/)base\.yml$/.test(relative)) {
+    assumptions.push(`base_config ${relative} not readable: built-in copy of MaxText base.yml defaults used`);
+    return { layers: [] };
+  }
+  return { layers: [], unknown: `base_config ${quoted(relative, 80)} could not be read` };
+}
+
 // ---------------------------------------------------------------------------------------------
 // Layers
 
@@ -207,10 +299,20 @@ function modelLayer(
   assumptions: string[],
 ): Layer | undefined {
   const candidates: string[] = [];
-  if (baseDirectory) candidates.push(join(baseDirectory, `models/${modelName}.yml`));
+  // pyconfig.py (e591f30c): <config dir>/models, then <config dir>/../models, then the package's
+  // configs/models (an ancestor's configs/ or src/maxtext/configs/ here).
+  if (baseDirectory)
+    candidates.push(
+      join(baseDirectory, `models/${modelName}.yml`),
+      join(baseDirectory, `../models/${modelName}.yml`),
+    );
   if (context.path) {
     for (const dir of ancestors(context.path)) {
-      candidates.push(join(dir, `models/${modelName}.yml`), join(dir, `configs/models/${modelName}.yml`));
+      candidates.push(
+        join(dir, `models/${modelName}.yml`),
+        join(dir, `configs/models/${modelName}.yml`),
+        join(dir, `src/maxtext/configs/models/${modelName}.yml`),
+      );
     }
   }
   const found = readFirst(context, candidates);
@@ -234,6 +336,66 @@ function parseCliValue(text: string): unknown {
     return parseYamlValue(text, { version: '1.1' });
   } catch {
     return text;
+  }
+}
+
+const COMMAND_LINE = 'command line';
+const ENVIRONMENT = 'environment (M_ variables)';
+
+/**
+ * `export M_<KEY>=value` in the launcher (or `M_<KEY>=value python3 …`): pyconfig.py overrides a
+ * config key from the environment variable "M_" + KEY.upper() (google/maxtext@e64f6813
+ * `_update_from_env_and_command_line`; AI-Hypercomputer/maxtext@e591f30c `_initialize_pydantic`
+ * step 6) and refuses a key the command line also sets.
+ */
+function environmentLayer(script: ReturnType<typeof parseShell>, text: string, cli: Layer): Layer {
+  const values = new Map<string, LayerValue>();
+  for (const assignment of script.assignments) {
+    const match = /^M_([A-Z0-9_]+)$/.exec(assignment.name);
+    if (!match || assignment.isArray) continue;
+    const lineStart = text.lastIndexOf('\n', assignment.nameStart - 1) + 1;
+    const lineEnd = text.indexOf('\n', assignment.valueEnd);
+    const before = text.slice(lineStart, assignment.nameStart);
+    const after = text.slice(assignment.valueEnd, lineEnd < 0 ? text.length : lineEnd);
+    const exported = /(^|[;&|]\s*|\bthen\s+|\bdo\s+)export\s+(?:-\w+\s+)*$/.test(before.trimStart());
+    const commandPrefix = /^\s+[^\s;&|#]/.test(after);
+    if (!exported && !commandPrefix) continue;
+    const key = match[1].toLowerCase();
+    const source: FieldSource = {
+      key: assignment.name,
+      keyRange: script.lines.range(assignment.nameStart, assignment.nameEnd),
+      valueRange: script.lines.range(assignment.valueStart, assignment.valueEnd),
+      raw: assignment.raw,
+    };
+    const item: LayerValue =
+      assignment.value === undefined
+        ? { value: undefined, source, unresolved: true }
+        : { value: parseCliValue(assignment.value), source };
+    if (cli.values.has(key))
+      item.refused = `\`${key}\` is set both on the command line and as ${assignment.name}: MaxText refuses overrides from both.`;
+    values.set(key, item);
+  }
+  return { label: ENVIRONMENT, values };
+}
+
+/**
+ * A key both models/<model_name>.yml and the command line (or an M_ variable) set: pyconfig.py
+ * refuses the run unless `override_model_config` is true (AI-Hypercomputer/maxtext@e591f30c
+ * `validate_no_keys_overridden_twice`, different values only; google/maxtext@e64f6813
+ * `validate_no_keys_overwritten_twice`, any value, before the override option of 2ed45b64).
+ * Equal values give the same number either way and are let through.
+ */
+function refuseOverriddenModelKeys(settings: Settings, layers: Layer[], model: Layer): void {
+  const override = settings.get('override_model_config');
+  if (override && asBool(override.value) === true) return;
+  for (const layer of layers) {
+    if (layer.label !== COMMAND_LINE && layer.label !== ENVIRONMENT) continue;
+    for (const [key, item] of layer.values) {
+      const fromModel = model.values.get(key);
+      if (!fromModel || item.unresolved || item.refused) continue;
+      if (safeStringify(fromModel.value) === safeStringify(item.value)) continue;
+      item.refused = `\`${key}\` overrides ${model.label} (${safeStringify(fromModel.value)}) without \`override_model_config=True\`: MaxText refuses keys set by both.`;
+    }
   }
 }
 
@@ -276,6 +438,19 @@ class Settings {
               code: 'unresolved-value',
               message: `${quoted(`${key}=${found.source?.raw ?? ''}`)}: the value depends on the environment or the caller.`,
               range: found.source?.valueRange,
+            });
+          }
+          this.reject(key, found.source);
+          return undefined;
+        }
+        if (found.refused) {
+          if (!this.reported.has(key)) {
+            this.reported.add(key);
+            this.diagnostics.push({
+              severity: 'warning',
+              code: 'invalid-value',
+              message: found.refused,
+              range: rangeInThisFile(found.source),
             });
           }
           this.reject(key, found.source);
@@ -387,6 +562,8 @@ function read(text: string, context: ReadContext): ReadResult {
   let modelSectionRange: SourceRange | undefined;
   let baseDirectory: string | undefined;
   let baseFound = false;
+  /** A layer of the config that cannot be read: N and D would be guesses, so both stay unknown. */
+  let configUnknown: { message: string; range?: SourceRange } | undefined;
 
   if (isShellText(text, context.path)) {
     const script = parseShell(text);
@@ -396,30 +573,83 @@ function read(text: string, context: ReadContext): ReadResult {
       diagnostics.push({
         severity: 'warning',
         code: 'missing-architecture',
-        message: 'No `MaxText/train.py <config.yml> key=value ...` command found in this script.',
+        message:
+          'No MaxText training command (`python3 -m maxtext.trainers.pre_train.train <config.yml> key=value ...`, `MaxText/train.py …`) found in this script.',
       });
       return { kind: 'run-config', spec: emptySpec(diagnostics, assumptions) };
     }
     modelSectionRange = script.lines.range(launch.start, launch.end);
-    // `${MAXTEXT_DIR}/configs/base.yml`: resolve what follows the unknown prefix.
-    const configName = launch.config?.text ?? launch.config?.raw.replace(/^.*\$\{?\w+\}?\/?/, '');
+    const fieldRange = (field: ShellField) => script.lines.range(field.start, field.end);
+    if (launch.postTrain) {
+      diagnostics.push({
+        severity: 'warning',
+        code: 'unsupported-architecture',
+        message: `unknown: ${quoted(launch.trainer.text ?? launch.trainer.raw, 80)} is a MaxText post-training entry point (SFT, RL, DPO or distillation, with its post_train/*.yml config); Scaling Lens reads pre-training launches (maxtext.trainers.pre_train.train), so N and D are not shown.`,
+        range: fieldRange(launch.trainer),
+      });
+      return { kind: 'run-config', spec: emptySpec(diagnostics, assumptions) };
+    }
+    if (launch.unknownConfig) {
+      configUnknown = {
+        message: `the config file argument ${quoted(launch.unknownConfig.raw, 80)} depends on the environment or the caller`,
+        range: fieldRange(launch.unknownConfig),
+      };
+    }
+    const unknownArgument = launch.unknownArguments[0];
+    if (unknownArgument && !configUnknown) {
+      configUnknown = {
+        message: `the arguments ${quoted(unknownArgument.raw, 80)} depend on the environment or the caller and may set any key`,
+        range: fieldRange(unknownArgument),
+      };
+    }
+    const configName =
+      launch.config && (launch.config.text ?? knowableConfigPath(launch.config.raw, script.variables));
     if (launch.config && configName) {
       const resolved = resolveConfigPath(context, configName);
       const layer = resolved ? yamlLayer(resolved.text, configName, resolved.path) : undefined;
       if (resolved && layer) {
-        layers.push(layer);
+        const parents = parentConfigs(context, resolved.path, layer, assumptions);
+        if (parents.unknown) configUnknown ??= { message: parents.unknown, range: fieldRange(launch.config) };
+        layers.push(...parents.layers, layer);
         baseDirectory = directoryOf(resolved.path);
         baseFound = true;
-      } else {
+      } else if (/(^|\/)base\.yml$/.test(configName)) {
         diagnostics.push({
           severity: 'info',
           code: 'base-config-unavailable',
           message: `${quoted(configName, 120)} could not be read next to this script: MaxText's base.yml defaults are assumed.`,
-          range: script.lines.range(launch.config.start, launch.config.end),
+          range: fieldRange(launch.config),
         });
+      } else {
+        // Another config file (a copy of base.yml, gpu/models/llama2_7b.yml) sets the model and
+        // the run: base.yml's defaults would describe another run.
+        configUnknown ??= {
+          message: `the config file ${quoted(configName, 120)} could not be read next to this script`,
+          range: fieldRange(launch.config),
+        };
+      }
+    } else if (launch.config) {
+      configUnknown ??= {
+        message: `the config file ${quoted(launch.config.raw, 80)} depends on the environment or the caller`,
+        range: fieldRange(launch.config),
+      };
+    } else if (
+      !launch.unknownConfig &&
+      IMPLIED_BASE_TRAINER.test(launch.trainer.text ?? launch.trainer.raw)
+    ) {
+      // pyconfig.py _resolve_or_infer_config: no `.yml` argument → MAXTEXT_CONFIGS_DIR/base.yml.
+      assumptions.push(
+        'no config file on the command line: MaxText reads its configs/base.yml (pyconfig.py _CONFIG_FILE_MAPPING)',
+      );
+      const implied = findImpliedBase(context);
+      const layer = implied ? yamlLayer(implied.text, 'base.yml', implied.path) : undefined;
+      if (implied && layer) {
+        layers.push(layer);
+        baseDirectory = directoryOf(implied.path);
+        baseFound = true;
       }
     }
-    const cli: Layer = { label: 'command line', values: new Map() };
+    const cli: Layer = { label: COMMAND_LINE, values: new Map() };
     for (const field of launch.overrides) {
       const match = /^([A-Za-z_][A-Za-z0-9_]*)=/.exec(field.raw);
       if (!match) continue;
@@ -439,6 +669,8 @@ function read(text: string, context: ReadContext): ReadResult {
       cli.values.set(key, { value: parseCliValue(field.text.slice(field.text.indexOf('=') + 1)), source });
     }
     layers.push(cli);
+    const environment = environmentLayer(script, text, cli);
+    if (environment.values.size) layers.push(environment);
   } else {
     const layer = yamlLayer(text, 'this file', undefined, diagnostics);
     if (!layer) {
@@ -449,7 +681,17 @@ function read(text: string, context: ReadContext): ReadResult {
       };
     }
     const isFullConfig = MAXTEXT_FULL_CONFIG_KEYS.some((key) => layer.values.has(key));
-    if (isFullConfig) {
+    const parents = context.path ? parentConfigs(context, context.path, layer, assumptions) : undefined;
+    if (parents?.unknown)
+      configUnknown = {
+        message: parents.unknown,
+        range: layer.values.get('base_config')?.source?.valueRange,
+      };
+    if (parents?.layers.length) {
+      layers.push(...parents.layers, layer);
+      baseFound = true;
+      baseDirectory = directoryOf(context.path!);
+    } else if (isFullConfig) {
       layers.push(layer);
       baseFound = true;
       if (context.path) baseDirectory = directoryOf(context.path);
@@ -485,11 +727,13 @@ function read(text: string, context: ReadContext): ReadResult {
   const modelName =
     writtenName === null || writtenName === undefined || writtenName === '' ? 'default' : String(writtenName);
   if (modelName !== 'default') {
-    const overlay = modelLayer(context, baseDirectory, modelName, assumptions);
+    // pyconfig.py (e591f30c): "-Instruct" models share the base model's architecture file.
+    const overlay = modelLayer(context, baseDirectory, modelName.replaceAll('-Instruct', ''), assumptions);
     if (overlay) {
       // pyconfig applies the model file over the config file and under the command line.
-      const cliLast = layers[layers.length - 1].label === 'command line';
-      layers.splice(cliLast ? layers.length - 1 : layers.length, 0, overlay);
+      const cliIndex = layers.findIndex((layer) => layer.label === COMMAND_LINE);
+      layers.splice(cliIndex >= 0 ? cliIndex : layers.length, 0, overlay);
+      refuseOverriddenModelKeys(settings, layers, overlay);
     } else {
       // pyconfig fails on a model file it cannot open; base.yml's dims would be another model.
       diagnostics.push({
@@ -504,9 +748,19 @@ function read(text: string, context: ReadContext): ReadResult {
 
   const archSources: Partial<Record<ArchField, FieldSource>> = {};
   const trainingSources: Partial<Record<TrainingField, FieldSource>> = {};
-  const architecture = readArchitecture(settings, archSources, assumptions);
+  if (configUnknown) {
+    diagnostics.push({
+      severity: 'warning',
+      code: 'unsupported-architecture',
+      message: `unknown: ${configUnknown.message}; the model and the run it sets are not known, so N and D are not shown.`,
+      range: configUnknown.range,
+    });
+  }
+  const architecture = configUnknown ? undefined : readArchitecture(settings, archSources, assumptions);
   settings.phase = 'training';
-  const training = readTraining(settings, context, trainingSources, assumptions);
+  const training: TrainingSpec = configUnknown
+    ? { missing: ['training length'] }
+    : readTraining(settings, context, trainingSources, assumptions);
   settings.phase = 'other';
   if (modelName !== 'default' && modelNameValue?.source) archSources.modelName = modelNameValue.source;
 
@@ -527,7 +781,8 @@ function read(text: string, context: ReadContext): ReadResult {
     kind: 'run-config',
     spec: settings.finish(spec),
     written: writtenKeys(layers, modelSectionRange),
-    parsed: { maxtextLayers: layers },
+    // Without the config's own layer, a memory layout from the other layers would be a guess.
+    parsed: configUnknown ? undefined : { maxtextLayers: layers },
   };
 }
 
@@ -561,28 +816,170 @@ function writtenKeys(layers: readonly Layer[], anchor: SourceRange | undefined):
   return out;
 }
 
-/** The train.py command: the config file argument and the key=value overrides after it. */
-function findLaunch(
-  statements: ReturnType<typeof parseShell>['statements'],
-): { start: number; end: number; config?: ShellField; overrides: ShellField[] } | undefined {
-  let found: { start: number; end: number; config?: ShellField; overrides: ShellField[] } | undefined;
+/** The launch command: the trainer, the config file argument and the key=value overrides after it. */
+interface Launch {
+  start: number;
+  end: number;
+  /** The trainer field as written (`maxtext.trainers.pre_train.train`, `MaxText/train.py`). */
+  trainer: ShellField;
+  /** `train_compile`: an ahead-of-time compile of the step for the same config. */
+  compileOnly?: boolean;
+  /** A post-training entry point: nothing else of the launch is read. */
+  postTrain?: boolean;
+  config?: ShellField;
+  /** The argument in the config file's place cannot be known (`${MAXTEXT_CONFIG}` from the caller). */
+  unknownConfig?: ShellField;
+  overrides: ShellField[];
+  /** Arguments that expand to something unknown (`${TRAINING_ARGS}`): they may set any key. */
+  unknownArguments: ShellField[];
+}
+
+const KEY_VALUE = /^[A-Za-z_][A-Za-z0-9_]*=/;
+
+function findLaunch(statements: ReturnType<typeof parseShell>['statements']): Launch | undefined {
+  let found: Launch | undefined;
+  let postTrain: Launch | undefined;
   for (const statement of statements) {
-    // `MaxText/$EXECUTABLE` with EXECUTABLE unknown still names the trainer.
     const marker = statement.fields.findIndex(
-      (field) => TRAIN_MARKER.test(field.text ?? field.raw) || /(^|\/)MaxText\/\$\{?\w+\}?$/.test(field.raw),
+      (field) =>
+        TRAIN_MARKER.test(field.text ?? field.raw) ||
+        OLD_VARIABLE_TRAINER.test(field.raw) ||
+        (field.text === undefined && MODULE_VARIABLE_TRAINER.test(field.raw)),
     );
-    if (marker < 0) continue;
+    if (marker < 0) {
+      const post = statement.fields.find((field) => POST_TRAIN_MARKER.test(field.text ?? field.raw));
+      if (post)
+        postTrain = {
+          start: post.start,
+          end: statement.end,
+          trainer: post,
+          postTrain: true,
+          overrides: [],
+          unknownArguments: [],
+        };
+      continue;
+    }
     const rest = statement.fields.slice(marker + 1);
     const configIndex = rest.findIndex((field) => /\.ya?ml$/.test(field.text ?? field.raw));
     const config = configIndex >= 0 ? rest[configIndex] : undefined;
-    const overrides = rest
-      .slice(configIndex + 1)
-      .filter((field) => /^[A-Za-z_][A-Za-z0-9_]*=/.test(field.raw));
-    const candidate = { start: statement.fields[marker].start, end: statement.end, config, overrides };
-    // Prefer real commands over argument strings; among equals, the last launch wins.
-    if (!found || statement.kind === 'command' || !found.config) found = candidate;
+    // pyconfig.py takes argv[1] as the config file: one that expands to nothing knowable might be
+    // any file (or a key=value, then base.yml): its settings are unknown.
+    const first = rest[0];
+    const unknownConfig =
+      !config && first && first.text === undefined && !KEY_VALUE.test(first.raw) ? first : undefined;
+    const overrides: ShellField[] = [];
+    const unknownArguments: ShellField[] = [];
+    for (const field of rest.slice(configIndex + 1)) {
+      if (field === unknownConfig) continue;
+      if (KEY_VALUE.test(field.raw)) overrides.push(field);
+      else if (field.text === undefined) {
+        if (/^"?\$\{?\w+(\[[@*]\])?\}?"?$/.test(field.raw)) unknownArguments.push(field);
+      } else if (/^"?\$/.test(field.raw)) {
+        // `$EXTRA_ARGS` holding "steps=10 model_name=x": each word is an argument of its own; a
+        // word that is no key=value (a placeholder such as "<model-specific-arguments>") is not
+        // something MaxText reads, so what the arguments set is unknown.
+        for (const word of field.text.split(/\s+/).filter(Boolean)) {
+          if (KEY_VALUE.test(word))
+            overrides.push({ raw: word, start: field.start, end: field.end, text: word });
+          else unknownArguments.push(field);
+        }
+      }
+    }
+    const compileOnly = /train_compile/.test(statement.fields[marker].text ?? statement.fields[marker].raw);
+    const candidate: Launch = {
+      compileOnly,
+      start: statement.fields[marker].start,
+      end: statement.end,
+      trainer: statement.fields[marker],
+      config,
+      unknownConfig,
+      overrides,
+      unknownArguments,
+    };
+    // A training launch over an ahead-of-time compile (train_compile builds the step, it trains
+    // nothing); then real commands over argument strings; among equals, the last launch wins.
+    if (found && found.compileOnly !== compileOnly) {
+      if (found.compileOnly) found = candidate;
+    } else if (!found || statement.kind === 'command' || !found.config) found = candidate;
   }
-  return found;
+  return found ?? postTrain;
+}
+
+/**
+ * MaxText's own path variables when the environment does not set them, relative to the repository
+ * root the launchers run from: AI-Hypercomputer/maxtext@e591f30c src/maxtext/utils/globals.py
+ * (MAXTEXT_PKG_DIR = src/maxtext, MAXTEXT_CONFIGS_DIR = <pkg>/configs, MAXTEXT_REPO_ROOT = the root).
+ */
+const MAXTEXT_PATH_VARIABLES: Record<string, string> = {
+  MAXTEXT_PKG_DIR: 'src/maxtext',
+  MAXTEXT_CONFIGS_DIR: 'src/maxtext/configs',
+  MAXTEXT_REPO_ROOT: '.',
+};
+
+/**
+ * The part of a config path that can be known: `"${MAXTEXT_CONFIGS_DIR:-${MAXTEXT_REPO_ROOT:-$PWD}/src/maxtext/configs}"//base.yml`
+ * with the variables unset takes the script's defaults (bash `${NAME:-word}`), and a prefix that
+ * stays unknown (`$PWD`, `${MAXTEXT_PKG_DIR}`) is dropped: the rest is resolved against the script's
+ * ancestors, as a path relative to the repository root the launchers run from.
+ */
+function knowableConfigPath(raw: string, variables: ReadonlyMap<string, ShellVariable>): string | undefined {
+  const UNKNOWN = '\u0000';
+  // `export MAXTEXT_PKG_DIR="${MAXTEXT_PKG_DIR:-${MAXTEXT_REPO_ROOT:-$PWD}/src/maxtext}"`: a variable
+  // whose value stays unknown is expanded from its assignment, where its own name is still unset.
+  const valueOf = (name: string, unset: ReadonlySet<string>, depth: number): string | undefined => {
+    const variable = unset.has(name) ? undefined : variables.get(name);
+    if (!variable) return MAXTEXT_PATH_VARIABLES[name];
+    if (variable.value !== undefined) return variable.value;
+    if (variable.elements || variable.assignment.isArray || variable.assignment.append) return undefined;
+    // Unknown parts stay marked, so only what follows the last of them is used.
+    return expand(variable.assignment.raw, depth + 1, new Set([...unset, name]));
+  };
+  const expand = (text: string, depth: number, unset: ReadonlySet<string>): string => {
+    if (depth > 8) return UNKNOWN;
+    let out = '';
+    for (let i = 0; i < text.length; i++) {
+      const ch = text[i];
+      if (ch === '"' || ch === "'") continue;
+      if (ch !== '$') {
+        out += ch;
+        continue;
+      }
+      if (text[i + 1] === '{') {
+        let level = 0;
+        let close = i + 1;
+        for (; close < text.length; close++) {
+          if (text[close] === '{') level++;
+          else if (text[close] === '}' && --level === 0) break;
+        }
+        const body = text.slice(i + 2, close);
+        i = close;
+        const match = /^(\w+)(:?-)?([\s\S]*)$/.exec(body);
+        if (!match || (match[3] && !match[2])) {
+          out += UNKNOWN;
+          continue;
+        }
+        const isSet = !unset.has(match[1]) && variables.has(match[1]);
+        if (match[2] && !isSet) out += expand(match[3], depth + 1, unset);
+        else {
+          const value = valueOf(match[1], unset, depth);
+          out += value === undefined || (match[2] === ':-' && value === '') ? UNKNOWN : value;
+        }
+        continue;
+      }
+      const name = /^\w+/.exec(text.slice(i + 1));
+      if (!name) {
+        out += ch;
+        continue;
+      }
+      i += name[0].length;
+      out += valueOf(name[0], unset, depth) ?? UNKNOWN;
+    }
+    return out;
+  };
+  const expanded = expand(raw, 0, new Set());
+  const tail = expanded.slice(expanded.lastIndexOf(UNKNOWN) + 1).replace(/\/{2,}/g, '/');
+  const relative = expanded.includes(UNKNOWN) ? tail.replace(/^\/+/, '') : tail;
+  return /[^/]\.ya?ml$/.test(relative) && !/^\.ya?ml$/.test(relative) ? relative : undefined;
 }
 
 function readArchitecture(
