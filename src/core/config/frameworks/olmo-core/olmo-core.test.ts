@@ -132,7 +132,21 @@ describe('OLMo-core launch scripts', () => {
   it('makes N unknown for a factory whose blocks are not llama-like (nGPT)', () => {
     const spec = readSpec(fixturePath('olmo-core', 'nGPT-1B.py'));
     assert.equal(spec.architecture, undefined);
-    assert.ok(spec.diagnostics.some((d) => d.message.includes('ngpt')));
+    assert.ok(spec.diagnostics.some((d) => d.message.includes('ngpt') && /not llama-like/.test(d.message)));
+    // A name OLMo-core does not define (wrong case) is unknown for that reason, not for its blocks.
+    const text = fixture('olmo-core', 'OLMo2-7B.py');
+    const typo = readSpec(
+      'x.py',
+      undefined,
+      text.replace('TransformerConfig.olmo2_7B(', 'TransformerConfig.olmo2_7b('),
+    );
+    assert.equal(typo.architecture, undefined);
+    assert.ok(
+      typo.diagnostics.some((d) =>
+        /olmo2_7b is not a factory OLMo-core@\w+ defines \(names are case-sensitive\)/.test(d.message),
+      ),
+      typo.diagnostics.map((d) => d.message).join(' | '),
+    );
   });
 
   it('applies factory overrides and refuses arguments the factory fixes', () => {

@@ -461,7 +461,11 @@ function resolveFactory(
       return noParams(
         ctx,
         `a model of TransformerConfig.${name}`,
-        `TransformerConfig.${name} is not a factory of OLMo-core@${SHORT_COMMIT} that Scaling Lens models (its blocks are not llama-like).`,
+        // A chain that ends in another *_like base (nGPT, Gemma 3, Qwen 3.5) is a real model we do
+        // not count; any other name is not an OLMo-core factory at all.
+        /_like$/.test(name)
+          ? `TransformerConfig.${name} is not a factory of OLMo-core@${SHORT_COMMIT} that Scaling Lens models (its blocks are not llama-like).`
+          : `TransformerConfig.${name} is not a factory OLMo-core@${SHORT_COMMIT} defines (names are case-sensitive), so the model is not known.`,
         at,
       );
     }
