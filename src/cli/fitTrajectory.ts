@@ -126,7 +126,12 @@ export async function runFitTrajectoryCommand(
     models: models.length,
     modelSizes: sizes,
     runs: new Set(ingest.points.map((p) => `${p.model}/${p.run}`)).size,
-    notes: ingest.notes,
+    notes: [
+      ...ingest.notes,
+      minTokens === undefined
+        ? 'checkpoints at or before min(10B tokens, 10% of their run) are not fitted (Choshen et al. 2025 cut 10B; the 10% cap keeps small ladders: --min-tokens T to set it)'
+        : `checkpoints at or before ${minTokens.toExponential(2)} tokens are not fitted (--min-tokens)`,
+    ],
     errors: [...ingest.errors],
     ...(borrowed && {
       borrowed: { from: donorPath, beta: borrowed.schedule.beta, baselineBeta: borrowed.baseline.beta },

@@ -82,3 +82,42 @@ test('no params column: the model labels give N with a note; labels without a si
     /no params column, and the model labels state no size: give --params/,
   );
 });
+
+test('fit --form tissue2024 --json states the early cut it applied', async () => {
+  const { runFitTrajectoryCommand } = await import('../../src/cli/fitTrajectory');
+  const { callCli } = await import('../cli-call');
+  const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const dir = mkdtempSync(join(tmpdir(), 'sl-cut-'));
+  try {
+    const file = join(dir, 'runs.csv');
+    writeFileSync(
+      file,
+      table(['model', 'run', 'params', 'step', 'lr', 'loss', 'tokens'], (v) => [
+        v.model,
+        v.run,
+        v.params,
+        v.step,
+        v.lr,
+        v.train,
+        v.tokens,
+      ]),
+    );
+    const notes = async (extra: string[]) =>
+      (
+        JSON.parse(
+          (await callCli(runFitTrajectoryCommand, [file, '--form', 'tissue2024', '--json', ...extra])).stdout,
+        ) as {
+          notes: string[];
+        }
+      ).notes.join(' | ');
+    assert.match(await notes([]), /min\(10B tokens, 10% of their run\)/);
+    assert.match(
+      await notes(['--min-tokens', '0']),
+      /at or before 0\.00e\+0 tokens are not fitted \(--min-tokens\)/,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
