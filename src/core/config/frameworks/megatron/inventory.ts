@@ -65,6 +65,12 @@ export const MEGATRON_INVENTORY: FrameworkInventory = {
       paths: ['megatron/arguments.py', 'megatron/model/transformer.py', 'megatron/training.py'],
     },
     {
+      // The last Megatron-LM commit with the legacy GPT model (--use-legacy-models), parent of 39ec5ebeb4.
+      repo: 'NVIDIA/Megatron-LM',
+      commit: 'fd443f26abb03643c6f812a79a020e622054c749',
+      paths: ['megatron/legacy/model/transformer.py', 'megatron/training/arguments.py'],
+    },
+    {
       repo: 'bigscience-workshop/Megatron-DeepSpeed',
       commit: '8387ae17c4704f6579f88a84500b535d19d7fbbf',
       paths: [
@@ -90,7 +96,7 @@ export const MEGATRON_INVENTORY: FrameworkInventory = {
     modelled('--disable-bias-linear', 'N'),
     modelled('--add-qkv-bias', 'N'),
     modelled('--normalization', 'N'),
-    modelled('--qk-layernorm', 'N'),
+    modelled('--qk-layernorm', 'N', 'per-head q/k norms of --normalization kind (LayerNorm has a bias)'),
     modelled('--untie-embeddings-and-output-weights', 'N'),
     modelled('--max-position-embeddings', 'N', 'rows of the learned position table'),
     modelled(
@@ -101,11 +107,20 @@ export const MEGATRON_INVENTORY: FrameworkInventory = {
     modelled('--use-rotary-position-embeddings', 'N'),
     modelled('--no-position-embedding', 'N'),
     // Vocabulary ---------------------------------------------------------------------------------
-    modelled('--vocab-size', 'N', 'padded to make-vocab-size-divisible-by × TP'),
+    modelled(
+      '--vocab-size',
+      'N',
+      'NullTokenizer / TikTokenizer size, padded to make-vocab-size-divisible-by × TP; other tokenizers ignore it',
+    ),
     modelled('--padded-vocab-size', 'N', 'embedding rows as given'),
     modelled('--make-vocab-size-divisible-by', 'N'),
     modelled('--tokenizer-type', 'N'),
     modelled('--tokenizer-model', 'N'),
+    modelled(
+      '--legacy-tokenizer',
+      'N',
+      'older Megatron-LM tokenizers: NullTokenizer adds an end-of-document id (--vocab-size + 1)',
+    ),
     modelled('--vocab-file', 'N', 'GPT-2 BPE vocabulary (50257)'),
     modelled('--merge-file', 'N', 'GPT-2 BPE merges'),
     modelled('--tensor-model-parallel-size', 'N,D', 'vocabulary padding; data-parallel size'),
@@ -123,6 +138,15 @@ export const MEGATRON_INVENTORY: FrameworkInventory = {
     ),
     notModelled('--disable-pad-vocab-size', 'N', 'same as --no-pad-vocab-size', true),
     notModelled('--vocab-extra-ids', 'N', 'extra sentinel tokens added to the tokenizer', 100, 0),
+    // TokenizerConfig.special_tokens: HuggingFaceTokenizer add_special_tokens() grows len(tokenizer) by
+    // the tokens it did not have (megatron/core/tokenizers/text/libraries/huggingface_tokenizer.py).
+    notModelled(
+      '--tokenizer-special-tokens',
+      'N',
+      'special tokens added to the tokenizer, growing its vocabulary',
+      '<tool_call>',
+      null,
+    ),
     // MoE ----------------------------------------------------------------------------------------
     modelled('--num-experts', 'N'),
     modelled('--moe-router-topk', 'N', 'active parameters'),
@@ -219,11 +243,16 @@ export const MEGATRON_INVENTORY: FrameworkInventory = {
     irrelevant('--rotary-position-embeddings-theta', 'N', 'rotary has no parameters'),
     irrelevant('--use-rope-scaling', 'N', 'rotary has no parameters'),
     irrelevant('--window-size', 'N', 'attention mask only'),
-    irrelevant('--qk-l2-norm', 'N', 'parameter-free norm'),
+    modelled('--qk-l2-norm', 'N', 'parameter-free L2Norm in place of the --qk-layernorm norms'),
     irrelevant('--norm-epsilon', 'N', 'a constant'),
     irrelevant('--layernorm-epsilon', 'N', 'a constant'),
     irrelevant('--transformer-impl', 'N', 'local and Transformer Engine layers hold the same parameters'),
     irrelevant('--use-mcore-models', 'N', 'the same GPT model'),
+    modelled(
+      '--use-legacy-models',
+      'N',
+      'legacy GPT (Megatron-LM@fd443f26 megatron/legacy/model): no q/k norms; its experts and MLA are unknown',
+    ),
     irrelevant('--embedding-weights-in-fp32', 'N', 'a dtype'),
     // Training length ------------------------------------------------------------------------------
     modelled('--seq-length', 'N,D', 'learned positions fall back to it; tokens per sample'),

@@ -619,3 +619,172 @@ describe('NVIDIA Megatron-LM examples the reader was not built against', () => {
     assert.ok(diagnostics.some((d) => d.code === 'unknown-model' && d.message.includes('pretrain_bert.py')));
   });
 });
+
+describe('megatron reader: flags that change N, against Megatron-LM@d98e8a64 model code', () => {
+  const head =
+    'torchrun pretrain_gpt.py --num-layers 2 --hidden-size 256 --num-attention-heads 4 --seq-length 128 ' +
+    '--position-embedding-type rope';
+  // Biases on (add_bias_linear default True): linear_qkv 256×768 + 768, linear_proj 256×256 + 256.
+  const attention = 256 * 768 + 768 + 256 * 256 + 256;
+  // linear_fc1 256×1024 + 1024, linear_fc2 1024×256 + 256 (ffn 4h).
+  const mlp = 256 * 1024 + 1024 + 1024 * 256 + 256;
+
+  it('gives --qk-layernorm norms of the --normalization kind: a LayerNorm over kv_channels has a bias', () => {
+    // gpt_layer_specs.py: q_layernorm / k_layernorm = TENorm (te LayerNorm: weight + bias, or RMSNorm:
+    // weight) over hidden_size_per_attention_head = 64.
+    const layerNorm = readSpec('/tmp/qk.sh', `${head} --vocab-size 1024 --qk-layernorm`);
+    const ln = countParams(layerNorm.architecture!);
+    assert.equal(ln.breakdown.attentionPerLayer, attention + 2 * (64 + 64));
+    // Two LayerNorms of 256 (weight + bias) per layer, a final one, the tied 1024×256 embedding.
+    assert.equal(ln.total, 2 * (attention + 256 + mlp + 2 * 512) + 512 + 1024 * 256);
+    const rms = readSpec('/tmp/qk.sh', `${head} --vocab-size 1024 --qk-layernorm --normalization RMSNorm`);
+    const r = countParams(rms.architecture!);
+    assert.equal(r.breakdown.attentionPerLayer, attention + 2 * 64);
+    assert.equal(r.total, 2 * (attention + 128 + mlp + 2 * 256) + 256 + 1024 * 256);
+  });
+
+  it('counts no q/k norm parameters under --qk-l2-norm (L2Norm replaces the --qk-layernorm norms)', () => {
+    const spec = readSpec('/tmp/qk.sh', `${head} --vocab-size 1024 --qk-layernorm --qk-l2-norm`);
+    assert.equal(countParams(spec.architecture!).breakdown.attentionPerLayer, attention);
+    // MLA refuses qk_l2_norm (gpt_layer_specs.py asserts): no count.
+    const mla = readSpec(
+      '/tmp/mla.sh',
+      `${head} --multi-latent-attention --qk-layernorm --qk-l2-norm --normalization RMSNorm --disable-bias-linear --vocab-size 1024`,
+    );
+    assert.equal(mla.architecture, undefined);
+  });
+
+  it('uses --vocab-size only for NullTokenizer / TikTokenizer, as build_tokenizer.py does', () => {
+    const vocab = (flags: string) => readSpec('/tmp/v.sh', `${head} ${flags}`).architecture?.vocabSize;
+    // GPT2BPETokenizer reports its 50257 entries, padded to 128: the flag's 32000 is not used.
+    const gpt2 = readSpec(
+      '/tmp/v.sh',
+      `${head} --tokenizer-type GPT2BPETokenizer --vocab-file gpt2-vocab.json --merge-file gpt2-merges.txt --vocab-size 32000`,
+    );
+    assert.equal(gpt2.architecture?.vocabSize, 50_304);
+    assert.ok(gpt2.assumptions.some((a) => a.includes('--vocab-size 32000 is ignored')));
+    assert.equal(
+      vocab(
+        '--tokenizer-type HuggingFaceTokenizer --tokenizer-model meta-llama/Meta-Llama-3-8B --vocab-size 128000',
+      ),
+      128_256,
+    );
+    // NullTokenizer(vocab_size): the flag is the size, then padded (32001 → 251 × 128).
+    assert.equal(vocab('--tokenizer-type NullTokenizer --vocab-size 32001'), 32_128);
+    // TikTokenizer: vocab_size default 2**17, or the flag (100000 → 782 × 128).
+    assert.equal(vocab('--tokenizer-type TikTokenizer --tokenizer-model o200k.json'), 131_072);
+    assert.equal(
+      vocab('--tokenizer-type TikTokenizer --tokenizer-model o200k.json --vocab-size 100000'),
+      100_096,
+    );
+    // A tokenizer of unknown size with the flag: counted with it, said as an assumption.
+    const guessed = readSpec(
+      '/tmp/v.sh',
+      `${head} --tokenizer-type HuggingFaceTokenizer --tokenizer-model /data/my-tokenizer --vocab-size 1000`,
+    );
+    assert.equal(guessed.architecture?.vocabSize, 1024);
+    assert.ok(
+      guessed.assumptions.some((a) => a.includes('taken as the size of the tokenizer /data/my-tokenizer')),
+    );
+  });
+
+  it('adds the NullTokenizer end-of-document id in Megatron-DeepSpeed and under --legacy-tokenizer', () => {
+    const flags = '--tokenizer-type NullTokenizer --vocab-size 32000';
+    // Megatron-core NullTokenizer (@d98e8a64): vocab_size as given; 32000 is already a multiple of 128.
+    assert.equal(readSpec('/tmp/n.sh', `${head} ${flags}`).architecture?.vocabSize, 32_000);
+    // Megatron-DeepSpeed _NullTokenizer: vocab_size + 1 = 32001, padded to 251 × 128.
+    const ds = readSpec(
+      '/tmp/n.sh',
+      'deepspeed pretrain_gpt.py --num-layers 2 --hidden-size 256 --num-attention-heads 4 --seq-length 128 ' +
+        `--max-position-embeddings 128 ${flags}`,
+    );
+    assert.equal(ds.architecture?.vocabSize, 32_128);
+    assert.equal(
+      readSpec('/tmp/n.sh', `${head} ${flags} --legacy-tokenizer`).architecture?.vocabSize,
+      32_128,
+    );
+  });
+
+  it('drops the learned position table under --use-rotary-position-embeddings, whatever the named type', () => {
+    const base =
+      'torchrun pretrain_gpt.py --num-layers 2 --hidden-size 256 --num-attention-heads 4 --seq-length 128 ' +
+      '--max-position-embeddings 128 --vocab-size 1024';
+    // Learned absolute: a 128 × 256 position table.
+    assert.equal(readSpec('/tmp/r.sh', base).architecture?.learnedPositions, 128);
+    // arguments.py sets position_embedding_type = 'rope' when the legacy flag is given.
+    const both = readSpec(
+      '/tmp/r.sh',
+      `${base} --position-embedding-type learned_absolute --use-rotary-position-embeddings`,
+    );
+    assert.equal(both.architecture?.learnedPositions, 0);
+  });
+
+  it('refuses a shared expert with linear biases (SharedExpertMLP asserts add_bias_linear is False)', () => {
+    const spec = readSpec(
+      '/tmp/s.sh',
+      `${head} --vocab-size 1024 --num-experts 4 --moe-router-topk 2 --moe-shared-expert-intermediate-size 256`,
+    );
+    assert.equal(spec.architecture, undefined);
+    assert.ok(spec.diagnostics.some((d) => d.message.includes('needs --disable-bias-linear')));
+  });
+
+  it('builds a one-expert MoE layer with its router for Megatron-LM --num-experts 1, a dense MLP in Megatron-DeepSpeed', () => {
+    const core = readSpec(
+      '/tmp/m.sh',
+      `${head} --vocab-size 1024 --num-experts 1 --moe-router-topk 1 --moe-ffn-hidden-size 512`,
+    );
+    const counts = countParams(core.architecture!);
+    // One expert: fc1 256×512 + 512, fc2 512×256 + 256; TopKRouter weight 1×256 + bias 1 (add_bias_linear).
+    const moeMlp = 256 * 512 + 512 + 512 * 256 + 256 + 256 + 1;
+    assert.equal(counts.breakdown.mlpPerLayer, moeMlp);
+    assert.equal(counts.total, 2 * (attention + moeMlp + 1024) + 512 + 1024 * 256);
+    const ds = readSpec(
+      '/tmp/d.sh',
+      'deepspeed pretrain_gpt.py --num-layers 2 --hidden-size 256 --num-attention-heads 4 --seq-length 128 ' +
+        '--max-position-embeddings 128 --vocab-size 1024 --num-experts 1',
+    );
+    assert.equal(ds.architecture?.moe, undefined);
+    assert.equal(countParams(ds.architecture!).breakdown.mlpPerLayer, mlp);
+    const unknownFork = readSpec('/tmp/u.sh', `${head} --vocab-size 1024 --num-experts 1`);
+    assert.equal(unknownFork.architecture, undefined);
+  });
+
+  it('builds the legacy GPT of --use-legacy-models as Megatron-LM@fd443f26 did: no q/k norms, experts unknown', () => {
+    // megatron/legacy/model/transformer.py ParallelAttention has no q/k norm at all.
+    const spec = readSpec('/tmp/l.sh', `${head} --vocab-size 1024 --qk-layernorm --use-legacy-models`);
+    assert.equal(countParams(spec.architecture!).breakdown.attentionPerLayer, attention);
+    // Its SwitchMLP (top-1 in every layer, router without bias) is not the Megatron-core MoE layer.
+    const moe = readSpec(
+      '/tmp/l.sh',
+      `${head} --vocab-size 1024 --use-legacy-models --num-experts 8 --moe-router-topk 2 --disable-bias-linear`,
+    );
+    assert.equal(moe.architecture, undefined);
+    assert.ok(moe.diagnostics.some((d) => d.message.includes('SwitchMLP')));
+  });
+
+  it('pads the Qwen3-8B RL config from its tokenizer, not from the --vocab-size HuggingFaceTokenizer ignores', () => {
+    const spec = readSpec(fixturePath('megatron', 'nvidia-examples', 'rl', 'qwen3_8b.sh'));
+    const counts = countParams(spec.architecture!);
+    // len(Qwen3 tokenizer) 151,669 padded to a multiple of 128 (TP 1): 151,680 rows, untied.
+    assert.equal(spec.architecture!.vocabSize, 151_680);
+    // linear_qkv 4096 × (32 + 2·8)·128, linear_proj 4096 × 4096, q/k RMSNorm 2 × 128; SwiGLU 3 × 4096 × 12288.
+    assert.equal(counts.breakdown.attentionPerLayer, 4096 * 6144 + 4096 * 4096 + 256);
+    assert.equal(counts.breakdown.mlpPerLayer, 3 * 4096 * 12288);
+    assert.equal(counts.total, 36 * (41_943_296 + 150_994_944 + 2 * 4096) + 4096 + 2 * 151_680 * 4096);
+  });
+
+  it('counts Qwen3-0.6B from the Megatron-LM modelopt fragment: --kv-channels 128 over 16 heads, GQA 8', () => {
+    // The fragment leaves --tokenizer-model to its caller (examples/post_training/modelopt/*.sh).
+    const path = fixturePath('megatron', 'nvidia-examples', 'Qwen3-0.6B.sh');
+    const text = `${readFileSync(path, 'utf8')}\ntorchrun pretrain_gpt.py \${MODEL_ARGS} --tokenizer-model Qwen/Qwen3-0.6B\n`;
+    const spec = readSpec(path, text);
+    const counts = countParams(spec.architecture!);
+    // linear_qkv 1024 × (16 + 2·8)·128, linear_proj 2048 × 1024, q/k RMSNorm 2 × 128 (no biases).
+    assert.equal(counts.breakdown.attentionPerLayer, 1024 * 4096 + 2048 * 1024 + 256);
+    // SwiGLU fc1 1024 × 2·3072, fc2 3072 × 1024; two RMSNorms of 1024.
+    assert.equal(counts.breakdown.mlpPerLayer, 3 * 1024 * 3072);
+    // 151,669 tokens padded to a multiple of 1187: 128 × 1187 = 151,936 rows, tied.
+    assert.equal(spec.architecture!.vocabSize, 151_936);
+    assert.equal(counts.total, 596_049_920);
+  });
+});

@@ -40,6 +40,7 @@ import {
   NORMALIZATIONS,
   POSITION_EMBEDDING_TYPES,
   TOKENIZER_TYPE_VOCAB,
+  VOCAB_SIZE_TOKENIZERS,
 } from './tables';
 import { lastFlag, parseShell, type ShellFlag, type ShellFlagValue, type ShellScript } from '../../shell';
 
@@ -417,9 +418,10 @@ function read(text: string, context: ReadContext): ReadResult {
     const noBias = view.has(F.disableBiasLinear);
     const qkvBias = !noBias || view.has(F.addQkvBias);
 
-    const positionType =
-      view.choice(F.positionType, POSITION_EMBEDDING_TYPES)?.text.toLowerCase() ??
-      (view.has(F.rotary) ? 'rope' : 'learned_absolute');
+    // --use-rotary-position-embeddings overrides --position-embedding-type (arguments.py "Legacy RoPE
+    // arguments": position_embedding_type = 'rope'; Megatron-DeepSpeed drops the learned table too).
+    const namedPosition = view.choice(F.positionType, POSITION_EMBEDDING_TYPES)?.text.toLowerCase();
+    const positionType = view.has(F.rotary) ? 'rope' : (namedPosition ?? 'learned_absolute');
     let learnedPositions = 0;
     if (
       (positionType === 'learned_absolute' || positionType === 'absolute') &&
@@ -448,15 +450,32 @@ function read(text: string, context: ReadContext): ReadResult {
     /** Rows used as given: `--padded-vocab-size` is never padded again (build_tokenizer.py). */
     let vocabExact: number | undefined;
     const paddedFlag = view.int(F.paddedVocabSize) ?? view.int(F.padVocabSizeTo);
+    const namedType = paddedFlag ? undefined : view.text(F.tokenizerType);
+    // build_tokenizer.py hands --vocab-size to NullTokenizer / TikTokenizer only; any other tokenizer
+    // reports its own size and the flag is ignored (a fragment naming no tokenizer keeps it).
+    const vocabSizeRead = !namedType || (VOCAB_SIZE_TOKENIZERS as readonly string[]).includes(namedType.text);
     const vocabFlag = paddedFlag ? undefined : view.int(F.vocabSize);
-    const tokenizerType = paddedFlag || vocabFlag ? undefined : view.text(F.tokenizerType);
+    const tokenizerType = paddedFlag || (vocabFlag && vocabSizeRead) ? undefined : namedType;
     if (paddedFlag) {
       vocabExact = paddedFlag.value;
       archSources.vocabSize = view.source(paddedFlag.flag);
-    } else if (vocabFlag) {
+    } else if (vocabFlag && vocabSizeRead) {
       vocabBase = vocabFlag.value;
       vocabWhy = '--vocab-size';
       archSources.vocabSize = view.source(vocabFlag.flag);
+      // The NullTokenizer of Megatron-DeepSpeed (megatron/tokenizer/tokenizer.py @4efb479d) and of
+      // Megatron-LM's --legacy-tokenizer (megatron/training/tokenizer/tokenizer.py, removed in
+      // 3257093930) adds an end-of-document id after the given size: vocab_size + 1 before padding.
+      // Megatron-core's NullTokenizer (@d98e8a64) reports the size as given.
+      const legacyNull =
+        namedType?.text === 'NullTokenizer' && (showsDeepSpeedFork(script) || view.has(F.legacyTokenizer));
+      if (legacyNull) {
+        vocabBase += 1;
+        vocabWhy = '--vocab-size + 1 (the NullTokenizer end-of-document id)';
+        assumptions.push(
+          `NullTokenizer of ${view.has(F.legacyTokenizer) ? "Megatron-LM's --legacy-tokenizer" : 'Megatron-DeepSpeed'}: --vocab-size ${vocabFlag.value} + 1 end-of-document id = ${vocabBase} before padding`,
+        );
+      }
     } else if (tokenizerType) {
       const type = tokenizerType.text;
       archSources.vocabSize = view.source(tokenizerType.flag);
@@ -484,12 +503,27 @@ function read(text: string, context: ReadContext): ReadResult {
           vocabWhy = fallback.source;
         }
       }
+      if (vocabFlag && vocabBase !== undefined && vocabFlag.value !== vocabBase) {
+        // The tokenizer's own size is what Megatron pads; the flag's number is not used.
+        assumptions.push(
+          `--vocab-size ${vocabFlag.value} is ignored with --tokenizer-type ${type} (Megatron passes it only to ${VOCAB_SIZE_TOKENIZERS.join(', ')}): ${tokenizerName} has ${vocabBase} tokens`,
+        );
+      } else if (vocabFlag && vocabBase === undefined) {
+        // Megatron ignores the flag here, but a script that states it names the tokenizer's size;
+        // counted with it, said as an assumption rather than as Megatron's number.
+        vocabBase = vocabFlag.value;
+        vocabWhy = '--vocab-size';
+        archSources.vocabSize = view.source(vocabFlag.flag);
+        assumptions.push(
+          `--vocab-size ${vocabFlag.value} taken as the size of ${tokenizerName}: Megatron ignores the flag for this tokenizer (it passes it only to ${VOCAB_SIZE_TOKENIZERS.join(', ')}) and uses the tokenizer's own size`,
+        );
+      }
       if (vocabBase === undefined) {
         paramsMissing.push(`the vocabulary size of ${tokenizerName}`);
         view.diagnostics.push({
           severity: 'warning',
           code: 'unknown-vocab',
-          message: `Vocabulary size of ${quoted(tokenizerName)} is not known from the script; add --vocab-size or --padded-vocab-size.`,
+          message: `Vocabulary size of ${quoted(tokenizerName)} is not known from the script; add --padded-vocab-size.`,
           range: script.lines.range(tokenizerType.flag.start, tokenizerType.flag.end),
         });
       }
@@ -511,11 +545,36 @@ function read(text: string, context: ReadContext): ReadResult {
       let moe: MoeSpec | undefined;
       const expertsFlag = view.flag(F.numExperts);
       const experts = expertsFlag ? readExperts(view, expertsFlag) : undefined;
-      if (experts && expertsFlag && experts.value > 1) {
-        archSources.nExperts = view.source(expertsFlag);
-        moe = readMoe(view, expertsFlag, experts, nLayers.value, ffnSize, noBias, assumptions, archSources);
+      // Megatron-LM turns only `--num-experts 0` into no MoE (arguments.py): one expert is still a
+      // MoE layer with its router. Megatron-DeepSpeed's default 1 is the dense MLP (readMoe decides).
+      // Older Megatron-LM's --use-legacy-models builds megatron/legacy/model (NVIDIA/Megatron-LM@fd443f26,
+      // the last commit with it): the same dense layers, but SwitchMLP experts (top-1, every layer),
+      // no multi-latent attention and no q/k norms.
+      const legacy = view.flag(F.useLegacyModels);
+      const legacyRefuses = legacy
+        ? [expertsFlag, view.flag(F.multiLatentAttention)].filter((flag) => flag !== undefined)
+        : [];
+      for (const flag of legacyRefuses) {
+        view.diagnostics.push({
+          severity: 'warning',
+          code: 'not-modelled',
+          message: `${flag.name} with --use-legacy-models: the legacy GPT model's ${flag === expertsFlag ? 'SwitchMLP experts are' : 'attention is'} not counted.`,
+          range: view.script.lines.range(flag.start, flag.end),
+        });
+        view.reject(flag);
       }
-      const mla = view.has(F.multiLatentAttention) ? readMla(view, rmsNorm, noBias, qkvBias) : undefined;
+      if (experts && expertsFlag && !legacy) {
+        moe = readMoe(view, expertsFlag, experts, nLayers.value, ffnSize, noBias, assumptions, archSources);
+        if (moe) archSources.nExperts = view.source(expertsFlag);
+      }
+      const mla =
+        view.has(F.multiLatentAttention) && !legacy ? readMla(view, rmsNorm, noBias, qkvBias) : undefined;
+      const qkLayernorm = view.has(F.qkLayernorm);
+      if (legacy && qkLayernorm)
+        assumptions.push(
+          '--qk-layernorm is not built by the legacy GPT model (--use-legacy-models): no q/k norms',
+        );
+      const qkNorm = !mla && !legacy && qkLayernorm && !view.has(F.qkL2Norm);
       architecture = {
         nLayers: nLayers.value,
         dModel: d,
@@ -534,7 +593,11 @@ function read(text: string, context: ReadContext): ReadResult {
         normWeight: true,
         normBias: !rmsNorm,
         finalNorm: true,
-        qkNorm: mla ? 'none' : view.has(F.qkLayernorm) ? 'head' : 'none',
+        // q_layernorm / k_layernorm over kv_channels are `--normalization` norms (TENorm, LNImpl: a
+        // LayerNorm has a bias); --qk-l2-norm puts the parameter-free L2Norm in their place
+        // (megatron/core/models/gpt/gpt_layer_specs.py).
+        qkNorm: qkNorm ? 'head' : 'none',
+        ...(qkNorm && !rmsNorm ? { qkNormBias: true } : {}),
         ...(moe ? { moe } : {}),
         ...(mla ? { mla } : {}),
         ...(view.has(F.embedLayernorm) ? { embeddingNorm: true } : {}),
@@ -577,6 +640,16 @@ function read(text: string, context: ReadContext): ReadResult {
     });
   }
   return { kind: 'run-config', spec: finished, written: writtenFlags(view), parsed: script };
+}
+
+/** The deepspeed launcher or a flag only Megatron-DeepSpeed defines: the script is for that fork. */
+function showsDeepSpeedFork(script: ShellScript): boolean {
+  // The deepspeed launcher runs Megatron-DeepSpeed; Megatron-LM is launched with torchrun.
+  const deepspeedLauncher = script.statements.some(
+    (statement) => statement.kind === 'command' && /(^|\/)deepspeed$/.test(statement.fields[0]?.text ?? ''),
+  );
+  const names = new Set(script.flags.map((flag) => flag.name));
+  return deepspeedLauncher || DEEPSPEED_FORK_FLAGS.some((name) => names.has(name));
 }
 
 /**
@@ -622,22 +695,19 @@ function readMoe(
 ): MoeSpec | undefined {
   const F = MEGATRON_FLAGS;
   const names = new Set(view.script.flags.map((flag) => flag.name));
-  // The deepspeed launcher runs Megatron-DeepSpeed; Megatron-LM is launched with torchrun.
-  const deepspeedLauncher = view.script.statements.some(
-    (statement) => statement.kind === 'command' && /(^|\/)deepspeed$/.test(statement.fields[0]?.text ?? ''),
-  );
-  const deepspeedFork =
-    deepspeedLauncher ||
-    DEEPSPEED_FORK_FLAGS.some((name) => names.has(name)) ||
-    expertsFlag.values.length > 1;
+  const deepspeedFork = showsDeepSpeedFork(view.script) || expertsFlag.values.length > 1;
   const coreFork = MEGATRON_CORE_MOE_FLAGS.some((name) => names.has(name));
+  // Megatron-DeepSpeed: one expert is its dense ParallelMLP (megatron/model/transformer.py).
+  if (experts.value === 1 && deepspeedFork && !coreFork) return undefined;
   if (deepspeedFork === coreFork) {
     view.diagnostics.push({
       severity: 'warning',
       code: 'not-modelled',
       message: deepspeedFork
         ? `${expertsFlag.name} with both Megatron-DeepSpeed and Megatron-core MoE flags: the MoE layout is ambiguous, parameters are not counted.`
-        : `${expertsFlag.name} without --moe-router-topk (Megatron-LM) or --topk/--expert-interval (Megatron-DeepSpeed): which fork, and so which MoE layout, is not known; parameters are not counted.`,
+        : experts.value === 1
+          ? `${expertsFlag.name} 1 without a Megatron-LM or Megatron-DeepSpeed MoE flag: Megatron-LM builds a one-expert MoE layer with a router, Megatron-DeepSpeed a dense MLP; parameters are not counted.`
+          : `${expertsFlag.name} without --moe-router-topk (Megatron-LM) or --topk/--expert-interval (Megatron-DeepSpeed): which fork, and so which MoE layout, is not known; parameters are not counted.`,
       range: view.script.lines.range(expertsFlag.start, expertsFlag.end),
     });
     view.reject(expertsFlag);
@@ -678,6 +748,17 @@ function readMoe(
     const expertFfn = view.int(F.moeFfnSize);
     const shared = view.int(F.moeSharedExpertSize);
     const moeLayers = readMoeLayerFreq(view, nLayers);
+    if (shared && !noBias) {
+      // SharedExpertMLP asserts add_bias_linear is False (megatron/core/transformer/moe/shared_experts.py):
+      // Megatron refuses this model, so there is no count to give.
+      view.diagnostics.push({
+        severity: 'warning',
+        code: 'invalid-value',
+        message: `${shared.flag.name} needs --disable-bias-linear: Megatron's shared expert has no biases and refuses to build with them; parameters are not counted.`,
+        range: view.script.lines.range(shared.flag.start, shared.flag.end),
+      });
+      view.reject(shared.flag);
+    }
     moe = {
       nExperts: experts.value,
       expertsPerToken: topk?.value ?? MEGATRON_DEFAULTS.moeRouterTopk,
@@ -795,7 +876,8 @@ export function countPattern(text: string): { ones: number; zeros: number } | un
 function readMla(view: FlagView, rmsNorm: boolean, noBias: boolean, qkvBias: boolean): MlaSpec | undefined {
   const F = MEGATRON_FLAGS;
   const flag = view.flag(F.multiLatentAttention)!;
-  if (!view.has(F.qkLayernorm) || !rmsNorm || !noBias || qkvBias) {
+  // --qk-l2-norm is refused with MLA (gpt_layer_specs.py asserts qk_l2_norm is False).
+  if (!view.has(F.qkLayernorm) || view.has(F.qkL2Norm) || !rmsNorm || !noBias || qkvBias) {
     view.diagnostics.push({
       severity: 'warning',
       code: 'not-modelled',

@@ -27,6 +27,12 @@ export const MEGATRON_FLAGS = {
   addQkvBias: ['--add-qkv-bias'],
   swiglu: ['--swiglu'],
   qkLayernorm: ['--qk-layernorm'],
+  /** Parameter-free L2Norm on q and k; it replaces the `--qk-layernorm` norms (gpt_layer_specs.py). */
+  qkL2Norm: ['--qk-l2-norm'],
+  /** Older Megatron-LM: build megatron/legacy/model instead of Megatron-core (removed after fd443f26). */
+  useLegacyModels: ['--use-legacy-models'],
+  /** Older Megatron-LM: the megatron/training/tokenizer system (removed in 3257093930). */
+  legacyTokenizer: ['--legacy-tokenizer'],
   numExperts: ['--num-experts'],
   routerTopk: ['--moe-router-topk'],
   /** Megatron-DeepSpeed MoE top-k. */
@@ -191,12 +197,22 @@ export const MEGATRON_DEFAULTS = {
   gpt2Vocab: 50257,
 } as const;
 
+/**
+ * The `--tokenizer-type`s whose size `--vocab-size` sets: build_tokenizer.py passes `args.vocab_size`
+ * to NullTokenizer, NullMultimodalTokenizer and TikTokenizer only; every other tokenizer ignores it
+ * and reports its own size (NVIDIA/Megatron-LM@d98e8a64 megatron/core/tokenizers/utils/build_tokenizer.py).
+ */
+export const VOCAB_SIZE_TOKENIZERS = ['NullTokenizer', 'NullMultimodalTokenizer', 'TikTokenizer'] as const;
+
 /** Tokenizer vocabulary sizes by `--tokenizer-type` (before padding). */
 export const TOKENIZER_TYPE_VOCAB: Record<string, { vocab: number; source: string; assumed?: string }> = {
   // megatron/training/tokenizer: GPT-2 BPE vocab file gpt2-vocab.json (50257 entries).
   GPT2BPETokenizer: { vocab: 50257, source: 'GPT-2 BPE (gpt2-vocab.json)' },
   // Llama-2 SentencePiece tokenizer.model: 32000 pieces (HF meta-llama/Llama-2-7b-hf config).
   Llama2Tokenizer: { vocab: 32000, source: 'Llama-2 SentencePiece tokenizer.model' },
+  // TikTokenizer without --vocab-size: vocab_size DEFAULT_TIKTOKEN_MAX_VOCAB = 2**17, special tokens
+  // included (NVIDIA/Megatron-LM@d98e8a64 megatron/core/tokenizers/text/libraries/tiktoken_tokenizer.py).
+  TikTokenizer: { vocab: 131072, source: 'TikTokenizer default vocab_size 2**17' },
   // Megatron-DeepSpeed llama examples pass the official Llama tokenizer.model (32000 pieces).
   GPTSentencePieceTokenizer: {
     vocab: 32000,

@@ -133,3 +133,22 @@ describe('NeMo 1.x Megatron GPT reader', () => {
     }
   });
 });
+
+describe('NeMo reader: grouped-query attention by model class (NeMo@8cfedd72 megatron_gpt_model.py)', () => {
+  it('counts num_query_groups on Megatron-core and refuses it on the legacy GPTModel, which asserts', () => {
+    const gqa = injectYamlPath(read(GPT), 'model.num_query_groups', 4);
+    const core = analyze(gqa);
+    // linear_qkv 768 × (12 + 2·4)·64 + bias 1,280; linear_proj 768 × 768 + bias 768.
+    assert.equal(core.analysis?.breakdown?.attentionPerLayer, 768 * 1280 + 1280 + 768 * 768 + 768);
+    // Twelve layers lose 768 × 1,024 + 1,024 of K/V projection each against the 124M multi-head model.
+    assert.equal(core.analysis?.params?.total, GPT_126M - 12 * (768 * 1024 + 1024));
+    const legacy = analyze(injectYamlPath(gqa, 'model.mcore_gpt', false));
+    assert.equal(legacy.analysis?.params, null);
+    assert.ok(legacy.diagnostics.some((d) => d.message.includes('needs model.mcore_gpt: True')));
+    // The head count itself is allowed on the legacy model (the assert accepts it).
+    const same = analyze(
+      injectYamlPath(injectYamlPath(read(GPT), 'model.num_query_groups', 12), 'model.mcore_gpt', false),
+    );
+    assert.equal(same.analysis?.params?.total, GPT_126M);
+  });
+});

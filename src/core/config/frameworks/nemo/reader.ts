@@ -167,9 +167,22 @@ function readArchitecture(b: SpecBuilder): ArchitectureSpec | undefined {
     headDim = b.headDim(dModel, nHeads, ['hidden_size', 'num_attention_heads']);
     if (headDim === undefined) return undefined;
   }
-  const nKvHeads = b.int(['model', 'num_query_groups'], { arch: 'nKvHeads' })?.value ?? nHeads.value;
+  const groups = b.int(['model', 'num_query_groups'], { arch: 'nKvHeads' });
+  const nKvHeads = groups?.value ?? nHeads.value;
   const bias = b.bool(['model', 'bias'])?.value ?? d.bias;
   const mcore = b.bool(['model', 'mcore_gpt'])?.value ?? d.mcore_gpt;
+  if (!mcore && groups && nKvHeads !== nHeads.value) {
+    // megatron_gpt_model.model_provider_func asserts num_query_groups is None or the head count on
+    // the legacy GPTModel ("Group Query Attention is only supported in Megatron Core"): no such model.
+    b.spec.paramsMissing = ['model.mcore_gpt: True (grouped-query attention needs Megatron-core)'];
+    b.diagnose(
+      'warning',
+      'invalid-value',
+      `model.num_query_groups ${nKvHeads} needs model.mcore_gpt: True: NeMo's legacy GPTModel refuses grouped-query attention, so parameters are not counted.`,
+      groups.source.valueRange,
+    );
+    return undefined;
+  }
   // add_qkv_bias exists on the Megatron-core path only (megatron_base_model.build_transformer_config).
   const qkvBias = bias || (mcore && (b.bool(['model', 'qkv_bias'])?.value ?? false));
   const activation = (b.oneOf(['model', 'activation'], ACTIVATIONS)?.value ?? d.activation).toLowerCase();
