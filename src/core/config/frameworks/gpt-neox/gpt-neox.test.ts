@@ -294,6 +294,102 @@ describe('GPT-NeoX model code conventions', () => {
     );
   });
 
+  // small-learned-pos.yml: 4 layers, d 256, LayerNorm w+b, learned table of 1024 rows, tied,
+  // GPT-2 BPE 50257 padded to 128 × model_parallel_size 2 = 50432 rows.
+  const small = fixturePath('gpt-neox', 'small-learned-pos.yml');
+  const smallText = fixture('gpt-neox', 'small-learned-pos.yml');
+
+  it('adds the bitsandbytes StableEmbedding LayerNorm (2 × hidden_size) to a learned table with use_bnb_optimizer', () => {
+    const plain = countParams(readSpec(small).architecture!).total;
+    // word_embeddings.py: embedding_module = bnb.nn.StableEmbedding for the position table only;
+    // StableEmbedding.__init__ adds torch.nn.LayerNorm(embedding_dim): weight 256 + bias 256.
+    const bnb = countParams(
+      readSpec(small, undefined, withKey(smallText, 'use-bnb-optimizer', true)).architecture!,
+    );
+    assert.equal(bnb.total, plain + 2 * 256);
+    // A rotary model has no position table, so the optimizer choice leaves N alone.
+    const rotary = setKey(smallText, 'pos-emb', 'rotary');
+    assert.equal(
+      countParams(readSpec(small, undefined, withKey(rotary, 'use_bnb_optimizer', true)).architecture!).total,
+      countParams(readSpec(small, undefined, rotary).architecture!).total,
+    );
+    // With RMSNorm the model's norm is not the StableEmbedding's LayerNorm: unknown, naming the key.
+    const rms = readSpec(
+      small,
+      undefined,
+      withKey(setKey(smallText, 'norm', 'rmsnorm'), 'use_bnb_optimizer', true),
+    );
+    assert.equal(rms.architecture, undefined);
+    assert.ok(
+      rms.diagnostics.some((x) => x.code === 'not-modelled-key' && x.message.includes('use_bnb_optimizer')),
+    );
+  });
+
+  it('makes N unknown for a reward model with an untied head (train_impl rm builds hidden_size × 1)', () => {
+    const rm = readSpec(path, undefined, withKey(text, 'train_impl', 'rm'));
+    assert.equal(rm.architecture, undefined);
+    assert.ok(rm.diagnostics.some((x) => x.code === 'not-modelled-key' && x.message.includes('train_impl')));
+    // Tied, the head is the word embedding whatever train_impl says (gpt2_model.py init_specs).
+    assert.notEqual(
+      readSpec(small, undefined, withKey(smallText, 'train_impl', 'rm')).architecture,
+      undefined,
+    );
+  });
+
+  it('makes N unknown for output_layer_parallelism row, which NeoX exits on', () => {
+    const row = readSpec(path, undefined, setKey(text, 'output_layer_parallelism', 'row'));
+    assert.equal(row.architecture, undefined);
+    assert.ok(row.diagnostics.some((x) => x.message.includes('output_layer_parallelism')));
+  });
+
+  it('refuses num_kv_heads that do not divide the heads (arguments.py asserts)', () => {
+    const spec = readSpec(small, undefined, withKey(smallText, 'num_kv_heads', 3));
+    assert.equal(spec.architecture, undefined);
+    assert.ok(
+      spec.diagnostics.some((x) => x.code === 'invalid-value' && x.message.includes('num_kv_heads 3')),
+    );
+  });
+
+  it('refuses intermediate_size together with expansion_factor (ParallelMLP asserts)', () => {
+    const both = readSpec(
+      small,
+      undefined,
+      withKey(withKey(smallText, 'intermediate_size', 1024), 'expansion_factor', 4),
+    );
+    assert.equal(both.architecture, undefined);
+    assert.ok(
+      both.diagnostics.some((x) => x.code === 'invalid-value' && x.message.includes('expansion_factor')),
+    );
+  });
+
+  it('counts num_unique_layers as no sharing: no NeoX model code reads it', () => {
+    const plain = countParams(readSpec(path).architecture!).total;
+    assert.equal(
+      countParams(readSpec(path, undefined, withKey(text, 'num-unique-layers', 2)).architecture!).total,
+      plain,
+    );
+  });
+
+  it('counts the tokenizer size, not a written padded_vocab_size, when the vocab file pins it', () => {
+    // build_tokenizer overwrites padded_vocab_size (tokenizer.py:67): GPT-2 BPE 50257 → 50432 rows.
+    const base = readSpec(small);
+    assert.equal(base.architecture!.vocabSize, 50432);
+    const written = readSpec(small, undefined, withKey(smallText, 'padded_vocab_size', 50304));
+    assert.equal(written.architecture!.vocabSize, 50432);
+    assert.ok(written.diagnostics.some((x) => x.code === 'overridden-value' && x.message.includes('50304')));
+    // Without a vocab file the written value is the best statement of the tokenizer.
+    const noFile = smallText.replace(/^\s*"vocab-file".*\n/m, '');
+    const stated = readSpec(small, undefined, withKey(noFile, 'padded_vocab_size', 50304));
+    assert.equal(stated.architecture!.vocabSize, 50304);
+  });
+
+  it('names the mamba layers of configs/mamba/mamba-1.4B.yml, not the head width NeoX does not check for them', () => {
+    const spec = readSpec(fixturePath('gpt-neox', 'mamba-1.4B.yml'));
+    assert.equal(spec.architecture, undefined);
+    assert.ok(spec.diagnostics.some((x) => x.code === 'not-modelled-key' && x.message.includes('mamba')));
+    assert.ok(!spec.diagnostics.some((x) => x.message.includes('not divisible')));
+  });
+
   it('refuses an MLP whose two linears NeoX would round to different widths (mistral/7B.yml)', () => {
     const spec = readSpec(fixturePath('gpt-neox', 'mistral-7B.yml'));
     assert.equal(spec.architecture, undefined);
@@ -348,11 +444,11 @@ describe('GPT-NeoX inventory', () => {
     const spec = readSpec(
       path20b(),
       undefined,
-      withKey(fixture('gpt-neox', 'neox-20b.yml'), 'num-unique-layers', 2),
+      withKey(fixture('gpt-neox', 'neox-20b.yml'), 'use-qk-layernorm', true),
     );
     assert.equal(spec.architecture, undefined);
     assert.ok(
-      spec.diagnostics.some((x) => x.code === 'not-modelled-key' && x.message.includes('num_unique_layers')),
+      spec.diagnostics.some((x) => x.code === 'not-modelled-key' && x.message.includes('use_qk_layernorm')),
     );
   });
 });

@@ -117,10 +117,21 @@ const entries: InventoryEntry[] = [
   {
     key: 'num_unique_layers',
     affects: 'N',
-    status: 'not-modelled',
-    default: null,
-    example: 2,
-    why: 'shares parameters between layers',
+    status: 'irrelevant',
+    why: 'only validated (arguments.py); gpt2_model.init_specs builds num_layers separate layers and no model code reads it',
+  },
+  {
+    key: 'output_layer_parallelism',
+    affects: 'N',
+    status: 'modelled',
+    modelledValues: ['column'],
+    why: '`row` exits (transformer.py ParallelLinear: broken, issue #905); the head shape is the same',
+  },
+  {
+    key: 'use_bnb_optimizer',
+    affects: 'N',
+    status: 'modelled',
+    why: 'with pos_emb learned, the position table is a bitsandbytes StableEmbedding with a LayerNorm (word_embeddings.py)',
   },
   {
     key: 'rpe_num_buckets',
@@ -310,7 +321,7 @@ const entries: InventoryEntry[] = [
     status: 'not-modelled',
     default: 'normal',
     example: 'dpo',
-    why: 'DPO/KTO/RM/REINFORCE process pairs or extra sequences per sample',
+    why: 'DPO/KTO/RM/REINFORCE process pairs or extra sequences per sample; `rm` with no_weight_tying also swaps the head for hidden_size × 1 (the reader makes N unknown)',
   },
   {
     key: 'dataset_impl',
@@ -353,6 +364,7 @@ export const gptNeoxInventory: FrameworkInventory = {
         'megatron/model/moe.py',
         'megatron/model/moe_mlp.py',
         'megatron/model/router.py',
+        'megatron/tokenizer/tokenizer.py',
       ],
     },
     {

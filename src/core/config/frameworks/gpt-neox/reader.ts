@@ -168,7 +168,22 @@ function readArchitecture(b: SpecBuilder): ArchitectureSpec | undefined {
     );
     return undefined;
   }
-  const nKvHeads = b.int(['num_kv_heads'], { arch: 'nKvHeads' })?.value ?? nHeads.value;
+  // Layer types first: NeoX skips the hidden_size % heads check for mamba stacks (arguments.py
+  // validate_values), so an unmodelled layer type is the reason to give, not the head width.
+  if (!readAttentionConfig(b)) return undefined;
+  const kvHeads = b.int(['num_kv_heads'], { arch: 'nKvHeads' });
+  const nKvHeads = kvHeads?.value ?? nHeads.value;
+  if (kvHeads && (kvHeads.value < 1 || nHeads.value % kvHeads.value !== 0)) {
+    // arguments.py calculate_derived asserts num_attention_heads % num_kv_heads == 0.
+    b.diagnose(
+      'error',
+      'invalid-value',
+      `num_kv_heads ${kvHeads.value} must divide num_attention_heads ${nHeads.value} (GPT-NeoX asserts it); parameters are not counted.`,
+      kvHeads.source.valueRange,
+    );
+    b.reject(kvHeads.source);
+    return undefined;
+  }
   const headDim = b.headDim(dModel, nHeads, ['hidden_size', 'num_attention_heads']);
   if (headDim === undefined) return undefined;
 
@@ -183,6 +198,17 @@ function readArchitecture(b: SpecBuilder): ArchitectureSpec | undefined {
   const multipleOf = b.int(['mlp_multiple_of'])?.value ?? (legacyLlamaMlp ? 256 : 1);
   const intermediate = b.int(['intermediate_size'], { arch: 'ffnSize' });
   const expansion = b.number(['expansion_factor']);
+  if (intermediate && expansion) {
+    // ParallelMLP asserts that at most one of them is set (megatron/model/transformer.py:106 @ ea7aefd).
+    b.diagnose(
+      'warning',
+      'invalid-value',
+      'GPT-NeoX refuses intermediate_size together with expansion_factor (ParallelMLP asserts one of them is None); parameters are not counted.',
+      expansion.source.keyRange,
+    );
+    b.reject(expansion.source);
+    return undefined;
+  }
   let ffnIn =
     intermediate?.value ?? (expansion ? Math.floor(expansion.value * dModel.value) : 4 * dModel.value);
   let ffnSize: number;
@@ -224,17 +250,55 @@ function readArchitecture(b: SpecBuilder): ArchitectureSpec | undefined {
   }
 
   const tied = !(b.bool(['no_weight_tying'], { arch: 'tiedEmbeddings' })?.value ?? false);
+  // train_impl rm with an untied head builds rm_linear (hidden_size → 1) instead of the vocabulary
+  // projection (megatron/model/transformer.py ParallelLinear, is_rm @ ea7aefd); tied, the head is the
+  // embedding either way.
+  const trainImpl = b.string(['train_impl']);
+  if (!tied && trainImpl?.value.toLowerCase() === 'rm') {
+    b.diagnose(
+      'warning',
+      'not-modelled-key',
+      'unknown: train_impl `rm` with no_weight_tying replaces the output layer by a hidden_size × 1 reward head, which Scaling Lens does not model; N not shown.',
+      trainImpl.source.valueRange,
+    );
+    b.spec.paramsMissing = [...(b.spec.paramsMissing ?? []), 'a model of the `train_impl: rm` reward head'];
+    return undefined;
+  }
   const posEmbKey = b.string(['pos_emb']);
   const posEmb = (posEmbKey?.value ?? 'learned').toLowerCase();
   if (posEmbKey && !NEOX_POS_EMBS.has(posEmb)) unknownName(b, posEmbKey, NEOX_POS_EMBS);
   const seqLength = b.int(['seq_length']);
-  const maxPositions =
-    b.int(['max_position_embeddings'], { arch: 'maxPositions' })?.value ?? seqLength?.value ?? 0;
+  const maxPositionsKey = b.int(['max_position_embeddings'], { arch: 'maxPositions' });
+  const maxPositions = maxPositionsKey?.value ?? seqLength?.value ?? 0;
   const learnedPositions = posEmb === 'learned' ? maxPositions : 0;
-  if (posEmb === 'learned') b.assume(`learned position table with ${maxPositions} rows (pos_emb learned)`);
+  // max_position_embeddings is required (arguments.py validate_values); a file without it is merged
+  // with another at launch, so seq_length (which it must be at least) stands in, and says so.
+  if (posEmb === 'learned')
+    b.assume(
+      `learned position table with ${maxPositions} rows (pos_emb learned${maxPositionsKey ? '' : '; max_position_embeddings not in this file, seq_length used'})`,
+    );
+  // With use_bnb_optimizer the learned position table is a bitsandbytes StableEmbedding
+  // (megatron/model/word_embeddings.py:88-101 @ ea7aefd), which adds a torch LayerNorm(hidden_size),
+  // weight and bias (bitsandbytes/nn/modules.py StableEmbedding.__init__: self.norm). The word
+  // embedding stays a VocabParallelEmbedding.
+  const bnbEmbedding = posEmb === 'learned' && (b.bool(['use_bnb_optimizer'])?.value ?? false);
+  if (bnbEmbedding && !(norm.weight && norm.bias)) {
+    // The counter's embedding norm follows the model's norm type; here it is a LayerNorm whatever `norm` says.
+    b.diagnose(
+      'warning',
+      'not-modelled-key',
+      `unknown: use_bnb_optimizer makes the learned position table a bitsandbytes StableEmbedding with its own LayerNorm, which Scaling Lens cannot count next to norm \`${normName}\`; N not shown.`,
+      b.find(['use_bnb_optimizer'])?.source.keyRange,
+    );
+    b.spec.paramsMissing = [...(b.spec.paramsMissing ?? []), 'a model of `use_bnb_optimizer` with this norm'];
+    return undefined;
+  }
+  if (bnbEmbedding)
+    b.assume(
+      'use_bnb_optimizer: the learned position table (bitsandbytes StableEmbedding) adds a LayerNorm of 2 × hidden_size',
+    );
   b.bool(['gpt_j_residual']); // Parallel residual: NeoX still allocates both LayerNorms.
   b.bool(['gpt_j_tied']); // Ties the two norms in the forward pass only; both are still allocated.
-  if (!readAttentionConfig(b)) return undefined;
 
   const vocabSize = readVocab(b, { rmsnorm: normName.includes('rms'), gated: gatedMlp });
   if (vocabSize === undefined) return undefined;
@@ -259,6 +323,7 @@ function readArchitecture(b: SpecBuilder): ArchitectureSpec | undefined {
     normBias,
     finalNorm: true,
     qkNorm: 'none',
+    ...(bnbEmbedding ? { embeddingNorm: true } : {}),
   };
   if (moe === null) return undefined;
   const expectedLinear1 = gatedMlp ? 2 * ffnSize : ffnSize;
@@ -366,7 +431,6 @@ function readMoe(
 /** Padded vocab rows: tokenizer size rounded up to make_vocab_size_divisible_by × model_parallel_size. */
 function readVocab(b: SpecBuilder, family: { rmsnorm: boolean; gated: boolean }): number | undefined {
   const explicitPadded = b.int(['padded_vocab_size'], { arch: 'vocabSize' });
-  if (explicitPadded) return explicitPadded.value;
   let tokens: number | undefined;
   const explicit = b.int(['vocab_size'], { arch: 'vocabSize' });
   const vocabFile = b.string(['vocab_file'], { arch: 'vocabSize' });
@@ -377,6 +441,11 @@ function readVocab(b: SpecBuilder, family: { rmsnorm: boolean; gated: boolean })
     ? (NEOX_VOCAB_FILE_SIZES.find((row) => row.pattern.test(vocabFile.value)) ??
       (shared ? { tokens: shared.size, source: `${shared.name} (${shared.source})` } : undefined))
     : undefined;
+  // NeoX overwrites padded_vocab_size at launch with the tokenizer's size padded to
+  // make_vocab_size_divisible_by × model_parallel_size (megatron/tokenizer/tokenizer.py:67
+  // build_tokenizer, called by train.py @ ea7aefd). So a written value only stands in for a tokenizer
+  // this file does not pin down; a vocab_file whose size is known decides.
+  if (explicitPadded && !(fileRow && tokens === undefined)) return explicitPadded.value;
   const typeRow = tokenizerType ? NEOX_TOKENIZER_TYPE_SIZES[tokenizerType.value] : undefined;
   if (tokens === undefined && !fileRow && (vocabFile || (tokenizerType && !typeRow))) {
     // A tokenizer named in the file but not known here: its size decides the embedding rows.
@@ -417,6 +486,14 @@ function readVocab(b: SpecBuilder, family: { rmsnorm: boolean; gated: boolean })
   const modelParallel = b.int(['model_parallel_size'])?.value ?? 1;
   const { rows, note } = padVocab(tokens, divisibleBy, modelParallel, { tpName: 'model_parallel_size' });
   if (note) b.assume(note);
+  if (explicitPadded && explicitPadded.value !== rows) {
+    b.diagnose(
+      'info',
+      'overridden-value',
+      `padded_vocab_size ${explicitPadded.value} is replaced at launch: GPT-NeoX sets it from the tokenizer (${tokens} tokens padded to ${divisibleBy} × ${modelParallel} = ${rows} rows), which is what is counted.`,
+      explicitPadded.source.valueRange,
+    );
+  }
   return rows;
 }
 

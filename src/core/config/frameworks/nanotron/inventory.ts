@@ -20,6 +20,15 @@ export const NANOTRON_DEFAULTS = {
   make_vocab_size_divisible_by: 1,
 } as const;
 
+/** MoEConfig defaults (src/nanotron/config/models_config.py @ NANOTRON_SOURCE.commit). */
+export const NANOTRON_MOE_DEFAULTS = {
+  num_experts: 8,
+  top_k: 2,
+  moe_intermediate_size: 1408,
+  shared_expert_intermediate_size: 5632,
+  enable_shared_expert: false,
+} as const;
+
 /**
  * Fields of the config dataclasses (src/nanotron/config/models_config.py @ NANOTRON_SOURCE.commit):
  * a model_config with another field is another config class (nanotron's examples define their own,
@@ -91,6 +100,31 @@ export const NANOTRON_CONFIG_FIELDS = {
   ],
 } as const;
 
+/**
+ * The activations ACT2FN accepts (src/nanotron/nn/activations.py ACT2CLS @ NANOTRON_SOURCE.commit); none
+ * has parameters, and both models use them in the same gated MLP.
+ */
+export const NANOTRON_ACTIVATIONS: readonly string[] = [
+  'gelu',
+  'gelu_10',
+  'gelu_fast',
+  'gelu_new',
+  'gelu_python',
+  'gelu_pytorch_tanh',
+  'gelu_accurate',
+  'laplace',
+  'linear',
+  'mish',
+  'quick_gelu',
+  'relu',
+  'relu2',
+  'relu6',
+  'sigmoid',
+  'silu',
+  'swish',
+  'tanh',
+];
+
 const M = 'model.model_config.';
 
 /** Keys of nanotron's Config dataclasses that can change N or D. */
@@ -108,6 +142,9 @@ export const nanotronInventory: FrameworkInventory = {
         'src/nanotron/helpers.py',
         'src/nanotron/models/llama.py',
         'src/nanotron/models/qwen.py',
+        'src/nanotron/nn/moe.py',
+        'src/nanotron/nn/activations.py',
+        'src/nanotron/nn/layer_norm.py',
       ],
     },
   ],
@@ -128,15 +165,15 @@ export const nanotronInventory: FrameworkInventory = {
       key: `${M}hidden_act`,
       affects: 'N',
       status: 'modelled',
-      modelledValues: ['silu'],
-      why: 'gated MLP with SiLU',
+      modelledValues: NANOTRON_ACTIVATIONS,
+      why: 'gated MLP; every ACT2FN activation is parameter-free',
     },
     {
       key: `${M}attention_bias`,
       affects: 'N',
       status: 'modelled',
       default: false,
-      why: 'q/k/v biases in Qwen2 (Llama ignores it)',
+      why: 'q/k/v biases in Qwen2 (the Llama model builds bias-free projections whatever it says)',
     },
     { key: `${M}is_llama_config`, affects: 'N', status: 'modelled' },
     { key: `${M}is_qwen2_config`, affects: 'N', status: 'modelled' },
@@ -158,11 +195,35 @@ export const nanotronInventory: FrameworkInventory = {
     {
       key: `${M}moe_config`,
       affects: 'N',
-      status: 'not-modelled',
+      status: 'modelled',
       default: null,
-      example: '{num_experts: 8, top_k: 2, moe_intermediate_size: 1408}',
-      why: 'Qwen2 MoE layers',
+      why: 'Qwen2 MoE layers (nn/moe.py: router E×d, gated experts, optional shared expert and gate)',
     },
+    { key: `${M}moe_config.num_experts`, affects: 'N', status: 'modelled', default: 8 },
+    { key: `${M}moe_config.top_k`, affects: 'N', status: 'modelled', default: 2 },
+    { key: `${M}moe_config.moe_intermediate_size`, affects: 'N', status: 'modelled', default: 1408 },
+    {
+      key: `${M}moe_config.shared_expert_intermediate_size`,
+      affects: 'N',
+      status: 'modelled',
+      default: 5632,
+      why: 'only with enable_shared_expert',
+    },
+    { key: `${M}moe_config.enable_shared_expert`, affects: 'N', status: 'modelled', default: false },
+    {
+      key: `${M}moe_config.layers`,
+      affects: 'N',
+      status: 'modelled',
+      why: 'indices of the MoE layers; the default [-1] means all',
+    },
+    {
+      key: `${M}moe_config.token_dispatcher_type`,
+      affects: 'N',
+      status: 'modelled',
+      modelledValues: ['alltoall', 'allgather'],
+      why: 'communication only; other values are refused',
+    },
+    { key: `${M}moe_config.router_aux_loss_coef`, affects: 'N', status: 'irrelevant', why: 'loss term' },
     {
       key: `${M}is_starcoder2_config`,
       affects: 'N',

@@ -4,6 +4,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyzeText, DEFAULT_ANALYSIS_SETTINGS } from '../../../analyze';
 import { nanotronReader } from './reader';
+import { keysAt, lookup, parseYaml } from '../../yamlSource';
 import { HAS_SHARED, SHARED_DIR, SHARED_SKIP, diskReadFile, fixturePath } from '../../../../../test/helpers';
 import {
   notModelledKeyFailures,
@@ -21,6 +22,17 @@ function analyze(text: string, path = 'config.yaml') {
 }
 
 const fixtureText = (name: string) => readFileSync(join(DIR, name), 'utf8');
+
+/** The model_config numbers of a fixture, read with the YAML parser (not the reader under test). */
+function parseYamlModel(text: string): Record<string, number> {
+  const yaml = parseYaml(text)!;
+  const out: Record<string, number> = {};
+  for (const key of keysAt(yaml, ['model', 'model_config'])) {
+    const value = lookup(yaml, ['model', 'model_config', key])?.value;
+    if (typeof value === 'number') out[key] = value;
+  }
+  return out;
+}
 
 describe('nanotron reader', () => {
   it(
@@ -45,13 +57,117 @@ describe('nanotron reader', () => {
     assert.equal(qwen.analysis?.tokens, 32000 * 3 * 1 * 2 * 4096);
   });
 
-  it('does not count a Qwen2 MoE model, naming moe_config, and still gives D', () => {
-    const result = analyze(fixtureText('config_qwen_with_moe.yaml'));
+  describe('Qwen2 MoE (config_qwen_with_moe.yaml: d 256, 12 layers, 4 heads = 4 kv, vocab 128256 tied)', () => {
+    const d = 256;
+    // models/qwen.py Qwen2Attention: qkv_proj d × (q 256 + k 256 + v 256), o_proj 256 × d, no biases.
+    const attention = d * (256 + 2 * 256) + 256 * d;
+    const norms = 2 * d; // input_layernorm, post_attention_layernorm (RMSNorm weight only)
+    // nn/moe.py: Router.weight E×d; GroupedMLP merged_gate_up_proj E×d×2m + merged_down_proj E×m×d.
+    const router = (experts: number) => experts * d;
+    const expert = (m: number) => d * 2 * m + m * d;
+    // enable_shared_expert: Qwen2MLP(shared width s): gate_up d×2s + down s×d; shared_expert_gate d×1.
+    const sharedExpert = (s: number) => d * 2 * s + s * d + d;
+    const embedding = 128256 * d; // tied head
+    const finalNorm = d;
+    const text = fixtureText('config_qwen_with_moe.yaml');
+    // The example writes moe_config twice (null, then the mapping; PyYAML keeps the last): edit the
+    // mapping's lines in place.
+    const moeBlock =
+      '    moe_config:\n      num_experts: 8\n      top_k: 1\n      enable_shared_expert: true\n';
+    const withMoe = (fields: Record<string, unknown>) => {
+      assert.ok(text.includes(moeBlock));
+      let block = moeBlock;
+      for (const [key, value] of Object.entries(fields)) {
+        const line = `      ${key}: ${JSON.stringify(value)}\n`;
+        const existing = new RegExp(`^      ${key}:.*\\n`, 'm');
+        block = existing.test(block) ? block.replace(existing, line) : block + line;
+      }
+      return text.replace(moeBlock, block);
+    };
+
+    it('counts the upstream example: 8 experts of the default width 1408, top-1, shared expert 5632', () => {
+      const result = analyze(text);
+      const layer = attention + norms + router(8) + 8 * expert(1408) + sharedExpert(5632);
+      assert.equal(result.analysis?.params?.total, 12 * layer + embedding + finalNorm);
+      assert.equal(result.analysis?.params?.total, 191_726_848);
+      assert.equal(result.analysis?.params?.active, 12 * (layer - 7 * expert(1408)) + embedding + finalNorm);
+      assert.equal(typeof result.analysis?.tokens, 'number');
+    });
+
+    it('keeps a dense Qwen2MLP (intermediate_size 768) in the layers moe_config.layers leaves out', () => {
+      const listed = withMoe({ layers: [0, 5, 11, 40] });
+      const dense = d * 2 * 768 + 768 * d;
+      const moeLayer = router(8) + 8 * expert(1408) + sharedExpert(5632);
+      // Index 40 is beyond the 12 layers: no layer has it (Qwen2DecoderLayer: layer_idx in layers).
+      assert.equal(
+        analyze(listed).analysis?.params?.total,
+        12 * (attention + norms) + 3 * moeLayer + 9 * dense + embedding + finalNorm,
+      );
+    });
+
+    it('reads the MoEConfig widths and drops the shared expert when it is off', () => {
+      const edited = withMoe({ moe_intermediate_size: 512, enable_shared_expert: false, num_experts: 4 });
+      assert.equal(
+        analyze(edited).analysis?.params?.total,
+        12 * (attention + norms + router(4) + 4 * expert(512)) + embedding + finalNorm,
+      );
+    });
+
+    it('shows no count for a field MoEConfig does not have, or top_k above num_experts', () => {
+      const foreign = analyze(withMoe({ capacity_factor: 1.25 }));
+      assert.equal(foreign.analysis?.params, null);
+      assert.ok(foreign.diagnostics.some((x) => x.message.includes('capacity_factor')));
+      const topK = analyze(withMoe({ top_k: 9 }));
+      assert.equal(topK.analysis?.params, null);
+    });
+  });
+
+  it('builds the class dacite picks: Qwen2Config when a Qwen2-only field is written, whatever is_qwen2_config says', () => {
+    // config_qwen without its flag is still a Qwen2Config (sliding_window_size, _use_qkv_packed… are
+    // not LlamaConfig fields, so dacite's strict LlamaConfig attempt fails and Qwen2Config matches).
+    const text = fixtureText('config_qwen.yaml');
+    const base = analyze(text).analysis!.params!.total;
+    const unflagged = text.replace(/^\s*is_qwen2_config:.*\n/m, '');
+    assert.equal(analyze(unflagged).analysis?.params?.total, base);
+    const falseFlag = text.replace(/is_qwen2_config: true/, 'is_qwen2_config: false');
+    assert.equal(analyze(falseFlag).analysis?.params?.total, base);
+    // qkv_proj bias: q (heads × head_dim = hidden_size) + 2 × kv heads × head_dim, per layer.
+    const model = parseYamlModel(text);
+    const qkvBias =
+      model.hidden_size + 2 * model.num_key_value_heads * (model.hidden_size / model.num_attention_heads);
+    const biased = injectYamlPath(unflagged, 'model.model_config.attention_bias', true);
+    assert.equal(analyze(biased).analysis?.params?.total, base + model.num_hidden_layers * qkvBias);
+  });
+
+  it('refuses num_key_value_heads that do not divide the heads (llama.py asserts)', () => {
+    // config_tiny_llama: 16 heads; 3 kv heads cannot be repeated evenly.
+    const text = fixtureText('config_tiny_llama.yaml');
+    const result = analyze(injectYamlPath(text, 'model.model_config.num_key_value_heads', 3));
     assert.equal(result.analysis?.params, null);
-    assert.ok(
-      result.diagnostics.some((d) => d.code === 'not-modelled-key' && d.message.includes('moe_config')),
+    assert.ok(result.diagnostics.some((x) => x.message.includes('num_key_value_heads 3')));
+  });
+
+  it('ignores attention_bias in a LlamaConfig: the Llama model builds bias-free projections', () => {
+    const text = fixtureText('config_tiny_llama.yaml');
+    const base = analyze(text).analysis!.params!.total;
+    assert.equal(
+      analyze(injectYamlPath(text, 'model.model_config.attention_bias', true)).analysis?.params?.total,
+      base,
     );
-    assert.equal(typeof result.analysis?.tokens, 'number');
+  });
+
+  it('counts any ACT2FN activation the same (parameter-free) and refuses an unknown one', () => {
+    const text = fixtureText('config_tiny_llama.yaml');
+    const base = analyze(text).analysis!.params!.total;
+    assert.equal(
+      analyze(injectYamlPath(text, 'model.model_config.hidden_act', 'gelu_pytorch_tanh')).analysis?.params
+        ?.total,
+      base,
+    );
+    assert.equal(
+      analyze(injectYamlPath(text, 'model.model_config.hidden_act', 'swiglu')).analysis?.params,
+      null,
+    );
   });
 
   it(

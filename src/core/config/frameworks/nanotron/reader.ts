@@ -7,7 +7,14 @@ import { neverThrowing, padVocab } from '../../readerPolicy';
 import { yamlWrittenKeys } from '../../inventory';
 import { keysAt, lookup, parseYaml, topLevelKeys } from '../../yamlSource';
 import { SpecBuilder, formatInt } from '../../specBuilder';
-import { NANOTRON_CONFIG_FIELDS, NANOTRON_DEFAULTS, NANOTRON_SOURCE, nanotronInventory } from './inventory';
+import {
+  NANOTRON_ACTIVATIONS,
+  NANOTRON_CONFIG_FIELDS,
+  NANOTRON_DEFAULTS,
+  NANOTRON_MOE_DEFAULTS,
+  NANOTRON_SOURCE,
+  nanotronInventory,
+} from './inventory';
 
 /**
  * nanotron YAML configs (huggingface/nanotron `examples/*.yaml`, huggingface/smollm): the model is
@@ -60,18 +67,48 @@ function readArchitecture(b: SpecBuilder): ArchitectureSpec | undefined {
   const nLayers = b.int([...MODEL, 'num_hidden_layers'], { arch: 'nLayers' })?.value ?? d.num_hidden_layers;
   const heads = b.int([...MODEL, 'num_attention_heads'], { arch: 'nHeads' });
   const nHeads = heads?.value ?? d.num_attention_heads;
-  const nKvHeads = b.int([...MODEL, 'num_key_value_heads'], { arch: 'nKvHeads' })?.value ?? nHeads;
+  const kvHeads = b.int([...MODEL, 'num_key_value_heads'], { arch: 'nKvHeads' });
+  const nKvHeads = kvHeads?.value ?? nHeads;
+  if (kvHeads && (kvHeads.value < 1 || nHeads % kvHeads.value !== 0)) {
+    // models/llama.py CausalSelfAttention asserts num_attention_heads % num_key_value_heads == 0;
+    // Qwen2Attention repeats kv heads num_attention_heads // num_key_value_heads times.
+    b.diagnose(
+      'error',
+      'invalid-value',
+      `num_key_value_heads ${kvHeads.value} must divide num_attention_heads ${nHeads}; parameters are not counted.`,
+      kvHeads.source.valueRange,
+    );
+    b.reject(kvHeads.source);
+    return undefined;
+  }
   const ffnSize = b.int([...MODEL, 'intermediate_size'], { arch: 'ffnSize' })?.value ?? d.intermediate_size;
   const vocab = b.int([...MODEL, 'vocab_size'], { arch: 'vocabSize' })?.value ?? d.vocab_size;
   const tied =
     b.bool([...MODEL, 'tie_word_embeddings'], { arch: 'tiedEmbeddings' })?.value ?? d.tie_word_embeddings;
-  // Qwen2Config only: attention_bias puts biases on q, k, v (models/qwen.py); Llama has none.
-  const qwen = b.bool([...MODEL, 'is_qwen2_config'])?.value ?? false;
-  const attentionBias = qwen ? (b.bool([...MODEL, 'attention_bias'])?.value ?? false) : false;
+  // Which class the YAML builds: config.py get_config_from_dict runs dacite with strict=True over
+  // NanotronConfigs = Union[LlamaConfig, Starcoder2Config, Qwen2Config, Any] (models_config.py), so
+  // the first class whose fields hold every written key wins: LlamaConfig when they all are Llama
+  // fields, else Qwen2Config when they all are Qwen2 fields (whatever the is_* flags' values: their
+  // presence decides), else another class. trainer.py CONFIG_TO_MODEL_CLASS then builds
+  // LlamaForTraining or Qwen2ForTraining from the class name.
+  const written = [...keysAt(b.yaml, [...MODEL])];
+  const allIn = (fields: readonly string[]) => written.every((key) => fields.includes(key));
+  const qwen = !allIn(NANOTRON_CONFIG_FIELDS.llama) && allIn(NANOTRON_CONFIG_FIELDS.qwen2);
+  b.bool([...MODEL, 'is_qwen2_config']);
   b.bool([...MODEL, 'is_llama_config']);
-  // A field neither LlamaConfig nor (with is_qwen2_config) Qwen2Config has: another config class.
-  const fields: readonly string[] = qwen ? NANOTRON_CONFIG_FIELDS.qwen2 : NANOTRON_CONFIG_FIELDS.llama;
-  const foreign = [...keysAt(b.yaml, [...MODEL])].find((key) => !fields.includes(key));
+  // Qwen2Attention: qkv_proj bias=config.attention_bias, o_proj bias=False (models/qwen.py:178-193).
+  // LlamaConfig has the field too, but CausalSelfAttention builds qkv_proj and o_proj with
+  // bias=False whatever it says (models/llama.py:388-423).
+  const attentionBiasKey = b.bool([...MODEL, 'attention_bias']);
+  const attentionBias = qwen ? (attentionBiasKey?.value ?? false) : false;
+  if (!qwen && attentionBiasKey?.value === true) {
+    b.assume("attention_bias: true is ignored by nanotron's Llama model (qkv_proj and o_proj are bias-free)");
+  }
+  // A field neither LlamaConfig nor Qwen2Config has: another config class.
+  const fields: readonly string[] = NANOTRON_CONFIG_FIELDS.qwen2;
+  const foreign = allIn(NANOTRON_CONFIG_FIELDS.llama)
+    ? undefined
+    : written.find((key) => !fields.includes(key));
   if (foreign !== undefined) {
     // Not recorded as used: the key is reported, not read.
     const found = lookup(b.yaml, [...MODEL, foreign]);
@@ -79,12 +116,14 @@ function readArchitecture(b: SpecBuilder): ArchitectureSpec | undefined {
     b.diagnose(
       'warning',
       'unknown-config-class',
-      `unknown: \`${foreign.slice(0, 40)}\` is not a field of nanotron's ${qwen ? 'Qwen2Config' : 'LlamaConfig'}: this model_config is another model class, which Scaling Lens does not count; N not shown.`,
+      `unknown: \`${foreign.slice(0, 40)}\` is a field of neither nanotron's LlamaConfig nor its Qwen2Config: this model_config is another model class, which Scaling Lens does not count; N not shown.`,
       found?.source.keyRange,
     );
     return undefined;
   }
-  b.oneOf([...MODEL, 'hidden_act'], ['silu']);
+  // Both models feed gate_up_proj through ACT2FN[hidden_act] (GLU); every ACT2FN entry is
+  // parameter-free (nn/activations.py ACT2CLS), so the activation does not change N.
+  b.oneOf([...MODEL, 'hidden_act'], NANOTRON_ACTIVATIONS);
   b.number([...MODEL, 'max_position_embeddings'], { arch: 'maxPositions' });
   const headDim = b.headDim(dModel, nHeads, ['hidden_size', 'num_attention_heads'], heads?.source.valueRange);
   if (headDim === undefined) return undefined;
@@ -93,9 +132,11 @@ function readArchitecture(b: SpecBuilder): ArchitectureSpec | undefined {
   const { rows: vocabSize, note } = padVocab(vocab, divisible, tp, { tpName: 'tp', sizeName: 'vocab_size' });
   if (note) b.assume(note);
   b.assume(
-    `LlamaConfig defaults: huggingface/nanotron src/nanotron/config/models_config.py @ ${NANOTRON_SOURCE.commit.slice(0, 8)}`,
+    `${qwen ? 'Qwen2Config' : 'LlamaConfig'} defaults: huggingface/nanotron src/nanotron/config/models_config.py @ ${NANOTRON_SOURCE.commit.slice(0, 8)}`,
   );
-  return llamaArchitecture({
+  const moe = qwen ? readQwen2Moe(b, nLayers) : undefined;
+  if (moe === null) return undefined;
+  const architecture = llamaArchitecture({
     nLayers,
     dModel,
     nHeads,
@@ -106,6 +147,93 @@ function readArchitecture(b: SpecBuilder): ArchitectureSpec | undefined {
     tiedEmbeddings: tied,
     qkvBias: attentionBias,
   });
+  if (moe) architecture.moe = moe;
+  return architecture;
+}
+
+/** MoEConfig fields (src/nanotron/config/models_config.py @ NANOTRON_SOURCE.commit); dacite rejects others. */
+const MOE_FIELDS = [
+  'num_experts',
+  'top_k',
+  'moe_intermediate_size',
+  'shared_expert_intermediate_size',
+  'router_aux_loss_coef',
+  'layers',
+  'enable_shared_expert',
+  'token_dispatcher_type',
+];
+
+/**
+ * Qwen2Config.moe_config (models_config.py MoEConfig defaults @ NANOTRON_SOURCE.commit). A layer whose
+ * index is in `layers` ([-1], the default, means every layer: Qwen2Config.__post_init__) gets a
+ * Qwen2MoELayer instead of Qwen2MLP (models/qwen.py Qwen2DecoderLayer); src/nanotron/nn/moe.py builds
+ * Router.weight E×d (no bias), GroupedMLP merged_gate_up_proj E×d×2m and merged_down_proj E×m×d
+ * (m = moe_intermediate_size, no biases), and with enable_shared_expert a Qwen2MLP of width
+ * shared_expert_intermediate_size plus shared_expert_gate d→1 without bias. Returns undefined for a
+ * dense model, null when no count may be shown.
+ */
+function readQwen2Moe(b: SpecBuilder, nLayers: number): ArchitectureSpec['moe'] | null | undefined {
+  const path = [...MODEL, 'moe_config'];
+  const located = b.find(path);
+  if (!located || located.value === null || located.value === undefined) return undefined;
+  const foreign = [...keysAt(b.yaml, path)].find((key) => !MOE_FIELDS.includes(key));
+  if (typeof located.value !== 'object' || Array.isArray(located.value) || foreign !== undefined) {
+    b.diagnose(
+      'warning',
+      'invalid-value',
+      foreign !== undefined
+        ? `\`${foreign.slice(0, 40)}\` is not a field of nanotron's MoEConfig, which refuses it; parameters are not counted.`
+        : 'moe_config must be a mapping of MoEConfig fields; parameters are not counted.',
+      located.source.keyRange,
+    );
+    b.reject(located.source);
+    return null;
+  }
+  const m = NANOTRON_MOE_DEFAULTS;
+  const experts = b.int([...path, 'num_experts'], { arch: 'nExperts' })?.value ?? m.num_experts;
+  const topK = b.int([...path, 'top_k'], { arch: 'expertsPerToken' })?.value ?? m.top_k;
+  const expertWidth = b.int([...path, 'moe_intermediate_size'])?.value ?? m.moe_intermediate_size;
+  const sharedWidth =
+    b.int([...path, 'shared_expert_intermediate_size'])?.value ?? m.shared_expert_intermediate_size;
+  const shared = b.bool([...path, 'enable_shared_expert'])?.value ?? m.enable_shared_expert;
+  b.oneOf([...path, 'token_dispatcher_type'], ['alltoall', 'allgather']);
+  if (topK > experts) {
+    // MoEConfig.__post_init__ raises.
+    b.diagnose('error', 'invalid-value', `moe_config.top_k ${topK} exceeds num_experts ${experts}.`);
+    return null;
+  }
+  const layersKey = b.find([...path, 'layers']);
+  let moeLayers = nLayers;
+  if (layersKey && layersKey.value !== undefined) {
+    const list = layersKey.value;
+    if (!Array.isArray(list) || !list.every((i) => Number.isInteger(i))) {
+      b.diagnose(
+        'warning',
+        'invalid-value',
+        'moe_config.layers must be a list of layer indices.',
+        layersKey.source.valueRange,
+      );
+      b.reject(layersKey.source);
+      return null;
+    }
+    // Exactly [-1] means every layer; otherwise a layer is MoE when its index is listed.
+    const indices = list as number[];
+    moeLayers =
+      indices.length === 1 && indices[0] === -1
+        ? nLayers
+        : new Set(indices.filter((i) => i >= 0 && i < nLayers)).size;
+  }
+  if (moeLayers === 0) return undefined;
+  b.assume(
+    `Qwen2 MoE: ${moeLayers} of ${nLayers} layers, ${experts} experts of width ${expertWidth} (gated, bias-free), top-${topK}${shared ? `, shared expert ${sharedWidth} with its gate` : ''}`,
+  );
+  return {
+    nExperts: experts,
+    expertsPerToken: topK,
+    expertFfnSize: expertWidth,
+    moeLayers,
+    ...(shared ? { sharedExpertFfnSize: sharedWidth, sharedExpertGate: true } : {}),
+  };
 }
 
 function readTraining(b: SpecBuilder): void {
