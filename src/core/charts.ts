@@ -1025,7 +1025,8 @@ function scheduleChart(
       config.paramsTotal,
       sampled.tokens[sampled.tokens.length - 1]!,
     );
-    if (applies.ok) return savedLawScheduleChart(input, input.savedLaw, config, sampled, applies.notes);
+    if (applies.ok)
+      return savedLawScheduleChart(input, input.savedLaw, config, sampled, applies.notes, snapshot.tokens);
     savedLawNote = `Saved schedule law "${input.savedLaw.name}" not used: ${applies.reason}.`;
   }
   const N = config.paramsUsed;
@@ -1065,41 +1066,13 @@ function scheduleChart(
       dashed: true,
     });
   } else caption.push(`Twice-as-long what-if not drawn: ${longer}.`);
-  const end = curve[curve.length - 1]!;
-  series.push({
-    id: 'end',
-    label: `End of run (${shortCount(end.x)} tokens)`,
-    role: 'config',
-    points: [end],
-    colorIndex: 1,
-  });
-  // The extractor expands the run step by step; say so when its end differs from the header's D.
-  const D = snapshot.tokens;
-  if (D !== null && D > 0 && Math.abs(end.x - D) > 1e-9 * D)
-    caption.push(
-      `The run as the LR-schedule extractor expands it ends at ${end.x.toLocaleString('en-US')} tokens (${formatSteps(sampled.totalSteps)} steps); the config's D is ${D.toLocaleString('en-US')} tokens.`,
-    );
-  if (input.logged) {
-    const logged = loggedSeries(input.logged, sampled.allTokens);
-    if (logged.series) series.push(logged.series);
-    caption.push(...logged.caption);
-  } else if (input.loggedNote) caption.push(input.loggedNote);
-  for (const note of input.notes ?? []) caption.push(`Extractor: ${note}.`);
   if (savedLawNote) caption.push(savedLawNote);
-  // The first tenth of a run is far above the rest (the law diverges at D → 0): keep the axis on the
-  // part of the run that matters; the early curve leaves the top of the plot.
-  const focus = series
-    .filter((s) => s.role !== 'band')
-    .flatMap((s) => s.points.filter((p) => p.x >= end.x / 10).map((p) => p.y));
-  return {
-    id: 'schedule',
-    title: `Loss over training (${formatSteps(sampled.totalSteps)} steps, ${shortCount(end.x)} tokens)`,
-    description: `Predicted loss after each part of the run under ${snapshot.law.label} at N = ${shortCount(N)}: ${end.y.toFixed(3)} at the end of ${formatSteps(sampled.totalSteps)} steps; dashed, the same run twice as long${wsd.series ? ` and with a WSD cooldown (a what-if${wsd.end !== undefined ? `: ${wsd.end.toFixed(3)} at the end` : ''})` : ''}.`,
-    x,
-    y: { ...yAxis, ...focusBounds(focus, 0.1) },
-    series,
-    caption,
-  };
+  return finishScheduleChart(series, caption, input, sampled, curve, snapshot.tokens, (end) => {
+    const wsdText = wsd.series
+      ? ` and with a WSD cooldown (a what-if${wsd.end !== undefined ? `: ${wsd.end.toFixed(3)} at the end` : ''})`
+      : '';
+    return `Predicted loss after each part of the run under ${snapshot.law.label} at N = ${shortCount(N)}: ${end.y.toFixed(3)} at the end of ${formatSteps(sampled.totalSteps)} steps; dashed, the same run twice as long${wsdText}.`;
+  });
 }
 
 /** The run "twice as long": twice the steps (or tokens), the decay stretched to the new end. */
@@ -1126,14 +1099,9 @@ function savedLawScheduleChart(
   input: ScheduleChartInput,
   saved: SavedScheduleLaw,
   config: ConfigMarker,
-  sampled: {
-    steps: number[];
-    tokens: number[];
-    totalSteps: number;
-    allTokens: Float64Array;
-    run: CompiledRun;
-  },
+  sampled: SampledRun,
   notes: readonly string[],
+  snapshotTokens: number | null,
 ): ChartSpec {
   const plan = input.plan!;
   const N = config.paramsTotal;
@@ -1213,6 +1181,35 @@ function savedLawScheduleChart(
       dashed: true,
     });
   else caption.push(`Twice-as-long what-if not drawn: ${longer}.`);
+  return finishScheduleChart(series, caption, input, sampled, curve, snapshotTokens, (end) => {
+    const wsdText = wsdEnd !== undefined ? ` and with a WSD cooldown (${wsdEnd.toFixed(3)} at the end)` : '';
+    return `Predicted loss after each part of the run under the saved schedule-aware law "${saved.name}" at N = ${shortCount(N)}: ${end.y.toFixed(3)} at the end of ${formatSteps(sampled.totalSteps)} steps; dashed, the same run twice as long${wsdText}.`;
+  });
+}
+
+type SampledRun = {
+  steps: number[];
+  tokens: number[];
+  totalSteps: number;
+  allTokens: Float64Array;
+  run: CompiledRun;
+};
+
+/**
+ * The end of either loss-over-training chart: the end-of-run marker, a caption line when the
+ * expanded run ends away from the header's D, the logged points, the extractor's notes, and the axis
+ * kept on the part of the run that matters (the first tenth is far above the rest, since the laws
+ * diverge at D → 0; the early curve leaves the top of the plot).
+ */
+function finishScheduleChart(
+  series: ChartSeries[],
+  caption: string[],
+  input: ScheduleChartInput,
+  sampled: SampledRun,
+  curve: readonly ChartPoint[],
+  headerTokens: number | null,
+  describe: (end: ChartPoint) => string,
+): ChartSpec {
   const end = curve[curve.length - 1]!;
   series.push({
     id: 'end',
@@ -1221,6 +1218,12 @@ function savedLawScheduleChart(
     points: [end],
     colorIndex: 1,
   });
+  // The extractor expands the run step by step; say so when its end differs from the header's D.
+  const D = headerTokens;
+  if (D !== null && D > 0 && Math.abs(end.x - D) > 1e-9 * D)
+    caption.push(
+      `The run as the LR-schedule extractor expands it ends at ${end.x.toLocaleString('en-US')} tokens (${formatSteps(sampled.totalSteps)} steps); the config's D is ${D.toLocaleString('en-US')} tokens.`,
+    );
   if (input.logged) {
     const logged = loggedSeries(input.logged, sampled.allTokens);
     if (logged.series) series.push(logged.series);
@@ -1233,8 +1236,8 @@ function savedLawScheduleChart(
   return {
     id: 'schedule',
     title: `Loss over training (${formatSteps(sampled.totalSteps)} steps, ${shortCount(end.x)} tokens)`,
-    description: `Predicted loss after each part of the run under the saved schedule-aware law "${saved.name}" at N = ${shortCount(N)}: ${end.y.toFixed(3)} at the end of ${formatSteps(sampled.totalSteps)} steps; dashed, the same run twice as long${wsdEnd !== undefined ? ` and with a WSD cooldown (${wsdEnd.toFixed(3)} at the end)` : ''}.`,
-    x,
+    description: describe(end),
+    x: { label: 'Tokens trained', unit: 'tokens', scale: 'linear', min: 0 },
     y: { label: 'Loss', unit: 'nats/token', scale: 'linear', ...focusBounds(focus, 0.1) },
     series,
     caption,
