@@ -290,8 +290,9 @@ function hfArchitecture(
 ): ArchitectureSpec | undefined {
   const arch = hf.architecture;
   const problems: string[] = [];
-  // GemmaConfig/MixtralConfig attention_config() drop head_dim: heads are hidden_dim / num_heads wide.
-  if (!defaults.headDimField && arch.headDim * arch.nHeads !== arch.dModel)
+  // Only Qwen3Config.from_hf_config carries head_dim over; every other converter leaves it None (or
+  // its attention_config drops it), so the Levanter heads are hidden_dim / num_heads wide.
+  if (!defaults.hfHeadDim && arch.headDim * arch.nHeads !== arch.dModel)
     problems.push(`head_dim ${arch.headDim} × ${arch.nHeads} heads ≠ hidden ${arch.dModel}`);
   if (defaults.family !== 'gpt2' && (arch.qkvBias || arch.mlpBias) && !defaults.qwenBias)
     problems.push('biases the Levanter conversion does not carry');
@@ -344,9 +345,8 @@ function checkModelFields(b: SpecBuilder, typeName: string, defaults: LevanterMo
     for (const key of ['attention_bias']) fields.add(key);
     for (const key of ['head_dim', 'hybrid_norm', 'input_embedding_norm']) fields.delete(key);
   }
-  if (typeName === 'qwen') {
-    for (const key of ['hybrid_norm', 'input_embedding_norm']) fields.delete(key);
-  }
+  // QwenDecoderLayer (qwen.py) has no post-attention/post-MLP norms: hybrid_norm would be ignored.
+  if (typeName === 'qwen') fields.delete('hybrid_norm');
   if (typeName === 'gemma2' || typeName === 'gemma3') fields.add('use_qk_norm');
   for (const key of keysAt(b.yaml, ['model'])) {
     const entry = inventoryEntry(LEVANTER_INVENTORY, `model.${key}`);
@@ -427,22 +427,56 @@ function readVocab(b: SpecBuilder, context: ReadContext, sft = false): number | 
     );
     return undefined;
   }
-  // train_lm.py rounds the vocab axis for partitioning when vocab is sharded over the model axis.
-  const modelAxis = b.int(['trainer', 'model_axis_size']);
-  const tpAxes = b.find(['trainer', 'tensor_parallel_axes']);
-  const shardsVocab = Array.isArray(tpAxes?.value) && (tpAxes!.value as unknown[]).includes('vocab');
-  if (modelAxis && modelAxis.value > 1 && shardsVocab) {
+  const rounding = vocabRounding(b);
+  if (rounding) {
     b.diagnose(
       'warning',
       'not-modelled-key',
-      `unknown: trainer.model_axis_size = ${modelAxis.value} with vocab in tensor_parallel_axes — Levanter rounds the vocab for partitioning (round_axis_for_partitioning), which Scaling Lens does not model; N is not shown.`,
-      modelAxis.source.keyRange,
+      `unknown: ${rounding.key} maps vocab to the ${rounding.resource} mesh axis${rounding.size ? ` (size ${rounding.size})` : ''} — Levanter rounds the vocab for partitioning (train_lm.py round_axis_for_partitioning), which Scaling Lens does not model; N is not shown.`,
+      rounding.range,
     );
     b.spec.paramsMissing = [...(b.spec.paramsMissing ?? []), 'the vocab rounding for partitioning'];
     return undefined;
   }
   b.assume(`vocab = len(${name}) = ${size} (${own?.source ?? shared!.source})`);
   return size;
+}
+
+/**
+ * Where the vocab axis of the parameters goes, as TrainerConfig builds parameter_axis_mapping
+ * (trainer.py): axis_resources, then tensor_parallel_axes → model, then parameter_axis_resources,
+ * then fsdp_axis → data. train_lm.py rounds the vocab up to a multiple of that mesh axis
+ * (round_axis_for_partitioning). Returns the deciding key when the axis may be larger than one:
+ * model when model_axis_size > 1, any other axis always (its size follows the device count).
+ */
+function vocabRounding(
+  b: SpecBuilder,
+): { key: string; resource: string; size?: number; range?: FieldSource['valueRange'] } | undefined {
+  let mapped: { key: string; resource: unknown; source: FieldSource } | undefined;
+  const axisResources = b.find(['trainer', 'axis_resources']);
+  const vocabResource = (path: string[]) => {
+    const located = b.find(path);
+    return located ? { key: path.join('.'), resource: located.value, source: located.source } : undefined;
+  };
+  if (axisResources) mapped = vocabResource(['trainer', 'axis_resources', 'vocab']) ?? mapped;
+  const tpAxes = b.find(['trainer', 'tensor_parallel_axes']);
+  if (tpAxes && Array.isArray(tpAxes.value) && (tpAxes.value as unknown[]).includes('vocab'))
+    mapped = { key: 'trainer.tensor_parallel_axes', resource: 'model', source: tpAxes.source };
+  mapped = vocabResource(['trainer', 'parameter_axis_resources', 'vocab']) ?? mapped;
+  const fsdp = b.find(['trainer', 'fsdp_axis']);
+  const fsdpAxes = fsdp ? (Array.isArray(fsdp.value) ? (fsdp.value as unknown[]) : [fsdp.value]) : ['embed'];
+  if (fsdp && fsdpAxes.includes('vocab'))
+    mapped = { key: 'trainer.fsdp_axis', resource: 'data', source: fsdp.source };
+  if (!mapped || mapped.resource === null) return undefined;
+  if (mapped.resource === 'model') {
+    const modelAxis = b.int(['trainer', 'model_axis_size']);
+    const size = modelAxis?.value ?? 1;
+    // A mesh axis of size one rounds nothing.
+    if (size <= 1) return undefined;
+    return { key: mapped.key, resource: 'model', size, range: (modelAxis ?? mapped).source.keyRange };
+  }
+  const resource = typeof mapped.resource === 'string' ? mapped.resource : JSON.stringify(mapped.resource);
+  return { key: mapped.key, resource: resource.slice(0, 40), range: mapped.source.keyRange };
 }
 
 function readArchitecture(
@@ -536,12 +570,16 @@ function readArchitecture(
       tiedWritten.source.keyRange,
     );
   }
-  const qkNorm =
-    defaults.family === 'gemma' && b.has(['model', 'use_qk_norm'])
-      ? flag('use_qk_norm', defaults.qkNorm === 'head')
-        ? 'head'
-        : 'none'
-      : defaults.qkNorm;
+  const qkNormKey = defaults.family === 'gemma' ? b.bool(['model', 'use_qk_norm']) : undefined;
+  if (defaults.qkNormAlways && qkNormKey?.value === false) {
+    b.diagnose(
+      'info',
+      'ignored-key',
+      `use_qk_norm: false is ignored: ${defaults.dataclass}.attention_config always builds the q/k norms (gemma.py).`,
+      qkNormKey.source.keyRange,
+    );
+  }
+  const qkNorm = qkNormKey && !defaults.qkNormAlways ? (qkNormKey.value ? 'head' : 'none') : defaults.qkNorm;
   if (!normWeight && (qkNorm !== 'none' || defaults.n_routed_experts)) {
     // Olmo2/Qwen3 qk norms and Mixtral's per-layer RmsNorms follow other rules without weights.
     b.diagnose(
@@ -554,9 +592,8 @@ function readArchitecture(
   }
   if (!normWeight) b.assume('use_layer_norm_weight: false → norms have no parameters');
   const attentionBias = defaults.olmoAttentionBias ? flag('attention_bias', false) : useBias;
-  const hybridNorm = defaults.llamaNorms ? flag('hybrid_norm', false) : false;
-  const embeddingNorm =
-    defaults.llamaNorms || defaults.n_routed_experts ? flag('input_embedding_norm', false) : false;
+  const hybridNorm = defaults.hybridNormField ? flag('hybrid_norm', false) : false;
+  const embeddingNorm = defaults.embeddingNormField ? flag('input_embedding_norm', false) : false;
   const architecture: ArchitectureSpec = {
     nLayers,
     dModel,
@@ -596,7 +633,30 @@ function readArchitecture(
       return undefined;
     }
     // MixtralSparseMoeBlock: gate Linear(Embed → Experts, use_bias); experts' w1/w2/w3 with use_bias.
-    architecture.moe = { nExperts, expertsPerToken: topK, expertFfnSize: ffnSize, routerBias: useBias };
+    // MixtralDecoderLayer adds one LlamaMlp of intermediate_dim (with use_bias) when
+    // n_shared_experts > 0, whatever the count (mixtral.py `if config.n_shared_experts > 0`).
+    const sharedKey = b.int(['model', 'n_shared_experts']);
+    if (sharedKey && sharedKey.value < 0) {
+      b.diagnose(
+        'error',
+        'invalid-value',
+        'n_shared_experts cannot be negative.',
+        sharedKey.source.valueRange,
+      );
+      return undefined;
+    }
+    const shared = (sharedKey?.value ?? 0) > 0;
+    if (shared)
+      b.assume(
+        `n_shared_experts ${sharedKey!.value}: one always-on shared LlamaMlp of intermediate_dim ${ffnSize} per layer (MixtralDecoderLayer)`,
+      );
+    architecture.moe = {
+      nExperts,
+      expertsPerToken: topK,
+      expertFfnSize: ffnSize,
+      routerBias: useBias,
+      ...(shared ? { sharedExpertFfnSize: ffnSize } : {}),
+    };
   }
   return architecture;
 }

@@ -44,13 +44,31 @@ export interface LevanterModelDefaults {
   qwenBias?: boolean;
   /** OLMo-2: attention biases follow `attention_bias`, not `use_bias` (Olmo2Attention). */
   olmoAttentionBias?: boolean;
-  /** `head_dim` is a field the attention honours (LlamaConfig.attention_config passes it). */
+  /**
+   * `head_dim` is a field the attention honours (LlamaConfig.attention_config passes it;
+   * MistralConfig/MixtralConfig/QwenConfig/GemmaConfig override attention_config without it).
+   */
   headDimField?: boolean;
+  /**
+   * from_hf_config carries the HF head_dim (Qwen3Config.from_hf_config passes head_dim=); the other
+   * converters drop it, so the Levanter heads are hidden_dim / num_heads wide.
+   */
+  hfHeadDim?: boolean;
   /** Mixture of experts (MixtralConfig): experts, top-k, shared experts. */
   n_routed_experts?: number;
   num_experts_per_tok?: number;
-  /** `hybrid_norm`/`input_embedding_norm` are honoured (LlamaDecoderLayer/LlamaEmbedding). */
-  llamaNorms?: boolean;
+  /**
+   * `hybrid_norm` is honoured: the decoder layer is LlamaDecoderLayer (llama.py: post_attn_layernorm
+   * and post_mlp_layernorm), which LlamaTransformer builds for llama, mistral and qwen3.
+   */
+  hybridNormField?: boolean;
+  /**
+   * `input_embedding_norm` is honoured: the embedding is LlamaEmbedding (llama.py: a norm after the
+   * token embedding), used by every LM head model here but GPT-2's and OLMo-2's.
+   */
+  embeddingNormField?: boolean;
+  /** The QK norm is on whatever `use_qk_norm` says (Gemma3Config.attention_config: always on). */
+  qkNormAlways?: boolean;
   /** HF `model_type`s whose config `use_hf_model_config` can turn into this type. */
   hfModelTypes: readonly string[];
   /** The HF checkpoint `initialize_from_hf: true` loads (hf_checkpoint_converter's default). */
@@ -89,6 +107,8 @@ const GEMMA_DIMS = {
   use_bias: false,
   tie_word_embeddings: true,
   reference_checkpoint: 'google/gemma-2b',
+  // Gemma/Gemma2/Gemma3 LM head models embed with LlamaEmbedding (gemma.py).
+  embeddingNormField: true,
 } as const;
 
 /** Dataclass defaults by `model.type` (the name registered with LmConfig.register_subclass). */
@@ -118,7 +138,8 @@ export const LEVANTER_MODEL_DEFAULTS: Readonly<Record<string, LevanterModelDefau
     dataclass: 'LlamaConfig',
     ...LLAMA_DIMS,
     headDimField: true,
-    llamaNorms: true,
+    hybridNormField: true,
+    embeddingNormField: true,
     hfModelTypes: ['llama'],
     referenceField: true,
     reference_checkpoint: 'NousResearch/Llama-2-7b-hf',
@@ -134,8 +155,9 @@ export const LEVANTER_MODEL_DEFAULTS: Readonly<Record<string, LevanterModelDefau
     intermediate_dim: 14336,
     num_kv_heads: 8,
     alwaysUntied: true,
-    headDimField: true,
-    llamaNorms: true,
+    // MistralConfig.attention_config (mistral.py) passes no head_dim: heads are hidden / num_heads.
+    hybridNormField: true,
+    embeddingNormField: true,
     hfModelTypes: ['mistral'],
     // MistralConfig.hf_checkpoint_converter ignores the reference_checkpoint field.
     reference_checkpoint: 'mistralai/Mistral-7B-v0.1',
@@ -152,6 +174,7 @@ export const LEVANTER_MODEL_DEFAULTS: Readonly<Record<string, LevanterModelDefau
     num_kv_heads: 8,
     n_routed_experts: 8,
     num_experts_per_tok: 2,
+    embeddingNormField: true,
     hfModelTypes: ['mixtral'],
     referenceField: true,
     reference_checkpoint: 'mistralai/Mixtral-8x7B-v0.1',
@@ -163,6 +186,7 @@ export const LEVANTER_MODEL_DEFAULTS: Readonly<Record<string, LevanterModelDefau
     dataclass: 'QwenConfig',
     ...LLAMA_DIMS,
     qwenBias: true,
+    embeddingNormField: true,
     hfModelTypes: ['qwen2'],
     referenceField: true,
     reference_checkpoint: 'NousResearch/Llama-2-7b-hf',
@@ -175,6 +199,10 @@ export const LEVANTER_MODEL_DEFAULTS: Readonly<Record<string, LevanterModelDefau
     ...LLAMA_DIMS,
     qkNorm: 'head',
     headDimField: true,
+    hfHeadDim: true,
+    // Qwen3LMHeadModel builds LlamaTransformer and LlamaEmbedding (qwen.py).
+    hybridNormField: true,
+    embeddingNormField: true,
     hfModelTypes: ['qwen3'],
     referenceField: true,
     reference_checkpoint: 'NousResearch/Llama-2-7b-hf',
@@ -215,6 +243,7 @@ export const LEVANTER_MODEL_DEFAULTS: Readonly<Record<string, LevanterModelDefau
     ...GEMMA_DIMS,
     dataclass: 'Gemma3Config',
     qkNorm: 'head',
+    qkNormAlways: true,
     normsPerLayer: 4,
     hfModelTypes: ['gemma3_text', 'gemma3'],
     reference_checkpoint: 'google/gemma-3-1b-pt',

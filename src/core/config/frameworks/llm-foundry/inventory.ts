@@ -142,7 +142,10 @@ const entries: InventoryEntry[] = [
     example: '<collection>',
     why: 'per-layer overrides; reuse_kv_layer_idx layers drop their k/v projections',
   },
-  irrelevant('model.fc_type', 'torch and TransformerEngine linears have the same parameters'),
+  irrelevant(
+    'model.fc_type',
+    'torch and TransformerEngine linears have the same parameters (te with no_bias and attention_bias is unknown in the reader)',
+  ),
   irrelevant('model.norm_eps', 'a constant'),
   irrelevant('model.logit_scale', 'a constant'),
   irrelevant('model.final_logit_softcapping', 'a constant'),
@@ -160,6 +163,11 @@ const entries: InventoryEntry[] = [
   modelled('model.attn_config.kv_n_heads'),
   modelled('model.attn_config.qk_ln'),
   modelled('model.attn_config.qk_gn'),
+  modelled(
+    'model.attn_config.norm_type',
+    'N',
+    'the QK norms’ class; GroupedQueryAttention defaults to low_precision_layernorm whatever model.norm_type says',
+  ),
   modelled('model.attn_config.alibi'),
   modelled('model.attn_config.rope'),
   {
@@ -202,6 +210,7 @@ const entries: InventoryEntry[] = [
   modelled('model.ffn_config.moe_num_experts'),
   modelled('model.ffn_config.moe_top_k'),
   modelled('model.ffn_config.mlp_type', 'N', 'glu experts have three matrices (dMoE only)'),
+  modelled('model.ffn_config.bias', 'N', 'megablocks output bias (replaces not no_bias in build_ffn)'),
   {
     key: 'model.ffn_config.shared_expert',
     affects: 'N',

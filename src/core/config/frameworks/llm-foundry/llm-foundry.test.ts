@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { parseDocument } from 'yaml';
+import { parseDocument, stringify } from 'yaml';
 import { llmFoundryReader, parseComposerDuration } from './reader';
 import type { InventoryEntry, InventoryValue } from '../../inventory';
 import { readRunConfig, recognize } from '../../registry';
@@ -204,12 +204,12 @@ describe('llm-foundry MoE (megablocks, torch dMoE)', () => {
     assert.equal(countParams(glu.architecture!).total, total(4 * 3 * d * d + router + d));
   });
 
-  it('gives torch_dmoe no output bias and needs its required keys', () => {
+  it('refuses torch_dmoe with the megablocks keys of testing-moe (build_torch_dmoe raises)', () => {
     const torch = edited(path, text, ['ffn_type: mb_dmoe', 'ffn_type: torch_dmoe\n    mlp_type: mlp']);
-    assert.equal(countParams(torch.architecture!).total, total(4 * expert + router));
-    const missing = edited(path, text, ['ffn_type: mb_dmoe', 'ffn_type: torch_dmoe']);
-    assert.equal(missing.architecture, undefined);
-    assert.ok(missing.diagnostics.some((x) => x.message.includes('mlp_type')));
+    assert.equal(torch.architecture, undefined);
+    assert.ok(
+      torch.diagnostics.some((x) => x.code === 'invalid-value' && x.message.includes('memory_optimized_mlp')),
+    );
   });
 
   it('drops every bias with no_bias, the output bias included; attention_bias keeps the Wqkv bias', () => {
@@ -332,5 +332,175 @@ describe('llm-foundry inventory', () => {
       'moe_top_k: 2\n    shared_expert: false',
     );
     assert.equal(countParams(readSpec('x.yaml', undefined, text).architecture!).total, 6_860_288);
+  });
+});
+
+/** A train YAML around an MPT model block (max_seq_len 128, 10 batches of 8). */
+function mptYaml(model: string): string {
+  return `max_seq_len: 128\nglobal_train_batch_size: 8\nmax_duration: 10ba\nmodel:\n  name: mpt_causal_lm\n${model}`;
+}
+
+function readText(text: string): RunSpec {
+  return readSpec('/tmp/llm-foundry-audit.yaml', undefined, text);
+}
+
+// Shapes from mosaicml/llm-foundry@8c8dd48f: attention.py GroupedQueryAttention (Wqkv d → (h + 2kv)·hd,
+// out_proj h·hd → d, q_ln/k_ln), blocks.py MPTBlock (norm_1, norm_2), ffn.py MPTMLP (up d → f,
+// down f → d), modeling_mpt.py MPTModel (wte, wpe, norm_f; no_bias strips non-Linear biases).
+describe('llm-foundry audit against the MPT model code', () => {
+  // d 128, 4 heads of 32, 2 layers, f 512, vocab 1000, 128 learned positions, tied.
+  const d = 128;
+  const f = 4 * d;
+  const base = '  d_model: 128\n  n_heads: 4\n  n_layers: 2\n  vocab_size: 1000\n  max_seq_len: 128\n';
+  const embeddings = 1000 * d + 128 * d;
+  const mlp = d * f + f + f * d + d;
+  const attention = d * 3 * d + 3 * d + d * d + d;
+
+  it('reads norm_type as MPT does, lowercased: RMSNorm is a weight-only RMSNorm', () => {
+    const rms = 2 * (attention + mlp + 2 * d) + d + embeddings;
+    for (const spelling of ['rmsnorm', 'RMSNorm', 'RMSnorm']) {
+      const spec = readText(mptYaml(`${base}  norm_type: ${spelling}\n`));
+      assert.equal(countParams(spec.architecture!).total, rms, spelling);
+    }
+    const layerNorm = readText(mptYaml(`${base}  norm_type: LayerNorm\n`));
+    assert.equal(
+      countParams(layerNorm.architecture!).total,
+      2 * (attention + mlp + 4 * d) + 2 * d + embeddings,
+    );
+  });
+
+  it('builds the QK norms as LayerNorm w+b whatever model.norm_type, unless attn_config.norm_type names one', () => {
+    const blocks = (qk: number) => 2 * (attention + qk + mlp + 2 * d) + d + embeddings;
+    // qk_ln: q_ln over h·hd = 128, k_ln over kv·hd = 128 (MHA), each weight + bias.
+    const lnQk = readText(mptYaml(`${base}  norm_type: rmsnorm\n  attn_config:\n    qk_ln: true\n`));
+    assert.equal(countParams(lnQk.architecture!).total, blocks(2 * (d + d)));
+    // qk_gn: two norms over head_dim 32, weight + bias.
+    const gn = readText(mptYaml(`${base}  norm_type: rmsnorm\n  attn_config:\n    qk_gn: true\n`));
+    assert.equal(countParams(gn.architecture!).total, blocks(2 * (32 + 32)));
+    const rmsQk = readText(
+      mptYaml(`${base}  norm_type: rmsnorm\n  attn_config:\n    qk_ln: true\n    norm_type: rmsnorm\n`),
+    );
+    assert.equal(countParams(rmsQk.architecture!).total, blocks(d + d));
+  });
+
+  it('makes N unknown for registry names that differ in case (llm-foundry looks them up as written)', () => {
+    for (const [block, key] of [
+      ['  ffn_config:\n    ffn_type: MPTGLU\n', 'ffn_type'],
+      ['  attn_config:\n    attn_type: Grouped_Query_Attention\n    kv_n_heads: 2\n', 'attn_type'],
+    ]) {
+      const spec = readText(mptYaml(base + block));
+      assert.equal(spec.architecture, undefined, key);
+      assert.ok(
+        spec.diagnostics.some((x) => x.code === 'unknown-value' && x.message.includes(key)),
+        key,
+      );
+    }
+  });
+
+  it('refuses kv_n_heads outside grouped_query_attention (MultiheadAttention takes no kv_n_heads)', () => {
+    const spec = readText(mptYaml(`${base}  attn_config:\n    kv_n_heads: 2\n`));
+    assert.equal(spec.architecture, undefined);
+    assert.ok(spec.diagnostics.some((x) => x.code === 'invalid-value' && x.message.includes('kv_n_heads')));
+  });
+
+  it('needs a whole d_model × expansion_ratio for megablocks even with ffn_hidden_size', () => {
+    const moe =
+      '  ffn_config:\n    ffn_type: mb_dmoe\n    ffn_hidden_size: 200\n    moe_num_experts: 2\n    moe_world_size: 1\n';
+    assert.ok(readText(mptYaml(base + moe)).architecture);
+    const spec = readText(mptYaml(`${base}  expansion_ratio: 1.3\n${moe}`));
+    assert.equal(spec.architecture, undefined);
+    assert.ok(spec.diagnostics.some((x) => x.code === 'invalid-value' && x.message.includes('megablocks')));
+    // mptmlp takes ffn_hidden_size as it is (resolve_ffn_hidden_size ignores the ratio then).
+    assert.ok(
+      readText(mptYaml(`${base}  expansion_ratio: 1.3\n  ffn_config:\n    ffn_hidden_size: 200\n`))
+        .architecture,
+    );
+  });
+
+  it('takes ffn_config.bias as the megablocks output bias', () => {
+    const moe = '  ffn_config:\n    ffn_type: mb_dmoe\n    moe_num_experts: 2\n    moe_world_size: 1\n';
+    const withBias = countParams(readText(mptYaml(base + moe)).architecture!).total;
+    const noWorld = readText(mptYaml(base + moe.replace('    moe_world_size: 1\n', '')));
+    assert.equal(noWorld.architecture, undefined);
+    assert.ok(noWorld.diagnostics.some((x) => x.message.includes('moe_world_size')));
+    const without = countParams(readText(mptYaml(`${base}${moe}    bias: false\n`)).architecture!).total;
+    assert.equal(withBias - without, 2 * d);
+  });
+
+  it('makes N unknown for attention_bias with no_bias and TransformerEngine linears', () => {
+    for (const fc of ['  fc_type: te\n', '  fc_type:\n    name: te\n']) {
+      const spec = readText(mptYaml(`${base}  no_bias: true\n  attention_bias: true\n${fc}`));
+      assert.equal(spec.architecture, undefined, fc);
+      assert.ok(
+        spec.diagnostics.some((x) => x.code === 'not-modelled-key' && x.message.includes('attention_bias')),
+      );
+    }
+    assert.ok(readText(mptYaml(`${base}  no_bias: true\n  fc_type: te\n`)).architecture);
+  });
+
+  it('counts the DBRX-9B model block (torch_dmoe GLU experts, no_bias, GQA, untied) from its shapes', () => {
+    // SOURCE: mosaicml/llm-foundry@8c8dd48f72168c5d51e2f7b151595892a8fba43d
+    // scripts/eval/yamls/dbrx-gauntlet/dbrx-9b.yaml (fixtures/dbrx-9b-eval.yaml, verbatim); an eval
+    // file lists models, so its one model block is put under a train config here.
+    const evalConfig = parseDocument(fixture('llm-foundry', 'dbrx-9b-eval.yaml')).toJS() as {
+      models: { model: unknown }[];
+    };
+    const text = stringify({
+      max_seq_len: 4096,
+      global_train_batch_size: 8,
+      max_duration: '10ba',
+      model: evalConfig.models[0].model,
+    });
+    const spec = readText(text);
+    const dm = 2048;
+    const hd = 128;
+    const ffn = dm * 1.75; // resolve_ffn_hidden_size: int(2048 × 1.75) = 3584
+    const wqkv = dm * (16 * hd + 2 * 8 * hd); // no biases (no_bias)
+    const outProj = 16 * hd * dm;
+    const norms = 2 * dm; // LPLayerNorm weights; no_bias strips their biases
+    const experts = 16 * 3 * ffn * dm; // dmoe.py GLU: w1, v1, w2 of (experts·f) × d
+    const router = dm * 16; // LearnedRouter nn.Linear(d, experts, bias=False)
+    const layer = wqkv + outProj + norms + experts + router;
+    const counts = countParams(spec.architecture!);
+    // rope: no wpe; untied: wte and lm_head each 100352 × 2048; norm_f weight.
+    assert.equal(counts.total, 24 * layer + dm + 2 * 100352 * dm);
+    assert.equal(counts.total - counts.active, 24 * 12 * 3 * ffn * dm);
+  });
+
+  it('needs every key build_torch_dmoe pops', () => {
+    const torch = (extra: string) =>
+      readText(
+        mptYaml(
+          `${base}  ffn_config:\n    ffn_type: torch_dmoe\n    moe_num_experts: 2\n    moe_top_k: 1\n    mlp_type: mlp\n${extra}`,
+        ),
+      );
+    const complete = torch(
+      '    moe_jitter_eps: 0\n    moe_normalize_expert_weights: 1\n    uniform_expert_assignment: false\n',
+    );
+    // Two bias-free two-matrix experts (d × f each way) and a d × 2 router instead of the MLP.
+    assert.equal(
+      countParams(complete.architecture!).total,
+      2 * (attention + 2 * 2 * d * f + 2 * d + 4 * d) + 2 * d + embeddings,
+    );
+    const missing = torch('    moe_jitter_eps: 0\n');
+    assert.equal(missing.architecture, undefined);
+    assert.ok(
+      missing.diagnostics.some((x) =>
+        x.message.includes('missing: moe_normalize_expert_weights, uniform_expert_assignment'),
+      ),
+    );
+  });
+
+  it('makes Llama width overrides unknown: the config stores head_dim before the overrides', () => {
+    const hf = (overrides: string) =>
+      readText(
+        `max_seq_len: 2048\nglobal_train_batch_size: 8\nmax_duration: 10ba\nmodel:\n  name: hf_causal_lm\n  pretrained_model_name_or_path: meta-llama/Meta-Llama-3.1-8B\n  pretrained: false\n  config_overrides:\n${overrides}`,
+      );
+    assert.ok(hf('    num_hidden_layers: 4\n').architecture);
+    for (const override of ['    hidden_size: 2048\n', '    num_attention_heads: 16\n']) {
+      const spec = hf(override);
+      assert.equal(spec.architecture, undefined, override);
+      assert.ok(spec.diagnostics.some((x) => x.code === 'not-modelled-key' && x.message.includes('llama')));
+    }
   });
 });

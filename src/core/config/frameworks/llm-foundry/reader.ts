@@ -48,6 +48,53 @@ const MPT_NORMS: Readonly<Record<string, { bias: boolean }>> = {
   triton_rmsnorm: { bias: false },
 };
 
+/**
+ * The QK-norm class when attn_config names none: GroupedQueryAttention's `norm_type` default
+ * (llmfoundry/models/layers/attention.py), whatever the model's norm_type.
+ */
+const MPT_QK_NORM_DEFAULT = 'low_precision_layernorm';
+
+/** Keys build_torch_dmoe (llmfoundry/models/layers/ffn.py) pops from ffn_config without a default. */
+const TORCH_DMOE_REQUIRED = [
+  'moe_num_experts',
+  'moe_top_k',
+  'mlp_type',
+  'moe_jitter_eps',
+  'moe_normalize_expert_weights',
+  'uniform_expert_assignment',
+] as const;
+
+/** Every ffn_config key build_torch_dmoe takes (ffn.py signature, its pops and MPTBlock's fc_type). */
+const TORCH_DMOE_ACCEPTED: ReadonlySet<string> = new Set<string>([
+  ...TORCH_DMOE_REQUIRED,
+  'ffn_type',
+  'fc_type',
+  'ffn_hidden_size',
+  'ffn_act_fn',
+  'device',
+  'bias',
+]);
+
+/**
+ * A registry name read as llm-foundry reads it: exactly as written (its registries do not fold
+ * case). Returns the name, undefined when the key is absent and null when the value is not a
+ * registered name (diagnosed; N becomes unknown).
+ */
+function registryName(b: SpecBuilder, path: string[], known: readonly string[]): string | null | undefined {
+  const found = b.string(path);
+  // Absent, empty or of the wrong type (string() diagnoses and rejects that one).
+  if (!found) return undefined;
+  if (known.includes(found.value)) return found.value;
+  b.diagnose(
+    'warning',
+    'unknown-value',
+    `\`${found.source.key}\` is \`${found.value.slice(0, 40)}\`, which is not one of ${known.join(', ')} (llm-foundry's registry names are case-sensitive).`,
+    found.source.valueRange,
+  );
+  b.reject(found.source);
+  return null;
+}
+
 /** MPT attention classes (llmfoundry/layers_registry attention_classes). */
 const MPT_ATTN_TYPES = ['multihead_attention', 'multiquery_attention', 'grouped_query_attention'];
 
@@ -184,9 +231,23 @@ function readMpt(b: SpecBuilder): ArchitectureSpec | undefined {
     return undefined;
   }
 
-  const attnType =
-    b.oneOf(['model', 'attn_config', 'attn_type'], MPT_ATTN_TYPES)?.value ?? MPT_DEFAULTS.attn_type;
+  // build_attention_layer looks attn_type up in the registry as written (no lower()).
+  const attnTypeName = registryName(b, ['model', 'attn_config', 'attn_type'], MPT_ATTN_TYPES);
+  if (attnTypeName === null) return undefined;
+  const attnType = attnTypeName ?? MPT_DEFAULTS.attn_type;
   const kvKey = b.int(['model', 'attn_config', 'kv_n_heads'], { arch: 'nKvHeads' });
+  if (kvKey && attnType !== 'grouped_query_attention') {
+    // MultiheadAttention / MultiQueryAttention.__init__ (attention.py) take no kv_n_heads: the
+    // attn_config subset is passed as keyword arguments, so llm-foundry raises a TypeError.
+    b.diagnose(
+      'error',
+      'invalid-value',
+      `attn_config.kv_n_heads is only accepted by grouped_query_attention; ${attnType} refuses it (llm-foundry raises).`,
+      kvKey.source.keyRange,
+    );
+    b.reject(kvKey.source, { arch: 'nKvHeads' });
+    return undefined;
+  }
   const kvSetting = kvKey?.value ?? MPT_DEFAULTS.kv_n_heads;
   const nKvHeads =
     attnType === 'multiquery_attention' ? 1 : attnType === 'grouped_query_attention' ? kvSetting : nHeads;
@@ -224,17 +285,65 @@ function readMpt(b: SpecBuilder): ArchitectureSpec | undefined {
     return undefined;
   }
   const ffnSize = explicitFfn?.value ?? dModel * expansion;
-  const ffnTypeName =
-    b.oneOf(['model', 'ffn_config', 'ffn_type'], Object.keys(MPT_FFN_TYPES))?.value ?? MPT_DEFAULTS.ffn_type;
-  const ffnType = MPT_FFN_TYPES[ffnTypeName] ?? MPT_FFN_TYPES.mptmlp;
-  const mlpTypeKey = ffnType.moe ? b.oneOf(['model', 'ffn_config', 'mlp_type'], ['mlp', 'glu']) : undefined;
-  const expertGated = ffnType.mlpType === true && mlpTypeKey?.value.toLowerCase() === 'glu';
+  // build_ffn looks ffn_type up in the registry as written (layer_builders.py, no lower()).
+  const ffnTypeWritten = registryName(b, ['model', 'ffn_config', 'ffn_type'], Object.keys(MPT_FFN_TYPES));
+  if (ffnTypeWritten === null) return undefined;
+  const ffnTypeName = ffnTypeWritten ?? MPT_DEFAULTS.ffn_type;
+  const ffnType = MPT_FFN_TYPES[ffnTypeName];
+  // Expert MLP classes by exact name: megablocks dmlp_registry.py `_REGISTRY[args.mlp_type]`,
+  // llm-foundry dmoe.py DroplessMLP `mlp_type == 'mlp' / 'glu'`.
+  const mlpTypeName = ffnType.moe
+    ? registryName(b, ['model', 'ffn_config', 'mlp_type'], ['mlp', 'glu'])
+    : undefined;
+  if (mlpTypeName === null) return undefined;
+  const mlpTypeKey = mlpTypeName === undefined ? undefined : b.find(['model', 'ffn_config', 'mlp_type']);
+  const expertGated = ffnType.mlpType === true && mlpTypeName === 'glu';
+  if (ffnType.moe && ffnTypeName !== 'torch_dmoe' && explicitFfn && !Number.isInteger(dModel * expansion)) {
+    // config_megablocks_moe_args (config_moe_args.py) calls resolve_ffn_hidden_size(d_model,
+    // expansion_ratio) before it reads ffn_hidden_size, so the product must be whole anyway.
+    b.diagnose(
+      'error',
+      'invalid-value',
+      `d_model × expansion_ratio (${dModel} × ${expansion}) must be an integer for megablocks MoE, even with ffn_hidden_size; llm-foundry refuses it.`,
+      b.find(['model', 'expansion_ratio'])?.source.valueRange,
+    );
+    return undefined;
+  }
 
   const noBias = b.bool(['model', 'no_bias'])?.value ?? MPT_DEFAULTS.no_bias;
   // attention_bias (default: not no_bias) sets the Wqkv bias only; out_proj follows no_bias.
   const qkvBias = b.bool(['model', 'attention_bias'])?.value ?? !noBias;
-  const normType = b.oneOf(['model', 'norm_type'], Object.keys(MPT_NORMS))?.value ?? MPT_DEFAULTS.norm_type;
-  const norm = MPT_NORMS[normType] ?? MPT_NORMS.low_precision_layernorm;
+  // MPTModel / MPTBlock build norms with `name=norm_type.lower()` (modeling_mpt.py, blocks.py).
+  const normType = (
+    b.oneOf(['model', 'norm_type'], Object.keys(MPT_NORMS))?.value ?? MPT_DEFAULTS.norm_type
+  ).toLowerCase();
+  const norm = MPT_NORMS[normType];
+  // The QK norms are not built with the model's norm_type: MPTBlock passes no norm_type to the
+  // attention class (blocks.py attn_kwargs), so GroupedQueryAttention uses its own default
+  // 'low_precision_layernorm' (weight + bias) unless attn_config.norm_type names another
+  // (attention.py `build_norm(name=norm_type.lower(), ...)`).
+  const qkNormType = (
+    b.oneOf(['model', 'attn_config', 'norm_type'], Object.keys(MPT_NORMS))?.value ?? MPT_QK_NORM_DEFAULT
+  ).toLowerCase();
+  const qkNormClass = MPT_NORMS[qkNormType];
+  // fc_type is a name or a mapping with `name` (configuration_mpt.py).
+  const fcType = b.find(['model', 'fc_type'])?.value;
+  const fcTe =
+    fcType === 'te' ||
+    (typeof fcType === 'object' && fcType !== null && (fcType as { name?: unknown }).name === 'te');
+  if (fcTe && noBias && qkvBias) {
+    // no_bias strips the `bias` parameter of every module that is not a torch nn.Linear
+    // (modeling_mpt.py MPTModel.__init__); a TransformerEngine te.Linear Wqkv built with
+    // attention_bias is not one, and TransformerEngine's parameter layout is not read here.
+    b.diagnose(
+      'warning',
+      'not-modelled-key',
+      'unknown: attention_bias with no_bias and fc_type te — MPT strips the bias of every non-torch Linear, and whether the TransformerEngine Wqkv keeps one is not modelled; N not shown.',
+      b.find(['model', 'attention_bias'])?.source.keyRange,
+    );
+    b.spec.paramsMissing = [...(b.spec.paramsMissing ?? []), 'a model of `attention_bias` with `fc_type` te'];
+    return undefined;
+  }
   if (ffnTypeName === 'te_ln_mlp' && (noBias || !norm.bias)) {
     // te.LayerNormMLP brings its own LayerNorm (weight + bias), which no_bias does not strip.
     const source = b.spec.archSources.ffnSize ?? b.find(['model', 'ffn_config', 'ffn_type'])?.source;
@@ -281,7 +390,7 @@ function readMpt(b: SpecBuilder): ArchitectureSpec | undefined {
     finalNorm: true,
     qkNorm: qkLn ? 'full' : qkGn ? 'head' : 'none',
     // no_bias removes the bias of every non-Linear module, QK norms included (modeling_mpt.py).
-    qkNormBias: (qkLn || qkGn) && norm.bias && !noBias,
+    qkNormBias: (qkLn || qkGn) && qkNormClass.bias && !noBias,
   };
   if (qkLn && qkGn) {
     b.diagnose(
@@ -294,12 +403,42 @@ function readMpt(b: SpecBuilder): ArchitectureSpec | undefined {
   if (ffnType.moe) {
     const nExpertsKey = b.int(['model', 'ffn_config', 'moe_num_experts'], { arch: 'nExperts' });
     const topKKey = b.int(['model', 'ffn_config', 'moe_top_k'], { arch: 'expertsPerToken' });
-    if (ffnTypeName === 'torch_dmoe' && (!nExpertsKey || !topKKey || !mlpTypeKey)) {
-      // build_torch_dmoe pops these keys without defaults.
+    const torchDmoeMissing = TORCH_DMOE_REQUIRED.filter((key) => !b.has(['model', 'ffn_config', key]));
+    const torchDmoeExtra =
+      ffnTypeName === 'torch_dmoe'
+        ? [...keysAt(b.yaml, [...(b.options.root ?? []), 'model', 'ffn_config'])].filter(
+            (key) => !TORCH_DMOE_ACCEPTED.has(key),
+          )
+        : [];
+    if (torchDmoeExtra.length) {
+      // build_torch_dmoe raises `Invalid arguments to torch dmoe` for any key it does not take.
+      b.diagnose(
+        'error',
+        'invalid-value',
+        `ffn_type torch_dmoe does not take ffn_config.${torchDmoeExtra.slice(0, 5).join(', ')} (llm-foundry raises).`,
+        b.sectionRange(['model', 'ffn_config']),
+      );
+      return undefined;
+    }
+    if (
+      ffnTypeName === 'torch_dmoe' &&
+      (!nExpertsKey || !topKKey || !mlpTypeKey || torchDmoeMissing.length)
+    ) {
+      // build_torch_dmoe (ffn.py) pops these keys without defaults: a missing one is a KeyError.
       b.diagnose(
         'error',
         'missing-architecture',
-        'ffn_type torch_dmoe needs ffn_config.moe_num_experts, moe_top_k and mlp_type.',
+        `ffn_type torch_dmoe needs ffn_config.${TORCH_DMOE_REQUIRED.join(', ')}${torchDmoeMissing.length ? ` (missing: ${torchDmoeMissing.join(', ')})` : ''}.`,
+        b.sectionRange(['model', 'ffn_config']),
+      );
+      return undefined;
+    }
+    if (ffnTypeName !== 'torch_dmoe' && !b.has(['model', 'ffn_config', 'moe_world_size'])) {
+      // config_megablocks_moe_args (config_moe_args.py) pops moe_world_size without a default.
+      b.diagnose(
+        'error',
+        'missing-architecture',
+        `ffn_type ${ffnTypeName} needs ffn_config.moe_world_size (llm-foundry pops it without a default).`,
         b.sectionRange(['model', 'ffn_config']),
       );
       return undefined;
@@ -311,7 +450,11 @@ function readMpt(b: SpecBuilder): ArchitectureSpec | undefined {
       b.diagnose('error', 'invalid-value', `moe_top_k ${topK} exceeds moe_num_experts ${nExperts}.`);
       return undefined;
     }
-    const outputBias = ffnType.outputBias === true && !noBias;
+    // A written ffn_config.bias reaches megablocks Arguments and replaces `not no_bias` in build_ffn's
+    // kwargs (layer_builders.py spreads ffn_config after bias); no_bias still strips the
+    // ParallelMLP bias afterwards, as ParallelMLP is not an nn.Linear (modeling_mpt.py).
+    const megablocksBias = b.bool(['model', 'ffn_config', 'bias'])?.value ?? true;
+    const outputBias = ffnType.outputBias === true && !noBias && megablocksBias;
     architecture.moe = {
       nExperts,
       expertsPerToken: topK,
@@ -412,14 +555,19 @@ function readOverrides(b: SpecBuilder, modelType: string, architecture: Architec
       b.record(value.source, { arch: field as 'nLayers' });
     }
   }
-  // HF derives the head width from hidden size / heads unless the config pins head_dim.
-  const derivedHeadDim = original.headDim * original.nHeads === original.dModel;
+  // GPT-2 and OPT derive the head width from hidden size / heads when the model is built. Llama and
+  // Mistral configs of recent transformers (llm-foundry setup.py pins >=4.51,<4.52) store head_dim
+  // when the config is made, and set_config_overrides (llmfoundry/utils/config_utils.py) sets the
+  // overrides on that finished config with setattr, so head_dim may keep the checkpoint's value:
+  // whether it does depends on a transformers source not read here, so the width is unknown.
+  const derivedHeadDim =
+    original.headDim * original.nHeads === original.dModel && !HF_CONFIG_STORES_HEAD_DIM.has(modelType);
   if (architecture.dModel !== original.dModel || architecture.nHeads !== original.nHeads) {
     if (!derivedHeadDim) {
       b.diagnose(
         'warning',
         'not-modelled-key',
-        'unknown: config_overrides change the width or heads of a checkpoint whose head_dim is set independently; N not shown.',
+        `unknown: config_overrides change the width or heads of a \`${modelType}\` checkpoint, whose head_dim the override may not follow; N not shown.`,
       );
       b.spec.paramsMissing = [...(b.spec.paramsMissing ?? []), 'the head width after config_overrides'];
       return false;
@@ -439,6 +587,9 @@ function readOverrides(b: SpecBuilder, modelType: string, architecture: Architec
   if (modelType === 'gpt2' || modelType === 'opt') architecture.nKvHeads = architecture.nHeads;
   return true;
 }
+
+/** HF model types whose config object carries head_dim itself (see readOverrides). */
+const HF_CONFIG_STORES_HEAD_DIM: ReadonlySet<string> = new Set(['llama', 'mistral']);
 
 /** Parse a Composer time string; bare integers are epochs in Composer. */
 export function parseComposerDuration(
