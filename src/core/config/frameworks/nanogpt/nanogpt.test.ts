@@ -140,7 +140,9 @@ describe('nanoGPT broken input', () => {
       if (result.kind !== 'run-config') continue;
       const tokens = result.spec.training.tokens;
       assert.ok(tokens === undefined || Number.isFinite(tokens));
-      assert.ok(Number.isFinite(countParams(result.spec.architecture!).total));
+      // A cut such as `n_embd = 38` (n_head 6 does not divide it) leaves no model to count, but says why.
+      if (result.spec.architecture) assert.ok(Number.isFinite(countParams(result.spec.architecture).total));
+      else assert.ok(result.spec.diagnostics.some((d) => d.severity === 'error' || d.severity === 'warning'));
     }
   });
 

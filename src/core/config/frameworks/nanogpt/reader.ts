@@ -175,6 +175,14 @@ export function parsePyLiteral(raw: string): PyValue {
   return { kind: 'expression' };
 }
 
+/**
+ * Whether Python evaluates this numeric expression to a float: a literal with a decimal point or an
+ * exponent (`12.0`, `5e3`), or true division `/` (floor division `//` stays int).
+ */
+export function evaluatesToPythonFloat(raw: string): boolean {
+  return /\d\.|\.\d|\d[eE][+-]?\d/.test(raw) || /(^|[^/])\/(?!\/)/.test(raw);
+}
+
 /** How confident we are that `text` is a nanoGPT config override file. */
 function detect(text: string, path: string | undefined): number {
   // Cheap gate before scanning: nanoGPT configs always assign at least one of these.
@@ -239,13 +247,23 @@ class PyConfigView {
     this.diagnostics.push(invalidValue(source.key, expected, quoted(source.raw), source.valueRange));
   }
 
-  /** A positive integer value, or undefined (absent or invalid, the latter with a diagnostic). */
-  positiveInt(name: string): { value: number; source: FieldSource } | undefined {
+  /**
+   * A positive integer value, or undefined (absent or invalid, the latter with a diagnostic).
+   * `allowFloat`: the name is only compared (max_iters: train.py:332 `iter_num > max_iters`), so a
+   * Python float such as `5e3` works; every other count reaches range() / nn.Linear /
+   * nn.Embedding / torch.randint (karpathy/nanoGPT@3adf61e1 model.py:35,82,127-130, train.py:123,
+   * 292), which raise TypeError for a float even when it is whole (`12.0`, `1024 / 2`).
+   */
+  positiveInt(name: string, allowFloat = false): { value: number; source: FieldSource } | undefined {
     const found = this.use(name);
     if (!found) return undefined;
     const { assignment, source } = found;
     // Python literals keep their types: '32' is a string, which the model refuses.
     const value = asTypedIntAtLeast(literalValue(assignment.value), 1);
+    if (value !== undefined && !allowFloat && evaluatesToPythonFloat(assignment.raw)) {
+      this.invalid(source, 'a positive integer (a Python int, not a float)');
+      return undefined;
+    }
     if (value !== undefined) return { value, source };
     if (assignment.value.kind === 'expression') {
       this.diagnostics.push({
@@ -268,7 +286,7 @@ class PyConfigView {
       this.usedKeys.push(source);
       return { value: 0, source };
     }
-    return this.positiveInt(name);
+    return this.positiveInt(name, true);
   }
 
   bool(name: string): { value: boolean; source: FieldSource } | undefined {
@@ -415,13 +433,15 @@ function read(text: string, context: ReadContext): ReadResult {
     record('dModel', nEmbdFound);
     record('maxPositions', blockSizeFound);
     const width = headWidth(dModel, nHeads, ['n_embd', 'n_head'], ' (model.py asserts)');
-    if ('message' in width && nEmbdFound) {
+    if ('message' in width) {
       view.diagnostics.push({
         severity: 'error',
         code: 'invalid-value',
         message: width.message,
-        range: nEmbdFound.source.valueRange,
+        range: (nEmbdFound ?? nHeadFound)?.source.valueRange,
       });
+      // CausalSelfAttention asserts n_embd % n_head == 0 (model.py:33): the model is never built.
+      architectureUnknown = true;
     }
     const datasetFound = view.string('dataset');
     const dataset = datasetFound?.value ?? defaults.dataset;

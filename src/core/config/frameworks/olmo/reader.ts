@@ -241,6 +241,14 @@ function readArchitecture(b: SpecBuilder): ArchitectureSpec | undefined {
   const activation = ACTIVATIONS[activationName] ?? { gated: false };
   const hidden = b.int(['model', 'mlp_hidden_size'], { arch: 'ffnSize' });
   const ratio = hidden ? undefined : b.number(['model', 'mlp_ratio'], { arch: 'ffnSize' });
+  // ModelConfig declares `mlp_ratio: int` (olmo/config.py@59a53e3f:270), so OmegaConf refuses 2.5;
+  // flooring 2.5·d_model would count a model OLMo never builds.
+  if (ratio && !Number.isInteger(ratio.value)) {
+    return refuse(
+      `mlp_ratio ${ratio.value} is not an integer (OLMo's ModelConfig declares it int).`,
+      ratio.source,
+    );
+  }
   const fusedWidth = hidden?.value ?? Math.floor((ratio?.value ?? MODEL_DEFAULTS.mlp_ratio) * dModel.value);
   // The fused ff_proj holds both SwiGLU branches; ff_out reads half of it (SwiGLU.output_multiplier).
   const ffnSize = activation.gated ? Math.floor(fusedWidth / 2) : fusedWidth;
@@ -290,8 +298,21 @@ function readArchitecture(b: SpecBuilder): ArchitectureSpec | undefined {
   if (rows !== vocabSize)
     b.assume(`embedding_size ${rows} (padded) is allocated, not vocab_size ${vocabSize}`);
 
-  const rope = b.bool(['model', 'rope'])?.value ?? MODEL_DEFAULTS.rope;
-  const alibi = b.bool(['model', 'alibi'])?.value ?? MODEL_DEFAULTS.alibi;
+  const ropeKey = b.bool(['model', 'rope']);
+  const alibiKey = b.bool(['model', 'alibi']);
+  const rope = ropeKey?.value ?? MODEL_DEFAULTS.rope;
+  const alibi = alibiKey?.value ?? MODEL_DEFAULTS.alibi;
+  // OLMo.__init__ (olmo/model.py@59a53e3f:1080-1081) raises before building anything.
+  if (rope && alibi)
+    return refuse('ALiBi and RoPE are mutually exclusive (OLMo refuses both).', alibiKey?.source);
+  // OLMo.__init__ (olmo/model.py@59a53e3f:1095-1100): block groups must tile the layers.
+  const groupSize = b.int(['model', 'block_group_size']);
+  if (groupSize && (groupSize.value > nLayers.value || nLayers.value % groupSize.value !== 0)) {
+    return refuse(
+      `n_layers ${nLayers.value} must be divisible by block_group_size ${groupSize.value} (OLMo refuses this).`,
+      groupSize.source,
+    );
+  }
   const maxSeq =
     b.int(['model', 'max_sequence_length'], { arch: 'maxPositions' })?.value ??
     MODEL_DEFAULTS.max_sequence_length;
