@@ -214,6 +214,51 @@ export function hfTiedEmbeddings(hubId: string): { tied: boolean; source: string
 export const LIT_UNMODELLED_FIELDS = ['latent_attention'] as const;
 
 /**
+ * Why LitGPT itself refuses to build this Config, or undefined. Each check is the assertion or
+ * raise at Lightning-AI/litgpt@26857050 (litgpt/config.py `Config.__post_init__`, litgpt/model.py
+ * `Block.__init__`); without them the conversion below would produce a fractional head width or a
+ * model LitGPT never builds.
+ */
+export function litConfigRefusal(config: LitConfig): string | undefined {
+  const c = { ...LIT_CONFIG_DEFAULTS, ...stripNulls(config) } as LitConfig &
+    Required<Pick<LitConfig, DefaultedField>>;
+  // __post_init__: `assert self.n_embd % self.n_head == 0` when head_size is None.
+  if (c.head_size === undefined && c.n_embd % c.n_head !== 0)
+    return `n_embd ${c.n_embd} is not a multiple of n_head ${c.n_head} and head_size is not set (config.py asserts n_embd % n_head == 0)`;
+  // __post_init__: `assert self.n_head % self.n_query_groups == 0`.
+  const groups = c.n_query_groups as number | undefined;
+  if (groups !== undefined && c.n_head % groups !== 0)
+    return `n_head ${c.n_head} is not a multiple of n_query_groups ${groups} (config.py asserts it)`;
+  // __post_init__: LLaMAMLP with intermediate_size None raises ValueError (only LLaMAMLP; the
+  // others default to 4·n_embd).
+  if (c.intermediate_size === undefined && c.mlp_class_name === 'LLaMAMLP')
+    return 'mlp_class_name LLaMAMLP needs intermediate_size (config.py raises ValueError)';
+  // Block.__init__: non-parallel residual with a shared attention norm raises NotImplementedError.
+  if (!c.parallel_residual && c.shared_attention_norm)
+    return 'parallel_residual false with shared_attention_norm true (model.py Block raises NotImplementedError)';
+  // first_k_dense_replace: `assert self.mlp_class_name == "LLaMAMoE"`.
+  if (c.first_k_dense_replace !== undefined && c.mlp_class_name !== 'LLaMAMoE')
+    return 'first_k_dense_replace needs mlp_class_name LLaMAMoE (config.py asserts it)';
+  // LLaMAMoE with n_expert 0 builds an empty expert list and a 0-wide router: no MLP at all, and
+  // its forward's topk over 0 experts fails; not a model to count.
+  if (c.mlp_class_name === 'LLaMAMoE' && c.n_expert <= 0)
+    return 'mlp_class_name LLaMAMoE with n_expert 0 (an MoE with no experts)';
+  // LLaMAMoE: shared_experts width is moe_intermediate_size * n_shared_expert (None * int raises).
+  if (
+    c.mlp_class_name === 'LLaMAMoE' &&
+    (c.n_shared_expert ?? 0) > 0 &&
+    c.moe_intermediate_size === undefined
+  )
+    return 'n_shared_expert needs moe_intermediate_size (model.py LLaMAMoE multiplies them)';
+  return undefined;
+}
+
+/** Config.__post_init__: `if not self.name: self.name = self.hf_config.get("name", self.name)`. */
+function effectiveName(config: LitConfig): string {
+  return String(config.name || config.hf_config?.name || '');
+}
+
+/**
  * Convert a LitGPT `Config` (table row or inline block) into an architecture, applying the
  * dataclass defaults and `__post_init__` derivations (head_size, padded vocab, query groups,
  * intermediate size) and the module structure of litgpt/model.py. `tiedEmbeddings` counts wte and
@@ -237,7 +282,8 @@ export function litConfigToArchitecture(config: LitConfig, tiedEmbeddings: boole
     (c.post_attention_norm ? 1 : 0) +
     (c.post_mlp_norm ? 1 : 0);
   // Config.norm_class: LayerNorm for a name containing "OLMo" is elementwise_affine=False (no params).
-  const nonParametric = c.norm_class_name === 'LayerNorm' && String(c.name ?? '').includes('OLMo');
+  // The name is the hf_config name when `name` is unset (__post_init__).
+  const nonParametric = c.norm_class_name === 'LayerNorm' && effectiveName(c).includes('OLMo');
   const architecture: ArchitectureSpec = {
     nLayers: c.n_layer,
     dModel: c.n_embd,
@@ -258,7 +304,9 @@ export function litConfigToArchitecture(config: LitConfig, tiedEmbeddings: boole
     normWeight: !nonParametric,
     normBias: c.norm_class_name === 'LayerNorm' && !nonParametric,
     finalNorm: true,
-    qkNorm: c.norm_qk ? (c.norm_qk_type === 'olmo2' ? 'full' : 'head') : 'none',
+    // model.py CausalSelfAttention: norm_q/norm_k are config.norm_class over head_size, or over the
+    // full q / kv widths for norm_qk_type olmo2; a non-parametric LayerNorm has no parameters.
+    qkNorm: c.norm_qk && !nonParametric ? (c.norm_qk_type === 'olmo2' ? 'full' : 'head') : 'none',
     qkNormBias: Boolean(c.norm_qk) && c.norm_class_name === 'LayerNorm' && !nonParametric,
   };
   if (c.mlp_class_name === 'LLaMAMoE' && c.n_expert > 0) {
@@ -271,7 +319,7 @@ export function litConfigToArchitecture(config: LitConfig, tiedEmbeddings: boole
       // LLaMAMoE: experts are LLaMAMLP(moe_intermediate_size); the router is Linear(d, n_expert)
       // (GroupedTopkRouter: an n_expert×d weight plus a buffer, the same count).
       expertFfnSize: expertFfn,
-      // One LLaMAMLP of width moe_intermediate_size × n_shared_expert, ungated.
+      // model.py LLaMAMoE: shared_experts = LLaMAMLP(moe_intermediate_size × n_shared_expert), gated.
       sharedExpertFfnSize: shared > 0 ? expertFfn * shared : 0,
       // Block: the first `first_k_dense_replace` layers use LLaMAMLP(intermediate_size).
       moeLayers: Math.max(0, c.n_layer - firstDense),

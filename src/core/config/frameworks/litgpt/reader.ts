@@ -43,6 +43,7 @@ import {
   LIT_UNMODELLED_FIELDS,
   findLitModel,
   hfTiedEmbeddings,
+  litConfigRefusal,
   litConfigToArchitecture,
   type LitConfig,
 } from './models';
@@ -411,7 +412,7 @@ function read(text: string, context: ReadContext): ReadResult {
     architecture =
       checkpointModel.architecture ??
       (checkpointModel.config
-        ? litConfigToArchitecture(checkpointModel.config, checkpointModel.tied ?? false)
+        ? buildArchitecture(checkpointModel.config, checkpointModel.tied ?? false, diagnostics, paramsMissing)
         : undefined);
   } else if (config) {
     // pretrain.py builds its own GPT: wte and lm_head are separate unless train.tie_embeddings
@@ -423,7 +424,7 @@ function read(text: string, context: ReadContext): ReadResult {
     } else {
       assumptions.push('train.tie_embeddings not set: pretrain.py default false (separate lm_head)');
     }
-    architecture = litConfigToArchitecture(config, tied);
+    architecture = buildArchitecture(config, tied, diagnostics, paramsMissing);
   }
 
   // --- Training length -----------------------------------------------------------------------
@@ -749,6 +750,24 @@ function readCheckpointConfig(
     const config = readInlineConfig(yaml, [], diagnostics, archSources, usedKeys, candidate);
     return config ? { config, path: candidate } : 'unusable';
   }
+  return undefined;
+}
+
+/** The architecture LitGPT would build, or an error naming why LitGPT refuses the Config. */
+function buildArchitecture(
+  config: LitConfig,
+  tied: boolean,
+  diagnostics: CoreDiagnostic[],
+  paramsMissing: string[],
+): ArchitectureSpec | undefined {
+  const refusal = litConfigRefusal(config);
+  if (refusal === undefined) return litConfigToArchitecture(config, tied);
+  diagnostics.push({
+    severity: 'error',
+    code: 'invalid-value',
+    message: `LitGPT refuses this model config: ${refusal}; N not shown.`,
+  });
+  paramsMissing.push('a model config LitGPT can build');
   return undefined;
 }
 
