@@ -17,20 +17,9 @@ import {
   waitForLenses,
   type Session,
 } from './harness';
+import { liveConfig } from '../live-support';
 
-const CONFIG = `# nanoGPT config override (live chart E2E)
-n_layer = 2
-n_head = 2
-n_embd = 128
-block_size = 256
-batch_size = 8
-gradient_accumulation_steps = 1
-learning_rate = 1e-3
-max_iters = 4000
-lr_decay_iters = 4000
-warmup_iters = 100
-min_lr = 1e-4
-`;
+const CONFIG = liveConfig('live chart E2E');
 // A loss falling like a real run's (the numbers are the test's own, not a law's).
 const line = (step: number) =>
   `iter ${step}: loss ${(2.2 + 9 / Math.sqrt(step)).toFixed(4)}, time 50.00ms, mfu 1.00%\n`;

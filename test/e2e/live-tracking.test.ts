@@ -10,9 +10,6 @@ import { spawn } from 'node:child_process';
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { nanogptSchedule } from '../../src/core/config/frameworks/nanogpt/schedule';
-import { compileRun } from '../../src/core/schedule/model';
-import { featuresAtTokens, runFeatures } from '../../src/core/schedule/features';
 import { mulberry32 } from '../../src/core/fit/random';
 import { concat, fileVersionRecord, scalarRecord } from '../unit/tensorboard-support';
 import {
@@ -24,27 +21,10 @@ import {
   waitForLenses,
   type Session,
 } from './harness';
+import { liveConfig, liveLaw } from '../live-support';
 
-const CONFIG = `# nanoGPT config override (live-tracking E2E)
-n_layer = 2
-n_head = 2
-n_embd = 128
-block_size = 256
-batch_size = 8
-gradient_accumulation_steps = 1
-learning_rate = 1e-3
-max_iters = 4000
-lr_decay_iters = 4000
-warmup_iters = 100
-min_lr = 1e-4
-`;
-const plan = nanogptSchedule(CONFIG).plan!;
-const run = compileRun(plan).run!;
-const features = runFeatures(run, undefined, plan.schedule.warmup);
-const truth = (step: number) => {
-  const f = featuresAtTokens(features, run.tokens[step - 1])!;
-  return 1.8 + 60 * f.s1 ** -0.3 - 2e-4 * f.s2;
-};
+const CONFIG = liveConfig('live-tracking E2E');
+const { truth } = liveLaw(CONFIG);
 const rand = mulberry32(11);
 const line = (step: number, factor = 1, noise = true) =>
   `iter ${step}: loss ${(truth(step) * factor * (noise ? 1 + 0.002 * (2 * rand() - 1) : 1)).toFixed(4)}, time 50.00ms, mfu 1.00%\n`;

@@ -16,25 +16,14 @@ import type { ChartSeries } from '../../src/core/charts';
 import { CurvesRequest, type CurvesResponse } from '../../src/protocol';
 import { MAX_LOGGED_CHART_POINTS, thinNewest } from '../../src/server/liveRuns';
 import { LspTestClient, SERVER_JS } from './lspClient';
+import { liveConfig } from '../live-support';
 
 const NOT_BUILT =
   existsSync(SERVER_JS) || process.env.CI === 'true'
     ? false
     : 'dist/server.js missing: run node scripts/build.mjs';
 
-const config = (maxIters: number) => `# nanoGPT config override (live chart test)
-n_layer = 2
-n_head = 2
-n_embd = 128
-block_size = 256
-batch_size = 8
-gradient_accumulation_steps = 1
-learning_rate = 1e-3
-max_iters = ${maxIters}
-lr_decay_iters = ${maxIters}
-warmup_iters = 100
-min_lr = 1e-4
-`;
+const config = (maxIters: number) => liveConfig('live chart test', maxIters);
 const loss = (step: number) => 2 + 8 / Math.sqrt(step);
 const line = (step: number) => `iter ${step}: loss ${loss(step).toFixed(4)}, time 50.00ms, mfu 1.00%\n`;
 

@@ -10,40 +10,24 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCurveCommand } from '../../src/cli/curve';
-import { nanogptSchedule } from '../../src/core/config/frameworks/nanogpt/schedule';
-import { compileRun } from '../../src/core/schedule/model';
-import { featuresAtTokens, runFeatures } from '../../src/core/schedule/features';
 import { mulberry32 } from '../../src/core/fit/random';
 import { callCli } from '../cli-call';
 import { concat, fileVersionRecord, scalarRecord } from './tensorboard-support';
+import { liveConfig, liveLaw } from '../live-support';
 
-const CONFIG = `n_layer = 2
-n_head = 2
-n_embd = 128
-block_size = 256
-batch_size = 8
-gradient_accumulation_steps = 1
-learning_rate = 1e-3
-max_iters = 4000
-lr_decay_iters = 4000
-warmup_iters = 100
-min_lr = 1e-4
-`;
+const CONFIG = liveConfig('TensorBoard curve --log test');
 
 test('curve --log on an event file: the same law, comparison and projection as the text log of the same points', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'tb-curve-'));
   try {
-    const plan = nanogptSchedule(CONFIG).plan!;
-    const run = compileRun(plan).run!;
-    const features = runFeatures(run, undefined, plan.schedule.warmup);
+    const { truth } = liveLaw(CONFIG);
     const rand = mulberry32(3);
     const config = join(dir, 'train.py');
     writeFileSync(config, CONFIG);
     const parts = [fileVersionRecord()];
     let text = '';
     for (let step = 25; step <= 1500; step += 25) {
-      const f = featuresAtTokens(features, run.tokens[step - 1])!;
-      const loss = Math.fround((1.8 + 60 * f.s1 ** -0.3 - 2e-4 * f.s2) * (1 + 0.002 * (2 * rand() - 1)));
+      const loss = Math.fround(truth(step) * (1 + 0.002 * (2 * rand() - 1)));
       // Megatron-LM training_log order: learning-rate, …, then each loss and its "vs samples" twin.
       parts.push(
         scalarRecord('learning-rate', 1e-3, step),
