@@ -480,6 +480,11 @@ export async function hover(page: Page, token: string, expect?: RegExp, timeoutM
       await page.waitForTimeout(300);
       lastText = (await widget.innerText()).trim();
       if (!expect || expect.test(lastText)) return lastText;
+      // A diagnostic and a provider hover can come as separate parts in either order: look at all.
+      const parts = await page.locator('.monaco-hover:not(.hidden) .monaco-hover-content').allInnerTexts();
+      const joined = parts.map((t) => t.trim()).join('\n\n');
+      if (expect.test(joined)) return joined;
+      lastText = joined;
     } catch {
       // no hover yet; retry
     }
