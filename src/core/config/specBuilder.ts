@@ -122,6 +122,24 @@ export class SpecBuilder {
   }
 
   /**
+   * A written value the framework itself refuses (or does not know): diagnosed where it is written
+   * (its value, unless `range` says otherwise) and rejected, so what it feeds becomes unknown.
+   */
+  refuse(
+    source: FieldSource,
+    message: string,
+    options: { severity?: Severity; code?: string; range?: SourceRange; recordAs?: RecordAs } = {},
+  ): void {
+    this.diagnose(
+      options.severity ?? 'warning',
+      options.code ?? 'invalid-value',
+      message,
+      options.range ?? source.valueRange,
+    );
+    this.reject(source, options.recordAs);
+  }
+
+  /**
    * Finish the spec: when a value the architecture or the training length depends on is written but
    * unusable, that result becomes unknown with a diagnostic instead of silently using a default.
    */

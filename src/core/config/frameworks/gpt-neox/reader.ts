@@ -147,13 +147,11 @@ function read(text: string, context: ReadContext): ReadResult {
 
 /** A name NeoX would reject: diagnosed, and the count becomes unknown (see SpecBuilder.finish). */
 function unknownName(b: SpecBuilder, key: Sourced<string>, known: ReadonlySet<string>): void {
-  b.diagnose(
-    'warning',
-    'unknown-value',
+  b.refuse(
+    key.source,
     `GPT-NeoX does not know ${key.source.key} \`${key.value.slice(0, 40)}\` (known: ${[...known].join(', ')}).`,
-    key.source.valueRange,
+    { code: 'unknown-value' },
   );
-  b.reject(key.source);
 }
 
 function readArchitecture(b: SpecBuilder): ArchitectureSpec | undefined {
@@ -175,13 +173,11 @@ function readArchitecture(b: SpecBuilder): ArchitectureSpec | undefined {
   const nKvHeads = kvHeads?.value ?? nHeads.value;
   if (kvHeads && (kvHeads.value < 1 || nHeads.value % kvHeads.value !== 0)) {
     // arguments.py calculate_derived asserts num_attention_heads % num_kv_heads == 0.
-    b.diagnose(
-      'error',
-      'invalid-value',
+    b.refuse(
+      kvHeads.source,
       `num_kv_heads ${kvHeads.value} must divide num_attention_heads ${nHeads.value} (GPT-NeoX asserts it); parameters are not counted.`,
-      kvHeads.source.valueRange,
+      { severity: 'error' },
     );
-    b.reject(kvHeads.source);
     return undefined;
   }
   const headDim = b.headDim(dModel, nHeads, ['hidden_size', 'num_attention_heads']);
@@ -200,13 +196,11 @@ function readArchitecture(b: SpecBuilder): ArchitectureSpec | undefined {
   const expansion = b.number(['expansion_factor']);
   if (intermediate && expansion) {
     // ParallelMLP asserts that at most one of them is set (megatron/model/transformer.py:106 @ ea7aefd).
-    b.diagnose(
-      'warning',
-      'invalid-value',
+    b.refuse(
+      expansion.source,
       'GPT-NeoX refuses intermediate_size together with expansion_factor (ParallelMLP asserts one of them is None); parameters are not counted.',
-      expansion.source.keyRange,
+      { range: expansion.source.keyRange },
     );
-    b.reject(expansion.source);
     return undefined;
   }
   let ffnIn =

@@ -85,13 +85,11 @@ function registryName(b: SpecBuilder, path: string[], known: readonly string[]):
   // Absent, empty or of the wrong type (string() diagnoses and rejects that one).
   if (!found) return undefined;
   if (known.includes(found.value)) return found.value;
-  b.diagnose(
-    'warning',
-    'unknown-value',
+  b.refuse(
+    found.source,
     `\`${found.source.key}\` is \`${found.value.slice(0, 40)}\`, which is not one of ${known.join(', ')} (llm-foundry's registry names are case-sensitive).`,
-    found.source.valueRange,
+    { code: 'unknown-value' },
   );
-  b.reject(found.source);
   return null;
 }
 
@@ -239,13 +237,11 @@ function readMpt(b: SpecBuilder): ArchitectureSpec | undefined {
   if (kvKey && attnType !== 'grouped_query_attention') {
     // MultiheadAttention / MultiQueryAttention.__init__ (attention.py) take no kv_n_heads: the
     // attn_config subset is passed as keyword arguments, so llm-foundry raises a TypeError.
-    b.diagnose(
-      'error',
-      'invalid-value',
+    b.refuse(
+      kvKey.source,
       `attn_config.kv_n_heads is only accepted by grouped_query_attention; ${attnType} refuses it (llm-foundry raises).`,
-      kvKey.source.keyRange,
+      { severity: 'error', range: kvKey.source.keyRange, recordAs: { arch: 'nKvHeads' } },
     );
-    b.reject(kvKey.source, { arch: 'nKvHeads' });
     return undefined;
   }
   const kvSetting = kvKey?.value ?? MPT_DEFAULTS.kv_n_heads;

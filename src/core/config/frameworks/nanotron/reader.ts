@@ -72,13 +72,11 @@ function readArchitecture(b: SpecBuilder): ArchitectureSpec | undefined {
   if (kvHeads && (kvHeads.value < 1 || nHeads % kvHeads.value !== 0)) {
     // models/llama.py CausalSelfAttention asserts num_attention_heads % num_key_value_heads == 0;
     // Qwen2Attention repeats kv heads num_attention_heads // num_key_value_heads times.
-    b.diagnose(
-      'error',
-      'invalid-value',
+    b.refuse(
+      kvHeads.source,
       `num_key_value_heads ${kvHeads.value} must divide num_attention_heads ${nHeads}; parameters are not counted.`,
-      kvHeads.source.valueRange,
+      { severity: 'error' },
     );
-    b.reject(kvHeads.source);
     return undefined;
   }
   const ffnSize = b.int([...MODEL, 'intermediate_size'], { arch: 'ffnSize' })?.value ?? d.intermediate_size;
@@ -178,15 +176,13 @@ function readQwen2Moe(b: SpecBuilder, nLayers: number): ArchitectureSpec['moe'] 
   if (!located || located.value === null || located.value === undefined) return undefined;
   const foreign = [...keysAt(b.yaml, path)].find((key) => !MOE_FIELDS.includes(key));
   if (typeof located.value !== 'object' || Array.isArray(located.value) || foreign !== undefined) {
-    b.diagnose(
-      'warning',
-      'invalid-value',
+    b.refuse(
+      located.source,
       foreign !== undefined
         ? `\`${foreign.slice(0, 40)}\` is not a field of nanotron's MoEConfig, which refuses it; parameters are not counted.`
         : 'moe_config must be a mapping of MoEConfig fields; parameters are not counted.',
-      located.source.keyRange,
+      { range: located.source.keyRange },
     );
-    b.reject(located.source);
     return null;
   }
   const m = NANOTRON_MOE_DEFAULTS;
@@ -207,13 +203,7 @@ function readQwen2Moe(b: SpecBuilder, nLayers: number): ArchitectureSpec['moe'] 
   if (layersKey && layersKey.value !== undefined) {
     const list = layersKey.value;
     if (!Array.isArray(list) || !list.every((i) => Number.isInteger(i))) {
-      b.diagnose(
-        'warning',
-        'invalid-value',
-        'moe_config.layers must be a list of layer indices.',
-        layersKey.source.valueRange,
-      );
-      b.reject(layersKey.source);
+      b.refuse(layersKey.source, 'moe_config.layers must be a list of layer indices.');
       return null;
     }
     // Exactly [-1] means every layer; otherwise a layer is MoE when its index is listed.
