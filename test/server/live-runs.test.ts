@@ -11,10 +11,10 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CodeLens, Diagnostic } from 'vscode-languageserver';
 import { mulberry32 } from '../../src/core/fit/random';
 import { LinkRunLogRequest } from '../../src/protocol';
 import { LspTestClient, SERVER_JS } from './lspClient';
+import { lensUntil, liveLens, offBand } from './liveLens';
 import { liveConfig, liveLaw } from '../live-support';
 
 const NOT_BUILT =
@@ -65,29 +65,6 @@ after(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-const liveLens = (lenses: CodeLens[] | null) =>
-  lenses?.find((l) => l.command?.command === 'scalingLens.linkRunLog')?.command?.title;
-
-/** Poll the lenses until one satisfies `ok` (the server refreshes them when the log changes). */
-async function lensUntil(
-  uri: string,
-  ok: (title: string) => boolean,
-  what: string,
-  seen?: string[],
-): Promise<string> {
-  const t0 = Date.now();
-  let last: string | undefined;
-  while (Date.now() - t0 < 20_000) {
-    last = liveLens(await client.codeLens(uri));
-    if (last !== undefined) seen?.push(last);
-    if (last !== undefined && ok(last)) return last;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}; last lens: ${last}`);
-}
-
-const offBand = (d: Diagnostic[] | undefined) => d?.find((x) => x.code === 'run-off-band');
-
 test(
   'a growing log next to a config: lens follows, half lines never show, off-band diagnostic comes and goes',
   { skip: NOT_BUILT },
@@ -101,7 +78,7 @@ test(
     const w = appender(log);
     try {
       const uri = await client.open(config);
-      const first = await lensUntil(uri, (t) => t.startsWith('step 800:'), 'the lens at step 800');
+      const first = await lensUntil(client, uri, (t) => t.startsWith('step 800:'), 'the lens at step 800');
       const loss800 = Number(/iter 800: loss ([\d.]+)/.exec(text)![1]);
       // Opened with 40 checkpoints: the newest 3 are judged against the fit on the 37 before them.
       // ETA: (4001 − 800) steps × the logged 50 ms = 160 s.
@@ -123,7 +100,13 @@ test(
       await new Promise((r) => setTimeout(r, 1500)); // several watcher rounds
       seen.push(liveLens(await client.codeLens(uri))!);
       await w.append(full820.slice(cut));
-      const at820 = await lensUntil(uri, (t) => t.startsWith('step 820:'), 'the lens at step 820', seen);
+      const at820 = await lensUntil(
+        client,
+        uri,
+        (t) => t.startsWith('step 820:'),
+        'the lens at step 820',
+        seen,
+      );
       assert.ok(
         seen.every((t) => t.startsWith('step 800:') || t === at820),
         seen.join('\n'),
@@ -143,7 +126,7 @@ test(
       // Three checkpoints 5% above the law, one at a time: the diagnostic after the third only.
       for (const [k, step] of [840, 860, 880].entries()) {
         await w.append(line(step, 1.05));
-        await lensUntil(uri, (t) => t.startsWith(`step ${step}:`), `the lens at step ${step}`);
+        await lensUntil(client, uri, (t) => t.startsWith(`step ${step}:`), `the lens at step ${step}`);
         const d = await client.waitForDiagnostics(
           uri,
           (ds) => (k < 2 ? !offBand(ds) : !!offBand(ds)),
@@ -165,7 +148,7 @@ test(
       }
       // Back on the law: the diagnostic clears.
       await w.append(line(900, 1, false));
-      await lensUntil(uri, (t) => t.startsWith('step 900:'), 'the lens at step 900');
+      await lensUntil(client, uri, (t) => t.startsWith('step 900:'), 'the lens at step 900');
       await client.waitForDiagnostics(uri, (ds) => !offBand(ds), 10_000);
     } finally {
       w.close();
@@ -190,7 +173,7 @@ test(
     assert.equal(r.ok, true, r.message);
     const stored = JSON.parse(readFileSync(join(dir, '.vscode', 'scaling-lens', 'run-logs.json'), 'utf8'));
     assert.deepEqual(stored, { version: 1, links: { 'other.py': 'metrics.jsonl' } });
-    await lensUntil(uri, (t) => t.startsWith('step 200: loss 3.000'), 'the lens on the linked JSONL');
+    await lensUntil(client, uri, (t) => t.startsWith('step 200: loss 3.000'), 'the lens on the linked JSONL');
     // A file that is not a training log is refused with a message.
     writeFileSync(join(dir, 'notes.txt'), 'hello\n');
     const bad = await client.connection.sendRequest(LinkRunLogRequest, {

@@ -20,11 +20,11 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CodeLens, Diagnostic } from 'vscode-languageserver';
 import { mulberry32 } from '../../src/core/fit/random';
 import { LinkRunLogRequest } from '../../src/protocol';
 import { concat, fileVersionRecord, scalarRecord } from '../unit/tensorboard-support';
 import { LspTestClient, SERVER_JS } from './lspClient';
+import { lensUntil, liveLens, offBand } from './liveLens';
 import { liveConfig, liveLaw } from '../live-support';
 
 const NOT_BUILT =
@@ -60,22 +60,6 @@ after(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-const liveLens = (lenses: CodeLens[] | null) =>
-  lenses?.find((l) => l.command?.command === 'scalingLens.linkRunLog')?.command?.title;
-const offBand = (d: Diagnostic[] | undefined) => d?.find((x) => x.code === 'run-off-band');
-
-async function lensUntil(uri: string, ok: (t: string) => boolean, what: string, seen?: string[]) {
-  const t0 = Date.now();
-  let last: string | undefined;
-  while (Date.now() - t0 < 20_000) {
-    last = liveLens(await client.codeLens(uri));
-    if (last !== undefined) seen?.push(last);
-    if (last !== undefined && ok(last)) return last;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}; last lens: ${last}`);
-}
-
 test(
   'an event file in runs/<date>_<host>/ is followed by bytes: the lens equals the text log’s, a cut record never shows, off-band comes and goes',
   { skip: NOT_BUILT },
@@ -104,11 +88,13 @@ test(
     assert.equal(r.source, 'auto-detected');
     assert.equal(r.linked, events);
     const at800 = await lensUntil(
+      client,
       uri,
       (t) => t.startsWith('step 800:') && t.includes('vs predicted'),
       'lens at 800',
     );
     const text800 = await lensUntil(
+      client,
       textUri,
       (t) => t.startsWith('step 800:') && t.includes('vs predicted'),
       'text lens',
@@ -134,7 +120,7 @@ test(
       seen.push(liveLens(await client.codeLens(uri))!);
     }
     appendFileSync(events, rec.subarray(30));
-    const at820 = await lensUntil(uri, (t) => t.startsWith('step 820:'), 'lens at 820', seen);
+    const at820 = await lensUntil(client, uri, (t) => t.startsWith('step 820:'), 'lens at 820', seen);
     assert.ok(
       seen.every((t) => t.startsWith('step 800:') || t === at820),
       seen.join('\n'),
@@ -144,7 +130,7 @@ test(
     // Three checkpoints 5% above the law: the run-off-band diagnostic after the third, as for text.
     for (const [k, step] of [840, 860, 880].entries()) {
       appendFileSync(events, hfRecords(step, lossAt(step, 1.05)));
-      await lensUntil(uri, (t) => t.startsWith(`step ${step}:`), `lens at ${step}`);
+      await lensUntil(client, uri, (t) => t.startsWith(`step ${step}:`), `lens at ${step}`);
       const d = await client.waitForDiagnostics(uri, (ds) => (k < 2 ? !offBand(ds) : !!offBand(ds)), 10_000);
       if (k === 2)
         assert.match(
@@ -154,7 +140,7 @@ test(
       else assert.equal(offBand(d), undefined);
     }
     appendFileSync(events, hfRecords(900, lossAt(900, 1, false)));
-    await lensUntil(uri, (t) => t.startsWith('step 900:'), 'lens at 900');
+    await lensUntil(client, uri, (t) => t.startsWith('step 900:'), 'lens at 900');
     await client.waitForDiagnostics(uri, (ds) => !offBand(ds), 10_000);
   },
 );
@@ -176,6 +162,7 @@ test(
     const r = await client.connection.sendRequest(LinkRunLogRequest, { uri, logPath: catboost });
     assert.equal(r.ok, true, r.message);
     await lensUntil(
+      client,
       uri,
       (t) =>
         /^Run log events\.out\.tfevents\.catboost: .*no known loss scalar .*tags found 'Logloss'/.test(t),
@@ -189,6 +176,7 @@ test(
     const r2 = await client.connection.sendRequest(LinkRunLogRequest, { uri, logPath: corrupt });
     assert.equal(r2.ok, true, r2.message);
     await lensUntil(
+      client,
       uri,
       (t) =>
         /^step 20: loss 3\.500 · .* · events\.out\.tfevents\.corrupt: TFRecord at byte \d+: the data's CRC does not match \(corrupt record\); reading stopped there$/.test(
