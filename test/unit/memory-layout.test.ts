@@ -344,3 +344,80 @@ describe('torchtitan pipeline micro-batches and schedule (readPipeline)', () => 
     assert.equal(inter.activations.bytes, single.activations.bytes);
   });
 });
+
+describe('MoE experts under tensor parallelism: split over the expert-TP ranks, states over DP·TP/(EP·ETP)', () => {
+  const settings = { ...DEFAULT_ANALYSIS_SETTINGS, gpus: 64 };
+  const fixture = (framework: string, name: string) =>
+    join(__dirname, '..', '..', 'src', 'core', 'config', 'frameworks', framework, 'fixtures', name);
+  const memoryOf = (text: string, path: string) => analyzeText(text, { path }, settings).analysis!;
+  it('torchtitan llama4 17bx16e (TP 8, no EP): every parameter, experts included, is split 8 ways and FSDP-sharded over 8', () => {
+    const path = fixture('torchtitan', 'llama4_17bx16e.toml');
+    const a = memoryOf(readFileSync(path, 'utf8'), path);
+    const m = a.memory!;
+    assert.equal(m.layout.expertTensorParallel, 8);
+    // fp32 sharded parameters: N / TP × 4 B / DP (64 GPUs / TP 8).
+    const expected = ((a.params!.total / 8) * 4) / 8;
+    assert.ok(Math.abs(m.weights.bytes / expected - 1) < 1e-9, `${m.weights.bytes} vs ${expected}`);
+  });
+  it('torchtitan with EP: expert_tensor_parallel_degree 1 or TP, anything else is torchtitan’s own error', () => {
+    const path = fixture('torchtitan', 'llama4_17bx16e.toml');
+    const base = readFileSync(path, 'utf8');
+    // The file writes ETP 8 with EP 1, where torchtitan ignores it ("no effect … when ep = 1").
+    const written = 'expert_parallel_degree = 1\nexpert_tensor_parallel_degree = 8';
+    assert.ok(base.includes(written));
+    const withEp = (etp: string) =>
+      memoryOf(
+        base.replace(written, `expert_parallel_degree = 2\nexpert_tensor_parallel_degree = ${etp}`),
+        path,
+      );
+    const one = withEp('1');
+    const all = withEp('8');
+    assert.equal(one.memory!.layout.expertTensorParallel, 1);
+    assert.equal(all.memory!.layout.expertTensorParallel, 8);
+    // ETP 1 gathers each expert whole on its TP rank: more all-gathered block memory than ETP = TP.
+    assert.ok(one.memory!.buffers.bytes > all.memory!.buffers.bytes);
+    const bad = withEp('4');
+    assert.equal(bad.memory, null);
+    assert.ok(
+      bad.diagnostics.some((d) =>
+        /expert_tensor_parallel_degree = 4 must be 1 or the tensor_parallel_degree 8/.test(d.message),
+      ),
+    );
+  });
+  it('Megatron-LM Mixtral: TP 2 halves every parameter on a GPU (experts too, ETP = TP by default); --expert-tensor-parallel-size 1 keeps the experts whole', () => {
+    const path = fixture('megatron', join('nvidia-examples', 'train_mixtral_8x7b_distributed.sh'));
+    const text = readFileSync(path, 'utf8');
+    assert.ok(text.includes('--tensor-model-parallel-size 1'));
+    const tp1 = memoryOf(text, path).memory!;
+    const tp2text = text.replace('--tensor-model-parallel-size 1', '--tensor-model-parallel-size 2');
+    const tp2 = memoryOf(tp2text, path).memory!;
+    assert.equal(tp2.layout.expertTensorParallel, 2);
+    assert.ok(Math.abs(tp2.weights.bytes / tp1.weights.bytes - 0.5) < 1e-12);
+    const etp1 = memoryOf(
+      tp2text.replace(
+        '--tensor-model-parallel-size 2',
+        '--tensor-model-parallel-size 2 --expert-tensor-parallel-size 1',
+      ),
+      path,
+    ).memory!;
+    assert.equal(etp1.layout.expertTensorParallel, 1);
+    assert.ok(etp1.weights.bytes > tp2.weights.bytes);
+  });
+  it('a framework that does not say how TP splits experts: MoE memory under TP is unknown, naming the TP key', () => {
+    const path = fixture('torchtitan', 'llama4_17bx16e.toml');
+    const arch = memoryOf(readFileSync(path, 'utf8'), path).spec.architecture!;
+    const { layout } = resolveLayout(
+      'nemo',
+      { tensorParallel: 2, sources: {} },
+      { gpus: 8, seqLen: 4096 },
+      layoutDefaults('nemo'),
+    );
+    assert.equal(layout.expertTensorParallel, undefined);
+    const { estimate, diagnostics } = estimateMemory(arch, layout);
+    assert.equal(estimate, null);
+    assert.match(
+      diagnostics[0]!.message,
+      /unknown: memory per GPU — with `tensor parallelism` = 2, how this framework splits the MoE experts/,
+    );
+  });
+});

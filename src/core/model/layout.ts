@@ -201,6 +201,7 @@ export type LayoutKey =
   | 'virtualPipeline'
   | 'contextParallel'
   | 'expertParallel'
+  | 'expertTensorParallel'
   | 'sequenceParallel'
   | 'sharding'
   | 'shardGroupSize'
@@ -230,6 +231,12 @@ export interface ParallelLayout {
   virtualPipeline?: number;
   contextParallel?: number;
   expertParallel?: number;
+  /**
+   * Ranks one expert's matrices are split over by tensor parallelism: Megatron-core's
+   * `--expert-tensor-parallel-size` (default: the TP size), torchtitan's
+   * `expert_tensor_parallel_degree` (1 or TP).
+   */
+  expertTensorParallel?: number;
   /** Megatron sequence parallelism (activations outside the TP regions split by t). */
   sequenceParallel?: boolean;
   sharding?: ShardingMode;
@@ -316,6 +323,8 @@ export interface ResolvedLayout {
   virtualPipeline: number;
   contextParallel: number;
   expertParallel: number;
+  /** Undefined when the framework does not say how TP splits experts (MoE memory under TP is then unknown). */
+  expertTensorParallel?: number;
   sequenceParallel: boolean;
   sharding: ShardingMode;
   shardGroupSize: number;
@@ -351,7 +360,11 @@ export type LayoutDefaults = Omit<
   | 'microBatch'
   | 'gradAccum'
   | 'globalBatch'
-> & { recomputeMethod?: RecomputeMethod; recomputeLayers?: number } & { source: string };
+  | 'expertTensorParallel'
+> & { recomputeMethod?: RecomputeMethod; recomputeLayers?: number } & {
+  /** A number, or 'tensor' for "the TP size" (Megatron-core's default); absent: not stated by the framework. */
+  expertTensorParallel?: number | 'tensor';
+} & { source: string };
 
 /**
  * Defaults for a framework whose layout reader states none of its own (`FrameworkLayout.defaults`
@@ -424,6 +437,7 @@ export function resolveLayout(
       virtualPipeline: pick('virtualPipeline', l.virtualPipeline) as number,
       contextParallel,
       expertParallel: pick('expertParallel', l.expertParallel) as number,
+      ...expertTensorParallelOf(framework, l, d, tensorParallel, assumptions),
       sequenceParallel: pick('sequenceParallel', l.sequenceParallel) as boolean,
       sharding: pick('sharding', l.sharding) as ShardingMode,
       shardGroupSize: l.shardGroupSize ?? dataParallel,
@@ -469,4 +483,22 @@ function recomputeOf(
     ...(d.recomputeMethod ? { recomputeMethod: d.recomputeMethod } : {}),
     ...(d.recomputeLayers !== undefined ? { recomputeLayers: d.recomputeLayers } : {}),
   };
+}
+
+/** The expert TP size: the file's, else the framework's default (the TP size for Megatron-core). */
+function expertTensorParallelOf(
+  framework: string,
+  l: ParallelLayout,
+  d: LayoutDefaults,
+  tensorParallel: number,
+  assumptions: string[],
+): { expertTensorParallel?: number } {
+  if (l.expertTensorParallel !== undefined) return { expertTensorParallel: l.expertTensorParallel };
+  const fallback = d.expertTensorParallel === 'tensor' ? tensorParallel : d.expertTensorParallel;
+  if (fallback === undefined) return {};
+  if (tensorParallel > 1)
+    assumptions.push(
+      `expertTensorParallel = ${fallback}${d.expertTensorParallel === 'tensor' ? ' (the TP size)' : ''} (${framework} default)`,
+    );
+  return { expertTensorParallel: fallback };
 }

@@ -281,12 +281,17 @@ export function placeParams(arch: ArchitectureSpec, layout: ResolvedLayout): Par
   // Pipeline: the first stage holds L/p blocks and the embedding; with p = 1 the untied head too.
   const head = p === 1 ? b.lmHead : 0;
   const denseOnGpu = (layersTotal / p + embedding + head + (p === 1 ? b.finalNorm : 0)) / t;
-  const expertOnGpu = expertTotal / p / Math.max(1, layout.expertParallel);
+  // Routed experts are split over EP and, within an expert, over the expert-TP ranks.
+  const expertSplit = Math.max(1, layout.expertParallel) * expertTensorParallel(layout);
+  const expertOnGpu = expertTotal / p / expertSplit;
   const blockOnGpu =
-    (attentionParams(arch) +
-      (moe ? expertWidthParams / Math.max(1, layout.expertParallel) : mlpParams(arch, arch.ffnSize))) /
-    t;
+    attentionParams(arch) / t + (moe ? expertWidthParams / expertSplit : mlpParams(arch, arch.ffnSize) / t);
   return { denseOnGpu, expertOnGpu, blockOnGpu };
+}
+
+/** The expert-TP size the placement uses: the layout's, or 1 without TP (nothing to split over). */
+function expertTensorParallel(layout: ResolvedLayout): number {
+  return layout.tensorParallel > 1 ? Math.max(1, layout.expertTensorParallel ?? 1) : 1;
 }
 
 /** Structural checks on a layout; each message names the keys. Never throws. */
@@ -308,6 +313,7 @@ export function validateLayout(
     'pipelineParallel',
     'contextParallel',
     'expertParallel',
+    'expertTensorParallel',
     'virtualPipeline',
     'microBatch',
     'gradAccum',
@@ -334,6 +340,8 @@ export function validateLayout(
   for (const key of positive) {
     const v = layout[key] as number;
     if (valid(v) || layout.invalid?.[key] !== undefined) continue;
+    // Optional: undefined means the framework does not say (handled where MoE needs it).
+    if (key === 'expertTensorParallel' && v === undefined) continue;
     if (key === 'dataParallel' && !layout.sources.dataParallel && out.length) continue;
     out.push({
       severity: 'error',
@@ -447,6 +455,20 @@ export function estimateMemory(
   }
   // Every layout problem (an error, or a warning on an assumed GPU count) means no figure.
   if (diagnostics.length) return { estimate: null, diagnostics };
+  if (arch.moe && layout.tensorParallel > 1 && layout.expertTensorParallel === undefined) {
+    const tp = layout.sources.tensorParallel;
+    return {
+      estimate: null,
+      diagnostics: [
+        {
+          severity: 'info',
+          code: 'memory-unknown',
+          message: `unknown: memory per GPU — with \`${tp?.key ?? 'tensor parallelism'}\` = ${layout.tensorParallel}, how this framework splits the MoE experts over the TP ranks is not modelled.`,
+          ...(tp ? { range: tp.keyRange } : {}),
+        },
+      ],
+    };
+  }
   const assumptions: string[] = [];
   const recipe = PRECISION_RECIPES[layout.precision];
   const opt = OPTIMIZER_STATE_BYTES[layout.optimizer];
@@ -458,7 +480,12 @@ export function estimateMemory(
       ? 1
       : layout.shardGroupSize * (layout.sharding === 'zero3' ? layout.contextParallel : 1);
   const ep = Math.max(1, layout.expertParallel);
-  const expertNd = Math.max(1, Math.floor(nd / ep));
+  // The ranks holding the same expert slice shard its states: nd·t/(etp·ep), Megatron-core's expert
+  // data-parallel group and torchtitan's efsdp (distributed/parallel_dims.py @238fa995).
+  const expertNd = Math.max(
+    1,
+    Math.floor((nd * layout.tensorParallel) / (expertTensorParallel(layout) * ep)),
+  );
   const dense = modelStateBytes(
     place.denseOnGpu,
     { weight: recipe.weightBytes, grad: recipe.gradBytes, k },
@@ -574,7 +601,7 @@ export function estimateMemory(
     );
   if (arch.moe)
     assumptions.push(
-      `MoE: routed experts split over EP = ${ep}; their states shard over DP/EP = ${expertNd}`,
+      `MoE: routed experts split over EP = ${ep} × expert TP = ${expertTensorParallel(layout)}; their states shard over DP·TP/(EP·expert TP) = ${expertNd}`,
     );
 
   const overheadAllowance = options.overhead ?? DEFAULT_OVERHEAD;

@@ -185,6 +185,11 @@ export const MEGATRON_INVENTORY: FrameworkInventory = {
     irrelevant('--moe-token-dispatcher-type', 'N', 'communication'),
     irrelevant('--moe-expert-capacity-factor', 'N', 'token dropping, no parameters'),
     irrelevant('--expert-model-parallel-size', 'N,D', 'experts are sharded inside the data-parallel group'),
+    irrelevant(
+      '--expert-tensor-parallel-size',
+      'N,D',
+      'splits each expert over TP ranks; memory only (layout.ts)',
+    ),
     irrelevant('--moe-expert-parallel-size', 'N,D', 'Megatron-DeepSpeed expert sharding'),
     // MLA ----------------------------------------------------------------------------------------
     modelled('--multi-latent-attention', 'N', 'with --qk-layernorm, RMSNorm and no linear biases'),

@@ -12,6 +12,7 @@ import { YamlLayout, maskOutside } from '../../layoutYaml';
 import { parseYaml } from '../../yamlSource';
 import { resolveSiblingPath } from '../../specBuilder';
 import { deepSpeedPrecision, readDeepSpeedConfig } from '../deepspeed/layout';
+import { DEEPSPEED_FORK_FLAGS } from './tables';
 
 /**
  * The parallel layout of a Megatron-LM / Megatron-DeepSpeed launch script, read from the same
@@ -73,6 +74,16 @@ export function readMegatronLayout(
   set('pipelineParallel', int(['--pipeline-model-parallel-size'], 'pipelineParallel'));
   set('contextParallel', int(['--context-parallel-size'], 'contextParallel'));
   set('expertParallel', int(['--expert-model-parallel-size'], 'expertParallel'));
+  // Megatron-core splits each expert over --expert-tensor-parallel-size ranks, the TP size unless
+  // given (core/model_parallel_config.py __post_init__ @d98e8a64). Megatron-DeepSpeed's experts follow
+  // DeepSpeed-MoE's own rules, which are not modelled: left unset there (MoE memory under TP unknown).
+  const expertTp = int(['--expert-tensor-parallel-size'], 'expertTensorParallel');
+  if (expertTp) set('expertTensorParallel', expertTp);
+  else if (!showsDeepSpeedFork(script)) {
+    const tp = layout.sources.tensorParallel;
+    layout.expertTensorParallel = layout.tensorParallel ?? 1;
+    if (tp) layout.sources.expertTensorParallel = tp;
+  }
   set('microBatch', int(['--micro-batch-size'], 'microBatch'));
   set('seqLen', int(['--seq-length'], 'seqLen'));
   const virtual = int(
@@ -335,4 +346,14 @@ function deepSpeedHeredoc(
   if (matched) return matched;
   const candidates = found.filter(looksLikeDs);
   return candidates.length === 1 ? candidates[0] : undefined;
+}
+
+/** The deepspeed launcher or a flag only Megatron-DeepSpeed defines: the script is for that fork. */
+export function showsDeepSpeedFork(script: ShellScript): boolean {
+  // The deepspeed launcher runs Megatron-DeepSpeed; Megatron-LM is launched with torchrun.
+  const deepspeedLauncher = script.statements.some(
+    (statement) => statement.kind === 'command' && /(^|\/)deepspeed$/.test(statement.fields[0]?.text ?? ''),
+  );
+  const names = new Set(script.flags.map((flag) => flag.name));
+  return deepspeedLauncher || DEEPSPEED_FORK_FLAGS.some((name) => names.has(name));
 }

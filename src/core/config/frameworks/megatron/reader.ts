@@ -11,7 +11,7 @@ import type {
   TrainingField,
   TrainingSpec,
 } from '../../../types';
-import { megatronLayout } from './layout';
+import { megatronLayout, showsDeepSpeedFork } from './layout';
 import type { FrameworkReader } from '../../reader';
 import { megatronSchedule } from './schedule';
 import { parseNumberLiteral } from '../../values';
@@ -34,7 +34,6 @@ import {
   MEGATRON_FLAGS,
   MEGATRON_SIGNATURE_FLAGS,
   MEGATRON_MODEL_FLAGS,
-  DEEPSPEED_FORK_FLAGS,
   GLU_ACTIVATIONS,
   MEGATRON_CORE_MOE_FLAGS,
   NORMALIZATIONS,
@@ -640,16 +639,6 @@ function read(text: string, context: ReadContext): ReadResult {
     });
   }
   return { kind: 'run-config', spec: finished, written: writtenFlags(view), parsed: script };
-}
-
-/** The deepspeed launcher or a flag only Megatron-DeepSpeed defines: the script is for that fork. */
-function showsDeepSpeedFork(script: ShellScript): boolean {
-  // The deepspeed launcher runs Megatron-DeepSpeed; Megatron-LM is launched with torchrun.
-  const deepspeedLauncher = script.statements.some(
-    (statement) => statement.kind === 'command' && /(^|\/)deepspeed$/.test(statement.fields[0]?.text ?? ''),
-  );
-  const names = new Set(script.flags.map((flag) => flag.name));
-  return deepspeedLauncher || DEEPSPEED_FORK_FLAGS.some((name) => names.has(name));
 }
 
 /**

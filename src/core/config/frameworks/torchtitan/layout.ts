@@ -92,6 +92,10 @@ export function readTorchtitanLayout(text: string, gpus?: number, parsed?: AST.T
     int(['parallelism.context_parallel_degree', 'experimental.context_parallel_degree'], 'contextParallel'),
   );
   set('expertParallel', int(['parallelism.expert_parallel_degree'], 'expertParallel'));
+  readExpertTensorParallel(
+    layout,
+    int(['parallelism.expert_tensor_parallel_degree'], 'expertTensorParallel'),
+  );
   set('microBatch', int(['training.local_batch_size', 'training.batch_size'], 'microBatch'));
   set('seqLen', int(['training.seq_len'], 'seqLen'));
   const shard = int(['parallelism.data_parallel_shard_degree', 'training.data_parallel_shard_degree']);
@@ -159,6 +163,34 @@ export function readTorchtitanLayout(text: string, gpus?: number, parsed?: AST.T
   }
   if (gpus && gpus > 0) layout.gpus = gpus;
   return layout;
+}
+
+/**
+ * How routed experts are split over TP (torchtitan@238fa995 models/{llama4,gpt_oss}/infra/parallelize.py
+ * apply_moe_ep_tp, distributed/parallel_dims.py): without EP they take the TP plan (split over all
+ * TP ranks); with EP, `expert_tensor_parallel_degree` (default 1) is 1 or the TP degree, which
+ * ParallelDims asserts.
+ */
+function readExpertTensorParallel(
+  layout: ParallelLayout,
+  written: { value: number; source: FieldSource } | undefined,
+): void {
+  const tp = layout.tensorParallel ?? 1;
+  if ((layout.expertParallel ?? 1) <= 1) {
+    layout.expertTensorParallel = tp;
+    const source = layout.sources.tensorParallel;
+    if (source) layout.sources.expertTensorParallel = source;
+    return;
+  }
+  const etp = written?.value ?? 1;
+  if (written) layout.sources.expertTensorParallel = written.source;
+  if (etp !== 1 && etp !== tp) {
+    (layout.invalid ??= {}).expertTensorParallel = {
+      message: `expert_tensor_parallel_degree = ${etp} must be 1 or the tensor_parallel_degree ${tp}: torchtitan asserts "Currently we only support ETP=TP or ETP=1".`,
+    };
+    return;
+  }
+  layout.expertTensorParallel = etp;
 }
 
 type TomlGet = (paths: string[]) => { value: unknown; source: FieldSource } | undefined;
