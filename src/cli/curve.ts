@@ -39,7 +39,13 @@ import { analyzeText } from '../core/analyze';
 import { findPublishedLaw } from '../core/laws/published';
 import { evaluateLaw } from '../core/laws/forms';
 import { FIT_DEFAULTS } from '../core/fit/defaults';
-import { wsdVariant, wsdWhatIf, wsdWhatIfSource, WSD_WHATIF_CHECK } from '../core/schedule/wsdWhatIf';
+import {
+  WSD_NO_DECAY_REASON,
+  wsdVariant,
+  wsdWhatIf,
+  wsdWhatIfSource,
+  WSD_WHATIF_CHECK,
+} from '../core/schedule/wsdWhatIf';
 
 export const CURVE_USAGE = `Usage: scaling-lens curve CONFIG [--log FILE] [--law NAME|FILE.json] [--points K] [--logging-steps S] [--json]`;
 
@@ -293,8 +299,7 @@ function savedLawWsdRows(
   run: Parameters<typeof wsdVariant>[1],
   steps: number[],
 ): { wsd: CurveRow[]; source: string } | { wsd: null; reason: string } {
-  if (plan.schedule.decay.kind === 'constant')
-    return { wsd: null, reason: 'the LR does not decay, so a cooldown to its final LR is this run itself' };
+  if (plan.schedule.decay.kind === 'constant') return { wsd: null, reason: WSD_NO_DECAY_REASON };
   const variant = wsdVariant(plan, run);
   if ('reason' in variant) return { wsd: null, reason: variant.reason };
   const wsd: CurveRow[] = [];
@@ -317,8 +322,7 @@ function wsdWhatIfRows(
   steps: number[],
   curve: CurveRow[],
 ): { wsd: CurveRow[]; source: string } | { wsd: null; reason: string } {
-  if (plan.schedule.decay.kind === 'constant')
-    return { wsd: null, reason: 'the LR does not decay, so a cooldown to its final LR is this run itself' };
+  if (plan.schedule.decay.kind === 'constant') return { wsd: null, reason: WSD_NO_DECAY_REASON };
   if (!N) return { wsd: null, reason: 'the parameter count is unknown' };
   const what = wsdWhatIf(plan, run, N, steps);
   if ('reason' in what) return { wsd: null, reason: what.reason };

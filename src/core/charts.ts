@@ -18,6 +18,7 @@ import { lossInterval, type CoefficientDraw } from './laws/uncertainty';
 import { compileRun, describeSchedule } from './schedule/model';
 import type { CompiledRun, RunPlan } from './schedule/types';
 import {
+  WSD_NO_DECAY_REASON,
   wsdVariant,
   wsdWhatIf,
   wsdWhatIfLabel,
@@ -1148,10 +1149,7 @@ function savedLawScheduleChart(
     },
   ];
   let wsdEnd: number | undefined;
-  if (plan.schedule.decay.kind === 'constant')
-    caption.push(
-      'WSD what-if not drawn: the LR does not decay, so a cooldown to its final LR is this run itself.',
-    );
+  if (plan.schedule.decay.kind === 'constant') caption.push(`WSD what-if not drawn: ${WSD_NO_DECAY_REASON}.`);
   else {
     const variant = wsdVariant(plan, sampled.run);
     if ('reason' in variant) caption.push(`WSD what-if not drawn: ${variant.reason}.`);
@@ -1258,9 +1256,7 @@ function wsdSeries(
 ): { series?: ChartSeries; end?: number; caption: string[] } {
   if (plan.schedule.decay.kind === 'constant')
     return {
-      caption: [
-        'WSD what-if not drawn: the LR does not decay, so a cooldown to its final LR is this run itself.',
-      ],
+      caption: [`WSD what-if not drawn: ${WSD_NO_DECAY_REASON}.`],
     };
   const what = wsdWhatIf(plan, sampled.run, N, sampled.steps);
   if ('reason' in what) return { caption: [`WSD what-if not drawn: ${what.reason}.`] };

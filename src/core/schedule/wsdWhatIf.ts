@@ -35,6 +35,8 @@ import type { CompiledRun, LrSchedule, RunPlan } from './types';
 
 /** The cooldown of the what-if: the last 20% of the run (Hägele et al. 2024 find 10–20% enough). */
 export const WSD_COOLDOWN_FRACTION = 0.2;
+/** Why no WSD what-if is drawn for a run whose LR never decays (the variant would be the run itself). */
+export const WSD_NO_DECAY_REASON = 'the LR does not decay, so a cooldown to its final LR is this run itself';
 /** Peak LR of every run Luo et al. fitted (thu-yao-01-luo/MultiPowerLaw@8da9f190 src/data_loader.py). */
 export const LUO_PEAK_LR = 3e-4;
 
