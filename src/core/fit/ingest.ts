@@ -149,13 +149,17 @@ function isPlainNumber(text: string): boolean {
   return first !== 101 && first !== 69;
 }
 
-/** A model size stated in a run name (`pythia-70m`, `OPT-1.3b`), or undefined. */
+/**
+ * A model size stated in a run name (`pythia-70m`, `OPT-1.3b`, `OLMo-7B-Twin-2T` → 7e9), or undefined:
+ * the one number with a k, M or B suffix (T is read as tokens, as in "2T"); two different sizes in
+ * one name (`1B-distilled-from-7B`) are ambiguous.
+ */
 export function paramsFromName(name: string): number | undefined {
-  const matches = [...name.matchAll(/(?:^|[^a-z0-9.])(\d+(?:\.\d+)?)\s*([kmbt])(?![a-z])/gi)];
-  const last = matches.at(-1);
-  if (!last) return undefined;
-  const value = Number(last[1]) * SUFFIX_MULTIPLIERS[last[2].toLowerCase()];
-  return value > 0 ? value : undefined;
+  const sizes = new Set<number>();
+  for (const m of name.matchAll(/(?:^|[^a-z0-9.])(\d+(?:\.\d+)?)\s*([kmb])(?![a-z])/gi))
+    sizes.add(Number(m[1]) * SUFFIX_MULTIPLIERS[m[2].toLowerCase()]);
+  const [only] = sizes;
+  return sizes.size === 1 && only > 0 ? only : undefined;
 }
 
 /** A fresh report. */
@@ -192,6 +196,22 @@ interface Row {
   get(column: string): Cell;
 }
 
+/**
+ * The best column for a quantity among `available` by the aliases above (names compared normalized,
+ * so `eval/loss`, `train/learning_rate` and W&B's `_step` match), and the other matching columns in
+ * preference order (e.g. the training loss a validation loss was chosen over).
+ */
+export function pickColumn(
+  available: readonly string[],
+  key: keyof ColumnChoice,
+): { column?: string; others: string[] } {
+  const byNormalized = new Map<string, string>();
+  for (const name of available)
+    if (!byNormalized.has(normalizeColumn(name))) byNormalized.set(normalizeColumn(name), name);
+  const matches = COLUMN_ALIASES[key].map((a) => byNormalized.get(a)).filter((c): c is string => !!c);
+  return { ...(matches[0] ? { column: matches[0] } : {}), others: matches.slice(1) };
+}
+
 /** Pick a column for each quantity from the available names (forced choices win when present). */
 function chooseColumns(
   available: readonly string[],
@@ -215,19 +235,13 @@ function chooseColumns(
       choice[key] = found;
       continue;
     }
-    for (const alias of COLUMN_ALIASES[key]) {
-      const found = byNormalized.get(alias);
-      if (found) {
-        choice[key] = found;
-        break;
-      }
-    }
+    const { column } = pickColumn(available, key);
+    if (column) choice[key] = column;
   }
-  const losses = COLUMN_ALIASES.loss.map((a) => byNormalized.get(a)).filter((c): c is string => !!c);
-  if (!forced?.loss && losses.length > 1)
+  const { others } = pickColumn(available, 'loss');
+  if (!forced?.loss && others.length)
     report.notes.push(
-      `Loss column "${choice.loss}" chosen over ${losses
-        .slice(1)
+      `Loss column "${choice.loss}" chosen over ${others
         .map((c) => `"${c}"`)
         .join(', ')} (validation loss preferred; override with the loss column option).`,
     );

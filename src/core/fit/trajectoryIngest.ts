@@ -1,9 +1,9 @@
 /**
- * Runs tables with per-checkpoint learning rates → TrajectoryPoints. Columns (case-insensitive, also
- * behind a logger prefix such as `train/`, `eval/` or W&B's `_`): `model` (size label) and `run` kept
- * apart (one model may have several runs), params (`params|n|num_params|parameters`, or the model
- * labels' nominal sizes), `step`, tokens (`tokens|d|tokens_seen|num_tokens`, or `--tokens-per-step`),
- * `lr|learning_rate|lr-adamw`, loss (`loss|val_loss|eval_loss|lm_loss`).
+ * Runs tables with per-checkpoint learning rates → TrajectoryPoints. Columns by the runs tables'
+ * aliases (src/core/fit/ingest.ts: `num_params`, `tokens_seen`, `eval/loss` over `train/loss`, …),
+ * plus `model` (size label) and `run` kept apart (one model may have several runs) and the LR
+ * (`lr|learning_rate|train/learning_rate|lr-AdamW`); N from the model labels' nominal sizes when
+ * there is no params column, tokens from `--tokens-per-step` when there is no tokens column.
  *
  * The per-step LR the schedule laws need is rebuilt from the logged checkpoints: linear between
  * logged (step, lr) pairs and, before the first one, a linear ramp from 0 at step 0 (a linear warmup;
@@ -11,6 +11,7 @@
  * config instead (`lrForStep`).
  */
 import { guessDelimiter, parseDelimited } from './csv';
+import { normalizeColumn, paramsFromName, parseCell, pickColumn } from './ingest';
 import { runFeatures } from '../schedule/features';
 import type { TrajectoryPoint } from './trajectory';
 import type { MultiPowerData } from './trajectoryMultipower';
@@ -24,53 +25,27 @@ export interface TrajectoryIngest {
   dropped: number;
 }
 
-const COLUMNS: Record<string, string[]> = {
-  model: ['model', 'model_name', 'size'],
-  run: ['run', 'run_id', 'run_name'],
-  params: ['params', 'n', 'num_params', 'parameters', 'n_params'],
-  step: ['step', 'iteration', 'iter', 'steps', 'global_step'],
-  tokens: ['tokens', 'd', 'tokens_seen', 'num_tokens', 'consumed_tokens', 'num_input_tokens_seen'],
-  lr: ['lr', 'learning_rate', 'lr-adamw', 'learning-rate'],
-  loss: ['loss', 'val_loss', 'eval_loss', 'lm_loss', 'validation_loss'],
-};
-
 /**
- * Logger prefixes that do not change a column's meaning: W&B exports write `_step`, the HF Trainer
- * `train/learning_rate` and `eval/loss`, Lightning `trainer/global_step`. A validation loss is
- * preferred to a training loss when a table has both.
+ * Columns only trajectory tables have, normalized like every runs-table column
+ * (src/core/fit/ingest.ts normalizeColumn: `train/learning_rate` → `trainlearningrate`). The model
+ * (size) and the run are kept apart here; params, step, tokens and loss use the runs tables' own
+ * aliases (ingest.ts pickColumn: validation loss before training loss, optimizer steps before W&B's
+ * `_step`).
  */
-const LOGGER_PREFIX = /^(?:_+|(?:train|trainer|training|optim|optimizer)[/.])/;
-const VALIDATION_PREFIX = /^(?:eval|val|valid|validation)[/.]/;
-
-/** The header index of `key`: an exact alias first, then one behind a logger prefix. */
-function findColumn(header: readonly string[], key: string): number {
-  const names = COLUMNS[key];
-  const exact = header.findIndex((h) => names.includes(h));
-  if (exact >= 0) return exact;
-  if (key === 'loss') {
-    const validation = header.findIndex(
-      (h) => VALIDATION_PREFIX.test(h) && names.includes(h.replace(VALIDATION_PREFIX, '')),
-    );
-    if (validation >= 0) return validation;
-  }
-  return header.findIndex((h) => LOGGER_PREFIX.test(h) && names.includes(h.replace(LOGGER_PREFIX, '')));
-}
+const TRAJECTORY_COLUMNS = {
+  model: ['model', 'modelname', 'size'],
+  run: ['run', 'runid', 'runname'],
+  lr: ['lr', 'learningrate', 'lradamw', 'trainlearningrate', 'trainerlearningrate', 'trainlr', 'optimlr'],
+} as const;
 
 /**
- * A model's nominal size from its label ("400M", "pythia-1.4b", "OLMo-7B-Twin-2T" → 7e9): the one
- * number with an M or B suffix in it (T is read as tokens, as in "2T"), or a bare count of at least
- * 1e5; undefined when there is none or more than one.
+ * A model's nominal size from its label: a bare count of at least 1e5 ("410000000", "1.2e9"), else
+ * the one size its name states (ingest.ts paramsFromName: "400M", "pythia-1.4b", "OLMo-7B-Twin-2T").
  */
 export function paramsFromLabel(label: string): number | undefined {
-  // A bare count ("410000000", "1.2e9") is the size itself.
-  if (/^\d+(?:\.\d+)?(?:e\+?\d+)?$/i.test(label.trim())) {
-    const n = Number(label.trim());
-    return n >= 1e5 && Number.isFinite(n) ? n : undefined;
-  }
-  const sizes = new Set<number>();
-  for (const m of label.matchAll(/(?:^|[^a-z0-9.])(\d+(?:\.\d+)?)\s*([mb])(?![a-z])/gi))
-    sizes.add(Number(m[1]) * (m[2].toLowerCase() === 'm' ? 1e6 : 1e9));
-  return sizes.size === 1 ? [...sizes][0] : undefined;
+  const bare = parseCell(label, false);
+  if (typeof bare === 'number') return bare >= 1e5 ? bare : undefined;
+  return paramsFromName(label);
 }
 
 interface Row {
@@ -174,11 +149,26 @@ export function readTrajectoryTable(
   };
   const { records } = parseDelimited(text, guessDelimiter(text, fileName));
   if (records.length < 2) return { ...out, errors: ['the table has no data rows'] };
-  const header = records[0].cells.map((c) => c.trim().toLowerCase());
-  const idx = Object.fromEntries(Object.keys(COLUMNS).map((k) => [k, findColumn(header, k)])) as Record<
-    string,
-    number
-  >;
+  const header = records[0].cells.map((c) => c.trim());
+  const own = (names: readonly string[]) => header.findIndex((h) => names.includes(normalizeColumn(h)));
+  const shared = (key: 'params' | 'step' | 'tokens' | 'loss') => {
+    const { column } = pickColumn(header, key);
+    return column === undefined ? -1 : header.indexOf(column);
+  };
+  const idx: Record<string, number> = {
+    model: own(TRAJECTORY_COLUMNS.model),
+    run: own(TRAJECTORY_COLUMNS.run),
+    lr: own(TRAJECTORY_COLUMNS.lr),
+    params: shared('params'),
+    step: shared('step'),
+    tokens: shared('tokens'),
+    loss: shared('loss'),
+  };
+  const losses = pickColumn(header, 'loss');
+  if (losses.others.length)
+    out.notes.push(
+      `loss column "${losses.column}" chosen over ${losses.others.map((c) => `"${c}"`).join(', ')} (validation loss preferred)`,
+    );
   if (idx.step < 0) out.errors.push('a `step` column is needed to rebuild the learning-rate schedule');
   if (idx.lr < 0) out.errors.push('an `lr` (learning_rate) column is needed for a schedule-aware fit');
   if (idx.loss < 0) out.errors.push('no loss column (loss, val_loss, eval_loss)');
@@ -209,14 +199,18 @@ export function readTrajectoryTable(
   const runs = new Map<string, Row[]>();
   for (const r of records.slice(1)) {
     const cell = (k: string) => (idx[k] >= 0 ? (r.cells[idx[k]] ?? '').trim() : '');
-    const num = (k: string) => Number(cell(k).replace(/_/g, ''));
+    // Counts may carry a magnitude suffix (`400M`, `300B`), as in every runs table.
+    const num = (k: string, suffix = false) => {
+      const v = parseCell(cell(k), suffix);
+      return typeof v === 'number' ? v : NaN;
+    };
     const step = num('step');
     const row: Row = {
       model: cell('model') || cell('params') || 'model',
       run: cell('run') || cell('model') || cell('params') || 'run',
-      params: idx.params >= 0 ? num('params') : (labelParams?.get(cell('model')) ?? options.params!),
+      params: idx.params >= 0 ? num('params', true) : (labelParams?.get(cell('model')) ?? options.params!),
       step,
-      tokens: idx.tokens >= 0 ? num('tokens') : step * options.tokensPerStep!,
+      tokens: idx.tokens >= 0 ? num('tokens', true) : step * options.tokensPerStep!,
       lr: num('lr'),
       loss: num('loss'),
     };
