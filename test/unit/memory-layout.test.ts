@@ -359,6 +359,16 @@ describe('MoE experts under tensor parallelism: split over the expert-TP ranks, 
     const expected = ((a.params!.total / 8) * 4) / 8;
     assert.ok(Math.abs(m.weights.bytes / expected - 1) < 1e-9, `${m.weights.bytes} vs ${expected}`);
   });
+  it('torchtitan llama4 17bx128e (PP 4, local batch 1, no micro-batch key): one pipeline micro-batch of 1, as pipeline_parallel.py computes it', () => {
+    const path = fixture('torchtitan', 'llama4_17bx128e.toml');
+    const text = readFileSync(path, 'utf8');
+    assert.ok(text.includes('pipeline_parallel_degree = 4') && text.includes('local_batch_size = 1'));
+    assert.ok(!text.includes('pipeline_parallel_microbatch_size'));
+    const m = memoryOf(text, path).memory!;
+    // n_microbatches = local_batch_size // pipeline_parallel_microbatch_size (default 1) = 1.
+    assert.deepEqual([m.layout.pipelineParallel, m.layout.microBatch, m.layout.gradAccum], [4, 1, 1]);
+    assert.equal(m.layout.expertTensorParallel, 8);
+  });
   it('torchtitan with EP: expert_tensor_parallel_degree 1 or TP, anything else is torchtitan’s own error', () => {
     const path = fixture('torchtitan', 'llama4_17bx16e.toml');
     const base = readFileSync(path, 'utf8');
