@@ -158,8 +158,17 @@ function olmoCheckpoints(model: string, column: string) {
 
 const OLMO_BATCH = 2048 * 2048;
 
-export function olmo1bFamily(): Family {
-  const column = 'v3-small-c4_en-validation/CrossEntropyLoss';
+/** The validation cross-entropy columns that `model` logs at every one of its checkpoints. */
+export function olmoValidationColumns(model: string): string[] {
+  const rows = csv('olmo.csv').filter((r) => r.model_name.trim() === model);
+  return Object.keys(rows[0] ?? {}).filter(
+    (column) => /validation\/CrossEntropyLoss$/.test(column) && rows.every((r) => r[column]),
+  );
+}
+
+const OLMO_1B_SET = 'v3-small-c4_en-validation/CrossEntropyLoss';
+
+export function olmo1bFamily(column = OLMO_1B_SET): Family {
   const rows = olmoCheckpoints('OLMo-1B', column);
   const plan = olmoSchedule(readFileSync(path.join(SHARED, 'configs', 'olmo', 'OLMo-1B.yaml'), 'utf8')).plan!;
   const multiPower = newMultiPower();
@@ -172,7 +181,14 @@ export function olmo1bFamily(): Family {
     2000,
     multiPower,
   );
-  return { name: 'OLMo-1B (c4_en)', target: '1B', points, multiPower, schedule: 'configs/olmo/OLMo-1B.yaml' };
+  const set = column === OLMO_1B_SET ? 'c4_en' : column.replace(/-validation\/CrossEntropyLoss$/, '');
+  return {
+    name: `OLMo-1B (${set})`,
+    target: '1B',
+    points,
+    multiPower,
+    schedule: 'configs/olmo/OLMo-1B.yaml',
+  };
 }
 
 export function olmo7bFamily(): Family {

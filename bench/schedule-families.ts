@@ -5,9 +5,10 @@
  * (tissue-chinchilla, src/core/fit/trajectory.ts; multipower-chinchilla,
  * src/core/fit/trajectoryMultipower.ts) and the schedule-blind (N, D) baseline. Then the two
  * one-size OLMo families with the data exponent β of both laws borrowed from the other
- * (`donorExponents`; Choshen et al. 2025, "borrow exponents").
+ * (`donorExponents`; Choshen et al. 2025, "borrow exponents"). With `--olmo1b-sets`, the OLMo-1B row
+ * on every validation set that run logs at all its checkpoints (is the loss a property of c4_en?).
  */
-import { allFamilies, olmo1bFamily, olmo7bFamily } from './schedule-families-data';
+import { allFamilies, olmo1bFamily, olmo7bFamily, olmoValidationColumns } from './schedule-families-data';
 import { donorExponents, holdoutEvaluation } from '../src/core/fit/trajectory';
 import { multiPowerHoldout } from '../src/core/fit/trajectoryMultipower';
 
@@ -57,4 +58,16 @@ for (const [target, donor] of [
   console.log(
     `| ${target.name} | ${donor.name} | ${b.schedule.beta!.toFixed(3)} / ${b.baseline.beta!.toFixed(3)} | ${pct(r.scheduleAre)} | ${pct(r.baselineAre)} | ${r.scheduleAre < r.baselineAre ? 'yes' : 'NO'} |`,
   );
+}
+
+if (process.argv.includes('--olmo1b-sets')) {
+  console.log('\n| OLMo-1B validation set | tissue-chinchilla ARE | baseline ARE | better |');
+  console.log('|---|---|---|---|');
+  for (const column of olmoValidationColumns('OLMo-1B')) {
+    const family = olmo1bFamily(column);
+    const r = holdoutEvaluation(family.points, family.target, 0.3);
+    console.log(
+      `| ${family.name} | ${pct(r.scheduleAre)} | ${pct(r.baselineAre)} | ${r.scheduleAre < r.baselineAre ? 'yes' : 'NO'} |`,
+    );
+  }
 }
