@@ -185,7 +185,7 @@ describe('Scaling Lens in a real VS Code (code-server + Chromium)', { skip }, ()
       offered.some((t) => /max_iters = \d+ steps/.test(t)),
       JSON.stringify(offered),
     );
-    const edited = await savedText(session.page, file);
+    const edited = await savedText(session.page, file, (t) => t !== original);
     assert.notEqual(edited, original);
     const newIters = /^max_iters = (\d+)$/m.exec(edited)?.[1];
     assert.ok(newIters && newIters !== '60000', 'max_iters was rewritten in place');
@@ -204,7 +204,7 @@ describe('Scaling Lens in a real VS Code (code-server + Chromium)', { skip }, ()
     assert.notEqual(updated, before);
     await screenshot(session.page, 'nanogpt-after-quick-fix');
     await undo(session.page);
-    assert.equal(await savedText(session.page, file), original);
+    assert.equal(await savedText(session.page, file, (t) => t === original), original);
     await waitForLenses(session.page, { pattern: /D 29\.5B / });
   });
 
@@ -226,7 +226,7 @@ describe('Scaling Lens in a real VS Code (code-server + Chromium)', { skip }, ()
     await screenshot(page, 'nanogpt-n_layer-24');
     assert.match(summaryLens(lenses), nPattern(expected.params!.total));
     await undo(page);
-    assert.equal(await savedText(page, file), original);
+    assert.equal(await savedText(page, file, (t) => t === original), original);
   });
 
   test('a MaxText config says D needs the device count until scalingLens.missing.gpus supplies it', async () => {

@@ -678,10 +678,25 @@ export async function save(page: Page): Promise<void> {
   await page.waitForTimeout(300);
 }
 
-/** The text the active editor holds, read from disk after saving it (exact bytes, unlike the DOM). */
-export async function savedText(page: Page, absolutePath: string): Promise<string> {
-  await save(page);
-  return readFileSync(absolutePath, 'utf8');
+/**
+ * The text the active editor holds, read from disk after saving it (exact bytes, unlike the DOM).
+ * With `until`, save and read again until it holds (or `timeoutMs` passes; the last text is returned
+ * for the caller's assertion): a quick fix or an undo is applied asynchronously after its key press,
+ * so a loaded machine can save the text from before it.
+ */
+export async function savedText(
+  page: Page,
+  absolutePath: string,
+  until?: (text: string) => boolean,
+  timeoutMs = 15_000,
+): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    await save(page);
+    const text = readFileSync(absolutePath, 'utf8');
+    if (!until || until(text) || Date.now() > deadline) return text;
+    await page.waitForTimeout(250);
+  }
 }
 
 /** The rendered text of the visible editor lines (top to bottom), for quick checks without saving. */

@@ -123,7 +123,7 @@ describe('memory per GPU in a real VS Code (code-server + Chromium)', { skip }, 
     );
     const title = offered.find((t) => t.startsWith('Shard optimizer states'))!;
     const reached = /→ ≈ ([\d.]+) \/ 40\.0 GiB/.exec(title)![1]!;
-    const edited = await savedText(session.page, file);
+    const edited = await savedText(session.page, file, (t) => t !== original);
     // One flag inserted after --micro-batch-size 8; every other byte unchanged.
     assert.equal(edited.replace(' --use-distributed-optimizer', ''), original);
     assert.match(edited, /--micro-batch-size 8 --use-distributed-optimizer/);
@@ -132,7 +132,7 @@ describe('memory per GPU in a real VS Code (code-server + Chromium)', { skip }, 
     await waitForLenses(session.page, { pattern: new RegExp(`^≈ ${escape(reached)} / 40\\.0 GiB per GPU`) });
     await screenshot(session.page, 'memory-after-quick-fix');
     await undo(session.page);
-    assert.equal(await savedText(session.page, file), original);
+    assert.equal(await savedText(session.page, file, (t) => t === original), original);
     await waitForLenses(session.page, {
       pattern: new RegExp(`^≈ ${escape(gib(m.perGpuBytes))} / 40\\.0 GiB`),
     });

@@ -243,7 +243,7 @@ describe('Scaling Curves webview in a real VS Code (code-server + Chromium)', { 
       `${edited} should say ${newN} (${Date.now() - started} ms after the edit)`,
     );
     await undo(page);
-    assert.equal(await savedText(page, file), original);
+    assert.equal(await savedText(page, file, (t) => t === original), original);
     await poll(page, marker, (t) => t.includes('N = 124M parameters'), 5000);
 
     // Theme: a light theme repaints the charts with a light background and new colors.
