@@ -72,7 +72,7 @@ export const axolotlInventory: FrameworkInventory = {
       key: 'special_tokens',
       affects: 'N',
       status: 'irrelevant',
-      why: 'pad/eos tokens the checkpoint tokenizers already hold; the embedding grows only past its rows',
+      why: 'N assumes the tokenizer holds them; the embedding grows only past its rows (a note states the bound)',
     },
     {
       key: 'adapter',
@@ -116,7 +116,43 @@ export const axolotlInventory: FrameworkInventory = {
       key: 'lora_modules_to_save',
       affects: 'N',
       status: 'modelled',
+      why: 'embed_tokens / lm_head of an untied checkpoint add vocab × d each (peft ModulesToSaveWrapper); else the trainable count is not shown',
+    },
+    {
+      key: 'peft_trainable_token_indices',
+      affects: 'N',
+      status: 'modelled',
       why: 'set: the trainable count is not shown',
+    },
+    {
+      key: 'lora_exclude_modules',
+      affects: 'N',
+      status: 'modelled',
+      why: 'set: the trainable count is not shown',
+    },
+    {
+      key: 'peft_layer_replication',
+      affects: 'N',
+      status: 'modelled',
+      why: 'set: the trainable count is not shown (replicated layers get their own adapters)',
+    },
+    {
+      key: 'peft_ensure_weight_tying',
+      affects: 'N',
+      status: 'irrelevant',
+      why: 'only read with lora_modules_to_save on tied embeddings, whose count is not shown',
+    },
+    {
+      key: 'added_tokens_overrides',
+      affects: 'N',
+      status: 'irrelevant',
+      why: 'renames existing added-token ids (loaders/tokenizer.py modify_tokenizer_files); len(tokenizer) is unchanged',
+    },
+    {
+      key: 'mean_resizing_embeddings',
+      affects: 'N',
+      status: 'irrelevant',
+      why: 'initialization of resized rows only',
     },
     { key: 'lora_alpha', affects: 'N', status: 'irrelevant', why: 'adapter scale' },
     { key: 'lora_dropout', affects: 'N', status: 'irrelevant', why: 'dropout has no parameters' },
@@ -164,8 +200,20 @@ export const axolotlInventory: FrameworkInventory = {
     {
       key: 'unfrozen_parameters',
       affects: 'N',
+      status: 'modelled',
+      why: 'set: the trainable count is not shown (train.py freeze_layers_except freezes the adapters too)',
+    },
+    {
+      key: 'peft_use_rslora',
+      affects: 'N',
       status: 'irrelevant',
-      why: 'which base weights train, not how many exist',
+      why: 'peft use_rslora only rescales the adapter output (lora_alpha / sqrt(r)); no parameters',
+    },
+    {
+      key: 'eot_tokens',
+      affects: 'N',
+      status: 'irrelevant',
+      why: 'turn boundaries for label masking (prompt_strategies/chat_template.py); adds no tokens',
     },
     // D
     { key: 'datasets', affects: 'D', status: 'modelled', why: 'the data, whose size the settings give' },
@@ -182,8 +230,14 @@ export const axolotlInventory: FrameworkInventory = {
     {
       key: 'batch_size',
       affects: 'D',
-      status: 'irrelevant',
-      why: 'steps per epoch only; D is epochs over the dataset',
+      status: 'modelled',
+      why: 'gradient_accumulation_steps = batch_size // micro_batch_size when unset (normalize_config)',
+    },
+    {
+      key: 'rl',
+      affects: 'D',
+      status: 'modelled',
+      why: 'preference pairs or generated completions: the max_steps token bound is not shown',
     },
     {
       key: 'sample_packing',

@@ -42,8 +42,33 @@ export function readAxolotlLayout(
     const on = y.bool([key]);
     if (on?.value) y.unmodelled(on.source, `${key}: quantized base weights`);
   }
-  y.set('microBatch', y.int(['micro_batch_size'], 'microBatch'));
-  y.set('gradAccum', y.int(['gradient_accumulation_steps'], 'gradAccum'));
+  const micro = y.int(['micro_batch_size'], 'microBatch');
+  y.set('microBatch', micro);
+  const accum = y.int(['gradient_accumulation_steps'], 'gradAccum');
+  const batch = y.int(['batch_size']);
+  // utils/config/__init__.py normalize_config: without gradient_accumulation_steps it is
+  // batch_size // micro_batch_size.
+  if (accum?.value) y.set('gradAccum', accum);
+  else if (batch && micro && micro.value > 0)
+    y.set('gradAccum', { value: Math.floor(batch.value / micro.value), source: batch.source });
+  // train.py setup_reference_model: every rl but orpo loads the model a second time (reference or
+  // baseline) unless an adapter is trained; preference methods also forward chosen + rejected together.
+  const rl = y.str(['rl']);
+  if (rl && rl.value.trim())
+    y.unmodelled(
+      rl.source,
+      `rl ${rl.value.trim().slice(0, 20)}: a reference model copy and paired or generated sequences`,
+    );
+  // train.py freeze_layers_except: only the matching parameters get gradients and optimizer states.
+  const unfrozen = y.find(['unfrozen_parameters']);
+  if (Array.isArray(unfrozen?.value) && unfrozen.value.length > 0)
+    y.unmodelled(unfrozen.source, 'unfrozen_parameters: only the matching parameters train');
+  // integrations/lisa (LISAConfig): lisa_n_layers layers train at a time, the rest are frozen.
+  const lisa = y.int(['lisa_n_layers']);
+  if (lisa) y.unmodelled(lisa.source, 'LISA: only lisa_n_layers layers train at a time');
+  // config.py fp8: torchao float8 linears (fp8 matmul inputs, float8 all-gather under FSDP).
+  const fp8 = y.bool(['fp8']);
+  if (fp8?.value) y.unmodelled(fp8.source, 'fp8: float8 training');
   y.set('seqLen', y.int(['sequence_len'], 'seqLen'));
   const gc = y.find(['gradient_checkpointing']);
   if (gc && typeof gc.value === 'boolean')
@@ -62,21 +87,35 @@ export function readAxolotlLayout(
   }
   const qat = y.find(['qat']);
   if (qat) y.unmodelled(qat.source, 'quantization-aware training (fake-quantized weights and activations)');
-  for (const key of ['tensor_parallel_size', 'context_parallel_size']) {
+  // integrations/expert_parallel/plugin.py shards experts over expert_parallel_size ranks;
+  // config.py dp_shard_size / dp_replicate_size set the FSDP sharding group instead of all GPUs.
+  for (const key of [
+    'tensor_parallel_size',
+    'context_parallel_size',
+    'expert_parallel_size',
+    'dp_replicate_size',
+  ]) {
     const n = y.int([key]);
     if (n && n.value > 1) y.unmodelled(n.source, key.replace(/_/g, ' '));
   }
 
-  // resolve_dtype: bf16 "auto" is bf16 on GPUs that support it (Ampere and newer).
+  const shard = y.int(['dp_shard_size']);
+  if (shard && shard.value !== gpus)
+    y.unmodelled(shard.source, `dp_shard_size ${shard.value}: an FSDP sharding group other than all GPUs`);
+
+  // resolve_dtype: bf16 "auto" is bf16 on GPUs that support it (Ampere and newer); torch_dtype is
+  // bf16 with bf16 or bfloat16, else fp16 with load_in_8bit, fp16 or float16, else fp32.
   const bf16 = y.find(['bf16']);
   const fp16 = y.bool(['fp16']);
-  const half: 'bf16' | 'fp16' | undefined =
-    bf16 && (bf16.value === true || bf16.value === 'auto') && !fp16?.value
-      ? 'bf16'
-      : fp16?.value
-        ? 'fp16'
-        : undefined;
-  const halfSource = half === 'bf16' ? bf16!.source : half === 'fp16' ? fp16!.source : undefined;
+  const bfloat16 = y.bool(['bfloat16']);
+  const float16 = y.bool(['float16']);
+  const bf16On = bf16 && (bf16.value === true || (bf16.value === 'auto' && !fp16?.value)) ? bf16 : undefined;
+  const bfSource = bf16On?.source ?? (bfloat16?.value ? bfloat16.source : undefined);
+  const fpSource = fp16?.value ? fp16.source : float16?.value ? float16.source : undefined;
+  const half: 'bf16' | 'fp16' | undefined = bfSource ? 'bf16' : fpSource ? 'fp16' : undefined;
+  const halfSource = bfSource ?? fpSource;
+  // DeepSpeed's "auto" precision follows the Trainer's bf16/fp16 flags, not the load dtype keys.
+  const dsHalf: 'bf16' | 'fp16' | undefined = bf16On ? 'bf16' : fp16?.value ? 'fp16' : undefined;
 
   const ds = y.find(['deepspeed']);
   let deepspeed = false;
@@ -89,12 +128,12 @@ export function readAxolotlLayout(
     else {
       deepspeed = true;
       const file = new YamlLayout(parsed, y.layout, { file: path });
-      readDeepSpeedConfig(file, half ? { halfFromCaller: half } : {});
+      readDeepSpeedConfig(file, dsHalf ? { halfFromCaller: dsHalf } : {});
       dsOptimizer = !!file.find(['optimizer', 'type']);
     }
   } else if (ds && typeof ds.value === 'object') {
     deepspeed = true;
-    readDeepSpeedConfig(y, { root: ['deepspeed'], ...(half ? { halfFromCaller: half } : {}) });
+    readDeepSpeedConfig(y, { root: ['deepspeed'], ...(dsHalf ? { halfFromCaller: dsHalf } : {}) });
     dsOptimizer = !!y.find(['deepspeed', 'optimizer', 'type']);
   }
 

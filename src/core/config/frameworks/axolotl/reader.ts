@@ -70,7 +70,10 @@ function read(text: string, context: ReadContext): ReadResult {
   const b = new SpecBuilder('axolotl', yaml);
   b.phase = 'architecture';
   const modelType = readArchitecture(b);
-  if (b.spec.architecture) readAdapter(b, b.spec.architecture, modelType);
+  if (b.spec.architecture) {
+    readAdapter(b, b.spec.architecture, modelType);
+    noteSpecialTokens(b, b.spec.architecture);
+  }
   b.phase = 'training';
   readTraining(b, context);
   b.phase = 'other';
@@ -169,7 +172,14 @@ function readAdapter(b: SpecBuilder, arch: ArchitectureSpec, modelType: string |
     'lora_target_parameters',
     'peft_layers_to_transform',
     'lora_rank_pattern',
-    'lora_modules_to_save',
+    // loaders/adapter.py _build_lora_config_kwargs / _build_peft_lora_config pass these to LoraConfig:
+    // extra trainable embedding rows, excluded targets, replicated layers with their own adapters.
+    'peft_trainable_token_indices',
+    'lora_exclude_modules',
+    'peft_layer_replication',
+    // train.py freeze_layers_except (axolotl@067b021c): every parameter not matching these regexes,
+    // the adapters' included, gets requires_grad = False.
+    'unfrozen_parameters',
   ]) {
     const found = b.find([key]);
     if (found && found.value !== null && found.value !== undefined)
@@ -177,24 +187,80 @@ function readAdapter(b: SpecBuilder, arch: ArchitectureSpec, modelType: string |
   }
   const gated = arch.gatedMlp ? ['gate_proj', 'up_proj', 'down_proj'] : ['up_proj', 'down_proj'];
   const all = ['q_proj', 'k_proj', 'v_proj', 'o_proj', ...gated];
-  let modules: string[];
-  if (linear) {
-    // peft "all-linear" / axolotl find_all_linear_names: every nn.Linear but lm_head.
-    modules = all;
-  } else {
-    const listed = typeof targets?.value === 'string' ? [targets.value] : targets?.value;
-    if (!Array.isArray(listed) || listed.length === 0)
-      return unsupported('lora_target_modules is not a list');
-    modules = [...new Set(listed.map((m) => String(m)))];
-    const unknown = modules.find((m) => !all.includes(m));
-    if (unknown) return unsupported(`target \`${unknown}\` is not one of ${all.join(', ')}`);
-  }
-  const method = `${adapter.value.toLowerCase() === 'qlora' ? 'QLoRA' : dora ? 'DoRA' : 'LoRA'} rank ${rank.value}`;
-  const count = loraCount(arch, modules, rank.value, dora);
+  // peft check_target_module_exists: a string target_modules is a regex over full module names;
+  // _build_peft_lora_config wraps it in a list only under lora_target_linear.
+  if (typeof targets?.value === 'string' && !linear)
+    return unsupported('lora_target_modules is a regex over module names');
+  const listed = typeof targets?.value === 'string' ? [targets.value] : targets?.value;
+  const named = Array.isArray(listed) ? [...new Set(listed.map((m) => String(m)))] : [];
+  if (!linear && named.length === 0) return unsupported('lora_target_modules is not a list');
+  // _build_peft_lora_config: lora_target_linear adds find_all_linear_names (every linear but
+  // lm_head) to lora_target_modules, so a listed name outside them still counts.
+  const modules = linear ? [...new Set([...all, ...named])] : named;
+  const unknown = modules.find((m) => !all.includes(m));
+  if (unknown) return unsupported(`target \`${unknown}\` is not one of ${all.join(', ')}`);
+  const saved = modulesToSave(b, arch);
+  if (typeof saved === 'string') return unsupported(saved);
+  const method = `${adapter.value.toLowerCase() === 'qlora' ? 'QLoRA' : dora ? 'DoRA' : 'LoRA'} rank ${rank.value}${saved.names.length ? ` + ${saved.names.join(', ')}` : ''}`;
+  const lora = loraCount(arch, modules, rank.value, dora);
+  const count = lora === undefined ? undefined : lora + saved.count;
   if (count === undefined)
     return unsupported('lora_target_modules names a layer Scaling Lens does not model');
   if (!Number.isSafeInteger(count)) return unsupported(`lora_r ${rank.value} gives an implausible count`);
   b.spec.trainableParams = { count, method };
+}
+
+/**
+ * loaders/tokenizer.py adds every `special_tokens` value with add_special_tokens, and loaders/model.py
+ * _resize_token_embeddings grows the embedding when len(tokenizer) exceeds its rows. Whether a value is
+ * new to the tokenizer is not in the file, so N stays the checkpoint's and the bound is stated.
+ */
+function noteSpecialTokens(b: SpecBuilder, arch: ArchitectureSpec): void {
+  const found = b.find(['special_tokens']);
+  if (!found || !found.value || typeof found.value !== 'object' || Array.isArray(found.value)) return;
+  const values = Object.values(found.value as Record<string, unknown>).flatMap((v) =>
+    Array.isArray(v) ? v : [v],
+  );
+  const count = new Set(values.filter((v) => typeof v === 'string')).size;
+  if (count === 0) return;
+  const perToken = arch.dModel * (arch.tiedEmbeddings ? 1 : 2);
+  b.diagnose(
+    'info',
+    'special-tokens-resize',
+    `N assumes the ${count} special_tokens are already in the tokenizer: each new one adds an embedding row${arch.tiedEmbeddings ? '' : ' and an LM-head row'} once len(tokenizer) exceeds the ${formatInt(arch.vocabSize)} rows (at most +${formatInt(count * perToken)} parameters; loaders/model.py _resize_token_embeddings).`,
+    found.source.keyRange,
+  );
+}
+
+/**
+ * lora_modules_to_save (loaders/adapter.py → LoraConfig.modules_to_save): peft@v0.19.1 (Axolotl's pin)
+ * utils/other.py ModulesToSaveWrapper.update deep-copies each module and trains the copy, so each
+ * adds its full size. Counted for an untied, bias-free embedding and LM head only: with tied
+ * embeddings the copies depend on ensure_weight_tying (peft_ensure_weight_tying), not modelled here.
+ */
+function modulesToSave(b: SpecBuilder, arch: ArchitectureSpec): { names: string[]; count: number } | string {
+  const found = b.find(['lora_modules_to_save']);
+  if (found?.value === null || found?.value === undefined) return { names: [], count: 0 };
+  if (!Array.isArray(found.value)) return '`lora_modules_to_save` is not a list';
+  const names = [...new Set(found.value.map((m) => String(m)))];
+  if (names.length === 0) return { names, count: 0 };
+  const sizes: Record<string, number> = {
+    embed_tokens: arch.vocabSize * arch.dModel,
+    lm_head: arch.vocabSize * arch.dModel,
+  };
+  const other = names.find((m) => !Object.prototype.hasOwnProperty.call(sizes, m));
+  if (other) return `\`lora_modules_to_save\` names \`${other}\`, whose size is not modelled`;
+  // loaders/model.py _resize_token_embeddings grows the embedding to len(tokenizer) before peft copies
+  // it, and whether `tokens` / `special_tokens` are new to the tokenizer is not in the file.
+  for (const key of ['tokens', 'special_tokens', 'resize_token_embeddings_to_32x', 'shrink_embeddings']) {
+    const set = b.find([key])?.value;
+    if (set !== null && set !== undefined && set !== false)
+      return `\`lora_modules_to_save\` copies an embedding whose rows \`${key}\` can change`;
+  }
+  if (arch.tiedEmbeddings)
+    return '`lora_modules_to_save` on tied embeddings (the copies depend on peft_ensure_weight_tying)';
+  if (arch.lmHeadBias) return '`lora_modules_to_save` on an LM head with a bias';
+  return { names, count: names.reduce((sum, m) => sum + sizes[m]!, 0) };
 }
 
 function readTraining(b: SpecBuilder, context: ReadContext): void {
@@ -206,16 +272,26 @@ function readTraining(b: SpecBuilder, context: ReadContext): void {
   const epochs = b.number(['num_epochs'], { training: 'duration' });
   const maxSteps = b.int(['max_steps'], { training: 'steps' });
   const packing = b.bool(['sample_packing'])?.value ?? false;
+  const batch = b.int(['batch_size']);
+  const rl = b.string(['rl']);
   b.find(['datasets']);
   if (seq) training.seqLen = seq.value;
-  if (micro) training.globalBatchSeqs = micro.value * (accum?.value ?? 1);
+  // utils/config/__init__.py normalize_config: gradient_accumulation_steps = … or batch_size // micro_batch_size.
+  // A batch_size below micro_batch_size would give 0 there, which the trainer refuses: no batch then.
+  const derived = batch && micro ? Math.floor(batch.value / micro.value) : 1;
+  const steps = accum?.value || derived;
+  if (micro && steps > 0) training.globalBatchSeqs = micro.value * steps;
   if (maxSteps) {
     training.steps = maxSteps.value;
     // Rows are packed or padded up to sequence_len, so steps give at most, not exactly, the tokens.
+    // Under `rl` a row is a chosen + rejected pair (DPO/IPO/ORPO/SimPO) or generated completions
+    // (GRPO), so micro_batch_size × sequence_len does not bound the tokens of a step.
     const bound =
-      micro && seq
-        ? ` (at most ${formatInt(maxSteps.value * micro.value * (accum?.value ?? 1) * seq.value)} tokens per GPU)`
-        : '';
+      micro && seq && !rl?.value
+        ? ` (at most ${formatInt(maxSteps.value * micro.value * steps * seq.value)} tokens per GPU)`
+        : rl?.value
+          ? ` (rl ${rl.value.slice(0, 20)}: rows are preference pairs or generated completions)`
+          : '';
     training.missing = [
       `the real tokens of ${formatInt(maxSteps.value)} steps${packing ? ' of packed rows' : ''}${bound}`,
     ];
