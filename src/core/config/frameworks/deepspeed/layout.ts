@@ -6,6 +6,7 @@ import {
   type PrecisionRecipeId,
   type ShardingMode,
 } from '../../../model/layout';
+import type { FieldSource } from '../../../types';
 import type { FrameworkLayout } from '../../reader';
 import { YamlLayout, isPlaceholder, type LayoutPath } from '../../layoutYaml';
 import { parseYaml } from '../../yamlSource';
@@ -43,9 +44,21 @@ export interface DeepSpeedLayoutOptions {
   pipeline?: boolean;
   /** fp16 / bf16 as the caller knows it when the config says `auto` or nothing (HF Trainer args). */
   halfFromCaller?: 'fp16' | 'bf16';
+  /** Where the caller's fp16 / bf16 is written (NeoX's `precision`), to name it when the engine refuses. */
+  halfFromCallerSource?: FieldSource;
   /** The caller builds the optimizer from `optimizer.type` itself (GPT-NeoX's get_optimizer). */
   clientOptimizer?: boolean;
+  /** The engine the caller pins (GPT-NeoX: EleutherAI/DeeperSpeed; see {@link deepSpeedPrecision}). */
+  engine?: DeepSpeedEngine;
 }
+
+/**
+ * Which DeepSpeed decides the optimizer wrapper: upstream (deepspeedai/DeepSpeed@edaa7221) or the
+ * fork GPT-NeoX pins (requirements/requirements.txt: EleutherAI/DeeperSpeed@91d1c55b), whose
+ * `_do_optimizer_sanity_check` still has the bf16 + fp32-accumulation branch upstream removed in
+ * 09885efe ("Fix BF16_Optimizer being used without ZeRO", #7790) and no DDP_BFLOAT16 wrapper.
+ */
+export type DeepSpeedEngine = 'deepspeed' | 'deeperspeed';
 
 /** DeepSpeed optimizer `type` names (deepspeed/runtime/config.py *_OPTIMIZER constants), lower-cased. */
 const DEEPSPEED_OPTIMIZERS: Readonly<Record<string, OptimizerId>> = {
@@ -81,15 +94,31 @@ export function deepSpeedPrecision(o: {
   pipeline: boolean;
   fp32Accum?: boolean;
   offload?: boolean;
+  engine?: DeepSpeedEngine;
 }): { precision: PrecisionRecipeId; sharding?: ShardingMode } | { refused: string } {
   if (!o.half) return { precision: o.stage >= 1 ? 'fp32-zero' : 'fp32' };
   if (o.half === 'bf16' && o.stage === 1 && o.fp32Accum && !o.offload)
     return { precision: 'bf16-fp32-accum' };
+  if (o.engine === 'deeperspeed' && o.half === 'bf16' && o.stage === 0) {
+    // DeeperSpeed@91d1c55b engine.py _do_optimizer_sanity_check: bf16 + fp32 accumulation → BF16_Optimizer
+    // (pipeline or not); bf16 accumulation → BF16_Optimizer on the pipeline engine, else
+    // NotImplementedError. BF16_Optimizer partitions the fp32 master and states over DP.
+    if (o.fp32Accum) return { precision: 'bf16-fp32-accum', sharding: 'zero1' };
+    if (o.pipeline) return { precision: 'zero-mixed', sharding: 'zero1' };
+    return {
+      refused:
+        'bf16 without ZeRO or the pipeline engine needs an fp32 grad_accum_dtype in DeeperSpeed ("Bfloat16 wrapper must use a gradient accumulation type of fp32, enable ZeRO to use Bfloat16 gradient accumulation")',
+    };
+  }
+  // Without ZeRO the engine needs grad_accum_dtype == the model dtype, pipeline or not
+  // (engine.py _do_optimizer_sanity_check: `elif model_dtype == grad_accum_dtype` else NotImplementedError).
+  if (o.stage === 0 && o.fp32Accum)
+    return {
+      refused: `${o.half} with an fp32 grad_accum_dtype and no ZeRO is refused by DeepSpeed ("unsupported mix")`,
+    };
   if (o.half === 'bf16' && o.stage === 0 && o.pipeline)
     // BF16_Optimizer partitions the fp32 master and the optimizer states over DP (ZeRO-1-like).
-    return { precision: o.fp32Accum ? 'bf16-fp32-accum' : 'zero-mixed', sharding: 'zero1' };
-  if (o.half === 'bf16' && o.stage === 0 && o.fp32Accum)
-    return { refused: 'bf16 with an fp32 grad_accum_dtype is refused by DeepSpeed without ZeRO or pipeline' };
+    return { precision: 'zero-mixed', sharding: 'zero1' };
   return { precision: 'zero-mixed' };
 }
 
@@ -132,6 +161,12 @@ export function readDeepSpeedConfig(y: YamlLayout, options: DeepSpeedLayoutOptio
     y.set('sharding', { value: 'none', source: zero.source });
   }
   if (stage !== undefined) out.stage = stage;
+  // PipelineEngine.__init__ asserts `zero_optimization_stage() < ZeroStageEnum.gradients`
+  // (deepspeed/runtime/pipe/engine.py @edaa7221): no memory figure for a run that cannot start.
+  if (options.pipeline && stage !== undefined && stage >= 2 && stageFound)
+    (y.layout.invalid ??= {}).sharding = {
+      message: `zero_optimization.stage ${stage} with the pipeline engine: DeepSpeed asserts "ZeRO-2 and ZeRO-3 are incompatible with pipeline parallelism" (pipe/engine.py)`,
+    };
 
   // Offloading: optimizer states (and the fp32 master) to CPU/NVMe is modelled (ZeRO-Offload);
   // parameters off the GPU (ZeRO-Infinity offload_param) are not.
@@ -169,6 +204,19 @@ export function readDeepSpeedConfig(y: YamlLayout, options: DeepSpeedLayoutOptio
     out.half = 'auto';
   } else if (options.halfFromCaller) half = options.halfFromCaller;
   if (half) out.half = half;
+  // Precision modes whose bytes per parameter the recipes do not hold: Apex AMP (engine.py
+  // `amp.initialize`), torch.autocast over fp32 parameters (runtime/torch_autocast.py), and the ZeRO
+  // optimizer's 16-bit master weights/gradients and bf16 states (precision_config.py @edaa7221).
+  for (const [path, why] of [
+    [['amp', 'enabled'], 'Apex AMP (amp.initialize) mixed precision'],
+    [['torch_autocast', 'enabled'], 'torch.autocast over fp32 parameters'],
+    [['fp16', 'fp16_master_weights_and_grads'], 'fp16 master weights and gradients (no fp32 copy)'],
+    [['bf16', 'bf16_master_weights_and_grads'], 'bf16 master weights and gradients (no fp32 copy)'],
+    [['bf16', 'bf16_optimizer_states'], 'optimizer states kept in bf16'],
+  ] as const) {
+    const flag = y.find(at(...path));
+    if (on(flag)) y.unmodelled(flag!.source, why);
+  }
   const accum = y.str(at('data_types', 'grad_accum_dtype'));
   const fp32Accum = accum ? /^(fp32|float32|float)$/i.test(accum.value.trim()) : false;
   if (out.half !== 'auto') {
@@ -178,10 +226,14 @@ export function readDeepSpeedConfig(y: YamlLayout, options: DeepSpeedLayoutOptio
       pipeline: !!options.pipeline,
       fp32Accum,
       offload: !!y.layout.cpuOffload,
+      ...(options.engine ? { engine: options.engine } : {}),
     });
     const source = halfSource?.source ?? accum?.source ?? zero?.source;
-    if ('refused' in chosen) y.unmodelled(accum!.source, chosen.refused);
-    else {
+    if ('refused' in chosen) {
+      const at = (accum ?? halfSource ?? zero)?.source ?? options.halfFromCallerSource;
+      if (at) y.unmodelled(at, chosen.refused);
+      else y.layout.invalid = { ...y.layout.invalid, precision: { message: chosen.refused } };
+    } else {
       if (source) y.set('precision', { value: chosen.precision, source });
       else y.layout.precision = chosen.precision;
       if (chosen.sharding && source) y.set('sharding', { value: chosen.sharding, source });

@@ -37,7 +37,13 @@ export function readGptNeoxLayout(text: string, gpus?: number): ParallelLayout {
   const p = precision?.value.trim().toLowerCase();
   const halfFromCaller = p === 'fp16' ? 'fp16' : p === 'bfloat16' || p === 'bf16' ? 'bf16' : undefined;
   const pipeline = (ppFound?.value ?? 0) >= 1;
-  readDeepSpeedConfig(y, { pipeline, clientOptimizer: true, ...(halfFromCaller ? { halfFromCaller } : {}) });
+  // NeoX runs on the DeeperSpeed fork it pins (requirements/requirements.txt @ea7aefd8).
+  readDeepSpeedConfig(y, {
+    pipeline,
+    clientOptimizer: true,
+    engine: 'deeperspeed',
+    ...(halfFromCaller ? { halfFromCaller, halfFromCallerSource: precision!.source } : {}),
+  });
   if (precision && halfFromCaller && y.layout.precision) y.layout.sources.precision ??= precision.source;
   if (!y.layout.sources.precision && y.layout.precision === 'fp32' && precision)
     y.layout.sources.precision = precision.source;
@@ -47,7 +53,11 @@ export function readGptNeoxLayout(text: string, gpus?: number): ParallelLayout {
   if (type) {
     const name = type.value.trim().toLowerCase();
     const bnb = y.bool(['use_bnb_optimizer']);
-    if (name === 'adam' && bnb?.value) y.set('optimizer', { value: 'adamw-8bit', source: bnb.source });
+    // use_mup takes precedence: MuAdam (fp32 states) is built and use_bnb_optimizer is never read
+    // (megatron/training.py get_optimizer @ea7aefd8).
+    const mup = y.bool(['use_mup']);
+    if (name === 'adam' && bnb?.value && !mup?.value)
+      y.set('optimizer', { value: 'adamw-8bit', source: bnb.source });
     else if (name === 'adam' || name === 'cpu_adam' || name === 'cpu_torch_adam')
       y.set('optimizer', { value: 'adamw', source: type.source });
     else if (name === 'lion') y.set('optimizer', { value: 'lion', source: type.source });
@@ -79,8 +89,13 @@ export function readGptNeoxLayout(text: string, gpus?: number): ParallelLayout {
     const cpu = y.bool(['checkpoint_in_cpu']);
     if (ckpt.value && cpu?.value) y.unmodelled(cpu.source, 'activation checkpoints moved to CPU');
   }
-  // partition_activations splits the checkpoints over the model-parallel ranks; not modelled
-  // beyond sequence parallelism (an upper bound on the 2sbh checkpoints when MP > 1).
+  // partition_activations (initialize.py deepspeed.checkpointing.configure) keeps 1/MP of each
+  // checkpointed layer input per rank (DeepSpeed activation_checkpointing/checkpointing.py
+  // partition_activations @edaa7221) but recomputes the layer whole: neither the 2sbh nor the
+  // sequence-parallel 2sbh/t the estimate has, so with MP > 1 memory is unknown.
+  const partition = y.bool(['partition_activations']);
+  if (ckpt?.value && partition?.value && (mp?.value ?? 1) > 1 && !sp?.value)
+    y.unmodelled(partition.source, 'activation checkpoints partitioned over the model-parallel ranks');
 
   // Attention: flash only where attention_config says "flash"; global/local are unfused (s×s kept).
   const attention = y.find(['attention_config']);
@@ -116,13 +131,50 @@ export function readGptNeoxLayout(text: string, gpus?: number): ParallelLayout {
       'no batch, ZeRO or precision keys: they are in another of the run’s config files',
     );
   if (gpus && gpus > 0) y.layout.gpus = gpus;
+  neoxBatchParameters(y);
+  return y.layout;
+}
+
+/**
+ * The two batch values a file leaves out, as NeoX derives them over the data-parallel ranks
+ * (gpus / pipe / model parallel) before DeepSpeed sees them: arguments.py
+ * `calculate_batch_parameters` @ea7aefd8 (floor divisions). Without a GPU count a micro-batch that
+ * follows from `train_batch_size` is not knowable, so memory is then unknown naming the key.
+ */
+function neoxBatchParameters(y: YamlLayout): void {
   const l = y.layout;
-  if (!l.gradAccum && l.globalBatch && l.microBatch && l.gpus) {
-    const dp = l.gpus / ((l.tensorParallel ?? 1) * (l.pipelineParallel ?? 1));
-    const accum = l.globalBatch / (l.microBatch * dp);
-    if (Number.isSafeInteger(accum) && accum >= 1) l.gradAccum = accum;
+  if (l.invalid?.globalBatch || l.invalid?.microBatch || l.invalid?.gradAccum) return;
+  const train = l.globalBatch;
+  if (l.microBatch !== undefined) {
+    if (l.gradAccum !== undefined || !l.gpus) return;
+    const dp = Math.floor(l.gpus / ((l.tensorParallel ?? 1) * (l.pipelineParallel ?? 1)));
+    // Only the micro-batch: grad_acc = 1 (train_batch = micro × dp).
+    const accum = train === undefined ? 1 : Math.floor(Math.floor(train / l.microBatch) / dp);
+    if (accum >= 1) l.gradAccum = accum;
+    if (l.sources.globalBatch) l.sources.gradAccum ??= l.sources.globalBatch;
+    return;
   }
-  return l;
+  if (train === undefined) return;
+  const source = l.sources.globalBatch!;
+  if (!l.gpus) {
+    y.unmodelled(
+      source,
+      'train_micro_batch_size_per_gpu follows from train_batch_size over the data-parallel ranks, and the GPU count is not known',
+    );
+    return;
+  }
+  const dp = Math.floor(l.gpus / ((l.tensorParallel ?? 1) * (l.pipelineParallel ?? 1)));
+  // Without gradient_accumulation_steps NeoX takes 1 and micro = train_batch // dp.
+  const accum = l.gradAccum ?? 1;
+  const micro = Math.floor(Math.floor(train / dp) / accum);
+  if (micro >= 1) {
+    l.microBatch = micro;
+    l.sources.microBatch = source;
+    if (l.gradAccum === undefined) l.gradAccum = 1;
+  } else
+    (l.invalid ??= {}).microBatch = {
+      message: `train_batch_size ${train} over ${dp} data-parallel ranks${l.gradAccum ? ` × ${l.gradAccum} accumulation steps` : ''} leaves a micro-batch of 0; NeoX asserts "Micro batch size per gpu: 0 has to be greater than 0" (arguments.py check_batch_parameters)`,
+    };
 }
 
 /** Layout defaults as GPT-NeoX defines them (neox_args.py / deepspeed_args.py / arguments.py @ea7aefd8). */

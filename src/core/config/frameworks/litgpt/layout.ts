@@ -76,6 +76,14 @@ export function readLitgptLayout(text: string, gpus?: number): ParallelLayout {
   if (world !== undefined && microBatch !== undefined && globalBatch !== undefined) {
     const accum = Math.floor(Math.floor(globalBatch / world) / microBatch);
     if (accum >= 1) b.derive('gradAccum', accum, global?.source);
+    else {
+      // litgpt/args.py gradient_accumulation_iters: `assert gradient_accumulation_iters > 0`.
+      (b.layout.invalid ??= {}).gradAccum = {
+        message: `global_batch_size ${globalBatch} // ${world} devices // micro_batch_size ${microBatch} = 0 accumulation iterations; LitGPT asserts gradient_accumulation_iters > 0 (litgpt/args.py)`,
+      };
+      const at = global?.source ?? micro?.source;
+      if (at) b.layout.sources.gradAccum = at;
+    }
   }
   const seq = get(['train', 'max_seq_length']);
   if (seq && seq.value !== null) {

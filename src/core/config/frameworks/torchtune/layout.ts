@@ -55,6 +55,18 @@ export function readTorchtuneLayout(text: string, gpus?: number, path?: string):
     );
   const teacher = y.find(['teacher_model']);
   if (teacher) y.unmodelled(teacher.source, 'teacher_model: knowledge distillation keeps a teacher resident');
+  // Every training recipe builds its optimizer from `cfg.optimizer` (recipes/full_finetune_distributed.py
+  // `_setup_optimizer(cfg_optimizer=cfg.optimizer)` @bd2a0fc7); a config without one at the top level
+  // belongs to generate / eleuther_eval / quantize (no gradients, no optimizer states) or to the dev
+  // async GRPO recipe (`training.optimizer`, with vLLM workers): a training estimate would be wrong.
+  if (!y.find(['optimizer'])) {
+    const at = y.find(['quantizer']) ?? y.find(['training']) ?? y.find(['model']);
+    if (at)
+      y.unmodelled(
+        at.source,
+        'no top-level optimizer: not a training recipe’s config (generation, evaluation, quantization or async RL)',
+      );
+  }
   const ac = y.bool(['enable_activation_checkpointing']);
   if (ac) y.set('recompute', { value: ac.value ? 'full' : 'none', source: ac.source });
   const acMode = y.find(['ac_mode']);
