@@ -209,8 +209,15 @@ describe('Megatron full recompute in parts (--recompute-method, --recompute-num-
     '--recompute-granularity full --recompute-method uniform --recompute-num-layers 1',
   );
   it('uniform 1 is every layer checkpointed (2sbh each) plus one layer recomputed', () => {
-    assert.equal(full1, activations('--recompute-granularity full'));
     assert.ok(full1 < none / 5);
+  });
+  it('full without a method is refused at the flag, as Megatron-core TransformerConfig.__post_init__ raises (Megatron-LM@d98e8a64)', () => {
+    const alone = analyzeText(script('--recompute-granularity full'), {}, settings).analysis!;
+    assert.equal(alone.memory, null);
+    assert.ok(
+      alone.diagnostics.some((d) => /--recompute-granularity full.*--recompute-method/.test(d.message)),
+      JSON.stringify(alone.diagnostics),
+    );
   });
   it('block n stores the other 24 − n layers whole: n = 24 is uniform 1, n = 2 is close to no recompute', () => {
     const block = (n: number) =>

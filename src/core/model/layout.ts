@@ -162,6 +162,15 @@ export const PRECISION_RECIPES = {
     activationBytes: 4,
     source: 'fp32 training: 4-byte parameters, gradients and activations',
   },
+  'fp32-ddp': {
+    id: 'fp32-ddp',
+    weightBytes: 4,
+    gradBytes: 8,
+    masterBytes: 0,
+    activationBytes: 4,
+    source:
+      'fp32 training wrapped in DistributedDataParallel with its default gradient_as_bucket_view=False (nanoGPT train.py `DDP(model, device_ids=...)`): the all-reduce buckets hold a second fp32 copy of the gradients (PyTorch DDP docs: gradient_as_bucket_view=True "saves memory of the size of total gradients"), 4 + 4 B',
+  },
   'bf16-pure': {
     id: 'bf16-pure',
     weightBytes: 2,

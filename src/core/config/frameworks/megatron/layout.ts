@@ -119,12 +119,46 @@ export function readMegatronLayout(
   const g = granularity?.values[0]?.text?.toLowerCase();
   // --recompute-activations sets the granularity to selective after parsing, whatever
   // --recompute-granularity says (megatron/training/arguments.py validate_args @d98e8a64).
-  if (recomputeActivations) set('recompute', { value: 'selective', source: recomputeActivations });
-  else if (granularity && (g === 'full' || g === 'selective')) {
+  const methodFlag = lastFlag(script, ['--recompute-method']);
+  const method = methodFlag?.values[0]?.text?.toLowerCase();
+  const countFlag = lastFlag(script, ['--recompute-num-layers']);
+  // TransformerConfig.__post_init__ (megatron/core/transformer/transformer_config.py @d98e8a64)
+  // raises ValueError for these combinations: say so at the flag instead of estimating a run that
+  // never starts.
+  const reject = (key: LayoutKey, at: ShellFlag, message: string) => {
+    (layout.invalid ??= {})[key] = { message };
+    layout.sources[key] = source(at);
+  };
+  if (recomputeActivations) {
+    set('recompute', { value: 'selective', source: recomputeActivations });
+    if (countFlag)
+      reject(
+        'recomputeLayers',
+        countFlag,
+        '`--recompute-num-layers` must not be set with selective recompute (`--recompute-activations`): Megatron-core TransformerConfig raises "recompute_num_layers must be None".',
+      );
+  } else if (granularity && (g === 'full' || g === 'selective')) {
     set('recompute', { value: g, source: source(granularity) });
-    const method = lastFlag(script, ['--recompute-method'])?.values[0]?.text?.toLowerCase();
     const count = int(['--recompute-num-layers'], 'recomputeLayers');
-    if (
+    if (g === 'selective' && countFlag)
+      reject(
+        'recomputeLayers',
+        countFlag,
+        '`--recompute-num-layers` must not be set with `--recompute-granularity selective`: Megatron-core TransformerConfig raises "recompute_num_layers must be None".',
+      );
+    if (g === 'full' && method !== 'uniform' && method !== 'block')
+      reject(
+        'recomputeMethod',
+        methodFlag ?? granularity,
+        '`--recompute-granularity full` needs `--recompute-method uniform` or `block`: Megatron-core TransformerConfig raises "recompute_method must be \"block\" or \"uniform\"".',
+      );
+    else if (g === 'full' && !countFlag)
+      reject(
+        'recomputeLayers',
+        granularity,
+        '`--recompute-granularity full` needs `--recompute-num-layers` (default None): Megatron-core TransformerConfig raises "recompute_num_layers must be between 1 and num_layers_per_pipeline_rank".',
+      );
+    else if (
       g === 'full' &&
       (method === 'uniform' || method === 'block') &&
       count &&
@@ -135,6 +169,22 @@ export function readMegatronLayout(
       set('recomputeLayers', count);
     }
   }
+  // Selective recompute checkpoints the modules --recompute-modules names (default ["core_attn"],
+  // TransformerConfig.__post_init__): any other set saves different tensors than Korthikanti's.
+  const modules = lastFlag(script, ['--recompute-modules']);
+  const moduleNames = (modules?.values ?? []).map((v) => v.text).filter((t): t is string => t !== undefined);
+  if (modules && layout.recompute === 'selective' && moduleNames.join(' ') !== 'core_attn')
+    (layout.unmodelled ??= []).push({
+      ...source(modules),
+      why: `--recompute-modules ${moduleNames.join(' ').slice(0, 60)}: selective recompute of modules other than core_attn`,
+    });
+  // distribute_saved_activations splits each checkpointed layer input over the TP ranks.
+  const distributeSaved = has(['--distribute-saved-activations']);
+  if (distributeSaved && layout.recompute === 'full')
+    (layout.unmodelled ??= []).push({
+      ...distributeSaved,
+      why: '--distribute-saved-activations: checkpointed inputs split over the tensor-parallel group',
+    });
   const flash = has(['--use-flash-attn']);
   const backend = lastFlag(script, ['--attention-backend']);
   if (flash) set('flashAttention', { value: true, source: flash });
@@ -160,6 +210,22 @@ export function readMegatronLayout(
               ? 'muon'
               : undefined;
     if (id) set('optimizer', { value: id, source: source(optimizer) });
+    // arguments.py --optimizer choices also include 'soap' (Kronecker-factored preconditioners):
+    // its states are not AdamW's 8 B/param, so no default stands in.
+    else
+      (layout.unmodelled ??= []).push({
+        ...source(optimizer),
+        why: `--optimizer ${name.slice(0, 40)}: optimizer states not modelled`,
+      });
+  }
+  // --use-precision-aware-optimizer stores main params, main grads and Adam moments in the dtypes
+  // --main-params-dtype / --main-grads-dtype / --exp-avg-dtype / --exp-avg-sq-dtype name (arguments.py
+  // _add_experimental_args, default fp32): other dtypes change those bytes.
+  for (const flag of ['--main-params-dtype', '--main-grads-dtype', '--exp-avg-dtype', '--exp-avg-sq-dtype']) {
+    const found = lastFlag(script, [flag]);
+    const dtype = found?.values[0]?.text?.toLowerCase();
+    if (found && dtype !== 'fp32')
+      (layout.unmodelled ??= []).push({ ...source(found), why: `${flag} ${dtype ?? ''}: not fp32` });
   }
   // FP8 (Transformer Engine) changes weight, gradient and activation bytes; not modelled.
   for (const name of ['--fp8-format', '--fp8', '--fp8-param-gather']) {
@@ -168,6 +234,84 @@ export function readMegatronLayout(
   }
   const offload = has(['--optimizer-cpu-offload']);
   if (offload) set('cpuOffload', { value: true, source: offload });
+  // --optimizer-offload-fraction (default 1.0) offloads only that share of the optimizer states.
+  const fraction = lastFlag(script, ['--optimizer-offload-fraction']);
+  if (offload && fraction && Number(fraction.values[0]?.text) !== 1)
+    (layout.unmodelled ??= []).push({
+      ...source(fraction),
+      why: `--optimizer-offload-fraction ${fraction.values[0]?.raw ?? ''}: part of the optimizer states stays on the GPU`,
+    });
+  // Keys the framework reads that change memory in ways the estimate does not model. Activation
+  // offloading (`--cpu-offloading-num-layers` > 0 turns cpu_offloading on, arguments.py
+  // validate_args; `--fine-grained-activation-offloading`); FSDP (torch FSDP2, Megatron-FSDP with
+  // --data-parallel-sharding-strategy, default optim_grads_params) with its own buffers;
+  // uneven pipeline stages (TransformerConfig num_layers_in_first/last_pipeline_stage,
+  // account_for_embedding/loss_in_pipeline_split, --pipeline-model-parallel-layout), where the most
+  // loaded stage is not L/PP layers; several distributed-optimizer instances (the states shard over
+  // DP / instances).
+  const offloadLayers = int(['--cpu-offloading-num-layers']);
+  if (offloadLayers && offloadLayers.value > 0)
+    (layout.unmodelled ??= []).push({ ...offloadLayers.source, why: 'activation CPU offloading' });
+  const unmodelledFlags: [string, string][] = [
+    ['--fine-grained-activation-offloading', 'activation CPU offloading'],
+    ['--use-torch-fsdp2', 'torch FSDP2 sharding'],
+    ['--use-megatron-fsdp', 'Megatron-FSDP sharding (--data-parallel-sharding-strategy)'],
+    ['--decoder-first-pipeline-num-layers', 'uneven pipeline stages'],
+    ['--decoder-last-pipeline-num-layers', 'uneven pipeline stages'],
+    ['--num-layers-in-first-pipeline-stage', 'uneven pipeline stages'],
+    ['--num-layers-in-last-pipeline-stage', 'uneven pipeline stages'],
+    ['--account-for-embedding-in-pipeline-split', 'the embedding counted as a pipeline layer'],
+    ['--account-for-loss-in-pipeline-split', 'the loss counted as a pipeline layer'],
+    ['--pipeline-model-parallel-layout', 'an explicit pipeline layer layout'],
+  ];
+  for (const [flag, why] of unmodelledFlags) {
+    const found = has([flag]);
+    if (found) (layout.unmodelled ??= []).push({ ...found, why });
+  }
+  const instances = int(['--num-distributed-optimizer-instances']);
+  if (instances && instances.value > 1 && layout.sharding === 'zero1')
+    (layout.unmodelled ??= []).push({
+      ...instances.source,
+      why: 'distributed optimizer replicated over several instances (states shard over DP / instances)',
+    });
+  // Dropout masks: --hidden-dropout's (sbh per dropout) always; --attention-dropout's only when the
+  // s×s scores are materialized (fused/flash attention draws its mask inside the kernel). Both
+  // default to 0.1 (TransformerConfig hidden_dropout, attention_dropout).
+  const dropoutOf = (flag: string) => {
+    const found = lastFlag(script, [flag]);
+    const v = Number(found?.values[0]?.text);
+    return found && Number.isFinite(v) ? { on: v > 0, source: source(found) } : undefined;
+  };
+  const hidden = dropoutOf('--hidden-dropout');
+  const attention = dropoutOf('--attention-dropout');
+  if (hidden || attention) {
+    const hiddenOn = hidden?.on ?? true;
+    const attentionOn = attention?.on ?? true;
+    const fused = layout.flashAttention ?? megatronLayoutDefaults.flashAttention;
+    const at = (hidden ?? attention)!.source;
+    if (fused || hiddenOn === attentionOn) set('dropout', { value: hiddenOn, source: at });
+    else
+      (layout.unmodelled ??= []).push({
+        ...(attention ?? hidden)!.source,
+        why: 'hidden and attention dropout differ with unfused attention',
+      });
+  }
+  // Megatron-LM's precision (arguments.py validate_args): --bf16 keeps bf16 params with fp32 main
+  // grads (accumulate_allreduce_grads_in_fp32 forced on unless --grad-reduce-in-bf16) and fp32 main
+  // params; --fp16 keeps fp16 grads unless --accumulate-allreduce-grads-in-fp32; neither flag
+  // trains in fp32 (params_dtype torch.float32, no main-param copy). Megatron-DeepSpeed's engine
+  // takes its recipe from the DeepSpeed config instead (below).
+  if (!deepspeedOn) {
+    const bf16 = has(['--bf16']);
+    const fp16 = has(['--fp16']);
+    const bf16Grads = has(['--grad-reduce-in-bf16']);
+    const fp32Grads = has(['--accumulate-allreduce-grads-in-fp32']);
+    if (bf16)
+      set('precision', { value: bf16Grads ? 'zero-mixed' : 'megatron-bf16', source: bf16Grads ?? bf16 });
+    else if (fp16)
+      set('precision', { value: fp32Grads ? 'megatron-bf16' : 'zero-mixed', source: fp32Grads ?? fp16 });
+    // Neither: the fp32 default (megatronLayoutDefaults) applies and resolveLayout says so.
+  }
   const globalBatch = int(['--global-batch-size']);
   if (globalBatch && Number.isSafeInteger(globalBatch.value) && globalBatch.value > 0)
     set('globalBatch', globalBatch);
@@ -184,7 +328,9 @@ export function readMegatronLayout(
 /** Layout defaults as megatron defines them, where they differ from the generic ones (cited inline). */
 export const megatronLayoutDefaults: LayoutDefaults = {
   ...GENERIC_LAYOUT_DEFAULTS,
-  precision: 'megatron-bf16',
+  // Without --bf16 / --fp16 Megatron trains in fp32 (ModelParallelConfig params_dtype torch.float32,
+  // fp16 = bf16 = False @d98e8a64): fp32 params and main grads, no separate main-param copy.
+  precision: 'fp32',
   // megatron/training/arguments.py: --attention-dropout 0.1, --hidden-dropout 0.1; no recompute
   // unless --recompute-granularity; distributed optimizer off unless --use-distributed-optimizer.
   dropout: true,
@@ -194,7 +340,7 @@ export const megatronLayoutDefaults: LayoutDefaults = {
   flashAttention: true,
   logitsBytesPerElement: 4,
   source:
-    'Megatron-LM megatron/training/arguments.py defaults (TP = PP = 1, dropout 0.1, no recompute, no distributed optimizer, fp32 main grads)',
+    'Megatron-LM megatron/training/arguments.py defaults @d98e8a64 (TP = PP = 1, dropout 0.1, no recompute, no distributed optimizer, fp32 unless --bf16 / --fp16)',
 };
 
 /**

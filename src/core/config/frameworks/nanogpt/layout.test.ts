@@ -35,10 +35,10 @@ describe('nanoGPT layout (karpathy/nanoGPT@3adf61e1 train.py)', () => {
     },
   );
 
-  it('one GPU is plain autocast (no DDP buckets); dtype float32 is fp32; an odd dtype is unknown, naming the key', () => {
+  it('one GPU is plain autocast (no DDP buckets); dtype float32 is fp32 plus the DDP bucket copy; an odd dtype is unknown, naming the key', () => {
     assert.equal(readNanogptLayout("dtype = 'bfloat16'\n", 1).precision, 'amp');
     assert.equal(readNanogptLayout("dtype = 'bfloat16'\n", 4).precision, 'amp-ddp');
-    assert.equal(readNanogptLayout("dtype = 'float32'\n", 4).precision, 'fp32');
+    assert.equal(readNanogptLayout("dtype = 'float32'\n", 4).precision, 'fp32-ddp');
     const odd = readNanogptLayout("dtype = 'float8'\n", 4);
     assert.equal(odd.unmodelled?.[0]?.key, 'dtype');
     // Without a GPU count the world size is unknown: no accumulation per GPU is guessed.

@@ -45,7 +45,16 @@ function assignments(text: string): Map<string, Assignment> {
   return out;
 }
 
-const LAYOUT_NAMES = new Set(['batch_size', 'gradient_accumulation_steps', 'block_size', 'dtype', 'dropout']);
+const LAYOUT_NAMES = new Set([
+  'batch_size',
+  'gradient_accumulation_steps',
+  'block_size',
+  'dtype',
+  'dropout',
+  'device',
+  'compile',
+  'eval_only',
+]);
 
 /**
  * The parallel layout of a nanoGPT `config/*.py` file, as karpathy/nanoGPT@3adf61e1 train.py runs
@@ -110,18 +119,38 @@ export function readNanogptLayout(text: string, gpus?: number): ParallelLayout {
   const seqLen = block ? b.count('seqLen', block) : NANOGPT_TRAIN_DEFAULTS.block_size;
   if (seqLen !== undefined) b.set('seqLen', seqLen, block?.source);
   const dtype = found('dtype');
-  if (dtype) {
-    if (dtype.value === 'float32') b.set('precision', 'fp32', dtype.source);
-    else if (dtype.value === 'bfloat16' || dtype.value === 'float16') {
-      if (amp) b.set('precision', amp, dtype.source);
-    } else
-      b.unmodelled(
-        dtype.source,
-        `dtype ${dtype.source.raw}: not one of train.py's float32, bfloat16, float16`,
-      );
-  } else if (amp) {
-    b.set('precision', amp, undefined);
-  }
+  const device = found('device');
+  // train.py: `device_type = 'cuda' if 'cuda' in device else 'cpu'` and `ctx = nullcontext() if
+  // device_type == 'cpu' else torch.amp.autocast(...)`: off CUDA ('cpu', 'mps') there is no
+  // autocast, so the model runs fp32 whatever `dtype` says.
+  const noAutocast =
+    device !== undefined && !(typeof device.value === 'string' && device.value.includes('cuda'));
+  const fp32 = dtype?.value === 'float32' || noAutocast;
+  if (dtype && !['float32', 'bfloat16', 'float16'].includes(dtype.value as string))
+    b.unmodelled(dtype.source, `dtype ${dtype.source.raw}: not one of train.py's float32, bfloat16, float16`);
+  else if (fp32) {
+    const source = noAutocast ? device!.source : dtype!.source;
+    // One process runs the bare model; under DDP the all-reduce buckets add a second copy of the
+    // fp32 gradients (train.py wraps the model in DDP whenever it runs under torchrun).
+    b.set('precision', world === 1 ? 'fp32' : 'fp32-ddp', source);
+  } else if (amp) b.set('precision', amp, dtype?.source);
+  // Eager autocast caches a bf16/fp16 copy of every weight it casts and the matmuls save it for
+  // backward (up to 2 B/param more than the amp recipes count, which assume torch.compile).
+  const compile = found('compile');
+  if (compile && compile.value !== true)
+    b.unmodelled(
+      compile.source,
+      `compile ${compile.source.raw}: eager autocast keeps a half-precision copy of each weight for backward, which the estimate does not count`,
+    );
+  // eval_only: train.py runs one estimate_loss() under @torch.no_grad() and breaks out of the loop
+  // before any backward or optimizer step, so there are no gradients, optimizer states or saved
+  // activations: this is not a training-memory run.
+  const evalOnly = found('eval_only');
+  if (evalOnly && evalOnly.value !== false)
+    b.unmodelled(
+      evalOnly.source,
+      `eval_only ${evalOnly.source.raw}: train.py only evaluates under torch.no_grad() and exits before any backward or optimizer step`,
+    );
   const dropout = found('dropout');
   if (dropout) {
     if (typeof dropout.value === 'number') b.set('dropout', dropout.value > 0, dropout.source);

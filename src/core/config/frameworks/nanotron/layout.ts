@@ -26,6 +26,13 @@ export function readNanotronLayout(text: string): ParallelLayout {
   // tp_mode REDUCE_SCATTER is Megatron sequence parallelism (parallelism_config.py docstring).
   const mode = y.str(['parallelism', 'tp_mode']);
   if (mode) y.set('sequenceParallel', { value: /reduce_scatter/i.test(mode.value), source: mode.source });
+  // tp_recompute_allgather (default True): False makes the column-parallel linears save the
+  // all-gathered input for backward instead of the local shard (parallel/tensor_parallel/
+  // functional.py _ColumnLinearNoAsyncCommunicationReduceScatterMode.forward: `ctx.save_for_backward(
+  // total_input, ...)`); it only matters under REDUCE_SCATTER with more than one TP rank.
+  const regather = y.bool(['parallelism', 'tp_recompute_allgather']);
+  if (regather && y.layout.sequenceParallel && (tp?.value ?? 1) > 1)
+    y.set('tpSavesGatheredInputs', { value: !regather.value, source: regather.source });
   const recompute = y.bool(['parallelism', 'recompute_layer']);
   if (recompute) y.set('recompute', { value: recompute.value ? 'full' : 'none', source: recompute.source });
   // The default engine is all-forward-all-backward (AllForwardAllBackwardPipelineEngine): every
@@ -51,7 +58,9 @@ export function readNanotronLayout(text: string): ParallelLayout {
   const d = (dtype?.value ?? 'bfloat16').trim().toLowerCase();
   const fp32Accum = y.bool(['optimizer', 'accumulate_grad_in_fp32']);
   const name = y.str(['optimizer', 'optimizer_factory', 'name']);
-  const adam = !name || /^adamw?$/i.test(name.value.trim());
+  // helpers.py basic_optimizer_builder compares the name exactly: "adamW" or "sgd", anything else
+  // raises ValueError(f"Optimizer {name} is not supported").
+  const adam = !name || name.value === 'adamW';
   if (/^(float32|fp32)$/.test(d)) y.set('precision', { value: 'fp32', source: dtype!.source });
   else if (/^(bfloat16|bf16|float16|fp16)$/.test(d)) {
     const source = fp32Accum?.source ?? dtype?.source;
@@ -62,12 +71,15 @@ export function readNanotronLayout(text: string): ParallelLayout {
     if (!fp32Accum?.value && adam) y.layout.optimizer = 'adamw-bf16';
   } else if (dtype) y.unmodelled(dtype.source, `model.dtype ${dtype.value.slice(0, 40)}`);
   if (name) {
-    const n = name.value.trim().toLowerCase();
-    if (n === 'adamw' || n === 'adam') {
+    if (name.value === 'adamW') {
       y.layout.optimizer ??= 'adamw';
       y.layout.sources.optimizer = name.source;
-    } else if (n === 'sgd') y.set('optimizer', { value: 'sgd', source: name.source });
-    else y.unmodelled(name.source, `optimizer ${name.value.slice(0, 40)}`);
+    } else if (name.value === 'sgd') y.set('optimizer', { value: 'sgd', source: name.source });
+    else
+      y.unmodelled(
+        name.source,
+        `optimizer ${name.value.slice(0, 40)}: nanotron builds only "adamW" and "sgd" (exact names) and raises ValueError "Optimizer ${name.value.slice(0, 40)} is not supported"`,
+      );
   }
   return y.layout;
 }

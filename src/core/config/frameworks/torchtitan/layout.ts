@@ -142,6 +142,24 @@ export function readTorchtitanLayout(text: string, gpus?: number, parsed?: AST.T
       });
     }
   }
+  // FSDP2 compute dtype (torchtitan@b5bcd76c config/configs.py mixed_precision_param, default
+  // "bfloat16"): "float32" computes and keeps activations in fp32, which fsdp2-mixed does not count.
+  const paramDtype = get(['training.mixed_precision_param']);
+  if (paramDtype && paramDtype.value !== 'bfloat16')
+    (layout.unmodelled ??= []).push({
+      ...paramDtype.source,
+      why: `mixed_precision_param ${paramDtype.source.raw}: FSDP2 compute in a dtype other than bf16`,
+    });
+  // distributed/fsdp.py get_fsdp_reshard_after_forward_policy: "default" reshards after forward
+  // unless PP is on (modelled both ways); "never" without PP keeps every block's gathered
+  // parameters through backward, "always" with PP re-gathers them per micro-batch.
+  const reshard = get(['parallelism.fsdp_reshard_after_forward']);
+  const ppOn = (layout.pipelineParallel ?? 1) > 1;
+  if (reshard && reshard.value !== 'default' && (reshard.value === 'never') !== ppOn)
+    (layout.unmodelled ??= []).push({
+      ...reshard.source,
+      why: `fsdp_reshard_after_forward ${reshard.source.raw}${ppOn ? ' with pipeline parallelism' : ''}`,
+    });
   const offload = get(['training.enable_cpu_offload']);
   if (offload && offload.value === true) set('cpuOffload', { value: true, source: offload.source });
   const globalBatch = int(['training.global_batch_size']);
