@@ -52,7 +52,7 @@ function files(): { framework: string; path: string }[] {
     { framework: 'nanogpt', path: join(SHARED_DIR, 'configs/nanogpt/train_gpt2.py') },
     { framework: 'litgpt', path: join(SHARED_DIR, 'configs/litgpt/finetune/llama-3-8b_full.yaml') },
     { framework: 'llm-foundry', path: join(SHARED_DIR, 'configs-b/llm-foundry/pretrain/mpt-7b.yaml') },
-    { framework: 'olmo', path: join(SHARED_DIR, 'configs-b/olmo/official-0425/OLMo2-1B-stage1.yaml') },
+    { framework: 'olmo', path: join(SHARED_DIR, 'configs-b/olmo/official-1124/OLMo2-7B-stage1.yaml') },
     { framework: 'maxtext', path: fixturePath('maxtext', 'end_to_end', 'test_llama2_7b.sh') },
     { framework: 'levanter', path: levanter },
     { framework: 'olmo-core', path: olmoCore },

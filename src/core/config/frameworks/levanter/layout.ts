@@ -22,8 +22,8 @@ import { nodeTag } from '../../specBuilder';
 /**
  * The parallel layout of a Levanter train YAML (stanford-crfm/levanter@9263f81e
  * src/levanter/trainer.py TrainerConfig, models/llama.py):
- * - The mesh: `trainer.model_axis_size` (default 1) × `trainer.replica_ici_axis_size` (default 1)
- *   × data; parameters and optimizer states are sharded over the data axis through
+ * - The mesh: `trainer.model_axis_size` (default 1) × `trainer.replica_ici_axis_size` ×
+ *   `trainer.replica_dcn_axis_size` (default 1) × data; parameters and optimizer states are sharded over the data axis through
  *   `fsdp_axis: embed` (default) — ZeRO-3 within each replica. A model axis > 1 (tensor
  *   parallelism through the compute mapping) and other fsdp axes are unmodelled.
  * - `trainer.train_batch_size` (default 512) sequences per step; `per_device_parallelism` (default
@@ -32,7 +32,9 @@ import { nodeTag } from '../../specBuilder';
  *   bf16 compute.
  * - `model.gradient_checkpointing` (default true: the scanned layers keep only their inputs);
  *   false stores every activation; named policies are unmodelled.
- * - `optimizer.type` adam (default, two fp32 moments) or lion.
+ * - `optimizer.type` adam (default, two fp32 moments) or lion. `trainer.quantization`,
+ *   `trainer.model_averaging` and axis re-mappings (`axis_resources`, `parameter_axis_resources`)
+ *   are unmodelled.
  */
 export function readLevanterLayout(text: string, gpus?: number): ParallelLayout {
   const b = new LayoutBuilder();
@@ -51,15 +53,37 @@ export function readLevanterLayout(text: string, gpus?: number): ParallelLayout 
   const m = modelAxis ? b.count('tensorParallel', modelAxis) : 1;
   if (m !== undefined && m > 1)
     b.unmodelled(modelAxis!.source, 'model_axis_size > 1 (tensor parallelism by axis mapping)');
+  // The FSDP ("data") mesh axis is devices / (replica_ici × model) within a slice times
+  // slices / replica_dcn across them (TrainerConfig data_ici_axis_size, data_dcn_axis_size): both
+  // replica axes copy the sharded state.
   const replica = get(['trainer', 'replica_ici_axis_size']);
-  const r = replica ? b.count('shardGroupSize', replica) : 1;
+  const replicaDcn = get(['trainer', 'replica_dcn_axis_size']);
+  const rIci = replica ? b.count('shardGroupSize', replica) : 1;
+  const rDcn = replicaDcn ? b.count('shardGroupSize', replicaDcn) : 1;
+  const r = rIci !== undefined && rDcn !== undefined ? rIci * rDcn : undefined;
+  const replicaAt = (rDcn ?? 1) > 1 ? replicaDcn : replica;
   const fsdpAxis = get(['trainer', 'fsdp_axis']);
   if (fsdpAxis && fsdpAxis.value !== 'embed')
     b.unmodelled(fsdpAxis.source, `fsdp_axis ${fsdpAxis.source.raw}`);
   b.set('sharding', 'zero3', fsdpAxis?.source);
   if (r !== undefined && r > 1 && world && world % r === 0)
-    b.set('shardGroupSize', world / r, replica!.source);
-  else if (r !== undefined && r > 1) b.unmodelled(replica!.source, 'replicas on an unknown device count');
+    b.set('shardGroupSize', world / r, replicaAt!.source);
+  else if (r !== undefined && r > 1) b.unmodelled(replicaAt!.source, 'replicas on an unknown device count');
+  readAxisResources(get, b, (m ?? 1) > 1);
+  // TrainerConfig.quantization (haliax QuantizationConfig, applied by trainer_state.py
+  // quantize_linear_layers): fp8 / int8 linears keep scales and quantized copies.
+  const quant = get(['trainer', 'quantization']);
+  if (
+    quant &&
+    isMap(quant.node) &&
+    ['fp8', 'int8'].some((k) => get(['trainer', 'quantization', k])?.value === true)
+  )
+    b.unmodelled(quant.source, 'quantization (fp8 / int8 linear layers)');
+  // TrainerConfig.model_averaging (optim/model_averaging.py EmaModelAveraging): a second copy of
+  // the model that the estimate does not count.
+  const averaging = get(['trainer', 'model_averaging']);
+  if (averaging && averaging.value !== null)
+    b.unmodelled(averaging.source, 'model_averaging (an EMA copy of the parameters)');
 
   const batch = get(['trainer', 'train_batch_size']);
   const global = batch ? (typeof batch.value === 'number' ? b.count('globalBatch', batch) : undefined) : 512;
@@ -122,12 +146,50 @@ export function readLevanterLayout(text: string, gpus?: number): ParallelLayout 
   if (id) b.set('optimizer', pureBf16 && id === 'adamw' ? 'adamw-bf16' : id, type?.source);
   if (id && pureBf16 && id !== 'adamw')
     b.unmodelled((type ?? mp)!.source, `optimizer ${id} over bf16 parameters`);
-  else if (type) b.unmodelled(type.source, `optimizer ${type.source.raw}`);
+  else if (type && !id) b.unmodelled(type.source, `optimizer ${type.source.raw}`);
   return b.layout;
 }
 
-/** OptimizerConfig subclasses (levanter/optim/config.py: "adam", "lion"). */
-const LEVANTER_OPTIMIZERS: Record<string, OptimizerId> = { adam: 'adamw', adamw: 'adamw', lion: 'lion' };
+/**
+ * OptimizerConfig subclasses with their state bytes (levanter/optim/config.py register_subclass
+ * "adam": optax.scale_by_adam, two moments in the parameter dtype; "lion": scale_by_lion, one).
+ * No "adamw" is registered: draccus rejects it, so it is unknown like the others (muon, kron, …).
+ */
+const LEVANTER_OPTIMIZERS: Record<string, OptimizerId> = { adam: 'adamw', lion: 'lion' };
+
+/**
+ * `trainer.axis_resources` / `parameter_axis_resources` (TrainerConfig compute_axis_mapping,
+ * parameter_axis_mapping): entries that re-map an axis change what is sharded. Those that cannot
+ * matter are skipped: the batch axis (overwritten with (replica, data)), the fsdp axis in the
+ * parameter mapping (overwritten with data), and any axis put on "model" while model_axis_size is
+ * 1 (a mesh axis of size 1 shards nothing).
+ */
+function readAxisResources(
+  get: (path: string[]) => ReturnType<typeof lookup>,
+  b: LayoutBuilder,
+  modelAxis: boolean,
+): void {
+  const batchAxis = String(get(['trainer', 'batch_axis'])?.value ?? 'batch');
+  const fsdpAxis = get(['trainer', 'fsdp_axis'])?.value ?? 'embed';
+  const fsdpAxes = Array.isArray(fsdpAxis) ? fsdpAxis.map(String) : [String(fsdpAxis)];
+  for (const key of ['axis_resources', 'parameter_axis_resources']) {
+    const found = get(['trainer', key]);
+    if (!found || found.value === null) continue;
+    if (!isMap(found.node)) {
+      b.unmodelled(found.source, `${key} ${found.source.raw}`);
+      continue;
+    }
+    for (const item of found.node.items) {
+      const axis = String((item.key as { value?: unknown })?.value ?? item.key);
+      const resource = get(['trainer', key, axis])?.value;
+      if (key === 'axis_resources' && axis === batchAxis) continue;
+      if (key === 'parameter_axis_resources' && fsdpAxes.includes(axis)) continue;
+      if (resource === 'model' && !modelAxis) continue;
+      b.unmodelled(found.source, `${key}: ${axis} → ${JSON.stringify(resource)} (a custom axis mapping)`);
+      break;
+    }
+  }
+}
 
 /** Levanter's layout defaults (stanford-crfm/levanter@9263f81e trainer.py, models/llama.py, optim/config.py). */
 export const levanterLayoutDefaults: LayoutDefaults = {

@@ -11,6 +11,7 @@ import type { FrameworkLayout } from '../../reader';
 import {
   LayoutBuilder,
   asCount,
+  asDegree,
   insertYamlKey,
   microBatchHalveDoubleEdits,
   replaceYamlValue,
@@ -24,6 +25,10 @@ import { keysAt, lookup, parseYaml, type YamlSource } from '../../yamlSource';
  * The parallel layout of an llm-foundry train YAML (or an mcli run file's `parameters:`), as
  * mosaicml/llm-foundry@8c8dd48f scripts/train/train.py hands it to Composer
  * (mosaicml/composer@64051888):
+ * - On one GPU train.py drops `fsdp_config` and `tp_config` ("Reverting to DDP"); `tp_config`
+ *   (FFN-only TP) and `model.master_weights_dtype` (a 16-bit model) are unmodelled. Composer's
+ *   device mesh (core/state.py _create_device_mesh) is 1-D unless `data_parallel_replicate_degree`
+ *   is set: HYBRID_SHARD on it is FULL_SHARD, FULL_SHARD on a 2-D mesh is HYBRID_SHARD.
  * - `fsdp_config` absent on > 1 GPU: DistributedDataParallel (composer/distributed/dist_strategy.py
  *   `DistributedDataParallel(module, find_unused_parameters=...)`, gradient buckets a second copy
  *   of the gradients). Present: FSDP with Composer's FSDPConfig defaults (composer/utils/
@@ -55,28 +60,69 @@ export function readLlmFoundryLayout(text: string, gpus?: number): ParallelLayou
   const world = gpus && gpus > 0 ? gpus : undefined;
 
   const fsdp = get(['fsdp_config']);
-  const fsdpOn = fsdp !== undefined && fsdp.value !== null && typeof fsdp.value === 'object';
+  // llm-foundry drops fsdp_config (and tp_config) on one GPU: "FSDP is not applicable for
+  // single-GPU training. Reverting to DDP." (command_utils/train.py train), so none of its keys apply.
+  const fsdpOn = fsdp !== undefined && fsdp.value !== null && typeof fsdp.value === 'object' && world !== 1;
   const precision = get(['precision']);
   const p = precision ? String(precision.value) : 'amp_bf16';
   if (p === 'fp32') b.set('precision', 'fp32', precision?.source);
   else if (p === 'amp_bf16' || p === 'amp_fp16')
     b.set('precision', fsdpOn ? 'fsdp-mixed' : world === 1 ? 'amp' : 'amp-ddp', precision?.source);
   else if (precision) b.unmodelled(precision.source, `precision ${precision.source.raw}`);
+  // build_composer_model casts the whole model to this dtype (utils/builders.py `model.to(dtype)`):
+  // bf16 parameters, gradients and optimizer states (zeros_like), no fp32 copy.
+  const masterDtype = get(['model', 'master_weights_dtype']);
+  if (masterDtype && masterDtype.value !== null)
+    b.unmodelled(
+      masterDtype.source,
+      `master_weights_dtype ${masterDtype.source.raw} (16-bit parameters and states)`,
+    );
+  const tp = get(['tp_config']);
+  if (tp && tp.value !== null && world !== 1)
+    b.unmodelled(
+      tp.source,
+      'tp_config (Composer tensor parallelism of the FFN layers only, llm-foundry tp strategy ffn)',
+    );
 
   if (fsdpOn) {
     const strategy = get(['fsdp_config', 'sharding_strategy']);
     const s = strategy ? String(strategy.value).toUpperCase() : 'FULL_SHARD';
-    if (s === 'FULL_SHARD') b.set('sharding', 'zero3', strategy?.source ?? fsdp.source);
-    else if (s === 'SHARD_GRAD_OP') b.set('sharding', 'zero2', strategy?.source);
+    // Composer always builds a device mesh (core/state.py _create_device_mesh): 1-D over
+    // data_parallel_shard_degree (default -1: the world) unless data_parallel_replicate_degree is
+    // set, then 2-D; prepare_fsdp_module (distributed/dist_strategy.py) turns HYBRID_SHARD on a 1-D
+    // mesh into FULL_SHARD and FULL_SHARD on a 2-D mesh into HYBRID_SHARD (SHARD_GRAD_OP likewise).
+    const shardKey = get(['fsdp_config', 'data_parallel_shard_degree']);
+    const replicateKey = get(['fsdp_config', 'data_parallel_replicate_degree']);
+    const shardDegree = shardKey ? asDegree(shardKey.value) : -1;
+    const replicate = replicateKey && replicateKey.value !== null ? asDegree(replicateKey.value) : undefined;
+    if (shardKey && shardDegree === undefined) b.invalid('shardGroupSize', shardKey.source);
+    if (replicateKey && replicateKey.value !== null && replicate === undefined)
+      b.invalid('shardGroupSize', replicateKey.source);
+    const hybrid = replicate !== undefined && replicate !== 1;
+    if (s === 'FULL_SHARD' || s === 'HYBRID_SHARD')
+      b.set('sharding', 'zero3', strategy?.source ?? fsdp.source);
+    else if (s === 'SHARD_GRAD_OP' || s === '_HYBRID_SHARD_ZERO2')
+      b.set('sharding', 'zero2', strategy?.source);
     else if (s === 'NO_SHARD') b.set('sharding', 'none', strategy?.source);
-    else if (s === 'HYBRID_SHARD' || s === '_HYBRID_SHARD_ZERO2') {
-      b.set('sharding', s === 'HYBRID_SHARD' ? 'zero3' : 'zero2', strategy?.source);
-      const degree = get(['fsdp_config', 'data_parallel_shard_degree']);
-      const n = degree ? asCount(degree.value) : undefined;
-      // Without a shard degree the group is the node's local world size, which the file does not give.
-      if (n !== undefined) b.set('shardGroupSize', n, degree!.source);
-      else b.unmodelled(strategy!.source, `${s} shards within a node; the GPUs per node are not in the file`);
-    } else if (strategy) b.unmodelled(strategy.source, `sharding_strategy ${strategy.source.raw}`);
+    else if (strategy) b.unmodelled(strategy.source, `sharding_strategy ${strategy.source.raw}`);
+    if (hybrid && s !== 'NO_SHARD') {
+      // The state is sharded over the mesh's shard dimension only, replicated across the other.
+      const group =
+        shardDegree !== undefined && shardDegree > 0
+          ? shardDegree
+          : world && replicate! > 0 && world % replicate! === 0
+            ? world / replicate!
+            : undefined;
+      if (group !== undefined)
+        b.set('shardGroupSize', group, (shardDegree! > 0 ? shardKey : replicateKey)!.source);
+      else
+        b.unmodelled(
+          replicateKey!.source,
+          'data_parallel_replicate_degree: the shard group is the world size / this, and the GPU count is not known',
+        );
+    } else if (shardDegree !== undefined && shardDegree > 0 && s !== 'NO_SHARD')
+      // A 1-D mesh must span the world (else Composer raises), so the group is the DP size.
+      b.set('shardGroupSize', shardDegree, shardKey!.source);
     const mixed = get(['fsdp_config', 'mixed_precision']);
     if (mixed) {
       const m = typeof mixed.value === 'string' ? mixed.value.toUpperCase() : undefined;
@@ -86,6 +132,10 @@ export function readLlmFoundryLayout(text: string, gpus?: number): ParallelLayou
           `mixed_precision ${mixed.source.raw} (fp32 or custom all-gathered parameters)`,
         );
     }
+    // MixedPrecision(keep_low_precision_grads=True) keeps the reduced gradients in bf16 (2 B, not 4).
+    const lowGrads = get(['fsdp_config', 'keep_low_precision_grads']);
+    if (lowGrads?.value === true)
+      b.unmodelled(lowGrads.source, 'keep_low_precision_grads: true (16-bit gradients)');
     const ac = get(['fsdp_config', 'activation_checkpointing']);
     if (ac) {
       if (ac.value === true || ac.value === false) b.set('recompute', ac.value ? 'full' : 'none', ac.source);
@@ -160,14 +210,20 @@ export function readLlmFoundryLayout(text: string, gpus?: number): ParallelLayou
     const id = LLM_FOUNDRY_OPTIMIZERS[String(optimizer.value)];
     if (id) b.set('optimizer', id, optimizer.source);
     else b.unmodelled(optimizer.source, `optimizer ${optimizer.source.raw}`);
+    // DecoupledAdamW(amsgrad=True) keeps a third fp32 state, max_exp_avg_sq (Composer
+    // optim/decoupled_weight_decay.py).
+    const amsgrad = get(['optimizer', 'amsgrad']);
+    if (amsgrad?.value === true) b.unmodelled(amsgrad.source, 'amsgrad: true (a third optimizer state)');
   }
   return b.layout;
 }
 
-/** The optimizers llm-foundry registers (llmfoundry/optim/__init__.py) and their state bytes. */
+/**
+ * The optimizers llm-foundry registers (llmfoundry/optim/__init__.py) and their state bytes; any
+ * other name is a KeyError in build_optimizer's registry look-up, so it is unknown, not AdamW.
+ */
 const LLM_FOUNDRY_OPTIMIZERS: Record<string, OptimizerId> = {
   decoupled_adamw: 'adamw',
-  adamw: 'adamw',
   decoupled_lionw: 'lion',
   clip_lion: 'lion',
   adalr_lion: 'lion',

@@ -11,7 +11,7 @@ import type { FrameworkLayout } from '../../reader';
 import { LayoutBuilder, asDegree } from '../../layoutBuilder';
 import { LineIndex } from '../../text';
 import type { Layer } from './reader';
-import { MAXTEXT_BASE_YML, MAXTEXT_UPSTREAM } from './tables';
+import { MAXTEXT_BASE_YML, MAXTEXT_FULL_CONFIG_KEYS, MAXTEXT_UPSTREAM } from './tables';
 
 /** Mesh axes of MaxText (base.yml `ici_*_parallelism` × `dcn_*_parallelism`) and what the estimate makes of them. */
 const AXES = [
@@ -49,6 +49,9 @@ const AXES = [
  *   are unmodelled. `opt_type` adamw / adam_pax (two fp32 moments), sgd, muon.
  * - `attention` autoselected/flash/cudnn_flash_te are fused; dot_product materializes the scores.
  * - `optimizer_memory_host_offload` moves the optimizer state to host memory.
+ * - Unmodelled: pipeline > 1, parameter_memory_host_offload, shard_optimizer_over_data, use_dpo,
+ *   num_vocab_tiling > 1, an AdamW mu_dtype other than weight_dtype, and custom mesh_axes /
+ *   data_sharding / logical_axis_rules. `dropout_rate` > 0 with enable_dropout stores masks.
  */
 export function readMaxtextLayout(layers: readonly Layer[], gpus?: number): ParallelLayout {
   const b = new LayoutBuilder();
@@ -126,6 +129,17 @@ export function readMaxtextLayout(layers: readonly Layer[], gpus?: number): Para
     if (d.value > 1 || (fill === axis && !world))
       b.unmodelled(d.source ?? builtIn(`ici_${axis}_parallelism`, d.value), `${axis} parallelism`);
   }
+  readShardingRules(layers, unknown);
+
+  // MaxText's pipeline (layers/pipeline.py) is one scanned loop over num_pipeline_microbatches
+  // (types.py default: the stages, or twice them when circular) cut from per_device_batch_size,
+  // differentiated whole by JAX: not the 1F1B schedule of p micro-batches the estimate counts.
+  const pipe = degree.pipeline!;
+  if (pipe.value > 1)
+    b.unmodelled(
+      pipe.source ?? builtIn('ici_pipeline_parallelism', pipe.value),
+      'pipeline parallelism (a scanned GPipe-style loop over num_pipeline_microbatches)',
+    );
   const tp = degree.tensor!;
   b.set('tensorParallel', tp.value, tp.source);
   b.set('pipelineParallel', degree.pipeline!.value, degree.pipeline!.source);
@@ -193,8 +207,41 @@ export function readMaxtextLayout(layers: readonly Layer[], gpus?: number): Para
   const optimizer = MAXTEXT_OPTIMIZERS[String(opt?.value ?? 'adamw')];
   if (optimizer) b.set('optimizer', optimizer, opt?.source);
   else if (opt) unknown('opt_type', opt, `opt_type ${String(opt.value)}`);
+  // optax.adamw(mu_dtype=config.mu_dtype) (optimizers/optimizers.py); pyconfig.py makes an empty
+  // mu_dtype the weight_dtype, so only another dtype changes the first moment's bytes.
+  const mu = get('mu_dtype');
+  if (
+    mu &&
+    String(opt?.value ?? 'adamw') === 'adamw' &&
+    mu.value !== '' &&
+    mu.value !== null &&
+    String(mu.value) !== weightDtype &&
+    !(weightDtype === 'float32' && String(mu.value) === 'fp32')
+  )
+    unknown('mu_dtype', mu, `mu_dtype ${String(mu.value)} (AdamW first moment not in ${weightDtype})`);
   const offload = get('optimizer_memory_host_offload');
   if (offload?.value === true) b.set('cpuOffload', true, offload.source);
+  // Keys that move or add model state in ways the estimate does not count (pre_train/train.py
+  // train_step; train_utils.py validate_train_config; vocab tiling chunks the logits).
+  const flags: [key: string, why: string][] = [
+    ['parameter_memory_host_offload', 'parameters kept in host memory between steps'],
+    ['shard_optimizer_over_data', 'optimizer state also sharded over the data axis (ZeRO-1)'],
+    ['use_dpo', 'DPO keeps a frozen reference model (post_train train_dpo.py)'],
+  ];
+  for (const [key, why] of flags) {
+    const found = get(key);
+    if (found?.value === true) unknown(key, found, why);
+  }
+  const tiling = get('num_vocab_tiling');
+  const tiles = tiling ? asDegree(tiling.value) : 1;
+  if (tiling && tiles !== 1) unknown('num_vocab_tiling', tiling, 'logits computed in vocabulary tiles');
+  // nn.Dropout(rate=cfg.dropout_rate) after attention and the MLP (layers/decoders.py), live in
+  // training (enable_dropout, base.yml true).
+  const dropout = get('dropout_rate');
+  const enableDropout = get('enable_dropout');
+  const rate = dropout ? Number(dropout.value) : 0;
+  if (Number.isFinite(rate) && rate > 0 && String(enableDropout?.value) !== 'false')
+    b.set('dropout', true, dropout!.source);
   const attention = get('attention');
   if (attention) {
     const a = String(attention.value);
@@ -204,6 +251,68 @@ export function readMaxtextLayout(layers: readonly Layer[], gpus?: number): Para
     else unknown('attention', attention, `attention ${a}`);
   }
   return b.layout;
+}
+
+/**
+ * Custom mesh axes and sharding rules: `mesh_axes` / `data_sharding` other than the config they
+ * are layered over, and `logical_axis_rules` entries that replace a rule of it (pyconfig.py
+ * _merge_logical_axis_rules: a file's rule replaces the base rules of the same logical axis;
+ * `override_logical_axis_rules: true` replaces them all) move what each mesh axis shards, which
+ * the axis-degree reading above takes as the base config's. The root config's own values (base.yml
+ * of whichever version, read as the first file layer) are the base; a rule for `norm` alone (the
+ * models/llama2-*.yml `[['norm', 'fsdp']]`) shards only the norm scales, bytes the estimate does
+ * not resolve.
+ */
+function readShardingRules(
+  layers: readonly Layer[],
+  unknown: (key: string, found: { value: unknown; source?: FieldSource }, why: string) => void,
+): void {
+  const json = (v: unknown) => JSON.stringify(v);
+  const BUILT_IN = 'built-in base.yml defaults';
+  /** The top layer that sets `key` and the value beneath it (the next file layer's, else base.yml's). */
+  const overlay = (key: string) => {
+    for (let i = layers.length - 1; i >= 0; i--) {
+      const found = layers[i]!.values.get(key);
+      if (!found || layers[i]!.label === BUILT_IN) continue;
+      // A full config (base.yml of any version: MAXTEXT_FULL_CONFIG_KEYS, as the reader decides)
+      // with no file beneath it is the root: its values are the base, not an overlay.
+      const below = layers.slice(0, i).filter((l) => l.label !== BUILT_IN);
+      const root = below.length === 0 && MAXTEXT_FULL_CONFIG_KEYS.some((k) => layers[i]!.values.has(k));
+      if (root || !found.source || found.unresolved || found.refused) return undefined;
+      for (let j = i - 1; j >= 0; j--) {
+        const under = layers[j]!.values.get(key);
+        if (under && layers[j]!.label !== BUILT_IN) return { found, base: under.value };
+      }
+      return { found, base: MAXTEXT_BASE_YML[key] };
+    }
+    return undefined;
+  };
+  for (const key of ['mesh_axes', 'data_sharding']) {
+    const o = overlay(key);
+    if (o && json(o.found.value) !== json(o.base))
+      unknown(key, o.found, `${key} other than the base config's (a custom mesh)`);
+  }
+  const rules = overlay('logical_axis_rules');
+  if (!rules || !Array.isArray(rules.found.value) || !Array.isArray(rules.base)) return;
+  // base.yml lists some logical axes more than once (fallbacks tried in order): a rule equal to
+  // any of them is the base's own.
+  const base = new Set((rules.base as unknown[]).map(json));
+  const override = layers.some((l) => l.values.get('override_logical_axis_rules')?.value === true);
+  const changed = (rules.found.value as unknown[]).find(
+    (r) => !Array.isArray(r) || (r[0] !== 'norm' && !base.has(json(r))),
+  );
+  if (override && json(rules.found.value) !== json(rules.base))
+    unknown(
+      'logical_axis_rules',
+      rules.found,
+      "override_logical_axis_rules: the sharding rules are the file's own",
+    );
+  else if (changed !== undefined)
+    unknown(
+      'logical_axis_rules',
+      rules.found,
+      `a custom sharding rule (${Array.isArray(changed) ? String(changed[0]) : String(changed)})`,
+    );
 }
 
 /** The layout key a mesh axis feeds (for invalid values). */

@@ -38,14 +38,16 @@ const EVERY_NTH: Record<string, number> = {
  *   world / `fsdp.hybrid_sharding_num_model_replicas` ranks; by default one replica per node, whose
  *   size the file does not give: unmodelled); `fsdp.precision` pure (default) / mixed:
  *   MixedPrecision(param_dtype = the autocast dtype) over the fp32 model — fp32 sharded parameters
- *   and gradients, bf16 compute copies. DDP: `DDP(model, find_unused_parameters=...)`, its gradient
+ *   and gradients, bf16 compute copies; `fsdp.wrapping_strategy` by_block / by_block_and_size
+ *   (one FSDP unit per block), else — the default None is one top-level unit — unmodelled. DDP: `DDP(model, find_unused_parameters=...)`, its gradient
  *   buckets a second copy of the gradients.
  * - `activation_checkpointing` (default none): whole_layer, one_in_two/three/four/eight checkpoint
  *   block i when i % n == 0 (ceil(L/n) blocks; counted as every n-th block when n divides L);
  *   two_in_three, three_in_four and fine_grained are unmodelled.
  * - `device_train_microbatch_size` (default 16), `global_train_batch_size` (default 512):
  *   accumulation = global / world / micro.
- * - `precision` amp_bf16 / amp_fp16 / fp32; `optimizer.name` lionw (default) or adamw.
+ * - `precision` amp_bf16 / amp_fp16 / fp32 (no default: absent is rejected); `optimizer.name`
+ *   lionw (default) or adamw.
  * - Attention: flash-attn when `model.flash_attention`, else F.scaled_dot_product_attention (causal,
  *   fused) — the s×s scores are materialized only with ALiBi's bias. Dropout: `residual_dropout` and
  *   `embedding_dropout` (default 0.1) store their masks.
@@ -70,7 +72,15 @@ export function readOlmoLayout(text: string, gpus?: number): ParallelLayout {
       precision!.source,
     );
   else if (precision) b.unmodelled(precision.source, `precision ${precision.source.raw}`);
+  // TrainConfig.precision defaults to None, and autocast_precision (olmo/config.py) raises
+  // "Unexpected precision type 'None'" when the trainer enters torch.autocast (olmo/train.py).
+  else
+    (b.layout.invalid ??= {}).precision = {
+      message:
+        "`precision` is not set: OLMo's TrainConfig.precision defaults to None and autocast_precision raises \"Unexpected precision type 'None'\" (olmo/config.py); set amp_bf16, amp_fp16 or fp32.",
+    };
 
+  let wrapUnmodelled: Parameters<LayoutBuilder['unmodelled']> | undefined;
   if (dist === 'fsdp') {
     const shard = get(['fsdp', 'sharding_strategy']);
     const s = shard ? String(shard.value).toUpperCase() : 'FULL_SHARD';
@@ -88,6 +98,25 @@ export function readOlmoLayout(text: string, gpus?: number): ParallelLayout {
           `${s}: one replica per node by default; the GPUs per node are not in the file`,
         );
     } else if (shard) b.unmodelled(shard.source, `fsdp.sharding_strategy ${shard.source.raw}`);
+    // FSDPConfig.wrapping_strategy defaults to None: "the model is wrapped with a single top-level
+    // FSDP instance" (olmo/config.py; get_fsdp_wrap_policy returns None), so forward and backward
+    // gather every parameter (and hold every unsharded gradient) at once, not one block at a time
+    // as the estimate counts. Recorded last, so a key the file sets is the one named first.
+    const wrap = get(['fsdp', 'wrapping_strategy']);
+    const w = wrapName(wrap?.value);
+    if (s !== 'NO_SHARD' && !PER_BLOCK_WRAPS.has(w))
+      wrapUnmodelled = [
+        wrap?.source ??
+          get(['fsdp'])?.source ?? {
+            key: 'fsdp.wrapping_strategy',
+            keyRange: ZERO_RANGE,
+            valueRange: ZERO_RANGE,
+            raw: 'None',
+          },
+        w === 'None'
+          ? 'fsdp.wrapping_strategy None (the default): one top-level FSDP unit gathers the whole model'
+          : `fsdp.wrapping_strategy ${w}: FSDP units other than one block each`,
+      ];
     const fsdpPrecision = get(['fsdp', 'precision']);
     if (fsdpPrecision && fsdpPrecision.value !== 'pure' && fsdpPrecision.value !== 'mixed')
       b.unmodelled(
@@ -146,8 +175,22 @@ export function readOlmoLayout(text: string, gpus?: number): ParallelLayout {
   const id = optimizer ? OLMO_OPTIMIZERS[String(optimizer.value)] : 'lion';
   if (id) b.set('optimizer', id, optimizer?.source);
   else if (optimizer) b.unmodelled(optimizer.source, `optimizer ${optimizer.source.raw}`);
+  if (wrapUnmodelled) b.unmodelled(...wrapUnmodelled);
   return b.layout;
 }
+
+/** A YAML wrapping_strategy as OLMo's FSDPWrapStrategy names it (null: None). */
+function wrapName(value: unknown): string {
+  return value === null || value === undefined ? 'None' : String(value);
+}
+
+/**
+ * FSDPWrapStrategy values whose units are one OLMoBlock each (olmo/model.py get_fsdp_wrap_policy;
+ * the _and_size variants also wrap wte and ff_out on their own), as the two-block gather buffers count.
+ */
+const PER_BLOCK_WRAPS = new Set(['by_block', 'by_block_and_size']);
+
+const ZERO_RANGE = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
 
 /** OptimizerType (olmo/config.py): LionW keeps one momentum, AdamW two moments. */
 const OLMO_OPTIMIZERS: Record<string, OptimizerId> = { lionw: 'lion', adamw: 'adamw' };
@@ -177,7 +220,9 @@ export function olmoEdits(text: string, layout: ResolvedLayout): MemoryEdit[] {
   const edits: MemoryEdit[] = [];
   const shard = yamlPair(yaml, ['fsdp', 'sharding_strategy']);
   const s = String(lookup(yaml, ['fsdp', 'sharding_strategy'])?.value ?? '');
-  if (shard && (s === 'NO_SHARD' || s === 'SHARD_GRAD_OP')) {
+  // FULL_SHARD over a non-block wrapping (the default None) would gather the whole model: unknown.
+  const wrapped = PER_BLOCK_WRAPS.has(wrapName(lookup(yaml, ['fsdp', 'wrapping_strategy'])?.value));
+  if (shard && wrapped && (s === 'NO_SHARD' || s === 'SHARD_GRAD_OP')) {
     const r = replaceYamlValue(shard, base, 'FULL_SHARD');
     if (r)
       edits.push({
