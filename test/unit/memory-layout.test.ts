@@ -420,14 +420,23 @@ describe('MoE experts under tensor parallelism: split over the expert-TP ranks, 
     assert.equal(etp1.layout.expertTensorParallel, 1);
     assert.ok(etp1.weights.bytes > tp2.weights.bytes);
   });
-  it('a framework that does not say how TP splits experts: MoE memory under TP is unknown, naming the TP key', () => {
+  it('NeMo 1.x splits experts over the TP ranks (megatron_init.py: no expert TP size given → the TP size)', () => {
+    const { layout } = resolveLayout(
+      'nemo',
+      { tensorParallel: 4, sources: {} },
+      { gpus: 8, seqLen: 4096 },
+      layoutDefaults('nemo'),
+    );
+    assert.equal(layout.expertTensorParallel, 4);
+  });
+  it('a framework that does not say how TP splits experts (llm-foundry / megablocks): MoE memory under TP is unknown, naming the TP key', () => {
     const path = fixture('torchtitan', 'llama4_17bx16e.toml');
     const arch = memoryOf(readFileSync(path, 'utf8'), path).spec.architecture!;
     const { layout } = resolveLayout(
-      'nemo',
+      'llm-foundry',
       { tensorParallel: 2, sources: {} },
       { gpus: 8, seqLen: 4096 },
-      layoutDefaults('nemo'),
+      layoutDefaults('llm-foundry'),
     );
     assert.equal(layout.expertTensorParallel, undefined);
     const { estimate, diagnostics } = estimateMemory(arch, layout);

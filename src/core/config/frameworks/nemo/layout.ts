@@ -195,8 +195,11 @@ export const nemoLayoutDefaults: LayoutDefaults = {
   dropout: true,
   // Megatron's vocab-parallel cross entropy in fp32.
   logitsBytesPerElement: 4,
+  // initialize_model_parallel_for_nemo is never given an expert TP size in NeMo 1.x, and
+  // megatron_init.py turns None into tensor_model_parallel_size: experts split over the TP ranks.
+  expertTensorParallel: 'tensor',
   source:
-    'NeMo 1.x defaults (NVIDIA/NeMo@8cfedd72 megatron_base_model.py / megatron_gpt_model.py cfg.get: TP = PP = 1, sequence_parallel False, no activation checkpointing, megatron_amp_O2 False, optim fused_adam, mcore_gpt False, use_flash_attention False; trainer precision 32)',
+    'NeMo 1.x defaults (NVIDIA/NeMo@8cfedd72 megatron_base_model.py / megatron_gpt_model.py cfg.get: TP = PP = 1, sequence_parallel False, no activation checkpointing, megatron_amp_O2 False, optim fused_adam, mcore_gpt False, use_flash_attention False; trainer precision 32; expert TP = TP, nemo/collections/nlp/modules/common/megatron/megatron_init.py)',
 };
 
 export const nemoLayout: FrameworkLayout = {
