@@ -41,7 +41,15 @@ export type OptimizerId =
   | 'lamb';
 
 /** Bytes of optimizer state per parameter, beyond the master weights. */
-export const OPTIMIZER_STATE_BYTES: Record<OptimizerId, { bytes: number; source: string }> = {
+export const OPTIMIZER_STATE_BYTES: Record<
+  OptimizerId,
+  {
+    bytes: number;
+    /** State bytes of the token embedding and output layer when the optimizer hands them to another (Muon → AdamW). */
+    embeddingBytes?: number;
+    source: string;
+  }
+> = {
   adamw: {
     bytes: 8,
     source: 'AdamW: fp32 momentum + variance (ZeRO paper §3.1: K = 12 with the fp32 master copy)',
@@ -67,8 +75,9 @@ export const OPTIMIZER_STATE_BYTES: Record<OptimizerId, { bytes: number; source:
   'lion-8bit': { bytes: 1, source: 'bitsandbytes 8-bit Lion: one uint8 state' },
   muon: {
     bytes: 4,
+    embeddingBytes: 8,
     source:
-      'Muon: one fp32 momentum for matrices (Jordan et al. 2024; embeddings/head use AdamW, not separated here)',
+      'Muon: one fp32 momentum for the hidden 2-D matrices (Jordan et al. 2024); the token embedding and output layer go to AdamW (two fp32 moments), as MaxText muon_utils.py (AI-Hypercomputer/maxtext@e591f30c) routes them. 1-D norm scales and biases also get AdamW there; at ~2·L·d parameters their 4 B difference is not counted',
   },
   lamb: {
     bytes: 8,

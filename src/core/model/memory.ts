@@ -78,6 +78,8 @@ export interface ParamPlacement {
   expertOnGpu: number;
   /** Parameters of one transformer block on this GPU (for the ZeRO-3/FSDP gather buffers). */
   blockOnGpu: number;
+  /** Token/position embedding and (on a single stage) untied output layer on this GPU, part of `denseOnGpu`. */
+  embeddingOnGpu: number;
 }
 
 export interface MemoryPart {
@@ -286,7 +288,7 @@ export function placeParams(arch: ArchitectureSpec, layout: ResolvedLayout): Par
   const expertOnGpu = expertTotal / p / expertSplit;
   const blockOnGpu =
     attentionParams(arch) / t + (moe ? expertWidthParams / expertSplit : mlpParams(arch, arch.ffnSize) / t);
-  return { denseOnGpu, expertOnGpu, blockOnGpu };
+  return { denseOnGpu, expertOnGpu, blockOnGpu, embeddingOnGpu: (embedding + head) / t };
 }
 
 /** The expert-TP size the placement uses: the layout's, or 1 without TP (nothing to split over). */
@@ -492,6 +494,17 @@ export function estimateMemory(
     layout.sharding,
     nd,
   );
+  // Optimizers that hand the embedding and output layer to another one (Muon → AdamW) keep that
+  // one's state bytes for them.
+  const embeddingExtra =
+    opt.embeddingBytes === undefined
+      ? 0
+      : modelStateBytes(
+          place.embeddingOnGpu,
+          { weight: 0, grad: 0, k: opt.embeddingBytes - opt.bytes },
+          layout.sharding,
+          nd,
+        ).optimizer;
   const expert = modelStateBytes(
     place.expertOnGpu,
     { weight: recipe.weightBytes, grad: recipe.gradBytes, k },
@@ -511,10 +524,10 @@ export function estimateMemory(
     formula: `Ψ_gpu × ${recipe.gradBytes} B${layout.sharding === 'zero2' || layout.sharding === 'zero3' ? ` ÷ ${nd}` : ''}`,
   };
   const optimizer: MemoryPart = {
-    bytes: (dense.optimizer + expert.optimizer) * offload,
+    bytes: (dense.optimizer + expert.optimizer + embeddingExtra) * offload,
     formula: layout.cpuOffload
       ? 'offloaded to CPU'
-      : `Ψ_gpu × (${recipe.masterBytes} B master + ${opt.bytes} B ${layout.optimizer})${layout.sharding !== 'none' ? ` ÷ ${nd}` : ''} [${stageLabel}]`,
+      : `Ψ_gpu × (${recipe.masterBytes} B master + ${opt.bytes} B ${layout.optimizer})${opt.embeddingBytes !== undefined ? ` + embedding/output ${fmt(place.embeddingOnGpu)} × ${opt.embeddingBytes - opt.bytes} B more (AdamW)` : ''}${layout.sharding !== 'none' ? ` ÷ ${nd}` : ''} [${stageLabel}]`,
   };
 
   const shape = activationShape(arch, layout);

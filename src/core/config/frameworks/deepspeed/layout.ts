@@ -70,7 +70,6 @@ const DEEPSPEED_OPTIMIZERS: Readonly<Record<string, OptimizerId>> = {
   fusedlamb: 'lamb',
   lion: 'lion',
   fusedlion: 'lion',
-  muon: 'muon',
 };
 
 /** Optimizers whose extra state (error-feedback buffers, compression) the byte table does not hold. */
@@ -249,9 +248,13 @@ export function readDeepSpeedConfig(y: YamlLayout, options: DeepSpeedLayoutOptio
     else
       y.unmodelled(
         type.source,
-        UNMODELLED_OPTIMIZERS.has(name)
-          ? `optimizer ${type.value.trim()} keeps state the byte table does not hold`
-          : `optimizer ${type.value.trim().slice(0, 40)} is not in the byte table`,
+        name === 'muon'
+          ? // engine.py _configure_basic_optimizer: MuonWithAuxAdam splits the parameters by the
+            // `use_muon` attribute the model code sets on each one, which the config does not show.
+            'optimizer Muon: which parameters get Muon momentum or AdamW moments is set per parameter (`param.use_muon`) by the model code'
+          : UNMODELLED_OPTIMIZERS.has(name)
+            ? `optimizer ${type.value.trim()} keeps state the byte table does not hold`
+            : `optimizer ${type.value.trim().slice(0, 40)} is not in the byte table`,
       );
   }
   return out;

@@ -200,22 +200,18 @@ export function readMegatronLayout(
   const name = optimizer?.values[0]?.text?.toLowerCase();
   if (optimizer && name) {
     const id =
-      name === 'adam'
-        ? 'adamw'
-        : name === 'sgd'
-          ? 'sgd-momentum'
-          : name === 'lion'
-            ? 'lion'
-            : name.includes('muon')
-              ? 'muon'
-              : undefined;
+      name === 'adam' ? 'adamw' : name === 'sgd' ? 'sgd-momentum' : name === 'lion' ? 'lion' : undefined;
     if (id) set('optimizer', { value: id, source: source(optimizer) });
     // arguments.py --optimizer choices also include 'soap' (Kronecker-factored preconditioners):
-    // its states are not AdamW's 8 B/param, so no default stands in.
+    // its states are not AdamW's 8 B/param, so no default stands in. Muon's states are sharded by
+    // whole layers (megatron/core/optimizer/layer_wise_optimizer.py LayerWiseDistributedOptimizer),
+    // not in the distributed optimizer's flat shards the estimate divides.
     else
       (layout.unmodelled ??= []).push({
         ...source(optimizer),
-        why: `--optimizer ${name.slice(0, 40)}: optimizer states not modelled`,
+        why: name.includes('muon')
+          ? `--optimizer ${name.slice(0, 40)}: Muon states are distributed layer by layer (LayerWiseDistributedOptimizer), not modelled`
+          : `--optimizer ${name.slice(0, 40)}: optimizer states not modelled`,
       });
   }
   // --use-precision-aware-optimizer stores main params, main grads and Adam moments in the dtypes
