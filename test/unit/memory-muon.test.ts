@@ -62,11 +62,11 @@ describe('Muon optimizer states', () => {
   it('DeepSpeed and Megatron Muon are unknown, naming the optimizer key', () => {
     const ds = readLayout('deepspeed', '{"optimizer": {"type": "Muon", "params": {"lr": 0.02}}}');
     assert.equal(ds?.unmodelled?.[0]?.key, 'type');
-    assert.match(ds!.unmodelled![0]!.why, /use_muon/);
+    assert.match(ds!.unmodelled![0]!.why ?? '', /use_muon/);
     const megatron = readLayout(
       'megatron',
       'torchrun pretrain_gpt.py --num-layers 2 --hidden-size 64 --num-attention-heads 4 --optimizer muon\n',
     );
-    assert.match(megatron!.unmodelled!.find((u) => u.key === '--optimizer')!.why, /layer by layer/);
+    assert.match(megatron!.unmodelled!.find((u) => u.key === '--optimizer')!.why ?? '', /layer by layer/);
   });
 });

@@ -22,7 +22,7 @@ import {
 } from '../../src/core/model/memory';
 import { estimateThroughput } from '../../src/core/model/throughput';
 import { countParams } from '../../src/core/model/params';
-import type { ArchitectureSpec } from '../../src/core/types';
+import type { ArchitectureSpec, FrameworkId, MlaSpec, MoeSpec } from '../../src/core/types';
 import { layoutDefaults } from '../../src/core/config/registry';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'memory');
@@ -177,6 +177,8 @@ describe('Megatron-LM theoretical_memory_usage.py reproduced on corpus launch sc
 
 interface MeasuredPoint {
   id: string;
+  /** The framework the run used; its layout defaults resolve the point (torchtitan when absent). */
+  framework?: FrameworkId;
   model: string;
   gpus: number;
   dp: number;
@@ -185,6 +187,10 @@ interface MeasuredPoint {
   cp: number;
   /** Pipeline stages per rank (Interleaved1F1B); 1 when absent. */
   virtualPipeline?: number;
+  /** Expert parallel degree (torchtitan expert_parallel_degree, Megatron --expert-model-parallel-size). */
+  ep?: number;
+  /** Expert tensor parallel degree (torchtitan expert_tensor_parallel_degree). */
+  etp?: number;
   microBatch: number;
   gradAccum: number;
   seqLen: number;
@@ -196,19 +202,28 @@ interface MeasuredPoint {
   mfu?: number;
   source: string;
   knownGap?: string;
+  /** Why our fits/OOM disagrees with the run's (the test is then a TODO, not a pass). */
+  fitsGap?: string;
 }
 
-function llama(m: {
+interface MeasuredModel {
   nLayers: number;
   dModel: number;
   nHeads: number;
   nKvHeads: number;
+  /** Per-head width when it is not dModel / nHeads (MLA: as the torchtitan reader maps it). */
+  headDim?: number;
   ffnSize: number;
   vocabSize: number;
-}): ArchitectureSpec {
+  mla?: MlaSpec;
+  moe?: MoeSpec;
+  source?: string;
+}
+
+function llama({ source: _source, ...m }: MeasuredModel): ArchitectureSpec {
   return {
     ...m,
-    headDim: m.dModel / m.nHeads,
+    headDim: m.headDim ?? m.dModel / m.nHeads,
     gatedMlp: true,
     tiedEmbeddings: false,
     learnedPositions: 0,
@@ -229,8 +244,11 @@ describe('measured peak memory and fits/OOM outcomes (test/fixtures/memory/measu
   const pad = (x: string, n: number) => x.padEnd(n);
   for (const p of fx.points as MeasuredPoint[]) {
     const arch = llama(fx.models[p.model]);
+    const framework = p.framework ?? 'torchtitan';
     // torchtitan's "selective" in these runs is op-level SAC (train_configs selective_ac_option 'op').
-    const recompute = (p.recompute === 'selective' ? 'selective-op' : p.recompute) as RecomputeMode;
+    const recompute = (
+      framework === 'torchtitan' && p.recompute === 'selective' ? 'selective-op' : p.recompute
+    ) as RecomputeMode;
     const layout: ParallelLayout = {
       gpus: p.gpus,
       dataParallel: p.dp,
@@ -238,6 +256,8 @@ describe('measured peak memory and fits/OOM outcomes (test/fixtures/memory/measu
       pipelineParallel: p.pp,
       contextParallel: p.cp,
       ...(p.virtualPipeline ? { virtualPipeline: p.virtualPipeline } : {}),
+      ...(p.ep !== undefined ? { expertParallel: p.ep } : {}),
+      ...(p.etp !== undefined ? { expertTensorParallel: p.etp } : {}),
       sequenceParallel: p.tp > 1,
       microBatch: p.microBatch,
       gradAccum: p.gradAccum,
@@ -246,22 +266,26 @@ describe('measured peak memory and fits/OOM outcomes (test/fixtures/memory/measu
       sources: {},
     };
     const { layout: resolved } = resolveLayout(
-      'torchtitan',
+      framework,
       layout,
       { gpus: p.gpus },
-      layoutDefaults('torchtitan'),
+      layoutDefaults(framework),
     );
     const capacity = fx.capacities[p.capacity].bytes as number;
     const { estimate } = estimateMemory(arch, resolved, { capacityBytes: capacity });
     const ours = estimate ? estimate.perGpuBytes / GIB : NaN;
     const error = p.measuredGiB ? ours / p.measuredGiB - 1 : undefined;
     rows.push(
-      `${pad(p.id, 28)} ${pad(`${p.model} ${p.gpus} GPUs dp${p.dp} tp${p.tp} pp${p.pp} cp${p.cp} mb${p.microBatch} s${p.seqLen} ${p.recompute}`, 62)} ${pad(p.measuredGiB ? `${p.measuredGiB} GiB` : p.fits ? 'fits' : 'OOM', 9)} ${pad(`${ours.toFixed(1)} GiB`, 10)} ${error !== undefined ? `${(error * 100).toFixed(1)}%` : estimate?.fits ? 'fits' : 'OOM'}`,
+      `${pad(p.id, 28)} ${pad(framework, 10)} ${pad(`${p.model} ${p.gpus} GPUs dp${p.dp} tp${p.tp} pp${p.pp} cp${p.cp}${p.ep ? ` ep${p.ep} etp${p.etp ?? 1}` : ''} mb${p.microBatch} s${p.seqLen} ${p.recompute}`, 72)} ${pad(p.measuredGiB ? `${p.measuredGiB} GiB` : p.fits ? 'fits' : 'OOM', 9)} ${pad(`${ours.toFixed(1)} GiB`, 10)} ${error !== undefined ? `${(error * 100).toFixed(1)}%` : estimate?.fits ? 'fits' : 'OOM'}`,
     );
-    it(`${p.id}: fits/OOM agrees (${p.source})`, () => {
-      assert.ok(estimate, 'estimate');
-      assert.equal(estimate.fits, p.fits);
-    });
+    it(
+      `${p.id}: fits/OOM agrees (${p.source})`,
+      p.fitsGap ? { todo: `disagrees — ${p.fitsGap}` } : {},
+      () => {
+        assert.ok(estimate, 'estimate');
+        assert.equal(estimate.fits, p.fits);
+      },
+    );
     if (p.measuredGiB !== undefined) {
       const within = Math.abs(error!) <= 0.1;
       it(
@@ -272,11 +296,57 @@ describe('measured peak memory and fits/OOM outcomes (test/fixtures/memory/measu
       );
     }
   }
+  it('titan-dsv3-16b-ep8-oom: model states are torchtitan@82a9530f6^ FSDP2 + EP sharding of the 16B flavor, to the byte', () => {
+    const p = (fx.points as MeasuredPoint[]).find((q) => q.id === 'titan-dsv3-16b-ep8-oom')!;
+    // deepseek_v3/__init__.py flavor 16B; model/model.py Attention (q_lora_rank 0 → wq), MoE in models/moe.py.
+    const [dim, vocab, layers, dense, heads] = [2048, 102400, 27, 1, 16];
+    const [kvRank, nope, rope, vHead, inter, moeInter, experts, shared] = [
+      512, 128, 64, 128, 10944, 1408, 64, 2,
+    ];
+    const attention =
+      dim * heads * (nope + rope) + // wq
+      dim * (kvRank + rope) + // wkv_a
+      kvRank + // kv_norm
+      kvRank * heads * (nope + vHead) + // wkv_b
+      heads * vHead * dim; // wo
+    const norms = 2 * dim; // attention_norm, ffn_norm
+    const feedForward = (hidden: number) => 3 * dim * hidden; // FeedForward w1, w2, w3
+    const routed = experts * 3 * dim * moeInter; // GroupedExperts w1, w2, w3
+    const moeLayer = attention + norms + dim * experts + feedForward(moeInter * shared); // + router gate, shared experts
+    const nonExpert =
+      2 * vocab * dim + dim + dense * (attention + norms + feedForward(inter)) + (layers - dense) * moeLayer;
+    const expert = (layers - dense) * routed;
+    // ExpertParallel._partition_fn shards experts on dim 0 over EP = 8; apply_fsdp shards them again
+    // over dp_shard_mod_ep = dp_shard·cp/ep = 8/8 = 1 (parallel_dims.py _build_mesh_with_ep), the rest
+    // over dp_shard = 8. FSDP2 keeps fp32 params and grads, AdamW two fp32 states: 16 B per parameter.
+    const derived = (nonExpert / 8 + expert / 8 / 1) * (4 + 4 + 8);
+    const layout = resolveLayout(
+      'torchtitan',
+      {
+        gpus: p.gpus,
+        dataParallel: p.dp,
+        expertParallel: p.ep,
+        expertTensorParallel: p.etp,
+        microBatch: p.microBatch,
+        seqLen: p.seqLen,
+        recompute: 'selective-op',
+        sources: {},
+      },
+      { gpus: p.gpus },
+      layoutDefaults('torchtitan'),
+    ).layout;
+    const { estimate } = estimateMemory(llama(fx.models[p.model]), layout);
+    assert.ok(estimate);
+    assert.equal(
+      Math.round(estimate.weights.bytes + estimate.gradients.bytes + estimate.optimizer.bytes),
+      Math.round(derived),
+    );
+  });
   it('prints the table', () => {
     console.log(
       [
         '',
-        `${pad('point', 28)} ${pad('config', 62)} ${pad('measured', 9)} ${pad('ours', 10)} error`,
+        `${pad('point', 28)} ${pad('framework', 10)} ${pad('config', 72)} ${pad('measured', 9)} ${pad('ours', 10)} error`,
         ...rows,
       ].join('\n'),
     );
