@@ -237,6 +237,7 @@ export type LayoutKey =
   | 'cpuOffload'
   | 'logitsBytesPerElement'
   | 'unshardedAcrossMicrobatches'
+  | 'shardedParamStorage'
   | 'tpSavesGatheredInputs';
 
 /** The layout a file states (every field optional), with the source range of each key it read. */
@@ -301,6 +302,14 @@ export interface ParallelLayout {
    */
   unshardedAcrossMicrobatches?: boolean;
   /**
+   * PyTorch FSDP stores the parameters sharded whatever the strategy; SHARD_GRAD_OP (FSDP1) or
+   * reshard_after_forward = False (FSDP2), read as 'zero2', only skips freeing the gathered compute
+   * copies after forward, so every unit's copy is held from its forward to its backward
+   * (torch/distributed/fsdp ShardingStrategy.SHARD_GRAD_OP: "Parameters are not resharded after
+   * forward"). DeepSpeed ZeRO-2, the other 'zero2', keeps the full parameters on every rank.
+   */
+  shardedParamStorage?: boolean;
+  /**
    * Tensor parallelism with sequence parallelism saves the all-gathered QKV/MLP inputs (DTensor
    * SequenceParallel → ColwiseParallel in torchtitan) instead of re-gathering them in backward
    * (Megatron, Korthikanti et al. 2022 §4.2.2).
@@ -360,6 +369,7 @@ export interface ResolvedLayout {
   cpuOffload: boolean;
   logitsBytesPerElement: number;
   unshardedAcrossMicrobatches: boolean;
+  shardedParamStorage: boolean;
   tpSavesGatheredInputs: boolean;
   /** Carried from {@link ParallelLayout.invalid}: stated but unusable values, as written. */
   invalid?: Partial<Record<LayoutKey, string | LayoutRejection>>;
@@ -404,6 +414,7 @@ export const GENERIC_LAYOUT_DEFAULTS: LayoutDefaults = {
   cpuOffload: false,
   logitsBytesPerElement: 14,
   unshardedAcrossMicrobatches: false,
+  shardedParamStorage: false,
   tpSavesGatheredInputs: false,
   source:
     'generic defaults: DDP, no recompute, bf16 mixed precision with fp32 master weights, AdamW, fused attention',
@@ -471,6 +482,7 @@ export function resolveLayout(
       cpuOffload: pick('cpuOffload', l.cpuOffload) as boolean,
       logitsBytesPerElement: l.logitsBytesPerElement ?? d.logitsBytesPerElement,
       unshardedAcrossMicrobatches: l.unshardedAcrossMicrobatches ?? d.unshardedAcrossMicrobatches,
+      shardedParamStorage: l.shardedParamStorage ?? d.shardedParamStorage,
       tpSavesGatheredInputs: l.tpSavesGatheredInputs ?? d.tpSavesGatheredInputs,
       ...(l.invalid ? { invalid: l.invalid } : {}),
       ...(l.gpus === undefined && !l.dataParallel ? { gpusAssumed: true } : {}),

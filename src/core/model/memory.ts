@@ -511,13 +511,19 @@ export function estimateMemory(
     layout.sharding,
     expertNd,
   );
+  // FSDP's SHARD_GRAD_OP keeps the sharded storage and holds the gathered compute copies instead.
+  const fsdpZero2 = layout.sharding === 'zero2' && layout.shardedParamStorage;
+  if (fsdpZero2) {
+    dense.weights /= nd;
+    expert.weights /= expertNd;
+  }
   const offload = layout.cpuOffload ? 0 : 1;
   const stageLabel =
     layout.sharding === 'none' ? 'no sharding' : `${layout.sharding.toUpperCase()} over ${nd}`;
   const psi = place.denseOnGpu + place.expertOnGpu;
   const weights: MemoryPart = {
     bytes: dense.weights + expert.weights,
-    formula: `Ψ_gpu ${fmt(psi)} × ${recipe.weightBytes} B${layout.sharding === 'zero3' ? ` ÷ ${nd}` : ''} (${recipe.id})`,
+    formula: `Ψ_gpu ${fmt(psi)} × ${recipe.weightBytes} B${layout.sharding === 'zero3' || fsdpZero2 ? ` ÷ ${nd}` : ''} (${recipe.id})`,
   };
   const gradients: MemoryPart = {
     bytes: dense.gradients + expert.gradients,
@@ -600,6 +606,11 @@ export function estimateMemory(
     // (torch/distributed/fsdp/_fully_shard/_fsdp_param.py) upcasts them when gradient sync is skipped.
     gather = psi * (recipe.activationBytes + recipe.gradBytes);
     gatherFormula = ` + stage kept gathered: Ψ_gpu × (${recipe.activationBytes} B params + ${recipe.gradBytes} B accumulated grads) ${fmt(gather)}`;
+  } else if (fsdpZero2) {
+    // Every unit's compute copy stays gathered from its forward to its backward; one block's
+    // unsharded gradients exist before their reduce-scatter.
+    gather = psi * recipe.activationBytes + place.blockOnGpu * recipe.gradBytes;
+    gatherFormula = ` + every unit kept gathered after forward (SHARD_GRAD_OP): Ψ_gpu × ${recipe.activationBytes} B + 1 block grads × ${recipe.gradBytes} B ${fmt(gather)}`;
   } else if (layout.sharding === 'zero3') {
     gather = place.blockOnGpu * (2 * recipe.activationBytes + recipe.gradBytes);
     gatherFormula = ` + 2 gathered blocks × ${recipe.activationBytes} B + 1 block grads × ${recipe.gradBytes} B ${fmt(gather)}`;
