@@ -161,6 +161,8 @@ export function readAxolotlLayout(
         value: shardGradOp ? 'zero2' : 'zero3',
         source: (reshard ?? strategy)?.source ?? at,
       });
+      // FSDP (1 and 2) keeps the parameters sharded; SHARD_GRAD_OP only holds the gathered copies.
+      y.layout.shardedParamStorage = true;
       const offloadParams = y.bool(fc('offload_params'));
       if (words.includes('offload') || offloadParams?.value)
         y.unmodelled(

@@ -99,6 +99,8 @@ export function readLlmFoundryLayout(text: string, gpus?: number): ParallelLayou
     if (replicateKey && replicateKey.value !== null && replicate === undefined)
       b.invalid('shardGroupSize', replicateKey.source);
     const hybrid = replicate !== undefined && replicate !== 1;
+    // Composer wraps the model in PyTorch FSDP: sharded parameter storage under every strategy.
+    b.layout.shardedParamStorage = true;
     if (s === 'FULL_SHARD' || s === 'HYBRID_SHARD')
       b.set('sharding', 'zero3', strategy?.source ?? fsdp.source);
     else if (s === 'SHARD_GRAD_OP' || s === '_HYBRID_SHARD_ZERO2')

@@ -84,6 +84,8 @@ export function readOlmoLayout(text: string, gpus?: number): ParallelLayout {
   if (dist === 'fsdp') {
     const shard = get(['fsdp', 'sharding_strategy']);
     const s = shard ? String(shard.value).toUpperCase() : 'FULL_SHARD';
+    // olmo/train.py wraps the model in PyTorch FSDP: sharded parameter storage under every strategy.
+    b.layout.shardedParamStorage = true;
     if (s === 'FULL_SHARD') b.set('sharding', 'zero3', shard?.source);
     else if (s === 'SHARD_GRAD_OP') b.set('sharding', 'zero2', shard?.source);
     else if (s === 'NO_SHARD') b.set('sharding', 'none', shard?.source);

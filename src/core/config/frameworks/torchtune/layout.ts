@@ -83,6 +83,9 @@ export function readTorchtuneLayout(text: string, gpus?: number, path?: string):
   if (!single) {
     const reshard = y.bool(['fsdp_reshard_after_forward']);
     y.layout.sharding = reshard && !reshard.value ? 'zero2' : 'zero3';
+    // FSDP2 fully_shard keeps DTensor-sharded parameters; reshard_after_forward=False only holds the
+    // gathered copies until backward.
+    y.layout.shardedParamStorage = true;
     if (reshard) y.layout.sources.sharding = reshard.source;
     const replicate = y.int(['data_parallel_replicate_dim']);
     if (replicate && replicate.value > 1) y.unmodelled(replicate.source, 'HSDP replication');
