@@ -6,32 +6,12 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { countParams } from '../../src/core/model/params';
+import { countParams, llamaArchitecture } from '../../src/core/model/params';
 import { estimateMemory, placeParams } from '../../src/core/model/memory';
 import { layoutDefaults, readLayout } from '../../src/core/config/registry';
 import { resolveLayout, PRECISION_RECIPES } from '../../src/core/model/layout';
-import type { ArchitectureSpec } from '../../src/core/types';
 
-const arch: ArchitectureSpec = {
-  nLayers: 4,
-  dModel: 256,
-  nHeads: 4,
-  nKvHeads: 4,
-  headDim: 64,
-  ffnSize: 1024,
-  vocabSize: 32000,
-  gatedMlp: true,
-  tiedEmbeddings: false,
-  learnedPositions: 0,
-  qkvBias: false,
-  attnOutBias: false,
-  mlpBias: false,
-  normsPerLayer: 2,
-  normWeight: true,
-  normBias: false,
-  finalNorm: true,
-  qkNorm: 'none',
-};
+const arch = llamaArchitecture({ nLayers: 4, dModel: 256, nHeads: 4, ffnSize: 1024, vocabSize: 32000 });
 
 function optimizerBytes(optimizer: 'muon' | 'adamw', gpus: number) {
   const { layout } = resolveLayout(
