@@ -34,16 +34,17 @@ describe('regressions from the campaign', () => {
     // Infinity: the layout readers' "unknown:" reason echoed the value bare ("(precision NaN)").
     // Every layout-ish key of every corpus file, retyped both ways, must pass the robustness checks.
     // Seed 863698517 (CI): MaxText `weight_dtype` / `remat_policy` / `opt_type` = `.inf`, which YAML
-    // reads as Infinity and the reason echoed as the parsed value.
+    // reads as Infinity and the reason echoed as the parsed value. Seed 905763620 (CI): OLMo
+    // `fsdp.wrapping_strategy` retyped to a map, echoed as "[object Object]".
     const keys =
-      /^\s*(?:-\s+)?["']?(precision|optimizer|name|type|dtype|mp|sharding_strategy|activation_checkpointing|param_dtype|weight_dtype|remat_policy|opt_type|grad_dtype|zero_stage|stage|mixed_precision)["']?\s*[:=]/;
+      /^\s*(?:-\s+)?["']?(precision|optimizer|name|type|dtype|mp|sharding_strategy|activation_checkpointing|param_dtype|weight_dtype|remat_policy|opt_type|grad_dtype|zero_stage|stage|mixed_precision|wrapping_strategy)["']?\s*[:=]/;
     let cases = 0;
     for (const file of loadCorpus()) {
       const lines = file.text.split('\n');
       lines.forEach((line, i) => {
         const split = keys.test(line) ? splitValueLine(line) : undefined;
         if (!split) return;
-        for (const value of ['NaN', 'Infinity- - -', '.inf']) {
+        for (const value of ['NaN', 'Infinity- - -', '.inf', '{a: 1}', '[1, 2]']) {
           const mutated = [...lines];
           mutated[i] = split[0] + value + split[2];
           cases++;

@@ -69,6 +69,9 @@ export function readMaxtextLayout(layers: readonly Layer[], gpus?: number): Para
   /** A stated value that is not modelled, named at the key when the key is in a readable file. */
   const unknown = (key: string, found: { value: unknown; source?: FieldSource }, why: string) =>
     b.unmodelled(found.source ?? builtIn(key, found.value), why);
+  /** A value as the file writes it: a mistyped map or list is no name to echo as "[object Object]". */
+  const written = (found: { value: unknown; source?: FieldSource }) =>
+    found.source?.raw ?? String(found.value);
 
   // Mesh degrees.
   const degree: Record<string, { value: number; source?: FieldSource }> = {};
@@ -183,7 +186,7 @@ export function readMaxtextLayout(layers: readonly Layer[], gpus?: number): Para
   const remat = get('remat_policy');
   if (remat) {
     if (remat.value === 'full') b.set('recompute', 'full', remat.source);
-    else unknown('remat_policy', remat, `remat_policy ${String(remat.value)}: keeps a chosen set of tensors`);
+    else unknown('remat_policy', remat, `remat_policy ${written(remat)}: keeps a chosen set of tensors`);
   }
 
   // Precision and optimizer.
@@ -196,17 +199,17 @@ export function readMaxtextLayout(layers: readonly Layer[], gpus?: number): Para
   else if (weightDtype === 'float32' && dtype === 'float32') b.set('precision', 'fp32', at('dtype'));
   else {
     const key = weightDtype !== 'float32' ? 'weight_dtype' : 'dtype';
-    unknown(key, get(key)!, `${key} ${weightDtype !== 'float32' ? weightDtype : dtype}`);
+    unknown(key, get(key)!, `${key} ${written(get(key)!)}`);
   }
   if (gradDtype && gradDtype.value !== 'float32')
-    unknown('grad_dtype', gradDtype, `grad_dtype ${String(gradDtype.value)}`);
+    unknown('grad_dtype', gradDtype, `grad_dtype ${written(gradDtype)}`);
   const quantization = get('quantization');
   if (quantization && quantization.value !== '' && quantization.value !== null)
-    unknown('quantization', quantization, `quantization ${String(quantization.value)}`);
+    unknown('quantization', quantization, `quantization ${written(quantization)}`);
   const opt = get('opt_type');
   const optimizer = MAXTEXT_OPTIMIZERS[String(opt?.value ?? 'adamw')];
   if (optimizer) b.set('optimizer', optimizer, opt?.source);
-  else if (opt) unknown('opt_type', opt, `opt_type ${String(opt.value)}`);
+  else if (opt) unknown('opt_type', opt, `opt_type ${written(opt)}`);
   // optax.adamw(mu_dtype=config.mu_dtype) (optimizers/optimizers.py); pyconfig.py makes an empty
   // mu_dtype the weight_dtype, so only another dtype changes the first moment's bytes.
   const mu = get('mu_dtype');
@@ -218,7 +221,7 @@ export function readMaxtextLayout(layers: readonly Layer[], gpus?: number): Para
     String(mu.value) !== weightDtype &&
     !(weightDtype === 'float32' && String(mu.value) === 'fp32')
   )
-    unknown('mu_dtype', mu, `mu_dtype ${String(mu.value)} (AdamW first moment not in ${weightDtype})`);
+    unknown('mu_dtype', mu, `mu_dtype ${written(mu)} (AdamW first moment not in ${weightDtype})`);
   const offload = get('optimizer_memory_host_offload');
   if (offload?.value === true) b.set('cpuOffload', true, offload.source);
   // Keys that move or add model state in ways the estimate does not count (pre_train/train.py
@@ -248,7 +251,7 @@ export function readMaxtextLayout(layers: readonly Layer[], gpus?: number): Para
     if (a === 'dot_product') b.set('flashAttention', false, attention.source);
     else if (a === 'autoselected' || a === 'flash' || a === 'cudnn_flash_te')
       b.set('flashAttention', true, attention.source);
-    else unknown('attention', attention, `attention ${a}`);
+    else unknown('attention', attention, `attention ${written(attention)}`);
   }
   return b.layout;
 }

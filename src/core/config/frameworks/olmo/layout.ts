@@ -117,7 +117,8 @@ export function readOlmoLayout(text: string, gpus?: number): ParallelLayout {
           },
         w === 'None'
           ? 'fsdp.wrapping_strategy None (the default): one top-level FSDP unit gathers the whole model'
-          : `fsdp.wrapping_strategy ${w}: FSDP units other than one block each`,
+          : // The file's own text: a mutated or mistyped value (a map, a list) is no readable name.
+            `fsdp.wrapping_strategy ${wrap?.source.raw ?? w}: FSDP units other than one block each`,
       ];
     const fsdpPrecision = get(['fsdp', 'precision']);
     if (fsdpPrecision && fsdpPrecision.value !== 'pure' && fsdpPrecision.value !== 'mixed')
