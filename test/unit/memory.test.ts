@@ -12,6 +12,7 @@ import {
 } from '../../src/core/model/layout';
 import {
   activationBytesPerLayer,
+  activationShape,
   estimateMemory,
   GB,
   GIB,
@@ -202,6 +203,8 @@ interface MeasuredPoint {
   mfu?: number;
   source: string;
   knownGap?: string;
+  /** The run compiled its loss (torchtitan `[compile]` with "loss" in components): 4 B per logit. */
+  compiledLoss?: boolean;
   /** Why our fits/OOM disagrees with the run's (the test is then a TODO, not a pass). */
   fitsGap?: string;
 }
@@ -263,6 +266,7 @@ describe('measured peak memory and fits/OOM outcomes (test/fixtures/memory/measu
       gradAccum: p.gradAccum,
       seqLen: p.seqLen,
       recompute,
+      ...(p.compiledLoss ? { logitsBytesPerElement: 4 } : {}),
       sources: {},
     };
     const { layout: resolved } = resolveLayout(
@@ -341,6 +345,56 @@ describe('measured peak memory and fits/OOM outcomes (test/fixtures/memory/measu
       Math.round(estimate.weights.bytes + estimate.gradients.bytes + estimate.optimizer.bytes),
       Math.round(derived),
     );
+  });
+  it('op-SAC on the DeepSeek-V3 16B flavor saves what torchtitan@8a2686c4 _op_sac_save_list keeps, per block', () => {
+    // distributed/activation_checkpoint.py _apply_op_sac: per block, aten.mm outputs except every
+    // second one, the attention op's output and fp32 log-sum-exp, all_to_all_single outputs; the
+    // routed experts run through torch._grouped_mm (models/moe.py), which the list does not hold.
+    const p = (fx.points as MeasuredPoint[]).find((q) => q.id === 'titan-dsv3-16b-ep1-fits')!;
+    const arch = llama(fx.models[p.model]);
+    const [h, heads, nope, rope, vHead, inter, experts, sharedWidth, k] = [
+      2048, 16, 128, 64, 128, 10944, 64, 2816, 6,
+    ];
+    const tokens = p.microBatch * p.seqLen;
+    const attentionSaved = heads * (nope + rope) /* wq, 1st mm */ + heads * (nope + vHead); /* wkv_b, 3rd */
+    const sdpa = 2 * heads * vHead + 4 * heads; // bf16 output + fp32 lse per head
+    // Dense block 0: wq wkv_a wkv_b wo w1 w3 w2 → the 5th (w1) and 7th (w2) mm are saved too.
+    const denseBlock = 2 * h + 2 * attentionSaved + sdpa + 2 * inter + 2 * h;
+    // MoE block: wq wkv_a wkv_b wo, gate (5th, saved), shared w1 (6th), w3 (7th, saved), w2 (8th).
+    const moeBlock = 2 * h + 2 * attentionSaved + sdpa + 2 * experts + 2 * sharedWidth;
+    const shapeFor = (ep: number) => {
+      const layout = resolveLayout(
+        'torchtitan',
+        {
+          gpus: 8,
+          dataParallel: 8,
+          expertParallel: ep,
+          microBatch: p.microBatch,
+          seqLen: p.seqLen,
+          recompute: 'selective-op',
+          sources: {},
+        },
+        { gpus: 8 },
+        layoutDefaults('torchtitan'),
+      ).layout;
+      return activationBytesPerLayer(activationShape(arch, layout));
+    };
+    assert.equal(Math.round(shapeFor(1) * 27), tokens * (denseBlock + 26 * moeBlock));
+    // EP 8 also saves the dispatch and combine all_to_all_single outputs (expert_parallel.py
+    // _token_dispatch / _token_combine): the k routed copies of every token, d wide, twice.
+    assert.equal(Math.round(shapeFor(8) * 27), tokens * (denseBlock + 26 * (moeBlock + 2 * 2 * k * h)));
+  });
+  it('op-SAC on a Llama block is the 1st, 3rd, 5th and 7th mm (wq, wv, w1, w2) plus input and attention', () => {
+    const arch = llama(fx.models['llama3-8b']);
+    const layout = resolveLayout(
+      'torchtitan',
+      { gpus: 8, dataParallel: 8, microBatch: 2, seqLen: 8192, recompute: 'selective-op', sources: {} },
+      { gpus: 8 },
+      layoutDefaults('torchtitan'),
+    ).layout;
+    const [h, a, kv, d, f] = [4096, 32, 8, 128, 14336];
+    const perToken = 2 * h + 2 * a * d + 2 * kv * d + 2 * f + 2 * h + (2 * a * d + 4 * a);
+    assert.equal(activationBytesPerLayer(activationShape(arch, layout)), 2 * 8192 * perToken);
   });
   it('prints the table', () => {
     console.log(

@@ -166,6 +166,30 @@ export interface ActivationShape {
    * SequenceParallel + ColwiseParallel (torchtitan), where autograd keeps the gathered linear input.
    */
   savesGatheredInputs?: boolean;
+  /**
+   * torchtitan op-level SAC: the block kinds of the stage, each with the aten.mm calls of one block
+   * in the order its forward runs them (built by `opSacBlocks`); absent for every other mode.
+   */
+  opSacBlocks?: OpSacBlock[];
+}
+
+/** One aten.mm output of a transformer block, per token. */
+export interface OpSacMatmul {
+  /** Output width (elements per token) before tensor parallelism. */
+  width: number;
+  /** How TP splits it: column-parallel outputs are ÷ t, row-parallel ones are full-size partial sums
+   * followed by a reduce-scatter (SP) whose output op-SAC also saves; replicated ones are full-size. */
+  split: 'column' | 'row' | 'replicated';
+}
+
+/** The matmuls and other saved outputs of one kind of block, and how many such blocks there are. */
+export interface OpSacBlock {
+  count: number;
+  matmuls: OpSacMatmul[];
+  /** Per-head output width of the attention op (value head width). */
+  attentionOutWidth: number;
+  /** Saved outputs of all_to_all_single per token (expert-parallel dispatch and combine), elements. */
+  allToAllWidth: number;
 }
 
 /**
@@ -207,19 +231,121 @@ export function activationBytesPerLayer(x: ActivationShape): number {
     return (e * 2 * sb * h) / (x.sequenceParallel ? tp : 1);
   }
   if (x.recompute === 'selective-op') {
-    // torchtitan op-level SAC: the block input, the attention op's output (+ fp32 log-sum-exp),
-    // and the outputs of the 1st, 3rd, 5th, 7th matmul of the block: wq, wv, w1 and (gated) w2.
-    // Column-parallel outputs are split by t; w2's row-parallel output is a full-size partial sum
-    // until its reduce-scatter (whose output is also saved).
+    // torchtitan op-level SAC (distributed/activation_checkpoint.py _apply_op_sac at 8a2686c4):
+    // every block keeps its input; the outputs of the ops in _op_sac_save_list are saved —
+    // aten.mm except every second one (counted per block from 1: the 1st, 3rd, 5th … are kept),
+    // the attention op (+ its fp32 log-sum-exp), reduce_scatter_tensor and all_to_all_single.
+    // torch._grouped_mm (routed experts) is not in the list: it is recomputed.
     const input = (2 * sb * h) / (x.sequenceParallel ? tp : 1);
-    const q = 2 * sb * a * x.headDim;
-    const v = 2 * sb * x.kvHeads * x.headDim;
-    const attnOut = 2 * sb * a * x.headDim + 4 * sb * a;
-    const w1 = 2 * sb * x.ffn;
-    const w2 = x.gated ? 2 * sb * h + (tp > 1 ? (2 * sb * h) / tp : 0) : 0;
-    return e * (input + (q + v + attnOut + w1) / tp + w2);
+    const blocks = x.opSacBlocks ?? [llamaOpSacBlock(x)];
+    let total = 0;
+    let layers = 0;
+    for (const block of blocks) {
+      let saved = 2 * sb * a * block.attentionOutWidth + 4 * sb * a;
+      block.matmuls.forEach((mm, i) => {
+        // Row-parallel outputs go through a reduce-scatter under TP + SP, whatever the mm parity.
+        const reduceScatter = mm.split === 'row' && tp > 1 ? (2 * sb * mm.width) / tp : 0;
+        if (i % 2 === 0) {
+          saved += mm.split === 'column' ? (2 * sb * mm.width) / tp : 2 * sb * mm.width;
+        }
+        saved += reduceScatter;
+      });
+      saved += 2 * sb * block.allToAllWidth;
+      total += block.count * saved;
+      layers += block.count;
+    }
+    return e * (input + total / Math.max(1, layers));
   }
   return e * full;
+}
+
+/** A Llama block under op-SAC: wq, wk, wv, wo, then w1, w3, w2 (gated) or w1, w2. */
+function llamaOpSacBlock(x: ActivationShape): OpSacBlock {
+  const ffn: OpSacMatmul[] = x.gated
+    ? [
+        { width: x.ffn, split: 'column' },
+        { width: x.ffn, split: 'column' },
+        { width: x.h, split: 'row' },
+      ]
+    : [
+        { width: x.ffn, split: 'column' },
+        { width: x.h, split: 'row' },
+      ];
+  return {
+    count: 1,
+    matmuls: [...attentionMatmuls(x.a, x.kvHeads, x.headDim, x.h), ...ffn],
+    attentionOutWidth: x.headDim,
+    allToAllWidth: 0,
+  };
+}
+
+function attentionMatmuls(a: number, kvHeads: number, headDim: number, h: number): OpSacMatmul[] {
+  return [
+    { width: a * headDim, split: 'column' },
+    { width: kvHeads * headDim, split: 'column' },
+    { width: kvHeads * headDim, split: 'column' },
+    { width: h, split: 'row' },
+  ];
+}
+
+/**
+ * The blocks of a model as torchtitan's op-SAC sees them (models at 8a2686c4): MLA attention
+ * (deepseek_v3/model/model.py Attention.forward: wq or wq_a→wq_b, wkv_a, wkv_b, sdpa, wo) or
+ * Llama attention (wq, wk, wv, wo); a dense gated MLP (w1, w3, w2); an MoE layer (models/moe.py
+ * MoE.forward: the router gate's mm, the routed experts through torch._grouped_mm, which is not
+ * counted, then the shared experts' w1, w3, w2) and, with expert parallelism, the dispatch and
+ * combine all_to_all_single outputs of the k routed copies of each token (expert_parallel.py).
+ */
+export function opSacBlocks(arch: ArchitectureSpec, layout: ResolvedLayout): OpSacBlock[] {
+  const h = arch.dModel;
+  const a = arch.nHeads;
+  const mla = arch.mla;
+  const attention: OpSacMatmul[] = mla
+    ? [
+        ...(mla.qLoraRank > 0
+          ? [
+              { width: mla.qLoraRank, split: 'replicated' as const },
+              { width: a * (mla.qkNopeHeadDim + mla.qkRopeHeadDim), split: 'column' as const },
+            ]
+          : [{ width: a * (mla.qkNopeHeadDim + mla.qkRopeHeadDim), split: 'column' as const }]),
+        { width: mla.kvLoraRank + mla.qkRopeHeadDim, split: 'replicated' },
+        { width: a * (mla.qkNopeHeadDim + mla.vHeadDim), split: 'column' },
+        { width: h, split: 'row' },
+      ]
+    : attentionMatmuls(a, arch.nKvHeads, arch.headDim, h);
+  const attentionOutWidth = mla ? mla.vHeadDim : arch.headDim;
+  const mlp = (f: number): OpSacMatmul[] =>
+    arch.gatedMlp
+      ? [
+          { width: f, split: 'column' },
+          { width: f, split: 'column' },
+          { width: h, split: 'row' },
+        ]
+      : [
+          { width: f, split: 'column' },
+          { width: h, split: 'row' },
+        ];
+  const moe = arch.moe;
+  const moeLayers = moe ? Math.min(arch.nLayers, moe.moeLayers ?? arch.nLayers) : 0;
+  const blocks: OpSacBlock[] = [];
+  if (arch.nLayers - moeLayers > 0) {
+    blocks.push({
+      count: arch.nLayers - moeLayers,
+      matmuls: [...attention, ...mlp(arch.ffnSize)],
+      attentionOutWidth,
+      allToAllWidth: 0,
+    });
+  }
+  if (moe && moeLayers > 0) {
+    const shared = moe.sharedExpertFfnSize ? mlp(moe.sharedExpertFfnSize) : [];
+    blocks.push({
+      count: moeLayers,
+      matmuls: [...attention, { width: moe.nExperts, split: 'replicated' }, ...shared],
+      attentionOutWidth,
+      allToAllWidth: layout.expertParallel > 1 ? 2 * moe.expertsPerToken * h : 0,
+    });
+  }
+  return blocks;
 }
 
 /** The shape of the activation formula for an architecture and layout. */
@@ -245,6 +371,7 @@ export function activationShape(arch: ArchitectureSpec, layout: ResolvedLayout):
     dropout: layout.dropout,
     elementBytes: PRECISION_RECIPES[layout.precision].activationBytes,
     savesGatheredInputs: layout.tpSavesGatheredInputs,
+    ...(layout.recompute === 'selective-op' ? { opSacBlocks: opSacBlocks(arch, layout) } : {}),
   };
 }
 

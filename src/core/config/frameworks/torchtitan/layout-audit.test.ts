@@ -23,4 +23,26 @@ describe('torchtitan layout audit (pytorch/torchtitan@b5bcd76c)', () => {
     assert.ok(unmodelledKeys(parallel(2, 'always')).includes('fsdp_reshard_after_forward'));
     assert.ok(!unmodelledKeys(parallel(2, 'never')).includes('fsdp_reshard_after_forward'));
   });
+
+  it('[compile] with "loss" in components (default ["model", "loss"]) counts a fused loss: 4 B per logit (8a2686c4 components/loss.py)', () => {
+    const logits = (extra: string) => readLayout('torchtitan', toml(extra), {}, 8)!.logitsBytesPerElement;
+    const compiled = readLayout(
+      'torchtitan',
+      toml('\n[compile]\nenable = true\ncomponents = ["loss"]\n'),
+      {},
+      8,
+    )!;
+    assert.equal(compiled.logitsBytesPerElement, 4);
+    assert.equal(compiled.sources.logitsBytesPerElement?.key, 'components');
+    assert.equal(logits('\n[compile]\nenable = true\n'), 4);
+    assert.equal(logits('\n[compile]\nenable = true\ncomponents = ["model", "loss"]\n'), 4);
+    // Not compiled: disabled, only the model compiled, a backend that does not fuse.
+    assert.equal(logits('\n[compile]\nenable = false\ncomponents = ["loss"]\n'), undefined);
+    assert.equal(logits('\n[compile]\nenable = true\ncomponents = ["model"]\n'), undefined);
+    assert.equal(logits('\n[compile]\nenable = true\nbackend = "aot_eager"\n'), undefined);
+    // The old [training] compile flag compiled the loss in some versions only: left eager (14 B).
+    assert.equal(logits('compile = true\n'), undefined);
+    const eager = readLayout('torchtitan', toml('compile = true\n'), {}, 8)!;
+    assert.equal(eager.logitsBytesPerElement, undefined);
+  });
 });

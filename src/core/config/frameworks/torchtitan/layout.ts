@@ -179,8 +179,47 @@ export function readTorchtitanLayout(text: string, gpus?: number, parsed?: AST.T
       raw: text.slice(converters.value.range[0], converters.value.range[1]),
     });
   }
+  readCompiledLoss(layout, entries, get, lines, text);
   if (gpus && gpus > 0) layout.gpus = gpus;
   return layout;
+}
+
+/**
+ * A compiled loss (torchtitan@8a2686c4 components/loss.py build_cross_entropy_loss: `[compile]
+ * enable` and "loss" in `components`, default ["model", "loss"] in config/job_config.py Compile)
+ * fuses the `.float()` upcast and the log-softmax with their backward, so the loss keeps only the
+ * bf16 logits and writes their bf16 gradient: 4 B per logit instead of eager's 14. Only Inductor
+ * fuses (`backend`, default "inductor", at 9810191bb^). The older `[training] compile` flag is left
+ * eager: that flag compiled the loss in some versions (e10cb949, bbb1b616e … 08b8b244f^) and not in
+ * others (9dec370 comments it out, and its benchmarks measure eager-sized logits), and counting
+ * eager can only overstate.
+ */
+function readCompiledLoss(
+  layout: ParallelLayout,
+  entries: Map<string, AST.TOMLKeyValue>,
+  get: (paths: string[]) => { value: unknown; source: FieldSource } | undefined,
+  lines: LineIndex,
+  text: string,
+): void {
+  const enable = get(['compile.enable']);
+  if (!enable || enable.value !== true) return;
+  const backend = get(['compile.backend']);
+  if (backend && backend.value !== 'inductor') return;
+  const components = entries.get('compile.components');
+  let source = enable.source;
+  if (components) {
+    if (components.value.type !== 'TOMLArray') return;
+    const names = components.value.elements.map((e) => (e.type === 'TOMLValue' ? e.value : undefined));
+    if (!names.includes('loss')) return;
+    source = {
+      key: text.slice(components.key.range[0], components.key.range[1]),
+      keyRange: lines.range(components.key.range[0], components.key.range[1]),
+      valueRange: lines.range(components.value.range[0], components.value.range[1]),
+      raw: text.slice(components.value.range[0], components.value.range[1]),
+    };
+  }
+  layout.logitsBytesPerElement = 4;
+  layout.sources.logitsBytesPerElement = source;
 }
 
 /**
