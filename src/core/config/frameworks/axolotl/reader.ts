@@ -297,6 +297,30 @@ function readTraining(b: SpecBuilder, context: ReadContext): void {
     ];
     return;
   }
+  // An iterable dataset has no length: the schema refuses it without max_steps
+  // (axolotl@067b021c src/axolotl/utils/schemas/validation.py check_pretraining_w_max_steps,
+  // check_streaming_w_max_steps), so num_epochs × dataset size is no run.
+  const pretraining = b.find(['pretraining_dataset']);
+  const streaming = b.find(['streaming']);
+  const iterable =
+    pretraining &&
+    pretraining.value !== null &&
+    pretraining.value !== undefined &&
+    pretraining.value !== false
+      ? pretraining
+      : streaming?.value === true
+        ? streaming
+        : undefined;
+  if (iterable) {
+    training.missing = [`unknown: max_steps (required with \`${iterable.source.key}\`)`];
+    b.diagnose(
+      'error',
+      'missing-duration',
+      `unknown: max_steps — Axolotl refuses \`${iterable.source.key}\` without max_steps ("max_steps must be set when using ${iterable.source.key === 'streaming' ? 'streaming datasets' : 'iterable pretraining_dataset'}", schemas/validation.py); D is not shown.`,
+      iterable.source.keyRange,
+    );
+    return;
+  }
   const amount = epochs?.value ?? 1; // TrainingConfig.num_epochs: float = 1.0
   training.durationUnit = { kind: 'epochs', suffix: '' };
   const run = epochsOverDataset(amount, context.options?.datasetTokens);

@@ -103,7 +103,40 @@ function read(text: string, _context: ReadContext): ReadResult {
   const accumulation = b.find(['gradient_accumulation_steps'], { training: 'gradAccum' });
   const batchValue =
     typeof batch?.value === 'number' && Number.isInteger(batch.value) ? batch.value : undefined;
-  if (batchValue) b.spec.training.globalBatchSeqs = batchValue;
+  const intOf = (found: typeof batch): number | undefined =>
+    typeof found?.value === 'number' && Number.isInteger(found.value) && found.value > 0
+      ? found.value
+      : undefined;
+  const microValue = intOf(micro);
+  const accumValue = intOf(accumulation);
+  // Elastic training replaces train_batch_size with compute_elastic_config's final batch
+  // (deepspeedai/DeepSpeed@edaa7221 deepspeed/runtime/config.py DeepSpeedConfig.__init__, "[Elasticity]
+  // overriding training_batch_size"), so the file's value is not the run's.
+  const elastic = b.find(['elasticity', 'enabled']);
+  // _batch_assertion: train_batch_size == micro × gradient_accumulation_steps × world_size (world_size
+  // = the data-parallel size). When the file writes all three, micro × accumulation must divide it
+  // (when it writes train_batch_size with only one of them, that one must divide it: _set_batch_related_parameters
+  // floors the missing one and the assertion then fails).
+  const divisor = (microValue ?? 1) * (accumValue ?? 1);
+  const inconsistent =
+    batchValue !== undefined &&
+    (microValue !== undefined || accumValue !== undefined) &&
+    batchValue % divisor !== 0;
+  if (elastic?.value === true) {
+    b.diagnose(
+      'warning',
+      'not-modelled-key',
+      'unknown: elasticity.enabled — DeepSpeed elastic training replaces train_batch_size with the batch compute_elastic_config picks for the GPU count; the global batch is not shown.',
+      elastic.source.keyRange,
+    );
+  } else if (inconsistent && batch) {
+    b.diagnose(
+      'error',
+      'invalid-value',
+      `train_batch_size ${batchValue} is not a multiple of train_micro_batch_size_per_gpu × gradient_accumulation_steps (${microValue ?? 1} × ${accumValue ?? 1}): DeepSpeed asserts train_batch_size == micro × accumulation × data-parallel size (runtime/config.py _batch_assertion) for every GPU count.`,
+      batch.source.valueRange,
+    );
+  } else if (batchValue) b.spec.training.globalBatchSeqs = batchValue;
   for (const placeholder of [batch, micro, accumulation]) {
     if (placeholder && typeof placeholder.value === 'string') {
       b.assume(

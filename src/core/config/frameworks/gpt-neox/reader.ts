@@ -495,6 +495,19 @@ function readTraining(b: SpecBuilder, context: ReadContext): void {
   const training = b.spec.training;
   const missing: string[] = [];
   const iters = b.int(['train_iters'], { training: 'steps' });
+  // Both set: build_train_valid_test_data_loaders → validate_train_epochs raises "Cannot specify both
+  // train epochs and train iters simultaneously" (EleutherAI/gpt-neox@ea7aefd8
+  // megatron/data/data_utils.py:488), so the run never starts: no D.
+  const bothEpochs = iters ? b.number(['train_epochs']) : undefined;
+  if (iters && bothEpochs && bothEpochs.value !== 0) {
+    b.diagnose(
+      'error',
+      'invalid-value',
+      'unknown: train_epochs — GPT-NeoX refuses train_epochs together with train_iters ("Cannot specify both train epochs and train iters simultaneously", megatron/data/data_utils.py validate_train_epochs); D is not shown.',
+      bothEpochs.source.keyRange,
+    );
+    missing.push('unknown: train_epochs (set together with train_iters, which GPT-NeoX refuses)');
+  }
   const epochs = iters ? undefined : b.number(['train_epochs']);
   const duration = iters ?? epochs;
   if (duration) b.record(duration.source, { training: 'duration' });
@@ -552,6 +565,28 @@ function readTraining(b: SpecBuilder, context: ReadContext): void {
       }
     }
   }
+  if (explicitBatch) {
+    // check_batch_parameters (megatron/neox_arguments/arguments.py) asserts train_batch_size ==
+    // micro × gradient_accumulation_steps (default 1, deepspeed_args.py) × dp once all three are set,
+    // dp = global_num_gpus / pipe / model parallel: on a GPU count where that fails the run stops.
+    const micro = b.int(['train_micro_batch_size_per_gpu'], { training: 'microBatch' });
+    const gas = b.int(['gradient_accumulation_steps'], { training: 'gradAccum' });
+    const gpus = gpusFromComments(b.yaml)?.value ?? optionGpus(context);
+    const modelParallel = b.int(['model_parallel_size'])?.value ?? 1;
+    const pipeParallel = Math.max(1, b.number(['pipe_parallel_size'])?.value ?? 1);
+    if (micro && gpus !== undefined && gpus % (modelParallel * pipeParallel) === 0) {
+      const dp = gpus / (modelParallel * pipeParallel);
+      const product = micro.value * (gas?.value ?? 1) * dp;
+      if (product !== explicitBatch.value) {
+        b.diagnose(
+          'warning',
+          'invalid-value',
+          `train_batch_size ${explicitBatch.value} ≠ train_micro_batch_size_per_gpu ${micro.value} × gradient_accumulation_steps ${gas?.value ?? 1}${gas ? '' : ' (default)'} × dp ${dp} (${gpus} GPUs / (MP ${modelParallel} × PP ${pipeParallel})) = ${product}: GPT-NeoX check_batch_parameters asserts they are equal, so the run stops on ${gpus} GPUs.`,
+          explicitBatch.source.valueRange,
+        );
+      }
+    }
+  }
   if (globalBatch !== undefined) training.globalBatchSeqs = globalBatch;
   if (!seq) missing.push('sequence length (seq_length)');
   if (globalBatch !== undefined && seq) training.tokensPerStep = globalBatch * seq.value;
@@ -579,7 +614,7 @@ function readTraining(b: SpecBuilder, context: ReadContext): void {
       suffix: '',
       ...(training.tokensPerStep ? { tokensPerUnit: training.tokensPerStep } : {}),
     };
-    if (training.tokensPerStep !== undefined) {
+    if (training.tokensPerStep !== undefined && !(bothEpochs && bothEpochs.value !== 0)) {
       training.tokens = iters.value * training.tokensPerStep;
       training.formula = `${formatInt(iters.value)} steps × ${batchFormula} × ${seq!.value} tokens`;
     }

@@ -662,7 +662,7 @@ function readArchitecture(
 }
 
 /** One segment of a train_batch_size schedule. */
-interface BatchSegment {
+export interface BatchSegment {
   start: number;
   value: number;
 }
@@ -690,7 +690,41 @@ function parseSchedule(
     }
     segments.push({ start, value: batch });
   }
-  return segments.sort((x, y) => x.start - y.start);
+  // Kept in file order: BatchSchedule (levanter/schedule.py) neither sorts nor validates the list.
+  return segments;
+}
+
+/**
+ * Sequences over `steps` steps under levanter/schedule.py BatchSchedule: segment i covers
+ * [start_i, start_{i+1}) (the last is open-ended), batch_size_at_step takes the first segment that
+ * covers the step in list order, and a step no segment covers (before the first start, or in an
+ * unsorted list's gap) falls back to the last segment's value. Returns the constant pieces.
+ */
+export function levanterBatchScheduleSequences(
+  schedule: readonly BatchSegment[],
+  steps: number,
+): { sequences: number; pieces: { steps: number; value: number }[] } {
+  const bounds = new Set<number>([0, steps]);
+  for (const segment of schedule) if (segment.start > 0 && segment.start < steps) bounds.add(segment.start);
+  const points = [...bounds].sort((x, y) => x - y);
+  const at = (step: number): number => {
+    for (let i = 0; i < schedule.length; i++) {
+      const until = i === schedule.length - 1 ? Infinity : schedule[i + 1].start;
+      if (schedule[i].start <= step && step < until) return schedule[i].value;
+    }
+    return schedule[schedule.length - 1].value;
+  };
+  const pieces: { steps: number; value: number }[] = [];
+  let sequences = 0;
+  for (let i = 0; i + 1 < points.length; i++) {
+    const span = points[i + 1] - points[i];
+    const value = at(points[i]);
+    sequences += span * value;
+    const last = pieces[pieces.length - 1];
+    if (last && last.value === value) last.steps += span;
+    else pieces.push({ steps: span, value });
+  }
+  return { sequences, pieces };
 }
 
 function readTraining(b: SpecBuilder, seqLen: number | undefined, hfModel?: string): void {
@@ -707,17 +741,24 @@ function readTraining(b: SpecBuilder, seqLen: number | undefined, hfModel?: stri
   let batchFormula = '';
   if (batchKey && isSeq(batchKey.node)) {
     const schedule = parseSchedule(b, batchKey.node, batchKey.source);
-    if (schedule) {
-      sequences = 0;
-      const parts: string[] = [];
-      schedule.forEach((segment, index) => {
-        const end = Math.min(schedule[index + 1]?.start ?? steps, steps);
-        const segmentSteps = Math.max(0, end - Math.min(segment.start, steps));
-        sequences! += segmentSteps * segment.value;
-        if (segmentSteps > 0) parts.push(`${formatInt(segmentSteps)}×${segment.value}`);
-      });
+    if (schedule && schedule.length === 0) {
+      b.diagnose(
+        'warning',
+        'invalid-value',
+        'train_batch_size schedule is empty (BatchSchedule needs at least one step).',
+        batchKey.source.valueRange,
+      );
+    } else if (schedule) {
+      const run = levanterBatchScheduleSequences(schedule, steps);
+      sequences = run.sequences;
+      const parts = run.pieces.map((piece) => `${formatInt(piece.steps)}×${piece.value}`);
       batchFormula = `batch schedule (${parts.join(' + ')} = ${formatInt(sequences)} seqs)`;
-      training.globalBatchSeqs = schedule[schedule.length - 1]?.value;
+      training.globalBatchSeqs =
+        run.pieces[run.pieces.length - 1]?.value ?? schedule[schedule.length - 1].value;
+      if (schedule[0].start !== 0)
+        b.assume(
+          `train_batch_size schedule starts at step ${schedule[0].start}: BatchSchedule uses the last entry's batch before it`,
+        );
     }
   } else {
     const batch = batchKey ? b.int(['trainer', 'train_batch_size']) : undefined;

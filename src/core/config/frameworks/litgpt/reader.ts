@@ -475,7 +475,20 @@ function read(text: string, context: ReadContext): ReadResult {
   }
   const missing: string[] = [];
 
+  // validate_args of pretrain.py / finetune/*.py raise ValueError for a length key the script does
+  // not support (litgpt@26857050 pretrain.py validate_args `unsupported = [(train, ["epochs"]), …]`,
+  // finetune/lora.py validate_args `unsupported = [(train, ["max_tokens", …])]`): no run, no D.
+  const refusedLength = !isFinetune ? epochs : maxTokens;
   if (!isFinetune) {
+    if (epochs) {
+      diagnostics.push({
+        severity: 'error',
+        code: 'unsupported-key',
+        message:
+          'unknown: train.epochs — LitGPT pretrain.py validate_args raises ValueError for train.epochs (pretraining runs to train.max_tokens); the run does not start, so D is not shown.',
+        range: epochs.source.keyRange,
+      });
+    }
     if (maxSteps) {
       // pretrain.py validate_args only warns about max_steps; the loop runs to max_tokens.
       trainingSources.steps = maxSteps.source;
@@ -513,7 +526,8 @@ function read(text: string, context: ReadContext): ReadResult {
       diagnostics.push({
         severity: 'warning',
         code: 'unsupported-key',
-        message: 'LitGPT finetuning rejects train.max_tokens; use epochs or max_steps.',
+        message:
+          'unknown: train.max_tokens — LitGPT finetuning rejects train.max_tokens (finetune validate_args raises ValueError); use epochs or max_steps. D is not shown.',
         range: maxTokens.source.keyRange,
       });
     }
@@ -561,6 +575,12 @@ function read(text: string, context: ReadContext): ReadResult {
         range: (epochs ?? maxSteps)?.source.keyRange,
       });
     }
+  }
+  if (refusedLength) {
+    delete training.tokens;
+    delete training.formula;
+    delete training.steps;
+    missing.push(`unknown: train.${refusedLength.source.key} (the script's validate_args refuses it)`);
   }
   if (missing.length) training.missing = missing;
 

@@ -264,14 +264,11 @@ const entries: InventoryEntry[] = [
   modelled('global_train_batch_size', 'D'),
   modelled('max_seq_len', 'D'),
   modelled('train_loader.dataset.max_seq_len', 'D'),
-  {
-    key: 'train_subset_num_batches',
-    affects: 'D',
-    status: 'not-modelled',
-    default: -1,
-    example: 100,
-    why: 'limits the batches of each epoch',
-  },
+  modelled(
+    'train_subset_num_batches',
+    'D',
+    'caps the batches of each epoch (Composer State.dataloader_len); only an epoch max_duration depends on it',
+  ),
   {
     key: 'train_loader.dataset.packing_ratio',
     affects: 'D',

@@ -200,11 +200,15 @@ function read(text: string, context: ReadContext): ReadResult {
   return { kind: 'run-config', spec: b.finish(), written: yamlWrittenKeys(yaml, root) };
 }
 
-/** Training sequence length: top-level max_seq_len, else the train loader's, else the model's. */
+/**
+ * Training sequence length: the train loader's `dataset.max_seq_len` (what StreamingTextDataset and the
+ * finetuning collator cut samples to, llmfoundry/data/text_data.py), else top-level max_seq_len (which
+ * train.py only uses for ICL eval), else the model's.
+ */
 function readSeqLen(b: SpecBuilder): number | undefined {
   const seq =
-    b.int(['max_seq_len'], { training: 'seqLen' }) ??
     b.int(['train_loader', 'dataset', 'max_seq_len'], { training: 'seqLen' }) ??
+    b.int(['max_seq_len'], { training: 'seqLen' }) ??
     b.int(['model', 'max_seq_len'], { training: 'seqLen' });
   return seq?.value;
 }
@@ -596,11 +600,14 @@ export function parseComposerDuration(
   if (typeof raw === 'number')
     return Number.isFinite(raw) ? { amount: raw, unit: 'epochs', suffix: '' } : undefined;
   if (typeof raw !== 'string') return undefined;
-  const match = /^\s*([0-9][0-9_]*\.?[0-9]*(?:[eE][+-]?\d+)?)\s*([A-Za-z]*)\s*$/.exec(raw);
+  // Time.from_timestring (composer/core/time.py): a string needs a unit (matched case-insensitively,
+  // StringEnum._missing_), and every unit but `dur` needs an integer value.
+  const match = /^\s*([0-9][0-9_]*\.?[0-9]*(?:[eE][+-]?\d+)?)\s*([A-Za-z]+)\s*$/.exec(raw);
   if (!match) return undefined;
   const amount = parseNumberLiteral(match[1]);
-  const unit = match[2] === '' ? 'epochs' : COMPOSER_UNITS[match[2]];
+  const unit = COMPOSER_UNITS[match[2].toLowerCase()];
   if (amount === undefined || !unit) return undefined;
+  if (unit !== 'fraction' && !Number.isInteger(amount)) return undefined;
   return { amount, unit, suffix: match[2] };
 }
 
@@ -666,8 +673,29 @@ function readTraining(b: SpecBuilder, context: ReadContext, seq: number | undefi
     }
   } else {
     training.durationUnit = { kind: 'epochs', suffix: duration.suffix, quoted };
+    // Trainer.fit (composer/trainer/trainer.py) sets State.dataloader_len = train_subset_num_batches,
+    // and the dataloader_len setter keeps min(that, len(dataloader)): each epoch ends early.
+    const subset = b.int(['train_subset_num_batches']);
     const run = epochsOverDataset(duration.amount, context.options?.datasetTokens);
-    if (run) {
+    if (subset && subset.value > 0) {
+      const cap = tokensPerStep ? subset.value * tokensPerStep : undefined;
+      if (run && cap) {
+        const perEpoch = Math.min(cap, context.options!.datasetTokens!);
+        tokens = duration.amount * perEpoch;
+        formula =
+          perEpoch === cap
+            ? `${duration.amount} epochs × train_subset_num_batches ${formatInt(subset.value)} × ${batch!.value} seqs × ${seq} tokens`
+            : `${run.formula} (train_subset_num_batches ${formatInt(subset.value)} does not cut the epoch)`;
+      } else {
+        missing.push(cap ? 'dataset size' : 'global batch size (global_train_batch_size)');
+        b.diagnose(
+          'info',
+          'missing-dataset-size',
+          `max_duration is in epochs, each cut to at most train_subset_num_batches ${formatInt(subset.value)} batches${cap ? ` (≤ ${formatInt(duration.amount * cap)} tokens in all)` : ''}; set the dataset size in tokens to compute D.`,
+          durationKey.source.keyRange,
+        );
+      }
+    } else if (run) {
       tokens = run.tokens;
       formula = run.formula;
     } else {
@@ -678,6 +706,29 @@ function readTraining(b: SpecBuilder, context: ReadContext, seq: number | undefi
         `max_duration is in epochs${duration.suffix ? '' : ' (a bare number means epochs in Composer)'}; set the dataset size in tokens to compute D.`,
         durationKey.source.keyRange,
       );
+    }
+  }
+  // The finetuning loader (llmfoundry/data/finetuning/dataloader.py) pads each prompt/response
+  // sample to max_seq_len (collator.py padding='max_length', or to the batch's longest with
+  // pad_to_longest), or bin-packs them with packing_ratio: a batch or a sample is at most, not
+  // exactly, max_seq_len tokens. Composer's `tok` counts real tokens (attention_mask, data/utils.py
+  // get_tokens_per_batch_func), so only a token max_duration stays exact.
+  const loader = b.string(['train_loader', 'name']);
+  if (loader?.value === 'finetuning') {
+    training.finetune = true;
+    if (tokens !== undefined && (duration.unit === 'steps' || duration.unit === 'samples')) {
+      const what =
+        duration.unit === 'steps'
+          ? `${formatInt(duration.amount)} batches`
+          : `${formatInt(duration.amount)} samples`;
+      missing.push(`the real tokens of ${what} of padded finetuning samples (at most ${formatInt(tokens)})`);
+      b.diagnose(
+        'info',
+        'missing-dataset-size',
+        `train_loader \`finetuning\` pads or packs samples up to max_seq_len, so ${what} hold at most ${formatInt(tokens)} tokens; a \`tok\` max_duration gives D exactly.`,
+        durationKey.source.valueRange,
+      );
+      tokens = undefined;
     }
   }
   if (tokens !== undefined) {

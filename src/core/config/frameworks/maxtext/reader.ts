@@ -1295,6 +1295,17 @@ function readTraining(
   if (devices && devices > 0) {
     // pyconfig: the global batch is int(num_devices × per_device_batch_size) × accumulation.
     const globalBatch = Math.floor(devices * perDevice.value) * gradAccum;
+    if (globalBatch === 0) {
+      // types.py calculate_global_batch_sizes: micro_batch_to_train = int(num_devices × per_device_batch_size).
+      settings.diagnostics.push({
+        severity: 'warning',
+        code: 'invalid-value',
+        message: `per_device_batch_size ${perDevice.value} on ${devices} devices gives a global batch of int(${devices} × ${perDevice.value}) = 0 sequences; MaxText would train on nothing.`,
+        range: perDevice.source && !perDevice.source.file ? perDevice.source.valueRange : undefined,
+      });
+      training.missing = ['global batch size (per_device_batch_size × num_devices rounds down to 0)'];
+      return training;
+    }
     training.globalBatchSeqs = globalBatch;
     training.tokensPerStep = globalBatch * seq.value;
     training.tokens = steps.value * training.tokensPerStep;
@@ -1303,7 +1314,10 @@ function readTraining(
     return training;
   }
   const perDeviceTokens = steps.value * perDevice.value * gradAccum * seq.value;
-  training.formula = `steps ${format(steps.value)} × ${perStepFormula} × num_devices = ${format(perDeviceTokens)} × num_devices`;
+  // A fractional per_device_batch_size is rounded down over the whole slice (int(num_devices × pdbs)).
+  training.formula = Number.isInteger(perDevice.value)
+    ? `steps ${format(steps.value)} × ${perStepFormula} × num_devices = ${format(perDeviceTokens)} × num_devices`
+    : `steps ${format(steps.value)} × int(num_devices × per_device_batch_size ${perDevice.value}) × gradient_accumulation_steps ${gradAccum} × max_target_length ${seq.value} (≈ ${format(perDeviceTokens)} × num_devices)`;
   training.missing = ['device count'];
   training.durationUnit = { kind: 'steps', suffix: '' };
   settings.diagnostics.push({

@@ -270,6 +270,11 @@ export const MEGATRON_INVENTORY: FrameworkInventory = {
     modelled('--pipeline-model-parallel-size', 'D', 'data-parallel size'),
     modelled('--context-parallel-size', 'D', 'data-parallel size'),
     modelled('--ds-sequence-parallel-size', 'D', 'Megatron-DeepSpeed Ulysses: data-parallel size'),
+    modelled(
+      '--tensor-parallel-num-weight-shards',
+      'D',
+      'Megatron-LM GTP: TP × weight-remat shards divide the world size (data-parallel size)',
+    ),
     // Launchers (torchrun, torch.distributed.launch, deepspeed): the GPU count when no global batch is given.
     modelled('--nproc_per_node', 'D', 'torchrun processes per node'),
     modelled('--nproc-per-node', 'D', 'torchrun processes per node'),
@@ -310,6 +315,10 @@ export const MEGATRON_INVENTORY: FrameworkInventory = {
     irrelevant('--exit-duration-in-mins', 'D', 'a wall-clock limit for one job; the run resumes'),
     irrelevant('--eval-iters', 'D', 'evaluation, not training'),
     irrelevant('--eval-interval', 'D', 'evaluation, not training'),
-    irrelevant('--decoder-seq-length', 'D', 'encoder-decoder models only'),
+    modelled(
+      '--decoder-seq-length',
+      'D',
+      'ignored by pretrain_gpt.py; any other entry point (encoder-decoder, multimodal): D unknown',
+    ),
   ],
 };

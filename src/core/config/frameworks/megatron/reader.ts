@@ -607,6 +607,24 @@ function read(text: string, context: ReadContext): ReadResult {
   // Training length ---------------------------------------------------------------------------
   view.phase = 'training';
   const training = readTraining(view, context, trainingSources, assumptions);
+  // --decoder-seq-length is the language model's length of encoder-decoder and multimodal models
+  // (examples/multimodal/train.py: --seq-length is the image-embedding length); only GPT
+  // (pretrain_gpt.py) trains on --seq-length samples, and ignores the decoder flag.
+  const decoderSeq = view.flag(['--decoder-seq-length']);
+  if (decoderSeq && !PRETRAIN_SCRIPT.test(text) && training.tokens !== undefined) {
+    delete training.tokens;
+    delete training.formula;
+    training.missing = [
+      'unknown: --decoder-seq-length (not a pretrain_gpt.py run: the trained sequence is not --seq-length)',
+    ];
+    view.diagnostics.push({
+      severity: 'warning',
+      code: 'invalid-value',
+      message:
+        'unknown: --decoder-seq-length — this script does not launch pretrain_gpt.py; for encoder-decoder and multimodal models --seq-length is not the trained sequence, so the tokens are not shown.',
+      range: view.script.lines.range(decoderSeq.start, decoderSeq.end),
+    });
+  }
   view.phase = 'none';
   if (!modelSectionRange && trainingSources.duration) modelSectionRange = trainingSources.duration.keyRange;
 
@@ -1021,18 +1039,44 @@ function readTraining(
     sources.gpus = stated.source;
   }
   const gpus = stated?.gpus ?? context.options?.gpus;
-  if (globalBatch === undefined && gpus) {
+  const microFlag = view.int(F.microBatch);
+  const microMissing = globalBatch === undefined && !microFlag && !view.flag(F.microBatch);
+  if (microMissing && (tokens || samples || iters)) {
+    // validate_args asserts `args.micro_batch_size is not None` (Megatron-LM@d98e8a64
+    // megatron/training/arguments.py; Megatron-DeepSpeed@f4157bea megatron/arguments.py): no default.
+    view.diagnostics.push({
+      severity: 'warning',
+      code: 'missing-value',
+      message:
+        'unknown: --micro-batch-size — neither it nor --global-batch-size is set, and Megatron has no default micro batch (validate_args asserts it is given): the batch and the tokens are unknown.',
+    });
+  } else if (globalBatch === undefined && gpus) {
     // Megatron: global batch = micro batch × data-parallel size (GPUs / TP·PP·CP).
-    const microBatch = view.int(F.microBatch)?.value ?? MEGATRON_DEFAULTS.microBatch;
+    const microBatch = microFlag?.value ?? MEGATRON_DEFAULTS.microBatch;
+    // Megatron-LM@d98e8a64 arguments.py: total_model_size = TP·PP·CP·gtp_weight_remat_size, where
+    // --tensor-parallel-num-weight-shards = TP·gtp (model_parallel_config.py
+    // resolve_tensor_parallel_weight_shards): the weight shards replace TP in the product.
+    const tensorParallel = view.int(F.tensorParallel)?.value ?? MEGATRON_DEFAULTS.tensorParallel;
+    const weightShards = view.int(F.tensorParallelWeightShards)?.value;
     const modelParallel =
-      (view.int(F.tensorParallel)?.value ?? MEGATRON_DEFAULTS.tensorParallel) *
+      (weightShards !== undefined && weightShards >= tensorParallel && weightShards % tensorParallel === 0
+        ? weightShards
+        : tensorParallel) *
       (view.int(F.pipelineParallel)?.value ?? MEGATRON_DEFAULTS.pipelineParallel) *
       (view.int(F.contextParallel)?.value ?? MEGATRON_DEFAULTS.contextParallel) *
       (view.int(F.dsSequenceParallel)?.value ?? 1);
     // initialize_model_parallel asserts world size % (TP·PP·CP) == 0.
     const dataParallel = gpus % modelParallel === 0 ? gpus / modelParallel : 0;
     const from = stated ? stated.formula : `${gpus} GPUs from settings`;
-    if (dataParallel >= 1) {
+    if (weightShards !== undefined && modelParallel % weightShards !== 0) {
+      // resolve_tensor_parallel_weight_shards raises: shards < TP or not a multiple of TP.
+      view.diagnostics.push({
+        severity: 'warning',
+        code: 'invalid-value',
+        message: `--tensor-parallel-num-weight-shards ${weightShards} is not a multiple of --tensor-model-parallel-size ${tensorParallel} (Megatron refuses it): the batch is unknown.`,
+      });
+      view.reject(view.flag(F.tensorParallelWeightShards)!);
+    } else if (dataParallel >= 1) {
       globalBatch = microBatch * dataParallel;
       batchFormula = `${microBatch} micro × DP ${dataParallel} (${from})`;
       if (stated)
@@ -1057,6 +1101,41 @@ function readTraining(
         'No --train-iters, --train-samples or --train-tokens: the training length is not in this script.',
     });
     training.missing = ['training length'];
+    return training;
+  }
+  // Combinations Megatron refuses: no run, so no D.
+  const refusal =
+    iters && samples
+      ? // validate_args: iteration-based training asserts `args.train_samples is None` (and the reverse):
+        // Megatron-LM@d98e8a64 megatron/training/arguments.py, Megatron-DeepSpeed@f4157bea megatron/arguments.py.
+        {
+          flag: samples.flag,
+          why: '--train-iters and --train-samples are both set; Megatron asserts only one is (validate_args)',
+        }
+      : tokens && !iters && !samples
+        ? // Megatron-DeepSpeed@f4157bea megatron/training.py get_optimizer_param_scheduler raises
+          // 'either train-iters or train-samples should be provided.' (--train-tokens is only a stop).
+          {
+            flag: tokens.flag,
+            why: '--train-tokens needs --train-iters or --train-samples as well; Megatron-DeepSpeed raises without one',
+          }
+        : microMissing
+          ? { flag: durationFlag.flag, why: 'no --micro-batch-size or --global-batch-size' }
+          : undefined;
+  if (refusal) {
+    sources.duration = view.source(refusal.flag);
+    if (!microMissing)
+      view.diagnostics.push({
+        severity: 'warning',
+        code: 'invalid-value',
+        message: `unknown: ${refusal.flag.name} — ${refusal.why}: the run does not start, and the tokens are not shown.`,
+        range: view.script.lines.range(refusal.flag.start, refusal.flag.end),
+      });
+    training.missing = [
+      microMissing
+        ? 'unknown: --micro-batch-size (Megatron has no default)'
+        : `unknown: ${refusal.flag.name} (${refusal.why})`,
+    ];
     return training;
   }
   if (!seq) {
@@ -1102,6 +1181,7 @@ function readTraining(
     });
   }
   if (samples) {
+    let trainedSamples: number | undefined;
     let formula = `--train-samples ${format(samples.value)} × --seq-length ${seqLen}`;
     if (rampup && globalBatch !== undefined) {
       // The ramp only changes the iteration count here; the samples (and tokens) are as written.
@@ -1111,10 +1191,31 @@ function readTraining(
         formula += ` (Megatron runs ${format(exact.iterations)} iterations with --rampup-batch-size ${rampup.join(' ')}, ${format(exact.samples * seqLen)} tokens exactly)`;
       }
     } else if (globalBatch !== undefined) {
-      training.steps = Math.floor(samples.value / globalBatch);
+      // update_train_iters: a constant batch runs train_samples // global_batch_size iterations and the
+      // loop (`while iteration < args.train_iters`) consumes whole batches only; the last partial batch
+      // is never trained on (Megatron-LM@d98e8a64 megatron/training/training.py; Megatron-DeepSpeed@f4157bea
+      // megatron/training.py says so: "we need to adjust the training samples too").
+      const iterations = Math.floor(samples.value / globalBatch);
+      training.steps = iterations;
+      trainedSamples = iterations * globalBatch;
+      if (trainedSamples !== samples.value)
+        formula = `⌊--train-samples ${format(samples.value)} / ${batchFormula}⌋ = ${format(iterations)} iterations × ${batchFormula} × --seq-length ${seqLen} (the last partial batch is not trained)`;
+    } else if (!rampupFlag) {
+      assumptions.push(
+        `--train-samples ${format(samples.value)} × --seq-length: Megatron trains ⌊samples / global batch⌋ whole batches, up to one batch fewer (the batch is unknown here)`,
+      );
+    }
+    if (trainedSamples === 0) {
+      view.diagnostics.push({
+        severity: 'warning',
+        code: 'invalid-value',
+        message: `--train-samples ${format(samples.value)} is less than one global batch (${batchFormula}): Megatron runs no training iteration.`,
+        range: view.script.lines.range(samples.flag.start, samples.flag.end),
+      });
+      view.reject(samples.flag);
     }
     candidates.push({
-      tokens: samples.value * seqLen,
+      tokens: (trainedSamples ?? samples.value) * seqLen,
       flag: samples.flag,
       formula,
       unit: { kind: 'samples', tokensPerUnit: seqLen, suffix: '' },
@@ -1131,28 +1232,31 @@ function readTraining(
           'No --global-batch-size: the batch is micro-batch × data-parallel size, which depends on the GPU count. Set the GPU count (setting scalingLens.missing.gpus, CLI --gpus) to compute tokens.',
         range: view.script.lines.range(iters.flag.start, iters.flag.end),
       });
-    } else if (rampupFlag && !rampup) {
-      // Iterations under a ramp consume fewer samples than the full batch: unknown ramp, unknown D.
-      view.reject(rampupFlag);
-    } else if (rampup) {
-      const consumed = rampupConsumedSamples(iters.value, globalBatch, ...rampup);
-      if (consumed !== undefined) {
-        candidates.push({
-          tokens: consumed * seqLen,
-          flag: iters.flag,
-          formula: `${format(iters.value)} iterations with --rampup-batch-size ${rampup.join(' ')} consume ${format(consumed)} samples × --seq-length ${seqLen} (naive ${format(iters.value)} × ${batchFormula} × ${seqLen} = ${format(iters.value * globalBatch * seqLen)})`,
-          unit: { kind: 'steps', tokensPerUnit: globalBatch * seqLen, suffix: '' },
-        });
-      } else {
-        // Megatron asserts that the ramp reaches the global batch in whole increments.
+    } else if (rampupFlag && (!rampup || showsDeepSpeedFork(view.script))) {
+      // An unreadable ramp; or Megatron-DeepSpeed, whose validate_args asserts 'expected no
+      // batch-size rampup for iteration-based training' (@f4157bea megatron/arguments.py): no run.
+      if (rampup)
         view.diagnostics.push({
           severity: 'warning',
           code: 'invalid-value',
-          message: `--rampup-batch-size ${rampup.join(' ')} does not reach --global-batch-size ${globalBatch} in whole increments (Megatron refuses it).`,
-          range: view.script.lines.range(rampupFlag!.start, rampupFlag!.end),
+          message:
+            'unknown: --rampup-batch-size — Megatron-DeepSpeed refuses a batch ramp-up with --train-iters (validate_args: "expected no batch-size rampup for iteration-based training"): the run does not start.',
+          range: view.script.lines.range(rampupFlag.start, rampupFlag.end),
         });
-        view.reject(rampupFlag!);
-      }
+      view.reject(rampupFlag);
+    } else if (rampup) {
+      // Megatron-LM before 532ad926 (Apr 2026) asserted the same as Megatron-DeepSpeed; since then
+      // (d98e8a64 megatron/core/num_microbatches_calculator.py) --rampup-batch-size is deprecated and
+      // ignored: every iteration is a full global batch. That is the only run that trains.
+      view.diagnostics.push({
+        severity: 'warning',
+        code: 'invalid-value',
+        message: `--rampup-batch-size ${rampup.join(' ')} with --train-iters: current Megatron-LM ignores the ramp (deprecated; use --step-batch-size-schedule) and trains full batches of ${globalBatch}; older Megatron-LM and Megatron-DeepSpeed refuse the combination ("expected no batch-size rampup for iteration-based training").`,
+        range: view.script.lines.range(rampupFlag!.start, rampupFlag!.end),
+      });
+      assumptions.push(
+        `--rampup-batch-size is ignored with --train-iters (Megatron-LM ≥ 532ad926; older versions refuse it): ${format(iters.value)} full batches`,
+      );
     }
     if (globalBatch !== undefined && !candidates.some((c) => c.flag === iters.flag)) {
       candidates.push({

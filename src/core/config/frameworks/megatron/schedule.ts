@@ -169,7 +169,10 @@ export function megatronSchedule(text: string, context: ReadContext = {}, spec?:
   }
 
   let ramp: BatchRamp | undefined;
-  if (rampFlag) {
+  // With --train-iters the ramp never runs: Megatron-LM since 532ad926 ignores --rampup-batch-size
+  // (d98e8a64 megatron/core/num_microbatches_calculator.py), older versions and Megatron-DeepSpeed
+  // refuse it (validate_args) — the reader reports which; the curve counts full batches.
+  if (rampFlag && trainIters === undefined) {
     const values = rampFlag.values.slice(0, 3).map((v) => parseNumberLiteral(v.text));
     if (values.length < 3 || values.some((v) => v === undefined || !(v > 0))) {
       out.errors.push('`--rampup-batch-size` needs three positive numbers (start, increment, samples)');

@@ -76,6 +76,7 @@ export const MEGATRON_FLAGS = {
   contextParallel: ['--context-parallel-size'],
   /** Megatron-DeepSpeed Ulysses sequence parallelism: divides the data-parallel size. */
   dsSequenceParallel: ['--ds-sequence-parallel-size'],
+  tensorParallelWeightShards: ['--tensor-parallel-num-weight-shards'],
   microBatch: ['--micro-batch-size'],
   globalBatch: ['--global-batch-size'],
   trainIters: ['--train-iters'],

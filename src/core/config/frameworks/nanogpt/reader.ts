@@ -519,6 +519,9 @@ function read(text: string, context: ReadContext): ReadResult {
       'gradient_accumulation_steps',
       'training',
     );
+    // train.py (karpathy/nanoGPT@3adf61e1 l. 258–333) updates at iter_num 0, 1, … and stops once
+    // `iter_num > max_iters`; the checkpoint written at the eval of iter_num = k holds k updates, so the
+    // run's model counts max_iters iterations (the one update after the last save is never written).
     const iters = pick(itersFound, defaults.max_iters, 'max_iters', 'training');
     // gradient_accumulation_steps is global (train.py divides it by the DDP world size), so this
     // product is already the global batch in tokens.

@@ -5,7 +5,8 @@ import type { FrameworkReader } from '../../reader';
 import { nanotronSchedule } from './schedule';
 import { neverThrowing, padVocab } from '../../readerPolicy';
 import { yamlWrittenKeys } from '../../inventory';
-import { keysAt, lookup, parseYaml, topLevelKeys } from '../../yamlSource';
+import { findPair, keysAt, lookup, pairSource, parseYaml, topLevelKeys } from '../../yamlSource';
+import { isMap, isScalar, isSeq } from 'yaml';
 import { SpecBuilder, formatInt } from '../../specBuilder';
 import {
   NANOTRON_ACTIVATIONS,
@@ -241,6 +242,25 @@ function readTraining(b: SpecBuilder): void {
   // parallelism.dp is required by ParallelismArgs; a settings GPU count does not replace it.
   if (!dp) missing.push('parallelism.dp');
   if (seq) training.seqLen = seq.value;
+  // A data stage's own sequence_length (DatasetStageArgs, None → tokens.sequence_length in
+  // Config.__post_init__) must equal tokens.sequence_length: DistributedTrainer.train asserts
+  // "Sequence length mismatch between the current stage and the global sequence length" on the first
+  // step of that stage (huggingface/nanotron@2411b022 src/nanotron/trainer.py:588). Such a run stops.
+  const stages = lookup(b.yaml, ['data_stages']);
+  if (seq && stages && isSeq(stages.node)) {
+    for (const [index, item] of stages.node.items.entries()) {
+      if (!isMap(item)) continue;
+      const pair = findPair(b.yaml, item, ['sequence_length']);
+      if (!pair || !isScalar(pair.value) || pair.value.value === null) continue;
+      const stageSeq = pair.value.value;
+      if (stageSeq === seq.value) continue;
+      b.refuse(
+        { ...pairSource(b.yaml, pair), key: `data_stages[${index}].sequence_length` },
+        `unknown: data_stages[].sequence_length = ${String(stageSeq)} differs from tokens.sequence_length ${seq.value}; nanotron's trainer asserts they are equal (trainer.py "Sequence length mismatch"), so the run stops at that stage and D is not shown.`,
+        { recordAs: { training: 'seqLen' } },
+      );
+    }
+  }
   if (steps) {
     training.steps = steps.value;
     training.durationUnit = { kind: 'steps', suffix: '' };

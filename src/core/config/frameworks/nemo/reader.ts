@@ -254,6 +254,21 @@ function readTraining(b: SpecBuilder): void {
   const seqLen = seq?.value ?? NEMO_DEFAULTS.encoder_seq_length;
   training.seqLen = seqLen;
   const missing: string[] = [];
+  // MegatronGPTModel.build_train_valid_test_datasets (NeMo@8cfedd72 megatron_gpt_model.py) builds the
+  // pretraining samples with `sequence_length=self.cfg.data.seq_length`: encoder_seq_length is the
+  // model's context, not the sample length, and there is no default. Without it the file is not a
+  // pretraining run: the SFT models (model.data.train_ds, GPTSFTDataset) pad or pack each batch to
+  // the data's own lengths (≤ max_seq_length), so tokens per step follow the dataset.
+  if (!dataSeq && !b.has(['model', 'data', 'seq_length'])) {
+    const sft = b.has(['model', 'data', 'train_ds']);
+    missing.push(
+      sft
+        ? 'unknown: model.data.train_ds (a fine-tuning dataset: tokens per sample follow the data, up to max_seq_length)'
+        : 'unknown: model.data.seq_length (not set: NeMo reads the sample length from it, no default)',
+    );
+    if (seq) delete training.seqLen;
+    if (sft) training.finetune = true;
+  }
   if (!batch) missing.push('model.global_batch_size');
   if (batch) {
     training.globalBatchSeqs = batch.value;

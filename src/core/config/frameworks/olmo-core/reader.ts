@@ -899,7 +899,20 @@ function readTraining(ctx: Ctx): void {
     }
   }
   const batch = globalBatch(ctx);
-  if (batch && batch !== 'ambiguous') {
+  // BatchSizeSchedulerCallback (train/callbacks/batch_size_scheduler.py) sets
+  // data_loader.global_batch_size at each point of its schedule, so a step does not carry the
+  // stated batch for the whole run: steps × global_batch_size is not D.
+  const scheduler = /\bBatchSizeSchedulerCallback\s*\(/.exec(ctx.script.code);
+  if (scheduler && batch && batch !== 'ambiguous') {
+    missing.push('unknown: BatchSizeSchedulerCallback (the global batch changes during the run)');
+    diagnose(
+      ctx,
+      'warning',
+      'unknown-batch-schedule',
+      'unknown: BatchSizeSchedulerCallback changes global_batch_size during the run; tokens per step (and D of a steps or epochs duration) are not shown.',
+    );
+    ctx.spec.usedKeys.push(batch.source);
+  } else if (batch && batch !== 'ambiguous') {
     training.tokensPerStep = batch.value;
     if (seq && batch.value % seq.value === 0) training.globalBatchSeqs = batch.value / seq.value;
     ctx.spec.trainingSources.globalBatch = batch.source;

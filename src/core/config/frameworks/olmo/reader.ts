@@ -84,6 +84,9 @@ const DURATION_UNITS: Readonly<Record<string, 'steps' | 'tokens' | 'epochs'>> = 
   ep: 'epochs',
 };
 
+/** TrainConfig.global_train_batch_size default (olmo/config.py). */
+const DEFAULT_GLOBAL_TRAIN_BATCH_SIZE = 512;
+
 /** TrainConfig.max_duration default (olmo/config.py). */
 const DEFAULT_MAX_DURATION_STEPS = 10000;
 
@@ -412,6 +415,8 @@ export function parseOlmoDuration(
   const unit = DURATION_UNITS[match[2]];
   const amount = parseNumberLiteral(match[1]);
   if (!unit || amount === undefined) return undefined;
+  // Trainer.max_steps (olmo/train.py) reads '…ep' with int(), so a fractional epoch count fails.
+  if (unit === 'epochs' && !Number.isInteger(amount)) return undefined;
   return { amount, unit, suffix: match[2] };
 }
 
@@ -422,9 +427,14 @@ function readTraining(b: SpecBuilder, context: ReadContext): void {
   const seq = b.int(['model', 'max_sequence_length'], { training: 'seqLen' });
   const seqLen = seq?.value ?? MODEL_DEFAULTS.max_sequence_length;
   training.seqLen = seqLen;
-  if (batch) {
-    training.globalBatchSeqs = batch.value;
-    training.tokensPerStep = batch.value * seqLen;
+  // TrainConfig.global_train_batch_size defaults to 512 (olmo/config.py); only an unresolvable
+  // value leaves the batch unknown.
+  const batchValue =
+    batch?.value ?? (b.has(['global_train_batch_size']) ? undefined : DEFAULT_GLOBAL_TRAIN_BATCH_SIZE);
+  if (!batch && batchValue) b.assume(`global_train_batch_size absent: OLMo's default ${batchValue}`);
+  if (batchValue) {
+    training.globalBatchSeqs = batchValue;
+    training.tokensPerStep = batchValue * seqLen;
   } else missing.push('global batch size (global_train_batch_size)');
   const tokensPerStep = training.tokensPerStep;
 
@@ -470,7 +480,7 @@ function readTraining(b: SpecBuilder, context: ReadContext): void {
     training.steps = duration.amount;
     if (tokensPerStep) {
       tokens = duration.amount * tokensPerStep;
-      formula = `${formatInt(duration.amount)} steps × ${batch!.value} seqs × ${seqLen} tokens`;
+      formula = `${formatInt(duration.amount)} steps × ${batchValue!} seqs × ${seqLen} tokens`;
     }
   } else if (duration?.unit === 'tokens') {
     training.durationUnit = { kind: 'tokens', tokensPerUnit: 1, suffix: duration.suffix, quoted };
@@ -492,16 +502,25 @@ function readTraining(b: SpecBuilder, context: ReadContext): void {
         durationKey?.source.keyRange,
       );
       formula = capTokens
-        ? `at most ${stopName} ${formatInt(stopAt!.value)} steps × ${batch!.value} seqs × ${seqLen} tokens = ${formatInt(capTokens)}`
+        ? `at most ${stopName} ${formatInt(stopAt!.value)} steps × ${batchValue!} seqs × ${seqLen} tokens = ${formatInt(capTokens)}`
         : '';
     }
     const horizon = b.find(['scheduler', 't_max']);
     if (horizon) b.assume('scheduler.t_max is the LR schedule horizon, not the run length');
   }
   if (tokens !== undefined && capTokens !== undefined && capTokens < tokens) {
-    formula = `${stopName} ${formatInt(stopAt!.value)} steps × ${batch!.value} seqs × ${seqLen} tokens (caps ${formula})`;
+    formula = `${stopName} ${formatInt(stopAt!.value)} steps × ${batchValue!} seqs × ${seqLen} tokens (caps ${formula})`;
     tokens = capTokens;
     training.steps = stopAt!.value;
+  }
+  // Trainer.fit (olmo/train.py) breaks only at stop_at (max_steps + 10 when unset) or when the
+  // ceil(max_steps / batches_per_epoch) epochs run out; D counts max_duration's steps.
+  if (tokens !== undefined && duration?.unit !== 'epochs' && training.steps !== undefined) {
+    const loopStop = stopAt ? stopAt.value : training.steps + 10;
+    if (loopStop > training.steps)
+      b.assume(
+        `D counts max_duration's ${formatInt(training.steps)} steps; OLMo's training loop runs on to ${stopAt ? stopName : 'stop_at = max_steps + 10'} (${formatInt(loopStop)}) while the data lasts`,
+      );
   }
   if (tokens !== undefined) training.tokens = tokens;
   if (formula) training.formula = formula;

@@ -270,6 +270,12 @@ function describe(architecture: ArchitectureSpec): string {
   return parts.join(', ');
 }
 
+/** Whether `[model] name` is a model (or alias) of the era's registry. */
+export function titanKnownModel(era: TitanEra, modelName: string): boolean {
+  const alias = Object.hasOwn(TITAN_ALIASES[era], modelName) ? TITAN_ALIASES[era][modelName] : undefined;
+  return Object.hasOwn(TITAN_FLAVORS[era], alias?.model ?? modelName);
+}
+
 /**
  * The architecture of `[model] name` + `flavor` in a registry era, from the generated tables.
  * Unknown names and flavors come back as `unknown` with the reason, never as a guess.

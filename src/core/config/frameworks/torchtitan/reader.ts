@@ -16,7 +16,7 @@ import type { FrameworkReader } from '../../reader';
 import { torchtitanSchedule } from './schedule';
 import { EXPECTED, UnusableValues, asTypedIntAtLeast, neverThrowing, typeWritten } from '../../readerPolicy';
 import { LineIndex } from '../../text';
-import { titanArchitecture, TITAN_LEGACY_TOKENIZER_WORDS, type TitanEra } from './models';
+import { titanArchitecture, titanKnownModel, TITAN_LEGACY_TOKENIZER_WORDS, type TitanEra } from './models';
 import { TORCHTITAN_INVENTORY } from './inventory';
 
 /**
@@ -383,7 +383,19 @@ function read(text: string, context: ReadContext): ReadResult {
   const modelParallel = tp * pp * cp;
   let dataParallel: number | undefined;
   let dpText = '';
-  if (shard > 0) {
+  // ParallelDims._validate: dp_shard must be -1 or ≥ 1; -1 becomes world // (dp_replicate·cp·tp·pp)
+  // and dp_replicate·dp_shard·cp·tp·pp must equal the world size.
+  let invalidRun = false;
+  if (shard === 0) {
+    invalidRun = true;
+    missing.push('unknown: data_parallel_shard_degree = 0 (torchtitan asserts -1 or ≥ 1)');
+    view.diagnostics.push({
+      severity: 'warning',
+      code: 'invalid-parallelism',
+      message: 'data_parallel_shard_degree = 0: torchtitan asserts "dp_shard must -1 or >=1"; D not shown.',
+      range: shardFound?.source.valueRange,
+    });
+  } else if (shard > 0) {
     dataParallel = replicate * shard;
     training.gpus = dataParallel * modelParallel;
     dpText = `DP ${dataParallel} (replicate ${replicate} × shard ${shard})`;
@@ -392,11 +404,14 @@ function read(text: string, context: ReadContext): ReadResult {
     const gpus = comment?.gpus ?? context.options?.gpus;
     if (gpus !== undefined) {
       training.gpus = gpus;
-      if (gpus % modelParallel !== 0) {
+      if (gpus % (replicate * modelParallel) !== 0) {
         view.diagnostics.push({
           severity: 'warning',
           code: 'invalid-parallelism',
-          message: `${gpus} GPUs are not divisible by TP×PP×CP = ${modelParallel}.`,
+          message:
+            replicate > 1
+              ? `${gpus} GPUs are not divisible by data_parallel_replicate_degree×TP×PP×CP = ${replicate * modelParallel}.`
+              : `${gpus} GPUs are not divisible by TP×PP×CP = ${modelParallel}.`,
           range: comment?.source.keyRange ?? shardFound?.source.valueRange,
         });
       } else {
@@ -413,7 +428,50 @@ function read(text: string, context: ReadContext): ReadResult {
     }
   }
 
-  if (stepsFound && seqLen && globalBatch && globalBatch.value > 0) {
+  // Trainer.__init__ (train.py): global_batch_size < 0 means local × DP; otherwise it must be
+  // positive and a multiple of local_batch_size (default 8) × DP, or the run stops at an assertion.
+  const localForCheck = localBatch?.value ?? (view.entries.has('training.local_batch_size') ? undefined : 8);
+  if (globalBatch && globalBatch.value === 0) {
+    invalidRun = true;
+    missing.push('unknown: global_batch_size = 0 (torchtitan asserts global_batch_size > 0)');
+    view.diagnostics.push({
+      severity: 'warning',
+      code: 'invalid-batch',
+      message: 'global_batch_size = 0: torchtitan asserts global_batch_size > 0; D not shown.',
+      range: globalBatch.source.valueRange,
+    });
+  } else if (
+    globalBatch &&
+    globalBatch.value > 0 &&
+    dataParallel !== undefined &&
+    localForCheck !== undefined &&
+    globalBatch.value % (localForCheck * dataParallel) !== 0
+  ) {
+    invalidRun = true;
+    missing.push(
+      `unknown: global_batch_size ${globalBatch.value} is not a multiple of local_batch_size ${localForCheck} × DP ${dataParallel}`,
+    );
+    view.diagnostics.push({
+      severity: 'warning',
+      code: 'invalid-batch',
+      message: `global_batch_size ${globalBatch.value} is not a multiple of local_batch_size (${localForCheck}) × data-parallel degree (${dataParallel}): torchtitan stops at its "global batch size must be multiple of local batch size times data-parallel degree" assertion; D not shown.`,
+      range: globalBatch.source.valueRange,
+    });
+  }
+
+  // D = steps × batch × seq_len is how the registry models' TrainSpecs load data (the looping text
+  // dataloader, hf_datasets/text_datasets.py, sequences of exactly seq_len). Other model names
+  // (flux images, the vlm experiment's padded multimodal batches, ...) bring their own dataloader.
+  if (nameFound && !titanKnownModel(era, nameFound.value) && !invalidRun) {
+    invalidRun = true;
+    missing.push(
+      `unknown: tokens per step of torchtitan model \`${nameFound.value.slice(0, 60)}\` (its TrainSpec's own dataloader)`,
+    );
+  }
+
+  if (invalidRun) {
+    // The run would not start, or its tokens per step are not steps × batch × seq_len: no D.
+  } else if (stepsFound && seqLen && globalBatch && globalBatch.value > 0) {
     // An explicit global batch fixes tokens per step; DP only decides gradient accumulation.
     training.globalBatchSeqs = globalBatch.value;
     training.tokensPerStep = globalBatch.value * seqLen.value;

@@ -14,6 +14,8 @@ export const torchtuneInventory: FrameworkInventory = {
       paths: [
         'recipes/full_finetune_distributed.py',
         'recipes/lora_finetune_single_device.py',
+        'recipes/ppo_full_finetune_single_device.py',
+        'recipes/dev/grpo_full_finetune_distributed.py',
         'torchtune/models/*/_model_builders.py',
         'torchtune/models/*/_component_builders.py',
         'torchtune/modules/peft/lora.py',
@@ -118,6 +120,12 @@ export const torchtuneInventory: FrameworkInventory = {
     },
     { key: 'tokenizer.max_seq_len', affects: 'D', status: 'modelled', why: 'truncation length' },
     {
+      key: 'dataset',
+      affects: 'D',
+      status: 'modelled',
+      why: 'a list of datasets is a ConcatDataset; a sliced split in it leaves D unknown',
+    },
+    {
       key: 'dataset._component_',
       affects: 'D',
       status: 'modelled',
@@ -153,5 +161,27 @@ export const torchtuneInventory: FrameworkInventory = {
     { key: 'tensor_parallel_dim', affects: 'D', status: 'irrelevant', why: 'parallel layout' },
     { key: 'context_parallel_dim', affects: 'D', status: 'irrelevant', why: 'parallel layout' },
     { key: 'optimizer_in_bwd', affects: 'D', status: 'irrelevant', why: 'when the optimizer step runs' },
+    // RL recipes: the trained tokens are generated completions, and num_steps ends the run.
+    {
+      key: 'grpo_samples',
+      affects: 'D',
+      status: 'not-modelled',
+      example: 16,
+      why: 'GRPO (recipes/dev/grpo_full_finetune_distributed.py): grpo_samples generated completions per prompt, trained ppo_epochs times, until num_steps',
+    },
+    {
+      key: 'ppo_epochs',
+      affects: 'D',
+      status: 'not-modelled',
+      example: 2,
+      why: 'PPO / GRPO recipes: optimisation passes over generated trajectories, not over the dataset',
+    },
+    {
+      key: 'num_steps',
+      affects: 'D',
+      status: 'not-modelled',
+      example: 1000,
+      why: 'PPO / GRPO recipes stop after num_steps (ppo_full_finetune_single_device.py: num_steps // batch_size steps)',
+    },
   ],
 };

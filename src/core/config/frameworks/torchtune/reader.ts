@@ -335,8 +335,9 @@ function readTraining(b: SpecBuilder, context: ReadContext): void {
   const training = b.spec.training;
   training.finetune = true;
   const epochs = b.int(['epochs'], { training: 'duration' });
-  const batch = b.int(['batch_size'], { training: 'microBatch' });
-  const accum = b.int(['gradient_accumulation_steps'], { training: 'gradAccum' });
+  // Read for their sources (hovers, lenses); they make no global batch on their own (below).
+  b.int(['batch_size'], { training: 'microBatch' });
+  b.int(['gradient_accumulation_steps'], { training: 'gradAccum' });
   const maxSteps = b.int(['max_steps_per_epoch'], { training: 'steps' });
   const seq = b.int(['tokenizer', 'max_seq_len'], { training: 'seqLen' });
   const packed = b.bool(['dataset', 'packed'])?.value ?? false;
@@ -344,11 +345,21 @@ function readTraining(b: SpecBuilder, context: ReadContext): void {
   // A split other than the whole train split (`train[:95%]`) trains on a slice the settings' dataset
   // size does not describe.
   const split = b.string(['dataset', 'split']);
-  const sliced = split !== undefined && split.value.trim() !== 'train';
+  // A list of datasets is a ConcatDataset (full_finetune_distributed.py _setup_data); any slice in it
+  // makes the total something other than the datasets' sizes.
+  const datasetList = b.find(['dataset'])?.value;
+  const listSplits = Array.isArray(datasetList)
+    ? datasetList.map((d) => (d && typeof d === 'object' ? (d as Record<string, unknown>).split : undefined))
+    : [];
+  const listSliced = listSplits.some((s) => s !== undefined && s !== null && String(s).trim() !== 'train');
+  const sliced = (split !== undefined && split.value.trim() !== 'train') || listSliced;
   if (seq) training.seqLen = seq.value;
   if (epochs) training.durationUnit = { kind: 'epochs', suffix: '' };
   // Sequences per optimizer step per device; the device count multiplies it.
-  if (batch) training.globalBatchSeqs = batch.value * (accum?.value ?? 1);
+  // No global batch: the distributed recipes multiply batch_size × gradient_accumulation_steps by
+  // the data-parallel degree, which the world size decides (full_finetune_distributed.py:
+  // StatefulDistributedSampler(num_replicas=self.dp_degree), ParallelDims(world_size=...)); the file
+  // does not say which recipe runs it, nor on how many GPUs.
   if (maxSteps) {
     // A per-epoch step cap: the run is min(dataset, cap) per epoch — unknowable without the dataset.
     training.missing = ['dataset size (and max_steps_per_epoch caps each epoch)'];
@@ -357,11 +368,16 @@ function readTraining(b: SpecBuilder, context: ReadContext): void {
   if (epochs && datasetTokens && datasetTokens > 0 && !maxSteps && !sliced) {
     training.tokens = epochs.value * datasetTokens;
     training.formula = `${epochs.value} epochs × ${formatInt(datasetTokens)} dataset tokens (from settings)`;
+    b.assume(
+      'the dataset size counts tokens as torchtune feeds them: samples truncated at tokenizer.max_seq_len' +
+        (seq ? ` (${seq.value})` : '') +
+        '; each epoch drops the last partial batch and accumulation (drop_last, len(dataloader) // gradient_accumulation_steps)',
+    );
     return;
   }
   if (!training.missing) {
     training.missing = [
-      `dataset size (${dataset ? `\`${dataset.value.slice(0, 60)}\`` : 'the dataset'}${sliced ? ` split \`${split.value.slice(0, 30)}\`` : ''} for ${epochs?.value ?? 1} epoch${(epochs?.value ?? 1) === 1 ? '' : 's'}${packed ? ', packed' : ''})`,
+      `dataset size (${dataset ? `\`${dataset.value.slice(0, 60)}\`` : 'the dataset'}${split && sliced ? ` split \`${split.value.slice(0, 30)}\`` : listSliced ? ' with a sliced split in the list' : ''} for ${epochs?.value ?? 1} epoch${(epochs?.value ?? 1) === 1 ? '' : 's'}${packed ? ', packed' : ''})`,
     ];
   }
   b.diagnose(
