@@ -261,22 +261,18 @@ export function activationBytesPerLayer(x: ActivationShape): number {
 
 /** A Llama block under op-SAC: wq, wk, wv, wo, then w1, w3, w2 (gated) or w1, w2. */
 function llamaOpSacBlock(x: ActivationShape): OpSacBlock {
-  const ffn: OpSacMatmul[] = x.gated
-    ? [
-        { width: x.ffn, split: 'column' },
-        { width: x.ffn, split: 'column' },
-        { width: x.h, split: 'row' },
-      ]
-    : [
-        { width: x.ffn, split: 'column' },
-        { width: x.h, split: 'row' },
-      ];
   return {
     count: 1,
-    matmuls: [...attentionMatmuls(x.a, x.kvHeads, x.headDim, x.h), ...ffn],
+    matmuls: [...attentionMatmuls(x.a, x.kvHeads, x.headDim, x.h), ...mlpMatmuls(x.ffn, x.h, x.gated)],
     attentionOutWidth: x.headDim,
     allToAllWidth: 0,
   };
+}
+
+/** An MLP's matmuls in forward order: w1, w3, w2 (gated) or w1, w2. */
+function mlpMatmuls(ffn: number, h: number, gated: boolean): OpSacMatmul[] {
+  const up: OpSacMatmul = { width: ffn, split: 'column' };
+  return [up, ...(gated ? [up] : []), { width: h, split: 'row' }];
 }
 
 function attentionMatmuls(a: number, kvHeads: number, headDim: number, h: number): OpSacMatmul[] {
@@ -314,17 +310,7 @@ export function opSacBlocks(arch: ArchitectureSpec, layout: ResolvedLayout): OpS
       ]
     : attentionMatmuls(a, arch.nKvHeads, arch.headDim, h);
   const attentionOutWidth = mla ? mla.vHeadDim : arch.headDim;
-  const mlp = (f: number): OpSacMatmul[] =>
-    arch.gatedMlp
-      ? [
-          { width: f, split: 'column' },
-          { width: f, split: 'column' },
-          { width: h, split: 'row' },
-        ]
-      : [
-          { width: f, split: 'column' },
-          { width: h, split: 'row' },
-        ];
+  const mlp = (f: number) => mlpMatmuls(f, h, arch.gatedMlp);
   const moe = arch.moe;
   const moeLayers = moe ? Math.min(arch.nLayers, moe.moeLayers ?? arch.nLayers) : 0;
   const blocks: OpSacBlock[] = [];
