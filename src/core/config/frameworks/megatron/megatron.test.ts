@@ -632,6 +632,55 @@ describe('NVIDIA Megatron-LM examples the reader was not built against', () => {
   });
 });
 
+describe('megatron reader: entry points that build other models than GPT (Megatron-LM@d98e8a64)', () => {
+  // The same GPT flags, launched through different entry points. Only a GPT builder may show the
+  // GPT count; a VLM's language model alone is not its N, a BERT task is not a GPT.
+  const flags =
+    '--num-layers 4 --hidden-size 256 --num-attention-heads 4 --seq-length 128 --max-position-embeddings 128 ' +
+    '--padded-vocab-size 1024 --micro-batch-size 1 --global-batch-size 8 --train-iters 100';
+  const spec = (launch: string) => readSpec('/x/run.sh', `#!/bin/bash\n${launch} ${flags}\n`);
+  it('examples/multimodal/train.py (LLaVA: vision encoder + projector + LM): N and D unknown, naming the entry', () => {
+    const read = spec('torchrun --nproc_per_node 8 examples/multimodal/train.py');
+    assert.equal(read.architecture, undefined);
+    assert.equal(read.training.tokens, undefined);
+    assert.ok(read.paramsMissing!.some((m) => m.includes('examples/multimodal/train.py')));
+    const warning = read.diagnostics.find((d) => d.code === 'unknown-model');
+    assert.ok(warning && warning.message.includes('multimodal'));
+  });
+  it('examples/mimo/train.py and pretrain_vlm.py: N unknown', () => {
+    for (const launch of [
+      'uv run python -m torch.distributed.run examples/mimo/train.py',
+      'torchrun pretrain_vlm.py',
+    ]) {
+      const read = spec(launch);
+      assert.equal(read.architecture, undefined, launch);
+      assert.ok(
+        read.diagnostics.some((d) => d.code === 'unknown-model'),
+        launch,
+      );
+    }
+  });
+  it('tasks/main.py: LAMBADA / WIKITEXT103 evaluate a GPT (counted); RACE / MNLI fine-tune BERT (unknown)', () => {
+    for (const task of ['LAMBADA', 'WIKITEXT103'])
+      assert.ok(spec(`python tasks/main.py --task ${task}`).architecture, task);
+    for (const task of ['RACE', 'MNLI', '$TASK']) {
+      const read = spec(`python tasks/main.py --task ${task}`);
+      assert.equal(read.architecture, undefined, task);
+      assert.equal(read.training.tokens, undefined, task);
+    }
+  });
+  it('GPT entry points keep their count: pretrain_gpt.py, train_rl.py, tasks/msdp/main.py, a text-generation server', () => {
+    const gpt = spec('torchrun pretrain_gpt.py').architecture;
+    assert.ok(gpt);
+    for (const launch of [
+      'torchrun train_rl.py',
+      'python tasks/msdp/main.py',
+      'python tools/run_text_generation_server.py',
+    ])
+      assert.deepEqual(spec(launch).architecture, gpt, launch);
+  });
+});
+
 describe('megatron reader: flags that change N, against Megatron-LM@d98e8a64 model code', () => {
   const head =
     'torchrun pretrain_gpt.py --num-layers 2 --hidden-size 256 --num-attention-heads 4 --seq-length 128 ' +

@@ -642,21 +642,74 @@ function read(text: string, context: ReadContext): ReadResult {
     ...(paramsMissing.length && !architecture ? { paramsMissing } : {}),
   };
   const finished = view.finish(spec);
-  // Megatron's other entry points (pretrain_bert.py, pretrain_t5.py, pretrain_mamba.py, …) take the same
-  // flags but build other models (BERT adds token types, a pooler and an LM-head transform): the GPT
-  // count would be a wrong number, so N is unknown there.
-  const otherModel = /\bpretrain_(?!gpt)(\w+)\.py\b/.exec(text);
-  if (otherModel && !PRETRAIN_SCRIPT.test(text) && finished.architecture) {
-    delete finished.architecture;
-    finished.paramsMissing = [...(finished.paramsMissing ?? []), `a model of Megatron's ${otherModel[0]}`];
+  // Megatron's other entry points take the same flags but build other models: the GPT count (and
+  // the GPT memory and tokens) would be wrong numbers, so they are unknown there.
+  const otherModel = PRETRAIN_SCRIPT.test(text) ? undefined : nonGptEntryPoint(text, script);
+  if (otherModel) {
+    if (finished.architecture) {
+      delete finished.architecture;
+      finished.paramsMissing = [
+        ...(finished.paramsMissing ?? []),
+        `a model of Megatron's ${otherModel.entry}`,
+      ];
+    }
+    // A multimodal model's --seq-length is not the language model's trained sequence
+    // (examples/multimodal/train.py: image-embedding length + text), nor a BERT task's samples.
+    if (otherModel.tokensUnknown && finished.training.tokens !== undefined) {
+      delete finished.training.tokens;
+      delete finished.training.formula;
+      finished.training.missing = [`unknown: the tokens of ${otherModel.entry} (${otherModel.what})`];
+    }
     finished.diagnostics.push({
       severity: 'warning',
       code: 'unknown-model',
-      message: `unknown: this script launches ${otherModel[0]}; Scaling Lens counts Megatron's GPT model (pretrain_gpt.py) only, so N is not shown.`,
-      range: script.lines.range(otherModel.index, otherModel.index + otherModel[0].length),
+      message: `unknown: this script launches ${otherModel.entry} (${otherModel.what}); Scaling Lens counts Megatron's GPT model (pretrain_gpt.py) only, so N is not shown.`,
+      range: script.lines.range(otherModel.start, otherModel.end),
     });
   }
   return { kind: 'run-config', spec: finished, written: writtenFlags(view), parsed: script };
+}
+
+/** A Megatron entry point that builds something other than the GPT model, as the script launches it. */
+interface NonGptEntry {
+  entry: string;
+  what: string;
+  tokensUnknown: boolean;
+  start: number;
+  end: number;
+}
+
+/**
+ * Entry points of NVIDIA/Megatron-LM@d98e8a64 and deepspeedai/Megatron-DeepSpeed that take the GPT
+ * flags but build another model: pretrain_bert/t5/mamba/hybrid/vlm/retro/ict/vision_*.py;
+ * examples/multimodal/*.py and examples/mimo/*.py (a vision encoder + projector + the language
+ * model: LLaVAModel / MimoModel); tasks/main.py (Megatron-LM@fb13c1de^ `tasks/main.py`: only
+ * LAMBADA and WIKITEXT103 evaluate a GPT, RACE / MNLI / QQP / ORQA fine-tune BERT-based models) and
+ * tasks/vision (ViT). pretrain_gpt*.py, train_rl.py, finetune scripts of GPT models, the text
+ * generation servers and tasks/msdp build GPT models and are counted.
+ */
+function nonGptEntryPoint(text: string, script: ShellScript): NonGptEntry | undefined {
+  const at = (match: RegExpExecArray, what: string, tokensUnknown: boolean): NonGptEntry => ({
+    entry: match[1]!,
+    what,
+    tokensUnknown,
+    start: match.index + match[0].length - match[1]!.length,
+    end: match.index + match[0].length,
+  });
+  const pretrain = /(?:^|[\s/"'=])(pretrain_(?!gpt)(\w+)\.py)\b/m.exec(text);
+  if (pretrain) return at(pretrain, `Megatron's ${pretrain[2]} model`, false);
+  const multimodal = /(?:^|[\s/"'=])((?:examples\/)?(?:multimodal|mimo)\/[\w/.-]*?\w\.py)\b/m.exec(text);
+  if (multimodal)
+    return at(multimodal, 'a multimodal model: vision encoder, projector and language model', true);
+  const vision = /(?:^|[\s/"'=])(tasks\/vision\/[\w/.-]*?\w\.py)\b/m.exec(text);
+  if (vision) return at(vision, 'a vision transformer', true);
+  const tasks = /(?:^|[\s/"'=])(tasks\/main\.py)\b/m.exec(text);
+  if (tasks) {
+    const task = lastFlag(script, ['--task'])?.values[0]?.text;
+    if (task === 'LAMBADA' || task === 'WIKITEXT103') return undefined;
+    return at(tasks, task ? `task ${task}: a BERT-based model` : 'a task whose --task is not known', true);
+  }
+  return undefined;
 }
 
 /**
