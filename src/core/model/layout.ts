@@ -327,6 +327,11 @@ export interface ParallelLayout {
    * FP8 weight copies and activations): memory is then unknown, naming the key, not an estimate.
    */
   unmodelled?: (FieldSource & { why?: string })[];
+  /**
+   * What the estimate assumes about a key the file sets and the estimate approximates (a compiled
+   * model counted eager): said with the defaults, so the figure never hides it.
+   */
+  notes?: string[];
   /** Where each value came from. */
   sources: Partial<Record<LayoutKey, FieldSource>>;
 }
@@ -433,7 +438,7 @@ export function resolveLayout(
   d: LayoutDefaults = GENERIC_LAYOUT_DEFAULTS,
 ): { layout: ResolvedLayout; assumptions: string[] } {
   const l = layout ?? { sources: {} };
-  const assumptions: string[] = [];
+  const assumptions: string[] = [...(l.notes ?? [])];
   const pick = <K extends keyof LayoutDefaults & keyof ResolvedLayout>(
     key: K & LayoutKey,
     value: ResolvedLayout[K] | undefined,

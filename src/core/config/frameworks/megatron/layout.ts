@@ -62,7 +62,7 @@ export function readMegatronLayout(
     const flag = lastFlag(script, names);
     return flag ? source(flag) : undefined;
   };
-  const set = <K extends keyof Omit<ParallelLayout, 'sources' | 'invalid' | 'unmodelled'>>(
+  const set = <K extends keyof Omit<ParallelLayout, 'sources' | 'invalid' | 'unmodelled' | 'notes'>>(
     key: K & keyof ParallelLayout['sources'],
     found: { value: ParallelLayout[K]; source: FieldSource } | undefined,
   ) => {

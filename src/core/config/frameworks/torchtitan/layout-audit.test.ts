@@ -45,4 +45,22 @@ describe('torchtitan layout audit (pytorch/torchtitan@b5bcd76c)', () => {
     const eager = readLayout('torchtitan', toml('compile = true\n'), {}, 8)!;
     assert.equal(eager.logitsBytesPerElement, undefined);
   });
+
+  it('a compiled model ([compile] "model", default components, or the old [training] compile) is said to be counted eager', () => {
+    const notes = (extra: string) => readLayout('torchtitan', toml(extra), {}, 8)!.notes ?? [];
+    const eager = /\[compile\] "model" is counted as eager/;
+    for (const compiled of [
+      '\n[compile]\nenable = true\n',
+      '\n[compile]\nenable = true\ncomponents = ["model"]\n',
+      '\n[compile]\nenable = true\ncomponents = ["model", "loss"]\n',
+      'compile = true\n',
+    ])
+      assert.equal(notes(compiled).filter((n) => eager.test(n)).length, 1, compiled);
+    for (const notCompiled of [
+      '',
+      '\n[compile]\nenable = false\n',
+      '\n[compile]\nenable = true\ncomponents = ["loss"]\n',
+    ])
+      assert.deepEqual(notes(notCompiled), [], notCompiled);
+  });
 });
