@@ -11,7 +11,7 @@ import type { MemoryEdit, OffsetReplacement } from '../model/memoryEdits';
 import { getNode, lookup, parseYaml, type Located, type YamlSource } from './yamlSource';
 import { omegaConfResolver } from './specBuilder';
 
-type ValueKey = Exclude<keyof ParallelLayout, 'sources' | 'invalid' | 'unmodelled'> & LayoutKey;
+type ValueKey = Exclude<keyof ParallelLayout, 'sources' | 'invalid' | 'unmodelled' | 'notes'> & LayoutKey;
 
 /** A layout under construction. */
 export class LayoutBuilder {

@@ -19,7 +19,7 @@ export interface LayoutValue<T> {
   source: FieldSource;
 }
 
-type SettableKey = keyof Omit<ParallelLayout, 'sources' | 'invalid' | 'unmodelled'> & LayoutKey;
+type SettableKey = keyof Omit<ParallelLayout, 'sources' | 'invalid' | 'unmodelled' | 'notes'> & LayoutKey;
 
 export class YamlLayout {
   constructor(
