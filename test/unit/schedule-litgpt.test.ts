@@ -13,19 +13,30 @@ const close = (a: number, b: number, tol = 1e-12) =>
   assert.ok(Math.abs(a - b) <= tol * Math.max(Math.abs(a), Math.abs(b), 1e-300), `${a} vs ${b}`);
 
 test(
-  'tinyllama.yaml: lr 4e-4, warmup 2000 steps, cosine to 4e-5 over 3e12 / (512 × 2048) = 2,861,022 steps',
+  'tinyllama.yaml on 8 GPUs: A = 512 // 8 // 4 = 16 micro-batches per step; step k uses get_lr(16k − 1) with warmup 2000·16 iterations and cosine to 4e-5 at max_iters = 3e12 // 8 // (4 × 2048)',
   { skip: SHARED_SKIP },
   () => {
-    const r = extractSchedule(
-      'litgpt',
-      readFileSync(join(SHARED_DIR, 'configs', 'litgpt', 'pretrain', 'tinyllama.yaml'), 'utf8'),
-    );
+    const text = readFileSync(join(SHARED_DIR, 'configs', 'litgpt', 'pretrain', 'tinyllama.yaml'), 'utf8');
+    // Without a GPU count A is unknown: the nominal schedule (hover) only, no plan.
+    const nominal = extractSchedule('litgpt', text);
+    assert.equal(nominal.plan, undefined);
+    assert.ok(nominal.errors.some((e) => /GPU count/.test(e)));
+    assert.equal(nominal.schedule!.horizon, 2_861_022);
+    const r = extractSchedule('litgpt', text, { options: { gpus: 8 } });
     assert.deepEqual(r.errors, []);
     const s = r.plan!.schedule;
-    assert.equal(s.horizon, 2_861_022);
-    close(lrAt(s, 1000), 2e-4);
-    close(lrAt(s, 2000), 4e-4);
-    close(lrAt(s, 2000 + (2_861_022 - 2000) / 2), 4e-5 + 0.5 * 3.6e-4);
+    assert.equal(r.plan!.totalSteps, 2_861_022);
+    // litgpt@26857050 pretrain.py get_lr(lr, it, warmup_iters, max_iters, min_lr).
+    const A = 16;
+    const maxIters = Math.floor(Math.floor(3e12 / 8) / (4 * 2048));
+    const Wi = 2000 * A;
+    const getLr = (it: number) =>
+      it < Wi
+        ? (4e-4 * it) / Wi
+        : 4e-5 + 0.5 * (1 + Math.cos((Math.PI * (it - Wi)) / (maxIters - Wi))) * 3.6e-4;
+    for (const k of [1, 2, 1000, 2000, 2001, 1_430_511, 2_861_022])
+      close(lrAt(s, k - 1), getLr(k * A - 1), 1e-9);
+    close(lrAt(s, 999), (4e-4 * (1000 * 16 - 1)) / 32000);
   },
 );
 

@@ -10,7 +10,10 @@
  * - constant_with_warmup → ConstantWithWarmupScheduler(t_warmup, alpha 1.0, t_max).
  * - inv_sqrt_with_warmup (llm-foundry's own, with t_scale and a linear cooldown): not modeled.
  * Times are Composer time strings (`100ba`, `2e9tok`, `1000sp`, `0.01dur` of max_duration, `1ep`);
- * `_convert_time` truncates with int(). Schedulers step every batch (composer/trainer/trainer.py
+ * `_convert_time` truncates with int(); `Time.from_timestring` (composer/core/time.py) raises a
+ * TypeError for a fractional value in any unit but `dur`. llm-foundry passes the `scheduler` keys
+ * (less `name`) as keyword arguments (llmfoundry/command_utils/train.py → build_scheduler), so a key
+ * the class does not take is a TypeError: refused here, naming it. Audited again at both commits. Schedulers step every batch (composer/trainer/trainer.py
  * `_train_loop`: `scheduler.step()` before `timestamp.to_next_batch`), so batch k uses time k − 2.
  */
 import { isMap } from 'yaml';
@@ -26,10 +29,18 @@ function time(raw: unknown): { value: number; unit: Unit } | undefined {
   const m = TIME.exec(raw);
   if (!m) return undefined;
   const value = Number(m[1]!.replace(/_/g, ''));
+  // Time.from_timestring: `if int(value) != value: raise TypeError` for every unit but dur.
+  if (m[2] !== 'dur' && !Number.isInteger(value)) return undefined;
   return Number.isFinite(value) ? { value, unit: m[2] as Unit } : undefined;
 }
 
 const SCHEDULERS = ['cosine_with_warmup', 'linear_decay_with_warmup', 'constant_with_warmup'];
+/** Keyword arguments of each Composer class (composer/optim/scheduler.py `__init__`). */
+const ARGUMENTS: Record<string, string[]> = {
+  cosine_with_warmup: ['t_warmup', 't_max', 'alpha_f', 'scale_warmup'],
+  linear_decay_with_warmup: ['t_warmup', 'alpha_i', 'alpha_f', 't_max', 'scale_warmup'],
+  constant_with_warmup: ['t_warmup', 'alpha', 't_max', 'scale_warmup'],
+};
 
 export function llmFoundrySchedule(
   text: string,
@@ -63,13 +74,28 @@ export function llmFoundrySchedule(
   }
   if (!SCHEDULERS.includes(String(name)))
     out.errors.push(unmodeled('scheduler.name', name, `modeled: ${SCHEDULERS.join(', ')}`));
+  else {
+    const block = yaml.get([...root, 'scheduler']);
+    if (block && typeof block === 'object')
+      for (const key of Object.keys(block))
+        if (key !== 'name' && !ARGUMENTS[String(name)]!.includes(key))
+          out.errors.push(
+            unmodeled(
+              `scheduler.${key}`,
+              (block as Record<string, unknown>)[key],
+              `not an argument of ${String(name)}: Composer raises a TypeError`,
+            ),
+          );
+  }
   if (!(Number.isFinite(lr) && lr > 0)) out.errors.push('`optimizer.lr` is missing or not a positive number');
   const maxDuration = time(resolve(['max_duration']));
   if (!maxDuration) out.errors.push('`max_duration` is missing or not a Composer time (e.g. 4800ba, 2e9tok)');
   const warmupRaw = resolve(['scheduler', 't_warmup']);
   const warmupTime = time(warmupRaw);
   if (!warmupTime)
-    out.errors.push('`scheduler.t_warmup` is required by Composer and must be a time (e.g. 100ba)');
+    out.errors.push(
+      '`scheduler.t_warmup` is required by Composer and must be a time (e.g. 100ba; a whole number but in dur)',
+    );
   const tMaxRaw = resolve(['scheduler', 't_max']);
   const tMax = tMaxRaw === undefined ? { value: 1, unit: 'dur' as Unit } : time(tMaxRaw);
   if (!tMax) out.errors.push(`\`scheduler.t_max\` = ${JSON.stringify(tMaxRaw)} is not a Composer time`);

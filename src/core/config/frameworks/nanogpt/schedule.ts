@@ -1,69 +1,128 @@
 /**
- * The LR schedule of a nanoGPT config (`config/*.py`, simple `name = value` lines read from the text;
- * not through the framework reader). Semantics and defaults from karpathy/nanoGPT@3adf61e1
- * train.py: learning_rate 6e-4, max_iters 600000, decay_lr True, warmup_iters 2000, lr_decay_iters
- * 600000, min_lr 6e-5, batch_size 12, block_size 1024, gradient_accumulation_steps 5·8 (a global count:
- * tokens per iteration = gradient_accumulation_steps · batch_size · block_size, train.py l. 94–101);
- * `get_lr`: warmup peak·(it+1)/(W+1), cosine to min_lr at lr_decay_iters, min_lr after it.
+ * The LR schedule of a nanoGPT config (`config/*.py`). Semantics and defaults from
+ * karpathy/nanoGPT@3adf61e1 train.py (the same `get_lr` and defaults in sijunhe/nanoMoE@307f3c2e and
+ * wolfecameron/nanoMoE@661fbcf train.py): learning_rate 6e-4, decay_lr True, warmup_iters 2000,
+ * lr_decay_iters 600000, min_lr 6e-5; `get_lr(it)`: it < W → lr·(it+1)/(W+1); it > lr_decay_iters →
+ * min_lr; else cosine from lr to min_lr over (it − W)/(lr_decay_iters − W). The LR is set once per
+ * iteration (before its micro-batches), so iteration k is optimizer step k + 1 at position k.
+ *
+ * Batch and run length from the nanoGPT reader: tokens per iteration gradient_accumulation_steps ·
+ * batch_size · block_size, and max_iters + 1 updates: the loop trains at iter_num 0 … max_iters and
+ * breaks once `iter_num > max_iters` (train.py l. 328–333). The reader's D counts max_iters of them
+ * (the last update is never checkpointed), so the curve runs one step past D.
+ * The LR keys are read from the file's top-level assignments (the reader's scanner: the last one
+ * wins, as `exec` does); anything else that sets them is unknown, never a guess.
  */
+import type { ReadContext, RunSpec } from '../../../types';
+import { batchAndLength, emptyExtraction, readTraining, unmodeled } from '../../../schedule/common';
 import type { ExtractedSchedule } from '../../../schedule/types';
 
-const DEFAULTS: Record<string, number> = {
+const DEFAULTS = {
   learning_rate: 6e-4,
-  max_iters: 600000,
   warmup_iters: 2000,
   lr_decay_iters: 600000,
   min_lr: 6e-5,
-  batch_size: 12,
-  block_size: 1024,
-  gradient_accumulation_steps: 40,
-};
+} as const;
+type NumberKey = keyof typeof DEFAULTS;
+const LR_KEYS = [...(Object.keys(DEFAULTS) as NumberKey[]), 'decay_lr', 'init_from'] as const;
 
-/** `x = 5 * 8`, `x = 6e-4`, `x = 600_000` → number; anything else → undefined (not evaluated). */
-function value(expr: string): number | undefined {
-  const clean = expr.replace(/#.*$/, '').replace(/_/g, '').trim();
-  if (/^[\d.eE+-]+(\s*\*\s*[\d.eE+-]+)*$/.test(clean)) {
-    const v = clean.split('*').reduce((a, b) => a * Number(b), 1);
-    return Number.isFinite(v) ? v : undefined;
-  }
-  return undefined;
+/** The reader module, required when called (it imports this module: a static import is a cycle). */
+function readerModule(): typeof import('./reader') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('./reader') as typeof import('./reader');
 }
 
-export function nanogptSchedule(text: string): ExtractedSchedule {
-  const out: ExtractedSchedule = { keyLines: {}, errors: [], notes: [] };
-  const v: Record<string, number> = { ...DEFAULTS };
-  let decay = true;
-  text.split('\n').forEach((line, i) => {
-    const m = /^([A-Za-z_]\w*)\s*=\s*(.+)$/.exec(line);
-    if (!m) return;
-    const [, key, expr] = m;
-    if (key === 'decay_lr') {
-      decay = !/^\s*False/.test(expr);
-      out.keyLines[key] = i + 1;
-    } else if (key in DEFAULTS) {
-      const n = value(expr);
-      if (n === undefined) out.errors.push(`${key} = ${expr.trim()} is not a plain number`);
-      else v[key] = n;
-      out.keyLines[key] = i + 1;
-    }
+export function nanogptSchedule(text: string, context: ReadContext = {}, spec?: RunSpec): ExtractedSchedule {
+  const out = emptyExtraction();
+  const { scanPythonConfig } = readerModule();
+  const latest = new Map<string, ReturnType<typeof scanPythonConfig>['assignments'][number]>();
+  for (const a of scanPythonConfig(text).assignments) latest.set(a.name, a);
+  const lineOf = (offset: number) => text.slice(0, offset).split(/\r\n|\r|\n/).length;
+
+  // An LR key set anywhere but a top-level `name = literal` line (inside an if/for block, after a
+  // `;`, by tuple unpacking) is code we do not execute.
+  (LR_KEYS as readonly string[]).forEach((key) => {
+    const pattern = new RegExp(`^(?:[ \\t]+${key}[ \\t]*=(?!=)|.*[;,][ \\t]*${key}[ \\t]*=(?!=))`, 'm');
+    const hit = pattern.exec(text);
+    if (hit && !hit[0].trimStart().startsWith('#'))
+      out.errors.push(
+        `unknown: \`${key}\` is assigned on line ${lineOf(hit.index)} outside a top-level \`${key} = value\` line (Scaling Lens does not execute config files)`,
+      );
   });
-  for (const key of ['learning_rate', 'warmup_iters', 'lr_decay_iters', 'max_iters'])
-    if (!(key in out.keyLines)) out.notes.push(`${key} not set: nanoGPT default ${DEFAULTS[key]}`);
+
+  const v: Record<NumberKey, number> = { ...DEFAULTS };
+  for (const key of Object.keys(DEFAULTS) as NumberKey[]) {
+    const a = latest.get(key);
+    if (!a) {
+      if (key !== 'min_lr') out.notes.push(`${key} not set: nanoGPT default ${DEFAULTS[key]}`);
+      continue;
+    }
+    out.keyLines[key] = lineOf(a.nameStart);
+    if (a.value.kind === 'number') v[key] = a.value.value;
+    else out.errors.push(`unknown: \`${key} = ${a.raw.slice(0, 60)}\` is not a plain number`);
+  }
+  let decay = true;
+  const decayLr = latest.get('decay_lr');
+  if (decayLr) {
+    out.keyLines.decay_lr = lineOf(decayLr.nameStart);
+    // train.py `get_lr(iter_num) if decay_lr else learning_rate`: Python truthiness.
+    if (decayLr.value.kind === 'bool') decay = decayLr.value.value;
+    else if (decayLr.value.kind === 'number') decay = decayLr.value.value !== 0;
+    else out.errors.push(unmodeled('decay_lr', decayLr.raw.slice(0, 60), 'not True/False'));
+  }
+  const initFrom = latest.get('init_from');
+  if (initFrom?.value.kind === 'string' && initFrom.value.value === 'resume') {
+    out.keyLines.init_from = lineOf(initFrom.nameStart);
+    // train.py: iter_num = checkpoint['iter_num'], so get_lr starts where the checkpoint stopped.
+    out.errors.push(
+      unmodeled(
+        'init_from',
+        'resume',
+        "the LR continues from the checkpoint's iter_num, which the file does not hold",
+      ),
+    );
+  }
+
+  const { training, error } = readTraining(text, context, spec);
+  if (error) out.errors.push(error);
+  const maxIters = training?.steps;
+  if (decay && v.lr_decay_iters === v.warmup_iters && (maxIters === undefined || maxIters >= v.warmup_iters))
+    out.errors.push(
+      `\`lr_decay_iters\` = \`warmup_iters\` = ${v.warmup_iters}: train.py get_lr divides by lr_decay_iters − warmup_iters at iteration ${v.warmup_iters} (ZeroDivisionError)`,
+    );
   if (out.errors.length) return out;
+
+  out.schedule = {
+    unit: 'steps',
+    peakLr: v.learning_rate,
+    finalLr: decay ? v.min_lr : v.learning_rate,
+    warmup: decay ? v.warmup_iters : 0,
+    warmupShape: 'linear-plus-one',
+    decay: decay ? { kind: 'cosine' } : { kind: 'constant' },
+    horizon: decay ? v.lr_decay_iters : Math.max(1, maxIters ?? 1),
+  };
+  if (training?.steps === 0) {
+    out.errors.push(
+      training.formula?.startsWith('eval_only')
+        ? '`eval_only` = True: train.py stops after the first evaluation, no training steps'
+        : '`max_iters` = 0: no training steps',
+    );
+    return out;
+  }
+  const run = batchAndLength(training, out.errors);
+  if (!run) return out;
+  if (run.totalSteps === undefined || training?.tokens === undefined) {
+    // The reader withholds D (a fork's training-length key, a non-literal max_iters).
+    const missing = training?.missing?.length ? ` (missing: ${training.missing.join(', ')})` : '';
+    out.errors.push(`the run length is unknown${missing}`);
+    return out;
+  }
+  out.runLength = run.totalSteps + 1;
   out.plan = {
-    schedule: {
-      unit: 'steps',
-      peakLr: v.learning_rate,
-      finalLr: decay ? v.min_lr : v.learning_rate,
-      warmup: decay ? v.warmup_iters : 0,
-      warmupShape: 'linear-plus-one',
-      decay: decay ? { kind: 'cosine' } : { kind: 'constant' },
-      horizon: decay ? v.lr_decay_iters : v.max_iters,
-    },
-    batchTokens: v.gradient_accumulation_steps * v.batch_size * v.block_size,
-    sequenceLength: v.block_size,
-    // train.py runs iterations 0..max_iters inclusive.
-    totalSteps: v.max_iters + 1,
+    schedule: out.schedule,
+    batchTokens: run.batchTokens,
+    sequenceLength: run.seqLen,
+    totalSteps: run.totalSteps + 1,
   };
   return out;
 }

@@ -13,7 +13,13 @@
  *   when that is smaller. The dataloader's length is the dataset's, which the file does not hold.
  * - No `lr_scheduler`: full_finetune_distributed logs "No learning rate scheduler configured. Using
  *   constant learning rate." and trains at `optimizer.lr`.
- * The LR of step k (0-based) is the lambda at k (LambdaLR steps after each optimizer step).
+ * The LR of step k (0-based) is the lambda at k (LambdaLR steps after each optimizer step, once per
+ * gradient_accumulation_steps batches: full_finetune_distributed.py `train`, lora_finetune_single_device.py
+ * `train`). Audited at bd2a0fc7: recipes/lora_finetune_distributed_multi_dataset.py takes
+ * steps_per_epoch = max_steps_per_epoch outright; ppo_full_finetune_single_device.py passes
+ * num_steps // batch_size × ppo_epochs × (batch_size // ppo_batch_size); qat_single_device.py and
+ * dev/early_exit_finetune_distributed.py build no scheduler. The file does not name its recipe, so no
+ * cosine horizon is given as a plan.
  */
 import type { ReadContext, RunSpec } from '../../../types';
 import { emptyExtraction, unmodeled, YamlKeys } from '../../../schedule/common';
@@ -80,11 +86,14 @@ export function torchtuneSchedule(
     for (const key of Object.keys(scheduler as Record<string, unknown>))
       if (!COSINE_ARGS.has(key)) {
         doc.get(['lr_scheduler', key]);
-        out.errors.push(
-          key === 'num_training_steps' || key === 'last_epoch'
-            ? `\`lr_scheduler.${key}\` is passed by the recipe itself (config.instantiate raises on the duplicate)`
-            : `\`lr_scheduler.${key}\` is not an argument of get_cosine_schedule_with_warmup`,
-        );
+        // torchtune@bd2a0fc7 torchtune/config/_instantiate.py `instantiate`: "This overwrites any
+        // repeated fields in the config with kwargs" (OmegaConf.merge(config, kwargs)), and the recipes
+        // pass num_training_steps and last_epoch as kwargs, so the config's values never apply.
+        if (key === 'num_training_steps' || key === 'last_epoch')
+          out.notes.push(
+            `\`lr_scheduler.${key}\` is ignored: the recipe passes its own (config.instantiate overwrites the config's value)`,
+          );
+        else out.errors.push(`\`lr_scheduler.${key}\` is not an argument of get_cosine_schedule_with_warmup`);
       }
   const warmup = doc.number(['lr_scheduler', 'num_warmup_steps']);
   if (warmup === undefined && !doc.has(['lr_scheduler', 'num_warmup_steps']))
