@@ -107,7 +107,14 @@ test('linear, constant_with_warmup, cosine_min_lr_ratio, cosine_constant_lr_rati
 test('rex, cosine_with_restarts, jagged restarts and a fractional warmup_steps are named as unknown, never drawn', () => {
   for (const [text, key] of [
     [PRETRAIN.replace('lr_scheduler: cosine', 'lr_scheduler: rex'), 'lr_scheduler'],
-    [PRETRAIN.replace('lr_scheduler: cosine', 'lr_scheduler: cosine_with_restarts'), 'lr_scheduler'],
+    // Hard restarts with 2 cycles (with the default num_cycles 1 it is the plain cosine: schedule-audit.test.ts).
+    [
+      PRETRAIN.replace(
+        'lr_scheduler: cosine',
+        'lr_scheduler: cosine_with_restarts\nlr_scheduler_kwargs:\n  num_cycles: 2',
+      ),
+      'lr_scheduler_kwargs.num_cycles',
+    ],
     [
       PRETRAIN.replace('lr_scheduler: cosine', 'lr_scheduler: cosine\njagged_restart_steps: 100'),
       'jagged_restart_steps',

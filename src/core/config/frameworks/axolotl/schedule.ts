@@ -24,6 +24,16 @@
  *   schedules over `max_steps` when it is set.
  * Without `max_steps` the run is num_epochs over the dataset, whose size is not in the file, so the
  * horizon is unknown and only the schedule's shape is stated.
+ * Audit (axolotl@067b021c pins transformers==5.14.1; read in transformers 5.17.0's wheel,
+ * src/transformers/optimization.py, the same code for these): `get_scheduler` passes
+ * lr_scheduler_kwargs to inverse_sqrt (since huggingface/transformers#44909, Mar 2026; 4.57.6 still
+ * dropped them) (timescale, default W or 10,000 when W = 0) and its lambda is
+ * 1/√((step + timescale − W)/timescale): the model's inverse-sqrt with decayShift timescale − W.
+ * polynomial with power 1 (the default) is linear from lr to lr_end (default 1e-7), then lr_end;
+ * cosine_with_restarts with num_cycles 1 (the default) is the cosine to 0. HF's schedule-free
+ * optimizers (trainer_optimizer.py `_get_schedule_free_optimizer`) warm up inside the optimizer
+ * over warmup_steps on top of the scheduler: not modelled. `warmup_steps` is `int | None` in
+ * Axolotl's schema (utils/schemas/config.py), so a fractional value is refused there.
  */
 import type { ReadContext, RunSpec } from '../../../types';
 import { emptyExtraction, unmodeled, YamlKeys } from '../../../schedule/common';
@@ -37,6 +47,8 @@ const HF_NAMES = [
   'cosine_with_min_lr',
   'warmup_stable_decay',
   'inverse_sqrt',
+  'polynomial',
+  'cosine_with_restarts',
 ];
 const AXOLOTL_NAMES = ['one_cycle', 'rex'];
 
@@ -86,12 +98,21 @@ export function axolotlSchedule(
       unmodeled(
         'warmup_steps',
         warmupSteps,
-        'not a whole step count: transformers v5 reads a value below 1 as a ratio',
+        "not a whole step count: Axolotl's schema types warmup_steps as an int and refuses it",
       ),
     );
   if (warmupSteps && warmupRatio)
     out.errors.push('`warmup_steps` and `warmup_ratio` are mutually exclusive (Axolotl refuses)');
 
+  const optimizer = doc.string(['optimizer']);
+  if (optimizer && /^schedule_free_/.test(optimizer))
+    out.errors.push(
+      unmodeled(
+        'optimizer',
+        optimizer,
+        'a schedule-free optimizer warms up its own LR over warmup_steps on top of the scheduler',
+      ),
+    );
   if (!HF_NAMES.includes(name) && !AXOLOTL_NAMES.includes(name)) {
     out.errors.push(
       unmodeled(
@@ -178,19 +199,61 @@ export function axolotlSchedule(
   }
   if (name === 'inverse_sqrt') {
     if (!checkKwargs(['timescale'])) return out;
-    const timescale = kwarg('timescale');
-    if (warmup === undefined) return describe(`linear warmup from 0 to ${lr}, then ${lr}·√(W/step)`);
-    if (!(warmup > 0) || (timescale !== undefined && timescale !== warmup)) {
+    const timescaleRaw = kwarg('timescale');
+    if (warmup === undefined)
+      return describe(`linear warmup from 0 to ${lr}, then ${lr}·√(t/(step + t − W))`);
+    // get_inverse_sqrt_schedule: `timescale = num_warmup_steps or 10_000` when not given.
+    const timescale = timescaleRaw ?? (warmup || 10_000);
+    if (!(timescale > 0)) {
+      out.errors.push(`\`lr_scheduler_kwargs.timescale\` = ${timescale} must be positive`);
+      return out;
+    }
+    // _get_inverse_sqrt_schedule_lr_lambda: 1/√((step + t − W)/t) from W on, i.e. peak·√(t/max(x', t))
+    // at x' = step + (t − W) ≥ t.
+    const shift = timescale - warmup;
+    if (timescaleRaw !== undefined)
+      out.notes.push(
+        '`lr_scheduler_kwargs.timescale` reaches inverse_sqrt since huggingface/transformers#44909 (Mar 2026, in the 5.14.1 Axolotl pins); transformers 4.x ignored it and used the warmup',
+      );
+    return finish({
+      ...base({ kind: 'inverse-sqrt', timescale }, 0, total ?? Math.max(warmup, 1)),
+      ...(shift ? { decayShift: shift } : {}),
+    });
+  }
+  if (name === 'polynomial') {
+    if (!checkKwargs(['lr_end', 'power'])) return out;
+    const lrEnd = kwarg('lr_end') ?? 1e-7;
+    const power = kwarg('power') ?? 1;
+    if (power !== 1) {
+      out.errors.push(unmodeled('lr_scheduler_kwargs.power', power, 'a polynomial decay other than linear'));
+      return out;
+    }
+    if (!(lr > lrEnd)) {
+      out.errors.push(`lr_end ${lrEnd} must be smaller than learning_rate ${lr} (HF raises)`);
+      return out;
+    }
+    if (total === undefined || warmup === undefined)
+      return describe(`linear warmup from 0 to ${lr}, then linear to lr_end ${lrEnd}`);
+    // _get_polynomial_decay_schedule_with_warmup_lr_lambda, power 1: (lr − lr_end)·(1 − p) + lr_end.
+    return finish(base({ kind: 'linear' }, lrEnd, total));
+  }
+  if (name === 'cosine_with_restarts') {
+    if (!checkKwargs(['num_cycles'])) return out;
+    const cycles = kwarg('num_cycles') ?? 1;
+    if (cycles !== 1) {
       out.errors.push(
         unmodeled(
-          'lr_scheduler',
-          name,
-          'modeled only with a warmup and timescale = warmup (then lr·√(W/step))',
+          'lr_scheduler_kwargs.num_cycles',
+          cycles,
+          'hard restarts (several cosine cycles) are not modeled',
         ),
       );
       return out;
     }
-    return finish({ ...base({ kind: 'inverse-sqrt', timescale: warmup }, 0, total ?? warmup) });
+    if (total === undefined || warmup === undefined)
+      return describe(`linear warmup from 0 to ${lr}, then cosine to 0`);
+    // One cycle: 0.5·(1 + cos(π·(p mod 1))) is the half cosine, 0 from p ≥ 1.
+    return finish(base({ kind: 'cosine' }, 0, total));
   }
   if (name === 'one_cycle') {
     if (!checkKwargs(['pct_start', 'anneal_strategy', 'div_factor', 'final_div_factor'])) return out;

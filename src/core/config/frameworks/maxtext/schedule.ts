@@ -12,12 +12,85 @@
  *   cosine); from H on the LR is 0 (a zero phase when steps > H).
  * Before the WSD change (google/maxtext@e64f6813, Oct 2024, MaxText/max_utils.py; key
  * `cosine_learning_rate_final_fraction`) the cosine used pct = k/C: files with that key get it.
+ * (WSD arrived in AI-Hypercomputer/maxtext@e886dd21, Jan 2026, src/MaxText/maxtext_utils.py, which
+ * renamed the key and made the cosine pct = k/(C − 1).)
+ * Audit at e591f30c: the values come from the reader's own layering (base.yml or a base_config
+ * chain ← configs/models/<model_name>.yml ← key=value overrides, as pyconfig.py does), so a model
+ * overlay or a launcher gets the base.yml it runs with (and that file's era); an override the
+ * launcher cannot know (`warmup_steps_fraction=$(python3 …)`) is an error naming the key, never the
+ * default. Edges of create_learning_rate_schedule: a WSD decay of 0 steps adds no decay piece, and
+ * one of 1 step is optax.linear_schedule(transition_steps = 0), which stays at init_value: with
+ * either the LR is the peak until learning_rate_schedule_steps. Every optimizer takes the schedule
+ * as optax's learning_rate, evaluated at the update count before it increments: step k uses k − 1.
+ * `enable_rampup_batch_size` (utils/rampup_batch.py RampupBatchManager) changes the batch per step,
+ * which the plan cannot follow: the plan is an error naming it (the LR per step stays right).
  */
 import { parseShell } from '../../shell';
 import { parseNumberLiteral } from '../../values';
 import type { ReadContext, RunSpec } from '../../../types';
 import { batchAndLength, emptyExtraction, readTraining, unmodeled, YamlKeys } from '../../../schedule/common';
 import type { DecayShape, ExtractedSchedule } from '../../../schedule/types';
+import type { Layer } from './reader';
+
+/**
+ * The registry, required when first needed (as in schedule/common.ts): the reader imports this
+ * module, so a static import would evaluate the registry while the reader is initialising.
+ */
+function registry(): typeof import('../../registry') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('../../registry') as typeof import('../../registry');
+}
+
+/**
+ * The LR keys as the maxtext reader layers them (highest layer wins), or why they are unknown, or
+ * undefined when the reader does not read this text as a MaxText run config.
+ */
+function layeredValues(
+  text: string,
+  context: ReadContext,
+  out: ExtractedSchedule,
+): { values: Map<string, unknown>; fromDefaults: Set<string> } | undefined {
+  // The reader itself, not registry().readRunConfig: that returns the spec without the reader's parse.
+  const reader = registry().READERS.find((r) => r.id === 'maxtext');
+  let result: ReturnType<NonNullable<typeof reader>['read']> | undefined;
+  try {
+    result = reader?.read(text, context);
+  } catch {
+    return undefined;
+  }
+  if (result?.kind !== 'run-config') return undefined;
+  const layers = (result.parsed as { maxtextLayers?: Layer[] } | undefined)?.maxtextLayers;
+  if (!layers) {
+    out.errors.push(
+      'unknown: the launch names a config file or arguments that are not known here, so the LR keys they set are unknown',
+    );
+    return { values: new Map(), fromDefaults: new Set() };
+  }
+  const values = new Map<string, unknown>();
+  const fromDefaults = new Set<string>();
+  for (const key of KEYS) {
+    for (let i = layers.length - 1; i >= 0; i--) {
+      const found = layers[i]!.values.get(key);
+      if (!found) continue;
+      if (found.source && !found.source.file) out.keyLines[key] = found.source.keyRange.start.line + 1;
+      if (found.unresolved)
+        out.errors.push(unmodeled(key, found.source?.raw ?? '?', 'a value the launcher cannot know here'));
+      else if (found.refused) out.errors.push(`\`${key}\`: ${found.refused}`);
+      else if (found.value !== undefined && found.value !== null) {
+        values.set(key, found.value);
+        if (i === 0) fromDefaults.add(key);
+      }
+      break;
+    }
+  }
+  const rampup = layers
+    .map((l) => l.values.get('enable_rampup_batch_size'))
+    .filter(Boolean)
+    .pop();
+  if (rampup && (rampup.value === true || String(rampup.value).toLowerCase() === 'true'))
+    values.set('enable_rampup_batch_size', true);
+  return { values, fromDefaults };
+}
 
 const DEFAULTS: Record<string, number | string> = {
   learning_rate: 3e-5,
@@ -33,10 +106,16 @@ const KEYS = [...Object.keys(DEFAULTS), 'cosine_learning_rate_final_fraction'];
 
 export function maxtextSchedule(text: string, context: ReadContext = {}, spec?: RunSpec): ExtractedSchedule {
   const out = emptyExtraction();
-  const values = new Map<string, unknown>();
+  let values = new Map<string, unknown>();
   const shell = /^\s*(python3?|bash|export|#!)/m.test(text) || /\.(sh|bash)$/.test(context.path ?? '');
   let configFile: string | undefined;
-  if (shell) {
+  const layered = layeredValues(text, context, out);
+  let fromDefaults: Set<string> | undefined;
+  if (layered) {
+    if (out.errors.length) return out;
+    values = layered.values;
+    fromDefaults = layered.fromDefaults;
+  } else if (shell) {
     try {
       const script = parseShell(text);
       for (const statement of script.statements)
@@ -96,10 +175,12 @@ export function maxtextSchedule(text: string, context: ReadContext = {}, spec?: 
   if (!(lr > 0)) out.errors.push(`\`learning_rate\` = ${lr} is not positive`);
   if (!(horizon > 1)) out.errors.push(`the schedule length ${horizon} must be more than one step`);
   for (const key of ['learning_rate', 'steps'])
-    if (!values.has(key)) out.notes.push(`\`${key}\` not set: MaxText base.yml default ${DEFAULTS[key]}`);
+    if (!values.has(key) || fromDefaults?.has(key))
+      out.notes.push(`\`${key}\` not set: MaxText base.yml default ${DEFAULTS[key]}`);
   if (out.errors.length) return out;
   const warmup = Math.trunc(horizon * warmupFraction);
   let decay: DecayShape;
+  let peakHolds = false;
   // The cosine reaches its floor one step early (pct = k/(C − 1)): the model's horizon is H − 1.
   let modelHorizon = legacy ? horizon : horizon - 1;
   if (type === 'cosine') {
@@ -121,6 +202,9 @@ export function maxtextSchedule(text: string, context: ReadContext = {}, spec?: 
       cooldownFraction: span > 0 ? Math.max(0, decaySteps - 1) / span : 1,
       shape: wsdStyle === 'cosine' ? 'cosine' : 'linear',
     };
+    // No decay piece (0 steps), or optax.linear_schedule with transition_steps 0 (1 linear step),
+    // which returns init_value: the peak holds until learning_rate_schedule_steps.
+    if (decaySteps === 0 || (decaySteps === 1 && wsdStyle !== 'cosine')) peakHolds = true;
   }
   if (!legacy && !values.has('lr_schedule_type') && !values.has('learning_rate_final_fraction'))
     out.notes.push(
@@ -129,7 +213,7 @@ export function maxtextSchedule(text: string, context: ReadContext = {}, spec?: 
   out.schedule = {
     unit: 'steps',
     peakLr: lr,
-    finalLr: lr * fraction,
+    finalLr: peakHolds ? lr : lr * fraction,
     warmup,
     warmupShape: 'linear',
     decay,
@@ -139,6 +223,15 @@ export function maxtextSchedule(text: string, context: ReadContext = {}, spec?: 
   out.runLength = steps;
   const { training, error } = readTraining(text, context, spec);
   const runErrors: string[] = error ? [error] : [];
+  if (values.get('enable_rampup_batch_size') === true)
+    runErrors.push(
+      unmodeled(
+        'enable_rampup_batch_size',
+        true,
+        'the batch ramp-up of RampupBatchManager is not modelled, so tokens per step are unknown',
+      ),
+    );
+  if (runErrors.length) return { ...out, errors: runErrors };
   const run = batchAndLength(training, runErrors);
   if (!run) return { ...out, errors: runErrors };
   out.plan = {

@@ -9,6 +9,16 @@
  *   lr·s/max(W, 1) or constant lr); constant until lr_decay_starting_step (default W); decay over
  *   lr_decay_steps (default train_steps − W, minus the starting step too when it is set); then
  *   min_decay_lr.
+ * Audited at the same commit: LambdaLR evaluates lr_lambda(0) at construction and the trainer calls
+ * lr_scheduler.step() after each optimizer.step() (trainer.py `training_step`), so optimizer step k
+ * uses lr_lambda(k − 1), as compileRun does. Three edges of lr_lambda are modelled exactly:
+ * - lr_warmup_steps 0 with linear style: the warmup branch (current_step ≤ 0) still gives
+ *   lr·0/max(0, 1) = 0 at step 0 and decay counts from step 0, so: a 1-step warmup from 0 and a
+ *   decayShift of +1 (the decay at x uses x − start, not x − 1 − start).
+ * - lr_decay_steps 0 right after the warmup: the warmup branch is inclusive (current_step ≤ W), so
+ *   step W is still at lr and min_decay_lr starts at W + 1.
+ * - lr_warmup_steps 0 and lr_decay_steps 0: lr_lambda returns `initial_lr` before its
+ *   `lmbda /= initial_lr` normalisation, so LambdaLR's LR is initial_lr² for the whole run.
  */
 import type { ReadContext, RunSpec } from '../../../types';
 import { batchAndLength, emptyExtraction, readTraining, unmodeled, YamlKeys } from '../../../schedule/common';
@@ -45,31 +55,64 @@ export function nanotronSchedule(text: string, context: ReadContext = {}, spec?:
     if (decayStartRaw !== undefined) decaySteps -= decayStartRaw;
   }
   const start = decayStartRaw ?? warmup;
-  const horizon = start + decaySteps;
-  let decay: DecayShape;
-  if (warmup === 0 && decaySteps === 0) decay = { kind: 'constant' };
-  else if (start === warmup && decayStyle !== '1-sqrt') decay = { kind: decayStyle as 'linear' | 'cosine' };
-  else
-    decay = {
-      kind: 'wsd',
-      cooldownFraction: horizon > warmup ? decaySteps / (horizon - warmup) : 1,
-      shape: decayStyle === '1-sqrt' ? '1-sqrt' : (decayStyle as 'linear' | 'cosine'),
-    };
   if (!(decaySteps >= 0) || start < warmup) {
     out.errors.push(
-      `decay from step ${start} over ${decaySteps} steps does not follow the ${warmup}-step warmup`,
+      `unknown: decay from step ${start} (\`lr_decay_starting_step\`) over ${decaySteps} steps (\`lr_decay_steps\`) does not follow the ${warmup}-step warmup (\`lr_warmup_steps\`): not modelled`,
     );
     return out;
   }
-  out.schedule = {
-    unit: 'steps',
-    peakLr: lr,
-    finalLr: decay.kind === 'constant' ? lr : minLr,
-    warmup,
-    warmupShape: warmupStyle === 'constant' ? 'constant' : 'linear',
-    decay,
-    horizon: Math.max(horizon, 1),
-  };
+  if (warmup === 0 && decaySteps === 0) {
+    // helpers.py lr_lambda: `if lr_warmup_steps == 0 and lr_decay_steps == 0: return initial_lr`
+    // returns before `lmbda /= initial_lr`, so LambdaLR multiplies the base LR by itself.
+    out.notes.push(
+      `lr_warmup_steps 0 and lr_decay_steps 0: nanotron's lr_lambda returns the LR unnormalised, so the LR is learning_rate² = ${lr * lr}`,
+    );
+    out.schedule = {
+      unit: 'steps',
+      peakLr: lr * lr,
+      finalLr: lr * lr,
+      warmup: 0,
+      warmupShape: 'linear',
+      decay: { kind: 'constant' },
+      horizon: 1,
+    };
+  } else {
+    // Linear warmup of 0 steps still sets step 0 to 0 (current_step ≤ 0 is the warmup branch); the
+    // model's 1-step warmup does that, and decayShift +1 keeps the decay counted from step 0.
+    const zeroStepWarmup = warmup === 0 && warmupStyle === 'linear';
+    const w = zeroStepWarmup ? 1 : warmup;
+    const shift = zeroStepWarmup ? 1 : 0;
+    let horizon = start + decaySteps + shift;
+    const shape = decayStyle === '1-sqrt' ? '1-sqrt' : (decayStyle as 'linear' | 'cosine');
+    let decay: DecayShape;
+    if (decaySteps === 0 && start === warmup) {
+      // Inclusive warmup branch: step W is at lr, min_decay_lr from W + 1.
+      decay = { kind: 'linear' };
+      horizon = w + 1;
+    } else if (start === warmup && decayStyle !== '1-sqrt') decay = { kind: shape as 'linear' | 'cosine' };
+    else
+      decay = {
+        kind: 'wsd',
+        cooldownFraction: horizon > w ? decaySteps / (horizon - w) : 1,
+        shape,
+      };
+    out.schedule = {
+      unit: 'steps',
+      peakLr: lr,
+      finalLr: minLr,
+      warmup: w,
+      warmupShape: warmupStyle === 'constant' ? 'constant' : 'linear',
+      decay,
+      horizon: Math.max(horizon, 1),
+      ...(shift ? { decayShift: shift } : {}),
+    };
+  }
+  // helpers.py get_custom_lr_for_named_parameters: with spectral µP (model.init_method.use_mup)
+  // every parameter gets its own LR from LearningRateForSpectralMup; lr_lambda scales each.
+  if (yaml.get(['model', 'init_method', 'use_mup']) === true)
+    out.notes.push(
+      "`model.init_method.use_mup`: spectral µP gives each parameter its own LR (LearningRateForSpectralMup); the schedule shown is learning_rate's",
+    );
   out.runLength = steps;
   const { training, error } = readTraining(text, context, spec);
   const runErrors: string[] = error ? [error] : [];
