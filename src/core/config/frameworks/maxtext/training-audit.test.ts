@@ -66,4 +66,19 @@ describe('MaxText training length audit (AI-Hypercomputer/maxtext@e591f30c)', ()
     assert.equal(run.training.tokens, undefined);
     assert.ok(run.training.missing?.some((m) => m.includes('enable_rampup_batch_size')));
   });
+
+  it('enable_rampup_batch_size=true grows the batch (utils/rampup_batch.py): no D, naming the key; false keeps D', () => {
+    const ramp = spec(
+      'steps=1000 per_device_batch_size=8 max_target_length=4096 enable_rampup_batch_size=true',
+      4,
+    );
+    assert.equal(ramp.training.tokens, undefined);
+    assert.ok(ramp.training.missing?.some((m) => m.includes('enable_rampup_batch_size')));
+    assert.ok(ramp.diagnostics.some((d) => d.message.includes('enable_rampup_batch_size')));
+    const plain = spec(
+      'steps=1000 per_device_batch_size=8 max_target_length=4096 enable_rampup_batch_size=false',
+      4,
+    );
+    assert.equal(plain.training.tokens, 1000 * 4 * 8 * 4096);
+  });
 });
