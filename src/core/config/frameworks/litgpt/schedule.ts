@@ -15,8 +15,8 @@
  *   `warmup_iters`; 0 when lr_warmup_steps is unset or 0). Leftover iterations after the last full
  *   accumulation never step: floor(max_iters / A) optimizer steps.
  * In optimizer steps that is exactly: warmup Wi/A, horizon max_iters/A, evaluated (A − 1)/A of a step
- * ahead (positionOffset). A needs the world size (`devices` × `num_nodes`); without it only the
- * nominal schedule is given (the hover), not the per-step plan.
+ * ahead (positionOffset). A needs the world size (`devices` × `num_nodes`); without it the nominal
+ * schedule (A = 1) is the plan, with a note that the real LR may run up to one step ahead.
  * Finetuning scripts use a different scheduler (finetune/*.py `get_lr_scheduler`): not modeled.
  */
 import type { ReadContext, RunSpec } from '../../../types';
@@ -101,9 +101,19 @@ export function litgptSchedule(text: string, context: ReadContext = {}, spec?: R
   const maxTokens = training?.tokens;
   const seq = run?.seqLen;
   if (world === undefined) {
-    out.errors.push(
-      'the LR of optimizer step k is get_lr at micro-iteration k·A − 1 with A = (global_batch_size // GPUs) // micro_batch_size (litgpt pretrain.py fit): the GPU count is unknown (`devices` is not an integer: give it with --gpus or the setting scalingLens.missing.gpus)',
-    );
+    // The accumulation A only moves each step's LR by less than one step ((A − 1)/A): the nominal
+    // curve is drawn, saying by how much it can be behind, rather than no curve at all.
+    if (run) {
+      out.notes.push(
+        'GPU count unknown (`devices` is not an integer; give it with --gpus or the setting scalingLens.missing.gpus): drawn with one micro-batch per optimizer step. LitGPT sets the LR before every micro-batch (pretrain.py fit), so with A = global_batch_size // GPUs // micro_batch_size > 1 its LR runs (A − 1)/A of a step ahead of this curve',
+      );
+      out.plan = {
+        schedule: out.schedule,
+        batchTokens: run.batchTokens,
+        sequenceLength: run.seqLen,
+        totalSteps: steps,
+      };
+    } else out.errors.push(...runErrors);
     return out;
   }
   if (maxTokens === undefined || seq === undefined) {
