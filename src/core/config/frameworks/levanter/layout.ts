@@ -36,6 +36,20 @@ import { nodeTag } from '../../specBuilder';
  *   `trainer.model_averaging` and axis re-mappings (`axis_resources`, `parameter_axis_resources`)
  *   are unmodelled.
  */
+/**
+ * Top-level keys of Levanter's evaluation, sampling and export entry points, which no training config
+ * has (stanford-crfm/levanter@9263f81e: eval_harness.py EvalHarnessMainConfig checkpoint_path /
+ * checkpoint_is_hf; main/eval_lm.py EvalLmConfig and main/sample_lm.py checkpoint_path /
+ * hf_checkpoint; main/viz_logprobs.py; main/inference_repl.py checkpoint; main/export_lm_to_hf.py).
+ * TrainLmConfig, SFTConfig and LoraLmConfig have none of them.
+ */
+export const LEVANTER_EVALUATION_KEYS = [
+  'checkpoint_path',
+  'checkpoint_is_hf',
+  'hf_checkpoint',
+  'checkpoint',
+];
+
 export function readLevanterLayout(text: string, gpus?: number): ParallelLayout {
   const b = new LayoutBuilder();
   const yaml = parseYaml(text);
@@ -48,6 +62,11 @@ export function readLevanterLayout(text: string, gpus?: number): ParallelLayout 
     // `trainer: !include ...`: the layout lives in another file the layout does not follow.
     if (found && nodeTag(found.node) === '!include')
       b.unmodelled(found.source, `${section} in an included file`);
+  }
+  // An evaluation or inference run keeps no gradients or optimizer states: not this estimate.
+  for (const key of LEVANTER_EVALUATION_KEYS) {
+    const found = get([key]);
+    if (found) b.unmodelled(found.source, `${key}: an evaluation/inference config, which trains nothing`);
   }
   const modelAxis = get(['trainer', 'model_axis_size']);
   const m = modelAxis ? b.count('tensorParallel', modelAxis) : 1;

@@ -2,7 +2,7 @@ import { isMap, isSeq, type Node } from 'yaml';
 import type { ArchitectureSpec, FieldSource, ReadContext, ReadResult } from '../../../types';
 import type { FrameworkReader } from '../../reader';
 import { levanterSchedule } from './schedule';
-import { levanterLayout } from './layout';
+import { LEVANTER_EVALUATION_KEYS, levanterLayout } from './layout';
 import { neverThrowing } from '../../readerPolicy';
 import { inventoryEntry, yamlWrittenKeys } from '../../inventory';
 import { findCheckpoint } from '../../tables/checkpoints';
@@ -137,9 +137,46 @@ function read(text: string, context: ReadContext): ReadResult {
   readTraining(b, seqLen, hf && hf !== 'unknown' ? hf.id : undefined);
   const init = b.find(['initialize_from_hf'])?.value;
   if (init !== undefined && init !== null && init !== false && init !== '') b.spec.training.finetune = true;
+  readEvaluationEntry(b, top);
   b.phase = 'other';
   b.spec.modelSectionRange = b.sectionRange(['model']);
   return { kind: 'run-config', spec: b.finish(), written: yamlWrittenKeys(yaml) };
+}
+
+/**
+ * A file for an evaluation entry point trains nothing: no D (the TrainerConfig defaults it carries
+ * are not a run). With `checkpoint_is_hf: true` or `hf_checkpoint`, the model is the HF
+ * checkpoint's (eval_harness.py `converter.load_pretrained(model_type, ref=checkpoint_path)`; the
+ * model section only picks the converter), so the model section's count is not its N.
+ */
+function readEvaluationEntry(b: SpecBuilder, top: Set<string>): void {
+  const key = LEVANTER_EVALUATION_KEYS.find((k) => top.has(k));
+  if (!key) return;
+  const source = b.find([key])?.source;
+  delete b.spec.training.tokens;
+  delete b.spec.training.formula;
+  b.spec.training.missing = [`no training: \`${key}\` makes this a Levanter evaluation/inference config`];
+  b.diagnose(
+    'info',
+    'no-training',
+    `\`${key}\`: this file configures one of Levanter's evaluation, sampling or export entry points (eval_harness.py, main/eval_lm.py, sample_lm.py, viz_logprobs.py), which train nothing: no tokens, FLOPs or loss are shown.`,
+    source?.keyRange,
+  );
+  const hfFlag = b.find(['checkpoint_is_hf'])?.value;
+  const hfCheckpoint = b.find(['hf_checkpoint'])?.value;
+  const fromHf =
+    hfFlag === true || (hfCheckpoint !== undefined && hfCheckpoint !== null && hfCheckpoint !== '');
+  if (fromHf && b.spec.architecture) {
+    delete b.spec.architecture;
+    b.spec.paramsMissing = [...(b.spec.paramsMissing ?? []), 'the HF config of the evaluated checkpoint'];
+    const at = b.find([hfFlag === true ? 'checkpoint_is_hf' : 'hf_checkpoint'])?.source;
+    b.diagnose(
+      'warning',
+      'architecture-unknown',
+      'unknown: the evaluated model is the HF checkpoint (its own config.json sets the shape; the model section only picks the converter), so N is not shown.',
+      at?.keyRange,
+    );
+  }
 }
 
 /** Top-level keys only levanter/main/sft.py's SFTConfig has. */

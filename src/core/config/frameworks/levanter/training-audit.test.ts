@@ -69,3 +69,34 @@ describe('Levanter training length audit (levanter@9263f81e)', () => {
     assert.equal(perDevice.training.tokens, undefined);
   });
 });
+
+describe('Levanter evaluation entry points train nothing (levanter@9263f81e eval_harness.py, main/eval_lm.py)', () => {
+  const trainer = '  num_train_steps: 1000\n  train_batch_size: 8\n';
+  it('checkpoint_path (EvalHarnessMainConfig / EvalLmConfig): no D, and the training-memory estimate is not made', () => {
+    const run = spec(`${yaml(trainer)}checkpoint_path: gs://bucket/checkpoints/step-1000\n`);
+    assert.equal(run.training.tokens, undefined);
+    assert.ok(run.training.missing?.some((m) => m.includes('checkpoint_path')));
+    // A Levanter checkpoint is loaded into the model section's shape: N stays.
+    assert.ok(run.architecture);
+    assert.ok(run.layout?.unmodelled?.some((u) => u.key === 'checkpoint_path'));
+  });
+  it('checkpoint_is_hf: true / hf_checkpoint: the model is the HF checkpoint, not the model section: N unknown', () => {
+    for (const extra of [
+      'checkpoint_path: meta-llama/Meta-Llama-3-8B\ncheckpoint_is_hf: true\n',
+      'hf_checkpoint: meta-llama/Meta-Llama-3-8B\n',
+    ]) {
+      const run = spec(`${yaml(trainer)}${extra}`);
+      assert.equal(run.architecture, undefined, extra);
+      assert.equal(run.training.tokens, undefined, extra);
+      assert.ok(
+        run.diagnostics.some((d) => d.code === 'architecture-unknown'),
+        extra,
+      );
+    }
+  });
+  it('a training config keeps its N and D (no evaluation key)', () => {
+    const run = spec(yaml(trainer));
+    assert.equal(run.training.tokens, 1000 * 8 * 1024);
+    assert.ok(run.architecture);
+  });
+});
