@@ -333,6 +333,20 @@ function readLora(b: SpecBuilder, arch: ArchitectureSpec, component: string): vo
 
 function readTraining(b: SpecBuilder, context: ReadContext): void {
   const training = b.spec.training;
+  // The evaluation, generation and quantization recipes (torchtune@bd2a0fc7 recipes/eleuther_eval.py,
+  // generate.py, quantize.py and their configs) build no optimizer, dataset or epochs: they train
+  // nothing, and a dataset size would not make them.
+  if (!b.has(['optimizer']) && !b.has(['dataset']) && !b.has(['epochs'])) {
+    training.missing = [
+      'no training: no `optimizer`, `dataset` or `epochs` (an evaluation/generation recipe config)',
+    ];
+    b.diagnose(
+      'info',
+      'no-training',
+      'This torchtune config has no `optimizer`, `dataset` or `epochs`: it is for an evaluation, generation or quantization recipe, which trains nothing, so no tokens, FLOPs or loss are shown.',
+    );
+    return;
+  }
   training.finetune = true;
   const epochs = b.int(['epochs'], { training: 'duration' });
   // Read for their sources (hovers, lenses); they make no global batch on their own (below).

@@ -104,3 +104,39 @@ describe('torchtune training-length audit (pytorch/torchtune@bd2a0fc7)', () => {
     assert.equal(read(list('train'), { datasetTokens: 5_000_000 }).training.tokens, 2 * 5_000_000);
   });
 });
+
+describe('torchtune evaluation / generation configs train nothing (torchtune@bd2a0fc7 recipes/eleuther_eval.py, generate.py)', () => {
+  const evaluation = [
+    'output_dir: ./',
+    'model:',
+    '  _component_: torchtune.models.llama3_2.llama3_2_1b',
+    'tokenizer:',
+    '  _component_: torchtune.models.llama3.llama3_tokenizer',
+    '  path: /tmp/tokenizer.model',
+    '  max_seq_len: 2048',
+    'device: cuda',
+    'dtype: bf16',
+    'tasks: ["truthfulqa_mc2"]',
+    'batch_size: 8',
+    '',
+  ].join('\n');
+  const read = (text: string, options?: ReadOptions) => {
+    const result = readRunConfig(text, { path: '/x/evaluation.yaml', ...(options ? { options } : {}) });
+    assert.equal(result.kind, 'run-config');
+    return (result as { spec: RunSpec }).spec;
+  };
+  it('no optimizer, dataset or epochs: D is "no training", even with a dataset size set', () => {
+    const spec = read(evaluation, { datasetTokens: 1e9 });
+    assert.equal(spec.training.tokens, undefined);
+    assert.ok(spec.training.missing?.some((m) => m.startsWith('no training')));
+    assert.ok(spec.diagnostics.some((d) => d.code === 'no-training'));
+    assert.ok(spec.architecture, 'N of the evaluated model stays');
+  });
+  it('a fine-tuning config (epochs + dataset + optimizer) still asks for the dataset size', () => {
+    const spec = read(
+      `${evaluation}epochs: 1\noptimizer:\n  _component_: torch.optim.AdamW\n  lr: 2e-5\ndataset:\n  _component_: torchtune.datasets.alpaca_cleaned_dataset\n`,
+      { datasetTokens: 1e9 },
+    );
+    assert.equal(spec.training.tokens, 1e9);
+  });
+});
