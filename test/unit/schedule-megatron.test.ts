@@ -105,8 +105,13 @@ test(
     const s = r.plan!.schedule;
     assert.equal(s.warmup, 3e9);
     assert.equal(s.horizon, 3e11);
-    close(lrAt(s, 1.5e9), 3e-4);
-    close(lrAt(s, 3e9 + (3e11 - 3e9) / 2), 1e-6 + 0.5 * (6e-4 - 1e-6));
+    // The token-wise LR reads consumed_train_tokens before the current iteration's tokens are added
+    // (Megatron-DeepSpeed@4efb479d training.py `train`: train_step steps the scheduler, then
+    // consumed_train_tokens += …): one batch (256 × 2048 tokens) behind the position.
+    const lag = 256 * 2048;
+    assert.equal(s.positionOffset, -lag);
+    close(lrAt(s, 1.5e9 + lag), 3e-4);
+    close(lrAt(s, lag + 3e9 + (3e11 - 3e9) / 2), 1e-6 + 0.5 * (6e-4 - 1e-6));
   },
 );
 

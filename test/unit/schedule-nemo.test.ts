@@ -32,7 +32,7 @@ test('megatron_falcon_config.yaml (constant_steps 50,000): warmup lr·s/500, cos
 test('another scheduler name is an error naming the key', () => {
   const r = extractSchedule(
     'nemo',
-    fixture('megatron_gpt_config.yaml').replace('name: CosineAnnealing', 'name: NoamAnnealing'),
+    fixture('megatron_gpt_config.yaml').replace('name: CosineAnnealing', 'name: SquareRootAnnealing'),
   );
-  assert.ok(r.errors.some((e) => e.startsWith('unknown: `model.optim.sched.name` = `NoamAnnealing`')));
+  assert.ok(r.errors.some((e) => e.startsWith('unknown: `model.optim.sched.name` = `SquareRootAnnealing`')));
 });

@@ -148,6 +148,11 @@ export function deepspeedSchedule(
   const param = (name: string) => num(['scheduler', 'params', name]);
   const setKey = (name: string) => doc.has(['scheduler', 'params', name]);
 
+  // engine.py `_take_model_step`: on an fp16 overflow `skipped_steps += 1` and the scheduler does not step.
+  if (doc.get(['fp16', 'enabled']) === true)
+    out.notes.push(
+      '`fp16.enabled`: steps skipped on a loss-scale overflow do not advance the LR schedule; the curve assumes none',
+    );
   const last = param('last_batch_iteration');
   if (last !== undefined && last !== -1)
     out.errors.push(unmodeled('scheduler.params.last_batch_iteration', last, 'a resumed schedule'));

@@ -11,6 +11,9 @@
  *   n ≤ W; linear lr·(1 − p) (toward 0, not toward min_lr), cosine min + (lr − min)/2·(1 + cos πp),
  *   both floored at min_lr. `step()` increments before computing, so the step after n iterations
  *   uses the LR at n — the same position convention as compileRun.
+ * - arguments.py validate_values refuses min_lr > lr; a `scheduler` key replaces AnnealingLR when
+ *   the DeepSpeed in use prefers the config's scheduler over the client's (DeepSpeed before f994fb2c,
+ *   Aug 2024; NeoX pins DeeperSpeed), so it stays an error.
  */
 import type { ReadContext, RunSpec } from '../../../types';
 import { batchAndLength, emptyExtraction, readTraining, unmodeled, YamlKeys } from '../../../schedule/common';
@@ -33,6 +36,32 @@ export function gptNeoxSchedule(text: string, context: ReadContext = {}, spec?: 
   const decayIters = yaml.number(['lr_decay_iters']);
   const decayFraction = yaml.number(['lr_decay_fraction']);
   if (!(lr > 0)) out.errors.push(`the LR ${lr} is not positive`);
+  // arguments.py validate_values: `if not (self.min_lr <= self.lr)` raises.
+  else if (minLr > lr) out.errors.push(`\`min_lr\` ${minLr} is above the LR ${lr}: GPT-NeoX refuses it`);
+  // learning_rates.py get_lr: with warmup_iter ≥ end_iter the decay divides by end_iter − warmup_iter
+  // ≤ 0 (ZeroDivisionError at 1, an LR rising above the peak beyond it).
+  if (warmupFraction >= 1 && style !== 'constant')
+    out.errors.push(
+      unmodeled(
+        'warmup',
+        String(warmupFraction),
+        'a warmup of the whole decay horizon or more breaks AnnealingLR’s decay',
+      ),
+    );
+  // AnnealingLR.step: with use_mup, a group with width_mult gets lr / width_mult.
+  if (yaml.get(['use_mup']) === true)
+    out.notes.push(
+      '`use-mup`: parameter groups with a width multiplier train at lr / width_mult; the curve is the base LR',
+    );
+  // DeepSpeed engine `_take_model_step` (NeoX steps AnnealingLR through it): no scheduler step on an fp16 overflow.
+  if (yaml.get(['fp16', 'enabled']) === true)
+    out.notes.push(
+      '`fp16.enabled`: steps skipped on a loss-scale overflow do not advance the LR schedule; the curve assumes none',
+    );
+  if (yaml.get(['use_checkpoint_lr_scheduler']) === true)
+    out.notes.push(
+      '`use-checkpoint-lr-scheduler`: on resume NeoX takes the LR, warmup, horizon and style from the checkpoint',
+    );
   if (style === 'exponential')
     out.errors.push(unmodeled('lr-decay-style', style, 'lr·exp(−0.693·p) is not modeled'));
   else if (!['constant', 'linear', 'cosine'].includes(style))

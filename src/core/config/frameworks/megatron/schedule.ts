@@ -18,7 +18,8 @@
  * - megatron/training/config/training_config.py SchedulerConfig: `--lr-decay-style` default 'linear',
  *   `--lr-warmup-iters` 0, `--lr-warmup-samples` 0; arguments.py: `--lr` default None, `--min-lr` 0.0.
  * Megatron-DeepSpeed (deepspeedai/Megatron-DeepSpeed@4efb479d megatron/optimizer_param_scheduler.py):
- * `--lr-decay-tokens` / `--lr-warmup-tokens` count consumed tokens instead (warmup from 0, no WSD).
+ * `--lr-decay-tokens` / `--lr-warmup-tokens` count consumed tokens instead (warmup from 0, no WSD),
+ * one batch late (`positionOffset`); mixed token/sample clocks and ramps with them are errors.
  */
 import { lastFlag, parseShell, type ShellFlag, type ShellScript } from '../../shell';
 import { parseNumberLiteral } from '../../values';
@@ -100,6 +101,20 @@ export function megatronSchedule(text: string, context: ReadContext = {}, spec?:
     out.notes.push(
       '`--decoupled-lr`: the embedding and output layers follow their own LR; the curve is the body’s',
     );
+  // d98e8a64 training.py train_step: `if update_successful: opt_param_scheduler.step(...)` — an
+  // fp16 iteration whose gradients overflow does not advance the schedule (DeepSpeed's engine too).
+  if (flag('--fp16'))
+    out.notes.push(
+      '`--fp16`: iterations skipped on a loss-scale overflow do not advance the LR schedule; the curve assumes none',
+    );
+  if (flag('--head-lr-mult'))
+    out.notes.push('`--head-lr-mult`: the output layer’s LR is scaled; the curve is the body’s');
+  // d98e8a64 optimizer_param_scheduler.py load_state_dict/_check_and_set: on resume from --load this
+  // flag takes max/min LR, warmup, horizon and style from the checkpoint, not from the script.
+  if (flag('--use-checkpoint-opt_param-scheduler') ?? flag('--use-checkpoint-opt-param-scheduler'))
+    out.notes.push(
+      '`--use-checkpoint-opt_param-scheduler`: when resuming, Megatron takes the LR schedule from the checkpoint; the curve is the script’s',
+    );
 
   if (lr === undefined && !out.keyLines['--lr'])
     out.errors.push('`--lr` is not set (Megatron has no default)');
@@ -119,6 +134,35 @@ export function megatronSchedule(text: string, context: ReadContext = {}, spec?:
   if (!(gbs && gbs > 0)) out.errors.push('the global batch (sequences) is unknown');
   if (trainIters === undefined && trainSamples === undefined)
     out.errors.push('Megatron needs `--train-iters` or `--train-samples`');
+  // d98e8a64 megatron/training/arguments.py validate_args (same in Megatron-DeepSpeed@4efb479d
+  // megatron/arguments.py): iteration- and sample-based LR flags must not be mixed; Megatron asserts.
+  const clash = (a: string, b: string, why: string) =>
+    out.errors.push(`\`${a}\` with \`${b}\`: Megatron refuses the combination ("${why}")`);
+  if (trainIters) {
+    if (trainSamples !== undefined)
+      clash('--train-iters', '--train-samples', 'expected iteration-based training');
+    if (decaySamples !== undefined)
+      clash('--train-iters', '--lr-decay-samples', 'expected iteration-based learning rate decay');
+    if (warmupSamples !== 0)
+      clash('--train-iters', '--lr-warmup-samples', 'expected iteration-based learning rate warmup');
+    if (warmupFraction !== undefined && warmupIters !== 0)
+      clash(
+        '--lr-warmup-fraction',
+        '--lr-warmup-iters',
+        'can only specify one of lr-warmup-fraction and lr-warmup-iters',
+      );
+  } else if (trainSamples) {
+    if (decayIters !== undefined)
+      clash('--train-samples', '--lr-decay-iters', 'expected sample-based learning rate decay');
+    if (warmupIters !== 0)
+      clash('--train-samples', '--lr-warmup-iters', 'expected sample-based learnig rate warmup');
+    if (warmupFraction !== undefined && warmupSamples !== 0)
+      clash(
+        '--lr-warmup-fraction',
+        '--lr-warmup-samples',
+        'can only specify one of lr-warmup-fraction and lr-warmup-samples',
+      );
+  }
   if (out.errors.length || !seq || !gbs || lr === undefined) {
     out.errors.push(...runErrors);
     return out;
@@ -128,7 +172,8 @@ export function megatronSchedule(text: string, context: ReadContext = {}, spec?:
   let decay: number;
   let warmup: number;
   let cooldown: number | undefined;
-  if (trainIters !== undefined) {
+  // training.py get_optimizer_param_scheduler tests `if args.train_iters:` (truthiness) first.
+  if (trainIters) {
     decay = (decayIters ?? trainIters) * gbs;
     warmup = warmupFraction !== undefined ? warmupFraction * decay : warmupIters * gbs;
     cooldown = wsdIters !== undefined ? wsdIters * gbs : undefined;
@@ -139,11 +184,62 @@ export function megatronSchedule(text: string, context: ReadContext = {}, spec?:
   }
   let horizonTokens = decay * seq;
   let warmupTokensAt = warmup * seq;
-  if (decayTokens !== undefined) {
-    // Megatron-DeepSpeed: token-wise decay (and warmup when --lr-warmup-tokens is given).
-    horizonTokens = decayTokens;
-    if (warmupTokens !== undefined) warmupTokensAt = warmupTokens;
-  } else if (warmupTokens !== undefined) warmupTokensAt = warmupTokens;
+  // Megatron-DeepSpeed@4efb479d megatron/optimizer_param_scheduler.py get_lr/step: token-wise phases
+  // read `num_tokens` = args.consumed_train_tokens, which training.py `train` adds only after
+  // train_step has stepped the scheduler: the LR of iteration k (k ≥ 2) uses the tokens of k − 2
+  // iterations, one batch behind the sample count. Step/sample-wise phases use num_steps (no lag).
+  let positionOffset: number | undefined;
+  const batchTokens = gbs * seq;
+  if (decayTokens !== undefined || warmupTokens !== undefined) {
+    const key = decayTokens !== undefined ? '--lr-decay-tokens' : '--lr-warmup-tokens';
+    if (rampFlag && trainIters === undefined)
+      out.errors.push(
+        unmodeled(
+          key,
+          decayTokens ?? warmupTokens,
+          'Megatron-DeepSpeed’s token-wise LR lags one batch behind; under `--rampup-batch-size` that batch varies, which is not modelled',
+        ),
+      );
+    if (decayTokens === undefined)
+      // Warmup counts (lagged) tokens but the decay counts samples from the sample warmup: two clocks.
+      out.errors.push(
+        unmodeled(
+          '--lr-warmup-tokens',
+          warmupTokens,
+          'token-wise warmup with a sample-wise decay (no `--lr-decay-tokens`) is not modelled',
+        ),
+      );
+    else if (warmupTokens !== undefined) {
+      // Both phases token-wise: the whole curve one batch late.
+      horizonTokens = decayTokens;
+      warmupTokensAt = warmupTokens;
+      positionOffset = -batchTokens;
+    } else if (style === 'constant') horizonTokens = decayTokens;
+    else if (style === 'inverse-square-root')
+      out.errors.push(
+        unmodeled(
+          '--lr-decay-tokens',
+          decayTokens,
+          'inverse-square-root with a token-wise horizon and a sample-wise warmup is not modelled',
+        ),
+      );
+    else if (!(warmup > 0) || warmup % gbs !== 0)
+      // get_lr sets lr_warmup_tokens only when num_steps == lr_warmup_steps exactly; otherwise it
+      // stays None and the decay branch fails (num_tokens − None).
+      out.errors.push(
+        unmodeled(
+          '--lr-decay-tokens',
+          decayTokens,
+          `Megatron-DeepSpeed needs a sample-wise warmup of whole batches here (got ${warmup} samples) and fails otherwise`,
+        ),
+      );
+    else {
+      // Sample-wise warmup W; at num_steps = W it records lr_warmup_tokens = num_tokens = W·seq − B
+      // (lagged), then decays over (num_tokens − (W·seq − B)) / (D − (W·seq − B)). With x = the
+      // unlagged tokens (num_tokens + B) that is (x − W·seq) / (D + B − W·seq): horizon D + B.
+      horizonTokens = decayTokens + batchTokens;
+    }
+  }
   if (!(warmup < decay) && decayTokens === undefined)
     out.errors.push(
       `warmup (${warmup} samples) must be shorter than the decay (${decay} samples); Megatron asserts it`,
@@ -155,13 +251,30 @@ export function megatronSchedule(text: string, context: ReadContext = {}, spec?:
       return out;
     }
     const span = horizonTokens - warmupTokensAt;
+    // get_lr: the anneal starts at lr_decay_steps − wsd_decay_steps whatever the warmup; a cooldown
+    // longer than the decay after warmup starts mid-way (q > 0 at the warmup's end) — not modelled.
+    if (!(cooldown * seq <= span)) {
+      out.errors.push(
+        unmodeled(
+          trainIters ? '--lr-wsd-decay-iters' : '--lr-wsd-decay-samples',
+          trainIters ? wsdIters : wsdSamples,
+          `a cooldown of ${cooldown} samples is longer than the ${decay - warmup} samples between warmup and the decay horizon`,
+        ),
+      );
+      return out;
+    }
     shape = {
       kind: 'wsd',
-      cooldownFraction: span > 0 ? Math.min(1, (cooldown * seq) / span) : 1,
+      cooldownFraction: span > 0 ? (cooldown * seq) / span : 1,
       shape: WSD_STYLES[wsdStyle]!,
     };
   } else if (style === 'inverse-square-root')
-    shape = { kind: 'inverse-sqrt', timescale: Math.max(warmup, 1) * seq, finalAfterHorizon: true };
+    // get_lr: max_lr·√(max(W, 1)/max(n, 1)) with W, n in samples (W, n in tokens when token-wise).
+    shape = {
+      kind: 'inverse-sqrt',
+      timescale: positionOffset !== undefined ? Math.max(warmupTokensAt, 1) : Math.max(warmup, 1) * seq,
+      finalAfterHorizon: true,
+    };
   else shape = { kind: style as 'constant' | 'linear' | 'cosine' };
   if (out.errors.length) {
     out.errors.push(...runErrors);
@@ -196,6 +309,7 @@ export function megatronSchedule(text: string, context: ReadContext = {}, spec?:
     ...(warmupInit > 0 && decayTokens === undefined ? { warmupStartLr: warmupInit } : {}),
     decay: shape,
     horizon: horizonTokens,
+    ...(positionOffset !== undefined ? { positionOffset } : {}),
   };
   if (training?.tokens !== undefined) out.runLength = training.tokens;
   if (!run) {
