@@ -85,7 +85,9 @@ export function scheduleSummary(result: ExtractedSchedule): string[] {
       ? `WSD: stable, then ${d.shape} cooldown over the last ${(d.cooldownFraction * 100).toFixed(1).replace(/\.0$/, '')}% before the horizon`
       : d.kind === 'linear' && d.toZero
         ? 'linear toward 0, floored at the final LR'
-        : d.kind;
+        : d.kind === 'polynomial'
+          ? `polynomial (power ${d.power})`
+          : d.kind;
   if (d.kind === 'constant') lines.push('- constant after warmup');
   else if (d.kind === 'inverse-sqrt')
     lines.push(

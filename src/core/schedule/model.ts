@@ -55,6 +55,8 @@ export function lrAt(schedule: LrSchedule, x: number): number {
     case 'linear':
       if (decay.toZero) return Math.max(final, peak * (1 - p));
       return peak + (final - peak) * p;
+    case 'polynomial':
+      return final + (peak - final) * (1 - p) ** decay.power;
     case 'wsd': {
       const cooldown = decay.cooldownFraction * (h - w);
       const start = h - cooldown;
@@ -81,6 +83,8 @@ export function validateRun(plan: RunPlan): string[] {
   if (!positive(s.horizon)) out.push(`decay horizon must be positive (got ${s.horizon})`);
   if (s.decay.kind === 'wsd' && !(s.decay.cooldownFraction >= 0 && s.decay.cooldownFraction <= 1))
     out.push(`WSD cooldown fraction must be in [0, 1] (got ${s.decay.cooldownFraction})`);
+  if (s.decay.kind === 'polynomial' && !positive(s.decay.power))
+    out.push(`polynomial decay power must be a positive number (got ${s.decay.power})`);
   if (!positive(plan.batchTokens))
     out.push(`batch (tokens per step) must be positive (got ${plan.batchTokens})`);
   const length =

@@ -36,6 +36,12 @@ export type DecayShape =
       cooldownFraction: number;
       shape: 'linear' | 'cosine' | '1-sqrt' | 'exponential' | 'half-exponential';
     }
+  /**
+   * final + (peak − final)·(1 − p)^power, then `finalLr` past the horizon: HF transformers
+   * `_get_polynomial_decay_schedule_with_warmup_lr_lambda` (lr_end, power) and NeMo
+   * `PolynomialDecayAnnealing` (`_poly_decay` without cycle). Power 1 is the linear decay.
+   */
+  | { kind: 'polynomial'; power: number }
   /** Multiply by `gamma` at each milestone (PyTorch MultiStepLR); `finalLr` is ignored. */
   | { kind: 'step'; milestones: readonly number[]; gamma: number }
   /**

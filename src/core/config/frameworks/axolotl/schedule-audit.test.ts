@@ -44,19 +44,21 @@ test('transformers inverse_sqrt without warmup: timescale = 10,000 (`num_warmup_
   close(lrAt(s, 0), 2e-4);
 });
 
-test('transformers polynomial (power 1, lr_end 1e-7 by default): linear from lr to lr_end', () => {
-  // _get_polynomial_decay_schedule_with_warmup_lr_lambda: ((lr − lr_end)·(1 − (s − W)/(T − W)) + lr_end)/lr.
-  const poly = (s: number, w: number, t: number, lr: number, end: number) =>
-    s < w ? (lr * s) / Math.max(1, w) : s > t ? end : (lr - end) * (1 - (s - w) / (t - w)) + end;
+test('transformers polynomial (power 1, lr_end 1e-7 by default): linear from lr to lr_end; power 2 its square', () => {
+  // _get_polynomial_decay_schedule_with_warmup_lr_lambda: ((lr − lr_end)·(1 − (s − W)/(T − W))^power + lr_end)/lr.
+  const poly = (s: number, w: number, t: number, lr: number, end: number, power = 1) =>
+    s < w ? (lr * s) / Math.max(1, w) : s > t ? end : (lr - end) * (1 - (s - w) / (t - w)) ** power + end;
   const r = axolotlSchedule(edit('polynomial'));
   const s = r.schedule!;
   assert.ok(s, r.errors.join('; '));
   for (const x of [0, 9, 10, 157, 304]) close(lrAt(s, x), poly(x, 10, 305, 2e-4, 1e-7));
   const end = axolotlSchedule(edit('polynomial\nlr_scheduler_kwargs:\n  lr_end: 2.0e-5')).schedule!;
   for (const x of [10, 100, 304]) close(lrAt(end, x), poly(x, 10, 305, 2e-4, 2e-5));
-  const squared = axolotlSchedule(edit('polynomial\nlr_scheduler_kwargs:\n  power: 2.0'));
-  assert.equal(squared.schedule, undefined);
-  assert.ok(squared.errors.some((e) => e.startsWith('unknown: `lr_scheduler_kwargs.power`')));
+  const squared = axolotlSchedule(edit('polynomial\nlr_scheduler_kwargs:\n  power: 2.0')).schedule!;
+  for (const x of [0, 9, 10, 100, 157, 304, 400]) close(lrAt(squared, x), poly(x, 10, 305, 2e-4, 1e-7, 2));
+  const zero = axolotlSchedule(edit('polynomial\nlr_scheduler_kwargs:\n  power: 0'));
+  assert.equal(zero.schedule, undefined);
+  assert.ok(zero.errors.some((e) => e.startsWith('unknown: `lr_scheduler_kwargs.power`')));
 });
 
 test('transformers cosine_with_restarts with num_cycles 1 (its default) is the half cosine to 0', () => {

@@ -29,7 +29,7 @@
  * lr_scheduler_kwargs to inverse_sqrt (since huggingface/transformers#44909, Mar 2026; 4.57.6 still
  * dropped them) (timescale, default W or 10,000 when W = 0) and its lambda is
  * 1/√((step + timescale − W)/timescale): the model's inverse-sqrt with decayShift timescale − W.
- * polynomial with power 1 (the default) is linear from lr to lr_end (default 1e-7), then lr_end;
+ * polynomial: (lr − lr_end)·(1 − p)^power + lr_end (power default 1, lr_end default 1e-7), then lr_end;
  * cosine_with_restarts with num_cycles 1 (the default) is the cosine to 0. HF's schedule-free
  * optimizers (trainer_optimizer.py `_get_schedule_free_optimizer`) warm up inside the optimizer
  * over warmup_steps on top of the scheduler: not modelled. `warmup_steps` is `int | None` in
@@ -224,8 +224,8 @@ export function axolotlSchedule(
     if (!checkKwargs(['lr_end', 'power'])) return out;
     const lrEnd = kwarg('lr_end') ?? 1e-7;
     const power = kwarg('power') ?? 1;
-    if (power !== 1) {
-      out.errors.push(unmodeled('lr_scheduler_kwargs.power', power, 'a polynomial decay other than linear'));
+    if (!(power > 0) || !Number.isFinite(power)) {
+      out.errors.push(unmodeled('lr_scheduler_kwargs.power', power, 'not a positive power'));
       return out;
     }
     if (!(lr > lrEnd)) {
@@ -233,9 +233,11 @@ export function axolotlSchedule(
       return out;
     }
     if (total === undefined || warmup === undefined)
-      return describe(`linear warmup from 0 to ${lr}, then linear to lr_end ${lrEnd}`);
-    // _get_polynomial_decay_schedule_with_warmup_lr_lambda, power 1: (lr − lr_end)·(1 − p) + lr_end.
-    return finish(base({ kind: 'linear' }, lrEnd, total));
+      return describe(
+        `linear warmup from 0 to ${lr}, then ${power === 1 ? 'linear' : `polynomial (power ${power})`} to lr_end ${lrEnd}`,
+      );
+    // _get_polynomial_decay_schedule_with_warmup_lr_lambda: (lr − lr_end)·(1 − p)^power + lr_end.
+    return finish(base(power === 1 ? { kind: 'linear' } : { kind: 'polynomial', power }, lrEnd, total));
   }
   if (name === 'cosine_with_restarts') {
     if (!checkKwargs(['num_cycles'])) return out;

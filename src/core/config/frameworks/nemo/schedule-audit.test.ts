@@ -52,19 +52,26 @@ test('WarmupAnnealing (t5/bart configs): warmup lr·(s + 1)/(W + 1), then min + 
   STEPS.forEach((k, i) => close(got[i]!, nemo(k - 1)));
 });
 
-test('PolynomialDecayAnnealing power 1: _poly_decay is the same line; power 2 is an error naming the key', () => {
-  const got = lrs(config('name: PolynomialDecayAnnealing\nmin_lr: 1e-5\nwarmup_steps: 100'), STEPS);
-  const nemo = (s: number) => {
+test('PolynomialDecayAnnealing: _poly_decay min + (lr − min)·(1 − p)^power, power 1 the same line as WarmupAnnealing; power 0 is an error naming the key', () => {
+  const nemo = (s: number, power: number) => {
     if (s <= 100) return (2e-4 * (s + 1)) / 101;
     const p = Math.min(s - 100, 900) / 900;
-    return (2e-4 - 1e-5) * (1 - p) + 1e-5;
+    return (2e-4 - 1e-5) * (1 - p) ** power + 1e-5;
   };
-  STEPS.forEach((k, i) => close(got[i]!, nemo(k - 1)));
-  const sq = extractSchedule('nemo', config('name: PolynomialDecayAnnealing\nwarmup_steps: 100\npower: 2.0'));
-  assert.equal(sq.plan, undefined);
+  for (const power of [1, 2, 0.5]) {
+    const got = lrs(
+      config(
+        `name: PolynomialDecayAnnealing\nmin_lr: 1e-5\nwarmup_steps: 100${power === 1 ? '' : `\npower: ${power}`}`,
+      ),
+      STEPS,
+    );
+    STEPS.forEach((k, i) => close(got[i]!, nemo(k - 1, power)));
+  }
+  const zero = extractSchedule('nemo', config('name: PolynomialDecayAnnealing\nwarmup_steps: 100\npower: 0'));
+  assert.equal(zero.plan, undefined);
   assert.ok(
-    sq.errors.some((e) => e.startsWith('unknown: `model.optim.sched.power` = `2`')),
-    sq.errors.join('; '),
+    zero.errors.some((e) => e.startsWith('unknown: `model.optim.sched.power` = `0`')),
+    zero.errors.join('; '),
   );
 });
 

@@ -16,10 +16,10 @@
  *   step ≤ W, then cosine to min_lr at max_steps. constant_steps > 0 (Megatron style): warmup
  *   lr·step/W, cosine over max_steps − constant − W, then min_lr held for the constant steps.
  * - WarmupAnnealing (WarmupPolicy): same warmup, then min + (lr − min)·(1 − (step − W)/(max − W)).
- * - PolynomialDecayAnnealing power 1, cycle false: the same line (`_poly_decay`).
+ * - PolynomialDecayAnnealing, cycle false: the same with (1 − p)^power (`_poly_decay`; power 1 is that line).
  * - InverseSquareRootAnnealing: same warmup, then lr/√((step + 1)/(W + 1)), min_lr only past max_steps.
  * - NoamAnnealing: lr·d_model^−½·min(s^−½, s·W^−1.5), s = max(1, step), floored at min_lr past W.
- * Others (SquareRootAnnealing, SquareAnnealing, WarmupHold*, NoamHold, polynomial power ≠ 1, …):
+ * Others (SquareRootAnnealing, SquareAnnealing, WarmupHold*, NoamHold, cyclic polynomial, …):
  * errors naming the key.
  */
 import type { ReadContext, RunSpec } from '../../../types';
@@ -141,23 +141,24 @@ export function nemoSchedule(text: string, context: ReadContext = {}, spec?: Run
       horizon: warmup + decaySteps,
     };
   else if (name === 'WarmupAnnealing' || name === 'PolynomialDecayAnnealing') {
+    let power = 1;
     if (name === 'PolynomialDecayAnnealing') {
-      const power = yaml.number(s('power')) ?? 1;
+      power = yaml.number(s('power')) ?? 1;
       const cycle = yaml.get(s('cycle'));
-      if (power !== 1)
-        out.errors.push(
-          unmodeled(
-            'model.optim.sched.power',
-            String(power),
-            'polynomial decay min + (lr − min)(1 − p)^power is not modelled',
-          ),
-        );
+      if (!(power > 0) || !Number.isFinite(power))
+        out.errors.push(unmodeled('model.optim.sched.power', String(power), 'not a positive power'));
       if (cycle === true || cycle === 'true' || cycle === 'True')
         out.errors.push(
           unmodeled('model.optim.sched.cycle', 'true', 'cyclic polynomial decay is not modelled'),
         );
     }
-    schedule = { ...base, warmupShape: 'linear-plus-one', decay: { kind: 'linear' }, horizon: maxSteps };
+    // _poly_decay(step − W, max_steps − W, power): min + (lr − min)·(1 − p)^power; power 1 is linear.
+    schedule = {
+      ...base,
+      warmupShape: 'linear-plus-one',
+      decay: power === 1 ? { kind: 'linear' } : { kind: 'polynomial', power },
+      horizon: maxSteps,
+    };
   } else if (name === 'InverseSquareRootAnnealing') {
     // lr·√((W + 1)/(step + 1)) with no min_lr floor before max_steps: evaluated one step ahead
     // (x = step + 1) it is peak·√(t/x) with t = W + 1, the warmup (step + 1)/(W + 1) becomes x/(W + 1),
