@@ -362,7 +362,7 @@ describe('measured peak memory and fits/OOM outcomes (test/fixtures/memory/measu
     const denseBlock = 2 * h + 2 * attentionSaved + sdpa + 2 * inter + 2 * h;
     // MoE block: wq wkv_a wkv_b wo, gate (5th, saved), shared w1 (6th), w3 (7th, saved), w2 (8th).
     const moeBlock = 2 * h + 2 * attentionSaved + sdpa + 2 * experts + 2 * sharedWidth;
-    const shapeFor = (ep: number) => {
+    const shapeFor = (ep: number, opSacSavesAllToAll?: false) => {
       const layout = resolveLayout(
         'torchtitan',
         {
@@ -372,6 +372,7 @@ describe('measured peak memory and fits/OOM outcomes (test/fixtures/memory/measu
           microBatch: p.microBatch,
           seqLen: p.seqLen,
           recompute: 'selective-op',
+          ...(opSacSavesAllToAll === false ? { opSacSavesAllToAll } : {}),
           sources: {},
         },
         { gpus: 8 },
@@ -383,6 +384,8 @@ describe('measured peak memory and fits/OOM outcomes (test/fixtures/memory/measu
     // EP 8 also saves the dispatch and combine all_to_all_single outputs (expert_parallel.py
     // _token_dispatch / _token_combine): the k routed copies of every token, d wide, twice.
     assert.equal(Math.round(shapeFor(8) * 27), tokens * (denseBlock + 26 * (moeBlock + 2 * 2 * k * h)));
+    // A save list without all_to_all_single (torchtitan@9810191bb^ models/qwen3) recomputes them.
+    assert.equal(Math.round(shapeFor(8, false) * 27), tokens * (denseBlock + 26 * moeBlock));
   });
   it('op-SAC on a Llama block is the 1st, 3rd, 5th and 7th mm (wq, wv, w1, w2) plus input and attention', () => {
     const arch = llama(fx.models['llama3-8b']);

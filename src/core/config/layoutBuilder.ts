@@ -11,7 +11,11 @@ import type { MemoryEdit, OffsetReplacement } from '../model/memoryEdits';
 import { getNode, lookup, parseYaml, type Located, type YamlSource } from './yamlSource';
 import { omegaConfResolver } from './specBuilder';
 
-type ValueKey = Exclude<keyof ParallelLayout, 'sources' | 'invalid' | 'unmodelled' | 'notes'> & LayoutKey;
+type ValueKey = Exclude<
+  keyof ParallelLayout,
+  'sources' | 'invalid' | 'unmodelled' | 'notes' | 'opSacSavesAllToAll'
+> &
+  LayoutKey;
 
 /** A layout under construction. */
 export class LayoutBuilder {

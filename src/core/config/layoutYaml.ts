@@ -19,7 +19,11 @@ export interface LayoutValue<T> {
   source: FieldSource;
 }
 
-type SettableKey = keyof Omit<ParallelLayout, 'sources' | 'invalid' | 'unmodelled' | 'notes'> & LayoutKey;
+type SettableKey = keyof Omit<
+  ParallelLayout,
+  'sources' | 'invalid' | 'unmodelled' | 'notes' | 'opSacSavesAllToAll'
+> &
+  LayoutKey;
 
 export class YamlLayout {
   constructor(

@@ -316,6 +316,11 @@ export interface ParallelLayout {
    */
   tpSavesGatheredInputs?: boolean;
   /**
+   * False when the model's op-level SAC save list has no `all_to_all_single`, so the EP dispatch and
+   * combine outputs are recomputed, not kept (torchtitan's TOML-era Qwen3, below). Default: saved.
+   */
+  opSacSavesAllToAll?: boolean;
+  /**
    * Keys the file states with a value that is not a usable count (a word, `1e400`, 30 digits), as
    * written. The value itself stays unset (no NaN or Infinity travels in a spec); validation names
    * the key and memory is not estimated, so no default stands in for what the file says. A
@@ -376,6 +381,8 @@ export interface ResolvedLayout {
   unshardedAcrossMicrobatches: boolean;
   shardedParamStorage: boolean;
   tpSavesGatheredInputs: boolean;
+  /** Carried from {@link ParallelLayout.opSacSavesAllToAll}: absent means saved. */
+  opSacSavesAllToAll?: false;
   /** Carried from {@link ParallelLayout.invalid}: stated but unusable values, as written. */
   invalid?: Partial<Record<LayoutKey, string | LayoutRejection>>;
   /** True when the GPU count is the setting's, not the file's (diagnostics then say so). */
@@ -489,6 +496,7 @@ export function resolveLayout(
       unshardedAcrossMicrobatches: l.unshardedAcrossMicrobatches ?? d.unshardedAcrossMicrobatches,
       shardedParamStorage: l.shardedParamStorage ?? d.shardedParamStorage,
       tpSavesGatheredInputs: l.tpSavesGatheredInputs ?? d.tpSavesGatheredInputs,
+      ...(l.opSacSavesAllToAll === false ? { opSacSavesAllToAll: false as const } : {}),
       ...(l.invalid ? { invalid: l.invalid } : {}),
       ...(l.gpus === undefined && !l.dataParallel ? { gpusAssumed: true } : {}),
       sources: l.sources,

@@ -328,7 +328,8 @@ export function opSacBlocks(arch: ArchitectureSpec, layout: ResolvedLayout): OpS
       count: moeLayers,
       matmuls: [...attention, { width: moe.nExperts, split: 'replicated' }, ...shared],
       attentionOutWidth,
-      allToAllWidth: layout.expertParallel > 1 ? 2 * moe.expertsPerToken * h : 0,
+      allToAllWidth:
+        layout.expertParallel > 1 && layout.opSacSavesAllToAll !== false ? 2 * moe.expertsPerToken * h : 0,
     });
   }
   return blocks;

@@ -62,7 +62,12 @@ export function readMegatronLayout(
     const flag = lastFlag(script, names);
     return flag ? source(flag) : undefined;
   };
-  const set = <K extends keyof Omit<ParallelLayout, 'sources' | 'invalid' | 'unmodelled' | 'notes'>>(
+  const set = <
+    K extends keyof Omit<
+      ParallelLayout,
+      'sources' | 'invalid' | 'unmodelled' | 'notes' | 'opSacSavesAllToAll'
+    >,
+  >(
     key: K & keyof ParallelLayout['sources'],
     found: { value: ParallelLayout[K]; source: FieldSource } | undefined,
   ) => {

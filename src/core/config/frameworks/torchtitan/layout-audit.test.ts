@@ -63,4 +63,17 @@ describe('torchtitan layout audit (pytorch/torchtitan@b5bcd76c)', () => {
     ])
       assert.deepEqual(notes(notCompiled), [], notCompiled);
   });
+
+  it("qwen3's own op-SAC save list has no all_to_all_single (torchtitan@9810191bb^ models/qwen3/infra/parallelize.py); deepseek_v3 / llama4 list it", () => {
+    const saves = (name: string) =>
+      readLayout(
+        'torchtitan',
+        `[model]\nname = "${name}"\nflavor = "30B-A3B"\n\n[training]\nlocal_batch_size = 1\n`,
+        {},
+        8,
+      )!.opSacSavesAllToAll;
+    assert.equal(saves('qwen3'), false);
+    assert.equal(saves('deepseek_v3'), undefined);
+    assert.equal(saves('llama4'), undefined);
+  });
 });

@@ -66,7 +66,12 @@ export function readTorchtitanLayout(text: string, gpus?: number, parsed?: AST.T
     }
     return undefined;
   };
-  const set = <K extends keyof Omit<ParallelLayout, 'sources' | 'invalid' | 'unmodelled' | 'notes'>>(
+  const set = <
+    K extends keyof Omit<
+      ParallelLayout,
+      'sources' | 'invalid' | 'unmodelled' | 'notes' | 'opSacSavesAllToAll'
+    >,
+  >(
     key: K & keyof ParallelLayout['sources'],
     found: { value: ParallelLayout[K]; source: FieldSource } | undefined,
   ) => {
@@ -180,6 +185,11 @@ export function readTorchtitanLayout(text: string, gpus?: number, parsed?: AST.T
     });
   }
   readCompiledLoss(layout, entries, get, lines, text);
+  // Each TOML-era model has its own op-SAC save list (torchtitan@9810191bb^
+  // models/<name>/infra/parallelize.py `_op_sac_save_list`): deepseek_v3, llama4 and gpt_oss list
+  // `all_to_all_single`, qwen3's (and experiments/qwen3's at 8a2686c4) does not, so its EP
+  // dispatch/combine outputs are recomputed.
+  if (get(['model.name'])?.value === 'qwen3') layout.opSacSavesAllToAll = false;
   if (gpus && gpus > 0) layout.gpus = gpus;
   return layout;
 }
