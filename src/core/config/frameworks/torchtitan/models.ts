@@ -270,10 +270,20 @@ function describe(architecture: ArchitectureSpec): string {
   return parts.join(', ');
 }
 
+/**
+ * `[model] name` in the era's registry: its flavor table and the alias it went through. Own keys
+ * only, so a name such as `constructor` is not found on Object.prototype.
+ */
+function registryEntry(era: TitanEra, modelName: string) {
+  const alias = Object.hasOwn(TITAN_ALIASES[era], modelName) ? TITAN_ALIASES[era][modelName] : undefined;
+  const model = alias?.model ?? modelName;
+  const table = Object.hasOwn(TITAN_FLAVORS[era], model) ? TITAN_FLAVORS[era][model] : undefined;
+  return { alias, table };
+}
+
 /** Whether `[model] name` is a model (or alias) of the era's registry. */
 export function titanKnownModel(era: TitanEra, modelName: string): boolean {
-  const alias = Object.hasOwn(TITAN_ALIASES[era], modelName) ? TITAN_ALIASES[era][modelName] : undefined;
-  return Object.hasOwn(TITAN_FLAVORS[era], alias?.model ?? modelName);
+  return registryEntry(era, modelName).table !== undefined;
 }
 
 /**
@@ -286,8 +296,7 @@ export function titanArchitecture(
   flavor: string,
   options: TitanBuildOptions = {},
 ): TitanBuild {
-  const alias = TITAN_ALIASES[era][modelName];
-  const table = TITAN_FLAVORS[era][alias?.model ?? modelName];
+  const { alias, table } = registryEntry(era, modelName);
   const where = `pytorch/torchtitan@${TITAN_SOURCES[era].commit.slice(0, 8)}`;
   if (!table) {
     const known = [...Object.keys(TITAN_FLAVORS[era]), ...Object.keys(TITAN_ALIASES[era])].join(', ');
