@@ -16,6 +16,14 @@ const memory = (extra: string) =>
   analyzeText(script(extra), {}, { ...DEFAULT_ANALYSIS_SETTINGS, gpus: 1 }).analysis!.memory;
 
 describe('Megatron-LM layout audit (NVIDIA/Megatron-LM@d98e8a64)', () => {
+  it('--tensor-parallel-num-weight-shards beyond TP (GTP weight rematerialization) makes memory unknown, naming the flag', () => {
+    const keys = (extra: string) => (layout(extra).unmodelled ?? []).map((u) => u.key);
+    assert.deepEqual(keys('--tensor-model-parallel-size 1 --tensor-parallel-num-weight-shards 4'), [
+      '--tensor-parallel-num-weight-shards',
+    ]);
+    // Equal to TP (resolve_tensor_parallel_weight_shards' default): the plain TP sharding.
+    assert.deepEqual(keys('--tensor-parallel-num-weight-shards 1'), []);
+  });
   it('precision follows --bf16 / --fp16 / neither (arguments.py validate_args)', () => {
     // Neither flag: ModelParallelConfig params_dtype torch.float32 → fp32 params and grads, no copy.
     const fp32 = memory('')!;

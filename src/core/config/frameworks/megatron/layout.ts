@@ -183,6 +183,16 @@ export function readMegatronLayout(
       ...source(modules),
       why: `--recompute-modules ${moduleNames.join(' ').slice(0, 60)}: selective recompute of modules other than core_attn`,
     });
+  // Megatron-LM GTP (@d98e8a64 model_parallel_config.py resolve_tensor_parallel_weight_shards):
+  // weights sharded over TP × weight-remat ranks and re-gathered per layer, which the per-TP-rank
+  // state count does not follow (the data-parallel size, and so D, it does: reader.ts).
+  const weightShards = lastFlag(script, ['--tensor-parallel-num-weight-shards']);
+  const shards = Number(weightShards?.values[0]?.text);
+  if (weightShards && !(shards === (layout.tensorParallel ?? 1)))
+    (layout.unmodelled ??= []).push({
+      ...source(weightShards),
+      why: `--tensor-parallel-num-weight-shards ${weightShards.values[0]?.text ?? ''}: weights sharded beyond the tensor-parallel group and rematerialized`,
+    });
   // distribute_saved_activations splits each checkpointed layer input over the TP ranks.
   const distributeSaved = has(['--distribute-saved-activations']);
   if (distributeSaved && layout.recompute === 'full')
