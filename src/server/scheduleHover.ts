@@ -89,6 +89,10 @@ export function scheduleSummary(result: ExtractedSchedule): string[] {
           ? `polynomial (power ${d.power})`
           : d.kind;
   if (d.kind === 'constant') lines.push('- constant after warmup');
+  else if (d.kind === 'exponential')
+    lines.push(
+      `- exponential decay, × e^−${d.rate} by ${at(schedule.horizon)} and on after it, floored at ${formatLr(schedule.finalLr)}`,
+    );
   else if (d.kind === 'inverse-sqrt')
     lines.push(
       `- inverse-sqrt decay${d.finalAfterHorizon ? `, ${formatLr(schedule.finalLr)} after ${at(schedule.horizon)}` : ''}`,
@@ -103,11 +107,13 @@ export function scheduleSummary(result: ExtractedSchedule): string[] {
     );
     if (schedule.warmup > length)
       lines.push('- the warmup is longer than the run: the LR never reaches its peak');
-    if (d.kind !== 'constant' && d.kind !== 'inverse-sqrt' && schedule.horizon < length * 0.999)
+    // Inverse-sqrt and exponential decays have no end: no "decay ends" line for them.
+    const ends = d.kind !== 'constant' && d.kind !== 'inverse-sqrt' && d.kind !== 'exponential';
+    if (ends && schedule.horizon < length * 0.999)
       lines.push(
         `- the decay ends before the run: the last ${at(length - schedule.horizon)} stay at ${formatLr(schedule.finalLr)}`,
       );
-    else if (d.kind !== 'constant' && d.kind !== 'inverse-sqrt' && schedule.horizon > length * 1.001)
+    else if (ends && schedule.horizon > length * 1.001)
       lines.push(`- the run stops before the decay ends (horizon ${at(schedule.horizon)})`);
   }
   if (result.plan?.ramp) lines.push('- batch ramp-up: positions follow tokens consumed');

@@ -12,7 +12,7 @@ import { resolveLaw } from '../../src/core/analyze';
 import { buildHover } from '../../src/server/hovers';
 import type { DocumentResult } from '../../src/server/model';
 import { formatLr } from '../../src/server/scheduleHover';
-import { SHARED_DIR, SHARED_SKIP } from '../helpers';
+import { FRAMEWORKS_DIR, SHARED_DIR, SHARED_SKIP } from '../helpers';
 
 function resultFor(text: string, path: string): DocumentResult {
   const r = analyzeText(text, { path }, DEFAULT_ANALYSIS_SETTINGS);
@@ -93,3 +93,13 @@ test(
     assert.match(md, /GPU count/);
   },
 );
+
+test('GPT-NeoX exponential decay: the hover says it halves by the horizon and goes on after it (no "decay ends" line)', () => {
+  const path = join(FRAMEWORKS_DIR, 'gpt-neox', 'fixtures', 'small-learned-pos.yml');
+  const text = readFileSync(path, 'utf8')
+    .replace(/"lr-decay-style":\s*"cosine"/, '"lr-decay-style": "exponential"')
+    .replace(/"lr-decay-iters":\s*\d+/, '"lr-decay-iters": 500');
+  const md = hoverAt(text, path, '"lr-decay-style"')!;
+  assert.match(md, /exponential decay, × e\^−0\.693 by 500 steps and on after it/);
+  assert.doesNotMatch(md, /the decay ends before the run/);
+});

@@ -47,6 +47,8 @@ export function lrAt(schedule: LrSchedule, x: number): number {
     const t = decay.timescale ?? Math.max(w, 1);
     return Math.max(final, peak * Math.sqrt(t / Math.max(x, t)));
   }
+  if (decay.kind === 'exponential')
+    return Math.max(final, peak * Math.exp((-decay.rate * (x - w)) / Math.max(h - w, 1e-300)));
   if (x >= h) return final;
   const p = h > w ? (x - w) / (h - w) : 1;
   switch (decay.kind) {
@@ -83,6 +85,8 @@ export function validateRun(plan: RunPlan): string[] {
   if (!positive(s.horizon)) out.push(`decay horizon must be positive (got ${s.horizon})`);
   if (s.decay.kind === 'wsd' && !(s.decay.cooldownFraction >= 0 && s.decay.cooldownFraction <= 1))
     out.push(`WSD cooldown fraction must be in [0, 1] (got ${s.decay.cooldownFraction})`);
+  if (s.decay.kind === 'exponential' && !positive(s.decay.rate))
+    out.push(`exponential decay rate must be a positive number (got ${s.decay.rate})`);
   if (s.decay.kind === 'polynomial' && !positive(s.decay.power))
     out.push(`polynomial decay power must be a positive number (got ${s.decay.power})`);
   if (!positive(plan.batchTokens))

@@ -42,6 +42,12 @@ export type DecayShape =
    * `PolynomialDecayAnnealing` (`_poly_decay` without cycle). Power 1 is the linear decay.
    */
   | { kind: 'polynomial'; power: number }
+  /**
+   * max(final, peak·exp(−rate·(x − W)/(H − W))), which keeps decaying past the horizon: GPT-NeoX
+   * `lr-decay-style: exponential` (megatron/learning_rates.py AnnealingLR.get_lr, rate 0.693 so the
+   * LR halves by the horizon).
+   */
+  | { kind: 'exponential'; rate: number }
   /** Multiply by `gamma` at each milestone (PyTorch MultiStepLR); `finalLr` is ignored. */
   | { kind: 'step'; milestones: readonly number[]; gamma: number }
   /**

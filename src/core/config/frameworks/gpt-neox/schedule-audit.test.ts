@@ -23,6 +23,7 @@ function annealing(n: number, lr: number, W: number, E: number, style: string, m
   let out: number;
   if (style === 'linear') out = (lr * (e - m)) / e;
   else if (style === 'cosine') out = minLr + ((lr - minLr) / 2) * (Math.cos((Math.PI * m) / e) + 1);
+  else if (style === 'exponential') out = lr * Math.exp((-0.693 * m) / e);
   else out = lr;
   return Math.max(out, minLr);
 }
@@ -112,14 +113,21 @@ test('validate_values: min_lr above the LR is refused; a warmup of 1 or more bre
   );
 });
 
-test('exponential decay and a DeepSpeed `scheduler` block stay errors naming the key', () => {
+test('exponential decay is AnnealingLR’s lr·exp(−0.693·p), floored at min_lr and decaying on past the horizon; a DeepSpeed `scheduler` block stays an error naming the key', () => {
   const exp = extractSchedule(
     'gpt-neox',
     config(`optimizer: {type: Adam, params: {lr: 0.001}}
       lr_decay_style: exponential
+      min_lr: 0.0003
+      lr_decay_iters: 600
       train_iters: 1000`),
   );
-  assert.ok(exp.errors.some((e) => e.startsWith('unknown: `lr-decay-style` = `exponential`')));
+  assert.deepEqual(exp.errors, []);
+  // Iteration k trains at get_lr(k − 1); W = 0.01 × 600 = 6, E = 600.
+  for (const n of [0, 1, 5, 6, 7, 300, 599, 600, 700, 999])
+    close(lrAt(exp.plan!.schedule, n), annealing(n, 0.001, 6, 600, 'exponential', 0.0003));
+  // Past the horizon it keeps halving toward min_lr: at n = 700 below the LR at E.
+  assert.ok(lrAt(exp.plan!.schedule, 700) < lrAt(exp.plan!.schedule, 600));
   const ds = extractSchedule(
     'gpt-neox',
     config(`optimizer: {type: Adam, params: {lr: 0.001}}

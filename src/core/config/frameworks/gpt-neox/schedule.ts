@@ -9,7 +9,7 @@
  * - arguments.py: the LR is `optimizer.params.lr` (default 0.001, OPT_PARAMS_DEFAULTS).
  * - megatron/learning_rates.py `AnnealingLR.get_lr` at n iterations done: warmup lr·max(1, n)/W for
  *   n ≤ W; linear lr·(1 − p) (toward 0, not toward min_lr), cosine min + (lr − min)/2·(1 + cos πp),
- *   both floored at min_lr. `step()` increments before computing, so the step after n iterations
+ *   exponential lr·exp(−0.693·p) (p not capped at 1), all floored at min_lr. `step()` increments before computing, so the step after n iterations
  *   uses the LR at n — the same position convention as compileRun.
  * - arguments.py validate_values refuses min_lr > lr; a `scheduler` key replaces AnnealingLR when
  *   the DeepSpeed in use prefers the config's scheduler over the client's (DeepSpeed before f994fb2c,
@@ -62,9 +62,7 @@ export function gptNeoxSchedule(text: string, context: ReadContext = {}, spec?: 
     out.notes.push(
       '`use-checkpoint-lr-scheduler`: on resume NeoX takes the LR, warmup, horizon and style from the checkpoint',
     );
-  if (style === 'exponential')
-    out.errors.push(unmodeled('lr-decay-style', style, 'lr·exp(−0.693·p) is not modeled'));
-  else if (!['constant', 'linear', 'cosine'].includes(style))
+  if (!['constant', 'linear', 'cosine', 'exponential'].includes(style))
     out.errors.push(
       unmodeled('lr-decay-style', style, 'GPT-NeoX accepts constant, linear, cosine, exponential'),
     );
@@ -97,7 +95,10 @@ export function gptNeoxSchedule(text: string, context: ReadContext = {}, spec?: 
       ? { kind: 'cosine' }
       : style === 'linear'
         ? { kind: 'linear', toZero: true }
-        : { kind: 'constant' };
+        : style === 'exponential'
+          ? // lr·exp(−0.693·(n − W)/(E − W)), floored at min_lr and decaying on past E.
+            { kind: 'exponential', rate: 0.693 }
+          : { kind: 'constant' };
   if (!yaml.has(['lr_decay_style'])) out.notes.push('`lr-decay-style` not set: GPT-NeoX default linear');
   if (!yaml.has(['warmup']))
     out.notes.push('`warmup` not set: GPT-NeoX default 0.01 of the decay iterations');
