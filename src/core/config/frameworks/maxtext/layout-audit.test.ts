@@ -63,4 +63,18 @@ describe('MaxText custom mesh and sharding rules (configs/pyconfig.py _merge_log
     assert.deepEqual(overlay("logical_axis_rules: [['embed', []]]\n"), ['logical_axis_rules']);
     assert.deepEqual(overlay("mesh_axes: ['data', 'fsdp', 'expert']\n"), ['mesh_axes']);
   });
+  it('the reason names the rule’s logical axis, or quotes a rule without one — never "undefined" (CI fuzz seed 1012493939: a truncated rule list)', () => {
+    const why = (body: string) => {
+      const r = readRunConfig(
+        `model_name: "audit"\nbase_emb_dim: 1024\nbase_num_query_heads: 8\nbase_num_kv_heads: 8\nbase_mlp_dim: 4096\nbase_num_decoder_layers: 8\nvocab_size: 32000\n${body}`,
+        { path: '/nonexistent/configs/models/audit.yml', options: { gpus: 8 } },
+      );
+      const layout = (r as { spec: { layout: ParallelLayout } }).spec.layout;
+      return (layout.unmodelled ?? []).find((u) => u.key === 'logical_axis_rules')?.why ?? '';
+    };
+    assert.match(why("logical_axis_rules: [['embed', []]]\n"), /a custom sharding rule \(embed\)/);
+    assert.match(why('logical_axis_rules: [[]]\n'), /a custom sharding rule \(\[\]\)/);
+    assert.match(why('logical_axis_rules: [7]\n'), /a custom sharding rule \(7\)/);
+    assert.doesNotMatch(why('logical_axis_rules: [[]]\n'), /undefined/);
+  });
 });

@@ -314,7 +314,9 @@ function readShardingRules(
     unknown(
       'logical_axis_rules',
       rules.found,
-      `a custom sharding rule (${Array.isArray(changed) ? String(changed[0]) : String(changed)})`,
+      // The rule's logical axis when it names one, else the rule as written (an empty or truncated
+      // entry has no axis: never "undefined").
+      `a custom sharding rule (${Array.isArray(changed) && typeof changed[0] === 'string' ? changed[0] : (json(changed) ?? String(changed)).slice(0, 60)})`,
     );
 }
 
