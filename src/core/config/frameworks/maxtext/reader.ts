@@ -14,6 +14,7 @@ import type {
 import type { FrameworkReader } from '../../reader';
 import { maxtextSchedule } from './schedule';
 import { maxtextLayout } from './layout';
+import { rememberLayers } from './specLayers';
 import type { WrittenKey } from '../../inventory';
 import { nodeValue, pairSource, parseYaml } from '../../yamlSource';
 import { parseNumberLiteral } from '../../values';
@@ -776,10 +777,13 @@ function read(text: string, context: ReadContext): ReadResult {
     diagnostics,
     modelSectionRange,
   };
-  // The layers (base.yml ← models/<name>.yml ← command line) are the layout reader's input too.
+  // The layers (base.yml ← models/<name>.yml ← command line) are the layout reader's input too,
+  // and the schedule extractor's (specLayers.ts).
+  const finished = settings.finish(spec);
+  rememberLayers(finished, configUnknown ? null : layers);
   return {
     kind: 'run-config',
-    spec: settings.finish(spec),
+    spec: finished,
     written: writtenKeys(layers, modelSectionRange),
     // Without the config's own layer, a memory layout from the other layers would be a guess.
     parsed: configUnknown ? undefined : { maxtextLayers: layers },

@@ -10,6 +10,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { extractSchedule, lrAt } from '../../../schedule';
 import { SHARED_DIR, SHARED_SKIP } from '../../../../../test/helpers';
+import { READERS } from '../../registry';
+import { analyzeText } from '../../../analyze';
 
 const close = (a: number, b: number, tol = 1e-12) =>
   assert.ok(Math.abs(a - b) <= tol * Math.max(Math.abs(a), Math.abs(b), 1e-300), `${a} vs ${b}`);
@@ -147,3 +149,22 @@ test(
     for (const k of [750, 67_500, 135_000]) close(lrAt(s, 15_000 + k), legacy(k));
   },
 );
+
+test('the analysis reads a MaxText file once: the schedule extractor reuses the reader’s layers of its spec', () => {
+  const reader = READERS.find((r) => r.id === 'maxtext')!;
+  const read = reader.read;
+  let reads = 0;
+  (reader as { read: typeof read }).read = (...args: Parameters<typeof read>) => {
+    reads++;
+    return read(...args);
+  };
+  try {
+    const text =
+      'python3 -m maxtext.trainers.pre_train.train src/maxtext/configs/base.yml run_name=once model_name=llama2-7b steps=100 learning_rate=1e-4\n';
+    const result = analyzeText(text, { path: '/nonexistent/once/run.sh', options: { gpus: 8 } });
+    assert.equal(result.analysis?.hyperparameters?.config?.learningRate, 1e-4);
+    assert.equal(reads, 1);
+  } finally {
+    (reader as { read: typeof read }).read = read;
+  }
+});

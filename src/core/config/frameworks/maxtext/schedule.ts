@@ -31,6 +31,7 @@ import type { ReadContext, RunSpec } from '../../../types';
 import { batchAndLength, emptyExtraction, readTraining, unmodeled, YamlKeys } from '../../../schedule/common';
 import type { DecayShape, ExtractedSchedule } from '../../../schedule/types';
 import type { Layer } from './reader';
+import { layersOfSpec } from './specLayers';
 
 /**
  * The registry, required when first needed (as in schedule/common.ts): the reader imports this
@@ -49,17 +50,22 @@ function layeredValues(
   text: string,
   context: ReadContext,
   out: ExtractedSchedule,
+  spec: RunSpec | undefined,
 ): { values: Map<string, unknown>; fromDefaults: Set<string> } | undefined {
-  // The reader itself, not registry().readRunConfig: that returns the spec without the reader's parse.
-  const reader = registry().READERS.find((r) => r.id === 'maxtext');
-  let result: ReturnType<NonNullable<typeof reader>['read']> | undefined;
-  try {
-    result = reader?.read(text, context);
-  } catch {
-    return undefined;
+  let layers = layersOfSpec(spec);
+  if (layers === undefined) {
+    // Not the reader's own spec: read the file. The reader itself, not registry().readRunConfig,
+    // which returns the spec without the reader's parse.
+    const reader = registry().READERS.find((r) => r.id === 'maxtext');
+    let result: ReturnType<NonNullable<typeof reader>['read']> | undefined;
+    try {
+      result = reader?.read(text, context);
+    } catch {
+      return undefined;
+    }
+    if (result?.kind !== 'run-config') return undefined;
+    layers = (result.parsed as { maxtextLayers?: Layer[] } | undefined)?.maxtextLayers ?? null;
   }
-  if (result?.kind !== 'run-config') return undefined;
-  const layers = (result.parsed as { maxtextLayers?: Layer[] } | undefined)?.maxtextLayers;
   if (!layers) {
     out.errors.push(
       'unknown: the launch names a config file or arguments that are not known here, so the LR keys they set are unknown',
@@ -109,7 +115,7 @@ export function maxtextSchedule(text: string, context: ReadContext = {}, spec?: 
   let values = new Map<string, unknown>();
   const shell = /^\s*(python3?|bash|export|#!)/m.test(text) || /\.(sh|bash)$/.test(context.path ?? '');
   let configFile: string | undefined;
-  const layered = layeredValues(text, context, out);
+  const layered = layeredValues(text, context, out, spec);
   let fromDefaults: Set<string> | undefined;
   if (layered) {
     if (out.errors.length) return out;
