@@ -6,16 +6,12 @@
  */
 import { isMap, isScalar, type Node, type Pair } from 'yaml';
 import type { FieldSource } from '../types';
-import type { LayoutKey, ParallelLayout } from '../model/layout';
+import type { LayoutKey, LayoutValueKey, ParallelLayout } from '../model/layout';
 import type { MemoryEdit, OffsetReplacement } from '../model/memoryEdits';
 import { getNode, lookup, parseYaml, type Located, type YamlSource } from './yamlSource';
 import { omegaConfResolver } from './specBuilder';
 
-type ValueKey = Exclude<
-  keyof ParallelLayout,
-  'sources' | 'invalid' | 'unmodelled' | 'notes' | 'opSacSavesAllToAll'
-> &
-  LayoutKey;
+type ValueKey = LayoutValueKey;
 
 /** A layout under construction. */
 export class LayoutBuilder {

@@ -1,5 +1,5 @@
 import type { FieldSource } from '../types';
-import type { LayoutKey, ParallelLayout } from '../model/layout';
+import type { LayoutKey, LayoutValueKey, ParallelLayout } from '../model/layout';
 import { getNode, nodeValue, pairSource, type YamlSource } from './yamlSource';
 import { isInterpolation } from './readerPolicy';
 
@@ -19,11 +19,7 @@ export interface LayoutValue<T> {
   source: FieldSource;
 }
 
-type SettableKey = keyof Omit<
-  ParallelLayout,
-  'sources' | 'invalid' | 'unmodelled' | 'notes' | 'opSacSavesAllToAll'
-> &
-  LayoutKey;
+type SettableKey = LayoutValueKey;
 
 export class YamlLayout {
   constructor(

@@ -342,6 +342,16 @@ export interface ParallelLayout {
 }
 
 /**
+ * The layout fields that hold a value of a {@link LayoutKey} (set with its source), as opposed to
+ * the bookkeeping fields (sources, invalid, unmodelled, notes) and derived flags.
+ */
+export type LayoutValueKey = Exclude<
+  keyof ParallelLayout,
+  'sources' | 'invalid' | 'unmodelled' | 'notes' | 'opSacSavesAllToAll'
+> &
+  LayoutKey;
+
+/**
  * A value a framework itself rejects, with the whole message in its own terms (nanoGPT train.py
  * `assert gradient_accumulation_steps % ddp_world_size == 0`; OLMo-core's `rank_microbatch_size`
  * must divide by `max_sequence_length`), naming the file's keys as written. Validation reports it

@@ -4,6 +4,7 @@ import {
   type LayoutDefaults,
   type LayoutKey,
   type ParallelLayout,
+  type LayoutValueKey,
 } from '../../../model/layout';
 import type { FrameworkLayout } from '../../reader';
 import { megatronEdits } from './memoryEdits';
@@ -62,12 +63,7 @@ export function readMegatronLayout(
     const flag = lastFlag(script, names);
     return flag ? source(flag) : undefined;
   };
-  const set = <
-    K extends keyof Omit<
-      ParallelLayout,
-      'sources' | 'invalid' | 'unmodelled' | 'notes' | 'opSacSavesAllToAll'
-    >,
-  >(
+  const set = <K extends LayoutValueKey>(
     key: K & keyof ParallelLayout['sources'],
     found: { value: ParallelLayout[K]; source: FieldSource } | undefined,
   ) => {

@@ -6,6 +6,7 @@ import {
   type LayoutDefaults,
   type LayoutKey,
   type ParallelLayout,
+  type LayoutValueKey,
 } from '../../../model/layout';
 import type { FrameworkLayout } from '../../reader';
 import { torchtitanEdits } from './memoryEdits';
@@ -66,12 +67,7 @@ export function readTorchtitanLayout(text: string, gpus?: number, parsed?: AST.T
     }
     return undefined;
   };
-  const set = <
-    K extends keyof Omit<
-      ParallelLayout,
-      'sources' | 'invalid' | 'unmodelled' | 'notes' | 'opSacSavesAllToAll'
-    >,
-  >(
+  const set = <K extends LayoutValueKey>(
     key: K & keyof ParallelLayout['sources'],
     found: { value: ParallelLayout[K]; source: FieldSource } | undefined,
   ) => {
