@@ -16,7 +16,7 @@ import {
   yamlForEdits,
   yamlPair,
 } from '../../layoutBuilder';
-import { lookup, parseYaml } from '../../yamlSource';
+import { lookup, parseYaml, topLevelKeys } from '../../yamlSource';
 import { nodeTag } from '../../specBuilder';
 
 /**
@@ -43,12 +43,20 @@ import { nodeTag } from '../../specBuilder';
  * hf_checkpoint; main/viz_logprobs.py; main/inference_repl.py checkpoint; main/export_lm_to_hf.py).
  * TrainLmConfig, SFTConfig and LoraLmConfig have none of them.
  */
-export const LEVANTER_EVALUATION_KEYS = [
-  'checkpoint_path',
-  'checkpoint_is_hf',
-  'hf_checkpoint',
-  'checkpoint',
-];
+const LEVANTER_EVALUATION_KEYS = ['checkpoint_path', 'checkpoint_is_hf', 'hf_checkpoint', 'checkpoint'];
+
+/**
+ * The top-level key that makes a file an evaluation/inference config, or undefined: one of the keys
+ * above, or `eval_harness` beside a top-level `tokenizer` — EvalHarnessMainConfig's pair, which no
+ * training config has together (TrainLmConfig has eval_harness but its tokenizer under data,
+ * SFTConfig a tokenizer but no eval_harness; config/harness/harness_nano.yaml).
+ */
+export function levanterEvaluationKey(top: ReadonlySet<string>): string | undefined {
+  return (
+    LEVANTER_EVALUATION_KEYS.find((k) => top.has(k)) ??
+    (top.has('eval_harness') && top.has('tokenizer') ? 'eval_harness' : undefined)
+  );
+}
 
 export function readLevanterLayout(text: string, gpus?: number): ParallelLayout {
   const b = new LayoutBuilder();
@@ -64,10 +72,13 @@ export function readLevanterLayout(text: string, gpus?: number): ParallelLayout 
       b.unmodelled(found.source, `${section} in an included file`);
   }
   // An evaluation or inference run keeps no gradients or optimizer states: not this estimate.
-  for (const key of LEVANTER_EVALUATION_KEYS) {
-    const found = get([key]);
-    if (found) b.unmodelled(found.source, `${key}: an evaluation/inference config, which trains nothing`);
-  }
+  const evaluation = levanterEvaluationKey(topLevelKeys(yaml));
+  const evaluationFound = evaluation ? get([evaluation]) : undefined;
+  if (evaluationFound)
+    b.unmodelled(
+      evaluationFound.source,
+      `${evaluation}: an evaluation/inference config, which trains nothing`,
+    );
   const modelAxis = get(['trainer', 'model_axis_size']);
   const m = modelAxis ? b.count('tensorParallel', modelAxis) : 1;
   if (m !== undefined && m > 1)

@@ -2,7 +2,7 @@ import { isMap, isSeq, type Node } from 'yaml';
 import type { ArchitectureSpec, FieldSource, ReadContext, ReadResult } from '../../../types';
 import type { FrameworkReader } from '../../reader';
 import { levanterSchedule } from './schedule';
-import { LEVANTER_EVALUATION_KEYS, levanterLayout } from './layout';
+import { levanterEvaluationKey, levanterLayout } from './layout';
 import { neverThrowing } from '../../readerPolicy';
 import { inventoryEntry, yamlWrittenKeys } from '../../inventory';
 import { findCheckpoint } from '../../tables/checkpoints';
@@ -150,7 +150,7 @@ function read(text: string, context: ReadContext): ReadResult {
  * model section only picks the converter), so the model section's count is not its N.
  */
 function readEvaluationEntry(b: SpecBuilder, top: Set<string>): void {
-  const key = LEVANTER_EVALUATION_KEYS.find((k) => top.has(k));
+  const key = levanterEvaluationKey(top);
   if (!key) return;
   const source = b.find([key])?.source;
   delete b.spec.training.tokens;

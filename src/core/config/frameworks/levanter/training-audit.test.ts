@@ -100,3 +100,16 @@ describe('Levanter evaluation entry points train nothing (levanter@9263f81e eval
     assert.ok(run.architecture);
   });
 });
+
+describe('Levanter eval_harness beside a top-level tokenizer is EvalHarnessMainConfig (levanter@9263f81e config/harness/harness_nano.yaml)', () => {
+  const trainer = '  num_train_steps: 100\n  train_batch_size: 32\n';
+  const harness = 'eval_harness:\n  task_spec:\n    - task: mmlu\n      num_fewshot: 1\n';
+  it('with `tokenizer`: no D; without it (TrainLmConfig in-training evaluation): D stays', () => {
+    const evaluation = spec(`${harness}tokenizer: "gpt2"\n${yaml(trainer)}`);
+    assert.equal(evaluation.training.tokens, undefined);
+    assert.ok(evaluation.training.missing?.some((m) => m.includes('eval_harness')));
+    assert.ok(evaluation.layout?.unmodelled?.some((u) => u.key === 'eval_harness'));
+    const training = spec(`${harness}${yaml(trainer)}`);
+    assert.equal(training.training.tokens, 100 * 32 * 1024);
+  });
+});
