@@ -88,6 +88,12 @@ export async function runFitTrajectoryCommand(
     tokensPerStep: flags['tokens-per-step'] as number | undefined,
     params: flags.params as number | undefined,
   });
+  if (flags.save !== undefined && ingest.units === 'steps') {
+    err(
+      '--save needs tokens: the table has no tokens column, so the fit is in steps and another config could not evaluate it; give a tokens column or --tokens-per-step.',
+    );
+    return 2;
+  }
   // Undefined = the default early cut (earlyCheckpointFilter: 10B tokens, at most 10% of a run).
   const minTokens = flags['min-tokens'] as number | undefined;
   let borrowed: Exclude<ReturnType<typeof donorExponents>, { error: string }> | undefined;
@@ -123,6 +129,7 @@ export async function runFitTrajectoryCommand(
     form,
     law: multiPower ? 'multipower-chinchilla' : 'tissue-chinchilla',
     points: ingest.points.length,
+    units: ingest.units,
     models: models.length,
     modelSizes: sizes,
     runs: new Set(ingest.points.map((p) => `${p.model}/${p.run}`)).size,

@@ -121,3 +121,102 @@ test('fit --form tissue2024 --json states the early cut it applied', async () =>
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+/**
+ * A well-posed ladder (four sizes × a cosine and a constant LR) from the schedule-aware law itself,
+ * L = 2 + 400·N^−0.34 + 300·S1^−0.3 − 0.02·(1 − η/η_peak), S1 = Σ η/η_peak × 65,536 tokens, with a
+ * deterministic ±0.2% ripple so no fit is exact.
+ */
+function ladder(withTokens: boolean): string {
+  const lines = [withTokens ? 'model,run,step,lr,loss,tokens' : 'model,run,step,lr,loss'];
+  const batch = 65_536;
+  let k = 0;
+  for (const [model, params] of [
+    ['25M', 2.5e7],
+    ['100M', 1e8],
+    ['400M', 4e8],
+    ['1600M', 1.6e9],
+  ] as const)
+    for (const run of ['cosine', 'constant']) {
+      let s1 = 0;
+      for (let step = 1; step <= 4000; step++) {
+        const fraction = run === 'cosine' ? 0.1 + 0.9 * 0.5 * (1 + Math.cos((Math.PI * step) / 4000)) : 1;
+        s1 += fraction * batch;
+        if (step % 50) continue;
+        const loss =
+          (2 + 400 * params ** -0.34 + 300 * s1 ** -0.3 - 0.02 * (1 - fraction)) *
+          (1 + 0.002 * Math.sin(++k * 1.7));
+        lines.push(
+          [model, `${model}-${run}`, step, 3e-4 * fraction, loss, ...(withTokens ? [step * batch] : [])].join(
+            ',',
+          ),
+        );
+      }
+    }
+  return lines.join('\n') + '\n';
+}
+
+test('step and lr without tokens (the issue-13 runs contract): fitted in steps, same hold-out as in tokens; --save refuses', async () => {
+  const { runFitTrajectoryCommand } = await import('../../src/cli/fitTrajectory');
+  const { callCli } = await import('../cli-call');
+  const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const dir = mkdtempSync(join(tmpdir(), 'sl-steps-'));
+  try {
+    // The same ladder twice: with its tokens column (65,536 tokens per step in every run) and without.
+    const withTokens = join(dir, 'tokens.csv');
+    const stepsOnly = join(dir, 'steps.csv');
+    writeFileSync(withTokens, ladder(true));
+    writeFileSync(stepsOnly, ladder(false));
+    const read = readTrajectoryTable(ladder(false), 'steps.csv');
+    assert.deepEqual(read.errors, []);
+    assert.equal(read.units, 'steps');
+    assert.equal(read.points.find((p) => p.model === '100M')!.tokens, 50, 'tokens count steps');
+    assert.match(read.notes.join(' '), /no tokens column: fitted in optimizer steps/);
+    const heldOut = async (file: string) => {
+      const r = await callCli(runFitTrajectoryCommand, [
+        file,
+        '--form',
+        'tissue2024',
+        '--holdout-largest',
+        '--target-prefix',
+        '0.3',
+        '--json',
+      ]);
+      const j = JSON.parse(r.stdout) as {
+        ok: boolean;
+        units: string;
+        heldOut: { are: number; baselineAre: number; points: number };
+      };
+      assert.equal(j.ok, true, r.stdout);
+      return j;
+    };
+    const inTokens = await heldOut(withTokens);
+    const inSteps = await heldOut(stepsOnly);
+    assert.equal(inTokens.units, 'tokens');
+    assert.equal(inSteps.units, 'steps');
+    // B·(b·S1)^−β = (B·b^−β)·S1^−β: a common batch b is absorbed by B, and the 10% early cut and the
+    // 30% prefix are fractions of a run, so the held-out checkpoints and errors are the same.
+    assert.equal(inSteps.heldOut.points, inTokens.heldOut.points);
+    assert.ok(
+      Math.abs(inSteps.heldOut.are - inTokens.heldOut.are) <= 1e-6 * inTokens.heldOut.are + 1e-12,
+      `${inSteps.heldOut.are} vs ${inTokens.heldOut.are}`,
+    );
+    assert.ok(
+      Math.abs(inSteps.heldOut.baselineAre - inTokens.heldOut.baselineAre) <=
+        1e-6 * inTokens.heldOut.baselineAre,
+    );
+    const save = await callCli(runFitTrajectoryCommand, [
+      stepsOnly,
+      '--form',
+      'tissue2024',
+      '--save',
+      join(dir, 'law.json'),
+    ]);
+    assert.equal(save.code, 2);
+    assert.match(save.stderr, /--save needs tokens/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

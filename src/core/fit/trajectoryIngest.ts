@@ -3,7 +3,8 @@
  * aliases (src/core/fit/ingest.ts: `num_params`, `tokens_seen`, `eval/loss` over `train/loss`, …),
  * plus `model` (size label) and `run` kept apart (one model may have several runs) and the LR
  * (`lr|learning_rate|train/learning_rate|lr-AdamW`); N from the model labels' nominal sizes when
- * there is no params column, tokens from `--tokens-per-step` when there is no tokens column.
+ * there is no params column, tokens from `--tokens-per-step` when there is no tokens column, and
+ * without either the table is read in steps (`units: 'steps'`, below).
  *
  * The per-step LR the schedule laws need is rebuilt from the logged checkpoints: linear between
  * logged (step, lr) pairs and, before the first one, a linear ramp from 0 at step 0 (a linear warmup;
@@ -23,6 +24,16 @@ export interface TrajectoryIngest {
   errors: string[];
   notes: string[];
   dropped: number;
+  /**
+   * What `tokens` counts. 'steps' when the table has step and lr but neither a tokens column nor
+   * `--tokens-per-step` (issue 13's runs contract names only `lr` and `step`): every run is then taken
+   * to train the same tokens per step, which both laws absorb exactly — S1 and D enter as B·X^−β, so a
+   * common factor b only rescales B; S2 is not token-weighted; the multi-power law's C·S_k likewise
+   * rescales C — and the fit, the early cut's 10%-of-a-run cap and the hold-out are the same as in
+   * tokens. What steps cannot give: the fixed 10B-token cut (10% of each run applies instead) and a
+   * law another config can evaluate in tokens (`--save` refuses).
+   */
+  units: 'tokens' | 'steps';
 }
 
 /**
@@ -146,6 +157,7 @@ export function readTrajectoryTable(
     errors: [],
     notes: [],
     dropped: 0,
+    units: 'tokens',
   };
   const { records } = parseDelimited(text, guessDelimiter(text, fileName));
   if (records.length < 2) return { ...out, errors: ['the table has no data rows'] };
@@ -172,7 +184,12 @@ export function readTrajectoryTable(
   if (idx.step < 0) out.errors.push('a `step` column is needed to rebuild the learning-rate schedule');
   if (idx.lr < 0) out.errors.push('an `lr` (learning_rate) column is needed for a schedule-aware fit');
   if (idx.loss < 0) out.errors.push('no loss column (loss, val_loss, eval_loss)');
-  if (idx.tokens < 0 && !options.tokensPerStep) out.errors.push('no tokens column: give --tokens-per-step');
+  if (idx.tokens < 0 && !options.tokensPerStep) {
+    out.units = 'steps';
+    out.notes.push(
+      'no tokens column: fitted in optimizer steps, every run taken to train the same tokens per step (a common batch only rescales the S1 coefficient, so the fit and the hold-out are those in tokens); the early cut is 10% of each run, --min-tokens counts steps; give a tokens column or --tokens-per-step if the batch differs between runs',
+    );
+  }
   // Without a params column, each model's nominal size from its label, when every label states one.
   let labelParams: Map<string, number> | undefined;
   if (idx.params < 0 && !options.params && idx.model >= 0) {
@@ -210,7 +227,7 @@ export function readTrajectoryTable(
       run: cell('run') || cell('model') || cell('params') || 'run',
       params: idx.params >= 0 ? num('params', true) : (labelParams?.get(cell('model')) ?? options.params!),
       step,
-      tokens: idx.tokens >= 0 ? num('tokens', true) : step * options.tokensPerStep!,
+      tokens: idx.tokens >= 0 ? num('tokens', true) : step * (options.tokensPerStep ?? 1),
       lr: num('lr'),
       loss: num('loss'),
     };
