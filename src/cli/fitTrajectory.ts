@@ -88,6 +88,10 @@ export async function runFitTrajectoryCommand(
     tokensPerStep: flags['tokens-per-step'] as number | undefined,
     params: flags.params as number | undefined,
   });
+  if (flags.save !== undefined && !ingest.paramsKnown) {
+    err('--save needs the model size: the table has no params or model column; give --params.');
+    return 2;
+  }
   if (flags.save !== undefined && ingest.units === 'steps') {
     err(
       '--save needs tokens: the table has no tokens column, so the fit is in steps and another config could not evaluate it; give a tokens column or --tokens-per-step.',

@@ -220,3 +220,55 @@ test('step and lr without tokens (the issue-13 runs contract): fitted in steps, 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('no model column: sizes from the run labels group the runs into models; one unlabelled model needs no N', async () => {
+  // The ladder with its size moved into the run label ("400M-cosine") and no model column.
+  const byRun = ladder(false)
+    .replace(/^model,run,/, 'run,')
+    .replace(/^[^,\n]+,([^,\n]+),/gm, (line, run: string) => (line.startsWith('run,') ? line : `${run},`));
+  const r = readTrajectoryTable(byRun, 'runs.csv');
+  assert.deepEqual(r.errors, []);
+  assert.deepEqual([...new Set(r.points.map((p) => `${p.model}=${p.params}`))].sort(), [
+    '1.6B=1600000000',
+    '100M=100000000',
+    '25M=25000000',
+    '400M=400000000',
+  ]);
+  assert.equal(new Set(r.points.map((p) => p.run)).size, 8);
+  assert.match(r.notes.join(' '), /N from the run labels' nominal sizes.*400M = 4\.00e\+8: 2 runs/);
+  // The same hold-out as with the model column: the grouping is the same.
+  const withModel = readTrajectoryTable(ladder(false), 'ladder.csv');
+  const { holdoutEvaluation } = await import('../../src/core/fit/trajectory');
+  const a = holdoutEvaluation(r.points, '1.6B', 0.3);
+  const b = holdoutEvaluation(withModel.points, '1600M', 0.3);
+  assert.ok(a.scheduleAre !== undefined && b.scheduleAre !== undefined);
+  assert.ok(
+    Math.abs(a.scheduleAre - b.scheduleAre) <= 1e-9 * b.scheduleAre,
+    `${a.scheduleAre} vs ${b.scheduleAre}`,
+  );
+
+  // One run, step / lr / loss only: the one-size law E + B·S1^−β − C·S2 needs no N.
+  const oneRun = [
+    'step,lr,loss',
+    ...ladder(false)
+      .split('\n')
+      .filter((l) => l.startsWith('400M,400M-cosine,')),
+  ]
+    .map((l) => l.split(',').slice(-3).join(','))
+    .join('\n');
+  const single = readTrajectoryTable(oneRun + '\n', 'run.csv');
+  assert.deepEqual(single.errors, []);
+  assert.equal(single.paramsKnown, false);
+  assert.equal(single.points.length, 80);
+  assert.match(single.notes.join(' '), /one model: its N is not needed/);
+  const h = holdoutEvaluation(single.points, 'model', 0.3);
+  assert.ok(h.scheduleAre !== undefined && h.scheduleAre < 0.01, `held-out ARE ${h.scheduleAre}`);
+  // Two unlabelled models are still two unknown sizes.
+  const two = readTrajectoryTable(
+    ladder(false)
+      .replace(/^25M,/gm, 'small,')
+      .replace(/^100M,/gm, 'big,'),
+    'ladder.csv',
+  );
+  assert.match(two.errors.join(' '), /the model labels state no size: give --params/);
+});

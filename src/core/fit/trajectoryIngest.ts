@@ -34,6 +34,13 @@ export interface TrajectoryIngest {
    * law another config can evaluate in tokens (`--save` refuses).
    */
   units: 'tokens' | 'steps';
+  /** False when N is a placeholder (one model, no size given): the fit is fine, a saved law is not. */
+  paramsKnown: boolean;
+}
+
+/** A nominal size as a model label ("400M", "1.6B"), for models named by their runs' labels. */
+function formatSize(n: number): string {
+  return n >= 1e9 ? `${+(n / 1e9).toPrecision(4)}B` : `${+(n / 1e6).toPrecision(4)}M`;
 }
 
 /**
@@ -158,6 +165,7 @@ export function readTrajectoryTable(
     notes: [],
     dropped: 0,
     units: 'tokens',
+    paramsKnown: true,
   };
   const { records } = parseDelimited(text, guessDelimiter(text, fileName));
   if (records.length < 2) return { ...out, errors: ['the table has no data rows'] };
@@ -190,12 +198,14 @@ export function readTrajectoryTable(
       'no tokens column: fitted in optimizer steps, every run taken to train the same tokens per step (a common batch only rescales the S1 coefficient, so the fit and the hold-out are those in tokens); the early cut is 10% of each run, --min-tokens counts steps; give a tokens column or --tokens-per-step if the batch differs between runs',
     );
   }
-  // Without a params column, each model's nominal size from its label, when every label states one.
+  // Without a params column, each model's nominal size from its label, when every label states one;
+  // without a model column, from the run labels ("400M-cosine"), the runs of one size being a model.
+  const sizeColumn = idx.model >= 0 ? 'model' : idx.run >= 0 ? 'run' : undefined;
   let labelParams: Map<string, number> | undefined;
-  if (idx.params < 0 && !options.params && idx.model >= 0) {
+  if (idx.params < 0 && !options.params && sizeColumn) {
     labelParams = new Map();
     for (const r of records.slice(1)) {
-      const label = (r.cells[idx.model] ?? '').trim();
+      const label = (r.cells[idx[sizeColumn]] ?? '').trim();
       if (!label || labelParams.has(label)) continue;
       const n = paramsFromLabel(label);
       if (n === undefined) {
@@ -206,11 +216,30 @@ export function readTrajectoryTable(
     }
     if (labelParams?.size)
       out.notes.push(
-        `no params column: N from the model labels' nominal sizes (${[...labelParams].map(([l, n]) => `${l} = ${n.toExponential(2)}`).join(', ')}); give a params column for exact counts`,
+        sizeColumn === 'model'
+          ? `no params column: N from the model labels' nominal sizes (${[...labelParams].map(([l, n]) => `${l} = ${n.toExponential(2)}`).join(', ')}); give a params column for exact counts`
+          : `no params or model column: N from the run labels' nominal sizes, the runs of one size being one model (${[
+              ...new Set(labelParams.values()),
+            ]
+              .map(
+                (n) =>
+                  `${formatSize(n)} = ${n.toExponential(2)}: ${[...labelParams!.values()].filter((v) => v === n).length} runs`,
+              )
+              .join(', ')}); give a params column for exact counts`,
       );
     else labelParams = undefined;
   }
-  if (idx.params < 0 && !options.params && !labelParams)
+  // One model and no size anywhere: with one size the N term is folded into E, so N is not needed
+  // for the fit; it is set to 1 and `paramsKnown` says it is not a count (nothing may save it).
+  const modelLabels =
+    idx.model >= 0 ? new Set(records.slice(1).map((r) => (r.cells[idx.model] ?? '').trim())).size : 1;
+  const oneModelWithoutSize = idx.params < 0 && !options.params && !labelParams && modelLabels === 1;
+  if (oneModelWithoutSize) {
+    out.paramsKnown = false;
+    out.notes.push(
+      'no params column and one model: its N is not needed (with one size the N term is folded into E); give --params to save the law',
+    );
+  } else if (idx.params < 0 && !options.params && !labelParams)
     out.errors.push('no params column, and the model labels state no size: give --params');
   if (out.errors.length) return out;
   const runs = new Map<string, Row[]>();
@@ -222,10 +251,14 @@ export function readTrajectoryTable(
       return typeof v === 'number' ? v : NaN;
     };
     const step = num('step');
+    const runSize = sizeColumn === 'run' ? labelParams?.get(cell('run')) : undefined;
     const row: Row = {
-      model: cell('model') || cell('params') || 'model',
+      model: cell('model') || cell('params') || (runSize !== undefined ? formatSize(runSize) : 'model'),
       run: cell('run') || cell('model') || cell('params') || 'run',
-      params: idx.params >= 0 ? num('params', true) : (labelParams?.get(cell('model')) ?? options.params!),
+      params:
+        idx.params >= 0
+          ? num('params', true)
+          : (labelParams?.get(cell(sizeColumn!)) ?? options.params ?? (oneModelWithoutSize ? 1 : NaN)),
       step,
       tokens: idx.tokens >= 0 ? num('tokens', true) : step * (options.tokensPerStep ?? 1),
       lr: num('lr'),
