@@ -272,3 +272,21 @@ test('no model column: sizes from the run labels group the runs into models; one
   );
   assert.match(two.errors.join(' '), /the model labels state no size: give --params/);
 });
+
+test("the frameworks' logged LR keys are read as the lr column", () => {
+  for (const key of [
+    'optim/learning_rate_group0',
+    'optim/LR (group 0)',
+    'optim/learning_rate',
+    'learning/current_learning_rate',
+    'learning-rate',
+    'lr-Adam',
+  ]) {
+    const r = readTrajectoryTable(
+      ladder(true).replace(/^model,run,step,lr,/, `model,run,step,"${key}",`),
+      'w.csv',
+    );
+    assert.deepEqual(r.errors, [], key);
+    assert.equal(r.points.length, 640, key);
+  }
+});

@@ -53,7 +53,25 @@ function formatSize(n: number): string {
 const TRAJECTORY_COLUMNS = {
   model: ['model', 'modelname', 'size'],
   run: ['run', 'runid', 'runname'],
-  lr: ['lr', 'learningrate', 'lradamw', 'trainlearningrate', 'trainerlearningrate', 'trainlr', 'optimlr'],
+  // Loggers' LR keys, normalized: Lightning's LearningRateMonitor `lr-AdamW`/`lr-Adam`; W&B keys of
+  // OLMo `optim/learning_rate_group0` (allenai/OLMo@59a53e3f olmo/train.py), OLMo-core
+  // `optim/LR (group 0)` (OLMo-core train_module.py record_metric), Levanter `optim/learning_rate`
+  // (callbacks/_metrics.py log_optimizer_hyperparams prefix "optim"), MaxText
+  // `learning/current_learning_rate` (common/metric_logger.py); Megatron's `learning-rate`.
+  lr: [
+    'lr',
+    'learningrate',
+    'lradamw',
+    'lradam',
+    'trainlearningrate',
+    'trainerlearningrate',
+    'trainlr',
+    'optimlr',
+    'optimlearningrate',
+    'optimlearningrategroup0',
+    'optimlrgroup0',
+    'learningcurrentlearningrate',
+  ],
 } as const;
 
 /**
