@@ -135,3 +135,22 @@ test('the same layout on a GPU count the file does not state is a warning that s
   ).analysis!;
   assert.ok(two.memory && two.memory.perGpuBytes > 0);
 });
+
+test('a global batch derived from a key is named as derived, never shown as that key’s value (nanoGPT)', () => {
+  // nanoGPT's global batch is batch_size × gradient_accumulation_steps = 64 × 1 sequences; on the
+  // setting's GPU count (the file states none) 64 is not a multiple of 64 × DP.
+  const text =
+    "batch_size = 64\nblock_size = 256\ngradient_accumulation_steps = 1\nmax_iters = 5000\nn_layer = 6\nn_head = 6\nn_embd = 384\ndataset = 'openwebtext'\n";
+  const a = analyzeText(
+    text,
+    { path: 'config/train_small.py' },
+    { ...DEFAULT_ANALYSIS_SETTINGS, gpus: 8 },
+  ).analysis!;
+  const d = a.diagnostics.find((x) => x.code === 'layout-batch-dp');
+  assert.ok(d, JSON.stringify(a.diagnostics.map((x) => x.message)));
+  assert.match(
+    d.message,
+    /^the global batch of 64 sequences \(from `gradient_accumulation_steps` = 1\) is not divisible/,
+  );
+  assert.doesNotMatch(d.message, /gradient_accumulation_steps = 64/);
+});

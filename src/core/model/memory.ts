@@ -522,12 +522,20 @@ export function validateLayout(
     layout.globalBatch !== undefined &&
     layout.globalBatch % (layout.microBatch * layout.dataParallel) !== 0
   ) {
+    // The key = value form only where the key holds the global batch itself (Megatron's
+    // --global-batch-size); a global batch derived from it (nanoGPT's batch_size ×
+    // gradient_accumulation_steps) is named as derived, never shown as the key's value.
+    const source = layout.sources.globalBatch;
+    const globalBatchText =
+      source && Number(source.raw.trim()) !== layout.globalBatch
+        ? `the global batch of ${layout.globalBatch} sequences (from \`${source.key}\` = ${source.raw.trim()})`
+        : `${name('globalBatch')} = ${layout.globalBatch}`;
     // Megatron arguments.py: "global batch size is not divisible by micro batch size times data
     // parallel size"; torchtitan asserts the same for global_batch_size.
     out.push({
       severity: assumed.severity,
       code: 'layout-batch-dp',
-      message: `${name('globalBatch')} = ${layout.globalBatch} is not divisible by ${name('microBatch')} ${layout.microBatch} × DP ${layout.dataParallel} (${name('gpus')} ${layout.gpus} / (${product})).${assumed.hint}`,
+      message: `${globalBatchText} is not divisible by ${name('microBatch')} ${layout.microBatch} × DP ${layout.dataParallel} (${name('gpus')} ${layout.gpus} / (${product})).${assumed.hint}`,
       ...at('globalBatch'),
     });
   }
