@@ -147,9 +147,12 @@ export const NANOGPT_INVENTORY: FrameworkInventory = {
 /**
  * Names that no known nanoGPT fork reads but that look like architecture: a fork we do not know
  * (GQA, rotary, SwiGLU, other MoE layouts) would change the count, so N becomes unknown.
+ * Seen in forks' configs in the wild: `kv_channels` (quietsmile/nanogpt@fdd2fd8d, head width
+ * apart from n_embd/n_head), `use_gqa`/`n_query_groups`, `n_embed`, `head_size`, `use_alibi`,
+ * `use_abs_pos_embeddings` (dropping the learned position table).
  */
 export const NANOGPT_ARCHITECTURAL_NAME =
-  /(expert|moe|n_kv|kv_head|num_kv|vocab|rope|rotary|swiglu|geglu|glu|mlp|ffn|intermediate|head_dim|n_embd|n_layer|n_head|num_layers|num_heads|hidden_size|d_model|d_ff|multiple_of|tie_|tied|tying|untie|norm|qk_|window|latent|lora|mtp|router|n_exp|shared_)/i;
+  /(expert|moe|n_kv|kv_head|num_kv|kv_chan|kv_rep|key_value|gqa|mqa|query_group|n_rep|vocab|rope|rotary|swiglu|geglu|glu|mlp|ffn|intermediate|head_dim|head_size|d_head|n_embd|n_embed|embed_dim|emb_dim|model_dim|n_inner|n_layer|n_head|num_layers|num_heads|hidden_size|d_model|d_ff|multiple_of|tie_|tied|tying|untie|norm|qk_|window|latent|lora|mtp|router|n_exp|shared_|alibi|pos_emb|abs_pos|position|n_positions|n_ctx)/i;
 
 /**
  * Names no known fork reads that look like a training length (epochs, token budgets, llm.c and
@@ -163,3 +166,9 @@ export const NANOGPT_TRAINING_NAME =
  * its own vocab (karpathy/nanoGPT data/shakespeare_char/prepare.py), which train.py then uses.
  */
 export const NANOGPT_CHAR_DATASET = /char/i;
+
+/**
+ * nanoGPT's own GPT-2 BPE datasets: their prepare.py (tiktoken) writes no meta.pkl, so train.py
+ * uses vocab 50304 (karpathy/nanoGPT@3adf61e1 data/openwebtext, data/shakespeare).
+ */
+export const NANOGPT_BPE_DATASETS: ReadonlySet<string> = new Set(['openwebtext', 'shakespeare']);

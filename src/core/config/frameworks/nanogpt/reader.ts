@@ -37,6 +37,7 @@ import {
 } from './models';
 import {
   NANOGPT_ARCHITECTURAL_NAME,
+  NANOGPT_BPE_DATASETS,
   NANOGPT_CHAR_DATASET,
   NANOGPT_INVENTORY,
   NANOGPT_TRAINING_NAME,
@@ -57,7 +58,7 @@ export type PyValue =
   /** Anything we do not evaluate (calls, names, f-strings): kept as raw text. */
   | { kind: 'expression' };
 
-/** One `name = value` line with offsets into the file. */
+/** One `name = value` statement with offsets into the file. */
 export interface PyAssignment {
   name: string;
   nameStart: number;
@@ -66,14 +67,24 @@ export interface PyAssignment {
   valueEnd: number;
   raw: string;
   value: PyValue;
+  /**
+   * Set when the name is bound by code we do not evaluate (an assignment inside an `if`/`for`
+   * block, an augmented `+=`, tuple unpacking): how it is bound. The value is then unknown.
+   */
+  opaque?: string;
 }
 
 /** The file split into top-level assignments, comments and anything else. */
 export interface PyConfigScan {
   assignments: PyAssignment[];
-  /** Non-blank lines that are neither assignments, imports nor comments (code, indented blocks). */
+  /** Non-blank statements that are neither assignments, imports, docstrings nor comments. */
   otherLines: number;
   importLines: number;
+  /**
+   * Statements that pull another file's names into this one (`exec(open(...).read())`,
+   * `from x import *`): whatever the file leaves unset may come from there, not from train.py.
+   */
+  includes: { start: number; end: number; raw: string }[];
 }
 
 /** Names that only nanoGPT's train.py config namespace uses together. */
@@ -99,6 +110,11 @@ const DISTINCTIVE_NAMES = new Set([
 ]);
 
 const ASSIGNMENT = /^([A-Za-z_][A-Za-z0-9_]*)[ \t]*=(?!=)[ \t]*/;
+/** `name op= value` (augmented assignment). */
+const AUGMENTED = /^([A-Za-z_][A-Za-z0-9_]*)[ \t]*(?:\*\*|\/\/|>>|<<|[-+*/%@&|^])=/;
+/** `a, b = ...` / `(a, b) = ...` (tuple unpacking). */
+const TUPLE =
+  /^\(?[ \t]*([A-Za-z_][A-Za-z0-9_]*(?:[ \t]*,[ \t]*[A-Za-z_][A-Za-z0-9_]*)+)[ \t]*,?[ \t]*\)?[ \t]*=(?!=)/;
 
 /** Scans by text (detection and reading scan the same text; callers treat the scan as read-only). */
 const scanCache = new TextCache<PyConfigScan>();
@@ -108,41 +124,132 @@ export function scanPythonConfig(text: string): PyConfigScan {
   return scanCache.get(text, scanPythonConfigUncached);
 }
 
+/**
+ * Lexical state carried across lines: an open triple-quoted string, or open brackets (the next
+ * lines continue the statement; configurator.py `exec`s the file, so Python's rules apply).
+ */
+interface LexState {
+  triple?: string;
+  depth: number;
+}
+
+/**
+ * Walk one physical line: the `;`-separated statement ranges outside strings and brackets (Python
+ * allows `a = 1; b = 2`, seen in the wild in quietsmile/nanogpt@fdd2fd8d config/*.py), up to a
+ * `#` comment, and the state after the line.
+ */
+function splitStatements(line: string, state: LexState): { pieces: [number, number][]; end: LexState } {
+  const pieces: [number, number][] = [];
+  let { triple, depth } = state;
+  let quote: string | undefined;
+  let start = 0;
+  let i = 0;
+  const startedInside = triple !== undefined || depth > 0;
+  for (; i < line.length; i++) {
+    const ch = line[i];
+    if (triple) {
+      if (ch === '\\') i++;
+      else if (line.startsWith(triple, i)) {
+        i += 2;
+        triple = undefined;
+      }
+      continue;
+    }
+    if (quote) {
+      if (ch === '\\') i++;
+      else if (ch === quote) quote = undefined;
+      continue;
+    }
+    if (ch === '"' || ch === "'") {
+      if (line.startsWith(ch.repeat(3), i)) {
+        triple = ch.repeat(3);
+        i += 2;
+      } else quote = ch;
+    } else if (ch === '#') break;
+    else if (ch === '(' || ch === '[' || ch === '{') depth++;
+    else if (ch === ')' || ch === ']' || ch === '}') depth = Math.max(0, depth - 1);
+    else if (ch === ';' && depth === 0) {
+      pieces.push([start, i]);
+      start = i + 1;
+    }
+  }
+  pieces.push([start, Math.min(i, line.length)]);
+  // A line that starts inside a continued statement adds no statement of its own.
+  return { pieces: startedInside ? [] : pieces, end: { triple, depth } };
+}
+
 function scanPythonConfigUncached(text: string): PyConfigScan {
   const assignments: PyAssignment[] = [];
+  const includes: PyConfigScan['includes'] = [];
   let otherLines = 0;
   let importLines = 0;
+  let state: LexState = { depth: 0 };
   const linePattern = /[^\r\n]*(\r\n|\r|\n|$)/g;
   let match: RegExpExecArray | null;
+  const opaque = (name: string, at: number, statement: string, how: string) =>
+    assignments.push({
+      name,
+      nameStart: at,
+      nameEnd: at + name.length,
+      valueStart: at,
+      valueEnd: at + statement.length,
+      raw: statement,
+      value: { kind: 'expression' },
+      opaque: how,
+    });
   while ((match = linePattern.exec(text)) !== null) {
     const lineStart = match.index;
     const line = match[0].replace(/[\r\n]+$/, '');
     if (match[0].length === 0) break;
-    const trimmed = line.trim();
-    if (trimmed === '' || trimmed.startsWith('#')) continue;
-    if (/^(import|from)\s/.test(line)) {
-      importLines++;
-      continue;
-    }
-    const head = ASSIGNMENT.exec(line);
-    if (!head) {
+    const { pieces, end } = splitStatements(line, state);
+    state = end;
+    const indented = /^[ \t]/.test(line);
+    for (const [from, to] of pieces) {
+      const piece = line.slice(from, to);
+      const lead = piece.length - piece.trimStart().length;
+      const statement = piece.trim();
+      const at = lineStart + from + lead;
+      if (statement === '') continue;
+      // A docstring or a bare string literal: no statement.
+      if (/^[rRbBuU]?("""|\'\'\'|"|')/.test(statement) && !indented) continue;
+      if (/^(import|from)\s/.test(statement)) {
+        importLines++;
+        if (/^from\s+\S+\s+import\s+\*/.test(statement))
+          includes.push({ start: at, end: at + statement.length, raw: statement });
+        continue;
+      }
+      if (/\b(exec|execfile|runpy\.run_path)\s*\(/.test(statement))
+        includes.push({ start: at, end: at + statement.length, raw: statement });
+      const head = indented ? null : ASSIGNMENT.exec(statement);
+      if (head) {
+        const valueOffset = head[0].length;
+        const raw = stripComment(statement.slice(valueOffset)).trimEnd();
+        assignments.push({
+          name: head[1],
+          nameStart: at,
+          nameEnd: at + head[1].length,
+          valueStart: at + valueOffset,
+          valueEnd: at + valueOffset + raw.length,
+          raw,
+          value: parsePyLiteral(raw),
+        });
+        continue;
+      }
       otherLines++;
-      continue;
+      // Names bound by code: an indented `name = ...` (inside an if/for/with block), `name += ...`,
+      // `a, b = ...`. Python may rebind them, so their value is unknown to a reader that does not run it.
+      const inner = indented ? ASSIGNMENT.exec(statement) : null;
+      const augmented = AUGMENTED.exec(statement);
+      const tuple = TUPLE.exec(statement);
+      if (inner) opaque(inner[1], at, statement, 'inside an indented block');
+      else if (augmented) opaque(augmented[1], at, statement, 'by an augmented assignment');
+      else if (tuple) {
+        for (const name of tuple[1].split(',').map((n) => n.trim()))
+          opaque(name, at + statement.indexOf(name), statement, 'by tuple unpacking');
+      }
     }
-    const valueOffset = head[0].length;
-    const valueText = stripComment(line.slice(valueOffset));
-    const raw = valueText.trimEnd();
-    assignments.push({
-      name: head[1],
-      nameStart: lineStart,
-      nameEnd: lineStart + head[1].length,
-      valueStart: lineStart + valueOffset,
-      valueEnd: lineStart + valueOffset + raw.length,
-      raw,
-      value: parsePyLiteral(raw),
-    });
   }
-  return { assignments, otherLines, importLines };
+  return { assignments, otherLines, importLines, includes };
 }
 
 /** Cut a trailing `# comment` that is outside string quotes. */
@@ -203,6 +310,13 @@ function detect(text: string, path: string | undefined): number {
   let score = 0.6 + 0.1 * Math.min(distinctive, 3);
   if (path && /\.py$/i.test(path)) score += 0.05;
   return Math.min(score, 0.95);
+}
+
+/** Why a name's value cannot be read: not a literal, or bound by code (`PyAssignment.opaque`). */
+function notLiteralMessage(name: string, assignment: PyAssignment): string {
+  if (assignment.opaque)
+    return `unknown: \`${name}\` is assigned ${assignment.opaque} (\`${assignment.raw.slice(0, 60)}\`); Scaling Lens does not execute config files, so its value is unknown.`;
+  return `\`${name} = ${assignment.raw.slice(0, 60)}\` is not a literal; Scaling Lens does not execute config files.`;
 }
 
 /** A literal's value as the typed converters of readerPolicy.ts take it (an expression has none). */
@@ -269,7 +383,7 @@ class PyConfigView {
       this.diagnostics.push({
         severity: 'warning',
         code: 'unsupported-expression',
-        message: `\`${name} = ${source.raw.slice(0, 60)}\` is not a literal; Scaling Lens does not execute config files.`,
+        message: notLiteralMessage(name, assignment),
         range: source.valueRange,
       });
     } else {
@@ -294,7 +408,14 @@ class PyConfigView {
     if (!found) return undefined;
     const value = asTypedBool(literalValue(found.assignment.value));
     if (value !== undefined) return { value, source: found.source };
-    this.invalid(found.source, 'True or False');
+    if (found.assignment.value.kind === 'expression')
+      this.diagnostics.push({
+        severity: 'warning',
+        code: 'unsupported-expression',
+        message: notLiteralMessage(name, found.assignment),
+        range: found.source.valueRange,
+      });
+    else this.invalid(found.source, 'True or False');
     return undefined;
   }
 
@@ -308,7 +429,7 @@ class PyConfigView {
       this.diagnostics.push({
         severity: 'warning',
         code: 'unsupported-expression',
-        message: `\`${name} = ${found.source.raw.slice(0, 60)}\` is not a literal; Scaling Lens does not execute config files.`,
+        message: notLiteralMessage(name, found.assignment),
         range: found.source.valueRange,
       });
     }
@@ -451,6 +572,27 @@ function read(text: string, context: ReadContext): ReadResult {
     if (datasetVocab !== undefined) {
       assumptions.push(`vocab ${vocabSize} from data/${dataset}/meta.pkl`);
       record('vocabSize', datasetFound);
+    } else if (datasetFound && !NANOGPT_BPE_DATASETS.has(dataset) && !NANOGPT_CHAR_DATASET.test(dataset)) {
+      // A fork's own dataset: train.py takes the vocab from data/<dataset>/meta.pkl when that
+      // dataset's prepare.py wrote one (karpathy/nanoGPT@3adf61e1 train.py:137-143), else 50304.
+      // Copies of the shakespeare_char template with a character-level prepare.py are the common case
+      // in the wild (e.g. 'ec', 'multi_digit', 'arithmetic/…'), so 50304 is only taken when the
+      // dataset's prepare.py can be read and writes no meta.pkl.
+      const prepare = datasetPrepareScript(context, dataset);
+      if (prepare === undefined || /meta\.pkl/.test(prepare.text)) {
+        view.diagnostics.push({
+          severity: 'warning',
+          code: 'architecture-unknown',
+          message:
+            prepare === undefined
+              ? `unknown: dataset '${dataset.slice(0, 60)}' is not one of nanoGPT's own (openwebtext, shakespeare, shakespeare_char); train.py takes its vocab from data/${dataset.slice(0, 60)}/meta.pkl when its prepare.py wrote one, else 50304, and Scaling Lens cannot read data/${dataset.slice(0, 60)}/prepare.py, so N is not shown.`
+              : `unknown: data/${dataset.slice(0, 60)}/prepare.py writes meta.pkl with its own vocab, which train.py uses and Scaling Lens cannot read, so N is not shown.`,
+          range: datasetFound.source.valueRange,
+        });
+        architectureUnknown = true;
+      } else {
+        assumptions.push(`vocab ${vocabSize}: ${prepare.path} writes no meta.pkl (GPT-2 BPE padded to 64)`);
+      }
     } else if (NANOGPT_CHAR_DATASET.test(dataset) && datasetFound) {
       // Character-level prepare.py scripts write meta.pkl with their own vocab: 50304 would be wrong.
       view.diagnostics.push({
@@ -562,6 +704,23 @@ function read(text: string, context: ReadContext): ReadResult {
       range: view.source(assignment).keyRange,
     });
   }
+  // `exec(open('config/base.py').read())` or `from config.base import *`: every name the file
+  // leaves unset may come from the other file (configurator.py execs into train.py's globals,
+  // karpathy/nanoGPT@3adf61e1 configurator.py), so train.py's defaults would be a guess.
+  const [include] = scan.includes;
+  if (include) {
+    view.diagnostics.push({
+      severity: 'warning',
+      code: 'not-modelled-key',
+      message: `unknown: \`${include.raw.slice(0, 60)}\` brings in names from another file, which Scaling Lens does not read; N and D are not shown.`,
+      range: view.lines.range(include.start, include.end),
+    });
+    if (training.tokens !== undefined) {
+      delete training.tokens;
+      delete training.formula;
+      training.missing = [...(training.missing ?? []), `the names \`${include.raw.slice(0, 60)}\` brings in`];
+    }
+  }
   const modelKey =
     ['n_layer', 'n_head', 'n_embd', 'init_from', 'block_size', 'bias']
       .map((k) => view.latest.get(k))
@@ -583,7 +742,13 @@ function read(text: string, context: ReadContext): ReadResult {
   // (diagnosed above) do too.
   unusable.finish(spec, (diagnostic) => view.diagnostics.push(diagnostic));
   if (foreign.length) delete spec.architecture;
-  void context;
+  if (include) {
+    delete spec.architecture;
+    spec.paramsMissing = [
+      ...(spec.paramsMissing ?? []),
+      `the names \`${include.raw.slice(0, 60)}\` brings in`,
+    ];
+  }
   return { kind: 'run-config', spec, written: writtenKeys(view) };
 }
 
@@ -671,6 +836,25 @@ function readMoe(
   if (has('stride') && !has('n_exp')) {
     // stride alone is harmless in wolfecameron/nanoMoE (n_exp defaults to 1).
     return undefined;
+  }
+  return undefined;
+}
+
+/**
+ * data/<dataset>/prepare.py next to the config's repository (train.py reads `os.path.join('data',
+ * dataset)` from the repository root; configs live in config/), or undefined when it cannot be read.
+ */
+function datasetPrepareScript(
+  context: ReadContext,
+  dataset: string,
+): { path: string; text: string } | undefined {
+  if (!context.path || !context.readFile || /(^|\/)\.\.(\/|$)/.test(dataset)) return undefined;
+  const dir = context.path.replace(/\\/g, '/').replace(/\/[^/]*$/, '');
+  const roots = /(^|\/)config$/.test(dir) ? [dir.replace(/\/?config$/, '') || '.', dir] : [dir];
+  for (const root of roots) {
+    const path = `${root}/data/${dataset}/prepare.py`;
+    const text = context.readFile(path);
+    if (text !== undefined) return { path: `data/${dataset}/prepare.py`, text };
   }
   return undefined;
 }

@@ -16,6 +16,15 @@
 import type { ReadContext, RunSpec } from '../../../types';
 import { batchAndLength, emptyExtraction, readTraining, unmodeled } from '../../../schedule/common';
 import type { ExtractedSchedule } from '../../../schedule/types';
+import { inventoryEntry } from '../../inventory';
+import { NANOGPT_INVENTORY } from './inventory';
+
+/**
+ * Names no known fork reads that look like an LR-schedule setting: another fork's `get_lr`.
+ * quietsmile/nanogpt@fdd2fd8d train.py reads `lr_decay_style = 'wsd-exp'` with `warmup_samples`,
+ * `constant_samples`, `decay_end_samples` (and `muon_lr`), none of which stock train.py knows.
+ */
+const FOREIGN_LR_NAME = /((^|_)lr($|_)|learning_rate|schedul|warmup|decay|cooldown|anneal|wsd)/i;
 
 const DEFAULTS = {
   learning_rate: 6e-4,
@@ -39,16 +48,26 @@ export function nanogptSchedule(text: string, context: ReadContext = {}, spec?: 
   for (const a of scanPythonConfig(text).assignments) latest.set(a.name, a);
   const lineOf = (offset: number) => text.slice(0, offset).split(/\r\n|\r|\n/).length;
 
-  // An LR key set anywhere but a top-level `name = literal` line (inside an if/for block, after a
-  // `;`, by tuple unpacking) is code we do not execute.
+  // An LR key bound by code (inside an if/for block, `+=`, tuple unpacking; the reader's scanner
+  // marks these `opaque`, and splits `a = 1; b = 2` into statements) is code we do not execute.
   (LR_KEYS as readonly string[]).forEach((key) => {
-    const pattern = new RegExp(`^(?:[ \\t]+${key}[ \\t]*=(?!=)|.*[;,][ \\t]*${key}[ \\t]*=(?!=))`, 'm');
-    const hit = pattern.exec(text);
-    if (hit && !hit[0].trimStart().startsWith('#'))
+    const a = latest.get(key);
+    if (a?.opaque)
       out.errors.push(
-        `unknown: \`${key}\` is assigned on line ${lineOf(hit.index)} outside a top-level \`${key} = value\` line (Scaling Lens does not execute config files)`,
+        `unknown: \`${key}\` is assigned on line ${lineOf(a.nameStart)} ${a.opaque} (Scaling Lens does not execute config files)`,
       );
   });
+
+  for (const [name, a] of latest) {
+    if (inventoryEntry(NANOGPT_INVENTORY, name) || !FOREIGN_LR_NAME.test(name)) continue;
+    out.errors.push(
+      unmodeled(
+        name,
+        a.raw.slice(0, 40),
+        'neither nanoGPT nor the nanoMoE forks read it: a fork with another learning-rate schedule',
+      ),
+    );
+  }
 
   const v: Record<NumberKey, number> = { ...DEFAULTS };
   for (const key of Object.keys(DEFAULTS) as NumberKey[]) {

@@ -82,10 +82,25 @@ function valuePaths(yaml: YamlSource): Map<unknown, string[]> {
 function nemoResolver(yaml: YamlSource, b: SpecBuilder): (located: Located) => Located | undefined {
   const absolute = omegaConfResolver(yaml, b.spec.diagnostics);
   let paths: Map<unknown, string[]> | undefined;
-  return (located) => {
+  const resolve = (located: Located): Located | undefined => {
+    const product = multiplyResolver(located, resolve);
+    if (product) return product;
     const relative =
       typeof located.value === 'string' ? /^\s*\$\{(\.+)([A-Za-z_][\w.-]*)\}\s*$/.exec(located.value) : null;
-    if (!relative) return absolute(located);
+    if (!relative) {
+      // NeMo-Framework-Launcher@26e42fa9 conf/config.yaml composes a training file under the
+      // `training:` group (`defaults: - training: gpt3/5b`) and hands that subtree to NeMo, so its
+      // files write `${training.model.encoder_seq_length}` for their own `model.encoder_seq_length`
+      // (conf/training/gpt3/*_16k.yaml `model.data.seq_length`). Only when the file has no top level
+      // `training:` of its own.
+      const launcher =
+        typeof located.value === 'string'
+          ? /^\s*\$\{training\.([A-Za-z_][\w.-]*)\}\s*$/.exec(located.value)
+          : null;
+      if (launcher && !topLevelKeys(yaml).has('training'))
+        return absolute({ ...located, value: `\${${launcher[1]}}` });
+      return absolute(located);
+    }
     paths ??= valuePaths(yaml);
     const own = paths.get(located.node);
     // One dot is the mapping holding the key; each further dot goes one level up.
@@ -94,6 +109,48 @@ function nemoResolver(yaml: YamlSource, b: SpecBuilder): (located: Located) => L
     const target = [...own.slice(0, own.length - up), relative[2]!].join('.');
     return absolute({ ...located, value: `\${${target}}` });
   };
+  return resolve;
+}
+
+/**
+ * `${multiply:a, b}`: NeMo registers `OmegaConf.register_new_resolver("multiply", lambda x, y: x * y)`
+ * (NVIDIA/NeMo@8cfedd72 nemo/core/config/hydra_runner.py:48, nemo/core/classes/modelPT.py:61; the
+ * launcher too, NeMo-Framework-Launcher@26e42fa9 launcher_scripts/main.py:55). Its launcher configs
+ * write `ffn_hidden_size: ${multiply:4, ${.hidden_size}}` (conf/training/gpt3/*.yaml). Evaluated for
+ * two integer operands (literals or references); anything else stays unresolved (a diagnostic).
+ */
+function multiplyResolver(
+  located: Located,
+  resolve: (located: Located) => Located | undefined,
+): Located | undefined {
+  if (typeof located.value !== 'string') return undefined;
+  const call = /^\s*\$\{multiply:(.*)\}\s*$/s.exec(located.value);
+  if (!call) return undefined;
+  // Split on the comma outside nested `${…}`.
+  const body = call[1]!;
+  let depth = 0;
+  let comma = -1;
+  for (let i = 0; i < body.length; i++) {
+    if (body[i] === '{') depth++;
+    else if (body[i] === '}') depth--;
+    else if (body[i] === ',' && depth === 0) {
+      if (comma !== -1) return undefined;
+      comma = i;
+    }
+  }
+  if (comma === -1 || depth !== 0) return undefined;
+  const operand = (text: string): number | undefined => {
+    const t = text.trim();
+    if (/^[+-]?\d+$/.test(t)) return Number(t);
+    if (!/^\$\{[^{}]+\}$/.test(t)) return undefined;
+    const target = resolve({ ...located, value: t });
+    const value = target?.value;
+    return typeof value === 'number' && Number.isSafeInteger(value) ? value : undefined;
+  };
+  const x = operand(body.slice(0, comma));
+  const y = operand(body.slice(comma + 1));
+  if (x === undefined || y === undefined || !Number.isSafeInteger(x * y)) return undefined;
+  return { ...located, value: x * y };
 }
 
 function read(text: string): ReadResult {
