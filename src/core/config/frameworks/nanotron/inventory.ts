@@ -20,6 +20,18 @@ export const NANOTRON_DEFAULTS = {
   make_vocab_size_divisible_by: 1,
 } as const;
 
+/**
+ * Starcoder2Config defaults (src/nanotron/config/models_config.py @ NANOTRON_SOURCE.commit);
+ * intermediate_size None means 4 × hidden_size (models/starcoder2.py MLP d_ff).
+ */
+export const NANOTRON_STARCODER2_DEFAULTS = {
+  hidden_size: 2048,
+  num_attention_heads: 16,
+  num_hidden_layers: 24,
+  vocab_size: 49280,
+  activation_function: 'gelu_pytorch_tanh',
+} as const;
+
 /** MoEConfig defaults (src/nanotron/config/models_config.py @ NANOTRON_SOURCE.commit). */
 export const NANOTRON_MOE_DEFAULTS = {
   num_experts: 8,
@@ -60,6 +72,35 @@ export const NANOTRON_CONFIG_FIELDS = {
     '_attn_implementation',
     'z_loss_enabled',
     'z_loss_coefficient',
+  ],
+  starcoder2: [
+    'activation_function',
+    'attention_softmax_in_fp32',
+    'attn_pdrop',
+    'bos_token_id',
+    'embd_pdrop',
+    'eos_token_id',
+    'global_attn_layers',
+    'grouped_query',
+    'hidden_size',
+    'initializer_range',
+    'intermediate_size',
+    'is_starcoder2_config',
+    'layer_norm_epsilon',
+    'max_position_embeddings',
+    'multi_query',
+    'num_attention_heads',
+    'num_hidden_layers',
+    'num_kv_heads',
+    'resid_pdrop',
+    'rope_theta',
+    'scale_attention_softmax_in_fp32',
+    'scale_attn_weights',
+    'sliding_window_size',
+    'use_position_embeddings',
+    'use_rotary_embeddings',
+    'vocab_size',
+    '_attn_implementation',
   ],
   qwen2: [
     'bos_token_id',
@@ -142,6 +183,7 @@ export const nanotronInventory: FrameworkInventory = {
         'src/nanotron/helpers.py',
         'src/nanotron/models/llama.py',
         'src/nanotron/models/qwen.py',
+        'src/nanotron/models/starcoder2.py',
         'src/nanotron/nn/moe.py',
         'src/nanotron/nn/activations.py',
         'src/nanotron/nn/layer_norm.py',
@@ -227,11 +269,50 @@ export const nanotronInventory: FrameworkInventory = {
     {
       key: `${M}is_starcoder2_config`,
       affects: 'N',
-      status: 'not-modelled',
-      default: false,
-      example: true,
-      why: 'Starcoder2 blocks (LayerNorm, biases, GELU MLP)',
+      status: 'modelled',
+      why: 'Starcoder2Config (models/starcoder2.py): LayerNorm with bias, biased q/kv/o and c_fc/c_proj, head tied',
     },
+    {
+      key: `${M}moe_num_experts`,
+      affects: 'N',
+      status: 'not-modelled',
+      example: 4,
+      why: 'LlaMoEConfig (examples/moe/config_llamoe.py, trained by examples/moe/train_moe.py): another config class, its MoE layers not counted',
+    },
+    {
+      key: `${M}activation_function`,
+      affects: 'N',
+      status: 'modelled',
+      modelledValues: NANOTRON_ACTIVATIONS,
+      why: 'Starcoder2 MLP act; every ACT2FN activation is parameter-free',
+    },
+    {
+      key: `${M}multi_query`,
+      affects: 'N',
+      status: 'modelled',
+      default: false,
+      why: 'Starcoder2: one k and one v head (CausalSelfMQA); also the default when grouped_query is false',
+    },
+    { key: `${M}grouped_query`, affects: 'N', status: 'modelled', default: false, why: 'Starcoder2 GQA' },
+    { key: `${M}num_kv_heads`, affects: 'N', status: 'modelled', why: 'Starcoder2 GQA kv heads' },
+    { key: `${M}layer_norm_epsilon`, affects: 'N', status: 'irrelevant', why: 'numerics' },
+    {
+      key: `${M}use_rotary_embeddings`,
+      affects: 'N',
+      status: 'irrelevant',
+      why: 'RoPE on or off: no parameters either way',
+    },
+    {
+      key: `${M}use_position_embeddings`,
+      affects: 'N',
+      status: 'irrelevant',
+      why: 'read nowhere in models/starcoder2.py (no position table is built)',
+    },
+    { key: `${M}global_attn_layers`, affects: 'N', status: 'irrelevant', why: 'attention mask' },
+    { key: `${M}scale_attn_weights`, affects: 'N', status: 'irrelevant', why: 'softmax scale' },
+    { key: `${M}attn_pdrop`, affects: 'N', status: 'irrelevant', why: 'dropout' },
+    { key: `${M}resid_pdrop`, affects: 'N', status: 'irrelevant', why: 'dropout' },
+    { key: `${M}embd_pdrop`, affects: 'N', status: 'irrelevant', why: 'dropout' },
     {
       key: 'model.make_vocab_size_divisible_by',
       affects: 'N',

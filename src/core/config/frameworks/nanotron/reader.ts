@@ -1,6 +1,6 @@
 import type { ArchitectureSpec, ReadResult } from '../../../types';
 import { nanotronLayout } from './layout';
-import { llamaArchitecture } from '../../../model/params';
+import { gpt2Architecture, llamaArchitecture } from '../../../model/params';
 import type { FrameworkReader } from '../../reader';
 import { nanotronSchedule } from './schedule';
 import { neverThrowing, padVocab } from '../../readerPolicy';
@@ -14,6 +14,7 @@ import {
   NANOTRON_DEFAULTS,
   NANOTRON_MOE_DEFAULTS,
   NANOTRON_SOURCE,
+  NANOTRON_STARCODER2_DEFAULTS,
   nanotronInventory,
 } from './inventory';
 
@@ -37,7 +38,10 @@ function detect(text: string): number {
   const signature = ['tokens', 'parallelism', 'general', 'checkpoints', 'data_stages', 'optimizer'].filter(
     (key) => top.has(key),
   ).length;
-  if (signature < 2 && !model.has('is_llama_config') && !model.has('is_qwen2_config')) return 0;
+  const flagged = ['is_llama_config', 'is_qwen2_config', 'is_starcoder2_config'].some((key) =>
+    model.has(key),
+  );
+  if (signature < 2 && !flagged) return 0;
   return Math.min(0.95, 0.6 + 0.05 * signature);
 }
 
@@ -63,6 +67,17 @@ function read(text: string): ReadResult {
 }
 
 function readArchitecture(b: SpecBuilder): ArchitectureSpec | undefined {
+  // Which class the YAML builds: config.py get_config_from_dict runs dacite with strict=True over
+  // NanotronConfigs = Union[LlamaConfig, Starcoder2Config, Qwen2Config, Any] (models_config.py), so
+  // the first class whose fields hold every written key wins: LlamaConfig when they all are Llama
+  // fields, else Starcoder2Config, else Qwen2Config (whatever the is_* flags' values: their
+  // presence decides), else another class. trainer.py CONFIG_TO_MODEL_CLASS then builds
+  // LlamaForTraining, Starcoder2ForTraining or Qwen2ForTraining from the class name.
+  const written = [...keysAt(b.yaml, [...MODEL])];
+  const allIn = (fields: readonly string[]) => written.every((key) => fields.includes(key));
+  if (!allIn(NANOTRON_CONFIG_FIELDS.llama) && allIn(NANOTRON_CONFIG_FIELDS.starcoder2)) {
+    return readStarcoder2(b);
+  }
   const d = NANOTRON_DEFAULTS;
   const dModel = b.int([...MODEL, 'hidden_size'], { arch: 'dModel' })?.value ?? d.hidden_size;
   const nLayers = b.int([...MODEL, 'num_hidden_layers'], { arch: 'nLayers' })?.value ?? d.num_hidden_layers;
@@ -84,14 +99,6 @@ function readArchitecture(b: SpecBuilder): ArchitectureSpec | undefined {
   const vocab = b.int([...MODEL, 'vocab_size'], { arch: 'vocabSize' })?.value ?? d.vocab_size;
   const tied =
     b.bool([...MODEL, 'tie_word_embeddings'], { arch: 'tiedEmbeddings' })?.value ?? d.tie_word_embeddings;
-  // Which class the YAML builds: config.py get_config_from_dict runs dacite with strict=True over
-  // NanotronConfigs = Union[LlamaConfig, Starcoder2Config, Qwen2Config, Any] (models_config.py), so
-  // the first class whose fields hold every written key wins: LlamaConfig when they all are Llama
-  // fields, else Qwen2Config when they all are Qwen2 fields (whatever the is_* flags' values: their
-  // presence decides), else another class. trainer.py CONFIG_TO_MODEL_CLASS then builds
-  // LlamaForTraining or Qwen2ForTraining from the class name.
-  const written = [...keysAt(b.yaml, [...MODEL])];
-  const allIn = (fields: readonly string[]) => written.every((key) => fields.includes(key));
   const qwen = !allIn(NANOTRON_CONFIG_FIELDS.llama) && allIn(NANOTRON_CONFIG_FIELDS.qwen2);
   b.bool([...MODEL, 'is_qwen2_config']);
   b.bool([...MODEL, 'is_llama_config']);
@@ -103,11 +110,17 @@ function readArchitecture(b: SpecBuilder): ArchitectureSpec | undefined {
   if (!qwen && attentionBiasKey?.value === true) {
     b.assume("attention_bias: true is ignored by nanotron's Llama model (qkv_proj and o_proj are bias-free)");
   }
-  // A field neither LlamaConfig nor Qwen2Config has: another config class.
+  // A field none of LlamaConfig, Starcoder2Config and Qwen2Config has: another config class.
+  // Named: a key none of the three has when there is one, else the first one Qwen2Config lacks.
   const fields: readonly string[] = NANOTRON_CONFIG_FIELDS.qwen2;
+  const known = new Set<string>([
+    ...NANOTRON_CONFIG_FIELDS.llama,
+    ...NANOTRON_CONFIG_FIELDS.starcoder2,
+    ...fields,
+  ]);
   const foreign = allIn(NANOTRON_CONFIG_FIELDS.llama)
     ? undefined
-    : written.find((key) => !fields.includes(key));
+    : (written.find((key) => !known.has(key)) ?? written.find((key) => !fields.includes(key)));
   if (foreign !== undefined) {
     // Not recorded as used: the key is reported, not read.
     const found = lookup(b.yaml, [...MODEL, foreign]);
@@ -115,7 +128,7 @@ function readArchitecture(b: SpecBuilder): ArchitectureSpec | undefined {
     b.diagnose(
       'warning',
       'unknown-config-class',
-      `unknown: \`${foreign.slice(0, 40)}\` is a field of neither nanotron's LlamaConfig nor its Qwen2Config: this model_config is another model class, which Scaling Lens does not count; N not shown.`,
+      `unknown: \`${foreign.slice(0, 40)}\` is a field of none of nanotron's LlamaConfig, Starcoder2Config and Qwen2Config: this model_config is another model class, which Scaling Lens does not count; N not shown.`,
       found?.source.keyRange,
     );
     return undefined;
@@ -148,6 +161,78 @@ function readArchitecture(b: SpecBuilder): ArchitectureSpec | undefined {
   });
   if (moe) architecture.moe = moe;
   return architecture;
+}
+
+/**
+ * A Starcoder2Config (models_config.py @ NANOTRON_SOURCE.commit) as models/starcoder2.py builds it:
+ * GPTBlock = TritonLayerNorm (nn.LayerNorm: weight and bias) → attention → TritonLayerNorm → MLP
+ * (c_fc d→d_ff and c_proj d_ff→d, both with bias; d_ff = intermediate_size or 4·hidden_size);
+ * attention with biases on every projection: CausalSelfMQA (q d→heads·hd, one shared kv d→2·hd, o
+ * d→d) under multi_query — which __post_init__ switches on when neither multi_query nor grouped_query
+ * is set — or CausalSelfGQA (query_key_value d→(heads + 2·num_kv_heads)·hd, dense d→d) under
+ * grouped_query; hd = hidden_size // num_attention_heads. A final TritonLayerNorm, a token embedding
+ * only (use_position_embeddings is read nowhere), and an lm_head without bias that is always tied to
+ * the embedding (Starcoder2ForTraining.get_embeddings_lm_head_tied_names; trainer.py
+ * mark_tied_parameters; parallel/tied_parameters.py tie_parameters makes them one Parameter).
+ */
+function readStarcoder2(b: SpecBuilder): ArchitectureSpec | undefined {
+  const s = NANOTRON_STARCODER2_DEFAULTS;
+  b.bool([...MODEL, 'is_starcoder2_config']);
+  const dModel = b.int([...MODEL, 'hidden_size'], { arch: 'dModel' })?.value ?? s.hidden_size;
+  const nLayers = b.int([...MODEL, 'num_hidden_layers'], { arch: 'nLayers' })?.value ?? s.num_hidden_layers;
+  const heads = b.int([...MODEL, 'num_attention_heads'], { arch: 'nHeads' });
+  const nHeads = heads?.value ?? s.num_attention_heads;
+  const multiQuery = b.bool([...MODEL, 'multi_query'], { arch: 'nKvHeads' });
+  const groupedQuery = b.bool([...MODEL, 'grouped_query'], { arch: 'nKvHeads' });
+  const kvHeads = b.int([...MODEL, 'num_kv_heads'], { arch: 'nKvHeads' });
+  let nKvHeads = 1;
+  if (groupedQuery?.value === true) {
+    // Starcoder2Config.__post_init__ asserts num_kv_heads is set and multi_query is not.
+    if (multiQuery?.value === true) {
+      b.refuse(
+        multiQuery.source,
+        'multi_query and grouped_query cannot both be true (Starcoder2Config asserts); parameters are not counted.',
+        { severity: 'error' },
+      );
+      return undefined;
+    }
+    if (!kvHeads || nHeads % kvHeads.value !== 0) {
+      b.refuse(
+        (kvHeads ?? groupedQuery).source,
+        `grouped_query needs num_kv_heads dividing num_attention_heads ${nHeads}; parameters are not counted.`,
+        { severity: 'error' },
+      );
+      return undefined;
+    }
+    nKvHeads = kvHeads.value;
+  }
+  const headDim = b.headDim(dModel, nHeads, ['hidden_size', 'num_attention_heads'], heads?.source.valueRange);
+  if (headDim === undefined) return undefined;
+  const ffnSize = b.int([...MODEL, 'intermediate_size'], { arch: 'ffnSize' })?.value ?? 4 * dModel;
+  const vocab = b.int([...MODEL, 'vocab_size'], { arch: 'vocabSize' })?.value ?? s.vocab_size;
+  // MLP act = ACT2FN[activation_function] (nn/activations.py): parameter-free, but a name ACT2FN
+  // lacks fails to build.
+  b.oneOf([...MODEL, 'activation_function'], NANOTRON_ACTIVATIONS, { arch: 'ffnSize' });
+  b.number([...MODEL, 'max_position_embeddings'], { arch: 'maxPositions' });
+  const divisible =
+    b.int(['model', 'make_vocab_size_divisible_by'])?.value ?? NANOTRON_DEFAULTS.make_vocab_size_divisible_by;
+  const tp = b.int(['parallelism', 'tp'])?.value ?? 1;
+  const { rows: vocabSize, note } = padVocab(vocab, divisible, tp, { tpName: 'tp', sizeName: 'vocab_size' });
+  if (note) b.assume(note);
+  b.assume(
+    `Starcoder2Config defaults: huggingface/nanotron src/nanotron/config/models_config.py @ ${NANOTRON_SOURCE.commit.slice(0, 8)}; lm_head tied to the token embedding (models/starcoder2.py)`,
+  );
+  return gpt2Architecture({
+    nLayers,
+    dModel,
+    nHeads,
+    nKvHeads,
+    headDim,
+    ffnSize,
+    vocabSize,
+    learnedPositions: 0,
+    tiedEmbeddings: true,
+  });
 }
 
 /** MoEConfig fields (src/nanotron/config/models_config.py @ NANOTRON_SOURCE.commit); dacite rejects others. */

@@ -88,6 +88,18 @@ export const torchtuneInventory: FrameworkInventory = {
     { key: 'model.lora_alpha', affects: 'N', status: 'irrelevant', why: 'a scale on the adapter output' },
     { key: 'model.lora_dropout', affects: 'N', status: 'irrelevant', why: 'dropout has no parameters' },
     {
+      key: 'teacher_model',
+      affects: 'N',
+      status: 'irrelevant',
+      why: 'knowledge distillation: a frozen teacher; N and D are those of the student (its forward FLOPs are noted)',
+    },
+    {
+      key: 'teacher_checkpointer',
+      affects: 'N',
+      status: 'irrelevant',
+      why: 'where the teacher weights are loaded from',
+    },
+    {
       key: 'checkpointer',
       affects: 'N',
       status: 'irrelevant',

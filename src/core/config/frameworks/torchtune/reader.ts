@@ -312,7 +312,10 @@ function readLora(b: SpecBuilder, arch: ArchitectureSpec, component: string): vo
   const mlp = b.bool(['model', 'apply_lora_to_mlp'])?.value ?? false;
   const output = b.bool(['model', 'apply_lora_to_output'])?.value ?? false;
   const dora = b.bool(['model', 'use_dora'])?.value ?? false;
-  b.bool(['model', 'quantize_base']);
+  // qlora_* builders are functools.partial(lora_*, quantize_base=True) (torchtune@bd2a0fc7
+  // models/llama3_1/_model_builders.py qlora_llama3_1_8b): a written quantize_base overrides the
+  // builder's, so the label follows it. The count is the same either way (NF4 storage only).
+  const quantized = b.bool(['model', 'quantize_base'])?.value ?? /\.qlora_/.test(component);
   if (!attn || attn.some((m) => !(LORA_ATTN_MODULES as readonly string[]).includes(m))) {
     b.diagnose(
       'info',
@@ -327,7 +330,7 @@ function readLora(b: SpecBuilder, arch: ArchitectureSpec, component: string): vo
     b.diagnose('info', 'lora-unknown', 'apply_lora_to_output with tied embeddings: not counted.');
     return;
   }
-  const method = `${/\.qlora_/.test(component) ? 'QLoRA' : dora ? 'DoRA' : 'LoRA'} rank ${rank}`;
+  const method = `${quantized ? (dora ? 'QLoRA + DoRA' : 'QLoRA') : dora ? 'DoRA' : 'LoRA'} rank ${rank}`;
   b.spec.trainableParams = { count: loraTrainableParams(arch, { rank, attn, mlp, output, dora }), method };
 }
 
@@ -348,6 +351,18 @@ function readTraining(b: SpecBuilder, context: ReadContext): void {
     return;
   }
   training.finetune = true;
+  // recipes/knowledge_distillation_{single_device,distributed}.py @ bd2a0fc7 (_setup_teacher_model,
+  // train: teacher_logits = self._teacher_model(tokens, ...)): a frozen teacher runs a forward pass
+  // on every batch. N and D are the student's; the teacher's forward compute is not in 6·N·D.
+  const teacher = b.string(['teacher_model', '_component_']);
+  if (teacher) {
+    b.diagnose(
+      'info',
+      'kd-teacher',
+      `Knowledge distillation: the frozen teacher \`${teacher.value.slice(0, 80)}\` also runs a forward pass on every token (about 2 × its parameters FLOPs per token), which the 6·N·D FLOPs of the student do not include.`,
+      teacher.source.valueRange,
+    );
+  }
   const epochs = b.int(['epochs'], { training: 'duration' });
   // Read for their sources (hovers, lenses); they make no global batch on their own (below).
   b.int(['batch_size'], { training: 'microBatch' });
