@@ -233,3 +233,23 @@ describe('tokenizer table', () => {
     for (const row of TOKENIZERS) assert.ok(row.source.length > 10 && Number.isInteger(row.size));
   });
 });
+
+it('renamed hub ids: meta-llama/Llama-3.1-* is the renamed Meta-Llama-3.1-* (same config.json)', async () => {
+  const { analyzeText, DEFAULT_ANALYSIS_SETTINGS } = await import('../../src/core/analyze');
+  for (const size of ['8B', '70B', '405B'])
+    for (const suffix of ['', '-Instruct']) {
+      const renamed = findCheckpoint(`meta-llama/Llama-3.1-${size}${suffix}`);
+      const old = findCheckpoint(`meta-llama/Meta-Llama-3.1-${size}${suffix}`);
+      assert.ok(renamed && old, size + suffix);
+      assert.deepEqual(renamed.architecture, old.architecture);
+    }
+  // Llama-3.1-8B: 32 layers, d 4096, 32/8 heads, SwiGLU 14336, vocab 128256, untied:
+  // 2·128256·4096 + 32·(4096·(4096 + 2·1024 + 4096) + 3·4096·14336 + 2·4096) + 4096 = 8,030,261,248.
+  const perLayer = 4096 * (4096 + 2 * 1024 + 4096) + 3 * 4096 * 14336 + 2 * 4096;
+  const expected = 2 * 128256 * 4096 + 32 * perLayer + 4096;
+  assert.equal(expected, 8_030_261_248);
+  const axolotl =
+    'base_model: meta-llama/Llama-3.1-8B\nsequence_len: 2048\nmicro_batch_size: 1\ngradient_accumulation_steps: 1\nnum_epochs: 1\ndatasets:\n  - path: tatsu-lab/alpaca\n    type: alpaca\noptimizer: adamw_torch\nlearning_rate: 2e-5\n';
+  const a = analyzeText(axolotl, { path: 'axolotl.yaml' }, DEFAULT_ANALYSIS_SETTINGS).analysis!;
+  assert.equal(a.params?.total, expected);
+});

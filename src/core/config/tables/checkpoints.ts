@@ -268,6 +268,29 @@ const HAND_WRITTEN: readonly CheckpointRow[] = [
 registerCheckpoints(litgptCheckpoints());
 registerCheckpoints(HAND_WRITTEN);
 
+/**
+ * Hub ids renamed by their publisher: the same repository (the old id redirects), so the same
+ * config.json. Meta renamed `meta-llama/Meta-Llama-3.1-*` to `meta-llama/Llama-3.1-*`; the new
+ * ids are the ones current configs name (axolotl-ai-cloud/axolotl@HEAD
+ * `examples/alst/llama3-8b-deepspeed-alst.yaml` `base_model: meta-llama/Llama-3.1-8B`, torchtitan
+ * README "the official meta-llama/Llama-3.1-8B repository"), while LitGPT's table keeps the old ones.
+ */
+const RENAMED: readonly [newId: string, oldId: string][] = ['8B', '70B', '405B'].flatMap((size) =>
+  ['', '-Instruct'].map(
+    (suffix) =>
+      [`meta-llama/Llama-3.1-${size}${suffix}`, `meta-llama/Meta-Llama-3.1-${size}${suffix}`] as [
+        string,
+        string,
+      ],
+  ),
+);
+registerCheckpoints(
+  RENAMED.flatMap(([newId, oldId]) => {
+    const row = rows.get(normalize(oldId));
+    return row ? [{ ...row, id: newId, source: `${row.source}; ${newId} is the renamed ${oldId}` }] : [];
+  }),
+);
+
 function normalize(id: string): string {
   return id
     .trim()
