@@ -9,9 +9,11 @@ import { TextCache } from './parseCache';
  * comments, line continuations and heredocs), replays `NAME=value` / `NAME=( ... )` assignments in
  * order (so the last uncommented assignment wins, as in bash), expands `$VAR`, `${VAR:-default}`,
  * `${ARR[@]}` and `$(( ))` arithmetic, and collects every `--flag value...` occurrence with the
- * source range of the flag token and of each value. Conditionals are not evaluated: every branch is
- * replayed in source order, which matches how example scripts are written (alternatives commented
- * out, or identical values in both branches).
+ * source range of the flag token and of each value. `if`/`elif`/`else` and `case` branches whose
+ * condition is decidable from known variables run as in bash; when it is not (`MODEL_SIZE=$1`),
+ * each branch that may run is replayed from the same state and the outcomes are merged: a variable
+ * they set differently is unknown (ShellVariable.unknownReason) and a flag not written alike in all
+ * of them is marked ShellFlag.conditional, never one branch's value picked silently.
  */
 
 /** One lexical token: a shell word (raw source text) or an operator/newline. */
@@ -31,6 +33,11 @@ export interface ShellVariable {
   elements?: (string | undefined)[];
   /** The assignment that last set it. */
   assignment: ShellAssignment;
+  /**
+   * Why the value is unknown when it is not an outside input: set differently in the branches of an
+   * `if`/`case` whose condition is not known statically (bash runs one branch; which one is not known).
+   */
+  unknownReason?: string;
 }
 
 /** One `NAME=value`, `NAME+=value` or `NAME=( ... )` assignment. */
@@ -61,6 +68,8 @@ export interface ShellField {
 export interface ShellFlagValue extends ShellField {
   /** Where the value was defined when the field is just `$VAR` / `${VAR}`. */
   origin?: { name: string; start: number; end: number; raw: string };
+  /** Why an unknown value is unknown, when the script itself decides it (see ShellVariable.unknownReason). */
+  why?: string;
 }
 
 /** One `--flag [values...]` (or `--flag=value`) occurrence in an argument list. */
@@ -71,6 +80,12 @@ export interface ShellFlag {
   start: number;
   end: number;
   values: ShellFlagValue[];
+  /**
+   * Set when the flag is written in some branches of an `if`/`case` whose condition is not known
+   * statically, and not with the same value in every branch that may run: whether (or with which
+   * value) the command gets it is unknown. The text names the condition.
+   */
+  conditional?: string;
   /**
    * Set when the flag comes from a `source`d file: that file's path. Its ranges (and its values')
    * are then those of the `source` command in the analyzed script, where an editor can show them.
@@ -457,8 +472,13 @@ class Replay {
   readonly variables = new Map<string, ShellVariable>();
   readonly flags: ShellFlag[] = [];
   readonly statements: ShellStatement[] = [];
-  /** Open `if` blocks: whether the current branch may run, and whether an earlier one surely ran. */
-  private readonly branches: { parentActive: boolean; active: boolean; anyTaken: boolean | undefined }[] = [];
+  /** Open `if` / `case` blocks, innermost last. */
+  private readonly branches: BranchFrame[] = [];
+  /**
+   * Open `for`/`while`/`until` loops: whether the body may run other than exactly once (then a
+   * `+=` in it appends an unknown number of times).
+   */
+  private readonly loops: { repeats: boolean }[] = [];
 
   /**
    * While a sourced file is replayed: where its flags and assignments are shown (the `source`
@@ -526,7 +546,8 @@ class Replay {
         words.push({ token });
         index++;
       }
-      if (words.length) this.statement(words, terminator);
+      // `;;` on a line of its own still ends a `case` branch.
+      if (words.length || terminator === ';;') this.statement(words, terminator);
     }
   }
 
@@ -536,50 +557,261 @@ class Replay {
   }
 
   /**
-   * Track `if`/`elif`/`else`/`fi`. A branch whose condition is decidable from known variables
-   * (`[ "$x" = "true" ]`, `[[ $mp -gt 1 ]]`) is skipped when false; unknown conditions keep every
-   * branch, replayed in order. Returns the words left to replay.
+   * Track `if`/`elif`/`else`/`fi` and `case … in pattern) … ;; esac`. A branch whose condition is
+   * decidable from known variables (`[ "$x" = "true" ]`, `[[ $mp -gt 1 ]]`, `case 7B in 7B)`) runs or
+   * is skipped as in bash. When a condition is not decidable (`[ $MODEL_SIZE = 7B ]` with
+   * `MODEL_SIZE=$1`), every branch that may run is replayed from the same starting state and the
+   * outcomes are merged at `fi`/`esac` ({@link endFrame}): a variable set differently by them is
+   * unknown, never one branch's value. Returns the words left to replay.
    */
   private branch<T extends { token: Token }>(words: T[], terminator: string): T[] {
     let rest = words;
     for (;;) {
       const keyword = rest[0]?.token.raw;
-      if (keyword === 'if' || keyword === 'elif') {
-        // `if [[ a ]] || [[ b ]]` is split at `||`: the first test alone would mislead.
-        const condition =
-          terminator === '||' || terminator === '&&'
-            ? undefined
-            : this.condition(rest.slice(1).map((w) => w.token.raw));
-        if (keyword === 'if') {
-          const parentActive = this.active;
-          this.branches.push({
-            parentActive,
-            active: parentActive && condition !== false,
-            anyTaken: condition,
-          });
-        } else {
-          const frame = this.branches[this.branches.length - 1];
-          if (frame) {
-            frame.active = frame.parentActive && frame.anyTaken !== true && condition !== false;
-            if (condition === true) frame.anyTaken = frame.anyTaken === false ? true : frame.anyTaken;
-            else if (condition === undefined && frame.anyTaken === false) frame.anyTaken = undefined;
-          }
+      const top = this.branches[this.branches.length - 1];
+      if (top?.chain) {
+        // `if [[ a ]] || [[ b ]] && [[ c ]]; then`: bash's `||`/`&&` lists, left to right.
+        // Inside `[[ a && b ]]` the pieces after the first carry no `[[` of their own.
+        const raws = rest.map((w) => w.token.raw);
+        const next = this.condition(
+          /^(\[\[?|test)$/.test(raws[0] ?? '') || !/^\]\]?$/.test(raws[raws.length - 1] ?? '')
+            ? raws
+            : ['[[', ...raws],
+        );
+        const { value, op } = top.chain;
+        const combined =
+          op === '||'
+            ? value === true || next === true
+              ? true
+              : value === false
+                ? next
+                : undefined
+            : value === false || next === false
+              ? false
+              : value === true
+                ? next
+                : undefined;
+        if (terminator === '||' || terminator === '&&') top.chain = { value: combined, op: terminator };
+        else {
+          top.chain = undefined;
+          this.openBranch(top, combined);
         }
         return [];
       }
-      if (keyword === 'else') {
-        const frame = this.branches[this.branches.length - 1];
-        if (frame) frame.active = frame.parentActive && frame.anyTaken !== true;
+      if (top?.kind === 'case' && top.state === 'pattern') {
+        if (keyword === 'esac') {
+          this.endFrame();
+          rest = rest.slice(1);
+          continue;
+        }
+        // A pattern list: `7B|13B)`, `(7B)`; `|` and `)` are operators, so each piece is a statement.
+        const pieces = rest.map((w) => w.token.raw).filter((raw) => raw !== '(');
+        if (pieces.length) top.patterns.push(pieces.join(' '));
+        if (terminator === ')') this.openCaseBranch(top);
+        return [];
+      }
+      if (keyword === 'case' && rest.length >= 3 && rest[2].token.raw === 'in') {
+        const subject = this.expandOrUndefined(rest[1].token.raw);
+        this.pushFrame('case', `case ${rest[1].token.raw} in`, rest[0].token.start, subject);
+        rest = rest.slice(3);
+        if (!rest.length) return [];
+        continue;
+      }
+      if (top?.kind === 'case' && keyword === 'esac') {
+        this.endFrame();
         rest = rest.slice(1);
         continue;
       }
-      if (keyword === 'fi') {
-        this.branches.pop();
+      if (keyword === 'if' || keyword === 'elif') {
+        const condition = this.condition(rest.slice(1).map((w) => w.token.raw));
+        const text = rest
+          .slice(1)
+          .map((w) => w.token.raw)
+          .join(' ');
+        let frame = top;
+        if (keyword === 'if') {
+          this.pushFrame('if', `if ${text}`, rest[0].token.start);
+          frame = this.branches[this.branches.length - 1];
+        } else if (top?.kind === 'if') this.endBranch(top);
+        else return [];
+        // `if [[ a ]] || [[ b ]]` is split at `||`: the branch opens when the list ends.
+        if (terminator === '||' || terminator === '&&') frame.chain = { value: condition, op: terminator };
+        else this.openBranch(frame, condition);
+        return [];
+      }
+      if (keyword === 'else' && top?.kind === 'if') {
+        this.endBranch(top);
+        this.openBranch(top, true);
+        rest = rest.slice(1);
+        continue;
+      }
+      if (keyword === 'fi' && top?.kind === 'if') {
+        this.endFrame();
         rest = rest.slice(1);
         continue;
       }
       return rest;
     }
+  }
+
+  private pushFrame(kind: BranchFrame['kind'], condition: string, at: number, subject?: string): void {
+    const parentActive = this.active;
+    this.branches.push({
+      kind,
+      condition,
+      line: this.sourced ? undefined : this.lines.positionAt(at).line + 1,
+      parentActive,
+      active: false,
+      anyTaken: false,
+      snapshot: new Map(this.variables),
+      outcomes: [],
+      branchFlags: this.flags.length,
+      exited: false,
+      exhaustive: false,
+      subject,
+      state: 'pattern',
+      patterns: [],
+    });
+  }
+
+  /**
+   * Start the next branch of a frame, whose condition is `condition` (true for `else` and `*)`):
+   * it may run when the frame runs, no earlier branch surely ran and the condition is not false.
+   */
+  private openBranch(frame: BranchFrame, condition: boolean | undefined): void {
+    frame.active = frame.parentActive && frame.anyTaken !== true && condition !== false;
+    if (frame.active && condition === true) frame.exhaustive = true;
+    if (condition === true) frame.anyTaken = frame.anyTaken === false ? true : frame.anyTaken;
+    else if (condition === undefined && frame.anyTaken === false && frame.active) frame.anyTaken = undefined;
+    // Every branch starts from the state before the `if`, as only one of them runs.
+    this.restore(frame.snapshot);
+    frame.branchFlags = this.flags.length;
+    frame.exited = false;
+  }
+
+  /** `pattern)` of a `case`: matched against the subject (glob patterns, `|` alternatives). */
+  private openCaseBranch(frame: BranchFrame): void {
+    let condition: boolean | undefined = false;
+    for (const pattern of frame.patterns) {
+      const match = this.caseMatch(frame.subject, pattern);
+      if (match === true) {
+        condition = true;
+        break;
+      }
+      if (match === undefined) condition = undefined;
+    }
+    frame.patterns = [];
+    frame.state = 'body';
+    this.openBranch(frame, condition);
+  }
+
+  private caseMatch(subject: string | undefined, pattern: string): boolean | undefined {
+    const expanded = this.expand(pattern, 0);
+    if (expanded.unknown) return undefined;
+    // Quoted parts of a pattern match literally; only bare *, ? and [...] are globs.
+    const quoted = /["'\\]/.test(pattern);
+    const glob = expanded.text;
+    if (glob === '*' && !quoted) return true;
+    if (subject === undefined) return undefined;
+    if (quoted || !/[*?[]/.test(glob)) return subject === glob;
+    const regex = glob
+      .replace(/[.+^${}()|\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.');
+    try {
+      return new RegExp(`^${regex}$`, 's').test(subject);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** End the current branch: when it may have run (and did not `exit`), keep its outcome. */
+  private endBranch(frame: BranchFrame): void {
+    if (frame.active && !frame.exited)
+      frame.outcomes.push({ variables: new Map(this.variables), flags: this.flags.slice(frame.branchFlags) });
+    frame.active = false;
+  }
+
+  /**
+   * `fi` / `esac`: the variables are those of the one branch that ran when that is known; with
+   * several possible outcomes (undecidable conditions, or no branch surely taken), a variable on
+   * which they disagree is unknown, and a flag that not every outcome writes with the same value is
+   * marked {@link ShellFlag.conditional}.
+   */
+  private endFrame(): void {
+    const frame = this.branches.pop();
+    if (!frame) return;
+    if (frame.kind === 'if' || frame.state === 'body') this.endBranch(frame);
+    const outcomes = frame.outcomes;
+    // No branch taken: possible unless a branch surely ran or an `else` / `*)` covers the rest.
+    if (frame.parentActive && frame.anyTaken !== true && !frame.exhaustive)
+      outcomes.push({ variables: frame.snapshot, flags: [] });
+    if (outcomes.length === 0) {
+      this.restore(frame.snapshot);
+      return;
+    }
+    if (outcomes.length === 1) {
+      this.restore(outcomes[0].variables);
+      return;
+    }
+    const where = frame.line !== undefined ? ` (line ${frame.line})` : '';
+    const reason = `\`${frame.condition.length > 60 ? `${frame.condition.slice(0, 57)}…` : frame.condition}\`${where}`;
+    const merged = new Map<string, ShellVariable>();
+    const names = new Set(outcomes.flatMap((outcome) => [...outcome.variables.keys()]));
+    for (const name of names) {
+      const values = outcomes.map((outcome) => outcome.variables.get(name));
+      const last = [...values].reverse().find((value) => value !== undefined)!;
+      const agree = values.every(
+        (value) =>
+          value !== undefined &&
+          value.value === last.value &&
+          value.unknownReason === last.unknownReason &&
+          sameElements(value.elements, last.elements),
+      );
+      if (agree) merged.set(name, last);
+      else
+        merged.set(name, {
+          name,
+          value: undefined,
+          assignment: last.assignment,
+          unknownReason:
+            last.unknownReason ??
+            `\`${name}\` is set differently in the branches of ${reason}, whose condition is not known statically`,
+        });
+    }
+    this.restore(merged);
+    // Flags: the same value in every possible outcome is as good as unconditional.
+    const byName = new Map<string, (ShellFlag | undefined)[]>();
+    outcomes.forEach((outcome, index) => {
+      for (const flag of outcome.flags) {
+        const list = byName.get(flag.name) ?? outcomes.map(() => undefined);
+        list[index] = flag;
+        byName.set(flag.name, list);
+      }
+    });
+    for (const [name, list] of byName) {
+      const key = (flag: ShellFlag | undefined) =>
+        flag === undefined || flag.conditional || flag.values.some((value) => value.text === undefined)
+          ? undefined
+          : flag.values.map((value) => value.text).join('\u0000');
+      const first = key(list[0]);
+      if (first !== undefined && list.every((flag) => key(flag) === first)) continue;
+      const how = list.every((flag) => flag !== undefined)
+        ? 'with different values in the branches of'
+        : 'in only some of the possible branches of';
+      for (const outcome of outcomes)
+        for (const flag of outcome.flags)
+          if (flag.name === name && !flag.conditional)
+            flag.conditional = `it is written ${how} ${reason}, whose condition is not known statically`;
+    }
+  }
+
+  /** Replace the variable state (in place: the map is the script's). */
+  private restore(variables: Map<string, ShellVariable>): void {
+    if (variables === this.variables) return;
+    const copy = [...variables];
+    this.variables.clear();
+    for (const [name, variable] of copy) this.variables.set(name, variable);
   }
 
   /** Evaluate `[ ... ]` / `[[ ... ]]` / `test ...`; undefined when not decidable. */
@@ -597,6 +829,13 @@ class Replay {
     const values = words.map((w) => this.expandOrUndefined(w));
     let result: boolean | undefined;
     if (words.length === 2 && (words[0] === '-n' || words[0] === '-z')) {
+      // `if [ -z "$X" ]; then X=default; fi` on an environment variable the script never sets:
+      // taken as unset, the assumption `${X:-default}` makes, so the script's default is
+      // used. (`-n "$SLURM_JOB_ID"`-style tests stay undecided: they choose a setup, not a default;
+      // `[ -z "$1" ]` stays undecided too: it guards `usage; exit`.)
+      const reference = /^"?\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?"?$/.exec(words[1]);
+      if (words[0] === '-z' && values[1] === undefined && reference && !this.variables.has(reference[1]))
+        values[1] = '';
       if (values[1] !== undefined) result = words[0] === '-n' ? values[1] !== '' : values[1] === '';
     } else if (words.length === 3 && values[0] !== undefined && values[2] !== undefined) {
       const [left, op, right] = [values[0], words[1], values[2]];
@@ -617,7 +856,69 @@ class Replay {
 
   private statement(all: { token: Token; array?: Token[]; arrayEnd?: number }[], terminator: string): void {
     const words = this.branch(all, terminator);
-    if (!words.length || !this.active) return;
+    this.replay(words);
+    const top = this.branches[this.branches.length - 1];
+    if (terminator === ';;' && top?.kind === 'case' && top.state === 'body') {
+      this.endBranch(top);
+      top.state = 'pattern';
+    }
+  }
+
+  private replay(words: { token: Token; array?: Token[]; arrayEnd?: number }[]): void {
+    if (!words.length) return;
+    // Loops: the body is replayed once. `for NAME in a b` runs it once per word, so NAME is known
+    // only with a single word; `for ((…))`, `while` and `until` run it an unknown number of times.
+    const head = words[0].token.raw;
+    if (head === 'done') {
+      this.loops.pop();
+      words = words.slice(1);
+      if (!words.length) return;
+    } else if (head === 'for' || head === 'while' || head === 'until' || head === 'select') {
+      const active = this.active;
+      const list = head === 'for' && words[2]?.token.raw === 'in' ? words.slice(3) : undefined;
+      const values = list?.flatMap((w) => {
+        const text = this.expandOrUndefined(w.token.raw);
+        return text === undefined ? [undefined] : text.split(/\s+/).filter((piece) => piece !== '');
+      });
+      this.loops.push({ repeats: !(values && values.length === 1) });
+      const name =
+        head === 'for' ? /^[A-Za-z_][A-Za-z0-9_]*$/.exec(words[1]?.token.raw ?? '')?.[0] : undefined;
+      if (name && active) {
+        const known = values && values.length === 1 ? values[0] : undefined;
+        const previous = this.variables.get(name);
+        const assignment: ShellAssignment = this.placeAssignment({
+          name,
+          nameStart: words[1].token.start,
+          nameEnd: words[1].token.end,
+          valueStart: words[1].token.start,
+          valueEnd: words[words.length - 1].token.end,
+          raw: words
+            .slice(3)
+            .map((w) => w.token.raw)
+            .join(' '),
+          value: known,
+          append: false,
+          isArray: false,
+        });
+        const where = this.sourced ? '' : ` (line ${this.lines.positionAt(words[0].token.start).line + 1})`;
+        this.variables.set(name, {
+          name,
+          value: known,
+          assignment,
+          ...(known === undefined
+            ? {
+                unknownReason: `\`${name}\` takes each value of \`for ${name} in ${assignment.raw.length > 40 ? `${assignment.raw.slice(0, 37)}…` : assignment.raw}\`${where}: the loop launches once per value`,
+              }
+            : {}),
+        });
+        void previous;
+      }
+      return;
+    }
+    if (!this.active) return;
+    const top = this.branches[this.branches.length - 1];
+    // `exit` / `return` in a branch: that branch never reaches the rest of the script.
+    if (top && (words[0].token.raw === 'exit' || words[0].token.raw === 'return')) top.exited = true;
     let k = 0;
     while (k < words.length && LEADING_KEYWORDS.has(words[k].token.raw)) k++;
     if (k < words.length && DECLARATION_BUILTINS.has(words[k].token.raw)) {
@@ -805,7 +1106,8 @@ class Replay {
       this.collectFlags(elementFields.flat());
       const elements = array.map((element) => this.expandOrUndefined(element.raw));
       const end = arrayEnd ?? token.end;
-      const all = append ? [...(previous?.elements ?? []), ...elements] : elements;
+      const repeated = append && this.loops.some((loop) => loop.repeats);
+      const all = repeated ? [undefined] : append ? [...(previous?.elements ?? []), ...elements] : elements;
       assignment = {
         name,
         nameStart,
@@ -833,7 +1135,9 @@ class Replay {
       let value = expanded;
       if (append)
         value =
-          previous?.value !== undefined && expanded !== undefined ? previous.value + expanded : undefined;
+          previous?.value !== undefined && expanded !== undefined && !this.loops.some((loop) => loop.repeats)
+            ? previous.value + expanded
+            : undefined;
       assignment = {
         name,
         nameStart,
@@ -923,9 +1227,15 @@ class Replay {
     const reference = /^"?\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?"?$/.exec(field.raw);
     const variable = reference ? this.variables.get(reference[1]) : undefined;
     const text = field.text === undefined ? undefined : stripQuotes(field.text.trim());
-    if (!variable || variable.assignment.isArray) return { ...field, text };
+    const why = text === undefined && variable?.unknownReason ? { why: variable.unknownReason } : {};
+    if (!variable || variable.assignment.isArray) return { ...field, text, ...why };
     const a = variable.assignment;
-    return { ...field, text, origin: { name: a.name, start: a.valueStart, end: a.valueEnd, raw: a.raw } };
+    return {
+      ...field,
+      text,
+      ...why,
+      origin: { name: a.name, start: a.valueStart, end: a.valueEnd, raw: a.raw },
+    };
   }
 
   private expandOrUndefined(raw: string, insideDoubleQuotes = false): string | undefined {
@@ -1069,6 +1379,42 @@ class Replay {
     const value = evaluateArithmetic(substituted.replace(/(?<![/*])\/(?!\/)/g, '//'));
     return value === undefined ? undefined : Math.trunc(value);
   }
+}
+
+/** One open `if` or `case` block while replaying. */
+interface BranchFrame {
+  kind: 'if' | 'case';
+  /** `if [ $MODEL_SIZE = 7B ];` / `case $MODEL_SIZE in`, for messages. */
+  condition: string;
+  /** 1-based line of the `if`/`case` in the analyzed script (undefined inside a sourced file). */
+  line: number | undefined;
+  /** Whether the enclosing code may run. */
+  parentActive: boolean;
+  /** Whether the current branch may run. */
+  active: boolean;
+  /** Whether an earlier branch surely ran (true), surely did not (false), or may have (undefined). */
+  anyTaken: boolean | undefined;
+  /** Variables before the block: every branch starts from them. */
+  snapshot: Map<string, ShellVariable>;
+  /** Variables and flags at the end of each branch that may have run. */
+  outcomes: { variables: Map<string, ShellVariable>; flags: ShellFlag[] }[];
+  /** Index in the flag list where the current branch started. */
+  branchFlags: number;
+  /** The current branch ran `exit`/`return`. */
+  exited: boolean;
+  /** An `else` or `*)` that may run: some branch always runs. */
+  exhaustive: boolean;
+  /** An `if`/`elif` test list still being read (`[[ a ]] || [[ b ]]`): its value so far. */
+  chain?: { value: boolean | undefined; op: string };
+  /** `case`: the expanded subject (undefined when unknown), the pattern list being read. */
+  subject: string | undefined;
+  state: 'pattern' | 'body';
+  patterns: string[];
+}
+
+function sameElements(a: (string | undefined)[] | undefined, b: (string | undefined)[] | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  return a.length === b.length && a.every((element, index) => element !== undefined && element === b[index]);
 }
 
 /** Elements joined by spaces, or undefined when any is unknown. */

@@ -100,6 +100,15 @@ class FlagView {
   flag(names: readonly string[]): ShellFlag | undefined {
     const flag = lastFlag(this.script, names);
     if (flag) this.usedKeys.push(this.source(flag));
+    // Written in an `if`/`case` branch that may or may not run (shell.ts endFrame): whether Megatron
+    // gets it, or which value, is not known, so the part of the spec it feeds is unknown.
+    if (flag?.conditional && this.phase !== 'none')
+      this.problem(flag, 0, this.phase, {
+        severity: 'warning',
+        code: 'unresolved-value',
+        message: `unknown: ${flag.name} — ${flag.conditional}.`,
+        range: this.script.lines.range(flag.start, flag.end),
+      });
     return flag;
   }
 
@@ -196,7 +205,9 @@ class FlagView {
       return this.problem(flag, index, phase, {
         severity: 'warning',
         code: 'unresolved-value',
-        message: `${quoted(`${flag.name} ${value.raw}`)}: the value depends on something outside the script (an argument, the environment or a command).`,
+        message: value.why
+          ? `unknown: ${quoted(`${flag.name} ${value.raw}`)} — ${value.why}.`
+          : `${quoted(`${flag.name} ${value.raw}`)}: the value depends on something outside the script (an argument, the environment or a command).`,
         range,
       });
     }
@@ -667,7 +678,41 @@ function read(text: string, context: ReadContext): ReadResult {
       range: script.lines.range(otherModel.start, otherModel.end),
     });
   }
+  // A checkpoint converter (Pai-Megatron-Patch toolkits/*/impl/convert.py and hf2mcore_*.py, slime
+  // tools/convert_hf_to_torch_dist.py) takes the model flags to build the model it fills, plus
+  // placeholder batch and iteration flags its argument parser requires (Pai: --train-iters 500000
+  // --global-batch-size 1024 --seq-length 1): it trains nothing, so no D.
+  const conversion = otherModel ? undefined : conversionEntry(text);
+  if (conversion && finished.training.tokens !== undefined) {
+    delete finished.training.tokens;
+    delete finished.training.formula;
+    finished.training.missing = [
+      `unknown: ${conversion.entry} converts a checkpoint; it trains on no tokens`,
+    ];
+    finished.diagnostics.push({
+      severity: 'warning',
+      code: 'unknown-model',
+      message: `unknown: this script launches ${conversion.entry}, a checkpoint converter: its batch and iteration flags are placeholders, not a training run, so D is not shown.`,
+      range: script.lines.range(conversion.start, conversion.end),
+    });
+  }
   return { kind: 'run-config', spec: finished, written: writtenFlags(view), parsed: script };
+}
+
+/**
+ * A checkpoint conversion entry the script launches (`convert.py`, `converter_hf_to_mcore.py`,
+ * `hf2mcore_qwen2.py`, `mcore2hf…`, `hf2megatron…`), when it launches no training entry as well.
+ */
+function conversionEntry(text: string): { entry: string; start: number; end: number } | undefined {
+  if (PRETRAIN_SCRIPT.test(text) || /(?:^|[\s/"'=])(?:train|finetune|sft)\w*\.py\b/m.test(text))
+    return undefined;
+  const match =
+    /(?:^|[\s/"'=])([\w/.-]*?(?:convert|hf2mcore|mcore2hf|hf2megatron|megatron2hf|hf_to_|_to_hf)[\w.-]*\.py)\b/m.exec(
+      text,
+    );
+  if (!match) return undefined;
+  const end = match.index + match[0].length;
+  return { entry: match[1]!, start: end - match[1]!.length, end };
 }
 
 /** A Megatron entry point that builds something other than the GPT model, as the script launches it. */

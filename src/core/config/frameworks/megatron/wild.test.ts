@@ -1,0 +1,230 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { countParams } from '../../../model/params';
+import type { RunSpec } from '../../../types';
+import { megatronReader } from './reader';
+
+/**
+ * Third-party launch scripts (alibaba/Pai-Megatron-Patch@a098ca5a examples/*\/run_mcore_*.sh and
+ * toolkits/*, bigscience-workshop/bigscience@9e64edec experiments/gpt2-meg/*.slurm,
+ * THUDM/slime@624b824a scripts/): model sizes picked by `if`/`elif` or `case` over a variable, often
+ * a positional argument (`MODEL_SIZE=$2`), and checkpoint converters that pass placeholder batch and
+ * iteration flags. Bash runs one branch; when the script does not decide which, a value set
+ * differently by the branches is unknown, never the last branch's.
+ */
+const specOf = (text: string): RunSpec => {
+  const result = megatronReader.read(text, {});
+  assert.equal(result.kind, 'run-config');
+  return (result as { spec: RunSpec }).spec;
+};
+const messages = (spec: RunSpec) => spec.diagnostics.map((d) => d.message).join('\n');
+const launch =
+  'torchrun pretrain_gpt.py --num-layers $NUM_LAYERS --hidden-size $HIDDEN_SIZE --num-attention-heads 32 ' +
+  '--seq-length 2048 --max-position-embeddings 2048 --micro-batch-size 1 --global-batch-size 8 --train-iters 100 $EXTRA\n';
+/**
+ * GPT-2 style model (pretrain_gpt.py defaults: learned positions, LayerNorm with bias, 4h GELU MLP,
+ * tied embeddings, GPT-2 BPE 50257 padded to 128 → 50304): 12h² + 13h per layer, V·h + P·h + 2h.
+ */
+const gpt = (layers: number, h: number) => layers * (12 * h * h + 13 * h) + 50304 * h + 2048 * h + 2 * h;
+
+describe('Megatron scripts from third-party repos: branches the script does not decide', () => {
+  it('if/elif over a positional MODEL_SIZE: N unknown naming the variable (was the last branch, 13B)', () => {
+    const spec = specOf(
+      [
+        'MODEL_SIZE=$2',
+        'if [ $MODEL_SIZE = 7B ]; then',
+        'NUM_LAYERS=32',
+        'HIDDEN_SIZE=4096',
+        'elif [ $MODEL_SIZE = 13B ]; then',
+        'NUM_LAYERS=40',
+        'HIDDEN_SIZE=5120',
+        'fi',
+        launch,
+      ].join('\n'),
+    );
+    assert.equal(spec.architecture, undefined);
+    assert.match(messages(spec), /unknown: `--num-layers \$NUM_LAYERS` — `NUM_LAYERS` is set differently/);
+    assert.match(messages(spec), /if \[ \$MODEL_SIZE = 7B \]/);
+    // The training length does not depend on the branch: 100 × 8 × 2048.
+    assert.equal(spec.training.tokens, 100 * 8 * 2048);
+  });
+
+  it('case over a known MODEL_SIZE takes the matching pattern (was the last branch: 60 layers)', () => {
+    const spec = specOf(
+      [
+        'MODEL_SIZE=13B',
+        'case $MODEL_SIZE in',
+        '  7B)',
+        '    NUM_LAYERS=32',
+        '    HIDDEN_SIZE=4096',
+        '    ;;',
+        '  13B|13b) NUM_LAYERS=40; HIDDEN_SIZE=5120 ;;',
+        '  30B|65B) NUM_LAYERS=60; HIDDEN_SIZE=6656 ;;',
+        '  *) echo "unknown size"; exit 1 ;;',
+        'esac',
+        launch,
+      ].join('\n'),
+    );
+    assert.equal(countParams(spec.architecture!).total, gpt(40, 5120)); // 12,853,626,880
+  });
+
+  it('case with glob patterns and an unknown subject: a glob match decides, an unknown subject does not', () => {
+    const body = (subject: string) =>
+      [
+        `MODEL_SIZE=${subject}`,
+        'case "$MODEL_SIZE" in',
+        '  7*) NUM_LAYERS=32; HIDDEN_SIZE=4096 ;;',
+        '  13*) NUM_LAYERS=40; HIDDEN_SIZE=5120 ;;',
+        'esac',
+        launch,
+      ].join('\n');
+    assert.equal(countParams(specOf(body('7b-chat')).architecture!).total, gpt(32, 4096));
+    const unknown = specOf(body('${1}'));
+    assert.equal(unknown.architecture, undefined);
+    assert.match(
+      messages(unknown),
+      /`NUM_LAYERS` is set differently in the branches of `case "\$MODEL_SIZE" in`/,
+    );
+  });
+
+  it('a switch set in an undecided branch makes N unknown naming the flag (was counted as SwiGLU)', () => {
+    const spec = specOf(
+      [
+        'NUM_LAYERS=2',
+        'HIDDEN_SIZE=256',
+        'USE_SWIGLU=$1',
+        'EXTRA=""',
+        'if [ "$USE_SWIGLU" = 1 ]; then',
+        '  EXTRA="--swiglu"',
+        'fi',
+        launch,
+      ].join('\n'),
+    );
+    assert.equal(spec.architecture, undefined);
+    assert.match(messages(spec), /unknown: --swiglu — it is written in only some of the possible branches/);
+  });
+
+  it('values every branch agrees on stay known; an exiting branch does not reach the launch', () => {
+    const spec = specOf(
+      [
+        'SIZE=$1',
+        'if [ "$SIZE" = small ]; then NUM_LAYERS=2; HIDDEN_SIZE=256; EXTRA="--swiglu"',
+        'elif [ "$SIZE" = tiny ]; then NUM_LAYERS=2; HIDDEN_SIZE=256; EXTRA="--swiglu"',
+        'else echo "bad size"; exit 1',
+        'fi',
+        launch,
+      ].join('\n'),
+    );
+    // SwiGLU, h = 256: ffn = int(4h·2/3 / 64)·64 = 640 (megatron/training/arguments.py). Per layer with
+    // biases: QKV 3h² + 3h, proj h² + h, two LayerNorms 4h, fc1 h·2·640 + 2·640, fc2 640·h + h
+    // = 757,248; ×2 layers + tied 50304·h + positions 2048·h + final LayerNorm 2h.
+    const perLayer = 4 * 256 * 256 + 4 * 256 + 4 * 256 + 2 * 640 * 256 + 2 * 640 + 640 * 256 + 256;
+    assert.ok(spec.architecture);
+    assert.equal(countParams(spec.architecture).total, 2 * perLayer + 50304 * 256 + 2048 * 256 + 2 * 256);
+    assert.equal(spec.architecture.ffnSize, 640);
+  });
+
+  it('`if [[ a ]] || [[ b ]]` is evaluated as a list (Megatron-LM examples/llama: MOCK tokenizer branch)', () => {
+    const spec = specOf(
+      [
+        'NUM_LAYERS=2',
+        'HIDDEN_SIZE=256',
+        'TOKENIZER_ARG=${3:-"MOCK"}',
+        'if [[ "$TOKENIZER_ARG" == "MOCK" ]] || [[ -z "$TOKENIZER_ARG" ]]; then',
+        '  EXTRA="--tokenizer-type NullTokenizer --vocab-size 1000"',
+        'else',
+        '  EXTRA="--tokenizer-type NullTokenizer --vocab-size 5000"',
+        'fi',
+        launch,
+      ].join('\n'),
+    );
+    // NullTokenizer --vocab-size 1000 padded to a multiple of 128 → 1024 (vocab_size_with_padding);
+    // replaying both branches took the else branch's 5000 → 5120.
+    assert.equal(spec.architecture?.vocabSize, 1024);
+  });
+
+  it('`[[ a && b ]]` inside one test is evaluated whole (a piece without its own `[[`)', () => {
+    const spec = specOf(
+      [
+        'SIZE=small',
+        'MODE=train',
+        'if [[ "$SIZE" == "small" && "$MODE" == "train" ]]; then NUM_LAYERS=2; HIDDEN_SIZE=256',
+        'else NUM_LAYERS=4; HIDDEN_SIZE=512',
+        'fi',
+        launch,
+      ].join('\n'),
+    );
+    // true && true: the first branch alone. Undecided, the two branches disagree and N is unknown.
+    assert.equal(spec.architecture?.nLayers, 2);
+  });
+
+  it('`if [ -z "$X" ]; then X=default; fi` on an unset variable keeps the default, as ${X:-default}', () => {
+    const spec = specOf(
+      [
+        'if [ -z "$NUM_LAYERS" ]; then NUM_LAYERS=2; fi',
+        'if [ -z ${HIDDEN_SIZE} ]; then',
+        '  HIDDEN_SIZE=256',
+        'fi',
+        launch,
+      ].join('\n'),
+    );
+    assert.equal(spec.architecture?.nLayers, 2);
+    assert.equal(spec.architecture?.dModel, 256);
+  });
+});
+
+describe('Megatron scripts that loop over settings (a sweep launches once per value)', () => {
+  const sweep = (loop: string) =>
+    specOf(
+      [
+        'NUM_LAYERS=2',
+        'HIDDEN_SIZE=256',
+        'GBS=64',
+        `${loop}`,
+        'do',
+        'torchrun pretrain_gpt.py --num-layers $NUM_LAYERS --hidden-size $HIDDEN_SIZE --num-attention-heads 4 ' +
+          '--seq-length 1024 --max-position-embeddings 1024 --micro-batch-size 16 --global-batch-size ${GBS} --train-iters 5',
+        'done',
+      ].join('\n'),
+    );
+  it('`for GBS in 128 256` makes D unknown naming the variable (was the value before the loop: 5 × 64 × 1024)', () => {
+    const spec = sweep('for GBS in 128 256');
+    assert.equal(spec.training.tokens, undefined);
+    assert.match(messages(spec), /`GBS` takes each value of `for GBS in 128 256`/);
+    assert.ok(spec.architecture); // the model does not depend on the loop
+  });
+  it('a loop over one value sets it: 5 × 128 × 1024 tokens', () => {
+    assert.equal(sweep('for GBS in 128').training.tokens, 5 * 128 * 1024);
+  });
+  it('`+=` in a C-style or while loop appends an unknown number of times', () => {
+    const spec = specOf(
+      [
+        'LAYERS=""',
+        'for ((i=0; i<4; i++)); do',
+        '  LAYERS+="1"',
+        'done',
+        'torchrun pretrain_gpt.py --num-layers $LAYERS --hidden-size 256 --num-attention-heads 4 --seq-length 1024',
+      ].join('\n'),
+    );
+    // Replayed once this was "1" (1 layer); bash makes it "1111".
+    assert.equal(spec.architecture, undefined);
+  });
+});
+
+describe('Megatron checkpoint converters (Pai-Megatron-Patch@a098ca5a toolkits/distributed_checkpoints_convertor)', () => {
+  it('impl/convert.py with placeholder --train-iters 500000 --global-batch-size 1024 --seq-length 1: no D', () => {
+    // Was 500000 × 1024 × 1 = 512,000,000 tokens for a run that trains nothing.
+    const spec = specOf(
+      'torchrun impl/convert.py --num-layers 2 --hidden-size 256 --num-attention-heads 4 --seq-length 1 ' +
+        '--max-position-embeddings 2048 --micro-batch-size 1 --global-batch-size 1024 --train-iters 500000 ' +
+        '--load /hf --save /mcore\n',
+    );
+    assert.equal(spec.training.tokens, undefined);
+    assert.match(messages(spec), /impl\/convert\.py, a checkpoint converter/);
+    // The model the converter builds is still counted: 2 layers of 12h² + 13h, tied 50304·h, 2048·h, 2h.
+    assert.equal(
+      countParams(spec.architecture!).total,
+      2 * (12 * 256 * 256 + 13 * 256) + 50304 * 256 + 2048 * 256 + 2 * 256,
+    );
+  });
+});
