@@ -176,6 +176,11 @@ interface FamilyCase {
   active?: number;
   /** The Hub's reported count for the checkpoint, when the case reproduces one. */
   hub?: number;
+  /**
+   * The rounded count the model card publishes, in billions with its decimals (gpt-oss-20b:
+   * [20.91, 2] for "20.91B"), when no exact Hub count is recorded.
+   */
+  card?: [billions: number, decimals: number];
 }
 
 const L = (layers: number, perLayer: number) => layers * perLayer;
@@ -866,6 +871,491 @@ const FAMILY_CASES: FamilyCase[] = [
       2048,
     hub: 30_532_122_624,
   },
+  {
+    // GptOssForCausalLM (transformers@00d4b3d2 modeling_gpt_oss.py): q/k/v/o_proj +b (attention_bias),
+    // sinks (64), 2 RMSNorm; GptOssMLP = router weight 32×d + bias 32, experts gate_up_proj 32×d×2f
+    // + bias 32×2f, down_proj 32×f×d + bias 32×d; final norm; untied lm_head. The openai/gpt-oss-20b
+    // config.json (it also writes experts_per_token, not a config field). Model card: 20.91B total,
+    // 3.61B active without the unembedding (active here counts it: + 201088·2880).
+    name: 'openai/gpt-oss-20b (gpt_oss)',
+    config: {
+      architectures: ['GptOssForCausalLM'],
+      model_type: 'gpt_oss',
+      attention_bias: true,
+      attention_dropout: 0.0,
+      eos_token_id: 200002,
+      experts_per_token: 4,
+      head_dim: 64,
+      hidden_act: 'silu',
+      hidden_size: 2880,
+      initial_context_length: 4096,
+      initializer_range: 0.02,
+      intermediate_size: 2880,
+      layer_types: Array.from({ length: 24 }, (_, i) =>
+        i % 2 === 0 ? 'sliding_attention' : 'full_attention',
+      ),
+      max_position_embeddings: 131072,
+      num_attention_heads: 64,
+      num_experts_per_tok: 4,
+      num_hidden_layers: 24,
+      num_key_value_heads: 8,
+      num_local_experts: 32,
+      output_router_logits: false,
+      pad_token_id: 199999,
+      quantization_config: { modules_to_not_convert: ['model.layers.*.self_attn'], quant_method: 'mxfp4' },
+      rms_norm_eps: 1e-5,
+      rope_scaling: {
+        beta_fast: 32.0,
+        beta_slow: 1.0,
+        factor: 32.0,
+        original_max_position_embeddings: 4096,
+        rope_type: 'yarn',
+        truncate: false,
+      },
+      rope_theta: 150000,
+      router_aux_loss_coef: 0.9,
+      sliding_window: 128,
+      swiglu_limit: 7.0,
+      tie_word_embeddings: false,
+      transformers_version: '4.55.0.dev0',
+      use_cache: true,
+      vocab_size: 201088,
+    },
+    total:
+      L(
+        24,
+        2880 * 4096 +
+          4096 +
+          2 * (2880 * 512 + 512) +
+          4096 * 2880 +
+          2880 +
+          64 +
+          2 * 2880 +
+          (32 * 2880 + 32) +
+          32 * (2880 * 2 * 2880 + 2 * 2880 + 2880 * 2880 + 2880),
+      ) +
+      2 * 201088 * 2880 +
+      2880,
+    active:
+      L(
+        24,
+        2880 * 4096 +
+          4096 +
+          2 * (2880 * 512 + 512) +
+          4096 * 2880 +
+          2880 +
+          64 +
+          2 * 2880 +
+          (32 * 2880 + 32) +
+          4 * (2880 * 2 * 2880 + 2 * 2880 + 2880 * 2880 + 2880),
+      ) +
+      2 * 201088 * 2880 +
+      2880,
+    card: [20.91, 2],
+  },
+  {
+    // SmolLM3ForCausalLM = Llama layout (q 16 heads, k/v 4 heads of 128, SwiGLU, 2 RMSNorm), tied.
+    // HuggingFaceTB/SmolLM3-3B; model card 3.08B.
+    name: 'HuggingFaceTB/SmolLM3-3B (smollm3)',
+    config: {
+      architectures: ['SmolLM3ForCausalLM'],
+      model_type: 'smollm3',
+      attention_bias: false,
+      hidden_size: 2048,
+      intermediate_size: 11008,
+      max_position_embeddings: 65536,
+      mlp_bias: false,
+      no_rope_layer_interval: 4,
+      no_rope_layers: Array.from({ length: 36 }, (_, i) => ((i + 1) % 4 === 0 ? 0 : 1)),
+      num_attention_heads: 16,
+      num_hidden_layers: 36,
+      num_key_value_heads: 4,
+      rope_theta: 5000000.0,
+      tie_word_embeddings: true,
+      use_sliding_window: false,
+      vocab_size: 128256,
+    },
+    total:
+      L(36, 2048 * 2048 + 2 * 2048 * 512 + 2048 * 2048 + 3 * 2048 * 11008 + 2 * 2048) + 128256 * 2048 + 2048,
+    card: [3.08, 2],
+  },
+  {
+    // ArceeForCausalLM: Llama attention (20 heads, 4 kv heads of 128), ArceeMLP = NemotronMLP
+    // up_proj/down_proj (two matrices, ReLU²), 2 RMSNorm, untied. arcee-ai/AFM-4.5B; card 4.62B.
+    name: 'arcee-ai/AFM-4.5B (arcee)',
+    config: {
+      architectures: ['ArceeForCausalLM'],
+      model_type: 'arcee',
+      attention_bias: false,
+      head_dim: 128,
+      hidden_act: 'relu2',
+      hidden_size: 2560,
+      intermediate_size: 18432,
+      max_position_embeddings: 65536,
+      mlp_bias: false,
+      num_attention_heads: 20,
+      num_hidden_layers: 36,
+      num_key_value_heads: 4,
+      rope_scaling: { factor: 20.0, original_max_position_embeddings: 4096, rope_type: 'yarn' },
+      tie_word_embeddings: false,
+      vocab_size: 128004,
+    },
+    total: L(36, 2 * 2560 * 2560 + 2 * 2560 * 512 + 2 * 2560 * 18432 + 2 * 2560) + 2 * 128004 * 2560 + 2560,
+    card: [4.62, 2],
+  },
+  {
+    // SeedOssForCausalLM: q/k/v_proj +b (attention_bias), o_proj without (attention_out_bias false),
+    // SwiGLU without bias, 2 RMSNorm, untied. ByteDance-Seed/Seed-OSS-36B-Base; card 36.15B.
+    name: 'ByteDance-Seed/Seed-OSS-36B-Base (seed_oss)',
+    config: {
+      architectures: ['SeedOssForCausalLM'],
+      model_type: 'seed_oss',
+      attention_bias: true,
+      attention_dropout: 0.1,
+      attention_out_bias: false,
+      head_dim: 128,
+      hidden_act: 'silu',
+      hidden_size: 5120,
+      intermediate_size: 27648,
+      max_position_embeddings: 524288,
+      mlp_bias: false,
+      num_attention_heads: 80,
+      num_hidden_layers: 64,
+      num_key_value_heads: 8,
+      residual_dropout: 0.1,
+      rope_theta: 10000000.0,
+      tie_word_embeddings: false,
+      vocab_size: 155136,
+    },
+    total:
+      L(64, 5120 * 10240 + 10240 + 2 * (5120 * 1024 + 1024) + 10240 * 5120 + 3 * 5120 * 27648 + 2 * 5120) +
+      2 * 155136 * 5120 +
+      5120,
+    card: [36.15, 2],
+  },
+  {
+    // Ernie4_5ForCausalLM: Llama layout, every projection bias=use_bias (false here), 16 heads and
+    // 2 kv heads of 128, tied. baidu/ERNIE-4.5-0.3B-PT; card 0.36B.
+    name: 'baidu/ERNIE-4.5-0.3B-PT (ernie4_5)',
+    config: {
+      architectures: ['Ernie4_5ForCausalLM'],
+      model_type: 'ernie4_5',
+      head_dim: 128,
+      hidden_act: 'silu',
+      hidden_size: 1024,
+      intermediate_size: 3072,
+      max_position_embeddings: 131072,
+      num_attention_heads: 16,
+      num_hidden_layers: 18,
+      num_key_value_heads: 2,
+      rms_norm_eps: 1e-5,
+      rope_theta: 500000,
+      tie_word_embeddings: true,
+      use_bias: false,
+      vocab_size: 103424,
+    },
+    total:
+      L(18, 1024 * 2048 + 2 * 1024 * 256 + 2048 * 1024 + 3 * 1024 * 3072 + 2 * 1024) + 103424 * 1024 + 1024,
+    card: [0.36, 2],
+  },
+  {
+    // Glm4ForCausalLM: q/k/v_proj +b, o_proj without, gate_up_proj d→2f and down_proj (no bias),
+    // four RMSNorms per layer, untied. THUDM/GLM-4-9B-0414; card 9.40B.
+    name: 'THUDM/GLM-4-9B-0414 (glm4)',
+    config: {
+      architectures: ['Glm4ForCausalLM'],
+      model_type: 'glm4',
+      attention_bias: true,
+      head_dim: 128,
+      hidden_act: 'silu',
+      hidden_size: 4096,
+      intermediate_size: 13696,
+      max_position_embeddings: 32768,
+      num_attention_heads: 32,
+      num_hidden_layers: 40,
+      num_key_value_heads: 2,
+      partial_rotary_factor: 0.5,
+      rms_norm_eps: 1e-5,
+      rope_theta: 10000.0,
+      tie_word_embeddings: false,
+      vocab_size: 151552,
+    },
+    total:
+      L(
+        40,
+        4096 * 4096 +
+          4096 +
+          2 * (4096 * 256 + 256) +
+          4096 * 4096 +
+          4096 * 2 * 13696 +
+          13696 * 4096 +
+          4 * 4096,
+      ) +
+      2 * 151552 * 4096 +
+      4096,
+    card: [9.4, 2],
+  },
+  {
+    // Glm4MoeForCausalLM: q/k/v_proj +b, o_proj without; layer 0 dense SwiGLU of 10944, layers
+    // 1-45 Glm4MoeMoE = router 128×d (e_score_correction_bias is a buffer) + 128 experts of 1408 +
+    // one shared expert of 1408; 2 RMSNorm; untied. zai-org/GLM-4.5-Air without its
+    // num_nextn_predict_layers: 1 (the MTP layer is unknown, see below); card 106B total, 12B active
+    // without the embeddings.
+    name: 'zai-org/GLM-4.5-Air (glm4_moe)',
+    config: {
+      architectures: ['Glm4MoeForCausalLM'],
+      model_type: 'glm4_moe',
+      attention_bias: true,
+      first_k_dense_replace: 1,
+      head_dim: 128,
+      hidden_act: 'silu',
+      hidden_size: 4096,
+      intermediate_size: 10944,
+      max_position_embeddings: 131072,
+      moe_intermediate_size: 1408,
+      n_group: 1,
+      n_routed_experts: 128,
+      n_shared_experts: 1,
+      norm_topk_prob: true,
+      num_attention_heads: 96,
+      num_experts_per_tok: 8,
+      num_hidden_layers: 46,
+      num_key_value_heads: 8,
+      partial_rotary_factor: 0.5,
+      rope_scaling: null,
+      rope_theta: 1000000,
+      routed_scaling_factor: 1.0,
+      tie_word_embeddings: false,
+      topk_group: 1,
+      use_qk_norm: false,
+      vocab_size: 151552,
+    },
+    total:
+      L(1, 4096 * 12288 + 12288 + 2 * (4096 * 1024 + 1024) + 12288 * 4096 + 3 * 4096 * 10944 + 2 * 4096) +
+      L(
+        45,
+        4096 * 12288 +
+          12288 +
+          2 * (4096 * 1024 + 1024) +
+          12288 * 4096 +
+          (128 * 4096 + 128 * 3 * 4096 * 1408 + 3 * 4096 * 1408) +
+          2 * 4096,
+      ) +
+      2 * 151552 * 4096 +
+      4096,
+    active:
+      L(1, 4096 * 12288 + 12288 + 2 * (4096 * 1024 + 1024) + 12288 * 4096 + 3 * 4096 * 10944 + 2 * 4096) +
+      L(
+        45,
+        4096 * 12288 +
+          12288 +
+          2 * (4096 * 1024 + 1024) +
+          12288 * 4096 +
+          (128 * 4096 + 8 * 3 * 4096 * 1408 + 3 * 4096 * 1408) +
+          2 * 4096,
+      ) +
+      2 * 151552 * 4096 +
+      4096,
+    card: [106.9, 1],
+  },
+  {
+    // Olmo3ForCausalLM = OLMo-2 layout: q_norm/k_norm RMSNorm(4096) each, post-attention and
+    // post-feedforward RMSNorm, SwiGLU, untied. allenai/Olmo-3-1025-7B; card 7.30B.
+    name: 'allenai/Olmo-3-1025-7B (olmo3)',
+    config: {
+      architectures: ['Olmo3ForCausalLM'],
+      model_type: 'olmo3',
+      attention_bias: false,
+      hidden_act: 'silu',
+      hidden_size: 4096,
+      intermediate_size: 11008,
+      max_position_embeddings: 65536,
+      num_attention_heads: 32,
+      num_hidden_layers: 32,
+      num_key_value_heads: 32,
+      rms_norm_eps: 1e-6,
+      sliding_window: 4096,
+      tie_word_embeddings: false,
+      vocab_size: 100278,
+    },
+    total: L(32, 4 * 4096 * 4096 + 2 * 4096 + 3 * 4096 * 11008 + 2 * 4096) + 2 * 100278 * 4096 + 4096,
+    card: [7.3, 2],
+  },
+  {
+    // Cohere2ForCausalLM: parallel block with one bias-free CohereLayerNorm, q/k/v/o without bias,
+    // SwiGLU, no QK norm, tied. CohereForAI/c4ai-command-r7b-12-2024; card 8.03B.
+    name: 'CohereForAI/c4ai-command-r7b-12-2024 (cohere2)',
+    config: {
+      architectures: ['Cohere2ForCausalLM'],
+      model_type: 'cohere2',
+      attention_bias: false,
+      head_dim: 128,
+      hidden_act: 'silu',
+      hidden_size: 4096,
+      intermediate_size: 14336,
+      layer_norm_eps: 1e-5,
+      logit_scale: 0.25,
+      max_position_embeddings: 132096,
+      num_attention_heads: 32,
+      num_hidden_layers: 32,
+      num_key_value_heads: 8,
+      rope_theta: 50000,
+      sliding_window: 4096,
+      sliding_window_pattern: 4,
+      tie_word_embeddings: true,
+      vocab_size: 256000,
+    },
+    total: L(32, 2 * 4096 * 4096 + 2 * 4096 * 1024 + 3 * 4096 * 14336 + 4096) + 256000 * 4096 + 4096,
+    card: [8.03, 2],
+  },
+  {
+    // Exaone4ForCausalLM: q/k/v/o without bias, q_norm/k_norm RMSNorm(128), post-attention and
+    // post-feedforward RMSNorm, SwiGLU, untied. LGAI-EXAONE/EXAONE-4.0-32B; card 32.00B.
+    name: 'LGAI-EXAONE/EXAONE-4.0-32B (exaone4)',
+    config: {
+      architectures: ['Exaone4ForCausalLM'],
+      model_type: 'exaone4',
+      head_dim: 128,
+      hidden_act: 'silu',
+      hidden_size: 5120,
+      intermediate_size: 27392,
+      max_position_embeddings: 131072,
+      num_attention_heads: 40,
+      num_hidden_layers: 64,
+      num_key_value_heads: 8,
+      rms_norm_eps: 1e-5,
+      sliding_window: 4096,
+      sliding_window_pattern: 'LLLG',
+      tie_word_embeddings: false,
+      vocab_size: 102400,
+    },
+    total:
+      L(64, 2 * 5120 * 5120 + 2 * 5120 * 1024 + 2 * 128 + 3 * 5120 * 27392 + 2 * 5120) +
+      2 * 102400 * 5120 +
+      5120,
+    card: [32.0, 2],
+  },
+  {
+    // Llama4ForCausalLM (transformers@63210d0e modeling_llama4.py): q/k/v/o (no bias), L2 qk_norm
+    // without parameters, every layer (interleave_moe_layer_step 1) Llama4TextMoe = router 16×d +
+    // experts 16×(d×2·8192 + 8192×d) + shared expert SwiGLU 8192; 2 RMSNorm; untied. The text_config
+    // of meta-llama/Llama-4-Scout-17B-16E as a llama4_text config.json; Meta: 17B active (the vision
+    // encoder makes the 109B total).
+    name: 'meta-llama/Llama-4-Scout-17B-16E text_config (llama4_text)',
+    config: {
+      architectures: ['Llama4ForCausalLM'],
+      model_type: 'llama4_text',
+      attention_bias: false,
+      attention_chunk_size: 8192,
+      attn_scale: 0.1,
+      attn_temperature_tuning: true,
+      floor_scale: 8192,
+      head_dim: 128,
+      hidden_act: 'silu',
+      hidden_size: 5120,
+      interleave_moe_layer_step: 1,
+      intermediate_size: 8192,
+      intermediate_size_mlp: 16384,
+      max_position_embeddings: 10485760,
+      moe_layers: Array.from({ length: 48 }, (_, i) => i),
+      no_rope_layers: Array.from({ length: 48 }, (_, i) => ((i + 1) % 4 === 0 ? 0 : 1)),
+      num_attention_heads: 40,
+      num_experts_per_tok: 1,
+      num_hidden_layers: 48,
+      num_key_value_heads: 8,
+      num_local_experts: 16,
+      rms_norm_eps: 1e-5,
+      rope_scaling: {
+        factor: 16.0,
+        high_freq_factor: 1.0,
+        low_freq_factor: 1.0,
+        original_max_position_embeddings: 8192,
+        rope_type: 'llama3',
+      },
+      rope_theta: 500000.0,
+      router_aux_loss_coef: 0.001,
+      router_jitter_noise: 0.0,
+      tie_word_embeddings: false,
+      use_qk_norm: true,
+      vocab_size: 202048,
+    },
+    total:
+      L(
+        48,
+        2 * 5120 * 5120 +
+          2 * 5120 * 1024 +
+          2 * 5120 +
+          (5120 * 16 + 16 * (5120 * 2 * 8192 + 8192 * 5120) + 3 * 5120 * 8192),
+      ) +
+      2 * 202048 * 5120 +
+      5120,
+    active:
+      L(
+        48,
+        2 * 5120 * 5120 +
+          2 * 5120 * 1024 +
+          2 * 5120 +
+          (5120 * 16 + 1 * (5120 * 2 * 8192 + 8192 * 5120) + 3 * 5120 * 8192),
+      ) +
+      2 * 202048 * 5120 +
+      5120,
+  },
+  {
+    // Ernie4_5_MoeForCausalLM (transformers@01187e21 modular_ernie4_5_moe.py): q/k/v/o and every MLP
+    // bias=use_bias (false); layer 0 dense SwiGLU 12288; layers 1-27 sparse: gate 64×d, statics
+    // e_score_correction_bias (64, a parameter), 64 experts of 1536, shared experts 2·1536; 2 RMSNorm;
+    // tied. baidu/ERNIE-4.5-21B-A3B-PT; card 21.8B total, A3B.
+    name: 'baidu/ERNIE-4.5-21B-A3B-PT (ernie4_5_moe)',
+    config: {
+      architectures: ['Ernie4_5_MoeForCausalLM'],
+      model_type: 'ernie4_5_moe',
+      bos_token_id: 1,
+      eos_token_id: 2,
+      hidden_act: 'silu',
+      hidden_size: 2560,
+      intermediate_size: 12288,
+      max_position_embeddings: 131072,
+      moe_intermediate_size: 1536,
+      moe_k: 6,
+      moe_layer_interval: 1,
+      moe_layer_start_index: 1,
+      moe_num_experts: 64,
+      moe_num_shared_experts: 2,
+      num_attention_heads: 20,
+      num_hidden_layers: 28,
+      num_key_value_heads: 4,
+      pad_token_id: 0,
+      rms_norm_eps: 1e-5,
+      rope_theta: 500000,
+      tie_word_embeddings: true,
+      torch_dtype: 'bfloat16',
+      use_bias: false,
+      vocab_size: 103424,
+    },
+    total:
+      L(1, 2 * 2560 * 2560 + 2 * 2560 * 512 + 2 * 2560 + 3 * 2560 * 12288) +
+      L(
+        27,
+        2 * 2560 * 2560 +
+          2 * 2560 * 512 +
+          2 * 2560 +
+          (2560 * 64 + 64 + 64 * 3 * 2560 * 1536 + 3 * 2560 * 3072),
+      ) +
+      103424 * 2560 +
+      2560,
+    active:
+      L(1, 2 * 2560 * 2560 + 2 * 2560 * 512 + 2 * 2560 + 3 * 2560 * 12288) +
+      L(
+        27,
+        2 * 2560 * 2560 +
+          2 * 2560 * 512 +
+          2 * 2560 +
+          (2560 * 64 + 64 + 6 * 3 * 2560 * 1536 + 3 * 2560 * 3072),
+      ) +
+      103424 * 2560 +
+      2560,
+    card: [21.8, 1],
+  },
 ];
 
 const caseText = (c: FamilyCase) => JSON.stringify(c.config, null, 2);
@@ -878,6 +1368,10 @@ describe('HF config.json families against independent module-by-module counts', 
       const counts = countParams(spec.architecture);
       assert.equal(counts.total, c.total);
       if (c.hub !== undefined) assert.equal(counts.total, c.hub);
+      if (c.card !== undefined) {
+        const [billions, decimals] = c.card;
+        assert.equal(Number((counts.total / 1e9).toFixed(decimals)), billions);
+      }
       if (c.active !== undefined) assert.equal(counts.active, c.active);
       assert.ok(!spec.diagnostics.some((d) => d.severity === 'error' || d.severity === 'warning'));
     });
@@ -1056,9 +1550,12 @@ describe('HF config.json: absent and null keys as the config classes resolve the
   });
 
   it('Llama / Mistral: a null head_dim is hidden_size // num_attention_heads', () => {
-    for (const model_type of ['llama', 'mistral']) {
+    for (const [model_type, head] of [
+      ['llama', 'LlamaForCausalLM'],
+      ['mistral', 'MistralForCausalLM'],
+    ] as const) {
       const counts = total({
-        architectures: ['LlamaForCausalLM'],
+        architectures: [head],
         model_type,
         ...base,
         head_dim: null,
@@ -1310,7 +1807,9 @@ describe('HF config.json inventory', () => {
       assert.ok(families.has(entry.key.slice(0, entry.key.indexOf('.'))), entry.key);
       assert.equal(entry.affects, 'N');
     }
-    assert.ok(HF_CONFIG_INVENTORY.sources.every((s) => s.repo === 'huggingface/transformers'));
+    // transformers, plus SafeAILab/EAGLE for the draft_vocab_size entry (EAGLE-3 draft heads).
+    const repos = [...new Set(HF_CONFIG_INVENTORY.sources.map((s) => s.repo))].sort();
+    assert.deepEqual(repos, ['SafeAILab/EAGLE', 'huggingface/transformers']);
   });
 
   it('reports written keys with the family prefix, nested objects as dotted keys', () => {
@@ -1372,5 +1871,179 @@ describe('hfConfigToArchitecture', () => {
     assert.equal(JSON.stringify(config), before);
     assert.equal(hfConfigToArchitecture('not an object'), undefined);
     assert.equal(hfConfigToArchitecture({ model_type: 'gpt2', n_layer: -1 }), undefined);
+  });
+});
+
+describe('HF config.json: families added from the wild (gpt-oss, GLM-4.5, Seed-OSS, Cohere2)', () => {
+  const read = (config: Record<string, unknown>) =>
+    readSpec(JSON.stringify(config, null, 2), { path: 'config.json' });
+  const caseConfig = (name: string) =>
+    structuredClone(FAMILY_CASES.find((c) => c.name.startsWith(name))!.config);
+
+  it('makes the real GLM-4.5-Air config.json (num_nextn_predict_layers: 1) unknown, naming the MTP key', () => {
+    // zai-org/GLM-4.5-Air writes num_nextn_predict_layers: 1; its checkpoint stores that MTP layer
+    // (model.layers.46.*), which transformers' Glm4MoeModel skips on load.
+    const spec = read({ ...caseConfig('zai-org/GLM-4.5-Air'), num_nextn_predict_layers: 1 });
+    assert.equal(spec.architecture, undefined);
+    assert.ok(spec.diagnostics.some((d) => d.message.includes('num_nextn_predict_layers')));
+    // 0 is the harmless default.
+    const zero = read({ ...caseConfig('zai-org/GLM-4.5-Air'), num_nextn_predict_layers: 0 });
+    assert.ok(zero.architecture);
+  });
+
+  it('GLM-4.5 use_qk_norm adds RMSNorm(head_dim) on q and k in every layer', () => {
+    const config = caseConfig('zai-org/GLM-4.5-Air');
+    const before = countParams(read(config).architecture!).total;
+    const after = countParams(read({ ...config, use_qk_norm: true }).architecture!).total;
+    assert.equal(after - before, 46 * 2 * 128);
+  });
+
+  it('gpt-oss: sinks, router bias and expert biases are counted (MoE layout of GptOssMLP)', () => {
+    const arch = read(caseConfig('openai/gpt-oss-20b')).architecture!;
+    assert.equal(arch.attentionSinks, true);
+    assert.equal(arch.moe!.routerBias, true);
+    assert.equal(arch.moe!.expertBias, true);
+    assert.equal(arch.moe!.nExperts, 32);
+    // Without attention_bias: q/k/v/o biases (4096 + 2·512 + 2880 per layer) go, sinks stay.
+    const noBias = read({ ...caseConfig('openai/gpt-oss-20b'), attention_bias: false }).architecture!;
+    assert.equal(countParams(arch).total - countParams(noBias).total, 24 * (4096 + 2 * 512 + 2880));
+  });
+
+  it('gpt-oss: num_experts (attribute_map) is read, and two different expert counts are unknown', () => {
+    const config = caseConfig('openai/gpt-oss-20b');
+    delete config.num_local_experts;
+    assert.equal(read({ ...config, num_experts: 32 }).architecture!.moe!.nExperts, 32);
+    assert.equal(read({ ...config, num_experts: 32, num_local_experts: 16 }).architecture, undefined);
+  });
+
+  it('Seed-OSS: attention_out_bias adds the o_proj bias, separately from attention_bias', () => {
+    const config = caseConfig('ByteDance-Seed/Seed-OSS-36B-Base');
+    const before = countParams(read(config).architecture!).total;
+    const after = countParams(read({ ...config, attention_out_bias: true }).architecture!).total;
+    assert.equal(after - before, 64 * 5120);
+  });
+
+  it('Cohere2 ignores a written head_dim (its config sets hidden_size // num_attention_heads)', () => {
+    const config = { ...caseConfig('CohereForAI/c4ai-command-r7b-12-2024'), head_dim: 64 };
+    assert.equal(read(config).architecture!.headDim, 4096 / 32);
+  });
+
+  it('Exaone4 without num_key_value_heads takes the class default 32; a null is unknown', () => {
+    const config = caseConfig('LGAI-EXAONE/EXAONE-4.0-32B');
+    delete config.num_key_value_heads;
+    assert.equal(read(config).architecture!.nKvHeads, 32);
+    assert.equal(read({ ...config, num_key_value_heads: null }).architecture, undefined);
+  });
+
+  it("makes an LM head class that is not the model_type's model unknown (TensorRT-LLM's Orangina as mixtral)", () => {
+    // NVIDIA/TensorRT-LLM tests/unittest/_torch test_orangina_trtllmgen: a config.json with
+    // model_type "mixtral" for OranginaForCausalLM (gpt-oss: sinks, attention, router and expert
+    // biases, which a Mixtral count leaves out). Before: counted as a 4-layer Mixtral.
+    const orangina = {
+      architectures: ['OranginaForCausalLM'],
+      model_type: 'mixtral',
+      torch_dtype: 'bfloat16',
+      num_hidden_layers: 4,
+      num_experts: 128,
+      experts_per_token: 4,
+      vocab_size: 201088,
+      hidden_size: 2880,
+      intermediate_size: 2880,
+      head_dim: 64,
+      num_attention_heads: 64,
+      num_key_value_heads: 8,
+      sliding_window: 128,
+      initial_context_length: 131072,
+      rope_theta: 150000,
+      rope_scaling_factor: 32.0,
+      rope_ntk_alpha: 1,
+      rope_ntk_beta: 32,
+    };
+    const spec = read(orangina);
+    assert.equal(spec.architecture, undefined);
+    assert.ok(spec.diagnostics.some((d) => d.message.includes('OranginaForCausalLM')));
+    // The family's own class, in any capitalisation (GaLore's LLaMAForCausalLM), is counted.
+    assert.ok(read({ ...orangina, architectures: ['MixtralForCausalLM'] }).architecture);
+    const galore = { ...caseConfig('HuggingFaceTB/SmolLM3-3B'), model_type: 'llama' };
+    assert.ok(read({ ...galore, architectures: ['LLaMAForCausalLM'] }).architecture);
+    // A known but different family's class is ambiguous too (vLLM builds by architectures).
+    assert.equal(
+      read({ ...galore, model_type: 'qwen2', architectures: ['LlamaForCausalLM'] }).architecture,
+      undefined,
+    );
+  });
+
+  it('Llama 4: interleave_moe_layer_step 2 makes every second layer MoE, the others dense of intermediate_size_mlp', () => {
+    // meta-llama/Llama-4-Maverick-17B-128E text_config: 128 experts, step 2 (layers 1, 3, …, 47).
+    const config = caseConfig('meta-llama/Llama-4-Scout');
+    delete config.moe_layers;
+    Object.assign(config, { num_local_experts: 128, interleave_moe_layer_step: 2 });
+    const attention = 2 * 5120 * 5120 + 2 * 5120 * 1024 + 2 * 5120;
+    const expert = 3 * 5120 * 8192;
+    const moe = attention + 5120 * 128 + 128 * expert + expert;
+    const dense = attention + 3 * 5120 * 16384;
+    const embeddings = 2 * 202048 * 5120 + 5120;
+    const counts = countParams(read(config).architecture!);
+    assert.equal(counts.total, 24 * moe + 24 * dense + embeddings);
+    assert.equal(counts.active, 24 * (moe - 127 * expert) + 24 * dense + embeddings);
+    // Meta: 400B total (with its vision encoder), 17B active.
+    assert.equal(Math.round(counts.total / 1e9), 401);
+    assert.equal(Math.round(counts.active / 1e9), 17);
+    // A written moe_layers list wins over the step (duplicates and out-of-range indices ignored).
+    const listed = countParams(read({ ...config, moe_layers: [1, 1, 3, 99] }).architecture!);
+    assert.equal(listed.total, 2 * moe + 46 * dense + embeddings);
+  });
+
+  it('ERNIE-4.5-MoE: the sparse layers follow moe_layer_start_index / end / interval; num_experts is moe_num_experts', () => {
+    const config = caseConfig('baidu/ERNIE-4.5-21B-A3B-PT');
+    const moeLayers = (extra: Record<string, unknown>) =>
+      read({ ...config, ...extra }).architecture!.moe!.moeLayers;
+    assert.equal(moeLayers({}), 27); // layers 1..27
+    assert.equal(moeLayers({ moe_layer_end_index: -1 }), 27);
+    assert.equal(moeLayers({ moe_layer_interval: 2 }), 14); // i + 1 even: 1, 3, …, 27
+    assert.equal(moeLayers({ moe_layer_start_index: 4, moe_layer_end_index: 9, moe_layer_interval: 3 }), 2); // 5, 8
+    const renamed = { ...config, num_experts: 64, num_experts_per_tok: 6 } as Record<string, unknown>;
+    delete renamed.moe_num_experts;
+    delete renamed.moe_k;
+    assert.equal(read(renamed).architecture!.moe!.nExperts, 64);
+    assert.equal(read({ ...config, num_experts: 32 }).architecture, undefined);
+    // use_bias adds every projection's bias and an lm_head bias, which a tied head keeps as its own
+    // parameter (vocab_size): unknown tied, counted untied.
+    assert.equal(read({ ...config, use_bias: true }).architecture, undefined);
+    const untied = read({ ...config, use_bias: true, tie_word_embeddings: false }).architecture!;
+    assert.equal(untied.lmHeadBias, true);
+  });
+
+  it('makes an EAGLE-3 draft config.json (LlamaForCausalLM with draft_vocab_size) unknown', () => {
+    // SafeAILab/EAGLE@cb7e0841 eagle/traineagle3/config.json: the draft head's own module tree
+    // (2·d-input attention, fc 3d→d, lm_head over 32000) is not this 1-layer Llama. Before: 1.27B.
+    const eagle3 = {
+      architectures: ['LlamaForCausalLM'],
+      bos_token_id: 128000,
+      eos_token_id: 128001,
+      hidden_act: 'silu',
+      hidden_size: 4096,
+      initializer_range: 0.02,
+      intermediate_size: 14336,
+      max_position_embeddings: 2048,
+      model_type: 'llama',
+      num_attention_heads: 32,
+      num_key_value_heads: 8,
+      num_hidden_layers: 1,
+      pad_token_id: 0,
+      rms_norm_eps: 1e-5,
+      tie_word_embeddings: false,
+      torch_dtype: 'float16',
+      transformers_version: '4.28.1',
+      use_cache: true,
+      vocab_size: 128256,
+      draft_vocab_size: 32000,
+    };
+    const spec = readHfConfigObject(eagle3)!;
+    assert.equal(spec.architecture, undefined);
+    assert.ok(spec.diagnostics.some((d) => d.message.includes('draft_vocab_size')));
+    const { draft_vocab_size: _drop, ...plain } = eagle3;
+    void _drop;
+    assert.ok(readHfConfigObject(plain)!.architecture);
   });
 });

@@ -67,6 +67,15 @@ const COMMON: readonly Entry[] = [
   irrelevant('layer_types', ATTENTION_PATTERN),
   irrelevant('pretraining_tp', 'a tensor-parallel matmul split of the same weights'),
   notModelled('vision_config', 'a vision tower and projector beside the language model', '<collection>'),
+  // EAGLE-3 draft heads (SafeAILab/EAGLE@cb7e0841 eagle/traineagle3/cnets.py Model: q/k/v_proj over
+  // 2·hidden_size, fc 3·hidden_size → hidden_size, hidden_norm, lm_head over draft_vocab_size) are
+  // saved as LlamaForCausalLM config.json files; transformers ignores the key, the draft model is
+  // not that Llama.
+  notModelled(
+    'draft_vocab_size',
+    'an EAGLE-3 draft head (2·d-input attention, fc 3d→d, lm_head over draft_vocab_size), not the LlamaForCausalLM the file names',
+    32000,
+  ),
 ];
 
 /** Entries that only some families have, by family id. */
@@ -238,6 +247,108 @@ const PER_FAMILY: Readonly<Record<string, readonly Entry[]>> = {
     notModelled('num_mtp_layers', 'multi-token-prediction modules (num_nextn_predict_layers)', 1, 0),
     ...deepseekMoeAndMla(),
   ],
+  gpt_oss: [
+    modelled('attention_bias'),
+    modelled('num_local_experts'),
+    modelled('num_experts', 'GptOssConfig.attribute_map spelling of num_local_experts'),
+    modelled('num_experts_per_tok'),
+    irrelevant(
+      'experts_per_token',
+      'not a GptOssConfig field (openai/gpt-oss config.json writes it beside num_experts_per_tok); GptOssTopKRouter reads num_experts_per_tok',
+    ),
+    irrelevant('initial_context_length', ROTARY),
+    irrelevant('swiglu_alpha', 'a constant of the clamped SwiGLU, not a parameter'),
+    irrelevant('swiglu_limit', 'a clamp of the SwiGLU inputs, not a parameter'),
+    irrelevant('router_aux_loss_coef', 'a loss weight'),
+    irrelevant('output_router_logits', 'an output switch'),
+  ],
+  smollm3: [
+    modelled('attention_bias'),
+    modelled('mlp_bias'),
+    irrelevant('no_rope_layers', 'which layers skip rotary; no parameters'),
+    irrelevant('no_rope_layer_interval', 'which layers skip rotary; no parameters'),
+  ],
+  arcee: [modelled('attention_bias'), modelled('mlp_bias')],
+  seed_oss: [
+    modelled('attention_bias'),
+    modelled('attention_out_bias'),
+    modelled('mlp_bias'),
+    irrelevant('residual_dropout', 'dropout has no parameters'),
+  ],
+  ernie4_5: [modelled('use_bias')],
+  glm4: [modelled('attention_bias'), irrelevant('partial_rotary_factor', ROTARY)],
+  glm4_moe: [
+    modelled('attention_bias'),
+    modelled('use_qk_norm'),
+    modelled('n_routed_experts'),
+    modelled('num_experts_per_tok'),
+    modelled('moe_intermediate_size'),
+    modelled('n_shared_experts'),
+    modelled('first_k_dense_replace'),
+    // GLM-4.5 checkpoints store the MTP layer (model.layers.<num_hidden_layers>); transformers'
+    // Glm4MoeModel does not build it (_keys_to_ignore_on_load_unexpected, @0e97420c
+    // modular_glm4_moe.py), DeepSeek-V3 style MTP: not modelled, as for deepseek_v3.
+    notModelled(
+      'num_nextn_predict_layers',
+      'multi-token-prediction layers stored in the checkpoint beside the num_hidden_layers layers',
+      1,
+      0,
+    ),
+    irrelevant('partial_rotary_factor', ROTARY),
+    irrelevant('routed_scaling_factor', ROUTING),
+    irrelevant('n_group', ROUTING),
+    irrelevant('topk_group', ROUTING),
+    irrelevant('norm_topk_prob', ROUTING),
+  ],
+  olmo3: [modelled('attention_bias')],
+  cohere2: [
+    modelled('attention_bias'),
+    irrelevant('head_dim', 'Cohere2Config.__post_init__ sets head_dim = hidden_size // num_attention_heads'),
+    irrelevant('logit_scale', SCALE),
+    irrelevant('sliding_window_pattern', ATTENTION_PATTERN),
+  ],
+  exaone4: [irrelevant('sliding_window_pattern', ATTENTION_PATTERN)],
+  llama4_text: [
+    modelled('attention_bias'),
+    modelled('num_local_experts'),
+    modelled('num_experts_per_tok'),
+    modelled('intermediate_size', 'the expert and shared-expert width'),
+    modelled('moe_layers'),
+    modelled('interleave_moe_layer_step'),
+    irrelevant('use_qk_norm', 'Llama4TextL2Norm has no parameters'),
+    irrelevant('no_rope_layers', 'which layers skip rotary; no parameters'),
+    irrelevant('no_rope_layer_interval', 'which layers skip rotary; no parameters'),
+    irrelevant('attention_chunk_size', ATTENTION_PATTERN),
+    irrelevant('attn_temperature_tuning', SCALE),
+    irrelevant('floor_scale', SCALE),
+    irrelevant('attn_scale', SCALE),
+    irrelevant('router_aux_loss_coef', 'a loss weight'),
+    irrelevant('router_jitter_noise', ROUTING),
+    irrelevant('output_router_logits', 'an output switch'),
+  ],
+  ernie4_5_moe: [
+    modelled('use_bias'),
+    modelled('moe_num_experts'),
+    modelled('moe_k'),
+    modelled('moe_intermediate_size'),
+    modelled('moe_num_shared_experts'),
+    modelled('moe_layer_start_index'),
+    modelled('moe_layer_end_index'),
+    modelled('moe_layer_interval'),
+    // Ernie4_5_MoePreTrainedModel._keys_to_ignore_on_load_unexpected = ["mtp"]: checkpoints carry
+    // multi-token-prediction weights transformers does not build; not modelled, as for DeepSeek-V3.
+    notModelled(
+      'num_nextn_predict_layers',
+      'multi-token-prediction layers stored in the checkpoint beside the num_hidden_layers layers',
+      1,
+      0,
+    ),
+    irrelevant('moe_norm_min', ROUTING),
+    irrelevant('moe_capacity', ROUTING),
+    irrelevant('moe_gate', ROUTING),
+    irrelevant('router_aux_loss_coef', 'a loss weight'),
+    irrelevant('output_router_logits', 'an output switch'),
+  ],
   t5: [
     modelled('feed_forward_proj'),
     modelled('num_decoder_layers'),
@@ -383,6 +494,75 @@ const SOURCES: InventorySource[] = [
   {
     commit: '05cd1ec14dbe16127778060fb68c34105873015c',
     paths: ['src/transformers/models/stablelm/configuration_stablelm.py'],
+  },
+  {
+    repo: 'SafeAILab/EAGLE',
+    commit: 'cb7e0841fe0c206c6ed74a197ad5e2a1f13f5a2b',
+    paths: ['eagle/traineagle3/cnets.py'],
+  },
+  {
+    commit: '63210d0e3b74c2119b7998ff65bc6a2729283626',
+    paths: ['src/transformers/models/llama4/modeling_llama4.py'],
+  },
+  {
+    commit: '00d4b3d2142cb4ced2f51b90614b5d26bc045015',
+    paths: ['src/transformers/models/gpt_oss/modeling_gpt_oss.py'],
+  },
+  {
+    commit: '02b8f42b4240dddea1b27c45d2dc95fb2682f841',
+    paths: ['src/transformers/models/gpt_oss/configuration_gpt_oss.py'],
+  },
+  {
+    commit: '008e574391258935f3ecc3035c882e73bbcac419',
+    paths: [
+      'src/transformers/models/smollm3/modular_smollm3.py',
+      'src/transformers/models/seed_oss/configuration_seed_oss.py',
+      'src/transformers/models/ernie4_5/configuration_ernie4_5.py',
+      'src/transformers/models/glm4/configuration_glm4.py',
+      'src/transformers/models/cohere2/modular_cohere2.py',
+      'src/transformers/models/exaone4/modular_exaone4.py',
+      'src/transformers/models/llama4/configuration_llama4.py',
+    ],
+  },
+  {
+    commit: '031734d9c87c0e0a20f76d4f076e535b4ea30380',
+    paths: ['src/transformers/models/arcee/modular_arcee.py'],
+  },
+  {
+    commit: '052b1dcdbe751ed16e8da95261021318f170a130',
+    paths: ['src/transformers/models/seed_oss/modular_seed_oss.py'],
+  },
+  {
+    commit: '01187e21cda13b3f08fdb45b7e32b78d173d702a',
+    paths: ['src/transformers/models/ernie4_5_moe/modular_ernie4_5_moe.py'],
+  },
+  {
+    commit: '001f85b38fb432858ace93f18622f07cec46d874',
+    paths: ['src/transformers/models/ernie4_5_moe/configuration_ernie4_5_moe.py'],
+  },
+  {
+    commit: '016bc8ef0876cf366e321dfe1922500c897a0d90',
+    paths: ['src/transformers/models/ernie4_5/modular_ernie4_5.py'],
+  },
+  {
+    commit: '08c532782ab8cc2c6f48787f1bf4e5fc22061cc5',
+    paths: ['src/transformers/models/glm4/modular_glm4.py'],
+  },
+  {
+    commit: 'c7ec229ad64cdcf0176f669969c66c9a652e7f38',
+    paths: ['src/transformers/models/glm4_moe/configuration_glm4_moe.py'],
+  },
+  {
+    commit: 'a0699c971daff96403489086fcfd07469d20b17f',
+    paths: ['src/transformers/models/glm4_moe/modeling_glm4_moe.py'],
+  },
+  {
+    commit: '0e97420c9957149b80ff57632148e8ce80203b48',
+    paths: ['src/transformers/models/glm4_moe/modular_glm4_moe.py'],
+  },
+  {
+    commit: '02e8340b967815b4a5417c6273a7774aae298a03',
+    paths: ['src/transformers/models/olmo3/modular_olmo3.py'],
   },
   {
     commit: '040e1a7e4bb4f48ff62dfbbb1f6f8eff23e894ac',

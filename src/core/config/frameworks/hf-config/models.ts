@@ -21,9 +21,16 @@ export type HfLayout = 'decoder' | 't5';
  * - `qwen-moe`: `num_experts` of width `moe_intermediate_size`, sparse layers chosen by
  *   `decoder_sparse_step` and `mlp_only_layers`, optional shared expert with a sigmoid gate;
  * - `deepseek`: `n_routed_experts` of width `moe_intermediate_size`, `n_shared_experts` shared
- *   experts fused into one MLP, the first `first_k_dense_replace` layers dense.
+ *   experts fused into one MLP, the first `first_k_dense_replace` layers dense;
+ * - `llama4`: `num_local_experts` experts of `intermediate_size` plus one shared expert of
+ *   `intermediate_size`, in the layers `moe_layers` lists (else every `interleave_moe_layer_step`-th
+ *   layer); the other layers are dense MLPs of `intermediate_size_mlp`;
+ * - `ernie`: `moe_num_experts` of `moe_intermediate_size` plus `moe_num_shared_experts` fused
+ *   shared experts, in the layers i with (i + 1) % `moe_layer_interval` == 0 between
+ *   `moe_layer_start_index` and `moe_layer_end_index`.
  */
-export type HfMoeStyle = 'mixtral' | 'olmoe' | 'qwen-moe' | 'deepseek-v2' | 'deepseek-v3';
+export type HfMoeStyle =
+  'mixtral' | 'olmoe' | 'qwen-moe' | 'deepseek-v2' | 'deepseek-v3' | 'llama4' | 'ernie';
 
 /** Families whose layout needs code beyond the switches below. */
 export type HfSpecial = 'falcon' | 'opt' | 'mpt' | 'bigcode' | 'phi-msft';
@@ -91,11 +98,27 @@ export interface HfFamily {
   /** A norm right after the token embedding (BLOOM). */
   embeddingNorm?: boolean;
   moe?: HfMoeStyle;
-  /** The router carries a per-expert bias parameter (DeepSeek-V3 `e_score_correction_bias`). */
+  /**
+   * The router carries a per-expert bias parameter: DeepSeek-V3 `e_score_correction_bias`, gpt-oss
+   * `GptOssTopKRouter.bias` (a Linear bias).
+   */
   routerBias?: boolean;
+  /**
+   * Experts carry biases although the family has no dense MLP bias switch: gpt-oss
+   * `GptOssExperts.gate_up_proj_bias` (E×2f) and `down_proj_bias` (E×d), i.e. the biases of a gated
+   * MLP (transformers@00d4b3d2 gpt_oss/modeling_gpt_oss.py).
+   */
+  expertBias?: boolean;
+  /** One learned sink logit per head and layer (gpt-oss `GptOssAttention.sinks`). */
+  attentionSinks?: boolean;
   /** Multi-head latent attention (DeepSeek-V2/V3). */
   mla?: boolean;
   special?: HfSpecial;
+  /**
+   * Head-class stems other than the family id that name this family's model in `architectures`
+   * (lower case, without `_`/`-` and the LM-head suffix): Gemma3ForCausalLM for `gemma3_text`.
+   */
+  classStems?: readonly string[];
   /** Citation for the switches above (file in huggingface/transformers). */
   source: string;
 }
@@ -324,6 +347,8 @@ const families: HfFamily[] = [
     qkNorm: 'none',
     ffnMultipleOfD: 4,
     special: 'falcon',
+    // RWForCausalLM: the remote-code name of the same Falcon model (tiiuae's first revisions).
+    classStems: ['rw'],
     source: 'falcon/modeling_falcon.py (FalconAttention qkv width, FalconDecoderLayer norms)',
   },
   {
@@ -615,6 +640,7 @@ const families: HfFamily[] = [
     qkNorm: 'none',
     ffnMultipleOfD: 4,
     special: 'phi-msft',
+    classStems: ['mixformersequential', 'phi'],
     source: 'microsoft/phi-1_5 modeling_phi.py (MixFormer: Wqkv/out_proj/fc1/fc2 biased, vocab padded)',
   },
   {
@@ -690,6 +716,7 @@ const families: HfFamily[] = [
     ...ATTENTION_BIAS,
     // Gemma3Attention: q_norm / k_norm = Gemma3RMSNorm(head_dim).
     qkNorm: 'head',
+    classStems: ['gemma3'],
     source: 'gemma3/modeling_gemma3.py (Gemma3TextModel: 4 norms, QK RMSNorm, tied)',
   },
   {
@@ -815,6 +842,312 @@ const families: HfFamily[] = [
     // nn.Parameter and checkpoints store it; transformers' native port registers it as a buffer.
     routerBias: true,
     source: 'deepseek_v3/modeling_deepseek_v3.py (MLA; MoE from layer first_k_dense_replace on)',
+  },
+  {
+    id: 'gpt_oss',
+    ...LLAMA_LIKE,
+    // GptOssConfig (transformers@02b8f42b configuration_gpt_oss.py): field defaults; __post_init__
+    // replaces a None num_key_value_heads by the heads and a None head_dim by hidden // heads;
+    // attribute_map {"num_experts": "num_local_experts"}.
+    defaults: {
+      num_hidden_layers: 36,
+      num_local_experts: 128,
+      vocab_size: 201088,
+      hidden_size: 2880,
+      intermediate_size: 2880,
+      head_dim: 64,
+      num_attention_heads: 64,
+      num_key_value_heads: 8,
+      max_position_embeddings: 131072,
+      num_experts_per_tok: 4,
+      attention_bias: true,
+    },
+    nullDerives: ['num_key_value_heads', 'head_dim'],
+    expertAliases: ['num_experts'],
+    // GptOssAttention: q/k/v/o_proj bias=config.attention_bias, plus `sinks` (num_attention_heads).
+    ...ATTENTION_BIAS,
+    attentionSinks: true,
+    // GptOssMLP = router (weight E×d + bias E) and experts of intermediate_size with biases, in
+    // every layer; no dense MLP.
+    moe: 'mixtral',
+    routerBias: true,
+    expertBias: true,
+    source: 'gpt_oss/modeling_gpt_oss.py (sinks, attention biases, expert and router biases)',
+  },
+  {
+    id: 'smollm3',
+    ...LLAMA_LIKE,
+    // SmolLM3Config (transformers@008e5743 modular_smollm3.py): field defaults, num_key_value_heads
+    // None → heads, tie_word_embeddings True; no head_dim field (LlamaAttention's getattr fallback
+    // hidden // heads when absent).
+    defaults: {
+      vocab_size: 128256,
+      hidden_size: 2048,
+      intermediate_size: 11008,
+      num_hidden_layers: 36,
+      num_attention_heads: 16,
+      num_key_value_heads: 4,
+      max_position_embeddings: 32768,
+      attention_bias: false,
+      mlp_bias: false,
+    },
+    nullDerives: ['num_key_value_heads'],
+    tiedDefault: true,
+    ...ATTENTION_BIAS,
+    mlpBias: { key: 'mlp_bias' },
+    source: 'smollm3/modular_smollm3.py (Llama layout, NoPE layers have no parameters)',
+  },
+  {
+    id: 'arcee',
+    ...LLAMA_LIKE,
+    // ArceeConfig(LlamaConfig) (transformers@031734d9 modular_arcee.py): Llama None handling.
+    defaults: {
+      vocab_size: 32000,
+      hidden_size: 2560,
+      intermediate_size: 18432,
+      num_hidden_layers: 32,
+      num_attention_heads: 32,
+      max_position_embeddings: 4096,
+      attention_bias: false,
+      mlp_bias: false,
+    },
+    nullDerives: ['num_key_value_heads', 'head_dim'],
+    // ArceeMLP = NemotronMLP: up_proj and down_proj only (ReLU²), bias=config.mlp_bias.
+    gatedMlp: false,
+    ...ATTENTION_BIAS,
+    mlpBias: { key: 'mlp_bias' },
+    source: 'arcee/modular_arcee.py (Llama layout with the two-matrix NemotronMLP)',
+  },
+  {
+    id: 'seed_oss',
+    ...LLAMA_LIKE,
+    // SeedOssConfig (transformers@008e5743 configuration_seed_oss.py): field defaults; None
+    // num_key_value_heads → heads, None head_dim → hidden // heads.
+    defaults: {
+      vocab_size: 155136,
+      hidden_size: 4096,
+      intermediate_size: 27648,
+      num_hidden_layers: 64,
+      num_attention_heads: 80,
+      num_key_value_heads: 8,
+      head_dim: 128,
+      max_position_embeddings: 524288,
+      attention_bias: true,
+      attention_out_bias: false,
+      mlp_bias: false,
+    },
+    nullDerives: ['num_key_value_heads', 'head_dim'],
+    // SeedOssAttention (transformers@052b1dcd modular_seed_oss.py): q/k/v bias=attention_bias,
+    // o_proj bias=attention_out_bias; SeedOssMLP gate/up/down bias=mlp_bias.
+    qkvBias: { key: 'attention_bias' },
+    attnOutBias: { key: 'attention_out_bias' },
+    mlpBias: { key: 'mlp_bias' },
+    source: 'seed_oss/modular_seed_oss.py (q/k/v bias, separate o_proj bias switch)',
+  },
+  {
+    id: 'ernie4_5',
+    ...LLAMA_LIKE,
+    // Ernie4_5Config (transformers@008e5743 configuration_ernie4_5.py): field defaults; None
+    // num_key_value_heads → heads, None head_dim → hidden // heads.
+    defaults: {
+      vocab_size: 103424,
+      hidden_size: 1024,
+      intermediate_size: 3072,
+      num_hidden_layers: 18,
+      num_attention_heads: 16,
+      num_key_value_heads: 2,
+      head_dim: 128,
+      max_position_embeddings: 131072,
+      use_bias: false,
+    },
+    nullDerives: ['num_key_value_heads', 'head_dim'],
+    tiedDefault: true,
+    // Ernie4_5Attention / Ernie4_5MLP (transformers@016bc8ef modular_ernie4_5.py): every
+    // projection bias=config.use_bias; lm_head without bias.
+    qkvBias: { key: 'use_bias' },
+    attnOutBias: { key: 'use_bias' },
+    mlpBias: { key: 'use_bias' },
+    source: 'ernie4_5/modular_ernie4_5.py (Llama layout, use_bias on every projection)',
+  },
+  {
+    id: 'glm4',
+    ...LLAMA_LIKE,
+    // Glm4Config (transformers@008e5743 configuration_glm4.py): typed ints without None handling.
+    defaults: {
+      vocab_size: 151552,
+      hidden_size: 4096,
+      intermediate_size: 13696,
+      num_hidden_layers: 40,
+      num_attention_heads: 32,
+      num_key_value_heads: 2,
+      head_dim: 128,
+      max_position_embeddings: 131072,
+      attention_bias: true,
+    },
+    // Glm4DecoderLayer (transformers@08c53278 modular_glm4.py): input, post_self_attn,
+    // post_attention and post_mlp RMSNorms; Glm4MLP = Phi3MLP (fused gate_up, no bias);
+    // GlmAttention q/k/v bias=attention_bias, o_proj bias=False.
+    normsPerLayer: 4,
+    qkvBias: { key: 'attention_bias' },
+    source: 'glm4/modular_glm4.py (four norms per layer, q/k/v bias only)',
+  },
+  {
+    id: 'glm4_moe',
+    ...LLAMA_LIKE,
+    // Glm4MoeConfig (transformers@c7ec229a configuration_glm4_moe.py): __init__ defaults, stored
+    // as given (no None handling); no head_dim argument, so an absent one is hidden // heads
+    // (Glm4MoeAttention's getattr fallback, also @0e97420c modular_glm4_moe.py).
+    defaults: {
+      vocab_size: 151552,
+      hidden_size: 4096,
+      intermediate_size: 10944,
+      num_hidden_layers: 46,
+      num_attention_heads: 96,
+      num_key_value_heads: 8,
+      max_position_embeddings: 131072,
+      attention_bias: false,
+      moe_intermediate_size: 1408,
+      num_experts_per_tok: 8,
+      n_shared_experts: 1,
+      n_routed_experts: 128,
+      first_k_dense_replace: 1,
+      use_qk_norm: false,
+    },
+    // Glm4MoeAttention (transformers@a0699c97 modeling_glm4_moe.py): q/k/v bias=attention_bias,
+    // o_proj bias=False, q_norm/k_norm = RMSNorm(head_dim) when use_qk_norm. Glm4MoeMoE: routed
+    // experts of moe_intermediate_size, one shared MLP of moe_intermediate_size·n_shared_experts,
+    // router weight E×d; its e_score_correction_bias is a buffer (register_buffer), not a
+    // parameter, and no remote code makes it one. Dense layers below first_k_dense_replace.
+    qkvBias: { key: 'attention_bias' },
+    qkNorm: { key: 'use_qk_norm', kind: 'head', bias: false },
+    moe: 'deepseek-v3',
+    source: 'glm4_moe/modeling_glm4_moe.py (DeepSeek-V3 MoE layout with GQA, q/k/v bias)',
+  },
+  {
+    id: 'olmo3',
+    ...LLAMA_LIKE,
+    // Olmo3Config(Olmo2Config) (transformers@02e8340b modular_olmo3.py): num_key_value_heads None →
+    // heads; Olmo3DecoderLayer = Olmo2DecoderLayer, Olmo3Attention adds only a sliding window.
+    defaults: { attention_bias: false },
+    nullDerives: ['num_key_value_heads'],
+    ...ATTENTION_BIAS,
+    qkNorm: 'full',
+    source: 'olmo3/modular_olmo3.py (OLMo-2 layout: post norms, full-width QK RMSNorm)',
+  },
+  {
+    id: 'cohere2',
+    ...LLAMA_LIKE,
+    // Cohere2Config.__post_init__ (transformers@008e5743 modular_cohere2.py) sets head_dim =
+    // hidden_size // num_attention_heads whatever is written, and num_key_value_heads None → heads
+    // (the field default is None).
+    keys: { ...LLAMA_KEYS, headDim: [] },
+    defaults: {
+      vocab_size: 256000,
+      hidden_size: 8192,
+      intermediate_size: 22528,
+      num_hidden_layers: 40,
+      num_attention_heads: 64,
+      max_position_embeddings: 8192,
+      attention_bias: false,
+    },
+    nullDerives: ['num_key_value_heads'],
+    tiedDefault: true,
+    // Cohere2DecoderLayer: one bias-free CohereLayerNorm per parallel block; Cohere2Attention
+    // q/k/v/o bias=attention_bias and no q/k norm.
+    normsPerLayer: 1,
+    ...ATTENTION_BIAS,
+    source: 'cohere2/modular_cohere2.py (parallel block, LayerNorm without bias, no QK norm, tied)',
+  },
+  {
+    id: 'exaone4',
+    ...LLAMA_LIKE,
+    // Exaone4Config (transformers@008e5743 modular_exaone4.py): `num_key_value_heads: int = 32`
+    // without None handling; no head_dim field (Exaone4Attention's getattr fallback hidden // heads).
+    defaults: {
+      vocab_size: 102400,
+      hidden_size: 4096,
+      intermediate_size: 16384,
+      num_hidden_layers: 32,
+      num_attention_heads: 32,
+      num_key_value_heads: 32,
+      max_position_embeddings: 2048,
+    },
+    // Exaone4Attention: no biases, q_norm/k_norm = RMSNorm(head_dim); Exaone4DecoderLayer =
+    // Olmo2DecoderLayer (post_attention and post_feedforward norms).
+    qkNorm: 'head',
+    source: 'exaone4/modular_exaone4.py (QK RMSNorm over head_dim, OLMo-2 norm placement)',
+  },
+  {
+    id: 'llama4_text',
+    ...LLAMA_LIKE,
+    // The dense layers' MLP is intermediate_size_mlp; intermediate_size is the expert (and shared
+    // expert) width, read by the llama4 MoE style.
+    keys: { ...LLAMA_KEYS, ffnSize: ['intermediate_size_mlp'] },
+    // Llama4TextConfig (transformers@008e5743 configuration_llama4.py): field defaults;
+    // __post_init__ replaces a None num_key_value_heads by the heads and a None head_dim by
+    // hidden // heads, and a None moe_layers by range(step - 1, layers, step).
+    defaults: {
+      vocab_size: 202048,
+      hidden_size: 5120,
+      intermediate_size: 8192,
+      intermediate_size_mlp: 16384,
+      num_hidden_layers: 48,
+      num_attention_heads: 40,
+      num_key_value_heads: 8,
+      head_dim: 128,
+      max_position_embeddings: 131072,
+      num_experts_per_tok: 1,
+      num_local_experts: 16,
+      interleave_moe_layer_step: 1,
+      attention_bias: false,
+    },
+    nullDerives: ['num_key_value_heads', 'head_dim'],
+    // Llama4TextAttention (transformers@63210d0e modeling_llama4.py): q/k/v/o bias=attention_bias;
+    // its qk_norm is Llama4TextL2Norm, without parameters. Llama4TextMoe: Llama4TextExperts
+    // gate_up_proj E×d×2f and down_proj E×f×d (no biases), Llama4Router Linear(d, E, bias=False),
+    // shared_expert Llama4TextMLP(intermediate_size). Two RMSNorms per layer; untied lm_head.
+    ...ATTENTION_BIAS,
+    moe: 'llama4',
+    classStems: ['llama4'],
+    source: 'llama4/modeling_llama4.py (Llama4ForCausalLM: interleaved MoE with a shared expert)',
+  },
+  {
+    id: 'ernie4_5_moe',
+    ...LLAMA_LIKE,
+    // Ernie4_5_MoeConfig (transformers@001f85b3 configuration_ernie4_5_moe.py): __init__ defaults,
+    // stored as given except moe_layer_end_index -1 → num_hidden_layers - 1; attribute_map
+    // {"num_experts": "moe_num_experts", "num_experts_per_tok": "moe_k"}. No head_dim argument
+    // (LlamaAttention's getattr fallback hidden // heads when absent).
+    attributeMap: { num_experts: 'moe_num_experts', num_experts_per_tok: 'moe_k' },
+    defaults: {
+      vocab_size: 103424,
+      hidden_size: 2560,
+      intermediate_size: 12288,
+      num_hidden_layers: 28,
+      num_attention_heads: 20,
+      num_key_value_heads: 4,
+      max_position_embeddings: 131072,
+      use_bias: false,
+      moe_intermediate_size: 1536,
+      moe_k: 6,
+      moe_num_experts: 64,
+      moe_num_shared_experts: 2,
+      moe_layer_start_index: 1,
+      moe_layer_end_index: -1,
+      moe_layer_interval: 1,
+    },
+    tiedDefault: true,
+    // Ernie4_5_MoeAttention / Ernie4_5_MoeMLP (experts, shared experts, dense MLP) and the lm_head:
+    // bias=config.use_bias (transformers@01187e21 modular_ernie4_5_moe.py). The sparse block's
+    // gate is Linear(d, E, bias=False) and its moe_statics.e_score_correction_bias an
+    // nn.Parameter of E (requires_grad=False, still a parameter).
+    qkvBias: { key: 'use_bias' },
+    attnOutBias: { key: 'use_bias' },
+    mlpBias: { key: 'use_bias' },
+    lmHeadBias: { key: 'use_bias' },
+    moe: 'ernie',
+    routerBias: true,
+    source: 'ernie4_5_moe/modular_ernie4_5_moe.py (MoE from moe_layer_start_index, shared experts, statics)',
   },
   {
     id: 't5',

@@ -272,6 +272,28 @@ function read(text: string, context: ReadContext): ReadResult {
     missing.push(`a model of the head class ${architectureName.slice(0, 60)}`);
     delete spec.architecture;
   }
+  if (architectureName !== undefined && LM_HEAD_CLASS.test(architectureName)) {
+    // An LM head class that is not this family's model (TensorRT-LLM's OranginaForCausalLM written
+    // with model_type "mixtral" has gpt-oss sinks and biases; LlamaForCausalLMEagle3 is a draft
+    // head): the framework that reads `architectures` builds another model than the model_type's.
+    const stem = architectureName
+      .replace(LM_HEAD_CLASS, '')
+      .toLowerCase()
+      .replace(/[^a-z0-9]/g, '');
+    const stems = [family.id, ...(family.classStems ?? [])].map((id) =>
+      id.toLowerCase().replace(/[^a-z0-9]/g, ''),
+    );
+    if (spec.architecture && !stems.includes(stem)) {
+      view.diagnostics.push({
+        severity: 'warning',
+        code: 'not-modelled-key',
+        message: `unknown: architectures = ${architectureName.slice(0, 60)} is not the ${family.id} model class — a custom or other model's head class, whose parameters Scaling Lens does not know; N not shown.`,
+        range: architecturesFound?.source.keyRange,
+      });
+      missing.push(`a model of the head class ${architectureName.slice(0, 60)}`);
+      delete spec.architecture;
+    }
+  }
   if (!spec.architecture && missing.length === 0) missing.push('usable values for the keys diagnosed above');
   if (!spec.architecture) spec.paramsMissing = missing;
   return { kind: 'run-config', spec, written: view.written(family.id) };
@@ -574,8 +596,23 @@ function buildArchitecture(
     qkNorm,
     qkNormBias,
     ...(family.embeddingNorm ? { embeddingNorm: true } : {}),
+    ...(family.attentionSinks ? { attentionSinks: true } : {}),
     ...(encoderDecoder ? { encoderDecoder } : {}),
   };
+  if (architecture.tiedEmbeddings && architecture.lmHeadBias) {
+    // A tied lm_head whose Linear has a bias (PhiForCausalLM, GPTJForCausalLM, ERNIE-4.5-MoE with
+    // use_bias): the bias stays a separate parameter of vocab_size, which the tied-head count
+    // (params.ts) drops; unknown rather than vocab_size too few.
+    view.diagnostics.push({
+      severity: 'warning',
+      code: 'not-modelled-key',
+      message:
+        'unknown: tie_word_embeddings = true with an lm_head bias — Scaling Lens does not count the bias of a tied head; N not shown.',
+      range: archSources.tiedEmbeddings?.keyRange,
+    });
+    missing.push('a model of a tied lm_head with a bias');
+    return undefined;
+  }
   if (family.mla) {
     const mla = readMla(view, int);
     if (!mla) return undefined;
@@ -631,11 +668,13 @@ function readMoe(
 ): MoeSpec | 'invalid' | undefined {
   const style = family.moe!;
   const expertsKey =
-    style === 'mixtral'
+    style === 'mixtral' || style === 'llama4'
       ? 'num_local_experts'
       : style.startsWith('deepseek')
         ? 'n_routed_experts'
-        : 'num_experts';
+        : style === 'ernie'
+          ? 'moe_num_experts'
+          : 'num_experts';
   // Spellings the config class maps onto the expert count (attribute_map); two different written
   // values leave the count to the order transformers happens to set them in, so it is unknown.
   const spellings = [expertsKey, ...(family.expertAliases ?? [])];
@@ -657,21 +696,84 @@ function readMoe(
   // DeepSeek: n_routed_experts null means a dense model.
   if (style.startsWith('deepseek') && expertsFound && expertsFound.value === null) return undefined;
   const nExperts = int('nExperts', expertsKeys, 'experts', { min: 0 });
-  const expertsPerToken = int('expertsPerToken', ['num_experts_per_tok'], 'experts per token', { min: 0 });
+  const expertsPerToken = int(
+    'expertsPerToken',
+    [style === 'ernie' ? 'moe_k' : 'num_experts_per_tok'],
+    'experts per token',
+    { min: 0 },
+  );
   if (nExperts === undefined || expertsPerToken === undefined) return 'invalid';
   if (expertsFound) archSources.nExperts = expertsFound.source;
   if (nExperts === 0) return undefined;
   if (expertsPerToken === 0 || expertsPerToken > nExperts) {
-    const source = view.get(['num_experts_per_tok'])?.source;
+    const source = view.get(['num_experts_per_tok', 'moe_k'])?.source;
     if (source) view.invalid(source, `between 1 and the ${nExperts} experts`);
     return 'invalid';
   }
 
   if (style === 'mixtral' || style === 'olmoe') {
-    return { nExperts, expertsPerToken, expertFfnSize: denseFfnSize };
+    return {
+      nExperts,
+      expertsPerToken,
+      expertFfnSize: denseFfnSize,
+      // gpt-oss: GptOssTopKRouter.bias (E) and GptOssExperts gate_up/down biases.
+      ...(family.routerBias ? { routerBias: true } : {}),
+      ...(family.expertBias ? { expertBias: true } : {}),
+    };
+  }
+  if (style === 'llama4') {
+    // Llama4TextDecoderLayer: MoE when layer_idx in config.moe_layers (a written list, else
+    // range(interleave_moe_layer_step - 1, layers, step), i.e. layers // step of them); the shared
+    // expert and the experts are intermediate_size wide.
+    const width = int(undefined, ['intermediate_size'], 'expert FFN width');
+    if (width === undefined) return 'invalid';
+    const listFound = view.get(['moe_layers']);
+    let moeLayers: number;
+    if (listFound && listFound.value !== null) {
+      const list = listFound.value;
+      if (!Array.isArray(list) || !list.every((v) => Number.isInteger(v))) {
+        view.invalid(listFound.source, 'a list of layer indices');
+        return 'invalid';
+      }
+      moeLayers = new Set((list as number[]).filter((layer) => layer >= 0 && layer < nLayers)).size;
+    } else {
+      const step = int(undefined, ['interleave_moe_layer_step'], 'MoE layer step');
+      if (step === undefined) return 'invalid';
+      moeLayers = Math.floor(nLayers / step);
+    }
+    if (moeLayers === 0) return undefined;
+    return { nExperts, expertsPerToken, expertFfnSize: width, sharedExpertFfnSize: width, moeLayers };
   }
   const expertFfnSize = int(undefined, ['moe_intermediate_size'], 'expert FFN width');
   if (expertFfnSize === undefined) return 'invalid';
+
+  if (style === 'ernie') {
+    // Ernie4_5_MoeDecoderLayer: sparse when (i + 1) % interval == 0 and start <= i <= end (end -1
+    // is the last layer): the multiples m = i + 1 of interval in [start + 1, end + 1].
+    const interval = int(undefined, ['moe_layer_interval'], 'MoE layer interval');
+    const start = int(undefined, ['moe_layer_start_index'], 'first MoE layer', { min: 0 });
+    const endFound = view.get(['moe_layer_end_index']);
+    // Absent: the class default -1, i.e. the last layer.
+    const end =
+      !endFound || endFound.value === -1
+        ? nLayers - 1
+        : int(undefined, ['moe_layer_end_index'], 'last MoE layer', { min: 0 });
+    const shared = int(undefined, ['moe_num_shared_experts'], 'shared experts', { min: 0 });
+    if (interval === undefined || start === undefined || end === undefined || shared === undefined) {
+      return 'invalid';
+    }
+    const last = Math.min(end, nLayers - 1);
+    const moeLayers = last < start ? 0 : Math.floor((last + 1) / interval) - Math.floor(start / interval);
+    if (moeLayers === 0) return undefined;
+    return {
+      nExperts,
+      expertsPerToken,
+      expertFfnSize,
+      sharedExpertFfnSize: shared * expertFfnSize,
+      routerBias: true,
+      moeLayers,
+    };
+  }
 
   if (style === 'qwen-moe') {
     // Qwen-MoE: layer i is sparse unless listed in mlp_only_layers, and only every
