@@ -12,6 +12,7 @@
  * config instead (`lrForStep`).
  */
 import { guessDelimiter, parseDelimited } from './csv';
+import { formatCount } from '../format';
 import { normalizeColumn, paramsFromName, parseCell, pickColumn } from './ingest';
 import { runFeatures } from '../schedule/features';
 import type { TrajectoryPoint } from './trajectory';
@@ -38,9 +39,19 @@ export interface TrajectoryIngest {
   paramsKnown: boolean;
 }
 
-/** A nominal size as a model label ("400M", "1.6B"), for models named by their runs' labels. */
-function formatSize(n: number): string {
-  return n >= 1e9 ? `${+(n / 1e9).toPrecision(4)}B` : `${+(n / 1e6).toPrecision(4)}M`;
+/**
+ * Model labels for nominal sizes read from run labels: the views' own "400M" / "1.6B"
+ * (format.ts formatCount), or the bare count where two sizes would read alike at three digits.
+ */
+function sizeLabels(sizes: Iterable<number>): Map<number, string> {
+  const distinct = [...new Set(sizes)];
+  const short = distinct.map((n) => formatCount(n));
+  return new Map(
+    distinct.map((n, i) => [
+      n,
+      short.indexOf(short[i]) === short.lastIndexOf(short[i]) ? short[i] : String(n),
+    ]),
+  );
 }
 
 /**
@@ -220,6 +231,7 @@ export function readTrajectoryTable(
   // without a model column, from the run labels ("400M-cosine"), the runs of one size being a model.
   const sizeColumn = idx.model >= 0 ? 'model' : idx.run >= 0 ? 'run' : undefined;
   let labelParams: Map<string, number> | undefined;
+  let runSizeLabels: Map<number, string> | undefined;
   if (idx.params < 0 && !options.params && sizeColumn) {
     labelParams = new Map();
     for (const r of records.slice(1)) {
@@ -232,16 +244,17 @@ export function readTrajectoryTable(
       }
       labelParams.set(label, n);
     }
+    runSizeLabels = sizeColumn === 'run' && labelParams?.size ? sizeLabels(labelParams.values()) : undefined;
     if (labelParams?.size)
       out.notes.push(
         sizeColumn === 'model'
           ? `no params column: N from the model labels' nominal sizes (${[...labelParams].map(([l, n]) => `${l} = ${n.toExponential(2)}`).join(', ')}); give a params column for exact counts`
           : `no params or model column: N from the run labels' nominal sizes, the runs of one size being one model (${[
-              ...new Set(labelParams.values()),
+              ...runSizeLabels!,
             ]
               .map(
-                (n) =>
-                  `${formatSize(n)} = ${n.toExponential(2)}: ${[...labelParams!.values()].filter((v) => v === n).length} runs`,
+                ([n, label]) =>
+                  `${label} = ${n.toExponential(2)}: ${[...labelParams!.values()].filter((v) => v === n).length} runs`,
               )
               .join(', ')}); give a params column for exact counts`,
       );
@@ -271,7 +284,8 @@ export function readTrajectoryTable(
     const step = num('step');
     const runSize = sizeColumn === 'run' ? labelParams?.get(cell('run')) : undefined;
     const row: Row = {
-      model: cell('model') || cell('params') || (runSize !== undefined ? formatSize(runSize) : 'model'),
+      model:
+        cell('model') || cell('params') || (runSize !== undefined ? runSizeLabels!.get(runSize)! : 'model'),
       run: cell('run') || cell('model') || cell('params') || 'run',
       params:
         idx.params >= 0
