@@ -170,6 +170,18 @@ export const MEGATRON_INVENTORY: FrameworkInventory = {
       8,
       null,
     ),
+    // MegaBlocks' Megatron-LM fork (stanford-futuredata/Megatron-LM@85f95aef megatron/arguments.py
+    // _add_moe_args, model/transformer.py l. 139, 714): a dMoE of `--moe-num-experts` expert MLPs and
+    // a router in every layer, default None (dense); `--glu` gates the MLP. Upstream Megatron has
+    // neither flag. allenai/OLMoE scripts/megatron_dmoe_46m_8gpu.sh read as its dense 45.6M model.
+    notModelled(
+      '--moe-num-experts',
+      'N',
+      "MegaBlocks' Megatron-LM fork: dMoE expert MLPs and a router in every layer",
+      64,
+      null,
+    ),
+    notModelled('--glu', 'N', "MegaBlocks' Megatron-LM fork: gated linear units in the MLP", true),
     notModelled(
       '--moe-latent-size',
       'N',

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { countParams } from '../../../model/params';
 import type { RunSpec } from '../../../types';
 import { megatronReader } from './reader';
+import { readRunConfig } from '../../registry';
 
 /**
  * Third-party launch scripts (alibaba/Pai-Megatron-Patch@a098ca5a examples/*\/run_mcore_*.sh and
@@ -226,5 +227,41 @@ describe('Megatron checkpoint converters (Pai-Megatron-Patch@a098ca5a toolkits/d
       countParams(spec.architecture!).total,
       2 * (12 * 256 * 256 + 13 * 256) + 50304 * 256 + 2048 * 256 + 2 * 256,
     );
+  });
+});
+
+describe("Megatron scripts for MegaBlocks' fork (allenai/OLMoE scripts/megatron_dmoe_46m_8gpu.sh)", () => {
+  // stanford-futuredata/Megatron-LM@85f95aef megatron/arguments.py _add_moe_args: `--moe-num-experts`
+  // (default None) builds a dMoE in every layer; upstream Megatron has no such flag, so it was
+  // silently dropped and the script read as its dense twin (45,654,016).
+  const registrySpec = (text: string): RunSpec => {
+    const result = readRunConfig(text, { path: '/tmp/megatron_dmoe.sh' });
+    assert.equal(result.kind, 'run-config');
+    return (result as { spec: RunSpec }).spec;
+  };
+  const script = (extra: string) =>
+    [
+      'MOE_ARGUMENTS="--moe-num-experts=64 --moe-loss-weight=0.1 --moe-top-k=1"',
+      'torchrun pretrain_gpt.py --num-layers 8 --hidden-size 512 --num-attention-heads 8 --seq-length 2048 \\',
+      '  --max-position-embeddings 2048 --micro-batch-size 8 --global-batch-size 64 --train-iters 100 \\',
+      `  --vocab-file gpt2-vocab.json --merge-file gpt2-merges.txt ${extra}`,
+    ].join('\n');
+
+  it('N is unknown naming --moe-num-experts (was the dense count)', () => {
+    const spec = registrySpec(script('${MOE_ARGUMENTS} --moe-expert-model-parallelism'));
+    assert.equal(spec.architecture, undefined);
+    assert.match(messages(spec), /unknown: --moe-num-experts = 64 — .*MegaBlocks/);
+    assert.equal(spec.training.tokens, 100 * 64 * 2048);
+  });
+
+  it('--glu (the same fork’s gated MLP) makes N unknown too', () => {
+    const spec = registrySpec(script('--glu'));
+    assert.equal(spec.architecture, undefined);
+    assert.match(messages(spec), /unknown: --glu = true/);
+  });
+
+  it('the dense script without the fork flags keeps its exact count', () => {
+    const spec = registrySpec(script('').split('\n').slice(1).join('\n'));
+    assert.equal(countParams(spec.architecture!).total, gpt(8, 512));
   });
 });

@@ -155,6 +155,16 @@ export const NANOGPT_ARCHITECTURAL_NAME =
   /(expert|moe|n_kv|kv_head|num_kv|kv_chan|kv_rep|key_value|gqa|mqa|query_group|n_rep|vocab|rope|rotary|swiglu|geglu|glu|mlp|ffn|intermediate|head_dim|head_size|d_head|n_embd|n_embed|embed_dim|emb_dim|model_dim|n_inner|n_layer|n_head|num_layers|num_heads|hidden_size|d_model|d_ff|multiple_of|tie_|tied|tying|untie|norm|qk_|window|latent|lora|mtp|router|n_exp|shared_|alibi|pos_emb|abs_pos|position|n_positions|n_ctx)/i;
 
 /**
+ * Names no known fork reads that say the model comes from elsewhere: a fork's SFT/DPO script that
+ * loads `checkpoint_path` (aaronzhfeng/llm-foundry@HEAD post_training/train_sft.py `load_checkpoint`
+ * takes `model_args` from the checkpoint) builds the checkpoint's model, not train.py's GPT-2
+ * defaults; a token id (`pad_token_id = 151643`) names another tokenizer's vocabulary. N becomes
+ * unknown. `always_save_checkpoint` is nanoGPT's own and is not matched (the inventory comes first).
+ */
+export const NANOGPT_LOADED_MODEL_NAME =
+  /(checkpoint_path|ckpt_path|ckpt_file|checkpoint_file|init_checkpoint|pretrained|model_path|model_name_or_path|base_model|hf_model|load_from|load_path|resume_from|ref_model|reference_model|teacher|token_id)/i;
+
+/**
  * Names no known fork reads that look like a training length (epochs, token budgets, llm.c and
  * modded-nanogpt style `total_batch_size`/`num_iterations`): D becomes unknown.
  */

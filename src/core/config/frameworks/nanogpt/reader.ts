@@ -37,6 +37,7 @@ import {
 } from './models';
 import {
   NANOGPT_ARCHITECTURAL_NAME,
+  NANOGPT_LOADED_MODEL_NAME,
   NANOGPT_BPE_DATASETS,
   NANOGPT_CHAR_DATASET,
   NANOGPT_INVENTORY,
@@ -696,7 +697,19 @@ function read(text: string, context: ReadContext): ReadResult {
     delete training.formula;
     training.missing = foreignTraining.map((a) => `a model of \`${a.name}\``);
   }
+  // Names no known fork reads that load the model from a checkpoint or another tokenizer.
+  const loaded = checkpoint ? [] : unknownNames(view, NANOGPT_LOADED_MODEL_NAME);
+  for (const assignment of loaded) {
+    view.diagnostics.push({
+      severity: 'warning',
+      code: 'not-modelled-key',
+      message: `unknown: ${assignment.name} = ${assignment.raw.slice(0, 40)} — nanoGPT's train.py does not read \`${assignment.name}\`; a fork that does takes its model (or its vocabulary) from elsewhere, so N is not the GPT-2 defaults and is not shown.`,
+      range: view.source(assignment).keyRange,
+    });
+  }
+  foreign.push(...loaded.filter((a) => !foreign.includes(a)));
   for (const assignment of foreign) {
+    if (loaded.includes(assignment)) continue;
     view.diagnostics.push({
       severity: 'warning',
       code: 'not-modelled-key',

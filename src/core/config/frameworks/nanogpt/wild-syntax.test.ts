@@ -195,3 +195,36 @@ describe("nanoGPT reader: a fork's own dataset (train.py vocab from data/<datase
     assert.equal(countParams(spec.architecture!).total, 14_468_352);
   });
 });
+
+describe('nanoGPT-style configs of a fork that loads its model (aaronzhfeng/llm-foundry post_training/configs/*.py)', () => {
+  // The fork's train_sft.py / train_dpo.py exec such a file like configurator.py does, but build the
+  // model from `checkpoint_path`'s stored model_args (a Qwen3-1.8B there), never from train.py's
+  // GPT-2 defaults; before, the file read as a 125,160,192-parameter GPT-2 with no warning.
+  const sft = [
+    "checkpoint_path = '/raid/out-qwen3-1.8b/ckpt_160000.pt'",
+    "sft_data_dir = 'data/sft_alpaca'",
+    'batch_size = 4',
+    'gradient_accumulation_steps = 4',
+    'block_size = 2048',
+    'max_iters = 3000',
+    'always_save_checkpoint = True',
+    'pad_token_id = 151643',
+  ].join('\n');
+
+  it('N is unknown, naming checkpoint_path and the foreign token id; D is still the file’s', () => {
+    const spec = read(sft);
+    assert.equal(spec.architecture, undefined);
+    assert.match(
+      messages(spec),
+      /unknown: checkpoint_path = .*takes its model \(or its vocabulary\) from elsewhere/,
+    );
+    assert.match(messages(spec), /unknown: pad_token_id = 151643/);
+    assert.equal(spec.training.tokens, 4 * 4 * 2048 * 3000);
+  });
+
+  it("nanoGPT's own always_save_checkpoint does not make N unknown (GPT-2 small defaults stay)", () => {
+    const spec = read(['always_save_checkpoint = False', 'batch_size = 12', 'max_iters = 10'].join('\n'));
+    assert.ok(spec.architecture);
+    assert.equal(countParams(spec.architecture!).total, 124_373_760);
+  });
+});
