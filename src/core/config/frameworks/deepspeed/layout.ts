@@ -216,6 +216,28 @@ export function readDeepSpeedConfig(y: YamlLayout, options: DeepSpeedLayoutOptio
     const flag = y.find(at(...path));
     if (on(flag)) y.unmodelled(flag!.source, why);
   }
+  // Model sharding the JSON turns on for a Hugging Face model (deepspeedai/DeepSpeed@edaa7221): AutoTP
+  // training splits the weights over `tensor_parallel.autotp_size` ranks (engine.py:332
+  // _configure_tensor_parallel when autotp_size > 1; 0 disables it, runtime/tensor_parallel/config.py),
+  // AutoEP shards the experts (`expert_parallel.enabled`, module_inject/auto_ep_config.py), and Ulysses
+  // `sequence_parallel_size` splits each sequence, dividing the data-parallel world (config.py:721).
+  // The layout has no such dimension for a DeepSpeed-only run, so memory is unknown, naming the key.
+  const autotp = y.find(at('tensor_parallel', 'autotp_size'));
+  const autotpSize = y.count(at('tensor_parallel', 'autotp_size'));
+  if (autotp && (autotpSize ? autotpSize.value > 1 : isPlaceholder(autotp.source.raw)))
+    y.unmodelled(
+      autotp.source,
+      'DeepSpeed AutoTP training (weights split over tensor_parallel.autotp_size ranks)',
+    );
+  const autoep = y.find(at('expert_parallel', 'enabled'));
+  if (on(autoep))
+    y.unmodelled(autoep!.source, 'DeepSpeed AutoEP (experts sharded over expert_parallel.autoep_size ranks)');
+  const ulysses = y.count(at('sequence_parallel_size'));
+  if (ulysses && ulysses.value > 1)
+    y.unmodelled(
+      ulysses.source,
+      'Ulysses sequence parallelism (sequence_parallel_size) splits each sequence over ranks',
+    );
   const accum = y.str(at('data_types', 'grad_accum_dtype'));
   const fp32Accum = accum ? /^(fp32|float32|float)$/i.test(accum.value.trim()) : false;
   if (out.half !== 'auto') {

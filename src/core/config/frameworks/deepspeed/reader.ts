@@ -69,6 +69,15 @@ const DEEPSPEED_KEYS = new Set([
   'use_data_before_expert_parallel_',
   'timers',
   'train_batch_size_per_gpu',
+  // Read by DeepSpeedConfig at deepspeedai/DeepSpeed@edaa7221 (runtime/config.py, constants.py).
+  'use_data_before_expert_parallelism',
+  'tensor_parallel',
+  'expert_parallel',
+  'sequence_parallel_size',
+  'managed_gradient_accumulation',
+  'gradient_allreduce_op',
+  'dataloader_drop_last',
+  'log_level',
 ]);
 
 /** Keys that must be present for a file to be a DeepSpeed config rather than any JSON. */

@@ -340,8 +340,8 @@ const entries: InventoryEntry[] = [
   {
     key: 'global_num_gpus',
     affects: 'D',
-    status: 'irrelevant',
-    why: 'set by the launcher; the reader takes the GPU count from a comment or the settings',
+    status: 'modelled',
+    why: 'usually set by the launcher; written in the file, calculate_derived uses it for the data-parallel size (arguments.py:892), before a comment or the settings',
   },
 ];
 

@@ -17,7 +17,13 @@ export function readGptNeoxLayout(text: string, gpus?: number): ParallelLayout {
   const yaml = parseYaml(text);
   if (!yaml) return { sources: {} };
   const y = new YamlLayout(yaml, { sources: {} }, { hyphenInsensitive: true });
-  const mp = y.int(['model_parallel_size'], 'tensorParallel');
+  // calculate_derived makes a model_parallel_size below 1 one rank (arguments.py @ea7aefd8:
+  // "mp_size = mp_size if mp_size >= 1 else 1").
+  const mpFound = y.count(['model_parallel_size']);
+  const mp =
+    mpFound && mpFound.value < 1
+      ? { value: 1, source: mpFound.source }
+      : y.int(['model_parallel_size'], 'tensorParallel');
   y.set('tensorParallel', mp);
   // pipe_parallel_size 0 disables the pipeline engine; 1 is the engine with one stage.
   const ppFound = y.count(['pipe_parallel_size']);

@@ -11,9 +11,12 @@ import { SpecBuilder, formatInt, optionGpus, type Sourced } from '../../specBuil
 import { neverThrowing, epochsOverDataset, padVocab } from '../../readerPolicy';
 import {
   NEOX_ACTIVATIONS,
+  NEOX_ARCH_KEY_PATTERN,
+  NEOX_ARCH_KEYS,
   NEOX_ATTENTION_TYPES,
   NEOX_GATED_ACTIVATIONS,
   NEOX_LEGACY_MOE_KEYS,
+  NEOX_MOE_KEYS,
   NEOX_POS_EMBS,
   NEOX_GPU_COMMENT_PATTERNS,
   NEOX_NORMS,
@@ -145,6 +148,26 @@ function read(text: string, context: ReadContext): ReadResult {
   return { kind: 'run-config', spec: b.finish(), written: yamlWrittenKeys(yaml) };
 }
 
+/**
+ * model_parallel_size as NeoX uses it: calculate_derived replaces a value below 1 (the `0` some forks
+ * write beside `pipe_parallel_size: 0`) by 1 before anything reads it ("mp_size = mp_size if mp_size >= 1
+ * else 1", megatron/neox_arguments/arguments.py @ EleutherAI/gpt-neox@ea7aefd8), so 0 is one rank.
+ */
+function modelParallelSize(b: SpecBuilder): number {
+  const found = b.number(['model_parallel_size']);
+  if (found && Number.isInteger(found.value) && found.value < 1) return 1;
+  return b.int(['model_parallel_size'])?.value ?? 1;
+}
+
+/**
+ * A GPU count the file writes: calculate_derived takes `global_num_gpus` when it is set and only
+ * otherwise counts the hostfile's or the node's GPUs (megatron/neox_arguments/arguments.py:892 @
+ * EleutherAI/gpt-neox@ea7aefd8), so it decides the data-parallel size over any comment or setting.
+ */
+function writtenGpus(b: SpecBuilder): Sourced<number> | undefined {
+  return b.int(['global_num_gpus'], { training: 'gpus' });
+}
+
 /** A name NeoX would reject: diagnosed, and the count becomes unknown (see SpecBuilder.finish). */
 function unknownName(b: SpecBuilder, key: Sourced<string>, known: ReadonlySet<string>): void {
   b.refuse(
@@ -166,6 +189,7 @@ function readArchitecture(b: SpecBuilder): ArchitectureSpec | undefined {
     );
     return undefined;
   }
+  if (!readForeignModelKeys(b)) return undefined;
   // Layer types first: NeoX skips the hidden_size % heads check for mamba stacks (arguments.py
   // validate_values), so an unmodelled layer type is the reason to give, not the head width.
   if (!readAttentionConfig(b)) return undefined;
@@ -209,7 +233,14 @@ function readArchitecture(b: SpecBuilder): ArchitectureSpec | undefined {
   // ParallelMLP rounds linear1's output to 2·mlp_multiple_of and linear2's input to mlp_multiple_of
   // (megatron/model/transformer.py); when the two disagree the model cannot run, so no count.
   let linear1Width: number | undefined;
-  if (legacyLlamaMlp && !intermediate) {
+  if (legacyLlamaMlp && intermediate) {
+    // Pre-Sep-2024 LLaMAParallelMLP takes intermediate_size as the per-branch width of w1, w3 and w2,
+    // with no 2/3 rule and no rounding ("Allow custom intermediate size, e.g. for Mistral",
+    // megatron/model/transformer.py:186 at EleutherAI/gpt-neox@7548a8b76426fbf64e52343ad1846022793de58d,
+    // the parent of 0d4bdb96 which removed the class; configs/mistral/7B.yml there writes 14336).
+    ffnSize = intermediate.value;
+    b.assume(`mlp_type llama: intermediate_size ${ffnSize} is the per-branch width (LLaMAParallelMLP)`);
+  } else if (legacyLlamaMlp) {
     // Pre-2024 LLaMAParallelMLP: int(2·4h/3) rounded up to multiple_of (256) per branch.
     ffnSize = roundUpToMultiple(Math.floor((2 * 4 * dModel.value) / 3), multipleOf);
     b.assume(`mlp_type llama: per-branch MLP width int(8h/3) rounded to ${multipleOf} = ${ffnSize}`);
@@ -236,8 +267,10 @@ function readArchitecture(b: SpecBuilder): ArchitectureSpec | undefined {
   const mlpBiasSetting = b.bool(['use_bias_in_mlp'])?.value;
   // Gated MLPs are the Llama ports, which are meant bias-free (the pre-2024 LLaMAParallelMLP had no
   // biases); current NeoX would add them unless use_bias_in_mlp: false, so say so.
-  const mlpBias = mlpBiasSetting ?? !gatedMlp;
-  if (mlpBiasSetting === undefined && gatedMlp) {
+  // LLaMAParallelMLP (mlp_type llama, before 0d4bdb96) builds w1, w3, w2 with bias=False; use_bias_in_mlp
+  // only arrived with adbf5d6f, which removed mlp_type.
+  const mlpBias = legacyLlamaMlp ? false : (mlpBiasSetting ?? !gatedMlp);
+  if (mlpBiasSetting === undefined && gatedMlp && !legacyLlamaMlp) {
     b.assume(
       'gated (Llama-style) MLP counted without biases; current GPT-NeoX adds them unless use_bias_in_mlp: false',
     );
@@ -340,6 +373,28 @@ function readArchitecture(b: SpecBuilder): ArchitectureSpec | undefined {
 }
 
 /**
+ * A model-shape key (NEOX_ARCH_KEY_PATTERN) that no GPT-NeoX version defines: the file is for a fork
+ * whose model code reads it (lumosity4tpj/Neox-LLM's `num_key_value_heads`, `ffn_dim_multiplier`,
+ * `multiple_of`; Stability-AI's `attention_head_type`), so the count would follow NeoX's code, not the
+ * fork's. Returns false when the count must not be shown. MoE keys are readMoe's.
+ */
+function readForeignModelKeys(b: SpecBuilder): boolean {
+  const foreign = [...topLevelKeys(b.yaml, HYPHEN)]
+    .filter((key) => !/moe|expert/.test(key) && NEOX_ARCH_KEY_PATTERN.test(key) && !NEOX_ARCH_KEYS.has(key))
+    .map((key) => b.find([key]))
+    .find((found) => found !== undefined);
+  if (!foreign) return true;
+  b.diagnose(
+    'warning',
+    'not-modelled-key',
+    `unknown: \`${foreign.source.key}\` is not a GPT-NeoX argument (upstream NeoX refuses unknown keys): it is a fork's model option, which Scaling Lens does not model; N not shown.`,
+    foreign.source.keyRange,
+  );
+  b.spec.paramsMissing = [...(b.spec.paramsMissing ?? []), `a model of \`${foreign.source.key}\``];
+  return false;
+}
+
+/**
  * `attention_config`: a list of [[types], repeat] pairs. Attention variants (global, local, flash,
  * DeepSpeed sparse) share the q/k/v/o projections; layer types that replace the block (gmlp, amlp,
  * mamba, rwkv) are not modelled. Returns false when the count must not be shown.
@@ -388,6 +443,22 @@ function readMoe(
 ): ArchitectureSpec['moe'] | null | undefined {
   const experts = b.int(['moe_num_experts'], { arch: 'nExperts' });
   if (!experts || experts.value <= 1) return undefined;
+  // A MoE key no NeoX version defines (NeoXArgs(**config) raises on unknown keys, arguments.py
+  // from_ymls): a fork's MoE, whose layer placement and expert shapes are its own.
+  const foreign = [...topLevelKeys(b.yaml, HYPHEN)]
+    .filter((key) => /moe|expert/.test(key) && !NEOX_MOE_KEYS.has(key) && !NEOX_LEGACY_MOE_KEYS.includes(key))
+    .map((key) => b.find([key]))
+    .find((found) => found !== undefined);
+  if (foreign) {
+    b.diagnose(
+      'warning',
+      'not-modelled-key',
+      `unknown: \`${foreign.source.key}\` is not a key of GPT-NeoX's MoE (moe_num_experts, moe_top_k, moe_expert_interval, …): the file is for a fork whose MoE layers Scaling Lens does not model; N not shown.`,
+      foreign.source.keyRange,
+    );
+    b.spec.paramsMissing = [...(b.spec.paramsMissing ?? []), `a model of \`${foreign.source.key}\``];
+    return null;
+  }
   // Before d11df961 (May 2025) NeoX had DeepSpeed/megablocks MoE with residual experts and
   // expert_interval defaulting to 2; such files are not counted.
   const legacy = NEOX_LEGACY_MOE_KEYS.map((key) => b.find([key])).find((found) => found !== undefined);
@@ -477,7 +548,7 @@ function readVocab(b: SpecBuilder, family: { rmsnorm: boolean; gated: boolean })
     );
   }
   const divisibleBy = b.int(['make_vocab_size_divisible_by'])?.value ?? 128;
-  const modelParallel = b.int(['model_parallel_size'])?.value ?? 1;
+  const modelParallel = modelParallelSize(b);
   const { rows, note } = padVocab(tokens, divisibleBy, modelParallel, { tpName: 'model_parallel_size' });
   if (note) b.assume(note);
   if (explicitPadded && explicitPadded.value !== rows) {
@@ -525,13 +596,19 @@ function readTraining(b: SpecBuilder, context: ReadContext): void {
     // it with gradient_accumulation_steps ("duplicate items", megatron/neox_arguments/arguments.py
     // before EleutherAI/gpt-neox@91c44bc3, which removed the key).
     const gas = b.int(['gradient_accumulation_steps'], { training: 'gradAccum' });
-    const modelParallel = b.int(['model_parallel_size'])?.value ?? 1;
+    const modelParallel = modelParallelSize(b);
     // pipe_parallel_size 0 means "no pipeline" (it still occupies one stage).
     const pipeParallel = Math.max(1, b.number(['pipe_parallel_size'])?.value ?? 1);
-    const fromComment = gpusFromComments(b.yaml);
+    const written = writtenGpus(b);
+    const fromComment = written ? undefined : gpusFromComments(b.yaml);
     const fromOptions = optionGpus(context);
-    const gpus = fromComment?.value ?? fromOptions;
-    if (fromComment) {
+    const gpus = written?.value ?? fromComment?.value ?? fromOptions;
+    if (written) {
+      training.gpus = written.value;
+      b.assume(
+        `GPU count ${written.value} from global_num_gpus (GPT-NeoX uses it instead of counting the GPUs)`,
+      );
+    } else if (fromComment) {
       b.record(fromComment.source, { training: 'gpus' });
       training.gpus = fromComment.value;
       b.assume(`GPU count ${fromComment.value} taken from the comment "${fromComment.source.raw}"`);
@@ -552,13 +629,13 @@ function readTraining(b: SpecBuilder, context: ReadContext): void {
           'warning',
           'invalid-value',
           `${gpus} GPUs are not a multiple of model × pipe parallel (${modelParallel} × ${pipeParallel}).`,
-          (fromComment ?? micro).source.valueRange,
+          (written ?? fromComment ?? micro).source.valueRange,
         );
       }
       if (dataParallel >= 1) {
         const gasValue = gas?.value ?? 1;
         globalBatch = micro.value * gasValue * dataParallel;
-        const gpuOrigin = fromComment ? 'from comment' : 'from settings';
+        const gpuOrigin = written ? 'from global_num_gpus' : fromComment ? 'from comment' : 'from settings';
         batchFormula =
           `${globalBatch} seqs (${micro.value} micro × ${gasValue} grad-accum × ${dataParallel} DP; ` +
           `${gpus} GPUs ${gpuOrigin} / (MP ${modelParallel} × PP ${pipeParallel}))`;
@@ -571,8 +648,10 @@ function readTraining(b: SpecBuilder, context: ReadContext): void {
     // dp = global_num_gpus / pipe / model parallel: on a GPU count where that fails the run stops.
     const micro = b.int(['train_micro_batch_size_per_gpu'], { training: 'microBatch' });
     const gas = b.int(['gradient_accumulation_steps'], { training: 'gradAccum' });
-    const gpus = gpusFromComments(b.yaml)?.value ?? optionGpus(context);
-    const modelParallel = b.int(['model_parallel_size'])?.value ?? 1;
+    const written = writtenGpus(b);
+    if (written) training.gpus = written.value;
+    const gpus = written?.value ?? gpusFromComments(b.yaml)?.value ?? optionGpus(context);
+    const modelParallel = modelParallelSize(b);
     const pipeParallel = Math.max(1, b.number(['pipe_parallel_size'])?.value ?? 1);
     if (micro && gpus !== undefined && gpus % (modelParallel * pipeParallel) === 0) {
       const dp = gpus / (modelParallel * pipeParallel);

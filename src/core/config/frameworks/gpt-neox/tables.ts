@@ -101,7 +101,28 @@ export const NEOX_LEGACY_MOE_KEYS: readonly string[] = [
   'moe_expert_parallel_size',
   'enable_expert_tensor_parallelism',
   'use_tutel',
+  // Only in the MoE before d11df961 (absent from neox_args.py at ea7aefd8).
+  'moe_loss_coeff',
+  'moe_train_capacity_factor',
+  'moe_eval_capacity_factor',
+  'moe_min_capacity',
+  'moe_token_dropping',
 ];
+
+/**
+ * Every MoE key of the current dropless MoE (NeoXArgsMoE in megatron/neox_arguments/neox_args.py at
+ * EleutherAI/gpt-neox@ea7aefd8f8e183256992d9fede4d7c71a46d67a5). With experts on, a written key that
+ * names experts or MoE and is neither here nor in NEOX_LEGACY_MOE_KEYS is no NeoX key (NeoXArgs(**config)
+ * raises on it): the file is a fork's MoE (e.g. `moe_freq`, `ep_world_size` of DeepSpeed-MoE ports).
+ */
+export const NEOX_MOE_KEYS: ReadonlySet<string> = new Set([
+  'moe_num_experts',
+  'moe_expert_interval',
+  'moe_top_k',
+  'moe_router_type',
+  'moe_lbl_in_fp32',
+  'moe_jitter_eps',
+]);
 
 /**
  * Comment phrasings that state the GPU count. The Pythia configs say "# batch size (trained on 32
@@ -112,3 +133,78 @@ export const NEOX_GPU_COMMENT_PATTERNS: readonly RegExp[] = [
   /\b(\d+)\s*x\s*(?:\d+\s*GB\s+)?(?:A100|H100|H200|V100|A6000|A40|L40S?|MI\d+\w*|GPUs?)\b/i,
   /(?:assuming|using|on)\s+(\d+)\s+(?:[A-Z]\d+\w*\s+)?gpus?\b/i,
 ];
+
+/**
+ * Names that describe the model's shape (heads, widths, norms, biases, embeddings, layers). A written key
+ * matching this that no GPT-NeoX version defines is a fork's own model option (`num_key_value_heads`,
+ * `ffn_dim_multiplier`, `attention_head_type`, `norm_placement`, …): upstream NeoXArgs(**config) raises on
+ * it, and the fork's model code may change N with it, so N is not shown. MoE keys are checked by readMoe.
+ */
+export const NEOX_ARCH_KEY_PATTERN =
+  /(layer|hidden|head|ffn|intermediate|multiple_of|mlp|kv|key_value|vocab|embed|norm|pos_emb|tying|tied|_dim|width|glu|activation|bias|residual|attention_type|qk)/;
+
+/**
+ * Every argument matching NEOX_ARCH_KEY_PATTERN that GPT-NeoX has defined: the union of the fields of
+ * megatron/neox_arguments/neox_args.py and deepspeed_args.py over all 151 commits of EleutherAI/gpt-neox
+ * that touch them, from 56987c2e (2021-04-28) to ea7aefd8f8e183256992d9fede4d7c71a46d67a5.
+ */
+export const NEOX_ARCH_KEYS: ReadonlySet<string> = new Set([
+  'activation',
+  'activation_checkpointing',
+  'apply_query_key_layer_scaling',
+  'apply_residual_connection_post_layernorm',
+  'bias_dropout_fusion',
+  'bias_gelu_fusion',
+  'checkpoint_activations',
+  'checkpoint_num_layers',
+  'deepspeed_activation_checkpointing',
+  'ffn_dim',
+  'geglu',
+  'gmlp_attn_dim',
+  'gpt_j_residual',
+  'gpt_j_tied',
+  'gptj_residual',
+  'head_size',
+  'hidden_dropout',
+  'hidden_size',
+  'intermediate_size',
+  'layernorm_epsilon',
+  'layernorm_fusion',
+  'log_grad_norm',
+  'log_param_norm',
+  'make_vocab_size_divisible_by',
+  'mamba_use_bias_in_conv',
+  'mamba_use_bias_in_linears',
+  'max_position_embeddings',
+  'mlp_multiple_of',
+  'mlp_type',
+  'mup_embedding_mult',
+  'mup_rp_embedding_mult',
+  'mup_width_scale',
+  'no_weight_tying',
+  'norm',
+  'num_attention_heads',
+  'num_kv_heads',
+  'num_layers',
+  'num_unique_layers',
+  'opt_pos_emb_offset',
+  'output_layer_init_method',
+  'output_layer_parallelism',
+  'padded_vocab_size',
+  'partition_activations',
+  'pos_emb',
+  'rms_norm_epsilon',
+  'rmsnorm_fusion',
+  'scalenorm_epsilon',
+  'sliding_window_width',
+  'synchronize_each_layer',
+  'te_layernorm_mlp',
+  'use_bias_in_attn_linear',
+  'use_bias_in_mlp',
+  'use_bias_in_norms',
+  'use_flashattn_swiglu',
+  'use_qk_layernorm',
+  'vocab_file',
+  // Not a NeoX field, but read as the tokenizer size (inventory.ts).
+  'vocab_size',
+]);

@@ -1,0 +1,97 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { countParams } from '../../../model/params';
+import type { RunSpec } from '../../../types';
+import { readLayout } from '../../registry';
+import { gptNeoxReader } from './reader';
+
+/**
+ * Third-party GPT-NeoX configs (forks and labs' training repos): chandar-lab/continual-pretraining@f6490d48
+ * configs/slurm_125M.yml and configs/pythia/410M.yml, ZhiYuanZeng/gpt-moe@da6dcc68 configs/dense/*.yml
+ * and configs/moe/**, EleutherAI/gpt-neox@7548a8b7 configs/mistral/7B.yml (the era of those files).
+ * Snippets are modelled on them, not copied.
+ */
+const specOf = (text: string): RunSpec => {
+  const result = gptNeoxReader.read(text, {});
+  assert.equal(result.kind, 'run-config');
+  return (result as { spec: RunSpec }).spec;
+};
+const messages = (spec: RunSpec) => spec.diagnostics.map((d) => d.message).join('\n');
+
+describe('GPT-NeoX configs from third-party repos', () => {
+  it('mlp_type llama with intermediate_size: the per-branch width as written (was int(x·2/3)//2 → 4864)', () => {
+    // LLaMAParallelMLP before 0d4bdb96 (EleutherAI/gpt-neox@7548a8b7 megatron/model/transformer.py:186):
+    // w1, w3: h → intermediate_size, w2 back, all bias-free. Mistral 7B as NeoX configured it then.
+    const spec = specOf(`{
+      "pipe_parallel_size": 1, "model_parallel_size": 1, "make_vocab_size_divisible_by": 1,
+      "num_layers": 32, "hidden_size": 4096, "intermediate_size": 14336,
+      "num_attention_heads": 32, "num_kv_heads": 8, "seq_length": 4096, "max_position_embeddings": 131072,
+      "pos_emb": "rotary", "rotary_pct": 1, "no_weight_tying": true, "norm": "rmsnorm",
+      "attention_config": [[["flash"], 32]],
+      "use_bias_in_norms": false, "use_bias_in_attn_linear": false,
+      "mlp_type": "llama", "activation": "silu", "tokenizer_type": "SPMTokenizer",
+    }`);
+    assert.equal(spec.architecture?.ffnSize, 14336);
+    // 32 × (2·4096² + 2·4096·1024 + 3·4096·14336 + 2·4096) + 4096 + 2·32000·4096 (Mistral-7B-v0.1).
+    assert.equal(countParams(spec.architecture!).total, 7_241_732_096);
+  });
+
+  it('mlp_type llama with intermediate_size and GPT-NeoX defaults elsewhere (biased attention, LayerNorm)', () => {
+    // Shape of chandar-lab/continual-pretraining@f6490d48 configs/slurm_125M.yml, scaled down.
+    const spec = specOf(`{
+      "num_layers": 2, "hidden_size": 512, "num_attention_heads": 8, "intermediate_size": 1408,
+      "seq_length": 2048, "max_position_embeddings": 2048, "pos_emb": "rotary", "no_weight_tying": true,
+      "mlp_type": "llama", "vocab_size": 1024,
+    }`);
+    // layer: 4h² + 4h (attn biases) + 3·h·1408 (no MLP biases) + 2·2h (LayerNorms); + 2h final + 2·1024·h.
+    const h = 512;
+    const layer = 4 * h * h + 4 * h + 3 * h * 1408 + 4 * h;
+    assert.equal(countParams(spec.architecture!).total, 2 * layer + 2 * h + 2 * 1024 * h);
+  });
+
+  it('model_parallel_size 0 is one rank, as calculate_derived makes it (was: N not counted)', () => {
+    // ZhiYuanZeng/gpt-moe@da6dcc68 configs/dense/pythia_1b_raw.yml writes "model-parallel-size": 0 with
+    // "pipe-parallel-size": 0; arguments.py calculate_derived: mp_size = mp_size if mp_size >= 1 else 1.
+    const text = `{
+      "pipe-parallel-size": 0, "model-parallel-size": 0,
+      "num-layers": 16, "hidden-size": 2048, "num-attention-heads": 8, "seq-length": 2048,
+      "max-position-embeddings": 2048, "pos-emb": "rotary", "rotary-pct": 0.25, "no-weight-tying": true,
+      "gpt-j-residual": true, "output-layer-parallelism": "column",
+      "train_micro_batch_size_per_gpu": 16, "gradient_accumulation_steps": 1, "train-iters": 143000,
+      "tokenizer-type": "HFTokenizer", "vocab-file": "20B_tokenizer.json",
+    }`;
+    const spec = specOf(text);
+    // Pythia-1B (EleutherAI/pythia-1b): 1,011,781,632 parameters; 50277 tokens padded to 128 → 50304.
+    assert.equal(countParams(spec.architecture!).total, 1_011_781_632);
+    assert.equal(spec.architecture?.vocabSize, 50304);
+    assert.doesNotMatch(messages(spec), /model-parallel-size/);
+    const layout = readLayout('gpt-neox', text, {}, 64)!;
+    assert.equal(layout.tensorParallel, 1);
+  });
+
+  it("a MoE key of a fork's MoE (moe_freq): N unknown naming it (was 36.8B, every layer MoE)", () => {
+    // ZhiYuanZeng/gpt-moe@da6dcc68 configs/moe/**: its own DeepSpeed-style MoE (moe_freq, ep_world_size,
+    // moe_min_capacity, moe_aux_loss_weight) that upstream NeoXArgs does not define.
+    const spec = specOf(`{
+      "num_layers": 32, "hidden_size": 4096, "num_attention_heads": 32, "seq_length": 2048,
+      "max_position_embeddings": 2048, "pos_emb": "rotary", "no_weight_tying": true, "norm": "rmsnorm",
+      "mlp_type": "llama", "activation": "silu", "tokenizer_type": "SPMTokenizer",
+      "train_batch_size": 256, "train_iters": 10000,
+      "moe_num_experts": 8, "ep_world_size": 8, "moe_top_k": 2, "moe_min_capacity": 0, "moe_freq": 2,
+      "moe_aux_loss_weight": { "load_balance": 0.01 },
+    }`);
+    assert.equal(spec.architecture, undefined);
+    assert.match(messages(spec), /unknown: `moe_freq` is not a key of GPT-NeoX's MoE/);
+    // D does not depend on the MoE: 10000 × 256 × 2048.
+    assert.equal(spec.training.tokens, 10000 * 256 * 2048);
+  });
+
+  it('a key only the MoE before May 2025 had (moe_min_capacity) is that MoE, not the current one', () => {
+    const spec = specOf(`{
+      "num_layers": 12, "hidden_size": 768, "num_attention_heads": 12, "seq_length": 2048,
+      "max_position_embeddings": 2048, "pos_emb": "rotary", "moe_num_experts": 8, "moe_min_capacity": 4,
+    }`);
+    assert.equal(spec.architecture, undefined);
+    assert.match(messages(spec), /unknown: `moe_min_capacity` is a key of GPT-NeoX's MoE before May 2025/);
+  });
+});
