@@ -8,7 +8,8 @@ import type { FrameworkInventory, InventoryEntry } from '../../inventory';
  * argument set of one of those scripts: top-level keys are `setup()` arguments, `train.*` are
  * TrainArgs fields, `model_config.*` are Config fields. Keys that only touch logging, I/O,
  * evaluation, the optimizer or numerics are listed as irrelevant where the reader reads them, or
- * left out (a key the inventory does not list is never made unknown).
+ * left out (a key the inventory does not list is never made unknown, except a `model_config` key
+ * that is not a Config field at all: reader.ts LIT_CONFIG_FIELDS).
  */
 const LITGPT = 'Lightning-AI/litgpt';
 const LITGPT_COMMIT = '26857050fe3ff627cd714fe92f5838f51a3d5efa';

@@ -205,6 +205,24 @@ const INLINE_BOOL_FIELDS = new Set(
     .map(([key]) => key),
 );
 
+/**
+ * Every field of the `Config` dataclass (Lightning-AI/litgpt@26857050fe3ff627cd714fe92f5838f51a3d5efa
+ * litgpt/config.py, `class Config` up to `__post_init__`).
+ */
+const LIT_CONFIG_FIELDS: ReadonlySet<string> = new Set(
+  (
+    'name hf_config block_size n_layer n_embd vocab_size padding_multiple padded_vocab_size ' +
+    'norm_class_name norm_eps norm_qk norm_qk_type post_attention_norm post_mlp_norm parallel_residual ' +
+    'shared_attention_norm n_head head_size n_query_groups attn_bias attention_scores_scalar ' +
+    'sliding_window_size sliding_window_indices attention_logit_softcapping rope_base rotary_percentage ' +
+    'rope_condense_ratio rope_adjustments rope_interleave intermediate_size moe_intermediate_size bias ' +
+    'mlp_class_name gelu_approximate n_expert n_shared_expert n_expert_groups n_topk_groups ' +
+    'n_topk_scores_per_group n_expert_per_token first_k_dense_replace routed_scaling_factor ' +
+    'norm_topk_prob scale_embeddings lm_head_bias final_logit_softcapping norm_1 norm_2 ' +
+    'latent_attention rope_local_base_freq rope_indices'
+  ).split(' '),
+);
+
 /** Read an inline `model_config` mapping (or a model_config.yaml file) into a LitConfig. */
 function readInlineConfig(
   source: YamlSource,
@@ -232,6 +250,18 @@ function readInlineConfig(
         }
       }
       if (hf.org && hf.name) config.hf_config = { org: hf.org, name: hf.name };
+      continue;
+    }
+    if (!LIT_CONFIG_FIELDS.has(key)) {
+      // Config is a dataclass: LitGPT's CLI (jsonargparse) and Config(**yaml) reject any other key, and
+      // a fork that accepts it has its own Config, whose model the upstream fields do not describe.
+      diagnostics.push({
+        severity: 'warning',
+        code: 'not-modelled-key',
+        message: `unknown: model_config.${key}${file ? ` in ${file}` : ''} — not a field of litgpt.Config (Lightning-AI/litgpt@26857050 litgpt/config.py): LitGPT rejects it, and a fork's Config that takes it may build another model; N not shown.`,
+        ...(file ? {} : { range: fieldSource.keyRange }),
+      });
+      valid = false;
       continue;
     }
     const value = isScalar(item.value) ? item.value.value : item.value ? item.value : undefined;

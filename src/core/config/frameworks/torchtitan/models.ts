@@ -57,6 +57,13 @@ export type TitanBuild =
 export interface TitanBuildOptions {
   /** Legacy `[model] norm_type`. */
   normType?: string;
+  /**
+   * The flavor's arguments as the repository's own flavor table gives them (repoFlavors.ts), in
+   * place of the upstream table's.
+   */
+  args?: TitanFlavorArgs;
+  /** Where `args` came from, for the source text. */
+  argsSource?: string;
 }
 
 const num = (args: TitanFlavorArgs, key: string): number => {
@@ -281,6 +288,11 @@ function registryEntry(era: TitanEra, modelName: string) {
   return { alias, table };
 }
 
+/** The flavor table `[model] name` uses in the era's registry (through an alias). */
+export function titanFlavorTable(era: TitanEra, modelName: string): TitanFlavorTable | undefined {
+  return registryEntry(era, modelName).table;
+}
+
 /** Whether `[model] name` is a model (or alias) of the era's registry. */
 export function titanKnownModel(era: TitanEra, modelName: string): boolean {
   return registryEntry(era, modelName).table !== undefined;
@@ -306,9 +318,11 @@ export function titanArchitecture(
   if (!flavorKey) {
     return { unknown: `torchtitan ${modelName} has no flavor \`${flavor}\` at ${where} (${table.path})` };
   }
-  const args = table.flavors[flavorKey]!;
+  const args = options.args ?? table.flavors[flavorKey]!;
   const via = alias ? `, via ${alias.via}` : '';
-  const source = `${where} ${table.path} (${alias?.model ?? modelName} "${flavorKey}"${via})`;
+  const source = options.argsSource
+    ? `${options.argsSource} (${alias?.model ?? modelName} "${flavor}", read with the model code of ${where})`
+    : `${where} ${table.path} (${alias?.model ?? modelName} "${flavorKey}"${via})`;
   let architecture: ArchitectureSpec;
   if (era === '2024-12') {
     const tokenizer = TITAN_LEGACY_TOKENIZER_WORDS[modelName];

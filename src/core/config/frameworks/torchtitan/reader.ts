@@ -16,7 +16,14 @@ import type { FrameworkReader } from '../../reader';
 import { torchtitanSchedule } from './schedule';
 import { EXPECTED, UnusableValues, asTypedIntAtLeast, neverThrowing, typeWritten } from '../../readerPolicy';
 import { LineIndex } from '../../text';
-import { titanArchitecture, titanKnownModel, TITAN_LEGACY_TOKENIZER_WORDS, type TitanEra } from './models';
+import {
+  titanArchitecture,
+  titanFlavorTable,
+  titanKnownModel,
+  TITAN_LEGACY_TOKENIZER_WORDS,
+  type TitanEra,
+} from './models';
+import { checkRepoFlavor } from './repoFlavors';
 import { TORCHTITAN_INVENTORY } from './inventory';
 
 /**
@@ -304,8 +311,56 @@ function read(text: string, context: ReadContext): ReadResult {
     modelName = `${nameFound.value} ${flavorFound.value}`;
     archSources.modelName = flavorFound.source;
     const normType = era === '2024-12' ? view.string(['model.norm_type']) : undefined;
-    const built = titanArchitecture(era, nameFound.value, flavorFound.value, { normType: normType?.value });
+    let built = titanArchitecture(era, nameFound.value, flavorFound.value, { normType: normType?.value });
     let unknown = 'unknown' in built ? built.unknown : undefined;
+    if (!('unknown' in built)) {
+      // The flavor table of the checkout the config runs in, when the workspace has it (forks edit it).
+      const table = titanFlavorTable(era, nameFound.value);
+      // A version that sets vocab_size from the tokenizer: the released tokenizer's size when the
+      // config loads it (not a test tokenizer), as for Dec 2024.
+      const tokenizerAt =
+        view.string(['model.tokenizer_path'])?.value ?? view.string(['model.hf_assets_path'])?.value;
+      const released = TITAN_LEGACY_TOKENIZER_WORDS[nameFound.value];
+      const tokenizerWords =
+        released && tokenizerAt && !/(^|[\/])tests?[\/]/.test(tokenizerAt) ? released.words : undefined;
+      const own = table
+        ? checkRepoFlavor(
+            table,
+            nameFound.value,
+            flavorFound.value,
+            built.flavorKey,
+            context,
+            era === '2024-12',
+            tokenizerWords,
+          )
+        : undefined;
+      if (own?.kind === 'unreadable') {
+        unknown = `the repository's own flavor table (${own.reason})`;
+      } else if (own?.kind === 'args') {
+        let rebuilt: ReturnType<typeof titanArchitecture>;
+        try {
+          rebuilt = titanArchitecture(era, nameFound.value, flavorFound.value, {
+            normType: normType?.value,
+            args: own.args,
+            argsSource: own.path,
+          });
+        } catch {
+          rebuilt = { unknown: `the "${flavorFound.value}" arguments of ${own.path}` };
+        }
+        if ('unknown' in rebuilt) unknown = rebuilt.unknown;
+        else if (JSON.stringify(rebuilt.architecture) !== JSON.stringify(built.architecture)) {
+          built = rebuilt;
+          view.diagnostics.push({
+            severity: 'info',
+            code: 'repo-flavor',
+            message: `${modelName}: the repository's own flavor table ${own.path} differs from pytorch/torchtitan's; N follows it (${rebuilt.facts}).`,
+            range: flavorFound.source.valueRange,
+          });
+        } else {
+          assumptions.push(`${modelName}: the same in the repository's own flavor table ${own.path}`);
+        }
+      }
+    }
     if (!unknown && mixed && /^debugmodel/.test(flavorFound.value)) {
       // Debug flavors changed between versions (8 → 6 layers, tokenizer vocab → 2048).
       unknown = `the ${flavorFound.value} flavor of this intermediate torchtitan version (Dec 2024 and Feb 2026 keys mixed)`;
@@ -350,6 +405,31 @@ function read(text: string, context: ReadContext): ReadResult {
       message: '[model] needs name and flavor to determine the architecture.',
       range: view.tableRange('model'),
     });
+  }
+
+  // A [model] key torchtitan never defined (job_config.py Model @238fa995: name, flavor, hf_assets_path,
+  // tokenizer_path, converters, print_after_conversion; config_manager.py @6a6f755d adds norm_type) is
+  // read by a fork's own model code (a `[model.args]` override table, a new option), which the flavor
+  // table does not show.
+  if (architecture) {
+    const forkKeys = [...view.entries.keys()].filter(
+      (key) => key.startsWith('model.') && !UPSTREAM_MODEL_KEYS.has(key),
+    );
+    if (forkKeys.length) {
+      const first = view.entries.get(forkKeys[0]!)!;
+      const named = forkKeys.slice(0, 4).join(', ') + (forkKeys.length > 4 ? ', ...' : '');
+      architecture = undefined;
+      for (const field of Object.keys(archSources) as (keyof typeof archSources)[]) {
+        if (field !== 'modelName') delete archSources[field];
+      }
+      paramsMissing.push(`${named} (not a torchtitan [model] key: a fork's model option)`);
+      view.diagnostics.push({
+        severity: 'warning',
+        code: 'not-modelled-key',
+        message: `unknown: ${named} — not a key of torchtitan's [model] config at any version (name, flavor, norm_type, tokenizer_path, hf_assets_path, converters, print_after_conversion); a fork's model code reads it, so N is not shown.`,
+        range: view.source(first).keyRange,
+      });
+    }
   }
 
   // --- Training length: [training] only ([validation] has its own steps/seq_len) -------------
@@ -469,6 +549,27 @@ function read(text: string, context: ReadContext): ReadResult {
     );
   }
 
+  // torchtitan has no gradient-accumulation key (train.py accumulates only to fill
+  // training.global_batch_size; neither job_config.py @238fa995 nor config_manager.py @6a6f755d defines
+  // one): a `*accum*` key is a fork's, multiplying the tokens per step in its own train loop.
+  if (!invalidRun) {
+    for (const [key, kv] of view.entries) {
+      const leaf = key.slice(key.lastIndexOf('.') + 1);
+      if (!/accum/i.test(leaf)) continue;
+      const value = kv.value.type === 'TOMLValue' ? kv.value.value : undefined;
+      if (value === 1 || value === null || value === false) continue;
+      invalidRun = true;
+      missing.push(`unknown: ${key} (a fork's gradient accumulation; not a torchtitan key)`);
+      view.diagnostics.push({
+        severity: 'warning',
+        code: 'not-modelled-key',
+        message: `unknown: ${key} = ${String(value ?? '<collection>')} — torchtitan has no such key; the fork that reads it accumulates gradients in its own loop, so tokens per step are not steps × batch × seq_len × DP. D not shown.`,
+        range: view.source(kv).keyRange,
+      });
+      break;
+    }
+  }
+
   if (invalidRun) {
     // The run would not start, or its tokens per step are not steps × batch × seq_len: no D.
   } else if (stepsFound && seqLen && globalBatch && globalBatch.value > 0) {
@@ -522,6 +623,17 @@ function read(text: string, context: ReadContext): ReadResult {
   if (paramsMissing.length) spec.paramsMissing = paramsMissing;
   return { kind: 'run-config', spec, written: writtenKeys(view) };
 }
+
+/** `[model]` keys of torchtitan's own config at any TOML version (job_config.py, config_manager.py). */
+const UPSTREAM_MODEL_KEYS: ReadonlySet<string> = new Set([
+  'model.name',
+  'model.flavor',
+  'model.norm_type',
+  'model.tokenizer_path',
+  'model.hf_assets_path',
+  'model.converters',
+  'model.print_after_conversion',
+]);
 
 /** Converters that keep every parameter (registered by components/quantization @238fa995). */
 const QUANTIZATION_CONVERTER = /^(quantize\.(linear|grouped_mm)\.(float8|mx)|float8|mx)$/;
