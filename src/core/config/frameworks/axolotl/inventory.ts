@@ -27,6 +27,12 @@ export const axolotlInventory: FrameworkInventory = {
     { key: 'base_model', affects: 'N', status: 'modelled', why: 'the checkpoint (shared checkpoint table)' },
     { key: 'base_model_config', affects: 'N', status: 'modelled', why: 'the config the shape is read from' },
     {
+      key: 'tokenizer_config',
+      affects: 'N',
+      status: 'modelled',
+      why: "another tokenizer: N unknown unless it is the checkpoint's own or a known checkpoint's with no more embedding rows (_resize_token_embeddings)",
+    },
+    {
       key: 'model_config',
       affects: 'N',
       status: 'not-modelled',

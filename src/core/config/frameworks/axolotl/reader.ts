@@ -6,7 +6,7 @@ import { yamlWrittenKeys } from '../../inventory';
 import { parseYaml, topLevelKeys } from '../../yamlSource';
 import { SpecBuilder, formatInt } from '../../specBuilder';
 import { neverThrowing, epochsOverDataset } from '../../readerPolicy';
-import { findCheckpoint } from '../../tables/checkpoints';
+import { findCheckpoint, type CheckpointRow } from '../../tables/checkpoints';
 import { AXOLOTL_SOURCE, axolotlInventory } from './inventory';
 
 /**
@@ -114,9 +114,46 @@ function readArchitecture(b: SpecBuilder): string | undefined {
     );
     return undefined;
   }
+  if (!tokenizerFits(b, row, [base?.value, config?.value])) return undefined;
   b.assume(`${row.id}: ${row.source}`);
   b.spec.architecture = structuredClone(row.architecture);
   return row.modelType;
+}
+
+/**
+ * `tokenizer_config` loads "a different tokenizer than the one defined in the base model"
+ * (axolotl@067b021c schemas/model.py; utils/config/__init__.py normalize_config defaults it to
+ * base_model_config or base_model), and loaders/model.py _resize_token_embeddings grows the embedding
+ * (and an untied LM head) to len(tokenizer) when that exceeds its rows. The checkpoint's count holds
+ * when the tokenizer is the checkpoint's own, or another known checkpoint's whose embedding (which
+ * holds every id of its tokenizer) has no more rows; otherwise N depends on a length not in the file.
+ */
+function tokenizerFits(b: SpecBuilder, row: CheckpointRow, model: readonly (string | undefined)[]): boolean {
+  const tokenizer = b.string(['tokenizer_config']);
+  const name = tokenizer?.value.trim();
+  if (!tokenizer || !name) return true;
+  const key = (s: string) => s.trim().replace(/\/+$/, '').toLowerCase();
+  if (model.some((m) => m !== undefined && key(m) === key(name))) return true;
+  const other = findCheckpoint(name);
+  if (other && other.id === row.id) return true;
+  const rows = row.architecture.vocabSize;
+  if (other && other.architecture.vocabSize <= rows) {
+    b.assume(
+      `tokenizer_config ${other.id}: its tokenizer fits its ${formatInt(other.architecture.vocabSize)} embedding rows, no more than ${row.id}'s ${formatInt(rows)}, so _resize_token_embeddings does not grow the embedding`,
+    );
+    return true;
+  }
+  const why = other
+    ? `its checkpoint ${other.id} embeds ${formatInt(other.architecture.vocabSize)} ids, more than the ${formatInt(rows)} rows of ${row.id}`
+    : `len(tokenizer) of \`${name.slice(0, 80)}\` is not known`;
+  b.spec.paramsMissing = [`len(tokenizer) of \`tokenizer_config\` = \`${name.slice(0, 80)}\``];
+  b.diagnose(
+    'warning',
+    'not-modelled-key',
+    `unknown: tokenizer_config = ${name.slice(0, 80)} — a tokenizer other than the base model's, and ${why}: loaders/model.py _resize_token_embeddings grows the embedding${row.architecture.tiedEmbeddings ? '' : ' and the LM head'} to len(tokenizer) when it exceeds the rows (axolotl@${AXOLOTL_SOURCE.commit.slice(0, 8)}); N not shown.`,
+    tokenizer.source.keyRange,
+  );
+  return false;
 }
 
 /** Trainable adapter parameters of a peft LoRA over HF-named linears. */

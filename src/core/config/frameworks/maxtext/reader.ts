@@ -65,6 +65,17 @@ export interface LayerValue {
 export interface Layer {
   label: string;
   values: Map<string, LayerValue>;
+  /**
+   * The root of the config chain (the base.yml, or the full config, the others inherit from): its
+   * values are the defaults of the MaxText version the file comes from.
+   */
+  base?: boolean;
+}
+
+/** Mark the first of a config chain's layers (parents first) as its base.yml. */
+function markBase(chain: Layer[]): Layer[] {
+  if (chain[0]) chain[0].base = true;
+  return chain;
 }
 
 /**
@@ -463,6 +474,15 @@ class Settings {
     return undefined;
   }
 
+  /**
+   * The key's default in the MaxText version the file comes from: its base.yml's value (the root of
+   * the config chain), else the built-in copy of current base.yml's.
+   */
+  defaultValue(key: string): unknown {
+    const base = this.layers.find((layer) => layer.base) ?? this.layers[0];
+    return (base.values.get(key) ?? this.layers[0].values.get(key))?.value;
+  }
+
   /** Note a written but unusable value against the part of the spec being read. */
   reject(key: string, source?: FieldSource): void {
     this.unusable.note({ key, range: rangeInThisFile(source), where: whereWritten(source) });
@@ -611,7 +631,7 @@ function read(text: string, context: ReadContext): ReadResult {
       if (resolved && layer) {
         const parents = parentConfigs(context, resolved.path, layer, assumptions);
         if (parents.unknown) configUnknown ??= { message: parents.unknown, range: fieldRange(launch.config) };
-        layers.push(...parents.layers, layer);
+        layers.push(...markBase([...parents.layers, layer]));
         baseDirectory = directoryOf(resolved.path);
         baseFound = true;
       } else if (/(^|\/)base\.yml$/.test(configName)) {
@@ -645,7 +665,7 @@ function read(text: string, context: ReadContext): ReadResult {
       const implied = findImpliedBase(context);
       const layer = implied ? yamlLayer(implied.text, 'base.yml', implied.path) : undefined;
       if (implied && layer) {
-        layers.push(layer);
+        layers.push(...markBase([layer]));
         baseDirectory = directoryOf(implied.path);
         baseFound = true;
       }
@@ -689,11 +709,11 @@ function read(text: string, context: ReadContext): ReadResult {
         range: layer.values.get('base_config')?.source?.valueRange,
       };
     if (parents?.layers.length) {
-      layers.push(...parents.layers, layer);
+      layers.push(...markBase([...parents.layers, layer]));
       baseFound = true;
       baseDirectory = directoryOf(context.path!);
     } else if (isFullConfig) {
-      layers.push(layer);
+      layers.push(...markBase([layer]));
       baseFound = true;
       if (context.path) baseDirectory = directoryOf(context.path);
     } else {
@@ -701,7 +721,7 @@ function read(text: string, context: ReadContext): ReadResult {
       const base = findBaseConfig(context);
       const baseLayer = base ? yamlLayer(base.text, 'base.yml', base.path) : undefined;
       if (base && baseLayer) {
-        layers.push(baseLayer);
+        layers.push(...markBase([baseLayer]));
         baseDirectory = directoryOf(base.path);
         baseFound = true;
       }
@@ -840,6 +860,25 @@ interface Launch {
 
 const KEY_VALUE = /^[A-Za-z_][A-Za-z0-9_]*=/;
 
+/**
+ * A command's arguments without its redirections: `> "$LOG_FILE"`, `2>&1`, `>>log`, `2>/dev/null`
+ * (bash opens the file and passes neither the operator nor its target to train.py). The shell
+ * lexer keeps them as words; an operator alone takes the next word as its target.
+ */
+function withoutRedirections(fields: ShellField[]): ShellField[] {
+  const out: ShellField[] = [];
+  for (let i = 0; i < fields.length; i++) {
+    const raw = fields[i].raw;
+    if (/^\d*(>>?|<|<<<)$/.test(raw)) {
+      i++;
+      continue;
+    }
+    if (/^\d*(>>?|<)\S/.test(raw)) continue;
+    out.push(fields[i]);
+  }
+  return out;
+}
+
 function findLaunch(statements: ReturnType<typeof parseShell>['statements']): Launch | undefined {
   let found: Launch | undefined;
   let postTrain: Launch | undefined;
@@ -863,7 +902,7 @@ function findLaunch(statements: ReturnType<typeof parseShell>['statements']): La
         };
       continue;
     }
-    const rest = statement.fields.slice(marker + 1);
+    const rest = withoutRedirections(statement.fields.slice(marker + 1));
     const configIndex = rest.findIndex((field) => /\.ya?ml$/.test(field.text ?? field.raw));
     const config = configIndex >= 0 ? rest[configIndex] : undefined;
     // pyconfig.py takes argv[1] as the config file: one that expands to nothing knowable might be
@@ -1116,7 +1155,7 @@ function readArchitecture(
   const perTokenFound = settings.positiveInt('num_experts_per_tok');
   const perToken = perTokenFound?.value ?? 1;
   const sharedFound = settings.number('shared_experts');
-  const shared = sharedFound?.value ?? 0;
+  const sharedWritten = sharedFound?.value ?? 0;
   const firstDenseFound = settings.number('first_num_dense_layers');
   const firstDense = firstDenseFound?.value ?? 0;
   const interleaveFound = settings.number('interleave_moe_layer_step');
@@ -1146,9 +1185,15 @@ function readArchitecture(
       expertsFound?.source,
     );
   }
-  if (effective.moe !== 'routed-shared' && shared > 0) {
+  // shared_experts is read by RoutedAndSharedMoE only (deepseek, llama4, gemma4). The base.yml of
+  // AI-Hypercomputer/maxtext 42b23308 (Feb 2025, "Onboard DeepSeek MoE with shared experts") to
+  // 6288c233 (Apr 2026, which set it to 0) defaults it to 1, which the other blocks ignore (forks of
+  // that time carry that base.yml); a value other than the file's own base.yml default is another model.
+  const sharedIsDefault = Number(settings.defaultValue('shared_experts') ?? 0) === sharedWritten;
+  if (effective.moe !== 'routed-shared' && sharedWritten > 0 && !sharedIsDefault) {
     return unsupported(`shared_experts with decoder_block ${block}`, sharedFound?.source);
   }
+  const shared = effective.moe === 'routed-shared' ? sharedWritten : 0;
   if (!effective.deepseek && firstDense > 0) {
     return unsupported(`first_num_dense_layers with decoder_block ${block}`, firstDenseFound?.source);
   }

@@ -1,0 +1,176 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { countParams } from '../../../model/params';
+import type { RunSpec } from '../../../types';
+import { maxtextReader } from './reader';
+
+/**
+ * Third-party MaxText trees (forks carrying their own MaxText/configs/base.yml:
+ * hilbertmeng/maxtext@25fd633d, TaiMingLu/maxtext-distillation@304662af). From
+ * AI-Hypercomputer/maxtext 42b23308 (Feb 2025, "Onboard DeepSeek MoE with shared experts") to
+ * 6288c233 (Apr 2026, which set it to 0), base.yml's default was `shared_experts: 1`, read only by
+ * RoutedAndSharedMoE (moe.py: intermediate_dim = shared_experts * moe_mlp_dim; the deepseek, llama4
+ * and gemma4 blocks). The other blocks never read it, so the era's own default is not another model
+ * (these files were all "unknown: shared_experts with decoder_block …"); a value set above base.yml
+ * still is.
+ */
+const files = (tree: Record<string, string>) => (path: string) => tree[path];
+const specOf = (path: string, tree: Record<string, string>): RunSpec => {
+  const result = maxtextReader.read(tree[path]!, { path, readFile: files(tree) });
+  assert.equal(result.kind, 'run-config');
+  return (result as { spec: RunSpec }).spec;
+};
+const messages = (spec: RunSpec) => spec.diagnostics.map((d) => d.message).join('\n');
+
+/** The keys of that era's base.yml that matter here (the rest from the built-in defaults). */
+const eraBase = [
+  'model_name: "default"',
+  'base_emb_dim: 2048',
+  'base_num_query_heads: 16',
+  'base_num_kv_heads: 16',
+  'base_mlp_dim: 7168',
+  'base_num_decoder_layers: 16',
+  'head_dim: 128',
+  'mlp_activations: ["silu", "linear"]',
+  'decoder_block: "llama2"',
+  '# deepseek moe',
+  'base_moe_mlp_dim: 7168 # intermediate dimension at MoE layer (use base_mlp_dim if not DeepSeek style)',
+  'first_num_dense_layers: 0 # number of initial dense layers in the model',
+  'shared_experts: 1',
+  'num_experts: 1',
+  'num_experts_per_tok: 1',
+  'vocab_size: 32_000',
+  'logits_via_embedding: False',
+  'per_device_batch_size: 12.0',
+  'max_target_length: 2048',
+  'steps: 150_001',
+  '',
+].join('\n');
+const llama2_7b = [
+  '# model config for llama2-7b',
+  'base_emb_dim: 4096',
+  'base_num_query_heads: 32',
+  'base_num_kv_heads: 32',
+  'base_mlp_dim: 11008',
+  'base_num_decoder_layers: 32',
+  'head_dim: 128',
+  'mlp_activations: ["silu","linear"]',
+  'vocab_size: 32000',
+  'logits_via_embedding: False',
+  'decoder_block: "llama2"',
+  '',
+].join('\n');
+const tree = (script: string): Record<string, string> => ({
+  '/r/MaxText/configs/base.yml': eraBase,
+  '/r/MaxText/configs/models/llama2-7b.yml': llama2_7b,
+  '/r/run.sh': script,
+});
+// Llama 2 7B: 32 × (4·4096² + 3·4096·11008 + 2·4096) + 2·32000·4096 + 4096.
+const LLAMA2_7B = 6_738_415_616;
+
+describe('MaxText forks whose base.yml defaults shared_experts to 1 (Feb 2025 – Jan 2026)', () => {
+  it('a llama2 launch over that base.yml is counted (was unknown: shared_experts with decoder_block llama2)', () => {
+    const spec = specOf(
+      '/r/run.sh',
+      tree(
+        'python3 -m MaxText.train MaxText/configs/base.yml run_name=r model_name=llama2-7b steps=100 per_device_batch_size=1\n',
+      ),
+    );
+    assert.ok(spec.architecture, messages(spec));
+    assert.equal(countParams(spec.architecture).total, LLAMA2_7B);
+    assert.doesNotMatch(messages(spec), /shared_experts/);
+  });
+
+  it('the era base.yml itself is counted as its llama2 default model', () => {
+    const spec = specOf('/r/MaxText/configs/base.yml', tree(''));
+    assert.ok(spec.architecture, messages(spec));
+    // 16 × (4·2048² + 3·2048·7168 + 2·2048) + 2·32000·2048 + 2048.
+    assert.equal(
+      countParams(spec.architecture).total,
+      16 * (4 * 2048 ** 2 + 3 * 2048 * 7168 + 2 * 2048) + 2 * 32000 * 2048 + 2048,
+    );
+  });
+
+  it('a mixtral model over that base.yml has no shared expert (mixtral.py builds RoutedMoE only)', () => {
+    // TaiMingLu/maxtext-distillation@304662af MaxText/configs/models/mixtral-8x7b.yml.
+    const mixtral = [
+      'base_emb_dim: 4096',
+      'base_num_query_heads: 32',
+      'base_num_kv_heads: 8',
+      'base_mlp_dim: 14336',
+      'base_num_decoder_layers: 32',
+      'head_dim: 128',
+      'mlp_activations: ["silu","linear"]',
+      'vocab_size: 32000',
+      'logits_via_embedding: False',
+      'num_experts: 8',
+      'num_experts_per_tok: 2',
+      'decoder_block: "mixtral"',
+      '',
+    ].join('\n');
+    const spec = specOf('/r/MaxText/configs/models/mixtral-8x7b.yml', {
+      ...tree(''),
+      '/r/MaxText/configs/models/mixtral-8x7b.yml': mixtral,
+    });
+    assert.ok(spec.architecture, messages(spec));
+    const counts = countParams(spec.architecture);
+    // Mixtral 8x7B: 32 × (attention 2·4096² + 2·4096·1024, router 4096·8, 8 experts of 3·4096·14336,
+    // 2 norms) + 2·32000·4096 + 4096 — no shared MLP (a shared one of 7168 or 14336 was 5.6B more).
+    assert.equal(counts.total, 46_702_792_704);
+    assert.equal(counts.active, 12_879_925_248);
+  });
+
+  it('shared_experts set on the command line with a dense block is still unknown', () => {
+    const spec = specOf(
+      '/r/run.sh',
+      tree(
+        'python3 -m MaxText.train MaxText/configs/base.yml model_name=llama2-7b shared_experts=2 steps=100\n',
+      ),
+    );
+    assert.equal(spec.architecture, undefined);
+    assert.match(messages(spec), /unknown: shared_experts with decoder_block llama2/);
+  });
+});
+
+/**
+ * Launchers that send the trainer's output to a log file (TaiMingLu/maxtext-distillation@304662af
+ * scripts/run_training.sh: `gcloud … ssh --command "… python3 -m MaxText.train
+ * MaxText/configs/base.yml … steps=10" > "$LOG_FILE" 2>&1 &`, with LOG_FILE holding `$(date …)`).
+ * A redirection and its target are not arguments of the command: bash never passes them to train.py.
+ */
+describe('MaxText launches with their output redirected', () => {
+  const log = 'LOG_FILE="logs/training_$(date +%Y%m%d_%H%M%S).log"\n';
+  const run =
+    'python3 -m MaxText.train MaxText/configs/base.yml run_name=r model_name=llama2-7b steps=100 per_device_batch_size=1';
+
+  it('`> "$LOG_FILE" 2>&1` is not an unknown argument (was: the arguments `$LOG_FILE` … may set any key)', () => {
+    const spec = specOf('/r/run.sh', tree(`${log}${run} > "$LOG_FILE" 2>&1\n`));
+    assert.ok(spec.architecture, messages(spec));
+    assert.equal(countParams(spec.architecture).total, LLAMA2_7B);
+    assert.doesNotMatch(messages(spec), /LOG_FILE/);
+  });
+
+  it('an attached target (`2>$ERR`, `>>"$LOG_FILE"`) is not an argument either', () => {
+    const spec = specOf('/r/run.sh', tree(`${log}ERR=$1\n${run} 2>$ERR >>"$LOG_FILE"\n`));
+    assert.ok(spec.architecture, messages(spec));
+    assert.equal(countParams(spec.architecture).total, LLAMA2_7B);
+  });
+
+  it('inside an ssh --command string the overrides are still read (steps=100 × 1 × 2048 per device)', () => {
+    const spec = specOf(
+      '/r/run.sh',
+      tree(
+        `${log}gcloud compute tpus tpu-vm ssh tpu --worker=all --command "\n  cd ~/maxtext\n  ${run}\n" > "$LOG_FILE" 2>&1 &\n`,
+      ),
+    );
+    assert.ok(spec.architecture, messages(spec));
+    assert.equal(countParams(spec.architecture).total, LLAMA2_7B);
+    assert.equal(spec.training.steps, 100);
+  });
+
+  it('an unknown splat is still unknown', () => {
+    const spec = specOf('/r/run.sh', tree(`${run} $EXTRA_ARGS > "$LOG_FILE"\n`));
+    assert.equal(spec.architecture, undefined);
+    assert.match(messages(spec), /\$EXTRA_ARGS/);
+  });
+});
