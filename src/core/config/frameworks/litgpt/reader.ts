@@ -47,6 +47,7 @@ import {
   litConfigToArchitecture,
   type LitConfig,
 } from './models';
+import { joinPath, parentDirs } from '../../paths';
 
 /**
  * LitGPT `config_hub` reader: pretrain YAMLs (`model_name` or inline `model_config`, length in
@@ -100,27 +101,6 @@ function detect(text: string, path: string | undefined): number {
 /** Numeric YAML value: YAML 1.1 reads `1e8` (no dot) as a string, so parse strings too. */
 function numberOf(value: unknown): number | undefined {
   return parseNumberLiteral(value);
-}
-
-/** Join POSIX-ish paths without node:path (the core stays platform-free). */
-function joinPath(...parts: string[]): string {
-  return parts
-    .filter((p) => p !== '')
-    .join('/')
-    .replace(/\/+/g, '/');
-}
-
-function parentDirs(path: string | undefined, levels: number): string[] {
-  if (!path) return [];
-  const dirs: string[] = [];
-  let current = path.replace(/[\\/][^\\/]*$/, '');
-  for (let i = 0; i < levels && current; i++) {
-    dirs.push(current);
-    const next = current.replace(/[\\/][^\\/]*$/, '');
-    if (next === current) break;
-    current = next;
-  }
-  return dirs;
 }
 
 /**

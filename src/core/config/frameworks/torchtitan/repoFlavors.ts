@@ -1,5 +1,6 @@
 import type { ReadContext } from '../../../types';
 import type { TitanFlavorArgs, TitanFlavorTable } from './flavors';
+import { joinPath, parentDirs } from '../../paths';
 
 /**
  * A torchtitan TOML names a flavor of the Python flavor table of the checkout it runs in
@@ -355,25 +356,6 @@ function mergeArgs(
     else merged[key] = value;
   }
   return problems.length ? { reason: problems.slice(0, 6).join(', ') } : { args: merged };
-}
-
-function joinPath(...parts: string[]): string {
-  return parts
-    .filter((p) => p !== '')
-    .join('/')
-    .replace(/\/+/g, '/');
-}
-
-function parentDirs(path: string, levels: number): string[] {
-  const dirs: string[] = [];
-  let current = path.replace(/[\\/][^\\/]*$/, '');
-  for (let i = 0; i < levels && current; i++) {
-    dirs.push(current);
-    const next = current.replace(/[\\/][^\\/]*$/, '');
-    if (next === current) break;
-    current = next;
-  }
-  return dirs;
 }
 
 /** The dict of the table file that holds `[model] name`'s flavors, when it can be told. */
