@@ -94,4 +94,29 @@ describe('GPT-NeoX configs from third-party repos', () => {
     assert.equal(spec.architecture, undefined);
     assert.match(messages(spec), /unknown: `moe_min_capacity` is a key of GPT-NeoX's MoE before May 2025/);
   });
+  it('global_num_gpus written in the file decides DP over a stale comment (was 96 GPUs from "assuming 96 GPUs")', () => {
+    // lumosity4tpj/Neox-LLM@201fcaab custom_configs/llama/7B_sft_alpaca_gpt4_global.yml; calculate_derived
+    // uses a set global_num_gpus instead of counting GPUs (arguments.py:892 @ea7aefd8): DP = 8 / (4 × 2) = 1.
+    const spec = specOf(`{
+      "pipe-parallel-size": 2, "model-parallel-size": 4, "global_num_gpus": 8,
+      "num-layers": 2, "hidden-size": 512, "num-attention-heads": 8, "seq-length": 2048,
+      "max-position-embeddings": 2048, "pos-emb": "rotary",
+      # batch / data settings (assuming 96 GPUs)
+      "train_micro_batch_size_per_gpu": 16, "gradient_accumulation_steps": 8, "train-iters": 200,
+    }`);
+    assert.equal(spec.training.tokens, 200 * 16 * 8 * 1 * 2048);
+    assert.equal(spec.training.gpus, 8);
+  });
+  it('a model-shape key no NeoX version defines (num_key_value_heads): N unknown naming it (was 65.3B, MHA)', () => {
+    // lumosity4tpj/Neox-LLM@201fcaab custom_configs/llama2/70B_reset_mask_global.yml: the fork's own
+    // num_key_value_heads / ffn_dim_multiplier / multiple_of, which upstream NeoXArgs(**config) refuses.
+    const spec = specOf(`{
+      "num-layers": 80, "hidden-size": 8192, "num-attention-heads": 64, "num_key_value_heads": 8,
+      "ffn_dim_multiplier": 1.3, "multiple_of": 4096, "seq-length": 4096, "max-position-embeddings": 4096,
+      "norm": "rmsnorm", "pos-emb": "rotary", "no-weight-tying": true, "mlp_type": "llama", "activation": "silu",
+      "train_micro_batch_size_per_gpu": 1, "gradient_accumulation_steps": 64, "train-iters": 200,
+    }`);
+    assert.equal(spec.architecture, undefined);
+    assert.match(messages(spec), /unknown: `num_key_value_heads` is not a GPT-NeoX argument/);
+  });
 });
