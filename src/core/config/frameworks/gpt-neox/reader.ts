@@ -75,7 +75,15 @@ const HYPHEN = true;
 
 /** Parse once per text; detect() and read() see the same text in a row. */
 
-function detect(text: string): number {
+/**
+ * Python sources are not NeoX configs, though the YAML parser recovers from them: NeoX's own
+ * megatron/neox_arguments/neox_args.py (docstrings of `num_layers:` …) and Megatron's
+ * transformer_config.py read as NeoX files, every lens "unknown".
+ */
+const PYTHON_SOURCE = /^(import\s+[\w.]+|from\s+[\w.]+\s+import\b|def\s+\w+\s*\(|class\s+\w+\s*[(:])/m;
+
+function detect(text: string, path?: string): number {
+  if ((path && /\.py$/i.test(path)) || PYTHON_SOURCE.test(text)) return 0;
   // Cheap pre-check so large YAML files of other frameworks are not parsed twice.
   if (!/num[-_]layers["']?\s*:/.test(text) || !/hidden[-_]size["']?\s*:/.test(text)) return 0;
   const yaml = parseYaml(text);

@@ -120,3 +120,40 @@ describe('GPT-NeoX configs from third-party repos', () => {
     assert.match(messages(spec), /unknown: `num_key_value_heads` is not a GPT-NeoX argument/);
   });
 });
+
+describe('Python sources are not GPT-NeoX configs', () => {
+  // EleutherAI/gpt-neox@ea7aefd8 megatron/neox_arguments/neox_args.py: dataclass fields with
+  // docstrings; the lenient YAML parser recovered `pipe_parallel_size:` / `num_layers:` … from it and
+  // every lens read "unknown".
+  const source = [
+    'class NeoXArgsParallelism(NeoXArgsTemplate):',
+    '    """',
+    '    Parallelism Arguments',
+    '    """',
+    '    pipe_parallel_size: int = 0',
+    'class NeoXArgsModel(NeoXArgsTemplate):',
+    '    """',
+    '    Model Arguments',
+    '    """',
+    '    num_layers: int = None',
+    '    """',
+    '    Number of transformer layers.',
+    '    """',
+    '    hidden_size: int = None',
+    '    """',
+    '    Transformer hidden size.',
+    '    """',
+    '    num_attention_heads: int = None',
+  ].join('\n');
+
+  it('is not recognised, with or without a .py path', () => {
+    assert.equal(gptNeoxReader.detect(source, '/repo/megatron/neox_arguments/neox_args.py'), 0);
+    assert.equal(gptNeoxReader.detect(source, undefined), 0);
+  });
+
+  it('a NeoX YAML is still recognised', () => {
+    const yaml =
+      '{\n  "num-layers": 2, "hidden-size": 64, "num-attention-heads": 4, "seq-length": 128,\n  "pos-emb": "rotary",\n}';
+    assert.ok(gptNeoxReader.detect(yaml, '/repo/configs/small.yml') >= 0.5);
+  });
+});

@@ -132,9 +132,19 @@ function detect(text: string, path: string | undefined): number {
   return hits >= 4 ? 0.6 : 0;
 }
 
+/**
+ * A Python source is never a launch script, even when it assembles a `train.py` command in an
+ * f-string (benchmarks/maxtext_xpk_runner.py: `model_name={wl_config.model.model_type}`, a runtime
+ * value) or shows one in a docstring: its Python `for x in` loops used to pass for shell, and the
+ * command read as base.yml's default model (1,104,218,112) with no warning.
+ */
+const PYTHON_SOURCE = /^(import\s+[\w.]+|from\s+[\w.]+\s+import\b|def\s+\w+\s*\(|class\s+\w+\s*[(:])/m;
+
 function isShellText(text: string, path: string | undefined): boolean {
   if (path && /\.(sh|bash)$/i.test(path)) return true;
-  if (path && /\.ya?ml$/i.test(path)) return false;
+  if (path && /\.(ya?ml|py)$/i.test(path)) return false;
+  if (/^#!.*\bpython/.test(text) || (!/^#!.*\b(ba)?sh\b/.test(text) && PYTHON_SOURCE.test(text)))
+    return false;
   return /^#!.*\b(ba)?sh\b/.test(text) || /^\s*(export\s+\w+=|set\s+-e|for\s+\w+\s+in\b)/m.test(text);
 }
 

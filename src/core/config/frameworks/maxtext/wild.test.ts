@@ -174,3 +174,35 @@ describe('MaxText launches with their output redirected', () => {
     assert.match(messages(spec), /\$EXTRA_ARGS/);
   });
 });
+
+describe('Python sources that build a MaxText command are not launch scripts (AI-Hypercomputer/maxtext benchmarks/maxtext_xpk_runner.py)', () => {
+  // The command is assembled from runtime values in an f-string; Python's `for x in` loops passed
+  // for shell, and the file read as base.yml's default model (1,104,218,112) with no warning.
+  const runner = [
+    'import os',
+    'from benchmarks import maxtext_trillium_model_configs as model_configs',
+    '',
+    'def build(wl_config):',
+    '  for flag in wl_config.flags:',
+    '    print(flag)',
+    '  return " ".join([',
+    '      f\'python3 -m maxtext.trainers.pre_train.train {os.path.join("configs", "base.yml")}\',',
+    '      f"steps={wl_config.num_steps}",',
+    '      f"model_name={wl_config.model.model_type}",',
+    '  ])',
+  ].join('\n');
+
+  it('is not recognised, with or without a .py path', () => {
+    assert.equal(maxtextReader.detect(runner, '/repo/benchmarks/maxtext_xpk_runner.py'), 0);
+    assert.equal(maxtextReader.detect(runner, undefined), 0);
+  });
+
+  it('a shell launch script is still recognised', () => {
+    const script = [
+      '#!/bin/bash',
+      'set -e',
+      'python3 -m MaxText.train MaxText/configs/base.yml steps=10 run_name=x',
+    ].join('\n');
+    assert.ok(maxtextReader.detect(script, '/repo/run.sh') >= 0.5);
+  });
+});
