@@ -1,6 +1,7 @@
 import type { CoreDiagnostic } from '../types';
 import { LineIndex } from './text';
 import { evaluateArithmetic } from './values';
+import { evaluateShellArithmetic, type ArithmeticScope } from './shellArithmetic';
 import { TextCache } from './parseCache';
 
 /**
@@ -265,6 +266,16 @@ function lex(text: string, lexer: Lexer): Token[] {
       while (i < n && text[i] !== '\n') i++;
       continue;
     }
+    if (ch === '(' && text[i + 1] === '(' && atCommandPosition(tokens)) {
+      // `(( expr ))` and `for (( init; test; step ))`: one arithmetic word, whose `;` and `<` are
+      // not operators or redirections.
+      const end = arithmeticCommandEnd(text, i);
+      if (end !== undefined) {
+        tokens.push({ kind: 'word', raw: text.slice(i, end), start: i, end });
+        i = end;
+        continue;
+      }
+    }
     if (OPERATOR_CHARS.includes(ch)) {
       const two = text.slice(i, i + 2);
       const raw = two === '&&' || two === '||' || two === ';;' ? two : ch;
@@ -288,6 +299,46 @@ function lex(text: string, lexer: Lexer): Token[] {
     }
   }
   return tokens;
+}
+
+/** Words after which `((` opens an arithmetic command rather than nested subshells. */
+const ARITHMETIC_COMMAND_AFTER = new Set([
+  'for',
+  'if',
+  'elif',
+  'while',
+  'until',
+  'then',
+  'do',
+  'else',
+  '!',
+  '{',
+]);
+
+function atCommandPosition(tokens: Token[]): boolean {
+  const previous = tokens[tokens.length - 1];
+  if (!previous) return true;
+  if (previous.kind === 'op') return previous.raw !== ')';
+  return ARITHMETIC_COMMAND_AFTER.has(previous.raw);
+}
+
+/** End offset of `(( … ))` starting at `i`, or undefined when its parentheses do not close so. */
+function arithmeticCommandEnd(text: string, i: number): number | undefined {
+  let depth = 0;
+  for (let j = i; j < text.length; j++) {
+    const ch = text[j];
+    if (ch === '\n' && depth > 0 && text.slice(i, j).split('\n').length > 4) return undefined;
+    if (ch === '(') depth++;
+    else if (ch === ')') {
+      depth--;
+      if (depth !== 0) continue;
+      // `((python train.py --lr 1) &)` is nested subshells around a command, not arithmetic.
+      const closes =
+        text[j - 1] === ')' && j - 1 > i + 1 && !/(^|\s)--[A-Za-z]{2}/.test(text.slice(i + 2, j));
+      return closes ? j + 1 : undefined;
+    } else if (ch === '#' || ch === '`' || ch === '"' || ch === "'") return undefined;
+  }
+  return undefined;
 }
 
 /** Skip heredoc bodies that start at `i` (just after the newline that ends their command). */
@@ -479,6 +530,8 @@ class Replay {
    * `+=` in it appends an unknown number of times).
    */
   private readonly loops: { repeats: boolean }[] = [];
+  /** Statements run by statically unrolled loops so far (bounded). */
+  private unrolledStatements = 0;
 
   /**
    * While a sourced file is replayed: where its flags and assignments are shown (the `source`
@@ -502,6 +555,25 @@ class Replay {
 
   /** Walk the token stream statement by statement. */
   run(tokens: Token[]): void {
+    this.runStatements(this.splitStatements(tokens));
+  }
+
+  private runStatements(list: StatementWords[]): void {
+    for (let s = 0; s < list.length; s++) {
+      const done = this.unrollLoop(list, s);
+      if (done !== undefined) {
+        s = done;
+        continue;
+      }
+      const { words, terminator } = list[s];
+      // `;;` on a line of its own still ends a `case` branch.
+      if (words.length || terminator === ';;') this.statement(words, terminator);
+    }
+  }
+
+  /** The token stream as statements: words up to an operator (arrays `NAME=( … )` kept whole). */
+  private splitStatements(tokens: Token[]): StatementWords[] {
+    const list: StatementWords[] = [];
     let index = 0;
     while (index < tokens.length) {
       const words: { token: Token; array?: Token[]; arrayEnd?: number }[] = [];
@@ -546,9 +618,131 @@ class Replay {
         words.push({ token });
         index++;
       }
-      // `;;` on a line of its own still ends a `case` branch.
-      if (words.length || terminator === ';;') this.statement(words, terminator);
+      list.push({ words, terminator });
     }
+    return list;
+  }
+
+  /**
+   * A `for` loop whose iterations are known statically and whose body only computes variables
+   * (assignments, `arr+=( … )`, `(( … ))`, `if`/`[ ]` tests, `printf -v`, nested such loops) is run
+   * as bash runs it, iteration by iteration: slime builds `--moe-layer-freq` this way. Returns the
+   * index of the loop's `done`, or undefined to replay the loop the usual way (once, with its
+   * variable unknown): a body that launches or sources anything could mean one run per iteration.
+   */
+  private unrollLoop(list: StatementWords[], s: number): number | undefined {
+    const header = list[s].words;
+    if (header[0]?.token.raw !== 'for' || !this.active) return undefined;
+    const body = loopBody(list, s);
+    if (!body || !body.statements.every(isPureStatement)) return undefined;
+    const checkpoint = this.checkpoint();
+    const ok = this.iterate(header, () => {
+      const depth = this.branches.length;
+      this.unrolledStatements += body.statements.length + 1;
+      if (this.unrolledStatements > MAX_UNROLLED_STATEMENTS) return false;
+      this.runStatements(body.statements);
+      // A body must close every `if` it opens.
+      return this.branches.length === depth;
+    });
+    if (!ok) {
+      this.rollback(checkpoint);
+      return undefined;
+    }
+    return body.done;
+  }
+
+  /** Run `each` once per iteration of the `for` header; false when an iteration is not known. */
+  private iterate(header: StatementWords['words'], each: () => boolean): boolean {
+    const second = header[1]?.token.raw ?? '';
+    const scope = this.arithmeticScope({
+      start: header[0].token.start,
+      end: header[header.length - 1].token.end,
+    });
+    if (second.startsWith('((') && header.length === 2) {
+      const parts = second.slice(2, -2).split(';');
+      if (parts.length !== 3) return false;
+      const [init, test, step] = parts.map((part) => this.expandOrUndefined(part));
+      if (init === undefined || test === undefined || step === undefined) return false;
+      if (init.trim() && evaluateShellArithmetic(init, scope) === undefined) return false;
+      for (let count = 0; ; count++) {
+        const going = test.trim() ? evaluateShellArithmetic(test, scope) : 1;
+        if (going === undefined || count > MAX_LOOP_ITERATIONS) return false;
+        if (going === 0) return true;
+        if (!each()) return false;
+        if (step.trim() && evaluateShellArithmetic(step, scope) === undefined) return false;
+      }
+    }
+    const name = /^[A-Za-z_][A-Za-z0-9_]*$/.exec(second)?.[0];
+    if (!name || header[2]?.token.raw !== 'in') return false;
+    const values: string[] = [];
+    for (const word of header.slice(3)) {
+      const text = this.expandOrUndefined(word.token.raw);
+      if (text === undefined || /[*?[]/.test(text)) return false;
+      // A quoted word is one value; an unquoted expansion is split on whitespace.
+      if (/^["']/.test(word.token.raw)) values.push(text);
+      else values.push(...text.split(/\s+/).filter((piece) => piece !== ''));
+    }
+    if (values.length > MAX_LOOP_ITERATIONS) return false;
+    for (const value of values) {
+      scope.writeText(name, value);
+      if (!each()) return false;
+    }
+    return true;
+  }
+
+  /** Variables as bash arithmetic sees them; writes are assignments placed at `at`. */
+  private arithmeticScope(at: {
+    start: number;
+    end: number;
+  }): ArithmeticScope & { writeText(name: string, text: string): void } {
+    // The assignment's range is the whole `((…))` / `for` header, its raw text that header, so an
+    // edit that rewrites a plain `NAME=value` never mistakes it for one.
+    const writeText = (name: string, text: string) => {
+      const assignment = this.placeAssignment({
+        name,
+        nameStart: at.start,
+        nameEnd: at.end,
+        valueStart: at.start,
+        valueEnd: at.end,
+        raw: this.text.slice(at.start, at.end),
+        value: text,
+        append: false,
+        isArray: false,
+      });
+      this.variables.set(name, { name, value: text, assignment });
+    };
+    return {
+      read: (name) => {
+        const value = this.variables.get(name)?.value;
+        const number =
+          value === undefined ? undefined : evaluateShellArithmetic(value.trim() || '0', NO_SCOPE);
+        return number;
+      },
+      write: (name, value) => writeText(name, String(value)),
+      writeText,
+    };
+  }
+
+  private checkpoint(): ReplayCheckpoint {
+    return {
+      variables: new Map(this.variables),
+      assignments: this.assignments.length,
+      flags: this.flags.length,
+      statements: this.statements.length,
+      diagnostics: this.diagnostics.length,
+      branches: this.branches.length,
+      loops: this.loops.length,
+    };
+  }
+
+  private rollback(checkpoint: ReplayCheckpoint): void {
+    this.restore(checkpoint.variables);
+    this.assignments.length = checkpoint.assignments;
+    this.flags.length = checkpoint.flags;
+    this.statements.length = checkpoint.statements;
+    this.diagnostics.length = checkpoint.diagnostics;
+    this.branches.length = checkpoint.branches;
+    this.loops.length = checkpoint.loops;
   }
 
   /** Whether the statement being replayed sits in a branch that may run. */
@@ -817,6 +1011,12 @@ class Replay {
   /** Evaluate `[ ... ]` / `[[ ... ]]` / `test ...`; undefined when not decidable. */
   private condition(raw: string[]): boolean | undefined {
     let words = raw;
+    const arithmetic = words[0] === '!' ? words.slice(1) : words;
+    if (arithmetic.length === 1 && /^\(\([\s\S]*\)\)$/.test(arithmetic[0])) {
+      // `(( expr ))` is true when expr is non-zero.
+      const value = this.arithmeticCommand(arithmetic[0], undefined);
+      return value === undefined ? undefined : (value !== 0) !== (words[0] === '!');
+    }
     if (words[0] === '[' || words[0] === '[[')
       words = words.slice(1, words[words.length - 1]?.startsWith(']') ? -1 : undefined);
     else if (words[0] === 'test') words = words.slice(1);
@@ -934,6 +1134,15 @@ class Replay {
     }
     const commandWords = words.slice(k);
     if (!commandWords.length) return;
+    const command = commandWords[0].token;
+    if (/^\(\([\s\S]*\)\)$/.test(command.raw) && commandWords.length === 1) {
+      this.arithmeticCommand(command.raw, command.start);
+      return;
+    }
+    if (command.raw === 'printf' && commandWords[1]?.token.raw === '-v' && commandWords.length >= 4) {
+      this.printfToVariable(commandWords.map((w) => w.token));
+      return;
+    }
     if ((commandWords[0].token.raw === 'source' || commandWords[0].token.raw === '.') && commandWords[1]) {
       const last = commandWords[commandWords.length - 1];
       this.source(commandWords[1].token.raw, commandWords[0].token.start, last.arrayEnd ?? last.token.end);
@@ -1047,6 +1256,73 @@ class Replay {
       return target === undefined ? undefined : resolvePath('.', target) || '.';
     }
     return undefined;
+  }
+
+  /** The first character of IFS: ' ' when unset, '' when empty, undefined when not known. */
+  private ifsSeparator(): string | undefined {
+    const ifs = this.variables.get('IFS');
+    if (!ifs) return ' ';
+    return ifs.value === undefined ? undefined : (ifs.value[0] ?? '');
+  }
+
+  /**
+   * `$(IFS=', '; echo "${arr[*]}")`: a substitution that only assigns variables (scoped to its
+   * subshell) and echoes words prints what echo would; slime joins its layer list this way. Any other
+   * command is not executed (undefined).
+   */
+  private echoSubstitution(body: string, depth: number): string | undefined {
+    if (depth > MAX_EXPANSION_DEPTH || body.length > 2000) return undefined;
+    const lexer: Lexer = { lines: new LineIndex(body), diagnostics: [], comments: [] };
+    const tokens = lex(body, lexer);
+    if (lexer.diagnostics.length) return undefined;
+    const statements: string[][] = [[]];
+    for (const token of tokens) {
+      if (token.kind === 'word') statements[statements.length - 1].push(token.raw);
+      else if (token.raw === ';' || token.raw === '\n' || token.raw === '&&') statements.push([]);
+      else return undefined;
+    }
+    const commands = statements.filter((words) => words.length > 0);
+    const echo = commands.pop();
+    if (!echo || echo[0] !== 'echo' || echo.slice(1).some((word) => /^-[a-zA-Z]*[eE]/.test(word)))
+      return undefined;
+    const saved = new Map(this.variables);
+    try {
+      for (const words of commands) {
+        for (const word of words) {
+          const head = ASSIGNMENT_HEAD.exec(word);
+          if (!head || head[2] || head[3]) return undefined;
+          const value = this.expand(word.slice(head[0].length), depth + 1);
+          if (value.unknown) return undefined;
+          const assignment: ShellAssignment = {
+            name: head[1],
+            nameStart: 0,
+            nameEnd: 0,
+            valueStart: 0,
+            valueEnd: 0,
+            raw: word,
+            value: value.text,
+            append: false,
+            isArray: false,
+          };
+          this.variables.set(head[1], { name: head[1], value: value.text, assignment });
+        }
+      }
+      const separators = this.variables.get('IFS')?.value ?? ' \t\n';
+      const printed: string[] = [];
+      for (const word of echo.slice(1).filter((word) => word !== '-n')) {
+        const value = this.expand(word, depth + 1);
+        if (value.unknown) return undefined;
+        // An unquoted expansion is split on IFS; echo joins the pieces with spaces.
+        if (/["']/.test(word) || !word.includes('$') || separators === '') printed.push(value.text);
+        else {
+          const splitter = new RegExp(`[${separators.replace(/[\\\]^-]/g, '\\$&')}]+`);
+          printed.push(...value.text.split(splitter).filter((piece) => piece !== ''));
+        }
+      }
+      return printed.join(' ');
+    } finally {
+      this.restore(saved);
+    }
   }
 
   /** `$0` (the analyzed script) and `BASH_SOURCE` (the file being replayed), when the path is known. */
@@ -1287,7 +1563,7 @@ class Replay {
         continue;
       }
       if (ch === '$') {
-        const result = this.expandDollar(raw, i, depth);
+        const result = this.expandDollar(raw, i, depth, inDouble);
         text += result.text;
         unknown ||= result.unknown;
         i = result.end;
@@ -1299,7 +1575,7 @@ class Replay {
     return { text, unknown };
   }
 
-  private expandDollar(raw: string, i: number, depth: number): Expansion & { end: number } {
+  private expandDollar(raw: string, i: number, depth: number, quoted = false): Expansion & { end: number } {
     const next = raw[i + 1];
     if (next === '(') {
       const end = matchingClose(raw, i + 1, '(', ')');
@@ -1311,11 +1587,13 @@ class Replay {
       }
       const directory = this.scriptDirectory(raw.slice(i + 2, end - 1), depth);
       if (directory !== undefined) return { text: directory, unknown: false, end };
+      const echoed = this.echoSubstitution(raw.slice(i + 2, end - 1), depth);
+      if (echoed !== undefined) return { text: echoed, unknown: false, end };
       return { text: '', unknown: true, end }; // Command substitution: not executed.
     }
     if (next === '{') {
       const end = matchingClose(raw, i + 1, '{', '}');
-      return { ...this.parameter(raw.slice(i + 2, end - 1), depth), end };
+      return { ...this.parameter(raw.slice(i + 2, end - 1), depth, quoted), end };
     }
     const name = /^([A-Za-z_][A-Za-z0-9_]*|[0-9@*#?$!-])/.exec(raw.slice(i + 1));
     if (!name) return { text: '$', unknown: false, end: i + 1 };
@@ -1328,7 +1606,7 @@ class Replay {
   }
 
   /** `${...}` contents: NAME, NAME[@], NAME:-word, NAME-word, NAME:=word, NAME:+word, #NAME. */
-  private parameter(body: string, depth: number): Expansion {
+  private parameter(body: string, depth: number, quoted = false): Expansion {
     const match = /^([A-Za-z_][A-Za-z0-9_]*|[0-9]+|[@*#?$!])(\[([^\]]*)\])?(:?[-=+?])?([\s\S]*)$/.exec(body);
     if (!match || (match[5] && !match[4])) return { text: '', unknown: true };
     const special = this.variables.has(match[1]) ? undefined : this.special(match[1]);
@@ -1341,7 +1619,10 @@ class Replay {
     if (variable) {
       set = true;
       if (index === '@' || index === '*')
-        value = variable.elements ? joinKnown(variable.elements) : variable.value;
+        // "${arr[*]}" joins with the first character of IFS (a space when IFS is unset).
+        value = variable.elements
+          ? joinKnown(variable.elements, index === '*' && quoted ? this.ifsSeparator() : ' ')
+          : variable.value;
       else if (index !== undefined && variable.elements) {
         const at = Number(index);
         value = Number.isInteger(at) ? variable.elements[at] : undefined;
@@ -1362,6 +1643,94 @@ class Replay {
     return value === undefined ? { text: '', unknown: true } : { text: value, unknown: false };
   }
 
+  /**
+   * `(( expr ))` as a command or test: evaluated with its assignments; a variable it would assign
+   * while something is unknown becomes unknown, so no stale value survives.
+   */
+  private arithmeticCommand(raw: string, at: number | undefined): number | undefined {
+    const expanded = this.expandOrUndefined(raw.slice(2, -2));
+    // A test (`if (( … ))`) has no place to put an assignment: one that assigns is not evaluated.
+    let assignsInTest = false;
+    const scope: ArithmeticScope =
+      at === undefined
+        ? { read: this.arithmeticScope({ start: 0, end: 0 }).read, write: () => (assignsInTest = true) }
+        : this.arithmeticScope({ start: at, end: at + raw.length });
+    // In a loop replayed once for an unknown number of runs, what it assigns is unknown.
+    const repeating = this.loops.some((loop) => loop.repeats);
+    let value = expanded === undefined || repeating ? undefined : evaluateShellArithmetic(expanded, scope);
+    if (assignsInTest) value = undefined;
+    if (value === undefined)
+      for (const name of (expanded ?? raw).match(
+        /[A-Za-z_][A-Za-z0-9_]*(?=\s*(\*\*|[-+*/%])?=(?!=)|\s*(\+\+|--))|(?<=(\+\+|--)\s*)[A-Za-z_][A-Za-z0-9_]*/g,
+      ) ?? []) {
+        const previous = this.variables.get(name);
+        if (previous)
+          this.variables.set(name, {
+            ...previous,
+            value: undefined,
+            elements: undefined,
+            unknownReason: `\`${name}\` is assigned in \`${raw.length > 40 ? `${raw.slice(0, 37)}…` : raw}\`, which cannot be evaluated statically`,
+          });
+      }
+    return value;
+  }
+
+  /**
+   * `printf -v NAME FORMAT ARGS…`: the formatted text into NAME (`%s`, `%d`, `%%`; the format is
+   * reused while arguments remain, as bash does). Anything else makes NAME unknown.
+   */
+  private printfToVariable(tokens: Token[]): void {
+    const name = /^[A-Za-z_][A-Za-z0-9_]*$/.exec(tokens[2].raw)?.[0];
+    if (!name) return;
+    const format = this.expandOrUndefined(tokens[3].raw);
+    const args = tokens.slice(4).map((token) => this.expandOrUndefined(token.raw));
+    // Only %s, %d and %% are read; other directives and backslash escapes make the value unknown.
+    const supported = format !== undefined && !/%(?![sd])|\\/.test(format.replace(/%%/g, ''));
+    let text: string | undefined = !supported || args.includes(undefined) ? undefined : '';
+    if (text !== undefined && format !== undefined) {
+      const known = args as string[];
+      let used = 0;
+      let notInteger = false;
+      do {
+        const start = used;
+        const piece = format.replace(/%([%sd])/g, (_, kind: string) => {
+          if (kind === '%') return '%';
+          const arg = known[used++] ?? '';
+          if (kind === 's') return arg;
+          const number = arg.trim() === '' ? 0 : Number(arg);
+          if (!Number.isSafeInteger(number)) notInteger = true;
+          return String(number);
+        });
+        if (notInteger) {
+          text = undefined;
+          break;
+        }
+        text += piece;
+        if (used === start) break;
+      } while (used < known.length);
+    }
+    const assignment = this.placeAssignment({
+      name,
+      nameStart: tokens[2].start,
+      nameEnd: tokens[2].end,
+      valueStart: tokens[3].start,
+      valueEnd: tokens[tokens.length - 1].end,
+      raw: this.text.slice(tokens[3].start, tokens[tokens.length - 1].end),
+      value: text,
+      append: false,
+      isArray: false,
+    });
+    this.assignments.push(assignment);
+    this.variables.set(name, {
+      name,
+      value: text,
+      assignment,
+      ...(text === undefined
+        ? { unknownReason: `\`${name}\` is set by \`printf -v\` from values that are not known statically` }
+        : {}),
+    });
+  }
+
   /** Bash integer arithmetic over known variables; undefined when anything is unknown. */
   private arithmetic(expression: string, depth: number): number | undefined {
     const expanded = this.expand(expression, depth + 1);
@@ -1379,6 +1748,96 @@ class Replay {
     const value = evaluateArithmetic(substituted.replace(/(?<![/*])\/(?!\/)/g, '//'));
     return value === undefined ? undefined : Math.trunc(value);
   }
+}
+
+type StatementWords = { words: { token: Token; array?: Token[]; arrayEnd?: number }[]; terminator: string };
+
+interface ReplayCheckpoint {
+  variables: Map<string, ShellVariable>;
+  assignments: number;
+  flags: number;
+  statements: number;
+  diagnostics: number;
+  branches: number;
+  loops: number;
+}
+
+/** Bounds on statically run loops: past them the loop is replayed once, its results unknown. */
+const MAX_LOOP_ITERATIONS = 1024;
+const MAX_UNROLLED_STATEMENTS = 10_000;
+const NO_SCOPE: ArithmeticScope = { read: () => undefined, write: () => undefined };
+
+const LOOP_HEADS = new Set(['for', 'while', 'until', 'select']);
+
+/** The statement's first word after `do`/`then`/`else`/`{` prefixes. */
+function headWord(words: StatementWords['words']): string | undefined {
+  let k = 0;
+  while (k < words.length && ['do', 'then', 'else', '{', '!'].includes(words[k].token.raw)) k++;
+  return words[k]?.token.raw;
+}
+
+/**
+ * The body of the loop whose header is statement `s` (`for … ;` then `do …`), up to its matching
+ * `done`, with the `do` removed; undefined when the shape is not that (or `done` has more words).
+ */
+function loopBody(
+  list: StatementWords[],
+  s: number,
+): { statements: StatementWords[]; done: number } | undefined {
+  const first = list[s + 1];
+  if (!first || first.words[0]?.token.raw !== 'do') return undefined;
+  const statements: StatementWords[] = [{ words: first.words.slice(1), terminator: first.terminator }];
+  let depth = LOOP_HEADS.has(headWord(first.words.slice(1)) ?? '') ? 2 : 1;
+  for (let t = s + 2; t < list.length; t++) {
+    const { words } = list[t];
+    const head = headWord(words);
+    if (words[0]?.token.raw === 'done') {
+      depth--;
+      if (depth === 0) return words.length === 1 ? { statements, done: t } : undefined;
+    } else if (head !== undefined && LOOP_HEADS.has(head)) depth++;
+    statements.push(list[t]);
+  }
+  return undefined;
+}
+
+/** Words a loop body may hold for the loop to be run statically: no command that launches anything. */
+const PURE_WORDS = new Set([
+  'if',
+  'then',
+  'else',
+  'elif',
+  'fi',
+  'do',
+  'done',
+  'for',
+  'in',
+  '[',
+  '[[',
+  'test',
+  'true',
+  ':',
+  '!',
+  '{',
+  '}',
+]);
+
+function isPureStatement({ words }: StatementWords): boolean {
+  if (words.length === 0) return true;
+  let k = 0;
+  while (
+    k < words.length &&
+    ['if', 'elif', 'then', 'else', 'fi', 'do', 'done', '!', '{', '}'].includes(words[k].token.raw)
+  )
+    k++;
+  while (k < words.length && ASSIGNMENT_HEAD.test(words[k].token.raw)) k++;
+  const head = words[k]?.token.raw;
+  if (head === undefined) return true;
+  if (head.startsWith('((')) return k === words.length - 1;
+  if (head === 'printf') return words[k + 1]?.token.raw === '-v';
+  if (head === 'for') return true;
+  if (head === '[' || head === '[[' || head === 'test')
+    return words.every((w) => !/^\$\(|`/.test(w.token.raw));
+  return PURE_WORDS.has(head) && head !== 'in';
 }
 
 /** One open `if` or `case` block while replaying. */
@@ -1418,8 +1877,13 @@ function sameElements(a: (string | undefined)[] | undefined, b: (string | undefi
 }
 
 /** Elements joined by spaces, or undefined when any is unknown. */
-function joinKnown(elements: (string | undefined)[]): string | undefined {
-  return elements.some((e) => e === undefined) ? undefined : elements.join(' ');
+function joinKnown(
+  elements: (string | undefined)[],
+  separator: string | undefined = ' ',
+): string | undefined {
+  return separator === undefined || elements.some((e) => e === undefined)
+    ? undefined
+    : elements.join(separator);
 }
 
 /** Offset just after the bracket matching the one at `open` (quote-aware); end of text if none. */

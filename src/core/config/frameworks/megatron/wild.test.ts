@@ -197,18 +197,24 @@ describe('Megatron scripts that loop over settings (a sweep launches once per va
   it('a loop over one value sets it: 5 × 128 × 1024 tokens', () => {
     assert.equal(sweep('for GBS in 128').training.tokens, 5 * 128 * 1024);
   });
-  it('`+=` in a C-style or while loop appends an unknown number of times', () => {
-    const spec = specOf(
+  const appended = (loop: string) =>
+    specOf(
       [
         'LAYERS=""',
-        'for ((i=0; i<4; i++)); do',
+        'i=0',
+        `${loop}; do`,
         '  LAYERS+="1"',
         'done',
         'torchrun pretrain_gpt.py --num-layers $LAYERS --hidden-size 256 --num-attention-heads 4 --seq-length 1024',
       ].join('\n'),
     );
-    // Replayed once this was "1" (1 layer); bash makes it "1111".
-    assert.equal(spec.architecture, undefined);
+  it('`+=` in a C-style loop that only computes runs as in bash: "1" four times is 1111 layers', () => {
+    // Replayed once this was "1" (1 layer); then unknown; bash makes it "1111".
+    assert.equal(appended('for ((i=0; i<4; i++))').architecture?.nLayers, 1111);
+  });
+  it('`+=` in a while loop, or a C-style loop with an unknown bound, appends an unknown number of times', () => {
+    assert.equal(appended('while (( i < 4 ))').architecture, undefined);
+    assert.equal(appended('for ((i=0; i<$1; i++))').architecture, undefined);
   });
 });
 
@@ -263,5 +269,52 @@ describe("Megatron scripts for MegaBlocks' fork (allenai/OLMoE scripts/megatron_
   it('the dense script without the fork flags keeps its exact count', () => {
     const spec = registrySpec(script('').split('\n').slice(1).join('\n'));
     assert.equal(countParams(spec.architecture!).total, gpt(8, 512));
+  });
+});
+
+describe('slime model scripts: --moe-layer-freq built by a for (( )) loop and printf -v (THUDM/slime@624b824a)', () => {
+  // scripts/models/qwen3-30B-A3B.sh's shape, written out: the list is built in bash, then passed.
+  const qwen3MoE = (layers: string) =>
+    [
+      `NLAYERS=${layers}`,
+      'FIRST_K_DENSE_REPLACE=0',
+      'arr=()',
+      'for ((i=0; i<NLAYERS; i++)); do',
+      '  if (( i < FIRST_K_DENSE_REPLACE )); then',
+      '    arr+=(0)',
+      '  else',
+      '    arr+=(1)',
+      '  fi',
+      'done',
+      'printf -v MOE_LAYER_FREQ "[%s]" "$(IFS=\', \'; echo "${arr[*]}")"',
+      'MODEL_ARGS=(',
+      '   --disable-bias-linear --qk-layernorm --group-query-attention',
+      '   --num-attention-heads 32 --num-query-groups 4 --kv-channels 128',
+      '   --num-layers $NLAYERS --hidden-size 2048 --ffn-hidden-size 6144',
+      '   --normalization RMSNorm --position-embedding-type rope --swiglu',
+      '   --untie-embeddings-and-output-weights --vocab-size 151936',
+      '   --moe-ffn-hidden-size 768 --moe-router-topk 8 --moe-layer-freq "$MOE_LAYER_FREQ" --num-experts 128',
+      ')',
+      'torchrun train.py "${MODEL_ARGS[@]}" --seq-length 4096 --micro-batch-size 1 --global-batch-size 8',
+    ].join('\n');
+
+  it('Qwen3-30B-A3B is counted (was unknown: "--moe-layer-freq depends on something outside the script")', () => {
+    const spec = specOf(qwen3MoE('48'));
+    // Per layer (dense): attention 2048·4096 + 2·2048·512 + 4096·2048, QK norms 2·128, two RMSNorms 2·2048,
+    // router 2048·128, 128 SwiGLU experts of 3·2048·768. Untied 151936·2048 twice, final norm 2048.
+    const dense = 2048 * 4096 * 2 + 2 * 2048 * 512 + 2 * 128 + 2 * 2048 + 2048 * 128;
+    const expert = 3 * 2048 * 768;
+    const embeddings = 2 * 151936 * 2048 + 2048;
+    const counts = countParams(spec.architecture!);
+    assert.equal(counts.total, 48 * (dense + 128 * expert) + embeddings);
+    assert.equal(counts.total, 30_532_122_624); // Qwen/Qwen3-30B-A3B's published safetensors count
+    assert.equal(counts.active, 48 * (dense + 8 * expert) + embeddings);
+  });
+
+  it('a list whose length is not --num-layers is refused by name, as Megatron refuses it', () => {
+    const text = qwen3MoE('48').replace('--num-layers $NLAYERS', '--num-layers 47');
+    const spec = specOf(text);
+    assert.equal(spec.architecture, undefined);
+    assert.match(messages(spec), /describes 48 layers, not --num-layers 47/);
   });
 });

@@ -1,0 +1,134 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { lastFlag, parseShell } from '../../src/core/config/shell';
+import { evaluateShellArithmetic, type ArithmeticScope } from '../../src/core/config/shellArithmetic';
+
+/** A scope over a plain record, recording writes. */
+function scope(values: Record<string, number>): ArithmeticScope {
+  return { read: (name) => values[name], write: (name, value) => void (values[name] = value) };
+}
+
+describe('bash arithmetic (bash(1) ARITHMETIC EVALUATION)', () => {
+  it('precedence, integer division toward zero, modulo, power, comparisons and logic', () => {
+    const cases: [string, number][] = [
+      ['1 + 2 * 3', 7],
+      ['(1 + 2) * 3', 9],
+      ['7 / 2', 3],
+      ['-7 / 2', -3],
+      ['-7 % 3', -1],
+      ['2 ** 3 ** 2', 512],
+      ['3 < 4 && 4 <= 4', 1],
+      ['3 > 4 || !1', 0],
+      ['5 == 5 ? 10 : 20', 10],
+      ['010 + 0x10', 24], // octal 8 + hex 16
+      ['1, 2, 3', 3],
+    ];
+    for (const [expression, expected] of cases)
+      assert.equal(evaluateShellArithmetic(expression, scope({})), expected, expression);
+  });
+
+  it('reads and assigns variables: i++, ++i, +=, =', () => {
+    const values: Record<string, number> = { i: 4, n: 10 };
+    const s = scope(values);
+    assert.equal(evaluateShellArithmetic('i++', s), 4);
+    assert.equal(values.i, 5);
+    assert.equal(evaluateShellArithmetic('++i', s), 6);
+    assert.equal(evaluateShellArithmetic('n += i * 2', s), 22);
+    assert.equal(evaluateShellArithmetic('m = n / 4', s), 5);
+    assert.equal(values.m, 5);
+  });
+
+  it('is undefined, never NaN or a throw, for unknown names, bad syntax, division by zero and overflow', () => {
+    for (const expression of ['x + 1', '1 +', '1 / 0', '5 % 0', '09', '2 ** 64', '(1', '1 & 2', '', 'a b'])
+      assert.equal(evaluateShellArithmetic(expression, scope({})), undefined, expression);
+  });
+});
+
+describe('shell loops run statically when they only compute variables', () => {
+  // The idiom of THUDM/slime@624b824a scripts/models/*.sh (qwen3-30B-A3B.sh, deepseek-v3.sh, …),
+  // written out here: a 0/1 list of dense and MoE layers for --moe-layer-freq.
+  const layerList = (layers: string, dense: string) =>
+    [
+      `NLAYERS="\${MODEL_ARGS_NUM_LAYERS:-${layers}}"`,
+      `FIRST_K_DENSE_REPLACE=${dense}`,
+      '',
+      'arr=()',
+      'for ((i=0; i<NLAYERS; i++)); do',
+      '  if (( i < FIRST_K_DENSE_REPLACE )); then',
+      '    arr+=(0)',
+      '  else',
+      '    arr+=(1)',
+      '  fi',
+      'done',
+      '',
+      'printf -v MOE_LAYER_FREQ "[%s]" "$(IFS=\', \'; echo "${arr[*]}")"',
+      'ARGS=(--num-layers $NLAYERS --moe-layer-freq "$MOE_LAYER_FREQ")',
+      'torchrun pretrain_gpt.py "${ARGS[@]}"',
+    ].join('\n');
+
+  it('builds the layer list: 3 dense then 58 MoE layers, joined by the first IFS character', () => {
+    const script = parseShell(layerList('61', '3'));
+    const expected = `[${[...Array(3).fill(0), ...Array(58).fill(1)].join(',')}]`;
+    assert.equal(script.variables.get('MOE_LAYER_FREQ')?.value, expected);
+    assert.equal(lastFlag(script, ['--moe-layer-freq'])?.values[0]?.text, expected);
+    assert.equal(script.variables.get('arr')?.elements?.length, 61);
+    // After the loop, i is the value that ended it, as in bash.
+    assert.equal(script.variables.get('i')?.value, '61');
+  });
+
+  it('an unknown bound leaves the list unknown (the loop is replayed once, as before)', () => {
+    const script = parseShell(
+      layerList('61', '3').replace('NLAYERS="${MODEL_ARGS_NUM_LAYERS:-61}"', 'NLAYERS=$1'),
+    );
+    assert.equal(lastFlag(script, ['--moe-layer-freq'])?.values[0]?.text, undefined);
+  });
+
+  it('a loop whose body launches a command is not run per iteration (a sweep: one run per value)', () => {
+    const script = parseShell(
+      ['for ((i=0; i<3; i++)); do', '  torchrun train.py --seed $i', 'done'].join('\n'),
+    );
+    assert.equal(lastFlag(script, ['--seed'])?.values[0]?.text, undefined);
+  });
+
+  it('`for x in` over known words, nested loops and a string accumulator', () => {
+    const script = parseShell(
+      [
+        'OUT=""',
+        'for a in 1 2; do',
+        '  for b in x y; do',
+        '    OUT+="$a$b,"',
+        '  done',
+        'done',
+        'python train.py --pattern "$OUT"',
+      ].join('\n'),
+    );
+    assert.equal(lastFlag(script, ['--pattern'])?.values[0]?.text, '1x,1y,2x,2y,');
+  });
+
+  it('a runaway loop stops at the bound and leaves its variables unknown, without hanging', () => {
+    const script = parseShell(
+      ['X=0', 'for ((;;)); do', '  (( X++ ))', 'done', 'python t.py --x $X'].join('\n'),
+    );
+    assert.equal(lastFlag(script, ['--x'])?.values[0]?.text, undefined);
+  });
+
+  it('`(( … ))` as a statement assigns; printf -v formats %s/%d and refuses other directives', () => {
+    const script = parseShell(
+      [
+        'L=4',
+        '(( L2 = L * 2 ))',
+        'printf -v A "%d-%s" "$L2" abc',
+        'printf -v B "%.2f" 1.5',
+        'python t.py --a "$A" --b "$B" --l $L2',
+      ].join('\n'),
+    );
+    assert.equal(lastFlag(script, ['--l'])?.values[0]?.text, '8');
+    assert.equal(lastFlag(script, ['--a'])?.values[0]?.text, '8-abc');
+    assert.equal(lastFlag(script, ['--b'])?.values[0]?.text, undefined);
+  });
+
+  it('`((` that wraps subshells around a command is still read as that command', () => {
+    const script = parseShell('((python train.py --num-layers 12) &)\n');
+    assert.equal(lastFlag(script, ['--num-layers'])?.values[0]?.text, '12');
+  });
+});
