@@ -32,6 +32,7 @@ import {
   HF_TOKENIZER_VOCAB,
   MEGATRON_DEFAULTS,
   MEGATRON_FLAGS,
+  MEGATRON_PARALLEL_FLAGS,
   MEGATRON_SIGNATURE_FLAGS,
   MEGATRON_MODEL_FLAGS,
   GLU_ACTIVATIONS,
@@ -68,7 +69,8 @@ function detect(text: string, path: string | undefined): number {
   if (flags >= 6) return 0.6;
   // A launcher that sources its model arguments from a fragment next to it (`source
   // "${SCRIPT_DIR}/models/qwen3-4B.sh"`) and passes Megatron's parallelism and batch flags itself.
-  if (flags >= 3 && /^[ \t]*(source|\.)[ \t]+\S+\.sh\b/m.test(sample)) return 0.55;
+  if (flags + written(MEGATRON_PARALLEL_FLAGS) >= 3 && /^[ \t]*(source|\.)[ \t]+\S+\.sh\b/m.test(sample))
+    return 0.55;
   // A model-arguments fragment (`MODEL_ARGS=( --swiglu --num-layers 36 ... )`, sourced by a launcher):
   // the model flags together are Megatron's alone.
   if (written(MEGATRON_MODEL_FLAGS) >= 6 && /(^|[\s"'(])--num-layers([\s=]|$)/m.test(sample)) return 0.6;

@@ -111,6 +111,26 @@ export const MEGATRON_SIGNATURE_FLAGS = [
 ];
 
 /**
+ * Megatron's parallelism and recompute flags (megatron/training/arguments.py
+ * _add_distributed_args / _add_training_args): a launcher that sources its model arguments passes
+ * these itself (THUDM/slime@624b824a scripts/run-deepseek-r1.sh: TP, SP, PP, CP, EP, ETP, recompute,
+ * but no batch or length flag).
+ */
+export const MEGATRON_PARALLEL_FLAGS = [
+  '--sequence-parallel',
+  '--context-parallel-size',
+  '--expert-model-parallel-size',
+  '--expert-tensor-parallel-size',
+  '--virtual-pipeline-model-parallel-size',
+  '--num-layers-per-virtual-pipeline-stage',
+  '--decoder-first-pipeline-num-layers',
+  '--decoder-last-pipeline-num-layers',
+  '--recompute-granularity',
+  '--recompute-method',
+  '--use-distributed-optimizer',
+];
+
+/**
  * Flags only Megatron's model arguments take (megatron/training/arguments.py, TransformerConfig
  * fields): with enough of them a `MODEL_ARGS=( ... )` fragment with no pretrain_gpt.py line is
  * still a Megatron model description.

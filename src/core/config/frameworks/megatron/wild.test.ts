@@ -318,3 +318,23 @@ describe('slime model scripts: --moe-layer-freq built by a for (( )) loop and pr
     assert.match(messages(spec), /describes 48 layers, not --num-layers 47/);
   });
 });
+
+describe('slime launchers that pass only parallelism flags (THUDM/slime@624b824a scripts/run-deepseek-r1.sh)', () => {
+  it('a launcher sourcing its model fragment with TP, PP, SP, CP and EP flags is a Megatron script', () => {
+    const launcher = [
+      'source "${SCRIPT_DIR}/models/deepseek-v3.sh"',
+      'PERF_ARGS=(',
+      '   --tensor-model-parallel-size 8',
+      '   --sequence-parallel',
+      '   --pipeline-model-parallel-size 4',
+      '   --context-parallel-size 4',
+      '   --expert-model-parallel-size 32',
+      ')',
+      'ray job submit -- python3 train.py ${MODEL_ARGS[@]} ${PERF_ARGS[@]}',
+    ].join('\n');
+    // Was 0 (two signature flags, TP and PP): the file showed nothing at all.
+    assert.ok(megatronReader.detect(launcher, 'scripts/run-deepseek-r1.sh') > 0.5);
+    // Without the sourced fragment the same flags say nothing about which framework reads them.
+    assert.equal(megatronReader.detect(launcher.split('\n').slice(1).join('\n'), 'scripts/run.sh'), 0);
+  });
+});
