@@ -580,7 +580,7 @@ function read(text: string, context: ReadContext): ReadResult {
         if (moe) archSources.nExperts = view.source(expertsFlag);
       }
       const mla =
-        view.has(F.multiLatentAttention) && !legacy ? readMla(view, rmsNorm, noBias, qkvBias) : undefined;
+        view.has(F.multiLatentAttention) && !legacy ? readMla(view, rmsNorm, noBias, assumptions) : undefined;
       const qkLayernorm = view.has(F.qkLayernorm);
       if (legacy && qkLayernorm)
         assumptions.push(
@@ -598,7 +598,7 @@ function read(text: string, context: ReadContext): ReadResult {
         vocabSize,
         tiedEmbeddings,
         learnedPositions,
-        qkvBias,
+        qkvBias: qkvBias && !mla,
         attnOutBias: !noBias,
         mlpBias: !noBias,
         normsPerLayer: 2,
@@ -978,13 +978,21 @@ export function countPattern(text: string): { ones: number; zeros: number } | un
 /**
  * Megatron-core multi-latent attention (MLASelfAttention with the gpt_layer_specs submodules). The
  * latent norms exist only with --qk-layernorm, as RMSNorm weights, and the q/kv projections carry no
- * bias; other combinations are not counted.
+ * bias; other combinations are not counted. `--add-qkv-bias` does not reach MLA: every q/kv
+ * projection is built with `bias=False` (Megatron-LM@d98e8a64 multi_latent_attention.py, and no
+ * version of that file has read add_qkv_bias), so GLM-4.7-Flash's launcher, which passes it, is
+ * counted without one.
  */
-function readMla(view: FlagView, rmsNorm: boolean, noBias: boolean, qkvBias: boolean): MlaSpec | undefined {
+function readMla(
+  view: FlagView,
+  rmsNorm: boolean,
+  noBias: boolean,
+  assumptions: string[],
+): MlaSpec | undefined {
   const F = MEGATRON_FLAGS;
   const flag = view.flag(F.multiLatentAttention)!;
   // --qk-l2-norm is refused with MLA (gpt_layer_specs.py asserts qk_l2_norm is False).
-  if (!view.has(F.qkLayernorm) || view.has(F.qkL2Norm) || !rmsNorm || !noBias || qkvBias) {
+  if (!view.has(F.qkLayernorm) || view.has(F.qkL2Norm) || !rmsNorm || !noBias) {
     view.diagnostics.push({
       severity: 'warning',
       code: 'not-modelled',
@@ -995,6 +1003,10 @@ function readMla(view: FlagView, rmsNorm: boolean, noBias: boolean, qkvBias: boo
     view.reject(flag);
     return undefined;
   }
+  if (view.has(F.addQkvBias))
+    assumptions.push(
+      '--add-qkv-bias has no effect with --multi-latent-attention (its projections are built without bias)',
+    );
   return {
     qLoraRank: view.int(F.qLoraRank)?.value ?? 0,
     kvLoraRank: view.int(F.kvLoraRank)?.value ?? MEGATRON_DEFAULTS.kvLoraRank,

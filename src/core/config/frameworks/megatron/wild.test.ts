@@ -338,3 +338,25 @@ describe('slime launchers that pass only parallelism flags (THUDM/slime@624b824a
     assert.equal(megatronReader.detect(launcher.split('\n').slice(1).join('\n'), 'scripts/run.sh'), 0);
   });
 });
+
+describe('MLA with --add-qkv-bias (THUDM/slime@624b824a scripts/models/glm4.7-30B-A3B.sh)', () => {
+  it('is counted without a bias: MLASelfAttention builds every q/kv projection with bias=False', () => {
+    const spec = specOf(
+      [
+        'torchrun pretrain_gpt.py --num-layers 2 --hidden-size 2048 --ffn-hidden-size 10240',
+        '  --num-attention-heads 20 --disable-bias-linear --add-qkv-bias --swiglu',
+        '  --untie-embeddings-and-output-weights --position-embedding-type rope --normalization RMSNorm',
+        '  --qk-layernorm --multi-latent-attention --q-lora-rank 768 --kv-lora-rank 512',
+        '  --qk-head-dim 192 --v-head-dim 256 --qk-pos-emb-head-dim 64 --kv-channels 192 --vocab-size 154880',
+        '  --make-vocab-size-divisible-by 64 --seq-length 4096 --micro-batch-size 1 --global-batch-size 8',
+      ].join(' \\\n'),
+    );
+    // Was unknown ("counted only with … the DeepSeek layout"). Per layer: q down 2048·768 + norm 768
+    // + q up 768·20·(192+64); kv down 2048·(512+64) + norm 512 + kv up 512·20·(192+256); out 20·256·2048;
+    // two RMSNorms; SwiGLU 3·2048·10240. Untied 154880·2048 twice and the final norm.
+    const mla = 2048 * 768 + 768 + 768 * 20 * 256 + 2048 * 576 + 512 + 512 * 20 * 448 + 20 * 256 * 2048;
+    const layer = mla + 2 * 2048 + 3 * 2048 * 10240;
+    assert.equal(countParams(spec.architecture!).total, 2 * layer + 2 * 154880 * 2048 + 2048);
+    assert.match(spec.assumptions.join('\n'), /--add-qkv-bias has no effect with --multi-latent-attention/);
+  });
+});
