@@ -132,3 +132,25 @@ describe('shell loops run statically when they only compute variables', () => {
     assert.equal(lastFlag(script, ['--num-layers'])?.values[0]?.text, '12');
   });
 });
+
+describe('loop lists: brace ranges and $(seq …)', () => {
+  const joined = (list: string) =>
+    lastFlag(
+      parseShell(
+        [`OUT=""`, `for i in ${list}; do`, '  OUT+="$i,"', 'done', 'python t.py --o "$OUT"'].join('\n'),
+      ),
+      ['--o'],
+    )?.values[0]?.text;
+  it('{0..3}, {5..1..2}, $(seq 3), $(seq 2 4) and $(seq 0 2 6) list what bash lists', () => {
+    assert.equal(joined('{0..3}'), '0,1,2,3,');
+    assert.equal(joined('{5..1..2}'), '5,3,1,');
+    assert.equal(joined('$(seq 3)'), '1,2,3,');
+    assert.equal(joined('$(seq 2 4)'), '2,3,4,');
+    assert.equal(joined('$(seq 0 2 6)'), '0,2,4,6,');
+  });
+  it('an unknown bound or a range past the iteration bound is unknown, not truncated', () => {
+    assert.equal(joined('$(seq $N)'), undefined);
+    assert.equal(joined('{0..100000}'), undefined);
+    assert.equal(joined('$(seq 1 0 5)'), undefined);
+  });
+});

@@ -676,6 +676,12 @@ class Replay {
     if (!name || header[2]?.token.raw !== 'in') return false;
     const values: string[] = [];
     for (const word of header.slice(3)) {
+      const range = braceSequence(word.token.raw);
+      if (range === 'too long') return false;
+      if (range) {
+        values.push(...range);
+        continue;
+      }
       const text = this.expandOrUndefined(word.token.raw);
       if (text === undefined || /[*?[]/.test(text)) return false;
       // A quoted word is one value; an unquoted expansion is split on whitespace.
@@ -1077,6 +1083,9 @@ class Replay {
       const active = this.active;
       const list = head === 'for' && words[2]?.token.raw === 'in' ? words.slice(3) : undefined;
       const values = list?.flatMap((w) => {
+        // `{0..3}` is four values (a range too long to list is still more than one).
+        const range = braceSequence(w.token.raw);
+        if (range) return range === 'too long' ? [undefined, undefined] : range;
         const text = this.expandOrUndefined(w.token.raw);
         return text === undefined ? [undefined] : text.split(/\s+/).filter((piece) => piece !== '');
       });
@@ -1282,6 +1291,7 @@ class Replay {
       else return undefined;
     }
     const commands = statements.filter((words) => words.length > 0);
+    if (commands.length === 1 && commands[0][0] === 'seq') return this.seqOutput(commands[0].slice(1), depth);
     const echo = commands.pop();
     if (!echo || echo[0] !== 'echo' || echo.slice(1).some((word) => /^-[a-zA-Z]*[eE]/.test(word)))
       return undefined;
@@ -1323,6 +1333,25 @@ class Replay {
     } finally {
       this.restore(saved);
     }
+  }
+
+  /** `seq [FIRST [INCREMENT]] LAST` over known integers: the numbers, one per line (bounded). */
+  private seqOutput(args: string[], depth: number): string | undefined {
+    const numbers = args.map((word) => {
+      const value = this.expand(word, depth + 1);
+      return value.unknown || !/^-?\d+$/.test(value.text.trim()) ? undefined : Number(value.text.trim());
+    });
+    if (numbers.length < 1 || numbers.length > 3 || numbers.some((n) => n === undefined)) return undefined;
+    const [first, step, last] =
+      numbers.length === 1
+        ? [1, 1, numbers[0]!]
+        : numbers.length === 2
+          ? [numbers[0]!, 1, numbers[1]!]
+          : (numbers as number[]);
+    if (step === 0 || Math.abs((last - first) / step) > MAX_LOOP_ITERATIONS) return undefined;
+    const out: number[] = [];
+    for (let n = first; step > 0 ? n <= last : n >= last; n += step) out.push(n);
+    return out.join('\n');
   }
 
   /** `$0` (the analyzed script) and `BASH_SOURCE` (the file being replayed), when the path is known. */
@@ -1768,6 +1797,20 @@ const MAX_UNROLLED_STATEMENTS = 10_000;
 const NO_SCOPE: ArithmeticScope = { read: () => undefined, write: () => undefined };
 
 const LOOP_HEADS = new Set(['for', 'while', 'until', 'select']);
+
+/** Bash brace expansion of an integer range, `{0..47}` or `{0..10..2}`; undefined for anything else. */
+function braceSequence(raw: string): string[] | 'too long' | undefined {
+  const match = /^\{(-?\d+)\.\.(-?\d+)(?:\.\.(-?\d+))?\}$/.exec(raw);
+  if (!match) return undefined;
+  const first = Number(match[1]);
+  const last = Number(match[2]);
+  const step = Math.abs(Number(match[3] ?? 1)) || 1;
+  if (Math.abs(last - first) / step > MAX_LOOP_ITERATIONS) return 'too long';
+  const out: string[] = [];
+  for (let n = first; first <= last ? n <= last : n >= last; n += first <= last ? step : -step)
+    out.push(String(n));
+  return out;
+}
 
 /** The statement's first word after `do`/`then`/`else`/`{` prefixes. */
 function headWord(words: StatementWords['words']): string | undefined {
