@@ -13,7 +13,7 @@ import { findAccelerator } from './model/hardware';
 import { resolveLayout, type ResolvedLayout } from './model/layout';
 import { estimateMemory, GIB, overheadFromSettings, type MemoryEstimate } from './model/memory';
 import { estimateThroughput, type Throughput } from './model/throughput';
-import { countParams, type ParamBreakdown } from './model/params';
+import { attentionLayers, countParams, type ParamBreakdown } from './model/params';
 import type { CoreDiagnostic, FrameworkId, ReadContext, RunSpec } from './types';
 import { DEFAULT_ANALYSIS_SETTINGS, type AnalysisSettings } from './settings';
 import { attachConfigLearningRate } from './schedule/learningRate';
@@ -160,7 +160,7 @@ export function analyzeSpec(spec: RunSpec, settings: AnalysisSettings = DEFAULT_
   const arch = spec.architecture;
   const seqLen = spec.training.seqLen;
   if (flops !== null && arch && !arch.encoderDecoder && seqLen && tokens !== null) {
-    const withAttention = flops + 6 * arch.nLayers * seqLen * arch.nHeads * arch.headDim * tokens;
+    const withAttention = flops + 6 * attentionLayers(arch) * seqLen * arch.nHeads * arch.headDim * tokens;
     // Each factor passed the sanity bounds, but their product can still leave the double range.
     flopsWithAttention = Number.isFinite(withAttention) ? withAttention : null;
   }
@@ -339,7 +339,7 @@ function memoryAndThroughput(
     seqLen && seqLen > 0
       ? estimateThroughput({
           activeParams,
-          nLayers: arch.nLayers,
+          nLayers: attentionLayers(arch),
           seqLen,
           attentionWidth: arch.nHeads * arch.headDim,
           peakFlopsPerSecond: accelerator.peakFlops.bf16!,

@@ -102,6 +102,19 @@ export interface MoeSpec {
 }
 
 /**
+ * Megatron-core MultiTokenPredictionBlock (megatron/core/transformer/multi_token_prediction.py at
+ * NVIDIA/Megatron-LM@d98e8a64): each module has two norms over d (enorm, hnorm), a 2d→d projection
+ * without bias (eh_proj), one transformer layer built from the last decoder layer's spec
+ * (gpt_layer_specs.py get_gpt_mtp_block_spec: `spec.layer_specs[-1]`) and a final norm; the
+ * embedding and the output head are the model's own. Each module runs on every token.
+ */
+export interface MtpSpec {
+  layers: number;
+  /** The copied last decoder layer is an MoE layer (so its experts are too). */
+  moeLayer: boolean;
+}
+
+/**
  * DeepSeek multi-head latent attention (DeepSeek-V2/V3 `MLA`, torchtitan `deepseek_v3`, HF
  * `deepseek_v2`/`deepseek_v3`, Megatron-core `--multi-latent-attention`). Parameters per layer:
  * q: d×h·(nope+rope) when qLoraRank is 0, else d×qLoraRank + norm(qLoraRank) + qLoraRank×h·(nope+rope);
@@ -160,6 +173,8 @@ export interface ArchitectureSpec {
   /** Whether QK norms carry a bias (OLMo-1 attention_layer_norm with include_bias). */
   qkNormBias?: boolean;
   moe?: MoeSpec;
+  /** Multi-token-prediction modules trained beside the decoder (Megatron-core `--mtp-num-layers`). */
+  mtp?: MtpSpec;
   /** Multi-head latent attention replaces the q/k/v/o projections (nHeads still counts heads). */
   mla?: MlaSpec;
   /** A norm right after the token embedding (BLOOM `word_embeddings_layernorm`). */

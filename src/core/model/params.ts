@@ -27,12 +27,22 @@ export interface ParamBreakdown {
   normsPerLayer: number;
   perLayer: number;
   layersTotal: number;
+  /** Multi-token-prediction modules (0 without). */
+  mtp: number;
   finalNorm: number;
   tokenEmbedding: number;
   lmHead: number;
   positionEmbedding: number;
   /** Inactive expert parameters per token across all MoE layers. */
   inactiveExperts: number;
+}
+
+/**
+ * Attention layers a token passes through in training: the decoder's plus one per MTP module (each
+ * runs a copy of the last decoder layer over the sequence).
+ */
+export function attentionLayers(arch: ArchitectureSpec): number {
+  return arch.nLayers + (arch.mtp?.layers ?? 0);
 }
 
 /** Parameters of one MLP of the given per-branch width. */
@@ -114,12 +124,22 @@ export function countParams(arch: ArchitectureSpec): ParamCounts {
     layersTotal = arch.nLayers * (attention + norms + denseMlp);
   }
 
+  // MTP modules: norms, the 2d→d projection and a copy of the last decoder layer each.
+  let mtp = 0;
+  if (arch.mtp && arch.mtp.layers > 0) {
+    const moe = arch.moe && arch.mtp.moeLayer ? arch.moe : undefined;
+    const layer = attention + norms + (moe ? mlpPerLayer : denseMlp);
+    mtp = arch.mtp.layers * (3 * normParams(arch) + 2 * d * d + layer);
+    // An MoE copy leaves the same unrouted experts idle as each MoE decoder layer does.
+    if (moe) inactiveExperts += (arch.mtp.layers * inactiveExperts) / (moe.moeLayers ?? arch.nLayers);
+  }
+
   const tokenEmbedding = arch.vocabSize * d;
   const lmHead = arch.tiedEmbeddings ? 0 : arch.vocabSize * d + (arch.lmHeadBias ? arch.vocabSize : 0);
   const positionEmbedding = arch.learnedPositions * d;
   // BLOOM's embedding LayerNorm is a layer of the network, not an embedding table.
   const finalNorm = (arch.finalNorm ? normParams(arch) : 0) + (arch.embeddingNorm ? normParams(arch) : 0);
-  const total = layersTotal + finalNorm + tokenEmbedding + lmHead + positionEmbedding;
+  const total = layersTotal + mtp + finalNorm + tokenEmbedding + lmHead + positionEmbedding;
   const embeddingLike = tokenEmbedding + lmHead + positionEmbedding;
   return {
     total,
@@ -132,6 +152,7 @@ export function countParams(arch: ArchitectureSpec): ParamCounts {
       normsPerLayer: norms,
       perLayer: attention + norms + mlpPerLayer,
       layersTotal,
+      mtp,
       finalNorm,
       tokenEmbedding,
       lmHead,
@@ -173,6 +194,7 @@ function countEncoderDecoderParams(arch: ArchitectureSpec): ParamCounts {
       normsPerLayer: 2 * norm,
       perLayer: encoderLayer,
       layersTotal,
+      mtp: 0,
       finalNorm,
       tokenEmbedding,
       lmHead,

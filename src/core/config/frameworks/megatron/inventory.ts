@@ -212,7 +212,16 @@ export const MEGATRON_INVENTORY: FrameworkInventory = {
     modelled('--v-head-dim', 'N'),
     // Structures not counted -----------------------------------------------------------------------
     notModelled('--quick-geglu', 'N', 'makes the MLP gated (argument_utils.py gated_linear_unit)', true),
-    notModelled('--mtp-num-layers', 'N', 'multi-token-prediction layers beside the decoder', 1, null),
+    modelled(
+      '--mtp-num-layers',
+      'N',
+      'multi-token-prediction modules (MtpSpec), counted and trained on every token',
+    ),
+    modelled(
+      '--mtp-use-repeated-layer',
+      'N',
+      'one MTP module applied --mtp-num-layers times; only 1 is counted',
+    ),
     notModelled('--attention-output-gate', 'N', 'a gate projection on the attention output', true),
     notModelled(
       '--softmax-type',

@@ -256,6 +256,11 @@ export function readMegatronLayout(
   // account_for_embedding/loss_in_pipeline_split, --pipeline-model-parallel-layout), where the most
   // loaded stage is not L/PP layers; several distributed-optimizer instances (the states shard over
   // DP / instances).
+  // MTP modules sit on the last pipeline stage (and beside the decoder when PP = 1), which the
+  // per-stage estimate does not place.
+  const mtpLayers = int(['--mtp-num-layers']);
+  if (mtpLayers && mtpLayers.value > 0)
+    (layout.unmodelled ??= []).push({ ...mtpLayers.source, why: 'multi-token-prediction modules' });
   const offloadLayers = int(['--cpu-offloading-num-layers']);
   if (offloadLayers && offloadLayers.value > 0)
     (layout.unmodelled ??= []).push({ ...offloadLayers.source, why: 'activation CPU offloading' });

@@ -555,10 +555,11 @@ describe('megatron reader: vocabulary, MoE, MLA and GPU counts', () => {
 
 describe('megatron reader: --moe-layer-freq patterns', () => {
   it('counts the ones and zeros of a list expression without building it', () => {
-    assert.deepEqual(countPattern('([0]*3+[1]*58)'), { ones: 58, zeros: 3 });
-    assert.deepEqual(countPattern('([1]*3+[0]*1)*3'), { ones: 9, zeros: 3 });
-    assert.deepEqual(countPattern('[1, 0, 1]'), { ones: 2, zeros: 1 });
-    assert.deepEqual(countPattern('[1]*1000000000000'), { ones: 1e12, zeros: 0 });
+    assert.deepEqual(countPattern('([0]*3+[1]*58)'), { ones: 58, zeros: 3, last: 1 });
+    assert.deepEqual(countPattern('([1]*3+[0]*1)*3'), { ones: 9, zeros: 3, last: 0 });
+    assert.deepEqual(countPattern('[1, 0, 1]'), { ones: 2, zeros: 1, last: 1 });
+    assert.deepEqual(countPattern('[1]*2+[0]*0'), { ones: 2, zeros: 0, last: 1 });
+    assert.deepEqual(countPattern('[1]*1000000000000'), { ones: 1e12, zeros: 0, last: 1 });
     for (const bad of ['[2]*3', '[1]*x', '__import__("os")', '([1]*3', '[1]+', ''])
       assert.equal(countPattern(bad), undefined, bad);
   });

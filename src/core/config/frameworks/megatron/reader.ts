@@ -5,6 +5,7 @@ import type {
   FieldSource,
   MlaSpec,
   MoeSpec,
+  MtpSpec,
   ReadContext,
   ReadResult,
   RunSpec,
@@ -581,6 +582,7 @@ function read(text: string, context: ReadContext): ReadResult {
       }
       const mla =
         view.has(F.multiLatentAttention) && !legacy ? readMla(view, rmsNorm, noBias, assumptions) : undefined;
+      const mtp = readMtp(view, nLayers.value, moe, legacy !== undefined, assumptions);
       const qkLayernorm = view.has(F.qkLayernorm);
       if (legacy && qkLayernorm)
         assumptions.push(
@@ -612,6 +614,7 @@ function read(text: string, context: ReadContext): ReadResult {
         ...(qkNorm && !rmsNorm ? { qkNormBias: true } : {}),
         ...(moe ? { moe } : {}),
         ...(mla ? { mla } : {}),
+        ...(mtp ? { mtp } : {}),
         ...(view.has(F.embedLayernorm) ? { embeddingNorm: true } : {}),
       };
     }
@@ -923,13 +926,16 @@ function readMoeLayerFreq(view: FlagView, nLayers: number): number | undefined {
 
 /**
  * Ones and zeros of a Python list expression made of 0/1 lists, `+` and `* n` (what
- * megatron/training/arguments.py `_eval_pattern` accepts in practice). Only the counts matter, so
- * repetition multiplies them instead of building the list; undefined for anything else.
+ * megatron/training/arguments.py `_eval_pattern` accepts in practice), and the last element (the
+ * layer an MTP module copies). Only the counts matter, so repetition multiplies them instead of
+ * building the list; undefined for anything else.
  */
-export function countPattern(text: string): { ones: number; zeros: number } | undefined {
+export function countPattern(
+  text: string,
+): { ones: number; zeros: number; last: 0 | 1 | undefined } | undefined {
   const tokens = text.replace(/\s+/g, '').match(/\d+|[[\](),+*]|./g) ?? [];
   let at = 0;
-  type Counts = { ones: number; zeros: number };
+  type Counts = { ones: number; zeros: number; last: 0 | 1 | undefined };
   const fail = (): undefined => undefined;
   const expression = (depth: number): Counts | undefined => {
     if (depth > 32) return fail();
@@ -937,7 +943,9 @@ export function countPattern(text: string): { ones: number; zeros: number } | un
     while (left && tokens[at] === '+') {
       at++;
       const right = term(depth);
-      left = right ? { ones: left.ones + right.ones, zeros: left.zeros + right.zeros } : undefined;
+      left = right
+        ? { ones: left.ones + right.ones, zeros: left.zeros + right.zeros, last: right.last ?? left.last }
+        : undefined;
     }
     return left;
   };
@@ -947,7 +955,11 @@ export function countPattern(text: string): { ones: number; zeros: number } | un
       at++;
       const times = /^\d+$/.test(tokens[at] ?? '') ? Number(tokens[at++]) : undefined;
       if (times === undefined) return fail();
-      value = { ones: value.ones * times, zeros: value.zeros * times };
+      value = {
+        ones: value.ones * times,
+        zeros: value.zeros * times,
+        last: times > 0 ? value.last : undefined,
+      };
     }
     return value;
   };
@@ -958,12 +970,13 @@ export function countPattern(text: string): { ones: number; zeros: number } | un
       return inner && tokens[at++] === ')' ? inner : fail();
     }
     if (token !== '[') return fail();
-    const counts = { ones: 0, zeros: 0 };
+    const counts: Counts = { ones: 0, zeros: 0, last: undefined };
     while (tokens[at] !== ']') {
       const element = tokens[at++];
       if (element === '1') counts.ones++;
       else if (element === '0') counts.zeros++;
       else return fail();
+      counts.last = element === '1' ? 1 : 0;
       if (tokens[at] === ',') at++;
       else if (tokens[at] !== ']') return fail();
     }
@@ -973,6 +986,52 @@ export function countPattern(text: string): { ones: number; zeros: number } | un
   const result = expression(0);
   if (!result || at !== tokens.length) return undefined;
   return Number.isSafeInteger(result.ones + result.zeros) ? result : undefined;
+}
+
+/**
+ * `--mtp-num-layers n` (Megatron-core GPTModel builds a MultiTokenPredictionBlock on the last
+ * stage): n modules, each a copy of the last decoder layer plus norms and a 2d→d projection
+ * ({@link MtpSpec}); 0 builds none. The copied layer is MoE when the last entry of the
+ * `--moe-layer-freq` pattern is (an integer N puts experts in layers 0, N, 2N, …). With
+ * `--mtp-use-repeated-layer` one module is built and applied n times: one module's parameters but n
+ * modules' compute, which N·D cannot state, so n > 1 is not counted then.
+ */
+function readMtp(
+  view: FlagView,
+  nLayers: number,
+  moe: MoeSpec | undefined,
+  legacy: boolean,
+  assumptions: string[],
+): MtpSpec | undefined {
+  const F = MEGATRON_FLAGS;
+  const flag = view.flag(F.mtpNumLayers);
+  if (!flag || flag.values[0]?.text?.trim() === '0') return undefined;
+  const count = view.intValue(flag, 0);
+  if (!count) return undefined;
+  const repeated = view.has(F.mtpUseRepeatedLayer);
+  if (legacy || (repeated && count.value > 1)) {
+    view.diagnostics.push({
+      severity: 'warning',
+      code: 'not-modelled',
+      message: legacy
+        ? `${flag.name} is a Megatron-core option; the legacy GPT model (--use-legacy-models) does not build MTP, parameters are not counted.`
+        : `${flag.name} ${count.value} with --mtp-use-repeated-layer applies one module ${count.value} times: its compute is not N·D of its parameters, so parameters are not counted.`,
+      range: view.script.lines.range(flag.start, flag.end),
+    });
+    view.reject(flag);
+    return undefined;
+  }
+  let moeLayer = moe !== undefined;
+  if (moe) {
+    const text = lastFlag(view.script, F.moeLayerFreq)?.values[0]?.text;
+    if (text?.includes('[')) moeLayer = countPattern(text)?.last === 1;
+    else if (text !== undefined && /^\d+$/.test(text.trim()))
+      moeLayer = (nLayers - 1) % Number(text.trim()) === 0;
+  }
+  assumptions.push(
+    `${flag.name} ${count.value}: ${count.value} multi-token-prediction module${count.value > 1 ? 's' : ''} (a copy of the last, ${moeLayer ? 'MoE' : 'dense'} decoder layer, two norms, a 2h→h projection and a final norm each; embedding and output head shared) are counted and trained on every token`,
+  );
+  return { layers: count.value, moeLayer };
 }
 
 /**

@@ -40,6 +40,8 @@ export const MEGATRON_FLAGS = {
   moeFfnSize: ['--moe-ffn-hidden-size'],
   moeSharedExpertSize: ['--moe-shared-expert-intermediate-size'],
   moeLayerFreq: ['--moe-layer-freq'],
+  mtpNumLayers: ['--mtp-num-layers'],
+  mtpUseRepeatedLayer: ['--mtp-use-repeated-layer'],
   vocabSize: ['--vocab-size'],
   /** Megatron-LM TokenizerConfig.padded_vocab_size: the embedding rows, used as given (no padding). */
   paddedVocabSize: ['--padded-vocab-size'],

@@ -360,3 +360,49 @@ describe('MLA with --add-qkv-bias (THUDM/slime@624b824a scripts/models/glm4.7-30
     assert.match(spec.assumptions.join('\n'), /--add-qkv-bias has no effect with --multi-latent-attention/);
   });
 });
+
+describe('--mtp-num-layers: multi-token-prediction modules (Megatron-LM@d98e8a64 multi_token_prediction.py)', () => {
+  // A DeepSeek-style MoE stack: 3 layers, the first dense, the last MoE (so the MTP copy is MoE).
+  const script = (extra: string, freq = '[0]*1+[1]*2') =>
+    [
+      'torchrun pretrain_gpt.py --num-layers 3 --hidden-size 256 --ffn-hidden-size 1024 --num-attention-heads 4',
+      '  --disable-bias-linear --swiglu --normalization RMSNorm --position-embedding-type rope',
+      '  --untie-embeddings-and-output-weights --vocab-size 1024 --make-vocab-size-divisible-by 128',
+      `  --num-experts 8 --moe-router-topk 2 --moe-ffn-hidden-size 128 --moe-layer-freq ${freq}`,
+      `  --seq-length 512 --micro-batch-size 1 --global-batch-size 8 --train-iters 10 ${extra}`,
+    ].join(' \\\n');
+  const h = 256;
+  const attention = 4 * h * h;
+  const norms = 2 * h;
+  const dense = attention + norms + 3 * h * 1024;
+  const moe = attention + norms + 8 * 3 * h * 128 + 8 * h;
+  const embeddings = 2 * 1024 * h + h;
+
+  it('each module is a copy of the last decoder layer, two norms, a 2h→h projection and a final norm', () => {
+    const plain = countParams(specOf(script('')).architecture!);
+    const spec = specOf(script('--mtp-num-layers 2'));
+    const counts = countParams(spec.architecture!);
+    assert.equal(plain.total, dense + 2 * moe + embeddings);
+    const module = 3 * h + 2 * h * h + moe;
+    assert.equal(counts.total, plain.total + 2 * module);
+    // The copies route like every MoE layer: 6 of 8 experts idle per token in each.
+    assert.equal(counts.total - counts.active, 4 * 6 * 3 * h * 128);
+    assert.match(
+      spec.assumptions.join('\n'),
+      /2 multi-token-prediction modules \(a copy of the last, MoE decoder layer/,
+    );
+  });
+
+  it('the copy is dense when the pattern ends dense, and 0 modules is none', () => {
+    const spec = specOf(script('--mtp-num-layers 1', '[1]*2+[0]*1'));
+    const plain = countParams(specOf(script('', '[1]*2+[0]*1')).architecture!);
+    assert.equal(countParams(spec.architecture!).total, plain.total + 3 * h + 2 * h * h + dense);
+    assert.equal(specOf(script('--mtp-num-layers 0')).architecture?.mtp, undefined);
+  });
+
+  it('--mtp-use-repeated-layer with more than one module is not counted (one module, n applications)', () => {
+    const spec = specOf(script('--mtp-num-layers 2 --mtp-use-repeated-layer'));
+    assert.equal(spec.architecture, undefined);
+    assert.match(messages(spec), /applies one module 2 times/);
+  });
+});
