@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { lastFlag, parseShell } from '../../src/core/config/shell';
 import { evaluateShellArithmetic, type ArithmeticScope } from '../../src/core/config/shellArithmetic';
+import { slimeMoeLayerList } from '../shell-idioms';
 
 /** A scope over a plain record, recording writes. */
 function scope(values: Record<string, number>): ArithmeticScope {
@@ -49,19 +50,7 @@ describe('shell loops run statically when they only compute variables', () => {
   // written out here: a 0/1 list of dense and MoE layers for --moe-layer-freq.
   const layerList = (layers: string, dense: string) =>
     [
-      `NLAYERS="\${MODEL_ARGS_NUM_LAYERS:-${layers}}"`,
-      `FIRST_K_DENSE_REPLACE=${dense}`,
-      '',
-      'arr=()',
-      'for ((i=0; i<NLAYERS; i++)); do',
-      '  if (( i < FIRST_K_DENSE_REPLACE )); then',
-      '    arr+=(0)',
-      '  else',
-      '    arr+=(1)',
-      '  fi',
-      'done',
-      '',
-      'printf -v MOE_LAYER_FREQ "[%s]" "$(IFS=\', \'; echo "${arr[*]}")"',
+      ...slimeMoeLayerList(`"\${MODEL_ARGS_NUM_LAYERS:-${layers}}"`, dense),
       'ARGS=(--num-layers $NLAYERS --moe-layer-freq "$MOE_LAYER_FREQ")',
       'torchrun pretrain_gpt.py "${ARGS[@]}"',
     ].join('\n');

@@ -4,6 +4,7 @@ import { countParams } from '../../../model/params';
 import type { RunSpec } from '../../../types';
 import { megatronReader } from './reader';
 import { readRunConfig } from '../../registry';
+import { slimeMoeLayerList } from '../../../../../test/shell-idioms';
 
 /**
  * Third-party launch scripts (alibaba/Pai-Megatron-Patch@a098ca5a examples/*\/run_mcore_*.sh and
@@ -276,17 +277,7 @@ describe('slime model scripts: --moe-layer-freq built by a for (( )) loop and pr
   // scripts/models/qwen3-30B-A3B.sh's shape, written out: the list is built in bash, then passed.
   const qwen3MoE = (layers: string) =>
     [
-      `NLAYERS=${layers}`,
-      'FIRST_K_DENSE_REPLACE=0',
-      'arr=()',
-      'for ((i=0; i<NLAYERS; i++)); do',
-      '  if (( i < FIRST_K_DENSE_REPLACE )); then',
-      '    arr+=(0)',
-      '  else',
-      '    arr+=(1)',
-      '  fi',
-      'done',
-      'printf -v MOE_LAYER_FREQ "[%s]" "$(IFS=\', \'; echo "${arr[*]}")"',
+      ...slimeMoeLayerList(layers, '0'),
       'MODEL_ARGS=(',
       '   --disable-bias-linear --qk-layernorm --group-query-attention',
       '   --num-attention-heads 32 --num-query-groups 4 --kv-channels 128',
