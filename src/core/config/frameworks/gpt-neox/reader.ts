@@ -20,6 +20,7 @@ import {
   NEOX_POS_EMBS,
   NEOX_GPU_COMMENT_PATTERNS,
   NEOX_NORMS,
+  TE_MLP_ACTIVATIONS,
   NEOX_TOKENIZER_TYPE_SIZES,
   NEOX_VOCAB_FILE_SIZES,
 } from './tables';
@@ -271,14 +272,29 @@ function readArchitecture(b: SpecBuilder): ArchitectureSpec | undefined {
   // use_bias_in_norms is declared in neox_args.py but no model code reads it (get_norm builds
   // torch LayerNorm with bias, RMSNorm without), so the norm type alone decides.
   const normBias = norm.bias;
-  const attnBias = b.bool(['use_bias_in_attn_linear'])?.value ?? true;
+  let attnBias = b.bool(['use_bias_in_attn_linear'])?.value ?? true;
   const mlpBiasSetting = b.bool(['use_bias_in_mlp'])?.value;
   // Gated MLPs are the Llama ports, which are meant bias-free (the pre-2024 LLaMAParallelMLP had no
   // biases); current NeoX would add them unless use_bias_in_mlp: false, so say so.
   // LLaMAParallelMLP (mlp_type llama, before 0d4bdb96) builds w1, w3, w2 with bias=False; use_bias_in_mlp
   // only arrived with adbf5d6f, which removed mlp_type.
-  const mlpBias = legacyLlamaMlp ? false : (mlpBiasSetting ?? !gatedMlp);
-  if (mlpBiasSetting === undefined && gatedMlp && !legacyLlamaMlp) {
+  let mlpBias = legacyLlamaMlp ? false : (mlpBiasSetting ?? !gatedMlp);
+  const transformerEngine = readTransformerEngine(b, {
+    gated: gatedMlp,
+    legacyLlamaMlp,
+    normName,
+    activation,
+    ffnIn,
+    multipleOf,
+  });
+  if (transformerEngine === null) return undefined;
+  if (transformerEngine.attention) attnBias = true;
+  if (transformerEngine.mlpWidth !== undefined) {
+    ffnSize = transformerEngine.mlpWidth;
+    linear1Width = undefined;
+    mlpBias = true;
+  }
+  if (mlpBiasSetting === undefined && gatedMlp && !legacyLlamaMlp && !transformerEngine.mlpWidth) {
     b.assume(
       'gated (Llama-style) MLP counted without biases; current GPT-NeoX adds them unless use_bias_in_mlp: false',
     );
@@ -338,6 +354,17 @@ function readArchitecture(b: SpecBuilder): ArchitectureSpec | undefined {
   const vocabSize = readVocab(b, { rmsnorm: normName.includes('rms'), gated: gatedMlp });
   if (vocabSize === undefined) return undefined;
   const moe = readMoe(b, { nLayers: nLayers.value, dModel: dModel.value, intermediate: intermediate?.value });
+  if (moe && transformerEngine.mlpWidth !== undefined) {
+    // te_layernorm_mlp drops post_attention_layernorm, but MoE layers keep ParallelDroplessMoE,
+    // which has no norm of its own: not the layer the counter describes.
+    const te = b.find(['te_layernorm_mlp'])!;
+    b.refuse(
+      te.source,
+      'unknown: te_layernorm_mlp with MoE layers: GPT-NeoX drops the post-attention norm but builds its own MoE MLP without one, which Scaling Lens does not model; parameters are not counted.',
+      { code: 'not-modelled-key', range: te.source.keyRange },
+    );
+    return undefined;
+  }
 
   const architecture: ArchitectureSpec = {
     nLayers: nLayers.value,
@@ -378,6 +405,68 @@ function readArchitecture(b: SpecBuilder): ArchitectureSpec | undefined {
 
   if (moe) architecture.moe = moe;
   return architecture;
+}
+
+/**
+ * TransformerEngine blocks (megatron/model/transformer_engine.py, gpt-neox@ea7aefd8 and at
+ * 8900d05c, where they arrived; TransformerEngine@d0067d0d layernorm_mlp.py, multi_head_attention.py).
+ * `te_mha` / `te_fp8_mha`: te.MultiheadAttention with input_layernorm=False, fused qkv (q + 2 kv
+ * heads × h/heads) and proj, always bias=True — the same shapes as NeoX's attention with biases.
+ * `te_layernorm_mlp`: te.LayerNormMLP replaces post_attention_layernorm and the MLP: its norm (the
+ * model's LayerNorm or RMSNorm), fc1 F×h (2F for a gated activation) and fc2 h×F, both with bias
+ * (bias=True). F is intermediate_size, else int(expansion_factor·h), else 4h; from 8900d05c to
+ * 21fa24f9 it was rounded up to 2·mlp_multiple_of and, for gated activations, given NeoX's 2/3 rule
+ * first. Where those versions build different widths (gated, or F not a multiple of
+ * 2·mlp_multiple_of) the file cannot say which, so the count is not shown. Returns null then; the
+ * MLP width F when te_layernorm_mlp is on.
+ */
+function readTransformerEngine(
+  b: SpecBuilder,
+  x: {
+    gated: boolean;
+    legacyLlamaMlp: boolean;
+    normName: string;
+    activation: string;
+    ffnIn: number;
+    multipleOf: number;
+  },
+): { attention: boolean; mlpWidth?: number } | null {
+  const attention = (b.bool(['te_mha'])?.value ?? false) || (b.bool(['te_fp8_mha'])?.value ?? false);
+  if (attention && b.bool(['use_bias_in_attn_linear'])?.value === false)
+    b.assume(
+      'te_mha: TransformerEngine MultiheadAttention is built with bias=True whatever use_bias_in_attn_linear says',
+    );
+  const mlp = b.find(['te_layernorm_mlp']);
+  if (mlp?.value !== true) return { attention };
+  const refuse = (why: string): null => {
+    b.refuse(mlp.source, `unknown: te_layernorm_mlp ${why}; parameters are not counted.`, {
+      code: 'not-modelled-key',
+      range: mlp.source.keyRange,
+    });
+    return null;
+  };
+  if (x.legacyLlamaMlp)
+    return refuse(
+      'with mlp_type llama (removed before TransformerEngine support): no GPT-NeoX version builds it',
+    );
+  if (!['layernorm', 'te_layernorm', 'rmsnorm', 'te_rmsnorm'].includes(x.normName))
+    return refuse(
+      `with norm \`${x.normName}\`: GPT-NeoX's TELayerNormMLP raises for anything but LayerNorm and RMSNorm`,
+    );
+  if (!TE_MLP_ACTIVATIONS.has(x.activation))
+    return refuse(`with activation \`${x.activation}\`: GPT-NeoX's TELayerNormMLP raises for it`);
+  if (x.gated)
+    return refuse(
+      `with the gated activation \`${x.activation}\`: its width depends on the GPT-NeoX version (2/3 rule and rounding from 8900d05c until 21fa24f9, none since)`,
+    );
+  if (x.ffnIn % (2 * x.multipleOf) !== 0)
+    return refuse(
+      `with an MLP width of ${x.ffnIn}, not a multiple of 2 × mlp_multiple_of: GPT-NeoX versions before 21fa24f9 round it up, later ones do not`,
+    );
+  b.assume(
+    `te_layernorm_mlp: TransformerEngine LayerNormMLP of width ${x.ffnIn} with biases and its own norm`,
+  );
+  return { attention, mlpWidth: x.ffnIn };
 }
 
 /**

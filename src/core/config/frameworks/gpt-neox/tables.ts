@@ -41,6 +41,21 @@ export const NEOX_NORMS: Readonly<Record<string, { weight: boolean; bias: boolea
   scalenorm: { weight: false, bias: false },
 };
 
+/**
+ * The activations GPT-NeoX's TELayerNormMLP accepts (megatron/model/transformer_engine.py @ea7aefd8,
+ * unchanged since 8900d05c); it raises for the others.
+ */
+export const TE_MLP_ACTIVATIONS: ReadonlySet<string> = new Set([
+  'gelu',
+  'geglu',
+  'relu',
+  'reglu',
+  'squared_relu',
+  'swiglu',
+  'qgelu',
+  'srelu',
+]);
+
 /** Every `activation` NeoX accepts (megatron/neox_arguments/neox_args.py, megatron/model/activations.py). */
 export const NEOX_ACTIVATIONS: ReadonlySet<string> = new Set([
   'gelu',

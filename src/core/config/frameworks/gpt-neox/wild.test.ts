@@ -157,3 +157,55 @@ describe('Python sources are not GPT-NeoX configs', () => {
     assert.ok(gptNeoxReader.detect(yaml, '/repo/configs/small.yml') >= 0.5);
   });
 });
+
+describe('GPT-NeoX TransformerEngine blocks (te_mha, te_layernorm_mlp: gpt-neox@ea7aefd8 transformer_engine.py)', () => {
+  // Shaped like EleutherAI/gpt-neox@ea7aefd8 configs/1-3B-transformer-engine.yml, scaled down.
+  const config = (extra: string) =>
+    specOf(`{
+      "pipe_parallel_size": 1, "model_parallel_size": 1,
+      "num_layers": 2, "hidden_size": 256, "num_attention_heads": 4, "seq_length": 512,
+      "max_position_embeddings": 512, "norm": "layernorm", "pos_emb": "rotary", "no_weight_tying": true,
+      "tokenizer_type": "HFTokenizer", "vocab_file": "data/20B_tokenizer.json",
+      ${extra}
+    }`);
+  const h = 256;
+  // Attention 4h² + 4h (biases), MLP 8h² + 4h + h (biases), two LayerNorms 2·2h; untied 50304·h twice.
+  const layer = 4 * h * h + 4 * h + (8 * h * h + 5 * h) + 4 * h;
+  const expected = 2 * layer + 2 * h + 2 * 50304 * h;
+
+  it('te_mha + te_layernorm_mlp with gelu: the same shapes as NeoX’s own blocks (was unknown)', () => {
+    const spec = config('"te_mha": true, "te_layernorm_mlp": true');
+    assert.equal(countParams(spec.architecture!).total, expected);
+    assert.equal(countParams(config('').architecture!).total, expected);
+  });
+
+  it('te_mha builds attention biases (bias=True) even with use_bias_in_attn_linear: false', () => {
+    const spec = config('"te_mha": true, "use_bias_in_attn_linear": false');
+    assert.equal(countParams(spec.architecture!).total, expected);
+    assert.match(spec.assumptions.join('\n'), /bias=True whatever use_bias_in_attn_linear says/);
+    assert.equal(
+      countParams(config('"use_bias_in_attn_linear": false').architecture!).total,
+      expected - 2 * 4 * h,
+    );
+  });
+
+  it('te_layernorm_mlp with a gated activation is unknown: its width changed with the NeoX version', () => {
+    const spec = config('"te_layernorm_mlp": true, "activation": "swiglu"');
+    assert.equal(spec.architecture, undefined);
+    assert.match(
+      messages(spec),
+      /width depends on the GPT-NeoX version \(2\/3 rule and rounding from 8900d05c until 21fa24f9/,
+    );
+  });
+
+  it('te_layernorm_mlp with an odd width or with MoE layers is unknown', () => {
+    const odd = config('"te_layernorm_mlp": true, "intermediate_size": 1001');
+    assert.equal(odd.architecture, undefined);
+    assert.match(messages(odd), /width of 1001, not a multiple of 2 × mlp_multiple_of/);
+    const moe = config('"te_layernorm_mlp": true, "moe_num_experts": 4, "moe_top_k": 1');
+    assert.equal(moe.architecture, undefined);
+    assert.match(messages(moe), /te_layernorm_mlp with MoE layers/);
+    // The same MoE config without TransformerEngine is counted.
+    assert.ok(config('"moe_num_experts": 4, "moe_top_k": 1').architecture);
+  });
+});
