@@ -103,6 +103,11 @@ export function readGptNeoxLayout(text: string, gpus?: number): ParallelLayout {
   if (ckpt?.value && partition?.value && (mp?.value ?? 1) > 1 && !sp?.value)
     y.unmodelled(partition.source, 'activation checkpoints partitioned over the model-parallel ranks');
 
+  // te_fp8_mha runs each layer under TransformerEngine's fp8_autocast (megatron/model/transformer.py
+  // @ea7aefd8, TEDelayedScaling): FP8 weights casts and activations the byte table does not hold.
+  const fp8 = y.bool(['te_fp8_mha']);
+  if (fp8?.value) y.unmodelled(fp8.source, 'FP8 training under TransformerEngine fp8_autocast');
+
   // Attention: flash only where attention_config says "flash"; global/local are unfused (s×s kept).
   const attention = y.find(['attention_config']);
   if (attention && Array.isArray(attention.value)) {

@@ -209,3 +209,18 @@ describe('GPT-NeoX TransformerEngine blocks (te_mha, te_layernorm_mlp: gpt-neox@
     assert.ok(config('"moe_num_experts": 4, "moe_top_k": 1').architecture);
   });
 });
+
+describe('GPT-NeoX te_fp8_mha memory', () => {
+  it('makes memory per GPU unknown naming te_fp8_mha (fp8_autocast), the count unchanged', () => {
+    const text = `{
+      "pipe_parallel_size": 1, "model_parallel_size": 1, "num_layers": 2, "hidden_size": 256,
+      "num_attention_heads": 4, "seq_length": 512, "max_position_embeddings": 512, "norm": "layernorm",
+      "pos_emb": "rotary", "tokenizer_type": "HFTokenizer", "vocab_file": "data/20B_tokenizer.json",
+      "train_micro_batch_size_per_gpu": 4, "zero_optimization": {"stage": 1}, "fp16": {"enabled": true},
+      "te_fp8_mha": true
+    }`;
+    const layout = readLayout('gpt-neox', text, {}, 8);
+    assert.ok(layout?.unmodelled?.some((entry) => entry.key === 'te_fp8_mha'));
+    assert.ok(specOf(text).architecture);
+  });
+});
