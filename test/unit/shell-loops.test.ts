@@ -143,3 +143,31 @@ describe('loop lists: brace ranges and $(seq …)', () => {
     assert.equal(joined('$(seq 1 0 5)'), undefined);
   });
 });
+
+describe('printf -v arguments', () => {
+  it('"${arr[@]}" passes one argument per element, so the format repeats per element as in bash', () => {
+    const script = parseShell(
+      ['arr=(1 0 1)', 'printf -v L "%s," "${arr[@]}"', 'python t.py --l "$L"'].join('\n'),
+    );
+    // Was "1 0 1,": the array taken as one argument.
+    assert.equal(lastFlag(script, ['--l'])?.values[0]?.text, '1,0,1,');
+  });
+  it('an array with an unknown element makes the result unknown', () => {
+    const script = parseShell(
+      ['arr=(1 $X)', 'printf -v L "%s," "${arr[@]}"', 'python t.py --l "$L"'].join('\n'),
+    );
+    assert.equal(lastFlag(script, ['--l'])?.values[0]?.text, undefined);
+  });
+});
+
+describe('for over an array', () => {
+  it('`for x in "${arr[@]}"` runs once per element', () => {
+    const script = parseShell(
+      ['arr=(4 8)', 'S=0', 'for x in "${arr[@]}"; do', '  (( S += x ))', 'done', 'python t.py --s $S'].join(
+        '\n',
+      ),
+    );
+    // Taken as one value "4 8", the arithmetic would have failed and left S unknown.
+    assert.equal(lastFlag(script, ['--s'])?.values[0]?.text, '12');
+  });
+});

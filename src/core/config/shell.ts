@@ -682,11 +682,12 @@ class Replay {
         values.push(...range);
         continue;
       }
-      const text = this.expandOrUndefined(word.token.raw);
-      if (text === undefined || /[*?[]/.test(text)) return false;
-      // A quoted word is one value; an unquoted expansion is split on whitespace.
-      if (/^["']/.test(word.token.raw)) values.push(text);
-      else values.push(...text.split(/\s+/).filter((piece) => piece !== ''));
+      // A quoted word is one value ("${arr[@]}" one per element); an unquoted expansion is split on
+      // whitespace; a glob would list files.
+      for (const value of this.commandArguments(word.token.raw)) {
+        if (value === undefined || /[*?[]/.test(value)) return false;
+        values.push(value);
+      }
     }
     if (values.length > MAX_LOOP_ITERATIONS) return false;
     for (const value of values) {
@@ -1712,7 +1713,7 @@ class Replay {
     const name = /^[A-Za-z_][A-Za-z0-9_]*$/.exec(tokens[2].raw)?.[0];
     if (!name) return;
     const format = this.expandOrUndefined(tokens[3].raw);
-    const args = tokens.slice(4).map((token) => this.expandOrUndefined(token.raw));
+    const args = tokens.slice(4).flatMap((token) => this.commandArguments(token.raw));
     // Only %s, %d and %% are read; other directives and backslash escapes make the value unknown.
     const supported = format !== undefined && !/%(?![sd])|\\/.test(format.replace(/%%/g, ''));
     let text: string | undefined = !supported || args.includes(undefined) ? undefined : '';
@@ -1758,6 +1759,22 @@ class Replay {
         ? { unknownReason: `\`${name}\` is set by \`printf -v\` from values that are not known statically` }
         : {}),
     });
+  }
+
+  /**
+   * The arguments one word gives a command: `"${arr[@]}"` one per element, an unquoted expansion
+   * split on whitespace, anything else one (undefined where unknown).
+   */
+  private commandArguments(raw: string): (string | undefined)[] {
+    const array = /^"?\$\{([A-Za-z_][A-Za-z0-9_]*)\[@\]\}"?$/.exec(raw);
+    if (array) {
+      const variable = this.variables.get(array[1]);
+      if (!variable) return [undefined];
+      return variable.elements ?? (variable.value === undefined ? [undefined] : [variable.value]);
+    }
+    const text = this.expandOrUndefined(raw);
+    if (text === undefined || /["']/.test(raw) || !raw.includes('$')) return [text];
+    return text.split(/\s+/).filter((piece) => piece !== '');
   }
 
   /** Bash integer arithmetic over known variables; undefined when anything is unknown. */
