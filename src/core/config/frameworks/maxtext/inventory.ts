@@ -1,5 +1,5 @@
 import type { FrameworkInventory, InventoryEntry, InventoryValue } from '../../inventory';
-import { MAXTEXT_BASE_YML, MAXTEXT_UPSTREAM } from './tables';
+import { MAXTEXT_BASE_YML, MAXTEXT_DECODER_BLOCKS, MAXTEXT_UPSTREAM } from './tables';
 
 /**
  * The MaxText config keys (src/maxtext/configs/base.yml, read by configs/types.py and the layers in
@@ -45,21 +45,8 @@ const irrelevant = (key: string, why: string, affects: InventoryEntry['affects']
   why,
 });
 
-/** The decoder blocks the reader counts (reader.ts); any other makes N unknown. */
-export const MAXTEXT_COUNTED_BLOCKS = [
-  'llama2',
-  'mistral',
-  'mixtral',
-  'gemma',
-  'gemma2',
-  'gemma3',
-  'qwen2',
-  'qwen3',
-  'qwen3_moe',
-  'gpt3',
-  'llama4',
-  'deepseek',
-] as const;
+/** The decoder blocks the reader counts (tables.ts MAXTEXT_DECODER_BLOCKS); any other makes N unknown. */
+export const MAXTEXT_COUNTED_BLOCKS: readonly string[] = Object.keys(MAXTEXT_DECODER_BLOCKS);
 
 export const MAXTEXT_INVENTORY: FrameworkInventory = {
   framework: 'maxtext',
@@ -95,7 +82,7 @@ export const MAXTEXT_INVENTORY: FrameworkInventory = {
       status: 'modelled',
       default: baseDefault('decoder_block'),
       modelledValues: MAXTEXT_COUNTED_BLOCKS,
-      why: 'the layer layout; other blocks (gemma4, gpt_oss, qwen3_next, olmo3, deepseek4, …) are not counted',
+      why: 'the layer layout; other blocks (gemma4, qwen3_next, olmo3, deepseek4, …) are not counted',
     },
     modelled('global_parameter_scale', 'N', 'power-of-two scaling of emb, heads, mlp and layers'),
     modelled('base_emb_dim'),
@@ -139,15 +126,23 @@ export const MAXTEXT_INVENTORY: FrameworkInventory = {
     modelled(
       'attention_bias',
       'N',
-      'qwen2: q/k/v projection biases (no o_proj bias); the other counted blocks do not read it',
+      'qwen2: q/k/v projection biases (no o_proj bias); gpt_oss: q/k/v/o biases; the other counted blocks do not read it',
     ),
     notModelled('mtp_num_layers', 1, 'multi-token-prediction layers add a transformer block and projections'),
     notModelled('attention_output_dim', 4096, 'changes the attention output projection width'),
     notModelled('global_head_dim', 512, 'a different head width for global layers (Gemma 4)'),
     notModelled('global_num_kv_heads', 2, 'a different kv-head count for global layers (Gemma 4)'),
     notModelled('moe_expert_input_dim', 1024, 'changes the expert and router input width'),
-    notModelled('mlp_bias', true, 'biases on the expert matrices (RoutedMoE wi_0_bias/wi_1_bias/wo_bias)'),
-    notModelled('attention_sink', true, 'a learned sink per head (Attention.sinks)'),
+    modelled(
+      'mlp_bias',
+      'N',
+      'gpt_oss: biases on the expert matrices (RoutedMoE wi_0_bias/wi_1_bias/wo_bias); other blocks are not counted with it',
+    ),
+    modelled(
+      'attention_sink',
+      'N',
+      'gpt_oss: a learned sink per query head (Attention.sinks); other blocks are not counted with it',
+    ),
     notModelled('share_kv_projections', true, 'one projection for key and value'),
     notModelled('hidden_size_per_layer_input', 256, 'per-layer input embeddings (Gemma 3n/4)'),
     notModelled('vocab_size_per_layer_input', 262144, 'per-layer input embeddings (Gemma 3n/4)'),

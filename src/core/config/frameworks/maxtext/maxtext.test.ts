@@ -394,7 +394,6 @@ describe('maxtext reader: upstream model files by decoder block', () => {
 
   it('gives N unknown, naming the key, for blocks and keys it does not count', () => {
     const cases: [string, string][] = [
-      ['gpt-oss-20b.yml', 'gpt_oss'],
       ['deepseek3.2-671b.yml', 'use_indexer'],
       ['qwen3-vl-4b.yml', 'use_multimodal'],
       ['olmo3-7b.yml', 'olmo3'],
@@ -407,6 +406,18 @@ describe('maxtext reader: upstream model files by decoder block', () => {
         file,
       );
     }
+  });
+
+  it('counts the gpt_oss block as transformers counts openai/gpt-oss-20b and -120b (was unknown)', () => {
+    // The HF reader's counts of the same shapes (hf-config tests), the published 20.9B and 116.8B.
+    assert.equal(
+      countParams(readSpec(UPSTREAM('models', 'gpt-oss-20b.yml')).architecture!).total,
+      20_914_757_184,
+    );
+    assert.equal(
+      countParams(readSpec(UPSTREAM('models', 'gpt-oss-120b.yml')).architecture!).total,
+      116_829_156_672,
+    );
   });
 
   it('names a not-modelled key that comes from the model file model_name pulls in', () => {

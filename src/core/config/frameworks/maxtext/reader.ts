@@ -1218,8 +1218,14 @@ function readArchitecture(
   }
 
   const attentionBias = flag('attention_bias', false);
-  if (attentionBias && !effective.qkvBiasFromConfig) {
+  if (attentionBias && !effective.qkvBiasFromConfig && !effective.projectionBiasFromConfig) {
     return unsupported(`attention_bias with decoder_block ${block}`, settings.get('attention_bias')?.source);
+  }
+  const sinks = flag('attention_sink', false);
+  const expertBias = flag('mlp_bias', false);
+  if ((sinks || expertBias) && !effective.sinksAndExpertBiasFromConfig) {
+    const key = sinks ? 'attention_sink' : 'mlp_bias';
+    return unsupported(`${key} with decoder_block ${block}`, settings.get(key)?.source);
   }
   const architecture: ArchitectureSpec = {
     nLayers,
@@ -1233,13 +1239,14 @@ function readArchitecture(
     tiedEmbeddings: tied?.value ?? false,
     learnedPositions,
     qkvBias: effective.linearBias || attentionBias,
-    attnOutBias: effective.linearBias,
+    attnOutBias: effective.linearBias || (!!effective.projectionBiasFromConfig && attentionBias),
     mlpBias: effective.linearBias,
     normsPerLayer,
     normWeight: true,
     normBias: effective.normBias,
     finalNorm: true,
     qkNorm,
+    ...(sinks ? { attentionSinks: true } : {}),
   };
   if (effective.deepseek) {
     const rank = (key: string, min: number) => {
@@ -1315,6 +1322,7 @@ function readArchitecture(
       moeLayers,
       ...(shared > 0 ? { sharedExpertFfnSize: shared * expertFfnSize } : {}),
       ...(routerBias ? { routerBias: true } : {}),
+      ...(expertBias ? { expertBias: true } : {}),
     };
     // RoutedMoE experts are always gated (wi_0, wi_1, wo); the shared MlpBlock follows mlp_activations.
     if (!gated) return unsupported(`an MoE block with a non-gated mlp_activations`, activationsFound?.source);

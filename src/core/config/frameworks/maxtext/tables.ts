@@ -62,11 +62,19 @@ export interface DecoderBlockConvention {
   deepseek?: boolean;
   /** llama4: layer i is MoE when (i + 1) % interleave_moe_layer_step == 0 (determine_is_moe_layer). */
   interleaved?: boolean;
+  /** gpt_oss: `attention_bias` puts biases on q, k, v and o (Attention use_bias_in_projections). */
+  projectionBiasFromConfig?: boolean;
+  /**
+   * gpt_oss: `attention_sink` adds a learned sink per query head (Attention.sinks) and `mlp_bias`
+   * biases every expert matrix (RoutedMoE wi_0_bias, wi_1_bias, wo_bias). Other blocks' files that
+   * set them are not counted.
+   */
+  sinksAndExpertBiasFromConfig?: boolean;
 }
 
 /**
- * Counted decoder blocks. Others (gemma4, gpt_oss, qwen3_next, qwen3_5, olmo3, deepseek4,
- * simple, envy) have layouts the count does not cover; the reader says so instead of guessing.
+ * Counted decoder blocks. Others (gemma4, qwen3_next, qwen3_5, olmo3, deepseek4, simple, envy)
+ * have layouts the count does not cover; the reader says so instead of guessing.
  */
 export const MAXTEXT_DECODER_BLOCKS: Readonly<Record<string, DecoderBlockConvention>> = {
   // llama2.py: pre-attention and pre-MLP RMSNorm (scale), no biases; Attention without qk norm.
@@ -122,6 +130,19 @@ export const MAXTEXT_DECODER_BLOCKS: Readonly<Record<string, DecoderBlockConvent
     moe: 'routed-shared',
     expertWidth: 'moe',
     interleaved: true,
+  },
+  // gpt_oss.py GptOssDecoderLayer: pre/post-attention RMSNorms, Attention(use_bias_in_projections=
+  // config.attention_bias) with sinks when attention_sink, RoutedMoE(intermediate_dim=config.mlp_dim)
+  // in every layer (GateLogit bias with routed_bias, expert biases with mlp_bias).
+  gpt_oss: {
+    normBias: false,
+    linearBias: false,
+    normsPerLayer: 2,
+    qkNorm: 'never',
+    moe: 'routed',
+    expertWidth: 'mlp',
+    projectionBiasFromConfig: true,
+    sinksAndExpertBiasFromConfig: true,
   },
   // deepseek.py: MLA attention, two RMSNorms; DeepSeekDenseLayer (MlpBlock mlp_dim) for the first
   // first_num_dense_layers layers, DeepSeekMoELayer (RoutedAndSharedMoE) after.

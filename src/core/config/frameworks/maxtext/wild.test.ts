@@ -206,3 +206,52 @@ describe('Python sources that build a MaxText command are not launch scripts (AI
     assert.ok(maxtextReader.detect(script, '/repo/run.sh') >= 0.5);
   });
 });
+
+describe('decoder_block gpt_oss (AI-Hypercomputer/maxtext@e591f30c models/gpt_oss.py, layers/moe.py)', () => {
+  // configs/models/gpt-oss-20b.yml's keys, written out (the file's values).
+  const gptOss = (layers: number, extra = '') =>
+    [
+      'base_emb_dim: 2880',
+      'base_num_query_heads: 64',
+      'base_num_kv_heads: 8',
+      'head_dim: 64',
+      'attention_bias: true',
+      'attention_sink: true',
+      'base_mlp_dim: 2880',
+      'base_moe_mlp_dim: 2880',
+      'mlp_activations: ["sigmoid","linear"]',
+      'routed_bias: true',
+      'mlp_bias: true',
+      'num_experts: 32',
+      'num_experts_per_tok: 4',
+      `base_num_decoder_layers: ${layers}`,
+      'vocab_size: 201088',
+      'logits_via_embedding: false',
+      'decoder_block: "gpt_oss"',
+      extra,
+    ].join('\n');
+  const specOfText = (text: string): RunSpec =>
+    specOf('configs/models/gpt-oss.yml', { 'configs/models/gpt-oss.yml': text });
+
+  it('is counted as transformers counts openai/gpt-oss-20b: 20,914,757,184 (was unknown)', () => {
+    const h = 2880;
+    // q/k/v/o with biases (64·64 query, 8·64 kv), a sink per query head, two RMSNorms; router with
+    // bias; 32 gated experts of width 2880 with wi_0/wi_1/wo biases.
+    const attention = h * 4096 + 4096 + 2 * (h * 512 + 512) + 4096 * h + h + 64;
+    const experts = 32 * (3 * h * 2880 + 2 * 2880 + h) + (h * 32 + 32);
+    const layer = attention + 2 * h + experts;
+    const counts = countParams(specOfText(gptOss(2)).architecture!);
+    assert.equal(counts.total, 2 * layer + h + 2 * 201088 * h);
+    assert.equal(countParams(specOfText(gptOss(24)).architecture!).total, 20_914_757_184);
+  });
+
+  it('attention_sink or mlp_bias with another block is not counted, naming the key', () => {
+    const spec = specOfText(
+      gptOss(2)
+        .replace('decoder_block: "gpt_oss"', 'decoder_block: "mixtral"')
+        .replace('attention_bias: true', ''),
+    );
+    assert.equal(spec.architecture, undefined);
+    assert.match(messages(spec), /unknown: attention_sink with decoder_block mixtral/);
+  });
+});
