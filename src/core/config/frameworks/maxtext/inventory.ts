@@ -133,6 +133,24 @@ export const MAXTEXT_INVENTORY: FrameworkInventory = {
     notModelled('global_head_dim', 512, 'a different head width for global layers (Gemma 4)'),
     notModelled('global_num_kv_heads', 2, 'a different kv-head count for global layers (Gemma 4)'),
     notModelled('moe_expert_input_dim', 1024, 'changes the expert and router input width'),
+    // Fields of configs/types.py that base.yml does not list (pyconfig still accepts them, and
+    // refuses keys that are in neither: extra="forbid"); their defaults are types.py's.
+    {
+      key: 'padded_base_moe_mlp_dim',
+      affects: 'N',
+      status: 'not-modelled',
+      default: null,
+      why: 'pads the expert input matrices (wi_0, wi_1) for the GMM_v2 kernel',
+      example: 3072,
+    },
+    {
+      key: 'enable_lora',
+      affects: 'N',
+      status: 'not-modelled',
+      default: false,
+      why: 'LoRA/QLoRA adapters on the modules lora_module_path names',
+      example: true,
+    },
     modelled(
       'mlp_bias',
       'N',

@@ -255,3 +255,24 @@ describe('decoder_block gpt_oss (AI-Hypercomputer/maxtext@e591f30c models/gpt_os
     assert.match(messages(spec), /unknown: attention_sink with decoder_block mixtral/);
   });
 });
+
+describe('MaxText keys of configs/types.py that base.yml does not list', () => {
+  it('padded_base_moe_mlp_dim (padded expert matrices) makes N unknown, naming it', () => {
+    const text = [
+      'decoder_block: "mixtral"',
+      'num_experts: 8',
+      'num_experts_per_tok: 2',
+      'base_emb_dim: 512',
+      'base_num_query_heads: 8',
+      'base_num_kv_heads: 8',
+      'base_mlp_dim: 1024',
+      'base_num_decoder_layers: 2',
+      'vocab_size: 32000',
+    ].join('\n');
+    const tree = (extra: string) => ({ 'configs/models/m.yml': `${text}\n${extra}` });
+    assert.ok(specOf('configs/models/m.yml', tree('')).architecture);
+    const padded = specOf('configs/models/m.yml', tree('padded_base_moe_mlp_dim: 1152'));
+    assert.equal(padded.architecture, undefined);
+    assert.match(messages(padded), /unknown: padded_base_moe_mlp_dim = 1152/);
+  });
+});
