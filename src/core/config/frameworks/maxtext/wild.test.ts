@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { countParams } from '../../../model/params';
 import type { RunSpec } from '../../../types';
 import { maxtextReader } from './reader';
+import { readRunConfig } from '../../registry';
 
 /**
  * Third-party MaxText trees (forks carrying their own MaxText/configs/base.yml:
@@ -269,9 +270,17 @@ describe('MaxText keys of configs/types.py that base.yml does not list', () => {
       'base_num_decoder_layers: 2',
       'vocab_size: 32000',
     ].join('\n');
-    const tree = (extra: string) => ({ 'configs/models/m.yml': `${text}\n${extra}` });
-    assert.ok(specOf('configs/models/m.yml', tree('')).architecture);
-    const padded = specOf('configs/models/m.yml', tree('padded_base_moe_mlp_dim: 1152'));
+    // The inventory's not-modelled keys are applied by the registry (readRunConfig), as for every reader.
+    const read = (extra: string): RunSpec => {
+      const result = readRunConfig(`${text}\n${extra}`, {
+        path: 'configs/models/m.yml',
+        readFile: () => undefined,
+      });
+      assert.equal(result.kind, 'run-config');
+      return (result as { spec: RunSpec }).spec;
+    };
+    assert.ok(read('').architecture);
+    const padded = read('padded_base_moe_mlp_dim: 1152');
     assert.equal(padded.architecture, undefined);
     assert.match(messages(padded), /unknown: padded_base_moe_mlp_dim = 1152/);
   });
