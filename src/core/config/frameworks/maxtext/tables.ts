@@ -76,20 +76,16 @@ export interface DecoderBlockConvention {
  * Counted decoder blocks. Others (gemma4, qwen3_next, qwen3_5, olmo3, deepseek4, simple, envy)
  * have layouts the count does not cover; the reader says so instead of guessing.
  */
+/** The llama2 layer: pre-attention and pre-MLP RMSNorm (scale), no biases, no q/k norm. */
+const LLAMA_LAYER = { normBias: false, linearBias: false, normsPerLayer: 2, qkNorm: 'never' } as const;
+
 export const MAXTEXT_DECODER_BLOCKS: Readonly<Record<string, DecoderBlockConvention>> = {
   // llama2.py: pre-attention and pre-MLP RMSNorm (scale), no biases; Attention without qk norm.
   llama2: { normBias: false, linearBias: false, normsPerLayer: 2, qkNorm: 'never' },
   // mistral.py: the llama2 layout (a dense MlpBlock).
   mistral: { normBias: false, linearBias: false, normsPerLayer: 2, qkNorm: 'never' },
   // mixtral.py: llama2 layout with RoutedMoE(num_experts, intermediate_dim=config.mlp_dim).
-  mixtral: {
-    normBias: false,
-    linearBias: false,
-    normsPerLayer: 2,
-    qkNorm: 'never',
-    moe: 'routed',
-    expertWidth: 'mlp',
-  },
+  mixtral: { ...LLAMA_LAYER, moe: 'routed', expertWidth: 'mlp' },
   // gemma.py: pre-attention and pre-FFW RMSNorm, no biases.
   gemma: { normBias: false, linearBias: false, normsPerLayer: 2, qkNorm: 'never' },
   // gemma2.py: Gemma2DecoderLayer holds a local and a global layer, each with pre-norms and
@@ -135,10 +131,7 @@ export const MAXTEXT_DECODER_BLOCKS: Readonly<Record<string, DecoderBlockConvent
   // config.attention_bias) with sinks when attention_sink, RoutedMoE(intermediate_dim=config.mlp_dim)
   // in every layer (GateLogit bias with routed_bias, expert biases with mlp_bias).
   gpt_oss: {
-    normBias: false,
-    linearBias: false,
-    normsPerLayer: 2,
-    qkNorm: 'never',
+    ...LLAMA_LAYER,
     moe: 'routed',
     expertWidth: 'mlp',
     projectionBiasFromConfig: true,
