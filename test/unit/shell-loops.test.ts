@@ -171,3 +171,22 @@ describe('for over an array', () => {
     assert.equal(lastFlag(script, ['--s'])?.values[0]?.text, '12');
   });
 });
+
+describe('while / until loops that only compute', () => {
+  const list = (loop: string, step: string) =>
+    lastFlag(
+      parseShell(
+        ['i=0', 'L=""', `${loop}; do`, '  L+="1,"', `  ${step}`, 'done', 'python t.py --l "$L"'].join('\n'),
+      ),
+      ['--l'],
+    )?.values[0]?.text;
+  it('run as bash runs them: the test before every iteration', () => {
+    assert.equal(list('while (( i < 3 ))', '(( i++ ))'), '1,1,1,');
+    assert.equal(list('while [ $i -lt 2 ]', 'i=$((i + 1))'), '1,1,');
+    assert.equal(list('until [ $i -ge 4 ]', 'i=$((i + 1))'), '1,1,1,1,');
+  });
+  it('a loop that never ends, or whose test is unknown, leaves its variables unknown', () => {
+    assert.equal(list('while (( i < 3 ))', ':'), undefined);
+    assert.equal(list('while [ $i -lt $N ]', 'i=$((i + 1))'), undefined);
+  });
+});

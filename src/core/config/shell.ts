@@ -632,7 +632,8 @@ class Replay {
    */
   private unrollLoop(list: StatementWords[], s: number): number | undefined {
     const header = list[s].words;
-    if (header[0]?.token.raw !== 'for' || !this.active) return undefined;
+    const head = header[0]?.token.raw;
+    if ((head !== 'for' && head !== 'while' && head !== 'until') || !this.active) return undefined;
     const body = loopBody(list, s);
     if (!body || !body.statements.every(isPureStatement)) return undefined;
     const checkpoint = this.checkpoint();
@@ -653,6 +654,17 @@ class Replay {
 
   /** Run `each` once per iteration of the `for` header; false when an iteration is not known. */
   private iterate(header: StatementWords['words'], each: () => boolean): boolean {
+    const head = header[0].token.raw;
+    if (head === 'while' || head === 'until') {
+      // `while [ $i -lt 4 ]` / `while (( i < 4 ))`: the test before every iteration, as bash does.
+      const test = header.slice(1).map((w) => w.token.raw);
+      for (let count = 0; ; count++) {
+        const value = this.condition(test);
+        if (value === undefined || count > MAX_LOOP_ITERATIONS) return false;
+        if (value === (head === 'until')) return true;
+        if (!each()) return false;
+      }
+    }
     const second = header[1]?.token.raw ?? '';
     const scope = this.arithmeticScope({
       start: header[0].token.start,
