@@ -190,3 +190,16 @@ describe('while / until loops that only compute', () => {
     assert.equal(list('while [ $i -lt $N ]', 'i=$((i + 1))'), undefined);
   });
 });
+
+describe('$(( )) uses the same bash arithmetic', () => {
+  it('division truncates toward zero and comparisons work inside an expansion', () => {
+    const script = parseShell(
+      ['A=$(( -7 / 2 ))', 'B=$(( 3 < 4 ))', 'C=$(( i++ ))', 'python t.py --a $A --b $B --c $C'].join('\n'),
+    );
+    // Was -4 (floor division) and unknown (no comparisons).
+    assert.equal(lastFlag(script, ['--a'])?.values[0]?.text, '-3');
+    assert.equal(lastFlag(script, ['--b'])?.values[0]?.text, '1');
+    // An assignment inside an expansion is not replayed: unknown.
+    assert.equal(lastFlag(script, ['--c'])?.values[0]?.text, undefined);
+  });
+});

@@ -1,6 +1,5 @@
 import type { CoreDiagnostic } from '../types';
 import { LineIndex } from './text';
-import { evaluateArithmetic } from './values';
 import { evaluateShellArithmetic, type ArithmeticScope } from './shellArithmetic';
 import { TextCache } from './parseCache';
 
@@ -731,12 +730,7 @@ class Replay {
       this.variables.set(name, { name, value: text, assignment });
     };
     return {
-      read: (name) => {
-        const value = this.variables.get(name)?.value;
-        const number =
-          value === undefined ? undefined : evaluateShellArithmetic(value.trim() || '0', NO_SCOPE);
-        return number;
-      },
+      read: (name) => this.arithmeticValue(name),
       write: (name, value) => writeText(name, String(value)),
       writeText,
     };
@@ -1361,10 +1355,7 @@ class Replay {
         : numbers.length === 2
           ? [numbers[0]!, 1, numbers[1]!]
           : (numbers as number[]);
-    if (step === 0 || Math.abs((last - first) / step) > MAX_LOOP_ITERATIONS) return undefined;
-    const out: number[] = [];
-    for (let n = first; step > 0 ? n <= last : n >= last; n += step) out.push(n);
-    return out.join('\n');
+    return integerRange(first, step, last)?.join('\n');
   }
 
   /** `$0` (the analyzed script) and `BASH_SOURCE` (the file being replayed), when the path is known. */
@@ -1695,7 +1686,7 @@ class Replay {
     let assignsInTest = false;
     const scope: ArithmeticScope =
       at === undefined
-        ? { read: this.arithmeticScope({ start: 0, end: 0 }).read, write: () => (assignsInTest = true) }
+        ? { read: (name) => this.arithmeticValue(name), write: () => void (assignsInTest = true) }
         : this.arithmeticScope({ start: at, end: at + raw.length });
     // In a loop replayed once for an unknown number of runs, what it assigns is unknown.
     const repeating = this.loops.some((loop) => loop.repeats);
@@ -1789,22 +1780,25 @@ class Replay {
     return text.split(/\s+/).filter((piece) => piece !== '');
   }
 
-  /** Bash integer arithmetic over known variables; undefined when anything is unknown. */
+  /**
+   * `$(( expr ))`: the same bash arithmetic as `(( … ))` over known variables; undefined when
+   * anything is unknown or the expression assigns (an expansion's side effects are not replayed).
+   */
   private arithmetic(expression: string, depth: number): number | undefined {
     const expanded = this.expand(expression, depth + 1);
     if (expanded.unknown) return undefined;
-    let unknown = false;
-    // Bare names are variables inside $(( )).
-    const substituted = expanded.text.replace(/[A-Za-z_][A-Za-z0-9_]*/g, (name) => {
-      const value = this.variables.get(name)?.value;
-      const number = value === undefined ? undefined : evaluateArithmetic(value);
-      if (number === undefined) unknown = true;
-      return String(number ?? 0);
+    let assigns = false;
+    const value = evaluateShellArithmetic(expanded.text, {
+      read: (name) => this.arithmeticValue(name),
+      write: () => void (assigns = true),
     });
-    if (unknown) return undefined;
-    // Bash `/` is integer division.
-    const value = evaluateArithmetic(substituted.replace(/(?<![/*])\/(?!\/)/g, '//'));
-    return value === undefined ? undefined : Math.trunc(value);
+    return assigns ? undefined : value;
+  }
+
+  /** A variable's value as bash arithmetic reads it (an empty value is 0). */
+  private arithmeticValue(name: string): number | undefined {
+    const value = this.variables.get(name)?.value;
+    return value === undefined ? undefined : evaluateShellArithmetic(value.trim() || '0', NO_SCOPE);
   }
 }
 
@@ -1834,18 +1828,30 @@ function braceSequence(raw: string): string[] | 'too long' | undefined {
   const first = Number(match[1]);
   const last = Number(match[2]);
   const step = Math.abs(Number(match[3] ?? 1)) || 1;
-  if (Math.abs(last - first) / step > MAX_LOOP_ITERATIONS) return 'too long';
-  const out: string[] = [];
-  for (let n = first; first <= last ? n <= last : n >= last; n += first <= last ? step : -step)
-    out.push(String(n));
+  return integerRange(first, first <= last ? step : -step, last)?.map(String) ?? 'too long';
+}
+
+/** first, first + step, … up to last (inclusive), as seq and brace ranges list them; undefined past the loop bound. */
+function integerRange(first: number, step: number, last: number): number[] | undefined {
+  if (step === 0 || Math.abs((last - first) / step) > MAX_LOOP_ITERATIONS) return undefined;
+  const out: number[] = [];
+  for (let n = first; step > 0 ? n <= last : n >= last; n += step) out.push(n);
   return out;
 }
 
-/** The statement's first word after `do`/`then`/`else`/`{` prefixes. */
-function headWord(words: StatementWords['words']): string | undefined {
+/** Keywords that may open a statement before its command (`then arr+=(1)`, `do (( i++ ))`). */
+const KEYWORD_PREFIXES = new Set(['if', 'elif', 'then', 'else', 'fi', 'do', 'done', '!', '{', '}']);
+
+/** Index of the statement's first word after its keyword prefixes. */
+function skipKeywordPrefixes(words: StatementWords['words']): number {
   let k = 0;
-  while (k < words.length && ['do', 'then', 'else', '{', '!'].includes(words[k].token.raw)) k++;
-  return words[k]?.token.raw;
+  while (k < words.length && KEYWORD_PREFIXES.has(words[k].token.raw)) k++;
+  return k;
+}
+
+/** The statement's first word after its keyword prefixes. */
+function headWord(words: StatementWords['words']): string | undefined {
+  return words[skipKeywordPrefixes(words)]?.token.raw;
 }
 
 /**
@@ -1872,44 +1878,21 @@ function loopBody(
   return undefined;
 }
 
-/** Words a loop body may hold for the loop to be run statically: no command that launches anything. */
-const PURE_WORDS = new Set([
-  'if',
-  'then',
-  'else',
-  'elif',
-  'fi',
-  'do',
-  'done',
-  'for',
-  'in',
-  '[',
-  '[[',
-  'test',
-  'true',
-  ':',
-  '!',
-  '{',
-  '}',
-]);
+/** Commands a loop body may run for the loop to be run statically: they launch nothing. */
+const NO_OP_COMMANDS = new Set(['true', ':']);
 
 function isPureStatement({ words }: StatementWords): boolean {
-  if (words.length === 0) return true;
-  let k = 0;
-  while (
-    k < words.length &&
-    ['if', 'elif', 'then', 'else', 'fi', 'do', 'done', '!', '{', '}'].includes(words[k].token.raw)
-  )
-    k++;
+  let k = skipKeywordPrefixes(words);
   while (k < words.length && ASSIGNMENT_HEAD.test(words[k].token.raw)) k++;
   const head = words[k]?.token.raw;
   if (head === undefined) return true;
   if (head.startsWith('((')) return k === words.length - 1;
   if (head === 'printf') return words[k + 1]?.token.raw === '-v';
-  if (head === 'for') return true;
+  // A nested loop header (its body is checked when it is run).
+  if (head === 'for' || head === 'while' || head === 'until') return true;
   if (head === '[' || head === '[[' || head === 'test')
     return words.every((w) => !/^\$\(|`/.test(w.token.raw));
-  return PURE_WORDS.has(head) && head !== 'in';
+  return NO_OP_COMMANDS.has(head);
 }
 
 /** One open `if` or `case` block while replaying. */
