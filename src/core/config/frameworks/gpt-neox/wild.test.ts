@@ -4,6 +4,8 @@ import { countParams } from '../../../model/params';
 import type { RunSpec } from '../../../types';
 import { readLayout } from '../../registry';
 import { gptNeoxReader } from './reader';
+import { readFileSync } from 'node:fs';
+import { SHARED_SKIP, loadManifest } from '../../../../../test/helpers';
 
 /**
  * Third-party GPT-NeoX configs (forks and labs' training repos): chandar-lab/continual-pretraining@f6490d48
@@ -223,4 +225,22 @@ describe('GPT-NeoX te_fp8_mha memory', () => {
     assert.ok(layout?.unmodelled?.some((entry) => entry.key === 'te_fp8_mha'));
     assert.ok(specOf(text).architecture);
   });
+});
+
+describe('TransformerEngine blocks against a real reference (../shared configs-b gpt-neox/125M.yml)', () => {
+  it(
+    'te_mha + te_layernorm_mlp on the corpus 125M config still give its manifest count',
+    { skip: SHARED_SKIP },
+    () => {
+      // 125M is gelu + LayerNorm with biases: TE's attention and LayerNormMLP have the same shapes, so
+      // the count must stay the manifest's (derived from NeoX's own model code).
+      const [entry] = loadManifest('configs-b').filter((e) => e.file === 'gpt-neox/125M.yml');
+      const text = readFileSync(entry.path, 'utf8').replace(
+        '"num_layers": 12,',
+        '"num_layers": 12, "te_mha": true, "te_layernorm_mlp": true,',
+      );
+      assert.ok(text.includes('"te_layernorm_mlp": true'));
+      assert.equal(countParams(specOf(text).architecture!).total, entry.params_total);
+    },
+  );
 });
