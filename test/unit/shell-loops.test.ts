@@ -43,6 +43,28 @@ describe('bash arithmetic (bash(1) ARITHMETIC EVALUATION)', () => {
     for (const expression of ['x + 1', '1 +', '1 / 0', '5 % 0', '09', '2 ** 64', '(1', '1 & 2', '', 'a b'])
       assert.equal(evaluateShellArithmetic(expression, scope({})), undefined, expression);
   });
+
+  it('does not evaluate the side && / || / ?: skip, as bash (its noeval): no reads, writes or errors there', () => {
+    // Values bash 5.2.15 prints for `echo $(( … ))` with n=0, total=12 (x unset: bash reads 0, here it
+    // is unknown, as it may come from the environment).
+    const values: Record<string, number> = { n: 0, total: 12 };
+    const s = scope(values);
+    const cases: [string, number | undefined][] = [
+      ['n != 0 && total / n > 2', 0],
+      ['n == 0 || total / n > 2', 1],
+      ['n ? total / n : -1', -1],
+      ['n == 0 ? 7 : total / n', 7],
+      ['n == 0 && x + 1', undefined], // x is evaluated here
+      ['n != 0 && (1 +', undefined], // a syntax error counts even where nothing is evaluated
+      ['n != 0 && 09', undefined], // so does a bad number
+      ['1 || 2 ** 64', 1],
+    ];
+    for (const [expression, expected] of cases)
+      assert.equal(evaluateShellArithmetic(expression, s), expected, expression);
+    assert.equal(evaluateShellArithmetic('n && (total = 99)', s), 0);
+    assert.equal(evaluateShellArithmetic('n ? (total += 1) : (n += 2)', s), 2);
+    assert.deepEqual(values, { n: 2, total: 12 }); // the skipped assignments did not happen
+  });
 });
 
 describe('shell loops run statically when they only compute variables', () => {

@@ -5,9 +5,10 @@
  * scripts/models/*.sh: `for ((i=0; i<NLAYERS; i++)); do if (( i < FIRST_K_DENSE_REPLACE )) …`).
  *
  * Unlike bash, a name the script never set is unknown rather than 0: it may come from the
- * environment. Bitwise and shift operators are not read, and `&&` / `||` evaluate both sides (bash
- * skips the side effects of the right one when the left decides). Every failure is `undefined`, never a
- * throw or NaN.
+ * environment. Bitwise and shift operators are not read. As in bash, the side `&&` / `||` and `?:`
+ * do not take is parsed but not evaluated (bash's `noeval`): its names are not read, its assignments
+ * not made, and its division by zero is no error, so `(( n != 0 && total / n > 2 ))` with n = 0 is 0.
+ * Every failure is `undefined`, never a throw or NaN.
  */
 
 export interface ArithmeticScope {
@@ -46,6 +47,8 @@ const integer = (value: number | undefined) =>
 class ArithmeticParser {
   index = 0;
   private depth = 0;
+  /** > 0 while parsing a side that is not evaluated: values there are placeholders (0). */
+  private notEvaluated = 0;
 
   constructor(
     private readonly tokens: string[],
@@ -54,6 +57,29 @@ class ArithmeticParser {
 
   private peek(): string | undefined {
     return this.tokens[this.index];
+  }
+
+  private read(name: string): number | undefined {
+    return this.notEvaluated > 0 ? 0 : this.scope.read(name);
+  }
+
+  private write(name: string, value: number): void {
+    if (this.notEvaluated === 0) this.scope.write(name, value);
+  }
+
+  /** A computed value: a failure of the value itself (division by zero, overflow) is no error where
+   * nothing is evaluated; syntax errors are reported by the callers before this is reached. */
+  private computed(value: number | undefined): number | undefined {
+    const result = integer(value);
+    return result === undefined && this.notEvaluated > 0 ? 0 : result;
+  }
+
+  /** Parse the next operand without evaluating it (the side a short-circuit or `?:` skips). */
+  private skipped(parse: () => number | undefined): boolean {
+    this.notEvaluated++;
+    const parsed = parse() !== undefined;
+    this.notEvaluated--;
+    return parsed;
   }
 
   comma(): number | undefined {
@@ -75,13 +101,13 @@ class ArithmeticParser {
       if (right === undefined) return undefined;
       let value: number | undefined = right;
       if (op !== '=') {
-        const current = this.scope.read(name);
+        const current = this.read(name);
         if (current === undefined) return undefined;
         value = binary(op.slice(0, -1), current, right);
       }
-      value = integer(value);
+      value = this.computed(value);
       if (value === undefined) return undefined;
-      this.scope.write(name, value);
+      this.write(name, value);
       return value;
     }
     return this.conditional();
@@ -93,12 +119,12 @@ class ArithmeticParser {
     let result = test;
     if (test !== undefined && this.peek() === '?') {
       this.index++;
-      // Both arms are parsed; only the taken arm's value is kept (assignments in arms are rare).
-      const yes = this.assignment();
-      if (this.peek() !== ':') return undefined;
+      // Only the arm the test takes is evaluated; the other is parsed (its syntax still counts).
+      const yes = test !== 0 ? this.assignment() : this.skipped(() => this.assignment()) ? 0 : undefined;
+      if (yes === undefined || this.peek() !== ':') return undefined;
       this.index++;
-      const no = this.assignment();
-      result = yes === undefined || no === undefined ? undefined : test !== 0 ? yes : no;
+      const no = test === 0 ? this.assignment() : this.skipped(() => this.assignment()) ? 0 : undefined;
+      result = no === undefined ? undefined : test !== 0 ? yes : no;
     }
     this.depth--;
     return result;
@@ -111,8 +137,13 @@ class ArithmeticParser {
     let left = this.binaryLevel(level + 1);
     while (left !== undefined && operators.includes(this.peek() ?? '')) {
       const op = this.tokens[this.index++];
+      const decided = (op === '&&' && left === 0) || (op === '||' && left !== 0);
+      if (decided) {
+        left = this.skipped(() => this.binaryLevel(level + 1)) ? (left !== 0 ? 1 : 0) : undefined;
+        continue;
+      }
       const right = this.binaryLevel(level + 1);
-      left = right === undefined ? undefined : integer(binary(op, left, right));
+      left = right === undefined ? undefined : this.computed(binary(op, left, right));
     }
     return left;
   }
@@ -122,7 +153,7 @@ class ArithmeticParser {
     if (base !== undefined && this.peek() === '**') {
       this.index++;
       const exponent = this.power();
-      return exponent === undefined ? undefined : integer(binary('**', base, exponent));
+      return exponent === undefined ? undefined : this.computed(binary('**', base, exponent));
     }
     return base;
   }
@@ -138,10 +169,10 @@ class ArithmeticParser {
     if ((token === '++' || token === '--') && isName(this.tokens[this.index + 1])) {
       const name = this.tokens[this.index + 1];
       this.index += 2;
-      const current = this.scope.read(name);
+      const current = this.read(name);
       if (current === undefined) return undefined;
       const value = current + (token === '++' ? 1 : -1);
-      this.scope.write(name, value);
+      this.write(name, value);
       return value;
     }
     return this.primary();
@@ -157,12 +188,12 @@ class ArithmeticParser {
       return this.tokens[this.index++] === ')' ? value : undefined;
     }
     if (isName(token)) {
-      const current = this.scope.read(token);
+      const current = this.read(token);
       if (current === undefined) return undefined;
       const next = this.peek();
       if (next === '++' || next === '--') {
         this.index++;
-        this.scope.write(token, current + (next === '++' ? 1 : -1));
+        this.write(token, current + (next === '++' ? 1 : -1));
       }
       return current;
     }
