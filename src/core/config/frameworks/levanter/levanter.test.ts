@@ -319,6 +319,37 @@ describe('Levanter supervised fine-tuning configs (sft.py, sft_mixture.py)', () 
   });
 });
 
+describe('Levanter model section that is not a mapping', () => {
+  // stanford-crfm/levanter config/mpt_7b_continued.yaml @ blob 724cd689 (2023-06): `model: mpt` with
+  // initialize_from_hf: true + use_hf_model_config. It was read as "model section absent" → the
+  // default LlamaConfig → meta-llama/Llama-2-7b-hf, N = 6,888,140,800 with the neox vocab; draccus
+  // decode_choice_class rejects a bare choice name, and the model meant was MPT: N unknown.
+  const text = [
+    'data:',
+    '  train_urls: ["gs://b/train.jsonl.zst"]',
+    '  tokenizer: "EleutherAI/gpt-neox-20b"',
+    'model: mpt',
+    'initialize_from_hf: true',
+    'use_hf_model_config: true',
+    'trainer:',
+    '  train_batch_size: 1024',
+    '  num_train_steps: 10000',
+    '',
+  ].join('\n');
+
+  it('gives N unknown for `model: <name>` instead of the default LlamaConfig', () => {
+    const spec = readSpec('x.yaml', text);
+    assert.equal(spec.architecture, undefined);
+    assert.notEqual(spec.modelName, 'meta-llama/Llama-2-7b-hf');
+    assert.ok(spec.diagnostics.some((d) => d.message.includes('`model: mpt`')));
+  });
+
+  it('does so for a known type name too', () => {
+    const spec = readSpec('x.yaml', text.replace('model: mpt', 'model: llama'));
+    assert.equal(spec.architecture, undefined);
+  });
+});
+
 describe('Levanter model types', () => {
   it('counts GemmaConfig defaults (google/gemma-2b) and Gemma-2/3 norms and QK norm', () => {
     assert.equal(total(inline('  type: gemma\n', 'google/gemma-2b')), 2_506_172_416);

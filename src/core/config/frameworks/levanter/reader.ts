@@ -73,7 +73,24 @@ function read(text: string, context: ReadContext): ReadResult {
   // A `type:` that is written but unusable must not become a default.
   const typeUnusable = !typeKey && b.has(['model', 'type']) && b.find(['model', 'type'])?.value != null;
   let typeName: string | undefined = typeKey?.value;
-  if (!typeKey && !typeUnusable) {
+  // `model: mpt` (levanter's config/mpt_7b_continued.yaml before 2023-06-26): LmConfig is a draccus
+  // choice registry, and decode_choice_class (dlwh/draccus@13dd58f draccus/parsers/decoding.py)
+  // rejects anything but a mapping ("Expected a dict for a choice class"). Not the default model.
+  const modelFound = hasModel ? lookup(yaml, ['model']) : undefined;
+  const modelScalar =
+    modelFound !== undefined &&
+    modelFound.value !== null &&
+    modelFound.value !== undefined &&
+    !isMap(modelFound.node) &&
+    nodeTag(modelFound.node) !== '!include';
+  if (modelScalar) {
+    b.diagnose(
+      'warning',
+      'unknown-model',
+      `unknown: \`model: ${String(modelFound!.value).slice(0, 40)}\` is not a mapping — Levanter's model config is a draccus choice registry that needs \`type:\` and the fields under \`model:\` (draccus decode_choice_class rejects a bare name), so N is not shown.`,
+      modelFound!.source.valueRange,
+    );
+  } else if (!typeKey && !typeUnusable) {
     if (hasModel && keysAt(yaml, ['model']).size > 0) {
       // LmConfig is a draccus registry without a default choice: the type must be named.
       b.diagnose(
