@@ -202,7 +202,7 @@ describe('Levanter upstream fixtures', () => {
   });
 });
 
-describe('Levanter supervised fine-tuning configs (sft.py)', () => {
+describe('Levanter supervised fine-tuning configs (sft.py, sft_mixture.py)', () => {
   it('counts config/olmo2_sft.yaml from the HF config of model_name_or_path and the top-level tokenizer', () => {
     const spec = readSpec(fixturePath('levanter', 'olmo2_sft.yaml'));
     // allenai/OLMo-2-1124-7B: 32 × (4·4096² + 2·4096 qk norm + 3·4096·11008 + 2·4096) + 4096
@@ -222,6 +222,131 @@ describe('Levanter supervised fine-tuning configs (sft.py)', () => {
     const spec = readSpec('x.yaml', text);
     assert.equal(spec.architecture, undefined);
     assert.ok(spec.diagnostics.some((d) => d.message.includes('my-org/private-7b')));
+  });
+
+  // stanford-crfm/levanter@9263f81e config/convert_llama3_1b.yaml (for export_hf_to_lm.py): a
+  // top-level tokenizer beside model + trainer. sft.py raises without initialize_from_hf or
+  // trainer.initialize_from and TrainLmConfig has no `tokenizer`: no run trains 20,000 × 256 ×
+  // 131,072 tokens (it used to show D = 671,088,640,000).
+  const exportLike = [
+    'tokenizer: "meta-llama/Llama-3.2-1B-Instruct"',
+    'model:',
+    '  type: llama',
+    '  hidden_dim: 2048',
+    '  intermediate_dim: 8192',
+    '  num_heads: 32',
+    '  num_kv_heads: 8',
+    '  num_layers: 16',
+    '  seq_len: 131072',
+    '  tie_word_embeddings: true',
+    'trainer:',
+    '  train_batch_size: 256',
+    '  num_train_steps: 20000',
+    '',
+  ].join('\n');
+
+  it('gives no D for SFT keys without initialize_from_hf or trainer.initialize_from', () => {
+    const spec = readSpec('x.yaml', exportLike);
+    assert.equal(spec.training.tokens, undefined);
+    assert.ok(spec.diagnostics.some((d) => d.message.includes('trainer.initialize_from')));
+    // The model section still sets N: 16 × (2·2048² + 2·2048·512 + 3·2048·8192 + 2·2048) + 2048
+    // + 128256 · 2048 (tied).
+    assert.equal(countParams(spec.architecture!).total, 1_235_814_400);
+  });
+
+  it('keeps D when trainer.initialize_from names the checkpoint (sft.py uses the model section)', () => {
+    const text = exportLike.replace('trainer:\n', 'trainer:\n  initialize_from: gs://bucket/ckpt\n');
+    const spec = readSpec('x.yaml', text);
+    assert.equal(spec.training.tokens, 20000 * 256 * 131072);
+  });
+
+  it('keeps D for SFT data without initialization (trainer.initialize_from from the command line)', () => {
+    const text = exportLike.replace('tokenizer:', 'chat_train_urls: ["gs://b/*.jsonl.gz"]\ntokenizer:');
+    const spec = readSpec('x.yaml', text);
+    assert.equal(spec.training.tokens, 20000 * 256 * 131072);
+  });
+
+  // bltnynk/levanter@b6dc7d4 config/gpt2_small_fast_eval.yaml: `data:` (tokenizer gpt2) beside
+  // `supervised_data:` — TrainLmConfig had both from levanter@43268e0e; SFTConfig has no `data`.
+  // The vocab is data.tokenizer's 50257 (124,439,808), not sft.py's default Llama-2 tokenizer
+  // (it was shown as 110,418,432).
+  it('reads a file with data and supervised_data as train_lm', () => {
+    const text = [
+      'data:',
+      '  tokenizer: gpt2',
+      '  train_urls: ["gs://b/train.jsonl.gz"]',
+      'supervised_data:',
+      '  mmlu:',
+      '    validation_urls: ["gs://b/mmlu.jsonl.gz"]',
+      'model:',
+      '  type: gpt2',
+      '  hidden_dim: 768',
+      '  num_heads: 12',
+      '  num_layers: 12',
+      '  seq_len: 1024',
+      'trainer:',
+      '  train_batch_size: 256',
+      '  num_train_steps: 20000',
+      '',
+    ].join('\n');
+    const spec = readSpec('x.yaml', text);
+    assert.equal(countParams(spec.architecture!).total, 124_439_808);
+    assert.equal(spec.training.tokens, 20000 * 256 * 1024);
+  });
+
+  // sft_mixture.py SFTMixtureConfig (a file with mixture_weights) defaults model_name_or_path and
+  // tokenizer to marin-community/marin-8b-base, not sft.py's NousResearch/Llama-2-7b-hf: without
+  // them the model is not Llama-2-7B (it was shown as 6,738,415,616).
+  it('uses SFTMixtureConfig defaults for a mixture file', () => {
+    const text = [
+      'supervised_data:',
+      '  tulu:',
+      '    cache_dir: gs://bucket/tulu',
+      'mixture_weights:',
+      '  tulu: 1.0',
+      'max_seq_len: 4096',
+      'model:',
+      '  type: llama',
+      'trainer:',
+      '  train_batch_size: 128',
+      '  num_train_steps: 100',
+      'initialize_from_hf: true',
+      '',
+    ].join('\n');
+    const spec = readSpec('x.yaml', text);
+    assert.equal(spec.architecture, undefined);
+    assert.ok(spec.diagnostics.some((d) => d.message.includes('marin-community/marin-8b-base')));
+  });
+});
+
+describe('Levanter model section that is not a mapping', () => {
+  // stanford-crfm/levanter config/mpt_7b_continued.yaml @ blob 724cd689 (2023-06): `model: mpt` with
+  // initialize_from_hf: true + use_hf_model_config. It was read as "model section absent" → the
+  // default LlamaConfig → meta-llama/Llama-2-7b-hf, N = 6,888,140,800 with the neox vocab; draccus
+  // decode_choice_class rejects a bare choice name, and the model meant was MPT: N unknown.
+  const text = [
+    'data:',
+    '  train_urls: ["gs://b/train.jsonl.zst"]',
+    '  tokenizer: "EleutherAI/gpt-neox-20b"',
+    'model: mpt',
+    'initialize_from_hf: true',
+    'use_hf_model_config: true',
+    'trainer:',
+    '  train_batch_size: 1024',
+    '  num_train_steps: 10000',
+    '',
+  ].join('\n');
+
+  it('gives N unknown for `model: <name>` instead of the default LlamaConfig', () => {
+    const spec = readSpec('x.yaml', text);
+    assert.equal(spec.architecture, undefined);
+    assert.notEqual(spec.modelName, 'meta-llama/Llama-2-7b-hf');
+    assert.ok(spec.diagnostics.some((d) => d.message.includes('`model: mpt`')));
+  });
+
+  it('does so for a known type name too', () => {
+    const spec = readSpec('x.yaml', text.replace('model: mpt', 'model: llama'));
+    assert.equal(spec.architecture, undefined);
   });
 });
 

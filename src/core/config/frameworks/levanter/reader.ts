@@ -73,7 +73,24 @@ function read(text: string, context: ReadContext): ReadResult {
   // A `type:` that is written but unusable must not become a default.
   const typeUnusable = !typeKey && b.has(['model', 'type']) && b.find(['model', 'type'])?.value != null;
   let typeName: string | undefined = typeKey?.value;
-  if (!typeKey && !typeUnusable) {
+  // `model: mpt` (levanter's config/mpt_7b_continued.yaml before 2023-06-26): LmConfig is a draccus
+  // choice registry, and decode_choice_class (dlwh/draccus@13dd58f draccus/parsers/decoding.py)
+  // rejects anything but a mapping ("Expected a dict for a choice class"). Not the default model.
+  const modelFound = hasModel ? lookup(yaml, ['model']) : undefined;
+  const modelScalar =
+    modelFound !== undefined &&
+    modelFound.value !== null &&
+    modelFound.value !== undefined &&
+    !isMap(modelFound.node) &&
+    nodeTag(modelFound.node) !== '!include';
+  if (modelScalar) {
+    b.diagnose(
+      'warning',
+      'unknown-model',
+      `unknown: \`model: ${String(modelFound!.value).slice(0, 40)}\` is not a mapping — Levanter's model config is a draccus choice registry that needs \`type:\` and the fields under \`model:\` (draccus decode_choice_class rejects a bare name), so N is not shown.`,
+      modelFound!.source.valueRange,
+    );
+  } else if (!typeKey && !typeUnusable) {
     if (hasModel && keysAt(yaml, ['model']).size > 0) {
       // LmConfig is a draccus registry without a default choice: the type must be named.
       b.diagnose(
@@ -93,9 +110,10 @@ function read(text: string, context: ReadContext): ReadResult {
   let seqLen: number | undefined;
   // levanter/main/sft.py SFTConfig: top-level tokenizer, model_name_or_path and max_seq_len.
   const top = topLevelKeys(yaml);
-  const sft = SFT_KEYS.some((key) => top.has(key));
-  if (sft) b.assume('supervised fine-tuning config (levanter/main/sft.py SFTConfig)');
-  const hf = readHfModelConfig(b, defaults, sft);
+  const sftEntry = sftEntryOf(top);
+  const sft = sftEntry !== undefined;
+  if (sftEntry) b.assume(`supervised fine-tuning config (${sftEntry.source})`);
+  const hf = readHfModelConfig(b, defaults, sftEntry);
   if (typeName && !defaults) {
     b.diagnose(
       'warning',
@@ -107,7 +125,7 @@ function read(text: string, context: ReadContext): ReadResult {
   if (hf) {
     // use_hf_model_config replaces the whole model section (train_lm.py), seq_len included; sft.py
     // takes the HF config and sets seq_len = max_seq_len.
-    const vocab = readVocab(b, context, sft);
+    const vocab = readVocab(b, context, sftEntry);
     if (hf !== 'unknown' && vocab !== undefined) {
       b.phase = 'architecture';
       const architecture = hfArchitecture(b, hf.defaults, hf, vocab);
@@ -117,7 +135,7 @@ function read(text: string, context: ReadContext): ReadResult {
     if (sft) {
       const max = b.int(['max_seq_len'], { training: 'seqLen' });
       seqLen = max?.value ?? SFT_DEFAULT_MAX_SEQ_LEN;
-      if (!max) b.assume(`max_seq_len absent: SFTConfig default ${SFT_DEFAULT_MAX_SEQ_LEN}`);
+      if (!max) b.assume(`max_seq_len absent: ${sftEntry!.config} default ${SFT_DEFAULT_MAX_SEQ_LEN}`);
     }
   } else if (!defaults) {
     seqLen = b.int(['model', 'seq_len'], { training: 'seqLen' })?.value;
@@ -126,7 +144,7 @@ function read(text: string, context: ReadContext): ReadResult {
     seqLen = seq?.value ?? defaults.seq_len;
     if (!seq) b.assume(`model.seq_len absent: ${defaults.source} default ${defaults.seq_len}`);
     const fieldsOk = checkModelFields(b, typeName!, defaults);
-    const vocab = readVocab(b, context, sft);
+    const vocab = readVocab(b, context, sftEntry);
     if (vocab !== undefined && fieldsOk) {
       b.phase = 'architecture';
       const architecture = readArchitecture(b, defaults, seqLen, vocab);
@@ -135,6 +153,7 @@ function read(text: string, context: ReadContext): ReadResult {
   }
   b.phase = 'training';
   readTraining(b, seqLen, hf && hf !== 'unknown' ? hf.id : undefined);
+  if (sftEntry && !hf && !levanterEvaluationKey(top)) readSftWithoutInitialization(b, sftEntry, top);
   const init = b.find(['initialize_from_hf'])?.value;
   if (init !== undefined && init !== null && init !== false && init !== '') b.spec.training.finetune = true;
   readEvaluationEntry(b, top);
@@ -179,7 +198,10 @@ function readEvaluationEntry(b: SpecBuilder, top: Set<string>): void {
   }
 }
 
-/** Top-level keys only levanter/main/sft.py's SFTConfig has. */
+/**
+ * Top-level keys of levanter/main/sft.py's SFTConfig and sft_mixture.py's SFTMixtureConfig that
+ * TrainLmConfig does not have.
+ */
 const SFT_KEYS = [
   'model_name_or_path',
   'supervised_data',
@@ -188,10 +210,78 @@ const SFT_KEYS = [
   'messages_field',
   'tokenizer',
 ];
-/** SFTConfig defaults (levanter/main/sft.py). */
-const SFT_DEFAULT_MODEL = 'NousResearch/Llama-2-7b-hf';
-const SFT_DEFAULT_TOKENIZER = 'NousResearch/Llama-2-7b-hf';
+/** Top-level keys only SFTMixtureConfig (levanter/main/sft_mixture.py) has. */
+const SFT_MIXTURE_KEYS = ['mixture_weights', 'mixture_block_size', 'stop_strategy'];
+/** max_seq_len default of both SFTConfig and SFTMixtureConfig. */
 const SFT_DEFAULT_MAX_SEQ_LEN = 2048;
+
+/** The supervised fine-tuning entry point a file configures, with its dataclass defaults. */
+interface SftEntry {
+  config: 'SFTConfig' | 'SFTMixtureConfig';
+  source: string;
+  defaultModel: string;
+  defaultTokenizer: string;
+}
+
+/**
+ * stanford-crfm/levanter@9263f81e: sft.py SFTConfig defaults model_name_or_path and tokenizer to
+ * NousResearch/Llama-2-7b-hf; sft_mixture.py SFTMixtureConfig (the entry point of a file with
+ * mixture_weights) to marin-community/marin-8b-base.
+ */
+function sftEntryOf(top: ReadonlySet<string>): SftEntry | undefined {
+  // Neither has a `data` field; TrainLmConfig does, and from levanter@43268e0e (2024-09) it also had
+  // `supervised_data` (validation sets) — a file with both is a train_lm config whose vocab is
+  // data.tokenizer's (bltnynk/levanter config/gpt2_small_fast_eval.yaml).
+  if (top.has('data')) return undefined;
+  if (SFT_MIXTURE_KEYS.some((key) => top.has(key)))
+    return {
+      config: 'SFTMixtureConfig',
+      source: 'levanter/main/sft_mixture.py SFTMixtureConfig',
+      defaultModel: 'marin-community/marin-8b-base',
+      defaultTokenizer: 'marin-community/marin-8b-base',
+    };
+  if (SFT_KEYS.some((key) => top.has(key)))
+    return {
+      config: 'SFTConfig',
+      source: 'levanter/main/sft.py SFTConfig',
+      defaultModel: 'NousResearch/Llama-2-7b-hf',
+      defaultTokenizer: 'NousResearch/Llama-2-7b-hf',
+    };
+  return undefined;
+}
+
+/**
+ * sft.py / sft_mixture.py train(): without `initialize_from_hf` the run needs
+ * `trainer.initialize_from` ("Must specify either --initialize_from_hf or --initialize_from", a
+ * ValueError), and the model section is the model. A file with SFT data (`supervised_data`,
+ * `chat_train_urls`) is taken to get it on the command line (an assumption); one with neither data
+ * nor initialization — only a top-level `tokenizer` beside model and trainer, which TrainLmConfig
+ * rejects — is no training run as written (levanter's config/convert_llama3_1b.yaml, for
+ * export_hf_to_lm.py): no D. The model section's N stays.
+ */
+function readSftWithoutInitialization(b: SpecBuilder, entry: SftEntry, top: ReadonlySet<string>): void {
+  const from = b.find(['trainer', 'initialize_from'])?.value;
+  if (typeof from === 'string' && from.trim() !== '') return;
+  if (top.has('supervised_data') || top.has('chat_train_urls')) {
+    b.assume(
+      `neither initialize_from_hf nor trainer.initialize_from: ${entry.config} needs one (given on the command line); the model section is the model`,
+    );
+    return;
+  }
+  const training = b.spec.training;
+  delete training.tokens;
+  delete training.formula;
+  training.missing = [
+    ...(training.missing ?? []),
+    'a training entry point: `initialize_from_hf` or `trainer.initialize_from`',
+  ];
+  b.diagnose(
+    'warning',
+    'no-training',
+    `unknown: this file has ${entry.config}'s top-level keys but neither \`initialize_from_hf\` nor \`trainer.initialize_from\` — ${entry.config === 'SFTConfig' ? 'sft.py' : 'sft_mixture.py'} raises without one and train_lm.py rejects those keys, so it may configure an export or sampling entry point; no tokens are shown.`,
+    b.sectionRange(['trainer']),
+  );
+}
 
 /** A checkpoint whose HF config replaces the model section. */
 interface HfModel {
@@ -211,9 +301,9 @@ interface HfModel {
 function readHfModelConfig(
   b: SpecBuilder,
   defaults: LevanterModelDefaults | undefined,
-  sft: boolean,
+  sft: SftEntry | undefined,
 ): HfModel | 'unknown' | undefined {
-  if (sft) return readSftHfModel(b);
+  if (sft) return readSftHfModel(b, sft);
   const use = b.bool(['use_hf_model_config']);
   // Written but not a boolean (diagnosed by bool()): either reading of the model could be wrong.
   if (!use && b.has(['use_hf_model_config'])) {
@@ -284,7 +374,7 @@ function readHfModelConfig(
  * model_name_or_path) (or the checkpoint `initialize_from_hf` names)'s default_config, whatever the
  * model section says; the config class follows the HF model_type.
  */
-function readSftHfModel(b: SpecBuilder): HfModel | 'unknown' | undefined {
+function readSftHfModel(b: SpecBuilder, entry: SftEntry): HfModel | 'unknown' | undefined {
   const init = b.find(['initialize_from_hf']);
   const initValue = init?.value;
   if (!init || initValue === false || initValue === null || initValue === '') return undefined;
@@ -294,10 +384,10 @@ function readSftHfModel(b: SpecBuilder): HfModel | 'unknown' | undefined {
     b.spec.paramsMissing = [...(b.spec.paramsMissing ?? []), 'a usable `model_name_or_path`'];
     return 'unknown';
   }
-  const name = typeof initValue === 'string' ? initValue.trim() : (nameKey?.value ?? SFT_DEFAULT_MODEL);
+  const name = typeof initValue === 'string' ? initValue.trim() : (nameKey?.value ?? entry.defaultModel);
   const source = typeof initValue === 'string' ? init.source : (nameKey?.source ?? init.source);
   if (!nameKey && typeof initValue !== 'string')
-    b.assume(`model_name_or_path absent: SFTConfig default ${SFT_DEFAULT_MODEL}`);
+    b.assume(`model_name_or_path absent: ${entry.config} default ${entry.defaultModel}`);
   const unknown = (message: string): 'unknown' => {
     b.diagnose('warning', 'architecture-unknown', `unknown: ${message}; N is not shown.`, source.valueRange);
     b.spec.paramsMissing = [...(b.spec.paramsMissing ?? []), 'the HF config of the checkpoint'];
@@ -443,15 +533,19 @@ function readTokenizer(b: SpecBuilder, context: ReadContext): Sourced<string> | 
   return b.string(['data', 'tokenizer'], { arch: 'vocabSize' });
 }
 
-function readVocab(b: SpecBuilder, context: ReadContext, sft = false): number | undefined {
-  // sft.py loads the top-level `tokenizer` (default NousResearch/Llama-2-7b-hf), not data.tokenizer.
+function readVocab(b: SpecBuilder, context: ReadContext, sft?: SftEntry): number | undefined {
+  // sft.py / sft_mixture.py load the top-level `tokenizer` (their own defaults), not data.tokenizer.
   const tokenizer = sft ? b.string(['tokenizer'], { arch: 'vocabSize' }) : readTokenizer(b, context);
   const unreadableInclude = b.spec.diagnostics.some((d) => d.code === 'include-unreadable');
   if (!tokenizer && unreadableInclude) return undefined;
-  const fallback = sft ? SFT_DEFAULT_TOKENIZER : LEVANTER_DEFAULT_TOKENIZER;
+  const fallback = sft ? sft.defaultTokenizer : LEVANTER_DEFAULT_TOKENIZER;
   const name = tokenizer?.value ?? fallback;
   if (!tokenizer)
-    b.assume(`${sft ? 'tokenizer' : 'data.tokenizer'} absent: Levanter's default tokenizer ${fallback}`);
+    b.assume(
+      sft
+        ? `tokenizer absent: ${sft.config} default ${fallback}`
+        : `data.tokenizer absent: Levanter's default tokenizer ${fallback}`,
+    );
   const own = LEVANTER_TOKENIZER_SIZES.find((entry) => entry.pattern.test(name.trim()));
   const shared = own ? undefined : findTokenizer(name);
   const size = own?.tokens ?? shared?.size;

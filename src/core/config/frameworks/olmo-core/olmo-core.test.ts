@@ -122,6 +122,28 @@ describe('OLMo-core launch scripts', () => {
     assert.equal(count('qwen3_0_6B(vocab_size=151936)'), 596_049_920); // Qwen/Qwen3-0.6B
   });
 
+  // allenai/OLMo-core d502b7eef (2025-03-26, first in v2.1.0) gave olmo2_1B hidden_size_multiplier
+  // 1.5 and moved olmo2_370M / olmo2_3B from 1.4 to 1.5: historical scripts of v2.0.x (e.g.
+  // OLMo-core@8919dff1a src/scripts/train/OLMo2-1B.py) ran a 5632-wide MLP, 283,115,520 fewer
+  // parameters than the count shown. The count stays fa6c5014's, with a warning saying so.
+  it('warns that olmo2_1B, olmo2_370M and olmo2_3B had other shapes before OLMo-core v2.1.0', () => {
+    const text = fixture('olmo-core', 'OLMo2-7B.py');
+    const call = 'TransformerConfig.olmo2_7B(vocab_size=common.tokenizer.padded_vocab_size())';
+    const read = (factory: string) =>
+      readSpec('x.py', undefined, text.replace(call, `TransformerConfig.${factory}(vocab_size=100352)`));
+    for (const factory of ['olmo2_1B', 'olmo2_370M', 'olmo2_3B']) {
+      const spec = read(factory);
+      assert.ok(spec.architecture, factory);
+      assert.ok(
+        spec.diagnostics.some((d) => d.code === 'version-dependent' && d.message.includes('v2.0.1')),
+        factory,
+      );
+    }
+    assert.equal(total(read('olmo2_1B')), 18 * 67_117_056 + 2 * DOLMA2 * 2048 + 2048);
+    const unchanged = read('olmo2_1B_v2');
+    assert.ok(!unchanged.diagnostics.some((d) => d.code === 'version-dependent'));
+  });
+
   it('makes N unknown when the script changes the config after the factory call', () => {
     const spec = readSpec(fixturePath('olmo-core', 'OLMo-hybrid-7B.py'));
     assert.equal(spec.architecture, undefined);

@@ -277,8 +277,33 @@ function readModel(ctx: Ctx): ArchitectureSpec | undefined {
   }
   const resolved = resolveFactory(ctx, factory, kwargs, factorySource);
   if (!resolved) return undefined;
-  return buildArchitecture(ctx, resolved.base, resolved.args, factory);
+  const architecture = buildArchitecture(ctx, resolved.base, resolved.args, factory);
+  const change = FACTORY_VERSION_CHANGES[factory];
+  if (architecture && change)
+    diagnose(
+      ctx,
+      'warning',
+      'version-dependent',
+      `N is TransformerConfig.${factory} of OLMo-core@${SHORT_COMMIT}; ${change}, so a run on such a version has another N.`,
+      factorySource,
+    );
+  return architecture;
 }
+
+/**
+ * Factories whose shapes changed in OLMo-core's history (git log of src/olmo_core/nn/transformer/
+ * config.py). d502b7eef "Mapping new ladder to old ladder (#146)", 2025-03-26, first in v2.1.0:
+ * olmo2_1B gained hidden_size_multiplier=1.5 (a fixed argument the script cannot set) and
+ * olmo2_370M / olmo2_3B went from 1.4 to 1.5.
+ */
+const FACTORY_VERSION_CHANGES: Record<string, string> = {
+  olmo2_1B:
+    'OLMo-core ≤ v2.0.1 (before d502b7eef, 2025-03-26) built it without hidden_size_multiplier=1.5 (SwiGLU hidden 5632, not 8192)',
+  olmo2_370M:
+    'OLMo-core ≤ v2.0.1 (before d502b7eef, 2025-03-26) built it with hidden_size_multiplier=1.4, not 1.5',
+  olmo2_3B:
+    'OLMo-core ≤ v2.0.1 (before d502b7eef, 2025-03-26) built it with hidden_size_multiplier=1.4, not 1.5',
+};
 
 /** True when `name` is a local the factory pops from kwargs (smallmoe's `d_model`). */
 function isLocalPopOf(factory: string, name: string): boolean {
