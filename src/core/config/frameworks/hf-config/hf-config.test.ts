@@ -1356,6 +1356,43 @@ const FAMILY_CASES: FamilyCase[] = [
       2560,
     card: [21.8, 1],
   },
+  {
+    // NemotronForCausalLM (transformers@694aaa7f modeling_nemotron.py): q/k/v/o without bias
+    // (attention_bias false), head_dim 128 = hidden // heads, NemotronMLP up/down 9216 (relu2, no
+    // gate, mlp_bias false), input/post-attention NemotronLayerNorm1P with weight + bias, final
+    // LayerNorm1P, untied. Nemotron_4_4B_CONFIG of NVIDIA/TensorRT-LLM@8cb8331d
+    // tests/unittest/_torch/modeling/test_modeling_nemotron.py (nvidia/Nemotron-Mini-4B-Instruct);
+    // Hub 4.19B.
+    name: 'nvidia/Nemotron-Mini-4B-Instruct (nemotron)',
+    config: {
+      architectures: ['NemotronForCausalLM'],
+      bos_token_id: 2,
+      eos_token_id: 3,
+      hidden_act: 'relu2',
+      hidden_size: 3072,
+      initializer_range: 0.0134,
+      intermediate_size: 9216,
+      max_position_embeddings: 4096,
+      model_type: 'nemotron',
+      num_attention_heads: 24,
+      num_hidden_layers: 32,
+      num_key_value_heads: 8,
+      norm_eps: 1e-5,
+      rope_theta: 10000,
+      partial_rotary_factor: 0.5,
+      tie_word_embeddings: false,
+      torch_dtype: 'bfloat16',
+      transformers_version: '4.48.0',
+      use_cache: true,
+      vocab_size: 256000,
+      kv_channels: 128,
+    },
+    total:
+      L(32, 2 * 3072 * 3072 + 2 * 3072 * 1024 + 2 * 3072 * 9216 + 2 * (2 * 3072)) +
+      2 * 256000 * 3072 +
+      2 * 3072,
+    card: [4.19, 2],
+  },
 ];
 
 const caseText = (c: FamilyCase) => JSON.stringify(c.config, null, 2);
@@ -2045,5 +2082,67 @@ describe('HF config.json: families added from the wild (gpt-oss, GLM-4.5, Seed-O
     const { draft_vocab_size: _drop, ...plain } = eagle3;
     void _drop;
     assert.ok(readHfConfigObject(plain)!.architecture);
+  });
+});
+
+describe('HF config.json: Nemotron and MixFormer key handling', () => {
+  const read = (config: Record<string, unknown>) =>
+    readSpec(JSON.stringify(config, null, 2), { path: 'config.json' });
+  const nemotron = () => structuredClone(FAMILY_CASES.find((c) => c.name.includes('Nemotron-Mini'))!.config);
+
+  it('is unknown for a Nemotron without num_key_value_heads (NemotronConfig keeps None)', () => {
+    const config = nemotron();
+    delete config.num_key_value_heads;
+    const spec = read(config);
+    assert.equal(spec.architecture, undefined);
+    assert.ok(spec.paramsMissing?.some((m) => m.includes('num_key_value_heads')));
+    config.num_key_value_heads = null;
+    assert.equal(read(config).architecture, undefined);
+  });
+
+  it('derives a null or absent Nemotron head_dim as hidden // heads', () => {
+    const config = nemotron();
+    const total = countParams(read(config).architecture!).total;
+    config.head_dim = null;
+    assert.equal(countParams(read(config).architecture!).total, total);
+  });
+
+  it('is unknown when NeMo kv_channels differs from the head_dim transformers builds', () => {
+    const config = nemotron();
+    config.kv_channels = 96;
+    const spec = read(config);
+    assert.equal(spec.architecture, undefined);
+    assert.ok(spec.diagnostics.some((d) => d.message.includes('kv_channels')));
+    config.head_dim = 96;
+    assert.ok(read(config).architecture);
+  });
+
+  it('counts Nemotron attention and MLP biases from attention_bias / mlp_bias', () => {
+    const config = nemotron();
+    const base = countParams(read(config).architecture!).total;
+    config.attention_bias = true;
+    config.mlp_bias = true;
+    const biased = countParams(read(config).architecture!).total;
+    assert.equal(biased - base, 32 * (3072 + 2 * 1024 + 3072 + 9216 + 3072));
+  });
+
+  it('reads a MixFormer n_head_kv: null as n_head (phi-2 before its port)', () => {
+    const config = {
+      architectures: ['PhiForCausalLM'],
+      model_type: 'phi-msft',
+      n_embd: 2560,
+      n_head: 32,
+      n_head_kv: null,
+      n_inner: null,
+      n_layer: 32,
+      n_positions: 2048,
+      pad_vocab_size_multiple: 64,
+      vocab_size: 51200,
+      rotary_dim: 32,
+      tie_word_embeddings: false,
+    };
+    const spec = read(config);
+    assert.ok(spec.architecture, JSON.stringify(spec.diagnostics.map((d) => d.message)));
+    assert.equal(countParams(spec.architecture).total, 2_779_683_840);
   });
 });

@@ -247,6 +247,14 @@ const PER_FAMILY: Readonly<Record<string, readonly Entry[]>> = {
     notModelled('num_mtp_layers', 'multi-token-prediction modules (num_nextn_predict_layers)', 1, 0),
     ...deepseekMoeAndMla(),
   ],
+  nemotron: [
+    irrelevant('partial_rotary_factor', ROTARY),
+    irrelevant('norm_eps', 'a LayerNorm epsilon, not a parameter'),
+    modelled(
+      'kv_channels',
+      'not a NemotronConfig field (NeMo exports write it); a value other than the head_dim NemotronAttention builds makes N unknown',
+    ),
+  ],
   gpt_oss: [
     modelled('attention_bias'),
     modelled('num_local_experts'),
@@ -563,6 +571,14 @@ const SOURCES: InventorySource[] = [
   {
     commit: '02e8340b967815b4a5417c6273a7774aae298a03',
     paths: ['src/transformers/models/olmo3/modular_olmo3.py'],
+  },
+  {
+    commit: 'ae005ce12a086176742fbf6c8364782a27085c85',
+    paths: ['src/transformers/models/nemotron/configuration_nemotron.py'],
+  },
+  {
+    commit: '694aaa7fbccb801de013a99cb558f5a20dfdc02a',
+    paths: ['src/transformers/models/nemotron/modeling_nemotron.py'],
   },
   {
     commit: '040e1a7e4bb4f48ff62dfbbb1f6f8eff23e894ac',

@@ -66,6 +66,18 @@ export interface HfFamily {
    */
   nullDerives?: readonly string[];
   /**
+   * Keys the config class stores as given with a None default that the modeling code cannot build
+   * with (NemotronConfig `num_key_value_heads=None`, then `num_heads // None` in NemotronAttention):
+   * an absent key is unknown, not derived.
+   */
+  requiredKeys?: readonly string[];
+  /**
+   * Keys the config class ignores that state the head width the checkpoint was exported with
+   * (NeMo's `kv_channels` in Nemotron files): a written value other than the head_dim the modeling
+   * code builds means the checkpoint is not that model, so the count is unknown.
+   */
+  headDimWitnesses?: readonly string[];
+  /**
    * Other spellings of the expert-count key the config class maps onto it (`attribute_map`), e.g.
    * MixtralConfig `{"num_experts": "num_local_experts"}`; read when the main key is absent, and two
    * different written values make the count unknown.
@@ -628,6 +640,9 @@ const families: HfFamily[] = [
       maxPositions: ['n_positions'],
     },
     defaults: { pad_vocab_size_multiple: 64 },
+    // MixFormer `_find_mha_dims`: `n_head_kv = getattr(config, "n_head_kv", None) or n_head`, so a
+    // written null (microsoft/phi-2's pre-port config.json) is multi-head.
+    nullDerives: ['n_head_kv'],
     tiedDefault: false,
     gatedMlp: false,
     norm: 'layernorm',
@@ -842,6 +857,35 @@ const families: HfFamily[] = [
     // nn.Parameter and checkpoints store it; transformers' native port registers it as a buffer.
     routerBias: true,
     source: 'deepseek_v3/modeling_deepseek_v3.py (MLA; MoE from layer first_k_dense_replace on)',
+  },
+  {
+    id: 'nemotron',
+    ...LLAMA_LIKE,
+    // NemotronConfig.__init__ (transformers@ae005ce1 configuration_nemotron.py): head_dim None →
+    // hidden // heads; num_key_value_heads stored as given (default None, which NemotronAttention
+    // divides by), so it must be written.
+    defaults: {
+      vocab_size: 256000,
+      hidden_size: 6144,
+      intermediate_size: 24576,
+      num_hidden_layers: 32,
+      num_attention_heads: 48,
+      max_position_embeddings: 4096,
+      attention_bias: false,
+      mlp_bias: false,
+    },
+    nullDerives: ['head_dim'],
+    requiredKeys: ['num_key_value_heads'],
+    headDimWitnesses: ['kv_channels'],
+    // NemotronDecoderLayer (transformers@694aaa7f modeling_nemotron.py): input and post-attention
+    // NemotronLayerNorm1P (nn.LayerNorm, weight + bias), final norm likewise; q/k/v/o
+    // bias=attention_bias; NemotronMLP up_proj/down_proj only (relu2), bias=mlp_bias; lm_head
+    // without bias, untied by default.
+    gatedMlp: false,
+    norm: 'layernorm',
+    ...ATTENTION_BIAS,
+    mlpBias: { key: 'mlp_bias' },
+    source: 'nemotron/modeling_nemotron.py (LayerNorm1P with bias, two-matrix relu2 MLP)',
   },
   {
     id: 'gpt_oss',

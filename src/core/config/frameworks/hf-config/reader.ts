@@ -400,6 +400,16 @@ function buildArchitecture(
     return value.invert ? !on : on;
   };
 
+  for (const key of family.requiredKeys ?? []) {
+    if (view.get([key])) continue;
+    missing.push(`\`${key}\` (the ${family.id} config class keeps an absent value as None)`);
+    view.diagnostics.push({
+      severity: 'warning',
+      code: 'missing-key',
+      message: `unknown: \`${key}\` is not written; the ${family.id} config class stores None and its modeling code cannot build the layer from it; N not shown.`,
+    });
+    valid = false;
+  }
   const nLayers = int('nLayers', family.keys.nLayers, 'layers');
   const dModel = int('dModel', family.keys.dModel, 'width');
   const nHeads = int('nHeads', family.keys.nHeads, 'heads');
@@ -447,6 +457,19 @@ function buildArchitecture(
       return undefined;
     }
     headDim = width.headDim;
+  }
+  for (const key of family.headDimWitnesses ?? []) {
+    const witness = view.get([key]);
+    if (witness && witness.value !== null && witness.value !== headDim) {
+      view.diagnostics.push({
+        severity: 'warning',
+        code: 'not-modelled-key',
+        message: `unknown: ${key} = ${witness.source.raw.slice(0, 20)} differs from the head_dim ${headDim} that ${family.id} builds (${key} is not a config field) — the checkpoint has other attention shapes; N not shown.`,
+        range: witness.source.keyRange,
+      });
+      missing.push(`a model of \`${family.id}.${key}\` ≠ head_dim`);
+      valid = false;
+    }
   }
   let ffnSize = int('ffnSize', family.keys.ffnSize, 'FFN width', {
     nullable: Boolean(family.ffnMultipleOfD),
