@@ -1393,6 +1393,67 @@ const FAMILY_CASES: FamilyCase[] = [
       2 * 3072,
     card: [4.19, 2],
   },
+  {
+    // DbrxForCausalLM (transformers@6bdffed5 modular_dbrx.py): per block norm_1/norm_2
+    // LayerNorm(bias=False), Wqkv 6144 → 6144 + 2·8·128, out_proj, router 6144×16, DbrxExpertGLU
+    // w1/v1/w2 16·10752×6144; norm_f; untied lm_head. The mlx-community/dbrx-instruct-4bit config.json
+    // as lablup/mlxcel's DBRX tests vendor it (nested PretrainedConfig noise kept); Databricks: 132B
+    // total, 36B active.
+    name: 'databricks/dbrx-instruct (dbrx)',
+    config: {
+      architectures: ['DbrxForCausalLM'],
+      attn_config: {
+        return_dict: true,
+        output_hidden_states: false,
+        torch_dtype: null,
+        tie_word_embeddings: true,
+        max_length: 20,
+        id2label: { '0': 'LABEL_0', '1': 'LABEL_1' },
+        model_type: '',
+        attn_pdrop: 0,
+        clip_qkv: 8,
+        kv_n_heads: 8,
+        rope_theta: 500000,
+      },
+      d_model: 6144,
+      emb_pdrop: 0.0,
+      ffn_config: {
+        return_dict: true,
+        tie_word_embeddings: true,
+        model_type: '',
+        ffn_act_fn: { name: 'silu' },
+        ffn_hidden_size: 10752,
+        moe_num_experts: 16,
+        moe_top_k: 4,
+        moe_jitter_eps: 0,
+        moe_loss_weight: 0.05,
+        moe_normalize_expert_weights: 1,
+        uniform_expert_assignment: false,
+      },
+      initializer_range: 0.02,
+      max_seq_len: 32768,
+      model_type: 'dbrx',
+      n_heads: 48,
+      n_layers: 40,
+      output_router_logits: false,
+      resid_pdrop: 0.0,
+      router_aux_loss_coef: 0.05,
+      tie_word_embeddings: false,
+      torch_dtype: 'bfloat16',
+      transformers_version: '4.39.2',
+      use_cache: true,
+      vocab_size: 100352,
+    },
+    total:
+      L(40, 6144 * (6144 + 2 * 8 * 128) + 6144 * 6144 + 2 * 6144 + 6144 * 16 + 16 * 3 * 10752 * 6144) +
+      2 * 100352 * 6144 +
+      6144,
+    active:
+      L(40, 6144 * (6144 + 2 * 8 * 128) + 6144 * 6144 + 2 * 6144 + 6144 * 16 + 4 * 3 * 10752 * 6144) +
+      2 * 100352 * 6144 +
+      6144,
+    card: [132, 0],
+  },
 ];
 
 const caseText = (c: FamilyCase) => JSON.stringify(c.config, null, 2);
@@ -2144,5 +2205,59 @@ describe('HF config.json: Nemotron and MixFormer key handling', () => {
     const spec = read(config);
     assert.ok(spec.architecture, JSON.stringify(spec.diagnostics.map((d) => d.message)));
     assert.equal(countParams(spec.architecture).total, 2_779_683_840);
+  });
+});
+
+describe('HF config.json: DBRX nested attn_config / ffn_config', () => {
+  const read = (config: Record<string, unknown>) =>
+    readSpec(JSON.stringify(config, null, 2), { path: 'config.json' });
+  const dbrx = () => structuredClone(FAMILY_CASES.find((c) => c.name.includes('dbrx-instruct'))!.config);
+
+  it('reproduces 131,596,523,520 total and 36,469,708,800 active parameters', () => {
+    const counts = countParams(read(dbrx()).architecture!);
+    assert.equal(counts.total, 131_596_523_520);
+    assert.equal(counts.active, 36_469_708_800);
+  });
+
+  it('takes the sub-config class defaults when attn_config / ffn_config are absent', () => {
+    const config = dbrx();
+    delete config.attn_config;
+    delete config.ffn_config;
+    config.d_model = 256;
+    config.n_heads = 8;
+    config.n_layers = 2;
+    config.vocab_size = 128;
+    const arch = read(config).architecture!;
+    // DbrxAttentionConfig kv_n_heads 1; DbrxFFNConfig ffn_hidden_size 3584, 4 experts, top-1.
+    assert.equal(arch.nKvHeads, 1);
+    assert.equal(arch.moe!.nExperts, 4);
+    assert.equal(arch.moe!.expertsPerToken, 1);
+    assert.equal(arch.moe!.expertFfnSize, 3584);
+    const layer = 256 * (256 + 2 * 32) + 256 * 256 + 2 * 256 + 256 * 4 + 4 * 3 * 3584 * 256;
+    assert.equal(countParams(arch).total, 2 * layer + 2 * 128 * 256 + 256);
+  });
+
+  it('is unknown for tie_word_embeddings true, which DbrxConfig refuses', () => {
+    const config = dbrx();
+    config.tie_word_embeddings = true;
+    const spec = readHfConfigObject(config)!;
+    assert.equal(spec.architecture, undefined);
+    assert.ok(spec.paramsMissing?.some((m) => m.includes('tie_word_embeddings')));
+  });
+
+  it('says which key is out of range when a default top-k exceeds the written experts', () => {
+    const config = dbrx();
+    (config.ffn_config as Record<string, unknown>).moe_num_experts = 1;
+    delete (config.ffn_config as Record<string, unknown>).moe_top_k;
+    (config.ffn_config as Record<string, unknown>).moe_top_k = 2;
+    let spec = read(config);
+    assert.equal(spec.architecture, undefined);
+    assert.ok(spec.diagnostics.some((d) => d.message.includes('ffn_config.moe_top_k')));
+    // DeepSeek-V3 default num_experts_per_tok 8 with one written expert: named, not silent.
+    spec = read({ model_type: 'deepseek_v3', num_hidden_layers: 1, n_routed_experts: 1, hidden_size: 2 });
+    assert.equal(spec.architecture, undefined);
+    assert.ok(
+      spec.diagnostics.some((d) => d.severity === 'warning' && d.message.includes('num_experts_per_tok')),
+    );
   });
 });

@@ -255,6 +255,27 @@ const PER_FAMILY: Readonly<Record<string, readonly Entry[]>> = {
       'not a NemotronConfig field (NeMo exports write it); a value other than the head_dim NemotronAttention builds makes N unknown',
     ),
   ],
+  dbrx: [
+    // DbrxConfig.__init__ raises "tie_word_embeddings is not supported for DBRX models".
+    modelled('tie_word_embeddings', 'DbrxConfig refuses a tied head', [false]),
+    modelled('attn_config.kv_n_heads'),
+    modelled('ffn_config.ffn_hidden_size'),
+    modelled('ffn_config.moe_num_experts'),
+    modelled('ffn_config.moe_top_k'),
+    irrelevant('attn_config.clip_qkv', 'clamps activations; no parameters'),
+    irrelevant('attn_config.rope_theta', ROTARY),
+    irrelevant('attn_config.attn_pdrop', 'dropout has no parameters'),
+    irrelevant('ffn_config.ffn_act_fn', 'DbrxExpertGLU is gated whatever the activation'),
+    irrelevant('ffn_config.ffn_act_fn.name', 'DbrxExpertGLU is gated whatever the activation'),
+    irrelevant('ffn_config.moe_jitter_eps', ROUTING),
+    irrelevant('ffn_config.moe_loss_weight', 'a loss weight'),
+    irrelevant('ffn_config.moe_normalize_expert_weights', ROUTING),
+    irrelevant('ffn_config.uniform_expert_assignment', ROUTING),
+    irrelevant('resid_pdrop', 'dropout has no parameters'),
+    irrelevant('emb_pdrop', 'dropout has no parameters'),
+    irrelevant('output_router_logits', 'an output switch'),
+    irrelevant('router_aux_loss_coef', 'a loss weight'),
+  ],
   gpt_oss: [
     modelled('attention_bias'),
     modelled('num_local_experts'),
@@ -579,6 +600,14 @@ const SOURCES: InventorySource[] = [
   {
     commit: '694aaa7fbccb801de013a99cb558f5a20dfdc02a',
     paths: ['src/transformers/models/nemotron/modeling_nemotron.py'],
+  },
+  {
+    commit: '23966c3f60ed43863fde91f2fadcc95c178216e1',
+    paths: ['src/transformers/models/dbrx/configuration_dbrx.py'],
+  },
+  {
+    commit: '6bdffed5670c12b3e6e223a511c4e6916afecfe5',
+    paths: ['src/transformers/models/dbrx/modular_dbrx.py'],
   },
   {
     commit: '040e1a7e4bb4f48ff62dfbbb1f6f8eff23e894ac',

@@ -27,10 +27,12 @@ export type HfLayout = 'decoder' | 't5';
  *   layer); the other layers are dense MLPs of `intermediate_size_mlp`;
  * - `ernie`: `moe_num_experts` of `moe_intermediate_size` plus `moe_num_shared_experts` fused
  *   shared experts, in the layers i with (i + 1) % `moe_layer_interval` == 0 between
- *   `moe_layer_start_index` and `moe_layer_end_index`.
+ *   `moe_layer_start_index` and `moe_layer_end_index`;
+ * - `dbrx`: `ffn_config.moe_num_experts` gated experts of `ffn_config.ffn_hidden_size` in every
+ *   layer, `ffn_config.moe_top_k` per token, router without bias.
  */
 export type HfMoeStyle =
-  'mixtral' | 'olmoe' | 'qwen-moe' | 'deepseek-v2' | 'deepseek-v3' | 'llama4' | 'ernie';
+  'mixtral' | 'olmoe' | 'qwen-moe' | 'deepseek-v2' | 'deepseek-v3' | 'llama4' | 'ernie' | 'dbrx';
 
 /** Families whose layout needs code beyond the switches below. */
 export type HfSpecial = 'falcon' | 'opt' | 'mpt' | 'bigcode' | 'phi-msft';
@@ -886,6 +888,47 @@ const families: HfFamily[] = [
     ...ATTENTION_BIAS,
     mlpBias: { key: 'mlp_bias' },
     source: 'nemotron/modeling_nemotron.py (LayerNorm1P with bias, two-matrix relu2 MLP)',
+  },
+  {
+    id: 'dbrx',
+    ...LLAMA_LIKE,
+    // DbrxConfig.attribute_map (transformers@23966c3f configuration_dbrx.py).
+    attributeMap: {
+      num_attention_heads: 'n_heads',
+      hidden_size: 'd_model',
+      num_hidden_layers: 'n_layers',
+      max_position_embeddings: 'max_seq_len',
+    },
+    // Nested keys: DbrxAttentionConfig / DbrxFFNConfig, built from the written dicts (absent or
+    // null → the sub-config class defaults). DbrxAttention: head_dim = d_model // n_heads, no key.
+    keys: {
+      nLayers: ['n_layers'],
+      dModel: ['d_model'],
+      nHeads: ['n_heads'],
+      nKvHeads: ['attn_config.kv_n_heads'],
+      ffnSize: ['ffn_config.ffn_hidden_size'],
+      headDim: [],
+      maxPositions: ['max_seq_len'],
+    },
+    defaults: {
+      d_model: 2048,
+      n_heads: 16,
+      n_layers: 24,
+      max_seq_len: 2048,
+      vocab_size: 32000,
+      'attn_config.kv_n_heads': 1,
+      'ffn_config.ffn_hidden_size': 3584,
+      'ffn_config.moe_num_experts': 4,
+      'ffn_config.moe_top_k': 1,
+    },
+    // DbrxConfig raises on tie_word_embeddings true ("not supported for DBRX models").
+    tiedDefault: false,
+    // DbrxBlock (transformers@6bdffed5 modular_dbrx.py): norm_1 / norm_2 = LayerNorm(d, bias=False),
+    // Wqkv d → d + 2·kv_n_heads·head_dim and out_proj without bias; DbrxFFN = router Linear(d, E,
+    // bias=False) + DbrxExpertGLU w1, v1, w2 of E·ffn_hidden_size × d (gated); norm_f
+    // LayerNorm(bias=False); lm_head without bias.
+    moe: 'dbrx',
+    source: 'dbrx/modular_dbrx.py (fused Wqkv, bias-free LayerNorms, GLU experts in every block)',
   },
   {
     id: 'gpt_oss',

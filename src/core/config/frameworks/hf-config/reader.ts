@@ -132,6 +132,13 @@ class JsonConfigView {
   /** The first present top-level key of `aliases`, with its JS value. */
   get(aliases: readonly string[]): Found | undefined {
     for (const key of aliases) {
+      // A dotted key names a key of a nested config object (DBRX `ffn_config.ffn_hidden_size`).
+      const dot = key.indexOf('.');
+      if (dot > 0) {
+        const nested = this.nested(key.slice(0, dot), key.slice(dot + 1));
+        if (nested) return nested;
+        continue;
+      }
       const property = this.view.properties.get(key);
       if (property) return this.found(property, key);
     }
@@ -697,7 +704,11 @@ function readMoe(
         ? 'n_routed_experts'
         : style === 'ernie'
           ? 'moe_num_experts'
-          : 'num_experts';
+          : style === 'dbrx'
+            ? 'ffn_config.moe_num_experts'
+            : 'num_experts';
+  const perTokenKey =
+    style === 'ernie' ? 'moe_k' : style === 'dbrx' ? 'ffn_config.moe_top_k' : 'num_experts_per_tok';
   // Spellings the config class maps onto the expert count (attribute_map); two different written
   // values leave the count to the order transformers happens to set them in, so it is unknown.
   const spellings = [expertsKey, ...(family.expertAliases ?? [])];
@@ -719,22 +730,25 @@ function readMoe(
   // DeepSeek: n_routed_experts null means a dense model.
   if (style.startsWith('deepseek') && expertsFound && expertsFound.value === null) return undefined;
   const nExperts = int('nExperts', expertsKeys, 'experts', { min: 0 });
-  const expertsPerToken = int(
-    'expertsPerToken',
-    [style === 'ernie' ? 'moe_k' : 'num_experts_per_tok'],
-    'experts per token',
-    { min: 0 },
-  );
+  const expertsPerToken = int('expertsPerToken', [perTokenKey], 'experts per token', { min: 0 });
   if (nExperts === undefined || expertsPerToken === undefined) return 'invalid';
   if (expertsFound) archSources.nExperts = expertsFound.source;
   if (nExperts === 0) return undefined;
   if (expertsPerToken === 0 || expertsPerToken > nExperts) {
-    const source = view.get(['num_experts_per_tok', 'moe_k'])?.source;
+    const source = view.get([perTokenKey])?.source;
     if (source) view.invalid(source, `between 1 and the ${nExperts} experts`);
+    else {
+      // The class default is the value out of range: say so rather than stay silent.
+      view.diagnostics.push({
+        severity: 'warning',
+        code: 'missing-key',
+        message: `unknown: \`${perTokenKey}\` is not written and the ${family.id} default ${expertsPerToken} is not between 1 and the ${nExperts} experts; N not shown.`,
+      });
+    }
     return 'invalid';
   }
 
-  if (style === 'mixtral' || style === 'olmoe') {
+  if (style === 'mixtral' || style === 'olmoe' || style === 'dbrx') {
     return {
       nExperts,
       expertsPerToken,
