@@ -2261,3 +2261,37 @@ describe('HF config.json: DBRX nested attn_config / ffn_config', () => {
     );
   });
 });
+
+describe('HF config.json: Phi-3 bias keys that Phi3Config does not have', () => {
+  // microsoft/Phi-4-mini-instruct's config.json as mlc-ai/mlc-llm@79d603f0 python/mlc_llm/model/model_preset.py
+  // vendors it (rope factors left out): attention_bias / mlp_bias / lm_head_bias false, tied.
+  const phi4mini = {
+    architectures: ['Phi3ForCausalLM'],
+    attention_bias: false,
+    hidden_size: 3072,
+    intermediate_size: 8192,
+    lm_head_bias: false,
+    max_position_embeddings: 131072,
+    mlp_bias: false,
+    model_type: 'phi3',
+    num_attention_heads: 24,
+    num_hidden_layers: 32,
+    num_key_value_heads: 8,
+    partial_rotary_factor: 0.75,
+    tie_word_embeddings: true,
+    vocab_size: 200064,
+  };
+
+  it('counts Phi-4-mini (the biases written false) at 3,836,021,760', () => {
+    const spec = readHfConfigObject(phi4mini)!;
+    assert.equal(countParams(spec.architecture!).total, 3_836_021_760);
+  });
+
+  for (const key of ['attention_bias', 'mlp_bias', 'lm_head_bias']) {
+    it(`is unknown for phi3 ${key}: true (the native model has no such bias)`, () => {
+      const spec = readHfConfigObject({ ...phi4mini, [key]: true })!;
+      assert.equal(spec.architecture, undefined);
+      assert.ok(spec.paramsMissing?.some((m) => m.includes(key)));
+    });
+  }
+});

@@ -193,7 +193,20 @@ const PER_FAMILY: Readonly<Record<string, readonly Entry[]>> = {
     modelled('architecture.block_cls', 'the ParallelBlock layout', ['parallel']),
     irrelevant('rotary_dim', ROTARY),
   ],
-  phi3: [irrelevant('partial_rotary_factor', ROTARY)],
+  phi3: [
+    irrelevant('partial_rotary_factor', ROTARY),
+    // Not Phi3Config fields (transformers@008e5743 configuration_phi3.py): Phi-4-mini's config.json
+    // writes them false beside an auto_map to its own modeling_phi3.py. Phi3Attention / Phi3MLP /
+    // the lm_head have no biases, so a true value names weights the native model does not build.
+    notModelled(
+      'attention_bias',
+      'biased qkv_proj / o_proj (remote code); Phi3Attention has none',
+      true,
+      false,
+    ),
+    notModelled('mlp_bias', 'biased gate_up_proj / down_proj (remote code); Phi3MLP has none', true, false),
+    notModelled('lm_head_bias', 'a biased lm_head (remote code); Phi3ForCausalLM has none', true, false),
+  ],
   gemma: [modelled('attention_bias')],
   gemma2: [
     modelled('attention_bias'),
