@@ -1454,6 +1454,42 @@ const FAMILY_CASES: FamilyCase[] = [
       6144,
     card: [132, 0],
   },
+  {
+    // GraniteMoeSharedForCausalLM (transformers@a878fc03 modular_granitemoeshared.py): GraniteMoe
+    // attention (q/k/v/o, attention_bias false), router 1024×32, ParallelExperts 32×(2·512×1024 +
+    // 1024×512), shared_mlp input_linear 1024 → 2·1024 + output_linear 1024 → 1024, 2 RMSNorm,
+    // tied. ibm-granite/granite-3.0-1b-a400m's shapes with a 1024-wide shared MLP (no published
+    // granitemoeshared count: module-by-module arithmetic).
+    name: 'granite-3.0-1b-a400m shapes + shared MLP (granitemoeshared)',
+    config: {
+      architectures: ['GraniteMoeSharedForCausalLM'],
+      model_type: 'granitemoeshared',
+      attention_bias: false,
+      attention_multiplier: 0.015625,
+      embedding_multiplier: 12.0,
+      hidden_size: 1024,
+      intermediate_size: 512,
+      logits_scaling: 6.0,
+      max_position_embeddings: 4096,
+      num_attention_heads: 16,
+      num_experts_per_tok: 8,
+      num_hidden_layers: 24,
+      num_key_value_heads: 8,
+      num_local_experts: 32,
+      residual_multiplier: 0.22,
+      shared_intermediate_size: 1024,
+      tie_word_embeddings: true,
+      vocab_size: 49155,
+    },
+    total:
+      L(24, 2 * 1024 * 1024 + 2 * 1024 * 512 + 2 * 1024 + 1024 * 32 + 32 * 3 * 1024 * 512 + 3 * 1024 * 1024) +
+      49155 * 1024 +
+      1024,
+    active:
+      L(24, 2 * 1024 * 1024 + 2 * 1024 * 512 + 2 * 1024 + 1024 * 32 + 8 * 3 * 1024 * 512 + 3 * 1024 * 1024) +
+      49155 * 1024 +
+      1024,
+  },
 ];
 
 const caseText = (c: FamilyCase) => JSON.stringify(c.config, null, 2);
@@ -2294,4 +2330,26 @@ describe('HF config.json: Phi-3 bias keys that Phi3Config does not have', () => 
       assert.ok(spec.paramsMissing?.some((m) => m.includes(key)));
     });
   }
+});
+
+describe('HF config.json: GraniteMoeShared shared MLP', () => {
+  const config = () =>
+    structuredClone(FAMILY_CASES.find((c) => c.config.model_type === 'granitemoeshared')!.config);
+
+  it('counts no shared MLP for shared_intermediate_size 0 or absent (the class default)', () => {
+    const withShared = countParams(hfConfigToArchitecture(config())!).total;
+    const zero = config();
+    zero.shared_intermediate_size = 0;
+    const absent = config();
+    delete absent.shared_intermediate_size;
+    assert.equal(countParams(hfConfigToArchitecture(zero)!).total, withShared - 24 * 3 * 1024 * 1024);
+    assert.equal(countParams(hfConfigToArchitecture(absent)!).total, withShared - 24 * 3 * 1024 * 1024);
+    // The same file as a plain granitemoe (no shared MLP in GraniteMoeConfig) counts the same.
+    const plain = { ...zero, model_type: 'granitemoe', architectures: ['GraniteMoeForCausalLM'] };
+    delete (plain as Record<string, unknown>).shared_intermediate_size;
+    assert.equal(
+      countParams(hfConfigToArchitecture(plain)!).total,
+      countParams(hfConfigToArchitecture(zero)!).total,
+    );
+  });
 });

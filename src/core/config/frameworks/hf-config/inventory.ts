@@ -159,6 +159,18 @@ const PER_FAMILY: Readonly<Record<string, readonly Entry[]>> = {
     irrelevant('attention_multiplier', SCALE),
     irrelevant('logits_scaling', SCALE),
   ],
+  granitemoeshared: [
+    modelled('attention_bias'),
+    modelled('num_local_experts'),
+    modelled('num_experts_per_tok'),
+    modelled('shared_intermediate_size'),
+    irrelevant('embedding_multiplier', SCALE),
+    irrelevant('residual_multiplier', SCALE),
+    irrelevant('attention_multiplier', SCALE),
+    irrelevant('logits_scaling', SCALE),
+    irrelevant('router_aux_loss_coef', 'a loss weight'),
+    irrelevant('output_router_logits', 'an output switch'),
+  ],
   phimoe: [
     modelled('attention_bias'),
     modelled('lm_head_bias'),
@@ -621,6 +633,14 @@ const SOURCES: InventorySource[] = [
   {
     commit: '6bdffed5670c12b3e6e223a511c4e6916afecfe5',
     paths: ['src/transformers/models/dbrx/modular_dbrx.py'],
+  },
+  {
+    commit: '7e84bb6f8c7a465f14434f52586d2f3918d61e81',
+    paths: ['src/transformers/models/granitemoeshared/configuration_granitemoeshared.py'],
+  },
+  {
+    commit: 'a878fc03b04a74d387e5132eb8cfc0fbf7055047',
+    paths: ['src/transformers/models/granitemoeshared/modular_granitemoeshared.py'],
   },
   {
     commit: '040e1a7e4bb4f48ff62dfbbb1f6f8eff23e894ac',

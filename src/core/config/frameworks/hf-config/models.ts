@@ -123,6 +123,11 @@ export interface HfFamily {
    * MLP (transformers@00d4b3d2 gpt_oss/modeling_gpt_oss.py).
    */
   expertBias?: boolean;
+  /**
+   * The width key of an ungated-router shared MLP beside `mixtral`-style experts in every MoE layer
+   * (GraniteMoeShared `shared_intermediate_size`, 0 = none); its default sits in `defaults`.
+   */
+  sharedExpertKey?: string;
   /** One learned sink logit per head and layer (gpt-oss `GptOssAttention.sinks`). */
   attentionSinks?: boolean;
   /** Multi-head latent attention (DeepSeek-V2/V3). */
@@ -495,6 +500,21 @@ const families: HfFamily[] = [
     ...ATTENTION_BIAS,
     moe: 'mixtral',
     source: 'granitemoe/modeling_granitemoe.py (ParallelExperts E×2f×d and E×d×f, router without bias)',
+  },
+  {
+    id: 'granitemoeshared',
+    ...LLAMA_LIKE,
+    // GraniteMoeSharedConfig.__init__ (transformers@7e84bb6f configuration_granitemoeshared.py):
+    // num_key_value_heads None → heads, shared_intermediate_size 0 = no shared MLP.
+    defaults: { attention_bias: false, shared_intermediate_size: 0 },
+    nullDerives: ['num_key_value_heads'],
+    ...ATTENTION_BIAS,
+    moe: 'mixtral',
+    // GraniteMoeSharedDecoderLayer (transformers@a878fc03 modular_granitemoeshared.py) = the
+    // GraniteMoe layer plus shared_mlp = GraniteMoeSharedMLP: input_linear d → 2·shared (gated),
+    // output_linear shared → d, no biases, no gate; absent when shared_intermediate_size is 0.
+    sharedExpertKey: 'shared_intermediate_size',
+    source: 'granitemoeshared/modular_granitemoeshared.py (GraniteMoe experts + gated shared MLP)',
   },
   {
     id: 'phimoe',

@@ -749,10 +749,15 @@ function readMoe(
   }
 
   if (style === 'mixtral' || style === 'olmoe' || style === 'dbrx') {
+    const shared = family.sharedExpertKey
+      ? int(undefined, [family.sharedExpertKey], 'shared MLP width', { min: 0 })
+      : 0;
+    if (shared === undefined) return 'invalid';
     return {
       nExperts,
       expertsPerToken,
       expertFfnSize: denseFfnSize,
+      ...(shared > 0 ? { sharedExpertFfnSize: shared } : {}),
       // gpt-oss: GptOssTopKRouter.bias (E) and GptOssExperts gate_up/down biases.
       ...(family.routerBias ? { routerBias: true } : {}),
       ...(family.expertBias ? { expertBias: true } : {}),
