@@ -1490,6 +1490,35 @@ const FAMILY_CASES: FamilyCase[] = [
       49155 * 1024 +
       1024,
   },
+  {
+    // GlmForCausalLM (transformers@ffd4c83e modular_glm.py): q/k/v with bias (attention_bias),
+    // o_proj without, fused gate_up 2·13696 + down (no bias), input/post-attention RMSNorm, final
+    // RMSNorm, untied. GLM-4-9B-Chat as transformers ≥ 4.46 exports it (model_type "glm"), the
+    // config a C++ engine's ConfigLoaderGlm4 test vendors; THUDM/glm-4-9b-chat-hf: 9.4B.
+    name: 'THUDM/glm-4-9b-chat-hf (glm)',
+    config: {
+      model_type: 'glm',
+      architectures: ['GlmForCausalLM'],
+      hidden_size: 4096,
+      intermediate_size: 13696,
+      num_hidden_layers: 40,
+      num_attention_heads: 32,
+      num_key_value_heads: 2,
+      head_dim: 128,
+      vocab_size: 151552,
+      rms_norm_eps: 1.5625e-7,
+      rope_theta: 10000.0,
+      partial_rotary_factor: 0.5,
+      attention_bias: true,
+      tie_word_embeddings: false,
+      max_position_embeddings: 131072,
+    },
+    total:
+      L(40, 2 * 4096 * 4096 + 4096 + 2 * (4096 * 256 + 256) + 3 * 4096 * 13696 + 2 * 4096) +
+      2 * 151552 * 4096 +
+      4096,
+    card: [9.4, 1],
+  },
 ];
 
 const caseText = (c: FamilyCase) => JSON.stringify(c.config, null, 2);
@@ -2351,5 +2380,32 @@ describe('HF config.json: GraniteMoeShared shared MLP', () => {
       countParams(hfConfigToArchitecture(plain)!).total,
       countParams(hfConfigToArchitecture(zero)!).total,
     );
+  });
+});
+
+describe('HF config.json: GLM (model_type glm)', () => {
+  const glm = () => structuredClone(FAMILY_CASES.find((c) => c.config.model_type === 'glm')!.config);
+
+  it('counts 9,399,951,360 for GLM-4-9B-Chat (two norms per layer, unlike glm4)', () => {
+    assert.equal(countParams(hfConfigToArchitecture(glm())!).total, 9_399_951_360);
+    const asGlm4 = { ...glm(), model_type: 'glm4', architectures: ['Glm4ForCausalLM'] };
+    assert.equal(countParams(hfConfigToArchitecture(asGlm4)!).total, 9_399_951_360 + 40 * 2 * 4096);
+  });
+
+  it('is unknown when heads × head_dim ≠ hidden_size (o_proj differs across versions)', () => {
+    const spec = readHfConfigObject({ ...glm(), head_dim: 96 })!;
+    assert.equal(spec.architecture, undefined);
+    assert.ok(spec.diagnostics.some((d) => d.message.includes('heads × head_dim')));
+  });
+
+  it('is unknown for a "glm" file with GLM-4.5 MoE / MLA keys GlmConfig does not have', () => {
+    for (const [key, value] of [
+      ['n_routed_experts', 4],
+      ['q_lora_rank', 8],
+    ] as const) {
+      const spec = readHfConfigObject({ ...glm(), [key]: value })!;
+      assert.equal(spec.architecture, undefined, key);
+      assert.ok(spec.paramsMissing?.some((m) => m.includes(key)));
+    }
   });
 });

@@ -330,6 +330,21 @@ const PER_FAMILY: Readonly<Record<string, readonly Entry[]>> = {
     irrelevant('residual_dropout', 'dropout has no parameters'),
   ],
   ernie4_5: [modelled('use_bias')],
+  glm: [
+    modelled('attention_bias'),
+    irrelevant('partial_rotary_factor', ROTARY),
+    // GLM-4.5-style MoE / MLA keys are not GlmConfig fields: a "glm" file that writes them means
+    // a model GlmForCausalLM (dense, GQA) is not.
+    notModelled('n_routed_experts', 'routed experts (GLM-4.5 / DeepSeek layout), not in GlmForCausalLM', 128),
+    notModelled(
+      'moe_intermediate_size',
+      'expert width (GLM-4.5 / DeepSeek layout), not in GlmForCausalLM',
+      1408,
+    ),
+    notModelled('num_local_experts', 'experts, not in GlmForCausalLM', 8),
+    notModelled('q_lora_rank', 'multi-head latent attention, not in GlmForCausalLM', 1536),
+    notModelled('kv_lora_rank', 'multi-head latent attention, not in GlmForCausalLM', 512),
+  ],
   glm4: [modelled('attention_bias'), irrelevant('partial_rotary_factor', ROTARY)],
   glm4_moe: [
     modelled('attention_bias'),
@@ -641,6 +656,14 @@ const SOURCES: InventorySource[] = [
   {
     commit: 'a878fc03b04a74d387e5132eb8cfc0fbf7055047',
     paths: ['src/transformers/models/granitemoeshared/modular_granitemoeshared.py'],
+  },
+  {
+    commit: '1d2fe0d87b712f479707c7518c7a31a0b9b62443',
+    paths: ['src/transformers/models/glm/configuration_glm.py'],
+  },
+  {
+    commit: 'ffd4c83e7a8979f68682f307736d7f865f70489a',
+    paths: ['src/transformers/models/glm/modular_glm.py'],
   },
   {
     commit: '040e1a7e4bb4f48ff62dfbbb1f6f8eff23e894ac',

@@ -80,6 +80,12 @@ export interface HfFamily {
    */
   headDimWitnesses?: readonly string[];
   /**
+   * The attention output projection has been `hidden → hidden` in some versions of the modeling
+   * code and `heads·head_dim → hidden` in others (GlmAttention): when the two differ the count
+   * depends on the transformers version, so it is unknown.
+   */
+  outProjVersionDependent?: boolean;
+  /**
    * Other spellings of the expert-count key the config class maps onto it (`attribute_map`), e.g.
    * MixtralConfig `{"num_experts": "num_local_experts"}`; read when the main key is absent, and two
    * different written values make the count unknown.
@@ -1075,6 +1081,30 @@ const families: HfFamily[] = [
     attnOutBias: { key: 'use_bias' },
     mlpBias: { key: 'use_bias' },
     source: 'ernie4_5/modular_ernie4_5.py (Llama layout, use_bias on every projection)',
+  },
+  {
+    id: 'glm',
+    ...LLAMA_LIKE,
+    // GlmConfig.__init__ (transformers@1d2fe0d8 configuration_glm.py): defaults stored as given (no
+    // None handling), tie_word_embeddings False.
+    defaults: {
+      vocab_size: 151552,
+      hidden_size: 4096,
+      intermediate_size: 13696,
+      num_hidden_layers: 40,
+      num_attention_heads: 32,
+      num_key_value_heads: 2,
+      head_dim: 128,
+      max_position_embeddings: 131072,
+      attention_bias: true,
+    },
+    // GlmDecoderLayer (transformers@ffd4c83e modular_glm.py): LlamaDecoderLayer with GlmMLP =
+    // Phi3MLP (fused gate_up, no bias) and two RMSNorms; GlmAttention q/k/v bias=attention_bias,
+    // o_proj without bias (hidden → hidden in that version, heads·head_dim → hidden in the
+    // LlamaAttention-based later ones); GemmaForCausalLM head, untied by default.
+    qkvBias: { key: 'attention_bias' },
+    outProjVersionDependent: true,
+    source: 'glm/modular_glm.py (two RMSNorms, fused gate_up, q/k/v bias only)',
   },
   {
     id: 'glm4',

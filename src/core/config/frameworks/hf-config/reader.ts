@@ -478,6 +478,16 @@ function buildArchitecture(
       valid = false;
     }
   }
+  if (family.outProjVersionDependent && headDim !== undefined && nHeads * headDim !== dModel) {
+    view.diagnostics.push({
+      severity: 'warning',
+      code: 'not-modelled-key',
+      message: `unknown: heads × head_dim = ${nHeads * headDim} differs from hidden_size ${dModel}; ${family.id}'s o_proj has been hidden → hidden in some transformers versions and heads·head_dim → hidden in others; N not shown.`,
+      range: archSources.headDim?.keyRange,
+    });
+    missing.push(`a model of \`${family.id}\` with heads × head_dim ≠ hidden_size`);
+    valid = false;
+  }
   let ffnSize = int('ffnSize', family.keys.ffnSize, 'FFN width', {
     nullable: Boolean(family.ffnMultipleOfD),
   });
