@@ -2409,3 +2409,38 @@ describe('HF config.json: GLM (model_type glm)', () => {
     }
   });
 });
+
+describe('HF config.json: expert and MTP keys on families that do not have them', () => {
+  // Meta's Llama-3.1-8B config.json shapes (as ../shared configs/hf/Llama-3.1-8B has them, inline).
+  const llama = {
+    architectures: ['LlamaForCausalLM'],
+    model_type: 'llama',
+    hidden_size: 4096,
+    intermediate_size: 14336,
+    num_attention_heads: 32,
+    num_hidden_layers: 32,
+    num_key_value_heads: 8,
+    vocab_size: 128256,
+    tie_word_embeddings: false,
+  };
+
+  it('still counts the dense file (8,030,261,248)', () => {
+    assert.equal(countParams(hfConfigToArchitecture(llama)!).total, 8_030_261_248);
+    // 0 / null written for an expert key is the dense model.
+    assert.ok(hfConfigToArchitecture({ ...llama, num_local_experts: 0, moe_intermediate_size: null }));
+  });
+
+  for (const key of ['num_local_experts', 'num_experts', 'n_routed_experts', 'moe_intermediate_size']) {
+    it(`is unknown for a llama file that writes ${key} (LlamaConfig builds no experts)`, () => {
+      const spec = readHfConfigObject({ ...llama, [key]: 8 })!;
+      assert.equal(spec.architecture, undefined);
+      assert.ok(spec.paramsMissing?.some((m) => m.includes(key)));
+    });
+  }
+
+  it('is unknown for num_nextn_predict_layers > 0 on any family (MTP layers stored beside)', () => {
+    const spec = readHfConfigObject({ ...llama, num_nextn_predict_layers: 1 })!;
+    assert.equal(spec.architecture, undefined);
+    assert.ok(hfConfigToArchitecture({ ...llama, num_nextn_predict_layers: 0 }));
+  });
+});

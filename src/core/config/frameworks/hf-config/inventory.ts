@@ -67,6 +67,14 @@ const COMMON: readonly Entry[] = [
   irrelevant('layer_types', ATTENTION_PATTERN),
   irrelevant('pretraining_tp', 'a tensor-parallel matmul split of the same weights'),
   notModelled('vision_config', 'a vision tower and projector beside the language model', '<collection>'),
+  // Multi-token-prediction layers that checkpoints store beside the num_hidden_layers layers
+  // (DeepSeek-V3, GLM-4.5, ERNIE-4.5, MiMo exports); no family's count includes them.
+  notModelled(
+    'num_nextn_predict_layers',
+    'multi-token-prediction layers stored beside the num_hidden_layers layers',
+    1,
+    0,
+  ),
   // EAGLE-3 draft heads (SafeAILab/EAGLE@cb7e0841 eagle/traineagle3/cnets.py Model: q/k/v_proj over
   // 2·hidden_size, fc 3·hidden_size → hidden_size, hidden_norm, lm_head over draft_vocab_size) are
   // saved as LlamaForCausalLM config.json files; transformers ignores the key, the draft model is
@@ -77,6 +85,30 @@ const COMMON: readonly Entry[] = [
     32000,
   ),
 ];
+
+/**
+ * Expert keys written to a family whose config class has none (a `llama` or `qwen2` file with
+ * `num_local_experts`): transformers ignores them and builds the dense model, but the file
+ * describes experts (remote code, another framework's export), so the dense count is not its
+ * model. Added to every family without an MoE style; MoE families list their own spellings.
+ */
+const DENSE_FAMILY_EXPERT_KEYS: readonly Entry[] = [
+  'num_experts',
+  'num_local_experts',
+  'n_routed_experts',
+  'moe_num_experts',
+  'moe_intermediate_size',
+  'n_shared_experts',
+  'shared_expert_intermediate_size',
+].map((key) =>
+  notModelled(
+    key,
+    "experts, which this family's config class does not have (the dense model is built)",
+    8,
+    null,
+    [0],
+  ),
+);
 
 /** Entries that only some families have, by family id. */
 const PER_FAMILY: Readonly<Record<string, readonly Entry[]>> = {
@@ -469,7 +501,13 @@ function expand(): InventoryEntry[] {
   const out: InventoryEntry[] = [];
   for (const family of HF_FAMILY_LIST) {
     const byKey = new Map<string, Entry>();
-    for (const entry of [...tableEntries(family), ...COMMON, ...(PER_FAMILY[family.id] ?? [])]) {
+    const denseOnly = family.moe ? [] : DENSE_FAMILY_EXPERT_KEYS;
+    for (const entry of [
+      ...tableEntries(family),
+      ...COMMON,
+      ...denseOnly,
+      ...(PER_FAMILY[family.id] ?? []),
+    ]) {
       byKey.set(entry.key, entry); // later lists refine earlier ones
     }
     for (const entry of byKey.values()) {
