@@ -1356,6 +1356,169 @@ const FAMILY_CASES: FamilyCase[] = [
       2560,
     card: [21.8, 1],
   },
+  {
+    // NemotronForCausalLM (transformers@694aaa7f modeling_nemotron.py): q/k/v/o without bias
+    // (attention_bias false), head_dim 128 = hidden // heads, NemotronMLP up/down 9216 (relu2, no
+    // gate, mlp_bias false), input/post-attention NemotronLayerNorm1P with weight + bias, final
+    // LayerNorm1P, untied. Nemotron_4_4B_CONFIG of NVIDIA/TensorRT-LLM@8cb8331d
+    // tests/unittest/_torch/modeling/test_modeling_nemotron.py (nvidia/Nemotron-Mini-4B-Instruct);
+    // Hub 4.19B.
+    name: 'nvidia/Nemotron-Mini-4B-Instruct (nemotron)',
+    config: {
+      architectures: ['NemotronForCausalLM'],
+      bos_token_id: 2,
+      eos_token_id: 3,
+      hidden_act: 'relu2',
+      hidden_size: 3072,
+      initializer_range: 0.0134,
+      intermediate_size: 9216,
+      max_position_embeddings: 4096,
+      model_type: 'nemotron',
+      num_attention_heads: 24,
+      num_hidden_layers: 32,
+      num_key_value_heads: 8,
+      norm_eps: 1e-5,
+      rope_theta: 10000,
+      partial_rotary_factor: 0.5,
+      tie_word_embeddings: false,
+      torch_dtype: 'bfloat16',
+      transformers_version: '4.48.0',
+      use_cache: true,
+      vocab_size: 256000,
+      kv_channels: 128,
+    },
+    total:
+      L(32, 2 * 3072 * 3072 + 2 * 3072 * 1024 + 2 * 3072 * 9216 + 2 * (2 * 3072)) +
+      2 * 256000 * 3072 +
+      2 * 3072,
+    card: [4.19, 2],
+  },
+  {
+    // DbrxForCausalLM (transformers@6bdffed5 modular_dbrx.py): per block norm_1/norm_2
+    // LayerNorm(bias=False), Wqkv 6144 → 6144 + 2·8·128, out_proj, router 6144×16, DbrxExpertGLU
+    // w1/v1/w2 16·10752×6144; norm_f; untied lm_head. The mlx-community/dbrx-instruct-4bit config.json
+    // as lablup/mlxcel's DBRX tests vendor it (nested PretrainedConfig noise kept); Databricks: 132B
+    // total, 36B active.
+    name: 'databricks/dbrx-instruct (dbrx)',
+    config: {
+      architectures: ['DbrxForCausalLM'],
+      attn_config: {
+        return_dict: true,
+        output_hidden_states: false,
+        torch_dtype: null,
+        tie_word_embeddings: true,
+        max_length: 20,
+        id2label: { '0': 'LABEL_0', '1': 'LABEL_1' },
+        model_type: '',
+        attn_pdrop: 0,
+        clip_qkv: 8,
+        kv_n_heads: 8,
+        rope_theta: 500000,
+      },
+      d_model: 6144,
+      emb_pdrop: 0.0,
+      ffn_config: {
+        return_dict: true,
+        tie_word_embeddings: true,
+        model_type: '',
+        ffn_act_fn: { name: 'silu' },
+        ffn_hidden_size: 10752,
+        moe_num_experts: 16,
+        moe_top_k: 4,
+        moe_jitter_eps: 0,
+        moe_loss_weight: 0.05,
+        moe_normalize_expert_weights: 1,
+        uniform_expert_assignment: false,
+      },
+      initializer_range: 0.02,
+      max_seq_len: 32768,
+      model_type: 'dbrx',
+      n_heads: 48,
+      n_layers: 40,
+      output_router_logits: false,
+      resid_pdrop: 0.0,
+      router_aux_loss_coef: 0.05,
+      tie_word_embeddings: false,
+      torch_dtype: 'bfloat16',
+      transformers_version: '4.39.2',
+      use_cache: true,
+      vocab_size: 100352,
+    },
+    total:
+      L(40, 6144 * (6144 + 2 * 8 * 128) + 6144 * 6144 + 2 * 6144 + 6144 * 16 + 16 * 3 * 10752 * 6144) +
+      2 * 100352 * 6144 +
+      6144,
+    active:
+      L(40, 6144 * (6144 + 2 * 8 * 128) + 6144 * 6144 + 2 * 6144 + 6144 * 16 + 4 * 3 * 10752 * 6144) +
+      2 * 100352 * 6144 +
+      6144,
+    card: [132, 0],
+  },
+  {
+    // GraniteMoeSharedForCausalLM (transformers@a878fc03 modular_granitemoeshared.py): GraniteMoe
+    // attention (q/k/v/o, attention_bias false), router 1024×32, ParallelExperts 32×(2·512×1024 +
+    // 1024×512), shared_mlp input_linear 1024 → 2·1024 + output_linear 1024 → 1024, 2 RMSNorm,
+    // tied. ibm-granite/granite-3.0-1b-a400m's shapes with a 1024-wide shared MLP (no published
+    // granitemoeshared count: module-by-module arithmetic).
+    name: 'granite-3.0-1b-a400m shapes + shared MLP (granitemoeshared)',
+    config: {
+      architectures: ['GraniteMoeSharedForCausalLM'],
+      model_type: 'granitemoeshared',
+      attention_bias: false,
+      attention_multiplier: 0.015625,
+      embedding_multiplier: 12.0,
+      hidden_size: 1024,
+      intermediate_size: 512,
+      logits_scaling: 6.0,
+      max_position_embeddings: 4096,
+      num_attention_heads: 16,
+      num_experts_per_tok: 8,
+      num_hidden_layers: 24,
+      num_key_value_heads: 8,
+      num_local_experts: 32,
+      residual_multiplier: 0.22,
+      shared_intermediate_size: 1024,
+      tie_word_embeddings: true,
+      vocab_size: 49155,
+    },
+    total:
+      L(24, 2 * 1024 * 1024 + 2 * 1024 * 512 + 2 * 1024 + 1024 * 32 + 32 * 3 * 1024 * 512 + 3 * 1024 * 1024) +
+      49155 * 1024 +
+      1024,
+    active:
+      L(24, 2 * 1024 * 1024 + 2 * 1024 * 512 + 2 * 1024 + 1024 * 32 + 8 * 3 * 1024 * 512 + 3 * 1024 * 1024) +
+      49155 * 1024 +
+      1024,
+  },
+  {
+    // GlmForCausalLM (transformers@ffd4c83e modular_glm.py): q/k/v with bias (attention_bias),
+    // o_proj without, fused gate_up 2·13696 + down (no bias), input/post-attention RMSNorm, final
+    // RMSNorm, untied. GLM-4-9B-Chat as transformers ≥ 4.46 exports it (model_type "glm"), the
+    // config a C++ engine's ConfigLoaderGlm4 test vendors; THUDM/glm-4-9b-chat-hf: 9.4B.
+    name: 'THUDM/glm-4-9b-chat-hf (glm)',
+    config: {
+      model_type: 'glm',
+      architectures: ['GlmForCausalLM'],
+      hidden_size: 4096,
+      intermediate_size: 13696,
+      num_hidden_layers: 40,
+      num_attention_heads: 32,
+      num_key_value_heads: 2,
+      head_dim: 128,
+      vocab_size: 151552,
+      rms_norm_eps: 1.5625e-7,
+      rope_theta: 10000.0,
+      partial_rotary_factor: 0.5,
+      attention_bias: true,
+      tie_word_embeddings: false,
+      max_position_embeddings: 131072,
+    },
+    total:
+      L(40, 2 * 4096 * 4096 + 4096 + 2 * (4096 * 256 + 256) + 3 * 4096 * 13696 + 2 * 4096) +
+      2 * 151552 * 4096 +
+      4096,
+    card: [9.4, 1],
+  },
 ];
 
 const caseText = (c: FamilyCase) => JSON.stringify(c.config, null, 2);
@@ -2045,5 +2208,239 @@ describe('HF config.json: families added from the wild (gpt-oss, GLM-4.5, Seed-O
     const { draft_vocab_size: _drop, ...plain } = eagle3;
     void _drop;
     assert.ok(readHfConfigObject(plain)!.architecture);
+  });
+});
+
+describe('HF config.json: Nemotron and MixFormer key handling', () => {
+  const read = (config: Record<string, unknown>) =>
+    readSpec(JSON.stringify(config, null, 2), { path: 'config.json' });
+  const nemotron = () => structuredClone(FAMILY_CASES.find((c) => c.name.includes('Nemotron-Mini'))!.config);
+
+  it('is unknown for a Nemotron without num_key_value_heads (NemotronConfig keeps None)', () => {
+    const config = nemotron();
+    delete config.num_key_value_heads;
+    const spec = read(config);
+    assert.equal(spec.architecture, undefined);
+    assert.ok(spec.paramsMissing?.some((m) => m.includes('num_key_value_heads')));
+    config.num_key_value_heads = null;
+    assert.equal(read(config).architecture, undefined);
+  });
+
+  it('derives a null or absent Nemotron head_dim as hidden // heads', () => {
+    const config = nemotron();
+    const total = countParams(read(config).architecture!).total;
+    config.head_dim = null;
+    assert.equal(countParams(read(config).architecture!).total, total);
+  });
+
+  it('is unknown when NeMo kv_channels differs from the head_dim transformers builds', () => {
+    const config = nemotron();
+    config.kv_channels = 96;
+    const spec = read(config);
+    assert.equal(spec.architecture, undefined);
+    assert.ok(spec.diagnostics.some((d) => d.message.includes('kv_channels')));
+    config.head_dim = 96;
+    assert.ok(read(config).architecture);
+  });
+
+  it('counts Nemotron attention and MLP biases from attention_bias / mlp_bias', () => {
+    const config = nemotron();
+    const base = countParams(read(config).architecture!).total;
+    config.attention_bias = true;
+    config.mlp_bias = true;
+    const biased = countParams(read(config).architecture!).total;
+    assert.equal(biased - base, 32 * (3072 + 2 * 1024 + 3072 + 9216 + 3072));
+  });
+
+  it('reads a MixFormer n_head_kv: null as n_head (phi-2 before its port)', () => {
+    const config = {
+      architectures: ['PhiForCausalLM'],
+      model_type: 'phi-msft',
+      n_embd: 2560,
+      n_head: 32,
+      n_head_kv: null,
+      n_inner: null,
+      n_layer: 32,
+      n_positions: 2048,
+      pad_vocab_size_multiple: 64,
+      vocab_size: 51200,
+      rotary_dim: 32,
+      tie_word_embeddings: false,
+    };
+    const spec = read(config);
+    assert.ok(spec.architecture, JSON.stringify(spec.diagnostics.map((d) => d.message)));
+    assert.equal(countParams(spec.architecture).total, 2_779_683_840);
+  });
+});
+
+describe('HF config.json: DBRX nested attn_config / ffn_config', () => {
+  const read = (config: Record<string, unknown>) =>
+    readSpec(JSON.stringify(config, null, 2), { path: 'config.json' });
+  const dbrx = () => structuredClone(FAMILY_CASES.find((c) => c.name.includes('dbrx-instruct'))!.config);
+
+  it('reproduces 131,596,523,520 total and 36,469,708,800 active parameters', () => {
+    const counts = countParams(read(dbrx()).architecture!);
+    assert.equal(counts.total, 131_596_523_520);
+    assert.equal(counts.active, 36_469_708_800);
+  });
+
+  it('takes the sub-config class defaults when attn_config / ffn_config are absent', () => {
+    const config = dbrx();
+    delete config.attn_config;
+    delete config.ffn_config;
+    config.d_model = 256;
+    config.n_heads = 8;
+    config.n_layers = 2;
+    config.vocab_size = 128;
+    const arch = read(config).architecture!;
+    // DbrxAttentionConfig kv_n_heads 1; DbrxFFNConfig ffn_hidden_size 3584, 4 experts, top-1.
+    assert.equal(arch.nKvHeads, 1);
+    assert.equal(arch.moe!.nExperts, 4);
+    assert.equal(arch.moe!.expertsPerToken, 1);
+    assert.equal(arch.moe!.expertFfnSize, 3584);
+    const layer = 256 * (256 + 2 * 32) + 256 * 256 + 2 * 256 + 256 * 4 + 4 * 3 * 3584 * 256;
+    assert.equal(countParams(arch).total, 2 * layer + 2 * 128 * 256 + 256);
+  });
+
+  it('is unknown for tie_word_embeddings true, which DbrxConfig refuses', () => {
+    const config = dbrx();
+    config.tie_word_embeddings = true;
+    const spec = readHfConfigObject(config)!;
+    assert.equal(spec.architecture, undefined);
+    assert.ok(spec.paramsMissing?.some((m) => m.includes('tie_word_embeddings')));
+  });
+
+  it('says which key is out of range when a default top-k exceeds the written experts', () => {
+    const config = dbrx();
+    (config.ffn_config as Record<string, unknown>).moe_num_experts = 1;
+    delete (config.ffn_config as Record<string, unknown>).moe_top_k;
+    (config.ffn_config as Record<string, unknown>).moe_top_k = 2;
+    let spec = read(config);
+    assert.equal(spec.architecture, undefined);
+    assert.ok(spec.diagnostics.some((d) => d.message.includes('ffn_config.moe_top_k')));
+    // DeepSeek-V3 default num_experts_per_tok 8 with one written expert: named, not silent.
+    spec = read({ model_type: 'deepseek_v3', num_hidden_layers: 1, n_routed_experts: 1, hidden_size: 2 });
+    assert.equal(spec.architecture, undefined);
+    assert.ok(
+      spec.diagnostics.some((d) => d.severity === 'warning' && d.message.includes('num_experts_per_tok')),
+    );
+  });
+});
+
+describe('HF config.json: Phi-3 bias keys that Phi3Config does not have', () => {
+  // microsoft/Phi-4-mini-instruct's config.json as mlc-ai/mlc-llm@79d603f0 python/mlc_llm/model/model_preset.py
+  // vendors it (rope factors left out): attention_bias / mlp_bias / lm_head_bias false, tied.
+  const phi4mini = {
+    architectures: ['Phi3ForCausalLM'],
+    attention_bias: false,
+    hidden_size: 3072,
+    intermediate_size: 8192,
+    lm_head_bias: false,
+    max_position_embeddings: 131072,
+    mlp_bias: false,
+    model_type: 'phi3',
+    num_attention_heads: 24,
+    num_hidden_layers: 32,
+    num_key_value_heads: 8,
+    partial_rotary_factor: 0.75,
+    tie_word_embeddings: true,
+    vocab_size: 200064,
+  };
+
+  it('counts Phi-4-mini (the biases written false) at 3,836,021,760', () => {
+    const spec = readHfConfigObject(phi4mini)!;
+    assert.equal(countParams(spec.architecture!).total, 3_836_021_760);
+  });
+
+  for (const key of ['attention_bias', 'mlp_bias', 'lm_head_bias']) {
+    it(`is unknown for phi3 ${key}: true (the native model has no such bias)`, () => {
+      const spec = readHfConfigObject({ ...phi4mini, [key]: true })!;
+      assert.equal(spec.architecture, undefined);
+      assert.ok(spec.paramsMissing?.some((m) => m.includes(key)));
+    });
+  }
+});
+
+describe('HF config.json: GraniteMoeShared shared MLP', () => {
+  const config = () =>
+    structuredClone(FAMILY_CASES.find((c) => c.config.model_type === 'granitemoeshared')!.config);
+
+  it('counts no shared MLP for shared_intermediate_size 0 or absent (the class default)', () => {
+    const withShared = countParams(hfConfigToArchitecture(config())!).total;
+    const zero = config();
+    zero.shared_intermediate_size = 0;
+    const absent = config();
+    delete absent.shared_intermediate_size;
+    assert.equal(countParams(hfConfigToArchitecture(zero)!).total, withShared - 24 * 3 * 1024 * 1024);
+    assert.equal(countParams(hfConfigToArchitecture(absent)!).total, withShared - 24 * 3 * 1024 * 1024);
+    // The same file as a plain granitemoe (no shared MLP in GraniteMoeConfig) counts the same.
+    const plain = { ...zero, model_type: 'granitemoe', architectures: ['GraniteMoeForCausalLM'] };
+    delete (plain as Record<string, unknown>).shared_intermediate_size;
+    assert.equal(
+      countParams(hfConfigToArchitecture(plain)!).total,
+      countParams(hfConfigToArchitecture(zero)!).total,
+    );
+  });
+});
+
+describe('HF config.json: GLM (model_type glm)', () => {
+  const glm = () => structuredClone(FAMILY_CASES.find((c) => c.config.model_type === 'glm')!.config);
+
+  it('counts 9,399,951,360 for GLM-4-9B-Chat (two norms per layer, unlike glm4)', () => {
+    assert.equal(countParams(hfConfigToArchitecture(glm())!).total, 9_399_951_360);
+    const asGlm4 = { ...glm(), model_type: 'glm4', architectures: ['Glm4ForCausalLM'] };
+    assert.equal(countParams(hfConfigToArchitecture(asGlm4)!).total, 9_399_951_360 + 40 * 2 * 4096);
+  });
+
+  it('is unknown when heads × head_dim ≠ hidden_size (o_proj differs across versions)', () => {
+    const spec = readHfConfigObject({ ...glm(), head_dim: 96 })!;
+    assert.equal(spec.architecture, undefined);
+    assert.ok(spec.diagnostics.some((d) => d.message.includes('heads × head_dim')));
+  });
+
+  it('is unknown for a "glm" file with GLM-4.5 MoE / MLA keys GlmConfig does not have', () => {
+    for (const [key, value] of [
+      ['n_routed_experts', 4],
+      ['q_lora_rank', 8],
+    ] as const) {
+      const spec = readHfConfigObject({ ...glm(), [key]: value })!;
+      assert.equal(spec.architecture, undefined, key);
+      assert.ok(spec.paramsMissing?.some((m) => m.includes(key)));
+    }
+  });
+});
+
+describe('HF config.json: expert and MTP keys on families that do not have them', () => {
+  // Meta's Llama-3.1-8B config.json shapes (as ../shared configs/hf/Llama-3.1-8B has them, inline).
+  const llama = {
+    architectures: ['LlamaForCausalLM'],
+    model_type: 'llama',
+    hidden_size: 4096,
+    intermediate_size: 14336,
+    num_attention_heads: 32,
+    num_hidden_layers: 32,
+    num_key_value_heads: 8,
+    vocab_size: 128256,
+    tie_word_embeddings: false,
+  };
+
+  it('still counts the dense file (8,030,261,248)', () => {
+    assert.equal(countParams(hfConfigToArchitecture(llama)!).total, 8_030_261_248);
+    // 0 / null written for an expert key is the dense model.
+    assert.ok(hfConfigToArchitecture({ ...llama, num_local_experts: 0, moe_intermediate_size: null }));
+  });
+
+  for (const key of ['num_local_experts', 'num_experts', 'n_routed_experts', 'moe_intermediate_size']) {
+    it(`is unknown for a llama file that writes ${key} (LlamaConfig builds no experts)`, () => {
+      const spec = readHfConfigObject({ ...llama, [key]: 8 })!;
+      assert.equal(spec.architecture, undefined);
+      assert.ok(spec.paramsMissing?.some((m) => m.includes(key)));
+    });
+  }
+
+  it('is unknown for num_nextn_predict_layers > 0 on any family (MTP layers stored beside)', () => {
+    const spec = readHfConfigObject({ ...llama, num_nextn_predict_layers: 1 })!;
+    assert.equal(spec.architecture, undefined);
+    assert.ok(hfConfigToArchitecture({ ...llama, num_nextn_predict_layers: 0 }));
   });
 });

@@ -67,6 +67,14 @@ const COMMON: readonly Entry[] = [
   irrelevant('layer_types', ATTENTION_PATTERN),
   irrelevant('pretraining_tp', 'a tensor-parallel matmul split of the same weights'),
   notModelled('vision_config', 'a vision tower and projector beside the language model', '<collection>'),
+  // Multi-token-prediction layers that checkpoints store beside the num_hidden_layers layers
+  // (DeepSeek-V3, GLM-4.5, ERNIE-4.5, MiMo exports); no family's count includes them.
+  notModelled(
+    'num_nextn_predict_layers',
+    'multi-token-prediction layers stored beside the num_hidden_layers layers',
+    1,
+    0,
+  ),
   // EAGLE-3 draft heads (SafeAILab/EAGLE@cb7e0841 eagle/traineagle3/cnets.py Model: q/k/v_proj over
   // 2·hidden_size, fc 3·hidden_size → hidden_size, hidden_norm, lm_head over draft_vocab_size) are
   // saved as LlamaForCausalLM config.json files; transformers ignores the key, the draft model is
@@ -77,6 +85,30 @@ const COMMON: readonly Entry[] = [
     32000,
   ),
 ];
+
+/**
+ * Expert keys written to a family whose config class has none (a `llama` or `qwen2` file with
+ * `num_local_experts`): transformers ignores them and builds the dense model, but the file
+ * describes experts (remote code, another framework's export), so the dense count is not its
+ * model. Added to every family without an MoE style; MoE families list their own spellings.
+ */
+const DENSE_FAMILY_EXPERT_KEYS: readonly Entry[] = [
+  'num_experts',
+  'num_local_experts',
+  'n_routed_experts',
+  'moe_num_experts',
+  'moe_intermediate_size',
+  'n_shared_experts',
+  'shared_expert_intermediate_size',
+].map((key) =>
+  notModelled(
+    key,
+    "experts, which this family's config class does not have (the dense model is built)",
+    8,
+    null,
+    [0],
+  ),
+);
 
 /** Entries that only some families have, by family id. */
 const PER_FAMILY: Readonly<Record<string, readonly Entry[]>> = {
@@ -159,6 +191,18 @@ const PER_FAMILY: Readonly<Record<string, readonly Entry[]>> = {
     irrelevant('attention_multiplier', SCALE),
     irrelevant('logits_scaling', SCALE),
   ],
+  granitemoeshared: [
+    modelled('attention_bias'),
+    modelled('num_local_experts'),
+    modelled('num_experts_per_tok'),
+    modelled('shared_intermediate_size'),
+    irrelevant('embedding_multiplier', SCALE),
+    irrelevant('residual_multiplier', SCALE),
+    irrelevant('attention_multiplier', SCALE),
+    irrelevant('logits_scaling', SCALE),
+    irrelevant('router_aux_loss_coef', 'a loss weight'),
+    irrelevant('output_router_logits', 'an output switch'),
+  ],
   phimoe: [
     modelled('attention_bias'),
     modelled('lm_head_bias'),
@@ -193,7 +237,20 @@ const PER_FAMILY: Readonly<Record<string, readonly Entry[]>> = {
     modelled('architecture.block_cls', 'the ParallelBlock layout', ['parallel']),
     irrelevant('rotary_dim', ROTARY),
   ],
-  phi3: [irrelevant('partial_rotary_factor', ROTARY)],
+  phi3: [
+    irrelevant('partial_rotary_factor', ROTARY),
+    // Not Phi3Config fields (transformers@008e5743 configuration_phi3.py): Phi-4-mini's config.json
+    // writes them false beside an auto_map to its own modeling_phi3.py. Phi3Attention / Phi3MLP /
+    // the lm_head have no biases, so a true value names weights the native model does not build.
+    notModelled(
+      'attention_bias',
+      'biased qkv_proj / o_proj (remote code); Phi3Attention has none',
+      true,
+      false,
+    ),
+    notModelled('mlp_bias', 'biased gate_up_proj / down_proj (remote code); Phi3MLP has none', true, false),
+    notModelled('lm_head_bias', 'a biased lm_head (remote code); Phi3ForCausalLM has none', true, false),
+  ],
   gemma: [modelled('attention_bias')],
   gemma2: [
     modelled('attention_bias'),
@@ -247,6 +304,35 @@ const PER_FAMILY: Readonly<Record<string, readonly Entry[]>> = {
     notModelled('num_mtp_layers', 'multi-token-prediction modules (num_nextn_predict_layers)', 1, 0),
     ...deepseekMoeAndMla(),
   ],
+  nemotron: [
+    irrelevant('partial_rotary_factor', ROTARY),
+    irrelevant('norm_eps', 'a LayerNorm epsilon, not a parameter'),
+    modelled(
+      'kv_channels',
+      'not a NemotronConfig field (NeMo exports write it); a value other than the head_dim NemotronAttention builds makes N unknown',
+    ),
+  ],
+  dbrx: [
+    // DbrxConfig.__init__ raises "tie_word_embeddings is not supported for DBRX models".
+    modelled('tie_word_embeddings', 'DbrxConfig refuses a tied head', [false]),
+    modelled('attn_config.kv_n_heads'),
+    modelled('ffn_config.ffn_hidden_size'),
+    modelled('ffn_config.moe_num_experts'),
+    modelled('ffn_config.moe_top_k'),
+    irrelevant('attn_config.clip_qkv', 'clamps activations; no parameters'),
+    irrelevant('attn_config.rope_theta', ROTARY),
+    irrelevant('attn_config.attn_pdrop', 'dropout has no parameters'),
+    irrelevant('ffn_config.ffn_act_fn', 'DbrxExpertGLU is gated whatever the activation'),
+    irrelevant('ffn_config.ffn_act_fn.name', 'DbrxExpertGLU is gated whatever the activation'),
+    irrelevant('ffn_config.moe_jitter_eps', ROUTING),
+    irrelevant('ffn_config.moe_loss_weight', 'a loss weight'),
+    irrelevant('ffn_config.moe_normalize_expert_weights', ROUTING),
+    irrelevant('ffn_config.uniform_expert_assignment', ROUTING),
+    irrelevant('resid_pdrop', 'dropout has no parameters'),
+    irrelevant('emb_pdrop', 'dropout has no parameters'),
+    irrelevant('output_router_logits', 'an output switch'),
+    irrelevant('router_aux_loss_coef', 'a loss weight'),
+  ],
   gpt_oss: [
     modelled('attention_bias'),
     modelled('num_local_experts'),
@@ -276,6 +362,21 @@ const PER_FAMILY: Readonly<Record<string, readonly Entry[]>> = {
     irrelevant('residual_dropout', 'dropout has no parameters'),
   ],
   ernie4_5: [modelled('use_bias')],
+  glm: [
+    modelled('attention_bias'),
+    irrelevant('partial_rotary_factor', ROTARY),
+    // GLM-4.5-style MoE / MLA keys are not GlmConfig fields: a "glm" file that writes them means
+    // a model GlmForCausalLM (dense, GQA) is not.
+    notModelled('n_routed_experts', 'routed experts (GLM-4.5 / DeepSeek layout), not in GlmForCausalLM', 128),
+    notModelled(
+      'moe_intermediate_size',
+      'expert width (GLM-4.5 / DeepSeek layout), not in GlmForCausalLM',
+      1408,
+    ),
+    notModelled('num_local_experts', 'experts, not in GlmForCausalLM', 8),
+    notModelled('q_lora_rank', 'multi-head latent attention, not in GlmForCausalLM', 1536),
+    notModelled('kv_lora_rank', 'multi-head latent attention, not in GlmForCausalLM', 512),
+  ],
   glm4: [modelled('attention_bias'), irrelevant('partial_rotary_factor', ROTARY)],
   glm4_moe: [
     modelled('attention_bias'),
@@ -400,7 +501,13 @@ function expand(): InventoryEntry[] {
   const out: InventoryEntry[] = [];
   for (const family of HF_FAMILY_LIST) {
     const byKey = new Map<string, Entry>();
-    for (const entry of [...tableEntries(family), ...COMMON, ...(PER_FAMILY[family.id] ?? [])]) {
+    const denseOnly = family.moe ? [] : DENSE_FAMILY_EXPERT_KEYS;
+    for (const entry of [
+      ...tableEntries(family),
+      ...COMMON,
+      ...denseOnly,
+      ...(PER_FAMILY[family.id] ?? []),
+    ]) {
       byKey.set(entry.key, entry); // later lists refine earlier ones
     }
     for (const entry of byKey.values()) {
@@ -563,6 +670,38 @@ const SOURCES: InventorySource[] = [
   {
     commit: '02e8340b967815b4a5417c6273a7774aae298a03',
     paths: ['src/transformers/models/olmo3/modular_olmo3.py'],
+  },
+  {
+    commit: 'ae005ce12a086176742fbf6c8364782a27085c85',
+    paths: ['src/transformers/models/nemotron/configuration_nemotron.py'],
+  },
+  {
+    commit: '694aaa7fbccb801de013a99cb558f5a20dfdc02a',
+    paths: ['src/transformers/models/nemotron/modeling_nemotron.py'],
+  },
+  {
+    commit: '23966c3f60ed43863fde91f2fadcc95c178216e1',
+    paths: ['src/transformers/models/dbrx/configuration_dbrx.py'],
+  },
+  {
+    commit: '6bdffed5670c12b3e6e223a511c4e6916afecfe5',
+    paths: ['src/transformers/models/dbrx/modular_dbrx.py'],
+  },
+  {
+    commit: '7e84bb6f8c7a465f14434f52586d2f3918d61e81',
+    paths: ['src/transformers/models/granitemoeshared/configuration_granitemoeshared.py'],
+  },
+  {
+    commit: 'a878fc03b04a74d387e5132eb8cfc0fbf7055047',
+    paths: ['src/transformers/models/granitemoeshared/modular_granitemoeshared.py'],
+  },
+  {
+    commit: '1d2fe0d87b712f479707c7518c7a31a0b9b62443',
+    paths: ['src/transformers/models/glm/configuration_glm.py'],
+  },
+  {
+    commit: 'ffd4c83e7a8979f68682f307736d7f865f70489a',
+    paths: ['src/transformers/models/glm/modular_glm.py'],
   },
   {
     commit: '040e1a7e4bb4f48ff62dfbbb1f6f8eff23e894ac',

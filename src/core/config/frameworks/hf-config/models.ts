@@ -27,10 +27,12 @@ export type HfLayout = 'decoder' | 't5';
  *   layer); the other layers are dense MLPs of `intermediate_size_mlp`;
  * - `ernie`: `moe_num_experts` of `moe_intermediate_size` plus `moe_num_shared_experts` fused
  *   shared experts, in the layers i with (i + 1) % `moe_layer_interval` == 0 between
- *   `moe_layer_start_index` and `moe_layer_end_index`.
+ *   `moe_layer_start_index` and `moe_layer_end_index`;
+ * - `dbrx`: `ffn_config.moe_num_experts` gated experts of `ffn_config.ffn_hidden_size` in every
+ *   layer, `ffn_config.moe_top_k` per token, router without bias.
  */
 export type HfMoeStyle =
-  'mixtral' | 'olmoe' | 'qwen-moe' | 'deepseek-v2' | 'deepseek-v3' | 'llama4' | 'ernie';
+  'mixtral' | 'olmoe' | 'qwen-moe' | 'deepseek-v2' | 'deepseek-v3' | 'llama4' | 'ernie' | 'dbrx';
 
 /** Families whose layout needs code beyond the switches below. */
 export type HfSpecial = 'falcon' | 'opt' | 'mpt' | 'bigcode' | 'phi-msft';
@@ -65,6 +67,24 @@ export interface HfFamily {
    * leaves `None` in the module shapes: the count is unknown, never the class default.
    */
   nullDerives?: readonly string[];
+  /**
+   * Keys the config class stores as given with a None default that the modeling code cannot build
+   * with (NemotronConfig `num_key_value_heads=None`, then `num_heads // None` in NemotronAttention):
+   * an absent key is unknown, not derived.
+   */
+  requiredKeys?: readonly string[];
+  /**
+   * Keys the config class ignores that state the head width the checkpoint was exported with
+   * (NeMo's `kv_channels` in Nemotron files): a written value other than the head_dim the modeling
+   * code builds means the checkpoint is not that model, so the count is unknown.
+   */
+  headDimWitnesses?: readonly string[];
+  /**
+   * The attention output projection has been `hidden → hidden` in some versions of the modeling
+   * code and `heads·head_dim → hidden` in others (GlmAttention): when the two differ the count
+   * depends on the transformers version, so it is unknown.
+   */
+  outProjVersionDependent?: boolean;
   /**
    * Other spellings of the expert-count key the config class maps onto it (`attribute_map`), e.g.
    * MixtralConfig `{"num_experts": "num_local_experts"}`; read when the main key is absent, and two
@@ -109,6 +129,11 @@ export interface HfFamily {
    * MLP (transformers@00d4b3d2 gpt_oss/modeling_gpt_oss.py).
    */
   expertBias?: boolean;
+  /**
+   * The width key of an ungated-router shared MLP beside `mixtral`-style experts in every MoE layer
+   * (GraniteMoeShared `shared_intermediate_size`, 0 = none); its default sits in `defaults`.
+   */
+  sharedExpertKey?: string;
   /** One learned sink logit per head and layer (gpt-oss `GptOssAttention.sinks`). */
   attentionSinks?: boolean;
   /** Multi-head latent attention (DeepSeek-V2/V3). */
@@ -483,6 +508,21 @@ const families: HfFamily[] = [
     source: 'granitemoe/modeling_granitemoe.py (ParallelExperts E×2f×d and E×d×f, router without bias)',
   },
   {
+    id: 'granitemoeshared',
+    ...LLAMA_LIKE,
+    // GraniteMoeSharedConfig.__init__ (transformers@7e84bb6f configuration_granitemoeshared.py):
+    // num_key_value_heads None → heads, shared_intermediate_size 0 = no shared MLP.
+    defaults: { attention_bias: false, shared_intermediate_size: 0 },
+    nullDerives: ['num_key_value_heads'],
+    ...ATTENTION_BIAS,
+    moe: 'mixtral',
+    // GraniteMoeSharedDecoderLayer (transformers@a878fc03 modular_granitemoeshared.py) = the
+    // GraniteMoe layer plus shared_mlp = GraniteMoeSharedMLP: input_linear d → 2·shared (gated),
+    // output_linear shared → d, no biases, no gate; absent when shared_intermediate_size is 0.
+    sharedExpertKey: 'shared_intermediate_size',
+    source: 'granitemoeshared/modular_granitemoeshared.py (GraniteMoe experts + gated shared MLP)',
+  },
+  {
     id: 'phimoe',
     ...LLAMA_LIKE,
     // PhimoeConfig.__init__ (transformers@040e1a7e configuration_phimoe.py): num_key_value_heads=8,
@@ -628,6 +668,9 @@ const families: HfFamily[] = [
       maxPositions: ['n_positions'],
     },
     defaults: { pad_vocab_size_multiple: 64 },
+    // MixFormer `_find_mha_dims`: `n_head_kv = getattr(config, "n_head_kv", None) or n_head`, so a
+    // written null (microsoft/phi-2's pre-port config.json) is multi-head.
+    nullDerives: ['n_head_kv'],
     tiedDefault: false,
     gatedMlp: false,
     norm: 'layernorm',
@@ -844,6 +887,76 @@ const families: HfFamily[] = [
     source: 'deepseek_v3/modeling_deepseek_v3.py (MLA; MoE from layer first_k_dense_replace on)',
   },
   {
+    id: 'nemotron',
+    ...LLAMA_LIKE,
+    // NemotronConfig.__init__ (transformers@ae005ce1 configuration_nemotron.py): head_dim None →
+    // hidden // heads; num_key_value_heads stored as given (default None, which NemotronAttention
+    // divides by), so it must be written.
+    defaults: {
+      vocab_size: 256000,
+      hidden_size: 6144,
+      intermediate_size: 24576,
+      num_hidden_layers: 32,
+      num_attention_heads: 48,
+      max_position_embeddings: 4096,
+      attention_bias: false,
+      mlp_bias: false,
+    },
+    nullDerives: ['head_dim'],
+    requiredKeys: ['num_key_value_heads'],
+    headDimWitnesses: ['kv_channels'],
+    // NemotronDecoderLayer (transformers@694aaa7f modeling_nemotron.py): input and post-attention
+    // NemotronLayerNorm1P (nn.LayerNorm, weight + bias), final norm likewise; q/k/v/o
+    // bias=attention_bias; NemotronMLP up_proj/down_proj only (relu2), bias=mlp_bias; lm_head
+    // without bias, untied by default.
+    gatedMlp: false,
+    norm: 'layernorm',
+    ...ATTENTION_BIAS,
+    mlpBias: { key: 'mlp_bias' },
+    source: 'nemotron/modeling_nemotron.py (LayerNorm1P with bias, two-matrix relu2 MLP)',
+  },
+  {
+    id: 'dbrx',
+    ...LLAMA_LIKE,
+    // DbrxConfig.attribute_map (transformers@23966c3f configuration_dbrx.py).
+    attributeMap: {
+      num_attention_heads: 'n_heads',
+      hidden_size: 'd_model',
+      num_hidden_layers: 'n_layers',
+      max_position_embeddings: 'max_seq_len',
+    },
+    // Nested keys: DbrxAttentionConfig / DbrxFFNConfig, built from the written dicts (absent or
+    // null → the sub-config class defaults). DbrxAttention: head_dim = d_model // n_heads, no key.
+    keys: {
+      nLayers: ['n_layers'],
+      dModel: ['d_model'],
+      nHeads: ['n_heads'],
+      nKvHeads: ['attn_config.kv_n_heads'],
+      ffnSize: ['ffn_config.ffn_hidden_size'],
+      headDim: [],
+      maxPositions: ['max_seq_len'],
+    },
+    defaults: {
+      d_model: 2048,
+      n_heads: 16,
+      n_layers: 24,
+      max_seq_len: 2048,
+      vocab_size: 32000,
+      'attn_config.kv_n_heads': 1,
+      'ffn_config.ffn_hidden_size': 3584,
+      'ffn_config.moe_num_experts': 4,
+      'ffn_config.moe_top_k': 1,
+    },
+    // DbrxConfig raises on tie_word_embeddings true ("not supported for DBRX models").
+    tiedDefault: false,
+    // DbrxBlock (transformers@6bdffed5 modular_dbrx.py): norm_1 / norm_2 = LayerNorm(d, bias=False),
+    // Wqkv d → d + 2·kv_n_heads·head_dim and out_proj without bias; DbrxFFN = router Linear(d, E,
+    // bias=False) + DbrxExpertGLU w1, v1, w2 of E·ffn_hidden_size × d (gated); norm_f
+    // LayerNorm(bias=False); lm_head without bias.
+    moe: 'dbrx',
+    source: 'dbrx/modular_dbrx.py (fused Wqkv, bias-free LayerNorms, GLU experts in every block)',
+  },
+  {
     id: 'gpt_oss',
     ...LLAMA_LIKE,
     // GptOssConfig (transformers@02b8f42b configuration_gpt_oss.py): field defaults; __post_init__
@@ -968,6 +1081,30 @@ const families: HfFamily[] = [
     attnOutBias: { key: 'use_bias' },
     mlpBias: { key: 'use_bias' },
     source: 'ernie4_5/modular_ernie4_5.py (Llama layout, use_bias on every projection)',
+  },
+  {
+    id: 'glm',
+    ...LLAMA_LIKE,
+    // GlmConfig.__init__ (transformers@1d2fe0d8 configuration_glm.py): defaults stored as given (no
+    // None handling), tie_word_embeddings False.
+    defaults: {
+      vocab_size: 151552,
+      hidden_size: 4096,
+      intermediate_size: 13696,
+      num_hidden_layers: 40,
+      num_attention_heads: 32,
+      num_key_value_heads: 2,
+      head_dim: 128,
+      max_position_embeddings: 131072,
+      attention_bias: true,
+    },
+    // GlmDecoderLayer (transformers@ffd4c83e modular_glm.py): LlamaDecoderLayer with GlmMLP =
+    // Phi3MLP (fused gate_up, no bias) and two RMSNorms; GlmAttention q/k/v bias=attention_bias,
+    // o_proj without bias (hidden → hidden in that version, heads·head_dim → hidden in the
+    // LlamaAttention-based later ones); GemmaForCausalLM head, untied by default.
+    qkvBias: { key: 'attention_bias' },
+    outProjVersionDependent: true,
+    source: 'glm/modular_glm.py (two RMSNorms, fused gate_up, q/k/v bias only)',
   },
   {
     id: 'glm4',

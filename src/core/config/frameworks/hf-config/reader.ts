@@ -132,6 +132,13 @@ class JsonConfigView {
   /** The first present top-level key of `aliases`, with its JS value. */
   get(aliases: readonly string[]): Found | undefined {
     for (const key of aliases) {
+      // A dotted key names a key of a nested config object (DBRX `ffn_config.ffn_hidden_size`).
+      const dot = key.indexOf('.');
+      if (dot > 0) {
+        const nested = this.nested(key.slice(0, dot), key.slice(dot + 1));
+        if (nested) return nested;
+        continue;
+      }
       const property = this.view.properties.get(key);
       if (property) return this.found(property, key);
     }
@@ -400,6 +407,16 @@ function buildArchitecture(
     return value.invert ? !on : on;
   };
 
+  for (const key of family.requiredKeys ?? []) {
+    if (view.get([key])) continue;
+    missing.push(`\`${key}\` (the ${family.id} config class keeps an absent value as None)`);
+    view.diagnostics.push({
+      severity: 'warning',
+      code: 'missing-key',
+      message: `unknown: \`${key}\` is not written; the ${family.id} config class stores None and its modeling code cannot build the layer from it; N not shown.`,
+    });
+    valid = false;
+  }
   const nLayers = int('nLayers', family.keys.nLayers, 'layers');
   const dModel = int('dModel', family.keys.dModel, 'width');
   const nHeads = int('nHeads', family.keys.nHeads, 'heads');
@@ -447,6 +464,29 @@ function buildArchitecture(
       return undefined;
     }
     headDim = width.headDim;
+  }
+  for (const key of family.headDimWitnesses ?? []) {
+    const witness = view.get([key]);
+    if (witness && witness.value !== null && witness.value !== headDim) {
+      view.diagnostics.push({
+        severity: 'warning',
+        code: 'not-modelled-key',
+        message: `unknown: ${key} = ${witness.source.raw.slice(0, 20)} differs from the head_dim ${headDim} that ${family.id} builds (${key} is not a config field) — the checkpoint has other attention shapes; N not shown.`,
+        range: witness.source.keyRange,
+      });
+      missing.push(`a model of \`${family.id}.${key}\` ≠ head_dim`);
+      valid = false;
+    }
+  }
+  if (family.outProjVersionDependent && headDim !== undefined && nHeads * headDim !== dModel) {
+    view.diagnostics.push({
+      severity: 'warning',
+      code: 'not-modelled-key',
+      message: `unknown: heads × head_dim = ${nHeads * headDim} differs from hidden_size ${dModel}; ${family.id}'s o_proj has been hidden → hidden in some transformers versions and heads·head_dim → hidden in others; N not shown.`,
+      range: archSources.headDim?.keyRange,
+    });
+    missing.push(`a model of \`${family.id}\` with heads × head_dim ≠ hidden_size`);
+    valid = false;
   }
   let ffnSize = int('ffnSize', family.keys.ffnSize, 'FFN width', {
     nullable: Boolean(family.ffnMultipleOfD),
@@ -674,7 +714,11 @@ function readMoe(
         ? 'n_routed_experts'
         : style === 'ernie'
           ? 'moe_num_experts'
-          : 'num_experts';
+          : style === 'dbrx'
+            ? 'ffn_config.moe_num_experts'
+            : 'num_experts';
+  const perTokenKey =
+    style === 'ernie' ? 'moe_k' : style === 'dbrx' ? 'ffn_config.moe_top_k' : 'num_experts_per_tok';
   // Spellings the config class maps onto the expert count (attribute_map); two different written
   // values leave the count to the order transformers happens to set them in, so it is unknown.
   const spellings = [expertsKey, ...(family.expertAliases ?? [])];
@@ -696,26 +740,34 @@ function readMoe(
   // DeepSeek: n_routed_experts null means a dense model.
   if (style.startsWith('deepseek') && expertsFound && expertsFound.value === null) return undefined;
   const nExperts = int('nExperts', expertsKeys, 'experts', { min: 0 });
-  const expertsPerToken = int(
-    'expertsPerToken',
-    [style === 'ernie' ? 'moe_k' : 'num_experts_per_tok'],
-    'experts per token',
-    { min: 0 },
-  );
+  const expertsPerToken = int('expertsPerToken', [perTokenKey], 'experts per token', { min: 0 });
   if (nExperts === undefined || expertsPerToken === undefined) return 'invalid';
   if (expertsFound) archSources.nExperts = expertsFound.source;
   if (nExperts === 0) return undefined;
   if (expertsPerToken === 0 || expertsPerToken > nExperts) {
-    const source = view.get(['num_experts_per_tok', 'moe_k'])?.source;
+    const source = view.get([perTokenKey])?.source;
     if (source) view.invalid(source, `between 1 and the ${nExperts} experts`);
+    else {
+      // The class default is the value out of range: say so rather than stay silent.
+      view.diagnostics.push({
+        severity: 'warning',
+        code: 'missing-key',
+        message: `unknown: \`${perTokenKey}\` is not written and the ${family.id} default ${expertsPerToken} is not between 1 and the ${nExperts} experts; N not shown.`,
+      });
+    }
     return 'invalid';
   }
 
-  if (style === 'mixtral' || style === 'olmoe') {
+  if (style === 'mixtral' || style === 'olmoe' || style === 'dbrx') {
+    const shared = family.sharedExpertKey
+      ? int(undefined, [family.sharedExpertKey], 'shared MLP width', { min: 0 })
+      : 0;
+    if (shared === undefined) return 'invalid';
     return {
       nExperts,
       expertsPerToken,
       expertFfnSize: denseFfnSize,
+      ...(shared > 0 ? { sharedExpertFfnSize: shared } : {}),
       // gpt-oss: GptOssTopKRouter.bias (E) and GptOssExperts gate_up/down biases.
       ...(family.routerBias ? { routerBias: true } : {}),
       ...(family.expertBias ? { expertBias: true } : {}),
