@@ -18,7 +18,7 @@ import { AXOLOTL_SOURCE, axolotlInventory } from './inventory';
  */
 
 /** HF model types whose decoder linears are named q/k/v/o_proj and gate/up/down_proj (peft targets). */
-const LLAMA_LIKE_TYPES = new Set([
+export const LLAMA_LIKE_TYPES: ReadonlySet<string> = new Set([
   'llama',
   'mistral',
   'qwen2',
@@ -156,8 +156,8 @@ function tokenizerFits(b: SpecBuilder, row: CheckpointRow, model: readonly (stri
   return false;
 }
 
-/** Trainable adapter parameters of a peft LoRA over HF-named linears. */
-function loraCount(
+/** Trainable adapter parameters of a peft LoRA over HF-named linears (also read by llm-foundry's peft_config). */
+export function loraCount(
   arch: ArchitectureSpec,
   modules: readonly string[],
   rank: number,
@@ -186,6 +186,12 @@ function loraCount(
     perLayer += rank * (inWidth + outWidth) + (dora ? outWidth : 0);
   }
   return arch.nLayers * perLayer;
+}
+
+/** The linear layers of a Llama-style HF decoder layer (peft target names), lm_head aside. */
+export function hfLinearNames(arch: ArchitectureSpec): string[] {
+  const gated = arch.gatedMlp ? ['gate_proj', 'up_proj', 'down_proj'] : ['up_proj', 'down_proj'];
+  return ['q_proj', 'k_proj', 'v_proj', 'o_proj', ...gated];
 }
 
 function readAdapter(b: SpecBuilder, arch: ArchitectureSpec, modelType: string | undefined): void {
@@ -222,8 +228,7 @@ function readAdapter(b: SpecBuilder, arch: ArchitectureSpec, modelType: string |
     if (found && found.value !== null && found.value !== undefined)
       return unsupported(`\`${key}\` changes which parameters train`);
   }
-  const gated = arch.gatedMlp ? ['gate_proj', 'up_proj', 'down_proj'] : ['up_proj', 'down_proj'];
-  const all = ['q_proj', 'k_proj', 'v_proj', 'o_proj', ...gated];
+  const all = hfLinearNames(arch);
   // peft check_target_module_exists: a string target_modules is a regex over full module names;
   // _build_peft_lora_config wraps it in a list only under lora_target_linear.
   if (typeof targets?.value === 'string' && !linear)

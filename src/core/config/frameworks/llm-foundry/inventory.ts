@@ -254,8 +254,16 @@ const entries: InventoryEntry[] = [
     example: true,
     why: 'resizes the embeddings to the tokenizer’s length',
   },
-  irrelevant('model.peft_config', 'LoRA adapters; the base model’s N is unchanged'),
-  irrelevant('model.pretrained_lora_id_or_path', 'LoRA adapters; the base model’s N is unchanged'),
+  modelled(
+    'model.peft_config',
+    'N',
+    'LoRA adapters over a frozen base (hf_base.py get_peft_config): counted as trainable beside the base N',
+  ),
+  modelled(
+    'model.pretrained_lora_id_or_path',
+    'N',
+    'a loaded LoRA adapter trains over a frozen base: trainable count and memory unknown, base N unchanged',
+  ),
   irrelevant('model.trust_remote_code', 'where the model class is loaded from'),
   irrelevant('model.use_flash_attention_2', 'a kernel choice'),
   irrelevant('model.attn_implementation', 'a kernel choice'),
