@@ -193,7 +193,11 @@ const entries: InventoryEntry[] = [
     why: 'k/v projections are kept; only their input changes',
   },
   irrelevant('model.attn_config.fused_qkv', 'one Wqkv or three projections of the same total size'),
-  irrelevant('model.attn_config.attn_impl', 'a kernel choice'),
+  modelled(
+    'model.attn_config.attn_impl',
+    'N',
+    'torch / flash (and the older triton) are kernel choices; any other value is a fork’s attention (configuration_mpt.py raises): N unknown',
+  ),
   irrelevant('model.attn_config.sliding_window_size', 'an attention mask'),
   irrelevant('model.attn_config.clip_qkv', 'a clamp'),
   irrelevant('model.attn_config.softmax_scale', 'a constant'),

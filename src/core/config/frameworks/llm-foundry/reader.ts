@@ -94,6 +94,9 @@ function registryName(b: SpecBuilder, path: string[], known: readonly string[]):
   return null;
 }
 
+/** MPT attn_impl values: configuration_mpt.py @8c8dd48f accepts torch and flash; older releases also triton. */
+const MPT_ATTN_IMPLS = ['torch', 'flash', 'triton'];
+
 /** MPT attention classes (llmfoundry/layers_registry attention_classes). */
 const MPT_ATTN_TYPES = ['multihead_attention', 'multiquery_attention', 'grouped_query_attention'];
 
@@ -234,6 +237,18 @@ function readMpt(b: SpecBuilder): ArchitectureSpec | undefined {
     return undefined;
   }
 
+  // MPTConfig._validate_config raises on an attn_impl other than torch / flash (configuration_mpt.py
+  // @8c8dd48f); 'triton' is the older releases' Triton kernel over the same modules. Any other name is
+  // a fork's attention, whose parameters are not llm-foundry's.
+  const impl = b.string(['model', 'attn_config', 'attn_impl']);
+  if (impl && !MPT_ATTN_IMPLS.includes(impl.value)) {
+    b.refuse(
+      impl.source,
+      `unknown: attn_config.attn_impl = \`${impl.value.slice(0, 40)}\` is not one of ${MPT_ATTN_IMPLS.join(', ')} (MPTConfig raises "Unknown attn_impl", configuration_mpt.py @8c8dd48f): a fork's attention, whose parameters Scaling Lens does not model; N not shown.`,
+      { code: 'unknown-value' },
+    );
+    return undefined;
+  }
   // build_attention_layer looks attn_type up in the registry as written (no lower()).
   const attnTypeName = registryName(b, ['model', 'attn_config', 'attn_type'], MPT_ATTN_TYPES);
   if (attnTypeName === null) return undefined;

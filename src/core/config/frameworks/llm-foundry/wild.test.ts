@@ -128,3 +128,47 @@ describe('llm-foundry configs from third-party repos: hf_causal_lm peft_config',
     }
   });
 });
+
+/**
+ * A third-party mpt_causal_lm pretraining YAML found by code search (an mpt-1b.yaml copy whose
+ * repository the index does not name) sets `attn_config.attn_impl: nsa`, a fork's registered
+ * attention. MPTConfig._validate_config raises "Unknown attn_impl" for anything but torch / flash
+ * (llmfoundry/models/mpt/configuration_mpt.py @8c8dd48f; older releases also took triton): the
+ * standard MPT count was shown as if the attention were llm-foundry's.
+ */
+const mpt = (impl: string) =>
+  [
+    'max_seq_len: 2048',
+    'model:',
+    '  name: mpt_causal_lm',
+    '  d_model: 2048',
+    '  n_heads: 16',
+    '  n_layers: 24',
+    '  expansion_ratio: 4',
+    '  max_seq_len: 2048',
+    '  vocab_size: 50368',
+    '  attn_config:',
+    `    attn_impl: ${impl}`,
+    'max_duration: 24800ba',
+    'global_train_batch_size: 512',
+    '',
+  ].join('\n');
+
+describe('llm-foundry configs from third-party repos: attn_impl', () => {
+  it("a fork's attn_impl makes N unknown, naming the key (was the standard MPT-1B count)", () => {
+    const { analysis, diagnostics } = analyze(mpt('nsa'));
+    assert.ok(analysis);
+    assert.equal(analysis.params, null);
+    assert.ok(
+      diagnostics.some((d) => /^unknown: attn_config\.attn_impl = `nsa`/.test(d.message)),
+      diagnostics.map((d) => d.message).join('\n'),
+    );
+  });
+
+  it('torch, flash and the older triton keep the count (same modules)', () => {
+    for (const impl of ['torch', 'flash', 'triton']) {
+      // MPT-1B as scripts/train/yamls/pretrain/mpt-1b.yaml: tied 50368 × 2048, 2048 learned positions.
+      assert.equal(analyze(mpt(impl)).analysis?.params?.total, 1_315_950_592, impl);
+    }
+  });
+});
