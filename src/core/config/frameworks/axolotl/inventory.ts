@@ -33,6 +33,12 @@ export const axolotlInventory: FrameworkInventory = {
       why: "another tokenizer: N unknown unless it is the checkpoint's own or a known checkpoint's with no more embedding rows (_resize_token_embeddings)",
     },
     {
+      key: 'medusa_num_heads',
+      affects: 'N',
+      status: 'modelled',
+      why: "the Medusa fork's heads (ctlllll/axolotl add_medusa_heads): N unknown, the heads' size stated",
+    },
+    {
       key: 'model_config',
       affects: 'N',
       status: 'not-modelled',

@@ -115,9 +115,42 @@ function readArchitecture(b: SpecBuilder): string | undefined {
     return undefined;
   }
   if (!tokenizerFits(b, row, [base?.value, config?.value])) return undefined;
+  if (medusaHeads(b, row)) return undefined;
   b.assume(`${row.id}: ${row.source}`);
   b.spec.architecture = structuredClone(row.architecture);
   return row.modelType;
+}
+
+/**
+ * `medusa_num_heads` is no key of Axolotl's schema (upstream ignores it) but of the Medusa authors'
+ * fork ctlllll/axolotl@76bc572d (the one FasterDecoding/Medusa trains with): utils/models.py
+ * load_model calls monkeypatch/medusa_utils.py add_medusa_heads, which adds medusa_num_heads heads of
+ * `[ResBlock(d)] * medusa_num_layers` (one shared Linear(d, d) with bias, the list repeats the same
+ * module) and a Linear(d, vocab) without bias; under `adapter` the heads join lora_modules_to_save
+ * (trained copies), and `medusa_only_heads` freezes the base. N and the trainable set are the fork's,
+ * not the checkpoint's: N unknown, the heads' size stated. Returns true when the key is set.
+ */
+function medusaHeads(b: SpecBuilder, row: CheckpointRow): boolean {
+  const found = b.find(['medusa_num_heads']);
+  if (!found || found.value === null || found.value === undefined) return false;
+  const heads =
+    typeof found.value === 'number' && Number.isSafeInteger(found.value) ? found.value : undefined;
+  const layersValue = b.find(['medusa_num_layers'])?.value;
+  // utils/config.py normalize_config: medusa_num_layers defaults to 0.
+  const layers = layersValue === null || layersValue === undefined ? 0 : layersValue;
+  const { dModel: d, vocabSize: v } = row.architecture;
+  const size =
+    heads !== undefined && typeof layers === 'number' && layers >= 0
+      ? heads * ((layers > 0 ? d * d + d : 0) + d * v)
+      : undefined;
+  b.spec.paramsMissing = ['a model of `medusa_num_heads` (the Medusa fork of Axolotl)'];
+  b.diagnose(
+    'warning',
+    'not-modelled-key',
+    `unknown: medusa_num_heads = ${String(found.value).slice(0, 20)} — not Axolotl's key but the Medusa fork's (ctlllll/axolotl@76bc572d monkeypatch/medusa_utils.py add_medusa_heads), which adds ${size === undefined ? 'Medusa heads' : `${formatInt(size)} parameters of Medusa heads`} to ${row.id} and changes which parameters train; N not shown.`,
+    found.source.keyRange,
+  );
+  return true;
 }
 
 /**
