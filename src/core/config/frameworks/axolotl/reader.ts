@@ -241,6 +241,14 @@ function readAdapter(b: SpecBuilder, arch: ArchitectureSpec, modelType: string |
       `The adapter's trainable count is not shown: ${why}.`,
       adapter.source.valueRange,
     );
+  // loaders/adapter.py load_lora (axolotl@067b021c): `if cfg.lora_model_dir:` loads the saved adapter
+  // with PeftModel.from_pretrained(…, is_trainable=True); its adapter_config.json, not lora_r /
+  // lora_target_modules, sets the adapters' shapes.
+  const resumed = b.find(['lora_model_dir'])?.value;
+  if (resumed !== null && resumed !== undefined && resumed !== '' && resumed !== false)
+    return unsupported(
+      '`lora_model_dir` loads a saved adapter, whose adapter_config.json (not lora_r / lora_target_modules) sets its shapes',
+    );
   if (!rank) return unsupported('lora_r is not set');
   if (!modelType || !LLAMA_LIKE_TYPES.has(modelType) || arch.moe || arch.mla)
     return unsupported(`the linear layer names of a \`${modelType ?? 'unknown'}\` model are not modelled`);

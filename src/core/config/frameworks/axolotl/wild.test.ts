@@ -136,3 +136,32 @@ describe('Axolotl configs from third-party repos: the Medusa fork', () => {
     assert.equal(analyze(medusa(undefined)).analysis?.params?.total, LLAMA2_7B);
   });
 });
+
+/**
+ * The same issue's llama2_7b_stage2.yml (and ctlllll/axolotl@76bc572d examples/medusa/
+ * vicuna_7b_qlora_stage2.yml) continues from the stage-1 adapter with `lora_model_dir:
+ * ./Llama2_7b_qlora_stage1`. loaders/adapter.py load_lora (axolotl@067b021c): `if cfg.lora_model_dir:`
+ * PeftModel.from_pretrained(model, cfg.lora_model_dir, is_trainable=True) — the saved
+ * adapter_config.json sets rank and targets, so lora_r / lora_target_modules do not give the count.
+ */
+describe('Axolotl configs from third-party repos: lora_model_dir', () => {
+  const lora = (dir: string) => config(undefined).replace('lora_r: 32', `lora_r: 32\nlora_model_dir: ${dir}`);
+
+  it('a saved adapter leaves the trainable count unknown (was rank 32 over every linear)', () => {
+    const { analysis, diagnostics } = analyze(lora('./Llama2_7b_qlora_stage1'));
+    assert.ok(analysis);
+    assert.equal(analysis.params?.total, LLAMA2_7B);
+    assert.equal(analysis.spec.trainableParams, undefined);
+    assert.ok(
+      diagnostics.some((d) => d.code === 'lora-unknown' && /lora_model_dir/.test(d.message)),
+      diagnostics.map((d) => d.message).join('\n'),
+    );
+  });
+
+  it('an empty lora_model_dir (the examples’ placeholder) keeps the count', () => {
+    assert.equal(
+      analyze(lora('')).analysis?.spec.trainableParams?.count,
+      32 * 32 * (4 * (4096 + 4096) + 3 * (4096 + 11008)),
+    );
+  });
+});
