@@ -574,8 +574,15 @@ function readPeft(b: SpecBuilder, modelType: string, arch: ArchitectureSpec): vo
     return unknown('`pretrained_lora_id_or_path` loads an adapter whose shape is not in the file');
   const value = config!.value;
   if (typeof value !== 'object' || Array.isArray(value)) return unknown('`peft_config` is not a mapping');
-  const fields = Object.keys(value as Record<string, unknown>);
-  const other = fields.find((k) => !PEFT_LORA_HARMLESS.has(k));
+  const fields = value as Record<string, unknown>;
+  // A null field is LoraConfig's default; bias 'none' and lora_bias false are too (no trainable biases).
+  const other = Object.keys(fields).find(
+    (k) =>
+      fields[k] !== null &&
+      !PEFT_LORA_HARMLESS.has(k) &&
+      !(k === 'bias' && fields[k] === 'none') &&
+      !(k === 'lora_bias' && fields[k] === false),
+  );
   if (other) return unknown(`\`peft_config.${other.slice(0, 40)}\` changes which parameters train`);
   const peftType = b.string(['model', 'peft_config', 'peft_type'])?.value ?? '';
   if (peftType.toUpperCase() !== 'LORA')

@@ -90,6 +90,11 @@ describe('llm-foundry configs from third-party repos: hf_causal_lm peft_config',
     const allLinear = analyze(
       config(['peft_config:', '  peft_type: LORA', '  task_type: CAUSAL_LM', '  target_modules: all-linear']),
     ).analysis;
+    // bias 'none', lora_bias false and null fields are LoraConfig's defaults.
+    const defaults = analyze(
+      config([...LORA_ALL, '  bias: none', '  lora_bias: false', '  modules_to_save: null']),
+    ).analysis;
+    assert.equal(defaults?.spec.trainableParams?.count, 19_537_920);
     // LoraConfig r default 8; 'all-linear' is every linear but the output embedding.
     assert.equal(allLinear?.spec.trainableParams?.count, (19_537_920 / 64) * 8);
   });
@@ -115,6 +120,7 @@ describe('llm-foundry configs from third-party repos: hf_causal_lm peft_config',
       ['peft_config:', '  r: 8', '  peft_type: LORA', '  task_type: CAUSAL_LM'],
       ['peft_config:', '  r: 8', '  peft_type: LORA', '  task_type: CAUSAL_LM', '  target_modules: .*proj'],
       ['pretrained_lora_id_or_path: my-org/smollm2-lora'],
+      [...LORA_ALL, '  bias: all'],
     ]) {
       const { analysis, diagnostics } = analyze(config(extra));
       assert.ok(analysis);
