@@ -33,6 +33,12 @@ export const axolotlInventory: FrameworkInventory = {
       why: "another tokenizer: N unknown unless it is the checkpoint's own or a known checkpoint's with no more embedding rows (_resize_token_embeddings)",
     },
     {
+      key: 'medusa_num_heads',
+      affects: 'N',
+      status: 'modelled',
+      why: "the Medusa fork's heads (ctlllll/axolotl add_medusa_heads): N unknown, the heads' size stated",
+    },
+    {
       key: 'model_config',
       affects: 'N',
       status: 'not-modelled',
@@ -162,7 +168,12 @@ export const axolotlInventory: FrameworkInventory = {
     },
     { key: 'lora_alpha', affects: 'N', status: 'irrelevant', why: 'adapter scale' },
     { key: 'lora_dropout', affects: 'N', status: 'irrelevant', why: 'dropout has no parameters' },
-    { key: 'lora_model_dir', affects: 'N', status: 'irrelevant', why: 'adapter weights to resume from' },
+    {
+      key: 'lora_model_dir',
+      affects: 'N',
+      status: 'modelled',
+      why: 'a saved adapter to train on (load_lora PeftModel.from_pretrained): its adapter_config.json sets the shapes, so the trainable count is not shown',
+    },
     { key: 'load_in_4bit', affects: 'N', status: 'irrelevant', why: 'storage precision' },
     { key: 'load_in_8bit', affects: 'N', status: 'irrelevant', why: 'storage precision' },
     { key: 'gptq', affects: 'N', status: 'irrelevant', why: 'storage precision' },

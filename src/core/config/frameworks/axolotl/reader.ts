@@ -18,7 +18,7 @@ import { AXOLOTL_SOURCE, axolotlInventory } from './inventory';
  */
 
 /** HF model types whose decoder linears are named q/k/v/o_proj and gate/up/down_proj (peft targets). */
-const LLAMA_LIKE_TYPES = new Set([
+export const LLAMA_LIKE_TYPES: ReadonlySet<string> = new Set([
   'llama',
   'mistral',
   'qwen2',
@@ -115,9 +115,42 @@ function readArchitecture(b: SpecBuilder): string | undefined {
     return undefined;
   }
   if (!tokenizerFits(b, row, [base?.value, config?.value])) return undefined;
+  if (medusaHeads(b, row)) return undefined;
   b.assume(`${row.id}: ${row.source}`);
   b.spec.architecture = structuredClone(row.architecture);
   return row.modelType;
+}
+
+/**
+ * `medusa_num_heads` is no key of Axolotl's schema (upstream ignores it) but of the Medusa authors'
+ * fork ctlllll/axolotl@76bc572d (the one FasterDecoding/Medusa trains with): utils/models.py
+ * load_model calls monkeypatch/medusa_utils.py add_medusa_heads, which adds medusa_num_heads heads of
+ * `[ResBlock(d)] * medusa_num_layers` (one shared Linear(d, d) with bias, the list repeats the same
+ * module) and a Linear(d, vocab) without bias; under `adapter` the heads join lora_modules_to_save
+ * (trained copies), and `medusa_only_heads` freezes the base. N and the trainable set are the fork's,
+ * not the checkpoint's: N unknown, the heads' size stated. Returns true when the key is set.
+ */
+function medusaHeads(b: SpecBuilder, row: CheckpointRow): boolean {
+  const found = b.find(['medusa_num_heads']);
+  if (!found || found.value === null || found.value === undefined) return false;
+  const heads =
+    typeof found.value === 'number' && Number.isSafeInteger(found.value) ? found.value : undefined;
+  const layersValue = b.find(['medusa_num_layers'])?.value;
+  // utils/config.py normalize_config: medusa_num_layers defaults to 0.
+  const layers = layersValue === null || layersValue === undefined ? 0 : layersValue;
+  const { dModel: d, vocabSize: v } = row.architecture;
+  const size =
+    heads !== undefined && typeof layers === 'number' && layers >= 0
+      ? heads * ((layers > 0 ? d * d + d : 0) + d * v)
+      : undefined;
+  b.spec.paramsMissing = ['a model of `medusa_num_heads` (the Medusa fork of Axolotl)'];
+  b.diagnose(
+    'warning',
+    'not-modelled-key',
+    `unknown: medusa_num_heads = ${String(found.value).slice(0, 20)} — not Axolotl's key but the Medusa fork's (ctlllll/axolotl@76bc572d monkeypatch/medusa_utils.py add_medusa_heads), which adds ${size === undefined ? 'Medusa heads' : `${formatInt(size)} parameters of Medusa heads`} to ${row.id} and changes which parameters train; N not shown.`,
+    found.source.keyRange,
+  );
+  return true;
 }
 
 /**
@@ -156,8 +189,8 @@ function tokenizerFits(b: SpecBuilder, row: CheckpointRow, model: readonly (stri
   return false;
 }
 
-/** Trainable adapter parameters of a peft LoRA over HF-named linears. */
-function loraCount(
+/** Trainable adapter parameters of a peft LoRA over HF-named linears (also read by llm-foundry's peft_config). */
+export function loraCount(
   arch: ArchitectureSpec,
   modules: readonly string[],
   rank: number,
@@ -188,6 +221,12 @@ function loraCount(
   return arch.nLayers * perLayer;
 }
 
+/** The linear layers of a Llama-style HF decoder layer (peft target names), lm_head aside. */
+export function hfLinearNames(arch: ArchitectureSpec): string[] {
+  const gated = arch.gatedMlp ? ['gate_proj', 'up_proj', 'down_proj'] : ['up_proj', 'down_proj'];
+  return ['q_proj', 'k_proj', 'v_proj', 'o_proj', ...gated];
+}
+
 function readAdapter(b: SpecBuilder, arch: ArchitectureSpec, modelType: string | undefined): void {
   const adapter = b.oneOf(['adapter'], ['lora', 'qlora']);
   if (!adapter) return;
@@ -201,6 +240,14 @@ function readAdapter(b: SpecBuilder, arch: ArchitectureSpec, modelType: string |
       'lora-unknown',
       `The adapter's trainable count is not shown: ${why}.`,
       adapter.source.valueRange,
+    );
+  // loaders/adapter.py load_lora (axolotl@067b021c): `if cfg.lora_model_dir:` loads the saved adapter
+  // with PeftModel.from_pretrained(…, is_trainable=True); its adapter_config.json, not lora_r /
+  // lora_target_modules, sets the adapters' shapes.
+  const resumed = b.find(['lora_model_dir'])?.value;
+  if (resumed !== null && resumed !== undefined && resumed !== '' && resumed !== false)
+    return unsupported(
+      '`lora_model_dir` loads a saved adapter, whose adapter_config.json (not lora_r / lora_target_modules) sets its shapes',
     );
   if (!rank) return unsupported('lora_r is not set');
   if (!modelType || !LLAMA_LIKE_TYPES.has(modelType) || arch.moe || arch.mla)
@@ -222,8 +269,7 @@ function readAdapter(b: SpecBuilder, arch: ArchitectureSpec, modelType: string |
     if (found && found.value !== null && found.value !== undefined)
       return unsupported(`\`${key}\` changes which parameters train`);
   }
-  const gated = arch.gatedMlp ? ['gate_proj', 'up_proj', 'down_proj'] : ['up_proj', 'down_proj'];
-  const all = ['q_proj', 'k_proj', 'v_proj', 'o_proj', ...gated];
+  const all = hfLinearNames(arch);
   // peft check_target_module_exists: a string target_modules is a regex over full module names;
   // _build_peft_lora_config wraps it in a list only under lora_target_linear.
   if (typeof targets?.value === 'string' && !linear)

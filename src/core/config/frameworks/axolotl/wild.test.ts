@@ -83,3 +83,85 @@ describe('Axolotl configs from third-party repos: tokenizer_config', () => {
     }
   });
 });
+
+/**
+ * FasterDecoding/Medusa issue #85 (llama2_7b_stage1.yml, trimmed), written for the Medusa authors'
+ * fork ctlllll/axolotl@76bc572d (examples/medusa/vicuna_7b_qlora_stage1.yml with another base):
+ * `medusa_num_heads` is not in Axolotl's schema, but the fork's load_model calls
+ * monkeypatch/medusa_utils.py add_medusa_heads — per head `[ResBlock(d)] * medusa_num_layers` (one
+ * shared Linear(d, d) + bias) and Linear(d, vocab) — so the model is not the checkpoint.
+ */
+const medusa = (heads: string | undefined) =>
+  [
+    'base_model: Llama-2-7b-hf',
+    'base_model_config: Llama-2-7b-hf',
+    'model_type: LlamaForCausalLM',
+    'tokenizer_type: LlamaTokenizer',
+    'load_in_4bit: true',
+    'datasets:',
+    '  - path: ./ShareGPT_V4.3_unfiltered_cleaned_split.json',
+    '    type: sharegpt',
+    'sequence_len: 4096',
+    'sample_packing: true',
+    'gradient_accumulation_steps: 4',
+    'micro_batch_size: 2',
+    'num_epochs: 2',
+    ...(heads === undefined
+      ? []
+      : [`medusa_num_heads: ${heads}`, 'medusa_num_layers: 1', 'medusa_only_heads: true']),
+    '',
+  ].join('\n');
+
+describe('Axolotl configs from third-party repos: the Medusa fork', () => {
+  it('medusa_num_heads makes N unknown, naming the key and the heads it adds (was Llama-2-7B)', () => {
+    const { analysis, diagnostics } = analyze(medusa('5'));
+    assert.ok(analysis);
+    assert.equal(analysis.params, null);
+    assert.equal(analysis.memory, null);
+    // 5 × (4096² + 4096 + 4096 × 32000): one shared ResBlock and a vocab projection per head.
+    const heads = 5 * (4096 * 4096 + 4096 + 4096 * 32000);
+    assert.ok(
+      diagnostics.some(
+        (d) =>
+          d.code === 'not-modelled-key' &&
+          /^unknown: medusa_num_heads = 5/.test(d.message) &&
+          d.message.includes(heads.toLocaleString('en-US')),
+      ),
+      diagnostics.map((d) => d.message).join('\n'),
+    );
+    assert.match(analysis.paramsMissing.join('\n'), /medusa_num_heads/);
+  });
+
+  it('without it the checkpoint N stands', () => {
+    assert.equal(analyze(medusa(undefined)).analysis?.params?.total, LLAMA2_7B);
+  });
+});
+
+/**
+ * The same issue's llama2_7b_stage2.yml (and ctlllll/axolotl@76bc572d examples/medusa/
+ * vicuna_7b_qlora_stage2.yml) continues from the stage-1 adapter with `lora_model_dir:
+ * ./Llama2_7b_qlora_stage1`. loaders/adapter.py load_lora (axolotl@067b021c): `if cfg.lora_model_dir:`
+ * PeftModel.from_pretrained(model, cfg.lora_model_dir, is_trainable=True) — the saved
+ * adapter_config.json sets rank and targets, so lora_r / lora_target_modules do not give the count.
+ */
+describe('Axolotl configs from third-party repos: lora_model_dir', () => {
+  const lora = (dir: string) => config(undefined).replace('lora_r: 32', `lora_r: 32\nlora_model_dir: ${dir}`);
+
+  it('a saved adapter leaves the trainable count unknown (was rank 32 over every linear)', () => {
+    const { analysis, diagnostics } = analyze(lora('./Llama2_7b_qlora_stage1'));
+    assert.ok(analysis);
+    assert.equal(analysis.params?.total, LLAMA2_7B);
+    assert.equal(analysis.spec.trainableParams, undefined);
+    assert.ok(
+      diagnostics.some((d) => d.code === 'lora-unknown' && /lora_model_dir/.test(d.message)),
+      diagnostics.map((d) => d.message).join('\n'),
+    );
+  });
+
+  it('an empty lora_model_dir (the examples’ placeholder) keeps the count', () => {
+    assert.equal(
+      analyze(lora('')).analysis?.spec.trainableParams?.count,
+      32 * 32 * (4 * (4096 + 4096) + 3 * (4096 + 11008)),
+    );
+  });
+});

@@ -77,6 +77,13 @@ export function readLlmFoundryLayout(text: string, gpus?: number): ParallelLayou
       masterDtype.source,
       `master_weights_dtype ${masterDtype.source.raw} (16-bit parameters and states)`,
     );
+  // hf_base.py: `peft_config` (get_peft_model) or `pretrained_lora_id_or_path` (is_trainable=True)
+  // trains LoRA adapters over a frozen base: no gradients or optimizer states for the base weights.
+  for (const key of ['peft_config', 'pretrained_lora_id_or_path']) {
+    const found = get(['model', key]);
+    if (found && found.value !== null && found.value !== undefined)
+      b.unmodelled(found.source, `model.${key}: only the LoRA adapters train over a frozen base`);
+  }
   const tp = get(['tp_config']);
   if (tp && tp.value !== null && world !== 1)
     b.unmodelled(

@@ -9,6 +9,7 @@ import { HF_HARMLESS_OVERRIDES, HF_OVERRIDE_KEYS, llmFoundryInventory } from './
 import { parseNumberLiteral } from '../../values';
 import { SpecBuilder, formatInt, omegaConfResolver } from '../../specBuilder';
 import { neverThrowing, epochsOverDataset } from '../../readerPolicy';
+import { hfLinearNames, LLAMA_LIKE_TYPES, loraCount } from '../axolotl/reader';
 
 /**
  * MosaicML llm-foundry (Composer) training YAML: `scripts/train/yamls/pretrain/*.yaml` and mcli run
@@ -92,6 +93,9 @@ function registryName(b: SpecBuilder, path: string[], known: readonly string[]):
   );
   return null;
 }
+
+/** MPT attn_impl values: configuration_mpt.py @8c8dd48f accepts torch and flash; older releases also triton. */
+const MPT_ATTN_IMPLS = ['torch', 'flash', 'triton'];
 
 /** MPT attention classes (llmfoundry/layers_registry attention_classes). */
 const MPT_ATTN_TYPES = ['multihead_attention', 'multiquery_attention', 'grouped_query_attention'];
@@ -233,6 +237,18 @@ function readMpt(b: SpecBuilder): ArchitectureSpec | undefined {
     return undefined;
   }
 
+  // MPTConfig._validate_config raises on an attn_impl other than torch / flash (configuration_mpt.py
+  // @8c8dd48f); 'triton' is the older releases' Triton kernel over the same modules. Any other name is
+  // a fork's attention, whose parameters are not llm-foundry's.
+  const impl = b.string(['model', 'attn_config', 'attn_impl']);
+  if (impl && !MPT_ATTN_IMPLS.includes(impl.value)) {
+    b.refuse(
+      impl.source,
+      `unknown: attn_config.attn_impl = \`${impl.value.slice(0, 40)}\` is not one of ${MPT_ATTN_IMPLS.join(', ')} (MPTConfig raises "Unknown attn_impl", configuration_mpt.py @8c8dd48f): a fork's attention, whose parameters Scaling Lens does not model; N not shown.`,
+      { code: 'unknown-value' },
+    );
+    return undefined;
+  }
   // build_attention_layer looks attn_type up in the registry as written (no lower()).
   const attnTypeName = registryName(b, ['model', 'attn_config', 'attn_type'], MPT_ATTN_TYPES);
   if (attnTypeName === null) return undefined;
@@ -499,6 +515,7 @@ function readHf(b: SpecBuilder, seq: number | undefined): ArchitectureSpec | und
   b.assume(`architecture of ${name.value} from ${row.source}`);
   const architecture: ArchitectureSpec = { ...row.architecture };
   if (!readOverrides(b, row.modelType, architecture)) return undefined;
+  readPeft(b, row.modelType, architecture);
   if (seq && architecture.learnedPositions > 0 && seq > architecture.learnedPositions) {
     b.diagnose(
       'warning',
@@ -508,6 +525,87 @@ function readHf(b: SpecBuilder, seq: number | undefined): ArchitectureSpec | und
     );
   }
   return architecture;
+}
+
+/**
+ * LoraConfig fields that leave the trainable set as r, target_modules and use_dora make it
+ * (peft@5d602fdb src/peft/tuners/lora/config.py): scaling, dropout, init, the two keys
+ * hf_base.py get_peft_config requires, and bookkeeping.
+ */
+const PEFT_LORA_HARMLESS: ReadonlySet<string> = new Set([
+  'peft_type',
+  'task_type',
+  'r',
+  'target_modules',
+  'use_dora',
+  'lora_alpha',
+  'alpha_pattern',
+  'lora_dropout',
+  'use_rslora',
+  'fan_in_fan_out',
+  'init_lora_weights',
+  'inference_mode',
+  'base_model_name_or_path',
+  'revision',
+]);
+
+/**
+ * `model.peft_config` (hf_base.py BaseHuggingFaceModel: get_peft_config builds `LoraConfig(**peft_config)`
+ * — only peft_type LORA, task_type CAUSAL_LM — and Composer's HuggingFaceModel wraps the model with
+ * get_peft_model, which freezes the base): only the adapters train. Counted as peft's LoraLayer
+ * (lora_A r×in + lora_B out×r, DoRA's magnitude out) on the listed Llama-style linears or
+ * 'all-linear' (every linear but the output embedding, tuners_utils.py _maybe_include_all_linear_layers).
+ * `pretrained_lora_id_or_path` (PeftModelForCausalLM.from_pretrained(…, is_trainable=True)) trains
+ * an adapter whose shape is not in the file.
+ */
+function readPeft(b: SpecBuilder, modelType: string, arch: ArchitectureSpec): void {
+  const config = b.find(['model', 'peft_config']);
+  const loaded = b.find(['model', 'pretrained_lora_id_or_path']);
+  const source = config?.value !== null && config?.value !== undefined ? config : loaded;
+  if (!source || source.value === null || source.value === undefined) return;
+  const unknown = (why: string) =>
+    b.diagnose(
+      'info',
+      'lora-unknown',
+      `Only the LoRA adapters train over a frozen base (hf_base.py, llm-foundry@8c8dd48f); their count is not shown: ${why}.`,
+      source.source.keyRange,
+    );
+  if (source === loaded)
+    return unknown('`pretrained_lora_id_or_path` loads an adapter whose shape is not in the file');
+  const value = config!.value;
+  if (typeof value !== 'object' || Array.isArray(value)) return unknown('`peft_config` is not a mapping');
+  const fields = value as Record<string, unknown>;
+  // A null field is LoraConfig's default; bias 'none' and lora_bias false are too (no trainable biases).
+  const other = Object.keys(fields).find(
+    (k) =>
+      fields[k] !== null &&
+      !PEFT_LORA_HARMLESS.has(k) &&
+      !(k === 'bias' && fields[k] === 'none') &&
+      !(k === 'lora_bias' && fields[k] === false),
+  );
+  if (other) return unknown(`\`peft_config.${other.slice(0, 40)}\` changes which parameters train`);
+  const peftType = b.string(['model', 'peft_config', 'peft_type'])?.value ?? '';
+  if (peftType.toUpperCase() !== 'LORA')
+    return unknown(`peft_type \`${peftType}\` (get_peft_config accepts LORA only)`);
+  if (!LLAMA_LIKE_TYPES.has(modelType) || arch.moe || arch.mla)
+    return unknown(`the linear layer names of a \`${modelType}\` model are not modelled`);
+  const rField = b.find(['model', 'peft_config', 'r']);
+  const rank = rField ? b.int(['model', 'peft_config', 'r'])?.value : 8; // LoraConfig r default 8
+  if (rank === undefined) return unknown('`peft_config.r` is not a positive integer');
+  const dora = b.bool(['model', 'peft_config', 'use_dora'])?.value ?? false;
+  const targets = b.find(['model', 'peft_config', 'target_modules'])?.value;
+  const all = hfLinearNames(arch);
+  let modules: string[];
+  if (typeof targets === 'string' && targets.toLowerCase() === 'all-linear') modules = all;
+  else if (typeof targets === 'string')
+    return unknown('`peft_config.target_modules` is a regex over module names');
+  else if (Array.isArray(targets) && targets.length) modules = [...new Set(targets.map((m) => String(m)))];
+  else return unknown('`peft_config.target_modules` is not set (peft picks a per-model default)');
+  const outside = modules.find((m) => !all.includes(m));
+  if (outside) return unknown(`target \`${outside.slice(0, 40)}\` is not one of ${all.join(', ')}`);
+  const count = loraCount(arch, modules, rank, dora);
+  if (count === undefined || !Number.isSafeInteger(count)) return unknown(`r ${rank} gives no count`);
+  b.spec.trainableParams = { count, method: `${dora ? 'DoRA' : 'LoRA'} rank ${rank}` };
 }
 
 /**

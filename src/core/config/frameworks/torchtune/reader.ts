@@ -281,8 +281,44 @@ function readArchitecture(b: SpecBuilder): void {
     );
     return;
   }
+  // config.instantiate calls the builder with every other `model:` key as a keyword argument
+  // (torchtune/config/_instantiate.py): one the builder does not take raises TypeError — a LoRA
+  // argument on a full builder, or a fork's own argument (which, in that fork, may change the model).
+  const accepted = new Set<string>([
+    '_component_',
+    ...(row.overridable ?? []),
+    ...(lora ? LORA_BUILDER_ARGS : []),
+  ]);
+  const stray = [...keysAt(b.yaml, ['model'])].find((key) => !accepted.has(key));
+  if (stray !== undefined) {
+    const written = b.find(['model', stray]);
+    b.spec.paramsMissing = [`a model of \`${base}\` with \`model.${stray.slice(0, 40)}\``];
+    b.diagnose(
+      'error',
+      'unknown-argument',
+      `unknown: \`${component.value.slice(0, 80)}\` takes no argument \`${stray.slice(0, 40)}\` (its _model_builders.py signature at torchtune@${TORCHTUNE_SOURCE.commit.slice(0, 8)}): config.instantiate raises TypeError, and a fork that takes it builds another model; N is not shown.`,
+      written?.source.keyRange,
+    );
+    return;
+  }
   finishArchitecture(b, row, base, lora, component.value);
 }
+
+/**
+ * Keyword arguments of the lora_/qlora_ model builders (torchtune@bd2a0fc7 models/*\/_model_builders.py:
+ * lora_attn_modules, apply_lora_to_mlp, apply_lora_to_output, lora_rank, lora_alpha, lora_dropout,
+ * use_dora, quantize_base; the tied builders take no apply_lora_to_output, left to the count's note).
+ */
+const LORA_BUILDER_ARGS = [
+  'lora_attn_modules',
+  'apply_lora_to_mlp',
+  'apply_lora_to_output',
+  'lora_rank',
+  'lora_alpha',
+  'lora_dropout',
+  'use_dora',
+  'quantize_base',
+];
 
 function finishArchitecture(
   b: SpecBuilder,

@@ -98,3 +98,58 @@ describe('torchtune third-party configs', () => {
     assert.match(note.message, /qwen2_1_5b/);
   });
 });
+
+describe('torchtune builder arguments (config.instantiate passes every model: key to the builder)', () => {
+  it('a LoRA argument on a full model builder is refused: the builder takes none (was the full N)', () => {
+    // torchtune@bd2a0fc7 models/qwen2_5/_model_builders.py: def qwen2_5_0_5b() -> TransformerDecoder.
+    const s = spec(
+      recipe(['  _component_: torchtune.models.qwen2_5.qwen2_5_0_5b', '  lora_rank: 8'].join('\n')),
+    );
+    assert.equal(s.architecture, undefined);
+    assert.ok(
+      s.diagnostics.some(
+        (d) =>
+          d.severity === 'error' &&
+          d.code === 'unknown-argument' &&
+          /takes no argument `lora_rank`/.test(d.message),
+      ),
+      s.diagnostics.map((d) => d.message).join('\n'),
+    );
+  });
+
+  it("a fork's own argument on a LoRA builder makes N unknown, naming it", () => {
+    const s = spec(
+      recipe(
+        [
+          '  _component_: torchtune.models.llama3_1.lora_llama3_1_8b',
+          "  lora_attn_modules: ['q_proj', 'v_proj']",
+          '  lora_rank: 8',
+          '  lora_layers: [0, 1, 2, 3]',
+        ].join('\n'),
+      ),
+    );
+    assert.equal(s.architecture, undefined);
+    assert.equal(s.trainableParams, undefined);
+    assert.match(s.paramsMissing?.join('\n') ?? '', /model\.lora_layers/);
+  });
+
+  it('the builders’ own arguments keep N and the LoRA count', () => {
+    const s = spec(
+      recipe(
+        [
+          '  _component_: torchtune.models.llama3_1.lora_llama3_1_8b',
+          "  lora_attn_modules: ['q_proj', 'v_proj']",
+          '  apply_lora_to_mlp: False',
+          '  apply_lora_to_output: False',
+          '  lora_rank: 8',
+          '  lora_alpha: 16',
+          '  lora_dropout: 0.0',
+          '  use_dora: False',
+          '  quantize_base: False',
+        ].join('\n'),
+      ),
+    );
+    assert.ok(s.architecture);
+    assert.equal(s.trainableParams?.count, QV_RANK8);
+  });
+});
