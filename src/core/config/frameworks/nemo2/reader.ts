@@ -227,11 +227,14 @@ function src(ctx: Ctx, key: string, keyStart: number, valueStart: number, valueE
   };
 }
 
+/** One line, and no NaN/Infinity echoed from a mutated file. */
+const clean = (text: string) => text.replace(/\s+/g, ' ').replace(/\b(NaN|Infinity)\b/g, '(non-finite)');
+
 function warn(ctx: Ctx, message: string, at?: FieldSource, code = 'not-modelled-key') {
   const d: CoreDiagnostic = {
     severity: 'warning',
     code,
-    message: `unknown: ${message.replace(/\s+/g, ' ')}`,
+    message: `unknown: ${clean(message)}`,
   };
   if (at) d.range = at.keyRange;
   ctx.spec.diagnostics.push(d);
@@ -450,8 +453,11 @@ function read(text: string): ReadResult {
   };
   readRecipe(ctx);
   if (!ctx.spec.architecture)
-    ctx.spec.paramsMissing = ctx.nMissing.length ? ctx.nMissing : ['the recipe model'];
-  if (ctx.spec.training.tokens === undefined && ctx.dMissing.length) ctx.spec.training.missing = ctx.dMissing;
+    ctx.spec.paramsMissing = ctx.nMissing.length
+      ? [...new Set(ctx.nMissing.map(clean))]
+      : ['the recipe model'];
+  if (ctx.spec.training.tokens === undefined && ctx.dMissing.length)
+    ctx.spec.training.missing = [...new Set(ctx.dMissing.map(clean))];
   return { kind: 'run-config', spec: ctx.spec };
 }
 
