@@ -2,14 +2,14 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { classifyUnrecognized } from '../../src/core/config/unsupported';
 
-test('a NeMo 2.x Python recipe is named as an unsupported framework with a hint', () => {
+test('a NeMo 2.x Python script without a recipe call is named as an unsupported framework with a hint', () => {
   const recipe = [
     'import nemo_run as run',
     'from nemo.collections import llm',
     '',
     'def main():',
-    '    recipe = llm.llama3_8b.pretrain_recipe(num_nodes=1, num_gpus_per_node=8)',
-    '    run.run(recipe)',
+    '    model = llm.LlamaModel(llm.Llama3Config8B())',
+    '    llm.pretrain(model, data, trainer)  # no recipe: the nemo2 reader reads recipe calls',
   ].join('\n');
   const kind = classifyUnrecognized(recipe);
   assert.equal(kind.kind, 'unsupported-framework');

@@ -23,6 +23,7 @@ import { torchtitanPyReader } from './frameworks/torchtitan/python';
 import { torchtuneReader } from './frameworks/torchtune/reader';
 import { nanotronReader } from './frameworks/nanotron/reader';
 import { nemoReader } from './frameworks/nemo/reader';
+import { nemo2Reader } from './frameworks/nemo2/reader';
 import { axolotlReader } from './frameworks/axolotl/reader';
 
 /**
@@ -47,6 +48,7 @@ export const READERS = [
   torchtuneReader,
   nanotronReader,
   nemoReader,
+  nemo2Reader,
   axolotlReader,
 ] as const satisfies readonly FrameworkReader<string>[];
 

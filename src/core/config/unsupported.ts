@@ -18,8 +18,10 @@ const SIGNATURES: readonly UnsupportedSignature[] = [
     patterns: [
       /\bfrom\s+nemo\.collections\s+import\s+llm\b|\bnemo\.collections\.llm\b/,
       /\brecipe|pretrain|finetune/,
+      // Files calling a recipe (`llm.<name>.pretrain_recipe(...)`) are read by the nemo2 reader.
+      /^(?![\s\S]*\.\s*(?:pretrain_recipe|finetune_recipe)\s*\()/,
     ],
-    hint: 'NeMo 2.x recipes build the model in Python (llm.*Config classes); Scaling Lens reads NeMo 1.x YAML. Export the config to YAML or open the HF config.json of the model.',
+    hint: 'This NeMo 2.x script builds the model in Python without a recipe call (llm.*Config classes); Scaling Lens reads NeMo 2.x files that call `llm.<recipe>.pretrain_recipe(...)`, and NeMo 1.x YAML. Open the HF config.json of the model.',
   },
   {
     framework: 'Hugging Face Trainer (Python script)',
@@ -64,7 +66,7 @@ export function classifyUnrecognized(text: string): UnrecognizedKind {
     return {
       kind: 'config-like',
       keys: [...keys].sort(),
-      hint: 'This looks like a training config of a framework Scaling Lens does not read. Supported: nanoGPT, LitGPT, torchtitan, GPT-NeoX, OLMo, OLMo-core, llm-foundry, MaxText, Megatron, Levanter, HF config.json, torchtune, Axolotl, nanotron, NeMo 1.x.',
+      hint: 'This looks like a training config of a framework Scaling Lens does not read. Supported: nanoGPT, LitGPT, torchtitan, GPT-NeoX, OLMo, OLMo-core, llm-foundry, MaxText, Megatron, Levanter, HF config.json, torchtune, Axolotl, nanotron, NeMo 1.x, NeMo 2.x recipes.',
     };
   }
   return { kind: 'not-a-run-config' };

@@ -1,0 +1,213 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import * as prettier from 'prettier';
+import { readRunConfig, recognize } from '../../registry';
+import { countParams } from '../../../model/params';
+import { nemo2Reader } from './reader';
+import { classifyUnrecognized } from '../../unsupported';
+
+const DIR = join(__dirname, 'fixtures');
+const REPO_ROOT = join(__dirname, '..', '..', '..', '..', '..');
+const fixture = (name: string) => readFileSync(join(DIR, name), 'utf8');
+
+function spec(text: string) {
+  const r = readRunConfig(text, { path: '/x/train.py' });
+  assert.equal(r.kind, 'run-config');
+  if (r.kind !== 'run-config') throw new Error('not read');
+  assert.equal(r.spec.framework, 'nemo2');
+  return r.spec;
+}
+const N = (text: string) => {
+  const s = spec(text);
+  return s.architecture ? countParams(s.architecture).total : undefined;
+};
+const HEAD = 'from nemo.collections import llm\nimport nemo_run as run\n';
+
+describe('nemo2: N', () => {
+  it('Llama-3-8B with its 128,256-token tokenizer: 8,030,261,248 (HF meta-llama/Meta-Llama-3-8B)', () => {
+    assert.equal(N(fixture('llama3_8b_quickstart.py')), 8_030_261_248);
+  });
+  it('Mistral-7B with the v0.1 tokenizer (32,000): 7,241,732,096 (HF mistralai/Mistral-7B-v0.1)', () => {
+    assert.equal(N(fixture('mistral_7b_vocab.py')), 7_241_732_096);
+  });
+  it('the recipe as shipped: MockDataModule trains with GPT2BPETokenizer 50257 → 50304 rows', () => {
+    const s = spec(`${HEAD}recipe = llm.llama3_8b.pretrain_recipe(name="x", num_nodes=1)\n`);
+    assert.equal(s.architecture?.vocabSize, 50304);
+    // 8,030,261,248 − 2 · 4096 · (128256 − 50304)
+    assert.equal(countParams(s.architecture!).total, 7_391_678_464);
+    assert.ok(s.assumptions.some((a) => /GPT2BPETokenizer/.test(a)));
+  });
+  it('TP pads the vocabulary to 128 × TP (get_vocab_size): Llama-3 at TP 4 → 128,512 rows', () => {
+    const s = spec(
+      `${HEAD}r = llm.llama3_8b.pretrain_recipe()\nr.trainer.strategy.tensor_model_parallel_size = 4\nr.model.config.vocab_size = None\nr.data.tokenizer = run.Config(AutoTokenizer, "meta-llama/Meta-Llama-3-8B")\n`,
+    );
+    assert.equal(s.architecture?.vocabSize, 128512);
+  });
+  it('Qwen2.5-7B sets vocab_size 152064 in its config: 7,615,616,512 (HF Qwen/Qwen2.5-7B)', () => {
+    assert.equal(N(`${HEAD}recipe = llm.qwen25_7b.pretrain_recipe(num_nodes=2)\n`), 7_615_616_512);
+  });
+  it('Qwen3-8B (qk_layernorm, vocab 151,936): 8,190,735,360 (HF Qwen/Qwen3-8B)', () => {
+    assert.equal(N(`${HEAD}recipe = llm.qwen3_8b.pretrain_recipe()\n`), 8_190_735_360);
+  });
+  it('Llama-3.2-1B (tied) with its tokenizer: 1,235,814,400 (HF meta-llama/Llama-3.2-1B)', () => {
+    assert.equal(
+      N(
+        `${HEAD}recipe = llm.llama32_1b.pretrain_recipe()\nrecipe.data.tokenizer = run.Config(AutoTokenizer, "meta-llama/Llama-3.2-1B")\n`,
+      ),
+      1_235_814_400,
+    );
+  });
+  it('architecture overrides the count reads are applied', () => {
+    const s = spec(
+      `${HEAD}recipe = llm.llama3_8b.pretrain_recipe()\nrecipe.model.config.num_layers = 2\nrecipe.model.config.vocab_size = 128256\n`,
+    );
+    assert.equal(s.architecture?.nLayers, 2);
+    assert.equal(s.architecture?.vocabSize, 128256);
+  });
+  it('from nemo.collections.llm.recipes import <module> is read', () => {
+    const s = spec(
+      'from nemo.collections.llm.recipes import mistral_7b\nrecipe = mistral_7b.pretrain_recipe()\nrecipe.model.config.vocab_size = 32000\n',
+    );
+    assert.equal(countParams(s.architecture!).total, 7_241_732_096);
+  });
+});
+
+describe('nemo2: D', () => {
+  it('max_steps × global_batch_size × seq_length', () => {
+    const s = spec(fixture('llama3_8b_quickstart.py'));
+    assert.equal(s.training.tokens, 1000 * 256 * 4096);
+    assert.equal(s.training.gpus, 16);
+  });
+  it('the recipe defaults: llama3_8b 1,168,251 steps × 512 × 8192', () => {
+    const s = spec(`${HEAD}recipe = llm.llama3_8b.pretrain_recipe()\n`);
+    assert.equal(s.training.tokens, 1_168_251 * 512 * 8192);
+  });
+  it('recipe parameters passed through (qwen25_7b max_steps, global_batch_size, seq_length)', () => {
+    const s = spec(
+      `${HEAD}recipe = llm.qwen25_7b.pretrain_recipe(max_steps=10, global_batch_size=64, seq_length=2048)\n`,
+    );
+    assert.equal(s.training.tokens, 10 * 64 * 2048);
+  });
+  it('a replaced PreTrainingDataModule with literal arguments', () => {
+    assert.equal(spec(fixture('mistral_7b_vocab.py')).training.tokens, 20_000 * 512 * 4096);
+  });
+});
+
+describe('nemo2: unknown, naming the key', () => {
+  const messages = (text: string) =>
+    spec(text)
+      .diagnostics.map((d) => d.message)
+      .join('\n');
+  it('two different recipes (NeMo examples/llm/pretrain/custom_recipe.py)', () => {
+    const s = spec(fixture('custom_recipe.py'));
+    assert.equal(s.architecture, undefined);
+    assert.equal(s.training.tokens, undefined);
+    assert.match(messages(fixture('custom_recipe.py')), /2 different recipes/);
+  });
+  it('recipe.model replaced by a function call; data replaced by a function (NeMo tests/collections/llm)', () => {
+    for (const f of ['llama3_pretraining.py', 'test_fault_nvrx.py']) {
+      const s = spec(fixture(f));
+      assert.equal(s.architecture, undefined, f);
+      assert.equal(s.training.tokens, undefined, f);
+      assert.match(s.paramsMissing!.join(' '), /recipe\.model/);
+    }
+  });
+  it('a config field not modelled', () => {
+    const text = `${HEAD}recipe = llm.llama3_8b.pretrain_recipe()\nrecipe.model.config.num_moe_experts = 8\nrecipe.model.config.vocab_size = 128256\n`;
+    assert.equal(spec(text).architecture, undefined);
+    assert.match(messages(text), /num_moe_experts/);
+    const other = `${HEAD}recipe = llm.llama3_8b.pretrain_recipe()\nrecipe.model.config.some_new_field = 1\n`;
+    assert.match(messages(other), /some_new_field/);
+  });
+  it('a variable, a condition, and a non-literal tokenizer', () => {
+    const v = `${HEAD}def f(steps):\n    recipe = llm.llama3_8b.pretrain_recipe()\n    recipe.trainer.max_steps = steps\n    return recipe\n`;
+    assert.equal(spec(v).training.tokens, undefined);
+    assert.match(messages(v), /max_steps/);
+    const c = `${HEAD}recipe = llm.llama3_8b.pretrain_recipe()\nif X:\n    recipe.data.global_batch_size = 8\n`;
+    assert.equal(spec(c).training.tokens, undefined);
+    assert.match(messages(c), /global_batch_size/);
+    const t = `${HEAD}recipe = llm.llama3_8b.pretrain_recipe()\nrecipe.data.tokenizer = make_tokenizer()\n`;
+    assert.equal(spec(t).architecture, undefined);
+    assert.match(messages(t), /tokenizer/);
+  });
+  it('a recipe not in the table, MoE recipes, finetune_recipe', () => {
+    const a = `${HEAD}recipe = llm.gemma2_9b.pretrain_recipe()\n`;
+    assert.match(messages(a), /gemma2_9b/);
+    const moe = `${HEAD}recipe = llm.mixtral_8x7b.pretrain_recipe()\nrecipe.model.config.vocab_size = 32000\n`;
+    assert.equal(spec(moe).architecture, undefined);
+    assert.match(messages(moe), /num_moe_experts/);
+    const ft = `${HEAD}recipe = llm.llama3_8b.finetune_recipe(peft_scheme="lora")\n`;
+    assert.equal(spec(ft).architecture, undefined);
+    assert.equal(spec(ft).training.finetune, true);
+  });
+  it('performance_mode=True reads the flipped branch; max_epochs leaves D unknown', () => {
+    const p = `${HEAD}recipe = llm.llama3_8b.pretrain_recipe(performance_mode=True)\n`;
+    assert.equal(spec(p).training.tokens, 1_168_251 * 512 * 8192);
+    const e = `${HEAD}recipe = llm.llama3_8b.pretrain_recipe()\nrecipe.trainer.max_epochs = 1\n`;
+    assert.equal(spec(e).training.tokens, undefined);
+    assert.match(messages(e), /max_epochs/);
+  });
+  it('no crash on garbage Python', () => {
+    for (const text of [
+      `${HEAD}recipe = llm.llama3_8b.pretrain_recipe(((\n`,
+      `${HEAD}recipe = llm.llama3_8b.pretrain_recipe(**kw)\nrecipe.data = (`,
+      `${HEAD}x = llm..pretrain_recipe()\nrecipe.model.config = run.Config(\n`,
+      `${HEAD}` + 'recipe.trainer.max_steps = [\n'.repeat(200),
+    ]) {
+      const r = readRunConfig(text);
+      assert.ok(r.kind === 'run-config' || r.kind === 'not-a-run-config' || r.kind === 'unreadable');
+    }
+  });
+});
+
+describe('nemo2: recognition', () => {
+  it('is recognized and no longer reported as an unsupported framework', () => {
+    assert.equal(recognize(fixture('llama3_8b_quickstart.py'), '/x/train.py'), nemo2Reader);
+    assert.equal(nemo2Reader.detect('import torch\nprint(1)\n', undefined), 0);
+    assert.notEqual(
+      (classifyUnrecognized(fixture('llama3_8b_quickstart.py')) as { framework?: string }).framework,
+      'NeMo 2.x (Python recipe)',
+    );
+    // A NeMo 2 script without a recipe call keeps the "framework not read" status.
+    assert.equal(
+      (
+        classifyUnrecognized(
+          `${HEAD}model = llm.LlamaModel(llm.Llama3Config8B())\nllm.pretrain(model, data, trainer)\n`,
+        ) as { framework?: string }
+      ).framework,
+      'NeMo 2.x (Python recipe)',
+    );
+  });
+});
+
+describe('nemo2: generated table', () => {
+  const python = (() => {
+    try {
+      execFileSync('/usr/bin/python3', ['--version']);
+      return true;
+    } catch {
+      return false;
+    }
+  })();
+  it(
+    'matches the generator run on the vendored NeMo sources',
+    { skip: python ? false : 'no python3' },
+    async () => {
+      const file = join(__dirname, 'tables.ts');
+      assert.ok(existsSync(file));
+      const generated = execFileSync(
+        '/usr/bin/python3',
+        [join(REPO_ROOT, 'scripts/gen-nemo2-recipes.py'), '--stdout'],
+        {
+          encoding: 'utf8',
+          maxBuffer: 64 * 1024 * 1024,
+        },
+      );
+      const options = { ...((await prettier.resolveConfig(file)) ?? {}), filepath: file };
+      assert.equal(await prettier.format(generated, options), readFileSync(file, 'utf8'));
+    },
+  );
+});
