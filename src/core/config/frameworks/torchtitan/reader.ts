@@ -24,6 +24,8 @@ import {
   type TitanEra,
 } from './models';
 import { checkRepoFlavor } from './repoFlavors';
+import { titanFlavorVariants } from './versions';
+import { countParams } from '../../../model/params';
 import { TORCHTITAN_INVENTORY } from './inventory';
 
 /**
@@ -313,6 +315,7 @@ function read(text: string, context: ReadContext): ReadResult {
     const normType = era === '2024-12' ? view.string(['model.norm_type']) : undefined;
     let built = titanArchitecture(era, nameFound.value, flavorFound.value, { normType: normType?.value });
     let unknown = 'unknown' in built ? built.unknown : undefined;
+    let own: ReturnType<typeof checkRepoFlavor>;
     if (!('unknown' in built)) {
       // The flavor table of the checkout the config runs in, when the workspace has it (forks edit it).
       const table = titanFlavorTable(era, nameFound.value);
@@ -323,7 +326,7 @@ function read(text: string, context: ReadContext): ReadResult {
       const released = TITAN_LEGACY_TOKENIZER_WORDS[nameFound.value];
       const tokenizerWords =
         released && tokenizerAt && !/(^|[\/])tests?[\/]/.test(tokenizerAt) ? released.words : undefined;
-      const own = table
+      own = table
         ? checkRepoFlavor(
             table,
             nameFound.value,
@@ -359,6 +362,38 @@ function read(text: string, context: ReadContext): ReadResult {
         } else {
           assumptions.push(`${modelName}: the same in the repository's own flavor table ${own.path}`);
         }
+      }
+    }
+    if (!unknown && !own && era === '2026-02' && !('unknown' in built)) {
+      // No repository table to read: a flavor whose entry changed between versions with the same TOML.
+      const here = countParams(built.architecture).total;
+      for (const variant of titanFlavorVariants(nameFound.value, built.flavorKey)) {
+        const written = [...view.entries.keys(), ...view.tables.keys()];
+        if (variant.laterKeys.some((key) => written.some((k) => k === key || k.startsWith(`${key}.`))))
+          continue;
+        const args = titanFlavorTable(era, nameFound.value)?.flavors[built.flavorKey];
+        if (!args) continue;
+        let other: number | undefined;
+        try {
+          const rebuilt = titanArchitecture(era, nameFound.value, flavorFound.value, {
+            normType: normType?.value,
+            args: variant.edit(args),
+          });
+          if (!('unknown' in rebuilt)) other = countParams(rebuilt.architecture).total;
+        } catch {
+          other = undefined;
+        }
+        if (other === undefined || other === here) continue;
+        view.diagnostics.push({
+          // A count that differs by under 1% (a few biases, a debug vocab) is noted; more is a warning.
+          severity: Math.abs(other - here) > here / 100 ? 'warning' : 'info',
+          code: 'flavor-version',
+          message:
+            `${modelName}: N = ${here.toLocaleString('en-US')} is pytorch/torchtitan@238fa995's flavor; ` +
+            `the same TOML at ${variant.window} builds ${variant.facts}: N = ${other.toLocaleString('en-US')}. ` +
+            `Open the config inside its torchtitan checkout to read that checkout's flavor table.`,
+          range: flavorFound.source.valueRange,
+        });
       }
     }
     if (!unknown && mixed && /^debugmodel/.test(flavorFound.value)) {

@@ -432,3 +432,80 @@ describe("torchtitan MoEArgs fields from the repository's own class", () => {
     assert.equal(countParams(spec.architecture!).total, 20_914_757_184);
   });
 });
+
+/**
+ * The same TOML, different torchtitan versions (pytorch/torchtitan history of each __init__.py):
+ * without the checkout's table the file cannot say which entry it ran, so N follows @238fa995 and a
+ * diagnostic gives the other version's count, unless the file has a key only later versions read.
+ */
+describe('torchtitan flavors whose entry changed between versions with the same TOML', () => {
+  const qwenMoeDebug = [
+    '[job]',
+    'description = "Qwen 3 MoE debug model training"',
+    '[model]',
+    'name = "qwen3"',
+    'flavor = "debugmodel_moe"',
+    'hf_assets_path = "./tests/assets/tokenizer"',
+    '[training]',
+    'local_batch_size = 4',
+    'seq_len = 4096',
+    'steps = 10',
+    '[parallelism]',
+    'data_parallel_shard_degree = -1',
+    '[float8]',
+    'enable_fsdp_float8_all_gather = false',
+    '',
+  ].join('\n');
+  const versionNotes = (spec: RunSpec) => spec.diagnostics.filter((d) => d.code === 'flavor-version');
+
+  it('qwen3 debugmodel_moe: a warning with the Sep–Oct 2025 count, 4,717,084,672 (was 315,758,848 alone)', () => {
+    const spec = specOf(qwenMoeDebug, { path: '/ws/qwen3_moe_debug.toml' });
+    assert.equal(countParams(spec.architecture!).total, 315_758_848);
+    const [note] = versionNotes(spec);
+    assert.equal(note?.severity, 'warning');
+    assert.match(note!.message, /@bd3850be .* @d880de21 .*N = 4,717,084,672/);
+  });
+
+  it('a key only later versions have (job.print_config, Oct 14 2025) rules the other entry out', () => {
+    const spec = specOf(qwenMoeDebug.replace('[job]\n', '[job]\nprint_config = false\n'), {
+      path: '/ws/qwen3_moe_debug.toml',
+    });
+    assert.deepEqual(versionNotes(spec), []);
+  });
+
+  it('llama3 debugmodel with [quantize] tables (after Sep 26 2025) has no note; with [float8] the vocab-2000 count', () => {
+    const llama = (tail: string) =>
+      [
+        '[model]',
+        'name = "llama3"',
+        'flavor = "debugmodel"',
+        'hf_assets_path = "./tests/assets/tokenizer"',
+        '[training]',
+        'local_batch_size = 8',
+        'seq_len = 2048',
+        'steps = 10',
+        tail,
+        '',
+      ].join('\n');
+    assert.deepEqual(versionNotes(specOf(llama('[quantize.linear.float8]\nfilter_fqns = ["output"]'))), []);
+    const [note] = versionNotes(specOf(llama('[float8]\nfilter_fqns = ["output"]')));
+    // 2 × 48 × 256 fewer embedding and output rows; under 1%: a note.
+    assert.equal(note?.severity, 'info');
+    assert.match(note!.message, /vocab 2000: N = 6,139,136/);
+  });
+
+  it("the checkout's own table, when the workspace has it, decides without a note", () => {
+    const spec = specOf(qwenMoeDebug, {
+      path: '/ws/torchtitan/models/qwen3/train_configs/qwen3_moe_debug.toml',
+      readFile: workspace({
+        '/ws/torchtitan/models/qwen3/__init__.py': [
+          'qwen3_configs = {',
+          '    "debugmodel_moe": Qwen3ModelArgs(vocab_size=2048, dim=256, n_layers=8),',
+          '}',
+          '',
+        ].join('\n'),
+      }),
+    });
+    assert.deepEqual(versionNotes(spec), []);
+  });
+});
