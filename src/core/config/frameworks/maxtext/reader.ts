@@ -38,6 +38,7 @@ import {
 } from './tables';
 import { parseShell, type ShellField, type ShellVariable } from '../../shell';
 import { MAXTEXT_INVENTORY } from './inventory';
+import { MAXTEXT_KNOWN_KEYS } from './knownKeys';
 
 /**
  * MaxText reader: YAML configs (base.yml, configs/models/*.yml, copies of base.yml) and shell
@@ -779,6 +780,22 @@ function read(text: string, context: ReadContext): ReadResult {
 
   const archSources: Partial<Record<ArchField, FieldSource>> = {};
   const trainingSources: Partial<Record<TrainingField, FieldSource>> = {};
+  const forkKeys = forkKeysOf(layers);
+  if (forkKeys.length && !configUnknown) {
+    const named = forkKeys
+      .slice(0, 4)
+      .map(
+        ({ key, item, label }) => `${key} = ${quoted(String(item.source?.raw ?? item.value), 40)} (${label})`,
+      )
+      .join(', ');
+    const first = forkKeys.find(({ item }) => item.source && !item.source.file) ?? forkKeys[0]!;
+    configUnknown = {
+      message:
+        `${forkKeys.length === 1 ? 'the key' : `${forkKeys.length} keys`} ${named}${forkKeys.length > 4 ? ', …' : ''} ` +
+        `no MaxText version defines (pyconfig.py refuses keys outside base.yml and configs/types.py): a fork's own code reads ${forkKeys.length === 1 ? 'it' : 'them'}`,
+      range: first.item.source && !first.item.source.file ? first.item.source.keyRange : modelSectionRange,
+    };
+  }
   if (configUnknown) {
     diagnostics.push({
       severity: 'warning',
@@ -818,6 +835,36 @@ function read(text: string, context: ReadContext): ReadResult {
     // Without the config's own layer, a memory layout from the other layers would be a guess.
     parsed: configUnknown ? undefined : { maxtextLayers: layers },
   };
+}
+
+/**
+ * Keys a file of the layering sets that no MaxText version accepts (knownKeys.ts), with a value that
+ * turns something on: null, '', false, 0 and empty collections are how forks leave their own
+ * features off in their base.yml, and are skipped.
+ */
+function forkKeysOf(layers: readonly Layer[]): { key: string; item: LayerValue; label: string }[] {
+  const seen = new Set<string>();
+  const out: { key: string; item: LayerValue; label: string }[] = [];
+  for (let i = layers.length - 1; i >= 1; i--) {
+    const layer = layers[i]!;
+    if (layer.label.startsWith('built-in')) continue;
+    for (const [key, item] of layer.values) {
+      if (seen.has(key)) continue;
+      seen.add(key);
+      if (MAXTEXT_KNOWN_KEYS.has(key) || Object.hasOwn(MAXTEXT_BASE_DEFAULTS, key)) continue;
+      if (!item.unresolved && isOff(item.value)) continue;
+      out.push({ key, item, label: layer.label });
+    }
+  }
+  return out;
+}
+
+function isOff(value: unknown): boolean {
+  if (value === null || value === undefined || value === false || value === 0) return true;
+  if (typeof value === 'string') return /^\s*(|none|null|false|0|0\.0|['"]{2})\s*$/i.test(value);
+  if (Array.isArray(value)) return value.length === 0;
+  if (typeof value === 'object') return Object.keys(value as object).length === 0;
+  return false;
 }
 
 /**

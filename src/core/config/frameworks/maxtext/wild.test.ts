@@ -285,3 +285,47 @@ describe('MaxText keys of configs/types.py that base.yml does not list', () => {
     assert.match(messages(padded), /unknown: padded_base_moe_mlp_dim = 1152/);
   });
 });
+
+/**
+ * Keys no MaxText version defines (knownKeys.ts: every base.yml and configs/types.py revision of
+ * AI-Hypercomputer/maxtext up to e591f30c). hilbertmeng/maxtext@25fd633d MaxText/configs/base.yml
+ * adds 94 of them, among them `exp_class: 'Llama2Medium'`, which its pyconfig.py
+ * `_update_exp_config` expands into the attributes of MaxText/exp.py's Llama2Medium (base_emb_dim
+ * 1024, 24 layers, decoder_block "fusion", per_device_batch_size 32, ...) over base.yml: every launch
+ * of that tree was counted as base.yml's llama2 model (1,104,218,112) with base.yml's run.
+ */
+describe('MaxText keys that no MaxText version defines (a fork reads them)', () => {
+  const launch =
+    'python3 MaxText/train.py MaxText/configs/base.yml run_name=r steps=5 per_device_batch_size=1\n';
+  const forkBase = (extra: string) => `${eraBase}${extra}\n`;
+
+  it("a fork base.yml with exp_class: N and D unknown, naming it (was counted as base.yml's llama2 model and run)", () => {
+    const spec = specOf('/r/run.sh', {
+      '/r/MaxText/configs/base.yml': forkBase("exp_class: 'Llama2Medium'\ndense_conn: False\nme_nums: null"),
+      '/r/run.sh': launch,
+    });
+    assert.equal(spec.architecture, undefined);
+    assert.equal(spec.training.tokens, undefined);
+    assert.match(messages(spec), /unknown: the key exp_class = .*Llama2Medium.* no MaxText version defines/);
+    // Fork switches left off (False, null) are not named.
+    assert.doesNotMatch(messages(spec), /dense_conn|me_nums/);
+  });
+
+  it('a fork key on the command line is named at the argument', () => {
+    const spec = specOf('/r/run.sh', {
+      '/r/MaxText/configs/base.yml': eraBase,
+      '/r/run.sh': launch.replace('\n', " exp_class='DreamMiniXL'\n"),
+    });
+    assert.equal(spec.architecture, undefined);
+    const note = spec.diagnostics.find((d) => /exp_class/.test(d.message));
+    assert.equal(note?.range?.start.line, 0);
+  });
+
+  it('keys of older MaxText versions are not fork keys (cosine_learning_rate_final_fraction, Oct 2024)', () => {
+    const spec = specOf('/r/run.sh', {
+      '/r/MaxText/configs/base.yml': forkBase('cosine_learning_rate_final_fraction: 0.1'),
+      '/r/run.sh': launch,
+    });
+    assert.ok(spec.architecture);
+  });
+});
