@@ -448,6 +448,26 @@ class Settings {
     readonly diagnostics: CoreDiagnostic[],
   ) {}
 
+  /** The effective value of a key without recording, diagnosing or rejecting it. */
+  peek(key: string): LayerValue | undefined {
+    for (let i = this.layers.length - 1; i >= 0; i--) {
+      const found = this.layers[i].values.get(key);
+      if (found) return found;
+    }
+    return undefined;
+  }
+
+  /** The value of the config chain's root (the file's own base.yml), else the built-in base.yml's. */
+  baseValue(key: string): unknown {
+    const root = this.layers.find((layer) => layer.base && layer.values.has(key)) ?? this.layers[0];
+    return root?.values.get(key)?.value;
+  }
+
+  /** Every key some layer sets. */
+  keys(): Set<string> {
+    return new Set(this.layers.flatMap((layer) => [...layer.values.keys()]));
+  }
+
   get(key: string): LayerValue | undefined {
     for (let i = this.layers.length - 1; i >= 0; i--) {
       const found = this.layers[i].values.get(key);
@@ -1404,7 +1424,12 @@ function readTraining(
   const gradAccum = accumulation?.value ?? 1;
   training.steps = steps.value;
   training.seqLen = seq.value;
-  const devices = context.options?.gpus;
+  const mesh = meshDevices(settings);
+  if (mesh) {
+    training.gpus = mesh.devices;
+    if (mesh.source) sources.gpus = mesh.source;
+  }
+  const devices = mesh?.devices ?? context.options?.gpus;
   const perStepFormula = `per_device_batch_size ${perDevice.value} × gradient_accumulation_steps ${gradAccum} × max_target_length ${seq.value}`;
   if (devices && devices > 0) {
     // pyconfig: the global batch is int(num_devices × per_device_batch_size) × accumulation.
@@ -1423,7 +1448,7 @@ function readTraining(
     training.globalBatchSeqs = globalBatch;
     training.tokensPerStep = globalBatch * seq.value;
     training.tokens = steps.value * training.tokensPerStep;
-    training.formula = `steps ${format(steps.value)} × ${perStepFormula} × ${devices} devices (device count from settings)`;
+    training.formula = `steps ${format(steps.value)} × ${perStepFormula} × ${devices} devices (${mesh ? `the mesh: ${mesh.how}` : 'device count from settings'})`;
     training.durationUnit = { kind: 'steps', tokensPerUnit: training.tokensPerStep, suffix: '' };
     return training;
   }
@@ -1443,6 +1468,40 @@ function readTraining(
   });
   assumptions.push('num_devices comes from the TPU/GPU slice, not from the config');
   return training;
+}
+
+/**
+ * The device count the run's own mesh fixes: MaxText builds the mesh from ici_*_parallelism (within a
+ * slice) × dcn_*_parallelism (across slices) over mesh_axes, and fails unless the product is the
+ * number of devices (configs/types.py @e591f30c: `ici_parallelism = [ici_map[axis] for axis in
+ * mesh_axes]`; maxtext_utils create_device_mesh). Known only when every degree of the effective
+ * layering (base.yml ← model file ← this launch's arguments) is a positive whole number: base.yml's
+ * -1 (ici_fsdp_parallelism, dcn_data_parallelism) fills the slice, whatever size it is. Another
+ * command in the same script (a decode.py with ici_autoregressive_parallelism=4) is not this run.
+ */
+function meshDevices(settings: Settings): { devices: number; how: string; source?: FieldSource } | undefined {
+  const meshAxes = settings.peek('mesh_axes');
+  // A mesh_axes of the file's own (not its base.yml's) drops or reorders axes: not modelled here.
+  if (meshAxes && JSON.stringify(meshAxes.value) !== JSON.stringify(settings.baseValue('mesh_axes')))
+    return undefined;
+  const names = [...settings.keys()].filter((key) => /^(ici|dcn)_[a-z_]+_parallelism$/.test(key)).sort();
+  if (!names.includes('ici_fsdp_parallelism') || !names.includes('dcn_data_parallelism')) return undefined;
+  let devices = 1;
+  const written: string[] = [];
+  let source: FieldSource | undefined;
+  for (const name of names) {
+    const item = settings.peek(name);
+    if (!item || item.unresolved || item.refused) return undefined;
+    const value = typeof item.value === 'string' ? Number(item.value) : item.value;
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) return undefined;
+    devices *= value;
+    if (value !== 1 || name === 'ici_fsdp_parallelism' || name === 'dcn_data_parallelism') {
+      written.push(`${name} ${value}`);
+      if (!source && item.source && !item.source.file) source = item.source;
+    }
+  }
+  if (!(devices >= 1 && devices <= 1_000_000)) return undefined;
+  return { devices, how: `${written.join(' × ')} = ${devices} devices`, source };
 }
 
 function emptySpec(diagnostics: CoreDiagnostic[], assumptions: string[]): RunSpec {

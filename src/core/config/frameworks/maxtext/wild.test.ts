@@ -329,3 +329,46 @@ describe('MaxText keys that no MaxText version defines (a fork reads them)', () 
     assert.ok(spec.architecture);
   });
 });
+
+/**
+ * The device count of the run's own mesh. AI-Hypercomputer/maxtext@e591f30c (and ROCm/maxtext@7629ac5a)
+ * end_to_end/gpu/a3/test_llama2_7b.sh trains with `dcn_data_parallelism=1 ici_fsdp_parallelism=8`
+ * and later decodes with `ici_autoregressive_parallelism=4`; the file-wide scan of mesh keys
+ * multiplied both commands' degrees into 32 devices.
+ */
+describe('MaxText device count from the training launch’s own mesh', () => {
+  const script = [
+    'python MaxText/train.py MaxText/configs/base.yml run_name=r hardware=gpu steps=30 dcn_data_parallelism=1 ici_fsdp_parallelism=8 per_device_batch_size=4 max_target_length=4096 model_name=llama2-7b',
+    'python3 MaxText/decode.py MaxText/configs/base.yml run_name=d per_device_batch_size=1 model_name=llama2-7b ici_autoregressive_parallelism=4 max_target_length=16',
+    '',
+  ].join('\n');
+  const read = (text: string, gpus?: number): RunSpec => {
+    const tree: Record<string, string> = {
+      '/r/MaxText/configs/base.yml': eraBase,
+      '/r/MaxText/configs/models/llama2-7b.yml': llama2_7b,
+    };
+    const result = readRunConfig(text, {
+      path: '/r/run.sh',
+      readFile: (path) => tree[path],
+      ...(gpus ? { options: { gpus } } : {}),
+    });
+    assert.equal(result.kind, 'run-config');
+    return (result as { spec: RunSpec }).spec;
+  };
+
+  it('8 devices, 30 × 4 × 4096 × 8 = 3,932,160 tokens (was 32 devices with the decode command’s degree, 15,728,640)', () => {
+    const spec = read(script);
+    assert.equal(spec.training.gpus, 8);
+    assert.equal(spec.training.tokens, 3_932_160);
+    assert.match(
+      spec.training.formula ?? '',
+      /the mesh: dcn_data_parallelism 1 × ici_fsdp_parallelism 8 = 8 devices/,
+    );
+  });
+
+  it('a degree left at base.yml’s -1 fills the slice: the count comes from settings', () => {
+    const spec = read(script.replace('dcn_data_parallelism=1 ', ''), 16);
+    assert.equal(spec.training.gpus, undefined);
+    assert.equal(spec.training.tokens, 30 * 4 * 4096 * 16);
+  });
+});
