@@ -618,7 +618,7 @@ function read(text: string, context: ReadContext): ReadResult {
   let configUnknown: { message: string; range?: SourceRange } | undefined;
 
   if (isShellText(text, context.path)) {
-    const script = parseShell(text);
+    const script = parseShell(commandFlagsSplit(text));
     diagnostics.push(...script.diagnostics);
     const launch = findLaunch(script.statements);
     if (!launch) {
@@ -954,6 +954,21 @@ function withoutRedirections(fields: ShellField[]): ShellField[] {
     out.push(fields[i]);
   }
   return out;
+}
+
+/**
+ * `--COMMAND="python3 MaxText/train.py … key=value"` (MaxText's multihost_runner.py, `gcloud …
+ * --command=`) hands the quoted launch to a remote shell as one argument, like `--COMMAND "…"`,
+ * whose string the shell parser already splits into the launch's words. The `=` of such a flag
+ * becomes a space (same length: every offset stays) when the quoted string holds a MaxText trainer,
+ * so both spellings are read alike.
+ */
+function commandFlagsSplit(text: string): string {
+  return text.replace(
+    /(^|[\s;])(--?[A-Za-z][\w-]*)=(?="((?:[^"\\]|\\[\s\S])*)")/g,
+    (whole, before, flag, quoted) =>
+      /MaxText[/.]train|maxtext[/.]trainers[/.]pre_train/.test(quoted) ? `${before}${flag} ` : whole,
+  );
 }
 
 function findLaunch(statements: ReturnType<typeof parseShell>['statements']): Launch | undefined {

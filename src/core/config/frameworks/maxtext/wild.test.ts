@@ -372,3 +372,36 @@ describe('MaxText device count from the training launch’s own mesh', () => {
     assert.equal(spec.training.tokens, 30 * 4 * 4096 * 16);
   });
 });
+
+/**
+ * A launch handed to multihost_runner.py as `--COMMAND="…"` (a script found by code search, in a
+ * MaxText checkout with its own models/subsup_small.yml; shortened): an ahead-of-time compile first,
+ * then the training run inside the flag's string.
+ */
+describe('MaxText launches inside a --COMMAND="…" argument', () => {
+  const script = [
+    'python3 MaxText/train_compile.py MaxText/configs/base.yml model_name=llama2-7b per_device_batch_size=3 compile_topology=v5p-256 compile_topology_num_slices=1',
+    'BATCH_SIZE=4',
+    'python3 multihost_runner.py --TPU_PREFIX=$TPU_NAME \\',
+    '--COMMAND="\\',
+    '    python3 MaxText/train.py MaxText/configs/base.yml model_name=llama2-7b \\',
+    '    run_name=r per_device_batch_size=${BATCH_SIZE} \\',
+    '    steps=10 dataset_type=synthetic"',
+    '',
+  ].join('\n');
+
+  it('the training run is read (was the train_compile line: base.yml steps 150,001 × per_device_batch_size 3)', () => {
+    const spec = specOf('/r/run.sh', tree(script));
+    assert.equal(spec.training.steps, 10);
+    assert.match(spec.training.formula ?? '', /steps 10 × per_device_batch_size 4 /);
+    assert.equal(countParams(spec.architecture!).total, LLAMA2_7B);
+  });
+
+  it('a --flag="…" string without a trainer is left as it is', () => {
+    const spec = specOf(
+      '/r/run.sh',
+      tree('python3 MaxText/train.py MaxText/configs/base.yml run_name=r steps=5 --note="steps=7"\n'),
+    );
+    assert.equal(spec.training.steps, 5);
+  });
+});
