@@ -27,6 +27,7 @@ import { checkRepoFlavor } from './repoFlavors';
 import { titanFlavorVariants } from './versions';
 import { countParams } from '../../../model/params';
 import { TORCHTITAN_INVENTORY } from './inventory';
+import { TITAN_KNOWN_TOML_KEYS } from './knownKeys';
 
 /**
  * torchtitan `train_configs/*.toml` reader (the TOML era, up to Feb 2026). The file names a model
@@ -602,6 +603,37 @@ function read(text: string, context: ReadContext): ReadResult {
         range: view.source(kv).keyRange,
       });
       break;
+    }
+  }
+
+  // A key no torchtitan version defines (knownKeys.ts), outside [model] (whose fork keys make N
+  // unknown above): the fork's own trainer reads it (NousResearch/torchtitan@1284e197
+  // docs/batch_size_scheduler/debug_linear.toml `[batch_size_scheduler] mode = "linear"`,
+  // `start_batch_size = 8`: the batch ramps up to global_batch_size). Switches left off (false, 0,
+  // '', an empty list) are not counted.
+  if (!invalidRun) {
+    const fork = [...view.entries].filter(([key, kv]) => {
+      if (key.startsWith('model.') || TITAN_KNOWN_TOML_KEYS.has(key)) return false;
+      // Gradient-accumulation keys are judged above (1 accumulates nothing).
+      if (/accum/i.test(key.slice(key.lastIndexOf('.') + 1))) return false;
+      const value = kv.value.type === 'TOMLValue' ? kv.value.value : undefined;
+      if (value === false || value === 0 || value === '' || value === null) return false;
+      if (kv.value.type === 'TOMLArray' && kv.value.elements.length === 0) return false;
+      return true;
+    });
+    if (fork.length) {
+      invalidRun = true;
+      const named = fork
+        .slice(0, 4)
+        .map(([key]) => key)
+        .join(', ');
+      missing.push(`unknown: ${named}${fork.length > 4 ? ', …' : ''} (keys no torchtitan version defines)`);
+      view.diagnostics.push({
+        severity: 'warning',
+        code: 'not-modelled-key',
+        message: `unknown: ${named}${fork.length > 4 ? `, … (${fork.length} keys)` : ''} — no torchtitan version defines ${fork.length === 1 ? 'this key' : 'these keys'} (torchtitan refuses keys outside its JobConfig); the fork that reads ${fork.length === 1 ? 'it' : 'them'} may change the batch or the steps, so D is not shown.`,
+        range: view.source(fork[0]![1]).keyRange,
+      });
     }
   }
 

@@ -509,3 +509,54 @@ describe('torchtitan flavors whose entry changed between versions with the same 
     assert.deepEqual(versionNotes(spec), []);
   });
 });
+
+/**
+ * Keys no torchtitan version defines (knownKeys.ts), outside [model]: NousResearch/torchtitan@1284e197
+ * docs/batch_size_scheduler/debug_linear.toml ramps the batch from 8 to global_batch_size 32 over 500
+ * samples with its own `[batch_size_scheduler]`; torchtitan itself refuses the table.
+ */
+describe('torchtitan TOML keys no torchtitan version defines', () => {
+  const toml = (extra: string) =>
+    [
+      '[job]',
+      'description = "Batch size scheduler test - linear rampup"',
+      extra,
+      '[training]',
+      'dataset = "c4_test"',
+      'local_batch_size = 4',
+      'global_batch_size = 32',
+      'seq_len = 256',
+      'steps = 100',
+      '[model]',
+      'name = "llama3"',
+      'flavor = "debugmodel"',
+      'hf_assets_path = "./tests/assets/tokenizer"',
+      '[parallelism]',
+      'expert_parallel_comm_backend = "standard"',
+      '[quantize.linear.float8]',
+      'filter_fqns = ["output"]',
+      '',
+    ].join('\n');
+
+  it('[batch_size_scheduler]: D unknown naming its keys (was steps × global_batch_size × seq_len, 819,200)', () => {
+    const spec = specOf(
+      toml('[batch_size_scheduler]\nmode = "linear"\nstart_batch_size = 8\nrampup_samples = 500'),
+    );
+    assert.equal(spec.training.tokens, undefined);
+    assert.match(
+      messages(spec),
+      /unknown: batch_size_scheduler\.mode, batch_size_scheduler\.start_batch_size/,
+    );
+    assert.ok(spec.architecture, 'N is not touched');
+  });
+
+  it("upstream keys of any version are not a fork's", () => {
+    const spec = specOf(toml(''));
+    assert.equal(spec.training.tokens, 819_200);
+  });
+
+  it('a fork switch left off is not counted', () => {
+    const spec = specOf(toml('[batch_size_scheduler]\nenable = false'));
+    assert.equal(spec.training.tokens, 819_200);
+  });
+});
