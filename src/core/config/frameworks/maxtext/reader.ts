@@ -38,6 +38,7 @@ import {
 } from './tables';
 import { parseShell, type ShellField, type ShellVariable } from '../../shell';
 import { MAXTEXT_INVENTORY } from './inventory';
+import { MAXTEXT_KNOWN_KEYS } from './knownKeys';
 
 /**
  * MaxText reader: YAML configs (base.yml, configs/models/*.yml, copies of base.yml) and shell
@@ -447,6 +448,26 @@ class Settings {
     readonly diagnostics: CoreDiagnostic[],
   ) {}
 
+  /** The effective value of a key without recording, diagnosing or rejecting it. */
+  peek(key: string): LayerValue | undefined {
+    for (let i = this.layers.length - 1; i >= 0; i--) {
+      const found = this.layers[i].values.get(key);
+      if (found) return found;
+    }
+    return undefined;
+  }
+
+  /** The value of the config chain's root (the file's own base.yml), else the built-in base.yml's. */
+  baseValue(key: string): unknown {
+    const root = this.layers.find((layer) => layer.base && layer.values.has(key)) ?? this.layers[0];
+    return root?.values.get(key)?.value;
+  }
+
+  /** Every key some layer sets. */
+  keys(): Set<string> {
+    return new Set(this.layers.flatMap((layer) => [...layer.values.keys()]));
+  }
+
   get(key: string): LayerValue | undefined {
     for (let i = this.layers.length - 1; i >= 0; i--) {
       const found = this.layers[i].values.get(key);
@@ -597,7 +618,7 @@ function read(text: string, context: ReadContext): ReadResult {
   let configUnknown: { message: string; range?: SourceRange } | undefined;
 
   if (isShellText(text, context.path)) {
-    const script = parseShell(text);
+    const script = parseShell(commandFlagsSplit(text));
     diagnostics.push(...script.diagnostics);
     const launch = findLaunch(script.statements);
     if (!launch) {
@@ -779,6 +800,22 @@ function read(text: string, context: ReadContext): ReadResult {
 
   const archSources: Partial<Record<ArchField, FieldSource>> = {};
   const trainingSources: Partial<Record<TrainingField, FieldSource>> = {};
+  const forkKeys = forkKeysOf(layers);
+  if (forkKeys.length && !configUnknown) {
+    const named = forkKeys
+      .slice(0, 4)
+      .map(
+        ({ key, item, label }) => `${key} = ${quoted(String(item.source?.raw ?? item.value), 40)} (${label})`,
+      )
+      .join(', ');
+    const first = forkKeys.find(({ item }) => item.source && !item.source.file) ?? forkKeys[0]!;
+    configUnknown = {
+      message:
+        `${forkKeys.length === 1 ? 'the key' : `${forkKeys.length} keys`} ${named}${forkKeys.length > 4 ? ', …' : ''} ` +
+        `no MaxText version defines (pyconfig.py refuses keys outside base.yml and configs/types.py): a fork's own code reads ${forkKeys.length === 1 ? 'it' : 'them'}`,
+      range: first.item.source && !first.item.source.file ? first.item.source.keyRange : modelSectionRange,
+    };
+  }
   if (configUnknown) {
     diagnostics.push({
       severity: 'warning',
@@ -818,6 +855,36 @@ function read(text: string, context: ReadContext): ReadResult {
     // Without the config's own layer, a memory layout from the other layers would be a guess.
     parsed: configUnknown ? undefined : { maxtextLayers: layers },
   };
+}
+
+/**
+ * Keys a file of the layering sets that no MaxText version accepts (knownKeys.ts), with a value that
+ * turns something on: null, '', false, 0 and empty collections are how forks leave their own
+ * features off in their base.yml, and are skipped.
+ */
+function forkKeysOf(layers: readonly Layer[]): { key: string; item: LayerValue; label: string }[] {
+  const seen = new Set<string>();
+  const out: { key: string; item: LayerValue; label: string }[] = [];
+  for (let i = layers.length - 1; i >= 1; i--) {
+    const layer = layers[i]!;
+    if (layer.label.startsWith('built-in')) continue;
+    for (const [key, item] of layer.values) {
+      if (seen.has(key)) continue;
+      seen.add(key);
+      if (MAXTEXT_KNOWN_KEYS.has(key) || Object.hasOwn(MAXTEXT_BASE_DEFAULTS, key)) continue;
+      if (!item.unresolved && isOff(item.value)) continue;
+      out.push({ key, item, label: layer.label });
+    }
+  }
+  return out;
+}
+
+function isOff(value: unknown): boolean {
+  if (value === null || value === undefined || value === false || value === 0) return true;
+  if (typeof value === 'string') return /^\s*(|none|null|false|0|0\.0|['"]{2})\s*$/i.test(value);
+  if (Array.isArray(value)) return value.length === 0;
+  if (typeof value === 'object') return Object.keys(value as object).length === 0;
+  return false;
 }
 
 /**
@@ -887,6 +954,21 @@ function withoutRedirections(fields: ShellField[]): ShellField[] {
     out.push(fields[i]);
   }
   return out;
+}
+
+/**
+ * `--COMMAND="python3 MaxText/train.py … key=value"` (MaxText's multihost_runner.py, `gcloud …
+ * --command=`) hands the quoted launch to a remote shell as one argument, like `--COMMAND "…"`,
+ * whose string the shell parser already splits into the launch's words. The `=` of such a flag
+ * becomes a space (same length: every offset stays) when the quoted string holds a MaxText trainer,
+ * so both spellings are read alike.
+ */
+function commandFlagsSplit(text: string): string {
+  return text.replace(
+    /(^|[\s;])(--?[A-Za-z][\w-]*)=(?="((?:[^"\\]|\\[\s\S])*)")/g,
+    (whole, before, flag, quoted) =>
+      /MaxText[/.]train|maxtext[/.]trainers[/.]pre_train/.test(quoted) ? `${before}${flag} ` : whole,
+  );
 }
 
 function findLaunch(statements: ReturnType<typeof parseShell>['statements']): Launch | undefined {
@@ -1357,7 +1439,12 @@ function readTraining(
   const gradAccum = accumulation?.value ?? 1;
   training.steps = steps.value;
   training.seqLen = seq.value;
-  const devices = context.options?.gpus;
+  const mesh = meshDevices(settings);
+  if (mesh) {
+    training.gpus = mesh.devices;
+    if (mesh.source) sources.gpus = mesh.source;
+  }
+  const devices = mesh?.devices ?? context.options?.gpus;
   const perStepFormula = `per_device_batch_size ${perDevice.value} × gradient_accumulation_steps ${gradAccum} × max_target_length ${seq.value}`;
   if (devices && devices > 0) {
     // pyconfig: the global batch is int(num_devices × per_device_batch_size) × accumulation.
@@ -1376,7 +1463,7 @@ function readTraining(
     training.globalBatchSeqs = globalBatch;
     training.tokensPerStep = globalBatch * seq.value;
     training.tokens = steps.value * training.tokensPerStep;
-    training.formula = `steps ${format(steps.value)} × ${perStepFormula} × ${devices} devices (device count from settings)`;
+    training.formula = `steps ${format(steps.value)} × ${perStepFormula} × ${devices} devices (${mesh ? `the mesh: ${mesh.how}` : 'device count from settings'})`;
     training.durationUnit = { kind: 'steps', tokensPerUnit: training.tokensPerStep, suffix: '' };
     return training;
   }
@@ -1396,6 +1483,40 @@ function readTraining(
   });
   assumptions.push('num_devices comes from the TPU/GPU slice, not from the config');
   return training;
+}
+
+/**
+ * The device count the run's own mesh fixes: MaxText builds the mesh from ici_*_parallelism (within a
+ * slice) × dcn_*_parallelism (across slices) over mesh_axes, and fails unless the product is the
+ * number of devices (configs/types.py @e591f30c: `ici_parallelism = [ici_map[axis] for axis in
+ * mesh_axes]`; maxtext_utils create_device_mesh). Known only when every degree of the effective
+ * layering (base.yml ← model file ← this launch's arguments) is a positive whole number: base.yml's
+ * -1 (ici_fsdp_parallelism, dcn_data_parallelism) fills the slice, whatever size it is. Another
+ * command in the same script (a decode.py with ici_autoregressive_parallelism=4) is not this run.
+ */
+function meshDevices(settings: Settings): { devices: number; how: string; source?: FieldSource } | undefined {
+  const meshAxes = settings.peek('mesh_axes');
+  // A mesh_axes of the file's own (not its base.yml's) drops or reorders axes: not modelled here.
+  if (meshAxes && JSON.stringify(meshAxes.value) !== JSON.stringify(settings.baseValue('mesh_axes')))
+    return undefined;
+  const names = [...settings.keys()].filter((key) => /^(ici|dcn)_[a-z_]+_parallelism$/.test(key)).sort();
+  if (!names.includes('ici_fsdp_parallelism') || !names.includes('dcn_data_parallelism')) return undefined;
+  let devices = 1;
+  const written: string[] = [];
+  let source: FieldSource | undefined;
+  for (const name of names) {
+    const item = settings.peek(name);
+    if (!item || item.unresolved || item.refused) return undefined;
+    const value = typeof item.value === 'string' ? Number(item.value) : item.value;
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) return undefined;
+    devices *= value;
+    if (value !== 1 || name === 'ici_fsdp_parallelism' || name === 'dcn_data_parallelism') {
+      written.push(`${name} ${value}`);
+      if (!source && item.source && !item.source.file) source = item.source;
+    }
+  }
+  if (!(devices >= 1 && devices <= 1_000_000)) return undefined;
+  return { devices, how: `${written.join(' × ')} = ${devices} devices`, source };
 }
 
 function emptySpec(diagnostics: CoreDiagnostic[], assumptions: string[]): RunSpec {

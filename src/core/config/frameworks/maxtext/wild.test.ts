@@ -285,3 +285,123 @@ describe('MaxText keys of configs/types.py that base.yml does not list', () => {
     assert.match(messages(padded), /unknown: padded_base_moe_mlp_dim = 1152/);
   });
 });
+
+/**
+ * Keys no MaxText version defines (knownKeys.ts: every base.yml and configs/types.py revision of
+ * AI-Hypercomputer/maxtext up to e591f30c). hilbertmeng/maxtext@25fd633d MaxText/configs/base.yml
+ * adds 94 of them, among them `exp_class: 'Llama2Medium'`, which its pyconfig.py
+ * `_update_exp_config` expands into the attributes of MaxText/exp.py's Llama2Medium (base_emb_dim
+ * 1024, 24 layers, decoder_block "fusion", per_device_batch_size 32, ...) over base.yml: every launch
+ * of that tree was counted as base.yml's llama2 model (1,104,218,112) with base.yml's run.
+ */
+describe('MaxText keys that no MaxText version defines (a fork reads them)', () => {
+  const launch =
+    'python3 MaxText/train.py MaxText/configs/base.yml run_name=r steps=5 per_device_batch_size=1\n';
+  const forkBase = (extra: string) => `${eraBase}${extra}\n`;
+
+  it("a fork base.yml with exp_class: N and D unknown, naming it (was counted as base.yml's llama2 model and run)", () => {
+    const spec = specOf('/r/run.sh', {
+      '/r/MaxText/configs/base.yml': forkBase("exp_class: 'Llama2Medium'\ndense_conn: False\nme_nums: null"),
+      '/r/run.sh': launch,
+    });
+    assert.equal(spec.architecture, undefined);
+    assert.equal(spec.training.tokens, undefined);
+    assert.match(messages(spec), /unknown: the key exp_class = .*Llama2Medium.* no MaxText version defines/);
+    // Fork switches left off (False, null) are not named.
+    assert.doesNotMatch(messages(spec), /dense_conn|me_nums/);
+  });
+
+  it('a fork key on the command line is named at the argument', () => {
+    const spec = specOf('/r/run.sh', {
+      '/r/MaxText/configs/base.yml': eraBase,
+      '/r/run.sh': launch.replace('\n', " exp_class='DreamMiniXL'\n"),
+    });
+    assert.equal(spec.architecture, undefined);
+    const note = spec.diagnostics.find((d) => /exp_class/.test(d.message));
+    assert.equal(note?.range?.start.line, 0);
+  });
+
+  it('keys of older MaxText versions are not fork keys (cosine_learning_rate_final_fraction, Oct 2024)', () => {
+    const spec = specOf('/r/run.sh', {
+      '/r/MaxText/configs/base.yml': forkBase('cosine_learning_rate_final_fraction: 0.1'),
+      '/r/run.sh': launch,
+    });
+    assert.ok(spec.architecture);
+  });
+});
+
+/**
+ * The device count of the run's own mesh. AI-Hypercomputer/maxtext@e591f30c (and ROCm/maxtext@7629ac5a)
+ * end_to_end/gpu/a3/test_llama2_7b.sh trains with `dcn_data_parallelism=1 ici_fsdp_parallelism=8`
+ * and later decodes with `ici_autoregressive_parallelism=4`; the file-wide scan of mesh keys
+ * multiplied both commands' degrees into 32 devices.
+ */
+describe('MaxText device count from the training launch’s own mesh', () => {
+  const script = [
+    'python MaxText/train.py MaxText/configs/base.yml run_name=r hardware=gpu steps=30 dcn_data_parallelism=1 ici_fsdp_parallelism=8 per_device_batch_size=4 max_target_length=4096 model_name=llama2-7b',
+    'python3 MaxText/decode.py MaxText/configs/base.yml run_name=d per_device_batch_size=1 model_name=llama2-7b ici_autoregressive_parallelism=4 max_target_length=16',
+    '',
+  ].join('\n');
+  const read = (text: string, gpus?: number): RunSpec => {
+    const tree: Record<string, string> = {
+      '/r/MaxText/configs/base.yml': eraBase,
+      '/r/MaxText/configs/models/llama2-7b.yml': llama2_7b,
+    };
+    const result = readRunConfig(text, {
+      path: '/r/run.sh',
+      readFile: (path) => tree[path],
+      ...(gpus ? { options: { gpus } } : {}),
+    });
+    assert.equal(result.kind, 'run-config');
+    return (result as { spec: RunSpec }).spec;
+  };
+
+  it('8 devices, 30 × 4 × 4096 × 8 = 3,932,160 tokens (was 32 devices with the decode command’s degree, 15,728,640)', () => {
+    const spec = read(script);
+    assert.equal(spec.training.gpus, 8);
+    assert.equal(spec.training.tokens, 3_932_160);
+    assert.match(
+      spec.training.formula ?? '',
+      /the mesh: dcn_data_parallelism 1 × ici_fsdp_parallelism 8 = 8 devices/,
+    );
+  });
+
+  it('a degree left at base.yml’s -1 fills the slice: the count comes from settings', () => {
+    const spec = read(script.replace('dcn_data_parallelism=1 ', ''), 16);
+    assert.equal(spec.training.gpus, undefined);
+    assert.equal(spec.training.tokens, 30 * 4 * 4096 * 16);
+  });
+});
+
+/**
+ * A launch handed to multihost_runner.py as `--COMMAND="…"` (a script found by code search, in a
+ * MaxText checkout with its own models/subsup_small.yml; shortened): an ahead-of-time compile first,
+ * then the training run inside the flag's string.
+ */
+describe('MaxText launches inside a --COMMAND="…" argument', () => {
+  const script = [
+    'python3 MaxText/train_compile.py MaxText/configs/base.yml model_name=llama2-7b per_device_batch_size=3 compile_topology=v5p-256 compile_topology_num_slices=1',
+    'BATCH_SIZE=4',
+    'python3 multihost_runner.py --TPU_PREFIX=$TPU_NAME \\',
+    '--COMMAND="\\',
+    '    python3 MaxText/train.py MaxText/configs/base.yml model_name=llama2-7b \\',
+    '    run_name=r per_device_batch_size=${BATCH_SIZE} \\',
+    '    steps=10 dataset_type=synthetic"',
+    '',
+  ].join('\n');
+
+  it('the training run is read (was the train_compile line: base.yml steps 150,001 × per_device_batch_size 3)', () => {
+    const spec = specOf('/r/run.sh', tree(script));
+    assert.equal(spec.training.steps, 10);
+    assert.match(spec.training.formula ?? '', /steps 10 × per_device_batch_size 4 /);
+    assert.equal(countParams(spec.architecture!).total, LLAMA2_7B);
+  });
+
+  it('a --flag="…" string without a trainer is left as it is', () => {
+    const spec = specOf(
+      '/r/run.sh',
+      tree('python3 MaxText/train.py MaxText/configs/base.yml run_name=r steps=5 --note="steps=7"\n'),
+    );
+    assert.equal(spec.training.steps, 5);
+  });
+});

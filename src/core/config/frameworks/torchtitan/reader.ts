@@ -24,7 +24,10 @@ import {
   type TitanEra,
 } from './models';
 import { checkRepoFlavor } from './repoFlavors';
+import { titanFlavorVariants } from './versions';
+import { countParams } from '../../../model/params';
 import { TORCHTITAN_INVENTORY } from './inventory';
+import { TITAN_KNOWN_TOML_KEYS } from './knownKeys';
 
 /**
  * torchtitan `train_configs/*.toml` reader (the TOML era, up to Feb 2026). The file names a model
@@ -313,6 +316,7 @@ function read(text: string, context: ReadContext): ReadResult {
     const normType = era === '2024-12' ? view.string(['model.norm_type']) : undefined;
     let built = titanArchitecture(era, nameFound.value, flavorFound.value, { normType: normType?.value });
     let unknown = 'unknown' in built ? built.unknown : undefined;
+    let own: ReturnType<typeof checkRepoFlavor>;
     if (!('unknown' in built)) {
       // The flavor table of the checkout the config runs in, when the workspace has it (forks edit it).
       const table = titanFlavorTable(era, nameFound.value);
@@ -323,7 +327,7 @@ function read(text: string, context: ReadContext): ReadResult {
       const released = TITAN_LEGACY_TOKENIZER_WORDS[nameFound.value];
       const tokenizerWords =
         released && tokenizerAt && !/(^|[\/])tests?[\/]/.test(tokenizerAt) ? released.words : undefined;
-      const own = table
+      own = table
         ? checkRepoFlavor(
             table,
             nameFound.value,
@@ -359,6 +363,38 @@ function read(text: string, context: ReadContext): ReadResult {
         } else {
           assumptions.push(`${modelName}: the same in the repository's own flavor table ${own.path}`);
         }
+      }
+    }
+    if (!unknown && !own && era === '2026-02' && !('unknown' in built)) {
+      // No repository table to read: a flavor whose entry changed between versions with the same TOML.
+      const here = countParams(built.architecture).total;
+      for (const variant of titanFlavorVariants(nameFound.value, built.flavorKey)) {
+        const written = [...view.entries.keys(), ...view.tables.keys()];
+        if (variant.laterKeys.some((key) => written.some((k) => k === key || k.startsWith(`${key}.`))))
+          continue;
+        const args = titanFlavorTable(era, nameFound.value)?.flavors[built.flavorKey];
+        if (!args) continue;
+        let other: number | undefined;
+        try {
+          const rebuilt = titanArchitecture(era, nameFound.value, flavorFound.value, {
+            normType: normType?.value,
+            args: variant.edit(args),
+          });
+          if (!('unknown' in rebuilt)) other = countParams(rebuilt.architecture).total;
+        } catch {
+          other = undefined;
+        }
+        if (other === undefined || other === here) continue;
+        view.diagnostics.push({
+          // A count that differs by under 1% (a few biases, a debug vocab) is noted; more is a warning.
+          severity: Math.abs(other - here) > here / 100 ? 'warning' : 'info',
+          code: 'flavor-version',
+          message:
+            `${modelName}: N = ${here.toLocaleString('en-US')} is pytorch/torchtitan@238fa995's flavor; ` +
+            `the same TOML at ${variant.window} builds ${variant.facts}: N = ${other.toLocaleString('en-US')}. ` +
+            `Open the config inside its torchtitan checkout to read that checkout's flavor table.`,
+          range: flavorFound.source.valueRange,
+        });
       }
     }
     if (!unknown && mixed && /^debugmodel/.test(flavorFound.value)) {
@@ -567,6 +603,37 @@ function read(text: string, context: ReadContext): ReadResult {
         range: view.source(kv).keyRange,
       });
       break;
+    }
+  }
+
+  // A key no torchtitan version defines (knownKeys.ts), outside [model] (whose fork keys make N
+  // unknown above): the fork's own trainer reads it (NousResearch/torchtitan@1284e197
+  // docs/batch_size_scheduler/debug_linear.toml `[batch_size_scheduler] mode = "linear"`,
+  // `start_batch_size = 8`: the batch ramps up to global_batch_size). Switches left off (false, 0,
+  // '', an empty list) are not counted.
+  if (!invalidRun) {
+    const fork = [...view.entries].filter(([key, kv]) => {
+      if (key.startsWith('model.') || TITAN_KNOWN_TOML_KEYS.has(key)) return false;
+      // Gradient-accumulation keys are judged above (1 accumulates nothing).
+      if (/accum/i.test(key.slice(key.lastIndexOf('.') + 1))) return false;
+      const value = kv.value.type === 'TOMLValue' ? kv.value.value : undefined;
+      if (value === false || value === 0 || value === '' || value === null) return false;
+      if (kv.value.type === 'TOMLArray' && kv.value.elements.length === 0) return false;
+      return true;
+    });
+    if (fork.length) {
+      invalidRun = true;
+      const named = fork
+        .slice(0, 4)
+        .map(([key]) => key)
+        .join(', ');
+      missing.push(`unknown: ${named}${fork.length > 4 ? ', …' : ''} (keys no torchtitan version defines)`);
+      view.diagnostics.push({
+        severity: 'warning',
+        code: 'not-modelled-key',
+        message: `unknown: ${named}${fork.length > 4 ? `, … (${fork.length} keys)` : ''} — no torchtitan version defines ${fork.length === 1 ? 'this key' : 'these keys'} (torchtitan refuses keys outside its JobConfig); the fork that reads ${fork.length === 1 ? 'it' : 'them'} may change the batch or the steps, so D is not shown.`,
+        range: view.source(fork[0]![1]).keyRange,
+      });
     }
   }
 

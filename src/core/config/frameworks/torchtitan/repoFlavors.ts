@@ -316,10 +316,37 @@ function mergeArgs(
   upstream: TitanFlavorArgs,
   entry: PyCall,
   defaults: Record<string, PyValue> | undefined,
+  nestedDefaults: (
+    className: string,
+  ) => { file: string; defaults: Record<string, PyValue> } | undefined = () => undefined,
 ): { args: TitanFlavorArgs } | { reason: string } {
   const problems: string[] = [];
   if (entry.positional > 0) problems.push('positional arguments');
   const merged: Record<string, TitanFlavorArgs[string]> = { ...upstream };
+  // A nested dataclass (`moe_args=MoEArgs(...)`, or the field's default_factory when the entry leaves it
+  // out) takes the fields the entry does not write from the repository's own class, not from upstream's
+  // entry: garrett361/torchtitan@eb13ba22 torchtitan/models/moe.py MoEArgs has num_shared_experts = 1,
+  // top_k = 1 and no gate_bias, while upstream's gpt_oss entries @238fa995 write gate_bias=True.
+  for (const [key, ours] of Object.entries(upstream)) {
+    if (typeof ours !== 'object' || ours === null) continue;
+    const written = entry.kwargs[key];
+    const className = isCall(written) ? written.call.replace(/^.*\./, '') : NESTED_CLASSES[key];
+    const repoClass = className ? nestedDefaults(className) : undefined;
+    if (!repoClass) continue;
+    const nested: Record<string, number | string | boolean | null> = { ...ours };
+    for (const sub of NESTED_PARAM_FIELDS) {
+      if (!Object.hasOwn(ours, sub)) continue;
+      if (isCall(written) && Object.hasOwn(written.kwargs, sub)) continue; // the entry's value, below
+      const value = repoClass.defaults[sub];
+      if (value === undefined) {
+        if (sub in FIELD_BEFORE_IT_EXISTED) nested[sub] = FIELD_BEFORE_IT_EXISTED[sub]!;
+        else problems.push(`${key}.${sub} (not a field of ${className} in ${repoClass.file})`);
+      } else if (isCall(value) || isOpaque(value)) {
+        problems.push(`${className}.${sub} default ${show(value)} in ${repoClass.file}`);
+      } else nested[sub] = value;
+    }
+    merged[key] = nested;
+  }
   if (defaults) {
     for (const [key, value] of Object.entries(defaults)) {
       if (!Object.hasOwn(upstream, key) || Object.hasOwn(entry.kwargs, key)) continue;
@@ -343,7 +370,9 @@ function mergeArgs(
         problems.push(`${key}=${show(value)}`);
         continue;
       }
-      const nested: Record<string, number | string | boolean | null> = { ...ours };
+      const nested: Record<string, number | string | boolean | null> = {
+        ...(merged[key] as Record<string, number | string | boolean | null>),
+      };
       for (const [sub, subValue] of Object.entries(value.kwargs)) {
         if (!Object.hasOwn(ours, sub) || isOpaque(subValue) || isCall(subValue)) {
           problems.push(`${key}.${sub}=${show(subValue)}`);
@@ -358,6 +387,22 @@ function mergeArgs(
   return problems.length ? { reason: problems.slice(0, 6).join(', ') } : { args: merged };
 }
 
+/** Where forks keep MoEArgs, relative to the repository root (torchtitan moved it into a package). */
+const MOE_ARGS_FILES = [
+  'torchtitan/models/moe.py',
+  'torchtitan/models/moe/moe.py',
+  'torchtitan/models/moe/__init__.py',
+];
+/** The dataclass a nested argument is built from when the entry leaves it to its default_factory. */
+const NESTED_CLASSES: Readonly<Record<string, string>> = { moe_args: 'MoEArgs' };
+/** The nested fields the parameter count reads (models.ts). */
+const NESTED_PARAM_FIELDS = ['num_experts', 'num_shared_experts', 'top_k', 'gate_bias'] as const;
+/**
+ * What the code did before a field existed: the router gate had no bias until
+ * pytorch/torchtitan@41753c67 (Feb 2026) added `gate_bias` (`nn.Linear(dim, num_experts, bias=False)`).
+ */
+const FIELD_BEFORE_IT_EXISTED: Readonly<Record<string, boolean>> = { gate_bias: false };
+
 /** The dict of the table file that holds `[model] name`'s flavors, when it can be told. */
 function pickDict(src: string, modelName: string, flavor: string) {
   const withFlavor = moduleDicts(src).filter((dict) => flavorEntry(src, dict, flavor) !== undefined);
@@ -368,6 +413,35 @@ function pickDict(src: string, modelName: string, flavor: string) {
   if (all.length === 1) return all[0];
   if (withFlavor.length === 1 && named.length === 0) return withFlavor[0];
   return undefined;
+}
+
+/**
+ * The flavor table under `dir`: the era's path (`torchtitan/models/<pkg>/__init__.py`), else the
+ * same package under `torchtitan/experiments/`, where qwen3, llama4 and deepseek_v3 lived before
+ * they graduated to `models/` (pytorch/torchtitan@d880de21 "Graduate qwen3 from experiment to core",
+ * Oct 2025), with flavor tables that differ from the graduated ones (experiments/qwen3 @aa000a3c:
+ * "debugmodel_moe" is dim 1024 × 28 layers with vocab 151936; models/qwen3 @238fa995: dim 256 × 8
+ * layers, vocab 2048). An experiments package counts when it registers the TrainSpec under the
+ * config's model name (`TrainSpec(name="qwen3", …)`; garrett361/torchtitan@eb13ba22 also keeps the
+ * old `experiments/deepseek_v3` registered as "deepseek3"), or names none and is the model's folder.
+ */
+function tableAt(
+  dir: string,
+  tablePath: string,
+  modelName: string,
+  readFile: NonNullable<ReadContext['readFile']>,
+): { path: string; src: string } | undefined {
+  const path = joinPath(dir, tablePath);
+  const src = readFile(path);
+  if (src !== undefined) return { path, src };
+  const pkg = /^torchtitan\/models\/([^/]+)\/__init__\.py$/.exec(tablePath)?.[1];
+  if (!pkg) return undefined;
+  const expPath = joinPath(dir, `torchtitan/experiments/${pkg}/__init__.py`);
+  const expSrc = readFile(expPath);
+  if (expSrc === undefined) return undefined;
+  const names = [...expSrc.matchAll(/\bname\s*=\s*["']([^"']+)["']/g)].map((m) => m[1]);
+  const registers = names.length ? names.includes(modelName) : pkg === modelName;
+  return registers ? { path: expPath, src: expSrc } : undefined;
 }
 
 /**
@@ -387,9 +461,9 @@ export function checkRepoFlavor(
 ): RepoFlavorCheck | undefined {
   if (!context.readFile || !context.path) return undefined;
   for (const dir of parentDirs(context.path, MAX_LEVELS)) {
-    const path = joinPath(dir, table.path);
-    const src = context.readFile(path);
-    if (src === undefined) continue;
+    const found = tableAt(dir, table.path, modelName, context.readFile);
+    if (!found) continue;
+    const { path, src } = found;
     const dict = pickDict(src, modelName, flavor);
     if (!dict) return undefined;
     const entry =
@@ -423,7 +497,15 @@ export function checkRepoFlavor(
         reason: `vocab_size is set from the tokenizer at run time in this version (self.vocab_size = ... in ${argsPath})`,
       };
     }
-    const merged = mergeArgs(table.flavors[flavorKey]!, entry, defaults);
+    const nestedDefaults = (className: string) => {
+      for (const file of [argsPath, ...MOE_ARGS_FILES.map((f) => joinPath(dir, f))]) {
+        const text = file === argsPath ? argsText : context.readFile!(file);
+        const found = text ? classDefaults(text, className) : undefined;
+        if (found) return { file, defaults: found };
+      }
+      return undefined;
+    };
+    const merged = mergeArgs(table.flavors[flavorKey]!, entry, defaults, nestedDefaults);
     if (!legacy && runtimeVocab && tokenizerWords !== undefined && !('reason' in merged)) {
       merged.args = { ...merged.args, vocab_size: tokenizerWords };
     }

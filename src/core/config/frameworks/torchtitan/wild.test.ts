@@ -272,3 +272,291 @@ describe('torchtitan versions that set vocab_size from the tokenizer', () => {
     assert.match(messages(spec), /vocab_size is set from the tokenizer at run time/);
   });
 });
+
+/**
+ * Models that lived under `torchtitan/experiments/` before they graduated to `models/`: a config of
+ * that time (garrett361/torchtitan@eb13ba22 torchtitan/experiments/qwen3/train_configs/
+ * qwen3_moe_debug.toml, the same file as pytorch/torchtitan@aa000a3c's) names a flavor of
+ * experiments/qwen3/__init__.py, whose "debugmodel_moe" (dim 1024, 28 layers, vocab 151936) is not the
+ * graduated one (pytorch/torchtitan@d880de21 and @238fa995: dim 256, 8 layers, vocab 2048).
+ */
+describe('torchtitan flavor tables under torchtitan/experiments/ (before graduation to models/)', () => {
+  const toml = [
+    '[model]',
+    'name = "qwen3"',
+    'flavor = "debugmodel_moe"',
+    'hf_assets_path = "./tests/assets/tokenizer"',
+    '[training]',
+    'local_batch_size = 4',
+    'seq_len = 4096',
+    'steps = 10',
+    '[parallelism]',
+    'data_parallel_shard_degree = -1',
+    '',
+  ].join('\n');
+  /** garrett361/torchtitan@eb13ba22 torchtitan/experiments/qwen3/__init__.py, shortened. */
+  const experimentsInit = [
+    'from torchtitan.models.moe import MoEArgs',
+    'from .model.args import Qwen3ModelArgs',
+    'qwen3_configs = {',
+    '    "debugmodel_moe": Qwen3ModelArgs(',
+    '        vocab_size=151936,',
+    '        max_seq_len=4096,',
+    '        head_dim=128,',
+    '        dim=1024,',
+    '        n_layers=28,',
+    '        n_heads=16,',
+    '        n_kv_heads=8,',
+    '        qk_norm=True,',
+    '        hidden_dim=3072,',
+    '        rope_theta=1000000,',
+    '        moe_enabled=True,',
+    '        moe_inter_dim=768,',
+    '        moe_args=MoEArgs(',
+    '            num_experts=64,',
+    '            num_shared_experts=0,',
+    '            top_k=8,',
+    '            score_func="softmax",',
+    '            route_norm=True,',
+    '            route_scale=1.0,',
+    '            score_before_experts=False,',
+    '        ),',
+    '    ),',
+    '}',
+    'register_train_spec(',
+    '    TrainSpec(',
+    '        name="qwen3",',
+    '        model_cls=Qwen3Model,',
+    '        model_args=qwen3_configs,',
+    '    )',
+    ')',
+    '',
+  ].join('\n');
+  const path = '/ws/torchtitan/experiments/qwen3/train_configs/qwen3_moe_debug.toml';
+
+  it('the experiments table decides N: 4,717,084,672 (was the graduated flavor, 315,758,848)', () => {
+    const spec = specOf(toml, {
+      path,
+      readFile: workspace({ '/ws/torchtitan/experiments/qwen3/__init__.py': experimentsInit }),
+    });
+    // 28 × (attention 6,291,456 + q/k norms 256 + 64 experts × 3 × 1024 × 768 + router 65,536 + norms
+    // 2048) + untied embedding and output 2 × 151,936 × 1024 + final norm 1024.
+    assert.equal(countParams(spec.architecture!).total, 4_717_084_672);
+    assert.match(messages(spec), /experiments\/qwen3\/__init__\.py differs from pytorch\/torchtitan's/);
+  });
+
+  it('an experiments package registered under another name is not the table', () => {
+    const spec = specOf(toml, {
+      path,
+      readFile: workspace({
+        '/ws/torchtitan/experiments/qwen3/__init__.py': experimentsInit.replace(
+          'name="qwen3"',
+          'name="qwen3_vl"',
+        ),
+      }),
+    });
+    assert.equal(countParams(spec.architecture!).total, 315_758_848);
+  });
+});
+
+/**
+ * A nested MoEArgs takes the fields its entry does not write from the repository's own class.
+ * pytorch/torchtitan@1a36996b (the parent of 41753c67, Feb 2026) torchtitan/models/gpt_oss/__init__.py
+ * "20b" writes MoEArgs(num_experts=32, num_shared_experts=0, top_k=4, ...) without gate_bias, and its
+ * models/moe/moe.py MoEArgs has no gate_bias field: the router gate is nn.Linear(dim, num_experts,
+ * bias=False). Upstream's entry @238fa995 writes gate_bias=True.
+ */
+describe("torchtitan MoEArgs fields from the repository's own class", () => {
+  const toml = [
+    '[model]',
+    'name = "gpt_oss"',
+    'flavor = "20b"',
+    'hf_assets_path = "./tests/assets/tokenizer"',
+    '[training]',
+    'local_batch_size = 8',
+    'seq_len = 2048',
+    'steps = 10',
+    '[parallelism]',
+    'data_parallel_shard_degree = -1',
+    '',
+  ].join('\n');
+  const init = [
+    'from torchtitan.models.moe import MoEArgs',
+    'from .model.args import GptOssModelArgs',
+    'gptoss_configs = {',
+    '    "20b": GptOssModelArgs(',
+    '        n_layers=24,',
+    '        moe_args=MoEArgs(',
+    '            num_experts=32,',
+    '            num_shared_experts=0,',
+    '            score_func="softmax",',
+    '            route_norm=False,',
+    '            route_scale=1.0,',
+    '            score_before_experts=False,',
+    '            top_k=4,',
+    '            use_grouped_mm=True,',
+    '            load_balance_coeff=1e-3,',
+    '        ),',
+    '    ),',
+    '}',
+    '',
+  ].join('\n');
+  const moe = (extra: string) =>
+    [
+      '@dataclass',
+      'class MoEArgs:',
+      '    num_experts: int = 8',
+      '    num_shared_experts: int = 1',
+      '    score_func: Literal["softmax", "sigmoid"] = "sigmoid"',
+      '    route_norm: bool = False',
+      '    route_scale: float = 1.0',
+      extra,
+      '    score_before_experts: bool = True',
+      '    top_k: int = 1',
+      '',
+    ].join('\n');
+  const path = '/ws/torchtitan/models/gpt_oss/train_configs/gpt_oss_20b.toml';
+  const files = (moeText: string) =>
+    workspace({
+      '/ws/torchtitan/models/gpt_oss/__init__.py': init,
+      '/ws/torchtitan/models/moe/moe.py': moeText,
+    });
+
+  it('no gate_bias field: the router has no bias, 20,914,756,416 (was 20,914,757,184, 24 × 32 biases more)', () => {
+    const spec = specOf(toml, { path, readFile: files(moe('')) });
+    assert.equal(countParams(spec.architecture!).total, 20_914_756_416);
+  });
+
+  it("the class's own gate_bias default applies when the entry leaves it out", () => {
+    const spec = specOf(toml, { path, readFile: files(moe('    gate_bias: bool = True')) });
+    assert.equal(countParams(spec.architecture!).total, 20_914_757_184);
+  });
+});
+
+/**
+ * The same TOML, different torchtitan versions (pytorch/torchtitan history of each __init__.py):
+ * without the checkout's table the file cannot say which entry it ran, so N follows @238fa995 and a
+ * diagnostic gives the other version's count, unless the file has a key only later versions read.
+ */
+describe('torchtitan flavors whose entry changed between versions with the same TOML', () => {
+  const qwenMoeDebug = [
+    '[job]',
+    'description = "Qwen 3 MoE debug model training"',
+    '[model]',
+    'name = "qwen3"',
+    'flavor = "debugmodel_moe"',
+    'hf_assets_path = "./tests/assets/tokenizer"',
+    '[training]',
+    'local_batch_size = 4',
+    'seq_len = 4096',
+    'steps = 10',
+    '[parallelism]',
+    'data_parallel_shard_degree = -1',
+    '[float8]',
+    'enable_fsdp_float8_all_gather = false',
+    '',
+  ].join('\n');
+  const versionNotes = (spec: RunSpec) => spec.diagnostics.filter((d) => d.code === 'flavor-version');
+
+  it('qwen3 debugmodel_moe: a warning with the Sep–Oct 2025 count, 4,717,084,672 (was 315,758,848 alone)', () => {
+    const spec = specOf(qwenMoeDebug, { path: '/ws/qwen3_moe_debug.toml' });
+    assert.equal(countParams(spec.architecture!).total, 315_758_848);
+    const [note] = versionNotes(spec);
+    assert.equal(note?.severity, 'warning');
+    assert.match(note!.message, /@bd3850be .* @d880de21 .*N = 4,717,084,672/);
+  });
+
+  it('a key only later versions have (job.print_config, Oct 14 2025) rules the other entry out', () => {
+    const spec = specOf(qwenMoeDebug.replace('[job]\n', '[job]\nprint_config = false\n'), {
+      path: '/ws/qwen3_moe_debug.toml',
+    });
+    assert.deepEqual(versionNotes(spec), []);
+  });
+
+  it('llama3 debugmodel with [quantize] tables (after Sep 26 2025) has no note; with [float8] the vocab-2000 count', () => {
+    const llama = (tail: string) =>
+      [
+        '[model]',
+        'name = "llama3"',
+        'flavor = "debugmodel"',
+        'hf_assets_path = "./tests/assets/tokenizer"',
+        '[training]',
+        'local_batch_size = 8',
+        'seq_len = 2048',
+        'steps = 10',
+        tail,
+        '',
+      ].join('\n');
+    assert.deepEqual(versionNotes(specOf(llama('[quantize.linear.float8]\nfilter_fqns = ["output"]'))), []);
+    const [note] = versionNotes(specOf(llama('[float8]\nfilter_fqns = ["output"]')));
+    // 2 × 48 × 256 fewer embedding and output rows; under 1%: a note.
+    assert.equal(note?.severity, 'info');
+    assert.match(note!.message, /vocab 2000: N = 6,139,136/);
+  });
+
+  it("the checkout's own table, when the workspace has it, decides without a note", () => {
+    const spec = specOf(qwenMoeDebug, {
+      path: '/ws/torchtitan/models/qwen3/train_configs/qwen3_moe_debug.toml',
+      readFile: workspace({
+        '/ws/torchtitan/models/qwen3/__init__.py': [
+          'qwen3_configs = {',
+          '    "debugmodel_moe": Qwen3ModelArgs(vocab_size=2048, dim=256, n_layers=8),',
+          '}',
+          '',
+        ].join('\n'),
+      }),
+    });
+    assert.deepEqual(versionNotes(spec), []);
+  });
+});
+
+/**
+ * Keys no torchtitan version defines (knownKeys.ts), outside [model]: NousResearch/torchtitan@1284e197
+ * docs/batch_size_scheduler/debug_linear.toml ramps the batch from 8 to global_batch_size 32 over 500
+ * samples with its own `[batch_size_scheduler]`; torchtitan itself refuses the table.
+ */
+describe('torchtitan TOML keys no torchtitan version defines', () => {
+  const toml = (extra: string) =>
+    [
+      '[job]',
+      'description = "Batch size scheduler test - linear rampup"',
+      extra,
+      '[training]',
+      'dataset = "c4_test"',
+      'local_batch_size = 4',
+      'global_batch_size = 32',
+      'seq_len = 256',
+      'steps = 100',
+      '[model]',
+      'name = "llama3"',
+      'flavor = "debugmodel"',
+      'hf_assets_path = "./tests/assets/tokenizer"',
+      '[parallelism]',
+      'expert_parallel_comm_backend = "standard"',
+      '[quantize.linear.float8]',
+      'filter_fqns = ["output"]',
+      '',
+    ].join('\n');
+
+  it('[batch_size_scheduler]: D unknown naming its keys (was steps × global_batch_size × seq_len, 819,200)', () => {
+    const spec = specOf(
+      toml('[batch_size_scheduler]\nmode = "linear"\nstart_batch_size = 8\nrampup_samples = 500'),
+    );
+    assert.equal(spec.training.tokens, undefined);
+    assert.match(
+      messages(spec),
+      /unknown: batch_size_scheduler\.mode, batch_size_scheduler\.start_batch_size/,
+    );
+    assert.ok(spec.architecture, 'N is not touched');
+  });
+
+  it("upstream keys of any version are not a fork's", () => {
+    const spec = specOf(toml(''));
+    assert.equal(spec.training.tokens, 819_200);
+  });
+
+  it('a fork switch left off is not counted', () => {
+    const spec = specOf(toml('[batch_size_scheduler]\nenable = false'));
+    assert.equal(spec.training.tokens, 819_200);
+  });
+});
