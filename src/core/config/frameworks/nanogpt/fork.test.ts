@@ -181,6 +181,17 @@ describe("nanoGPT reader: the repository's own train.py and model.py", () => {
     assert.match(messages(spec), /defaults it to ``/);
   });
 
+  it('a config two folders below the runner (configs/<group>/x.py) is read against that train.py', () => {
+    const context: ReadContext = {
+      path: 'repo/configs/gpt2/train_x.py',
+      readFile: (path) =>
+        ({ 'repo/train.py': trainPy({ accumulation: PER_PROCESS }), 'repo/model.py': UPSTREAM_MODEL })[path],
+    };
+    const result = nanogptReader.read(OLD_TRAIN_GPT2, context);
+    assert.ok(result.kind === 'run-config');
+    assert.equal(result.spec.training.tokens, undefined);
+  });
+
   it('a train.py with no 50304 fallback: N unknown (its vocabulary comes from elsewhere)', () => {
     const files = {
       'repo/train.py': trainPy({ accumulation: GLOBAL }).replace(' else 50304', ' else tokenizer.vocab_size'),

@@ -9,6 +9,8 @@ import { scanPythonConfig, type PyValue } from './reader';
  * config is only read right against the scripts of its own repository, when they can be read.
  */
 export interface ForkScripts {
+  /** The runner's folder (train.py opens `data/<dataset>` relative to it). */
+  root?: string;
   train?: { path: string; text: string };
   model?: { path: string; text: string };
 }
@@ -19,16 +21,31 @@ export function repositoryRoots(path: string): string[] {
   return /(^|\/)config$/.test(dir) ? [dir.replace(/\/?config$/, '') || '.', dir] : [dir];
 }
 
+/**
+ * Where a runner may sit: the repository roots above, then the config's folder's parent and
+ * grandparent (configs in `configs/`, `config/<group>/`, `experiments/<name>/` are run from the root).
+ */
+function runnerRoots(path: string): string[] {
+  const roots = repositoryRoots(path);
+  let dir = path.replace(/\\/g, '/').replace(/\/[^/]*$/, '');
+  for (let up = 0; up < 2 && /\//.test(dir); up++) {
+    dir = dir.replace(/\/[^/]*$/, '');
+    if (dir && !roots.includes(dir)) roots.push(dir);
+  }
+  return roots;
+}
+
 /** The runner (a train.py that execs configurator.py) and the model module it imports GPT from. */
 export function readForkScripts(context: ReadContext): ForkScripts {
   if (!context.path || !context.readFile) return {};
-  for (const root of repositoryRoots(context.path)) {
+  for (const root of runnerRoots(context.path)) {
     const trainText = context.readFile(`${root}/train.py`);
     if (trainText === undefined || !/configurator\.py/.test(trainText)) continue;
     const module = /^\s*from\s+([A-Za-z_][\w.]*)\s+import\s+[^\n]*\bGPT\b/m.exec(trainText)?.[1] ?? 'model';
     const modelFile = `${module.replace(/\./g, '/')}.py`;
     const modelText = context.readFile(`${root}/${modelFile}`);
     return {
+      root,
       train: { path: 'train.py', text: trainText },
       ...(modelText !== undefined ? { model: { path: modelFile, text: modelText } } : {}),
     };

@@ -619,7 +619,7 @@ function read(text: string, context: ReadContext): ReadResult {
       // Copies of the shakespeare_char template with a character-level prepare.py are the common case
       // in the wild (e.g. 'ec', 'multi_digit', 'arithmetic/…'), so 50304 is only taken when the
       // dataset's prepare.py can be read and writes no meta.pkl.
-      const prepare = datasetPrepareScript(context, dataset);
+      const prepare = datasetPrepareScript(context, dataset, fork.root);
       if (prepare === undefined || /meta\.pkl/.test(prepare.text)) {
         view.diagnostics.push({
           severity: 'warning',
@@ -1004,9 +1004,11 @@ function effectiveDefaults(trainText: string | undefined): {
 function datasetPrepareScript(
   context: ReadContext,
   dataset: string,
+  runnerRoot: string | undefined,
 ): { path: string; text: string } | undefined {
   if (!context.path || !context.readFile || /(^|\/)\.\.(\/|$)/.test(dataset)) return undefined;
-  for (const root of repositoryRoots(context.path)) {
+  // The runner's folder first: its train.py opens data/<dataset> from there.
+  for (const root of runnerRoot !== undefined ? [runnerRoot] : repositoryRoots(context.path)) {
     const path = `${root}/data/${dataset}/prepare.py`;
     const text = context.readFile(path);
     if (text !== undefined) return { path: `data/${dataset}/prepare.py`, text };
