@@ -360,6 +360,35 @@ function readTraining(b: SpecBuilder): void {
   training.durationUnit = { kind: 'steps', suffix: '', tokensPerUnit: training.tokensPerStep };
   training.tokens = steps.value * training.tokensPerStep;
   training.formula = `${formatInt(steps.value)} steps × dp ${dp.value} × micro_batch_size ${micro.value} × batch_accumulation_per_replica ${accum.value} × ${seq.value} tokens`;
+  readContinuation(b);
+}
+
+/**
+ * A run that starts from another run's weights with a fresh step count is a continued training (D
+ * counts only its own tokens; the checkpoint already saw others). huggingface/nanotron@2411b022
+ * trainer.py: `checkpoints.resume_checkpoint_path` loads the weights (`_load_model_checkpoint`,
+ * l. 1037) but with `load_lr_scheduler: false` (default true, config.py CheckpointsArgs) the training
+ * metadata starts at step 0 (l. 240-260), so `tokens.train_steps` counts this run's steps only; a
+ * `model.init_method.path` (ExistingCheckpointInit, l. 1054) loads a pretrained model likewise.
+ * E.g. huggingface/smollm@a0417598 continual-pretraining/finemath/*.yaml (Llama-3.2-3B + 60B tokens).
+ */
+function readContinuation(b: SpecBuilder): void {
+  const scalar = (path: string[]): unknown => {
+    const found = lookup(b.yaml, path);
+    return found && isScalar(found.node) ? found.node.value : undefined;
+  };
+  const resume = scalar(['checkpoints', 'resume_checkpoint_path']);
+  const loadScheduler = scalar(['checkpoints', 'load_lr_scheduler']);
+  const initPath = scalar(['model', 'init_method', 'path']);
+  const resumes = typeof resume === 'string' && resume !== '' && loadScheduler === false;
+  const initialises = typeof initPath === 'string' && initPath !== '';
+  if (!resumes && !initialises) return;
+  b.spec.training.finetune = true;
+  b.spec.assumptions.push(
+    resumes
+      ? `continued training: weights from checkpoints.resume_checkpoint_path with load_lr_scheduler false (steps count from 0), so D counts this run's tokens only`
+      : `continued training: weights from model.init_method.path (ExistingCheckpointInit), so D counts this run's tokens only`,
+  );
 }
 
 /** Reader for nanotron YAML configs. */
