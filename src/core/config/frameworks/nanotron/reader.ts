@@ -66,7 +66,43 @@ function read(text: string): ReadResult {
   return { kind: 'run-config', spec: b.finish(), written: yamlWrittenKeys(yaml) };
 }
 
+/**
+ * The top-level sections nanotron's Config has (huggingface/nanotron@2411b022 config.py l. 442-457), plus
+ * `data` (Config.data: DataArgs before data_stages, e.g. nanotron@20211db3) and `doremi`
+ * (examples/doremi DoReMiConfig: domain weights only). get_config_from_dict builds Config with dacite
+ * `strict=True`, so any other section is refused upstream: the file is a fork's, whose model may differ
+ * (RRaAy-H/nanotron-infini@f9b55099 `infini_attention:` adds per-head balance_factors to every attention).
+ */
+const CONFIG_SECTIONS = new Set([
+  'general',
+  'parallelism',
+  'model',
+  'tokenizer',
+  'checkpoints',
+  'logging',
+  'metrics_logging',
+  'tokens',
+  'optimizer',
+  'data_stages',
+  'profiler',
+  'lighteval',
+  's3_upload',
+  'data',
+  'doremi',
+]);
+
 function readArchitecture(b: SpecBuilder): ArchitectureSpec | undefined {
+  const section = [...topLevelKeys(b.yaml)].find((key) => !CONFIG_SECTIONS.has(key));
+  if (section !== undefined) {
+    b.spec.paramsMissing = [`a model of the nanotron fork that reads \`${section.slice(0, 40)}\``];
+    b.diagnose(
+      'warning',
+      'not-modelled-key',
+      `unknown: \`${section.slice(0, 40)}\` is not a section of nanotron's Config (get_config_from_dict refuses it, dacite strict): a fork reads it and may build another model, so N is not shown.`,
+      lookup(b.yaml, [section])?.source.keyRange,
+    );
+    return undefined;
+  }
   // Which class the YAML builds: config.py get_config_from_dict runs dacite with strict=True over
   // NanotronConfigs = Union[LlamaConfig, Starcoder2Config, Qwen2Config, Any] (models_config.py), so
   // the first class whose fields hold every written key wins: LlamaConfig when they all are Llama
