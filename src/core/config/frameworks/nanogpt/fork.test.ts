@@ -200,3 +200,17 @@ describe("nanoGPT reader: the repository's own train.py and model.py", () => {
     assert.equal(read(OLD_TRAIN_GPT2, files).architecture, undefined);
   });
 });
+
+describe('nanoGPT reader: a config/ folder whose repository has no nanoGPT train.py', () => {
+  it('warns that the runner is elsewhere (AGI-Arena/MARS@4831e28e runs config/*.py with MARS/train_adamw.py)', () => {
+    // MARS/train_adamw.py accumulates per GPU (`gradient_accumulation_steps *= 8`): the 6,144,000,000
+    // shown is 8× short on its 8 GPUs, and Scaling Lens cannot find that script from the config.
+    const config =
+      'batch_size = 15\nblock_size = 1024\ngradient_accumulation_steps = 4\nmax_iters = 100000\n';
+    const spec = read(config, { 'repo/config/train_x.py': config });
+    assert.equal(spec.training.tokens, 6_144_000_000);
+    assert.ok(spec.diagnostics.some((d) => d.code === 'runner-not-found'));
+    // A file read alone (no folder to read) is not warned about.
+    assert.ok(!read(config, {}).diagnostics.some((d) => d.code === 'runner-not-found'));
+  });
+});

@@ -9,6 +9,12 @@ import { scanPythonConfig, type PyValue } from './reader';
  * config is only read right against the scripts of its own repository, when they can be read.
  */
 export interface ForkScripts {
+  /**
+   * The config sits in a `config/` (or `configs/`) folder (its name here) of a readable repository, but no train.py
+   * that execs configurator.py is at its root: the runner is elsewhere (a fork's `training_tools/train.py`,
+   * MARS's `MARS/train_adamw.py`) and may differ from nanoGPT's.
+   */
+  runnerNotFound?: string;
   /** The runner's folder (train.py opens `data/<dataset>` relative to it). */
   root?: string;
   train?: { path: string; text: string };
@@ -51,12 +57,15 @@ export function readForkScripts(context: ReadContext): ForkScripts {
     };
   }
   // No runner beside the config: a model.py there is still what it would build.
+  const dir = context.path.replace(/\\/g, '/').replace(/\/[^/]*$/, '');
+  const inConfigFolder = /(^|\/)configs?$/.test(dir) && context.readFile(context.path) !== undefined;
+  const runnerNotFound = inConfigFolder ? /[^/]*$/.exec(dir)![0] : undefined;
   for (const root of repositoryRoots(context.path)) {
     const modelText = context.readFile(`${root}/model.py`);
     if (modelText !== undefined && /\bclass\s+GPT\b/.test(modelText))
-      return { model: { path: 'model.py', text: modelText } };
+      return { model: { path: 'model.py', text: modelText }, ...(runnerNotFound ? { runnerNotFound } : {}) };
   }
-  return {};
+  return runnerNotFound ? { runnerNotFound } : {};
 }
 
 /** Python source without `#` comments (outside strings) and without string literals' contents. */

@@ -456,6 +456,14 @@ function read(text: string, context: ReadContext): ReadResult {
   // The train.py / model.py this config runs with, when they can be read (fork.ts).
   const fork = readForkScripts(context);
   const { defaults, defaultFrom, opaqueDefaults } = effectiveDefaults(fork.train?.text);
+  if (fork.runnerNotFound) {
+    view.diagnostics.push({
+      severity: 'warning',
+      code: 'runner-not-found',
+      message: `No nanoGPT train.py (one that execs configurator.py) in the folder above ${fork.runnerNotFound}/: this repository runs the config with another script, whose defaults, accumulation and model may differ from karpathy/nanoGPT's, which N and D assume.`,
+    });
+    assumptions.push("train.py and model.py: karpathy/nanoGPT's (this repository's runner was not found)");
+  }
 
   // Names assigned in the file whose value cannot be used (diagnosed by the view): the part of the
   // result they feed becomes unknown, since train.py's default would give a wrong number — the
