@@ -119,6 +119,16 @@ const DISTINCTIVE_NAMES = new Set([
 ]);
 
 const ASSIGNMENT = /^([A-Za-z_][A-Za-z0-9_]*)[ \t]*=(?!=)[ \t]*/;
+/**
+ * `name: type = value` (an annotated assignment binds the name like `name = value`, PEP 526; seen in
+ * YpLarryWang/nanoGPT@78b6df6b config/train_tinystories.py `bias: bool = False`). Compound-statement
+ * heads (`if x: y = 1`) are not annotations.
+ */
+const ANNOTATED =
+  /^(?!(?:if|elif|else|for|while|with|try|except|finally|def|class|lambda|match|case)\b)([A-Za-z_][A-Za-z0-9_]*)[ \t]*:(?!=)[^=]*?=(?!=)[ \t]*/;
+/** `name: type` alone: an annotation, which binds nothing. */
+const ANNOTATION_ONLY =
+  /^(?!(?:if|elif|else|for|while|with|try|except|finally|def|class|lambda|match|case)\b)[A-Za-z_][A-Za-z0-9_]*[ \t]*:[^=]*$/;
 /** `name op= value` (augmented assignment). */
 const AUGMENTED = /^([A-Za-z_][A-Za-z0-9_]*)[ \t]*(?:\*\*|\/\/|>>|<<|[-+*/%@&|^])=/;
 /** `a, b = ...` / `(a, b) = ...` (tuple unpacking). */
@@ -229,7 +239,8 @@ function scanPythonConfigUncached(text: string): PyConfigScan {
       }
       if (/\b(exec|execfile|runpy\.run_path)\s*\(/.test(statement))
         includes.push({ start: at, end: at + statement.length, raw: statement });
-      const head = indented ? null : ASSIGNMENT.exec(statement);
+      if (!indented && ANNOTATION_ONLY.test(statement) && !/:\s*$/.test(statement)) continue;
+      const head = indented ? null : (ASSIGNMENT.exec(statement) ?? ANNOTATED.exec(statement));
       if (head) {
         const valueOffset = head[0].length;
         const raw = stripComment(statement.slice(valueOffset)).trimEnd();
@@ -247,6 +258,21 @@ function scanPythonConfigUncached(text: string): PyConfigScan {
       otherLines++;
       // Names bound by code: an indented `name = ...` (inside an if/for/with block), `name += ...`,
       // `a, b = ...`. Python may rebind them, so their value is unknown to a reader that does not run it.
+      // `if cond: name = value` on one line binds the name conditionally, like an indented block.
+      const oneLine = indented
+        ? null
+        : /^(?:if|elif|else|for|while|with|try|except|finally)\b[^:]*:[ \t]*([A-Za-z_][A-Za-z0-9_]*)[ \t]*(?:=(?!=)|(?:\*\*|\/\/|>>|<<|[-+*/%@&|^])=)/.exec(
+            statement,
+          );
+      if (oneLine) {
+        opaque(
+          oneLine[1],
+          at + statement.indexOf(oneLine[1], statement.indexOf(':')),
+          statement,
+          'inside a one-line compound statement',
+        );
+        continue;
+      }
       const inner = indented ? ASSIGNMENT.exec(statement) : null;
       const augmented = AUGMENTED.exec(statement);
       const tuple = TUPLE.exec(statement);
