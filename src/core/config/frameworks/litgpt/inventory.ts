@@ -80,9 +80,9 @@ const entries: InventoryEntry[] = [
   },
   {
     key: 'initial_checkpoint_dir',
-    affects: 'N',
-    status: 'irrelevant',
-    why: 'pretrain.py loads weights into the model model_name/model_config builds; the shape is unchanged',
+    affects: 'D',
+    status: 'modelled',
+    why: 'pretrain.py loads weights into the model model_name/model_config builds (shape unchanged): a continued pretraining, D counts this run only; with resume, validate_args raises',
   },
   {
     key: 'resume',

@@ -489,6 +489,30 @@ function read(text: string, context: ReadContext): ReadResult {
   // not support (litgpt@26857050 pretrain.py validate_args `unsupported = [(train, ["epochs"]), …]`,
   // finetune/lora.py validate_args `unsupported = [(train, ["max_tokens", …])]`): no run, no D.
   const refusedLength = !isFinetune ? epochs : maxTokens;
+  // pretrain.py (litgpt@26857050 l. 223) loads `initial_checkpoint_dir/lit_model.pth` into the model
+  // it builds: a continued pretraining of a model that already saw other tokens, so D counts this run
+  // only (like a finetune). With `resume` as well, validate_args raises "Can't provide both".
+  const initialCheckpoint = !isFinetune ? use<unknown>(['initial_checkpoint_dir']) : undefined;
+  const resumeFound = !isFinetune ? lookup<unknown>(source, ['resume']) : undefined;
+  let refusedResume = false;
+  if (initialCheckpoint && initialCheckpoint.value !== null && initialCheckpoint.value !== '') {
+    const resumes = resumeFound !== undefined && resumeFound.value !== null && resumeFound.value !== false;
+    if (resumes) {
+      refusedResume = true;
+      diagnostics.push({
+        severity: 'error',
+        code: 'unsupported-key',
+        message:
+          'unknown: resume with initial_checkpoint_dir — LitGPT pretrain.py validate_args raises ValueError ("Can\'t provide both `--resume` and `--initial_checkpoint_dir`"); the run does not start, so D is not shown.',
+        range: resumeFound.source.keyRange,
+      });
+    } else {
+      training.finetune = true;
+      assumptions.push(
+        'initial_checkpoint_dir: continued pretraining from those weights; D counts this run’s tokens only',
+      );
+    }
+  }
   if (!isFinetune) {
     if (epochs) {
       diagnostics.push({
@@ -591,6 +615,12 @@ function read(text: string, context: ReadContext): ReadResult {
     delete training.formula;
     delete training.steps;
     missing.push(`unknown: train.${refusedLength.source.key} (the script's validate_args refuses it)`);
+  }
+  if (refusedResume) {
+    delete training.tokens;
+    delete training.formula;
+    delete training.steps;
+    missing.push("unknown: resume with initial_checkpoint_dir (pretrain.py's validate_args refuses both)");
   }
   if (missing.length) training.missing = missing;
 

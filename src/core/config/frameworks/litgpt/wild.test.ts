@@ -98,3 +98,53 @@ describe('LitGPT model configs of forks (fields litgpt.Config does not have)', (
     );
   });
 });
+
+describe('LitGPT pretrain with initial_checkpoint_dir (continued pretraining)', () => {
+  /**
+   * slivering/VinaSmol-Unaite@13112e13 vinasmol/training/cpt_stage_1_main.yml, trimmed: SmolLM2-360M
+   * with a 55,936-token vocabulary, continued from `initial_checkpoint_dir` (litgpt@26857050
+   * pretrain.py l. 223 `fabric.load_raw(initial_checkpoint_dir / "lit_model.pth", model)`).
+   */
+  const cpt = (resume: string) => `model_name: VinaSmol-360M
+model_config:
+  name: VinaSmol-360M
+  block_size: 8192
+  vocab_size: 55936
+  padded_vocab_size: 55936
+  n_layer: 32
+  n_head: 15
+  n_query_groups: 5
+  n_embd: 960
+  rotary_percentage: 1.0
+  parallel_residual: false
+  bias: false
+  norm_class_name: RMSNorm
+  mlp_class_name: LLaMAMLP
+  intermediate_size: 2560
+  rope_base: 100000
+  norm_eps: 1e-5
+initial_checkpoint_dir: ../tokenization/checkpoints/SmolLM2-360M_extended
+resume: ${resume}
+train:
+  global_batch_size: 64
+  micro_batch_size: 2
+  max_tokens: 2000000000
+  max_seq_length: 2048
+  tie_embeddings: true
+  max_norm: 1.0
+`;
+
+  it('is a continuation: D = max_tokens of this run, flagged as not from scratch', () => {
+    const spec = specOf(cpt('false'));
+    // SmolLM2-360M (361,821,120 at vocab 49,152) + 6,784 rows × 960, head tied.
+    assert.equal(countParams(spec.architecture!).total, 368_333_760);
+    assert.equal(spec.training.tokens, 2_000_000_000);
+    assert.equal(spec.training.finetune, true);
+  });
+
+  it('with resume as well, pretrain.py validate_args raises: D unknown', () => {
+    const spec = specOf(cpt('auto'));
+    assert.equal(spec.training.tokens, undefined);
+    assert.ok(spec.diagnostics.some((d) => d.message.includes("Can't provide both")));
+  });
+});

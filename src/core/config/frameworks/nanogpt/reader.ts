@@ -14,6 +14,14 @@ import { gpt2Architecture } from '../../../model/params';
 import type { FrameworkReader } from '../../reader';
 import { nanogptSchedule } from './schedule';
 import { nanogptLayout } from './layout';
+import {
+  accumulationSemantics,
+  modelDifference,
+  readForkScripts,
+  repositoryRoots,
+  runnerDefaults,
+  simulatesEightGpus,
+} from './fork';
 import { inventoryEntry, type WrittenKey } from '../../inventory';
 import { LineIndex } from '../../text';
 import { evaluateArithmetic } from '../../values';
@@ -111,6 +119,16 @@ const DISTINCTIVE_NAMES = new Set([
 ]);
 
 const ASSIGNMENT = /^([A-Za-z_][A-Za-z0-9_]*)[ \t]*=(?!=)[ \t]*/;
+/**
+ * `name: type = value` (an annotated assignment binds the name like `name = value`, PEP 526; seen in
+ * YpLarryWang/nanoGPT@78b6df6b config/train_tinystories.py `bias: bool = False`). Compound-statement
+ * heads (`if x: y = 1`) are not annotations.
+ */
+const ANNOTATED =
+  /^(?!(?:if|elif|else|for|while|with|try|except|finally|def|class|lambda|match|case)\b)([A-Za-z_][A-Za-z0-9_]*)[ \t]*:(?!=)[^=]*?=(?!=)[ \t]*/;
+/** `name: type` alone: an annotation, which binds nothing. */
+const ANNOTATION_ONLY =
+  /^(?!(?:if|elif|else|for|while|with|try|except|finally|def|class|lambda|match|case)\b)[A-Za-z_][A-Za-z0-9_]*[ \t]*:[^=]*$/;
 /** `name op= value` (augmented assignment). */
 const AUGMENTED = /^([A-Za-z_][A-Za-z0-9_]*)[ \t]*(?:\*\*|\/\/|>>|<<|[-+*/%@&|^])=/;
 /** `a, b = ...` / `(a, b) = ...` (tuple unpacking). */
@@ -221,7 +239,8 @@ function scanPythonConfigUncached(text: string): PyConfigScan {
       }
       if (/\b(exec|execfile|runpy\.run_path)\s*\(/.test(statement))
         includes.push({ start: at, end: at + statement.length, raw: statement });
-      const head = indented ? null : ASSIGNMENT.exec(statement);
+      if (!indented && ANNOTATION_ONLY.test(statement) && !/:\s*$/.test(statement)) continue;
+      const head = indented ? null : (ASSIGNMENT.exec(statement) ?? ANNOTATED.exec(statement));
       if (head) {
         const valueOffset = head[0].length;
         const raw = stripComment(statement.slice(valueOffset)).trimEnd();
@@ -239,6 +258,21 @@ function scanPythonConfigUncached(text: string): PyConfigScan {
       otherLines++;
       // Names bound by code: an indented `name = ...` (inside an if/for/with block), `name += ...`,
       // `a, b = ...`. Python may rebind them, so their value is unknown to a reader that does not run it.
+      // `if cond: name = value` on one line binds the name conditionally, like an indented block.
+      const oneLine = indented
+        ? null
+        : /^(?:if|elif|else|for|while|with|try|except|finally)\b[^:]*:[ \t]*([A-Za-z_][A-Za-z0-9_]*)[ \t]*(?:=(?!=)|(?:\*\*|\/\/|>>|<<|[-+*/%@&|^])=)/.exec(
+            statement,
+          );
+      if (oneLine) {
+        opaque(
+          oneLine[1],
+          at + statement.indexOf(oneLine[1], statement.indexOf(':')),
+          statement,
+          'inside a one-line compound statement',
+        );
+        continue;
+      }
       const inner = indented ? ASSIGNMENT.exec(statement) : null;
       const augmented = AUGMENTED.exec(statement);
       const tuple = TUPLE.exec(statement);
@@ -445,7 +479,17 @@ function read(text: string, context: ReadContext): ReadResult {
   const assumptions: string[] = [];
   const archSources: RunSpec['archSources'] = {};
   const trainingSources: RunSpec['trainingSources'] = {};
-  const defaults = NANOGPT_TRAIN_DEFAULTS;
+  // The train.py / model.py this config runs with, when they can be read (fork.ts).
+  const fork = readForkScripts(context);
+  const { defaults, defaultFrom, opaqueDefaults } = effectiveDefaults(fork.train?.text);
+  if (fork.runnerNotFound) {
+    view.diagnostics.push({
+      severity: 'warning',
+      code: 'runner-not-found',
+      message: `No nanoGPT train.py (one that execs configurator.py) in the folder above ${fork.runnerNotFound}/: this repository runs the config with another script, whose defaults, accumulation and model may differ from karpathy/nanoGPT's, which N and D assume.`,
+    });
+    assumptions.push("train.py and model.py: karpathy/nanoGPT's (this repository's runner was not found)");
+  }
 
   // Names assigned in the file whose value cannot be used (diagnosed by the view): the part of the
   // result they feed becomes unknown, since train.py's default would give a wrong number — the
@@ -466,8 +510,25 @@ function read(text: string, context: ReadContext): ReadResult {
       reject(what, feeds === 'both' ? ['architecture', 'training'] : [feeds]);
       return fallback;
     }
-    assumptions.push(`${what} not set: train.py default ${String(fallback)}`);
+    if (opaqueDefaults.has(what)) {
+      defaultUnknown(what, feeds === 'both' ? ['architecture', 'training'] : [feeds]);
+      return fallback;
+    }
+    assumptions.push(`${what} not set: ${defaultFrom(what)} ${String(fallback)}`);
     return fallback;
+  };
+  /** Parts whose default is bound by code in this repository's train.py (not a literal). */
+  let trainingDefaultUnknown = false;
+  const defaultUnknown = (what: string, parts: readonly SpecPart[]) => {
+    if (view.diagnostics.some((d) => d.code === 'fork-default-unknown' && d.message.includes(`\`${what}\``)))
+      return;
+    view.diagnostics.push({
+      severity: 'warning',
+      code: 'fork-default-unknown',
+      message: `unknown: \`${what}\` is not set here and this repository's train.py sets its default by code, not a literal; ${parts.includes('architecture') ? 'N' : 'D'}${parts.length > 1 ? ' and D are' : ' is'} not shown.`,
+    });
+    if (parts.includes('architecture')) architectureUnknown = true;
+    if (parts.includes('training')) trainingDefaultUnknown = true;
   };
   const record = (field: ArchField, found: { source: FieldSource } | undefined) => {
     if (found) archSources[field] = found.source;
@@ -480,12 +541,15 @@ function read(text: string, context: ReadContext): ReadResult {
   const initFromFound = view.string('init_from');
   const initFrom = initFromFound?.value ?? defaults.init_from;
   if (!initFromFound && view.latest.has('init_from')) reject('init_from');
+  else if (!initFromFound && opaqueDefaults.has('init_from')) defaultUnknown('init_from', ['architecture']);
   const blockSizeFound = view.positiveInt('block_size');
   const blockSizeTokens = pick(blockSizeFound, defaults.block_size, 'block_size', 'both');
   recordTraining('seqLen', blockSizeFound);
 
   let architecture: ArchitectureSpec;
   let modelName: string;
+  /** The file names a nanoMoE fork's MoE (whose model files differ from nanoGPT's by design). */
+  let moeFork = false;
   const checkpoint = GPT2_CHECKPOINTS[initFrom];
   if (checkpoint) {
     // from_pretrained ignores n_layer/n_head/n_embd/bias/vocab in the file: the checkpoint decides.
@@ -536,6 +600,15 @@ function read(text: string, context: ReadContext): ReadResult {
       });
       // The checkpoint decides the architecture; the file's n_layer/n_embd would be a guess.
       reject('init_from');
+    } else if (!initFromFound && initFrom !== 'scratch' && initFrom !== 'resume') {
+      // This repository's train.py defaults init_from to something else (FengMingquan-sjtu/nanoGPT@ba1d14da
+      // train.py: `init_from = ''`, a Hugging Face model path): nanoGPT's GPT is not what it builds.
+      view.diagnostics.push({
+        severity: 'warning',
+        code: 'unknown-init-from',
+        message: `unknown: init_from is not set here and this repository's train.py defaults it to \`${initFrom.slice(0, 60)}\`, not scratch, resume or a GPT-2 checkpoint; N is not shown.`,
+      });
+      architectureUnknown = true;
     }
     if (initFrom === 'resume') {
       assumptions.push(
@@ -568,6 +641,7 @@ function read(text: string, context: ReadContext): ReadResult {
     const datasetFound = view.string('dataset');
     const dataset = datasetFound?.value ?? defaults.dataset;
     if (!datasetFound && view.latest.has('dataset')) reject('dataset');
+    else if (!datasetFound && opaqueDefaults.has('dataset')) defaultUnknown('dataset', ['architecture']);
     const datasetVocab = NANOGPT_DATASET_VOCAB[dataset];
     const vocabSize = datasetVocab ?? NANOGPT_DEFAULT_VOCAB;
     if (datasetVocab !== undefined) {
@@ -579,7 +653,7 @@ function read(text: string, context: ReadContext): ReadResult {
       // Copies of the shakespeare_char template with a character-level prepare.py are the common case
       // in the wild (e.g. 'ec', 'multi_digit', 'arithmetic/…'), so 50304 is only taken when the
       // dataset's prepare.py can be read and writes no meta.pkl.
-      const prepare = datasetPrepareScript(context, dataset);
+      const prepare = datasetPrepareScript(context, dataset, fork.root);
       if (prepare === undefined || /meta\.pkl/.test(prepare.text)) {
         view.diagnostics.push({
           severity: 'warning',
@@ -606,6 +680,17 @@ function read(text: string, context: ReadContext): ReadResult {
     } else {
       assumptions.push(`vocab ${vocabSize}: no meta.pkl for dataset '${dataset}' (GPT-2 BPE padded to 64)`);
     }
+    if (datasetVocab === undefined && fork.train && !/\b50304\b/.test(fork.train.text)) {
+      // nanoGPT's train.py falls back to 50304 (`... else 50304`, train.py:153); this one does not say so.
+      view.diagnostics.push({
+        severity: 'warning',
+        code: 'architecture-unknown',
+        message:
+          "unknown: this repository's train.py has no vocab_size fallback of 50304 (nanoGPT's `meta_vocab_size if meta_vocab_size is not None else 50304`); its vocabulary is not known, so N is not shown.",
+        range: datasetFound?.source.valueRange,
+      });
+      architectureUnknown = true;
+    }
     architecture = gpt2Architecture({
       nLayers,
       dModel,
@@ -619,6 +704,7 @@ function read(text: string, context: ReadContext): ReadResult {
       normBias: bias,
     });
     const moe = readMoe(view, nLayers, dModel, assumptions);
+    moeFork = moe !== undefined;
     if (moe === 'unknown') architectureUnknown = true;
     else if (moe) {
       architecture.moe = moe;
@@ -635,6 +721,21 @@ function read(text: string, context: ReadContext): ReadResult {
     }
     const runName = view.string('wandb_run_name');
     modelName = runName?.value ?? `nanoGPT ${nLayers}L d${dModel}`;
+  }
+
+  // The GPT this config builds is the one of its repository's model module: a fork that adds,
+  // drops or reshapes a module (GQA, RMSNorm, SwiGLU, RoPE instead of wpe, an untied head) counts
+  // differently under the same names (e.g. KyroChi/nanoGPT-maximal-paramaterizations@45d87a62 model.py:
+  // n_kv_head 4 and an untied lm_head for config/train_gpt2.py as written upstream).
+  const modelDiff = fork.model && !moeFork ? modelDifference(fork.model.text) : undefined;
+  if (fork.model && modelDiff) {
+    view.diagnostics.push({
+      severity: 'warning',
+      code: 'architecture-unknown',
+      message: `unknown: this repository's ${fork.model.path} is not nanoGPT's GPT (${modelDiff}); Scaling Lens counts nanoGPT's model, so N is not shown.`,
+      range: view.latest.size ? view.source(scan.assignments[0]).keyRange : undefined,
+    });
+    architectureUnknown = true;
   }
 
   // --- Training length ------------------------------------------------------------------------
@@ -668,16 +769,52 @@ function read(text: string, context: ReadContext): ReadResult {
     const iters = pick(itersFound, defaults.max_iters, 'max_iters', 'training');
     // gradient_accumulation_steps is global (train.py divides it by the DDP world size), so this
     // product is already the global batch in tokens.
-    const tokensPerIter = batchSeqs * blockSizeTokens * accumSteps;
-    training.tokensPerStep = tokensPerIter;
-    training.globalBatchSeqs = batchSeqs * accumSteps;
+    // Before karpathy/nanoGPT@978d4fe5 (and in forks of that train.py) every DDP process runs the
+    // whole accumulation, and one GPU runs 8× it: the tokens per iteration take the GPU count (fork.ts).
+    const perProcess = fork.train && accumulationSemantics(fork.train.text) === 'per-process';
+    const gpus = context.options?.gpus;
+    const processes = !perProcess
+      ? 1
+      : gpus === undefined
+        ? undefined
+        : gpus === 1
+          ? simulatesEightGpus(fork.train!.text)
+            ? 8
+            : 1
+          : gpus;
     training.steps = iters;
-    training.tokens = tokensPerIter * iters;
-    training.formula =
-      `batch_size(${batchSeqs}) × block_size(${blockSizeTokens}) × gradient_accumulation_steps(${accumSteps}) ` +
-      `× max_iters(${iters}) = ${training.tokens.toLocaleString('en-US')} tokens`;
-    training.durationUnit = { kind: 'steps', tokensPerUnit: tokensPerIter, suffix: '' };
     if (checkpoint) training.finetune = true;
+    if (processes === undefined) {
+      view.diagnostics.push({
+        severity: 'warning',
+        code: 'missing-gpus',
+        message: `unknown: this repository's train.py runs gradient_accumulation_steps on every GPU (it does not divide it by the DDP world size, as nanoGPT's train.py does since 978d4fe5; one GPU runs it ${simulatesEightGpus(fork.train!.text) ? '8×' : 'once'}), so the tokens per iteration are batch_size × block_size × gradient_accumulation_steps × the GPU count; D is not shown.`,
+        range: (accumFound ?? batchFound)?.source.keyRange,
+      });
+      training.missing = [...(training.missing ?? []), 'the GPU count (train.py accumulates per GPU)'];
+    } else {
+      const tokensPerIter = batchSeqs * blockSizeTokens * accumSteps * processes;
+      const worldText = perProcess
+        ? ` × ${processes === 8 && gpus === 1 ? '8 (one GPU: train.py simulates 8)' : `${processes} GPUs`}`
+        : '';
+      training.tokensPerStep = tokensPerIter;
+      training.globalBatchSeqs = batchSeqs * accumSteps * processes;
+      training.tokens = tokensPerIter * iters;
+      training.formula =
+        `batch_size(${batchSeqs}) × block_size(${blockSizeTokens}) × gradient_accumulation_steps(${accumSteps})${worldText} ` +
+        `× max_iters(${iters}) = ${training.tokens.toLocaleString('en-US')} tokens`;
+      training.durationUnit = { kind: 'steps', tokensPerUnit: tokensPerIter, suffix: '' };
+      if (perProcess) {
+        assumptions.push(
+          `train.py accumulates per GPU: ${processes} × gradient_accumulation_steps per iteration`,
+        );
+        training.gpus = gpus;
+      }
+    }
+    if (trainingDefaultUnknown) {
+      delete training.tokens;
+      delete training.formula;
+    }
   }
 
   // Names no known fork reads but that look architectural: a fork we do not know builds another model.
@@ -854,17 +991,58 @@ function readMoe(
 }
 
 /**
+ * train.py's defaults for the names this reader falls back on: nanoGPT's (NANOGPT_TRAIN_DEFAULTS), or
+ * the literal this repository's train.py writes (a fork may change them: pre-978d4fe5 nanoGPT had
+ * gradient_accumulation_steps = 5). A default bound by code there is unknown (`opaqueDefaults`).
+ */
+function effectiveDefaults(trainText: string | undefined): {
+  defaults: {
+    -readonly [K in keyof typeof NANOGPT_TRAIN_DEFAULTS]: (typeof NANOGPT_TRAIN_DEFAULTS)[K] extends string
+      ? string
+      : (typeof NANOGPT_TRAIN_DEFAULTS)[K] extends boolean
+        ? boolean
+        : number;
+  };
+  defaultFrom: (name: string) => string;
+  opaqueDefaults: Set<string>;
+} {
+  const defaults = { ...NANOGPT_TRAIN_DEFAULTS } as Record<string, number | string | boolean>;
+  const opaqueDefaults = new Set<string>();
+  const own = new Set<string>();
+  if (trainText !== undefined) {
+    const written = runnerDefaults(trainText);
+    for (const name of Object.keys(NANOGPT_TRAIN_DEFAULTS)) {
+      const value = written.get(name);
+      if (!value) continue;
+      const upstream = defaults[name];
+      const literal =
+        value.kind === 'number' || value.kind === 'string' || value.kind === 'bool' ? value.value : undefined;
+      if (literal === undefined || typeof literal !== typeof upstream) opaqueDefaults.add(name);
+      else if (literal !== upstream) {
+        defaults[name] = literal;
+        own.add(name);
+      }
+    }
+  }
+  return {
+    defaults: defaults as never,
+    defaultFrom: (name) => (own.has(name) ? "this repository's train.py default" : 'train.py default'),
+    opaqueDefaults,
+  };
+}
+
+/**
  * data/<dataset>/prepare.py next to the config's repository (train.py reads `os.path.join('data',
  * dataset)` from the repository root; configs live in config/), or undefined when it cannot be read.
  */
 function datasetPrepareScript(
   context: ReadContext,
   dataset: string,
+  runnerRoot: string | undefined,
 ): { path: string; text: string } | undefined {
   if (!context.path || !context.readFile || /(^|\/)\.\.(\/|$)/.test(dataset)) return undefined;
-  const dir = context.path.replace(/\\/g, '/').replace(/\/[^/]*$/, '');
-  const roots = /(^|\/)config$/.test(dir) ? [dir.replace(/\/?config$/, '') || '.', dir] : [dir];
-  for (const root of roots) {
+  // The runner's folder first: its train.py opens data/<dataset> from there.
+  for (const root of runnerRoot !== undefined ? [runnerRoot] : repositoryRoots(context.path)) {
     const path = `${root}/data/${dataset}/prepare.py`;
     const text = context.readFile(path);
     if (text !== undefined) return { path: `data/${dataset}/prepare.py`, text };

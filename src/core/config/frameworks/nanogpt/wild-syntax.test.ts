@@ -228,3 +228,33 @@ describe('nanoGPT-style configs of a fork that loads its model (aaronzhfeng/llm-
     assert.equal(countParams(spec.architecture!).total, 124_373_760);
   });
 });
+
+describe('nanoGPT reader: annotated assignments (YpLarryWang/nanoGPT@78b6df6b config/train_tinystories.py)', () => {
+  it('`bias: bool = True` binds bias like `bias = True` (PEP 526); before, the file was not recognized', () => {
+    const text = [
+      "out_dir = 'out-x'",
+      'n_layer = 2',
+      'n_head = 4',
+      'n_embd = 256',
+      'bias: bool = True',
+      'block_size: int = 64',
+      'batch_size = 2',
+      'gradient_accumulation_steps = 1',
+      'max_iters = 100',
+      'dropout: float',
+    ].join('\n');
+    const result = readRunConfig(text, { path: 'config/x.py' });
+    assert.equal(result.kind, 'run-config');
+    if (result.kind !== 'run-config') return;
+    // bias True: 50304·256 + 64·256 + 2·(12·256² + 13·256) + 2·256 = 12,877,824 + 16,384 + 1,579,520 + 512
+    assert.equal(countParams(result.spec.architecture!).total, 14_474_240);
+    assert.equal(result.spec.training.tokens, 12_800);
+  });
+
+  it('a one-line `if x: name = value` is neither an annotation nor the value: the name is unknown', () => {
+    // Python runs it (n_layer would be 3 here); before, the 2 was counted silently.
+    const spec = read('n_layer = 2\nn_head = 4\nn_embd = 256\nmax_iters = 10\nif True: n_layer = 3\n');
+    assert.equal(spec.architecture, undefined);
+    assert.match(messages(spec), /`n_layer` is assigned inside a one-line compound statement/);
+  });
+});

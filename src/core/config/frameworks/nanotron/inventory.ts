@@ -327,6 +327,12 @@ export const nanotronInventory: FrameworkInventory = {
       why: 'multiplies the vocabulary padding multiple',
     },
     { key: 'model.init_method', affects: 'N', status: 'irrelevant', why: 'initialization' },
+    {
+      key: 'model.init_method.path',
+      affects: 'D',
+      status: 'modelled',
+      why: 'ExistingCheckpointInit loads a pretrained model (trainer.py): a continued training',
+    },
     { key: 'model.dtype', affects: 'N', status: 'irrelevant', why: 'precision' },
     // D
     { key: 'tokens.train_steps', affects: 'D', status: 'modelled' },
@@ -353,8 +359,14 @@ export const nanotronInventory: FrameworkInventory = {
     {
       key: 'checkpoints.resume_checkpoint_path',
       affects: 'D',
-      status: 'irrelevant',
-      why: 'train_steps counts the whole run',
+      status: 'modelled',
+      why: 'train_steps counts the whole run; with load_lr_scheduler false the steps restart at 0 on loaded weights: a continued training (trainer.py)',
+    },
+    {
+      key: 'checkpoints.load_lr_scheduler',
+      affects: 'D',
+      status: 'modelled',
+      why: 'false with resume_checkpoint_path: the step count restarts at 0 (trainer.py), a continued training',
     },
     { key: 'general.run', affects: 'N', status: 'irrelevant', why: 'run name' },
     { key: 'general.consumed_train_samples', affects: 'D', status: 'irrelevant', why: 'resume bookkeeping' },

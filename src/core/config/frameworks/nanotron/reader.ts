@@ -66,7 +66,43 @@ function read(text: string): ReadResult {
   return { kind: 'run-config', spec: b.finish(), written: yamlWrittenKeys(yaml) };
 }
 
+/**
+ * The top-level sections nanotron's Config has (huggingface/nanotron@2411b022 config.py l. 442-457), plus
+ * `data` (Config.data: DataArgs before data_stages, e.g. nanotron@20211db3) and `doremi`
+ * (examples/doremi DoReMiConfig: domain weights only). get_config_from_dict builds Config with dacite
+ * `strict=True`, so any other section is refused upstream: the file is a fork's, whose model may differ
+ * (RRaAy-H/nanotron-infini@f9b55099 `infini_attention:` adds per-head balance_factors to every attention).
+ */
+const CONFIG_SECTIONS = new Set([
+  'general',
+  'parallelism',
+  'model',
+  'tokenizer',
+  'checkpoints',
+  'logging',
+  'metrics_logging',
+  'tokens',
+  'optimizer',
+  'data_stages',
+  'profiler',
+  'lighteval',
+  's3_upload',
+  'data',
+  'doremi',
+]);
+
 function readArchitecture(b: SpecBuilder): ArchitectureSpec | undefined {
+  const section = [...topLevelKeys(b.yaml)].find((key) => !CONFIG_SECTIONS.has(key));
+  if (section !== undefined) {
+    b.spec.paramsMissing = [`a model of the nanotron fork that reads \`${section.slice(0, 40)}\``];
+    b.diagnose(
+      'warning',
+      'not-modelled-key',
+      `unknown: \`${section.slice(0, 40)}\` is not a section of nanotron's Config (get_config_from_dict refuses it, dacite strict): a fork reads it and may build another model, so N is not shown.`,
+      lookup(b.yaml, [section])?.source.keyRange,
+    );
+    return undefined;
+  }
   // Which class the YAML builds: config.py get_config_from_dict runs dacite with strict=True over
   // NanotronConfigs = Union[LlamaConfig, Starcoder2Config, Qwen2Config, Any] (models_config.py), so
   // the first class whose fields hold every written key wins: LlamaConfig when they all are Llama
@@ -360,6 +396,35 @@ function readTraining(b: SpecBuilder): void {
   training.durationUnit = { kind: 'steps', suffix: '', tokensPerUnit: training.tokensPerStep };
   training.tokens = steps.value * training.tokensPerStep;
   training.formula = `${formatInt(steps.value)} steps × dp ${dp.value} × micro_batch_size ${micro.value} × batch_accumulation_per_replica ${accum.value} × ${seq.value} tokens`;
+  readContinuation(b);
+}
+
+/**
+ * A run that starts from another run's weights with a fresh step count is a continued training (D
+ * counts only its own tokens; the checkpoint already saw others). huggingface/nanotron@2411b022
+ * trainer.py: `checkpoints.resume_checkpoint_path` loads the weights (`_load_model_checkpoint`,
+ * l. 1037) but with `load_lr_scheduler: false` (default true, config.py CheckpointsArgs) the training
+ * metadata starts at step 0 (l. 240-260), so `tokens.train_steps` counts this run's steps only; a
+ * `model.init_method.path` (ExistingCheckpointInit, l. 1054) loads a pretrained model likewise.
+ * E.g. huggingface/smollm@a0417598 continual-pretraining/finemath/*.yaml (Llama-3.2-3B + 60B tokens).
+ */
+function readContinuation(b: SpecBuilder): void {
+  const scalar = (path: string[]): unknown => {
+    const found = lookup(b.yaml, path);
+    return found && isScalar(found.node) ? found.node.value : undefined;
+  };
+  const resume = scalar(['checkpoints', 'resume_checkpoint_path']);
+  const loadScheduler = scalar(['checkpoints', 'load_lr_scheduler']);
+  const initPath = scalar(['model', 'init_method', 'path']);
+  const resumes = typeof resume === 'string' && resume !== '' && loadScheduler === false;
+  const initialises = typeof initPath === 'string' && initPath !== '';
+  if (!resumes && !initialises) return;
+  b.spec.training.finetune = true;
+  b.spec.assumptions.push(
+    resumes
+      ? `continued training: weights from checkpoints.resume_checkpoint_path with load_lr_scheduler false (steps count from 0), so D counts this run's tokens only`
+      : `continued training: weights from model.init_method.path (ExistingCheckpointInit), so D counts this run's tokens only`,
+  );
 }
 
 /** Reader for nanotron YAML configs. */

@@ -122,3 +122,51 @@ describe('nanotron third-party configs: Starcoder2Config', () => {
     assert.match((s.paramsMissing ?? []).join(' '), /n_inner/);
   });
 });
+
+describe('nanotron: a top-level section nanotron’s Config does not have (a fork’s config)', () => {
+  /**
+   * RRaAy-H/nanotron-infini@f9b55099 fineweb_local_300m_infini_4gpu_config.yaml, trimmed: its
+   * `infini_attention:` section is read by the fork, whose attention adds per-head balance_factors
+   * (src/nanotron/models/llama.py l. 493-501); upstream's get_config_from_dict (dacite strict) refuses
+   * it. Before: N = 302,015,488, the upstream Llama count, with no warning.
+   */
+  const infini = (section: string) => `general:
+  project: llama_300m_infini_4gpu_fineweb
+  run: 4gpu_fineweb_300m_experiment
+${section}
+model:
+  make_vocab_size_divisible_by: 1
+  model_config:
+    hidden_act: silu
+    hidden_size: 1024
+    intermediate_size: 4096
+    num_hidden_layers: 12
+    is_llama_config: true
+    num_attention_heads: 8
+    num_key_value_heads: 8
+    tie_word_embeddings: false
+    vocab_size: 49152
+parallelism:
+  dp: 4
+  pp: 1
+  tp: 1
+tokens:
+  sequence_length: 8192
+  train_steps: 30000
+  micro_batch_size: 1
+  batch_accumulation_per_replica: 1
+`;
+
+  it('infini_attention: N unknown naming the section; D kept', () => {
+    const s = spec(infini('infini_attention:\n  segment_length: 1024\n  turn_on_memory: true'));
+    assert.equal(s.architecture, undefined);
+    assert.ok(s.diagnostics.some((d) => d.message.includes('`infini_attention` is not a section')));
+    assert.equal(s.training.tokens, 983_040_000);
+  });
+
+  it('without it the same model counts (302,015,488); doremi (DoReMiConfig) and data (pre-data_stages) are sections', () => {
+    assert.equal(countParams(spec(infini('')).architecture!).total, 302_015_488);
+    assert.equal(countParams(spec(infini('doremi:\n  domain_names: a,b')).architecture!).total, 302_015_488);
+    assert.equal(countParams(spec(infini('data:\n  seed: 42')).architecture!).total, 302_015_488);
+  });
+});
