@@ -11,6 +11,8 @@ import { findHfModel } from '../../src/core/config/frameworks/llm-foundry/hf-mod
 import { allCheckpoints, findCheckpoint } from '../../src/core/config/tables/checkpoints';
 import { LITGPT_SOURCE } from '../../src/core/config/tables/litgpt-configs.generated';
 import { TOKENIZERS, findTokenizer } from '../../src/core/config/tables/tokenizers';
+import { HF_CONFIG_CHECKPOINTS } from '../../src/core/config/tables/hf-config-checkpoints';
+import { readHfConfigObject } from '../../src/core/config/frameworks/hf-config/reader';
 import { countParams } from '../../src/core/model/params';
 import { REPO_ROOT } from '../helpers';
 
@@ -198,6 +200,74 @@ describe('checkpoint table', () => {
     assert.equal(findHfModel('mistralai/Mistral-7B-v0.1')?.modelType, 'mistral');
     assert.equal(findHfModel('facebook/opt-125m')?.modelType, 'opt');
     assert.equal(findHfModel('Qwen/Qwen2.5-7B'), undefined);
+  });
+});
+
+describe('checkpoint rows from vendored config.json texts', () => {
+  it('each row is in the table as the config.json reader counts its verbatim config', () => {
+    assert.ok(HF_CONFIG_CHECKPOINTS.length >= 4);
+    for (const { id, source, config } of HF_CONFIG_CHECKPOINTS) {
+      const row = findCheckpoint(id);
+      assert.ok(row, id);
+      // The vendored row, not a LitGPT or hand-written one of the same id.
+      assert.ok(row.source.includes(`${source.repo}@${source.commit.slice(0, 12)} ${source.path}`), id);
+      assert.match(source.commit, /^[0-9a-f]{40}$/);
+      const spec = readHfConfigObject(config)!;
+      assert.equal(spec.paramsMissing, undefined, id);
+      assert.deepEqual(row.architecture, spec.architecture);
+      assert.equal(row.modelType, config.model_type);
+      assert.equal(row.architecture.vocabSize, config.vocab_size);
+      assert.ok(!LIT_MODEL_ROWS.some((r) => `${r.hf_config.org}/${r.hf_config.name}` === id), id);
+    }
+  });
+
+  // Published totals: the safetensors / pytorch_model.bin index vendored beside the config.json
+  // (metadata.total_size in bytes, bf16 = 2 bytes a parameter), else the count from the shapes.
+  const counts: [string, number, string][] = [
+    // huggingface/transformers@f092c38c examples/pytorch/torchacc/qwen/Qwen1.5-7B/
+    // model.safetensors.index.json total_size 15,442,649,088 (bf16).
+    ['Qwen/Qwen1.5-7B', 15_442_649_088 / 2, 'safetensors index'],
+    // dandelionsllm/pandallm@dbf4dd59 models/mpt/pytorch_model.bin.index.json total_size
+    // 59,914,401,792 (bf16); 48·(12·7168² + 2·7168) + 50432·7168 + 7168, no biases, tied, ALiBi.
+    ['mosaicml/mpt-30b', 59_914_401_792 / 2, 'pytorch_model.bin index'],
+    // 2·131072·5120 + 40·(5120·(4096 + 2·1024) + 4096·5120 + 3·5120·14336 + 2·5120) + 5120:
+    // head_dim 128 (q width 4096 ≠ hidden 5120), untied.
+    [
+      'mistralai/Mistral-Nemo-Base-2407',
+      2 * 131072 * 5120 + 40 * (5120 * (4096 + 2 * 1024) + 4096 * 5120 + 3 * 5120 * 14336 + 2 * 5120) + 5120,
+      'shapes',
+    ],
+    // 128256·2048 (tied: SmolLM3Config tie_word_embeddings default True, the key is absent) +
+    // 36·(2048·(2048 + 2·512) + 2048·2048 + 3·2048·11008 + 2·2048) + 2048.
+    [
+      'HuggingFaceTB/SmolLM3-3B',
+      128256 * 2048 + 36 * (2048 * (2048 + 2 * 512) + 2048 * 2048 + 3 * 2048 * 11008 + 2 * 2048) + 2048,
+      'shapes',
+    ],
+  ];
+  for (const [id, total, how] of counts) {
+    it(`counts ${id} as ${total.toLocaleString('en-US')} (${how})`, () => {
+      assert.equal(countParams(findCheckpoint(id)!.architecture).total, total);
+    });
+  }
+  it('pins the published totals', () => {
+    assert.deepEqual(
+      counts.map(([, total]) => total),
+      [7_721_324_544, 29_957_200_896, 12_247_782_400, 3_075_098_624],
+    );
+  });
+
+  it('gives the count through the readers that name a checkpoint', async () => {
+    const { analyzeText, DEFAULT_ANALYSIS_SETTINGS } = await import('../../src/core/analyze');
+    const total = (text: string, path: string) =>
+      analyzeText(text, { path }, DEFAULT_ANALYSIS_SETTINGS).analysis?.params?.total;
+    const axolotl = (model: string) =>
+      `base_model: ${model}\nsequence_len: 2048\nmicro_batch_size: 1\ngradient_accumulation_steps: 1\nnum_epochs: 1\ndatasets:\n  - path: tatsu-lab/alpaca\n    type: alpaca\noptimizer: adamw_torch\nlearning_rate: 2e-5\n`;
+    for (const [id, expected] of counts) assert.equal(total(axolotl(id), 'axolotl.yaml'), expected, id);
+    const foundry = (model: string) =>
+      `max_seq_len: 2048\nglobal_train_batch_size: 8\nmax_duration: 10ba\nmodel:\n  name: hf_causal_lm\n  pretrained_model_name_or_path: ${model}\n  pretrained: true\n`;
+    assert.equal(total(foundry('Qwen/Qwen1.5-7B'), 'foundry.yaml'), 7_721_324_544);
+    assert.equal(total(foundry('mistralai/Mistral-Nemo-Base-2407'), 'foundry.yaml'), 12_247_782_400);
   });
 });
 

@@ -6,6 +6,8 @@ import {
   hfTiedEmbeddings,
   litConfigToArchitecture,
 } from '../frameworks/litgpt/models';
+import { readHfConfigObject } from '../frameworks/hf-config/reader';
+import { HF_CONFIG_CHECKPOINTS } from './hf-config-checkpoints';
 
 /**
  * Open checkpoints that configs name (`pretrained_model_name_or_path`, `base_model`,
@@ -16,7 +18,9 @@ import {
  * Most rows come from LitGPT's config.py (generated, see tables/litgpt-configs.generated.ts): LitGPT
  * loads the HF weights into those shapes with a strict state dict, so its shapes are the
  * checkpoint's; tying comes from `HF_TIED_EMBEDDINGS`. Families LitGPT lacks are written by hand
- * below, each with the config.json values it mirrors.
+ * below, each with the config.json values it mirrors; checkpoints whose config.json text a public
+ * repository vendors are kept verbatim in tables/hf-config-checkpoints.ts and counted by the
+ * config.json reader.
  */
 export interface CheckpointRow {
   /** Hub id as published, e.g. `meta-llama/Llama-3.1-8B`. */
@@ -265,8 +269,30 @@ const HAND_WRITTEN: readonly CheckpointRow[] = [
   })),
 ];
 
+/**
+ * Rows from vendored config.json texts: the architecture the config.json reader gives for the file;
+ * one it cannot count exactly (a key it does not model, a missing value) is left out, so the
+ * checkpoint stays unknown.
+ */
+function hfConfigCheckpoints(): CheckpointRow[] {
+  return HF_CONFIG_CHECKPOINTS.flatMap(({ id, source, config }) => {
+    const spec = readHfConfigObject(config);
+    const modelType = config.model_type;
+    if (!spec?.architecture || spec.paramsMissing?.length || typeof modelType !== 'string') return [];
+    return [
+      {
+        id,
+        modelType,
+        architecture: spec.architecture,
+        source: `${id} config.json as vendored at ${source.repo}@${source.commit.slice(0, 12)} ${source.path}`,
+      },
+    ];
+  });
+}
+
 registerCheckpoints(litgptCheckpoints());
 registerCheckpoints(HAND_WRITTEN);
+registerCheckpoints(hfConfigCheckpoints());
 
 /**
  * Hub ids renamed by their publisher: the same repository (the old id redirects), so the same

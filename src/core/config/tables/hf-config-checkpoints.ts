@@ -1,0 +1,190 @@
+/**
+ * Checkpoints whose config.json text was read where a public repository vendors it, kept verbatim
+ * (every key, as the file has it) so the row is that config.json: the architecture is what the
+ * `config.json` reader (frameworks/hf-config) counts from it, exactly as it would count the file
+ * opened on its own. A row whose config the reader cannot count exactly is left out of the table
+ * (the checkpoint stays unknown), never approximated.
+ *
+ * Only checkpoints no other source of the table (LitGPT's config.py, the hand-written rows) has.
+ * Each `source` names the repository, commit and path the text was read at.
+ */
+export interface HfConfigCheckpoint {
+  /** Hub id as published. */
+  id: string;
+  /** Where the config.json text was read. */
+  source: { repo: string; commit: string; path: string; note?: string };
+  /** The config.json object, verbatim. */
+  config: Readonly<Record<string, unknown>>;
+}
+
+export const HF_CONFIG_CHECKPOINTS: readonly HfConfigCheckpoint[] = [
+  {
+    id: 'mistralai/Mistral-Nemo-Base-2407',
+    source: {
+      repo: 'kevinstephano/thunder_model_blocks',
+      commit: 'a23dd8fe87e974d06332635cfd3064614c47ae27',
+      path: 'thunder_model_blocks/mistral/mistral_config.py',
+      note: 'mistral_cfg_str, AutoConfig.from_pretrained("mistralai/Mistral-Nemo-Base-2407") as JSON',
+    },
+    config: {
+      _name_or_path: 'mistralai/Mistral-Nemo-Base-2407',
+      architectures: ['MistralForCausalLM'],
+      attention_dropout: 0.0,
+      bos_token_id: 1,
+      eos_token_id: 2,
+      head_dim: 128,
+      hidden_act: 'silu',
+      hidden_size: 5120,
+      initializer_range: 0.02,
+      intermediate_size: 14336,
+      max_position_embeddings: 128000,
+      model_type: 'mistral',
+      num_attention_heads: 32,
+      num_hidden_layers: 40,
+      num_key_value_heads: 8,
+      rms_norm_eps: 1e-5,
+      rope_theta: 1000000.0,
+      sliding_window: null,
+      tie_word_embeddings: false,
+      torch_dtype: 'bfloat16',
+      transformers_version: '4.43.3',
+      use_cache: true,
+      vocab_size: 131072,
+    },
+  },
+  {
+    id: 'HuggingFaceTB/SmolLM3-3B',
+    source: {
+      repo: 'fetchwiki/HuggingFaceTB-SmolLM3-3B',
+      commit: '24f7882f92998ee0e691d105ade637afc3e5171f',
+      path: 'config.json',
+      note: 'a copy of the hub repository',
+    },
+    config: {
+      architectures: ['SmolLM3ForCausalLM'],
+      attention_bias: false,
+      attention_dropout: 0.0,
+      bos_token_id: 128000,
+      eos_token_id: 128012,
+      hidden_act: 'silu',
+      hidden_size: 2048,
+      initializer_range: 0.02,
+      intermediate_size: 11008,
+      layer_types: Array.from({ length: 36 }, () => 'full_attention'),
+      max_position_embeddings: 65536,
+      max_window_layers: 28,
+      mlp_bias: false,
+      model_type: 'smollm3',
+      no_rope_layer_interval: 4,
+      // [1, 1, 1, 0] nine times, as written.
+      no_rope_layers: Array.from({ length: 36 }, (_, i) => (i % 4 === 3 ? 0 : 1)),
+      num_attention_heads: 16,
+      num_hidden_layers: 36,
+      num_key_value_heads: 4,
+      pad_token_id: 128004,
+      pretraining_tp: 2,
+      rms_norm_eps: 1e-6,
+      rope_scaling: null,
+      rope_theta: 5000000.0,
+      sliding_window: null,
+      torch_dtype: 'bfloat16',
+      transformers_version: '4.54.0.dev0',
+      use_cache: false,
+      use_sliding_window: false,
+      vocab_size: 128256,
+    },
+  },
+  {
+    id: 'Qwen/Qwen1.5-7B',
+    source: {
+      repo: 'huggingface/transformers',
+      commit: 'f092c38c0bf55916e1c78bcf0f800a7f8a54860b',
+      path: 'examples/pytorch/torchacc/qwen/Qwen1.5-7B/config.json',
+      note: 'the hub repository vendored with its model card and safetensors index',
+    },
+    config: {
+      architectures: ['Qwen2ForCausalLM'],
+      attention_dropout: 0.0,
+      bos_token_id: 151643,
+      eos_token_id: 151643,
+      hidden_act: 'silu',
+      hidden_size: 4096,
+      initializer_range: 0.02,
+      intermediate_size: 11008,
+      max_position_embeddings: 32768,
+      max_window_layers: 28,
+      model_type: 'qwen2',
+      num_attention_heads: 32,
+      num_hidden_layers: 32,
+      num_key_value_heads: 32,
+      rms_norm_eps: 1e-6,
+      rope_theta: 1000000.0,
+      sliding_window: 32768,
+      tie_word_embeddings: false,
+      torch_dtype: 'bfloat16',
+      transformers_version: '4.37.0',
+      use_cache: true,
+      use_sliding_window: false,
+      vocab_size: 151936,
+    },
+  },
+  {
+    id: 'mosaicml/mpt-30b',
+    source: {
+      repo: 'dandelionsllm/pandallm',
+      commit: 'dbf4dd5918cf541fbaf310465fe81e7ab77c8f47',
+      path: 'models/mpt/config.json',
+      note: 'the hub repository vendored with its MPT-30B model card and pytorch_model.bin.index.json',
+    },
+    config: {
+      architectures: ['MPTForCausalLM'],
+      attn_config: {
+        alibi: true,
+        alibi_bias_max: 8,
+        attn_impl: 'torch',
+        attn_pdrop: 0,
+        attn_type: 'multihead_attention',
+        attn_uses_sequence_id: false,
+        clip_qkv: null,
+        prefix_lm: false,
+        qk_ln: false,
+        softmax_scale: null,
+      },
+      auto_map: {
+        AutoConfig: 'configuration_mpt.MPTConfig',
+        AutoModelForCausalLM: 'modeling_mpt.MPTForCausalLM',
+      },
+      d_model: 7168,
+      emb_pdrop: 0,
+      embedding_fraction: 1.0,
+      expansion_ratio: 4,
+      init_config: {
+        emb_init_std: null,
+        emb_init_uniform_lim: null,
+        fan_mode: 'fan_in',
+        init_div_is_residual: true,
+        init_gain: 0.0,
+        init_nonlinearity: 'relu',
+        init_std: null,
+        name: 'kaiming_normal_',
+        verbose: 0,
+      },
+      init_device: 'cpu',
+      learned_pos_emb: true,
+      logit_scale: null,
+      max_seq_len: 8192,
+      model_type: 'mpt',
+      n_heads: 64,
+      n_layers: 48,
+      no_bias: true,
+      norm_type: 'low_precision_layernorm',
+      resid_pdrop: 0,
+      tokenizer_name: 'EleutherAI/gpt-neox-20b',
+      torch_dtype: 'bfloat16',
+      transformers_version: '4.28.1',
+      use_cache: false,
+      verbose: 0,
+      vocab_size: 50432,
+    },
+  },
+];
