@@ -164,13 +164,14 @@ describe('Scaling Lens in a real VS Code (code-server + Chromium)', { skip }, ()
   });
 
   test('a file of an unsupported framework says so in the language status', async () => {
+    // A Hugging Face Trainer script: the model comes from from_pretrained, not from the file.
     writeFileSync(
-      session.path('examples/nemo2_pretrain.py'),
-      'from nemo.collections import llm\nrecipe = llm.llama3_8b.pretrain_recipe(num_nodes=2)\n',
+      session.path('examples/hf_train.py'),
+      'from transformers import Trainer, TrainingArguments\nargs = TrainingArguments(output_dir="out", num_train_epochs=3)\n',
     );
-    await session.openFile('examples/nemo2_pretrain.py');
+    await session.openFile('examples/hf_train.py');
     const text = await readLanguageStatus(session.page, /Unsupported/);
-    assert.match(text, /Unsupported: NeMo 2\.x/);
+    assert.match(text, /Unsupported: Hugging Face Trainer/);
     await screenshot(session.page, 'status-unsupported-framework');
   });
 

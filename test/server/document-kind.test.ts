@@ -32,7 +32,17 @@ test('the server says what each file is', { skip: NOT_BUILT }, async () => {
     join(tmpdir(), 'nemo2_pretrain.py'),
     'from nemo.collections import llm\nrecipe = llm.llama3_8b.pretrain_recipe(num_nodes=2)\n',
   );
-  const unsupported = await kindOf(recipe);
+  assert.deepEqual(await kindOf(recipe), {
+    kind: 'run-config',
+    framework: 'nemo2',
+    frameworkLabel: 'NeMo 2.x',
+  });
+
+  const trainerScript = await client.open(
+    join(tmpdir(), 'hf_train.py'),
+    'from transformers import Trainer, TrainingArguments\nargs = TrainingArguments(output_dir="out", num_train_epochs=3)\n',
+  );
+  const unsupported = await kindOf(trainerScript);
   assert.equal(unsupported.kind, 'unsupported-framework');
 
   const other = await client.open(join(tmpdir(), 'ci.yaml'), 'name: ci\non: [push]\n');
