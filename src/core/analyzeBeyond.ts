@@ -18,6 +18,7 @@ import {
 } from './laws/hyperparameters';
 import { MUENNIGHOFF_2023, type ScalingLaw } from './laws/published';
 import type { AnalysisSettings } from './settings';
+import { decoderAttentionLayers } from './model/params';
 import type { RunSpec, SourceRange } from './types';
 
 /**
@@ -135,7 +136,12 @@ export function analyzeHyperparameters(
   const seqLen = spec.training.seqLen;
   const flopsPerToken =
     arch && seqLen && !arch.encoderDecoder
-      ? nonEmbeddingFlopsPerToken(params.activeNonEmbedding, arch.nLayers, seqLen, arch.nHeads * arch.headDim)
+      ? nonEmbeddingFlopsPerToken(
+          params.activeNonEmbedding,
+          decoderAttentionLayers(arch),
+          seqLen,
+          arch.nHeads * arch.headDim,
+        )
       : undefined;
   // Both laws were fitted on pretraining from scratch; a finetune's D counts only its own tokens.
   const finetune = spec.training.finetune === true;

@@ -5,6 +5,7 @@
  * config's LR from the framework's LR-schedule extractor (src/core/schedule/learningRate.ts).
  */
 import type { Analysis } from './analyze';
+import { decoderAttentionLayers } from './model/params';
 import {
   HYPERPARAMETER_LAWS,
   nonEmbeddingFlopsPerToken,
@@ -122,6 +123,8 @@ export function flopsPerTokenTerms(a: Analysis): FlopsPerTokenTerms | undefined 
   if (!arch || !seqLen || nonEmbeddingParams === undefined || arch.encoderDecoder) return undefined;
   const attentionWidth = arch.nHeads * arch.headDim;
   // The same M analyzeHyperparameters evaluated DeepSeek's C with.
-  const flopsPerToken = nonEmbeddingFlopsPerToken(nonEmbeddingParams, arch.nLayers, seqLen, attentionWidth);
-  return { flopsPerToken, nonEmbeddingParams, nLayers: arch.nLayers, seqLen, attentionWidth };
+  // Only attention layers carry the attention term (a hybrid stack's attention blocks).
+  const nLayers = decoderAttentionLayers(arch);
+  const flopsPerToken = nonEmbeddingFlopsPerToken(nonEmbeddingParams, nLayers, seqLen, attentionWidth);
+  return { flopsPerToken, nonEmbeddingParams, nLayers, seqLen, attentionWidth };
 }

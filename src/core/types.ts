@@ -130,6 +130,42 @@ export interface MlaSpec {
 }
 
 /**
+ * A Mamba-2 mixer (Megatron-core megatron/core/ssm/mamba_mixer.py MambaMixer at
+ * NVIDIA/Megatron-LM@d98e8a64; transformers mamba2/modeling_mamba2.py Mamba2Mixer,
+ * nemotron_h/modeling_nemotron_h.py NemotronHMamba2Mixer). With inner width di = nHeads·headDim
+ * and conv channels c = di + 2·nGroups·stateDim, its parameters are: in_proj d → 2·di +
+ * 2·nGroups·stateDim + nHeads (+ bias), depthwise conv1d c × convKernel (+ c bias), dt_bias, A_log
+ * and D of nHeads each (D of di when `dPerChannel`), a gated RMSNorm weight over di (grouped or
+ * not, the same di weights), out_proj di → d (+ d bias).
+ */
+export interface Mamba2Spec {
+  nHeads: number;
+  headDim: number;
+  stateDim: number;
+  nGroups: number;
+  convKernel: number;
+  /** Biases on in_proj and out_proj. */
+  projBias: boolean;
+  convBias: boolean;
+  /** D has one entry per inner channel (Megatron `D_has_hdim`), not one per head. */
+  dPerChannel?: boolean;
+}
+
+/** One kind of block of a hybrid stack, each with its own pre-norm (width d). */
+export type HybridBlock = 'mamba2' | 'attention' | 'mlp';
+
+/**
+ * A hybrid stack of single-mixer blocks (Nemotron-H, Megatron-core hybrid models, pure Mamba-2):
+ * each of the `nLayers` layers is one pre-norm plus one mixer, counted by kind here (the order
+ * does not change N). Attention blocks are the spec's attention; MLP blocks its dense MLP of
+ * `ffnSize`; `normsPerLayer` is ignored (one norm per block). Not combined with `moe` or `mtp`.
+ */
+export interface HybridSpec {
+  blocks: Readonly<Record<HybridBlock, number>>;
+  mamba: Mamba2Spec;
+}
+
+/**
  * A decoder-only transformer described by its counts and per-component switches. Every field is
  * explicit: readers apply their framework's defaults, so the parameter math never guesses.
  */
@@ -181,6 +217,11 @@ export interface ArchitectureSpec {
   embeddingNorm?: boolean;
   /** One learned attention-sink logit per head and layer (gpt-oss `sinks`, torchtitan `gpt_oss`). */
   attentionSinks?: boolean;
+  /**
+   * Hybrid Mamba-2 / attention / MLP stack (see {@link HybridSpec}); absent for every plain
+   * transformer, whose layers are each attention + MLP.
+   */
+  hybrid?: HybridSpec;
   /** Present for T5-style encoder–decoders; counted by a separate formula. */
   encoderDecoder?: EncoderDecoderSpec;
 }

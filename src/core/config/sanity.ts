@@ -35,10 +35,22 @@ function architectureProblem(spec: RunSpec): string | undefined {
     const value = arch[field];
     if (!Number.isSafeInteger(value) || value < 0) return `${field} is ${formatOdd(value)}`;
   }
-  if (!Number.isFinite(arch.headDim) || arch.headDim <= 0)
+  // A hybrid stack without attention blocks (pure Mamba-2) has no attention heads.
+  const attentionFree = arch.hybrid !== undefined && arch.hybrid.blocks.attention === 0;
+  if (!Number.isFinite(arch.headDim) || arch.headDim < 0 || (arch.headDim === 0 && !attentionFree))
     return `the head width is ${formatOdd(arch.headDim)}`;
-  if (arch.nLayers === 0 || arch.dModel === 0 || arch.nHeads === 0)
+  if (arch.nLayers === 0 || arch.dModel === 0 || (arch.nHeads === 0 && !attentionFree))
     return 'a layer, width or head count is 0';
+  if (arch.hybrid) {
+    const values = [...Object.values(arch.hybrid.blocks), ...Object.values(arch.hybrid.mamba)];
+    for (const value of values) {
+      if (typeof value === 'number' && (!Number.isSafeInteger(value) || value < 0))
+        return `a hybrid block count or Mamba-2 width is ${formatOdd(value)}`;
+    }
+    const { mamba2, attention, mlp } = arch.hybrid.blocks;
+    if (mamba2 + attention + mlp !== arch.nLayers) return 'the hybrid blocks do not add up to the layers';
+    if (arch.moe || arch.mtp) return 'a hybrid stack with MoE or MTP is not modelled';
+  }
   const moe = arch.moe;
   if (moe) {
     for (const [name, value] of Object.entries(moe)) {

@@ -579,6 +579,20 @@ export function estimateMemory(
   }
   // Every layout problem (an error, or a warning on an assumed GPU count) means no figure.
   if (diagnostics.length) return { estimate: null, diagnostics };
+  if (arch.hybrid) {
+    // Mamba-2 blocks keep other activations (conv states, the SSD chunk scan) than the per-layer
+    // transformer formula below, and MLP-only / attention-only blocks fewer: no figure.
+    return {
+      estimate: null,
+      diagnostics: [
+        {
+          severity: 'info',
+          code: 'memory-unknown',
+          message: `unknown: memory per GPU — activations of a hybrid Mamba-2 stack (${arch.hybrid.blocks.mamba2} Mamba-2, ${arch.hybrid.blocks.attention} attention, ${arch.hybrid.blocks.mlp} MLP blocks) are not modelled.`,
+        },
+      ],
+    };
+  }
   if (arch.moe && layout.tensorParallel > 1 && layout.expertTensorParallel === undefined) {
     const tp = layout.sources.tensorParallel;
     return {

@@ -1,4 +1,4 @@
-import type { ArchitectureSpec } from '../types';
+import type { ArchitectureSpec, Mamba2Spec } from '../types';
 
 /**
  * Exact parameter counts for an {@link ArchitectureSpec}.
@@ -35,6 +35,11 @@ export interface ParamBreakdown {
   positionEmbedding: number;
   /** Inactive expert parameters per token across all MoE layers. */
   inactiveExperts: number;
+  /**
+   * One Mamba-2 mixer (hybrid stacks only; there `perLayer` is not one layer's count: the blocks
+   * differ, each with one norm).
+   */
+  mambaPerLayer?: number;
 }
 
 /**
@@ -42,7 +47,29 @@ export interface ParamBreakdown {
  * runs a copy of the last decoder layer over the sequence).
  */
 export function attentionLayers(arch: ArchitectureSpec): number {
-  return arch.nLayers + (arch.mtp?.layers ?? 0);
+  return decoderAttentionLayers(arch) + (arch.mtp?.layers ?? 0);
+}
+
+/** Decoder layers with self-attention: every layer, or a hybrid stack's attention blocks only. */
+export function decoderAttentionLayers(arch: ArchitectureSpec): number {
+  return arch.hybrid ? arch.hybrid.blocks.attention : arch.nLayers;
+}
+
+/**
+ * Parameters of one Mamba-2 mixer (see {@link Mamba2Spec}; Megatron-core MambaMixer, transformers
+ * Mamba2Mixer / NemotronHMamba2Mixer): in_proj, depthwise conv1d, dt_bias, A_log, D, the gated
+ * RMSNorm weight and out_proj.
+ */
+export function mamba2Params(dModel: number, m: Mamba2Spec): number {
+  const inner = m.nHeads * m.headDim;
+  const bc = 2 * m.nGroups * m.stateDim;
+  const convChannels = inner + bc;
+  const inProj = dModel * (2 * inner + bc + m.nHeads) + (m.projBias ? 2 * inner + bc + m.nHeads : 0);
+  const conv = convChannels * m.convKernel + (m.convBias ? convChannels : 0);
+  const perHead = 2 * m.nHeads + (m.dPerChannel ? inner : m.nHeads); // dt_bias, A_log, D
+  const norm = inner;
+  const outProj = inner * dModel + (m.projBias ? dModel : 0);
+  return inProj + conv + perHead + norm + outProj;
 }
 
 /** Parameters of one MLP of the given per-branch width. */
@@ -102,7 +129,17 @@ export function countParams(arch: ArchitectureSpec): ParamCounts {
   let layersTotal: number;
   let mlpPerLayer = denseMlp;
   let inactiveExperts = 0;
-  if (arch.moe) {
+  let mambaPerLayer: number | undefined;
+  if (arch.hybrid) {
+    // One pre-norm and one mixer per block; readers never combine a hybrid stack with MoE or MTP.
+    const { blocks, mamba } = arch.hybrid;
+    mambaPerLayer = mamba2Params(d, mamba);
+    const norm = normParams(arch);
+    layersTotal =
+      blocks.mamba2 * (norm + mambaPerLayer) +
+      blocks.attention * (norm + attention) +
+      blocks.mlp * (norm + denseMlp);
+  } else if (arch.moe) {
     const moe = arch.moe;
     // Experts may differ from the dense MLP in gating and biases (GPT-NeoX grouped experts).
     const expertArch =
@@ -126,7 +163,7 @@ export function countParams(arch: ArchitectureSpec): ParamCounts {
 
   // MTP modules: norms, the 2d→d projection and a copy of the last decoder layer each.
   let mtp = 0;
-  if (arch.mtp && arch.mtp.layers > 0) {
+  if (arch.mtp && arch.mtp.layers > 0 && !arch.hybrid) {
     const moe = arch.moe && arch.mtp.moeLayer ? arch.moe : undefined;
     const layer = attention + norms + (moe ? mlpPerLayer : denseMlp);
     mtp = arch.mtp.layers * (3 * normParams(arch) + 2 * d * d + layer);
@@ -158,6 +195,7 @@ export function countParams(arch: ArchitectureSpec): ParamCounts {
       lmHead,
       positionEmbedding,
       inactiveExperts,
+      ...(mambaPerLayer !== undefined ? { mambaPerLayer } : {}),
     },
   };
 }

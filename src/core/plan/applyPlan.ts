@@ -110,7 +110,15 @@ export function applyPlan(
   const skipped: Skipped[] = [];
   const writable = new Set<ShapeField>();
 
-  const shape = target.architecture ?? {};
+  // A planned transformer shape does not carry over to a hybrid Mamba-2 stack (its layer kinds and
+  // mixer widths are keys of their own): the architecture is left as it is.
+  const hybrid = spec.architecture?.hybrid !== undefined;
+  if (hybrid && target.architecture && SHAPE_FIELDS.some((f) => target.architecture![f] !== undefined)) {
+    notes.push(
+      'The architecture is a hybrid Mamba-2 stack: the planned transformer shape is not written (its layer kinds and Mamba-2 widths have no counterpart in the plan).',
+    );
+  }
+  const shape = hybrid ? {} : (target.architecture ?? {});
   for (const field of SHAPE_FIELDS) {
     const wanted = shape[field];
     if (wanted === undefined) continue;

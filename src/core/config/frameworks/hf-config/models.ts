@@ -35,7 +35,7 @@ export type HfMoeStyle =
   'mixtral' | 'olmoe' | 'qwen-moe' | 'deepseek-v2' | 'deepseek-v3' | 'llama4' | 'ernie' | 'dbrx';
 
 /** Families whose layout needs code beyond the switches below. */
-export type HfSpecial = 'falcon' | 'opt' | 'mpt' | 'bigcode' | 'phi-msft';
+export type HfSpecial = 'falcon' | 'opt' | 'mpt' | 'bigcode' | 'phi-msft' | 'mamba2' | 'nemotron_h';
 
 /** A structural switch: fixed by the modeling code, or read from a boolean config key. */
 export type HfSwitch = boolean | { key: string; invert?: boolean };
@@ -914,6 +914,70 @@ const families: HfFamily[] = [
     ...ATTENTION_BIAS,
     mlpBias: { key: 'mlp_bias' },
     source: 'nemotron/modeling_nemotron.py (LayerNorm1P with bias, two-matrix relu2 MLP)',
+  },
+  {
+    // Mamba2ForCausalLM: every layer Mamba2RMSNorm + Mamba2Mixer (hybrid.ts reads it);
+    // Mamba2Config defaults (transformers@f2a39d49 configuration_mamba2.py).
+    id: 'mamba2',
+    ...LLAMA_LIKE,
+    keys: {
+      nLayers: ['num_hidden_layers'],
+      dModel: ['hidden_size'],
+      nHeads: ['num_heads'],
+      ffnSize: [],
+      headDim: ['head_dim'],
+      maxPositions: [],
+    },
+    defaults: {
+      num_heads: 128,
+      head_dim: 64,
+      vocab_size: 32768,
+      hidden_size: 4096,
+      state_size: 128,
+      num_hidden_layers: 64,
+      expand: 2,
+      conv_kernel: 4,
+      n_groups: 8,
+      use_bias: false,
+      use_conv_bias: true,
+    },
+    gatedMlp: false,
+    special: 'mamba2',
+    source: 'mamba2/modeling_mamba2.py (Mamba2Block: RMSNorm + Mamba2Mixer; see hybrid.ts)',
+  },
+  {
+    // NemotronHForCausalLM: one norm + one mixer (Mamba-2, attention, MLP; MoE not modelled) per
+    // layer (hybrid.ts reads it); NemotronHConfig defaults (transformers@cfeb552e).
+    id: 'nemotron_h',
+    ...LLAMA_LIKE,
+    keys: {
+      nLayers: ['layers_block_type', 'hybrid_override_pattern'],
+      dModel: ['hidden_size'],
+      nHeads: ['num_attention_heads'],
+      nKvHeads: ['num_key_value_heads'],
+      ffnSize: ['intermediate_size'],
+      headDim: ['head_dim'],
+      maxPositions: ['max_position_embeddings'],
+    },
+    defaults: {
+      vocab_size: 131072,
+      hidden_size: 4096,
+      num_attention_heads: 32,
+      num_key_value_heads: 8,
+      head_dim: 128,
+      intermediate_size: 21504,
+      mlp_bias: false,
+      ssm_state_size: 128,
+      mamba_num_heads: 128,
+      n_groups: 8,
+      mamba_head_dim: 64,
+      conv_kernel: 4,
+      use_conv_bias: true,
+      use_bias: false,
+    },
+    gatedMlp: false,
+    special: 'nemotron_h',
+    source: 'nemotron_h/modeling_nemotron_h.py (NemotronHBlock: RMSNorm + one mixer; see hybrid.ts)',
   },
   {
     id: 'dbrx',

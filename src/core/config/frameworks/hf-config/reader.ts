@@ -26,6 +26,7 @@ import {
 } from '../../readerPolicy';
 import { HF_FAMILIES, type HfFamily, type HfSwitch } from './models';
 import { HF_CONFIG_INVENTORY, hfInventoryKey } from './inventory';
+import { buildHybridArchitecture } from './hybrid';
 
 /**
  * Hugging Face `config.json` reader. The file describes an architecture only (no training length),
@@ -267,7 +268,10 @@ function read(text: string, context: ReadContext): ReadResult {
   }
 
   const missing: string[] = [];
-  spec.architecture = buildArchitecture(view, family, archSources, assumptions, missing);
+  spec.architecture =
+    family.special === 'mamba2' || family.special === 'nemotron_h'
+      ? buildHybridArchitecture(family.special, view, family, archSources, assumptions, missing)
+      : buildArchitecture(view, family, archSources, assumptions, missing);
   if (architectureName !== undefined && !LM_HEAD_CLASS.test(architectureName)) {
     // A classification head or a bare backbone has a different head than the LM count assumes.
     view.diagnostics.push({
