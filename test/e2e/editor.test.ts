@@ -79,6 +79,7 @@ const EXAMPLES = [
   'examples/megatron/pretrain_gpt_1.3b.sh',
   'examples/torchtitan/llama3_8b.toml',
   'examples/hf/smollm-135m/config.json',
+  'examples/nemo2/llama3_8b_pretrain.py',
 ];
 
 const NANOGPT = 'examples/nanogpt/train_gpt2_124m.py';
