@@ -3,6 +3,7 @@ import type {
   ArchitectureSpec,
   CoreDiagnostic,
   FieldSource,
+  HybridBlock,
   MlaSpec,
   MoeSpec,
   MtpSpec,
@@ -43,6 +44,14 @@ import {
   TOKENIZER_TYPE_VOCAB,
   VOCAB_SIZE_TOKENIZERS,
 } from './tables';
+import {
+  COUNTED_SYMBOLS,
+  HYBRID_SYMBOLS,
+  allocateLayers,
+  parseHybridPattern,
+  symbolCounts,
+  type HybridSymbol,
+} from './hybrid';
 import { lastFlag, parseShell, type ShellFlag, type ShellFlagValue, type ShellScript } from '../../shell';
 
 /**
@@ -53,6 +62,15 @@ import { lastFlag, parseShell, type ShellFlag, type ShellFlagValue, type ShellSc
  */
 
 const PRETRAIN_SCRIPT = /\bpretrain_gpt\w*\.py\b/;
+/** Megatron-core's hybrid entries (pretrain_mamba.py is a wrapper of pretrain_hybrid.py at d98e8a64). */
+const HYBRID_SCRIPT = /\bpretrain_(?:mamba|hybrid)\.py\b/;
+/** `--spec` values that name the default hybrid stack (mamba_layer_specs re-exports hybrid_layer_specs). */
+const HYBRID_SPECS = [
+  'megatron.core.models.hybrid.hybrid_layer_specs hybrid_stack_spec',
+  'megatron.core.models.mamba.mamba_layer_specs mamba_stack_spec',
+];
+const HYBRID_PATTERN_FLAGS = ['--hybrid-layer-pattern', '--hybrid-override-pattern'];
+const HYBRID_RATIO_FLAGS = ['--hybrid-attention-ratio', '--hybrid-mlp-ratio'];
 
 /** Recognition: a pretrain_gpt launch with several of Megatron's model/batch flags. */
 function detect(text: string, path: string | undefined): number {
@@ -64,7 +82,7 @@ function detect(text: string, path: string | undefined): number {
   const written = (list: readonly string[]) =>
     list.filter((flag) => new RegExp(`(^|[\\s"'(])${flag}([\\s=]|$)`, 'm').test(sample)).length;
   const flags = written(MEGATRON_SIGNATURE_FLAGS);
-  const launches = PRETRAIN_SCRIPT.test(sample);
+  const launches = PRETRAIN_SCRIPT.test(sample) || HYBRID_SCRIPT.test(sample);
   if (launches && flags >= 3) return 0.95;
   if (launches) return 0.55;
   if (flags >= 6) return 0.6;
@@ -74,7 +92,12 @@ function detect(text: string, path: string | undefined): number {
     return 0.55;
   // A model-arguments fragment (`MODEL_ARGS=( --swiglu --num-layers 36 ... )`, sourced by a launcher):
   // the model flags together are Megatron's alone.
-  if (written(MEGATRON_MODEL_FLAGS) >= 6 && /(^|[\s"'(])--num-layers([\s=]|$)/m.test(sample)) return 0.6;
+  // A hybrid fragment sets its layers with the pattern, not --num-layers.
+  if (
+    written(MEGATRON_MODEL_FLAGS) >= 6 &&
+    /(^|[\s"'(])--(num-layers|hybrid-layer-pattern|hybrid-override-pattern)([\s=]|$)/m.test(sample)
+  )
+    return 0.6;
   return 0;
 }
 
@@ -334,7 +357,13 @@ function read(text: string, context: ReadContext): ReadResult {
 
   // Architecture ------------------------------------------------------------------------------
   view.phase = 'architecture';
-  const nLayers = view.int(F.nLayers);
+  // A Megatron-core hybrid run takes its layers from the pattern (arguments.py ignores --num-layers
+  // then); the GPT shape flags size its attention and MLP blocks.
+  const hybridRun = isHybridRun(text, script);
+  const hybridLayers = hybridRun ? readHybridLayers(view, assumptions, paramsMissing) : undefined;
+  const nLayers = hybridRun
+    ? hybridLayers && { value: hybridLayers.layers.length, flag: hybridLayers.flag }
+    : view.int(F.nLayers);
   const dModel = view.int(F.dModel);
   const nHeads = view.int(F.nHeads);
   let architecture: ArchitectureSpec | undefined;
@@ -347,7 +376,7 @@ function read(text: string, context: ReadContext): ReadResult {
     if (found) archSources[field] = view.source(found.flag);
   }
   const missingArch = [
-    [F.nLayers[0], nLayers],
+    [F.nLayers[0], hybridRun ? true : nLayers],
     [F.dModel[0], dModel],
     [F.nHeads[0], nHeads],
   ].filter(([, found]) => !found);
@@ -617,6 +646,16 @@ function read(text: string, context: ReadContext): ReadResult {
         ...(mtp ? { mtp } : {}),
         ...(view.has(F.embedLayernorm) ? { embeddingNorm: true } : {}),
       };
+      if (hybridLayers) {
+        architecture = hybridArchitecture(
+          view,
+          architecture,
+          hybridLayers.blocks,
+          tensorParallel,
+          assumptions,
+          paramsMissing,
+        );
+      }
     }
   }
 
@@ -660,7 +699,7 @@ function read(text: string, context: ReadContext): ReadResult {
   const finished = view.finish(spec);
   // Megatron's other entry points take the same flags but build other models: the GPT count (and
   // the GPT memory and tokens) would be wrong numbers, so they are unknown there.
-  const otherModel = PRETRAIN_SCRIPT.test(text) ? undefined : nonGptEntryPoint(text, script);
+  const otherModel = PRETRAIN_SCRIPT.test(text) || hybridRun ? undefined : nonGptEntryPoint(text, script);
   if (otherModel) {
     if (finished.architecture) {
       delete finished.architecture;
@@ -701,7 +740,18 @@ function read(text: string, context: ReadContext): ReadResult {
       range: script.lines.range(conversion.start, conversion.end),
     });
   }
-  return { kind: 'run-config', spec: finished, written: writtenFlags(view), parsed: script };
+  // The hybrid flags a hybrid run reads are modelled there (the inventory lists them as not
+  // modelled for the GPT model, where pretrain_gpt.py does not build the stack).
+  const written = writtenFlags(view).filter(
+    (key) =>
+      !hybridRun ||
+      !(
+        HYBRID_PATTERN_FLAGS.includes(key.key) ||
+        HYBRID_RATIO_FLAGS.includes(key.key) ||
+        (key.key === '--spec' && typeof key.value === 'string' && HYBRID_SPECS.includes(key.value))
+      ),
+  );
+  return { kind: 'run-config', spec: finished, written, parsed: script };
 }
 
 /**
@@ -760,6 +810,336 @@ function nonGptEntryPoint(text: string, script: ShellScript): NonGptEntry | unde
     return at(tasks, task ? `task ${task}: a BERT-based model` : 'a task whose --task is not known', true);
   }
   return undefined;
+}
+
+/**
+ * A Megatron-core hybrid run: a script launching pretrain_mamba.py / pretrain_hybrid.py; train_rl.py
+ * with a layer pattern (d98e8a64 train_rl.py builds the hybrid model when `--hybrid-layer-pattern`
+ * is set); or a fragment naming no entry that writes a pattern (or the older ratios) together with
+ * a hybrid sign — a `--mamba-*` flag, a hybrid `--spec`, `--is-hybrid-model` or `--export-model-type
+ * HybridModel|MambaModel` — since pretrain_gpt.py given only a pattern does not build the stack.
+ */
+function isHybridRun(text: string, script: ShellScript): boolean {
+  if (PRETRAIN_SCRIPT.test(text)) return false;
+  if (HYBRID_SCRIPT.test(text)) return true;
+  const names = new Set(script.flags.map((flag) => flag.name));
+  const pattern = HYBRID_PATTERN_FLAGS.some((name) => names.has(name));
+  if (/(?:^|[\s/"'=])train_rl\.py\b/m.test(text)) return pattern;
+  if (!pattern && !HYBRID_RATIO_FLAGS.some((name) => names.has(name))) return false;
+  if (/(?:^|[\s/"'=])[\w/.-]*\.py\b/m.test(text)) return false;
+  const spec = lastFlag(script, ['--spec']);
+  const specText = spec?.values.map((value) => value.text).join(' ');
+  const exported = lastFlag(script, ['--export-model-type'])?.values[0]?.text;
+  return (
+    [...names].some((name) => name.startsWith('--mamba-')) ||
+    names.has('--is-hybrid-model') ||
+    (specText !== undefined && HYBRID_SPECS.includes(specText)) ||
+    exported === 'HybridModel' ||
+    exported === 'MambaModel'
+  );
+}
+
+interface HybridLayers {
+  layers: string;
+  blocks: Record<HybridBlock, number>;
+  /** The flag the layers come from (the pattern, or --num-layers with the ratios). */
+  flag: ShellFlag;
+}
+
+/**
+ * The decoder layers of a hybrid run. d98e8a64 (arguments.py): `--hybrid-override-pattern` is
+ * forwarded to `--hybrid-layer-pattern` (both written: refused); the pattern sets num_layers
+ * (`|` pipeline separators dropped, `/…` MTP depths after it). Before 7418b1b8fb, MambaStack called
+ * allocate_layers(--num-layers, --hybrid-attention-ratio, --hybrid-mlp-ratio, pattern): the ratios
+ * alone build {@link allocateLayers}; with a pattern, its length must be --num-layers and its counts
+ * those of the ratios. No pattern and no ratio: older versions build --num-layers Mamba-2 layers,
+ * d98e8a64 none (an empty pattern) — unknown.
+ */
+function readHybridLayers(
+  view: FlagView,
+  assumptions: string[],
+  paramsMissing: string[],
+): HybridLayers | undefined {
+  const lines = view.script.lines;
+  const fail = (flag: ShellFlag | undefined, message: string, missing: string, code = 'not-modelled') => {
+    view.diagnostics.push({
+      severity: 'warning',
+      code,
+      message: `unknown: ${message}; N not shown.`,
+      ...(flag ? { range: lines.range(flag.start, flag.end) } : {}),
+    });
+    paramsMissing.push(missing);
+    if (flag) view.reject(flag);
+    return undefined;
+  };
+  const layerFlag = view.flag(['--hybrid-layer-pattern']);
+  const overrideFlag = view.flag(['--hybrid-override-pattern']);
+  if (layerFlag && overrideFlag)
+    return fail(
+      overrideFlag,
+      '--hybrid-override-pattern and --hybrid-layer-pattern are both written (Megatron refuses the pair)',
+      'one hybrid layer pattern',
+      'invalid-value',
+    );
+  const ratio = (name: string): number | null => {
+    const found = view.text([name]);
+    if (!found) return lastFlag(view.script, [name]) ? null : 0;
+    const text = found.text.trim();
+    const value = /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(text) ? Number(text) : NaN;
+    if (!(value >= 0 && value <= 1)) {
+      fail(
+        found.flag,
+        `${name} ${quoted(text, 20)} is not a ratio in [0, 1]`,
+        `a valid ${name}`,
+        'invalid-value',
+      );
+      return null;
+    }
+    return value;
+  };
+  const attention = ratio('--hybrid-attention-ratio');
+  const mlp = ratio('--hybrid-mlp-ratio');
+  if (attention === null || mlp === null) return undefined;
+  const ratiosFlag = lastFlag(view.script, HYBRID_RATIO_FLAGS);
+  if (attention + mlp > 1)
+    return fail(
+      ratiosFlag,
+      'the hybrid ratios add up to more than 1 (allocate_layers asserts)',
+      'valid hybrid ratios',
+      'invalid-value',
+    );
+  const ratios = attention > 0 || mlp > 0;
+  const numLayersFlag = lastFlag(view.script, MEGATRON_FLAGS.nLayers);
+  const patternFlag = layerFlag ?? overrideFlag;
+  let layers: string;
+  let flag: ShellFlag;
+  const olderNote = `--hybrid-attention-ratio / --hybrid-mlp-ratio exist in Megatron-LM before 7418b1b8fb (d98e8a64 refuses them)`;
+  if (patternFlag) {
+    const found = view.text([patternFlag.name]);
+    if (!found) return undefined;
+    flag = patternFlag;
+    const parsed = parseHybridPattern(found.text.trim());
+    if (typeof parsed === 'string')
+      return fail(
+        patternFlag,
+        `${patternFlag.name} ${quoted(found.text, 40)}: ${parsed} (Megatron refuses it)`,
+        `a valid ${patternFlag.name}`,
+        'invalid-value',
+      );
+    if (parsed.mtpDepths > 0)
+      return fail(
+        patternFlag,
+        `${patternFlag.name} has ${parsed.mtpDepths} multi-token-prediction depth${parsed.mtpDepths === 1 ? '' : 's'} after "/" — MTP of a hybrid stack is not modelled`,
+        `a model of hybrid MTP (${patternFlag.name} "/${parsed.mtpPattern}")`,
+      );
+    layers = parsed.layers;
+    if (layers.length === 0)
+      return fail(
+        patternFlag,
+        `${patternFlag.name} has no layers`,
+        `a non-empty ${patternFlag.name}`,
+        'invalid-value',
+      );
+    const written = numLayersFlag ? view.intValue(numLayersFlag, 0, 'none') : undefined;
+    if (ratios) {
+      // allocate_layers of older Megatron-LM: the pattern overrides the ratio allocation of the same
+      // --num-layers and the same count of each kind.
+      if (!written)
+        return fail(
+          patternFlag,
+          `${patternFlag.name} with hybrid ratios needs a known --num-layers (${olderNote})`,
+          'the --num-layers of the ratio allocation',
+        );
+      const auto = allocateLayers(written.value, attention, mlp);
+      const a = symbolCounts(auto);
+      const b = symbolCounts(layers);
+      const same =
+        layers.length === written.value &&
+        Object.keys(HYBRID_SYMBOLS).every((s) => (a[s] ?? 0) === (b[s] ?? 0));
+      if (!same)
+        return fail(
+          patternFlag,
+          `${patternFlag.name} does not have the length or the layer counts of --hybrid-attention-ratio ${attention} / --hybrid-mlp-ratio ${mlp} over --num-layers ${written.value} ("${auto}"), which allocate_layers refuses (${olderNote})`,
+          'a pattern matching the hybrid ratios',
+          'invalid-value',
+        );
+      assumptions.push(
+        `${patternFlag.name} overrides the ratio allocation (same counts): older Megatron-LM; ${olderNote}`,
+      );
+    } else if (written && written.value !== layers.length) {
+      assumptions.push(
+        `--num-layers ${written.value} ≠ the ${layers.length} layers of ${patternFlag.name}: Megatron-LM d98e8a64 ignores --num-layers and uses the pattern (older versions refuse the pair)`,
+      );
+    }
+  } else if (ratios) {
+    const found = numLayersFlag ? view.intValue(numLayersFlag, 0) : undefined;
+    if (!found)
+      return fail(
+        ratiosFlag,
+        `the hybrid ratios need --num-layers`,
+        '--num-layers of the ratio allocation',
+        'missing-architecture',
+      );
+    flag = found.flag;
+    layers = allocateLayers(found.value, attention, mlp);
+    assumptions.push(
+      `hybrid layers allocated from --hybrid-attention-ratio ${attention} and --hybrid-mlp-ratio ${mlp} over ${found.value} layers (allocate_layers): ${layers}; ${olderNote}`,
+    );
+  } else {
+    return fail(
+      numLayersFlag,
+      'no --hybrid-layer-pattern — Megatron-LM before 7418b1b8fb builds --num-layers Mamba-2 layers, d98e8a64 builds none from the empty pattern',
+      'the layers of a hybrid run (--hybrid-layer-pattern)',
+    );
+  }
+  const counts = symbolCounts(layers);
+  const other = Object.keys(counts).filter((symbol) => !(symbol in COUNTED_SYMBOLS));
+  if (other.length)
+    return fail(
+      flag,
+      `${flag.name} has ${other.map((s) => `${counts[s]} ${HYBRID_SYMBOLS[s as HybridSymbol]} (${s})`).join(', ')} layer${other.length === 1 && counts[other[0]!] === 1 ? '' : 's'}, which Scaling Lens does not count in a hybrid stack`,
+      `a model of hybrid ${other.map((s) => HYBRID_SYMBOLS[s as HybridSymbol]).join(' / ')} layers`,
+    );
+  return {
+    layers,
+    flag,
+    blocks: { mamba2: counts.M ?? 0, attention: counts['*'] ?? 0, mlp: counts['-'] ?? 0 },
+  };
+}
+
+/**
+ * The GPT shape of the flags as a hybrid stack (d98e8a64 megatron/core/models/hybrid/
+ * hybrid_layer_specs.py hybrid_stack_spec, hybrid_block.py HybridStack, hybrid_model.py): `M` is a
+ * MambaLayer whose MambaMixer takes d_model = hidden, d_conv 4, expand 2, no in/out bias (asserted),
+ * a conv bias (asserted), D per head, the gated RMSNorm, and the block norm fused into in_proj
+ * (TELayerNormColumnParallelLinear); `*` a TransformerLayer of SelfAttention only (norm fused into
+ * linear_qkv); `-` an MLPLayer (norm fused into fc1); the final norm; embedding, learned positions
+ * and output layer as GPT. Mixer widths: --mamba-state-dim 128, --mamba-head-dim 64,
+ * --mamba-num-groups 8, --mamba-num-heads None → 2·hidden / head dim (transformer_config.py).
+ * What the GPT reader counts but this stack does not carry is unknown, naming the flag.
+ */
+function hybridArchitecture(
+  view: FlagView,
+  gpt: ArchitectureSpec,
+  blocks: Record<HybridBlock, number>,
+  tensorParallel: number,
+  assumptions: string[],
+  paramsMissing: string[],
+): ArchitectureSpec | undefined {
+  const F = MEGATRON_FLAGS;
+  const lines = view.script.lines;
+  let valid = true;
+  const fail = (flag: ShellFlag, message: string, missing: string, code = 'not-modelled') => {
+    view.diagnostics.push({
+      severity: 'warning',
+      code,
+      message: `unknown: ${message}; N not shown.`,
+      range: lines.range(flag.start, flag.end),
+    });
+    paramsMissing.push(missing);
+    view.reject(flag);
+    valid = false;
+  };
+  const refused: [readonly string[], string][] = [
+    [F.numExperts, 'MoE in a hybrid stack (E layers) is not modelled'],
+    [F.multiLatentAttention, 'multi-latent attention in a hybrid stack (+ / D layers) is not modelled'],
+    [F.useLegacyModels, 'the legacy GPT model has no hybrid stack'],
+    [F.gluActivation, 'a BigScience Megatron-DeepSpeed flag, not of the Megatron-core hybrid model'],
+    [F.embedLayernorm, 'a BigScience Megatron-DeepSpeed flag, not of the Megatron-core hybrid model'],
+  ];
+  for (const [names, why] of refused) {
+    const flag = lastFlag(view.script, names);
+    if (flag) fail(flag, `${flag.name} — ${why}`, `a model of \`${flag.name}\` in a hybrid stack`);
+  }
+  const mtp = lastFlag(view.script, F.mtpNumLayers);
+  if (mtp && mtp.values[0]?.text?.trim() !== '0')
+    fail(
+      mtp,
+      `${mtp.name} — multi-token prediction of a hybrid stack is not modelled`,
+      'a model of hybrid MTP',
+    );
+  const qk = lastFlag(view.script, F.qkLayernorm);
+  if (qk && !view.has(F.qkL2Norm))
+    fail(
+      qk,
+      `${qk.name} — the hybrid attention spec sets no q/k norms: Megatron-LM since e15ec3c043 builds TENorms for them, older versions none`,
+      'a model of `--qk-layernorm` in a hybrid stack',
+    );
+  const spec = lastFlag(view.script, ['--spec']);
+  const specText = spec?.values.map((value) => value.text).join(' ');
+  if (spec && (specText === undefined || !HYBRID_SPECS.includes(specText)))
+    fail(
+      spec,
+      `--spec ${quoted(specText ?? '?', 60)} — a custom hybrid stack spec is not counted`,
+      'a model of a custom `--spec`',
+    );
+  if (!spec) assumptions.push('no --spec: pretrain_hybrid.py builds the default hybrid_stack_spec');
+
+  const read = (name: string, fallback: number | undefined) => {
+    const found = view.int([name]);
+    if (found) return found.value;
+    if (lastFlag(view.script, [name])) return undefined;
+    return fallback;
+  };
+  const stateDim = read('--mamba-state-dim', 128);
+  const headDim = read('--mamba-head-dim', 64);
+  const nGroups = read('--mamba-num-groups', 8);
+  const headsFlag = lastFlag(view.script, ['--mamba-num-heads']);
+  let nHeads = read('--mamba-num-heads', undefined);
+  if (stateDim === undefined || headDim === undefined || nGroups === undefined) return undefined;
+  if (blocks.mamba2 > 0) {
+    if (nHeads === undefined && !headsFlag) {
+      // MambaMixer: d_inner = int(expand · d_model), expand 2; nheads = d_inner // headdim (asserted exact).
+      const inner = 2 * gpt.dModel;
+      if (inner % headDim !== 0) {
+        const flag = lastFlag(view.script, F.dModel)!;
+        fail(
+          flag,
+          `2 × --hidden-size ${gpt.dModel} is not a multiple of --mamba-head-dim ${headDim} (MambaMixer asserts it)`,
+          'a Mamba-2 inner width divisible by the head width',
+          'invalid-value',
+        );
+      } else {
+        nHeads = inner / headDim;
+        assumptions.push(`--mamba-num-heads not set: 2 × hidden / --mamba-head-dim = ${nHeads} heads`);
+      }
+    }
+    if (nHeads !== undefined) {
+      const at = headsFlag ?? lastFlag(view.script, ['--mamba-head-dim']) ?? lastFlag(view.script, F.dModel)!;
+      if (nHeads % nGroups !== 0)
+        fail(
+          at,
+          `${nHeads} Mamba heads are not a multiple of --mamba-num-groups ${nGroups} (MambaMixer asserts it)`,
+          'Mamba heads divisible by the groups',
+          'invalid-value',
+        );
+      else if (nHeads % tensorParallel !== 0 || nGroups % tensorParallel !== 0)
+        fail(
+          at,
+          `${nHeads} Mamba heads / ${nGroups} groups do not split over tensor parallel size ${tensorParallel} (MambaMixer asserts it)`,
+          'Mamba heads and groups divisible by TP',
+          'invalid-value',
+        );
+    }
+  }
+  if (!valid || (nHeads === undefined && blocks.mamba2 > 0)) return undefined;
+  return {
+    ...gpt,
+    nLayers: blocks.mamba2 + blocks.attention + blocks.mlp,
+    normsPerLayer: 1,
+    hybrid: {
+      blocks,
+      mamba: {
+        nHeads: nHeads ?? (2 * gpt.dModel) / headDim,
+        headDim,
+        stateDim,
+        nGroups,
+        convKernel: 4,
+        projBias: false,
+        convBias: true,
+      },
+    },
+  };
 }
 
 /**
