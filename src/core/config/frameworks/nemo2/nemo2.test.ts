@@ -108,12 +108,76 @@ describe('nemo2: unknown, naming the key', () => {
     assert.match(messages(fixture('custom_recipe.py')), /2 different recipes/);
   });
   it('recipe.model replaced by a function call; data replaced by a function (NeMo tests/collections/llm)', () => {
-    for (const f of ['llama3_pretraining.py', 'test_fault_nvrx.py']) {
+    for (const [f, why] of [
+      ['llama3_pretraining.py', /setattr\(… pretrain_recipe\.trainer\.strategy/],
+      ['test_fault_nvrx.py', /recipe\.model/],
+    ] as const) {
       const s = spec(fixture(f));
       assert.equal(s.architecture, undefined, f);
       assert.equal(s.training.tokens, undefined, f);
-      assert.match(s.paramsMissing!.join(' '), /recipe\.model/);
+      assert.match(s.paramsMissing!.join(' '), why);
     }
+  });
+  it('the recipe handed to a function (NeMo scripts/performance/llm/pretrain_nemotron4_15b.py: set_primary_perf_configs sets max_steps, gbs, TP)', () => {
+    // Was D = 300,000 × 32 × 4096 = 39,321,600,000 from the recipe defaults, with no warning.
+    const s = spec(fixture('perf_pretrain_nemotron4_15b.py'));
+    assert.equal(s.training.tokens, undefined);
+    assert.equal(s.architecture, undefined);
+    assert.match(s.training.missing!.join(' '), /set_primary_perf_configs/);
+    for (const body of [
+      'tweak(recipe)\n',
+      'configure(trainer=recipe.trainer)\n',
+      'recipe.trainer.strategy.update(tensor_model_parallel_size=8)\n',
+      'recipe = other_recipe()\n',
+      'r2 = recipe\nsetattr(r2.trainer, "max_steps", 5)\n',
+    ]) {
+      const t = spec(`${HEAD}recipe = llm.llama3_8b.pretrain_recipe()\n${body}`);
+      assert.equal(t.training.tokens, undefined, body);
+      assert.equal(t.architecture, undefined, body);
+    }
+    // Running, printing, returning and a helper that builds the recipe leave it alone.
+    const ok = spec(
+      `${HEAD}def make():\n    recipe = llm.llama3_8b.pretrain_recipe()\n    recipe.trainer.max_steps = 10\n    return recipe\n\nrecipe = make()\nprint(recipe)\nwith run.Experiment("x") as exp:\n    exp.add(recipe, executor=ex, name="a")\nrun.run(recipe, executor=run.LocalExecutor())\n`,
+    );
+    assert.equal(ok.training.tokens, 10 * 512 * 8192);
+  });
+  it('trainer callbacks that can stop the run early (EarlyStopping, NeMo test StopBeforeEnd, unknown) leave D unknown', () => {
+    const stop = spec(
+      `${HEAD}recipe = llm.llama3_8b.pretrain_recipe()\nrecipe.trainer.callbacks.append(run.Config(EarlyStopping, monitor="val_loss"))\n`,
+    );
+    assert.equal(stop.training.tokens, undefined);
+    assert.match(stop.training.missing!.join(' '), /EarlyStopping/);
+    assert.equal(spec(fixture('llama3_pretraining.py')).training.tokens, undefined);
+    const set = spec(
+      `${HEAD}recipe = llm.llama3_8b.pretrain_recipe()\nrecipe.trainer.callbacks = [make_cb()]\n`,
+    );
+    assert.equal(set.training.tokens, undefined);
+    const fine = spec(
+      `${HEAD}recipe = llm.llama3_8b.pretrain_recipe()\ncb = run.Config(TimingCallback)\nrecipe.trainer.callbacks.append(cb)\nrecipe.trainer.callbacks = [run.Config(nl_callbacks.GarbageCollectionCallback, gc_interval_train=100)]\n`,
+    );
+    assert.equal(fine.training.tokens, 1_168_251 * 512 * 8192);
+  });
+  it('accumulate_grad_batches ≠ 1 (a qwen2/nemotron recipe argument) and fn ≠ pretrain', () => {
+    // Was D = 300,000 × 32 × 4096 with accumulate_grad_batches=4 silently dropped.
+    const acc = spec(`${HEAD}recipe = llm.qwen25_7b.pretrain_recipe(accumulate_grad_batches=4)\n`);
+    assert.equal(acc.training.tokens, undefined);
+    assert.match(acc.training.missing!.join(' '), /accumulate_grad_batches/);
+    assert.equal(acc.architecture?.vocabSize, 152064);
+    assert.equal(
+      spec(`${HEAD}recipe = llm.qwen25_7b.pretrain_recipe(accumulate_grad_batches=1)\n`).training.tokens,
+      300_000 * 32 * 4096,
+    );
+    const edit = spec(
+      `${HEAD}recipe = llm.llama3_8b.pretrain_recipe()\nrecipe.trainer.accumulate_grad_batches = 2\n`,
+    );
+    assert.equal(edit.training.tokens, undefined);
+    const fn = spec(`${HEAD}recipe = llm.llama3_8b.pretrain_recipe(fn=my_loop)\n`);
+    assert.equal(fn.training.tokens, undefined);
+    assert.match(fn.training.missing!.join(' '), /fn=my_loop/);
+    assert.equal(
+      spec(`${HEAD}recipe = llm.llama3_8b.pretrain_recipe(fn=llm.pretrain)\n`).training.tokens,
+      1_168_251 * 512 * 8192,
+    );
   });
   it('a config field not modelled', () => {
     const text = `${HEAD}recipe = llm.llama3_8b.pretrain_recipe()\nrecipe.model.config.num_moe_experts = 8\nrecipe.model.config.vocab_size = 128256\n`;

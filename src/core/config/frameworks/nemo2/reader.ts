@@ -148,7 +148,6 @@ const HARMLESS_TRAINER = new Set([
   'limit_test_batches',
   'log_every_n_steps',
   'num_sanity_val_steps',
-  'callbacks',
   'plugins',
   'enable_checkpointing',
   'logger',
@@ -369,6 +368,8 @@ function recipeCalls(ctx: Ctx): RecipeCall[] | 'none' {
 
 /** One `X.path = value` statement (not inside brackets), its indentation and whether a block guards it. */
 interface Edit {
+  /** The variable the edit goes through (`recipe` in `recipe.trainer.max_steps = …`). */
+  root: string;
   path: string;
   keyStart: number;
   valueStart: number;
@@ -408,6 +409,7 @@ function recipeEdits(ctx: Ctx): { edits: Edit[]; aliases: string[] } {
       if (!RECIPE_ROOTS.has(path.split('.')[0])) continue;
       const valueStart = lineStart + assign[0].length;
       edits.push({
+        root: assign[1],
         path,
         keyStart: lineStart + assign[0].indexOf(assign[2]) + 1,
         valueStart,
@@ -423,6 +425,171 @@ function recipeEdits(ctx: Ctx): { edits: Edit[]; aliases: string[] } {
     if (alias) aliases.push(`${alias[1]}${alias[2].replace(/\s+/g, '')}`);
   }
   return { edits, aliases };
+}
+
+/**
+ * Trainer callbacks that neither stop the run before max_steps nor change the batches: NeMo's
+ * (nemo/lightning/pytorch/callbacks/, nemo/utils/exp_manager.py) and Lightning's loggers/monitors.
+ * Any other class (Lightning's EarlyStopping, NeMo's test StopBeforeEnd, a user's) can end the
+ * run early, so D is unknown naming it.
+ */
+const HARMLESS_CALLBACKS = new Set([
+  'TimingCallback',
+  'GarbageCollectionCallback',
+  'MegatronCommOverlapCallback',
+  'MegatronTokenDropCallback',
+  'NsysCallback',
+  'MemoryProfileCallback',
+  'PreemptionCallback',
+  'ModelCheckpoint',
+  'LearningRateMonitor',
+  'ParameterDebugger',
+  'DdpParityChecker',
+  'MegatronProgressBar',
+  'ProgressPrinter',
+  'RichModelSummary',
+  'ModelSummary',
+  'FLOPsMeasurementCallback',
+  'MemoryMonitor',
+  'SpeedMonitor',
+  'DeviceStatsMonitor',
+]);
+
+/** Classes in a callbacks expression (one hop through a name bound once) that may stop the run. */
+function unknownCallbacks(ctx: Ctx, start: number, end: number): string[] {
+  const out = new Set<string>();
+  const visit = (s: number, t: number, hops: number) => {
+    const text = ctx.script.code.slice(s, t);
+    for (const m of text.matchAll(/(?<![\w.])(?:[A-Za-z_]\w*\s*\.\s*)*([A-Za-z_]\w*)\s*(?=[(,)\]]|$)/g)) {
+      const name = m[1];
+      if (/^(run|Config|Partial|None|True|False|list|dict)$/.test(name)) continue;
+      if (/^[A-Z]/.test(name)) {
+        if (!HARMLESS_CALLBACKS.has(name)) out.add(name);
+        continue;
+      }
+      // A bare lower-case name: a variable bound once, else unknown.
+      const whole = m[0].trim();
+      if (whole !== name || /\(\s*$/.test(text.slice(0, m.index))) {
+        if (!/^[A-Z]/.test(name) && /\(/.test(text.slice(m.index + m[0].length, m.index + m[0].length + 1)))
+          out.add(`${whole}(…)`);
+        continue;
+      }
+      const b = ctx.script.binding(name, s);
+      if (!b || b === 'ambiguous' || hops > 1) out.add(name);
+      else visit(b.valueStart, b.valueEnd, hops + 1);
+    }
+  };
+  visit(start, end, 0);
+  return [...out];
+}
+
+/** Callees that only run or print a recipe: `run.run(recipe, …)`, `exp.add(recipe, …)`, `print(recipe)`. */
+const RUNS_RECIPE =
+  /^(?:(?:nemo_)?run\s*\.\s*(?:run|dryrun)|[A-Za-z_]\w*\s*\.\s*add|print|(?:logging|logger|log)\s*\.\s*\w+)$/;
+
+/**
+ * A way the recipe object leaves the file's reach: passed whole (or a part of it) to a function
+ * (`recipe = set_primary_perf_configs(recipe, …)` in NeMo's scripts/performance/llm/*.py sets
+ * max_steps, global batch and parallelism), a method called on it, or the variable rebound to
+ * something else. Such a function can change any field, so N and D are unknown. Returns the
+ * offending source text, or undefined.
+ */
+function recipeEscape(
+  ctx: Ctx,
+  calls: RecipeCall[],
+  edits: Edit[],
+): { what: string; at: number; len: number } | undefined {
+  const code = ctx.script.code;
+  const localFns = new Set(
+    ctx.script.functions
+      .filter((f) => calls.some((c) => c.start >= f.start && c.start < f.end))
+      .map((f) => f.name),
+  );
+  const isRecipeValue = (start: number, end: number) => {
+    const text = code.slice(start, end).trim();
+    if (calls.some((c) => c.start >= start && c.close < end && code.slice(start, c.start).trim() === ''))
+      return true;
+    const m = /^([A-Za-z_]\w*)\s*\(/.exec(text);
+    return (
+      !!m && localFns.has(m[1]) && matchBracket(code, start + code.slice(start).indexOf('(')) === end - 1
+    );
+  };
+  const names = new Set<string>(edits.map((e) => e.root));
+  for (const c of calls) {
+    const before = code.slice(Math.max(0, c.start - 200), c.start);
+    const m = /(?:^|\n)[ \t]*([A-Za-z_]\w*)[ \t]*=[ \t]*$/.exec(before);
+    if (m) names.add(m[1]);
+  }
+  for (const f of localFns) {
+    for (const m of code.matchAll(
+      new RegExp(`(?:^|\\n)[ \\t]*([A-Za-z_]\\w*)[ \\t]*=[ \\t]*${f}\\s*\\(`, 'g'),
+    ))
+      names.add(m[1]);
+  }
+  // Aliases `r2 = recipe` join the set.
+  for (let pass = 0; pass < 3; pass++)
+    for (const n of [...names])
+      for (const m of code.matchAll(
+        new RegExp(`(?:^|\\n)[ \\t]*([A-Za-z_]\\w*)[ \\t]*=[ \\t]*${n}[ \\t]*(?=\\n|$)`, 'g'),
+      ))
+        names.add(m[1]);
+  let seen = 0;
+  for (const name of names) {
+    const re = new RegExp(`(?<![\\w.])${name}((?:\\s*\\.\\s*[A-Za-z_]\\w*)*)(?!\\w)`, 'g');
+    let m: RegExpExecArray | null;
+    while ((m = re.exec(code)) !== null) {
+      if (seen++ > 2000)
+        return { what: `${name} is used too often to follow`, at: m.index, len: name.length };
+      const end = m.index + m[0].length;
+      const after = code.slice(end).match(/^[ \t]*(\S?)(\S?)/)!;
+      const path = m[1].replace(/\s+/g, '');
+      const lineStart = code.lastIndexOf('\n', m.index - 1) + 1;
+      const head = code.slice(lineStart, m.index);
+      // `def f(recipe):` parameters and `import` lines.
+      if (/^\s*(?:async\s+)?def\s/.test(head) || /^\s*(?:from|import)\s/.test(head)) continue;
+      if (after[1] === '(') {
+        // A method call on the recipe (callbacks.append is the one that leaves N and D alone).
+        if (/^\.trainer\.callbacks\.(append|extend|insert)$/.test(path)) continue;
+        return { what: `${name}${path}(…)`, at: m.index, len: m[0].length };
+      }
+      if (after[1] === '=' && after[2] !== '=' && ctx.script.depthAt(m.index) === 0 && /^\s*$/.test(head)) {
+        if (path) continue; // an edit, read elsewhere
+        const valueStart = end + code.slice(end).indexOf('=') + 1;
+        const valueEnd = ctx.script.statementEnd(valueStart);
+        if (isRecipeValue(valueStart, valueEnd)) continue;
+        if (names.has(code.slice(valueStart, valueEnd).trim())) continue;
+        return {
+          what: `${name} = ${ctx.script.slice(valueStart, valueEnd).trim().slice(0, 50)}`,
+          at: m.index,
+          len: name.length,
+        };
+      }
+      if (/^\s*return\s*$/.test(head) && ctx.script.depthAt(m.index) === 0) continue;
+      // A whole argument of a call?
+      const prev = code.slice(0, m.index).match(/([(,=])\s*$/);
+      if (!prev || !/^[,)]$/.test(after[1])) continue;
+      if (prev[1] === '=' && /[=!<>]=\s*$/.test(code.slice(Math.max(0, m.index - 3), m.index))) continue;
+      let depth = 0;
+      let open = -1;
+      for (let i = m.index - 1; i >= Math.max(0, m.index - 20_000); i--) {
+        const ch = code[i];
+        if (ch === ')' || ch === ']' || ch === '}') depth++;
+        else if (ch === '(' || ch === '[' || ch === '{') {
+          if (depth === 0) {
+            open = i;
+            break;
+          }
+          depth--;
+        }
+      }
+      if (open < 0 || code[open] !== '(') continue;
+      const callee = /([A-Za-z_][\w.\s]*?)\s*$/.exec(code.slice(Math.max(0, open - 200), open))?.[1]?.trim();
+      if (!callee || /^(if|while|return|and|or|not|in|for)$/.test(callee)) continue;
+      if (RUNS_RECIPE.test(callee)) continue;
+      return { what: `${callee}(… ${name}${path} …)`, at: m.index, len: m[0].length };
+    }
+  }
+  return undefined;
 }
 
 /** Substitute pretrain_recipe parameters the call sets into a table value. */
@@ -539,6 +706,18 @@ function readRecipe(ctx: Ctx): void {
     }
     const at = src(ctx, a.name, a.nameStart, a.valueStart, a.valueEnd);
     ctx.spec.usedKeys.push(at);
+    if (a.name === 'fn') {
+      // `fn: Callable = pretrain`: the function the recipe's run.Partial calls (llm/api.py pretrain).
+      const fnText = code.slice(a.valueStart, a.valueEnd).replace(/\s+/g, '');
+      if (/^(?:(?:nemo\.collections\.)?llm\.)?pretrain$/.test(fnText)) continue;
+      bothUnknown(
+        ctx,
+        `unknown: fn=${fnText.slice(0, 40)}`,
+        `fn=${fnText.slice(0, 40)}: the recipe runs that function instead of llm.pretrain (it decides the tokenizer and the loop).`,
+        at,
+      );
+      return;
+    }
     if (!Object.hasOwn(entry.signature, a.name)) {
       bothUnknown(
         ctx,
@@ -591,6 +770,16 @@ function readRecipe(ctx: Ctx): void {
     );
   }
   if (outputs.peft || !['pretrain'].length) return;
+  // Recipe arguments the table does not follow into a field but that change D.
+  const accumulate = args.get('accumulate_grad_batches');
+  if (accumulate && (isUnknown(accumulate) || accumulate.v !== 1)) {
+    ctx.dMissing.push('unknown: accumulate_grad_batches');
+    warn(
+      ctx,
+      'accumulate_grad_batches ≠ 1 is not modelled (Lightning accumulates k training steps per optimizer step on top of the global batch); D not shown.',
+      accumulate.src,
+    );
+  }
 
   // The recipe as the table gives it, parameters substituted.
   const cfgClass: { name: string; src?: FieldSource } = { name: outputs.config };
@@ -611,6 +800,17 @@ function readRecipe(ctx: Ctx): void {
 
   // The file's edits.
   const { edits, aliases } = recipeEdits(ctx);
+  const escape = recipeEscape(ctx, calls, edits);
+  if (escape) {
+    const key = escape.what.replace(/\s+/g, ' ');
+    bothUnknown(
+      ctx,
+      `unknown: ${key}`,
+      `\`${key}\`: the recipe is handed to code Scaling Lens does not read (it can set any field); N and D not shown.`,
+      { ...callSrc, keyRange: ctx.lines.range(escape.at, escape.at + escape.len) },
+    );
+    return;
+  }
   for (const alias of aliases) {
     const root = alias.split('.')[0];
     const message = `the file binds \`${alias}\` to a name; edits through it are not followed.`;
@@ -618,6 +818,19 @@ function readRecipe(ctx: Ctx): void {
     else ctx.dMissing.push(`unknown: ${alias} (aliased)`);
     if (root !== 'model') ctx.nMissing.push(`unknown: ${alias} (aliased)`);
     warn(ctx, message);
+  }
+  for (const m of ctx.script.code.matchAll(
+    /\.\s*trainer\s*\.\s*callbacks\s*\.\s*(?:append|extend|insert)\s*\(/g,
+  )) {
+    const open = m.index + m[0].length - 1;
+    const close = matchBracket(ctx.script.code, open);
+    const bad = close < 0 ? ['(unclosed)'] : unknownCallbacks(ctx, open + 1, close);
+    if (!bad.length) continue;
+    ctx.dMissing.push(`unknown: trainer.callbacks ${bad.join(', ')}`);
+    warn(
+      ctx,
+      `trainer callback ${bad.join(', ')} is not known to leave the run alone (it can stop it before max_steps); D not shown.`,
+    );
   }
   const seen = new Map<string, string>();
   for (const e of edits) {
@@ -653,9 +866,28 @@ function readRecipe(ctx: Ctx): void {
       } else if (parts[1] === 'strategy') {
         if (parts.length === 2) tp = { unknown: 'recipe.trainer.strategy is replaced', src: at };
         else if (parts[2] === 'tensor_model_parallel_size' && parts.length === 3) tp = value;
+      } else if (
+        parts.length === 2 &&
+        parts[1] === 'accumulate_grad_batches' &&
+        !isUnknown(value) &&
+        value.v === 1
+      ) {
+        // the Lightning default
       } else if (parts.length === 2 && ['max_steps', 'num_nodes', 'devices'].includes(parts[1]))
         trainer.set(parts[1], value);
-      else if (!HARMLESS_TRAINER.has(parts[1])) {
+      else if (parts.length === 2 && parts[1] === 'callbacks') {
+        const bad = e.conditional
+          ? ['(set under a condition)']
+          : unknownCallbacks(ctx, e.valueStart, e.valueEnd);
+        if (bad.length) {
+          ctx.dMissing.push(`unknown: trainer.callbacks ${bad.join(', ')}`);
+          warn(
+            ctx,
+            `trainer callback ${bad.join(', ')} is not known to leave the run alone (it can stop it before max_steps); D not shown.`,
+            at,
+          );
+        }
+      } else if (!HARMLESS_TRAINER.has(parts[1])) {
         ctx.dMissing.push(`unknown: ${e.path}`);
         warn(
           ctx,
