@@ -203,9 +203,6 @@ describe('nemo2: unknown, naming the key', () => {
     const moe = `${HEAD}recipe = llm.mixtral_8x7b.pretrain_recipe()\nrecipe.model.config.vocab_size = 32000\n`;
     assert.equal(spec(moe).architecture, undefined);
     assert.match(messages(moe), /num_moe_experts/);
-    const ft = `${HEAD}recipe = llm.llama3_8b.finetune_recipe(peft_scheme="lora")\n`;
-    assert.equal(spec(ft).architecture, undefined);
-    assert.equal(spec(ft).training.finetune, true);
   });
   it('performance_mode=True reads the flipped branch; max_epochs leaves D unknown', () => {
     const p = `${HEAD}recipe = llm.llama3_8b.pretrain_recipe(performance_mode=True)\n`;
@@ -224,6 +221,74 @@ describe('nemo2: unknown, naming the key', () => {
       const r = readRunConfig(text);
       assert.ok(r.kind === 'run-config' || r.kind === 'not-a-run-config' || r.kind === 'unreadable');
     }
+  });
+});
+
+describe('nemo2: finetune_recipe', () => {
+  it('Llama-3-8B LoRA as shipped: base N 8,030,261,248 (restored nemo://meta-llama/Meta-Llama-3-8B tokenizer), LoRA dim 8 on the fused linears: 17,825,792', () => {
+    // Was: N and D unknown ("finetune_recipe is not read").
+    const s = spec(
+      `${HEAD}recipe = llm.llama3_8b.finetune_recipe(name="x", num_nodes=1, peft_scheme="lora")\n`,
+    );
+    assert.equal(countParams(s.architecture!).total, 8_030_261_248);
+    assert.equal(s.architecture!.vocabSize, 128256);
+    assert.ok(s.assumptions.some((a) => /nemo:\/\/meta-llama\/Meta-Llama-3-8B/.test(a)));
+    // 32 layers × 8 × [(4096 + 6144) + (4096 + 4096) + (4096 + 2·14336) + (14336 + 4096)]: one A/B on
+    // linear_qkv (q+k+v out), one on gated linear_fc1 (both halves) — HF PEFT's separate q/k/v/gate/up
+    // adapters would give 20,971,520.
+    assert.equal(s.trainableParams?.count, 17_825_792);
+    assert.equal(s.training.finetune, true);
+    assert.equal(s.training.tokens, undefined);
+    assert.match(s.training.missing!.join(' '), /at most 1,000 × 128 × 2048 = 262,144,000 tokens/);
+    assert.equal(s.training.steps, 1000);
+  });
+  it('peft_scheme None / "none": full finetune (no adapters), N at the recipe TP 2', () => {
+    for (const p of ['None', '"none"', '"NONE"']) {
+      const s = spec(`${HEAD}recipe = llm.llama3_8b.finetune_recipe(peft_scheme=${p})\n`);
+      assert.equal(countParams(s.architecture!).total, 8_030_261_248, p);
+      assert.equal(s.trainableParams, undefined, p);
+    }
+  });
+  it('DoRA adds weight_magnitude (out features) per adapter; packed_sequence + seq_length', () => {
+    const s = spec(
+      `${HEAD}recipe = llm.llama3_8b.finetune_recipe(peft_scheme="dora", packed_sequence=True, seq_length=4096)\n`,
+    );
+    assert.equal(s.trainableParams?.count, 17_825_792 + 32 * (6144 + 4096 + 28672 + 4096));
+    assert.match(s.training.missing!.join(' '), /packed rows \(at most 1,000 × 8 × 4096/);
+  });
+  it('Mistral-7B finetune restores Mistral-7B-v0.3 (32,768 tokens): 7,248,023,552 (HF mistralai/Mistral-7B-v0.3)', () => {
+    const s = spec(`${HEAD}recipe = llm.mistral_7b.finetune_recipe()\n`);
+    assert.equal(countParams(s.architecture!).total, 7_248_023_552);
+  });
+  it('edits: peft dim / target_modules, max_steps, a FineTuningDataModule, the restored checkpoint', () => {
+    const s = spec(
+      `${HEAD}recipe = llm.llama32_1b.finetune_recipe(name="x", peft_scheme="LoRA", packed_sequence=False)\nrecipe.peft.dim = 16\nrecipe.peft.target_modules = ["linear_qkv", "linear_proj"]\nrecipe.trainer.max_steps = 200\nrecipe.data = run.Config(llm.FineTuningDataModule, dataset_root="/data", seq_length=4096, global_batch_size=32, micro_batch_size=1)\nrecipe.resume.restore_config.path = "nemo://meta-llama/Llama-3.2-1B"\nrun.run(recipe, executor=run.LocalExecutor())\n`,
+    );
+    assert.equal(countParams(s.architecture!).total, 1_235_814_400);
+    assert.equal(s.trainableParams?.count, 16 * 16 * (2048 + 3072 + 2048 + 2048));
+    assert.match(s.training.missing!.join(' '), /at most 200 × 32 × 4096/);
+  });
+  it('unknown: a local checkpoint, wildcard targets, performance_mode, a non-constant peft_scheme', () => {
+    const local = spec(
+      `${HEAD}recipe = llm.llama3_8b.finetune_recipe()\nrecipe.resume.restore_config.path = "/ckpt/llama3"\n`,
+    );
+    assert.equal(local.architecture, undefined);
+    assert.match(local.paramsMissing!.join(' '), /tokenizer/);
+    const wild = spec(
+      `${HEAD}recipe = llm.llama3_8b.finetune_recipe()\nrecipe.peft.target_modules = ["*.layers.0.*.linear_qkv"]\n`,
+    );
+    assert.equal(countParams(wild.architecture!).total, 8_030_261_248);
+    assert.equal(wild.trainableParams, undefined);
+    assert.ok(wild.diagnostics.some((d) => /trainable parameters not shown/.test(d.message)));
+    const perf = spec(`${HEAD}recipe = llm.llama3_8b.finetune_recipe(performance_mode=True)\n`);
+    assert.equal(perf.architecture, undefined);
+    const v = spec(`${HEAD}recipe = llm.llama3_8b.finetune_recipe(peft_scheme=args.peft)\n`);
+    assert.equal(v.architecture, undefined);
+    assert.match(v.paramsMissing!.join(' '), /peft_scheme/);
+    const load = spec(
+      `${HEAD}recipe = llm.llama3_8b.finetune_recipe()\nrecipe.resume.restore_config.load_artifacts = False\n`,
+    );
+    assert.equal(load.architecture, undefined);
   });
 });
 

@@ -7,7 +7,7 @@ import { findTokenizer } from '../../tables/tokenizers';
 import { evaluate, matchBracket, PyScript, splitArgs, UNKNOWN, type PyEval } from '../olmo-core/python';
 import { NEMO2_INVENTORY } from './inventory';
 import { NEMO2, NEMO2_COMMIT } from './tables';
-import type { Nemo2Outputs, Nemo2Value } from './tableTypes';
+import type { Nemo2FinetuneOutputs, Nemo2Outputs, Nemo2Value } from './tableTypes';
 
 /**
  * NeMo 2.x Python recipes (`llm.<recipe>.pretrain_recipe(...)` then `recipe.trainer.max_steps = …`),
@@ -634,6 +634,95 @@ function bothUnknown(ctx: Ctx, what: string, message: string, at?: FieldSource) 
   warn(ctx, message, at);
 }
 
+/**
+ * `llm.<name>.finetune_recipe(...)`: the table holds the recipe evaluated over every combination of
+ * the arguments it branches on (peft_scheme, packed_sequence, performance_mode, seq_length given or
+ * not); the call's constant arguments pick one. Anything else is unknown.
+ */
+function readFinetuneArgs(
+  ctx: Ctx,
+  call: RecipeCall,
+  callSrc: FieldSource,
+  args: Map<string, Val>,
+): Nemo2FinetuneOutputs | undefined {
+  const ft = NEMO2.finetunes[call.module];
+  if (!ft || 'unsupported' in ft) {
+    bothUnknown(
+      ctx,
+      `unknown: ${call.module}.finetune_recipe`,
+      ft
+        ? `${call.module}.finetune_recipe is not read (${ft.unsupported}).`
+        : `recipe \`${call.module}\` is not in Scaling Lens's table of NeMo recipes (NVIDIA/NeMo@${SHORT}; dense GPT families).`,
+      callSrc,
+    );
+    return undefined;
+  }
+  const code = ctx.script.code;
+  const chosen: Record<string, Nemo2Value> = { ...ft.defaults };
+  for (const a of splitArgs(code, call.open + 1, call.close)) {
+    if (!a.name) {
+      bothUnknown(
+        ctx,
+        `positional arguments to ${call.module}.finetune_recipe`,
+        'the recipe is called with positional or unpacked arguments.',
+        callSrc,
+      );
+      return undefined;
+    }
+    const at = src(ctx, a.name, a.nameStart, a.valueStart, a.valueEnd);
+    ctx.spec.usedKeys.push(at);
+    const value = asValue(evalAt(ctx, a.valueStart, a.valueEnd));
+    if (a.name === 'dir' || a.name === 'name') continue;
+    if (a.name === 'num_nodes' || a.name === 'num_gpus_per_node') {
+      args.set(
+        a.name,
+        value === UNKNOWN ? { unknown: `${a.name} is not a constant`, src: at } : { v: value, src: at },
+      );
+      continue;
+    }
+    if (!ft.params.includes(a.name) || value === UNKNOWN) {
+      bothUnknown(
+        ctx,
+        `unknown: ${a.name}`,
+        value === UNKNOWN
+          ? `\`${a.name}\` is not a constant, and the recipe branches on it.`
+          : `\`${a.name}\` is not an argument of ${call.module}.finetune_recipe (NeMo@${SHORT}).`,
+        at,
+      );
+      return undefined;
+    }
+    if (a.name === 'peft_scheme') {
+      // `peft_scheme is None or peft_scheme.lower() == 'none'`; PEFT_STR2CLS[peft_scheme.lower()].
+      const lower = typeof value === 'string' ? value.toLowerCase() : value;
+      chosen[a.name] = lower === 'none' ? null : lower;
+    } else if (a.name === 'seq_length') {
+      if (value !== null && !num(value)) {
+        bothUnknown(
+          ctx,
+          'unknown: seq_length',
+          `seq_length ${JSON.stringify(value)} is not a positive integer.`,
+          at,
+        );
+        return undefined;
+      }
+      chosen[a.name] = value === null ? null : 'given';
+      if (value !== null) args.set('seq_length', { v: value, src: at });
+    } else chosen[a.name] = value;
+  }
+  const label = ft.params.map((k) => `${k}=${JSON.stringify(chosen[k])}`).join(',');
+  const out = ft.variants[label];
+  if (!out || 'unsupported' in out) {
+    bothUnknown(
+      ctx,
+      `unknown: ${call.module}.finetune_recipe(${label})`,
+      `${call.module}.finetune_recipe with ${label.replace(/,/g, ', ')} is not read${out ? ` (${out.unsupported})` : ' (the recipe refuses or never reaches it)'}.`,
+      callSrc,
+    );
+    return undefined;
+  }
+  return out;
+}
+
 function readRecipe(ctx: Ctx): void {
   const calls = recipeCalls(ctx);
   if (calls === 'none') {
@@ -661,115 +750,114 @@ function readRecipe(ctx: Ctx): void {
   ctx.spec.modelName = call.module;
   ctx.spec.archSources.modelName = callSrc;
   ctx.spec.usedKeys.push(callSrc);
-  if (call.fn === 'finetune_recipe') {
-    ctx.spec.training.finetune = true;
-    bothUnknown(
-      ctx,
-      `unknown: ${call.module}.finetune_recipe (not read)`,
-      `${call.module}.finetune_recipe is not read: the model is restored from a checkpoint (its tokenizer sets the vocabulary), PEFT (LoRA by default) trains adapters, and tokens per sample follow the fine-tuning data.`,
-      callSrc,
-    );
-    return;
-  }
-  const entry = NEMO2.recipes[call.module];
-  if (!entry) {
-    bothUnknown(
-      ctx,
-      `unknown: recipe ${call.module}`,
-      `recipe \`${call.module}\` is not in Scaling Lens's table of NeMo recipes (NVIDIA/NeMo@${SHORT}; dense GPT families).`,
-      callSrc,
-    );
-    return;
-  }
-  if ('unsupported' in entry) {
-    bothUnknown(
-      ctx,
-      `unknown: recipe ${call.module}`,
-      `recipe \`${call.module}\` is not read (${entry.unsupported}).`,
-      callSrc,
-    );
-    return;
-  }
-  // Keyword arguments of the call.
   const args = new Map<string, Val>();
   const code = ctx.script.code;
-  let outputs: Nemo2Outputs = entry.outputs;
-  for (const a of splitArgs(code, call.open + 1, call.close)) {
-    if (!a.name) {
+  let outputs: Nemo2Outputs | Nemo2FinetuneOutputs;
+  let finetune: Nemo2FinetuneOutputs | undefined;
+  if (call.fn === 'finetune_recipe') {
+    ctx.spec.training.finetune = true;
+    const ft = readFinetuneArgs(ctx, call, callSrc, args);
+    if (!ft) return;
+    outputs = finetune = ft;
+  } else {
+    const entry = NEMO2.recipes[call.module];
+    if (!entry) {
       bothUnknown(
         ctx,
-        `positional arguments to ${call.module}.pretrain_recipe`,
-        'the recipe is called with positional or unpacked arguments.',
+        `unknown: recipe ${call.module}`,
+        `recipe \`${call.module}\` is not in Scaling Lens's table of NeMo recipes (NVIDIA/NeMo@${SHORT}; dense GPT families).`,
         callSrc,
       );
       return;
     }
-    const at = src(ctx, a.name, a.nameStart, a.valueStart, a.valueEnd);
-    ctx.spec.usedKeys.push(at);
-    if (a.name === 'fn') {
-      // `fn: Callable = pretrain`: the function the recipe's run.Partial calls (llm/api.py pretrain).
-      const fnText = code.slice(a.valueStart, a.valueEnd).replace(/\s+/g, '');
-      if (/^(?:(?:nemo\.collections\.)?llm\.)?pretrain$/.test(fnText)) continue;
+    if ('unsupported' in entry) {
       bothUnknown(
         ctx,
-        `unknown: fn=${fnText.slice(0, 40)}`,
-        `fn=${fnText.slice(0, 40)}: the recipe runs that function instead of llm.pretrain (it decides the tokenizer and the loop).`,
-        at,
+        `unknown: recipe ${call.module}`,
+        `recipe \`${call.module}\` is not read (${entry.unsupported}).`,
+        callSrc,
       );
       return;
     }
-    if (!Object.hasOwn(entry.signature, a.name)) {
-      bothUnknown(
-        ctx,
-        `unknown: ${a.name}`,
-        `\`${a.name}\` is not an argument of ${call.module}.pretrain_recipe (NeMo@${SHORT}).`,
-        at,
-      );
-      return;
-    }
-    const value = asValue(evalAt(ctx, a.valueStart, a.valueEnd));
-    const variant = entry.variants[a.name];
-    if (entry.consumed.includes(a.name)) {
-      if (value === UNKNOWN) {
+    // Keyword arguments of the call.
+    outputs = entry.outputs;
+    for (const a of splitArgs(code, call.open + 1, call.close)) {
+      if (!a.name) {
         bothUnknown(
           ctx,
-          `unknown: ${a.name}`,
-          `\`${a.name}\` is not a constant, and the recipe branches on it.`,
+          `positional arguments to ${call.module}.pretrain_recipe`,
+          'the recipe is called with positional or unpacked arguments.',
+          callSrc,
+        );
+        return;
+      }
+      const at = src(ctx, a.name, a.nameStart, a.valueStart, a.valueEnd);
+      ctx.spec.usedKeys.push(at);
+      if (a.name === 'fn') {
+        // `fn: Callable = pretrain`: the function the recipe's run.Partial calls (llm/api.py pretrain).
+        const fnText = code.slice(a.valueStart, a.valueEnd).replace(/\s+/g, '');
+        if (/^(?:(?:nemo\.collections\.)?llm\.)?pretrain$/.test(fnText)) continue;
+        bothUnknown(
+          ctx,
+          `unknown: fn=${fnText.slice(0, 40)}`,
+          `fn=${fnText.slice(0, 40)}: the recipe runs that function instead of llm.pretrain (it decides the tokenizer and the loop).`,
           at,
         );
         return;
       }
-      if (variant && value === variant.value) {
-        if (variant.unsupported || !variant.outputs) {
+      if (!Object.hasOwn(entry.signature, a.name)) {
+        bothUnknown(
+          ctx,
+          `unknown: ${a.name}`,
+          `\`${a.name}\` is not an argument of ${call.module}.pretrain_recipe (NeMo@${SHORT}).`,
+          at,
+        );
+        return;
+      }
+      const value = asValue(evalAt(ctx, a.valueStart, a.valueEnd));
+      const variant = entry.variants[a.name];
+      if (entry.consumed.includes(a.name)) {
+        if (value === UNKNOWN) {
           bothUnknown(
             ctx,
             `unknown: ${a.name}`,
-            `${a.name}=${String(value)} is not read (${variant.unsupported}).`,
+            `\`${a.name}\` is not a constant, and the recipe branches on it.`,
             at,
           );
           return;
         }
-        outputs = variant.outputs;
-      } else if (
-        !variant &&
-        value !== entry.signature[a.name] &&
-        typeof entry.signature[a.name] !== 'boolean'
-      ) {
-        bothUnknown(
-          ctx,
-          `unknown: ${a.name}`,
-          `the recipe branches on \`${a.name}\`; only its default is read.`,
-          at,
-        );
-        return;
+        if (variant && value === variant.value) {
+          if (variant.unsupported || !variant.outputs) {
+            bothUnknown(
+              ctx,
+              `unknown: ${a.name}`,
+              `${a.name}=${String(value)} is not read (${variant.unsupported}).`,
+              at,
+            );
+            return;
+          }
+          outputs = variant.outputs;
+        } else if (
+          !variant &&
+          value !== entry.signature[a.name] &&
+          typeof entry.signature[a.name] !== 'boolean'
+        ) {
+          bothUnknown(
+            ctx,
+            `unknown: ${a.name}`,
+            `the recipe branches on \`${a.name}\`; only its default is read.`,
+            at,
+          );
+          return;
+        }
       }
+      args.set(
+        a.name,
+        value === UNKNOWN ? { unknown: `${a.name} is not a constant`, src: at } : { v: value, src: at },
+      );
     }
-    args.set(
-      a.name,
-      value === UNKNOWN ? { unknown: `${a.name} is not a constant`, src: at } : { v: value, src: at },
-    );
+    if (outputs.peft) return;
   }
-  if (outputs.peft || !['pretrain'].length) return;
   // Recipe arguments the table does not follow into a field but that change D.
   const accumulate = args.get('accumulate_grad_batches');
   if (accumulate && (isUnknown(accumulate) || accumulate.v !== 1)) {
@@ -832,6 +920,10 @@ function readRecipe(ctx: Ctx): void {
       `trainer callback ${bad.join(', ')} is not known to leave the run alone (it can stop it before max_steps); D not shown.`,
     );
   }
+  let restore: Val = finetune ? { v: finetune.restorePath } : { v: null };
+  let peftClass: Val = finetune ? { v: finetune.peftClass } : { v: null };
+  const peftFields = new Map<string, Val>();
+  for (const [k, v] of Object.entries(finetune?.peftFields ?? {})) peftFields.set(k, { v });
   const seen = new Map<string, string>();
   for (const e of edits) {
     const at = src(ctx, e.path, e.keyStart, e.valueStart, e.valueEnd);
@@ -856,6 +948,53 @@ function readRecipe(ctx: Ctx): void {
     ctx.spec.usedKeys.push(at);
     const parts = e.path.split('.');
     const [root] = parts;
+    if (finetune && root === 'resume') {
+      // The checkpoint restored (and its tokenizer, which sets the vocabulary).
+      if (parts.length === 3 && parts[1] === 'restore_config' && parts[2] === 'path') restore = value;
+      else if (parts.length <= 2 && (parts.length === 1 || parts[1] === 'restore_config')) {
+        const c = configCall(ctx, e.valueStart, e.valueEnd);
+        const rc = c && parts.length === 1 ? c.kwargs.get('restore_config') : undefined;
+        const inner = rc ? configCall(ctx, rc[0], rc[1]) : parts.length === 2 ? c : undefined;
+        const extra = inner ? [...inner.kwargs.keys()].filter((k) => k !== 'path') : [];
+        const path =
+          inner?.target === 'RestoreConfig' && !extra.length ? inner.kwargs.get('path') : undefined;
+        const v = path && !e.conditional ? evalAt(ctx, path[0], path[1]) : UNKNOWN;
+        restore =
+          typeof v === 'string'
+            ? { v, src: at }
+            : {
+                unknown: `${e.path} = ${ctx.script.slice(e.valueStart, e.valueEnd).slice(0, 50)} is not read`,
+                src: at,
+              };
+      } else if (parts[1] === 'restore_config')
+        // load_artifacts=False skips the tokenizer restore; adapter_path etc. are not read.
+        restore = { unknown: `${e.path} is not read`, src: at };
+      continue;
+    }
+    if (finetune && root === 'peft') {
+      if (parts.length === 1) {
+        const text = code.slice(e.valueStart, e.valueEnd).trim();
+        const c = e.conditional ? undefined : configCall(ctx, e.valueStart, e.valueEnd);
+        peftFields.clear();
+        if (text === 'None' && !e.conditional) peftClass = { v: null, src: at };
+        else if (c && (c.target === 'LoRA' || c.target === 'DoRA') && !c.positional.length) {
+          peftClass = { v: c.target, src: at };
+          for (const [k, [s0, t0]] of c.kwargs) {
+            const v = asValue(evalAt(ctx, s0, t0));
+            peftFields.set(
+              k,
+              v === UNKNOWN ? { unknown: `peft ${k} is not a constant`, src: at } : { v, src: at },
+            );
+          }
+        } else
+          peftClass = {
+            unknown: `recipe.peft = ${ctx.script.slice(e.valueStart, e.valueEnd).slice(0, 50)} is not read`,
+            src: at,
+          };
+      } else if (parts.length === 2) peftFields.set(parts[1], value);
+      else peftFields.set(parts.slice(1).join('.'), { unknown: `${e.path} is not read`, src: at });
+      continue;
+    }
     if (root === 'optim' || root === 'log' || root === 'resume') continue;
     if (root === 'trainer') {
       if (parts.length === 1) {
@@ -897,9 +1036,23 @@ function readRecipe(ctx: Ctx): void {
       }
       continue;
     }
+    if (root === 'data' && finetune && parts.length >= 2) {
+      // llm.finetune hands the model's tokenizer to the data: only the bound on D reads the data.
+      if (
+        parts.length === 2 &&
+        ['seq_length', 'global_batch_size', 'packed_sequence_specs'].includes(parts[1])
+      )
+        data.set(
+          parts[1],
+          parts[1] === 'packed_sequence_specs' && !isUnknown(value) && value.v !== null
+            ? { v: { opaque: 'packed' }, src: at }
+            : value,
+        );
+      continue;
+    }
     if (root === 'data') {
       if (parts.length === 1) {
-        readDataReplacement(ctx, e, at, data, (c) => (dataClass = c));
+        readDataReplacement(ctx, e, at, data, (c) => (dataClass = c), !!finetune);
       } else if (
         parts.length === 2 &&
         ['seq_length', 'global_batch_size', 'tokenizer', 'rampup_batch_size'].includes(parts[1])
@@ -1008,11 +1161,158 @@ function readRecipe(ctx: Ctx): void {
   })();
   if (gpus) ctx.spec.training.gpus = gpus;
 
-  if (!ctx.nMissing.length) {
-    const arch = architecture(ctx, cfgClass.name, cfgOverrides, tp, data, dataClass, dataDefaults());
-    if (arch) ctx.spec.architecture = arch;
+  let restoredTok: Val | undefined;
+  let restoredNote: string | undefined;
+  if (finetune) {
+    // llm.finetune(tokenizer="model"): AutoResume.setup restores model.tokenizer from the checkpoint's
+    // context (nemo/lightning/resume.py _try_restore_tokenizer), which import_ckpt wrote from the HF id.
+    const id =
+      !isUnknown(restore) && typeof restore.v === 'string'
+        ? /^nemo:\/\/(.+)$/.exec(restore.v)?.[1]
+        : undefined;
+    if (finetune.tokenizer !== 'model')
+      restoredTok = { unknown: `llm.finetune tokenizer=${JSON.stringify(finetune.tokenizer)} is not read` };
+    else if (id) {
+      restoredTok = { v: { config: 'AutoTokenizer', fields: {}, positional: [id] }, src: restore.src };
+      restoredNote = `finetune restores nemo://${id} (resume.restore_config.path): the tokenizer import_ckpt saved from HF ${id} sets the vocabulary`;
+    } else
+      restoredTok = {
+        unknown: isUnknown(restore)
+          ? restore.unknown
+          : `resume.restore_config.path ${JSON.stringify(restore.v)} is not a nemo://<HF id> checkpoint`,
+        src: restore.src,
+      };
   }
-  readD(ctx, trainer.get('max_steps')!, data, dataDefaults(), dataClass);
+  if (!ctx.nMissing.length) {
+    const arch = architecture(
+      ctx,
+      cfgClass.name,
+      cfgOverrides,
+      tp,
+      data,
+      dataClass,
+      dataDefaults(),
+      restoredTok,
+      restoredNote,
+    );
+    if (arch) {
+      ctx.spec.architecture = arch;
+      if (finetune) trainable(ctx, arch, peftClass, peftFields);
+    }
+  }
+  if (finetune) readFinetuneD(ctx, trainer.get('max_steps')!, data);
+  else readD(ctx, trainer.get('max_steps')!, data, dataDefaults(), dataClass);
+}
+
+/** Linear layers NeMo's LoRA/DoRA adapt (Megatron-core GPT layer names) and their in/out features. */
+function adaptedLinears(arch: ArchitectureSpec): Record<string, [number, number]> {
+  const q = arch.nHeads * arch.headDim;
+  const kv = arch.nKvHeads * arch.headDim;
+  return {
+    linear_qkv: [arch.dModel, q + 2 * kv],
+    linear_proj: [q, arch.dModel],
+    linear_fc1: [arch.dModel, arch.ffnSize * (arch.gatedMlp ? 2 : 1)],
+    linear_fc2: [arch.ffnSize, arch.dModel],
+  };
+}
+
+/**
+ * Trainable parameters of NeMo's LoRA / DoRA (nemo/collections/llm/peft/lora.py, dora.py, utils.py
+ * ParallelLinearAdapter): one adapter per matched linear, linear_in (in → dim) and linear_out
+ * (dim → out), no bias, no norm — on the fused linear_qkv one A and one B over q+k+v, on a gated
+ * linear_fc1 one B over both halves. DoRA adds weight_magnitude (out features) per adapter.
+ * Target names other than the four layer names (wildcards, exclude_modules) leave it unknown.
+ */
+function trainable(ctx: Ctx, arch: ArchitectureSpec, peftClass: Val, fields: Map<string, Val>): void {
+  const say = (why: string, at?: FieldSource) => {
+    ctx.spec.assumptions.push(`trainable parameters not shown: ${clean(why)}`);
+    warn(ctx, `${why}; trainable parameters not shown.`, at, 'not-modelled-key');
+  };
+  if (isUnknown(peftClass)) return say(peftClass.unknown, peftClass.src);
+  if (peftClass.v === null) {
+    ctx.spec.assumptions.push('peft_scheme None: every weight trains (full finetune)');
+    return;
+  }
+  const cls = peftClass.v;
+  if (cls !== 'LoRA' && cls !== 'DoRA') return say(`PEFT ${JSON.stringify(cls)} is not LoRA or DoRA`);
+  const defaults = NEMO2.peft[cls];
+  const get = (k: string): Val => fields.get(k) ?? { v: defaults[k] };
+  for (const [k, v] of fields)
+    if (isUnknown(v)) return say(v.unknown, v.src);
+    else if (
+      ![
+        'dim',
+        'alpha',
+        'target_modules',
+        'dropout',
+        'dropout_position',
+        'lora_A_init_method',
+        'lora_B_init_method',
+        'lora_dtype',
+        'a2a_experimental',
+        'dropout_recompute',
+      ].includes(k) &&
+      !(k === 'exclude_modules' && Array.isArray(v.v) && v.v.length === 0)
+    )
+      return say(`peft ${k} is not modelled`, v.src);
+  const dim = get('dim');
+  const targets = get('target_modules');
+  if (isUnknown(dim) || !num(dim.v)) return say('peft dim is not a positive integer');
+  if (isUnknown(targets) || !Array.isArray(targets.v) || !targets.v.length)
+    return say('peft target_modules is not a list of layer names');
+  const shapes = adaptedLinears(arch);
+  let perLayer = 0;
+  for (const t of new Set(targets.v)) {
+    if (typeof t !== 'string' || !Object.hasOwn(shapes, t))
+      return say(
+        `peft target_modules entry ${JSON.stringify(t)} is not linear_qkv/linear_proj/linear_fc1/linear_fc2`,
+        targets.src,
+      );
+    const [inF, outF] = shapes[t];
+    perLayer += (dim.v as number) * (inF + outF) + (cls === 'DoRA' ? outF : 0);
+  }
+  const count = perLayer * arch.nLayers;
+  ctx.spec.trainableParams = {
+    count,
+    method: `NeMo ${cls} dim ${dim.v as number} on ${[...new Set(targets.v)].join(', ')} (peft/${cls.toLowerCase()}.py @${SHORT})`,
+  };
+}
+
+/**
+ * Finetune D: SQuAD / chat samples are padded (or packed) up to seq_length, so max_steps ×
+ * global_batch_size × seq_length bounds the tokens but does not give them. As for the other
+ * finetune readers, D stays unknown and the bound is stated in `missing`.
+ */
+function readFinetuneD(ctx: Ctx, maxSteps: Val, data: Map<string, Val>): void {
+  const t = ctx.spec.training;
+  const seq = data.get('seq_length');
+  const gbs = data.get('global_batch_size');
+  const packed = data.get('packed_sequence_specs');
+  const isPacked = !!packed && (isUnknown(packed) || (packed.v !== null && packed.v !== undefined));
+  const steps = !isUnknown(maxSteps) ? num(maxSteps.v) : undefined;
+  if (seq && !isUnknown(seq) && num(seq.v)) {
+    t.seqLen = seq.v as number;
+    if (seq.src) ctx.spec.trainingSources.seqLen = seq.src;
+  }
+  if (gbs && !isUnknown(gbs) && num(gbs.v)) {
+    t.globalBatchSeqs = gbs.v as number;
+    if (gbs.src) ctx.spec.trainingSources.globalBatch = gbs.src;
+  }
+  if (steps) {
+    t.steps = steps;
+    if (!isUnknown(maxSteps) && maxSteps.src) ctx.spec.trainingSources.duration = maxSteps.src;
+  }
+  const bound =
+    steps && t.seqLen && t.globalBatchSeqs
+      ? ` (at most ${formatInt(steps)} × ${t.globalBatchSeqs} × ${t.seqLen} = ${formatInt(steps * t.globalBatchSeqs * t.seqLen)} tokens)`
+      : '';
+  ctx.dMissing.push(
+    steps
+      ? `the real tokens of ${formatInt(steps)} finetuning steps${isPacked ? ' of packed rows' : ' of padded rows'}${bound}`
+      : isUnknown(maxSteps)
+        ? `unknown: ${maxSteps.unknown}`
+        : 'trainer.max_steps (a positive integer)',
+  );
 }
 
 function tokenizerVal(ctx: Ctx, start: number, end: number, at: FieldSource, value: Val): Val {
@@ -1049,9 +1349,28 @@ function readDataReplacement(
   at: FieldSource,
   data: Map<string, Val>,
   setClass: (c: string) => void,
+  finetune = false,
 ): void {
   const c = e.conditional ? undefined : configCall(ctx, e.valueStart, e.valueEnd);
   data.clear();
+  if (finetune && c && !c.positional.length) {
+    // A finetune's data sets only the bound on D (llm.finetune gives it the model's tokenizer).
+    setClass(c.target);
+    for (const [k, [s, t]] of c.kwargs) {
+      if (k !== 'seq_length' && k !== 'global_batch_size' && k !== 'packed_sequence_specs') continue;
+      const fieldAt = src(ctx, k, s, s, t);
+      const v = asValue(evalAt(ctx, s, t));
+      data.set(
+        k,
+        k === 'packed_sequence_specs'
+          ? { v: ctx.script.slice(s, t).trim() === 'None' ? null : { opaque: 'packed' }, src: fieldAt }
+          : v === UNKNOWN
+            ? { unknown: `data ${k} ${ctx.script.slice(s, t)} is not a constant`, src: fieldAt }
+            : { v, src: fieldAt },
+      );
+    }
+    return;
+  }
   if (!c || !NEMO2.dataModules[c.target] || c.positional.length) {
     const why = `recipe.data = ${ctx.script.slice(e.valueStart, e.valueEnd).slice(0, 50)} is not read`;
     for (const k of ['seq_length', 'global_batch_size', 'tokenizer']) data.set(k, { unknown: why, src: at });
@@ -1093,6 +1412,8 @@ function architecture(
   data: Map<string, Val>,
   dataClass: string,
   dataDefaults: Readonly<Record<string, Nemo2Value>> | undefined,
+  restoredTok?: Val,
+  restoredNote?: string,
 ): ArchitectureSpec | undefined {
   const fail = (what: string, message: string, at?: FieldSource): undefined => {
     ctx.nMissing.push(what);
@@ -1207,7 +1528,8 @@ function architecture(
     ctx.spec.assumptions.push(`vocab_size ${v} from the config (used as given, no padding)`);
   } else {
     if (fields.get('vocab_size') && isUnknown(fields.get('vocab_size')!)) return undefined;
-    const tok = data.get('tokenizer') ?? { v: dataDefaults?.tokenizer ?? null };
+    const tok = restoredTok ?? data.get('tokenizer') ?? { v: dataDefaults?.tokenizer ?? null };
+    if (restoredNote) ctx.spec.assumptions.push(restoredNote);
     if (isUnknown(tok))
       return fail(`unknown: data tokenizer`, `${tok.unknown}; the vocabulary comes from it.`, tok.src);
     let size: number;
