@@ -167,7 +167,7 @@ def concrete(v, used):
 class Module:
     def __init__(self, name):
         self.name = name
-        self.source = read(os.path.join(RECIPE_DIR, name + ".py"))
+        self.source = read(os.path.join(RECIPE_DIR, *name.split("/")) + ".py")
         self.tree = ast.parse(self.source)
         self.functions = {}
         self.imports = {}  # local name -> ("module", recipe module) | ("func", module, name) | ("name", qualified)
@@ -181,9 +181,10 @@ class Module:
                     if node.module == "nemo.collections.llm.recipes":
                         self.imports[local] = ("module", alias.name)
                     elif node.module.startswith("nemo.collections.llm.recipes.") and os.path.exists(
-                        os.path.join(RECIPE_DIR, node.module.split(".")[-1] + ".py")
+                        os.path.join(RECIPE_DIR, *node.module.split(".")[4:]) + ".py"
                     ):
-                        self.imports[local] = ("func", node.module.split(".")[-1], alias.name)
+                        # recipes/<module>.py, recipes/optim/adam.py, recipes/precision/mixed_precision.py
+                        self.imports[local] = ("func", "/".join(node.module.split(".")[4:]), alias.name)
                     else:
                         self.imports[local] = ("name", alias.name)
             elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
@@ -198,7 +199,7 @@ MODULES = {}
 
 def module(name):
     if name not in MODULES:
-        if not os.path.exists(os.path.join(RECIPE_DIR, name + ".py")):
+        if not os.path.exists(os.path.join(RECIPE_DIR, *name.split("/")) + ".py"):
             raise Unsupported(f"recipe module {name} is not vendored")
         MODULES[name] = Module(name)
     return MODULES[name]
@@ -540,6 +541,10 @@ def outputs(recipe):
         else {},
         "data": data.target,
         "dataFields": {k: plain(v) for k, v in sorted(data.kwargs.items())},
+        # Memory layout and schedule: the whole strategy, the precision plugin and the optimizer module.
+        "strategyAll": {k: plain(v) for k, v in sorted(strategy.kwargs.items())} if isinstance(strategy, Obj) else {},
+        "plugins": plain(trainer.kwargs.get("plugins")),
+        "optim": plain(recipe.kwargs.get("optim")),
         "recipeFields": sorted(k for k in recipe.kwargs),
         "peft": "peft" in recipe.kwargs,
     }

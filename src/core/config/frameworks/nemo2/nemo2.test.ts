@@ -4,7 +4,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import * as prettier from 'prettier';
-import { readRunConfig, recognize } from '../../registry';
+import { readLayout, readRunConfig, recognize } from '../../registry';
+import { analyzeText, DEFAULT_ANALYSIS_SETTINGS } from '../../../analyze';
 import { countParams } from '../../../model/params';
 import { nemo2Reader } from './reader';
 import { classifyUnrecognized } from '../../unsupported';
@@ -289,6 +290,81 @@ describe('nemo2: finetune_recipe', () => {
       `${HEAD}recipe = llm.llama3_8b.finetune_recipe()\nrecipe.resume.restore_config.load_artifacts = False\n`,
     );
     assert.equal(load.architecture, undefined);
+  });
+});
+
+describe('nemo2: memory layout (MegatronStrategy, MegatronMixedPrecision, OptimizerConfig)', () => {
+  it('llama3_8b as shipped: TP 1, CP 2, bf16 with fp32 main grads, distributed optimizer (ZeRO-1), mb 1 × accumulation 128', () => {
+    // Was: no layout (memory per GPU not estimated for NeMo 2 recipes).
+    const text = `${HEAD}recipe = llm.llama3_8b.pretrain_recipe()\n`;
+    const l = readLayout('nemo2', text)!;
+    assert.equal(l.tensorParallel, 1);
+    assert.equal(l.contextParallel, 2);
+    assert.equal(l.sequenceParallel, false);
+    assert.equal(l.precision, 'megatron-bf16');
+    assert.equal(l.sharding, 'zero1');
+    assert.equal(l.optimizer, 'adamw');
+    assert.equal(l.dropout, false, 'Llama configs set hidden_dropout 0.0');
+    assert.equal(l.microBatch, 1);
+    assert.equal(l.globalBatch, 512);
+    assert.equal(l.seqLen, 8192);
+    assert.equal(l.gradAccum, 512 / (1 * (8 / 2)));
+    assert.equal(l.unmodelled, undefined);
+    assert.ok(analyzeText(text, {}, DEFAULT_ANALYSIS_SETTINGS).analysis?.memory);
+  });
+  it('edits and arguments: TP, sequence parallel, full recompute; performance_mode drops grad_reduce_in_fp32 (bf16 grads)', () => {
+    const l = readLayout(
+      'nemo2',
+      `${HEAD}recipe = llm.llama3_8b.pretrain_recipe(num_nodes=2)\nrecipe.trainer.strategy.sequence_parallel = True\nrecipe.trainer.strategy.tensor_model_parallel_size = 2\nrecipe.model.config.recompute_granularity = "full"\nrecipe.model.config.recompute_method = "uniform"\nrecipe.model.config.recompute_num_layers = 1\n`,
+    )!;
+    assert.deepEqual(
+      [
+        l.tensorParallel,
+        l.sequenceParallel,
+        l.recompute,
+        l.recomputeMethod,
+        l.recomputeLayers,
+        l.gpus,
+        l.gradAccum,
+      ],
+      [2, true, 'full', 'uniform', 1, 16, 128],
+    );
+    assert.equal(l.sources.tensorParallel?.key, 'trainer.strategy.tensor_model_parallel_size');
+    const perf = readLayout(
+      'nemo2',
+      `${HEAD}recipe = llm.llama3_8b.pretrain_recipe(performance_mode=True)\n`,
+    )!;
+    assert.equal(perf.precision, 'zero-mixed');
+    const nem = readLayout(
+      'nemo2',
+      `${HEAD}recipe = llm.nemotron4_15b.pretrain_recipe(tensor_parallelism=8)\n`,
+    )!;
+    assert.equal(nem.tensorParallel, 8);
+    assert.equal(nem.sequenceParallel, true);
+  });
+  it('unmodelled, naming the key: FP8 plugin, precision-aware optimizer, a replaced strategy, a PEFT finetune', () => {
+    const why = (body: string) =>
+      (readLayout('nemo2', `${HEAD}${body}`)!.unmodelled ?? []).map((u) => u.why).join('; ');
+    assert.match(
+      why('recipe = llm.llama3_8b.pretrain_recipe()\nrecipe.trainer.plugins = bf16_with_fp8_mixed()\n'),
+      /trainer\.plugins/,
+    );
+    assert.match(
+      why('recipe = llm.llama3_8b.pretrain_recipe()\nrecipe.trainer.plugins.fp8 = "hybrid"\n'),
+      /FP8/,
+    );
+    assert.match(
+      why(
+        'recipe = llm.llama3_8b.pretrain_recipe()\nrecipe.optim.config.use_precision_aware_optimizer = True\n',
+      ),
+      /use_precision_aware_optimizer/,
+    );
+    assert.match(
+      why('recipe = llm.llama3_8b.pretrain_recipe()\nrecipe.model.config.recompute_granularity = "full"\n'),
+      /recompute_method/,
+    );
+    assert.match(why('recipe = llm.llama3_8b.finetune_recipe()\n'), /PEFT/);
+    assert.equal(why('recipe = llm.llama3_8b.finetune_recipe(peft_scheme=None)\n'), '');
   });
 });
 

@@ -6,6 +6,8 @@ import { LineIndex } from '../../text';
 import { findTokenizer } from '../../tables/tokenizers';
 import { evaluate, matchBracket, PyScript, splitArgs, UNKNOWN, type PyEval } from '../olmo-core/python';
 import { NEMO2_INVENTORY } from './inventory';
+import { buildLayout, nemo2Layout, setLayoutReader } from './layout';
+import type { ParallelLayout } from '../../../model/layout';
 import { NEMO2, NEMO2_COMMIT } from './tables';
 import type { Nemo2FinetuneOutputs, Nemo2Outputs, Nemo2Value } from './tableTypes';
 
@@ -207,6 +209,7 @@ interface Ctx {
   spec: RunSpec;
   nMissing: string[];
   dMissing: string[];
+  layout?: ParallelLayout;
 }
 
 function detect(text: string): number {
@@ -625,7 +628,7 @@ function read(text: string): ReadResult {
       : ['the recipe model'];
   if (ctx.spec.training.tokens === undefined && ctx.dMissing.length)
     ctx.spec.training.missing = [...new Set(ctx.dMissing.map(clean))];
-  return { kind: 'run-config', spec: ctx.spec };
+  return { kind: 'run-config', spec: ctx.spec, parsed: { nemo2Layout: ctx.layout } };
 }
 
 function bothUnknown(ctx: Ctx, what: string, message: string, at?: FieldSource) {
@@ -923,6 +926,8 @@ function readRecipe(ctx: Ctx): void {
   let restore: Val = finetune ? { v: finetune.restorePath } : { v: null };
   let peftClass: Val = finetune ? { v: finetune.peftClass } : { v: null };
   const peftFields = new Map<string, Val>();
+  /** Every edit by path (the memory layout reads strategy, plugins, optim and config keys). */
+  const layoutEdits = new Map<string, Val>();
   for (const [k, v] of Object.entries(finetune?.peftFields ?? {})) peftFields.set(k, { v });
   const seen = new Map<string, string>();
   for (const e of edits) {
@@ -948,6 +953,7 @@ function readRecipe(ctx: Ctx): void {
     ctx.spec.usedKeys.push(at);
     const parts = e.path.split('.');
     const [root] = parts;
+    layoutEdits.set(e.path, value);
     if (finetune && root === 'resume') {
       // The checkpoint restored (and its tokenizer, which sets the vocabulary).
       if (parts.length === 3 && parts[1] === 'restore_config' && parts[2] === 'path') restore = value;
@@ -1202,6 +1208,18 @@ function readRecipe(ctx: Ctx): void {
   }
   if (finetune) readFinetuneD(ctx, trainer.get('max_steps')!, data);
   else readD(ctx, trainer.get('max_steps')!, data, dataDefaults(), dataClass);
+  ctx.layout = buildLayout({
+    at: callSrc,
+    outputs,
+    cfgClass: cfgClass.name,
+    cfgOverrides,
+    edits: layoutEdits,
+    data,
+    dataDefaults: dataDefaults(),
+    gpus,
+    peft: finetune ? peftClass : undefined,
+    resolve: (v) => resolve(v, args),
+  });
 }
 
 /** Linear layers NeMo's LoRA/DoRA adapt (Megatron-core GPT layer names) and their in/out features. */
@@ -1668,6 +1686,13 @@ function readD(
   t.formula = `${formatInt(t.steps)} steps × ${t.globalBatchSeqs} seqs × ${t.seqLen} tokens`;
 }
 
+setLayoutReader((text) => {
+  const r = read(text);
+  return r.kind === 'run-config'
+    ? (r.parsed as { nemo2Layout?: ParallelLayout } | undefined)?.nemo2Layout
+    : undefined;
+});
+
 /** Reader for NeMo 2.x Python recipes. */
 export const nemo2Reader: FrameworkReader<'nemo2'> = neverThrowing({
   id: 'nemo2',
@@ -1675,4 +1700,5 @@ export const nemo2Reader: FrameworkReader<'nemo2'> = neverThrowing({
   detect: (text) => detect(text),
   read: (text) => read(text),
   inventory: NEMO2_INVENTORY,
+  layout: nemo2Layout,
 });

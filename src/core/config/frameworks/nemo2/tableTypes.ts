@@ -29,6 +29,12 @@ export interface Nemo2Outputs {
   dataFields: Readonly<Record<string, Nemo2Value>>;
   recipeFields: readonly string[];
   peft: boolean;
+  /** Every strategy keyword (layout: sequence_parallel, ddp, fsdp, …). */
+  strategyAll: Readonly<Record<string, Nemo2Value>>;
+  /** trainer.plugins (bf16_mixed(): MegatronMixedPrecision). */
+  plugins: Nemo2Value;
+  /** recipe.optim (MegatronOptimizerModule: OptimizerConfig and the LR scheduler). */
+  optim: Nemo2Value;
 }
 
 export type Nemo2Recipe =

@@ -3742,16 +3742,70 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: false,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {
             alpha: 16,
             dim: 8,
           },
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Llama-2-7b-hf',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -3787,16 +3841,70 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: false,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {
             alpha: 16,
             dim: 8,
           },
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Llama-2-7b-hf',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -3844,16 +3952,70 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: false,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {
             alpha: 16,
             dim: 8,
           },
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Llama-2-7b-hf',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -3889,16 +4051,70 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: false,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {
             alpha: 16,
             dim: 8,
           },
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Llama-2-7b-hf',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -3958,16 +4174,70 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: false,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {
             alpha: 16,
             dim: 8,
           },
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Llama-2-7b-hf',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -4012,16 +4282,70 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: false,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {
             alpha: 16,
             dim: 8,
           },
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Llama-2-7b-hf',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -4069,16 +4393,70 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: false,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {
             alpha: 16,
             dim: 8,
           },
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Llama-2-7b-hf',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -4114,16 +4492,70 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: false,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {
             alpha: 16,
             dim: 8,
           },
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Llama-2-7b-hf',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -4171,16 +4603,70 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: false,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {
             alpha: 16,
             dim: 8,
           },
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Llama-2-7b-hf',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -4216,16 +4702,70 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: false,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {
             alpha: 16,
             dim: 8,
           },
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Llama-2-7b-hf',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -4285,16 +4825,70 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: false,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {
             alpha: 16,
             dim: 8,
           },
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Llama-2-7b-hf',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -4339,16 +4933,70 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: false,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {
             alpha: 16,
             dim: 8,
           },
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Llama-2-7b-hf',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -4395,13 +5043,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Llama-2-7b-hf',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 2,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -4436,13 +5138,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Llama-2-7b-hf',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 2,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -4489,13 +5245,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Llama-2-7b-hf',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 2,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -4530,13 +5340,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Llama-2-7b-hf',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 2,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -4595,13 +5459,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Llama-2-7b-hf',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 2,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -4645,13 +5563,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Llama-2-7b-hf',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 2,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -4710,16 +5682,72 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: false,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {
             alpha: 32,
             dim: 16,
           },
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Llama-3.1-405B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            account_for_embedding_in_pipeline_split: true,
+            account_for_loss_in_pipeline_split: true,
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 6,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 4,
+            virtual_pipeline_model_parallel_size: 7,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 6,
@@ -4755,16 +5783,72 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: false,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {
             alpha: 32,
             dim: 16,
           },
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Llama-3.1-405B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            account_for_embedding_in_pipeline_split: true,
+            account_for_loss_in_pipeline_split: true,
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 6,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 4,
+            virtual_pipeline_model_parallel_size: 7,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 6,
@@ -4812,16 +5896,72 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: false,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {
             alpha: 32,
             dim: 16,
           },
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Llama-3.1-405B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            account_for_embedding_in_pipeline_split: true,
+            account_for_loss_in_pipeline_split: true,
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 6,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 4,
+            virtual_pipeline_model_parallel_size: 7,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 6,
@@ -4857,16 +5997,72 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: false,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {
             alpha: 32,
             dim: 16,
           },
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Llama-3.1-405B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            account_for_embedding_in_pipeline_split: true,
+            account_for_loss_in_pipeline_split: true,
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 6,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 4,
+            virtual_pipeline_model_parallel_size: 7,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 6,
@@ -4926,16 +6122,72 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: false,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {
             alpha: 32,
             dim: 16,
           },
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Llama-3.1-405B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            account_for_embedding_in_pipeline_split: true,
+            account_for_loss_in_pipeline_split: true,
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 6,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 4,
+            virtual_pipeline_model_parallel_size: 7,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 6,
@@ -4980,16 +6232,72 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: false,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {
             alpha: 32,
             dim: 16,
           },
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Llama-3.1-405B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            account_for_embedding_in_pipeline_split: true,
+            account_for_loss_in_pipeline_split: true,
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 6,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 4,
+            virtual_pipeline_model_parallel_size: 7,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 6,
@@ -5037,16 +6345,72 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: false,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {
             alpha: 32,
             dim: 16,
           },
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Llama-3.1-405B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            account_for_embedding_in_pipeline_split: true,
+            account_for_loss_in_pipeline_split: true,
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 6,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 4,
+            virtual_pipeline_model_parallel_size: 7,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 6,
@@ -5082,16 +6446,72 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: false,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {
             alpha: 32,
             dim: 16,
           },
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Llama-3.1-405B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            account_for_embedding_in_pipeline_split: true,
+            account_for_loss_in_pipeline_split: true,
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 6,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 4,
+            virtual_pipeline_model_parallel_size: 7,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 6,
@@ -5139,16 +6559,72 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: false,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {
             alpha: 32,
             dim: 16,
           },
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Llama-3.1-405B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            account_for_embedding_in_pipeline_split: true,
+            account_for_loss_in_pipeline_split: true,
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 6,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 4,
+            virtual_pipeline_model_parallel_size: 7,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 6,
@@ -5184,16 +6660,72 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: false,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {
             alpha: 32,
             dim: 16,
           },
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Llama-3.1-405B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            account_for_embedding_in_pipeline_split: true,
+            account_for_loss_in_pipeline_split: true,
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 6,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 4,
+            virtual_pipeline_model_parallel_size: 7,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 6,
@@ -5253,16 +6785,72 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: false,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {
             alpha: 32,
             dim: 16,
           },
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Llama-3.1-405B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            account_for_embedding_in_pipeline_split: true,
+            account_for_loss_in_pipeline_split: true,
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 6,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 4,
+            virtual_pipeline_model_parallel_size: 7,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 6,
@@ -5307,16 +6895,72 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: false,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {
             alpha: 32,
             dim: 16,
           },
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Llama-3.1-405B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            account_for_embedding_in_pipeline_split: true,
+            account_for_loss_in_pipeline_split: true,
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 6,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 4,
+            virtual_pipeline_model_parallel_size: 7,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 6,
@@ -5363,13 +7007,69 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Llama-3.1-405B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            account_for_embedding_in_pipeline_split: true,
+            account_for_loss_in_pipeline_split: true,
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 14,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 8,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 14,
@@ -5404,13 +7104,69 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Llama-3.1-405B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            account_for_embedding_in_pipeline_split: true,
+            account_for_loss_in_pipeline_split: true,
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 14,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 8,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 14,
@@ -5457,13 +7213,69 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Llama-3.1-405B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            account_for_embedding_in_pipeline_split: true,
+            account_for_loss_in_pipeline_split: true,
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 14,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 8,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 14,
@@ -5498,13 +7310,69 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Llama-3.1-405B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            account_for_embedding_in_pipeline_split: true,
+            account_for_loss_in_pipeline_split: true,
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 14,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 8,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 14,
@@ -5563,13 +7431,69 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Llama-3.1-405B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            account_for_embedding_in_pipeline_split: true,
+            account_for_loss_in_pipeline_split: true,
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 14,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 8,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 14,
@@ -5613,13 +7537,69 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Llama-3.1-405B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            account_for_embedding_in_pipeline_split: true,
+            account_for_loss_in_pipeline_split: true,
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 14,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 8,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 14,
@@ -5678,16 +7658,70 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: false,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {
             alpha: 32,
             dim: 16,
           },
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Llama-3.1-70B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 8,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -5720,16 +7754,70 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: false,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {
             alpha: 32,
             dim: 16,
           },
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Llama-3.1-70B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 8,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -5774,16 +7862,70 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: false,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {
             alpha: 32,
             dim: 16,
           },
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Llama-3.1-70B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 8,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -5816,16 +7958,70 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: false,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {
             alpha: 32,
             dim: 16,
           },
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Llama-3.1-70B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 8,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -5882,16 +8078,70 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: false,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {
             alpha: 32,
             dim: 16,
           },
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Llama-3.1-70B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 8,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -5933,16 +8183,70 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: false,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {
             alpha: 32,
             dim: 16,
           },
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Llama-3.1-70B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 8,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -5987,16 +8291,70 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: false,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {
             alpha: 32,
             dim: 16,
           },
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Llama-3.1-70B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 8,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -6029,16 +8387,70 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: false,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {
             alpha: 32,
             dim: 16,
           },
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Llama-3.1-70B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 8,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -6083,16 +8495,70 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: false,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {
             alpha: 32,
             dim: 16,
           },
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Llama-3.1-70B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 8,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -6125,16 +8591,70 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: false,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {
             alpha: 32,
             dim: 16,
           },
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Llama-3.1-70B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 8,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -6191,16 +8711,70 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: false,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {
             alpha: 32,
             dim: 16,
           },
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Llama-3.1-70B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 8,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -6242,16 +8816,70 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: false,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {
             alpha: 32,
             dim: 16,
           },
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Llama-3.1-70B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 8,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -6295,13 +8923,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Llama-3.1-70B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 4,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 8,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 4,
@@ -6333,13 +9015,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Llama-3.1-70B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 4,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 8,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 4,
@@ -6383,13 +9119,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Llama-3.1-70B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 4,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 8,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 4,
@@ -6421,13 +9211,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Llama-3.1-70B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 4,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 8,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 4,
@@ -6483,13 +9327,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Llama-3.1-70B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 4,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 8,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 4,
@@ -6530,13 +9428,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Llama-3.1-70B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 4,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 8,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 4,
@@ -6592,16 +9544,70 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: false,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {
             alpha: 16,
             dim: 8,
           },
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Llama-3.1-8B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -6637,16 +9643,70 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: false,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {
             alpha: 16,
             dim: 8,
           },
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Llama-3.1-8B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -6694,16 +9754,70 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: false,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {
             alpha: 16,
             dim: 8,
           },
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Llama-3.1-8B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -6739,16 +9853,70 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: false,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {
             alpha: 16,
             dim: 8,
           },
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Llama-3.1-8B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -6808,16 +9976,70 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: false,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {
             alpha: 16,
             dim: 8,
           },
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Llama-3.1-8B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -6862,16 +10084,70 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: false,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {
             alpha: 16,
             dim: 8,
           },
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Llama-3.1-8B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -6919,16 +10195,70 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: false,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {
             alpha: 16,
             dim: 8,
           },
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Llama-3.1-8B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -6964,16 +10294,70 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: false,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {
             alpha: 16,
             dim: 8,
           },
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Llama-3.1-8B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -7021,16 +10405,70 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: false,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {
             alpha: 16,
             dim: 8,
           },
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Llama-3.1-8B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -7066,16 +10504,70 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: false,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {
             alpha: 16,
             dim: 8,
           },
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Llama-3.1-8B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -7135,16 +10627,70 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: false,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {
             alpha: 16,
             dim: 8,
           },
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Llama-3.1-8B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -7189,16 +10735,70 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: false,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {
             alpha: 16,
             dim: 8,
           },
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Llama-3.1-8B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -7245,13 +10845,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Llama-3.1-8B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 2,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -7286,13 +10940,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Llama-3.1-8B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 2,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -7339,13 +11047,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Llama-3.1-8B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 2,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -7380,13 +11142,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Llama-3.1-8B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 2,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -7445,13 +11261,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Llama-3.1-8B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 2,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -7495,13 +11365,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Llama-3.1-8B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 2,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -7559,16 +11483,70 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: false,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {
             alpha: 16,
             dim: 8,
           },
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Llama-3.2-1B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -7604,16 +11582,70 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: false,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {
             alpha: 16,
             dim: 8,
           },
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Llama-3.2-1B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -7655,16 +11687,70 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: false,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {
             alpha: 16,
             dim: 8,
           },
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Llama-3.2-1B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -7700,16 +11786,70 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: false,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {
             alpha: 16,
             dim: 8,
           },
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Llama-3.2-1B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -7763,16 +11903,70 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: false,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {
             alpha: 16,
             dim: 8,
           },
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Llama-3.2-1B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -7817,16 +12011,70 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: false,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {
             alpha: 16,
             dim: 8,
           },
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Llama-3.2-1B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -7868,16 +12116,70 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: false,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {
             alpha: 16,
             dim: 8,
           },
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Llama-3.2-1B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -7913,16 +12215,70 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: false,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {
             alpha: 16,
             dim: 8,
           },
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Llama-3.2-1B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -7964,16 +12320,70 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: false,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {
             alpha: 16,
             dim: 8,
           },
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Llama-3.2-1B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -8009,16 +12419,70 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: false,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {
             alpha: 16,
             dim: 8,
           },
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Llama-3.2-1B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -8072,16 +12536,70 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: false,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {
             alpha: 16,
             dim: 8,
           },
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Llama-3.2-1B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -8126,16 +12644,70 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: false,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {
             alpha: 16,
             dim: 8,
           },
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Llama-3.2-1B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -8176,13 +12748,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Llama-3.2-1B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -8217,13 +12843,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Llama-3.2-1B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -8264,13 +12944,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Llama-3.2-1B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -8305,13 +13039,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Llama-3.2-1B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -8364,13 +13152,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Llama-3.2-1B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -8414,13 +13256,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Llama-3.2-1B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -8472,16 +13368,70 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: false,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {
             alpha: 16,
             dim: 8,
           },
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Llama-3.2-3B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -8517,16 +13467,70 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: false,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {
             alpha: 16,
             dim: 8,
           },
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Llama-3.2-3B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -8568,16 +13572,70 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: false,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {
             alpha: 16,
             dim: 8,
           },
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Llama-3.2-3B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -8613,16 +13671,70 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: false,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {
             alpha: 16,
             dim: 8,
           },
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Llama-3.2-3B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -8676,16 +13788,70 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: false,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {
             alpha: 16,
             dim: 8,
           },
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Llama-3.2-3B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -8730,16 +13896,70 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: false,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {
             alpha: 16,
             dim: 8,
           },
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Llama-3.2-3B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -8781,16 +14001,70 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: false,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {
             alpha: 16,
             dim: 8,
           },
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Llama-3.2-3B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -8826,16 +14100,70 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: false,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {
             alpha: 16,
             dim: 8,
           },
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Llama-3.2-3B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -8877,16 +14205,70 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: false,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {
             alpha: 16,
             dim: 8,
           },
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Llama-3.2-3B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -8922,16 +14304,70 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: false,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {
             alpha: 16,
             dim: 8,
           },
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Llama-3.2-3B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -8985,16 +14421,70 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: false,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {
             alpha: 16,
             dim: 8,
           },
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Llama-3.2-3B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -9039,16 +14529,70 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: false,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {
             alpha: 16,
             dim: 8,
           },
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Llama-3.2-3B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -9089,13 +14633,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Llama-3.2-3B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -9130,13 +14728,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Llama-3.2-3B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -9177,13 +14829,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Llama-3.2-3B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -9218,13 +14924,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Llama-3.2-3B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -9277,13 +15037,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Llama-3.2-3B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -9327,13 +15141,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Llama-3.2-3B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -9386,16 +15254,70 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: false,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {
             alpha: 32,
             dim: 16,
           },
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Meta-Llama-3-70B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 8,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -9428,16 +15350,70 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: false,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {
             alpha: 32,
             dim: 16,
           },
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Meta-Llama-3-70B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 8,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -9482,16 +15458,70 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: false,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {
             alpha: 32,
             dim: 16,
           },
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Meta-Llama-3-70B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 8,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -9524,16 +15554,70 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: false,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {
             alpha: 32,
             dim: 16,
           },
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Meta-Llama-3-70B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 8,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -9590,16 +15674,70 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: false,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {
             alpha: 32,
             dim: 16,
           },
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Meta-Llama-3-70B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 8,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -9641,16 +15779,70 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: false,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {
             alpha: 32,
             dim: 16,
           },
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Meta-Llama-3-70B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 8,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -9695,16 +15887,70 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: false,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {
             alpha: 32,
             dim: 16,
           },
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Meta-Llama-3-70B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 8,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -9737,16 +15983,70 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: false,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {
             alpha: 32,
             dim: 16,
           },
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Meta-Llama-3-70B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 8,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -9791,16 +16091,70 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: false,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {
             alpha: 32,
             dim: 16,
           },
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Meta-Llama-3-70B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 8,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -9833,16 +16187,70 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: false,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {
             alpha: 32,
             dim: 16,
           },
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Meta-Llama-3-70B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 8,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -9899,16 +16307,70 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: false,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {
             alpha: 32,
             dim: 16,
           },
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Meta-Llama-3-70B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 8,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -9950,16 +16412,70 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: false,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {
             alpha: 32,
             dim: 16,
           },
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Meta-Llama-3-70B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 8,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -10003,13 +16519,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Meta-Llama-3-70B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 4,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 8,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 4,
@@ -10041,13 +16611,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Meta-Llama-3-70B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 4,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 8,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 4,
@@ -10091,13 +16715,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Meta-Llama-3-70B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 4,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 8,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 4,
@@ -10129,13 +16807,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Meta-Llama-3-70B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 4,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 8,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 4,
@@ -10191,13 +16923,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Meta-Llama-3-70B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 4,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 8,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 4,
@@ -10238,13 +17024,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Meta-Llama-3-70B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 4,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 8,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 4,
@@ -10306,16 +17146,70 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: false,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {
             alpha: 16,
             dim: 8,
           },
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Meta-Llama-3-8B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -10351,16 +17245,70 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: false,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {
             alpha: 16,
             dim: 8,
           },
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Meta-Llama-3-8B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -10408,16 +17356,70 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: false,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {
             alpha: 16,
             dim: 8,
           },
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Meta-Llama-3-8B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -10453,16 +17455,70 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: false,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {
             alpha: 16,
             dim: 8,
           },
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Meta-Llama-3-8B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -10522,16 +17578,70 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: false,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {
             alpha: 16,
             dim: 8,
           },
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Meta-Llama-3-8B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -10576,16 +17686,70 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: false,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {
             alpha: 16,
             dim: 8,
           },
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Meta-Llama-3-8B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -10633,16 +17797,70 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: false,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {
             alpha: 16,
             dim: 8,
           },
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Meta-Llama-3-8B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -10678,16 +17896,70 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: false,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {
             alpha: 16,
             dim: 8,
           },
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Meta-Llama-3-8B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -10735,16 +18007,70 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: false,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {
             alpha: 16,
             dim: 8,
           },
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Meta-Llama-3-8B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -10780,16 +18106,70 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: false,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {
             alpha: 16,
             dim: 8,
           },
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Meta-Llama-3-8B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -10849,16 +18229,70 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: false,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {
             alpha: 16,
             dim: 8,
           },
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Meta-Llama-3-8B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -10903,16 +18337,70 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: false,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {
             alpha: 16,
             dim: 8,
           },
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Meta-Llama-3-8B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -10959,13 +18447,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Meta-Llama-3-8B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 2,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -11000,13 +18542,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Meta-Llama-3-8B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 2,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -11053,13 +18649,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Meta-Llama-3-8B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 2,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -11094,13 +18744,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Meta-Llama-3-8B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 2,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -11159,13 +18863,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Meta-Llama-3-8B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 2,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -11209,13 +18967,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'LlamaModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://meta-llama/Meta-Llama-3-8B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 2,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -11269,13 +19081,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'MistralModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://mistralai/Mistral-7B-v0.3',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -11308,13 +19174,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'MistralModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://mistralai/Mistral-7B-v0.3',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -11350,13 +19270,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'MistralModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://mistralai/Mistral-7B-v0.3',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -11389,13 +19363,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'MistralModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://mistralai/Mistral-7B-v0.3',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -11428,13 +19456,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'MistralModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://mistralai/Mistral-7B-v0.3',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -11470,13 +19552,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'MistralModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://mistralai/Mistral-7B-v0.3',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -11509,13 +19645,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'MistralModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://mistralai/Mistral-7B-v0.3',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 2,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -11548,13 +19738,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'MistralModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://mistralai/Mistral-7B-v0.3',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 2,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -11590,13 +19834,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'MistralModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://mistralai/Mistral-7B-v0.3',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 2,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -11638,16 +19936,70 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'MistralModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {
             dim: 32,
             target_modules: ['linear_qkv', 'linear_proj'],
           },
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://mistralai/Mistral-Nemo-Base-2407',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -11680,16 +20032,70 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'MistralModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {
             dim: 32,
             target_modules: ['linear_qkv', 'linear_proj'],
           },
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://mistralai/Mistral-Nemo-Base-2407',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -11725,16 +20131,70 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'MistralModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {
             dim: 32,
             target_modules: ['linear_qkv', 'linear_proj'],
           },
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://mistralai/Mistral-Nemo-Base-2407',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -11767,16 +20227,70 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'MistralModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {
             dim: 32,
             target_modules: ['linear_qkv', 'linear_proj'],
           },
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://mistralai/Mistral-Nemo-Base-2407',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -11809,16 +20323,70 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'MistralModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {
             dim: 32,
             target_modules: ['linear_qkv', 'linear_proj'],
           },
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://mistralai/Mistral-Nemo-Base-2407',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -11854,16 +20422,70 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'MistralModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {
             dim: 32,
             target_modules: ['linear_qkv', 'linear_proj'],
           },
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://mistralai/Mistral-Nemo-Base-2407',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -11896,13 +20518,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'MistralModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://mistralai/Mistral-Nemo-Base-2407',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -11935,13 +20611,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'MistralModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://mistralai/Mistral-Nemo-Base-2407',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -11977,13 +20707,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'MistralModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://mistralai/Mistral-Nemo-Base-2407',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -12025,16 +20809,71 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'MixtralModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {
             dim: 32,
             target_modules: ['linear_qkv', 'linear_proj'],
           },
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://mistralai/Mixtral-8x7B-v0.1',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            expert_model_parallel_size: 8,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             expert_model_parallel_size: 8,
@@ -12068,16 +20907,71 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'MixtralModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {
             dim: 32,
             target_modules: ['linear_qkv', 'linear_proj'],
           },
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://mistralai/Mixtral-8x7B-v0.1',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            expert_model_parallel_size: 8,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             expert_model_parallel_size: 8,
@@ -12114,16 +21008,71 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'MixtralModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {
             dim: 32,
             target_modules: ['linear_qkv', 'linear_proj'],
           },
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://mistralai/Mixtral-8x7B-v0.1',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            expert_model_parallel_size: 8,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             expert_model_parallel_size: 8,
@@ -12157,16 +21106,71 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'MixtralModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {
             dim: 32,
             target_modules: ['linear_qkv', 'linear_proj'],
           },
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://mistralai/Mixtral-8x7B-v0.1',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            expert_model_parallel_size: 8,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             expert_model_parallel_size: 8,
@@ -12200,16 +21204,71 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'MixtralModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {
             dim: 32,
             target_modules: ['linear_qkv', 'linear_proj'],
           },
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://mistralai/Mixtral-8x7B-v0.1',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            expert_model_parallel_size: 8,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             expert_model_parallel_size: 8,
@@ -12246,16 +21305,71 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'MixtralModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {
             dim: 32,
             target_modules: ['linear_qkv', 'linear_proj'],
           },
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://mistralai/Mixtral-8x7B-v0.1',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            expert_model_parallel_size: 8,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             expert_model_parallel_size: 8,
@@ -12289,13 +21403,68 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'MixtralModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://mistralai/Mixtral-8x7B-v0.1',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            expert_model_parallel_size: 8,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 4,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: 8,
+          },
           strategyFields: {
             context_parallel_size: 1,
             expert_model_parallel_size: 8,
@@ -12329,13 +21498,68 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'MixtralModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://mistralai/Mixtral-8x7B-v0.1',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            expert_model_parallel_size: 8,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 4,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: 8,
+          },
           strategyFields: {
             context_parallel_size: 1,
             expert_model_parallel_size: 8,
@@ -12372,13 +21596,68 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'MixtralModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://mistralai/Mixtral-8x7B-v0.1',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            expert_model_parallel_size: 8,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 4,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: 8,
+          },
           strategyFields: {
             context_parallel_size: 1,
             expert_model_parallel_size: 8,
@@ -12426,13 +21705,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'NemotronModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://thhaus/nemotron3-22b-hf',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -12467,13 +21800,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'NemotronModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://thhaus/nemotron3-22b-hf',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -12511,13 +21898,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'NemotronModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://thhaus/nemotron3-22b-hf',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -12552,13 +21993,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'NemotronModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://thhaus/nemotron3-22b-hf',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -12593,13 +22088,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'NemotronModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://thhaus/nemotron3-22b-hf',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -12637,13 +22186,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'NemotronModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://thhaus/nemotron3-22b-hf',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -12678,13 +22281,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'NemotronModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://thhaus/nemotron3-22b-hf',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 8,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -12719,13 +22376,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'NemotronModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://thhaus/nemotron3-22b-hf',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 8,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -12763,13 +22474,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'NemotronModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://thhaus/nemotron3-22b-hf',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 8,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -12813,13 +22578,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'NemotronModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://nvidia/Minitron-4B-Base',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -12854,13 +22673,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'NemotronModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://nvidia/Minitron-4B-Base',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -12898,13 +22771,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'NemotronModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://nvidia/Minitron-4B-Base',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -12939,13 +22866,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'NemotronModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://nvidia/Minitron-4B-Base',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -12980,13 +22961,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'NemotronModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://nvidia/Minitron-4B-Base',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -13024,13 +23059,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'NemotronModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://nvidia/Minitron-4B-Base',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -13065,13 +23154,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'NemotronModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://nvidia/Minitron-4B-Base',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -13106,13 +23249,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'NemotronModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://nvidia/Minitron-4B-Base',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -13150,13 +23347,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'NemotronModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://nvidia/Minitron-4B-Base',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -13200,13 +23451,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'NemotronModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://thhaus/nemotron3-8b',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -13241,13 +23546,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'NemotronModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://thhaus/nemotron3-8b',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -13285,13 +23644,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'NemotronModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://thhaus/nemotron3-8b',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -13326,13 +23739,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'NemotronModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://thhaus/nemotron3-8b',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -13367,13 +23834,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'NemotronModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://thhaus/nemotron3-8b',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -13411,13 +23932,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'NemotronModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://thhaus/nemotron3-8b',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -13452,13 +24027,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'NemotronModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://thhaus/nemotron3-8b',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 2,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -13493,13 +24122,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'NemotronModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://thhaus/nemotron3-8b',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 2,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -13537,13 +24220,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'NemotronModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://thhaus/nemotron3-8b',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 2,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -13587,13 +24324,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'NemotronModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://thhaus/nemotron4-15b-base-hf',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -13628,13 +24419,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'NemotronModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://thhaus/nemotron4-15b-base-hf',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -13672,13 +24517,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'NemotronModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://thhaus/nemotron4-15b-base-hf',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -13713,13 +24612,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'NemotronModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://thhaus/nemotron4-15b-base-hf',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -13754,13 +24707,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'NemotronModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://thhaus/nemotron4-15b-base-hf',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -13798,13 +24805,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'NemotronModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://thhaus/nemotron4-15b-base-hf',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -13839,13 +24900,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'NemotronModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://thhaus/nemotron4-15b-base-hf',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 4,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -13880,13 +24995,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'NemotronModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://thhaus/nemotron4-15b-base-hf',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 4,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -13924,13 +25093,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'NemotronModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://thhaus/nemotron4-15b-base-hf',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 4,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -13974,13 +25197,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'NemotronModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://mgoin/Nemotron-4-340B-Base-hf',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 4,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 8,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 4,
@@ -14015,13 +25292,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'NemotronModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://mgoin/Nemotron-4-340B-Base-hf',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 4,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 8,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 4,
@@ -14059,13 +25390,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'NemotronModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://mgoin/Nemotron-4-340B-Base-hf',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 4,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 8,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 4,
@@ -14100,13 +25485,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'NemotronModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://mgoin/Nemotron-4-340B-Base-hf',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 4,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 8,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 4,
@@ -14141,13 +25580,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'NemotronModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://mgoin/Nemotron-4-340B-Base-hf',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 4,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 8,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 4,
@@ -14185,13 +25678,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'NemotronModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://mgoin/Nemotron-4-340B-Base-hf',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 4,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 8,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 4,
@@ -14226,13 +25773,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'NemotronModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://mgoin/Nemotron-4-340B-Base-hf',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 12,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 8,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 12,
@@ -14267,13 +25868,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'NemotronModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://mgoin/Nemotron-4-340B-Base-hf',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 12,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 8,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 12,
@@ -14311,13 +25966,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'NemotronModel',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://mgoin/Nemotron-4-340B-Base-hf',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 12,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 8,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 12,
@@ -14362,13 +26071,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen2Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen2.5-14B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -14401,13 +26164,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen2Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen2.5-14B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -14443,13 +26260,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen2Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen2.5-14B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -14482,13 +26353,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen2Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen2.5-14B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -14521,13 +26446,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen2Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen2.5-14B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -14563,13 +26542,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen2Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen2.5-14B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -14602,13 +26635,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen2Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen2.5-14B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 4,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -14641,13 +26728,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen2Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen2.5-14B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 4,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -14683,13 +26824,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen2Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen2.5-14B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 4,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -14731,13 +26926,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen2Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen2.5-1.5B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -14770,13 +27019,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen2Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen2.5-1.5B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -14812,13 +27115,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen2Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen2.5-1.5B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -14851,13 +27208,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen2Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen2.5-1.5B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -14890,13 +27301,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen2Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen2.5-1.5B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -14932,13 +27397,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen2Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen2.5-1.5B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -14971,13 +27490,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen2Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen2.5-1.5B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -15010,13 +27583,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen2Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen2.5-1.5B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -15052,13 +27679,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen2Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen2.5-1.5B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -15100,13 +27781,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen2Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen2.5-32B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 8,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -15139,13 +27874,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen2Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen2.5-32B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 8,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -15181,13 +27970,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen2Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen2.5-32B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 8,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -15220,13 +28063,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen2Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen2.5-32B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 8,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -15259,13 +28156,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen2Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen2.5-32B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 8,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -15301,13 +28252,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen2Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen2.5-32B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 8,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -15340,13 +28345,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen2Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen2.5-32B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 8,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -15379,13 +28438,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen2Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen2.5-32B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 8,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -15421,13 +28534,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen2Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen2.5-32B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 8,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -15469,13 +28636,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen2Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen2.5-0.5B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -15508,13 +28729,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen2Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen2.5-0.5B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -15550,13 +28825,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen2Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen2.5-0.5B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -15589,13 +28918,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen2Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen2.5-0.5B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -15628,13 +29011,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen2Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen2.5-0.5B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -15670,13 +29107,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen2Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen2.5-0.5B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -15709,13 +29200,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen2Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen2.5-0.5B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -15748,13 +29293,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen2Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen2.5-0.5B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -15790,13 +29389,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen2Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen2.5-0.5B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -15838,13 +29491,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen2Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen2.5-72B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 8,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -15877,13 +29584,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen2Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen2.5-72B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 8,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -15919,13 +29680,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen2Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen2.5-72B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 8,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -15958,13 +29773,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen2Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen2.5-72B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 8,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -15997,13 +29866,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen2Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen2.5-72B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 8,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -16039,13 +29962,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen2Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen2.5-72B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 8,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -16078,13 +30055,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen2Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen2.5-72B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 4,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 8,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 4,
@@ -16117,13 +30148,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen2Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen2.5-72B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 4,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 8,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 4,
@@ -16159,13 +30244,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen2Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen2.5-72B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 4,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 8,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 4,
@@ -16207,13 +30346,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen2Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen2.5-7B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -16246,13 +30439,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen2Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen2.5-7B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -16288,13 +30535,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen2Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen2.5-7B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -16327,13 +30628,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen2Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen2.5-7B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -16366,13 +30721,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen2Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen2.5-7B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -16408,13 +30817,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen2Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen2.5-7B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -16447,13 +30910,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen2Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen2.5-7B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 2,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -16486,13 +31003,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen2Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen2.5-7B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 2,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -16528,13 +31099,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen2Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen2.5-7B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 2,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -16576,13 +31201,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen2Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen2-1.5B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -16615,13 +31294,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen2Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen2-1.5B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -16657,13 +31390,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen2Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen2-1.5B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -16696,13 +31483,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen2Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen2-1.5B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -16735,13 +31576,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen2Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen2-1.5B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -16777,13 +31672,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen2Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen2-1.5B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -16816,13 +31765,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen2Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen2-1.5B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -16855,13 +31858,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen2Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen2-1.5B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -16897,13 +31954,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen2Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen2-1.5B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -16945,13 +32056,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen2Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen2-0.5B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -16984,13 +32149,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen2Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen2-0.5B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -17026,13 +32245,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen2Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen2-0.5B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -17065,13 +32338,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen2Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen2-0.5B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -17104,13 +32431,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen2Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen2-0.5B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -17146,13 +32527,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen2Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen2-0.5B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -17185,13 +32620,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen2Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen2-0.5B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -17224,13 +32713,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen2Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen2-0.5B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -17266,13 +32809,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen2Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen2-0.5B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -17314,13 +32911,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen2Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen2-72B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 8,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -17353,13 +33004,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen2Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen2-72B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 8,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -17395,13 +33100,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen2Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen2-72B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 8,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -17434,13 +33193,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen2Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen2-72B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 8,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -17473,13 +33286,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen2Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen2-72B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 8,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -17515,13 +33382,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen2Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen2-72B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 8,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -17554,13 +33475,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen2Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen2-72B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 4,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 8,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 4,
@@ -17593,13 +33568,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen2Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen2-72B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 4,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 8,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 4,
@@ -17635,13 +33664,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen2Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen2-72B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 4,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 8,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 4,
@@ -17683,13 +33766,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen2Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen2-7B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -17722,13 +33859,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen2Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen2-7B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -17764,13 +33955,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen2Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen2-7B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -17803,13 +34048,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen2Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen2-7B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -17842,13 +34141,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen2Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen2-7B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -17884,13 +34237,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen2Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen2-7B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -17923,13 +34330,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen2Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen2-7B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 2,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -17962,13 +34423,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen2Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen2-7B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 2,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -18004,13 +34519,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen2Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen2-7B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 2,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -18055,13 +34624,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen3Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen3-14B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -18094,13 +34717,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen3Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen3-14B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -18136,13 +34813,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen3Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen3-14B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -18175,13 +34906,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen3Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen3-14B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -18214,13 +34999,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen3Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen3-14B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -18256,13 +35095,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen3Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen3-14B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -18295,13 +35188,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen3Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen3-14B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 8,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -18334,13 +35281,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen3Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen3-14B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 8,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -18376,13 +35377,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen3Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen3-14B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 8,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -18424,13 +35479,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen3Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen3-1.7B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -18463,13 +35572,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen3Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen3-1.7B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -18505,13 +35668,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen3Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen3-1.7B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -18544,13 +35761,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen3Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen3-1.7B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -18583,13 +35854,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen3Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen3-1.7B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -18625,13 +35950,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen3Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen3-1.7B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -18664,13 +36043,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen3Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen3-1.7B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -18703,13 +36136,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen3Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen3-1.7B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -18745,13 +36232,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen3Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen3-1.7B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -18793,13 +36334,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen3Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen3-32B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 8,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -18832,13 +36427,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen3Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen3-32B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 8,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -18874,13 +36523,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen3Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen3-32B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 8,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -18913,13 +36616,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen3Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen3-32B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 8,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -18952,13 +36709,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen3Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen3-32B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 8,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -18994,13 +36805,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen3Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen3-32B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 8,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -19033,13 +36898,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen3Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen3-32B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 2,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 8,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 2,
@@ -19072,13 +36991,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen3Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen3-32B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 2,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 8,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 2,
@@ -19114,13 +37087,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen3Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen3-32B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 2,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 8,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 2,
@@ -19162,13 +37189,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen3Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen3-4B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -19201,13 +37282,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen3Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen3-4B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -19243,13 +37378,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen3Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen3-4B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -19282,13 +37471,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen3Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen3-4B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -19321,13 +37564,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen3Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen3-4B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -19363,13 +37660,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen3Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen3-4B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -19402,13 +37753,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen3Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen3-4B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 2,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -19441,13 +37846,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen3Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen3-4B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 2,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -19483,13 +37942,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen3Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen3-4B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 2,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -19531,13 +38044,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen3Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen3-0.6B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -19570,13 +38137,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen3Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen3-0.6B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -19612,13 +38233,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen3Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen3-0.6B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -19651,13 +38326,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen3Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen3-0.6B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -19690,13 +38419,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen3Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen3-0.6B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -19732,13 +38515,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen3Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen3-0.6B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -19771,13 +38608,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen3Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen3-0.6B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -19810,13 +38701,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen3Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen3-0.6B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -19852,13 +38797,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen3Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen3-0.6B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -19900,13 +38899,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen3Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen3-8B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -19939,13 +38992,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen3Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen3-8B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -19981,13 +39088,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen3Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'DoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen3-8B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -20020,13 +39181,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen3Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen3-8B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -20059,13 +39274,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen3Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen3-8B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -20101,13 +39370,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen3Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 0.0001,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: true,
           peftClass: 'LoRA',
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'peft', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen3-8B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 1,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -20140,13 +39463,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen3Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen3-8B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 4,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -20179,13 +39556,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen3Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen3-8B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 4,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -20221,13 +39652,67 @@ export const NEMO2: Nemo2Tables = {
           },
           model: 'Qwen3Model',
           modelFields: [],
+          optim: {
+            config: 'MegatronOptimizerModule',
+            fields: {
+              config: {
+                config: 'OptimizerConfig',
+                fields: {
+                  adam_beta1: 0.9,
+                  adam_beta2: 0.98,
+                  adam_eps: 1e-5,
+                  bf16: true,
+                  clip_grad: 1.0,
+                  fp16: false,
+                  lr: 5e-6,
+                  optimizer: 'adam',
+                  use_distributed_optimizer: true,
+                  weight_decay: 0.1,
+                },
+              },
+              lr_scheduler: {
+                config: 'CosineAnnealingScheduler',
+                fields: {
+                  constant_steps: 0,
+                  min_lr: 0,
+                  warmup_steps: 50,
+                },
+              },
+            },
+          },
           peft: false,
           peftClass: null,
           peftFields: {},
+          plugins: {
+            config: 'MegatronMixedPrecision',
+            fields: {
+              autocast_enabled: false,
+              grad_reduce_in_fp32: true,
+              params_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              precision: 'bf16-mixed',
+            },
+          },
           recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'tokenizer', 'trainer'],
           restorePath: 'nemo://Qwen/Qwen3-8B',
           resumeFields: ['restore_config'],
           strategy: 'MegatronStrategy',
+          strategyAll: {
+            ckpt_load_strictness: 'log_all',
+            context_parallel_size: 1,
+            gradient_as_bucket_view: true,
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_model_parallel_size: 1,
+            sequence_parallel: false,
+            tensor_model_parallel_size: 4,
+            virtual_pipeline_model_parallel_size: null,
+          },
           strategyFields: {
             context_parallel_size: 1,
             pipeline_model_parallel_size: 1,
@@ -20292,9 +39777,72 @@ export const NEMO2: Nemo2Tables = {
         },
         model: 'LlamaModel',
         modelFields: [],
+        optim: {
+          config: 'MegatronOptimizerModule',
+          fields: {
+            config: {
+              config: 'OptimizerConfig',
+              fields: {
+                adam_beta1: 0.9,
+                adam_beta2: 0.95,
+                adam_eps: 1e-5,
+                bf16: true,
+                clip_grad: 1.0,
+                fp16: false,
+                lr: 0.0003,
+                optimizer: 'adam',
+                use_distributed_optimizer: true,
+                weight_decay: 0.1,
+              },
+            },
+            lr_scheduler: {
+              config: 'CosineAnnealingScheduler',
+              fields: {
+                constant_steps: 0,
+                min_lr: 2.9999999999999997e-5,
+                warmup_steps: 2000,
+              },
+            },
+          },
+        },
         peft: false,
+        plugins: {
+          config: 'MegatronMixedPrecision',
+          fields: {
+            autocast_enabled: false,
+            grad_reduce_in_fp32: true,
+            params_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            precision: 'bf16-mixed',
+          },
+        },
         recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'trainer'],
         strategy: 'MegatronStrategy',
+        strategyAll: {
+          ckpt_async_save: true,
+          ckpt_parallel_load: true,
+          context_parallel_size: 1,
+          ddp: {
+            config: 'DistributedDataParallelConfig',
+            fields: {
+              average_in_collective: true,
+              check_for_nan_in_grad: true,
+              grad_reduce_in_fp32: true,
+              overlap_grad_reduce: true,
+              overlap_param_gather: true,
+            },
+          },
+          gradient_as_bucket_view: true,
+          pipeline_dtype: null,
+          pipeline_model_parallel_size: 1,
+          sequence_parallel: false,
+          tensor_model_parallel_size: 2,
+          virtual_pipeline_model_parallel_size: null,
+        },
         strategyFields: {
           context_parallel_size: 1,
           pipeline_model_parallel_size: 1,
@@ -20338,9 +39886,76 @@ export const NEMO2: Nemo2Tables = {
         },
         model: 'LlamaModel',
         modelFields: [],
+        optim: {
+          config: 'MegatronOptimizerModule',
+          fields: {
+            config: {
+              config: 'OptimizerConfig',
+              fields: {
+                adam_beta1: 0.9,
+                adam_beta2: 0.95,
+                adam_eps: 1e-5,
+                bf16: true,
+                clip_grad: 1.0,
+                fp16: false,
+                lr: 0.0003,
+                optimizer: 'adam',
+                use_distributed_optimizer: true,
+                weight_decay: 0.1,
+              },
+            },
+            lr_scheduler: {
+              config: 'CosineAnnealingScheduler',
+              fields: {
+                constant_steps: 0,
+                min_lr: 2.9999999999999997e-5,
+                warmup_steps: 2000,
+              },
+            },
+          },
+        },
         peft: false,
+        plugins: {
+          config: 'MegatronMixedPrecision',
+          fields: {
+            autocast_enabled: false,
+            grad_reduce_in_fp32: true,
+            params_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            precision: 'bf16-mixed',
+          },
+        },
         recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'trainer'],
         strategy: 'MegatronStrategy',
+        strategyAll: {
+          account_for_embedding_in_pipeline_split: true,
+          account_for_loss_in_pipeline_split: true,
+          ckpt_async_save: true,
+          ckpt_parallel_load: true,
+          context_parallel_size: 4,
+          ddp: {
+            config: 'DistributedDataParallelConfig',
+            fields: {
+              average_in_collective: true,
+              check_for_nan_in_grad: true,
+              grad_reduce_in_fp32: true,
+              overlap_grad_reduce: true,
+              overlap_param_gather: true,
+            },
+          },
+          gradient_as_bucket_view: true,
+          pipeline_dtype: {
+            opaque: 'torch.bfloat16',
+          },
+          pipeline_model_parallel_size: 8,
+          sequence_parallel: true,
+          tensor_model_parallel_size: 8,
+          virtual_pipeline_model_parallel_size: 2,
+        },
         strategyFields: {
           context_parallel_size: 4,
           pipeline_model_parallel_size: 8,
@@ -20367,7 +39982,114 @@ export const NEMO2: Nemo2Tables = {
         num_nodes: 1,
         performance_mode: false,
       },
-      variants: {},
+      variants: {
+        performance_mode: {
+          outputs: {
+            config: 'Llama31Config405B',
+            configFields: {
+              seq_length: 8192,
+            },
+            data: 'MockDataModule',
+            dataFields: {
+              global_batch_size: 512,
+              micro_batch_size: 1,
+              seq_length: 8192,
+            },
+            model: 'LlamaModel',
+            modelFields: [],
+            optim: {
+              config: 'MegatronOptimizerModule',
+              fields: {
+                config: {
+                  config: 'OptimizerConfig',
+                  fields: {
+                    adam_beta1: 0.9,
+                    adam_beta2: 0.95,
+                    adam_eps: 1e-5,
+                    bf16: true,
+                    clip_grad: 1.0,
+                    fp16: false,
+                    lr: 0.0003,
+                    optimizer: 'adam',
+                    use_distributed_optimizer: true,
+                    use_precision_aware_optimizer: false,
+                    weight_decay: 0.1,
+                  },
+                },
+                lr_scheduler: {
+                  config: 'CosineAnnealingScheduler',
+                  fields: {
+                    constant_steps: 0,
+                    min_lr: 2.9999999999999997e-5,
+                    warmup_steps: 2000,
+                  },
+                },
+              },
+            },
+            peft: false,
+            plugins: {
+              config: 'MegatronMixedPrecision',
+              fields: {
+                autocast_enabled: false,
+                grad_reduce_in_fp32: false,
+                params_dtype: {
+                  opaque: 'torch.bfloat16',
+                },
+                pipeline_dtype: {
+                  opaque: 'torch.bfloat16',
+                },
+                precision: 'bf16-mixed',
+              },
+            },
+            recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'trainer'],
+            strategy: 'MegatronStrategy',
+            strategyAll: {
+              account_for_embedding_in_pipeline_split: true,
+              account_for_loss_in_pipeline_split: true,
+              ckpt_async_save: true,
+              ckpt_parallel_load: true,
+              context_parallel_size: 4,
+              ddp: {
+                config: 'DistributedDataParallelConfig',
+                fields: {
+                  average_in_collective: true,
+                  check_for_nan_in_grad: true,
+                  grad_reduce_in_fp32: true,
+                  overlap_grad_reduce: true,
+                  overlap_param_gather: true,
+                },
+              },
+              gradient_as_bucket_view: true,
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_model_parallel_size: 8,
+              sequence_parallel: true,
+              tensor_model_parallel_size: 8,
+              virtual_pipeline_model_parallel_size: 2,
+            },
+            strategyFields: {
+              context_parallel_size: 4,
+              pipeline_model_parallel_size: 8,
+              tensor_model_parallel_size: 8,
+              virtual_pipeline_model_parallel_size: 2,
+            },
+            trainer: 'Trainer',
+            trainerFields: {
+              devices: {
+                default: 8,
+                param: 'num_gpus_per_node',
+              },
+              max_steps: 1168251,
+              num_nodes: {
+                default: 1,
+                param: 'num_nodes',
+              },
+            },
+          },
+          value: true,
+        },
+      },
     },
     llama31_70b: {
       consumed: ['performance_mode'],
@@ -20384,9 +40106,74 @@ export const NEMO2: Nemo2Tables = {
         },
         model: 'LlamaModel',
         modelFields: [],
+        optim: {
+          config: 'MegatronOptimizerModule',
+          fields: {
+            config: {
+              config: 'OptimizerConfig',
+              fields: {
+                adam_beta1: 0.9,
+                adam_beta2: 0.95,
+                adam_eps: 1e-5,
+                bf16: true,
+                clip_grad: 1.0,
+                fp16: false,
+                lr: 0.0003,
+                optimizer: 'adam',
+                use_distributed_optimizer: true,
+                weight_decay: 0.1,
+              },
+            },
+            lr_scheduler: {
+              config: 'CosineAnnealingScheduler',
+              fields: {
+                constant_steps: 0,
+                min_lr: 2.9999999999999997e-5,
+                warmup_steps: 2000,
+              },
+            },
+          },
+        },
         peft: false,
+        plugins: {
+          config: 'MegatronMixedPrecision',
+          fields: {
+            autocast_enabled: false,
+            grad_reduce_in_fp32: true,
+            params_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            precision: 'bf16-mixed',
+          },
+        },
         recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'trainer'],
         strategy: 'MegatronStrategy',
+        strategyAll: {
+          ckpt_async_save: true,
+          ckpt_parallel_load: true,
+          context_parallel_size: 2,
+          ddp: {
+            config: 'DistributedDataParallelConfig',
+            fields: {
+              average_in_collective: true,
+              check_for_nan_in_grad: true,
+              grad_reduce_in_fp32: true,
+              overlap_grad_reduce: true,
+              overlap_param_gather: true,
+            },
+          },
+          gradient_as_bucket_view: true,
+          pipeline_dtype: {
+            opaque: 'torch.bfloat16',
+          },
+          pipeline_model_parallel_size: 4,
+          sequence_parallel: true,
+          tensor_model_parallel_size: 4,
+          virtual_pipeline_model_parallel_size: 5,
+        },
         strategyFields: {
           context_parallel_size: 2,
           pipeline_model_parallel_size: 4,
@@ -20430,9 +40217,72 @@ export const NEMO2: Nemo2Tables = {
         },
         model: 'LlamaModel',
         modelFields: [],
+        optim: {
+          config: 'MegatronOptimizerModule',
+          fields: {
+            config: {
+              config: 'OptimizerConfig',
+              fields: {
+                adam_beta1: 0.9,
+                adam_beta2: 0.95,
+                adam_eps: 1e-5,
+                bf16: true,
+                clip_grad: 1.0,
+                fp16: false,
+                lr: 0.0003,
+                optimizer: 'adam',
+                use_distributed_optimizer: true,
+                weight_decay: 0.1,
+              },
+            },
+            lr_scheduler: {
+              config: 'CosineAnnealingScheduler',
+              fields: {
+                constant_steps: 0,
+                min_lr: 2.9999999999999997e-5,
+                warmup_steps: 2000,
+              },
+            },
+          },
+        },
         peft: false,
+        plugins: {
+          config: 'MegatronMixedPrecision',
+          fields: {
+            autocast_enabled: false,
+            grad_reduce_in_fp32: true,
+            params_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            precision: 'bf16-mixed',
+          },
+        },
         recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'trainer'],
         strategy: 'MegatronStrategy',
+        strategyAll: {
+          ckpt_async_save: true,
+          ckpt_parallel_load: true,
+          context_parallel_size: 2,
+          ddp: {
+            config: 'DistributedDataParallelConfig',
+            fields: {
+              average_in_collective: true,
+              check_for_nan_in_grad: true,
+              grad_reduce_in_fp32: true,
+              overlap_grad_reduce: true,
+              overlap_param_gather: true,
+            },
+          },
+          gradient_as_bucket_view: true,
+          pipeline_dtype: null,
+          pipeline_model_parallel_size: 1,
+          sequence_parallel: false,
+          tensor_model_parallel_size: 1,
+          virtual_pipeline_model_parallel_size: null,
+        },
         strategyFields: {
           context_parallel_size: 2,
           pipeline_model_parallel_size: 1,
@@ -20476,9 +40326,72 @@ export const NEMO2: Nemo2Tables = {
         },
         model: 'LlamaModel',
         modelFields: [],
+        optim: {
+          config: 'MegatronOptimizerModule',
+          fields: {
+            config: {
+              config: 'OptimizerConfig',
+              fields: {
+                adam_beta1: 0.9,
+                adam_beta2: 0.95,
+                adam_eps: 1e-5,
+                bf16: true,
+                clip_grad: 1.0,
+                fp16: false,
+                lr: 0.0003,
+                optimizer: 'adam',
+                use_distributed_optimizer: true,
+                weight_decay: 0.1,
+              },
+            },
+            lr_scheduler: {
+              config: 'CosineAnnealingScheduler',
+              fields: {
+                constant_steps: 0,
+                min_lr: 2.9999999999999997e-5,
+                warmup_steps: 2000,
+              },
+            },
+          },
+        },
         peft: false,
+        plugins: {
+          config: 'MegatronMixedPrecision',
+          fields: {
+            autocast_enabled: false,
+            grad_reduce_in_fp32: true,
+            params_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            precision: 'bf16-mixed',
+          },
+        },
         recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'trainer'],
         strategy: 'MegatronStrategy',
+        strategyAll: {
+          ckpt_async_save: true,
+          ckpt_parallel_load: true,
+          context_parallel_size: 1,
+          ddp: {
+            config: 'DistributedDataParallelConfig',
+            fields: {
+              average_in_collective: true,
+              check_for_nan_in_grad: true,
+              grad_reduce_in_fp32: true,
+              overlap_grad_reduce: true,
+              overlap_param_gather: true,
+            },
+          },
+          gradient_as_bucket_view: true,
+          pipeline_dtype: null,
+          pipeline_model_parallel_size: 1,
+          sequence_parallel: false,
+          tensor_model_parallel_size: 1,
+          virtual_pipeline_model_parallel_size: null,
+        },
         strategyFields: {
           context_parallel_size: 1,
           pipeline_model_parallel_size: 1,
@@ -20521,9 +40434,72 @@ export const NEMO2: Nemo2Tables = {
         },
         model: 'LlamaModel',
         modelFields: [],
+        optim: {
+          config: 'MegatronOptimizerModule',
+          fields: {
+            config: {
+              config: 'OptimizerConfig',
+              fields: {
+                adam_beta1: 0.9,
+                adam_beta2: 0.95,
+                adam_eps: 1e-5,
+                bf16: true,
+                clip_grad: 1.0,
+                fp16: false,
+                lr: 0.0003,
+                optimizer: 'adam',
+                use_distributed_optimizer: true,
+                weight_decay: 0.1,
+              },
+            },
+            lr_scheduler: {
+              config: 'CosineAnnealingScheduler',
+              fields: {
+                constant_steps: 0,
+                min_lr: 2.9999999999999997e-5,
+                warmup_steps: 2000,
+              },
+            },
+          },
+        },
         peft: false,
+        plugins: {
+          config: 'MegatronMixedPrecision',
+          fields: {
+            autocast_enabled: false,
+            grad_reduce_in_fp32: true,
+            params_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            precision: 'bf16-mixed',
+          },
+        },
         recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'trainer'],
         strategy: 'MegatronStrategy',
+        strategyAll: {
+          ckpt_async_save: true,
+          ckpt_parallel_load: true,
+          context_parallel_size: 1,
+          ddp: {
+            config: 'DistributedDataParallelConfig',
+            fields: {
+              average_in_collective: true,
+              check_for_nan_in_grad: true,
+              grad_reduce_in_fp32: true,
+              overlap_grad_reduce: true,
+              overlap_param_gather: true,
+            },
+          },
+          gradient_as_bucket_view: true,
+          pipeline_dtype: null,
+          pipeline_model_parallel_size: 1,
+          sequence_parallel: false,
+          tensor_model_parallel_size: 1,
+          virtual_pipeline_model_parallel_size: null,
+        },
         strategyFields: {
           context_parallel_size: 1,
           pipeline_model_parallel_size: 1,
@@ -20564,9 +40540,74 @@ export const NEMO2: Nemo2Tables = {
         },
         model: 'LlamaModel',
         modelFields: [],
+        optim: {
+          config: 'MegatronOptimizerModule',
+          fields: {
+            config: {
+              config: 'OptimizerConfig',
+              fields: {
+                adam_beta1: 0.9,
+                adam_beta2: 0.95,
+                adam_eps: 1e-5,
+                bf16: true,
+                clip_grad: 1.0,
+                fp16: false,
+                lr: 0.0003,
+                optimizer: 'adam',
+                use_distributed_optimizer: true,
+                weight_decay: 0.1,
+              },
+            },
+            lr_scheduler: {
+              config: 'CosineAnnealingScheduler',
+              fields: {
+                constant_steps: 0,
+                min_lr: 2.9999999999999997e-5,
+                warmup_steps: 2000,
+              },
+            },
+          },
+        },
         peft: false,
+        plugins: {
+          config: 'MegatronMixedPrecision',
+          fields: {
+            autocast_enabled: false,
+            grad_reduce_in_fp32: true,
+            params_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            precision: 'bf16-mixed',
+          },
+        },
         recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'trainer'],
         strategy: 'MegatronStrategy',
+        strategyAll: {
+          ckpt_async_save: true,
+          ckpt_parallel_load: true,
+          context_parallel_size: 2,
+          ddp: {
+            config: 'DistributedDataParallelConfig',
+            fields: {
+              average_in_collective: true,
+              check_for_nan_in_grad: true,
+              grad_reduce_in_fp32: true,
+              overlap_grad_reduce: true,
+              overlap_param_gather: true,
+            },
+          },
+          gradient_as_bucket_view: true,
+          pipeline_dtype: {
+            opaque: 'torch.bfloat16',
+          },
+          pipeline_model_parallel_size: 4,
+          sequence_parallel: true,
+          tensor_model_parallel_size: 4,
+          virtual_pipeline_model_parallel_size: 5,
+        },
         strategyFields: {
           context_parallel_size: 2,
           pipeline_model_parallel_size: 4,
@@ -20593,7 +40634,110 @@ export const NEMO2: Nemo2Tables = {
         num_nodes: 1,
         performance_mode: false,
       },
-      variants: {},
+      variants: {
+        performance_mode: {
+          outputs: {
+            config: 'Llama3Config70B',
+            configFields: {},
+            data: 'MockDataModule',
+            dataFields: {
+              global_batch_size: 512,
+              micro_batch_size: 1,
+              seq_length: 8192,
+            },
+            model: 'LlamaModel',
+            modelFields: [],
+            optim: {
+              config: 'MegatronOptimizerModule',
+              fields: {
+                config: {
+                  config: 'OptimizerConfig',
+                  fields: {
+                    adam_beta1: 0.9,
+                    adam_beta2: 0.95,
+                    adam_eps: 1e-5,
+                    bf16: true,
+                    clip_grad: 1.0,
+                    fp16: false,
+                    lr: 0.0003,
+                    optimizer: 'adam',
+                    use_distributed_optimizer: true,
+                    use_precision_aware_optimizer: false,
+                    weight_decay: 0.1,
+                  },
+                },
+                lr_scheduler: {
+                  config: 'CosineAnnealingScheduler',
+                  fields: {
+                    constant_steps: 0,
+                    min_lr: 2.9999999999999997e-5,
+                    warmup_steps: 2000,
+                  },
+                },
+              },
+            },
+            peft: false,
+            plugins: {
+              config: 'MegatronMixedPrecision',
+              fields: {
+                autocast_enabled: false,
+                grad_reduce_in_fp32: false,
+                params_dtype: {
+                  opaque: 'torch.bfloat16',
+                },
+                pipeline_dtype: {
+                  opaque: 'torch.bfloat16',
+                },
+                precision: 'bf16-mixed',
+              },
+            },
+            recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'trainer'],
+            strategy: 'MegatronStrategy',
+            strategyAll: {
+              ckpt_async_save: true,
+              ckpt_parallel_load: true,
+              context_parallel_size: 2,
+              ddp: {
+                config: 'DistributedDataParallelConfig',
+                fields: {
+                  average_in_collective: true,
+                  check_for_nan_in_grad: true,
+                  grad_reduce_in_fp32: true,
+                  overlap_grad_reduce: true,
+                  overlap_param_gather: true,
+                },
+              },
+              gradient_as_bucket_view: true,
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_model_parallel_size: 4,
+              sequence_parallel: true,
+              tensor_model_parallel_size: 4,
+              virtual_pipeline_model_parallel_size: 5,
+            },
+            strategyFields: {
+              context_parallel_size: 2,
+              pipeline_model_parallel_size: 4,
+              tensor_model_parallel_size: 4,
+              virtual_pipeline_model_parallel_size: 5,
+            },
+            trainer: 'Trainer',
+            trainerFields: {
+              devices: {
+                default: 8,
+                param: 'num_gpus_per_node',
+              },
+              max_steps: 1168251,
+              num_nodes: {
+                default: 1,
+                param: 'num_nodes',
+              },
+            },
+          },
+          value: true,
+        },
+      },
     },
     llama3_70b_16k: {
       consumed: [],
@@ -20610,9 +40754,74 @@ export const NEMO2: Nemo2Tables = {
         },
         model: 'LlamaModel',
         modelFields: [],
+        optim: {
+          config: 'MegatronOptimizerModule',
+          fields: {
+            config: {
+              config: 'OptimizerConfig',
+              fields: {
+                adam_beta1: 0.9,
+                adam_beta2: 0.95,
+                adam_eps: 1e-5,
+                bf16: true,
+                clip_grad: 1.0,
+                fp16: false,
+                lr: 0.0003,
+                optimizer: 'adam',
+                use_distributed_optimizer: true,
+                weight_decay: 0.1,
+              },
+            },
+            lr_scheduler: {
+              config: 'CosineAnnealingScheduler',
+              fields: {
+                constant_steps: 0,
+                min_lr: 2.9999999999999997e-5,
+                warmup_steps: 2000,
+              },
+            },
+          },
+        },
         peft: false,
+        plugins: {
+          config: 'MegatronMixedPrecision',
+          fields: {
+            autocast_enabled: false,
+            grad_reduce_in_fp32: true,
+            params_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            precision: 'bf16-mixed',
+          },
+        },
         recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'trainer'],
         strategy: 'MegatronStrategy',
+        strategyAll: {
+          ckpt_async_save: true,
+          ckpt_parallel_load: true,
+          context_parallel_size: 2,
+          ddp: {
+            config: 'DistributedDataParallelConfig',
+            fields: {
+              average_in_collective: true,
+              check_for_nan_in_grad: true,
+              grad_reduce_in_fp32: true,
+              overlap_grad_reduce: true,
+              overlap_param_gather: true,
+            },
+          },
+          gradient_as_bucket_view: true,
+          pipeline_dtype: {
+            opaque: 'torch.bfloat16',
+          },
+          pipeline_model_parallel_size: 2,
+          sequence_parallel: true,
+          tensor_model_parallel_size: 8,
+          virtual_pipeline_model_parallel_size: null,
+        },
         strategyFields: {
           context_parallel_size: 2,
           pipeline_model_parallel_size: 2,
@@ -20655,9 +40864,74 @@ export const NEMO2: Nemo2Tables = {
         },
         model: 'LlamaModel',
         modelFields: [],
+        optim: {
+          config: 'MegatronOptimizerModule',
+          fields: {
+            config: {
+              config: 'OptimizerConfig',
+              fields: {
+                adam_beta1: 0.9,
+                adam_beta2: 0.95,
+                adam_eps: 1e-5,
+                bf16: true,
+                clip_grad: 1.0,
+                fp16: false,
+                lr: 0.0003,
+                optimizer: 'adam',
+                use_distributed_optimizer: true,
+                weight_decay: 0.1,
+              },
+            },
+            lr_scheduler: {
+              config: 'CosineAnnealingScheduler',
+              fields: {
+                constant_steps: 0,
+                min_lr: 2.9999999999999997e-5,
+                warmup_steps: 2000,
+              },
+            },
+          },
+        },
         peft: false,
+        plugins: {
+          config: 'MegatronMixedPrecision',
+          fields: {
+            autocast_enabled: false,
+            grad_reduce_in_fp32: true,
+            params_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            precision: 'bf16-mixed',
+          },
+        },
         recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'trainer'],
         strategy: 'MegatronStrategy',
+        strategyAll: {
+          ckpt_async_save: true,
+          ckpt_parallel_load: true,
+          context_parallel_size: 8,
+          ddp: {
+            config: 'DistributedDataParallelConfig',
+            fields: {
+              average_in_collective: true,
+              check_for_nan_in_grad: true,
+              grad_reduce_in_fp32: true,
+              overlap_grad_reduce: true,
+              overlap_param_gather: true,
+            },
+          },
+          gradient_as_bucket_view: true,
+          pipeline_dtype: {
+            opaque: 'torch.bfloat16',
+          },
+          pipeline_model_parallel_size: 4,
+          sequence_parallel: true,
+          tensor_model_parallel_size: 8,
+          virtual_pipeline_model_parallel_size: null,
+        },
         strategyFields: {
           context_parallel_size: 8,
           pipeline_model_parallel_size: 4,
@@ -20698,9 +40972,74 @@ export const NEMO2: Nemo2Tables = {
         },
         model: 'LlamaModel',
         modelFields: [],
+        optim: {
+          config: 'MegatronOptimizerModule',
+          fields: {
+            config: {
+              config: 'OptimizerConfig',
+              fields: {
+                adam_beta1: 0.9,
+                adam_beta2: 0.95,
+                adam_eps: 1e-5,
+                bf16: true,
+                clip_grad: 1.0,
+                fp16: false,
+                lr: 0.0003,
+                optimizer: 'adam',
+                use_distributed_optimizer: true,
+                weight_decay: 0.1,
+              },
+            },
+            lr_scheduler: {
+              config: 'CosineAnnealingScheduler',
+              fields: {
+                constant_steps: 0,
+                min_lr: 2.9999999999999997e-5,
+                warmup_steps: 2000,
+              },
+            },
+          },
+        },
         peft: false,
+        plugins: {
+          config: 'MegatronMixedPrecision',
+          fields: {
+            autocast_enabled: false,
+            grad_reduce_in_fp32: true,
+            params_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            precision: 'bf16-mixed',
+          },
+        },
         recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'trainer'],
         strategy: 'MegatronStrategy',
+        strategyAll: {
+          ckpt_async_save: true,
+          ckpt_parallel_load: true,
+          context_parallel_size: 2,
+          ddp: {
+            config: 'DistributedDataParallelConfig',
+            fields: {
+              average_in_collective: true,
+              check_for_nan_in_grad: true,
+              data_parallel_sharding_strategy: 'optim_grads_params',
+              grad_reduce_in_fp32: true,
+              overlap_grad_reduce: true,
+              overlap_param_gather: true,
+            },
+          },
+          fsdp: null,
+          gradient_as_bucket_view: true,
+          pipeline_dtype: null,
+          pipeline_model_parallel_size: 1,
+          sequence_parallel: false,
+          tensor_model_parallel_size: 1,
+          virtual_pipeline_model_parallel_size: null,
+        },
         strategyFields: {
           context_parallel_size: 2,
           pipeline_model_parallel_size: 1,
@@ -20727,7 +41066,110 @@ export const NEMO2: Nemo2Tables = {
         num_nodes: 1,
         performance_mode: false,
       },
-      variants: {},
+      variants: {
+        performance_mode: {
+          outputs: {
+            config: 'Llama3Config8B',
+            configFields: {},
+            data: 'MockDataModule',
+            dataFields: {
+              global_batch_size: 512,
+              micro_batch_size: 1,
+              seq_length: 8192,
+            },
+            model: 'LlamaModel',
+            modelFields: [],
+            optim: {
+              config: 'MegatronOptimizerModule',
+              fields: {
+                config: {
+                  config: 'OptimizerConfig',
+                  fields: {
+                    adam_beta1: 0.9,
+                    adam_beta2: 0.95,
+                    adam_eps: 1e-5,
+                    bf16: true,
+                    clip_grad: 1.0,
+                    fp16: false,
+                    lr: 0.0003,
+                    optimizer: 'adam',
+                    use_distributed_optimizer: true,
+                    use_precision_aware_optimizer: false,
+                    weight_decay: 0.1,
+                  },
+                },
+                lr_scheduler: {
+                  config: 'CosineAnnealingScheduler',
+                  fields: {
+                    constant_steps: 0,
+                    min_lr: 2.9999999999999997e-5,
+                    warmup_steps: 2000,
+                  },
+                },
+              },
+            },
+            peft: false,
+            plugins: {
+              config: 'MegatronMixedPrecision',
+              fields: {
+                autocast_enabled: false,
+                grad_reduce_in_fp32: false,
+                params_dtype: {
+                  opaque: 'torch.bfloat16',
+                },
+                pipeline_dtype: {
+                  opaque: 'torch.bfloat16',
+                },
+                precision: 'bf16-mixed',
+              },
+            },
+            recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'trainer'],
+            strategy: 'MegatronStrategy',
+            strategyAll: {
+              ckpt_async_save: true,
+              ckpt_parallel_load: true,
+              context_parallel_size: 2,
+              ddp: {
+                config: 'DistributedDataParallelConfig',
+                fields: {
+                  average_in_collective: true,
+                  check_for_nan_in_grad: true,
+                  data_parallel_sharding_strategy: 'optim_grads_params',
+                  grad_reduce_in_fp32: true,
+                  overlap_grad_reduce: true,
+                  overlap_param_gather: true,
+                },
+              },
+              fsdp: null,
+              gradient_as_bucket_view: true,
+              pipeline_dtype: null,
+              pipeline_model_parallel_size: 1,
+              sequence_parallel: false,
+              tensor_model_parallel_size: 1,
+              virtual_pipeline_model_parallel_size: null,
+            },
+            strategyFields: {
+              context_parallel_size: 2,
+              pipeline_model_parallel_size: 1,
+              tensor_model_parallel_size: 1,
+              virtual_pipeline_model_parallel_size: null,
+            },
+            trainer: 'Trainer',
+            trainerFields: {
+              devices: {
+                default: 8,
+                param: 'num_gpus_per_node',
+              },
+              max_steps: 1168251,
+              num_nodes: {
+                default: 1,
+                param: 'num_nodes',
+              },
+            },
+          },
+          value: true,
+        },
+      },
     },
     llama3_8b_16k: {
       consumed: [],
@@ -20744,9 +41186,76 @@ export const NEMO2: Nemo2Tables = {
         },
         model: 'LlamaModel',
         modelFields: [],
+        optim: {
+          config: 'MegatronOptimizerModule',
+          fields: {
+            config: {
+              config: 'OptimizerConfig',
+              fields: {
+                adam_beta1: 0.9,
+                adam_beta2: 0.95,
+                adam_eps: 1e-5,
+                bf16: true,
+                clip_grad: 1.0,
+                fp16: false,
+                lr: 0.0003,
+                optimizer: 'adam',
+                use_distributed_optimizer: true,
+                weight_decay: 0.1,
+              },
+            },
+            lr_scheduler: {
+              config: 'CosineAnnealingScheduler',
+              fields: {
+                constant_steps: 0,
+                min_lr: 2.9999999999999997e-5,
+                warmup_steps: 2000,
+              },
+            },
+          },
+        },
         peft: false,
+        plugins: {
+          config: 'MegatronMixedPrecision',
+          fields: {
+            autocast_enabled: false,
+            grad_reduce_in_fp32: true,
+            params_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            precision: 'bf16-mixed',
+          },
+        },
         recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'trainer'],
         strategy: 'MegatronStrategy',
+        strategyAll: {
+          ckpt_async_save: true,
+          ckpt_parallel_load: true,
+          context_parallel_size: 2,
+          ddp: {
+            config: 'DistributedDataParallelConfig',
+            fields: {
+              average_in_collective: true,
+              check_for_nan_in_grad: true,
+              data_parallel_sharding_strategy: 'optim_grads_params',
+              grad_reduce_in_fp32: true,
+              overlap_grad_reduce: true,
+              overlap_param_gather: true,
+            },
+          },
+          fsdp: null,
+          gradient_as_bucket_view: true,
+          pipeline_dtype: {
+            opaque: 'torch.bfloat16',
+          },
+          pipeline_model_parallel_size: 2,
+          sequence_parallel: true,
+          tensor_model_parallel_size: 4,
+          virtual_pipeline_model_parallel_size: null,
+        },
         strategyFields: {
           context_parallel_size: 2,
           pipeline_model_parallel_size: 2,
@@ -20789,9 +41298,76 @@ export const NEMO2: Nemo2Tables = {
         },
         model: 'LlamaModel',
         modelFields: [],
+        optim: {
+          config: 'MegatronOptimizerModule',
+          fields: {
+            config: {
+              config: 'OptimizerConfig',
+              fields: {
+                adam_beta1: 0.9,
+                adam_beta2: 0.95,
+                adam_eps: 1e-5,
+                bf16: true,
+                clip_grad: 1.0,
+                fp16: false,
+                lr: 0.0003,
+                optimizer: 'adam',
+                use_distributed_optimizer: true,
+                weight_decay: 0.1,
+              },
+            },
+            lr_scheduler: {
+              config: 'CosineAnnealingScheduler',
+              fields: {
+                constant_steps: 0,
+                min_lr: 2.9999999999999997e-5,
+                warmup_steps: 2000,
+              },
+            },
+          },
+        },
         peft: false,
+        plugins: {
+          config: 'MegatronMixedPrecision',
+          fields: {
+            autocast_enabled: false,
+            grad_reduce_in_fp32: true,
+            params_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            precision: 'bf16-mixed',
+          },
+        },
         recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'trainer'],
         strategy: 'MegatronStrategy',
+        strategyAll: {
+          ckpt_async_save: true,
+          ckpt_parallel_load: true,
+          context_parallel_size: 4,
+          ddp: {
+            config: 'DistributedDataParallelConfig',
+            fields: {
+              average_in_collective: true,
+              check_for_nan_in_grad: true,
+              data_parallel_sharding_strategy: 'optim_grads_params',
+              grad_reduce_in_fp32: true,
+              overlap_grad_reduce: true,
+              overlap_param_gather: true,
+            },
+          },
+          fsdp: null,
+          gradient_as_bucket_view: true,
+          pipeline_dtype: {
+            opaque: 'torch.bfloat16',
+          },
+          pipeline_model_parallel_size: 2,
+          sequence_parallel: true,
+          tensor_model_parallel_size: 4,
+          virtual_pipeline_model_parallel_size: null,
+        },
         strategyFields: {
           context_parallel_size: 4,
           pipeline_model_parallel_size: 2,
@@ -20832,9 +41408,72 @@ export const NEMO2: Nemo2Tables = {
         },
         model: 'MistralModel',
         modelFields: [],
+        optim: {
+          config: 'MegatronOptimizerModule',
+          fields: {
+            config: {
+              config: 'OptimizerConfig',
+              fields: {
+                adam_beta1: 0.9,
+                adam_beta2: 0.95,
+                adam_eps: 1e-5,
+                bf16: true,
+                clip_grad: 1.0,
+                fp16: false,
+                lr: 0.0003,
+                optimizer: 'adam',
+                use_distributed_optimizer: true,
+                weight_decay: 0.1,
+              },
+            },
+            lr_scheduler: {
+              config: 'CosineAnnealingScheduler',
+              fields: {
+                constant_steps: 0,
+                min_lr: 2.9999999999999997e-5,
+                warmup_steps: 2000,
+              },
+            },
+          },
+        },
         peft: false,
+        plugins: {
+          config: 'MegatronMixedPrecision',
+          fields: {
+            autocast_enabled: false,
+            grad_reduce_in_fp32: true,
+            params_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            precision: 'bf16-mixed',
+          },
+        },
         recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'trainer'],
         strategy: 'MegatronStrategy',
+        strategyAll: {
+          ckpt_async_save: true,
+          ckpt_include_optimizer: true,
+          ckpt_parallel_load: true,
+          context_parallel_size: 2,
+          ddp: {
+            config: 'DistributedDataParallelConfig',
+            fields: {
+              check_for_nan_in_grad: true,
+              grad_reduce_in_fp32: true,
+              overlap_grad_reduce: true,
+              overlap_param_gather: true,
+            },
+          },
+          gradient_as_bucket_view: true,
+          pipeline_dtype: null,
+          pipeline_model_parallel_size: 1,
+          sequence_parallel: false,
+          tensor_model_parallel_size: 1,
+          virtual_pipeline_model_parallel_size: null,
+        },
         strategyFields: {
           context_parallel_size: 2,
           pipeline_model_parallel_size: 1,
@@ -20875,9 +41514,71 @@ export const NEMO2: Nemo2Tables = {
         },
         model: 'MistralModel',
         modelFields: [],
+        optim: {
+          config: 'MegatronOptimizerModule',
+          fields: {
+            config: {
+              config: 'OptimizerConfig',
+              fields: {
+                adam_beta1: 0.9,
+                adam_beta2: 0.95,
+                adam_eps: 1e-5,
+                bf16: true,
+                clip_grad: 1.0,
+                fp16: false,
+                lr: 0.0003,
+                optimizer: 'adam',
+                use_distributed_optimizer: true,
+                weight_decay: 0.1,
+              },
+            },
+            lr_scheduler: {
+              config: 'CosineAnnealingScheduler',
+              fields: {
+                constant_steps: 0,
+                min_lr: 2.9999999999999997e-5,
+                warmup_steps: 2000,
+              },
+            },
+          },
+        },
         peft: false,
+        plugins: {
+          config: 'MegatronMixedPrecision',
+          fields: {
+            autocast_enabled: false,
+            grad_reduce_in_fp32: true,
+            params_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            precision: 'bf16-mixed',
+          },
+        },
         recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'trainer'],
         strategy: 'MegatronStrategy',
+        strategyAll: {
+          ckpt_async_save: true,
+          ckpt_parallel_load: true,
+          context_parallel_size: 2,
+          ddp: {
+            config: 'DistributedDataParallelConfig',
+            fields: {
+              check_for_nan_in_grad: true,
+              grad_reduce_in_fp32: true,
+              overlap_grad_reduce: true,
+              overlap_param_gather: true,
+            },
+          },
+          gradient_as_bucket_view: true,
+          pipeline_dtype: null,
+          pipeline_model_parallel_size: 1,
+          sequence_parallel: true,
+          tensor_model_parallel_size: 2,
+          virtual_pipeline_model_parallel_size: null,
+        },
         strategyFields: {
           context_parallel_size: 2,
           pipeline_model_parallel_size: 1,
@@ -20918,9 +41619,67 @@ export const NEMO2: Nemo2Tables = {
         },
         model: 'MixtralModel',
         modelFields: [],
+        optim: {
+          config: 'MegatronOptimizerModule',
+          fields: {
+            config: {
+              config: 'OptimizerConfig',
+              fields: {
+                adam_beta1: 0.9,
+                adam_beta2: 0.95,
+                adam_eps: 1e-5,
+                bf16: true,
+                clip_grad: 1.0,
+                fp16: false,
+                lr: 0.0003,
+                optimizer: 'adam',
+                use_distributed_optimizer: true,
+                weight_decay: 0.1,
+              },
+            },
+            lr_scheduler: {
+              config: 'CosineAnnealingScheduler',
+              fields: {
+                constant_steps: 0,
+                min_lr: 2.9999999999999997e-5,
+                warmup_steps: 2000,
+              },
+            },
+          },
+        },
         peft: false,
+        plugins: {
+          config: 'MegatronMixedPrecision',
+          fields: {
+            precision: 'bf16-mixed',
+          },
+        },
         recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'trainer'],
         strategy: 'MegatronStrategy',
+        strategyAll: {
+          ckpt_async_save: true,
+          ckpt_parallel_load: true,
+          context_parallel_size: 1,
+          ddp: {
+            config: 'DistributedDataParallelConfig',
+            fields: {
+              average_in_collective: true,
+              check_for_nan_in_grad: true,
+              grad_reduce_in_fp32: true,
+              overlap_grad_reduce: true,
+              overlap_param_gather: true,
+            },
+          },
+          expert_model_parallel_size: 8,
+          gradient_as_bucket_view: true,
+          pipeline_dtype: {
+            opaque: 'torch.bfloat16',
+          },
+          pipeline_model_parallel_size: 4,
+          sequence_parallel: false,
+          tensor_model_parallel_size: 1,
+          virtual_pipeline_model_parallel_size: 8,
+        },
         strategyFields: {
           context_parallel_size: 1,
           expert_model_parallel_size: 8,
@@ -20961,9 +41720,69 @@ export const NEMO2: Nemo2Tables = {
             },
             model: 'MixtralModel',
             modelFields: [],
+            optim: {
+              config: 'MegatronOptimizerModule',
+              fields: {
+                config: {
+                  config: 'OptimizerConfig',
+                  fields: {
+                    adam_beta1: 0.9,
+                    adam_beta2: 0.95,
+                    adam_eps: 1e-5,
+                    bf16: true,
+                    clip_grad: 1.0,
+                    fp16: false,
+                    lr: 0.0003,
+                    optimizer: 'adam',
+                    use_distributed_optimizer: true,
+                    use_precision_aware_optimizer: false,
+                    weight_decay: 0.1,
+                  },
+                },
+                lr_scheduler: {
+                  config: 'CosineAnnealingScheduler',
+                  fields: {
+                    constant_steps: 0,
+                    min_lr: 2.9999999999999997e-5,
+                    warmup_steps: 2000,
+                  },
+                },
+              },
+            },
             peft: false,
+            plugins: {
+              config: 'MegatronMixedPrecision',
+              fields: {
+                grad_reduce_in_fp32: false,
+                precision: 'bf16-mixed',
+              },
+            },
             recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'trainer'],
             strategy: 'MegatronStrategy',
+            strategyAll: {
+              ckpt_async_save: true,
+              ckpt_parallel_load: true,
+              context_parallel_size: 1,
+              ddp: {
+                config: 'DistributedDataParallelConfig',
+                fields: {
+                  average_in_collective: true,
+                  check_for_nan_in_grad: true,
+                  grad_reduce_in_fp32: true,
+                  overlap_grad_reduce: true,
+                  overlap_param_gather: true,
+                },
+              },
+              expert_model_parallel_size: 1,
+              gradient_as_bucket_view: true,
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_model_parallel_size: 4,
+              sequence_parallel: true,
+              tensor_model_parallel_size: 8,
+              virtual_pipeline_model_parallel_size: 8,
+            },
             strategyFields: {
               context_parallel_size: 1,
               expert_model_parallel_size: 1,
@@ -20992,7 +41811,7 @@ export const NEMO2: Nemo2Tables = {
       unsupported: 'no pretrain_recipe',
     },
     nemotron3_22b: {
-      consumed: ['performance_mode', 'precision'],
+      consumed: ['min_lr', 'performance_mode', 'precision'],
       outputs: {
         config: 'Nemotron3Config22B',
         configFields: {},
@@ -21013,9 +41832,105 @@ export const NEMO2: Nemo2Tables = {
         },
         model: 'NemotronModel',
         modelFields: [],
+        optim: {
+          config: 'MegatronOptimizerModule',
+          fields: {
+            config: {
+              config: 'OptimizerConfig',
+              fields: {
+                adam_beta1: 0.9,
+                adam_beta2: 0.95,
+                adam_eps: 1e-5,
+                bf16: true,
+                clip_grad: {
+                  default: 1.0,
+                  param: 'gradient_clip_val',
+                },
+                fp16: false,
+                lr: {
+                  default: 0.0001,
+                  param: 'max_lr',
+                },
+                optimizer: 'adam',
+                use_distributed_optimizer: true,
+                weight_decay: 0.1,
+              },
+            },
+            lr_scheduler: {
+              config: 'CosineAnnealingScheduler',
+              fields: {
+                constant_steps: {
+                  default: 0,
+                  param: 'constant_steps',
+                },
+                min_lr: {
+                  default: 1e-5,
+                  param: 'min_lr',
+                },
+                warmup_steps: {
+                  default: 500,
+                  param: 'warmup_steps',
+                },
+              },
+            },
+          },
+        },
         peft: false,
+        plugins: {
+          config: 'MegatronMixedPrecision',
+          fields: {
+            autocast_enabled: false,
+            grad_reduce_in_fp32: true,
+            params_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            precision: 'bf16-mixed',
+          },
+        },
         recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'trainer'],
         strategy: 'MegatronStrategy',
+        strategyAll: {
+          ckpt_async_save: true,
+          ckpt_include_optimizer: true,
+          ckpt_parallel_load: true,
+          context_parallel_size: {
+            default: 1,
+            param: 'context_parallelism',
+          },
+          ddp: {
+            config: 'DistributedDataParallelConfig',
+            fields: {
+              average_in_collective: true,
+              check_for_nan_in_grad: true,
+              grad_reduce_in_fp32: true,
+              overlap_grad_reduce: true,
+              overlap_param_gather: true,
+            },
+          },
+          gradient_as_bucket_view: true,
+          pipeline_dtype: {
+            opaque: 'torch.bfloat16',
+          },
+          pipeline_model_parallel_size: {
+            default: 4,
+            param: 'pipeline_parallelism',
+          },
+          sequence_parallel: {
+            default: false,
+            param: 'sequence_parallelism',
+          },
+          tensor_model_parallel_size: {
+            default: 2,
+            param: 'tensor_parallelism',
+          },
+          virtual_pipeline_model_parallel_size: {
+            default: 10,
+            param: 'virtual_pipeline_parallelism',
+          },
+        },
         strategyFields: {
           context_parallel_size: {
             default: 1,
@@ -21077,10 +41992,167 @@ export const NEMO2: Nemo2Tables = {
         virtual_pipeline_parallelism: 10,
         warmup_steps: 500,
       },
-      variants: {},
+      variants: {
+        performance_mode: {
+          outputs: {
+            config: 'Nemotron3Config22B',
+            configFields: {},
+            data: 'MockDataModule',
+            dataFields: {
+              global_batch_size: {
+                default: 32,
+                param: 'global_batch_size',
+              },
+              micro_batch_size: {
+                default: 1,
+                param: 'micro_batch_size',
+              },
+              seq_length: {
+                default: 4096,
+                param: 'seq_length',
+              },
+            },
+            model: 'NemotronModel',
+            modelFields: [],
+            optim: {
+              config: 'MegatronOptimizerModule',
+              fields: {
+                config: {
+                  config: 'OptimizerConfig',
+                  fields: {
+                    adam_beta1: 0.9,
+                    adam_beta2: 0.95,
+                    adam_eps: 1e-5,
+                    bf16: true,
+                    clip_grad: {
+                      default: 1.0,
+                      param: 'gradient_clip_val',
+                    },
+                    fp16: false,
+                    lr: {
+                      default: 0.0001,
+                      param: 'max_lr',
+                    },
+                    optimizer: 'adam',
+                    use_distributed_optimizer: true,
+                    weight_decay: 0.1,
+                  },
+                },
+                lr_scheduler: {
+                  config: 'CosineAnnealingScheduler',
+                  fields: {
+                    constant_steps: {
+                      default: 0,
+                      param: 'constant_steps',
+                    },
+                    min_lr: {
+                      default: 1e-5,
+                      param: 'min_lr',
+                    },
+                    warmup_steps: {
+                      default: 500,
+                      param: 'warmup_steps',
+                    },
+                  },
+                },
+              },
+            },
+            peft: false,
+            plugins: {
+              config: 'MegatronMixedPrecision',
+              fields: {
+                autocast_enabled: false,
+                grad_reduce_in_fp32: false,
+                params_dtype: {
+                  opaque: 'torch.bfloat16',
+                },
+                pipeline_dtype: {
+                  opaque: 'torch.bfloat16',
+                },
+                precision: 'bf16-mixed',
+              },
+            },
+            recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'trainer'],
+            strategy: 'MegatronStrategy',
+            strategyAll: {
+              ckpt_async_save: true,
+              ckpt_include_optimizer: true,
+              ckpt_parallel_load: true,
+              context_parallel_size: {
+                default: 1,
+                param: 'context_parallelism',
+              },
+              ddp: {
+                config: 'DistributedDataParallelConfig',
+                fields: {
+                  average_in_collective: true,
+                  check_for_nan_in_grad: true,
+                  grad_reduce_in_fp32: true,
+                  overlap_grad_reduce: true,
+                  overlap_param_gather: true,
+                },
+              },
+              gradient_as_bucket_view: true,
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_model_parallel_size: {
+                default: 4,
+                param: 'pipeline_parallelism',
+              },
+              sequence_parallel: {
+                default: false,
+                param: 'sequence_parallelism',
+              },
+              tensor_model_parallel_size: {
+                default: 2,
+                param: 'tensor_parallelism',
+              },
+              virtual_pipeline_model_parallel_size: {
+                default: 10,
+                param: 'virtual_pipeline_parallelism',
+              },
+            },
+            strategyFields: {
+              context_parallel_size: {
+                default: 1,
+                param: 'context_parallelism',
+              },
+              pipeline_model_parallel_size: {
+                default: 4,
+                param: 'pipeline_parallelism',
+              },
+              tensor_model_parallel_size: {
+                default: 2,
+                param: 'tensor_parallelism',
+              },
+              virtual_pipeline_model_parallel_size: {
+                default: 10,
+                param: 'virtual_pipeline_parallelism',
+              },
+            },
+            trainer: 'Trainer',
+            trainerFields: {
+              devices: {
+                default: 8,
+                param: 'num_gpus_per_node',
+              },
+              max_steps: {
+                default: 300000,
+                param: 'max_steps',
+              },
+              num_nodes: {
+                default: 1,
+                param: 'num_nodes',
+              },
+            },
+          },
+          value: true,
+        },
+      },
     },
     nemotron3_4b: {
-      consumed: ['precision'],
+      consumed: ['min_lr', 'precision'],
       outputs: {
         config: 'Nemotron3Config4B',
         configFields: {},
@@ -21101,9 +42173,106 @@ export const NEMO2: Nemo2Tables = {
         },
         model: 'NemotronModel',
         modelFields: [],
+        optim: {
+          config: 'MegatronOptimizerModule',
+          fields: {
+            config: {
+              config: 'OptimizerConfig',
+              fields: {
+                adam_beta1: 0.9,
+                adam_beta2: 0.95,
+                adam_eps: 1e-5,
+                bf16: true,
+                clip_grad: {
+                  default: 1.0,
+                  param: 'gradient_clip_val',
+                },
+                fp16: false,
+                lr: {
+                  default: 0.0003,
+                  param: 'max_lr',
+                },
+                optimizer: 'adam',
+                use_distributed_optimizer: true,
+                weight_decay: 0.1,
+              },
+            },
+            lr_scheduler: {
+              config: 'CosineAnnealingScheduler',
+              fields: {
+                constant_steps: {
+                  default: 0,
+                  param: 'constant_steps',
+                },
+                min_lr: {
+                  default: 3e-5,
+                  param: 'min_lr',
+                },
+                warmup_steps: {
+                  default: 500,
+                  param: 'warmup_steps',
+                },
+              },
+            },
+          },
+        },
         peft: false,
+        plugins: {
+          config: 'MegatronMixedPrecision',
+          fields: {
+            autocast_enabled: false,
+            grad_reduce_in_fp32: true,
+            params_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            precision: 'bf16-mixed',
+          },
+        },
         recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'trainer'],
         strategy: 'MegatronStrategy',
+        strategyAll: {
+          ckpt_async_save: true,
+          ckpt_include_optimizer: true,
+          ckpt_parallel_load: true,
+          context_parallel_size: {
+            default: 1,
+            param: 'context_parallelism',
+          },
+          ddp: {
+            config: 'DistributedDataParallelConfig',
+            fields: {
+              average_in_collective: true,
+              check_for_nan_in_grad: true,
+              grad_reduce_in_fp32: true,
+              overlap_grad_reduce: true,
+              overlap_param_gather: true,
+            },
+          },
+          gradient_as_bucket_view: true,
+          pipeline_dtype: {
+            default: null,
+            param: 'pipeline_parallelism_type',
+          },
+          pipeline_model_parallel_size: {
+            default: 1,
+            param: 'pipeline_parallelism',
+          },
+          sequence_parallel: {
+            default: false,
+            param: 'sequence_parallelism',
+          },
+          tensor_model_parallel_size: {
+            default: 2,
+            param: 'tensor_parallelism',
+          },
+          virtual_pipeline_model_parallel_size: {
+            default: null,
+            param: 'virtual_pipeline_parallelism',
+          },
+        },
         strategyFields: {
           context_parallel_size: {
             default: 1,
@@ -21168,7 +42337,7 @@ export const NEMO2: Nemo2Tables = {
       variants: {},
     },
     nemotron3_8b: {
-      consumed: ['performance_mode', 'precision'],
+      consumed: ['min_lr', 'performance_mode', 'precision'],
       outputs: {
         config: 'Nemotron3Config8B',
         configFields: {},
@@ -21189,9 +42358,106 @@ export const NEMO2: Nemo2Tables = {
         },
         model: 'NemotronModel',
         modelFields: [],
+        optim: {
+          config: 'MegatronOptimizerModule',
+          fields: {
+            config: {
+              config: 'OptimizerConfig',
+              fields: {
+                adam_beta1: 0.9,
+                adam_beta2: 0.95,
+                adam_eps: 1e-5,
+                bf16: true,
+                clip_grad: {
+                  default: 1.0,
+                  param: 'gradient_clip_val',
+                },
+                fp16: false,
+                lr: {
+                  default: 0.0003,
+                  param: 'max_lr',
+                },
+                optimizer: 'adam',
+                use_distributed_optimizer: true,
+                weight_decay: 0.1,
+              },
+            },
+            lr_scheduler: {
+              config: 'CosineAnnealingScheduler',
+              fields: {
+                constant_steps: {
+                  default: 0,
+                  param: 'constant_steps',
+                },
+                min_lr: {
+                  default: 3e-5,
+                  param: 'min_lr',
+                },
+                warmup_steps: {
+                  default: 500,
+                  param: 'warmup_steps',
+                },
+              },
+            },
+          },
+        },
         peft: false,
+        plugins: {
+          config: 'MegatronMixedPrecision',
+          fields: {
+            autocast_enabled: false,
+            grad_reduce_in_fp32: true,
+            params_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            precision: 'bf16-mixed',
+          },
+        },
         recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'trainer'],
         strategy: 'MegatronStrategy',
+        strategyAll: {
+          ckpt_async_save: true,
+          ckpt_include_optimizer: true,
+          ckpt_parallel_load: true,
+          context_parallel_size: {
+            default: 1,
+            param: 'context_parallelism',
+          },
+          ddp: {
+            config: 'DistributedDataParallelConfig',
+            fields: {
+              average_in_collective: true,
+              check_for_nan_in_grad: true,
+              grad_reduce_in_fp32: true,
+              overlap_grad_reduce: true,
+              overlap_param_gather: true,
+            },
+          },
+          gradient_as_bucket_view: true,
+          pipeline_dtype: {
+            default: null,
+            param: 'pipeline_parallelism_type',
+          },
+          pipeline_model_parallel_size: {
+            default: 1,
+            param: 'pipeline_parallelism',
+          },
+          sequence_parallel: {
+            default: false,
+            param: 'sequence_parallelism',
+          },
+          tensor_model_parallel_size: {
+            default: 2,
+            param: 'tensor_parallelism',
+          },
+          virtual_pipeline_model_parallel_size: {
+            default: null,
+            param: 'virtual_pipeline_parallelism',
+          },
+        },
         strategyFields: {
           context_parallel_size: {
             default: 1,
@@ -21254,10 +42520,168 @@ export const NEMO2: Nemo2Tables = {
         virtual_pipeline_parallelism: null,
         warmup_steps: 500,
       },
-      variants: {},
+      variants: {
+        performance_mode: {
+          outputs: {
+            config: 'Nemotron3Config8B',
+            configFields: {},
+            data: 'MockDataModule',
+            dataFields: {
+              global_batch_size: {
+                default: 32,
+                param: 'global_batch_size',
+              },
+              micro_batch_size: {
+                default: 2,
+                param: 'micro_batch_size',
+              },
+              seq_length: {
+                default: 4096,
+                param: 'seq_length',
+              },
+            },
+            model: 'NemotronModel',
+            modelFields: [],
+            optim: {
+              config: 'MegatronOptimizerModule',
+              fields: {
+                config: {
+                  config: 'OptimizerConfig',
+                  fields: {
+                    adam_beta1: 0.9,
+                    adam_beta2: 0.95,
+                    adam_eps: 1e-5,
+                    bf16: true,
+                    clip_grad: {
+                      default: 1.0,
+                      param: 'gradient_clip_val',
+                    },
+                    fp16: false,
+                    lr: {
+                      default: 0.0003,
+                      param: 'max_lr',
+                    },
+                    optimizer: 'adam',
+                    use_distributed_optimizer: true,
+                    weight_decay: 0.1,
+                  },
+                },
+                lr_scheduler: {
+                  config: 'CosineAnnealingScheduler',
+                  fields: {
+                    constant_steps: {
+                      default: 0,
+                      param: 'constant_steps',
+                    },
+                    min_lr: {
+                      default: 3e-5,
+                      param: 'min_lr',
+                    },
+                    warmup_steps: {
+                      default: 500,
+                      param: 'warmup_steps',
+                    },
+                  },
+                },
+              },
+            },
+            peft: false,
+            plugins: {
+              config: 'MegatronMixedPrecision',
+              fields: {
+                autocast_enabled: false,
+                grad_reduce_in_fp32: false,
+                params_dtype: {
+                  opaque: 'torch.bfloat16',
+                },
+                pipeline_dtype: {
+                  opaque: 'torch.bfloat16',
+                },
+                precision: 'bf16-mixed',
+              },
+            },
+            recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'trainer'],
+            strategy: 'MegatronStrategy',
+            strategyAll: {
+              ckpt_async_save: true,
+              ckpt_include_optimizer: true,
+              ckpt_parallel_load: true,
+              context_parallel_size: {
+                default: 1,
+                param: 'context_parallelism',
+              },
+              ddp: {
+                config: 'DistributedDataParallelConfig',
+                fields: {
+                  average_in_collective: true,
+                  check_for_nan_in_grad: true,
+                  grad_reduce_in_fp32: true,
+                  overlap_grad_reduce: true,
+                  overlap_param_gather: true,
+                },
+              },
+              gradient_as_bucket_view: true,
+              pipeline_dtype: {
+                default: null,
+                param: 'pipeline_parallelism_type',
+              },
+              pipeline_model_parallel_size: {
+                default: 1,
+                param: 'pipeline_parallelism',
+              },
+              sequence_parallel: {
+                default: false,
+                param: 'sequence_parallelism',
+              },
+              tensor_model_parallel_size: {
+                default: 2,
+                param: 'tensor_parallelism',
+              },
+              virtual_pipeline_model_parallel_size: {
+                default: null,
+                param: 'virtual_pipeline_parallelism',
+              },
+            },
+            strategyFields: {
+              context_parallel_size: {
+                default: 1,
+                param: 'context_parallelism',
+              },
+              pipeline_model_parallel_size: {
+                default: 1,
+                param: 'pipeline_parallelism',
+              },
+              tensor_model_parallel_size: {
+                default: 2,
+                param: 'tensor_parallelism',
+              },
+              virtual_pipeline_model_parallel_size: {
+                default: null,
+                param: 'virtual_pipeline_parallelism',
+              },
+            },
+            trainer: 'Trainer',
+            trainerFields: {
+              devices: {
+                default: 8,
+                param: 'num_gpus_per_node',
+              },
+              max_steps: {
+                default: 300000,
+                param: 'max_steps',
+              },
+              num_nodes: {
+                default: 1,
+                param: 'num_nodes',
+              },
+            },
+          },
+          value: true,
+        },
+      },
     },
     nemotron4_15b: {
-      consumed: ['performance_mode', 'precision'],
+      consumed: ['min_lr', 'performance_mode', 'precision'],
       outputs: {
         config: 'Nemotron4Config15B',
         configFields: {},
@@ -21278,9 +42702,106 @@ export const NEMO2: Nemo2Tables = {
         },
         model: 'NemotronModel',
         modelFields: [],
+        optim: {
+          config: 'MegatronOptimizerModule',
+          fields: {
+            config: {
+              config: 'OptimizerConfig',
+              fields: {
+                adam_beta1: 0.9,
+                adam_beta2: 0.95,
+                adam_eps: 1e-5,
+                bf16: true,
+                clip_grad: {
+                  default: 1.0,
+                  param: 'gradient_clip_val',
+                },
+                fp16: false,
+                lr: {
+                  default: 4.5e-5,
+                  param: 'max_lr',
+                },
+                optimizer: 'adam',
+                use_distributed_optimizer: true,
+                weight_decay: 0.1,
+              },
+            },
+            lr_scheduler: {
+              config: 'CosineAnnealingScheduler',
+              fields: {
+                constant_steps: {
+                  default: 0,
+                  param: 'constant_steps',
+                },
+                min_lr: {
+                  default: 4.5e-5,
+                  param: 'min_lr',
+                },
+                warmup_steps: {
+                  default: 500,
+                  param: 'warmup_steps',
+                },
+              },
+            },
+          },
+        },
         peft: false,
+        plugins: {
+          config: 'MegatronMixedPrecision',
+          fields: {
+            autocast_enabled: false,
+            grad_reduce_in_fp32: true,
+            params_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            precision: 'bf16-mixed',
+          },
+        },
         recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'trainer'],
         strategy: 'MegatronStrategy',
+        strategyAll: {
+          ckpt_async_save: true,
+          ckpt_include_optimizer: true,
+          ckpt_parallel_load: true,
+          context_parallel_size: {
+            default: 1,
+            param: 'context_parallelism',
+          },
+          ddp: {
+            config: 'DistributedDataParallelConfig',
+            fields: {
+              average_in_collective: true,
+              check_for_nan_in_grad: true,
+              grad_reduce_in_fp32: true,
+              overlap_grad_reduce: true,
+              overlap_param_gather: true,
+            },
+          },
+          gradient_as_bucket_view: true,
+          pipeline_dtype: {
+            default: null,
+            param: 'pipeline_parallelism_type',
+          },
+          pipeline_model_parallel_size: {
+            default: 1,
+            param: 'pipeline_parallelism',
+          },
+          sequence_parallel: {
+            default: true,
+            param: 'sequence_parallelism',
+          },
+          tensor_model_parallel_size: {
+            default: 4,
+            param: 'tensor_parallelism',
+          },
+          virtual_pipeline_model_parallel_size: {
+            default: null,
+            param: 'virtual_pipeline_parallelism',
+          },
+        },
         strategyFields: {
           context_parallel_size: {
             default: 1,
@@ -21343,10 +42864,169 @@ export const NEMO2: Nemo2Tables = {
         virtual_pipeline_parallelism: null,
         warmup_steps: 500,
       },
-      variants: {},
+      variants: {
+        performance_mode: {
+          outputs: {
+            config: 'Nemotron4Config15B',
+            configFields: {},
+            data: 'MockDataModule',
+            dataFields: {
+              global_batch_size: {
+                default: 32,
+                param: 'global_batch_size',
+              },
+              micro_batch_size: {
+                default: 2,
+                param: 'micro_batch_size',
+              },
+              seq_length: {
+                default: 4096,
+                param: 'seq_length',
+              },
+            },
+            model: 'NemotronModel',
+            modelFields: [],
+            optim: {
+              config: 'MegatronOptimizerModule',
+              fields: {
+                config: {
+                  config: 'OptimizerConfig',
+                  fields: {
+                    adam_beta1: 0.9,
+                    adam_beta2: 0.95,
+                    adam_eps: 1e-5,
+                    bf16: true,
+                    clip_grad: {
+                      default: 1.0,
+                      param: 'gradient_clip_val',
+                    },
+                    fp16: false,
+                    lr: {
+                      default: 4.5e-5,
+                      param: 'max_lr',
+                    },
+                    optimizer: 'adam',
+                    use_distributed_optimizer: true,
+                    use_precision_aware_optimizer: false,
+                    weight_decay: 0.1,
+                  },
+                },
+                lr_scheduler: {
+                  config: 'CosineAnnealingScheduler',
+                  fields: {
+                    constant_steps: {
+                      default: 0,
+                      param: 'constant_steps',
+                    },
+                    min_lr: {
+                      default: 4.5e-5,
+                      param: 'min_lr',
+                    },
+                    warmup_steps: {
+                      default: 500,
+                      param: 'warmup_steps',
+                    },
+                  },
+                },
+              },
+            },
+            peft: false,
+            plugins: {
+              config: 'MegatronMixedPrecision',
+              fields: {
+                autocast_enabled: false,
+                grad_reduce_in_fp32: false,
+                params_dtype: {
+                  opaque: 'torch.bfloat16',
+                },
+                pipeline_dtype: {
+                  opaque: 'torch.bfloat16',
+                },
+                precision: 'bf16-mixed',
+              },
+            },
+            recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'trainer'],
+            strategy: 'MegatronStrategy',
+            strategyAll: {
+              ckpt_async_save: true,
+              ckpt_include_optimizer: true,
+              ckpt_parallel_load: true,
+              context_parallel_size: {
+                default: 1,
+                param: 'context_parallelism',
+              },
+              ddp: {
+                config: 'DistributedDataParallelConfig',
+                fields: {
+                  average_in_collective: true,
+                  check_for_nan_in_grad: true,
+                  grad_reduce_in_fp32: true,
+                  overlap_grad_reduce: true,
+                  overlap_param_gather: true,
+                },
+              },
+              gradient_as_bucket_view: true,
+              pipeline_dtype: {
+                default: null,
+                param: 'pipeline_parallelism_type',
+              },
+              pipeline_model_parallel_size: {
+                default: 1,
+                param: 'pipeline_parallelism',
+              },
+              sequence_parallel: {
+                default: true,
+                param: 'sequence_parallelism',
+              },
+              tensor_model_parallel_size: {
+                default: 4,
+                param: 'tensor_parallelism',
+              },
+              virtual_pipeline_model_parallel_size: {
+                default: null,
+                param: 'virtual_pipeline_parallelism',
+              },
+            },
+            strategyFields: {
+              context_parallel_size: {
+                default: 1,
+                param: 'context_parallelism',
+              },
+              pipeline_model_parallel_size: {
+                default: 1,
+                param: 'pipeline_parallelism',
+              },
+              tensor_model_parallel_size: {
+                default: 4,
+                param: 'tensor_parallelism',
+              },
+              virtual_pipeline_model_parallel_size: {
+                default: null,
+                param: 'virtual_pipeline_parallelism',
+              },
+            },
+            trainer: 'Trainer',
+            trainerFields: {
+              devices: {
+                default: 8,
+                param: 'num_gpus_per_node',
+              },
+              max_steps: {
+                default: 300000,
+                param: 'max_steps',
+              },
+              num_nodes: {
+                default: 1,
+                param: 'num_nodes',
+              },
+            },
+          },
+          value: true,
+        },
+      },
     },
     nemotron4_340b: {
-      consumed: ['performance_mode', 'precision'],
+      consumed: ['min_lr', 'performance_mode', 'precision'],
       outputs: {
         config: 'Nemotron4Config340B',
         configFields: {},
@@ -21367,9 +43047,105 @@ export const NEMO2: Nemo2Tables = {
         },
         model: 'NemotronModel',
         modelFields: [],
+        optim: {
+          config: 'MegatronOptimizerModule',
+          fields: {
+            config: {
+              config: 'OptimizerConfig',
+              fields: {
+                adam_beta1: 0.9,
+                adam_beta2: 0.95,
+                adam_eps: 1e-5,
+                bf16: true,
+                clip_grad: {
+                  default: 1.0,
+                  param: 'gradient_clip_val',
+                },
+                fp16: false,
+                lr: {
+                  default: 0.0001,
+                  param: 'max_lr',
+                },
+                optimizer: 'adam',
+                use_distributed_optimizer: true,
+                weight_decay: 0.1,
+              },
+            },
+            lr_scheduler: {
+              config: 'CosineAnnealingScheduler',
+              fields: {
+                constant_steps: {
+                  default: 0,
+                  param: 'constant_steps',
+                },
+                min_lr: {
+                  default: 1e-5,
+                  param: 'min_lr',
+                },
+                warmup_steps: {
+                  default: 500,
+                  param: 'warmup_steps',
+                },
+              },
+            },
+          },
+        },
         peft: false,
+        plugins: {
+          config: 'MegatronMixedPrecision',
+          fields: {
+            autocast_enabled: false,
+            grad_reduce_in_fp32: true,
+            params_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            precision: 'bf16-mixed',
+          },
+        },
         recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'trainer'],
         strategy: 'MegatronStrategy',
+        strategyAll: {
+          ckpt_async_save: true,
+          ckpt_include_optimizer: true,
+          ckpt_parallel_load: true,
+          context_parallel_size: {
+            default: 2,
+            param: 'context_parallelism',
+          },
+          ddp: {
+            config: 'DistributedDataParallelConfig',
+            fields: {
+              average_in_collective: true,
+              check_for_nan_in_grad: true,
+              grad_reduce_in_fp32: true,
+              overlap_grad_reduce: true,
+              overlap_param_gather: true,
+            },
+          },
+          gradient_as_bucket_view: true,
+          pipeline_dtype: {
+            opaque: 'torch.bfloat16',
+          },
+          pipeline_model_parallel_size: {
+            default: 12,
+            param: 'pipeline_parallelism',
+          },
+          sequence_parallel: {
+            default: true,
+            param: 'sequence_parallelism',
+          },
+          tensor_model_parallel_size: {
+            default: 8,
+            param: 'tensor_parallelism',
+          },
+          virtual_pipeline_model_parallel_size: {
+            default: 8,
+            param: 'virtual_pipeline_parallelism',
+          },
+        },
         strategyFields: {
           context_parallel_size: {
             default: 2,
@@ -21431,13 +43207,171 @@ export const NEMO2: Nemo2Tables = {
         virtual_pipeline_parallelism: 8,
         warmup_steps: 500,
       },
-      variants: {},
+      variants: {
+        performance_mode: {
+          outputs: {
+            config: 'Nemotron4Config340B',
+            configFields: {},
+            data: 'MockDataModule',
+            dataFields: {
+              global_batch_size: {
+                default: 2304,
+                param: 'global_batch_size',
+              },
+              micro_batch_size: {
+                default: 1,
+                param: 'micro_batch_size',
+              },
+              seq_length: {
+                default: 4096,
+                param: 'seq_length',
+              },
+            },
+            model: 'NemotronModel',
+            modelFields: [],
+            optim: {
+              config: 'MegatronOptimizerModule',
+              fields: {
+                config: {
+                  config: 'OptimizerConfig',
+                  fields: {
+                    adam_beta1: 0.9,
+                    adam_beta2: 0.95,
+                    adam_eps: 1e-5,
+                    bf16: true,
+                    clip_grad: {
+                      default: 1.0,
+                      param: 'gradient_clip_val',
+                    },
+                    fp16: false,
+                    lr: {
+                      default: 0.0001,
+                      param: 'max_lr',
+                    },
+                    optimizer: 'adam',
+                    use_distributed_optimizer: true,
+                    use_precision_aware_optimizer: false,
+                    weight_decay: 0.1,
+                  },
+                },
+                lr_scheduler: {
+                  config: 'CosineAnnealingScheduler',
+                  fields: {
+                    constant_steps: {
+                      default: 0,
+                      param: 'constant_steps',
+                    },
+                    min_lr: {
+                      default: 1e-5,
+                      param: 'min_lr',
+                    },
+                    warmup_steps: {
+                      default: 500,
+                      param: 'warmup_steps',
+                    },
+                  },
+                },
+              },
+            },
+            peft: false,
+            plugins: {
+              config: 'MegatronMixedPrecision',
+              fields: {
+                autocast_enabled: false,
+                grad_reduce_in_fp32: false,
+                params_dtype: {
+                  opaque: 'torch.bfloat16',
+                },
+                pipeline_dtype: {
+                  opaque: 'torch.bfloat16',
+                },
+                precision: 'bf16-mixed',
+              },
+            },
+            recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'trainer'],
+            strategy: 'MegatronStrategy',
+            strategyAll: {
+              ckpt_async_save: true,
+              ckpt_include_optimizer: true,
+              ckpt_parallel_load: true,
+              context_parallel_size: {
+                default: 2,
+                param: 'context_parallelism',
+              },
+              ddp: {
+                config: 'DistributedDataParallelConfig',
+                fields: {
+                  average_in_collective: true,
+                  check_for_nan_in_grad: true,
+                  grad_reduce_in_fp32: true,
+                  overlap_grad_reduce: true,
+                  overlap_param_gather: true,
+                },
+              },
+              gradient_as_bucket_view: true,
+              pipeline_dtype: {
+                opaque: 'torch.bfloat16',
+              },
+              pipeline_model_parallel_size: {
+                default: 12,
+                param: 'pipeline_parallelism',
+              },
+              sequence_parallel: {
+                default: true,
+                param: 'sequence_parallelism',
+              },
+              tensor_model_parallel_size: {
+                default: 8,
+                param: 'tensor_parallelism',
+              },
+              virtual_pipeline_model_parallel_size: {
+                default: 8,
+                param: 'virtual_pipeline_parallelism',
+              },
+            },
+            strategyFields: {
+              context_parallel_size: {
+                default: 2,
+                param: 'context_parallelism',
+              },
+              pipeline_model_parallel_size: {
+                default: 12,
+                param: 'pipeline_parallelism',
+              },
+              tensor_model_parallel_size: {
+                default: 8,
+                param: 'tensor_parallelism',
+              },
+              virtual_pipeline_model_parallel_size: {
+                default: 8,
+                param: 'virtual_pipeline_parallelism',
+              },
+            },
+            trainer: 'Trainer',
+            trainerFields: {
+              devices: {
+                default: 8,
+                param: 'num_gpus_per_node',
+              },
+              max_steps: {
+                default: 100000,
+                param: 'max_steps',
+              },
+              num_nodes: {
+                default: 768,
+                param: 'num_nodes',
+              },
+            },
+          },
+          value: true,
+        },
+      },
     },
     qwen2: {
       unsupported: 'no pretrain_recipe',
     },
     qwen25_14b: {
-      consumed: ['precision'],
+      consumed: ['min_lr', 'precision'],
       outputs: {
         config: 'Qwen25Config14B',
         configFields: {},
@@ -21458,9 +43392,96 @@ export const NEMO2: Nemo2Tables = {
         },
         model: 'Qwen2Model',
         modelFields: [],
+        optim: {
+          config: 'MegatronOptimizerModule',
+          fields: {
+            config: {
+              config: 'OptimizerConfig',
+              fields: {
+                adam_beta1: 0.9,
+                adam_beta2: 0.95,
+                adam_eps: 1e-5,
+                bf16: true,
+                clip_grad: {
+                  default: 1.0,
+                  param: 'gradient_clip_val',
+                },
+                fp16: false,
+                lr: {
+                  default: 0.0003,
+                  param: 'max_lr',
+                },
+                optimizer: 'adam',
+                use_distributed_optimizer: true,
+                weight_decay: 0.1,
+              },
+            },
+            lr_scheduler: {
+              config: 'CosineAnnealingScheduler',
+              fields: {
+                constant_steps: {
+                  default: 0,
+                  param: 'constant_steps',
+                },
+                min_lr: {
+                  default: 3e-5,
+                  param: 'min_lr',
+                },
+                warmup_steps: {
+                  default: 500,
+                  param: 'warmup_steps',
+                },
+              },
+            },
+          },
+        },
         peft: false,
+        plugins: {
+          config: 'MegatronMixedPrecision',
+          fields: {
+            autocast_enabled: false,
+            grad_reduce_in_fp32: true,
+            params_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            precision: 'bf16-mixed',
+          },
+        },
         recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'trainer'],
         strategy: 'MegatronStrategy',
+        strategyAll: {
+          ckpt_async_save: true,
+          ckpt_include_optimizer: true,
+          ckpt_parallel_load: true,
+          context_parallel_size: {
+            default: 1,
+            param: 'context_parallelism',
+          },
+          gradient_as_bucket_view: true,
+          pipeline_dtype: {
+            default: null,
+            param: 'pipeline_parallelism_type',
+          },
+          pipeline_model_parallel_size: {
+            default: 1,
+            param: 'pipeline_parallelism',
+          },
+          sequence_parallel: {
+            default: false,
+            param: 'sequence_parallelism',
+          },
+          tensor_model_parallel_size: {
+            default: 4,
+            param: 'tensor_parallelism',
+          },
+          virtual_pipeline_model_parallel_size: {
+            default: null,
+            param: 'virtual_pipeline_parallelism',
+          },
+        },
         strategyFields: {
           context_parallel_size: {
             default: 1,
@@ -21525,7 +43546,7 @@ export const NEMO2: Nemo2Tables = {
       variants: {},
     },
     qwen25_1p5b: {
-      consumed: ['precision'],
+      consumed: ['min_lr', 'precision'],
       outputs: {
         config: 'Qwen25Config1P5B',
         configFields: {},
@@ -21546,9 +43567,96 @@ export const NEMO2: Nemo2Tables = {
         },
         model: 'Qwen2Model',
         modelFields: [],
+        optim: {
+          config: 'MegatronOptimizerModule',
+          fields: {
+            config: {
+              config: 'OptimizerConfig',
+              fields: {
+                adam_beta1: 0.9,
+                adam_beta2: 0.95,
+                adam_eps: 1e-5,
+                bf16: true,
+                clip_grad: {
+                  default: 1.0,
+                  param: 'gradient_clip_val',
+                },
+                fp16: false,
+                lr: {
+                  default: 0.0003,
+                  param: 'max_lr',
+                },
+                optimizer: 'adam',
+                use_distributed_optimizer: true,
+                weight_decay: 0.1,
+              },
+            },
+            lr_scheduler: {
+              config: 'CosineAnnealingScheduler',
+              fields: {
+                constant_steps: {
+                  default: 0,
+                  param: 'constant_steps',
+                },
+                min_lr: {
+                  default: 3e-5,
+                  param: 'min_lr',
+                },
+                warmup_steps: {
+                  default: 500,
+                  param: 'warmup_steps',
+                },
+              },
+            },
+          },
+        },
         peft: false,
+        plugins: {
+          config: 'MegatronMixedPrecision',
+          fields: {
+            autocast_enabled: false,
+            grad_reduce_in_fp32: true,
+            params_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            precision: 'bf16-mixed',
+          },
+        },
         recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'trainer'],
         strategy: 'MegatronStrategy',
+        strategyAll: {
+          ckpt_async_save: true,
+          ckpt_include_optimizer: true,
+          ckpt_parallel_load: true,
+          context_parallel_size: {
+            default: 1,
+            param: 'context_parallelism',
+          },
+          gradient_as_bucket_view: true,
+          pipeline_dtype: {
+            default: null,
+            param: 'pipeline_parallelism_type',
+          },
+          pipeline_model_parallel_size: {
+            default: 1,
+            param: 'pipeline_parallelism',
+          },
+          sequence_parallel: {
+            default: false,
+            param: 'sequence_parallelism',
+          },
+          tensor_model_parallel_size: {
+            default: 1,
+            param: 'tensor_parallelism',
+          },
+          virtual_pipeline_model_parallel_size: {
+            default: null,
+            param: 'virtual_pipeline_parallelism',
+          },
+        },
         strategyFields: {
           context_parallel_size: {
             default: 1,
@@ -21613,7 +43721,7 @@ export const NEMO2: Nemo2Tables = {
       variants: {},
     },
     qwen25_32b: {
-      consumed: ['precision'],
+      consumed: ['min_lr', 'precision'],
       outputs: {
         config: 'Qwen25Config32B',
         configFields: {},
@@ -21634,9 +43742,95 @@ export const NEMO2: Nemo2Tables = {
         },
         model: 'Qwen2Model',
         modelFields: [],
+        optim: {
+          config: 'MegatronOptimizerModule',
+          fields: {
+            config: {
+              config: 'OptimizerConfig',
+              fields: {
+                adam_beta1: 0.9,
+                adam_beta2: 0.95,
+                adam_eps: 1e-5,
+                bf16: true,
+                clip_grad: {
+                  default: 1.0,
+                  param: 'gradient_clip_val',
+                },
+                fp16: false,
+                lr: {
+                  default: 0.0003,
+                  param: 'max_lr',
+                },
+                optimizer: 'adam',
+                use_distributed_optimizer: true,
+                weight_decay: 0.1,
+              },
+            },
+            lr_scheduler: {
+              config: 'CosineAnnealingScheduler',
+              fields: {
+                constant_steps: {
+                  default: 0,
+                  param: 'constant_steps',
+                },
+                min_lr: {
+                  default: 3e-5,
+                  param: 'min_lr',
+                },
+                warmup_steps: {
+                  default: 500,
+                  param: 'warmup_steps',
+                },
+              },
+            },
+          },
+        },
         peft: false,
+        plugins: {
+          config: 'MegatronMixedPrecision',
+          fields: {
+            autocast_enabled: false,
+            grad_reduce_in_fp32: true,
+            params_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            precision: 'bf16-mixed',
+          },
+        },
         recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'trainer'],
         strategy: 'MegatronStrategy',
+        strategyAll: {
+          ckpt_async_save: true,
+          ckpt_include_optimizer: true,
+          ckpt_parallel_load: true,
+          context_parallel_size: {
+            default: 1,
+            param: 'context_parallelism',
+          },
+          gradient_as_bucket_view: true,
+          pipeline_dtype: {
+            opaque: 'torch.bfloat16',
+          },
+          pipeline_model_parallel_size: {
+            default: 2,
+            param: 'pipeline_parallelism',
+          },
+          sequence_parallel: {
+            default: false,
+            param: 'sequence_parallelism',
+          },
+          tensor_model_parallel_size: {
+            default: 8,
+            param: 'tensor_parallelism',
+          },
+          virtual_pipeline_model_parallel_size: {
+            default: null,
+            param: 'virtual_pipeline_parallelism',
+          },
+        },
         strategyFields: {
           context_parallel_size: {
             default: 1,
@@ -21700,7 +43894,7 @@ export const NEMO2: Nemo2Tables = {
       variants: {},
     },
     qwen25_500m: {
-      consumed: ['precision'],
+      consumed: ['min_lr', 'precision'],
       outputs: {
         config: 'Qwen25Config500M',
         configFields: {},
@@ -21721,9 +43915,96 @@ export const NEMO2: Nemo2Tables = {
         },
         model: 'Qwen2Model',
         modelFields: [],
+        optim: {
+          config: 'MegatronOptimizerModule',
+          fields: {
+            config: {
+              config: 'OptimizerConfig',
+              fields: {
+                adam_beta1: 0.9,
+                adam_beta2: 0.95,
+                adam_eps: 1e-5,
+                bf16: true,
+                clip_grad: {
+                  default: 1.0,
+                  param: 'gradient_clip_val',
+                },
+                fp16: false,
+                lr: {
+                  default: 0.0003,
+                  param: 'max_lr',
+                },
+                optimizer: 'adam',
+                use_distributed_optimizer: true,
+                weight_decay: 0.1,
+              },
+            },
+            lr_scheduler: {
+              config: 'CosineAnnealingScheduler',
+              fields: {
+                constant_steps: {
+                  default: 0,
+                  param: 'constant_steps',
+                },
+                min_lr: {
+                  default: 3e-5,
+                  param: 'min_lr',
+                },
+                warmup_steps: {
+                  default: 500,
+                  param: 'warmup_steps',
+                },
+              },
+            },
+          },
+        },
         peft: false,
+        plugins: {
+          config: 'MegatronMixedPrecision',
+          fields: {
+            autocast_enabled: false,
+            grad_reduce_in_fp32: true,
+            params_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            precision: 'bf16-mixed',
+          },
+        },
         recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'trainer'],
         strategy: 'MegatronStrategy',
+        strategyAll: {
+          ckpt_async_save: true,
+          ckpt_include_optimizer: true,
+          ckpt_parallel_load: true,
+          context_parallel_size: {
+            default: 1,
+            param: 'context_parallelism',
+          },
+          gradient_as_bucket_view: true,
+          pipeline_dtype: {
+            default: null,
+            param: 'pipeline_parallelism_type',
+          },
+          pipeline_model_parallel_size: {
+            default: 1,
+            param: 'pipeline_parallelism',
+          },
+          sequence_parallel: {
+            default: false,
+            param: 'sequence_parallelism',
+          },
+          tensor_model_parallel_size: {
+            default: 1,
+            param: 'tensor_parallelism',
+          },
+          virtual_pipeline_model_parallel_size: {
+            default: null,
+            param: 'virtual_pipeline_parallelism',
+          },
+        },
         strategyFields: {
           context_parallel_size: {
             default: 1,
@@ -21788,7 +44069,7 @@ export const NEMO2: Nemo2Tables = {
       variants: {},
     },
     qwen25_72b: {
-      consumed: ['precision'],
+      consumed: ['min_lr', 'precision'],
       outputs: {
         config: 'Qwen25Config72B',
         configFields: {},
@@ -21809,9 +44090,95 @@ export const NEMO2: Nemo2Tables = {
         },
         model: 'Qwen2Model',
         modelFields: [],
+        optim: {
+          config: 'MegatronOptimizerModule',
+          fields: {
+            config: {
+              config: 'OptimizerConfig',
+              fields: {
+                adam_beta1: 0.9,
+                adam_beta2: 0.95,
+                adam_eps: 1e-5,
+                bf16: true,
+                clip_grad: {
+                  default: 1.0,
+                  param: 'gradient_clip_val',
+                },
+                fp16: false,
+                lr: {
+                  default: 0.0003,
+                  param: 'max_lr',
+                },
+                optimizer: 'adam',
+                use_distributed_optimizer: true,
+                weight_decay: 0.1,
+              },
+            },
+            lr_scheduler: {
+              config: 'CosineAnnealingScheduler',
+              fields: {
+                constant_steps: {
+                  default: 0,
+                  param: 'constant_steps',
+                },
+                min_lr: {
+                  default: 3e-5,
+                  param: 'min_lr',
+                },
+                warmup_steps: {
+                  default: 500,
+                  param: 'warmup_steps',
+                },
+              },
+            },
+          },
+        },
         peft: false,
+        plugins: {
+          config: 'MegatronMixedPrecision',
+          fields: {
+            autocast_enabled: false,
+            grad_reduce_in_fp32: true,
+            params_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            precision: 'bf16-mixed',
+          },
+        },
         recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'trainer'],
         strategy: 'MegatronStrategy',
+        strategyAll: {
+          ckpt_async_save: true,
+          ckpt_include_optimizer: true,
+          ckpt_parallel_load: true,
+          context_parallel_size: {
+            default: 1,
+            param: 'context_parallelism',
+          },
+          gradient_as_bucket_view: true,
+          pipeline_dtype: {
+            opaque: 'torch.bfloat16',
+          },
+          pipeline_model_parallel_size: {
+            default: 4,
+            param: 'pipeline_parallelism',
+          },
+          sequence_parallel: {
+            default: false,
+            param: 'sequence_parallelism',
+          },
+          tensor_model_parallel_size: {
+            default: 8,
+            param: 'tensor_parallelism',
+          },
+          virtual_pipeline_model_parallel_size: {
+            default: null,
+            param: 'virtual_pipeline_parallelism',
+          },
+        },
         strategyFields: {
           context_parallel_size: {
             default: 1,
@@ -21875,7 +44242,7 @@ export const NEMO2: Nemo2Tables = {
       variants: {},
     },
     qwen25_7b: {
-      consumed: ['precision'],
+      consumed: ['min_lr', 'precision'],
       outputs: {
         config: 'Qwen25Config7B',
         configFields: {},
@@ -21896,9 +44263,96 @@ export const NEMO2: Nemo2Tables = {
         },
         model: 'Qwen2Model',
         modelFields: [],
+        optim: {
+          config: 'MegatronOptimizerModule',
+          fields: {
+            config: {
+              config: 'OptimizerConfig',
+              fields: {
+                adam_beta1: 0.9,
+                adam_beta2: 0.95,
+                adam_eps: 1e-5,
+                bf16: true,
+                clip_grad: {
+                  default: 1.0,
+                  param: 'gradient_clip_val',
+                },
+                fp16: false,
+                lr: {
+                  default: 0.0003,
+                  param: 'max_lr',
+                },
+                optimizer: 'adam',
+                use_distributed_optimizer: true,
+                weight_decay: 0.1,
+              },
+            },
+            lr_scheduler: {
+              config: 'CosineAnnealingScheduler',
+              fields: {
+                constant_steps: {
+                  default: 0,
+                  param: 'constant_steps',
+                },
+                min_lr: {
+                  default: 3e-5,
+                  param: 'min_lr',
+                },
+                warmup_steps: {
+                  default: 500,
+                  param: 'warmup_steps',
+                },
+              },
+            },
+          },
+        },
         peft: false,
+        plugins: {
+          config: 'MegatronMixedPrecision',
+          fields: {
+            autocast_enabled: false,
+            grad_reduce_in_fp32: true,
+            params_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            precision: 'bf16-mixed',
+          },
+        },
         recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'trainer'],
         strategy: 'MegatronStrategy',
+        strategyAll: {
+          ckpt_async_save: true,
+          ckpt_include_optimizer: true,
+          ckpt_parallel_load: true,
+          context_parallel_size: {
+            default: 1,
+            param: 'context_parallelism',
+          },
+          gradient_as_bucket_view: true,
+          pipeline_dtype: {
+            default: null,
+            param: 'pipeline_parallelism_type',
+          },
+          pipeline_model_parallel_size: {
+            default: 1,
+            param: 'pipeline_parallelism',
+          },
+          sequence_parallel: {
+            default: false,
+            param: 'sequence_parallelism',
+          },
+          tensor_model_parallel_size: {
+            default: 2,
+            param: 'tensor_parallelism',
+          },
+          virtual_pipeline_model_parallel_size: {
+            default: null,
+            param: 'virtual_pipeline_parallelism',
+          },
+        },
         strategyFields: {
           context_parallel_size: {
             default: 1,
@@ -21963,7 +44417,7 @@ export const NEMO2: Nemo2Tables = {
       variants: {},
     },
     qwen2_1p5b: {
-      consumed: ['precision'],
+      consumed: ['min_lr', 'precision'],
       outputs: {
         config: 'Qwen2Config1P5B',
         configFields: {},
@@ -21984,9 +44438,96 @@ export const NEMO2: Nemo2Tables = {
         },
         model: 'Qwen2Model',
         modelFields: [],
+        optim: {
+          config: 'MegatronOptimizerModule',
+          fields: {
+            config: {
+              config: 'OptimizerConfig',
+              fields: {
+                adam_beta1: 0.9,
+                adam_beta2: 0.95,
+                adam_eps: 1e-5,
+                bf16: true,
+                clip_grad: {
+                  default: 1.0,
+                  param: 'gradient_clip_val',
+                },
+                fp16: false,
+                lr: {
+                  default: 0.0003,
+                  param: 'max_lr',
+                },
+                optimizer: 'adam',
+                use_distributed_optimizer: true,
+                weight_decay: 0.1,
+              },
+            },
+            lr_scheduler: {
+              config: 'CosineAnnealingScheduler',
+              fields: {
+                constant_steps: {
+                  default: 0,
+                  param: 'constant_steps',
+                },
+                min_lr: {
+                  default: 3e-5,
+                  param: 'min_lr',
+                },
+                warmup_steps: {
+                  default: 500,
+                  param: 'warmup_steps',
+                },
+              },
+            },
+          },
+        },
         peft: false,
+        plugins: {
+          config: 'MegatronMixedPrecision',
+          fields: {
+            autocast_enabled: false,
+            grad_reduce_in_fp32: true,
+            params_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            precision: 'bf16-mixed',
+          },
+        },
         recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'trainer'],
         strategy: 'MegatronStrategy',
+        strategyAll: {
+          ckpt_async_save: true,
+          ckpt_include_optimizer: true,
+          ckpt_parallel_load: true,
+          context_parallel_size: {
+            default: 1,
+            param: 'context_parallelism',
+          },
+          gradient_as_bucket_view: true,
+          pipeline_dtype: {
+            default: null,
+            param: 'pipeline_parallelism_type',
+          },
+          pipeline_model_parallel_size: {
+            default: 1,
+            param: 'pipeline_parallelism',
+          },
+          sequence_parallel: {
+            default: false,
+            param: 'sequence_parallelism',
+          },
+          tensor_model_parallel_size: {
+            default: 1,
+            param: 'tensor_parallelism',
+          },
+          virtual_pipeline_model_parallel_size: {
+            default: null,
+            param: 'virtual_pipeline_parallelism',
+          },
+        },
         strategyFields: {
           context_parallel_size: {
             default: 1,
@@ -22051,7 +44592,7 @@ export const NEMO2: Nemo2Tables = {
       variants: {},
     },
     qwen2_500m: {
-      consumed: ['precision'],
+      consumed: ['min_lr', 'precision'],
       outputs: {
         config: 'Qwen2Config500M',
         configFields: {},
@@ -22072,9 +44613,96 @@ export const NEMO2: Nemo2Tables = {
         },
         model: 'Qwen2Model',
         modelFields: [],
+        optim: {
+          config: 'MegatronOptimizerModule',
+          fields: {
+            config: {
+              config: 'OptimizerConfig',
+              fields: {
+                adam_beta1: 0.9,
+                adam_beta2: 0.95,
+                adam_eps: 1e-5,
+                bf16: true,
+                clip_grad: {
+                  default: 1.0,
+                  param: 'gradient_clip_val',
+                },
+                fp16: false,
+                lr: {
+                  default: 0.0003,
+                  param: 'max_lr',
+                },
+                optimizer: 'adam',
+                use_distributed_optimizer: true,
+                weight_decay: 0.1,
+              },
+            },
+            lr_scheduler: {
+              config: 'CosineAnnealingScheduler',
+              fields: {
+                constant_steps: {
+                  default: 0,
+                  param: 'constant_steps',
+                },
+                min_lr: {
+                  default: 3e-5,
+                  param: 'min_lr',
+                },
+                warmup_steps: {
+                  default: 500,
+                  param: 'warmup_steps',
+                },
+              },
+            },
+          },
+        },
         peft: false,
+        plugins: {
+          config: 'MegatronMixedPrecision',
+          fields: {
+            autocast_enabled: false,
+            grad_reduce_in_fp32: true,
+            params_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            precision: 'bf16-mixed',
+          },
+        },
         recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'trainer'],
         strategy: 'MegatronStrategy',
+        strategyAll: {
+          ckpt_async_save: true,
+          ckpt_include_optimizer: true,
+          ckpt_parallel_load: true,
+          context_parallel_size: {
+            default: 1,
+            param: 'context_parallelism',
+          },
+          gradient_as_bucket_view: true,
+          pipeline_dtype: {
+            default: null,
+            param: 'pipeline_parallelism_type',
+          },
+          pipeline_model_parallel_size: {
+            default: 1,
+            param: 'pipeline_parallelism',
+          },
+          sequence_parallel: {
+            default: false,
+            param: 'sequence_parallelism',
+          },
+          tensor_model_parallel_size: {
+            default: 1,
+            param: 'tensor_parallelism',
+          },
+          virtual_pipeline_model_parallel_size: {
+            default: null,
+            param: 'virtual_pipeline_parallelism',
+          },
+        },
         strategyFields: {
           context_parallel_size: {
             default: 1,
@@ -22139,7 +44767,7 @@ export const NEMO2: Nemo2Tables = {
       variants: {},
     },
     qwen2_72b: {
-      consumed: ['precision'],
+      consumed: ['min_lr', 'precision'],
       outputs: {
         config: 'Qwen2Config72B',
         configFields: {},
@@ -22160,9 +44788,95 @@ export const NEMO2: Nemo2Tables = {
         },
         model: 'Qwen2Model',
         modelFields: [],
+        optim: {
+          config: 'MegatronOptimizerModule',
+          fields: {
+            config: {
+              config: 'OptimizerConfig',
+              fields: {
+                adam_beta1: 0.9,
+                adam_beta2: 0.95,
+                adam_eps: 1e-5,
+                bf16: true,
+                clip_grad: {
+                  default: 1.0,
+                  param: 'gradient_clip_val',
+                },
+                fp16: false,
+                lr: {
+                  default: 0.0003,
+                  param: 'max_lr',
+                },
+                optimizer: 'adam',
+                use_distributed_optimizer: true,
+                weight_decay: 0.1,
+              },
+            },
+            lr_scheduler: {
+              config: 'CosineAnnealingScheduler',
+              fields: {
+                constant_steps: {
+                  default: 0,
+                  param: 'constant_steps',
+                },
+                min_lr: {
+                  default: 3e-5,
+                  param: 'min_lr',
+                },
+                warmup_steps: {
+                  default: 500,
+                  param: 'warmup_steps',
+                },
+              },
+            },
+          },
+        },
         peft: false,
+        plugins: {
+          config: 'MegatronMixedPrecision',
+          fields: {
+            autocast_enabled: false,
+            grad_reduce_in_fp32: true,
+            params_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            precision: 'bf16-mixed',
+          },
+        },
         recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'trainer'],
         strategy: 'MegatronStrategy',
+        strategyAll: {
+          ckpt_async_save: true,
+          ckpt_include_optimizer: true,
+          ckpt_parallel_load: true,
+          context_parallel_size: {
+            default: 1,
+            param: 'context_parallelism',
+          },
+          gradient_as_bucket_view: true,
+          pipeline_dtype: {
+            opaque: 'torch.bfloat16',
+          },
+          pipeline_model_parallel_size: {
+            default: 4,
+            param: 'pipeline_parallelism',
+          },
+          sequence_parallel: {
+            default: false,
+            param: 'sequence_parallelism',
+          },
+          tensor_model_parallel_size: {
+            default: 8,
+            param: 'tensor_parallelism',
+          },
+          virtual_pipeline_model_parallel_size: {
+            default: null,
+            param: 'virtual_pipeline_parallelism',
+          },
+        },
         strategyFields: {
           context_parallel_size: {
             default: 1,
@@ -22226,7 +44940,7 @@ export const NEMO2: Nemo2Tables = {
       variants: {},
     },
     qwen2_7b: {
-      consumed: ['precision'],
+      consumed: ['min_lr', 'precision'],
       outputs: {
         config: 'Qwen2Config7B',
         configFields: {},
@@ -22247,9 +44961,96 @@ export const NEMO2: Nemo2Tables = {
         },
         model: 'Qwen2Model',
         modelFields: [],
+        optim: {
+          config: 'MegatronOptimizerModule',
+          fields: {
+            config: {
+              config: 'OptimizerConfig',
+              fields: {
+                adam_beta1: 0.9,
+                adam_beta2: 0.95,
+                adam_eps: 1e-5,
+                bf16: true,
+                clip_grad: {
+                  default: 1.0,
+                  param: 'gradient_clip_val',
+                },
+                fp16: false,
+                lr: {
+                  default: 0.0003,
+                  param: 'max_lr',
+                },
+                optimizer: 'adam',
+                use_distributed_optimizer: true,
+                weight_decay: 0.1,
+              },
+            },
+            lr_scheduler: {
+              config: 'CosineAnnealingScheduler',
+              fields: {
+                constant_steps: {
+                  default: 0,
+                  param: 'constant_steps',
+                },
+                min_lr: {
+                  default: 3e-5,
+                  param: 'min_lr',
+                },
+                warmup_steps: {
+                  default: 500,
+                  param: 'warmup_steps',
+                },
+              },
+            },
+          },
+        },
         peft: false,
+        plugins: {
+          config: 'MegatronMixedPrecision',
+          fields: {
+            autocast_enabled: false,
+            grad_reduce_in_fp32: true,
+            params_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            precision: 'bf16-mixed',
+          },
+        },
         recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'trainer'],
         strategy: 'MegatronStrategy',
+        strategyAll: {
+          ckpt_async_save: true,
+          ckpt_include_optimizer: true,
+          ckpt_parallel_load: true,
+          context_parallel_size: {
+            default: 1,
+            param: 'context_parallelism',
+          },
+          gradient_as_bucket_view: true,
+          pipeline_dtype: {
+            default: null,
+            param: 'pipeline_parallelism_type',
+          },
+          pipeline_model_parallel_size: {
+            default: 1,
+            param: 'pipeline_parallelism',
+          },
+          sequence_parallel: {
+            default: false,
+            param: 'sequence_parallelism',
+          },
+          tensor_model_parallel_size: {
+            default: 2,
+            param: 'tensor_parallelism',
+          },
+          virtual_pipeline_model_parallel_size: {
+            default: null,
+            param: 'virtual_pipeline_parallelism',
+          },
+        },
         strategyFields: {
           context_parallel_size: {
             default: 1,
@@ -22317,7 +45118,7 @@ export const NEMO2: Nemo2Tables = {
       unsupported: 'no pretrain_recipe',
     },
     qwen3_14b: {
-      consumed: ['precision'],
+      consumed: ['min_lr', 'precision'],
       outputs: {
         config: 'Qwen3Config14B',
         configFields: {},
@@ -22343,9 +45144,111 @@ export const NEMO2: Nemo2Tables = {
         },
         model: 'Qwen3Model',
         modelFields: [],
+        optim: {
+          config: 'MegatronOptimizerModule',
+          fields: {
+            config: {
+              config: 'OptimizerConfig',
+              fields: {
+                adam_beta1: 0.9,
+                adam_beta2: 0.95,
+                adam_eps: 1e-5,
+                bf16: true,
+                clip_grad: {
+                  default: 1.0,
+                  param: 'gradient_clip_val',
+                },
+                fp16: false,
+                lr: {
+                  default: 0.0003,
+                  param: 'max_lr',
+                },
+                optimizer: 'adam',
+                use_distributed_optimizer: true,
+                weight_decay: 0.1,
+              },
+            },
+            lr_scheduler: {
+              config: 'CosineAnnealingScheduler',
+              fields: {
+                constant_steps: {
+                  default: 0,
+                  param: 'constant_steps',
+                },
+                min_lr: {
+                  default: 3e-5,
+                  param: 'min_lr',
+                },
+                warmup_steps: {
+                  default: 500,
+                  param: 'warmup_steps',
+                },
+              },
+            },
+          },
+        },
         peft: false,
+        plugins: {
+          config: 'MegatronMixedPrecision',
+          fields: {
+            autocast_enabled: false,
+            grad_reduce_in_fp32: true,
+            params_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            precision: 'bf16-mixed',
+          },
+        },
         recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'trainer'],
         strategy: 'MegatronStrategy',
+        strategyAll: {
+          account_for_embedding_in_pipeline_split: false,
+          account_for_loss_in_pipeline_split: false,
+          ckpt_async_save: true,
+          ckpt_include_optimizer: true,
+          ckpt_parallel_load: true,
+          context_parallel_size: {
+            default: 1,
+            param: 'context_parallelism',
+          },
+          ddp: {
+            config: 'DistributedDataParallelConfig',
+            fields: {
+              average_in_collective: true,
+              check_for_nan_in_grad: true,
+              data_parallel_sharding_strategy: 'optim_grads_params',
+              grad_reduce_in_fp32: true,
+              overlap_grad_reduce: true,
+              overlap_param_gather: true,
+            },
+          },
+          expert_model_parallel_size: 1,
+          expert_tensor_parallel_size: 1,
+          gradient_as_bucket_view: true,
+          pipeline_dtype: {
+            default: null,
+            param: 'pipeline_parallelism_type',
+          },
+          pipeline_model_parallel_size: {
+            default: 1,
+            param: 'pipeline_parallelism',
+          },
+          sequence_parallel: {
+            default: false,
+            param: 'sequence_parallelism',
+          },
+          tensor_model_parallel_size: {
+            default: 8,
+            param: 'tensor_parallelism',
+          },
+          virtual_pipeline_model_parallel_size: {
+            default: null,
+            param: 'virtual_pipeline_parallelism',
+          },
+        },
         strategyFields: {
           context_parallel_size: {
             default: 1,
@@ -22412,7 +45315,7 @@ export const NEMO2: Nemo2Tables = {
       variants: {},
     },
     qwen3_1p7b: {
-      consumed: ['precision'],
+      consumed: ['min_lr', 'precision'],
       outputs: {
         config: 'Qwen3Config1P7B',
         configFields: {},
@@ -22438,9 +45341,111 @@ export const NEMO2: Nemo2Tables = {
         },
         model: 'Qwen3Model',
         modelFields: [],
+        optim: {
+          config: 'MegatronOptimizerModule',
+          fields: {
+            config: {
+              config: 'OptimizerConfig',
+              fields: {
+                adam_beta1: 0.9,
+                adam_beta2: 0.95,
+                adam_eps: 1e-5,
+                bf16: true,
+                clip_grad: {
+                  default: 1.0,
+                  param: 'gradient_clip_val',
+                },
+                fp16: false,
+                lr: {
+                  default: 0.0003,
+                  param: 'max_lr',
+                },
+                optimizer: 'adam',
+                use_distributed_optimizer: true,
+                weight_decay: 0.1,
+              },
+            },
+            lr_scheduler: {
+              config: 'CosineAnnealingScheduler',
+              fields: {
+                constant_steps: {
+                  default: 0,
+                  param: 'constant_steps',
+                },
+                min_lr: {
+                  default: 3e-5,
+                  param: 'min_lr',
+                },
+                warmup_steps: {
+                  default: 500,
+                  param: 'warmup_steps',
+                },
+              },
+            },
+          },
+        },
         peft: false,
+        plugins: {
+          config: 'MegatronMixedPrecision',
+          fields: {
+            autocast_enabled: false,
+            grad_reduce_in_fp32: true,
+            params_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            precision: 'bf16-mixed',
+          },
+        },
         recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'trainer'],
         strategy: 'MegatronStrategy',
+        strategyAll: {
+          account_for_embedding_in_pipeline_split: false,
+          account_for_loss_in_pipeline_split: false,
+          ckpt_async_save: true,
+          ckpt_include_optimizer: true,
+          ckpt_parallel_load: true,
+          context_parallel_size: {
+            default: 1,
+            param: 'context_parallelism',
+          },
+          ddp: {
+            config: 'DistributedDataParallelConfig',
+            fields: {
+              average_in_collective: true,
+              check_for_nan_in_grad: true,
+              data_parallel_sharding_strategy: 'optim_grads_params',
+              grad_reduce_in_fp32: true,
+              overlap_grad_reduce: true,
+              overlap_param_gather: true,
+            },
+          },
+          expert_model_parallel_size: 1,
+          expert_tensor_parallel_size: 1,
+          gradient_as_bucket_view: true,
+          pipeline_dtype: {
+            default: null,
+            param: 'pipeline_parallelism_type',
+          },
+          pipeline_model_parallel_size: {
+            default: 1,
+            param: 'pipeline_parallelism',
+          },
+          sequence_parallel: {
+            default: false,
+            param: 'sequence_parallelism',
+          },
+          tensor_model_parallel_size: {
+            default: 1,
+            param: 'tensor_parallelism',
+          },
+          virtual_pipeline_model_parallel_size: {
+            default: null,
+            param: 'virtual_pipeline_parallelism',
+          },
+        },
         strategyFields: {
           context_parallel_size: {
             default: 1,
@@ -22507,7 +45512,7 @@ export const NEMO2: Nemo2Tables = {
       variants: {},
     },
     qwen3_32b: {
-      consumed: ['precision'],
+      consumed: ['min_lr', 'precision'],
       outputs: {
         config: 'Qwen3Config32B',
         configFields: {
@@ -22537,9 +45542,111 @@ export const NEMO2: Nemo2Tables = {
         },
         model: 'Qwen3Model',
         modelFields: [],
+        optim: {
+          config: 'MegatronOptimizerModule',
+          fields: {
+            config: {
+              config: 'OptimizerConfig',
+              fields: {
+                adam_beta1: 0.9,
+                adam_beta2: 0.95,
+                adam_eps: 1e-5,
+                bf16: true,
+                clip_grad: {
+                  default: 1.0,
+                  param: 'gradient_clip_val',
+                },
+                fp16: false,
+                lr: {
+                  default: 0.0003,
+                  param: 'max_lr',
+                },
+                optimizer: 'adam',
+                use_distributed_optimizer: true,
+                weight_decay: 0.1,
+              },
+            },
+            lr_scheduler: {
+              config: 'CosineAnnealingScheduler',
+              fields: {
+                constant_steps: {
+                  default: 0,
+                  param: 'constant_steps',
+                },
+                min_lr: {
+                  default: 3e-5,
+                  param: 'min_lr',
+                },
+                warmup_steps: {
+                  default: 500,
+                  param: 'warmup_steps',
+                },
+              },
+            },
+          },
+        },
         peft: false,
+        plugins: {
+          config: 'MegatronMixedPrecision',
+          fields: {
+            autocast_enabled: false,
+            grad_reduce_in_fp32: true,
+            params_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            precision: 'bf16-mixed',
+          },
+        },
         recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'trainer'],
         strategy: 'MegatronStrategy',
+        strategyAll: {
+          account_for_embedding_in_pipeline_split: false,
+          account_for_loss_in_pipeline_split: false,
+          ckpt_async_save: true,
+          ckpt_include_optimizer: true,
+          ckpt_parallel_load: true,
+          context_parallel_size: {
+            default: 1,
+            param: 'context_parallelism',
+          },
+          ddp: {
+            config: 'DistributedDataParallelConfig',
+            fields: {
+              average_in_collective: true,
+              check_for_nan_in_grad: true,
+              data_parallel_sharding_strategy: 'optim_grads_params',
+              grad_reduce_in_fp32: true,
+              overlap_grad_reduce: true,
+              overlap_param_gather: true,
+            },
+          },
+          expert_model_parallel_size: 1,
+          expert_tensor_parallel_size: 1,
+          gradient_as_bucket_view: true,
+          pipeline_dtype: {
+            default: null,
+            param: 'pipeline_parallelism_type',
+          },
+          pipeline_model_parallel_size: {
+            default: 2,
+            param: 'pipeline_parallelism',
+          },
+          sequence_parallel: {
+            default: false,
+            param: 'sequence_parallelism',
+          },
+          tensor_model_parallel_size: {
+            default: 8,
+            param: 'tensor_parallelism',
+          },
+          virtual_pipeline_model_parallel_size: {
+            default: null,
+            param: 'virtual_pipeline_parallelism',
+          },
+        },
         strategyFields: {
           context_parallel_size: {
             default: 1,
@@ -22606,7 +45713,7 @@ export const NEMO2: Nemo2Tables = {
       variants: {},
     },
     qwen3_4b: {
-      consumed: ['precision'],
+      consumed: ['min_lr', 'precision'],
       outputs: {
         config: 'Qwen3Config4B',
         configFields: {},
@@ -22632,9 +45739,111 @@ export const NEMO2: Nemo2Tables = {
         },
         model: 'Qwen3Model',
         modelFields: [],
+        optim: {
+          config: 'MegatronOptimizerModule',
+          fields: {
+            config: {
+              config: 'OptimizerConfig',
+              fields: {
+                adam_beta1: 0.9,
+                adam_beta2: 0.95,
+                adam_eps: 1e-5,
+                bf16: true,
+                clip_grad: {
+                  default: 1.0,
+                  param: 'gradient_clip_val',
+                },
+                fp16: false,
+                lr: {
+                  default: 0.0003,
+                  param: 'max_lr',
+                },
+                optimizer: 'adam',
+                use_distributed_optimizer: true,
+                weight_decay: 0.1,
+              },
+            },
+            lr_scheduler: {
+              config: 'CosineAnnealingScheduler',
+              fields: {
+                constant_steps: {
+                  default: 0,
+                  param: 'constant_steps',
+                },
+                min_lr: {
+                  default: 3e-5,
+                  param: 'min_lr',
+                },
+                warmup_steps: {
+                  default: 500,
+                  param: 'warmup_steps',
+                },
+              },
+            },
+          },
+        },
         peft: false,
+        plugins: {
+          config: 'MegatronMixedPrecision',
+          fields: {
+            autocast_enabled: false,
+            grad_reduce_in_fp32: true,
+            params_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            precision: 'bf16-mixed',
+          },
+        },
         recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'trainer'],
         strategy: 'MegatronStrategy',
+        strategyAll: {
+          account_for_embedding_in_pipeline_split: false,
+          account_for_loss_in_pipeline_split: false,
+          ckpt_async_save: true,
+          ckpt_include_optimizer: true,
+          ckpt_parallel_load: true,
+          context_parallel_size: {
+            default: 1,
+            param: 'context_parallelism',
+          },
+          ddp: {
+            config: 'DistributedDataParallelConfig',
+            fields: {
+              average_in_collective: true,
+              check_for_nan_in_grad: true,
+              data_parallel_sharding_strategy: 'optim_grads_params',
+              grad_reduce_in_fp32: true,
+              overlap_grad_reduce: true,
+              overlap_param_gather: true,
+            },
+          },
+          expert_model_parallel_size: 1,
+          expert_tensor_parallel_size: 1,
+          gradient_as_bucket_view: true,
+          pipeline_dtype: {
+            default: null,
+            param: 'pipeline_parallelism_type',
+          },
+          pipeline_model_parallel_size: {
+            default: 1,
+            param: 'pipeline_parallelism',
+          },
+          sequence_parallel: {
+            default: false,
+            param: 'sequence_parallelism',
+          },
+          tensor_model_parallel_size: {
+            default: 2,
+            param: 'tensor_parallelism',
+          },
+          virtual_pipeline_model_parallel_size: {
+            default: null,
+            param: 'virtual_pipeline_parallelism',
+          },
+        },
         strategyFields: {
           context_parallel_size: {
             default: 1,
@@ -22701,7 +45910,7 @@ export const NEMO2: Nemo2Tables = {
       variants: {},
     },
     qwen3_600m: {
-      consumed: ['precision'],
+      consumed: ['min_lr', 'precision'],
       outputs: {
         config: 'Qwen3Config600M',
         configFields: {},
@@ -22722,9 +45931,111 @@ export const NEMO2: Nemo2Tables = {
         },
         model: 'Qwen3Model',
         modelFields: [],
+        optim: {
+          config: 'MegatronOptimizerModule',
+          fields: {
+            config: {
+              config: 'OptimizerConfig',
+              fields: {
+                adam_beta1: 0.9,
+                adam_beta2: 0.95,
+                adam_eps: 1e-5,
+                bf16: true,
+                clip_grad: {
+                  default: 1.0,
+                  param: 'gradient_clip_val',
+                },
+                fp16: false,
+                lr: {
+                  default: 0.0003,
+                  param: 'max_lr',
+                },
+                optimizer: 'adam',
+                use_distributed_optimizer: true,
+                weight_decay: 0.1,
+              },
+            },
+            lr_scheduler: {
+              config: 'CosineAnnealingScheduler',
+              fields: {
+                constant_steps: {
+                  default: 0,
+                  param: 'constant_steps',
+                },
+                min_lr: {
+                  default: 3e-5,
+                  param: 'min_lr',
+                },
+                warmup_steps: {
+                  default: 500,
+                  param: 'warmup_steps',
+                },
+              },
+            },
+          },
+        },
         peft: false,
+        plugins: {
+          config: 'MegatronMixedPrecision',
+          fields: {
+            autocast_enabled: false,
+            grad_reduce_in_fp32: true,
+            params_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            precision: 'bf16-mixed',
+          },
+        },
         recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'trainer'],
         strategy: 'MegatronStrategy',
+        strategyAll: {
+          account_for_embedding_in_pipeline_split: false,
+          account_for_loss_in_pipeline_split: false,
+          ckpt_async_save: true,
+          ckpt_include_optimizer: true,
+          ckpt_parallel_load: true,
+          context_parallel_size: {
+            default: 1,
+            param: 'context_parallelism',
+          },
+          ddp: {
+            config: 'DistributedDataParallelConfig',
+            fields: {
+              average_in_collective: true,
+              check_for_nan_in_grad: true,
+              data_parallel_sharding_strategy: 'optim_grads_params',
+              grad_reduce_in_fp32: true,
+              overlap_grad_reduce: true,
+              overlap_param_gather: true,
+            },
+          },
+          expert_model_parallel_size: 1,
+          expert_tensor_parallel_size: 1,
+          gradient_as_bucket_view: true,
+          pipeline_dtype: {
+            default: null,
+            param: 'pipeline_parallelism_type',
+          },
+          pipeline_model_parallel_size: {
+            default: 1,
+            param: 'pipeline_parallelism',
+          },
+          sequence_parallel: {
+            default: false,
+            param: 'sequence_parallelism',
+          },
+          tensor_model_parallel_size: {
+            default: 1,
+            param: 'tensor_parallelism',
+          },
+          virtual_pipeline_model_parallel_size: {
+            default: null,
+            param: 'virtual_pipeline_parallelism',
+          },
+        },
         strategyFields: {
           context_parallel_size: {
             default: 1,
@@ -22791,7 +46102,7 @@ export const NEMO2: Nemo2Tables = {
       variants: {},
     },
     qwen3_8b: {
-      consumed: ['precision'],
+      consumed: ['min_lr', 'precision'],
       outputs: {
         config: 'Qwen3Config8B',
         configFields: {},
@@ -22817,9 +46128,111 @@ export const NEMO2: Nemo2Tables = {
         },
         model: 'Qwen3Model',
         modelFields: [],
+        optim: {
+          config: 'MegatronOptimizerModule',
+          fields: {
+            config: {
+              config: 'OptimizerConfig',
+              fields: {
+                adam_beta1: 0.9,
+                adam_beta2: 0.95,
+                adam_eps: 1e-5,
+                bf16: true,
+                clip_grad: {
+                  default: 1.0,
+                  param: 'gradient_clip_val',
+                },
+                fp16: false,
+                lr: {
+                  default: 0.0003,
+                  param: 'max_lr',
+                },
+                optimizer: 'adam',
+                use_distributed_optimizer: true,
+                weight_decay: 0.1,
+              },
+            },
+            lr_scheduler: {
+              config: 'CosineAnnealingScheduler',
+              fields: {
+                constant_steps: {
+                  default: 0,
+                  param: 'constant_steps',
+                },
+                min_lr: {
+                  default: 3e-5,
+                  param: 'min_lr',
+                },
+                warmup_steps: {
+                  default: 500,
+                  param: 'warmup_steps',
+                },
+              },
+            },
+          },
+        },
         peft: false,
+        plugins: {
+          config: 'MegatronMixedPrecision',
+          fields: {
+            autocast_enabled: false,
+            grad_reduce_in_fp32: true,
+            params_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            pipeline_dtype: {
+              opaque: 'torch.bfloat16',
+            },
+            precision: 'bf16-mixed',
+          },
+        },
         recipeFields: ['data', 'log', 'model', 'optim', 'resume', 'trainer'],
         strategy: 'MegatronStrategy',
+        strategyAll: {
+          account_for_embedding_in_pipeline_split: false,
+          account_for_loss_in_pipeline_split: false,
+          ckpt_async_save: true,
+          ckpt_include_optimizer: true,
+          ckpt_parallel_load: true,
+          context_parallel_size: {
+            default: 1,
+            param: 'context_parallelism',
+          },
+          ddp: {
+            config: 'DistributedDataParallelConfig',
+            fields: {
+              average_in_collective: true,
+              check_for_nan_in_grad: true,
+              data_parallel_sharding_strategy: 'optim_grads_params',
+              grad_reduce_in_fp32: true,
+              overlap_grad_reduce: true,
+              overlap_param_gather: true,
+            },
+          },
+          expert_model_parallel_size: 1,
+          expert_tensor_parallel_size: 1,
+          gradient_as_bucket_view: true,
+          pipeline_dtype: {
+            default: null,
+            param: 'pipeline_parallelism_type',
+          },
+          pipeline_model_parallel_size: {
+            default: 1,
+            param: 'pipeline_parallelism',
+          },
+          sequence_parallel: {
+            default: false,
+            param: 'sequence_parallelism',
+          },
+          tensor_model_parallel_size: {
+            default: 4,
+            param: 'tensor_parallelism',
+          },
+          virtual_pipeline_model_parallel_size: {
+            default: null,
+            param: 'virtual_pipeline_parallelism',
+          },
+        },
         strategyFields: {
           context_parallel_size: {
             default: 1,
