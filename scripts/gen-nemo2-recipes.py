@@ -665,8 +665,29 @@ def pretrain_recipe(name):
                     variants[p] = {"value": not d, "outputs": alt}
             except Unsupported as e:
                 variants[p] = {"value": not d, "unsupported": str(e)}
+    # A consumed non-boolean parameter (`min_lr if min_lr is not None else 0.1 * max_lr`) re-run with
+    # other values: when only the LR scheduler changes, N, D and the layout do not depend on it (the
+    # schedule still does).
+    def nd(outs):
+        o = json.loads(json.dumps(outs))
+        if isinstance(o.get("optim"), dict) and isinstance(o["optim"].get("fields"), dict):
+            o["optim"]["fields"].pop("lr_scheduler", None)
+        return o
+
+    optim_only = []
+    for p in sorted(used):
+        d = signature.get(p)
+        if isinstance(d, bool) or not (d is None or isinstance(d, (int, float))):
+            continue
+        probes = [0.000123, 7] if d is None else [d * 3 + 1]
+        try:
+            if all(nd(run({p: v})[0]) == nd(base) for v in probes):
+                optim_only.append(p)
+        except Unsupported:
+            pass
     return {
         "signature": {k: v for k, v in signature.items() if not (isinstance(v, dict) and "$expr" in v)},
+        "scheduleOnly": optim_only,
         "consumed": sorted(used),
         "outputs": base,
         "variants": variants,

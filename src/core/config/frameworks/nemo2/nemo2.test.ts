@@ -368,6 +368,55 @@ describe('nemo2: memory layout (MegatronStrategy, MegatronMixedPrecision, Optimi
   });
 });
 
+describe('nemo2: LR schedule (CosineAnnealingScheduler, max_steps from the trainer)', () => {
+  const sched = (body: string) => nemo2Reader.schedule!(`${HEAD}${body}`, {});
+  it('llama3_8b as shipped: lr 3e-4, 2000 warmup steps (lr·(s+1)/(W+1)), cosine to min_lr 0.1·lr at trainer.max_steps', () => {
+    // Was: no schedule extractor for NeMo 2 recipes.
+    const s = sched('recipe = llm.llama3_8b.pretrain_recipe()\n');
+    assert.deepEqual(s.errors, []);
+    assert.equal(s.schedule?.peakLr, 3e-4);
+    assert.ok(Math.abs(s.schedule!.finalLr - 3e-5) < 1e-12);
+    assert.equal(s.schedule?.warmup, 2000);
+    assert.equal(s.schedule?.warmupShape, 'linear-plus-one');
+    assert.equal(s.schedule?.horizon, 1_168_251);
+    assert.equal(s.plan?.totalSteps, 1_168_251);
+    assert.equal(s.plan?.batchTokens, 512 * 8192);
+  });
+  it('recipe arguments and edits; constant_steps > 0 is the Megatron-style warmup and hold', () => {
+    const s = sched(
+      'recipe = llm.qwen25_7b.pretrain_recipe(max_steps=1000, warmup_steps=100, max_lr=1e-3)\nrecipe.optim.lr_scheduler.constant_steps = 50\n',
+    );
+    assert.equal(s.schedule?.peakLr, 1e-3);
+    assert.equal(s.schedule?.warmupShape, 'linear');
+    assert.equal(s.schedule?.horizon, 950);
+    assert.equal(s.keyLines['optim.lr_scheduler.constant_steps'], 4);
+    const lr = sched(
+      'recipe = llm.llama3_8b.pretrain_recipe()\nrecipe.optim.config.lr = 1e-4\nrecipe.trainer.max_steps = 5000\n',
+    );
+    assert.equal(lr.schedule?.peakLr, 1e-4);
+    assert.equal(lr.schedule?.horizon, 5000);
+  });
+  it('min_lr passed to a qwen/nemotron recipe: N and D stand (only the scheduler depends on it), the schedule is unknown', () => {
+    // Was: N and D unknown ("the recipe branches on `min_lr`").
+    const text = `${HEAD}recipe = llm.qwen25_7b.pretrain_recipe(max_steps=1000, min_lr=1e-5)\n`;
+    assert.equal(countParams(spec(text).architecture!).total, 7_615_616_512);
+    assert.equal(spec(text).training.tokens, 1000 * 32 * 4096);
+    assert.match(nemo2Reader.schedule!(text, {}).errors.join(' '), /min_lr/);
+  });
+  it('a replaced optimizer or scheduler is an error naming the key', () => {
+    assert.match(
+      sched('recipe = llm.llama3_8b.pretrain_recipe()\nrecipe.optim = my_optim()\n').errors.join(' '),
+      /recipe\.optim/,
+    );
+    assert.match(
+      sched(
+        'recipe = llm.llama3_8b.pretrain_recipe()\nrecipe.optim.lr_scheduler = run.Config(WarmupHoldPolicyScheduler)\n',
+      ).errors.join(' '),
+      /optim\.lr_scheduler/,
+    );
+  });
+});
+
 describe('nemo2: recognition', () => {
   it('is recognized and no longer reported as an unsupported framework', () => {
     assert.equal(recognize(fixture('llama3_8b_quickstart.py'), '/x/train.py'), nemo2Reader);

@@ -7,6 +7,7 @@ import { findTokenizer } from '../../tables/tokenizers';
 import { evaluate, matchBracket, PyScript, splitArgs, UNKNOWN, type PyEval } from '../olmo-core/python';
 import { NEMO2_INVENTORY } from './inventory';
 import { buildLayout, nemo2Layout, setLayoutReader } from './layout';
+import { nemo2Schedule, setScheduleReader, type Nemo2ScheduleInput } from './schedule';
 import type { ParallelLayout } from '../../../model/layout';
 import { NEMO2, NEMO2_COMMIT } from './tables';
 import type { Nemo2FinetuneOutputs, Nemo2Outputs, Nemo2Value } from './tableTypes';
@@ -210,6 +211,7 @@ interface Ctx {
   nMissing: string[];
   dMissing: string[];
   layout?: ParallelLayout;
+  schedule?: Nemo2ScheduleInput;
 }
 
 function detect(text: string): number {
@@ -628,7 +630,11 @@ function read(text: string): ReadResult {
       : ['the recipe model'];
   if (ctx.spec.training.tokens === undefined && ctx.dMissing.length)
     ctx.spec.training.missing = [...new Set(ctx.dMissing.map(clean))];
-  return { kind: 'run-config', spec: ctx.spec, parsed: { nemo2Layout: ctx.layout } };
+  return {
+    kind: 'run-config',
+    spec: ctx.spec,
+    parsed: { nemo2Layout: ctx.layout, nemo2Schedule: ctx.schedule },
+  };
 }
 
 function bothUnknown(ctx: Ctx, what: string, message: string, at?: FieldSource) {
@@ -756,6 +762,7 @@ function readRecipe(ctx: Ctx): void {
   const args = new Map<string, Val>();
   const code = ctx.script.code;
   let outputs: Nemo2Outputs | Nemo2FinetuneOutputs;
+  let scheduleUnread: string | undefined;
   let finetune: Nemo2FinetuneOutputs | undefined;
   if (call.fn === 'finetune_recipe') {
     ctx.spec.training.finetune = true;
@@ -840,6 +847,14 @@ function readRecipe(ctx: Ctx): void {
             return;
           }
           outputs = variant.outputs;
+        } else if (
+          !variant &&
+          value !== entry.signature[a.name] &&
+          typeof entry.signature[a.name] !== 'boolean' &&
+          entry.scheduleOnly.includes(a.name)
+        ) {
+          // Only the LR scheduler depends on it (generator re-run): N, D and layout stand.
+          scheduleUnread = `\`${a.name}\` is given and the recipe derives its LR scheduler from it (not read)`;
         } else if (
           !variant &&
           value !== entry.signature[a.name] &&
@@ -1220,7 +1235,66 @@ function readRecipe(ctx: Ctx): void {
     peft: finetune ? peftClass : undefined,
     resolve: (v) => resolve(v, args),
   });
+  ctx.schedule = scheduleInput(
+    outputs,
+    layoutEdits,
+    trainer.get('max_steps')!,
+    (v) => resolve(v, args),
+    callSrc,
+  );
+  if (scheduleUnread) ctx.schedule.problem = `unknown: ${scheduleUnread}`;
 }
+
+/** The LR schedule's inputs: the table's MegatronOptimizerModule, then `recipe.optim.*` edits. */
+function scheduleInput(
+  outputs: Nemo2Outputs,
+  edits: Map<string, Val>,
+  maxSteps: Val,
+  res: (v: Nemo2Value) => Val,
+  at: FieldSource,
+): Nemo2ScheduleInput {
+  const lines: Record<string, number> = { recipe: at.keyRange.start.line + 1 };
+  for (const [path, v] of edits)
+    if ((path.startsWith('optim.') || path === 'trainer.max_steps') && v.src)
+      lines[path] = v.src.keyRange.start.line + 1;
+  const plain = (v: Val | undefined): unknown => (!v ? undefined : isUnknown(v) ? v.unknown : v.v);
+  for (const whole of ['optim', 'optim.config', 'optim.lr_scheduler'])
+    if (edits.has(whole))
+      return { lines, problem: `\`recipe.${whole}\` is replaced; the schedule is not read` };
+  const o = outputs.optim as { config?: string; fields?: Record<string, Nemo2Value> } | null;
+  const cfg = o?.fields?.config as { config?: string; fields?: Record<string, Nemo2Value> } | undefined;
+  const sched = o?.fields?.lr_scheduler as
+    { config?: string; fields?: Record<string, Nemo2Value> } | undefined;
+  if (o?.config !== 'MegatronOptimizerModule' || cfg?.config !== 'OptimizerConfig')
+    return {
+      lines,
+      problem: 'the recipe optimizer is not a MegatronOptimizerModule with an OptimizerConfig',
+    };
+  if (sched?.config !== 'CosineAnnealingScheduler')
+    return {
+      lines,
+      problem: unmodeledScheduler(sched?.config),
+    };
+  const field = (k: string): unknown => {
+    const edit = edits.get(`optim.lr_scheduler.${k}`);
+    if (edit) return plain(edit);
+    if (!Object.hasOwn(sched.fields ?? {}, k)) return `${k} not set by the recipe`;
+    return plain(res(sched.fields![k]));
+  };
+  const lr =
+    edits.get('optim.config.lr') ?? (Object.hasOwn(cfg.fields ?? {}, 'lr') ? res(cfg.fields!.lr) : undefined);
+  return {
+    lines,
+    lr: plain(lr),
+    warmupSteps: field('warmup_steps'),
+    constantSteps: field('constant_steps'),
+    minLr: field('min_lr'),
+    maxSteps: plain(maxSteps),
+  };
+}
+
+const unmodeledScheduler = (name: string | undefined) =>
+  `unknown: the LR scheduler ${name ?? '(none)'} is not modelled (CosineAnnealingScheduler is)`;
 
 /** Linear layers NeMo's LoRA/DoRA adapt (Megatron-core GPT layer names) and their in/out features. */
 function adaptedLinears(arch: ArchitectureSpec): Record<string, [number, number]> {
@@ -1693,6 +1767,13 @@ setLayoutReader((text) => {
     : undefined;
 });
 
+setScheduleReader((text) => {
+  const r = read(text);
+  return r.kind === 'run-config'
+    ? (r.parsed as { nemo2Schedule?: Nemo2ScheduleInput } | undefined)?.nemo2Schedule
+    : undefined;
+});
+
 /** Reader for NeMo 2.x Python recipes. */
 export const nemo2Reader: FrameworkReader<'nemo2'> = neverThrowing({
   id: 'nemo2',
@@ -1701,4 +1782,5 @@ export const nemo2Reader: FrameworkReader<'nemo2'> = neverThrowing({
   read: (text) => read(text),
   inventory: NEMO2_INVENTORY,
   layout: nemo2Layout,
+  schedule: (text, context, spec) => nemo2Schedule(text, context, spec),
 });

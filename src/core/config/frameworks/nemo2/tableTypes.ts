@@ -41,6 +41,8 @@ export type Nemo2Recipe =
   | { unsupported: string }
   | {
       signature: Readonly<Record<string, Nemo2Value>>;
+      /** Consumed parameters whose other values change only the LR scheduler (N, D and layout stay). */
+      scheduleOnly: readonly string[];
       /** Parameters whose value steered the evaluation (a branch, a comparison). */
       consumed: readonly string[];
       outputs: Nemo2Outputs;

@@ -39862,6 +39862,7 @@ export const NEMO2: Nemo2Tables = {
           },
         },
       },
+      scheduleOnly: [],
       signature: {
         dir: null,
         name: 'default',
@@ -39975,6 +39976,7 @@ export const NEMO2: Nemo2Tables = {
           },
         },
       },
+      scheduleOnly: [],
       signature: {
         dir: null,
         name: 'default',
@@ -40193,6 +40195,7 @@ export const NEMO2: Nemo2Tables = {
           },
         },
       },
+      scheduleOnly: [],
       signature: {
         dir: null,
         name: 'default',
@@ -40302,6 +40305,7 @@ export const NEMO2: Nemo2Tables = {
           },
         },
       },
+      scheduleOnly: [],
       signature: {
         dir: null,
         name: 'default',
@@ -40411,6 +40415,7 @@ export const NEMO2: Nemo2Tables = {
           },
         },
       },
+      scheduleOnly: [],
       signature: {
         dir: null,
         name: 'default',
@@ -40519,6 +40524,7 @@ export const NEMO2: Nemo2Tables = {
           },
         },
       },
+      scheduleOnly: [],
       signature: {
         dir: null,
         name: 'default',
@@ -40627,6 +40633,7 @@ export const NEMO2: Nemo2Tables = {
           },
         },
       },
+      scheduleOnly: [],
       signature: {
         dir: null,
         name: 'default',
@@ -40841,6 +40848,7 @@ export const NEMO2: Nemo2Tables = {
           },
         },
       },
+      scheduleOnly: [],
       signature: {
         dir: null,
         name: 'default',
@@ -40951,6 +40959,7 @@ export const NEMO2: Nemo2Tables = {
           },
         },
       },
+      scheduleOnly: [],
       signature: {
         dir: null,
         name: 'default',
@@ -41059,6 +41068,7 @@ export const NEMO2: Nemo2Tables = {
           },
         },
       },
+      scheduleOnly: [],
       signature: {
         dir: null,
         name: 'default',
@@ -41275,6 +41285,7 @@ export const NEMO2: Nemo2Tables = {
           },
         },
       },
+      scheduleOnly: [],
       signature: {
         dir: null,
         name: 'default',
@@ -41387,6 +41398,7 @@ export const NEMO2: Nemo2Tables = {
           },
         },
       },
+      scheduleOnly: [],
       signature: {
         dir: null,
         name: 'default',
@@ -41493,6 +41505,7 @@ export const NEMO2: Nemo2Tables = {
           },
         },
       },
+      scheduleOnly: [],
       signature: {
         dir: null,
         name: 'default',
@@ -41598,6 +41611,7 @@ export const NEMO2: Nemo2Tables = {
           },
         },
       },
+      scheduleOnly: [],
       signature: {
         dir: null,
         name: 'default',
@@ -41700,6 +41714,7 @@ export const NEMO2: Nemo2Tables = {
           },
         },
       },
+      scheduleOnly: [],
       signature: {
         dir: null,
         name: 'default',
@@ -41965,6 +41980,7 @@ export const NEMO2: Nemo2Tables = {
           },
         },
       },
+      scheduleOnly: ['min_lr'],
       signature: {
         accumulate_grad_batches: 1,
         constant_steps: 0,
@@ -42307,6 +42323,7 @@ export const NEMO2: Nemo2Tables = {
           },
         },
       },
+      scheduleOnly: ['min_lr'],
       signature: {
         accumulate_grad_batches: 1,
         constant_steps: 0,
@@ -42492,6 +42509,7 @@ export const NEMO2: Nemo2Tables = {
           },
         },
       },
+      scheduleOnly: ['min_lr'],
       signature: {
         accumulate_grad_batches: 1,
         constant_steps: 0,
@@ -42836,6 +42854,7 @@ export const NEMO2: Nemo2Tables = {
           },
         },
       },
+      scheduleOnly: ['min_lr'],
       signature: {
         accumulate_grad_batches: 1,
         constant_steps: 0,
@@ -43180,6 +43199,7 @@ export const NEMO2: Nemo2Tables = {
           },
         },
       },
+      scheduleOnly: ['min_lr'],
       signature: {
         accumulate_grad_batches: 1,
         constant_steps: 0,
@@ -43516,6 +43536,7 @@ export const NEMO2: Nemo2Tables = {
           },
         },
       },
+      scheduleOnly: ['min_lr'],
       signature: {
         accumulate_grad_batches: 1,
         constant_steps: 0,
@@ -43691,6 +43712,7 @@ export const NEMO2: Nemo2Tables = {
           },
         },
       },
+      scheduleOnly: ['min_lr'],
       signature: {
         accumulate_grad_batches: 1,
         constant_steps: 0,
@@ -43865,6 +43887,7 @@ export const NEMO2: Nemo2Tables = {
           },
         },
       },
+      scheduleOnly: ['min_lr'],
       signature: {
         accumulate_grad_batches: 1,
         constant_steps: 0,
@@ -44039,6 +44062,7 @@ export const NEMO2: Nemo2Tables = {
           },
         },
       },
+      scheduleOnly: ['min_lr'],
       signature: {
         accumulate_grad_batches: 1,
         constant_steps: 0,
@@ -44213,6 +44237,7 @@ export const NEMO2: Nemo2Tables = {
           },
         },
       },
+      scheduleOnly: ['min_lr'],
       signature: {
         accumulate_grad_batches: 1,
         constant_steps: 0,
@@ -44387,6 +44412,7 @@ export const NEMO2: Nemo2Tables = {
           },
         },
       },
+      scheduleOnly: ['min_lr'],
       signature: {
         accumulate_grad_batches: 1,
         constant_steps: 0,
@@ -44562,6 +44588,7 @@ export const NEMO2: Nemo2Tables = {
           },
         },
       },
+      scheduleOnly: ['min_lr'],
       signature: {
         accumulate_grad_batches: 1,
         constant_steps: 0,
@@ -44737,6 +44764,7 @@ export const NEMO2: Nemo2Tables = {
           },
         },
       },
+      scheduleOnly: ['min_lr'],
       signature: {
         accumulate_grad_batches: 1,
         constant_steps: 0,
@@ -44911,6 +44939,7 @@ export const NEMO2: Nemo2Tables = {
           },
         },
       },
+      scheduleOnly: ['min_lr'],
       signature: {
         accumulate_grad_batches: 1,
         constant_steps: 0,
@@ -45085,6 +45114,7 @@ export const NEMO2: Nemo2Tables = {
           },
         },
       },
+      scheduleOnly: ['min_lr'],
       signature: {
         accumulate_grad_batches: 1,
         constant_steps: 0,
@@ -45285,6 +45315,7 @@ export const NEMO2: Nemo2Tables = {
           },
         },
       },
+      scheduleOnly: ['min_lr'],
       signature: {
         accumulate_grad_batches: 1,
         constant_steps: 0,
@@ -45482,6 +45513,7 @@ export const NEMO2: Nemo2Tables = {
           },
         },
       },
+      scheduleOnly: ['min_lr'],
       signature: {
         accumulate_grad_batches: 1,
         constant_steps: 0,
@@ -45683,6 +45715,7 @@ export const NEMO2: Nemo2Tables = {
           },
         },
       },
+      scheduleOnly: ['min_lr'],
       signature: {
         accumulate_grad_batches: 1,
         constant_steps: 0,
@@ -45880,6 +45913,7 @@ export const NEMO2: Nemo2Tables = {
           },
         },
       },
+      scheduleOnly: ['min_lr'],
       signature: {
         accumulate_grad_batches: 1,
         constant_steps: 0,
@@ -46072,6 +46106,7 @@ export const NEMO2: Nemo2Tables = {
           },
         },
       },
+      scheduleOnly: ['min_lr'],
       signature: {
         accumulate_grad_batches: 1,
         constant_steps: 0,
@@ -46269,6 +46304,7 @@ export const NEMO2: Nemo2Tables = {
           },
         },
       },
+      scheduleOnly: ['min_lr'],
       signature: {
         accumulate_grad_batches: 1,
         constant_steps: 0,
