@@ -167,7 +167,7 @@ def concrete(v, used):
 class Module:
     def __init__(self, name):
         self.name = name
-        self.source = read(os.path.join(RECIPE_DIR, name + ".py"))
+        self.source = read(os.path.join(RECIPE_DIR, *name.split("/")) + ".py")
         self.tree = ast.parse(self.source)
         self.functions = {}
         self.imports = {}  # local name -> ("module", recipe module) | ("func", module, name) | ("name", qualified)
@@ -181,9 +181,10 @@ class Module:
                     if node.module == "nemo.collections.llm.recipes":
                         self.imports[local] = ("module", alias.name)
                     elif node.module.startswith("nemo.collections.llm.recipes.") and os.path.exists(
-                        os.path.join(RECIPE_DIR, node.module.split(".")[-1] + ".py")
+                        os.path.join(RECIPE_DIR, *node.module.split(".")[4:]) + ".py"
                     ):
-                        self.imports[local] = ("func", node.module.split(".")[-1], alias.name)
+                        # recipes/<module>.py, recipes/optim/adam.py, recipes/precision/mixed_precision.py
+                        self.imports[local] = ("func", "/".join(node.module.split(".")[4:]), alias.name)
                     else:
                         self.imports[local] = ("name", alias.name)
             elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
@@ -198,7 +199,7 @@ MODULES = {}
 
 def module(name):
     if name not in MODULES:
-        if not os.path.exists(os.path.join(RECIPE_DIR, name + ".py")):
+        if not os.path.exists(os.path.join(RECIPE_DIR, *name.split("/")) + ".py"):
             raise Unsupported(f"recipe module {name} is not vendored")
         MODULES[name] = Module(name)
     return MODULES[name]
@@ -338,8 +339,25 @@ class Interp:
                 return -v
             raise Unsupported(ast.unparse(n))
         if isinstance(n, ast.BoolOp):
-            values = [self.truth(self.eval(mod, v, env)) for v in n.values]
-            return all(values) if isinstance(n.op, ast.And) else any(values)
+            # Python's short-circuit: `peft_scheme is None or peft_scheme.lower() == 'none'`.
+            for v in n.values:
+                t = self.truth(self.eval(mod, v, env))
+                if isinstance(n.op, ast.And) and not t:
+                    return False
+                if isinstance(n.op, ast.Or) and t:
+                    return True
+            return isinstance(n.op, ast.And)
+        if isinstance(n, ast.IfExp):
+            return self.eval(mod, n.body if self.truth(self.eval(mod, n.test, env)) else n.orelse, env)
+        if isinstance(n, ast.Subscript):
+            base = self.eval(mod, n.value, env)
+            key = concrete(self.eval(mod, n.slice, env), self.used)
+            if isinstance(base, tuple) and base[0] == "name" and base[1] == "PEFT_STR2CLS" and isinstance(key, str):
+                table = peft_str2cls()
+                if key not in table:
+                    raise Unsupported(f"PEFT_STR2CLS[{key!r}]")
+                return ("name", table[key])
+            raise Unsupported(f"subscript {ast.unparse(n)[:60]}")
         if isinstance(n, ast.Compare) and len(n.ops) == 1:
             a = concrete(self.eval(mod, n.left, env), self.used)
             b = concrete(self.eval(mod, n.comparators[0], env), self.used)
@@ -372,10 +390,23 @@ class Interp:
         if isinstance(n, ast.Call):
             return self.call(mod, n, env)
         if isinstance(n, ast.JoinedStr):
-            return Opaque("f-string")
+            parts = []
+            for v in n.values:
+                x = v.value if isinstance(v, ast.Constant) else None
+                if isinstance(v, ast.FormattedValue) and v.format_spec is None and v.conversion == -1:
+                    x = concrete(self.eval(mod, v.value, env), self.used)
+                if not isinstance(x, (str, int)) or isinstance(x, bool):
+                    return Opaque("f-string")
+                parts.append(str(x))
+            return "".join(parts)
         raise Unsupported(f"expression {ast.unparse(n)[:60]}")
 
     def call(self, mod, n, env):
+        if isinstance(n.func, ast.Attribute) and n.func.attr == "lower" and not n.args and not n.keywords:
+            v = concrete(self.eval(mod, n.func.value, env), self.used)
+            if isinstance(v, str):
+                return v.lower()
+            raise Unsupported(f"{ast.unparse(n)[:60]} on a non-string")
         func = self.eval(mod, n.func, env)
         if any(isinstance(a, ast.Starred) for a in n.args) or any(k.arg is None for k in n.keywords):
             raise Unsupported(f"unpacked arguments in {ast.unparse(n)[:60]}")
@@ -398,6 +429,41 @@ class Interp:
                 return Obj(tname.split(".")[-1], kwargs, args[1:])
             return Opaque(name + "()")
         return Opaque(ast.unparse(n.func) + "()")
+
+
+PEFT_DIR = os.path.join(UP, "nemo", "collections", "llm", "peft")
+
+
+def peft_str2cls():
+    """peft/__init__.py PEFT_STR2CLS: scheme string -> class name."""
+    tree = ast.parse(read(os.path.join(PEFT_DIR, "__init__.py")))
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", None) == "PEFT_STR2CLS":
+            return {ast.literal_eval(k): v.id for k, v in zip(node.value.keys, node.value.values)}
+    raise Unsupported("PEFT_STR2CLS not found")
+
+
+def peft_defaults(path, cls):
+    """A PEFT dataclass's literal field defaults (`field(default_factory=lambda: [...])` included)."""
+    tree = ast.parse(read(path))
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef) and node.name == cls:
+            out = {}
+            for st in node.body:
+                if isinstance(st, ast.AnnAssign) and isinstance(st.target, ast.Name) and st.value is not None:
+                    v = st.value
+                    if isinstance(v, ast.Call) and getattr(v.func, "id", None) == "field":
+                        kw = {k.arg: k.value for k in v.keywords}
+                        if isinstance(kw.get("default_factory"), ast.Lambda):
+                            v = kw["default_factory"].body
+                        elif "default" in kw:
+                            v = kw["default"]
+                    try:
+                        out[st.target.id] = ast.literal_eval(v)
+                    except Exception:
+                        out[st.target.id] = {"$expr": ast.unparse(v)}
+            return out
+    raise Unsupported(f"{cls} not found")
 
 
 def dotted(n):
@@ -475,10 +541,84 @@ def outputs(recipe):
         else {},
         "data": data.target,
         "dataFields": {k: plain(v) for k, v in sorted(data.kwargs.items())},
+        # Memory layout and schedule: the whole strategy, the precision plugin and the optimizer module.
+        "strategyAll": {k: plain(v) for k, v in sorted(strategy.kwargs.items())} if isinstance(strategy, Obj) else {},
+        "plugins": plain(trainer.kwargs.get("plugins")),
+        "optim": plain(recipe.kwargs.get("optim")),
         "recipeFields": sorted(k for k in recipe.kwargs),
         "peft": "peft" in recipe.kwargs,
     }
     return out
+
+
+def finetune_outputs(recipe):
+    """The N-, trainable- and D-relevant parts of an evaluated finetune recipe."""
+    if not isinstance(recipe, Obj) or recipe.target != "finetune":
+        raise Unsupported("finetune_recipe does not return run.Partial(llm.finetune, ...)")
+    base = outputs(Obj("pretrain", recipe.kwargs))
+    resume = recipe.kwargs.get("resume")
+    restore = resume.kwargs.get("restore_config") if isinstance(resume, Obj) else None
+    path = restore.kwargs.get("path") if isinstance(restore, Obj) else None
+    peft = recipe.kwargs.get("peft")
+    base.update(
+        {
+            "restorePath": plain(path),
+            "resumeFields": sorted(resume.kwargs) if isinstance(resume, Obj) else [],
+            "peftClass": peft.target if isinstance(peft, Obj) else plain(peft),
+            "peftFields": {k: plain(v) for k, v in sorted(peft.kwargs.items())} if isinstance(peft, Obj) else {},
+            "tokenizer": plain(recipe.kwargs.get("tokenizer", "model")),
+            "trainerFields": {
+                k: plain(recipe.kwargs["trainer"].kwargs[k])
+                for k in ("max_steps", "num_nodes", "devices", "accumulate_grad_batches")
+                if k in recipe.kwargs["trainer"].kwargs
+            },
+        }
+    )
+    return base
+
+
+PROBE = 77_777  # a seq_length the caller passes, to see where it lands
+
+
+def finetune_recipe(name):
+    """finetune_recipe over every combination of the arguments it branches on."""
+    m = module(name)
+    fn = m.functions.get("finetune_recipe")
+    if fn is None:
+        raise Unsupported("no finetune_recipe")
+    params = [p.arg for p in fn.args.args]
+    domains = {
+        "peft_scheme": ["lora", "dora", None],
+        "packed_sequence": [None, True, False],
+        "performance_mode": [False, True],
+        "seq_length": [None, PROBE],
+    }
+    keys = [k for k in domains if k in params]
+    unknown = sorted(set(params) - set(keys) - {"dir", "name", "num_nodes", "num_gpus_per_node"})
+    if unknown:
+        raise Unsupported(f"finetune_recipe takes {unknown}")
+    combos = [{}]
+    for k in keys:
+        combos = [dict(c, **{k: v}) for c in combos for v in domains[k]]
+    first = len(params) - len(fn.args.defaults)
+    defaults = {p: ast.literal_eval(fn.args.defaults[params.index(p) - first]) for p in keys}
+    out = {}
+    for c in combos:
+        MODULES.clear()
+        it = Interp()
+        kwargs = {p: Sym(p, c.get(p)) for p in keys}
+        for p in ("num_nodes", "num_gpus_per_node"):
+            if p in params:
+                idx = params.index(p)
+                d = fn.args.defaults[idx - (len(params) - len(fn.args.defaults))]
+                kwargs[p] = Sym(p, ast.literal_eval(d))
+        label = ",".join(f"{k}={json.dumps(c[k] if k != 'seq_length' or c[k] is None else 'given')}" for k in keys)
+        try:
+            result = it.call_function(module(name), fn, [], kwargs)
+            out[label] = finetune_outputs(result)
+        except Unsupported as e:
+            out[label] = {"unsupported": str(e)}
+    return {"params": keys, "defaults": defaults, "variants": out}
 
 
 def pretrain_recipe(name):
@@ -525,8 +665,29 @@ def pretrain_recipe(name):
                     variants[p] = {"value": not d, "outputs": alt}
             except Unsupported as e:
                 variants[p] = {"value": not d, "unsupported": str(e)}
+    # A consumed non-boolean parameter (`min_lr if min_lr is not None else 0.1 * max_lr`) re-run with
+    # other values: when only the LR scheduler changes, N, D and the layout do not depend on it (the
+    # schedule still does).
+    def nd(outs):
+        o = json.loads(json.dumps(outs))
+        if isinstance(o.get("optim"), dict) and isinstance(o["optim"].get("fields"), dict):
+            o["optim"]["fields"].pop("lr_scheduler", None)
+        return o
+
+    optim_only = []
+    for p in sorted(used):
+        d = signature.get(p)
+        if isinstance(d, bool) or not (d is None or isinstance(d, (int, float))):
+            continue
+        probes = [0.000123, 7] if d is None else [d * 3 + 1]
+        try:
+            if all(nd(run({p: v})[0]) == nd(base) for v in probes):
+                optim_only.append(p)
+        except Unsupported:
+            pass
     return {
         "signature": {k: v for k, v in signature.items() if not (isinstance(v, dict) and "$expr" in v)},
+        "scheduleOnly": optim_only,
         "consumed": sorted(used),
         "outputs": base,
         "variants": variants,
@@ -537,6 +698,7 @@ def main():
     to_stdout = "--stdout" in sys.argv
     configs = config_classes()
     recipes = {}
+    finetunes = {}
     for name in sorted(os.listdir(RECIPE_DIR)):
         if not name.endswith(".py"):
             continue
@@ -545,6 +707,12 @@ def main():
             recipes[key] = pretrain_recipe(key)
         except Unsupported as e:
             recipes[key] = {"unsupported": str(e)}
+        if key == "finetune_default":
+            continue
+        try:
+            finetunes[key] = finetune_recipe(key)
+        except Unsupported as e:
+            finetunes[key] = {"unsupported": str(e)}
     data = {
         "MockDataModule": init_defaults(os.path.join(DATA_DIR, "mock.py"), "MockDataModule"),
         "PreTrainingDataModule": init_defaults(os.path.join(DATA_DIR, "pre_training.py"), "PreTrainingDataModule"),
@@ -561,7 +729,20 @@ def main():
         + "import type { Nemo2Tables } from './tableTypes';\n\n"
         + f"export const NEMO2_COMMIT = '{COMMIT}';\n\n"
         + "export const NEMO2: Nemo2Tables = "
-        + json.dumps({"configs": cfg, "recipes": recipes, "dataModules": data}, indent=1, sort_keys=True)
+        + json.dumps(
+            {
+                "configs": cfg,
+                "recipes": recipes,
+                "finetunes": finetunes,
+                "peft": {
+                    "LoRA": peft_defaults(os.path.join(PEFT_DIR, "lora.py"), "LoRA"),
+                    "DoRA": peft_defaults(os.path.join(PEFT_DIR, "dora.py"), "DoRA"),
+                },
+                "dataModules": data,
+            },
+            indent=1,
+            sort_keys=True,
+        )
         + ";\n"
     )
     if to_stdout:

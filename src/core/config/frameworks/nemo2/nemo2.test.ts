@@ -4,7 +4,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import * as prettier from 'prettier';
-import { readRunConfig, recognize } from '../../registry';
+import { readLayout, readRunConfig, recognize } from '../../registry';
+import { analyzeText, DEFAULT_ANALYSIS_SETTINGS } from '../../../analyze';
 import { countParams } from '../../../model/params';
 import { nemo2Reader } from './reader';
 import { classifyUnrecognized } from '../../unsupported';
@@ -108,12 +109,76 @@ describe('nemo2: unknown, naming the key', () => {
     assert.match(messages(fixture('custom_recipe.py')), /2 different recipes/);
   });
   it('recipe.model replaced by a function call; data replaced by a function (NeMo tests/collections/llm)', () => {
-    for (const f of ['llama3_pretraining.py', 'test_fault_nvrx.py']) {
+    for (const [f, why] of [
+      ['llama3_pretraining.py', /setattr\(… pretrain_recipe\.trainer\.strategy/],
+      ['test_fault_nvrx.py', /recipe\.model/],
+    ] as const) {
       const s = spec(fixture(f));
       assert.equal(s.architecture, undefined, f);
       assert.equal(s.training.tokens, undefined, f);
-      assert.match(s.paramsMissing!.join(' '), /recipe\.model/);
+      assert.match(s.paramsMissing!.join(' '), why);
     }
+  });
+  it('the recipe handed to a function (NeMo scripts/performance/llm/pretrain_nemotron4_15b.py: set_primary_perf_configs sets max_steps, gbs, TP)', () => {
+    // Was D = 300,000 × 32 × 4096 = 39,321,600,000 from the recipe defaults, with no warning.
+    const s = spec(fixture('perf_pretrain_nemotron4_15b.py'));
+    assert.equal(s.training.tokens, undefined);
+    assert.equal(s.architecture, undefined);
+    assert.match(s.training.missing!.join(' '), /set_primary_perf_configs/);
+    for (const body of [
+      'tweak(recipe)\n',
+      'configure(trainer=recipe.trainer)\n',
+      'recipe.trainer.strategy.update(tensor_model_parallel_size=8)\n',
+      'recipe = other_recipe()\n',
+      'r2 = recipe\nsetattr(r2.trainer, "max_steps", 5)\n',
+    ]) {
+      const t = spec(`${HEAD}recipe = llm.llama3_8b.pretrain_recipe()\n${body}`);
+      assert.equal(t.training.tokens, undefined, body);
+      assert.equal(t.architecture, undefined, body);
+    }
+    // Running, printing, returning and a helper that builds the recipe leave it alone.
+    const ok = spec(
+      `${HEAD}def make():\n    recipe = llm.llama3_8b.pretrain_recipe()\n    recipe.trainer.max_steps = 10\n    return recipe\n\nrecipe = make()\nprint(recipe)\nwith run.Experiment("x") as exp:\n    exp.add(recipe, executor=ex, name="a")\nrun.run(recipe, executor=run.LocalExecutor())\n`,
+    );
+    assert.equal(ok.training.tokens, 10 * 512 * 8192);
+  });
+  it('trainer callbacks that can stop the run early (EarlyStopping, NeMo test StopBeforeEnd, unknown) leave D unknown', () => {
+    const stop = spec(
+      `${HEAD}recipe = llm.llama3_8b.pretrain_recipe()\nrecipe.trainer.callbacks.append(run.Config(EarlyStopping, monitor="val_loss"))\n`,
+    );
+    assert.equal(stop.training.tokens, undefined);
+    assert.match(stop.training.missing!.join(' '), /EarlyStopping/);
+    assert.equal(spec(fixture('llama3_pretraining.py')).training.tokens, undefined);
+    const set = spec(
+      `${HEAD}recipe = llm.llama3_8b.pretrain_recipe()\nrecipe.trainer.callbacks = [make_cb()]\n`,
+    );
+    assert.equal(set.training.tokens, undefined);
+    const fine = spec(
+      `${HEAD}recipe = llm.llama3_8b.pretrain_recipe()\ncb = run.Config(TimingCallback)\nrecipe.trainer.callbacks.append(cb)\nrecipe.trainer.callbacks = [run.Config(nl_callbacks.GarbageCollectionCallback, gc_interval_train=100)]\n`,
+    );
+    assert.equal(fine.training.tokens, 1_168_251 * 512 * 8192);
+  });
+  it('accumulate_grad_batches ≠ 1 (a qwen2/nemotron recipe argument) and fn ≠ pretrain', () => {
+    // Was D = 300,000 × 32 × 4096 with accumulate_grad_batches=4 silently dropped.
+    const acc = spec(`${HEAD}recipe = llm.qwen25_7b.pretrain_recipe(accumulate_grad_batches=4)\n`);
+    assert.equal(acc.training.tokens, undefined);
+    assert.match(acc.training.missing!.join(' '), /accumulate_grad_batches/);
+    assert.equal(acc.architecture?.vocabSize, 152064);
+    assert.equal(
+      spec(`${HEAD}recipe = llm.qwen25_7b.pretrain_recipe(accumulate_grad_batches=1)\n`).training.tokens,
+      300_000 * 32 * 4096,
+    );
+    const edit = spec(
+      `${HEAD}recipe = llm.llama3_8b.pretrain_recipe()\nrecipe.trainer.accumulate_grad_batches = 2\n`,
+    );
+    assert.equal(edit.training.tokens, undefined);
+    const fn = spec(`${HEAD}recipe = llm.llama3_8b.pretrain_recipe(fn=my_loop)\n`);
+    assert.equal(fn.training.tokens, undefined);
+    assert.match(fn.training.missing!.join(' '), /fn=my_loop/);
+    assert.equal(
+      spec(`${HEAD}recipe = llm.llama3_8b.pretrain_recipe(fn=llm.pretrain)\n`).training.tokens,
+      1_168_251 * 512 * 8192,
+    );
   });
   it('a config field not modelled', () => {
     const text = `${HEAD}recipe = llm.llama3_8b.pretrain_recipe()\nrecipe.model.config.num_moe_experts = 8\nrecipe.model.config.vocab_size = 128256\n`;
@@ -139,9 +204,6 @@ describe('nemo2: unknown, naming the key', () => {
     const moe = `${HEAD}recipe = llm.mixtral_8x7b.pretrain_recipe()\nrecipe.model.config.vocab_size = 32000\n`;
     assert.equal(spec(moe).architecture, undefined);
     assert.match(messages(moe), /num_moe_experts/);
-    const ft = `${HEAD}recipe = llm.llama3_8b.finetune_recipe(peft_scheme="lora")\n`;
-    assert.equal(spec(ft).architecture, undefined);
-    assert.equal(spec(ft).training.finetune, true);
   });
   it('performance_mode=True reads the flipped branch; max_epochs leaves D unknown', () => {
     const p = `${HEAD}recipe = llm.llama3_8b.pretrain_recipe(performance_mode=True)\n`;
@@ -160,6 +222,198 @@ describe('nemo2: unknown, naming the key', () => {
       const r = readRunConfig(text);
       assert.ok(r.kind === 'run-config' || r.kind === 'not-a-run-config' || r.kind === 'unreadable');
     }
+  });
+});
+
+describe('nemo2: finetune_recipe', () => {
+  it('Llama-3-8B LoRA as shipped: base N 8,030,261,248 (restored nemo://meta-llama/Meta-Llama-3-8B tokenizer), LoRA dim 8 on the fused linears: 17,825,792', () => {
+    // Was: N and D unknown ("finetune_recipe is not read").
+    const s = spec(
+      `${HEAD}recipe = llm.llama3_8b.finetune_recipe(name="x", num_nodes=1, peft_scheme="lora")\n`,
+    );
+    assert.equal(countParams(s.architecture!).total, 8_030_261_248);
+    assert.equal(s.architecture!.vocabSize, 128256);
+    assert.ok(s.assumptions.some((a) => /nemo:\/\/meta-llama\/Meta-Llama-3-8B/.test(a)));
+    // 32 layers × 8 × [(4096 + 6144) + (4096 + 4096) + (4096 + 2·14336) + (14336 + 4096)]: one A/B on
+    // linear_qkv (q+k+v out), one on gated linear_fc1 (both halves) — HF PEFT's separate q/k/v/gate/up
+    // adapters would give 20,971,520.
+    assert.equal(s.trainableParams?.count, 17_825_792);
+    assert.equal(s.training.finetune, true);
+    assert.equal(s.training.tokens, undefined);
+    assert.match(s.training.missing!.join(' '), /at most 1,000 × 128 × 2048 = 262,144,000 tokens/);
+    assert.equal(s.training.steps, 1000);
+  });
+  it('peft_scheme None / "none": full finetune (no adapters), N at the recipe TP 2', () => {
+    for (const p of ['None', '"none"', '"NONE"']) {
+      const s = spec(`${HEAD}recipe = llm.llama3_8b.finetune_recipe(peft_scheme=${p})\n`);
+      assert.equal(countParams(s.architecture!).total, 8_030_261_248, p);
+      assert.equal(s.trainableParams, undefined, p);
+    }
+  });
+  it('DoRA adds weight_magnitude (out features) per adapter; packed_sequence + seq_length', () => {
+    const s = spec(
+      `${HEAD}recipe = llm.llama3_8b.finetune_recipe(peft_scheme="dora", packed_sequence=True, seq_length=4096)\n`,
+    );
+    assert.equal(s.trainableParams?.count, 17_825_792 + 32 * (6144 + 4096 + 28672 + 4096));
+    assert.match(s.training.missing!.join(' '), /packed rows \(at most 1,000 × 8 × 4096/);
+  });
+  it('Mistral-7B finetune restores Mistral-7B-v0.3 (32,768 tokens): 7,248,023,552 (HF mistralai/Mistral-7B-v0.3)', () => {
+    const s = spec(`${HEAD}recipe = llm.mistral_7b.finetune_recipe()\n`);
+    assert.equal(countParams(s.architecture!).total, 7_248_023_552);
+  });
+  it('edits: peft dim / target_modules, max_steps, a FineTuningDataModule, the restored checkpoint', () => {
+    const s = spec(
+      `${HEAD}recipe = llm.llama32_1b.finetune_recipe(name="x", peft_scheme="LoRA", packed_sequence=False)\nrecipe.peft.dim = 16\nrecipe.peft.target_modules = ["linear_qkv", "linear_proj"]\nrecipe.trainer.max_steps = 200\nrecipe.data = run.Config(llm.FineTuningDataModule, dataset_root="/data", seq_length=4096, global_batch_size=32, micro_batch_size=1)\nrecipe.resume.restore_config.path = "nemo://meta-llama/Llama-3.2-1B"\nrun.run(recipe, executor=run.LocalExecutor())\n`,
+    );
+    assert.equal(countParams(s.architecture!).total, 1_235_814_400);
+    assert.equal(s.trainableParams?.count, 16 * 16 * (2048 + 3072 + 2048 + 2048));
+    assert.match(s.training.missing!.join(' '), /at most 200 × 32 × 4096/);
+  });
+  it('unknown: a local checkpoint, wildcard targets, performance_mode, a non-constant peft_scheme', () => {
+    const local = spec(
+      `${HEAD}recipe = llm.llama3_8b.finetune_recipe()\nrecipe.resume.restore_config.path = "/ckpt/llama3"\n`,
+    );
+    assert.equal(local.architecture, undefined);
+    assert.match(local.paramsMissing!.join(' '), /tokenizer/);
+    const wild = spec(
+      `${HEAD}recipe = llm.llama3_8b.finetune_recipe()\nrecipe.peft.target_modules = ["*.layers.0.*.linear_qkv"]\n`,
+    );
+    assert.equal(countParams(wild.architecture!).total, 8_030_261_248);
+    assert.equal(wild.trainableParams, undefined);
+    assert.ok(wild.diagnostics.some((d) => /trainable parameters not shown/.test(d.message)));
+    const perf = spec(`${HEAD}recipe = llm.llama3_8b.finetune_recipe(performance_mode=True)\n`);
+    assert.equal(perf.architecture, undefined);
+    const v = spec(`${HEAD}recipe = llm.llama3_8b.finetune_recipe(peft_scheme=args.peft)\n`);
+    assert.equal(v.architecture, undefined);
+    assert.match(v.paramsMissing!.join(' '), /peft_scheme/);
+    const load = spec(
+      `${HEAD}recipe = llm.llama3_8b.finetune_recipe()\nrecipe.resume.restore_config.load_artifacts = False\n`,
+    );
+    assert.equal(load.architecture, undefined);
+  });
+});
+
+describe('nemo2: memory layout (MegatronStrategy, MegatronMixedPrecision, OptimizerConfig)', () => {
+  it('llama3_8b as shipped: TP 1, CP 2, bf16 with fp32 main grads, distributed optimizer (ZeRO-1), mb 1 × accumulation 128', () => {
+    // Was: no layout (memory per GPU not estimated for NeMo 2 recipes).
+    const text = `${HEAD}recipe = llm.llama3_8b.pretrain_recipe()\n`;
+    const l = readLayout('nemo2', text)!;
+    assert.equal(l.tensorParallel, 1);
+    assert.equal(l.contextParallel, 2);
+    assert.equal(l.sequenceParallel, false);
+    assert.equal(l.precision, 'megatron-bf16');
+    assert.equal(l.sharding, 'zero1');
+    assert.equal(l.optimizer, 'adamw');
+    assert.equal(l.dropout, false, 'Llama configs set hidden_dropout 0.0');
+    assert.equal(l.microBatch, 1);
+    assert.equal(l.globalBatch, 512);
+    assert.equal(l.seqLen, 8192);
+    assert.equal(l.gradAccum, 512 / (1 * (8 / 2)));
+    assert.equal(l.unmodelled, undefined);
+    assert.ok(analyzeText(text, {}, DEFAULT_ANALYSIS_SETTINGS).analysis?.memory);
+  });
+  it('edits and arguments: TP, sequence parallel, full recompute; performance_mode drops grad_reduce_in_fp32 (bf16 grads)', () => {
+    const l = readLayout(
+      'nemo2',
+      `${HEAD}recipe = llm.llama3_8b.pretrain_recipe(num_nodes=2)\nrecipe.trainer.strategy.sequence_parallel = True\nrecipe.trainer.strategy.tensor_model_parallel_size = 2\nrecipe.model.config.recompute_granularity = "full"\nrecipe.model.config.recompute_method = "uniform"\nrecipe.model.config.recompute_num_layers = 1\n`,
+    )!;
+    assert.deepEqual(
+      [
+        l.tensorParallel,
+        l.sequenceParallel,
+        l.recompute,
+        l.recomputeMethod,
+        l.recomputeLayers,
+        l.gpus,
+        l.gradAccum,
+      ],
+      [2, true, 'full', 'uniform', 1, 16, 128],
+    );
+    assert.equal(l.sources.tensorParallel?.key, 'trainer.strategy.tensor_model_parallel_size');
+    const perf = readLayout(
+      'nemo2',
+      `${HEAD}recipe = llm.llama3_8b.pretrain_recipe(performance_mode=True)\n`,
+    )!;
+    assert.equal(perf.precision, 'zero-mixed');
+    const nem = readLayout(
+      'nemo2',
+      `${HEAD}recipe = llm.nemotron4_15b.pretrain_recipe(tensor_parallelism=8)\n`,
+    )!;
+    assert.equal(nem.tensorParallel, 8);
+    assert.equal(nem.sequenceParallel, true);
+  });
+  it('unmodelled, naming the key: FP8 plugin, precision-aware optimizer, a replaced strategy, a PEFT finetune', () => {
+    const why = (body: string) =>
+      (readLayout('nemo2', `${HEAD}${body}`)!.unmodelled ?? []).map((u) => u.why).join('; ');
+    assert.match(
+      why('recipe = llm.llama3_8b.pretrain_recipe()\nrecipe.trainer.plugins = bf16_with_fp8_mixed()\n'),
+      /trainer\.plugins/,
+    );
+    assert.match(
+      why('recipe = llm.llama3_8b.pretrain_recipe()\nrecipe.trainer.plugins.fp8 = "hybrid"\n'),
+      /FP8/,
+    );
+    assert.match(
+      why(
+        'recipe = llm.llama3_8b.pretrain_recipe()\nrecipe.optim.config.use_precision_aware_optimizer = True\n',
+      ),
+      /use_precision_aware_optimizer/,
+    );
+    assert.match(
+      why('recipe = llm.llama3_8b.pretrain_recipe()\nrecipe.model.config.recompute_granularity = "full"\n'),
+      /recompute_method/,
+    );
+    assert.match(why('recipe = llm.llama3_8b.finetune_recipe()\n'), /PEFT/);
+    assert.equal(why('recipe = llm.llama3_8b.finetune_recipe(peft_scheme=None)\n'), '');
+  });
+});
+
+describe('nemo2: LR schedule (CosineAnnealingScheduler, max_steps from the trainer)', () => {
+  const sched = (body: string) => nemo2Reader.schedule!(`${HEAD}${body}`, {});
+  it('llama3_8b as shipped: lr 3e-4, 2000 warmup steps (lr·(s+1)/(W+1)), cosine to min_lr 0.1·lr at trainer.max_steps', () => {
+    // Was: no schedule extractor for NeMo 2 recipes.
+    const s = sched('recipe = llm.llama3_8b.pretrain_recipe()\n');
+    assert.deepEqual(s.errors, []);
+    assert.equal(s.schedule?.peakLr, 3e-4);
+    assert.ok(Math.abs(s.schedule!.finalLr - 3e-5) < 1e-12);
+    assert.equal(s.schedule?.warmup, 2000);
+    assert.equal(s.schedule?.warmupShape, 'linear-plus-one');
+    assert.equal(s.schedule?.horizon, 1_168_251);
+    assert.equal(s.plan?.totalSteps, 1_168_251);
+    assert.equal(s.plan?.batchTokens, 512 * 8192);
+  });
+  it('recipe arguments and edits; constant_steps > 0 is the Megatron-style warmup and hold', () => {
+    const s = sched(
+      'recipe = llm.qwen25_7b.pretrain_recipe(max_steps=1000, warmup_steps=100, max_lr=1e-3)\nrecipe.optim.lr_scheduler.constant_steps = 50\n',
+    );
+    assert.equal(s.schedule?.peakLr, 1e-3);
+    assert.equal(s.schedule?.warmupShape, 'linear');
+    assert.equal(s.schedule?.horizon, 950);
+    assert.equal(s.keyLines['optim.lr_scheduler.constant_steps'], 4);
+    const lr = sched(
+      'recipe = llm.llama3_8b.pretrain_recipe()\nrecipe.optim.config.lr = 1e-4\nrecipe.trainer.max_steps = 5000\n',
+    );
+    assert.equal(lr.schedule?.peakLr, 1e-4);
+    assert.equal(lr.schedule?.horizon, 5000);
+  });
+  it('min_lr passed to a qwen/nemotron recipe: N and D stand (only the scheduler depends on it), the schedule is unknown', () => {
+    // Was: N and D unknown ("the recipe branches on `min_lr`").
+    const text = `${HEAD}recipe = llm.qwen25_7b.pretrain_recipe(max_steps=1000, min_lr=1e-5)\n`;
+    assert.equal(countParams(spec(text).architecture!).total, 7_615_616_512);
+    assert.equal(spec(text).training.tokens, 1000 * 32 * 4096);
+    assert.match(nemo2Reader.schedule!(text, {}).errors.join(' '), /min_lr/);
+  });
+  it('a replaced optimizer or scheduler is an error naming the key', () => {
+    assert.match(
+      sched('recipe = llm.llama3_8b.pretrain_recipe()\nrecipe.optim = my_optim()\n').errors.join(' '),
+      /recipe\.optim/,
+    );
+    assert.match(
+      sched(
+        'recipe = llm.llama3_8b.pretrain_recipe()\nrecipe.optim.lr_scheduler = run.Config(WarmupHoldPolicyScheduler)\n',
+      ).errors.join(' '),
+      /optim\.lr_scheduler/,
+    );
   });
 });
 

@@ -6,8 +6,11 @@ import { LineIndex } from '../../text';
 import { findTokenizer } from '../../tables/tokenizers';
 import { evaluate, matchBracket, PyScript, splitArgs, UNKNOWN, type PyEval } from '../olmo-core/python';
 import { NEMO2_INVENTORY } from './inventory';
+import { buildLayout, nemo2Layout, setLayoutReader } from './layout';
+import { nemo2Schedule, setScheduleReader, type Nemo2ScheduleInput } from './schedule';
+import type { ParallelLayout } from '../../../model/layout';
 import { NEMO2, NEMO2_COMMIT } from './tables';
-import type { Nemo2Outputs, Nemo2Value } from './tableTypes';
+import type { Nemo2FinetuneOutputs, Nemo2Outputs, Nemo2Value } from './tableTypes';
 
 /**
  * NeMo 2.x Python recipes (`llm.<recipe>.pretrain_recipe(...)` then `recipe.trainer.max_steps = …`),
@@ -148,7 +151,6 @@ const HARMLESS_TRAINER = new Set([
   'limit_test_batches',
   'log_every_n_steps',
   'num_sanity_val_steps',
-  'callbacks',
   'plugins',
   'enable_checkpointing',
   'logger',
@@ -208,6 +210,8 @@ interface Ctx {
   spec: RunSpec;
   nMissing: string[];
   dMissing: string[];
+  layout?: ParallelLayout;
+  schedule?: Nemo2ScheduleInput;
 }
 
 function detect(text: string): number {
@@ -369,6 +373,8 @@ function recipeCalls(ctx: Ctx): RecipeCall[] | 'none' {
 
 /** One `X.path = value` statement (not inside brackets), its indentation and whether a block guards it. */
 interface Edit {
+  /** The variable the edit goes through (`recipe` in `recipe.trainer.max_steps = …`). */
+  root: string;
   path: string;
   keyStart: number;
   valueStart: number;
@@ -408,6 +414,7 @@ function recipeEdits(ctx: Ctx): { edits: Edit[]; aliases: string[] } {
       if (!RECIPE_ROOTS.has(path.split('.')[0])) continue;
       const valueStart = lineStart + assign[0].length;
       edits.push({
+        root: assign[1],
         path,
         keyStart: lineStart + assign[0].indexOf(assign[2]) + 1,
         valueStart,
@@ -423,6 +430,171 @@ function recipeEdits(ctx: Ctx): { edits: Edit[]; aliases: string[] } {
     if (alias) aliases.push(`${alias[1]}${alias[2].replace(/\s+/g, '')}`);
   }
   return { edits, aliases };
+}
+
+/**
+ * Trainer callbacks that neither stop the run before max_steps nor change the batches: NeMo's
+ * (nemo/lightning/pytorch/callbacks/, nemo/utils/exp_manager.py) and Lightning's loggers/monitors.
+ * Any other class (Lightning's EarlyStopping, NeMo's test StopBeforeEnd, a user's) can end the
+ * run early, so D is unknown naming it.
+ */
+const HARMLESS_CALLBACKS = new Set([
+  'TimingCallback',
+  'GarbageCollectionCallback',
+  'MegatronCommOverlapCallback',
+  'MegatronTokenDropCallback',
+  'NsysCallback',
+  'MemoryProfileCallback',
+  'PreemptionCallback',
+  'ModelCheckpoint',
+  'LearningRateMonitor',
+  'ParameterDebugger',
+  'DdpParityChecker',
+  'MegatronProgressBar',
+  'ProgressPrinter',
+  'RichModelSummary',
+  'ModelSummary',
+  'FLOPsMeasurementCallback',
+  'MemoryMonitor',
+  'SpeedMonitor',
+  'DeviceStatsMonitor',
+]);
+
+/** Classes in a callbacks expression (one hop through a name bound once) that may stop the run. */
+function unknownCallbacks(ctx: Ctx, start: number, end: number): string[] {
+  const out = new Set<string>();
+  const visit = (s: number, t: number, hops: number) => {
+    const text = ctx.script.code.slice(s, t);
+    for (const m of text.matchAll(/(?<![\w.])(?:[A-Za-z_]\w*\s*\.\s*)*([A-Za-z_]\w*)\s*(?=[(,)\]]|$)/g)) {
+      const name = m[1];
+      if (/^(run|Config|Partial|None|True|False|list|dict)$/.test(name)) continue;
+      if (/^[A-Z]/.test(name)) {
+        if (!HARMLESS_CALLBACKS.has(name)) out.add(name);
+        continue;
+      }
+      // A bare lower-case name: a variable bound once, else unknown.
+      const whole = m[0].trim();
+      if (whole !== name || /\(\s*$/.test(text.slice(0, m.index))) {
+        if (!/^[A-Z]/.test(name) && /\(/.test(text.slice(m.index + m[0].length, m.index + m[0].length + 1)))
+          out.add(`${whole}(…)`);
+        continue;
+      }
+      const b = ctx.script.binding(name, s);
+      if (!b || b === 'ambiguous' || hops > 1) out.add(name);
+      else visit(b.valueStart, b.valueEnd, hops + 1);
+    }
+  };
+  visit(start, end, 0);
+  return [...out];
+}
+
+/** Callees that only run or print a recipe: `run.run(recipe, …)`, `exp.add(recipe, …)`, `print(recipe)`. */
+const RUNS_RECIPE =
+  /^(?:(?:nemo_)?run\s*\.\s*(?:run|dryrun)|[A-Za-z_]\w*\s*\.\s*add|print|(?:logging|logger|log)\s*\.\s*\w+)$/;
+
+/**
+ * A way the recipe object leaves the file's reach: passed whole (or a part of it) to a function
+ * (`recipe = set_primary_perf_configs(recipe, …)` in NeMo's scripts/performance/llm/*.py sets
+ * max_steps, global batch and parallelism), a method called on it, or the variable rebound to
+ * something else. Such a function can change any field, so N and D are unknown. Returns the
+ * offending source text, or undefined.
+ */
+function recipeEscape(
+  ctx: Ctx,
+  calls: RecipeCall[],
+  edits: Edit[],
+): { what: string; at: number; len: number } | undefined {
+  const code = ctx.script.code;
+  const localFns = new Set(
+    ctx.script.functions
+      .filter((f) => calls.some((c) => c.start >= f.start && c.start < f.end))
+      .map((f) => f.name),
+  );
+  const isRecipeValue = (start: number, end: number) => {
+    const text = code.slice(start, end).trim();
+    if (calls.some((c) => c.start >= start && c.close < end && code.slice(start, c.start).trim() === ''))
+      return true;
+    const m = /^([A-Za-z_]\w*)\s*\(/.exec(text);
+    return (
+      !!m && localFns.has(m[1]) && matchBracket(code, start + code.slice(start).indexOf('(')) === end - 1
+    );
+  };
+  const names = new Set<string>(edits.map((e) => e.root));
+  for (const c of calls) {
+    const before = code.slice(Math.max(0, c.start - 200), c.start);
+    const m = /(?:^|\n)[ \t]*([A-Za-z_]\w*)[ \t]*=[ \t]*$/.exec(before);
+    if (m) names.add(m[1]);
+  }
+  for (const f of localFns) {
+    for (const m of code.matchAll(
+      new RegExp(`(?:^|\\n)[ \\t]*([A-Za-z_]\\w*)[ \\t]*=[ \\t]*${f}\\s*\\(`, 'g'),
+    ))
+      names.add(m[1]);
+  }
+  // Aliases `r2 = recipe` join the set.
+  for (let pass = 0; pass < 3; pass++)
+    for (const n of [...names])
+      for (const m of code.matchAll(
+        new RegExp(`(?:^|\\n)[ \\t]*([A-Za-z_]\\w*)[ \\t]*=[ \\t]*${n}[ \\t]*(?=\\n|$)`, 'g'),
+      ))
+        names.add(m[1]);
+  let seen = 0;
+  for (const name of names) {
+    const re = new RegExp(`(?<![\\w.])${name}((?:\\s*\\.\\s*[A-Za-z_]\\w*)*)(?!\\w)`, 'g');
+    let m: RegExpExecArray | null;
+    while ((m = re.exec(code)) !== null) {
+      if (seen++ > 2000)
+        return { what: `${name} is used too often to follow`, at: m.index, len: name.length };
+      const end = m.index + m[0].length;
+      const after = code.slice(end).match(/^[ \t]*(\S?)(\S?)/)!;
+      const path = m[1].replace(/\s+/g, '');
+      const lineStart = code.lastIndexOf('\n', m.index - 1) + 1;
+      const head = code.slice(lineStart, m.index);
+      // `def f(recipe):` parameters and `import` lines.
+      if (/^\s*(?:async\s+)?def\s/.test(head) || /^\s*(?:from|import)\s/.test(head)) continue;
+      if (after[1] === '(') {
+        // A method call on the recipe (callbacks.append is the one that leaves N and D alone).
+        if (/^\.trainer\.callbacks\.(append|extend|insert)$/.test(path)) continue;
+        return { what: `${name}${path}(…)`, at: m.index, len: m[0].length };
+      }
+      if (after[1] === '=' && after[2] !== '=' && ctx.script.depthAt(m.index) === 0 && /^\s*$/.test(head)) {
+        if (path) continue; // an edit, read elsewhere
+        const valueStart = end + code.slice(end).indexOf('=') + 1;
+        const valueEnd = ctx.script.statementEnd(valueStart);
+        if (isRecipeValue(valueStart, valueEnd)) continue;
+        if (names.has(code.slice(valueStart, valueEnd).trim())) continue;
+        return {
+          what: `${name} = ${ctx.script.slice(valueStart, valueEnd).trim().slice(0, 50)}`,
+          at: m.index,
+          len: name.length,
+        };
+      }
+      if (/^\s*return\s*$/.test(head) && ctx.script.depthAt(m.index) === 0) continue;
+      // A whole argument of a call?
+      const prev = code.slice(0, m.index).match(/([(,=])\s*$/);
+      if (!prev || !/^[,)]$/.test(after[1])) continue;
+      if (prev[1] === '=' && /[=!<>]=\s*$/.test(code.slice(Math.max(0, m.index - 3), m.index))) continue;
+      let depth = 0;
+      let open = -1;
+      for (let i = m.index - 1; i >= Math.max(0, m.index - 20_000); i--) {
+        const ch = code[i];
+        if (ch === ')' || ch === ']' || ch === '}') depth++;
+        else if (ch === '(' || ch === '[' || ch === '{') {
+          if (depth === 0) {
+            open = i;
+            break;
+          }
+          depth--;
+        }
+      }
+      if (open < 0 || code[open] !== '(') continue;
+      const callee = /([A-Za-z_][\w.\s]*?)\s*$/.exec(code.slice(Math.max(0, open - 200), open))?.[1]?.trim();
+      if (!callee || /^(if|while|return|and|or|not|in|for)$/.test(callee)) continue;
+      if (RUNS_RECIPE.test(callee)) continue;
+      return { what: `${callee}(… ${name}${path} …)`, at: m.index, len: m[0].length };
+    }
+  }
+  return undefined;
 }
 
 /** Substitute pretrain_recipe parameters the call sets into a table value. */
@@ -458,13 +630,106 @@ function read(text: string): ReadResult {
       : ['the recipe model'];
   if (ctx.spec.training.tokens === undefined && ctx.dMissing.length)
     ctx.spec.training.missing = [...new Set(ctx.dMissing.map(clean))];
-  return { kind: 'run-config', spec: ctx.spec };
+  return {
+    kind: 'run-config',
+    spec: ctx.spec,
+    parsed: { nemo2Layout: ctx.layout, nemo2Schedule: ctx.schedule },
+  };
 }
 
 function bothUnknown(ctx: Ctx, what: string, message: string, at?: FieldSource) {
   ctx.nMissing.push(what);
   ctx.dMissing.push(what);
   warn(ctx, message, at);
+}
+
+/**
+ * `llm.<name>.finetune_recipe(...)`: the table holds the recipe evaluated over every combination of
+ * the arguments it branches on (peft_scheme, packed_sequence, performance_mode, seq_length given or
+ * not); the call's constant arguments pick one. Anything else is unknown.
+ */
+function readFinetuneArgs(
+  ctx: Ctx,
+  call: RecipeCall,
+  callSrc: FieldSource,
+  args: Map<string, Val>,
+): Nemo2FinetuneOutputs | undefined {
+  const ft = NEMO2.finetunes[call.module];
+  if (!ft || 'unsupported' in ft) {
+    bothUnknown(
+      ctx,
+      `unknown: ${call.module}.finetune_recipe`,
+      ft
+        ? `${call.module}.finetune_recipe is not read (${ft.unsupported}).`
+        : `recipe \`${call.module}\` is not in Scaling Lens's table of NeMo recipes (NVIDIA/NeMo@${SHORT}; dense GPT families).`,
+      callSrc,
+    );
+    return undefined;
+  }
+  const code = ctx.script.code;
+  const chosen: Record<string, Nemo2Value> = { ...ft.defaults };
+  for (const a of splitArgs(code, call.open + 1, call.close)) {
+    if (!a.name) {
+      bothUnknown(
+        ctx,
+        `positional arguments to ${call.module}.finetune_recipe`,
+        'the recipe is called with positional or unpacked arguments.',
+        callSrc,
+      );
+      return undefined;
+    }
+    const at = src(ctx, a.name, a.nameStart, a.valueStart, a.valueEnd);
+    ctx.spec.usedKeys.push(at);
+    const value = asValue(evalAt(ctx, a.valueStart, a.valueEnd));
+    if (a.name === 'dir' || a.name === 'name') continue;
+    if (a.name === 'num_nodes' || a.name === 'num_gpus_per_node') {
+      args.set(
+        a.name,
+        value === UNKNOWN ? { unknown: `${a.name} is not a constant`, src: at } : { v: value, src: at },
+      );
+      continue;
+    }
+    if (!ft.params.includes(a.name) || value === UNKNOWN) {
+      bothUnknown(
+        ctx,
+        `unknown: ${a.name}`,
+        value === UNKNOWN
+          ? `\`${a.name}\` is not a constant, and the recipe branches on it.`
+          : `\`${a.name}\` is not an argument of ${call.module}.finetune_recipe (NeMo@${SHORT}).`,
+        at,
+      );
+      return undefined;
+    }
+    if (a.name === 'peft_scheme') {
+      // `peft_scheme is None or peft_scheme.lower() == 'none'`; PEFT_STR2CLS[peft_scheme.lower()].
+      const lower = typeof value === 'string' ? value.toLowerCase() : value;
+      chosen[a.name] = lower === 'none' ? null : lower;
+    } else if (a.name === 'seq_length') {
+      if (value !== null && !num(value)) {
+        bothUnknown(
+          ctx,
+          'unknown: seq_length',
+          `seq_length ${JSON.stringify(value)} is not a positive integer.`,
+          at,
+        );
+        return undefined;
+      }
+      chosen[a.name] = value === null ? null : 'given';
+      if (value !== null) args.set('seq_length', { v: value, src: at });
+    } else chosen[a.name] = value;
+  }
+  const label = ft.params.map((k) => `${k}=${JSON.stringify(chosen[k])}`).join(',');
+  const out = ft.variants[label];
+  if (!out || 'unsupported' in out) {
+    bothUnknown(
+      ctx,
+      `unknown: ${call.module}.finetune_recipe(${label})`,
+      `${call.module}.finetune_recipe with ${label.replace(/,/g, ', ')} is not read${out ? ` (${out.unsupported})` : ' (the recipe refuses or never reaches it)'}.`,
+      callSrc,
+    );
+    return undefined;
+  }
+  return out;
 }
 
 function readRecipe(ctx: Ctx): void {
@@ -494,103 +759,133 @@ function readRecipe(ctx: Ctx): void {
   ctx.spec.modelName = call.module;
   ctx.spec.archSources.modelName = callSrc;
   ctx.spec.usedKeys.push(callSrc);
-  if (call.fn === 'finetune_recipe') {
-    ctx.spec.training.finetune = true;
-    bothUnknown(
-      ctx,
-      `unknown: ${call.module}.finetune_recipe (not read)`,
-      `${call.module}.finetune_recipe is not read: the model is restored from a checkpoint (its tokenizer sets the vocabulary), PEFT (LoRA by default) trains adapters, and tokens per sample follow the fine-tuning data.`,
-      callSrc,
-    );
-    return;
-  }
-  const entry = NEMO2.recipes[call.module];
-  if (!entry) {
-    bothUnknown(
-      ctx,
-      `unknown: recipe ${call.module}`,
-      `recipe \`${call.module}\` is not in Scaling Lens's table of NeMo recipes (NVIDIA/NeMo@${SHORT}; dense GPT families).`,
-      callSrc,
-    );
-    return;
-  }
-  if ('unsupported' in entry) {
-    bothUnknown(
-      ctx,
-      `unknown: recipe ${call.module}`,
-      `recipe \`${call.module}\` is not read (${entry.unsupported}).`,
-      callSrc,
-    );
-    return;
-  }
-  // Keyword arguments of the call.
   const args = new Map<string, Val>();
   const code = ctx.script.code;
-  let outputs: Nemo2Outputs = entry.outputs;
-  for (const a of splitArgs(code, call.open + 1, call.close)) {
-    if (!a.name) {
+  let outputs: Nemo2Outputs | Nemo2FinetuneOutputs;
+  let scheduleUnread: string | undefined;
+  let finetune: Nemo2FinetuneOutputs | undefined;
+  if (call.fn === 'finetune_recipe') {
+    ctx.spec.training.finetune = true;
+    const ft = readFinetuneArgs(ctx, call, callSrc, args);
+    if (!ft) return;
+    outputs = finetune = ft;
+  } else {
+    const entry = NEMO2.recipes[call.module];
+    if (!entry) {
       bothUnknown(
         ctx,
-        `positional arguments to ${call.module}.pretrain_recipe`,
-        'the recipe is called with positional or unpacked arguments.',
+        `unknown: recipe ${call.module}`,
+        `recipe \`${call.module}\` is not in Scaling Lens's table of NeMo recipes (NVIDIA/NeMo@${SHORT}; dense GPT families).`,
         callSrc,
       );
       return;
     }
-    const at = src(ctx, a.name, a.nameStart, a.valueStart, a.valueEnd);
-    ctx.spec.usedKeys.push(at);
-    if (!Object.hasOwn(entry.signature, a.name)) {
+    if ('unsupported' in entry) {
       bothUnknown(
         ctx,
-        `unknown: ${a.name}`,
-        `\`${a.name}\` is not an argument of ${call.module}.pretrain_recipe (NeMo@${SHORT}).`,
-        at,
+        `unknown: recipe ${call.module}`,
+        `recipe \`${call.module}\` is not read (${entry.unsupported}).`,
+        callSrc,
       );
       return;
     }
-    const value = asValue(evalAt(ctx, a.valueStart, a.valueEnd));
-    const variant = entry.variants[a.name];
-    if (entry.consumed.includes(a.name)) {
-      if (value === UNKNOWN) {
+    // Keyword arguments of the call.
+    outputs = entry.outputs;
+    for (const a of splitArgs(code, call.open + 1, call.close)) {
+      if (!a.name) {
         bothUnknown(
           ctx,
-          `unknown: ${a.name}`,
-          `\`${a.name}\` is not a constant, and the recipe branches on it.`,
+          `positional arguments to ${call.module}.pretrain_recipe`,
+          'the recipe is called with positional or unpacked arguments.',
+          callSrc,
+        );
+        return;
+      }
+      const at = src(ctx, a.name, a.nameStart, a.valueStart, a.valueEnd);
+      ctx.spec.usedKeys.push(at);
+      if (a.name === 'fn') {
+        // `fn: Callable = pretrain`: the function the recipe's run.Partial calls (llm/api.py pretrain).
+        const fnText = code.slice(a.valueStart, a.valueEnd).replace(/\s+/g, '');
+        if (/^(?:(?:nemo\.collections\.)?llm\.)?pretrain$/.test(fnText)) continue;
+        bothUnknown(
+          ctx,
+          `unknown: fn=${fnText.slice(0, 40)}`,
+          `fn=${fnText.slice(0, 40)}: the recipe runs that function instead of llm.pretrain (it decides the tokenizer and the loop).`,
           at,
         );
         return;
       }
-      if (variant && value === variant.value) {
-        if (variant.unsupported || !variant.outputs) {
+      if (!Object.hasOwn(entry.signature, a.name)) {
+        bothUnknown(
+          ctx,
+          `unknown: ${a.name}`,
+          `\`${a.name}\` is not an argument of ${call.module}.pretrain_recipe (NeMo@${SHORT}).`,
+          at,
+        );
+        return;
+      }
+      const value = asValue(evalAt(ctx, a.valueStart, a.valueEnd));
+      const variant = entry.variants[a.name];
+      if (entry.consumed.includes(a.name)) {
+        if (value === UNKNOWN) {
           bothUnknown(
             ctx,
             `unknown: ${a.name}`,
-            `${a.name}=${String(value)} is not read (${variant.unsupported}).`,
+            `\`${a.name}\` is not a constant, and the recipe branches on it.`,
             at,
           );
           return;
         }
-        outputs = variant.outputs;
-      } else if (
-        !variant &&
-        value !== entry.signature[a.name] &&
-        typeof entry.signature[a.name] !== 'boolean'
-      ) {
-        bothUnknown(
-          ctx,
-          `unknown: ${a.name}`,
-          `the recipe branches on \`${a.name}\`; only its default is read.`,
-          at,
-        );
-        return;
+        if (variant && value === variant.value) {
+          if (variant.unsupported || !variant.outputs) {
+            bothUnknown(
+              ctx,
+              `unknown: ${a.name}`,
+              `${a.name}=${String(value)} is not read (${variant.unsupported}).`,
+              at,
+            );
+            return;
+          }
+          outputs = variant.outputs;
+        } else if (
+          !variant &&
+          value !== entry.signature[a.name] &&
+          typeof entry.signature[a.name] !== 'boolean' &&
+          entry.scheduleOnly.includes(a.name)
+        ) {
+          // Only the LR scheduler depends on it (generator re-run): N, D and layout stand.
+          scheduleUnread = `\`${a.name}\` is given and the recipe derives its LR scheduler from it (not read)`;
+        } else if (
+          !variant &&
+          value !== entry.signature[a.name] &&
+          typeof entry.signature[a.name] !== 'boolean'
+        ) {
+          bothUnknown(
+            ctx,
+            `unknown: ${a.name}`,
+            `the recipe branches on \`${a.name}\`; only its default is read.`,
+            at,
+          );
+          return;
+        }
       }
+      args.set(
+        a.name,
+        value === UNKNOWN ? { unknown: `${a.name} is not a constant`, src: at } : { v: value, src: at },
+      );
     }
-    args.set(
-      a.name,
-      value === UNKNOWN ? { unknown: `${a.name} is not a constant`, src: at } : { v: value, src: at },
+    if (outputs.peft) return;
+  }
+  // Recipe arguments the table does not follow into a field but that change D.
+  const accumulate = args.get('accumulate_grad_batches');
+  if (accumulate && (isUnknown(accumulate) || accumulate.v !== 1)) {
+    ctx.dMissing.push('unknown: accumulate_grad_batches');
+    warn(
+      ctx,
+      'accumulate_grad_batches ≠ 1 is not modelled (Lightning accumulates k training steps per optimizer step on top of the global batch); D not shown.',
+      accumulate.src,
     );
   }
-  if (outputs.peft || !['pretrain'].length) return;
 
   // The recipe as the table gives it, parameters substituted.
   const cfgClass: { name: string; src?: FieldSource } = { name: outputs.config };
@@ -611,6 +906,17 @@ function readRecipe(ctx: Ctx): void {
 
   // The file's edits.
   const { edits, aliases } = recipeEdits(ctx);
+  const escape = recipeEscape(ctx, calls, edits);
+  if (escape) {
+    const key = escape.what.replace(/\s+/g, ' ');
+    bothUnknown(
+      ctx,
+      `unknown: ${key}`,
+      `\`${key}\`: the recipe is handed to code Scaling Lens does not read (it can set any field); N and D not shown.`,
+      { ...callSrc, keyRange: ctx.lines.range(escape.at, escape.at + escape.len) },
+    );
+    return;
+  }
   for (const alias of aliases) {
     const root = alias.split('.')[0];
     const message = `the file binds \`${alias}\` to a name; edits through it are not followed.`;
@@ -619,6 +925,25 @@ function readRecipe(ctx: Ctx): void {
     if (root !== 'model') ctx.nMissing.push(`unknown: ${alias} (aliased)`);
     warn(ctx, message);
   }
+  for (const m of ctx.script.code.matchAll(
+    /\.\s*trainer\s*\.\s*callbacks\s*\.\s*(?:append|extend|insert)\s*\(/g,
+  )) {
+    const open = m.index + m[0].length - 1;
+    const close = matchBracket(ctx.script.code, open);
+    const bad = close < 0 ? ['(unclosed)'] : unknownCallbacks(ctx, open + 1, close);
+    if (!bad.length) continue;
+    ctx.dMissing.push(`unknown: trainer.callbacks ${bad.join(', ')}`);
+    warn(
+      ctx,
+      `trainer callback ${bad.join(', ')} is not known to leave the run alone (it can stop it before max_steps); D not shown.`,
+    );
+  }
+  let restore: Val = finetune ? { v: finetune.restorePath } : { v: null };
+  let peftClass: Val = finetune ? { v: finetune.peftClass } : { v: null };
+  const peftFields = new Map<string, Val>();
+  /** Every edit by path (the memory layout reads strategy, plugins, optim and config keys). */
+  const layoutEdits = new Map<string, Val>();
+  for (const [k, v] of Object.entries(finetune?.peftFields ?? {})) peftFields.set(k, { v });
   const seen = new Map<string, string>();
   for (const e of edits) {
     const at = src(ctx, e.path, e.keyStart, e.valueStart, e.valueEnd);
@@ -643,6 +968,54 @@ function readRecipe(ctx: Ctx): void {
     ctx.spec.usedKeys.push(at);
     const parts = e.path.split('.');
     const [root] = parts;
+    layoutEdits.set(e.path, value);
+    if (finetune && root === 'resume') {
+      // The checkpoint restored (and its tokenizer, which sets the vocabulary).
+      if (parts.length === 3 && parts[1] === 'restore_config' && parts[2] === 'path') restore = value;
+      else if (parts.length <= 2 && (parts.length === 1 || parts[1] === 'restore_config')) {
+        const c = configCall(ctx, e.valueStart, e.valueEnd);
+        const rc = c && parts.length === 1 ? c.kwargs.get('restore_config') : undefined;
+        const inner = rc ? configCall(ctx, rc[0], rc[1]) : parts.length === 2 ? c : undefined;
+        const extra = inner ? [...inner.kwargs.keys()].filter((k) => k !== 'path') : [];
+        const path =
+          inner?.target === 'RestoreConfig' && !extra.length ? inner.kwargs.get('path') : undefined;
+        const v = path && !e.conditional ? evalAt(ctx, path[0], path[1]) : UNKNOWN;
+        restore =
+          typeof v === 'string'
+            ? { v, src: at }
+            : {
+                unknown: `${e.path} = ${ctx.script.slice(e.valueStart, e.valueEnd).slice(0, 50)} is not read`,
+                src: at,
+              };
+      } else if (parts[1] === 'restore_config')
+        // load_artifacts=False skips the tokenizer restore; adapter_path etc. are not read.
+        restore = { unknown: `${e.path} is not read`, src: at };
+      continue;
+    }
+    if (finetune && root === 'peft') {
+      if (parts.length === 1) {
+        const text = code.slice(e.valueStart, e.valueEnd).trim();
+        const c = e.conditional ? undefined : configCall(ctx, e.valueStart, e.valueEnd);
+        peftFields.clear();
+        if (text === 'None' && !e.conditional) peftClass = { v: null, src: at };
+        else if (c && (c.target === 'LoRA' || c.target === 'DoRA') && !c.positional.length) {
+          peftClass = { v: c.target, src: at };
+          for (const [k, [s0, t0]] of c.kwargs) {
+            const v = asValue(evalAt(ctx, s0, t0));
+            peftFields.set(
+              k,
+              v === UNKNOWN ? { unknown: `peft ${k} is not a constant`, src: at } : { v, src: at },
+            );
+          }
+        } else
+          peftClass = {
+            unknown: `recipe.peft = ${ctx.script.slice(e.valueStart, e.valueEnd).slice(0, 50)} is not read`,
+            src: at,
+          };
+      } else if (parts.length === 2) peftFields.set(parts[1], value);
+      else peftFields.set(parts.slice(1).join('.'), { unknown: `${e.path} is not read`, src: at });
+      continue;
+    }
     if (root === 'optim' || root === 'log' || root === 'resume') continue;
     if (root === 'trainer') {
       if (parts.length === 1) {
@@ -653,9 +1026,28 @@ function readRecipe(ctx: Ctx): void {
       } else if (parts[1] === 'strategy') {
         if (parts.length === 2) tp = { unknown: 'recipe.trainer.strategy is replaced', src: at };
         else if (parts[2] === 'tensor_model_parallel_size' && parts.length === 3) tp = value;
+      } else if (
+        parts.length === 2 &&
+        parts[1] === 'accumulate_grad_batches' &&
+        !isUnknown(value) &&
+        value.v === 1
+      ) {
+        // the Lightning default
       } else if (parts.length === 2 && ['max_steps', 'num_nodes', 'devices'].includes(parts[1]))
         trainer.set(parts[1], value);
-      else if (!HARMLESS_TRAINER.has(parts[1])) {
+      else if (parts.length === 2 && parts[1] === 'callbacks') {
+        const bad = e.conditional
+          ? ['(set under a condition)']
+          : unknownCallbacks(ctx, e.valueStart, e.valueEnd);
+        if (bad.length) {
+          ctx.dMissing.push(`unknown: trainer.callbacks ${bad.join(', ')}`);
+          warn(
+            ctx,
+            `trainer callback ${bad.join(', ')} is not known to leave the run alone (it can stop it before max_steps); D not shown.`,
+            at,
+          );
+        }
+      } else if (!HARMLESS_TRAINER.has(parts[1])) {
         ctx.dMissing.push(`unknown: ${e.path}`);
         warn(
           ctx,
@@ -665,9 +1057,23 @@ function readRecipe(ctx: Ctx): void {
       }
       continue;
     }
+    if (root === 'data' && finetune && parts.length >= 2) {
+      // llm.finetune hands the model's tokenizer to the data: only the bound on D reads the data.
+      if (
+        parts.length === 2 &&
+        ['seq_length', 'global_batch_size', 'packed_sequence_specs'].includes(parts[1])
+      )
+        data.set(
+          parts[1],
+          parts[1] === 'packed_sequence_specs' && !isUnknown(value) && value.v !== null
+            ? { v: { opaque: 'packed' }, src: at }
+            : value,
+        );
+      continue;
+    }
     if (root === 'data') {
       if (parts.length === 1) {
-        readDataReplacement(ctx, e, at, data, (c) => (dataClass = c));
+        readDataReplacement(ctx, e, at, data, (c) => (dataClass = c), !!finetune);
       } else if (
         parts.length === 2 &&
         ['seq_length', 'global_batch_size', 'tokenizer', 'rampup_batch_size'].includes(parts[1])
@@ -776,11 +1182,229 @@ function readRecipe(ctx: Ctx): void {
   })();
   if (gpus) ctx.spec.training.gpus = gpus;
 
-  if (!ctx.nMissing.length) {
-    const arch = architecture(ctx, cfgClass.name, cfgOverrides, tp, data, dataClass, dataDefaults());
-    if (arch) ctx.spec.architecture = arch;
+  let restoredTok: Val | undefined;
+  let restoredNote: string | undefined;
+  if (finetune) {
+    // llm.finetune(tokenizer="model"): AutoResume.setup restores model.tokenizer from the checkpoint's
+    // context (nemo/lightning/resume.py _try_restore_tokenizer), which import_ckpt wrote from the HF id.
+    const id =
+      !isUnknown(restore) && typeof restore.v === 'string'
+        ? /^nemo:\/\/(.+)$/.exec(restore.v)?.[1]
+        : undefined;
+    if (finetune.tokenizer !== 'model')
+      restoredTok = { unknown: `llm.finetune tokenizer=${JSON.stringify(finetune.tokenizer)} is not read` };
+    else if (id) {
+      restoredTok = { v: { config: 'AutoTokenizer', fields: {}, positional: [id] }, src: restore.src };
+      restoredNote = `finetune restores nemo://${id} (resume.restore_config.path): the tokenizer import_ckpt saved from HF ${id} sets the vocabulary`;
+    } else
+      restoredTok = {
+        unknown: isUnknown(restore)
+          ? restore.unknown
+          : `resume.restore_config.path ${JSON.stringify(restore.v)} is not a nemo://<HF id> checkpoint`,
+        src: restore.src,
+      };
   }
-  readD(ctx, trainer.get('max_steps')!, data, dataDefaults(), dataClass);
+  if (!ctx.nMissing.length) {
+    const arch = architecture(
+      ctx,
+      cfgClass.name,
+      cfgOverrides,
+      tp,
+      data,
+      dataClass,
+      dataDefaults(),
+      restoredTok,
+      restoredNote,
+    );
+    if (arch) {
+      ctx.spec.architecture = arch;
+      if (finetune) trainable(ctx, arch, peftClass, peftFields);
+    }
+  }
+  if (finetune) readFinetuneD(ctx, trainer.get('max_steps')!, data);
+  else readD(ctx, trainer.get('max_steps')!, data, dataDefaults(), dataClass);
+  ctx.layout = buildLayout({
+    at: callSrc,
+    outputs,
+    cfgClass: cfgClass.name,
+    cfgOverrides,
+    edits: layoutEdits,
+    data,
+    dataDefaults: dataDefaults(),
+    gpus,
+    peft: finetune ? peftClass : undefined,
+    resolve: (v) => resolve(v, args),
+  });
+  ctx.schedule = scheduleInput(
+    outputs,
+    layoutEdits,
+    trainer.get('max_steps')!,
+    (v) => resolve(v, args),
+    callSrc,
+  );
+  if (scheduleUnread) ctx.schedule.problem = `unknown: ${scheduleUnread}`;
+}
+
+/** The LR schedule's inputs: the table's MegatronOptimizerModule, then `recipe.optim.*` edits. */
+function scheduleInput(
+  outputs: Nemo2Outputs,
+  edits: Map<string, Val>,
+  maxSteps: Val,
+  res: (v: Nemo2Value) => Val,
+  at: FieldSource,
+): Nemo2ScheduleInput {
+  const lines: Record<string, number> = { recipe: at.keyRange.start.line + 1 };
+  for (const [path, v] of edits)
+    if ((path.startsWith('optim.') || path === 'trainer.max_steps') && v.src)
+      lines[path] = v.src.keyRange.start.line + 1;
+  const plain = (v: Val | undefined): unknown => (!v ? undefined : isUnknown(v) ? v.unknown : v.v);
+  for (const whole of ['optim', 'optim.config', 'optim.lr_scheduler'])
+    if (edits.has(whole))
+      return { lines, problem: `\`recipe.${whole}\` is replaced; the schedule is not read` };
+  const o = outputs.optim as { config?: string; fields?: Record<string, Nemo2Value> } | null;
+  const cfg = o?.fields?.config as { config?: string; fields?: Record<string, Nemo2Value> } | undefined;
+  const sched = o?.fields?.lr_scheduler as
+    { config?: string; fields?: Record<string, Nemo2Value> } | undefined;
+  if (o?.config !== 'MegatronOptimizerModule' || cfg?.config !== 'OptimizerConfig')
+    return {
+      lines,
+      problem: 'the recipe optimizer is not a MegatronOptimizerModule with an OptimizerConfig',
+    };
+  if (sched?.config !== 'CosineAnnealingScheduler')
+    return {
+      lines,
+      problem: unmodeledScheduler(sched?.config),
+    };
+  const field = (k: string): unknown => {
+    const edit = edits.get(`optim.lr_scheduler.${k}`);
+    if (edit) return plain(edit);
+    if (!Object.hasOwn(sched.fields ?? {}, k)) return `${k} not set by the recipe`;
+    return plain(res(sched.fields![k]));
+  };
+  const lr =
+    edits.get('optim.config.lr') ?? (Object.hasOwn(cfg.fields ?? {}, 'lr') ? res(cfg.fields!.lr) : undefined);
+  return {
+    lines,
+    lr: plain(lr),
+    warmupSteps: field('warmup_steps'),
+    constantSteps: field('constant_steps'),
+    minLr: field('min_lr'),
+    maxSteps: plain(maxSteps),
+  };
+}
+
+const unmodeledScheduler = (name: string | undefined) =>
+  `unknown: the LR scheduler ${name ?? '(none)'} is not modelled (CosineAnnealingScheduler is)`;
+
+/** Linear layers NeMo's LoRA/DoRA adapt (Megatron-core GPT layer names) and their in/out features. */
+function adaptedLinears(arch: ArchitectureSpec): Record<string, [number, number]> {
+  const q = arch.nHeads * arch.headDim;
+  const kv = arch.nKvHeads * arch.headDim;
+  return {
+    linear_qkv: [arch.dModel, q + 2 * kv],
+    linear_proj: [q, arch.dModel],
+    linear_fc1: [arch.dModel, arch.ffnSize * (arch.gatedMlp ? 2 : 1)],
+    linear_fc2: [arch.ffnSize, arch.dModel],
+  };
+}
+
+/**
+ * Trainable parameters of NeMo's LoRA / DoRA (nemo/collections/llm/peft/lora.py, dora.py, utils.py
+ * ParallelLinearAdapter): one adapter per matched linear, linear_in (in → dim) and linear_out
+ * (dim → out), no bias, no norm — on the fused linear_qkv one A and one B over q+k+v, on a gated
+ * linear_fc1 one B over both halves. DoRA adds weight_magnitude (out features) per adapter.
+ * Target names other than the four layer names (wildcards, exclude_modules) leave it unknown.
+ */
+function trainable(ctx: Ctx, arch: ArchitectureSpec, peftClass: Val, fields: Map<string, Val>): void {
+  const say = (why: string, at?: FieldSource) => {
+    ctx.spec.assumptions.push(`trainable parameters not shown: ${clean(why)}`);
+    warn(ctx, `${why}; trainable parameters not shown.`, at, 'not-modelled-key');
+  };
+  if (isUnknown(peftClass)) return say(peftClass.unknown, peftClass.src);
+  if (peftClass.v === null) {
+    ctx.spec.assumptions.push('peft_scheme None: every weight trains (full finetune)');
+    return;
+  }
+  const cls = peftClass.v;
+  if (cls !== 'LoRA' && cls !== 'DoRA') return say(`PEFT ${JSON.stringify(cls)} is not LoRA or DoRA`);
+  const defaults = NEMO2.peft[cls];
+  const get = (k: string): Val => fields.get(k) ?? { v: defaults[k] };
+  for (const [k, v] of fields)
+    if (isUnknown(v)) return say(v.unknown, v.src);
+    else if (
+      ![
+        'dim',
+        'alpha',
+        'target_modules',
+        'dropout',
+        'dropout_position',
+        'lora_A_init_method',
+        'lora_B_init_method',
+        'lora_dtype',
+        'a2a_experimental',
+        'dropout_recompute',
+      ].includes(k) &&
+      !(k === 'exclude_modules' && Array.isArray(v.v) && v.v.length === 0)
+    )
+      return say(`peft ${k} is not modelled`, v.src);
+  const dim = get('dim');
+  const targets = get('target_modules');
+  if (isUnknown(dim) || !num(dim.v)) return say('peft dim is not a positive integer');
+  if (isUnknown(targets) || !Array.isArray(targets.v) || !targets.v.length)
+    return say('peft target_modules is not a list of layer names');
+  const shapes = adaptedLinears(arch);
+  let perLayer = 0;
+  for (const t of new Set(targets.v)) {
+    if (typeof t !== 'string' || !Object.hasOwn(shapes, t))
+      return say(
+        `peft target_modules entry ${JSON.stringify(t)} is not linear_qkv/linear_proj/linear_fc1/linear_fc2`,
+        targets.src,
+      );
+    const [inF, outF] = shapes[t];
+    perLayer += (dim.v as number) * (inF + outF) + (cls === 'DoRA' ? outF : 0);
+  }
+  const count = perLayer * arch.nLayers;
+  ctx.spec.trainableParams = {
+    count,
+    method: `NeMo ${cls} dim ${dim.v as number} on ${[...new Set(targets.v)].join(', ')} (peft/${cls.toLowerCase()}.py @${SHORT})`,
+  };
+}
+
+/**
+ * Finetune D: SQuAD / chat samples are padded (or packed) up to seq_length, so max_steps ×
+ * global_batch_size × seq_length bounds the tokens but does not give them. As for the other
+ * finetune readers, D stays unknown and the bound is stated in `missing`.
+ */
+function readFinetuneD(ctx: Ctx, maxSteps: Val, data: Map<string, Val>): void {
+  const t = ctx.spec.training;
+  const seq = data.get('seq_length');
+  const gbs = data.get('global_batch_size');
+  const packed = data.get('packed_sequence_specs');
+  const isPacked = !!packed && (isUnknown(packed) || (packed.v !== null && packed.v !== undefined));
+  const steps = !isUnknown(maxSteps) ? num(maxSteps.v) : undefined;
+  if (seq && !isUnknown(seq) && num(seq.v)) {
+    t.seqLen = seq.v as number;
+    if (seq.src) ctx.spec.trainingSources.seqLen = seq.src;
+  }
+  if (gbs && !isUnknown(gbs) && num(gbs.v)) {
+    t.globalBatchSeqs = gbs.v as number;
+    if (gbs.src) ctx.spec.trainingSources.globalBatch = gbs.src;
+  }
+  if (steps) {
+    t.steps = steps;
+    if (!isUnknown(maxSteps) && maxSteps.src) ctx.spec.trainingSources.duration = maxSteps.src;
+  }
+  const bound =
+    steps && t.seqLen && t.globalBatchSeqs
+      ? ` (at most ${formatInt(steps)} × ${t.globalBatchSeqs} × ${t.seqLen} = ${formatInt(steps * t.globalBatchSeqs * t.seqLen)} tokens)`
+      : '';
+  ctx.dMissing.push(
+    steps
+      ? `the real tokens of ${formatInt(steps)} finetuning steps${isPacked ? ' of packed rows' : ' of padded rows'}${bound}`
+      : isUnknown(maxSteps)
+        ? `unknown: ${maxSteps.unknown}`
+        : 'trainer.max_steps (a positive integer)',
+  );
 }
 
 function tokenizerVal(ctx: Ctx, start: number, end: number, at: FieldSource, value: Val): Val {
@@ -817,9 +1441,28 @@ function readDataReplacement(
   at: FieldSource,
   data: Map<string, Val>,
   setClass: (c: string) => void,
+  finetune = false,
 ): void {
   const c = e.conditional ? undefined : configCall(ctx, e.valueStart, e.valueEnd);
   data.clear();
+  if (finetune && c && !c.positional.length) {
+    // A finetune's data sets only the bound on D (llm.finetune gives it the model's tokenizer).
+    setClass(c.target);
+    for (const [k, [s, t]] of c.kwargs) {
+      if (k !== 'seq_length' && k !== 'global_batch_size' && k !== 'packed_sequence_specs') continue;
+      const fieldAt = src(ctx, k, s, s, t);
+      const v = asValue(evalAt(ctx, s, t));
+      data.set(
+        k,
+        k === 'packed_sequence_specs'
+          ? { v: ctx.script.slice(s, t).trim() === 'None' ? null : { opaque: 'packed' }, src: fieldAt }
+          : v === UNKNOWN
+            ? { unknown: `data ${k} ${ctx.script.slice(s, t)} is not a constant`, src: fieldAt }
+            : { v, src: fieldAt },
+      );
+    }
+    return;
+  }
   if (!c || !NEMO2.dataModules[c.target] || c.positional.length) {
     const why = `recipe.data = ${ctx.script.slice(e.valueStart, e.valueEnd).slice(0, 50)} is not read`;
     for (const k of ['seq_length', 'global_batch_size', 'tokenizer']) data.set(k, { unknown: why, src: at });
@@ -861,6 +1504,8 @@ function architecture(
   data: Map<string, Val>,
   dataClass: string,
   dataDefaults: Readonly<Record<string, Nemo2Value>> | undefined,
+  restoredTok?: Val,
+  restoredNote?: string,
 ): ArchitectureSpec | undefined {
   const fail = (what: string, message: string, at?: FieldSource): undefined => {
     ctx.nMissing.push(what);
@@ -975,7 +1620,8 @@ function architecture(
     ctx.spec.assumptions.push(`vocab_size ${v} from the config (used as given, no padding)`);
   } else {
     if (fields.get('vocab_size') && isUnknown(fields.get('vocab_size')!)) return undefined;
-    const tok = data.get('tokenizer') ?? { v: dataDefaults?.tokenizer ?? null };
+    const tok = restoredTok ?? data.get('tokenizer') ?? { v: dataDefaults?.tokenizer ?? null };
+    if (restoredNote) ctx.spec.assumptions.push(restoredNote);
     if (isUnknown(tok))
       return fail(`unknown: data tokenizer`, `${tok.unknown}; the vocabulary comes from it.`, tok.src);
     let size: number;
@@ -1114,6 +1760,20 @@ function readD(
   t.formula = `${formatInt(t.steps)} steps × ${t.globalBatchSeqs} seqs × ${t.seqLen} tokens`;
 }
 
+setLayoutReader((text) => {
+  const r = read(text);
+  return r.kind === 'run-config'
+    ? (r.parsed as { nemo2Layout?: ParallelLayout } | undefined)?.nemo2Layout
+    : undefined;
+});
+
+setScheduleReader((text) => {
+  const r = read(text);
+  return r.kind === 'run-config'
+    ? (r.parsed as { nemo2Schedule?: Nemo2ScheduleInput } | undefined)?.nemo2Schedule
+    : undefined;
+});
+
 /** Reader for NeMo 2.x Python recipes. */
 export const nemo2Reader: FrameworkReader<'nemo2'> = neverThrowing({
   id: 'nemo2',
@@ -1121,4 +1781,6 @@ export const nemo2Reader: FrameworkReader<'nemo2'> = neverThrowing({
   detect: (text) => detect(text),
   read: (text) => read(text),
   inventory: NEMO2_INVENTORY,
+  layout: nemo2Layout,
+  schedule: (text, context, spec) => nemo2Schedule(text, context, spec),
 });
