@@ -312,6 +312,26 @@ describe('nemo2: memory layout (MegatronStrategy, MegatronMixedPrecision, Optimi
     assert.equal(l.unmodelled, undefined);
     assert.ok(analyzeText(text, {}, DEFAULT_ANALYSIS_SETTINGS).analysis?.memory);
   });
+  it("the file's micro_batch_size is the layout's, in a replaced data module and as an edit (not the class default 4)", () => {
+    // Was: micro_batch_size counted as harmless and dropped, so a replaced PreTrainingDataModule
+    // left the class default 4 (examples/nemo2/llama3_8b_pretrain.py read 92.1 GiB instead of 50.3).
+    const replaced = readLayout(
+      'nemo2',
+      `${HEAD}recipe = llm.llama3_8b.pretrain_recipe()\nrecipe.data = run.Config(llm.PreTrainingDataModule, paths=["/d"], seq_length=8192, global_batch_size=512, micro_batch_size=1)\n`,
+    )!;
+    assert.deepEqual([replaced.microBatch, replaced.gradAccum], [1, 128]);
+    const classDefault = readLayout(
+      'nemo2',
+      `${HEAD}recipe = llm.llama3_8b.pretrain_recipe()\nrecipe.data = run.Config(llm.PreTrainingDataModule, paths=["/d"], seq_length=8192, global_batch_size=512)\n`,
+    )!;
+    assert.deepEqual([classDefault.microBatch, classDefault.gradAccum], [4, 32]);
+    const edited = readLayout(
+      'nemo2',
+      `${HEAD}recipe = llm.llama3_8b.pretrain_recipe()\nrecipe.data.micro_batch_size = 2\n`,
+    )!;
+    assert.deepEqual([edited.microBatch, edited.gradAccum], [2, 64]);
+    assert.equal(edited.sources.microBatch?.key, 'data.micro_batch_size');
+  });
   it('edits and arguments: TP, sequence parallel, full recompute; performance_mode drops grad_reduce_in_fp32 (bf16 grads)', () => {
     const l = readLayout(
       'nemo2',

@@ -1061,7 +1061,7 @@ function readRecipe(ctx: Ctx): void {
       // llm.finetune hands the model's tokenizer to the data: only the bound on D reads the data.
       if (
         parts.length === 2 &&
-        ['seq_length', 'global_batch_size', 'packed_sequence_specs'].includes(parts[1])
+        ['seq_length', 'global_batch_size', 'packed_sequence_specs', 'micro_batch_size'].includes(parts[1])
       )
         data.set(
           parts[1],
@@ -1076,7 +1076,10 @@ function readRecipe(ctx: Ctx): void {
         readDataReplacement(ctx, e, at, data, (c) => (dataClass = c), !!finetune);
       } else if (
         parts.length === 2 &&
-        ['seq_length', 'global_batch_size', 'tokenizer', 'rampup_batch_size'].includes(parts[1])
+        // micro_batch_size changes neither N nor D but is the memory layout's micro-batch.
+        ['seq_length', 'global_batch_size', 'tokenizer', 'rampup_batch_size', 'micro_batch_size'].includes(
+          parts[1],
+        )
       ) {
         data.set(
           parts[1],
@@ -1449,7 +1452,8 @@ function readDataReplacement(
     // A finetune's data sets only the bound on D (llm.finetune gives it the model's tokenizer).
     setClass(c.target);
     for (const [k, [s, t]] of c.kwargs) {
-      if (k !== 'seq_length' && k !== 'global_batch_size' && k !== 'packed_sequence_specs') continue;
+      if (!['seq_length', 'global_batch_size', 'packed_sequence_specs', 'micro_batch_size'].includes(k))
+        continue;
       const fieldAt = src(ctx, k, s, s, t);
       const v = asValue(evalAt(ctx, s, t));
       data.set(
@@ -1477,7 +1481,9 @@ function readDataReplacement(
       continue;
     }
     const v = asValue(evalAt(ctx, s, t));
-    if (k === 'seq_length' || k === 'global_batch_size' || k === 'rampup_batch_size')
+    // micro_batch_size changes neither N nor D, but the memory layout reads it (the class default of
+    // PreTrainingDataModule is 4, not the recipe's 1, so dropping it gave the layout a wrong micro-batch).
+    if (['seq_length', 'global_batch_size', 'rampup_batch_size', 'micro_batch_size'].includes(k))
       data.set(
         k,
         v === UNKNOWN
