@@ -8,7 +8,7 @@ import { parseNumberLiteral } from '../config/values';
 import { parseTomlCached } from '../config/parseCache';
 import { getStaticTOMLValue } from 'toml-eslint-parser';
 import type { ReadContext, RunSpec, SourceRange, TrainingSpec } from '../types';
-import type { ExtractedSchedule } from './types';
+import type { ExtractedSchedule, LrSchedule, RunPlan } from './types';
 
 /**
  * The registry, required when first needed: it imports every reader, readers import their
@@ -64,6 +64,16 @@ export function batchAndLength(
     return { batchTokens, seqLen: training.seqLen, totalTokens: tokens };
   errors.push(`the run length is unknown${missing}`);
   return undefined;
+}
+
+/** The run plan of a schedule and the reader's batch and length (run length in steps, else tokens). */
+export function runPlan(schedule: LrSchedule, run: NonNullable<ReturnType<typeof batchAndLength>>): RunPlan {
+  return {
+    schedule,
+    batchTokens: run.batchTokens,
+    sequenceLength: run.seqLen,
+    ...(run.totalSteps !== undefined ? { totalSteps: run.totalSteps } : { totalTokens: run.totalTokens }),
+  };
 }
 
 /** A YAML document with lookups that record each key's line in `keyLines`. */

@@ -16,7 +16,14 @@
  *   Aug 2024; NeoX pins DeeperSpeed), so it stays an error.
  */
 import type { ReadContext, RunSpec } from '../../../types';
-import { batchAndLength, emptyExtraction, readTraining, unmodeled, YamlKeys } from '../../../schedule/common';
+import {
+  batchAndLength,
+  emptyExtraction,
+  readTraining,
+  unmodeled,
+  YamlKeys,
+  runPlan,
+} from '../../../schedule/common';
 import type { DecayShape, ExtractedSchedule } from '../../../schedule/types';
 
 export function gptNeoxSchedule(text: string, context: ReadContext = {}, spec?: RunSpec): ExtractedSchedule {
@@ -113,11 +120,6 @@ export function gptNeoxSchedule(text: string, context: ReadContext = {}, spec?: 
   };
   if (iters !== undefined) out.runLength = iters;
   if (!run) return { ...out, errors: runErrors };
-  out.plan = {
-    schedule: out.schedule,
-    batchTokens: run.batchTokens,
-    sequenceLength: run.seqLen,
-    ...(run.totalSteps !== undefined ? { totalSteps: run.totalSteps } : { totalTokens: run.totalTokens }),
-  };
+  out.plan = runPlan(out.schedule, run);
   return out;
 }

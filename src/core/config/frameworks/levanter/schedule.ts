@@ -16,7 +16,14 @@
  * incrementing it, so optimizer step k (1-based) uses the schedule at k − 1, as compileRun does.
  */
 import type { ReadContext, RunSpec } from '../../../types';
-import { batchAndLength, emptyExtraction, readTraining, unmodeled, YamlKeys } from '../../../schedule/common';
+import {
+  batchAndLength,
+  emptyExtraction,
+  readTraining,
+  unmodeled,
+  YamlKeys,
+  runPlan,
+} from '../../../schedule/common';
 import type { DecayShape, ExtractedSchedule } from '../../../schedule/types';
 
 /** Levanter's `_convert_frac_or_steps`, or undefined (with an error) where Levanter raises. */
@@ -174,11 +181,6 @@ export function levanterSchedule(text: string, context: ReadContext = {}, spec?:
   const runErrors: string[] = error ? [error] : [];
   const run = batchAndLength(training, runErrors);
   if (!run) return { ...out, errors: runErrors };
-  out.plan = {
-    schedule: out.schedule,
-    batchTokens: run.batchTokens,
-    sequenceLength: run.seqLen,
-    ...(run.totalSteps !== undefined ? { totalSteps: run.totalSteps } : { totalTokens: run.totalTokens }),
-  };
+  out.plan = runPlan(out.schedule, run);
   return out;
 }

@@ -18,7 +18,14 @@
  */
 import { isMap } from 'yaml';
 import type { ReadContext, RunSpec } from '../../../types';
-import { batchAndLength, emptyExtraction, readTraining, unmodeled, YamlKeys } from '../../../schedule/common';
+import {
+  batchAndLength,
+  emptyExtraction,
+  readTraining,
+  unmodeled,
+  YamlKeys,
+  runPlan,
+} from '../../../schedule/common';
 import type { DecayShape, ExtractedSchedule } from '../../../schedule/types';
 
 type Unit = 'ba' | 'tok' | 'sp' | 'ep' | 'dur';
@@ -171,11 +178,6 @@ export function llmFoundrySchedule(
   };
   out.runLength = maxValue! * toTokens!;
   if (!run) return { ...out, errors: runErrors };
-  out.plan = {
-    schedule: out.schedule,
-    batchTokens: run.batchTokens,
-    sequenceLength: run.seqLen,
-    ...(run.totalSteps !== undefined ? { totalSteps: run.totalSteps } : { totalTokens: run.totalTokens }),
-  };
+  out.plan = runPlan(out.schedule, run);
   return out;
 }

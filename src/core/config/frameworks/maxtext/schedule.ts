@@ -28,7 +28,14 @@
 import { parseShell } from '../../shell';
 import { parseNumberLiteral } from '../../values';
 import type { ReadContext, RunSpec } from '../../../types';
-import { batchAndLength, emptyExtraction, readTraining, unmodeled, YamlKeys } from '../../../schedule/common';
+import {
+  batchAndLength,
+  emptyExtraction,
+  readTraining,
+  unmodeled,
+  YamlKeys,
+  runPlan,
+} from '../../../schedule/common';
 import type { DecayShape, ExtractedSchedule } from '../../../schedule/types';
 import type { Layer } from './reader';
 import { layersOfSpec } from './specLayers';
@@ -240,12 +247,7 @@ export function maxtextSchedule(text: string, context: ReadContext = {}, spec?: 
   if (runErrors.length) return { ...out, errors: runErrors };
   const run = batchAndLength(training, runErrors);
   if (!run) return { ...out, errors: runErrors };
-  out.plan = {
-    schedule: out.schedule,
-    batchTokens: run.batchTokens,
-    sequenceLength: run.seqLen,
-    ...(run.totalSteps !== undefined ? { totalSteps: run.totalSteps } : { totalTokens: run.totalTokens }),
-  };
+  out.plan = runPlan(out.schedule, run);
   return out;
 }
 

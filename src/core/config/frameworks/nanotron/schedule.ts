@@ -21,7 +21,14 @@
  *   `lmbda /= initial_lr` normalisation, so LambdaLR's LR is initial_lr² for the whole run.
  */
 import type { ReadContext, RunSpec } from '../../../types';
-import { batchAndLength, emptyExtraction, readTraining, unmodeled, YamlKeys } from '../../../schedule/common';
+import {
+  batchAndLength,
+  emptyExtraction,
+  readTraining,
+  unmodeled,
+  YamlKeys,
+  runPlan,
+} from '../../../schedule/common';
 import type { DecayShape, ExtractedSchedule } from '../../../schedule/types';
 
 export function nanotronSchedule(text: string, context: ReadContext = {}, spec?: RunSpec): ExtractedSchedule {
@@ -118,11 +125,6 @@ export function nanotronSchedule(text: string, context: ReadContext = {}, spec?:
   const runErrors: string[] = error ? [error] : [];
   const run = batchAndLength(training, runErrors);
   if (!run) return { ...out, errors: runErrors };
-  out.plan = {
-    schedule: out.schedule,
-    batchTokens: run.batchTokens,
-    sequenceLength: run.seqLen,
-    ...(run.totalSteps !== undefined ? { totalSteps: run.totalSteps } : { totalTokens: run.totalTokens }),
-  };
+  out.plan = runPlan(out.schedule, run);
   return out;
 }

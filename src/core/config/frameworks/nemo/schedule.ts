@@ -23,7 +23,14 @@
  * errors naming the key.
  */
 import type { ReadContext, RunSpec } from '../../../types';
-import { batchAndLength, emptyExtraction, readTraining, unmodeled, YamlKeys } from '../../../schedule/common';
+import {
+  batchAndLength,
+  emptyExtraction,
+  readTraining,
+  unmodeled,
+  YamlKeys,
+  runPlan,
+} from '../../../schedule/common';
 import type { ExtractedSchedule, LrSchedule } from '../../../schedule/types';
 
 const MODELED = [
@@ -207,11 +214,6 @@ export function nemoSchedule(text: string, context: ReadContext = {}, spec?: Run
   const runErrors: string[] = error ? [error] : [];
   const run = batchAndLength(training, runErrors);
   if (!run) return { ...out, errors: runErrors };
-  out.plan = {
-    schedule: out.schedule,
-    batchTokens: run.batchTokens,
-    sequenceLength: run.seqLen,
-    ...(run.totalSteps !== undefined ? { totalSteps: run.totalSteps } : { totalTokens: run.totalTokens }),
-  };
+  out.plan = runPlan(out.schedule, run);
   return out;
 }

@@ -13,7 +13,7 @@
  * Any other scheduler or optimizer module, or a non-constant value: an error naming the key.
  */
 import type { ReadContext, RunSpec } from '../../../types';
-import { batchAndLength, emptyExtraction, readTraining, unmodeled } from '../../../schedule/common';
+import { batchAndLength, emptyExtraction, readTraining, unmodeled, runPlan } from '../../../schedule/common';
 import type { ExtractedSchedule } from '../../../schedule/types';
 
 /** What the reader found (reader.ts fills it; values already resolved against the call's arguments). */
@@ -88,11 +88,6 @@ export function nemo2Schedule(text: string, context: ReadContext = {}, spec?: Ru
   const runErrors: string[] = error ? [error] : [];
   const run = batchAndLength(training, runErrors);
   if (!run) return { ...out, errors: runErrors };
-  out.plan = {
-    schedule: out.schedule,
-    batchTokens: run.batchTokens,
-    sequenceLength: run.seqLen,
-    ...(run.totalSteps !== undefined ? { totalSteps: run.totalSteps } : { totalTokens: run.totalTokens }),
-  };
+  out.plan = runPlan(out.schedule, run);
   return out;
 }

@@ -21,7 +21,7 @@
  */
 import { evaluateArithmetic } from '../../values';
 import type { ReadContext, RunSpec } from '../../../types';
-import { batchAndLength, emptyExtraction, readTraining, unmodeled } from '../../../schedule/common';
+import { batchAndLength, emptyExtraction, readTraining, unmodeled, runPlan } from '../../../schedule/common';
 import type { DecayShape, ExtractedSchedule } from '../../../schedule/types';
 
 /** Python source with comments and string contents blanked (offsets kept). */
@@ -267,11 +267,6 @@ export function olmoCoreSchedule(text: string, context: ReadContext = {}, spec?:
     ? (run?.totalTokens ?? (run?.totalSteps !== undefined ? run.totalSteps * run.batchTokens : tMax))
     : (run?.totalSteps ?? tMax);
   if (!run) return { ...out, errors: runErrors };
-  out.plan = {
-    schedule: out.schedule,
-    batchTokens: run.batchTokens,
-    sequenceLength: run.seqLen,
-    ...(run.totalSteps !== undefined ? { totalSteps: run.totalSteps } : { totalTokens: run.totalTokens }),
-  };
+  out.plan = runPlan(out.schedule, run);
   return out;
 }

@@ -27,7 +27,14 @@
  *   linear and sqrt turn negative, cosine rises again; with no decay steps it asserts): unknown.
  */
 import type { ReadContext, RunSpec } from '../../../types';
-import { batchAndLength, emptyExtraction, readTraining, TomlKeys, unmodeled } from '../../../schedule/common';
+import {
+  batchAndLength,
+  emptyExtraction,
+  readTraining,
+  TomlKeys,
+  unmodeled,
+  runPlan,
+} from '../../../schedule/common';
 import type { DecayShape, ExtractedSchedule } from '../../../schedule/types';
 
 const DECAY_TYPES = ['linear', 'sqrt', 'cosine'] as const;
@@ -87,12 +94,7 @@ export function torchtitanSchedule(
     };
     out.runLength = trainingSteps;
     if (!run) return { ...out, errors: runErrors };
-    out.plan = {
-      schedule: out.schedule,
-      batchTokens: run.batchTokens,
-      sequenceLength: run.seqLen,
-      ...(run.totalSteps !== undefined ? { totalSteps: run.totalSteps } : { totalTokens: run.totalTokens }),
-    };
+    out.plan = runPlan(out.schedule, run);
     return out;
   }
 
@@ -225,11 +227,6 @@ export function torchtitanSchedule(
   }
   out.runLength = trainingSteps;
   if (!run) return { ...out, errors: runErrors };
-  out.plan = {
-    schedule: out.schedule,
-    batchTokens: run.batchTokens,
-    sequenceLength: run.seqLen,
-    ...(run.totalSteps !== undefined ? { totalSteps: run.totalSteps } : { totalTokens: run.totalTokens }),
-  };
+  out.plan = runPlan(out.schedule, run);
   return out;
 }
