@@ -17,7 +17,9 @@ const SIGNATURES: readonly UnsupportedSignature[] = [
     framework: 'NeMo 2.x (Python recipe)',
     patterns: [
       /\bfrom\s+nemo\.collections\s+import\s+llm\b|\bnemo\.collections\.llm\b/,
-      /\brecipe|pretrain|finetune/,
+      // The recipe API, or the plain one: llm.train(model, data, trainer) with an nl.Trainer
+      // (NVIDIA/NeMo@8cfedd72 nemo/collections/llm/api.py train / pretrain / finetune).
+      /\brecipe|pretrain|finetune|\bllm\.train\s*\(|\bnl\.Trainer\s*\(/,
       // Files calling a recipe (`llm.<name>.pretrain_recipe(...)`) are read by the nemo2 reader.
       /^(?![\s\S]*\.\s*(?:pretrain_recipe|finetune_recipe)\s*\()/,
     ],
