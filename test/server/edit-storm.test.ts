@@ -528,7 +528,7 @@ test(
       assert.deepEqual(problems, []);
       // RSS counts heap garbage V8 has not collected yet, so the ratio is noisy: 1.43–1.51 over five
       // clean-clone runs on 2026-12-06, with the growth flattening after round 8 (233 → 241 MiB), as
-      // no leak would. 1.6× still fails a leak that keeps a copy of each edited document.
+      // no leak would. 1.6× still fails a leak that keeps each edit's analysis (tens of KB × 10^4 edits).
       assert.ok(rssLast <= 1.6 * rssFirst, `RSS grew from ${rssFirst} to ${rssLast} bytes`);
     } finally {
       await client.stop();
