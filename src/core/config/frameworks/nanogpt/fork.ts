@@ -1,4 +1,5 @@
 import type { ReadContext } from '../../../types';
+import { TextCache } from '../../parseCache';
 import { scanPythonConfig, type PyValue } from './reader';
 
 /**
@@ -70,6 +71,10 @@ export function readForkScripts(context: ReadContext): ForkScripts {
 
 /** Python source without `#` comments (outside strings) and without string literals' contents. */
 function codeOnly(text: string): string {
+  return strippedCode.get(text, stripCommentsAndStrings);
+}
+
+function stripCommentsAndStrings(text: string): string {
   let out = '';
   let quote: string | undefined;
   for (let i = 0; i < text.length; i++) {
@@ -157,6 +162,15 @@ function moduleCalls(code: string): string[] {
  * the same parameter-holding module calls (no more, no fewer) and the tied head.
  */
 export function modelDifference(modelText: string): string | undefined {
+  return modelDifferences.get(modelText, differenceFromUpstream);
+}
+
+// train.py and model.py are re-read on every analysis of a config (every keystroke) but rarely
+// change: their derived facts are cached by content, as the shared parses are (parseCache.ts).
+const modelDifferences = new TextCache<string | undefined>(4);
+const strippedCode = new TextCache<string>(4);
+
+function differenceFromUpstream(modelText: string): string | undefined {
   const code = codeOnly(modelText);
   const calls = moduleCalls(code);
   const expected = [...UPSTREAM_MODULES];
