@@ -9,6 +9,7 @@ import { analyzeText, DEFAULT_ANALYSIS_SETTINGS } from '../../../analyze';
 import { countParams } from '../../../model/params';
 import { nemo2Reader } from './reader';
 import { classifyUnrecognized } from '../../unsupported';
+import { HAS_SHARED, SHARED_SKIP, loadManifest } from '../../../../../test/helpers';
 
 const DIR = join(__dirname, 'fixtures');
 const REPO_ROOT = join(__dirname, '..', '..', '..', '..', '..');
@@ -26,6 +27,46 @@ const N = (text: string) => {
   return s.architecture ? countParams(s.architecture).total : undefined;
 };
 const HEAD = 'from nemo.collections import llm\nimport nemo_run as run\n';
+
+describe('nemo2: N against the HF counts of ../shared configs/manifest.json', { skip: SHARED_SKIP }, () => {
+  // The recipe with the model's own tokenizer builds the HF checkpoint's model, except where NeMo's
+  // code says otherwise, and then by exactly that: the vocabulary padded to 128 × TP (GPTConfig
+  // get_vocab_size; llama31_70b trains at TP 4) and Qwen2Config500M's
+  // share_embeddings_and_output_weights = False (NVIDIA/NeMo@8cfedd72 gpt/model/qwen2.py; HF ties).
+  const manifest = HAS_SHARED ? loadManifest('configs') : [];
+  const hf = (file: string) => manifest.find((e) => e.file === `hf/${file}/config.json`)!;
+  const cases: [
+    recipe: string,
+    model: string,
+    tokenizer: string,
+    nemoMinusHf: (e: { d: number; v: number }) => number,
+  ][] = [
+    ['llama31_8b', 'Llama-3.1-8B', 'meta-llama/Llama-3.1-8B', () => 0],
+    [
+      'llama31_70b',
+      'Llama-3.1-70B',
+      'meta-llama/Llama-3.1-70B',
+      ({ d, v }) => 2 * d * (Math.ceil(v / 512) * 512 - v),
+    ],
+    ['llama32_1b', 'Llama-3.2-1B', 'meta-llama/Llama-3.2-1B', () => 0],
+    ['llama2_7b', 'Llama-2-7b-chat-hf', 'meta-llama/Llama-2-7b-chat-hf', () => 0],
+    ['qwen2_500m', 'Qwen2-0.5B', 'Qwen/Qwen2-0.5B', ({ d, v }) => d * v],
+    ['qwen25_7b', 'Qwen2.5-7B', 'Qwen/Qwen2.5-7B', () => 0],
+    ['qwen25_32b', 'Qwen2.5-32B', 'Qwen/Qwen2.5-32B', () => 0],
+    ['qwen3_4b', 'Qwen3-4B', 'Qwen/Qwen3-4B', () => 0],
+    ['qwen3_8b', 'Qwen3-8B', 'Qwen/Qwen3-8B', () => 0],
+  ];
+  for (const [recipe, model, tokenizer, nemoMinusHf] of cases)
+    it(`${recipe} with ${tokenizer}'s tokenizer vs hf/${model}`, () => {
+      const entry = hf(model);
+      const d = Number(entry.d_model);
+      const v = Number(entry.vocab_size);
+      const n = N(
+        `${HEAD}recipe = llm.${recipe}.pretrain_recipe()\nrecipe.data.tokenizer = run.Config(AutoTokenizer, "${tokenizer}")\n`,
+      );
+      assert.equal(n, entry.params_total! + nemoMinusHf({ d, v }));
+    });
+});
 
 describe('nemo2: N', () => {
   it('Llama-3-8B with its 128,256-token tokenizer: 8,030,261,248 (HF meta-llama/Meta-Llama-3-8B)', () => {
