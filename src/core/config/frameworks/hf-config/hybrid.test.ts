@@ -13,6 +13,41 @@ const json = (value: unknown) => JSON.stringify(value, null, 2);
  * @897753a0 and mamba2/modeling_mamba2.py @4711664e (see hybrid.ts).
  */
 describe('HF hybrid Mamba-2 families', () => {
+  // state-spaces/mamba2-780m's config as another project's test quotes it ("the real checkpoint's
+  // declaration", search index file 60432393774; not built against). Its name says 780M: tied, the
+  // count is 780,161,280 — but tying depends on the transformers version (inventory), so N is unknown,
+  // said once; untied, every module is counted.
+  const mamba2_780m = {
+    model_type: 'mamba2',
+    num_hidden_layers: 48,
+    hidden_size: 1536,
+    vocab_size: 50288,
+    state_size: 128,
+    num_heads: 48,
+    head_dim: 64,
+    expand: 2,
+    conv_kernel: 4,
+    n_groups: 1,
+    chunk_size: 256,
+    rms_norm: true,
+    use_bias: false,
+    use_conv_bias: true,
+    hidden_act: 'silu',
+    layer_norm_epsilon: 1e-5,
+    residual_in_fp32: true,
+    tie_word_embeddings: true,
+  };
+  it('state-spaces/mamba2-780m: tied is unknown once, naming the key; untied is counted module by module', () => {
+    const tied = readSpec(json(mamba2_780m));
+    assert.equal(tied.architecture, undefined);
+    assert.equal(tied.paramsMissing?.filter((m) => /tie_word_embeddings/.test(m)).length, 1);
+    const untied = readSpec(json({ ...mamba2_780m, tie_word_embeddings: false }));
+    const d = 1536;
+    const mixer = d * (2 * 3072 + 2 * 128 + 48) + (3072 + 256) * 5 + 3 * 48 + 3072 + 3072 * d;
+    const layers = 48 * (d + mixer);
+    assert.equal(layers + d + d * 50288, 780_161_280, 'the tied total matches the checkpoint name');
+    assert.equal(countParams(untied.architecture!).total, layers + d + 2 * d * 50288);
+  });
   it('counts Nemotron-H-8B (24 Mamba-2, 4 attention, 24 MLP blocks) module by module', () => {
     const spec = readSpec(fixture('hf-config', 'nemotron-h-8b', 'config.json'));
     const arch = spec.architecture!;

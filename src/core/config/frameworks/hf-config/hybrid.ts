@@ -142,13 +142,8 @@ export function buildHybridArchitecture(
     view.invalid(tied.source, EXPECTED.bool);
     valid = false;
   } else if (tied) archSources.tiedEmbeddings = tied.source;
-  if (tiedValue) {
-    unknown(
-      tied?.source,
-      `tie_word_embeddings = true — ${family.id}'s head class declares no tied weights in transformers 5 (\`_tied_weights_keys\` empty) while 4.x ties on the flag, so the head count depends on the version`,
-      `a model of \`${family.id}.tie_word_embeddings\` = true`,
-    );
-  }
+  // A true value is refused by the family's inventory row (tying differs across transformers
+  // versions), so it is not checked again here.
   if (!tied) assumptions.push(`tie_word_embeddings absent: false for ${family.id}`);
 
   // The Mamba-2 mixer.

@@ -319,9 +319,11 @@ const PER_FAMILY: Readonly<Record<string, readonly Entry[]>> = {
     modelled('expand', 'must agree with num_heads × head_dim (else N unknown)'),
     modelled('use_bias'),
     modelled('use_conv_bias'),
-    modelled('tie_word_embeddings', 'true makes N unknown (tying differs across transformers versions)', [
-      false,
-    ]),
+    modelled(
+      'tie_word_embeddings',
+      'true makes N unknown: the head class ties on the flag in some transformers versions and declares no tied weights (`_tied_weights_keys = []`) in others',
+      [false],
+    ),
     irrelevant('rms_norm', 'Mamba2Mixer builds its gated RMSNorm whatever the flag'),
     irrelevant('time_step_rank', 'not a parameter shape in Mamba2Mixer'),
     irrelevant('time_step_min', 'initialization only'),
@@ -353,9 +355,11 @@ const PER_FAMILY: Readonly<Record<string, readonly Entry[]>> = {
     modelled('attention_head_dim', 'a value other than head_dim makes N unknown'),
     modelled('attention_bias', 'true makes N unknown (versions differ)', [false]),
     modelled('mlp_bias'),
-    modelled('tie_word_embeddings', 'true makes N unknown (tying differs across transformers versions)', [
-      false,
-    ]),
+    modelled(
+      'tie_word_embeddings',
+      'true makes N unknown: the head class ties on the flag in some transformers versions and declares no tied weights (`_tied_weights_keys = []`) in others',
+      [false],
+    ),
     // MoE settings the config class always has: used only by MoE blocks, which make N unknown.
     ...[
       'n_routed_experts',
