@@ -69,6 +69,36 @@ describe('nemo2: N against the HF counts of ../shared configs/manifest.json', { 
 });
 
 describe('nemo2: N', () => {
+  it('a third-party FP8 script (search index file 48622741465, not built against): N and D read, memory unknown', () => {
+    // Was: N and D unknown, "None run.run(… recipe …)": the callee of run.run(recipe) was read across
+    // the line break from `recipe.resume = None`, so running the recipe looked like handing it away.
+    const text = [
+      'from nemo.collections import llm',
+      'import nemo_run as run',
+      '',
+      'def run_pretrain():',
+      '    recipe = llm.mistral_7b.pretrain_recipe(name="mistral_7b_pretrain_fp8", dir="/checkpoints", num_nodes=1, num_gpus_per_node=8)',
+      '    recipe.data.micro_batch_size = 1',
+      '    recipe.data.global_batch_size = 8',
+      '    recipe.trainer.max_steps = 10',
+      '    recipe.model.config.fp8 = "hybrid"',
+      '    recipe.model.config.fp8_param = True',
+      '    recipe.trainer.strategy.tensor_model_parallel_size = 4',
+      '    recipe.trainer.strategy.pipeline_model_parallel_size = 2',
+      '    recipe.trainer.enable_checkpointing = False',
+      '    recipe.resume = None',
+      '    ',
+      '    run.run(recipe, direct=True)',
+      '',
+    ].join('\n');
+    const s = spec(text);
+    // HF Mistral-7B-v0.1 (7,241,732,096 at 32,000 rows) with the mock data's GPT-2 tokenizer,
+    // 50,257 padded to 128 × TP 4: 50,688 rows, untied.
+    assert.equal(countParams(s.architecture!).total, 7_241_732_096 + 2 * 4096 * (50_688 - 32_000));
+    assert.equal(s.training.tokens, 10 * 8 * 4096);
+    const memory = analyzeText(text, {}, DEFAULT_ANALYSIS_SETTINGS).analysis?.memory;
+    assert.equal(memory ?? null, null, 'FP8 is not modelled');
+  });
   it('Llama-3-8B with its 128,256-token tokenizer: 8,030,261,248 (HF meta-llama/Meta-Llama-3-8B)', () => {
     assert.equal(N(fixture('llama3_8b_quickstart.py')), 8_030_261_248);
   });

@@ -588,7 +588,11 @@ function recipeEscape(
         }
       }
       if (open < 0 || code[open] !== '(') continue;
-      const callee = /([A-Za-z_][\w.\s]*?)\s*$/.exec(code.slice(Math.max(0, open - 200), open))?.[1]?.trim();
+      // The dotted name right before the parenthesis (`run.run`, `llm . pretrain`); it never spans
+      // lines, or `x = False` on the line above would be read as part of the callee.
+      const callee = /([A-Za-z_]\w*(?:[ \t]*\.[ \t]*[A-Za-z_]\w*)*)[ \t]*$/
+        .exec(code.slice(Math.max(0, open - 200), open))?.[1]
+        ?.replace(/[ \t]+/g, '');
       if (!callee || /^(if|while|return|and|or|not|in|for)$/.test(callee)) continue;
       if (RUNS_RECIPE.test(callee)) continue;
       return { what: `${callee}(… ${name}${path} …)`, at: m.index, len: m[0].length };
