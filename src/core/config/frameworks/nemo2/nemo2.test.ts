@@ -69,6 +69,18 @@ describe('nemo2: N against the HF counts of ../shared configs/manifest.json', { 
 });
 
 describe('nemo2: N', () => {
+  it('a third-party LoRA finetune (fixtures/llama31_8b_lora_wild.py): values read from the recipe are no escape', () => {
+    // Was: N and D unknown, "local_executor_torchrun(… finetune.trainer.num_nodes …)" — passing the
+    // recipe's GPU count to a helper was taken for handing the recipe to code that can change it.
+    const r = readRunConfig(fixture('llama31_8b_lora_wild.py'), { path: '/x/finetune.py' });
+    assert.equal(r.kind, 'run-config');
+    if (r.kind !== 'run-config') return;
+    assert.equal(countParams(r.spec.architecture!).total, 8_030_261_248);
+    // NeMo LoRA dim 8 per layer: linear_qkv 4096·8 + 8·6144, linear_proj 2·4096·8,
+    // linear_fc1 4096·8 + 8·28672, linear_fc2 14336·8 + 8·4096; 32 layers.
+    const perLayer = 4096 * 8 + 8 * 6144 + 2 * 4096 * 8 + (4096 * 8 + 8 * 28672) + (14336 * 8 + 8 * 4096);
+    assert.equal(r.spec.trainableParams?.count, 32 * perLayer);
+  });
   it('a third-party FP8 script (search index file 48622741465, not built against): N and D read, memory unknown', () => {
     // Was: N and D unknown, "None run.run(… recipe …)": the callee of run.run(recipe) was read across
     // the line break from `recipe.resume = None`, so running the recipe looked like handing it away.

@@ -493,6 +493,28 @@ const RUNS_RECIPE =
   /^(?:(?:nemo_)?run\s*\.\s*(?:run|dryrun)|[A-Za-z_]\w*\s*\.\s*add|print|(?:logging|logger|log)\s*\.\s*\w+)$/;
 
 /**
+ * `.trainer.num_nodes`-style paths whose value is a number, string or flag in some recipe the table
+ * holds: a call given such a value (`executor(devices=recipe.trainer.devices)`) reads the recipe and
+ * cannot change it, unlike one given the recipe or a section of it.
+ */
+let scalarPaths: ReadonlySet<string> | undefined;
+function scalarRecipePaths(): ReadonlySet<string> {
+  if (scalarPaths) return scalarPaths;
+  const paths = new Set<string>();
+  const scalar = (v: Nemo2Value) => v === null || typeof v !== 'object' || 'param' in v;
+  const add = (prefix: string, fields: Readonly<Record<string, Nemo2Value>>) => {
+    for (const [key, value] of Object.entries(fields)) if (scalar(value)) paths.add(`${prefix}.${key}`);
+  };
+  for (const recipe of Object.values(NEMO2.recipes)) {
+    if ('unsupported' in recipe) continue;
+    add('.trainer', recipe.outputs.trainerFields);
+    add('.trainer.strategy', recipe.outputs.strategyAll);
+    add('.data', recipe.outputs.dataFields);
+  }
+  return (scalarPaths = paths);
+}
+
+/**
  * A way the recipe object leaves the file's reach: passed whole (or a part of it) to a function
  * (`recipe = set_primary_perf_configs(recipe, …)` in NeMo's scripts/performance/llm/*.py sets
  * max_steps, global batch and parallelism), a method called on it, or the variable rebound to
@@ -595,6 +617,7 @@ function recipeEscape(
         ?.replace(/[ \t]+/g, '');
       if (!callee || /^(if|while|return|and|or|not|in|for)$/.test(callee)) continue;
       if (RUNS_RECIPE.test(callee)) continue;
+      if (scalarRecipePaths().has(path)) continue;
       return { what: `${callee}(… ${name}${path} …)`, at: m.index, len: m[0].length };
     }
   }
