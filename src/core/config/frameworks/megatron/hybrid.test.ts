@@ -155,6 +155,12 @@ describe('Megatron hybrid (Mamba-2) launch scripts', () => {
       [`--hybrid-layer-pattern M-M*- --mamba-num-groups 3`, /--mamba-num-groups 3/],
       [`--hybrid-layer-pattern M-M*- --mamba-num-heads 4 --mamba-num-groups 4`, /tensor parallel/],
       [`--hybrid-layer-pattern M-X*-`, /not a valid layer symbol/],
+      // MindSpeed-LLM's own mixer flags (its mamba hybrid guide, search index file 10092725311):
+      // upstream argparse refuses them; counting Megatron's default mixer was a silent 2.84B.
+      [
+        `--hybrid-layer-pattern M-M*- --mamba-d-state 128 --mamba-headdim 128 --mamba-ngroups 4`,
+        /--mamba-d-state — not a Megatron-LM flag/,
+      ],
       [`--hybrid-layer-pattern M-M*- --hybrid-override-pattern M-M*-`, /both written/],
       [`--num-layers 52`, /no --hybrid-layer-pattern/],
       [

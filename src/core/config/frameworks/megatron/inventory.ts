@@ -290,6 +290,13 @@ export const MEGATRON_INVENTORY: FrameworkInventory = {
     modelled('--mamba-num-groups', 'N', 'Mamba-2 B/C groups of hybrid stacks (default 8)'),
     modelled('--mamba-num-heads', 'N', 'Mamba-2 heads of hybrid stacks (default 2·hidden / head dim)'),
     irrelevant('--is-hybrid-model', 'N', 'only the output-layer init scale (transformer_config.py)'),
+    irrelevant(
+      '--mamba-training-ssm-states-dtype',
+      'N',
+      'dtype of the SSM states in training (arguments.py)',
+    ),
+    irrelevant('--mamba-inference-ssm-states-dtype', 'N', 'inference cache dtype (arguments.py)'),
+    irrelevant('--mamba-inference-conv-states-dtype', 'N', 'inference cache dtype (arguments.py)'),
     notModelled('--spec', 'N', 'a custom layer spec module', 'my_specs my_layer_spec', null),
     notModelled('--encoder-num-layers', 'N', 'encoder stack of an encoder-decoder model', 12, null),
     notModelled('--decoder-num-layers', 'N', 'decoder stack of an encoder-decoder model', 12, null),

@@ -69,6 +69,10 @@ const HYBRID_SPECS = [
   'megatron.core.models.hybrid.hybrid_layer_specs hybrid_stack_spec',
   'megatron.core.models.mamba.mamba_layer_specs mamba_stack_spec',
 ];
+/** The --mamba-* flags of the inventory: the ones Megatron-LM defines. */
+const MEGATRON_MAMBA_FLAGS: ReadonlySet<string> = new Set(
+  MEGATRON_INVENTORY.entries.map((entry) => entry.key).filter((key) => key.startsWith('--mamba-')),
+);
 const HYBRID_PATTERN_FLAGS = ['--hybrid-layer-pattern', '--hybrid-override-pattern'];
 const HYBRID_RATIO_FLAGS = ['--hybrid-attention-ratio', '--hybrid-mlp-ratio'];
 
@@ -1065,6 +1069,16 @@ function hybridArchitecture(
       `${qk.name} — the hybrid attention spec sets no q/k norms: Megatron-LM since e15ec3c043 builds TENorms for them, older versions none`,
       'a model of `--qk-layernorm` in a hybrid stack',
     );
+  // Megatron-LM defines only the inventory's --mamba-* flags (TransformerConfig fields at d98e8a64);
+  // another one (MindSpeed-LLM's --mamba-d-state / --mamba-headdim / --mamba-ngroups) is a fork's
+  // mixer argument that upstream argparse refuses, so the mixer is not the one counted here.
+  for (const flag of view.script.flags)
+    if (flag.name.startsWith('--mamba-') && !MEGATRON_MAMBA_FLAGS.has(flag.name))
+      fail(
+        flag,
+        `${flag.name} — not a Megatron-LM flag (a fork's Mamba mixer argument)`,
+        `a model of \`${flag.name}\``,
+      );
   const spec = lastFlag(view.script, ['--spec']);
   const specText = spec?.values.map((value) => value.text).join(' ');
   if (spec && (specText === undefined || !HYBRID_SPECS.includes(specText)))
