@@ -1,4 +1,5 @@
 import type { FieldSource } from '../../../types';
+import { MCORE_DEFAULTS } from './mcoreDefaults';
 import type { LayoutDefaults, LayoutValueKey, ParallelLayout } from '../../../model/layout';
 import type { FrameworkLayout } from '../../reader';
 import { megatronLayoutDefaults } from '../megatron/layout';
@@ -12,22 +13,6 @@ const isUnknown = (x: Val): x is { unknown: string; src?: FieldSource } => 'unkn
 type Cfg = { config: string; fields: Readonly<Record<string, Nemo2Value>> };
 const isCfg = (v: Nemo2Value | undefined): v is Cfg =>
   !!v && typeof v === 'object' && !Array.isArray(v) && 'config' in v && 'fields' in v;
-
-/**
- * Megatron-core TransformerConfig defaults the layout reads when no NeMo class sets them
- * (NVIDIA/Megatron-LM@d98e8a64 megatron/core/transformer/transformer_config.py): dropout 0.1 each,
- * no recompute, recompute_modules ["core_attn"], no CPU offloading, no FP8.
- */
-const MCORE_LAYOUT_DEFAULTS: Readonly<Record<string, Nemo2Value>> = {
-  hidden_dropout: 0.1,
-  attention_dropout: 0.1,
-  recompute_granularity: null,
-  recompute_method: null,
-  recompute_num_layers: null,
-  recompute_modules: null,
-  cpu_offloading: false,
-  fp8: null,
-};
 
 export interface LayoutInput {
   /** The recipe call: the source of every value the table (not the file) gives. */
@@ -157,9 +142,7 @@ export function buildLayout(input: LayoutInput): ParallelLayout {
   const cfg = (k: string): Val =>
     edit(`model.config.${k}`) ??
     input.cfgOverrides.get(k) ??
-    (config && Object.hasOwn(config.fields, k)
-      ? { v: config.fields[k] }
-      : { v: MCORE_LAYOUT_DEFAULTS[k] ?? null });
+    (config && Object.hasOwn(config.fields, k) ? { v: config.fields[k] } : { v: MCORE_DEFAULTS[k] ?? null });
   const gran = cfg('recompute_granularity');
   if (isUnknown(gran)) unmodelled(gran.src, `recompute_granularity: ${gran.unknown}`);
   else if (gran.v === 'selective') {

@@ -6,6 +6,7 @@ import { LineIndex } from '../../text';
 import { findTokenizer } from '../../tables/tokenizers';
 import { evaluate, matchBracket, PyScript, splitArgs, UNKNOWN, type PyEval } from '../olmo-core/python';
 import { NEMO2_INVENTORY } from './inventory';
+import { MCORE_DEFAULTS } from './mcoreDefaults';
 import { buildLayout, nemo2Layout, setLayoutReader } from './layout';
 import { nemo2Schedule, setScheduleReader, type Nemo2ScheduleInput } from './schedule';
 import type { ParallelLayout } from '../../../model/layout';
@@ -21,26 +22,6 @@ import type { Nemo2FinetuneOutputs, Nemo2Outputs, Nemo2Value } from './tableType
  */
 
 const SHORT = NEMO2_COMMIT.slice(0, 8);
-
-/**
- * Megatron-core TransformerConfig defaults of the fields the count reads when no NeMo class sets
- * them (NVIDIA/Megatron-LM@d98e8a64 megatron/core/transformer/transformer_config.py, the version
- * the NeMo 1.x reader cites): ffn_hidden_size None → 4·hidden, kv_channels None → hidden/heads,
- * num_query_groups None → heads.
- */
-const MCORE_DEFAULTS: Readonly<Record<string, Nemo2Value>> = {
-  num_query_groups: null,
-  kv_channels: null,
-  ffn_hidden_size: null,
-  add_bias_linear: true,
-  add_qkv_bias: false,
-  gated_linear_unit: false,
-  normalization: 'LayerNorm',
-  qk_layernorm: false,
-  num_moe_experts: null,
-  multi_latent_attention: false,
-  mtp_num_layers: null,
-};
 
 /** Config fields the count reads. */
 const COUNT_FIELDS = new Set([
