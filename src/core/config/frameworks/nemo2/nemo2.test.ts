@@ -69,6 +69,20 @@ describe('nemo2: N against the HF counts of ../shared configs/manifest.json', { 
 });
 
 describe('nemo2: N', () => {
+  it('Nemotron: nemotron3_4b = the HF nemotron reader on Nemotron-Mini-4B (Hub 4.19B); nemotron4_15b = the paper split', () => {
+    // Two code paths agree: NeMo's Nemotron3Config4B here, transformers' modeling_nemotron.py in
+    // hf-config.test.ts (TensorRT-LLM's Nemotron-Mini-4B test config: 4,190,509,056). Parsons et al.
+    // 2024 (Nemotron-4 15B, Table 1): 12.5B non-embedding parameters (its 3.2B embedding figure is
+    // above the 2 · 256,000 · 6,144 = 3.15B the untied table and head hold; not asserted).
+    const count = (recipe: string) =>
+      countParams(
+        spec(`${HEAD}recipe = llm.${recipe}.pretrain_recipe()\nrecipe.model.config.vocab_size = 256000\n`)
+          .architecture!,
+      );
+    assert.equal(count('nemotron3_4b').total, 4_190_509_056);
+    const n15 = count('nemotron4_15b');
+    assert.equal(Math.round(n15.nonEmbedding / 1e8) / 10, 12.5);
+  });
   it('a third-party LoRA finetune (fixtures/llama31_8b_lora_wild.py): values read from the recipe are no escape', () => {
     // Was: N and D unknown, "local_executor_torchrun(… finetune.trainer.num_nodes …)" — passing the
     // recipe's GPU count to a helper was taken for handing the recipe to code that can change it.
